@@ -1,0 +1,69 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ConfigValidationError } from '../config';
+import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
+import { createValidationPipe } from '../validation';
+
+export interface StartAppOptions {
+  /** Name in logs and /health. */
+  app: string;
+  module: Type<unknown>;
+  http: { host: string; port: number; bodyLimitBytes?: number };
+  /** TCP RPC listener, for services other apps call. */
+  rpc?: { host: string; port: number };
+  /** Extra wiring before listen (cookies, OpenAPI, WebSocket upgrade...). */
+  configure?: (app: NestFastifyApplication) => Promise<void> | void;
+}
+
+/**
+ * Starts one app: Fastify HTTP (always: /health), optional TCP RPC, pino logs, the one HTTP filter,
+ * the one RPC filter, the one validation pipe, graceful shutdown on SIGTERM/SIGINT.
+ * A bad configuration stops the process with a message that names every bad variable.
+ */
+export async function startApp(options: StartAppOptions): Promise<NestFastifyApplication> {
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(
+      options.module,
+      new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024 }),
+      { bufferLogs: true, abortOnError: false },
+    );
+    app.useLogger(app.get(Logger));
+    app.useGlobalFilters(new HttpExceptionFilter());
+    app.useGlobalPipes(createValidationPipe());
+    app.enableShutdownHooks();
+    if (options.rpc) {
+      const ms = app.connectMicroservice<MicroserviceOptions>(
+        { transport: Transport.TCP, options: { host: options.rpc.host, port: options.rpc.port } },
+        { inheritAppConfig: false },
+      );
+      ms.useGlobalFilters(new RpcBizExceptionFilter());
+      ms.useGlobalPipes(createValidationPipe());
+      await app.startAllMicroservices();
+    }
+    await options.configure?.(app);
+    await app.listen(options.http.port, options.http.host);
+    const rpc = options.rpc ? ` rpc=tcp://${options.rpc.host}:${options.rpc.port}` : '';
+    app.get(Logger).log(`${options.app} up: http://${options.http.host}:${options.http.port}${rpc}`);
+    return app;
+  } catch (err: unknown) {
+    await closeQuietly(app);
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`[${options.app}] refusing to start: ${err.message}\n`);
+    } else {
+      process.stderr.write(`[${options.app}] failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    }
+    process.exit(1);
+  }
+}
+
+async function closeQuietly(app: INestApplication | undefined): Promise<void> {
+  try {
+    await app?.close();
+  } catch {
+    // already failing: the original error is what the operator needs to see
+  }
+}

@@ -1,0 +1,42 @@
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+
+/** Thrown at start-up when an environment variable is missing or malformed. */
+export class ConfigValidationError extends Error {
+  constructor(readonly configName: string, readonly problems: string[]) {
+    super(`Invalid configuration (${configName}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function describe(errors: ValidationError[], source: Record<string, unknown>): string[] {
+  return errors.flatMap((e) => {
+    const got = source[e.property];
+    const shown = got === undefined ? 'not set' : `got ${JSON.stringify(got)}`;
+    return Object.values(e.constraints ?? {}).map((c) => `${e.property}: ${c} (${shown})`);
+  });
+}
+
+/**
+ * Reads one config class from the environment: class-validator decorators say what is required,
+ * property initialisers are the defaults, numbers and booleans are converted from strings.
+ * Fails with every problem listed, never with the first one only.
+ */
+export function validateEnv<T extends object>(
+  cls: ClassConstructor<T>,
+  source: Record<string, unknown> = process.env,
+): T {
+  const defined = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const instance = plainToInstance(cls, defined, { enableImplicitConversion: true, exposeDefaultValues: true });
+  const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigValidationError(cls.name, describe(errors, source));
+  return instance;
+}
+
+/**
+ * A Nest provider for a config class: inject it by its class, typed.
+ *   providers: [configProvider(BankEnv)]   constructor(private readonly env: BankEnv) {}
+ */
+export function configProvider<T extends object>(cls: ClassConstructor<T>) {
+  return { provide: cls, useFactory: (): T => validateEnv(cls) };
+}

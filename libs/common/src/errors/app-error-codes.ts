@@ -1,0 +1,33 @@
+import { defineErrorCodes } from './error-code';
+
+/** App-specific codes, from 10001 up, one block of 1000 per area. */
+export const GatewayErrorCode = defineErrorCodes({
+  LOGIN_CODE_TOO_FREQUENT: { code: 10001, msg: 'a login code was sent less than a minute ago', httpStatus: 429 },
+  LOGIN_CODE_INVALID: { code: 10002, msg: 'login code is wrong or expired', httpStatus: 400 },
+  LIVING_ROOM_NOT_FOUND: { code: 10003, msg: 'living room not found', httpStatus: 404 },
+  LIVING_ROOM_NOT_OWNER: { code: 10004, msg: 'only the anchor can close the room', httpStatus: 403 },
+  LIVING_ROOM_ALREADY_OPEN: { code: 10005, msg: 'the anchor already has an open room', httpStatus: 409 },
+  ADMIN_ONLY: { code: 10006, msg: 'admin only', httpStatus: 403 },
+});
+
+export const GiftErrorCode = defineErrorCodes({
+  GIFT_NOT_FOUND: { code: 11001, msg: 'gift not found', httpStatus: 404 },
+  GIFT_NOT_VALID: { code: 11002, msg: 'gift is not on sale', httpStatus: 400 },
+  GIFT_SEND_FAILED: { code: 11003, msg: 'gift could not be sent, try again', httpStatus: 503 },
+});
+
+export const BankErrorCode = defineErrorCodes({
+  INSUFFICIENT_BALANCE: { code: 12001, msg: 'insufficient balance', httpStatus: 402 },
+  ACCOUNT_NOT_FOUND: { code: 12002, msg: 'account not found', httpStatus: 404 },
+  PRODUCT_NOT_FOUND: { code: 12003, msg: 'product not found', httpStatus: 404 },
+  ORDER_NOT_FOUND: { code: 12004, msg: 'order not found', httpStatus: 404 },
+  ORDER_STATUS_INVALID: { code: 12005, msg: 'order is not waiting for payment', httpStatus: 409 },
+  PAY_SIGNATURE_INVALID: { code: 12006, msg: 'payment callback signature is invalid', httpStatus: 400 },
+  BATCH_TOO_LARGE: { code: 12007, msg: 'settlement batch is too large', httpStatus: 400 },
+  DEV_PAY_DISABLED: { code: 12008, msg: 'development payment is disabled', httpStatus: 403 },
+});
+
+export const ImErrorCode = defineErrorCodes({
+  IM_TOKEN_INVALID: { code: 13001, msg: 'IM token is invalid or expired', httpStatus: 401 },
+  IM_NODE_UNAVAILABLE: { code: 13002, msg: 'no IM node is available', httpStatus: 503 },
+});

@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+
+/**
+ * Structured JSON logs (pino) for one app: `LOG_LEVEL` (default info), `LOG_PRETTY=1` for humans.
+ * Credentials never reach the log: authorization headers, cookies and tokens are redacted.
+ */
+@Module({})
+export class LoggingModule {
+  static forApp(app: string): DynamicModule {
+    const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            name: app,
+            level: process.env.LOG_LEVEL ?? 'info',
+            autoLogging: process.env.LOG_HTTP === '1',
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.password'],
+            transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+          },
+        }),
+      ],
+      exports: [LoggerModule],
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { BaseErrorCode, BizException } from '../errors';
+
+function flatten(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = Object.values(e.constraints ?? {}).map((c) => (c.startsWith(e.property) ? c.replace(e.property, path) : `${path}: ${c}`));
+    return [...own, ...flatten(e.children ?? [], path)];
+  });
+}
+
+/**
+ * The validation pipe every app uses: unknown fields, wrong types and out-of-range numbers are a
+ * BizException(PARAM_ERROR) naming each bad field; numbers in form bodies are converted.
+ */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    stopAtFirstError: false,
+    exceptionFactory: (errors) => new BizException(BaseErrorCode.PARAM_ERROR, flatten(errors).join('; ') || 'bad parameter'),
+  });
+}
