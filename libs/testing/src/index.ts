@@ -1,0 +1,4 @@
+export * from './names';
+export * from './database';
+export * from './redis';
+export * from './kafka';
