@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 
@@ -19,7 +20,9 @@ function describe(errors: ValidationError[], source: Record<string, unknown>): s
 
 /**
  * Reads one config class from the environment: class-validator decorators say what is required,
- * property initialisers are the defaults, numbers and booleans are converted from strings.
+ * property initialisers are the defaults. Annotate every property type explicitly (`PORT: number = 80`):
+ * the annotation is what drives string-to-number conversion, and @swc/jest cannot infer it.
+ * Numbers and booleans are converted from strings.
  * Fails with every problem listed, never with the first one only.
  */
 export function validateEnv<T extends object>(
