@@ -43,3 +43,14 @@ export function validateEnv<T extends object>(
 export function configProvider<T extends object>(cls: ClassConstructor<T>) {
   return { provide: cls, useFactory: (): T => validateEnv(cls) };
 }
+
+/** For main.ts: reads the app's config or stops the process with every bad variable named. */
+export function loadEnvOrExit<T extends object>(app: string, cls: ClassConstructor<T>): T {
+  try {
+    return validateEnv(cls);
+  } catch (err: unknown) {
+    if (!(err instanceof ConfigValidationError)) throw err;
+    process.stderr.write(`[${app}] refusing to start: ${err.message}\n`);
+    process.exit(1);
+  }
+}
