@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { ConfigValidationError } from '../config';
+import { ClassConstructor } from 'class-transformer';
+import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
 import { createValidationPipe } from '../validation';
 
@@ -66,4 +67,22 @@ async function closeQuietly(app: INestApplication | undefined): Promise<void> {
   } catch {
     // already failing: the original error is what the operator needs to see
   }
+}
+
+export interface RunAppOptions<E extends object> extends Omit<StartAppOptions, 'http' | 'rpc'> {
+  /** The app's own config class, validated before anything starts. */
+  env: ClassConstructor<E>;
+  /** Where to listen, read from the validated config. */
+  listen: (env: E) => { host: string; http: number; rpc?: number };
+}
+
+/** main.ts in one call: validate the app's config (exit with a clear message if bad), then startApp. */
+export async function runApp<E extends object>(options: RunAppOptions<E>): Promise<NestFastifyApplication> {
+  const env = loadEnvOrExit(options.app, options.env);
+  const where = options.listen(env);
+  return startApp({
+    ...options,
+    http: { host: where.host, port: where.http },
+    rpc: where.rpc === undefined ? undefined : { host: where.host, port: where.rpc },
+  });
 }

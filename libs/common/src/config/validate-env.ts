@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { IsInt, Max, Min, ValidationError, validateSync } from 'class-validator';
 
 /** Thrown at start-up when an environment variable is missing or malformed. */
 export class ConfigValidationError extends Error {
@@ -53,4 +53,10 @@ export function loadEnvOrExit<T extends object>(app: string, cls: ClassConstruct
     process.stderr.write(`[${app}] refusing to start: ${err.message}\n`);
     process.exit(1);
   }
+}
+
+/** A TCP port number (1..65535). */
+export function IsPort(): PropertyDecorator {
+  const decorators = [IsInt(), Min(1), Max(65535)];
+  return (target, key) => decorators.forEach((d) => d(target, key));
 }
