@@ -1,0 +1,114 @@
+/**
+ * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
+ * recorded for some request ids, decide every gift of a batch in order. No I/O: the caller reads the
+ * state inside its transaction, calls this, and writes the plan.
+ */
+
+export interface SettlementItem {
+  requestId: string;
+  userId: number;
+  receiverId: number;
+  roomId: number;
+  giftId: number;
+  price: number;
+}
+
+/** An outcome already in the ledger (from an earlier delivery of the same request id). */
+export interface RecordedOutcome {
+  status: 'charged' | 'rejected';
+  balanceAfter: number;
+  reason?: string;
+}
+
+export interface PlannedResult {
+  requestId: string;
+  status: 'charged' | 'rejected';
+  reason?: string;
+  balanceAfter: number;
+  /** True when the request id was already settled: the first answer is returned, nothing is written. */
+  replayed: boolean;
+}
+
+/** One ledger row to insert: charged gifts move coins, rejected ones record the decision with num 0. */
+export interface PlannedTrade {
+  requestId: string;
+  userId: number;
+  counterpartyId: number;
+  num: number;
+  balanceAfter: number;
+  status: 'charged' | 'rejected';
+  reason?: string;
+}
+
+export interface SettlementPlan {
+  results: PlannedResult[];
+  trades: PlannedTrade[];
+  /** Final balance of every sender whose balance changed. */
+  balances: Map<number, number>;
+  /** Coins spent per sender in this batch. */
+  spent: Map<number, number>;
+  /** Coins earned per receiver in this batch. */
+  earnings: Map<number, number>;
+}
+
+export const REJECT_NO_ACCOUNT = 'no wallet: recharge first';
+export const REJECT_SELF_GIFT = 'cannot send a gift to yourself';
+
+export function insufficientReason(balance: number, price: number): string {
+  return `insufficient balance: ${balance} < ${price}`;
+}
+
+/**
+ * @param items     the batch, in delivery order
+ * @param balances  current (locked) balance per sender; a sender with no account is absent
+ * @param recorded  outcomes already in the ledger, by request id
+ */
+export function planSettlement(
+  items: readonly SettlementItem[],
+  balances: ReadonlyMap<number, number>,
+  recorded: ReadonlyMap<string, RecordedOutcome>,
+): SettlementPlan {
+  const live = new Map(balances);
+  const decided = new Map<string, PlannedResult>();
+  const plan: SettlementPlan = { results: [], trades: [], balances: new Map(), spent: new Map(), earnings: new Map() };
+
+  for (const item of items) {
+    const prior = recorded.get(item.requestId);
+    if (prior) {
+      plan.results.push({ requestId: item.requestId, ...prior, replayed: true });
+      continue;
+    }
+    const sameBatch = decided.get(item.requestId);
+    if (sameBatch) {
+      plan.results.push({ ...sameBatch, replayed: true });
+      continue;
+    }
+    const result = decide(item, live.get(item.userId));
+    decided.set(item.requestId, result);
+    plan.results.push(result);
+    plan.trades.push({
+      requestId: item.requestId,
+      userId: item.userId,
+      counterpartyId: item.receiverId,
+      num: result.status === 'charged' ? -item.price : 0,
+      balanceAfter: result.balanceAfter,
+      status: result.status,
+      reason: result.reason,
+    });
+    if (result.status === 'charged') {
+      live.set(item.userId, result.balanceAfter);
+      plan.balances.set(item.userId, result.balanceAfter);
+      plan.spent.set(item.userId, (plan.spent.get(item.userId) ?? 0) + item.price);
+      plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
+    }
+  }
+  return plan;
+}
+
+function decide(item: SettlementItem, balance: number | undefined): PlannedResult {
+  const base = { requestId: item.requestId, replayed: false };
+  if (balance === undefined) return { ...base, status: 'rejected', reason: REJECT_NO_ACCOUNT, balanceAfter: 0 };
+  if (item.userId === item.receiverId) return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
+  if (balance < item.price) return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };
+  return { ...base, status: 'charged', balanceAfter: balance - item.price };
+}
