@@ -1,0 +1,2 @@
+export * from './remove-gift-cache.key';
+export * from './remove-gift-cache.value';

@@ -1,0 +1,2 @@
+export * from './send-gift.key';
+export * from './send-gift.value';

@@ -1,0 +1,51 @@
+import { IsEnum, IsString, MaxLength } from 'class-validator';
+import { IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../validation';
+
+/** Where a gift was sent from (the original system's SendGiftTypeEnum). */
+export enum SendGiftType {
+  /** An ordinary live room. */
+  DEFAULT = 0,
+  /** A PK (anchor versus anchor) room. */
+  PK = 1,
+}
+
+/**
+ * Value of topic `send_gift`: one gift a viewer sent, accepted by api-gateway (gift found, cheap
+ * balance pre-check passed) and not yet charged. Key: sendGiftKey (the sender), so one sender's
+ * gifts are settled in the order they were sent.
+ */
+export class SendGiftMq {
+  /** The sender (who pays). */
+  @IsEntityId()
+  userId!: number;
+
+  @IsEntityId()
+  giftId!: number;
+
+  /** Coins, as the gift cost when the gateway accepted it: what will be charged. */
+  @IsPositiveAmount()
+  price!: number;
+
+  /** The anchor who receives the gift (and the coins). */
+  @IsEntityId()
+  receiverId!: number;
+
+  @IsEntityId()
+  roomId!: number;
+
+  /** The gift's SVGA effect URL (may be empty for a gift without an effect). */
+  @IsString()
+  @MaxLength(1024)
+  url!: string;
+
+  /** Idempotency key: the client's Idempotency-Key / requestId, else a UUID made by the gateway. Charged at most once. */
+  @IsRequestId()
+  requestId!: string;
+
+  @IsEnum(SendGiftType)
+  type!: SendGiftType;
+
+  /** When the gateway accepted the gift, epoch milliseconds. */
+  @IsNonNegativeInt()
+  sendTime!: number;
+}

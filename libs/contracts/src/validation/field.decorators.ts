@@ -1,0 +1,38 @@
+import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidationOptions } from 'class-validator';
+
+/** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
+export const REQUEST_ID_MAX_LENGTH = 64;
+
+function compose(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => decorators.forEach((d) => d(target, key));
+}
+
+function safeInt(min: number, options?: ValidationOptions): PropertyDecorator {
+  return compose(IsInt(options), Min(min, options), Max(Number.MAX_SAFE_INTEGER, options));
+}
+
+/** A database id: an integer in 1..Number.MAX_SAFE_INTEGER (never a string, never a float). `{ each: true }` for arrays. */
+export function IsEntityId(options?: ValidationOptions): PropertyDecorator {
+  return safeInt(1, options);
+}
+
+/** A positive amount of coins (or cents): an integer in 1..Number.MAX_SAFE_INTEGER. */
+export function IsPositiveAmount(options?: ValidationOptions): PropertyDecorator {
+  return safeInt(1, options);
+}
+
+/** An integer in 0..Number.MAX_SAFE_INTEGER (balances, epoch milliseconds, lengths). */
+export function IsNonNegativeInt(options?: ValidationOptions): PropertyDecorator {
+  return safeInt(0, options);
+}
+
+/** An idempotency key or message id: see REQUEST_ID_PATTERN. */
+export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
+  return compose(
+    IsString(options),
+    MinLength(1, options),
+    MaxLength(REQUEST_ID_MAX_LENGTH, options),
+    Matches(REQUEST_ID_PATTERN, { message: '$property must be 1..64 characters of A-Z a-z 0-9 _ - : .', ...options }),
+  );
+}

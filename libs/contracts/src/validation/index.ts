@@ -1,0 +1,2 @@
+export * from './field.decorators';
+export * from './validate-payload';
