@@ -1,0 +1,2 @@
+export * from './im-frame.dto';
+export * from './gift-push-data.dto';

@@ -1,0 +1,73 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
+
+/** The most gifts one settlement call may carry (one database transaction). */
+export const MAX_GIFT_SETTLEMENT_BATCH = 1000;
+
+/** One gift to charge: `price` coins from `userId` to `receiverId`, at most once per `requestId`. */
+export class GiftSettlementItem {
+  @IsRequestId()
+  requestId!: string;
+
+  /** The sender, who pays. */
+  @IsEntityId()
+  userId!: number;
+
+  /** The anchor, whose earnings receive the coins. */
+  @IsEntityId()
+  receiverId!: number;
+
+  @IsEntityId()
+  roomId!: number;
+
+  @IsEntityId()
+  giftId!: number;
+
+  @IsPositiveAmount()
+  price!: number;
+}
+
+/** BankRpc.CONSUME_FOR_SEND_GIFT: a single gift, settled under the same rules as a batch of one. */
+export class ConsumeForSendGiftRequest extends GiftSettlementItem {}
+
+/**
+ * BankRpc.BATCH_CONSUME_FOR_SEND_GIFT: a batch of gifts settled in ONE database transaction, applied in
+ * the order given (send them in Kafka order: each sender's gifts are in order within a partition).
+ * Either the whole batch is settled and every item has a result, or the call fails and nothing changed
+ * (then retry the same batch: that is safe).
+ */
+export class BatchConsumeForSendGiftRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_GIFT_SETTLEMENT_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => GiftSettlementItem)
+  items!: GiftSettlementItem[];
+}
+
+/**
+ * - `charged`: the price left the sender's wallet and reached the receiver's earnings (one ledger row).
+ * - `rejected`: nothing moved (insufficient balance, no wallet, gift to oneself...); `reason` says why,
+ *   in words fit for the sender. A rejection is final and recorded: the same requestId stays rejected.
+ */
+export type GiftSettlementStatus = 'charged' | 'rejected';
+
+export class GiftSettlementResult {
+  requestId!: string;
+  status!: GiftSettlementStatus;
+  /** Present when rejected. */
+  reason?: string;
+  /** The sender's balance after this gift (charged) or when it was refused (rejected), when the sender has a wallet. */
+  balanceAfter?: number;
+  /**
+   * True when this requestId had been settled before (an earlier delivery, or earlier in this batch): the
+   * first answer is repeated and nothing moved now. Push the effect again if you like; never count it twice.
+   */
+  replayed!: boolean;
+}
+
+export class BatchConsumeForSendGiftResponse {
+  /** Exactly one result per request item, in the same order (results[i] answers items[i]). */
+  results!: GiftSettlementResult[];
+}

@@ -1,0 +1,128 @@
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEntityId, IsPositiveAmount } from '../../../validation';
+
+export enum GiftStatus {
+  DISABLED = 0,
+  ENABLED = 1,
+}
+
+export const GIFT_NAME_MAX_LENGTH = 64;
+export const GIFT_URL_MAX_LENGTH = 1024;
+export const GIFT_SORT_ORDER_MAX = 1_000_000;
+
+/** A gift of the catalogue (t_gift_config). */
+export class GiftConfigDto {
+  giftId!: number;
+  giftName!: string;
+  /** Coins. */
+  price!: number;
+  status!: GiftStatus;
+  coverImgUrl!: string;
+  svgaUrl!: string;
+  /** Panel order, ascending. */
+  sortOrder!: number;
+}
+
+/** What the gift panel shows (the public API's /gift/listGift item). */
+export class GiftPanelItemDto {
+  giftId!: number;
+  giftName!: string;
+  price!: number;
+  coverImgUrl!: string;
+  svgaUrl!: string;
+}
+
+/** GiftRpc.GET_CONFIG */
+export class GetGiftConfigRequest {
+  @IsEntityId()
+  giftId!: number;
+}
+
+export class GetGiftConfigResponse {
+  /** Null when there is no such gift or it is disabled. */
+  gift!: GiftConfigDto | null;
+}
+
+/** GiftRpc.LIST_PANEL */
+export class ListGiftPanelRequest {
+  /** Admin view: disabled gifts too. Default false. */
+  @IsOptional()
+  @IsBoolean()
+  includeDisabled?: boolean;
+}
+
+export class ListGiftPanelResponse {
+  gifts!: GiftPanelItemDto[];
+}
+
+/** GiftRpc.INSERT (admin). */
+export class InsertGiftConfigRequest {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(GIFT_NAME_MAX_LENGTH)
+  giftName!: string;
+
+  @IsPositiveAmount()
+  price!: number;
+
+  /** Default ENABLED. */
+  @IsOptional()
+  @IsEnum(GiftStatus)
+  status?: GiftStatus;
+
+  @IsString()
+  @MaxLength(GIFT_URL_MAX_LENGTH)
+  coverImgUrl!: string;
+
+  @IsString()
+  @MaxLength(GIFT_URL_MAX_LENGTH)
+  svgaUrl!: string;
+
+  /** Default 0. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(GIFT_SORT_ORDER_MAX)
+  sortOrder?: number;
+}
+
+/** GiftRpc.UPDATE (admin): the fields given change; the others stay. Publishes remove_gift_cache. */
+export class UpdateGiftConfigRequest {
+  @IsEntityId()
+  giftId!: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(GIFT_NAME_MAX_LENGTH)
+  giftName?: string;
+
+  @IsOptional()
+  @IsPositiveAmount()
+  price?: number;
+
+  @IsOptional()
+  @IsEnum(GiftStatus)
+  status?: GiftStatus;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(GIFT_URL_MAX_LENGTH)
+  coverImgUrl?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(GIFT_URL_MAX_LENGTH)
+  svgaUrl?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(GIFT_SORT_ORDER_MAX)
+  sortOrder?: number;
+}
+
+/** Answer of GiftRpc.INSERT and GiftRpc.UPDATE: the gift as stored. */
+export class GiftConfigResponse {
+  gift!: GiftConfigDto;
+}

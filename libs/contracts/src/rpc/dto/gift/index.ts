@@ -1,0 +1,2 @@
+export * from './gift-config.dto';
+export * from './gift-record.dto';

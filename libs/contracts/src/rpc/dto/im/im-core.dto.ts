@@ -1,0 +1,84 @@
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional } from 'class-validator';
+import { ImBizCode } from '../../../im';
+import { IsEntityId, IsRequestId } from '../../../validation';
+import { IM_MAX_BATCH_USERS } from './im-router.dto';
+
+/** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
+export class ImCorePushRequest {
+  /** Chosen by im-router; the same for every recipient (acks are tracked per user + msgId). */
+  @IsRequestId()
+  msgId!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(IM_MAX_BATCH_USERS)
+  @IsEntityId({ each: true })
+  userIds!: number[];
+
+  @IsEnum(ImBizCode)
+  bizCode!: ImBizCode;
+
+  @IsObject()
+  data!: Record<string, unknown>;
+}
+
+/** ImCoreRpc.PUSH_TO_ROOM: write one message to this node's members of a room. */
+export class ImCorePushToRoomRequest {
+  @IsRequestId()
+  msgId!: string;
+
+  @IsEntityId()
+  roomId!: number;
+
+  @IsEnum(ImBizCode)
+  bizCode!: ImBizCode;
+
+  @IsObject()
+  data!: Record<string, unknown>;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(IM_MAX_BATCH_USERS)
+  @IsEntityId({ each: true })
+  excludeUserIds?: number[];
+}
+
+export class ImCorePushResponse {
+  /** Sockets written to. */
+  pushed!: number;
+  /** Addressed users (PUSH) with no socket on this node: the router may drop its stale user -> node binding. */
+  offline!: number[];
+}
+
+/** ImCoreRpc.ROOM_MEMBERS */
+export class ImRoomMembersRequest {
+  @IsEntityId()
+  roomId!: number;
+}
+
+export class ImRoomMembersResponse {
+  /** Members of the room connected to this node. */
+  userIds!: number[];
+}
+
+/** ImCoreRpc.USER_ROOM */
+export class ImUserRoomRequest {
+  @IsEntityId()
+  userId!: number;
+}
+
+export class ImUserRoomResponse {
+  /** Null when the user is not on this node or in no room. */
+  roomId!: number | null;
+}
+
+/** ImCoreRpc.IS_ONLINE */
+export class ImOnlineRequest {
+  @IsEntityId()
+  userId!: number;
+}
+
+export class ImOnlineResponse {
+  /** The user has a logged-in socket on this node. */
+  online!: boolean;
+}

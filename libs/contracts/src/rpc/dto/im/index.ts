@@ -1,0 +1,2 @@
+export * from './im-router.dto';
+export * from './im-core.dto';

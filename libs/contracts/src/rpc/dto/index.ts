@@ -1,0 +1,4 @@
+export * from './common';
+export * from './bank';
+export * from './gift';
+export * from './im';

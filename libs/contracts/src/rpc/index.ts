@@ -1,0 +1,3 @@
+export * from './patterns';
+export * from './client-tokens';
+export * from './dto';

@@ -1,0 +1,80 @@
+/**
+ * Every TCP RPC message pattern, grouped by the service that answers it. Callers send
+ * `{ cmd: pattern }` (rpcCall in @live/common); handlers use `@MessagePattern({ cmd: BankRpc.GET_BALANCE })`.
+ * The request and response classes of each pattern are in ./dto, named after the pattern.
+ */
+
+/** bank-service: wallets, the ledger, gift settlement, recharge. The only writer of money. */
+export const BankRpc = {
+  /** CreateAccountRequest -> AccountResponse (idempotent: an existing wallet is returned as is). */
+  CREATE_ACCOUNT: 'bank.account.create',
+  /** GetBalanceRequest -> BalanceResponse. */
+  GET_BALANCE: 'bank.account.balance',
+  /** BalanceChangeRequest -> BalanceChangeResponse (credit; once per requestId). */
+  INCR: 'bank.account.incr',
+  /** BalanceChangeRequest -> BalanceChangeResponse (debit, never below zero; once per requestId). */
+  DECR: 'bank.account.decr',
+  /** ListTradesRequest -> TradePage (newest first). */
+  LIST_TRADES: 'bank.trade.list',
+  /** ConsumeForSendGiftRequest -> GiftSettlementResult (one gift; same rules as the batch). */
+  CONSUME_FOR_SEND_GIFT: 'bank.gift.consume',
+  /** BatchConsumeForSendGiftRequest -> BatchConsumeForSendGiftResponse (one transaction per batch). */
+  BATCH_CONSUME_FOR_SEND_GIFT: 'bank.gift.batch-consume',
+  /** ListPayProductsRequest -> ListPayProductsResponse. */
+  LIST_PRODUCTS: 'bank.product.list',
+  /** CreatePayOrderRequest -> CreatePayOrderResponse. */
+  CREATE_PAY_ORDER: 'bank.order.create',
+  /** PayNotifyRequest -> PayNotifyResponse (signed callback; credits once per order). */
+  PAY_NOTIFY: 'bank.order.notify',
+  /** DevPayRequest -> PayNotifyResponse (development payment provider only). */
+  DEV_PAY: 'bank.order.dev-pay',
+} as const;
+
+/** gift-service: the gift catalogue, gift records, the contribution board. */
+export const GiftRpc = {
+  /** GetGiftConfigRequest -> GetGiftConfigResponse (`gift: null` when unknown or disabled). */
+  GET_CONFIG: 'gift.config.get',
+  /** ListGiftPanelRequest -> ListGiftPanelResponse (enabled gifts, in panel order). */
+  LIST_PANEL: 'gift.config.panel',
+  /** InsertGiftConfigRequest -> GiftConfigResponse. */
+  INSERT: 'gift.config.insert',
+  /** UpdateGiftConfigRequest -> GiftConfigResponse. */
+  UPDATE: 'gift.config.update',
+  /** ListRoomGiftRecordsRequest -> GiftRecordPage. */
+  RECORDS_BY_ROOM: 'gift.record.by-room',
+  /** ListUserGiftRecordsRequest -> GiftRecordPage. */
+  RECORDS_BY_USER: 'gift.record.by-user',
+  /** ContributionBoardRequest -> ContributionBoardResponse. */
+  CONTRIBUTION_BOARD: 'gift.board.contribution',
+} as const;
+
+/** im-router: finds the im-core node(s) holding a user or a room and forwards the message there. */
+export const ImRouterRpc = {
+  /** ImSendMsgRequest -> ImRouteResponse. */
+  SEND_MSG: 'im-router.msg.send',
+  /** ImBatchSendMsgRequest -> ImRouteResponse. */
+  BATCH_SEND_MSG: 'im-router.msg.batch-send',
+  /** ImSendToRoomRequest -> ImRouteResponse. */
+  SEND_TO_ROOM: 'im-router.msg.room',
+} as const;
+
+/** im-core: one node, addressed by the router at the RPC address the node registered in Redis. */
+export const ImCoreRpc = {
+  /** ImCorePushRequest -> ImCorePushResponse (to the listed users connected to this node). */
+  PUSH: 'im-core.msg.push',
+  /** ImCorePushToRoomRequest -> ImCorePushResponse (to this node's members of the room). */
+  PUSH_TO_ROOM: 'im-core.msg.push-room',
+  /** ImRoomMembersRequest -> ImRoomMembersResponse (members connected to this node). */
+  ROOM_MEMBERS: 'im-core.room.members',
+  /** ImUserRoomRequest -> ImUserRoomResponse (the room a user connected to this node is in). */
+  USER_ROOM: 'im-core.room.of-user',
+  /** ImOnlineRequest -> ImOnlineResponse (is the user connected to this node). */
+  IS_ONLINE: 'im-core.user.online',
+} as const;
+
+type ValueOf<T> = T[keyof T];
+export type BankRpcPattern = ValueOf<typeof BankRpc>;
+export type GiftRpcPattern = ValueOf<typeof GiftRpc>;
+export type ImRouterRpcPattern = ValueOf<typeof ImRouterRpc>;
+export type ImCoreRpcPattern = ValueOf<typeof ImCoreRpc>;
+export type RpcPattern = BankRpcPattern | GiftRpcPattern | ImRouterRpcPattern | ImCoreRpcPattern;
