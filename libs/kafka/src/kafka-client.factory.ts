@@ -1,0 +1,78 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, logLevel, LogEntry, RetryOptions } from 'kafkajs';
+
+/** Where the brokers are and who we are. */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+}
+
+export interface KafkaClientOptions extends KafkaConnection {
+  /** Lowest kafkajs level that reaches the log; default WARN. */
+  logLevel?: logLevel;
+  retry?: RetryOptions;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * Retries of the client's connections, metadata and consumer group calls: 200 ms doubling up to 10 s,
+ * 8 times (about 30 s in all) before an operation gives up. The producer bounds its own retries
+ * tighter (see KafkaProducerService): a request path must not hang.
+ */
+export const DEFAULT_KAFKA_RETRY: RetryOptions = { initialRetryTime: 200, maxRetryTime: 10_000, retries: 8 };
+
+/**
+ * kafkajs log lines through the Nest Logger (context `kafkajs`), so they land in the app's pino log.
+ * A few kafkajs messages are downgraded to debug where this library already handles the situation.
+ */
+export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
+  return (_level: logLevel) =>
+    ({ namespace, level, log }: LogEntry): void => {
+      const { message, timestamp: _timestamp, logger: _name, ...extra } = log as LogEntry['log'] & { logger?: string };
+      const detail = Object.keys(extra).length > 0 ? ` ${safeJson(extra)}` : '';
+      const line = `${namespace ? `${namespace}: ` : ''}${message}${detail}`;
+      if (DOWNGRADED.some((m) => message.startsWith(m))) return logger.debug(line);
+      // kafkajs logs every error response at ERROR, retriable ones included (coordinator loading, leader
+      // moved...): those are retried, and a final failure reaches the caller, so they are warnings here.
+      if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) return logger.warn(line);
+      switch (level) {
+        case logLevel.ERROR:
+        case logLevel.NOTHING:
+          return logger.error(line);
+        case logLevel.WARN:
+          return logger.warn(line);
+        case logLevel.INFO:
+          return logger.log(line);
+        default:
+          return logger.debug(line);
+      }
+    };
+}
+
+/**
+ * - bounded producer retries are deliberate: KafkaProducerService replaces the producer (new producer id)
+ *   after a failed send, which is what keeps idempotence sound.
+ */
+const DOWNGRADED = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The one way this workspace builds a kafkajs client (apps, health checks and tests alike). */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: options.logLevel ?? logLevel.WARN,
+    logCreator: nestLogCreator(),
+    retry: options.retry ?? DEFAULT_KAFKA_RETRY,
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+  });
+}

@@ -1,0 +1,121 @@
+import { BizException } from '@live/common';
+import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
+import { KafkaProducerService } from './kafka-producer.service';
+
+/** A fake kafkajs client whose producers record each sendBatch and answer when the test says so. */
+function fakeKafka() {
+  const requests: ProducerBatch[] = [];
+  const gates: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  const producers: { connect: jest.Mock; disconnect: jest.Mock; sendBatch: jest.Mock }[] = [];
+  const kafka = {
+    producer: jest.fn(() => {
+      const p = {
+        connect: jest.fn(async () => undefined),
+        disconnect: jest.fn(async () => undefined),
+        sendBatch: jest.fn(
+          (batch: ProducerBatch) =>
+            new Promise<void>((resolve, reject) => {
+              requests.push(batch);
+              gates.push({ resolve, reject });
+            }),
+        ),
+      };
+      producers.push(p);
+      return p as unknown as Producer;
+    }),
+  } as unknown as Kafka;
+  const flush = () => new Promise((r) => setImmediate(r));
+  return { kafka, requests, gates, producers, flush };
+}
+
+describe('KafkaProducerService', () => {
+  it('creates an idempotent producer with acks=-1 and no topic auto-creation', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService(f.kafka);
+    expect(f.kafka.producer).toHaveBeenCalledWith(expect.objectContaining({ idempotent: true, allowAutoTopicCreation: false }));
+    const sent = service.send('t', [{ key: '1', value: { a: 1 } }]);
+    await f.flush();
+    expect(f.requests[0]).toMatchObject({ acks: -1, topicMessages: [{ topic: 't', messages: [{ key: '1', value: '{"a":1}' }] }] });
+    f.gates[0].resolve();
+    await expect(sent).resolves.toBeUndefined();
+  });
+
+  it('coalesces calls made while a request is in flight into the next request, in call order', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService(f.kafka);
+    const first = service.send('t', [{ key: 'a', value: { n: 0 } }]);
+    await f.flush();
+    const later = [1, 2, 3].map((n) => service.send('t', [{ key: 'a', value: { n } }]));
+    const other = service.send('u', [{ key: 'b', value: { n: 9 } }]);
+    await f.flush();
+    expect(f.requests).toHaveLength(1);
+    expect(service.stats().queued).toBe(4);
+
+    f.gates[0].resolve();
+    await first;
+    await f.flush();
+    expect(f.requests).toHaveLength(2);
+    expect(f.requests[1].topicMessages).toEqual([
+      { topic: 't', messages: [1, 2, 3].map((n) => expect.objectContaining({ key: 'a', value: JSON.stringify({ n }) })) },
+      { topic: 'u', messages: [expect.objectContaining({ key: 'b' })] },
+    ]);
+    f.gates[1].resolve();
+    await Promise.all([...later, other]);
+    expect(service.stats()).toEqual({ produced: 5, produceErrors: 0, failedMessages: 0, queued: 0 });
+  });
+
+  it('caps a request at maxBatchMessages whole calls', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService(f.kafka, { maxBatchMessages: 3 });
+    const calls = [2, 2, 1].map((size, i) => service.send('t', Array.from({ length: size }, () => ({ key: `${i}`, value: {} }))));
+    await f.flush();
+    expect(f.requests[0].topicMessages?.[0].messages).toHaveLength(2);
+    f.gates[0].resolve();
+    await f.flush();
+    expect(f.requests[1].topicMessages?.[0].messages).toHaveLength(3);
+    f.gates[1].resolve();
+    await Promise.all(calls);
+  });
+
+  it('a failed request rejects its calls with SERVICE_UNAVAILABLE, counts, and replaces the producer', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService(f.kafka);
+    const failing = service.send('t', [{ key: 'a', value: {} }, { key: 'b', value: {} }]);
+    await f.flush();
+    f.gates[0].reject(new Error('broker gone'));
+    const error = await failing.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BizException);
+    expect((error as BizException).code).toBe(100503);
+    expect((error as BizException).message).toContain('broker gone');
+    expect(service.stats()).toMatchObject({ produceErrors: 1, failedMessages: 2 });
+    await f.flush();
+    expect(f.producers).toHaveLength(2);
+    expect(f.producers[0].disconnect).toHaveBeenCalled();
+
+    const next = service.send('t', [{ key: 'a', value: {} }]);
+    await f.flush();
+    expect(f.producers[1].sendBatch).toHaveBeenCalledTimes(1);
+    f.gates[1].resolve();
+    await expect(next).resolves.toBeUndefined();
+  });
+
+  it('on shutdown sends what it accepted, then disconnects and refuses new sends', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService(f.kafka);
+    const accepted = service.send('t', [{ key: 'a', value: {} }]);
+    await f.flush();
+    const closing = service.onApplicationShutdown();
+    await expect(service.send('t', [{ key: 'a', value: {} }])).rejects.toBeInstanceOf(BizException);
+    expect(f.producers[0].disconnect).not.toHaveBeenCalled();
+    f.gates[0].resolve();
+    await accepted;
+    await closing;
+    expect(f.producers[0].disconnect).toHaveBeenCalled();
+  });
+
+  it('sends nothing for an empty list', async () => {
+    const f = fakeKafka();
+    await new KafkaProducerService(f.kafka).send('t', []);
+    expect(f.requests).toHaveLength(0);
+  });
+});

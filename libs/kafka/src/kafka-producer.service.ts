@@ -1,0 +1,205 @@
+import { BaseErrorCode, BizException } from '@live/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
+import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { KAFKA, KAFKA_PRODUCER_OPTIONS } from './kafka.constants';
+import { ensureTopics, TopicSpec } from './kafka-topics.util';
+
+/** One message to produce: `value` is JSON-encoded; `key` picks the partition (same key, same partition, in order). */
+export interface OutgoingMessage<T extends object = object> {
+  key: string | null;
+  value: T;
+  headers?: Record<string, string>;
+}
+
+export interface KafkaProducerOptions {
+  /** Topics to create (if missing) before the producer connects. */
+  topics?: readonly TopicSpec[];
+  /** Most messages one produce request carries (coalescing). Default 1000. */
+  maxBatchMessages?: number;
+  /** Broker-side wait for the in-sync replicas (acks=-1). Default 10 s. */
+  ackTimeoutMs?: number;
+}
+
+export interface KafkaProducerStats {
+  /** Messages the brokers acknowledged. */
+  produced: number;
+  /** Produce requests that failed after their retries (each failed every send() it carried). */
+  produceErrors: number;
+  /** Messages in those failed requests. */
+  failedMessages: number;
+  /** Messages waiting for the request in flight to finish. */
+  queued: number;
+}
+
+interface Pending {
+  topic: string;
+  messages: { key: string | null; value: string; headers?: IHeaders }[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The app's one Kafka producer.
+ *
+ * - Idempotent (acks=-1, broker-side de-duplication of retried batches by producer id + sequence):
+ *   a retry after a lost acknowledgement never writes a message twice, and never reorders a partition.
+ * - kafkajs 2.2.4 already serialises an idempotent producer's requests per broker (one in flight per
+ *   broker: its EOS manager holds a lock around each produce), so `maxInFlightRequests` would add
+ *   nothing. Throughput comes from coalescing instead: send() calls that arrive while a request is in
+ *   flight are queued and go out together in the next request (natural batching, no added delay when
+ *   idle). One request at a time from this service also means calls are written in call order, so
+ *   per-key order holds across concurrent send() calls and across retries.
+ * - Retries are bounded (about 2 s), so a caller on a request path gets an answer. A failed request
+ *   rejects every send() it carried with BizException(SERVICE_UNAVAILABLE): the messages may or may not
+ *   have been written (consumers de-duplicate by request id). The producer is then replaced: a new
+ *   producer id restarts the sequence numbers, so a batch that did land cannot make a later one look
+ *   like a duplicate.
+ * - Connects on module init (after creating the configured topics); on shutdown, sends what was
+ *   accepted, then disconnects.
+ */
+@Injectable()
+export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(KafkaProducerService.name);
+  private readonly maxBatchMessages: number;
+  private readonly ackTimeoutMs: number;
+  private producer: Producer;
+  private connected: Promise<void> | null = null;
+  private queue: Pending[] = [];
+  private draining: Promise<void> | null = null;
+  private closed = false;
+  private readonly counters = { produced: 0, produceErrors: 0, failedMessages: 0 };
+
+  private readonly topics: readonly TopicSpec[];
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Optional() @Inject(KAFKA_PRODUCER_OPTIONS) options?: KafkaProducerOptions,
+  ) {
+    this.topics = options?.topics ?? [];
+    this.maxBatchMessages = options?.maxBatchMessages ?? 1000;
+    this.ackTimeoutMs = options?.ackTimeoutMs ?? 10_000;
+    this.producer = this.createProducer();
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.topics.length > 0) await ensureTopics(this.kafka, this.topics);
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await this.draining;
+    await this.producer.disconnect().catch((err: unknown) => this.logger.warn(`disconnect: ${describe(err)}`));
+    this.connected = null;
+  }
+
+  /**
+   * Produces messages to one topic; resolves when the brokers acknowledged all of them (acks=-1).
+   * Rejects with BizException(SERVICE_UNAVAILABLE) when Kafka cannot take them.
+   */
+  send<T extends object>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'kafka producer is shut down'));
+    const encoded = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers }));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, messages: encoded, resolve, reject });
+      this.kick();
+    });
+  }
+
+  stats(): KafkaProducerStats {
+    return { ...this.counters, queued: this.queue.reduce((n, p) => n + p.messages.length, 0) };
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
+    });
+  }
+
+  private connect(): Promise<void> {
+    if (!this.connected) {
+      this.connected = this.producer.connect().catch((err: unknown) => {
+        this.connected = null;
+        throw err;
+      });
+    }
+    return this.connected;
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      const count = batch.reduce((n, p) => n + p.messages.length, 0);
+      try {
+        await this.connect();
+        await this.producer.sendBatch({
+          acks: -1,
+          timeout: this.ackTimeoutMs,
+          compression: CompressionTypes.None,
+          topicMessages: toTopicMessages(batch),
+        });
+        this.counters.produced += count;
+        batch.forEach((p) => p.resolve());
+      } catch (err: unknown) {
+        this.counters.produceErrors += 1;
+        this.counters.failedMessages += count;
+        this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describe(err)}`);
+        const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describe(err)}`);
+        batch.forEach((p) => p.reject(failure));
+        await this.replaceProducer();
+      }
+    }
+  }
+
+  /** Whole send() calls, in call order, up to maxBatchMessages (a single larger call goes alone). */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0];
+      if (batch.length > 0 && count + next.messages.length > this.maxBatchMessages) break;
+      batch.push(next);
+      count += next.messages.length;
+      this.queue.shift();
+    }
+    return batch;
+  }
+
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    this.connected = null;
+    await old.disconnect().catch(() => undefined);
+  }
+}
+
+/** Consecutive calls for the same topic are merged; order within a topic is call order. */
+function toTopicMessages(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const p of batch) {
+    const entry = byTopic.get(p.topic) ?? { topic: p.topic, messages: [] };
+    entry.messages.push(...p.messages);
+    byTopic.set(p.topic, entry);
+  }
+  return [...byTopic.values()];
+}
+
+function topicsOf(batch: Pending[]): string {
+  return [...new Set(batch.map((p) => p.topic))].join(', ');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
