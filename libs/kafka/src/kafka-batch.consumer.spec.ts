@@ -1,0 +1,148 @@
+import { IsInt } from 'class-validator';
+import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { BatchConsumer, ConsumedBatch } from './kafka-batch.consumer';
+
+class Num {
+  @IsInt()
+  n!: number;
+}
+
+function message(offset: number, value: string | null = JSON.stringify({ n: offset })): KafkaMessage {
+  return {
+    offset: String(offset),
+    key: Buffer.from(`k${offset % 2}`),
+    value: value === null ? null : Buffer.from(value),
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+  } as KafkaMessage;
+}
+
+/** A fake client: captures the eachBatch callback so the test can feed it batches. */
+function fakeKafka() {
+  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash', STOP: 'stop' },
+    on: jest.fn(),
+    connect: jest.fn(async () => undefined),
+    subscribe: jest.fn(async () => undefined),
+    run: jest.fn(async (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
+      eachBatch = config.eachBatch;
+    }),
+    disconnect: jest.fn(async () => undefined),
+  };
+  const kafka = { consumer: jest.fn(() => consumer) } as unknown as Kafka;
+  return { kafka, consumer, feed: (p: EachBatchPayload) => eachBatch!(p) };
+}
+
+function payload(messages: KafkaMessage[], running = () => true) {
+  const log: string[] = [];
+  const p = {
+    batch: { topic: 't', partition: 2, messages },
+    resolveOffset: jest.fn((o: string) => log.push(`resolve ${o}`)),
+    commitOffsetsIfNecessary: jest.fn(async (offsets: { topics: { partitions: { offset: string }[] }[] }) => {
+      log.push(`commit ${offsets.topics[0].partitions[0].offset}`);
+    }),
+    heartbeat: jest.fn(async () => undefined),
+    isRunning: jest.fn(running),
+    isStale: jest.fn(() => false),
+  };
+  return { p: p as unknown as EachBatchPayload, mock: p, log };
+}
+
+describe('BatchConsumer', () => {
+  it('hands over chunks of maxBatchSize, decoded, and commits each only after its handler resolved', async () => {
+    const f = fakeKafka();
+    const { p, log } = payload([message(10), message(11), message(12, 'nope')]);
+    const seen: ConsumedBatch<Num>[] = [];
+    const c = new BatchConsumer(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      maxBatchSize: 2,
+      handler: async (b) => {
+        seen.push(b);
+        log.push(`handle ${b.messages.map((m) => m.offset).join(',')}`);
+      },
+    });
+    await c.start();
+    expect(f.consumer.run).toHaveBeenCalledWith(expect.objectContaining({ eachBatchAutoResolve: false }));
+    expect(f.consumer.subscribe).toHaveBeenCalledWith({ topics: ['t'], fromBeginning: true });
+
+    await f.feed(p);
+
+    expect(log).toEqual(['handle 10,11', 'resolve 11', 'commit 12', 'handle 12', 'resolve 12', 'commit 13']);
+    expect(seen[0].messages[0]).toMatchObject({ topic: 't', partition: 2, offset: '10', key: 'k0', value: { n: 10 } });
+    expect(seen[1].messages[0]).toMatchObject({ offset: '12', rawValue: 'nope', decodeError: expect.stringContaining('not JSON') });
+    expect(c.stats()).toEqual({ batches: 2, messages: 3, decodeErrors: 1, handlerFailures: 0, rebalances: 0 });
+  });
+
+  it('a failing handler gets the same messages again, attempt counted, and nothing is resolved before success', async () => {
+    const f = fakeKafka();
+    const attempts: { attempt: number; offsets: string[] }[] = [];
+    const c = new BatchConsumer(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      retryBackoff: { initialMs: 1, maxMs: 1 },
+      handler: async (b) => {
+        attempts.push({ attempt: b.attempt, offsets: b.messages.map((m) => m.offset) });
+        if (b.attempt < 3) throw new Error('down');
+      },
+    });
+    await c.start();
+    const { p, mock, log } = payload([message(5), message(6)]);
+    mock.resolveOffset.mockImplementation((o: string) => {
+      expect(attempts).toHaveLength(3);
+      return log.push(`resolve ${o}`);
+    });
+    await f.feed(p);
+    expect(attempts).toEqual([1, 2, 3].map((attempt) => ({ attempt, offsets: ['5', '6'] })));
+    expect(log).toEqual(['resolve 6', 'commit 7']);
+    expect(c.stats()).toMatchObject({ handlerFailures: 2, batches: 1 });
+  });
+
+  it('stops retrying when the consumer stops, without resolving anything', async () => {
+    const f = fakeKafka();
+    let running = true;
+    const c = new BatchConsumer(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      retryBackoff: { initialMs: 60_000, maxMs: 60_000 },
+      handler: async () => {
+        throw new Error('down');
+      },
+    });
+    await c.start();
+    const { p, mock } = payload([message(1)], () => running);
+    const fed = f.feed(p);
+    await new Promise((r) => setImmediate(r));
+    running = false;
+    const started = Date.now();
+    await c.stop(); // wakes the 60 s backoff
+    await fed;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(mock.resolveOffset).not.toHaveBeenCalled();
+    expect(mock.commitOffsetsIfNecessary).not.toHaveBeenCalled();
+    expect(f.consumer.disconnect).toHaveBeenCalled();
+  });
+
+  it('a rebalance seen by the heartbeat after a failure goes to kafkajs (which rejoins), offsets untouched', async () => {
+    const f = fakeKafka();
+    const c = new BatchConsumer(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      retryBackoff: { initialMs: 1, maxMs: 1 },
+      handler: async () => {
+        throw new Error('down');
+      },
+    });
+    await c.start();
+    const { p, mock } = payload([message(1)]);
+    mock.heartbeat.mockRejectedValue(Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' }));
+    await expect(f.feed(p)).rejects.toThrow('rebalancing');
+    expect(mock.resolveOffset).not.toHaveBeenCalled();
+  });
+});

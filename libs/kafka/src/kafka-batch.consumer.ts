@@ -1,0 +1,249 @@
+import { decodeMessage } from '@live/contracts';
+import { Logger } from '@nestjs/common';
+import { ClassConstructor } from 'class-transformer';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+
+interface ConsumedMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** Producer (or broker) timestamp, epoch milliseconds as kafkajs gives it. */
+  timestamp: string;
+  headers: IHeaders;
+}
+
+/** A consumed message: a validated value, or why it could not be decoded (park it; never loop on it). */
+export type ConsumedMessage<T> = ConsumedMeta &
+  ({ value: T; decodeError?: undefined; rawValue?: undefined } | { value?: undefined; decodeError: string; rawValue: string | null });
+
+/** What the handler gets: consecutive messages of ONE partition, in offset order. */
+export interface ConsumedBatch<T> {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage<T>[];
+  /** 1 on first delivery; 2, 3... when the handler failed on this same batch before. */
+  attempt: number;
+  /** Keeps the group membership alive in a long handler (also sent automatically every heartbeat interval). */
+  heartbeat(): Promise<void>;
+}
+
+export interface BatchConsumerOptions<T extends object> {
+  groupId: string;
+  topic: string;
+  /** The contract class every message value is decoded into (decodeMessage from @live/contracts). */
+  valueClass: ClassConstructor<T>;
+  /**
+   * Called with each batch. Resolve only when the batch's work is durable: the offsets are resolved and
+   * committed after that, never before. Throwing redelivers the same batch (same messages, offsets not
+   * committed) after a backoff, until it succeeds, the consumer stops, or the partition moves to another
+   * member (which then gets the batch again from the last committed offset).
+   */
+  handler: (batch: ConsumedBatch<T>) => Promise<void>;
+  /** Most messages per handler call (a fetched batch is split). Default 500. */
+  maxBatchSize?: number;
+  /** Where a group with no committed offset starts. Default true: nothing produced before the group existed is skipped. */
+  fromBeginning?: boolean;
+  /** Partitions handled at once by this member. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Most bytes fetched per partition per request. Default 1 MiB. */
+  maxBytesPerPartition?: number;
+  /** How long the broker may hold a fetch with no new data. Default 1 s (also bounds how long stop() waits on a fetch). */
+  maxWaitTimeMs?: number;
+  /** Backoff between attempts at a failed batch: doubles from initial to max. Default 200 ms .. 5 s. */
+  retryBackoff?: { initialMs: number; maxMs: number };
+  logger?: Logger;
+}
+
+export interface BatchConsumerStats {
+  batches: number;
+  messages: number;
+  decodeErrors: number;
+  handlerFailures: number;
+  rebalances: number;
+}
+
+/**
+ * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
+ *
+ *  fetch -> decode every message (bad ones flagged, not thrown) -> handler(batch) -> resolve the last
+ *  offset -> commit -> heartbeat.
+ *
+ * Offsets move only after the handler resolved, so a crash or a handler failure means redelivery, never
+ * loss; handlers must therefore be idempotent. Messages of one partition (hence one key) reach the
+ * handler in order, one batch at a time. Rebalances and crashes are logged. stop() lets the running
+ * handler finish, commits what it finished, and leaves the group.
+ */
+export class BatchConsumer<T extends object> {
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  private readonly maxBatchSize: number;
+  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly stopSignal = new AbortController();
+  private readonly counters: BatchConsumerStats = { batches: 0, messages: 0, decodeErrors: 0, handlerFailures: 0, rebalances: 0 };
+  private joined!: Promise<void>;
+  private resolveJoined!: () => void;
+  private started = false;
+  private readonly heartbeatIntervalMs: number;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions<T>,
+  ) {
+    this.logger = options.logger ?? new Logger(`BatchConsumer ${options.groupId}`);
+    this.maxBatchSize = options.maxBatchSize ?? 500;
+    this.backoff = options.retryBackoff ?? { initialMs: 200, maxMs: 5_000 };
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.heartbeatIntervalMs,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+    });
+    this.joined = new Promise((resolve) => (this.resolveJoined = resolve));
+    this.watchGroup();
+  }
+
+  /** Connects, subscribes and starts consuming. Resolves once running (see waitForAssignment for the first join). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /** Resolves when this member has joined the group (and got its partitions) for the first time. */
+  async waitForAssignment(timeoutMs = 30_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.joined,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${this.options.groupId}: no group join in ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Lets the running handler finish (a failing one stops retrying), commits, leaves the group, disconnects. */
+  async stop(): Promise<void> {
+    this.stopSignal.abort();
+    await this.consumer.disconnect();
+  }
+
+  stats(): BatchConsumerStats {
+    return { ...this.counters };
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, isRunning, isStale } = payload;
+    for (let start = 0; start < batch.messages.length; start += this.maxBatchSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + this.maxBatchSize);
+      const done = await this.handleChunk(payload, chunk);
+      if (!done) return;
+      const last = chunk[chunk.length - 1].offset;
+      payload.resolveOffset(last);
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+      });
+      await payload.heartbeat();
+    }
+  }
+
+  /** Runs the handler on one chunk until it succeeds; false when the consumer stopped (or the partition went stale) first. */
+  private async handleChunk(payload: EachBatchPayload, chunk: KafkaMessage[]): Promise<boolean> {
+    const { batch, isRunning, isStale } = payload;
+    const messages = chunk.map((m) => this.decode(batch.topic, batch.partition, m));
+    for (let attempt = 1; ; attempt++) {
+      if (!isRunning() || isStale()) return false;
+      const keepAlive = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+      try {
+        await this.options.handler({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages,
+          attempt,
+          heartbeat: () => payload.heartbeat(),
+        });
+        this.counters.batches += 1;
+        this.counters.messages += messages.length;
+        return true;
+      } catch (err: unknown) {
+        this.counters.handlerFailures += 1;
+        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (attempt - 1));
+        this.logger.warn(
+          `${batch.topic}[${batch.partition}] offsets ${chunk[0].offset}..${chunk[chunk.length - 1].offset}: handler failed ` +
+            `(attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}; redelivering in ${delay} ms, offsets not committed`,
+        );
+        await this.sleep(delay);
+        // A rebalance shows up here: the error goes to kafkajs, which rejoins; the new owner redelivers.
+        if (isRunning()) await payload.heartbeat();
+      } finally {
+        clearInterval(keepAlive);
+      }
+    }
+  }
+
+  private decode(topic: string, partition: number, m: KafkaMessage): ConsumedMessage<T> {
+    const meta: ConsumedMeta = {
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key === null ? null : m.key.toString('utf8'),
+      timestamp: m.timestamp,
+      headers: m.headers ?? {},
+    };
+    const decoded = decodeMessage(this.options.valueClass, m.value);
+    if (decoded.ok) return { ...meta, value: decoded.value };
+    this.counters.decodeErrors += 1;
+    this.logger.warn(`${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error}`);
+    return { ...meta, decodeError: decoded.error, rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048) };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopSignal.signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      const signal = this.stopSignal.signal;
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  private watchGroup(): void {
+    const { events } = this.consumer;
+    const id = `${this.options.groupId} on ${this.options.topic}`;
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      const assigned = Object.entries(payload.memberAssignment)
+        .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)
+        .join(' ');
+      this.logger.log(`${id}: joined as ${payload.memberId}${payload.isLeader ? ' (leader)' : ''}, assigned ${assigned || 'nothing'}`);
+      this.resolveJoined();
+    });
+    this.consumer.on(events.REBALANCING, ({ payload }) => {
+      this.counters.rebalances += 1;
+      this.logger.log(`${id}: group rebalancing (member ${payload.memberId})`);
+    });
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      this.logger.error(`${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`);
+    });
+    this.consumer.on(events.STOP, () => this.logger.log(`${id}: stopped`));
+  }
+}
