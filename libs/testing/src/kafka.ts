@@ -1,2 +1,61 @@
-// placeholder: filled in by the kafka test helper work; exports nothing yet
-export {};
+import { createKafkaClient, parseBrokers } from '@live/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { uniqueName } from './names';
+
+export interface TestKafka {
+  /** A client on the test brokers (log: errors only). */
+  kafka: Kafka;
+  brokers: string[];
+  /** A topic name no other run uses, remembered for cleanup() (creating it is up to the test). */
+  uniqueTopic(prefix: string): string;
+  /** A consumer group id no other run uses, remembered for cleanup(). */
+  uniqueGroup(prefix: string): string;
+  /** Deletes the remembered topics and groups that exist (stop the group's consumers first). Never throws. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Kafka for integration tests: the broker of KAFKA_BROKERS (default 127.0.0.1:9092, as `scripts/infra up`
+ * starts it), with throwaway topic and group names so parallel runs never meet.
+ */
+export function createTestKafka(options: { clientId?: string } = {}): TestKafka {
+  const brokers = parseBrokers(process.env.KAFKA_BROKERS || '127.0.0.1:9092');
+  const kafka = createKafkaClient({
+    clientId: options.clientId ?? uniqueName('test'),
+    brokers,
+    logLevel: logLevel.ERROR,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
+  const topics = new Set<string>();
+  const groups = new Set<string>();
+  return {
+    kafka,
+    brokers,
+    uniqueTopic(prefix) {
+      const name = uniqueName(prefix);
+      topics.add(name);
+      return name;
+    },
+    uniqueGroup(prefix) {
+      const name = uniqueName(prefix);
+      groups.add(name);
+      return name;
+    },
+    async cleanup() {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        if (groups.size > 0) await admin.deleteGroups([...groups]).catch(() => undefined);
+        const existing = new Set(await admin.listTopics());
+        const doomed = [...topics].filter((t) => existing.has(t));
+        if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: 10_000 });
+      } catch {
+        // best effort: a leftover uniquely named topic harms nobody
+      } finally {
+        topics.clear();
+        groups.clear();
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}

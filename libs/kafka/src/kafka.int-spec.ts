@@ -1,0 +1,199 @@
+import { BizException } from '@live/common';
+import { createTestKafka, TestKafka } from '@live/testing';
+import { Test, TestingModule } from '@nestjs/testing';
+import { IsInt, IsString, Min } from 'class-validator';
+import { Admin } from 'kafkajs';
+import { BatchConsumer, ConsumedBatch, ConsumedMessage } from './kafka-batch.consumer';
+import { KafkaHealthIndicator } from './kafka-health.indicator';
+import { KafkaProducerService } from './kafka-producer.service';
+import { ensureTopics } from './kafka-topics.util';
+import { KafkaModule } from './kafka.module';
+
+class SeqEvent {
+  @IsString()
+  key!: string;
+
+  @IsInt()
+  @Min(0)
+  seq!: number;
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('@live/kafka on a real broker', () => {
+  let tk: TestKafka;
+  let moduleRef: TestingModule;
+  let producer: KafkaProducerService;
+  let admin: Admin;
+  const consumers: BatchConsumer<SeqEvent>[] = [];
+
+  function consumer(options: Omit<ConstructorParameters<typeof BatchConsumer<SeqEvent>>[1], 'valueClass'>): BatchConsumer<SeqEvent> {
+    const c = new BatchConsumer(tk.kafka, { valueClass: SeqEvent, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, ...options });
+    consumers.push(c);
+    return c;
+  }
+
+  async function committed(groupId: string, topic: string): Promise<Map<number, string>> {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map(entry.partitions.map((p) => [p.partition, p.offset]));
+  }
+
+  beforeAll(async () => {
+    tk = createTestKafka({ clientId: 'kafka-int-spec' });
+    process.env.KAFKA_BROKERS = tk.brokers.join(',');
+    moduleRef = await Test.createTestingModule({ imports: [KafkaModule.forRoot({ clientId: 'kafka-int-spec' })] }).compile();
+    await moduleRef.init();
+    producer = moduleRef.get(KafkaProducerService);
+    admin = tk.kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(consumers.map((c) => c.stop().catch(() => undefined)));
+    await admin?.disconnect();
+    await moduleRef?.close();
+    await tk?.cleanup();
+  });
+
+  it('ensureTopics creates a topic with 3 partitions, and leaves it alone the second time', async () => {
+    const topic = tk.uniqueTopic('kafka_it_ensure');
+    expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({ created: [topic], existing: [] });
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(metadata.topics[0].partitions).toHaveLength(3);
+    expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({ created: [], existing: [{ topic, numPartitions: 3 }] });
+  });
+
+  it('200 messages on 10 keys reach the batch consumer exactly once, in order per key, offsets committed', async () => {
+    const topic = tk.uniqueTopic('kafka_it_order');
+    const groupId = tk.uniqueGroup('kafka_it_order');
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }]);
+
+    const before = producer.stats().produced;
+    // 200 concurrent send() calls: the service coalesces them and must keep call order per key.
+    const seqByKey = new Map<string, number>();
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const key = `user-${i % 10}`;
+        const seq = seqByKey.get(key) ?? 0;
+        seqByKey.set(key, seq + 1);
+        return producer.send<SeqEvent>(topic, [{ key, value: { key, seq } }]);
+      }),
+    );
+    expect(producer.stats().produced - before).toBe(200);
+
+    const received: ConsumedMessage<SeqEvent>[] = [];
+    const batchSizes: number[] = [];
+    const c = consumer({
+      groupId,
+      topic,
+      maxBatchSize: 25,
+      handler: async (batch: ConsumedBatch<SeqEvent>) => {
+        batchSizes.push(batch.messages.length);
+        received.push(...batch.messages);
+      },
+    });
+    await c.start();
+    await waitFor('200 messages', () => received.length >= 200);
+    await sleep(1_500); // anything delivered twice would show up now
+
+    expect(received).toHaveLength(200);
+    expect(received.every((m) => m.decodeError === undefined)).toBe(true);
+    expect(new Set(received.map((m) => `${m.partition}:${m.offset}`)).size).toBe(200);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(25);
+    for (let k = 0; k < 10; k++) {
+      const key = `user-${k}`;
+      const ofKey = received.filter((m) => m.key === key);
+      expect(ofKey.map((m) => m.value?.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(ofKey.every((m) => m.value?.key === key)).toBe(true);
+      expect(new Set(ofKey.map((m) => m.partition)).size).toBe(1);
+    }
+    await waitFor('offsets committed', async () => {
+      const offsets = await committed(groupId, topic);
+      return [...offsets.values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0) === 200;
+    });
+    expect(c.stats()).toMatchObject({ messages: 200, decodeErrors: 0, handlerFailures: 0 });
+  });
+
+  it('a handler that throws gets the same batch again (nothing committed meanwhile); a restarted member resumes after it', async () => {
+    const topic = tk.uniqueTopic('kafka_it_retry');
+    const groupId = tk.uniqueGroup('kafka_it_retry');
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
+    await producer.send<SeqEvent>(topic, Array.from({ length: 20 }, (_, seq) => ({ key: 'k', value: { key: 'k', seq } })));
+
+    const attempts: { attempt: number; offsets: string[]; committedAtStart: string | undefined }[] = [];
+    const first = consumer({
+      groupId,
+      topic,
+      retryBackoff: { initialMs: 300, maxMs: 300 },
+      handler: async (batch) => {
+        attempts.push({
+          attempt: batch.attempt,
+          offsets: batch.messages.map((m) => m.offset),
+          committedAtStart: (await committed(groupId, topic)).get(0),
+        });
+        if (attempts.length === 1) throw new Error('bank unavailable (simulated)');
+      },
+    });
+    await first.start();
+    await waitFor('a successful second attempt', () => attempts.length >= 2);
+    await waitFor('offset 20 committed', async () => (await committed(groupId, topic)).get(0) === '20');
+
+    expect(attempts[0]).toMatchObject({ attempt: 1, committedAtStart: '-1' });
+    expect(attempts[1]).toMatchObject({ attempt: 2, committedAtStart: '-1', offsets: attempts[0].offsets });
+    expect(attempts[0].offsets[0]).toBe('0');
+    expect(first.stats()).toMatchObject({ handlerFailures: 1 });
+    await first.stop();
+
+    // One malformed and one good message after the committed ones: a new member sees only those two.
+    const raw = tk.kafka.producer();
+    await raw.connect();
+    await raw.send({ topic, messages: [{ key: 'k', value: 'not json' }] });
+    await raw.disconnect();
+    await producer.send<SeqEvent>(topic, [{ key: 'k', value: { key: 'k', seq: 20 } }]);
+
+    const seen: ConsumedMessage<SeqEvent>[] = [];
+    const second = consumer({ groupId, topic, handler: async (batch) => void seen.push(...batch.messages) });
+    await second.start();
+    await waitFor('the two new messages', () => seen.length >= 2);
+    await sleep(1_000);
+    expect(seen.map((m) => m.offset)).toEqual(['20', '21']);
+    expect(seen[0]).toMatchObject({ rawValue: 'not json', decodeError: expect.stringMatching(/not JSON/) });
+    expect(seen[0].value).toBeUndefined();
+    expect(seen[1].value).toEqual({ key: 'k', seq: 20 });
+    expect(seen[1].decodeError).toBeUndefined();
+    expect(second.stats()).toMatchObject({ decodeErrors: 1, messages: 2 });
+  });
+
+  it('a send the brokers refuse fails with SERVICE_UNAVAILABLE, is counted, and the producer keeps working', async () => {
+    const errorsBefore = producer.stats().produceErrors;
+    const missing = tk.uniqueTopic('kafka_it_missing'); // never created; auto-creation is off
+    const started = Date.now();
+    const failure = await producer.send(missing, [{ key: 'a', value: { a: 1 } }]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(BizException);
+    expect((failure as BizException).code).toBe(100503);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(producer.stats().produceErrors).toBe(errorsBefore + 1);
+
+    const topic = tk.uniqueTopic('kafka_it_after_failure');
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
+    await expect(producer.send(topic, [{ key: 'a', value: { a: 1 } }])).resolves.toBeUndefined();
+  });
+
+  it('health: up on the real broker, down quickly for a bogus address', async () => {
+    await expect(moduleRef.get(KafkaHealthIndicator).check()).resolves.toBeUndefined();
+
+    const bogus = new KafkaHealthIndicator({ brokers: ['127.0.0.1:1'], clientId: 'kafka-int-spec' });
+    const started = Date.now();
+    await expect(bogus.check()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await bogus.onApplicationShutdown();
+  });
+});
