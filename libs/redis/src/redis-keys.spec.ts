@@ -1,0 +1,45 @@
+import { clusterSlot } from './cluster-slot';
+import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
+
+describe('redis key builders', () => {
+  const gw = new GatewayRedisKeys('lg');
+  const gift = new GiftRedisKeys('lg');
+  const bank = new BankRedisKeys('lg');
+  const im = new ImRedisKeys('lg');
+
+  it('builds the exact keys, prefixed per app', () => {
+    expect(gw.loginCode('13800000000')).toBe('lg:gw:{phone:13800000000}:login-code');
+    expect(gw.userToken('abc')).toBe('lg:gw:{token:abc}:user');
+    expect(gw.rateLimit(7, 'LivingController.start')).toBe('lg:gw:{rl:7}:LivingController.start');
+    expect(gift.giftConfig(3)).toBe('lg:gift:{gift:3}:config');
+    expect(gift.giftList()).toBe('lg:gift:{gift-list}:panel');
+    expect(gift.roomContributionBoard(42)).toBe('lg:gift:{room:42}:board');
+    expect(gift.comboCounter(42, 7, 3)).toBe('lg:gift:{room:42}:combo:7:3');
+    expect(bank.balance(7)).toBe('lg:bank:{user:7}:balance');
+    expect(bank.payProducts(0)).toBe('lg:bank:{products}:type:0');
+    expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
+    expect(im.roomMembers(42)).toBe('lg:im:{room:42}:members');
+    expect(new BankRedisKeys('test_1').balance(1)).toBe('test_1:bank:{user:1}:balance');
+  });
+
+  it('puts keys one script touches together in one Cluster slot', () => {
+    expect(clusterSlot(bank.balance(7))).toBe(clusterSlot(bank.noAccountMarker(7)));
+    expect(clusterSlot(im.roomMembers(42))).toBe(clusterSlot(im.roomNodes(42)));
+    expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
+    expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
+    expect(clusterSlot(bank.balance(7))).not.toBe(clusterSlot(bank.balance(8)));
+  });
+
+  it('computes the slot Redis documents', () => {
+    expect(clusterSlot('123456789')).toBe(0x31c3 % 16384);
+    expect(clusterSlot('{user1000}.following')).toBe(clusterSlot('{user1000}.followers'));
+  });
+
+  it.each([0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1])('rejects the id %p', (bad) => {
+    expect(() => bank.balance(bad)).toThrow(/positive integer/);
+  });
+
+  it.each(['', 'a b', 'x{y}', 'tab\t'])('rejects the string id %p', (bad) => {
+    expect(() => gw.userToken(bad)).toThrow(/non-empty string/);
+  });
+});

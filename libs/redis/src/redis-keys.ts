@@ -1,0 +1,113 @@
+/**
+ * Redis key builders: one class per app, every key `${prefix}:<app>:...`.
+ *
+ * Hash-tag rule (Redis Cluster): every key carries `{<entity>:<id>}`, so the keys of one entity land
+ * in one slot; keys that ONE Lua script touches together must share that tag (a user's balance and
+ * no-account marker: `{user:7}`; a room's members and nodes: `{room:42}`).
+ */
+
+function id(value: number | string, what: string): string {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`redis key: ${what} must be a positive integer, got ${value}`);
+    return String(value);
+  }
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256 || /[\s{}]/.test(value)) {
+    throw new Error(`redis key: ${what} must be a non-empty string without spaces or braces, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+abstract class KeyBuilder {
+  protected readonly base: string;
+
+  constructor(prefix: string, app: string) {
+    this.base = `${id(prefix, 'prefix')}:${app}`;
+  }
+
+  /** Every key of this app (for SCAN-based clean-up). */
+  pattern(): string {
+    return `${this.base}:*`;
+  }
+}
+
+export class GatewayRedisKeys extends KeyBuilder {
+  constructor(prefix: string) {
+    super(prefix, 'gw');
+  }
+  loginCode(phone: string): string {
+    return `${this.base}:{phone:${id(phone, 'phone')}}:login-code`;
+  }
+  loginCodeCooldown(phone: string): string {
+    return `${this.base}:{phone:${id(phone, 'phone')}}:login-code-cooldown`;
+  }
+  userToken(token: string): string {
+    return `${this.base}:{token:${id(token, 'token')}}:user`;
+  }
+  imToken(token: string): string {
+    return `${this.base}:{im-token:${id(token, 'token')}}:user`;
+  }
+  rateLimit(subject: number | string, route: string): string {
+    return `${this.base}:{rl:${id(subject, 'subject')}}:${id(route, 'route')}`;
+  }
+}
+
+export class GiftRedisKeys extends KeyBuilder {
+  constructor(prefix: string) {
+    super(prefix, 'gift');
+  }
+  giftConfig(giftId: number): string {
+    return `${this.base}:{gift:${id(giftId, 'giftId')}}:config`;
+  }
+  giftConfigLock(giftId: number): string {
+    return `${this.base}:{gift:${id(giftId, 'giftId')}}:config-lock`;
+  }
+  giftList(): string {
+    return `${this.base}:{gift-list}:panel`;
+  }
+  giftListLock(): string {
+    return `${this.base}:{gift-list}:panel-lock`;
+  }
+  roomContributionBoard(roomId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:board`;
+  }
+  comboCounter(roomId: number, senderId: number, giftId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:combo:${id(senderId, 'senderId')}:${id(giftId, 'giftId')}`;
+  }
+}
+
+export class BankRedisKeys extends KeyBuilder {
+  constructor(prefix: string) {
+    super(prefix, 'bank');
+  }
+  balance(userId: number): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:balance`;
+  }
+  noAccountMarker(userId: number): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:no-account`;
+  }
+  payProducts(type: number): string {
+    if (!Number.isSafeInteger(type) || type < 0) throw new Error(`redis key: product type must be an integer >= 0, got ${type}`);
+    return `${this.base}:{products}:type:${type}`;
+  }
+  payCallbackLock(orderId: string): string {
+    return `${this.base}:{order:${id(orderId, 'orderId')}}:callback-lock`;
+  }
+}
+
+export class ImRedisKeys extends KeyBuilder {
+  constructor(prefix: string) {
+    super(prefix, 'im');
+  }
+  userNode(userId: number): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:node`;
+  }
+  roomMembers(roomId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:members`;
+  }
+  roomNodes(roomId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:nodes`;
+  }
+  nodeRegistry(): string {
+    return `${this.base}:{nodes}:registry`;
+  }
+}

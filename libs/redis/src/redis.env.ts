@@ -1,0 +1,24 @@
+import { IsPort } from '@live/common';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+export class RedisEnv {
+  @IsString()
+  @IsNotEmpty()
+  REDIS_HOST: string = '127.0.0.1';
+
+  @IsPort()
+  REDIS_PORT: number = 6379;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PASSWORD?: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(15)
+  REDIS_DB: number = 0;
+
+  /** Every key starts with it: several deployments (or test runs) can share one Redis. */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'REDIS_KEY_PREFIX must be 1-32 letters, digits, _ or -' })
+  REDIS_KEY_PREFIX: string = 'lg';
+}

@@ -1,0 +1,72 @@
+import { HealthIndicator, validateEnv } from '@live/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
+import { RedisEnv } from './redis.env';
+
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
+
+/** One ioredis client per process; logs each change of state once, not every retry. */
+export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): Redis {
+  const client = new Redis({
+    host: env.REDIS_HOST,
+    port: env.REDIS_PORT,
+    password: env.REDIS_PASSWORD,
+    db: env.REDIS_DB,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(times * 100, 2000),
+  });
+  let state = 'connecting';
+  const to = (next: string, log: () => void): void => {
+    if (state !== next) log();
+    state = next;
+  };
+  client.on('ready', () => to('ready', () => logger.log(`connected to ${env.REDIS_HOST}:${env.REDIS_PORT} db ${env.REDIS_DB}`)));
+  client.on('error', (err: Error) => to('error', () => logger.error(`redis ${env.REDIS_HOST}:${env.REDIS_PORT}: ${err.message}`)));
+  client.on('reconnecting', () => to('reconnecting', () => logger.warn('reconnecting')));
+  return client;
+}
+
+@Injectable()
+export class RedisHealthIndicator implements HealthIndicator {
+  readonly name = 'redis';
+  constructor(@InjectRedis() private readonly redis: Redis) {}
+  async check(): Promise<void> {
+    const pong = await this.redis.ping();
+    if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
+  }
+}
+
+@Injectable()
+class RedisCloser implements OnApplicationShutdown {
+  constructor(@InjectRedis() private readonly redis: Redis) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+/** Global: the client (REDIS_CLIENT), the health indicator and every app's key builder. */
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(): DynamicModule {
+    const keyBuilders = [GatewayRedisKeys, GiftRedisKeys, BankRedisKeys, ImRedisKeys].map((cls) => ({
+      provide: cls,
+      useFactory: (env: RedisEnv) => new cls(env.REDIS_KEY_PREFIX),
+      inject: [RedisEnv],
+    }));
+    return {
+      module: RedisModule,
+      providers: [
+        { provide: RedisEnv, useFactory: () => validateEnv(RedisEnv) },
+        { provide: REDIS_CLIENT, useFactory: (env: RedisEnv) => createRedisClient(env), inject: [RedisEnv] },
+        RedisHealthIndicator,
+        RedisCloser,
+        ...keyBuilders,
+      ],
+      exports: [REDIS_CLIENT, RedisEnv, RedisHealthIndicator, ...keyBuilders.map((k) => k.provide)],
+    };
+  }
+}
