@@ -1,0 +1,84 @@
+import { HttpExceptionFilter } from '@live/common';
+import { RedisModule } from '@live/redis';
+import { createTestRedis } from '@live/testing';
+import { CanActivate, Controller, ExecutionContext, Get, Injectable, UseGuards } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { RequestLimit } from './request-limit';
+
+/** Stands in for the auth guard: the user id comes from a header (test only). */
+@Injectable()
+class HeaderUserGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, string>; user?: { userId: number } }>();
+    if (req.headers['x-user']) req.user = { userId: Number(req.headers['x-user']) };
+    return true;
+  }
+}
+
+@Controller()
+@UseGuards(HeaderUserGuard)
+class LimitedController {
+  @Get('a')
+  @RequestLimit({ limit: 5, seconds: 2, msg: 'slow down' })
+  a(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('b')
+  @RequestLimit({ limit: 5, seconds: 2, msg: 'slow down' })
+  b(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+describe('@RequestLimit on the real Redis', () => {
+  let app: NestFastifyApplication;
+  let url: string;
+  let helper: Awaited<ReturnType<typeof createTestRedis>>;
+
+  beforeAll(async () => {
+    helper = await createTestRedis();
+    process.env.REDIS_KEY_PREFIX = helper.prefix;
+    const moduleRef = await Test.createTestingModule({ imports: [RedisModule.forRoot()], controllers: [LimitedController] }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app.useGlobalFilters(new HttpExceptionFilter());
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await helper?.cleanup();
+  });
+
+  const hit = (path: string, user: number) => fetch(`${url}/${path}`, { headers: { 'x-user': String(user) } });
+
+  it('lets exactly `limit` of 50 concurrent requests through, the rest get 429 / -10001', async () => {
+    const responses = await Promise.all(Array.from({ length: 50 }, () => hit('a', 1)));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+    const refused = responses.find((r) => r.status === 429);
+    expect(await refused?.json()).toEqual({ code: -10001, msg: 'slow down', data: null });
+    const keys = await helper.redis.keys(`${helper.prefix}:gw:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(await helper.redis.ttl(key)).toBeGreaterThan(0);
+  });
+
+  it('counts each user and each route on its own', async () => {
+    const [other, route] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => hit('a', 2))),
+      Promise.all(Array.from({ length: 8 }, () => hit('b', 3))),
+    ]);
+    expect(other.filter((r) => r.status === 200)).toHaveLength(5);
+    expect(route.filter((r) => r.status === 200)).toHaveLength(5);
+  });
+
+  it('lets requests through again once the window has passed', async () => {
+    await Promise.all(Array.from({ length: 6 }, () => hit('b', 4)));
+    expect((await hit('b', 4)).status).toBe(429);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await hit('b', 4)).status).toBe(200);
+  });
+});

@@ -1,0 +1,70 @@
+import { BaseErrorCode, BizException } from '@live/common';
+import { GatewayRedisKeys, InjectRedis } from '@live/redis';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, Logger, SetMetadata, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+
+export interface RequestLimitOptions {
+  /** Requests allowed per window. */
+  limit: number;
+  /** Window length. */
+  seconds: number;
+  /** Message of the -10001 error. */
+  msg?: string;
+}
+
+export const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
+
+/** At most `limit` calls of this route per user (or client IP before login) every `seconds`. */
+export function RequestLimit(options: RequestLimitOptions): MethodDecorator & ClassDecorator {
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new Error('RequestLimit: limit must be an integer >= 1');
+  if (!Number.isSafeInteger(options.seconds) || options.seconds < 1) throw new Error('RequestLimit: seconds must be an integer >= 1');
+  return applyDecorators(SetMetadata(REQUEST_LIMIT, options), UseGuards(RequestLimitGuard));
+}
+
+/**
+ * Counts in ONE script: INCR, and EXPIRE when the counter is new (or lost its TTL), so there is no
+ * read-then-write race and no counter that never expires.
+ */
+const INCR_WITH_TTL = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n`;
+
+interface LimitedRequest {
+  user?: { userId?: number };
+  ip?: string;
+}
+
+/**
+ * Redis unreachable: fail OPEN (the request passes, an error is logged). The limiter protects the
+ * system from floods, it is not what keeps money right (settlement is); refusing every request while
+ * Redis restarts would take the whole room down for a cache outage.
+ */
+@Injectable()
+export class RequestLimitGuard implements CanActivate {
+  private readonly logger = new Logger(RequestLimitGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: GatewayRedisKeys,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [context.getHandler(), context.getClass()]);
+    if (!options) return true;
+    const request = context.switchToHttp().getRequest<LimitedRequest>();
+    const subject = request.user?.userId ?? `ip-${request.ip ?? 'unknown'}`;
+    const key = this.keys.rateLimit(subject, `${context.getClass().name}.${context.getHandler().name}`);
+    let count: number;
+    try {
+      count = Number(await this.redis.eval(INCR_WITH_TTL, 1, key, options.seconds));
+    } catch (err: unknown) {
+      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
+      return true;
+    }
+    if (count > options.limit) throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg);
+    return true;
+  }
+}
