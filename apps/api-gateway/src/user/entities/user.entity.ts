@@ -1,0 +1,35 @@
+import { bigintTransformer } from '@live/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export enum UserRole {
+  USER = 0,
+  ADMIN = 1,
+}
+
+@Entity('t_user')
+@Index('uk_user_phone', ['phone'], { unique: true })
+export class UserEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  userId!: number;
+
+  @Column({ type: 'varchar', length: 20, name: 'phone' })
+  phone!: string;
+
+  @Column({ name: 'nick_name', type: 'varchar', length: 64 })
+  nickName!: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true, default: null })
+  avatar!: string | null;
+
+  @Column({ type: 'tinyint', default: UserRole.USER })
+  role!: UserRole;
+
+  @Column({ type: 'tinyint', default: 1 })
+  status!: number;
+
+  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
+  createTime!: Date;
+
+  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
+  updateTime!: Date;
+}

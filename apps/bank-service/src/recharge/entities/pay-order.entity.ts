@@ -1,0 +1,52 @@
+import { bigintTransformer } from '@live/database';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export enum PayOrderStatus {
+  WAITING = 0,
+  PAYING = 1,
+  PAID = 2,
+  INVALID = 3,
+}
+
+@Entity('t_pay_order')
+@Index('uk_pay_order', ['orderId'], { unique: true })
+@Index('idx_pay_order_user', ['userId', 'id'])
+export class PayOrderEntity {
+  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  id!: number;
+
+  @Column({ name: 'order_id', type: 'varchar', length: 64 })
+  orderId!: string;
+
+  @Column({ name: 'product_id', type: 'int' })
+  productId!: number;
+
+  @Column({ name: 'user_id', type: 'bigint', transformer: bigintTransformer })
+  userId!: number;
+
+  @Column({ type: 'tinyint' })
+  source!: number;
+
+  @Column({ name: 'pay_channel', type: 'tinyint' })
+  payChannel!: number;
+
+  @Column({ type: 'tinyint', default: PayOrderStatus.WAITING })
+  status!: PayOrderStatus;
+
+  /** Snapshot of the product's price (cents) when the order was made. */
+  @Column({ type: 'bigint', transformer: bigintTransformer })
+  price!: number;
+
+  /** Snapshot of the product's coins when the order was made. */
+  @Column({ name: 'coin_num', type: 'bigint', transformer: bigintTransformer })
+  coinNum!: number;
+
+  @Column({ name: 'pay_time', type: 'datetime', precision: 3, nullable: true, default: null })
+  payTime!: Date | null;
+
+  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
+  createTime!: Date;
+
+  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
+  updateTime!: Date;
+}

@@ -1,0 +1,26 @@
+import { IsPort } from '@live/common';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+
+export class DatabaseEnv {
+  @IsString()
+  @IsNotEmpty()
+  DB_HOST: string = '127.0.0.1';
+
+  @IsPort()
+  DB_PORT: number = 3306;
+
+  @IsString()
+  @IsNotEmpty()
+  DB_USER: string = 'root';
+
+  @IsString()
+  DB_PASSWORD: string = '';
+
+  @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'DB_NAME must be 1-64 letters, digits or _' })
+  DB_NAME: string = 'live_gift';
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DB_POOL_SIZE: number = 10;
+}

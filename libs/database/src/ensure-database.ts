@@ -1,0 +1,37 @@
+import { createConnection } from 'mysql2/promise';
+import { DatabaseEnv } from './database.env';
+
+/** Creates the database if it does not exist yet (utf8mb4). */
+export async function ensureDatabase(env: DatabaseEnv): Promise<void> {
+  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabase(env: DatabaseEnv): Promise<void> {
+  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+export type ServerFlavor = 'mysql' | 'mariadb';
+
+/**
+ * MySQL 8 or MariaDB? TypeORM must be told: with type 'mysql' against MariaDB it misreads column
+ * defaults (NULL comes back as the string 'NULL') and would see schema drift that is not there.
+ */
+export async function detectServerFlavor(env: DatabaseEnv): Promise<ServerFlavor> {
+  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
+  try {
+    const [rows] = await conn.query('SELECT VERSION() AS v');
+    return /mariadb/i.test(String((rows as { v: string }[])[0]?.v)) ? 'mariadb' : 'mysql';
+  } finally {
+    await conn.end();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './database.env';
+export * from './bigint.transformer';
+export * from './data-source-options';
+export * from './ensure-database';
+export * from './database.module';
+export * from './migrations';

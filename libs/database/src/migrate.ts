@@ -1,0 +1,65 @@
+/**
+ * Migrations CLI: `migrate up` (default; creates the database if missing), `migrate down [n]`,
+ * `migrate status`, `migrate reset` (all down, then up). Reads the DB_* settings.
+ */
+import { validateEnv } from '@live/common';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from './data-source-options';
+import { DatabaseEnv } from './database.env';
+import { detectServerFlavor, ensureDatabase } from './ensure-database';
+import { MIGRATIONS } from './migrations';
+
+const log = (msg: string): void => console.log(`[migrate] ${msg}`);
+
+async function revert(ds: DataSource, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) {
+    const executed = await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`).catch(() => []);
+    if (executed.length === 0) {
+      log('nothing left to revert');
+      return;
+    }
+    await ds.undoLastMigration({ transaction: 'each' });
+    log(`reverted ${executed[0].name}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const [command = 'up', arg] = process.argv.slice(2);
+  const env = validateEnv(DatabaseEnv);
+  const where = `${env.DB_USER}@${env.DB_HOST}:${env.DB_PORT}/${env.DB_NAME}`;
+  try {
+    await ensureDatabase(env);
+  } catch (err: unknown) {
+    throw new Error(`cannot reach MySQL at ${env.DB_HOST}:${env.DB_PORT}: ${(err as Error).message}`);
+  }
+  const ds = await new DataSource(buildDataSourceOptions(env, { logging: ['error'] }, await detectServerFlavor(env))).initialize();
+  try {
+    if (command === 'up') {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      for (const m of applied) log(`applied ${m.name}`);
+      log(`${where}: ${applied.length} applied, ${MIGRATIONS.length} known, schema up to date`);
+    } else if (command === 'down') {
+      const n = arg === undefined ? 1 : Number(arg);
+      if (!Number.isSafeInteger(n) || n < 1) throw new Error(`down takes a count >= 1, got ${arg}`);
+      await revert(ds, n);
+    } else if (command === 'reset') {
+      await revert(ds, MIGRATIONS.length);
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      log(`${where}: reset, ${applied.length} applied`);
+    } else if (command === 'status') {
+      const pending = await ds.showMigrations();
+      const executed: { name: string }[] = await ds.query('SELECT name FROM typeorm_migrations ORDER BY id').catch(() => []);
+      for (const m of executed) log(`applied  ${m.name}`);
+      log(`${where}: ${executed.length} applied, ${pending ? 'some pending' : 'none pending'}`);
+    } else {
+      throw new Error(`unknown command "${command}": use up | down [n] | status | reset`);
+    }
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`[migrate] failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

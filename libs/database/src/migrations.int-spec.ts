@@ -1,0 +1,94 @@
+import { createTestDatabase } from '@live/testing';
+import { DataSource } from 'typeorm';
+import { LivingRoomEntity } from '../../../apps/api-gateway/src/living/entities/living-room.entity';
+import { UserEntity } from '../../../apps/api-gateway/src/user/entities/user.entity';
+import { CurrencyAccountEntity } from '../../../apps/bank-service/src/account/entities/currency-account.entity';
+import { CurrencyTradeEntity } from '../../../apps/bank-service/src/account/entities/currency-trade.entity';
+import { PayOrderEntity } from '../../../apps/bank-service/src/recharge/entities/pay-order.entity';
+import { PayProductEntity } from '../../../apps/bank-service/src/recharge/entities/pay-product.entity';
+import { GiftConfigEntity } from '../../../apps/gift-service/src/gift-config/entities/gift-config.entity';
+import { GiftRecordEntity } from '../../../apps/gift-service/src/gift-record/entities/gift-record.entity';
+import { MIGRATIONS } from './migrations';
+
+const TABLES = [
+  't_gift_config',
+  't_gift_record',
+  't_living_room',
+  't_pay_order',
+  't_pay_product',
+  't_qiyu_currency_account',
+  't_qiyu_currency_trade',
+  't_user',
+];
+const ENTITIES = [
+  UserEntity,
+  LivingRoomEntity,
+  GiftConfigEntity,
+  GiftRecordEntity,
+  CurrencyAccountEntity,
+  CurrencyTradeEntity,
+  PayProductEntity,
+  PayOrderEntity,
+];
+
+async function tables(ds: DataSource): Promise<string[]> {
+  const rows: { name: string }[] = await ds.query(
+    'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name',
+  );
+  return rows.map((r) => r.name).sort();
+}
+
+describe('migrations on the real database', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ entities: ENTITIES });
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('create every table, with the seeds', async () => {
+    expect(await tables(db.dataSource)).toEqual([...TABLES, 'typeorm_migrations'].sort());
+    const gifts: { gift_name: string; price: string }[] = await db.dataSource.query('SELECT gift_name, price FROM t_gift_config ORDER BY sort_order');
+    expect(gifts).toHaveLength(7);
+    const prices = gifts.map((g) => Number(g.price));
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    const [{ n }] = await db.dataSource.query('SELECT COUNT(*) AS n FROM t_pay_product WHERE valid_status = 1');
+    expect(Number(n)).toBeGreaterThanOrEqual(6);
+  });
+
+  it('make the entities match the schema exactly (nothing for TypeORM to change)', async () => {
+    const { upQueries } = await db.dataSource.driver.createSchemaBuilder().log();
+    expect(upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('enforce a UNIQUE request id in the ledger and in gift records', async () => {
+    const insert = 'INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type) VALUES (?, 1, -1, 0, 2)';
+    await db.dataSource.query(insert, ['req-1']);
+    await expect(db.dataSource.query(insert, ['req-1'])).rejects.toThrow(/Duplicate entry/);
+    const record = 'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 1, 1, NOW(3))';
+    await db.dataSource.query(record, ['req-1']);
+    await expect(db.dataSource.query(record, ['req-1'])).rejects.toThrow(/Duplicate entry/);
+  });
+
+  it('refuse a negative balance at the database (CHECK constraint)', async () => {
+    await db.dataSource.query('INSERT INTO t_qiyu_currency_account (user_id, current_balance) VALUES (1, 5)');
+    await expect(db.dataSource.query('UPDATE t_qiyu_currency_account SET current_balance = current_balance - 6 WHERE user_id = 1')).rejects.toThrow(
+      /CONSTRAINT|check/i,
+    );
+    const [row] = await db.dataSource.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = 1');
+    expect(Number(row.current_balance)).toBe(5);
+  });
+
+  it('go all the way down and up again', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i += 1) await db.dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables(db.dataSource)).toEqual(['typeorm_migrations']);
+    const applied = await db.dataSource.runMigrations({ transaction: 'each' });
+    expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((m) => new m().name));
+    expect(await tables(db.dataSource)).toEqual([...TABLES, 'typeorm_migrations'].sort());
+    const [{ n }] = await db.dataSource.query('SELECT COUNT(*) AS n FROM t_gift_config');
+    expect(Number(n)).toBe(7);
+  });
+});
