@@ -1,0 +1,99 @@
+import {
+  AccountResponse,
+  BalanceChangeResponse,
+  BalanceResponse,
+  BankRpc,
+  BatchConsumeForSendGiftRequest,
+  BatchConsumeForSendGiftResponse,
+  ConsumeForSendGiftRequest,
+  CreateAccountRequest,
+  CreatePayOrderRequest,
+  CreatePayOrderResponse,
+  DecrBalanceRequest,
+  DevPayRequest,
+  GetBalanceRequest,
+  GiftSettlementResult,
+  IncrBalanceRequest,
+  ListPayProductsRequest,
+  ListPayProductsResponse,
+  ListTradesRequest,
+  PayNotifyRequest,
+  PayNotifyResponse,
+  TradePage,
+} from '@live/contracts';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { CurrencyAccountService } from './account/currency-account.service';
+import { TradeType } from './account/entities/currency-trade.entity';
+import { PayOrderService } from './recharge/pay-order.service';
+import { PayProductService } from './recharge/pay-product.service';
+import { GiftSettlementService } from './settlement/gift-settlement.service';
+
+/** bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe). */
+@Controller()
+export class BankRpcController {
+  constructor(
+    private readonly accounts: CurrencyAccountService,
+    private readonly settlement: GiftSettlementService,
+    private readonly products: PayProductService,
+    private readonly orders: PayOrderService,
+  ) {}
+
+  @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
+  createAccount(@Payload() req: CreateAccountRequest): Promise<AccountResponse> {
+    return this.accounts.create(req.userId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.GET_BALANCE })
+  async getBalance(@Payload() req: GetBalanceRequest): Promise<BalanceResponse> {
+    const { balance } = await this.accounts.getBalance(req.userId);
+    return { balance };
+  }
+
+  @MessagePattern({ cmd: BankRpc.INCR })
+  incr(@Payload() req: IncrBalanceRequest): Promise<BalanceChangeResponse> {
+    return this.accounts.adjust({ userId: req.userId, num: req.num, requestId: req.requestId, type: TradeType.MANUAL_CREDIT });
+  }
+
+  @MessagePattern({ cmd: BankRpc.DECR })
+  decr(@Payload() req: DecrBalanceRequest): Promise<BalanceChangeResponse> {
+    return this.accounts.adjust({ userId: req.userId, num: -req.num, requestId: req.requestId, type: TradeType.MANUAL_DEBIT });
+  }
+
+  @MessagePattern({ cmd: BankRpc.LIST_TRADES })
+  async listTrades(@Payload() req: ListTradesRequest): Promise<TradePage> {
+    const page = await this.accounts.listTrades(req.userId, req.page, req.pageSize);
+    return { hasNext: page.hasNext, list: page.list.map((t) => ({ ...t, createTime: new Date(t.createTime).getTime() })) };
+  }
+
+  @MessagePattern({ cmd: BankRpc.CONSUME_FOR_SEND_GIFT })
+  async consumeForSendGift(@Payload() req: ConsumeForSendGiftRequest): Promise<GiftSettlementResult> {
+    const [result] = await this.settlement.settleBatch([req]);
+    return result;
+  }
+
+  @MessagePattern({ cmd: BankRpc.BATCH_CONSUME_FOR_SEND_GIFT })
+  async batchConsumeForSendGift(@Payload() req: BatchConsumeForSendGiftRequest): Promise<BatchConsumeForSendGiftResponse> {
+    return { results: await this.settlement.settleBatch(req.items) };
+  }
+
+  @MessagePattern({ cmd: BankRpc.LIST_PRODUCTS })
+  async listProducts(@Payload() req: ListPayProductsRequest): Promise<ListPayProductsResponse> {
+    return { products: await this.products.list(req.type) };
+  }
+
+  @MessagePattern({ cmd: BankRpc.CREATE_PAY_ORDER })
+  createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    return this.orders.create(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.PAY_NOTIFY })
+  payNotify(@Payload() req: PayNotifyRequest): Promise<PayNotifyResponse> {
+    return this.orders.notify(req.orderId, req.signature);
+  }
+
+  @MessagePattern({ cmd: BankRpc.DEV_PAY })
+  devPay(@Payload() req: DevPayRequest): Promise<PayNotifyResponse> {
+    return this.orders.devPay(req.orderId, req.userId);
+  }
+}

@@ -1,0 +1,292 @@
+import { BizException, createValidationPipe, RpcBizExceptionFilter, rpcCall } from '@live/common';
+import { BankRpc, BatchConsumeForSendGiftResponse, GiftSettlementItem, GiftSettlementResult } from '@live/contracts';
+import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
+import { INestMicroservice } from '@nestjs/common';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { CurrencyAccountService } from './account/currency-account.service';
+import { TradeType } from './account/entities/currency-trade.entity';
+import { BankServiceModule } from './bank-service.module';
+import { PayOrderService } from './recharge/pay-order.service';
+import { signPayCallback } from './recharge/pay-signature';
+import { GiftSettlementService } from './settlement/gift-settlement.service';
+
+/** A Redis database of its own: one test flushes it while settlements run. */
+const REDIS_DB = 7;
+
+describe('bank-service on the real MariaDB and Redis', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
+  let app: INestMicroservice;
+  let client: ClientProxy;
+  let ds: DataSource;
+  let accounts: CurrencyAccountService;
+  let settlement: GiftSettlementService;
+  let orders: PayOrderService;
+  let nextUser = 1000;
+  const rpcPort = 20000 + Math.floor(Math.random() * 20000);
+  const secret = 'integration-test-pay-secret';
+
+  const newUser = (): number => (nextUser += 1);
+  const gift = (userId: number, price: number, receiverId = 1, requestId = uniqueName('g')): GiftSettlementItem => ({
+    requestId,
+    userId,
+    receiverId,
+    roomId: 5,
+    giftId: 1,
+    price,
+  });
+  async function fund(userId: number, coins: number): Promise<void> {
+    await accounts.adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT, createIfMissing: true });
+  }
+  async function dbBalance(userId: number): Promise<number> {
+    const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
+    return Number(row.current_balance);
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redisHelper = await createTestRedis();
+    Object.assign(process.env, {
+      DB_NAME: db.name,
+      REDIS_KEY_PREFIX: redisHelper.prefix,
+      REDIS_DB: String(REDIS_DB),
+      BANK_PAY_SECRET: secret,
+      BANK_DEV_PAY_ENABLED: 'true',
+      LOG_LEVEL: 'warn',
+    });
+    const moduleRef = await Test.createTestingModule({ imports: [BankServiceModule] }).compile();
+    app = moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcPort } });
+    app.useGlobalFilters(new RpcBizExceptionFilter());
+    app.useGlobalPipes(createValidationPipe());
+    await app.listen();
+    client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcPort } });
+    await client.connect();
+    ds = app.get(DataSource);
+    accounts = app.get(CurrencyAccountService);
+    settlement = app.get(GiftSettlementService);
+    orders = app.get(PayOrderService);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await app?.close();
+    await redisHelper?.cleanup();
+    await db?.drop();
+  });
+
+  it('200 concurrent settlements on one account of 100 with price 1: exactly 100 charged, balance 0', async () => {
+    const sender = newUser();
+    const anchor = newUser();
+    await fund(sender, 100);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        rpcCall<GiftSettlementResult>(client, BankRpc.CONSUME_FOR_SEND_GIFT, gift(sender, 1, anchor)),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'charged')).toHaveLength(100);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(100);
+    expect(await dbBalance(sender)).toBe(0);
+    const [{ charged }] = await ds.query(
+      'SELECT COUNT(*) AS charged FROM t_qiyu_currency_trade WHERE user_id = ? AND type = ? AND status = 1',
+      [sender, TradeType.GIFT],
+    );
+    expect(Number(charged)).toBe(100);
+    const [anchorRow] = await ds.query('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?', [anchor]);
+    expect(Number(anchorRow.earnings)).toBe(100);
+    await expect(rpcCall(client, BankRpc.GET_BALANCE, { userId: sender })).resolves.toEqual({ balance: 0 });
+  });
+
+  it('the same batch settled twice charges once and answers the same', async () => {
+    const sender = newUser();
+    await fund(sender, 50);
+    const items = [gift(sender, 10), gift(sender, 30), gift(sender, 20), gift(sender, 5)];
+    const first = await rpcCall<BatchConsumeForSendGiftResponse>(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, { items });
+    const second = await rpcCall<BatchConsumeForSendGiftResponse>(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, { items });
+    expect(first.results.map((r) => [r.status, r.balanceAfter, r.replayed])).toEqual([
+      ['charged', 40, false],
+      ['charged', 10, false],
+      ['rejected', 10, false],
+      ['charged', 5, false],
+    ]);
+    expect(second.results.map((r) => [r.status, r.balanceAfter, r.replayed])).toEqual([
+      ['charged', 40, true],
+      ['charged', 10, true],
+      ['rejected', 10, true],
+      ['charged', 5, true],
+    ]);
+    expect(second.results[2].reason).toBe('insufficient balance: 10 < 20');
+    expect(await dbBalance(sender)).toBe(5);
+    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ? AND type = ?', [sender, TradeType.GIFT]);
+    expect(Number(n)).toBe(4);
+  });
+
+  it('the same batch delivered concurrently still charges once', async () => {
+    const sender = newUser();
+    await fund(sender, 1000);
+    const items = Array.from({ length: 50 }, () => gift(sender, 3));
+    await Promise.all([settlement.settleBatch(items), settlement.settleBatch(items), settlement.settleBatch(items)]);
+    expect(await dbBalance(sender)).toBe(1000 - 150);
+  });
+
+  it('Redis flushed mid-run changes no outcome; balances rebuild from the database', async () => {
+    const sender = newUser();
+    await fund(sender, 250);
+    const running = Promise.all(Array.from({ length: 300 }, () => settlement.settleBatch([gift(sender, 1)])));
+    await new Promise((r) => setTimeout(r, 20));
+    await redisHelper.redis.select(REDIS_DB);
+    await redisHelper.redis.flushdb();
+    const results = (await running).flat();
+    expect(results.filter((r) => r.status === 'charged')).toHaveLength(250);
+    await redisHelper.redis.flushdb();
+    expect(await accounts.getBalance(sender)).toEqual({ balance: 0, exists: true });
+    expect(await dbBalance(sender)).toBe(0);
+  });
+
+  it('a repeated payment callback credits once; a badly signed one is refused', async () => {
+    const user = newUser();
+    const { products } = await rpcCall<{ products: { id: number; coinNum: number }[] }>(client, BankRpc.LIST_PRODUCTS, { type: 0 });
+    expect(products.length).toBeGreaterThan(0);
+    const product = products[0];
+    const { orderId } = await rpcCall<{ orderId: string }>(client, BankRpc.CREATE_PAY_ORDER, {
+      userId: user,
+      productId: product.id,
+      paySource: 1,
+      payChannel: 0,
+    });
+    const forged = await rpcCall(client, BankRpc.PAY_NOTIFY, { orderId, signature: 'f'.repeat(64) }).catch((e: unknown) => e);
+    expect(forged).toBeInstanceOf(BizException);
+    expect((forged as BizException).code).toBe(12006);
+
+    const signature = signPayCallback(secret, orderId);
+    const callbacks = await Promise.all(
+      Array.from({ length: 5 }, () => rpcCall<{ credited: boolean }>(client, BankRpc.PAY_NOTIFY, { orderId, signature })),
+    );
+    expect(callbacks.filter((c) => c.credited)).toHaveLength(1);
+    expect(await dbBalance(user)).toBe(product.coinNum);
+    const [order] = await ds.query('SELECT status, coin_num FROM t_pay_order WHERE order_id = ?', [orderId]);
+    expect(Number(order.status)).toBe(2);
+  });
+
+  it('the development provider pays only the caller’s own order, once', async () => {
+    const user = newUser();
+    const { orderId } = await orders.create({ userId: user, productId: 1, paySource: 1, payChannel: 0 });
+    const stranger = await orders.devPay(orderId, newUser()).catch((e: unknown) => e);
+    expect((stranger as BizException).code).toBe(12004);
+    const paid = await orders.devPay(orderId, user);
+    const again = await orders.devPay(orderId, user);
+    expect([paid.credited, again.credited]).toEqual([true, false]);
+    expect(await dbBalance(user)).toBe(paid.coinNum);
+  });
+
+  it.each([
+    ['a negative price', { items: [{ requestId: 'x1', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: -5 }] }],
+    ['a zero price', { items: [{ requestId: 'x2', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 0 }] }],
+    ['a fractional price', { items: [{ requestId: 'x3', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] }],
+    ['an empty batch', { items: [] }],
+    ['an oversize batch', { items: Array.from({ length: 1001 }, (_, i) => ({ requestId: `o${i}`, userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 })) }],
+  ])('refuses %s with a clear error and writes nothing', async (_what, payload) => {
+    const [{ n_before: before }] = await ds.query('SELECT COUNT(*) AS n_before FROM t_qiyu_currency_trade');
+    const err = await rpcCall(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, payload).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BizException);
+    expect((err as BizException).code).toBe(100001);
+    expect((err as BizException).message).toMatch(/items|price/);
+    const [{ n_after: after }] = await ds.query('SELECT COUNT(*) AS n_after FROM t_qiyu_currency_trade');
+    expect(after).toEqual(before);
+  });
+
+  it('refuses a debit beyond the balance and a debit of an unknown user', async () => {
+    const user = newUser();
+    await fund(user, 10);
+    const over = await rpcCall(client, BankRpc.DECR, { userId: user, num: 11, requestId: uniqueName('d') }).catch((e: unknown) => e);
+    expect((over as BizException).code).toBe(12001);
+    const unknown = await rpcCall(client, BankRpc.DECR, { userId: 987654321, num: 1, requestId: uniqueName('d') }).catch((e: unknown) => e);
+    expect((unknown as BizException).code).toBe(12002);
+    await expect(rpcCall(client, BankRpc.DECR, { userId: user, num: 4, requestId: 'same-debit' })).resolves.toEqual({ balance: 6, replayed: false });
+    await expect(rpcCall(client, BankRpc.DECR, { userId: user, num: 4, requestId: 'same-debit' })).resolves.toEqual({ balance: 6, replayed: true });
+    const trades = await rpcCall<{ list: { num: number }[]; hasNext: boolean }>(client, BankRpc.LIST_TRADES, { userId: user, page: 1, pageSize: 1 });
+    expect(trades.list.map((t) => t.num)).toEqual([-4]);
+    expect(trades.hasNext).toBe(true);
+  });
+
+  it('money reconciles after a randomized run of 10,000 operations', async () => {
+    const users = Array.from({ length: 30 }, () => newUser());
+    const anchors = Array.from({ length: 5 }, () => newUser());
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const operations: (() => Promise<unknown>)[] = [];
+    const replayable: GiftSettlementItem[] = [];
+    let ops = 0;
+    while (ops < 10_000) {
+      const kind = rand(100);
+      if (kind < 8) {
+        const userId = users[rand(users.length)];
+        operations.push(async () => {
+          const { orderId } = await orders.create({ userId, productId: 1 + rand(3), paySource: 1, payChannel: 0 });
+          await orders.notify(orderId, signPayCallback(secret, orderId));
+        });
+        ops += 1;
+      } else if (kind < 12) {
+        const userId = users[rand(users.length)];
+        const num = 1 + rand(50);
+        operations.push(() => accounts.adjust({ userId, num, requestId: uniqueName('c'), type: TradeType.MANUAL_CREDIT, createIfMissing: true }));
+        ops += 1;
+      } else if (kind < 15) {
+        const userId = users[rand(users.length)];
+        const num = 1 + rand(30);
+        operations.push(() => accounts.adjust({ userId, num: -num, requestId: uniqueName('d'), type: TradeType.MANUAL_DEBIT }).catch(() => undefined));
+        ops += 1;
+      } else {
+        const size = 20 + rand(180);
+        const items = Array.from({ length: size }, () => gift(users[rand(users.length)], 1 + rand(60), anchors[rand(anchors.length)]));
+        if (replayable.length > 0 && rand(4) === 0) items.push(...replayable.slice(0, 10));
+        replayable.splice(0, replayable.length, ...items.slice(0, 10));
+        operations.push(() => settlement.settleBatch(items));
+        ops += items.length;
+      }
+    }
+    const queue = [...operations];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let op = queue.shift(); op; op = queue.shift()) await op();
+      }),
+    );
+
+    const ids = [...users, ...anchors];
+    const [totals] = await ds.query(
+      `SELECT SUM(current_balance) AS balances, SUM(earnings) AS earnings, SUM(total_recharged) AS recharged,
+              SUM(total_spent) AS spent, MIN(current_balance) AS minBalance
+       FROM t_qiyu_currency_account WHERE user_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    const [ledger] = await ds.query(
+      `SELECT SUM(CASE WHEN type = ? THEN -num ELSE 0 END) AS gifted, SUM(CASE WHEN type = ? THEN -num ELSE 0 END) AS debited
+       FROM t_qiyu_currency_trade WHERE status = 1 AND user_id IN (${users.map(() => '?').join(',')})`,
+      [TradeType.GIFT, TradeType.MANUAL_DEBIT, ...users],
+    );
+    const [{ paid }] = await ds.query(
+      `SELECT SUM(coin_num) AS paid FROM t_pay_order WHERE status = 2 AND user_id IN (${users.map(() => '?').join(',')})`,
+      users,
+    );
+    expect(Number(totals.minBalance)).toBeGreaterThanOrEqual(0);
+    expect(Number(ledger.gifted)).toBeGreaterThan(0);
+    // What left the senders as gifts reached the anchors.
+    expect(Number(totals.earnings)).toBe(Number(ledger.gifted));
+    // balances + earnings == everything recharged or credited, less manual debits.
+    expect(Number(totals.balances) + Number(totals.earnings)).toBe(Number(totals.recharged) - Number(ledger.debited));
+    expect(Number(totals.recharged) - Number(totals.spent)).toBe(Number(totals.balances));
+    expect(Number(paid)).toBeGreaterThan(0);
+    // Per user: the ledger sums to the balance.
+    const perUser: { user_id: number; balance: string; ledger: string }[] = await ds.query(
+      `SELECT a.user_id, a.current_balance AS balance, COALESCE(SUM(t.num), 0) AS ledger
+       FROM t_qiyu_currency_account a LEFT JOIN t_qiyu_currency_trade t ON t.user_id = a.user_id AND t.status = 1
+       WHERE a.user_id IN (${users.map(() => '?').join(',')}) GROUP BY a.user_id, a.current_balance`,
+      users,
+    );
+    for (const row of perUser) expect([row.user_id, Number(row.ledger)]).toEqual([row.user_id, Number(row.balance)]);
+  });
+});

@@ -1,0 +1,34 @@
+import { configProvider, HealthModule, LoggingModule } from '@live/common';
+import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
+import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { Module } from '@nestjs/common';
+import { CurrencyAccountEntity } from './account/entities/currency-account.entity';
+import { CurrencyTradeEntity } from './account/entities/currency-trade.entity';
+import { BalanceCacheService } from './account/balance-cache.service';
+import { CurrencyAccountService } from './account/currency-account.service';
+import { BankRpcController } from './bank-rpc.controller';
+import { BankServiceEnv } from './config/bank-service.env';
+import { PayOrderService } from './recharge/pay-order.service';
+import { PayProductService } from './recharge/pay-product.service';
+import { GiftSettlementService } from './settlement/gift-settlement.service';
+import { PayOrderEntity } from './recharge/entities/pay-order.entity';
+import { PayProductEntity } from './recharge/entities/pay-product.entity';
+
+@Module({
+  imports: [
+    LoggingModule.forApp('bank-service'),
+    RedisModule.forRoot(),
+    DatabaseModule.forRoot({ entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity] }),
+    HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
+  ],
+  controllers: [BankRpcController],
+  providers: [
+    configProvider(BankServiceEnv),
+    BalanceCacheService,
+    CurrencyAccountService,
+    GiftSettlementService,
+    PayProductService,
+    PayOrderService,
+  ],
+})
+export class BankServiceModule {}

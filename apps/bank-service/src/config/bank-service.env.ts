@@ -1,0 +1,25 @@
+import { IsPort } from '@live/common';
+import { IsIn, IsNotEmpty, IsString, MinLength } from 'class-validator';
+
+/** bank-service's own settings (database and Redis settings belong to their modules). */
+export class BankServiceEnv {
+  /** Interface the listeners bind to. */
+  @IsString()
+  @IsNotEmpty()
+  BIND_HOST: string = '0.0.0.0';
+
+  @IsPort()
+  BANK_HTTP_PORT: number = 9202;
+
+  @IsPort()
+  BANK_RPC_PORT: number = 9102;
+
+  /** Shared secret of the payment provider's HMAC-signed callbacks. Set your own in production. */
+  @IsString()
+  @MinLength(16)
+  BANK_PAY_SECRET: string = 'dev-only-pay-secret-change-me';
+
+  /** The development payment provider (POST /bank/devPay). Turn off in production. */
+  @IsIn(['true', 'false'])
+  BANK_DEV_PAY_ENABLED: string = 'true';
+}

@@ -1,0 +1,130 @@
+import { BankErrorCode, BizException, ErrorAssert } from '@live/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BalanceCacheService } from '../account/balance-cache.service';
+import { CurrencyAccountService } from '../account/currency-account.service';
+import { TradeType } from '../account/entities/currency-trade.entity';
+import { withTransactionRetry } from '../account/transaction-retry';
+import { BankServiceEnv } from '../config/bank-service.env';
+import { PayOrderStatus } from './entities/pay-order.entity';
+import { canTransition } from './pay-order-status';
+import { signPayCallback, verifyPayCallback } from './pay-signature';
+import { PayProductService } from './pay-product.service';
+
+export interface CreatePayOrderCommand {
+  userId: number;
+  productId: number;
+  paySource: number;
+  payChannel: number;
+}
+
+export interface PayNotifyResult {
+  orderId: string;
+  status: 'paid';
+  /** False when this callback repeated one already applied: nothing changed. */
+  credited: boolean;
+  coinNum: number;
+  balance: number | null;
+}
+
+interface OrderRow {
+  order_id: string;
+  user_id: string | number;
+  status: number;
+  coin_num: string | number;
+}
+
+@Injectable()
+export class PayOrderService {
+  private readonly logger = new Logger(PayOrderService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly products: PayProductService,
+    private readonly accounts: CurrencyAccountService,
+    private readonly balanceCache: BalanceCacheService,
+    private readonly env: BankServiceEnv,
+  ) {}
+
+  /** An order waiting for payment, with the product's price and coins as they are now (a later price change does not touch it). */
+  async create(command: CreatePayOrderCommand): Promise<{ orderId: string }> {
+    const product = await this.products.getValid(command.productId);
+    const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
+    await this.dataSource.query(
+      `INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, status, price, coin_num)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [orderId, product.id, command.userId, command.paySource, command.payChannel, PayOrderStatus.WAITING, product.price, product.coinNum],
+    );
+    this.logger.log(`order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`);
+    return { orderId };
+  }
+
+  /**
+   * The provider's callback. Signed (HMAC) or refused; applied once per order: the order row is locked,
+   * marked paid and the coins credited in ONE transaction, to the user recorded on the order (never a
+   * user id from the request). A repeated callback finds the order paid and changes nothing.
+   */
+  async notify(orderId: string, signature: unknown): Promise<PayNotifyResult> {
+    ErrorAssert.isNotBlank(orderId);
+    if (!verifyPayCallback(this.env.BANK_PAY_SECRET, orderId, signature)) {
+      this.logger.warn(`order ${orderId}: callback with a bad signature refused`);
+      throw new BizException(BankErrorCode.PAY_SIGNATURE_INVALID);
+    }
+    const outcome = await withTransactionRetry(this.dataSource, 'pay notify', async (em) => {
+      const [order]: OrderRow[] = await em.query(
+        'SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ? FOR UPDATE',
+        [orderId],
+      );
+      ErrorAssert.isNotNull(order, BankErrorCode.ORDER_NOT_FOUND);
+      const userId = Number(order.user_id);
+      const coinNum = Number(order.coin_num);
+      if (order.status === PayOrderStatus.PAID) return { userId, coinNum, credit: null };
+      ErrorAssert.isTrue(canTransition(order.status, PayOrderStatus.PAID), BankErrorCode.ORDER_STATUS_INVALID);
+      await em.query('UPDATE t_pay_order SET status = ?, pay_time = CURRENT_TIMESTAMP(3) WHERE order_id = ?', [PayOrderStatus.PAID, orderId]);
+      const credit = await this.accounts.adjustInTransaction(em, {
+        userId,
+        num: coinNum,
+        requestId: `pay:${orderId}`,
+        type: TradeType.RECHARGE,
+        createIfMissing: true,
+      });
+      return { userId, coinNum, credit };
+    });
+    if (!outcome.credit) {
+      this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
+      return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
+    }
+    await this.balanceCache.refreshMany([{ userId: outcome.userId, balance: outcome.credit.balance, version: outcome.credit.version }]);
+    this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
+    return { orderId, status: 'paid', credited: true, coinNum: outcome.coinNum, balance: outcome.credit.balance };
+  }
+
+  /**
+   * Development payment provider: "pays" the caller's own order and sends the signed callback through the
+   * same path a real provider's callback takes. Disabled unless BANK_DEV_PAY_ENABLED=true.
+   */
+  async devPay(orderId: string, userId: number): Promise<PayNotifyResult> {
+    ErrorAssert.isTrue(this.env.BANK_DEV_PAY_ENABLED === 'true', BankErrorCode.DEV_PAY_DISABLED);
+    const [order]: OrderRow[] = await this.dataSource.query('SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ?', [orderId]);
+    ErrorAssert.isTrue(order !== undefined && Number(order.user_id) === userId, BankErrorCode.ORDER_NOT_FOUND);
+    if (canTransition(order.status, PayOrderStatus.PAYING)) {
+      await this.dataSource.query('UPDATE t_pay_order SET status = ? WHERE order_id = ? AND status = ?', [
+        PayOrderStatus.PAYING,
+        orderId,
+        PayOrderStatus.WAITING,
+      ]);
+    }
+    return this.notify(orderId, signPayCallback(this.env.BANK_PAY_SECRET, orderId));
+  }
+
+  /** Orders left waiting longer than the limit can no longer be paid. */
+  async expireStale(olderThanMinutes: number): Promise<number> {
+    const result: { affectedRows?: number } = await this.dataSource.query(
+      `UPDATE t_pay_order SET status = ? WHERE status IN (?, ?) AND create_time < (CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE)`,
+      [PayOrderStatus.INVALID, PayOrderStatus.WAITING, PayOrderStatus.PAYING, olderThanMinutes],
+    );
+    return result.affectedRows ?? 0;
+  }
+}

@@ -1,0 +1,53 @@
+import { HttpExceptionFilter } from '@live/common';
+import { createTestDatabase, uniqueName } from '@live/testing';
+import { Type } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
+import { BankServiceModule } from '../apps/bank-service/src/bank-service.module';
+import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module';
+import { ImCoreModule } from '../apps/im-core/src/im-core.module';
+import { ImRouterModule } from '../apps/im-router/src/im-router.module';
+
+/** Each app's module wires up against the real MariaDB, Redis and Kafka, and its /health says so. */
+describe('every app answers /health on the real servers', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    Object.assign(process.env, { DB_NAME: db.name, REDIS_KEY_PREFIX: uniqueName('health'), LOG_LEVEL: 'warn' });
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const apps: [string, Type<unknown>, string[]][] = [
+    ['api-gateway', ApiGatewayModule, ['mysql', 'redis', 'kafka']],
+    ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka']],
+    ['bank-service', BankServiceModule, ['mysql', 'redis']],
+    ['im-router', ImRouterModule, ['redis']],
+    ['im-core', ImCoreModule, ['redis']],
+  ];
+
+  it.each(apps)('%s', async (name, module, deps) => {
+    const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+    const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    app.useGlobalFilters(new HttpExceptionFilter());
+    await app.listen(0, '127.0.0.1');
+    try {
+      const res = await fetch(`${await app.getUrl()}/health`);
+      const body = (await res.json()) as { code: number; data: { status: string; app: string; checks: Record<string, { status: string }> } };
+      expect(res.status).toBe(200);
+      expect(body.code).toBe(200);
+      expect(body.data.app).toBe(name);
+      expect(body.data.status).toBe('up');
+      expect(Object.keys(body.data.checks).sort()).toEqual([...deps].sort());
+      const missing = await fetch(`${await app.getUrl()}/no-such-route`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ code: 100004, msg: 'not found', data: null });
+    } finally {
+      await app.close();
+    }
+  });
+});
