@@ -1,9 +1,8 @@
-import { BizException, createValidationPipe, RpcBizExceptionFilter, rpcCall } from '@live/common';
+import { BizException, rpcCall, startApp } from '@live/common';
 import { BankRpc, BatchConsumeForSendGiftResponse, GiftSettlementItem, GiftSettlementResult } from '@live/contracts';
 import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
-import { INestMicroservice } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { CurrencyAccountService } from './account/currency-account.service';
 import { TradeType } from './account/entities/currency-trade.entity';
@@ -18,7 +17,7 @@ const REDIS_DB = 7;
 describe('bank-service on the real MariaDB and Redis', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
-  let app: INestMicroservice;
+  let app: INestApplication;
   let client: ClientProxy;
   let ds: DataSource;
   let accounts: CurrencyAccountService;
@@ -56,11 +55,13 @@ describe('bank-service on the real MariaDB and Redis', () => {
       BANK_DEV_PAY_ENABLED: 'true',
       LOG_LEVEL: 'warn',
     });
-    const moduleRef = await Test.createTestingModule({ imports: [BankServiceModule] }).compile();
-    app = moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcPort } });
-    app.useGlobalFilters(new RpcBizExceptionFilter());
-    app.useGlobalPipes(createValidationPipe());
-    await app.listen();
+    // The production bootstrap (the same filter and pipe wiring as main.ts), on free ports.
+    app = await startApp({
+      app: 'bank-service',
+      module: BankServiceModule,
+      http: { host: '127.0.0.1', port: rpcPort + 1 },
+      rpc: { host: '127.0.0.1', port: rpcPort },
+    });
     client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcPort } });
     await client.connect();
     ds = app.get(DataSource);

@@ -1,6 +1,6 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { MicroserviceOptions, NestMicroservice, Transport } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ClassConstructor } from 'class-transformer';
@@ -36,13 +36,17 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     app.enableShutdownHooks();
+    await app.init();
     if (options.rpc) {
+      // Deferred: the RPC handlers are built when the listener starts, so the filter and the pipe
+      // registered here apply to every pattern (registering them on an initialized hybrid does nothing).
       const ms = app.connectMicroservice<MicroserviceOptions>(
         { transport: Transport.TCP, options: { host: options.rpc.host, port: options.rpc.port } },
-        { inheritAppConfig: false },
-      );
+        { inheritAppConfig: false, deferInitialization: true },
+      ) as NestMicroservice;
       ms.useGlobalFilters(new RpcBizExceptionFilter());
       ms.useGlobalPipes(createValidationPipe());
+      ms.setIsInitHookCalled(true); // the app's init above already ran every module's init hooks
       await app.startAllMicroservices();
     }
     await options.configure?.(app);

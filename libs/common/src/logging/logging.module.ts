@@ -8,17 +8,22 @@ import { LoggerModule } from 'nestjs-pino';
 @Module({})
 export class LoggingModule {
   static forApp(app: string): DynamicModule {
-    const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
     return {
       module: LoggingModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            name: app,
-            level: process.env.LOG_LEVEL ?? 'info',
-            autoLogging: process.env.LOG_HTTP === '1',
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.password'],
-            transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+        // Read when the module is built (not when the file is imported), so the environment at start-up wins.
+        LoggerModule.forRootAsync({
+          useFactory: () => {
+            const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
+            return {
+              pinoHttp: {
+                name: app,
+                level: process.env.LOG_LEVEL ?? 'info',
+                autoLogging: process.env.LOG_HTTP === '1',
+                redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.password'],
+                transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+              },
+            };
           },
         }),
       ],
