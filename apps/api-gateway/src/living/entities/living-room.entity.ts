@@ -1,5 +1,5 @@
-import { bigintTransformer } from '@live/database';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { Column, Entity, Index } from 'typeorm';
 
 export enum LivingRoomStatus {
   CLOSED = 0,
@@ -10,10 +10,10 @@ export enum LivingRoomStatus {
 @Index('idx_living_status_type', ['status', 'type', 'id'])
 @Index('idx_living_anchor', ['anchorId', 'status'])
 export class LivingRoomEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  @BigIntPrimaryColumn()
   id!: number;
 
-  @Column({ name: 'anchor_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'anchor_id' })
   anchorId!: number;
 
   @Column({ type: 'tinyint', default: 0 })

@@ -1,5 +1,5 @@
-import { bigintTransformer } from '@live/database';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BigIntPrimaryColumn } from '@live/database';
+import { Column, Entity, Index } from 'typeorm';
 
 export enum UserRole {
   USER = 0,
@@ -9,7 +9,7 @@ export enum UserRole {
 @Entity('t_user')
 @Index('uk_user_phone', ['phone'], { unique: true })
 export class UserEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  @BigIntPrimaryColumn({ name: 'user_id' })
   userId!: number;
 
   @Column({ type: 'varchar', length: 20, name: 'phone' })

@@ -1,28 +1,28 @@
-import { bigintTransformer } from '@live/database';
-import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { Check, Column, Entity } from 'typeorm';
 
 @Entity('t_qiyu_currency_account')
 @Check('ck_account_balance', 'current_balance >= 0')
 @Check('ck_account_earnings', 'earnings >= 0')
 export class CurrencyAccountEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntPrimaryColumn({ name: 'user_id', generated: false })
   userId!: number;
 
-  @Column({ name: 'current_balance', type: 'bigint', default: 0, transformer: bigintTransformer })
+  @BigIntColumn({ name: 'current_balance', default: 0 })
   currentBalance!: number;
 
   /** Coins received as gifts (the anchor's income side of each gift). */
-  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer })
+  @BigIntColumn({ default: 0 })
   earnings!: number;
 
-  @Column({ name: 'total_recharged', type: 'bigint', default: 0, transformer: bigintTransformer })
+  @BigIntColumn({ name: 'total_recharged', default: 0 })
   totalRecharged!: number;
 
-  @Column({ name: 'total_spent', type: 'bigint', default: 0, transformer: bigintTransformer })
+  @BigIntColumn({ name: 'total_spent', default: 0 })
   totalSpent!: number;
 
   /** Incremented on every balance change: the Redis cache never replaces a newer value with an older one. */
-  @Column({ type: 'bigint', default: 0, transformer: bigintTransformer })
+  @BigIntColumn({ default: 0 })
   version!: number;
 
   @Column({ type: 'tinyint', default: 1 })

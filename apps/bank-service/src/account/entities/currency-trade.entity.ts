@@ -1,5 +1,5 @@
-import { bigintTransformer } from '@live/database';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { Column, Entity, Index } from 'typeorm';
 
 export enum TradeType {
   RECHARGE = 1,
@@ -20,23 +20,23 @@ export enum TradeStatus {
 @Index('idx_trade_user', ['userId', 'id'])
 @Index('idx_trade_counterparty', ['counterpartyId', 'id'])
 export class CurrencyTradeEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  @BigIntPrimaryColumn()
   id!: number;
 
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
   requestId!: string;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'user_id' })
   userId!: number;
 
-  @Column({ name: 'counterparty_id', type: 'bigint', nullable: true, default: null, transformer: bigintTransformer })
+  @BigIntColumn({ name: 'counterparty_id', nullable: true })
   counterpartyId!: number | null;
 
   /** Signed: negative = coins out. */
-  @Column({ type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn()
   num!: number;
 
-  @Column({ name: 'balance_after', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'balance_after' })
   balanceAfter!: number;
 
   @Column({ type: 'tinyint' })

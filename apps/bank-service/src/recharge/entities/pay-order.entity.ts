@@ -1,5 +1,5 @@
-import { bigintTransformer } from '@live/database';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { Column, Entity, Index } from 'typeorm';
 
 export enum PayOrderStatus {
   WAITING = 0,
@@ -12,7 +12,7 @@ export enum PayOrderStatus {
 @Index('uk_pay_order', ['orderId'], { unique: true })
 @Index('idx_pay_order_user', ['userId', 'id'])
 export class PayOrderEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  @BigIntPrimaryColumn()
   id!: number;
 
   @Column({ name: 'order_id', type: 'varchar', length: 64 })
@@ -21,7 +21,7 @@ export class PayOrderEntity {
   @Column({ name: 'product_id', type: 'int' })
   productId!: number;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'user_id' })
   userId!: number;
 
   @Column({ type: 'tinyint' })
@@ -34,11 +34,11 @@ export class PayOrderEntity {
   status!: PayOrderStatus;
 
   /** Snapshot of the product's price (cents) when the order was made. */
-  @Column({ type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn()
   price!: number;
 
   /** Snapshot of the product's coins when the order was made. */
-  @Column({ name: 'coin_num', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'coin_num' })
   coinNum!: number;
 
   @Column({ name: 'pay_time', type: 'datetime', precision: 3, nullable: true, default: null })

@@ -1,4 +1,4 @@
-import { bigintTransformer } from '@live/database';
+import { BigIntColumn } from '@live/database';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('t_pay_product')
@@ -10,10 +10,10 @@ export class PayProductEntity {
   name!: string;
 
   /** In cents. */
-  @Column({ type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn()
   price!: number;
 
-  @Column({ name: 'coin_num', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'coin_num' })
   coinNum!: number;
 
   @Column({ type: 'tinyint', default: 0 })

@@ -1,4 +1,4 @@
-import { bigintTransformer } from '@live/database';
+import { BigIntColumn } from '@live/database';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('t_gift_config')
@@ -9,7 +9,7 @@ export class GiftConfigEntity {
   @Column({ name: 'gift_name', type: 'varchar', length: 64 })
   giftName!: string;
 
-  @Column({ type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn()
   price!: number;
 
   /** 1 on sale, 0 off (GiftStatus in @live/contracts). */

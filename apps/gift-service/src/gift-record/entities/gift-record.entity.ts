@@ -1,30 +1,30 @@
-import { bigintTransformer } from '@live/database';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { Column, Entity, Index } from 'typeorm';
 
 @Entity('t_gift_record')
 @Index('uk_gift_record_request', ['requestId'], { unique: true })
 @Index('idx_gift_record_room', ['roomId', 'id'])
 @Index('idx_gift_record_user', ['userId', 'id'])
 export class GiftRecordEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'increment', transformer: bigintTransformer })
+  @BigIntPrimaryColumn()
   id!: number;
 
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
   requestId!: string;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'user_id' })
   userId!: number;
 
-  @Column({ name: 'receiver_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'receiver_id' })
   receiverId!: number;
 
-  @Column({ name: 'room_id', type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn({ name: 'room_id' })
   roomId!: number;
 
   @Column({ name: 'gift_id', type: 'int' })
   giftId!: number;
 
-  @Column({ type: 'bigint', transformer: bigintTransformer })
+  @BigIntColumn()
   price!: number;
 
   @Column({ type: 'int', default: 1 })

@@ -1,7 +1,7 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject } from 'class-validator';
 import { ImBizCode } from '../../../im';
 import { IsEntityId, IsRequestId } from '../../../validation';
-import { IM_MAX_BATCH_USERS } from './im-router.dto';
+import { IM_MAX_BATCH_USERS, ImSendToRoomRequest } from './im-router.dto';
 
 /** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
 export class ImCorePushRequest {
@@ -22,25 +22,10 @@ export class ImCorePushRequest {
   data!: Record<string, unknown>;
 }
 
-/** ImCoreRpc.PUSH_TO_ROOM: write one message to this node's members of a room. */
-export class ImCorePushToRoomRequest {
+/** ImCoreRpc.PUSH_TO_ROOM: the router's room request with the message id it chose, for this node's members. */
+export class ImCorePushToRoomRequest extends ImSendToRoomRequest {
   @IsRequestId()
   msgId!: string;
-
-  @IsEntityId()
-  roomId!: number;
-
-  @IsEnum(ImBizCode)
-  bizCode!: ImBizCode;
-
-  @IsObject()
-  data!: Record<string, unknown>;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(IM_MAX_BATCH_USERS)
-  @IsEntityId({ each: true })
-  excludeUserIds?: number[];
 }
 
 export class ImCorePushResponse {
