@@ -56,6 +56,8 @@ export const ImRouterRpc = {
   BATCH_SEND_MSG: 'im-router.msg.batch-send',
   /** ImSendToRoomRequest -> ImRouteResponse. */
   SEND_TO_ROOM: 'im-router.msg.room',
+  /** ImSendToRoomsRequest -> ImSendToRoomsResponse: many room messages (a consumer batch) in one call, one RPC per node. */
+  SEND_TO_ROOMS: 'im-router.msg.rooms',
 } as const;
 
 /** im-core: one node, addressed by the router at the RPC address the node registered in Redis. */
@@ -64,6 +66,8 @@ export const ImCoreRpc = {
   PUSH: 'im-core.msg.push',
   /** ImCorePushToRoomRequest -> ImCorePushResponse (to this node's members of the room). */
   PUSH_TO_ROOM: 'im-core.msg.push-room',
+  /** ImCorePushToRoomsRequest -> ImCorePushResponse (many room messages, each to this node's members of its room). */
+  PUSH_TO_ROOMS: 'im-core.msg.push-rooms',
   /** ImRoomMembersRequest -> ImRoomMembersResponse (members connected to this node). */
   ROOM_MEMBERS: 'im-core.room.members',
   /** ImUserRoomRequest -> ImUserRoomResponse (the room a user connected to this node is in). */

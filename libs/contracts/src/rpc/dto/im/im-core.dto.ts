@@ -1,7 +1,8 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, ValidateNested } from 'class-validator';
 import { ImBizCode } from '../../../im';
 import { IsEntityId, IsRequestId } from '../../../validation';
-import { IM_MAX_BATCH_USERS, ImSendToRoomRequest } from './im-router.dto';
+import { IM_MAX_BATCH_MESSAGES, IM_MAX_BATCH_USERS, ImRoomMessage } from './im-router.dto';
 
 /** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
 export class ImCorePushRequest {
@@ -23,9 +24,19 @@ export class ImCorePushRequest {
 }
 
 /** ImCoreRpc.PUSH_TO_ROOM: the router's room request with the message id it chose, for this node's members. */
-export class ImCorePushToRoomRequest extends ImSendToRoomRequest {
+export class ImCorePushToRoomRequest extends ImRoomMessage {
   @IsRequestId()
   msgId!: string;
+}
+
+/** ImCoreRpc.PUSH_TO_ROOMS: several room messages at once, each to this node's members of its room. */
+export class ImCorePushToRoomsRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(IM_MAX_BATCH_MESSAGES)
+  @ValidateNested({ each: true })
+  @Type(() => ImCorePushToRoomRequest)
+  messages!: ImCorePushToRoomRequest[];
 }
 
 export class ImCorePushResponse {

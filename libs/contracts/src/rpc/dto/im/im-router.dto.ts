@@ -1,14 +1,26 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { ImBizCode } from '../../../im';
-import { IsEntityId } from '../../../validation';
+import { IsEntityId, IsRequestId } from '../../../validation';
 
 /** The most users one batch message or one room exclusion list may name. */
 export const IM_MAX_BATCH_USERS = 1000;
+
+/** The most room messages one SEND_TO_ROOMS / PUSH_TO_ROOMS call may carry. */
+export const IM_MAX_BATCH_MESSAGES = 1000;
 
 /** ImRouterRpc.SEND_MSG: one user, on whichever im-core node holds the user's socket. */
 export class ImSendMsgRequest {
   @IsEntityId()
   userId!: number;
+
+  /**
+   * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
+   * message carries the same msgId and clients drop the duplicate. Default: a new id.
+   */
+  @IsOptional()
+  @IsRequestId()
+  msgId?: string;
 
   @IsEnum(ImBizCode)
   bizCode!: ImBizCode;
@@ -26,6 +38,14 @@ export class ImBatchSendMsgRequest {
   @IsEntityId({ each: true })
   userIds!: number[];
 
+  /**
+   * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
+   * message carries the same msgId and clients drop the duplicate. Default: a new id.
+   */
+  @IsOptional()
+  @IsRequestId()
+  msgId?: string;
+
   @IsEnum(ImBizCode)
   bizCode!: ImBizCode;
 
@@ -33,8 +53,8 @@ export class ImBatchSendMsgRequest {
   data!: Record<string, unknown>;
 }
 
-/** ImRouterRpc.SEND_TO_ROOM: everyone in the room (on every node that has members), but the excluded. */
-export class ImSendToRoomRequest {
+/** A message to everyone in a room (on every node that has members), but the excluded. */
+export class ImRoomMessage {
   @IsEntityId()
   roomId!: number;
 
@@ -51,6 +71,17 @@ export class ImSendToRoomRequest {
   excludeUserIds?: number[];
 }
 
+/** ImRouterRpc.SEND_TO_ROOM */
+export class ImSendToRoomRequest extends ImRoomMessage {
+  /**
+   * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
+   * message carries the same msgId and clients drop the duplicate. Default: a new id.
+   */
+  @IsOptional()
+  @IsRequestId()
+  msgId?: string;
+}
+
 /** Answer of every ImRouterRpc pattern. Pushed is not acked: the node resends until acked or it gives up. */
 export class ImRouteResponse {
   /** The message id the clients see (and ack). */
@@ -59,4 +90,19 @@ export class ImRouteResponse {
   pushed!: number;
   /** Addressed users with no live socket on any node (not sent; nothing is queued for them). */
   offline!: number[];
+}
+
+/** ImRouterRpc.SEND_TO_ROOMS: several room messages at once (e.g. the gift effects of one consumer batch). */
+export class ImSendToRoomsRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(IM_MAX_BATCH_MESSAGES)
+  @ValidateNested({ each: true })
+  @Type(() => ImSendToRoomRequest)
+  messages!: ImSendToRoomRequest[];
+}
+
+export class ImSendToRoomsResponse {
+  /** One per message, in the same order. */
+  results!: ImRouteResponse[];
 }
