@@ -1,12 +1,19 @@
-import { configProvider, HealthModule, LoggingModule } from '@live/common';
+import { BANK_SERVICE_CLIENT, configProvider, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule } from '@live/common';
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
 import { RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
+import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftServiceEnv } from './config/gift-service.env';
 import { GiftConfigEntity } from './gift-config/entities/gift-config.entity';
+import { GiftCacheInvalidationConsumer } from './gift-config/gift-cache-invalidation.consumer';
+import { GiftConfigService } from './gift-config/gift-config.service';
 import { GiftRecordEntity } from './gift-record/entities/gift-record.entity';
+import { GiftRecordService } from './gift-record/gift-record.service';
+import { GiftRpcController } from './gift-rpc.controller';
+import { SendGiftConsumer } from './send-gift/send-gift.consumer';
+import { SendGiftPipeline } from './send-gift/send-gift.pipeline';
 
 @Module({
   imports: [
@@ -14,11 +21,21 @@ import { GiftRecordEntity } from './gift-record/entities/gift-record.entity';
     RedisModule.forRoot(),
     DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity] }),
     KafkaModule.forRoot({ clientId: 'gift-service', topics: KAFKA_TOPIC_SPECS }),
+    RpcClientsModule.register([BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
     HealthModule.forRoot({
       app: 'gift-service',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  providers: [configProvider(GiftServiceEnv)],
+  controllers: [GiftRpcController],
+  providers: [
+    configProvider(GiftServiceEnv),
+    GiftConfigService,
+    GiftRecordService,
+    GiftOutcomeService,
+    SendGiftPipeline,
+    SendGiftConsumer,
+    GiftCacheInvalidationConsumer,
+  ],
 })
 export class GiftServiceModule {}

@@ -1,5 +1,5 @@
 import { decodeMessage } from '@live/contracts';
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 
@@ -75,8 +75,11 @@ export interface BatchConsumerStats {
  * loss; handlers must therefore be idempotent. Messages of one partition (hence one key) reach the
  * handler in order, one batch at a time. Rebalances and crashes are logged. stop() lets the running
  * handler finish, commits what it finished, and leaves the group.
+ *
+ * As a Nest provider (an app's consumer class extends it and passes its options to super) it starts
+ * once the app is up and stops at shutdown.
  */
-export class BatchConsumer<T extends object> {
+export class BatchConsumer<T extends object> implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
   private readonly maxBatchSize: number;
@@ -141,6 +144,14 @@ export class BatchConsumer<T extends object> {
   async stop(): Promise<void> {
     this.stopSignal.abort();
     await this.consumer.disconnect();
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   stats(): BatchConsumerStats {

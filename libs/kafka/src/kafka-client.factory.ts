@@ -33,6 +33,8 @@ export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
       const detail = Object.keys(extra).length > 0 ? ` ${safeJson(extra)}` : '';
       const line = `${namespace ? `${namespace}: ` : ''}${message}${detail}`;
       if (DOWNGRADED.some((m) => message.startsWith(m))) return logger.debug(line);
+      // Group rebalances are routine (a member joins or leaves); BatchConsumer logs each join itself.
+      if (REBALANCE_NOISE.some((m) => line.includes(m))) return logger.debug(line);
       // kafkajs logs every error response at ERROR, retriable ones included (coordinator loading, leader
       // moved...): those are retried, and a final failure reaches the caller, so they are warnings here.
       if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) return logger.warn(line);
@@ -55,6 +57,7 @@ export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
  *   after a failed send, which is what keeps idempotence sound.
  */
 const DOWNGRADED = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
+const REBALANCE_NOISE = ['The group is rebalancing', 'The coordinator is loading'];
 
 function safeJson(value: unknown): string {
   try {

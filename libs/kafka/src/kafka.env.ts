@@ -15,6 +15,14 @@ export class KafkaEnv {
   @IsString()
   @IsNotEmpty()
   KAFKA_CLIENT_ID?: string;
+
+  /**
+   * Put before every topic and consumer group name (e.g. `staging.` on a shared cluster, or a throwaway
+   * prefix per test run). Default none: the names of the contracts as they are.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{0,100}$/, { message: 'KAFKA_TOPIC_PREFIX may only hold letters, digits, . _ - (at most 100)' })
+  KAFKA_TOPIC_PREFIX: string = '';
 }
 
 /** "a:1, b:2" -> ["a:1", "b:2"] */

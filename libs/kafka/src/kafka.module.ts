@@ -7,6 +7,7 @@ import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerOptions, KafkaProducerService } from './kafka-producer.service';
 import { TopicSpec } from './kafka-topics.util';
 import { KafkaEnv, parseBrokers } from './kafka.env';
+import { KafkaNames } from './kafka-names';
 
 export interface KafkaModuleOptions {
   /** The app's name: the client id unless KAFKA_CLIENT_ID says otherwise. */
@@ -18,7 +19,8 @@ export interface KafkaModuleOptions {
 
 /**
  * Kafka for one app, global: the kafkajs client (token KAFKA, log through the Nest Logger at WARN and
- * above), KafkaProducerService (connected at start), KafkaHealthIndicator. Settings: KafkaEnv.
+ * above), KafkaNames (topic/group names behind KAFKA_TOPIC_PREFIX), KafkaProducerService (connected at
+ * start), KafkaHealthIndicator. Settings: KafkaEnv.
  * Consumers are built by the app with BatchConsumer and the injected client.
  */
 @Module({})
@@ -45,11 +47,16 @@ export class KafkaModule {
             return createKafkaClient(connection);
           },
         },
-        { provide: KAFKA_PRODUCER_OPTIONS, useValue: { ...options.producer, topics: options.topics ?? [] } },
+        { provide: KafkaNames, inject: [KafkaEnv], useFactory: (env: KafkaEnv) => new KafkaNames(env.KAFKA_TOPIC_PREFIX) },
+        {
+          provide: KAFKA_PRODUCER_OPTIONS,
+          inject: [KafkaNames],
+          useFactory: (names: KafkaNames): KafkaProducerOptions => ({ ...options.producer, topics: names.topicSpecs(options.topics ?? []) }),
+        },
         KafkaProducerService,
         KafkaHealthIndicator,
       ],
-      exports: [KAFKA, KAFKA_CONNECTION, KafkaEnv, KafkaProducerService, KafkaHealthIndicator],
+      exports: [KAFKA, KAFKA_CONNECTION, KafkaEnv, KafkaNames, KafkaProducerService, KafkaHealthIndicator],
     };
   }
 }

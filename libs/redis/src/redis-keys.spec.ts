@@ -14,7 +14,8 @@ describe('redis key builders', () => {
     expect(gift.giftConfig(3)).toBe('lg:gift:{gift:3}:config');
     expect(gift.giftList()).toBe('lg:gift:{gift-list}:panel');
     expect(gift.roomContributionBoard(42)).toBe('lg:gift:{room:42}:board');
-    expect(gift.comboCounter(42, 7, 3)).toBe('lg:gift:{room:42}:combo:7:3');
+    expect(gift.comboState(42, 7)).toBe('lg:gift:{room:42}:combo:7');
+    expect(gift.giftOutcome(42, 'req-1:a.b')).toBe('lg:gift:{room:42}:outcome:req-1:a.b');
     expect(bank.balance(7)).toBe('lg:bank:{user:7}:balance');
     expect(bank.payProducts(0)).toBe('lg:bank:{products}:type:0');
     expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
@@ -27,6 +28,8 @@ describe('redis key builders', () => {
     expect(clusterSlot(im.roomMembers(42))).toBe(clusterSlot(im.roomNodes(42)));
     expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
     expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
+    const outcome = clusterSlot(gift.giftOutcome(42, 'r1'));
+    expect([clusterSlot(gift.comboState(42, 7)), clusterSlot(gift.roomContributionBoard(42))]).toEqual([outcome, outcome]);
     expect(clusterSlot(bank.balance(7))).not.toBe(clusterSlot(bank.balance(8)));
   });
 

@@ -70,8 +70,13 @@ export class GiftRedisKeys extends KeyBuilder {
   roomContributionBoard(roomId: number): string {
     return `${this.base}:{room:${id(roomId, 'roomId')}}:board`;
   }
-  comboCounter(roomId: number, senderId: number, giftId: number): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:combo:${id(senderId, 'senderId')}:${id(giftId, 'giftId')}`;
+  /** The sender's last gift in the room (gift id, send time, combo): the next same gift soon after continues the combo. */
+  comboState(roomId: number, senderId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:combo:${id(senderId, 'senderId')}`;
+  }
+  /** What the consumer did for one gift (combo given, pushed or not): replays repeat it, never redo it. */
+  giftOutcome(roomId: number, requestId: string): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:outcome:${id(requestId, 'requestId')}`;
   }
 }
 

@@ -10,6 +10,8 @@ export interface TestKafka {
   uniqueTopic(prefix: string): string;
   /** A consumer group id no other run uses, remembered for cleanup(). */
   uniqueGroup(prefix: string): string;
+  /** Remembers topics and groups named elsewhere (e.g. an app's, behind a KAFKA_TOPIC_PREFIX) for cleanup(). */
+  track(names: { topics?: string[]; groups?: string[] }): void;
   /** Deletes the remembered topics and groups that exist (stop the group's consumers first). Never throws. */
   cleanup(): Promise<void>;
 }
@@ -40,6 +42,10 @@ export function createTestKafka(options: { clientId?: string } = {}): TestKafka 
       const name = uniqueName(prefix);
       groups.add(name);
       return name;
+    },
+    track(names) {
+      for (const t of names.topics ?? []) topics.add(t);
+      for (const g of names.groups ?? []) groups.add(g);
     },
     async cleanup() {
       const admin = kafka.admin();

@@ -1,7 +1,8 @@
 import { IsPort } from '@live/common';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { hostname } from 'node:os';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 
-/** gift-service's own settings (database, Redis and Kafka settings belong to their modules). */
+/** gift-service's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GiftServiceEnv {
   /** Interface the listeners bind to. */
   @IsString()
@@ -13,4 +14,41 @@ export class GiftServiceEnv {
 
   @IsPort()
   GIFT_RPC_PORT: number = 9101;
+
+  /**
+   * This instance's name: its own `remove_gift_cache` consumer group (every instance sees every
+   * invalidation). Stable across restarts. Default: host name + RPC port.
+   */
+  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'GIFT_INSTANCE_ID must be 1-100 letters, digits, _ . -' })
+  GIFT_INSTANCE_ID: string = `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.env.GIFT_RPC_PORT ?? '9101'}`;
+
+  /** Most `send_gift` messages settled per batch (one bank transaction). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  GIFT_CONSUMER_BATCH_SIZE: number = 500;
+
+  /** `send_gift` partitions this instance works on at once (each one batch at a time, in order). */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  GIFT_CONSUMER_CONCURRENCY: number = 4;
+
+  /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  GIFT_COMBO_WINDOW_MS: number = 3_000;
+
+  /** How long a gift config stays in this process's memory (invalidations drop it sooner). */
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  GIFT_CONFIG_LOCAL_TTL_MS: number = 30_000;
+
+  /** Timeout of one call to bank-service or im-router. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  GIFT_RPC_TIMEOUT_MS: number = 10_000;
 }

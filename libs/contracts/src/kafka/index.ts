@@ -3,3 +3,4 @@ export * from './topic-messages';
 export * from './decode-message';
 export * from './send-gift';
 export * from './remove-gift-cache';
+export * from './parked';

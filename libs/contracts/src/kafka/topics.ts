@@ -4,6 +4,11 @@ export enum KafkaTopic {
   SEND_GIFT = 'send_gift',
   /** A gift's config changed: RemoveGiftCacheMq, keyed by gift id. Every gift-service instance drops its cached copy. */
   REMOVE_GIFT_CACHE = 'remove_gift_cache',
+  /**
+   * `send_gift` messages the consumer could not use (undecodable or invalid), parked as they came with
+   * headers saying why and where from (origin topic, partition, offset), for an operator to inspect.
+   */
+  SEND_GIFT_PARKED = 'send_gift.parked',
 }
 
 /** Consumer groups whose members share a topic's partitions (each message handled by one member). */
@@ -33,4 +38,5 @@ export interface KafkaTopicSpec {
 export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = [
   { topic: KafkaTopic.SEND_GIFT, numPartitions: 12 },
   { topic: KafkaTopic.REMOVE_GIFT_CACHE, numPartitions: 1 },
+  { topic: KafkaTopic.SEND_GIFT_PARKED, numPartitions: 1 },
 ];

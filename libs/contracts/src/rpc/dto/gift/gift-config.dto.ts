@@ -7,7 +7,8 @@ export enum GiftStatus {
 }
 
 export const GIFT_NAME_MAX_LENGTH = 64;
-export const GIFT_URL_MAX_LENGTH = 1024;
+/** The column width of t_gift_config's URLs. */
+export const GIFT_URL_MAX_LENGTH = 255;
 export const GIFT_SORT_ORDER_MAX = 1_000_000;
 
 /** A gift of the catalogue (t_gift_config). */

@@ -11,6 +11,8 @@ export class GiftRecordDto {
   roomId!: number;
   giftId!: number;
   price!: number;
+  /** Position in a run of the same gift from the same sender (1 = not a combo). */
+  combo!: number;
   /** Epoch milliseconds. */
   sendTime!: number;
 }

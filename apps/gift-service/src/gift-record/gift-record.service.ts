@@ -1,0 +1,76 @@
+import { GiftRecordDto, GiftRecordPage } from '@live/contracts';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+/** A charged gift, as the consumer records it. */
+export interface NewGiftRecord {
+  requestId: string;
+  userId: number;
+  receiverId: number;
+  roomId: number;
+  giftId: number;
+  price: number;
+  combo: number;
+  /** Epoch milliseconds (when the gateway accepted the gift). */
+  sendTime: number;
+}
+
+/** Rows per INSERT statement (well under max_allowed_packet and the placeholder limit). */
+const INSERT_CHUNK = 500;
+const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, combo, send_time';
+
+/** t_gift_record: one row per charged gift (UNIQUE request id), queried by room and by sender. */
+@Injectable()
+export class GiftRecordService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Writes the records that are not there yet (INSERT IGNORE on the UNIQUE request id: a redelivered
+   * gift writes nothing). Returns how many rows were new.
+   */
+  async recordCharged(records: readonly NewGiftRecord[]): Promise<number> {
+    let inserted = 0;
+    for (let i = 0; i < records.length; i += INSERT_CHUNK) {
+      const chunk = records.slice(i, i + INSERT_CHUNK);
+      const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = chunk.flatMap((r) => [r.requestId, r.userId, r.receiverId, r.roomId, r.giftId, r.price, r.combo, new Date(r.sendTime)]);
+      const result: { affectedRows?: number } = await this.dataSource.query(
+        `INSERT IGNORE INTO t_gift_record (${COLUMNS}) VALUES ${placeholders}`,
+        params,
+      );
+      inserted += result.affectedRows ?? 0;
+    }
+    return inserted;
+  }
+
+  byRoom(roomId: number, page: number, pageSize: number): Promise<GiftRecordPage> {
+    return this.page('room_id', roomId, page, pageSize);
+  }
+
+  bySender(userId: number, page: number, pageSize: number): Promise<GiftRecordPage> {
+    return this.page('user_id', userId, page, pageSize);
+  }
+
+  private async page(column: 'room_id' | 'user_id', value: number, page: number, pageSize: number): Promise<GiftRecordPage> {
+    // Newest first on the (column, id) index; one extra row says whether a next page exists.
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM t_gift_record WHERE ${column} = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+      [value, pageSize + 1, (page - 1) * pageSize],
+    );
+    return { list: rows.slice(0, pageSize).map(toDto), hasNext: rows.length > pageSize };
+  }
+}
+
+function toDto(r: Record<string, unknown>): GiftRecordDto {
+  return {
+    requestId: String(r.request_id),
+    userId: Number(r.user_id),
+    receiverId: Number(r.receiver_id),
+    roomId: Number(r.room_id),
+    giftId: Number(r.gift_id),
+    price: Number(r.price),
+    combo: Number(r.combo),
+    sendTime: new Date(r.send_time as string | Date).getTime(),
+  };
+}

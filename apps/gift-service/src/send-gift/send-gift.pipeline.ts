@@ -1,0 +1,248 @@
+import { BaseErrorCode, BizException, rpcCall } from '@live/common';
+import {
+  BANK_SERVICE,
+  BankRpc,
+  BatchConsumeForSendGiftRequest,
+  BatchConsumeForSendGiftResponse,
+  GiftEffectData,
+  GiftFailData,
+  GiftSettlementItem,
+  GiftSettlementResult,
+  IM_MAX_BATCH_MESSAGES,
+  IM_ROUTER,
+  ImBizCode,
+  ImRouterRpc,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsRequest,
+  ImSendToRoomsResponse,
+  KafkaTopic,
+  ParkedMessage,
+  SendGiftMq,
+} from '@live/contracts';
+import { ConsumedBatch, ConsumedMessage, KafkaNames, KafkaProducerService } from '@live/kafka';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
+import { GiftServiceEnv } from '../config/gift-service.env';
+import { GiftConfigService } from '../gift-config/gift-config.service';
+import { GiftRecordService } from '../gift-record/gift-record.service';
+
+/** The most of a parked message's value that is kept. */
+const PARKED_VALUE_MAX = 64 * 1024;
+
+/** What one batch came to (also the log line). */
+export interface SendGiftBatchReport {
+  gifts: number;
+  charged: number;
+  rejected: number;
+  /** Settled by an earlier delivery (or earlier in this batch): the first answer, nothing moved now. */
+  replayed: number;
+  parked: number;
+  recordsWritten: number;
+  effectsPushed: number;
+  failuresPushed: number;
+}
+
+interface Settled {
+  mq: SendGiftMq;
+  result: GiftSettlementResult;
+}
+
+/**
+ * The work of one `send_gift` batch, in the order DESIGN.md gives, every step idempotent so a
+ * redelivery (crash, failure, rebalance) repeats it harmlessly:
+ *  1. park what cannot be used (undecodable, or refused by the bank as invalid): never blocks the partition;
+ *  2. settle the whole batch in ONE bank-service call (one database transaction; replays answer as before);
+ *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id;
+ *  4. gift records for the charged gifts (INSERT IGNORE on the request id);
+ *  5. pushes through im-router: 5556 effects to the rooms in one call, 5557 to each refused sender;
+ *     a gift already pushed by an earlier delivery is not pushed again (msgId = request id either way);
+ *  6. resolve: the consumer commits the offsets only after this returns.
+ * Any step throwing fails the batch: it is redelivered and the steps run again.
+ */
+@Injectable()
+export class SendGiftPipeline {
+  private readonly logger = new Logger(SendGiftPipeline.name);
+
+  constructor(
+    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
+    @Inject(IM_ROUTER) private readonly imRouter: ClientProxy,
+    private readonly producer: KafkaProducerService,
+    private readonly kafkaNames: KafkaNames,
+    private readonly giftConfigs: GiftConfigService,
+    private readonly records: GiftRecordService,
+    private readonly outcomes: GiftOutcomeService,
+    private readonly env: GiftServiceEnv,
+  ) {}
+
+  async process(batch: ConsumedBatch<SendGiftMq>): Promise<SendGiftBatchReport> {
+    const started = Date.now();
+    const valid = batch.messages.filter((m): m is ConsumedMessage<SendGiftMq> & { value: SendGiftMq } => m.value !== undefined);
+    const undecodable = batch.messages.filter((m) => m.value === undefined);
+    await this.park(undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })));
+
+    const { settled, refused } = await this.settle(valid);
+    await this.park(refused);
+    const unique = firstOfEachRequest(settled);
+    const outcomes = await this.outcomes.apply(
+      unique.map(({ mq, result }) => ({
+        requestId: mq.requestId,
+        roomId: mq.roomId,
+        senderId: mq.userId,
+        giftId: mq.giftId,
+        price: mq.price,
+        sendTime: mq.sendTime,
+        charged: result.status === 'charged',
+      })),
+      this.env.GIFT_COMBO_WINDOW_MS,
+    );
+    const recordsWritten = await this.records.recordCharged(
+      unique
+        .map((s, i) => ({ ...s, outcome: outcomes[i] }))
+        .filter((s) => s.result.status === 'charged')
+        .map(({ mq, outcome }) => ({ ...mq, combo: outcome.combo })),
+    );
+    const pushed = await this.push(unique, outcomes);
+
+    const report: SendGiftBatchReport = {
+      gifts: valid.length,
+      charged: settled.filter((s) => s.result.status === 'charged' && !s.result.replayed).length,
+      rejected: settled.filter((s) => s.result.status === 'rejected' && !s.result.replayed).length,
+      replayed: settled.filter((s) => s.result.replayed).length,
+      parked: undecodable.length + refused.length,
+      recordsWritten,
+      ...pushed,
+    };
+    const first = batch.messages[0]?.offset;
+    const last = batch.messages[batch.messages.length - 1]?.offset;
+    this.logger.log(
+      `${batch.topic}[${batch.partition}] ${first}..${last}${batch.attempt > 1 ? ` (attempt ${batch.attempt})` : ''}: ` +
+        `${report.gifts} gifts, ${report.charged} charged, ${report.rejected} rejected, ${report.replayed} replayed, ` +
+        `${report.parked} parked, ${report.recordsWritten} records, ${report.effectsPushed}+${report.failuresPushed} pushed ` +
+        `in ${Date.now() - started} ms`,
+    );
+    return report;
+  }
+
+  /**
+   * One bank call for the batch. If the bank refuses the batch as invalid (its validation is the
+   * contract's, so this means a message the decoder let through and the bank did not), the gifts are
+   * settled one by one and the refused ones parked, so one bad message never blocks the others.
+   */
+  private async settle(
+    messages: (ConsumedMessage<SendGiftMq> & { value: SendGiftMq })[],
+  ): Promise<{ settled: Settled[]; refused: { message: ConsumedMessage<SendGiftMq>; reason: string }[] }> {
+    if (messages.length === 0) return { settled: [], refused: [] };
+    const items = messages.map((m) => toSettlementItem(m.value));
+    try {
+      const request: BatchConsumeForSendGiftRequest = { items };
+      const { results } = await rpcCall<BatchConsumeForSendGiftResponse>(
+        this.bank,
+        BankRpc.BATCH_CONSUME_FOR_SEND_GIFT,
+        request,
+        this.env.GIFT_RPC_TIMEOUT_MS,
+      );
+      if (results.length !== items.length) throw new Error(`bank answered ${results.length} results for ${items.length} gifts`);
+      return { settled: messages.map((m, i) => ({ mq: m.value, result: results[i] })), refused: [] };
+    } catch (err: unknown) {
+      if (!isInvalidInput(err)) throw err;
+      this.logger.warn(`bank refused the batch as invalid (${(err as BizException).message}): settling one by one`);
+    }
+    const settled: Settled[] = [];
+    const refused: { message: ConsumedMessage<SendGiftMq>; reason: string }[] = [];
+    for (const [i, m] of messages.entries()) {
+      try {
+        const result = await rpcCall<GiftSettlementResult>(this.bank, BankRpc.CONSUME_FOR_SEND_GIFT, items[i], this.env.GIFT_RPC_TIMEOUT_MS);
+        settled.push({ mq: m.value, result });
+      } catch (err: unknown) {
+        if (!isInvalidInput(err)) throw err;
+        refused.push({ message: m, reason: `refused by bank-service: ${(err as BizException).message}` });
+      }
+    }
+    return { settled, refused };
+  }
+
+  private async push(settled: readonly Settled[], outcomes: readonly GiftOutcome[]): Promise<{ effectsPushed: number; failuresPushed: number }> {
+    const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
+    const effects = due.filter((s) => s.result.status === 'charged');
+    const failures = due.filter((s) => s.result.status === 'rejected');
+    const names = await this.giftNames(effects.map((s) => s.mq.giftId));
+
+    const roomMessages: ImSendToRoomRequest[] = effects.map(({ mq, outcome }) => {
+      const data: GiftEffectData = {
+        requestId: mq.requestId,
+        giftId: mq.giftId,
+        giftName: names.get(mq.giftId) ?? '',
+        svgaUrl: mq.url,
+        senderId: mq.userId,
+        receiverId: mq.receiverId,
+        roomId: mq.roomId,
+        combo: outcome.combo,
+      };
+      return { msgId: mq.requestId, roomId: mq.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data } };
+    });
+    for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
+      const request: ImSendToRoomsRequest = { messages: roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES) };
+      await rpcCall<ImSendToRoomsResponse>(this.imRouter, ImRouterRpc.SEND_TO_ROOMS, request, this.env.GIFT_RPC_TIMEOUT_MS);
+    }
+    await Promise.all(
+      failures.map(({ mq, result }) => {
+        const data: GiftFailData = { requestId: mq.requestId, msg: result.reason ?? 'gift not charged' };
+        const request: ImSendMsgRequest = { msgId: mq.requestId, userId: mq.userId, bizCode: ImBizCode.GIFT_FAIL, data: { ...data } };
+        return rpcCall(this.imRouter, ImRouterRpc.SEND_MSG, request, this.env.GIFT_RPC_TIMEOUT_MS);
+      }),
+    );
+    await this.outcomes.markPushed(due.map(({ mq }) => mq));
+    return { effectsPushed: effects.length, failuresPushed: failures.length };
+  }
+
+  private async giftNames(giftIds: number[]): Promise<Map<number, string>> {
+    const names = new Map<number, string>();
+    for (const giftId of new Set(giftIds)) {
+      const gift = await this.giftConfigs.findAny(giftId);
+      names.set(giftId, gift?.giftName ?? `gift ${giftId}`);
+    }
+    return names;
+  }
+
+  /** Parking is durable before the offsets move: awaited like every other step. */
+  private async park(items: { message: ConsumedMessage<SendGiftMq>; reason: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    for (const { message, reason } of items) {
+      this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
+    }
+    await this.producer.send<ParkedMessage>(
+      this.kafkaNames.topic(KafkaTopic.SEND_GIFT_PARKED),
+      items.map(({ message, reason }) => ({
+        key: message.key,
+        value: {
+          reason,
+          originTopic: message.topic,
+          originPartition: message.partition,
+          originOffset: message.offset,
+          rawValue: rawOf(message)?.slice(0, PARKED_VALUE_MAX) ?? null,
+          parkedAt: Date.now(),
+        },
+      })),
+    );
+  }
+}
+
+function toSettlementItem(mq: SendGiftMq): GiftSettlementItem {
+  return { requestId: mq.requestId, userId: mq.userId, receiverId: mq.receiverId, roomId: mq.roomId, giftId: mq.giftId, price: mq.price };
+}
+
+function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
+  return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
+}
+
+function isInvalidInput(err: unknown): err is BizException {
+  return err instanceof BizException && err.code === BaseErrorCode.PARAM_ERROR.code;
+}
+
+/** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */
+function firstOfEachRequest(settled: readonly Settled[]): Settled[] {
+  const seen = new Set<string>();
+  return settled.filter(({ mq }) => (seen.has(mq.requestId) ? false : (seen.add(mq.requestId), true)));
+}

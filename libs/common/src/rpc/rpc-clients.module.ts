@@ -1,0 +1,60 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClassConstructor } from 'class-transformer';
+import { validateEnv } from '../config';
+
+/** One TCP RPC client: its injection token and where its address comes from (a validated env class). */
+export interface RpcClientSpec {
+  token: string;
+  /** Resolves the address; throws ConfigValidationError on bad settings (the app refuses to start). */
+  resolve(): { host: string; port: number };
+}
+
+/** `rpcClient(BANK_SERVICE, BankClientEnv, (e) => ({ host: e.BANK_RPC_HOST, port: e.BANK_RPC_PORT }))` */
+export function rpcClient<E extends object>(
+  token: string,
+  env: ClassConstructor<E>,
+  address: (env: E) => { host: string; port: number },
+): RpcClientSpec {
+  return { token, resolve: () => address(validateEnv(env)) };
+}
+
+const RPC_CLIENT_TOKENS = Symbol('RPC_CLIENT_TOKENS');
+
+@Injectable()
+class RpcClientsCloser implements OnApplicationShutdown {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(RPC_CLIENT_TOKENS) private readonly tokens: string[],
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const token of this.tokens) await this.moduleRef.get<ClientProxy>(token, { strict: false }).close();
+  }
+}
+
+/**
+ * TCP RPC clients, injected by token (`@Inject(BANK_SERVICE) bank: ClientProxy`), connected lazily on
+ * the first call (Nest reconnects a dropped connection on the next call), closed at shutdown.
+ * Call them with rpcCall (timeouts, remote BizExceptions rebuilt).
+ */
+@Module({})
+export class RpcClientsModule {
+  static register(specs: RpcClientSpec[]): DynamicModule {
+    const logger = new Logger('RpcClients');
+    const clients = specs.map((spec) => ({
+      provide: spec.token,
+      useFactory: (): ClientProxy => {
+        const { host, port } = spec.resolve();
+        logger.log(`${spec.token} -> tcp://${host}:${port}`);
+        return ClientProxyFactory.create({ transport: Transport.TCP, options: { host, port } });
+      },
+    }));
+    return {
+      module: RpcClientsModule,
+      providers: [...clients, { provide: RPC_CLIENT_TOKENS, useValue: specs.map((s) => s.token) }, RpcClientsCloser],
+      exports: specs.map((s) => s.token),
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { BANK_SERVICE, GIFT_SERVICE, IM_ROUTER } from '@live/contracts';
+import { IsNotEmpty, IsString } from 'class-validator';
+import { IsPort } from '../config';
+import { rpcClient, RpcClientSpec } from './rpc-clients.module';
+
+/** Where bank-service's TCP RPC listens (BANK_RPC_PORT is also what bank-service binds). */
+export class BankClientEnv {
+  @IsString()
+  @IsNotEmpty()
+  BANK_RPC_HOST: string = '127.0.0.1';
+
+  @IsPort()
+  BANK_RPC_PORT: number = 9102;
+}
+
+/** Where gift-service's TCP RPC listens. */
+export class GiftClientEnv {
+  @IsString()
+  @IsNotEmpty()
+  GIFT_RPC_HOST: string = '127.0.0.1';
+
+  @IsPort()
+  GIFT_RPC_PORT: number = 9101;
+}
+
+/** Where im-router's TCP RPC listens. */
+export class ImRouterClientEnv {
+  @IsString()
+  @IsNotEmpty()
+  IM_ROUTER_RPC_HOST: string = '127.0.0.1';
+
+  @IsPort()
+  IM_ROUTER_RPC_PORT: number = 9103;
+}
+
+/** For RpcClientsModule.register([...]): each client reads its address from its env class. */
+export const BANK_SERVICE_CLIENT: RpcClientSpec = rpcClient(BANK_SERVICE, BankClientEnv, (e) => ({
+  host: e.BANK_RPC_HOST,
+  port: e.BANK_RPC_PORT,
+}));
+export const GIFT_SERVICE_CLIENT: RpcClientSpec = rpcClient(GIFT_SERVICE, GiftClientEnv, (e) => ({
+  host: e.GIFT_RPC_HOST,
+  port: e.GIFT_RPC_PORT,
+}));
+export const IM_ROUTER_CLIENT: RpcClientSpec = rpcClient(IM_ROUTER, ImRouterClientEnv, (e) => ({
+  host: e.IM_ROUTER_RPC_HOST,
+  port: e.IM_ROUTER_RPC_PORT,
+}));

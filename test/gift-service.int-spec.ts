@@ -1,0 +1,448 @@
+import { BizException, rpcCall, startApp } from '@live/common';
+import {
+  BankRpc,
+  GetGiftConfigResponse,
+  GiftConfigResponse,
+  GiftEffectData,
+  GiftFailData,
+  GiftRecordPage,
+  GiftRpc,
+  ImBizCode,
+  ImRouteResponse,
+  ImRouterRpc,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsRequest,
+  ImSendToRoomsResponse,
+  KafkaConsumerGroup,
+  KafkaTopic,
+  ListGiftPanelResponse,
+  ContributionBoardResponse,
+  ParkedMessage,
+  SendGiftMq,
+  sendGiftKey,
+  SendGiftType,
+} from '@live/contracts';
+import { SEED_GIFTS } from '@live/database';
+import { createTestDatabase, createTestKafka, createTestRedis, uniqueName } from '@live/testing';
+import { Controller, INestApplication, INestMicroservice, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClientProxy, ClientProxyFactory, MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import { Producer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { BankServiceModule } from '../apps/bank-service/src/bank-service.module';
+import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module';
+import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
+import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
+
+/**
+ * An im-router stand-in on real TCP that records what gift-service asks it to push (the real router
+ * is covered by its own specs). `failNext` makes the next calls fail, like a router that is down.
+ */
+@Injectable()
+class PushLog {
+  room: ImSendToRoomRequest[] = [];
+  direct: ImSendMsgRequest[] = [];
+  failNext = 0;
+  failed = 0;
+
+  refuseIfAsked(): void {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      this.failed += 1;
+      throw new Error('im-router unavailable (test)');
+    }
+  }
+}
+
+@Controller()
+class RecordingImRouter {
+  constructor(private readonly log: PushLog) {}
+
+  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOMS })
+  rooms(@Payload() req: ImSendToRoomsRequest): ImSendToRoomsResponse {
+    this.log.refuseIfAsked();
+    this.log.room.push(...req.messages);
+    return { results: req.messages.map((m) => ({ msgId: m.msgId ?? 'x', pushed: 1, offline: [] })) };
+  }
+
+  @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
+  direct(@Payload() req: ImSendMsgRequest): ImRouteResponse {
+    this.log.refuseIfAsked();
+    this.log.direct.push(req);
+    return { msgId: req.msgId ?? 'x', pushed: 1, offline: [] };
+  }
+}
+
+@Module({ controllers: [RecordingImRouter], providers: [PushLog] })
+class RecordingImRouterModule {}
+
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
+  const kafka = createTestKafka({ clientId: 'gift-it' });
+  const topicPrefix = `${uniqueName('gift_it')}.`;
+  const sendGiftTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT}`;
+  const parkedTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT_PARKED}`;
+  const groupId = `${topicPrefix}${KafkaConsumerGroup.GIFT_SEND_GIFT}`;
+  const base = 20_000 + Math.floor(Math.random() * 20_000);
+  const ports = { bankRpc: base, bankHttp: base + 1, giftRpc: base + 2, giftHttp: base + 3, router: base + 4, gift2Rpc: base + 5, gift2Http: base + 6 };
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
+  let bankApp: INestApplication;
+  let giftApp: INestApplication;
+  let routerApp: INestMicroservice;
+  let pushes: PushLog;
+  let bank: ClientProxy;
+  let gift: ClientProxy;
+  let producer: Producer;
+  let ds: DataSource;
+  let nextId = 5_000;
+  const newId = (): number => (nextId += 1);
+
+  async function startGiftService(instance: string, rpcPort: number, httpPort: number): Promise<INestApplication> {
+    Object.assign(process.env, { GIFT_INSTANCE_ID: instance });
+    const app = await startApp({
+      app: 'gift-service',
+      module: GiftServiceModule,
+      http: { host: '127.0.0.1', port: httpPort },
+      rpc: { host: '127.0.0.1', port: rpcPort },
+    });
+    await app.get(SendGiftConsumer).waitForAssignment();
+    await app.get(GiftCacheInvalidationConsumer).waitForAssignment();
+    return app;
+  }
+
+  async function fund(userId: number, coins: number): Promise<void> {
+    await rpcCall(bank, BankRpc.CREATE_ACCOUNT, { userId });
+    if (coins > 0) await rpcCall(bank, BankRpc.INCR, { userId, num: coins, requestId: uniqueName('fund') });
+  }
+
+  function giftMq(userId: number, giftId: number, roomId: number, receiverId: number, sendTime = Date.now()): SendGiftMq {
+    return {
+      userId,
+      giftId,
+      price: SEED_GIFTS[giftId - 1][2],
+      receiverId,
+      roomId,
+      url: `https://cdn.example/${giftId}.svga`,
+      requestId: uniqueName('gift'),
+      type: SendGiftType.DEFAULT,
+      sendTime,
+    };
+  }
+
+  async function produce(messages: SendGiftMq[]): Promise<void> {
+    await producer.send({
+      topic: sendGiftTopic,
+      messages: messages.map((m) => ({ key: sendGiftKey(m), value: JSON.stringify(m) })),
+    });
+  }
+
+  async function settledCount(requestIds: string[]): Promise<number> {
+    const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)`, [requestIds]);
+    return Number(n);
+  }
+
+  const pushedIds = (): Set<string> => new Set([...pushes.room.map((m) => m.msgId ?? ''), ...pushes.direct.map((m) => m.msgId ?? '')]);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    redisHelper = await createTestRedis();
+    ds = db.dataSource;
+    Object.assign(process.env, {
+      DB_NAME: db.name,
+      REDIS_KEY_PREFIX: redisHelper.prefix,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      LOG_LEVEL: 'warn',
+      BANK_RPC_PORT: String(ports.bankRpc),
+      IM_ROUTER_RPC_PORT: String(ports.router),
+      GIFT_CONSUMER_BATCH_SIZE: '200',
+      GIFT_COMBO_WINDOW_MS: '3000',
+    });
+    kafka.track({ topics: [KafkaTopic.SEND_GIFT, KafkaTopic.REMOVE_GIFT_CACHE, KafkaTopic.SEND_GIFT_PARKED].map((t) => topicPrefix + t), groups: [groupId] });
+    routerApp = await NestFactory.createMicroservice(RecordingImRouterModule, {
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: ports.router },
+      logger: ['error'],
+    });
+    await routerApp.listen();
+    pushes = routerApp.get(PushLog);
+    bankApp = await startApp({
+      app: 'bank-service',
+      module: BankServiceModule,
+      http: { host: '127.0.0.1', port: ports.bankHttp },
+      rpc: { host: '127.0.0.1', port: ports.bankRpc },
+    });
+    giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
+    bank = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.bankRpc } });
+    gift = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.giftRpc } });
+    producer = kafka.kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    bank?.close();
+    gift?.close();
+    await giftApp?.close();
+    await bankApp?.close();
+    await routerApp?.close();
+    await kafka.cleanup();
+    await redisHelper?.cleanup();
+    await db?.drop();
+  });
+
+  it('1,000 gifts from 50 users (some short of money) give exactly the right charges, records, board and pushes', async () => {
+    const rooms = Array.from({ length: 5 }, () => ({ roomId: newId(), anchorId: newId() }));
+    const users = Array.from({ length: 50 }, () => newId());
+    const balances = new Map<number, number | undefined>();
+    // A fifth without a wallet, the others with 0..1,400 coins: many run out part way.
+    await Promise.all(
+      users.map(async (u, i) => {
+        if (i % 5 === 0) return balances.set(u, undefined);
+        const coins = (i * 97) % 1_400;
+        await fund(u, coins);
+        balances.set(u, coins);
+      }),
+    );
+    let seed = 7;
+    const rand = (n: number): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    const gifts = Array.from({ length: 1_000 }, () => {
+      const room = rooms[rand(rooms.length)];
+      return giftMq(users[rand(users.length)], 1 + rand(4), room.roomId, room.anchorId);
+    });
+    // The model: each sender's gifts in send order; charged while the balance covers the price.
+    const expected = new Map<string, 'charged' | 'rejected'>();
+    const board = new Map<string, number>();
+    for (const g of gifts) {
+      const balance = balances.get(g.userId);
+      if (balance !== undefined && balance >= g.price) {
+        balances.set(g.userId, balance - g.price);
+        expected.set(g.requestId, 'charged');
+        board.set(`${g.roomId}:${g.userId}`, (board.get(`${g.roomId}:${g.userId}`) ?? 0) + g.price);
+      } else {
+        expected.set(g.requestId, 'rejected');
+      }
+    }
+    const charged = gifts.filter((g) => expected.get(g.requestId) === 'charged');
+    const rejected = gifts.filter((g) => expected.get(g.requestId) === 'rejected');
+    expect(charged.length).toBeGreaterThan(100);
+    expect(rejected.length).toBeGreaterThan(100);
+
+    await produce(gifts);
+    const ids = gifts.map((g) => g.requestId);
+    await waitFor('every gift settled and pushed', async () => (await settledCount(ids)) === ids.length && ids.every((id) => pushedIds().has(id)));
+
+    const trades: { request_id: string; status: number; num: string }[] = await ds.query(
+      'SELECT request_id, status, num FROM t_qiyu_currency_trade WHERE request_id IN (?)',
+      [ids],
+    );
+    for (const t of trades) {
+      expect([t.request_id, t.status === 1 ? 'charged' : 'rejected']).toEqual([t.request_id, expected.get(t.request_id)]);
+    }
+    for (const u of users) {
+      const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [u]);
+      expect([u, row ? Number(row.current_balance) : undefined]).toEqual([u, balances.get(u)]);
+    }
+    const records: { request_id: string; price: string; room_id: string }[] = await ds.query(
+      'SELECT request_id, price, room_id FROM t_gift_record WHERE request_id IN (?)',
+      [ids],
+    );
+    expect(records.map((r) => r.request_id).sort()).toEqual(charged.map((g) => g.requestId).sort());
+
+    // Pushes: one 5556 per charged gift to its room, one 5557 per refused gift to its sender, nothing else.
+    const effects = pushes.room.filter((m) => expected.has(m.msgId ?? ''));
+    expect(effects.map((m) => m.msgId).sort()).toEqual(charged.map((g) => g.requestId).sort());
+    for (const m of effects) {
+      const g = charged.find((c) => c.requestId === m.msgId)!;
+      const data = m.data as unknown as GiftEffectData;
+      expect(m.bizCode).toBe(ImBizCode.GIFT_SUCCESS);
+      expect([m.roomId, data.senderId, data.receiverId, data.giftId, data.svgaUrl]).toEqual([g.roomId, g.userId, g.receiverId, g.giftId, g.url]);
+      expect(data.giftName.length).toBeGreaterThan(0);
+      expect(data.combo).toBeGreaterThanOrEqual(1);
+    }
+    const failures = pushes.direct.filter((m) => expected.has(m.msgId ?? ''));
+    expect(failures.map((m) => m.msgId).sort()).toEqual(rejected.map((g) => g.requestId).sort());
+    for (const m of failures) {
+      const g = rejected.find((r) => r.requestId === m.msgId)!;
+      expect([m.userId, m.bizCode]).toEqual([g.userId, ImBizCode.GIFT_FAIL]);
+      expect((m.data as unknown as GiftFailData).msg).toMatch(/balance|wallet|account/i);
+    }
+
+    // The contribution board of every room, over RPC.
+    for (const { roomId } of rooms) {
+      const { entries } = await rpcCall<ContributionBoardResponse>(gift, GiftRpc.CONTRIBUTION_BOARD, { roomId, limit: 100 });
+      const want = [...board.entries()]
+        .filter(([k]) => k.startsWith(`${roomId}:`))
+        .map(([k, score]) => ({ userId: Number(k.split(':')[1]), score }))
+        .sort((a, b) => b.score - a.score);
+      expect(entries.map((e) => e.score)).toEqual(want.map((w) => w.score));
+      expect(new Set(entries.map((e) => e.userId))).toEqual(new Set(want.map((w) => w.userId)));
+      expect(entries.map((e) => e.rank)).toEqual(want.map((_, i) => i + 1));
+    }
+
+    // Records by room and by sender, newest first, paged.
+    const room0 = rooms[0].roomId;
+    const page1 = await rpcCall<GiftRecordPage>(gift, GiftRpc.RECORDS_BY_ROOM, { roomId: room0, page: 1, pageSize: 5 });
+    expect(page1.list).toHaveLength(5);
+    expect(page1.list.every((r) => r.roomId === room0)).toBe(true);
+    expect(page1.hasNext).toBe(true);
+    const sender = charged[0].userId;
+    const mine = await rpcCall<GiftRecordPage>(gift, GiftRpc.RECORDS_BY_USER, { userId: sender, page: 1, pageSize: 100 });
+    expect(mine.list.map((r) => r.requestId).sort()).toEqual(charged.filter((g) => g.userId === sender).map((g) => g.requestId).sort());
+
+    // Replay the whole topic from offset 0: no balance moves, no record is written, nothing is pushed again.
+    const balancesBefore = await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id');
+    const [{ n: recordsBefore }] = await ds.query('SELECT COUNT(*) AS n FROM t_gift_record');
+    const [{ n: tradesBefore }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade');
+    const pushesBefore = pushes.room.length + pushes.direct.length;
+    await giftApp.close();
+    const admin = kafka.kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({ groupId, topic: sendGiftTopic, earliest: true });
+    giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
+    // A closed Nest TCP server keeps its open connections: talk to the new instance on a new one.
+    gift.close();
+    gift = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.giftRpc } });
+    const ends = await admin.fetchTopicOffsets(sendGiftTopic);
+    await waitFor('the replay to reach the end of the topic', async () => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [sendGiftTopic] });
+      const at = (partition: number): number => Math.max(0, Number(committed.partitions.find((p) => p.partition === partition)?.offset ?? -1));
+      return ends.every((e) => at(e.partition) === Number(e.high));
+    });
+    await admin.disconnect();
+    expect(await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id')).toEqual(balancesBefore);
+    expect((await ds.query('SELECT COUNT(*) AS n FROM t_gift_record'))[0].n).toEqual(recordsBefore);
+    expect((await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade'))[0].n).toEqual(tradesBefore);
+    expect(pushes.room.length + pushes.direct.length).toBe(pushesBefore);
+  });
+
+  it('a poison message is parked and does not stop the others', async () => {
+    const room = { roomId: newId(), anchorId: newId() };
+    const sender = newId();
+    await fund(sender, 100);
+    const good = [giftMq(sender, 2, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
+    const invalid = { ...giftMq(sender, 1, room.roomId, room.anchorId), price: -5 };
+    await producer.send({
+      topic: sendGiftTopic,
+      messages: [
+        { key: String(sender), value: JSON.stringify(good[0]) },
+        { key: String(sender), value: '{ this is not json' },
+        { key: String(sender), value: JSON.stringify(invalid) },
+        { key: String(sender), value: JSON.stringify(good[1]) },
+      ],
+    });
+    await waitFor('the good gifts settled', async () => (await settledCount(good.map((g) => g.requestId))) === 2);
+    const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [sender]);
+    expect(Number(row.current_balance)).toBe(100 - 5 - 10);
+    expect(await settledCount([invalid.requestId])).toBe(0);
+
+    const parked: ParkedMessage[] = [];
+    const consumer = kafka.kafka.consumer({ groupId: kafka.uniqueGroup('parked-reader') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: parkedTopic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void parked.push(JSON.parse(message.value!.toString()) as ParkedMessage) });
+    await waitFor('two parked messages', () => parked.length >= 2, 20_000);
+    await consumer.disconnect();
+    expect(parked.map((p) => p.rawValue)).toEqual(['{ this is not json', JSON.stringify(invalid)]);
+    expect(parked.every((p) => p.originTopic === sendGiftTopic && /^\d+$/.test(p.originOffset) && p.reason.length > 0)).toBe(true);
+  });
+
+  it('a push that fails redelivers the batch: still charged once, recorded once, pushed once', async () => {
+    const room = { roomId: newId(), anchorId: newId() };
+    const sender = newId();
+    await fund(sender, 30);
+    const gifts = [giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
+    pushes.failNext = 2;
+    await produce(gifts);
+    const ids = gifts.map((g) => g.requestId);
+    await waitFor('every gift pushed after the router came back', () => ids.every((id) => pushedIds().has(id)));
+    expect(pushes.failed).toBeGreaterThanOrEqual(2);
+    expect(await settledCount(ids)).toBe(4);
+    const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [sender]);
+    expect(Number(row.current_balance)).toBe(0);
+    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [ids]);
+    expect(Number(n)).toBe(3);
+    const count = (id: string): number => pushes.room.filter((m) => m.msgId === id).length + pushes.direct.filter((m) => m.msgId === id).length;
+    expect(ids.map(count)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('the same gift from the same sender in a short window carries a growing combo; another gift or a pause resets it', async () => {
+    const room = { roomId: newId(), anchorId: newId() };
+    const sender = newId();
+    await fund(sender, 1_000);
+    const t = Date.now();
+    const gifts = [
+      giftMq(sender, 2, room.roomId, room.anchorId, t),
+      giftMq(sender, 2, room.roomId, room.anchorId, t + 500),
+      giftMq(sender, 2, room.roomId, room.anchorId, t + 1_000),
+      giftMq(sender, 3, room.roomId, room.anchorId, t + 1_200),
+      giftMq(sender, 2, room.roomId, room.anchorId, t + 1_400),
+      giftMq(sender, 2, room.roomId, room.anchorId, t + 9_000),
+    ];
+    await produce(gifts);
+    await waitFor('all effects pushed', () => gifts.every((g) => pushedIds().has(g.requestId)));
+    const combo = (id: string): number => (pushes.room.find((m) => m.msgId === id)!.data as unknown as GiftEffectData).combo;
+    expect(gifts.map((g) => combo(g.requestId))).toEqual([1, 2, 3, 1, 1, 1]);
+    const rows: { request_id: string; combo: number }[] = await ds.query('SELECT request_id, combo FROM t_gift_record WHERE user_id = ?', [sender]);
+    expect(gifts.map((g) => rows.find((r) => r.request_id === g.requestId)?.combo)).toEqual([1, 2, 3, 1, 1, 1]);
+  });
+
+  describe('catalogue', () => {
+    it('panel: valid gifts in a stable order; unknown and disabled gifts are null; bad input is 100001', async () => {
+      const { gifts } = await rpcCall<ListGiftPanelResponse>(gift, GiftRpc.LIST_PANEL, {});
+      // The seed gifts are on sale, by sort order (their ids), with their names and prices.
+      expect(gifts.slice(0, 7).map((g) => [g.giftId, g.giftName, g.price])).toEqual(SEED_GIFTS.map(([id, name, price]) => [id, name, price]));
+      const again = await rpcCall<ListGiftPanelResponse>(gift, GiftRpc.LIST_PANEL, {});
+      expect(again.gifts).toEqual(gifts);
+      await expect(rpcCall<GetGiftConfigResponse>(gift, GiftRpc.GET_CONFIG, { giftId: 999_999 })).resolves.toEqual({ gift: null });
+      await expect(rpcCall(gift, GiftRpc.GET_CONFIG, { giftId: -1 })).rejects.toMatchObject({ code: 100001 });
+      await expect(rpcCall(gift, GiftRpc.INSERT, { giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({ code: 100001 });
+      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
+      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 1 })).rejects.toMatchObject({ code: 100001 });
+      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
+    });
+
+    it('a write is visible on a second instance within one second (insert, update, disable)', async () => {
+      const second = await startGiftService('gift-it-2', ports.gift2Rpc, ports.gift2Http);
+      const gift2 = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.gift2Rpc } });
+      try {
+        const { gift: created } = await rpcCall<GiftConfigResponse>(gift, GiftRpc.INSERT, {
+          giftName: 'Comet',
+          price: 77,
+          coverImgUrl: '/img/comet.png',
+          svgaUrl: '/svga/comet.svga',
+          sortOrder: 50,
+        });
+        // Warm every layer of the second instance (memory, Redis) with the current version.
+        await expect(rpcCall<GetGiftConfigResponse>(gift2, GiftRpc.GET_CONFIG, { giftId: created.giftId })).resolves.toMatchObject({ gift: { price: 77 } });
+        const panel = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, {});
+        expect(panel.gifts.map((g) => g.giftId)).toContain(created.giftId);
+
+        const visibleWithin = async (change: object, seen: (r: GetGiftConfigResponse) => boolean): Promise<number> => {
+          const t0 = Date.now();
+          await rpcCall(gift, GiftRpc.UPDATE, { giftId: created.giftId, ...change });
+          await waitFor('the change on the second instance', async () => seen(await rpcCall<GetGiftConfigResponse>(gift2, GiftRpc.GET_CONFIG, { giftId: created.giftId })), 5_000);
+          return Date.now() - t0;
+        };
+        expect(await visibleWithin({ price: 88 }, (r) => r.gift?.price === 88)).toBeLessThan(1_000);
+        expect(await visibleWithin({ status: 0 }, (r) => r.gift === null)).toBeLessThan(1_000);
+        const after = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, {});
+        expect(after.gifts.map((g) => g.giftId)).not.toContain(created.giftId);
+        const admin = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, { includeDisabled: true });
+        expect(admin.gifts.map((g) => g.giftId)).toContain(created.giftId);
+      } finally {
+        gift2.close();
+        await second.close();
+      }
+    });
+  });
+});
