@@ -8,12 +8,6 @@ import {
   GiftRecordPage,
   GiftRpc,
   ImBizCode,
-  ImRouteResponse,
-  ImRouterRpc,
-  ImSendMsgRequest,
-  ImSendToRoomRequest,
-  ImSendToRoomsRequest,
-  ImSendToRoomsResponse,
   KafkaConsumerGroup,
   KafkaTopic,
   ListGiftPanelResponse,
@@ -25,66 +19,17 @@ import {
 } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { createTestDatabase, createTestKafka, createTestRedis, uniqueName } from '@live/testing';
-import { Controller, INestApplication, INestMicroservice, Injectable, Module } from '@nestjs/common';
+import { INestApplication, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxy, ClientProxyFactory, MessagePattern, Payload, Transport } from '@nestjs/microservices';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { BankServiceModule } from '../apps/bank-service/src/bank-service.module';
 import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module';
 import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
-
-/**
- * An im-router stand-in on real TCP that records what gift-service asks it to push (the real router
- * is covered by its own specs). `failNext` makes the next calls fail, like a router that is down.
- */
-@Injectable()
-class PushLog {
-  room: ImSendToRoomRequest[] = [];
-  direct: ImSendMsgRequest[] = [];
-  failNext = 0;
-  failed = 0;
-
-  refuseIfAsked(): void {
-    if (this.failNext > 0) {
-      this.failNext -= 1;
-      this.failed += 1;
-      throw new Error('im-router unavailable (test)');
-    }
-  }
-}
-
-@Controller()
-class RecordingImRouter {
-  constructor(private readonly log: PushLog) {}
-
-  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOMS })
-  rooms(@Payload() req: ImSendToRoomsRequest): ImSendToRoomsResponse {
-    this.log.refuseIfAsked();
-    this.log.room.push(...req.messages);
-    return { results: req.messages.map((m) => ({ msgId: m.msgId ?? 'x', pushed: 1, offline: [] })) };
-  }
-
-  @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
-  direct(@Payload() req: ImSendMsgRequest): ImRouteResponse {
-    this.log.refuseIfAsked();
-    this.log.direct.push(req);
-    return { msgId: req.msgId ?? 'x', pushed: 1, offline: [] };
-  }
-}
-
-@Module({ controllers: [RecordingImRouter], providers: [PushLog] })
-class RecordingImRouterModule {}
-
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { PushLog, RecordingImRouterModule } from './support/recording-im-router';
+import { waitFor } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
   const kafka = createTestKafka({ clientId: 'gift-it' });
@@ -151,7 +96,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     return Number(n);
   }
 
-  const pushedIds = (): Set<string> => new Set([...pushes.room.map((m) => m.msgId ?? ''), ...pushes.direct.map((m) => m.msgId ?? '')]);
+  const pushedIds = (): Set<string> => pushes.pushedIds();
 
   beforeAll(async () => {
     db = await createTestDatabase();

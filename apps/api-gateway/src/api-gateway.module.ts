@@ -1,12 +1,26 @@
-import { configProvider, HealthModule, LoggingModule } from '@live/common';
+import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, LoggingModule, RpcClientsModule } from '@live/common';
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
 import { RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { LoginController } from './auth/login.controller';
+import { BankController } from './bank/bank.controller';
 import { GatewayEnv } from './config/api-gateway.env';
+import { GiftSendService } from './gift/gift-send.service';
+import { GiftController } from './gift/gift.controller';
+import { ImNodeDirectory } from './im/im-node.directory';
+import { ImController } from './im/im.controller';
 import { LivingRoomEntity } from './living/entities/living-room.entity';
+import { LivingController } from './living/living.controller';
+import { LivingService } from './living/living.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
+import { UserService } from './user/user.service';
 
 @Module({
   imports: [
@@ -14,11 +28,22 @@ import { UserEntity } from './user/entities/user.entity';
     RedisModule.forRoot(),
     DatabaseModule.forRoot({ entities: [UserEntity, LivingRoomEntity] }),
     KafkaModule.forRoot({ clientId: 'api-gateway', topics: KAFKA_TOPIC_SPECS }),
+    RpcClientsModule.register([BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT]),
     HealthModule.forRoot({
       app: 'api-gateway',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  providers: [configProvider(GatewayEnv)],
+  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController],
+  providers: [
+    configProvider(GatewayEnv),
+    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthService,
+    UserService,
+    LivingService,
+    GiftSendService,
+    ImNodeDirectory,
+    MetricsService,
+  ],
 })
 export class ApiGatewayModule {}

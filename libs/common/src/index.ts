@@ -7,3 +7,4 @@ export * from './logging';
 export * from './health';
 export * from './rpc';
 export * from './bootstrap';
+export * from './auth';

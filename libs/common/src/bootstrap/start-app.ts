@@ -36,6 +36,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     app.enableShutdownHooks();
+    await options.configure?.(app);
     await app.init();
     if (options.rpc) {
       // Deferred: the RPC handlers are built when the listener starts, so the filter and the pipe
@@ -49,7 +50,6 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
       ms.setIsInitHookCalled(true); // the app's init above already ran every module's init hooks
       await app.startAllMicroservices();
     }
-    await options.configure?.(app);
     await app.listen(options.http.port, options.http.host);
     const rpc = options.rpc ? ` rpc=tcp://${options.rpc.host}:${options.rpc.port}` : '';
     app.get(Logger).log(`${options.app} up: http://${options.http.host}:${options.http.port}${rpc}`);
@@ -77,7 +77,7 @@ export interface RunAppOptions<E extends object> extends Omit<StartAppOptions, '
   /** The app's own config class, validated before anything starts. */
   env: ClassConstructor<E>;
   /** Where to listen, read from the validated config. */
-  listen: (env: E) => { host: string; http: number; rpc?: number };
+  listen: (env: E) => { host: string; http: number; rpc?: number; bodyLimitBytes?: number };
 }
 
 /** main.ts in one call: validate the app's config (exit with a clear message if bad), then startApp. */
@@ -86,7 +86,7 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
   const where = options.listen(env);
   return startApp({
     ...options,
-    http: { host: where.host, port: where.http },
+    http: { host: where.host, port: where.http, bodyLimitBytes: where.bodyLimitBytes },
     rpc: where.rpc === undefined ? undefined : { host: where.host, port: where.rpc },
   });
 }

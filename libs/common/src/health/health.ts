@@ -1,3 +1,4 @@
+import { Public } from '../auth';
 import { Controller, DynamicModule, Get, HttpStatus, Inject, Module, ModuleMetadata, Res, Type } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiResponses } from '../response';
@@ -44,6 +45,7 @@ export async function runHealthChecks(app: string, indicators: HealthIndicator[]
   return { status, app, uptimeSeconds: Math.round(process.uptime()), checks };
 }
 
+@Public()
 @Controller()
 export class HealthController {
   constructor(

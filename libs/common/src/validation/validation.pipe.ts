@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BaseErrorCode, BizException } from '../errors';
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
@@ -9,12 +9,19 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
+/** A request without a body is validated as an empty one (its required fields are named as missing). */
+class AppValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return super.transform(metadata.type === 'body' && (value === undefined || value === null) ? {} : value, metadata);
+  }
+}
+
 /**
  * The validation pipe every app uses: unknown fields, wrong types and out-of-range numbers are a
  * BizException(PARAM_ERROR) naming each bad field; numbers in form bodies are converted.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

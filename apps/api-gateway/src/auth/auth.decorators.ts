@@ -1,0 +1,15 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+export { IS_PUBLIC_ROUTE as IS_PUBLIC, Public } from '@live/common';
+import { AuthenticatedRequest, RequestUser } from './auth.types';
+
+export const IS_ADMIN = 'auth:admin';
+
+/** Admins only (users whose phone is in GATEWAY_ADMIN_PHONES). */
+export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(IS_ADMIN, true);
+
+/** The caller, as AuthGuard established it. */
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestUser => {
+  const user = ctx.switchToHttp().getRequest<AuthenticatedRequest>().user;
+  if (!user) throw new Error('CurrentUser on a route without AuthGuard');
+  return user;
+});

@@ -1,0 +1,54 @@
+import { ApiResponse, ApiResponses } from '@live/common';
+import { RequestLimit } from '@live/rate-limit';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { GatewayEnv } from '../config/api-gateway.env';
+import { Public } from './auth.decorators';
+import { tokenOf } from './auth.guard';
+import { AuthService } from './auth.service';
+import { AuthenticatedRequest, TOKEN_COOKIE } from './auth.types';
+import { EmptyBodyDto } from '../common/page.dto';
+import { DevCodeView, LoginDto, LoginView, SendLoginCodeDto } from './login.dto';
+
+@ApiTags('login')
+@Controller('userLogin')
+export class LoginController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly env: GatewayEnv,
+  ) {}
+
+  @Public()
+  @Post('sendLoginCode')
+  @HttpCode(200)
+  @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login codes requested from this address, wait a minute' })
+  async sendLoginCode(@Body() dto: SendLoginCodeDto): Promise<ApiResponse<DevCodeView>> {
+    return ApiResponses.ok(await this.auth.sendLoginCode(dto.phone));
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
+  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
+    const result = await this.auth.login(dto.phone, dto.code);
+    void reply.setCookie(TOKEN_COOKIE, result.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.env.GATEWAY_COOKIE_SECURE === 'true',
+      path: '/',
+      maxAge: this.auth.tokenTtlSeconds(),
+    });
+    return ApiResponses.ok(result);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  async logout(@Body() _body: EmptyBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<null>> {
+    const token = tokenOf(req);
+    if (token) await this.auth.logout(token);
+    void reply.clearCookie(TOKEN_COOKIE, { path: '/' });
+    return ApiResponses.ok(null);
+  }
+}

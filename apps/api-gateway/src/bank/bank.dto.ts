@@ -1,0 +1,47 @@
+import { ToInt } from '@live/common';
+import { ORDER_ID_PATTERN, PayChannel, PaySource } from '@live/contracts';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEnum, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export class ProductsDto {
+  @ApiProperty({ description: 'product type (0: coins)', example: 0 })
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  type!: number;
+}
+
+export class PayProductDto {
+  @ApiProperty()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  productId!: number;
+
+  @ApiProperty({ enum: PaySource })
+  @ToInt()
+  @IsEnum(PaySource)
+  paySource!: PaySource;
+
+  @ApiProperty({ enum: PayChannel })
+  @ToInt()
+  @IsEnum(PayChannel)
+  payChannel!: PayChannel;
+}
+
+export class OrderIdDto {
+  @ApiProperty()
+  @IsString()
+  @Matches(ORDER_ID_PATTERN, { message: 'orderId must be 1-64 characters of A-Z a-z 0-9 _ -' })
+  orderId!: string;
+}
+
+export class PayNotifyDto extends OrderIdDto {
+  @ApiProperty({ description: 'HMAC-SHA256 of the provider over the order' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  signature!: string;
+}

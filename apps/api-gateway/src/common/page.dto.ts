@@ -1,0 +1,32 @@
+import { ToInt } from '@live/common';
+import { MAX_PAGE_SIZE } from '@live/contracts';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmpty, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** `page` from 1, `pageSize` 1..100, as numbers or numeric strings (form bodies). */
+export class PageDto {
+  @ApiProperty({ minimum: 1, example: 1 })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page!: number;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_PAGE_SIZE, example: 20 })
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize!: number;
+}
+
+
+/**
+ * The body of an endpoint that takes none: any field in it is an unknown field (400). class-validator
+ * needs one known property to treat the class as validatable, hence the never-set `none`.
+ */
+export class EmptyBodyDto {
+  @IsOptional()
+  @IsEmpty({ message: 'this endpoint takes no body' })
+  none?: undefined;
+}

@@ -1,0 +1,29 @@
+import { TtlCache } from './ttl-cache';
+
+describe('TtlCache', () => {
+  it('loads once for concurrent misses and serves hits until the TTL passes', async () => {
+    const cache = new TtlCache<number, string>(50);
+    let loads = 0;
+    const load = async (): Promise<string> => {
+      loads += 1;
+      await new Promise((r) => setTimeout(r, 5));
+      return `v${loads}`;
+    };
+    const values = await Promise.all([cache.get(1, load), cache.get(1, load), cache.get(1, load)]);
+    expect(values).toEqual(['v1', 'v1', 'v1']);
+    expect(await cache.get(1, load)).toBe('v1');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await cache.get(1, load)).toBe('v2');
+    expect(loads).toBe(2);
+  });
+
+  it('does not keep a failed load, and evicts the oldest entry past the bound', async () => {
+    const cache = new TtlCache<number, number>(10_000, 2);
+    await expect(cache.get(1, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.get(1, async () => 1)).toBe(1);
+    await cache.get(2, async () => 2);
+    await cache.get(3, async () => 3);
+    expect(await cache.get(1, async () => 100)).toBe(100);
+    expect(await cache.get(3, async () => 300)).toBe(3);
+  });
+});

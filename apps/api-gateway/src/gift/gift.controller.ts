@@ -1,0 +1,81 @@
+import { ApiResponse, ApiResponses, BaseErrorCode, BizException, rpcCall } from '@live/common';
+import {
+  ContributionBoardResponse,
+  GIFT_SERVICE,
+  GiftConfigDto,
+  GiftConfigResponse,
+  GiftRpc,
+  ListGiftPanelResponse,
+} from '@live/contracts';
+import { RequestLimit } from '@live/rate-limit';
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
+import { RequestUser } from '../auth/auth.types';
+import { EmptyBodyDto } from '../common/page.dto';
+import { GatewayEnv } from '../config/api-gateway.env';
+import { BoardDto, CLIENT_REQUEST_ID_PATTERN, GiftPanelItemView, InsertGiftDto, SendGiftDto, SendGiftView, UpdateGiftDto } from './gift.dto';
+import { GiftSendService } from './gift-send.service';
+
+@ApiTags('gift')
+@Controller('gift')
+export class GiftController {
+  constructor(
+    private readonly sender: GiftSendService,
+    @Inject(GIFT_SERVICE) private readonly giftService: ClientProxy,
+    private readonly env: GatewayEnv,
+  ) {}
+
+  @Post('listGift')
+  @HttpCode(200)
+  async listGift(@Body() _body: EmptyBodyDto): Promise<ApiResponse<GiftPanelItemView[]>> {
+    const { gifts } = await rpcCall<ListGiftPanelResponse>(this.giftService, GiftRpc.LIST_PANEL, {}, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    return ApiResponses.ok(gifts);
+  }
+
+  @Post('send')
+  @HttpCode(200)
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key twice = one charge (or body requestId)' })
+  @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
+  async send(
+    @CurrentUser() user: RequestUser,
+    @Body() dto: SendGiftDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<ApiResponse<SendGiftView>> {
+    if (idempotencyKey !== undefined && !CLIENT_REQUEST_ID_PATTERN.test(idempotencyKey)) {
+      throw new BizException(BaseErrorCode.PARAM_ERROR, 'Idempotency-Key must be 1-40 characters of A-Z a-z 0-9 _ - .');
+    }
+    if (idempotencyKey !== undefined && dto.requestId !== undefined && idempotencyKey !== dto.requestId) {
+      throw new BizException(BaseErrorCode.PARAM_ERROR, 'Idempotency-Key and requestId differ: give one of them');
+    }
+    return ApiResponses.ok(
+      await this.sender.send({ userId: user.userId, giftId: dto.giftId, roomId: dto.roomId, receiverId: dto.receiverId, clientRequestId: idempotencyKey ?? dto.requestId }),
+    );
+  }
+
+  /** The room's contribution board: top senders by coins spent in the room. */
+  @Post('contributionBoard')
+  @HttpCode(200)
+  async board(@Body() dto: BoardDto): Promise<ApiResponse<ContributionBoardResponse>> {
+    return ApiResponses.ok(
+      await rpcCall<ContributionBoardResponse>(this.giftService, GiftRpc.CONTRIBUTION_BOARD, { roomId: dto.roomId, limit: dto.limit }, this.env.GATEWAY_RPC_TIMEOUT_MS),
+    );
+  }
+
+  @AdminOnly()
+  @Post('admin/insert')
+  @HttpCode(200)
+  async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
+    const { gift } = await rpcCall<GiftConfigResponse>(this.giftService, GiftRpc.INSERT, { ...dto }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    return ApiResponses.ok(gift);
+  }
+
+  @AdminOnly()
+  @Post('admin/update')
+  @HttpCode(200)
+  async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
+    const { gift } = await rpcCall<GiftConfigResponse>(this.giftService, GiftRpc.UPDATE, { ...dto }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    return ApiResponses.ok(gift);
+  }
+}

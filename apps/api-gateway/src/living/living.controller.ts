@@ -1,0 +1,41 @@
+import { ApiResponse, ApiResponses } from '@live/common';
+import { RequestLimit } from '@live/rate-limit';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../auth/auth.decorators';
+import { RequestUser } from '../auth/auth.types';
+import { AnchorConfigView, ListLivingDto, RoomIdDto, RoomView, StartLivingDto } from './living.dto';
+import { LivingService } from './living.service';
+
+@ApiTags('living')
+@Controller('living')
+export class LivingController {
+  constructor(private readonly living: LivingService) {}
+
+  @Post('startingLiving')
+  @HttpCode(200)
+  @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be started once every 10 seconds' })
+  async start(@CurrentUser() user: RequestUser, @Body() dto: StartLivingDto): Promise<ApiResponse<{ roomId: number }>> {
+    return ApiResponses.ok(await this.living.start(user.userId, dto.type, dto.roomName));
+  }
+
+  @Post('closeLiving')
+  @HttpCode(200)
+  @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be closed once every 10 seconds' })
+  async close(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<null>> {
+    await this.living.close(user.userId, dto.roomId);
+    return ApiResponses.ok(null);
+  }
+
+  @Post('list')
+  @HttpCode(200)
+  async list(@Body() dto: ListLivingDto): Promise<ApiResponse<{ list: RoomView[]; hasNext: boolean }>> {
+    return ApiResponses.ok(await this.living.list(dto.type, dto.page, dto.pageSize));
+  }
+
+  @Post('anchorConfig')
+  @HttpCode(200)
+  async anchorConfig(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<AnchorConfigView>> {
+    return ApiResponses.ok(await this.living.anchorConfig(user.userId, dto.roomId));
+  }
+}

@@ -1,0 +1,72 @@
+import { BizException, GatewayErrorCode } from '@live/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { UserEntity } from '../user/entities/user.entity';
+import { LivingRoomEntity, LivingRoomStatus } from './entities/living-room.entity';
+import { AnchorConfigView, RoomView } from './living.dto';
+
+/** t_living_room: an anchor opens one room at a time; viewers list the living ones. */
+@Injectable()
+export class LivingService {
+  private readonly logger = new Logger(LivingService.name);
+  private readonly rooms: Repository<LivingRoomEntity>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.rooms = dataSource.getRepository(LivingRoomEntity);
+  }
+
+  /** Opens a room for the anchor; an anchor who is already live gets the open room back. */
+  async start(anchorId: number, type: number, roomName?: string): Promise<{ roomId: number }> {
+    const open = await this.rooms.findOneBy({ anchorId, status: LivingRoomStatus.LIVING });
+    if (open) return { roomId: open.id };
+    const room = await this.rooms.save(
+      this.rooms.create({ anchorId, type, roomName: roomName ?? `room of ${anchorId}`, status: LivingRoomStatus.LIVING }),
+    );
+    this.logger.log(`room ${room.id} opened by anchor ${anchorId} (type ${type})`);
+    return { roomId: room.id };
+  }
+
+  async close(userId: number, roomId: number): Promise<void> {
+    const room = await this.rooms.findOneBy({ id: roomId });
+    if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
+    if (room.anchorId !== userId) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_OWNER);
+    if (room.status === LivingRoomStatus.CLOSED) return;
+    await this.rooms.update({ id: roomId }, { status: LivingRoomStatus.CLOSED, closeTime: new Date() });
+    this.logger.log(`room ${roomId} closed by its anchor`);
+  }
+
+  async list(type: number, page: number, pageSize: number): Promise<{ list: RoomView[]; hasNext: boolean }> {
+    const rows = await this.rooms.find({
+      where: { status: LivingRoomStatus.LIVING, type },
+      order: { id: 'DESC' },
+      skip: (page - 1) * pageSize,
+      take: pageSize + 1,
+    });
+    return { list: rows.slice(0, pageSize).map(toView), hasNext: rows.length > pageSize };
+  }
+
+  /** A living room (for sending gifts), or an error naming why not. */
+  async getLiving(roomId: number): Promise<LivingRoomEntity> {
+    const room = await this.rooms.findOneBy({ id: roomId });
+    if (!room || room.status !== LivingRoomStatus.LIVING) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND, `room ${roomId} is not living`);
+    return room;
+  }
+
+  async anchorConfig(userId: number, roomId: number): Promise<AnchorConfigView> {
+    const room = await this.rooms.findOneBy({ id: roomId });
+    if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
+    const anchor = await this.dataSource.getRepository(UserEntity).findOneBy({ userId: room.anchorId });
+    return {
+      ...toView(room),
+      anchorNickName: anchor?.nickName ?? `user ${room.anchorId}`,
+      anchorAvatar: anchor?.avatar ?? null,
+      isAnchor: room.anchorId === userId,
+      status: room.status,
+    };
+  }
+}
+
+function toView(r: LivingRoomEntity): RoomView {
+  return { roomId: r.id, anchorId: r.anchorId, roomName: r.roomName, type: r.type, coverImg: r.coverImg, startTime: r.startTime.getTime() };
+}

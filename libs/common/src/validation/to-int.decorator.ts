@@ -1,0 +1,9 @@
+import { Transform } from 'class-transformer';
+
+/**
+ * For HTTP bodies that may be JSON or a form: a string of digits ("42", "-3") becomes the number;
+ * anything else (a boolean, "4.5", "abc", an object) is left as it is, for @IsInt() to refuse.
+ */
+export function ToInt(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value));
+}

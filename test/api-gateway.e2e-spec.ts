@@ -1,0 +1,254 @@
+import { GiftFailData, ImBizCode } from '@live/contracts';
+import { HttpClient } from './support/http-client';
+import { startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/** Every endpoint of API.md that needs a token, with a body that would otherwise be valid in shape. */
+const PROTECTED: [string, object][] = [
+  ['/userLogin/logout', {}],
+  ['/living/startingLiving', { type: 0 }],
+  ['/living/closeLiving', { roomId: 1 }],
+  ['/living/list', { type: 0, page: 1, pageSize: 10 }],
+  ['/living/anchorConfig', { roomId: 1 }],
+  ['/gift/listGift', {}],
+  ['/gift/send', { giftId: 1, roomId: 1, receiverId: 2 }],
+  ['/gift/contributionBoard', { roomId: 1 }],
+  ['/gift/admin/insert', { giftName: 'x', price: 1, coverImgUrl: '', svgaUrl: '' }],
+  ['/gift/admin/update', { giftId: 1, price: 2 }],
+  ['/bank/products', { type: 0 }],
+  ['/bank/payProduct', { productId: 1, paySource: 1, payChannel: 0 }],
+  ['/bank/devPay', { orderId: 'PO1' }],
+  ['/bank/balance', {}],
+  ['/bank/trades', { page: 1, pageSize: 10 }],
+  ['/im/getImConfig', {}],
+];
+
+describe('api-gateway: the public HTTP contract, with bank-service, gift-service and the real servers', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  const adminPhone = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+  let phoneSeq = Math.floor(Math.random() * 1e7);
+  const newPhone = (): string => `138${String((phoneSeq += 1)).padStart(8, '0')}`;
+
+  async function login(phone = newPhone()): Promise<{ client: HttpClient; userId: number; token: string; cookie: string | null }> {
+    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
+    expect(code.status).toBe(200);
+    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+    expect(res.body.code).toBe(200);
+    return { client: http.as(res.body.data.token), ...res.body.data, cookie: res.headers.get('set-cookie') };
+  }
+
+  async function recharge(client: HttpClient): Promise<number> {
+    return (await rechargeOrder(client)).coins;
+  }
+
+  async function rechargeOrder(client: HttpClient): Promise<{ coins: number; orderId: string }> {
+    const { body } = await client.post<{ products: { id: number; coinNum: number }[]; currentBalance: number }>('/bank/products', { type: 0 });
+    const product = body.data.products[0];
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+    expect(order.body.code).toBe(200);
+    const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
+    expect(paid.body.code).toBe(200);
+    return { coins: product.coinNum, orderId: order.body.data.orderId };
+  }
+
+  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+  const tradesOf = async (client: HttpClient) =>
+    (await client.post<{ list: { requestId: string; num: number; status: number; type: number }[] }>('/bank/trades', { page: 1, pageSize: 100 })).body.data.list;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ GATEWAY_ADMIN_PHONES: adminPhone });
+    http = new HttpClient(stack.baseUrl);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('login: a development code, one a minute, wrong codes refused, token as cookie qytk and bearer, logout', async () => {
+    const phone = newPhone();
+    const first = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
+    expect(first.body.data.devCode).toMatch(/^\d{6}$/);
+    const again = await http.post('/userLogin/sendLoginCode', { phone });
+    expect([again.status, again.body.code]).toEqual([429, 10001]);
+    const wrong = await http.post('/userLogin/login', { phone, code: first.body.data.devCode === '000000' ? '111111' : '000000' });
+    expect([wrong.status, wrong.body.code]).toEqual([400, 10002]);
+    const ok = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: first.body.data.devCode });
+    expect(ok.body.code).toBe(200);
+    const cookie = ok.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/qytk=[^;]+/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/Max-Age=2592000/);
+    // The same code cannot be used twice.
+    expect((await http.post('/userLogin/login', { phone, code: first.body.data.devCode })).body.code).toBe(10002);
+
+    const byCookie = await http.post('/bank/balance', undefined, { cookie: cookie.split(';')[0] });
+    expect(byCookie.body).toEqual({ code: 200, msg: 'success', data: { balance: 0 } });
+    const bearer = http.as(ok.body.data.token);
+    expect((await bearer.post('/bank/balance')).body.code).toBe(200);
+    expect((await bearer.post('/userLogin/logout')).body.code).toBe(200);
+    const after = await bearer.post('/bank/balance');
+    expect([after.status, after.body.code]).toEqual([401, 100002]);
+  });
+
+  it('no endpoint but login, the payment callback and health answers without a token', async () => {
+    for (const [path, body] of PROTECTED) {
+      const res = await http.post(path, body);
+      expect([path, res.status, res.body.code, res.body.data]).toEqual([path, 401, 100002, null]);
+      const forged = await http.as('forged-token-that-is-long-enough').post(path, body);
+      expect([path, forged.status, forged.body.code]).toEqual([path, 401, 100002]);
+    }
+    expect((await http.request('GET', '/health')).status).toBe(200);
+    const callback = await http.post('/bank/payNotify', { orderId: 'PO-unknown', signature: 'bad' });
+    expect(callback.status).toBeLessThan(500);
+    expect(callback.body.code).not.toBe(100002);
+  });
+
+  it('recharge through the development payment provider; a forged callback is refused; a repeated one credits once', async () => {
+    const { client } = await login();
+    const before = await client.post<{ products: { id: number; name: string; price: number; coinNum: number }[]; currentBalance: number }>('/bank/products', { type: 0 });
+    expect(before.body.data.currentBalance).toBe(0);
+    expect(before.body.data.products.length).toBeGreaterThan(0);
+    expect(Object.keys(before.body.data.products[0]).sort()).toEqual(expect.arrayContaining(['coinNum', 'id', 'name', 'price']));
+    const { coins, orderId } = await rechargeOrder(client);
+    expect(await balanceOf(client)).toBe(coins);
+    const again = await client.post('/bank/devPay', { orderId });
+    expect(again.status).toBeLessThan(500);
+    expect(await balanceOf(client)).toBe(coins);
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: before.body.data.products[0].id, paySource: 1, payChannel: 1 });
+    const forged = await http.post('/bank/payNotify', { orderId: order.body.data.orderId, signature: 'f'.repeat(64) });
+    expect([forged.status, forged.body.code]).toEqual([400, 12006]);
+    expect(await balanceOf(client)).toBe(coins);
+    // Somebody else's order cannot be paid with my token.
+    const { client: other } = await login();
+    const stolen = await other.post('/bank/devPay', { orderId: order.body.data.orderId });
+    expect(stolen.status).toBeGreaterThanOrEqual(400);
+    expect(stolen.status).toBeLessThan(500);
+    expect(await balanceOf(client)).toBe(coins);
+  });
+
+  it('living rooms: start (once per 10 s: -10001), list, anchor config, close by the owner only', async () => {
+    const anchor = await login();
+    const started = await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 });
+    expect(started.body.code).toBe(200);
+    const twice = await anchor.client.post('/living/startingLiving', { type: 0 });
+    expect([twice.status, twice.body.code]).toEqual([429, -10001]);
+    const list = await anchor.client.post<{ list: { roomId: number; anchorId: number }[]; hasNext: boolean }>('/living/list', { type: 0, page: 1, pageSize: 100 });
+    expect(list.body.data.list).toContainEqual(expect.objectContaining({ roomId: started.body.data.roomId, anchorId: anchor.userId }));
+    const config = await anchor.client.post<{ anchorId: number; isAnchor: boolean; roomName: string }>('/living/anchorConfig', { roomId: started.body.data.roomId });
+    expect(config.body.data).toMatchObject({ anchorId: anchor.userId, isAnchor: true });
+    const viewer = await login();
+    const notMine = await viewer.client.post('/living/closeLiving', { roomId: started.body.data.roomId });
+    expect([notMine.status, notMine.body.code]).toEqual([403, 10004]);
+    expect((await anchor.client.post('/living/closeLiving', { roomId: started.body.data.roomId })).body.code).toBe(200);
+    const after = await anchor.client.post<{ list: { roomId: number }[] }>('/living/list', { type: 0, page: 1, pageSize: 100 });
+    expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
+  });
+
+  it('gifts: send, settled once per Idempotency-Key, unaffordable refused early, a gift refused at settlement pushes 5557 to the sender only', async () => {
+    const anchor = await login();
+    const { body: room } = await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 });
+    const viewer = await login();
+    const coins = await recharge(viewer.client);
+    const panel = await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift');
+    const gift = panel.body.data.find((g) => g.price <= coins / 4)!;
+    const send = (headers: Record<string, string> = {}, body: object = {}) =>
+      viewer.client.post<{ requestId: string }>('/gift/send', { giftId: gift.giftId, roomId: room.data.roomId, receiverId: anchor.userId, ...body }, headers);
+
+    const a = await send({ 'idempotency-key': 'tap-1' });
+    const b = await send({ 'idempotency-key': 'tap-1' });
+    const c = await send({}, { requestId: 'tap-2' });
+    expect([a.body.code, b.body.code, c.body.code]).toEqual([200, 200, 200]);
+    expect(a.body.data.requestId).toBe(b.body.data.requestId);
+    await waitFor('two gifts settled', async () => (await balanceOf(viewer.client)) === coins - 2 * gift.price, 30_000);
+    const gifts = (await tradesOf(viewer.client)).filter((t) => t.type === 2);
+    expect(gifts.map((t) => t.requestId).sort()).toEqual([a.body.data.requestId, c.body.data.requestId].sort());
+
+    // Unaffordable by the cached balance: refused before Kafka.
+    const expensive = panel.body.data.find((g) => g.price > coins)!;
+    const refused = await viewer.client.post('/gift/send', { giftId: expensive.giftId, roomId: room.data.roomId, receiverId: anchor.userId });
+    expect([refused.status, refused.body.code]).toEqual([402, 12001]);
+
+    // Affordable one by one, not all together: the pre-check passes each, the settlement refuses the last ones.
+    const left = coins - 2 * gift.price;
+    const big = panel.body.data.filter((g) => g.price <= left).sort((x, y) => y.price - x.price)[0];
+    const burst = await Promise.all(Array.from({ length: Math.floor(left / big.price) + 2 }, (_, i) =>
+      viewer.client.post<{ requestId: string }>('/gift/send', { giftId: big.giftId, roomId: room.data.roomId, receiverId: anchor.userId, requestId: `burst-${i}` }),
+    ));
+    const accepted = burst.filter((r) => r.body.code === 200).map((r) => r.body.data.requestId);
+    await waitFor('the burst pushed', () => accepted.every((id) => stack.pushes.pushedIds().has(id)), 30_000);
+    const failures = stack.pushes.direct.filter((m) => accepted.includes(m.msgId ?? ''));
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    for (const f of failures) {
+      expect([f.userId, f.bizCode]).toEqual([viewer.userId, ImBizCode.GIFT_FAIL]);
+      expect((f.data as unknown as GiftFailData).msg).toMatch(/balance/i);
+    }
+    expect(await balanceOf(viewer.client)).toBeGreaterThanOrEqual(0);
+    expect(stack.pushes.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId)).toBe(true);
+
+    const board = await viewer.client.post<{ entries: { userId: number; score: number; rank: number }[] }>('/gift/contributionBoard', { roomId: room.data.roomId });
+    expect(board.body.data.entries[0]).toEqual({ rank: 1, userId: viewer.userId, score: coins - (await balanceOf(viewer.client)) });
+  });
+
+  it('admin gift writes need the admin role', async () => {
+    const user = await login();
+    const denied = await user.client.post('/gift/admin/insert', { giftName: 'Star', price: 3, coverImgUrl: '/s.png', svgaUrl: '/s.svga' });
+    expect([denied.status, denied.body.code]).toEqual([403, 100003]);
+    const admin = await login(adminPhone);
+    const inserted = await admin.client.post<{ giftId: number; price: number }>('/gift/admin/insert', { giftName: 'Star', price: 3, coverImgUrl: '/s.png', svgaUrl: '/s.svga', sortOrder: 99 });
+    expect(inserted.body.code).toBe(200);
+    const updated = await admin.client.post<{ price: number }>('/gift/admin/update', { giftId: inserted.body.data.giftId, price: 4 });
+    expect(updated.body.data.price).toBe(4);
+    await waitFor('the new price on the panel', async () => {
+      const panel = await user.client.post<{ giftId: number; price: number }[]>('/gift/listGift');
+      return panel.body.data.some((g) => g.giftId === inserted.body.data.giftId && g.price === 4);
+    }, 5_000);
+  });
+
+  it('100+ malformed requests across the endpoints: every answer a 4xx envelope, never a 5xx', async () => {
+    const { client } = await login();
+    const bad: [string, string | undefined, Record<string, string>?][] = [];
+    const bodies = [
+      '{not json',
+      '[]',
+      '"a string"',
+      '{"giftId":"abc"}',
+      '{"giftId":-1,"roomId":0,"receiverId":1.5}',
+      '{"page":0,"pageSize":1000}',
+      '{"type":-99}',
+      '{"roomId":99999999999999999999}',
+      '{"unknownField":1}',
+      '{"orderId":"../../etc"}',
+      '{"phone":"abc"}',
+      '{"productId":true,"paySource":"x","payChannel":null}',
+    ];
+    const paths = ['/userLogin/sendLoginCode', '/userLogin/login', ...PROTECTED.map(([p]) => p), '/bank/payNotify'];
+    const bodyless = ['/userLogin/logout', '/gift/listGift', '/bank/balance', '/im/getImConfig'];
+    for (const path of paths) for (const body of bodies) if (!bodyless.includes(path) || body.startsWith('{"unknown') || body.startsWith('{not')) bad.push([path, body]);
+    for (const path of bodyless) for (const body of ['{"userId":1}', '{"roomId":2}', '{"x":[1,2]}']) bad.push([path, body]);
+    bad.push(['/gift/send', 'x'.repeat(200_000)]);
+    bad.push(['/living/list', 'type=abc&page=1', { 'content-type': 'application/x-www-form-urlencoded' }]);
+    bad.push(['/gift/send', '{"giftId":1,"roomId":1,"receiverId":2}', { 'idempotency-key': 'bad key with spaces' }]);
+    bad.push(['/no/such/endpoint', '{}']);
+    expect(bad.length).toBeGreaterThanOrEqual(100);
+    const answers = await Promise.all(bad.map(([path, body, headers]) => client.request('POST', path, body, { 'content-type': 'application/json', ...headers })));
+    const fiveXx = answers.map((a, i) => [bad[i][0], bad[i][1]?.slice(0, 40), a.status, a.body.msg]).filter(([, , s]) => (s as number) >= 500);
+    expect(fiveXx).toEqual([]);
+    for (const [i, a] of answers.entries()) {
+      expect([bad[i][0], a.status >= 400 && a.status < 500, typeof a.body.code, a.body.code !== 200]).toEqual([bad[i][0], true, 'number', true]);
+      expect(a.body.msg).not.toMatch(/at .*\.(ts|js):\d+/);
+    }
+  });
+
+  it('forms work too; /metrics counts requests and gifts; /docs describes the API', async () => {
+    const { client } = await login();
+    const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(form.body.code).toBe(200);
+    const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/living\/list",status="200"\} \d+/);
+    expect(metrics).toMatch(/gifts_accepted_total \d+/);
+    expect(metrics).toMatch(/kafka_produce_errors_total \d+/);
+    const docs = (await fetch(`${stack.baseUrl}/docs/json`).then((r) => r.json())) as { paths: Record<string, unknown> };
+    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/userLogin/login', '/gift/send', '/bank/payNotify', '/im/getImConfig']));
+  });
+});

@@ -1,0 +1,97 @@
+import { startApp } from '@live/common';
+import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
+import { createTestDatabase, createTestKafka, createTestRedis, TestDatabase, TestKafka, TestRedis, uniqueName } from '@live/testing';
+import { INestApplication, INestMicroservice, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport } from '@nestjs/microservices';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiGatewayModule } from '../../apps/api-gateway/src/api-gateway.module';
+import { configureGateway } from '../../apps/api-gateway/src/api-gateway.setup';
+import { BankServiceModule } from '../../apps/bank-service/src/bank-service.module';
+import { GiftCacheInvalidationConsumer } from '../../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
+import { GiftServiceModule } from '../../apps/gift-service/src/gift-service.module';
+import { SendGiftConsumer } from '../../apps/gift-service/src/send-gift/send-gift.consumer';
+import { PushLog, RecordingImRouterModule } from './recording-im-router';
+
+/** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
+export function portBlock(size = 20): number[] {
+  const base = 20_000 + Math.floor(Math.random() * 2_000) * 20;
+  return Array.from({ length: size }, (_, i) => base + i);
+}
+
+export interface TestStack {
+  db: TestDatabase;
+  redis: TestRedis;
+  kafka: TestKafka;
+  topicPrefix: string;
+  ports: { gatewayHttp: number; bankRpc: number; giftRpc: number; router: number };
+  gateway: INestApplication;
+  bank: INestApplication;
+  gift: INestApplication;
+  /** The recording stand-in of im-router (pushes it was asked for). */
+  pushes: PushLog;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * bank-service, gift-service (consumer running) and api-gateway booted through their production
+ * bootstrap in this process, on real MariaDB (a throwaway database), Redis (a throwaway prefix) and
+ * Kafka (throwaway topics behind KAFKA_TOPIC_PREFIX), with a recording im-router.
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const [gatewayHttp, bankRpc, bankHttp, giftRpc, giftHttp, router] = portBlock();
+  const db = await createTestDatabase();
+  const redis = await createTestRedis();
+  const kafka = createTestKafka({ clientId: 'stack-it' });
+  const topicPrefix = `${uniqueName('stack')}.`;
+  kafka.track({
+    topics: Object.values(KafkaTopic).map((t) => topicPrefix + t),
+    groups: [topicPrefix + KafkaConsumerGroup.GIFT_SEND_GIFT],
+  });
+  Object.assign(process.env, {
+    DB_NAME: db.name,
+    REDIS_KEY_PREFIX: redis.prefix,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    LOG_LEVEL: 'warn',
+    BANK_RPC_PORT: String(bankRpc),
+    GIFT_RPC_PORT: String(giftRpc),
+    IM_ROUTER_RPC_PORT: String(router),
+    GIFT_INSTANCE_ID: uniqueName('gift'),
+    ...env,
+  });
+  const routerApp: INestMicroservice = await NestFactory.createMicroservice(RecordingImRouterModule, {
+    transport: Transport.TCP,
+    options: { host: '127.0.0.1', port: router },
+    logger: ['error'],
+  });
+  await routerApp.listen();
+  const boot = (app: string, module: Type<unknown>, http: number, rpc?: number, configure?: (a: NestFastifyApplication) => Promise<void>) =>
+    startApp({ app, module, http: { host: '127.0.0.1', port: http }, rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined, configure });
+  const bank = await boot('bank-service', BankServiceModule, bankHttp, bankRpc);
+  const gift = await boot('gift-service', GiftServiceModule, giftHttp, giftRpc);
+  await gift.get(SendGiftConsumer).waitForAssignment();
+  await gift.get(GiftCacheInvalidationConsumer).waitForAssignment();
+  const gateway = await boot('api-gateway', ApiGatewayModule, gatewayHttp, undefined, configureGateway);
+  return {
+    db,
+    redis,
+    kafka,
+    topicPrefix,
+    ports: { gatewayHttp, bankRpc, giftRpc, router },
+    gateway,
+    bank,
+    gift,
+    pushes: routerApp.get(PushLog),
+    baseUrl: `http://127.0.0.1:${gatewayHttp}`,
+    async close() {
+      await gateway.close();
+      await gift.close();
+      await bank.close();
+      await routerApp.close();
+      await kafka.cleanup();
+      await redis.cleanup();
+      await db.drop();
+    },
+  };
+}
