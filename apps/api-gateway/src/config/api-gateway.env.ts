@@ -57,6 +57,11 @@ export class GatewayEnv {
   @Max(60_000)
   GATEWAY_RPC_TIMEOUT_MS: number = 5_000;
 
+  /** The web client's static files, served at / (relative to the working directory). */
+  @IsString()
+  @IsNotEmpty()
+  GATEWAY_WEB_DIR: string = 'apps/web-client/public';
+
   /** Largest accepted request body. */
   @IsInt()
   @Min(1_024)

@@ -1,0 +1,64 @@
+import { IM_MAGIC, ImFrameCode, ImMsgBody } from '@live/contracts';
+import WebSocket from 'ws';
+
+export interface ReceivedFrame {
+  magic: number;
+  code: number;
+  len: number;
+  body?: Record<string, unknown>;
+}
+
+/**
+ * A test client of the im-core WebSocket protocol (API.md): logs in by URL, acks every business
+ * message (unless told not to), heartbeats on demand, and records what it received.
+ */
+export class ImTestClient {
+  readonly frames: ReceivedFrame[] = [];
+  autoAck = true;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString()) as ReceivedFrame;
+      this.frames.push(frame);
+      if (this.autoAck && frame.code === ImFrameCode.BIZ && frame.body) this.send(ImFrameCode.ACK, { msgId: frame.body.msgId });
+    });
+  }
+
+  /** Connects with `?token=&roomId=` and waits for the 1001 login answer. */
+  static async connect(wsUrl: string, token: string, roomId?: number, timeoutMs = 5_000): Promise<ImTestClient> {
+    const url = `${wsUrl}?token=${encodeURIComponent(token)}${roomId ? `&roomId=${roomId}` : ''}`;
+    const ws = new WebSocket(url);
+    const client = new ImTestClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no login answer from ${wsUrl} in ${timeoutMs} ms`)), timeoutMs);
+      ws.once('error', (err) => (clearTimeout(timer), reject(err)));
+      ws.once('close', (code, reason) => (clearTimeout(timer), reject(new Error(`closed ${code} ${reason.toString()}`))));
+      const check = (): void => {
+        if (client.frames.some((f) => f.code === ImFrameCode.LOGIN)) {
+          clearTimeout(timer);
+          ws.off('message', check);
+          resolve();
+        }
+      };
+      ws.on('message', check);
+    });
+    return client;
+  }
+
+  send(code: ImFrameCode, body?: object): void {
+    const json = body === undefined ? '' : JSON.stringify(body);
+    this.ws.send(JSON.stringify({ magic: IM_MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }));
+  }
+
+  /** Business messages received (each delivery, resends included). */
+  business(bizCode?: number): ImMsgBody[] {
+    return this.frames
+      .filter((f) => f.code === ImFrameCode.BIZ && f.body)
+      .map((f) => f.body as unknown as ImMsgBody)
+      .filter((b) => bizCode === undefined || b.bizCode === bizCode);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
