@@ -37,7 +37,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   const sendGiftTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT}`;
   const parkedTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT_PARKED}`;
   const groupId = `${topicPrefix}${KafkaConsumerGroup.GIFT_SEND_GIFT}`;
-  const base = 20_000 + Math.floor(Math.random() * 20_000);
+  const base = 20_000 + Math.floor(Math.random() * 1_500) * 8; // below the ephemeral range
   const ports = { bankRpc: base, bankHttp: base + 1, giftRpc: base + 2, giftHttp: base + 3, router: base + 4, gift2Rpc: base + 5, gift2Http: base + 6 };
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;

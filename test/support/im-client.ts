@@ -17,6 +17,10 @@ export class ImTestClient {
   autoAck = true;
 
   private constructor(readonly ws: WebSocket) {
+    ws.on('close', (code) => {
+      this.closeCode = code;
+      this.stopHeartbeat();
+    });
     ws.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as ReceivedFrame;
       this.frames.push(frame);
@@ -34,11 +38,12 @@ export class ImTestClient {
       ws.once('error', (err) => (clearTimeout(timer), reject(err)));
       ws.once('close', (code, reason) => (clearTimeout(timer), reject(new Error(`closed ${code} ${reason.toString()}`))));
       const check = (): void => {
-        if (client.frames.some((f) => f.code === ImFrameCode.LOGIN)) {
-          clearTimeout(timer);
-          ws.off('message', check);
-          resolve();
-        }
+        const answer = client.frames.find((f) => f.code === ImFrameCode.LOGIN);
+        if (!answer) return;
+        clearTimeout(timer);
+        ws.off('message', check);
+        if (answer.body && 'error' in answer.body) reject(new Error(`login refused: ${String(answer.body.error)}`));
+        else resolve();
       };
       ws.on('message', check);
     });
@@ -50,6 +55,13 @@ export class ImTestClient {
     this.ws.send(JSON.stringify({ magic: IM_MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }));
   }
 
+  /** The user the server logged this socket in as (from its 1001 answer). */
+  get userId(): number {
+    const login = this.frames.find((f) => f.code === ImFrameCode.LOGIN && f.body && 'userId' in f.body);
+    if (!login) throw new Error('not logged in');
+    return Number(login.body!.userId);
+  }
+
   /** Business messages received (each delivery, resends included). */
   business(bizCode?: number): ImMsgBody[] {
     return this.frames
@@ -58,7 +70,29 @@ export class ImTestClient {
       .filter((b) => bizCode === undefined || b.bizCode === bizCode);
   }
 
+  private beat: NodeJS.Timeout | undefined;
+
+  /** Sends a heartbeat every `ms` until stopHeartbeat() or close(). */
+  startHeartbeat(ms: number): this {
+    this.stopHeartbeat();
+    this.beat = setInterval(() => this.ws.readyState === WebSocket.OPEN && this.send(ImFrameCode.HEARTBEAT), ms);
+    return this;
+  }
+
+  stopHeartbeat(): void {
+    clearInterval(this.beat);
+  }
+
+  /** Resolves with the close code once the server (or we) closed the socket. */
+  closed(): Promise<number> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve(this.closeCode);
+    return new Promise((resolve) => this.ws.once('close', (code) => resolve(code)));
+  }
+
+  private closeCode = 0;
+
   close(): void {
+    this.stopHeartbeat();
     this.ws.close();
   }
 }

@@ -15,7 +15,8 @@ import { PushLog, RecordingImRouterModule } from './recording-im-router';
 
 /** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
 export function portBlock(size = 20): number[] {
-  const base = 20_000 + Math.floor(Math.random() * 2_000) * 20;
+  // Below the ephemeral range (32768+), where outgoing connections take their local ports.
+  const base = 20_000 + Math.floor(Math.random() * 600) * 20;
   return Array.from({ length: size }, (_, i) => base + i);
 }
 

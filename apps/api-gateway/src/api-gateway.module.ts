@@ -9,6 +9,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { LoginController } from './auth/login.controller';
 import { BankController } from './bank/bank.controller';
+import { BenchController } from './bench/bench.controller';
 import { GatewayEnv } from './config/api-gateway.env';
 import { GiftSendService } from './gift/gift-send.service';
 import { GiftController } from './gift/gift.controller';
@@ -22,6 +23,9 @@ import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
 import { UserService } from './user/user.service';
 
+/** The benchmark baselines, only where GATEWAY_BENCH_ROUTES=true (read at start-up). */
+const benchControllers = process.env.GATEWAY_BENCH_ROUTES === 'true' ? [BenchController] : [];
+
 @Module({
   imports: [
     LoggingModule.forApp('api-gateway'),
@@ -34,7 +38,7 @@ import { UserService } from './user/user.service';
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController],
+  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController, ...benchControllers],
   providers: [
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },

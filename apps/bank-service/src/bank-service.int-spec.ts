@@ -24,7 +24,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
   let settlement: GiftSettlementService;
   let orders: PayOrderService;
   let nextUser = 1000;
-  const rpcPort = 20000 + Math.floor(Math.random() * 20000);
+  const rpcPort = 20_000 + Math.floor(Math.random() * 6_000) * 2; // below the ephemeral range
   const secret = 'integration-test-pay-secret';
 
   const newUser = (): number => (nextUser += 1);

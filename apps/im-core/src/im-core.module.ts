@@ -2,6 +2,11 @@ import { configProvider, HealthModule, LoggingModule } from '@live/common';
 import { RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { ImCoreEnv } from './config/im-core.env';
+import { ConnectionRegistry } from './connection/connection-registry';
+import { ImPresenceService } from './connection/im-presence.service';
+import { ImCoreRpcController } from './im-core-rpc.controller';
+import { ImPushService } from './push/im-push.service';
+import { ImWebSocketServer } from './ws/im-websocket.server';
 
 @Module({
   imports: [
@@ -9,6 +14,7 @@ import { ImCoreEnv } from './config/im-core.env';
     RedisModule.forRoot(),
     HealthModule.forRoot({ app: 'im-core', indicators: [RedisHealthIndicator] }),
   ],
-  providers: [configProvider(ImCoreEnv)],
+  controllers: [ImCoreRpcController],
+  providers: [configProvider(ImCoreEnv), ImPresenceService, ConnectionRegistry, ImPushService, ImWebSocketServer],
 })
 export class ImCoreModule {}

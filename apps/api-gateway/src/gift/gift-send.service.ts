@@ -60,8 +60,7 @@ export class GiftSendService implements OnModuleInit {
   async send(cmd: SendGiftCommand): Promise<{ requestId: string }> {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId) this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
-    const gift = await this.gifts.get(cmd.giftId, () => this.loadGift(cmd.giftId));
-    if (!gift) this.refuse('gift', new BizException(GiftErrorCode.GIFT_NOT_FOUND, `gift ${cmd.giftId} is not on sale`));
+    const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
     const anchorId = await this.roomAnchors.get(cmd.roomId, async () => (await this.living.getLiving(cmd.roomId)).anchorId);
     if (anchorId !== cmd.receiverId) {
       this.refuse('receiver', new BizException(BaseErrorCode.PARAM_ERROR, `receiverId ${cmd.receiverId} is not the anchor of room ${cmd.roomId}`));
@@ -93,12 +92,19 @@ export class GiftSendService implements OnModuleInit {
     return { requestId };
   }
 
+  /** A gift on sale, through the short in-process cache. */
+  async giftOnSale(giftId: number): Promise<GiftConfigDto> {
+    const gift = await this.gifts.get(giftId, () => this.loadGift(giftId));
+    if (!gift) throw new BizException(GiftErrorCode.GIFT_NOT_FOUND, `gift ${giftId} is not on sale`);
+    return gift;
+  }
+
   private async loadGift(giftId: number): Promise<GiftConfigDto | null> {
     const { gift } = await rpcCall<GetGiftConfigResponse>(this.giftService, GiftRpc.GET_CONFIG, { giftId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
     return gift;
   }
 
-  private refuse(reason: string, err: BizException): never {
+  private refuse(reason: string, err: unknown): never {
     this.metrics.giftsRefused.inc({ reason });
     throw err;
   }

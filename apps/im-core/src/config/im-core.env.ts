@@ -29,4 +29,22 @@ export class ImCoreEnv {
   @Min(1000)
   @Max(600_000)
   IM_HEARTBEAT_TIMEOUT_MS: number = 30_000;
+
+  /** An unacked business message is sent again after this long... */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  IM_RESEND_INTERVAL_MS: number = 3_000;
+
+  /** ...at most this many more times, then dropped (logged). */
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  IM_RESEND_MAX: number = 3;
+
+  /** Largest frame a client may send. */
+  @IsInt()
+  @Min(256)
+  @Max(1_048_576)
+  IM_MAX_FRAME_BYTES: number = 8_192;
 }

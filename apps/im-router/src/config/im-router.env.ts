@@ -1,5 +1,5 @@
 import { IsPort } from '@live/common';
-import { IsNotEmpty, IsString } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 /** im-router's own settings (database, Redis and Kafka settings belong to their modules). */
 export class ImRouterEnv {
@@ -13,4 +13,10 @@ export class ImRouterEnv {
 
   @IsPort()
   IM_ROUTER_RPC_PORT: number = 9103;
+
+  /** Timeout of one call to an im-core node. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  IM_ROUTER_NODE_TIMEOUT_MS: number = 3_000;
 }

@@ -44,6 +44,8 @@ export class ImCorePushResponse {
   pushed!: number;
   /** Addressed users (PUSH) with no socket on this node: the router may drop its stale user -> node binding. */
   offline!: number[];
+  /** PUSH_TO_ROOMS: sockets written to per message, in the order of the request. */
+  perMessage?: number[];
 }
 
 /** ImCoreRpc.ROOM_MEMBERS */

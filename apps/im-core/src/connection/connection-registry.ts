@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ImConnection } from './im-connection';
+import { ImPresenceService } from './im-presence.service';
+
+/**
+ * The sockets this node holds: by user (several tabs) and by room. Redis bindings follow the local
+ * state: a user is bound to this node while at least one of their sockets is here, a room while at
+ * least one member is here. Removing a connection touches only that connection, so an older socket's
+ * close never takes a newer one's binding away.
+ */
+@Injectable()
+export class ConnectionRegistry {
+  private readonly logger = new Logger(ConnectionRegistry.name);
+  private readonly byUser = new Map<number, Set<ImConnection>>();
+  private readonly byRoom = new Map<number, Set<ImConnection>>();
+  private readonly all = new Set<ImConnection>();
+
+  constructor(private readonly presence: ImPresenceService) {}
+
+  async add(conn: ImConnection): Promise<void> {
+    this.all.add(conn);
+    addTo(this.byUser, conn.userId, conn);
+    await this.presence.bindUser(conn.userId);
+  }
+
+  async setRoom(conn: ImConnection, roomId: number | null): Promise<void> {
+    if (conn.roomId === roomId) return;
+    const previous = conn.roomId;
+    if (previous !== null && removeFrom(this.byRoom, previous, conn)) await this.presence.leaveRoom(previous);
+    conn.roomId = roomId;
+    if (roomId !== null && addTo(this.byRoom, roomId, conn)) await this.presence.joinRoom(roomId);
+  }
+
+  /** Forgets a connection; unbinds the user / the room only when it was the last one here. */
+  async remove(conn: ImConnection): Promise<void> {
+    if (!this.all.delete(conn)) return;
+    const tasks: Promise<void>[] = [];
+    if (removeFrom(this.byUser, conn.userId, conn)) tasks.push(this.presence.unbindUser(conn.userId));
+    if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn)) tasks.push(this.presence.leaveRoom(conn.roomId));
+    await Promise.all(tasks).catch((err: unknown) => this.logger.warn(`unbinding user ${conn.userId} failed (it ages out): ${String(err)}`));
+  }
+
+  ofUser(userId: number): ReadonlySet<ImConnection> {
+    return this.byUser.get(userId) ?? EMPTY;
+  }
+
+  ofRoom(roomId: number): ReadonlySet<ImConnection> {
+    return this.byRoom.get(roomId) ?? EMPTY;
+  }
+
+  connections(): ReadonlySet<ImConnection> {
+    return this.all;
+  }
+
+  userIds(): Iterable<number> {
+    return this.byUser.keys();
+  }
+
+  roomIds(): Iterable<number> {
+    return this.byRoom.keys();
+  }
+}
+
+const EMPTY: ReadonlySet<ImConnection> = new Set();
+
+/** Adds; true when the set was new (first member). */
+function addTo(map: Map<number, Set<ImConnection>>, key: number, conn: ImConnection): boolean {
+  const set = map.get(key);
+  if (set) {
+    set.add(conn);
+    return false;
+  }
+  map.set(key, new Set([conn]));
+  return true;
+}
+
+/** Removes; true when the set became empty (last member gone). */
+function removeFrom(map: Map<number, Set<ImConnection>>, key: number, conn: ImConnection): boolean {
+  const set = map.get(key);
+  if (!set || !set.delete(conn)) return false;
+  if (set.size > 0) return false;
+  map.delete(key);
+  return true;
+}

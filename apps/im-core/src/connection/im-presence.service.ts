@@ -1,0 +1,87 @@
+import { GatewayRedisKeys, ImRedisKeys, InjectRedis } from '@live/redis';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { ImCoreEnv } from '../config/im-core.env';
+
+/** What a node says about itself in the registry hash (api-gateway hands out wsUrl, im-router calls rpc*). */
+export interface ImNodeInfo {
+  nodeId: string;
+  wsUrl: string;
+  rpcHost: string;
+  rpcPort: number;
+  /** Epoch ms of the last refresh: readers ignore nodes silent for long. */
+  heartbeatAt: number;
+}
+
+/**
+ * This node's presence in Redis, read by im-router and api-gateway:
+ * - `userNode(userId)`: sorted set of node ids holding the user's sockets, score = expiry (epoch ms);
+ * - `roomNodes(roomId)`: sorted set of node ids with members of the room, score = expiry;
+ * - `nodeRegistry()`: hash node id -> ImNodeInfo JSON.
+ * Scores are expiries so a node that dies without cleaning up simply ages out; a node only ever adds
+ * or removes ITS OWN member, so one node's close can never wipe another node's (newer) binding.
+ */
+@Injectable()
+export class ImPresenceService {
+  private readonly logger = new Logger(ImPresenceService.name);
+  readonly bindingTtlMs: number;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: ImRedisKeys,
+    private readonly gatewayKeys: GatewayRedisKeys,
+    private readonly env: ImCoreEnv,
+  ) {
+    this.bindingTtlMs = 2 * env.IM_HEARTBEAT_TIMEOUT_MS;
+  }
+
+  get nodeId(): string {
+    return this.env.IM_CORE_NODE_ID;
+  }
+
+  /** The user behind an IM token (issued by api-gateway, short-lived), or null. */
+  async userOfToken(token: string): Promise<number | null> {
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
+    const value = await this.redis.get(this.gatewayKeys.imToken(token));
+    const userId = value === null ? NaN : Number(value);
+    return Number.isSafeInteger(userId) && userId > 0 ? userId : null;
+  }
+
+  async bindUser(userId: number): Promise<void> {
+    await this.redis.zadd(this.keys.userNode(userId), Date.now() + this.bindingTtlMs, this.nodeId);
+  }
+
+  async unbindUser(userId: number): Promise<void> {
+    await this.redis.zrem(this.keys.userNode(userId), this.nodeId);
+  }
+
+  async joinRoom(roomId: number): Promise<void> {
+    await this.redis.zadd(this.keys.roomNodes(roomId), Date.now() + this.bindingTtlMs, this.nodeId);
+  }
+
+  async leaveRoom(roomId: number): Promise<void> {
+    await this.redis.zrem(this.keys.roomNodes(roomId), this.nodeId);
+  }
+
+  /** Re-asserts every binding this node holds (one pipeline) and drops expired members on the way. */
+  async refresh(userIds: Iterable<number>, roomIds: Iterable<number>, info: ImNodeInfo): Promise<void> {
+    const now = Date.now();
+    const expiry = now + this.bindingTtlMs;
+    const p = this.redis.pipeline();
+    for (const userId of userIds) p.zadd(this.keys.userNode(userId), expiry, this.nodeId).zremrangebyscore(this.keys.userNode(userId), '-inf', now);
+    for (const roomId of roomIds) p.zadd(this.keys.roomNodes(roomId), expiry, this.nodeId).zremrangebyscore(this.keys.roomNodes(roomId), '-inf', now);
+    p.hset(this.keys.nodeRegistry(), this.nodeId, JSON.stringify({ ...info, heartbeatAt: now }));
+    const results = (await p.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  /** On shutdown: this node's entries go at once instead of ageing out. */
+  async withdraw(userIds: Iterable<number>, roomIds: Iterable<number>): Promise<void> {
+    const p = this.redis.pipeline();
+    for (const userId of userIds) p.zrem(this.keys.userNode(userId), this.nodeId);
+    for (const roomId of roomIds) p.zrem(this.keys.roomNodes(roomId), this.nodeId);
+    p.hdel(this.keys.nodeRegistry(), this.nodeId);
+    await p.exec().catch((err: unknown) => this.logger.warn(`withdrawing node ${this.nodeId} from Redis failed: ${String(err)}`));
+  }
+}

@@ -1,0 +1,39 @@
+import { IM_MAGIC, ImFrameCode } from '@live/contracts';
+import { parseClientFrame } from './im-frame.parser';
+
+const frame = (code: number, body?: unknown): string => JSON.stringify({ magic: IM_MAGIC, code, len: 0, body });
+
+describe('parseClientFrame', () => {
+  it('accepts the client frames with their bodies', () => {
+    expect(parseClientFrame(frame(ImFrameCode.HEARTBEAT), 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.HEARTBEAT } });
+    expect(parseClientFrame(frame(ImFrameCode.LOGOUT), 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.LOGOUT } });
+    const ack = parseClientFrame(frame(ImFrameCode.ACK, { msgId: 'm-1' }), 1024);
+    expect(ack.ok && ack.frame.code === ImFrameCode.ACK && ack.frame.body.msgId).toBe('m-1');
+    const login = parseClientFrame(frame(ImFrameCode.LOGIN, { token: 't'.repeat(20), roomId: 7 }), 1024);
+    expect(login.ok && login.frame.code === ImFrameCode.LOGIN && login.frame.body.roomId).toBe(7);
+  });
+
+  it('reads a plain ack without a full parse, and an ack written differently the long way', () => {
+    const plain = '{"magic":18673,"code":1005,"len":15,"body":{"msgId":"m-9"}}';
+    expect(parseClientFrame(plain, 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } } });
+    const spaced = '{ "magic": 18673, "code": 1005, "body": { "msgId": "m-9" } }';
+    expect(parseClientFrame(spaced, 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } } });
+  });
+
+  it.each([
+    ['not JSON', '{oops', /not JSON/],
+    ['an array', '[1,2]', /JSON object/],
+    ['a wrong magic', JSON.stringify({ magic: 1, code: 1004 }), /magic/],
+    ['an unknown code', frame(4242), /unknown/],
+    ['a server-only code', frame(ImFrameCode.BIZ, {}), /unknown or server-only/],
+    ['an ack without msgId', frame(ImFrameCode.ACK, {}), /ack body/],
+    ['an ack with a bad msgId', frame(ImFrameCode.ACK, { msgId: 'has space' }), /ack body/],
+    ['a login with a negative room', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), roomId: -1 }), /login body/],
+    ['a login with extra fields', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), admin: true }), /login body/],
+    ['an oversized frame', frame(ImFrameCode.HEARTBEAT, { pad: 'x'.repeat(2000) }), /larger than/],
+  ])('refuses %s', (_what, raw, error) => {
+    const result = parseClientFrame(raw, 1024);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toMatch(error);
+  });
+});

@@ -1,0 +1,60 @@
+import { IM_MAGIC, ImAckBody, ImFrameCode, ImLoginBody, REQUEST_ID_PATTERN } from '@live/contracts';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+/** A client frame, checked: the code is one a client may send, and its body fits the code. */
+export type ClientFrame =
+  | { code: ImFrameCode.LOGIN; body: ImLoginBody }
+  | { code: ImFrameCode.LOGOUT }
+  | { code: ImFrameCode.HEARTBEAT }
+  | { code: ImFrameCode.ACK; body: ImAckBody };
+
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
+
+/** An ack exactly as clients write it (one per message per socket: the hot path skips JSON.parse). */
+const PLAIN_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,3},"body":\{"msgId":"([A-Za-z0-9_\-:.]{1,64})"\}\}$/;
+
+/** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
+export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
+  const ack = raw.length < 200 ? PLAIN_ACK.exec(raw) : null;
+  if (ack) return { ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: ack[1] } } };
+  if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'frame is not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'frame must be a JSON object' };
+  const f = value as { magic?: unknown; code?: unknown; body?: unknown };
+  if (f.magic !== IM_MAGIC) return { ok: false, error: `magic must be ${IM_MAGIC}` };
+  switch (f.code) {
+    case ImFrameCode.HEARTBEAT:
+      return { ok: true, frame: { code: ImFrameCode.HEARTBEAT } };
+    case ImFrameCode.LOGOUT:
+      return { ok: true, frame: { code: ImFrameCode.LOGOUT } };
+    case ImFrameCode.LOGIN: {
+      const body = checked(ImLoginBody, f.body);
+      return typeof body === 'string' ? { ok: false, error: `login body: ${body}` } : { ok: true, frame: { code: ImFrameCode.LOGIN, body } };
+    }
+    case ImFrameCode.ACK: {
+      // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId.
+      const msgId = (f.body as { msgId?: unknown } | null | undefined)?.msgId;
+      const onlyMsgId = typeof f.body === 'object' && f.body !== null && Object.keys(f.body).length === 1;
+      if (!onlyMsgId || typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
+        return { ok: false, error: 'ack body: must be { msgId } with 1-64 characters of A-Z a-z 0-9 _ - : .' };
+      }
+      return { ok: true, frame: { code: ImFrameCode.ACK, body: { msgId } } };
+    }
+    default:
+      return { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };
+  }
+}
+
+function checked<T extends object>(cls: new () => T, body: unknown): T | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'must be an object';
+  const instance = plainToInstance(cls, body);
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length === 0) return instance;
+  return errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ');
+}

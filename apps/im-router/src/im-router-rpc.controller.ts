@@ -1,0 +1,38 @@
+import {
+  ImBatchSendMsgRequest,
+  ImRouteResponse,
+  ImRouterRpc,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsRequest,
+  ImSendToRoomsResponse,
+} from '@live/contracts';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ImRouterService } from './routing/im-router.service';
+
+/** im-router's TCP RPC surface (validation by the global pipe). */
+@Controller()
+export class ImRouterRpcController {
+  constructor(private readonly router: ImRouterService) {}
+
+  @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
+  sendMsg(@Payload() req: ImSendMsgRequest): Promise<ImRouteResponse> {
+    return this.router.sendMsg(req);
+  }
+
+  @MessagePattern({ cmd: ImRouterRpc.BATCH_SEND_MSG })
+  batchSendMsg(@Payload() req: ImBatchSendMsgRequest): Promise<ImRouteResponse> {
+    return this.router.batchSendMsg(req);
+  }
+
+  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOM })
+  sendToRoom(@Payload() req: ImSendToRoomRequest): Promise<ImRouteResponse> {
+    return this.router.sendToRoom(req);
+  }
+
+  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOMS })
+  sendToRooms(@Payload() req: ImSendToRoomsRequest): Promise<ImSendToRoomsResponse> {
+    return this.router.sendToRooms(req);
+  }
+}

@@ -1,0 +1,73 @@
+import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+
+interface NodeAddress {
+  rpcHost: string;
+  rpcPort: number;
+}
+
+/** How long the node registry is trusted before it is read again. */
+const REGISTRY_CACHE_MS = 2_000;
+
+/**
+ * One TCP client per im-core node, found by node id in the registry hash the nodes keep in Redis.
+ * A client whose call failed is dropped (the next call connects afresh: a restarted node may be back).
+ */
+@Injectable()
+export class ImNodeClients implements OnApplicationShutdown {
+  private readonly logger = new Logger(ImNodeClients.name);
+  private readonly clients = new Map<string, { address: string; client: ClientProxy }>();
+  private registry = new Map<string, NodeAddress>();
+  private registryReadAt = 0;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: ImRedisKeys,
+  ) {}
+
+  /** The client of a node, or null when the node is not registered (gone). */
+  async client(nodeId: string): Promise<ClientProxy | null> {
+    let address = await this.address(nodeId, false);
+    if (!address) address = await this.address(nodeId, true);
+    if (!address) return null;
+    const key = `${address.rpcHost}:${address.rpcPort}`;
+    const known = this.clients.get(nodeId);
+    if (known && known.address === key) return known.client;
+    known?.client.close();
+    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: address.rpcHost, port: address.rpcPort } });
+    this.clients.set(nodeId, { address: key, client });
+    return client;
+  }
+
+  /** After a failed call: forget the client (and the registry snapshot). */
+  drop(nodeId: string): void {
+    this.clients.get(nodeId)?.client.close();
+    this.clients.delete(nodeId);
+    this.registryReadAt = 0;
+  }
+
+  onApplicationShutdown(): void {
+    for (const { client } of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+
+  private async address(nodeId: string, fresh: boolean): Promise<NodeAddress | undefined> {
+    if (fresh || Date.now() - this.registryReadAt > REGISTRY_CACHE_MS) {
+      const entries = await this.redis.hgetall(this.keys.nodeRegistry());
+      const next = new Map<string, NodeAddress>();
+      for (const [id, json] of Object.entries(entries)) {
+        try {
+          const info = JSON.parse(json) as Partial<NodeAddress>;
+          if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
+        } catch {
+          this.logger.warn(`node registry entry ${id} is not JSON: ignored`);
+        }
+      }
+      this.registry = next;
+      this.registryReadAt = Date.now();
+    }
+    return this.registry.get(nodeId);
+  }
+}

@@ -1,0 +1,123 @@
+import { rpcCall } from '@live/common';
+import {
+  ImBatchSendMsgRequest,
+  ImCorePushRequest,
+  ImCorePushResponse,
+  ImCorePushToRoomRequest,
+  ImCoreRpc,
+  ImRouteResponse,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsRequest,
+  ImSendToRoomsResponse,
+} from '@live/contracts';
+import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { ImRouterEnv } from '../config/im-router.env';
+import { ImNodeClients } from './im-node.clients';
+
+/**
+ * Finds the nodes in ONE Redis round trip (a pipeline of ZRANGEBYSCORE over the live bindings the nodes
+ * keep), then makes ONE call per node. Users (or rooms) with no live node are skipped: offline users
+ * are reported, nothing is queued. A node that does not answer is logged and its users reported offline;
+ * the message is not retried here (the caller decides; gift pushes are idempotent by msgId).
+ */
+@Injectable()
+export class ImRouterService {
+  private readonly logger = new Logger(ImRouterService.name);
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: ImRedisKeys,
+    private readonly nodes: ImNodeClients,
+    private readonly env: ImRouterEnv,
+  ) {}
+
+  sendMsg(req: ImSendMsgRequest): Promise<ImRouteResponse> {
+    return this.sendToUsers(req.msgId ?? randomUUID(), [req.userId], req);
+  }
+
+  batchSendMsg(req: ImBatchSendMsgRequest): Promise<ImRouteResponse> {
+    return this.sendToUsers(req.msgId ?? randomUUID(), [...new Set(req.userIds)], req);
+  }
+
+  async sendToRoom(req: ImSendToRoomRequest): Promise<ImRouteResponse> {
+    return (await this.sendToRooms({ messages: [req] })).results[0];
+  }
+
+  /** Many room messages: every room's nodes in one round trip, then one PUSH_TO_ROOMS per node. */
+  async sendToRooms(req: ImSendToRoomsRequest): Promise<ImSendToRoomsResponse> {
+    const messages: ImCorePushToRoomRequest[] = req.messages.map((m) => ({ ...m, msgId: m.msgId ?? randomUUID() }));
+    const roomIds = [...new Set(messages.map((m) => m.roomId))];
+    const found = await this.liveMembers(roomIds.map((r) => this.keys.roomNodes(r)));
+    const nodesOfRoom = new Map(roomIds.map((roomId, i) => [roomId, found[i]]));
+    const perNode = new Map<string, ImCorePushToRoomRequest[]>();
+    for (const m of messages) for (const nodeId of nodesOfRoom.get(m.roomId) ?? []) pushTo(perNode, nodeId, m);
+    const pushedPerMessage = new Map<string, number>();
+    await Promise.all(
+      [...perNode].map(async ([nodeId, batch]) => {
+        const answer = await this.call<ImCorePushResponse>(nodeId, ImCoreRpc.PUSH_TO_ROOMS, { messages: batch });
+        batch.forEach((m, i) => pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (answer?.perMessage?.[i] ?? 0)));
+      }),
+    );
+    return { results: messages.map((m) => ({ msgId: m.msgId, pushed: pushedPerMessage.get(m.msgId) ?? 0, offline: [] })) };
+  }
+
+  private async sendToUsers(msgId: string, userIds: number[], msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>): Promise<ImRouteResponse> {
+    const found = await this.liveMembers(userIds.map((u) => this.keys.userNode(u)));
+    const perNode = new Map<string, number[]>();
+    const offline = new Set<number>();
+    userIds.forEach((userId, i) => {
+      if (found[i].length === 0) offline.add(userId);
+      for (const nodeId of found[i]) pushTo(perNode, nodeId, userId);
+    });
+    const reached = new Set<number>();
+    let pushed = 0;
+    await Promise.all(
+      [...perNode].map(async ([nodeId, users]) => {
+        const answer = await this.call<ImCorePushResponse>(nodeId, ImCoreRpc.PUSH, { msgId, userIds: users, bizCode: msg.bizCode, data: msg.data });
+        if (!answer) return;
+        pushed += answer.pushed;
+        const notThere = new Set(answer.offline);
+        for (const u of users) if (!notThere.has(u)) reached.add(u);
+      }),
+    );
+    for (const u of userIds) if (!reached.has(u)) offline.add(u);
+    return { msgId, pushed, offline: [...offline] };
+  }
+
+  /** Members of each sorted set whose expiry score is still ahead: one pipeline, one round trip. */
+  private async liveMembers(keys: string[]): Promise<string[][]> {
+    const now = Date.now();
+    const p = this.redis.pipeline();
+    for (const key of keys) p.zrangebyscore(key, now, '+inf');
+    const replies = (await p.exec()) ?? [];
+    return replies.map(([err, members]) => {
+      if (err) throw err;
+      return members as string[];
+    });
+  }
+
+  private async call<T>(nodeId: string, pattern: string, data: object): Promise<T | null> {
+    const client = await this.nodes.client(nodeId);
+    if (!client) {
+      this.logger.warn(`node ${nodeId} is bound in Redis but not registered: skipped`);
+      return null;
+    }
+    try {
+      return await rpcCall<T>(client, pattern, data, this.env.IM_ROUTER_NODE_TIMEOUT_MS);
+    } catch (err: unknown) {
+      this.nodes.drop(nodeId);
+      this.logger.warn(`node ${nodeId}: ${pattern} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+  }
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

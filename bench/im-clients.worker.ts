@@ -1,0 +1,66 @@
+/**
+ * Simulated WebSocket clients for bench/im-broadcast, in a worker thread so their work (parsing,
+ * masking acks) runs beside the server instead of stealing its CPU. Plain constants, no path aliases:
+ * a worker does not inherit the main thread's module resolution.
+ *
+ * in:  { type: 'open', urls: string[], ack: boolean, expected: number }
+ * out: { type: 'progress', open } ... { type: 'opened' }, then { type: 'done', seq } once every socket got message `seq`.
+ */
+import { parentPort } from 'node:worker_threads';
+import WebSocket from 'ws';
+
+const IM_MAGIC = 18673;
+const BIZ = 1003;
+const ACK = 1005;
+
+interface OpenCommand {
+  type: 'open';
+  urls: string[];
+  ack: boolean;
+  expected: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('im-clients.worker must run as a worker thread');
+const counts = new Map<number, number>();
+const acks = new Map<string, string>();
+const sockets: WebSocket[] = [];
+
+function ackFrame(msgId: string): string {
+  let frame = acks.get(msgId);
+  if (!frame) {
+    const body = JSON.stringify({ msgId });
+    frame = JSON.stringify({ magic: IM_MAGIC, code: ACK, len: Buffer.byteLength(body), body: { msgId } });
+    acks.set(msgId, frame);
+  }
+  return frame;
+}
+
+port.on('message', (cmd: OpenCommand | { type: 'close' }) => {
+  if (cmd.type === 'close') {
+    for (const ws of sockets) ws.terminate();
+    return;
+  }
+  let next = 0;
+  const open = async (): Promise<void> => {
+    for (let i = next++; i < cmd.urls.length; i = next++) {
+      const ws = new WebSocket(cmd.urls[i]);
+      ws.on('message', (data: Buffer) => {
+        const frame = JSON.parse(data.toString()) as { code?: number; body?: { msgId: string; data: { seq: number } } };
+        if (frame.code !== BIZ || !frame.body) return;
+        if (cmd.ack) ws.send(ackFrame(frame.body.msgId));
+        const seq = frame.body.data.seq;
+        const n = (counts.get(seq) ?? 0) + 1;
+        counts.set(seq, n);
+        if (n === cmd.expected) port.postMessage({ type: 'done', seq });
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+      });
+      sockets.push(ws);
+      if (sockets.length % 1000 === 0) port.postMessage({ type: 'progress', open: sockets.length });
+    }
+  };
+  void Promise.all(Array.from({ length: 50 }, open)).then(() => port.postMessage({ type: 'opened' }));
+});

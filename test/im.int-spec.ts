@@ -1,0 +1,188 @@
+import { rpcCall, startApp } from '@live/common';
+import { ImBizCode, ImCoreRpc, ImFrameCode, ImRouteResponse, ImRouterRpc, ImSendToRoomsResponse } from '@live/contracts';
+import { GatewayRedisKeys } from '@live/redis';
+import { createTestRedis, TestRedis } from '@live/testing';
+import { INestApplication } from '@nestjs/common';
+import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { randomBytes } from 'node:crypto';
+import { ImCoreModule } from '../apps/im-core/src/im-core.module';
+import { ImRouterModule } from '../apps/im-router/src/im-router.module';
+import { ImTestClient } from './support/im-client';
+import { portBlock } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+const HEARTBEAT_TIMEOUT_MS = 1_000;
+const BEAT_MS = 250;
+
+describe('im-core x2 + im-router on real Redis, with real WebSocket clients', () => {
+  const [wsA, rpcA, wsB, rpcB, routerHttp, routerRpc] = portBlock();
+  let redis: TestRedis;
+  let nodeA: INestApplication;
+  let nodeB: INestApplication;
+  let router: INestApplication;
+  let rpc: ClientProxy;
+  const clients: ImTestClient[] = [];
+  let nextUser = 70_000 + Math.floor(Math.random() * 10_000);
+  const urlA = `ws://127.0.0.1:${wsA}/ws`;
+  const urlB = `ws://127.0.0.1:${wsB}/ws`;
+
+  /** An IM token for a user, as api-gateway issues it. */
+  async function tokenFor(userId: number): Promise<string> {
+    const token = randomBytes(24).toString('base64url');
+    await redis.redis.set(new GatewayRedisKeys(redis.prefix).imToken(token), String(userId), 'EX', 60);
+    return token;
+  }
+
+  async function connect(url: string, userId: number, roomId?: number): Promise<ImTestClient> {
+    const client = (await ImTestClient.connect(url, await tokenFor(userId), roomId)).startHeartbeat(BEAT_MS);
+    clients.push(client);
+    return client;
+  }
+
+  const toRoom = (roomId: number, data: object, msgId?: string) =>
+    rpcCall<ImRouteResponse>(rpc, ImRouterRpc.SEND_TO_ROOM, { roomId, bizCode: ImBizCode.GIFT_SUCCESS, data, ...(msgId ? { msgId } : {}) });
+  const toUser = (userId: number, data: object) => rpcCall<ImRouteResponse>(rpc, ImRouterRpc.SEND_MSG, { userId, bizCode: ImBizCode.GIFT_FAIL, data });
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  async function bootNode(nodeId: string, ws: number, rpcPort: number): Promise<INestApplication> {
+    Object.assign(process.env, { IM_CORE_NODE_ID: nodeId, IM_CORE_WS_PORT: String(ws), IM_CORE_RPC_PORT: String(rpcPort) });
+    return startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws }, rpc: { host: '127.0.0.1', port: rpcPort } });
+  }
+
+  beforeAll(async () => {
+    redis = await createTestRedis();
+    Object.assign(process.env, {
+      REDIS_KEY_PREFIX: redis.prefix,
+      LOG_LEVEL: 'warn',
+      IM_HEARTBEAT_TIMEOUT_MS: String(HEARTBEAT_TIMEOUT_MS),
+      IM_RESEND_INTERVAL_MS: '200',
+      IM_RESEND_MAX: '2',
+      IM_CORE_ADVERTISED_HOST: '127.0.0.1',
+    });
+    nodeA = await bootNode('it-node-a', wsA, rpcA);
+    nodeB = await bootNode('it-node-b', wsB, rpcB);
+    router = await startApp({ app: 'im-router', module: ImRouterModule, http: { host: '127.0.0.1', port: routerHttp }, rpc: { host: '127.0.0.1', port: routerRpc } });
+    rpc = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: routerRpc } });
+  });
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    rpc?.close();
+    await router?.close();
+    await nodeA?.close();
+    await nodeB?.close();
+    await redis?.cleanup();
+  });
+
+  it('a room broadcast reaches every member on both nodes exactly once, and nobody outside the room', async () => {
+    const room = (nextUser += 1);
+    const onA = [await connect(urlA, (nextUser += 1), room), await connect(urlA, (nextUser += 1), room)];
+    const onB = [await connect(urlB, (nextUser += 1), room), await connect(urlB, (nextUser += 1), room)];
+    const outsider = await connect(urlB, (nextUser += 1), room + 100_000);
+    const answer = await toRoom(room, { giftId: 1, combo: 1 }, 'room-msg-1');
+    expect(answer).toMatchObject({ msgId: 'room-msg-1', pushed: 4 });
+    await settle();
+    for (const c of [...onA, ...onB]) {
+      const got = c.business(ImBizCode.GIFT_SUCCESS);
+      expect(got.map((b) => b.msgId)).toEqual(['room-msg-1']);
+      expect(got[0].data).toEqual({ giftId: 1, combo: 1 });
+    }
+    expect(outsider.business()).toEqual([]);
+  });
+
+  it('SEND_TO_ROOMS delivers several rooms across both nodes in one call, each message once per member', async () => {
+    const rooms = [(nextUser += 1), (nextUser += 1), (nextUser += 1)];
+    const members = [await connect(urlA, (nextUser += 1), rooms[0]), await connect(urlB, (nextUser += 1), rooms[1]), await connect(urlA, (nextUser += 1), rooms[2]), await connect(urlB, (nextUser += 1), rooms[2])];
+    const res = await rpcCall<ImSendToRoomsResponse>(rpc, ImRouterRpc.SEND_TO_ROOMS, {
+      messages: rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { i } })),
+    });
+    expect(res.results.map((r) => r.pushed)).toEqual([1, 1, 2]);
+    await settle();
+    expect(members.map((m) => m.business().map((b) => b.msgId))).toEqual([[`multi-${rooms[0]}`], [`multi-${rooms[1]}`], [`multi-${rooms[2]}`], [`multi-${rooms[2]}`]]);
+  });
+
+  it('a private message reaches every tab of its user (on any node) and never another user', async () => {
+    const room = (nextUser += 1);
+    const target = (nextUser += 1);
+    const tabs = [await connect(urlA, target, room), await connect(urlB, target, room), await connect(urlA, target)];
+    const neighbours = [await connect(urlA, (nextUser += 1), room), await connect(urlB, (nextUser += 1), room)];
+    const res = await toUser(target, { requestId: 'r1', msg: 'insufficient balance' });
+    expect(res).toMatchObject({ pushed: 3, offline: [] });
+    await settle();
+    for (const t of tabs) {
+      const got = t.business(ImBizCode.GIFT_FAIL);
+      expect(got).toHaveLength(1);
+      expect(got[0].userId).toBe(target);
+    }
+    for (const n of neighbours) expect(n.business()).toEqual([]);
+  });
+
+  it('offline users are reported, not errors', async () => {
+    const ghost = (nextUser += 1);
+    await expect(toUser(ghost, { x: 1 })).resolves.toMatchObject({ pushed: 0, offline: [ghost] });
+    const live = (nextUser += 1);
+    await connect(urlB, live);
+    const batch = await rpcCall<ImRouteResponse>(rpc, ImRouterRpc.BATCH_SEND_MSG, { userIds: [live, ghost], bizCode: ImBizCode.GIFT_FAIL, data: {} });
+    expect(batch).toMatchObject({ pushed: 1, offline: [ghost] });
+    await expect(toRoom((nextUser += 1), { empty: true })).resolves.toMatchObject({ pushed: 0 });
+  });
+
+  it('an unacked message is resent a bounded number of times, then dropped; an acked one is not resent', async () => {
+    const lazy = await connect(urlA, (nextUser += 1));
+    lazy.autoAck = false;
+    const diligent = await connect(urlB, (nextUser += 1));
+    await toUser(lazy.userId, { n: 1 });
+    await toUser(diligent.userId, { n: 2 });
+    await waitFor('the first delivery and two resends', () => lazy.business().length >= 3, 5_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const deliveries = lazy.business();
+    expect(deliveries).toHaveLength(3); // 1 + IM_RESEND_MAX
+    expect(new Set(deliveries.map((d) => d.msgId)).size).toBe(1);
+    expect(diligent.business()).toHaveLength(1);
+  });
+
+  it('a dead connection is removed within two heartbeat gaps; the user is then offline', async () => {
+    const user = (nextUser += 1);
+    const client = await connect(urlA, user, (nextUser += 1));
+    client.stopHeartbeat();
+    const t0 = Date.now();
+    const code = await client.closed();
+    expect(code).toBe(4408);
+    await waitFor('the binding to go', async () => (await toUser(user, {})).offline.includes(user), 2 * HEARTBEAT_TIMEOUT_MS);
+    expect(Date.now() - t0).toBeLessThan(2 * HEARTBEAT_TIMEOUT_MS + 500);
+    const nodeRpc = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcA } });
+    await expect(rpcCall(nodeRpc, ImCoreRpc.IS_ONLINE, { userId: user })).resolves.toEqual({ online: false });
+    nodeRpc.close();
+  });
+
+  it("an older connection's close never takes a newer connection's binding away (same node and across nodes)", async () => {
+    const user = (nextUser += 1);
+    const old = await connect(urlA, user);
+    const newer = await connect(urlB, user);
+    const newest = await connect(urlA, user);
+    old.close();
+    await old.closed();
+    await settle();
+    const res = await toUser(user, { after: 'close' });
+    expect(res.pushed).toBe(2);
+    await settle();
+    expect(newer.business()).toHaveLength(1);
+    expect(newest.business()).toHaveLength(1);
+    newest.close();
+    await newest.closed();
+    await settle();
+    expect((await toUser(user, { again: true })).pushed).toBe(1);
+  });
+
+  it('bad frames get an error answer and the node keeps serving; a bad token is refused with 4401', async () => {
+    const client = await connect(urlA, (nextUser += 1));
+    for (const raw of ['not json', '[]', JSON.stringify({ magic: 1, code: 1004 }), JSON.stringify({ magic: 18673, code: 9999 }), JSON.stringify({ magic: 18673, code: 1005, body: {} })]) {
+      client.ws.send(raw);
+    }
+    await waitFor('five error answers', () => client.frames.filter((f) => f.body && 'error' in f.body).length >= 5, 3_000);
+    client.send(ImFrameCode.HEARTBEAT);
+    await waitFor('a heartbeat answer', () => client.frames.some((f) => f.code === ImFrameCode.HEARTBEAT), 3_000);
+    expect((await toUser(client.userId, { still: 'here' })).pushed).toBe(1);
+    await expect(ImTestClient.connect(urlA, 'x'.repeat(32))).rejects.toThrow(/login refused: IM token is invalid or expired/);
+  });
+});
