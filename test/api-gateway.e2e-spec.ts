@@ -57,7 +57,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     (await client.post<{ list: { requestId: string; num: number; status: number; type: number }[] }>('/bank/trades', { page: 1, pageSize: 100 })).body.data.list;
 
   beforeAll(async () => {
-    stack = await startTestStack({ GATEWAY_ADMIN_PHONES: adminPhone });
+    stack = await startTestStack({ env: { GATEWAY_ADMIN_PHONES: adminPhone } });
     http = new HttpClient(stack.baseUrl);
   });
 
@@ -176,15 +176,15 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       viewer.client.post<{ requestId: string }>('/gift/send', { giftId: big.giftId, roomId: room.data.roomId, receiverId: anchor.userId, requestId: `burst-${i}` }),
     ));
     const accepted = burst.filter((r) => r.body.code === 200).map((r) => r.body.data.requestId);
-    await waitFor('the burst pushed', () => accepted.every((id) => stack.pushes.pushedIds().has(id)), 30_000);
-    const failures = stack.pushes.direct.filter((m) => accepted.includes(m.msgId ?? ''));
+    await waitFor('the burst pushed', () => accepted.every((id) => stack.pushes!.pushedIds().has(id)), 30_000);
+    const failures = stack.pushes!.direct.filter((m) => accepted.includes(m.msgId ?? ''));
     expect(failures.length).toBeGreaterThanOrEqual(1);
     for (const f of failures) {
       expect([f.userId, f.bizCode]).toEqual([viewer.userId, ImBizCode.GIFT_FAIL]);
       expect((f.data as unknown as GiftFailData).msg).toMatch(/balance/i);
     }
     expect(await balanceOf(viewer.client)).toBeGreaterThanOrEqual(0);
-    expect(stack.pushes.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId)).toBe(true);
+    expect(stack.pushes!.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId)).toBe(true);
 
     const board = await viewer.client.post<{ entries: { userId: number; score: number; rank: number }[] }>('/gift/contributionBoard', { roomId: room.data.roomId });
     expect(board.body.data.entries[0]).toEqual({ rank: 1, userId: viewer.userId, score: coins - (await balanceOf(viewer.client)) });

@@ -11,6 +11,8 @@ import { BankServiceModule } from '../../apps/bank-service/src/bank-service.modu
 import { GiftCacheInvalidationConsumer } from '../../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
 import { GiftServiceModule } from '../../apps/gift-service/src/gift-service.module';
 import { SendGiftConsumer } from '../../apps/gift-service/src/send-gift/send-gift.consumer';
+import { ImCoreModule } from '../../apps/im-core/src/im-core.module';
+import { ImRouterModule } from '../../apps/im-router/src/im-router.module';
 import { PushLog, RecordingImRouterModule } from './recording-im-router';
 
 /** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
@@ -18,6 +20,13 @@ export function portBlock(size = 20): number[] {
   // Below the ephemeral range (32768+), where outgoing connections take their local ports.
   const base = 20_000 + Math.floor(Math.random() * 600) * 20;
   return Array.from({ length: size }, (_, i) => base + i);
+}
+
+export interface TestStackOptions {
+  /** Extra environment for every app. */
+  env?: Record<string, string>;
+  /** Real im-router + one im-core node (WebSocket at `wsUrl`) instead of the recording router. */
+  realIm?: boolean;
 }
 
 export interface TestStack {
@@ -29,8 +38,10 @@ export interface TestStack {
   gateway: INestApplication;
   bank: INestApplication;
   gift: INestApplication;
-  /** The recording stand-in of im-router (pushes it was asked for). */
-  pushes: PushLog;
+  /** The recording stand-in of im-router (pushes it was asked for); null with realIm. */
+  pushes: PushLog | null;
+  /** The im-core node's WebSocket address (realIm). */
+  wsUrl: string | null;
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -38,10 +49,11 @@ export interface TestStack {
 /**
  * bank-service, gift-service (consumer running) and api-gateway booted through their production
  * bootstrap in this process, on real MariaDB (a throwaway database), Redis (a throwaway prefix) and
- * Kafka (throwaway topics behind KAFKA_TOPIC_PREFIX), with a recording im-router.
+ * Kafka (throwaway topics behind KAFKA_TOPIC_PREFIX), with a recording im-router or (realIm) the real
+ * im-router and one im-core node.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
-  const [gatewayHttp, bankRpc, bankHttp, giftRpc, giftHttp, router] = portBlock();
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const [gatewayHttp, bankRpc, bankHttp, giftRpc, giftHttp, router, routerHttp, imWs, imRpc] = portBlock();
   const db = await createTestDatabase();
   const redis = await createTestRedis();
   const kafka = createTestKafka({ clientId: 'stack-it' });
@@ -59,16 +71,29 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     GIFT_RPC_PORT: String(giftRpc),
     IM_ROUTER_RPC_PORT: String(router),
     GIFT_INSTANCE_ID: uniqueName('gift'),
-    ...env,
+    IM_CORE_NODE_ID: uniqueName('im'),
+    IM_CORE_WS_PORT: String(imWs),
+    IM_CORE_RPC_PORT: String(imRpc),
+    IM_CORE_ADVERTISED_HOST: '127.0.0.1',
+    ...options.env,
   });
-  const routerApp: INestMicroservice = await NestFactory.createMicroservice(RecordingImRouterModule, {
-    transport: Transport.TCP,
-    options: { host: '127.0.0.1', port: router },
-    logger: ['error'],
-  });
-  await routerApp.listen();
   const boot = (app: string, module: Type<unknown>, http: number, rpc?: number, configure?: (a: NestFastifyApplication) => Promise<void>) =>
     startApp({ app, module, http: { host: '127.0.0.1', port: http }, rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined, configure });
+  const imApps: { close(): Promise<void> }[] = [];
+  let pushes: PushLog | null = null;
+  if (options.realIm) {
+    imApps.push(await boot('im-core', ImCoreModule, imWs, imRpc));
+    imApps.push(await boot('im-router', ImRouterModule, routerHttp, router));
+  } else {
+    const routerApp: INestMicroservice = await NestFactory.createMicroservice(RecordingImRouterModule, {
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port: router },
+      logger: ['error'],
+    });
+    await routerApp.listen();
+    pushes = routerApp.get(PushLog);
+    imApps.push(routerApp);
+  }
   const bank = await boot('bank-service', BankServiceModule, bankHttp, bankRpc);
   const gift = await boot('gift-service', GiftServiceModule, giftHttp, giftRpc);
   await gift.get(SendGiftConsumer).waitForAssignment();
@@ -83,13 +108,14 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     gateway,
     bank,
     gift,
-    pushes: routerApp.get(PushLog),
+    pushes,
+    wsUrl: options.realIm ? `ws://127.0.0.1:${imWs}/ws` : null,
     baseUrl: `http://127.0.0.1:${gatewayHttp}`,
     async close() {
       await gateway.close();
       await gift.close();
       await bank.close();
-      await routerApp.close();
+      for (const app of imApps.reverse()) await app.close();
       await kafka.cleanup();
       await redis.cleanup();
       await db.drop();

@@ -155,7 +155,7 @@ async function loadGifts() {
       const b = document.createElement('button');
       b.dataset.giftId = String(g.giftId);
       b.title = `Send ${g.giftName}`;
-      b.append(giftImage(g), textSpan(g.giftName), textSpan(`${g.price} coins`, 'price'));
+      b.append(giftImage(g), textSpan(g.giftName), textSpan(`${g.price} coin${g.price === 1 ? "" : "s"}`, "price"));
       b.addEventListener('click', () => guarded(() => sendGift(g)));
       li.append(b);
       return li;

@@ -1,0 +1,121 @@
+import { GiftEffectData, GiftFailData, ImBizCode } from '@live/contracts';
+import { HttpClient } from './support/http-client';
+import { ImTestClient } from './support/im-client';
+import { startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The whole gift path with all five apps on the real servers: HTTP in, Kafka, batch settlement,
+ * records, im-router, im-core, WebSocket out.
+ */
+describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSockets', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  const sockets: ImTestClient[] = [];
+  let phoneSeq = Math.floor(Math.random() * 1e7);
+
+  async function login(): Promise<{ client: HttpClient; userId: number }> {
+    const phone = `137${String((phoneSeq += 1)).padStart(8, '0')}`;
+    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
+    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+    return { client: http.as(res.body.data.token), userId: res.body.data.userId };
+  }
+
+  async function recharge(client: HttpClient, productIndex = 0): Promise<number> {
+    const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
+    const product = [...body.data.products].sort((a, b) => a.coinNum - b.coinNum)[productIndex];
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+    await client.post('/bank/devPay', { orderId: order.body.data.orderId });
+    return product.coinNum;
+  }
+
+  async function openIm(client: HttpClient, roomId: number): Promise<ImTestClient> {
+    const { body } = await client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig');
+    expect(body.data.wsImServerAddress).toBe(stack.wsUrl);
+    const socket = (await ImTestClient.connect(body.data.wsImServerAddress, body.data.token, roomId)).startHeartbeat(5_000);
+    sockets.push(socket);
+    return socket;
+  }
+
+  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ realIm: true });
+    http = new HttpClient(stack.baseUrl);
+    // The node registers itself in Redis on start; the gateway hands out its address from there.
+    await waitFor('the im-core node in the registry', async () => {
+      const { client } = await login();
+      return (await client.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
+    }, 10_000);
+  });
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await stack?.close();
+  });
+
+  it('a viewer recharges, sends gifts, and everyone in the room sees each effect once; a refused gift tells its sender only', async () => {
+    const anchor = await login();
+    const room = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const viewer = await login();
+    const second = await login();
+    const coins = await recharge(viewer.client);
+    expect(await balanceOf(viewer.client)).toBe(coins);
+    const [anchorWs, viewerWs, secondWs] = [await openIm(anchor.client, room), await openIm(viewer.client, room), await openIm(second.client, room)];
+    const outsiderRoom = (await (await login()).client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const outsider = await login();
+    const outsiderWs = await openIm(outsider.client, outsiderRoom);
+
+    const panel = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')).body.data;
+    const gift = panel.find((g) => g.price * 3 <= coins)!;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await viewer.client.post<{ requestId: string }>('/gift/send', { giftId: gift.giftId, roomId: room, receiverId: anchor.userId }, { 'idempotency-key': `e2e-${i}` });
+      expect(res.body.code).toBe(200);
+      ids.push(res.body.data.requestId);
+    }
+    for (const ws of [anchorWs, viewerWs, secondWs]) {
+      await waitFor('three effects on every socket in the room', () => ws.business(ImBizCode.GIFT_SUCCESS).length >= 3, 20_000);
+    }
+    for (const ws of [anchorWs, viewerWs, secondWs]) {
+      const effects = ws.business(ImBizCode.GIFT_SUCCESS).map((b) => b.data as unknown as GiftEffectData);
+      expect(effects.map((e) => e.requestId).sort()).toEqual([...ids].sort());
+      expect(effects.every((e) => e.giftId === gift.giftId && e.giftName === gift.giftName && e.senderId === viewer.userId && e.roomId === room)).toBe(true);
+      // Sent back to back: the second and third continue the combo.
+      expect(effects.map((e) => e.combo).sort()).toEqual([1, 2, 3]);
+    }
+    expect(outsiderWs.business()).toEqual([]);
+    expect(await balanceOf(viewer.client)).toBe(coins - 3 * gift.price);
+
+    // The second viewer buys the smallest pack and sends more than it covers, all at once: the cached
+    // pre-check lets each through, the settlement refuses the ones past the balance -> 5557 to them only.
+    const small = await recharge(second.client);
+    const pricey = panel.filter((g) => g.price <= small).sort((a, b) => b.price - a.price)[0];
+    const burst = await Promise.all(
+      Array.from({ length: Math.floor(small / pricey.price) + 2 }, (_, i) =>
+        second.client.post<{ requestId: string }>('/gift/send', { giftId: pricey.giftId, roomId: room, receiverId: anchor.userId, requestId: `burst-${i}` }),
+      ),
+    );
+    const accepted = burst.filter((r) => r.body.code === 200).map((r) => r.body.data.requestId);
+    await waitFor('an outcome for every accepted gift on the sender socket', () => {
+      const seen = new Set(secondWs.business().map((b) => (b.data as { requestId: string }).requestId));
+      return accepted.every((id) => seen.has(id));
+    }, 20_000);
+    const failures = secondWs.business(ImBizCode.GIFT_FAIL).map((b) => b.data as unknown as GiftFailData);
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    expect(failures.every((f) => /balance/i.test(f.msg))).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const ws of [anchorWs, viewerWs, outsiderWs]) expect(ws.business(ImBizCode.GIFT_FAIL)).toEqual([]);
+    expect(await balanceOf(second.client)).toBeGreaterThanOrEqual(0);
+    expect(await balanceOf(second.client)).toBe(small - (accepted.length - failures.length) * pricey.price);
+
+    // The contribution board over HTTP agrees with what was charged.
+    const board = (await second.client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', { roomId: room })).body.data.entries;
+    expect(board).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ userId: viewer.userId, score: 3 * gift.price }),
+        expect.objectContaining({ userId: second.userId, score: small - (await balanceOf(second.client)) }),
+      ]),
+    );
+  });
+});
