@@ -45,11 +45,17 @@ interface LimitedRequest {
 export class RequestLimitGuard implements CanActivate {
   private readonly logger = new Logger(RequestLimitGuard.name);
 
+  private readonly redis: Redis & { lgIncrWithTtl(key: string, seconds: number): Promise<number> };
+
   constructor(
     private readonly reflector: Reflector,
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() redis: Redis,
     private readonly keys: GatewayRedisKeys,
-  ) {}
+  ) {
+    // EVALSHA after the first call: the script is not sent (nor parsed by Redis) on every request.
+    if (!('lgIncrWithTtl' in redis)) redis.defineCommand('lgIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
+    this.redis = redis as typeof this.redis;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [context.getHandler(), context.getClass()]);
@@ -59,7 +65,7 @@ export class RequestLimitGuard implements CanActivate {
     const key = this.keys.rateLimit(subject, `${context.getClass().name}.${context.getHandler().name}`);
     let count: number;
     try {
-      count = Number(await this.redis.eval(INCR_WITH_TTL, 1, key, options.seconds));
+      count = Number(await this.redis.lgIncrWithTtl(key, options.seconds));
     } catch (err: unknown) {
       this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
       return true;

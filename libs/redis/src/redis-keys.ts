@@ -80,6 +80,16 @@ export class GiftRedisKeys extends KeyBuilder {
   }
 }
 
+/**
+ * The balance cache entry bank-service writes at `BankRedisKeys.balance(user)`: "version:balance".
+ * Read-only for everyone else (bank-service is the only writer of money and of this cache).
+ */
+export function parseCachedBalance(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const balance = Number(value.slice(value.indexOf(':') + 1));
+  return Number.isSafeInteger(balance) ? balance : undefined;
+}
+
 export class BankRedisKeys extends KeyBuilder {
   constructor(prefix: string) {
     super(prefix, 'bank');

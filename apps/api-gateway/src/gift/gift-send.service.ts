@@ -13,6 +13,8 @@ import {
   SendGiftType,
 } from '@live/contracts';
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
+import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
+import type { Redis } from 'ioredis';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +53,8 @@ export class GiftSendService implements OnModuleInit {
     private readonly living: LivingService,
     private readonly metrics: MetricsService,
     private readonly env: GatewayEnv,
+    @InjectRedis() private readonly redis: Redis,
+    private readonly bankKeys: BankRedisKeys,
   ) {}
 
   onModuleInit(): void {
@@ -67,7 +71,7 @@ export class GiftSendService implements OnModuleInit {
     }
     // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
     // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
-    const { balance } = await rpcCall<BalanceResponse>(this.bank, BankRpc.GET_BALANCE, { userId: cmd.userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const balance = await this.cachedBalance(cmd.userId);
     if (balance < gift.price) {
       this.refuse('balance', new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`));
     }
@@ -90,6 +94,17 @@ export class GiftSendService implements OnModuleInit {
     }
     this.metrics.giftsAccepted.inc();
     return { requestId };
+  }
+
+  /**
+   * The balance bank-service keeps in Redis (one GET), or, when it is not cached, bank-service's answer
+   * (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
+   */
+  private async cachedBalance(userId: number): Promise<number> {
+    const cached = parseCachedBalance(await this.redis.get(this.bankKeys.balance(userId)).catch(() => null));
+    if (cached !== undefined) return cached;
+    const { balance } = await rpcCall<BalanceResponse>(this.bank, BankRpc.GET_BALANCE, { userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    return balance;
   }
 
   /** A gift on sale, through the short in-process cache. */

@@ -1,4 +1,4 @@
-import { BankRedisKeys, InjectRedis } from '@live/redis';
+import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -46,7 +46,8 @@ export class BalanceCacheService {
   /** `undefined`: not cached; `null`: cached "no account" marker; else the balance. */
   async get(userId: number): Promise<number | null | undefined> {
     const [value, marker] = await this.scripts.mget(this.keys.balance(userId), this.keys.noAccountMarker(userId));
-    if (value) return Number(value.slice(value.indexOf(':') + 1));
+    const balance = parseCachedBalance(value);
+    if (balance !== undefined) return balance;
     return marker ? null : undefined;
   }
 

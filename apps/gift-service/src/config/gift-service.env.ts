@@ -32,7 +32,13 @@ export class GiftServiceEnv {
   @IsInt()
   @Min(1)
   @Max(64)
-  GIFT_CONSUMER_CONCURRENCY: number = 4;
+  GIFT_CONSUMER_CONCURRENCY: number = 12;
+
+  /** Partition batches arriving within this many ms of each other are settled in one run. */
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  GIFT_COALESCE_WINDOW_MS: number = 5;
 
   /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
   @IsInt()

@@ -1,27 +1,33 @@
 import { KafkaConsumerGroup, KafkaTopic, SendGiftMq } from '@live/contracts';
-import { BatchConsumer, InjectKafka, KafkaNames } from '@live/kafka';
+import { BatchConsumer, ConsumedBatch, InjectKafka, KafkaNames } from '@live/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { GiftServiceEnv } from '../config/gift-service.env';
+import { BatchCoalescer } from './batch-coalescer';
 import { SendGiftPipeline } from './send-gift.pipeline';
 
 /**
- * gift-service's member of the `send_gift` consumer group: batches of up to GIFT_CONSUMER_BATCH_SIZE
- * messages of one partition go through SendGiftPipeline; offsets are committed only after it finished.
+ * gift-service's member of the `send_gift` consumer group: the batches of its partitions, merged by a
+ * BatchCoalescer (up to GIFT_CONSUMER_BATCH_SIZE messages), go through SendGiftPipeline; each
+ * partition's offsets are committed only after the run that carried its batch finished.
  * Starts once the app is up; at shutdown the running batch finishes and commits.
  */
 @Injectable()
 export class SendGiftConsumer extends BatchConsumer<SendGiftMq> {
   constructor(@InjectKafka() kafka: Kafka, names: KafkaNames, env: GiftServiceEnv, pipeline: SendGiftPipeline) {
+    // Batches of several partitions arriving together are settled together (one bank transaction).
+    const coalescer = new BatchCoalescer<ConsumedBatch<SendGiftMq>>((batches) => pipeline.process(batches).then(() => undefined), {
+      windowMs: env.GIFT_COALESCE_WINDOW_MS,
+      maxItems: env.GIFT_CONSUMER_BATCH_SIZE,
+      maxConcurrent: 2,
+    });
     super(kafka, {
       groupId: names.group(KafkaConsumerGroup.GIFT_SEND_GIFT),
       topic: names.topic(KafkaTopic.SEND_GIFT),
       valueClass: SendGiftMq,
       maxBatchSize: env.GIFT_CONSUMER_BATCH_SIZE,
       partitionsConsumedConcurrently: env.GIFT_CONSUMER_CONCURRENCY,
-      handler: async (batch) => {
-        await pipeline.process(batch);
-      },
+      handler: (batch) => coalescer.submit(batch, batch.messages.length),
       logger: new Logger(SendGiftConsumer.name),
     });
   }

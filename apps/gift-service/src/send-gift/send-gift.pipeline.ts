@@ -76,8 +76,13 @@ export class SendGiftPipeline {
     private readonly env: GiftServiceEnv,
   ) {}
 
-  async process(batch: ConsumedBatch<SendGiftMq>): Promise<SendGiftBatchReport> {
+  /**
+   * One pipeline run over consumed batches (usually several partitions' batches merged by the
+   * coalescer: one bank transaction for all of them). Each partition's messages stay in their order.
+   */
+  async process(batches: readonly ConsumedBatch<SendGiftMq>[]): Promise<SendGiftBatchReport> {
     const started = Date.now();
+    const batch = { messages: batches.flatMap((b) => b.messages) };
     const valid = batch.messages.filter((m): m is ConsumedMessage<SendGiftMq> & { value: SendGiftMq } => m.value !== undefined);
     const undecodable = batch.messages.filter((m) => m.value === undefined);
     await this.park(undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })));
@@ -114,10 +119,10 @@ export class SendGiftPipeline {
       recordsWritten,
       ...pushed,
     };
-    const first = batch.messages[0]?.offset;
-    const last = batch.messages[batch.messages.length - 1]?.offset;
+    const where = batches.map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`).join(' ');
+    const retry = Math.max(...batches.map((b) => b.attempt));
     this.logger.log(
-      `${batch.topic}[${batch.partition}] ${first}..${last}${batch.attempt > 1 ? ` (attempt ${batch.attempt})` : ''}: ` +
+      `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}: ` +
         `${report.gifts} gifts, ${report.charged} charged, ${report.rejected} rejected, ${report.replayed} replayed, ` +
         `${report.parked} parked, ${report.recordsWritten} records, ${report.effectsPushed}+${report.failuresPushed} pushed ` +
         `in ${Date.now() - started} ms`,

@@ -1,0 +1,459 @@
+/**
+ * The gift path end to end, against its baselines, in one run (`npm run bench`, see README):
+ *
+ *  0. brings the stack up: servers (scripts/infra), a fresh database, the five apps as processes;
+ *  1. baselines on the same gateway: a no-op POST (the ingress ceiling) and the naive design (one
+ *     synchronous database transaction per request, no Kafka, no batching);
+ *  2. end to end: N users in M rooms, WebSockets open, sending gifts over HTTP at full speed for a
+ *     fixed time: accepted/s, settled/s, send-to-effect latency at the receiving sockets;
+ *  3. the same at half of that rate (latency when not saturated);
+ *  4. the seed scenario scaled: a burst of B gifts from U users in R rooms: time until all settled and
+ *     all effects delivered; then an exact audit of the money invariants.
+ * Prints progress lines, a table, and writes bench-output/gift-path-<time>.{json,svg}.
+ *
+ *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48]
+ *                    [--burst 100000 --burst-users 10000 --burst-rooms 1000] [--quick]
+ */
+import { validateEnv } from '@live/common';
+import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
+import { createRedisClient, GatewayRedisKeys, RedisEnv } from '@live/redis';
+import { createKafkaClient } from '@live/kafka';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
+import { StackProcesses } from './support/stack-processes';
+import { svgPlot } from './support/svg-plot';
+
+// ---------- arguments ----------
+const quick = process.argv.includes('--quick');
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+const USERS = arg('users', quick ? 200 : 1_000);
+const ROOMS = arg('rooms', quick ? 10 : 50);
+const SECONDS = arg('seconds', quick ? 5 : 15);
+const CONCURRENCY = arg('concurrency', 48);
+const BURST = arg('burst', quick ? 5_000 : 100_000);
+const BURST_USERS = arg('burst-users', quick ? 1_000 : 10_000);
+const BURST_ROOMS = arg('burst-rooms', quick ? 100 : 1_000);
+
+const now = (): number => performance.timeOrigin + performance.now();
+const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+
+// ---------- the stack ----------
+const id = randomBytes(3).toString('hex');
+const PORTS = { gateway: 18_080, giftHttp: 19_201, giftRpc: 19_101, bankHttp: 19_202, bankRpc: 19_102, routerHttp: 19_203, routerRpc: 19_103, imWs: 18_090, imRpc: 19_104 };
+const ENV: Record<string, string> = {
+  DB_NAME: `lg_bench_${id}`,
+  DB_POOL_SIZE: '20',
+  REDIS_KEY_PREFIX: `bench_${id}`,
+  KAFKA_TOPIC_PREFIX: `bench_${id}.`,
+  LOG_LEVEL: 'warn',
+  GATEWAY_BENCH_ROUTES: 'true',
+  GATEWAY_HTTP_PORT: String(PORTS.gateway),
+  GIFT_HTTP_PORT: String(PORTS.giftHttp),
+  GIFT_RPC_PORT: String(PORTS.giftRpc),
+  BANK_HTTP_PORT: String(PORTS.bankHttp),
+  BANK_RPC_PORT: String(PORTS.bankRpc),
+  IM_ROUTER_HTTP_PORT: String(PORTS.routerHttp),
+  IM_ROUTER_RPC_PORT: String(PORTS.routerRpc),
+  IM_CORE_WS_PORT: String(PORTS.imWs),
+  IM_CORE_RPC_PORT: String(PORTS.imRpc),
+  IM_CORE_NODE_ID: `bench-${id}`,
+  GIFT_INSTANCE_ID: `bench-${id}`,
+};
+const BASE = `http://127.0.0.1:${PORTS.gateway}`;
+const WS = `ws://127.0.0.1:${PORTS.imWs}/ws`;
+
+interface Viewer {
+  userId: number;
+  token: string;
+  roomId: number;
+  anchorId: number;
+}
+
+// ---------- seeding (straight into the servers: logging in 10,000 users over HTTP is not what is measured) ----------
+async function seed(ds: DataSource, redis: ReturnType<typeof createRedisClient>, count: number, rooms: number, firstUser: number, coins: (i: number) => number): Promise<{ viewers: Viewer[]; imTokens: string[] }> {
+  const keys = new GatewayRedisKeys(ENV.REDIS_KEY_PREFIX);
+  const anchors = Array.from({ length: rooms }, (_, i) => firstUser + count + i);
+  const roomIds: number[] = [];
+  for (let i = 0; i < rooms; i += 500) {
+    const chunk = anchors.slice(i, i + 500);
+    const res: { insertId: number } = await ds.query(
+      `INSERT INTO t_living_room (anchor_id, type, room_name, status) VALUES ${chunk.map(() => '(?, 0, ?, 1)').join(', ')}`,
+      chunk.flatMap((a) => [a, `bench room of ${a}`]),
+    );
+    chunk.forEach((_, k) => roomIds.push(res.insertId + k));
+  }
+  const viewers: Viewer[] = Array.from({ length: count }, (_, i) => ({
+    userId: firstUser + i,
+    token: randomBytes(24).toString('base64url'),
+    roomId: roomIds[i % rooms],
+    anchorId: anchors[i % rooms],
+  }));
+  const imTokens = viewers.map(() => randomBytes(24).toString('base64url'));
+  for (let i = 0; i < count; i += 1_000) {
+    const chunk = viewers.slice(i, i + 1_000);
+    const balances = chunk.map((_, k) => coins(i + k));
+    await ds.query(
+      `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+      chunk.flatMap((v, k) => [v.userId, balances[k], balances[k]]),
+    );
+    await ds.query(
+      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
+      chunk.flatMap((v, k) => [`seed:${v.userId}`, v.userId, balances[k], balances[k]]),
+    );
+    const p = redis.pipeline();
+    chunk.forEach((v, k) => {
+      p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200);
+      p.set(keys.imToken(imTokens[i + k]), String(v.userId), 'EX', 7_200);
+    });
+    await p.exec();
+  }
+  return { viewers, imTokens };
+}
+
+// ---------- WebSocket viewers (worker thread) ----------
+class Observers {
+  private readonly worker = new Worker(join(__dirname, 'support', 'ws-observers.worker.js'));
+  latencies: number[] = [];
+  effects = 0;
+  failures = 0;
+  duplicates = 0;
+  private flushed: (() => void) | null = null;
+
+  static async open(urls: string[]): Promise<Observers> {
+    const o = new Observers();
+    o.worker.on('message', (m: { type: string; latencies?: number[]; effects?: number; failures?: number; duplicates?: number }) => {
+      if (m.type === 'samples') {
+        for (const l of m.latencies ?? []) o.latencies.push(l);
+        o.effects = m.effects ?? 0;
+        o.failures = m.failures ?? 0;
+        o.duplicates = m.duplicates ?? 0;
+        o.flushed?.();
+      }
+    });
+    const failed = await new Promise<number>((resolve, reject) => {
+      o.worker.once('error', reject);
+      o.worker.on('message', (m: { type: string; failed?: number }) => m.type === 'opened' && resolve(m.failed ?? 0));
+      o.worker.postMessage({ type: 'open', sockets: urls.map((url) => ({ url })) });
+    });
+    if (failed > 0) throw new Error(`${failed} of ${urls.length} WebSockets could not log in`);
+    return o;
+  }
+
+  /** Collects what the worker measured since the last flush. */
+  async flush(): Promise<void> {
+    const done = new Promise<void>((r) => (this.flushed = r));
+    this.worker.postMessage({ type: 'flush' });
+    await done;
+  }
+
+  takeLatencies(): number[] {
+    const l = this.latencies;
+    this.latencies = [];
+    return l;
+  }
+
+  async close(): Promise<void> {
+    this.worker.postMessage({ type: 'close' });
+    await sleep(200);
+    await this.worker.terminate();
+  }
+}
+
+// ---------- HTTP load ----------
+interface LoadResult {
+  sent: number;
+  ok: number;
+  refused: Record<string, number>;
+  seconds: number;
+  accepted: string[];
+  perSecond: number[];
+}
+
+/** `concurrency` loops posting to `path` until `seconds` pass or `total` requests were sent; optional pacing to `rate`/s. */
+async function load(opts: { label: string; tag: string; path: string; viewers: Viewer[]; concurrency: number; seconds?: number; total?: number; rate?: number; giftId?: number }): Promise<LoadResult> {
+  const result: LoadResult = { sent: 0, ok: 0, refused: {}, seconds: 0, accepted: [], perSecond: [] };
+  const start = now();
+  const deadline = opts.seconds ? start + opts.seconds * 1_000 : Infinity;
+  let seq = 0;
+  let nextSlot = start;
+  const progress = setInterval(() => log(`  ${opts.label}: ${result.sent} sent, ${result.ok} ok`), 2_000);
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (now() >= deadline || (opts.total !== undefined && seq >= opts.total)) return;
+      if (opts.rate) {
+        const slot = nextSlot;
+        nextSlot += 1_000 / opts.rate;
+        const wait = slot - now();
+        if (wait > 0) await sleep(wait);
+      }
+      const n = seq++;
+      const v = opts.viewers[n % opts.viewers.length];
+      const sentAt = now();
+      const body = { giftId: opts.giftId ?? 1, roomId: v.roomId, receiverId: v.anchorId, requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}` };
+      result.sent += 1;
+      try {
+        const env = (await post(opts.path, v.token, JSON.stringify(body))) as { code: number; data: { requestId?: string } | null };
+        if (env.code === 200) {
+          result.ok += 1;
+          if (env.data?.requestId) result.accepted.push(env.data.requestId);
+          const sec = Math.floor((now() - start) / 1_000);
+          result.perSecond[sec] = (result.perSecond[sec] ?? 0) + 1;
+        } else result.refused[env.code] = (result.refused[env.code] ?? 0) + 1;
+      } catch (err: unknown) {
+        result.refused[String((err as Error).message)] = (result.refused[String((err as Error).message)] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  clearInterval(progress);
+  result.seconds = (now() - start) / 1_000;
+  return result;
+}
+
+/** The load generator's HTTP client: node:http on keep-alive sockets (much cheaper per request than fetch). */
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+function post(path: string, token: string, body: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: PORTS.gateway, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (err: unknown) {
+            reject(err);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function countGiftTrades(ds: DataSource, prefixLike: string): Promise<{ charged: number; rejected: number }> {
+  const rows: { status: number; n: string }[] = await ds.query('SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ? GROUP BY status', [prefixLike]);
+  return { charged: Number(rows.find((r) => r.status === 1)?.n ?? 0), rejected: Number(rows.find((r) => r.status === 0)?.n ?? 0) };
+}
+
+/** Polls until every accepted id of the phase is settled; returns the per-second settled series and when the last one settled. */
+async function waitSettled(ds: DataSource, like: string, expected: number, since: number, label: string): Promise<{ seconds: number; series: [number, number][] }> {
+  const series: [number, number][] = [];
+  let last = 0;
+  for (;;) {
+    const { charged, rejected } = await countGiftTrades(ds, like);
+    const settled = charged + rejected;
+    const t = (now() - since) / 1_000;
+    series.push([t, settled - last]);
+    last = settled;
+    if (settled >= expected) return { seconds: t, series };
+    if (t > 600) throw new Error(`${label}: only ${settled} of ${expected} settled after 10 minutes`);
+    if (series.length % 4 === 0) log(`  ${label}: ${settled}/${expected} settled`);
+    await sleep(250);
+  }
+}
+
+// ---------- main ----------
+async function main(): Promise<void> {
+  const outDir = join(process.cwd(), 'bench-output');
+  mkdirSync(outDir, { recursive: true });
+  const stack = new StackProcesses(ENV, join(outDir, `logs-${id}`));
+  await StackProcesses.assertFree([`${BASE}/health`, `http://127.0.0.1:${PORTS.imWs}/health`, `http://127.0.0.1:${PORTS.giftHttp}/health`, `http://127.0.0.1:${PORTS.bankHttp}/health`]);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the apps`);
+      void stack.stop().finally(() => process.exit(130));
+    });
+  }
+  log(`stack up: database ${ENV.DB_NAME}, Redis prefix ${ENV.REDIS_KEY_PREFIX}, topics ${ENV.KAFKA_TOPIC_PREFIX}*`);
+  stack.prepare();
+  stack.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${PORTS.bankHttp}/health`);
+  stack.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${PORTS.giftHttp}/health`, { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' });
+  stack.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${PORTS.routerHttp}/health`);
+  stack.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${PORTS.imWs}/health`);
+  stack.start('api-gateway', 'apps/api-gateway/src/main.js', `${BASE}/health`);
+  const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
+  let ds: DataSource | undefined;
+  const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));
+  const report: Record<string, unknown> = { when: new Date().toISOString(), args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS } };
+  try {
+    await stack.waitHealthy();
+    log('all five apps healthy');
+    const cpuBefore = stack.cpuSeconds();
+    ds = await new DataSource(buildDataSourceOptions(dbEnv, {}, await detectServerFlavor(dbEnv))).initialize();
+    const { viewers, imTokens } = await seed(ds, redis, USERS, ROOMS, 1_000_000, () => 10_000_000);
+    log(`seeded ${USERS} viewers in ${ROOMS} rooms`);
+    const observers = await Observers.open(viewers.map((v, i) => `${WS}?token=${imTokens[i]}&roomId=${v.roomId}`));
+    log(`${USERS} WebSockets logged in`);
+    // Warm-up: caches, connections, JIT.
+    await load({ label: 'warm-up', tag: 'w', path: '/gift/send', viewers, concurrency: 8, total: 400 });
+    await sleep(2_000);
+    await observers.flush();
+    observers.takeLatencies();
+
+    log(`baseline (a): no-op POST for ${SECONDS} s at concurrency ${CONCURRENCY}`);
+    const noop = await load({ label: 'no-op', tag: 'n', path: '/bench/noop', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
+    const naive = await load({ label: 'naive', tag: 'v', path: '/bench/naiveSend', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+
+    log(`end to end: ${USERS} users in ${ROOMS} rooms sending gifts for ${SECONDS} s`);
+    const e2eStart = now();
+    const e2e = await load({ label: 'gifts', tag: 'g', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    const e2eIds = e2e.accepted;
+    const warmupAndE2e = await waitSettled(ds, '%:g-%', e2eIds.length, e2eStart, 'end to end');
+    await sleep(1_000);
+    await observers.flush();
+    const e2eLat = observers.takeLatencies().sort((a, b) => a - b);
+    const accepted = e2e.ok / e2e.seconds;
+    const settledRate = e2eIds.length / warmupAndE2e.seconds;
+
+    const halfRate = Math.max(1, Math.floor(accepted / 2));
+    log(`half rate: ${halfRate} gifts/s for ${SECONDS} s`);
+    const halfStart = now();
+    const half = await load({ label: 'half rate', tag: 'h', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate: halfRate });
+    await waitSettled(ds, '%:h-%', half.accepted.length, halfStart, 'half rate');
+    await sleep(1_000);
+    await observers.flush();
+    const halfLat = observers.takeLatencies().sort((a, b) => a - b);
+    await observers.close();
+
+    // ---------- the burst ----------
+    log(`burst: seeding ${BURST_USERS} users in ${BURST_ROOMS} rooms`);
+    // Balances from 0 to 60 coins, gifts of 5: about a third of the burst cannot be paid -> refused at the
+    // gateway (cached balance) or at settlement (5557), exercising both paths under load.
+    const burstSeed = await seed(ds, redis, BURST_USERS, BURST_ROOMS, 5_000_000, (i) => (i * 7) % 61);
+    const roomsSeen = new Map<number, number>();
+    burstSeed.viewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
+    const burstObservers = await Observers.open([...roomsSeen.values()].map((i) => `${WS}?token=${burstSeed.imTokens[i]}&roomId=${burstSeed.viewers[i].roomId}`));
+    log(`burst: ${roomsSeen.size} room observers connected; sending ${BURST} gifts`);
+    const burstStart = now();
+    const burst = await load({ label: 'burst', tag: 'b', path: '/gift/send', viewers: burstSeed.viewers, concurrency: CONCURRENCY * 2, total: BURST, giftId: 2 });
+    const burstLike = '%:b-%';
+    const burstSettled = await waitSettled(ds, burstLike, burst.accepted.length, burstStart, 'burst');
+    const { charged: burstCharged } = await countGiftTrades(ds, burstLike);
+    const effectsDeadline = now() + 120_000;
+    for (;;) {
+      await burstObservers.flush();
+      if (burstObservers.effects >= burstCharged || now() > effectsDeadline) break;
+      await sleep(250);
+    }
+    const burstDone = (now() - burstStart) / 1_000;
+    const burstEffects = burstObservers.effects;
+    const burstFailures = burstObservers.failures;
+    await burstObservers.close();
+
+    // ---------- audit ----------
+    log('audit: money invariants');
+    const q = async (sql: string, params: unknown[] = []): Promise<number> => Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
+    const audit = {
+      negativeBalances: await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0'),
+      balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
+      credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
+      ledgerSpent: await q('SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND status = 1'),
+      earnings: await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account'),
+      acceptedBurst: burst.accepted.length,
+      burstTrades: await q('SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ?', [burstLike]),
+      chargedWithoutRecord: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND r.id IS NULL"),
+      recordsWithoutCharge: await q('SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.status = 1 WHERE t.id IS NULL'),
+      duplicateEffects: burstObservers.duplicates,
+    };
+    const exact =
+      audit.negativeBalances === 0 &&
+      audit.balancesPlusEarnings === audit.credited &&
+      audit.ledgerSpent === audit.earnings &&
+      audit.burstTrades === audit.acceptedBurst &&
+      audit.chargedWithoutRecord === 0 &&
+      audit.recordsWithoutCharge === 0 &&
+      burstEffects === burstCharged;
+
+    const rows = [
+      { measure: 'baseline (a) no-op POST', perSecond: Math.round(noop.ok / noop.seconds), p50ms: '', p95ms: '', p99ms: '' },
+      { measure: 'baseline (b) naive: 1 DB transaction per request', perSecond: Math.round(naive.ok / naive.seconds), p50ms: '', p95ms: '', p99ms: '' },
+      { measure: 'end to end: accepted gifts/s', perSecond: Math.round(accepted), p50ms: '', p95ms: '', p99ms: '' },
+      { measure: 'end to end: settled gifts/s', perSecond: Math.round(settledRate), p50ms: pct(e2eLat, 50).toFixed(1), p95ms: pct(e2eLat, 95).toFixed(1), p99ms: pct(e2eLat, 99).toFixed(1) },
+      { measure: `half rate (${halfRate}/s): send-to-effect`, perSecond: Math.round(half.ok / half.seconds), p50ms: pct(halfLat, 50).toFixed(1), p95ms: pct(halfLat, 95).toFixed(1), p99ms: pct(halfLat, 99).toFixed(1) },
+      { measure: `burst of ${BURST} (${burst.accepted.length} accepted): settled`, perSecond: Math.round(burst.accepted.length / burstSettled.seconds), p50ms: '', p95ms: '', p99ms: '' },
+    ];
+    console.table(rows);
+    const cpuAfter = stack.cpuSeconds();
+    const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
+    console.log(`CPU seconds during the run (2 cores): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    report.cpuSeconds = cpu;
+    const ratios = { endToEndOverCeiling: settledRate / (noop.ok / noop.seconds), endToEndOverNaive: settledRate / (naive.ok / naive.seconds) };
+    console.log(`settled / no-op ceiling = ${(ratios.endToEndOverCeiling * 100).toFixed(0)}%   settled / naive = ${ratios.endToEndOverNaive.toFixed(1)}x`);
+    console.log(
+      `burst: ${BURST} sent in ${burst.seconds.toFixed(1)} s, ${burst.accepted.length} accepted (${JSON.stringify(burst.refused)} refused at the gateway), ` +
+        `all settled after ${burstSettled.seconds.toFixed(1)} s, all ${burstEffects} effects (+${burstFailures} failure pushes) delivered after ${burstDone.toFixed(1)} s`,
+    );
+    console.log(`audit: ${exact ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(audit)}`);
+    Object.assign(report, { rows, ratios, burst: { sent: BURST, accepted: burst.accepted.length, refused: burst.refused, sendSeconds: burst.seconds, settledSeconds: burstSettled.seconds, effectsSeconds: burstDone, effects: burstEffects, failurePushes: burstFailures }, audit, exact });
+    const file = join(outDir, `gift-path-${report.when as string}`.replace(/[:.]/g, '-'));
+    writeFileSync(`${file}.json`, JSON.stringify(report, null, 2));
+    writeFileSync(
+      `${file}.svg`,
+      svgPlot(`gift path: ${USERS} users, ${ROOMS} rooms, concurrency ${CONCURRENCY}`, [
+        {
+          unit: 'gifts per second',
+          series: [
+            { name: 'accepted (full speed)', color: '#e63946', points: e2e.perSecond.map((v, i) => [i, v ?? 0] as [number, number]) },
+            { name: 'settled (full speed)', color: '#457b9d', points: warmupAndE2e.series.map(([t, v]) => [t, v * 4] as [number, number]) },
+            { name: 'accepted (half rate)', color: '#2a9d8f', points: half.perSecond.map((v, i) => [i, v ?? 0] as [number, number]) },
+          ],
+        },
+        {
+          unit: 'send-to-effect ms (percentile)',
+          series: [
+            { name: 'full speed', color: '#e63946', points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(e2eLat, p)] as [number, number]) },
+            { name: 'half rate', color: '#2a9d8f', points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(halfLat, p)] as [number, number]) },
+          ],
+        },
+      ]),
+    );
+    log(`wrote ${file}.json and ${file}.svg`);
+    if (!exact) process.exitCode = 1;
+  } finally {
+    await stack.stop();
+    await ds?.destroy();
+    await cleanRedis(redis);
+    await dropDatabase(dbEnv).catch(() => undefined);
+    await deleteTopics().catch(() => undefined);
+  }
+}
+
+async function cleanRedis(redis: ReturnType<typeof createRedisClient>): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${ENV.REDIS_KEY_PREFIX}:*`, 'COUNT', 1_000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+async function deleteTopics(): Promise<void> {
+  const admin = createKafkaClient({ clientId: 'bench', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') }).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(ENV.KAFKA_TOPIC_PREFIX));
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

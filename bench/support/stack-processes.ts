@@ -1,0 +1,88 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface AppProcess {
+  name: string;
+  health: string;
+  child: ChildProcess;
+}
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/**
+ * The five apps as separate processes (as in production: each its own event loop, spread over the
+ * cores) from dist/, with the given environment; their output goes to `logDir/<name>.log`.
+ */
+export class StackProcesses {
+  readonly apps: AppProcess[] = [];
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+  ) {
+    mkdirSync(logDir, { recursive: true });
+  }
+
+  /** scripts/infra up (servers), then migrations on env.DB_NAME. */
+  prepare(): void {
+    execFileSync('bash', [join(ROOT, 'scripts/infra'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+    execFileSync('node', [join(ROOT, 'scripts/run-app.js'), 'libs/database/src/migrate.js', 'up'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+    });
+  }
+
+  /** Refuses to run where something already answers on one of the health URLs (a leftover stack). */
+  static async assertFree(urls: string[]): Promise<void> {
+    for (const url of urls) {
+      const busy = await fetch(url).then(() => true, () => false);
+      if (busy) throw new Error(`${url} already answers: stop what runs on the benchmark's ports first`);
+    }
+  }
+
+  start(name: string, entry: string, health: string, extra: Record<string, string> = {}): void {
+    const log = createWriteStream(join(this.logDir, `${name}.log`));
+    const child = spawn('node', [join(ROOT, 'scripts/run-app.js'), entry], { cwd: ROOT, env: { ...process.env, ...this.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.apps.push({ name, health, child });
+  }
+
+  async waitHealthy(timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const app of this.apps) {
+      for (;;) {
+        if (app.child.exitCode !== null) throw new Error(`${app.name} exited during start-up (see ${this.logDir}/${app.name}.log)`);
+        const ok = await fetch(app.health).then((r) => r.ok, () => false);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`${app.name} not healthy in ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /**
+   * CPU seconds used so far by each app, the servers (MariaDB, Redis, the Kafka JVM) and this process:
+   * where the time went.
+   */
+  cpuSeconds(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const rows = execFileSync('ps', ['-eo', 'pid=,times=,args='], { encoding: 'utf8' }).split('\n');
+    for (const row of rows) {
+      const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(row);
+      if (!m) continue;
+      const [pid, seconds, args] = [Number(m[1]), Number(m[2]), m[3]];
+      const app = this.apps.find((a) => a.child.pid === pid);
+      const name = app?.name ?? (pid === process.pid ? 'benchmark client' : /mariadbd|mysqld/.test(args) ? 'mariadb' : /redis-server/.test(args) ? 'redis' : /kafka\.Kafka/.test(args) ? 'kafka' : null);
+      if (name) out[name] = (out[name] ?? 0) + seconds;
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    for (const app of [...this.apps].reverse()) app.child.kill('SIGTERM');
+    await Promise.all(this.apps.map((a) => (a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)))));
+  }
+}

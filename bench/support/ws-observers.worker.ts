@@ -1,0 +1,99 @@
+/**
+ * WebSocket viewers for bench/gift-path, in a worker thread: they log in, ack every message as real
+ * clients do, and time each gift effect (5556) from the send time the bench wrote into the request id
+ * (`<user>:g-<seq>-<epoch ms with fraction>`) to its arrival here. Plain constants: a worker does not
+ * inherit the main thread's module aliases.
+ *
+ * in:  { type: 'open', sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }
+ * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number }
+ */
+import { parentPort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+const IM_MAGIC = 18673;
+const LOGIN = 1001;
+const BIZ = 1003;
+const HEARTBEAT = 1004;
+const ACK = 1005;
+const GIFT_SUCCESS = 5556;
+const GIFT_FAIL = 5557;
+
+const port = parentPort;
+if (!port) throw new Error('ws-observers.worker must run as a worker thread');
+const sockets: WebSocket[] = [];
+let latencies: number[] = [];
+let effects = 0;
+let failures = 0;
+let duplicates = 0;
+const seen = new Map<WebSocket, Set<string>>();
+const acks = new Map<string, string>();
+const now = (): number => performance.timeOrigin + performance.now();
+
+function ackFrame(msgId: string): string {
+  let frame = acks.get(msgId);
+  if (!frame) {
+    frame = JSON.stringify({ magic: IM_MAGIC, code: ACK, len: Buffer.byteLength(JSON.stringify({ msgId })), body: { msgId } });
+    if (acks.size > 200_000) acks.clear();
+    acks.set(msgId, frame);
+  }
+  return frame;
+}
+
+function onMessage(ws: WebSocket, raw: Buffer): void {
+  const at = now();
+  const frame = JSON.parse(raw.toString()) as { code?: number; body?: { msgId: string; bizCode: number; data: { requestId?: string } } };
+  if (frame.code !== BIZ || !frame.body) return;
+  ws.send(ackFrame(frame.body.msgId));
+  const mine = seen.get(ws)!;
+  if (mine.has(frame.body.msgId)) {
+    duplicates += 1;
+    return;
+  }
+  mine.add(frame.body.msgId);
+  if (frame.body.bizCode === GIFT_FAIL) failures += 1;
+  if (frame.body.bizCode !== GIFT_SUCCESS) return;
+  effects += 1;
+  const sentAt = Number(/-(\d+\.?\d*)$/.exec(frame.body.data.requestId ?? '')?.[1]);
+  if (Number.isFinite(sentAt)) latencies.push(at - sentAt);
+}
+
+port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }) => {
+  if (cmd.type === 'flush') {
+    port.postMessage({ type: 'samples', latencies, effects, failures, duplicates });
+    latencies = [];
+    return;
+  }
+  if (cmd.type === 'close') {
+    for (const ws of sockets) ws.terminate();
+    return;
+  }
+  let next = 0;
+  let failed = 0;
+  const open = async (): Promise<void> => {
+    for (let i = next++; i < cmd.sockets.length; i = next++) {
+      const ws = new WebSocket(cmd.sockets[i].url);
+      seen.set(ws, new Set());
+      ws.on('message', (raw: Buffer) => onMessage(ws, raw));
+      ws.on('error', () => undefined);
+      const ok = await new Promise<boolean>((resolve) => {
+        ws.on('message', function logged(raw: Buffer) {
+          const f = JSON.parse(raw.toString()) as { code?: number; body?: { error?: string } };
+          if (f.code === LOGIN) {
+            ws.off('message', logged);
+            resolve(!f.body?.error);
+          }
+        });
+        ws.once('close', () => resolve(false));
+      });
+      if (!ok) failed += 1;
+      sockets.push(ws);
+    }
+  };
+  void Promise.all(Array.from({ length: 50 }, open)).then(() => {
+    setInterval(() => {
+      for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ magic: IM_MAGIC, code: HEARTBEAT, len: 0 }));
+    }, 10_000).unref();
+    port.postMessage({ type: 'opened', failed });
+  });
+});
