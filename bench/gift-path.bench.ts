@@ -16,15 +16,15 @@
  */
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { createRedisClient, GatewayRedisKeys, RedisEnv } from '@live/redis';
+import { createRedisClient, RedisEnv } from '@live/redis';
 import { createKafkaClient } from '@live/kafka';
 import { randomBytes } from 'node:crypto';
-import { Agent, request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
+import { httpPost, seedViewers, sleep, stackEnv, stackPorts, Viewer } from './support/bench-kit';
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
 
@@ -46,81 +46,14 @@ const BURST_ROOMS = arg('burst-rooms', quick ? 100 : 1_000);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
 // ---------- the stack ----------
 const id = randomBytes(3).toString('hex');
-const PORTS = { gateway: 18_080, giftHttp: 19_201, giftRpc: 19_101, bankHttp: 19_202, bankRpc: 19_102, routerHttp: 19_203, routerRpc: 19_103, imWs: 18_090, imRpc: 19_104 };
-const ENV: Record<string, string> = {
-  DB_NAME: `lg_bench_${id}`,
-  DB_POOL_SIZE: '20',
-  REDIS_KEY_PREFIX: `bench_${id}`,
-  KAFKA_TOPIC_PREFIX: `bench_${id}.`,
-  LOG_LEVEL: 'warn',
-  GATEWAY_BENCH_ROUTES: 'true',
-  GATEWAY_HTTP_PORT: String(PORTS.gateway),
-  GIFT_HTTP_PORT: String(PORTS.giftHttp),
-  GIFT_RPC_PORT: String(PORTS.giftRpc),
-  BANK_HTTP_PORT: String(PORTS.bankHttp),
-  BANK_RPC_PORT: String(PORTS.bankRpc),
-  IM_ROUTER_HTTP_PORT: String(PORTS.routerHttp),
-  IM_ROUTER_RPC_PORT: String(PORTS.routerRpc),
-  IM_CORE_WS_PORT: String(PORTS.imWs),
-  IM_CORE_RPC_PORT: String(PORTS.imRpc),
-  IM_CORE_NODE_ID: `bench-${id}`,
-  GIFT_INSTANCE_ID: `bench-${id}`,
-};
+const PORTS = stackPorts(18_000);
+const ENV: Record<string, string> = stackEnv(id, PORTS);
 const BASE = `http://127.0.0.1:${PORTS.gateway}`;
 const WS = `ws://127.0.0.1:${PORTS.imWs}/ws`;
-
-interface Viewer {
-  userId: number;
-  token: string;
-  roomId: number;
-  anchorId: number;
-}
-
-// ---------- seeding (straight into the servers: logging in 10,000 users over HTTP is not what is measured) ----------
-async function seed(ds: DataSource, redis: ReturnType<typeof createRedisClient>, count: number, rooms: number, firstUser: number, coins: (i: number) => number): Promise<{ viewers: Viewer[]; imTokens: string[] }> {
-  const keys = new GatewayRedisKeys(ENV.REDIS_KEY_PREFIX);
-  const anchors = Array.from({ length: rooms }, (_, i) => firstUser + count + i);
-  const roomIds: number[] = [];
-  for (let i = 0; i < rooms; i += 500) {
-    const chunk = anchors.slice(i, i + 500);
-    const res: { insertId: number } = await ds.query(
-      `INSERT INTO t_living_room (anchor_id, type, room_name, status) VALUES ${chunk.map(() => '(?, 0, ?, 1)').join(', ')}`,
-      chunk.flatMap((a) => [a, `bench room of ${a}`]),
-    );
-    chunk.forEach((_, k) => roomIds.push(res.insertId + k));
-  }
-  const viewers: Viewer[] = Array.from({ length: count }, (_, i) => ({
-    userId: firstUser + i,
-    token: randomBytes(24).toString('base64url'),
-    roomId: roomIds[i % rooms],
-    anchorId: anchors[i % rooms],
-  }));
-  const imTokens = viewers.map(() => randomBytes(24).toString('base64url'));
-  for (let i = 0; i < count; i += 1_000) {
-    const chunk = viewers.slice(i, i + 1_000);
-    const balances = chunk.map((_, k) => coins(i + k));
-    await ds.query(
-      `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
-      chunk.flatMap((v, k) => [v.userId, balances[k], balances[k]]),
-    );
-    await ds.query(
-      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
-      chunk.flatMap((v, k) => [`seed:${v.userId}`, v.userId, balances[k], balances[k]]),
-    );
-    const p = redis.pipeline();
-    chunk.forEach((v, k) => {
-      p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200);
-      p.set(keys.imToken(imTokens[i + k]), String(v.userId), 'EX', 7_200);
-    });
-    await p.exec();
-  }
-  return { viewers, imTokens };
-}
 
 // ---------- WebSocket viewers (worker thread) ----------
 class Observers {
@@ -204,7 +137,7 @@ async function load(opts: { label: string; tag: string; path: string; viewers: V
       const body = { giftId: opts.giftId ?? 1, roomId: v.roomId, receiverId: v.anchorId, requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}` };
       result.sent += 1;
       try {
-        const env = (await post(opts.path, v.token, JSON.stringify(body))) as { code: number; data: { requestId?: string } | null };
+        const env = (await httpPost(PORTS.gateway, opts.path, JSON.stringify(body), { authorization: `Bearer ${v.token}` })).body as { code: number; data: { requestId?: string } | null };
         if (env.code === 200) {
           result.ok += 1;
           if (env.data?.requestId) result.accepted.push(env.data.requestId);
@@ -220,30 +153,6 @@ async function load(opts: { label: string; tag: string; path: string; viewers: V
   clearInterval(progress);
   result.seconds = (now() - start) / 1_000;
   return result;
-}
-
-/** The load generator's HTTP client: node:http on keep-alive sockets (much cheaper per request than fetch). */
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-function post(path: string, token: string, body: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: PORTS.gateway, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch (err: unknown) {
-            reject(err);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function countGiftTrades(ds: DataSource, prefixLike: string): Promise<{ charged: number; rejected: number }> {
@@ -282,11 +191,7 @@ async function main(): Promise<void> {
   }
   log(`stack up: database ${ENV.DB_NAME}, Redis prefix ${ENV.REDIS_KEY_PREFIX}, topics ${ENV.KAFKA_TOPIC_PREFIX}*`);
   stack.prepare();
-  stack.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${PORTS.bankHttp}/health`);
-  stack.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${PORTS.giftHttp}/health`, { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' });
-  stack.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${PORTS.routerHttp}/health`);
-  stack.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${PORTS.imWs}/health`);
-  stack.start('api-gateway', 'apps/api-gateway/src/main.js', `${BASE}/health`);
+  stack.startAll(PORTS, { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' });
   const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
   let ds: DataSource | undefined;
   const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));
@@ -296,9 +201,9 @@ async function main(): Promise<void> {
     log('all five apps healthy');
     const cpuBefore = stack.cpuSeconds();
     ds = await new DataSource(buildDataSourceOptions(dbEnv, {}, await detectServerFlavor(dbEnv))).initialize();
-    const { viewers, imTokens } = await seed(ds, redis, USERS, ROOMS, 1_000_000, () => 10_000_000);
+    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: USERS, rooms: ROOMS, firstUser: 1_000_000, coins: () => 10_000_000 });
     log(`seeded ${USERS} viewers in ${ROOMS} rooms`);
-    const observers = await Observers.open(viewers.map((v, i) => `${WS}?token=${imTokens[i]}&roomId=${v.roomId}`));
+    const observers = await Observers.open(viewers.map((v) => `${WS}?token=${v.imToken}&roomId=${v.roomId}`));
     log(`${USERS} WebSockets logged in`);
     // Warm-up: caches, connections, JIT.
     await load({ label: 'warm-up', tag: 'w', path: '/gift/send', viewers, concurrency: 8, total: 400 });
@@ -336,13 +241,13 @@ async function main(): Promise<void> {
     log(`burst: seeding ${BURST_USERS} users in ${BURST_ROOMS} rooms`);
     // Balances from 0 to 60 coins, gifts of 5: about a third of the burst cannot be paid -> refused at the
     // gateway (cached balance) or at settlement (5557), exercising both paths under load.
-    const burstSeed = await seed(ds, redis, BURST_USERS, BURST_ROOMS, 5_000_000, (i) => (i * 7) % 61);
+    const burstViewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: BURST_USERS, rooms: BURST_ROOMS, firstUser: 5_000_000, coins: (i) => (i * 7) % 61 });
     const roomsSeen = new Map<number, number>();
-    burstSeed.viewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
-    const burstObservers = await Observers.open([...roomsSeen.values()].map((i) => `${WS}?token=${burstSeed.imTokens[i]}&roomId=${burstSeed.viewers[i].roomId}`));
+    burstViewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
+    const burstObservers = await Observers.open([...roomsSeen.values()].map((i) => `${WS}?token=${burstViewers[i].imToken}&roomId=${burstViewers[i].roomId}`));
     log(`burst: ${roomsSeen.size} room observers connected; sending ${BURST} gifts`);
     const burstStart = now();
-    const burst = await load({ label: 'burst', tag: 'b', path: '/gift/send', viewers: burstSeed.viewers, concurrency: CONCURRENCY * 2, total: BURST, giftId: 2 });
+    const burst = await load({ label: 'burst', tag: 'b', path: '/gift/send', viewers: burstViewers, concurrency: CONCURRENCY * 2, total: BURST, giftId: 2 });
     const burstLike = '%:b-%';
     const burstSettled = await waitSettled(ds, burstLike, burst.accepted.length, burstStart, 'burst');
     const { charged: burstCharged } = await countGiftTrades(ds, burstLike);

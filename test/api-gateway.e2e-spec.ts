@@ -1,27 +1,11 @@
 import { GiftFailData, ImBizCode } from '@live/contracts';
+import { API_ENDPOINTS } from '../bench/support/endpoints';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
 /** Every endpoint of API.md that needs a token, with a body that would otherwise be valid in shape. */
-const PROTECTED: [string, object][] = [
-  ['/userLogin/logout', {}],
-  ['/living/startingLiving', { type: 0 }],
-  ['/living/closeLiving', { roomId: 1 }],
-  ['/living/list', { type: 0, page: 1, pageSize: 10 }],
-  ['/living/anchorConfig', { roomId: 1 }],
-  ['/gift/listGift', {}],
-  ['/gift/send', { giftId: 1, roomId: 1, receiverId: 2 }],
-  ['/gift/contributionBoard', { roomId: 1 }],
-  ['/gift/admin/insert', { giftName: 'x', price: 1, coverImgUrl: '', svgaUrl: '' }],
-  ['/gift/admin/update', { giftId: 1, price: 2 }],
-  ['/bank/products', { type: 0 }],
-  ['/bank/payProduct', { productId: 1, paySource: 1, payChannel: 0 }],
-  ['/bank/devPay', { orderId: 'PO1' }],
-  ['/bank/balance', {}],
-  ['/bank/trades', { page: 1, pageSize: 10 }],
-  ['/im/getImConfig', {}],
-];
+const PROTECTED: [string, object][] = API_ENDPOINTS.filter((e) => !e.isPublic).map((e) => [e.path, e.body]);
 
 describe('api-gateway: the public HTTP contract, with bank-service, gift-service and the real servers', () => {
   let stack: TestStack;

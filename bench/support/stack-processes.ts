@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 export interface AppProcess {
   name: string;
+  entry: string;
   health: string;
+  extra: Record<string, string>;
   child: ChildProcess;
 }
 
@@ -25,12 +27,12 @@ export class StackProcesses {
   }
 
   /** scripts/infra up (servers), then migrations on env.DB_NAME. */
-  prepare(): void {
+  prepare(envOverrides: Record<string, string> = {}): void {
     execFileSync('bash', [join(ROOT, 'scripts/infra'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
     execFileSync('node', [join(ROOT, 'scripts/run-app.js'), 'libs/database/src/migrate.js', 'up'], {
       stdio: ['ignore', 'ignore', 'inherit'],
       cwd: ROOT,
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, ...this.env, ...envOverrides },
     });
   }
 
@@ -43,11 +45,55 @@ export class StackProcesses {
   }
 
   start(name: string, entry: string, health: string, extra: Record<string, string> = {}): void {
-    const log = createWriteStream(join(this.logDir, `${name}.log`));
+    this.apps.push({ name, entry, health, extra, child: this.spawn(name, entry, extra) });
+  }
+
+  /** The five apps on the ports of `stackPorts` (bench-kit); `giftExtra`: more environment for gift-service. */
+  startAll(ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number }, giftExtra: Record<string, string> = {}): void {
+    this.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${ports.bankHttp}/health`);
+    this.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${ports.giftHttp}/health`, giftExtra);
+    this.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${ports.routerHttp}/health`);
+    this.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${ports.imWs}/health`);
+    this.start('api-gateway', 'apps/api-gateway/src/main.js', `http://127.0.0.1:${ports.gateway}/health`);
+  }
+
+  /** kill -9, as a crash would. */
+  async kill9(name: string): Promise<void> {
+    const app = this.app(name);
+    const exited = new Promise((r) => app.child.once('exit', r));
+    app.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts a (killed) app again and waits for its /health. */
+  async restart(name: string, timeoutMs = 60_000): Promise<void> {
+    const app = this.app(name);
+    app.child = this.spawn(name, app.entry, app.extra);
+    const deadline = Date.now() + timeoutMs;
+    while (!(await fetch(app.health).then((r) => r.ok, () => false))) {
+      if (app.child.exitCode !== null) throw new Error(`${name} exited while restarting (see ${this.logDir}/${name}.log)`);
+      if (Date.now() > deadline) throw new Error(`${name} not healthy ${timeoutMs} ms after its restart`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** Apps that died on their own (not killed by us): a crash under test. */
+  crashed(): string[] {
+    return this.apps.filter((a) => a.child.exitCode !== null || a.child.signalCode !== null).map((a) => a.name);
+  }
+
+  private app(name: string): AppProcess {
+    const app = this.apps.find((a) => a.name === name);
+    if (!app) throw new Error(`no app ${name}`);
+    return app;
+  }
+
+  private spawn(name: string, entry: string, extra: Record<string, string>): ChildProcess {
+    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
     const child = spawn('node', [join(ROOT, 'scripts/run-app.js'), entry], { cwd: ROOT, env: { ...process.env, ...this.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    this.apps.push({ name, health, child });
+    return child;
   }
 
   async waitHealthy(timeoutMs = 90_000): Promise<void> {

@@ -17,6 +17,15 @@ describe('TtlCache', () => {
     expect(loads).toBe(2);
   });
 
+  it('serves a recently expired value when the reload fails, but not one past maxStaleMs', async () => {
+    const cache = new TtlCache<number, string>(10, 100, 50);
+    await cache.get(1, async () => 'fresh');
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).resolves.toBe('fresh');
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).rejects.toThrow('gift-service down');
+  });
+
   it('does not keep a failed load, and evicts the oldest entry past the bound', async () => {
     const cache = new TtlCache<number, number>(10_000, 2);
     await expect(cache.get(1, () => Promise.reject(new Error('down')))).rejects.toThrow('down');

@@ -1,6 +1,8 @@
 /**
  * A small in-process cache with a TTL per entry and a size bound (oldest entry evicted first), with
- * load coalescing: concurrent misses of one key share one load.
+ * load coalescing (concurrent misses of one key share one load) and stale-if-error: when a reload
+ * fails, an expired value not older than `maxStaleMs` is served instead of the error (a dependency's
+ * restart does not fail requests that an answer from a minute ago serves just as well).
  */
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
@@ -9,6 +11,7 @@ export class TtlCache<K, V> {
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 10_000,
+    private readonly maxStaleMs = 10 * 60_000,
   ) {}
 
   async get(key: K, load: () => Promise<V>): Promise<V> {
@@ -17,10 +20,16 @@ export class TtlCache<K, V> {
     const pending = this.loading.get(key);
     if (pending) return pending;
     const promise = load()
-      .then((value) => {
-        if (this.ttlMs > 0) this.set(key, value);
-        return value;
-      })
+      .then(
+        (value) => {
+          if (this.ttlMs > 0) this.set(key, value);
+          return value;
+        },
+        (err: unknown) => {
+          if (hit && Date.now() - hit.expiresAt < this.maxStaleMs) return hit.value;
+          throw err;
+        },
+      )
       .finally(() => this.loading.delete(key));
     this.loading.set(key, promise);
     return promise;

@@ -27,6 +27,8 @@ export class SendGiftConsumer extends BatchConsumer<SendGiftMq> {
       valueClass: SendGiftMq,
       maxBatchSize: env.GIFT_CONSUMER_BATCH_SIZE,
       partitionsConsumedConcurrently: env.GIFT_CONSUMER_CONCURRENCY,
+      // A member that died without leaving (kill -9) holds its partitions until this passes.
+      sessionTimeoutMs: 10_000,
       handler: (batch) => coalescer.submit(batch, batch.messages.length),
       logger: new Logger(SendGiftConsumer.name),
     });

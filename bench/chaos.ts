@@ -1,0 +1,462 @@
+/**
+ * Reliability harness: hostile input, then faults under load, on the five apps as processes.
+ *
+ *   npm run chaos              fuzz (10,000 bad requests + bad WebSocket frames) then every fault, in full
+ *   npm run chaos -- --short   the short version npm test runs (fewer requests, shorter faults)
+ *   npm run fuzz               hostile input only
+ *
+ * Fuzz: generated bad requests (wrong types, huge numbers, negative prices, unknown ids, oversized
+ * bodies, bad JSON, forged tokens, another user's room, forged and replayed callbacks) to every
+ * endpoint, and bad frames to the WebSocket: zero 5xx, every answer an envelope, no process down; a
+ * rate limit under 200 concurrent requests; every app refusing a bad configuration with a clear message.
+ * Chaos: while gifts flow at a steady rate, in turn: kill -9 + restart of each app, Redis gone with its
+ * data, the Kafka broker stopped and started, the database refusing connections. Then, quiet: every
+ * accepted request id charged once (one trade, one record) or rejected; no negative balance; balances,
+ * earnings and the ledger reconcile; Redis' balance cache agrees with the database. Prints a table of
+ * faults (client errors seen, time to recover) and exits non-zero when anything does not hold.
+ */
+import { validateEnv } from '@live/common';
+import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
+import { BankRedisKeys, createRedisClient, parseCachedBalance, RedisEnv } from '@live/redis';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import { httpPost, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer } from './support/bench-kit';
+import { API_ENDPOINTS } from './support/endpoints';
+import { StackProcesses } from './support/stack-processes';
+import { TcpProxy } from './support/tcp-proxy';
+
+const SHORT = process.argv.includes('--short');
+const FUZZ_ONLY = process.argv.includes('--fuzz-only');
+const FUZZ_REQUESTS = SHORT ? 2_000 : 10_000;
+const FAULT_HOLD_MS = SHORT ? 1_500 : 4_000;
+const RATE = SHORT ? 40 : 80;
+const ROOT = join(__dirname, '..', '..');
+const execFileAsync = promisify(execFile);
+const log = (msg: string): void => console.log(`[chaos ${stamp()}] ${msg}`);
+
+const id = randomBytes(3).toString('hex');
+const PORTS = stackPorts(23_000 + Math.floor(Math.random() * 300) * 20);
+const DB_PROXY = PORTS.gateway + 15;
+const REDIS_PROXY = PORTS.gateway + 16;
+const REDIS_DB = 5;
+const ENV: Record<string, string> = { ...stackEnv(id, PORTS), DB_PORT: String(DB_PROXY), REDIS_PORT: String(REDIS_PROXY), REDIS_DB: String(REDIS_DB) };
+
+// ---------------------------------------------------------------- fuzz
+const ENDPOINTS: [string, Record<string, unknown>][] = API_ENDPOINTS.map((e) => [e.path, e.body]);
+const BAD_VALUES: unknown[] = [
+  'abc', '', ' ', '1; DROP TABLE t_user', {}, [], [1, 2], null, true, false, -1, 0, 1.5, -0.0001, 1e308, 2 ** 63, -(2 ** 53), Number.MAX_SAFE_INTEGER + 2,
+  '9'.repeat(40), 'x'.repeat(5_000), '<script>alert(1)</script>', '\u0000', '../../etc/passwd', { $gt: 0 }, '999999999', '-5',
+];
+
+function pick<T>(list: readonly T[], r: () => number): T {
+  return list[Math.floor(r() * list.length)];
+}
+
+/** One generated bad request: [path, raw body, headers]. */
+function badRequest(r: () => number, viewers: Viewer[], ownRoomOf: Map<number, number>): [string, string, Record<string, string>] {
+  const [path, valid] = pick(ENDPOINTS, r);
+  const v = pick(viewers, r);
+  const auth: Record<string, string> = pick<Record<string, string>>(
+    [
+      { authorization: `Bearer ${v.token}` },
+      { authorization: `Bearer ${v.token}` },
+      { authorization: `Bearer ${randomBytes(24).toString('base64url')}` },
+      { authorization: 'Bearer expired.or.forged' },
+      { cookie: `qytk=${randomBytes(8).toString('hex')}` },
+      {},
+    ],
+    r,
+  );
+  const kind = Math.floor(r() * 9);
+  let body: string;
+  switch (kind) {
+    case 0: // bad JSON
+      body = pick(['{', '{"a":', 'nul', '{"giftId":1,,}', '\u00ff\u00fe', '{"a":1}}'], r);
+      break;
+    case 1: // oversized
+      body = JSON.stringify({ ...valid, pad: 'x'.repeat(100_000) });
+      break;
+    case 2: // unknown field
+      body = JSON.stringify({ ...valid, ['f' + Math.floor(r() * 100)]: pick(BAD_VALUES, r) });
+      break;
+    case 3: // another user's room
+      body = JSON.stringify({ ...valid, roomId: ownRoomOf.get(pick(viewers, r).anchorId) ?? 1 });
+      break;
+    case 4: // replayed / forged callback
+      body = JSON.stringify({ orderId: `PO${randomBytes(6).toString('hex').toUpperCase()}`, signature: randomBytes(32).toString('hex') });
+      return ['/bank/payNotify', body, {}];
+    case 5: // not an object at all
+      body = JSON.stringify(pick(BAD_VALUES, r));
+      break;
+    default: {
+      // every field of a valid body, one of them bad
+      const fields = Object.keys(valid);
+      const bad = { ...valid } as Record<string, unknown>;
+      if (fields.length > 0) bad[pick(fields, r)] = pick(BAD_VALUES, r);
+      else bad.extra = pick(BAD_VALUES, r);
+      body = JSON.stringify(bad);
+    }
+  }
+  return [path, body, auth];
+}
+
+interface FuzzResult {
+  requests: number;
+  fiveXx: { path: string; status: number; body: string }[];
+  notEnvelope: { path: string; status: number; raw: string }[];
+  byStatus: Record<number, number>;
+  wsFrames: number;
+  wsAlive: boolean;
+  rateLimit: { ok: number; limited: number };
+  badConfig: { app: string; variable: string; refused: boolean; message: string }[];
+}
+
+async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>): Promise<FuzzResult> {
+  let seed = 12_345;
+  const r = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const result: FuzzResult = { requests: 0, fiveXx: [], notEnvelope: [], byStatus: {}, wsFrames: 0, wsAlive: false, rateLimit: { ok: 0, limited: 0 }, badConfig: [] };
+  const requests = Array.from({ length: FUZZ_REQUESTS }, () => badRequest(r, viewers, ownRoomOf));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < requests.length; i = next++) {
+      const [path, body, headers] = requests[i];
+      let status = 0;
+      let raw = '';
+      let envelope = false;
+      try {
+        const a = await httpPost(PORTS.gateway, path, body, headers);
+        status = a.status;
+        raw = a.raw;
+        const b = a.body as { code?: unknown; msg?: unknown } | undefined;
+        envelope = typeof b?.code === 'number' && typeof b?.msg === 'string' && 'data' in (b as object);
+      } catch (err: unknown) {
+        raw = String(err);
+      }
+      result.requests += 1;
+      result.byStatus[status] = (result.byStatus[status] ?? 0) + 1;
+      if (status >= 500 || status === 0) result.fiveXx.push({ path, status, body: body.slice(0, 120) });
+      else if (!envelope) result.notEnvelope.push({ path, status, raw: raw.slice(0, 120) });
+      if (result.requests % 2_000 === 0) log(`  fuzz: ${result.requests}/${requests.length} requests`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+
+  // Bad frames to the WebSocket (a fresh socket every 15: 20 bad frames close one, 4400, by design),
+  // then: does the node still answer a heartbeat?
+  const v = viewers[0];
+  const frames = ['not json', '[]', '{}', '{"magic":1}', '{"magic":18673,"code":"x"}', '{"magic":18673,"code":1003,"body":{}}', '{"magic":18673,"code":1005,"body":{"msgId":"a b"}}', '{"magic":18673,"code":1001,"body":{"token":1}}', 'x'.repeat(20_000), '\u0000\u0001'];
+  const total = SHORT ? 300 : 1_500;
+  while (result.wsFrames < total) {
+    const ws = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${v.imToken}&roomId=${v.roomId}`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    for (let k = 0; k < 15 && result.wsFrames < total; k++) {
+      ws.send(frames[result.wsFrames % frames.length]);
+      result.wsFrames += 1;
+    }
+    await sleep(20);
+    ws.terminate();
+  }
+  const probe = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${viewers[1].imToken}&roomId=${viewers[1].roomId}`);
+  result.wsAlive = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 5_000);
+    probe.on('message', (raw: Buffer) => {
+      const f = JSON.parse(raw.toString()) as { code: number };
+      if (f.code === 1001) probe.send(JSON.stringify({ magic: 18673, code: 1004, len: 0 }));
+      if (f.code === 1004) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+    probe.on('error', () => resolve(false));
+  });
+  probe.terminate();
+
+  // 200 concurrent starts by one user: the limit (1 per 10 s) holds.
+  const starter = viewers[2];
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, () => httpPost(PORTS.gateway, '/living/startingLiving', '{"type":0}', { authorization: `Bearer ${starter.token}` }).catch(() => null)),
+  );
+  result.rateLimit.ok = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === 200).length;
+  result.rateLimit.limited = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === -10001).length;
+
+  // Every app refuses a bad configuration with a message naming the variable.
+  const cases: [string, string, string, string][] = [
+    ['api-gateway', 'apps/api-gateway/src/main.js', 'GATEWAY_HTTP_PORT', '70000'],
+    ['gift-service', 'apps/gift-service/src/main.js', 'GIFT_CONSUMER_BATCH_SIZE', '0'],
+    ['bank-service', 'apps/bank-service/src/main.js', 'BANK_PAY_SECRET', 'short'],
+    ['im-router', 'apps/im-router/src/main.js', 'IM_ROUTER_RPC_PORT', 'abc'],
+    ['im-core', 'apps/im-core/src/main.js', 'IM_HEARTBEAT_TIMEOUT_MS', '5'],
+  ];
+  for (const [app, entry, variable, value] of cases) {
+    const run = await runToExit('node', [join(ROOT, 'scripts/run-app.js'), entry], { ...process.env, ...ENV, [variable]: value });
+    const refusing = run.output.includes('refusing to start');
+    const message = run.output.split('\n').find((l) => l.includes(variable)) ?? run.output.split('\n')[0];
+    result.badConfig.push({ app, variable, refused: run.code === 1 && refusing && message.includes(variable), message: message.trim().slice(0, 160) });
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- chaos
+interface Sent {
+  requestId: string | null;
+  status: number;
+  code: number | null;
+  at: number;
+}
+
+interface FaultRow {
+  fault: string;
+  heldMs: number;
+  clientErrors: number;
+  recoverSeconds: number;
+  note: string;
+}
+
+async function main(): Promise<void> {
+  const outDir = join(process.cwd(), 'bench-output');
+  mkdirSync(outDir, { recursive: true });
+  execFileSync('bash', [join(ROOT, 'scripts/infra'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  const realDb = validateEnv(DatabaseEnv, { ...process.env, DB_NAME: ENV.DB_NAME });
+  const realRedis = validateEnv(RedisEnv, { ...process.env, REDIS_DB: String(REDIS_DB) });
+  const dbProxy = new TcpProxy(DB_PROXY, { host: realDb.DB_HOST, port: realDb.DB_PORT });
+  const redisProxy = new TcpProxy(REDIS_PROXY, { host: realRedis.REDIS_HOST, port: realRedis.REDIS_PORT });
+  await dbProxy.up();
+  await redisProxy.up();
+  const stack = new StackProcesses(ENV, join(outDir, `chaos-logs-${id}`));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  const redis = createRedisClient(realRedis);
+  let ds: DataSource | undefined;
+  let failed = false;
+  try {
+    // Synchronous (blocks this process, and so the proxies): straight to the database.
+    stack.prepare({ DB_PORT: String(realDb.DB_PORT) });
+    stack.startAll(PORTS);
+    await stack.waitHealthy();
+    ds = await new DataSource(buildDataSourceOptions(realDb, {}, await detectServerFlavor(realDb))).initialize();
+    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: 200, rooms: 20, firstUser: 7_000_000, coins: (i) => (i % 4 === 0 ? 30 : 100_000) });
+    const ownRoomOf = new Map(viewers.map((v) => [v.anchorId, v.roomId]));
+    log('stack up, 200 viewers in 20 rooms');
+
+    // ---------- fuzz ----------
+    log(`fuzz: ${FUZZ_REQUESTS} generated bad requests, bad WebSocket frames, 200 concurrent starts, bad configurations`);
+    const f = await fuzz(viewers, ownRoomOf);
+    const downAfterFuzz = stack.crashed();
+    console.table([
+      { check: 'bad requests sent', value: f.requests, ok: f.requests >= FUZZ_REQUESTS },
+      { check: '5xx or no answer', value: f.fiveXx.length, ok: f.fiveXx.length === 0 },
+      { check: 'answers that are not the envelope', value: f.notEnvelope.length, ok: f.notEnvelope.length === 0 },
+      { check: 'bad WebSocket frames; node still answers', value: f.wsFrames, ok: f.wsAlive },
+      { check: '200 concurrent starts: passed / limited', value: `${f.rateLimit.ok} / ${f.rateLimit.limited}`, ok: f.rateLimit.ok === 1 && f.rateLimit.limited === 199 },
+      { check: 'bad configuration refused with the variable named', value: f.badConfig.filter((b) => b.refused).length, ok: f.badConfig.every((b) => b.refused) },
+      { check: 'processes down', value: downAfterFuzz.join(', ') || 'none', ok: downAfterFuzz.length === 0 },
+    ]);
+    console.log(`fuzz answers by status: ${JSON.stringify(f.byStatus)}`);
+    for (const b of f.badConfig) console.log(`  ${b.app} with a bad ${b.variable}: ${b.refused ? 'refused' : 'NOT refused'}: ${b.message}`);
+    if (f.fiveXx.length) console.log(`  5xx samples: ${JSON.stringify(f.fiveXx.slice(0, 5))}`);
+    if (f.notEnvelope.length) console.log(`  non-envelope samples: ${JSON.stringify(f.notEnvelope.slice(0, 5))}`);
+    const fuzzOk = f.requests >= FUZZ_REQUESTS && f.fiveXx.length === 0 && f.notEnvelope.length === 0 && f.wsAlive && f.rateLimit.ok === 1 && f.badConfig.every((b) => b.refused) && downAfterFuzz.length === 0;
+    console.log(`fuzz: ${fuzzOk ? 'OK' : 'FAILED'}`);
+    failed ||= !fuzzOk;
+    if (FUZZ_ONLY) return;
+
+    // ---------- chaos ----------
+    const sent: Sent[] = [];
+    let stop = false;
+    let seq = 0;
+    const senders = viewers.slice(20);
+    const loadLoop = (async () => {
+      const interval = 1_000 / RATE;
+      let next = Date.now();
+      const inflight = new Set<Promise<void>>();
+      while (!stop) {
+        next += interval;
+        const v = senders[seq % senders.length];
+        const n = seq++;
+        const p = httpPost(PORTS.gateway, '/gift/send', JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` }), { authorization: `Bearer ${v.token}` })
+          .then((a) => {
+            const b = a.body as { code?: number; data?: { requestId?: string } } | undefined;
+            sent.push({ requestId: b?.code === 200 ? (b.data?.requestId ?? null) : null, status: a.status, code: b?.code ?? null, at: Date.now() });
+          })
+          .catch(() => void sent.push({ requestId: null, status: 0, code: null, at: Date.now() }))
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+        const wait = next - Date.now();
+        if (wait > 0) await sleep(wait);
+      }
+      await Promise.all(inflight);
+    })();
+
+    const accepted = (): string[] => sent.filter((s) => s.requestId).map((s) => s.requestId!);
+    /** Seconds from `since` until a gift sent now is settled (the path works again end to end). */
+    const recovery = async (since: number): Promise<number> => {
+      for (;;) {
+        const probeStart = sent.length;
+        await sleep(500);
+        const fresh = sent.slice(probeStart).filter((s) => s.requestId).map((s) => s.requestId!);
+        if (fresh.length > 0) {
+          const [{ n }] = await ds!.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)', [fresh]);
+          if (Number(n) > 0) return (Date.now() - since) / 1_000;
+        }
+        if (Date.now() - since > 180_000) throw new Error('no recovery within 3 minutes');
+      }
+    };
+    const faults: FaultRow[] = [];
+    const inject = async (fault: string, act: () => Promise<void>, restore: () => Promise<void>, note = ''): Promise<void> => {
+      const before = sent.length;
+      const t0 = Date.now();
+      log(`fault: ${fault}`);
+      await act();
+      await sleep(FAULT_HOLD_MS);
+      await restore();
+      const recoverSeconds = await recovery(t0);
+      const clientErrors = sent.slice(before).filter((s) => s.status === 0 || s.status >= 500).length;
+      faults.push({ fault, heldMs: Date.now() - t0, clientErrors, recoverSeconds: Number(recoverSeconds.toFixed(1)), note });
+      log(`  recovered after ${recoverSeconds.toFixed(1)} s, ${clientErrors} client error(s)`);
+    };
+
+    await sleep(3_000);
+    for (const app of ['gift-service', 'bank-service', 'im-core', 'im-router', 'api-gateway']) {
+      await inject(`kill -9 ${app}, restart`, () => stack.kill9(app), () => stack.restart(app));
+    }
+    await inject(
+      'Redis gone, its data lost',
+      async () => {
+        await redisProxy.down();
+        await redis.flushdb();
+      },
+      async () => {
+        await redisProxy.up();
+        // Logins live in Redis: the tokens went with the data; the clients log in again.
+        await seedTokens(redis, viewers);
+      },
+      'logins and IM bindings are lost with it: clients log in again',
+    );
+    const kafkaPidFile = join(process.env.LIVE_GIFT_INFRA_STATE ?? join(ROOT, '.infra'), 'kafka.pid');
+    if (existsSync(kafkaPidFile)) {
+      await inject(
+        'Kafka broker stopped, started again',
+        async () => {
+          const pid = Number(readFileSync(kafkaPidFile, 'utf8').trim());
+          process.kill(pid, 'SIGTERM');
+          while (isAlive(pid)) await sleep(200);
+        },
+        async () => {
+          await execFileAsync('bash', [join(ROOT, 'scripts/infra'), 'up'], { cwd: ROOT });
+        },
+      );
+    } else {
+      faults.push({ fault: 'Kafka broker stopped, started again', heldMs: 0, clientErrors: 0, recoverSeconds: 0, note: 'skipped: the broker was not started by scripts/infra' });
+    }
+    await inject('database refuses connections', () => dbProxy.down(), () => dbProxy.up());
+
+    stop = true;
+    await loadLoop;
+    const ids = accepted();
+    log(`load stopped: ${sent.length} sent, ${ids.length} accepted; waiting for quiet`);
+    const quietDeadline = Date.now() + 180_000;
+    for (;;) {
+      const [{ n }] = await ds.query("SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)", [ids]);
+      if (Number(n) >= new Set(ids).size || Date.now() > quietDeadline) break;
+      await sleep(500);
+    }
+    await sleep(2_000);
+
+    // ---------- audit ----------
+    const q = async (sql: string, params: unknown[] = []): Promise<number> => Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
+    const unique = [...new Set(ids)];
+    const tradesPerId: { request_id: string; n: string; charged: string }[] = await ds.query(
+      'SELECT request_id, COUNT(*) AS n, SUM(status = 1) AS charged FROM t_qiyu_currency_trade WHERE request_id IN (?) GROUP BY request_id',
+      [unique],
+    );
+    const records: { request_id: string; n: string }[] = await ds.query('SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id', [unique]);
+    const recordOf = new Map(records.map((r) => [r.request_id, Number(r.n)]));
+    const unsettled = unique.length - tradesPerId.length;
+    const wrong = tradesPerId.filter((t) => Number(t.n) !== 1 || (Number(t.charged) === 1 ? recordOf.get(t.request_id) !== 1 : recordOf.has(t.request_id)));
+    const keys = new BankRedisKeys(ENV.REDIS_KEY_PREFIX);
+    const accounts: { user_id: string; current_balance: string }[] = await ds.query('SELECT user_id, current_balance FROM t_qiyu_currency_account');
+    const cached = await redis.mget(...accounts.map((a) => keys.balance(Number(a.user_id))));
+    const cacheMismatch = accounts.filter((a, i) => {
+      const c = parseCachedBalance(cached[i]);
+      return c !== undefined && c !== Number(a.current_balance);
+    }).length;
+    const audit = {
+      accepted: unique.length,
+      unsettled,
+      notOnceOrWithoutRecord: wrong.length,
+      chargedNotAccepted: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE '%:c-%' AND request_id NOT IN (?)", [unique]),
+      negativeBalances: await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0'),
+      balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
+      credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
+      ledgerBalance: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1'),
+      balances: await q('SELECT COALESCE(SUM(current_balance), 0) FROM t_qiyu_currency_account'),
+      redisCacheMismatches: cacheMismatch,
+      crashedOnTheirOwn: stack.crashed().length,
+    };
+    console.table(faults);
+    const exact =
+      audit.unsettled === 0 &&
+      audit.notOnceOrWithoutRecord === 0 &&
+      audit.negativeBalances === 0 &&
+      audit.balancesPlusEarnings === audit.credited &&
+      audit.ledgerBalance === audit.balances &&
+      audit.redisCacheMismatches === 0 &&
+      audit.crashedOnTheirOwn === 0;
+    console.log(`chaos audit: ${exact ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(audit)}`);
+    failed ||= !exact;
+  } catch (err: unknown) {
+    failed = true;
+    console.error(err);
+  } finally {
+    await stack.stop();
+    await ds?.destroy();
+    await dbProxy.down();
+    await redisProxy.down();
+    await redis.flushdb().catch(() => undefined);
+    redis.disconnect();
+    await dropDatabase(realDb).catch(() => undefined);
+    console.log(`chaos: ${failed ? 'FAILED' : 'OK'}`);
+    process.exitCode = failed ? 1 : 0;
+  }
+}
+
+async function seedTokens(redis: ReturnType<typeof createRedisClient>, viewers: Viewer[]): Promise<void> {
+  const { GatewayRedisKeys } = await import('@live/redis');
+  const keys = new GatewayRedisKeys(ENV.REDIS_KEY_PREFIX);
+  const p = redis.pipeline();
+  for (const v of viewers) p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
+  await p.exec();
+}
+
+/** Runs a process to its end without blocking this event loop (the proxies live in it). */
+function runToExit(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

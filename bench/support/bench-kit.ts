@@ -1,0 +1,127 @@
+import { GatewayRedisKeys } from '@live/redis';
+import type { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { DataSource } from 'typeorm';
+
+/** A seeded viewer: a login token, an IM token, a room and its anchor. */
+export interface Viewer {
+  userId: number;
+  token: string;
+  imToken: string;
+  roomId: number;
+  anchorId: number;
+}
+
+/** Ports of a stack started by a harness, away from `npm start`'s and below the ephemeral range. */
+export function stackPorts(base: number) {
+  return { gateway: base, imWs: base + 10, giftHttp: base + 1, giftRpc: base + 2, bankHttp: base + 3, bankRpc: base + 4, routerHttp: base + 5, routerRpc: base + 6, imRpc: base + 7 };
+}
+
+export function stackEnv(id: string, ports: ReturnType<typeof stackPorts>): Record<string, string> {
+  return {
+    DB_NAME: `lg_bench_${id}`,
+    DB_POOL_SIZE: '20',
+    REDIS_KEY_PREFIX: `bench_${id}`,
+    KAFKA_TOPIC_PREFIX: `bench_${id}.`,
+    LOG_LEVEL: 'warn',
+    GATEWAY_BENCH_ROUTES: 'true',
+    GATEWAY_HTTP_PORT: String(ports.gateway),
+    GIFT_HTTP_PORT: String(ports.giftHttp),
+    GIFT_RPC_PORT: String(ports.giftRpc),
+    BANK_HTTP_PORT: String(ports.bankHttp),
+    BANK_RPC_PORT: String(ports.bankRpc),
+    IM_ROUTER_HTTP_PORT: String(ports.routerHttp),
+    IM_ROUTER_RPC_PORT: String(ports.routerRpc),
+    IM_CORE_WS_PORT: String(ports.imWs),
+    IM_CORE_RPC_PORT: String(ports.imRpc),
+    IM_CORE_NODE_ID: `bench-${id}`,
+    GIFT_INSTANCE_ID: `bench-${id}`,
+  };
+}
+
+/**
+ * Users, rooms, wallets (with a recharge in the ledger) and tokens, straight into the servers: logging
+ * in thousands of users over HTTP is not what a harness measures.
+ */
+export async function seedViewers(
+  ds: DataSource,
+  redis: Redis,
+  keyPrefix: string,
+  opts: { count: number; rooms: number; firstUser: number; coins: (i: number) => number },
+): Promise<Viewer[]> {
+  const keys = new GatewayRedisKeys(keyPrefix);
+  const anchors = Array.from({ length: opts.rooms }, (_, i) => opts.firstUser + opts.count + i);
+  const roomIds: number[] = [];
+  for (let i = 0; i < opts.rooms; i += 500) {
+    const chunk = anchors.slice(i, i + 500);
+    const res: { insertId: number } = await ds.query(
+      `INSERT INTO t_living_room (anchor_id, type, room_name, status) VALUES ${chunk.map(() => '(?, 0, ?, 1)').join(', ')}`,
+      chunk.flatMap((a) => [a, `bench room of ${a}`]),
+    );
+    chunk.forEach((_, k) => roomIds.push(res.insertId + k));
+  }
+  const viewers: Viewer[] = Array.from({ length: opts.count }, (_, i) => ({
+    userId: opts.firstUser + i,
+    token: randomBytes(24).toString('base64url'),
+    imToken: randomBytes(24).toString('base64url'),
+    roomId: roomIds[i % opts.rooms],
+    anchorId: anchors[i % opts.rooms],
+  }));
+  for (let i = 0; i < opts.count; i += 1_000) {
+    const chunk = viewers.slice(i, i + 1_000);
+    const balances = chunk.map((_, k) => opts.coins(i + k));
+    await ds.query(
+      `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`,
+      chunk.flatMap((v, k) => [v.userId, balances[k], balances[k]]),
+    );
+    await ds.query(
+      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
+      chunk.flatMap((v, k) => [`seed:${v.userId}`, v.userId, balances[k], balances[k]]),
+    );
+    const p = redis.pipeline();
+    for (const v of chunk) {
+      p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200);
+      p.set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
+    }
+    await p.exec();
+  }
+  return viewers;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  raw: string;
+}
+
+/** The harnesses' HTTP client: node:http on keep-alive sockets (much cheaper per request than fetch). */
+const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+export function httpPost(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = undefined;
+          try {
+            parsed = JSON.parse(raw);
+          } catch {
+            // not JSON: the caller decides whether that is a failure
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, raw });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(15_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const stamp = (): string => new Date().toISOString().slice(11, 19);

@@ -1,0 +1,22 @@
+/** Every POST endpoint of the public API (API.md) with a body valid in shape, and whether it is public. */
+export const API_ENDPOINTS: { path: string; body: Record<string, unknown>; isPublic: boolean }[] = [
+  { path: '/userLogin/sendLoginCode', body: { phone: '13800000000' }, isPublic: true },
+  { path: '/userLogin/login', body: { phone: '13800000000', code: '123456' }, isPublic: true },
+  { path: '/userLogin/logout', body: {}, isPublic: false },
+  { path: '/living/startingLiving', body: { type: 0 }, isPublic: false },
+  { path: '/living/closeLiving', body: { roomId: 1 }, isPublic: false },
+  { path: '/living/list', body: { type: 0, page: 1, pageSize: 10 }, isPublic: false },
+  { path: '/living/anchorConfig', body: { roomId: 1 }, isPublic: false },
+  { path: '/gift/listGift', body: {}, isPublic: false },
+  { path: '/gift/send', body: { giftId: 1, roomId: 1, receiverId: 2 }, isPublic: false },
+  { path: '/gift/contributionBoard', body: { roomId: 1 }, isPublic: false },
+  { path: '/gift/admin/insert', body: { giftName: 'x', price: 1, coverImgUrl: '', svgaUrl: '' }, isPublic: false },
+  { path: '/gift/admin/update', body: { giftId: 1, price: 2 }, isPublic: false },
+  { path: '/bank/products', body: { type: 0 }, isPublic: false },
+  { path: '/bank/payProduct', body: { productId: 1, paySource: 1, payChannel: 0 }, isPublic: false },
+  { path: '/bank/payNotify', body: { orderId: 'PO1', signature: 'x' }, isPublic: true },
+  { path: '/bank/devPay', body: { orderId: 'PO1' }, isPublic: false },
+  { path: '/bank/balance', body: {}, isPublic: false },
+  { path: '/bank/trades', body: { page: 1, pageSize: 10 }, isPublic: false },
+  { path: '/im/getImConfig', body: {}, isPublic: false },
+];
