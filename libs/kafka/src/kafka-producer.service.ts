@@ -16,6 +16,11 @@ export interface KafkaProducerOptions {
   topics?: readonly TopicSpec[];
   /** Most messages one produce request carries (coalescing). Default 1000. */
   maxBatchMessages?: number;
+  /**
+   * How long the first message of an idle producer waits for company before it is sent (messages that
+   * arrive while a request is in flight are batched anyway). Default 0.
+   */
+  lingerMs?: number;
   /** Broker-side wait for the in-sync replicas (acks=-1). Default 10 s. */
   ackTimeoutMs?: number;
 }
@@ -62,6 +67,8 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly maxBatchMessages: number;
   private readonly ackTimeoutMs: number;
+  private readonly lingerMs: number;
+  private lingerTimer: NodeJS.Timeout | undefined;
   private producer: Producer;
   private connected: Promise<void> | null = null;
   private queue: Pending[] = [];
@@ -78,6 +85,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
     this.topics = options?.topics ?? [];
     this.maxBatchMessages = options?.maxBatchMessages ?? 1000;
     this.ackTimeoutMs = options?.ackTimeoutMs ?? 10_000;
+    this.lingerMs = options?.lingerMs ?? 0;
     this.producer = this.createProducer();
   }
 
@@ -88,6 +96,11 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+      this.startDrain();
+    }
     await this.draining;
     await this.producer.disconnect().catch((err: unknown) => this.logger.warn(`disconnect: ${describe(err)}`));
     this.connected = null;
@@ -131,10 +144,22 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   }
 
   private kick(): void {
+    if (this.draining || this.lingerTimer) return;
+    if (this.lingerMs > 0 && !this.closed && this.queue.reduce((n, p) => n + p.messages.length, 0) < this.maxBatchMessages) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        this.startDrain();
+      }, this.lingerMs);
+      return;
+    }
+    this.startDrain();
+  }
+
+  private startDrain(): void {
     if (this.draining) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
-      if (this.queue.length > 0) this.kick();
+      if (this.queue.length > 0) this.startDrain();
     });
   }
 

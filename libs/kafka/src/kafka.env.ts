@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** `host:port[,host:port...]` (spaces around commas allowed). */
 export const BROKER_LIST_PATTERN = /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/;
@@ -20,6 +20,12 @@ export class KafkaEnv {
    * Put before every topic and consumer group name (e.g. `staging.` on a shared cluster, or a throwaway
    * prefix per test run). Default none: the names of the contracts as they are.
    */
+  /** Producer linger: the first message of an idle producer waits this long for company (batching). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000)
+  KAFKA_LINGER_MS: number = 2;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{0,100}$/, { message: 'KAFKA_TOPIC_PREFIX may only hold letters, digits, . _ - (at most 100)' })
   KAFKA_TOPIC_PREFIX: string = '';

@@ -50,8 +50,12 @@ export class KafkaModule {
         { provide: KafkaNames, inject: [KafkaEnv], useFactory: (env: KafkaEnv) => new KafkaNames(env.KAFKA_TOPIC_PREFIX) },
         {
           provide: KAFKA_PRODUCER_OPTIONS,
-          inject: [KafkaNames],
-          useFactory: (names: KafkaNames): KafkaProducerOptions => ({ ...options.producer, topics: names.topicSpecs(options.topics ?? []) }),
+          inject: [KafkaNames, KafkaEnv],
+          useFactory: (names: KafkaNames, env: KafkaEnv): KafkaProducerOptions => ({
+            lingerMs: env.KAFKA_LINGER_MS,
+            ...options.producer,
+            topics: names.topicSpecs(options.topics ?? []),
+          }),
         },
         KafkaProducerService,
         KafkaHealthIndicator,
