@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   try {
     // Synchronous (blocks this process, and so the proxies): straight to the database.
     stack.prepare({ DB_PORT: String(realDb.DB_PORT) });
-    stack.startAll(PORTS);
+    stack.startAll(PORTS, { 'gift-service': { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' } });
     await stack.waitHealthy();
     ds = await new DataSource(buildDataSourceOptions(realDb, {}, await detectServerFlavor(realDb))).initialize();
     const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: 200, rooms: 20, firstUser: 7_000_000, coins: (i) => (i % 4 === 0 ? 30 : 100_000) });

@@ -191,7 +191,7 @@ async function main(): Promise<void> {
   }
   log(`stack up: database ${ENV.DB_NAME}, Redis prefix ${ENV.REDIS_KEY_PREFIX}, topics ${ENV.KAFKA_TOPIC_PREFIX}*`);
   stack.prepare();
-  stack.startAll(PORTS, { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' });
+  stack.startAll(PORTS, { 'gift-service': { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' } });
   const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
   let ds: DataSource | undefined;
   const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));

@@ -48,13 +48,23 @@ export class StackProcesses {
     this.apps.push({ name, entry, health, extra, child: this.spawn(name, entry, extra) });
   }
 
-  /** The five apps on the ports of `stackPorts` (bench-kit); `giftExtra`: more environment for gift-service. */
-  startAll(ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number }, giftExtra: Record<string, string> = {}): void {
-    this.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${ports.bankHttp}/health`);
-    this.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${ports.giftHttp}/health`, giftExtra);
-    this.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${ports.routerHttp}/health`);
-    this.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${ports.imWs}/health`);
-    this.start('api-gateway', 'apps/api-gateway/src/main.js', `http://127.0.0.1:${ports.gateway}/health`);
+  /**
+   * The five apps on the ports of `stackPorts` (bench-kit); `extra`: more environment per app. With
+   * BENCH_PROFILE=<app> that app runs under the V8 profiler (bench/support/cpu-profile.js) and writes
+   * bench-output/<app>.cpuprofile (open it in Chrome DevTools).
+   */
+  startAll(ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number }, extra: Record<string, Record<string, string>> = {}): void {
+    const env = (name: string): Record<string, string> => ({
+      ...(process.env.BENCH_PROFILE === name
+        ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`, PROFILE_OUT: join(ROOT, 'bench-output', `${name}.cpuprofile`), PROFILE_DELAY_MS: process.env.BENCH_PROFILE_DELAY_MS ?? '20000', PROFILE_MS: process.env.BENCH_PROFILE_MS ?? '5000' }
+        : {}),
+      ...extra[name],
+    });
+    this.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${ports.bankHttp}/health`, env('bank-service'));
+    this.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${ports.giftHttp}/health`, env('gift-service'));
+    this.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${ports.routerHttp}/health`, env('im-router'));
+    this.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${ports.imWs}/health`, env('im-core'));
+    this.start('api-gateway', 'apps/api-gateway/src/main.js', `http://127.0.0.1:${ports.gateway}/health`, env('api-gateway'));
   }
 
   /** kill -9, as a crash would. */

@@ -47,6 +47,8 @@ export interface BatchConsumerOptions<T extends object> {
   /** Partitions handled at once by this member. Default 1. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /** How long a rebalance waits for the members to rejoin. Default 60 s (kafkajs). */
+  rebalanceTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** Most bytes fetched per partition per request. Default 1 MiB. */
   maxBytesPerPartition?: number;
@@ -103,6 +105,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
       heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
@@ -146,8 +149,25 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
     await this.consumer.disconnect();
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
+  /**
+   * Starts in the background: the app answers (health, RPC) while the member joins its group, which can
+   * take a session timeout when a dead member of the same group has to expire first. A failed start
+   * (broker unreachable) is retried with backoff until it works or the app stops.
+   */
+  onApplicationBootstrap(): void {
+    const attempt = async (n: number): Promise<void> => {
+      try {
+        await this.start();
+      } catch (err: unknown) {
+        this.started = false;
+        if (this.stopSignal.signal.aborted) return;
+        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** n);
+        this.logger.error(`${this.options.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+        await this.sleep(delay);
+        if (!this.stopSignal.signal.aborted) await attempt(n + 1);
+      }
+    };
+    void attempt(0);
   }
 
   onApplicationShutdown(): Promise<void> {

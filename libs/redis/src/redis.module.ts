@@ -17,6 +17,9 @@ export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): 
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     retryStrategy: (times) => Math.min(times * 100, 2000),
+    // Commands issued in the same tick (many concurrent requests) leave in one write: under load the
+    // socket writes, not Redis, were the gateway's biggest cost.
+    enableAutoPipelining: true,
   });
   let state = 'connecting';
   const to = (next: string, log: () => void): void => {

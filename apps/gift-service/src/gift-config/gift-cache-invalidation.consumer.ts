@@ -18,6 +18,9 @@ export class GiftCacheInvalidationConsumer extends BatchConsumer<RemoveGiftCache
       topic: names.topic(KafkaTopic.REMOVE_GIFT_CACHE),
       valueClass: RemoveGiftCacheMq,
       fromBeginning: false,
+      // A restarted instance (same id, same group) waits for its dead predecessor to expire.
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
       maxWaitTimeMs: 200,
       handler: async (batch) => {
         const giftIds = new Set(batch.messages.flatMap((m) => (m.value ? [m.value.giftId] : [])));

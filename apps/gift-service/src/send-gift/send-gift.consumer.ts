@@ -29,6 +29,7 @@ export class SendGiftConsumer extends BatchConsumer<SendGiftMq> {
       partitionsConsumedConcurrently: env.GIFT_CONSUMER_CONCURRENCY,
       // A member that died without leaving (kill -9) holds its partitions until this passes.
       sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
       handler: (batch) => coalescer.submit(batch, batch.messages.length),
       logger: new Logger(SendGiftConsumer.name),
     });
