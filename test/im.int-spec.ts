@@ -88,6 +88,8 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
       expect(got[0].data).toEqual({ giftId: 1, combo: 1 });
     }
     expect(outsider.business()).toEqual([]);
+    const members = await rpcCall<{ userIds: number[] }>(rpc, ImRouterRpc.ROOM_MEMBERS, { roomId: room });
+    expect(members.userIds).toEqual([...onA, ...onB].map((c) => c.userId).sort((a, b) => a - b));
   });
 
   it('SEND_TO_ROOMS delivers several rooms across both nodes in one call, each message once per member', async () => {

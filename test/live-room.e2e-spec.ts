@@ -66,6 +66,10 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const outsider = await login();
     const outsiderWs = await openIm(outsider.client, outsiderRoom);
 
+    // Room membership comes from im-core: the anchor and two viewers are connected.
+    const config = await viewer.client.post<{ onlineCount: number | null }>('/living/anchorConfig', { roomId: room });
+    expect(config.body.data.onlineCount).toBe(3);
+
     const panel = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')).body.data;
     const gift = panel.find((g) => g.price * 3 <= coins)!;
     const ids: string[] = [];

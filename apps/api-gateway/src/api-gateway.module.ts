@@ -1,4 +1,4 @@
-import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, LoggingModule, RpcClientsModule } from '@live/common';
+import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule } from '@live/common';
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
@@ -32,7 +32,7 @@ const benchControllers = process.env.GATEWAY_BENCH_ROUTES === 'true' ? [BenchCon
     RedisModule.forRoot(),
     DatabaseModule.forRoot({ entities: [UserEntity, LivingRoomEntity] }),
     KafkaModule.forRoot({ clientId: 'api-gateway', topics: KAFKA_TOPIC_SPECS }),
-    RpcClientsModule.register([BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT]),
+    RpcClientsModule.register([BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
     HealthModule.forRoot({
       app: 'api-gateway',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],

@@ -1,5 +1,7 @@
 import {
   ImBatchSendMsgRequest,
+  ImRoomMembersRequest,
+  ImRoomMembersResponse,
   ImRouteResponse,
   ImRouterRpc,
   ImSendMsgRequest,
@@ -29,6 +31,11 @@ export class ImRouterRpcController {
   @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOM })
   sendToRoom(@Payload() req: ImSendToRoomRequest): Promise<ImRouteResponse> {
     return this.router.sendToRoom(req);
+  }
+
+  @MessagePattern({ cmd: ImRouterRpc.ROOM_MEMBERS })
+  roomMembers(@Payload() req: ImRoomMembersRequest): Promise<ImRoomMembersResponse> {
+    return this.router.roomMembers(req.roomId);
   }
 
   @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOMS })

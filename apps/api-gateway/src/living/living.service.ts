@@ -1,7 +1,10 @@
-import { BizException, GatewayErrorCode } from '@live/common';
-import { Injectable, Logger } from '@nestjs/common';
+import { BizException, GatewayErrorCode, rpcCall } from '@live/common';
+import { IM_ROUTER, ImRoomMembersResponse, ImRouterRpc } from '@live/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { GatewayEnv } from '../config/api-gateway.env';
 import { UserEntity } from '../user/entities/user.entity';
 import { LivingRoomEntity, LivingRoomStatus } from './entities/living-room.entity';
 import { AnchorConfigView, RoomView } from './living.dto';
@@ -12,7 +15,11 @@ export class LivingService {
   private readonly logger = new Logger(LivingService.name);
   private readonly rooms: Repository<LivingRoomEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(IM_ROUTER) private readonly imRouter: ClientProxy,
+    private readonly env: GatewayEnv,
+  ) {
     this.rooms = dataSource.getRepository(LivingRoomEntity);
   }
 
@@ -56,14 +63,26 @@ export class LivingService {
   async anchorConfig(userId: number, roomId: number): Promise<AnchorConfigView> {
     const room = await this.rooms.findOneBy({ id: roomId });
     if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
-    const anchor = await this.dataSource.getRepository(UserEntity).findOneBy({ userId: room.anchorId });
+    const [anchor, onlineCount] = await Promise.all([this.dataSource.getRepository(UserEntity).findOneBy({ userId: room.anchorId }), this.onlineCount(roomId)]);
     return {
       ...toView(room),
       anchorNickName: anchor?.nickName ?? `user ${room.anchorId}`,
       anchorAvatar: anchor?.avatar ?? null,
       isAnchor: room.anchorId === userId,
       status: room.status,
+      onlineCount,
     };
+  }
+
+  /** Who is in the room right now, as the im-core nodes hold it (null when the IM layer does not answer). */
+  private async onlineCount(roomId: number): Promise<number | null> {
+    try {
+      const { userIds } = await rpcCall<ImRoomMembersResponse>(this.imRouter, ImRouterRpc.ROOM_MEMBERS, { roomId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+      return userIds.length;
+    } catch (err: unknown) {
+      this.logger.warn(`room ${roomId}: members unavailable from im-router: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import {
   ImCorePushResponse,
   ImCorePushToRoomRequest,
   ImCoreRpc,
+  ImRoomMembersResponse,
   ImRouteResponse,
   ImSendMsgRequest,
   ImSendToRoomRequest,
@@ -63,6 +64,13 @@ export class ImRouterService {
       }),
     );
     return { results: messages.map((m) => ({ msgId: m.msgId, pushed: pushedPerMessage.get(m.msgId) ?? 0, offline: [] })) };
+  }
+
+  /** Members of a room connected to any node: the room's nodes in one round trip, then each node asked. */
+  async roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
+    const [nodes] = await this.liveMembers([this.keys.roomNodes(roomId)]);
+    const answers = await Promise.all(nodes.map((nodeId) => this.call<ImRoomMembersResponse>(nodeId, ImCoreRpc.ROOM_MEMBERS, { roomId })));
+    return { userIds: [...new Set(answers.flatMap((a) => a?.userIds ?? []))].sort((a, b) => a - b) };
   }
 
   private async sendToUsers(msgId: string, userIds: number[], msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>): Promise<ImRouteResponse> {

@@ -58,6 +58,8 @@ export const ImRouterRpc = {
   SEND_TO_ROOM: 'im-router.msg.room',
   /** ImSendToRoomsRequest -> ImSendToRoomsResponse: many room messages (a consumer batch) in one call, one RPC per node. */
   SEND_TO_ROOMS: 'im-router.msg.rooms',
+  /** ImRoomMembersRequest -> ImRoomMembersResponse: who is connected to the room, on every node. */
+  ROOM_MEMBERS: 'im-router.room.members',
 } as const;
 
 /** im-core: one node, addressed by the router at the RPC address the node registered in Redis. */
