@@ -15,6 +15,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY --from=build /app/scripts/run-app.js scripts/run-app.js
+COPY --from=build /app/apps/web-client/public apps/web-client/public
 COPY package.json tsconfig.base.json ./
 USER node
 # e.g. command: ["apps/bank-service/src/main.js"]
