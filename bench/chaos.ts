@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
-import { httpPost, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer } from './support/bench-kit';
+import { httpPost, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer, writeTokens } from './support/bench-kit';
 import { API_ENDPOINTS } from './support/endpoints';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
@@ -332,7 +332,7 @@ async function main(): Promise<void> {
       async () => {
         await redisProxy.up();
         // Logins live in Redis: the tokens went with the data; the clients log in again.
-        await seedTokens(redis, viewers);
+        await writeTokens(redis, ENV.REDIS_KEY_PREFIX, viewers);
       },
       'logins and IM bindings are lost with it: clients log in again',
     );
@@ -422,14 +422,6 @@ async function main(): Promise<void> {
     console.log(`chaos: ${failed ? 'FAILED' : 'OK'}`);
     process.exitCode = failed ? 1 : 0;
   }
-}
-
-async function seedTokens(redis: ReturnType<typeof createRedisClient>, viewers: Viewer[]): Promise<void> {
-  const { GatewayRedisKeys } = await import('@live/redis');
-  const keys = new GatewayRedisKeys(ENV.REDIS_KEY_PREFIX);
-  const p = redis.pipeline();
-  for (const v of viewers) p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
-  await p.exec();
 }
 
 /** Runs a process to its end without blocking this event loop (the proxies live in it). */

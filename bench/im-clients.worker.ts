@@ -1,6 +1,6 @@
 /**
  * Simulated WebSocket clients for bench/im-broadcast, in a worker thread so their work (parsing,
- * masking acks) runs beside the server instead of stealing its CPU. Plain constants, no path aliases:
+ * masking acks) runs beside the server instead of stealing its CPU. Relative imports only:
  * a worker does not inherit the main thread's module resolution.
  *
  * in:  { type: 'open', urls: string[], ack: boolean, expected: number }
@@ -8,10 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
-
-const IM_MAGIC = 18673;
-const BIZ = 1003;
-const ACK = 1005;
+import { ackFrame, IM_CODE } from './support/im-frames';
 
 interface OpenCommand {
   type: 'open';
@@ -23,18 +20,7 @@ interface OpenCommand {
 const port = parentPort;
 if (!port) throw new Error('im-clients.worker must run as a worker thread');
 const counts = new Map<number, number>();
-const acks = new Map<string, string>();
 const sockets: WebSocket[] = [];
-
-function ackFrame(msgId: string): string {
-  let frame = acks.get(msgId);
-  if (!frame) {
-    const body = JSON.stringify({ msgId });
-    frame = JSON.stringify({ magic: IM_MAGIC, code: ACK, len: Buffer.byteLength(body), body: { msgId } });
-    acks.set(msgId, frame);
-  }
-  return frame;
-}
 
 port.on('message', (cmd: OpenCommand | { type: 'close' }) => {
   if (cmd.type === 'close') {
@@ -47,7 +33,7 @@ port.on('message', (cmd: OpenCommand | { type: 'close' }) => {
       const ws = new WebSocket(cmd.urls[i]);
       ws.on('message', (data: Buffer) => {
         const frame = JSON.parse(data.toString()) as { code?: number; body?: { msgId: string; data: { seq: number } } };
-        if (frame.code !== BIZ || !frame.body) return;
+        if (frame.code !== IM_CODE.BIZ || !frame.body) return;
         if (cmd.ack) ws.send(ackFrame(frame.body.msgId));
         const seq = frame.body.data.seq;
         const n = (counts.get(seq) ?? 0) + 1;

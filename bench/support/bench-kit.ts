@@ -50,7 +50,6 @@ export async function seedViewers(
   keyPrefix: string,
   opts: { count: number; rooms: number; firstUser: number; coins: (i: number) => number },
 ): Promise<Viewer[]> {
-  const keys = new GatewayRedisKeys(keyPrefix);
   const anchors = Array.from({ length: opts.rooms }, (_, i) => opts.firstUser + opts.count + i);
   const roomIds: number[] = [];
   for (let i = 0; i < opts.rooms; i += 500) {
@@ -79,14 +78,17 @@ export async function seedViewers(
       `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
       chunk.flatMap((v, k) => [`seed:${v.userId}`, v.userId, balances[k], balances[k]]),
     );
-    const p = redis.pipeline();
-    for (const v of chunk) {
-      p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200);
-      p.set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
-    }
-    await p.exec();
+    await writeTokens(redis, keyPrefix, chunk);
   }
   return viewers;
+}
+
+/** The viewers' login and IM tokens in Redis, as api-gateway writes them at login (again after Redis lost them). */
+export async function writeTokens(redis: Redis, keyPrefix: string, viewers: readonly Viewer[]): Promise<void> {
+  const keys = new GatewayRedisKeys(keyPrefix);
+  const p = redis.pipeline();
+  for (const v of viewers) p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
+  await p.exec();
 }
 
 export interface HttpAnswer {

@@ -1,7 +1,7 @@
 /**
  * WebSocket viewers for bench/gift-path, in a worker thread: they log in, ack every message as real
  * clients do, and time each gift effect (5556) from the send time the bench wrote into the request id
- * (`<user>:g-<seq>-<epoch ms with fraction>`) to its arrival here. Plain constants: a worker does not
+ * (`<user>:g-<seq>-<epoch ms with fraction>`) to its arrival here. Relative imports only: a worker does not
  * inherit the main thread's module aliases.
  *
  * in:  { type: 'open', sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }
@@ -10,14 +10,8 @@
 import { parentPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { ackFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE } from './im-frames';
 
-const IM_MAGIC = 18673;
-const LOGIN = 1001;
-const BIZ = 1003;
-const HEARTBEAT = 1004;
-const ACK = 1005;
-const GIFT_SUCCESS = 5556;
-const GIFT_FAIL = 5557;
 
 const port = parentPort;
 if (!port) throw new Error('ws-observers.worker must run as a worker thread');
@@ -27,23 +21,12 @@ let effects = 0;
 let failures = 0;
 let duplicates = 0;
 const seen = new Map<WebSocket, Set<string>>();
-const acks = new Map<string, string>();
 const now = (): number => performance.timeOrigin + performance.now();
-
-function ackFrame(msgId: string): string {
-  let frame = acks.get(msgId);
-  if (!frame) {
-    frame = JSON.stringify({ magic: IM_MAGIC, code: ACK, len: Buffer.byteLength(JSON.stringify({ msgId })), body: { msgId } });
-    if (acks.size > 200_000) acks.clear();
-    acks.set(msgId, frame);
-  }
-  return frame;
-}
 
 function onMessage(ws: WebSocket, raw: Buffer): void {
   const at = now();
   const frame = JSON.parse(raw.toString()) as { code?: number; body?: { msgId: string; bizCode: number; data: { requestId?: string } } };
-  if (frame.code !== BIZ || !frame.body) return;
+  if (frame.code !== IM_CODE.BIZ || !frame.body) return;
   ws.send(ackFrame(frame.body.msgId));
   const mine = seen.get(ws)!;
   if (mine.has(frame.body.msgId)) {
@@ -51,8 +34,8 @@ function onMessage(ws: WebSocket, raw: Buffer): void {
     return;
   }
   mine.add(frame.body.msgId);
-  if (frame.body.bizCode === GIFT_FAIL) failures += 1;
-  if (frame.body.bizCode !== GIFT_SUCCESS) return;
+  if (frame.body.bizCode === IM_BIZ.GIFT_FAIL) failures += 1;
+  if (frame.body.bizCode !== IM_BIZ.GIFT_SUCCESS) return;
   effects += 1;
   const sentAt = Number(/-(\d+\.?\d*)$/.exec(frame.body.data.requestId ?? '')?.[1]);
   if (Number.isFinite(sentAt)) latencies.push(at - sentAt);
@@ -79,7 +62,7 @@ port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 
       const ok = await new Promise<boolean>((resolve) => {
         ws.on('message', function logged(raw: Buffer) {
           const f = JSON.parse(raw.toString()) as { code?: number; body?: { error?: string } };
-          if (f.code === LOGIN) {
+          if (f.code === IM_CODE.LOGIN) {
             ws.off('message', logged);
             resolve(!f.body?.error);
           }
@@ -92,7 +75,7 @@ port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 
   };
   void Promise.all(Array.from({ length: 50 }, open)).then(() => {
     setInterval(() => {
-      for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ magic: IM_MAGIC, code: HEARTBEAT, len: 0 }));
+      for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(HEARTBEAT_FRAME);
     }, 10_000).unref();
     port.postMessage({ type: 'opened', failed });
   });

@@ -1,5 +1,6 @@
 import { ToInt } from '@live/common';
 import { ORDER_ID_PATTERN, PayChannel, PaySource } from '@live/contracts';
+import { IdField } from '../common/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEnum, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
@@ -14,10 +15,7 @@ export class ProductsDto {
 
 export class PayProductDto {
   @ApiProperty()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField()
   productId!: number;
 
   @ApiProperty({ enum: PaySource })

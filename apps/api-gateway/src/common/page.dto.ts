@@ -1,7 +1,16 @@
 import { ToInt } from '@live/common';
 import { MAX_PAGE_SIZE } from '@live/contracts';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmpty, IsInt, IsOptional, Max, Min } from 'class-validator';
+
+/** The INT columns' bound (gift ids); BIGINT ids go up to Number.MAX_SAFE_INTEGER. */
+export const INT_MAX = 2_147_483_647;
+
+/** A positive integer id up to `max`, as a number or a numeric string (form bodies). */
+export function IdField(max: number = Number.MAX_SAFE_INTEGER): PropertyDecorator {
+  return applyDecorators(ToInt(), IsInt(), Min(1), Max(max));
+}
 
 /** `page` from 1, `pageSize` 1..100, as numbers or numeric strings (form bodies). */
 export class PageDto {

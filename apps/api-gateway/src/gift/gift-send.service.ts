@@ -15,7 +15,7 @@ import {
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
 import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
 import type { Redis } from 'ioredis';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { TtlCache } from '../common/ttl-cache';
@@ -41,8 +41,8 @@ const ROOM_CACHE_MS = 5_000;
  * so replay, another user's request. The same key sent twice makes the same request id: charged once.
  */
 @Injectable()
-export class GiftSendService implements OnModuleInit {
-  private gifts!: TtlCache<number, GiftConfigDto | null>;
+export class GiftSendService {
+  private readonly gifts: TtlCache<number, GiftConfigDto | null>;
   private readonly roomAnchors = new TtlCache<number, number>(ROOM_CACHE_MS);
 
   constructor(
@@ -55,10 +55,8 @@ export class GiftSendService implements OnModuleInit {
     private readonly env: GatewayEnv,
     @InjectRedis() private readonly redis: Redis,
     private readonly bankKeys: BankRedisKeys,
-  ) {}
-
-  onModuleInit(): void {
-    this.gifts = new TtlCache(this.env.GATEWAY_GIFT_CACHE_MS);
+  ) {
+    this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS);
   }
 
   async send(cmd: SendGiftCommand): Promise<{ requestId: string }> {

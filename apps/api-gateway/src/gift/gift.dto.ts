@@ -1,33 +1,24 @@
 import { ToInt } from '@live/common';
 import { GIFT_NAME_MAX_LENGTH, GIFT_SORT_ORDER_MAX, GIFT_URL_MAX_LENGTH, GiftStatus } from '@live/contracts';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IdField, INT_MAX } from '../common/page.dto';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** A client idempotency key (header Idempotency-Key or body requestId). */
 export const CLIENT_REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-.]{1,40}$/;
-const MAX_ID = Number.MAX_SAFE_INTEGER;
 const MAX_PRICE = 1_000_000_000;
 
 export class SendGiftDto {
   @ApiProperty({ example: 1 })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IdField(INT_MAX)
   giftId!: number;
 
   @ApiProperty({ example: 1 })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdField()
   roomId!: number;
 
   @ApiProperty({ description: 'the anchor of the room' })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdField()
   receiverId!: number;
 
   @ApiPropertyOptional({ description: 'idempotency key (or header Idempotency-Key): 1-40 of A-Z a-z 0-9 _ - .' })
@@ -52,10 +43,7 @@ export class GiftPanelItemView {
 
 export class BoardDto {
   @ApiProperty()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @IdField()
   roomId!: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 10 })
@@ -106,52 +94,9 @@ export class InsertGiftDto {
   sortOrder?: number;
 }
 
-export class UpdateGiftDto {
+/** The fields given change; the others stay. */
+export class UpdateGiftDto extends PartialType(InsertGiftDto) {
   @ApiProperty()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IdField(INT_MAX)
   giftId!: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(GIFT_NAME_MAX_LENGTH)
-  giftName?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PRICE)
-  price?: number;
-
-  @ApiPropertyOptional({ enum: [0, 1] })
-  @IsOptional()
-  @ToInt()
-  @IsIn([GiftStatus.DISABLED, GiftStatus.ENABLED])
-  status?: GiftStatus;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
-  coverImgUrl?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
-  svgaUrl?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(GIFT_SORT_ORDER_MAX)
-  sortOrder?: number;
 }

@@ -1,7 +1,7 @@
 import { ToInt } from '@live/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { PageDto } from '../common/page.dto';
+import { IdField, PageDto } from '../common/page.dto';
 
 /** Room types: 0 ordinary, 1 PK. */
 export const ROOM_TYPES = [0, 1];
@@ -24,10 +24,7 @@ export class StartLivingDto {
 
 export class RoomIdDto {
   @ApiProperty({ example: 1 })
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IdField()
   roomId!: number;
 }
 
