@@ -7,8 +7,9 @@
  * in:  { type: 'open', sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }
  * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number }
  */
-import { parentPort } from 'node:worker_threads';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { ackFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE } from './im-frames';
 
@@ -21,12 +22,24 @@ let effects = 0;
 let failures = 0;
 let duplicates = 0;
 const seen = new Map<WebSocket, Set<string>>();
+const tcp = new Map<WebSocket, Socket>();
+const corked = new Set<Socket>();
 const now = (): number => performance.timeOrigin + performance.now();
 
 function onMessage(ws: WebSocket, raw: Buffer): void {
   const at = now();
   const frame = JSON.parse(raw.toString()) as { code?: number; body?: { msgId: string; bizCode: number; data: { requestId?: string } } };
   if (frame.code !== IM_CODE.BIZ || !frame.body) return;
+  // A phone acks what it received in one read with one write: the acks of a tick leave together.
+  const socket = tcp.get(ws);
+  if (socket && !corked.has(socket)) {
+    corked.add(socket);
+    socket.cork();
+    process.nextTick(() => {
+      corked.delete(socket);
+      socket.uncork();
+    });
+  }
   ws.send(ackFrame(frame.body.msgId));
   const mine = seen.get(ws)!;
   if (mine.has(frame.body.msgId)) {
@@ -57,6 +70,7 @@ port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 
     for (let i = next++; i < cmd.sockets.length; i = next++) {
       const ws = new WebSocket(cmd.sockets[i].url);
       seen.set(ws, new Set());
+      ws.once('upgrade', (res) => tcp.set(ws, res.socket as Socket));
       ws.on('message', (raw: Buffer) => onMessage(ws, raw));
       ws.on('error', () => undefined);
       const ok = await new Promise<boolean>((resolve) => {

@@ -87,8 +87,10 @@ export class SendGiftPipeline {
     const undecodable = batch.messages.filter((m) => m.value === undefined);
     await this.park(undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })));
 
+    const t0 = Date.now();
     const { settled, refused } = await this.settle(valid);
     await this.park(refused);
+    const t1 = Date.now();
     const unique = firstOfEachRequest(settled);
     const outcomes = await this.outcomes.apply(
       unique.map(({ mq, result }) => ({
@@ -102,13 +104,16 @@ export class SendGiftPipeline {
       })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
+    const t2 = Date.now();
     const recordsWritten = await this.records.recordCharged(
       unique
         .map((s, i) => ({ ...s, outcome: outcomes[i] }))
         .filter((s) => s.result.status === 'charged')
         .map(({ mq, outcome }) => ({ ...mq, combo: outcome.combo })),
     );
+    const t3 = Date.now();
     const pushed = await this.push(unique, outcomes);
+    const t4 = Date.now();
 
     const report: SendGiftBatchReport = {
       gifts: valid.length,
@@ -125,7 +130,7 @@ export class SendGiftPipeline {
       `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}: ` +
         `${report.gifts} gifts, ${report.charged} charged, ${report.rejected} rejected, ${report.replayed} replayed, ` +
         `${report.parked} parked, ${report.recordsWritten} records, ${report.effectsPushed}+${report.failuresPushed} pushed ` +
-        `in ${Date.now() - started} ms`,
+        `in ${Date.now() - started} ms (bank ${t1 - t0}, outcomes ${t2 - t1}, records ${t3 - t2}, push ${t4 - t3})`,
     );
     return report;
   }

@@ -19,6 +19,7 @@ export const CLOSE_SILENT = 4408;
 const MAX_BAD_FRAMES = 20;
 
 interface SocketState {
+  socket: Duplex;
   conn: ImConnection | null;
   badFrames: number;
   openedAt: number;
@@ -89,11 +90,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, url.searchParams));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, url.searchParams));
   }
 
-  private accept(ws: WebSocket, query: URLSearchParams): void {
-    const state: SocketState = { conn: null, badFrames: 0, openedAt: Date.now(), lastSeen: Date.now() };
+  private accept(ws: WebSocket, socket: Duplex, query: URLSearchParams): void {
+    const state: SocketState = { socket, conn: null, badFrames: 0, openedAt: Date.now(), lastSeen: Date.now() };
     this.sockets.set(ws, state);
     ws.on('message', (data, isBinary) => void this.onMessage(ws, state, isBinary ? '' : data.toString()).catch((err: unknown) => this.fail(ws, err)));
     ws.on('close', () => void this.onClose(ws, state));
@@ -132,7 +133,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
     if (ws.readyState !== ws.OPEN) return;
     if (!state.conn) {
-      state.conn = new ImConnection(ws, userId);
+      state.conn = new ImConnection(ws, userId, state.socket);
       await this.registry.add(state.conn);
     }
     await this.registry.setRoom(state.conn, roomId);
