@@ -155,6 +155,38 @@ async function load(opts: { label: string; tag: string; path: string; viewers: V
   return result;
 }
 
+/** CPU each process used in each phase, per request of the phase (the seconds-per-phase split of where the time goes). */
+class PhaseCpu {
+  private last: Record<string, number>;
+  private readonly phases: { name: string; requests: number; cpu: Record<string, number> }[] = [];
+
+  constructor(private readonly stack: StackProcesses) {
+    this.last = stack.cpuSeconds();
+  }
+
+  /** Closes the phase that ran since the previous call (or the constructor). */
+  end(name: string, requests: number): void {
+    const now = this.stack.cpuSeconds();
+    this.phases.push({ name, requests, cpu: Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (this.last[k] ?? 0)])) });
+    this.last = now;
+  }
+
+  /** Rows: processes (and the total); columns: phases; cells: CPU µs per request. */
+  table(): Record<string, Record<string, number>> {
+    const names = [...new Set(this.phases.flatMap((p) => Object.keys(p.cpu)))];
+    const rows: Record<string, Record<string, number>> = {};
+    for (const name of [...names, 'total']) {
+      rows[name] = Object.fromEntries(
+        this.phases.map((p) => {
+          const seconds = name === 'total' ? Object.values(p.cpu).reduce((a, b) => a + b, 0) : (p.cpu[name] ?? 0);
+          return [p.name, Math.round((seconds * 1e6) / Math.max(1, p.requests))];
+        }),
+      );
+    }
+    return rows;
+  }
+}
+
 async function countGiftTrades(ds: DataSource, prefixLike: string): Promise<{ charged: number; rejected: number }> {
   const rows: { status: number; n: string }[] = await ds.query('SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ? GROUP BY status', [prefixLike]);
   return { charged: Number(rows.find((r) => r.status === 1)?.n ?? 0), rejected: Number(rows.find((r) => r.status === 0)?.n ?? 0) };
@@ -211,16 +243,20 @@ async function main(): Promise<void> {
     await observers.flush();
     observers.takeLatencies();
 
+    const phases = new PhaseCpu(stack);
     log(`baseline (a): no-op POST for ${SECONDS} s at concurrency ${CONCURRENCY}`);
     const noop = await load({ label: 'no-op', tag: 'n', path: '/bench/noop', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    phases.end('no-op', noop.ok);
     log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
     const naive = await load({ label: 'naive', tag: 'v', path: '/bench/naiveSend', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    phases.end('naive', naive.ok);
 
     log(`end to end: ${USERS} users in ${ROOMS} rooms sending gifts for ${SECONDS} s`);
     const e2eStart = now();
     const e2e = await load({ label: 'gifts', tag: 'g', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
     const e2eIds = e2e.accepted;
     const warmupAndE2e = await waitSettled(ds, '%:g-%', e2eIds.length, e2eStart, 'end to end');
+    phases.end('gift path', e2e.ok);
     await sleep(1_000);
     await observers.flush();
     const e2eLat = observers.takeLatencies().sort((a, b) => a - b);
@@ -232,6 +268,7 @@ async function main(): Promise<void> {
     const halfStart = now();
     const half = await load({ label: 'half rate', tag: 'h', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate: halfRate });
     await waitSettled(ds, '%:h-%', half.accepted.length, halfStart, 'half rate');
+    phases.end('half rate', half.ok);
     await sleep(1_000);
     await observers.flush();
     const halfLat = observers.takeLatencies().sort((a, b) => a - b);
@@ -250,6 +287,7 @@ async function main(): Promise<void> {
     const burst = await load({ label: 'burst', tag: 'b', path: '/gift/send', viewers: burstViewers, concurrency: CONCURRENCY * 2, total: BURST, giftId: 2 });
     const burstLike = '%:b-%';
     const burstSettled = await waitSettled(ds, burstLike, burst.accepted.length, burstStart, 'burst');
+    phases.end('burst', burst.sent);
     const { charged: burstCharged } = await countGiftTrades(ds, burstLike);
     const effectsDeadline = now() + 120_000;
     for (;;) {
@@ -299,6 +337,9 @@ async function main(): Promise<void> {
     const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
     console.log(`CPU seconds during the run (2 cores): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     report.cpuSeconds = cpu;
+    console.log('CPU microseconds per request, by phase and process (where the time goes):');
+    console.table(phases.table());
+    report.cpuPerRequestUs = phases.table();
     const ratios = { endToEndOverCeiling: settledRate / (noop.ok / noop.seconds), endToEndOverNaive: settledRate / (naive.ok / naive.seconds) };
     console.log(`settled / no-op ceiling = ${(ratios.endToEndOverCeiling * 100).toFixed(0)}%   settled / naive = ${ratios.endToEndOverNaive.toFixed(1)}x`);
     console.log(

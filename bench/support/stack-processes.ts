@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AppProcess {
@@ -50,12 +50,12 @@ export class StackProcesses {
 
   /**
    * The five apps on the ports of `stackPorts` (bench-kit); `extra`: more environment per app. With
-   * BENCH_PROFILE=<app> that app runs under the V8 profiler (bench/support/cpu-profile.js) and writes
-   * bench-output/<app>.cpuprofile (open it in Chrome DevTools).
+   * BENCH_PROFILE=<app>[,<app>...] those apps run under the V8 profiler (bench/support/cpu-profile.js) and writes
+   * bench-output/<app>.cpuprofile each (open it in Chrome DevTools).
    */
   startAll(ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number }, extra: Record<string, Record<string, string>> = {}): void {
     const env = (name: string): Record<string, string> => ({
-      ...(process.env.BENCH_PROFILE === name
+      ...((process.env.BENCH_PROFILE ?? '').split(',').includes(name)
         ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`, PROFILE_OUT: join(ROOT, 'bench-output', `${name}.cpuprofile`), PROFILE_DELAY_MS: process.env.BENCH_PROFILE_DELAY_MS ?? '20000', PROFILE_MS: process.env.BENCH_PROFILE_MS ?? '5000' }
         : {}),
       ...extra[name],
@@ -125,14 +125,14 @@ export class StackProcesses {
    */
   cpuSeconds(): Record<string, number> {
     const out: Record<string, number> = {};
-    const rows = execFileSync('ps', ['-eo', 'pid=,times=,args='], { encoding: 'utf8' }).split('\n');
+    const rows = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
     for (const row of rows) {
-      const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(row);
+      const m = /^\s*(\d+)\s+(.*)$/.exec(row);
       if (!m) continue;
-      const [pid, seconds, args] = [Number(m[1]), Number(m[2]), m[3]];
+      const [pid, args] = [Number(m[1]), m[2]];
       const app = this.apps.find((a) => a.child.pid === pid);
       const name = app?.name ?? (pid === process.pid ? 'benchmark client' : /mariadbd|mysqld/.test(args) ? 'mariadb' : /redis-server/.test(args) ? 'redis' : /kafka\.Kafka/.test(args) ? 'kafka' : null);
-      if (name) out[name] = (out[name] ?? 0) + seconds;
+      if (name) out[name] = (out[name] ?? 0) + processCpuSeconds(pid);
     }
     return out;
   }
@@ -142,3 +142,17 @@ export class StackProcesses {
     await Promise.all(this.apps.map((a) => (a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)))));
   }
 }
+
+/** User + system CPU of a process in seconds, to the clock tick (/proc/<pid>/stat; 0 once it is gone). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** USER_HZ: 100 on Linux for every architecture Node runs on. */
+const CLOCK_TICKS = 100;

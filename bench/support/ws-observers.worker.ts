@@ -26,10 +26,16 @@ const tcp = new Map<WebSocket, Socket>();
 const corked = new Set<Socket>();
 const now = (): number => performance.timeOrigin + performance.now();
 
+/** msgId, bizCode and the gift's requestId of a 1003 frame, read without parsing the whole frame (the worker reads ~20 frames per gift). */
+const BIZ_FRAME = /^{"magic":\d+,"code":1003,.*?"msgId":"([^"]+)".*?"bizCode":(\d+)/;
+const REQUEST_ID = /"requestId":"[^"]*-(\d+\.?\d*)"/;
+
 function onMessage(ws: WebSocket, raw: Buffer): void {
   const at = now();
-  const frame = JSON.parse(raw.toString()) as { code?: number; body?: { msgId: string; bizCode: number; data: { requestId?: string } } };
-  if (frame.code !== IM_CODE.BIZ || !frame.body) return;
+  const text = raw.toString();
+  const biz = BIZ_FRAME.exec(text);
+  if (!biz) return;
+  const [, msgId, bizCode] = biz;
   // A phone acks what it received in one read with one write: the acks of a tick leave together.
   const socket = tcp.get(ws);
   if (socket && !corked.has(socket)) {
@@ -40,17 +46,17 @@ function onMessage(ws: WebSocket, raw: Buffer): void {
       socket.uncork();
     });
   }
-  ws.send(ackFrame(frame.body.msgId));
+  ws.send(ackFrame(msgId));
   const mine = seen.get(ws)!;
-  if (mine.has(frame.body.msgId)) {
+  if (mine.has(msgId)) {
     duplicates += 1;
     return;
   }
-  mine.add(frame.body.msgId);
-  if (frame.body.bizCode === IM_BIZ.GIFT_FAIL) failures += 1;
-  if (frame.body.bizCode !== IM_BIZ.GIFT_SUCCESS) return;
+  mine.add(msgId);
+  if (Number(bizCode) === IM_BIZ.GIFT_FAIL) failures += 1;
+  if (Number(bizCode) !== IM_BIZ.GIFT_SUCCESS) return;
   effects += 1;
-  const sentAt = Number(/-(\d+\.?\d*)$/.exec(frame.body.data.requestId ?? '')?.[1]);
+  const sentAt = Number(REQUEST_ID.exec(text)?.[1]);
   if (Number.isFinite(sentAt)) latencies.push(at - sentAt);
 }
 
@@ -68,7 +74,7 @@ port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 
   let failed = 0;
   const open = async (): Promise<void> => {
     for (let i = next++; i < cmd.sockets.length; i = next++) {
-      const ws = new WebSocket(cmd.sockets[i].url);
+      const ws = new WebSocket(cmd.sockets[i].url, { skipUTF8Validation: true });
       seen.set(ws, new Set());
       ws.once('upgrade', (res) => tcp.set(ws, res.socket as Socket));
       ws.on('message', (raw: Buffer) => onMessage(ws, raw));

@@ -77,6 +77,34 @@ describe('BatchConsumer', () => {
     expect(c.stats()).toEqual({ batches: 2, messages: 3, decodeErrors: 1, handlerFailures: 0, rebalances: 0 });
   });
 
+  it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {
+    const f = fakeKafka();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = new BatchConsumer(f.kafka, { groupId: 'g', topic: 't', valueClass: Num, handler: () => gate });
+    await c.start();
+    const a = payload([message(4), message(5)]);
+    const b = payload([message(7)]);
+    (b.mock.batch as { partition: number }).partition = 3;
+    const fed = Promise.all([f.feed(a.p), f.feed(b.p)]);
+    release();
+    await fed;
+
+    const commits = [...a.mock.commitOffsetsIfNecessary.mock.calls, ...b.mock.commitOffsetsIfNecessary.mock.calls];
+    expect(commits).toHaveLength(1);
+    expect(commits[0][0]).toEqual({
+      topics: [
+        {
+          topic: 't',
+          partitions: [
+            { partition: 2, offset: '6' },
+            { partition: 3, offset: '8' },
+          ],
+        },
+      ],
+    });
+  });
+
   it('a failing handler gets the same messages again, attempt counted, and nothing is resolved before success', async () => {
     const f = fakeKafka();
     const attempts: { attempt: number; offsets: string[] }[] = [];

@@ -71,7 +71,7 @@ export interface BatchConsumerStats {
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
  *
  *  fetch -> decode every message (bad ones flagged, not thrown) -> handler(batch) -> resolve the last
- *  offset -> commit -> heartbeat.
+ *  offset -> commit (one request for the partitions that finished together) -> heartbeat.
  *
  * Offsets move only after the handler resolved, so a crash or a handler failure means redelivery, never
  * loss; handlers must therefore be idempotent. Messages of one partition (hence one key) reach the
@@ -92,6 +92,9 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
   private resolveJoined!: () => void;
   private started = false;
   private readonly heartbeatIntervalMs: number;
+  /** Offsets waiting for the next commit request, by `topic|partition` (see commit). */
+  private readonly commitQueue = new Map<string, { topic: string; partition: number; offset: string }>();
+  private nextCommit: Promise<void> | null = null;
 
   constructor(
     kafka: Kafka,
@@ -187,11 +190,27 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
       if (!done) return;
       const last = chunk[chunk.length - 1].offset;
       payload.resolveOffset(last);
-      await payload.commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-      });
+      await this.commit(payload, batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * Commits a partition's next offset, together with every other partition's that finished in the same
+   * tick: the batches of one coalesced run (12 partitions, say) cost one OffsetCommit request, not 12.
+   * Resolves once the request carrying this offset succeeded (a failure rejects every partition in it:
+   * their batches are redelivered, which the handlers tolerate).
+   */
+  private commit(payload: EachBatchPayload, topic: string, partition: number, offset: string): Promise<void> {
+    this.commitQueue.set(`${topic}|${partition}`, { topic, partition, offset });
+    this.nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const byTopic = new Map<string, { partition: number; offset: string }[]>();
+      for (const o of this.commitQueue.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+      this.commitQueue.clear();
+      this.nextCommit = null;
+      return payload.commitOffsetsIfNecessary({ topics: [...byTopic].map(([t, partitions]) => ({ topic: t, partitions })) });
+    });
+    return this.nextCommit;
   }
 
   /** Runs the handler on one chunk until it succeeds; false when the consumer stopped (or the partition went stale) first. */
