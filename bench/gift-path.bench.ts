@@ -12,7 +12,7 @@
  * Prints progress lines, a table, and writes bench-output/gift-path-<time>.{json,svg}.
  *
  *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48]
- *                    [--burst 100000 --burst-users 10000 --burst-rooms 1000] [--quick]
+ *                    [--burst 100000 --burst-users 10000 --burst-rooms 1000] [--ack-every-ms 100] [--quick]
  */
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
@@ -43,6 +43,9 @@ const CONCURRENCY = arg('concurrency', 48);
 const BURST = arg('burst', quick ? 5_000 : 100_000);
 const BURST_USERS = arg('burst-users', quick ? 1_000 : 10_000);
 const BURST_ROOMS = arg('burst-rooms', quick ? 100 : 1_000);
+/** Simulated viewers send the acks of this many ms in one write (0: each at once). */
+const ACK_EVERY_MS = process.argv.includes('--ack-every-ms') ? Number(process.argv[process.argv.indexOf('--ack-every-ms') + 1]) : 100;
+if (!Number.isSafeInteger(ACK_EVERY_MS) || ACK_EVERY_MS < 0) throw new Error('--ack-every-ms must be a whole number >= 0');
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -57,7 +60,7 @@ const WS = `ws://127.0.0.1:${PORTS.imWs}/ws`;
 
 // ---------- WebSocket viewers (worker thread) ----------
 class Observers {
-  private readonly worker = new Worker(join(__dirname, 'support', 'ws-observers.worker.js'));
+  private readonly worker = new Worker(join(__dirname, 'support', 'ws-observers.worker.js'), { workerData: { ackEveryMs: ACK_EVERY_MS } });
   latencies: number[] = [];
   effects = 0;
   failures = 0;
@@ -227,7 +230,7 @@ async function main(): Promise<void> {
   const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
   let ds: DataSource | undefined;
   const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));
-  const report: Record<string, unknown> = { when: new Date().toISOString(), args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS } };
+  const report: Record<string, unknown> = { when: new Date().toISOString(), args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS, ACK_EVERY_MS } };
   try {
     await stack.waitHealthy();
     log('all five apps healthy');

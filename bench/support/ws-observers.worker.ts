@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { ackFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE } from './im-frames';
 
@@ -23,7 +23,32 @@ let failures = 0;
 let duplicates = 0;
 const seen = new Map<WebSocket, Set<string>>();
 const tcp = new Map<WebSocket, Socket>();
-const corked = new Set<Socket>();
+/**
+ * Acks not sent yet, by socket. Each message is acked (API.md); a phone sends the acks of the last
+ * ACK_EVERY_MS in one write, as mobile clients do to spare radio wake-ups (the server resends only
+ * after seconds). workerData.ackEveryMs = 0: each ack at once.
+ */
+const unacked = new Map<WebSocket, string[]>();
+const ACK_EVERY_MS = Number((workerData as { ackEveryMs?: number } | null)?.ackEveryMs ?? 100);
+
+function queueAck(ws: WebSocket, msgId: string): void {
+  if (ACK_EVERY_MS === 0) return ws.send(ackFrame(msgId));
+  const list = unacked.get(ws);
+  if (list) list.push(msgId);
+  else unacked.set(ws, [msgId]);
+}
+
+function sendAcks(): void {
+  for (const [ws, msgIds] of unacked) {
+    if (ws.readyState !== WebSocket.OPEN) continue;
+    const socket = tcp.get(ws);
+    socket?.cork();
+    for (const msgId of msgIds) ws.send(ackFrame(msgId));
+    socket?.uncork();
+  }
+  unacked.clear();
+}
+if (ACK_EVERY_MS > 0) setInterval(sendAcks, ACK_EVERY_MS).unref();
 const now = (): number => performance.timeOrigin + performance.now();
 
 /** msgId, bizCode and the gift's requestId of a 1003 frame, read without parsing the whole frame (the worker reads ~20 frames per gift). */
@@ -36,17 +61,7 @@ function onMessage(ws: WebSocket, raw: Buffer): void {
   const biz = BIZ_FRAME.exec(text);
   if (!biz) return;
   const [, msgId, bizCode] = biz;
-  // A phone acks what it received in one read with one write: the acks of a tick leave together.
-  const socket = tcp.get(ws);
-  if (socket && !corked.has(socket)) {
-    corked.add(socket);
-    socket.cork();
-    process.nextTick(() => {
-      corked.delete(socket);
-      socket.uncork();
-    });
-  }
-  ws.send(ackFrame(msgId));
+  queueAck(ws, msgId);
   const mine = seen.get(ws)!;
   if (mine.has(msgId)) {
     duplicates += 1;

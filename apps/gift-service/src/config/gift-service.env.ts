@@ -38,7 +38,7 @@ export class GiftServiceEnv {
   @IsInt()
   @Min(0)
   @Max(1_000)
-  GIFT_COALESCE_WINDOW_MS: number = 5;
+  GIFT_COALESCE_WINDOW_MS: number = 2;
 
   /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
   @IsInt()
