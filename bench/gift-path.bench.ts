@@ -2,8 +2,9 @@
  * The gift path end to end, against its baselines, in one run (`npm run bench`, see README):
  *
  *  0. brings the stack up: servers (scripts/infra), a fresh database, the five apps as processes;
- *  1. baselines on the same gateway: a no-op POST (the ingress ceiling) and the naive design (one
- *     synchronous database transaction per request, no Kafka, no batching);
+ *  1. baselines on the same gateway: a no-op POST (the ingress ceiling), the naive design (one
+ *     synchronous database transaction per request, no Kafka, no batching) and the same with the effect
+ *     pushed to the room within the request;
  *  2. end to end: N users in M rooms, WebSockets open, sending gifts over HTTP at full speed for a
  *     fixed time: accepted/s, settled/s, send-to-effect latency at the receiving sockets;
  *  3. the same at half of that rate (latency when not saturated);
@@ -253,6 +254,12 @@ async function main(): Promise<void> {
     log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
     const naive = await load({ label: 'naive', tag: 'v', path: '/bench/naiveSend', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
     phases.end('naive', naive.ok);
+    log(`baseline (b'): naive with the effect pushed to the room in the request, for ${SECONDS} s`);
+    const naivePush = await load({ label: 'naive + push', tag: 'p', path: '/bench/naiveSendAndPush', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    await sleep(1_000);
+    await observers.flush();
+    const naivePushLat = observers.takeLatencies().sort((a, b) => a - b);
+    phases.end('naive + push', naivePush.ok);
 
     log(`end to end: ${USERS} users in ${ROOMS} rooms sending gifts for ${SECONDS} s`);
     const e2eStart = now();
@@ -314,7 +321,7 @@ async function main(): Promise<void> {
       earnings: await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account'),
       acceptedBurst: burst.accepted.length,
       burstTrades: await q('SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ?', [burstLike]),
-      chargedWithoutRecord: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND r.id IS NULL"),
+      chargedWithoutRecord: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND t.request_id NOT LIKE '%:p-%' AND r.id IS NULL"),
       recordsWithoutCharge: await q('SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.status = 1 WHERE t.id IS NULL'),
       duplicateEffects: burstObservers.duplicates,
     };
@@ -330,6 +337,7 @@ async function main(): Promise<void> {
     const rows = [
       { measure: 'baseline (a) no-op POST', perSecond: Math.round(noop.ok / noop.seconds), p50ms: '', p95ms: '', p99ms: '' },
       { measure: 'baseline (b) naive: 1 DB transaction per request', perSecond: Math.round(naive.ok / naive.seconds), p50ms: '', p95ms: '', p99ms: '' },
+      { measure: "baseline (b') naive + effect pushed in the request", perSecond: Math.round(naivePush.ok / naivePush.seconds), p50ms: pct(naivePushLat, 50).toFixed(1), p95ms: pct(naivePushLat, 95).toFixed(1), p99ms: pct(naivePushLat, 99).toFixed(1) },
       { measure: 'end to end: accepted gifts/s', perSecond: Math.round(accepted), p50ms: '', p95ms: '', p99ms: '' },
       { measure: 'end to end: settled gifts/s', perSecond: Math.round(settledRate), p50ms: pct(e2eLat, 50).toFixed(1), p95ms: pct(e2eLat, 95).toFixed(1), p99ms: pct(e2eLat, 99).toFixed(1) },
       { measure: `half rate (${halfRate}/s): send-to-effect`, perSecond: Math.round(half.ok / half.seconds), p50ms: pct(halfLat, 50).toFixed(1), p95ms: pct(halfLat, 95).toFixed(1), p99ms: pct(halfLat, 99).toFixed(1) },
@@ -343,8 +351,15 @@ async function main(): Promise<void> {
     console.log('CPU microseconds per request, by phase and process (where the time goes):');
     console.table(phases.table());
     report.cpuPerRequestUs = phases.table();
-    const ratios = { endToEndOverCeiling: settledRate / (noop.ok / noop.seconds), endToEndOverNaive: settledRate / (naive.ok / naive.seconds) };
-    console.log(`settled / no-op ceiling = ${(ratios.endToEndOverCeiling * 100).toFixed(0)}%   settled / naive = ${ratios.endToEndOverNaive.toFixed(1)}x`);
+    const ratios = {
+      endToEndOverCeiling: settledRate / (noop.ok / noop.seconds),
+      endToEndOverNaive: settledRate / (naive.ok / naive.seconds),
+      endToEndOverNaiveWithPush: settledRate / (naivePush.ok / naivePush.seconds),
+    };
+    console.log(
+      `settled / no-op ceiling = ${(ratios.endToEndOverCeiling * 100).toFixed(0)}%   settled / naive = ${ratios.endToEndOverNaive.toFixed(1)}x   ` +
+        `settled / naive + push = ${ratios.endToEndOverNaiveWithPush.toFixed(1)}x`,
+    );
     console.log(
       `burst: ${BURST} sent in ${burst.seconds.toFixed(1)} s, ${burst.accepted.length} accepted (${JSON.stringify(burst.refused)} refused at the gateway), ` +
         `all settled after ${burstSettled.seconds.toFixed(1)} s, all ${burstEffects} effects (+${burstFailures} failure pushes) delivered after ${burstDone.toFixed(1)} s`,

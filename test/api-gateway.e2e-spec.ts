@@ -189,6 +189,14 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     }, 5_000);
   });
 
+  it('the benchmark baselines do not exist unless GATEWAY_BENCH_ROUTES=true', async () => {
+    const user = await login();
+    for (const path of ['/bench/noop', '/bench/naiveSend', '/bench/naiveSendAndPush']) {
+      const res = await user.client.post(path, { giftId: 1, roomId: 1, receiverId: 2 });
+      expect([path, res.status, res.body.code]).toEqual([path, 404, 100004]);
+    }
+  });
+
   it('100+ malformed requests across the endpoints: every answer a 4xx envelope, never a 5xx', async () => {
     const { client } = await login();
     const bad: [string, string | undefined, Record<string, string>?][] = [];

@@ -40,7 +40,8 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
 
   beforeAll(async () => {
-    stack = await startTestStack({ realIm: true });
+    // Bench routes on: the baselines of `npm run bench` are tested here, on the same five apps.
+    stack = await startTestStack({ realIm: true, env: { GATEWAY_BENCH_ROUTES: 'true' } });
     http = new HttpClient(stack.baseUrl);
     // The node registers itself in Redis on start; the gateway hands out its address from there.
     await waitFor('the im-core node in the registry', async () => {
@@ -121,5 +122,32 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
         expect.objectContaining({ userId: second.userId, score: small - (await balanceOf(second.client)) }),
       ]),
     );
+  });
+
+  it('the benchmark baselines: no-op charges nothing; naive settles in the request; naive + push also shows the effect to the room', async () => {
+    const anchor = await login();
+    const room = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const viewer = await login();
+    const coins = await recharge(viewer.client);
+    const watcher = await openIm((await login()).client, room);
+    const gift = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')).body.data.find((g) => g.price * 2 <= coins)!;
+    const body = (requestId: string) => ({ giftId: gift.giftId, roomId: room, receiverId: anchor.userId, requestId });
+
+    const noop = await viewer.client.post<{ requestId: string }>('/bench/noop', body('noop-1'));
+    expect(noop.body.code).toBe(200);
+    expect(await balanceOf(viewer.client)).toBe(coins);
+
+    const naive = await viewer.client.post<{ status: string; balanceAfter: number; requestId: string }>('/bench/naiveSend', body('naive-1'));
+    expect(naive.body.data).toMatchObject({ status: 'charged', balanceAfter: coins - gift.price, requestId: `${viewer.userId}:naive-1` });
+    const again = await viewer.client.post<{ status: string; replayed: boolean }>('/bench/naiveSend', body('naive-1'));
+    expect(again.body.data).toMatchObject({ status: 'charged', replayed: true });
+
+    const pushed = await viewer.client.post<{ status: string; requestId: string }>('/bench/naiveSendAndPush', body('naive-2'));
+    expect(pushed.body.data).toMatchObject({ status: 'charged', requestId: `${viewer.userId}:naive-2` });
+    await waitFor('the naive effect on the room socket', () => watcher.business(ImBizCode.GIFT_SUCCESS).length >= 1, 10_000);
+    const effects = watcher.business(ImBizCode.GIFT_SUCCESS);
+    expect(effects).toHaveLength(1);
+    expect(effects[0]).toMatchObject({ msgId: `${viewer.userId}:naive-2`, data: expect.objectContaining({ giftId: gift.giftId, giftName: gift.giftName, senderId: viewer.userId, roomId: room }) });
+    expect(await balanceOf(viewer.client)).toBe(coins - 2 * gift.price);
   });
 });

@@ -23,9 +23,6 @@ import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
 import { UserService } from './user/user.service';
 
-/** The benchmark baselines, only where GATEWAY_BENCH_ROUTES=true (read at start-up). */
-const benchControllers = process.env.GATEWAY_BENCH_ROUTES === 'true' ? [BenchController] : [];
-
 @Module({
   imports: [
     LoggingModule.forApp('api-gateway'),
@@ -38,7 +35,7 @@ const benchControllers = process.env.GATEWAY_BENCH_ROUTES === 'true' ? [BenchCon
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController, ...benchControllers],
+  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController, BenchController],
   providers: [
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -47,6 +47,10 @@ export class GatewayEnv {
   @Max(600_000)
   GATEWAY_GIFT_CACHE_MS: number = 5_000;
 
+  /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
+  @IsIn(['true', 'false'])
+  GATEWAY_BENCH_ROUTES: string = 'false';
+
   /** Send the `qytk` cookie with Secure (behind HTTPS). */
   @IsIn(['true', 'false'])
   GATEWAY_COOKIE_SECURE: string = 'false';
