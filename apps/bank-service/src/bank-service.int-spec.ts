@@ -1,6 +1,7 @@
 import { BizException, rpcCall, startApp } from '@live/common';
 import { BankRpc, BatchConsumeForSendGiftResponse, GiftSettlementItem, GiftSettlementResult } from '@live/contracts';
 import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
+import { BankRedisKeys, parseCachedBalance } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
@@ -129,6 +130,21 @@ describe('bank-service on the real MariaDB and Redis', () => {
     const items = Array.from({ length: 50 }, () => gift(sender, 3));
     await Promise.all([settlement.settleBatch(items), settlement.settleBatch(items), settlement.settleBatch(items)]);
     expect(await dbBalance(sender)).toBe(1000 - 150);
+  });
+
+  it('a batch whose answer was lost (it committed) is replayed, and the replay brings the cached balance up to date', async () => {
+    const sender = newUser();
+    await fund(sender, 100);
+    const items = [gift(sender, 10), gift(sender, 20)];
+    await settlement.settleBatch(items);
+    // What a cut connection during COMMIT leaves: the charge is in, the cache refresh never ran.
+    const key = new BankRedisKeys(redisHelper.prefix).balance(sender);
+    await redisHelper.redis.select(REDIS_DB);
+    await redisHelper.redis.set(key, '0:100');
+    const replay = await settlement.settleBatch(items);
+    expect(replay.every((r) => r.replayed && r.status === 'charged')).toBe(true);
+    expect(parseCachedBalance(await redisHelper.redis.get(key))).toBe(70);
+    expect(await dbBalance(sender)).toBe(70);
   });
 
   it('Redis flushed mid-run changes no outcome; balances rebuild from the database', async () => {

@@ -1,5 +1,5 @@
 import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
 /** Cached as "version:balance"; a write never replaces a newer version (two instances committing in turn). */
@@ -15,6 +15,10 @@ return 1`;
 
 export const BALANCE_TTL_SECONDS = 600;
 export const NO_ACCOUNT_TTL_SECONDS = 30;
+/** Refreshes that failed (Redis unreachable) are tried again this often, newest version per user. */
+export const REFRESH_RETRY_MS = 1_000;
+/** At most this many users wait for a retried refresh; past it the oldest are dropped (their TTL corrects them). */
+const MAX_RETRY_ENTRIES = 100_000;
 
 interface BalanceScripts {
   lgSetBalanceIfNewer(balanceKey: string, noAccountKey: string, version: number, balance: number, ttl: number): Promise<number>;
@@ -31,9 +35,12 @@ export interface CachedBalance {
  * rebuilt on the next read. Used for reads and for the gateway's cheap pre-check, never for settling.
  */
 @Injectable()
-export class BalanceCacheService {
+export class BalanceCacheService implements OnApplicationShutdown {
   private readonly logger = new Logger(BalanceCacheService.name);
   private readonly scripts: Redis & BalanceScripts;
+  /** Failed refreshes waiting for Redis, by user (the newest version wins). */
+  private readonly retries = new Map<number, CachedBalance>();
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectRedis() redis: Redis,
@@ -55,17 +62,63 @@ export class BalanceCacheService {
     await this.scripts.set(this.keys.noAccountMarker(userId), '1', 'EX', NO_ACCOUNT_TTL_SECONDS);
   }
 
-  /** After a commit: best effort. A failure leaves an older entry that the version check or the TTL corrects. */
+  /**
+   * After a commit. A failure (Redis unreachable) keeps the entries and writes them again every
+   * REFRESH_RETRY_MS until Redis answers: otherwise a read that loaded an older balance before the
+   * commit could put it back once Redis returns, and it would stand until its TTL. Writes never
+   * replace a newer version, so a late retry is harmless.
+   */
   async refreshMany(entries: readonly CachedBalance[]): Promise<void> {
     if (entries.length === 0) return;
     try {
-      const pipeline = this.scripts.pipeline() as unknown as BalanceScripts & { exec(): Promise<unknown> };
-      for (const e of entries) {
-        void pipeline.lgSetBalanceIfNewer(this.keys.balance(e.userId), this.keys.noAccountMarker(e.userId), e.version, e.balance, BALANCE_TTL_SECONDS);
-      }
-      await pipeline.exec();
+      await this.write(entries);
     } catch (err: unknown) {
-      this.logger.warn(`balance cache refresh failed for ${entries.length} users (the database stays right): ${String(err)}`);
+      for (const e of entries) this.keepForRetry(e);
+      this.logger.warn(`balance cache refresh failed for ${entries.length} users; retrying every ${REFRESH_RETRY_MS} ms (the database stays right): ${String(err)}`);
+      this.retryTimer ??= setInterval(() => void this.retryFailed(), REFRESH_RETRY_MS).unref();
     }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.retryTimer);
+  }
+
+  /** Entries waiting for a retry (for tests and logs). */
+  pendingRetries(): number {
+    return this.retries.size;
+  }
+
+  async retryFailed(): Promise<void> {
+    const entries = [...this.retries.values()];
+    if (entries.length === 0) return;
+    try {
+      await this.write(entries);
+      for (const e of entries) if (this.retries.get(e.userId) === e) this.retries.delete(e.userId);
+      if (this.retries.size === 0) {
+        clearInterval(this.retryTimer);
+        this.retryTimer = undefined;
+      }
+      this.logger.log(`balance cache: ${entries.length} refresh(es) written after Redis came back`);
+    } catch {
+      // Still unreachable: the next tick tries again.
+    }
+  }
+
+  private keepForRetry(e: CachedBalance): void {
+    const kept = this.retries.get(e.userId);
+    if (kept && kept.version > e.version) return;
+    this.retries.delete(e.userId);
+    this.retries.set(e.userId, e);
+    if (this.retries.size > MAX_RETRY_ENTRIES) this.retries.delete(this.retries.keys().next().value as number);
+  }
+
+  private async write(entries: readonly CachedBalance[]): Promise<void> {
+    const pipeline = this.scripts.pipeline() as unknown as BalanceScripts & { exec(): Promise<[Error | null, unknown][] | null> };
+    for (const e of entries) {
+      void pipeline.lgSetBalanceIfNewer(this.keys.balance(e.userId), this.keys.noAccountMarker(e.userId), e.version, e.balance, BALANCE_TTL_SECONDS);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err !== null)?.[0];
+    if (failed) throw failed;
   }
 }

@@ -44,9 +44,12 @@ export class GiftSettlementService {
       throw new BizException(BankErrorCode.BATCH_TOO_LARGE, `settlement batch of ${items.length} > ${MAX_SETTLEMENT_BATCH}`);
     }
     const started = Date.now();
-    const { plan, versions } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) => this.settleInTransaction(em, items));
+    const { plan, versions, senderBalances } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) => this.settleInTransaction(em, items));
+    // Every sender's balance as this transaction left it, not only the ones it changed: a batch that
+    // committed but whose answer was lost (connection cut during COMMIT) comes back as replays, and
+    // this is the refresh it missed.
     await this.balanceCache.refreshMany(
-      [...plan.balances].map(([userId, balance]) => ({ userId, balance, version: versions.get(userId) ?? 0 })),
+      [...senderBalances].map(([userId, before]) => ({ userId, balance: plan.balances.get(userId) ?? before, version: versions.get(userId) ?? 0 })),
     );
     const charged = plan.results.filter((r) => r.status === 'charged' && !r.replayed).length;
     const replayed = plan.results.filter((r) => r.replayed).length;
@@ -59,7 +62,7 @@ export class GiftSettlementService {
   private async settleInTransaction(
     em: EntityManager,
     items: readonly SettlementItem[],
-  ): Promise<{ plan: SettlementPlan; versions: Map<number, number> }> {
+  ): Promise<{ plan: SettlementPlan; versions: Map<number, number>; senderBalances: Map<number, number> }> {
     const receivers = [...new Set(items.map((i) => i.receiverId))].sort((a, b) => a - b);
     // A receiver may have no wallet yet: open one so its earnings have somewhere to land.
     await em.query(
@@ -121,7 +124,7 @@ export class GiftSettlementService {
         ]),
       );
     }
-    return { plan, versions };
+    return { plan, versions, senderBalances: balances };
   }
 
   /** Outcomes already in the ledger. READ COMMITTED + the sender locks held: a concurrent batch with the same id has committed. */

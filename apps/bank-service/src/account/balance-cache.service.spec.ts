@@ -1,0 +1,57 @@
+import { BankRedisKeys } from '@live/redis';
+import type { Redis } from 'ioredis';
+import { BalanceCacheService } from './balance-cache.service';
+
+/** A Redis stand-in for the refresh pipeline: written entries by key, and a switch to make it unreachable. */
+function fakeRedis() {
+  const written = new Map<string, string>();
+  const state = { down: false };
+  const redis = {
+    defineCommand: jest.fn(),
+    pipeline: () => {
+      const ops: [string, number, number][] = [];
+      const pipe = {
+        lgSetBalanceIfNewer: (key: string, _marker: string, version: number, balance: number) => {
+          ops.push([key, version, balance]);
+          return pipe;
+        },
+        exec: async () => {
+          if (state.down) throw new Error('connect ECONNREFUSED');
+          for (const [key, version, balance] of ops) {
+            const cur = Number(written.get(key)?.split(':')[0] ?? -1);
+            if (cur <= version) written.set(key, `${version}:${balance}`);
+          }
+          return ops.map(() => [null, 1]);
+        },
+      };
+      return pipe;
+    },
+  };
+  return { redis: redis as unknown as Redis, written, state };
+}
+
+describe('BalanceCacheService.refreshMany', () => {
+  const keys = new BankRedisKeys('t');
+
+  it('writes the balances; while Redis is unreachable keeps the newest per user and writes them once it answers', async () => {
+    const { redis, written, state } = fakeRedis();
+    const cache = new BalanceCacheService(redis, keys);
+    await cache.refreshMany([{ userId: 1, balance: 90, version: 3 }]);
+    expect(written.get(keys.balance(1))).toBe('3:90');
+
+    state.down = true;
+    await cache.refreshMany([{ userId: 1, balance: 80, version: 4 }, { userId: 2, balance: 5, version: 1 }]);
+    await cache.refreshMany([{ userId: 1, balance: 70, version: 5 }]);
+    await cache.refreshMany([{ userId: 1, balance: 999, version: 2 }]);
+    expect(cache.pendingRetries()).toBe(2);
+    await cache.retryFailed();
+    expect(cache.pendingRetries()).toBe(2);
+
+    state.down = false;
+    await cache.retryFailed();
+    expect(cache.pendingRetries()).toBe(0);
+    expect(written.get(keys.balance(1))).toBe('5:70');
+    expect(written.get(keys.balance(2))).toBe('1:5');
+    cache.onApplicationShutdown();
+  });
+});
