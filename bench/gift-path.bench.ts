@@ -348,9 +348,10 @@ async function main(): Promise<void> {
     const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
     console.log(`CPU seconds during the run (2 cores): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     report.cpuSeconds = cpu;
+    const cpuPerRequestUs = phases.table();
     console.log('CPU microseconds per request, by phase and process (where the time goes):');
-    console.table(phases.table());
-    report.cpuPerRequestUs = phases.table();
+    console.table(cpuPerRequestUs);
+    report.cpuPerRequestUs = cpuPerRequestUs;
     const ratios = {
       endToEndOverCeiling: settledRate / (noop.ok / noop.seconds),
       endToEndOverNaive: settledRate / (naive.ok / naive.seconds),

@@ -106,19 +106,17 @@ export class SendGiftPipeline {
     );
     const t2 = Date.now();
     // Records and pushes are independent (both idempotent, both done before the offsets move): at once.
-    let t3 = t2;
-    const [recordsWritten, pushed] = await Promise.all([
-      this.records
-        .recordCharged(
+    const [[recordsWritten, recordsMs], [pushed, pushesMs]] = await Promise.all([
+      timed(
+        this.records.recordCharged(
           unique
             .map((s, i) => ({ ...s, outcome: outcomes[i] }))
             .filter((s) => s.result.status === 'charged')
             .map(({ mq, outcome }) => ({ ...mq, combo: outcome.combo })),
-        )
-        .finally(() => (t3 = Date.now())),
-      this.push(unique, outcomes),
+        ),
+      ),
+      timed(this.push(unique, outcomes)),
     ]);
-    const t4 = Date.now();
 
     const report: SendGiftBatchReport = {
       gifts: valid.length,
@@ -129,15 +127,14 @@ export class SendGiftPipeline {
       recordsWritten,
       ...pushed,
     };
-    const ages = valid.map((m) => started - m.value.sendTime);
-    const oldest = ages.length > 0 ? Math.max(...ages) : 0;
+    const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
     const where = batches.map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`).join(' ');
     const retry = Math.max(...batches.map((b) => b.attempt));
     this.logger.log(
       `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}: ` +
         `${report.gifts} gifts, ${report.charged} charged, ${report.rejected} rejected, ${report.replayed} replayed, ` +
         `${report.parked} parked, ${report.recordsWritten} records, ${report.effectsPushed}+${report.failuresPushed} pushed ` +
-        `in ${Date.now() - started} ms, oldest sent ${oldest} ms before (bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${t3 - t2} and pushes ${t4 - t2} at once)`,
+        `in ${Date.now() - started} ms, oldest sent ${oldest} ms before (bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${recordsMs} and pushes ${pushesMs} at once)`,
     );
     return report;
   }
@@ -244,6 +241,13 @@ export class SendGiftPipeline {
       })),
     );
   }
+}
+
+/** The promise's value and how many ms it took. */
+async function timed<T>(work: Promise<T>): Promise<[T, number]> {
+  const start = Date.now();
+  const value = await work;
+  return [value, Date.now() - start];
 }
 
 function toSettlementItem(mq: SendGiftMq): GiftSettlementItem {
