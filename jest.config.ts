@@ -26,6 +26,7 @@ const shared = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: { '^@live/(.*)$': '<rootDir>/libs/$1/src' },
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/profile-setup.ts'],
 };
 
 const config: Config = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs a compiled entry point from dist/ with the workspace path aliases (@live/*) resolved to dist/libs.
 // Usage: node scripts/run-app.js apps/bank-service/src/main.js
+// LIVE_GIFT_PROFILE=development loads config/development.env first (variables already set win).
 const path = require('node:path');
 const fs = require('node:fs');
 const root = path.resolve(__dirname, '..');
@@ -15,6 +16,7 @@ if (!fs.existsSync(target)) {
   console.error(`run-app: ${target} does not exist: run "npm run build" first`);
   process.exit(2);
 }
+if (process.env.LIVE_GIFT_PROFILE) require('./profile').loadProfile(process.env.LIVE_GIFT_PROFILE);
 const { paths } = require(path.join(root, 'tsconfig.base.json')).compilerOptions;
 require('tsconfig-paths').register({ baseUrl: dist, paths });
 process.argv.splice(2, 1);
