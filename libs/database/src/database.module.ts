@@ -1,10 +1,10 @@
 import { HealthIndicator, validateEnv } from '@live/common';
+import { waitForDatabase } from './ensure-database';
 import { DynamicModule, Global, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, EntitySchema } from 'typeorm';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
-import { detectServerFlavor } from './ensure-database';
 
 @Injectable()
 export class DatabaseHealthIndicator implements HealthIndicator {
@@ -31,7 +31,7 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: async () => {
             const env = validateEnv(DatabaseEnv);
-            return buildDataSourceOptions(env, { entities: options.entities }, await detectServerFlavor(env));
+            return buildDataSourceOptions(env, { entities: options.entities }, await waitForDatabase(env));
           },
         }),
       ],

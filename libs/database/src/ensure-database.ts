@@ -1,3 +1,4 @@
+import { waitFor, WaitForOptions } from '@live/common';
 import { createConnection } from 'mysql2/promise';
 import { DatabaseEnv } from './database.env';
 
@@ -34,4 +35,18 @@ export async function detectServerFlavor(env: DatabaseEnv): Promise<ServerFlavor
   } finally {
     await conn.end();
   }
+}
+
+/** Errors that waiting cannot mend: wrong credentials, a user without rights. */
+const FATAL_DB_ERRORS = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE']);
+
+/**
+ * Start-up: waits (backoff, up to the start-up deadline, logging what it waits for) until the database
+ * server answers, then tells its flavour. Bad credentials fail at once: no wait mends them.
+ */
+export function waitForDatabase(env: DatabaseEnv, options: WaitForOptions = {}): Promise<ServerFlavor> {
+  return waitFor(`the database at ${env.DB_HOST}:${env.DB_PORT}`, () => detectServerFlavor(env), {
+    isFatal: (err) => FATAL_DB_ERRORS.has((err as { code?: string }).code ?? ''),
+    ...options,
+  });
 }

@@ -6,7 +6,7 @@ import { validateEnv } from '@live/common';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
-import { detectServerFlavor, ensureDatabase } from './ensure-database';
+import { ensureDatabase, waitForDatabase } from './ensure-database';
 import { MIGRATIONS } from './migrations';
 
 const log = (msg: string): void => console.log(`[migrate] ${msg}`);
@@ -27,12 +27,9 @@ async function main(): Promise<void> {
   const [command = 'up', arg] = process.argv.slice(2);
   const env = validateEnv(DatabaseEnv);
   const where = `${env.DB_USER}@${env.DB_HOST}:${env.DB_PORT}/${env.DB_NAME}`;
-  try {
-    await ensureDatabase(env);
-  } catch (err: unknown) {
-    throw new Error(`cannot reach MySQL at ${env.DB_HOST}:${env.DB_PORT}: ${(err as Error).message}`);
-  }
-  const ds = await new DataSource(buildDataSourceOptions(env, { logging: ['error'] }, await detectServerFlavor(env))).initialize();
+  const flavor = await waitForDatabase(env);
+  await ensureDatabase(env);
+  const ds = await new DataSource(buildDataSourceOptions(env, { logging: ['error'] }, flavor)).initialize();
   try {
     if (command === 'up') {
       const applied = await ds.runMigrations({ transaction: 'each' });

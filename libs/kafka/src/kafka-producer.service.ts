@@ -1,4 +1,4 @@
-import { BaseErrorCode, BizException } from '@live/common';
+import { BaseErrorCode, BizException, waitFor } from '@live/common';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { KAFKA, KAFKA_PRODUCER_OPTIONS } from './kafka.constants';
@@ -91,7 +91,7 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   async onModuleInit(): Promise<void> {
     if (this.topics.length > 0) await ensureTopics(this.kafka, this.topics);
-    await this.connect();
+    await waitFor('the Kafka producer connection', () => this.connect());
   }
 
   async onApplicationShutdown(): Promise<void> {

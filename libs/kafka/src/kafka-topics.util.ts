@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
+import { waitFor, WaitForOptions } from '@live/common';
+import { Admin, ITopicConfig, ITopicMetadata, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -19,48 +20,61 @@ export interface EnsureTopicsResult {
 const logger = new Logger('KafkaTopics');
 
 /**
- * Creates the topics that do not exist yet (waiting for their leaders); leaves existing ones alone.
+ * Creates the topics that do not exist yet, then waits until every partition of every listed topic has a
+ * leader; leaves existing topics alone. Every step waits for the broker (waitFor: backoff up to the
+ * start-up deadline, a log line saying what it waits for): right after a broker's first start, or right
+ * after a topic was created by another process, metadata answers "This server does not host this
+ * topic-partition" for a moment, and start-up must ride that out, not fail on it.
  * An existing topic with fewer partitions than asked is only reported (warning): adding partitions
  * moves keys to other partitions, which breaks per-key order, so that stays an operator's decision.
  * Safe to call from several processes at once (a concurrent creation counts as existing).
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<EnsureTopicsResult> {
+export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], wait: WaitForOptions = {}): Promise<EnsureTopicsResult> {
   const result: EnsureTopicsResult = { created: [], existing: [] };
   if (specs.length === 0) return result;
   const admin = kafka.admin();
-  await admin.connect();
+  await waitFor('the Kafka broker (admin connection)', () => admin.connect(), wait);
   try {
-    const known = new Set(await admin.listTopics());
-    const missing = specs.filter((s) => !known.has(s.topic));
-    for (const spec of missing) {
+    const known = new Set(await waitFor('the Kafka topic list', () => admin.listTopics(), wait));
+    for (const spec of specs.filter((s) => !known.has(s.topic))) {
       // One topic per call: kafkajs reports "already exists" for a single topic as `false`, not an error.
-      const created = await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: spec.topic,
-            numPartitions: spec.numPartitions,
-            replicationFactor: spec.replicationFactor ?? -1,
-            configEntries: Object.entries(spec.configEntries ?? {}).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
+      // The leaders are awaited below, for created and existing topics alike (kafkajs' own wait throws
+      // on the transient "does not host this topic-partition").
+      const created = await waitFor(`creating topic ${spec.topic}`, () => admin.createTopics({ waitForLeaders: false, topics: [toCreateRequest(spec)] }), wait);
       if (created) result.created.push(spec.topic);
     }
-    const present = specs.filter((s) => !result.created.includes(s.topic));
-    if (present.length > 0) {
-      const metadata = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
-      for (const t of metadata.topics) {
-        const wanted = specs.find((s) => s.topic === t.name)?.numPartitions ?? 0;
-        result.existing.push({ topic: t.name, numPartitions: t.partitions.length });
-        if (t.partitions.length < wanted) {
-          logger.warn(`topic ${t.name} has ${t.partitions.length} partitions, ${wanted} wanted: left as is (adding partitions reorders keys)`);
-        }
+    if (result.created.length > 0) logger.log(`created topics: ${result.created.join(', ')}`);
+    const topics = specs.map((s) => s.topic);
+    const metadata = await waitFor(`a leader for every partition of ${topics.join(', ')}`, () => leadersOf(admin, topics), wait);
+    for (const t of metadata.topics) {
+      if (result.created.includes(t.name)) continue;
+      const wanted = specs.find((s) => s.topic === t.name)?.numPartitions ?? 0;
+      result.existing.push({ topic: t.name, numPartitions: t.partitions.length });
+      if (t.partitions.length < wanted) {
+        logger.warn(`topic ${t.name} has ${t.partitions.length} partitions, ${wanted} wanted: left as is (adding partitions reorders keys)`);
       }
     }
-    if (result.created.length > 0) logger.log(`created topics: ${result.created.join(', ')}`);
     return result;
   } finally {
     await admin.disconnect();
   }
+}
+
+function toCreateRequest(spec: TopicSpec): ITopicConfig {
+  return {
+    topic: spec.topic,
+    numPartitions: spec.numPartitions,
+    replicationFactor: spec.replicationFactor ?? -1,
+    configEntries: Object.entries(spec.configEntries ?? {}).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** The topics' metadata once every partition has a leader; throws (to be retried) naming those that do not. */
+async function leadersOf(admin: Admin, topics: string[]): Promise<{ topics: ITopicMetadata[] }> {
+  const metadata = await admin.fetchTopicMetadata({ topics });
+  const missingTopics = topics.filter((t) => !metadata.topics.some((m) => m.name === t && m.partitions.length > 0));
+  if (missingTopics.length > 0) throw new Error(`no metadata yet for ${missingTopics.join(', ')}`);
+  const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`));
+  if (leaderless.length > 0) throw new Error(`${leaderless.length} partition(s) without a leader yet (${leaderless.slice(0, 3).join(', ')}${leaderless.length > 3 ? ', ...' : ''})`);
+  return metadata;
 }

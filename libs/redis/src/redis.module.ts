@@ -1,5 +1,5 @@
-import { HealthIndicator, validateEnv } from '@live/common';
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicator, validateEnv, waitFor } from '@live/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
 import { RedisEnv } from './redis.env';
@@ -42,9 +42,20 @@ export class RedisHealthIndicator implements HealthIndicator {
   }
 }
 
+/** Start-up waits until Redis answers (backoff up to the start-up deadline); at shutdown, quits. */
 @Injectable()
-class RedisCloser implements OnApplicationShutdown {
-  constructor(@InjectRedis() private readonly redis: Redis) {}
+class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly env: RedisEnv,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await waitFor(`Redis at ${this.env.REDIS_HOST}:${this.env.REDIS_PORT}`, () => this.redis.ping(), {
+      // A wrong password or ACL user is not mended by waiting.
+      isFatal: (err) => /NOAUTH|WRONGPASS|NOPERM/.test(err instanceof Error ? err.message : ''),
+    });
+  }
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
@@ -66,7 +77,7 @@ export class RedisModule {
         { provide: RedisEnv, useFactory: () => validateEnv(RedisEnv) },
         { provide: REDIS_CLIENT, useFactory: (env: RedisEnv) => createRedisClient(env), inject: [RedisEnv] },
         RedisHealthIndicator,
-        RedisCloser,
+        RedisLifecycle,
         ...keyBuilders,
       ],
       exports: [REDIS_CLIENT, RedisEnv, RedisHealthIndicator, ...keyBuilders.map((k) => k.provide)],

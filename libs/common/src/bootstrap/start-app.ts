@@ -7,6 +7,7 @@ import { ClassConstructor } from 'class-transformer';
 import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
 import { createValidationPipe } from '../validation';
+import { DependencyNotReadyError } from './wait-for';
 
 export interface StartAppOptions {
   /** Name in logs and /health. */
@@ -58,6 +59,8 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     await closeQuietly(app);
     if (err instanceof ConfigValidationError) {
       process.stderr.write(`[${options.app}] refusing to start: ${err.message}\n`);
+    } else if (err instanceof DependencyNotReadyError) {
+      process.stderr.write(`[${options.app}] could not start: ${err.message}\n`);
     } else {
       process.stderr.write(`[${options.app}] failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     }
