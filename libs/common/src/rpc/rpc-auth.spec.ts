@@ -72,7 +72,7 @@ describe('ReplayGuard', () => {
   const now = 1_700_000_000_000;
 
   it('accepts a connection’s sequence only upwards, and refuses a timestamp beyond the skew either way', () => {
-    const guard = new ReplayGuard();
+    const guard = new ReplayGuard(RPC_MAX_CLOCK_SKEW_MS, 10_000, now - 60_000);
     expect(guard.check('c1', 1, now, now)).toBeNull();
     expect(guard.check('c1', 1, now, now)).toBe('replayed');
     expect(guard.check('c1', 3, now, now)).toBeNull();
@@ -83,13 +83,19 @@ describe('ReplayGuard', () => {
   });
 
   it('forgets idle connections only when their frames are stale anyway, and stays bounded', () => {
-    const guard = new ReplayGuard(1_000, 3);
+    const guard = new ReplayGuard(1_000, 3, now);
     expect(['a', 'b', 'c'].map((c) => guard.check(c, 1, now, now))).toEqual([null, null, null]);
     expect(guard.check('d', 1, now, now)).toMatch(/more than 3/);
     // A replay of a's frame later is refused by its timestamp, after which a can be forgotten.
     expect(guard.check('a', 1, now, now + 1_500)).toMatch(/timestamp/);
     expect(guard.check('d', 1, now + 2_001, now + 2_001)).toBeNull();
     expect(guard.size).toBe(1);
+  });
+
+  it('refuses a frame signed before the listener started, even within the skew (a replay across a restart)', () => {
+    const guard = new ReplayGuard(RPC_MAX_CLOCK_SKEW_MS, 10, now);
+    expect(guard.check('c1', 1, now - 1_000, now + 1_000)).toBe('timestamp 1000 ms before this listener started');
+    expect(guard.check('c1', 1, now, now + 1_000)).toBeNull();
   });
 });
 

@@ -107,10 +107,11 @@ export class RpcAuth {
 
 /**
  * Refuses a request seen before. A request is fresh when its timestamp is within RPC_MAX_CLOCK_SKEW_MS
- * of now and its sequence is above the last one accepted from its connection id (a connection sends in
- * order). A connection id is forgotten after twice the skew without traffic: by then any frame of it
- * would be refused for its timestamp. Only authenticated frames get here, so the map grows with the
- * callers' connections, never with an attacker's; `maxConnections` bounds it anyway.
+ * of now and not before this guard was made (a frame captured before a restart cannot be replayed
+ * after it), and its sequence is above the last one accepted from its connection id (a connection
+ * sends in order). A connection id is forgotten after twice the skew without traffic: by then any frame
+ * of it would be refused for its timestamp. Only authenticated frames get here, so the map grows with
+ * the callers' connections, never with an attacker's; `maxConnections` bounds it anyway.
  */
 export class ReplayGuard {
   private readonly last = new Map<string, { seq: number; at: number }>();
@@ -119,11 +120,13 @@ export class ReplayGuard {
   constructor(
     private readonly skewMs = RPC_MAX_CLOCK_SKEW_MS,
     private readonly maxConnections = 10_000,
+    private readonly notBefore = Date.now(),
   ) {}
 
   /** null when fresh (and now remembered), else why it is refused. */
   check(connection: string, seq: number, ts: number, now = Date.now()): string | null {
     if (Math.abs(now - ts) > this.skewMs) return `timestamp ${now - ts} ms away from this clock`;
+    if (ts < this.notBefore) return `timestamp ${this.notBefore - ts} ms before this listener started`;
     const seen = this.last.get(connection);
     if (seen && seq <= seen.seq) return 'replayed';
     if (!seen && this.sweep(now) >= this.maxConnections) return `more than ${this.maxConnections} caller connections remembered`;
