@@ -6,6 +6,10 @@ import { ReplayGuard, RpcAuth, RpcDirection } from './rpc-auth';
 
 /** Largest request frame a server buffers (characters): a settled batch of 1,000 gifts is ~200 KB. */
 export const RPC_MAX_REQUEST_CHARS = 4 * 1024 * 1024;
+/** The same before a connection's first authenticated request. */
+export const RPC_MAX_FIRST_REQUEST_CHARS = 1024 * 1024;
+/** Connections of one listener still waiting for their first authenticated request; a new one evicts the oldest. */
+export const RPC_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 /** Largest answer frame a client buffers (characters). */
 export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
 /** A connection that has not sent one authenticated request by then is closed. */
@@ -56,7 +60,6 @@ abstract class SignedFrameSocket extends TcpSocket {
   constructor(
     socket: Socket,
     protected readonly auth: RpcAuth,
-    private readonly maxChars: number,
     protected readonly log: RefusalLog,
   ) {
     super(socket);
@@ -68,6 +71,8 @@ abstract class SignedFrameSocket extends TcpSocket {
   protected abstract nextNonce(): string;
   /** After the signature: null to accept, else the reason to refuse. */
   protected abstract admit(frame: { connection: string; seq: number; ts: number }): string | null;
+  /** The largest frame buffered now (characters). */
+  protected abstract frameLimit(): number;
 
   protected handleSend(message: unknown, callback?: (err?: unknown) => void): void {
     const content = this.auth.seal(this.sending, JSON.stringify(message), this.nextNonce());
@@ -91,8 +96,8 @@ abstract class SignedFrameSocket extends TcpSocket {
           break;
         }
         const length = Number(digits);
-        if (length > this.maxChars) {
-          this.refuse(`a frame of ${length} characters (limit ${this.maxChars})`);
+        if (length > this.frameLimit()) {
+          this.refuse(`a frame of ${length} characters (limit ${this.frameLimit()})`);
           break;
         }
         this.expected = length;
@@ -122,7 +127,7 @@ abstract class SignedFrameSocket extends TcpSocket {
     this.socket.emit('message', message ?? {});
   }
 
-  protected refuse(why: string): void {
+  refuse(why: string): void {
     if (this.refused) return;
     this.refused = true;
     this.buffer = '';
@@ -133,36 +138,51 @@ abstract class SignedFrameSocket extends TcpSocket {
 }
 
 /**
- * The server side: requests must be signed, fresh (ReplayGuard) and arrive within
- * RPC_FIRST_FRAME_TIMEOUT_MS of connecting; answers are signed.
- * One class per listener (the guard and the log are shared by its connections).
+ * The server side: requests must be signed and fresh (ReplayGuard); answers are signed. Until its first
+ * authenticated request a connection may buffer RPC_MAX_FIRST_REQUEST_CHARS, must send it within
+ * RPC_FIRST_FRAME_TIMEOUT_MS, and is one of at most RPC_MAX_UNAUTHENTICATED_CONNECTIONS (a new one
+ * evicts the oldest: a genuine caller sends at once, so it is not the one evicted). Memory held for
+ * unauthenticated peers is therefore bounded (64 x 1 MiB).
+ * One class per listener (the guard, the log and the waiting connections are shared by its connections).
  */
 export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
   const guard = new ReplayGuard();
   const log = new RefusalLog(logger);
+  const waiting = new Set<SignedFrameSocket>();
   return class RpcServerSocket extends SignedFrameSocket {
     protected readonly receiving = 'request' as const;
     protected readonly sending = 'answer' as const;
     private firstFrame: NodeJS.Timeout | null;
 
     constructor(socket: Socket) {
-      super(socket, auth, RPC_MAX_REQUEST_CHARS, log);
+      super(socket, auth, log);
+      if (waiting.size >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
+        const oldest = waiting.values().next().value;
+        oldest?.refuse(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`);
+      }
+      waiting.add(this);
       this.firstFrame = setTimeout(() => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`), RPC_FIRST_FRAME_TIMEOUT_MS);
       this.firstFrame.unref();
-      socket.once('close', () => this.clearFirstFrame());
+      socket.once('close', () => this.stopWaiting());
     }
 
     protected nextNonce(): string {
       return '-';
     }
 
+    protected frameLimit(): number {
+      return this.firstFrame ? RPC_MAX_FIRST_REQUEST_CHARS : RPC_MAX_REQUEST_CHARS;
+    }
+
     protected admit(frame: { connection: string; seq: number; ts: number }): string | null {
       const why = guard.check(frame.connection, frame.seq, frame.ts);
-      if (!why) this.clearFirstFrame();
+      if (!why) this.stopWaiting();
       return why;
     }
 
-    private clearFirstFrame(): void {
+    /** Authenticated or closed: no longer waiting. */
+    private stopWaiting(): void {
+      waiting.delete(this);
       if (this.firstFrame) clearTimeout(this.firstFrame);
       this.firstFrame = null;
     }
@@ -179,7 +199,11 @@ export function rpcClientSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSoc
     private seq = 0;
 
     constructor(socket: Socket) {
-      super(socket, auth, RPC_MAX_ANSWER_CHARS, log);
+      super(socket, auth, log);
+    }
+
+    protected frameLimit(): number {
+      return RPC_MAX_ANSWER_CHARS;
     }
 
     protected nextNonce(): string {

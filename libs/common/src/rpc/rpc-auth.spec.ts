@@ -3,7 +3,14 @@ import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { ConfigValidationError } from '../config';
 import { ReplayGuard, RPC_MAX_CLOCK_SKEW_MS, RpcAuth } from './rpc-auth';
-import { RefusalLog, RPC_FIRST_FRAME_TIMEOUT_MS, rpcClientSocketClass, rpcServerSocketClass } from './rpc-auth-socket';
+import {
+  RefusalLog,
+  RPC_FIRST_FRAME_TIMEOUT_MS,
+  RPC_MAX_FIRST_REQUEST_CHARS,
+  RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
+  rpcClientSocketClass,
+  rpcServerSocketClass,
+} from './rpc-auth-socket';
 
 const SECRET = 'unit-test-rpc-secret-0123456789abcdef';
 const OTHER = 'another-deployment-secret-0123456789ab';
@@ -201,6 +208,22 @@ describe('the signed socket classes', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('bounds what unauthenticated peers hold: a smaller first frame, and a new waiting connection evicts the oldest', () => {
+    const ServerSocket = rpcServerSocketClass(auth, logger);
+    const big = `${RPC_MAX_FIRST_REQUEST_CHARS + 1}#`;
+    const stranger = server(ServerSocket);
+    stranger.raw.emit('data', Buffer.from(big));
+    expect(stranger.raw.destroyed).toBe(true);
+    const known = server(ServerSocket);
+    known.raw.emit('data', Buffer.from(clientFrames({ pattern: 'a', data: {}, id: '1' }) + big));
+    expect([known.messages.length, known.raw.destroyed]).toEqual([1, false]);
+
+    const waiting = Array.from({ length: RPC_MAX_UNAUTHENTICATED_CONNECTIONS + 1 }, () => server(ServerSocket));
+    expect(waiting.map((w) => w.raw.destroyed)).toEqual([true, ...Array.from({ length: RPC_MAX_UNAUTHENTICATED_CONNECTIONS }, () => false)]);
+    expect(known.raw.destroyed).toBe(false);
+    expect(warnings.at(-1)).toContain(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting`);
   });
 
   it('a client refuses an unsigned answer', () => {
