@@ -1,4 +1,4 @@
-import { BizException, rpcCall, startApp } from '@live/common';
+import { BizException, createRpcClient, rpcCall, startApp } from '@live/common';
 import {
   BankRpc,
   GetGiftConfigResponse,
@@ -20,15 +20,16 @@ import {
 import { SEED_GIFTS } from '@live/database';
 import { createTestDatabase, createTestKafka, createTestRedis, uniqueName } from '@live/testing';
 import { INestApplication, INestMicroservice } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxy } from '@nestjs/microservices';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
+import { CurrencyAccountService } from '../apps/bank-service/src/account/currency-account.service';
+import { TradeType } from '../apps/bank-service/src/account/entities/currency-trade.entity';
 import { BankServiceModule } from '../apps/bank-service/src/bank-service.module';
 import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module';
 import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
-import { PushLog, RecordingImRouterModule } from './support/recording-im-router';
+import { PushLog, startRecordingImRouter } from './support/recording-im-router';
 import { waitFor } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
@@ -67,7 +68,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
   async function fund(userId: number, coins: number): Promise<void> {
     await rpcCall(bank, BankRpc.CREATE_ACCOUNT, { userId });
-    if (coins > 0) await rpcCall(bank, BankRpc.INCR, { userId, num: coins, requestId: uniqueName('fund') });
+    // A credit straight through bank-service's own service: manual credits are not on the RPC surface.
+    if (coins > 0) await bankApp.get(CurrencyAccountService).adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT });
   }
 
   function giftMq(userId: number, giftId: number, roomId: number, receiverId: number, sendTime = Date.now()): SendGiftMq {
@@ -113,12 +115,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       GIFT_COMBO_WINDOW_MS: '3000',
     });
     kafka.track({ topics: [KafkaTopic.SEND_GIFT, KafkaTopic.REMOVE_GIFT_CACHE, KafkaTopic.SEND_GIFT_PARKED].map((t) => topicPrefix + t), groups: [groupId] });
-    routerApp = await NestFactory.createMicroservice(RecordingImRouterModule, {
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port: ports.router },
-      logger: ['error'],
-    });
-    await routerApp.listen();
+    routerApp = await startRecordingImRouter(ports.router);
     pushes = routerApp.get(PushLog);
     bankApp = await startApp({
       app: 'bank-service',
@@ -127,8 +124,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       rpc: { host: '127.0.0.1', port: ports.bankRpc },
     });
     giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
-    bank = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.bankRpc } });
-    gift = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.giftRpc } });
+    bank = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.bankRpc });
+    gift = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc });
     producer = kafka.kafka.producer();
     await producer.connect();
   });
@@ -256,7 +253,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
     // A closed Nest TCP server keeps its open connections: talk to the new instance on a new one.
     gift.close();
-    gift = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.giftRpc } });
+    gift = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc });
     const ends = await admin.fetchTopicOffsets(sendGiftTopic);
     await waitFor('the replay to reach the end of the topic', async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [sendGiftTopic] });
@@ -358,7 +355,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
     it('a write is visible on a second instance within one second (insert, update, disable)', async () => {
       const second = await startGiftService('gift-it-2', ports.gift2Rpc, ports.gift2Http);
-      const gift2 = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: ports.gift2Rpc } });
+      const gift2 = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.gift2Rpc });
       try {
         const { gift: created } = await rpcCall<GiftConfigResponse>(gift, GiftRpc.INSERT, {
           giftName: 'Comet',

@@ -1,9 +1,9 @@
-import { rpcCall, startApp } from '@live/common';
+import { createRpcClient, rpcCall, startApp } from '@live/common';
 import { ImBizCode, ImCoreRpc, ImFrameCode, ImRouteResponse, ImRouterRpc, ImSendToRoomsResponse } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { INestApplication } from '@nestjs/common';
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxy } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
 import { ImCoreModule } from '../apps/im-core/src/im-core.module';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
@@ -62,7 +62,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     nodeA = await bootNode('it-node-a', wsA, rpcA);
     nodeB = await bootNode('it-node-b', wsB, rpcB);
     router = await startApp({ app: 'im-router', module: ImRouterModule, http: { host: '127.0.0.1', port: routerHttp }, rpc: { host: '127.0.0.1', port: routerRpc } });
-    rpc = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: routerRpc } });
+    rpc = createRpcClient('im-it', { host: '127.0.0.1', port: routerRpc });
   });
 
   afterAll(async () => {
@@ -152,7 +152,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     expect(code).toBe(4408);
     await waitFor('the binding to go', async () => (await toUser(user, {})).offline.includes(user), 2 * HEARTBEAT_TIMEOUT_MS);
     expect(Date.now() - t0).toBeLessThan(2 * HEARTBEAT_TIMEOUT_MS + 500);
-    const nodeRpc = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: rpcA } });
+    const nodeRpc = createRpcClient('im-it', { host: '127.0.0.1', port: rpcA });
     await expect(rpcCall(nodeRpc, ImCoreRpc.IS_ONLINE, { userId: user })).resolves.toEqual({ online: false });
     nodeRpc.close();
   });

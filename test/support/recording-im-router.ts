@@ -1,5 +1,7 @@
 import { ImRouteResponse, ImRouterRpc, ImSendMsgRequest, ImSendToRoomRequest, ImSendToRoomsRequest, ImSendToRoomsResponse } from '@live/contracts';
-import { Controller, Injectable, Module } from '@nestjs/common';
+import { rpcServerOptions } from '@live/common';
+import { Controller, Injectable, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 
 /**
@@ -49,3 +51,13 @@ class RecordingImRouterController {
 
 @Module({ controllers: [RecordingImRouterController], providers: [PushLog] })
 export class RecordingImRouterModule {}
+
+/** The recording router listening on 127.0.0.1:`port` (signed RPC, as the real router). */
+export async function startRecordingImRouter(port: number): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(RecordingImRouterModule, {
+    ...rpcServerOptions('im-router', { host: '127.0.0.1', port }),
+    logger: ['error'],
+  });
+  await app.listen();
+  return app;
+}

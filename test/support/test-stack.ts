@@ -1,9 +1,7 @@
 import { startApp } from '@live/common';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
 import { createTestDatabase, createTestKafka, createTestRedis, TestDatabase, TestKafka, TestRedis, uniqueName } from '@live/testing';
-import { INestApplication, INestMicroservice, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { Transport } from '@nestjs/microservices';
+import { INestApplication, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiGatewayModule } from '../../apps/api-gateway/src/api-gateway.module';
 import { configureGateway } from '../../apps/api-gateway/src/api-gateway.setup';
@@ -13,7 +11,7 @@ import { GiftServiceModule } from '../../apps/gift-service/src/gift-service.modu
 import { SendGiftConsumer } from '../../apps/gift-service/src/send-gift/send-gift.consumer';
 import { ImCoreModule } from '../../apps/im-core/src/im-core.module';
 import { ImRouterModule } from '../../apps/im-router/src/im-router.module';
-import { PushLog, RecordingImRouterModule } from './recording-im-router';
+import { PushLog, startRecordingImRouter } from './recording-im-router';
 
 /** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
 export function portBlock(size = 20): number[] {
@@ -34,7 +32,7 @@ export interface TestStack {
   redis: TestRedis;
   kafka: TestKafka;
   topicPrefix: string;
-  ports: { gatewayHttp: number; bankRpc: number; giftRpc: number; router: number };
+  ports: { gatewayHttp: number; bankRpc: number; giftRpc: number; router: number; imRpc: number };
   gateway: INestApplication;
   bank: INestApplication;
   gift: INestApplication;
@@ -85,12 +83,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     imApps.push(await boot('im-core', ImCoreModule, imWs, imRpc));
     imApps.push(await boot('im-router', ImRouterModule, routerHttp, router));
   } else {
-    const routerApp: INestMicroservice = await NestFactory.createMicroservice(RecordingImRouterModule, {
-      transport: Transport.TCP,
-      options: { host: '127.0.0.1', port: router },
-      logger: ['error'],
-    });
-    await routerApp.listen();
+    const routerApp = await startRecordingImRouter(router);
     pushes = routerApp.get(PushLog);
     imApps.push(routerApp);
   }
@@ -104,7 +97,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     redis,
     kafka,
     topicPrefix,
-    ports: { gatewayHttp, bankRpc, giftRpc, router },
+    ports: { gatewayHttp, bankRpc, giftRpc, router, imRpc },
     gateway,
     bank,
     gift,

@@ -29,7 +29,7 @@ import { UserService } from './user/user.service';
     RedisModule.forRoot(),
     DatabaseModule.forRoot({ entities: [UserEntity, LivingRoomEntity] }),
     KafkaModule.forRoot({ clientId: 'api-gateway', topics: KAFKA_TOPIC_SPECS }),
-    RpcClientsModule.register([BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
+    RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
     HealthModule.forRoot({
       app: 'api-gateway',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],

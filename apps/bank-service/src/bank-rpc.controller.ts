@@ -1,6 +1,5 @@
 import {
   AccountResponse,
-  BalanceChangeResponse,
   BalanceResponse,
   BankRpc,
   BatchConsumeForSendGiftRequest,
@@ -9,11 +8,9 @@ import {
   CreateAccountRequest,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
-  DecrBalanceRequest,
   DevPayRequest,
   GetBalanceRequest,
   GiftSettlementResult,
-  IncrBalanceRequest,
   ListPayProductsRequest,
   ListPayProductsResponse,
   ListTradesRequest,
@@ -24,12 +21,14 @@ import {
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
-import { TradeType } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 
-/** bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe). */
+/**
+ * bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe).
+ * Manual credits and debits (CurrencyAccountService.adjust) are deliberately not on it.
+ */
 @Controller()
 export class BankRpcController {
   constructor(
@@ -48,16 +47,6 @@ export class BankRpcController {
   async getBalance(@Payload() req: GetBalanceRequest): Promise<BalanceResponse> {
     const { balance } = await this.accounts.getBalance(req.userId);
     return { balance };
-  }
-
-  @MessagePattern({ cmd: BankRpc.INCR })
-  incr(@Payload() req: IncrBalanceRequest): Promise<BalanceChangeResponse> {
-    return this.accounts.adjust({ userId: req.userId, num: req.num, requestId: req.requestId, type: TradeType.MANUAL_CREDIT });
-  }
-
-  @MessagePattern({ cmd: BankRpc.DECR })
-  decr(@Payload() req: DecrBalanceRequest): Promise<BalanceChangeResponse> {
-    return this.accounts.adjust({ userId: req.userId, num: -req.num, requestId: req.requestId, type: TradeType.MANUAL_DEBIT });
   }
 
   @MessagePattern({ cmd: BankRpc.LIST_TRADES })

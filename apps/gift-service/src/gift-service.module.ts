@@ -21,7 +21,7 @@ import { SendGiftPipeline } from './send-gift/send-gift.pipeline';
     RedisModule.forRoot(),
     DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity] }),
     KafkaModule.forRoot({ clientId: 'gift-service', topics: KAFKA_TOPIC_SPECS }),
-    RpcClientsModule.register([BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
+    RpcClientsModule.register('gift-service', [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
     HealthModule.forRoot({
       app: 'gift-service',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],

@@ -3,7 +3,7 @@ import { IsIn, IsNotEmpty, IsString, MinLength } from 'class-validator';
 
 /** bank-service's own settings (database and Redis settings belong to their modules). */
 export class BankServiceEnv {
-  /** Interface the listeners bind to. */
+  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
   @IsString()
   @IsNotEmpty()
   BIND_HOST: string = '0.0.0.0';

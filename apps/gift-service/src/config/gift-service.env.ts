@@ -4,7 +4,7 @@ import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator'
 
 /** gift-service's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GiftServiceEnv {
-  /** Interface the listeners bind to. */
+  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
   @IsString()
   @IsNotEmpty()
   BIND_HOST: string = '0.0.0.0';

@@ -3,7 +3,7 @@ import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator'
 
 /** One im-core node's settings. Several nodes run side by side with their own ports and node id. */
 export class ImCoreEnv {
-  /** Interface the listeners bind to. */
+  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
   @IsString()
   @IsNotEmpty()
   BIND_HOST: string = '0.0.0.0';

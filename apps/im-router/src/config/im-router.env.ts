@@ -3,7 +3,7 @@ import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 
 /** im-router's own settings (database, Redis and Kafka settings belong to their modules). */
 export class ImRouterEnv {
-  /** Interface the listeners bind to. */
+  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
   @IsString()
   @IsNotEmpty()
   BIND_HOST: string = '0.0.0.0';

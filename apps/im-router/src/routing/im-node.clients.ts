@@ -1,6 +1,7 @@
+import { createRpcClient, RpcAuth } from '@live/common';
 import { ImRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxy } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 
 interface NodeAddress {
@@ -21,6 +22,8 @@ export class ImNodeClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, { address: string; client: ClientProxy }>();
   private registry = new Map<string, NodeAddress>();
   private registryReadAt = 0;
+  /** Signs the calls to the nodes (RPC_AUTH_SECRET; the app refuses to start without it). */
+  private readonly auth = RpcAuth.fromEnv('im-router');
 
   constructor(
     @InjectRedis() private readonly redis: Redis,
@@ -36,7 +39,7 @@ export class ImNodeClients implements OnApplicationShutdown {
     const known = this.clients.get(nodeId);
     if (known && known.address === key) return known.client;
     known?.client.close();
-    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: address.rpcHost, port: address.rpcPort } });
+    const client = createRpcClient(this.auth.name, { host: address.rpcHost, port: address.rpcPort }, this.auth);
     this.clients.set(nodeId, { address: key, client });
     return client;
   }

@@ -1,11 +1,13 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions, NestMicroservice, Transport } from '@nestjs/microservices';
+import { NestMicroservice } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ClassConstructor } from 'class-transformer';
 import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
+import { RpcServerEnv } from '../rpc/rpc-auth';
+import { rpcServerOptions } from '../rpc/rpc-transport';
 import { createValidationPipe } from '../validation';
 import { DependencyNotReadyError } from './wait-for';
 
@@ -14,7 +16,7 @@ export interface StartAppOptions {
   app: string;
   module: Type<unknown>;
   http: { host: string; port: number; bodyLimitBytes?: number };
-  /** TCP RPC listener, for services other apps call. */
+  /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };
   /** Extra wiring before listen (cookies, OpenAPI, WebSocket upgrade...). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
@@ -42,10 +44,10 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     if (options.rpc) {
       // Deferred: the RPC handlers are built when the listener starts, so the filter and the pipe
       // registered here apply to every pattern (registering them on an initialized hybrid does nothing).
-      const ms = app.connectMicroservice<MicroserviceOptions>(
-        { transport: Transport.TCP, options: { host: options.rpc.host, port: options.rpc.port } },
-        { inheritAppConfig: false, deferInitialization: true },
-      ) as NestMicroservice;
+      const ms = app.connectMicroservice(rpcServerOptions(options.app, options.rpc), {
+        inheritAppConfig: false,
+        deferInitialization: true,
+      }) as NestMicroservice;
       ms.useGlobalFilters(new RpcBizExceptionFilter());
       ms.useGlobalPipes(createValidationPipe());
       ms.setIsInitHookCalled(true); // the app's init above already ran every module's init hooks
@@ -79,7 +81,7 @@ async function closeQuietly(app: INestApplication | undefined): Promise<void> {
 export interface RunAppOptions<E extends object> extends Omit<StartAppOptions, 'http' | 'rpc'> {
   /** The app's own config class, validated before anything starts. */
   env: ClassConstructor<E>;
-  /** Where to listen, read from the validated config. */
+  /** Where to listen, read from the validated config (`host`: HTTP and WebSocket; RPC binds RPC_BIND_HOST). */
   listen: (env: E) => { host: string; http: number; rpc?: number; bodyLimitBytes?: number };
 }
 
@@ -87,9 +89,10 @@ export interface RunAppOptions<E extends object> extends Omit<StartAppOptions, '
 export async function runApp<E extends object>(options: RunAppOptions<E>): Promise<NestFastifyApplication> {
   const env = loadEnvOrExit(options.app, options.env);
   const where = options.listen(env);
+  const rpcHost = where.rpc === undefined ? undefined : loadEnvOrExit(options.app, RpcServerEnv).RPC_BIND_HOST;
   return startApp({
     ...options,
     http: { host: where.host, port: where.http, bodyLimitBytes: where.bodyLimitBytes },
-    rpc: where.rpc === undefined ? undefined : { host: where.host, port: where.rpc },
+    rpc: rpcHost === undefined || where.rpc === undefined ? undefined : { host: rpcHost, port: where.rpc },
   });
 }

@@ -1,3 +1,6 @@
 export * from './rpc-call';
 export * from './rpc-clients.module';
 export * from './rpc-clients';
+export * from './rpc-auth';
+export * from './rpc-auth-socket';
+export * from './rpc-transport';

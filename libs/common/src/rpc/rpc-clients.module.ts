@@ -1,8 +1,9 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ClientProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientProxy } from '@nestjs/microservices';
 import { ClassConstructor } from 'class-transformer';
 import { validateEnv } from '../config';
+import { createRpcClient } from './rpc-transport';
 
 /** One TCP RPC client: its injection token and where its address comes from (a validated env class). */
 export interface RpcClientSpec {
@@ -37,18 +38,19 @@ class RpcClientsCloser implements OnApplicationShutdown {
 /**
  * TCP RPC clients, injected by token (`@Inject(BANK_SERVICE) bank: ClientProxy`), connected lazily on
  * the first call (Nest reconnects a dropped connection on the next call), closed at shutdown.
+ * Every request is signed with RPC_AUTH_SECRET in the name of `caller` (rpc-auth.ts).
  * Call them with rpcCall (timeouts, remote BizExceptions rebuilt).
  */
 @Module({})
 export class RpcClientsModule {
-  static register(specs: RpcClientSpec[]): DynamicModule {
+  static register(caller: string, specs: RpcClientSpec[]): DynamicModule {
     const logger = new Logger('RpcClients');
     const clients = specs.map((spec) => ({
       provide: spec.token,
       useFactory: (): ClientProxy => {
         const { host, port } = spec.resolve();
         logger.log(`${spec.token} -> tcp://${host}:${port}`);
-        return ClientProxyFactory.create({ transport: Transport.TCP, options: { host, port } });
+        return createRpcClient(caller, { host, port });
       },
     }));
     return {

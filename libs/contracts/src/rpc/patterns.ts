@@ -4,16 +4,15 @@
  * The request and response classes of each pattern are in ./dto, named after the pattern.
  */
 
-/** bank-service: wallets, the ledger, gift settlement, recharge. The only writer of money. */
+/**
+ * bank-service: wallets, the ledger, gift settlement, recharge. The only writer of money. There is no
+ * manual credit or debit on the network: coins arrive by a paid recharge order, leave by a settled gift.
+ */
 export const BankRpc = {
   /** CreateAccountRequest -> AccountResponse (idempotent: an existing wallet is returned as is). */
   CREATE_ACCOUNT: 'bank.account.create',
   /** GetBalanceRequest -> BalanceResponse. */
   GET_BALANCE: 'bank.account.balance',
-  /** BalanceChangeRequest -> BalanceChangeResponse (credit; once per requestId). */
-  INCR: 'bank.account.incr',
-  /** BalanceChangeRequest -> BalanceChangeResponse (debit, never below zero; once per requestId). */
-  DECR: 'bank.account.decr',
   /** ListTradesRequest -> TradePage (newest first). */
   LIST_TRADES: 'bank.trade.list',
   /** ConsumeForSendGiftRequest -> GiftSettlementResult (one gift; same rules as the batch). */

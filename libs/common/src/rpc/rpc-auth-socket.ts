@@ -1,0 +1,218 @@
+import { Logger, Type } from '@nestjs/common';
+import { TcpSocket } from '@nestjs/microservices';
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { ReplayGuard, RpcAuth, RpcDirection } from './rpc-auth';
+
+/** Largest request frame a server buffers (characters): a settled batch of 1,000 gifts is ~200 KB. */
+export const RPC_MAX_REQUEST_CHARS = 4 * 1024 * 1024;
+/** The same before a connection's first authenticated request. */
+export const RPC_MAX_FIRST_REQUEST_CHARS = 1024 * 1024;
+/** Connections of one listener still waiting for their first authenticated request; a new one evicts the oldest. */
+export const RPC_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** Largest answer frame a client buffers (characters). */
+export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
+/** A connection that has not sent one authenticated request by then is closed. */
+export const RPC_FIRST_FRAME_TIMEOUT_MS = 10_000;
+
+/**
+ * Logs refused frames with the peer's address: at most `limit` lines per `periodMs`, then one line
+ * counting what was left out.
+ */
+export class RefusalLog {
+  private windowStart = 0;
+  private logged = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly limit = 20,
+    private readonly periodMs = 10_000,
+  ) {}
+
+  refused(what: string, now = Date.now()): void {
+    if (now - this.windowStart >= this.periodMs) {
+      if (this.suppressed > 0) this.logger.warn(`${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`);
+      this.windowStart = now;
+      this.logged = 0;
+      this.suppressed = 0;
+    }
+    if (this.logged < this.limit) {
+      this.logged += 1;
+      this.logger.warn(what);
+    } else {
+      this.suppressed += 1;
+    }
+  }
+}
+
+/**
+ * Nest's TCP framing (`<length>#<content>`, length in characters) with a signed content (RpcAuth).
+ * Never throws from the data path: a bad frame is logged with the peer's address and the connection
+ * is destroyed, so nothing reaches a handler and the sender gets no answer.
+ */
+abstract class SignedFrameSocket extends TcpSocket {
+  private readonly decoder = new StringDecoder('utf8');
+  private buffer = '';
+  private expected = -1;
+  protected refused = false;
+
+  constructor(
+    socket: Socket,
+    protected readonly auth: RpcAuth,
+    protected readonly log: RefusalLog,
+  ) {
+    super(socket);
+  }
+
+  protected abstract readonly receiving: RpcDirection;
+  protected abstract readonly sending: RpcDirection;
+  /** The nonce of the next frame sent. */
+  protected abstract nextNonce(): string;
+  /** After the signature: null to accept, else the reason to refuse. */
+  protected abstract admit(frame: { connection: string; seq: number; ts: number }): string | null;
+  /** The largest frame buffered now (characters). */
+  protected abstract frameLimit(): number;
+
+  protected handleSend(message: unknown, callback?: (err?: unknown) => void): void {
+    const content = this.auth.seal(this.sending, JSON.stringify(message), this.nextNonce());
+    this.socket.write(`${content.length}#${content}`, 'utf-8', callback);
+  }
+
+  protected handleData(raw: Buffer | string): void {
+    if (this.refused) return;
+    this.buffer += typeof raw === 'string' ? raw : this.decoder.write(raw);
+    let pos = 0;
+    while (!this.refused) {
+      if (this.expected < 0) {
+        const hash = this.buffer.indexOf('#', pos);
+        if (hash < 0) {
+          if (this.buffer.length - pos > 12) this.refuse('a frame without a length prefix');
+          break;
+        }
+        const digits = this.buffer.slice(pos, hash);
+        if (!/^\d{1,12}$/.test(digits)) {
+          this.refuse('a frame without a length prefix');
+          break;
+        }
+        const length = Number(digits);
+        if (length > this.frameLimit()) {
+          this.refuse(`a frame of ${length} characters (limit ${this.frameLimit()})`);
+          break;
+        }
+        this.expected = length;
+        pos = hash + 1;
+      }
+      if (this.buffer.length - pos < this.expected) break;
+      const content = this.buffer.slice(pos, pos + this.expected);
+      pos += this.expected;
+      this.expected = -1;
+      this.receive(content);
+    }
+    this.buffer = this.refused ? '' : this.buffer.slice(pos);
+  }
+
+  private receive(content: string): void {
+    const opened = this.auth.open(this.receiving, content);
+    const claims = opened.caller ? ` (claims to be ${opened.caller})` : '';
+    if (!opened.ok) return this.refuse(`${opened.reason}${claims}`);
+    const why = this.admit(opened);
+    if (why) return this.refuse(`${why}${claims}`);
+    let message: unknown;
+    try {
+      message = JSON.parse(opened.json);
+    } catch {
+      return this.refuse(`a signed frame that is not JSON${claims}`);
+    }
+    this.socket.emit('message', message ?? {});
+  }
+
+  refuse(why: string): void {
+    if (this.refused) return;
+    this.refused = true;
+    this.buffer = '';
+    const peer = `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+    this.log.refused(`${this.auth.name} refused an RPC ${this.receiving} from ${peer}: ${why}; connection closed`);
+    this.socket.destroy();
+  }
+}
+
+/**
+ * The server side: requests must be signed and fresh (ReplayGuard); answers are signed. Until its first
+ * authenticated request a connection may buffer RPC_MAX_FIRST_REQUEST_CHARS, must send it within
+ * RPC_FIRST_FRAME_TIMEOUT_MS, and is one of at most RPC_MAX_UNAUTHENTICATED_CONNECTIONS (a new one
+ * evicts the oldest: a genuine caller sends at once, so it is not the one evicted). Memory held for
+ * unauthenticated peers is therefore bounded (64 x 1 MiB).
+ * One class per listener (the guard, the log and the waiting connections are shared by its connections).
+ */
+export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
+  const guard = new ReplayGuard();
+  const log = new RefusalLog(logger);
+  const waiting = new Set<SignedFrameSocket>();
+  return class RpcServerSocket extends SignedFrameSocket {
+    protected readonly receiving = 'request' as const;
+    protected readonly sending = 'answer' as const;
+    private firstFrame: NodeJS.Timeout | null;
+
+    constructor(socket: Socket) {
+      super(socket, auth, log);
+      if (waiting.size >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
+        const oldest = waiting.values().next().value;
+        oldest?.refuse(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`);
+      }
+      waiting.add(this);
+      this.firstFrame = setTimeout(() => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`), RPC_FIRST_FRAME_TIMEOUT_MS);
+      this.firstFrame.unref();
+      socket.once('close', () => this.stopWaiting());
+    }
+
+    protected nextNonce(): string {
+      return '-';
+    }
+
+    protected frameLimit(): number {
+      return this.firstFrame ? RPC_MAX_FIRST_REQUEST_CHARS : RPC_MAX_REQUEST_CHARS;
+    }
+
+    protected admit(frame: { connection: string; seq: number; ts: number }): string | null {
+      const why = guard.check(frame.connection, frame.seq, frame.ts);
+      if (!why) this.stopWaiting();
+      return why;
+    }
+
+    /** Authenticated or closed: no longer waiting. */
+    private stopWaiting(): void {
+      waiting.delete(this);
+      if (this.firstFrame) clearTimeout(this.firstFrame);
+      this.firstFrame = null;
+    }
+  };
+}
+
+/** The client side: requests are signed (a fresh connection id per connection), answers must be. */
+export function rpcClientSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
+  const log = new RefusalLog(logger);
+  return class RpcClientSocket extends SignedFrameSocket {
+    protected readonly receiving = 'answer' as const;
+    protected readonly sending = 'request' as const;
+    private readonly connection = RpcAuth.newConnectionId();
+    private seq = 0;
+
+    constructor(socket: Socket) {
+      super(socket, auth, log);
+    }
+
+    protected frameLimit(): number {
+      return RPC_MAX_ANSWER_CHARS;
+    }
+
+    protected nextNonce(): string {
+      this.seq += 1;
+      return `${this.connection}.${this.seq}`;
+    }
+
+    protected admit(): string | null {
+      return null;
+    }
+  };
+}

@@ -1,0 +1,19 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, ClientProxyFactory, MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { RpcAuth } from './rpc-auth';
+import { rpcClientSocketClass, rpcServerSocketClass } from './rpc-auth-socket';
+
+const logger = new Logger('RpcAuth');
+
+/**
+ * The TCP RPC listener of a service: only signed, fresh requests reach its handlers (rpc-auth.ts).
+ * `auth` defaults to RPC_AUTH_SECRET from the environment (ConfigValidationError when missing or short).
+ */
+export function rpcServerOptions(name: string, address: { host: string; port: number }, auth = RpcAuth.fromEnv(name)): MicroserviceOptions {
+  return { transport: Transport.TCP, options: { host: address.host, port: address.port, socketClass: rpcServerSocketClass(auth, logger) } };
+}
+
+/** A TCP RPC client that signs its requests and accepts only signed answers. Call it with rpcCall. */
+export function createRpcClient(caller: string, address: { host: string; port: number }, auth = RpcAuth.fromEnv(caller)): ClientProxy {
+  return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: address.host, port: address.port, socketClass: rpcClientSocketClass(auth, logger) } });
+}

@@ -1,0 +1,229 @@
+import { createRpcClient, rpcCall, RpcAuth, runApp } from '@live/common';
+import { BankRpc, GiftRpc, ImBizCode, ImCoreRpc, ImRouterRpc } from '@live/contracts';
+import { Logger } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
+import { ImRouterModule } from '../apps/im-router/src/im-router.module';
+import { HttpClient } from './support/http-client';
+import { ImTestClient } from './support/im-client';
+import { portBlock, startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/** What a raw TCP connection got back: `answer` is everything the server wrote before it closed or answered. */
+interface RawOutcome {
+  connected: boolean;
+  answer: string;
+  closedByServer: boolean;
+}
+
+/** The frame any Nest TCP client sends: `<length>#{"pattern":{"cmd":...},"data":...,"id":...}`. */
+function nestFrame(pattern: string, data: object): string {
+  const json = JSON.stringify({ pattern: { cmd: pattern }, data, id: randomUUID() });
+  return `${json.length}#${json}`;
+}
+
+/** The same frame in the signed envelope, as a caller holding `auth`'s key makes it (rpc-auth.ts). */
+function signedFrame(auth: RpcAuth, pattern: string, data: object, ts = Date.now()): string {
+  const json = JSON.stringify({ pattern: { cmd: pattern }, data, id: randomUUID() });
+  const content = auth.seal('request', json, `${RpcAuth.newConnectionId()}.1`, ts);
+  return `${content.length}#${content}`;
+}
+
+/** Opens a TCP connection, writes `wire`, and reads until the server closes the connection or one whole frame came back. */
+function rawExchange(port: number, wire: string | Buffer, host = '127.0.0.1'): Promise<RawOutcome> {
+  return new Promise((resolve) => {
+    const outcome: RawOutcome = { connected: false, answer: '', closedByServer: false };
+    const socket = connect(port, host);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => {
+      outcome.connected = true;
+      socket.write(wire);
+    });
+    socket.on('data', (chunk: string) => {
+      outcome.answer += chunk;
+      const head = /^(\d+)#/.exec(outcome.answer);
+      if (head && outcome.answer.length - head[0].length >= Number(head[1])) {
+        socket.destroy();
+        resolve(outcome);
+      }
+    });
+    socket.on('error', () => undefined); // a reset is a close here
+    socket.on('close', () => {
+      outcome.closedByServer = true;
+      resolve(outcome);
+    });
+  });
+}
+
+const REFUSED: RawOutcome = { connected: true, answer: '', closedByServer: true };
+
+/**
+ * Issue 15, point 2: an attacker on the network opens raw TCP connections to the RPC ports of
+ * bank-service, gift-service, im-router and im-core and sends well-formed Nest TCP frames. None has an
+ * effect or gets an answer; each is logged with the peer's address; the services keep serving callers
+ * that hold RPC_AUTH_SECRET.
+ */
+describe('internal RPC accepts only signed callers (raw TCP frames against the running apps)', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  let warn: jest.SpyInstance;
+  const sockets: ImTestClient[] = [];
+  const clients: ClientProxy[] = [];
+  /** A caller holding the deployment's key (the development profile's RPC_AUTH_SECRET). */
+  const insider = RpcAuth.fromEnv('rpc-auth-e2e');
+  /** A caller with a key of its own. */
+  const outsider = new RpcAuth('gift-service', 'an-attacker-guess-of-the-secret-0123456789');
+  let phoneSeq = Math.floor(Math.random() * 1e7);
+
+  async function login(): Promise<{ client: HttpClient; userId: number }> {
+    const phone = `136${String((phoneSeq += 1)).padStart(8, '0')}`;
+    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
+    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+    return { client: http.as(res.body.data.token), userId: res.body.data.userId };
+  }
+
+  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+  const client = (port: number): ClientProxy => {
+    const made = createRpcClient('rpc-auth-e2e', { host: '127.0.0.1', port });
+    clients.push(made);
+    return made;
+  };
+  const refusals = (): string[] => warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused an RPC request'));
+
+  beforeAll(async () => {
+    warn = jest.spyOn(Logger.prototype, 'warn');
+    stack = await startTestStack({ realIm: true });
+    http = new HttpClient(stack.baseUrl);
+    await waitFor('the im-core node in the registry', async () => {
+      const { client: c } = await login();
+      return (await c.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
+    }, 10_000);
+  });
+
+  afterAll(async () => {
+    warn?.mockRestore();
+    for (const s of sockets) s.close();
+    for (const c of clients) c.close();
+    await stack?.close();
+  });
+
+  it('bank.order.dev-pay: unsigned, wrongly signed, stale and replayed frames pay nothing and get no answer; each is logged with the peer', async () => {
+    const user = await login();
+    const products = (await user.client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 })).body.data.products;
+    const { orderId } = (await user.client.post<{ orderId: string }>('/bank/payProduct', { productId: products[0].id, paySource: 1, payChannel: 0 })).body.data;
+    const pay = { orderId, userId: user.userId };
+    const before = refusals().length;
+
+    expect(await rawExchange(stack.ports.bankRpc, nestFrame(BankRpc.DEV_PAY, pay))).toEqual(REFUSED);
+    expect(await rawExchange(stack.ports.bankRpc, signedFrame(outsider, BankRpc.DEV_PAY, pay))).toEqual(REFUSED);
+    expect(await rawExchange(stack.ports.bankRpc, signedFrame(insider, BankRpc.DEV_PAY, pay, Date.now() - 120_000))).toEqual(REFUSED);
+    expect(await balanceOf(user.client)).toBe(0);
+    const [order] = await stack.db.dataSource.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
+    expect(Number(order.status)).not.toBe(2);
+
+    // The same frame signed with the deployment's key is a real call (so the refused ones were well formed)...
+    const genuine = signedFrame(insider, BankRpc.DEV_PAY, pay);
+    const paid = await rawExchange(stack.ports.bankRpc, genuine);
+    expect(paid.closedByServer).toBe(false);
+    expect(paid.answer).toContain('"credited":true');
+    expect(paid.answer.split('\n')[0]).toMatch(/^\d+#LG1 bank-service \d+ - \S{43}$/); // the answer is signed too
+    // ...and replaying its bytes on another connection is refused before any handler runs.
+    expect(await rawExchange(stack.ports.bankRpc, genuine)).toEqual(REFUSED);
+    expect(await balanceOf(user.client)).toBe(products[0].coinNum);
+
+    const logged = refusals().slice(before);
+    expect(logged).toHaveLength(4);
+    expect(logged.every((m) => /^bank-service refused an RPC request from 127\.0\.0\.1:\d+: /.test(m))).toBe(true);
+    expect(logged.map((m) => m.split(': ')[1].split(' ')[0])).toEqual(['unsigned', 'bad', 'timestamp', 'replayed']);
+  });
+
+  it('bank.account.incr / decr are gone: unsigned they are refused, signed they find no handler; no coin moves', async () => {
+    const user = await login();
+    const credit = { userId: user.userId, num: 1_000_000, requestId: `incr-${randomUUID()}` };
+    expect(await rawExchange(stack.ports.bankRpc, nestFrame('bank.account.incr', credit))).toEqual(REFUSED);
+    expect(await rawExchange(stack.ports.bankRpc, nestFrame('bank.account.decr', credit))).toEqual(REFUSED);
+    for (const pattern of ['bank.account.incr', 'bank.account.decr']) {
+      const signed = await rawExchange(stack.ports.bankRpc, signedFrame(insider, pattern, credit));
+      expect(signed.answer).toContain('There is no matching message handler');
+      expect(signed.answer).not.toContain('"balance"');
+    }
+    expect(await balanceOf(user.client)).toBe(0);
+    const [{ n }] = await stack.db.dataSource.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ?', [user.userId]);
+    expect(Number(n)).toBe(0);
+  });
+
+  it('gift.config.update: an unsigned reprice changes nothing in the catalogue', async () => {
+    const gift = client(stack.ports.giftRpc);
+    const { gifts } = await rpcCall<{ gifts: { giftId: number; price: number; giftName: string }[] }>(gift, GiftRpc.LIST_PANEL, {});
+    const target = [...gifts].sort((a, b) => b.price - a.price)[0];
+    const forged = { giftId: target.giftId, price: 1, giftName: 'pwned' };
+    expect(await rawExchange(stack.ports.giftRpc, nestFrame(GiftRpc.UPDATE, forged))).toEqual(REFUSED);
+    expect(await rawExchange(stack.ports.giftRpc, signedFrame(outsider, GiftRpc.UPDATE, forged))).toEqual(REFUSED);
+    const [row] = await stack.db.dataSource.query('SELECT price, gift_name FROM t_gift_config WHERE gift_id = ?', [target.giftId]);
+    expect([Number(row.price), row.gift_name]).toEqual([target.price, target.giftName]);
+    const { gift: served } = await rpcCall<{ gift: { price: number } }>(gift, GiftRpc.GET_CONFIG, { giftId: target.giftId });
+    expect(served.price).toBe(target.price);
+  });
+
+  it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {
+    const anchor = await login();
+    const roomId = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const viewer = await login();
+    const im = (await viewer.client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig')).body.data;
+    const ws = (await ImTestClient.connect(im.wsImServerAddress, im.token, roomId)).startHeartbeat(5_000);
+    sockets.push(ws);
+    const effect = { requestId: 'forged', giftId: 1, giftName: 'Rocket', svgaUrl: 'https://evil.example/x.svga', senderId: 1, receiverId: anchor.userId, roomId, combo: 99 };
+    const forged: [number, string, object][] = [
+      [stack.ports.router, ImRouterRpc.SEND_TO_ROOM, { msgId: 'forged-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+      [stack.ports.router, ImRouterRpc.SEND_TO_ROOMS, { messages: [{ msgId: 'forged-rooms', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
+      [stack.ports.router, ImRouterRpc.SEND_MSG, { msgId: 'forged-user', userId: viewer.userId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+      [stack.ports.imRpc, ImCoreRpc.PUSH_TO_ROOM, { msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+      [stack.ports.imRpc, ImCoreRpc.PUSH, { msgId: 'forged-core-user', userIds: [viewer.userId], bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+    ];
+    for (const [port, pattern, data] of forged) {
+      expect(await rawExchange(port, nestFrame(pattern, data))).toEqual(REFUSED);
+      expect(await rawExchange(port, signedFrame(outsider, pattern, data))).toEqual(REFUSED);
+    }
+    // Every forged connection was closed before a handler ran; a genuine push sent now is the first
+    // and only message the room gets.
+    await rpcCall(client(stack.ports.router), ImRouterRpc.SEND_TO_ROOM, { msgId: 'genuine', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...effect, requestId: 'genuine' } });
+    await waitFor('the genuine push', () => ws.business().length > 0, 10_000);
+    expect(ws.business().map((b) => b.msgId)).toEqual(['genuine']);
+  });
+
+  it('garbage on any RPC port closes that connection only: each service keeps serving signed callers', async () => {
+    const junk = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 131 + 7) % 256));
+    const garbage: (string | Buffer)[] = [junk, 'not a frame, and no length prefix either', '5#abcde', '99999999999#{', '3#{}}', `2#""`];
+    const ports = [stack.ports.bankRpc, stack.ports.giftRpc, stack.ports.router, stack.ports.imRpc];
+    for (const port of ports) for (const g of garbage) expect(await rawExchange(port, g)).toEqual(REFUSED);
+
+    await expect(rpcCall(client(stack.ports.bankRpc), BankRpc.GET_BALANCE, { userId: 424242 })).resolves.toEqual({ balance: 0 });
+    await expect(rpcCall(client(stack.ports.giftRpc), GiftRpc.GET_CONFIG, { giftId: 1 })).resolves.toMatchObject({ gift: { giftId: 1 } });
+    await expect(rpcCall(client(stack.ports.router), ImRouterRpc.ROOM_MEMBERS, { roomId: 999_999 })).resolves.toEqual({ userIds: [] });
+    await expect(rpcCall(client(stack.ports.imRpc), ImCoreRpc.IS_ONLINE, { userId: 424242 })).resolves.toEqual({ online: false });
+    expect((await http.post('/bank/balance')).status).toBe(401); // the gateway is up, and still asks for a login
+  });
+
+  it('RPC listens on RPC_BIND_HOST while HTTP keeps BIND_HOST', async () => {
+    const [httpPort, rpcPort] = portBlock(2);
+    const settings: Record<string, string> = { BIND_HOST: '127.0.0.1', RPC_BIND_HOST: '127.0.0.2', IM_ROUTER_HTTP_PORT: String(httpPort), IM_ROUTER_RPC_PORT: String(rpcPort) };
+    const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, settings);
+    let app: NestFastifyApplication | undefined;
+    try {
+      app = await runApp({ app: 'im-router', module: ImRouterModule, env: ImRouterEnv, listen: (e) => ({ host: e.BIND_HOST, http: e.IM_ROUTER_HTTP_PORT, rpc: e.IM_ROUTER_RPC_PORT }) });
+      expect((await fetch(`http://127.0.0.1:${httpPort}/health`)).status).toBe(200);
+      expect((await rawExchange(rpcPort, '5#abcde', '127.0.0.1')).connected).toBe(false);
+      const there = createRpcClient('rpc-auth-e2e', { host: '127.0.0.2', port: rpcPort });
+      clients.push(there);
+      await expect(rpcCall(there, ImRouterRpc.ROOM_MEMBERS, { roomId: 999_998 })).resolves.toEqual({ userIds: [] });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+      await app?.close();
+    }
+  });
+});
