@@ -29,6 +29,7 @@ import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module'
 import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
 import { PushLog, RecordingImRouterModule } from './support/recording-im-router';
+import { signedAsGateway } from './support/signed-gift';
 import { waitFor } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
@@ -71,7 +72,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   }
 
   function giftMq(userId: number, giftId: number, roomId: number, receiverId: number, sendTime = Date.now()): SendGiftMq {
-    return {
+    return signedAsGateway({
       userId,
       giftId,
       price: SEED_GIFTS[giftId - 1][2],
@@ -81,7 +82,14 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       requestId: uniqueName('gift'),
       type: SendGiftType.DEFAULT,
       sendTime,
-    };
+    });
+  }
+
+  /** A living room with its anchor (gift-service checks every gift's receiver against it). */
+  async function openRoom(): Promise<{ roomId: number; anchorId: number }> {
+    const room = { roomId: newId(), anchorId: newId() };
+    await ds.query(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'it', 1)`, [room.roomId, room.anchorId]);
+    return room;
   }
 
   async function produce(messages: SendGiftMq[]): Promise<void> {
@@ -146,7 +154,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('1,000 gifts from 50 users (some short of money) give exactly the right charges, records, board and pushes', async () => {
-    const rooms = Array.from({ length: 5 }, () => ({ roomId: newId(), anchorId: newId() }));
+    const rooms = await Promise.all(Array.from({ length: 5 }, () => openRoom()));
     const users = Array.from({ length: 50 }, () => newId());
     const balances = new Map<number, number | undefined>();
     // A fifth without a wallet, the others with 0..1,400 coins: many run out part way.
@@ -271,7 +279,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('a poison message is parked and does not stop the others', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 100);
     const good = [giftMq(sender, 2, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
@@ -302,7 +310,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('a push that fails redelivers the batch: still charged once, recorded once, pushed once', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 30);
     const gifts = [giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
@@ -321,7 +329,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('the same gift from the same sender in a short window carries a growing combo; another gift or a pause resets it', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 1_000);
     const t = Date.now();
