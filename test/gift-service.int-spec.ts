@@ -12,7 +12,6 @@ import {
   KafkaTopic,
   ListGiftPanelResponse,
   ContributionBoardResponse,
-  ParkedMessage,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -29,6 +28,7 @@ import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module'
 import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
 import { PushLog, RecordingImRouterModule } from './support/recording-im-router';
+import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
 import { waitFor } from './support/wait-for';
 
@@ -298,13 +298,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     expect(Number(row.current_balance)).toBe(100 - 5 - 10);
     expect(await settledCount([invalid.requestId])).toBe(0);
 
-    const parked: ParkedMessage[] = [];
-    const consumer = kafka.kafka.consumer({ groupId: kafka.uniqueGroup('parked-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: parkedTopic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void parked.push(JSON.parse(message.value!.toString()) as ParkedMessage) });
+    const reader = await readParked(kafka, parkedTopic);
+    const parked = reader.messages;
     await waitFor('two parked messages', () => parked.length >= 2, 20_000);
-    await consumer.disconnect();
+    await reader.stop();
     expect(parked.map((p) => p.rawValue)).toEqual(['{ this is not json', JSON.stringify(invalid)]);
     expect(parked.every((p) => p.originTopic === sendGiftTopic && /^\d+$/.test(p.originOffset) && p.reason.length > 0)).toBe(true);
   });
