@@ -125,6 +125,26 @@ describe('Idempotency-Key bound to its parameters', () => {
     expect(await stack.redis.redis.exists(giftKeys.roomGiftApplied(roomB.roomId, requestId))).toBe(0);
   });
 
+  it('a retry of an accepted key gets the first answer even after the first charge emptied the wallet', async () => {
+    const viewer = await login();
+    const [smallId, , , smallCoins] = SEED_PRODUCTS[0];
+    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', { productId: smallId, paySource: 1, payChannel: 0 });
+    expect((await viewer.client.post('/bank/devPay', { orderId: order.body.data.orderId })).body.code).toBe(200);
+    const [giftId, , price] = SEED_GIFTS.filter(([, , p]) => p <= smallCoins).pop()!;
+    expect(smallCoins - price).toBeLessThan(price);
+    const room = await openRoom();
+    const send = () => viewer.client.post<{ requestId: string }>('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': 'once' });
+    const first = await send();
+    expect(first.body.code).toBe(200);
+    await waitFor('the gift shown', () => stack.pushes!.pushedIds().has(first.body.data.requestId));
+    expect((await viewer.client.post<{ balance: number }>('/bank/balance')).body.data.balance).toBe(smallCoins - price);
+    const retry = await send();
+    expect([retry.status, retry.body.code, retry.body.data.requestId]).toEqual([200, 200, first.body.data.requestId]);
+    // A new key for the same gift is a new request: the pre-check refuses it.
+    const fresh = await viewer.client.post('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': 'twice' });
+    expect([fresh.status, fresh.body.code]).toEqual([402, 12001]);
+  });
+
   it('a key refused before Kafka (balance pre-check) names nothing: it may be used again for another gift', async () => {
     const poor = await login();
     const room = await openRoom();
