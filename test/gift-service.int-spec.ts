@@ -12,7 +12,6 @@ import {
   KafkaTopic,
   ListGiftPanelResponse,
   ContributionBoardResponse,
-  ParkedMessage,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -30,6 +29,8 @@ import { GiftServiceModule } from '../apps/gift-service/src/gift-service.module'
 import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.consumer';
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
 import { PushLog, startRecordingImRouter } from './support/recording-im-router';
+import { readParked } from './support/parked-reader';
+import { signedAsGateway } from './support/signed-gift';
 import { waitFor } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
@@ -73,7 +74,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   }
 
   function giftMq(userId: number, giftId: number, roomId: number, receiverId: number, sendTime = Date.now()): SendGiftMq {
-    return {
+    return signedAsGateway({
       userId,
       giftId,
       price: SEED_GIFTS[giftId - 1][2],
@@ -83,7 +84,14 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       requestId: uniqueName('gift'),
       type: SendGiftType.DEFAULT,
       sendTime,
-    };
+    });
+  }
+
+  /** A living room with its anchor (gift-service checks every gift's receiver against it). */
+  async function openRoom(): Promise<{ roomId: number; anchorId: number }> {
+    const room = { roomId: newId(), anchorId: newId() };
+    await ds.query(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'it', 1)`, [room.roomId, room.anchorId]);
+    return room;
   }
 
   async function produce(messages: SendGiftMq[]): Promise<void> {
@@ -143,7 +151,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('1,000 gifts from 50 users (some short of money) give exactly the right charges, records, board and pushes', async () => {
-    const rooms = Array.from({ length: 5 }, () => ({ roomId: newId(), anchorId: newId() }));
+    const rooms = await Promise.all(Array.from({ length: 5 }, () => openRoom()));
     const users = Array.from({ length: 50 }, () => newId());
     const balances = new Map<number, number | undefined>();
     // A fifth without a wallet, the others with 0..1,400 coins: many run out part way.
@@ -268,7 +276,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('a poison message is parked and does not stop the others', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 100);
     const good = [giftMq(sender, 2, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
@@ -287,19 +295,16 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     expect(Number(row.current_balance)).toBe(100 - 5 - 10);
     expect(await settledCount([invalid.requestId])).toBe(0);
 
-    const parked: ParkedMessage[] = [];
-    const consumer = kafka.kafka.consumer({ groupId: kafka.uniqueGroup('parked-reader') });
-    await consumer.connect();
-    await consumer.subscribe({ topic: parkedTopic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void parked.push(JSON.parse(message.value!.toString()) as ParkedMessage) });
+    const reader = await readParked(kafka, parkedTopic);
+    const parked = reader.messages;
     await waitFor('two parked messages', () => parked.length >= 2, 20_000);
-    await consumer.disconnect();
+    await reader.stop();
     expect(parked.map((p) => p.rawValue)).toEqual(['{ this is not json', JSON.stringify(invalid)]);
     expect(parked.every((p) => p.originTopic === sendGiftTopic && /^\d+$/.test(p.originOffset) && p.reason.length > 0)).toBe(true);
   });
 
   it('a push that fails redelivers the batch: still charged once, recorded once, pushed once', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 30);
     const gifts = [giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
@@ -318,7 +323,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   });
 
   it('the same gift from the same sender in a short window carries a growing combo; another gift or a pause resets it', async () => {
-    const room = { roomId: newId(), anchorId: newId() };
+    const room = await openRoom();
     const sender = newId();
     await fund(sender, 1_000);
     const t = Date.now();

@@ -13,6 +13,7 @@ import { BenchController } from './bench/bench.controller';
 import { GatewayEnv } from './config/api-gateway.env';
 import { GiftSendService } from './gift/gift-send.service';
 import { GiftController } from './gift/gift.controller';
+import { IdempotencyKeys } from './gift/idempotency-keys';
 import { ImNodeDirectory } from './im/im-node.directory';
 import { ImController } from './im/im.controller';
 import { LivingRoomEntity } from './living/entities/living-room.entity';
@@ -43,6 +44,7 @@ import { UserService } from './user/user.service';
     UserService,
     LivingService,
     GiftSendService,
+    IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,
   ],

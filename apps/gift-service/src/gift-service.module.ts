@@ -14,6 +14,8 @@ import { GiftRecordService } from './gift-record/gift-record.service';
 import { GiftRpcController } from './gift-rpc.controller';
 import { SendGiftConsumer } from './send-gift/send-gift.consumer';
 import { SendGiftPipeline } from './send-gift/send-gift.pipeline';
+import { RoomAnchors } from './send-gift/room-anchors';
+import { SendGiftVerifier } from './send-gift/send-gift.verifier';
 
 @Module({
   imports: [
@@ -33,6 +35,8 @@ import { SendGiftPipeline } from './send-gift/send-gift.pipeline';
     GiftConfigService,
     GiftRecordService,
     GiftOutcomeService,
+    RoomAnchors,
+    SendGiftVerifier,
     SendGiftPipeline,
     SendGiftConsumer,
     GiftCacheInvalidationConsumer,

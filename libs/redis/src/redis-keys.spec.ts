@@ -15,7 +15,9 @@ describe('redis key builders', () => {
     expect(gift.giftList()).toBe('lg:gift:{gift-list}:panel');
     expect(gift.roomContributionBoard(42)).toBe('lg:gift:{room:42}:board');
     expect(gift.comboState(42, 7)).toBe('lg:gift:{room:42}:combo:7');
-    expect(gift.giftOutcome(42, 'req-1:a.b')).toBe('lg:gift:{room:42}:outcome:req-1:a.b');
+    expect(gift.giftOutcome('req-1:a.b')).toBe('lg:gift:{gift-req:req-1:a.b}:outcome');
+    expect(gift.roomGiftApplied(42, 'req-1:a.b')).toBe('lg:gift:{room:42}:applied:req-1:a.b');
+    expect(gw.idempotencyKey(7, 'tap-1.x')).toBe('lg:gw:{user:7}:idem:tap-1.x');
     expect(bank.balance(7)).toBe('lg:bank:{user:7}:balance');
     expect(bank.payProducts(0)).toBe('lg:bank:{products}:type:0');
     expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
@@ -28,8 +30,8 @@ describe('redis key builders', () => {
     expect(clusterSlot(im.roomMembers(42))).toBe(clusterSlot(im.roomNodes(42)));
     expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
     expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
-    const outcome = clusterSlot(gift.giftOutcome(42, 'r1'));
-    expect([clusterSlot(gift.comboState(42, 7)), clusterSlot(gift.roomContributionBoard(42))]).toEqual([outcome, outcome]);
+    const applied = clusterSlot(gift.roomGiftApplied(42, 'r1'));
+    expect([clusterSlot(gift.comboState(42, 7)), clusterSlot(gift.roomContributionBoard(42))]).toEqual([applied, applied]);
     expect(clusterSlot(bank.balance(7))).not.toBe(clusterSlot(bank.balance(8)));
   });
 

@@ -49,6 +49,10 @@ export class GatewayRedisKeys extends KeyBuilder {
   rateLimit(subject: number | string, route: string): string {
     return `${this.base}:{rl:${id(subject, 'subject')}}:${id(route, 'route')}`;
   }
+  /** What the user's Idempotency-Key was first used for (a fingerprint), kept 24 h: other parameters get 409. */
+  idempotencyKey(userId: number, clientKey: string): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:idem:${id(clientKey, 'clientKey')}`;
+  }
 }
 
 export class GiftRedisKeys extends KeyBuilder {
@@ -74,9 +78,16 @@ export class GiftRedisKeys extends KeyBuilder {
   comboState(roomId: number, senderId: number): string {
     return `${this.base}:{room:${id(roomId, 'roomId')}}:combo:${id(senderId, 'senderId')}`;
   }
-  /** What the consumer did for one gift (combo given, pushed or not): replays repeat it, never redo it. */
-  giftOutcome(roomId: number, requestId: string): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:outcome:${id(requestId, 'requestId')}`;
+  /**
+   * What the consumer decided for one request id, whatever room a message names (its room, fingerprint,
+   * pushed or not): ONE record per request id, so a reused id in another room finds it.
+   */
+  giftOutcome(requestId: string): string {
+    return `${this.base}:{gift-req:${id(requestId, 'requestId')}}:outcome`;
+  }
+  /** The combo a charged gift got in its room, written with its board increment (so a redelivery never adds twice). */
+  roomGiftApplied(roomId: number, requestId: string): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:applied:${id(requestId, 'requestId')}`;
   }
 }
 

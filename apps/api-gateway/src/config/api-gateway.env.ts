@@ -1,5 +1,6 @@
 import { IsPort } from '@live/common';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { SIGNING_KEY_ID_PATTERN, SIGNING_SECRET_MIN_BYTES } from '@live/contracts';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** api-gateway's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GatewayEnv {
@@ -71,4 +72,13 @@ export class GatewayEnv {
   @Min(1_024)
   @Max(10_485_760)
   GATEWAY_BODY_LIMIT_BYTES: number = 65_536;
+
+  /** The id of the key that signs every send_gift message (named in the message, so keys can rotate). */
+  @Matches(SIGNING_KEY_ID_PATTERN, { message: 'GIFT_MSG_SIGNING_KEY_ID must be 1-32 of A-Z a-z 0-9 _ . -' })
+  GIFT_MSG_SIGNING_KEY_ID: string = '';
+
+  /** Its secret (32+ bytes; gift-service holds it in GIFT_MSG_VERIFY_KEYS). No default: no key, no start. */
+  @IsString()
+  @MinLength(SIGNING_SECRET_MIN_BYTES)
+  GIFT_MSG_SIGNING_KEY: string = '';
 }

@@ -1,8 +1,9 @@
-import { BankErrorCode, BaseErrorCode, BizException, GiftErrorCode, rpcCall } from '@live/common';
+import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, rpcCall } from '@live/common';
 import {
   BANK_SERVICE,
   BankRpc,
   BalanceResponse,
+  fingerprintOf,
   GetGiftConfigResponse,
   GIFT_SERVICE,
   GiftConfigDto,
@@ -11,17 +12,20 @@ import {
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
+  signSendGift,
+  SigningKey,
 } from '@live/contracts';
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
 import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
 import type { Redis } from 'ioredis';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { TtlCache } from '../common/ttl-cache';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { LivingService } from '../living/living.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { IdempotencyClaim, IdempotencyKeys } from './idempotency-keys';
 
 export interface SendGiftCommand {
   userId: number;
@@ -36,14 +40,19 @@ export interface SendGiftCommand {
 const ROOM_CACHE_MS = 5_000;
 
 /**
- * POST /gift/send: check cheaply, then hand the gift to Kafka; the charge happens in the consumer.
+ * POST /gift/send: check cheaply, then hand the gift to Kafka, signed; the charge happens in the consumer.
  * The request id is scoped to the sender (`<userId>:<key>`), so one user's key can never match, and
  * so replay, another user's request. The same key sent twice makes the same request id: charged once.
+ * A client's key is bound to its parameters (gift, room, receiver) for 24 h: the same key with other
+ * parameters is refused (409, IDEMPOTENCY_KEY_REUSED); with the same ones it gets the first answer again
+ * (its request id; the message is produced again, harmlessly, in case the first produce was lost).
  */
 @Injectable()
 export class GiftSendService {
   private readonly gifts: TtlCache<number, GiftConfigDto | null>;
   private readonly roomAnchors = new TtlCache<number, number>(ROOM_CACHE_MS);
+  private readonly signingKey: SigningKey;
+  private readonly logger = new Logger(GiftSendService.name);
 
   constructor(
     @Inject(GIFT_SERVICE) private readonly giftService: ClientProxy,
@@ -55,35 +64,38 @@ export class GiftSendService {
     private readonly env: GatewayEnv,
     @InjectRedis() private readonly redis: Redis,
     private readonly bankKeys: BankRedisKeys,
+    private readonly idempotency: IdempotencyKeys,
   ) {
     this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS);
+    this.signingKey = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
   }
 
   async send(cmd: SendGiftCommand): Promise<{ requestId: string }> {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId) this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
-    const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
-    const anchorId = await this.roomAnchors.get(cmd.roomId, async () => (await this.living.getLiving(cmd.roomId)).anchorId);
-    if (anchorId !== cmd.receiverId) {
-      this.refuse('receiver', new BizException(BaseErrorCode.PARAM_ERROR, `receiverId ${cmd.receiverId} is not the anchor of room ${cmd.roomId}`));
+    const claim = await this.claimKey(cmd);
+    let gift: GiftConfigDto;
+    try {
+      gift = await this.check(cmd, claim);
+    } catch (err: unknown) {
+      // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
+      if (claim === 'new' && cmd.clientRequestId !== undefined) await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      throw err;
     }
-    // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
-    // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
-    const balance = await this.cachedBalance(cmd.userId);
-    if (balance < gift.price) {
-      this.refuse('balance', new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`));
-    }
-    const mq: SendGiftMq = {
-      userId: cmd.userId,
-      giftId: gift.giftId,
-      price: gift.price,
-      receiverId: cmd.receiverId,
-      roomId: cmd.roomId,
-      url: gift.svgaUrl,
-      requestId,
-      type: SendGiftType.DEFAULT,
-      sendTime: Date.now(),
-    };
+    const mq: SendGiftMq = signSendGift(
+      {
+        userId: cmd.userId,
+        giftId: gift.giftId,
+        price: gift.price,
+        receiverId: cmd.receiverId,
+        roomId: cmd.roomId,
+        url: gift.svgaUrl,
+        requestId,
+        type: SendGiftType.DEFAULT,
+        sendTime: Date.now(),
+      },
+      this.signingKey,
+    );
     try {
       await this.producer.send(this.kafkaNames.topic(KafkaTopic.SEND_GIFT), [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
@@ -92,6 +104,35 @@ export class GiftSendService {
     }
     this.metrics.giftsAccepted.inc();
     return { requestId };
+  }
+
+  /** The client's key bound to these parameters: a key used for something else within 24 h is refused (409). */
+  private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
+    if (cmd.clientRequestId === undefined) return 'new';
+    const claim = await this.idempotency.claim(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch((err: unknown) => {
+      this.logger.warn(`user ${cmd.userId}: Idempotency-Key not checked, Redis failed: ${err instanceof Error ? err.message : String(err)}`);
+      return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
+    });
+    if (claim === 'conflict') this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
+    return claim;
+  }
+
+  /** The gift on sale, sent to the anchor of a living room; a first use must also pass the balance pre-check. */
+  private async check(cmd: SendGiftCommand, claim: IdempotencyClaim): Promise<GiftConfigDto> {
+    const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
+    const anchorId = await this.roomAnchors.get(cmd.roomId, async () => (await this.living.getLiving(cmd.roomId)).anchorId);
+    if (anchorId !== cmd.receiverId) {
+      this.refuse('receiver', new BizException(BaseErrorCode.PARAM_ERROR, `receiverId ${cmd.receiverId} is not the anchor of room ${cmd.roomId}`));
+    }
+    // A retry of an accepted key gets the first answer (accepted), even if the first charge emptied the wallet.
+    if (claim === 'same') return gift;
+    // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
+    // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
+    const balance = await this.cachedBalance(cmd.userId);
+    if (balance < gift.price) {
+      this.refuse('balance', new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`));
+    }
+    return gift;
   }
 
   /**
@@ -121,4 +162,9 @@ export class GiftSendService {
     this.metrics.giftsRefused.inc({ reason });
     throw err;
   }
+}
+
+/** What a client's Idempotency-Key is bound to at the gateway: the parameters the client chose. */
+function paramsFingerprint(cmd: SendGiftCommand): string {
+  return fingerprintOf('gift-send/v1', [cmd.giftId, cmd.roomId, cmd.receiverId]);
 }

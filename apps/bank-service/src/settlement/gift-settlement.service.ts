@@ -18,16 +18,21 @@ interface LockedAccount {
 
 interface TradeRow {
   request_id: string;
+  user_id: string | number;
+  type: number;
   status: number;
   balance_after: string | number;
   remark: string | null;
+  fingerprint: string | null;
 }
 
 /**
  * Settles gifts: ONE database transaction per batch. Locks every account the batch touches (senders
  * and receivers, in id order: no deadlock between batches), reads the ledger for request ids already
  * settled, applies the gifts in order (planSettlement), writes balances, earnings and one ledger row
- * per new request id (UNIQUE request_id), commits, then refreshes the Redis balance cache.
+ * per new request id (UNIQUE request_id) with the fingerprint of what it was for, commits, then
+ * refreshes the Redis balance cache. A request id already in the ledger for something else (another
+ * gift, price, room, receiver, sender, or not a gift) is answered `conflict` and changes nothing.
  */
 @Injectable()
 export class GiftSettlementService {
@@ -53,8 +58,10 @@ export class GiftSettlementService {
     );
     const charged = plan.results.filter((r) => r.status === 'charged' && !r.replayed).length;
     const replayed = plan.results.filter((r) => r.replayed).length;
+    const conflicts = plan.results.filter((r) => r.status === 'conflict');
+    for (const c of conflicts) this.logger.warn(`request id ${c.requestId}: ${c.reason} (settled before for something else): nothing moved`);
     this.logger.debug(
-      `settled ${items.length} gifts: ${charged} charged, ${plan.trades.length - charged} rejected, ${replayed} replayed in ${Date.now() - started} ms`,
+      `settled ${items.length} gifts: ${charged} charged, ${plan.trades.length - charged} rejected, ${replayed} replayed, ${conflicts.length} conflicts in ${Date.now() - started} ms`,
     );
     return plan.results;
   }
@@ -110,8 +117,8 @@ export class GiftSettlementService {
     for (let i = 0; i < plan.trades.length; i += INSERT_CHUNK) {
       const chunk = plan.trades.slice(i, i + INSERT_CHUNK);
       await em.query(
-        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, remark)
-         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?)').join(',')}`,
+        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, remark, fingerprint)
+         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?)').join(',')}`,
         chunk.flatMap((t) => [
           t.requestId,
           t.userId,
@@ -121,6 +128,7 @@ export class GiftSettlementService {
           TradeType.GIFT,
           t.status === 'charged' ? TradeStatus.SUCCESS : TradeStatus.REJECTED,
           t.reason ?? null,
+          t.fingerprint,
         ]),
       );
     }
@@ -131,17 +139,20 @@ export class GiftSettlementService {
   private async recordedOutcomes(em: EntityManager, items: readonly SettlementItem[]): Promise<Map<string, RecordedOutcome>> {
     const ids = [...new Set(items.map((i) => i.requestId))];
     const rows: TradeRow[] = await em.query(
-      `SELECT request_id, status, balance_after, remark FROM t_qiyu_currency_trade
+      `SELECT request_id, user_id, type, status, balance_after, remark, fingerprint FROM t_qiyu_currency_trade
        WHERE request_id IN (${ids.map(() => '?').join(',')})`,
       ids,
     );
     return new Map(
-      rows.map((r) => [
-        r.request_id,
-        r.status === TradeStatus.SUCCESS
-          ? { status: 'charged' as const, balanceAfter: Number(r.balance_after) }
-          : { status: 'rejected' as const, balanceAfter: Number(r.balance_after), reason: r.remark ?? 'rejected' },
-      ]),
+      rows.map((r) => {
+        const what = { isGift: Number(r.type) === TradeType.GIFT, userId: Number(r.user_id), fingerprint: r.fingerprint };
+        return [
+          r.request_id,
+          r.status === TradeStatus.SUCCESS
+            ? { status: 'charged' as const, balanceAfter: Number(r.balance_after), ...what }
+            : { status: 'rejected' as const, balanceAfter: Number(r.balance_after), reason: r.remark ?? 'rejected', ...what },
+        ];
+      }),
     );
   }
 }

@@ -1,9 +1,15 @@
-import { planSettlement, REJECT_NO_ACCOUNT, REJECT_SELF_GIFT, SettlementItem } from './settlement-planner';
+import { giftRequestFingerprint } from '@live/contracts';
+import { CONFLICT_KEY_REUSED, planSettlement, RecordedOutcome, REJECT_NO_ACCOUNT, REJECT_SELF_GIFT, SettlementItem } from './settlement-planner';
 
 let seq = 0;
 function gift(userId: number, price: number, extra: Partial<SettlementItem> = {}): SettlementItem {
   seq += 1;
   return { requestId: `r${seq}`, userId, receiverId: 900, roomId: 1, giftId: 1, price, ...extra };
+}
+
+/** The ledger row an earlier delivery of `item` left. */
+function recordedFor(item: SettlementItem, outcome: Pick<RecordedOutcome, 'status' | 'balanceAfter' | 'reason'>): RecordedOutcome {
+  return { ...outcome, isGift: true, userId: item.userId, fingerprint: giftRequestFingerprint(item) };
 }
 
 describe('planSettlement', () => {
@@ -40,7 +46,7 @@ describe('planSettlement', () => {
     const plan = planSettlement(
       [replay, fresh],
       new Map([[1, 15]]),
-      new Map([[replay.requestId, { status: 'charged' as const, balanceAfter: 25 }]]),
+      new Map([[replay.requestId, recordedFor(replay, { status: 'charged', balanceAfter: 25 })]]),
     );
     expect(plan.results[0]).toEqual({ requestId: replay.requestId, status: 'charged', balanceAfter: 25, replayed: true });
     expect(plan.results[1]).toMatchObject({ status: 'charged', balanceAfter: 5, replayed: false });
@@ -49,10 +55,53 @@ describe('planSettlement', () => {
 
   it('a recorded rejection stays rejected even when the balance would now allow it', () => {
     const item = gift(1, 10);
-    const plan = planSettlement([item], new Map([[1, 1000]]), new Map([[item.requestId, { status: 'rejected' as const, balanceAfter: 3, reason: 'insufficient balance: 3 < 10' }]]));
+    const plan = planSettlement([item], new Map([[1, 1000]]), new Map([[item.requestId, recordedFor(item, { status: 'rejected', balanceAfter: 3, reason: 'insufficient balance: 3 < 10' })]]));
     expect(plan.results[0]).toMatchObject({ status: 'rejected', replayed: true, reason: 'insufficient balance: 3 < 10' });
     expect(plan.trades).toHaveLength(0);
     expect(plan.balances.size).toBe(0);
+  });
+
+  it('keeps the fingerprint of what each request id was for with its ledger row', () => {
+    const item = gift(1, 10, { roomId: 4, giftId: 2, receiverId: 77 });
+    const plan = planSettlement([item, gift(2, 10)], new Map([[1, 100]]), new Map());
+    expect(plan.trades.map((t) => t.fingerprint)).toEqual([giftRequestFingerprint(item), expect.stringMatching(/^[0-9a-f]{64}$/)]);
+  });
+
+  it('a recorded request id reused for another gift, price, room, receiver or sender is a conflict: nothing planned', () => {
+    const first = gift(1, 1, { roomId: 4, giftId: 1, receiverId: 77 });
+    const recorded = new Map([[first.requestId, recordedFor(first, { status: 'charged', balanceAfter: 99 })]]);
+    const reuses = [{ giftId: 7 }, { price: 1314 }, { roomId: 5 }, { receiverId: 78 }, { userId: 2 }].map((change) => ({ ...first, ...change }));
+    const plan = planSettlement(reuses, new Map([[1, 5_000], [2, 5_000]]), recorded);
+    expect(plan.results.map((r) => [r.status, r.reason, r.replayed])).toEqual(reuses.map(() => ['conflict', CONFLICT_KEY_REUSED, false]));
+    expect(plan.results.map((r) => r.balanceAfter)).toEqual([5_000, 5_000, 5_000, 5_000, 5_000]);
+    expect([plan.trades.length, plan.balances.size, plan.spent.size, plan.earnings.size]).toEqual([0, 0, 0, 0]);
+    // The same gift again is still the first answer.
+    expect(planSettlement([{ ...first }], new Map([[1, 5_000]]), recorded).results[0]).toMatchObject({ status: 'charged', balanceAfter: 99, replayed: true });
+  });
+
+  it('a request id held by another kind of trade (a recharge, a manual credit) is never a gift replay', () => {
+    const item = gift(1, 10);
+    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, userId: 1, fingerprint: null };
+    const plan = planSettlement([item], new Map([[1, 600]]), new Map([[item.requestId, recharge]]));
+    expect(plan.results[0]).toMatchObject({ status: 'conflict', replayed: false });
+    expect(plan.trades).toHaveLength(0);
+  });
+
+  it('a gift row from before fingerprints (NULL) is replayed as before', () => {
+    const item = gift(1, 10);
+    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, userId: 1, fingerprint: null };
+    expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({ status: 'charged', replayed: true });
+  });
+
+  it('a request id twice in one batch with different parameters: the first is charged, the second is a conflict', () => {
+    const item = gift(1, 1, { giftId: 1 });
+    const plan = planSettlement([item, { ...item, giftId: 7, price: 1314 }], new Map([[1, 5_000]]), new Map());
+    expect(plan.results.map((r) => [r.status, r.balanceAfter])).toEqual([
+      ['charged', 4_999],
+      ['conflict', 4_999],
+    ]);
+    expect(plan.trades).toHaveLength(1);
+    expect(plan.spent.get(1)).toBe(1);
   });
 
   it('charges a request id that appears twice in one batch once', () => {

@@ -1,3 +1,5 @@
+import { giftRequestFingerprint } from '@live/contracts';
+
 /**
  * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
  * recorded for some request ids, decide every gift of a batch in order. No I/O: the caller reads the
@@ -18,11 +20,22 @@ export interface RecordedOutcome {
   status: 'charged' | 'rejected';
   balanceAfter: number;
   reason?: string;
+  /** What the ledger row is: the same request id on another kind of trade is never a gift's replay. */
+  isGift: boolean;
+  /** The sender the row was written for. */
+  userId: number;
+  /** giftRequestFingerprint of the first use; null on rows older than fingerprints (then trusted as before). */
+  fingerprint: string | null;
 }
 
 export interface PlannedResult {
   requestId: string;
-  status: 'charged' | 'rejected';
+  /**
+   * `conflict`: the request id was settled before FOR SOMETHING ELSE (another gift, price, room, receiver
+   * or sender, or another kind of trade): nothing moves, nothing is written, and the caller must not treat
+   * it as the gift it names (no record, no board, no push as charged).
+   */
+  status: 'charged' | 'rejected' | 'conflict';
   reason?: string;
   balanceAfter: number;
   /** True when the request id was already settled: the first answer is returned, nothing is written. */
@@ -38,6 +51,7 @@ export interface PlannedTrade {
   balanceAfter: number;
   status: 'charged' | 'rejected';
   reason?: string;
+  fingerprint: string;
 }
 
 export interface SettlementPlan {
@@ -53,6 +67,7 @@ export interface SettlementPlan {
 
 export const REJECT_NO_ACCOUNT = 'no wallet: recharge first';
 export const REJECT_SELF_GIFT = 'cannot send a gift to yourself';
+export const CONFLICT_KEY_REUSED = 'idempotency key reused with different parameters';
 
 export function insufficientReason(balance: number, price: number): string {
   return `insufficient balance: ${balance} < ${price}`;
@@ -69,22 +84,29 @@ export function planSettlement(
   recorded: ReadonlyMap<string, RecordedOutcome>,
 ): SettlementPlan {
   const live = new Map(balances);
-  const decided = new Map<string, PlannedResult>();
+  const decided = new Map<string, { result: PlannedResult; userId: number; fingerprint: string }>();
   const plan: SettlementPlan = { results: [], trades: [], balances: new Map(), spent: new Map(), earnings: new Map() };
 
   for (const item of items) {
+    const fingerprint = giftRequestFingerprint(item);
     const prior = recorded.get(item.requestId);
     if (prior) {
-      plan.results.push({ requestId: item.requestId, ...prior, replayed: true });
+      const same = prior.isGift && prior.userId === item.userId && (prior.fingerprint === null || prior.fingerprint === fingerprint);
+      plan.results.push(
+        same
+          ? { requestId: item.requestId, status: prior.status, balanceAfter: prior.balanceAfter, reason: prior.reason, replayed: true }
+          : conflict(item, live.get(item.userId)),
+      );
       continue;
     }
     const sameBatch = decided.get(item.requestId);
     if (sameBatch) {
-      plan.results.push({ ...sameBatch, replayed: true });
+      const same = sameBatch.userId === item.userId && sameBatch.fingerprint === fingerprint;
+      plan.results.push(same ? { ...sameBatch.result, replayed: true } : conflict(item, live.get(item.userId)));
       continue;
     }
     const result = decide(item, live.get(item.userId));
-    decided.set(item.requestId, result);
+    decided.set(item.requestId, { result, userId: item.userId, fingerprint });
     plan.results.push(result);
     plan.trades.push({
       requestId: item.requestId,
@@ -92,8 +114,9 @@ export function planSettlement(
       counterpartyId: item.receiverId,
       num: result.status === 'charged' ? -item.price : 0,
       balanceAfter: result.balanceAfter,
-      status: result.status,
+      status: result.status === 'charged' ? 'charged' : 'rejected',
       reason: result.reason,
+      fingerprint,
     });
     if (result.status === 'charged') {
       live.set(item.userId, result.balanceAfter);
@@ -103,6 +126,11 @@ export function planSettlement(
     }
   }
   return plan;
+}
+
+/** A reused request id: nothing planned; the answer names the reuse (balanceAfter: the sender's balance now, 0 without a wallet). */
+function conflict(item: SettlementItem, balance: number | undefined): PlannedResult {
+  return { requestId: item.requestId, status: 'conflict', reason: CONFLICT_KEY_REUSED, balanceAfter: balance ?? 0, replayed: false };
 }
 
 function decide(item: SettlementItem, balance: number | undefined): PlannedResult {

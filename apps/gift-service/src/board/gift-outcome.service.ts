@@ -9,32 +9,41 @@ export const OUTCOME_TTL_SECONDS = 7 * 24 * 3_600;
 export const COMBO_STATE_TTL_SECONDS = 3_600;
 
 /**
- * One gift's room-side effects, applied at most once per request id, atomically (one script, keys of
- * one room: one Cluster slot):
- *   KEYS[1] outcome hash of the request id, KEYS[2] the sender's combo state in the room, KEYS[3] the board.
- *   ARGV: charged(1|0), giftId, sendTime ms, combo window ms, price, senderId, outcome TTL s, combo TTL s.
- * A known request id returns what was decided the first time (combo, pushed) and changes nothing.
- * A charged gift: combo = previous + 1 when the sender's previous gift in the room was the same gift
- * sent at most `window` ms earlier (by send time), else 1; the board adds the price to the sender.
+ * Step 1, keyed by the request id ALONE (its own Cluster slot): the request id's one outcome record.
+ *   KEYS[1] the outcome hash. ARGV: roomId, fingerprint, outcome TTL s.
+ * The first delivery writes its room and fingerprint; every later one (any room) gets them back, with
+ * whether the push was done. The caller compares the fingerprint: another one is a reused id.
  */
-const APPLY_OUTCOME = `
-local known = redis.call('HMGET', KEYS[1], 'combo', 'pushed')
-if known[1] then return {tonumber(known[1]), tonumber(known[2] or '0')} end
-local combo = 0
-if ARGV[1] == '1' then
-  combo = 1
-  local last = redis.call('HMGET', KEYS[2], 'gift', 'time', 'combo')
-  local t = tonumber(ARGV[3])
-  if last[1] == ARGV[2] and last[2] and t >= tonumber(last[2]) and t - tonumber(last[2]) <= tonumber(ARGV[4]) then
-    combo = tonumber(last[3]) + 1
-  end
-  redis.call('HSET', KEYS[2], 'gift', ARGV[2], 'time', ARGV[3], 'combo', combo)
-  redis.call('EXPIRE', KEYS[2], ARGV[8])
-  redis.call('ZINCRBY', KEYS[3], ARGV[5], ARGV[6])
+const CLAIM_OUTCOME = `
+local known = redis.call('HMGET', KEYS[1], 'room', 'fp', 'pushed')
+if known[1] then return {known[1], known[2] or '', tonumber(known[3] or '0')} end
+redis.call('HSET', KEYS[1], 'room', ARGV[1], 'fp', ARGV[2], 'pushed', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return {ARGV[1], ARGV[2], 0}
+`;
+
+/**
+ * Step 2, for a charged gift of a claimed request id, in the room step 1 recorded (keys of one room: one
+ * Cluster slot), at most once per request id:
+ *   KEYS[1] the gift's applied marker in the room (holds its combo), KEYS[2] the sender's combo state in
+ *   the room, KEYS[3] the board. ARGV: giftId, sendTime ms, combo window ms, price, senderId, outcome TTL s, combo TTL s.
+ * combo = previous + 1 when the sender's previous gift in the room was the same gift sent at most `window`
+ * ms earlier (by send time), else 1; the board adds the price to the sender. Applied before: its combo, nothing changes.
+ */
+const APPLY_IN_ROOM = `
+local known = redis.call('GET', KEYS[1])
+if known then return tonumber(known) end
+local combo = 1
+local last = redis.call('HMGET', KEYS[2], 'gift', 'time', 'combo')
+local t = tonumber(ARGV[2])
+if last[1] == ARGV[1] and last[2] and t >= tonumber(last[2]) and t - tonumber(last[2]) <= tonumber(ARGV[3]) then
+  combo = tonumber(last[3]) + 1
 end
-redis.call('HSET', KEYS[1], 'combo', combo, 'pushed', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[7])
-return {combo, 0}
+redis.call('HSET', KEYS[2], 'gift', ARGV[1], 'time', ARGV[2], 'combo', combo)
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+redis.call('ZINCRBY', KEYS[3], ARGV[4], ARGV[5])
+redis.call('SET', KEYS[1], combo, 'EX', ARGV[6])
+return combo
 `;
 
 /** Marks a gift's push done, only while its outcome exists (never recreates an expired one without a TTL). */
@@ -48,21 +57,35 @@ export interface GiftOutcomeInput {
   price: number;
   sendTime: number;
   charged: boolean;
+  /** giftRequestFingerprint of the message: what the request id is for. */
+  fingerprint: string;
 }
 
 export interface GiftOutcome {
-  /** 0 for a rejected gift. */
+  /** 0 for a rejected gift (and a conflict). */
   combo: number;
   /** Its push was already done by an earlier delivery. */
   pushed: boolean;
+  /** The request id's outcome was recorded for something else (another fingerprint): not this gift; do nothing for it. */
+  conflict: boolean;
 }
 
 type OutcomeRedis = Redis & {
-  applyGiftOutcome(k1: string, k2: string, k3: string, ...argv: (string | number)[]): Promise<[number, number]>;
   markGiftPushed(k1: string): Promise<number>;
 };
+type OutcomePipeline = ReturnType<Redis['pipeline']> & {
+  claimGiftOutcome(...args: (string | number)[]): unknown;
+  applyGiftInRoom(...args: (string | number)[]): unknown;
+  markGiftPushed(key: string): unknown;
+};
 
-/** The room-side state of gifts in Redis: combos, the contribution board, and what was already pushed. */
+/**
+ * The room-side state of gifts in Redis: combos, the contribution board, and what was already pushed.
+ * Two steps per batch (two pipelined round trips), because the request id's record and the room's board
+ * live in different Cluster slots: step 1 claims the request id's outcome (one record whatever room a
+ * message says), step 2 applies charged gifts in the room step 1 recorded, guarded by a marker in that room.
+ * A crash between the two is harmless: the redelivery finds the claim and applies step 2 then.
+ */
 @Injectable()
 export class GiftOutcomeService {
   private readonly redis: OutcomeRedis;
@@ -71,49 +94,53 @@ export class GiftOutcomeService {
     @InjectRedis() redis: Redis,
     private readonly keys: GiftRedisKeys,
   ) {
-    if (!('applyGiftOutcome' in redis)) {
-      redis.defineCommand('applyGiftOutcome', { numberOfKeys: 3, lua: APPLY_OUTCOME });
+    if (!('claimGiftOutcome' in redis)) {
+      redis.defineCommand('claimGiftOutcome', { numberOfKeys: 1, lua: CLAIM_OUTCOME });
+      redis.defineCommand('applyGiftInRoom', { numberOfKeys: 3, lua: APPLY_IN_ROOM });
       redis.defineCommand('markGiftPushed', { numberOfKeys: 1, lua: MARK_PUSHED });
     }
     this.redis = redis as OutcomeRedis;
   }
 
-  /** Applies the gifts in order (one pipeline, one round trip); the answers are in the same order. */
+  /** Applies the gifts in order; the answers are in the same order. */
   async apply(gifts: readonly GiftOutcomeInput[], comboWindowMs: number): Promise<GiftOutcome[]> {
     if (gifts.length === 0) return [];
-    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & {
-      applyGiftOutcome(...args: (string | number)[]): unknown;
-    };
-    for (const g of gifts) {
-      pipeline.applyGiftOutcome(
-        this.keys.giftOutcome(g.roomId, g.requestId),
-        this.keys.comboState(g.roomId, g.senderId),
-        this.keys.roomContributionBoard(g.roomId),
-        g.charged ? '1' : '0',
-        g.giftId,
-        g.sendTime,
-        comboWindowMs,
-        g.price,
-        g.senderId,
-        OUTCOME_TTL_SECONDS,
-        COMBO_STATE_TTL_SECONDS,
-      );
+    const claims = this.pipeline();
+    for (const g of gifts) claims.claimGiftOutcome(this.keys.giftOutcome(g.requestId), g.roomId, g.fingerprint, OUTCOME_TTL_SECONDS);
+    const claimed = (await exec<[string, string, number]>(claims, gifts, 'claim')).map(([room, fingerprint, pushed], i) => ({
+      conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
+      pushed: pushed === 1,
+    }));
+
+    const toApply = gifts.map((g, i) => ({ g, i })).filter(({ g, i }) => g.charged && !claimed[i].conflict);
+    const combos = new Map<number, number>();
+    if (toApply.length > 0) {
+      const rooms = this.pipeline();
+      for (const { g } of toApply) {
+        rooms.applyGiftInRoom(
+          this.keys.roomGiftApplied(g.roomId, g.requestId),
+          this.keys.comboState(g.roomId, g.senderId),
+          this.keys.roomContributionBoard(g.roomId),
+          g.giftId,
+          g.sendTime,
+          comboWindowMs,
+          g.price,
+          g.senderId,
+          OUTCOME_TTL_SECONDS,
+          COMBO_STATE_TTL_SECONDS,
+        );
+      }
+      const applied = await exec<number>(rooms, toApply.map(({ g }) => g), 'room');
+      toApply.forEach(({ i }, k) => combos.set(i, applied[k]));
     }
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([err, reply], i) => {
-      if (err) throw new Error(`gift ${gifts[i].requestId}: outcome script failed: ${err.message}`);
-      const [combo, pushed] = reply as [number, number];
-      return { combo, pushed: pushed === 1 };
-    });
+    return claimed.map((c, i) => ({ ...c, combo: combos.get(i) ?? 0 }));
   }
 
-  async markPushed(gifts: readonly Pick<GiftOutcomeInput, 'roomId' | 'requestId'>[]): Promise<void> {
-    if (gifts.length === 0) return;
-    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { markGiftPushed(key: string): unknown };
-    for (const g of gifts) pipeline.markGiftPushed(this.keys.giftOutcome(g.roomId, g.requestId));
-    const replies = (await pipeline.exec()) ?? [];
-    const failed = replies.find(([err]) => err);
-    if (failed?.[0]) throw new Error(`marking pushes failed: ${failed[0].message}`);
+  async markPushed(requestIds: readonly string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    const pipeline = this.pipeline();
+    for (const requestId of requestIds) pipeline.markGiftPushed(this.keys.giftOutcome(requestId));
+    await exec(pipeline, requestIds.map((requestId) => ({ requestId })), 'mark pushed');
   }
 
   /** The room's top senders by coins spent, best first. */
@@ -123,4 +150,17 @@ export class GiftOutcomeService {
     for (let i = 0; i < flat.length; i += 2) entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
     return entries;
   }
+
+  private pipeline(): OutcomePipeline {
+    return this.redis.pipeline() as OutcomePipeline;
+  }
+}
+
+/** The replies of a pipeline, in order; the first failed command fails the whole step (the batch is redelivered). */
+async function exec<T>(pipeline: OutcomePipeline, gifts: readonly { requestId: string }[], step: string): Promise<T[]> {
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([err, reply], i) => {
+    if (err) throw new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`);
+    return reply as T;
+  });
 }

@@ -1,4 +1,5 @@
 import { IsPort } from '@live/common';
+import { SIGNING_KEYS_SPEC_PATTERN } from '@live/contracts';
 import { hostname } from 'node:os';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 
@@ -57,4 +58,12 @@ export class GiftServiceEnv {
   @Min(100)
   @Max(120_000)
   GIFT_RPC_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * The keys whose send_gift signatures are accepted, `id:secret,id2:secret2` (each secret 32+ bytes):
+   * api-gateway's current GIFT_MSG_SIGNING_KEY and, while rotating, the previous one. No default: an
+   * unsigned or otherwise signed message is parked, never charged.
+   */
+  @Matches(SIGNING_KEYS_SPEC_PATTERN, { message: 'GIFT_MSG_VERIFY_KEYS must be id:secret pairs separated by commas, ids of 1-32 of A-Z a-z 0-9 _ . -, secrets of 32+ characters' })
+  GIFT_MSG_VERIFY_KEYS: string = '';
 }

@@ -7,6 +7,7 @@ import {
   GiftEffectData,
   GiftFailData,
   GiftSettlementItem,
+  giftRequestFingerprint,
   GiftSettlementResult,
   IM_MAX_BATCH_MESSAGES,
   IM_ROUTER,
@@ -27,6 +28,7 @@ import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigService } from '../gift-config/gift-config.service';
 import { GiftRecordService } from '../gift-record/gift-record.service';
+import { Refusal, SendGiftVerifier } from './send-gift.verifier';
 
 /** The most of a parked message's value that is kept. */
 const PARKED_VALUE_MAX = 64 * 1024;
@@ -38,6 +40,7 @@ export interface SendGiftBatchReport {
   rejected: number;
   /** Settled by an earlier delivery (or earlier in this batch): the first answer, nothing moved now. */
   replayed: number;
+  /** Parked: undecodable, unsigned or badly signed, wrong price or receiver, a reused request id. */
   parked: number;
   recordsWritten: number;
   effectsPushed: number;
@@ -45,16 +48,21 @@ export interface SendGiftBatchReport {
 }
 
 interface Settled {
+  message: ConsumedMessage<SendGiftMq>;
   mq: SendGiftMq;
   result: GiftSettlementResult;
 }
 
+type Decoded = ConsumedMessage<SendGiftMq> & { value: SendGiftMq };
+
 /**
  * The work of one `send_gift` batch, in the order DESIGN.md gives, every step idempotent so a
  * redelivery (crash, failure, rebalance) repeats it harmlessly:
- *  1. park what cannot be used (undecodable, or refused by the bank as invalid): never blocks the partition;
+ *  1. park what cannot be used: undecodable; not signed by api-gateway under an accepted key; a price that
+ *     is not the catalogue's or a receiver that is not the room's anchor (SendGiftVerifier); refused by the
+ *     bank as invalid; a request id the ledger holds for something else (`conflict`). Never blocks the partition;
  *  2. settle the whole batch in ONE bank-service call (one database transaction; replays answer as before);
- *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id;
+ *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id (whatever room);
  *  4. gift records for the charged gifts (INSERT IGNORE on the request id), and at the same time
  *  5. pushes through im-router: 5556 effects to the rooms in one call, 5557 to each refused sender;
  *     a gift already pushed by an earlier delivery is not pushed again (msgId = request id either way);
@@ -73,6 +81,7 @@ export class SendGiftPipeline {
     private readonly giftConfigs: GiftConfigService,
     private readonly records: GiftRecordService,
     private readonly outcomes: GiftOutcomeService,
+    private readonly verifier: SendGiftVerifier,
     private readonly env: GiftServiceEnv,
   ) {}
 
@@ -83,17 +92,20 @@ export class SendGiftPipeline {
   async process(batches: readonly ConsumedBatch<SendGiftMq>[]): Promise<SendGiftBatchReport> {
     const started = Date.now();
     const batch = { messages: batches.flatMap((b) => b.messages) };
-    const valid = batch.messages.filter((m): m is ConsumedMessage<SendGiftMq> & { value: SendGiftMq } => m.value !== undefined);
+    const decoded = batch.messages.filter((m): m is Decoded => m.value !== undefined);
     const undecodable = batch.messages.filter((m) => m.value === undefined);
-    await this.park(undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })));
+    const { accepted: valid, refused: unauthentic } = await this.verifier.check(decoded);
+    await this.park([...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })), ...unauthentic]);
 
     const t0 = Date.now();
-    const { settled, refused } = await this.settle(valid);
-    await this.park(refused);
+    const { settled: answered, refused } = await this.settle(valid);
+    // A request id the ledger holds for something else: not this gift. Parked, never recorded, boarded or pushed.
+    const conflicts = answered.filter((s) => s.result.status === 'conflict');
+    const settled = answered.filter((s) => s.result.status !== 'conflict');
     const t1 = Date.now();
-    const unique = firstOfEachRequest(settled);
-    const outcomes = await this.outcomes.apply(
-      unique.map(({ mq, result }) => ({
+    const claimed = firstOfEachRequest(settled);
+    const claims = await this.outcomes.apply(
+      claimed.map(({ mq, result }) => ({
         requestId: mq.requestId,
         roomId: mq.roomId,
         senderId: mq.userId,
@@ -101,9 +113,21 @@ export class SendGiftPipeline {
         price: mq.price,
         sendTime: mq.sendTime,
         charged: result.status === 'charged',
+        fingerprint: giftRequestFingerprint(mq),
       })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
+    // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
+    const unique = claimed.filter((_, i) => !claims[i].conflict);
+    const outcomes = claims.filter((c) => !c.conflict);
+    const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
+    await this.park([
+      ...refused,
+      ...reused.map(({ message, mq }) => ({
+        message,
+        reason: `not charged: request id ${mq.requestId} was already used with different parameters (idempotency key reused)`,
+      })),
+    ]);
     const t2 = Date.now();
     // Records and pushes are independent (both idempotent, both done before the offsets move): at once.
     const [[recordsWritten, recordsMs], [pushed, pushesMs]] = await Promise.all([
@@ -123,7 +147,7 @@ export class SendGiftPipeline {
       charged: settled.filter((s) => s.result.status === 'charged' && !s.result.replayed).length,
       rejected: settled.filter((s) => s.result.status === 'rejected' && !s.result.replayed).length,
       replayed: settled.filter((s) => s.result.replayed).length,
-      parked: undecodable.length + refused.length,
+      parked: undecodable.length + unauthentic.length + refused.length + reused.length,
       recordsWritten,
       ...pushed,
     };
@@ -145,8 +169,8 @@ export class SendGiftPipeline {
    * settled one by one and the refused ones parked, so one bad message never blocks the others.
    */
   private async settle(
-    messages: (ConsumedMessage<SendGiftMq> & { value: SendGiftMq })[],
-  ): Promise<{ settled: Settled[]; refused: { message: ConsumedMessage<SendGiftMq>; reason: string }[] }> {
+    messages: Decoded[],
+  ): Promise<{ settled: Settled[]; refused: Refusal<ConsumedMessage<SendGiftMq>>[] }> {
     if (messages.length === 0) return { settled: [], refused: [] };
     const items = messages.map((m) => toSettlementItem(m.value));
     try {
@@ -158,17 +182,17 @@ export class SendGiftPipeline {
         this.env.GIFT_RPC_TIMEOUT_MS,
       );
       if (results.length !== items.length) throw new Error(`bank answered ${results.length} results for ${items.length} gifts`);
-      return { settled: messages.map((m, i) => ({ mq: m.value, result: results[i] })), refused: [] };
+      return { settled: messages.map((m, i) => ({ message: m, mq: m.value, result: results[i] })), refused: [] };
     } catch (err: unknown) {
       if (!isInvalidInput(err)) throw err;
       this.logger.warn(`bank refused the batch as invalid (${(err as BizException).message}): settling one by one`);
     }
     const settled: Settled[] = [];
-    const refused: { message: ConsumedMessage<SendGiftMq>; reason: string }[] = [];
+    const refused: Refusal<ConsumedMessage<SendGiftMq>>[] = [];
     for (const [i, m] of messages.entries()) {
       try {
         const result = await rpcCall<GiftSettlementResult>(this.bank, BankRpc.CONSUME_FOR_SEND_GIFT, items[i], this.env.GIFT_RPC_TIMEOUT_MS);
-        settled.push({ mq: m.value, result });
+        settled.push({ message: m, mq: m.value, result });
       } catch (err: unknown) {
         if (!isInvalidInput(err)) throw err;
         refused.push({ message: m, reason: `refused by bank-service: ${(err as BizException).message}` });
@@ -207,7 +231,7 @@ export class SendGiftPipeline {
         return rpcCall(this.imRouter, ImRouterRpc.SEND_MSG, request, this.env.GIFT_RPC_TIMEOUT_MS);
       }),
     );
-    await this.outcomes.markPushed(due.map(({ mq }) => mq));
+    await this.outcomes.markPushed(due.map(({ mq }) => mq.requestId));
     return { effectsPushed: effects.length, failuresPushed: failures.length };
   }
 
@@ -221,7 +245,7 @@ export class SendGiftPipeline {
   }
 
   /** Parking is durable before the offsets move: awaited like every other step. */
-  private async park(items: { message: ConsumedMessage<SendGiftMq>; reason: string }[]): Promise<void> {
+  private async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
     for (const { message, reason } of items) {
       this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);

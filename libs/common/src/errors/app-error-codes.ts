@@ -8,6 +8,7 @@ export const GatewayErrorCode = defineErrorCodes({
   LIVING_ROOM_NOT_OWNER: { code: 10004, msg: 'only the anchor can close the room', httpStatus: 403 },
   LIVING_ROOM_ALREADY_OPEN: { code: 10005, msg: 'the anchor already has an open room', httpStatus: 409 },
   ADMIN_ONLY: { code: 10006, msg: 'admin only', httpStatus: 403 },
+  IDEMPOTENCY_KEY_REUSED: { code: 10007, msg: 'idempotency key reused with different parameters', httpStatus: 409 },
 });
 
 export const GiftErrorCode = defineErrorCodes({

@@ -48,6 +48,10 @@ export class CurrencyTradeEntity {
   @Column({ type: 'varchar', length: 255, nullable: true, default: null })
   remark!: string | null;
 
+  /** Gifts: what the request id was for (giftRequestFingerprint). A reused id with another one is refused. */
+  @Column({ type: 'char', length: 64, nullable: true, default: null })
+  fingerprint!: string | null;
+
   @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
   createTime!: Date;
 }

@@ -1,4 +1,4 @@
-import { IsEnum, IsString, MaxLength } from 'class-validator';
+import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../validation';
 
 /** Where a gift was sent from (the original system's SendGiftTypeEnum). */
@@ -11,7 +11,7 @@ export enum SendGiftType {
 
 /**
  * Value of topic `send_gift`: one gift a viewer sent, accepted by api-gateway (gift found, cheap
- * balance pre-check passed) and not yet charged. Key: sendGiftKey (the sender), so one sender's
+ * balance pre-check passed), signed by it (sigKeyId, sig) and not yet charged. Key: sendGiftKey (the sender), so one sender's
  * gifts are settled in the order they were sent.
  */
 export class SendGiftMq {
@@ -48,4 +48,19 @@ export class SendGiftMq {
   /** When the gateway accepted the gift, epoch milliseconds. */
   @IsNonNegativeInt()
   sendTime!: number;
+
+  /**
+   * The id of the key that signed this message (signSendGift). Optional here so that an unsigned or
+   * oddly signed message still decodes and is parked with the precise reason by verifySendGift.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  sigKeyId?: string;
+
+  /** HMAC-SHA256 of the other fields under key `sigKeyId`, base64url: gift-service charges nothing unsigned. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  sig?: string;
 }

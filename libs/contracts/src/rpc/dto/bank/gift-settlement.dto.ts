@@ -50,8 +50,11 @@ export class BatchConsumeForSendGiftRequest {
  * - `charged`: the price left the sender's wallet and reached the receiver's earnings (one ledger row).
  * - `rejected`: nothing moved (insufficient balance, no wallet, gift to oneself...); `reason` says why,
  *   in words fit for the sender. A rejection is final and recorded: the same requestId stays rejected.
+ * - `conflict`: this requestId was settled before for something else (another gift, price, room, receiver
+ *   or sender: the ledger keeps a fingerprint of the first use). Nothing moved and nothing was written;
+ *   the item is NOT the gift it names: never record, board or push it as charged.
  */
-export type GiftSettlementStatus = 'charged' | 'rejected';
+export type GiftSettlementStatus = 'charged' | 'rejected' | 'conflict';
 
 export class GiftSettlementResult {
   requestId!: string;

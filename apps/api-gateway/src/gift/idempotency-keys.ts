@@ -1,0 +1,62 @@
+import { GatewayRedisKeys, InjectRedis } from '@live/redis';
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+/** How long the gateway remembers what an Idempotency-Key was used for (API.md: a key names one request for 24 h). */
+export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3_600;
+
+/** Remembers the fingerprint unless the key is known; answers what it held before (nil: nothing, now ours). */
+const CLAIM = `
+local known = redis.call('GET', KEYS[1])
+if known then return known end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return false
+`;
+
+/** Forgets the key only if it still holds this fingerprint (never another request's claim). */
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * - `new`: first use of the key (now remembered with its fingerprint for 24 h);
+ * - `same`: used before with the same parameters (a retry: it gets the first answer);
+ * - `conflict`: used before with other parameters (refused, 409).
+ */
+export type IdempotencyClaim = 'new' | 'same' | 'conflict';
+
+type IdempotencyRedis = Redis & {
+  lgClaimIdempotencyKey(key: string, fingerprint: string, ttl: number): Promise<string | null>;
+  lgReleaseIdempotencyKey(key: string, fingerprint: string): Promise<number>;
+};
+
+/**
+ * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
+ * 24 h. One script per claim (atomic: of two concurrent uses with different parameters, exactly one wins).
+ * Bounded per user by the gift-send rate limit times the 24 h expiry. Losing Redis loses this memory, not
+ * the guarantee: the ledger keeps a fingerprint with every request id and never settles a reused one.
+ */
+@Injectable()
+export class IdempotencyKeys {
+  private readonly redis: IdempotencyRedis;
+
+  constructor(
+    @InjectRedis() redis: Redis,
+    private readonly keys: GatewayRedisKeys,
+  ) {
+    if (!('lgClaimIdempotencyKey' in redis)) {
+      redis.defineCommand('lgClaimIdempotencyKey', { numberOfKeys: 1, lua: CLAIM });
+      redis.defineCommand('lgReleaseIdempotencyKey', { numberOfKeys: 1, lua: RELEASE });
+    }
+    this.redis = redis as IdempotencyRedis;
+  }
+
+  async claim(userId: number, clientKey: string, fingerprint: string): Promise<IdempotencyClaim> {
+    const known = await this.redis.lgClaimIdempotencyKey(this.keys.idempotencyKey(userId, clientKey), fingerprint, IDEMPOTENCY_KEY_TTL_SECONDS);
+    if (known === null) return 'new';
+    return known === fingerprint ? 'same' : 'conflict';
+  }
+
+  /** Undoes a `new` claim whose request was refused before it reached Kafka (the key names nothing yet). */
+  async release(userId: number, clientKey: string, fingerprint: string): Promise<void> {
+    await this.redis.lgReleaseIdempotencyKey(this.keys.idempotencyKey(userId, clientKey), fingerprint);
+  }
+}

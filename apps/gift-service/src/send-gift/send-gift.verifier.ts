@@ -1,0 +1,72 @@
+import { parseSigningKeys, SendGiftMq, verifySendGift } from '@live/contracts';
+import { Injectable } from '@nestjs/common';
+import { GiftServiceEnv } from '../config/gift-service.env';
+import { GiftConfigService } from '../gift-config/gift-config.service';
+import { RoomAnchors } from './room-anchors';
+
+/** A message that may not be charged, and why (the reason it is parked with). */
+export interface Refusal<M> {
+  message: M;
+  reason: string;
+}
+
+/**
+ * What a send_gift message must prove before anything is charged: a message carries no authority of its
+ * own (anything that can write to Kafka can write one).
+ *  1. it is signed by api-gateway under a key this instance accepts (GIFT_MSG_VERIFY_KEYS);
+ *  2. its price is the catalogue's price of its gift;
+ *  3. its receiver is the anchor of its room (api-gateway's t_living_room, never the message's word).
+ * Per batch: the catalogue through its caches (few distinct gifts), the rooms in one query at most.
+ */
+@Injectable()
+export class SendGiftVerifier {
+  private readonly keys: ReadonlyMap<string, string>;
+
+  constructor(
+    env: GiftServiceEnv,
+    private readonly giftConfigs: GiftConfigService,
+    private readonly rooms: RoomAnchors,
+  ) {
+    this.keys = parseSigningKeys(env.GIFT_MSG_VERIFY_KEYS);
+  }
+
+  async check<M extends { value: SendGiftMq }>(messages: readonly M[]): Promise<{ accepted: M[]; refused: Refusal<M>[] }> {
+    const refused: Refusal<M>[] = [];
+    const signed: M[] = [];
+    for (const m of messages) {
+      const signature = verifySendGift(m.value, this.keys);
+      if (signature.ok) signed.push(m);
+      else refused.push({ message: m, reason: `not charged: ${signature.reason}` });
+    }
+    if (signed.length === 0) return { accepted: [], refused };
+
+    const [prices, anchors] = await Promise.all([this.prices(signed.map((m) => m.value.giftId)), this.rooms.of(signed.map((m) => m.value.roomId))]);
+    const accepted: M[] = [];
+    for (const m of signed) {
+      const reason = mismatch(m.value, prices, anchors);
+      if (reason === null) accepted.push(m);
+      else refused.push({ message: m, reason: `not charged: ${reason}` });
+    }
+    return { accepted, refused };
+  }
+
+  /** giftId -> catalogue price, for the gifts that exist (whatever their status: a gift taken off sale after it was sent is still charged). */
+  private async prices(giftIds: number[]): Promise<Map<number, number>> {
+    const prices = new Map<number, number>();
+    for (const giftId of new Set(giftIds)) {
+      const gift = await this.giftConfigs.findAny(giftId);
+      if (gift) prices.set(giftId, gift.price);
+    }
+    return prices;
+  }
+}
+
+function mismatch(mq: SendGiftMq, prices: ReadonlyMap<number, number>, anchors: ReadonlyMap<number, number>): string | null {
+  const price = prices.get(mq.giftId);
+  if (price === undefined) return `gift ${mq.giftId} is not in the catalogue`;
+  if (price !== mq.price) return `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`;
+  const anchorId = anchors.get(mq.roomId);
+  if (anchorId === undefined) return `room ${mq.roomId} does not exist`;
+  if (anchorId !== mq.receiverId) return `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`;
+  return null;
+}

@@ -1,0 +1,35 @@
+/**
+ * t_living_room belongs to api-gateway (it opens and closes rooms). This reader is what the owner
+ * publishes for other apps that need a room's facts without trusting a message about them: gift-service
+ * checks that a gift's receiver is the anchor of its room. Read-only, one query for many rooms.
+ */
+
+/** The SQL surface the reader needs: a TypeORM DataSource or EntityManager fits. */
+export interface SqlQueryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/** The most rooms one call asks for (one IN list). */
+export const LIVING_ROOM_READ_MAX = 1_000;
+
+export class LivingRoomReader {
+  constructor(private readonly db: SqlQueryable) {}
+
+  /**
+   * The anchor of each room that exists, whatever its status (a room's anchor never changes: a gift sent
+   * while it was live may be settled after it closed). Rooms that do not exist are absent from the map.
+   */
+  async anchorsOf(roomIds: readonly number[]): Promise<Map<number, number>> {
+    const ids = [...new Set(roomIds)];
+    const anchors = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += LIVING_ROOM_READ_MAX) {
+      const chunk = ids.slice(i, i + LIVING_ROOM_READ_MAX);
+      const rows = (await this.db.query(`SELECT id, anchor_id FROM t_living_room WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk)) as {
+        id: string | number;
+        anchor_id: string | number;
+      }[];
+      for (const row of rows) anchors.set(Number(row.id), Number(row.anchor_id));
+    }
+    return anchors;
+  }
+}

@@ -1,0 +1,139 @@
+import { GiftEffectData, KafkaTopic, SendGiftMq, SendGiftType, signSendGift, UnsignedSendGift } from '@live/contracts';
+import { SEED_GIFTS } from '@live/database';
+import { GiftRedisKeys } from '@live/redis';
+import { uniqueName } from '@live/testing';
+import { Producer } from 'kafkajs';
+import { readParked } from './support/parked-reader';
+import { gatewaySigningKey, signedAsGateway } from './support/signed-gift';
+import { startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/**
+ * Issue 15, point 3: a send_gift message carries no authority of its own. An attacker with a plain
+ * kafkajs producer (no project code) writes gifts that make a victim pay the attacker; none is charged,
+ * each is parked with its reason, and a correctly signed gift in the same stream is charged.
+ */
+describe('send_gift messages written straight to Kafka by an attacker', () => {
+  let stack: TestStack;
+  let producer: Producer;
+  let seq = 70_000 + Math.floor(Math.random() * 10_000) * 10;
+  const newId = (): number => (seq += 1);
+  const [dearestId, , dearestPrice] = SEED_GIFTS[SEED_GIFTS.length - 1];
+  const [roseId, , rosePrice] = SEED_GIFTS[0];
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    producer = stack.kafka.kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await stack?.close();
+  });
+
+  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> => stack.db.dataSource.query(query, params);
+
+  async function openRoom(anchorId: number): Promise<number> {
+    const roomId = newId();
+    await sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'authority', 1)`, [roomId, anchorId]);
+    return roomId;
+  }
+
+  async function wallet(userId: number): Promise<{ balance: number; earnings: number }> {
+    const [row] = await sql<{ current_balance: string; earnings: string }>('SELECT current_balance, earnings FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
+    return { balance: Number(row?.current_balance ?? 0), earnings: Number(row?.earnings ?? 0) };
+  }
+
+  it('unsigned, forged, unknown-key, mispriced and wrongly addressed gifts are parked with their reason, never charged; a signed one is', async () => {
+    const victim = newId();
+    const attacker = newId();
+    const honestAnchor = newId();
+    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 10000, 10000), (?, 0, 0)', [victim, attacker]);
+    const attackersRoom = await openRoom(attacker);
+    const honestRoom = await openRoom(honestAnchor);
+
+    const gift = (fields: Partial<UnsignedSendGift>): UnsignedSendGift => ({
+      userId: victim,
+      giftId: dearestId,
+      price: dearestPrice,
+      receiverId: attacker,
+      roomId: attackersRoom,
+      url: 'https://cdn.example/castle.svga',
+      requestId: `${victim}:${uniqueName('atk')}`,
+      type: SendGiftType.DEFAULT,
+      sendTime: Date.now(),
+      ...fields,
+    });
+    const devKey = gatewaySigningKey();
+    const attacks: { what: string; mq: SendGiftMq | UnsignedSendGift; reason: RegExp }[] = [
+      { what: 'no signature', mq: gift({ price: 1 }), reason: /^not charged: signature missing$/ },
+      {
+        what: 'a forged signature under the real key id',
+        mq: signSendGift(gift({ price: 1 }), { id: devKey.id, secret: 'an-attacker-guess-of-the-secret-0123456789' }),
+        reason: new RegExp(`^not charged: signature does not match \\(key id ${devKey.id}\\)$`),
+      },
+      {
+        what: 'a valid-looking signature under an unknown key id',
+        mq: signSendGift(gift({ price: 1 }), { id: 'attacker-key', secret: 'the-attacker-own-secret-0123456789abcdef' }),
+        reason: /^not charged: signature under an unknown key id "attacker-key"$/,
+      },
+      {
+        what: 'correctly signed, the price 1 for the dearest gift',
+        mq: signedAsGateway(gift({ price: 1 })),
+        reason: new RegExp(`^not charged: price 1 is not the catalogue price ${dearestPrice} of gift ${dearestId}$`),
+      },
+      {
+        what: 'correctly signed, the attacker as receiver in a room whose anchor is someone else',
+        mq: signedAsGateway(gift({ roomId: honestRoom })),
+        reason: new RegExp(`^not charged: receiver ${attacker} is not the anchor of room ${honestRoom}$`),
+      },
+      {
+        what: 'correctly signed, a room that does not exist',
+        mq: signedAsGateway(gift({ roomId: newId() })),
+        reason: /^not charged: room \d+ does not exist$/,
+      },
+    ];
+    const honest = signedAsGateway(gift({ giftId: roseId, price: rosePrice, receiverId: honestAnchor, roomId: honestRoom }));
+
+    const parkedTopic = stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED;
+    const parked = await readParked(stack.kafka, parkedTopic);
+    // The attacker's own client: raw JSON values, the victim as key (the partition the victim's gifts use).
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [...attacks.map((a) => a.mq), honest].map((mq) => ({ key: String(victim), value: JSON.stringify(mq) })),
+    });
+
+    const pushes = stack.pushes!;
+    await waitFor('the signed gift pushed and every attack parked', () => pushes.pushedIds().has(honest.requestId) && parked.messages.length >= attacks.length);
+    await parked.stop();
+
+    // Each attack parked once, with its reason and its bytes, in the order written.
+    expect(parked.messages).toHaveLength(attacks.length);
+    attacks.forEach((attack, i) => {
+      const p = parked.messages[i];
+      expect([attack.what, p.reason]).toEqual([attack.what, expect.stringMatching(attack.reason)]);
+      expect((JSON.parse(p.rawValue ?? '{}') as SendGiftMq).requestId).toBe(attack.mq.requestId);
+      expect(p.originTopic).toBe(stack.topicPrefix + KafkaTopic.SEND_GIFT);
+    });
+
+    // Money: only the signed gift moved; the attacker earned nothing.
+    expect(await wallet(victim)).toEqual({ balance: 10_000 - rosePrice, earnings: 0 });
+    expect(await wallet(attacker)).toEqual({ balance: 0, earnings: 0 });
+    expect(await wallet(honestAnchor)).toEqual({ balance: 0, earnings: rosePrice });
+    const trades = await sql<{ request_id: string }>('SELECT request_id FROM t_qiyu_currency_trade WHERE user_id IN (?, ?)', [victim, attacker]);
+    expect(trades.map((t) => t.request_id)).toEqual([honest.requestId]);
+    const records = await sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?', [victim, attacker]);
+    expect(records.map((r) => r.request_id)).toEqual([honest.requestId]);
+
+    // Boards and pushes: nothing for the attacks.
+    const keys = new GiftRedisKeys(stack.redis.prefix);
+    expect(await stack.redis.redis.zrange(keys.roomContributionBoard(attackersRoom), 0, -1, 'WITHSCORES')).toEqual([]);
+    expect(await stack.redis.redis.zrange(keys.roomContributionBoard(honestRoom), 0, -1, 'WITHSCORES')).toEqual([String(victim), String(rosePrice)]);
+    const attackIds = new Set(attacks.map((a) => a.mq.requestId));
+    expect([...pushes.pushedIds()].filter((id) => attackIds.has(id))).toEqual([]);
+    expect(pushes.room.filter((m) => m.roomId === attackersRoom)).toEqual([]);
+    const effect = pushes.room.find((m) => m.msgId === honest.requestId)!;
+    expect(effect.data as unknown as GiftEffectData).toMatchObject({ senderId: victim, receiverId: honestAnchor, roomId: honestRoom, giftId: roseId });
+  });
+});
