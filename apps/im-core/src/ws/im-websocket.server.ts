@@ -102,6 +102,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.wss.close();
   }
 
+  /** Sockets this node holds, logged in or not. */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
   nodeInfo(): ImNodeInfo {
     const e = this.env;
     return {
@@ -183,7 +188,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
       if (userId === null || (state.conn && state.conn.userId !== userId)) {
         this.logger.debug(`refused an IM login from ${state.address}: token invalid, expired or used`);
-        this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid, expired or already used' });
+        this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
         ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
         return;
       }
