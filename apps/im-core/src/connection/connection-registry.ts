@@ -6,7 +6,8 @@ import { ImPresenceService } from './im-presence.service';
  * The sockets this node holds: by user (several tabs) and by room. Redis bindings follow the local
  * state: a user is bound to this node while at least one of their sockets is here, a room while at
  * least one member is here. Removing a connection touches only that connection, so an older socket's
- * close never takes a newer one's binding away.
+ * close never takes a newer one's binding away. Every entry lives only as long as its socket, and sockets
+ * are bounded by the server (IM_MAX_SOCKETS_PER_USER, the per-address connect limit, login and heartbeat deadlines).
  */
 @Injectable()
 export class ConnectionRegistry {

@@ -187,7 +187,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       state.loginInFlight = true;
       const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
       if (userId === null || (state.conn && state.conn.userId !== userId)) {
-        this.logger.debug(`refused an IM login from ${state.address}: token invalid, expired or used`);
+        this.logger.warn(`refused an IM login from ${state.address}: token invalid, expired or used`);
         this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
         ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
         return;
