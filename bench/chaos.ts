@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
-import { httpPost, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer, writeTokens } from './support/bench-kit';
+import { httpPost, issueImToken, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer, writeTokens } from './support/bench-kit';
 import { API_ENDPOINTS } from './support/endpoints';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
@@ -116,7 +116,7 @@ interface FuzzResult {
   badConfig: { app: string; variable: string; refused: boolean; message: string }[];
 }
 
-async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>): Promise<FuzzResult> {
+async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToken: (userId: number) => Promise<string>): Promise<FuzzResult> {
   let seed = 12_345;
   const r = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   const result: FuzzResult = { requests: 0, fiveXx: [], notEnvelope: [], byStatus: {}, wsFrames: 0, wsAlive: false, rateLimit: { ok: 0, limited: 0 }, badConfig: [] };
@@ -146,13 +146,13 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>): Promise<
   };
   await Promise.all(Array.from({ length: 32 }, worker));
 
-  // Bad frames to the WebSocket (a fresh socket every 15: 20 bad frames close one, 4400, by design),
-  // then: does the node still answer a heartbeat?
+  // Bad frames to the WebSocket (a fresh socket every 15: 20 bad frames close one, 4400, by design; each
+  // with a fresh IM token, since a token logs in once), then: does the node still answer a heartbeat?
   const v = viewers[0];
   const frames = ['not json', '[]', '{}', '{"magic":1}', '{"magic":18673,"code":"x"}', '{"magic":18673,"code":1003,"body":{}}', '{"magic":18673,"code":1005,"body":{"msgId":"a b"}}', '{"magic":18673,"code":1001,"body":{"token":1}}', 'x'.repeat(20_000), '\u0000\u0001'];
   const total = SHORT ? 300 : 1_500;
   while (result.wsFrames < total) {
-    const ws = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${v.imToken}&roomId=${v.roomId}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${await newImToken(v.userId)}&roomId=${v.roomId}`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     for (let k = 0; k < 15 && result.wsFrames < total; k++) {
       ws.send(frames[result.wsFrames % frames.length]);
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
 
     // ---------- fuzz ----------
     log(`fuzz: ${FUZZ_REQUESTS} generated bad requests, bad WebSocket frames, 200 concurrent starts, bad configurations`);
-    const f = await fuzz(viewers, ownRoomOf);
+    const f = await fuzz(viewers, ownRoomOf, (userId) => issueImToken(redis, ENV.REDIS_KEY_PREFIX, userId));
     const downAfterFuzz = stack.crashed();
     console.table([
       { check: 'bad requests sent', value: f.requests, ok: f.requests >= FUZZ_REQUESTS },

@@ -91,6 +91,13 @@ export async function writeTokens(redis: Redis, keyPrefix: string, viewers: read
   await p.exec();
 }
 
+/** A new single-use IM token of a viewer, as api-gateway's /im/getImConfig writes it (each logs in one socket). */
+export async function issueImToken(redis: Redis, keyPrefix: string, userId: number): Promise<string> {
+  const token = randomBytes(24).toString('base64url');
+  await redis.set(new GatewayRedisKeys(keyPrefix).imToken(token), String(userId), 'EX', 600);
+  return token;
+}
+
 export interface HttpAnswer {
   status: number;
   body: unknown;

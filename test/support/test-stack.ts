@@ -40,6 +40,8 @@ export interface TestStack {
   pushes: PushLog | null;
   /** The im-core node's WebSocket address (realIm). */
   wsUrl: string | null;
+  /** The im-core node (realIm): its per-connection state, for specs that check what a socket left behind. */
+  imCore: INestApplication | null;
   baseUrl: string;
   close(): Promise<void>;
 }
@@ -79,8 +81,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     startApp({ app, module, http: { host: '127.0.0.1', port: http }, rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined, configure });
   const imApps: { close(): Promise<void> }[] = [];
   let pushes: PushLog | null = null;
+  let imCore: INestApplication | null = null;
   if (options.realIm) {
-    imApps.push(await boot('im-core', ImCoreModule, imWs, imRpc));
+    imCore = await boot('im-core', ImCoreModule, imWs, imRpc);
+    imApps.push(imCore);
     imApps.push(await boot('im-router', ImRouterModule, routerHttp, router));
   } else {
     const routerApp = await startRecordingImRouter(router);
@@ -103,6 +107,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     gift,
     pushes,
     wsUrl: options.realIm ? `ws://127.0.0.1:${imWs}/ws` : null,
+    imCore,
     baseUrl: `http://127.0.0.1:${gatewayHttp}`,
     async close() {
       await gateway.close();

@@ -291,8 +291,11 @@ async function openSocket(roomId) {
     state.seen.add(f.body.msgId);
     onBusiness(f.body.bizCode, f.body.data || {});
   };
-  ws.onclose = () => {
+  ws.onclose = (ev) => {
     document.body.dataset.im = 'offline';
+    // 4409: this user opened more sockets than the server keeps, this one (the oldest) gave way; coming
+    // back would push out another tab in turn.
+    if (ev.code === 4409) return;
     if (state.ws === ws && state.room) setTimeout(() => state.room && state.room.roomId === roomId && guarded(() => openSocket(roomId)), 2000);
   };
 }

@@ -80,7 +80,7 @@ export class AuthService {
     return { userId: Number(match[1]), role: Number(match[2]) as UserRole };
   }
 
-  /** A short-lived token im-core accepts once per connection login (it reads the same key). */
+  /** A short-lived, single-use token for one WebSocket login (im-core reads and deletes the key at once). */
   async issueImToken(userId: number): Promise<string> {
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.imToken(token), String(userId), 'EX', this.env.GATEWAY_IM_TOKEN_TTL_SECONDS);

@@ -1,4 +1,5 @@
 import { ApiResponse, ApiResponses } from '@live/common';
+import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.decorators';
@@ -23,8 +24,10 @@ export class ImController {
     private readonly nodes: ImNodeDirectory,
   ) {}
 
+  /** Each answer is a new single-use IM token: 30 a minute per user covers reconnects and tabs, not a hoard. */
   @Post('getImConfig')
   @HttpCode(200)
+  @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
   async getImConfig(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<ImConfigView>> {
     const [token, wsImServerAddress] = await Promise.all([this.auth.issueImToken(user.userId), this.nodes.wsAddressFor(user.userId)]);
     return ApiResponses.ok({ token, wsImServerAddress });

@@ -47,4 +47,34 @@ export class ImCoreEnv {
   @Min(256)
   @Max(1_048_576)
   IM_MAX_FRAME_BYTES: number = 8_192;
+
+  /** Sockets one user may hold on this node; a login past it closes that user's oldest socket (4409). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  IM_MAX_SOCKETS_PER_USER: number = 5;
+
+  /** Unsent bytes a socket may hold (a client that stops reading): past it, closed as a slow consumer (4413). */
+  @IsInt()
+  @Min(4_096)
+  @Max(268_435_456)
+  IM_MAX_BUFFERED_BYTES: number = 1_048_576;
+
+  /** Unacked messages kept per socket for resending; past it the oldest is given up. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  IM_MAX_PENDING_PER_SOCKET: number = 1_000;
+
+  /** New WebSocket connections per second one remote address may open (token bucket refill)... */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IM_CONNECT_RATE_PER_ADDRESS: number = 10;
+
+  /** ...and at once (bucket size); past them the upgrade is answered 429. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IM_CONNECT_BURST_PER_ADDRESS: number = 50;
 }

@@ -6,7 +6,8 @@ import { ImPresenceService } from './im-presence.service';
  * The sockets this node holds: by user (several tabs) and by room. Redis bindings follow the local
  * state: a user is bound to this node while at least one of their sockets is here, a room while at
  * least one member is here. Removing a connection touches only that connection, so an older socket's
- * close never takes a newer one's binding away.
+ * close never takes a newer one's binding away. Every entry lives only as long as its socket, and sockets
+ * are bounded by the server (IM_MAX_SOCKETS_PER_USER, the per-address connect limit, login and heartbeat deadlines).
  */
 @Injectable()
 export class ConnectionRegistry {
@@ -23,12 +24,18 @@ export class ConnectionRegistry {
     await this.presence.bindUser(conn.userId);
   }
 
+  /**
+   * Moves a registered connection to a room (null: none). A connection removed meanwhile (its socket
+   * closed while its login was in flight) is never put in a room: remove() already ran and would not run again.
+   */
   async setRoom(conn: ImConnection, roomId: number | null): Promise<void> {
-    if (conn.roomId === roomId) return;
+    if (conn.roomId === roomId || !this.all.has(conn)) return;
+    // Every local change before the first await: a remove() meanwhile sees the connection where it is.
     const previous = conn.roomId;
-    if (previous !== null && removeFrom(this.byRoom, previous, conn)) await this.presence.leaveRoom(previous);
     conn.roomId = roomId;
-    if (roomId !== null && addTo(this.byRoom, roomId, conn)) await this.presence.joinRoom(roomId);
+    const left = previous !== null && removeFrom(this.byRoom, previous, conn);
+    const joined = roomId !== null && addTo(this.byRoom, roomId, conn);
+    await Promise.all([left && previous !== null && this.presence.leaveRoom(previous), joined && roomId !== null && this.presence.joinRoom(roomId)]);
   }
 
   /** Forgets a connection; unbinds the user / the room only when it was the last one here. */
@@ -38,6 +45,11 @@ export class ConnectionRegistry {
     if (removeFrom(this.byUser, conn.userId, conn)) tasks.push(this.presence.unbindUser(conn.userId));
     if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn)) tasks.push(this.presence.leaveRoom(conn.roomId));
     await Promise.all(tasks).catch((err: unknown) => this.logger.warn(`unbinding user ${conn.userId} failed (it ages out): ${String(err)}`));
+  }
+
+  /** Still registered (not removed since add). */
+  has(conn: ImConnection): boolean {
+    return this.all.has(conn);
   }
 
   ofUser(userId: number): ReadonlySet<ImConnection> {

@@ -49,3 +49,37 @@ describe('ImConnection.write', () => {
     expect(socket.writableCorked).toBe(0);
   });
 });
+
+describe('ImConnection bounds', () => {
+  const limits = (over: Partial<{ maxBufferedBytes: number; maxPending: number }> = {}) => ({
+    maxBufferedBytes: 1_000,
+    maxPending: 3,
+    onSlowConsumer: jest.fn(),
+    ...over,
+  });
+
+  it('keeps at most maxPending unacked messages: the oldest is given up first', () => {
+    const conn = new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7, undefined, limits());
+    const p = () => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1 });
+    expect(['a', 'b', 'c'].map((id) => conn.track(id, p()))).toEqual([false, false, false]);
+    expect(conn.track('d', p())).toBe(true);
+    expect([...conn.pending.keys()]).toEqual(['b', 'c', 'd']);
+  });
+
+  it('a write that leaves more than maxBufferedBytes unsent makes it a slow consumer: once, its pending freed, nothing more written', () => {
+    const ws: { readyState: number; OPEN: number; bufferedAmount: number; send: jest.Mock } = { readyState: 1, OPEN: 1, bufferedAmount: 0, send: jest.fn() };
+    ws.send.mockImplementation((f: Buffer) => (ws.bufferedAmount += f.length));
+    const bounds = limits();
+    const conn = new ImConnection(ws as unknown as WebSocket, 7, undefined, bounds);
+    conn.track('m', { frame: Buffer.alloc(1), sentAt: 0, attempts: 1 });
+    conn.write(Buffer.alloc(600));
+    expect(bounds.onSlowConsumer).not.toHaveBeenCalled();
+    conn.write(Buffer.alloc(600));
+    expect(bounds.onSlowConsumer).toHaveBeenCalledTimes(1);
+    expect(conn.pending.size).toBe(0);
+    expect(conn.open).toBe(false);
+    conn.write(Buffer.alloc(600));
+    expect(ws.send).toHaveBeenCalledTimes(2);
+    expect(bounds.onSlowConsumer).toHaveBeenCalledTimes(1);
+  });
+});

@@ -39,10 +39,13 @@ export class ImPresenceService {
     return this.env.IM_CORE_NODE_ID;
   }
 
-  /** The user behind an IM token (issued by api-gateway, short-lived), or null. */
-  async userOfToken(token: string): Promise<number | null> {
+  /**
+   * The user behind an IM token (issued by api-gateway, short-lived), or null. The token is single-use:
+   * read and deleted in one command (GETDEL), so of two logins racing with one token exactly one wins.
+   */
+  async consumeToken(token: string): Promise<number | null> {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
-    const value = await this.redis.get(this.gatewayKeys.imToken(token));
+    const value = await this.redis.getdel(this.gatewayKeys.imToken(token));
     const userId = value === null ? NaN : Number(value);
     return Number.isSafeInteger(userId) && userId > 0 ? userId : null;
   }

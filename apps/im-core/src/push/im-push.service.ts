@@ -66,14 +66,23 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     return pushed;
   }
 
-  ack(conn: ImConnection, msgId: string): boolean {
-    return conn.pending.delete(msgId);
+  /**
+   * A client's ack (1005). `userId`, when the body carries one, must be the connection's own (or 0, the
+   * room broadcast's, as a client echoing the body sends it): otherwise 'wrong-user' and nothing is acked.
+   * An ack of a message not pending here (unknown, acked already, given up) is 'unknown': ignored quietly.
+   */
+  ack(conn: ImConnection, msgId: string, userId?: unknown): 'acked' | 'unknown' | 'wrong-user' {
+    if (userId !== undefined && userId !== null) {
+      const claimed = typeof userId === 'string' && /^\d{1,16}$/.test(userId) ? Number(userId) : userId;
+      if (claimed !== conn.userId && claimed !== BROADCAST_USER_ID) return 'wrong-user';
+    }
+    return conn.pending.delete(msgId) ? 'acked' : 'unknown';
   }
 
   private deliver(conn: ImConnection, msgId: string, frame: Buffer): number {
     if (!conn.open) return 0;
     conn.write(frame);
-    if (this.env.IM_RESEND_MAX > 0) conn.pending.set(msgId, { frame, sentAt: Date.now(), attempts: 1 });
+    if (this.env.IM_RESEND_MAX > 0 && conn.open && conn.track(msgId, { frame, sentAt: Date.now(), attempts: 1 })) this.dropped += 1;
     return 1;
   }
 

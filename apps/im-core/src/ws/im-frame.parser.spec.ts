@@ -20,6 +20,18 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame(spaced, 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } } });
   });
 
+  it('reads an ack carrying the other ImMsgBody fields, as the original clients send it (fast path or not)', () => {
+    const ack = (raw: string) => parseClientFrame(raw, 1024);
+    const full = '{"magic":18673,"code":1005,"len":60,"body":{"msgId":"7:k-1","appId":10001,"userId":42,"bizCode":5556}}';
+    expect(ack(full)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: '7:k-1', userId: 42 } } });
+    const withData = frame(ImFrameCode.ACK, { msgId: '7:k-1', appId: 10001, userId: 42, bizCode: 5556, data: { requestId: '7:k-1', combo: 2 } });
+    expect(ack(withData)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: '7:k-1', userId: 42 } } });
+    const oddTypes = frame(ImFrameCode.ACK, { msgId: 'm', appId: 'x', bizCode: null, data: [1] });
+    expect(ack(oddTypes)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm' } } });
+    // userId is passed on as sent: whether it is the connection's own is the server's check.
+    expect(ack(frame(ImFrameCode.ACK, { msgId: 'm', userId: 'nobody' }))).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm', userId: 'nobody' } } });
+  });
+
   it.each([
     ['not JSON', '{oops', /not JSON/],
     ['an array', '[1,2]', /JSON object/],
@@ -28,6 +40,7 @@ describe('parseClientFrame', () => {
     ['a server-only code', frame(ImFrameCode.BIZ, {}), /unknown or server-only/],
     ['an ack without msgId', frame(ImFrameCode.ACK, {}), /ack body/],
     ['an ack with a bad msgId', frame(ImFrameCode.ACK, { msgId: 'has space' }), /ack body/],
+    ['an ack whose body is an array', frame(ImFrameCode.ACK, ['m']), /ack body/],
     ['a login with a negative room', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), roomId: -1 }), /login body/],
     ['a login with extra fields', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), admin: true }), /login body/],
     ['an oversized frame', frame(ImFrameCode.HEARTBEAT, { pad: 'x'.repeat(2000) }), /larger than/],

@@ -11,13 +11,18 @@ export type ClientFrame =
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
-/** An ack exactly as clients write it (one per message per socket: the hot path skips JSON.parse). */
-const PLAIN_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,3},"body":\{"msgId":"([A-Za-z0-9_\-:.]{1,64})"\}\}$/;
+/**
+ * An ack as clients write it (one per message per socket: the hot path skips JSON.parse): `{ msgId }`, or the
+ * ImMsgBody fields without `data` in their usual order. Any other spelling (spaces, `data` echoed back)
+ * takes the JSON.parse path below, with the same rules.
+ */
+const PLAIN_ACK =
+  /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"msgId":"([A-Za-z0-9_\-:.]{1,64})"(?:,"appId":\d{1,10})?(?:,"userId":(\d{1,16}))?(?:,"bizCode":\d{1,10})?\}\}$/;
 
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
 export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
-  const ack = raw.length < 200 ? PLAIN_ACK.exec(raw) : null;
-  if (ack) return { ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: ack[1] } } };
+  const ack = raw.length < 240 ? PLAIN_ACK.exec(raw) : null;
+  if (ack) return { ok: true, frame: { code: ImFrameCode.ACK, body: ack[2] === undefined ? { msgId: ack[1] } : { msgId: ack[1], userId: Number(ack[2]) } } };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
   let value: unknown;
   try {
@@ -38,13 +43,14 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
       return typeof body === 'string' ? { ok: false, error: `login body: ${body}` } : { ok: true, frame: { code: ImFrameCode.LOGIN, body } };
     }
     case ImFrameCode.ACK: {
-      // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId.
-      const msgId = (f.body as { msgId?: unknown } | null | undefined)?.msgId;
-      const onlyMsgId = typeof f.body === 'object' && f.body !== null && Object.keys(f.body).length === 1;
-      if (!onlyMsgId || typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
-        return { ok: false, error: 'ack body: must be { msgId } with 1-64 characters of A-Z a-z 0-9 _ - : .' };
+      // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId. The other
+      // ImMsgBody fields may come along; userId is the caller's to check (it needs the connection).
+      const body: { msgId?: unknown; userId?: unknown } = typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
+      const msgId = body.msgId;
+      if (typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
+        return { ok: false, error: 'ack body: must be an ImMsgBody whose msgId has 1-64 characters of A-Z a-z 0-9 _ - : .' };
       }
-      return { ok: true, frame: { code: ImFrameCode.ACK, body: { msgId } } };
+      return { ok: true, frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { msgId } : { msgId, userId: body.userId } } };
     }
     default:
       return { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };

@@ -6,21 +6,38 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
-import { ImConnection } from '../connection/im-connection';
+import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
 import { ImNodeInfo, ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
+import { AddressRateLimiter } from './address-rate-limiter';
 import { parseClientFrame } from './im-frame.parser';
 
 export const WS_PATH = '/ws';
-/** Close codes: 4401 not logged in (bad / expired token, or none in time), 4400 too many bad frames, 4408 silent too long. */
+/**
+ * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
+ * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
+ * 4413 slow consumer (more than IM_MAX_BUFFERED_BYTES unsent). Too many connections from one address:
+ * the upgrade is answered HTTP 429.
+ */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_FRAMES = 4400;
 export const CLOSE_SILENT = 4408;
+export const CLOSE_REPLACED = 4409;
+export const CLOSE_SLOW_CONSUMER = 4413;
 const MAX_BAD_FRAMES = 20;
+/** A socket closed by the server gets this long to finish the close handshake, then it is dropped. */
+const CLOSE_GRACE_MS = 1_000;
+const TOO_MANY_CONNECTIONS =
+  'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
+  JSON.stringify({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
 
 interface SocketState {
   socket: Duplex;
+  address: string;
   conn: ImConnection | null;
+  /** The token this socket logged in with (a later 1001 carrying it again only switches the room). */
+  loginToken: string | null;
+  loginInFlight: boolean;
   badFrames: number;
   openedAt: number;
   lastSeen: number;
@@ -31,7 +48,9 @@ interface SocketState {
  * login by IM token (URL `?token=&roomId=` or a 1001 frame), heartbeat 1004 (answered; a socket silent
  * for IM_HEARTBEAT_TIMEOUT_MS is closed), 1001 again to switch room (without roomId: leave it),
  * 1002 logout, 1005 acks. A bad frame is answered with `{ code, body: { error } }` and never crashes
- * anything; 20 of them close the socket.
+ * anything; 20 that cannot be parsed (not JSON, too large, unknown code, malformed body) close the socket.
+ * Bounds: IM tokens are single-use, IM_MAX_SOCKETS_PER_USER per user, IM_CONNECT_*_PER_ADDRESS new
+ * connections per address, IM_MAX_BUFFERED_BYTES unsent per socket, a login within the heartbeat timeout.
  */
 @Injectable()
 export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,6 +59,10 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly sockets = new Map<WebSocket, SocketState>();
   private timers: NodeJS.Timeout[] = [];
   private server: Server | undefined;
+  private readonly connectLimiter: AddressRateLimiter;
+  private readonly limits: ImConnectionLimits;
+  private refusedConnects = 0;
+  private refusedLoggedAt = 0;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(req, socket, head);
 
   constructor(
@@ -50,6 +73,12 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     private readonly env: ImCoreEnv,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2 });
+    this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
+    this.limits = {
+      maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
+      maxPending: env.IM_MAX_PENDING_PER_SOCKET,
+      onSlowConsumer: (conn) => this.closeSlowConsumer(conn),
+    };
   }
 
   onApplicationBootstrap(): void {
@@ -57,7 +86,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.server.on('upgrade', this.onUpgrade);
     const timeout = this.env.IM_HEARTBEAT_TIMEOUT_MS;
     this.timers = [
-      setInterval(() => this.closeSilent(), Math.max(100, Math.floor(timeout / 4))),
+      setInterval(() => (this.closeSilent(), this.connectLimiter.sweep()), Math.max(100, Math.floor(timeout / 4))),
       setInterval(() => void this.refreshPresence(), Math.min(10_000, Math.max(200, Math.floor(timeout / 3)))),
     ];
     for (const t of this.timers) t.unref();
@@ -71,6 +100,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     await this.presence.withdraw([...this.registry.userIds()], [...this.registry.roomIds()]);
     for (const ws of this.sockets.keys()) ws.terminate();
     this.wss.close();
+  }
+
+  /** Sockets this node holds, logged in or not. */
+  get socketCount(): number {
+    return this.sockets.size;
   }
 
   nodeInfo(): ImNodeInfo {
@@ -90,11 +124,27 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, url.searchParams));
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!this.connectLimiter.take(address)) {
+      this.refuseConnect(address);
+      socket.end(TOO_MANY_CONNECTIONS);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, url.searchParams));
   }
 
-  private accept(ws: WebSocket, socket: Duplex, query: URLSearchParams): void {
-    const state: SocketState = { socket, conn: null, badFrames: 0, openedAt: Date.now(), lastSeen: Date.now() };
+  /** Logged at most once a second (a flood must not flood the log too), with the address and the count. */
+  private refuseConnect(address: string): void {
+    this.refusedConnects += 1;
+    const now = Date.now();
+    if (now - this.refusedLoggedAt < 1_000) return;
+    this.refusedLoggedAt = now;
+    this.logger.warn(`refused a WebSocket from ${address}: too many connections from this address (${this.refusedConnects} refused in all)`);
+  }
+
+  private accept(ws: WebSocket, socket: Duplex, address: string, query: URLSearchParams): void {
+    const now = Date.now();
+    const state: SocketState = { socket, address, conn: null, loginToken: null, loginInFlight: false, badFrames: 0, openedAt: now, lastSeen: now };
     this.sockets.set(ws, state);
     ws.on('message', (data, isBinary) => void this.onMessage(ws, state, isBinary ? '' : data.toString()).catch((err: unknown) => this.fail(ws, err)));
     ws.on('close', () => void this.onClose(ws, state));
@@ -110,12 +160,15 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
     if (frame.code === ImFrameCode.LOGIN) return this.login(ws, state, frame.body.token, frame.body.roomId ?? null);
-    if (!state.conn) return this.badFrame(ws, state, 'log in first (1001 with a token)');
+    // Not counted as bad frames (they parse): answered, and a socket never logged in is closed in time anyway.
+    if (!state.conn) return this.send(ws, 0, { error: 'log in first (1001 with a token)' });
     switch (frame.code) {
       case ImFrameCode.HEARTBEAT:
         return this.send(ws, ImFrameCode.HEARTBEAT);
       case ImFrameCode.ACK:
-        this.push.ack(state.conn, frame.body.msgId);
+        if (this.push.ack(state.conn, frame.body.msgId, frame.body.userId) === 'wrong-user') {
+          this.send(ws, 0, { error: `ack of ${frame.body.msgId} ignored: its userId is not this connection's user` });
+        }
         return;
       case ImFrameCode.LOGOUT:
         ws.close(1000, 'logged out');
@@ -123,21 +176,51 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** First login binds the socket to its user; a later one (same user) switches or leaves the room. */
+  /**
+   * First login binds the socket to its user (the token is used up); a later one switches or leaves the
+   * room, with the same token or a new one of the same user. A socket that closes while its login is in
+   * flight is never registered, or is removed before it could join a room (registry.setRoom).
+   */
   private async login(ws: WebSocket, state: SocketState, token: string, roomId: number | null): Promise<void> {
-    const userId = await this.presence.userOfToken(token);
-    if (userId === null || (state.conn && state.conn.userId !== userId)) {
-      this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired' });
-      ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
-      return;
+    if (state.loginInFlight) return this.send(ws, ImFrameCode.LOGIN, { error: 'a login is already in progress on this socket' });
+    if (!state.conn || token !== state.loginToken) {
+      state.loginInFlight = true;
+      const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
+      if (userId === null || (state.conn && state.conn.userId !== userId)) {
+        this.logger.warn(`refused an IM login from ${state.address}: token invalid, expired or used`);
+        this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
+        ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
+        return;
+      }
+      if (ws.readyState !== ws.OPEN) return;
+      state.loginToken = token;
+      if (!state.conn) {
+        state.conn = new ImConnection(ws, userId, state.socket, this.limits);
+        this.makeRoomFor(userId);
+        await this.registry.add(state.conn);
+      }
     }
-    if (ws.readyState !== ws.OPEN) return;
-    if (!state.conn) {
-      state.conn = new ImConnection(ws, userId, state.socket);
-      await this.registry.add(state.conn);
+    const conn = state.conn;
+    await this.registry.setRoom(conn, roomId);
+    if (this.registry.has(conn)) this.send(ws, ImFrameCode.LOGIN, { userId: conn.userId, roomId: conn.roomId, nodeId: this.env.IM_CORE_NODE_ID });
+  }
+
+  /** Keeps a user below IM_MAX_SOCKETS_PER_USER before one more joins: the oldest sockets give way (4409). */
+  private makeRoomFor(userId: number): void {
+    for (const old of this.registry.ofUser(userId)) {
+      if (this.registry.ofUser(userId).size < this.env.IM_MAX_SOCKETS_PER_USER) return;
+      this.logger.log(`user ${userId}: closing its oldest socket, ${this.env.IM_MAX_SOCKETS_PER_USER} is the most per user`);
+      void this.registry.remove(old);
+      closeWithin(old.ws, CLOSE_REPLACED, 'replaced by a newer connection of this user');
     }
-    await this.registry.setRoom(state.conn, roomId);
-    this.send(ws, ImFrameCode.LOGIN, { userId, roomId, nodeId: this.env.IM_CORE_NODE_ID });
+  }
+
+  /** A client that stopped reading: its queue and resends go now, the socket after the close grace. */
+  private closeSlowConsumer(conn: ImConnection): void {
+    const state = this.sockets.get(conn.ws);
+    this.logger.warn(`closing a slow consumer (user ${conn.userId}, ${state?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`);
+    void this.registry.remove(conn);
+    closeWithin(conn.ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
   }
 
   private badFrame(ws: WebSocket, state: SocketState, error: string): void {
@@ -151,10 +234,16 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     if (state.conn) await this.registry.remove(state.conn);
   }
 
-  /** Closes sockets silent for longer than the heartbeat timeout (and ones that never logged in). */
+  /** Closes sockets silent for longer than the heartbeat timeout, and ones not logged in by then (4401). */
   private closeSilent(): void {
     const limit = Date.now() - this.env.IM_HEARTBEAT_TIMEOUT_MS;
     for (const [ws, state] of this.sockets) {
+      if (!state.conn && !state.loginInFlight && state.openedAt < limit) {
+        ws.close(CLOSE_UNAUTHORIZED, 'not logged in in time');
+        ws.terminate();
+        void this.onClose(ws, state);
+        continue;
+      }
       if (state.lastSeen >= limit) continue;
       this.logger.debug(`closing a socket silent for ${Date.now() - state.lastSeen} ms (user ${state.conn?.userId ?? 'none'})`);
       ws.close(CLOSE_SILENT, 'heartbeat timeout');
@@ -186,4 +275,10 @@ function parseRoomId(value: string | null): number | null {
   if (value === null || !/^\d{1,16}$/.test(value)) return null;
   const n = Number(value);
   return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** Starts the close handshake and drops the socket if it is not done within CLOSE_GRACE_MS (a client that reads nothing). */
+function closeWithin(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.readyState !== ws.CLOSED && ws.terminate(), CLOSE_GRACE_MS).unref();
 }

@@ -59,10 +59,17 @@ export class ImLoginBody {
   roomId?: number;
 }
 
-/** Body of an ACK frame (client -> server). */
+/**
+ * Body of an ACK frame (client -> server): an ImMsgBody carrying the msgId of the message acked. The other
+ * ImMsgBody fields may come along (the original clients send `{ msgId, appId, userId, bizCode, data }`);
+ * only `userId` is checked: when present it must be the connection's own user (or 0, the room broadcast's).
+ */
 export class ImAckBody {
   @IsRequestId()
   msgId!: string;
+
+  /** As sent; the receiver compares it with the connection's user. */
+  userId?: unknown;
 }
 
 /** One frame. `len` is the UTF-8 byte length of JSON.stringify(body) (0 without a body). */

@@ -1,0 +1,203 @@
+import { startApp } from '@live/common';
+import { IM_MAGIC, ImBizCode, ImFrameCode } from '@live/contracts';
+import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
+import { createTestRedis, TestRedis } from '@live/testing';
+import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { connect as tcpConnect, Socket } from 'node:net';
+import WebSocket from 'ws';
+import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
+import { ImCoreModule } from '../apps/im-core/src/im-core.module';
+import { ImPushService } from '../apps/im-core/src/push/im-push.service';
+import { ImWebSocketServer } from '../apps/im-core/src/ws/im-websocket.server';
+import { portBlock } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The IM bounds of issue 15 (point 5), each attacked with plain `ws` clients or raw TCP sockets against an
+ * im-core node on the real Redis: single-use tokens, sockets per user, connections per address, a client
+ * that stops reading, and a socket that closes while its login is in flight.
+ */
+describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () => {
+  const [ws1, rpc1, ws2, rpc2] = portBlock();
+  const url = `ws://127.0.0.1:${ws1}/ws`;
+  const NODE = 'limits-node';
+  let redis: TestRedis;
+  let node: INestApplication;
+  let strictNode: INestApplication;
+  let nextId = 80_000 + Math.floor(Math.random() * 10_000);
+  const opened: WebSocket[] = [];
+
+  async function tokenFor(userId: number): Promise<string> {
+    const token = randomBytes(24).toString('base64url');
+    await redis.redis.set(new GatewayRedisKeys(redis.prefix).imToken(token), String(userId), 'EX', 60);
+    return token;
+  }
+
+  type Outcome = { login?: Record<string, unknown>; closed?: number; open?: true; status?: number; body?: string };
+
+  /**
+   * Opens a socket. `outcome`: the login answer, the close code (refused), or the HTTP answer of a refused
+   * upgrade; with `untilOpen`, the handshake's success is enough. `closed`: the close code, whenever it comes.
+   */
+  function openWs(target: string, options: WebSocket.ClientOptions & { untilOpen?: boolean } = {}): { ws: WebSocket; outcome: Promise<Outcome>; closed: Promise<number> } {
+    const ws = new WebSocket(target, options);
+    opened.push(ws);
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    const outcome = new Promise<Outcome>((resolve) => {
+      if (options.untilOpen) ws.on('open', () => resolve({ open: true }));
+      ws.on('message', (raw: Buffer) => {
+        const f = JSON.parse(raw.toString()) as { code: number; body: Record<string, unknown> };
+        if (f.code === ImFrameCode.LOGIN && !('error' in f.body)) resolve({ login: f.body });
+      });
+      ws.on('close', (code) => resolve({ closed: code }));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+    return { ws, outcome, closed };
+  }
+
+  const registry = () => node.get(ConnectionRegistry);
+  const roomNodes = (roomId: number) => redis.redis.zrange(new ImRedisKeys(redis.prefix).roomNodes(roomId), 0, -1);
+
+  beforeAll(async () => {
+    redis = await createTestRedis();
+    Object.assign(process.env, {
+      REDIS_KEY_PREFIX: redis.prefix,
+      LOG_LEVEL: 'warn',
+      IM_HEARTBEAT_TIMEOUT_MS: '6000',
+      IM_CORE_ADVERTISED_HOST: '127.0.0.1',
+      IM_MAX_BUFFERED_BYTES: '65536',
+      IM_CORE_NODE_ID: NODE,
+      IM_CORE_WS_PORT: String(ws1),
+      IM_CORE_RPC_PORT: String(rpc1),
+    });
+    delete process.env.IM_MAX_SOCKETS_PER_USER; // the default (5) is what is tested
+    node = await startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws1 }, rpc: { host: '127.0.0.1', port: rpc1 } });
+    // A node with a tight per-address connection limit: 5 at once, 1 more a second.
+    const { IM_CONNECT_BURST_PER_ADDRESS, IM_CONNECT_RATE_PER_ADDRESS } = process.env;
+    Object.assign(process.env, { IM_CORE_NODE_ID: `${NODE}-strict`, IM_CORE_WS_PORT: String(ws2), IM_CORE_RPC_PORT: String(rpc2), IM_CONNECT_BURST_PER_ADDRESS: '5', IM_CONNECT_RATE_PER_ADDRESS: '1' });
+    strictNode = await startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws2 }, rpc: { host: '127.0.0.1', port: rpc2 } });
+    Object.assign(process.env, { IM_CONNECT_BURST_PER_ADDRESS, IM_CONNECT_RATE_PER_ADDRESS });
+  });
+
+  afterAll(async () => {
+    for (const ws of opened) ws.terminate();
+    await strictNode?.close();
+    await node?.close();
+    await redis?.cleanup();
+  });
+
+  it('an IM token logs in once: reused after a login, or raced by 10 sockets at once, only one socket gets in (4401 for the rest)', async () => {
+    const user = (nextId += 1);
+    const token = await tokenFor(user);
+    expect((await openWs(`${url}?token=${token}`).outcome).login).toMatchObject({ userId: user });
+    expect(await openWs(`${url}?token=${token}`).outcome).toEqual({ closed: 4401 });
+
+    const raced = await tokenFor((nextId += 1));
+    const outcomes = await Promise.all(Array.from({ length: 10 }, () => openWs(`${url}?token=${raced}`).outcome));
+    expect(outcomes.filter((o) => o.login)).toHaveLength(1);
+    expect(outcomes.filter((o) => o.closed === 4401)).toHaveLength(9);
+  });
+
+  it('a user holds at most 5 sockets on a node: the 6th and 7th close the oldest ones (4409)', async () => {
+    const user = (nextId += 1);
+    const sockets = [];
+    for (let i = 0; i < 7; i++) {
+      const s = openWs(`${url}?token=${await tokenFor(user)}`);
+      expect((await s.outcome).login).toMatchObject({ userId: user });
+      sockets.push(s);
+    }
+    expect(await Promise.all(sockets.slice(0, 2).map((s) => s.closed))).toEqual([4409, 4409]);
+    expect(sockets.slice(2).every((s) => s.ws.readyState === WebSocket.OPEN)).toBe(true);
+    expect(registry().ofUser(user).size).toBe(5);
+    expect(node.get(ImPushService).pushToUsers('cap-1', [user], ImBizCode.GIFT_FAIL, {})).toEqual({ pushed: 5, offline: [] });
+  });
+
+  it('connections per address are rate-limited: past the burst the upgrade gets 429 with the envelope; another address still gets in', async () => {
+    const strictUrl = `ws://127.0.0.1:${ws2}/ws`;
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => openWs(strictUrl, { untilOpen: true }).outcome));
+    const refused = outcomes.filter((o) => o.status === 429);
+    expect(refused.length + outcomes.filter((o) => o.open).length).toBe(20);
+    // 5 at once; at most a refill token or two while the 20 arrive.
+    expect(refused.length).toBeGreaterThanOrEqual(13);
+    expect(JSON.parse(refused[0].body ?? '')).toEqual({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
+    expect(await openWs(strictUrl, { localAddress: '127.0.0.2', untilOpen: true }).outcome).toEqual({ open: true });
+  });
+
+  it('a socket that stops reading is closed as a slow consumer: its state on the node and its room binding are gone', async () => {
+    // Nothing else on the node, so its socket count tells whether this one is gone too.
+    for (const ws of opened) ws.terminate();
+    const server = node.get(ImWebSocketServer);
+    await waitFor('the earlier sockets to go', () => server.socketCount === 0, 5_000);
+    const user = (nextId += 1);
+    const room = (nextId += 1);
+    const raw: Socket = tcpConnect(ws1, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    raw.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const ended = new Promise<void>((resolve) => raw.once('close', () => resolve()));
+    raw.write(
+      `GET /ws?token=${await tokenFor(user)}&roomId=${room} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await waitFor('the login answer on the raw socket', () => received.toString('latin1').includes(`"userId":${user}`), 5_000);
+    const conn = [...registry().ofUser(user)][0];
+    expect(conn.roomId).toBe(room);
+    expect(await roomNodes(room)).toEqual([NODE]);
+    raw.pause(); // reads nothing from now on
+
+    const push = node.get(ImPushService);
+    const pad = 'x'.repeat(32_768);
+    let pushes = 0;
+    while (registry().has(conn) && pushes < 1_500) {
+      push.pushToRoom(`slow-${(pushes += 1)}`, room, ImBizCode.GIFT_SUCCESS, { pad });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(registry().has(conn)).toBe(false);
+    expect(conn.pending.size).toBe(0);
+    expect(registry().ofUser(user).size).toBe(0);
+    expect(registry().ofRoom(room).size).toBe(0);
+    await waitFor('the room binding to go from Redis', async () => (await roomNodes(room)).length === 0, 5_000);
+    // The TCP connection is dropped (the client sees its end once it reads again).
+    raw.resume();
+    await ended;
+    await waitFor('the socket gone from the node', () => server.socketCount === 0, 5_000);
+  });
+
+  it('a socket that closes while its login is in flight is never left in a room (nor bound in Redis)', async () => {
+    const room = (nextId += 1);
+    const attempts = Array.from({ length: 40 }, async (_, i) => {
+      const token = await tokenFor((nextId += 1));
+      const byFrame = i % 2 === 0;
+      const { ws } = openWs(byFrame ? url : `${url}?token=${token}&roomId=${room}`);
+      await new Promise((resolve) => ws.once('open', resolve));
+      if (byFrame) ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.LOGIN, len: 0, body: { token, roomId: room } }));
+      // Close at once or a little later: before, during and after the token check and the bindings.
+      await new Promise((r) => setTimeout(r, i % 5));
+      if (i % 3 === 0) ws.terminate();
+      else ws.close();
+      await new Promise((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve(null) : ws.once('close', resolve)));
+    });
+    await Promise.all(attempts);
+    // A control that logs in to the same room and leaves: its answer comes after every earlier login's Redis calls.
+    const control = openWs(`${url}?token=${await tokenFor((nextId += 1))}&roomId=${room}`);
+    expect((await control.outcome).login).toMatchObject({ roomId: room });
+    control.ws.close();
+    await waitFor('every socket closed on the node', () => registry().ofRoom(room).size === 0, 5_000);
+    const registryKey = new ImRedisKeys(redis.prefix).nodeRegistry();
+    const beatOf = async () => (JSON.parse((await redis.redis.hget(registryKey, NODE)) ?? '{}') as { heartbeatAt?: number }).heartbeatAt ?? 0;
+    const before = await beatOf();
+    await waitFor('a presence refresh of the node', async () => (await beatOf()) > before, 10_000);
+    expect(registry().ofRoom(room).size).toBe(0);
+    expect(await roomNodes(room)).toEqual([]);
+  });
+
+  it('a socket that never logs in is closed (4401) once the heartbeat timeout has passed', async () => {
+    const { outcome } = openWs(url);
+    expect(await outcome).toEqual({ closed: 4401 });
+  });
+});

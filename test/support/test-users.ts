@@ -1,0 +1,22 @@
+import { HttpClient } from './http-client';
+
+let phoneSeq = Math.floor(Math.random() * 1e7);
+
+/** A new user, logged in over HTTP with the development login code: a client carrying its token. */
+export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClient; userId: number }> {
+  const phone = `135${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`;
+  const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
+  const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+  if (res.body.code !== 200) throw new Error(`login of ${phone} failed: ${res.body.msg}`);
+  return { client: http.as(res.body.data.token), userId: res.body.data.userId };
+}
+
+/** Buys the product worth `coins` and has the development payment provider pay it. */
+export async function rechargeCoins(client: HttpClient, coins: number): Promise<void> {
+  const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
+  const product = body.data.products.find((p) => p.coinNum === coins);
+  if (!product) throw new Error(`no product of ${coins} coins`);
+  const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+  const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
+  if (paid.body.code !== 200) throw new Error(`devPay failed: ${paid.body.msg}`);
+}
