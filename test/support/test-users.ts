@@ -17,6 +17,7 @@ export async function rechargeCoins(client: HttpClient, coins: number): Promise<
   const product = body.data.products.find((p) => p.coinNum === coins);
   if (!product) throw new Error(`no product of ${coins} coins`);
   const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+  if (order.body.code !== 200) throw new Error(`payProduct failed: ${order.body.code} ${order.body.msg}`);
   const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
   if (paid.body.code !== 200) throw new Error(`devPay failed: ${paid.body.msg}`);
 }
