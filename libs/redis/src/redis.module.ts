@@ -1,4 +1,4 @@
-import { HealthIndicator, validateEnv } from '@live/common';
+import { configProvider, HealthIndicator } from '@live/common';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
@@ -63,7 +63,7 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: RedisEnv, useFactory: () => validateEnv(RedisEnv) },
+        configProvider(RedisEnv),
         { provide: REDIS_CLIENT, useFactory: (env: RedisEnv) => createRedisClient(env), inject: [RedisEnv] },
         RedisHealthIndicator,
         RedisCloser,

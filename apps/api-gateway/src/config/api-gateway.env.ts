@@ -1,4 +1,4 @@
-import { IsPort } from '@live/common';
+import { DevConvenience, IsPort } from '@live/common';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 
 /** api-gateway's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
@@ -12,8 +12,9 @@ export class GatewayEnv {
   GATEWAY_HTTP_PORT: number = 8080;
 
   /** Development code channel: /userLogin/sendLoginCode answers the code itself (no SMS provider). */
+  @DevConvenience()
   @IsIn(['true', 'false'])
-  GATEWAY_DEV_LOGIN_CODE: string = 'true';
+  GATEWAY_DEV_LOGIN_CODE: string = 'false';
 
   /** How long a login code is valid. */
   @IsInt()
@@ -48,6 +49,7 @@ export class GatewayEnv {
   GATEWAY_GIFT_CACHE_MS: number = 5_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
+  @DevConvenience()
   @IsIn(['true', 'false'])
   GATEWAY_BENCH_ROUTES: string = 'false';
 
