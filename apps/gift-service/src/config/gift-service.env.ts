@@ -52,6 +52,12 @@ export class GiftServiceEnv {
   @Max(3_600_000)
   GIFT_CONFIG_LOCAL_TTL_MS: number = 30_000;
 
+  /** Most gifts kept in this process's memory (least recently used dropped first; unknown ids are never kept). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GIFT_CONFIG_LOCAL_MAX_ENTRIES: number = 10_000;
+
   /** Timeout of one call to bank-service or im-router. */
   @IsInt()
   @Min(100)
