@@ -25,7 +25,7 @@ export const SECRET_MIN_BYTES = 32;
 const PROFILE_RULES = Symbol('live:profile-rules');
 
 type ProfileRule =
-  | { kind: 'secret'; property: string; parts: (raw: string) => string[] }
+  | { kind: 'secret'; property: string; parts: (raw: string) => string[]; optional: boolean }
   | { kind: 'dev-convenience'; property: string };
 
 function rulesOf(instance: object): ProfileRule[] {
@@ -43,15 +43,18 @@ export interface SecretOptions {
    * each checked on its own. Default: the whole value is one secret.
    */
   parts?: (raw: string) => string[];
+  /** Unset is fine even in production (the feature it unlocks is then off); set, it must be a real secret. */
+  optional?: boolean;
 }
 
 /**
- * A secret the app needs in production (NODE_ENV=production): there validateEnv refuses it missing,
- * shorter than SECRET_MIN_BYTES, or equal to any value published in the repository (config/development.env,
+ * A secret the app needs in production (NODE_ENV=production): there validateEnv refuses it missing
+ * (unless `optional`), shorter than SECRET_MIN_BYTES, or equal to any value published in the repository (config/development.env,
  * deploy/production.env.example). Other profiles only apply the field's own class-validator decorators.
  */
 export function Secret(options: SecretOptions = {}): PropertyDecorator {
-  return (target, key) => addRule(target, { kind: 'secret', property: String(key), parts: options.parts ?? ((raw) => [raw]) });
+  return (target, key) =>
+    addRule(target, { kind: 'secret', property: String(key), parts: options.parts ?? ((raw) => [raw]), optional: options.optional ?? false });
 }
 
 /**
@@ -79,7 +82,7 @@ function productionProblems(instance: object, alreadyBad: ReadonlySet<string>): 
       continue;
     }
     if (value === undefined || value === null || value === '') {
-      problems.push(`${rule.property}: a secret, required in production (NODE_ENV=production) (not set)`);
+      if (!rule.optional) problems.push(`${rule.property}: a secret, required in production (NODE_ENV=production) (not set)`);
       continue;
     }
     const published = publishedValues();
