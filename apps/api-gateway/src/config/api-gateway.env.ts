@@ -1,5 +1,29 @@
-import { DevConvenience, IsPort } from '@live/common';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { DevConvenience, IsPort, TrustProxy } from '@live/common';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { isIP } from 'node:net';
+
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `false`, a hop count 1-20, or comma-separated IP addresses / CIDRs / named ranges. Never `true`. */
+export function isTrustProxySetting(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (value === 'false' || /^(?:[1-9]|1\d|20)$/.test(value)) return true;
+  return value.split(',').every((raw) => {
+    const entry = raw.trim();
+    if (NAMED_RANGES.includes(entry)) return true;
+    const [ip, bits, ...rest] = entry.split('/');
+    const family = isIP(ip);
+    if (family === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+}
+
+/** GATEWAY_TRUST_PROXY as Fastify takes it. */
+export function parseTrustProxy(value: string): TrustProxy {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((a) => a.trim());
+}
 
 /** api-gateway's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GatewayEnv {
@@ -67,6 +91,18 @@ export class GatewayEnv {
   @IsString()
   @IsNotEmpty()
   GATEWAY_WEB_DIR: string = 'apps/web-client/public';
+
+  /**
+   * Who may say who the client is (X-Forwarded-For), so per-address limits behind a load balancer see
+   * the client: `false` (default: nobody, the socket's address counts), a hop count (`1`: the last proxy
+   * in front), or the proxies' addresses / CIDRs, comma-separated (`10.0.0.0/8,192.168.1.7`, also
+   * `loopback`, `linklocal`, `uniquelocal`). `true` (anyone) is refused: a client could pick its address.
+   */
+  @ValidateBy({
+    name: 'isTrustProxySetting',
+    validator: { validate: isTrustProxySetting, defaultMessage: () => 'GATEWAY_TRUST_PROXY must be false, a hop count 1-20, or comma-separated addresses/CIDRs' },
+  })
+  GATEWAY_TRUST_PROXY: string = 'false';
 
   /** Largest accepted request body. */
   @IsInt()

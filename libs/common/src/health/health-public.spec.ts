@@ -26,7 +26,8 @@ describe('HealthController on public and internal ports', () => {
   }
 
   it('public port, no token or a wrong one: 503 and the status only', async () => {
-    for (const headers of [{}, { 'x-health-token': 'guess' }, { 'x-health-token': `${token}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { 'x-health-token': 'guess' }, { 'x-health-token': `${token}x` }];
+    for (const headers of attempts) {
       expect(await ask(true, headers)).toEqual({ status: 503, body: { code: 100503, msg: 'unhealthy', data: { status: 'down' } } });
     }
   });
