@@ -18,15 +18,15 @@ export const LOGIN_CODE_COOLDOWN_SECONDS = 60;
  * stranger cannot take the owner's code away. Instead each (phone, address) pair has a budget:
  * LOGIN_FREE_GUESSES wrong codes, then every further one starts a wait that doubles (1 min, 2, 4, ... up
  * to a day) during which that address's guesses for that phone are refused unchecked. Once a phone has
- * collected LOGIN_PHONE_CEILING wrong codes in a day (from all addresses), every address gets one free
+ * collected LOGIN_PHONE_CEILING wrong codes (from all addresses, until a week passes without one), every address gets one free
  * wrong guess for it instead of five: an address that never failed (the owner's) still logs in at once.
  */
 export const LOGIN_FREE_GUESSES = 5;
 export const LOGIN_PHONE_CEILING = 20;
 export const LOGIN_BACKOFF_BASE_MS = 60_000;
 export const LOGIN_BACKOFF_MAX_MS = 86_400_000;
-/** How long a phone's or an address's wrong guesses are remembered after the last one. */
-export const LOGIN_GUESS_MEMORY_MS = 86_400_000;
+/** How long a phone's or an address's wrong guesses are remembered after the last one (and its wait). */
+export const LOGIN_GUESS_MEMORY_MS = 7 * 86_400_000;
 
 /**
  * Checks a login code atomically. KEYS: [1] code hash {code}, [2] this address's guesses {fails, until},
