@@ -67,6 +67,12 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     expect(await loginRequests(viaProxy, 1, () => ({ 'x-forwarded-for': `198.51.100.9, ${client}` }))).toEqual([429]);
   });
 
+  it('trust on: an X-Forwarded-For that is not an address gets a clear 4xx, never a 5xx', async () => {
+    // 127.0.0.1 (trusted) forwards whatever the header says: a client without a proxy in front.
+    const res = await viaProxy.post('/userLogin/login', { phone: newPhone(), code: '123456' }, { 'x-forwarded-for': 'not{an} address' });
+    expect([res.status, res.body.code]).toEqual([400, 10002]);
+  });
+
   it('trust off (the default): X-Forwarded-For is ignored, a client cannot pick its bucket', async () => {
     const statuses = await loginRequests(direct, 101, () => from(newAddress()));
     expect(statuses.slice(0, 100).every((s) => s === 400)).toBe(true);

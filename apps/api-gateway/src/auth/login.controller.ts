@@ -1,5 +1,5 @@
 import { ApiResponse, ApiResponses } from '@live/common';
-import { RequestLimit } from '@live/rate-limit';
+import { clientAddress, RequestLimit } from '@live/rate-limit';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -33,7 +33,7 @@ export class LoginController {
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
   async login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
     // The client's address: the socket's, or X-Forwarded-For's from a trusted proxy (GATEWAY_TRUST_PROXY).
-    const result = await this.auth.login(dto.phone, dto.code, req.ip);
+    const result = await this.auth.login(dto.phone, dto.code, clientAddress(req.ip));
     void reply.setCookie(TOKEN_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'lax',
