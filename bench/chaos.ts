@@ -184,16 +184,19 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToke
   result.rateLimit.ok = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === 200).length;
   result.rateLimit.limited = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === -10001).length;
 
-  // Every app refuses a bad configuration with a message naming the variable.
-  const cases: [string, string, string, string][] = [
+  // Every app refuses a bad configuration with a message naming the variable; the last two in the
+  // production profile (NODE_ENV=production): a development convenience on, a published secret.
+  const cases: [string, string, string, string, Record<string, string>?][] = [
     ['api-gateway', 'apps/api-gateway/src/main.js', 'GATEWAY_HTTP_PORT', '70000'],
     ['gift-service', 'apps/gift-service/src/main.js', 'GIFT_CONSUMER_BATCH_SIZE', '0'],
     ['bank-service', 'apps/bank-service/src/main.js', 'BANK_PAY_SECRET', 'short'],
     ['im-router', 'apps/im-router/src/main.js', 'IM_ROUTER_RPC_PORT', 'abc'],
     ['im-core', 'apps/im-core/src/main.js', 'IM_HEARTBEAT_TIMEOUT_MS', '5'],
+    ['api-gateway', 'apps/api-gateway/src/main.js', 'GATEWAY_DEV_LOGIN_CODE', 'true', { NODE_ENV: 'production' }],
+    ['bank-service', 'apps/bank-service/src/main.js', 'BANK_PAY_SECRET', process.env.BANK_PAY_SECRET ?? '', { NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'false' }],
   ];
-  for (const [app, entry, variable, value] of cases) {
-    const run = await runToExit('node', [join(ROOT, 'scripts/run-app.js'), entry], { ...process.env, ...ENV, [variable]: value });
+  for (const [app, entry, variable, value, profile] of cases) {
+    const run = await runToExit('node', [join(ROOT, 'scripts/run-app.js'), entry], { ...process.env, ...ENV, ...profile, [variable]: value });
     const refusing = run.output.includes('refusing to start');
     const message = run.output.split('\n').find((l) => l.includes(variable)) ?? run.output.split('\n')[0];
     result.badConfig.push({ app, variable, refused: run.code === 1 && refusing && message.includes(variable), message: message.trim().slice(0, 160) });

@@ -1,6 +1,7 @@
 import { HttpExceptionFilter } from '@live/common';
 import { createTestDatabase, uniqueName } from '@live/testing';
 import { Type } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
@@ -12,31 +13,43 @@ import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 /** Each app's module wires up against the real MariaDB, Redis and Kafka, and its /health says so. */
 describe('every app answers /health on the real servers', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  const detailsToken = randomBytes(32).toString('hex');
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    Object.assign(process.env, { DB_NAME: db.name, REDIS_KEY_PREFIX: uniqueName('health'), LOG_LEVEL: 'warn' });
+    Object.assign(process.env, { DB_NAME: db.name, REDIS_KEY_PREFIX: uniqueName('health'), LOG_LEVEL: 'warn', HEALTH_DETAILS_TOKEN: detailsToken });
   });
 
   afterAll(async () => {
     await db?.drop();
   });
 
-  const apps: [string, Type<unknown>, string[]][] = [
-    ['api-gateway', ApiGatewayModule, ['mysql', 'redis', 'kafka']],
-    ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka']],
-    ['bank-service', BankServiceModule, ['mysql', 'redis']],
-    ['im-router', ImRouterModule, ['redis']],
-    ['im-core', ImCoreModule, ['redis']],
+  // [app, module, dependencies, whether its HTTP port is public (the status only without the token)]
+  const apps: [string, Type<unknown>, string[], boolean][] = [
+    ['api-gateway', ApiGatewayModule, ['mysql', 'redis', 'kafka'], true],
+    ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka'], false],
+    ['bank-service', BankServiceModule, ['mysql', 'redis'], false],
+    ['im-router', ImRouterModule, ['redis'], false],
+    ['im-core', ImCoreModule, ['redis'], true],
   ];
 
-  it.each(apps)('%s', async (name, module, deps) => {
+  it.each(apps)('%s', async (name, module, deps, publicPort) => {
     const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new HttpExceptionFilter());
     await app.listen(0, '127.0.0.1');
     try {
-      const res = await fetch(`${await app.getUrl()}/health`);
+      const plain = await fetch(`${await app.getUrl()}/health`);
+      const plainBody = (await plain.json()) as { code: number; data: Record<string, unknown> };
+      const wrongToken = (await (await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': 'not-the-token' } })).json()) as typeof plainBody;
+      if (publicPort) {
+        // A public port tells anyone whether the app is up, nothing more (no dependency names, no errors).
+        expect([plain.status, plainBody]).toEqual([200, { code: 200, msg: 'success', data: { status: 'up' } }]);
+        expect(wrongToken).toEqual(plainBody);
+      } else {
+        expect(Object.keys(plainBody.data.checks as object).sort()).toEqual([...deps].sort());
+      }
+      const res = await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': detailsToken } });
       const body = (await res.json()) as { code: number; data: { status: string; app: string; checks: Record<string, { status: string }> } };
       expect(res.status).toBe(200);
       expect(body.code).toBe(200);

@@ -33,6 +33,7 @@ import { UserService } from './user/user.service';
     RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
     HealthModule.forRoot({
       app: 'api-gateway',
+      publicPort: true,
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],

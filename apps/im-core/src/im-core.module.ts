@@ -12,7 +12,7 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
   imports: [
     LoggingModule.forApp('im-core'),
     RedisModule.forRoot(),
-    HealthModule.forRoot({ app: 'im-core', indicators: [RedisHealthIndicator] }),
+    HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
   ],
   controllers: [ImCoreRpcController],
   providers: [configProvider(ImCoreEnv), ImPresenceService, ConnectionRegistry, ImPushService, ImWebSocketServer],

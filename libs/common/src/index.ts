@@ -8,3 +8,4 @@ export * from './health';
 export * from './rpc';
 export * from './bootstrap';
 export * from './auth';
+export * from './cache';

@@ -1,4 +1,4 @@
-import { IsPort } from '@live/common';
+import { IsPort, Secret } from '@live/common';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 
 export class DatabaseEnv {
@@ -13,6 +13,8 @@ export class DatabaseEnv {
   @IsNotEmpty()
   DB_USER: string = 'root';
 
+  /** Empty for the local development server; required (a real secret) in production. */
+  @Secret()
   @IsString()
   DB_PASSWORD: string = '';
 

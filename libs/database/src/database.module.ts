@@ -1,4 +1,4 @@
-import { HealthIndicator, validateEnv } from '@live/common';
+import { declareEnv, HealthIndicator, validateEnv } from '@live/common';
 import { waitForDatabase } from './ensure-database';
 import { DynamicModule, Global, Injectable, Module } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
@@ -25,6 +25,7 @@ export interface DatabaseModuleOptions {
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    declareEnv(DatabaseEnv);
     return {
       module: DatabaseModule,
       imports: [

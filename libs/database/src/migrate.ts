@@ -2,7 +2,7 @@
  * Migrations CLI: `migrate up` (default; creates the database if missing), `migrate down [n]`,
  * `migrate status`, `migrate reset` (all down, then up). Reads the DB_* settings.
  */
-import { validateEnv } from '@live/common';
+import { loadEnvOrExit } from '@live/common';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
@@ -25,7 +25,7 @@ async function revert(ds: DataSource, n: number): Promise<void> {
 
 async function main(): Promise<void> {
   const [command = 'up', arg] = process.argv.slice(2);
-  const env = validateEnv(DatabaseEnv);
+  const env = loadEnvOrExit('migrate', DatabaseEnv);
   const where = `${env.DB_USER}@${env.DB_HOST}:${env.DB_PORT}/${env.DB_NAME}`;
   const flavor = await waitForDatabase(env);
   await ensureDatabase(env);

@@ -3,6 +3,7 @@ import { GatewayRedisKeys, InjectRedis } from '@live/redis';
 import { applyDecorators, CanActivate, ExecutionContext, Injectable, Logger, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
+import { isIP } from 'node:net';
 
 export interface RequestLimitOptions {
   /** Requests allowed per window. */
@@ -30,6 +31,14 @@ const INCR_WITH_TTL = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
+
+/**
+ * The client's address as a limit key: request.ip when it is an IP address, else one shared `invalid`
+ * (behind a trusted proxy request.ip comes from X-Forwarded-For, which may hold anything).
+ */
+export function clientAddress(ip: string | undefined): string {
+  return ip !== undefined && isIP(ip) !== 0 ? ip : 'invalid';
+}
 
 interface LimitedRequest {
   user?: { userId?: number };
@@ -61,7 +70,7 @@ export class RequestLimitGuard implements CanActivate {
     const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [context.getHandler(), context.getClass()]);
     if (!options) return true;
     const request = context.switchToHttp().getRequest<LimitedRequest>();
-    const subject = request.user?.userId ?? `ip-${request.ip ?? 'unknown'}`;
+    const subject = request.user?.userId ?? `ip-${clientAddress(request.ip)}`;
     const key = this.keys.rateLimit(subject, `${context.getClass().name}.${context.getHandler().name}`);
     let count: number;
     try {

@@ -40,6 +40,14 @@ export class GatewayRedisKeys extends KeyBuilder {
   loginCodeCooldown(phone: string): string {
     return `${this.base}:{phone:${id(phone, 'phone')}}:login-code-cooldown`;
   }
+  /** Wrong login codes for one phone from one client address: hash {fails, until}. */
+  loginGuesses(phone: string, address: string): string {
+    return `${this.base}:{phone:${id(phone, 'phone')}}:login-guesses:${id(address, 'address')}`;
+  }
+  /** Wrong login codes for one phone from every address (a counter over a day). */
+  loginGuessesAll(phone: string): string {
+    return `${this.base}:{phone:${id(phone, 'phone')}}:login-guesses-all`;
+  }
   userToken(token: string): string {
     return `${this.base}:{token:${id(token, 'token')}}:user`;
   }

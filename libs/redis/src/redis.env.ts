@@ -1,4 +1,4 @@
-import { IsPort } from '@live/common';
+import { IsPort, Secret } from '@live/common';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class RedisEnv {
@@ -9,6 +9,8 @@ export class RedisEnv {
   @IsPort()
   REDIS_PORT: number = 6379;
 
+  /** None for the local development server; required (a real secret) in production. */
+  @Secret()
   @IsOptional()
   @IsString()
   REDIS_PASSWORD?: string;

@@ -1,4 +1,4 @@
-import { HealthIndicator, validateEnv, waitFor } from '@live/common';
+import { configProvider, HealthIndicator, waitFor } from '@live/common';
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
@@ -74,7 +74,7 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: RedisEnv, useFactory: () => validateEnv(RedisEnv) },
+        configProvider(RedisEnv),
         { provide: REDIS_CLIENT, useFactory: (env: RedisEnv) => createRedisClient(env), inject: [RedisEnv] },
         RedisHealthIndicator,
         RedisLifecycle,

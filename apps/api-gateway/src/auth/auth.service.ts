@@ -1,4 +1,4 @@
-import { BizException, GatewayErrorCode } from '@live/common';
+import { BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
 import { BANK_SERVICE, BankRpc } from '@live/contracts';
 import { GatewayRedisKeys, InjectRedis } from '@live/redis';
 import { rpcCall } from '@live/common';
@@ -12,19 +12,61 @@ import { UserService } from '../user/user.service';
 import { RequestUser } from './auth.types';
 
 export const LOGIN_CODE_COOLDOWN_SECONDS = 60;
-/** Wrong guesses allowed per code before it is burnt. */
-export const LOGIN_CODE_MAX_ATTEMPTS = 5;
 
 /**
- * Checks a login code atomically: right -> deleted and returned 1; wrong -> attempts counted, the code
- * burnt after the last allowed one, 0; absent -> -1. KEYS[1] code hash {code, attempts}.
+ * Wrong-guess rules (README, "Login codes"). A wrong guess never burns nor changes the pending code: a
+ * stranger cannot take the owner's code away. Instead each (phone, address) pair has a budget:
+ * LOGIN_FREE_GUESSES wrong codes, then every further one starts a wait that doubles (1 min, 2, 4, ... up
+ * to a day) during which that address's guesses for that phone are refused unchecked. Once a phone has
+ * collected LOGIN_PHONE_CEILING wrong codes (from all addresses, until a week passes without one), every address gets one free
+ * wrong guess for it instead of five: an address that never failed (the owner's) still logs in at once.
+ */
+export const LOGIN_FREE_GUESSES = 5;
+export const LOGIN_PHONE_CEILING = 20;
+export const LOGIN_BACKOFF_BASE_MS = 60_000;
+export const LOGIN_BACKOFF_MAX_MS = 86_400_000;
+/** How long a phone's or an address's wrong guesses are remembered after the last one (and its wait). */
+export const LOGIN_GUESS_MEMORY_MS = 7 * 86_400_000;
+
+/**
+ * Checks a login code atomically. KEYS: [1] code hash {code}, [2] this address's guesses {fails, until},
+ * [3] the phone's wrong guesses (all addresses). ARGV: guess, now (ms), free guesses, phone ceiling,
+ * backoff base and max (ms), memory (ms).
+ * Returns {1, 0} right (code and this address's record deleted); {0, waitMs} wrong; {-1, 0} no code
+ * pending; {-2, waitMs} this address must wait: the guess was not even compared.
  */
 const CHECK_CODE = `
+local now = tonumber(ARGV[2])
+local untilMs = tonumber(redis.call('HGET', KEYS[2], 'until') or '0')
+if untilMs > now then return {-2, untilMs - now} end
 local code = redis.call('HGET', KEYS[1], 'code')
-if not code then return -1 end
-if code == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
-if redis.call('HINCRBY', KEYS[1], 'attempts', 1) >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
-return 0
+if not code then return {-1, 0} end
+if code == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {1, 0}
+end
+local fails = redis.call('HINCRBY', KEYS[2], 'fails', 1)
+local phoneFails = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[7])
+local free = tonumber(ARGV[3])
+if phoneFails > tonumber(ARGV[4]) then free = 1 end
+local wait = 0
+if fails >= free then wait = math.min(tonumber(ARGV[5]) * 2 ^ math.min(fails - free, 30), tonumber(ARGV[6])) end
+redis.call('HSET', KEYS[2], 'until', now + wait)
+redis.call('PEXPIRE', KEYS[2], wait + tonumber(ARGV[7]))
+return {0, wait}
+`;
+
+/**
+ * A new code only when none is pending; otherwise the pending one again (same code, same expiry), so
+ * asking again never invalidates the code the owner already has. KEYS[1] code hash; ARGV new code, TTL s.
+ */
+const ISSUE_CODE = `
+local code = redis.call('HGET', KEYS[1], 'code')
+if code then return code end
+redis.call('HSET', KEYS[1], 'code', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return ARGV[1]
 `;
 
 /** Login codes, login tokens and IM tokens, all in Redis with their TTLs. */
@@ -43,22 +85,47 @@ export class AuthService {
     this.adminPhones = new Set(env.GATEWAY_ADMIN_PHONES.split(',').map((p) => p.trim()).filter(Boolean));
   }
 
-  /** A new 6-digit code, at most one a minute per phone; answered itself in development mode. */
+  /**
+   * The phone's login code, sent at most once a minute per phone: a new 6-digit code when none is
+   * pending, else the pending one again (never replaced early). Answered itself in development mode.
+   */
   async sendLoginCode(phone: string): Promise<{ devCode?: string }> {
     const fresh = await this.redis.set(this.keys.loginCodeCooldown(phone), '1', 'EX', LOGIN_CODE_COOLDOWN_SECONDS, 'NX');
     if (fresh !== 'OK') throw new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const key = this.keys.loginCode(phone);
-    await this.redis.multi().del(key).hset(key, 'code', code, 'attempts', 0).expire(key, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS).exec();
+    const candidate = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const code = String(await this.redis.eval(ISSUE_CODE, 1, this.keys.loginCode(phone), candidate, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS));
     if (this.env.GATEWAY_DEV_LOGIN_CODE === 'true') return { devCode: code };
     this.logger.warn(`login code for ...${phone.slice(-4)} created, but no SMS provider is configured (GATEWAY_DEV_LOGIN_CODE=false)`);
     return {};
   }
 
-  /** Phone + code -> a login token (30 days); the user and their wallet are created at first login. */
-  async login(phone: string, code: string): Promise<{ userId: number; token: string }> {
-    const verdict = Number(await this.redis.eval(CHECK_CODE, 1, this.keys.loginCode(phone), code, LOGIN_CODE_MAX_ATTEMPTS));
-    if (verdict !== 1) throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
+  /**
+   * Phone + code, from the client's address -> a login token (30 days); the user and their wallet are
+   * created at first login. Wrong guesses are limited per (phone, address) and per phone (see CHECK_CODE).
+   */
+  async login(phone: string, code: string, address: string): Promise<{ userId: number; token: string }> {
+    const [verdict, waitMs] = (await this.redis.eval(
+      CHECK_CODE,
+      3,
+      this.keys.loginCode(phone),
+      this.keys.loginGuesses(phone, address),
+      this.keys.loginGuessesAll(phone),
+      code,
+      Date.now(),
+      LOGIN_FREE_GUESSES,
+      LOGIN_PHONE_CEILING,
+      LOGIN_BACKOFF_BASE_MS,
+      LOGIN_BACKOFF_MAX_MS,
+      LOGIN_GUESS_MEMORY_MS,
+    )) as [number, number];
+    if (verdict === -2) {
+      this.logger.warn(`login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`);
+      throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, `too many wrong codes for this phone from your address: try again in ${Math.ceil(waitMs / 1000)} s`);
+    }
+    if (verdict !== 1) {
+      if (waitMs > 0) this.logger.warn(`wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`);
+      throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
+    }
     const user = await this.users.loginByPhone(phone, this.adminPhones.has(phone) ? UserRole.ADMIN : UserRole.USER);
     await rpcCall(this.bank, BankRpc.CREATE_ACCOUNT, { userId: user.userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
     const token = randomBytes(24).toString('base64url');

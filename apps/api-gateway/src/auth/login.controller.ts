@@ -1,8 +1,8 @@
 import { ApiResponse, ApiResponses } from '@live/common';
-import { RequestLimit } from '@live/rate-limit';
+import { clientAddress, RequestLimit } from '@live/rate-limit';
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { Public } from './auth.decorators';
 import { tokenOf } from './auth.guard';
@@ -31,8 +31,9 @@ export class LoginController {
   @Post('login')
   @HttpCode(200)
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
-  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
-    const result = await this.auth.login(dto.phone, dto.code);
+  async login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
+    // The client's address: the socket's, or X-Forwarded-For's from a trusted proxy (GATEWAY_TRUST_PROXY).
+    const result = await this.auth.login(dto.phone, dto.code, clientAddress(req.ip));
     void reply.setCookie(TOKEN_COOKIE, result.token, {
       httpOnly: true,
       sameSite: 'lax',

@@ -1,6 +1,30 @@
-import { IsPort } from '@live/common';
+import { DevConvenience, IsPort, Secret, TrustProxy } from '@live/common';
 import { SIGNING_KEY_ID_PATTERN, SIGNING_SECRET_MIN_BYTES } from '@live/contracts';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { isIP } from 'node:net';
+
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** `false`, a hop count 1-20, or comma-separated IP addresses / CIDRs / named ranges. Never `true`. */
+export function isTrustProxySetting(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (value === 'false' || /^(?:[1-9]|1\d|20)$/.test(value)) return true;
+  return value.split(',').every((raw) => {
+    const entry = raw.trim();
+    if (NAMED_RANGES.includes(entry)) return true;
+    const [ip, bits, ...rest] = entry.split('/');
+    const family = isIP(ip);
+    if (family === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+}
+
+/** GATEWAY_TRUST_PROXY as Fastify takes it. */
+export function parseTrustProxy(value: string): TrustProxy {
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((a) => a.trim());
+}
 
 /** api-gateway's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GatewayEnv {
@@ -13,8 +37,9 @@ export class GatewayEnv {
   GATEWAY_HTTP_PORT: number = 8080;
 
   /** Development code channel: /userLogin/sendLoginCode answers the code itself (no SMS provider). */
+  @DevConvenience()
   @IsIn(['true', 'false'])
-  GATEWAY_DEV_LOGIN_CODE: string = 'true';
+  GATEWAY_DEV_LOGIN_CODE: string = 'false';
 
   /** How long a login code is valid. */
   @IsInt()
@@ -49,6 +74,7 @@ export class GatewayEnv {
   GATEWAY_GIFT_CACHE_MS: number = 5_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
+  @DevConvenience()
   @IsIn(['true', 'false'])
   GATEWAY_BENCH_ROUTES: string = 'false';
 
@@ -67,6 +93,18 @@ export class GatewayEnv {
   @IsNotEmpty()
   GATEWAY_WEB_DIR: string = 'apps/web-client/public';
 
+  /**
+   * Who may say who the client is (X-Forwarded-For), so per-address limits behind a load balancer see
+   * the client: `false` (default: nobody, the socket's address counts), a hop count (`1`: the last proxy
+   * in front), or the proxies' addresses / CIDRs, comma-separated (`10.0.0.0/8,192.168.1.7`, also
+   * `loopback`, `linklocal`, `uniquelocal`). `true` (anyone) is refused: a client could pick its address.
+   */
+  @ValidateBy({
+    name: 'isTrustProxySetting',
+    validator: { validate: isTrustProxySetting, defaultMessage: () => 'GATEWAY_TRUST_PROXY must be false, a hop count 1-20, or comma-separated addresses/CIDRs' },
+  })
+  GATEWAY_TRUST_PROXY: string = 'false';
+
   /** Largest accepted request body. */
   @IsInt()
   @Min(1_024)
@@ -78,6 +116,7 @@ export class GatewayEnv {
   GIFT_MSG_SIGNING_KEY_ID: string = '';
 
   /** Its secret (32+ bytes; gift-service holds it in GIFT_MSG_VERIFY_KEYS). No default: no key, no start. */
+  @Secret()
   @IsString()
   @MinLength(SIGNING_SECRET_MIN_BYTES)
   GIFT_MSG_SIGNING_KEY: string = '';

@@ -1,4 +1,4 @@
-import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, rpcCall } from '@live/common';
+import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, rpcCall, TtlCache } from '@live/common';
 import {
   BANK_SERVICE,
   BankRpc,
@@ -21,7 +21,6 @@ import type { Redis } from 'ioredis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { TtlCache } from '../common/ttl-cache';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { LivingService } from '../living/living.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -36,8 +35,11 @@ export interface SendGiftCommand {
   clientRequestId?: string;
 }
 
-/** How long a room's anchor is remembered for the receiver check. */
+/** How long a room's anchor is remembered for the receiver check; at most this many rooms. */
 const ROOM_CACHE_MS = 5_000;
+const ROOM_CACHE_MAX = 10_000;
+/** Gift configs kept in this process (the catalogue is a few hundred gifts). */
+const GATEWAY_GIFT_CACHE_MAX = 1_000;
 
 /**
  * POST /gift/send: check cheaply, then hand the gift to Kafka, signed; the charge happens in the consumer.
@@ -50,7 +52,7 @@ const ROOM_CACHE_MS = 5_000;
 @Injectable()
 export class GiftSendService {
   private readonly gifts: TtlCache<number, GiftConfigDto | null>;
-  private readonly roomAnchors = new TtlCache<number, number>(ROOM_CACHE_MS);
+  private readonly roomAnchors = new TtlCache<number, number>(ROOM_CACHE_MS, { maxEntries: ROOM_CACHE_MAX });
   private readonly signingKey: SigningKey;
   private readonly logger = new Logger(GiftSendService.name);
 
@@ -66,7 +68,8 @@ export class GiftSendService {
     private readonly bankKeys: BankRedisKeys,
     private readonly idempotency: IdempotencyKeys,
   ) {
-    this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS);
+    // Only gifts that exist are kept: a client may ask for any number of unknown ids.
+    this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, { maxEntries: GATEWAY_GIFT_CACHE_MAX, keep: (gift) => gift !== null });
     this.signingKey = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
   }
 

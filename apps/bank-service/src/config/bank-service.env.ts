@@ -1,4 +1,4 @@
-import { IsPort } from '@live/common';
+import { DevConvenience, IsPort, Secret } from '@live/common';
 import { IsIn, IsNotEmpty, IsString, MinLength } from 'class-validator';
 
 /** bank-service's own settings (database and Redis settings belong to their modules). */
@@ -14,12 +14,14 @@ export class BankServiceEnv {
   @IsPort()
   BANK_RPC_PORT: number = 9102;
 
-  /** Shared secret of the payment provider's HMAC-signed callbacks. Set your own in production. */
+  /** Shared secret of the payment provider's HMAC-signed callbacks. No default: config/development.env has a public one. */
+  @Secret()
   @IsString()
   @MinLength(16)
-  BANK_PAY_SECRET: string = 'dev-only-pay-secret-change-me';
+  BANK_PAY_SECRET!: string;
 
-  /** The development payment provider (POST /bank/devPay). Turn off in production. */
+  /** The development payment provider (POST /bank/devPay). Refused in production. */
+  @DevConvenience()
   @IsIn(['true', 'false'])
-  BANK_DEV_PAY_ENABLED: string = 'true';
+  BANK_DEV_PAY_ENABLED: string = 'false';
 }

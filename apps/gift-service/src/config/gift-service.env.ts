@@ -1,4 +1,4 @@
-import { IsPort } from '@live/common';
+import { IsPort, Secret } from '@live/common';
 import { SIGNING_KEYS_SPEC_PATTERN } from '@live/contracts';
 import { hostname } from 'node:os';
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
@@ -53,6 +53,12 @@ export class GiftServiceEnv {
   @Max(3_600_000)
   GIFT_CONFIG_LOCAL_TTL_MS: number = 30_000;
 
+  /** Most gifts kept in this process's memory (least recently used dropped first; unknown ids are never kept). */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  GIFT_CONFIG_LOCAL_MAX_ENTRIES: number = 10_000;
+
   /** Timeout of one call to bank-service or im-router. */
   @IsInt()
   @Min(100)
@@ -64,6 +70,7 @@ export class GiftServiceEnv {
    * api-gateway's current GIFT_MSG_SIGNING_KEY and, while rotating, the previous one. No default: an
    * unsigned or otherwise signed message is parked, never charged.
    */
+  @Secret({ parts: (raw) => raw.split(',').map((pair) => pair.slice(pair.indexOf(':') + 1).trim()) })
   @Matches(SIGNING_KEYS_SPEC_PATTERN, { message: 'GIFT_MSG_VERIFY_KEYS must be id:secret pairs separated by commas, ids of 1-32 of A-Z a-z 0-9 _ . -, secrets of 32+ characters' })
   GIFT_MSG_VERIFY_KEYS: string = '';
 }

@@ -1,4 +1,4 @@
-import { BaseErrorCode, ErrorAssert, GiftErrorCode } from '@live/common';
+import { BaseErrorCode, ErrorAssert, GiftErrorCode, TtlCache } from '@live/common';
 import {
   GiftConfigDto,
   GiftPanelItemDto,
@@ -23,14 +23,9 @@ import { RedisCacheLoader } from './redis-cache-loader';
 export const GIFT_CACHE_TTL_SECONDS = 3_600;
 export const GIFT_EMPTY_TTL_SECONDS = 60;
 
-interface LocalEntry {
-  gift: GiftConfigDto | null;
-  expiresAt: number;
-}
-
 /**
- * The gift catalogue (t_gift_config), read through three layers: this process's memory (short TTL),
- * Redis (entry per gift + the panel list, stampede lock, empty marker), the database (the truth).
+ * The gift catalogue (t_gift_config), read through three layers: this process's memory (short TTL, a
+ * bounded LRU of gifts that exist: a miss is never kept here, whatever ids clients name), Redis (entry per gift + the panel list, stampede lock, empty marker), the database (the truth).
  *
  * Invalidation on every write, on every instance: the writer deletes the Redis keys right after the
  * database write (the next reader anywhere reloads), then publishes `remove_gift_cache`; every instance
@@ -40,7 +35,7 @@ interface LocalEntry {
 @Injectable()
 export class GiftConfigService {
   private readonly logger = new Logger(GiftConfigService.name);
-  private readonly local = new Map<number, LocalEntry>();
+  private readonly local: TtlCache<number, GiftConfigDto | null>;
   private readonly cache: RedisCacheLoader;
   private readonly gifts: Repository<GiftConfigEntity>;
 
@@ -54,13 +49,22 @@ export class GiftConfigService {
   ) {
     this.gifts = dataSource.getRepository(GiftConfigEntity);
     this.cache = new RedisCacheLoader(redis, this.logger);
+    // No stale-if-error here: the consumer prices gifts with what this returns.
+    this.local = new TtlCache(env.GIFT_CONFIG_LOCAL_TTL_MS, { maxEntries: env.GIFT_CONFIG_LOCAL_MAX_ENTRIES, maxStaleMs: 0, keep: (gift) => gift !== null });
+  }
+
+  /** Gifts held in this process's memory now (at most GIFT_CONFIG_LOCAL_MAX_ENTRIES). */
+  get localCacheSize(): number {
+    return this.local.size;
   }
 
   /** A gift whatever its status (the consumer names gifts already sold); null when there is no such gift. */
   async findAny(giftId: number): Promise<GiftConfigDto | null> {
-    const hit = this.local.get(giftId);
-    if (hit && hit.expiresAt > Date.now()) return hit.gift;
-    const gift = await this.cache.get<GiftConfigDto>({
+    return this.local.get(giftId, () => this.findShared(giftId));
+  }
+
+  private findShared(giftId: number): Promise<GiftConfigDto | null> {
+    return this.cache.get<GiftConfigDto>({
       key: this.keys.giftConfig(giftId),
       lockKey: this.keys.giftConfigLock(giftId),
       load: async () => {
@@ -70,8 +74,6 @@ export class GiftConfigService {
       ttlSeconds: GIFT_CACHE_TTL_SECONDS,
       emptyTtlSeconds: GIFT_EMPTY_TTL_SECONDS,
     });
-    if (this.env.GIFT_CONFIG_LOCAL_TTL_MS > 0) this.local.set(giftId, { gift, expiresAt: Date.now() + this.env.GIFT_CONFIG_LOCAL_TTL_MS });
-    return gift;
   }
 
   /** A gift on sale, or null (unknown or disabled). */

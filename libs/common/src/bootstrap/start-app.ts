@@ -11,11 +11,17 @@ import { rpcServerOptions } from '../rpc/rpc-transport';
 import { createValidationPipe } from '../validation';
 import { DependencyNotReadyError } from './wait-for';
 
+/**
+ * Fastify's trustProxy: false (the socket's address is the client's), a hop count, or the proxies'
+ * addresses/CIDRs. Trusted proxies' X-Forwarded-For decides request.ip (rate limits per address).
+ */
+export type TrustProxy = false | number | string[];
+
 export interface StartAppOptions {
   /** Name in logs and /health. */
   app: string;
   module: Type<unknown>;
-  http: { host: string; port: number; bodyLimitBytes?: number };
+  http: { host: string; port: number; bodyLimitBytes?: number; trustProxy?: TrustProxy };
   /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };
   /** Extra wiring before listen (cookies, OpenAPI, WebSocket upgrade...). */
@@ -32,7 +38,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       options.module,
-      new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024 }),
+      new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024, trustProxy: options.http.trustProxy ?? false }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
@@ -82,7 +88,7 @@ export interface RunAppOptions<E extends object> extends Omit<StartAppOptions, '
   /** The app's own config class, validated before anything starts. */
   env: ClassConstructor<E>;
   /** Where to listen, read from the validated config (`host`: HTTP and WebSocket; RPC binds RPC_BIND_HOST). */
-  listen: (env: E) => { host: string; http: number; rpc?: number; bodyLimitBytes?: number };
+  listen: (env: E) => { host: string; http: number; rpc?: number; bodyLimitBytes?: number; trustProxy?: TrustProxy };
 }
 
 /** main.ts in one call: validate the app's config (exit with a clear message if bad), then startApp. */
@@ -92,7 +98,7 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
   const rpcHost = where.rpc === undefined ? undefined : loadEnvOrExit(options.app, RpcServerEnv).RPC_BIND_HOST;
   return startApp({
     ...options,
-    http: { host: where.host, port: where.http, bodyLimitBytes: where.bodyLimitBytes },
+    http: { host: where.host, port: where.http, bodyLimitBytes: where.bodyLimitBytes, trustProxy: where.trustProxy },
     rpc: rpcHost === undefined || where.rpc === undefined ? undefined : { host: rpcHost, port: where.rpc },
   });
 }

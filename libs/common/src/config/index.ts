@@ -1,1 +1,2 @@
 export * from './validate-env';
+export * from './published-values';

@@ -1,6 +1,9 @@
 import { Public } from '../auth';
-import { Controller, DynamicModule, Get, HttpStatus, Inject, Module, ModuleMetadata, Res, Type } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Controller, DynamicModule, Get, HttpStatus, Inject, Module, ModuleMetadata, Req, Res, Type } from '@nestjs/common';
+import { IsOptional, IsString } from 'class-validator';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { configProvider, Secret } from '../config';
 import { ApiResponses } from '../response';
 
 /** One dependency a health check probes (database, Redis, Kafka...). check() throws when it is down. */
@@ -18,6 +21,23 @@ export interface HealthReport {
 
 export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
 export const HEALTH_APP_NAME = Symbol('HEALTH_APP_NAME');
+export const HEALTH_PUBLIC_PORT = Symbol('HEALTH_PUBLIC_PORT');
+/** The header that carries HEALTH_DETAILS_TOKEN. */
+export const HEALTH_TOKEN_HEADER = 'x-health-token';
+
+/** Who may read the details of /health on a public port. */
+export class HealthEnv {
+  /**
+   * Shown the full report (which dependency is down, the error) on a public port when sent in the
+   * `x-health-token` header. Unset: public ports answer the status only. Internal ports always answer it all.
+   */
+  @Secret({ optional: true })
+  @IsOptional()
+  @IsString()
+  HEALTH_DETAILS_TOKEN?: string;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 const CHECK_TIMEOUT_MS = 3_000;
 
 async function probe(indicator: HealthIndicator): Promise<HealthReport['checks'][string]> {
@@ -48,23 +68,41 @@ export async function runHealthChecks(app: string, indicators: HealthIndicator[]
 @Public()
 @Controller()
 export class HealthController {
+  private readonly token: Buffer | null;
+
   constructor(
     @Inject(HEALTH_APP_NAME) private readonly app: string,
     @Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicator[],
-  ) {}
+    @Inject(HEALTH_PUBLIC_PORT) private readonly publicPort: boolean,
+    env: HealthEnv,
+  ) {
+    this.token = env.HEALTH_DETAILS_TOKEN ? digest(env.HEALTH_DETAILS_TOKEN) : null;
+  }
 
-  /** Liveness + readiness: 200 when every dependency answers, 503 (same envelope) when one does not. */
+  /**
+   * Liveness + readiness: 200 when every dependency answers, 503 (same envelope) when one does not.
+   * On a public port (the gateway's, im-core's) the answer is the status only, `{ status }`, unless the
+   * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report.
+   */
   @Get('health')
-  async health(@Res() reply: FastifyReply): Promise<void> {
+  async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const report = await runHealthChecks(this.app, this.indicators);
     const status = report.status === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
-    const body = report.status === 'up' ? ApiResponses.ok(report) : { code: 100503, msg: 'unhealthy', data: report };
+    const data = !this.publicPort || this.mayReadDetails(request.headers[HEALTH_TOKEN_HEADER]) ? report : { status: report.status };
+    const body = report.status === 'up' ? ApiResponses.ok(data) : { code: 100503, msg: 'unhealthy', data };
     void reply.status(status).send(body);
+  }
+
+  private mayReadDetails(header: string | string[] | undefined): boolean {
+    // Compared as digests: same length whatever was sent, and in constant time.
+    return this.token !== null && typeof header === 'string' && timingSafeEqual(digest(header), this.token);
   }
 }
 
 export interface HealthModuleOptions {
   app: string;
+  /** The app's HTTP port is public (the gateway, im-core's WebSocket port): /health answers the status only. */
+  publicPort?: boolean;
   imports?: ModuleMetadata['imports'];
   indicators: Type<HealthIndicator>[];
 }
@@ -78,6 +116,8 @@ export class HealthModule {
       controllers: [HealthController],
       providers: [
         { provide: HEALTH_APP_NAME, useValue: options.app },
+        { provide: HEALTH_PUBLIC_PORT, useValue: options.publicPort ?? false },
+        configProvider(HealthEnv),
         {
           provide: HEALTH_INDICATORS,
           useFactory: (...indicators: HealthIndicator[]) => indicators,

@@ -1,15 +1,17 @@
 import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNotEmpty, IsOptional, IsString, MinLength } from 'class-validator';
-import { validateEnv } from '../config';
+import { Secret, validateEnv } from '../config';
 
 /** The per-deployment key of internal RPC (every service holds the same one). */
 export class RpcAuthEnv {
   /** Signs every RPC request and answer (HMAC-SHA256). Required: no code default. */
+  @Secret()
   @IsString({ message: 'RPC_AUTH_SECRET must be set: the per-deployment key that signs internal RPC (README "Internal RPC")' })
   @MinLength(32, { message: 'RPC_AUTH_SECRET must be at least 32 bytes' })
   RPC_AUTH_SECRET!: string;
 
   /** During a rotation only: a second key that is accepted, never used to sign. */
+  @Secret({ optional: true })
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'RPC_AUTH_SECRET_ROTATION must be at least 32 bytes' })

@@ -2,12 +2,14 @@ import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdow
 import { ModuleRef } from '@nestjs/core';
 import { ClientProxy } from '@nestjs/microservices';
 import { ClassConstructor } from 'class-transformer';
-import { validateEnv } from '../config';
+import { declareEnv, validateEnv } from '../config';
 import { createRpcClient } from './rpc-transport';
 
 /** One TCP RPC client: its injection token and where its address comes from (a validated env class). */
 export interface RpcClientSpec {
   token: string;
+  /** The env class the address comes from (validated up front with the app's own, see declareEnv). */
+  env: ClassConstructor<object>;
   /** Resolves the address; throws ConfigValidationError on bad settings (the app refuses to start). */
   resolve(): { host: string; port: number };
 }
@@ -18,7 +20,7 @@ export function rpcClient<E extends object>(
   env: ClassConstructor<E>,
   address: (env: E) => { host: string; port: number },
 ): RpcClientSpec {
-  return { token, resolve: () => address(validateEnv(env)) };
+  return { token, env, resolve: () => address(validateEnv(env)) };
 }
 
 const RPC_CLIENT_TOKENS = Symbol('RPC_CLIENT_TOKENS');
@@ -44,6 +46,7 @@ class RpcClientsCloser implements OnApplicationShutdown {
 @Module({})
 export class RpcClientsModule {
   static register(caller: string, specs: RpcClientSpec[]): DynamicModule {
+    specs.forEach((spec) => declareEnv(spec.env));
     const logger = new Logger('RpcClients');
     const clients = specs.map((spec) => ({
       provide: spec.token,

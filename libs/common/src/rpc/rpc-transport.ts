@@ -1,9 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy, ClientProxyFactory, MicroserviceOptions, Transport } from '@nestjs/microservices';
-import { RpcAuth } from './rpc-auth';
+import { declareEnv } from '../config';
+import { RpcAuth, RpcAuthEnv } from './rpc-auth';
 import { rpcClientSocketClass, rpcServerSocketClass } from './rpc-auth-socket';
 
 const logger = new Logger('RpcAuth');
+
+// Every app of this system speaks RPC (as a server, a caller or both): its key is checked with the app's
+// own settings before anything starts (the production profile refuses a missing, short or published one).
+declareEnv(RpcAuthEnv);
 
 /**
  * The TCP RPC listener of a service: only signed, fresh requests reach its handlers (rpc-auth.ts).

@@ -18,7 +18,7 @@ describe('TtlCache', () => {
   });
 
   it('serves a recently expired value when the reload fails, but not one past maxStaleMs', async () => {
-    const cache = new TtlCache<number, string>(10, 100, 50);
+    const cache = new TtlCache<number, string>(10, { maxEntries: 100, maxStaleMs: 50 });
     await cache.get(1, async () => 'fresh');
     await new Promise((r) => setTimeout(r, 20));
     await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).resolves.toBe('fresh');
@@ -27,12 +27,31 @@ describe('TtlCache', () => {
   });
 
   it('does not keep a failed load, and evicts the oldest entry past the bound', async () => {
-    const cache = new TtlCache<number, number>(10_000, 2);
+    const cache = new TtlCache<number, number>(10_000, { maxEntries: 2 });
     await expect(cache.get(1, () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.get(1, async () => 1)).toBe(1);
     await cache.get(2, async () => 2);
     await cache.get(3, async () => 3);
     expect(await cache.get(1, async () => 100)).toBe(100);
     expect(await cache.get(3, async () => 300)).toBe(3);
+  });
+
+  it('evicts the least recently used entry: a hit keeps an entry', async () => {
+    const cache = new TtlCache<number, number>(10_000, { maxEntries: 2 });
+    await cache.get(1, async () => 1);
+    await cache.get(2, async () => 2);
+    expect(await cache.get(1, async () => -1)).toBe(1); // 1 used: 2 is now the oldest
+    await cache.get(3, async () => 3);
+    expect(await cache.get(1, async () => -1)).toBe(1);
+    expect(await cache.get(2, async () => 200)).toBe(200);
+    expect(cache.size).toBe(2);
+  });
+
+  it('keeps only what `keep` accepts: 100,000 unknown keys leave nothing behind, known ones stay', async () => {
+    const cache = new TtlCache<number, string | null>(60_000, { maxEntries: 1_000, keep: (v) => v !== null });
+    await cache.get(-1, async () => 'known');
+    for (let id = 0; id < 100_000; id += 1) expect(await cache.get(id, async () => null)).toBeNull();
+    expect([cache.size, cache.pendingLoads]).toEqual([1, 0]);
+    expect(await cache.get(-1, async () => 'reloaded')).toBe('known');
   });
 });

@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HealthController, HealthEnv, HealthIndicator } from './health';
+
+/** /health when a dependency is down: a public port says "down" and nothing else; the details need the token or an internal port. */
+describe('HealthController on public and internal ports', () => {
+  const token = 'a-health-details-token-of-32-bytes-or-more';
+  const down: HealthIndicator = { name: 'mysql', check: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:3306')) };
+  const up: HealthIndicator = { name: 'redis', check: () => Promise.resolve() };
+
+  async function ask(publicPort: boolean, headers: Record<string, string> = {}): Promise<{ status: number; body: { code: number; msg: string; data: Record<string, unknown> } }> {
+    const env = Object.assign(new HealthEnv(), { HEALTH_DETAILS_TOKEN: token });
+    const controller = new HealthController('api-gateway', [up, down], publicPort, env);
+    const sent: { status: number; body: unknown } = { status: 0, body: null };
+    const reply = {
+      status(code: number) {
+        sent.status = code;
+        return this;
+      },
+      send(body: unknown) {
+        sent.body = body;
+        return this;
+      },
+    } as unknown as FastifyReply;
+    await controller.health({ headers } as unknown as FastifyRequest, reply);
+    return sent as { status: number; body: { code: number; msg: string; data: Record<string, unknown> } };
+  }
+
+  it('public port, no token or a wrong one: 503 and the status only', async () => {
+    const attempts: Record<string, string>[] = [{}, { 'x-health-token': 'guess' }, { 'x-health-token': `${token}x` }];
+    for (const headers of attempts) {
+      expect(await ask(true, headers)).toEqual({ status: 503, body: { code: 100503, msg: 'unhealthy', data: { status: 'down' } } });
+    }
+  });
+
+  it('public port with the token, or an internal port: the whole report, naming what is down and why', async () => {
+    for (const answer of [await ask(true, { 'x-health-token': token }), await ask(false)]) {
+      expect(answer.status).toBe(503);
+      expect(answer.body.data).toMatchObject({
+        status: 'down',
+        app: 'api-gateway',
+        checks: { mysql: { status: 'down', error: 'connect ECONNREFUSED 10.0.0.7:3306' }, redis: { status: 'up' } },
+      });
+    }
+  });
+
+  it('no token configured: a public port never shows details', async () => {
+    const controller = new HealthController('im-core', [down], true, new HealthEnv());
+    let body: unknown;
+    const reply = { status: () => reply, send: (b: unknown) => ((body = b), reply) } as unknown as FastifyReply;
+    await controller.health({ headers: { 'x-health-token': '' } } as unknown as FastifyRequest, reply);
+    expect(body).toEqual({ code: 100503, msg: 'unhealthy', data: { status: 'down' } });
+  });
+});

@@ -1,0 +1,146 @@
+import { startApp } from '@live/common';
+import { GatewayRedisKeys } from '@live/redis';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
+import { configureGateway } from '../apps/api-gateway/src/api-gateway.setup';
+import { LOGIN_FREE_GUESSES, LOGIN_PHONE_CEILING } from '../apps/api-gateway/src/auth/auth.service';
+import { HttpClient } from './support/http-client';
+import { portBlock, startTestStack, TestStack } from './support/test-stack';
+
+/**
+ * The gateway's per-address limits and login-code rules, with plain fetch:
+ *  - GATEWAY_TRUST_PROXY: behind a trusted proxy X-Forwarded-For decides the rate-limit bucket; without
+ *    trust (the default) a client cannot pick its bucket by sending X-Forwarded-For.
+ *  - login codes: wrong guesses never burn the owner's code; they are limited per (phone, address) with
+ *    a doubling wait, and per phone; asking for a code again re-sends the pending one.
+ * Two gateways share the stack: the stack's own (no trust) and one trusting 127.0.0.1 as its proxy (so a
+ * test can speak from any client address through X-Forwarded-For, as a load balancer would).
+ */
+describe('api-gateway: trusted proxies, login-code rules', () => {
+  let stack: TestStack;
+  let proxied: NestFastifyApplication;
+  let direct: HttpClient;
+  let viaProxy: HttpClient;
+  let keys: GatewayRedisKeys;
+  let phoneSeq = Math.floor(Math.random() * 1e7);
+  const newPhone = (): string => `137${String((phoneSeq += 1)).padStart(8, '0')}`;
+  let addressSeq = Math.floor(Math.random() * 200);
+  /** A fresh client address (TEST-NET-3, a different one per call). */
+  const newAddress = (): string => `203.0.113.${(addressSeq = (addressSeq + 1) % 250) + 1}`;
+  const from = (address: string): Record<string, string> => ({ 'x-forwarded-for': address });
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const [port] = portBlock(1);
+    proxied = await startApp({
+      app: 'api-gateway',
+      module: ApiGatewayModule,
+      http: { host: '127.0.0.1', port, trustProxy: ['127.0.0.1'] },
+      configure: configureGateway,
+    });
+    direct = new HttpClient(stack.baseUrl);
+    viaProxy = new HttpClient(`http://127.0.0.1:${port}`);
+    keys = new GatewayRedisKeys(stack.redis.prefix);
+  });
+
+  afterAll(async () => {
+    await proxied?.close();
+    await stack?.close();
+  });
+
+  /** Sends `n` requests counted by the 100-per-minute-per-address limit of /userLogin/login; the statuses. */
+  async function loginRequests(client: HttpClient, n: number, headers: () => Record<string, string>): Promise<number[]> {
+    const statuses: number[] = [];
+    // An empty body: the limit guard counts the request before validation refuses it (400).
+    for (let i = 0; i < n; i += 1) statuses.push((await client.post('/userLogin/login', {}, headers())).status);
+    return statuses;
+  }
+
+  it('trust on: X-Forwarded-For from the trusted proxy decides the bucket', async () => {
+    const client = newAddress();
+    const first = await loginRequests(viaProxy, 101, () => from(client));
+    expect(first.slice(0, 100).every((s) => s === 400)).toBe(true);
+    expect(first[100]).toBe(429);
+    // Another client behind the same proxy has its own bucket.
+    expect(await loginRequests(viaProxy, 1, () => from(newAddress()))).toEqual([400]);
+    // The rightmost untrusted address counts: a client cannot hide behind a forged entry on the left.
+    expect(await loginRequests(viaProxy, 1, () => ({ 'x-forwarded-for': `198.51.100.9, ${client}` }))).toEqual([429]);
+  });
+
+  it('trust on: an X-Forwarded-For that is not an address gets a clear 4xx, never a 5xx', async () => {
+    // 127.0.0.1 (trusted) forwards whatever the header says: a client without a proxy in front.
+    const res = await viaProxy.post('/userLogin/login', { phone: newPhone(), code: '123456' }, { 'x-forwarded-for': 'not{an} address' });
+    expect([res.status, res.body.code]).toEqual([400, 10002]);
+  });
+
+  it('trust off (the default): X-Forwarded-For is ignored, a client cannot pick its bucket', async () => {
+    const statuses = await loginRequests(direct, 101, () => from(newAddress()));
+    expect(statuses.slice(0, 100).every((s) => s === 400)).toBe(true);
+    expect(statuses[100]).toBe(429);
+  });
+
+  async function sendCode(phone: string, address: string): Promise<string> {
+    const res = await viaProxy.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone }, from(address));
+    expect(res.status).toBe(200);
+    return res.body.data.devCode;
+  }
+  const wrongFor = (code: string): string => (code === '000000' ? '111111' : '000000');
+  const guess = (phone: string, code: string, address: string) => viaProxy.post<{ userId: number; token: string }>('/userLogin/login', { phone, code }, from(address));
+
+  it('wrong guesses from a stranger do not burn the owner\'s code; the stranger waits, refused unchecked', async () => {
+    const phone = newPhone();
+    const owner = newAddress();
+    const stranger = newAddress();
+    const code = await sendCode(phone, owner);
+    for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) {
+      const res = await guess(phone, wrongFor(code), stranger);
+      expect([res.status, res.body.code]).toEqual([400, 10002]);
+    }
+    // The stranger's next guess is refused without being compared: even the right code.
+    const blocked = await guess(phone, code, stranger);
+    expect([blocked.status, blocked.body.code]).toEqual([429, -10001]);
+    expect(blocked.body.msg).toMatch(/try again in 60 s/);
+    // The owner's code still works, from the owner's address.
+    const ok = await guess(phone, code, owner);
+    expect([ok.status, ok.body.code]).toEqual([200, 200]);
+  });
+
+  it('each wrong guess past the free ones doubles the wait of that address for that phone', async () => {
+    const phone = newPhone();
+    const stranger = newAddress();
+    const code = await sendCode(phone, newAddress());
+    for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), stranger);
+    const waits: string[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      waits.push(/try again in (\d+) s/.exec((await guess(phone, wrongFor(code), stranger)).body.msg)?.[1] ?? 'none');
+      // The wait is over (as if the time had passed): one more wrong guess.
+      await stack.redis.redis.hset(keys.loginGuesses(phone, stranger), 'until', 0);
+      expect((await guess(phone, wrongFor(code), stranger)).body.code).toBe(10002);
+    }
+    expect(waits).toEqual(['60', '120', '240']);
+  });
+
+  it('a phone under a distributed attack: past the phone\'s ceiling every failing address gets one guess, an address that never failed (the owner) logs in', async () => {
+    const phone = newPhone();
+    const code = await sendCode(phone, newAddress());
+    const attackers = Array.from({ length: LOGIN_PHONE_CEILING / LOGIN_FREE_GUESSES }, newAddress);
+    for (const attacker of attackers) for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), attacker);
+    const late = newAddress();
+    expect((await guess(phone, wrongFor(code), late)).body.code).toBe(10002);
+    expect((await guess(phone, code, late)).body.code).toBe(-10001); // one wrong guess was all it had
+    const owner = await guess(phone, code, newAddress());
+    expect([owner.status, owner.body.code]).toEqual([200, 200]);
+  });
+
+  it('asking for a code again (after the minute) re-sends the pending code: a stranger cannot replace the owner\'s', async () => {
+    const phone = newPhone();
+    const code = await sendCode(phone, newAddress());
+    const tooSoon = await viaProxy.post('/userLogin/sendLoginCode', { phone }, from(newAddress()));
+    expect([tooSoon.status, tooSoon.body.code]).toEqual([429, 10001]);
+    await stack.redis.redis.del(keys.loginCodeCooldown(phone)); // the minute has passed
+    expect(await sendCode(phone, newAddress())).toBe(code);
+    expect((await guess(phone, code, newAddress())).body.code).toBe(200);
+    // Used: gone; the next request makes a new code.
+    expect((await guess(phone, code, newAddress())).body.code).toBe(10002);
+  });
+});
