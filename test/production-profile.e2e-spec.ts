@@ -19,9 +19,13 @@ const envFile = (file: string): Record<string, string> => Object.fromEntries(par
 const example = envFile('deploy/production.env.example');
 const development = envFile('config/development.env');
 const fresh = (): string => randomBytes(32).toString('hex');
-/** The example with every placeholder replaced by a real secret, as the operator is told to do. */
+/**
+ * The example with every placeholder replaced by a real secret, as the operator is told to do (the same
+ * placeholder, e.g. the send_gift key in the gateway's and gift-service's variables, the same secret).
+ */
+const secrets = new Map<string, string>();
 const goodProduction: Record<string, string> = Object.fromEntries(
-  Object.entries(example).map(([k, v]) => [k, v.startsWith('CHANGE-ME') ? fresh() : v]),
+  Object.entries(example).map(([k, v]) => [k, v.replace(/CHANGE-ME[A-Za-z0-9-]*/g, (placeholder) => secrets.get(placeholder) ?? secrets.set(placeholder, fresh()).get(placeholder)!)]),
 );
 
 interface Exit {
@@ -70,6 +74,11 @@ const cases: Case[] = [
   ['api-gateway', 'REDIS_PASSWORD', published, /published/],
   ['im-router', 'REDIS_PASSWORD', example.REDIS_PASSWORD, /published/],
   ['gift-service', 'DB_PASSWORD', example.DB_PASSWORD, /published/],
+  // the keys of internal RPC and of send_gift signatures
+  ['im-router', 'RPC_AUTH_SECRET', undefined, /not set/],
+  ['bank-service', 'RPC_AUTH_SECRET', development.RPC_AUTH_SECRET, /published/],
+  ['api-gateway', 'GIFT_MSG_SIGNING_KEY', development.GIFT_MSG_SIGNING_KEY, /published/],
+  ['gift-service', 'GIFT_MSG_VERIFY_KEYS', `new:${fresh()},${development.GIFT_MSG_VERIFY_KEYS}`, /published/],
 ];
 
 describe('the production profile (NODE_ENV=production), each app as a process', () => {
@@ -92,7 +101,7 @@ describe('the production profile (NODE_ENV=production), each app as a process', 
     const run = await runApp(app, env);
     expect(run.code).toBe(1);
     expect(run.output).toContain(`[${app}] refusing to start`);
-    const line = run.output.split('\n').find((l) => l.includes(`${variable}:`));
+    const line = run.output.split('\n').find((l) => l.includes(`${variable}:`) || l.includes(`${variable} (secret #`));
     expect(line).toMatch(why);
     if (value !== undefined && value.length >= 8) expect(run.output).not.toContain(value);
   });

@@ -35,7 +35,7 @@ describe('GiftConfigService memory', () => {
       },
     } as unknown as Redis;
     const dataSource = { getRepository: () => ({}) } as unknown as DataSource;
-    const env = validateEnv(GiftServiceEnv, { GIFT_CONFIG_LOCAL_MAX_ENTRIES: String(maxEntries) });
+    const env = validateEnv(GiftServiceEnv, { ...process.env, GIFT_CONFIG_LOCAL_MAX_ENTRIES: String(maxEntries) });
     const svc = new GiftConfigService(dataSource, redis, keys, {} as KafkaProducerService, new KafkaNames(), env);
     return { svc, redisReads };
   }
