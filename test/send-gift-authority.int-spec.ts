@@ -1,8 +1,9 @@
-import { GiftEffectData, KafkaTopic, SendGiftMq, SendGiftType, signSendGift, UnsignedSendGift } from '@live/contracts';
+import { GiftEffectData, ImBizCode, KafkaTopic, SendGiftMq, SendGiftType, signSendGift, UnsignedSendGift } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { GiftRedisKeys } from '@live/redis';
 import { uniqueName } from '@live/testing';
 import { Producer } from 'kafkajs';
+import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-config.service';
 import { readParked } from './support/parked-reader';
 import { gatewaySigningKey, signedAsGateway } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -121,8 +122,12 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await wallet(victim)).toEqual({ balance: 10_000 - rosePrice, earnings: 0 });
     expect(await wallet(attacker)).toEqual({ balance: 0, earnings: 0 });
     expect(await wallet(honestAnchor)).toEqual({ balance: 0, earnings: rosePrice });
-    const trades = await sql<{ request_id: string }>('SELECT request_id FROM t_qiyu_currency_trade WHERE user_id IN (?, ?)', [victim, attacker]);
-    expect(trades.map((t) => t.request_id)).toEqual([honest.requestId]);
+    // The unsigned ones left no trace in the ledger; the signed ones that do not check out are recorded as
+    // refused (nothing moved): a redelivery gets the same answer.
+    const trades = await sql<{ request_id: string; num: string }>('SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id IN (?, ?) ORDER BY id', [victim, attacker]);
+    const signedAttacks = attacks.slice(3).map((a) => a.mq.requestId);
+    expect(trades.filter((t) => Number(t.num) !== 0).map((t) => t.request_id)).toEqual([honest.requestId]);
+    expect(trades.filter((t) => Number(t.num) === 0).map((t) => t.request_id).sort()).toEqual([...signedAttacks].sort());
     const records = await sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?', [victim, attacker]);
     expect(records.map((r) => r.request_id)).toEqual([honest.requestId]);
 
@@ -130,10 +135,51 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const keys = new GiftRedisKeys(stack.redis.prefix);
     expect(await stack.redis.redis.zrange(keys.roomContributionBoard(attackersRoom), 0, -1, 'WITHSCORES')).toEqual([]);
     expect(await stack.redis.redis.zrange(keys.roomContributionBoard(honestRoom), 0, -1, 'WITHSCORES')).toEqual([String(victim), String(rosePrice)]);
+    // No effect for any attack; a signed one is the gateway's word that the victim sent it, so the victim
+    // (only) hears it was not charged.
     const attackIds = new Set(attacks.map((a) => a.mq.requestId));
-    expect([...pushes.pushedIds()].filter((id) => attackIds.has(id))).toEqual([]);
-    expect(pushes.room.filter((m) => m.roomId === attackersRoom)).toEqual([]);
+    expect(pushes.room.filter((m) => attackIds.has(m.msgId ?? '') || m.roomId === attackersRoom)).toEqual([]);
+    const told = pushes.direct.filter((m) => attackIds.has(m.msgId ?? ''));
+    expect(told.map((m) => m.msgId).sort()).toEqual([...signedAttacks].sort());
+    expect(told.every((m) => m.userId === victim && m.bizCode === ImBizCode.GIFT_FAIL && /not charged/.test(String(m.data.msg)))).toBe(true);
     const effect = pushes.room.find((m) => m.msgId === honest.requestId)!;
     expect(effect.data as unknown as GiftEffectData).toMatchObject({ senderId: victim, receiverId: honestAnchor, roomId: honestRoom, giftId: roseId });
+  });
+
+  it('a gift charged before its price changed, redelivered after: its first answer (recorded and pushed), never parked, never charged twice', async () => {
+    const sender = newId();
+    const anchor = newId();
+    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
+    const room = await openRoom(anchor);
+    const [giftId, , price] = SEED_GIFTS[1];
+    const mq = signedAsGateway({
+      userId: sender, giftId, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
+      requestId: `${sender}:${uniqueName('reprice')}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
+    });
+    const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
+    const pushes = stack.pushes!;
+    await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
+    await waitFor('the first delivery settled and pushed', () => pushes.pushedIds().has(mq.requestId));
+
+    // The state a crash between settlement and records/pushes leaves (the offsets never moved): the
+    // charge is in the ledger, the record and the push are not. Then the catalogue changes the price.
+    await sql('DELETE FROM t_gift_record WHERE request_id = ?', [mq.requestId]);
+    await stack.redis.redis.del(new GiftRedisKeys(stack.redis.prefix).giftOutcome(mq.requestId));
+    pushes.room = pushes.room.filter((m) => m.msgId !== mq.requestId);
+    const configs = stack.gift.get(GiftConfigService);
+    await configs.update({ giftId, price: price + 7 });
+    try {
+      const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
+      await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
+      await waitFor('the redelivery recorded and pushed again', async () => pushes.pushedIds().has(mq.requestId) && (await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length === 1);
+      await parked.stop();
+      expect(parked.messages.filter((p) => p.rawValue?.includes(mq.requestId))).toEqual([]);
+      expect(await wallet(sender)).toEqual({ balance: 1000 - price, earnings: 0 });
+      expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
+      expect(pushes.room.filter((m) => m.msgId === mq.requestId)).toHaveLength(1);
+      expect(pushes.direct.filter((m) => m.msgId === mq.requestId)).toEqual([]);
+    } finally {
+      await configs.update({ giftId, price });
+    }
   });
 });

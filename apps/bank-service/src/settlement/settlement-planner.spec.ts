@@ -53,6 +53,22 @@ describe('planSettlement', () => {
     expect(plan.trades.map((t) => t.requestId)).toEqual([fresh.requestId]);
   });
 
+  it('refuseUnlessSettled: a new request id is refused with the reason and moves nothing; a settled one gets its first answer', () => {
+    const charged = gift(1, 10);
+    const fresh = gift(1, 10, { refuseUnlessSettled: "the gift's price changed to 12: not charged, send it again" });
+    const plan = planSettlement(
+      [fresh, { ...charged, refuseUnlessSettled: 'price changed' }],
+      new Map([[1, 100]]),
+      new Map([[charged.requestId, recordedFor(charged, { status: 'charged', balanceAfter: 90 })]]),
+    );
+    expect(plan.results).toEqual([
+      { requestId: fresh.requestId, status: 'rejected', reason: "the gift's price changed to 12: not charged, send it again", balanceAfter: 100, replayed: false },
+      { requestId: charged.requestId, status: 'charged', balanceAfter: 90, replayed: true },
+    ]);
+    expect(plan.trades).toEqual([expect.objectContaining({ requestId: fresh.requestId, num: 0, status: 'rejected' })]);
+    expect([...plan.balances, ...plan.spent, ...plan.earnings]).toEqual([]);
+  });
+
   it('a recorded rejection stays rejected even when the balance would now allow it', () => {
     const item = gift(1, 10);
     const plan = planSettlement([item], new Map([[1, 1000]]), new Map([[item.requestId, recordedFor(item, { status: 'rejected', balanceAfter: 3, reason: 'insufficient balance: 3 < 10' })]]));

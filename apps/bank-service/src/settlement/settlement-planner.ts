@@ -13,6 +13,8 @@ export interface SettlementItem {
   roomId: number;
   giftId: number;
   price: number;
+  /** Replay only: when the request id has no outcome yet, reject it with this reason (GiftSettlementItem). */
+  refuseUnlessSettled?: string;
 }
 
 /** An outcome already in the ledger (from an earlier delivery of the same request id). */
@@ -135,6 +137,7 @@ function conflict(item: SettlementItem, balance: number | undefined): PlannedRes
 
 function decide(item: SettlementItem, balance: number | undefined): PlannedResult {
   const base = { requestId: item.requestId, replayed: false };
+  if (item.refuseUnlessSettled !== undefined) return { ...base, status: 'rejected', reason: item.refuseUnlessSettled, balanceAfter: balance ?? 0 };
   if (balance === undefined) return { ...base, status: 'rejected', reason: REJECT_NO_ACCOUNT, balanceAfter: 0 };
   if (item.userId === item.receiverId) return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
   if (balance < item.price) return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };

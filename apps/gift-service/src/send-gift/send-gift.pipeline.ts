@@ -28,7 +28,7 @@ import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigService } from '../gift-config/gift-config.service';
 import { GiftRecordService } from '../gift-record/gift-record.service';
-import { Refusal, SendGiftVerifier } from './send-gift.verifier';
+import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
 
 /** The most of a parked message's value that is kept. */
 const PARKED_VALUE_MAX = 64 * 1024;
@@ -59,8 +59,10 @@ type Decoded = ConsumedMessage<SendGiftMq> & { value: SendGiftMq };
  * The work of one `send_gift` batch, in the order DESIGN.md gives, every step idempotent so a
  * redelivery (crash, failure, rebalance) repeats it harmlessly:
  *  1. park what cannot be used: undecodable; not signed by api-gateway under an accepted key; a price that
- *     is not the catalogue's or a receiver that is not the room's anchor (SendGiftVerifier); refused by the
- *     bank as invalid; a request id the ledger holds for something else (`conflict`). Never blocks the partition;
+ *     is not the catalogue's or a receiver that is not the room's anchor (SendGiftVerifier; such a signed
+ *     message is settled only as the replay of an earlier delivery, else refused: 5557 to its sender);
+ *     refused by the bank as invalid; a request id the ledger holds for something else (`conflict`).
+ *     Never blocks the partition;
  *  2. settle the whole batch in ONE bank-service call (one database transaction; replays answer as before);
  *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id (whatever room);
  *  4. gift records for the charged gifts (INSERT IGNORE on the request id), and at the same time
@@ -94,11 +96,16 @@ export class SendGiftPipeline {
     const batch = { messages: batches.flatMap((b) => b.messages) };
     const decoded = batch.messages.filter((m): m is Decoded => m.value !== undefined);
     const undecodable = batch.messages.filter((m) => m.value === undefined);
-    const { accepted: valid, refused: unauthentic } = await this.verifier.check(decoded);
+    const { accepted, refused: unauthentic, disputed } = await this.verifier.check(decoded);
     await this.park([...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })), ...unauthentic]);
+    // Settled in delivery order; a disputed one only as a replay of an earlier delivery (else refused: 5557).
+    const disputes = new Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>(disputed.map((d) => [d.message, d]));
+    const admitted = new Set<Decoded>(accepted);
+    const valid = decoded.filter((m) => admitted.has(m) || disputes.has(m));
 
     const t0 = Date.now();
-    const { settled: answered, refused } = await this.settle(valid);
+    const { settled: answered, refused } = await this.settle(valid, disputes);
+    const stale = answered.filter((s) => disputes.has(s.message) && !s.result.replayed).map((s) => disputes.get(s.message)!);
     // A request id the ledger holds for something else: not this gift. Parked, never recorded, boarded or pushed.
     const conflicts = answered.filter((s) => s.result.status === 'conflict');
     const settled = answered.filter((s) => s.result.status !== 'conflict');
@@ -123,6 +130,7 @@ export class SendGiftPipeline {
     const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
     await this.park([
       ...refused,
+      ...stale,
       ...reused.map(({ message, mq }) => ({
         message,
         reason: `not charged: request id ${mq.requestId} was already used with different parameters (idempotency key reused)`,
@@ -147,7 +155,7 @@ export class SendGiftPipeline {
       charged: settled.filter((s) => s.result.status === 'charged' && !s.result.replayed).length,
       rejected: settled.filter((s) => s.result.status === 'rejected' && !s.result.replayed).length,
       replayed: settled.filter((s) => s.result.replayed).length,
-      parked: undecodable.length + unauthentic.length + refused.length + reused.length,
+      parked: undecodable.length + unauthentic.length + stale.length + refused.length + reused.length,
       recordsWritten,
       ...pushed,
     };
@@ -170,9 +178,10 @@ export class SendGiftPipeline {
    */
   private async settle(
     messages: Decoded[],
+    disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>,
   ): Promise<{ settled: Settled[]; refused: Refusal<ConsumedMessage<SendGiftMq>>[] }> {
     if (messages.length === 0) return { settled: [], refused: [] };
-    const items = messages.map((m) => toSettlementItem(m.value));
+    const items = messages.map((m) => toSettlementItem(m.value, disputes.get(m)?.senderReason));
     try {
       const request: BatchConsumeForSendGiftRequest = { items };
       const { results } = await rpcCall<BatchConsumeForSendGiftResponse>(
@@ -274,8 +283,9 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   return [value, Date.now() - start];
 }
 
-function toSettlementItem(mq: SendGiftMq): GiftSettlementItem {
-  return { requestId: mq.requestId, userId: mq.userId, receiverId: mq.receiverId, roomId: mq.roomId, giftId: mq.giftId, price: mq.price };
+function toSettlementItem(mq: SendGiftMq, refuseUnlessSettled?: string): GiftSettlementItem {
+  const item: GiftSettlementItem = { requestId: mq.requestId, userId: mq.userId, receiverId: mq.receiverId, roomId: mq.roomId, giftId: mq.giftId, price: mq.price };
+  return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 
 function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {

@@ -11,6 +11,14 @@ export interface Refusal<M> {
 }
 
 /**
+ * A genuine (signed) message that no longer checks out: settled only as a replay of an earlier delivery
+ * (it was charged before the catalogue changed), otherwise refused with `senderReason`.
+ */
+export interface Dispute<M> extends Refusal<M> {
+  senderReason: string;
+}
+
+/**
  * What a send_gift message must prove before anything is charged: a message carries no authority of its
  * own (anything that can write to Kafka can write one).
  *  1. it is signed by api-gateway under a key this instance accepts (GIFT_MSG_VERIFY_KEYS);
@@ -30,7 +38,13 @@ export class SendGiftVerifier {
     this.keys = parseSigningKeys(env.GIFT_MSG_VERIFY_KEYS);
   }
 
-  async check<M extends { value: SendGiftMq }>(messages: readonly M[]): Promise<{ accepted: M[]; refused: Refusal<M>[] }> {
+  /**
+   * `refused`: not signed as it must be: parked, never settled, nobody told (the sender named may not have
+   * sent it). `disputed`: signed, but price, room or receiver do not check out now: never charged, but a
+   * redelivery of a gift charged before the catalogue changed must get its first answer, so the bank is
+   * asked to settle these only as replays (GiftSettlementItem.refuseUnlessSettled).
+   */
+  async check<M extends { value: SendGiftMq }>(messages: readonly M[]): Promise<{ accepted: M[]; refused: Refusal<M>[]; disputed: Dispute<M>[] }> {
     const refused: Refusal<M>[] = [];
     const signed: M[] = [];
     for (const m of messages) {
@@ -38,16 +52,17 @@ export class SendGiftVerifier {
       if (signature.ok) signed.push(m);
       else refused.push({ message: m, reason: `not charged: ${signature.reason}` });
     }
-    if (signed.length === 0) return { accepted: [], refused };
+    if (signed.length === 0) return { accepted: [], refused, disputed: [] };
 
     const [prices, anchors] = await Promise.all([this.prices(signed.map((m) => m.value.giftId)), this.rooms.of(signed.map((m) => m.value.roomId))]);
     const accepted: M[] = [];
+    const disputed: Dispute<M>[] = [];
     for (const m of signed) {
-      const reason = mismatch(m.value, prices, anchors);
-      if (reason === null) accepted.push(m);
-      else refused.push({ message: m, reason: `not charged: ${reason}` });
+      const found = mismatch(m.value, prices, anchors);
+      if (found === null) accepted.push(m);
+      else disputed.push({ message: m, reason: `not charged: ${found.reason}`, senderReason: found.senderReason });
     }
-    return { accepted, refused };
+    return { accepted, refused, disputed };
   }
 
   /** giftId -> catalogue price, for the gifts that exist (whatever their status: a gift taken off sale after it was sent is still charged). */
@@ -61,12 +76,14 @@ export class SendGiftVerifier {
   }
 }
 
-function mismatch(mq: SendGiftMq, prices: ReadonlyMap<number, number>, anchors: ReadonlyMap<number, number>): string | null {
+function mismatch(mq: SendGiftMq, prices: ReadonlyMap<number, number>, anchors: ReadonlyMap<number, number>): { reason: string; senderReason: string } | null {
   const price = prices.get(mq.giftId);
-  if (price === undefined) return `gift ${mq.giftId} is not in the catalogue`;
-  if (price !== mq.price) return `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`;
+  if (price === undefined) return { reason: `gift ${mq.giftId} is not in the catalogue`, senderReason: 'this gift is not in the catalogue: not charged' };
+  if (price !== mq.price) {
+    return { reason: `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`, senderReason: `the gift's price changed to ${price}: not charged, send it again` };
+  }
   const anchorId = anchors.get(mq.roomId);
-  if (anchorId === undefined) return `room ${mq.roomId} does not exist`;
-  if (anchorId !== mq.receiverId) return `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`;
+  if (anchorId === undefined) return { reason: `room ${mq.roomId} does not exist`, senderReason: 'no such room: not charged' };
+  if (anchorId !== mq.receiverId) return { reason: `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`, senderReason: "the receiver is not this room's anchor: not charged" };
   return null;
 }

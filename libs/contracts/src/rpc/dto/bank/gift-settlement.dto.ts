@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
 
 /** The most gifts one settlement call may carry (one database transaction). */
@@ -26,6 +26,18 @@ export class GiftSettlementItem {
 
   @IsPositiveAmount()
   price!: number;
+
+  /**
+   * Set for a message that is genuine (signed by api-gateway) but no longer checks out against the catalogue
+   * or the room (its gift's price changed since it was sent, say): settle it only as a replay, when this
+   * request id was settled before (when it did check out); otherwise reject it with this reason (in words
+   * fit for the sender) and move nothing. A redelivery after a price change so gets the first answer.
+   */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  refuseUnlessSettled?: string;
 }
 
 /** BankRpc.CONSUME_FOR_SEND_GIFT: a single gift, settled under the same rules as a batch of one. */
