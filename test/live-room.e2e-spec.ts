@@ -1,5 +1,6 @@
 import { GiftEffectData, GiftFailData, ImBizCode } from '@live/contracts';
 import { HttpClient } from './support/http-client';
+import { loginNewUser } from './support/test-users';
 import { ImTestClient } from './support/im-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -12,14 +13,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   let stack: TestStack;
   let http: HttpClient;
   const sockets: ImTestClient[] = [];
-  let phoneSeq = Math.floor(Math.random() * 1e7);
-
-  async function login(): Promise<{ client: HttpClient; userId: number }> {
-    const phone = `137${String((phoneSeq += 1)).padStart(8, '0')}`;
-    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
-    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
-    return { client: http.as(res.body.data.token), userId: res.body.data.userId };
-  }
+  const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
   async function recharge(client: HttpClient, productIndex = 0): Promise<number> {
     const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 import { HttpClient } from './support/http-client';
+import { loginNewUser } from './support/test-users';
 import { ImTestClient } from './support/im-client';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -76,14 +77,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
   const insider = RpcAuth.fromEnv('rpc-auth-e2e');
   /** A caller with a key of its own. */
   const outsider = new RpcAuth('gift-service', 'an-attacker-guess-of-the-secret-0123456789');
-  let phoneSeq = Math.floor(Math.random() * 1e7);
-
-  async function login(): Promise<{ client: HttpClient; userId: number }> {
-    const phone = `136${String((phoneSeq += 1)).padStart(8, '0')}`;
-    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
-    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
-    return { client: http.as(res.body.data.token), userId: res.body.data.userId };
-  }
+  const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
   const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
   const client = (port: number): ClientProxy => {
