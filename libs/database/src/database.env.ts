@@ -1,9 +1,8 @@
-import { IsPort, Secret } from '@live/common';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { HostSetting, IntSetting, IsPort, Secret } from '@live/common';
+import { IsNotEmpty, IsString, Matches } from 'class-validator';
 
 export class DatabaseEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   DB_HOST: string = '127.0.0.1';
 
   @IsPort()
@@ -21,8 +20,6 @@ export class DatabaseEnv {
   @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'DB_NAME must be 1-64 letters, digits or _' })
   DB_NAME: string = 'live_gift';
 
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @IntSetting(1, 500)
   DB_POOL_SIZE: number = 10;
 }

@@ -1,4 +1,5 @@
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IntSetting } from '@live/common';
+import { IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
 
 /** `host:port[,host:port...]` (spaces around commas allowed). */
 export const BROKER_LIST_PATTERN = /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/;
@@ -21,9 +22,7 @@ export class KafkaEnv {
    * prefix per test run). Default none: the names of the contracts as they are.
    */
   /** Producer linger: the first message of an idle producer waits this long for company (batching). */
-  @IsInt()
-  @Min(0)
-  @Max(1_000)
+  @IntSetting(0, 1_000)
   KAFKA_LINGER_MS: number = 2;
 
   @IsOptional()

@@ -1,9 +1,8 @@
-import { IsPort, Secret } from '@live/common';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { HostSetting, IntSetting, IsPort, Secret } from '@live/common';
+import { IsOptional, IsString, Matches } from 'class-validator';
 
 export class RedisEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   REDIS_HOST: string = '127.0.0.1';
 
   @IsPort()
@@ -15,9 +14,7 @@ export class RedisEnv {
   @IsString()
   REDIS_PASSWORD?: string;
 
-  @IsInt()
-  @Min(0)
-  @Max(15)
+  @IntSetting(0, 15)
   REDIS_DB: number = 0;
 
   /** Every key starts with it: several deployments (or test runs) can share one Redis. */

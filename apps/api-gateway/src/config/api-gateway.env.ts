@@ -1,6 +1,6 @@
-import { DevConvenience, IsPort, Secret, TrustProxy } from '@live/common';
+import { AppEnv, DevConvenience, IntSetting, IsPort, Secret, TrustProxy } from '@live/common';
 import { SIGNING_KEY_ID_PATTERN, SIGNING_SECRET_MIN_BYTES } from '@live/contracts';
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, Matches, MinLength, ValidateBy } from 'class-validator';
 import { isIP } from 'node:net';
 
 const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
@@ -27,12 +27,7 @@ export function parseTrustProxy(value: string): TrustProxy {
 }
 
 /** api-gateway's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
-export class GatewayEnv {
-  /** Interface the listeners bind to. */
-  @IsString()
-  @IsNotEmpty()
-  BIND_HOST: string = '0.0.0.0';
-
+export class GatewayEnv extends AppEnv {
   @IsPort()
   GATEWAY_HTTP_PORT: number = 8080;
 
@@ -42,21 +37,15 @@ export class GatewayEnv {
   GATEWAY_DEV_LOGIN_CODE: string = 'false';
 
   /** How long a login code is valid. */
-  @IsInt()
-  @Min(30)
-  @Max(3_600)
+  @IntSetting(30, 3_600)
   GATEWAY_LOGIN_CODE_TTL_SECONDS: number = 300;
 
   /** Login token (cookie `qytk` / bearer) lifetime. */
-  @IsInt()
-  @Min(1)
-  @Max(365)
+  @IntSetting(1, 365)
   GATEWAY_TOKEN_TTL_DAYS: number = 30;
 
   /** IM token lifetime (it only has to reach the WebSocket login). */
-  @IsInt()
-  @Min(5)
-  @Max(3_600)
+  @IntSetting(5, 3_600)
   GATEWAY_IM_TOKEN_TTL_SECONDS: number = 60;
 
   /** Comma-separated phone numbers whose users are admins (gift catalogue writes). */
@@ -68,9 +57,7 @@ export class GatewayEnv {
   GATEWAY_IM_WS_URL: string = 'ws://127.0.0.1:8090/ws';
 
   /** How long a gift config stays in this process's memory for /gift/send. */
-  @IsInt()
-  @Min(0)
-  @Max(600_000)
+  @IntSetting(0, 600_000)
   GATEWAY_GIFT_CACHE_MS: number = 5_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
@@ -83,9 +70,7 @@ export class GatewayEnv {
   GATEWAY_COOKIE_SECURE: string = 'false';
 
   /** Timeout of one call to another service. */
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @IntSetting(100, 60_000)
   GATEWAY_RPC_TIMEOUT_MS: number = 5_000;
 
   /** The web client's static files, served at / (relative to the working directory). */
@@ -106,9 +91,7 @@ export class GatewayEnv {
   GATEWAY_TRUST_PROXY: string = 'false';
 
   /** Largest accepted request body. */
-  @IsInt()
-  @Min(1_024)
-  @Max(10_485_760)
+  @IntSetting(1_024, 10_485_760)
   GATEWAY_BODY_LIMIT_BYTES: number = 65_536;
 
   /** The id of the key that signs every send_gift message (named in the message, so keys can rotate). */

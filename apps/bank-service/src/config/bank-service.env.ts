@@ -1,13 +1,8 @@
-import { DevConvenience, IsPort, Secret } from '@live/common';
-import { IsIn, IsNotEmpty, IsString, MinLength } from 'class-validator';
+import { AppEnv, DevConvenience, IsPort, Secret } from '@live/common';
+import { IsIn, IsString, MinLength } from 'class-validator';
 
 /** bank-service's own settings (database and Redis settings belong to their modules). */
-export class BankServiceEnv {
-  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
-  @IsString()
-  @IsNotEmpty()
-  BIND_HOST: string = '0.0.0.0';
-
+export class BankServiceEnv extends AppEnv {
   @IsPort()
   BANK_HTTP_PORT: number = 9202;
 

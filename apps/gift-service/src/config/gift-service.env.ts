@@ -1,15 +1,10 @@
-import { IsPort, Secret } from '@live/common';
+import { AppEnv, IntSetting, IsPort, Secret } from '@live/common';
 import { SIGNING_KEYS_SPEC_PATTERN } from '@live/contracts';
 import { hostname } from 'node:os';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { Matches } from 'class-validator';
 
 /** gift-service's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
-export class GiftServiceEnv {
-  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
-  @IsString()
-  @IsNotEmpty()
-  BIND_HOST: string = '0.0.0.0';
-
+export class GiftServiceEnv extends AppEnv {
   @IsPort()
   GIFT_HTTP_PORT: number = 9201;
 
@@ -24,45 +19,31 @@ export class GiftServiceEnv {
   GIFT_INSTANCE_ID: string = `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-')}-${process.env.GIFT_RPC_PORT ?? '9101'}`;
 
   /** Most `send_gift` messages settled per batch (one bank transaction). */
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntSetting(1, 1000)
   GIFT_CONSUMER_BATCH_SIZE: number = 500;
 
   /** `send_gift` partitions this instance works on at once (each one batch at a time, in order). */
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntSetting(1, 64)
   GIFT_CONSUMER_CONCURRENCY: number = 12;
 
   /** Partition batches arriving within this many ms of each other are settled in one run. */
-  @IsInt()
-  @Min(0)
-  @Max(1_000)
+  @IntSetting(0, 1_000)
   GIFT_COALESCE_WINDOW_MS: number = 2;
 
   /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
+  @IntSetting(100, 60_000)
   GIFT_COMBO_WINDOW_MS: number = 3_000;
 
   /** How long a gift config stays in this process's memory (invalidations drop it sooner). */
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
+  @IntSetting(0, 3_600_000)
   GIFT_CONFIG_LOCAL_TTL_MS: number = 30_000;
 
   /** Most gifts kept in this process's memory (least recently used dropped first; unknown ids are never kept). */
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   GIFT_CONFIG_LOCAL_MAX_ENTRIES: number = 10_000;
 
   /** Timeout of one call to bank-service or im-router. */
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
+  @IntSetting(100, 120_000)
   GIFT_RPC_TIMEOUT_MS: number = 10_000;
 
   /**

@@ -1,13 +1,8 @@
-import { IsPort } from '@live/common';
-import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { AppEnv, HostSetting, IntSetting, IsPort } from '@live/common';
+import { Matches } from 'class-validator';
 
 /** One im-core node's settings. Several nodes run side by side with their own ports and node id. */
-export class ImCoreEnv {
-  /** Interface the HTTP (and WebSocket) listener binds to; TCP RPC binds RPC_BIND_HOST. */
-  @IsString()
-  @IsNotEmpty()
-  BIND_HOST: string = '0.0.0.0';
-
+export class ImCoreEnv extends AppEnv {
   /** WebSocket (path /ws) and /health. */
   @IsPort()
   IM_CORE_WS_PORT: number = 8090;
@@ -17,64 +12,45 @@ export class ImCoreEnv {
   IM_CORE_RPC_PORT: number = 9104;
 
   /** Address other processes use to reach this node (registered in Redis). */
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   IM_CORE_ADVERTISED_HOST: string = '127.0.0.1';
 
   @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'IM_CORE_NODE_ID must be 1-64 letters, digits, _ . -' })
   IM_CORE_NODE_ID: string = 'im-core-0';
 
   /** A connection silent for longer than this is closed. */
-  @IsInt()
-  @Min(1000)
-  @Max(600_000)
+  @IntSetting(1000, 600_000)
   IM_HEARTBEAT_TIMEOUT_MS: number = 30_000;
 
   /** An unacked business message is sent again after this long... */
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
+  @IntSetting(100, 600_000)
   IM_RESEND_INTERVAL_MS: number = 3_000;
 
   /** ...at most this many more times, then dropped (logged). */
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @IntSetting(0, 20)
   IM_RESEND_MAX: number = 3;
 
   /** Largest frame a client may send. */
-  @IsInt()
-  @Min(256)
-  @Max(1_048_576)
+  @IntSetting(256, 1_048_576)
   IM_MAX_FRAME_BYTES: number = 8_192;
 
   /** Sockets one user may hold on this node; a login past it closes that user's oldest socket (4409). */
-  @IsInt()
-  @Min(1)
-  @Max(1_000)
+  @IntSetting(1, 1_000)
   IM_MAX_SOCKETS_PER_USER: number = 5;
 
   /** Unsent bytes a socket may hold (a client that stops reading): past it, closed as a slow consumer (4413). */
-  @IsInt()
-  @Min(4_096)
-  @Max(268_435_456)
+  @IntSetting(4_096, 268_435_456)
   IM_MAX_BUFFERED_BYTES: number = 1_048_576;
 
   /** Unacked messages kept per socket for resending; past it the oldest is given up. */
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @IntSetting(1, 100_000)
   IM_MAX_PENDING_PER_SOCKET: number = 1_000;
 
   /** New WebSocket connections per second one remote address may open (token bucket refill)... */
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   IM_CONNECT_RATE_PER_ADDRESS: number = 10;
 
   /** ...and at once (bucket size); past them the upgrade is answered 429. */
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   IM_CONNECT_BURST_PER_ADDRESS: number = 50;
 }

@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { IsInt, Max, Min } from 'class-validator';
-import { validateEnv } from '../config';
+
+import { IntSetting, validateEnv } from '../config';
 
 /** How long an app waits at start-up for each dependency that is not ready yet (broker, database, Redis...). */
 export class StartupEnv {
   /** Per dependency; past it the app exits naming what it waited for. */
-  @IsInt()
-  @Min(1_000)
-  @Max(600_000)
+  @IntSetting(1_000, 600_000)
   STARTUP_DEADLINE_MS: number = 90_000;
 }
 

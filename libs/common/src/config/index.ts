@@ -1,2 +1,3 @@
 export * from './validate-env';
 export * from './published-values';
+export * from './settings';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
-import { IsInt, Max, Min, ValidationError, validateSync } from 'class-validator';
+import { ValidationError, validateSync } from 'class-validator';
 import { publishedValues } from './published-values';
 
 /** Thrown at start-up when an environment variable is missing or malformed. */
@@ -173,10 +173,4 @@ export function loadEnvOrExit<T extends object>(app: string, cls: ClassConstruct
     process.exit(0);
   }
   return validateEnv(cls);
-}
-
-/** A TCP port number (1..65535). */
-export function IsPort(): PropertyDecorator {
-  const decorators = [IsInt(), Min(1), Max(65535)];
-  return (target, key) => decorators.forEach((d) => d(target, key));
 }

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNotEmpty, IsOptional, IsString, MinLength } from 'class-validator';
-import { Secret, validateEnv } from '../config';
+import { IsOptional, IsString, MinLength } from 'class-validator';
+import { HostSetting, Secret, validateEnv } from '../config';
 
 /** The per-deployment key of internal RPC (every service holds the same one). */
 export class RpcAuthEnv {
@@ -20,8 +20,7 @@ export class RpcAuthEnv {
 
 /** Where a service's TCP RPC listener binds (HTTP and WebSocket keep BIND_HOST). */
 export class RpcServerEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   RPC_BIND_HOST: string = '127.0.0.1';
 }
 
