@@ -48,6 +48,10 @@ export class GatewayRedisKeys extends KeyBuilder {
   loginGuessesAll(phone: string): string {
     return `${this.base}:{phone:${id(phone, 'phone')}}:login-guesses-all`;
   }
+  /** Addresses that logged in to this phone (sorted set, score: last login ms; the newest 20, 90 days). */
+  loginKnownAddresses(phone: string): string {
+    return `${this.base}:{phone:${id(phone, 'phone')}}:login-known`;
+  }
   userToken(token: string): string {
     return `${this.base}:{token:${id(token, 'token')}}:user`;
   }

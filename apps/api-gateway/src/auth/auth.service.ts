@@ -18,8 +18,11 @@ export const LOGIN_CODE_COOLDOWN_SECONDS = 60;
  * stranger cannot take the owner's code away. Instead each (phone, address) pair has a budget:
  * LOGIN_FREE_GUESSES wrong codes, then every further one starts a wait that doubles (1 min, 2, 4, ... up
  * to a day) during which that address's guesses for that phone are refused unchecked. Once a phone has
- * collected LOGIN_PHONE_CEILING wrong codes (from all addresses, until a week passes without one), every address gets one free
- * wrong guess for it instead of five: an address that never failed (the owner's) still logs in at once.
+ * collected LOGIN_PHONE_CEILING wrong codes (from all addresses, until a week passes without one), the phone is
+ * under attack: only addresses that logged in to it before (LOGIN_KNOWN_ADDRESSES, the owner's) are still
+ * checked, with one free wrong guess instead of five; any other address is refused unchecked. So the guesses
+ * ever compared with one phone's codes are bounded whatever the number of addresses, and the owner, from a
+ * network they used before, still logs in at once.
  */
 export const LOGIN_FREE_GUESSES = 5;
 export const LOGIN_PHONE_CEILING = 20;
@@ -27,22 +30,32 @@ export const LOGIN_BACKOFF_BASE_MS = 60_000;
 export const LOGIN_BACKOFF_MAX_MS = 86_400_000;
 /** How long a phone's or an address's wrong guesses are remembered after the last one (and its wait). */
 export const LOGIN_GUESS_MEMORY_MS = 7 * 86_400_000;
+/** Addresses remembered per phone after a login (the newest ones), and for how long after the last login. */
+export const LOGIN_KNOWN_ADDRESSES = 20;
+export const LOGIN_KNOWN_MEMORY_MS = 90 * 86_400_000;
 
 /**
  * Checks a login code atomically. KEYS: [1] code hash {code}, [2] this address's guesses {fails, until},
- * [3] the phone's wrong guesses (all addresses). ARGV: guess, now (ms), free guesses, phone ceiling,
- * backoff base and max (ms), memory (ms).
- * Returns {1, 0} right (code and this address's record deleted); {0, waitMs} wrong; {-1, 0} no code
- * pending; {-2, waitMs} this address must wait: the guess was not even compared.
+ * [3] the phone's wrong guesses (all addresses), [4] the addresses that logged in to the phone. ARGV:
+ * guess, now (ms), free guesses, phone ceiling, backoff base and max (ms), memory (ms), the address, known
+ * addresses kept, their memory (ms).
+ * Returns {1, 0} right (code and this address's record deleted, the address remembered); {0, waitMs}
+ * wrong; {-1, 0} no code pending; {-2, waitMs} this address must wait; {-3, 0} the phone is under attack
+ * and this address never logged in to it: in both refusals the guess was not even compared.
  */
 const CHECK_CODE = `
 local now = tonumber(ARGV[2])
 local untilMs = tonumber(redis.call('HGET', KEYS[2], 'until') or '0')
 if untilMs > now then return {-2, untilMs - now} end
+local attacked = tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[4])
+if attacked and not redis.call('ZSCORE', KEYS[4], ARGV[8]) then return {-3, 0} end
 local code = redis.call('HGET', KEYS[1], 'code')
 if not code then return {-1, 0} end
 if code == ARGV[1] then
   redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('ZADD', KEYS[4], now, ARGV[8])
+  redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[9]) - 1)
+  redis.call('PEXPIRE', KEYS[4], ARGV[10])
   return {1, 0}
 end
 local fails = redis.call('HINCRBY', KEYS[2], 'fails', 1)
@@ -106,10 +119,11 @@ export class AuthService {
   async login(phone: string, code: string, address: string): Promise<{ userId: number; token: string }> {
     const [verdict, waitMs] = (await this.redis.eval(
       CHECK_CODE,
-      3,
+      4,
       this.keys.loginCode(phone),
       this.keys.loginGuesses(phone, address),
       this.keys.loginGuessesAll(phone),
+      this.keys.loginKnownAddresses(phone),
       code,
       Date.now(),
       LOGIN_FREE_GUESSES,
@@ -117,10 +131,20 @@ export class AuthService {
       LOGIN_BACKOFF_BASE_MS,
       LOGIN_BACKOFF_MAX_MS,
       LOGIN_GUESS_MEMORY_MS,
+      address,
+      LOGIN_KNOWN_ADDRESSES,
+      LOGIN_KNOWN_MEMORY_MS,
     )) as [number, number];
     if (verdict === -2) {
       this.logger.warn(`login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`);
       throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, `too many wrong codes for this phone from your address: try again in ${Math.ceil(waitMs / 1000)} s`);
+    }
+    if (verdict === -3) {
+      this.logger.warn(`login for ...${phone.slice(-4)} from ${address} refused unchecked: the phone is under a guessing attack and this address never logged in to it`);
+      throw new BizException(
+        BaseErrorCode.TOO_MANY_REQUESTS,
+        'too many wrong codes for this phone: log in from a network you used before, or try again later',
+      );
     }
     if (verdict !== 1) {
       if (waitMs > 0) this.logger.warn(`wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`);
