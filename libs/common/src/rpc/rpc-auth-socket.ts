@@ -8,12 +8,16 @@ import { ReplayGuard, RpcAuth, RpcDirection } from './rpc-auth';
 export const RPC_MAX_REQUEST_CHARS = 4 * 1024 * 1024;
 /** The same before a connection's first authenticated request. */
 export const RPC_MAX_FIRST_REQUEST_CHARS = 1024 * 1024;
-/** Connections of one listener still waiting for their first authenticated request; a new one evicts the oldest. */
+/** Connections of one listener still waiting for their first authenticated request (see rpcServerSocketClass). */
 export const RPC_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** The same, from one remote address. */
+export const RPC_MAX_UNAUTHENTICATED_PER_ADDRESS = 8;
 /** Largest answer frame a client buffers (characters). */
 export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
-/** A connection that has not sent one authenticated request by then is closed. */
-export const RPC_FIRST_FRAME_TIMEOUT_MS = 10_000;
+/** A waiting connection this young is never evicted for a newcomer from another address (the newcomer is refused). */
+export const RPC_MIN_WAIT_BEFORE_EVICTION_MS = 1_000;
+/** A connection that has not sent one authenticated request by then is closed (a genuine caller writes at once). */
+export const RPC_FIRST_FRAME_TIMEOUT_MS = 2_000;
 
 /**
  * Logs refused frames with the peer's address: at most `limit` lines per `periodMs`, then one line
@@ -140,27 +144,47 @@ abstract class SignedFrameSocket extends TcpSocket {
 /**
  * The server side: requests must be signed and fresh (ReplayGuard); answers are signed. Until its first
  * authenticated request a connection may buffer RPC_MAX_FIRST_REQUEST_CHARS, must send it within
- * RPC_FIRST_FRAME_TIMEOUT_MS, and is one of at most RPC_MAX_UNAUTHENTICATED_CONNECTIONS (a new one
- * evicts the oldest: a genuine caller sends at once, so it is not the one evicted). Memory held for
- * unauthenticated peers is therefore bounded (64 x 1 MiB).
+ * RPC_FIRST_FRAME_TIMEOUT_MS, and is one of at most RPC_MAX_UNAUTHENTICATED_PER_ADDRESS from its address
+ * (past it, that address's oldest waiting connection is closed) and RPC_MAX_UNAUTHENTICATED_CONNECTIONS in
+ * all (past it, the oldest waiting connection of the address holding the most is closed). A flood of idle
+ * connections therefore only ever evicts the flooder's own, never a genuine caller's from elsewhere (which
+ * signs at once anyway), and memory held for unauthenticated peers stays bounded (64 x 1 MiB).
  * One class per listener (the guard, the log and the waiting connections are shared by its connections).
  */
 export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
   const guard = new ReplayGuard();
   const log = new RefusalLog(logger);
-  const waiting = new Set<SignedFrameSocket>();
-  return class RpcServerSocket extends SignedFrameSocket {
+  const waiting = new Map<string, Set<RpcServerSocket>>();
+  let total = 0;
+  const evictOldest = (from: Set<RpcServerSocket>, why: string): void => from.values().next().value?.refuse(`evicted: ${why}`);
+  class RpcServerSocket extends SignedFrameSocket {
     protected readonly receiving = 'request' as const;
     protected readonly sending = 'answer' as const;
-    private firstFrame: NodeJS.Timeout | null;
+    private firstFrame: NodeJS.Timeout | null = null;
+    private readonly address: string;
+    readonly since = Date.now();
 
     constructor(socket: Socket) {
       super(socket, auth, log);
-      if (waiting.size >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
-        const oldest = waiting.values().next().value;
-        oldest?.refuse(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`);
+      this.address = socket.remoteAddress ?? '?';
+      const mine = waiting.get(this.address) ?? new Set<RpcServerSocket>();
+      if (mine.size >= RPC_MAX_UNAUTHENTICATED_PER_ADDRESS) {
+        evictOldest(mine, `more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${this.address} waiting for their first signed request`);
+      } else if (total >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
+        const why = `more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`;
+        const busiest = [...waiting.values()].reduce((a, b) => (b.size > a.size ? b : a));
+        // Many addresses with one connection each: the oldest goes if it has had its chance (a genuine
+        // caller signs within milliseconds); if none has, the newcomer is refused instead.
+        const oldest = busiest.size > 1 ? undefined : [...waiting.values()].flatMap((set) => [...set]).reduce((a, b) => (b.since < a.since ? b : a));
+        if (busiest.size > 1) evictOldest(busiest, why);
+        else if (oldest && Date.now() - oldest.since >= RPC_MIN_WAIT_BEFORE_EVICTION_MS) oldest.refuse(`evicted: ${why}`);
+        else {
+          this.refuse(`refused: ${why}`);
+          return;
+        }
       }
-      waiting.add(this);
+      waiting.set(this.address, mine.add(this));
+      total += 1;
       this.firstFrame = setTimeout(() => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`), RPC_FIRST_FRAME_TIMEOUT_MS);
       this.firstFrame.unref();
       socket.once('close', () => this.stopWaiting());
@@ -182,11 +206,14 @@ export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSoc
 
     /** Authenticated or closed: no longer waiting. */
     private stopWaiting(): void {
-      waiting.delete(this);
+      const mine = waiting.get(this.address);
+      if (mine?.delete(this)) total -= 1;
+      if (mine?.size === 0) waiting.delete(this.address);
       if (this.firstFrame) clearTimeout(this.firstFrame);
       this.firstFrame = null;
     }
-  };
+  }
+  return RpcServerSocket;
 }
 
 /** The client side: requests are signed (a fresh connection id per connection), answers must be. */

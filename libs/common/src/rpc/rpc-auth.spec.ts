@@ -6,6 +6,7 @@ import { ReplayGuard, RPC_MAX_CLOCK_SKEW_MS, RpcAuth } from './rpc-auth';
 import {
   RefusalLog,
   RPC_FIRST_FRAME_TIMEOUT_MS,
+  RPC_MAX_UNAUTHENTICATED_PER_ADDRESS,
   RPC_MAX_FIRST_REQUEST_CHARS,
   RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
   rpcClientSocketClass,
@@ -160,8 +161,8 @@ describe('the signed socket classes', () => {
   }
 
   it('a client’s frames reach the server’s handlers, even one character at a time', () => {
+    const { raw, messages } = server(); // the listener first: a frame signed before it started is refused
     const wire = clientFrames({ pattern: 'a', data: { n: 1 }, id: '1' }, { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' });
-    const { raw, messages } = server();
     for (const ch of Buffer.from(wire, 'utf8')) raw.emit('data', Buffer.from([ch]));
     expect(messages).toEqual([{ pattern: 'a', data: { n: 1 }, id: '1' }, { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' }]);
     expect(raw.destroyed).toBe(false);
@@ -173,8 +174,8 @@ describe('the signed socket classes', () => {
     ['a huge length', () => '99999999999#{', 'a frame of 99999999999 characters'],
     ['signed JSON that is not JSON', () => sealedFrame(auth.seal('request', '{not json', 'AAAAAAAAAAAAAAAA.1')), 'not JSON'],
   ])('refuses %s: nothing reaches a handler, the peer is logged, the connection is closed', (_what, frame, reason) => {
-    const wire = frame();
     const { raw, messages } = server();
+    const wire = frame();
     raw.emit('data', Buffer.from(wire));
     raw.emit('data', Buffer.from(wire));
     expect(messages).toEqual([]);
@@ -220,10 +221,31 @@ describe('the signed socket classes', () => {
     known.raw.emit('data', Buffer.from(clientFrames({ pattern: 'a', data: {}, id: '1' }) + big));
     expect([known.messages.length, known.raw.destroyed]).toEqual([1, false]);
 
-    const waiting = Array.from({ length: RPC_MAX_UNAUTHENTICATED_CONNECTIONS + 1 }, () => server(ServerSocket));
-    expect(waiting.map((w) => w.raw.destroyed)).toEqual([true, ...Array.from({ length: RPC_MAX_UNAUTHENTICATED_CONNECTIONS }, () => false)]);
+    // From one address: past its share, its own oldest goes.
+    const flood = Array.from({ length: RPC_MAX_UNAUTHENTICATED_PER_ADDRESS + 1 }, () => server(ServerSocket));
+    expect(flood.map((w) => w.raw.destroyed)).toEqual([true, ...Array.from({ length: RPC_MAX_UNAUTHENTICATED_PER_ADDRESS }, () => false)]);
     expect(known.raw.destroyed).toBe(false);
-    expect(warnings.at(-1)).toContain(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting`);
+    expect(warnings.at(-1)).toContain(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from 10.0.0.9 waiting`);
+  });
+
+  it('a flood of idle connections from many addresses evicts the flooders\' own, never a genuine caller\'s from elsewhere', () => {
+    const ServerSocket = rpcServerSocketClass(auth, logger);
+    const from = (address: string) => {
+      const raw = new FakeSocket();
+      raw.remoteAddress = address;
+      new ServerSocket(raw as unknown as Socket);
+      return raw;
+    };
+    const caller = from('10.1.0.1'); // connected, its first request not read yet
+    const flood: FakeSocket[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      for (let a = 0; a < 40; a += 1) flood.push(from(`10.9.${round}.${a}`), from(`10.8.0.${a % 4}`));
+    }
+    expect(caller.destroyed).toBe(false);
+    expect(flood.filter((r) => !r.destroyed).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_CONNECTIONS);
+    // The addresses with many waiting connections paid: none of them holds more than its share.
+    const alive = flood.filter((r) => !r.destroyed).map((r) => r.remoteAddress);
+    for (const address of new Set(alive)) expect(alive.filter((a) => a === address).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_PER_ADDRESS);
   });
 
   it('a client refuses an unsigned answer', () => {
