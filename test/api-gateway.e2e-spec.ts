@@ -232,11 +232,13 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     }
   });
 
-  it('forms work too; /metrics counts requests and gifts; /docs describes the API', async () => {
+  it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API', async () => {
     const { client } = await login();
     const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(form.body.code).toBe(200);
-    const metrics = await fetch(`${stack.baseUrl}/metrics`).then((r) => r.text());
+    const anonymous = await fetch(`${stack.baseUrl}/metrics`);
+    expect([anonymous.status, ((await anonymous.json()) as { code: number }).code]).toEqual([403, 100003]);
+    const metrics = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${process.env.HEALTH_DETAILS_TOKEN}` } }).then((r) => r.text());
     expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/living\/list",status="200"\} \d+/);
     expect(metrics).toMatch(/gifts_accepted_total \d+/);
     expect(metrics).toMatch(/kafka_produce_errors_total \d+/);

@@ -21,7 +21,7 @@ class SampleEnv {
   SAMPLE_KEYS?: string;
 }
 
-const strong = 'a'.repeat(16) + 'b'.repeat(16);
+const strong = '9f2c4e1a7b3d8f60c5e2a9b14d7f03e8';
 const production = (extra: Record<string, string>) => ({ NODE_ENV: 'production', SAMPLE_SECRET: strong, SAMPLE_KEYS: `k1:${strong}`, ...extra });
 const problemsOf = (source: Record<string, string>): string[] => {
   try {
@@ -50,9 +50,17 @@ describe('@Secret / @DevConvenience in validateEnv', () => {
     expect(problems).toEqual([
       'SAMPLE_DEV_SHORTCUT: a development convenience, must be false in production (NODE_ENV=production)',
       'SAMPLE_SECRET: a secret, required in production (NODE_ENV=production) (not set)',
-      'SAMPLE_KEYS (secret #2): a value published in the repository (config/development.env or an example): set your own secret',
+      'SAMPLE_KEYS (secret #2): a value published in the repository (config/development.env or an example), or one made from it: set your own secret',
     ]);
     expect(problemsOf(production({ SAMPLE_SECRET: 'x'.repeat(31) }))).toEqual(['SAMPLE_SECRET: a secret, must be at least 32 bytes in production (got 31)']);
+  });
+
+  it('production: a published value dressed up, a placeholder word, or a secret that is not random are refused too', () => {
+    const published = /a value published in the repository .*, or one made from it/;
+    for (const dressed of [`${devSecret} `, `${devSecret}.`, `X${devSecret.toUpperCase()}`, `${strong}-CHANGE-ME`, `my-dev-only-key-${strong}`]) {
+      expect([dressed, problemsOf(production({ SAMPLE_SECRET: dressed }))]).toEqual([dressed, [expect.stringMatching(published)]]);
+    }
+    expect(problemsOf(production({ SAMPLE_SECRET: 'a'.repeat(36) }))).toEqual([expect.stringMatching(/SAMPLE_SECRET: not a random secret \(fewer than 10 distinct characters\)/)]);
   });
 
   it('never echoes a secret in a message', () => {

@@ -70,6 +70,22 @@ export function isProductionProfile(source: Record<string, unknown> = process.en
   return source.NODE_ENV === 'production';
 }
 
+/** A random secret of 32+ bytes has many distinct characters (hex: up to 16); `aaaa...` does not. */
+const SECRET_MIN_DISTINCT_CHARS = 10;
+/** Words of the repository's placeholders and development values: a secret containing one is made from them. */
+const PLACEHOLDER_WORDS = ['change-me', 'changeme', 'dev-only', 'placeholder', 'example'];
+
+/** A published value dressed up: trimmed or recased, a character added, or a placeholder word inside. */
+function resemblesPublished(secret: string, published: ReadonlySet<string>): boolean {
+  const folded = secret.trim().toLowerCase();
+  if (PLACEHOLDER_WORDS.some((w) => folded.includes(w))) return true;
+  for (const value of published) {
+    const known = value.trim().toLowerCase();
+    if (known.length >= 16 && (folded.includes(known) || known.includes(folded))) return true;
+  }
+  return false;
+}
+
 /** What the production profile refuses in one validated config instance. */
 function productionProblems(instance: object, alreadyBad: ReadonlySet<string>): string[] {
   const rules = rulesOf(instance).filter((r) => !alreadyBad.has(r.property));
@@ -93,8 +109,10 @@ function productionProblems(instance: object, alreadyBad: ReadonlySet<string>): 
         problems.push(`${rule.property}${which}: a secret, must be at least ${SECRET_MIN_BYTES} bytes in production (got ${Buffer.byteLength(part, 'utf8')})`);
       } else if ('error' in published) {
         problems.push(`${rule.property}${which}: cannot tell whether it is a published value (${published.error})`);
-      } else if (published.values.has(part)) {
-        problems.push(`${rule.property}${which}: a value published in the repository (config/development.env or an example): set your own secret`);
+      } else if (published.values.has(part) || resemblesPublished(part, published.values)) {
+        problems.push(`${rule.property}${which}: a value published in the repository (config/development.env or an example), or one made from it: set your own secret`);
+      } else if (new Set(part).size < SECRET_MIN_DISTINCT_CHARS) {
+        problems.push(`${rule.property}${which}: not a random secret (fewer than ${SECRET_MIN_DISTINCT_CHARS} distinct characters): e.g. openssl rand -hex 32`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HealthController, HealthEnv, HealthIndicator } from './health';
+import { HealthController, HealthEnv, HealthIndicator, OperatorAccess } from './health';
 
 /** /health when a dependency is down: a public port says "down" and nothing else; the details need the token or an internal port. */
 describe('HealthController on public and internal ports', () => {
@@ -9,7 +9,7 @@ describe('HealthController on public and internal ports', () => {
 
   async function ask(publicPort: boolean, headers: Record<string, string> = {}): Promise<{ status: number; body: { code: number; msg: string; data: Record<string, unknown> } }> {
     const env = Object.assign(new HealthEnv(), { HEALTH_DETAILS_TOKEN: token });
-    const controller = new HealthController('api-gateway', [up, down], publicPort, env);
+    const controller = new HealthController('api-gateway', [up, down], publicPort, new OperatorAccess(env));
     const sent: { status: number; body: unknown } = { status: 0, body: null };
     const reply = {
       status(code: number) {
@@ -44,10 +44,29 @@ describe('HealthController on public and internal ports', () => {
   });
 
   it('no token configured: a public port never shows details', async () => {
-    const controller = new HealthController('im-core', [down], true, new HealthEnv());
+    const controller = new HealthController('im-core', [down], true, new OperatorAccess(new HealthEnv()));
     let body: unknown;
     const reply = { status: () => reply, send: (b: unknown) => ((body = b), reply) } as unknown as FastifyReply;
     await controller.health({ headers: { 'x-health-token': '' } } as unknown as FastifyRequest, reply);
     expect(body).toEqual({ code: 100503, msg: 'unhealthy', data: { status: 'down' } });
+  });
+});
+
+describe('OperatorAccess (the operators token: /health details and /metrics on public ports)', () => {
+  const token = 'operator-token-9f2c4e1a7b3d8f60c5e2a9b1';
+  const access = new OperatorAccess(Object.assign(new HealthEnv(), { HEALTH_DETAILS_TOKEN: token }));
+
+  it('takes the token in x-health-token or as a bearer token, nothing else', () => {
+    expect(access.allows({ 'x-health-token': token })).toBe(true);
+    expect(access.allows({ authorization: `Bearer ${token}` })).toBe(true);
+    expect(access.allows({})).toBe(false);
+    expect(access.allows({ 'x-health-token': `${token}x` })).toBe(false);
+    expect(access.allows({ authorization: token })).toBe(false);
+    expect(access.allows({ authorization: 'Bearer someone-else' })).toBe(false);
+    expect(access.allows({ 'x-health-token': [token, token] })).toBe(false);
+  });
+
+  it('no token configured: nobody', () => {
+    expect(new OperatorAccess(new HealthEnv()).allows({ 'x-health-token': '', authorization: 'Bearer ' })).toBe(false);
   });
 });

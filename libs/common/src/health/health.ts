@@ -1,5 +1,5 @@
 import { Public } from '../auth';
-import { Controller, DynamicModule, Get, HttpStatus, Inject, Module, ModuleMetadata, Req, Res, Type } from '@nestjs/common';
+import { Controller, DynamicModule, Get, HttpStatus, Inject, Injectable, Module, ModuleMetadata, Req, Res, Type } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -22,14 +22,15 @@ export interface HealthReport {
 export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
 export const HEALTH_APP_NAME = Symbol('HEALTH_APP_NAME');
 export const HEALTH_PUBLIC_PORT = Symbol('HEALTH_PUBLIC_PORT');
-/** The header that carries HEALTH_DETAILS_TOKEN. */
+/** The header that carries HEALTH_DETAILS_TOKEN (`Authorization: Bearer <token>` works too, as Prometheus sends it). */
 export const HEALTH_TOKEN_HEADER = 'x-health-token';
 
 /** Who may read the details of /health on a public port. */
 export class HealthEnv {
   /**
-   * Shown the full report (which dependency is down, the error) on a public port when sent in the
-   * `x-health-token` header. Unset: public ports answer the status only. Internal ports always answer it all.
+   * The operators' token: on a public port, /health's full report (which dependency is down, the error)
+   * and the gateway's /metrics need it, in `x-health-token` or as `Authorization: Bearer`. Unset: public
+   * ports answer /health's status only, and /metrics not at all. Internal ports always answer /health whole.
    */
   @Secret({ optional: true })
   @IsOptional()
@@ -38,6 +39,22 @@ export class HealthEnv {
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Whether a request carries the operators' token (HEALTH_DETAILS_TOKEN): compared as digests, in constant time. */
+@Injectable()
+export class OperatorAccess {
+  private readonly token: Buffer | null;
+
+  constructor(env: HealthEnv) {
+    this.token = env.HEALTH_DETAILS_TOKEN ? digest(env.HEALTH_DETAILS_TOKEN) : null;
+  }
+
+  allows(headers: Record<string, string | string[] | undefined>): boolean {
+    if (this.token === null) return false;
+    const bearer = typeof headers.authorization === 'string' ? /^Bearer (.+)$/i.exec(headers.authorization)?.[1] : undefined;
+    return [headers[HEALTH_TOKEN_HEADER], bearer].some((given) => typeof given === 'string' && timingSafeEqual(digest(given), this.token!));
+  }
+}
 const CHECK_TIMEOUT_MS = 3_000;
 
 async function probe(indicator: HealthIndicator): Promise<HealthReport['checks'][string]> {
@@ -68,16 +85,12 @@ export async function runHealthChecks(app: string, indicators: HealthIndicator[]
 @Public()
 @Controller()
 export class HealthController {
-  private readonly token: Buffer | null;
-
   constructor(
     @Inject(HEALTH_APP_NAME) private readonly app: string,
     @Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicator[],
     @Inject(HEALTH_PUBLIC_PORT) private readonly publicPort: boolean,
-    env: HealthEnv,
-  ) {
-    this.token = env.HEALTH_DETAILS_TOKEN ? digest(env.HEALTH_DETAILS_TOKEN) : null;
-  }
+    private readonly operators: OperatorAccess,
+  ) {}
 
   /**
    * Liveness + readiness: 200 when every dependency answers, 503 (same envelope) when one does not.
@@ -88,14 +101,9 @@ export class HealthController {
   async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const report = await runHealthChecks(this.app, this.indicators);
     const status = report.status === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
-    const data = !this.publicPort || this.mayReadDetails(request.headers[HEALTH_TOKEN_HEADER]) ? report : { status: report.status };
+    const data = !this.publicPort || this.operators.allows(request.headers) ? report : { status: report.status };
     const body = report.status === 'up' ? ApiResponses.ok(data) : { code: 100503, msg: 'unhealthy', data };
     void reply.status(status).send(body);
-  }
-
-  private mayReadDetails(header: string | string[] | undefined): boolean {
-    // Compared as digests: same length whatever was sent, and in constant time.
-    return this.token !== null && typeof header === 'string' && timingSafeEqual(digest(header), this.token);
   }
 }
 
@@ -118,12 +126,14 @@ export class HealthModule {
         { provide: HEALTH_APP_NAME, useValue: options.app },
         { provide: HEALTH_PUBLIC_PORT, useValue: options.publicPort ?? false },
         configProvider(HealthEnv),
+        OperatorAccess,
         {
           provide: HEALTH_INDICATORS,
           useFactory: (...indicators: HealthIndicator[]) => indicators,
           inject: options.indicators,
         },
       ],
+      exports: [OperatorAccess],
     };
   }
 }
