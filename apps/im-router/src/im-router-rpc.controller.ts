@@ -1,5 +1,4 @@
 import {
-  ImBatchSendMsgRequest,
   ImRoomMembersRequest,
   ImRoomMembersResponse,
   ImRouteResponse,
@@ -21,11 +20,6 @@ export class ImRouterRpcController {
   @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
   sendMsg(@Payload() req: ImSendMsgRequest): Promise<ImRouteResponse> {
     return this.router.sendMsg(req);
-  }
-
-  @MessagePattern({ cmd: ImRouterRpc.BATCH_SEND_MSG })
-  batchSendMsg(@Payload() req: ImBatchSendMsgRequest): Promise<ImRouteResponse> {
-    return this.router.batchSendMsg(req);
   }
 
   @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOM })
