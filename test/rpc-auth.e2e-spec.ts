@@ -171,7 +171,6 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     sockets.push(ws);
     const effect = { requestId: 'forged', giftId: 1, giftName: 'Rocket', svgaUrl: 'https://evil.example/x.svga', senderId: 1, receiverId: anchor.userId, roomId, combo: 99 };
     const forged: [number, string, object][] = [
-      [stack.ports.router, ImRouterRpc.SEND_TO_ROOM, { msgId: 'forged-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
       [stack.ports.router, ImRouterRpc.SEND_TO_ROOMS, { messages: [{ msgId: 'forged-rooms', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
       [stack.ports.router, ImRouterRpc.SEND_MSG, { msgId: 'forged-user', userId: viewer.userId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
       [stack.ports.imRpc, ImCoreRpc.PUSH_TO_ROOMS, { messages: [{ msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],

@@ -4,7 +4,6 @@ import {
   ImRouteResponse,
   ImRouterRpc,
   ImSendMsgRequest,
-  ImSendToRoomRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
 } from '@live/contracts';
@@ -20,11 +19,6 @@ export class ImRouterRpcController {
   @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
   sendMsg(@Payload() req: ImSendMsgRequest): Promise<ImRouteResponse> {
     return this.router.sendMsg(req);
-  }
-
-  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOM })
-  sendToRoom(@Payload() req: ImSendToRoomRequest): Promise<ImRouteResponse> {
-    return this.router.sendToRoom(req);
   }
 
   @MessagePattern({ cmd: ImRouterRpc.ROOM_MEMBERS })

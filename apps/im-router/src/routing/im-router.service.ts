@@ -5,7 +5,6 @@ import {
   ImRoomMembersResponse,
   ImRouteResponse,
   ImSendMsgRequest,
-  ImSendToRoomRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
 } from '@live/contracts';
@@ -33,10 +32,6 @@ export class ImRouterService {
 
   sendMsg(req: ImSendMsgRequest): Promise<ImRouteResponse> {
     return this.sendToUsers(req.msgId ?? randomUUID(), [req.userId], req);
-  }
-
-  async sendToRoom(req: ImSendToRoomRequest): Promise<ImRouteResponse> {
-    return (await this.sendToRooms({ messages: [req] })).results[0];
   }
 
   /** Many room messages: every room's nodes in one round trip, then one PUSH_TO_ROOMS per node. */

@@ -3,7 +3,7 @@ import { ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { IsInt } from 'class-validator';
 import { NEVER, Observable, of, throwError } from 'rxjs';
-import { BANK_SERVICE } from '@live/contracts';
+import { BANK_SERVICE, ImBizCode } from '@live/contracts';
 import { BankErrorCode, BizException } from '../errors';
 import { BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT } from './rpc-clients';
 import { RpcClientsModule, rpcTimeout } from './rpc-clients.module';
@@ -39,6 +39,13 @@ describe('typed RPC clients', () => {
     await new BankClient(proxy, 1_000).balance(9);
     expect(sent.map((s) => (s as [{ cmd: string }])[0].cmd)).toEqual(['im-router.room.members', 'im-core.room.members', 'im-core.msg.push-rooms', 'bank.account.balance']);
     expect(sent.map((s) => (s as unknown[])[1])).toEqual([{ roomId: 7 }, { roomId: 7 }, { messages: [] }, { userId: 9 }]);
+  });
+
+  it('ImRouterClient.sendToRoom is a SEND_TO_ROOMS of one, answered by its one result', async () => {
+    const { proxy, sent } = transport(() => of({ results: [{ msgId: 'm1', pushed: 2, offline: [] }] }));
+    const message = { msgId: 'm1', roomId: 5, bizCode: ImBizCode.GIFT_SUCCESS, data: {} };
+    await expect(new ImRouterClient(proxy, 1_000).sendToRoom(message)).resolves.toEqual({ msgId: 'm1', pushed: 2, offline: [] });
+    expect(sent).toEqual([[{ cmd: 'im-router.msg.rooms' }, { messages: [message] }]]);
   });
 
   it('the timeout is the client\'s: a silent peer becomes SERVICE_UNAVAILABLE after it, naming the pattern', async () => {

@@ -132,8 +132,9 @@ export class ImRouterClient extends TypedRpcClient<ImRouterRpcContract> {
     return this.call(ImRouterRpc.SEND_MSG, request);
   }
 
-  sendToRoom(request: ImSendToRoomRequest): Promise<ImRouteResponse> {
-    return this.call(ImRouterRpc.SEND_TO_ROOM, request);
+  /** One room message: a SEND_TO_ROOMS of one. */
+  async sendToRoom(request: ImSendToRoomRequest): Promise<ImRouteResponse> {
+    return (await this.sendToRooms([request])).results[0];
   }
 
   /** At most IM_MAX_BATCH_MESSAGES messages; results[i] answers messages[i]. */

@@ -20,7 +20,6 @@ import {
   ImRoomMembersResponse,
   ImRouteResponse,
   ImSendMsgRequest,
-  ImSendToRoomRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
   InsertGiftConfigRequest,
@@ -81,7 +80,6 @@ export const GiftRpcContract = contract<GiftRpcPattern>()({
 /** im-router. */
 export const ImRouterRpcContract = contract<ImRouterRpcPattern>()({
   [ImRouterRpc.SEND_MSG]: { request: ImSendMsgRequest, response: ImRouteResponse },
-  [ImRouterRpc.SEND_TO_ROOM]: { request: ImSendToRoomRequest, response: ImRouteResponse },
   [ImRouterRpc.SEND_TO_ROOMS]: { request: ImSendToRoomsRequest, response: ImSendToRoomsResponse },
   [ImRouterRpc.ROOM_MEMBERS]: { request: ImRoomMembersRequest, response: ImRoomMembersResponse },
 });

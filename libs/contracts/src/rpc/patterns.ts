@@ -45,8 +45,6 @@ export const GiftRpc = {
 export const ImRouterRpc = {
   /** ImSendMsgRequest -> ImRouteResponse. */
   SEND_MSG: 'im-router.msg.send',
-  /** ImSendToRoomRequest -> ImRouteResponse. */
-  SEND_TO_ROOM: 'im-router.msg.room',
   /** ImSendToRoomsRequest -> ImSendToRoomsResponse: many room messages (a consumer batch) in one call, one RPC per node. */
   SEND_TO_ROOMS: 'im-router.msg.rooms',
   /** ImRoomMembersRequest -> ImRoomMembersResponse: who is connected to the room, on every node. */

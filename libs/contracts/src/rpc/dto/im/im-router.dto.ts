@@ -48,7 +48,7 @@ export class ImRoomMessage {
   excludeUserIds?: number[];
 }
 
-/** ImRouterRpc.SEND_TO_ROOM */
+/** One message of ImRouterRpc.SEND_TO_ROOMS. */
 export class ImSendToRoomRequest extends ImRoomMessage {
   /**
    * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
