@@ -1,4 +1,4 @@
-export * from './rpc-call';
+// rpcCall stays inside: the typed clients (typed-clients.ts) are the only callers of the transport.
 export * from './rpc-clients.module';
 export * from './rpc-clients';
 export * from './typed-clients';
