@@ -1,25 +1,19 @@
-import { BizException, createRpcClient, rpcCall, startApp } from '@live/common';
+import { BankClient, BizException, createRpcClient, GiftClient, startApp } from '@live/common';
 import {
-  BankRpc,
-  GetGiftConfigResponse,
-  GiftConfigResponse,
   GiftEffectData,
   GiftFailData,
-  GiftRecordPage,
-  GiftRpc,
   ImBizCode,
   KafkaConsumerGroup,
   KafkaTopic,
-  ListGiftPanelResponse,
-  ContributionBoardResponse,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
+  UpdateGiftConfigRequest,
+  GetGiftConfigResponse,
 } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { createTestDatabase, createTestKafka, createTestRedis, uniqueName } from '@live/testing';
 import { INestApplication, INestMicroservice } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CurrencyAccountService } from '../apps/bank-service/src/account/currency-account.service';
@@ -47,8 +41,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   let giftApp: INestApplication;
   let routerApp: INestMicroservice;
   let pushes: PushLog;
-  let bank: ClientProxy;
-  let gift: ClientProxy;
+  let bank: BankClient;
+  let gift: GiftClient;
   let producer: Producer;
   let ds: DataSource;
   let nextId = 5_000;
@@ -68,7 +62,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   }
 
   async function fund(userId: number, coins: number): Promise<void> {
-    await rpcCall(bank, BankRpc.CREATE_ACCOUNT, { userId });
+    await bank.createAccount(userId);
     // A credit straight through bank-service's own service: manual credits are not on the RPC surface.
     if (coins > 0) await bankApp.get(CurrencyAccountService).adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT });
   }
@@ -132,8 +126,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       rpc: { host: '127.0.0.1', port: ports.bankRpc },
     });
     giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
-    bank = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.bankRpc });
-    gift = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc });
+    bank = new BankClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.bankRpc }));
+    gift = new GiftClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc }));
     producer = kafka.kafka.producer();
     await producer.connect();
   });
@@ -229,7 +223,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
     // The contribution board of every room, over RPC.
     for (const { roomId } of rooms) {
-      const { entries } = await rpcCall<ContributionBoardResponse>(gift, GiftRpc.CONTRIBUTION_BOARD, { roomId, limit: 100 });
+      const { entries } = await gift.board({ roomId, limit: 100 });
       const want = [...board.entries()]
         .filter(([k]) => k.startsWith(`${roomId}:`))
         .map(([k, score]) => ({ userId: Number(k.split(':')[1]), score }))
@@ -239,15 +233,13 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       expect(entries.map((e) => e.rank)).toEqual(want.map((_, i) => i + 1));
     }
 
-    // Records by room and by sender, newest first, paged.
+    // The gift records (t_gift_record): one row per charged gift, with the room and sender it names.
     const room0 = rooms[0].roomId;
-    const page1 = await rpcCall<GiftRecordPage>(gift, GiftRpc.RECORDS_BY_ROOM, { roomId: room0, page: 1, pageSize: 5 });
-    expect(page1.list).toHaveLength(5);
-    expect(page1.list.every((r) => r.roomId === room0)).toBe(true);
-    expect(page1.hasNext).toBe(true);
+    const inRoom: { request_id: string; room_id: number }[] = await ds.query('SELECT request_id, room_id FROM t_gift_record WHERE room_id = ?', [room0]);
+    expect(inRoom.map((r) => r.request_id).sort()).toEqual(charged.filter((g) => g.roomId === room0).map((g) => g.requestId).sort());
     const sender = charged[0].userId;
-    const mine = await rpcCall<GiftRecordPage>(gift, GiftRpc.RECORDS_BY_USER, { userId: sender, page: 1, pageSize: 100 });
-    expect(mine.list.map((r) => r.requestId).sort()).toEqual(charged.filter((g) => g.userId === sender).map((g) => g.requestId).sort());
+    const mine: { request_id: string }[] = await ds.query('SELECT request_id FROM t_gift_record WHERE user_id = ?', [sender]);
+    expect(mine.map((r) => r.request_id).sort()).toEqual(charged.filter((g) => g.userId === sender).map((g) => g.requestId).sort());
 
     // Replay the whole topic from offset 0: no balance moves, no record is written, nothing is pushed again.
     const balancesBefore = await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id');
@@ -260,8 +252,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     await admin.resetOffsets({ groupId, topic: sendGiftTopic, earliest: true });
     giftApp = await startGiftService('gift-it-1', ports.giftRpc, ports.giftHttp);
     // A closed Nest TCP server keeps its open connections: talk to the new instance on a new one.
-    gift.close();
-    gift = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc });
+    await gift.close();
+    gift = new GiftClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.giftRpc }));
     const ends = await admin.fetchTopicOffsets(sendGiftTopic);
     await waitFor('the replay to reach the end of the topic', async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [sendGiftTopic] });
@@ -345,24 +337,24 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
   describe('catalogue', () => {
     it('panel: valid gifts in a stable order; unknown and disabled gifts are null; bad input is 100001', async () => {
-      const { gifts } = await rpcCall<ListGiftPanelResponse>(gift, GiftRpc.LIST_PANEL, {});
+      const { gifts } = await gift.panel();
       // The seed gifts are on sale, by sort order (their ids), with their names and prices.
       expect(gifts.slice(0, 7).map((g) => [g.giftId, g.giftName, g.price])).toEqual(SEED_GIFTS.map(([id, name, price]) => [id, name, price]));
-      const again = await rpcCall<ListGiftPanelResponse>(gift, GiftRpc.LIST_PANEL, {});
+      const again = await gift.panel();
       expect(again.gifts).toEqual(gifts);
-      await expect(rpcCall<GetGiftConfigResponse>(gift, GiftRpc.GET_CONFIG, { giftId: 999_999 })).resolves.toEqual({ gift: null });
-      await expect(rpcCall(gift, GiftRpc.GET_CONFIG, { giftId: -1 })).rejects.toMatchObject({ code: 100001 });
-      await expect(rpcCall(gift, GiftRpc.INSERT, { giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({ code: 100001 });
-      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
-      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 1 })).rejects.toMatchObject({ code: 100001 });
-      await expect(rpcCall(gift, GiftRpc.UPDATE, { giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
+      await expect(gift.config(999_999)).resolves.toEqual({ gift: null });
+      await expect(gift.config(-1)).rejects.toMatchObject({ code: 100001 });
+      await expect(gift.insert({ giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({ code: 100001 });
+      await expect(gift.update({ giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
+      await expect(gift.update({ giftId: 1 })).rejects.toMatchObject({ code: 100001 });
+      await expect(gift.update({ giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
     });
 
     it('a write is visible on a second instance within one second (insert, update, disable)', async () => {
       const second = await startGiftService('gift-it-2', ports.gift2Rpc, ports.gift2Http);
-      const gift2 = createRpcClient('gift-it', { host: '127.0.0.1', port: ports.gift2Rpc });
+      const gift2 = new GiftClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.gift2Rpc }));
       try {
-        const { gift: created } = await rpcCall<GiftConfigResponse>(gift, GiftRpc.INSERT, {
+        const { gift: created } = await gift.insert({
           giftName: 'Comet',
           price: 77,
           coverImgUrl: '/img/comet.png',
@@ -370,24 +362,24 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
           sortOrder: 50,
         });
         // Warm every layer of the second instance (memory, Redis) with the current version.
-        await expect(rpcCall<GetGiftConfigResponse>(gift2, GiftRpc.GET_CONFIG, { giftId: created.giftId })).resolves.toMatchObject({ gift: { price: 77 } });
-        const panel = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, {});
+        await expect(gift2.config(created.giftId)).resolves.toMatchObject({ gift: { price: 77 } });
+        const panel = await gift2.panel();
         expect(panel.gifts.map((g) => g.giftId)).toContain(created.giftId);
 
-        const visibleWithin = async (change: object, seen: (r: GetGiftConfigResponse) => boolean): Promise<number> => {
+        const visibleWithin = async (change: Omit<UpdateGiftConfigRequest, 'giftId'>, seen: (r: GetGiftConfigResponse) => boolean): Promise<number> => {
           const t0 = Date.now();
-          await rpcCall(gift, GiftRpc.UPDATE, { giftId: created.giftId, ...change });
-          await waitFor('the change on the second instance', async () => seen(await rpcCall<GetGiftConfigResponse>(gift2, GiftRpc.GET_CONFIG, { giftId: created.giftId })), 5_000);
+          await gift.update({ giftId: created.giftId, ...change });
+          await waitFor('the change on the second instance', async () => seen(await gift2.config(created.giftId)), 5_000);
           return Date.now() - t0;
         };
         expect(await visibleWithin({ price: 88 }, (r) => r.gift?.price === 88)).toBeLessThan(1_000);
         expect(await visibleWithin({ status: 0 }, (r) => r.gift === null)).toBeLessThan(1_000);
-        const after = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, {});
+        const after = await gift2.panel();
         expect(after.gifts.map((g) => g.giftId)).not.toContain(created.giftId);
-        const admin = await rpcCall<ListGiftPanelResponse>(gift2, GiftRpc.LIST_PANEL, { includeDisabled: true });
+        const admin = await gift2.panel(true);
         expect(admin.gifts.map((g) => g.giftId)).toContain(created.giftId);
       } finally {
-        gift2.close();
+        await gift2.close();
         await second.close();
       }
     });

@@ -1,10 +1,10 @@
-import { createRpcClient, rpcCall, startApp } from '@live/common';
-import { ImBizCode, ImCoreRpc, ImFrameCode, ImRouteResponse, ImRouterRpc, ImSendToRoomsResponse } from '@live/contracts';
+import { createRpcClient, ImRouterClient, startApp } from '@live/common';
+import { ImBizCode, ImFrameCode } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { INestApplication } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import { randomBytes } from 'node:crypto';
+import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
 import { ImCoreModule } from '../apps/im-core/src/im-core.module';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 import { ImTestClient } from './support/im-client';
@@ -20,7 +20,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
   let nodeA: INestApplication;
   let nodeB: INestApplication;
   let router: INestApplication;
-  let rpc: ClientProxy;
+  let rpc: ImRouterClient;
   const clients: ImTestClient[] = [];
   let nextUser = 70_000 + Math.floor(Math.random() * 10_000);
   const urlA = `ws://127.0.0.1:${wsA}/ws`;
@@ -40,8 +40,8 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
   }
 
   const toRoom = (roomId: number, data: object, msgId?: string) =>
-    rpcCall<ImRouteResponse>(rpc, ImRouterRpc.SEND_TO_ROOM, { roomId, bizCode: ImBizCode.GIFT_SUCCESS, data, ...(msgId ? { msgId } : {}) });
-  const toUser = (userId: number, data: object) => rpcCall<ImRouteResponse>(rpc, ImRouterRpc.SEND_MSG, { userId, bizCode: ImBizCode.GIFT_FAIL, data });
+    rpc.sendToRoom({ roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data }, ...(msgId ? { msgId } : {}) });
+  const toUser = (userId: number, data: object) => rpc.sendToUser({ userId, bizCode: ImBizCode.GIFT_FAIL, data: { ...data } });
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   async function bootNode(nodeId: string, ws: number, rpcPort: number): Promise<INestApplication> {
@@ -62,12 +62,12 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     nodeA = await bootNode('it-node-a', wsA, rpcA);
     nodeB = await bootNode('it-node-b', wsB, rpcB);
     router = await startApp({ app: 'im-router', module: ImRouterModule, http: { host: '127.0.0.1', port: routerHttp }, rpc: { host: '127.0.0.1', port: routerRpc } });
-    rpc = createRpcClient('im-it', { host: '127.0.0.1', port: routerRpc });
+    rpc = new ImRouterClient(createRpcClient('im-it', { host: '127.0.0.1', port: routerRpc }));
   });
 
   afterAll(async () => {
     for (const c of clients) c.close();
-    rpc?.close();
+    await rpc?.close();
     await router?.close();
     await nodeA?.close();
     await nodeB?.close();
@@ -88,16 +88,14 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
       expect(got[0].data).toEqual({ giftId: 1, combo: 1 });
     }
     expect(outsider.business()).toEqual([]);
-    const members = await rpcCall<{ userIds: number[] }>(rpc, ImRouterRpc.ROOM_MEMBERS, { roomId: room });
+    const members = await rpc.roomMembers(room);
     expect(members.userIds).toEqual([...onA, ...onB].map((c) => c.userId).sort((a, b) => a - b));
   });
 
   it('SEND_TO_ROOMS delivers several rooms across both nodes in one call, each message once per member', async () => {
     const rooms = [(nextUser += 1), (nextUser += 1), (nextUser += 1)];
     const members = [await connect(urlA, (nextUser += 1), rooms[0]), await connect(urlB, (nextUser += 1), rooms[1]), await connect(urlA, (nextUser += 1), rooms[2]), await connect(urlB, (nextUser += 1), rooms[2])];
-    const res = await rpcCall<ImSendToRoomsResponse>(rpc, ImRouterRpc.SEND_TO_ROOMS, {
-      messages: rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { i } })),
-    });
+    const res = await rpc.sendToRooms(rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { i } })));
     expect(res.results.map((r) => r.pushed)).toEqual([1, 1, 2]);
     await settle();
     expect(members.map((m) => m.business().map((b) => b.msgId))).toEqual([[`multi-${rooms[0]}`], [`multi-${rooms[1]}`], [`multi-${rooms[2]}`], [`multi-${rooms[2]}`]]);
@@ -124,8 +122,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     await expect(toUser(ghost, { x: 1 })).resolves.toMatchObject({ pushed: 0, offline: [ghost] });
     const live = (nextUser += 1);
     await connect(urlB, live);
-    const batch = await rpcCall<ImRouteResponse>(rpc, ImRouterRpc.BATCH_SEND_MSG, { userIds: [live, ghost], bizCode: ImBizCode.GIFT_FAIL, data: {} });
-    expect(batch).toMatchObject({ pushed: 1, offline: [ghost] });
+    await expect(toUser(live, {})).resolves.toMatchObject({ pushed: 1, offline: [] });
     await expect(toRoom((nextUser += 1), { empty: true })).resolves.toMatchObject({ pushed: 0 });
   });
 
@@ -152,9 +149,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     expect(code).toBe(4408);
     await waitFor('the binding to go', async () => (await toUser(user, {})).offline.includes(user), 2 * HEARTBEAT_TIMEOUT_MS);
     expect(Date.now() - t0).toBeLessThan(2 * HEARTBEAT_TIMEOUT_MS + 500);
-    const nodeRpc = createRpcClient('im-it', { host: '127.0.0.1', port: rpcA });
-    await expect(rpcCall(nodeRpc, ImCoreRpc.IS_ONLINE, { userId: user })).resolves.toEqual({ online: false });
-    nodeRpc.close();
+    expect(nodeA.get(ConnectionRegistry).ofUser(user).size).toBe(0);
   });
 
   it("an older connection's close never takes a newer connection's binding away (same node and across nodes)", async () => {

@@ -1,4 +1,4 @@
-import { createRpcClient, rpcCall, RpcAuth, runApp } from '@live/common';
+import { BankClient, createRpcClient, GiftClient, ImCoreClient, ImRouterClient, RpcAuth, runApp } from '@live/common';
 import { BankRpc, GiftRpc, ImBizCode, ImCoreRpc, ImRouterRpc } from '@live/contracts';
 import { Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
@@ -150,16 +150,16 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
   });
 
   it('gift.config.update: an unsigned reprice changes nothing in the catalogue', async () => {
-    const gift = client(stack.ports.giftRpc);
-    const { gifts } = await rpcCall<{ gifts: { giftId: number; price: number; giftName: string }[] }>(gift, GiftRpc.LIST_PANEL, {});
+    const gift = new GiftClient(client(stack.ports.giftRpc));
+    const { gifts } = await gift.panel();
     const target = [...gifts].sort((a, b) => b.price - a.price)[0];
     const forged = { giftId: target.giftId, price: 1, giftName: 'pwned' };
     expect(await rawExchange(stack.ports.giftRpc, nestFrame(GiftRpc.UPDATE, forged))).toEqual(REFUSED);
     expect(await rawExchange(stack.ports.giftRpc, signedFrame(outsider, GiftRpc.UPDATE, forged))).toEqual(REFUSED);
     const [row] = await stack.db.dataSource.query('SELECT price, gift_name FROM t_gift_config WHERE gift_id = ?', [target.giftId]);
     expect([Number(row.price), row.gift_name]).toEqual([target.price, target.giftName]);
-    const { gift: served } = await rpcCall<{ gift: { price: number } }>(gift, GiftRpc.GET_CONFIG, { giftId: target.giftId });
-    expect(served.price).toBe(target.price);
+    const { gift: served } = await gift.config(target.giftId);
+    expect(served?.price).toBe(target.price);
   });
 
   it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {
@@ -171,10 +171,9 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     sockets.push(ws);
     const effect = { requestId: 'forged', giftId: 1, giftName: 'Rocket', svgaUrl: 'https://evil.example/x.svga', senderId: 1, receiverId: anchor.userId, roomId, combo: 99 };
     const forged: [number, string, object][] = [
-      [stack.ports.router, ImRouterRpc.SEND_TO_ROOM, { msgId: 'forged-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
       [stack.ports.router, ImRouterRpc.SEND_TO_ROOMS, { messages: [{ msgId: 'forged-rooms', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
       [stack.ports.router, ImRouterRpc.SEND_MSG, { msgId: 'forged-user', userId: viewer.userId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
-      [stack.ports.imRpc, ImCoreRpc.PUSH_TO_ROOM, { msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+      [stack.ports.imRpc, ImCoreRpc.PUSH_TO_ROOMS, { messages: [{ msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
       [stack.ports.imRpc, ImCoreRpc.PUSH, { msgId: 'forged-core-user', userIds: [viewer.userId], bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
     ];
     for (const [port, pattern, data] of forged) {
@@ -183,7 +182,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     }
     // Every forged connection was closed before a handler ran; a genuine push sent now is the first
     // and only message the room gets.
-    await rpcCall(client(stack.ports.router), ImRouterRpc.SEND_TO_ROOM, { msgId: 'genuine', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...effect, requestId: 'genuine' } });
+    await new ImRouterClient(client(stack.ports.router)).sendToRoom({ msgId: 'genuine', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...effect, requestId: 'genuine' } });
     await waitFor('the genuine push', () => ws.business().length > 0, 10_000);
     expect(ws.business().map((b) => b.msgId)).toEqual(['genuine']);
   });
@@ -194,10 +193,10 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const ports = [stack.ports.bankRpc, stack.ports.giftRpc, stack.ports.router, stack.ports.imRpc];
     for (const port of ports) for (const g of garbage) expect(await rawExchange(port, g)).toEqual(REFUSED);
 
-    await expect(rpcCall(client(stack.ports.bankRpc), BankRpc.GET_BALANCE, { userId: 424242 })).resolves.toEqual({ balance: 0 });
-    await expect(rpcCall(client(stack.ports.giftRpc), GiftRpc.GET_CONFIG, { giftId: 1 })).resolves.toMatchObject({ gift: { giftId: 1 } });
-    await expect(rpcCall(client(stack.ports.router), ImRouterRpc.ROOM_MEMBERS, { roomId: 999_999 })).resolves.toEqual({ userIds: [] });
-    await expect(rpcCall(client(stack.ports.imRpc), ImCoreRpc.IS_ONLINE, { userId: 424242 })).resolves.toEqual({ online: false });
+    await expect(new BankClient(client(stack.ports.bankRpc)).balance(424242)).resolves.toEqual({ balance: 0 });
+    await expect(new GiftClient(client(stack.ports.giftRpc)).config(1)).resolves.toMatchObject({ gift: { giftId: 1 } });
+    await expect(new ImRouterClient(client(stack.ports.router)).roomMembers(999_999)).resolves.toEqual({ userIds: [] });
+    await expect(new ImCoreClient(client(stack.ports.imRpc)).roomMembers(999_999)).resolves.toEqual({ userIds: [] });
     expect((await http.post('/bank/balance')).status).toBe(401); // the gateway is up, and still asks for a login
   });
 
@@ -213,7 +212,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       expect((await rawExchange(rpcPort, '5#abcde', '127.0.0.1')).connected).toBe(false);
       const there = createRpcClient('rpc-auth-e2e', { host: '127.0.0.2', port: rpcPort });
       clients.push(there);
-      await expect(rpcCall(there, ImRouterRpc.ROOM_MEMBERS, { roomId: 999_998 })).resolves.toEqual({ userIds: [] });
+      await expect(new ImRouterClient(there).roomMembers(999_998)).resolves.toEqual({ userIds: [] });
     } finally {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
       else process.env[k] = v;

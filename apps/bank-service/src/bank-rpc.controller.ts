@@ -4,13 +4,11 @@ import {
   BankRpc,
   BatchConsumeForSendGiftRequest,
   BatchConsumeForSendGiftResponse,
-  ConsumeForSendGiftRequest,
   CreateAccountRequest,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
   DevPayRequest,
   GetBalanceRequest,
-  GiftSettlementResult,
   ListPayProductsRequest,
   ListPayProductsResponse,
   ListTradesRequest,
@@ -53,12 +51,6 @@ export class BankRpcController {
   async listTrades(@Payload() req: ListTradesRequest): Promise<TradePage> {
     const page = await this.accounts.listTrades(req.userId, req.page, req.pageSize);
     return { hasNext: page.hasNext, list: page.list.map((t) => ({ ...t, createTime: new Date(t.createTime).getTime() })) };
-  }
-
-  @MessagePattern({ cmd: BankRpc.CONSUME_FOR_SEND_GIFT })
-  async consumeForSendGift(@Payload() req: ConsumeForSendGiftRequest): Promise<GiftSettlementResult> {
-    const [result] = await this.settlement.settleBatch([req]);
-    return result;
   }
 
   @MessagePattern({ cmd: BankRpc.BATCH_CONSUME_FOR_SEND_GIFT })

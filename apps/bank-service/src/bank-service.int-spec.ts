@@ -1,5 +1,5 @@
-import { BizException, createRpcClient, rpcCall, startApp } from '@live/common';
-import { BankRpc, BatchConsumeForSendGiftResponse, GiftSettlementItem, GiftSettlementResult } from '@live/contracts';
+import { BankClient, BizException, createRpcClient, startApp } from '@live/common';
+import { GiftSettlementItem } from '@live/contracts';
 import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
 import { BankRedisKeys, parseCachedBalance } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
@@ -20,6 +20,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
   let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
   let app: INestApplication;
   let client: ClientProxy;
+  let bank: BankClient;
   let ds: DataSource;
   let accounts: CurrencyAccountService;
   let settlement: GiftSettlementService;
@@ -65,6 +66,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     });
     client = createRpcClient('bank-it', { host: '127.0.0.1', port: rpcPort });
     await client.connect();
+    bank = new BankClient(client);
     ds = app.get(DataSource);
     accounts = app.get(CurrencyAccountService);
     settlement = app.get(GiftSettlementService);
@@ -83,9 +85,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     const anchor = newUser();
     await fund(sender, 100);
     const results = await Promise.all(
-      Array.from({ length: 200 }, () =>
-        rpcCall<GiftSettlementResult>(client, BankRpc.CONSUME_FOR_SEND_GIFT, gift(sender, 1, anchor)),
-      ),
+      Array.from({ length: 200 }, async () => (await bank.settleBatch([gift(sender, 1, anchor)])).results[0]),
     );
     expect(results.filter((r) => r.status === 'charged')).toHaveLength(100);
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(100);
@@ -97,15 +97,15 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(Number(charged)).toBe(100);
     const [anchorRow] = await ds.query('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?', [anchor]);
     expect(Number(anchorRow.earnings)).toBe(100);
-    await expect(rpcCall(client, BankRpc.GET_BALANCE, { userId: sender })).resolves.toEqual({ balance: 0 });
+    await expect(bank.balance(sender)).resolves.toEqual({ balance: 0 });
   });
 
   it('the same batch settled twice charges once and answers the same', async () => {
     const sender = newUser();
     await fund(sender, 50);
     const items = [gift(sender, 10), gift(sender, 30), gift(sender, 20), gift(sender, 5)];
-    const first = await rpcCall<BatchConsumeForSendGiftResponse>(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, { items });
-    const second = await rpcCall<BatchConsumeForSendGiftResponse>(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, { items });
+    const first = await bank.settleBatch(items);
+    const second = await bank.settleBatch(items);
     expect(first.results.map((r) => [r.status, r.balanceAfter, r.replayed])).toEqual([
       ['charged', 40, false],
       ['charged', 10, false],
@@ -163,22 +163,22 @@ describe('bank-service on the real MariaDB and Redis', () => {
 
   it('a repeated payment callback credits once; a badly signed one is refused', async () => {
     const user = newUser();
-    const { products } = await rpcCall<{ products: { id: number; coinNum: number }[] }>(client, BankRpc.LIST_PRODUCTS, { type: 0 });
+    const { products } = await bank.products(0);
     expect(products.length).toBeGreaterThan(0);
     const product = products[0];
-    const { orderId } = await rpcCall<{ orderId: string }>(client, BankRpc.CREATE_PAY_ORDER, {
+    const { orderId } = await bank.createPayOrder({
       userId: user,
       productId: product.id,
       paySource: 1,
       payChannel: 0,
     });
-    const forged = await rpcCall(client, BankRpc.PAY_NOTIFY, { orderId, signature: 'f'.repeat(64) }).catch((e: unknown) => e);
+    const forged = await bank.payNotify({ orderId, signature: 'f'.repeat(64) }).catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(BizException);
     expect((forged as BizException).code).toBe(12006);
 
     const signature = signPayCallback(secret, orderId);
     const callbacks = await Promise.all(
-      Array.from({ length: 5 }, () => rpcCall<{ credited: boolean }>(client, BankRpc.PAY_NOTIFY, { orderId, signature })),
+      Array.from({ length: 5 }, () => bank.payNotify({ orderId, signature })),
     );
     expect(callbacks.filter((c) => c.credited)).toHaveLength(1);
     expect(await dbBalance(user)).toBe(product.coinNum);
@@ -205,7 +205,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     ['an oversize batch', { items: Array.from({ length: 1001 }, (_, i) => ({ requestId: `o${i}`, userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 })) }],
   ])('refuses %s with a clear error and writes nothing', async (_what, payload) => {
     const [{ n_before: before }] = await ds.query('SELECT COUNT(*) AS n_before FROM t_qiyu_currency_trade');
-    const err = await rpcCall(client, BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, payload).catch((e: unknown) => e);
+    const err = await bank.settleBatch(payload.items).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BizException);
     expect((err as BizException).code).toBe(100001);
     expect((err as BizException).message).toMatch(/items|price/);
@@ -223,7 +223,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect((unknown as BizException).code).toBe(12002);
     await expect(debit(user, 4, 'same-debit')).resolves.toEqual({ balance: 6, replayed: false });
     await expect(debit(user, 4, 'same-debit')).resolves.toEqual({ balance: 6, replayed: true });
-    const trades = await rpcCall<{ list: { num: number }[]; hasNext: boolean }>(client, BankRpc.LIST_TRADES, { userId: user, page: 1, pageSize: 1 });
+    const trades = await bank.trades({ userId: user, page: 1, pageSize: 1 });
     expect(trades.list.map((t) => t.num)).toEqual([-4]);
     expect(trades.hasNext).toBe(true);
   });

@@ -4,20 +4,16 @@ import {
   GetGiftConfigRequest,
   GetGiftConfigResponse,
   GiftConfigResponse,
-  GiftRecordPage,
   GiftRpc,
   InsertGiftConfigRequest,
   ListGiftPanelRequest,
   ListGiftPanelResponse,
-  ListRoomGiftRecordsRequest,
-  ListUserGiftRecordsRequest,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftConfigService } from './gift-config/gift-config.service';
-import { GiftRecordService } from './gift-record/gift-record.service';
 
 export const DEFAULT_BOARD_SIZE = 10;
 
@@ -26,7 +22,6 @@ export const DEFAULT_BOARD_SIZE = 10;
 export class GiftRpcController {
   constructor(
     private readonly giftConfigs: GiftConfigService,
-    private readonly records: GiftRecordService,
     private readonly outcomes: GiftOutcomeService,
   ) {}
 
@@ -48,16 +43,6 @@ export class GiftRpcController {
   @MessagePattern({ cmd: GiftRpc.UPDATE })
   async update(@Payload() req: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
     return { gift: await this.giftConfigs.update(req) };
-  }
-
-  @MessagePattern({ cmd: GiftRpc.RECORDS_BY_ROOM })
-  byRoom(@Payload() req: ListRoomGiftRecordsRequest): Promise<GiftRecordPage> {
-    return this.records.byRoom(req.roomId, req.page, req.pageSize);
-  }
-
-  @MessagePattern({ cmd: GiftRpc.RECORDS_BY_USER })
-  byUser(@Payload() req: ListUserGiftRecordsRequest): Promise<GiftRecordPage> {
-    return this.records.bySender(req.userId, req.page, req.pageSize);
   }
 
   @MessagePattern({ cmd: GiftRpc.CONTRIBUTION_BOARD })

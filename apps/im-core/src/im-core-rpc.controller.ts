@@ -1,15 +1,10 @@
 import {
   ImCorePushRequest,
   ImCorePushResponse,
-  ImCorePushToRoomRequest,
   ImCorePushToRoomsRequest,
   ImCoreRpc,
-  ImOnlineRequest,
-  ImOnlineResponse,
   ImRoomMembersRequest,
   ImRoomMembersResponse,
-  ImUserRoomRequest,
-  ImUserRoomResponse,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -29,11 +24,6 @@ export class ImCoreRpcController {
     return this.push.pushToUsers(req.msgId, req.userIds, req.bizCode, req.data);
   }
 
-  @MessagePattern({ cmd: ImCoreRpc.PUSH_TO_ROOM })
-  pushToRoom(@Payload() req: ImCorePushToRoomRequest): ImCorePushResponse {
-    return { pushed: this.push.pushToRoom(req.msgId, req.roomId, req.bizCode, req.data, req.excludeUserIds), offline: [] };
-  }
-
   @MessagePattern({ cmd: ImCoreRpc.PUSH_TO_ROOMS })
   pushToRooms(@Payload() req: ImCorePushToRoomsRequest): ImCorePushResponse {
     const perMessage = req.messages.map((m) => this.push.pushToRoom(m.msgId, m.roomId, m.bizCode, m.data, m.excludeUserIds));
@@ -43,16 +33,5 @@ export class ImCoreRpcController {
   @MessagePattern({ cmd: ImCoreRpc.ROOM_MEMBERS })
   roomMembers(@Payload() req: ImRoomMembersRequest): ImRoomMembersResponse {
     return { userIds: [...new Set([...this.registry.ofRoom(req.roomId)].map((c) => c.userId))] };
-  }
-
-  @MessagePattern({ cmd: ImCoreRpc.USER_ROOM })
-  userRoom(@Payload() req: ImUserRoomRequest): ImUserRoomResponse {
-    const conn = [...this.registry.ofUser(req.userId)].find((c) => c.roomId !== null);
-    return { roomId: conn?.roomId ?? null };
-  }
-
-  @MessagePattern({ cmd: ImCoreRpc.IS_ONLINE })
-  isOnline(@Payload() req: ImOnlineRequest): ImOnlineResponse {
-    return { online: this.registry.ofUser(req.userId).size > 0 };
   }
 }

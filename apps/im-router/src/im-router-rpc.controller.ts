@@ -1,11 +1,9 @@
 import {
-  ImBatchSendMsgRequest,
   ImRoomMembersRequest,
   ImRoomMembersResponse,
   ImRouteResponse,
   ImRouterRpc,
   ImSendMsgRequest,
-  ImSendToRoomRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
 } from '@live/contracts';
@@ -21,16 +19,6 @@ export class ImRouterRpcController {
   @MessagePattern({ cmd: ImRouterRpc.SEND_MSG })
   sendMsg(@Payload() req: ImSendMsgRequest): Promise<ImRouteResponse> {
     return this.router.sendMsg(req);
-  }
-
-  @MessagePattern({ cmd: ImRouterRpc.BATCH_SEND_MSG })
-  batchSendMsg(@Payload() req: ImBatchSendMsgRequest): Promise<ImRouteResponse> {
-    return this.router.batchSendMsg(req);
-  }
-
-  @MessagePattern({ cmd: ImRouterRpc.SEND_TO_ROOM })
-  sendToRoom(@Payload() req: ImSendToRoomRequest): Promise<ImRouteResponse> {
-    return this.router.sendToRoom(req);
   }
 
   @MessagePattern({ cmd: ImRouterRpc.ROOM_MEMBERS })

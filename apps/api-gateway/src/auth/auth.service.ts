@@ -1,9 +1,6 @@
-import { BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
-import { BANK_SERVICE, BankRpc } from '@live/contracts';
+import { BankClient, BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
 import { GatewayRedisKeys, InjectRedis } from '@live/redis';
-import { rpcCall } from '@live/common';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { randomBytes, randomInt } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -93,7 +90,7 @@ export class AuthService {
     private readonly keys: GatewayRedisKeys,
     private readonly users: UserService,
     private readonly env: GatewayEnv,
-    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
+    private readonly bank: BankClient,
   ) {
     this.adminPhones = new Set(env.GATEWAY_ADMIN_PHONES.split(',').map((p) => p.trim()).filter(Boolean));
   }
@@ -151,7 +148,7 @@ export class AuthService {
       throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
     }
     const user = await this.users.loginByPhone(phone, this.adminPhones.has(phone) ? UserRole.ADMIN : UserRole.USER);
-    await rpcCall(this.bank, BankRpc.CREATE_ACCOUNT, { userId: user.userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    await this.bank.createAccount(user.userId);
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.userToken(token), `${user.userId}:${user.role}`, 'EX', this.tokenTtlSeconds());
     this.logger.log(`user ${user.userId} logged in`);

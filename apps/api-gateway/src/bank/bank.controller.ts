@@ -1,39 +1,25 @@
-import { ApiResponse, ApiResponses, rpcCall } from '@live/common';
-import {
-  BANK_SERVICE,
-  BalanceResponse,
-  BankRpc,
-  CreatePayOrderResponse,
-  ListPayProductsResponse,
-  PayNotifyResponse,
-  PayProductDto as ProductView,
-  TradePage,
-} from '@live/contracts';
+import { ApiResponse, ApiResponses, BankClient } from '@live/common';
+import { BalanceResponse, CreatePayOrderResponse, PayNotifyResponse, PayProductDto as ProductView, TradePage } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto, PageDto } from '../common/page.dto';
-import { GatewayEnv } from '../config/api-gateway.env';
 import { OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
 
 /** Wallet and recharge: every call goes to bank-service for the caller's own wallet. */
 @ApiTags('bank')
 @Controller('bank')
 export class BankController {
-  constructor(
-    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
-    private readonly env: GatewayEnv,
-  ) {}
+  constructor(private readonly bank: BankClient) {}
 
   @Post('products')
   @HttpCode(200)
   async products(@CurrentUser() user: RequestUser, @Body() dto: ProductsDto): Promise<ApiResponse<{ products: ProductView[]; currentBalance: number }>> {
     const [{ products }, { balance }] = await Promise.all([
-      this.call<ListPayProductsResponse>(BankRpc.LIST_PRODUCTS, { type: dto.type }),
-      this.call<BalanceResponse>(BankRpc.GET_BALANCE, { userId: user.userId }),
+      this.bank.products(dto.type),
+      this.bank.balance(user.userId),
     ]);
     return ApiResponses.ok({ products, currentBalance: balance });
   }
@@ -42,7 +28,7 @@ export class BankController {
   @HttpCode(200)
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many orders, wait a moment' })
   async payProduct(@CurrentUser() user: RequestUser, @Body() dto: PayProductDto): Promise<ApiResponse<CreatePayOrderResponse>> {
-    return ApiResponses.ok(await this.call<CreatePayOrderResponse>(BankRpc.CREATE_PAY_ORDER, { userId: user.userId, ...dto }));
+    return ApiResponses.ok(await this.bank.createPayOrder({ userId: user.userId, ...dto }));
   }
 
   /** The payment provider's callback: no user token, the HMAC signature is the proof. */
@@ -50,29 +36,25 @@ export class BankController {
   @Post('payNotify')
   @HttpCode(200)
   async payNotify(@Body() dto: PayNotifyDto): Promise<ApiResponse<PayNotifyResponse>> {
-    return ApiResponses.ok(await this.call<PayNotifyResponse>(BankRpc.PAY_NOTIFY, { ...dto }));
+    return ApiResponses.ok(await this.bank.payNotify({ ...dto }));
   }
 
   /** Development payment provider: pays the caller's own order and sends its signed callback. */
   @Post('devPay')
   @HttpCode(200)
   async devPay(@CurrentUser() user: RequestUser, @Body() dto: OrderIdDto): Promise<ApiResponse<PayNotifyResponse>> {
-    return ApiResponses.ok(await this.call<PayNotifyResponse>(BankRpc.DEV_PAY, { orderId: dto.orderId, userId: user.userId }));
+    return ApiResponses.ok(await this.bank.devPay({ orderId: dto.orderId, userId: user.userId }));
   }
 
   @Post('balance')
   @HttpCode(200)
   async balance(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<BalanceResponse>> {
-    return ApiResponses.ok(await this.call<BalanceResponse>(BankRpc.GET_BALANCE, { userId: user.userId }));
+    return ApiResponses.ok(await this.bank.balance(user.userId));
   }
 
   @Post('trades')
   @HttpCode(200)
   async trades(@CurrentUser() user: RequestUser, @Body() dto: PageDto): Promise<ApiResponse<TradePage>> {
-    return ApiResponses.ok(await this.call<TradePage>(BankRpc.LIST_TRADES, { userId: user.userId, page: dto.page, pageSize: dto.pageSize }));
-  }
-
-  private call<T>(pattern: string, data: object): Promise<T> {
-    return rpcCall<T>(this.bank, pattern, data, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    return ApiResponses.ok(await this.bank.trades({ userId: user.userId, page: dto.page, pageSize: dto.pageSize }));
   }
 }

@@ -1,7 +1,6 @@
-import { ApiResponse, ApiResponses, rpcCall } from '@live/common';
-import { BANK_SERVICE, BankRpc, GiftConfigDto, GiftEffectData, GiftSettlementResult, IM_ROUTER, ImBizCode, ImRouteResponse, ImRouterRpc, ImSendToRoomRequest } from '@live/contracts';
-import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Inject, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { ApiResponse, ApiResponses, BankClient, ImRouterClient } from '@live/common';
+import { GiftConfigDto, GiftEffectData, GiftSettlementResult, ImBizCode, ImSendToRoomRequest } from '@live/contracts';
+import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentUser } from '../auth/auth.decorators';
@@ -26,8 +25,8 @@ export class BenchRoutesGuard implements CanActivate {
  * Baselines for `npm run bench`, answered only with GATEWAY_BENCH_ROUTES=true (otherwise 404, as any
  * unknown route). They go through the same guard, validation and envelope as /gift/send:
  * - /bench/noop: nothing else (the ingress ceiling of this gateway);
- * - /bench/naiveSend: the naive design: one synchronous database transaction per request (the bank's
- *   single-gift settlement), no Kafka, no batching;
+ * - /bench/naiveSend: the naive design: one synchronous database transaction per request (a bank
+ *   settlement of one gift), no Kafka, no batching;
  * - /bench/naiveSendAndPush: the same, then the gift effect pushed to the room synchronously (one
  *   im-router call per gift): the naive design doing the whole visible job of /gift/send.
  */
@@ -36,10 +35,9 @@ export class BenchRoutesGuard implements CanActivate {
 @Controller('bench')
 export class BenchController {
   constructor(
-    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
-    @Inject(IM_ROUTER) private readonly imRouter: ClientProxy,
+    private readonly bank: BankClient,
+    private readonly imRouter: ImRouterClient,
     private readonly sender: GiftSendService,
-    private readonly env: GatewayEnv,
   ) {}
 
   @Post('noop')
@@ -71,19 +69,18 @@ export class BenchController {
         combo: 1,
       };
       const push: ImSendToRoomRequest = { msgId: result.requestId, roomId: dto.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data } };
-      await rpcCall<ImRouteResponse>(this.imRouter, ImRouterRpc.SEND_TO_ROOM, push, this.env.GATEWAY_RPC_TIMEOUT_MS);
+      await this.imRouter.sendToRoom(push);
     }
     return ApiResponses.ok(result);
   }
 
   /** One gift settled on its own: one bank call, one database transaction. */
-  private settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
-    return rpcCall<GiftSettlementResult>(
-      this.bank,
-      BankRpc.CONSUME_FOR_SEND_GIFT,
-      { requestId: `${user.userId}:${dto.requestId ?? randomUUID()}`, userId: user.userId, receiverId: dto.receiverId, roomId: dto.roomId, giftId: gift.giftId, price: gift.price },
-      this.env.GATEWAY_RPC_TIMEOUT_MS,
-    );
+  private async settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
+    const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
+    const { results } = await this.bank.settleBatch([
+      { requestId, userId: user.userId, receiverId: dto.receiverId, roomId: dto.roomId, giftId: gift.giftId, price: gift.price },
+    ]);
+    return results[0];
   }
 }
 

@@ -1,13 +1,7 @@
-import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, rpcCall, TtlCache } from '@live/common';
+import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, BankClient, GiftClient, TtlCache } from '@live/common';
 import {
-  BANK_SERVICE,
-  BankRpc,
-  BalanceResponse,
   fingerprintOf,
-  GetGiftConfigResponse,
-  GIFT_SERVICE,
   GiftConfigDto,
-  GiftRpc,
   KafkaTopic,
   SendGiftMq,
   sendGiftKey,
@@ -18,8 +12,7 @@ import {
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
 import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
 import type { Redis } from 'ioredis';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { LivingService } from '../living/living.service';
@@ -57,8 +50,8 @@ export class GiftSendService {
   private readonly logger = new Logger(GiftSendService.name);
 
   constructor(
-    @Inject(GIFT_SERVICE) private readonly giftService: ClientProxy,
-    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
+    private readonly giftService: GiftClient,
+    private readonly bank: BankClient,
     private readonly producer: KafkaProducerService,
     private readonly kafkaNames: KafkaNames,
     private readonly living: LivingService,
@@ -145,7 +138,7 @@ export class GiftSendService {
   private async cachedBalance(userId: number): Promise<number> {
     const cached = parseCachedBalance(await this.redis.get(this.bankKeys.balance(userId)).catch(() => null));
     if (cached !== undefined) return cached;
-    const { balance } = await rpcCall<BalanceResponse>(this.bank, BankRpc.GET_BALANCE, { userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const { balance } = await this.bank.balance(userId);
     return balance;
   }
 
@@ -157,7 +150,7 @@ export class GiftSendService {
   }
 
   private async loadGift(giftId: number): Promise<GiftConfigDto | null> {
-    const { gift } = await rpcCall<GetGiftConfigResponse>(this.giftService, GiftRpc.GET_CONFIG, { giftId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const { gift } = await this.giftService.config(giftId);
     return gift;
   }
 

@@ -1,20 +1,11 @@
-import { ApiResponse, ApiResponses, BaseErrorCode, BizException, rpcCall } from '@live/common';
-import {
-  ContributionBoardResponse,
-  GIFT_SERVICE,
-  GiftConfigDto,
-  GiftConfigResponse,
-  GiftRpc,
-  ListGiftPanelResponse,
-} from '@live/contracts';
+import { ApiResponse, ApiResponses, BaseErrorCode, BizException, GiftClient } from '@live/common';
+import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
-import { GatewayEnv } from '../config/api-gateway.env';
 import { BoardDto, CLIENT_REQUEST_ID_PATTERN, GiftPanelItemView, InsertGiftDto, SendGiftDto, SendGiftView, UpdateGiftDto } from './gift.dto';
 import { GiftSendService } from './gift-send.service';
 
@@ -23,14 +14,13 @@ import { GiftSendService } from './gift-send.service';
 export class GiftController {
   constructor(
     private readonly sender: GiftSendService,
-    @Inject(GIFT_SERVICE) private readonly giftService: ClientProxy,
-    private readonly env: GatewayEnv,
+    private readonly giftService: GiftClient,
   ) {}
 
   @Post('listGift')
   @HttpCode(200)
   async listGift(@Body() _body: EmptyBodyDto): Promise<ApiResponse<GiftPanelItemView[]>> {
-    const { gifts } = await rpcCall<ListGiftPanelResponse>(this.giftService, GiftRpc.LIST_PANEL, {}, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const { gifts } = await this.giftService.panel();
     return ApiResponses.ok(gifts);
   }
 
@@ -58,16 +48,14 @@ export class GiftController {
   @Post('contributionBoard')
   @HttpCode(200)
   async board(@Body() dto: BoardDto): Promise<ApiResponse<ContributionBoardResponse>> {
-    return ApiResponses.ok(
-      await rpcCall<ContributionBoardResponse>(this.giftService, GiftRpc.CONTRIBUTION_BOARD, { roomId: dto.roomId, limit: dto.limit }, this.env.GATEWAY_RPC_TIMEOUT_MS),
-    );
+    return ApiResponses.ok(await this.giftService.board({ roomId: dto.roomId, limit: dto.limit }));
   }
 
   @AdminOnly()
   @Post('admin/insert')
   @HttpCode(200)
   async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await rpcCall<GiftConfigResponse>(this.giftService, GiftRpc.INSERT, { ...dto }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const { gift } = await this.giftService.insert({ ...dto });
     return ApiResponses.ok(gift);
   }
 
@@ -75,7 +63,7 @@ export class GiftController {
   @Post('admin/update')
   @HttpCode(200)
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await rpcCall<GiftConfigResponse>(this.giftService, GiftRpc.UPDATE, { ...dto }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+    const { gift } = await this.giftService.update({ ...dto });
     return ApiResponses.ok(gift);
   }
 }

@@ -1,10 +1,7 @@
-import { BizException, GatewayErrorCode, rpcCall } from '@live/common';
-import { IM_ROUTER, ImRoomMembersResponse, ImRouterRpc } from '@live/contracts';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { BizException, GatewayErrorCode, ImRouterClient } from '@live/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { GatewayEnv } from '../config/api-gateway.env';
 import { UserEntity } from '../user/entities/user.entity';
 import { LivingRoomEntity, LivingRoomStatus } from './entities/living-room.entity';
 import { AnchorConfigView, RoomView } from './living.dto';
@@ -17,8 +14,7 @@ export class LivingService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(IM_ROUTER) private readonly imRouter: ClientProxy,
-    private readonly env: GatewayEnv,
+    private readonly imRouter: ImRouterClient,
   ) {
     this.rooms = dataSource.getRepository(LivingRoomEntity);
   }
@@ -77,7 +73,7 @@ export class LivingService {
   /** Who is in the room right now, as the im-core nodes hold it (null when the IM layer does not answer). */
   private async onlineCount(roomId: number): Promise<number | null> {
     try {
-      const { userIds } = await rpcCall<ImRoomMembersResponse>(this.imRouter, ImRouterRpc.ROOM_MEMBERS, { roomId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
+      const { userIds } = await this.imRouter.roomMembers(roomId);
       return userIds.length;
     } catch (err: unknown) {
       this.logger.warn(`room ${roomId}: members unavailable from im-router: ${err instanceof Error ? err.message : String(err)}`);

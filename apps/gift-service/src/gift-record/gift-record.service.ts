@@ -1,4 +1,3 @@
-import { GiftRecordDto, GiftRecordPage } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -20,7 +19,7 @@ export interface NewGiftRecord {
 const INSERT_CHUNK = 500;
 const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, combo, send_time';
 
-/** t_gift_record: one row per charged gift (UNIQUE request id), queried by room and by sender. */
+/** t_gift_record: one row per charged gift (UNIQUE request id). */
 @Injectable()
 export class GiftRecordService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -43,34 +42,4 @@ export class GiftRecordService {
     }
     return inserted;
   }
-
-  byRoom(roomId: number, page: number, pageSize: number): Promise<GiftRecordPage> {
-    return this.page('room_id', roomId, page, pageSize);
-  }
-
-  bySender(userId: number, page: number, pageSize: number): Promise<GiftRecordPage> {
-    return this.page('user_id', userId, page, pageSize);
-  }
-
-  private async page(column: 'room_id' | 'user_id', value: number, page: number, pageSize: number): Promise<GiftRecordPage> {
-    // Newest first on the (column, id) index; one extra row says whether a next page exists.
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM t_gift_record WHERE ${column} = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
-      [value, pageSize + 1, (page - 1) * pageSize],
-    );
-    return { list: rows.slice(0, pageSize).map(toDto), hasNext: rows.length > pageSize };
-  }
-}
-
-function toDto(r: Record<string, unknown>): GiftRecordDto {
-  return {
-    requestId: String(r.request_id),
-    userId: Number(r.user_id),
-    receiverId: Number(r.receiver_id),
-    roomId: Number(r.room_id),
-    giftId: Number(r.gift_id),
-    price: Number(r.price),
-    combo: Number(r.combo),
-    sendTime: new Date(r.send_time as string | Date).getTime(),
-  };
 }

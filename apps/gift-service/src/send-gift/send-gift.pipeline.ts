@@ -1,29 +1,21 @@
-import { BaseErrorCode, BizException, rpcCall } from '@live/common';
+import { BankClient, ImRouterClient } from '@live/common';
 import {
-  BANK_SERVICE,
-  BankRpc,
-  BatchConsumeForSendGiftRequest,
-  BatchConsumeForSendGiftResponse,
   GiftEffectData,
   GiftFailData,
   GiftSettlementItem,
   giftRequestFingerprint,
   GiftSettlementResult,
   IM_MAX_BATCH_MESSAGES,
-  IM_ROUTER,
   ImBizCode,
-  ImRouterRpc,
   ImSendMsgRequest,
   ImSendToRoomRequest,
-  ImSendToRoomsRequest,
-  ImSendToRoomsResponse,
   KafkaTopic,
   ParkedMessage,
   SendGiftMq,
+  validatePayload,
 } from '@live/contracts';
 import { ConsumedBatch, ConsumedMessage, KafkaNames, KafkaProducerService } from '@live/kafka';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
+import { Injectable, Logger } from '@nestjs/common';
 import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigService } from '../gift-config/gift-config.service';
@@ -61,7 +53,8 @@ type Decoded = ConsumedMessage<SendGiftMq> & { value: SendGiftMq };
  *  1. park what cannot be used: undecodable; not signed by api-gateway under an accepted key; a price that
  *     is not the catalogue's or a receiver that is not the room's anchor (SendGiftVerifier; such a signed
  *     message is settled only as the replay of an earlier delivery, else refused: 5557 to its sender);
- *     refused by the bank as invalid; a request id the ledger holds for something else (`conflict`).
+ *     not a valid settlement item (checked with the bank's own contract class, so the bank never refuses
+ *     the batch for one gift); a request id the ledger holds for something else (`conflict`).
  *     Never blocks the partition;
  *  2. settle the whole batch in ONE bank-service call (one database transaction; replays answer as before);
  *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id (whatever room);
@@ -76,8 +69,8 @@ export class SendGiftPipeline {
   private readonly logger = new Logger(SendGiftPipeline.name);
 
   constructor(
-    @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
-    @Inject(IM_ROUTER) private readonly imRouter: ClientProxy,
+    private readonly bank: BankClient,
+    private readonly imRouter: ImRouterClient,
     private readonly producer: KafkaProducerService,
     private readonly kafkaNames: KafkaNames,
     private readonly giftConfigs: GiftConfigService,
@@ -172,42 +165,25 @@ export class SendGiftPipeline {
   }
 
   /**
-   * One bank call for the batch. If the bank refuses the batch as invalid (its validation is the
-   * contract's, so this means a message the decoder let through and the bank did not), the gifts are
-   * settled one by one and the refused ones parked, so one bad message never blocks the others.
+   * One bank call for the batch. Each item is first checked against GiftSettlementItem, the class the
+   * bank validates the batch with: an item it would refuse is parked with the reason instead of being
+   * sent, so one bad message never blocks the others. Any error of the call fails the batch (retried).
    */
   private async settle(
     messages: Decoded[],
     disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>,
   ): Promise<{ settled: Settled[]; refused: Refusal<ConsumedMessage<SendGiftMq>>[] }> {
-    if (messages.length === 0) return { settled: [], refused: [] };
-    const items = messages.map((m) => toSettlementItem(m.value, disputes.get(m)?.senderReason));
-    try {
-      const request: BatchConsumeForSendGiftRequest = { items };
-      const { results } = await rpcCall<BatchConsumeForSendGiftResponse>(
-        this.bank,
-        BankRpc.BATCH_CONSUME_FOR_SEND_GIFT,
-        request,
-        this.env.GIFT_RPC_TIMEOUT_MS,
-      );
-      if (results.length !== items.length) throw new Error(`bank answered ${results.length} results for ${items.length} gifts`);
-      return { settled: messages.map((m, i) => ({ message: m, mq: m.value, result: results[i] })), refused: [] };
-    } catch (err: unknown) {
-      if (!isInvalidInput(err)) throw err;
-      this.logger.warn(`bank refused the batch as invalid (${(err as BizException).message}): settling one by one`);
-    }
-    const settled: Settled[] = [];
+    const sendable: { message: Decoded; item: GiftSettlementItem }[] = [];
     const refused: Refusal<ConsumedMessage<SendGiftMq>>[] = [];
-    for (const [i, m] of messages.entries()) {
-      try {
-        const result = await rpcCall<GiftSettlementResult>(this.bank, BankRpc.CONSUME_FOR_SEND_GIFT, items[i], this.env.GIFT_RPC_TIMEOUT_MS);
-        settled.push({ message: m, mq: m.value, result });
-      } catch (err: unknown) {
-        if (!isInvalidInput(err)) throw err;
-        refused.push({ message: m, reason: `refused by bank-service: ${(err as BizException).message}` });
-      }
+    for (const message of messages) {
+      const checked = validatePayload(GiftSettlementItem, toSettlementItem(message.value, disputes.get(message)?.senderReason));
+      if (checked.ok) sendable.push({ message, item: checked.value });
+      else refused.push({ message, reason: `not a valid settlement: ${checked.error}` });
     }
-    return { settled, refused };
+    if (sendable.length === 0) return { settled: [], refused };
+    const { results } = await this.bank.settleBatch(sendable.map((s) => s.item));
+    if (results.length !== sendable.length) throw new Error(`bank answered ${results.length} results for ${sendable.length} gifts`);
+    return { settled: sendable.map(({ message }, i) => ({ message, mq: message.value, result: results[i] })), refused };
   }
 
   private async push(settled: readonly Settled[], outcomes: readonly GiftOutcome[]): Promise<{ effectsPushed: number; failuresPushed: number }> {
@@ -230,14 +206,13 @@ export class SendGiftPipeline {
       return { msgId: mq.requestId, roomId: mq.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data } };
     });
     for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
-      const request: ImSendToRoomsRequest = { messages: roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES) };
-      await rpcCall<ImSendToRoomsResponse>(this.imRouter, ImRouterRpc.SEND_TO_ROOMS, request, this.env.GIFT_RPC_TIMEOUT_MS);
+      await this.imRouter.sendToRooms(roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES));
     }
     await Promise.all(
       failures.map(({ mq, result }) => {
         const data: GiftFailData = { requestId: mq.requestId, msg: result.reason ?? 'gift not charged' };
         const request: ImSendMsgRequest = { msgId: mq.requestId, userId: mq.userId, bizCode: ImBizCode.GIFT_FAIL, data: { ...data } };
-        return rpcCall(this.imRouter, ImRouterRpc.SEND_MSG, request, this.env.GIFT_RPC_TIMEOUT_MS);
+        return this.imRouter.sendToUser(request);
       }),
     );
     await this.outcomes.markPushed(due.map(({ mq }) => mq.requestId));
@@ -290,10 +265,6 @@ function toSettlementItem(mq: SendGiftMq, refuseUnlessSettled?: string): GiftSet
 
 function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
   return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
-}
-
-function isInvalidInput(err: unknown): err is BizException {
-  return err instanceof BizException && err.code === BaseErrorCode.PARAM_ERROR.code;
 }
 
 /** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */

@@ -1,8 +1,8 @@
-import { createRpcClient, RpcAuth } from '@live/common';
+import { createRpcClient, ImCoreClient, RpcAuth } from '@live/common';
 import { ImRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
+import { ImRouterEnv } from '../config/im-router.env';
 
 interface NodeAddress {
   rpcHost: string;
@@ -13,13 +13,14 @@ interface NodeAddress {
 const REGISTRY_CACHE_MS = 2_000;
 
 /**
- * One TCP client per im-core node, found by node id in the registry hash the nodes keep in Redis.
+ * One ImCoreClient per im-core node (timeout IM_ROUTER_NODE_TIMEOUT_MS), found by node id in the
+ * registry hash the nodes keep in Redis.
  * A client whose call failed is dropped (the next call connects afresh: a restarted node may be back).
  */
 @Injectable()
 export class ImNodeClients implements OnApplicationShutdown {
   private readonly logger = new Logger(ImNodeClients.name);
-  private readonly clients = new Map<string, { address: string; client: ClientProxy }>();
+  private readonly clients = new Map<string, { address: string; client: ImCoreClient }>();
   private registry = new Map<string, NodeAddress>();
   private registryReadAt = 0;
   /** Signs the calls to the nodes (RPC_AUTH_SECRET; the app refuses to start without it). */
@@ -28,31 +29,33 @@ export class ImNodeClients implements OnApplicationShutdown {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: ImRedisKeys,
+    private readonly env: ImRouterEnv,
   ) {}
 
   /** The client of a node, or null when the node is not registered (gone). */
-  async client(nodeId: string): Promise<ClientProxy | null> {
+  async client(nodeId: string): Promise<ImCoreClient | null> {
     let address = await this.address(nodeId, false);
     if (!address) address = await this.address(nodeId, true);
     if (!address) return null;
     const key = `${address.rpcHost}:${address.rpcPort}`;
     const known = this.clients.get(nodeId);
     if (known && known.address === key) return known.client;
-    known?.client.close();
-    const client = createRpcClient(this.auth.name, { host: address.rpcHost, port: address.rpcPort }, this.auth);
+    void known?.client.close();
+    const transport = createRpcClient(this.auth.name, { host: address.rpcHost, port: address.rpcPort }, this.auth);
+    const client = new ImCoreClient(transport, this.env.IM_ROUTER_NODE_TIMEOUT_MS);
     this.clients.set(nodeId, { address: key, client });
     return client;
   }
 
   /** After a failed call: forget the client (and the registry snapshot). */
   drop(nodeId: string): void {
-    this.clients.get(nodeId)?.client.close();
+    void this.clients.get(nodeId)?.client.close();
     this.clients.delete(nodeId);
     this.registryReadAt = 0;
   }
 
   onApplicationShutdown(): void {
-    for (const { client } of this.clients.values()) client.close();
+    for (const { client } of this.clients.values()) void client.close();
     this.clients.clear();
   }
 

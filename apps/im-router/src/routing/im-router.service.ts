@@ -1,14 +1,10 @@
-import { rpcCall } from '@live/common';
+import { ImCoreClient } from '@live/common';
 import {
-  ImBatchSendMsgRequest,
   ImCorePushRequest,
-  ImCorePushResponse,
   ImCorePushToRoomRequest,
-  ImCoreRpc,
   ImRoomMembersResponse,
   ImRouteResponse,
   ImSendMsgRequest,
-  ImSendToRoomRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
 } from '@live/contracts';
@@ -16,7 +12,6 @@ import { ImRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { ImRouterEnv } from '../config/im-router.env';
 import { ImNodeClients } from './im-node.clients';
 
 /**
@@ -33,19 +28,10 @@ export class ImRouterService {
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: ImRedisKeys,
     private readonly nodes: ImNodeClients,
-    private readonly env: ImRouterEnv,
   ) {}
 
   sendMsg(req: ImSendMsgRequest): Promise<ImRouteResponse> {
     return this.sendToUsers(req.msgId ?? randomUUID(), [req.userId], req);
-  }
-
-  batchSendMsg(req: ImBatchSendMsgRequest): Promise<ImRouteResponse> {
-    return this.sendToUsers(req.msgId ?? randomUUID(), [...new Set(req.userIds)], req);
-  }
-
-  async sendToRoom(req: ImSendToRoomRequest): Promise<ImRouteResponse> {
-    return (await this.sendToRooms({ messages: [req] })).results[0];
   }
 
   /** Many room messages: every room's nodes in one round trip, then one PUSH_TO_ROOMS per node. */
@@ -59,7 +45,7 @@ export class ImRouterService {
     const pushedPerMessage = new Map<string, number>();
     await Promise.all(
       [...perNode].map(async ([nodeId, batch]) => {
-        const answer = await this.call<ImCorePushResponse>(nodeId, ImCoreRpc.PUSH_TO_ROOMS, { messages: batch });
+        const answer = await this.call(nodeId, 'push to rooms', (node) => node.pushToRooms(batch));
         batch.forEach((m, i) => pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (answer?.perMessage?.[i] ?? 0)));
       }),
     );
@@ -69,7 +55,7 @@ export class ImRouterService {
   /** Members of a room connected to any node: the room's nodes in one round trip, then each node asked. */
   async roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
     const [nodes] = await this.liveMembers([this.keys.roomNodes(roomId)]);
-    const answers = await Promise.all(nodes.map((nodeId) => this.call<ImRoomMembersResponse>(nodeId, ImCoreRpc.ROOM_MEMBERS, { roomId })));
+    const answers = await Promise.all(nodes.map((nodeId) => this.call(nodeId, 'room members', (node) => node.roomMembers(roomId))));
     return { userIds: [...new Set(answers.flatMap((a) => a?.userIds ?? []))].sort((a, b) => a - b) };
   }
 
@@ -85,7 +71,7 @@ export class ImRouterService {
     let pushed = 0;
     await Promise.all(
       [...perNode].map(async ([nodeId, users]) => {
-        const answer = await this.call<ImCorePushResponse>(nodeId, ImCoreRpc.PUSH, { msgId, userIds: users, bizCode: msg.bizCode, data: msg.data });
+        const answer = await this.call(nodeId, 'push', (node) => node.pushToUsers({ msgId, userIds: users, bizCode: msg.bizCode, data: msg.data }));
         if (!answer) return;
         pushed += answer.pushed;
         const notThere = new Set(answer.offline);
@@ -108,17 +94,18 @@ export class ImRouterService {
     });
   }
 
-  private async call<T>(nodeId: string, pattern: string, data: object): Promise<T | null> {
+  /** One call to a node; null (logged, the node's client dropped) when the node is gone or the call failed. */
+  private async call<T>(nodeId: string, what: string, ask: (node: ImCoreClient) => Promise<T>): Promise<T | null> {
     const client = await this.nodes.client(nodeId);
     if (!client) {
       this.logger.warn(`node ${nodeId} is bound in Redis but not registered: skipped`);
       return null;
     }
     try {
-      return await rpcCall<T>(client, pattern, data, this.env.IM_ROUTER_NODE_TIMEOUT_MS);
+      return await ask(client);
     } catch (err: unknown) {
       this.nodes.drop(nodeId);
-      this.logger.warn(`node ${nodeId}: ${pattern} failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(`node ${nodeId}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
       return null;
     }
   }

@@ -4,23 +4,37 @@ import { ClientProxy } from '@nestjs/microservices';
 import { ClassConstructor } from 'class-transformer';
 import { declareEnv, validateEnv } from '../config';
 import { createRpcClient } from './rpc-transport';
+import { TypedRpcClientClass } from './typed-clients';
 
-/** One TCP RPC client: its injection token and where its address comes from (a validated env class). */
+/** One TCP RPC client: its typed class, its transport's token and where its address comes from (a validated env class). */
 export interface RpcClientSpec {
   token: string;
+  /** What the app injects (BankClient...): the only holder of the transport. */
+  client: TypedRpcClientClass;
   /** The env class the address comes from (validated up front with the app's own, see declareEnv). */
   env: ClassConstructor<object>;
   /** Resolves the address; throws ConfigValidationError on bad settings (the app refuses to start). */
   resolve(): { host: string; port: number };
 }
 
-/** `rpcClient(BANK_SERVICE, BankClientEnv, (e) => ({ host: e.BANK_RPC_HOST, port: e.BANK_RPC_PORT }))` */
+/** `rpcClient(BANK_SERVICE, BankClient, BankClientEnv, (e) => ({ host: e.BANK_RPC_HOST, port: e.BANK_RPC_PORT }))` */
 export function rpcClient<E extends object>(
   token: string,
+  client: TypedRpcClientClass,
   env: ClassConstructor<E>,
   address: (env: E) => { host: string; port: number },
 ): RpcClientSpec {
-  return { token, env, resolve: () => address(validateEnv(env)) };
+  return { token, client, env, resolve: () => address(validateEnv(env)) };
+}
+
+/** The calling app's RPC timeout, read from its validated env class (`rpcTimeout(GiftServiceEnv, (e) => e.GIFT_RPC_TIMEOUT_MS)`). */
+export interface RpcTimeoutSpec {
+  env: ClassConstructor<object>;
+  resolve(): number;
+}
+
+export function rpcTimeout<E extends object>(env: ClassConstructor<E>, ms: (env: E) => number): RpcTimeoutSpec {
+  return { env, resolve: () => ms(validateEnv(env)) };
 }
 
 const RPC_CLIENT_TOKENS = Symbol('RPC_CLIENT_TOKENS');
@@ -38,15 +52,16 @@ class RpcClientsCloser implements OnApplicationShutdown {
 }
 
 /**
- * TCP RPC clients, injected by token (`@Inject(BANK_SERVICE) bank: ClientProxy`), connected lazily on
- * the first call (Nest reconnects a dropped connection on the next call), closed at shutdown.
+ * The typed clients of the remote services (`constructor(private readonly bank: BankClient)`), each
+ * with the caller's timeout. Their TCP transports are connected lazily on the first call (Nest
+ * reconnects a dropped connection on the next call) and closed at shutdown; they are not exported.
  * Every request is signed with RPC_AUTH_SECRET in the name of `caller` (rpc-auth.ts).
- * Call them with rpcCall (timeouts, remote BizExceptions rebuilt).
  */
 @Module({})
 export class RpcClientsModule {
-  static register(caller: string, specs: RpcClientSpec[]): DynamicModule {
+  static register(caller: string, specs: RpcClientSpec[], timeout: RpcTimeoutSpec): DynamicModule {
     specs.forEach((spec) => declareEnv(spec.env));
+    declareEnv(timeout.env);
     const logger = new Logger('RpcClients');
     const clients = specs.map((spec) => ({
       provide: spec.token,
@@ -56,10 +71,15 @@ export class RpcClientsModule {
         return createRpcClient(caller, { host, port });
       },
     }));
+    const typed = specs.map((spec) => ({
+      provide: spec.client,
+      useFactory: (proxy: ClientProxy): object => new spec.client(proxy, timeout.resolve()),
+      inject: [spec.token],
+    }));
     return {
       module: RpcClientsModule,
-      providers: [...clients, { provide: RPC_CLIENT_TOKENS, useValue: specs.map((s) => s.token) }, RpcClientsCloser],
-      exports: specs.map((s) => s.token),
+      providers: [...clients, ...typed, { provide: RPC_CLIENT_TOKENS, useValue: specs.map((s) => s.token) }, RpcClientsCloser],
+      exports: specs.map((s) => s.client),
     };
   }
 }

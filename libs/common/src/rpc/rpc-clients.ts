@@ -2,6 +2,7 @@ import { BANK_SERVICE, GIFT_SERVICE, IM_ROUTER } from '@live/contracts';
 import { IsNotEmpty, IsString } from 'class-validator';
 import { IsPort } from '../config';
 import { rpcClient, RpcClientSpec } from './rpc-clients.module';
+import { BankClient, GiftClient, ImRouterClient } from './typed-clients';
 
 /** Where bank-service's TCP RPC listens (BANK_RPC_PORT is also what bank-service binds). */
 export class BankClientEnv {
@@ -33,16 +34,16 @@ export class ImRouterClientEnv {
   IM_ROUTER_RPC_PORT: number = 9103;
 }
 
-/** For RpcClientsModule.register([...]): each client reads its address from its env class. */
-export const BANK_SERVICE_CLIENT: RpcClientSpec = rpcClient(BANK_SERVICE, BankClientEnv, (e) => ({
+/** For RpcClientsModule.register(caller, [...], timeout): each client reads its address from its env class. */
+export const BANK_SERVICE_CLIENT: RpcClientSpec = rpcClient(BANK_SERVICE, BankClient, BankClientEnv, (e) => ({
   host: e.BANK_RPC_HOST,
   port: e.BANK_RPC_PORT,
 }));
-export const GIFT_SERVICE_CLIENT: RpcClientSpec = rpcClient(GIFT_SERVICE, GiftClientEnv, (e) => ({
+export const GIFT_SERVICE_CLIENT: RpcClientSpec = rpcClient(GIFT_SERVICE, GiftClient, GiftClientEnv, (e) => ({
   host: e.GIFT_RPC_HOST,
   port: e.GIFT_RPC_PORT,
 }));
-export const IM_ROUTER_CLIENT: RpcClientSpec = rpcClient(IM_ROUTER, ImRouterClientEnv, (e) => ({
+export const IM_ROUTER_CLIENT: RpcClientSpec = rpcClient(IM_ROUTER, ImRouterClient, ImRouterClientEnv, (e) => ({
   host: e.IM_ROUTER_RPC_HOST,
   port: e.IM_ROUTER_RPC_PORT,
 }));

@@ -1,9 +1,8 @@
 /**
- * Injection tokens of the TCP RPC clients (ClientsModule.register([{ name: BANK_SERVICE, ... }]),
- * then `@Inject(BANK_SERVICE) private readonly bank: ClientProxy`).
- * IM_CORE names the client of ONE im-core node; im-router builds one per node address it finds in Redis.
+ * Injection tokens of the TCP transports (RpcClientsModule, internal: apps inject the typed clients,
+ * BankClient... in @live/common). (im-router's per-node im-core clients are built
+ * by im-router itself, from the node registry.)
  */
 export const BANK_SERVICE = 'BANK_SERVICE';
 export const GIFT_SERVICE = 'GIFT_SERVICE';
 export const IM_ROUTER = 'IM_ROUTER';
-export const IM_CORE = 'IM_CORE';

@@ -1,7 +1,7 @@
 /**
- * Every TCP RPC message pattern, grouped by the service that answers it. Callers send
- * `{ cmd: pattern }` (rpcCall in @live/common); handlers use `@MessagePattern({ cmd: BankRpc.GET_BALANCE })`.
- * The request and response classes of each pattern are in ./dto, named after the pattern.
+ * Every TCP RPC message pattern, grouped by the service that answers it. Callers use the service's typed
+ * client (BankClient... in @live/common); handlers use `@MessagePattern({ cmd: BankRpc.GET_BALANCE })`.
+ * The request and response classes of each pattern are in ./dto; ./contract maps each pattern to them.
  */
 
 /**
@@ -15,8 +15,6 @@ export const BankRpc = {
   GET_BALANCE: 'bank.account.balance',
   /** ListTradesRequest -> TradePage (newest first). */
   LIST_TRADES: 'bank.trade.list',
-  /** ConsumeForSendGiftRequest -> GiftSettlementResult (one gift; same rules as the batch). */
-  CONSUME_FOR_SEND_GIFT: 'bank.gift.consume',
   /** BatchConsumeForSendGiftRequest -> BatchConsumeForSendGiftResponse (one transaction per batch). */
   BATCH_CONSUME_FOR_SEND_GIFT: 'bank.gift.batch-consume',
   /** ListPayProductsRequest -> ListPayProductsResponse. */
@@ -29,7 +27,7 @@ export const BankRpc = {
   DEV_PAY: 'bank.order.dev-pay',
 } as const;
 
-/** gift-service: the gift catalogue, gift records, the contribution board. */
+/** gift-service: the gift catalogue, the contribution board. */
 export const GiftRpc = {
   /** GetGiftConfigRequest -> GetGiftConfigResponse (`gift: null` when unknown or disabled). */
   GET_CONFIG: 'gift.config.get',
@@ -39,10 +37,6 @@ export const GiftRpc = {
   INSERT: 'gift.config.insert',
   /** UpdateGiftConfigRequest -> GiftConfigResponse. */
   UPDATE: 'gift.config.update',
-  /** ListRoomGiftRecordsRequest -> GiftRecordPage. */
-  RECORDS_BY_ROOM: 'gift.record.by-room',
-  /** ListUserGiftRecordsRequest -> GiftRecordPage. */
-  RECORDS_BY_USER: 'gift.record.by-user',
   /** ContributionBoardRequest -> ContributionBoardResponse. */
   CONTRIBUTION_BOARD: 'gift.board.contribution',
 } as const;
@@ -51,10 +45,6 @@ export const GiftRpc = {
 export const ImRouterRpc = {
   /** ImSendMsgRequest -> ImRouteResponse. */
   SEND_MSG: 'im-router.msg.send',
-  /** ImBatchSendMsgRequest -> ImRouteResponse. */
-  BATCH_SEND_MSG: 'im-router.msg.batch-send',
-  /** ImSendToRoomRequest -> ImRouteResponse. */
-  SEND_TO_ROOM: 'im-router.msg.room',
   /** ImSendToRoomsRequest -> ImSendToRoomsResponse: many room messages (a consumer batch) in one call, one RPC per node. */
   SEND_TO_ROOMS: 'im-router.msg.rooms',
   /** ImRoomMembersRequest -> ImRoomMembersResponse: who is connected to the room, on every node. */
@@ -65,16 +55,10 @@ export const ImRouterRpc = {
 export const ImCoreRpc = {
   /** ImCorePushRequest -> ImCorePushResponse (to the listed users connected to this node). */
   PUSH: 'im-core.msg.push',
-  /** ImCorePushToRoomRequest -> ImCorePushResponse (to this node's members of the room). */
-  PUSH_TO_ROOM: 'im-core.msg.push-room',
   /** ImCorePushToRoomsRequest -> ImCorePushResponse (many room messages, each to this node's members of its room). */
   PUSH_TO_ROOMS: 'im-core.msg.push-rooms',
   /** ImRoomMembersRequest -> ImRoomMembersResponse (members connected to this node). */
   ROOM_MEMBERS: 'im-core.room.members',
-  /** ImUserRoomRequest -> ImUserRoomResponse (the room a user connected to this node is in). */
-  USER_ROOM: 'im-core.room.of-user',
-  /** ImOnlineRequest -> ImOnlineResponse (is the user connected to this node). */
-  IS_ONLINE: 'im-core.user.online',
 } as const;
 
 type ValueOf<T> = T[keyof T];

@@ -40,9 +40,6 @@ export class GiftSettlementItem {
   refuseUnlessSettled?: string;
 }
 
-/** BankRpc.CONSUME_FOR_SEND_GIFT: a single gift, settled under the same rules as a batch of one. */
-export class ConsumeForSendGiftRequest extends GiftSettlementItem {}
-
 /**
  * BankRpc.BATCH_CONSUME_FOR_SEND_GIFT: a batch of gifts settled in ONE database transaction, applied in
  * the order given (send them in Kafka order: each sender's gifts are in order within a partition).

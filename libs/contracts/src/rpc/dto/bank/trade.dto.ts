@@ -25,4 +25,8 @@ export class TradeDto {
   createTime!: number;
 }
 
-export type TradePage = Page<TradeDto>;
+/** Answer of BankRpc.LIST_TRADES. */
+export class TradePage implements Page<TradeDto> {
+  list!: TradeDto[];
+  hasNext!: boolean;
+}

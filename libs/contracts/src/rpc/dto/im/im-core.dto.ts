@@ -23,7 +23,7 @@ export class ImCorePushRequest {
   data!: Record<string, unknown>;
 }
 
-/** ImCoreRpc.PUSH_TO_ROOM: the router's room request with the message id it chose, for this node's members. */
+/** One message of PUSH_TO_ROOMS: the router's room request with the message id it chose, for this node's members. */
 export class ImCorePushToRoomRequest extends ImRoomMessage {
   @IsRequestId()
   msgId!: string;
@@ -57,26 +57,4 @@ export class ImRoomMembersRequest {
 export class ImRoomMembersResponse {
   /** Members of the room connected to this node. */
   userIds!: number[];
-}
-
-/** ImCoreRpc.USER_ROOM */
-export class ImUserRoomRequest {
-  @IsEntityId()
-  userId!: number;
-}
-
-export class ImUserRoomResponse {
-  /** Null when the user is not on this node or in no room. */
-  roomId!: number | null;
-}
-
-/** ImCoreRpc.IS_ONLINE */
-export class ImOnlineRequest {
-  @IsEntityId()
-  userId!: number;
-}
-
-export class ImOnlineResponse {
-  /** The user has a logged-in socket on this node. */
-  online!: boolean;
 }

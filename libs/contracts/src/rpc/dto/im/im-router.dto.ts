@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional, Vali
 import { ImBizCode } from '../../../im';
 import { IsEntityId, IsRequestId } from '../../../validation';
 
-/** The most users one batch message or one room exclusion list may name. */
+/** The most users one push to a node or one room exclusion list may name. */
 export const IM_MAX_BATCH_USERS = 1000;
 
 /** The most room messages one SEND_TO_ROOMS / PUSH_TO_ROOMS call may carry. */
@@ -30,29 +30,6 @@ export class ImSendMsgRequest {
   data!: Record<string, unknown>;
 }
 
-/** ImRouterRpc.BATCH_SEND_MSG: the same message to several users. */
-export class ImBatchSendMsgRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(IM_MAX_BATCH_USERS)
-  @IsEntityId({ each: true })
-  userIds!: number[];
-
-  /**
-   * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
-   * message carries the same msgId and clients drop the duplicate. Default: a new id.
-   */
-  @IsOptional()
-  @IsRequestId()
-  msgId?: string;
-
-  @IsEnum(ImBizCode)
-  bizCode!: ImBizCode;
-
-  @IsObject()
-  data!: Record<string, unknown>;
-}
-
 /** A message to everyone in a room (on every node that has members), but the excluded. */
 export class ImRoomMessage {
   @IsEntityId()
@@ -71,7 +48,7 @@ export class ImRoomMessage {
   excludeUserIds?: number[];
 }
 
-/** ImRouterRpc.SEND_TO_ROOM */
+/** One message of ImRouterRpc.SEND_TO_ROOMS. */
 export class ImSendToRoomRequest extends ImRoomMessage {
   /**
    * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent

@@ -1,0 +1,164 @@
+import {
+  AccountResponse,
+  BalanceResponse,
+  BankRpc,
+  BankRpcContract,
+  BatchConsumeForSendGiftResponse,
+  ContributionBoardRequest,
+  ContributionBoardResponse,
+  CreatePayOrderRequest,
+  CreatePayOrderResponse,
+  DevPayRequest,
+  GetGiftConfigResponse,
+  GiftConfigResponse,
+  GiftRpc,
+  GiftRpcContract,
+  GiftSettlementItem,
+  ImCorePushRequest,
+  ImCorePushResponse,
+  ImCorePushToRoomRequest,
+  ImCoreRpc,
+  ImCoreRpcContract,
+  ImRoomMembersResponse,
+  ImRouteResponse,
+  ImRouterRpc,
+  ImRouterRpcContract,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsResponse,
+  InsertGiftConfigRequest,
+  ListGiftPanelResponse,
+  ListPayProductsResponse,
+  ListTradesRequest,
+  PayNotifyRequest,
+  PayNotifyResponse,
+  RpcRequestOf,
+  RpcResponseOf,
+  TradePage,
+  UpdateGiftConfigRequest,
+} from '@live/contracts';
+import { ClientProxy } from '@nestjs/microservices';
+import { DEFAULT_RPC_TIMEOUT_MS, rpcCall } from './rpc-call';
+
+/**
+ * The one piece of code that talks to a remote service: it holds the transport (a signed TCP ClientProxy
+ * from createRpcClient / RpcClientsModule), the pattern strings and the timeout; its subclasses' methods
+ * are typed by the service's contract (libs/contracts rpc/contract.ts). A remote BizException comes back
+ * as the same BizException; a timeout or a dead peer becomes SERVICE_UNAVAILABLE (rpcCall).
+ */
+export abstract class TypedRpcClient<C> {
+  constructor(
+    private readonly proxy: ClientProxy,
+    readonly timeoutMs: number = DEFAULT_RPC_TIMEOUT_MS,
+  ) {}
+
+  protected call<P extends keyof C & string>(pattern: P, request: RpcRequestOf<C, P>): Promise<RpcResponseOf<C, P>> {
+    return rpcCall<RpcResponseOf<C, P>, RpcRequestOf<C, P>>(this.proxy, pattern, request, this.timeoutMs);
+  }
+
+  /** Closes the connection (the next call would open a new one). */
+  async close(): Promise<void> {
+    await this.proxy.close();
+  }
+}
+
+/** A typed client class as RpcClientsModule builds it: the transport and the caller's timeout. */
+export type TypedRpcClientClass = new (proxy: ClientProxy, timeoutMs: number) => object;
+
+/** bank-service: wallets, the ledger, gift settlement, recharge. */
+export class BankClient extends TypedRpcClient<BankRpcContract> {
+  /** Idempotent: an existing wallet is returned as is. */
+  createAccount(userId: number): Promise<AccountResponse> {
+    return this.call(BankRpc.CREATE_ACCOUNT, { userId });
+  }
+
+  balance(userId: number): Promise<BalanceResponse> {
+    return this.call(BankRpc.GET_BALANCE, { userId });
+  }
+
+  trades(request: ListTradesRequest): Promise<TradePage> {
+    return this.call(BankRpc.LIST_TRADES, request);
+  }
+
+  /** One database transaction; results[i] answers items[i] (see BatchConsumeForSendGiftRequest). */
+  settleBatch(items: GiftSettlementItem[]): Promise<BatchConsumeForSendGiftResponse> {
+    return this.call(BankRpc.BATCH_CONSUME_FOR_SEND_GIFT, { items });
+  }
+
+  products(type: number): Promise<ListPayProductsResponse> {
+    return this.call(BankRpc.LIST_PRODUCTS, { type });
+  }
+
+  createPayOrder(request: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    return this.call(BankRpc.CREATE_PAY_ORDER, request);
+  }
+
+  payNotify(request: PayNotifyRequest): Promise<PayNotifyResponse> {
+    return this.call(BankRpc.PAY_NOTIFY, request);
+  }
+
+  devPay(request: DevPayRequest): Promise<PayNotifyResponse> {
+    return this.call(BankRpc.DEV_PAY, request);
+  }
+}
+
+/** gift-service: the gift catalogue and the contribution board. */
+export class GiftClient extends TypedRpcClient<GiftRpcContract> {
+  /** `gift: null` when unknown or disabled. */
+  config(giftId: number): Promise<GetGiftConfigResponse> {
+    return this.call(GiftRpc.GET_CONFIG, { giftId });
+  }
+
+  panel(includeDisabled?: boolean): Promise<ListGiftPanelResponse> {
+    return this.call(GiftRpc.LIST_PANEL, includeDisabled === undefined ? {} : { includeDisabled });
+  }
+
+  insert(request: InsertGiftConfigRequest): Promise<GiftConfigResponse> {
+    return this.call(GiftRpc.INSERT, request);
+  }
+
+  update(request: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
+    return this.call(GiftRpc.UPDATE, request);
+  }
+
+  board(request: ContributionBoardRequest): Promise<ContributionBoardResponse> {
+    return this.call(GiftRpc.CONTRIBUTION_BOARD, request);
+  }
+}
+
+/** im-router: pushes to users and rooms on whichever im-core nodes hold them. */
+export class ImRouterClient extends TypedRpcClient<ImRouterRpcContract> {
+  sendToUser(request: ImSendMsgRequest): Promise<ImRouteResponse> {
+    return this.call(ImRouterRpc.SEND_MSG, request);
+  }
+
+  /** One room message: a SEND_TO_ROOMS of one. */
+  async sendToRoom(request: ImSendToRoomRequest): Promise<ImRouteResponse> {
+    return (await this.sendToRooms([request])).results[0];
+  }
+
+  /** At most IM_MAX_BATCH_MESSAGES messages; results[i] answers messages[i]. */
+  sendToRooms(messages: ImSendToRoomRequest[]): Promise<ImSendToRoomsResponse> {
+    return this.call(ImRouterRpc.SEND_TO_ROOMS, { messages });
+  }
+
+  roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
+    return this.call(ImRouterRpc.ROOM_MEMBERS, { roomId });
+  }
+}
+
+/** One im-core node (im-router holds one per node it finds in the registry). */
+export class ImCoreClient extends TypedRpcClient<ImCoreRpcContract> {
+  pushToUsers(request: ImCorePushRequest): Promise<ImCorePushResponse> {
+    return this.call(ImCoreRpc.PUSH, request);
+  }
+
+  /** perMessage[i] counts the sockets messages[i] was written to. */
+  pushToRooms(messages: ImCorePushToRoomRequest[]): Promise<ImCorePushResponse> {
+    return this.call(ImCoreRpc.PUSH_TO_ROOMS, { messages });
+  }
+
+  roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
+    return this.call(ImCoreRpc.ROOM_MEMBERS, { roomId });
+  }
+}
