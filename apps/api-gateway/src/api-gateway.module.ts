@@ -1,8 +1,9 @@
 import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule } from '@live/common';
-import { KAFKA_TOPIC_SPECS } from '@live/contracts';
+import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { RateLimitModule } from '@live/rate-limit';
+import { GatewayRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
@@ -27,7 +28,8 @@ import { UserService } from './user/user.service';
 @Module({
   imports: [
     LoggingModule.forApp('api-gateway'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(GatewayRedisKeys),
+    RateLimitModule.forRoot(GatewayRedisKeys),
     DatabaseModule.forRoot({ entities: [UserEntity, LivingRoomEntity] }),
     KafkaModule.forRoot({ clientId: 'api-gateway', topics: KAFKA_TOPIC_SPECS }),
     RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT]),
@@ -48,6 +50,8 @@ import { UserService } from './user/user.service';
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,
+    storeReaderProvider(BalanceCacheReader),
+    storeReaderProvider(ImNodeRegistryReader),
   ],
 })
 export class ApiGatewayModule {}

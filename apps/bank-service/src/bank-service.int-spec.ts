@@ -1,7 +1,8 @@
 import { BizException, createRpcClient, rpcCall, startApp } from '@live/common';
 import { BankRpc, BatchConsumeForSendGiftResponse, GiftSettlementItem, GiftSettlementResult } from '@live/contracts';
 import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
-import { BankRedisKeys, parseCachedBalance } from '@live/redis';
+import { parseCachedBalance } from '@live/contracts';
+import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';

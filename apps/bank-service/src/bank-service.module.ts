@@ -1,6 +1,6 @@
 import { configProvider, HealthModule, LoggingModule } from '@live/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { CurrencyAccountEntity } from './account/entities/currency-account.entity';
 import { CurrencyTradeEntity } from './account/entities/currency-trade.entity';
@@ -17,7 +17,7 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
 @Module({
   imports: [
     LoggingModule.forApp('bank-service'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(BankRedisKeys),
     DatabaseModule.forRoot({ entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity] }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],

@@ -1,5 +1,6 @@
 import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, rpcCall, TtlCache } from '@live/common';
 import {
+  BalanceCacheReader,
   BANK_SERVICE,
   BankRpc,
   BalanceResponse,
@@ -16,8 +17,6 @@ import {
   SigningKey,
 } from '@live/contracts';
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
-import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
-import type { Redis } from 'ioredis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
@@ -64,8 +63,7 @@ export class GiftSendService {
     private readonly living: LivingService,
     private readonly metrics: MetricsService,
     private readonly env: GatewayEnv,
-    @InjectRedis() private readonly redis: Redis,
-    private readonly bankKeys: BankRedisKeys,
+    private readonly balances: BalanceCacheReader,
     private readonly idempotency: IdempotencyKeys,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
@@ -143,7 +141,7 @@ export class GiftSendService {
    * (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
    */
   private async cachedBalance(userId: number): Promise<number> {
-    const cached = parseCachedBalance(await this.redis.get(this.bankKeys.balance(userId)).catch(() => null));
+    const cached = await this.balances.balanceOf(userId).catch(() => undefined);
     if (cached !== undefined) return cached;
     const { balance } = await rpcCall<BalanceResponse>(this.bank, BankRpc.GET_BALANCE, { userId }, this.env.GATEWAY_RPC_TIMEOUT_MS);
     return balance;

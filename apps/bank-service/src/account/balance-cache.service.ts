@@ -1,4 +1,5 @@
-import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
+import { parseCachedBalance } from '@live/contracts';
+import { BankRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 

@@ -1,8 +1,7 @@
 import { createRpcClient, RpcAuth } from '@live/common';
-import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
-import type { Redis } from 'ioredis';
 
 interface NodeAddress {
   rpcHost: string;
@@ -25,10 +24,7 @@ export class ImNodeClients implements OnApplicationShutdown {
   /** Signs the calls to the nodes (RPC_AUTH_SECRET; the app refuses to start without it). */
   private readonly auth = RpcAuth.fromEnv('im-router');
 
-  constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: ImRedisKeys,
-  ) {}
+  constructor(private readonly registryReader: ImNodeRegistryReader) {}
 
   /** The client of a node, or null when the node is not registered (gone). */
   async client(nodeId: string): Promise<ClientProxy | null> {
@@ -58,15 +54,10 @@ export class ImNodeClients implements OnApplicationShutdown {
 
   private async address(nodeId: string, fresh: boolean): Promise<NodeAddress | undefined> {
     if (fresh || Date.now() - this.registryReadAt > REGISTRY_CACHE_MS) {
-      const entries = await this.redis.hgetall(this.keys.nodeRegistry());
+      const entries = await this.registryReader.entries((id) => this.logger.warn(`node registry entry ${id} is not JSON: ignored`));
       const next = new Map<string, NodeAddress>();
-      for (const [id, json] of Object.entries(entries)) {
-        try {
-          const info = JSON.parse(json) as Partial<NodeAddress>;
-          if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
-        } catch {
-          this.logger.warn(`node registry entry ${id} is not JSON: ignored`);
-        }
+      for (const [id, info] of entries) {
+        if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
       }
       this.registry = next;
       this.registryReadAt = Date.now();
