@@ -1,6 +1,6 @@
 import { ApiResponse, ApiResponses, rpcCall } from '@live/common';
 import { BANK_SERVICE, BankRpc, GiftConfigDto, GiftEffectData, GiftSettlementResult, IM_ROUTER, ImBizCode, ImRouteResponse, ImRouterRpc, ImSendToRoomRequest } from '@live/contracts';
-import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Inject, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -10,21 +10,9 @@ import { GatewayEnv } from '../config/api-gateway.env';
 import { SendGiftDto } from '../gift/gift.dto';
 import { GiftSendService } from '../gift/gift-send.service';
 
-/** The routes exist only where GATEWAY_BENCH_ROUTES=true: elsewhere the same 404 as an unknown path. */
-@Injectable()
-export class BenchRoutesGuard implements CanActivate {
-  constructor(private readonly env: GatewayEnv) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    if (this.env.GATEWAY_BENCH_ROUTES === 'true') return true;
-    const req = context.switchToHttp().getRequest<{ method: string; url: string }>();
-    throw new NotFoundException(`Cannot ${req.method} ${req.url}`);
-  }
-}
-
 /**
- * Baselines for `npm run bench`, answered only with GATEWAY_BENCH_ROUTES=true (otherwise 404, as any
- * unknown route). They go through the same guard, validation and envelope as /gift/send:
+ * Baselines for `npm run bench`, in BenchModule: loaded only with GATEWAY_BENCH_ROUTES=true (otherwise
+ * the routes do not exist: 404, as any unknown route). They go through the same guard, validation and envelope as /gift/send:
  * - /bench/noop: nothing else (the ingress ceiling of this gateway);
  * - /bench/naiveSend: the naive design: one synchronous database transaction per request (the bank's
  *   single-gift settlement), no Kafka, no batching;
@@ -32,7 +20,6 @@ export class BenchRoutesGuard implements CanActivate {
  *   im-router call per gift): the naive design doing the whole visible job of /gift/send.
  */
 @ApiExcludeController()
-@UseGuards(BenchRoutesGuard)
 @Controller('bench')
 export class BenchController {
   constructor(
