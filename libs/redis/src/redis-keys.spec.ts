@@ -21,13 +21,14 @@ describe('redis key builders', () => {
     expect(bank.balance(7)).toBe('lg:bank:{user:7}:balance');
     expect(bank.payProducts(0)).toBe('lg:bank:{products}:type:0');
     expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
-    expect(im.roomMembers(42)).toBe('lg:im:{room:42}:members');
+    expect(im.roomNodes(42)).toBe('lg:im:{room:42}:nodes');
+    expect(im.nodeRegistry()).toBe('lg:im:{nodes}:registry');
+    expect(gw.imToken('tok-1')).toBe('lg:gw:{im-token:tok-1}:user');
     expect(new BankRedisKeys('test_1').balance(1)).toBe('test_1:bank:{user:1}:balance');
   });
 
   it('puts keys one script touches together in one Cluster slot', () => {
     expect(clusterSlot(bank.balance(7))).toBe(clusterSlot(bank.noAccountMarker(7)));
-    expect(clusterSlot(im.roomMembers(42))).toBe(clusterSlot(im.roomNodes(42)));
     expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
     expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
     const applied = clusterSlot(gift.roomGiftApplied(42, 'r1'));

@@ -5,7 +5,7 @@ import { balanceCacheKey, imNodeRegistryKey, imRoomNodesKey, imTokenKey, imUserN
  *
  * Hash-tag rule (Redis Cluster): every key carries `{<entity>:<id>}`, so the keys of one entity land
  * in one slot; keys that ONE Lua script touches together must share that tag (a user's balance and
- * no-account marker: `{user:7}`; a room's members and nodes: `{room:42}`).
+ * no-account marker: `{user:7}`; a room's board, combos and applied markers: `{room:42}`).
  *
  * An app registers only its own builder (RedisModule.forRoot(GiftRedisKeys)). A key another app reads
  * is built by the reader its owner publishes in @live/contracts (stores/), and the owner's builder
@@ -115,9 +115,6 @@ export class BankRedisKeys extends KeyBuilder {
     if (!Number.isSafeInteger(type) || type < 0) throw new Error(`redis key: product type must be an integer >= 0, got ${type}`);
     return `${this.base}:{products}:type:${type}`;
   }
-  payCallbackLock(orderId: string): string {
-    return `${this.base}:{order:${id(orderId, 'orderId')}}:callback-lock`;
-  }
 }
 
 export class ImRedisKeys extends KeyBuilder {
@@ -127,9 +124,6 @@ export class ImRedisKeys extends KeyBuilder {
   /** Read by im-router through ImPresenceReader (@live/contracts). */
   userNode(userId: number): string {
     return imUserNodesKey(this.prefix, userId);
-  }
-  roomMembers(roomId: number): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:members`;
   }
   /** Read by im-router through ImPresenceReader (@live/contracts). */
   roomNodes(roomId: number): string {
