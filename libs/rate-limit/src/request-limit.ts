@@ -14,14 +14,14 @@ export interface RequestLimitOptions {
   msg?: string;
 }
 
-export const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
+const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
 
 /** Where the counters live: the key of one subject (user id or `ip-<address>`) on one route. */
 export interface RateLimitKeys {
   rateLimit(subject: number | string, route: string): string;
 }
 
-export const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
+const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
 
 /** At most `limit` calls of this route per user (or client IP before login) every `seconds`. */
 export function RequestLimit(options: RequestLimitOptions): MethodDecorator & ClassDecorator {
@@ -58,7 +58,7 @@ interface LimitedRequest {
  * Redis restarts would take the whole room down for a cache outage.
  */
 @Injectable()
-export class RequestLimitGuard implements CanActivate {
+class RequestLimitGuard implements CanActivate {
   private readonly logger = new Logger(RequestLimitGuard.name);
 
   private readonly redis: Redis & { lgIncrWithTtl(key: string, seconds: number): Promise<number> };

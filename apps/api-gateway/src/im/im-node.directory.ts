@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
 
 /** A node that has not refreshed its entry for this long is not handed out. */
-export const NODE_STALE_MS = 30_000;
+const NODE_STALE_MS = 30_000;
 
 /**
  * Where a client should open its WebSocket: one of the live im-core nodes registered in Redis (the

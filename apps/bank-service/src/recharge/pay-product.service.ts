@@ -4,7 +4,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PayProductRepository, PayProductView } from './pay-product.repository';
 
-export const PRODUCTS_TTL_SECONDS = 300;
+const PRODUCTS_TTL_SECONDS = 300;
 
 /** Recharge products, read from t_pay_product and cached per type in Redis. */
 @Injectable()

@@ -9,7 +9,7 @@ import { CurrencyTradeRepository } from '../account/currency-trade.repository';
 import { withTransactionRetry } from '../account/transaction-retry';
 import { PlannedResult, planSettlement, RecordedOutcome, SettlementItem, SettlementPlan } from './settlement-planner';
 
-export const MAX_SETTLEMENT_BATCH = 1000;
+const MAX_SETTLEMENT_BATCH = 1000;
 
 /**
  * Settles gifts: ONE database transaction per batch. Locks every account the batch touches (senders

@@ -10,7 +10,7 @@ export function imTokenKey(prefix: string, token: string): string {
 }
 
 /** A token's shape as the gateway issues it: anything else is refused before Redis is asked. */
-export const IM_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const IM_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 
 export class ImTokenReader {
   constructor(
