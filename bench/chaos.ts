@@ -16,8 +16,9 @@
  * faults (client errors seen, time to recover) and exits non-zero when anything does not hold.
  */
 import { validateEnv } from '@live/common';
+import { parseCachedBalance } from '@live/contracts';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { BankRedisKeys, createRedisClient, parseCachedBalance, RedisEnv } from '@live/redis';
+import { BankRedisKeys, createRedisClient, RedisEnv } from '@live/redis';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';

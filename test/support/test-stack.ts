@@ -1,7 +1,7 @@
 import { startApp } from '@live/common';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
 import { createTestDatabase, createTestKafka, createTestRedis, TestDatabase, TestKafka, TestRedis, uniqueName } from '@live/testing';
-import { INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiGatewayModule } from '../../apps/api-gateway/src/api-gateway.module';
 import { configureGateway } from '../../apps/api-gateway/src/api-gateway.setup';
@@ -77,7 +77,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     IM_CORE_ADVERTISED_HOST: '127.0.0.1',
     ...options.env,
   });
-  const boot = (app: string, module: Type<unknown>, http: number, rpc?: number, configure?: (a: NestFastifyApplication) => Promise<void>) =>
+  const boot = (app: string, module: Type<unknown> | DynamicModule, http: number, rpc?: number, configure?: (a: NestFastifyApplication) => Promise<void>) =>
     startApp({ app, module, http: { host: '127.0.0.1', port: http }, rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined, configure });
   const imApps: { close(): Promise<void> }[] = [];
   let pushes: PushLog | null = null;
@@ -95,7 +95,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const gift = await boot('gift-service', GiftServiceModule, giftHttp, giftRpc);
   await gift.get(SendGiftConsumer).waitForAssignment();
   await gift.get(GiftCacheInvalidationConsumer).waitForAssignment();
-  const gateway = await boot('api-gateway', ApiGatewayModule, gatewayHttp, undefined, configureGateway);
+  const gateway = await boot('api-gateway', ApiGatewayModule.register(), gatewayHttp, undefined, configureGateway);
   return {
     db,
     redis,

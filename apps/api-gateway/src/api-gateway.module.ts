@@ -1,15 +1,16 @@
 import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule, rpcTimeout } from '@live/common';
-import { KAFKA_TOPIC_SPECS } from '@live/contracts';
+import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
-import { Module } from '@nestjs/common';
+import { RateLimitModule } from '@live/rate-limit';
+import { GatewayRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { LoginController } from './auth/login.controller';
 import { BankController } from './bank/bank.controller';
-import { BenchController } from './bench/bench.controller';
+import { BenchModule } from './bench/bench.module';
 import { GatewayEnv } from './config/api-gateway.env';
 import { GiftSendService } from './gift/gift-send.service';
 import { GiftController } from './gift/gift.controller';
@@ -24,20 +25,23 @@ import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
 import { UserService } from './user/user.service';
 
+const RPC_CLIENTS = RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(GatewayEnv, (e) => e.GATEWAY_RPC_TIMEOUT_MS));
+
 @Module({
   imports: [
     LoggingModule.forApp('api-gateway'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(GatewayRedisKeys),
+    RateLimitModule.forRoot(GatewayRedisKeys),
     DatabaseModule.forRoot({ entities: [UserEntity, LivingRoomEntity] }),
     KafkaModule.forRoot({ clientId: 'api-gateway', topics: KAFKA_TOPIC_SPECS }),
-    RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(GatewayEnv, (e) => e.GATEWAY_RPC_TIMEOUT_MS)),
+    RPC_CLIENTS,
     HealthModule.forRoot({
       app: 'api-gateway',
       publicPort: true,
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController, BenchController],
+  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController],
   providers: [
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -48,6 +52,19 @@ import { UserService } from './user/user.service';
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,
+    storeReaderProvider(BalanceCacheReader),
+    storeReaderProvider(ImNodeRegistryReader),
   ],
 })
-export class ApiGatewayModule {}
+export class ApiGatewayModule {
+  /**
+   * The gateway as a process boots it: with the benchmark baselines (BenchModule) only when
+   * GATEWAY_BENCH_ROUTES=true, read when this is called (at boot, after the profile is loaded; the
+   * setting's validation, production refusal included, runs with the rest of GatewayEnv). With them the
+   * module is global, so BenchModule reaches the sender, the config and the RPC clients.
+   */
+  static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    if (env.GATEWAY_BENCH_ROUTES !== 'true') return { module: ApiGatewayModule };
+    return { module: ApiGatewayModule, global: true, imports: [BenchModule], exports: [GatewayEnv, GiftSendService, RPC_CLIENTS] };
+  }
+}

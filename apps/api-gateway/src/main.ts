@@ -5,7 +5,7 @@ import { GatewayEnv, parseTrustProxy } from './config/api-gateway.env';
 
 void runApp({
   app: 'api-gateway',
-  module: ApiGatewayModule,
+  module: ApiGatewayModule.register(),
   env: GatewayEnv,
   listen: (env) => ({
     host: env.BIND_HOST,

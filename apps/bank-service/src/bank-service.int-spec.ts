@@ -1,7 +1,8 @@
 import { BankClient, BizException, createRpcClient, startApp } from '@live/common';
 import { GiftSettlementItem } from '@live/contracts';
 import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
-import { BankRedisKeys, parseCachedBalance } from '@live/redis';
+import { parseCachedBalance } from '@live/contracts';
+import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';

@@ -1,14 +1,18 @@
 import { configProvider, HealthModule, LoggingModule } from '@live/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { CurrencyAccountEntity } from './account/entities/currency-account.entity';
 import { CurrencyTradeEntity } from './account/entities/currency-trade.entity';
 import { BalanceCacheService } from './account/balance-cache.service';
+import { CurrencyAccountRepository } from './account/currency-account.repository';
 import { CurrencyAccountService } from './account/currency-account.service';
+import { CurrencyTradeRepository } from './account/currency-trade.repository';
 import { BankRpcController } from './bank-rpc.controller';
 import { BankServiceEnv } from './config/bank-service.env';
+import { PayOrderRepository } from './recharge/pay-order.repository';
 import { PayOrderService } from './recharge/pay-order.service';
+import { PayProductRepository } from './recharge/pay-product.repository';
 import { PayProductService } from './recharge/pay-product.service';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 import { PayOrderEntity } from './recharge/entities/pay-order.entity';
@@ -17,13 +21,17 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
 @Module({
   imports: [
     LoggingModule.forApp('bank-service'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(BankRedisKeys),
     DatabaseModule.forRoot({ entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity] }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [BankRpcController],
   providers: [
     configProvider(BankServiceEnv),
+    CurrencyAccountRepository,
+    CurrencyTradeRepository,
+    PayOrderRepository,
+    PayProductRepository,
     BalanceCacheService,
     CurrencyAccountService,
     GiftSettlementService,

@@ -2,7 +2,7 @@ import { BANK_SERVICE_CLIENT, configProvider, HealthModule, IM_ROUTER_CLIENT, Lo
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { GiftRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftServiceEnv } from './config/gift-service.env';
@@ -20,7 +20,7 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
 @Module({
   imports: [
     LoggingModule.forApp('gift-service'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(GiftRedisKeys),
     DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity] }),
     KafkaModule.forRoot({ clientId: 'gift-service', topics: KAFKA_TOPIC_SPECS }),
     RpcClientsModule.register('gift-service', [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(GiftServiceEnv, (e) => e.GIFT_RPC_TIMEOUT_MS)),

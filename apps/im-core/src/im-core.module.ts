@@ -1,5 +1,6 @@
 import { configProvider, HealthModule, LoggingModule } from '@live/common';
-import { RedisHealthIndicator, RedisModule } from '@live/redis';
+import { ImTokenReader } from '@live/contracts';
+import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { ImCoreEnv } from './config/im-core.env';
 import { ConnectionRegistry } from './connection/connection-registry';
@@ -11,10 +12,10 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
 @Module({
   imports: [
     LoggingModule.forApp('im-core'),
-    RedisModule.forRoot(),
+    RedisModule.forRoot(ImRedisKeys),
     HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
   ],
   controllers: [ImCoreRpcController],
-  providers: [configProvider(ImCoreEnv), ImPresenceService, ConnectionRegistry, ImPushService, ImWebSocketServer],
+  providers: [configProvider(ImCoreEnv), storeReaderProvider(ImTokenReader), ImPresenceService, ConnectionRegistry, ImPushService, ImWebSocketServer],
 })
 export class ImCoreModule {}

@@ -4,7 +4,15 @@ import { createTestRedis } from '@live/testing';
 import { CanActivate, Controller, ExecutionContext, Get, Injectable, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { RequestLimit } from './request-limit';
+import { RateLimitKeys, RateLimitModule, RequestLimit } from './request-limit';
+
+/** The key builder this spec hands the lib (the gateway hands it GatewayRedisKeys). */
+class SpecLimitKeys implements RateLimitKeys {
+  constructor(private readonly prefix: string) {}
+  rateLimit(subject: number | string, route: string): string {
+    return `${this.prefix}:spec:{rl:${subject}}:${route}`;
+  }
+}
 
 /** Stands in for the auth guard: the user id comes from a header (test only). */
 @Injectable()
@@ -40,7 +48,7 @@ describe('@RequestLimit on the real Redis', () => {
   beforeAll(async () => {
     helper = await createTestRedis();
     process.env.REDIS_KEY_PREFIX = helper.prefix;
-    const moduleRef = await Test.createTestingModule({ imports: [RedisModule.forRoot()], controllers: [LimitedController] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [RedisModule.forRoot(SpecLimitKeys), RateLimitModule.forRoot(SpecLimitKeys)], controllers: [LimitedController] }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new HttpExceptionFilter());
     await app.listen(0, '127.0.0.1');
@@ -61,7 +69,7 @@ describe('@RequestLimit on the real Redis', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(45);
     const refused = responses.find((r) => r.status === 429);
     expect(await refused?.json()).toEqual({ code: -10001, msg: 'slow down', data: null });
-    const keys = await helper.redis.keys(`${helper.prefix}:gw:*`);
+    const keys = await helper.redis.keys(`${helper.prefix}:spec:{rl:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(await helper.redis.ttl(key)).toBeGreaterThan(0);
   });

@@ -1,6 +1,6 @@
 import { BaseErrorCode, BizException } from '@live/common';
-import { GatewayRedisKeys, InjectRedis } from '@live/redis';
-import { applyDecorators, CanActivate, ExecutionContext, Injectable, Logger, SetMetadata, UseGuards } from '@nestjs/common';
+import { InjectRedis } from '@live/redis';
+import { applyDecorators, CanActivate, DynamicModule, ExecutionContext, Global, Inject, Injectable, Logger, Module, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { isIP } from 'node:net';
@@ -14,7 +14,14 @@ export interface RequestLimitOptions {
   msg?: string;
 }
 
-export const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
+const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
+
+/** Where the counters live: the key of one subject (user id or `ip-<address>`) on one route. */
+export interface RateLimitKeys {
+  rateLimit(subject: number | string, route: string): string;
+}
+
+const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
 
 /** At most `limit` calls of this route per user (or client IP before login) every `seconds`. */
 export function RequestLimit(options: RequestLimitOptions): MethodDecorator & ClassDecorator {
@@ -70,7 +77,7 @@ interface LimitedRequest {
  * Redis restarts would take the whole room down for a cache outage.
  */
 @Injectable()
-export class RequestLimitGuard implements CanActivate {
+class RequestLimitGuard implements CanActivate {
   private readonly logger = new Logger(RequestLimitGuard.name);
 
   private readonly redis: Redis & { lgIncrWithTtl(key: string, seconds: number): Promise<number> };
@@ -78,7 +85,7 @@ export class RequestLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @InjectRedis() redis: Redis,
-    private readonly keys: GatewayRedisKeys,
+    @Inject(RATE_LIMIT_KEYS) private readonly keys: RateLimitKeys,
   ) {
     // EVALSHA after the first call: the script is not sent (nor parsed by Redis) on every request.
     if (!('lgIncrWithTtl' in redis)) redis.defineCommand('lgIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
@@ -100,5 +107,17 @@ export class RequestLimitGuard implements CanActivate {
     }
     if (count > options.limit) throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg);
     return true;
+  }
+}
+
+/**
+ * Gives @RequestLimit its key builder, once per app (global): `RateLimitModule.forRoot(GatewayRedisKeys)`
+ * uses the app's registered builder (RedisModule.forRoot of the same class).
+ */
+@Global()
+@Module({})
+export class RateLimitModule {
+  static forRoot(keys: new (...args: never[]) => RateLimitKeys): DynamicModule {
+    return { module: RateLimitModule, providers: [{ provide: RATE_LIMIT_KEYS, useExisting: keys }], exports: [RATE_LIMIT_KEYS] };
   }
 }

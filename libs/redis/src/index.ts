@@ -1,4 +1,3 @@
 export * from './redis.env';
 export * from './redis-keys';
 export * from './redis.module';
-export * from './cluster-slot';

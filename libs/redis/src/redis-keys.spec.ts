@@ -1,5 +1,20 @@
-import { clusterSlot } from './cluster-slot';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
+
+/** The Redis Cluster hash slot of a key (CRC16/XMODEM of its hash tag, mod 16384). */
+function clusterSlot(key: string): number {
+  const open = key.indexOf('{');
+  let hashed = key;
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) hashed = key.slice(open + 1, close);
+  }
+  let crc = 0;
+  for (const byte of Buffer.from(hashed)) {
+    crc ^= byte << 8;
+    for (let i = 0; i < 8; i += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  }
+  return crc % 16384;
+}
 
 describe('redis key builders', () => {
   const gw = new GatewayRedisKeys('lg');
@@ -21,13 +36,14 @@ describe('redis key builders', () => {
     expect(bank.balance(7)).toBe('lg:bank:{user:7}:balance');
     expect(bank.payProducts(0)).toBe('lg:bank:{products}:type:0');
     expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
-    expect(im.roomMembers(42)).toBe('lg:im:{room:42}:members');
+    expect(im.roomNodes(42)).toBe('lg:im:{room:42}:nodes');
+    expect(im.nodeRegistry()).toBe('lg:im:{nodes}:registry');
+    expect(gw.imToken('tok-1')).toBe('lg:gw:{im-token:tok-1}:user');
     expect(new BankRedisKeys('test_1').balance(1)).toBe('test_1:bank:{user:1}:balance');
   });
 
   it('puts keys one script touches together in one Cluster slot', () => {
     expect(clusterSlot(bank.balance(7))).toBe(clusterSlot(bank.noAccountMarker(7)));
-    expect(clusterSlot(im.roomMembers(42))).toBe(clusterSlot(im.roomNodes(42)));
     expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
     expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
     const applied = clusterSlot(gift.roomGiftApplied(42, 'r1'));

@@ -1,26 +1,26 @@
+import { balanceCacheKey, imNodeRegistryKey, imRoomNodesKey, imTokenKey, imUserNodesKey, keyPart } from '@live/contracts';
+
 /**
  * Redis key builders: one class per app, every key `${prefix}:<app>:...`.
  *
  * Hash-tag rule (Redis Cluster): every key carries `{<entity>:<id>}`, so the keys of one entity land
  * in one slot; keys that ONE Lua script touches together must share that tag (a user's balance and
- * no-account marker: `{user:7}`; a room's members and nodes: `{room:42}`).
+ * no-account marker: `{user:7}`; a room's board, combos and applied markers: `{room:42}`).
+ *
+ * An app registers only its own builder (RedisModule.forRoot(GiftRedisKeys)). A key another app reads
+ * is built by the reader its owner publishes in @live/contracts (stores/), and the owner's builder
+ * delegates to that one format: the balance cache, the im-core node registry, the IM tokens.
  */
 
-function id(value: number | string, what: string): string {
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`redis key: ${what} must be a positive integer, got ${value}`);
-    return String(value);
-  }
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256 || /[\s{}]/.test(value)) {
-    throw new Error(`redis key: ${what} must be a non-empty string without spaces or braces, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
+const id = keyPart;
 
 abstract class KeyBuilder {
   protected readonly base: string;
 
-  constructor(prefix: string, app: string) {
+  constructor(
+    protected readonly prefix: string,
+    app: string,
+  ) {
     this.base = `${id(prefix, 'prefix')}:${app}`;
   }
 
@@ -55,8 +55,9 @@ export class GatewayRedisKeys extends KeyBuilder {
   userToken(token: string): string {
     return `${this.base}:{token:${id(token, 'token')}}:user`;
   }
+  /** Read by im-core through ImTokenReader (@live/contracts). */
   imToken(token: string): string {
-    return `${this.base}:{im-token:${id(token, 'token')}}:user`;
+    return imTokenKey(this.prefix, token);
   }
   rateLimit(subject: number | string, route: string): string {
     return `${this.base}:{rl:${id(subject, 'subject')}}:${id(route, 'route')}`;
@@ -103,22 +104,13 @@ export class GiftRedisKeys extends KeyBuilder {
   }
 }
 
-/**
- * The balance cache entry bank-service writes at `BankRedisKeys.balance(user)`: "version:balance".
- * Read-only for everyone else (bank-service is the only writer of money and of this cache).
- */
-export function parseCachedBalance(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const balance = Number(value.slice(value.indexOf(':') + 1));
-  return Number.isSafeInteger(balance) ? balance : undefined;
-}
-
 export class BankRedisKeys extends KeyBuilder {
   constructor(prefix: string) {
     super(prefix, 'bank');
   }
+  /** "version:balance", read by the gateway through BalanceCacheReader (@live/contracts). */
   balance(userId: number): string {
-    return `${this.base}:{user:${id(userId, 'userId')}}:balance`;
+    return balanceCacheKey(this.prefix, userId);
   }
   noAccountMarker(userId: number): string {
     return `${this.base}:{user:${id(userId, 'userId')}}:no-account`;
@@ -127,25 +119,22 @@ export class BankRedisKeys extends KeyBuilder {
     if (!Number.isSafeInteger(type) || type < 0) throw new Error(`redis key: product type must be an integer >= 0, got ${type}`);
     return `${this.base}:{products}:type:${type}`;
   }
-  payCallbackLock(orderId: string): string {
-    return `${this.base}:{order:${id(orderId, 'orderId')}}:callback-lock`;
-  }
 }
 
 export class ImRedisKeys extends KeyBuilder {
   constructor(prefix: string) {
     super(prefix, 'im');
   }
+  /** Read by im-router through ImPresenceReader (@live/contracts). */
   userNode(userId: number): string {
-    return `${this.base}:{user:${id(userId, 'userId')}}:node`;
+    return imUserNodesKey(this.prefix, userId);
   }
-  roomMembers(roomId: number): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:members`;
-  }
+  /** Read by im-router through ImPresenceReader (@live/contracts). */
   roomNodes(roomId: number): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:nodes`;
+    return imRoomNodesKey(this.prefix, roomId);
   }
+  /** Read by api-gateway and im-router through ImNodeRegistryReader (@live/contracts). */
   nodeRegistry(): string {
-    return `${this.base}:{nodes}:registry`;
+    return imNodeRegistryKey(this.prefix);
   }
 }

@@ -1,7 +1,6 @@
 import { configProvider, HealthIndicator, waitFor } from '@live/common';
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
 import { RedisEnv } from './redis.env';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -61,12 +60,27 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Global: the client (REDIS_CLIENT), the health indicator and every app's key builder. */
+/** A store reader another app's owner publishes in @live/contracts (BalanceCacheReader, ImTokenReader...). */
+export type StoreReaderClass = new (redis: Redis, prefix: string) => object;
+
+/** The provider of a store reader on this app's client and REDIS_KEY_PREFIX. */
+export function storeReaderProvider(cls: StoreReaderClass): Provider {
+  return { provide: cls, useFactory: (redis: Redis, env: RedisEnv) => new cls(redis, env.REDIS_KEY_PREFIX), inject: [REDIS_CLIENT, RedisEnv] };
+}
+
+/** A key builder class of @live/redis (GatewayRedisKeys, GiftRedisKeys...), built on REDIS_KEY_PREFIX. */
+export type KeyBuilderClass = new (prefix: string) => object;
+
+/**
+ * Global: the client (REDIS_CLIENT), the health indicator and the key builders of the app's OWN keys
+ * (`RedisModule.forRoot(BankRedisKeys)`). Another app's keys are read through the reader its owner
+ * publishes in @live/contracts, never through its builder.
+ */
 @Global()
 @Module({})
 export class RedisModule {
-  static forRoot(): DynamicModule {
-    const keyBuilders = [GatewayRedisKeys, GiftRedisKeys, BankRedisKeys, ImRedisKeys].map((cls) => ({
+  static forRoot(...ownKeys: KeyBuilderClass[]): DynamicModule {
+    const keyBuilders = ownKeys.map((cls) => ({
       provide: cls,
       useFactory: (env: RedisEnv) => new cls(env.REDIS_KEY_PREFIX),
       inject: [RedisEnv],

@@ -1,29 +1,16 @@
 import { ApiResponse, ApiResponses, BankClient, ImRouterClient } from '@live/common';
 import { GiftConfigDto, GiftEffectData, GiftSettlementResult, ImBizCode, ImSendToRoomRequest } from '@live/contracts';
-import { Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, NotFoundException, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
-import { GatewayEnv } from '../config/api-gateway.env';
 import { SendGiftDto } from '../gift/gift.dto';
 import { GiftSendService } from '../gift/gift-send.service';
 
-/** The routes exist only where GATEWAY_BENCH_ROUTES=true: elsewhere the same 404 as an unknown path. */
-@Injectable()
-export class BenchRoutesGuard implements CanActivate {
-  constructor(private readonly env: GatewayEnv) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    if (this.env.GATEWAY_BENCH_ROUTES === 'true') return true;
-    const req = context.switchToHttp().getRequest<{ method: string; url: string }>();
-    throw new NotFoundException(`Cannot ${req.method} ${req.url}`);
-  }
-}
-
 /**
- * Baselines for `npm run bench`, answered only with GATEWAY_BENCH_ROUTES=true (otherwise 404, as any
- * unknown route). They go through the same guard, validation and envelope as /gift/send:
+ * Baselines for `npm run bench`, in BenchModule: loaded only with GATEWAY_BENCH_ROUTES=true (otherwise
+ * the routes do not exist: 404, as any unknown route). They go through the same guard, validation and envelope as /gift/send:
  * - /bench/noop: nothing else (the ingress ceiling of this gateway);
  * - /bench/naiveSend: the naive design: one synchronous database transaction per request (a bank
  *   settlement of one gift), no Kafka, no batching;
@@ -31,7 +18,6 @@ export class BenchRoutesGuard implements CanActivate {
  *   im-router call per gift): the naive design doing the whole visible job of /gift/send.
  */
 @ApiExcludeController()
-@UseGuards(BenchRoutesGuard)
 @Controller('bench')
 export class BenchController {
   constructor(

@@ -1,5 +1,6 @@
 import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, BankClient, GiftClient, TtlCache } from '@live/common';
 import {
+  BalanceCacheReader,
   fingerprintOf,
   GiftConfigDto,
   KafkaTopic,
@@ -10,8 +11,6 @@ import {
   SigningKey,
 } from '@live/contracts';
 import { KafkaNames, KafkaProducerService } from '@live/kafka';
-import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
-import type { Redis } from 'ioredis';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -57,8 +56,7 @@ export class GiftSendService {
     private readonly living: LivingService,
     private readonly metrics: MetricsService,
     private readonly env: GatewayEnv,
-    @InjectRedis() private readonly redis: Redis,
-    private readonly bankKeys: BankRedisKeys,
+    private readonly balances: BalanceCacheReader,
     private readonly idempotency: IdempotencyKeys,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
@@ -136,7 +134,7 @@ export class GiftSendService {
    * (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
    */
   private async cachedBalance(userId: number): Promise<number> {
-    const cached = parseCachedBalance(await this.redis.get(this.bankKeys.balance(userId)).catch(() => null));
+    const cached = await this.balances.balanceOf(userId).catch(() => undefined);
     if (cached !== undefined) return cached;
     const { balance } = await this.bank.balance(userId);
     return balance;

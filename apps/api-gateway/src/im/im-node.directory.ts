@@ -1,17 +1,9 @@
-import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { GatewayEnv } from '../config/api-gateway.env';
 
-/** How an im-core node describes itself in the registry hash (field = node id). */
-interface RegisteredNode {
-  wsUrl?: unknown;
-  /** Epoch ms of the node's last registry refresh. */
-  heartbeatAt?: unknown;
-}
-
 /** A node that has not refreshed its entry for this long is not handed out. */
-export const NODE_STALE_MS = 30_000;
+const NODE_STALE_MS = 30_000;
 
 /**
  * Where a client should open its WebSocket: one of the live im-core nodes registered in Redis (the
@@ -23,8 +15,7 @@ export class ImNodeDirectory {
   private readonly logger = new Logger(ImNodeDirectory.name);
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: ImRedisKeys,
+    private readonly registry: ImNodeRegistryReader,
     private readonly env: GatewayEnv,
   ) {}
 
@@ -38,19 +29,11 @@ export class ImNodeDirectory {
   }
 
   private async liveNodes(): Promise<string[]> {
-    const entries = await this.redis.hgetall(this.keys.nodeRegistry());
+    const entries = await this.registry.entries();
     const now = Date.now();
-    return Object.keys(entries)
-      .sort()
-      .flatMap((nodeId) => {
-        let node: RegisteredNode;
-        try {
-          node = JSON.parse(entries[nodeId]) as RegisteredNode;
-        } catch {
-          return [];
-        }
-        const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < NODE_STALE_MS;
-        return fresh && typeof node.wsUrl === 'string' ? [node.wsUrl] : [];
-      });
+    return [...entries.values()].flatMap((node) => {
+      const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < NODE_STALE_MS;
+      return fresh && typeof node.wsUrl === 'string' ? [node.wsUrl] : [];
+    });
   }
 }

@@ -1,4 +1,5 @@
-import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
+import { parseCachedBalance } from '@live/contracts';
+import { BankRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -13,10 +14,10 @@ redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])
 redis.call('DEL', KEYS[2])
 return 1`;
 
-export const BALANCE_TTL_SECONDS = 600;
-export const NO_ACCOUNT_TTL_SECONDS = 30;
+const BALANCE_TTL_SECONDS = 600;
+const NO_ACCOUNT_TTL_SECONDS = 30;
 /** Refreshes that failed (Redis unreachable) are tried again this often, newest version per user. */
-export const REFRESH_RETRY_MS = 1_000;
+const REFRESH_RETRY_MS = 1_000;
 /** At most this many users wait for a retried refresh; past it the oldest are dropped (their TTL corrects them). */
 const MAX_RETRY_ENTRIES = 100_000;
 
@@ -81,11 +82,6 @@ export class BalanceCacheService implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.retryTimer);
-  }
-
-  /** Entries waiting for a retry (for tests and logs). */
-  pendingRetries(): number {
-    return this.retries.size;
   }
 
   async retryFailed(): Promise<void> {

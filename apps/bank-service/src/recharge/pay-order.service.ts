@@ -10,6 +10,7 @@ import { withTransactionRetry } from '../account/transaction-retry';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { PayOrderStatus } from './entities/pay-order.entity';
 import { canTransition } from './pay-order-status';
+import { PayOrderRepository } from './pay-order.repository';
 import { signPayCallback, verifyPayCallback } from './pay-signature';
 import { PayProductService } from './pay-product.service';
 
@@ -29,19 +30,13 @@ export interface PayNotifyResult {
   balance: number | null;
 }
 
-interface OrderRow {
-  order_id: string;
-  user_id: string | number;
-  status: number;
-  coin_num: string | number;
-}
-
 @Injectable()
 export class PayOrderService {
   private readonly logger = new Logger(PayOrderService.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly orders: PayOrderRepository,
     private readonly products: PayProductService,
     private readonly accounts: CurrencyAccountService,
     private readonly balanceCache: BalanceCacheService,
@@ -52,11 +47,16 @@ export class PayOrderService {
   async create(command: CreatePayOrderCommand): Promise<{ orderId: string }> {
     const product = await this.products.getValid(command.productId);
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
-    await this.dataSource.query(
-      `INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, status, price, coin_num)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [orderId, product.id, command.userId, command.paySource, command.payChannel, PayOrderStatus.WAITING, product.price, product.coinNum],
-    );
+    await this.orders.insert({
+      orderId,
+      productId: product.id,
+      userId: command.userId,
+      source: command.paySource,
+      payChannel: command.payChannel,
+      status: PayOrderStatus.WAITING,
+      price: product.price,
+      coinNum: product.coinNum,
+    });
     this.logger.log(`order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`);
     return { orderId };
   }
@@ -73,16 +73,12 @@ export class PayOrderService {
       throw new BizException(BankErrorCode.PAY_SIGNATURE_INVALID);
     }
     const outcome = await withTransactionRetry(this.dataSource, 'pay notify', async (em) => {
-      const [order]: OrderRow[] = await em.query(
-        'SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ? FOR UPDATE',
-        [orderId],
-      );
+      const order = await this.orders.lock(em, orderId);
       ErrorAssert.isNotNull(order, BankErrorCode.ORDER_NOT_FOUND);
-      const userId = Number(order.user_id);
-      const coinNum = Number(order.coin_num);
+      const { userId, coinNum } = order;
       if (order.status === PayOrderStatus.PAID) return { userId, coinNum, credit: null };
       ErrorAssert.isTrue(canTransition(order.status, PayOrderStatus.PAID), BankErrorCode.ORDER_STATUS_INVALID);
-      await em.query('UPDATE t_pay_order SET status = ?, pay_time = CURRENT_TIMESTAMP(3) WHERE order_id = ?', [PayOrderStatus.PAID, orderId]);
+      await this.orders.markPaid(em, orderId);
       const credit = await this.accounts.adjustInTransaction(em, {
         userId,
         num: coinNum,
@@ -107,24 +103,9 @@ export class PayOrderService {
    */
   async devPay(orderId: string, userId: number): Promise<PayNotifyResult> {
     ErrorAssert.isTrue(this.env.BANK_DEV_PAY_ENABLED === 'true', BankErrorCode.DEV_PAY_DISABLED);
-    const [order]: OrderRow[] = await this.dataSource.query('SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ?', [orderId]);
-    ErrorAssert.isTrue(order !== undefined && Number(order.user_id) === userId, BankErrorCode.ORDER_NOT_FOUND);
-    if (canTransition(order.status, PayOrderStatus.PAYING)) {
-      await this.dataSource.query('UPDATE t_pay_order SET status = ? WHERE order_id = ? AND status = ?', [
-        PayOrderStatus.PAYING,
-        orderId,
-        PayOrderStatus.WAITING,
-      ]);
-    }
+    const order = await this.orders.find(orderId);
+    ErrorAssert.isTrue(order !== undefined && order.userId === userId, BankErrorCode.ORDER_NOT_FOUND);
+    if (canTransition(order.status, PayOrderStatus.PAYING)) await this.orders.markPayingIfWaiting(orderId);
     return this.notify(orderId, signPayCallback(this.env.BANK_PAY_SECRET, orderId));
-  }
-
-  /** Orders left waiting longer than the limit can no longer be paid. */
-  async expireStale(olderThanMinutes: number): Promise<number> {
-    const result: { affectedRows?: number } = await this.dataSource.query(
-      `UPDATE t_pay_order SET status = ? WHERE status IN (?, ?) AND create_time < (CURRENT_TIMESTAMP(3) - INTERVAL ? MINUTE)`,
-      [PayOrderStatus.INVALID, PayOrderStatus.WAITING, PayOrderStatus.PAYING, olderThanMinutes],
-    );
-    return result.affectedRows ?? 0;
   }
 }

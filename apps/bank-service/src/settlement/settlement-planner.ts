@@ -71,7 +71,7 @@ export const REJECT_NO_ACCOUNT = 'no wallet: recharge first';
 export const REJECT_SELF_GIFT = 'cannot send a gift to yourself';
 export const CONFLICT_KEY_REUSED = 'idempotency key reused with different parameters';
 
-export function insufficientReason(balance: number, price: number): string {
+function insufficientReason(balance: number, price: number): string {
   return `insufficient balance: ${balance} < ${price}`;
 }
 

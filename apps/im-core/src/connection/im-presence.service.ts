@@ -1,17 +1,8 @@
-import { GatewayRedisKeys, ImRedisKeys, InjectRedis } from '@live/redis';
+import { formatImNodeEntry, ImNodeInfo, ImTokenReader } from '@live/contracts';
+import { ImRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ImCoreEnv } from '../config/im-core.env';
-
-/** What a node says about itself in the registry hash (api-gateway hands out wsUrl, im-router calls rpc*). */
-export interface ImNodeInfo {
-  nodeId: string;
-  wsUrl: string;
-  rpcHost: string;
-  rpcPort: number;
-  /** Epoch ms of the last refresh: readers ignore nodes silent for long. */
-  heartbeatAt: number;
-}
 
 /**
  * This node's presence in Redis, read by im-router and api-gateway:
@@ -29,7 +20,7 @@ export class ImPresenceService {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: ImRedisKeys,
-    private readonly gatewayKeys: GatewayRedisKeys,
+    private readonly imTokens: ImTokenReader,
     private readonly env: ImCoreEnv,
   ) {
     this.bindingTtlMs = 2 * env.IM_HEARTBEAT_TIMEOUT_MS;
@@ -43,11 +34,8 @@ export class ImPresenceService {
    * The user behind an IM token (issued by api-gateway, short-lived), or null. The token is single-use:
    * read and deleted in one command (GETDEL), so of two logins racing with one token exactly one wins.
    */
-  async consumeToken(token: string): Promise<number | null> {
-    if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
-    const value = await this.redis.getdel(this.gatewayKeys.imToken(token));
-    const userId = value === null ? NaN : Number(value);
-    return Number.isSafeInteger(userId) && userId > 0 ? userId : null;
+  consumeToken(token: string): Promise<number | null> {
+    return this.imTokens.consume(token);
   }
 
   async bindUser(userId: number): Promise<void> {
@@ -73,7 +61,7 @@ export class ImPresenceService {
     const p = this.redis.pipeline();
     for (const userId of userIds) p.zadd(this.keys.userNode(userId), expiry, this.nodeId).zremrangebyscore(this.keys.userNode(userId), '-inf', now);
     for (const roomId of roomIds) p.zadd(this.keys.roomNodes(roomId), expiry, this.nodeId).zremrangebyscore(this.keys.roomNodes(roomId), '-inf', now);
-    p.hset(this.keys.nodeRegistry(), this.nodeId, JSON.stringify({ ...info, heartbeatAt: now }));
+    p.hset(this.keys.nodeRegistry(), this.nodeId, formatImNodeEntry(info, now));
     const results = (await p.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed?.[0]) throw failed[0];

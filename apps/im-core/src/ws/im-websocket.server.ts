@@ -1,4 +1,4 @@
-import { buildImFrame, ImFrameCode } from '@live/contracts';
+import { buildImFrame, ImFrameCode, ImNodeInfo } from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
@@ -7,7 +7,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
-import { ImNodeInfo, ImPresenceService } from '../connection/im-presence.service';
+import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
 import { AddressRateLimiter } from './address-rate-limiter';
 import { parseClientFrame } from './im-frame.parser';

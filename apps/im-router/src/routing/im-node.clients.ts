@@ -1,7 +1,6 @@
 import { createRpcClient, ImCoreClient, RpcAuth } from '@live/common';
-import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ImRouterEnv } from '../config/im-router.env';
 
 interface NodeAddress {
@@ -27,8 +26,7 @@ export class ImNodeClients implements OnApplicationShutdown {
   private readonly auth = RpcAuth.fromEnv('im-router');
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: ImRedisKeys,
+    private readonly registryReader: ImNodeRegistryReader,
     private readonly env: ImRouterEnv,
   ) {}
 
@@ -61,15 +59,10 @@ export class ImNodeClients implements OnApplicationShutdown {
 
   private async address(nodeId: string, fresh: boolean): Promise<NodeAddress | undefined> {
     if (fresh || Date.now() - this.registryReadAt > REGISTRY_CACHE_MS) {
-      const entries = await this.redis.hgetall(this.keys.nodeRegistry());
+      const entries = await this.registryReader.entries((id) => this.logger.warn(`node registry entry ${id} is not JSON: ignored`));
       const next = new Map<string, NodeAddress>();
-      for (const [id, json] of Object.entries(entries)) {
-        try {
-          const info = JSON.parse(json) as Partial<NodeAddress>;
-          if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
-        } catch {
-          this.logger.warn(`node registry entry ${id} is not JSON: ignored`);
-        }
+      for (const [id, info] of entries) {
+        if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
       }
       this.registry = next;
       this.registryReadAt = Date.now();

@@ -2,15 +2,14 @@ import { ImCoreClient } from '@live/common';
 import {
   ImCorePushRequest,
   ImCorePushToRoomRequest,
+  ImPresenceReader,
   ImRoomMembersResponse,
   ImRouteResponse,
   ImSendMsgRequest,
   ImSendToRoomsRequest,
   ImSendToRoomsResponse,
 } from '@live/contracts';
-import { ImRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { ImNodeClients } from './im-node.clients';
 
@@ -25,8 +24,7 @@ export class ImRouterService {
   private readonly logger = new Logger(ImRouterService.name);
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: ImRedisKeys,
+    private readonly presence: ImPresenceReader,
     private readonly nodes: ImNodeClients,
   ) {}
 
@@ -38,7 +36,7 @@ export class ImRouterService {
   async sendToRooms(req: ImSendToRoomsRequest): Promise<ImSendToRoomsResponse> {
     const messages: ImCorePushToRoomRequest[] = req.messages.map((m) => ({ ...m, msgId: m.msgId ?? randomUUID() }));
     const roomIds = [...new Set(messages.map((m) => m.roomId))];
-    const found = await this.liveMembers(roomIds.map((r) => this.keys.roomNodes(r)));
+    const found = await this.presence.nodesOfRooms(roomIds);
     const nodesOfRoom = new Map(roomIds.map((roomId, i) => [roomId, found[i]]));
     const perNode = new Map<string, ImCorePushToRoomRequest[]>();
     for (const m of messages) for (const nodeId of nodesOfRoom.get(m.roomId) ?? []) pushTo(perNode, nodeId, m);
@@ -54,13 +52,13 @@ export class ImRouterService {
 
   /** Members of a room connected to any node: the room's nodes in one round trip, then each node asked. */
   async roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
-    const [nodes] = await this.liveMembers([this.keys.roomNodes(roomId)]);
+    const [nodes] = await this.presence.nodesOfRooms([roomId]);
     const answers = await Promise.all(nodes.map((nodeId) => this.call(nodeId, 'room members', (node) => node.roomMembers(roomId))));
     return { userIds: [...new Set(answers.flatMap((a) => a?.userIds ?? []))].sort((a, b) => a - b) };
   }
 
   private async sendToUsers(msgId: string, userIds: number[], msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>): Promise<ImRouteResponse> {
-    const found = await this.liveMembers(userIds.map((u) => this.keys.userNode(u)));
+    const found = await this.presence.nodesOfUsers(userIds);
     const perNode = new Map<string, number[]>();
     const offline = new Set<number>();
     userIds.forEach((userId, i) => {
@@ -80,18 +78,6 @@ export class ImRouterService {
     );
     for (const u of userIds) if (!reached.has(u)) offline.add(u);
     return { msgId, pushed, offline: [...offline] };
-  }
-
-  /** Members of each sorted set whose expiry score is still ahead: one pipeline, one round trip. */
-  private async liveMembers(keys: string[]): Promise<string[][]> {
-    const now = Date.now();
-    const p = this.redis.pipeline();
-    for (const key of keys) p.zrangebyscore(key, now, '+inf');
-    const replies = (await p.exec()) ?? [];
-    return replies.map(([err, members]) => {
-      if (err) throw err;
-      return members as string[];
-    });
   }
 
   /** One call to a node; null (logged, the node's client dropped) when the node is gone or the call failed. */

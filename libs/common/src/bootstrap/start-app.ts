@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestMicroservice } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -20,7 +20,7 @@ export type TrustProxy = false | number | string[];
 export interface StartAppOptions {
   /** Name in logs and /health. */
   app: string;
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   http: { host: string; port: number; bodyLimitBytes?: number; trustProxy?: TrustProxy };
   /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };

@@ -1,1 +1,5 @@
+export * from './store-key';
 export * from './living-room.reader';
+export * from './balance-cache.reader';
+export * from './im-presence.reader';
+export * from './im-token.reader';

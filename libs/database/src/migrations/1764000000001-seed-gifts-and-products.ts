@@ -2,7 +2,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 const CDN = 'https://static.live-gift.dev';
 
-/** The 7 gifts of the panel and the recharge products. Clients ship local fallbacks for the images. */
+/**
+ * The 7 gifts of the panel (gift-service's t_gift_config) and the recharge products (bank-service's
+ * t_pay_product). Clients ship local fallbacks for the images.
+ */
 export const SEED_GIFTS: [number, string, number][] = [
   [1, 'Rose', 1],
   [2, 'Heart', 5],

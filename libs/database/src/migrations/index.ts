@@ -1,8 +1,17 @@
 import { CreateSchema1764000000000 } from './1764000000000-create-schema';
 import { SeedGiftsAndProducts1764000000001 } from './1764000000001-seed-gifts-and-products';
-import { TradeRequestFingerprint1764000000010 } from './1764000000010-trade-request-fingerprint';
+import { TradeRequestFingerprint1764000000010 } from './bank-service/1764000000010-trade-request-fingerprint';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
-/** Every migration, in order (listed explicitly: no glob that a build layout could break). */
-export const MIGRATIONS = [CreateSchema1764000000000, SeedGiftsAndProducts1764000000001, TradeRequestFingerprint1764000000010];
+/**
+ * Every migration, in order (listed explicitly: no glob that a build layout could break). One ordered
+ * history for the one database; each table is declared in the folder of the app that owns it
+ * (api-gateway/, gift-service/, bank-service/: README "Who owns what"), and a migration that changes
+ * one app's tables lives in that app's folder.
+ */
+export const MIGRATIONS = [
+  CreateSchema1764000000000, // every app's tables, from api-gateway/, gift-service/, bank-service/tables.ts
+  SeedGiftsAndProducts1764000000001, // gift-service's t_gift_config, bank-service's t_pay_product
+  TradeRequestFingerprint1764000000010, // bank-service's t_qiyu_currency_trade
+];

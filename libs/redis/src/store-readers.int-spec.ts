@@ -1,0 +1,60 @@
+import { BalanceCacheReader, formatImNodeEntry, ImNodeRegistryReader, ImPresenceReader, ImTokenReader } from '@live/contracts';
+import { createTestRedis } from '@live/testing';
+import { BankRedisKeys, GatewayRedisKeys, ImRedisKeys } from './redis-keys';
+
+/**
+ * What an owner writes with its key builder, another app reads through the reader the owner publishes
+ * in @live/contracts: the same key, the same value format, on the real Redis.
+ */
+describe('store readers read what the owners write', () => {
+  let helper: Awaited<ReturnType<typeof createTestRedis>>;
+
+  beforeAll(async () => {
+    helper = await createTestRedis();
+  });
+
+  afterAll(async () => {
+    await helper?.cleanup();
+  });
+
+  it('BalanceCacheReader: the balance of bank-service\'s "version:balance" entry; nothing for a missing or unreadable one', async () => {
+    const keys = new BankRedisKeys(helper.prefix);
+    const reader = new BalanceCacheReader(helper.redis, helper.prefix);
+    await helper.redis.set(keys.balance(11), '3:70');
+    await helper.redis.set(keys.balance(12), '3:not-a-number');
+    expect([await reader.balanceOf(11), await reader.balanceOf(12), await reader.balanceOf(13)]).toEqual([70, undefined, undefined]);
+  });
+
+  it('ImTokenReader: a token the gateway issued logs in once; a malformed one is refused and the stored ones stay', async () => {
+    const keys = new GatewayRedisKeys(helper.prefix);
+    const reader = new ImTokenReader(helper.redis, helper.prefix);
+    const token = 'tok_0123456789abcdef';
+    await helper.redis.set(keys.imToken(token), '42', 'EX', 60);
+    expect(await reader.consume('short')).toBeNull();
+    expect(await reader.consume(token)).toBe(42);
+    expect(await reader.consume(token)).toBeNull();
+    await helper.redis.set(keys.imToken('tok_badvalue_000000'), 'abc', 'EX', 60);
+    expect(await reader.consume('tok_badvalue_000000')).toBeNull();
+  });
+
+  it('ImNodeRegistryReader: every node im-core registered, by id in order; an entry that is not JSON is reported and left out', async () => {
+    const keys = new ImRedisKeys(helper.prefix);
+    const info = { nodeId: 'n2', wsUrl: 'ws://b/ws', rpcHost: '10.0.0.2', rpcPort: 7002, heartbeatAt: 0 };
+    await helper.redis.hset(keys.nodeRegistry(), 'n2', formatImNodeEntry(info, 1234), 'n1', '{broken', 'n0', formatImNodeEntry({ ...info, nodeId: 'n0' }, 99));
+    const bad: string[] = [];
+    const entries = await new ImNodeRegistryReader(helper.redis, helper.prefix).entries((id) => bad.push(id));
+    expect([...entries.keys()]).toEqual(['n0', 'n2']);
+    expect(entries.get('n2')).toEqual({ ...info, heartbeatAt: 1234 });
+    expect(bad).toEqual(['n1']);
+  });
+
+  it('ImPresenceReader: the nodes whose binding has not expired, per user and per room, in the order asked', async () => {
+    const keys = new ImRedisKeys(helper.prefix);
+    const later = Date.now() + 60_000;
+    await helper.redis.zadd(keys.userNode(5), later, 'n1', Date.now() - 1_000, 'gone');
+    await helper.redis.zadd(keys.roomNodes(9), later, 'n2', later, 'n3');
+    const reader = new ImPresenceReader(helper.redis, helper.prefix);
+    expect(await reader.nodesOfUsers([5, 6])).toEqual([['n1'], []]);
+    expect(await reader.nodesOfRooms([9])).toEqual([['n2', 'n3']]);
+  });
+});
