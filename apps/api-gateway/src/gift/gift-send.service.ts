@@ -15,7 +15,7 @@ import {
   signSendGift,
   SigningKey,
 } from '@live/contracts';
-import { KafkaNames, KafkaProducerService } from '@live/kafka';
+import { KafkaProducerService } from '@live/kafka';
 import { BankRedisKeys, InjectRedis, parseCachedBalance } from '@live/redis';
 import type { Redis } from 'ioredis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -60,7 +60,6 @@ export class GiftSendService {
     @Inject(GIFT_SERVICE) private readonly giftService: ClientProxy,
     @Inject(BANK_SERVICE) private readonly bank: ClientProxy,
     private readonly producer: KafkaProducerService,
-    private readonly kafkaNames: KafkaNames,
     private readonly living: LivingService,
     private readonly metrics: MetricsService,
     private readonly env: GatewayEnv,
@@ -89,6 +88,7 @@ export class GiftSendService {
       {
         userId: cmd.userId,
         giftId: gift.giftId,
+        giftName: gift.giftName,
         price: gift.price,
         receiverId: cmd.receiverId,
         roomId: cmd.roomId,
@@ -100,7 +100,7 @@ export class GiftSendService {
       this.signingKey,
     );
     try {
-      await this.producer.send(this.kafkaNames.topic(KafkaTopic.SEND_GIFT), [{ key: sendGiftKey(mq), value: mq }]);
+      await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;
