@@ -11,7 +11,7 @@
  * The clients run in a worker thread (the other core) in both runs; in ours they ack, as real clients do.
  */
 import { startApp } from '@live/common';
-import { IM_MAGIC, ImBizCode, ImFrameCode } from '@live/contracts';
+import { GiftEffectData, IM_MAGIC, ImBizCode, ImFrameCode } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis } from '@live/testing';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +35,12 @@ interface Figures {
 }
 
 const ROOM = 4242;
+
+/** The effect pushed as message `seq`; `seq` rides along for the client workers (im-clients.worker.ts reads data.seq). */
+function effect(seq: number): GiftEffectData {
+  const data = { requestId: `m-${seq}`, giftId: 1, giftName: 'Rose', svgaUrl: '', senderId: 1, receiverId: 2, roomId: ROOM, combo: 1, seq };
+  return data;
+}
 
 /** `n` clients in a worker thread; `done(seq)` resolves once every socket received message `seq`. */
 class ClientPool {
@@ -108,9 +114,9 @@ async function benchOurs(sockets: number, messages: number, port: number, ack: b
     const pool = await ClientPool.open('im-core', tokens.map((t) => `ws://127.0.0.1:${port}/ws?token=${t}&roomId=${ROOM}`), ack);
     // Wait until every socket is logged in and in the room.
     const push = app.get(ImPushService);
-    while (push.pushToRoom('warm-up', ROOM, ImBizCode.GIFT_SUCCESS, { seq: 0 }) < sockets) await new Promise((r) => setTimeout(r, 100));
+    while (push.pushToRoom('warm-up', ROOM, ImBizCode.GIFT_SUCCESS, effect(0)) < sockets) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
-    const figures = await measure(messages, sockets, pool, (seq) => push.pushToRoom(`m-${seq}`, ROOM, ImBizCode.GIFT_SUCCESS, { seq, giftId: 1, giftName: 'Rose', combo: 1 }));
+    const figures = await measure(messages, sockets, pool, (seq) => push.pushToRoom(`m-${seq}`, ROOM, ImBizCode.GIFT_SUCCESS, effect(seq)));
     await pool.close();
     return figures;
   } finally {
@@ -127,7 +133,7 @@ async function benchBare(sockets: number, messages: number): Promise<Figures> {
     const pool = await ClientPool.open('bare ws', Array.from({ length: sockets }, () => `ws://127.0.0.1:${port}/`), false);
     while (wss.clients.size < sockets) await new Promise((r) => setTimeout(r, 50));
     const figures = await measure(messages, sockets, pool, (seq) => {
-      const frame = JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.BIZ, len: 0, body: { msgId: `m-${seq}`, appId: 10001, userId: 0, bizCode: 5556, data: { seq, giftId: 1, giftName: 'Rose', combo: 1 } } });
+      const frame = JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.BIZ, len: 0, body: { msgId: `m-${seq}`, appId: 10001, userId: 0, bizCode: 5556, data: effect(seq) } });
       for (const c of wss.clients) c.send(frame);
     });
     await pool.close();

@@ -18,7 +18,7 @@ describe('Idempotency-Key bound to its parameters', () => {
   let http: HttpClient;
   let phone = 13_500_000_000 + Math.floor(Math.random() * 90_000_000);
   const [roseId, , rosePrice] = SEED_GIFTS[0];
-  const [castleId, , castlePrice] = SEED_GIFTS[SEED_GIFTS.length - 1];
+  const [castleId, castleName, castlePrice] = SEED_GIFTS[SEED_GIFTS.length - 1];
   const [productId, , , productCoins] = SEED_PRODUCTS[3];
 
   beforeAll(async () => {
@@ -86,6 +86,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     const mq = signedAsGateway({
       userId: viewer.userId,
       giftId: castleId,
+      giftName: castleName,
       price: castlePrice,
       receiverId: roomB.anchorId,
       roomId: roomB.roomId,

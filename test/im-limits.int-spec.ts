@@ -115,7 +115,7 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     expect(await Promise.all(sockets.slice(0, 2).map((s) => s.closed))).toEqual([4409, 4409]);
     expect(sockets.slice(2).every((s) => s.ws.readyState === WebSocket.OPEN)).toBe(true);
     expect(registry().ofUser(user).size).toBe(5);
-    expect(node.get(ImPushService).pushToUsers('cap-1', [user], ImBizCode.GIFT_FAIL, {})).toEqual({ pushed: 5, offline: [] });
+    expect(node.get(ImPushService).pushToUsers('cap-1', [user], ImBizCode.GIFT_FAIL, { requestId: 'cap-1', msg: 'x' })).toEqual({ pushed: 5, offline: [] });
   });
 
   it('connections per address are rate-limited: past the burst the upgrade gets 429 with the envelope; another address still gets in', async () => {
@@ -151,10 +151,10 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     raw.pause(); // reads nothing from now on
 
     const push = node.get(ImPushService);
-    const pad = 'x'.repeat(32_768);
+    const effect = { requestId: 'slow', giftId: 1, giftName: 'x'.repeat(32_768), svgaUrl: '', senderId: 1, receiverId: 2, roomId: room, combo: 1 };
     let pushes = 0;
     while (registry().has(conn) && pushes < 1_500) {
-      push.pushToRoom(`slow-${(pushes += 1)}`, room, ImBizCode.GIFT_SUCCESS, { pad });
+      push.pushToRoom(`slow-${(pushes += 1)}`, room, ImBizCode.GIFT_SUCCESS, effect);
       await new Promise((r) => setImmediate(r));
     }
     expect(registry().has(conn)).toBe(false);

@@ -1,5 +1,5 @@
 import { createRpcClient, ImRouterClient, startApp } from '@live/common';
-import { ImBizCode, ImFrameCode } from '@live/contracts';
+import { GiftEffectData, GiftFailData, ImBizCode, ImFrameCode } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { INestApplication } from '@nestjs/common';
@@ -39,9 +39,11 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     return client;
   }
 
+  // The IM layer carries any data object: these tests mark messages with their own fields.
+  const anyData = (data: object) => ({ ...data }) as unknown as GiftEffectData & GiftFailData;
   const toRoom = (roomId: number, data: object, msgId?: string) =>
-    rpc.sendToRoom({ roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data }, ...(msgId ? { msgId } : {}) });
-  const toUser = (userId: number, data: object) => rpc.sendToUser({ userId, bizCode: ImBizCode.GIFT_FAIL, data: { ...data } });
+    rpc.sendToRoom({ roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData(data), ...(msgId ? { msgId } : {}) });
+  const toUser = (userId: number, data: object) => rpc.sendToUser({ userId, bizCode: ImBizCode.GIFT_FAIL, data: anyData(data) });
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   async function bootNode(nodeId: string, ws: number, rpcPort: number): Promise<INestApplication> {
@@ -95,7 +97,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
   it('SEND_TO_ROOMS delivers several rooms across both nodes in one call, each message once per member', async () => {
     const rooms = [(nextUser += 1), (nextUser += 1), (nextUser += 1)];
     const members = [await connect(urlA, (nextUser += 1), rooms[0]), await connect(urlB, (nextUser += 1), rooms[1]), await connect(urlA, (nextUser += 1), rooms[2]), await connect(urlB, (nextUser += 1), rooms[2])];
-    const res = await rpc.sendToRooms(rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { i } })));
+    const res = await rpc.sendToRooms(rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData({ i }) })));
     expect(res.results.map((r) => r.pushed)).toEqual([1, 1, 2]);
     await settle();
     expect(members.map((m) => m.business().map((b) => b.msgId))).toEqual([[`multi-${rooms[0]}`], [`multi-${rooms[1]}`], [`multi-${rooms[2]}`], [`multi-${rooms[2]}`]]);

@@ -19,8 +19,8 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
   let producer: Producer;
   let seq = 70_000 + Math.floor(Math.random() * 10_000) * 10;
   const newId = (): number => (seq += 1);
-  const [dearestId, , dearestPrice] = SEED_GIFTS[SEED_GIFTS.length - 1];
-  const [roseId, , rosePrice] = SEED_GIFTS[0];
+  const [dearestId, dearestName, dearestPrice] = SEED_GIFTS[SEED_GIFTS.length - 1];
+  const [roseId, roseName, rosePrice] = SEED_GIFTS[0];
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -57,6 +57,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const gift = (fields: Partial<UnsignedSendGift>): UnsignedSendGift => ({
       userId: victim,
       giftId: dearestId,
+      giftName: dearestName,
       price: dearestPrice,
       receiverId: attacker,
       roomId: attackersRoom,
@@ -95,7 +96,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
         reason: /^not charged: room \d+ does not exist$/,
       },
     ];
-    const honest = signedAsGateway(gift({ giftId: roseId, price: rosePrice, receiverId: honestAnchor, roomId: honestRoom }));
+    const honest = signedAsGateway(gift({ giftId: roseId, giftName: roseName, price: rosePrice, receiverId: honestAnchor, roomId: honestRoom }));
 
     const parkedTopic = stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED;
     const parked = await readParked(stack.kafka, parkedTopic);
@@ -141,7 +142,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(pushes.room.filter((m) => attackIds.has(m.msgId ?? '') || m.roomId === attackersRoom)).toEqual([]);
     const told = pushes.direct.filter((m) => attackIds.has(m.msgId ?? ''));
     expect(told.map((m) => m.msgId).sort()).toEqual([...signedAttacks].sort());
-    expect(told.every((m) => m.userId === victim && m.bizCode === ImBizCode.GIFT_FAIL && /not charged/.test(String(m.data.msg)))).toBe(true);
+    expect(told.every((m) => m.userId === victim && m.bizCode === ImBizCode.GIFT_FAIL && 'msg' in m.data && /not charged/.test(m.data.msg))).toBe(true);
     const effect = pushes.room.find((m) => m.msgId === honest.requestId)!;
     expect(effect.data as unknown as GiftEffectData).toMatchObject({ senderId: victim, receiverId: honestAnchor, roomId: honestRoom, giftId: roseId });
   });
@@ -151,9 +152,9 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const anchor = newId();
     await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
     const room = await openRoom(anchor);
-    const [giftId, , price] = SEED_GIFTS[1];
+    const [giftId, giftName, price] = SEED_GIFTS[1];
     const mq = signedAsGateway({
-      userId: sender, giftId, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
+      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
       requestId: `${sender}:${uniqueName('reprice')}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
     });
     const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;

@@ -5,5 +5,6 @@ export * from './kafka-topics.util';
 export * from './kafka-names';
 export * from './kafka-producer.service';
 export * from './kafka-health.indicator';
+export * from './kafka-batch.options';
 export * from './kafka-batch.consumer';
 export * from './kafka.module';

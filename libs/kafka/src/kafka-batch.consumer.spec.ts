@@ -1,10 +1,16 @@
 import { IsInt } from 'class-validator';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { BatchConsumer, ConsumedBatch } from './kafka-batch.consumer';
+import { BatchConsumer } from './kafka-batch.consumer';
+import { ConsumedBatch } from './kafka-batch.options';
 
 class Num {
   @IsInt()
   n!: number;
+}
+
+/** This spec's topic -> message map (the apps use KafkaTopicMessages). */
+interface Topics {
+  t: Num;
 }
 
 function message(offset: number, value: string | null = JSON.stringify({ n: offset })): KafkaMessage {
@@ -55,7 +61,7 @@ describe('BatchConsumer', () => {
     const f = fakeKafka();
     const { p, log } = payload([message(10), message(11), message(12, 'nope')]);
     const seen: ConsumedBatch<Num>[] = [];
-    const c = new BatchConsumer(f.kafka, {
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
       topic: 't',
       valueClass: Num,
@@ -81,7 +87,7 @@ describe('BatchConsumer', () => {
     const f = fakeKafka();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const c = new BatchConsumer(f.kafka, { groupId: 'g', topic: 't', valueClass: Num, handler: () => gate });
+    const c = new BatchConsumer<'t', Topics>(f.kafka, { groupId: 'g', topic: 't', valueClass: Num, handler: () => gate });
     await c.start();
     const a = payload([message(4), message(5)]);
     const b = payload([message(7)]);
@@ -108,7 +114,7 @@ describe('BatchConsumer', () => {
   it('a failing handler gets the same messages again, attempt counted, and nothing is resolved before success', async () => {
     const f = fakeKafka();
     const attempts: { attempt: number; offsets: string[] }[] = [];
-    const c = new BatchConsumer(f.kafka, {
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
       topic: 't',
       valueClass: Num,
@@ -133,7 +139,7 @@ describe('BatchConsumer', () => {
   it('stops retrying when the consumer stops, without resolving anything', async () => {
     const f = fakeKafka();
     let running = true;
-    const c = new BatchConsumer(f.kafka, {
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
       topic: 't',
       valueClass: Num,
@@ -158,7 +164,7 @@ describe('BatchConsumer', () => {
 
   it('a rebalance seen by the heartbeat after a failure goes to kafkajs (which rejoins), offsets untouched', async () => {
     const f = fakeKafka();
-    const c = new BatchConsumer(f.kafka, {
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
       topic: 't',
       valueClass: Num,

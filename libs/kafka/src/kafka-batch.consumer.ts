@@ -1,71 +1,9 @@
-import { decodeMessage } from '@live/contracts';
+import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ClassConstructor } from 'class-transformer';
-import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-
-interface ConsumedMeta {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  /** Producer (or broker) timestamp, epoch milliseconds as kafkajs gives it. */
-  timestamp: string;
-  headers: IHeaders;
-}
-
-/** A consumed message: a validated value, or why it could not be decoded (park it; never loop on it). */
-export type ConsumedMessage<T> = ConsumedMeta &
-  ({ value: T; decodeError?: undefined; rawValue?: undefined } | { value?: undefined; decodeError: string; rawValue: string | null });
-
-/** What the handler gets: consecutive messages of ONE partition, in offset order. */
-export interface ConsumedBatch<T> {
-  topic: string;
-  partition: number;
-  messages: ConsumedMessage<T>[];
-  /** 1 on first delivery; 2, 3... when the handler failed on this same batch before. */
-  attempt: number;
-  /** Keeps the group membership alive in a long handler (also sent automatically every heartbeat interval). */
-  heartbeat(): Promise<void>;
-}
-
-export interface BatchConsumerOptions<T extends object> {
-  groupId: string;
-  topic: string;
-  /** The contract class every message value is decoded into (decodeMessage from @live/contracts). */
-  valueClass: ClassConstructor<T>;
-  /**
-   * Called with each batch. Resolve only when the batch's work is durable: the offsets are resolved and
-   * committed after that, never before. Throwing redelivers the same batch (same messages, offsets not
-   * committed) after a backoff, until it succeeds, the consumer stops, or the partition moves to another
-   * member (which then gets the batch again from the last committed offset).
-   */
-  handler: (batch: ConsumedBatch<T>) => Promise<void>;
-  /** Most messages per handler call (a fetched batch is split). Default 500. */
-  maxBatchSize?: number;
-  /** Where a group with no committed offset starts. Default true: nothing produced before the group existed is skipped. */
-  fromBeginning?: boolean;
-  /** Partitions handled at once by this member. Default 1. */
-  partitionsConsumedConcurrently?: number;
-  sessionTimeoutMs?: number;
-  /** How long a rebalance waits for the members to rejoin. Default 60 s (kafkajs). */
-  rebalanceTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  /** Most bytes fetched per partition per request. Default 1 MiB. */
-  maxBytesPerPartition?: number;
-  /** How long the broker may hold a fetch with no new data. Default 1 s (also bounds how long stop() waits on a fetch). */
-  maxWaitTimeMs?: number;
-  /** Backoff between attempts at a failed batch: doubles from initial to max. Default 200 ms .. 5 s. */
-  retryBackoff?: { initialMs: number; maxMs: number };
-  logger?: Logger;
-}
-
-export interface BatchConsumerStats {
-  batches: number;
-  messages: number;
-  decodeErrors: number;
-  handlerFailures: number;
-  rebalances: number;
-}
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { BatchConsumerOptions, BatchConsumerStats, ConsumedMessage, ConsumedMeta } from './kafka-batch.options';
+import { KafkaNames } from './kafka-names';
+import { TopicMessageMap } from './kafka-producer.service';
 
 /**
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
@@ -81,8 +19,13 @@ export interface BatchConsumerStats {
  * As a Nest provider (an app's consumer class extends it and passes its options to super) it starts
  * once the app is up and stops at shutdown.
  */
-export class BatchConsumer<T extends object> implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap<M> = KafkaTopicMessages>
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger: Logger;
+  /** The cluster names of the group and the topic (prefix included). */
+  private readonly groupId: string;
+  private readonly topic: string;
   private readonly consumer: Consumer;
   private readonly maxBatchSize: number;
   private readonly backoff: { initialMs: number; maxMs: number };
@@ -98,14 +41,17 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
 
   constructor(
     kafka: Kafka,
-    private readonly options: BatchConsumerOptions<T>,
+    private readonly options: BatchConsumerOptions<K, M>,
   ) {
-    this.logger = options.logger ?? new Logger(`BatchConsumer ${options.groupId}`);
+    const names = options.names ?? new KafkaNames();
+    this.groupId = names.group(options.groupId);
+    this.topic = names.topic(options.topic);
+    this.logger = options.logger ?? new Logger(`BatchConsumer ${this.groupId}`);
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.backoff = options.retryBackoff ?? { initialMs: 200, maxMs: 5_000 };
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
     this.consumer = kafka.consumer({
-      groupId: options.groupId,
+      groupId: this.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
@@ -122,7 +68,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
     if (this.started) return;
     this.started = true;
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -138,7 +84,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
       await Promise.race([
         this.joined,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.options.groupId}: no group join in ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(() => reject(new Error(`${this.groupId}: no group join in ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
     } finally {
@@ -165,7 +111,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
         this.started = false;
         if (this.stopSignal.signal.aborted) return;
         const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** n);
-        this.logger.error(`${this.options.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+        this.logger.error(`${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
         await this.sleep(delay);
         if (!this.stopSignal.signal.aborted) await attempt(n + 1);
       }
@@ -247,7 +193,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
     }
   }
 
-  private decode(topic: string, partition: number, m: KafkaMessage): ConsumedMessage<T> {
+  private decode(topic: string, partition: number, m: KafkaMessage): ConsumedMessage<M[K]> {
     const meta: ConsumedMeta = {
       topic,
       partition,
@@ -279,7 +225,7 @@ export class BatchConsumer<T extends object> implements OnApplicationBootstrap, 
 
   private watchGroup(): void {
     const { events } = this.consumer;
-    const id = `${this.options.groupId} on ${this.options.topic}`;
+    const id = `${this.groupId} on ${this.topic}`;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
       const assigned = Object.entries(payload.memberAssignment)
         .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)

@@ -2,6 +2,9 @@ import { BizException } from '@live/common';
 import type { Kafka, Producer, ProducerBatch } from 'kafkajs';
 import { KafkaProducerService } from './kafka-producer.service';
 
+/** Any topic, any object: this spec tests the transport (the apps use KafkaTopicMessages). */
+type AnyTopics = Record<string, object>;
+
 /** A fake kafkajs client whose producers record each sendBatch and answer when the test says so. */
 function fakeKafka() {
   const requests: ProducerBatch[] = [];
@@ -31,7 +34,7 @@ function fakeKafka() {
 describe('KafkaProducerService', () => {
   it('creates an idempotent producer with acks=-1 and no topic auto-creation', async () => {
     const f = fakeKafka();
-    const service = new KafkaProducerService(f.kafka);
+    const service = new KafkaProducerService<AnyTopics>(f.kafka);
     expect(f.kafka.producer).toHaveBeenCalledWith(expect.objectContaining({ idempotent: true, allowAutoTopicCreation: false }));
     const sent = service.send('t', [{ key: '1', value: { a: 1 } }]);
     await f.flush();
@@ -42,7 +45,7 @@ describe('KafkaProducerService', () => {
 
   it('coalesces calls made while a request is in flight into the next request, in call order', async () => {
     const f = fakeKafka();
-    const service = new KafkaProducerService(f.kafka);
+    const service = new KafkaProducerService<AnyTopics>(f.kafka);
     const first = service.send('t', [{ key: 'a', value: { n: 0 } }]);
     await f.flush();
     const later = [1, 2, 3].map((n) => service.send('t', [{ key: 'a', value: { n } }]));
@@ -66,7 +69,7 @@ describe('KafkaProducerService', () => {
 
   it('caps a request at maxBatchMessages whole calls', async () => {
     const f = fakeKafka();
-    const service = new KafkaProducerService(f.kafka, { maxBatchMessages: 3 });
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { maxBatchMessages: 3 });
     const calls = [2, 2, 1].map((size, i) => service.send('t', Array.from({ length: size }, () => ({ key: `${i}`, value: {} }))));
     await f.flush();
     expect(f.requests[0].topicMessages?.[0].messages).toHaveLength(2);
@@ -79,7 +82,7 @@ describe('KafkaProducerService', () => {
 
   it('a failed request rejects its calls with SERVICE_UNAVAILABLE, counts, and replaces the producer', async () => {
     const f = fakeKafka();
-    const service = new KafkaProducerService(f.kafka);
+    const service = new KafkaProducerService<AnyTopics>(f.kafka);
     const failing = service.send('t', [{ key: 'a', value: {} }, { key: 'b', value: {} }]);
     await f.flush();
     f.gates[0].reject(new Error('broker gone'));
@@ -101,7 +104,7 @@ describe('KafkaProducerService', () => {
 
   it('on shutdown sends what it accepted, then disconnects and refuses new sends', async () => {
     const f = fakeKafka();
-    const service = new KafkaProducerService(f.kafka);
+    const service = new KafkaProducerService<AnyTopics>(f.kafka);
     const accepted = service.send('t', [{ key: 'a', value: {} }]);
     await f.flush();
     const closing = service.onApplicationShutdown();
@@ -115,7 +118,7 @@ describe('KafkaProducerService', () => {
 
   it('sends nothing for an empty list', async () => {
     const f = fakeKafka();
-    await new KafkaProducerService(f.kafka).send('t', []);
+    await new KafkaProducerService<AnyTopics>(f.kafka).send('t', []);
     expect(f.requests).toHaveLength(0);
   });
 });

@@ -1,8 +1,13 @@
 import { BaseErrorCode, BizException, waitFor } from '@live/common';
+import type { KafkaTopicMessages } from '@live/contracts';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { KAFKA, KAFKA_PRODUCER_OPTIONS } from './kafka.constants';
+import { KafkaNames } from './kafka-names';
 import { ensureTopics, TopicSpec } from './kafka-topics.util';
+
+/** A topic -> message type map (logical topic names): KafkaTopicMessages in the apps, a test's own map in specs. */
+export type TopicMessageMap<M> = { [K in keyof M]: object };
 
 /** One message to produce: `value` is JSON-encoded; `key` picks the partition (same key, same partition, in order). */
 export interface OutgoingMessage<T extends object = object> {
@@ -12,7 +17,9 @@ export interface OutgoingMessage<T extends object = object> {
 }
 
 export interface KafkaProducerOptions {
-  /** Topics to create (if missing) before the producer connects. */
+  /** Puts the cluster prefix (KAFKA_TOPIC_PREFIX) on the logical topic of each send(). Default: no prefix. */
+  names?: KafkaNames;
+  /** Topics to create (if missing) before the producer connects: cluster names, prefix included. */
   topics?: readonly TopicSpec[];
   /** Most messages one produce request carries (coalescing). Default 1000. */
   maxBatchMessages?: number;
@@ -63,7 +70,7 @@ interface Pending {
  *   accepted, then disconnects.
  */
 @Injectable()
-export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown {
+export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessages> implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly maxBatchMessages: number;
   private readonly ackTimeoutMs: number;
@@ -77,12 +84,14 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
   private readonly counters = { produced: 0, produceErrors: 0, failedMessages: 0 };
 
   private readonly topics: readonly TopicSpec[];
+  private readonly names: KafkaNames;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Optional() @Inject(KAFKA_PRODUCER_OPTIONS) options?: KafkaProducerOptions,
   ) {
     this.topics = options?.topics ?? [];
+    this.names = options?.names ?? new KafkaNames();
     this.maxBatchMessages = options?.maxBatchMessages ?? 1000;
     this.ackTimeoutMs = options?.ackTimeoutMs ?? 10_000;
     this.lingerMs = options?.lingerMs ?? 0;
@@ -108,14 +117,15 @@ export class KafkaProducerService implements OnModuleInit, OnApplicationShutdown
 
   /**
    * Produces messages to one topic; resolves when the brokers acknowledged all of them (acks=-1).
-   * Rejects with BizException(SERVICE_UNAVAILABLE) when Kafka cannot take them.
+   * Rejects with BizException(SERVICE_UNAVAILABLE) when Kafka cannot take them. `topic` is the logical
+   * name (the prefix is put on here) and fixes the message type: a wrong payload does not compile.
    */
-  send<T extends object>(topic: string, messages: readonly OutgoingMessage<T>[]): Promise<void> {
+  send<K extends keyof M & string>(topic: K, messages: readonly OutgoingMessage<M[K]>[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'kafka producer is shut down'));
     const encoded = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers }));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, messages: encoded, resolve, reject });
+      this.queue.push({ topic: this.names.topic(topic), messages: encoded, resolve, reject });
       this.kick();
     });
   }

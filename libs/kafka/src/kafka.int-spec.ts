@@ -3,7 +3,8 @@ import { createTestKafka, TestKafka } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
 import { Admin } from 'kafkajs';
-import { BatchConsumer, ConsumedBatch, ConsumedMessage } from './kafka-batch.consumer';
+import { BatchConsumer } from './kafka-batch.consumer';
+import { ConsumedBatch, ConsumedMessage } from './kafka-batch.options';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerService } from './kafka-producer.service';
 import { ensureTopics } from './kafka-topics.util';
@@ -18,6 +19,10 @@ class SeqEvent {
   seq!: number;
 }
 
+/** Random topic names: any topic carries a SeqEvent here (the apps use KafkaTopicMessages). */
+type SeqTopics = Record<string, SeqEvent>;
+type AnyTopics = Record<string, object>;
+
 async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -31,12 +36,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('@live/kafka on a real broker', () => {
   let tk: TestKafka;
   let moduleRef: TestingModule;
-  let producer: KafkaProducerService;
+  let producer: KafkaProducerService<AnyTopics>;
   let admin: Admin;
-  const consumers: BatchConsumer<SeqEvent>[] = [];
+  const consumers: BatchConsumer<string, SeqTopics>[] = [];
 
-  function consumer(options: Omit<ConstructorParameters<typeof BatchConsumer<SeqEvent>>[1], 'valueClass'>): BatchConsumer<SeqEvent> {
-    const c = new BatchConsumer(tk.kafka, { valueClass: SeqEvent, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, ...options });
+  function consumer(options: Omit<ConstructorParameters<typeof BatchConsumer<string, SeqTopics>>[1], 'valueClass'>): BatchConsumer<string, SeqTopics> {
+    const c = new BatchConsumer<string, SeqTopics>(tk.kafka, { valueClass: SeqEvent, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, ...options });
     consumers.push(c);
     return c;
   }
@@ -51,7 +56,7 @@ describe('@live/kafka on a real broker', () => {
     process.env.KAFKA_BROKERS = tk.brokers.join(',');
     moduleRef = await Test.createTestingModule({ imports: [KafkaModule.forRoot({ clientId: 'kafka-int-spec' })] }).compile();
     await moduleRef.init();
-    producer = moduleRef.get(KafkaProducerService);
+    producer = moduleRef.get<KafkaProducerService<AnyTopics>>(KafkaProducerService);
     admin = tk.kafka.admin();
     await admin.connect();
   });
@@ -84,7 +89,7 @@ describe('@live/kafka on a real broker', () => {
         const key = `user-${i % 10}`;
         const seq = seqByKey.get(key) ?? 0;
         seqByKey.set(key, seq + 1);
-        return producer.send<SeqEvent>(topic, [{ key, value: { key, seq } }]);
+        return producer.send(topic, [{ key, value: { key, seq } }]);
       }),
     );
     expect(producer.stats().produced - before).toBe(200);
@@ -126,7 +131,7 @@ describe('@live/kafka on a real broker', () => {
     const topic = tk.uniqueTopic('kafka_it_retry');
     const groupId = tk.uniqueGroup('kafka_it_retry');
     await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
-    await producer.send<SeqEvent>(topic, Array.from({ length: 20 }, (_, seq) => ({ key: 'k', value: { key: 'k', seq } })));
+    await producer.send(topic, Array.from({ length: 20 }, (_, seq) => ({ key: 'k', value: { key: 'k', seq } })));
 
     const attempts: { attempt: number; offsets: string[]; committedAtStart: string | undefined }[] = [];
     const first = consumer({
@@ -157,7 +162,7 @@ describe('@live/kafka on a real broker', () => {
     await raw.connect();
     await raw.send({ topic, messages: [{ key: 'k', value: 'not json' }] });
     await raw.disconnect();
-    await producer.send<SeqEvent>(topic, [{ key: 'k', value: { key: 'k', seq: 20 } }]);
+    await producer.send(topic, [{ key: 'k', value: { key: 'k', seq: 20 } }]);
 
     const seen: ConsumedMessage<SeqEvent>[] = [];
     const second = consumer({ groupId, topic, handler: async (batch) => void seen.push(...batch.messages) });

@@ -14,7 +14,7 @@ export interface KafkaModuleOptions {
   clientId: string;
   /** Topics to create at start-up when missing (e.g. KAFKA_TOPIC_SPECS from @live/contracts). */
   topics?: readonly TopicSpec[];
-  producer?: Omit<KafkaProducerOptions, 'topics'>;
+  producer?: Omit<KafkaProducerOptions, 'topics' | 'names'>;
 }
 
 /**
@@ -54,6 +54,7 @@ export class KafkaModule {
           useFactory: (names: KafkaNames, env: KafkaEnv): KafkaProducerOptions => ({
             lingerMs: env.KAFKA_LINGER_MS,
             ...options.producer,
+            names,
             topics: names.topicSpecs(options.topics ?? []),
           }),
         },

@@ -10,7 +10,7 @@ import {
   signSendGift,
   SigningKey,
 } from '@live/contracts';
-import { KafkaNames, KafkaProducerService } from '@live/kafka';
+import { KafkaProducerService } from '@live/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -52,7 +52,6 @@ export class GiftSendService {
     private readonly giftService: GiftClient,
     private readonly bank: BankClient,
     private readonly producer: KafkaProducerService,
-    private readonly kafkaNames: KafkaNames,
     private readonly living: LivingService,
     private readonly metrics: MetricsService,
     private readonly env: GatewayEnv,
@@ -80,6 +79,7 @@ export class GiftSendService {
       {
         userId: cmd.userId,
         giftId: gift.giftId,
+        giftName: gift.giftName,
         price: gift.price,
         receiverId: cmd.receiverId,
         roomId: cmd.roomId,
@@ -91,7 +91,7 @@ export class GiftSendService {
       this.signingKey,
     );
     try {
-      await this.producer.send(this.kafkaNames.topic(KafkaTopic.SEND_GIFT), [{ key: sendGiftKey(mq), value: mq }]);
+      await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;

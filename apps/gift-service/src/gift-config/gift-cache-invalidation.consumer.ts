@@ -10,12 +10,13 @@ import { GiftConfigService } from './gift-config.service';
  * message). Starts at the newest offset the first time: a new instance has nothing cached to drop.
  */
 @Injectable()
-export class GiftCacheInvalidationConsumer extends BatchConsumer<RemoveGiftCacheMq> {
+export class GiftCacheInvalidationConsumer extends BatchConsumer<KafkaTopic.REMOVE_GIFT_CACHE> {
   constructor(@InjectKafka() kafka: Kafka, names: KafkaNames, env: GiftServiceEnv, giftConfigs: GiftConfigService) {
     const logger = new Logger(GiftCacheInvalidationConsumer.name);
     super(kafka, {
-      groupId: names.group(removeGiftCacheGroupId(env.GIFT_INSTANCE_ID)),
-      topic: names.topic(KafkaTopic.REMOVE_GIFT_CACHE),
+      names,
+      groupId: removeGiftCacheGroupId(env.GIFT_INSTANCE_ID),
+      topic: KafkaTopic.REMOVE_GIFT_CACHE,
       valueClass: RemoveGiftCacheMq,
       fromBeginning: false,
       // A restarted instance (same id, same group) waits for its dead predecessor to expire.

@@ -1,6 +1,6 @@
 import { validateEnv } from '@live/common';
 import { GiftConfigDto, GiftStatus } from '@live/contracts';
-import { KafkaNames, KafkaProducerService } from '@live/kafka';
+import { KafkaProducerService } from '@live/kafka';
 import { GiftRedisKeys } from '@live/redis';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -36,7 +36,7 @@ describe('GiftConfigService memory', () => {
     } as unknown as Redis;
     const dataSource = { getRepository: () => ({}) } as unknown as DataSource;
     const env = validateEnv(GiftServiceEnv, { ...process.env, GIFT_CONFIG_LOCAL_MAX_ENTRIES: String(maxEntries) });
-    const svc = new GiftConfigService(dataSource, redis, keys, {} as KafkaProducerService, new KafkaNames(), env);
+    const svc = new GiftConfigService(dataSource, redis, keys, {} as KafkaProducerService, env);
     return { svc, redisReads };
   }
 

@@ -9,7 +9,7 @@ import {
   removeGiftCacheKey,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
-import { KafkaNames, KafkaProducerService } from '@live/kafka';
+import { KafkaProducerService } from '@live/kafka';
 import { GiftRedisKeys, InjectRedis } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -44,7 +44,6 @@ export class GiftConfigService {
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: GiftRedisKeys,
     private readonly producer: KafkaProducerService,
-    private readonly kafkaNames: KafkaNames,
     private readonly env: GiftServiceEnv,
   ) {
     this.gifts = dataSource.getRepository(GiftConfigEntity);
@@ -134,7 +133,7 @@ export class GiftConfigService {
     this.local.delete(giftId);
     await this.deleteShared(giftId);
     const mq: RemoveGiftCacheMq = { giftId };
-    await this.producer.send(this.kafkaNames.topic(KafkaTopic.REMOVE_GIFT_CACHE), [{ key: removeGiftCacheKey(mq), value: mq }]);
+    await this.producer.send(KafkaTopic.REMOVE_GIFT_CACHE, [{ key: removeGiftCacheKey(mq), value: mq }]);
   }
 
   private async deleteShared(giftId: number): Promise<void> {

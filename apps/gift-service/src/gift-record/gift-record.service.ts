@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 /** A charged gift, as the consumer records it. */
 export interface NewGiftRecord {
   requestId: string;
-  userId: number;
+  senderId: number;
   receiverId: number;
   roomId: number;
   giftId: number;
@@ -33,7 +33,7 @@ export class GiftRecordService {
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const chunk = records.slice(i, i + INSERT_CHUNK);
       const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      const params = chunk.flatMap((r) => [r.requestId, r.userId, r.receiverId, r.roomId, r.giftId, r.price, r.combo, new Date(r.sendTime)]);
+      const params = chunk.flatMap((r) => [r.requestId, r.senderId, r.receiverId, r.roomId, r.giftId, r.price, r.combo, new Date(r.sendTime)]);
       const result: { affectedRows?: number } = await this.dataSource.query(
         `INSERT IGNORE INTO t_gift_record (${COLUMNS}) VALUES ${placeholders}`,
         params,

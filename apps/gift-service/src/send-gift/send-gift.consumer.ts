@@ -13,7 +13,7 @@ import { SendGiftPipeline } from './send-gift.pipeline';
  * Starts once the app is up; at shutdown the running batch finishes and commits.
  */
 @Injectable()
-export class SendGiftConsumer extends BatchConsumer<SendGiftMq> {
+export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
   constructor(@InjectKafka() kafka: Kafka, names: KafkaNames, env: GiftServiceEnv, pipeline: SendGiftPipeline) {
     // Batches of several partitions arriving together are settled together (one bank transaction).
     const coalescer = new BatchCoalescer<ConsumedBatch<SendGiftMq>>((batches) => pipeline.process(batches).then(() => undefined), {
@@ -22,8 +22,9 @@ export class SendGiftConsumer extends BatchConsumer<SendGiftMq> {
       maxConcurrent: 2,
     });
     super(kafka, {
-      groupId: names.group(KafkaConsumerGroup.GIFT_SEND_GIFT),
-      topic: names.topic(KafkaTopic.SEND_GIFT),
+      names,
+      groupId: KafkaConsumerGroup.GIFT_SEND_GIFT,
+      topic: KafkaTopic.SEND_GIFT,
       valueClass: SendGiftMq,
       maxBatchSize: env.GIFT_CONSUMER_BATCH_SIZE,
       partitionsConsumedConcurrently: env.GIFT_CONSUMER_CONCURRENCY,

@@ -10,15 +10,15 @@ import {
   ImSendMsgRequest,
   ImSendToRoomRequest,
   KafkaTopic,
-  ParkedMessage,
   SendGiftMq,
+  SentGift,
+  sentGiftOf,
   validatePayload,
 } from '@live/contracts';
-import { ConsumedBatch, ConsumedMessage, KafkaNames, KafkaProducerService } from '@live/kafka';
+import { ConsumedBatch, ConsumedMessage, KafkaProducerService } from '@live/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
-import { GiftConfigService } from '../gift-config/gift-config.service';
 import { GiftRecordService } from '../gift-record/gift-record.service';
 import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
 
@@ -41,7 +41,8 @@ export interface SendGiftBatchReport {
 
 interface Settled {
   message: ConsumedMessage<SendGiftMq>;
-  mq: SendGiftMq;
+  /** The message's gift under its internal names (sentGiftOf). */
+  gift: SentGift;
   result: GiftSettlementResult;
 }
 
@@ -72,8 +73,6 @@ export class SendGiftPipeline {
     private readonly bank: BankClient,
     private readonly imRouter: ImRouterClient,
     private readonly producer: KafkaProducerService,
-    private readonly kafkaNames: KafkaNames,
-    private readonly giftConfigs: GiftConfigService,
     private readonly records: GiftRecordService,
     private readonly outcomes: GiftOutcomeService,
     private readonly verifier: SendGiftVerifier,
@@ -105,16 +104,7 @@ export class SendGiftPipeline {
     const t1 = Date.now();
     const claimed = firstOfEachRequest(settled);
     const claims = await this.outcomes.apply(
-      claimed.map(({ mq, result }) => ({
-        requestId: mq.requestId,
-        roomId: mq.roomId,
-        senderId: mq.userId,
-        giftId: mq.giftId,
-        price: mq.price,
-        sendTime: mq.sendTime,
-        charged: result.status === 'charged',
-        fingerprint: giftRequestFingerprint(mq),
-      })),
+      claimed.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged', fingerprint: giftRequestFingerprint(gift) })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
     // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
@@ -124,9 +114,9 @@ export class SendGiftPipeline {
     await this.park([
       ...refused,
       ...stale,
-      ...reused.map(({ message, mq }) => ({
+      ...reused.map(({ message, gift }) => ({
         message,
-        reason: `not charged: request id ${mq.requestId} was already used with different parameters (idempotency key reused)`,
+        reason: `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
       })),
     ]);
     const t2 = Date.now();
@@ -137,7 +127,7 @@ export class SendGiftPipeline {
           unique
             .map((s, i) => ({ ...s, outcome: outcomes[i] }))
             .filter((s) => s.result.status === 'charged')
-            .map(({ mq, outcome }) => ({ ...mq, combo: outcome.combo })),
+            .map(({ gift, outcome }) => ({ ...gift, combo: outcome.combo })),
         ),
       ),
       timed(this.push(unique, outcomes)),
@@ -173,59 +163,40 @@ export class SendGiftPipeline {
     messages: Decoded[],
     disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>,
   ): Promise<{ settled: Settled[]; refused: Refusal<ConsumedMessage<SendGiftMq>>[] }> {
-    const sendable: { message: Decoded; item: GiftSettlementItem }[] = [];
+    const sendable: { message: Decoded; gift: SentGift; item: GiftSettlementItem }[] = [];
     const refused: Refusal<ConsumedMessage<SendGiftMq>>[] = [];
     for (const message of messages) {
-      const checked = validatePayload(GiftSettlementItem, toSettlementItem(message.value, disputes.get(message)?.senderReason));
-      if (checked.ok) sendable.push({ message, item: checked.value });
+      const gift = sentGiftOf(message.value);
+      const checked = validatePayload(GiftSettlementItem, toSettlementItem(gift, disputes.get(message)?.senderReason));
+      if (checked.ok) sendable.push({ message, gift, item: checked.value });
       else refused.push({ message, reason: `not a valid settlement: ${checked.error}` });
     }
     if (sendable.length === 0) return { settled: [], refused };
     const { results } = await this.bank.settleBatch(sendable.map((s) => s.item));
     if (results.length !== sendable.length) throw new Error(`bank answered ${results.length} results for ${sendable.length} gifts`);
-    return { settled: sendable.map(({ message }, i) => ({ message, mq: message.value, result: results[i] })), refused };
+    return { settled: sendable.map(({ message, gift }, i) => ({ message, gift, result: results[i] })), refused };
   }
 
   private async push(settled: readonly Settled[], outcomes: readonly GiftOutcome[]): Promise<{ effectsPushed: number; failuresPushed: number }> {
     const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
     const effects = due.filter((s) => s.result.status === 'charged');
     const failures = due.filter((s) => s.result.status === 'rejected');
-    const names = await this.giftNames(effects.map((s) => s.mq.giftId));
-
-    const roomMessages: ImSendToRoomRequest[] = effects.map(({ mq, outcome }) => {
-      const data: GiftEffectData = {
-        requestId: mq.requestId,
-        giftId: mq.giftId,
-        giftName: names.get(mq.giftId) ?? '',
-        svgaUrl: mq.url,
-        senderId: mq.userId,
-        receiverId: mq.receiverId,
-        roomId: mq.roomId,
-        combo: outcome.combo,
-      };
-      return { msgId: mq.requestId, roomId: mq.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data } };
+    const roomMessages = effects.map(({ gift, outcome }): ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS> => {
+      const data = giftEffectData(gift, outcome.combo);
+      return { msgId: gift.requestId, roomId: gift.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data };
     });
     for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
       await this.imRouter.sendToRooms(roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES));
     }
     await Promise.all(
-      failures.map(({ mq, result }) => {
-        const data: GiftFailData = { requestId: mq.requestId, msg: result.reason ?? 'gift not charged' };
-        const request: ImSendMsgRequest = { msgId: mq.requestId, userId: mq.userId, bizCode: ImBizCode.GIFT_FAIL, data: { ...data } };
+      failures.map(({ gift, result }) => {
+        const data: GiftFailData = { requestId: gift.requestId, msg: result.reason ?? 'gift not charged' };
+        const request: ImSendMsgRequest<ImBizCode.GIFT_FAIL> = { msgId: gift.requestId, userId: gift.senderId, bizCode: ImBizCode.GIFT_FAIL, data };
         return this.imRouter.sendToUser(request);
       }),
     );
-    await this.outcomes.markPushed(due.map(({ mq }) => mq.requestId));
+    await this.outcomes.markPushed(due.map(({ gift }) => gift.requestId));
     return { effectsPushed: effects.length, failuresPushed: failures.length };
-  }
-
-  private async giftNames(giftIds: number[]): Promise<Map<number, string>> {
-    const names = new Map<number, string>();
-    for (const giftId of new Set(giftIds)) {
-      const gift = await this.giftConfigs.findAny(giftId);
-      names.set(giftId, gift?.giftName ?? `gift ${giftId}`);
-    }
-    return names;
   }
 
   /** Parking is durable before the offsets move: awaited like every other step. */
@@ -234,8 +205,8 @@ export class SendGiftPipeline {
     for (const { message, reason } of items) {
       this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
     }
-    await this.producer.send<ParkedMessage>(
-      this.kafkaNames.topic(KafkaTopic.SEND_GIFT_PARKED),
+    await this.producer.send(
+      KafkaTopic.SEND_GIFT_PARKED,
       items.map(({ message, reason }) => ({
         key: message.key,
         value: {
@@ -258,8 +229,19 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   return [value, Date.now() - start];
 }
 
-function toSettlementItem(mq: SendGiftMq, refuseUnlessSettled?: string): GiftSettlementItem {
-  const item: GiftSettlementItem = { requestId: mq.requestId, userId: mq.userId, receiverId: mq.receiverId, roomId: mq.roomId, giftId: mq.giftId, price: mq.price };
+/**
+ * The 5556 effect of a charged gift, all of it from the message (the gateway put the gift's name and effect
+ * in it), under its wire names (API.md: svgaUrl).
+ */
+function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
+  const { requestId, giftId, giftName, effectUrl: svgaUrl, senderId, receiverId, roomId } = gift;
+  return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo };
+}
+
+function toSettlementItem(gift: SentGift, refuseUnlessSettled?: string): GiftSettlementItem {
+  // bank-service's settlement still names the sender userId (README "Glossary").
+  const { requestId, senderId: userId, receiverId, roomId, giftId, price } = gift;
+  const item: GiftSettlementItem = { requestId, userId, receiverId, roomId, giftId, price };
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 
@@ -270,5 +252,5 @@ function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
 /** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */
 function firstOfEachRequest(settled: readonly Settled[]): Settled[] {
   const seen = new Set<string>();
-  return settled.filter(({ mq }) => (seen.has(mq.requestId) ? false : (seen.add(mq.requestId), true)));
+  return settled.filter(({ gift }) => (seen.has(gift.requestId) ? false : (seen.add(gift.requestId), true)));
 }

@@ -1,9 +1,8 @@
 import { BankClient, ImRouterClient } from '@live/common';
 import { GiftSettlementItem, ParkedMessage, SendGiftMq, SendGiftType } from '@live/contracts';
-import { ConsumedBatch, ConsumedMessage, KafkaNames, KafkaProducerService } from '@live/kafka';
+import { ConsumedBatch, ConsumedMessage, KafkaProducerService } from '@live/kafka';
 import { GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
-import { GiftConfigService } from '../gift-config/gift-config.service';
 import { GiftRecordService } from '../gift-record/gift-record.service';
 import { SendGiftPipeline } from './send-gift.pipeline';
 import { SendGiftVerifier } from './send-gift.verifier';
@@ -28,8 +27,6 @@ function pipelineWith(disputed: { offset: number; senderReason: string }[] = [])
   } as unknown as BankClient;
   const imRouter = { sendToRooms: async () => ({ results: [] }), sendToUser: async () => ({ msgId: '', pushed: 0, offline: [] }) } as unknown as ImRouterClient;
   const producer = { send: async (_topic: string, messages: { value: ParkedMessage }[]) => void parked.push(...messages.map((m) => m.value)) } as unknown as KafkaProducerService;
-  const names = { topic: (t: string) => t } as unknown as KafkaNames;
-  const configs = { findAny: async () => ({ giftName: 'Rose' }) } as unknown as GiftConfigService;
   const records = { recordCharged: async (r: unknown[]) => r.length } as unknown as GiftRecordService;
   const outcomes = {
     apply: async (gifts: unknown[]) => gifts.map(() => ({ combo: 1, pushed: false, conflict: false })),
@@ -46,7 +43,7 @@ function pipelineWith(disputed: { offset: number; senderReason: string }[] = [])
     }),
   } as unknown as SendGiftVerifier;
   const env = { GIFT_COMBO_WINDOW_MS: 10_000 } as GiftServiceEnv;
-  const pipeline = new SendGiftPipeline(bank, imRouter, producer, names, configs, records, outcomes, verifier, env);
+  const pipeline = new SendGiftPipeline(bank, imRouter, producer, records, outcomes, verifier, env);
   return { pipeline, settled, parked };
 }
 

@@ -1,4 +1,4 @@
-import { buildImFrame, ImAppId, ImBizCode, ImFrameCode, ImMsgBody } from '@live/contracts';
+import { buildImFrame, ImAppId, ImBizCode, ImBizData, ImFrameCode, ImMsgBody } from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
@@ -40,7 +40,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** The same message to each listed user (each body names its recipient). */
-  pushToUsers(msgId: string, userIds: number[], bizCode: ImBizCode, data: Record<string, unknown>): PushResult {
+  pushToUsers<C extends ImBizCode>(msgId: string, userIds: number[], bizCode: C, data: ImBizData[C]): PushResult {
     let pushed = 0;
     const offline: number[] = [];
     for (const userId of new Set(userIds)) {
@@ -56,7 +56,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** A message to this node's members of a room, but the excluded ones. */
-  pushToRoom(msgId: string, roomId: number, bizCode: ImBizCode, data: Record<string, unknown>, excludeUserIds: number[] = []): number {
+  pushToRoom<C extends ImBizCode>(msgId: string, roomId: number, bizCode: C, data: ImBizData[C], excludeUserIds: number[] = []): number {
     const conns = this.registry.ofRoom(roomId);
     if (conns.size === 0) return 0;
     const excluded = new Set(excludeUserIds);
@@ -113,7 +113,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-function encode(msgId: string, userId: number, bizCode: ImBizCode, data: Record<string, unknown>): Buffer {
-  const body: ImMsgBody = { msgId, appId: ImAppId.LIVE_BIZ, userId, bizCode, data };
+function encode<C extends ImBizCode>(msgId: string, userId: number, bizCode: C, data: ImBizData[C]): Buffer {
+  const body: ImMsgBody<ImBizData[C]> = { msgId, appId: ImAppId.LIVE_BIZ, userId, bizCode, data };
   return Buffer.from(JSON.stringify(buildImFrame(ImFrameCode.BIZ, body)), 'utf8');
 }

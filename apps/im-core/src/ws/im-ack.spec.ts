@@ -102,8 +102,8 @@ describe('acks (1005) on a real WebSocket server: the ImMsgBody of the original 
 
   it("accepts the room broadcast's userId 0 and a bare { msgId }; 20 unparseable frames still close the socket (4400)", async () => {
     const client = await open(`${url}?token=${'b'.repeat(24)}`);
-    push.pushToUsers('m-2', [USER], ImBizCode.GIFT_FAIL, {});
-    push.pushToUsers('m-3', [USER], ImBizCode.GIFT_FAIL, {});
+    push.pushToUsers('m-2', [USER], ImBizCode.GIFT_FAIL, { requestId: 'm-2', msg: 'x' });
+    push.pushToUsers('m-3', [USER], ImBizCode.GIFT_FAIL, { requestId: 'm-3', msg: 'x' });
     client.send(ImFrameCode.ACK, full('m-2', 0));
     client.send(ImFrameCode.ACK, { msgId: 'm-3' });
     client.send(ImFrameCode.HEARTBEAT);

@@ -43,7 +43,8 @@ describe('typed RPC clients', () => {
 
   it('ImRouterClient.sendToRoom is a SEND_TO_ROOMS of one, answered by its one result', async () => {
     const { proxy, sent } = transport(() => of({ results: [{ msgId: 'm1', pushed: 2, offline: [] }] }));
-    const message = { msgId: 'm1', roomId: 5, bizCode: ImBizCode.GIFT_SUCCESS, data: {} };
+    const effect = { requestId: 'm1', giftId: 1, giftName: 'Rose', svgaUrl: '', senderId: 2, receiverId: 3, roomId: 5, combo: 1 };
+    const message = { msgId: 'm1', roomId: 5, bizCode: ImBizCode.GIFT_SUCCESS as const, data: effect };
     await expect(new ImRouterClient(proxy, 1_000).sendToRoom(message)).resolves.toEqual({ msgId: 'm1', pushed: 2, offline: [] });
     expect(sent).toEqual([[{ cmd: 'im-router.msg.rooms' }, { messages: [message] }]]);
   });

@@ -1,2 +1,3 @@
 export * from './im-frame.dto';
 export * from './gift-push-data.dto';
+export * from './biz-data';

@@ -11,6 +11,7 @@ const keys = new Map([
 const unsigned = {
   userId: 101,
   giftId: 7,
+  giftName: 'Rose',
   price: 50,
   receiverId: 202,
   roomId: 3003,
@@ -37,6 +38,7 @@ describe('send_gift signatures', () => {
     const changes: Partial<SendGiftMq>[] = [
       { userId: 102 },
       { giftId: 8 },
+      { giftName: 'Castle' },
       { price: 1 },
       { receiverId: 203 },
       { roomId: 3004 },

@@ -21,10 +21,11 @@ export type UnsignedSendGift = Omit<SendGiftMq, 'sigKeyId' | 'sig'>;
 export type SignatureCheck = { ok: true; keyId: string } | { ok: false; reason: string };
 
 function mac(mq: UnsignedSendGift, keyId: string, secret: string): Buffer {
-  const signed = canonicalFields('send_gift/v1', [
+  const signed = canonicalFields('send_gift/v2', [
     keyId,
     mq.userId,
     mq.giftId,
+    mq.giftName,
     mq.price,
     mq.receiverId,
     mq.roomId,
@@ -81,6 +82,6 @@ export function parseSigningKeys(spec: string): Map<string, string> {
 export const SIGNING_KEYS_SPEC_PATTERN = /^[A-Za-z0-9_.-]{1,32}:[^,]{32,}(,[A-Za-z0-9_.-]{1,32}:[^,]{32,})*$/;
 
 function stripSignature(mq: UnsignedSendGift & Partial<Pick<SendGiftMq, 'sigKeyId' | 'sig'>>): UnsignedSendGift {
-  const { userId, giftId, price, receiverId, roomId, url, requestId, type, sendTime } = mq;
-  return { userId, giftId, price, receiverId, roomId, url, requestId, type, sendTime };
+  const { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime } = mq;
+  return { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime };
 }

@@ -5,6 +5,7 @@ import { SendGiftMq, sendGiftKey, SendGiftType } from './send-gift';
 const good = {
   userId: 101,
   giftId: 7,
+  giftName: 'Rose',
   price: 50,
   receiverId: 202,
   roomId: 3003,

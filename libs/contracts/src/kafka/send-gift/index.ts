@@ -1,2 +1,3 @@
 export * from './send-gift.key';
 export * from './send-gift.value';
+export * from './sent-gift';

@@ -11,7 +11,9 @@ export enum SendGiftType {
 
 /**
  * Value of topic `send_gift`: one gift a viewer sent, accepted by api-gateway (gift found, cheap
- * balance pre-check passed), signed by it (sigKeyId, sig) and not yet charged. Key: sendGiftKey (the sender), so one sender's
+ * balance pre-check passed), signed by it (sigKeyId, sig) and not yet charged. It carries what the effect
+ * needs (giftName, price, url), so gift-service never looks the gift up for its push. Wire names (API.md):
+ * `userId` is the sender (senderId inside), `url` the effect (effectUrl inside). Key: sendGiftKey (the sender), so one sender's
  * gifts are settled in the order they were sent.
  */
 export class SendGiftMq {
@@ -21,6 +23,11 @@ export class SendGiftMq {
 
   @IsEntityId()
   giftId!: number;
+
+  /** The gift's name as the gateway's catalogue had it when it accepted the gift (shown by the effect, 5556). */
+  @IsString()
+  @MaxLength(128)
+  giftName!: string;
 
   /** Coins, as the gift cost when the gateway accepted it: what will be charged. */
   @IsPositiveAmount()

@@ -1,11 +1,11 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, ValidateNested } from 'class-validator';
-import { ImBizCode } from '../../../im';
+import { ImBizCode, ImBizData } from '../../../im';
 import { IsEntityId, IsRequestId } from '../../../validation';
 import { IM_MAX_BATCH_MESSAGES, IM_MAX_BATCH_USERS, ImRoomMessage } from './im-router.dto';
 
 /** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
-export class ImCorePushRequest {
+export class ImCorePushRequest<C extends ImBizCode = ImBizCode> {
   /** Chosen by im-router; the same for every recipient (acks are tracked per user + msgId). */
   @IsRequestId()
   msgId!: string;
@@ -17,14 +17,14 @@ export class ImCorePushRequest {
   userIds!: number[];
 
   @IsEnum(ImBizCode)
-  bizCode!: ImBizCode;
+  bizCode!: C;
 
   @IsObject()
-  data!: Record<string, unknown>;
+  data!: ImBizData[C];
 }
 
 /** One message of PUSH_TO_ROOMS: the router's room request with the message id it chose, for this node's members. */
-export class ImCorePushToRoomRequest extends ImRoomMessage {
+export class ImCorePushToRoomRequest<C extends ImBizCode = ImBizCode> extends ImRoomMessage<C> {
   @IsRequestId()
   msgId!: string;
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { ImBizCode } from '../../../im';
+import { ImBizCode, ImBizData } from '../../../im';
 import { IsEntityId, IsRequestId } from '../../../validation';
 
 /** The most users one push to a node or one room exclusion list may name. */
@@ -10,7 +10,7 @@ export const IM_MAX_BATCH_USERS = 1000;
 export const IM_MAX_BATCH_MESSAGES = 1000;
 
 /** ImRouterRpc.SEND_MSG: one user, on whichever im-core node holds the user's socket. */
-export class ImSendMsgRequest {
+export class ImSendMsgRequest<C extends ImBizCode = ImBizCode> {
   @IsEntityId()
   userId!: number;
 
@@ -23,23 +23,23 @@ export class ImSendMsgRequest {
   msgId?: string;
 
   @IsEnum(ImBizCode)
-  bizCode!: ImBizCode;
+  bizCode!: C;
 
-  /** GiftEffectData, GiftFailData... as the bizCode says. */
+  /** GiftEffectData, GiftFailData... as the bizCode says (ImBizData). */
   @IsObject()
-  data!: Record<string, unknown>;
+  data!: ImBizData[C];
 }
 
 /** A message to everyone in a room (on every node that has members), but the excluded. */
-export class ImRoomMessage {
+export class ImRoomMessage<C extends ImBizCode = ImBizCode> {
   @IsEntityId()
   roomId!: number;
 
   @IsEnum(ImBizCode)
-  bizCode!: ImBizCode;
+  bizCode!: C;
 
   @IsObject()
-  data!: Record<string, unknown>;
+  data!: ImBizData[C];
 
   @IsOptional()
   @IsArray()
@@ -49,7 +49,7 @@ export class ImRoomMessage {
 }
 
 /** One message of ImRouterRpc.SEND_TO_ROOMS. */
-export class ImSendToRoomRequest extends ImRoomMessage {
+export class ImSendToRoomRequest<C extends ImBizCode = ImBizCode> extends ImRoomMessage<C> {
   /**
    * Optional: the caller's id for this message (e.g. derived from a gift's requestId), so a re-sent
    * message carries the same msgId and clients drop the duplicate. Default: a new id.

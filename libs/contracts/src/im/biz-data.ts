@@ -1,0 +1,15 @@
+import { ClassConstructor } from 'class-transformer';
+import { GiftEffectData, GiftFailData } from './gift-push-data.dto';
+import { ImBizCode } from './im-frame.dto';
+
+/**
+ * The one bizCode -> data class map: the `data` a BIZ message (1003) of each bizCode carries. gift-service
+ * builds its pushes with it and im-core sends them with it (ImSendMsgRequest<C>, ImRoomMessage<C>...).
+ */
+export const IM_BIZ_DATA_CLASSES = {
+  [ImBizCode.GIFT_SUCCESS]: GiftEffectData,
+  [ImBizCode.GIFT_FAIL]: GiftFailData,
+} as const satisfies { [C in ImBizCode]: ClassConstructor<object> };
+
+/** The data type of each bizCode. */
+export type ImBizData = { [C in ImBizCode]: InstanceType<(typeof IM_BIZ_DATA_CLASSES)[C]> };

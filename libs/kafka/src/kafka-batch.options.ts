@@ -1,0 +1,75 @@
+import { KafkaTopicMessages } from '@live/contracts';
+import { Logger } from '@nestjs/common';
+import { ClassConstructor } from 'class-transformer';
+import { IHeaders } from 'kafkajs';
+import { KafkaNames } from './kafka-names';
+import { TopicMessageMap } from './kafka-producer.service';
+
+export interface ConsumedMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  /** Producer (or broker) timestamp, epoch milliseconds as kafkajs gives it. */
+  timestamp: string;
+  headers: IHeaders;
+}
+
+/** A consumed message: a validated value, or why it could not be decoded (park it; never loop on it). */
+export type ConsumedMessage<T> = ConsumedMeta &
+  ({ value: T; decodeError?: undefined; rawValue?: undefined } | { value?: undefined; decodeError: string; rawValue: string | null });
+
+/** What the handler gets: consecutive messages of ONE partition, in offset order. */
+export interface ConsumedBatch<T> {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage<T>[];
+  /** 1 on first delivery; 2, 3... when the handler failed on this same batch before. */
+  attempt: number;
+  /** Keeps the group membership alive in a long handler (also sent automatically every heartbeat interval). */
+  heartbeat(): Promise<void>;
+}
+
+/** The options of a consumer of topic K of the topic -> message map M (KafkaTopicMessages in the apps). */
+export interface BatchConsumerOptions<K extends keyof M & string, M extends TopicMessageMap<M> = KafkaTopicMessages> {
+  /** The logical group id (`names` puts the cluster prefix on it). */
+  groupId: string;
+  /** The logical topic (`names` puts the cluster prefix on it); it fixes the message type. */
+  topic: K;
+  /** KAFKA_TOPIC_PREFIX (the injected KafkaNames). Default: no prefix. */
+  names?: KafkaNames;
+  /** The contract class every message value is decoded into (decodeMessage): the topic's class in M. */
+  valueClass: ClassConstructor<M[K]>;
+  /**
+   * Called with each batch. Resolve only when the batch's work is durable: the offsets are resolved and
+   * committed after that, never before. Throwing redelivers the same batch (same messages, offsets not
+   * committed) after a backoff, until it succeeds, the consumer stops, or the partition moves to another
+   * member (which then gets the batch again from the last committed offset).
+   */
+  handler: (batch: ConsumedBatch<M[K]>) => Promise<void>;
+  /** Most messages per handler call (a fetched batch is split). Default 500. */
+  maxBatchSize?: number;
+  /** Where a group with no committed offset starts. Default true: nothing produced before the group existed is skipped. */
+  fromBeginning?: boolean;
+  /** Partitions handled at once by this member. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  /** How long a rebalance waits for the members to rejoin. Default 60 s (kafkajs). */
+  rebalanceTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Most bytes fetched per partition per request. Default 1 MiB. */
+  maxBytesPerPartition?: number;
+  /** How long the broker may hold a fetch with no new data. Default 1 s (also bounds how long stop() waits on a fetch). */
+  maxWaitTimeMs?: number;
+  /** Backoff between attempts at a failed batch: doubles from initial to max. Default 200 ms .. 5 s. */
+  retryBackoff?: { initialMs: number; maxMs: number };
+  logger?: Logger;
+}
+
+export interface BatchConsumerStats {
+  batches: number;
+  messages: number;
+  decodeErrors: number;
+  handlerFailures: number;
+  rebalances: number;
+}
