@@ -183,4 +183,37 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
       await configs.update({ giftId, price });
     }
   });
+
+  it('a message from the past (settled before the redelivery window, its outcome records expired) gets no effect or board points again', async () => {
+    const sender = newId();
+    const anchor = newId();
+    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
+    const room = await openRoom(anchor);
+    const [giftId, giftName, price] = SEED_GIFTS[2];
+    const mq = signedAsGateway({
+      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
+      requestId: `${sender}:${uniqueName('past')}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
+    });
+    const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
+    const pushes = stack.pushes!;
+    const keys = new GiftRedisKeys(stack.redis.prefix);
+    const board = () => stack.redis.redis.zrange(keys.roomContributionBoard(room), 0, -1, 'WITHSCORES');
+    await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
+    await waitFor('the gift settled and shown', () => pushes.pushedIds().has(mq.requestId));
+    expect(await board()).toEqual([String(sender), String(price)]);
+
+    // Two hours later: the outcome records are gone (expired), and the same signed message comes again
+    // (a captured one sent by whoever can write to Kafka, or a redelivery after a long outage).
+    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [mq.requestId]);
+    await stack.redis.redis.del(keys.giftOutcome(mq.requestId), keys.roomGiftApplied(room, mq.requestId));
+    pushes.room = [];
+    const marker = signedAsGateway({ ...mq, giftId: SEED_GIFTS[0][0], giftName: SEED_GIFTS[0][1], price: SEED_GIFTS[0][2], requestId: `${sender}:${uniqueName('after')}` });
+    await producer.send({ topic, messages: [mq, mq, marker].map((m) => ({ key: String(sender), value: JSON.stringify(m) })) });
+    await waitFor('the message after them shown', () => pushes.pushedIds().has(marker.requestId));
+
+    expect(pushes.room.map((m) => m.msgId)).toEqual([marker.requestId]);
+    expect(await board()).toEqual([String(sender), String(price + SEED_GIFTS[0][2])]);
+    expect(await wallet(sender)).toEqual({ balance: 1000 - price - SEED_GIFTS[0][2], earnings: 0 });
+    expect((await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length).toBe(1);
+  });
 });

@@ -4,7 +4,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CurrencyTradeEntity, TradeStatus, TradeType } from './entities/currency-trade.entity';
 
 /** A ledger row as the services read it (CurrencyTradeEntity's names). */
-export type TradeRecord = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'>;
+export type TradeRecord = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'> & {
+  /** When the row was written (ms since the epoch, by the database's clock). */
+  settledAt: number;
+};
 
 /** A row to write: counterparty, remark and fingerprint may be null. */
 export type NewTrade = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'>;
@@ -25,7 +28,8 @@ export class CurrencyTradeRepository {
   /** The ledger rows of these request ids (absent ids are not in the answer). */
   async findByRequestIds(em: EntityManager, requestIds: readonly string[]): Promise<TradeRecord[]> {
     const rows: Record<string, unknown>[] = await em.query(
-      `SELECT request_id, user_id, num, type, status, balance_after, remark, fingerprint FROM t_qiyu_currency_trade
+      `SELECT request_id, user_id, num, type, status, balance_after, remark, fingerprint,
+              FLOOR(UNIX_TIMESTAMP(create_time) * 1000) AS settled_at FROM t_qiyu_currency_trade
        WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
       [...requestIds],
     );
@@ -38,6 +42,7 @@ export class CurrencyTradeRepository {
       balanceAfter: Number(r.balance_after),
       remark: (r.remark as string | null) ?? null,
       fingerprint: (r.fingerprint as string | null) ?? null,
+      settledAt: Number(r.settled_at),
     }));
   }
 

@@ -98,7 +98,7 @@ export class GiftSettlementService {
     const rows = await this.trades.findByRequestIds(em, ids);
     return new Map(
       rows.map((r) => {
-        const what = { isGift: r.type === TradeType.GIFT, userId: r.userId, fingerprint: r.fingerprint };
+        const what = { isGift: r.type === TradeType.GIFT, userId: r.userId, fingerprint: r.fingerprint, settledAt: r.settledAt };
         return [
           r.requestId,
           r.status === TradeStatus.SUCCESS

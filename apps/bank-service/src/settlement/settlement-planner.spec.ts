@@ -7,9 +7,11 @@ function gift(userId: number, price: number, extra: Partial<SettlementItem> = {}
   return { requestId: `r${seq}`, userId, receiverId: 900, roomId: 1, giftId: 1, price, ...extra };
 }
 
+const SETTLED_AT = 1_764_000_000_000;
+
 /** The ledger row an earlier delivery of `item` left. */
 function recordedFor(item: SettlementItem, outcome: Pick<RecordedOutcome, 'status' | 'balanceAfter' | 'reason'>): RecordedOutcome {
-  return { ...outcome, isGift: true, userId: item.userId, fingerprint: giftRequestFingerprint(item) };
+  return { ...outcome, isGift: true, userId: item.userId, fingerprint: giftRequestFingerprint(item), settledAt: SETTLED_AT };
 }
 
 describe('planSettlement', () => {
@@ -48,7 +50,7 @@ describe('planSettlement', () => {
       new Map([[1, 15]]),
       new Map([[replay.requestId, recordedFor(replay, { status: 'charged', balanceAfter: 25 })]]),
     );
-    expect(plan.results[0]).toEqual({ requestId: replay.requestId, status: 'charged', balanceAfter: 25, replayed: true });
+    expect(plan.results[0]).toEqual({ requestId: replay.requestId, status: 'charged', balanceAfter: 25, replayed: true, settledAt: SETTLED_AT });
     expect(plan.results[1]).toMatchObject({ status: 'charged', balanceAfter: 5, replayed: false });
     expect(plan.trades.map((t) => t.requestId)).toEqual([fresh.requestId]);
   });
@@ -63,7 +65,7 @@ describe('planSettlement', () => {
     );
     expect(plan.results).toEqual([
       { requestId: fresh.requestId, status: 'rejected', reason: "the gift's price changed to 12: not charged, send it again", balanceAfter: 100, replayed: false },
-      { requestId: charged.requestId, status: 'charged', balanceAfter: 90, replayed: true },
+      { requestId: charged.requestId, status: 'charged', balanceAfter: 90, replayed: true, settledAt: SETTLED_AT },
     ]);
     expect(plan.trades).toEqual([expect.objectContaining({ requestId: fresh.requestId, num: 0, status: 'rejected' })]);
     expect([...plan.balances, ...plan.spent, ...plan.earnings]).toEqual([]);
@@ -97,7 +99,7 @@ describe('planSettlement', () => {
 
   it('a request id held by another kind of trade (a recharge, a manual credit) is never a gift replay', () => {
     const item = gift(1, 10);
-    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, userId: 1, fingerprint: null };
+    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, userId: 1, fingerprint: null, settledAt: SETTLED_AT };
     const plan = planSettlement([item], new Map([[1, 600]]), new Map([[item.requestId, recharge]]));
     expect(plan.results[0]).toMatchObject({ status: 'conflict', replayed: false });
     expect(plan.trades).toHaveLength(0);
@@ -105,7 +107,7 @@ describe('planSettlement', () => {
 
   it('a gift row from before fingerprints (NULL) is replayed as before', () => {
     const item = gift(1, 10);
-    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, userId: 1, fingerprint: null };
+    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, userId: 1, fingerprint: null, settledAt: SETTLED_AT };
     expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({ status: 'charged', replayed: true });
   });
 

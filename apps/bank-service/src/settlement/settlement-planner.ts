@@ -28,6 +28,8 @@ export interface RecordedOutcome {
   userId: number;
   /** giftRequestFingerprint of the first use; null on rows older than fingerprints (then trusted as before). */
   fingerprint: string | null;
+  /** When the row was written (ms since the epoch). */
+  settledAt: number;
 }
 
 export interface PlannedResult {
@@ -42,6 +44,8 @@ export interface PlannedResult {
   balanceAfter: number;
   /** True when the request id was already settled: the first answer is returned, nothing is written. */
   replayed: boolean;
+  /** With a replay of an earlier batch: when that first answer was written (ms since the epoch). */
+  settledAt?: number;
 }
 
 /** One ledger row to insert: charged gifts move coins, rejected ones record the decision with num 0. */
@@ -96,7 +100,7 @@ export function planSettlement(
       const same = prior.isGift && prior.userId === item.userId && (prior.fingerprint === null || prior.fingerprint === fingerprint);
       plan.results.push(
         same
-          ? { requestId: item.requestId, status: prior.status, balanceAfter: prior.balanceAfter, reason: prior.reason, replayed: true }
+          ? { requestId: item.requestId, status: prior.status, balanceAfter: prior.balanceAfter, reason: prior.reason, replayed: true, settledAt: prior.settledAt }
           : conflict(item, live.get(item.userId)),
       );
       continue;

@@ -34,6 +34,14 @@ export class GiftServiceEnv extends AppEnv {
   @IntSetting(100, 60_000)
   GIFT_COMBO_WINDOW_MS: number = 3_000;
 
+  /**
+   * A replay settled longer ago than this (a message from the past: a redelivery after a long outage, or a
+   * captured message sent again) gets no room effect, combo or board points again: those are only for the
+   * redelivery window. Its money is the ledger's first answer either way. Below the outcome records' 7 days.
+   */
+  @IntSetting(60_000, 86_400_000)
+  GIFT_REPLAY_EFFECT_WINDOW_MS: number = 3_600_000;
+
   /** How long a gift config stays in this process's memory (invalidations drop it sooner). */
   @IntSetting(0, 3_600_000)
   GIFT_CONFIG_LOCAL_TTL_MS: number = 30_000;

@@ -85,73 +85,80 @@ export class SendGiftPipeline {
    */
   async process(batches: readonly ConsumedBatch<SendGiftMq>[]): Promise<SendGiftBatchReport> {
     const started = Date.now();
-    const batch = { messages: batches.flatMap((b) => b.messages) };
-    const decoded = batch.messages.filter((m): m is Decoded => m.value !== undefined);
-    const undecodable = batch.messages.filter((m) => m.value === undefined);
-    const { accepted, refused: unauthentic, disputed } = await this.verifier.check(decoded);
-    await this.park([...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })), ...unauthentic]);
-    // Settled in delivery order; a disputed one only as a replay of an earlier delivery (else refused: 5557).
-    const disputes = new Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>(disputed.map((d) => [d.message, d]));
-    const admitted = new Set<Decoded>(accepted);
-    const valid = decoded.filter((m) => admitted.has(m) || disputes.has(m));
-
+    const { valid, disputes, parked: early } = await this.admit(batches.flatMap((b) => b.messages));
     const t0 = Date.now();
     const { settled: answered, refused } = await this.settle(valid, disputes);
-    const stale = answered.filter((s) => disputes.has(s.message) && !s.result.replayed).map((s) => disputes.get(s.message)!);
-    // A request id the ledger holds for something else: not this gift. Parked, never recorded, boarded or pushed.
-    const conflicts = answered.filter((s) => s.result.status === 'conflict');
-    const settled = answered.filter((s) => s.result.status !== 'conflict');
     const t1 = Date.now();
-    const claimed = firstOfEachRequest(settled);
-    const claims = await this.outcomes.apply(
-      claimed.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged', fingerprint: giftRequestFingerprint(gift) })),
-      this.env.GIFT_COMBO_WINDOW_MS,
-    );
-    // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
-    const unique = claimed.filter((_, i) => !claims[i].conflict);
-    const outcomes = claims.filter((c) => !c.conflict);
-    const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
-    await this.park([
-      ...refused,
-      ...stale,
-      ...reused.map(({ message, gift }) => ({
-        message,
-        reason: `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
-      })),
-    ]);
+    const { shown, outcomes, late, parked } = await this.claimOutcomes(answered, disputes, started);
+    await this.park([...refused, ...parked]);
     const t2 = Date.now();
     // Records and pushes are independent (both idempotent, both done before the offsets move): at once.
+    const charged = [
+      ...shown.map((s, i) => ({ ...s, combo: outcomes[i].combo })),
+      ...late.map((s) => ({ ...s, combo: 1 })),
+    ].filter((s) => s.result.status === 'charged');
     const [[recordsWritten, recordsMs], [pushed, pushesMs]] = await Promise.all([
-      timed(
-        this.records.recordCharged(
-          unique
-            .map((s, i) => ({ ...s, outcome: outcomes[i] }))
-            .filter((s) => s.result.status === 'charged')
-            .map(({ gift, outcome }) => ({ ...gift, combo: outcome.combo })),
-        ),
-      ),
-      timed(this.push(unique, outcomes)),
+      timed(this.records.recordCharged(charged.map(({ gift, combo }) => ({ ...gift, combo })))),
+      timed(this.push(shown, outcomes)),
     ]);
-
+    const settled = answered.filter((s) => s.result.status !== 'conflict');
     const report: SendGiftBatchReport = {
       gifts: valid.length,
       charged: settled.filter((s) => s.result.status === 'charged' && !s.result.replayed).length,
       rejected: settled.filter((s) => s.result.status === 'rejected' && !s.result.replayed).length,
       replayed: settled.filter((s) => s.result.replayed).length,
-      parked: undecodable.length + unauthentic.length + stale.length + refused.length + reused.length,
+      parked: early + refused.length + parked.length,
       recordsWritten,
       ...pushed,
     };
     const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
-    const where = batches.map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`).join(' ');
-    const retry = Math.max(...batches.map((b) => b.attempt));
-    this.logger.log(
-      `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}: ` +
-        `${report.gifts} gifts, ${report.charged} charged, ${report.rejected} rejected, ${report.replayed} replayed, ` +
-        `${report.parked} parked, ${report.recordsWritten} records, ${report.effectsPushed}+${report.failuresPushed} pushed ` +
-        `in ${Date.now() - started} ms, oldest sent ${oldest} ms before (bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${recordsMs} and pushes ${pushesMs} at once)`,
-    );
+    const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${recordsMs} and pushes ${pushesMs} at once`;
+    this.logger.log(`${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} late replays: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`);
     return report;
+  }
+
+  /**
+   * Step 1: parks what is undecodable or not signed as it must be; the rest is settled in delivery order,
+   * a disputed one (signed, but no longer checking out) only as the replay of an earlier delivery.
+   */
+  private async admit(messages: ConsumedMessage<SendGiftMq>[]): Promise<{ valid: Decoded[]; disputes: Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>; parked: number }> {
+    const decoded = messages.filter((m): m is Decoded => m.value !== undefined);
+    const undecodable = messages.filter((m) => m.value === undefined);
+    const { accepted, refused: unauthentic, disputed } = await this.verifier.check(decoded);
+    await this.park([...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })), ...unauthentic]);
+    const disputes = new Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>(disputed.map((d) => [d.message, d]));
+    const admitted = new Set<Decoded>(accepted);
+    return { valid: decoded.filter((m) => admitted.has(m) || disputes.has(m)), disputes, parked: undecodable.length + unauthentic.length };
+  }
+
+  /**
+   * Step 3: the room-side outcome of each request id once (combo, board; GiftOutcomeService), for the
+   * gifts to show. Not shown, and parked: a disputed message refused now; a request id the ledger or the
+   * outcome record holds for something else. Not shown, not parked (`late`): a replay settled before the
+   * redelivery window (GIFT_REPLAY_EFFECT_WINDOW_MS): its effect and board points belong to the past
+   * (and its outcome record may have expired: showing it again would give them a second time, free).
+   */
+  private async claimOutcomes(answered: Settled[], disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>, now: number) {
+    const stale = answered.filter((s) => disputes.has(s.message) && !s.result.replayed).map((s) => disputes.get(s.message)!);
+    const conflicts = answered.filter((s) => s.result.status === 'conflict');
+    const isLate = (s: Settled): boolean => s.result.replayed && s.result.settledAt !== undefined && now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS;
+    const settled = answered.filter((s) => s.result.status !== 'conflict');
+    const late = settled.filter(isLate);
+    const claimed = firstOfEachRequest(settled.filter((s) => !isLate(s)));
+    const claims = await this.outcomes.apply(
+      claimed.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged', fingerprint: giftRequestFingerprint(gift) })),
+      this.env.GIFT_COMBO_WINDOW_MS,
+    );
+    // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
+    const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
+    const parked = [
+      ...stale,
+      ...reused.map(({ message, gift }) => ({
+        message,
+        reason: `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
+      })),
+    ];
+    return { shown: claimed.filter((_, i) => !claims[i].conflict), outcomes: claims.filter((c) => !c.conflict), late, parked };
   }
 
   /**
@@ -220,6 +227,19 @@ export class SendGiftPipeline {
       })),
     );
   }
+}
+
+function describeBatches(batches: readonly ConsumedBatch<SendGiftMq>[]): string {
+  const where = batches.map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`).join(' ');
+  const retry = Math.max(...batches.map((b) => b.attempt));
+  return `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}`;
+}
+
+function describeReport(r: SendGiftBatchReport): string {
+  return (
+    `${r.gifts} gifts, ${r.charged} charged, ${r.rejected} rejected, ${r.replayed} replayed, ` +
+    `${r.parked} parked, ${r.recordsWritten} records, ${r.effectsPushed}+${r.failuresPushed} pushed`
+  );
 }
 
 /** The promise's value and how many ms it took. */

@@ -77,6 +77,11 @@ export class GiftSettlementResult {
    * first answer is repeated and nothing moved now. Push the effect again if you like; never count it twice.
    */
   replayed!: boolean;
+  /**
+   * With a replay of an earlier call: when its first answer was written (ms since the epoch). A replay
+   * long after (past the redelivery window) is a message from the past: its effect is not shown again.
+   */
+  settledAt?: number;
 }
 
 export class BatchConsumeForSendGiftResponse {
