@@ -141,6 +141,52 @@ abstract class SignedFrameSocket extends TcpSocket {
   }
 }
 
+interface Waiting {
+  readonly address: string;
+  readonly since: number;
+  refuse(why: string): void;
+}
+
+/**
+ * The connections of one listener still waiting for their first signed request, by remote address (see
+ * rpcServerSocketClass for the rules).
+ */
+class WaitingConnections<C extends Waiting> {
+  private readonly byAddress = new Map<string, Set<C>>();
+  private total = 0;
+
+  /** Makes room for `conn` (closing another when over a bound) and counts it; false: refuse `conn` itself. */
+  admit(conn: C): boolean {
+    const mine = this.byAddress.get(conn.address) ?? new Set<C>();
+    if (mine.size >= RPC_MAX_UNAUTHENTICATED_PER_ADDRESS) {
+      oldestOf(mine)?.refuse(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${conn.address} waiting for their first signed request`);
+    } else if (this.total >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
+      const why = `evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`;
+      const busiest = [...this.byAddress.values()].reduce((a, b) => (b.size > a.size ? b : a));
+      // Many addresses with one connection each: the oldest goes if it has had its chance (a genuine
+      // caller signs within milliseconds); if none has, the newcomer is refused instead.
+      const victim = busiest.size > 1 ? oldestOf(busiest) : oldestOf(new Set([...this.byAddress.values()].flatMap((set) => [...set])));
+      if (busiest.size === 1 && victim && Date.now() - victim.since < RPC_MIN_WAIT_BEFORE_EVICTION_MS) return false;
+      victim?.refuse(why);
+    }
+    this.byAddress.set(conn.address, mine.add(conn));
+    this.total += 1;
+    return true;
+  }
+
+  remove(conn: C): void {
+    const mine = this.byAddress.get(conn.address);
+    if (mine?.delete(conn)) this.total -= 1;
+    if (mine?.size === 0) this.byAddress.delete(conn.address);
+  }
+}
+
+function oldestOf<C extends Waiting>(set: Set<C>): C | undefined {
+  let oldest: C | undefined;
+  for (const c of set) if (!oldest || c.since < oldest.since) oldest = c;
+  return oldest;
+}
+
 /**
  * The server side: requests must be signed and fresh (ReplayGuard); answers are signed. Until its first
  * authenticated request a connection may buffer RPC_MAX_FIRST_REQUEST_CHARS, must send it within
@@ -154,37 +200,21 @@ abstract class SignedFrameSocket extends TcpSocket {
 export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
   const guard = new ReplayGuard();
   const log = new RefusalLog(logger);
-  const waiting = new Map<string, Set<RpcServerSocket>>();
-  let total = 0;
-  const evictOldest = (from: Set<RpcServerSocket>, why: string): void => from.values().next().value?.refuse(`evicted: ${why}`);
+  const waiting = new WaitingConnections<RpcServerSocket>();
   class RpcServerSocket extends SignedFrameSocket {
     protected readonly receiving = 'request' as const;
     protected readonly sending = 'answer' as const;
     private firstFrame: NodeJS.Timeout | null = null;
-    private readonly address: string;
+    readonly address: string;
     readonly since = Date.now();
 
     constructor(socket: Socket) {
       super(socket, auth, log);
       this.address = socket.remoteAddress ?? '?';
-      const mine = waiting.get(this.address) ?? new Set<RpcServerSocket>();
-      if (mine.size >= RPC_MAX_UNAUTHENTICATED_PER_ADDRESS) {
-        evictOldest(mine, `more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${this.address} waiting for their first signed request`);
-      } else if (total >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
-        const why = `more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`;
-        const busiest = [...waiting.values()].reduce((a, b) => (b.size > a.size ? b : a));
-        // Many addresses with one connection each: the oldest goes if it has had its chance (a genuine
-        // caller signs within milliseconds); if none has, the newcomer is refused instead.
-        const oldest = busiest.size > 1 ? undefined : [...waiting.values()].flatMap((set) => [...set]).reduce((a, b) => (b.since < a.since ? b : a));
-        if (busiest.size > 1) evictOldest(busiest, why);
-        else if (oldest && Date.now() - oldest.since >= RPC_MIN_WAIT_BEFORE_EVICTION_MS) oldest.refuse(`evicted: ${why}`);
-        else {
-          this.refuse(`refused: ${why}`);
-          return;
-        }
+      if (!waiting.admit(this)) {
+        this.refuse(`refused: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`);
+        return;
       }
-      waiting.set(this.address, mine.add(this));
-      total += 1;
       this.firstFrame = setTimeout(() => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`), RPC_FIRST_FRAME_TIMEOUT_MS);
       this.firstFrame.unref();
       socket.once('close', () => this.stopWaiting());
@@ -206,9 +236,7 @@ export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSoc
 
     /** Authenticated or closed: no longer waiting. */
     private stopWaiting(): void {
-      const mine = waiting.get(this.address);
-      if (mine?.delete(this)) total -= 1;
-      if (mine?.size === 0) waiting.delete(this.address);
+      waiting.remove(this);
       if (this.firstFrame) clearTimeout(this.firstFrame);
       this.firstFrame = null;
     }
