@@ -45,6 +45,20 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const [row] = await sql<{ current_balance: string; earnings: string }>('SELECT current_balance, earnings FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
     return { balance: Number(row?.current_balance ?? 0), earnings: Number(row?.earnings ?? 0) };
   }
+  /** A sender holding 1000 coins, an anchor's open room, and a gift of SEED_GIFTS[seed] between them, signed as the gateway signs it. */
+  async function fundedGift(seed: number, label: string) {
+    const sender = newId();
+    const anchor = newId();
+    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
+    const room = await openRoom(anchor);
+    const [giftId, giftName, price] = SEED_GIFTS[seed];
+    const mq = signedAsGateway({
+      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
+      requestId: `${sender}:${uniqueName(label)}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
+    });
+    return { sender, anchor, room, giftId, giftName, price, mq };
+  }
+
 
   it('unsigned, forged, unknown-key, mispriced and wrongly addressed gifts are parked with their reason, never charged; a signed one is', async () => {
     const victim = newId();
@@ -148,15 +162,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
   });
 
   it('a gift charged before its price changed, redelivered after: its first answer (recorded and pushed), never parked, never charged twice', async () => {
-    const sender = newId();
-    const anchor = newId();
-    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
-    const room = await openRoom(anchor);
-    const [giftId, giftName, price] = SEED_GIFTS[1];
-    const mq = signedAsGateway({
-      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
-      requestId: `${sender}:${uniqueName('reprice')}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
-    });
+    const { sender, anchor, giftId, price, mq } = await fundedGift(1, 'reprice');
     const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
     const pushes = stack.pushes!;
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
@@ -185,15 +191,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
   });
 
   it('a message from the past (settled before the redelivery window, its outcome records expired) gets no effect or board points again', async () => {
-    const sender = newId();
-    const anchor = newId();
-    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
-    const room = await openRoom(anchor);
-    const [giftId, giftName, price] = SEED_GIFTS[2];
-    const mq = signedAsGateway({
-      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
-      requestId: `${sender}:${uniqueName('past')}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
-    });
+    const { sender, room, price, mq } = await fundedGift(2, 'past');
     const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
     const pushes = stack.pushes!;
     const keys = new GiftRedisKeys(stack.redis.prefix);

@@ -1,5 +1,5 @@
 import { BaseErrorCode, BizException } from '@live/common';
-import { InjectRedis } from '@live/redis';
+import { InjectRedis, withScripts } from '@live/redis';
 import { applyDecorators, CanActivate, DynamicModule, ExecutionContext, Global, Inject, Injectable, Logger, Module, SetMetadata, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
@@ -71,6 +71,10 @@ interface LimitedRequest {
   ip?: string;
 }
 
+interface IncrWithTtl {
+  lgIncrWithTtl(key: string, seconds: number): Promise<number>;
+}
+
 /**
  * Redis unreachable: fail OPEN (the request passes, an error is logged). The limiter protects the
  * system from floods, it is not what keeps money right (settlement is); refusing every request while
@@ -80,16 +84,14 @@ interface LimitedRequest {
 class RequestLimitGuard implements CanActivate {
   private readonly logger = new Logger(RequestLimitGuard.name);
 
-  private readonly redis: Redis & { lgIncrWithTtl(key: string, seconds: number): Promise<number> };
+  private readonly redis: Redis & IncrWithTtl;
 
   constructor(
     private readonly reflector: Reflector,
     @InjectRedis() redis: Redis,
     @Inject(RATE_LIMIT_KEYS) private readonly keys: RateLimitKeys,
   ) {
-    // EVALSHA after the first call: the script is not sent (nor parsed by Redis) on every request.
-    if (!('lgIncrWithTtl' in redis)) redis.defineCommand('lgIncrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
-    this.redis = redis as typeof this.redis;
+    this.redis = withScripts<IncrWithTtl>(redis, { lgIncrWithTtl: { numberOfKeys: 1, lua: INCR_WITH_TTL } });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

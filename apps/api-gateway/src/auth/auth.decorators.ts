@@ -1,4 +1,4 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, Post, SetMetadata } from '@nestjs/common';
 export { IS_PUBLIC_ROUTE as IS_PUBLIC, Public } from '@live/common';
 import { AuthenticatedRequest, RequestUser } from './auth.types';
 
@@ -6,6 +6,9 @@ export const IS_ADMIN = 'auth:admin';
 
 /** Admins only (users whose phone is in GATEWAY_ADMIN_PHONES). */
 export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(IS_ADMIN, true);
+
+/** An admin-only POST route answering 200. */
+export const AdminPost = (path: string): MethodDecorator => applyDecorators(AdminOnly(), Post(path), HttpCode(200));
 
 /** The caller, as AuthGuard established it. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestUser => {

@@ -1,19 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches } from 'class-validator';
+import { MatchingField } from '../common/page.dto';
 
 export const PHONE_PATTERN = /^\+?\d{6,15}$/;
 
 export class SendLoginCodeDto {
-  @ApiProperty({ example: '13800000001', description: '6-15 digits, optional leading +' })
-  @IsString()
-  @Matches(PHONE_PATTERN, { message: 'phone must be 6-15 digits with an optional leading +' })
+  @MatchingField(PHONE_PATTERN, 'phone must be 6-15 digits with an optional leading +', { example: '13800000001', description: '6-15 digits, optional leading +' })
   phone!: string;
 }
 
 export class LoginDto extends SendLoginCodeDto {
-  @ApiProperty({ example: '123456' })
-  @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @MatchingField(/^\d{6}$/, 'code must be 6 digits', { example: '123456' })
   code!: string;
 }
 

@@ -1,8 +1,8 @@
 import { ToInt } from '@live/common';
 import { ORDER_ID_PATTERN, PayChannel, PaySource } from '@live/contracts';
-import { IdField } from '../common/page.dto';
+import { EnumField, IdField, MatchingField } from '../common/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEnum, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ProductsDto {
   @ApiProperty({ description: 'product type (0: coins)', example: 0 })
@@ -18,21 +18,15 @@ export class PayProductDto {
   @IdField()
   productId!: number;
 
-  @ApiProperty({ enum: PaySource })
-  @ToInt()
-  @IsEnum(PaySource)
+  @EnumField(PaySource)
   paySource!: PaySource;
 
-  @ApiProperty({ enum: PayChannel })
-  @ToInt()
-  @IsEnum(PayChannel)
+  @EnumField(PayChannel)
   payChannel!: PayChannel;
 }
 
 export class OrderIdDto {
-  @ApiProperty()
-  @IsString()
-  @Matches(ORDER_ID_PATTERN, { message: 'orderId must be 1-64 characters of A-Z a-z 0-9 _ -' })
+  @MatchingField(ORDER_ID_PATTERN, 'orderId must be 1-64 characters of A-Z a-z 0-9 _ -')
   orderId!: string;
 }
 

@@ -1,8 +1,8 @@
 import { ToInt } from '@live/common';
 import { MAX_PAGE_SIZE } from '@live/contracts';
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmpty, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { IsEmpty, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** The INT columns' bound (gift ids); BIGINT ids go up to Number.MAX_SAFE_INTEGER. */
 export const INT_MAX = 2_147_483_647;
@@ -10,6 +10,21 @@ export const INT_MAX = 2_147_483_647;
 /** A positive integer id up to `max`, as a number or a numeric string (form bodies). */
 export function IdField(max: number = Number.MAX_SAFE_INTEGER): PropertyDecorator {
   return applyDecorators(ToInt(), IsInt(), Min(1), Max(max));
+}
+
+/** One of `values` (a numeric enum), as a number or a numeric string (form bodies). Applied as `@ApiProperty @ToInt @IsEnum` would be. */
+export function EnumField(values: object): PropertyDecorator {
+  return applyDecorators(IsEnum(values), ToInt(), ApiProperty({ enum: values }));
+}
+
+/** A string of at most `maxLength` characters. Applied as `@ApiProperty @IsString @MaxLength` would be. */
+export function StringField(maxLength: number): PropertyDecorator {
+  return applyDecorators(MaxLength(maxLength), IsString(), ApiProperty({ maxLength }));
+}
+
+/** A string matching `pattern`, refused with `message`. Applied as `@ApiProperty @IsString @Matches` would be. */
+export function MatchingField(pattern: RegExp, message: string, api: ApiPropertyOptions = {}): PropertyDecorator {
+  return applyDecorators(Matches(pattern, { message }), IsString(), ApiProperty(api));
 }
 
 /** `page` from 1, `pageSize` 1..100, as numbers or numeric strings (form bodies). */

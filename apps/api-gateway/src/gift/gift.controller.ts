@@ -3,7 +3,7 @@ import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, CurrentUser } from '../auth/auth.decorators';
+import { AdminPost, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { BoardDto, CLIENT_REQUEST_ID_PATTERN, GiftPanelItemView, InsertGiftDto, SendGiftDto, SendGiftView, UpdateGiftDto } from './gift.dto';
@@ -51,17 +51,13 @@ export class GiftController {
     return ApiResponses.ok(await this.giftService.board({ roomId: dto.roomId, limit: dto.limit }));
   }
 
-  @AdminOnly()
-  @Post('admin/insert')
-  @HttpCode(200)
+  @AdminPost('admin/insert')
   async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
     const { gift } = await this.giftService.insert({ ...dto });
     return ApiResponses.ok(gift);
   }
 
-  @AdminOnly()
-  @Post('admin/update')
-  @HttpCode(200)
+  @AdminPost('admin/update')
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
     const { gift } = await this.giftService.update({ ...dto });
     return ApiResponses.ok(gift);

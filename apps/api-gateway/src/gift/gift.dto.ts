@@ -1,7 +1,7 @@
 import { ToInt } from '@live/common';
 import { GIFT_NAME_MAX_LENGTH, GIFT_SORT_ORDER_MAX, GIFT_URL_MAX_LENGTH, GiftStatus } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IdField, INT_MAX } from '../common/page.dto';
+import { IdField, INT_MAX, StringField } from '../common/page.dto';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** A client idempotency key (header Idempotency-Key or body requestId). */
@@ -75,14 +75,10 @@ export class InsertGiftDto {
   @IsIn([GiftStatus.DISABLED, GiftStatus.ENABLED])
   status?: GiftStatus;
 
-  @ApiProperty({ maxLength: GIFT_URL_MAX_LENGTH })
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @StringField(GIFT_URL_MAX_LENGTH)
   coverImgUrl!: string;
 
-  @ApiProperty({ maxLength: GIFT_URL_MAX_LENGTH })
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @StringField(GIFT_URL_MAX_LENGTH)
   svgaUrl!: string;
 
   @ApiPropertyOptional()

@@ -1,4 +1,4 @@
-import { GatewayRedisKeys, InjectRedis } from '@live/redis';
+import { GatewayRedisKeys, InjectRedis, withScripts } from '@live/redis';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -23,10 +23,11 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export type IdempotencyClaim = 'new' | 'same' | 'conflict';
 
-type IdempotencyRedis = Redis & {
+interface IdempotencyCommands {
   lgClaimIdempotencyKey(key: string, fingerprint: string, ttl: number): Promise<string | null>;
   lgReleaseIdempotencyKey(key: string, fingerprint: string): Promise<number>;
-};
+}
+type IdempotencyRedis = Redis & IdempotencyCommands;
 
 /**
  * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
@@ -42,11 +43,10 @@ export class IdempotencyKeys {
     @InjectRedis() redis: Redis,
     private readonly keys: GatewayRedisKeys,
   ) {
-    if (!('lgClaimIdempotencyKey' in redis)) {
-      redis.defineCommand('lgClaimIdempotencyKey', { numberOfKeys: 1, lua: CLAIM });
-      redis.defineCommand('lgReleaseIdempotencyKey', { numberOfKeys: 1, lua: RELEASE });
-    }
-    this.redis = redis as IdempotencyRedis;
+    this.redis = withScripts<IdempotencyCommands>(redis, {
+      lgClaimIdempotencyKey: { numberOfKeys: 1, lua: CLAIM },
+      lgReleaseIdempotencyKey: { numberOfKeys: 1, lua: RELEASE },
+    });
   }
 
   async claim(userId: number, clientKey: string, fingerprint: string): Promise<IdempotencyClaim> {

@@ -1,5 +1,5 @@
 import { parseCachedBalance } from '@live/contracts';
-import { BankRedisKeys, InjectRedis } from '@live/redis';
+import { BankRedisKeys, InjectRedis, withScripts } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -47,8 +47,7 @@ export class BalanceCacheService implements OnApplicationShutdown {
     @InjectRedis() redis: Redis,
     private readonly keys: BankRedisKeys,
   ) {
-    redis.defineCommand('lgSetBalanceIfNewer', { numberOfKeys: 2, lua: SET_IF_NEWER });
-    this.scripts = redis as Redis & BalanceScripts;
+    this.scripts = withScripts<BalanceScripts>(redis, { lgSetBalanceIfNewer: { numberOfKeys: 2, lua: SET_IF_NEWER } });
   }
 
   /** `undefined`: not cached; `null`: cached "no account" marker; else the balance. */

@@ -1,5 +1,5 @@
 import { ContributionEntryDto } from '@live/contracts';
-import { GiftRedisKeys, InjectRedis } from '@live/redis';
+import { GiftRedisKeys, InjectRedis, withScripts } from '@live/redis';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
@@ -70,9 +70,10 @@ export interface GiftOutcome {
   conflict: boolean;
 }
 
-type OutcomeRedis = Redis & {
+interface OutcomeCommands {
   markGiftPushed(k1: string): Promise<number>;
-};
+}
+type OutcomeRedis = Redis & OutcomeCommands;
 type OutcomePipeline = ReturnType<Redis['pipeline']> & {
   claimGiftOutcome(...args: (string | number)[]): unknown;
   applyGiftInRoom(...args: (string | number)[]): unknown;
@@ -94,12 +95,11 @@ export class GiftOutcomeService {
     @InjectRedis() redis: Redis,
     private readonly keys: GiftRedisKeys,
   ) {
-    if (!('claimGiftOutcome' in redis)) {
-      redis.defineCommand('claimGiftOutcome', { numberOfKeys: 1, lua: CLAIM_OUTCOME });
-      redis.defineCommand('applyGiftInRoom', { numberOfKeys: 3, lua: APPLY_IN_ROOM });
-      redis.defineCommand('markGiftPushed', { numberOfKeys: 1, lua: MARK_PUSHED });
-    }
-    this.redis = redis as OutcomeRedis;
+    this.redis = withScripts<OutcomeCommands>(redis, {
+      claimGiftOutcome: { numberOfKeys: 1, lua: CLAIM_OUTCOME },
+      applyGiftInRoom: { numberOfKeys: 3, lua: APPLY_IN_ROOM },
+      markGiftPushed: { numberOfKeys: 1, lua: MARK_PUSHED },
+    });
   }
 
   /** Applies the gifts in order; the answers are in the same order. */

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DependencyNotReadyError, waitFor } from './wait-for';
+import { DependencyNotReadyError, waitFor, WaitForOptions } from './wait-for';
 
 /** A clock that only moves when the code under test sleeps. */
 function fakeClock() {
@@ -21,64 +21,59 @@ function recordingLogger() {
   return { logger: logger as unknown as Logger, lines };
 }
 
+/** waitFor on a fake clock with a recording logger; `attempt(n)` is the check's n-th call (from 1). */
+function waitOnFakeClock<T>(what: string, attempt: (call: number) => Promise<T>, options: WaitForOptions = {}) {
+  const clock = fakeClock();
+  const { logger, lines } = recordingLogger();
+  let calls = 0;
+  const result = waitFor(what, () => attempt(++calls), { ...clock, logger, ...options });
+  return { result, clock, lines, calls: () => calls };
+}
+
 describe('waitFor (start-up waits for its dependencies)', () => {
   it('retries with doubling pauses until the dependency answers, and says what it waited for', async () => {
-    const clock = fakeClock();
-    const { logger, lines } = recordingLogger();
-    let calls = 0;
-    const value = await waitFor(
+    const { result, clock, lines, calls } = waitOnFakeClock(
       'the broker',
-      async () => {
-        calls++;
-        if (calls < 5) throw new Error('connection refused');
+      async (call) => {
+        if (call < 5) throw new Error('connection refused');
         return 42;
       },
-      { ...clock, logger, deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500 },
+      { deadlineMs: 60_000, initialDelayMs: 100, maxDelayMs: 500 },
     );
-    expect(value).toBe(42);
-    expect(calls).toBe(5);
+    expect(await result).toBe(42);
+    expect(calls()).toBe(5);
     expect(clock.sleeps).toEqual([100, 200, 400, 500]);
     expect(lines[0]).toEqual({ level: 'warn', msg: expect.stringContaining('waiting for the broker: connection refused (attempt 1') });
     expect(lines[lines.length - 1]).toEqual({ level: 'log', msg: expect.stringContaining('the broker: ready after 1.2 s (4 failed attempt(s))') });
   });
 
   it('logs at most every 5 s while waiting, not every retry', async () => {
-    const clock = fakeClock();
-    const { logger, lines } = recordingLogger();
-    let calls = 0;
-    await waitFor('redis', async () => {
-      if (++calls < 40) throw new Error('ECONNREFUSED');
-    }, { ...clock, logger, deadlineMs: 600_000, initialDelayMs: 100, maxDelayMs: 1_000 });
+    const { result, clock, lines, calls } = waitOnFakeClock('redis', async (call) => {
+      if (call < 40) throw new Error('ECONNREFUSED');
+    }, { deadlineMs: 600_000, initialDelayMs: 100, maxDelayMs: 1_000 });
+    await result;
     const warnings = lines.filter((l) => l.level === 'warn').length;
-    expect(calls).toBe(40);
+    expect(calls()).toBe(40);
     expect(warnings).toBeLessThanOrEqual(Math.ceil(clock.now() / 5_000) + 1);
     expect(warnings).toBeGreaterThan(1);
   });
 
   it('gives up at the deadline with an error naming the dependency and its last error', async () => {
-    const clock = fakeClock();
-    const { logger } = recordingLogger();
-    let calls = 0;
-    const failing = waitFor('the database at db:3306', async () => {
-      calls++;
-      throw new Error(`refused #${calls}`);
-    }, { ...clock, logger, deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 });
+    const { result: failing, clock, calls } = waitOnFakeClock('the database at db:3306', async (call) => {
+      throw new Error(`refused #${call}`);
+    }, { deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 });
     await expect(failing).rejects.toBeInstanceOf(DependencyNotReadyError);
-    await expect(failing).rejects.toThrow(new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${calls}$`));
+    await expect(failing).rejects.toThrow(new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${calls()}$`));
     expect(clock.now()).toBeLessThanOrEqual(10_000);
-    expect(calls).toBeGreaterThan(5);
+    expect(calls()).toBeGreaterThan(5);
   });
 
   it('fails at once on an error that waiting cannot mend', async () => {
-    const clock = fakeClock();
-    const { logger } = recordingLogger();
-    let calls = 0;
-    const bad = waitFor('redis', async () => {
-      calls++;
+    const { result: bad, clock, calls } = waitOnFakeClock('redis', async () => {
       throw new Error('WRONGPASS invalid username-password pair');
-    }, { ...clock, logger, isFatal: (e) => /WRONGPASS/.test((e as Error).message) });
+    }, { isFatal: (e) => /WRONGPASS/.test((e as Error).message) });
     await expect(bad).rejects.toThrow('redis not ready after 0.0 s: WRONGPASS');
-    expect(calls).toBe(1);
+    expect(calls()).toBe(1);
     expect(clock.sleeps).toEqual([]);
   });
 });

@@ -1,13 +1,11 @@
 import { BANK_SERVICE, GIFT_SERVICE, IM_ROUTER } from '@live/contracts';
-import { IsNotEmpty, IsString } from 'class-validator';
-import { IsPort } from '../config';
+import { HostSetting, IsPort } from '../config';
 import { rpcClient, RpcClientSpec } from './rpc-clients.module';
 import { BankClient, GiftClient, ImRouterClient } from './typed-clients';
 
 /** Where bank-service's TCP RPC listens (BANK_RPC_PORT is also what bank-service binds). */
 export class BankClientEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   BANK_RPC_HOST: string = '127.0.0.1';
 
   @IsPort()
@@ -16,8 +14,7 @@ export class BankClientEnv {
 
 /** Where gift-service's TCP RPC listens. */
 export class GiftClientEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   GIFT_RPC_HOST: string = '127.0.0.1';
 
   @IsPort()
@@ -26,8 +23,7 @@ export class GiftClientEnv {
 
 /** Where im-router's TCP RPC listens. */
 export class ImRouterClientEnv {
-  @IsString()
-  @IsNotEmpty()
+  @HostSetting()
   IM_ROUTER_RPC_HOST: string = '127.0.0.1';
 
   @IsPort()

@@ -1,4 +1,5 @@
-import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidationOptions } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested, ValidationOptions } from 'class-validator';
 
 /** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -35,4 +36,9 @@ export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
     MaxLength(REQUEST_ID_MAX_LENGTH, options),
     Matches(REQUEST_ID_PATTERN, { message: '$property must be 1..64 characters of A-Z a-z 0-9 _ - : .', ...options }),
   );
+}
+
+/** A batch: an array of 1..`max` items, each an `itemClass` validated in full. */
+export function IsBatchOf(itemClass: new () => object, max: number): PropertyDecorator {
+  return compose(IsArray(), ArrayMinSize(1), ArrayMaxSize(max), ValidateNested({ each: true }), Type(() => itemClass));
 }

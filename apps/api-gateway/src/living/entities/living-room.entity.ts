@@ -1,4 +1,4 @@
-import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { BigIntColumn, BigIntPrimaryColumn, UpdateTimeColumn } from '@live/database';
 import { Column, Entity, Index } from 'typeorm';
 
 export enum LivingRoomStatus {
@@ -37,6 +37,6 @@ export class LivingRoomEntity {
   @Column({ name: 'close_time', type: 'datetime', precision: 3, nullable: true, default: null })
   closeTime!: Date | null;
 
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
+  @UpdateTimeColumn()
   updateTime!: Date;
 }

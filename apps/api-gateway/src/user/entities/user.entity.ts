@@ -1,4 +1,4 @@
-import { BigIntPrimaryColumn } from '@live/database';
+import { BigIntPrimaryColumn, TimestampedEntity } from '@live/database';
 import { Column, Entity, Index } from 'typeorm';
 
 export enum UserRole {
@@ -8,7 +8,7 @@ export enum UserRole {
 
 @Entity('t_user')
 @Index('uk_user_phone', ['phone'], { unique: true })
-export class UserEntity {
+export class UserEntity extends TimestampedEntity {
   @BigIntPrimaryColumn({ name: 'user_id' })
   userId!: number;
 
@@ -26,10 +26,4 @@ export class UserEntity {
 
   @Column({ type: 'tinyint', default: 1 })
   status!: number;
-
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
-  createTime!: Date;
-
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
-  updateTime!: Date;
 }

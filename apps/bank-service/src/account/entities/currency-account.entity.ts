@@ -1,10 +1,10 @@
-import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { BigIntColumn, BigIntPrimaryColumn, TimestampedEntity } from '@live/database';
 import { Check, Column, Entity } from 'typeorm';
 
 @Entity('t_qiyu_currency_account')
 @Check('ck_account_balance', 'current_balance >= 0')
 @Check('ck_account_earnings', 'earnings >= 0')
-export class CurrencyAccountEntity {
+export class CurrencyAccountEntity extends TimestampedEntity {
   @BigIntPrimaryColumn({ name: 'user_id', generated: false })
   userId!: number;
 
@@ -27,10 +27,4 @@ export class CurrencyAccountEntity {
 
   @Column({ type: 'tinyint', default: 1 })
   status!: number;
-
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
-  createTime!: Date;
-
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
-  updateTime!: Date;
 }

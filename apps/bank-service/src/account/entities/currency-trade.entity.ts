@@ -1,4 +1,4 @@
-import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { BigIntColumn, BigIntPrimaryColumn, CreateTimeColumn } from '@live/database';
 import { Column, Entity, Index } from 'typeorm';
 
 export enum TradeType {
@@ -52,6 +52,6 @@ export class CurrencyTradeEntity {
   @Column({ type: 'char', length: 64, nullable: true, default: null })
   fingerprint!: string | null;
 
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
+  @CreateTimeColumn()
   createTime!: Date;
 }

@@ -1,4 +1,4 @@
-import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { BigIntColumn, BigIntPrimaryColumn, TimestampedEntity } from '@live/database';
 import { Column, Entity, Index } from 'typeorm';
 
 export enum PayOrderStatus {
@@ -11,7 +11,7 @@ export enum PayOrderStatus {
 @Entity('t_pay_order')
 @Index('uk_pay_order', ['orderId'], { unique: true })
 @Index('idx_pay_order_user', ['userId', 'id'])
-export class PayOrderEntity {
+export class PayOrderEntity extends TimestampedEntity {
   @BigIntPrimaryColumn()
   id!: number;
 
@@ -43,10 +43,4 @@ export class PayOrderEntity {
 
   @Column({ name: 'pay_time', type: 'datetime', precision: 3, nullable: true, default: null })
   payTime!: Date | null;
-
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
-  createTime!: Date;
-
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
-  updateTime!: Date;
 }

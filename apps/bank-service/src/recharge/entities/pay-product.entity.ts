@@ -1,8 +1,8 @@
-import { BigIntColumn } from '@live/database';
+import { BigIntColumn, TimestampedEntity } from '@live/database';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('t_pay_product')
-export class PayProductEntity {
+export class PayProductEntity extends TimestampedEntity {
   @PrimaryGeneratedColumn({ type: 'int' })
   id!: number;
 
@@ -24,10 +24,4 @@ export class PayProductEntity {
 
   @Column({ name: 'sort_order', type: 'int', default: 0 })
   sortOrder!: number;
-
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
-  createTime!: Date;
-
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
-  updateTime!: Date;
 }

@@ -1,8 +1,8 @@
-import { BigIntColumn } from '@live/database';
+import { BigIntColumn, TimestampedEntity } from '@live/database';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('t_gift_config')
-export class GiftConfigEntity {
+export class GiftConfigEntity extends TimestampedEntity {
   @PrimaryGeneratedColumn({ name: 'gift_id', type: 'int' })
   giftId!: number;
 
@@ -24,10 +24,4 @@ export class GiftConfigEntity {
 
   @Column({ name: 'sort_order', type: 'int', default: 0 })
   sortOrder!: number;
-
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
-  createTime!: Date;
-
-  @Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' })
-  updateTime!: Date;
 }

@@ -1,4 +1,4 @@
-import { BigIntColumn, BigIntPrimaryColumn } from '@live/database';
+import { BigIntColumn, BigIntPrimaryColumn, CreateTimeColumn } from '@live/database';
 import { Column, Entity, Index } from 'typeorm';
 
 @Entity('t_gift_record')
@@ -33,6 +33,6 @@ export class GiftRecordEntity {
   @Column({ name: 'send_time', type: 'datetime', precision: 3 })
   sendTime!: Date;
 
-  @Column({ name: 'create_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)' })
+  @CreateTimeColumn()
   createTime!: Date;
 }

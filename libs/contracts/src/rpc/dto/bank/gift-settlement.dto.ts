@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBatchOf, IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
 
 /** The most gifts one settlement call may carry (one database transaction). */
 export const MAX_GIFT_SETTLEMENT_BATCH = 1000;
@@ -47,11 +46,7 @@ export class GiftSettlementItem {
  * (then retry the same batch: that is safe).
  */
 export class BatchConsumeForSendGiftRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_GIFT_SETTLEMENT_BATCH)
-  @ValidateNested({ each: true })
-  @Type(() => GiftSettlementItem)
+  @IsBatchOf(GiftSettlementItem, MAX_GIFT_SETTLEMENT_BATCH)
   items!: GiftSettlementItem[];
 }
 

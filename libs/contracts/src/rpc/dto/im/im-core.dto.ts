@@ -1,7 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject } from 'class-validator';
 import { ImBizCode, ImBizData } from '../../../im';
-import { IsEntityId, IsRequestId } from '../../../validation';
+import { IsBatchOf, IsEntityId, IsRequestId } from '../../../validation';
 import { IM_MAX_BATCH_MESSAGES, IM_MAX_BATCH_USERS, ImRoomMessage } from './im-router.dto';
 
 /** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
@@ -31,11 +30,7 @@ export class ImCorePushToRoomRequest<C extends ImBizCode = ImBizCode> extends Im
 
 /** ImCoreRpc.PUSH_TO_ROOMS: several room messages at once, each to this node's members of its room. */
 export class ImCorePushToRoomsRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(IM_MAX_BATCH_MESSAGES)
-  @ValidateNested({ each: true })
-  @Type(() => ImCorePushToRoomRequest)
+  @IsBatchOf(ImCorePushToRoomRequest, IM_MAX_BATCH_MESSAGES)
   messages!: ImCorePushToRoomRequest[];
 }
 

@@ -1,7 +1,6 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional } from 'class-validator';
 import { ImBizCode, ImBizData } from '../../../im';
-import { IsEntityId, IsRequestId } from '../../../validation';
+import { IsBatchOf, IsEntityId, IsRequestId } from '../../../validation';
 
 /** The most users one push to a node or one room exclusion list may name. */
 export const IM_MAX_BATCH_USERS = 1000;
@@ -71,11 +70,7 @@ export class ImRouteResponse {
 
 /** ImRouterRpc.SEND_TO_ROOMS: several room messages at once (e.g. the gift effects of one consumer batch). */
 export class ImSendToRoomsRequest {
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(IM_MAX_BATCH_MESSAGES)
-  @ValidateNested({ each: true })
-  @Type(() => ImSendToRoomRequest)
+  @IsBatchOf(ImSendToRoomRequest, IM_MAX_BATCH_MESSAGES)
   messages!: ImSendToRoomRequest[];
 }
 
