@@ -1,7 +1,7 @@
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { BatchConsumerOptions, BatchConsumerStats, ConsumedMessage, ConsumedMeta } from './kafka-batch.options';
+import { BatchConsumerOptions, ConsumedMessage, ConsumedMeta } from './kafka-batch.options';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
 
@@ -30,7 +30,6 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
   private readonly maxBatchSize: number;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly stopSignal = new AbortController();
-  private readonly counters: BatchConsumerStats = { batches: 0, messages: 0, decodeErrors: 0, handlerFailures: 0, rebalances: 0 };
   private joined!: Promise<void>;
   private resolveJoined!: () => void;
   private started = false;
@@ -123,10 +122,6 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     return this.stop();
   }
 
-  stats(): BatchConsumerStats {
-    return { ...this.counters };
-  }
-
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, isRunning, isStale } = payload;
     for (let start = 0; start < batch.messages.length; start += this.maxBatchSize) {
@@ -174,11 +169,8 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
           attempt,
           heartbeat: () => payload.heartbeat(),
         });
-        this.counters.batches += 1;
-        this.counters.messages += messages.length;
         return true;
       } catch (err: unknown) {
-        this.counters.handlerFailures += 1;
         const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (attempt - 1));
         this.logger.warn(
           `${batch.topic}[${batch.partition}] offsets ${chunk[0].offset}..${chunk[chunk.length - 1].offset}: handler failed ` +
@@ -204,7 +196,6 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     };
     const decoded = decodeMessage(this.options.valueClass, m.value);
     if (decoded.ok) return { ...meta, value: decoded.value };
-    this.counters.decodeErrors += 1;
     this.logger.warn(`${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error}`);
     return { ...meta, decodeError: decoded.error, rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048) };
   }
@@ -234,7 +225,6 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       this.resolveJoined();
     });
     this.consumer.on(events.REBALANCING, ({ payload }) => {
-      this.counters.rebalances += 1;
       this.logger.log(`${id}: group rebalancing (member ${payload.memberId})`);
     });
     this.consumer.on(events.CRASH, ({ payload }) => {

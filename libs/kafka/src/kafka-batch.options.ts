@@ -65,11 +65,3 @@ export interface BatchConsumerOptions<K extends keyof M & string, M extends Topi
   retryBackoff?: { initialMs: number; maxMs: number };
   logger?: Logger;
 }
-
-export interface BatchConsumerStats {
-  batches: number;
-  messages: number;
-  decodeErrors: number;
-  handlerFailures: number;
-  rebalances: number;
-}

@@ -32,17 +32,6 @@ export interface KafkaProducerOptions {
   ackTimeoutMs?: number;
 }
 
-export interface KafkaProducerStats {
-  /** Messages the brokers acknowledged. */
-  produced: number;
-  /** Produce requests that failed after their retries (each failed every send() it carried). */
-  produceErrors: number;
-  /** Messages in those failed requests. */
-  failedMessages: number;
-  /** Messages waiting for the request in flight to finish. */
-  queued: number;
-}
-
 interface Pending {
   topic: string;
   messages: { key: string | null; value: string; headers?: IHeaders }[];
@@ -81,7 +70,6 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
   private queue: Pending[] = [];
   private draining: Promise<void> | null = null;
   private closed = false;
-  private readonly counters = { produced: 0, produceErrors: 0, failedMessages: 0 };
 
   private readonly topics: readonly TopicSpec[];
   private readonly names: KafkaNames;
@@ -128,10 +116,6 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
       this.queue.push({ topic: this.names.topic(topic), messages: encoded, resolve, reject });
       this.kick();
     });
-  }
-
-  stats(): KafkaProducerStats {
-    return { ...this.counters, queued: this.queue.reduce((n, p) => n + p.messages.length, 0) };
   }
 
   private createProducer(): Producer {
@@ -185,11 +169,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
           compression: CompressionTypes.None,
           topicMessages: toTopicMessages(batch),
         });
-        this.counters.produced += count;
         batch.forEach((p) => p.resolve());
       } catch (err: unknown) {
-        this.counters.produceErrors += 1;
-        this.counters.failedMessages += count;
         this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describe(err)}`);
         const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describe(err)}`);
         batch.forEach((p) => p.reject(failure));

@@ -81,7 +81,6 @@ describe('@live/kafka on a real broker', () => {
     const groupId = tk.uniqueGroup('kafka_it_order');
     await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }]);
 
-    const before = producer.stats().produced;
     // 200 concurrent send() calls: the service coalesces them and must keep call order per key.
     const seqByKey = new Map<string, number>();
     await Promise.all(
@@ -92,7 +91,8 @@ describe('@live/kafka on a real broker', () => {
         return producer.send(topic, [{ key, value: { key, seq } }]);
       }),
     );
-    expect(producer.stats().produced - before).toBe(200);
+    const held = await admin.fetchTopicOffsets(topic);
+    expect(held.reduce((sum, p) => sum + Number(p.high), 0)).toBe(200);
 
     const received: ConsumedMessage<SeqEvent>[] = [];
     const batchSizes: number[] = [];
@@ -124,7 +124,6 @@ describe('@live/kafka on a real broker', () => {
       const offsets = await committed(groupId, topic);
       return [...offsets.values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0) === 200;
     });
-    expect(c.stats()).toMatchObject({ messages: 200, decodeErrors: 0, handlerFailures: 0 });
   });
 
   it('a handler that throws gets the same batch again (nothing committed meanwhile); a restarted member resumes after it', async () => {
@@ -154,7 +153,6 @@ describe('@live/kafka on a real broker', () => {
     expect(attempts[0]).toMatchObject({ attempt: 1, committedAtStart: '-1' });
     expect(attempts[1]).toMatchObject({ attempt: 2, committedAtStart: '-1', offsets: attempts[0].offsets });
     expect(attempts[0].offsets[0]).toBe('0');
-    expect(first.stats()).toMatchObject({ handlerFailures: 1 });
     await first.stop();
 
     // One malformed and one good message after the committed ones: a new member sees only those two.
@@ -174,18 +172,16 @@ describe('@live/kafka on a real broker', () => {
     expect(seen[0].value).toBeUndefined();
     expect(seen[1].value).toEqual({ key: 'k', seq: 20 });
     expect(seen[1].decodeError).toBeUndefined();
-    expect(second.stats()).toMatchObject({ decodeErrors: 1, messages: 2 });
   });
 
-  it('a send the brokers refuse fails with SERVICE_UNAVAILABLE, is counted, and the producer keeps working', async () => {
-    const errorsBefore = producer.stats().produceErrors;
+  it('a send the brokers refuse fails with SERVICE_UNAVAILABLE, writes nothing, and the producer keeps working', async () => {
     const missing = tk.uniqueTopic('kafka_it_missing'); // never created; auto-creation is off
     const started = Date.now();
     const failure = await producer.send(missing, [{ key: 'a', value: { a: 1 } }]).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(BizException);
     expect((failure as BizException).code).toBe(100503);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(producer.stats().produceErrors).toBe(errorsBefore + 1);
+    expect((await admin.listTopics()).includes(missing)).toBe(false);
 
     const topic = tk.uniqueTopic('kafka_it_after_failure');
     await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
