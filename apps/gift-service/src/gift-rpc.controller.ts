@@ -15,7 +15,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftConfigService } from './gift-config/gift-config.service';
 
-export const DEFAULT_BOARD_SIZE = 10;
+const DEFAULT_BOARD_SIZE = 10;
 
 /** gift-service's TCP RPC surface: maps each message to one service call (validation by the global pipe). */
 @Controller()

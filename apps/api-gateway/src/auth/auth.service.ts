@@ -8,7 +8,7 @@ import { UserRole } from '../user/entities/user.entity';
 import { UserService } from '../user/user.service';
 import { RequestUser } from './auth.types';
 
-export const LOGIN_CODE_COOLDOWN_SECONDS = 60;
+const LOGIN_CODE_COOLDOWN_SECONDS = 60;
 
 /**
  * Wrong-guess rules (README, "Login codes"). A wrong guess never burns nor changes the pending code: a
@@ -23,13 +23,13 @@ export const LOGIN_CODE_COOLDOWN_SECONDS = 60;
  */
 export const LOGIN_FREE_GUESSES = 5;
 export const LOGIN_PHONE_CEILING = 20;
-export const LOGIN_BACKOFF_BASE_MS = 60_000;
-export const LOGIN_BACKOFF_MAX_MS = 86_400_000;
+const LOGIN_BACKOFF_BASE_MS = 60_000;
+const LOGIN_BACKOFF_MAX_MS = 86_400_000;
 /** How long a phone's or an address's wrong guesses are remembered after the last one (and its wait). */
-export const LOGIN_GUESS_MEMORY_MS = 7 * 86_400_000;
+const LOGIN_GUESS_MEMORY_MS = 7 * 86_400_000;
 /** Addresses remembered per phone after a login (the newest ones), and for how long after the last login. */
-export const LOGIN_KNOWN_ADDRESSES = 20;
-export const LOGIN_KNOWN_MEMORY_MS = 90 * 86_400_000;
+const LOGIN_KNOWN_ADDRESSES = 20;
+const LOGIN_KNOWN_MEMORY_MS = 90 * 86_400_000;
 
 /**
  * Checks a login code atomically. KEYS: [1] code hash {code}, [2] this address's guesses {fails, until},

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MatchingField } from '../common/page.dto';
 
-export const PHONE_PATTERN = /^\+?\d{6,15}$/;
+const PHONE_PATTERN = /^\+?\d{6,15}$/;
 
 export class SendLoginCodeDto {
   @MatchingField(PHONE_PATTERN, 'phone must be 6-15 digits with an optional leading +', { example: '13800000001', description: '6-15 digits, optional leading +' })

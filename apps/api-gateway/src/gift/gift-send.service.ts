@@ -18,7 +18,7 @@ import { LivingService } from '../living/living.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { IdempotencyClaim, IdempotencyKeys } from './idempotency-keys';
 
-export interface SendGiftCommand {
+interface SendGiftCommand {
   userId: number;
   giftId: number;
   roomId: number;

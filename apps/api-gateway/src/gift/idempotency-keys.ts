@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
 /** How long the gateway remembers what an Idempotency-Key was used for (API.md: a key names one request for 24 h). */
-export const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3_600;
+const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3_600;
 
 /** Remembers the fingerprint unless the key is known; answers what it held before (nil: nothing, now ours). */
 const CLAIM = `

@@ -8,7 +8,7 @@ import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { ImNodeDirectory } from './im-node.directory';
 
-export class ImConfigView {
+class ImConfigView {
   @ApiProperty({ description: 'short-lived IM token for the WebSocket login' })
   token!: string;
 

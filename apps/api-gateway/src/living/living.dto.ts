@@ -4,7 +4,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'cla
 import { IdField, PageDto } from '../common/page.dto';
 
 /** Room types: 0 ordinary, 1 PK. */
-export const ROOM_TYPES = [0, 1];
+const ROOM_TYPES = [0, 1];
 
 export class StartLivingDto {
   @ApiProperty({ enum: ROOM_TYPES, description: '0 ordinary, 1 PK' })

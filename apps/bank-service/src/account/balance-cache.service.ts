@@ -25,7 +25,7 @@ interface BalanceScripts {
   lgSetBalanceIfNewer(balanceKey: string, noAccountKey: string, version: number, balance: number, ttl: number): Promise<number>;
 }
 
-export interface CachedBalance {
+interface CachedBalance {
   userId: number;
   balance: number;
   version: number;

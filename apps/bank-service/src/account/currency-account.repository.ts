@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CurrencyAccountEntity } from './entities/currency-account.entity';
 
 /** An account's balance and version (a row of t_qiyu_currency_account, as CurrencyAccountEntity names it). */
-export type AccountBalance = Pick<CurrencyAccountEntity, 'userId' | 'currentBalance' | 'version'>;
+type AccountBalance = Pick<CurrencyAccountEntity, 'userId' | 'currentBalance' | 'version'>;
 
 interface AccountRow {
   user_id: string | number;

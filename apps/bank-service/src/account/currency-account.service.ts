@@ -8,7 +8,7 @@ import { CurrencyTradeRepository, TradeListItem } from './currency-trade.reposit
 import { TradeStatus, TradeType } from './entities/currency-trade.entity';
 import { withTransactionRetry } from './transaction-retry';
 
-export interface AdjustCommand {
+interface AdjustCommand {
   userId: number;
   /** Positive: coins in (credit); negative: coins out (debit). */
   num: number;
@@ -18,7 +18,7 @@ export interface AdjustCommand {
   createIfMissing?: boolean;
 }
 
-export interface AdjustResult {
+interface AdjustResult {
   balance: number;
   replayed: boolean;
 }

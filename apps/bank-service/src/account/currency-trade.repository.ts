@@ -4,13 +4,13 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CurrencyTradeEntity, TradeStatus, TradeType } from './entities/currency-trade.entity';
 
 /** A ledger row as the services read it (CurrencyTradeEntity's names). */
-export type TradeRecord = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'> & {
+type TradeRecord = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'> & {
   /** When the row was written (ms since the epoch, by the database's clock). */
   settledAt: number;
 };
 
 /** A row to write: counterparty, remark and fingerprint may be null. */
-export type NewTrade = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'>;
+type NewTrade = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'>;
 
 export type TradeListItem = Pick<
   CurrencyTradeEntity,

@@ -4,9 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PayOrderEntity, PayOrderStatus } from './entities/pay-order.entity';
 
 /** What the payment flow reads of an order (PayOrderEntity's names). */
-export type PayOrderState = Pick<PayOrderEntity, 'orderId' | 'userId' | 'status' | 'coinNum'>;
+type PayOrderState = Pick<PayOrderEntity, 'orderId' | 'userId' | 'status' | 'coinNum'>;
 
-export type NewPayOrder = Pick<PayOrderEntity, 'orderId' | 'productId' | 'userId' | 'source' | 'payChannel' | 'status' | 'price' | 'coinNum'>;
+type NewPayOrder = Pick<PayOrderEntity, 'orderId' | 'productId' | 'userId' | 'source' | 'payChannel' | 'status' | 'price' | 'coinNum'>;
 
 interface OrderRow {
   order_id: string;

@@ -14,14 +14,14 @@ import { PayOrderRepository } from './pay-order.repository';
 import { signPayCallback, verifyPayCallback } from './pay-signature';
 import { PayProductService } from './pay-product.service';
 
-export interface CreatePayOrderCommand {
+interface CreatePayOrderCommand {
   userId: number;
   productId: number;
   paySource: number;
   payChannel: number;
 }
 
-export interface PayNotifyResult {
+interface PayNotifyResult {
   orderId: string;
   status: 'paid';
   /** False when this callback repeated one already applied: nothing changed. */

@@ -49,7 +49,7 @@ export interface PlannedResult {
 }
 
 /** One ledger row to insert: charged gifts move coins, rejected ones record the decision with num 0. */
-export interface PlannedTrade {
+interface PlannedTrade {
   requestId: string;
   userId: number;
   counterpartyId: number;

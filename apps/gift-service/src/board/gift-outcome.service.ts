@@ -4,9 +4,9 @@ import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 
 /** How long the consumer remembers what it did for a gift (longer than any redelivery can come late). */
-export const OUTCOME_TTL_SECONDS = 7 * 24 * 3_600;
+const OUTCOME_TTL_SECONDS = 7 * 24 * 3_600;
 /** How long a sender's last gift in a room is kept for combos (send times, not arrival: lag does not make combos). */
-export const COMBO_STATE_TTL_SECONDS = 3_600;
+const COMBO_STATE_TTL_SECONDS = 3_600;
 
 /**
  * Step 1, keyed by the request id ALONE (its own Cluster slot): the request id's one outcome record.
@@ -49,7 +49,7 @@ return combo
 /** Marks a gift's push done, only while its outcome exists (never recreates an expired one without a TTL). */
 const MARK_PUSHED = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'pushed', 1) else return 0 end`;
 
-export interface GiftOutcomeInput {
+interface GiftOutcomeInput {
   requestId: string;
   roomId: number;
   senderId: number;

@@ -20,8 +20,8 @@ import { GiftConfigEntity } from './entities/gift-config.entity';
 import { toGiftConfigDto, toPanelItem } from './gift-config.mapper';
 import { RedisCacheLoader } from './redis-cache-loader';
 
-export const GIFT_CACHE_TTL_SECONDS = 3_600;
-export const GIFT_EMPTY_TTL_SECONDS = 60;
+const GIFT_CACHE_TTL_SECONDS = 3_600;
+const GIFT_EMPTY_TTL_SECONDS = 60;
 
 /**
  * The gift catalogue (t_gift_config), read through three layers: this process's memory (short TTL, a

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 /** Deletes the lock only if this caller still owns it (an expired lock may belong to someone else now). */
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-export interface CacheLoadOptions<T> {
+interface CacheLoadOptions<T> {
   key: string;
   lockKey: string;
   /** Reads the truth (the database). Null means "there is none": cached as an empty marker. */

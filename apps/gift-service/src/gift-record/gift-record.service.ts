@@ -1,19 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { GiftRecordEntity } from './entities/gift-record.entity';
 
-/** A charged gift, as the consumer records it. */
-export interface NewGiftRecord {
-  requestId: string;
-  senderId: number;
-  receiverId: number;
-  roomId: number;
-  giftId: number;
-  price: number;
-  combo: number;
-  /** Epoch milliseconds (when the gateway accepted the gift). */
-  sendTime: number;
-}
+/** A charged gift, as the consumer records it: a t_gift_record row before it has an id, with `sendTime` in epoch milliseconds (when the gateway accepted the gift). */
+type NewGiftRecord = Pick<GiftRecordEntity, 'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'combo'> & { sendTime: number };
 
 /** Rows per INSERT statement (well under max_allowed_packet and the placeholder limit). */
 const INSERT_CHUNK = 500;

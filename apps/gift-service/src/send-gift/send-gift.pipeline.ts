@@ -26,7 +26,7 @@ import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
 const PARKED_VALUE_MAX = 64 * 1024;
 
 /** What one batch came to (also the log line). */
-export interface SendGiftBatchReport {
+interface SendGiftBatchReport {
   gifts: number;
   charged: number;
   rejected: number;

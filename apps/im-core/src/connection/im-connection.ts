@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 
 /** A business message written to a socket and not acked yet. */
-export interface PendingMessage {
+interface PendingMessage {
   /** The encoded frame, shared by every socket a broadcast went to. */
   frame: Buffer;
   /** When it was last written. */

@@ -5,9 +5,9 @@ import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection } from '../connection/im-connection';
 
 /** `userId` of a room broadcast body: "everyone in the room" (one frame encoded once for all its sockets). */
-export const BROADCAST_USER_ID = 0;
+const BROADCAST_USER_ID = 0;
 
-export interface PushResult {
+interface PushResult {
   pushed: number;
   /** Addressed users with no socket on this node. */
   offline: number[];

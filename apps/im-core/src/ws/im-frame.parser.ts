@@ -3,13 +3,13 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
 /** A client frame, checked: the code is one a client may send, and its body fits the code. */
-export type ClientFrame =
+type ClientFrame =
   | { code: ImFrameCode.LOGIN; body: ImLoginBody }
   | { code: ImFrameCode.LOGOUT }
   | { code: ImFrameCode.HEARTBEAT }
   | { code: ImFrameCode.ACK; body: ImAckBody };
 
-export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
+type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
 /**
  * An ack as clients write it (one per message per socket: the hot path skips JSON.parse): `{ msgId }`, or the

@@ -12,18 +12,18 @@ import { ImPushService } from '../push/im-push.service';
 import { AddressRateLimiter } from './address-rate-limiter';
 import { parseClientFrame } from './im-frame.parser';
 
-export const WS_PATH = '/ws';
+const WS_PATH = '/ws';
 /**
  * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
  * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
  * 4413 slow consumer (more than IM_MAX_BUFFERED_BYTES unsent). Too many connections from one address:
  * the upgrade is answered HTTP 429.
  */
-export const CLOSE_UNAUTHORIZED = 4401;
+const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_FRAMES = 4400;
-export const CLOSE_SILENT = 4408;
-export const CLOSE_REPLACED = 4409;
-export const CLOSE_SLOW_CONSUMER = 4413;
+const CLOSE_SILENT = 4408;
+const CLOSE_REPLACED = 4409;
+const CLOSE_SLOW_CONSUMER = 4413;
 const MAX_BAD_FRAMES = 20;
 /** A socket closed by the server gets this long to finish the close handshake, then it is dropped. */
 const CLOSE_GRACE_MS = 1_000;

@@ -4,7 +4,7 @@ import { Column, Entity, Index } from 'typeorm';
 @Entity('t_gift_record')
 @Index('uk_gift_record_request', ['requestId'], { unique: true })
 @Index('idx_gift_record_room', ['roomId', 'id'])
-@Index('idx_gift_record_user', ['userId', 'id'])
+@Index('idx_gift_record_user', ['senderId', 'id'])
 export class GiftRecordEntity {
   @BigIntPrimaryColumn()
   id!: number;
@@ -12,8 +12,9 @@ export class GiftRecordEntity {
   @Column({ name: 'request_id', type: 'varchar', length: 64 })
   requestId!: string;
 
+  /** The sender (the column keeps its name, user_id). */
   @BigIntColumn({ name: 'user_id' })
-  userId!: number;
+  senderId!: number;
 
   @BigIntColumn({ name: 'receiver_id' })
   receiverId!: number;
