@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     let n = 0;
     const item = (): SettlementItem => {
       n += 1;
-      return { requestId: `b${n}`, userId: senders[(n * 7919) % senders.length], receiverId: anchors[n % anchors.length], roomId: n % 1000, giftId: 1, price: 1 + (n % 20) };
+      return { requestId: `b${n}`, senderId: senders[(n * 7919) % senders.length], receiverId: anchors[n % anchors.length], roomId: n % 1000, giftId: 1, price: 1 + (n % 20) };
     };
 
     console.log(`batched: ${gifts} gifts in batches of ${batch}, 2 in flight`);

@@ -31,9 +31,9 @@ describe('bank-service on the real MariaDB and Redis', () => {
   const secret = 'integration-test-pay-secret';
 
   const newUser = (): number => (nextUser += 1);
-  const gift = (userId: number, price: number, receiverId = 1, requestId = uniqueName('g')): GiftSettlementItem => ({
+  const gift = (senderId: number, price: number, receiverId = 1, requestId = uniqueName('g')): GiftSettlementItem => ({
     requestId,
-    userId,
+    senderId,
     receiverId,
     roomId: 5,
     giftId: 1,
@@ -199,11 +199,11 @@ describe('bank-service on the real MariaDB and Redis', () => {
   });
 
   it.each([
-    ['a negative price', { items: [{ requestId: 'x1', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: -5 }] }],
-    ['a zero price', { items: [{ requestId: 'x2', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 0 }] }],
-    ['a fractional price', { items: [{ requestId: 'x3', userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] }],
+    ['a negative price', { items: [{ requestId: 'x1', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: -5 }] }],
+    ['a zero price', { items: [{ requestId: 'x2', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 0 }] }],
+    ['a fractional price', { items: [{ requestId: 'x3', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] }],
     ['an empty batch', { items: [] }],
-    ['an oversize batch', { items: Array.from({ length: 1001 }, (_, i) => ({ requestId: `o${i}`, userId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 })) }],
+    ['an oversize batch', { items: Array.from({ length: 1001 }, (_, i) => ({ requestId: `o${i}`, senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 })) }],
   ])('refuses %s with a clear error and writes nothing', async (_what, payload) => {
     const [{ n_before: before }] = await ds.query('SELECT COUNT(*) AS n_before FROM t_qiyu_currency_trade');
     const err = await bank.settleBatch(payload.items).catch((e: unknown) => e);

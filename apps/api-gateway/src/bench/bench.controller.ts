@@ -64,7 +64,7 @@ export class BenchController {
   private async settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
     const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
     const { results } = await this.bank.settleBatch([
-      { requestId, userId: user.userId, receiverId: dto.receiverId, roomId: dto.roomId, giftId: gift.giftId, price: gift.price },
+      { requestId, senderId: user.userId, receiverId: dto.receiverId, roomId: dto.roomId, giftId: gift.giftId, price: gift.price },
     ]);
     return results[0];
   }

@@ -60,8 +60,8 @@ export class GiftSettlementService {
     const receivers = [...new Set(items.map((i) => i.receiverId))].sort((a, b) => a - b);
     // A receiver may have no wallet yet: open one so its earnings have somewhere to land.
     await this.accounts.open(receivers, em);
-    const locked = await this.accounts.lock(em, [...new Set([...items.map((i) => i.userId), ...receivers])]);
-    const senders = new Set(items.map((i) => i.userId));
+    const locked = await this.accounts.lock(em, [...new Set([...items.map((i) => i.senderId), ...receivers])]);
+    const senders = new Set(items.map((i) => i.senderId));
     const balances = new Map<number, number>();
     const versions = new Map<number, number>();
     for (const account of locked) {
@@ -79,7 +79,7 @@ export class GiftSettlementService {
       em,
       plan.trades.map((t) => ({
         requestId: t.requestId,
-        userId: t.userId,
+        userId: t.senderId,
         counterpartyId: t.counterpartyId,
         num: t.num,
         balanceAfter: t.balanceAfter,
@@ -98,7 +98,7 @@ export class GiftSettlementService {
     const rows = await this.trades.findByRequestIds(em, ids);
     return new Map(
       rows.map((r) => {
-        const what = { isGift: r.type === TradeType.GIFT, userId: r.userId, fingerprint: r.fingerprint, settledAt: r.settledAt };
+        const what = { isGift: r.type === TradeType.GIFT, senderId: r.userId, fingerprint: r.fingerprint, settledAt: r.settledAt };
         return [
           r.requestId,
           r.status === TradeStatus.SUCCESS

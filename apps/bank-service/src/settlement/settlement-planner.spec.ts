@@ -2,16 +2,16 @@ import { giftRequestFingerprint } from '@live/contracts';
 import { CONFLICT_KEY_REUSED, planSettlement, RecordedOutcome, REJECT_NO_ACCOUNT, REJECT_SELF_GIFT, SettlementItem } from './settlement-planner';
 
 let seq = 0;
-function gift(userId: number, price: number, extra: Partial<SettlementItem> = {}): SettlementItem {
+function gift(senderId: number, price: number, extra: Partial<SettlementItem> = {}): SettlementItem {
   seq += 1;
-  return { requestId: `r${seq}`, userId, receiverId: 900, roomId: 1, giftId: 1, price, ...extra };
+  return { requestId: `r${seq}`, senderId, receiverId: 900, roomId: 1, giftId: 1, price, ...extra };
 }
 
 const SETTLED_AT = 1_764_000_000_000;
 
 /** The ledger row an earlier delivery of `item` left. */
 function recordedFor(item: SettlementItem, outcome: Pick<RecordedOutcome, 'status' | 'balanceAfter' | 'reason'>): RecordedOutcome {
-  return { ...outcome, isGift: true, userId: item.userId, fingerprint: giftRequestFingerprint(item), settledAt: SETTLED_AT };
+  return { ...outcome, isGift: true, senderId: item.senderId, fingerprint: giftRequestFingerprint(item), settledAt: SETTLED_AT };
 }
 
 describe('planSettlement', () => {
@@ -88,7 +88,7 @@ describe('planSettlement', () => {
   it('a recorded request id reused for another gift, price, room, receiver or sender is a conflict: nothing planned', () => {
     const first = gift(1, 1, { roomId: 4, giftId: 1, receiverId: 77 });
     const recorded = new Map([[first.requestId, recordedFor(first, { status: 'charged', balanceAfter: 99 })]]);
-    const reuses = [{ giftId: 7 }, { price: 1314 }, { roomId: 5 }, { receiverId: 78 }, { userId: 2 }].map((change) => ({ ...first, ...change }));
+    const reuses = [{ giftId: 7 }, { price: 1314 }, { roomId: 5 }, { receiverId: 78 }, { senderId: 2 }].map((change) => ({ ...first, ...change }));
     const plan = planSettlement(reuses, new Map([[1, 5_000], [2, 5_000]]), recorded);
     expect(plan.results.map((r) => [r.status, r.reason, r.replayed])).toEqual(reuses.map(() => ['conflict', CONFLICT_KEY_REUSED, false]));
     expect(plan.results.map((r) => r.balanceAfter)).toEqual([5_000, 5_000, 5_000, 5_000, 5_000]);
@@ -99,7 +99,7 @@ describe('planSettlement', () => {
 
   it('a request id held by another kind of trade (a recharge, a manual credit) is never a gift replay', () => {
     const item = gift(1, 10);
-    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, userId: 1, fingerprint: null, settledAt: SETTLED_AT };
+    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, senderId: 1, fingerprint: null, settledAt: SETTLED_AT };
     const plan = planSettlement([item], new Map([[1, 600]]), new Map([[item.requestId, recharge]]));
     expect(plan.results[0]).toMatchObject({ status: 'conflict', replayed: false });
     expect(plan.trades).toHaveLength(0);
@@ -107,7 +107,7 @@ describe('planSettlement', () => {
 
   it('a gift row from before fingerprints (NULL) is replayed as before', () => {
     const item = gift(1, 10);
-    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, userId: 1, fingerprint: null, settledAt: SETTLED_AT };
+    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, senderId: 1, fingerprint: null, settledAt: SETTLED_AT };
     expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({ status: 'charged', replayed: true });
   });
 

@@ -8,7 +8,7 @@ import { giftRequestFingerprint } from '@live/contracts';
 
 export interface SettlementItem {
   requestId: string;
-  userId: number;
+  senderId: number;
   receiverId: number;
   roomId: number;
   giftId: number;
@@ -25,7 +25,7 @@ export interface RecordedOutcome {
   /** What the ledger row is: the same request id on another kind of trade is never a gift's replay. */
   isGift: boolean;
   /** The sender the row was written for. */
-  userId: number;
+  senderId: number;
   /** giftRequestFingerprint of the first use; null on rows older than fingerprints (then trusted as before). */
   fingerprint: string | null;
   /** When the row was written (ms since the epoch). */
@@ -51,7 +51,7 @@ export interface PlannedResult {
 /** One ledger row to insert: charged gifts move coins, rejected ones record the decision with num 0. */
 interface PlannedTrade {
   requestId: string;
-  userId: number;
+  senderId: number;
   counterpartyId: number;
   num: number;
   balanceAfter: number;
@@ -90,33 +90,33 @@ export function planSettlement(
   recorded: ReadonlyMap<string, RecordedOutcome>,
 ): SettlementPlan {
   const live = new Map(balances);
-  const decided = new Map<string, { result: PlannedResult; userId: number; fingerprint: string }>();
+  const decided = new Map<string, { result: PlannedResult; senderId: number; fingerprint: string }>();
   const plan: SettlementPlan = { results: [], trades: [], balances: new Map(), spent: new Map(), earnings: new Map() };
 
   for (const item of items) {
     const fingerprint = giftRequestFingerprint(item);
     const prior = recorded.get(item.requestId);
     if (prior) {
-      const same = prior.isGift && prior.userId === item.userId && (prior.fingerprint === null || prior.fingerprint === fingerprint);
+      const same = prior.isGift && prior.senderId === item.senderId && (prior.fingerprint === null || prior.fingerprint === fingerprint);
       plan.results.push(
         same
           ? { requestId: item.requestId, status: prior.status, balanceAfter: prior.balanceAfter, reason: prior.reason, replayed: true, settledAt: prior.settledAt }
-          : conflict(item, live.get(item.userId)),
+          : conflict(item, live.get(item.senderId)),
       );
       continue;
     }
     const sameBatch = decided.get(item.requestId);
     if (sameBatch) {
-      const same = sameBatch.userId === item.userId && sameBatch.fingerprint === fingerprint;
-      plan.results.push(same ? { ...sameBatch.result, replayed: true } : conflict(item, live.get(item.userId)));
+      const same = sameBatch.senderId === item.senderId && sameBatch.fingerprint === fingerprint;
+      plan.results.push(same ? { ...sameBatch.result, replayed: true } : conflict(item, live.get(item.senderId)));
       continue;
     }
-    const result = decide(item, live.get(item.userId));
-    decided.set(item.requestId, { result, userId: item.userId, fingerprint });
+    const result = decide(item, live.get(item.senderId));
+    decided.set(item.requestId, { result, senderId: item.senderId, fingerprint });
     plan.results.push(result);
     plan.trades.push({
       requestId: item.requestId,
-      userId: item.userId,
+      senderId: item.senderId,
       counterpartyId: item.receiverId,
       num: result.status === 'charged' ? -item.price : 0,
       balanceAfter: result.balanceAfter,
@@ -125,9 +125,9 @@ export function planSettlement(
       fingerprint,
     });
     if (result.status === 'charged') {
-      live.set(item.userId, result.balanceAfter);
-      plan.balances.set(item.userId, result.balanceAfter);
-      plan.spent.set(item.userId, (plan.spent.get(item.userId) ?? 0) + item.price);
+      live.set(item.senderId, result.balanceAfter);
+      plan.balances.set(item.senderId, result.balanceAfter);
+      plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + item.price);
       plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
     }
   }
@@ -143,7 +143,7 @@ function decide(item: SettlementItem, balance: number | undefined): PlannedResul
   const base = { requestId: item.requestId, replayed: false };
   if (item.refuseUnlessSettled !== undefined) return { ...base, status: 'rejected', reason: item.refuseUnlessSettled, balanceAfter: balance ?? 0 };
   if (balance === undefined) return { ...base, status: 'rejected', reason: REJECT_NO_ACCOUNT, balanceAfter: 0 };
-  if (item.userId === item.receiverId) return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
+  if (item.senderId === item.receiverId) return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
   if (balance < item.price) return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };
   return { ...base, status: 'charged', balanceAfter: balance - item.price };
 }

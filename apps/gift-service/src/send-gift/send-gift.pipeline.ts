@@ -259,9 +259,8 @@ function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
 }
 
 function toSettlementItem(gift: SentGift, refuseUnlessSettled?: string): GiftSettlementItem {
-  // bank-service's settlement still names the sender userId (README "Glossary").
-  const { requestId, senderId: userId, receiverId, roomId, giftId, price } = gift;
-  const item: GiftSettlementItem = { requestId, userId, receiverId, roomId, giftId, price };
+  const { requestId, senderId, receiverId, roomId, giftId, price } = gift;
+  const item: GiftSettlementItem = { requestId, senderId, receiverId, roomId, giftId, price };
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 

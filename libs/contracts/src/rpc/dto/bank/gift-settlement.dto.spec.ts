@@ -2,7 +2,7 @@ import { validatePayload } from '../../../validation';
 import { BatchConsumeForSendGiftRequest, GiftSettlementItem, MAX_GIFT_SETTLEMENT_BATCH } from './gift-settlement.dto';
 
 function item(n: number): Record<string, unknown> {
-  return { requestId: `req-${n}`, userId: 1 + (n % 10), receiverId: 500, roomId: 9, giftId: 3, price: 10 };
+  return { requestId: `req-${n}`, senderId: 1 + (n % 10), receiverId: 500, roomId: 9, giftId: 3, price: 10 };
 }
 
 function items(count: number): Record<string, unknown>[] {

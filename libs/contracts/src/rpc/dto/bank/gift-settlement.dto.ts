@@ -4,14 +4,14 @@ import { IsBatchOf, IsEntityId, IsPositiveAmount, IsRequestId } from '../../../v
 /** The most gifts one settlement call may carry (one database transaction). */
 export const MAX_GIFT_SETTLEMENT_BATCH = 1000;
 
-/** One gift to charge: `price` coins from `userId` to `receiverId`, at most once per `requestId`. */
+/** One gift to charge: `price` coins from `senderId` to `receiverId`, at most once per `requestId`. */
 export class GiftSettlementItem {
   @IsRequestId()
   requestId!: string;
 
   /** The sender, who pays. */
   @IsEntityId()
-  userId!: number;
+  senderId!: number;
 
   /** The anchor, whose earnings receive the coins. */
   @IsEntityId()
