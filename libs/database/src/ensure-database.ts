@@ -1,21 +1,21 @@
 import { waitFor, WaitForOptions } from '@live/common';
-import { createConnection } from 'mysql2/promise';
+import { Connection, createConnection } from 'mysql2/promise';
 import { DatabaseEnv } from './database.env';
 
 /** Creates the database if it does not exist yet (utf8mb4). */
 export async function ensureDatabase(env: DatabaseEnv): Promise<void> {
-  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
-  try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  } finally {
-    await conn.end();
-  }
+  await onServer(env, (conn) => conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
 }
 
 export async function dropDatabase(env: DatabaseEnv): Promise<void> {
+  await onServer(env, (conn) => conn.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``));
+}
+
+/** Runs `work` on a connection to the server (no database selected), closed afterwards whatever happens. */
+async function onServer<T>(env: DatabaseEnv, work: (conn: Connection) => Promise<T>): Promise<T> {
   const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${env.DB_NAME}\``);
+    return await work(conn);
   } finally {
     await conn.end();
   }
@@ -28,13 +28,8 @@ export type ServerFlavor = 'mysql' | 'mariadb';
  * defaults (NULL comes back as the string 'NULL') and would see schema drift that is not there.
  */
 export async function detectServerFlavor(env: DatabaseEnv): Promise<ServerFlavor> {
-  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
-  try {
-    const [rows] = await conn.query('SELECT VERSION() AS v');
-    return /mariadb/i.test(String((rows as { v: string }[])[0]?.v)) ? 'mariadb' : 'mysql';
-  } finally {
-    await conn.end();
-  }
+  const [rows] = await onServer(env, (conn) => conn.query('SELECT VERSION() AS v'));
+  return /mariadb/i.test(String((rows as { v: string }[])[0]?.v)) ? 'mariadb' : 'mysql';
 }
 
 /** Errors that waiting cannot mend: wrong credentials, a user without rights. */

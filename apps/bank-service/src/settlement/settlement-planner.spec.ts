@@ -14,6 +14,11 @@ function recordedFor(item: SettlementItem, outcome: Pick<RecordedOutcome, 'statu
   return { ...outcome, isGift: true, senderId: item.senderId, fingerprint: giftRequestFingerprint(item), settledAt: SETTLED_AT };
 }
 
+/** A charged gift row of sender 1 with no fingerprint (written before fingerprints). */
+function legacyRow(balanceAfter: number): RecordedOutcome {
+  return { status: 'charged', balanceAfter, isGift: true, senderId: 1, fingerprint: null, settledAt: SETTLED_AT };
+}
+
 describe('planSettlement', () => {
   it('applies gifts in order and rejects the one that would go negative', () => {
     const items = [gift(1, 40), gift(1, 50), gift(1, 20), gift(1, 10)];
@@ -99,7 +104,7 @@ describe('planSettlement', () => {
 
   it('a request id held by another kind of trade (a recharge, a manual credit) is never a gift replay', () => {
     const item = gift(1, 10);
-    const recharge: RecordedOutcome = { status: 'charged', balanceAfter: 600, isGift: false, senderId: 1, fingerprint: null, settledAt: SETTLED_AT };
+    const recharge: RecordedOutcome = { ...legacyRow(600), isGift: false };
     const plan = planSettlement([item], new Map([[1, 600]]), new Map([[item.requestId, recharge]]));
     expect(plan.results[0]).toMatchObject({ status: 'conflict', replayed: false });
     expect(plan.trades).toHaveLength(0);
@@ -107,7 +112,7 @@ describe('planSettlement', () => {
 
   it('a gift row from before fingerprints (NULL) is replayed as before', () => {
     const item = gift(1, 10);
-    const legacy: RecordedOutcome = { status: 'charged', balanceAfter: 40, isGift: true, senderId: 1, fingerprint: null, settledAt: SETTLED_AT };
+    const legacy = legacyRow(40);
     expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({ status: 'charged', replayed: true });
   });
 

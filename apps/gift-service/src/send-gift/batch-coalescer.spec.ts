@@ -2,17 +2,21 @@ import { BatchCoalescer } from './batch-coalescer';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
+/** A coalescer whose runs only record what they were given. */
+function recordingCoalescer(options: ConstructorParameters<typeof BatchCoalescer<number>>[1]) {
+  const runs: number[][] = [];
+  return { runs, c: new BatchCoalescer<number>(async (items) => void runs.push(items), options) };
+}
+
 describe('BatchCoalescer', () => {
   it('merges items submitted within the window into one run, in submission order', async () => {
-    const runs: number[][] = [];
-    const c = new BatchCoalescer<number>(async (items) => void runs.push(items), { windowMs: 10, maxItems: 100, maxConcurrent: 1 });
+    const { runs, c } = recordingCoalescer({ windowMs: 10, maxItems: 100, maxConcurrent: 1 });
     await Promise.all([c.submit(1, 1), c.submit(2, 1), c.submit(3, 1)]);
     expect(runs).toEqual([[1, 2, 3]]);
   });
 
   it('runs at once when the size bound is reached, and never puts more than the bound in a run', async () => {
-    const runs: number[][] = [];
-    const c = new BatchCoalescer<number>(async (items) => void runs.push(items), { windowMs: 1_000, maxItems: 10, maxConcurrent: 2 });
+    const { runs, c } = recordingCoalescer({ windowMs: 1_000, maxItems: 10, maxConcurrent: 2 });
     const t0 = Date.now();
     await Promise.all([c.submit(1, 6), c.submit(2, 6), c.submit(3, 4)]);
     expect(Date.now() - t0).toBeLessThan(500);

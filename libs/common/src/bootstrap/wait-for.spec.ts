@@ -30,6 +30,13 @@ function waitOnFakeClock<T>(what: string, attempt: (call: number) => Promise<T>,
   return { result, clock, lines, calls: () => calls };
 }
 
+/** A check that always fails, with the message `message(call)`. */
+function failing(message: (call: number) => string): (call: number) => Promise<never> {
+  return async (call) => {
+    throw new Error(message(call));
+  };
+}
+
 describe('waitFor (start-up waits for its dependencies)', () => {
   it('retries with doubling pauses until the dependency answers, and says what it waited for', async () => {
     const { result, clock, lines, calls } = waitOnFakeClock(
@@ -59,21 +66,17 @@ describe('waitFor (start-up waits for its dependencies)', () => {
   });
 
   it('gives up at the deadline with an error naming the dependency and its last error', async () => {
-    const { result: failing, clock, calls } = waitOnFakeClock('the database at db:3306', async (call) => {
-      throw new Error(`refused #${call}`);
-    }, { deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 });
-    await expect(failing).rejects.toBeInstanceOf(DependencyNotReadyError);
-    await expect(failing).rejects.toThrow(new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${calls()}$`));
-    expect(clock.now()).toBeLessThanOrEqual(10_000);
-    expect(calls()).toBeGreaterThan(5);
+    const run = waitOnFakeClock('the database at db:3306', failing((call) => `refused #${call}`), { deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 });
+    await expect(run.result).rejects.toBeInstanceOf(DependencyNotReadyError);
+    await expect(run.result).rejects.toThrow(new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${run.calls()}$`));
+    expect(run.clock.now()).toBeLessThanOrEqual(10_000);
+    expect(run.calls()).toBeGreaterThan(5);
   });
 
   it('fails at once on an error that waiting cannot mend', async () => {
-    const { result: bad, clock, calls } = waitOnFakeClock('redis', async () => {
-      throw new Error('WRONGPASS invalid username-password pair');
-    }, { isFatal: (e) => /WRONGPASS/.test((e as Error).message) });
-    await expect(bad).rejects.toThrow('redis not ready after 0.0 s: WRONGPASS');
-    expect(calls()).toBe(1);
-    expect(clock.sleeps).toEqual([]);
+    const run = waitOnFakeClock('redis', failing(() => 'WRONGPASS invalid username-password pair'), { isFatal: (e) => /WRONGPASS/.test((e as Error).message) });
+    await expect(run.result).rejects.toThrow('redis not ready after 0.0 s: WRONGPASS');
+    expect(run.calls()).toBe(1);
+    expect(run.clock.sleeps).toEqual([]);
   });
 });

@@ -39,14 +39,12 @@ describe('renderHttpError', () => {
     expect(renderHttpError(new NotFoundException('Cannot POST /nope')).body).toEqual({ code: 100004, msg: 'not found', data: null });
   });
 
-  it('maps Fastify body errors (bad JSON, too large) to 4xx / 100001 with a clear message', () => {
-    const badJson = Object.assign(new Error('Unexpected token } in JSON at position 7'), {
-      statusCode: 400,
-      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
-    });
-    expect(renderHttpError(badJson)).toEqual({ status: 400, body: { code: 100001, msg: 'body is not valid JSON', data: null } });
-    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
-    expect(renderHttpError(tooLarge)).toEqual({ status: 413, body: { code: 100001, msg: 'body is too large', data: null } });
+  it.each([
+    ['Unexpected token } in JSON at position 7', 400, 'FST_ERR_CTP_INVALID_JSON_BODY', 'body is not valid JSON'],
+    ['Request body is too large', 413, 'FST_ERR_CTP_BODY_TOO_LARGE', 'body is too large'],
+  ])('maps the Fastify body error "%s" to %s / 100001 with a clear message', (message, statusCode, code, msg) => {
+    const error = Object.assign(new Error(message), { statusCode, code });
+    expect(renderHttpError(error)).toEqual({ status: statusCode, body: { code: 100001, msg, data: null } });
   });
 
   it('maps a 5xx HttpException to the generic error, 503 to service unavailable', () => {
