@@ -1,4 +1,5 @@
-import { applyDecorators, createParamDecorator, ExecutionContext, HttpCode, Post, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 export { IS_PUBLIC_ROUTE as IS_PUBLIC, Public } from '@live/common';
 import { AuthenticatedRequest, RequestUser } from './auth.types';
 
@@ -8,7 +9,7 @@ export const IS_ADMIN = 'auth:admin';
 export const AdminOnly = (): MethodDecorator & ClassDecorator => SetMetadata(IS_ADMIN, true);
 
 /** An admin-only POST route answering 200. */
-export const AdminPost = (path: string): MethodDecorator => applyDecorators(AdminOnly(), Post(path), HttpCode(200));
+export const AdminPost = (path: string): MethodDecorator => applyDecorators(AdminOnly(), PostOk(path));
 
 /** The caller, as AuthGuard established it. */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): RequestUser => {

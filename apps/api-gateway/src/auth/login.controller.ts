@@ -1,6 +1,7 @@
 import { ApiResponse, ApiResponses } from '@live/common';
 import { clientAddress, RequestLimit } from '@live/rate-limit';
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Req, Res } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -20,16 +21,14 @@ export class LoginController {
   ) {}
 
   @Public()
-  @Post('sendLoginCode')
-  @HttpCode(200)
+  @PostOk('sendLoginCode')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login codes requested from this address, wait a minute' })
   async sendLoginCode(@Body() dto: SendLoginCodeDto): Promise<ApiResponse<DevCodeView>> {
     return ApiResponses.ok(await this.auth.sendLoginCode(dto.phone));
   }
 
   @Public()
-  @Post('login')
-  @HttpCode(200)
+  @PostOk('login')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
   async login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
     // The client's address: the socket's, or X-Forwarded-For's from a trusted proxy (GATEWAY_TRUST_PROXY).
@@ -44,8 +43,7 @@ export class LoginController {
     return ApiResponses.ok(result);
   }
 
-  @Post('logout')
-  @HttpCode(200)
+  @PostOk('logout')
   async logout(@Body() _body: EmptyBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<null>> {
     const token = tokenOf(req);
     if (token) await this.auth.logout(token);

@@ -1,6 +1,7 @@
 import { ApiResponse, ApiResponses, BankClient, ImRouterClient } from '@live/common';
 import { GiftConfigDto, GiftEffectData, GiftSettlementResult, ImBizCode, ImSendToRoomRequest } from '@live/contracts';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentUser } from '../auth/auth.decorators';
@@ -26,20 +27,17 @@ export class BenchController {
     private readonly sender: GiftSendService,
   ) {}
 
-  @Post('noop')
-  @HttpCode(200)
+  @PostOk('noop')
   noop(@CurrentUser() _user: RequestUser, @Body() _dto: SendGiftDto): ApiResponse<{ requestId: string }> {
     return ApiResponses.ok({ requestId: randomUUID() });
   }
 
-  @Post('naiveSend')
-  @HttpCode(200)
+  @PostOk('naiveSend')
   async naiveSend(@CurrentUser() user: RequestUser, @Body() dto: SendGiftDto): Promise<ApiResponse<GiftSettlementResult>> {
     return ApiResponses.ok(await this.settleOne(user, dto, await this.sender.giftOnSale(dto.giftId)));
   }
 
-  @Post('naiveSendAndPush')
-  @HttpCode(200)
+  @PostOk('naiveSendAndPush')
   async naiveSendAndPush(@CurrentUser() user: RequestUser, @Body() dto: SendGiftDto): Promise<ApiResponse<GiftSettlementResult>> {
     const gift = await this.sender.giftOnSale(dto.giftId);
     const result = await this.settleOne(user, dto, gift);

@@ -1,7 +1,8 @@
 import { ApiResponse, ApiResponses, BaseErrorCode, BizException, GiftClient } from '@live/common';
 import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AdminPost, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
@@ -17,15 +18,13 @@ export class GiftController {
     private readonly giftService: GiftClient,
   ) {}
 
-  @Post('listGift')
-  @HttpCode(200)
+  @PostOk('listGift')
   async listGift(@Body() _body: EmptyBodyDto): Promise<ApiResponse<GiftPanelItemView[]>> {
     const { gifts } = await this.giftService.panel();
     return ApiResponses.ok(gifts);
   }
 
-  @Post('send')
-  @HttpCode(200)
+  @PostOk('send')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key twice = one charge (or body requestId)' })
   @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
   async send(
@@ -45,8 +44,7 @@ export class GiftController {
   }
 
   /** The room's contribution board: top senders by coins spent in the room. */
-  @Post('contributionBoard')
-  @HttpCode(200)
+  @PostOk('contributionBoard')
   async board(@Body() dto: BoardDto): Promise<ApiResponse<ContributionBoardResponse>> {
     return ApiResponses.ok(await this.giftService.board({ roomId: dto.roomId, limit: dto.limit }));
   }

@@ -1,6 +1,7 @@
 import { ApiResponse, ApiResponses } from '@live/common';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
@@ -25,8 +26,7 @@ export class ImController {
   ) {}
 
   /** Each answer is a new single-use IM token: 30 a minute per user covers reconnects and tabs, not a hoard. */
-  @Post('getImConfig')
-  @HttpCode(200)
+  @PostOk('getImConfig')
   @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
   async getImConfig(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<ImConfigView>> {
     const [token, wsImServerAddress] = await Promise.all([this.auth.issueImToken(user.userId), this.nodes.wsAddressFor(user.userId)]);

@@ -1,6 +1,7 @@
 import { ApiResponse, ApiResponses } from '@live/common';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller } from '@nestjs/common';
+import { PostOk } from '../common/post-ok.decorator';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
@@ -12,29 +13,25 @@ import { LivingService } from './living.service';
 export class LivingController {
   constructor(private readonly living: LivingService) {}
 
-  @Post('startingLiving')
-  @HttpCode(200)
+  @PostOk('startingLiving')
   @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be started once every 10 seconds' })
   async start(@CurrentUser() user: RequestUser, @Body() dto: StartLivingDto): Promise<ApiResponse<{ roomId: number }>> {
     return ApiResponses.ok(await this.living.start(user.userId, dto.type, dto.roomName));
   }
 
-  @Post('closeLiving')
-  @HttpCode(200)
+  @PostOk('closeLiving')
   @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be closed once every 10 seconds' })
   async close(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<null>> {
     await this.living.close(user.userId, dto.roomId);
     return ApiResponses.ok(null);
   }
 
-  @Post('list')
-  @HttpCode(200)
+  @PostOk('list')
   async list(@Body() dto: ListLivingDto): Promise<ApiResponse<{ list: RoomView[]; hasNext: boolean }>> {
     return ApiResponses.ok(await this.living.list(dto.type, dto.page, dto.pageSize));
   }
 
-  @Post('anchorConfig')
-  @HttpCode(200)
+  @PostOk('anchorConfig')
   async anchorConfig(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<AnchorConfigView>> {
     return ApiResponses.ok(await this.living.anchorConfig(user.userId, dto.roomId));
   }
