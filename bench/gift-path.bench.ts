@@ -249,13 +249,15 @@ async function main(): Promise<void> {
 
     const phases = new PhaseCpu(stack);
     log(`baseline (a): no-op POST for ${SECONDS} s at concurrency ${CONCURRENCY}`);
-    const noop = await load({ label: 'no-op', tag: 'n', path: '/bench/noop', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    /** SECONDS of load on `path` from every viewer at CONCURRENCY (at most `rate` requests per second when given). */
+    const timedLoad = (label: string, tag: string, path: string, rate?: number) => load({ label, tag, path, viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate });
+    const noop = await timedLoad('no-op', 'n', '/bench/noop');
     phases.end('no-op', noop.ok);
     log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
-    const naive = await load({ label: 'naive', tag: 'v', path: '/bench/naiveSend', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    const naive = await timedLoad('naive', 'v', '/bench/naiveSend');
     phases.end('naive', naive.ok);
     log(`baseline (b'): naive with the effect pushed to the room in the request, for ${SECONDS} s`);
-    const naivePush = await load({ label: 'naive + push', tag: 'p', path: '/bench/naiveSendAndPush', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    const naivePush = await timedLoad('naive + push', 'p', '/bench/naiveSendAndPush');
     await sleep(1_000);
     await observers.flush();
     const naivePushLat = observers.takeLatencies().sort((a, b) => a - b);
@@ -263,7 +265,7 @@ async function main(): Promise<void> {
 
     log(`end to end: ${USERS} users in ${ROOMS} rooms sending gifts for ${SECONDS} s`);
     const e2eStart = now();
-    const e2e = await load({ label: 'gifts', tag: 'g', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS });
+    const e2e = await timedLoad('gifts', 'g', '/gift/send');
     const e2eIds = e2e.accepted;
     const warmupAndE2e = await waitSettled(ds, '%:g-%', e2eIds.length, e2eStart, 'end to end');
     phases.end('gift path', e2e.ok);
@@ -276,7 +278,7 @@ async function main(): Promise<void> {
     const halfRate = Math.max(1, Math.floor(accepted / 2));
     log(`half rate: ${halfRate} gifts/s for ${SECONDS} s`);
     const halfStart = now();
-    const half = await load({ label: 'half rate', tag: 'h', path: '/gift/send', viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate: halfRate });
+    const half = await timedLoad('half rate', 'h', '/gift/send', halfRate);
     await waitSettled(ds, '%:h-%', half.accepted.length, halfStart, 'half rate');
     phases.end('half rate', half.ok);
     await sleep(1_000);

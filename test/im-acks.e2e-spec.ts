@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
-import { loginNewUser, rechargeCoins } from './support/test-users';
+import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
 import { waitFor } from './support/wait-for';
 
 interface Frame {
@@ -88,7 +88,7 @@ describe('IM acks of the original clients (issue 14): 100 gifts and 20 failures 
 
   it('a client acking with whole ImMsgBody bodies stays connected and gets every 5556 and 5557 for it exactly once', async () => {
     const anchor = await login();
-    const room = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const room = await startLiving(anchor.client);
     const sender = await login();
     const watcher = await login();
     await recharge(sender.client, 300);
@@ -152,7 +152,7 @@ describe('IM acks of the original clients (issue 14): 100 gifts and 20 failures 
 
   it('an IM token logs in once: the same token on a second socket is refused with 4401', async () => {
     const user = await login();
-    const room = (await (await login()).client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const room = await startLiving((await login()).client);
     const token = await imToken(user.client);
     sockets.push(await OriginalClient.open(stack.wsUrl!, token, room, 'own-user'));
     await expect(OriginalClient.open(stack.wsUrl!, token, room, 'own-user')).rejects.toThrow(/closed 4401/);

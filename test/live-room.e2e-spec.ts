@@ -1,6 +1,6 @@
 import { GiftEffectData, GiftFailData, ImBizCode } from '@live/contracts';
 import { HttpClient } from './support/http-client';
-import { loginNewUser } from './support/test-users';
+import { loginNewUser, startLiving } from './support/test-users';
 import { ImTestClient } from './support/im-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -51,13 +51,13 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
 
   it('a viewer recharges, sends gifts, and everyone in the room sees each effect once; a refused gift tells its sender only', async () => {
     const anchor = await login();
-    const room = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const room = await startLiving(anchor.client);
     const viewer = await login();
     const second = await login();
     const coins = await recharge(viewer.client);
     expect(await balanceOf(viewer.client)).toBe(coins);
     const [anchorWs, viewerWs, secondWs] = [await openIm(anchor.client, room), await openIm(viewer.client, room), await openIm(second.client, room)];
-    const outsiderRoom = (await (await login()).client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const outsiderRoom = await startLiving((await login()).client);
     const outsider = await login();
     const outsiderWs = await openIm(outsider.client, outsiderRoom);
 
@@ -120,7 +120,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
 
   it('the benchmark baselines: no-op charges nothing; naive settles in the request; naive + push also shows the effect to the room', async () => {
     const anchor = await login();
-    const room = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const room = await startLiving(anchor.client);
     const viewer = await login();
     const coins = await recharge(viewer.client);
     const watcher = await openIm((await login()).client, room);

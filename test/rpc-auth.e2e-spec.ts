@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 import { HttpClient } from './support/http-client';
-import { loginNewUser } from './support/test-users';
+import { loginNewUser, startLiving } from './support/test-users';
 import { ImTestClient } from './support/im-client';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -164,7 +164,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
 
   it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {
     const anchor = await login();
-    const roomId = (await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const roomId = await startLiving(anchor.client);
     const viewer = await login();
     const im = (await viewer.client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig')).body.data;
     const ws = (await ImTestClient.connect(im.wsImServerAddress, im.token, roomId)).startHeartbeat(5_000);

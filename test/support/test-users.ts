@@ -21,3 +21,10 @@ export async function rechargeCoins(client: HttpClient, coins: number): Promise<
   const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
   if (paid.body.code !== 200) throw new Error(`devPay failed: ${paid.body.msg}`);
 }
+
+/** Opens a living room (type 0) as the client's user; its room id. */
+export async function startLiving(client: HttpClient): Promise<number> {
+  const res = await client.post<{ roomId: number }>('/living/startingLiving', { type: 0 });
+  if (res.body.code !== 200) throw new Error(`startingLiving failed: ${res.body.code} ${res.body.msg}`);
+  return res.body.data.roomId;
+}
