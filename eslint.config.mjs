@@ -9,9 +9,18 @@ const scopes = ['gateway', 'gift', 'bank', 'im'].map((s) => ({
   onlyDependOnLibsWithTags: [`scope:${s}`, 'scope:shared'],
 }));
 const typeRules = (allowTesting) => [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:data', ...(allowTesting ? ['type:testing'] : [])] },
-  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', ...(allowTesting ? ['type:testing', 'type:data'] : [])] },
-  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', ...(allowTesting ? ['type:testing'] : [])] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:data', ...(allowTesting ? ['type:testing'] : [])],
+  },
+  {
+    sourceTag: 'type:lib',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', ...(allowTesting ? ['type:testing', 'type:data'] : [])],
+  },
+  {
+    sourceTag: 'type:data',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', ...(allowTesting ? ['type:testing'] : [])],
+  },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:data'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -31,7 +40,19 @@ const boundaries = (allowTesting) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', '.infra', '.nx', 'coverage', 'test-output', 'bench-output', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      '.infra',
+      '.nx',
+      'coverage',
+      'test-output',
+      'bench-output',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -46,7 +67,7 @@ export default tseslint.config(
   {
     // Production code stays readable: a file under 300 lines, a function under 60.
     files: ['apps/**/*.ts', 'libs/**/*.ts'],
-    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
+    ignores: ['**/*.spec.ts', '**/*.spec-data.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**'],
     rules: {
       'max-lines': ['error', { max: 300 }],
       'max-lines-per-function': ['error', { max: 60 }],

@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   const batch = arg('batch', 500);
   const naiveGifts = arg('naive', 2_000);
   const db = await createTestDatabase();
-  Object.assign(process.env, { DB_NAME: db.name, REDIS_KEY_PREFIX: uniqueName('bench'), LOG_LEVEL: 'warn', DB_POOL_SIZE: '20' });
+  Object.assign(process.env, {
+    DB_NAME: db.name,
+    REDIS_KEY_PREFIX: uniqueName('bench'),
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: '20',
+  });
   const app = await NestFactory.createApplicationContext(BankServiceModule, { logger: ['warn', 'error'] });
   try {
     const accounts = app.get(CurrencyAccountService);
@@ -53,33 +58,67 @@ async function main(): Promise<void> {
     const anchors = Array.from({ length: 50 }, (_, i) => 900_000 + i);
     console.log(`funding ${senders.length} senders...`);
     await runPool(
-      senders.map((userId) => () => accounts.adjust({ userId, num: 1_000_000, requestId: `fund-${userId}`, type: TradeType.MANUAL_CREDIT, createIfMissing: true })),
+      senders.map(
+        (userId) => () =>
+          accounts.adjust({
+            userId,
+            num: 1_000_000,
+            requestId: `fund-${userId}`,
+            type: TradeType.MANUAL_CREDIT,
+            createIfMissing: true,
+          }),
+      ),
       16,
       'funding',
     );
     let n = 0;
     const item = (): SettlementItem => {
       n += 1;
-      return { requestId: `b${n}`, senderId: senders[(n * 7919) % senders.length], receiverId: anchors[n % anchors.length], roomId: n % 1000, giftId: 1, price: 1 + (n % 20) };
+      return {
+        requestId: `b${n}`,
+        senderId: senders[(n * 7919) % senders.length],
+        receiverId: anchors[n % anchors.length],
+        roomId: n % 1000,
+        giftId: 1,
+        price: 1 + (n % 20),
+      };
     };
 
     console.log(`batched: ${gifts} gifts in batches of ${batch}, 2 in flight`);
     const batches = Array.from({ length: Math.ceil(gifts / batch) }, () => Array.from({ length: batch }, item));
     let t0 = process.hrtime.bigint();
-    await runPool(batches.map((b) => () => settlement.settleBatch(b)), 2, 'batched');
+    await runPool(
+      batches.map((b) => () => settlement.settleBatch(b)),
+      2,
+      'batched',
+    );
     const batchedSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const batchedRate = (batches.length * batch) / batchedSeconds;
 
     console.log(`naive: ${naiveGifts} gifts, one transaction each, 16 in flight`);
     const singles = Array.from({ length: naiveGifts }, item);
     t0 = process.hrtime.bigint();
-    await runPool(singles.map((g) => () => settlement.settleBatch([g])), 16, 'naive');
+    await runPool(
+      singles.map((g) => () => settlement.settleBatch([g])),
+      16,
+      'naive',
+    );
     const naiveSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const naiveRate = naiveGifts / naiveSeconds;
 
     const rows = [
-      { mode: 'batched (one transaction per batch)', gifts: batches.length * batch, seconds: batchedSeconds.toFixed(2), giftsPerSecond: Math.round(batchedRate) },
-      { mode: 'naive (one transaction per gift)', gifts: naiveGifts, seconds: naiveSeconds.toFixed(2), giftsPerSecond: Math.round(naiveRate) },
+      {
+        mode: 'batched (one transaction per batch)',
+        gifts: batches.length * batch,
+        seconds: batchedSeconds.toFixed(2),
+        giftsPerSecond: Math.round(batchedRate),
+      },
+      {
+        mode: 'naive (one transaction per gift)',
+        gifts: naiveGifts,
+        seconds: naiveSeconds.toFixed(2),
+        giftsPerSecond: Math.round(naiveRate),
+      },
     ];
     console.table(rows);
     console.log(`batched / naive = ${(batchedRate / naiveRate).toFixed(1)}x`);

@@ -26,7 +26,17 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
-import { httpPost, issueImToken, seedViewers, sleep, stackEnv, stackPorts, stamp, Viewer, writeTokens } from './support/bench-kit';
+import {
+  httpPost,
+  issueImToken,
+  seedViewers,
+  sleep,
+  stackEnv,
+  stackPorts,
+  stamp,
+  Viewer,
+  writeTokens,
+} from './support/bench-kit';
 import { API_ENDPOINTS } from './support/endpoints';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
@@ -45,13 +55,42 @@ const PORTS = stackPorts(23_000 + Math.floor(Math.random() * 300) * 20);
 const DB_PROXY = PORTS.gateway + 15;
 const REDIS_PROXY = PORTS.gateway + 16;
 const REDIS_DB = 5;
-const ENV: Record<string, string> = { ...stackEnv(id, PORTS), DB_PORT: String(DB_PROXY), REDIS_PORT: String(REDIS_PROXY), REDIS_DB: String(REDIS_DB) };
+const ENV: Record<string, string> = {
+  ...stackEnv(id, PORTS),
+  DB_PORT: String(DB_PROXY),
+  REDIS_PORT: String(REDIS_PROXY),
+  REDIS_DB: String(REDIS_DB),
+};
 
 // ---------------------------------------------------------------- fuzz
 const ENDPOINTS: [string, Record<string, unknown>][] = API_ENDPOINTS.map((e) => [e.path, e.body]);
 const BAD_VALUES: unknown[] = [
-  'abc', '', ' ', '1; DROP TABLE t_user', {}, [], [1, 2], null, true, false, -1, 0, 1.5, -0.0001, 1e308, 2 ** 63, -(2 ** 53), Number.MAX_SAFE_INTEGER + 2,
-  '9'.repeat(40), 'x'.repeat(5_000), '<script>alert(1)</script>', '\u0000', '../../etc/passwd', { $gt: 0 }, '999999999', '-5',
+  'abc',
+  '',
+  ' ',
+  '1; DROP TABLE t_user',
+  {},
+  [],
+  [1, 2],
+  null,
+  true,
+  false,
+  -1,
+  0,
+  1.5,
+  -0.0001,
+  1e308,
+  2 ** 63,
+  -(2 ** 53),
+  Number.MAX_SAFE_INTEGER + 2,
+  '9'.repeat(40),
+  'x'.repeat(5_000),
+  '<script>alert(1)</script>',
+  '\u0000',
+  '../../etc/passwd',
+  { $gt: 0 },
+  '999999999',
+  '-5',
 ];
 
 function pick<T>(list: readonly T[], r: () => number): T {
@@ -59,7 +98,11 @@ function pick<T>(list: readonly T[], r: () => number): T {
 }
 
 /** One generated bad request: [path, raw body, headers]. */
-function badRequest(r: () => number, viewers: Viewer[], ownRoomOf: Map<number, number>): [string, string, Record<string, string>] {
+function badRequest(
+  r: () => number,
+  viewers: Viewer[],
+  ownRoomOf: Map<number, number>,
+): [string, string, Record<string, string>] {
   const [path, valid] = pick(ENDPOINTS, r);
   const v = pick(viewers, r);
   const auth: Record<string, string> = pick<Record<string, string>>(
@@ -89,7 +132,10 @@ function badRequest(r: () => number, viewers: Viewer[], ownRoomOf: Map<number, n
       body = JSON.stringify({ ...valid, roomId: ownRoomOf.get(pick(viewers, r).anchorId) ?? 1 });
       break;
     case 4: // replayed / forged callback
-      body = JSON.stringify({ orderId: `PO${randomBytes(6).toString('hex').toUpperCase()}`, signature: randomBytes(32).toString('hex') });
+      body = JSON.stringify({
+        orderId: `PO${randomBytes(6).toString('hex').toUpperCase()}`,
+        signature: randomBytes(32).toString('hex'),
+      });
       return ['/bank/payNotify', body, {}];
     case 5: // not an object at all
       body = JSON.stringify(pick(BAD_VALUES, r));
@@ -117,10 +163,23 @@ interface FuzzResult {
   badConfig: { app: string; variable: string; refused: boolean; message: string }[];
 }
 
-async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToken: (userId: number) => Promise<string>): Promise<FuzzResult> {
+async function fuzz(
+  viewers: Viewer[],
+  ownRoomOf: Map<number, number>,
+  newImToken: (userId: number) => Promise<string>,
+): Promise<FuzzResult> {
   let seed = 12_345;
-  const r = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
-  const result: FuzzResult = { requests: 0, fiveXx: [], notEnvelope: [], byStatus: {}, wsFrames: 0, wsAlive: false, rateLimit: { ok: 0, limited: 0 }, badConfig: [] };
+  const r = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const result: FuzzResult = {
+    requests: 0,
+    fiveXx: [],
+    notEnvelope: [],
+    byStatus: {},
+    wsFrames: 0,
+    wsAlive: false,
+    rateLimit: { ok: 0, limited: 0 },
+    badConfig: [],
+  };
   const requests = Array.from({ length: FUZZ_REQUESTS }, () => badRequest(r, viewers, ownRoomOf));
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -150,7 +209,18 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToke
   // Bad frames to the WebSocket (a fresh socket every 15: 20 bad frames close one, 4400, by design; each
   // with a fresh IM token, since a token logs in once), then: does the node still answer a heartbeat?
   const v = viewers[0];
-  const frames = ['not json', '[]', '{}', '{"magic":1}', '{"magic":18673,"code":"x"}', '{"magic":18673,"code":1003,"body":{}}', '{"magic":18673,"code":1005,"body":{"msgId":"a b"}}', '{"magic":18673,"code":1001,"body":{"token":1}}', 'x'.repeat(20_000), '\u0000\u0001'];
+  const frames = [
+    'not json',
+    '[]',
+    '{}',
+    '{"magic":1}',
+    '{"magic":18673,"code":"x"}',
+    '{"magic":18673,"code":1003,"body":{}}',
+    '{"magic":18673,"code":1005,"body":{"msgId":"a b"}}',
+    '{"magic":18673,"code":1001,"body":{"token":1}}',
+    'x'.repeat(20_000),
+    '\u0000\u0001',
+  ];
   const total = SHORT ? 300 : 1_500;
   while (result.wsFrames < total) {
     const ws = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${await newImToken(v.userId)}&roomId=${v.roomId}`);
@@ -162,7 +232,9 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToke
     await sleep(20);
     ws.terminate();
   }
-  const probe = new WebSocket(`ws://127.0.0.1:${PORTS.imWs}/ws?token=${viewers[1].imToken}&roomId=${viewers[1].roomId}`);
+  const probe = new WebSocket(
+    `ws://127.0.0.1:${PORTS.imWs}/ws?token=${viewers[1].imToken}&roomId=${viewers[1].roomId}`,
+  );
   result.wsAlive = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), 5_000);
     probe.on('message', (raw: Buffer) => {
@@ -180,7 +252,11 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToke
   // 200 concurrent starts by one user: the limit (1 per 10 s) holds.
   const starter = viewers[2];
   const answers = await Promise.all(
-    Array.from({ length: 200 }, () => httpPost(PORTS.gateway, '/living/startingLiving', '{"type":0}', { authorization: `Bearer ${starter.token}` }).catch(() => null)),
+    Array.from({ length: 200 }, () =>
+      httpPost(PORTS.gateway, '/living/startingLiving', '{"type":0}', {
+        authorization: `Bearer ${starter.token}`,
+      }).catch(() => null),
+    ),
   );
   result.rateLimit.ok = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === 200).length;
   result.rateLimit.limited = answers.filter((a) => (a?.body as { code?: number } | undefined)?.code === -10001).length;
@@ -194,13 +270,29 @@ async function fuzz(viewers: Viewer[], ownRoomOf: Map<number, number>, newImToke
     ['im-router', 'apps/im-router/src/main.js', 'IM_ROUTER_RPC_PORT', 'abc'],
     ['im-core', 'apps/im-core/src/main.js', 'IM_HEARTBEAT_TIMEOUT_MS', '5'],
     ['api-gateway', 'apps/api-gateway/src/main.js', 'GATEWAY_DEV_LOGIN_CODE', 'true', { NODE_ENV: 'production' }],
-    ['bank-service', 'apps/bank-service/src/main.js', 'BANK_PAY_SECRET', process.env.BANK_PAY_SECRET ?? '', { NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'false' }],
+    [
+      'bank-service',
+      'apps/bank-service/src/main.js',
+      'BANK_PAY_SECRET',
+      process.env.BANK_PAY_SECRET ?? '',
+      { NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'false' },
+    ],
   ];
   for (const [app, entry, variable, value, profile] of cases) {
-    const run = await runToExit('node', [join(ROOT, 'scripts/run-app.js'), entry], { ...process.env, ...ENV, ...profile, [variable]: value });
+    const run = await runToExit('node', [join(ROOT, 'scripts/run-app.js'), entry], {
+      ...process.env,
+      ...ENV,
+      ...profile,
+      [variable]: value,
+    });
     const refusing = run.output.includes('refusing to start');
     const message = run.output.split('\n').find((l) => l.includes(variable)) ?? run.output.split('\n')[0];
-    result.badConfig.push({ app, variable, refused: run.code === 1 && refusing && message.includes(variable), message: message.trim().slice(0, 160) });
+    result.badConfig.push({
+      app,
+      variable,
+      refused: run.code === 1 && refusing && message.includes(variable),
+      message: message.trim().slice(0, 160),
+    });
   }
   return result;
 }
@@ -232,7 +324,8 @@ async function main(): Promise<void> {
   await dbProxy.up();
   await redisProxy.up();
   const stack = new StackProcesses(ENV, join(outDir, `chaos-logs-${id}`));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
   const redis = createRedisClient(realRedis);
   let ds: DataSource | undefined;
   let failed = false;
@@ -242,12 +335,19 @@ async function main(): Promise<void> {
     stack.startAll(PORTS, { 'gift-service': { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' } });
     await stack.waitHealthy();
     ds = await new DataSource(buildDataSourceOptions(realDb, {}, await detectServerFlavor(realDb))).initialize();
-    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: 200, rooms: 20, firstUser: 7_000_000, coins: (i) => (i % 4 === 0 ? 30 : 100_000) });
+    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
+      count: 200,
+      rooms: 20,
+      firstUser: 7_000_000,
+      coins: (i) => (i % 4 === 0 ? 30 : 100_000),
+    });
     const ownRoomOf = new Map(viewers.map((v) => [v.anchorId, v.roomId]));
     log('stack up, 200 viewers in 20 rooms');
 
     // ---------- fuzz ----------
-    log(`fuzz: ${FUZZ_REQUESTS} generated bad requests, bad WebSocket frames, 200 concurrent starts, bad configurations`);
+    log(
+      `fuzz: ${FUZZ_REQUESTS} generated bad requests, bad WebSocket frames, 200 concurrent starts, bad configurations`,
+    );
     const f = await fuzz(viewers, ownRoomOf, (userId) => issueImToken(redis, ENV.REDIS_KEY_PREFIX, userId));
     const downAfterFuzz = stack.crashed();
     console.table([
@@ -255,15 +355,31 @@ async function main(): Promise<void> {
       { check: '5xx or no answer', value: f.fiveXx.length, ok: f.fiveXx.length === 0 },
       { check: 'answers that are not the envelope', value: f.notEnvelope.length, ok: f.notEnvelope.length === 0 },
       { check: 'bad WebSocket frames; node still answers', value: f.wsFrames, ok: f.wsAlive },
-      { check: '200 concurrent starts: passed / limited', value: `${f.rateLimit.ok} / ${f.rateLimit.limited}`, ok: f.rateLimit.ok === 1 && f.rateLimit.limited === 199 },
-      { check: 'bad configuration refused with the variable named', value: f.badConfig.filter((b) => b.refused).length, ok: f.badConfig.every((b) => b.refused) },
+      {
+        check: '200 concurrent starts: passed / limited',
+        value: `${f.rateLimit.ok} / ${f.rateLimit.limited}`,
+        ok: f.rateLimit.ok === 1 && f.rateLimit.limited === 199,
+      },
+      {
+        check: 'bad configuration refused with the variable named',
+        value: f.badConfig.filter((b) => b.refused).length,
+        ok: f.badConfig.every((b) => b.refused),
+      },
       { check: 'processes down', value: downAfterFuzz.join(', ') || 'none', ok: downAfterFuzz.length === 0 },
     ]);
     console.log(`fuzz answers by status: ${JSON.stringify(f.byStatus)}`);
-    for (const b of f.badConfig) console.log(`  ${b.app} with a bad ${b.variable}: ${b.refused ? 'refused' : 'NOT refused'}: ${b.message}`);
+    for (const b of f.badConfig)
+      console.log(`  ${b.app} with a bad ${b.variable}: ${b.refused ? 'refused' : 'NOT refused'}: ${b.message}`);
     if (f.fiveXx.length) console.log(`  5xx samples: ${JSON.stringify(f.fiveXx.slice(0, 5))}`);
     if (f.notEnvelope.length) console.log(`  non-envelope samples: ${JSON.stringify(f.notEnvelope.slice(0, 5))}`);
-    const fuzzOk = f.requests >= FUZZ_REQUESTS && f.fiveXx.length === 0 && f.notEnvelope.length === 0 && f.wsAlive && f.rateLimit.ok === 1 && f.badConfig.every((b) => b.refused) && downAfterFuzz.length === 0;
+    const fuzzOk =
+      f.requests >= FUZZ_REQUESTS &&
+      f.fiveXx.length === 0 &&
+      f.notEnvelope.length === 0 &&
+      f.wsAlive &&
+      f.rateLimit.ok === 1 &&
+      f.badConfig.every((b) => b.refused) &&
+      downAfterFuzz.length === 0;
     console.log(`fuzz: ${fuzzOk ? 'OK' : 'FAILED'}`);
     failed ||= !fuzzOk;
     if (FUZZ_ONLY) return;
@@ -281,10 +397,20 @@ async function main(): Promise<void> {
         next += interval;
         const v = senders[seq % senders.length];
         const n = seq++;
-        const p = httpPost(PORTS.gateway, '/gift/send', JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` }), { authorization: `Bearer ${v.token}` })
+        const p = httpPost(
+          PORTS.gateway,
+          '/gift/send',
+          JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` }),
+          { authorization: `Bearer ${v.token}` },
+        )
           .then((a) => {
             const b = a.body as { code?: number; data?: { requestId?: string } } | undefined;
-            sent.push({ requestId: b?.code === 200 ? (b.data?.requestId ?? null) : null, status: a.status, code: b?.code ?? null, at: Date.now() });
+            sent.push({
+              requestId: b?.code === 200 ? (b.data?.requestId ?? null) : null,
+              status: a.status,
+              code: b?.code ?? null,
+              at: Date.now(),
+            });
           })
           .catch(() => void sent.push({ requestId: null, status: 0, code: null, at: Date.now() }))
           .finally(() => inflight.delete(p));
@@ -301,16 +427,26 @@ async function main(): Promise<void> {
       for (;;) {
         const probeStart = sent.length;
         await sleep(500);
-        const fresh = sent.slice(probeStart).filter((s) => s.requestId).map((s) => s.requestId!);
+        const fresh = sent
+          .slice(probeStart)
+          .filter((s) => s.requestId)
+          .map((s) => s.requestId!);
         if (fresh.length > 0) {
-          const [{ n }] = await ds!.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)', [fresh]);
+          const [{ n }] = await ds!.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)', [
+            fresh,
+          ]);
           if (Number(n) > 0) return (Date.now() - since) / 1_000;
         }
         if (Date.now() - since > 180_000) throw new Error('no recovery within 3 minutes');
       }
     };
     const faults: FaultRow[] = [];
-    const inject = async (fault: string, act: () => Promise<void>, restore: () => Promise<void>, note = ''): Promise<void> => {
+    const inject = async (
+      fault: string,
+      act: () => Promise<void>,
+      restore: () => Promise<void>,
+      note = '',
+    ): Promise<void> => {
       const before = sent.length;
       const t0 = Date.now();
       log(`fault: ${fault}`);
@@ -319,13 +455,23 @@ async function main(): Promise<void> {
       await restore();
       const recoverSeconds = await recovery(t0);
       const clientErrors = sent.slice(before).filter((s) => s.status === 0 || s.status >= 500).length;
-      faults.push({ fault, heldMs: Date.now() - t0, clientErrors, recoverSeconds: Number(recoverSeconds.toFixed(1)), note });
+      faults.push({
+        fault,
+        heldMs: Date.now() - t0,
+        clientErrors,
+        recoverSeconds: Number(recoverSeconds.toFixed(1)),
+        note,
+      });
       log(`  recovered after ${recoverSeconds.toFixed(1)} s, ${clientErrors} client error(s)`);
     };
 
     await sleep(3_000);
     for (const app of ['gift-service', 'bank-service', 'im-core', 'im-router', 'api-gateway']) {
-      await inject(`kill -9 ${app}, restart`, () => stack.kill9(app), () => stack.restart(app));
+      await inject(
+        `kill -9 ${app}, restart`,
+        () => stack.kill9(app),
+        () => stack.restart(app),
+      );
     }
     await inject(
       'Redis gone, its data lost',
@@ -354,9 +500,19 @@ async function main(): Promise<void> {
         },
       );
     } else {
-      faults.push({ fault: 'Kafka broker stopped, started again', heldMs: 0, clientErrors: 0, recoverSeconds: 0, note: 'skipped: the broker was not started by scripts/infra' });
+      faults.push({
+        fault: 'Kafka broker stopped, started again',
+        heldMs: 0,
+        clientErrors: 0,
+        recoverSeconds: 0,
+        note: 'skipped: the broker was not started by scripts/infra',
+      });
     }
-    await inject('database refuses connections', () => dbProxy.down(), () => dbProxy.up());
+    await inject(
+      'database refuses connections',
+      () => dbProxy.down(),
+      () => dbProxy.up(),
+    );
 
     stop = true;
     await loadLoop;
@@ -364,25 +520,37 @@ async function main(): Promise<void> {
     log(`load stopped: ${sent.length} sent, ${ids.length} accepted; waiting for quiet`);
     const quietDeadline = Date.now() + 180_000;
     for (;;) {
-      const [{ n }] = await ds.query("SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)", [ids]);
+      const [{ n }] = await ds.query(
+        'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
+        [ids],
+      );
       if (Number(n) >= new Set(ids).size || Date.now() > quietDeadline) break;
       await sleep(500);
     }
     await sleep(2_000);
 
     // ---------- audit ----------
-    const q = async (sql: string, params: unknown[] = []): Promise<number> => Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
+    const q = async (sql: string, params: unknown[] = []): Promise<number> =>
+      Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
     const unique = [...new Set(ids)];
     const tradesPerId: { request_id: string; n: string; charged: string }[] = await ds.query(
       'SELECT request_id, COUNT(*) AS n, SUM(status = 1) AS charged FROM t_qiyu_currency_trade WHERE request_id IN (?) GROUP BY request_id',
       [unique],
     );
-    const records: { request_id: string; n: string }[] = await ds.query('SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id', [unique]);
+    const records: { request_id: string; n: string }[] = await ds.query(
+      'SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id',
+      [unique],
+    );
     const recordOf = new Map(records.map((r) => [r.request_id, Number(r.n)]));
     const unsettled = unique.length - tradesPerId.length;
-    const wrong = tradesPerId.filter((t) => Number(t.n) !== 1 || (Number(t.charged) === 1 ? recordOf.get(t.request_id) !== 1 : recordOf.has(t.request_id)));
+    const wrong = tradesPerId.filter(
+      (t) =>
+        Number(t.n) !== 1 || (Number(t.charged) === 1 ? recordOf.get(t.request_id) !== 1 : recordOf.has(t.request_id)),
+    );
     const keys = new BankRedisKeys(ENV.REDIS_KEY_PREFIX);
-    const accounts: { user_id: string; current_balance: string }[] = await ds.query('SELECT user_id, current_balance FROM t_qiyu_currency_account');
+    const accounts: { user_id: string; current_balance: string }[] = await ds.query(
+      'SELECT user_id, current_balance FROM t_qiyu_currency_account',
+    );
     const cached = await redis.mget(...accounts.map((a) => keys.balance(Number(a.user_id))));
     const cacheMismatch = accounts.filter((a, i) => {
       const c = parseCachedBalance(cached[i]);
@@ -392,8 +560,13 @@ async function main(): Promise<void> {
       accepted: unique.length,
       unsettled,
       notOnceOrWithoutRecord: wrong.length,
-      chargedNotAccepted: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE '%:c-%' AND request_id NOT IN (?)", [unique]),
-      negativeBalances: await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0'),
+      chargedNotAccepted: await q(
+        "SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE '%:c-%' AND request_id NOT IN (?)",
+        [unique],
+      ),
+      negativeBalances: await q(
+        'SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0',
+      ),
       balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
       credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
       ledgerBalance: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1'),
@@ -429,7 +602,11 @@ async function main(): Promise<void> {
 }
 
 /** Runs a process to its end without blocking this event loop (the proxies live in it). */
-function runToExit(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function runToExit(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -45,12 +45,16 @@ const BURST = arg('burst', quick ? 5_000 : 100_000);
 const BURST_USERS = arg('burst-users', quick ? 1_000 : 10_000);
 const BURST_ROOMS = arg('burst-rooms', quick ? 100 : 1_000);
 /** Simulated viewers send the acks of this many ms in one write (0: each at once). */
-const ACK_EVERY_MS = process.argv.includes('--ack-every-ms') ? Number(process.argv[process.argv.indexOf('--ack-every-ms') + 1]) : 100;
-if (!Number.isSafeInteger(ACK_EVERY_MS) || ACK_EVERY_MS < 0) throw new Error('--ack-every-ms must be a whole number >= 0');
+const ACK_EVERY_MS = process.argv.includes('--ack-every-ms')
+  ? Number(process.argv[process.argv.indexOf('--ack-every-ms') + 1])
+  : 100;
+if (!Number.isSafeInteger(ACK_EVERY_MS) || ACK_EVERY_MS < 0)
+  throw new Error('--ack-every-ms must be a whole number >= 0');
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const pct = (sorted: number[], p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
+const pct = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // ---------- the stack ----------
 const id = randomBytes(3).toString('hex');
@@ -61,7 +65,9 @@ const WS = `ws://127.0.0.1:${PORTS.imWs}/ws`;
 
 // ---------- WebSocket viewers (worker thread) ----------
 class Observers {
-  private readonly worker = new Worker(join(__dirname, 'support', 'ws-observers.worker.js'), { workerData: { ackEveryMs: ACK_EVERY_MS } });
+  private readonly worker = new Worker(join(__dirname, 'support', 'ws-observers.worker.js'), {
+    workerData: { ackEveryMs: ACK_EVERY_MS },
+  });
   latencies: number[] = [];
   effects = 0;
   failures = 0;
@@ -70,15 +76,18 @@ class Observers {
 
   static async open(urls: string[]): Promise<Observers> {
     const o = new Observers();
-    o.worker.on('message', (m: { type: string; latencies?: number[]; effects?: number; failures?: number; duplicates?: number }) => {
-      if (m.type === 'samples') {
-        for (const l of m.latencies ?? []) o.latencies.push(l);
-        o.effects = m.effects ?? 0;
-        o.failures = m.failures ?? 0;
-        o.duplicates = m.duplicates ?? 0;
-        o.flushed?.();
-      }
-    });
+    o.worker.on(
+      'message',
+      (m: { type: string; latencies?: number[]; effects?: number; failures?: number; duplicates?: number }) => {
+        if (m.type === 'samples') {
+          for (const l of m.latencies ?? []) o.latencies.push(l);
+          o.effects = m.effects ?? 0;
+          o.failures = m.failures ?? 0;
+          o.duplicates = m.duplicates ?? 0;
+          o.flushed?.();
+        }
+      },
+    );
     const failed = await new Promise<number>((resolve, reject) => {
       o.worker.once('error', reject);
       o.worker.on('message', (m: { type: string; failed?: number }) => m.type === 'opened' && resolve(m.failed ?? 0));
@@ -119,7 +128,17 @@ interface LoadResult {
 }
 
 /** `concurrency` loops posting to `path` until `seconds` pass or `total` requests were sent; optional pacing to `rate`/s. */
-async function load(opts: { label: string; tag: string; path: string; viewers: Viewer[]; concurrency: number; seconds?: number; total?: number; rate?: number; giftId?: number }): Promise<LoadResult> {
+async function load(opts: {
+  label: string;
+  tag: string;
+  path: string;
+  viewers: Viewer[];
+  concurrency: number;
+  seconds?: number;
+  total?: number;
+  rate?: number;
+  giftId?: number;
+}): Promise<LoadResult> {
   const result: LoadResult = { sent: 0, ok: 0, refused: {}, seconds: 0, accepted: [], perSecond: [] };
   const start = now();
   const deadline = opts.seconds ? start + opts.seconds * 1_000 : Infinity;
@@ -138,10 +157,17 @@ async function load(opts: { label: string; tag: string; path: string; viewers: V
       const n = seq++;
       const v = opts.viewers[n % opts.viewers.length];
       const sentAt = now();
-      const body = { giftId: opts.giftId ?? 1, roomId: v.roomId, receiverId: v.anchorId, requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}` };
+      const body = {
+        giftId: opts.giftId ?? 1,
+        roomId: v.roomId,
+        receiverId: v.anchorId,
+        requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}`,
+      };
       result.sent += 1;
       try {
-        const env = (await httpPost(PORTS.gateway, opts.path, JSON.stringify(body), { authorization: `Bearer ${v.token}` })).body as { code: number; data: { requestId?: string } | null };
+        const env = (
+          await httpPost(PORTS.gateway, opts.path, JSON.stringify(body), { authorization: `Bearer ${v.token}` })
+        ).body as { code: number; data: { requestId?: string } | null };
         if (env.code === 200) {
           result.ok += 1;
           if (env.data?.requestId) result.accepted.push(env.data.requestId);
@@ -171,7 +197,11 @@ class PhaseCpu {
   /** Closes the phase that ran since the previous call (or the constructor). */
   end(name: string, requests: number): void {
     const now = this.stack.cpuSeconds();
-    this.phases.push({ name, requests, cpu: Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (this.last[k] ?? 0)])) });
+    this.phases.push({
+      name,
+      requests,
+      cpu: Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (this.last[k] ?? 0)])),
+    });
     this.last = now;
   }
 
@@ -192,12 +222,24 @@ class PhaseCpu {
 }
 
 async function countGiftTrades(ds: DataSource, prefixLike: string): Promise<{ charged: number; rejected: number }> {
-  const rows: { status: number; n: string }[] = await ds.query('SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ? GROUP BY status', [prefixLike]);
-  return { charged: Number(rows.find((r) => r.status === 1)?.n ?? 0), rejected: Number(rows.find((r) => r.status === 0)?.n ?? 0) };
+  const rows: { status: number; n: string }[] = await ds.query(
+    'SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ? GROUP BY status',
+    [prefixLike],
+  );
+  return {
+    charged: Number(rows.find((r) => r.status === 1)?.n ?? 0),
+    rejected: Number(rows.find((r) => r.status === 0)?.n ?? 0),
+  };
 }
 
 /** Polls until every accepted id of the phase is settled; returns the per-second settled series and when the last one settled. */
-async function waitSettled(ds: DataSource, like: string, expected: number, since: number, label: string): Promise<{ seconds: number; series: [number, number][] }> {
+async function waitSettled(
+  ds: DataSource,
+  like: string,
+  expected: number,
+  since: number,
+  label: string,
+): Promise<{ seconds: number; series: [number, number][] }> {
   const series: [number, number][] = [];
   let last = 0;
   for (;;) {
@@ -218,7 +260,12 @@ async function main(): Promise<void> {
   const outDir = join(process.cwd(), 'bench-output');
   mkdirSync(outDir, { recursive: true });
   const stack = new StackProcesses(ENV, join(outDir, `logs-${id}`));
-  await StackProcesses.assertFree([`${BASE}/health`, `http://127.0.0.1:${PORTS.imWs}/health`, `http://127.0.0.1:${PORTS.giftHttp}/health`, `http://127.0.0.1:${PORTS.bankHttp}/health`]);
+  await StackProcesses.assertFree([
+    `${BASE}/health`,
+    `http://127.0.0.1:${PORTS.imWs}/health`,
+    `http://127.0.0.1:${PORTS.giftHttp}/health`,
+    `http://127.0.0.1:${PORTS.bankHttp}/health`,
+  ]);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping the apps`);
@@ -231,13 +278,21 @@ async function main(): Promise<void> {
   const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
   let ds: DataSource | undefined;
   const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));
-  const report: Record<string, unknown> = { when: new Date().toISOString(), args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS, ACK_EVERY_MS } };
+  const report: Record<string, unknown> = {
+    when: new Date().toISOString(),
+    args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS, ACK_EVERY_MS },
+  };
   try {
     await stack.waitHealthy();
     log('all five apps healthy');
     const cpuBefore = stack.cpuSeconds();
     ds = await new DataSource(buildDataSourceOptions(dbEnv, {}, await detectServerFlavor(dbEnv))).initialize();
-    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: USERS, rooms: ROOMS, firstUser: 1_000_000, coins: () => 10_000_000 });
+    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
+      count: USERS,
+      rooms: ROOMS,
+      firstUser: 1_000_000,
+      coins: () => 10_000_000,
+    });
     log(`seeded ${USERS} viewers in ${ROOMS} rooms`);
     const observers = await Observers.open(viewers.map((v) => `${WS}?token=${v.imToken}&roomId=${v.roomId}`));
     log(`${USERS} WebSockets logged in`);
@@ -250,7 +305,8 @@ async function main(): Promise<void> {
     const phases = new PhaseCpu(stack);
     log(`baseline (a): no-op POST for ${SECONDS} s at concurrency ${CONCURRENCY}`);
     /** SECONDS of load on `path` from every viewer at CONCURRENCY (at most `rate` requests per second when given). */
-    const timedLoad = (label: string, tag: string, path: string, rate?: number) => load({ label, tag, path, viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate });
+    const timedLoad = (label: string, tag: string, path: string, rate?: number) =>
+      load({ label, tag, path, viewers, concurrency: CONCURRENCY, seconds: SECONDS, rate });
     const noop = await timedLoad('no-op', 'n', '/bench/noop');
     phases.end('no-op', noop.ok);
     log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
@@ -290,13 +346,28 @@ async function main(): Promise<void> {
     log(`burst: seeding ${BURST_USERS} users in ${BURST_ROOMS} rooms`);
     // Balances from 0 to 60 coins, gifts of 5: about a third of the burst cannot be paid -> refused at the
     // gateway (cached balance) or at settlement (5557), exercising both paths under load.
-    const burstViewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, { count: BURST_USERS, rooms: BURST_ROOMS, firstUser: 5_000_000, coins: (i) => (i * 7) % 61 });
+    const burstViewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
+      count: BURST_USERS,
+      rooms: BURST_ROOMS,
+      firstUser: 5_000_000,
+      coins: (i) => (i * 7) % 61,
+    });
     const roomsSeen = new Map<number, number>();
     burstViewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
-    const burstObservers = await Observers.open([...roomsSeen.values()].map((i) => `${WS}?token=${burstViewers[i].imToken}&roomId=${burstViewers[i].roomId}`));
+    const burstObservers = await Observers.open(
+      [...roomsSeen.values()].map((i) => `${WS}?token=${burstViewers[i].imToken}&roomId=${burstViewers[i].roomId}`),
+    );
     log(`burst: ${roomsSeen.size} room observers connected; sending ${BURST} gifts`);
     const burstStart = now();
-    const burst = await load({ label: 'burst', tag: 'b', path: '/gift/send', viewers: burstViewers, concurrency: CONCURRENCY * 2, total: BURST, giftId: 2 });
+    const burst = await load({
+      label: 'burst',
+      tag: 'b',
+      path: '/gift/send',
+      viewers: burstViewers,
+      concurrency: CONCURRENCY * 2,
+      total: BURST,
+      giftId: 2,
+    });
     const burstLike = '%:b-%';
     const burstSettled = await waitSettled(ds, burstLike, burst.accepted.length, burstStart, 'burst');
     phases.end('burst', burst.sent);
@@ -314,17 +385,26 @@ async function main(): Promise<void> {
 
     // ---------- audit ----------
     log('audit: money invariants');
-    const q = async (sql: string, params: unknown[] = []): Promise<number> => Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
+    const q = async (sql: string, params: unknown[] = []): Promise<number> =>
+      Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
     const audit = {
-      negativeBalances: await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0'),
+      negativeBalances: await q(
+        'SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0',
+      ),
       balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
       credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
       ledgerSpent: await q('SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND status = 1'),
       earnings: await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account'),
       acceptedBurst: burst.accepted.length,
-      burstTrades: await q('SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ?', [burstLike]),
-      chargedWithoutRecord: await q("SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND t.request_id NOT LIKE '%:p-%' AND r.id IS NULL"),
-      recordsWithoutCharge: await q('SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.status = 1 WHERE t.id IS NULL'),
+      burstTrades: await q('SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ?', [
+        burstLike,
+      ]),
+      chargedWithoutRecord: await q(
+        "SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND t.request_id NOT LIKE '%:p-%' AND r.id IS NULL",
+      ),
+      recordsWithoutCharge: await q(
+        'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.status = 1 WHERE t.id IS NULL',
+      ),
       duplicateEffects: burstObservers.duplicates,
     };
     const exact =
@@ -337,18 +417,59 @@ async function main(): Promise<void> {
       burstEffects === burstCharged;
 
     const rows = [
-      { measure: 'baseline (a) no-op POST', perSecond: Math.round(noop.ok / noop.seconds), p50ms: '', p95ms: '', p99ms: '' },
-      { measure: 'baseline (b) naive: 1 DB transaction per request', perSecond: Math.round(naive.ok / naive.seconds), p50ms: '', p95ms: '', p99ms: '' },
-      { measure: "baseline (b') naive + effect pushed in the request", perSecond: Math.round(naivePush.ok / naivePush.seconds), p50ms: pct(naivePushLat, 50).toFixed(1), p95ms: pct(naivePushLat, 95).toFixed(1), p99ms: pct(naivePushLat, 99).toFixed(1) },
+      {
+        measure: 'baseline (a) no-op POST',
+        perSecond: Math.round(noop.ok / noop.seconds),
+        p50ms: '',
+        p95ms: '',
+        p99ms: '',
+      },
+      {
+        measure: 'baseline (b) naive: 1 DB transaction per request',
+        perSecond: Math.round(naive.ok / naive.seconds),
+        p50ms: '',
+        p95ms: '',
+        p99ms: '',
+      },
+      {
+        measure: "baseline (b') naive + effect pushed in the request",
+        perSecond: Math.round(naivePush.ok / naivePush.seconds),
+        p50ms: pct(naivePushLat, 50).toFixed(1),
+        p95ms: pct(naivePushLat, 95).toFixed(1),
+        p99ms: pct(naivePushLat, 99).toFixed(1),
+      },
       { measure: 'end to end: accepted gifts/s', perSecond: Math.round(accepted), p50ms: '', p95ms: '', p99ms: '' },
-      { measure: 'end to end: settled gifts/s', perSecond: Math.round(settledRate), p50ms: pct(e2eLat, 50).toFixed(1), p95ms: pct(e2eLat, 95).toFixed(1), p99ms: pct(e2eLat, 99).toFixed(1) },
-      { measure: `half rate (${halfRate}/s): send-to-effect`, perSecond: Math.round(half.ok / half.seconds), p50ms: pct(halfLat, 50).toFixed(1), p95ms: pct(halfLat, 95).toFixed(1), p99ms: pct(halfLat, 99).toFixed(1) },
-      { measure: `burst of ${BURST} (${burst.accepted.length} accepted): settled`, perSecond: Math.round(burst.accepted.length / burstSettled.seconds), p50ms: '', p95ms: '', p99ms: '' },
+      {
+        measure: 'end to end: settled gifts/s',
+        perSecond: Math.round(settledRate),
+        p50ms: pct(e2eLat, 50).toFixed(1),
+        p95ms: pct(e2eLat, 95).toFixed(1),
+        p99ms: pct(e2eLat, 99).toFixed(1),
+      },
+      {
+        measure: `half rate (${halfRate}/s): send-to-effect`,
+        perSecond: Math.round(half.ok / half.seconds),
+        p50ms: pct(halfLat, 50).toFixed(1),
+        p95ms: pct(halfLat, 95).toFixed(1),
+        p99ms: pct(halfLat, 99).toFixed(1),
+      },
+      {
+        measure: `burst of ${BURST} (${burst.accepted.length} accepted): settled`,
+        perSecond: Math.round(burst.accepted.length / burstSettled.seconds),
+        p50ms: '',
+        p95ms: '',
+        p99ms: '',
+      },
     ];
     console.table(rows);
     const cpuAfter = stack.cpuSeconds();
     const cpu = Object.fromEntries(Object.entries(cpuAfter).map(([k, v]) => [k, v - (cpuBefore[k] ?? 0)]));
-    console.log(`CPU seconds during the run (2 cores): ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `CPU seconds during the run (2 cores): ${Object.entries(cpu)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     report.cpuSeconds = cpu;
     const cpuPerRequestUs = phases.table();
     console.log('CPU microseconds per request, by phase and process (where the time goes):');
@@ -368,7 +489,22 @@ async function main(): Promise<void> {
         `all settled after ${burstSettled.seconds.toFixed(1)} s, all ${burstEffects} effects (+${burstFailures} failure pushes) delivered after ${burstDone.toFixed(1)} s`,
     );
     console.log(`audit: ${exact ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(audit)}`);
-    Object.assign(report, { rows, ratios, burst: { sent: BURST, accepted: burst.accepted.length, refused: burst.refused, sendSeconds: burst.seconds, settledSeconds: burstSettled.seconds, effectsSeconds: burstDone, effects: burstEffects, failurePushes: burstFailures }, audit, exact });
+    Object.assign(report, {
+      rows,
+      ratios,
+      burst: {
+        sent: BURST,
+        accepted: burst.accepted.length,
+        refused: burst.refused,
+        sendSeconds: burst.seconds,
+        settledSeconds: burstSettled.seconds,
+        effectsSeconds: burstDone,
+        effects: burstEffects,
+        failurePushes: burstFailures,
+      },
+      audit,
+      exact,
+    });
     const file = join(outDir, `gift-path-${report.when as string}`.replace(/[:.]/g, '-'));
     writeFileSync(`${file}.json`, JSON.stringify(report, null, 2));
     writeFileSync(
@@ -377,16 +513,36 @@ async function main(): Promise<void> {
         {
           unit: 'gifts per second',
           series: [
-            { name: 'accepted (full speed)', color: '#e63946', points: e2e.perSecond.map((v, i) => [i, v ?? 0] as [number, number]) },
-            { name: 'settled (full speed)', color: '#457b9d', points: warmupAndE2e.series.map(([t, v]) => [t, v * 4] as [number, number]) },
-            { name: 'accepted (half rate)', color: '#2a9d8f', points: half.perSecond.map((v, i) => [i, v ?? 0] as [number, number]) },
+            {
+              name: 'accepted (full speed)',
+              color: '#e63946',
+              points: e2e.perSecond.map((v, i) => [i, v ?? 0] as [number, number]),
+            },
+            {
+              name: 'settled (full speed)',
+              color: '#457b9d',
+              points: warmupAndE2e.series.map(([t, v]) => [t, v * 4] as [number, number]),
+            },
+            {
+              name: 'accepted (half rate)',
+              color: '#2a9d8f',
+              points: half.perSecond.map((v, i) => [i, v ?? 0] as [number, number]),
+            },
           ],
         },
         {
           unit: 'send-to-effect ms (percentile)',
           series: [
-            { name: 'full speed', color: '#e63946', points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(e2eLat, p)] as [number, number]) },
-            { name: 'half rate', color: '#2a9d8f', points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(halfLat, p)] as [number, number]) },
+            {
+              name: 'full speed',
+              color: '#e63946',
+              points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(e2eLat, p)] as [number, number]),
+            },
+            {
+              name: 'half rate',
+              color: '#2a9d8f',
+              points: [50, 75, 90, 95, 99].map((p) => [p / 10, pct(halfLat, p)] as [number, number]),
+            },
           ],
         },
       ]),
@@ -413,7 +569,10 @@ async function cleanRedis(redis: ReturnType<typeof createRedisClient>): Promise<
 }
 
 async function deleteTopics(): Promise<void> {
-  const admin = createKafkaClient({ clientId: 'bench', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',') }).admin();
+  const admin = createKafkaClient({
+    clientId: 'bench',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  }).admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(ENV.KAFKA_TOPIC_PREFIX));
   if (topics.length > 0) await admin.deleteTopics({ topics });

@@ -38,7 +38,17 @@ const ROOM = 4242;
 
 /** The effect pushed as message `seq`; `seq` rides along for the client workers (im-clients.worker.ts reads data.seq). */
 function effect(seq: number): GiftEffectData {
-  const data = { requestId: `m-${seq}`, giftId: 1, giftName: 'Rose', svgaUrl: '', senderId: 1, receiverId: 2, roomId: ROOM, combo: 1, seq };
+  const data = {
+    requestId: `m-${seq}`,
+    giftId: 1,
+    giftName: 'Rose',
+    svgaUrl: '',
+    senderId: 1,
+    receiverId: 2,
+    roomId: ROOM,
+    combo: 1,
+    seq,
+  };
   return data;
 }
 
@@ -76,7 +86,12 @@ class ClientPool {
 }
 
 /** Sends `messages` one after the other; each counts as done when every socket got it. */
-async function measure(messages: number, sockets: number, pool: ClientPool, send: (seq: number) => void): Promise<Figures> {
+async function measure(
+  messages: number,
+  sockets: number,
+  pool: ClientPool,
+  send: (seq: number) => void,
+): Promise<Figures> {
   const latencies: number[] = [];
   const t0 = process.hrtime.bigint();
   for (let seq = 1; seq <= messages; seq++) {
@@ -88,7 +103,8 @@ async function measure(messages: number, sockets: number, pool: ClientPool, send
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return { p50: pct(50), p99: pct(99), deliveriesPerSecond: (messages * sockets) / seconds };
 }
 
@@ -104,19 +120,31 @@ async function benchOurs(sockets: number, messages: number, port: number, ack: b
     // Without acks nothing would ever be acked: no resends then, so only the push path is measured.
     IM_RESEND_MAX: ack ? '3' : '0',
   });
-  const app = await startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port }, rpc: { host: '127.0.0.1', port: port + 1 } });
+  const app = await startApp({
+    app: 'im-core',
+    module: ImCoreModule,
+    http: { host: '127.0.0.1', port },
+    rpc: { host: '127.0.0.1', port: port + 1 },
+  });
   try {
     const keys = new GatewayRedisKeys(redis.prefix);
     const tokens = Array.from({ length: sockets }, () => randomBytes(24).toString('base64url'));
     const p = redis.redis.pipeline();
     tokens.forEach((t, i) => p.set(keys.imToken(t), String(1_000_000 + i), 'EX', 3_600));
     await p.exec();
-    const pool = await ClientPool.open('im-core', tokens.map((t) => `ws://127.0.0.1:${port}/ws?token=${t}&roomId=${ROOM}`), ack);
+    const pool = await ClientPool.open(
+      'im-core',
+      tokens.map((t) => `ws://127.0.0.1:${port}/ws?token=${t}&roomId=${ROOM}`),
+      ack,
+    );
     // Wait until every socket is logged in and in the room.
     const push = app.get(ImPushService);
-    while (push.pushToRoom('warm-up', ROOM, ImBizCode.GIFT_SUCCESS, effect(0)) < sockets) await new Promise((r) => setTimeout(r, 100));
+    while (push.pushToRoom('warm-up', ROOM, ImBizCode.GIFT_SUCCESS, effect(0)) < sockets)
+      await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
-    const figures = await measure(messages, sockets, pool, (seq) => push.pushToRoom(`m-${seq}`, ROOM, ImBizCode.GIFT_SUCCESS, effect(seq)));
+    const figures = await measure(messages, sockets, pool, (seq) =>
+      push.pushToRoom(`m-${seq}`, ROOM, ImBizCode.GIFT_SUCCESS, effect(seq)),
+    );
     await pool.close();
     return figures;
   } finally {
@@ -130,10 +158,19 @@ async function benchBare(sockets: number, messages: number): Promise<Figures> {
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const port = (wss.address() as { port: number }).port;
   try {
-    const pool = await ClientPool.open('bare ws', Array.from({ length: sockets }, () => `ws://127.0.0.1:${port}/`), false);
+    const pool = await ClientPool.open(
+      'bare ws',
+      Array.from({ length: sockets }, () => `ws://127.0.0.1:${port}/`),
+      false,
+    );
     while (wss.clients.size < sockets) await new Promise((r) => setTimeout(r, 50));
     const figures = await measure(messages, sockets, pool, (seq) => {
-      const frame = JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.BIZ, len: 0, body: { msgId: `m-${seq}`, appId: 10001, userId: 0, bizCode: 5556, data: effect(seq) } });
+      const frame = JSON.stringify({
+        magic: IM_MAGIC,
+        code: ImFrameCode.BIZ,
+        len: 0,
+        body: { msgId: `m-${seq}`, appId: 10001, userId: 0, bizCode: 5556, data: effect(seq) },
+      });
       for (const c of wss.clients) c.send(frame);
     });
     await pool.close();
@@ -150,9 +187,13 @@ async function main(): Promise<void> {
   const port = 21_000 + Math.floor(Math.random() * 4_000) * 2;
   console.log(`bare ws broadcast loop: ${sockets} sockets, ${messages} messages`);
   const bare = await benchBare(sockets, messages);
-  console.log(`im-core room broadcast, push path only: ${sockets} sockets, ${messages} messages (clients do not ack, no resends)`);
+  console.log(
+    `im-core room broadcast, push path only: ${sockets} sockets, ${messages} messages (clients do not ack, no resends)`,
+  );
   const push = await benchOurs(sockets, messages, port, false);
-  console.log(`im-core room broadcast, full protocol: ${sockets} sockets, ${messages} messages (every client acks every message)`);
+  console.log(
+    `im-core room broadcast, full protocol: ${sockets} sockets, ${messages} messages (every client acks every message)`,
+  );
   const full = await benchOurs(sockets, messages, port + 2, true);
   const row = (path: string, f: Figures) => ({
     path,
@@ -161,7 +202,11 @@ async function main(): Promise<void> {
     deliveriesPerSecond: Math.round(f.deliveriesPerSecond),
     vsBare: `${((f.deliveriesPerSecond / bare.deliveriesPerSecond) * 100).toFixed(0)}%`,
   });
-  const rows = [row('bare ws loop (baseline)', bare), row('im-core pushToRoom (no acks)', push), row('im-core pushToRoom + acks', full)];
+  const rows = [
+    row('bare ws loop (baseline)', bare),
+    row('im-core pushToRoom (no acks)', push),
+    row('im-core pushToRoom + acks', full),
+  ];
   console.table(rows);
   console.log(
     `im-core push path = ${rows[1].vsBare} of the bare loop; with every delivery acked (twice the frames on both ends) = ${rows[2].vsBare}`,

@@ -14,10 +14,15 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
   let phoneSeq = Math.floor(Math.random() * 1e7);
   const newPhone = (): string => `138${String((phoneSeq += 1)).padStart(8, '0')}`;
 
-  async function login(phone = newPhone()): Promise<{ client: HttpClient; userId: number; token: string; cookie: string | null }> {
+  async function login(
+    phone = newPhone(),
+  ): Promise<{ client: HttpClient; userId: number; token: string; cookie: string | null }> {
     const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
     expect(code.status).toBe(200);
-    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+      phone,
+      code: code.body.data.devCode,
+    });
     expect(res.body.code).toBe(200);
     return { client: http.as(res.body.data.token), ...res.body.data, cookie: res.headers.get('set-cookie') };
   }
@@ -27,18 +32,31 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
   }
 
   async function rechargeOrder(client: HttpClient): Promise<{ coins: number; orderId: string }> {
-    const { body } = await client.post<{ products: { id: number; coinNum: number }[]; currentBalance: number }>('/bank/products', { type: 0 });
+    const { body } = await client.post<{ products: { id: number; coinNum: number }[]; currentBalance: number }>(
+      '/bank/products',
+      { type: 0 },
+    );
     const product = body.data.products[0];
-    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+      productId: product.id,
+      paySource: 1,
+      payChannel: 0,
+    });
     expect(order.body.code).toBe(200);
     const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
     expect(paid.body.code).toBe(200);
     return { coins: product.coinNum, orderId: order.body.data.orderId };
   }
 
-  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+  const balanceOf = async (client: HttpClient): Promise<number> =>
+    (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
   const tradesOf = async (client: HttpClient) =>
-    (await client.post<{ list: { requestId: string; num: number; status: number; type: number }[] }>('/bank/trades', { page: 1, pageSize: 100 })).body.data.list;
+    (
+      await client.post<{ list: { requestId: string; num: number; status: number; type: number }[] }>('/bank/trades', {
+        page: 1,
+        pageSize: 100,
+      })
+    ).body.data.list;
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { GATEWAY_ADMIN_PHONES: adminPhone } });
@@ -55,9 +73,15 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(first.body.data.devCode).toMatch(/^\d{6}$/);
     const again = await http.post('/userLogin/sendLoginCode', { phone });
     expect([again.status, again.body.code]).toEqual([429, 10001]);
-    const wrong = await http.post('/userLogin/login', { phone, code: first.body.data.devCode === '000000' ? '111111' : '000000' });
+    const wrong = await http.post('/userLogin/login', {
+      phone,
+      code: first.body.data.devCode === '000000' ? '111111' : '000000',
+    });
     expect([wrong.status, wrong.body.code]).toEqual([400, 10002]);
-    const ok = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: first.body.data.devCode });
+    const ok = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+      phone,
+      code: first.body.data.devCode,
+    });
     expect(ok.body.code).toBe(200);
     const cookie = ok.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/qytk=[^;]+/);
@@ -90,16 +114,25 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
 
   it('recharge through the development payment provider; a forged callback is refused; a repeated one credits once', async () => {
     const { client } = await login();
-    const before = await client.post<{ products: { id: number; name: string; price: number; coinNum: number }[]; currentBalance: number }>('/bank/products', { type: 0 });
+    const before = await client.post<{
+      products: { id: number; name: string; price: number; coinNum: number }[];
+      currentBalance: number;
+    }>('/bank/products', { type: 0 });
     expect(before.body.data.currentBalance).toBe(0);
     expect(before.body.data.products.length).toBeGreaterThan(0);
-    expect(Object.keys(before.body.data.products[0]).sort()).toEqual(expect.arrayContaining(['coinNum', 'id', 'name', 'price']));
+    expect(Object.keys(before.body.data.products[0]).sort()).toEqual(
+      expect.arrayContaining(['coinNum', 'id', 'name', 'price']),
+    );
     const { coins, orderId } = await rechargeOrder(client);
     expect(await balanceOf(client)).toBe(coins);
     const again = await client.post('/bank/devPay', { orderId });
     expect(again.status).toBeLessThan(500);
     expect(await balanceOf(client)).toBe(coins);
-    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: before.body.data.products[0].id, paySource: 1, payChannel: 1 });
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+      productId: before.body.data.products[0].id,
+      paySource: 1,
+      payChannel: 1,
+    });
     const forged = await http.post('/bank/payNotify', { orderId: order.body.data.orderId, signature: 'f'.repeat(64) });
     expect([forged.status, forged.body.code]).toEqual([400, 12006]);
     expect(await balanceOf(client)).toBe(coins);
@@ -117,15 +150,27 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(started.body.code).toBe(200);
     const twice = await anchor.client.post('/living/startingLiving', { type: 0 });
     expect([twice.status, twice.body.code]).toEqual([429, -10001]);
-    const list = await anchor.client.post<{ list: { roomId: number; anchorId: number }[]; hasNext: boolean }>('/living/list', { type: 0, page: 1, pageSize: 100 });
-    expect(list.body.data.list).toContainEqual(expect.objectContaining({ roomId: started.body.data.roomId, anchorId: anchor.userId }));
-    const config = await anchor.client.post<{ anchorId: number; isAnchor: boolean; roomName: string }>('/living/anchorConfig', { roomId: started.body.data.roomId });
+    const list = await anchor.client.post<{ list: { roomId: number; anchorId: number }[]; hasNext: boolean }>(
+      '/living/list',
+      { type: 0, page: 1, pageSize: 100 },
+    );
+    expect(list.body.data.list).toContainEqual(
+      expect.objectContaining({ roomId: started.body.data.roomId, anchorId: anchor.userId }),
+    );
+    const config = await anchor.client.post<{ anchorId: number; isAnchor: boolean; roomName: string }>(
+      '/living/anchorConfig',
+      { roomId: started.body.data.roomId },
+    );
     expect(config.body.data).toMatchObject({ anchorId: anchor.userId, isAnchor: true });
     const viewer = await login();
     const notMine = await viewer.client.post('/living/closeLiving', { roomId: started.body.data.roomId });
     expect([notMine.status, notMine.body.code]).toEqual([403, 10004]);
     expect((await anchor.client.post('/living/closeLiving', { roomId: started.body.data.roomId })).body.code).toBe(200);
-    const after = await anchor.client.post<{ list: { roomId: number }[] }>('/living/list', { type: 0, page: 1, pageSize: 100 });
+    const after = await anchor.client.post<{ list: { roomId: number }[] }>('/living/list', {
+      type: 0,
+      page: 1,
+      pageSize: 100,
+    });
     expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
   });
 
@@ -137,7 +182,11 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     const panel = await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift');
     const gift = panel.body.data.find((g) => g.price <= coins / 4)!;
     const send = (headers: Record<string, string> = {}, body: object = {}) =>
-      viewer.client.post<{ requestId: string }>('/gift/send', { giftId: gift.giftId, roomId: room.data.roomId, receiverId: anchor.userId, ...body }, headers);
+      viewer.client.post<{ requestId: string }>(
+        '/gift/send',
+        { giftId: gift.giftId, roomId: room.data.roomId, receiverId: anchor.userId, ...body },
+        headers,
+      );
 
     const a = await send({ 'idempotency-key': 'tap-1' });
     const b = await send({ 'idempotency-key': 'tap-1' });
@@ -150,15 +199,26 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
 
     // Unaffordable by the cached balance: refused before Kafka.
     const expensive = panel.body.data.find((g) => g.price > coins)!;
-    const refused = await viewer.client.post('/gift/send', { giftId: expensive.giftId, roomId: room.data.roomId, receiverId: anchor.userId });
+    const refused = await viewer.client.post('/gift/send', {
+      giftId: expensive.giftId,
+      roomId: room.data.roomId,
+      receiverId: anchor.userId,
+    });
     expect([refused.status, refused.body.code]).toEqual([402, 12001]);
 
     // Affordable one by one, not all together: the pre-check passes each, the settlement refuses the last ones.
     const left = coins - 2 * gift.price;
     const big = panel.body.data.filter((g) => g.price <= left).sort((x, y) => y.price - x.price)[0];
-    const burst = await Promise.all(Array.from({ length: Math.floor(left / big.price) + 2 }, (_, i) =>
-      viewer.client.post<{ requestId: string }>('/gift/send', { giftId: big.giftId, roomId: room.data.roomId, receiverId: anchor.userId, requestId: `burst-${i}` }),
-    ));
+    const burst = await Promise.all(
+      Array.from({ length: Math.floor(left / big.price) + 2 }, (_, i) =>
+        viewer.client.post<{ requestId: string }>('/gift/send', {
+          giftId: big.giftId,
+          roomId: room.data.roomId,
+          receiverId: anchor.userId,
+          requestId: `burst-${i}`,
+        }),
+      ),
+    );
     const accepted = burst.filter((r) => r.body.code === 200).map((r) => r.body.data.requestId);
     await waitFor('the burst pushed', () => accepted.every((id) => stack.pushes!.pushedIds().has(id)), 30_000);
     const failures = stack.pushes!.direct.filter((m) => accepted.includes(m.msgId ?? ''));
@@ -168,25 +228,52 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       expect((f.data as unknown as GiftFailData).msg).toMatch(/balance/i);
     }
     expect(await balanceOf(viewer.client)).toBeGreaterThanOrEqual(0);
-    expect(stack.pushes!.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId)).toBe(true);
+    expect(
+      stack.pushes!.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId),
+    ).toBe(true);
 
-    const board = await viewer.client.post<{ entries: { userId: number; score: number; rank: number }[] }>('/gift/contributionBoard', { roomId: room.data.roomId });
-    expect(board.body.data.entries[0]).toEqual({ rank: 1, userId: viewer.userId, score: coins - (await balanceOf(viewer.client)) });
+    const board = await viewer.client.post<{ entries: { userId: number; score: number; rank: number }[] }>(
+      '/gift/contributionBoard',
+      { roomId: room.data.roomId },
+    );
+    expect(board.body.data.entries[0]).toEqual({
+      rank: 1,
+      userId: viewer.userId,
+      score: coins - (await balanceOf(viewer.client)),
+    });
   });
 
   it('admin gift writes need the admin role', async () => {
     const user = await login();
-    const denied = await user.client.post('/gift/admin/insert', { giftName: 'Star', price: 3, coverImgUrl: '/s.png', svgaUrl: '/s.svga' });
+    const denied = await user.client.post('/gift/admin/insert', {
+      giftName: 'Star',
+      price: 3,
+      coverImgUrl: '/s.png',
+      svgaUrl: '/s.svga',
+    });
     expect([denied.status, denied.body.code]).toEqual([403, 100003]);
     const admin = await login(adminPhone);
-    const inserted = await admin.client.post<{ giftId: number; price: number }>('/gift/admin/insert', { giftName: 'Star', price: 3, coverImgUrl: '/s.png', svgaUrl: '/s.svga', sortOrder: 99 });
+    const inserted = await admin.client.post<{ giftId: number; price: number }>('/gift/admin/insert', {
+      giftName: 'Star',
+      price: 3,
+      coverImgUrl: '/s.png',
+      svgaUrl: '/s.svga',
+      sortOrder: 99,
+    });
     expect(inserted.body.code).toBe(200);
-    const updated = await admin.client.post<{ price: number }>('/gift/admin/update', { giftId: inserted.body.data.giftId, price: 4 });
+    const updated = await admin.client.post<{ price: number }>('/gift/admin/update', {
+      giftId: inserted.body.data.giftId,
+      price: 4,
+    });
     expect(updated.body.data.price).toBe(4);
-    await waitFor('the new price on the panel', async () => {
-      const panel = await user.client.post<{ giftId: number; price: number }[]>('/gift/listGift');
-      return panel.body.data.some((g) => g.giftId === inserted.body.data.giftId && g.price === 4);
-    }, 5_000);
+    await waitFor(
+      'the new price on the panel',
+      async () => {
+        const panel = await user.client.post<{ giftId: number; price: number }[]>('/gift/listGift');
+        return panel.body.data.some((g) => g.giftId === inserted.body.data.giftId && g.price === 4);
+      },
+      5_000,
+    );
   });
 
   it('the benchmark baselines do not exist unless GATEWAY_BENCH_ROUTES=true', async () => {
@@ -216,33 +303,55 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     ];
     const paths = ['/userLogin/sendLoginCode', '/userLogin/login', ...PROTECTED.map(([p]) => p), '/bank/payNotify'];
     const bodyless = ['/userLogin/logout', '/gift/listGift', '/bank/balance', '/im/getImConfig'];
-    for (const path of paths) for (const body of bodies) if (!bodyless.includes(path) || body.startsWith('{"unknown') || body.startsWith('{not')) bad.push([path, body]);
-    for (const path of bodyless) for (const body of ['{"userId":1}', '{"roomId":2}', '{"x":[1,2]}']) bad.push([path, body]);
+    for (const path of paths)
+      for (const body of bodies)
+        if (!bodyless.includes(path) || body.startsWith('{"unknown') || body.startsWith('{not')) bad.push([path, body]);
+    for (const path of bodyless)
+      for (const body of ['{"userId":1}', '{"roomId":2}', '{"x":[1,2]}']) bad.push([path, body]);
     bad.push(['/gift/send', 'x'.repeat(200_000)]);
     bad.push(['/living/list', 'type=abc&page=1', { 'content-type': 'application/x-www-form-urlencoded' }]);
     bad.push(['/gift/send', '{"giftId":1,"roomId":1,"receiverId":2}', { 'idempotency-key': 'bad key with spaces' }]);
     bad.push(['/no/such/endpoint', '{}']);
     expect(bad.length).toBeGreaterThanOrEqual(100);
-    const answers = await Promise.all(bad.map(([path, body, headers]) => client.request('POST', path, body, { 'content-type': 'application/json', ...headers })));
-    const fiveXx = answers.map((a, i) => [bad[i][0], bad[i][1]?.slice(0, 40), a.status, a.body.msg]).filter(([, , s]) => (s as number) >= 500);
+    const answers = await Promise.all(
+      bad.map(([path, body, headers]) =>
+        client.request('POST', path, body, { 'content-type': 'application/json', ...headers }),
+      ),
+    );
+    const fiveXx = answers
+      .map((a, i) => [bad[i][0], bad[i][1]?.slice(0, 40), a.status, a.body.msg])
+      .filter(([, , s]) => (s as number) >= 500);
     expect(fiveXx).toEqual([]);
     for (const [i, a] of answers.entries()) {
-      expect([bad[i][0], a.status >= 400 && a.status < 500, typeof a.body.code, a.body.code !== 200]).toEqual([bad[i][0], true, 'number', true]);
+      expect([bad[i][0], a.status >= 400 && a.status < 500, typeof a.body.code, a.body.code !== 200]).toEqual([
+        bad[i][0],
+        true,
+        'number',
+        true,
+      ]);
       expect(a.body.msg).not.toMatch(/at .*\.(ts|js):\d+/);
     }
   });
 
   it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API', async () => {
     const { client } = await login();
-    const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.body.code).toBe(200);
     const anonymous = await fetch(`${stack.baseUrl}/metrics`);
     expect([anonymous.status, ((await anonymous.json()) as { code: number }).code]).toEqual([403, 100003]);
-    const metrics = await fetch(`${stack.baseUrl}/metrics`, { headers: { authorization: `Bearer ${process.env.HEALTH_DETAILS_TOKEN}` } }).then((r) => r.text());
+    const metrics = await fetch(`${stack.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${process.env.HEALTH_DETAILS_TOKEN}` },
+    }).then((r) => r.text());
     expect(metrics).toMatch(/http_requests_total\{method="POST",route="\/living\/list",status="200"\} \d+/);
     expect(metrics).toMatch(/gifts_accepted_total \d+/);
     expect(metrics).toMatch(/kafka_produce_errors_total \d+/);
-    const docs = (await fetch(`${stack.baseUrl}/docs/json`).then((r) => r.json())) as { paths: Record<string, unknown> };
-    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/userLogin/login', '/gift/send', '/bank/payNotify', '/im/getImConfig']));
+    const docs = (await fetch(`${stack.baseUrl}/docs/json`).then((r) => r.json())) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(docs.paths)).toEqual(
+      expect.arrayContaining(['/userLogin/login', '/gift/send', '/bank/payNotify', '/im/getImConfig']),
+    );
   });
 });

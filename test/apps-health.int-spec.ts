@@ -17,7 +17,12 @@ describe('every app answers /health on the real servers', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    Object.assign(process.env, { DB_NAME: db.name, REDIS_KEY_PREFIX: uniqueName('health'), LOG_LEVEL: 'warn', HEALTH_DETAILS_TOKEN: detailsToken });
+    Object.assign(process.env, {
+      DB_NAME: db.name,
+      REDIS_KEY_PREFIX: uniqueName('health'),
+      LOG_LEVEL: 'warn',
+      HEALTH_DETAILS_TOKEN: detailsToken,
+    });
   });
 
   afterAll(async () => {
@@ -41,7 +46,9 @@ describe('every app answers /health on the real servers', () => {
     try {
       const plain = await fetch(`${await app.getUrl()}/health`);
       const plainBody = (await plain.json()) as { code: number; data: Record<string, unknown> };
-      const wrongToken = (await (await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': 'not-the-token' } })).json()) as typeof plainBody;
+      const wrongToken = (await (
+        await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': 'not-the-token' } })
+      ).json()) as typeof plainBody;
       if (publicPort) {
         // A public port tells anyone whether the app is up, nothing more (no dependency names, no errors).
         expect([plain.status, plainBody]).toEqual([200, { code: 200, msg: 'success', data: { status: 'up' } }]);
@@ -50,7 +57,10 @@ describe('every app answers /health on the real servers', () => {
         expect(Object.keys(plainBody.data.checks as object).sort()).toEqual([...deps].sort());
       }
       const res = await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': detailsToken } });
-      const body = (await res.json()) as { code: number; data: { status: string; app: string; checks: Record<string, { status: string }> } };
+      const body = (await res.json()) as {
+        code: number;
+        data: { status: string; app: string; checks: Record<string, { status: string }> };
+      };
       expect(res.status).toBe(200);
       expect(body.code).toBe(200);
       expect(body.data.app).toBe(name);

@@ -22,7 +22,7 @@ describe('docker-compose.yml', () => {
   const services = Object.entries(compose.services);
   const apps = services.filter(([, s]) => s.build !== undefined);
 
-  it('publishes only the gateway\'s HTTP port and the WebSocket port', () => {
+  it("publishes only the gateway's HTTP port and the WebSocket port", () => {
     const published = services.flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${p}`));
     expect(published.sort()).toEqual(['api-gateway 8080:8080', 'im-core 8090:8090']);
   });
@@ -37,7 +37,8 @@ describe('docker-compose.yml', () => {
   it('the apps run the production profile and take no secret from the compose file itself', () => {
     for (const [name, s] of apps) {
       expect([name, s.environment?.NODE_ENV]).toEqual([name, 'production']);
-      for (const key of Object.keys(s.environment ?? {})) expect([name, key]).not.toEqual([name, expect.stringMatching(/PASSWORD|SECRET|_KEY/)]);
+      for (const key of Object.keys(s.environment ?? {}))
+        expect([name, key]).not.toEqual([name, expect.stringMatching(/PASSWORD|SECRET|_KEY/)]);
     }
   });
 
@@ -48,6 +49,7 @@ describe('docker-compose.yml', () => {
     expect(mysql.healthcheck?.test.join(' ')).toContain('$$MYSQL_ROOT_PASSWORD');
     expect(compose.services.redis.entrypoint?.join(' ')).toContain('--requirepass "$$REDIS_PASSWORD"');
     const example = readFileSync(join(root, 'deploy/production.env.example'), 'utf8');
-    for (const key of ['MYSQL_ROOT_PASSWORD', 'DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD']) expect(example).toMatch(new RegExp(`^${key}=\\S+`, 'm'));
+    for (const key of ['MYSQL_ROOT_PASSWORD', 'DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD'])
+      expect(example).toMatch(new RegExp(`^${key}=\\S+`, 'm'));
   });
 });

@@ -11,7 +11,16 @@ import { GiftRecordEntity } from '../apps/gift-service/src/gift-record/entities/
 /** The apps' entities and the migrated schema agree: TypeORM would change nothing. */
 it('every entity matches the migrated schema exactly', async () => {
   const db = await createTestDatabase({
-    entities: [UserEntity, LivingRoomEntity, GiftConfigEntity, GiftRecordEntity, CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity],
+    entities: [
+      UserEntity,
+      LivingRoomEntity,
+      GiftConfigEntity,
+      GiftRecordEntity,
+      CurrencyAccountEntity,
+      CurrencyTradeEntity,
+      PayProductEntity,
+      PayOrderEntity,
+    ],
   });
   try {
     const { upQueries } = await db.dataSource.driver.createSchemaBuilder().log();

@@ -49,7 +49,11 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
   });
 
   /** Sends `n` requests counted by the 100-per-minute-per-address limit of /userLogin/login; the statuses. */
-  async function loginRequests(client: HttpClient, n: number, headers: () => Record<string, string>): Promise<number[]> {
+  async function loginRequests(
+    client: HttpClient,
+    n: number,
+    headers: () => Record<string, string>,
+  ): Promise<number[]> {
     const statuses: number[] = [];
     // An empty body: the limit guard counts the request before validation refuses it (400).
     for (let i = 0; i < n; i += 1) statuses.push((await client.post('/userLogin/login', {}, headers())).status);
@@ -69,7 +73,11 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
 
   it('trust on: an X-Forwarded-For that is not an address gets a clear 4xx, never a 5xx', async () => {
     // 127.0.0.1 (trusted) forwards whatever the header says: a client without a proxy in front.
-    const res = await viaProxy.post('/userLogin/login', { phone: newPhone(), code: '123456' }, { 'x-forwarded-for': 'not{an} address' });
+    const res = await viaProxy.post(
+      '/userLogin/login',
+      { phone: newPhone(), code: '123456' },
+      { 'x-forwarded-for': 'not{an} address' },
+    );
     expect([res.status, res.body.code]).toEqual([400, 10002]);
   });
 
@@ -85,9 +93,10 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     return res.body.data.devCode;
   }
   const wrongFor = (code: string): string => (code === '000000' ? '111111' : '000000');
-  const guess = (phone: string, code: string, address: string) => viaProxy.post<{ userId: number; token: string }>('/userLogin/login', { phone, code }, from(address));
+  const guess = (phone: string, code: string, address: string) =>
+    viaProxy.post<{ userId: number; token: string }>('/userLogin/login', { phone, code }, from(address));
 
-  it('wrong guesses from a stranger do not burn the owner\'s code; the stranger waits, refused unchecked', async () => {
+  it("wrong guesses from a stranger do not burn the owner's code; the stranger waits, refused unchecked", async () => {
     const phone = newPhone();
     const owner = newAddress();
     const stranger = newAddress();
@@ -127,18 +136,23 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     await stack.redis.redis.del(keys.loginCodeCooldown(phone));
     const code = await sendCode(phone, newAddress());
     const attackers = Array.from({ length: LOGIN_PHONE_CEILING / LOGIN_FREE_GUESSES }, newAddress);
-    for (const attacker of attackers) for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), attacker);
+    for (const attacker of attackers)
+      for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), attacker);
     // Any number of fresh addresses: refused unchecked, even with the right code (nothing to learn, nothing counted).
     for (let i = 0; i < 30; i += 1) {
       const fresh = await guess(phone, i === 29 ? code : wrongFor(code), newAddress());
-      expect([fresh.status, fresh.body.code, fresh.body.msg]).toEqual([429, -10001, expect.stringContaining('a network you used before')]);
+      expect([fresh.status, fresh.body.code, fresh.body.msg]).toEqual([
+        429,
+        -10001,
+        expect.stringContaining('a network you used before'),
+      ]);
     }
     expect(Number(await stack.redis.redis.get(keys.loginGuessesAll(phone)))).toBe(LOGIN_PHONE_CEILING);
     const owner = await guess(phone, code, ownerHome);
     expect([owner.status, owner.body.code]).toEqual([200, 200]);
   });
 
-  it('asking for a code again (after the minute) re-sends the pending code: a stranger cannot replace the owner\'s', async () => {
+  it("asking for a code again (after the minute) re-sends the pending code: a stranger cannot replace the owner's", async () => {
     const phone = newPhone();
     const code = await sendCode(phone, newAddress());
     const tooSoon = await viaProxy.post('/userLogin/sendLoginCode', { phone }, from(newAddress()));

@@ -12,7 +12,14 @@ import {
   GetGiftConfigResponse,
 } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
-import { createTestDatabase, createTestKafka, createTestRedis, uniqueName } from '@live/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  createTestRedis,
+  TestDatabase,
+  TestRedis,
+  uniqueName,
+} from '@live/testing';
 import { INestApplication, INestMicroservice } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -34,9 +41,17 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   const parkedTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT_PARKED}`;
   const groupId = `${topicPrefix}${KafkaConsumerGroup.GIFT_SEND_GIFT}`;
   const base = 20_000 + Math.floor(Math.random() * 1_500) * 8; // below the ephemeral range
-  const ports = { bankRpc: base, bankHttp: base + 1, giftRpc: base + 2, giftHttp: base + 3, router: base + 4, gift2Rpc: base + 5, gift2Http: base + 6 };
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
+  const ports = {
+    bankRpc: base,
+    bankHttp: base + 1,
+    giftRpc: base + 2,
+    giftHttp: base + 3,
+    router: base + 4,
+    gift2Rpc: base + 5,
+    gift2Http: base + 6,
+  };
+  let db: TestDatabase;
+  let redisHelper: TestRedis;
   let bankApp: INestApplication;
   let giftApp: INestApplication;
   let routerApp: INestMicroservice;
@@ -64,10 +79,19 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   async function fund(userId: number, coins: number): Promise<void> {
     await bank.createAccount(userId);
     // A credit straight through bank-service's own service: manual credits are not on the RPC surface.
-    if (coins > 0) await bankApp.get(CurrencyAccountService).adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT });
+    if (coins > 0)
+      await bankApp
+        .get(CurrencyAccountService)
+        .adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT });
   }
 
-  function giftMq(userId: number, giftId: number, roomId: number, receiverId: number, sendTime = Date.now()): SendGiftMq {
+  function giftMq(
+    userId: number,
+    giftId: number,
+    roomId: number,
+    receiverId: number,
+    sendTime = Date.now(),
+  ): SendGiftMq {
     return signedAsGateway({
       userId,
       giftId,
@@ -85,7 +109,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   /** A living room with its anchor (gift-service checks every gift's receiver against it). */
   async function openRoom(): Promise<{ roomId: number; anchorId: number }> {
     const room = { roomId: newId(), anchorId: newId() };
-    await ds.query(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'it', 1)`, [room.roomId, room.anchorId]);
+    await ds.query(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'it', 1)`, [
+      room.roomId,
+      room.anchorId,
+    ]);
     return room;
   }
 
@@ -97,7 +124,9 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   }
 
   async function settledCount(requestIds: string[]): Promise<number> {
-    const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)`, [requestIds]);
+    const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)`, [
+      requestIds,
+    ]);
     return Number(n);
   }
 
@@ -117,7 +146,12 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       GIFT_CONSUMER_BATCH_SIZE: '200',
       GIFT_COMBO_WINDOW_MS: '3000',
     });
-    kafka.track({ topics: [KafkaTopic.SEND_GIFT, KafkaTopic.REMOVE_GIFT_CACHE, KafkaTopic.SEND_GIFT_PARKED].map((t) => topicPrefix + t), groups: [groupId] });
+    kafka.track({
+      topics: [KafkaTopic.SEND_GIFT, KafkaTopic.REMOVE_GIFT_CACHE, KafkaTopic.SEND_GIFT_PARKED].map(
+        (t) => topicPrefix + t,
+      ),
+      groups: [groupId],
+    });
     routerApp = await startRecordingImRouter(ports.router);
     pushes = routerApp.get(PushLog);
     bankApp = await startApp({
@@ -184,14 +218,20 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
     await produce(gifts);
     const ids = gifts.map((g) => g.requestId);
-    await waitFor('every gift settled and pushed', async () => (await settledCount(ids)) === ids.length && ids.every((id) => pushedIds().has(id)));
+    await waitFor(
+      'every gift settled and pushed',
+      async () => (await settledCount(ids)) === ids.length && ids.every((id) => pushedIds().has(id)),
+    );
 
     const trades: { request_id: string; status: number; num: string }[] = await ds.query(
       'SELECT request_id, status, num FROM t_qiyu_currency_trade WHERE request_id IN (?)',
       [ids],
     );
     for (const t of trades) {
-      expect([t.request_id, t.status === 1 ? 'charged' : 'rejected']).toEqual([t.request_id, expected.get(t.request_id)]);
+      expect([t.request_id, t.status === 1 ? 'charged' : 'rejected']).toEqual([
+        t.request_id,
+        expected.get(t.request_id),
+      ]);
     }
     for (const u of users) {
       const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [u]);
@@ -210,7 +250,13 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       const g = charged.find((c) => c.requestId === m.msgId)!;
       const data = m.data as unknown as GiftEffectData;
       expect(m.bizCode).toBe(ImBizCode.GIFT_SUCCESS);
-      expect([m.roomId, data.senderId, data.receiverId, data.giftId, data.svgaUrl]).toEqual([g.roomId, g.userId, g.receiverId, g.giftId, g.url]);
+      expect([m.roomId, data.senderId, data.receiverId, data.giftId, data.svgaUrl]).toEqual([
+        g.roomId,
+        g.userId,
+        g.receiverId,
+        g.giftId,
+        g.url,
+      ]);
       expect(data.giftName).toBe(g.giftName);
       expect(data.combo).toBeGreaterThanOrEqual(1);
     }
@@ -236,14 +282,31 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
     // The gift records (t_gift_record): one row per charged gift, with the room and sender it names.
     const room0 = rooms[0].roomId;
-    const inRoom: { request_id: string; room_id: number }[] = await ds.query('SELECT request_id, room_id FROM t_gift_record WHERE room_id = ?', [room0]);
-    expect(inRoom.map((r) => r.request_id).sort()).toEqual(charged.filter((g) => g.roomId === room0).map((g) => g.requestId).sort());
+    const inRoom: { request_id: string; room_id: number }[] = await ds.query(
+      'SELECT request_id, room_id FROM t_gift_record WHERE room_id = ?',
+      [room0],
+    );
+    expect(inRoom.map((r) => r.request_id).sort()).toEqual(
+      charged
+        .filter((g) => g.roomId === room0)
+        .map((g) => g.requestId)
+        .sort(),
+    );
     const sender = charged[0].userId;
-    const mine: { request_id: string }[] = await ds.query('SELECT request_id FROM t_gift_record WHERE user_id = ?', [sender]);
-    expect(mine.map((r) => r.request_id).sort()).toEqual(charged.filter((g) => g.userId === sender).map((g) => g.requestId).sort());
+    const mine: { request_id: string }[] = await ds.query('SELECT request_id FROM t_gift_record WHERE user_id = ?', [
+      sender,
+    ]);
+    expect(mine.map((r) => r.request_id).sort()).toEqual(
+      charged
+        .filter((g) => g.userId === sender)
+        .map((g) => g.requestId)
+        .sort(),
+    );
 
     // Replay the whole topic from offset 0: no balance moves, no record is written, nothing is pushed again.
-    const balancesBefore = await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id');
+    const balancesBefore = await ds.query(
+      'SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id',
+    );
     const [{ n: recordsBefore }] = await ds.query('SELECT COUNT(*) AS n FROM t_gift_record');
     const [{ n: tradesBefore }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade');
     const pushesBefore = pushes.room.length + pushes.direct.length;
@@ -258,11 +321,14 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     const ends = await admin.fetchTopicOffsets(sendGiftTopic);
     await waitFor('the replay to reach the end of the topic', async () => {
       const [committed] = await admin.fetchOffsets({ groupId, topics: [sendGiftTopic] });
-      const at = (partition: number): number => Math.max(0, Number(committed.partitions.find((p) => p.partition === partition)?.offset ?? -1));
+      const at = (partition: number): number =>
+        Math.max(0, Number(committed.partitions.find((p) => p.partition === partition)?.offset ?? -1));
       return ends.every((e) => at(e.partition) === Number(e.high));
     });
     await admin.disconnect();
-    expect(await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id')).toEqual(balancesBefore);
+    expect(
+      await ds.query('SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account ORDER BY user_id'),
+    ).toEqual(balancesBefore);
     expect((await ds.query('SELECT COUNT(*) AS n FROM t_gift_record'))[0].n).toEqual(recordsBefore);
     expect((await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade'))[0].n).toEqual(tradesBefore);
     expect(pushes.room.length + pushes.direct.length).toBe(pushesBefore);
@@ -293,14 +359,21 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     await waitFor('two parked messages', () => parked.length >= 2, 20_000);
     await reader.stop();
     expect(parked.map((p) => p.rawValue)).toEqual(['{ this is not json', JSON.stringify(invalid)]);
-    expect(parked.every((p) => p.originTopic === sendGiftTopic && /^\d+$/.test(p.originOffset) && p.reason.length > 0)).toBe(true);
+    expect(
+      parked.every((p) => p.originTopic === sendGiftTopic && /^\d+$/.test(p.originOffset) && p.reason.length > 0),
+    ).toBe(true);
   });
 
   it('a push that fails redelivers the batch: still charged once, recorded once, pushed once', async () => {
     const room = await openRoom();
     const sender = newId();
     await fund(sender, 30);
-    const gifts = [giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId), giftMq(sender, 3, room.roomId, room.anchorId)];
+    const gifts = [
+      giftMq(sender, 3, room.roomId, room.anchorId),
+      giftMq(sender, 3, room.roomId, room.anchorId),
+      giftMq(sender, 3, room.roomId, room.anchorId),
+      giftMq(sender, 3, room.roomId, room.anchorId),
+    ];
     pushes.failNext = 2;
     await produce(gifts);
     const ids = gifts.map((g) => g.requestId);
@@ -311,7 +384,8 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     expect(Number(row.current_balance)).toBe(0);
     const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [ids]);
     expect(Number(n)).toBe(3);
-    const count = (id: string): number => pushes.room.filter((m) => m.msgId === id).length + pushes.direct.filter((m) => m.msgId === id).length;
+    const count = (id: string): number =>
+      pushes.room.filter((m) => m.msgId === id).length + pushes.direct.filter((m) => m.msgId === id).length;
     expect(ids.map(count)).toEqual([1, 1, 1, 1]);
   });
 
@@ -330,9 +404,13 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     ];
     await produce(gifts);
     await waitFor('all effects pushed', () => gifts.every((g) => pushedIds().has(g.requestId)));
-    const combo = (id: string): number => (pushes.room.find((m) => m.msgId === id)!.data as unknown as GiftEffectData).combo;
+    const combo = (id: string): number =>
+      (pushes.room.find((m) => m.msgId === id)!.data as unknown as GiftEffectData).combo;
     expect(gifts.map((g) => combo(g.requestId))).toEqual([1, 2, 3, 1, 1, 1]);
-    const rows: { request_id: string; combo: number }[] = await ds.query('SELECT request_id, combo FROM t_gift_record WHERE user_id = ?', [sender]);
+    const rows: { request_id: string; combo: number }[] = await ds.query(
+      'SELECT request_id, combo FROM t_gift_record WHERE user_id = ?',
+      [sender],
+    );
     expect(gifts.map((g) => rows.find((r) => r.request_id === g.requestId)?.combo)).toEqual([1, 2, 3, 1, 1, 1]);
   });
 
@@ -340,12 +418,16 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     it('panel: valid gifts in a stable order; unknown and disabled gifts are null; bad input is 100001', async () => {
       const { gifts } = await gift.panel();
       // The seed gifts are on sale, by sort order (their ids), with their names and prices.
-      expect(gifts.slice(0, 7).map((g) => [g.giftId, g.giftName, g.price])).toEqual(SEED_GIFTS.map(([id, name, price]) => [id, name, price]));
+      expect(gifts.slice(0, 7).map((g) => [g.giftId, g.giftName, g.price])).toEqual(
+        SEED_GIFTS.map(([id, name, price]) => [id, name, price]),
+      );
       const again = await gift.panel();
       expect(again.gifts).toEqual(gifts);
       await expect(gift.config(999_999)).resolves.toEqual({ gift: null });
       await expect(gift.config(-1)).rejects.toMatchObject({ code: 100001 });
-      await expect(gift.insert({ giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({ code: 100001 });
+      await expect(gift.insert({ giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({
+        code: 100001,
+      });
       await expect(gift.update({ giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
       await expect(gift.update({ giftId: 1 })).rejects.toMatchObject({ code: 100001 });
       await expect(gift.update({ giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
@@ -367,10 +449,17 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
         const panel = await gift2.panel();
         expect(panel.gifts.map((g) => g.giftId)).toContain(created.giftId);
 
-        const visibleWithin = async (change: Omit<UpdateGiftConfigRequest, 'giftId'>, seen: (r: GetGiftConfigResponse) => boolean): Promise<number> => {
+        const visibleWithin = async (
+          change: Omit<UpdateGiftConfigRequest, 'giftId'>,
+          seen: (r: GetGiftConfigResponse) => boolean,
+        ): Promise<number> => {
           const t0 = Date.now();
           await gift.update({ giftId: created.giftId, ...change });
-          await waitFor('the change on the second instance', async () => seen(await gift2.config(created.giftId)), 5_000);
+          await waitFor(
+            'the change on the second instance',
+            async () => seen(await gift2.config(created.giftId)),
+            5_000,
+          );
           return Date.now() - t0;
         };
         expect(await visibleWithin({ price: 88 }, (r) => r.gift?.price === 88)).toBeLessThan(1_000);

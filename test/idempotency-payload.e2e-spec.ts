@@ -33,7 +33,10 @@ describe('Idempotency-Key bound to its parameters', () => {
   async function login(): Promise<{ client: HttpClient; userId: number }> {
     const p = String((phone += 1));
     const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone: p });
-    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone: p, code: code.body.data.devCode });
+    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+      phone: p,
+      code: code.body.data.devCode,
+    });
     expect(res.body.code).toBe(200);
     return { client: http.as(res.body.data.token), userId: res.body.data.userId };
   }
@@ -44,19 +47,29 @@ describe('Idempotency-Key bound to its parameters', () => {
     return { roomId: res.body.data.roomId, anchorId: anchor.userId };
   }
 
-  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> => stack.db.dataSource.query(query, params);
+  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
+    stack.db.dataSource.query(query, params);
   const board = async (client: HttpClient, roomId: number) =>
-    (await client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', { roomId })).body.data.entries;
+    (await client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', { roomId })).body
+      .data.entries;
 
   it('the same key for another gift in another room: 409 while remembered, never charged or shown once forgotten', async () => {
     const viewer = await login();
-    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', { productId, paySource: 1, payChannel: 0 });
+    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', {
+      productId,
+      paySource: 1,
+      payChannel: 0,
+    });
     expect((await viewer.client.post('/bank/devPay', { orderId: order.body.data.orderId })).body.code).toBe(200);
     const roomA = await openRoom();
     const roomB = await openRoom();
     const key = 'tap-reused-1';
     const send = (giftId: number, room: { roomId: number; anchorId: number }) =>
-      viewer.client.post<{ requestId: string }>('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': key });
+      viewer.client.post<{ requestId: string }>(
+        '/gift/send',
+        { giftId, roomId: room.roomId, receiverId: room.anchorId },
+        { 'idempotency-key': key },
+      );
     const pushes = stack.pushes!;
 
     const first = await send(roseId, roomA);
@@ -71,7 +84,10 @@ describe('Idempotency-Key bound to its parameters', () => {
 
     // While the gateway remembers the key: refused, with its own code.
     const reused = await send(castleId, roomB);
-    expect([reused.status, reused.body]).toEqual([409, { code: 10007, msg: 'idempotency key reused with different parameters', data: null }]);
+    expect([reused.status, reused.body]).toEqual([
+      409,
+      { code: 10007, msg: 'idempotency key reused with different parameters', data: null },
+    ]);
     // The same key with the same parameters keeps getting the first answer.
     const retry = await send(roseId, roomA);
     expect([retry.status, retry.body.code, retry.body.data.requestId]).toEqual([200, 200, requestId]);
@@ -97,31 +113,56 @@ describe('Idempotency-Key bound to its parameters', () => {
     });
     const producer = stack.kafka.kafka.producer();
     await producer.connect();
-    await producer.send({ topic: stack.topicPrefix + KafkaTopic.SEND_GIFT, messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }] });
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }],
+    });
     await waitFor('both reuses parked', () => parked.messages.length >= 2);
     // 3. A ledger row without a fingerprint (written before there were any): the outcome record, keyed by
     //    the request id alone, still knows the id was used in room A for something else.
     await sql('UPDATE t_qiyu_currency_trade SET fingerprint = NULL WHERE request_id = ?', [requestId]);
-    await producer.send({ topic: stack.topicPrefix + KafkaTopic.SEND_GIFT, messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }] });
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }],
+    });
     await waitFor('the third reuse parked', () => parked.messages.length >= 3);
     await producer.disconnect();
     await parked.stop();
 
     expect(parked.messages.map((p) => p.reason)).toEqual(
-      Array.from({ length: 3 }, () => `not charged: request id ${requestId} was already used with different parameters (idempotency key reused)`),
+      Array.from(
+        { length: 3 },
+        () =>
+          `not charged: request id ${requestId} was already used with different parameters (idempotency key reused)`,
+      ),
     );
     // Charged once, for the rose in room A; nothing for the castle, in room B or anywhere.
-    expect((await viewer.client.post<{ balance: number }>('/bank/balance')).body.data.balance).toBe(productCoins - rosePrice);
-    const trades = await sql<{ request_id: string; num: string }>('SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 2', [viewer.userId]);
+    expect((await viewer.client.post<{ balance: number }>('/bank/balance')).body.data.balance).toBe(
+      productCoins - rosePrice,
+    );
+    const trades = await sql<{ request_id: string; num: string }>(
+      'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 2',
+      [viewer.userId],
+    );
     expect(trades.map((t) => [t.request_id, Number(t.num)])).toEqual([[requestId, -rosePrice]]);
-    const [earnedB] = await sql<{ earnings: string }>('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?', [roomB.anchorId]);
+    const [earnedB] = await sql<{ earnings: string }>(
+      'SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?',
+      [roomB.anchorId],
+    );
     expect(Number(earnedB?.earnings ?? 0)).toBe(0);
-    const records = await sql<{ room_id: string; gift_id: number }>('SELECT room_id, gift_id FROM t_gift_record WHERE request_id = ?', [requestId]);
+    const records = await sql<{ room_id: string; gift_id: number }>(
+      'SELECT room_id, gift_id FROM t_gift_record WHERE request_id = ?',
+      [requestId],
+    );
     expect(records.map((r) => [Number(r.room_id), Number(r.gift_id)])).toEqual([[roomA.roomId, roseId]]);
     expect(await board(viewer.client, roomB.roomId)).toEqual([]);
-    expect(await board(viewer.client, roomA.roomId)).toEqual([expect.objectContaining({ userId: viewer.userId, score: rosePrice })]);
+    expect(await board(viewer.client, roomA.roomId)).toEqual([
+      expect.objectContaining({ userId: viewer.userId, score: rosePrice }),
+    ]);
     expect(pushes.room.filter((m) => m.roomId === roomB.roomId)).toEqual([]);
-    expect([...pushes.room, ...pushes.direct].filter((m) => m.msgId === requestId).map((m) => m.bizCode)).toEqual([5556]);
+    expect([...pushes.room, ...pushes.direct].filter((m) => m.msgId === requestId).map((m) => m.bizCode)).toEqual([
+      5556,
+    ]);
     const giftKeys = new GiftRedisKeys(stack.redis.prefix);
     expect(await stack.redis.redis.exists(giftKeys.roomGiftApplied(roomB.roomId, requestId))).toBe(0);
   });
@@ -129,12 +170,21 @@ describe('Idempotency-Key bound to its parameters', () => {
   it('a retry of an accepted key gets the first answer even after the first charge emptied the wallet', async () => {
     const viewer = await login();
     const [smallId, , , smallCoins] = SEED_PRODUCTS[0];
-    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', { productId: smallId, paySource: 1, payChannel: 0 });
+    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', {
+      productId: smallId,
+      paySource: 1,
+      payChannel: 0,
+    });
     expect((await viewer.client.post('/bank/devPay', { orderId: order.body.data.orderId })).body.code).toBe(200);
     const [giftId, , price] = SEED_GIFTS.filter(([, , p]) => p <= smallCoins).pop()!;
     expect(smallCoins - price).toBeLessThan(price);
     const room = await openRoom();
-    const send = () => viewer.client.post<{ requestId: string }>('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': 'once' });
+    const send = () =>
+      viewer.client.post<{ requestId: string }>(
+        '/gift/send',
+        { giftId, roomId: room.roomId, receiverId: room.anchorId },
+        { 'idempotency-key': 'once' },
+      );
     const first = await send();
     expect(first.body.code).toBe(200);
     await waitFor('the gift shown', () => stack.pushes!.pushedIds().has(first.body.data.requestId));
@@ -142,7 +192,11 @@ describe('Idempotency-Key bound to its parameters', () => {
     const retry = await send();
     expect([retry.status, retry.body.code, retry.body.data.requestId]).toEqual([200, 200, first.body.data.requestId]);
     // A new key for the same gift is a new request: the pre-check refuses it.
-    const fresh = await viewer.client.post('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': 'twice' });
+    const fresh = await viewer.client.post(
+      '/gift/send',
+      { giftId, roomId: room.roomId, receiverId: room.anchorId },
+      { 'idempotency-key': 'twice' },
+    );
     expect([fresh.status, fresh.body.code]).toEqual([402, 12001]);
   });
 
@@ -150,12 +204,18 @@ describe('Idempotency-Key bound to its parameters', () => {
     const poor = await login();
     const room = await openRoom();
     const send = async (giftId: number) => {
-      const res = await poor.client.post('/gift/send', { giftId, roomId: room.roomId, receiverId: room.anchorId }, { 'idempotency-key': 'poor-1' });
+      const res = await poor.client.post(
+        '/gift/send',
+        { giftId, roomId: room.roomId, receiverId: room.anchorId },
+        { 'idempotency-key': 'poor-1' },
+      );
       return [res.status, res.body.code];
     };
     expect(await send(castleId)).toEqual([402, 12001]);
     // Not 409: the refused first use did not bind the key.
     expect(await send(roseId)).toEqual([402, 12001]);
-    expect(await stack.redis.redis.exists(new GatewayRedisKeys(stack.redis.prefix).idempotencyKey(poor.userId, 'poor-1'))).toBe(0);
+    expect(
+      await stack.redis.redis.exists(new GatewayRedisKeys(stack.redis.prefix).idempotencyKey(poor.userId, 'poor-1')),
+    ).toBe(0);
   });
 });

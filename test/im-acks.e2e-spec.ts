@@ -30,16 +30,31 @@ class OriginalClient {
       this.frames.push(f);
       if (f.code !== ImFrameCode.BIZ || !f.body) return;
       const b = f.body as unknown as ImMsgBody;
-      const body = { msgId: b.msgId, appId: b.appId, userId: this.ackAs === 'echo' ? b.userId : this.userId, bizCode: b.bizCode, data: b.data };
-      ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.ACK, len: Buffer.byteLength(JSON.stringify(body)), body }));
+      const body = {
+        msgId: b.msgId,
+        appId: b.appId,
+        userId: this.ackAs === 'echo' ? b.userId : this.userId,
+        bizCode: b.bizCode,
+        data: b.data,
+      };
+      ws.send(
+        JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.ACK, len: Buffer.byteLength(JSON.stringify(body)), body }),
+      );
     });
   }
 
   static async open(url: string, token: string, roomId: number, ackAs: 'own-user' | 'echo'): Promise<OriginalClient> {
     const client = new OriginalClient(new WebSocket(`${url}?token=${token}&roomId=${roomId}`), ackAs);
-    await waitFor('the login answer', () => client.frames.some((f) => f.code === ImFrameCode.LOGIN) || client.closeCode !== null, 10_000);
+    await waitFor(
+      'the login answer',
+      () => client.frames.some((f) => f.code === ImFrameCode.LOGIN) || client.closeCode !== null,
+      10_000,
+    );
     if (client.closeCode !== null) throw new Error(`login refused, closed ${client.closeCode}`);
-    client.beat = setInterval(() => client.ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 })), 5_000);
+    client.beat = setInterval(
+      () => client.ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 })),
+      5_000,
+    );
     return client;
   }
 
@@ -109,11 +124,22 @@ describe('IM acks of the original clients (issue 14): 100 gifts and 20 failures 
       sentThisSecond.n += n;
       const answers = await Promise.all(
         Array.from({ length: n }, () =>
-          sender.client.post<{ requestId: string }>('/gift/send', { giftId, roomId: room, receiverId: anchor.userId }, { 'idempotency-key': `ack-${(seq += 1)}` }),
+          sender.client.post<{ requestId: string }>(
+            '/gift/send',
+            { giftId, roomId: room, receiverId: anchor.userId },
+            { 'idempotency-key': `ack-${(seq += 1)}` },
+          ),
         ),
       );
       const accepted = answers.filter((a) => a.body.code === 200).map((a) => a.body.data.requestId);
-      await waitFor('an outcome of every accepted gift on the sender socket', () => accepted.every((id) => senderWs.received(ImBizCode.GIFT_SUCCESS).has(id) || senderWs.received(ImBizCode.GIFT_FAIL).has(id)), 30_000);
+      await waitFor(
+        'an outcome of every accepted gift on the sender socket',
+        () =>
+          accepted.every(
+            (id) => senderWs.received(ImBizCode.GIFT_SUCCESS).has(id) || senderWs.received(ImBizCode.GIFT_FAIL).has(id),
+          ),
+        30_000,
+      );
       for (const id of accepted) (senderWs.received(ImBizCode.GIFT_SUCCESS).has(id) ? charged : failed).add(id);
       expect(answers.filter((a) => a.body.code !== 200 && a.status !== 402)).toEqual([]);
       return accepted.length;
@@ -133,8 +159,16 @@ describe('IM acks of the original clients (issue 14): 100 gifts and 20 failures 
     // Every ack was taken: nothing is left to resend on the node, so nothing will arrive twice.
     const registry = stack.imCore!.get(ConnectionRegistry);
     const pending = (userId: number) => [...registry.ofUser(userId)].reduce((n, c) => n + c.pending.size, 0);
-    await waitFor('the acks of both clients', () => pending(sender.userId) === 0 && pending(watcher.userId) === 0, 10_000);
-    await waitFor('the effects on the watcher', () => [...charged].every((id) => watcherWs.received(ImBizCode.GIFT_SUCCESS).has(id)), 10_000);
+    await waitFor(
+      'the acks of both clients',
+      () => pending(sender.userId) === 0 && pending(watcher.userId) === 0,
+      10_000,
+    );
+    await waitFor(
+      'the effects on the watcher',
+      () => [...charged].every((id) => watcherWs.received(ImBizCode.GIFT_SUCCESS).has(id)),
+      10_000,
+    );
 
     for (const client of [senderWs, watcherWs]) {
       expect(client.closeCode).toBeNull();

@@ -40,7 +40,10 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
    * Opens a socket. `outcome`: the login answer, the close code (refused), or the HTTP answer of a refused
    * upgrade; with `untilOpen`, the handshake's success is enough. `closed`: the close code, whenever it comes.
    */
-  function openWs(target: string, options: WebSocket.ClientOptions & { untilOpen?: boolean } = {}): { ws: WebSocket; outcome: Promise<Outcome>; closed: Promise<number> } {
+  function openWs(
+    target: string,
+    options: WebSocket.ClientOptions & { untilOpen?: boolean } = {},
+  ): { ws: WebSocket; outcome: Promise<Outcome>; closed: Promise<number> } {
     const ws = new WebSocket(target, options);
     opened.push(ws);
     const closed = new Promise<number>((resolve) => ws.once('close', resolve));
@@ -77,11 +80,27 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       IM_CORE_RPC_PORT: String(rpc1),
     });
     delete process.env.IM_MAX_SOCKETS_PER_USER; // the default (5) is what is tested
-    node = await startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws1 }, rpc: { host: '127.0.0.1', port: rpc1 } });
+    node = await startApp({
+      app: 'im-core',
+      module: ImCoreModule,
+      http: { host: '127.0.0.1', port: ws1 },
+      rpc: { host: '127.0.0.1', port: rpc1 },
+    });
     // A node with a tight per-address connection limit: 5 at once, 1 more a second.
     const { IM_CONNECT_BURST_PER_ADDRESS, IM_CONNECT_RATE_PER_ADDRESS } = process.env;
-    Object.assign(process.env, { IM_CORE_NODE_ID: `${NODE}-strict`, IM_CORE_WS_PORT: String(ws2), IM_CORE_RPC_PORT: String(rpc2), IM_CONNECT_BURST_PER_ADDRESS: '5', IM_CONNECT_RATE_PER_ADDRESS: '1' });
-    strictNode = await startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws2 }, rpc: { host: '127.0.0.1', port: rpc2 } });
+    Object.assign(process.env, {
+      IM_CORE_NODE_ID: `${NODE}-strict`,
+      IM_CORE_WS_PORT: String(ws2),
+      IM_CORE_RPC_PORT: String(rpc2),
+      IM_CONNECT_BURST_PER_ADDRESS: '5',
+      IM_CONNECT_RATE_PER_ADDRESS: '1',
+    });
+    strictNode = await startApp({
+      app: 'im-core',
+      module: ImCoreModule,
+      http: { host: '127.0.0.1', port: ws2 },
+      rpc: { host: '127.0.0.1', port: rpc2 },
+    });
     Object.assign(process.env, { IM_CONNECT_BURST_PER_ADDRESS, IM_CONNECT_RATE_PER_ADDRESS });
   });
 
@@ -115,17 +134,25 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     expect(await Promise.all(sockets.slice(0, 2).map((s) => s.closed))).toEqual([4409, 4409]);
     expect(sockets.slice(2).every((s) => s.ws.readyState === WebSocket.OPEN)).toBe(true);
     expect(registry().ofUser(user).size).toBe(5);
-    expect(node.get(ImPushService).pushToUsers('cap-1', [user], ImBizCode.GIFT_FAIL, { requestId: 'cap-1', msg: 'x' })).toEqual({ pushed: 5, offline: [] });
+    expect(
+      node.get(ImPushService).pushToUsers('cap-1', [user], ImBizCode.GIFT_FAIL, { requestId: 'cap-1', msg: 'x' }),
+    ).toEqual({ pushed: 5, offline: [] });
   });
 
   it('connections per address are rate-limited: past the burst the upgrade gets 429 with the envelope; another address still gets in', async () => {
     const strictUrl = `ws://127.0.0.1:${ws2}/ws`;
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => openWs(strictUrl, { untilOpen: true }).outcome));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () => openWs(strictUrl, { untilOpen: true }).outcome),
+    );
     const refused = outcomes.filter((o) => o.status === 429);
     expect(refused.length + outcomes.filter((o) => o.open).length).toBe(20);
     // 5 at once; at most a refill token or two while the 20 arrive.
     expect(refused.length).toBeGreaterThanOrEqual(13);
-    expect(JSON.parse(refused[0].body ?? '')).toEqual({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
+    expect(JSON.parse(refused[0].body ?? '')).toEqual({
+      code: -10001,
+      msg: 'too many connections from this address, try again in a moment',
+      data: null,
+    });
     expect(await openWs(strictUrl, { localAddress: '127.0.0.2', untilOpen: true }).outcome).toEqual({ open: true });
   });
 
@@ -144,14 +171,27 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       `GET /ws?token=${await tokenFor(user)}&roomId=${room} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
-    await waitFor('the login answer on the raw socket', () => received.toString('latin1').includes(`"userId":${user}`), 5_000);
+    await waitFor(
+      'the login answer on the raw socket',
+      () => received.toString('latin1').includes(`"userId":${user}`),
+      5_000,
+    );
     const conn = [...registry().ofUser(user)][0];
     expect(conn.roomId).toBe(room);
     expect(await roomNodes(room)).toEqual([NODE]);
     raw.pause(); // reads nothing from now on
 
     const push = node.get(ImPushService);
-    const effect = { requestId: 'slow', giftId: 1, giftName: 'x'.repeat(32_768), svgaUrl: '', senderId: 1, receiverId: 2, roomId: room, combo: 1 };
+    const effect = {
+      requestId: 'slow',
+      giftId: 1,
+      giftName: 'x'.repeat(32_768),
+      svgaUrl: '',
+      senderId: 1,
+      receiverId: 2,
+      roomId: room,
+      combo: 1,
+    };
     let pushes = 0;
     while (registry().has(conn) && pushes < 1_500) {
       push.pushToRoom(`slow-${(pushes += 1)}`, room, ImBizCode.GIFT_SUCCESS, effect);
@@ -175,7 +215,8 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       const byFrame = i % 2 === 0;
       const { ws } = openWs(byFrame ? url : `${url}?token=${token}&roomId=${room}`);
       await new Promise((resolve) => ws.once('open', resolve));
-      if (byFrame) ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.LOGIN, len: 0, body: { token, roomId: room } }));
+      if (byFrame)
+        ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.LOGIN, len: 0, body: { token, roomId: room } }));
       // Close at once or a little later: before, during and after the token check and the bindings.
       await new Promise((r) => setTimeout(r, i % 5));
       if (i % 3 === 0) ws.terminate();
@@ -189,7 +230,8 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     control.ws.close();
     await waitFor('every socket closed on the node', () => registry().ofRoom(room).size === 0, 5_000);
     const registryKey = new ImRedisKeys(redis.prefix).nodeRegistry();
-    const beatOf = async () => (JSON.parse((await redis.redis.hget(registryKey, NODE)) ?? '{}') as { heartbeatAt?: number }).heartbeatAt ?? 0;
+    const beatOf = async () =>
+      (JSON.parse((await redis.redis.hget(registryKey, NODE)) ?? '{}') as { heartbeatAt?: number }).heartbeatAt ?? 0;
     const before = await beatOf();
     await waitFor('a presence refresh of the node', async () => (await beatOf()) > before, 10_000);
     expect(registry().ofRoom(room).size).toBe(0);

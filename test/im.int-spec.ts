@@ -43,12 +43,22 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
   const anyData = (data: object) => ({ ...data }) as unknown as GiftEffectData & GiftFailData;
   const toRoom = (roomId: number, data: object, msgId?: string) =>
     rpc.sendToRoom({ roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData(data), ...(msgId ? { msgId } : {}) });
-  const toUser = (userId: number, data: object) => rpc.sendToUser({ userId, bizCode: ImBizCode.GIFT_FAIL, data: anyData(data) });
+  const toUser = (userId: number, data: object) =>
+    rpc.sendToUser({ userId, bizCode: ImBizCode.GIFT_FAIL, data: anyData(data) });
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   async function bootNode(nodeId: string, ws: number, rpcPort: number): Promise<INestApplication> {
-    Object.assign(process.env, { IM_CORE_NODE_ID: nodeId, IM_CORE_WS_PORT: String(ws), IM_CORE_RPC_PORT: String(rpcPort) });
-    return startApp({ app: 'im-core', module: ImCoreModule, http: { host: '127.0.0.1', port: ws }, rpc: { host: '127.0.0.1', port: rpcPort } });
+    Object.assign(process.env, {
+      IM_CORE_NODE_ID: nodeId,
+      IM_CORE_WS_PORT: String(ws),
+      IM_CORE_RPC_PORT: String(rpcPort),
+    });
+    return startApp({
+      app: 'im-core',
+      module: ImCoreModule,
+      http: { host: '127.0.0.1', port: ws },
+      rpc: { host: '127.0.0.1', port: rpcPort },
+    });
   }
 
   beforeAll(async () => {
@@ -63,7 +73,12 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     });
     nodeA = await bootNode('it-node-a', wsA, rpcA);
     nodeB = await bootNode('it-node-b', wsB, rpcB);
-    router = await startApp({ app: 'im-router', module: ImRouterModule, http: { host: '127.0.0.1', port: routerHttp }, rpc: { host: '127.0.0.1', port: routerRpc } });
+    router = await startApp({
+      app: 'im-router',
+      module: ImRouterModule,
+      http: { host: '127.0.0.1', port: routerHttp },
+      rpc: { host: '127.0.0.1', port: routerRpc },
+    });
     rpc = new ImRouterClient(createRpcClient('im-it', { host: '127.0.0.1', port: routerRpc }));
   });
 
@@ -96,11 +111,28 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
 
   it('SEND_TO_ROOMS delivers several rooms across both nodes in one call, each message once per member', async () => {
     const rooms = [(nextUser += 1), (nextUser += 1), (nextUser += 1)];
-    const members = [await connect(urlA, (nextUser += 1), rooms[0]), await connect(urlB, (nextUser += 1), rooms[1]), await connect(urlA, (nextUser += 1), rooms[2]), await connect(urlB, (nextUser += 1), rooms[2])];
-    const res = await rpc.sendToRooms(rooms.map((roomId, i) => ({ msgId: `multi-${roomId}`, roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData({ i }) })));
+    const members = [
+      await connect(urlA, (nextUser += 1), rooms[0]),
+      await connect(urlB, (nextUser += 1), rooms[1]),
+      await connect(urlA, (nextUser += 1), rooms[2]),
+      await connect(urlB, (nextUser += 1), rooms[2]),
+    ];
+    const res = await rpc.sendToRooms(
+      rooms.map((roomId, i) => ({
+        msgId: `multi-${roomId}`,
+        roomId,
+        bizCode: ImBizCode.GIFT_SUCCESS,
+        data: anyData({ i }),
+      })),
+    );
     expect(res.results.map((r) => r.pushed)).toEqual([1, 1, 2]);
     await settle();
-    expect(members.map((m) => m.business().map((b) => b.msgId))).toEqual([[`multi-${rooms[0]}`], [`multi-${rooms[1]}`], [`multi-${rooms[2]}`], [`multi-${rooms[2]}`]]);
+    expect(members.map((m) => m.business().map((b) => b.msgId))).toEqual([
+      [`multi-${rooms[0]}`],
+      [`multi-${rooms[1]}`],
+      [`multi-${rooms[2]}`],
+      [`multi-${rooms[2]}`],
+    ]);
   });
 
   it('a private message reaches every tab of its user (on any node) and never another user', async () => {
@@ -149,7 +181,11 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     const t0 = Date.now();
     const code = await client.closed();
     expect(code).toBe(4408);
-    await waitFor('the binding to go', async () => (await toUser(user, {})).offline.includes(user), 2 * HEARTBEAT_TIMEOUT_MS);
+    await waitFor(
+      'the binding to go',
+      async () => (await toUser(user, {})).offline.includes(user),
+      2 * HEARTBEAT_TIMEOUT_MS,
+    );
     expect(Date.now() - t0).toBeLessThan(2 * HEARTBEAT_TIMEOUT_MS + 500);
     expect(nodeA.get(ConnectionRegistry).ofUser(user).size).toBe(0);
   });
@@ -175,13 +211,25 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
 
   it('bad frames get an error answer and the node keeps serving; a bad token is refused with 4401', async () => {
     const client = await connect(urlA, (nextUser += 1));
-    for (const raw of ['not json', '[]', JSON.stringify({ magic: 1, code: 1004 }), JSON.stringify({ magic: 18673, code: 9999 }), JSON.stringify({ magic: 18673, code: 1005, body: {} })]) {
+    for (const raw of [
+      'not json',
+      '[]',
+      JSON.stringify({ magic: 1, code: 1004 }),
+      JSON.stringify({ magic: 18673, code: 9999 }),
+      JSON.stringify({ magic: 18673, code: 1005, body: {} }),
+    ]) {
       client.ws.send(raw);
     }
-    await waitFor('five error answers', () => client.frames.filter((f) => f.body && 'error' in f.body).length >= 5, 3_000);
+    await waitFor(
+      'five error answers',
+      () => client.frames.filter((f) => f.body && 'error' in f.body).length >= 5,
+      3_000,
+    );
     client.send(ImFrameCode.HEARTBEAT);
     await waitFor('a heartbeat answer', () => client.frames.some((f) => f.code === ImFrameCode.HEARTBEAT), 3_000);
     expect((await toUser(client.userId, { still: 'here' })).pushed).toBe(1);
-    await expect(ImTestClient.connect(urlA, 'x'.repeat(32))).rejects.toThrow(/login refused: IM token is invalid or expired/);
+    await expect(ImTestClient.connect(urlA, 'x'.repeat(32))).rejects.toThrow(
+      /login refused: IM token is invalid or expired/,
+    );
   });
 });

@@ -18,7 +18,11 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   async function recharge(client: HttpClient, productIndex = 0): Promise<number> {
     const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
     const product = [...body.data.products].sort((a, b) => a.coinNum - b.coinNum)[productIndex];
-    const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+    const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+      productId: product.id,
+      paySource: 1,
+      payChannel: 0,
+    });
     await client.post('/bank/devPay', { orderId: order.body.data.orderId });
     return product.coinNum;
   }
@@ -26,22 +30,32 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   async function openIm(client: HttpClient, roomId: number): Promise<ImTestClient> {
     const { body } = await client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig');
     expect(body.data.wsImServerAddress).toBe(stack.wsUrl);
-    const socket = (await ImTestClient.connect(body.data.wsImServerAddress, body.data.token, roomId)).startHeartbeat(5_000);
+    const socket = (await ImTestClient.connect(body.data.wsImServerAddress, body.data.token, roomId)).startHeartbeat(
+      5_000,
+    );
     sockets.push(socket);
     return socket;
   }
 
-  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+  const balanceOf = async (client: HttpClient): Promise<number> =>
+    (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
 
   beforeAll(async () => {
     // Bench routes on: the baselines of `npm run bench` are tested here, on the same five apps.
     stack = await startTestStack({ realIm: true, env: { GATEWAY_BENCH_ROUTES: 'true' } });
     http = new HttpClient(stack.baseUrl);
     // The node registers itself in Redis on start; the gateway hands out its address from there.
-    await waitFor('the im-core node in the registry', async () => {
-      const { client } = await login();
-      return (await client.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
-    }, 10_000);
+    await waitFor(
+      'the im-core node in the registry',
+      async () => {
+        const { client } = await login();
+        return (
+          (await client.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress ===
+          stack.wsUrl
+        );
+      },
+      10_000,
+    );
   });
 
   afterAll(async () => {
@@ -56,7 +70,11 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const second = await login();
     const coins = await recharge(viewer.client);
     expect(await balanceOf(viewer.client)).toBe(coins);
-    const [anchorWs, viewerWs, secondWs] = [await openIm(anchor.client, room), await openIm(viewer.client, room), await openIm(second.client, room)];
+    const [anchorWs, viewerWs, secondWs] = [
+      await openIm(anchor.client, room),
+      await openIm(viewer.client, room),
+      await openIm(second.client, room),
+    ];
     const outsiderRoom = await startLiving((await login()).client);
     const outsider = await login();
     const outsiderWs = await openIm(outsider.client, outsiderRoom);
@@ -65,21 +83,38 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const config = await viewer.client.post<{ onlineCount: number | null }>('/living/anchorConfig', { roomId: room });
     expect(config.body.data.onlineCount).toBe(3);
 
-    const panel = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')).body.data;
+    const panel = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift'))
+      .body.data;
     const gift = panel.find((g) => g.price * 3 <= coins)!;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await viewer.client.post<{ requestId: string }>('/gift/send', { giftId: gift.giftId, roomId: room, receiverId: anchor.userId }, { 'idempotency-key': `e2e-${i}` });
+      const res = await viewer.client.post<{ requestId: string }>(
+        '/gift/send',
+        { giftId: gift.giftId, roomId: room, receiverId: anchor.userId },
+        { 'idempotency-key': `e2e-${i}` },
+      );
       expect(res.body.code).toBe(200);
       ids.push(res.body.data.requestId);
     }
     for (const ws of [anchorWs, viewerWs, secondWs]) {
-      await waitFor('three effects on every socket in the room', () => ws.business(ImBizCode.GIFT_SUCCESS).length >= 3, 20_000);
+      await waitFor(
+        'three effects on every socket in the room',
+        () => ws.business(ImBizCode.GIFT_SUCCESS).length >= 3,
+        20_000,
+      );
     }
     for (const ws of [anchorWs, viewerWs, secondWs]) {
       const effects = ws.business(ImBizCode.GIFT_SUCCESS).map((b) => b.data as unknown as GiftEffectData);
       expect(effects.map((e) => e.requestId).sort()).toEqual([...ids].sort());
-      expect(effects.every((e) => e.giftId === gift.giftId && e.giftName === gift.giftName && e.senderId === viewer.userId && e.roomId === room)).toBe(true);
+      expect(
+        effects.every(
+          (e) =>
+            e.giftId === gift.giftId &&
+            e.giftName === gift.giftName &&
+            e.senderId === viewer.userId &&
+            e.roomId === room,
+        ),
+      ).toBe(true);
       // Sent back to back: the second and third continue the combo.
       expect(effects.map((e) => e.combo).sort()).toEqual([1, 2, 3]);
     }
@@ -92,14 +127,23 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const pricey = panel.filter((g) => g.price <= small).sort((a, b) => b.price - a.price)[0];
     const burst = await Promise.all(
       Array.from({ length: Math.floor(small / pricey.price) + 2 }, (_, i) =>
-        second.client.post<{ requestId: string }>('/gift/send', { giftId: pricey.giftId, roomId: room, receiverId: anchor.userId, requestId: `burst-${i}` }),
+        second.client.post<{ requestId: string }>('/gift/send', {
+          giftId: pricey.giftId,
+          roomId: room,
+          receiverId: anchor.userId,
+          requestId: `burst-${i}`,
+        }),
       ),
     );
     const accepted = burst.filter((r) => r.body.code === 200).map((r) => r.body.data.requestId);
-    await waitFor('an outcome for every accepted gift on the sender socket', () => {
-      const seen = new Set(secondWs.business().map((b) => (b.data as { requestId: string }).requestId));
-      return accepted.every((id) => seen.has(id));
-    }, 20_000);
+    await waitFor(
+      'an outcome for every accepted gift on the sender socket',
+      () => {
+        const seen = new Set(secondWs.business().map((b) => (b.data as { requestId: string }).requestId));
+        return accepted.every((id) => seen.has(id));
+      },
+      20_000,
+    );
     const failures = secondWs.business(ImBizCode.GIFT_FAIL).map((b) => b.data as unknown as GiftFailData);
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(failures.every((f) => /balance/i.test(f.msg))).toBe(true);
@@ -109,7 +153,11 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     expect(await balanceOf(second.client)).toBe(small - (accepted.length - failures.length) * pricey.price);
 
     // The contribution board over HTTP agrees with what was charged.
-    const board = (await second.client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', { roomId: room })).body.data.entries;
+    const board = (
+      await second.client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', {
+        roomId: room,
+      })
+    ).body.data.entries;
     expect(board).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ userId: viewer.userId, score: 3 * gift.price }),
@@ -124,24 +172,48 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const viewer = await login();
     const coins = await recharge(viewer.client);
     const watcher = await openIm((await login()).client, room);
-    const gift = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')).body.data.find((g) => g.price * 2 <= coins)!;
+    const gift = (
+      await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')
+    ).body.data.find((g) => g.price * 2 <= coins)!;
     const body = (requestId: string) => ({ giftId: gift.giftId, roomId: room, receiverId: anchor.userId, requestId });
 
     const noop = await viewer.client.post<{ requestId: string }>('/bench/noop', body('noop-1'));
     expect(noop.body.code).toBe(200);
     expect(await balanceOf(viewer.client)).toBe(coins);
 
-    const naive = await viewer.client.post<{ status: string; balanceAfter: number; requestId: string }>('/bench/naiveSend', body('naive-1'));
-    expect(naive.body.data).toMatchObject({ status: 'charged', balanceAfter: coins - gift.price, requestId: `${viewer.userId}:naive-1` });
+    const naive = await viewer.client.post<{ status: string; balanceAfter: number; requestId: string }>(
+      '/bench/naiveSend',
+      body('naive-1'),
+    );
+    expect(naive.body.data).toMatchObject({
+      status: 'charged',
+      balanceAfter: coins - gift.price,
+      requestId: `${viewer.userId}:naive-1`,
+    });
     const again = await viewer.client.post<{ status: string; replayed: boolean }>('/bench/naiveSend', body('naive-1'));
     expect(again.body.data).toMatchObject({ status: 'charged', replayed: true });
 
-    const pushed = await viewer.client.post<{ status: string; requestId: string }>('/bench/naiveSendAndPush', body('naive-2'));
+    const pushed = await viewer.client.post<{ status: string; requestId: string }>(
+      '/bench/naiveSendAndPush',
+      body('naive-2'),
+    );
     expect(pushed.body.data).toMatchObject({ status: 'charged', requestId: `${viewer.userId}:naive-2` });
-    await waitFor('the naive effect on the room socket', () => watcher.business(ImBizCode.GIFT_SUCCESS).length >= 1, 10_000);
+    await waitFor(
+      'the naive effect on the room socket',
+      () => watcher.business(ImBizCode.GIFT_SUCCESS).length >= 1,
+      10_000,
+    );
     const effects = watcher.business(ImBizCode.GIFT_SUCCESS);
     expect(effects).toHaveLength(1);
-    expect(effects[0]).toMatchObject({ msgId: `${viewer.userId}:naive-2`, data: expect.objectContaining({ giftId: gift.giftId, giftName: gift.giftName, senderId: viewer.userId, roomId: room }) });
+    expect(effects[0]).toMatchObject({
+      msgId: `${viewer.userId}:naive-2`,
+      data: expect.objectContaining({
+        giftId: gift.giftId,
+        giftName: gift.giftName,
+        senderId: viewer.userId,
+        roomId: room,
+      }),
+    });
     expect(await balanceOf(viewer.client)).toBe(coins - 2 * gift.price);
   });
 });

@@ -25,7 +25,13 @@ const fresh = (): string => randomBytes(32).toString('hex');
  */
 const secrets = new Map<string, string>();
 const goodProduction: Record<string, string> = Object.fromEntries(
-  Object.entries(example).map(([k, v]) => [k, v.replace(/CHANGE-ME[A-Za-z0-9-]*/g, (placeholder) => secrets.get(placeholder) ?? secrets.set(placeholder, fresh()).get(placeholder)!)]),
+  Object.entries(example).map(([k, v]) => [
+    k,
+    v.replace(
+      /CHANGE-ME[A-Za-z0-9-]*/g,
+      (placeholder) => secrets.get(placeholder) ?? secrets.set(placeholder, fresh()).get(placeholder)!,
+    ),
+  ]),
 );
 
 interface Exit {
@@ -36,11 +42,15 @@ interface Exit {
 /** Runs an app's main.ts (ts-node, swc) with ONLY the given environment (not Jest's development profile). */
 function runApp(app: string, env: Record<string, string>, args: string[] = ['--check-config']): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join('apps', app, 'src', 'main.ts'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_SWC: '1', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join('apps', app, 'src', 'main.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_SWC: '1', LOG_LEVEL: 'warn', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -107,7 +117,11 @@ describe('the production profile (NODE_ENV=production), each app as a process', 
   });
 
   it('the same refusal without --check-config: the app does not start, whatever else is right', async () => {
-    const run = await runApp('bank-service', { ...goodProduction, NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'true', BANK_PAY_SECRET: published }, []);
+    const run = await runApp(
+      'bank-service',
+      { ...goodProduction, NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'true', BANK_PAY_SECRET: published },
+      [],
+    );
     expect(run.code).toBe(1);
     expect(run.output).toMatch(/BANK_DEV_PAY_ENABLED: a development convenience/);
     expect(run.output).toMatch(/BANK_PAY_SECRET: a value published in the repository/);
@@ -116,6 +130,9 @@ describe('the production profile (NODE_ENV=production), each app as a process', 
 
   it('the development profile keeps the conveniences (no refusal without NODE_ENV=production)', async () => {
     const run = await runApp('bank-service', { ...development, BANK_DEV_PAY_ENABLED: 'true' });
-    expect([run.code, run.output.trim()]).toEqual([0, '[bank-service] configuration OK, profile development (not production)']);
+    expect([run.code, run.output.trim()]).toEqual([
+      0,
+      '[bank-service] configuration OK, profile development (not production)',
+    ]);
   });
 });

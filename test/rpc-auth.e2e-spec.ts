@@ -79,22 +79,30 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
   const outsider = new RpcAuth('gift-service', 'an-attacker-guess-of-the-secret-0123456789');
   const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
-  const balanceOf = async (client: HttpClient): Promise<number> => (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+  const balanceOf = async (client: HttpClient): Promise<number> =>
+    (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
   const client = (port: number): ClientProxy => {
     const made = createRpcClient('rpc-auth-e2e', { host: '127.0.0.1', port });
     clients.push(made);
     return made;
   };
-  const refusals = (): string[] => warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused an RPC request'));
+  const refusals = (): string[] =>
+    warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused an RPC request'));
 
   beforeAll(async () => {
     warn = jest.spyOn(Logger.prototype, 'warn');
     stack = await startTestStack({ realIm: true });
     http = new HttpClient(stack.baseUrl);
-    await waitFor('the im-core node in the registry', async () => {
-      const { client: c } = await login();
-      return (await c.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
-    }, 10_000);
+    await waitFor(
+      'the im-core node in the registry',
+      async () => {
+        const { client: c } = await login();
+        return (
+          (await c.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl
+        );
+      },
+      10_000,
+    );
   });
 
   afterAll(async () => {
@@ -106,14 +114,24 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
 
   it('bank.order.dev-pay: unsigned, wrongly signed, stale and replayed frames pay nothing and get no answer; each is logged with the peer', async () => {
     const user = await login();
-    const products = (await user.client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 })).body.data.products;
-    const { orderId } = (await user.client.post<{ orderId: string }>('/bank/payProduct', { productId: products[0].id, paySource: 1, payChannel: 0 })).body.data;
+    const products = (
+      await user.client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 })
+    ).body.data.products;
+    const { orderId } = (
+      await user.client.post<{ orderId: string }>('/bank/payProduct', {
+        productId: products[0].id,
+        paySource: 1,
+        payChannel: 0,
+      })
+    ).body.data;
     const pay = { orderId, userId: user.userId };
     const before = refusals().length;
 
     expect(await rawExchange(stack.ports.bankRpc, nestFrame(BankRpc.DEV_PAY, pay))).toEqual(REFUSED);
     expect(await rawExchange(stack.ports.bankRpc, signedFrame(outsider, BankRpc.DEV_PAY, pay))).toEqual(REFUSED);
-    expect(await rawExchange(stack.ports.bankRpc, signedFrame(insider, BankRpc.DEV_PAY, pay, Date.now() - 120_000))).toEqual(REFUSED);
+    expect(
+      await rawExchange(stack.ports.bankRpc, signedFrame(insider, BankRpc.DEV_PAY, pay, Date.now() - 120_000)),
+    ).toEqual(REFUSED);
     expect(await balanceOf(user.client)).toBe(0);
     const [order] = await stack.db.dataSource.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
     expect(Number(order.status)).not.toBe(2);
@@ -145,7 +163,10 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       expect(signed.answer).not.toContain('"balance"');
     }
     expect(await balanceOf(user.client)).toBe(0);
-    const [{ n }] = await stack.db.dataSource.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ?', [user.userId]);
+    const [{ n }] = await stack.db.dataSource.query(
+      'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ?',
+      [user.userId],
+    );
     expect(Number(n)).toBe(0);
   });
 
@@ -156,7 +177,9 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const forged = { giftId: target.giftId, price: 1, giftName: 'pwned' };
     expect(await rawExchange(stack.ports.giftRpc, nestFrame(GiftRpc.UPDATE, forged))).toEqual(REFUSED);
     expect(await rawExchange(stack.ports.giftRpc, signedFrame(outsider, GiftRpc.UPDATE, forged))).toEqual(REFUSED);
-    const [row] = await stack.db.dataSource.query('SELECT price, gift_name FROM t_gift_config WHERE gift_id = ?', [target.giftId]);
+    const [row] = await stack.db.dataSource.query('SELECT price, gift_name FROM t_gift_config WHERE gift_id = ?', [
+      target.giftId,
+    ]);
     expect([Number(row.price), row.gift_name]).toEqual([target.price, target.giftName]);
     const { gift: served } = await gift.config(target.giftId);
     expect(served?.price).toBe(target.price);
@@ -169,12 +192,37 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const im = (await viewer.client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig')).body.data;
     const ws = (await ImTestClient.connect(im.wsImServerAddress, im.token, roomId)).startHeartbeat(5_000);
     sockets.push(ws);
-    const effect = { requestId: 'forged', giftId: 1, giftName: 'Rocket', svgaUrl: 'https://evil.example/x.svga', senderId: 1, receiverId: anchor.userId, roomId, combo: 99 };
+    const effect = {
+      requestId: 'forged',
+      giftId: 1,
+      giftName: 'Rocket',
+      svgaUrl: 'https://evil.example/x.svga',
+      senderId: 1,
+      receiverId: anchor.userId,
+      roomId,
+      combo: 99,
+    };
     const forged: [number, string, object][] = [
-      [stack.ports.router, ImRouterRpc.SEND_TO_ROOMS, { messages: [{ msgId: 'forged-rooms', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
-      [stack.ports.router, ImRouterRpc.SEND_MSG, { msgId: 'forged-user', userId: viewer.userId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
-      [stack.ports.imRpc, ImCoreRpc.PUSH_TO_ROOMS, { messages: [{ msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] }],
-      [stack.ports.imRpc, ImCoreRpc.PUSH, { msgId: 'forged-core-user', userIds: [viewer.userId], bizCode: ImBizCode.GIFT_SUCCESS, data: effect }],
+      [
+        stack.ports.router,
+        ImRouterRpc.SEND_TO_ROOMS,
+        { messages: [{ msgId: 'forged-rooms', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] },
+      ],
+      [
+        stack.ports.router,
+        ImRouterRpc.SEND_MSG,
+        { msgId: 'forged-user', userId: viewer.userId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect },
+      ],
+      [
+        stack.ports.imRpc,
+        ImCoreRpc.PUSH_TO_ROOMS,
+        { messages: [{ msgId: 'forged-core-room', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: effect }] },
+      ],
+      [
+        stack.ports.imRpc,
+        ImCoreRpc.PUSH,
+        { msgId: 'forged-core-user', userIds: [viewer.userId], bizCode: ImBizCode.GIFT_SUCCESS, data: effect },
+      ],
     ];
     for (const [port, pattern, data] of forged) {
       expect(await rawExchange(port, nestFrame(pattern, data))).toEqual(REFUSED);
@@ -182,14 +230,26 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     }
     // Every forged connection was closed before a handler ran; a genuine push sent now is the first
     // and only message the room gets.
-    await new ImRouterClient(client(stack.ports.router)).sendToRoom({ msgId: 'genuine', roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...effect, requestId: 'genuine' } });
+    await new ImRouterClient(client(stack.ports.router)).sendToRoom({
+      msgId: 'genuine',
+      roomId,
+      bizCode: ImBizCode.GIFT_SUCCESS,
+      data: { ...effect, requestId: 'genuine' },
+    });
     await waitFor('the genuine push', () => ws.business().length > 0, 10_000);
     expect(ws.business().map((b) => b.msgId)).toEqual(['genuine']);
   });
 
   it('garbage on any RPC port closes that connection only: each service keeps serving signed callers', async () => {
     const junk = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 131 + 7) % 256));
-    const garbage: (string | Buffer)[] = [junk, 'not a frame, and no length prefix either', '5#abcde', '99999999999#{', '3#{}}', `2#""`];
+    const garbage: (string | Buffer)[] = [
+      junk,
+      'not a frame, and no length prefix either',
+      '5#abcde',
+      '99999999999#{',
+      '3#{}}',
+      `2#""`,
+    ];
     const ports = [stack.ports.bankRpc, stack.ports.giftRpc, stack.ports.router, stack.ports.imRpc];
     for (const port of ports) for (const g of garbage) expect(await rawExchange(port, g)).toEqual(REFUSED);
 
@@ -202,20 +262,31 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
 
   it('RPC listens on RPC_BIND_HOST while HTTP keeps BIND_HOST', async () => {
     const [httpPort, rpcPort] = portBlock(2);
-    const settings: Record<string, string> = { BIND_HOST: '127.0.0.1', RPC_BIND_HOST: '127.0.0.2', IM_ROUTER_HTTP_PORT: String(httpPort), IM_ROUTER_RPC_PORT: String(rpcPort) };
+    const settings: Record<string, string> = {
+      BIND_HOST: '127.0.0.1',
+      RPC_BIND_HOST: '127.0.0.2',
+      IM_ROUTER_HTTP_PORT: String(httpPort),
+      IM_ROUTER_RPC_PORT: String(rpcPort),
+    };
     const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
     Object.assign(process.env, settings);
     let app: NestFastifyApplication | undefined;
     try {
-      app = await runApp({ app: 'im-router', module: ImRouterModule, env: ImRouterEnv, listen: (e) => ({ host: e.BIND_HOST, http: e.IM_ROUTER_HTTP_PORT, rpc: e.IM_ROUTER_RPC_PORT }) });
+      app = await runApp({
+        app: 'im-router',
+        module: ImRouterModule,
+        env: ImRouterEnv,
+        listen: (e) => ({ host: e.BIND_HOST, http: e.IM_ROUTER_HTTP_PORT, rpc: e.IM_ROUTER_RPC_PORT }),
+      });
       expect((await fetch(`http://127.0.0.1:${httpPort}/health`)).status).toBe(200);
       expect((await rawExchange(rpcPort, '5#abcde', '127.0.0.1')).connected).toBe(false);
       const there = createRpcClient('rpc-auth-e2e', { host: '127.0.0.2', port: rpcPort });
       clients.push(there);
       await expect(new ImRouterClient(there).roomMembers(999_998)).resolves.toEqual({ userIds: [] });
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
       await app?.close();
     }
   });

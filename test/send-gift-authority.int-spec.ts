@@ -1,4 +1,12 @@
-import { GiftEffectData, ImBizCode, KafkaTopic, SendGiftMq, SendGiftType, signSendGift, UnsignedSendGift } from '@live/contracts';
+import {
+  GiftEffectData,
+  ImBizCode,
+  KafkaTopic,
+  SendGiftMq,
+  SendGiftType,
+  signSendGift,
+  UnsignedSendGift,
+} from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { GiftRedisKeys } from '@live/redis';
 import { uniqueName } from '@live/testing';
@@ -33,38 +41,58 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> => stack.db.dataSource.query(query, params);
+  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
+    stack.db.dataSource.query(query, params);
 
   async function openRoom(anchorId: number): Promise<number> {
     const roomId = newId();
-    await sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'authority', 1)`, [roomId, anchorId]);
+    await sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'authority', 1)`, [
+      roomId,
+      anchorId,
+    ]);
     return roomId;
   }
 
   async function wallet(userId: number): Promise<{ balance: number; earnings: number }> {
-    const [row] = await sql<{ current_balance: string; earnings: string }>('SELECT current_balance, earnings FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
+    const [row] = await sql<{ current_balance: string; earnings: string }>(
+      'SELECT current_balance, earnings FROM t_qiyu_currency_account WHERE user_id = ?',
+      [userId],
+    );
     return { balance: Number(row?.current_balance ?? 0), earnings: Number(row?.earnings ?? 0) };
   }
   /** A sender holding 1000 coins, an anchor's open room, and a gift of SEED_GIFTS[seed] between them, signed as the gateway signs it. */
   async function fundedGift(seed: number, label: string) {
     const sender = newId();
     const anchor = newId();
-    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)', [sender]);
+    await sql(
+      'INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)',
+      [sender],
+    );
     const room = await openRoom(anchor);
     const [giftId, giftName, price] = SEED_GIFTS[seed];
     const mq = signedAsGateway({
-      userId: sender, giftId, giftName, price, receiverId: anchor, roomId: room, url: 'https://cdn.example/g.svga',
-      requestId: `${sender}:${uniqueName(label)}`, type: SendGiftType.DEFAULT, sendTime: Date.now(),
+      userId: sender,
+      giftId,
+      giftName,
+      price,
+      receiverId: anchor,
+      roomId: room,
+      url: 'https://cdn.example/g.svga',
+      requestId: `${sender}:${uniqueName(label)}`,
+      type: SendGiftType.DEFAULT,
+      sendTime: Date.now(),
     });
     return { sender, anchor, room, giftId, giftName, price, mq };
   }
-
 
   it('unsigned, forged, unknown-key, mispriced and wrongly addressed gifts are parked with their reason, never charged; a signed one is', async () => {
     const victim = newId();
     const attacker = newId();
     const honestAnchor = newId();
-    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 10000, 10000), (?, 0, 0)', [victim, attacker]);
+    await sql(
+      'INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 10000, 10000), (?, 0, 0)',
+      [victim, attacker],
+    );
     const attackersRoom = await openRoom(attacker);
     const honestRoom = await openRoom(honestAnchor);
 
@@ -91,7 +119,10 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
       },
       {
         what: 'a valid-looking signature under an unknown key id',
-        mq: signSendGift(gift({ price: 1 }), { id: 'attacker-key', secret: 'the-attacker-own-secret-0123456789abcdef' }),
+        mq: signSendGift(gift({ price: 1 }), {
+          id: 'attacker-key',
+          secret: 'the-attacker-own-secret-0123456789abcdef',
+        }),
         reason: /^not charged: signature under an unknown key id "attacker-key"$/,
       },
       {
@@ -110,7 +141,9 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
         reason: /^not charged: room \d+ does not exist$/,
       },
     ];
-    const honest = signedAsGateway(gift({ giftId: roseId, giftName: roseName, price: rosePrice, receiverId: honestAnchor, roomId: honestRoom }));
+    const honest = signedAsGateway(
+      gift({ giftId: roseId, giftName: roseName, price: rosePrice, receiverId: honestAnchor, roomId: honestRoom }),
+    );
 
     const parkedTopic = stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED;
     const parked = await readParked(stack.kafka, parkedTopic);
@@ -121,7 +154,10 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     });
 
     const pushes = stack.pushes!;
-    await waitFor('the signed gift pushed and every attack parked', () => pushes.pushedIds().has(honest.requestId) && parked.messages.length >= attacks.length);
+    await waitFor(
+      'the signed gift pushed and every attack parked',
+      () => pushes.pushedIds().has(honest.requestId) && parked.messages.length >= attacks.length,
+    );
     await parked.stop();
 
     // Each attack parked once, with its reason and its bytes, in the order written.
@@ -139,26 +175,50 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await wallet(honestAnchor)).toEqual({ balance: 0, earnings: rosePrice });
     // The unsigned ones left no trace in the ledger; the signed ones that do not check out are recorded as
     // refused (nothing moved): a redelivery gets the same answer.
-    const trades = await sql<{ request_id: string; num: string }>('SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id IN (?, ?) ORDER BY id', [victim, attacker]);
+    const trades = await sql<{ request_id: string; num: string }>(
+      'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id IN (?, ?) ORDER BY id',
+      [victim, attacker],
+    );
     const signedAttacks = attacks.slice(3).map((a) => a.mq.requestId);
     expect(trades.filter((t) => Number(t.num) !== 0).map((t) => t.request_id)).toEqual([honest.requestId]);
-    expect(trades.filter((t) => Number(t.num) === 0).map((t) => t.request_id).sort()).toEqual([...signedAttacks].sort());
-    const records = await sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?', [victim, attacker]);
+    expect(
+      trades
+        .filter((t) => Number(t.num) === 0)
+        .map((t) => t.request_id)
+        .sort(),
+    ).toEqual([...signedAttacks].sort());
+    const records = await sql<{ request_id: string }>(
+      'SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?',
+      [victim, attacker],
+    );
     expect(records.map((r) => r.request_id)).toEqual([honest.requestId]);
 
     // Boards and pushes: nothing for the attacks.
     const keys = new GiftRedisKeys(stack.redis.prefix);
     expect(await stack.redis.redis.zrange(keys.roomContributionBoard(attackersRoom), 0, -1, 'WITHSCORES')).toEqual([]);
-    expect(await stack.redis.redis.zrange(keys.roomContributionBoard(honestRoom), 0, -1, 'WITHSCORES')).toEqual([String(victim), String(rosePrice)]);
+    expect(await stack.redis.redis.zrange(keys.roomContributionBoard(honestRoom), 0, -1, 'WITHSCORES')).toEqual([
+      String(victim),
+      String(rosePrice),
+    ]);
     // No effect for any attack; a signed one is the gateway's word that the victim sent it, so the victim
     // (only) hears it was not charged.
     const attackIds = new Set(attacks.map((a) => a.mq.requestId));
     expect(pushes.room.filter((m) => attackIds.has(m.msgId ?? '') || m.roomId === attackersRoom)).toEqual([]);
     const told = pushes.direct.filter((m) => attackIds.has(m.msgId ?? ''));
     expect(told.map((m) => m.msgId).sort()).toEqual([...signedAttacks].sort());
-    expect(told.every((m) => m.userId === victim && m.bizCode === ImBizCode.GIFT_FAIL && 'msg' in m.data && /not charged/.test(m.data.msg))).toBe(true);
+    expect(
+      told.every(
+        (m) =>
+          m.userId === victim && m.bizCode === ImBizCode.GIFT_FAIL && 'msg' in m.data && /not charged/.test(m.data.msg),
+      ),
+    ).toBe(true);
     const effect = pushes.room.find((m) => m.msgId === honest.requestId)!;
-    expect(effect.data as unknown as GiftEffectData).toMatchObject({ senderId: victim, receiverId: honestAnchor, roomId: honestRoom, giftId: roseId });
+    expect(effect.data as unknown as GiftEffectData).toMatchObject({
+      senderId: victim,
+      receiverId: honestAnchor,
+      roomId: honestRoom,
+      giftId: roseId,
+    });
   });
 
   it('a gift charged before its price changed, redelivered after: its first answer (recorded and pushed), never parked, never charged twice', async () => {
@@ -178,7 +238,12 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     try {
       const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
       await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
-      await waitFor('the redelivery recorded and pushed again', async () => pushes.pushedIds().has(mq.requestId) && (await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length === 1);
+      await waitFor(
+        'the redelivery recorded and pushed again',
+        async () =>
+          pushes.pushedIds().has(mq.requestId) &&
+          (await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length === 1,
+      );
       await parked.stop();
       expect(parked.messages.filter((p) => p.rawValue?.includes(mq.requestId))).toEqual([]);
       expect(await wallet(sender)).toEqual({ balance: 1000 - price, earnings: 0 });
@@ -202,11 +267,22 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
 
     // Two hours later: the outcome records are gone (expired), and the same signed message comes again
     // (a captured one sent by whoever can write to Kafka, or a redelivery after a long outage).
-    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [mq.requestId]);
+    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
+      mq.requestId,
+    ]);
     await stack.redis.redis.del(keys.giftOutcome(mq.requestId), keys.roomGiftApplied(room, mq.requestId));
     pushes.room = [];
-    const marker = signedAsGateway({ ...mq, giftId: SEED_GIFTS[0][0], giftName: SEED_GIFTS[0][1], price: SEED_GIFTS[0][2], requestId: `${sender}:${uniqueName('after')}` });
-    await producer.send({ topic, messages: [mq, mq, marker].map((m) => ({ key: String(sender), value: JSON.stringify(m) })) });
+    const marker = signedAsGateway({
+      ...mq,
+      giftId: SEED_GIFTS[0][0],
+      giftName: SEED_GIFTS[0][1],
+      price: SEED_GIFTS[0][2],
+      requestId: `${sender}:${uniqueName('after')}`,
+    });
+    await producer.send({
+      topic,
+      messages: [mq, mq, marker].map((m) => ({ key: String(sender), value: JSON.stringify(m) })),
+    });
     await waitFor('the message after them shown', () => pushes.pushedIds().has(marker.requestId));
 
     expect(pushes.room.map((m) => m.msgId)).toEqual([marker.requestId]);

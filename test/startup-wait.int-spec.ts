@@ -32,10 +32,19 @@ describe('start-up waits for dependencies that come up late', () => {
     const [host, port] = kafka.brokers[0].split(':');
     lateProxy(kafkaPort, { host, port: Number(port) }, 1_500);
     // The client bootstraps through the late proxy; no kafkajs retries of its own (waitFor does the waiting).
-    const late = createKafkaClient({ clientId: uniqueName('late'), brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const late = createKafkaClient({
+      clientId: uniqueName('late'),
+      brokers: [`127.0.0.1:${kafkaPort}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
     const topics = [kafka.uniqueTopic('late-a'), kafka.uniqueTopic('late-b')];
     const began = Date.now();
-    const result = await ensureTopics(late, topics.map((topic) => ({ topic, numPartitions: 6 })), { deadlineMs: 30_000 });
+    const result = await ensureTopics(
+      late,
+      topics.map((topic) => ({ topic, numPartitions: 6 })),
+      { deadlineMs: 30_000 },
+    );
     expect(Date.now() - began).toBeGreaterThanOrEqual(1_400);
     expect(result.created.sort()).toEqual([...topics].sort());
     const admin = kafka.kafka.admin();
@@ -61,7 +70,12 @@ describe('start-up waits for dependencies that come up late', () => {
   });
 
   it('past the deadline, fails naming what it waited for', async () => {
-    const never = createKafkaClient({ clientId: uniqueName('never'), brokers: [`127.0.0.1:${deadPort}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    const never = createKafkaClient({
+      clientId: uniqueName('never'),
+      brokers: [`127.0.0.1:${deadPort}`],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    });
     const failing = ensureTopics(never, [{ topic: uniqueName('never'), numPartitions: 1 }], { deadlineMs: 2_000 });
     await expect(failing).rejects.toBeInstanceOf(DependencyNotReadyError);
     await expect(failing).rejects.toThrow(/^the Kafka broker \(admin connection\) not ready after \d+\.\d s: /);
@@ -74,7 +88,9 @@ describe('start-up waits for dependencies that come up late', () => {
   it('a wrong database password fails at once: waiting cannot mend it', async () => {
     const env = validateEnv(DatabaseEnv);
     const began = Date.now();
-    await expect(waitForDatabase({ ...env, DB_USER: 'no_such_user_lg', DB_PASSWORD: 'wrong' }, { deadlineMs: 30_000 })).rejects.toThrow(/Access denied/);
+    await expect(
+      waitForDatabase({ ...env, DB_USER: 'no_such_user_lg', DB_PASSWORD: 'wrong' }, { deadlineMs: 30_000 }),
+    ).rejects.toThrow(/Access denied/);
     expect(Date.now() - began).toBeLessThan(30_000);
   });
 });

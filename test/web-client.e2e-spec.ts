@@ -8,7 +8,11 @@ import { startTestStack, TestStack } from './support/test-stack';
 /** Debian's Chromium through scripts/browser (installed there if missing); null with the reason when impossible. */
 function findChromium(): { path: string | null; why: string } {
   try {
-    const path = execFileSync('bash', ['scripts/browser'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).trim();
+    const path = execFileSync('bash', ['scripts/browser'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+    }).trim();
     return { path, why: '' };
   } catch (err: unknown) {
     return { path: null, why: String((err as { stderr?: string }).stderr ?? err).trim() };
@@ -45,7 +49,15 @@ describeWithBrowser('web client in a real browser (Chromium via playwright-core)
     stack = await startTestStack({ realIm: true });
     browser = await chromium.launch({
       executablePath: browserFound.path!,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -68,7 +80,11 @@ describeWithBrowser('web client in a real browser (Chromium via playwright-core)
     await viewer.waitForSelector('#view-room:not([hidden])');
     await viewer.waitForFunction(() => document.body.dataset.im === 'online');
     // Every gift shows a picture (the seed CDN is unreachable here: the local fallback stands in).
-    await viewer.waitForFunction(() => Array.from(document.querySelectorAll('#gift-panel img')).every((img) => (img as HTMLImageElement).naturalWidth > 0));
+    await viewer.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#gift-panel img')).every(
+        (img) => (img as HTMLImageElement).naturalWidth > 0,
+      ),
+    );
 
     await viewer.click('#open-recharge');
     await viewer.locator('#products button').first().click();
@@ -79,14 +95,28 @@ describeWithBrowser('web client in a real browser (Chromium via playwright-core)
     const giftId = Number(await giftButton.getAttribute('data-gift-id'));
     const price = Number((await giftButton.locator('.price').textContent())!.replace(/\D/g, ''));
     for (let i = 0; i < 3; i++) {
-      await Promise.all([viewer.waitForResponse((r) => r.url().endsWith('/gift/send') && r.status() === 200), giftButton.click()]);
+      await Promise.all([
+        viewer.waitForResponse((r) => r.url().endsWith('/gift/send') && r.status() === 200),
+        giftButton.click(),
+      ]);
     }
 
     for (const page of [anchor, viewer]) {
-      await page.waitForFunction(() => document.querySelectorAll('#feed li').length >= 3, undefined, { timeout: 20_000 });
-      await page.waitForFunction((score) => Array.from(document.querySelectorAll('#board li')).some((li) => li.textContent!.includes(String(score))), 3 * price, { timeout: 20_000 });
+      await page.waitForFunction(() => document.querySelectorAll('#feed li').length >= 3, undefined, {
+        timeout: 20_000,
+      });
+      await page.waitForFunction(
+        (score) =>
+          Array.from(document.querySelectorAll('#board li')).some((li) => li.textContent!.includes(String(score))),
+        3 * price,
+        { timeout: 20_000 },
+      );
     }
-    await viewer.waitForFunction((want) => Number(document.getElementById('balance')!.textContent) === want, before - 3 * price, { timeout: 20_000 });
+    await viewer.waitForFunction(
+      (want) => Number(document.getElementById('balance')!.textContent) === want,
+      before - 3 * price,
+      { timeout: 20_000 },
+    );
     expect(Number(await viewer.textContent('#balance'))).toBe(before - 3 * price);
     const effects = await anchor.locator(`#effects .effect[data-gift-id="${giftId}"]`).count();
     expect(effects).toBeGreaterThanOrEqual(1);

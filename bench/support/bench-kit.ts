@@ -15,7 +15,17 @@ export interface Viewer {
 
 /** Ports of a stack started by a harness, away from `npm start`'s and below the ephemeral range. */
 export function stackPorts(base: number) {
-  return { gateway: base, imWs: base + 10, giftHttp: base + 1, giftRpc: base + 2, bankHttp: base + 3, bankRpc: base + 4, routerHttp: base + 5, routerRpc: base + 6, imRpc: base + 7 };
+  return {
+    gateway: base,
+    imWs: base + 10,
+    giftHttp: base + 1,
+    giftRpc: base + 2,
+    bankHttp: base + 3,
+    bankRpc: base + 4,
+    routerHttp: base + 5,
+    routerRpc: base + 6,
+    imRpc: base + 7,
+  };
 }
 
 export function stackEnv(id: string, ports: ReturnType<typeof stackPorts>): Record<string, string> {
@@ -87,7 +97,13 @@ export async function seedViewers(
 export async function writeTokens(redis: Redis, keyPrefix: string, viewers: readonly Viewer[]): Promise<void> {
   const keys = new GatewayRedisKeys(keyPrefix);
   const p = redis.pipeline();
-  for (const v of viewers) p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200);
+  for (const v of viewers)
+    p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(
+      keys.imToken(v.imToken),
+      String(v.userId),
+      'EX',
+      7_200,
+    );
   await p.exec();
 }
 
@@ -106,10 +122,22 @@ export interface HttpAnswer {
 
 /** The harnesses' HTTP client: node:http on keep-alive sockets (much cheaper per request than fetch). */
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-export function httpPost(port: number, path: string, body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+export function httpPost(
+  port: number,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -7,16 +7,19 @@ import { Session } from 'node:inspector';
 
 const session = new Session();
 session.connect();
-setTimeout(() => {
-  session.post('Profiler.enable', () =>
-    session.post('Profiler.start', () => {
-      setTimeout(
-        () =>
-          session.post('Profiler.stop', (err, result) => {
-            if (!err) writeFileSync(process.env.PROFILE_OUT ?? 'app.cpuprofile', JSON.stringify(result.profile));
-          }),
-        Number(process.env.PROFILE_MS ?? 5_000),
-      );
-    }),
-  );
-}, Number(process.env.PROFILE_DELAY_MS ?? 20_000)).unref();
+setTimeout(
+  () => {
+    session.post('Profiler.enable', () =>
+      session.post('Profiler.start', () => {
+        setTimeout(
+          () =>
+            session.post('Profiler.stop', (err, result) => {
+              if (!err) writeFileSync(process.env.PROFILE_OUT ?? 'app.cpuprofile', JSON.stringify(result.profile));
+            }),
+          Number(process.env.PROFILE_MS ?? 5_000),
+        );
+      }),
+    );
+  },
+  Number(process.env.PROFILE_DELAY_MS ?? 20_000),
+).unref();

@@ -39,7 +39,10 @@ export class StackProcesses {
   /** Refuses to run where something already answers on one of the health URLs (a leftover stack). */
   static async assertFree(urls: string[]): Promise<void> {
     for (const url of urls) {
-      const busy = await fetch(url).then(() => true, () => false);
+      const busy = await fetch(url).then(
+        () => true,
+        () => false,
+      );
       if (busy) throw new Error(`${url} already answers: stop what runs on the benchmark's ports first`);
     }
   }
@@ -53,18 +56,46 @@ export class StackProcesses {
    * BENCH_PROFILE=<app>[,<app>...] those apps run under the V8 profiler (bench/support/cpu-profile.js) and writes
    * bench-output/<app>.cpuprofile each (open it in Chrome DevTools).
    */
-  startAll(ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number }, extra: Record<string, Record<string, string>> = {}): void {
+  startAll(
+    ports: { bankHttp: number; giftHttp: number; routerHttp: number; imWs: number; gateway: number },
+    extra: Record<string, Record<string, string>> = {},
+  ): void {
     const env = (name: string): Record<string, string> => ({
       ...((process.env.BENCH_PROFILE ?? '').split(',').includes(name)
-        ? { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`, PROFILE_OUT: join(ROOT, 'bench-output', `${name}.cpuprofile`), PROFILE_DELAY_MS: process.env.BENCH_PROFILE_DELAY_MS ?? '20000', PROFILE_MS: process.env.BENCH_PROFILE_MS ?? '5000' }
+        ? {
+            NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.js')}`,
+            PROFILE_OUT: join(ROOT, 'bench-output', `${name}.cpuprofile`),
+            PROFILE_DELAY_MS: process.env.BENCH_PROFILE_DELAY_MS ?? '20000',
+            PROFILE_MS: process.env.BENCH_PROFILE_MS ?? '5000',
+          }
         : {}),
       ...extra[name],
     });
-    this.start('bank-service', 'apps/bank-service/src/main.js', `http://127.0.0.1:${ports.bankHttp}/health`, env('bank-service'));
-    this.start('gift-service', 'apps/gift-service/src/main.js', `http://127.0.0.1:${ports.giftHttp}/health`, env('gift-service'));
-    this.start('im-router', 'apps/im-router/src/main.js', `http://127.0.0.1:${ports.routerHttp}/health`, env('im-router'));
+    this.start(
+      'bank-service',
+      'apps/bank-service/src/main.js',
+      `http://127.0.0.1:${ports.bankHttp}/health`,
+      env('bank-service'),
+    );
+    this.start(
+      'gift-service',
+      'apps/gift-service/src/main.js',
+      `http://127.0.0.1:${ports.giftHttp}/health`,
+      env('gift-service'),
+    );
+    this.start(
+      'im-router',
+      'apps/im-router/src/main.js',
+      `http://127.0.0.1:${ports.routerHttp}/health`,
+      env('im-router'),
+    );
     this.start('im-core', 'apps/im-core/src/main.js', `http://127.0.0.1:${ports.imWs}/health`, env('im-core'));
-    this.start('api-gateway', 'apps/api-gateway/src/main.js', `http://127.0.0.1:${ports.gateway}/health`, env('api-gateway'));
+    this.start(
+      'api-gateway',
+      'apps/api-gateway/src/main.js',
+      `http://127.0.0.1:${ports.gateway}/health`,
+      env('api-gateway'),
+    );
   }
 
   /** kill -9, as a crash would. */
@@ -80,8 +111,14 @@ export class StackProcesses {
     const app = this.app(name);
     app.child = this.spawn(name, app.entry, app.extra);
     const deadline = Date.now() + timeoutMs;
-    while (!(await fetch(app.health).then((r) => r.ok, () => false))) {
-      if (app.child.exitCode !== null) throw new Error(`${name} exited while restarting (see ${this.logDir}/${name}.log)`);
+    while (
+      !(await fetch(app.health).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (app.child.exitCode !== null)
+        throw new Error(`${name} exited while restarting (see ${this.logDir}/${name}.log)`);
       if (Date.now() > deadline) throw new Error(`${name} not healthy ${timeoutMs} ms after its restart`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -100,7 +137,11 @@ export class StackProcesses {
 
   private spawn(name: string, entry: string, extra: Record<string, string>): ChildProcess {
     const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn('node', [join(ROOT, 'scripts/run-app.js'), entry], { cwd: ROOT, env: { ...process.env, ...this.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [join(ROOT, 'scripts/run-app.js'), entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     return child;
@@ -110,8 +151,12 @@ export class StackProcesses {
     const deadline = Date.now() + timeoutMs;
     for (const app of this.apps) {
       for (;;) {
-        if (app.child.exitCode !== null) throw new Error(`${app.name} exited during start-up (see ${this.logDir}/${app.name}.log)`);
-        const ok = await fetch(app.health).then((r) => r.ok, () => false);
+        if (app.child.exitCode !== null)
+          throw new Error(`${app.name} exited during start-up (see ${this.logDir}/${app.name}.log)`);
+        const ok = await fetch(app.health).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`${app.name} not healthy in ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 250));
@@ -131,7 +176,17 @@ export class StackProcesses {
       if (!m) continue;
       const [pid, args] = [Number(m[1]), m[2]];
       const app = this.apps.find((a) => a.child.pid === pid);
-      const name = app?.name ?? (pid === process.pid ? 'benchmark client' : /mariadbd|mysqld/.test(args) ? 'mariadb' : /redis-server/.test(args) ? 'redis' : /kafka\.Kafka/.test(args) ? 'kafka' : null);
+      const name =
+        app?.name ??
+        (pid === process.pid
+          ? 'benchmark client'
+          : /mariadbd|mysqld/.test(args)
+            ? 'mariadb'
+            : /redis-server/.test(args)
+              ? 'redis'
+              : /kafka\.Kafka/.test(args)
+                ? 'kafka'
+                : null);
       if (name) out[name] = (out[name] ?? 0) + processCpuSeconds(pid);
     }
     return out;
@@ -139,7 +194,11 @@ export class StackProcesses {
 
   async stop(): Promise<void> {
     for (const app of [...this.apps].reverse()) app.child.kill('SIGTERM');
-    await Promise.all(this.apps.map((a) => (a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)))));
+    await Promise.all(
+      this.apps.map((a) =>
+        a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)),
+      ),
+    );
   }
 }
 

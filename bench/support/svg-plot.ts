@@ -29,12 +29,18 @@ export function svgPlot(title: string, panels: { unit: string; series: Series[] 
       parts.push(`<text x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end" fill="#555">${Math.round(v)}</text>`);
       parts.push(`<line x1="${pad.left}" x2="${pad.left + w}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`);
     }
-    parts.push(`<text x="14" y="${top + pad.top + h / 2}" transform="rotate(-90 14 ${top + pad.top + h / 2})" text-anchor="middle">${escape(panel.unit)}</text>`);
-    parts.push(`<text x="${pad.left + w / 2}" y="${top + panelHeight - 8}" text-anchor="middle" fill="#555">seconds</text>`);
+    parts.push(
+      `<text x="14" y="${top + pad.top + h / 2}" transform="rotate(-90 14 ${top + pad.top + h / 2})" text-anchor="middle">${escape(panel.unit)}</text>`,
+    );
+    parts.push(
+      `<text x="${pad.left + w / 2}" y="${top + panelHeight - 8}" text-anchor="middle" fill="#555">seconds</text>`,
+    );
     panel.series.forEach((s, k) => {
       const d = s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
       parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${d}"/>`);
-      parts.push(`<text x="${pad.left + 10 + k * 180}" y="${top + pad.top - 8}" fill="${s.color}">■ ${escape(s.name)}</text>`);
+      parts.push(
+        `<text x="${pad.left + 10 + k * 180}" y="${top + pad.top - 8}" fill="${s.color}">■ ${escape(s.name)}</text>`,
+      );
     });
   });
   parts.push('</svg>');

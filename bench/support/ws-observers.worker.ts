@@ -13,7 +13,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { ackFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE } from './im-frames';
 
-
 const port = parentPort;
 if (!port) throw new Error('ws-observers.worker must run as a worker thread');
 const sockets: WebSocket[] = [];

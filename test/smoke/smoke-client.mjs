@@ -24,7 +24,11 @@ function check(cond, what) {
 async function post(path, body, token, headers = {}) {
   const res = await fetch(base + path, {
     method: 'POST',
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const envelope = await res.json();
@@ -59,7 +63,9 @@ async function openIm(user, roomId) {
   sockets.push(conn);
   const send = (code, body) => {
     const json = body === undefined ? '' : JSON.stringify(body);
-    ws.send(JSON.stringify({ magic: MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }));
+    ws.send(
+      JSON.stringify({ magic: MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }),
+    );
   };
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no 1001 login answer from ${wsImServerAddress}`)), 10_000);
@@ -111,11 +117,22 @@ async function main() {
   const panel = await ok('/gift/listGift', undefined, viewer.token);
   const cheap = [...panel].sort((a, b) => a.price - b.price)[0];
   check(cheap && cheap.price <= balance, `gift panel (${panel.length} gifts)`);
-  const { requestId } = await ok('/gift/send', { giftId: cheap.giftId, roomId, receiverId: anchor.userId }, viewer.token, { 'idempotency-key': `smoke-${suffix}` });
+  const { requestId } = await ok(
+    '/gift/send',
+    { giftId: cheap.giftId, roomId, receiverId: anchor.userId },
+    viewer.token,
+    { 'idempotency-key': `smoke-${suffix}` },
+  );
   const effectOf = (conn, id) => conn.business.filter((b) => b.bizCode === GIFT_SUCCESS && b.data.requestId === id);
-  await until('the 5556 on both sockets', () => effectOf(anchorWs, requestId).length > 0 && effectOf(viewerWs, requestId).length > 0);
+  await until(
+    'the 5556 on both sockets',
+    () => effectOf(anchorWs, requestId).length > 0 && effectOf(viewerWs, requestId).length > 0,
+  );
   const effect = effectOf(anchorWs, requestId)[0].data;
-  check(effect.giftId === cheap.giftId && effect.senderId === viewer.userId && effect.roomId === roomId, '5556 gift effect seen by the anchor and the viewer');
+  check(
+    effect.giftId === cheap.giftId && effect.senderId === viewer.userId && effect.roomId === roomId,
+    '5556 gift effect seen by the anchor and the viewer',
+  );
 
   // Past the balance, all at once: the cached pre-check lets them through, settlement refuses the rest.
   const left = balance - cheap.price;
@@ -123,23 +140,59 @@ async function main() {
   check(pricey !== undefined, `a gift the remaining ${left} coins cover`);
   const tries = Math.floor(left / pricey.price) + 3;
   const answers = await Promise.all(
-    Array.from({ length: tries }, (_, i) => post('/gift/send', { giftId: pricey.giftId, roomId, receiverId: anchor.userId, requestId: `race-${suffix}-${i}` }, viewer.token)),
+    Array.from({ length: tries }, (_, i) =>
+      post(
+        '/gift/send',
+        { giftId: pricey.giftId, roomId, receiverId: anchor.userId, requestId: `race-${suffix}-${i}` },
+        viewer.token,
+      ),
+    ),
   );
   const accepted = answers.filter((a) => a.code === 200).map((a) => a.data.requestId);
-  check(answers.every((a) => a.code === 200 || a.status === 402), `${tries} racing sends answered (${accepted.length} accepted, the rest refused by the pre-check)`);
-  const outcomeIds = () => new Set(viewerWs.business.filter((b) => b.bizCode === GIFT_SUCCESS || b.bizCode === GIFT_FAIL).map((b) => b.data.requestId));
-  await until('an outcome for every accepted send on the sender socket', () => accepted.every((id) => outcomeIds().has(id)));
+  check(
+    answers.every((a) => a.code === 200 || a.status === 402),
+    `${tries} racing sends answered (${accepted.length} accepted, the rest refused by the pre-check)`,
+  );
+  const outcomeIds = () =>
+    new Set(
+      viewerWs.business
+        .filter((b) => b.bizCode === GIFT_SUCCESS || b.bizCode === GIFT_FAIL)
+        .map((b) => b.data.requestId),
+    );
+  await until('an outcome for every accepted send on the sender socket', () =>
+    accepted.every((id) => outcomeIds().has(id)),
+  );
   const failures = viewerWs.business.filter((b) => b.bizCode === GIFT_FAIL);
   const charged = accepted.filter((id) => effectOf(viewerWs, id).length > 0);
-  check(failures.length >= 1 && failures.every((f) => accepted.includes(f.data.requestId)), `5557 to the sender for ${failures.length} gift(s) past the balance`);
-  await until('the effects of the charged ones in the anchor socket', () => charged.every((id) => effectOf(anchorWs, id).length > 0));
+  check(
+    failures.length >= 1 && failures.every((f) => accepted.includes(f.data.requestId)),
+    `5557 to the sender for ${failures.length} gift(s) past the balance`,
+  );
+  await until('the effects of the charged ones in the anchor socket', () =>
+    charged.every((id) => effectOf(anchorWs, id).length > 0),
+  );
   await new Promise((r) => setTimeout(r, 500));
-  check(anchorWs.business.every((b) => b.bizCode !== GIFT_FAIL), 'no 5557 on the anchor socket');
+  check(
+    anchorWs.business.every((b) => b.bizCode !== GIFT_FAIL),
+    'no 5557 on the anchor socket',
+  );
   const after = (await ok('/bank/balance', undefined, viewer.token)).balance;
-  check(after === left - charged.length * pricey.price && after >= 0, `balance ${after} = ${left} - ${charged.length} x ${pricey.price}, never negative`);
-  const dupes = [anchorWs, viewerWs].flatMap((c) => c.business.map((b) => b.msgId)).length - new Set(anchorWs.business.map((b) => b.msgId)).size - new Set(viewerWs.business.map((b) => b.msgId)).size;
+  check(
+    after === left - charged.length * pricey.price && after >= 0,
+    `balance ${after} = ${left} - ${charged.length} x ${pricey.price}, never negative`,
+  );
+  const dupes =
+    [anchorWs, viewerWs].flatMap((c) => c.business.map((b) => b.msgId)).length -
+    new Set(anchorWs.business.map((b) => b.msgId)).size -
+    new Set(viewerWs.business.map((b) => b.msgId)).size;
   check(dupes === 0, 'every message delivered once (acks with whole ImMsgBody bodies accepted)');
-  check(anchorWs.errors.length === 0 && viewerWs.errors.length === 0 && anchorWs.closed === null && viewerWs.closed === null, 'no error frame, both sockets still open');
+  check(
+    anchorWs.errors.length === 0 &&
+      viewerWs.errors.length === 0 &&
+      anchorWs.closed === null &&
+      viewerWs.closed === null,
+    'no error frame, both sockets still open',
+  );
 }
 
 main().then(

@@ -13,10 +13,18 @@ export class HttpClient {
 
   async post<T = unknown>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
     const type: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-    return this.request<T>('POST', path, body === undefined ? undefined : JSON.stringify(body), { ...type, ...headers });
+    return this.request<T>('POST', path, body === undefined ? undefined : JSON.stringify(body), {
+      ...type,
+      ...headers,
+    });
   }
 
-  async request<T = unknown>(method: string, path: string, rawBody?: string, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    rawBody?: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer<T>> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...headers },

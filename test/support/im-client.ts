@@ -24,7 +24,8 @@ export class ImTestClient {
     ws.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as ReceivedFrame;
       this.frames.push(frame);
-      if (this.autoAck && frame.code === ImFrameCode.BIZ && frame.body) this.send(ImFrameCode.ACK, { msgId: frame.body.msgId });
+      if (this.autoAck && frame.code === ImFrameCode.BIZ && frame.body)
+        this.send(ImFrameCode.ACK, { msgId: frame.body.msgId });
     });
   }
 
@@ -36,7 +37,10 @@ export class ImTestClient {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no login answer from ${wsUrl} in ${timeoutMs} ms`)), timeoutMs);
       ws.once('error', (err) => (clearTimeout(timer), reject(err)));
-      ws.once('close', (code, reason) => (clearTimeout(timer), reject(new Error(`closed ${code} ${reason.toString()}`))));
+      ws.once(
+        'close',
+        (code, reason) => (clearTimeout(timer), reject(new Error(`closed ${code} ${reason.toString()}`))),
+      );
       const check = (): void => {
         const answer = client.frames.find((f) => f.code === ImFrameCode.LOGIN);
         if (!answer) return;
@@ -52,7 +56,9 @@ export class ImTestClient {
 
   send(code: ImFrameCode, body?: object): void {
     const json = body === undefined ? '' : JSON.stringify(body);
-    this.ws.send(JSON.stringify({ magic: IM_MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }));
+    this.ws.send(
+      JSON.stringify({ magic: IM_MAGIC, code, len: Buffer.byteLength(json), ...(body === undefined ? {} : { body }) }),
+    );
   }
 
   /** The user the server logged this socket in as (from its 1001 answer). */

@@ -1,4 +1,11 @@
-import { ImRouteResponse, ImRouterRpc, ImSendMsgRequest, ImSendToRoomRequest, ImSendToRoomsRequest, ImSendToRoomsResponse } from '@live/contracts';
+import {
+  ImRouteResponse,
+  ImRouterRpc,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+  ImSendToRoomsRequest,
+  ImSendToRoomsResponse,
+} from '@live/contracts';
 import { rpcServerOptions } from '@live/common';
 import { Controller, Injectable, INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

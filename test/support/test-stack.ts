@@ -1,6 +1,14 @@
 import { startApp } from '@live/common';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
-import { createTestDatabase, createTestKafka, createTestRedis, TestDatabase, TestKafka, TestRedis, uniqueName } from '@live/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  createTestRedis,
+  TestDatabase,
+  TestKafka,
+  TestRedis,
+  uniqueName,
+} from '@live/testing';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiGatewayModule } from '../../apps/api-gateway/src/api-gateway.module';
@@ -77,8 +85,20 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     IM_CORE_ADVERTISED_HOST: '127.0.0.1',
     ...options.env,
   });
-  const boot = (app: string, module: Type<unknown> | DynamicModule, http: number, rpc?: number, configure?: (a: NestFastifyApplication) => Promise<void>) =>
-    startApp({ app, module, http: { host: '127.0.0.1', port: http }, rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined, configure });
+  const boot = (
+    app: string,
+    module: Type<unknown> | DynamicModule,
+    http: number,
+    rpc?: number,
+    configure?: (a: NestFastifyApplication) => Promise<void>,
+  ) =>
+    startApp({
+      app,
+      module,
+      http: { host: '127.0.0.1', port: http },
+      rpc: rpc ? { host: '127.0.0.1', port: rpc } : undefined,
+      configure,
+    });
   const imApps: { close(): Promise<void> }[] = [];
   let pushes: PushLog | null = null;
   let imCore: INestApplication | null = null;

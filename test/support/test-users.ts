@@ -6,7 +6,10 @@ let phoneSeq = Math.floor(Math.random() * 1e7);
 export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClient; userId: number }> {
   const phone = `135${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`;
   const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
-  const res = await http.post<{ userId: number; token: string }>('/userLogin/login', { phone, code: code.body.data.devCode });
+  const res = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+    phone,
+    code: code.body.data.devCode,
+  });
   if (res.body.code !== 200) throw new Error(`login of ${phone} failed: ${res.body.msg}`);
   return { client: http.as(res.body.data.token), userId: res.body.data.userId };
 }
@@ -16,7 +19,11 @@ export async function rechargeCoins(client: HttpClient, coins: number): Promise<
   const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
   const product = body.data.products.find((p) => p.coinNum === coins);
   if (!product) throw new Error(`no product of ${coins} coins`);
-  const order = await client.post<{ orderId: string }>('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
+  const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+    productId: product.id,
+    paySource: 1,
+    payChannel: 0,
+  });
   if (order.body.code !== 200) throw new Error(`payProduct failed: ${order.body.code} ${order.body.msg}`);
   const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
   if (paid.body.code !== 200) throw new Error(`devPay failed: ${paid.body.msg}`);

@@ -1,4 +1,13 @@
-import { BANK_SERVICE_CLIENT, configProvider, GIFT_SERVICE_CLIENT, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule, rpcTimeout } from '@live/common';
+import {
+  BANK_SERVICE_CLIENT,
+  configProvider,
+  GIFT_SERVICE_CLIENT,
+  HealthModule,
+  IM_ROUTER_CLIENT,
+  LoggingModule,
+  RpcClientsModule,
+  rpcTimeout,
+} from '@live/common';
 import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
@@ -25,7 +34,11 @@ import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
 import { UserService } from './user/user.service';
 
-const RPC_CLIENTS = RpcClientsModule.register('api-gateway', [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(GatewayEnv, (e) => e.GATEWAY_RPC_TIMEOUT_MS));
+const RPC_CLIENTS = RpcClientsModule.register(
+  'api-gateway',
+  [BANK_SERVICE_CLIENT, GIFT_SERVICE_CLIENT, IM_ROUTER_CLIENT],
+  rpcTimeout(GatewayEnv, (e) => e.GATEWAY_RPC_TIMEOUT_MS),
+);
 
 @Module({
   imports: [
@@ -65,6 +78,11 @@ export class ApiGatewayModule {
    */
   static register(env: NodeJS.ProcessEnv = process.env): DynamicModule {
     if (env.GATEWAY_BENCH_ROUTES !== 'true') return { module: ApiGatewayModule };
-    return { module: ApiGatewayModule, global: true, imports: [BenchModule], exports: [GatewayEnv, GiftSendService, RPC_CLIENTS] };
+    return {
+      module: ApiGatewayModule,
+      global: true,
+      imports: [BenchModule],
+      exports: [GatewayEnv, GiftSendService, RPC_CLIENTS],
+    };
   }
 }

@@ -27,7 +27,12 @@ export async function configureGateway(app: NestFastifyApplication): Promise<voi
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
-      metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1_000);
+      metrics.observeRequest(
+        request.method,
+        request.routeOptions.url ?? 'unmatched',
+        reply.statusCode,
+        reply.elapsedTime / 1_000,
+      );
       done();
     });
   const document = SwaggerModule.createDocument(

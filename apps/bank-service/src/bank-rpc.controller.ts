@@ -50,11 +50,16 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.LIST_TRADES })
   async listTrades(@Payload() req: ListTradesRequest): Promise<TradePage> {
     const page = await this.accounts.listTrades(req.userId, req.page, req.pageSize);
-    return { hasNext: page.hasNext, list: page.list.map((t) => ({ ...t, createTime: new Date(t.createTime).getTime() })) };
+    return {
+      hasNext: page.hasNext,
+      list: page.list.map((t) => ({ ...t, createTime: new Date(t.createTime).getTime() })),
+    };
   }
 
   @MessagePattern({ cmd: BankRpc.BATCH_CONSUME_FOR_SEND_GIFT })
-  async batchConsumeForSendGift(@Payload() req: BatchConsumeForSendGiftRequest): Promise<BatchConsumeForSendGiftResponse> {
+  async batchConsumeForSendGift(
+    @Payload() req: BatchConsumeForSendGiftRequest,
+  ): Promise<BatchConsumeForSendGiftResponse> {
     return { results: await this.settlement.settleBatch(req.items) };
   }
 

@@ -1,6 +1,6 @@
 import { BankClient, BizException, createRpcClient, startApp } from '@live/common';
 import { GiftSettlementItem } from '@live/contracts';
-import { createTestDatabase, createTestRedis, uniqueName } from '@live/testing';
+import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, uniqueName } from '@live/testing';
 import { parseCachedBalance } from '@live/contracts';
 import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
@@ -17,8 +17,8 @@ import { GiftSettlementService } from './settlement/gift-settlement.service';
 const REDIS_DB = 7;
 
 describe('bank-service on the real MariaDB and Redis', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let redisHelper: Awaited<ReturnType<typeof createTestRedis>>;
+  let db: TestDatabase;
+  let redisHelper: TestRedis;
   let app: INestApplication;
   let client: ClientProxy;
   let bank: BankClient;
@@ -40,7 +40,13 @@ describe('bank-service on the real MariaDB and Redis', () => {
     price,
   });
   async function fund(userId: number, coins: number): Promise<void> {
-    await accounts.adjust({ userId, num: coins, requestId: uniqueName('fund'), type: TradeType.MANUAL_CREDIT, createIfMissing: true });
+    await accounts.adjust({
+      userId,
+      num: coins,
+      requestId: uniqueName('fund'),
+      type: TradeType.MANUAL_CREDIT,
+      createIfMissing: true,
+    });
   }
   async function dbBalance(userId: number): Promise<number> {
     const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
@@ -121,7 +127,10 @@ describe('bank-service on the real MariaDB and Redis', () => {
     ]);
     expect(second.results[2].reason).toBe('insufficient balance: 10 < 20');
     expect(await dbBalance(sender)).toBe(5);
-    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ? AND type = ?', [sender, TradeType.GIFT]);
+    const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ? AND type = ?', [
+      sender,
+      TradeType.GIFT,
+    ]);
     expect(Number(n)).toBe(4);
   });
 
@@ -178,9 +187,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect((forged as BizException).code).toBe(12006);
 
     const signature = signPayCallback(secret, orderId);
-    const callbacks = await Promise.all(
-      Array.from({ length: 5 }, () => bank.payNotify({ orderId, signature })),
-    );
+    const callbacks = await Promise.all(Array.from({ length: 5 }, () => bank.payNotify({ orderId, signature })));
     expect(callbacks.filter((c) => c.credited)).toHaveLength(1);
     expect(await dbBalance(user)).toBe(product.coinNum);
     const [order] = await ds.query('SELECT status, coin_num FROM t_pay_order WHERE order_id = ?', [orderId]);
@@ -201,9 +208,24 @@ describe('bank-service on the real MariaDB and Redis', () => {
   it.each([
     ['a negative price', { items: [{ requestId: 'x1', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: -5 }] }],
     ['a zero price', { items: [{ requestId: 'x2', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 0 }] }],
-    ['a fractional price', { items: [{ requestId: 'x3', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] }],
+    [
+      'a fractional price',
+      { items: [{ requestId: 'x3', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] },
+    ],
     ['an empty batch', { items: [] }],
-    ['an oversize batch', { items: Array.from({ length: 1001 }, (_, i) => ({ requestId: `o${i}`, senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 })) }],
+    [
+      'an oversize batch',
+      {
+        items: Array.from({ length: 1001 }, (_, i) => ({
+          requestId: `o${i}`,
+          senderId: 1,
+          receiverId: 2,
+          roomId: 1,
+          giftId: 1,
+          price: 1,
+        })),
+      },
+    ],
   ])('refuses %s with a clear error and writes nothing', async (_what, payload) => {
     const [{ n_before: before }] = await ds.query('SELECT COUNT(*) AS n_before FROM t_qiyu_currency_trade');
     const err = await bank.settleBatch(payload.items).catch((e: unknown) => e);
@@ -217,7 +239,8 @@ describe('bank-service on the real MariaDB and Redis', () => {
   it('refuses a debit beyond the balance and a debit of an unknown user (manual debits are not on the RPC surface)', async () => {
     const user = newUser();
     await fund(user, 10);
-    const debit = (userId: number, num: number, requestId = uniqueName('d')) => accounts.adjust({ userId, num: -num, requestId, type: TradeType.MANUAL_DEBIT });
+    const debit = (userId: number, num: number, requestId = uniqueName('d')) =>
+      accounts.adjust({ userId, num: -num, requestId, type: TradeType.MANUAL_DEBIT });
     const over = await debit(user, 11).catch((e: unknown) => e);
     expect((over as BizException).code).toBe(12001);
     const unknown = await debit(987654321, 1).catch((e: unknown) => e);
@@ -252,16 +275,30 @@ describe('bank-service on the real MariaDB and Redis', () => {
       } else if (kind < 12) {
         const userId = users[rand(users.length)];
         const num = 1 + rand(50);
-        operations.push(() => accounts.adjust({ userId, num, requestId: uniqueName('c'), type: TradeType.MANUAL_CREDIT, createIfMissing: true }));
+        operations.push(() =>
+          accounts.adjust({
+            userId,
+            num,
+            requestId: uniqueName('c'),
+            type: TradeType.MANUAL_CREDIT,
+            createIfMissing: true,
+          }),
+        );
         ops += 1;
       } else if (kind < 15) {
         const userId = users[rand(users.length)];
         const num = 1 + rand(30);
-        operations.push(() => accounts.adjust({ userId, num: -num, requestId: uniqueName('d'), type: TradeType.MANUAL_DEBIT }).catch(() => undefined));
+        operations.push(() =>
+          accounts
+            .adjust({ userId, num: -num, requestId: uniqueName('d'), type: TradeType.MANUAL_DEBIT })
+            .catch(() => undefined),
+        );
         ops += 1;
       } else {
         const size = 20 + rand(180);
-        const items = Array.from({ length: size }, () => gift(users[rand(users.length)], 1 + rand(60), anchors[rand(anchors.length)]));
+        const items = Array.from({ length: size }, () =>
+          gift(users[rand(users.length)], 1 + rand(60), anchors[rand(anchors.length)]),
+        );
         if (replayable.length > 0 && rand(4) === 0) items.push(...replayable.slice(0, 10));
         replayable.splice(0, replayable.length, ...items.slice(0, 10));
         operations.push(() => settlement.settleBatch(items));

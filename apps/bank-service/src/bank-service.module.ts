@@ -22,7 +22,9 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
   imports: [
     LoggingModule.forApp('bank-service'),
     RedisModule.forRoot(BankRedisKeys),
-    DatabaseModule.forRoot({ entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity] }),
+    DatabaseModule.forRoot({
+      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity],
+    }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],
   controllers: [BankRpcController],

@@ -1,4 +1,12 @@
-import { BANK_SERVICE_CLIENT, configProvider, HealthModule, IM_ROUTER_CLIENT, LoggingModule, RpcClientsModule, rpcTimeout } from '@live/common';
+import {
+  BANK_SERVICE_CLIENT,
+  configProvider,
+  HealthModule,
+  IM_ROUTER_CLIENT,
+  LoggingModule,
+  RpcClientsModule,
+  rpcTimeout,
+} from '@live/common';
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
@@ -23,7 +31,11 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
     RedisModule.forRoot(GiftRedisKeys),
     DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity] }),
     KafkaModule.forRoot({ clientId: 'gift-service', topics: KAFKA_TOPIC_SPECS }),
-    RpcClientsModule.register('gift-service', [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(GiftServiceEnv, (e) => e.GIFT_RPC_TIMEOUT_MS)),
+    RpcClientsModule.register(
+      'gift-service',
+      [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT],
+      rpcTimeout(GiftServiceEnv, (e) => e.GIFT_RPC_TIMEOUT_MS),
+    ),
     HealthModule.forRoot({
       app: 'gift-service',
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],

@@ -26,7 +26,9 @@ export class ImCoreRpcController {
 
   @MessagePattern({ cmd: ImCoreRpc.PUSH_TO_ROOMS })
   pushToRooms(@Payload() req: ImCorePushToRoomsRequest): ImCorePushResponse {
-    const perMessage = req.messages.map((m) => this.push.pushToRoom(m.msgId, m.roomId, m.bizCode, m.data, m.excludeUserIds));
+    const perMessage = req.messages.map((m) =>
+      this.push.pushToRoom(m.msgId, m.roomId, m.bizCode, m.data, m.excludeUserIds),
+    );
     return { pushed: perMessage.reduce((a, b) => a + b, 0), offline: [], perMessage };
   }
 

@@ -16,6 +16,13 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
   ],
   controllers: [ImCoreRpcController],
-  providers: [configProvider(ImCoreEnv), storeReaderProvider(ImTokenReader), ImPresenceService, ConnectionRegistry, ImPushService, ImWebSocketServer],
+  providers: [
+    configProvider(ImCoreEnv),
+    storeReaderProvider(ImTokenReader),
+    ImPresenceService,
+    ConnectionRegistry,
+    ImPushService,
+    ImWebSocketServer,
+  ],
 })
 export class ImCoreModule {}

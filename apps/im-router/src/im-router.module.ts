@@ -15,6 +15,12 @@ import { ImRouterService } from './routing/im-router.service';
     HealthModule.forRoot({ app: 'im-router', indicators: [RedisHealthIndicator] }),
   ],
   controllers: [ImRouterRpcController],
-  providers: [configProvider(ImRouterEnv), storeReaderProvider(ImNodeRegistryReader), storeReaderProvider(ImPresenceReader), ImNodeClients, ImRouterService],
+  providers: [
+    configProvider(ImRouterEnv),
+    storeReaderProvider(ImNodeRegistryReader),
+    storeReaderProvider(ImPresenceReader),
+    ImNodeClients,
+    ImRouterService,
+  ],
 })
 export class ImRouterModule {}

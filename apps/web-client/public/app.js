@@ -6,7 +6,14 @@ const FRAME = { LOGIN: 1001, LOGOUT: 1002, BIZ: 1003, HEARTBEAT: 1004, ACK: 1005
 const BIZ = { GIFT_SUCCESS: 5556, GIFT_FAIL: 5557 };
 const HEARTBEAT_MS = 10000;
 
-const state = { token: localStorage.getItem('lg.token'), userId: Number(localStorage.getItem('lg.userId')) || 0, room: null, gifts: new Map(), ws: null, seen: new Set() };
+const state = {
+  token: localStorage.getItem('lg.token'),
+  userId: Number(localStorage.getItem('lg.userId')) || 0,
+  room: null,
+  gifts: new Map(),
+  ws: null,
+  seen: new Set(),
+};
 const $ = (id) => document.getElementById(id);
 
 // ---------- HTTP ----------
@@ -89,10 +96,12 @@ function logoutLocally() {
   show('login');
 }
 
-$('logout').addEventListener('click', () => guarded(async () => {
-  await api('/userLogin/logout').catch(() => undefined);
-  logoutLocally();
-}));
+$('logout').addEventListener('click', () =>
+  guarded(async () => {
+    await api('/userLogin/logout').catch(() => undefined);
+    logoutLocally();
+  }),
+);
 
 // ---------- lobby ----------
 async function enterLobby() {
@@ -155,7 +164,7 @@ async function loadGifts() {
       const b = document.createElement('button');
       b.dataset.giftId = String(g.giftId);
       b.title = `Send ${g.giftName}`;
-      b.append(giftImage(g), textSpan(g.giftName), textSpan(`${g.price} coin${g.price === 1 ? "" : "s"}`, "price"));
+      b.append(giftImage(g), textSpan(g.giftName), textSpan(`${g.price} coin${g.price === 1 ? '' : 's'}`, 'price'));
       b.addEventListener('click', () => guarded(() => sendGift(g)));
       li.append(b);
       return li;
@@ -164,7 +173,9 @@ async function loadGifts() {
 }
 
 function slugOf(name) {
-  return String(name || '').toLowerCase().replace(/\s+/g, '-');
+  return String(name || '')
+    .toLowerCase()
+    .replace(/\s+/g, '-');
 }
 
 /** The gift's cover; the seed CDN may be unreachable, so a local picture stands in on error. */
@@ -195,11 +206,18 @@ function textSpan(text, cls) {
 async function sendGift(g) {
   if (!state.room) return;
   if (state.room.isAnchor) throw new Error('Anchors receive gifts; open the room as a viewer to send one');
-  await api('/gift/send', { giftId: g.giftId, roomId: state.room.roomId, receiverId: state.room.anchorId, requestId: newRequestId() });
+  await api('/gift/send', {
+    giftId: g.giftId,
+    roomId: state.room.roomId,
+    receiverId: state.room.anchorId,
+    requestId: newRequestId(),
+  });
 }
 
 function newRequestId() {
-  return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`).replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40);
+  return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`)
+    .replace(/[^A-Za-z0-9_.-]/g, '')
+    .slice(0, 40);
 }
 
 async function refreshBalance() {
@@ -214,7 +232,10 @@ async function refreshBoard() {
     ...entries.map((e) => {
       const li = document.createElement('li');
       li.dataset.userId = String(e.userId);
-      li.append(textSpan(e.userId === state.userId ? `you (user ${e.userId})` : `user ${e.userId}`), textSpan(String(e.score), 'price'));
+      li.append(
+        textSpan(e.userId === state.userId ? `you (user ${e.userId})` : `user ${e.userId}`),
+        textSpan(String(e.score), 'price'),
+      );
       return li;
     }),
   );
@@ -252,7 +273,12 @@ async function recharge(p) {
 // ---------- IM (WebSocket) ----------
 function frame(code, body) {
   const json = body === undefined ? '' : JSON.stringify(body);
-  return JSON.stringify({ magic: IM_MAGIC, code, len: new TextEncoder().encode(json).length, ...(body === undefined ? {} : { body }) });
+  return JSON.stringify({
+    magic: IM_MAGIC,
+    code,
+    len: new TextEncoder().encode(json).length,
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 function closeSocket() {
@@ -296,7 +322,8 @@ async function openSocket(roomId) {
     // 4409: this user opened more sockets than the server keeps, this one (the oldest) gave way; coming
     // back would push out another tab in turn.
     if (ev.code === 4409) return;
-    if (state.ws === ws && state.room) setTimeout(() => state.room && state.room.roomId === roomId && guarded(() => openSocket(roomId)), 2000);
+    if (state.ws === ws && state.room)
+      setTimeout(() => state.room && state.room.roomId === roomId && guarded(() => openSocket(roomId)), 2000);
   };
 }
 
@@ -304,9 +331,12 @@ function onBusiness(bizCode, data) {
   if (bizCode === BIZ.GIFT_SUCCESS) {
     playEffect(data);
     const g = state.gifts.get(data.giftId);
-    addFeed(`user ${data.senderId} sent ${data.giftName || (g && g.giftName) || 'a gift'}${data.combo > 1 ? ` x${data.combo}` : ''}`);
+    addFeed(
+      `user ${data.senderId} sent ${data.giftName || (g && g.giftName) || 'a gift'}${data.combo > 1 ? ` x${data.combo}` : ''}`,
+    );
     void refreshBoard().catch(() => undefined);
-    if (data.senderId === state.userId || (state.room && data.receiverId === state.userId)) void refreshBalance().catch(() => undefined);
+    if (data.senderId === state.userId || (state.room && data.receiverId === state.userId))
+      void refreshBalance().catch(() => undefined);
   } else if (bizCode === BIZ.GIFT_FAIL) {
     toast(`Gift not sent: ${data.msg}`);
     addFeed(`your gift failed: ${data.msg}`);

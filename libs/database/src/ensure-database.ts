@@ -4,7 +4,9 @@ import { DatabaseEnv } from './database.env';
 
 /** Creates the database if it does not exist yet (utf8mb4). */
 export async function ensureDatabase(env: DatabaseEnv): Promise<void> {
-  await onServer(env, (conn) => conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
+  await onServer(env, (conn) =>
+    conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`),
+  );
 }
 
 export async function dropDatabase(env: DatabaseEnv): Promise<void> {
@@ -13,7 +15,12 @@ export async function dropDatabase(env: DatabaseEnv): Promise<void> {
 
 /** Runs `work` on a connection to the server (no database selected), closed afterwards whatever happens. */
 async function onServer<T>(env: DatabaseEnv, work: (conn: Connection) => Promise<T>): Promise<T> {
-  const conn = await createConnection({ host: env.DB_HOST, port: env.DB_PORT, user: env.DB_USER, password: env.DB_PASSWORD });
+  const conn = await createConnection({
+    host: env.DB_HOST,
+    port: env.DB_PORT,
+    user: env.DB_USER,
+    password: env.DB_PASSWORD,
+  });
   try {
     return await work(conn);
   } finally {

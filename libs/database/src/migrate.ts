@@ -45,7 +45,9 @@ async function main(): Promise<void> {
       log(`${where}: reset, ${applied.length} applied`);
     } else if (command === 'status') {
       const pending = await ds.showMigrations();
-      const executed: { name: string }[] = await ds.query('SELECT name FROM typeorm_migrations ORDER BY id').catch(() => []);
+      const executed: { name: string }[] = await ds
+        .query('SELECT name FROM typeorm_migrations ORDER BY id')
+        .catch(() => []);
       for (const m of executed) log(`applied  ${m.name}`);
       log(`${where}: ${executed.length} applied, ${pending ? 'some pending' : 'none pending'}`);
     } else {

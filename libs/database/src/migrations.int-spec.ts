@@ -33,7 +33,9 @@ describe('migrations on the real database', () => {
 
   it('create every table, with the seeds', async () => {
     expect(await tables(db.dataSource)).toEqual([...TABLES, 'typeorm_migrations'].sort());
-    const gifts: { gift_name: string; price: string }[] = await db.dataSource.query('SELECT gift_name, price FROM t_gift_config ORDER BY sort_order');
+    const gifts: { gift_name: string; price: string }[] = await db.dataSource.query(
+      'SELECT gift_name, price FROM t_gift_config ORDER BY sort_order',
+    );
     expect(gifts).toHaveLength(7);
     const prices = gifts.map((g) => Number(g.price));
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
@@ -42,19 +44,21 @@ describe('migrations on the real database', () => {
   });
 
   it('enforce a UNIQUE request id in the ledger and in gift records', async () => {
-    const insert = 'INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type) VALUES (?, 1, -1, 0, 2)';
+    const insert =
+      'INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type) VALUES (?, 1, -1, 0, 2)';
     await db.dataSource.query(insert, ['req-1']);
     await expect(db.dataSource.query(insert, ['req-1'])).rejects.toThrow(/Duplicate entry/);
-    const record = 'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 1, 1, NOW(3))';
+    const record =
+      'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 1, 1, NOW(3))';
     await db.dataSource.query(record, ['req-1']);
     await expect(db.dataSource.query(record, ['req-1'])).rejects.toThrow(/Duplicate entry/);
   });
 
   it('refuse a negative balance at the database (CHECK constraint)', async () => {
     await db.dataSource.query('INSERT INTO t_qiyu_currency_account (user_id, current_balance) VALUES (1, 5)');
-    await expect(db.dataSource.query('UPDATE t_qiyu_currency_account SET current_balance = current_balance - 6 WHERE user_id = 1')).rejects.toThrow(
-      /CONSTRAINT|check/i,
-    );
+    await expect(
+      db.dataSource.query('UPDATE t_qiyu_currency_account SET current_balance = current_balance - 6 WHERE user_id = 1'),
+    ).rejects.toThrow(/CONSTRAINT|check/i);
     const [row] = await db.dataSource.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = 1');
     expect(Number(row.current_balance)).toBe(5);
   });

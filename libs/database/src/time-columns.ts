@@ -7,7 +7,13 @@ export function CreateTimeColumn(): PropertyDecorator {
 
 /** `update_time`: DATETIME(3) the database sets on insert and on every update. */
 export function UpdateTimeColumn(): PropertyDecorator {
-  return Column({ name: 'update_time', type: 'datetime', precision: 3, default: () => 'CURRENT_TIMESTAMP(3)', onUpdate: 'CURRENT_TIMESTAMP(3)' });
+  return Column({
+    name: 'update_time',
+    type: 'datetime',
+    precision: 3,
+    default: () => 'CURRENT_TIMESTAMP(3)',
+    onUpdate: 'CURRENT_TIMESTAMP(3)',
+  });
 }
 
 /** The `create_time` and `update_time` columns of a table whose rows change after they are written. */

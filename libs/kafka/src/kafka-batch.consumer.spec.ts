@@ -92,14 +92,23 @@ describe('BatchConsumer', () => {
 
     expect(log).toEqual(['handle 10,11', 'resolve 11', 'commit 12', 'handle 12', 'resolve 12', 'commit 13']);
     expect(seen[0].messages[0]).toMatchObject({ topic: 't', partition: 2, offset: '10', key: 'k0', value: { n: 10 } });
-    expect(seen[1].messages[0]).toMatchObject({ offset: '12', rawValue: 'nope', decodeError: expect.stringContaining('not JSON') });
+    expect(seen[1].messages[0]).toMatchObject({
+      offset: '12',
+      rawValue: 'nope',
+      decodeError: expect.stringContaining('not JSON'),
+    });
   });
 
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {
     const f = fakeKafka();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const c = new BatchConsumer<'t', Topics>(f.kafka, { groupId: 'g', topic: 't', valueClass: Num, handler: () => gate });
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      handler: () => gate,
+    });
     await c.start();
     const a = payload([message(4), message(5)]);
     const b = payload([message(7)]);
@@ -170,7 +179,9 @@ describe('BatchConsumer', () => {
     const c = alwaysFailing(f, 1);
     await c.start();
     const { p, mock } = payload([message(1)]);
-    mock.heartbeat.mockRejectedValue(Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' }));
+    mock.heartbeat.mockRejectedValue(
+      Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' }),
+    );
     await expect(f.feed(p)).rejects.toThrow('rebalancing');
     expect(mock.resolveOffset).not.toHaveBeenCalled();
   });

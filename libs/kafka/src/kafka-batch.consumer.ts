@@ -110,7 +110,9 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
         this.started = false;
         if (this.stopSignal.signal.aborted) return;
         const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** n);
-        this.logger.error(`${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+        this.logger.error(
+          `${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`,
+        );
         await this.sleep(delay);
         if (!this.stopSignal.signal.aborted) await attempt(n + 1);
       }
@@ -146,10 +148,13 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     this.commitQueue.set(`${topic}|${partition}`, { topic, partition, offset });
     this.nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of this.commitQueue.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+      for (const o of this.commitQueue.values())
+        byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
       this.commitQueue.clear();
       this.nextCommit = null;
-      return payload.commitOffsetsIfNecessary({ topics: [...byTopic].map(([t, partitions]) => ({ topic: t, partitions })) });
+      return payload.commitOffsetsIfNecessary({
+        topics: [...byTopic].map(([t, partitions]) => ({ topic: t, partitions })),
+      });
     });
     return this.nextCommit;
   }
@@ -197,7 +202,11 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     const decoded = decodeMessage(this.options.valueClass, m.value);
     if (decoded.ok) return { ...meta, value: decoded.value };
     this.logger.warn(`${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error}`);
-    return { ...meta, decodeError: decoded.error, rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048) };
+    return {
+      ...meta,
+      decodeError: decoded.error,
+      rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048),
+    };
   }
 
   private sleep(ms: number): Promise<void> {
@@ -221,14 +230,18 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       const assigned = Object.entries(payload.memberAssignment)
         .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)
         .join(' ');
-      this.logger.log(`${id}: joined as ${payload.memberId}${payload.isLeader ? ' (leader)' : ''}, assigned ${assigned || 'nothing'}`);
+      this.logger.log(
+        `${id}: joined as ${payload.memberId}${payload.isLeader ? ' (leader)' : ''}, assigned ${assigned || 'nothing'}`,
+      );
       this.resolveJoined();
     });
     this.consumer.on(events.REBALANCING, ({ payload }) => {
       this.logger.log(`${id}: group rebalancing (member ${payload.memberId})`);
     });
     this.consumer.on(events.CRASH, ({ payload }) => {
-      this.logger.error(`${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`);
+      this.logger.error(
+        `${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`,
+      );
     });
     this.consumer.on(events.STOP, () => this.logger.log(`${id}: stopped`));
   }

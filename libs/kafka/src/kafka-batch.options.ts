@@ -17,7 +17,10 @@ export interface ConsumedMeta {
 
 /** A consumed message: a validated value, or why it could not be decoded (park it; never loop on it). */
 export type ConsumedMessage<T> = ConsumedMeta &
-  ({ value: T; decodeError?: undefined; rawValue?: undefined } | { value?: undefined; decodeError: string; rawValue: string | null });
+  (
+    | { value: T; decodeError?: undefined; rawValue?: undefined }
+    | { value?: undefined; decodeError: string; rawValue: string | null }
+  );
 
 /** What the handler gets: consecutive messages of ONE partition, in offset order. */
 export interface ConsumedBatch<T> {

@@ -37,7 +37,8 @@ export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
       if (REBALANCE_NOISE.some((m) => line.includes(m))) return logger.debug(line);
       // kafkajs logs every error response at ERROR, retriable ones included (coordinator loading, leader
       // moved...): those are retried, and a final failure reaches the caller, so they are warnings here.
-      if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) return logger.warn(line);
+      if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response '))
+        return logger.warn(line);
       switch (level) {
         case logLevel.ERROR:
         case logLevel.NOTHING:

@@ -35,7 +35,10 @@ export class KafkaHealthIndicator implements HealthIndicator, OnApplicationShutd
       await Promise.race([
         this.describe(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer from kafka in ${KAFKA_HEALTH_TIMEOUT_MS} ms`)), KAFKA_HEALTH_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error(`no answer from kafka in ${KAFKA_HEALTH_TIMEOUT_MS} ms`)),
+            KAFKA_HEALTH_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch (err: unknown) {

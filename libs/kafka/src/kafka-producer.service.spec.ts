@@ -35,10 +35,15 @@ describe('KafkaProducerService', () => {
   it('creates an idempotent producer with acks=-1 and no topic auto-creation', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka);
-    expect(f.kafka.producer).toHaveBeenCalledWith(expect.objectContaining({ idempotent: true, allowAutoTopicCreation: false }));
+    expect(f.kafka.producer).toHaveBeenCalledWith(
+      expect.objectContaining({ idempotent: true, allowAutoTopicCreation: false }),
+    );
     const sent = service.send('t', [{ key: '1', value: { a: 1 } }]);
     await f.flush();
-    expect(f.requests[0]).toMatchObject({ acks: -1, topicMessages: [{ topic: 't', messages: [{ key: '1', value: '{"a":1}' }] }] });
+    expect(f.requests[0]).toMatchObject({
+      acks: -1,
+      topicMessages: [{ topic: 't', messages: [{ key: '1', value: '{"a":1}' }] }],
+    });
     f.gates[0].resolve();
     await expect(sent).resolves.toBeUndefined();
   });
@@ -58,7 +63,10 @@ describe('KafkaProducerService', () => {
     await f.flush();
     expect(f.requests).toHaveLength(2);
     expect(f.requests[1].topicMessages).toEqual([
-      { topic: 't', messages: [1, 2, 3].map((n) => expect.objectContaining({ key: 'a', value: JSON.stringify({ n }) })) },
+      {
+        topic: 't',
+        messages: [1, 2, 3].map((n) => expect.objectContaining({ key: 'a', value: JSON.stringify({ n }) })),
+      },
       { topic: 'u', messages: [expect.objectContaining({ key: 'b' })] },
     ]);
     f.gates[1].resolve();
@@ -69,7 +77,12 @@ describe('KafkaProducerService', () => {
   it('caps a request at maxBatchMessages whole calls', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka, { maxBatchMessages: 3 });
-    const calls = [2, 2, 1].map((size, i) => service.send('t', Array.from({ length: size }, () => ({ key: `${i}`, value: {} }))));
+    const calls = [2, 2, 1].map((size, i) =>
+      service.send(
+        't',
+        Array.from({ length: size }, () => ({ key: `${i}`, value: {} })),
+      ),
+    );
     await f.flush();
     expect(f.requests[0].topicMessages?.[0].messages).toHaveLength(2);
     f.gates[0].resolve();
@@ -82,7 +95,10 @@ describe('KafkaProducerService', () => {
   it('a failed request rejects every call it carried with SERVICE_UNAVAILABLE and replaces the producer', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka);
-    const failing = service.send('t', [{ key: 'a', value: {} }, { key: 'b', value: {} }]);
+    const failing = service.send('t', [
+      { key: 'a', value: {} },
+      { key: 'b', value: {} },
+    ]);
     await f.flush();
     f.gates[0].reject(new Error('broker gone'));
     const error = await failing.catch((e: unknown) => e);

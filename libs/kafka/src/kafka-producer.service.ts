@@ -59,7 +59,9 @@ interface Pending {
  *   accepted, then disconnects.
  */
 @Injectable()
-export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessages> implements OnModuleInit, OnApplicationShutdown {
+export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessages>
+  implements OnModuleInit, OnApplicationShutdown
+{
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly maxBatchMessages: number;
   private readonly ackTimeoutMs: number;
@@ -110,7 +112,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
    */
   send<K extends keyof M & string>(topic: K, messages: readonly OutgoingMessage<M[K]>[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'kafka producer is shut down'));
+    if (this.closed)
+      return Promise.reject(new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'kafka producer is shut down'));
     const encoded = messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers }));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic: this.names.topic(topic), messages: encoded, resolve, reject });
@@ -139,7 +142,11 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
 
   private kick(): void {
     if (this.draining || this.lingerTimer) return;
-    if (this.lingerMs > 0 && !this.closed && this.queue.reduce((n, p) => n + p.messages.length, 0) < this.maxBatchMessages) {
+    if (
+      this.lingerMs > 0 &&
+      !this.closed &&
+      this.queue.reduce((n, p) => n + p.messages.length, 0) < this.maxBatchMessages
+    ) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = undefined;
         this.startDrain();

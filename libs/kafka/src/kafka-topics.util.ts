@@ -29,7 +29,11 @@ const logger = new Logger('KafkaTopics');
  * moves keys to other partitions, which breaks per-key order, so that stays an operator's decision.
  * Safe to call from several processes at once (a concurrent creation counts as existing).
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], wait: WaitForOptions = {}): Promise<EnsureTopicsResult> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[],
+  wait: WaitForOptions = {},
+): Promise<EnsureTopicsResult> {
   const result: EnsureTopicsResult = { created: [], existing: [] };
   if (specs.length === 0) return result;
   const admin = kafka.admin();
@@ -40,18 +44,28 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[], wa
       // One topic per call: kafkajs reports "already exists" for a single topic as `false`, not an error.
       // The leaders are awaited below, for created and existing topics alike (kafkajs' own wait throws
       // on the transient "does not host this topic-partition").
-      const created = await waitFor(`creating topic ${spec.topic}`, () => admin.createTopics({ waitForLeaders: false, topics: [toCreateRequest(spec)] }), wait);
+      const created = await waitFor(
+        `creating topic ${spec.topic}`,
+        () => admin.createTopics({ waitForLeaders: false, topics: [toCreateRequest(spec)] }),
+        wait,
+      );
       if (created) result.created.push(spec.topic);
     }
     if (result.created.length > 0) logger.log(`created topics: ${result.created.join(', ')}`);
     const topics = specs.map((s) => s.topic);
-    const metadata = await waitFor(`a leader for every partition of ${topics.join(', ')}`, () => leadersOf(admin, topics), wait);
+    const metadata = await waitFor(
+      `a leader for every partition of ${topics.join(', ')}`,
+      () => leadersOf(admin, topics),
+      wait,
+    );
     for (const t of metadata.topics) {
       if (result.created.includes(t.name)) continue;
       const wanted = specs.find((s) => s.topic === t.name)?.numPartitions ?? 0;
       result.existing.push({ topic: t.name, numPartitions: t.partitions.length });
       if (t.partitions.length < wanted) {
-        logger.warn(`topic ${t.name} has ${t.partitions.length} partitions, ${wanted} wanted: left as is (adding partitions reorders keys)`);
+        logger.warn(
+          `topic ${t.name} has ${t.partitions.length} partitions, ${wanted} wanted: left as is (adding partitions reorders keys)`,
+        );
       }
     }
     return result;
@@ -74,7 +88,12 @@ async function leadersOf(admin: Admin, topics: string[]): Promise<{ topics: ITop
   const metadata = await admin.fetchTopicMetadata({ topics });
   const missingTopics = topics.filter((t) => !metadata.topics.some((m) => m.name === t && m.partitions.length > 0));
   if (missingTopics.length > 0) throw new Error(`no metadata yet for ${missingTopics.join(', ')}`);
-  const leaderless = metadata.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`));
-  if (leaderless.length > 0) throw new Error(`${leaderless.length} partition(s) without a leader yet (${leaderless.slice(0, 3).join(', ')}${leaderless.length > 3 ? ', ...' : ''})`);
+  const leaderless = metadata.topics.flatMap((t) =>
+    t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`),
+  );
+  if (leaderless.length > 0)
+    throw new Error(
+      `${leaderless.length} partition(s) without a leader yet (${leaderless.slice(0, 3).join(', ')}${leaderless.length > 3 ? ', ...' : ''})`,
+    );
   return metadata;
 }

@@ -25,11 +25,25 @@ function fakeKafka() {
     disconnect: jest.fn(async () => undefined),
     sendBatch: jest.fn(async (batch: ProducerBatch) => void requests.push(batch)),
   };
-  const kafka = { producer: jest.fn(() => producer as unknown as Producer), consumer: jest.fn(() => consumer) } as unknown as Kafka;
+  const kafka = {
+    producer: jest.fn(() => producer as unknown as Producer),
+    consumer: jest.fn(() => consumer),
+  } as unknown as Kafka;
   return { kafka, consumer, requests };
 }
 
-const mq: SendGiftMq = { userId: 101, giftId: 7, giftName: 'Rose', price: 50, receiverId: 202, roomId: 3003, url: '', requestId: 'r-1', type: 0, sendTime: 1 };
+const mq: SendGiftMq = {
+  userId: 101,
+  giftId: 7,
+  giftName: 'Rose',
+  price: 50,
+  receiverId: 202,
+  roomId: 3003,
+  url: '',
+  requestId: 'r-1',
+  type: 0,
+  sendTime: 1,
+};
 
 describe('typed topics', () => {
   it('send() takes the logical topic and its message type, and writes to the prefixed topic', async () => {

@@ -26,7 +26,9 @@ export class KafkaEnv {
   KAFKA_LINGER_MS: number = 2;
 
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{0,100}$/, { message: 'KAFKA_TOPIC_PREFIX may only hold letters, digits, . _ - (at most 100)' })
+  @Matches(/^[A-Za-z0-9._-]{0,100}$/, {
+    message: 'KAFKA_TOPIC_PREFIX may only hold letters, digits, . _ - (at most 100)',
+  })
   KAFKA_TOPIC_PREFIX: string = '';
 }
 

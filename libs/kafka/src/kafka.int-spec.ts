@@ -40,8 +40,15 @@ describe('@live/kafka on a real broker', () => {
   let admin: Admin;
   const consumers: BatchConsumer<string, SeqTopics>[] = [];
 
-  function consumer(options: Omit<ConstructorParameters<typeof BatchConsumer<string, SeqTopics>>[1], 'valueClass'>): BatchConsumer<string, SeqTopics> {
-    const c = new BatchConsumer<string, SeqTopics>(tk.kafka, { valueClass: SeqEvent, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, ...options });
+  function consumer(
+    options: Omit<ConstructorParameters<typeof BatchConsumer<string, SeqTopics>>[1], 'valueClass'>,
+  ): BatchConsumer<string, SeqTopics> {
+    const c = new BatchConsumer<string, SeqTopics>(tk.kafka, {
+      valueClass: SeqEvent,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+      ...options,
+    });
     consumers.push(c);
     return c;
   }
@@ -54,7 +61,9 @@ describe('@live/kafka on a real broker', () => {
   beforeAll(async () => {
     tk = createTestKafka({ clientId: 'kafka-int-spec' });
     process.env.KAFKA_BROKERS = tk.brokers.join(',');
-    moduleRef = await Test.createTestingModule({ imports: [KafkaModule.forRoot({ clientId: 'kafka-int-spec' })] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [KafkaModule.forRoot({ clientId: 'kafka-int-spec' })],
+    }).compile();
     await moduleRef.init();
     producer = moduleRef.get<KafkaProducerService<AnyTopics>>(KafkaProducerService);
     admin = tk.kafka.admin();
@@ -73,7 +82,10 @@ describe('@live/kafka on a real broker', () => {
     expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({ created: [topic], existing: [] });
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(metadata.topics[0].partitions).toHaveLength(3);
-    expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({ created: [], existing: [{ topic, numPartitions: 3 }] });
+    expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({
+      created: [],
+      existing: [{ topic, numPartitions: 3 }],
+    });
   });
 
   it('200 messages on 10 keys reach the batch consumer exactly once, in order per key, offsets committed', async () => {
@@ -130,7 +142,10 @@ describe('@live/kafka on a real broker', () => {
     const topic = tk.uniqueTopic('kafka_it_retry');
     const groupId = tk.uniqueGroup('kafka_it_retry');
     await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
-    await producer.send(topic, Array.from({ length: 20 }, (_, seq) => ({ key: 'k', value: { key: 'k', seq } })));
+    await producer.send(
+      topic,
+      Array.from({ length: 20 }, (_, seq) => ({ key: 'k', value: { key: 'k', seq } })),
+    );
 
     const attempts: { attempt: number; offsets: string[]; committedAtStart: string | undefined }[] = [];
     const first = consumer({

@@ -47,7 +47,11 @@ export class KafkaModule {
             return createKafkaClient(connection);
           },
         },
-        { provide: KafkaNames, inject: [KafkaEnv], useFactory: (env: KafkaEnv) => new KafkaNames(env.KAFKA_TOPIC_PREFIX) },
+        {
+          provide: KafkaNames,
+          inject: [KafkaEnv],
+          useFactory: (env: KafkaEnv) => new KafkaNames(env.KAFKA_TOPIC_PREFIX),
+        },
         {
           provide: KAFKA_PRODUCER_OPTIONS,
           inject: [KafkaNames, KafkaEnv],

@@ -48,7 +48,10 @@ describe('@RequestLimit on the real Redis', () => {
   beforeAll(async () => {
     helper = await createTestRedis();
     process.env.REDIS_KEY_PREFIX = helper.prefix;
-    const moduleRef = await Test.createTestingModule({ imports: [RedisModule.forRoot(SpecLimitKeys), RateLimitModule.forRoot(SpecLimitKeys)], controllers: [LimitedController] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [RedisModule.forRoot(SpecLimitKeys), RateLimitModule.forRoot(SpecLimitKeys)],
+      controllers: [LimitedController],
+    }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new HttpExceptionFilter());
     await app.listen(0, '127.0.0.1');

@@ -1,6 +1,18 @@
 import { BaseErrorCode, BizException } from '@live/common';
 import { InjectRedis, withScripts } from '@live/redis';
-import { applyDecorators, CanActivate, DynamicModule, ExecutionContext, Global, Inject, Injectable, Logger, Module, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  CanActivate,
+  DynamicModule,
+  ExecutionContext,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { isIP } from 'node:net';
@@ -25,8 +37,10 @@ const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
 
 /** At most `limit` calls of this route per user (or client IP before login) every `seconds`. */
 export function RequestLimit(options: RequestLimitOptions): MethodDecorator & ClassDecorator {
-  if (!Number.isSafeInteger(options.limit) || options.limit < 1) throw new Error('RequestLimit: limit must be an integer >= 1');
-  if (!Number.isSafeInteger(options.seconds) || options.seconds < 1) throw new Error('RequestLimit: seconds must be an integer >= 1');
+  if (!Number.isSafeInteger(options.limit) || options.limit < 1)
+    throw new Error('RequestLimit: limit must be an integer >= 1');
+  if (!Number.isSafeInteger(options.seconds) || options.seconds < 1)
+    throw new Error('RequestLimit: seconds must be an integer >= 1');
   return applyDecorators(SetMetadata(REQUEST_LIMIT, options), UseGuards(RequestLimitGuard));
 }
 
@@ -58,7 +72,9 @@ export function clientAddress(ip: string | undefined): string {
 /** The 8 groups of an IPv6 address, expanded (`::` filled with zeros, an embedded IPv4 tail as two groups). */
 function ipv6Groups(ip: string): string[] {
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
-  const text = v4 ? ip.slice(0, v4.index) + [(+v4[1] << 8) | +v4[2], (+v4[3] << 8) | +v4[4]].map((n) => n.toString(16)).join(':') : ip;
+  const text = v4
+    ? ip.slice(0, v4.index) + [(+v4[1] << 8) | +v4[2], (+v4[3] << 8) | +v4[4]].map((n) => n.toString(16)).join(':')
+    : ip;
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
@@ -95,7 +111,10 @@ class RequestLimitGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [context.getHandler(), context.getClass()]);
+    const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!options) return true;
     const request = context.switchToHttp().getRequest<LimitedRequest>();
     const subject = request.user?.userId ?? `ip-${clientAddress(request.ip)}`;
@@ -120,6 +139,10 @@ class RequestLimitGuard implements CanActivate {
 @Module({})
 export class RateLimitModule {
   static forRoot(keys: new (...args: never[]) => RateLimitKeys): DynamicModule {
-    return { module: RateLimitModule, providers: [{ provide: RATE_LIMIT_KEYS, useExisting: keys }], exports: [RATE_LIMIT_KEYS] };
+    return {
+      module: RateLimitModule,
+      providers: [{ provide: RATE_LIMIT_KEYS, useExisting: keys }],
+      exports: [RATE_LIMIT_KEYS],
+    };
   }
 }

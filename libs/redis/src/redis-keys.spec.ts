@@ -47,7 +47,10 @@ describe('redis key builders', () => {
     expect(clusterSlot(gift.giftConfig(3))).toBe(clusterSlot(gift.giftConfigLock(3)));
     expect(clusterSlot(gift.giftList())).toBe(clusterSlot(gift.giftListLock()));
     const applied = clusterSlot(gift.roomGiftApplied(42, 'r1'));
-    expect([clusterSlot(gift.comboState(42, 7)), clusterSlot(gift.roomContributionBoard(42))]).toEqual([applied, applied]);
+    expect([clusterSlot(gift.comboState(42, 7)), clusterSlot(gift.roomContributionBoard(42))]).toEqual([
+      applied,
+      applied,
+    ]);
     expect(clusterSlot(bank.balance(7))).not.toBe(clusterSlot(bank.balance(8)));
   });
 

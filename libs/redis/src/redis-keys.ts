@@ -1,4 +1,11 @@
-import { balanceCacheKey, imNodeRegistryKey, imRoomNodesKey, imTokenKey, imUserNodesKey, keyPart } from '@live/contracts';
+import {
+  balanceCacheKey,
+  imNodeRegistryKey,
+  imRoomNodesKey,
+  imTokenKey,
+  imUserNodesKey,
+  keyPart,
+} from '@live/contracts';
 
 /**
  * Redis key builders: one class per app, every key `${prefix}:<app>:...`.
@@ -116,7 +123,8 @@ export class BankRedisKeys extends KeyBuilder {
     return `${this.base}:{user:${id(userId, 'userId')}}:no-account`;
   }
   payProducts(type: number): string {
-    if (!Number.isSafeInteger(type) || type < 0) throw new Error(`redis key: product type must be an integer >= 0, got ${type}`);
+    if (!Number.isSafeInteger(type) || type < 0)
+      throw new Error(`redis key: product type must be an integer >= 0, got ${type}`);
     return `${this.base}:{products}:type:${type}`;
   }
 }

@@ -1,5 +1,15 @@
 import { configProvider, HealthIndicator, waitFor } from '@live/common';
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+  Provider,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisEnv } from './redis.env';
 
@@ -25,8 +35,12 @@ export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): 
     if (state !== next) log();
     state = next;
   };
-  client.on('ready', () => to('ready', () => logger.log(`connected to ${env.REDIS_HOST}:${env.REDIS_PORT} db ${env.REDIS_DB}`)));
-  client.on('error', (err: Error) => to('error', () => logger.error(`redis ${env.REDIS_HOST}:${env.REDIS_PORT}: ${err.message}`)));
+  client.on('ready', () =>
+    to('ready', () => logger.log(`connected to ${env.REDIS_HOST}:${env.REDIS_PORT} db ${env.REDIS_DB}`)),
+  );
+  client.on('error', (err: Error) =>
+    to('error', () => logger.error(`redis ${env.REDIS_HOST}:${env.REDIS_PORT}: ${err.message}`)),
+  );
   client.on('reconnecting', () => to('reconnecting', () => logger.warn('reconnecting')));
   return client;
 }
@@ -65,7 +79,11 @@ export type StoreReaderClass = new (redis: Redis, prefix: string) => object;
 
 /** The provider of a store reader on this app's client and REDIS_KEY_PREFIX. */
 export function storeReaderProvider(cls: StoreReaderClass): Provider {
-  return { provide: cls, useFactory: (redis: Redis, env: RedisEnv) => new cls(redis, env.REDIS_KEY_PREFIX), inject: [REDIS_CLIENT, RedisEnv] };
+  return {
+    provide: cls,
+    useFactory: (redis: Redis, env: RedisEnv) => new cls(redis, env.REDIS_KEY_PREFIX),
+    inject: [REDIS_CLIENT, RedisEnv],
+  };
 }
 
 /** A key builder class of @live/redis (GatewayRedisKeys, GiftRedisKeys...), built on REDIS_KEY_PREFIX. */

@@ -1,4 +1,10 @@
-import { BalanceCacheReader, formatImNodeEntry, ImNodeRegistryReader, ImPresenceReader, ImTokenReader } from '@live/contracts';
+import {
+  BalanceCacheReader,
+  formatImNodeEntry,
+  ImNodeRegistryReader,
+  ImPresenceReader,
+  ImTokenReader,
+} from '@live/contracts';
 import { createTestRedis } from '@live/testing';
 import { BankRedisKeys, GatewayRedisKeys, ImRedisKeys } from './redis-keys';
 
@@ -22,7 +28,11 @@ describe('store readers read what the owners write', () => {
     const reader = new BalanceCacheReader(helper.redis, helper.prefix);
     await helper.redis.set(keys.balance(11), '3:70');
     await helper.redis.set(keys.balance(12), '3:not-a-number');
-    expect([await reader.balanceOf(11), await reader.balanceOf(12), await reader.balanceOf(13)]).toEqual([70, undefined, undefined]);
+    expect([await reader.balanceOf(11), await reader.balanceOf(12), await reader.balanceOf(13)]).toEqual([
+      70,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('ImTokenReader: a token the gateway issued logs in once; a malformed one is refused and the stored ones stay', async () => {
@@ -40,7 +50,15 @@ describe('store readers read what the owners write', () => {
   it('ImNodeRegistryReader: every node im-core registered, by id in order; an entry that is not JSON is reported and left out', async () => {
     const keys = new ImRedisKeys(helper.prefix);
     const info = { nodeId: 'n2', wsUrl: 'ws://b/ws', rpcHost: '10.0.0.2', rpcPort: 7002, heartbeatAt: 0 };
-    await helper.redis.hset(keys.nodeRegistry(), 'n2', formatImNodeEntry(info, 1234), 'n1', '{broken', 'n0', formatImNodeEntry({ ...info, nodeId: 'n0' }, 99));
+    await helper.redis.hset(
+      keys.nodeRegistry(),
+      'n2',
+      formatImNodeEntry(info, 1234),
+      'n1',
+      '{broken',
+      'n0',
+      formatImNodeEntry({ ...info, nodeId: 'n0' }, 99),
+    );
     const bad: string[] = [];
     const entries = await new ImNodeRegistryReader(helper.redis, helper.prefix).entries((id) => bad.push(id));
     expect([...entries.keys()]).toEqual(['n0', 'n2']);

@@ -18,7 +18,9 @@ export interface TestDatabase {
 export async function createTestDatabase(opts: { entities?: (Function | EntitySchema)[] } = {}): Promise<TestDatabase> {
   const env = validateEnv(DatabaseEnv, { ...process.env, DB_NAME: uniqueName('lg_test'), DB_POOL_SIZE: '5' });
   await ensureDatabase(env);
-  const dataSource = await new DataSource(buildDataSourceOptions(env, { entities: opts.entities ?? [] }, await detectServerFlavor(env))).initialize();
+  const dataSource = await new DataSource(
+    buildDataSourceOptions(env, { entities: opts.entities ?? [] }, await detectServerFlavor(env)),
+  ).initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   return {
     name: env.DB_NAME,

@@ -33,7 +33,8 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = tokenOf(req);
     const user = token ? await this.auth.resolveToken(token) : null;
-    if (!user) throw new BizException(BaseErrorCode.TOKEN_ERROR, token ? 'token is invalid or expired' : 'login required');
+    if (!user)
+      throw new BizException(BaseErrorCode.TOKEN_ERROR, token ? 'token is invalid or expired' : 'login required');
     req.user = user;
     if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets) && user.role !== UserRole.ADMIN) {
       throw new BizException(BaseErrorCode.FORBIDDEN, 'admin only');

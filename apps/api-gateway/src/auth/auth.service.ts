@@ -92,7 +92,11 @@ export class AuthService {
     private readonly env: GatewayEnv,
     private readonly bank: BankClient,
   ) {
-    this.adminPhones = new Set(env.GATEWAY_ADMIN_PHONES.split(',').map((p) => p.trim()).filter(Boolean));
+    this.adminPhones = new Set(
+      env.GATEWAY_ADMIN_PHONES.split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    );
   }
 
   /**
@@ -100,12 +104,28 @@ export class AuthService {
    * pending, else the pending one again (never replaced early). Answered itself in development mode.
    */
   async sendLoginCode(phone: string): Promise<{ devCode?: string }> {
-    const fresh = await this.redis.set(this.keys.loginCodeCooldown(phone), '1', 'EX', LOGIN_CODE_COOLDOWN_SECONDS, 'NX');
+    const fresh = await this.redis.set(
+      this.keys.loginCodeCooldown(phone),
+      '1',
+      'EX',
+      LOGIN_CODE_COOLDOWN_SECONDS,
+      'NX',
+    );
     if (fresh !== 'OK') throw new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
     const candidate = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const code = String(await this.redis.eval(ISSUE_CODE, 1, this.keys.loginCode(phone), candidate, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS));
+    const code = String(
+      await this.redis.eval(
+        ISSUE_CODE,
+        1,
+        this.keys.loginCode(phone),
+        candidate,
+        this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS,
+      ),
+    );
     if (this.env.GATEWAY_DEV_LOGIN_CODE === 'true') return { devCode: code };
-    this.logger.warn(`login code for ...${phone.slice(-4)} created, but no SMS provider is configured (GATEWAY_DEV_LOGIN_CODE=false)`);
+    this.logger.warn(
+      `login code for ...${phone.slice(-4)} created, but no SMS provider is configured (GATEWAY_DEV_LOGIN_CODE=false)`,
+    );
     return {};
   }
 
@@ -133,18 +153,28 @@ export class AuthService {
       LOGIN_KNOWN_MEMORY_MS,
     )) as [number, number];
     if (verdict === -2) {
-      this.logger.warn(`login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`);
-      throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, `too many wrong codes for this phone from your address: try again in ${Math.ceil(waitMs / 1000)} s`);
+      this.logger.warn(
+        `login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`,
+      );
+      throw new BizException(
+        BaseErrorCode.TOO_MANY_REQUESTS,
+        `too many wrong codes for this phone from your address: try again in ${Math.ceil(waitMs / 1000)} s`,
+      );
     }
     if (verdict === -3) {
-      this.logger.warn(`login for ...${phone.slice(-4)} from ${address} refused unchecked: the phone is under a guessing attack and this address never logged in to it`);
+      this.logger.warn(
+        `login for ...${phone.slice(-4)} from ${address} refused unchecked: the phone is under a guessing attack and this address never logged in to it`,
+      );
       throw new BizException(
         BaseErrorCode.TOO_MANY_REQUESTS,
         'too many wrong codes for this phone: log in from a network you used before, or try again later',
       );
     }
     if (verdict !== 1) {
-      if (waitMs > 0) this.logger.warn(`wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`);
+      if (waitMs > 0)
+        this.logger.warn(
+          `wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`,
+        );
       throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
     }
     const user = await this.users.loginByPhone(phone, this.adminPhones.has(phone) ? UserRole.ADMIN : UserRole.USER);

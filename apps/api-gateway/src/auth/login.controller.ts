@@ -30,7 +30,11 @@ export class LoginController {
   @Public()
   @PostOk('login')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
-  async login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<LoginView>> {
+  async login(
+    @Body() dto: LoginDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiResponse<LoginView>> {
     // The client's address: the socket's, or X-Forwarded-For's from a trusted proxy (GATEWAY_TRUST_PROXY).
     const result = await this.auth.login(dto.phone, dto.code, clientAddress(req.ip));
     void reply.setCookie(TOKEN_COOKIE, result.token, {
@@ -44,7 +48,11 @@ export class LoginController {
   }
 
   @PostOk('logout')
-  async logout(@Body() _body: EmptyBodyDto, @Req() req: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiResponse<null>> {
+  async logout(
+    @Body() _body: EmptyBodyDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiResponse<null>> {
     const token = tokenOf(req);
     if (token) await this.auth.logout(token);
     void reply.clearCookie(TOKEN_COOKIE, { path: '/' });

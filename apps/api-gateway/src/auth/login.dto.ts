@@ -4,7 +4,10 @@ import { MatchingField } from '../common/page.dto';
 const PHONE_PATTERN = /^\+?\d{6,15}$/;
 
 export class SendLoginCodeDto {
-  @MatchingField(PHONE_PATTERN, 'phone must be 6-15 digits with an optional leading +', { example: '13800000001', description: '6-15 digits, optional leading +' })
+  @MatchingField(PHONE_PATTERN, 'phone must be 6-15 digits with an optional leading +', {
+    example: '13800000001',
+    description: '6-15 digits, optional leading +',
+  })
   phone!: string;
 }
 

@@ -1,5 +1,11 @@
 import { ApiResponse, ApiResponses, BankClient } from '@live/common';
-import { BalanceResponse, CreatePayOrderResponse, PayNotifyResponse, PayProductDto as ProductView, TradePage } from '@live/contracts';
+import {
+  BalanceResponse,
+  CreatePayOrderResponse,
+  PayNotifyResponse,
+  PayProductDto as ProductView,
+  TradePage,
+} from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
@@ -16,7 +22,10 @@ export class BankController {
   constructor(private readonly bank: BankClient) {}
 
   @PostOk('products')
-  async products(@CurrentUser() user: RequestUser, @Body() dto: ProductsDto): Promise<ApiResponse<{ products: ProductView[]; currentBalance: number }>> {
+  async products(
+    @CurrentUser() user: RequestUser,
+    @Body() dto: ProductsDto,
+  ): Promise<ApiResponse<{ products: ProductView[]; currentBalance: number }>> {
     const [{ products }, { balance }] = await Promise.all([
       this.bank.products(dto.type),
       this.bank.balance(user.userId),
@@ -26,7 +35,10 @@ export class BankController {
 
   @PostOk('payProduct')
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many orders, wait a moment' })
-  async payProduct(@CurrentUser() user: RequestUser, @Body() dto: PayProductDto): Promise<ApiResponse<CreatePayOrderResponse>> {
+  async payProduct(
+    @CurrentUser() user: RequestUser,
+    @Body() dto: PayProductDto,
+  ): Promise<ApiResponse<CreatePayOrderResponse>> {
     return ApiResponses.ok(await this.bank.createPayOrder({ userId: user.userId, ...dto }));
   }
 

@@ -33,12 +33,18 @@ export class BenchController {
   }
 
   @PostOk('naiveSend')
-  async naiveSend(@CurrentUser() user: RequestUser, @Body() dto: SendGiftDto): Promise<ApiResponse<GiftSettlementResult>> {
+  async naiveSend(
+    @CurrentUser() user: RequestUser,
+    @Body() dto: SendGiftDto,
+  ): Promise<ApiResponse<GiftSettlementResult>> {
     return ApiResponses.ok(await this.settleOne(user, dto, await this.sender.giftOnSale(dto.giftId)));
   }
 
   @PostOk('naiveSendAndPush')
-  async naiveSendAndPush(@CurrentUser() user: RequestUser, @Body() dto: SendGiftDto): Promise<ApiResponse<GiftSettlementResult>> {
+  async naiveSendAndPush(
+    @CurrentUser() user: RequestUser,
+    @Body() dto: SendGiftDto,
+  ): Promise<ApiResponse<GiftSettlementResult>> {
     const gift = await this.sender.giftOnSale(dto.giftId);
     const result = await this.settleOne(user, dto, gift);
     if (result.status === 'charged') {
@@ -52,7 +58,12 @@ export class BenchController {
         roomId: dto.roomId,
         combo: 1,
       };
-      const push: ImSendToRoomRequest = { msgId: result.requestId, roomId: dto.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data: { ...data } };
+      const push: ImSendToRoomRequest = {
+        msgId: result.requestId,
+        roomId: dto.roomId,
+        bizCode: ImBizCode.GIFT_SUCCESS,
+        data: { ...data },
+      };
       await this.imRouter.sendToRoom(push);
     }
     return ApiResponses.ok(result);
@@ -62,9 +73,15 @@ export class BenchController {
   private async settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
     const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
     const { results } = await this.bank.settleBatch([
-      { requestId, senderId: user.userId, receiverId: dto.receiverId, roomId: dto.roomId, giftId: gift.giftId, price: gift.price },
+      {
+        requestId,
+        senderId: user.userId,
+        receiverId: dto.receiverId,
+        roomId: dto.roomId,
+        giftId: gift.giftId,
+        price: gift.price,
+      },
     ]);
     return results[0];
   }
 }
-

@@ -44,7 +44,6 @@ export class PageDto {
   pageSize!: number;
 }
 
-
 /**
  * The body of an endpoint that takes none: any field in it is an unknown field (400). class-validator
  * needs one known property to treat the class as validatable, hence the never-set `none`.

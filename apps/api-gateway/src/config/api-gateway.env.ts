@@ -49,7 +49,9 @@ export class GatewayEnv extends AppEnv {
   GATEWAY_IM_TOKEN_TTL_SECONDS: number = 60;
 
   /** Comma-separated phone numbers whose users are admins (gift catalogue writes). */
-  @Matches(/^(\+?\d{6,15})?(,\s*\+?\d{6,15})*$/, { message: 'GATEWAY_ADMIN_PHONES must be comma-separated phone numbers' })
+  @Matches(/^(\+?\d{6,15})?(,\s*\+?\d{6,15})*$/, {
+    message: 'GATEWAY_ADMIN_PHONES must be comma-separated phone numbers',
+  })
   GATEWAY_ADMIN_PHONES: string = '';
 
   /** WebSocket address handed out when no im-core node has registered itself in Redis. */
@@ -86,7 +88,10 @@ export class GatewayEnv extends AppEnv {
    */
   @ValidateBy({
     name: 'isTrustProxySetting',
-    validator: { validate: isTrustProxySetting, defaultMessage: () => 'GATEWAY_TRUST_PROXY must be false, a hop count 1-20, or comma-separated addresses/CIDRs' },
+    validator: {
+      validate: isTrustProxySetting,
+      defaultMessage: () => 'GATEWAY_TRUST_PROXY must be false, a hop count 1-20, or comma-separated addresses/CIDRs',
+    },
   })
   GATEWAY_TRUST_PROXY: string = 'false';
 

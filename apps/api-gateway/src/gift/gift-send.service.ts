@@ -1,4 +1,13 @@
-import { BankErrorCode, BaseErrorCode, BizException, GatewayErrorCode, GiftErrorCode, BankClient, GiftClient, TtlCache } from '@live/common';
+import {
+  BankErrorCode,
+  BaseErrorCode,
+  BizException,
+  GatewayErrorCode,
+  GiftErrorCode,
+  BankClient,
+  GiftClient,
+  TtlCache,
+} from '@live/common';
 import {
   BalanceCacheReader,
   fingerprintOf,
@@ -59,20 +68,25 @@ export class GiftSendService {
     private readonly idempotency: IdempotencyKeys,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
-    this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, { maxEntries: GATEWAY_GIFT_CACHE_MAX, keep: (gift) => gift !== null });
+    this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, {
+      maxEntries: GATEWAY_GIFT_CACHE_MAX,
+      keep: (gift) => gift !== null,
+    });
     this.signingKey = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
   }
 
   async send(cmd: SendGiftCommand): Promise<{ requestId: string }> {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
-    if (cmd.receiverId === cmd.userId) this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
+    if (cmd.receiverId === cmd.userId)
+      this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
     const claim = await this.claimKey(cmd);
     let gift: GiftConfigDto;
     try {
       gift = await this.check(cmd, claim);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
-      if (claim === 'new' && cmd.clientRequestId !== undefined) await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      if (claim === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
       throw err;
     }
     const mq: SendGiftMq = signSendGift(
@@ -103,10 +117,14 @@ export class GiftSendService {
   /** The client's key bound to these parameters: a key used for something else within 24 h is refused (409). */
   private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
     if (cmd.clientRequestId === undefined) return 'new';
-    const claim = await this.idempotency.claim(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch((err: unknown) => {
-      this.logger.warn(`user ${cmd.userId}: Idempotency-Key not checked, Redis failed: ${err instanceof Error ? err.message : String(err)}`);
-      return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
-    });
+    const claim = await this.idempotency
+      .claim(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd))
+      .catch((err: unknown) => {
+        this.logger.warn(
+          `user ${cmd.userId}: Idempotency-Key not checked, Redis failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
+      });
     if (claim === 'conflict') this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
     return claim;
   }
@@ -114,9 +132,18 @@ export class GiftSendService {
   /** The gift on sale, sent to the anchor of a living room; a first use must also pass the balance pre-check. */
   private async check(cmd: SendGiftCommand, claim: IdempotencyClaim): Promise<GiftConfigDto> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
-    const anchorId = await this.roomAnchors.get(cmd.roomId, async () => (await this.living.getLiving(cmd.roomId)).anchorId);
+    const anchorId = await this.roomAnchors.get(
+      cmd.roomId,
+      async () => (await this.living.getLiving(cmd.roomId)).anchorId,
+    );
     if (anchorId !== cmd.receiverId) {
-      this.refuse('receiver', new BizException(BaseErrorCode.PARAM_ERROR, `receiverId ${cmd.receiverId} is not the anchor of room ${cmd.roomId}`));
+      this.refuse(
+        'receiver',
+        new BizException(
+          BaseErrorCode.PARAM_ERROR,
+          `receiverId ${cmd.receiverId} is not the anchor of room ${cmd.roomId}`,
+        ),
+      );
     }
     // A retry of an accepted key gets the first answer (accepted), even if the first charge emptied the wallet.
     if (claim === 'same') return gift;
@@ -124,7 +151,10 @@ export class GiftSendService {
     // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
     const balance = await this.cachedBalance(cmd.userId);
     if (balance < gift.price) {
-      this.refuse('balance', new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`));
+      this.refuse(
+        'balance',
+        new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`),
+      );
     }
     return gift;
   }

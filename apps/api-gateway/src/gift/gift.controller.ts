@@ -7,7 +7,15 @@ import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AdminPost, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
-import { BoardDto, CLIENT_REQUEST_ID_PATTERN, GiftPanelItemView, InsertGiftDto, SendGiftDto, SendGiftView, UpdateGiftDto } from './gift.dto';
+import {
+  BoardDto,
+  CLIENT_REQUEST_ID_PATTERN,
+  GiftPanelItemView,
+  InsertGiftDto,
+  SendGiftDto,
+  SendGiftView,
+  UpdateGiftDto,
+} from './gift.dto';
 import { GiftSendService } from './gift-send.service';
 
 @ApiTags('gift')
@@ -25,7 +33,11 @@ export class GiftController {
   }
 
   @PostOk('send')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'same key twice = one charge (or body requestId)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'same key twice = one charge (or body requestId)',
+  })
   @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
   async send(
     @CurrentUser() user: RequestUser,
@@ -39,7 +51,13 @@ export class GiftController {
       throw new BizException(BaseErrorCode.PARAM_ERROR, 'Idempotency-Key and requestId differ: give one of them');
     }
     return ApiResponses.ok(
-      await this.sender.send({ userId: user.userId, giftId: dto.giftId, roomId: dto.roomId, receiverId: dto.receiverId, clientRequestId: idempotencyKey ?? dto.requestId }),
+      await this.sender.send({
+        userId: user.userId,
+        giftId: dto.giftId,
+        roomId: dto.roomId,
+        receiverId: dto.receiverId,
+        clientRequestId: idempotencyKey ?? dto.requestId,
+      }),
     );
   }
 

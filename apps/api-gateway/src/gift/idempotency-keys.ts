@@ -50,7 +50,11 @@ export class IdempotencyKeys {
   }
 
   async claim(userId: number, clientKey: string, fingerprint: string): Promise<IdempotencyClaim> {
-    const known = await this.redis.lgClaimIdempotencyKey(this.keys.idempotencyKey(userId, clientKey), fingerprint, IDEMPOTENCY_KEY_TTL_SECONDS);
+    const known = await this.redis.lgClaimIdempotencyKey(
+      this.keys.idempotencyKey(userId, clientKey),
+      fingerprint,
+      IDEMPOTENCY_KEY_TTL_SECONDS,
+    );
     if (known === null) return 'new';
     return known === fingerprint ? 'same' : 'conflict';
   }

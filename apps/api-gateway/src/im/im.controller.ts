@@ -29,7 +29,10 @@ export class ImController {
   @PostOk('getImConfig')
   @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
   async getImConfig(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<ImConfigView>> {
-    const [token, wsImServerAddress] = await Promise.all([this.auth.issueImToken(user.userId), this.nodes.wsAddressFor(user.userId)]);
+    const [token, wsImServerAddress] = await Promise.all([
+      this.auth.issueImToken(user.userId),
+      this.nodes.wsAddressFor(user.userId),
+    ]);
     return ApiResponses.ok({ token, wsImServerAddress });
   }
 }

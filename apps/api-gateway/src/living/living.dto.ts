@@ -51,5 +51,10 @@ export class AnchorConfigView extends RoomView {
   @ApiProperty({ nullable: true, type: String }) anchorAvatar!: string | null;
   @ApiProperty({ description: 'the caller is the anchor of this room' }) isAnchor!: boolean;
   @ApiProperty({ description: '1 living, 0 closed' }) status!: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'viewers connected to the room now (im-core); null when unknown' }) onlineCount!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'viewers connected to the room now (im-core); null when unknown',
+  })
+  onlineCount!: number | null;
 }

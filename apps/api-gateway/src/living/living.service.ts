@@ -24,7 +24,12 @@ export class LivingService {
     const open = await this.rooms.findOneBy({ anchorId, status: LivingRoomStatus.LIVING });
     if (open) return { roomId: open.id };
     const room = await this.rooms.save(
-      this.rooms.create({ anchorId, type, roomName: roomName ?? `room of ${anchorId}`, status: LivingRoomStatus.LIVING }),
+      this.rooms.create({
+        anchorId,
+        type,
+        roomName: roomName ?? `room of ${anchorId}`,
+        status: LivingRoomStatus.LIVING,
+      }),
     );
     this.logger.log(`room ${room.id} opened by anchor ${anchorId} (type ${type})`);
     return { roomId: room.id };
@@ -52,14 +57,18 @@ export class LivingService {
   /** A living room (for sending gifts), or an error naming why not. */
   async getLiving(roomId: number): Promise<LivingRoomEntity> {
     const room = await this.rooms.findOneBy({ id: roomId });
-    if (!room || room.status !== LivingRoomStatus.LIVING) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND, `room ${roomId} is not living`);
+    if (!room || room.status !== LivingRoomStatus.LIVING)
+      throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND, `room ${roomId} is not living`);
     return room;
   }
 
   async anchorConfig(userId: number, roomId: number): Promise<AnchorConfigView> {
     const room = await this.rooms.findOneBy({ id: roomId });
     if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
-    const [anchor, onlineCount] = await Promise.all([this.dataSource.getRepository(UserEntity).findOneBy({ userId: room.anchorId }), this.onlineCount(roomId)]);
+    const [anchor, onlineCount] = await Promise.all([
+      this.dataSource.getRepository(UserEntity).findOneBy({ userId: room.anchorId }),
+      this.onlineCount(roomId),
+    ]);
     return {
       ...toView(room),
       anchorNickName: anchor?.nickName ?? `user ${room.anchorId}`,
@@ -76,12 +85,21 @@ export class LivingService {
       const { userIds } = await this.imRouter.roomMembers(roomId);
       return userIds.length;
     } catch (err: unknown) {
-      this.logger.warn(`room ${roomId}: members unavailable from im-router: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `room ${roomId}: members unavailable from im-router: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return null;
     }
   }
 }
 
 function toView(r: LivingRoomEntity): RoomView {
-  return { roomId: r.id, anchorId: r.anchorId, roomName: r.roomName, type: r.type, coverImg: r.coverImg, startTime: r.startTime.getTime() };
+  return {
+    roomId: r.id,
+    anchorId: r.anchorId,
+    roomName: r.roomName,
+    type: r.type,
+    coverImg: r.coverImg,
+    startTime: r.startTime.getTime(),
+  };
 }

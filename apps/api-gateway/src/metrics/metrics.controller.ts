@@ -23,7 +23,11 @@ export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(@Req() request: FastifyRequest): Promise<string> {
-    if (!this.operators.allows(request.headers)) throw new BizException(BaseErrorCode.FORBIDDEN, 'metrics are for operators: send HEALTH_DETAILS_TOKEN as a bearer token');
+    if (!this.operators.allows(request.headers))
+      throw new BizException(
+        BaseErrorCode.FORBIDDEN,
+        'metrics are for operators: send HEALTH_DETAILS_TOKEN as a bearer token',
+      );
     return this.metrics.registry.metrics();
   }
 }

@@ -40,7 +40,10 @@ describe('BalanceCacheService.refreshMany', () => {
     expect(written.get(keys.balance(1))).toBe('3:90');
 
     state.down = true;
-    await cache.refreshMany([{ userId: 1, balance: 80, version: 4 }, { userId: 2, balance: 5, version: 1 }]);
+    await cache.refreshMany([
+      { userId: 1, balance: 80, version: 4 },
+      { userId: 2, balance: 5, version: 1 },
+    ]);
     await cache.refreshMany([{ userId: 1, balance: 70, version: 5 }]);
     await cache.refreshMany([{ userId: 1, balance: 999, version: 2 }]);
     await cache.retryFailed();

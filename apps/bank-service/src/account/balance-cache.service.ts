@@ -22,7 +22,13 @@ const REFRESH_RETRY_MS = 1_000;
 const MAX_RETRY_ENTRIES = 100_000;
 
 interface BalanceScripts {
-  lgSetBalanceIfNewer(balanceKey: string, noAccountKey: string, version: number, balance: number, ttl: number): Promise<number>;
+  lgSetBalanceIfNewer(
+    balanceKey: string,
+    noAccountKey: string,
+    version: number,
+    balance: number,
+    ttl: number,
+  ): Promise<number>;
 }
 
 interface CachedBalance {
@@ -74,7 +80,9 @@ export class BalanceCacheService implements OnApplicationShutdown {
       await this.write(entries);
     } catch (err: unknown) {
       for (const e of entries) this.keepForRetry(e);
-      this.logger.warn(`balance cache refresh failed for ${entries.length} users; retrying every ${REFRESH_RETRY_MS} ms (the database stays right): ${String(err)}`);
+      this.logger.warn(
+        `balance cache refresh failed for ${entries.length} users; retrying every ${REFRESH_RETRY_MS} ms (the database stays right): ${String(err)}`,
+      );
       this.retryTimer ??= setInterval(() => void this.retryFailed(), REFRESH_RETRY_MS).unref();
     }
   }
@@ -108,9 +116,17 @@ export class BalanceCacheService implements OnApplicationShutdown {
   }
 
   private async write(entries: readonly CachedBalance[]): Promise<void> {
-    const pipeline = this.scripts.pipeline() as unknown as BalanceScripts & { exec(): Promise<[Error | null, unknown][] | null> };
+    const pipeline = this.scripts.pipeline() as unknown as BalanceScripts & {
+      exec(): Promise<[Error | null, unknown][] | null>;
+    };
     for (const e of entries) {
-      void pipeline.lgSetBalanceIfNewer(this.keys.balance(e.userId), this.keys.noAccountMarker(e.userId), e.version, e.balance, BALANCE_TTL_SECONDS);
+      void pipeline.lgSetBalanceIfNewer(
+        this.keys.balance(e.userId),
+        this.keys.noAccountMarker(e.userId),
+        e.version,
+        e.balance,
+        BALANCE_TTL_SECONDS,
+      );
     }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err !== null)?.[0];

@@ -32,7 +32,10 @@ export class CurrencyAccountRepository {
   }
 
   async find(userId: number): Promise<AccountBalance | undefined> {
-    const [row]: AccountRow[] = await this.dataSource.query('SELECT user_id, current_balance, version FROM t_qiyu_currency_account WHERE user_id = ?', [userId]);
+    const [row]: AccountRow[] = await this.dataSource.query(
+      'SELECT user_id, current_balance, version FROM t_qiyu_currency_account WHERE user_id = ?',
+      [userId],
+    );
     return row ? toBalance(row) : undefined;
   }
 
@@ -58,7 +61,11 @@ export class CurrencyAccountRepository {
   }
 
   /** Senders' new balances and what each spent, one statement. */
-  async applySpending(em: EntityManager, balances: ReadonlyMap<number, number>, spent: ReadonlyMap<number, number>): Promise<void> {
+  async applySpending(
+    em: EntityManager,
+    balances: ReadonlyMap<number, number>,
+    spent: ReadonlyMap<number, number>,
+  ): Promise<void> {
     const ids = [...balances.keys()];
     await em.query(
       `UPDATE t_qiyu_currency_account

@@ -52,7 +52,9 @@ export class CurrencyAccountService {
 
   /** A credit or a debit with its ledger row, once per request id (a replay returns the first answer). */
   async adjust(command: AdjustCommand): Promise<AdjustResult> {
-    const result = await withTransactionRetry(this.dataSource, 'balance adjustment', (em) => this.adjustInTransaction(em, command));
+    const result = await withTransactionRetry(this.dataSource, 'balance adjustment', (em) =>
+      this.adjustInTransaction(em, command),
+    );
     await this.balanceCache.refreshMany([{ userId: command.userId, balance: result.balance, version: result.version }]);
     return { balance: result.balance, replayed: result.replayed };
   }
@@ -61,7 +63,11 @@ export class CurrencyAccountService {
   async adjustInTransaction(em: EntityManager, command: AdjustCommand): Promise<AdjustResult & { version: number }> {
     const { userId, num, requestId, type } = command;
     assertUserId(userId);
-    ErrorAssert.isTrue(Number.isSafeInteger(num) && num !== 0, BaseErrorCode.PARAM_ERROR, 'num must be a non-zero integer');
+    ErrorAssert.isTrue(
+      Number.isSafeInteger(num) && num !== 0,
+      BaseErrorCode.PARAM_ERROR,
+      'num must be a non-zero integer',
+    );
     ErrorAssert.isNotBlank(requestId, BaseErrorCode.PARAM_ERROR, 'requestId is required');
 
     if (command.createIfMissing) await this.accounts.open([userId], em);
@@ -73,7 +79,11 @@ export class CurrencyAccountService {
     const [prior] = await this.trades.findByRequestIds(em, [requestId]);
     if (prior) {
       const same = prior.userId === userId && prior.num === num;
-      ErrorAssert.isTrue(same, BaseErrorCode.PARAM_ERROR, `requestId ${requestId} was already used for another operation`);
+      ErrorAssert.isTrue(
+        same,
+        BaseErrorCode.PARAM_ERROR,
+        `requestId ${requestId} was already used for another operation`,
+      );
       return { balance: prior.balanceAfter, replayed: true, version };
     }
     if (balance + num < 0) {
@@ -82,16 +92,38 @@ export class CurrencyAccountService {
     const after = balance + num;
     await this.accounts.applyAdjustment(em, userId, num, after);
     await this.trades.insert(em, [
-      { requestId, userId, counterpartyId: null, num, balanceAfter: after, type, status: TradeStatus.SUCCESS, remark: null, fingerprint: null },
+      {
+        requestId,
+        userId,
+        counterpartyId: null,
+        num,
+        balanceAfter: after,
+        type,
+        status: TradeStatus.SUCCESS,
+        remark: null,
+        fingerprint: null,
+      },
     ]);
     return { balance: after, replayed: false, version: version + 1 };
   }
 
   /** The caller's ledger, newest first. */
-  async listTrades(userId: number, page: number, pageSize: number): Promise<{ list: TradeListItem[]; hasNext: boolean }> {
+  async listTrades(
+    userId: number,
+    page: number,
+    pageSize: number,
+  ): Promise<{ list: TradeListItem[]; hasNext: boolean }> {
     assertUserId(userId);
-    ErrorAssert.isTrue(Number.isSafeInteger(page) && page >= 1, BaseErrorCode.PARAM_ERROR, 'page must be an integer >= 1');
-    ErrorAssert.isTrue(Number.isSafeInteger(pageSize) && pageSize >= 1 && pageSize <= 100, BaseErrorCode.PARAM_ERROR, 'pageSize must be 1..100');
+    ErrorAssert.isTrue(
+      Number.isSafeInteger(page) && page >= 1,
+      BaseErrorCode.PARAM_ERROR,
+      'page must be an integer >= 1',
+    );
+    ErrorAssert.isTrue(
+      Number.isSafeInteger(pageSize) && pageSize >= 1 && pageSize <= 100,
+      BaseErrorCode.PARAM_ERROR,
+      'pageSize must be 1..100',
+    );
     const rows = await this.trades.listByUser(userId, pageSize + 1, (page - 1) * pageSize);
     return { list: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
   }
@@ -108,5 +140,9 @@ export class CurrencyAccountService {
 }
 
 function assertUserId(userId: number): void {
-  ErrorAssert.isTrue(Number.isSafeInteger(userId) && userId > 0, BaseErrorCode.PARAM_ERROR, 'userId must be a positive integer');
+  ErrorAssert.isTrue(
+    Number.isSafeInteger(userId) && userId > 0,
+    BaseErrorCode.PARAM_ERROR,
+    'userId must be a positive integer',
+  );
 }

@@ -4,13 +4,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CurrencyTradeEntity, TradeStatus, TradeType } from './entities/currency-trade.entity';
 
 /** A ledger row as the services read it (CurrencyTradeEntity's names). */
-type TradeRecord = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'> & {
+type TradeRecord = Pick<
+  CurrencyTradeEntity,
+  'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'
+> & {
   /** When the row was written (ms since the epoch, by the database's clock). */
   settledAt: number;
 };
 
 /** A row to write: counterparty, remark and fingerprint may be null. */
-type NewTrade = Pick<CurrencyTradeEntity, 'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'>;
+type NewTrade = Pick<
+  CurrencyTradeEntity,
+  'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'
+>;
 
 export type TradeListItem = Pick<
   CurrencyTradeEntity,
@@ -53,7 +59,17 @@ export class CurrencyTradeRepository {
       await em.query(
         `INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, remark, fingerprint)
          VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?)').join(',')}`,
-        chunk.flatMap((t) => [t.requestId, t.userId, t.counterpartyId, t.num, t.balanceAfter, t.type, t.status, t.remark, t.fingerprint]),
+        chunk.flatMap((t) => [
+          t.requestId,
+          t.userId,
+          t.counterpartyId,
+          t.num,
+          t.balanceAfter,
+          t.type,
+          t.status,
+          t.remark,
+          t.fingerprint,
+        ]),
       );
     }
   }

@@ -57,7 +57,9 @@ export class PayOrderService {
       price: product.price,
       coinNum: product.coinNum,
     });
-    this.logger.log(`order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`);
+    this.logger.log(
+      `order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`,
+    );
     return { orderId };
   }
 
@@ -92,7 +94,9 @@ export class PayOrderService {
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
     }
-    await this.balanceCache.refreshMany([{ userId: outcome.userId, balance: outcome.credit.balance, version: outcome.credit.version }]);
+    await this.balanceCache.refreshMany([
+      { userId: outcome.userId, balance: outcome.credit.balance, version: outcome.credit.version },
+    ]);
     this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
     return { orderId, status: 'paid', credited: true, coinNum: outcome.coinNum, balance: outcome.credit.balance };
   }

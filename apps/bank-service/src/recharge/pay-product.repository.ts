@@ -9,7 +9,13 @@ export type PayProductView = Pick<PayProductEntity, 'id' | 'name' | 'price' | 'c
 const COLUMNS = 'id, name, price, coin_num, type';
 
 function toView(r: Record<string, unknown>): PayProductView {
-  return { id: Number(r.id), name: String(r.name), price: Number(r.price), coinNum: Number(r.coin_num), type: Number(r.type) };
+  return {
+    id: Number(r.id),
+    name: String(r.name),
+    price: Number(r.price),
+    coinNum: Number(r.coin_num),
+    type: Number(r.type),
+  };
 }
 
 /** The queries on t_pay_product (valid products only). */
@@ -27,7 +33,10 @@ export class PayProductRepository {
   }
 
   async findValid(productId: number): Promise<PayProductView | undefined> {
-    const [row]: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM t_pay_product WHERE id = ? AND valid_status = 1`, [productId]);
+    const [row]: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM t_pay_product WHERE id = ? AND valid_status = 1`,
+      [productId],
+    );
     return row ? toView(row) : undefined;
   }
 }

@@ -33,20 +33,30 @@ export class GiftSettlementService {
   async settleBatch(items: readonly SettlementItem[]): Promise<PlannedResult[]> {
     ErrorAssert.isTrue(items.length > 0, BankErrorCode.BATCH_TOO_LARGE, 'settlement batch is empty');
     if (items.length > MAX_SETTLEMENT_BATCH) {
-      throw new BizException(BankErrorCode.BATCH_TOO_LARGE, `settlement batch of ${items.length} > ${MAX_SETTLEMENT_BATCH}`);
+      throw new BizException(
+        BankErrorCode.BATCH_TOO_LARGE,
+        `settlement batch of ${items.length} > ${MAX_SETTLEMENT_BATCH}`,
+      );
     }
     const started = Date.now();
-    const { plan, versions, senderBalances } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) => this.settleInTransaction(em, items));
+    const { plan, versions, senderBalances } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) =>
+      this.settleInTransaction(em, items),
+    );
     // Every sender's balance as this transaction left it, not only the ones it changed: a batch that
     // committed but whose answer was lost (connection cut during COMMIT) comes back as replays, and
     // this is the refresh it missed.
     await this.balanceCache.refreshMany(
-      [...senderBalances].map(([userId, before]) => ({ userId, balance: plan.balances.get(userId) ?? before, version: versions.get(userId) ?? 0 })),
+      [...senderBalances].map(([userId, before]) => ({
+        userId,
+        balance: plan.balances.get(userId) ?? before,
+        version: versions.get(userId) ?? 0,
+      })),
     );
     const charged = plan.results.filter((r) => r.status === 'charged' && !r.replayed).length;
     const replayed = plan.results.filter((r) => r.replayed).length;
     const conflicts = plan.results.filter((r) => r.status === 'conflict');
-    for (const c of conflicts) this.logger.warn(`request id ${c.requestId}: ${c.reason} (settled before for something else): nothing moved`);
+    for (const c of conflicts)
+      this.logger.warn(`request id ${c.requestId}: ${c.reason} (settled before for something else): nothing moved`);
     this.logger.debug(
       `settled ${items.length} gifts: ${charged} charged, ${plan.trades.length - charged} rejected, ${replayed} replayed, ${conflicts.length} conflicts in ${Date.now() - started} ms`,
     );
@@ -93,12 +103,20 @@ export class GiftSettlementService {
   }
 
   /** Outcomes already in the ledger. READ COMMITTED + the sender locks held: a concurrent batch with the same id has committed. */
-  private async recordedOutcomes(em: EntityManager, items: readonly SettlementItem[]): Promise<Map<string, RecordedOutcome>> {
+  private async recordedOutcomes(
+    em: EntityManager,
+    items: readonly SettlementItem[],
+  ): Promise<Map<string, RecordedOutcome>> {
     const ids = [...new Set(items.map((i) => i.requestId))];
     const rows = await this.trades.findByRequestIds(em, ids);
     return new Map(
       rows.map((r) => {
-        const what = { isGift: r.type === TradeType.GIFT, senderId: r.userId, fingerprint: r.fingerprint, settledAt: r.settledAt };
+        const what = {
+          isGift: r.type === TradeType.GIFT,
+          senderId: r.userId,
+          fingerprint: r.fingerprint,
+          settledAt: r.settledAt,
+        };
         return [
           r.requestId,
           r.status === TradeStatus.SUCCESS

@@ -1,5 +1,12 @@
 import { giftRequestFingerprint } from '@live/contracts';
-import { CONFLICT_KEY_REUSED, planSettlement, RecordedOutcome, REJECT_NO_ACCOUNT, REJECT_SELF_GIFT, SettlementItem } from './settlement-planner';
+import {
+  CONFLICT_KEY_REUSED,
+  planSettlement,
+  RecordedOutcome,
+  REJECT_NO_ACCOUNT,
+  REJECT_SELF_GIFT,
+  SettlementItem,
+} from './settlement-planner';
 
 let seq = 0;
 function gift(senderId: number, price: number, extra: Partial<SettlementItem> = {}): SettlementItem {
@@ -10,8 +17,17 @@ function gift(senderId: number, price: number, extra: Partial<SettlementItem> = 
 const SETTLED_AT = 1_764_000_000_000;
 
 /** The ledger row an earlier delivery of `item` left. */
-function recordedFor(item: SettlementItem, outcome: Pick<RecordedOutcome, 'status' | 'balanceAfter' | 'reason'>): RecordedOutcome {
-  return { ...outcome, isGift: true, senderId: item.senderId, fingerprint: giftRequestFingerprint(item), settledAt: SETTLED_AT };
+function recordedFor(
+  item: SettlementItem,
+  outcome: Pick<RecordedOutcome, 'status' | 'balanceAfter' | 'reason'>,
+): RecordedOutcome {
+  return {
+    ...outcome,
+    isGift: true,
+    senderId: item.senderId,
+    fingerprint: giftRequestFingerprint(item),
+    settledAt: SETTLED_AT,
+  };
 }
 
 /** A charged gift row of sender 1 with no fingerprint (written before fingerprints). */
@@ -36,13 +52,31 @@ describe('planSettlement', () => {
   });
 
   it('moves exactly what leaves senders to receivers (double entry)', () => {
-    const items = [gift(1, 5, { receiverId: 7 }), gift(2, 9, { receiverId: 8 }), gift(2, 1, { receiverId: 7 }), gift(3, 99)];
-    const plan = planSettlement(items, new Map([[1, 10], [2, 10], [3, 5]]), new Map());
+    const items = [
+      gift(1, 5, { receiverId: 7 }),
+      gift(2, 9, { receiverId: 8 }),
+      gift(2, 1, { receiverId: 7 }),
+      gift(3, 99),
+    ];
+    const plan = planSettlement(
+      items,
+      new Map([
+        [1, 10],
+        [2, 10],
+        [3, 5],
+      ]),
+      new Map(),
+    );
     const out = [...plan.spent.values()].reduce((a, b) => a + b, 0);
     const inn = [...plan.earnings.values()].reduce((a, b) => a + b, 0);
     expect(out).toBe(15);
     expect(inn).toBe(15);
-    expect(plan.earnings).toEqual(new Map([[7, 6], [8, 9]]));
+    expect(plan.earnings).toEqual(
+      new Map([
+        [7, 6],
+        [8, 9],
+      ]),
+    );
     const tradeSum = plan.trades.reduce((a, t) => a + t.num, 0);
     expect(tradeSum).toBe(-15);
   });
@@ -55,7 +89,13 @@ describe('planSettlement', () => {
       new Map([[1, 15]]),
       new Map([[replay.requestId, recordedFor(replay, { status: 'charged', balanceAfter: 25 })]]),
     );
-    expect(plan.results[0]).toEqual({ requestId: replay.requestId, status: 'charged', balanceAfter: 25, replayed: true, settledAt: SETTLED_AT });
+    expect(plan.results[0]).toEqual({
+      requestId: replay.requestId,
+      status: 'charged',
+      balanceAfter: 25,
+      replayed: true,
+      settledAt: SETTLED_AT,
+    });
     expect(plan.results[1]).toMatchObject({ status: 'charged', balanceAfter: 5, replayed: false });
     expect(plan.trades.map((t) => t.requestId)).toEqual([fresh.requestId]);
   });
@@ -69,7 +109,13 @@ describe('planSettlement', () => {
       new Map([[charged.requestId, recordedFor(charged, { status: 'charged', balanceAfter: 90 })]]),
     );
     expect(plan.results).toEqual([
-      { requestId: fresh.requestId, status: 'rejected', reason: "the gift's price changed to 12: not charged, send it again", balanceAfter: 100, replayed: false },
+      {
+        requestId: fresh.requestId,
+        status: 'rejected',
+        reason: "the gift's price changed to 12: not charged, send it again",
+        balanceAfter: 100,
+        replayed: false,
+      },
       { requestId: charged.requestId, status: 'charged', balanceAfter: 90, replayed: true, settledAt: SETTLED_AT },
     ]);
     expect(plan.trades).toEqual([expect.objectContaining({ requestId: fresh.requestId, num: 0, status: 'rejected' })]);
@@ -78,8 +124,21 @@ describe('planSettlement', () => {
 
   it('a recorded rejection stays rejected even when the balance would now allow it', () => {
     const item = gift(1, 10);
-    const plan = planSettlement([item], new Map([[1, 1000]]), new Map([[item.requestId, recordedFor(item, { status: 'rejected', balanceAfter: 3, reason: 'insufficient balance: 3 < 10' })]]));
-    expect(plan.results[0]).toMatchObject({ status: 'rejected', replayed: true, reason: 'insufficient balance: 3 < 10' });
+    const plan = planSettlement(
+      [item],
+      new Map([[1, 1000]]),
+      new Map([
+        [
+          item.requestId,
+          recordedFor(item, { status: 'rejected', balanceAfter: 3, reason: 'insufficient balance: 3 < 10' }),
+        ],
+      ]),
+    );
+    expect(plan.results[0]).toMatchObject({
+      status: 'rejected',
+      replayed: true,
+      reason: 'insufficient balance: 3 < 10',
+    });
     expect(plan.trades).toHaveLength(0);
     expect(plan.balances.size).toBe(0);
   });
@@ -87,19 +146,37 @@ describe('planSettlement', () => {
   it('keeps the fingerprint of what each request id was for with its ledger row', () => {
     const item = gift(1, 10, { roomId: 4, giftId: 2, receiverId: 77 });
     const plan = planSettlement([item, gift(2, 10)], new Map([[1, 100]]), new Map());
-    expect(plan.trades.map((t) => t.fingerprint)).toEqual([giftRequestFingerprint(item), expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    expect(plan.trades.map((t) => t.fingerprint)).toEqual([
+      giftRequestFingerprint(item),
+      expect.stringMatching(/^[0-9a-f]{64}$/),
+    ]);
   });
 
   it('a recorded request id reused for another gift, price, room, receiver or sender is a conflict: nothing planned', () => {
     const first = gift(1, 1, { roomId: 4, giftId: 1, receiverId: 77 });
     const recorded = new Map([[first.requestId, recordedFor(first, { status: 'charged', balanceAfter: 99 })]]);
-    const reuses = [{ giftId: 7 }, { price: 1314 }, { roomId: 5 }, { receiverId: 78 }, { senderId: 2 }].map((change) => ({ ...first, ...change }));
-    const plan = planSettlement(reuses, new Map([[1, 5_000], [2, 5_000]]), recorded);
-    expect(plan.results.map((r) => [r.status, r.reason, r.replayed])).toEqual(reuses.map(() => ['conflict', CONFLICT_KEY_REUSED, false]));
+    const reuses = [{ giftId: 7 }, { price: 1314 }, { roomId: 5 }, { receiverId: 78 }, { senderId: 2 }].map(
+      (change) => ({ ...first, ...change }),
+    );
+    const plan = planSettlement(
+      reuses,
+      new Map([
+        [1, 5_000],
+        [2, 5_000],
+      ]),
+      recorded,
+    );
+    expect(plan.results.map((r) => [r.status, r.reason, r.replayed])).toEqual(
+      reuses.map(() => ['conflict', CONFLICT_KEY_REUSED, false]),
+    );
     expect(plan.results.map((r) => r.balanceAfter)).toEqual([5_000, 5_000, 5_000, 5_000, 5_000]);
     expect([plan.trades.length, plan.balances.size, plan.spent.size, plan.earnings.size]).toEqual([0, 0, 0, 0]);
     // The same gift again is still the first answer.
-    expect(planSettlement([{ ...first }], new Map([[1, 5_000]]), recorded).results[0]).toMatchObject({ status: 'charged', balanceAfter: 99, replayed: true });
+    expect(planSettlement([{ ...first }], new Map([[1, 5_000]]), recorded).results[0]).toMatchObject({
+      status: 'charged',
+      balanceAfter: 99,
+      replayed: true,
+    });
   });
 
   it('a request id held by another kind of trade (a recharge, a manual credit) is never a gift replay', () => {
@@ -113,7 +190,10 @@ describe('planSettlement', () => {
   it('a gift row from before fingerprints (NULL) is replayed as before', () => {
     const item = gift(1, 10);
     const legacy = legacyRow(40);
-    expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({ status: 'charged', replayed: true });
+    expect(planSettlement([item], new Map([[1, 40]]), new Map([[item.requestId, legacy]])).results[0]).toMatchObject({
+      status: 'charged',
+      replayed: true,
+    });
   });
 
   it('a request id twice in one batch with different parameters: the first is charged, the second is a conflict', () => {

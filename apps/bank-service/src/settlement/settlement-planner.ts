@@ -97,10 +97,20 @@ export function planSettlement(
     const fingerprint = giftRequestFingerprint(item);
     const prior = recorded.get(item.requestId);
     if (prior) {
-      const same = prior.isGift && prior.senderId === item.senderId && (prior.fingerprint === null || prior.fingerprint === fingerprint);
+      const same =
+        prior.isGift &&
+        prior.senderId === item.senderId &&
+        (prior.fingerprint === null || prior.fingerprint === fingerprint);
       plan.results.push(
         same
-          ? { requestId: item.requestId, status: prior.status, balanceAfter: prior.balanceAfter, reason: prior.reason, replayed: true, settledAt: prior.settledAt }
+          ? {
+              requestId: item.requestId,
+              status: prior.status,
+              balanceAfter: prior.balanceAfter,
+              reason: prior.reason,
+              replayed: true,
+              settledAt: prior.settledAt,
+            }
           : conflict(item, live.get(item.senderId)),
       );
       continue;
@@ -136,14 +146,23 @@ export function planSettlement(
 
 /** A reused request id: nothing planned; the answer names the reuse (balanceAfter: the sender's balance now, 0 without a wallet). */
 function conflict(item: SettlementItem, balance: number | undefined): PlannedResult {
-  return { requestId: item.requestId, status: 'conflict', reason: CONFLICT_KEY_REUSED, balanceAfter: balance ?? 0, replayed: false };
+  return {
+    requestId: item.requestId,
+    status: 'conflict',
+    reason: CONFLICT_KEY_REUSED,
+    balanceAfter: balance ?? 0,
+    replayed: false,
+  };
 }
 
 function decide(item: SettlementItem, balance: number | undefined): PlannedResult {
   const base = { requestId: item.requestId, replayed: false };
-  if (item.refuseUnlessSettled !== undefined) return { ...base, status: 'rejected', reason: item.refuseUnlessSettled, balanceAfter: balance ?? 0 };
+  if (item.refuseUnlessSettled !== undefined)
+    return { ...base, status: 'rejected', reason: item.refuseUnlessSettled, balanceAfter: balance ?? 0 };
   if (balance === undefined) return { ...base, status: 'rejected', reason: REJECT_NO_ACCOUNT, balanceAfter: 0 };
-  if (item.senderId === item.receiverId) return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
-  if (balance < item.price) return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };
+  if (item.senderId === item.receiverId)
+    return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
+  if (balance < item.price)
+    return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };
   return { ...base, status: 'charged', balanceAfter: balance - item.price };
 }

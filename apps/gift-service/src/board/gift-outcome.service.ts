@@ -106,11 +106,14 @@ export class GiftOutcomeService {
   async apply(gifts: readonly GiftOutcomeInput[], comboWindowMs: number): Promise<GiftOutcome[]> {
     if (gifts.length === 0) return [];
     const claims = this.pipeline();
-    for (const g of gifts) claims.claimGiftOutcome(this.keys.giftOutcome(g.requestId), g.roomId, g.fingerprint, OUTCOME_TTL_SECONDS);
-    const claimed = (await exec<[string, string, number]>(claims, gifts, 'claim')).map(([room, fingerprint, pushed], i) => ({
-      conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
-      pushed: pushed === 1,
-    }));
+    for (const g of gifts)
+      claims.claimGiftOutcome(this.keys.giftOutcome(g.requestId), g.roomId, g.fingerprint, OUTCOME_TTL_SECONDS);
+    const claimed = (await exec<[string, string, number]>(claims, gifts, 'claim')).map(
+      ([room, fingerprint, pushed], i) => ({
+        conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
+        pushed: pushed === 1,
+      }),
+    );
 
     const toApply = gifts.map((g, i) => ({ g, i })).filter(({ g, i }) => g.charged && !claimed[i].conflict);
     const combos = new Map<number, number>();
@@ -130,7 +133,11 @@ export class GiftOutcomeService {
           COMBO_STATE_TTL_SECONDS,
         );
       }
-      const applied = await exec<number>(rooms, toApply.map(({ g }) => g), 'room');
+      const applied = await exec<number>(
+        rooms,
+        toApply.map(({ g }) => g),
+        'room',
+      );
       toApply.forEach(({ i }, k) => combos.set(i, applied[k]));
     }
     return claimed.map((c, i) => ({ ...c, combo: combos.get(i) ?? 0 }));
@@ -140,14 +147,19 @@ export class GiftOutcomeService {
     if (requestIds.length === 0) return;
     const pipeline = this.pipeline();
     for (const requestId of requestIds) pipeline.markGiftPushed(this.keys.giftOutcome(requestId));
-    await exec(pipeline, requestIds.map((requestId) => ({ requestId })), 'mark pushed');
+    await exec(
+      pipeline,
+      requestIds.map((requestId) => ({ requestId })),
+      'mark pushed',
+    );
   }
 
   /** The room's top senders by coins spent, best first. */
   async board(roomId: number, limit: number): Promise<ContributionEntryDto[]> {
     const flat = await this.redis.zrevrange(this.keys.roomContributionBoard(roomId), 0, limit - 1, 'WITHSCORES');
     const entries: ContributionEntryDto[] = [];
-    for (let i = 0; i < flat.length; i += 2) entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
+    for (let i = 0; i < flat.length; i += 2)
+      entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
     return entries;
   }
 

@@ -60,6 +60,9 @@ export class GiftServiceEnv extends AppEnv {
    * unsigned or otherwise signed message is parked, never charged.
    */
   @Secret({ parts: (raw) => raw.split(',').map((pair) => pair.slice(pair.indexOf(':') + 1).trim()) })
-  @Matches(SIGNING_KEYS_SPEC_PATTERN, { message: 'GIFT_MSG_VERIFY_KEYS must be id:secret pairs separated by commas, ids of 1-32 of A-Z a-z 0-9 _ . -, secrets of 32+ characters' })
+  @Matches(SIGNING_KEYS_SPEC_PATTERN, {
+    message:
+      'GIFT_MSG_VERIFY_KEYS must be id:secret pairs separated by commas, ids of 1-32 of A-Z a-z 0-9 _ . -, secrets of 32+ characters',
+  })
   GIFT_MSG_VERIFY_KEYS: string = '';
 }

@@ -14,15 +14,16 @@ import { EMPTY_MARKER } from './redis-cache-loader';
  * recently used first out. Redis is stubbed to answer like the real one once filled.
  */
 describe('GiftConfigService memory', () => {
-  const known = (giftId: number): GiftConfigDto => ({
-    giftId,
-    giftName: `gift ${giftId}`,
-    price: 10,
-    status: GiftStatus.ENABLED,
-    coverImgUrl: null,
-    svgaUrl: null,
-    sortOrder: 0,
-  } as unknown as GiftConfigDto);
+  const known = (giftId: number): GiftConfigDto =>
+    ({
+      giftId,
+      giftName: `gift ${giftId}`,
+      price: 10,
+      status: GiftStatus.ENABLED,
+      coverImgUrl: null,
+      svgaUrl: null,
+      sortOrder: 0,
+    }) as unknown as GiftConfigDto;
 
   function service(maxEntries: number, knownIds: (id: number) => boolean) {
     const keys = new GiftRedisKeys('mem');

@@ -49,7 +49,11 @@ export class GiftConfigService {
     this.gifts = dataSource.getRepository(GiftConfigEntity);
     this.cache = new RedisCacheLoader(redis, this.logger);
     // No stale-if-error here: the consumer prices gifts with what this returns.
-    this.local = new TtlCache(env.GIFT_CONFIG_LOCAL_TTL_MS, { maxEntries: env.GIFT_CONFIG_LOCAL_MAX_ENTRIES, maxStaleMs: 0, keep: (gift) => gift !== null });
+    this.local = new TtlCache(env.GIFT_CONFIG_LOCAL_TTL_MS, {
+      maxEntries: env.GIFT_CONFIG_LOCAL_MAX_ENTRIES,
+      maxStaleMs: 0,
+      keep: (gift) => gift !== null,
+    });
   }
 
   /** Gifts held in this process's memory now (at most GIFT_CONFIG_LOCAL_MAX_ENTRIES). */
@@ -113,8 +117,14 @@ export class GiftConfigService {
 
   async update(req: UpdateGiftConfigRequest): Promise<GiftConfigDto> {
     const { giftId, ...fields } = req;
-    const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<GiftConfigEntity>;
-    ErrorAssert.isTrue(Object.keys(changes).length > 0, BaseErrorCode.PARAM_ERROR, 'nothing to update: give at least one field');
+    const changes = Object.fromEntries(
+      Object.entries(fields).filter(([, v]) => v !== undefined),
+    ) as Partial<GiftConfigEntity>;
+    ErrorAssert.isTrue(
+      Object.keys(changes).length > 0,
+      BaseErrorCode.PARAM_ERROR,
+      'nothing to update: give at least one field',
+    );
     const result = await this.gifts.update({ giftId }, changes);
     ErrorAssert.isTrue((result.affected ?? 0) > 0, GiftErrorCode.GIFT_NOT_FOUND, `gift ${giftId} not found`);
     const gift = await this.reload(giftId);
@@ -143,7 +153,11 @@ export class GiftConfigService {
       .del(this.keys.giftConfig(giftId))
       .del(this.keys.giftList())
       .exec()
-      .catch((err: unknown) => this.logger.error(`gift ${giftId}: cache delete failed (entries expire in ${GIFT_CACHE_TTL_SECONDS} s): ${String(err)}`));
+      .catch((err: unknown) =>
+        this.logger.error(
+          `gift ${giftId}: cache delete failed (entries expire in ${GIFT_CACHE_TTL_SECONDS} s): ${String(err)}`,
+        ),
+      );
   }
 
   private async reload(giftId: number): Promise<GiftConfigDto> {

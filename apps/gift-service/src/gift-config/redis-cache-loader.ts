@@ -65,9 +65,14 @@ export class RedisCacheLoader {
 
   private async fill<T>(options: CacheLoadOptions<T>, value: T | null): Promise<void> {
     // Jitter spreads the expiry of keys filled together, so they are not all reloaded at once.
-    const ttl = value === null ? options.emptyTtlSeconds : options.ttlSeconds + Math.floor(Math.random() * (options.ttlSeconds / 10 + 1));
+    const ttl =
+      value === null
+        ? options.emptyTtlSeconds
+        : options.ttlSeconds + Math.floor(Math.random() * (options.ttlSeconds / 10 + 1));
     const raw = value === null ? EMPTY_MARKER : JSON.stringify(value);
-    await this.redis.set(options.key, raw, 'EX', ttl).catch((err: unknown) => this.logger.warn(`cache fill ${options.key} failed: ${String(err)}`));
+    await this.redis
+      .set(options.key, raw, 'EX', ttl)
+      .catch((err: unknown) => this.logger.warn(`cache fill ${options.key} failed: ${String(err)}`));
   }
 
   private async waitForFill<T>(key: string, waitMs: number): Promise<T | null | undefined> {

@@ -4,7 +4,10 @@ import { DataSource } from 'typeorm';
 import { GiftRecordEntity } from './entities/gift-record.entity';
 
 /** A charged gift, as the consumer records it: a t_gift_record row before it has an id, with `sendTime` in epoch milliseconds (when the gateway accepted the gift). */
-type NewGiftRecord = Pick<GiftRecordEntity, 'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'combo'> & { sendTime: number };
+type NewGiftRecord = Pick<
+  GiftRecordEntity,
+  'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'combo'
+> & { sendTime: number };
 
 /** Rows per INSERT statement (well under max_allowed_packet and the placeholder limit). */
 const INSERT_CHUNK = 500;
@@ -24,7 +27,16 @@ export class GiftRecordService {
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const chunk = records.slice(i, i + INSERT_CHUNK);
       const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-      const params = chunk.flatMap((r) => [r.requestId, r.senderId, r.receiverId, r.roomId, r.giftId, r.price, r.combo, new Date(r.sendTime)]);
+      const params = chunk.flatMap((r) => [
+        r.requestId,
+        r.senderId,
+        r.receiverId,
+        r.roomId,
+        r.giftId,
+        r.price,
+        r.combo,
+        new Date(r.sendTime),
+      ]);
       const result: { affectedRows?: number } = await this.dataSource.query(
         `INSERT IGNORE INTO t_gift_record (${COLUMNS}) VALUES ${placeholders}`,
         params,

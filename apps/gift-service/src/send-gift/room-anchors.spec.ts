@@ -16,10 +16,27 @@ function fakeRooms(existing: number) {
 describe('RoomAnchors', () => {
   it('asks once per batch for the rooms it does not hold, then answers from memory', async () => {
     const { anchors, queries } = fakeRooms(10);
-    expect(await anchors.of([1, 2, 2, 3])).toEqual(new Map([[1, 1001], [2, 1002], [3, 1003]]));
-    expect(await anchors.of([2, 3, 4])).toEqual(new Map([[2, 1002], [3, 1003], [4, 1004]]));
+    expect(await anchors.of([1, 2, 2, 3])).toEqual(
+      new Map([
+        [1, 1001],
+        [2, 1002],
+        [3, 1003],
+      ]),
+    );
+    expect(await anchors.of([2, 3, 4])).toEqual(
+      new Map([
+        [2, 1002],
+        [3, 1003],
+        [4, 1004],
+      ]),
+    );
     expect(queries).toEqual([[1, 2, 3], [4]]);
-    expect(await anchors.of([1, 4])).toEqual(new Map([[1, 1001], [4, 1004]]));
+    expect(await anchors.of([1, 4])).toEqual(
+      new Map([
+        [1, 1001],
+        [4, 1004],
+      ]),
+    );
     expect(queries).toHaveLength(2);
   });
 

@@ -16,11 +16,14 @@ import { SendGiftPipeline } from './send-gift.pipeline';
 export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
   constructor(@InjectKafka() kafka: Kafka, names: KafkaNames, env: GiftServiceEnv, pipeline: SendGiftPipeline) {
     // Batches of several partitions arriving together are settled together (one bank transaction).
-    const coalescer = new BatchCoalescer<ConsumedBatch<SendGiftMq>>((batches) => pipeline.process(batches).then(() => undefined), {
-      windowMs: env.GIFT_COALESCE_WINDOW_MS,
-      maxItems: env.GIFT_CONSUMER_BATCH_SIZE,
-      maxConcurrent: 2,
-    });
+    const coalescer = new BatchCoalescer<ConsumedBatch<SendGiftMq>>(
+      (batches) => pipeline.process(batches).then(() => undefined),
+      {
+        windowMs: env.GIFT_COALESCE_WINDOW_MS,
+        maxItems: env.GIFT_CONSUMER_BATCH_SIZE,
+        maxConcurrent: 2,
+      },
+    );
     super(kafka, {
       names,
       groupId: KafkaConsumerGroup.GIFT_SEND_GIFT,

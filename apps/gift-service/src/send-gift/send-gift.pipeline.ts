@@ -1,10 +1,8 @@
 import { BankClient, ImRouterClient } from '@live/common';
 import {
-  GiftEffectData,
   GiftFailData,
   GiftSettlementItem,
   giftRequestFingerprint,
-  GiftSettlementResult,
   IM_MAX_BATCH_MESSAGES,
   ImBizCode,
   ImSendMsgRequest,
@@ -20,33 +18,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftRecordService } from '../gift-record/gift-record.service';
+import {
+  Decoded,
+  describeBatches,
+  describeReport,
+  firstOfEachRequest,
+  giftEffectData,
+  PARKED_VALUE_MAX,
+  rawOf,
+  SendGiftBatchReport,
+  Settled,
+  timed,
+  toSettlementItem,
+} from './send-gift.batch';
 import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
-
-/** The most of a parked message's value that is kept. */
-const PARKED_VALUE_MAX = 64 * 1024;
-
-/** What one batch came to (also the log line). */
-interface SendGiftBatchReport {
-  gifts: number;
-  charged: number;
-  rejected: number;
-  /** Settled by an earlier delivery (or earlier in this batch): the first answer, nothing moved now. */
-  replayed: number;
-  /** Parked: undecodable, unsigned or badly signed, wrong price or receiver, a reused request id. */
-  parked: number;
-  recordsWritten: number;
-  effectsPushed: number;
-  failuresPushed: number;
-}
-
-interface Settled {
-  message: ConsumedMessage<SendGiftMq>;
-  /** The message's gift under its internal names (sentGiftOf). */
-  gift: SentGift;
-  result: GiftSettlementResult;
-}
-
-type Decoded = ConsumedMessage<SendGiftMq> & { value: SendGiftMq };
 
 /**
  * The work of one `send_gift` batch, in the order DESIGN.md gives, every step idempotent so a
@@ -113,7 +98,9 @@ export class SendGiftPipeline {
     };
     const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
     const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${recordsMs} and pushes ${pushesMs} at once`;
-    this.logger.log(`${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} late replays: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`);
+    this.logger.log(
+      `${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} late replays: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`,
+    );
     return report;
   }
 
@@ -121,14 +108,27 @@ export class SendGiftPipeline {
    * Step 1: parks what is undecodable or not signed as it must be; the rest is settled in delivery order,
    * a disputed one (signed, but no longer checking out) only as the replay of an earlier delivery.
    */
-  private async admit(messages: ConsumedMessage<SendGiftMq>[]): Promise<{ valid: Decoded[]; disputes: Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>; parked: number }> {
+  private async admit(messages: ConsumedMessage<SendGiftMq>[]): Promise<{
+    valid: Decoded[];
+    disputes: Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>;
+    parked: number;
+  }> {
     const decoded = messages.filter((m): m is Decoded => m.value !== undefined);
     const undecodable = messages.filter((m) => m.value === undefined);
     const { accepted, refused: unauthentic, disputed } = await this.verifier.check(decoded);
-    await this.park([...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })), ...unauthentic]);
-    const disputes = new Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>(disputed.map((d) => [d.message, d]));
+    await this.park([
+      ...undecodable.map((m) => ({ message: m, reason: `undecodable: ${m.decodeError}` })),
+      ...unauthentic,
+    ]);
+    const disputes = new Map<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>(
+      disputed.map((d) => [d.message, d]),
+    );
     const admitted = new Set<Decoded>(accepted);
-    return { valid: decoded.filter((m) => admitted.has(m) || disputes.has(m)), disputes, parked: undecodable.length + unauthentic.length };
+    return {
+      valid: decoded.filter((m) => admitted.has(m) || disputes.has(m)),
+      disputes,
+      parked: undecodable.length + unauthentic.length,
+    };
   }
 
   /**
@@ -138,15 +138,28 @@ export class SendGiftPipeline {
    * redelivery window (GIFT_REPLAY_EFFECT_WINDOW_MS): its effect and board points belong to the past
    * (and its outcome record may have expired: showing it again would give them a second time, free).
    */
-  private async claimOutcomes(answered: Settled[], disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>, now: number) {
-    const stale = answered.filter((s) => disputes.has(s.message) && !s.result.replayed).map((s) => disputes.get(s.message)!);
+  private async claimOutcomes(
+    answered: Settled[],
+    disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>,
+    now: number,
+  ) {
+    const stale = answered
+      .filter((s) => disputes.has(s.message) && !s.result.replayed)
+      .map((s) => disputes.get(s.message)!);
     const conflicts = answered.filter((s) => s.result.status === 'conflict');
-    const isLate = (s: Settled): boolean => s.result.replayed && s.result.settledAt !== undefined && now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS;
+    const isLate = (s: Settled): boolean =>
+      s.result.replayed &&
+      s.result.settledAt !== undefined &&
+      now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS;
     const settled = answered.filter((s) => s.result.status !== 'conflict');
     const late = settled.filter(isLate);
     const claimed = firstOfEachRequest(settled.filter((s) => !isLate(s)));
     const claims = await this.outcomes.apply(
-      claimed.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged', fingerprint: giftRequestFingerprint(gift) })),
+      claimed.map(({ gift, result }) => ({
+        ...gift,
+        charged: result.status === 'charged',
+        fingerprint: giftRequestFingerprint(gift),
+      })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
     // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
@@ -158,7 +171,12 @@ export class SendGiftPipeline {
         reason: `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
       })),
     ];
-    return { shown: claimed.filter((_, i) => !claims[i].conflict), outcomes: claims.filter((c) => !c.conflict), late, parked };
+    return {
+      shown: claimed.filter((_, i) => !claims[i].conflict),
+      outcomes: claims.filter((c) => !c.conflict),
+      late,
+      parked,
+    };
   }
 
   /**
@@ -180,11 +198,15 @@ export class SendGiftPipeline {
     }
     if (sendable.length === 0) return { settled: [], refused };
     const { results } = await this.bank.settleBatch(sendable.map((s) => s.item));
-    if (results.length !== sendable.length) throw new Error(`bank answered ${results.length} results for ${sendable.length} gifts`);
+    if (results.length !== sendable.length)
+      throw new Error(`bank answered ${results.length} results for ${sendable.length} gifts`);
     return { settled: sendable.map(({ message, gift }, i) => ({ message, gift, result: results[i] })), refused };
   }
 
-  private async push(settled: readonly Settled[], outcomes: readonly GiftOutcome[]): Promise<{ effectsPushed: number; failuresPushed: number }> {
+  private async push(
+    settled: readonly Settled[],
+    outcomes: readonly GiftOutcome[],
+  ): Promise<{ effectsPushed: number; failuresPushed: number }> {
     const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
     const effects = due.filter((s) => s.result.status === 'charged');
     const failures = due.filter((s) => s.result.status === 'rejected');
@@ -198,7 +220,12 @@ export class SendGiftPipeline {
     await Promise.all(
       failures.map(({ gift, result }) => {
         const data: GiftFailData = { requestId: gift.requestId, msg: result.reason ?? 'gift not charged' };
-        const request: ImSendMsgRequest<ImBizCode.GIFT_FAIL> = { msgId: gift.requestId, userId: gift.senderId, bizCode: ImBizCode.GIFT_FAIL, data };
+        const request: ImSendMsgRequest<ImBizCode.GIFT_FAIL> = {
+          msgId: gift.requestId,
+          userId: gift.senderId,
+          bizCode: ImBizCode.GIFT_FAIL,
+          data,
+        };
         return this.imRouter.sendToUser(request);
       }),
     );
@@ -227,49 +254,4 @@ export class SendGiftPipeline {
       })),
     );
   }
-}
-
-function describeBatches(batches: readonly ConsumedBatch<SendGiftMq>[]): string {
-  const where = batches.map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`).join(' ');
-  const retry = Math.max(...batches.map((b) => b.attempt));
-  return `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}`;
-}
-
-function describeReport(r: SendGiftBatchReport): string {
-  return (
-    `${r.gifts} gifts, ${r.charged} charged, ${r.rejected} rejected, ${r.replayed} replayed, ` +
-    `${r.parked} parked, ${r.recordsWritten} records, ${r.effectsPushed}+${r.failuresPushed} pushed`
-  );
-}
-
-/** The promise's value and how many ms it took. */
-async function timed<T>(work: Promise<T>): Promise<[T, number]> {
-  const start = Date.now();
-  const value = await work;
-  return [value, Date.now() - start];
-}
-
-/**
- * The 5556 effect of a charged gift, all of it from the message (the gateway put the gift's name and effect
- * in it), under its wire names (API.md: svgaUrl).
- */
-function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
-  const { requestId, giftId, giftName, effectUrl: svgaUrl, senderId, receiverId, roomId } = gift;
-  return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo };
-}
-
-function toSettlementItem(gift: SentGift, refuseUnlessSettled?: string): GiftSettlementItem {
-  const { requestId, senderId, receiverId, roomId, giftId, price } = gift;
-  const item: GiftSettlementItem = { requestId, senderId, receiverId, roomId, giftId, price };
-  return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
-}
-
-function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
-  return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
-}
-
-/** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */
-function firstOfEachRequest(settled: readonly Settled[]): Settled[] {
-  const seen = new Set<string>();
-  return settled.filter(({ gift }) => (seen.has(gift.requestId) ? false : (seen.add(gift.requestId), true)));
 }

@@ -8,7 +8,17 @@ import { SendGiftPipeline } from './send-gift.pipeline';
 import { SendGiftVerifier } from './send-gift.verifier';
 
 function mq(requestId: string, price: number): SendGiftMq {
-  return { requestId, userId: 1, giftId: 2, price, receiverId: 3, roomId: 4, url: '/x.svga', type: SendGiftType.DEFAULT, sendTime: Date.now() } as SendGiftMq;
+  return {
+    requestId,
+    userId: 1,
+    giftId: 2,
+    price,
+    receiverId: 3,
+    roomId: 4,
+    url: '/x.svga',
+    type: SendGiftType.DEFAULT,
+    sendTime: Date.now(),
+  } as SendGiftMq;
 }
 
 function consumed(value: SendGiftMq, offset: number): ConsumedMessage<SendGiftMq> {
@@ -22,11 +32,24 @@ function pipelineWith(disputed: { offset: number; senderReason: string }[] = [])
   const bank = {
     settleBatch: async (items: GiftSettlementItem[]) => {
       settled.push(items);
-      return { results: items.map((i) => ({ requestId: i.requestId, status: 'charged' as const, replayed: false, balanceAfter: 0 })) };
+      return {
+        results: items.map((i) => ({
+          requestId: i.requestId,
+          status: 'charged' as const,
+          replayed: false,
+          balanceAfter: 0,
+        })),
+      };
     },
   } as unknown as BankClient;
-  const imRouter = { sendToRooms: async () => ({ results: [] }), sendToUser: async () => ({ msgId: '', pushed: 0, offline: [] }) } as unknown as ImRouterClient;
-  const producer = { send: async (_topic: string, messages: { value: ParkedMessage }[]) => void parked.push(...messages.map((m) => m.value)) } as unknown as KafkaProducerService;
+  const imRouter = {
+    sendToRooms: async () => ({ results: [] }),
+    sendToUser: async () => ({ msgId: '', pushed: 0, offline: [] }),
+  } as unknown as ImRouterClient;
+  const producer = {
+    send: async (_topic: string, messages: { value: ParkedMessage }[]) =>
+      void parked.push(...messages.map((m) => m.value)),
+  } as unknown as KafkaProducerService;
   const records = { recordCharged: async (r: unknown[]) => r.length } as unknown as GiftRecordService;
   const outcomes = {
     apply: async (gifts: unknown[]) => gifts.map(() => ({ combo: 1, pushed: false, conflict: false })),
@@ -54,10 +77,14 @@ const batchOf = (messages: ConsumedMessage<SendGiftMq>[]): ConsumedBatch<SendGif
 describe('SendGiftPipeline settlement: one bank call, invalid items parked before it', () => {
   it('an item the bank would refuse is parked with the reason; the others are settled in ONE batch call', async () => {
     const { pipeline, settled, parked } = pipelineWith();
-    const report = await pipeline.process(batchOf([consumed(mq('good-1', 5), 1), consumed(mq('bad-price', 0), 2), consumed(mq('good-2', 7), 3)]));
+    const report = await pipeline.process(
+      batchOf([consumed(mq('good-1', 5), 1), consumed(mq('bad-price', 0), 2), consumed(mq('good-2', 7), 3)]),
+    );
     expect(settled).toHaveLength(1);
     expect(settled[0].map((i) => i.requestId)).toEqual(['good-1', 'good-2']);
-    expect(parked.map((p) => [p.originOffset, p.reason])).toEqual([['2', expect.stringMatching(/^not a valid settlement: GiftSettlementItem: price/)]]);
+    expect(parked.map((p) => [p.originOffset, p.reason])).toEqual([
+      ['2', expect.stringMatching(/^not a valid settlement: GiftSettlementItem: price/)],
+    ]);
     expect(report).toMatchObject({ gifts: 3, charged: 2, parked: 1 });
   });
 

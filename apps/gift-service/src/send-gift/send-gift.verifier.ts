@@ -44,7 +44,9 @@ export class SendGiftVerifier {
    * redelivery of a gift charged before the catalogue changed must get its first answer, so the bank is
    * asked to settle these only as replays (GiftSettlementItem.refuseUnlessSettled).
    */
-  async check<M extends { value: SendGiftMq }>(messages: readonly M[]): Promise<{ accepted: M[]; refused: Refusal<M>[]; disputed: Dispute<M>[] }> {
+  async check<M extends { value: SendGiftMq }>(
+    messages: readonly M[],
+  ): Promise<{ accepted: M[]; refused: Refusal<M>[]; disputed: Dispute<M>[] }> {
     const refused: Refusal<M>[] = [];
     const signed: M[] = [];
     for (const m of messages) {
@@ -54,7 +56,10 @@ export class SendGiftVerifier {
     }
     if (signed.length === 0) return { accepted: [], refused, disputed: [] };
 
-    const [prices, anchors] = await Promise.all([this.prices(signed.map((m) => m.value.giftId)), this.rooms.of(signed.map((m) => m.value.roomId))]);
+    const [prices, anchors] = await Promise.all([
+      this.prices(signed.map((m) => m.value.giftId)),
+      this.rooms.of(signed.map((m) => m.value.roomId)),
+    ]);
     const accepted: M[] = [];
     const disputed: Dispute<M>[] = [];
     for (const m of signed) {
@@ -76,14 +81,30 @@ export class SendGiftVerifier {
   }
 }
 
-function mismatch(mq: SendGiftMq, prices: ReadonlyMap<number, number>, anchors: ReadonlyMap<number, number>): { reason: string; senderReason: string } | null {
+function mismatch(
+  mq: SendGiftMq,
+  prices: ReadonlyMap<number, number>,
+  anchors: ReadonlyMap<number, number>,
+): { reason: string; senderReason: string } | null {
   const price = prices.get(mq.giftId);
-  if (price === undefined) return { reason: `gift ${mq.giftId} is not in the catalogue`, senderReason: 'this gift is not in the catalogue: not charged' };
+  if (price === undefined)
+    return {
+      reason: `gift ${mq.giftId} is not in the catalogue`,
+      senderReason: 'this gift is not in the catalogue: not charged',
+    };
   if (price !== mq.price) {
-    return { reason: `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`, senderReason: `the gift's price changed to ${price}: not charged, send it again` };
+    return {
+      reason: `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`,
+      senderReason: `the gift's price changed to ${price}: not charged, send it again`,
+    };
   }
   const anchorId = anchors.get(mq.roomId);
-  if (anchorId === undefined) return { reason: `room ${mq.roomId} does not exist`, senderReason: 'no such room: not charged' };
-  if (anchorId !== mq.receiverId) return { reason: `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`, senderReason: "the receiver is not this room's anchor: not charged" };
+  if (anchorId === undefined)
+    return { reason: `room ${mq.roomId} does not exist`, senderReason: 'no such room: not charged' };
+  if (anchorId !== mq.receiverId)
+    return {
+      reason: `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`,
+      senderReason: "the receiver is not this room's anchor: not charged",
+    };
   return null;
 }

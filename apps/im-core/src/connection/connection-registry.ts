@@ -35,7 +35,10 @@ export class ConnectionRegistry {
     conn.roomId = roomId;
     const left = previous !== null && removeFrom(this.byRoom, previous, conn);
     const joined = roomId !== null && addTo(this.byRoom, roomId, conn);
-    await Promise.all([left && previous !== null && this.presence.leaveRoom(previous), joined && roomId !== null && this.presence.joinRoom(roomId)]);
+    await Promise.all([
+      left && previous !== null && this.presence.leaveRoom(previous),
+      joined && roomId !== null && this.presence.joinRoom(roomId),
+    ]);
   }
 
   /** Forgets a connection; unbinds the user / the room only when it was the last one here. */
@@ -43,8 +46,11 @@ export class ConnectionRegistry {
     if (!this.all.delete(conn)) return;
     const tasks: Promise<void>[] = [];
     if (removeFrom(this.byUser, conn.userId, conn)) tasks.push(this.presence.unbindUser(conn.userId));
-    if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn)) tasks.push(this.presence.leaveRoom(conn.roomId));
-    await Promise.all(tasks).catch((err: unknown) => this.logger.warn(`unbinding user ${conn.userId} failed (it ages out): ${String(err)}`));
+    if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn))
+      tasks.push(this.presence.leaveRoom(conn.roomId));
+    await Promise.all(tasks).catch((err: unknown) =>
+      this.logger.warn(`unbinding user ${conn.userId} failed (it ages out): ${String(err)}`),
+    );
   }
 
   /** Still registered (not removed since add). */

@@ -33,7 +33,9 @@ describe('ImConnection.write', () => {
     expect(socket.writableCorked).toBe(0);
     expect(single).not.toHaveBeenCalled();
     expect(writev).toHaveBeenCalledTimes(1);
-    expect(writev.mock.calls[0][0].map((c) => c.chunk.toString('latin1')).join('')).toBe('\x81\x01a\x81\x02bb\x81\x03ccc');
+    expect(writev.mock.calls[0][0].map((c) => c.chunk.toString('latin1')).join('')).toBe(
+      '\x81\x01a\x81\x02bb\x81\x03ccc',
+    );
 
     conn.write(Buffer.from('d'));
     await new Promise((r) => process.nextTick(r));
@@ -67,7 +69,12 @@ describe('ImConnection bounds', () => {
   });
 
   it('a write that leaves more than maxBufferedBytes unsent makes it a slow consumer: once, its pending freed, nothing more written', () => {
-    const ws: { readyState: number; OPEN: number; bufferedAmount: number; send: jest.Mock } = { readyState: 1, OPEN: 1, bufferedAmount: 0, send: jest.fn() };
+    const ws: { readyState: number; OPEN: number; bufferedAmount: number; send: jest.Mock } = {
+      readyState: 1,
+      OPEN: 1,
+      bufferedAmount: 0,
+      send: jest.fn(),
+    };
     ws.send.mockImplementation((f: Buffer) => (ws.bufferedAmount += f.length));
     const bounds = limits();
     const conn = new ImConnection(ws as unknown as WebSocket, 7, undefined, bounds);

@@ -59,8 +59,14 @@ export class ImPresenceService {
     const now = Date.now();
     const expiry = now + this.bindingTtlMs;
     const p = this.redis.pipeline();
-    for (const userId of userIds) p.zadd(this.keys.userNode(userId), expiry, this.nodeId).zremrangebyscore(this.keys.userNode(userId), '-inf', now);
-    for (const roomId of roomIds) p.zadd(this.keys.roomNodes(roomId), expiry, this.nodeId).zremrangebyscore(this.keys.roomNodes(roomId), '-inf', now);
+    for (const userId of userIds)
+      p.zadd(this.keys.userNode(userId), expiry, this.nodeId).zremrangebyscore(this.keys.userNode(userId), '-inf', now);
+    for (const roomId of roomIds)
+      p.zadd(this.keys.roomNodes(roomId), expiry, this.nodeId).zremrangebyscore(
+        this.keys.roomNodes(roomId),
+        '-inf',
+        now,
+      );
     p.hset(this.keys.nodeRegistry(), this.nodeId, formatImNodeEntry(info, now));
     const results = (await p.exec()) ?? [];
     const failed = results.find(([err]) => err);
@@ -73,6 +79,8 @@ export class ImPresenceService {
     for (const userId of userIds) p.zrem(this.keys.userNode(userId), this.nodeId);
     for (const roomId of roomIds) p.zrem(this.keys.roomNodes(roomId), this.nodeId);
     p.hdel(this.keys.nodeRegistry(), this.nodeId);
-    await p.exec().catch((err: unknown) => this.logger.warn(`withdrawing node ${this.nodeId} from Redis failed: ${String(err)}`));
+    await p
+      .exec()
+      .catch((err: unknown) => this.logger.warn(`withdrawing node ${this.nodeId} from Redis failed: ${String(err)}`));
   }
 }

@@ -56,7 +56,13 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** A message to this node's members of a room, but the excluded ones. */
-  pushToRoom<C extends ImBizCode>(msgId: string, roomId: number, bizCode: C, data: ImBizData[C], excludeUserIds: number[] = []): number {
+  pushToRoom<C extends ImBizCode>(
+    msgId: string,
+    roomId: number,
+    bizCode: C,
+    data: ImBizData[C],
+    excludeUserIds: number[] = [],
+  ): number {
     const conns = this.registry.ofRoom(roomId);
     if (conns.size === 0) return 0;
     const excluded = new Set(excludeUserIds);
@@ -82,7 +88,8 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   private deliver(conn: ImConnection, msgId: string, frame: Buffer): number {
     if (!conn.open) return 0;
     conn.write(frame);
-    if (this.env.IM_RESEND_MAX > 0 && conn.open && conn.track(msgId, { frame, sentAt: Date.now(), attempts: 1 })) this.dropped += 1;
+    if (this.env.IM_RESEND_MAX > 0 && conn.open && conn.track(msgId, { frame, sentAt: Date.now(), attempts: 1 }))
+      this.dropped += 1;
     return 1;
   }
 
@@ -107,7 +114,9 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (dropped > 0) {
       this.dropped += dropped;
-      this.logger.warn(`dropped ${dropped} unacked message(s) after ${this.env.IM_RESEND_MAX} resends (${this.dropped} in all)`);
+      this.logger.warn(
+        `dropped ${dropped} unacked message(s) after ${this.env.IM_RESEND_MAX} resends (${this.dropped} in all)`,
+      );
     }
     return { resent, dropped };
   }

@@ -30,7 +30,8 @@ export class AddressRateLimiter {
 
   /** Drops every bucket that is full again (it would start full anyway). */
   sweep(now = Date.now()): void {
-    for (const [address, bucket] of this.buckets) if (this.refilled(bucket, now) >= this.burst) this.buckets.delete(address);
+    for (const [address, bucket] of this.buckets)
+      if (this.refilled(bucket, now) >= this.burst) this.buckets.delete(address);
   }
 
   get size(): number {

@@ -7,7 +7,8 @@ import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
-import { CLOSE_BAD_FRAMES, ImWebSocketServer } from './im-websocket.server';
+import { CLOSE_BAD_FRAMES } from './im-close';
+import { ImWebSocketServer } from './im-websocket.server';
 
 const USER = 42;
 const TOKENS = new Set(['a'.repeat(24), 'b'.repeat(24)]);
@@ -30,7 +31,12 @@ interface Frame {
 }
 
 /** A plain ws client that records every frame. */
-async function open(url: string): Promise<{ ws: WebSocket; frames: Frame[]; send(code: number, body?: object): void; next(code: number): Promise<Frame> }> {
+async function open(url: string): Promise<{
+  ws: WebSocket;
+  frames: Frame[];
+  send(code: number, body?: object): void;
+  next(code: number): Promise<Frame>;
+}> {
   const ws = new WebSocket(url);
   const frames: Frame[] = [];
   const waiters: { code: number; resolve: (f: Frame) => void }[] = [];
@@ -41,7 +47,8 @@ async function open(url: string): Promise<{ ws: WebSocket; frames: Frame[]; send
     if (i >= 0) waiters.splice(i, 1)[0].resolve(f);
   });
   const next = (code: number) => new Promise<Frame>((resolve) => waiters.push({ code, resolve }));
-  const send = (code: number, body?: object) => ws.send(JSON.stringify({ magic: IM_MAGIC, code, len: body ? JSON.stringify(body).length : 0, body }));
+  const send = (code: number, body?: object) =>
+    ws.send(JSON.stringify({ magic: IM_MAGIC, code, len: body ? JSON.stringify(body).length : 0, body }));
   const login = next(ImFrameCode.LOGIN);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   await login;
@@ -62,7 +69,13 @@ describe('acks (1005) on a real WebSocket server: the ImMsgBody of the original 
     const env = Object.assign(new ImCoreEnv(), { IM_CORE_NODE_ID: 'unit-node' });
     registry = new ConnectionRegistry(presence);
     push = new ImPushService(registry, env);
-    server = new ImWebSocketServer({ httpAdapter: { getHttpServer: () => http } } as unknown as HttpAdapterHost, registry, presence, push, env);
+    server = new ImWebSocketServer(
+      { httpAdapter: { getHttpServer: () => http } } as unknown as HttpAdapterHost,
+      registry,
+      presence,
+      push,
+      env,
+    );
     server.onApplicationBootstrap();
   });
 
@@ -72,7 +85,13 @@ describe('acks (1005) on a real WebSocket server: the ImMsgBody of the original 
   });
 
   const pendingOf = () => [...registry.ofUser(USER)].flatMap((c) => [...c.pending.keys()]);
-  const full = (msgId: string, userId: number) => ({ msgId, appId: 10001, userId, bizCode: ImBizCode.GIFT_FAIL, data: { requestId: msgId, msg: 'x' } });
+  const full = (msgId: string, userId: number) => ({
+    msgId,
+    appId: 10001,
+    userId,
+    bizCode: ImBizCode.GIFT_FAIL,
+    data: { requestId: msgId, msg: 'x' },
+  });
 
   it('a wrong userId gets one error frame per ack and acks nothing; unknown msgIds are ignored quietly; none count as bad frames', async () => {
     const client = await open(`${url}?token=${'a'.repeat(24)}`);

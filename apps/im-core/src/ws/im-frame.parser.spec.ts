@@ -5,8 +5,14 @@ const frame = (code: number, body?: unknown): string => JSON.stringify({ magic: 
 
 describe('parseClientFrame', () => {
   it('accepts the client frames with their bodies', () => {
-    expect(parseClientFrame(frame(ImFrameCode.HEARTBEAT), 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.HEARTBEAT } });
-    expect(parseClientFrame(frame(ImFrameCode.LOGOUT), 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.LOGOUT } });
+    expect(parseClientFrame(frame(ImFrameCode.HEARTBEAT), 1024)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.HEARTBEAT },
+    });
+    expect(parseClientFrame(frame(ImFrameCode.LOGOUT), 1024)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.LOGOUT },
+    });
     const ack = parseClientFrame(frame(ImFrameCode.ACK, { msgId: 'm-1' }), 1024);
     expect(ack.ok && ack.frame.code === ImFrameCode.ACK && ack.frame.body.msgId).toBe('m-1');
     const login = parseClientFrame(frame(ImFrameCode.LOGIN, { token: 't'.repeat(20), roomId: 7 }), 1024);
@@ -15,21 +21,37 @@ describe('parseClientFrame', () => {
 
   it('reads a plain ack without a full parse, and an ack written differently the long way', () => {
     const plain = '{"magic":18673,"code":1005,"len":15,"body":{"msgId":"m-9"}}';
-    expect(parseClientFrame(plain, 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } } });
+    expect(parseClientFrame(plain, 1024)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } },
+    });
     const spaced = '{ "magic": 18673, "code": 1005, "body": { "msgId": "m-9" } }';
-    expect(parseClientFrame(spaced, 1024)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } } });
+    expect(parseClientFrame(spaced, 1024)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } },
+    });
   });
 
   it('reads an ack carrying the other ImMsgBody fields, as the original clients send it (fast path or not)', () => {
     const ack = (raw: string) => parseClientFrame(raw, 1024);
-    const full = '{"magic":18673,"code":1005,"len":60,"body":{"msgId":"7:k-1","appId":10001,"userId":42,"bizCode":5556}}';
+    const full =
+      '{"magic":18673,"code":1005,"len":60,"body":{"msgId":"7:k-1","appId":10001,"userId":42,"bizCode":5556}}';
     expect(ack(full)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: '7:k-1', userId: 42 } } });
-    const withData = frame(ImFrameCode.ACK, { msgId: '7:k-1', appId: 10001, userId: 42, bizCode: 5556, data: { requestId: '7:k-1', combo: 2 } });
+    const withData = frame(ImFrameCode.ACK, {
+      msgId: '7:k-1',
+      appId: 10001,
+      userId: 42,
+      bizCode: 5556,
+      data: { requestId: '7:k-1', combo: 2 },
+    });
     expect(ack(withData)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: '7:k-1', userId: 42 } } });
     const oddTypes = frame(ImFrameCode.ACK, { msgId: 'm', appId: 'x', bizCode: null, data: [1] });
     expect(ack(oddTypes)).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm' } } });
     // userId is passed on as sent: whether it is the connection's own is the server's check.
-    expect(ack(frame(ImFrameCode.ACK, { msgId: 'm', userId: 'nobody' }))).toEqual({ ok: true, frame: { code: ImFrameCode.ACK, body: { msgId: 'm', userId: 'nobody' } } });
+    expect(ack(frame(ImFrameCode.ACK, { msgId: 'm', userId: 'nobody' }))).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { msgId: 'm', userId: 'nobody' } },
+    });
   });
 
   it.each([

@@ -22,7 +22,14 @@ const PLAIN_ACK =
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
 export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
   const ack = raw.length < 240 ? PLAIN_ACK.exec(raw) : null;
-  if (ack) return { ok: true, frame: { code: ImFrameCode.ACK, body: ack[2] === undefined ? { msgId: ack[1] } : { msgId: ack[1], userId: Number(ack[2]) } } };
+  if (ack)
+    return {
+      ok: true,
+      frame: {
+        code: ImFrameCode.ACK,
+        body: ack[2] === undefined ? { msgId: ack[1] } : { msgId: ack[1], userId: Number(ack[2]) },
+      },
+    };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
   let value: unknown;
   try {
@@ -30,7 +37,8 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
   } catch {
     return { ok: false, error: 'frame is not JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'frame must be a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, error: 'frame must be a JSON object' };
   const f = value as { magic?: unknown; code?: unknown; body?: unknown };
   if (f.magic !== IM_MAGIC) return { ok: false, error: `magic must be ${IM_MAGIC}` };
   switch (f.code) {
@@ -40,17 +48,26 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
       return { ok: true, frame: { code: ImFrameCode.LOGOUT } };
     case ImFrameCode.LOGIN: {
       const body = checked(ImLoginBody, f.body);
-      return typeof body === 'string' ? { ok: false, error: `login body: ${body}` } : { ok: true, frame: { code: ImFrameCode.LOGIN, body } };
+      return typeof body === 'string'
+        ? { ok: false, error: `login body: ${body}` }
+        : { ok: true, frame: { code: ImFrameCode.LOGIN, body } };
     }
     case ImFrameCode.ACK: {
       // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId. The other
       // ImMsgBody fields may come along; userId is the caller's to check (it needs the connection).
-      const body: { msgId?: unknown; userId?: unknown } = typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
+      const body: { msgId?: unknown; userId?: unknown } =
+        typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
       const msgId = body.msgId;
       if (typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
-        return { ok: false, error: 'ack body: must be an ImMsgBody whose msgId has 1-64 characters of A-Z a-z 0-9 _ - : .' };
+        return {
+          ok: false,
+          error: 'ack body: must be an ImMsgBody whose msgId has 1-64 characters of A-Z a-z 0-9 _ - : .',
+        };
       }
-      return { ok: true, frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { msgId } : { msgId, userId: body.userId } } };
+      return {
+        ok: true,
+        frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { msgId } : { msgId, userId: body.userId } },
+      };
     }
     default:
       return { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };

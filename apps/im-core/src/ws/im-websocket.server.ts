@@ -10,26 +10,19 @@ import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
 import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
 import { AddressRateLimiter } from './address-rate-limiter';
+import {
+  CLOSE_BAD_FRAMES,
+  CLOSE_REPLACED,
+  CLOSE_SILENT,
+  CLOSE_SLOW_CONSUMER,
+  CLOSE_UNAUTHORIZED,
+  closeWithin,
+  MAX_BAD_FRAMES,
+  parseRoomId,
+  TOO_MANY_CONNECTIONS,
+  WS_PATH,
+} from './im-close';
 import { parseClientFrame } from './im-frame.parser';
-
-const WS_PATH = '/ws';
-/**
- * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
- * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
- * 4413 slow consumer (more than IM_MAX_BUFFERED_BYTES unsent). Too many connections from one address:
- * the upgrade is answered HTTP 429.
- */
-const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_BAD_FRAMES = 4400;
-const CLOSE_SILENT = 4408;
-const CLOSE_REPLACED = 4409;
-const CLOSE_SLOW_CONSUMER = 4413;
-const MAX_BAD_FRAMES = 20;
-/** A socket closed by the server gets this long to finish the close handshake, then it is dropped. */
-const CLOSE_GRACE_MS = 1_000;
-const TOO_MANY_CONNECTIONS =
-  'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
-  JSON.stringify({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
 
 interface SocketState {
   socket: Duplex;
@@ -63,7 +56,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly limits: ImConnectionLimits;
   private refusedConnects = 0;
   private refusedLoggedAt = 0;
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.upgrade(req, socket, head);
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    this.upgrade(req, socket, head);
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -91,7 +85,9 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     ];
     for (const t of this.timers) t.unref();
     void this.refreshPresence();
-    this.logger.log(`node ${this.env.IM_CORE_NODE_ID}: WebSocket at ${this.nodeInfo().wsUrl}, heartbeat timeout ${timeout} ms`);
+    this.logger.log(
+      `node ${this.env.IM_CORE_NODE_ID}: WebSocket at ${this.nodeInfo().wsUrl}, heartbeat timeout ${timeout} ms`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -139,18 +135,34 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     const now = Date.now();
     if (now - this.refusedLoggedAt < 1_000) return;
     this.refusedLoggedAt = now;
-    this.logger.warn(`refused a WebSocket from ${address}: too many connections from this address (${this.refusedConnects} refused in all)`);
+    this.logger.warn(
+      `refused a WebSocket from ${address}: too many connections from this address (${this.refusedConnects} refused in all)`,
+    );
   }
 
   private accept(ws: WebSocket, socket: Duplex, address: string, query: URLSearchParams): void {
     const now = Date.now();
-    const state: SocketState = { socket, address, conn: null, loginToken: null, loginInFlight: false, badFrames: 0, openedAt: now, lastSeen: now };
+    const state: SocketState = {
+      socket,
+      address,
+      conn: null,
+      loginToken: null,
+      loginInFlight: false,
+      badFrames: 0,
+      openedAt: now,
+      lastSeen: now,
+    };
     this.sockets.set(ws, state);
-    ws.on('message', (data, isBinary) => void this.onMessage(ws, state, isBinary ? '' : data.toString()).catch((err: unknown) => this.fail(ws, err)));
+    ws.on(
+      'message',
+      (data, isBinary) =>
+        void this.onMessage(ws, state, isBinary ? '' : data.toString()).catch((err: unknown) => this.fail(ws, err)),
+    );
     ws.on('close', () => void this.onClose(ws, state));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
     const token = query.get('token');
-    if (token) void this.login(ws, state, token, parseRoomId(query.get('roomId'))).catch((err: unknown) => this.fail(ws, err));
+    if (token)
+      void this.login(ws, state, token, parseRoomId(query.get('roomId'))).catch((err: unknown) => this.fail(ws, err));
   }
 
   private async onMessage(ws: WebSocket, state: SocketState, raw: string): Promise<void> {
@@ -182,7 +194,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
    * flight is never registered, or is removed before it could join a room (registry.setRoom).
    */
   private async login(ws: WebSocket, state: SocketState, token: string, roomId: number | null): Promise<void> {
-    if (state.loginInFlight) return this.send(ws, ImFrameCode.LOGIN, { error: 'a login is already in progress on this socket' });
+    if (state.loginInFlight)
+      return this.send(ws, ImFrameCode.LOGIN, { error: 'a login is already in progress on this socket' });
     if (!state.conn || token !== state.loginToken) {
       state.loginInFlight = true;
       const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
@@ -202,14 +215,17 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
     const conn = state.conn;
     await this.registry.setRoom(conn, roomId);
-    if (this.registry.has(conn)) this.send(ws, ImFrameCode.LOGIN, { userId: conn.userId, roomId: conn.roomId, nodeId: this.env.IM_CORE_NODE_ID });
+    if (this.registry.has(conn))
+      this.send(ws, ImFrameCode.LOGIN, { userId: conn.userId, roomId: conn.roomId, nodeId: this.env.IM_CORE_NODE_ID });
   }
 
   /** Keeps a user below IM_MAX_SOCKETS_PER_USER before one more joins: the oldest sockets give way (4409). */
   private makeRoomFor(userId: number): void {
     for (const old of this.registry.ofUser(userId)) {
       if (this.registry.ofUser(userId).size < this.env.IM_MAX_SOCKETS_PER_USER) return;
-      this.logger.log(`user ${userId}: closing its oldest socket, ${this.env.IM_MAX_SOCKETS_PER_USER} is the most per user`);
+      this.logger.log(
+        `user ${userId}: closing its oldest socket, ${this.env.IM_MAX_SOCKETS_PER_USER} is the most per user`,
+      );
       void this.registry.remove(old);
       closeWithin(old.ws, CLOSE_REPLACED, 'replaced by a newer connection of this user');
     }
@@ -218,7 +234,9 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   /** A client that stopped reading: its queue and resends go now, the socket after the close grace. */
   private closeSlowConsumer(conn: ImConnection): void {
     const state = this.sockets.get(conn.ws);
-    this.logger.warn(`closing a slow consumer (user ${conn.userId}, ${state?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`);
+    this.logger.warn(
+      `closing a slow consumer (user ${conn.userId}, ${state?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`,
+    );
     void this.registry.remove(conn);
     closeWithin(conn.ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
   }
@@ -245,7 +263,9 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
         continue;
       }
       if (state.lastSeen >= limit) continue;
-      this.logger.debug(`closing a socket silent for ${Date.now() - state.lastSeen} ms (user ${state.conn?.userId ?? 'none'})`);
+      this.logger.debug(
+        `closing a socket silent for ${Date.now() - state.lastSeen} ms (user ${state.conn?.userId ?? 'none'})`,
+      );
       ws.close(CLOSE_SILENT, 'heartbeat timeout');
       // A half-open TCP connection never completes the close handshake: drop it now.
       ws.terminate();
@@ -269,16 +289,4 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.logger.error(`socket handling failed: ${err instanceof Error ? err.message : String(err)}`);
     this.send(ws, 0, { error: 'internal error, try again' });
   }
-}
-
-function parseRoomId(value: string | null): number | null {
-  if (value === null || !/^\d{1,16}$/.test(value)) return null;
-  const n = Number(value);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
-}
-
-/** Starts the close handshake and drops the socket if it is not done within CLOSE_GRACE_MS (a client that reads nothing). */
-function closeWithin(ws: WebSocket, code: number, reason: string): void {
-  ws.close(code, reason);
-  setTimeout(() => ws.readyState !== ws.CLOSED && ws.terminate(), CLOSE_GRACE_MS).unref();
 }

@@ -59,10 +59,13 @@ export class ImNodeClients implements OnApplicationShutdown {
 
   private async address(nodeId: string, fresh: boolean): Promise<NodeAddress | undefined> {
     if (fresh || Date.now() - this.registryReadAt > REGISTRY_CACHE_MS) {
-      const entries = await this.registryReader.entries((id) => this.logger.warn(`node registry entry ${id} is not JSON: ignored`));
+      const entries = await this.registryReader.entries((id) =>
+        this.logger.warn(`node registry entry ${id} is not JSON: ignored`),
+      );
       const next = new Map<string, NodeAddress>();
       for (const [id, info] of entries) {
-        if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number') next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
+        if (typeof info.rpcHost === 'string' && typeof info.rpcPort === 'number')
+          next.set(id, { rpcHost: info.rpcHost, rpcPort: info.rpcPort });
       }
       this.registry = next;
       this.registryReadAt = Date.now();

@@ -44,20 +44,30 @@ export class ImRouterService {
     await Promise.all(
       [...perNode].map(async ([nodeId, batch]) => {
         const answer = await this.call(nodeId, 'push to rooms', (node) => node.pushToRooms(batch));
-        batch.forEach((m, i) => pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (answer?.perMessage?.[i] ?? 0)));
+        batch.forEach((m, i) =>
+          pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (answer?.perMessage?.[i] ?? 0)),
+        );
       }),
     );
-    return { results: messages.map((m) => ({ msgId: m.msgId, pushed: pushedPerMessage.get(m.msgId) ?? 0, offline: [] })) };
+    return {
+      results: messages.map((m) => ({ msgId: m.msgId, pushed: pushedPerMessage.get(m.msgId) ?? 0, offline: [] })),
+    };
   }
 
   /** Members of a room connected to any node: the room's nodes in one round trip, then each node asked. */
   async roomMembers(roomId: number): Promise<ImRoomMembersResponse> {
     const [nodes] = await this.presence.nodesOfRooms([roomId]);
-    const answers = await Promise.all(nodes.map((nodeId) => this.call(nodeId, 'room members', (node) => node.roomMembers(roomId))));
+    const answers = await Promise.all(
+      nodes.map((nodeId) => this.call(nodeId, 'room members', (node) => node.roomMembers(roomId))),
+    );
     return { userIds: [...new Set(answers.flatMap((a) => a?.userIds ?? []))].sort((a, b) => a - b) };
   }
 
-  private async sendToUsers(msgId: string, userIds: number[], msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>): Promise<ImRouteResponse> {
+  private async sendToUsers(
+    msgId: string,
+    userIds: number[],
+    msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>,
+  ): Promise<ImRouteResponse> {
     const found = await this.presence.nodesOfUsers(userIds);
     const perNode = new Map<string, number[]>();
     const offline = new Set<number>();
@@ -69,7 +79,9 @@ export class ImRouterService {
     let pushed = 0;
     await Promise.all(
       [...perNode].map(async ([nodeId, users]) => {
-        const answer = await this.call(nodeId, 'push', (node) => node.pushToUsers({ msgId, userIds: users, bizCode: msg.bizCode, data: msg.data }));
+        const answer = await this.call(nodeId, 'push', (node) =>
+          node.pushToUsers({ msgId, userIds: users, bizCode: msg.bizCode, data: msg.data }),
+        );
         if (!answer) return;
         pushed += answer.pushed;
         const notThere = new Set(answer.offline);

@@ -38,7 +38,10 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
   try {
     app = await NestFactory.create<NestFastifyApplication>(
       options.module,
-      new FastifyAdapter({ bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024, trustProxy: options.http.trustProxy ?? false }),
+      new FastifyAdapter({
+        bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024,
+        trustProxy: options.http.trustProxy ?? false,
+      }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
@@ -70,7 +73,9 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     } else if (err instanceof DependencyNotReadyError) {
       process.stderr.write(`[${options.app}] could not start: ${err.message}\n`);
     } else {
-      process.stderr.write(`[${options.app}] failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(
+        `[${options.app}] failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     }
     process.exit(1);
   }

@@ -17,7 +17,10 @@ function fakeClock() {
 
 function recordingLogger() {
   const lines: { level: string; msg: string }[] = [];
-  const logger = { log: (msg: string) => lines.push({ level: 'log', msg }), warn: (msg: string) => lines.push({ level: 'warn', msg }) };
+  const logger = {
+    log: (msg: string) => lines.push({ level: 'log', msg }),
+    warn: (msg: string) => lines.push({ level: 'warn', msg }),
+  };
   return { logger: logger as unknown as Logger, lines };
 }
 
@@ -50,14 +53,24 @@ describe('waitFor (start-up waits for its dependencies)', () => {
     expect(await result).toBe(42);
     expect(calls()).toBe(5);
     expect(clock.sleeps).toEqual([100, 200, 400, 500]);
-    expect(lines[0]).toEqual({ level: 'warn', msg: expect.stringContaining('waiting for the broker: connection refused (attempt 1') });
-    expect(lines[lines.length - 1]).toEqual({ level: 'log', msg: expect.stringContaining('the broker: ready after 1.2 s (4 failed attempt(s))') });
+    expect(lines[0]).toEqual({
+      level: 'warn',
+      msg: expect.stringContaining('waiting for the broker: connection refused (attempt 1'),
+    });
+    expect(lines[lines.length - 1]).toEqual({
+      level: 'log',
+      msg: expect.stringContaining('the broker: ready after 1.2 s (4 failed attempt(s))'),
+    });
   });
 
   it('logs at most every 5 s while waiting, not every retry', async () => {
-    const { result, clock, lines, calls } = waitOnFakeClock('redis', async (call) => {
-      if (call < 40) throw new Error('ECONNREFUSED');
-    }, { deadlineMs: 600_000, initialDelayMs: 100, maxDelayMs: 1_000 });
+    const { result, clock, lines, calls } = waitOnFakeClock(
+      'redis',
+      async (call) => {
+        if (call < 40) throw new Error('ECONNREFUSED');
+      },
+      { deadlineMs: 600_000, initialDelayMs: 100, maxDelayMs: 1_000 },
+    );
     await result;
     const warnings = lines.filter((l) => l.level === 'warn').length;
     expect(calls()).toBe(40);
@@ -66,15 +79,25 @@ describe('waitFor (start-up waits for its dependencies)', () => {
   });
 
   it('gives up at the deadline with an error naming the dependency and its last error', async () => {
-    const run = waitOnFakeClock('the database at db:3306', failing((call) => `refused #${call}`), { deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 });
+    const run = waitOnFakeClock(
+      'the database at db:3306',
+      failing((call) => `refused #${call}`),
+      { deadlineMs: 10_000, initialDelayMs: 250, maxDelayMs: 2_000 },
+    );
     await expect(run.result).rejects.toBeInstanceOf(DependencyNotReadyError);
-    await expect(run.result).rejects.toThrow(new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${run.calls()}$`));
+    await expect(run.result).rejects.toThrow(
+      new RegExp(`^the database at db:3306 not ready after \\d+\\.\\d s: refused #${run.calls()}$`),
+    );
     expect(run.clock.now()).toBeLessThanOrEqual(10_000);
     expect(run.calls()).toBeGreaterThan(5);
   });
 
   it('fails at once on an error that waiting cannot mend', async () => {
-    const run = waitOnFakeClock('redis', failing(() => 'WRONGPASS invalid username-password pair'), { isFatal: (e) => /WRONGPASS/.test((e as Error).message) });
+    const run = waitOnFakeClock(
+      'redis',
+      failing(() => 'WRONGPASS invalid username-password pair'),
+      { isFatal: (e) => /WRONGPASS/.test((e as Error).message) },
+    );
     await expect(run.result).rejects.toThrow('redis not ready after 0.0 s: WRONGPASS');
     expect(run.calls()).toBe(1);
     expect(run.clock.sleeps).toEqual([]);

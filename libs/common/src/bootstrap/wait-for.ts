@@ -56,7 +56,8 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, option
   for (;;) {
     try {
       const result = await attempt();
-      if (failures > 0) logger.log(`${what}: ready after ${((now() - started) / 1000).toFixed(1)} s (${failures} failed attempt(s))`);
+      if (failures > 0)
+        logger.log(`${what}: ready after ${((now() - started) / 1000).toFixed(1)} s (${failures} failed attempt(s))`);
       return result;
     } catch (err: unknown) {
       failures++;
@@ -64,7 +65,9 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, option
       if (options.isFatal?.(err) || waited + delay > deadlineMs) throw new DependencyNotReadyError(what, waited, err);
       if (now() - lastLog >= 5_000) {
         lastLog = now();
-        logger.warn(`waiting for ${what}: ${describe(err)} (attempt ${failures}, giving up after ${Math.round(deadlineMs / 1000)} s)`);
+        logger.warn(
+          `waiting for ${what}: ${describe(err)} (attempt ${failures}, giving up after ${Math.round(deadlineMs / 1000)} s)`,
+        );
       }
       await sleep(delay);
       delay = Math.min(maxDelay, delay * 2);

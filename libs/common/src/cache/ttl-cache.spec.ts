@@ -23,7 +23,9 @@ describe('TtlCache', () => {
     await new Promise((r) => setTimeout(r, 20));
     await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).resolves.toBe('fresh');
     await new Promise((r) => setTimeout(r, 60));
-    await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).rejects.toThrow('gift-service down');
+    await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).rejects.toThrow(
+      'gift-service down',
+    );
   });
 
   it('does not keep a failed load, and evicts the oldest entry past the bound', async () => {

@@ -29,7 +29,8 @@ export class TtlCache<K, V> {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxStaleMs = options.maxStaleMs ?? 10 * 60_000;
     this.keep = options.keep ?? (() => true);
-    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1) throw new Error('TtlCache: maxEntries must be an integer >= 1');
+    if (!Number.isSafeInteger(this.maxEntries) || this.maxEntries < 1)
+      throw new Error('TtlCache: maxEntries must be an integer >= 1');
   }
 
   /** Entries held now (expired ones included until evicted or reloaded). */

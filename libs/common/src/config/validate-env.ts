@@ -5,7 +5,10 @@ import { publishedValues } from './published-values';
 
 /** Thrown at start-up when an environment variable is missing or malformed. */
 export class ConfigValidationError extends Error {
-  constructor(readonly configName: string, readonly problems: string[]) {
+  constructor(
+    readonly configName: string,
+    readonly problems: string[],
+  ) {
     super(`Invalid configuration (${configName}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigValidationError';
   }
@@ -14,7 +17,8 @@ export class ConfigValidationError extends Error {
 function describe(errors: ValidationError[], source: Record<string, unknown>, secrets: ReadonlySet<string>): string[] {
   return errors.flatMap((e) => {
     const got = source[e.property];
-    const shown = got === undefined ? 'not set' : secrets.has(e.property) ? 'value hidden: a secret' : `got ${JSON.stringify(got)}`;
+    const shown =
+      got === undefined ? 'not set' : secrets.has(e.property) ? 'value hidden: a secret' : `got ${JSON.stringify(got)}`;
     return Object.values(e.constraints ?? {}).map((c) => `${e.property}: ${c} (${shown})`);
   });
 }
@@ -33,7 +37,9 @@ function rulesOf(instance: object): ProfileRule[] {
 }
 
 function addRule(target: object, rule: ProfileRule): void {
-  const own: ProfileRule[] = Reflect.getOwnMetadata(PROFILE_RULES, target) ?? [...(Reflect.getMetadata(PROFILE_RULES, target) ?? [])];
+  const own: ProfileRule[] = Reflect.getOwnMetadata(PROFILE_RULES, target) ?? [
+    ...(Reflect.getMetadata(PROFILE_RULES, target) ?? []),
+  ];
   Reflect.defineMetadata(PROFILE_RULES, [...own, rule], target);
 }
 
@@ -54,7 +60,12 @@ export interface SecretOptions {
  */
 export function Secret(options: SecretOptions = {}): PropertyDecorator {
   return (target, key) =>
-    addRule(target, { kind: 'secret', property: String(key), parts: options.parts ?? ((raw) => [raw]), optional: options.optional ?? false });
+    addRule(target, {
+      kind: 'secret',
+      property: String(key),
+      parts: options.parts ?? ((raw) => [raw]),
+      optional: options.optional ?? false,
+    });
 }
 
 /**
@@ -94,11 +105,13 @@ function productionProblems(instance: object, alreadyBad: ReadonlySet<string>): 
   for (const rule of rules) {
     const value = values[rule.property];
     if (rule.kind === 'dev-convenience') {
-      if (String(value) === 'true') problems.push(`${rule.property}: a development convenience, must be false in production (NODE_ENV=production)`);
+      if (String(value) === 'true')
+        problems.push(`${rule.property}: a development convenience, must be false in production (NODE_ENV=production)`);
       continue;
     }
     if (value === undefined || value === null || value === '') {
-      if (!rule.optional) problems.push(`${rule.property}: a secret, required in production (NODE_ENV=production) (not set)`);
+      if (!rule.optional)
+        problems.push(`${rule.property}: a secret, required in production (NODE_ENV=production) (not set)`);
       continue;
     }
     const published = publishedValues();
@@ -106,13 +119,19 @@ function productionProblems(instance: object, alreadyBad: ReadonlySet<string>): 
     for (const [i, part] of parts.entries()) {
       const which = parts.length > 1 ? ` (secret #${i + 1})` : '';
       if (Buffer.byteLength(part, 'utf8') < SECRET_MIN_BYTES) {
-        problems.push(`${rule.property}${which}: a secret, must be at least ${SECRET_MIN_BYTES} bytes in production (got ${Buffer.byteLength(part, 'utf8')})`);
+        problems.push(
+          `${rule.property}${which}: a secret, must be at least ${SECRET_MIN_BYTES} bytes in production (got ${Buffer.byteLength(part, 'utf8')})`,
+        );
       } else if ('error' in published) {
         problems.push(`${rule.property}${which}: cannot tell whether it is a published value (${published.error})`);
       } else if (published.values.has(part) || resemblesPublished(part, published.values)) {
-        problems.push(`${rule.property}${which}: a value published in the repository (config/development.env or an example), or one made from it: set your own secret`);
+        problems.push(
+          `${rule.property}${which}: a value published in the repository (config/development.env or an example), or one made from it: set your own secret`,
+        );
       } else if (new Set(part).size < SECRET_MIN_DISTINCT_CHARS) {
-        problems.push(`${rule.property}${which}: not a random secret (fewer than ${SECRET_MIN_DISTINCT_CHARS} distinct characters): e.g. openssl rand -hex 32`);
+        problems.push(
+          `${rule.property}${which}: not a random secret (fewer than ${SECRET_MIN_DISTINCT_CHARS} distinct characters): e.g. openssl rand -hex 32`,
+        );
       }
     }
   }
@@ -133,9 +152,14 @@ export function validateEnv<T extends object>(
   const defined = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const instance = plainToInstance(cls, defined, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(instance, { skipMissingProperties: false, forbidUnknownValues: false });
-  const secrets = new Set(rulesOf(instance).filter((r) => r.kind === 'secret').map((r) => r.property));
+  const secrets = new Set(
+    rulesOf(instance)
+      .filter((r) => r.kind === 'secret')
+      .map((r) => r.property),
+  );
   const problems = describe(errors, source, secrets);
-  if (isProductionProfile(source)) problems.push(...productionProblems(instance, new Set(errors.map((e) => e.property))));
+  if (isProductionProfile(source))
+    problems.push(...productionProblems(instance, new Set(errors.map((e) => e.property))));
   if (problems.length > 0) throw new ConfigValidationError(cls.name, problems);
   return instance;
 }
@@ -161,7 +185,10 @@ export function declareEnv(cls: ClassConstructor<object>): void {
 }
 
 /** Validates the app's class and every declared one; all problems of all classes, or none. */
-export function checkEnvs(classes: ClassConstructor<object>[], source: Record<string, unknown> = process.env): ConfigValidationError[] {
+export function checkEnvs(
+  classes: ClassConstructor<object>[],
+  source: Record<string, unknown> = process.env,
+): ConfigValidationError[] {
   const failures: ConfigValidationError[] = [];
   for (const cls of new Set(classes)) {
     try {

@@ -36,7 +36,11 @@ describe('renderHttpError', () => {
       body: { code: 100001, msg: 'a must be an integer; b should not exist', data: null },
     });
     expect(renderHttpError(new UnauthorizedException()).body.code).toBe(100002);
-    expect(renderHttpError(new NotFoundException('Cannot POST /nope')).body).toEqual({ code: 100004, msg: 'not found', data: null });
+    expect(renderHttpError(new NotFoundException('Cannot POST /nope')).body).toEqual({
+      code: 100004,
+      msg: 'not found',
+      data: null,
+    });
   });
 
   it.each([

@@ -18,11 +18,17 @@ export function renderHttpError(exception: unknown): Rendered {
     const code = status === 503 ? BaseErrorCode.SERVICE_UNAVAILABLE : BaseErrorCode.SYS_ERROR;
     return { status: code.httpStatus, body: ApiResponses.error(code.code, code.msg) };
   }
-  if (status === 401) return { status, body: ApiResponses.error(BaseErrorCode.TOKEN_ERROR.code, BaseErrorCode.TOKEN_ERROR.msg) };
-  if (status === 403) return { status, body: ApiResponses.error(BaseErrorCode.FORBIDDEN.code, BaseErrorCode.FORBIDDEN.msg) };
-  if (status === 404) return { status, body: ApiResponses.error(BaseErrorCode.NOT_FOUND.code, BaseErrorCode.NOT_FOUND.msg) };
+  if (status === 401)
+    return { status, body: ApiResponses.error(BaseErrorCode.TOKEN_ERROR.code, BaseErrorCode.TOKEN_ERROR.msg) };
+  if (status === 403)
+    return { status, body: ApiResponses.error(BaseErrorCode.FORBIDDEN.code, BaseErrorCode.FORBIDDEN.msg) };
+  if (status === 404)
+    return { status, body: ApiResponses.error(BaseErrorCode.NOT_FOUND.code, BaseErrorCode.NOT_FOUND.msg) };
   if (status === 429) {
-    return { status, body: ApiResponses.error(BaseErrorCode.TOO_MANY_REQUESTS.code, BaseErrorCode.TOO_MANY_REQUESTS.msg) };
+    return {
+      status,
+      body: ApiResponses.error(BaseErrorCode.TOO_MANY_REQUESTS.code, BaseErrorCode.TOO_MANY_REQUESTS.msg),
+    };
   }
   return { status, body: ApiResponses.error(BaseErrorCode.PARAM_ERROR.code, clientMessage(exception)) };
 }
@@ -42,7 +48,8 @@ function clientMessage(exception: unknown): string {
     if (typeof m === 'string') return m;
   }
   const code = (exception as { code?: unknown } | null)?.code;
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'body is not valid JSON';
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return 'body is not valid JSON';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body is too large';
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported content type';
   return BaseErrorCode.PARAM_ERROR.msg;

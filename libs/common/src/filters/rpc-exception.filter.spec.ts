@@ -9,7 +9,10 @@ const rpcHost = {
 
 describe('RpcBizExceptionFilter', () => {
   it('sends a BizException as its payload', async () => {
-    const thrown = new RpcBizExceptionFilter().catch(new BizException(GiftErrorCode.GIFT_NOT_FOUND, 'gift 99 not found'), rpcHost);
+    const thrown = new RpcBizExceptionFilter().catch(
+      new BizException(GiftErrorCode.GIFT_NOT_FOUND, 'gift 99 not found'),
+      rpcHost,
+    );
     await expect(firstValueFrom(thrown)).rejects.toEqual({
       type: 'biz-error',
       code: 11001,

@@ -22,7 +22,10 @@ export class RpcBizExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     const payload = toRpcErrorPayload(exception);
     if (payload.httpStatus >= 500) {
-      this.logger.error({ err: exception, pattern: host.switchToRpc().getContext()?.getPattern?.() }, 'rpc handler failed');
+      this.logger.error(
+        { err: exception, pattern: host.switchToRpc().getContext()?.getPattern?.() },
+        'rpc handler failed',
+      );
     }
     return throwError(() => payload);
   }

@@ -4,10 +4,16 @@ import { HealthController, HealthEnv, HealthIndicator, OperatorAccess } from './
 /** /health when a dependency is down: a public port says "down" and nothing else; the details need the token or an internal port. */
 describe('HealthController on public and internal ports', () => {
   const token = 'a-health-details-token-of-32-bytes-or-more';
-  const down: HealthIndicator = { name: 'mysql', check: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:3306')) };
+  const down: HealthIndicator = {
+    name: 'mysql',
+    check: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:3306')),
+  };
   const up: HealthIndicator = { name: 'redis', check: () => Promise.resolve() };
 
-  async function ask(publicPort: boolean, headers: Record<string, string> = {}): Promise<{ status: number; body: { code: number; msg: string; data: Record<string, unknown> } }> {
+  async function ask(
+    publicPort: boolean,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: { code: number; msg: string; data: Record<string, unknown> } }> {
     const env = Object.assign(new HealthEnv(), { HEALTH_DETAILS_TOKEN: token });
     const controller = new HealthController('api-gateway', [up, down], publicPort, new OperatorAccess(env));
     const sent: { status: number; body: unknown } = { status: 0, body: null };
@@ -28,7 +34,10 @@ describe('HealthController on public and internal ports', () => {
   it('public port, no token or a wrong one: 503 and the status only', async () => {
     const attempts: Record<string, string>[] = [{}, { 'x-health-token': 'guess' }, { 'x-health-token': `${token}x` }];
     for (const headers of attempts) {
-      expect(await ask(true, headers)).toEqual({ status: 503, body: { code: 100503, msg: 'unhealthy', data: { status: 'down' } } });
+      expect(await ask(true, headers)).toEqual({
+        status: 503,
+        body: { code: 100503, msg: 'unhealthy', data: { status: 'down' } },
+      });
     }
   });
 

@@ -1,5 +1,17 @@
 import { Public } from '../auth';
-import { Controller, DynamicModule, Get, HttpStatus, Inject, Injectable, Module, ModuleMetadata, Req, Res, Type } from '@nestjs/common';
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Module,
+  ModuleMetadata,
+  Req,
+  Res,
+  Type,
+} from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -51,8 +63,11 @@ export class OperatorAccess {
 
   allows(headers: Record<string, string | string[] | undefined>): boolean {
     if (this.token === null) return false;
-    const bearer = typeof headers.authorization === 'string' ? /^Bearer (.+)$/i.exec(headers.authorization)?.[1] : undefined;
-    return [headers[HEALTH_TOKEN_HEADER], bearer].some((given) => typeof given === 'string' && timingSafeEqual(digest(given), this.token!));
+    const bearer =
+      typeof headers.authorization === 'string' ? /^Bearer (.+)$/i.exec(headers.authorization)?.[1] : undefined;
+    return [headers[HEALTH_TOKEN_HEADER], bearer].some(
+      (given) => typeof given === 'string' && timingSafeEqual(digest(given), this.token!),
+    );
   }
 }
 const CHECK_TIMEOUT_MS = 3_000;

@@ -20,7 +20,13 @@ export class LoggingModule {
                 name: app,
                 level: process.env.LOG_LEVEL ?? 'info',
                 autoLogging: process.env.LOG_HTTP === '1',
-                redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.password'],
+                redact: [
+                  'req.headers.authorization',
+                  'req.headers.cookie',
+                  'res.headers["set-cookie"]',
+                  '*.token',
+                  '*.password',
+                ],
                 transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
               },
             };

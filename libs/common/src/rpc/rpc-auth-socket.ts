@@ -36,7 +36,10 @@ export class RefusalLog {
 
   refused(what: string, now = Date.now()): void {
     if (now - this.windowStart >= this.periodMs) {
-      if (this.suppressed > 0) this.logger.warn(`${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`);
+      if (this.suppressed > 0)
+        this.logger.warn(
+          `${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`,
+        );
       this.windowStart = now;
       this.logged = 0;
       this.suppressed = 0;
@@ -159,13 +162,18 @@ class WaitingConnections<C extends Waiting> {
   admit(conn: C): boolean {
     const mine = this.byAddress.get(conn.address) ?? new Set<C>();
     if (mine.size >= RPC_MAX_UNAUTHENTICATED_PER_ADDRESS) {
-      oldestOf(mine)?.refuse(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${conn.address} waiting for their first signed request`);
+      oldestOf(mine)?.refuse(
+        `evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${conn.address} waiting for their first signed request`,
+      );
     } else if (this.total >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
       const why = `evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`;
       const busiest = [...this.byAddress.values()].reduce((a, b) => (b.size > a.size ? b : a));
       // Many addresses with one connection each: the oldest goes if it has had its chance (a genuine
       // caller signs within milliseconds); if none has, the newcomer is refused instead.
-      const victim = busiest.size > 1 ? oldestOf(busiest) : oldestOf(new Set([...this.byAddress.values()].flatMap((set) => [...set])));
+      const victim =
+        busiest.size > 1
+          ? oldestOf(busiest)
+          : oldestOf(new Set([...this.byAddress.values()].flatMap((set) => [...set])));
       if (busiest.size === 1 && victim && Date.now() - victim.since < RPC_MIN_WAIT_BEFORE_EVICTION_MS) return false;
       victim?.refuse(why);
     }
@@ -212,10 +220,15 @@ export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSoc
       super(socket, auth, log);
       this.address = socket.remoteAddress ?? '?';
       if (!waiting.admit(this)) {
-        this.refuse(`refused: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`);
+        this.refuse(
+          `refused: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`,
+        );
         return;
       }
-      this.firstFrame = setTimeout(() => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`), RPC_FIRST_FRAME_TIMEOUT_MS);
+      this.firstFrame = setTimeout(
+        () => this.refuse(`no signed request within ${RPC_FIRST_FRAME_TIMEOUT_MS} ms`),
+        RPC_FIRST_FRAME_TIMEOUT_MS,
+      );
       this.firstFrame.unref();
       socket.once('close', () => this.stopWaiting());
     }

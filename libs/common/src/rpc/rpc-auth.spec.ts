@@ -18,11 +18,22 @@ const OTHER = 'another-deployment-secret-0123456789ab';
 
 describe('RpcAuth (the signed envelope)', () => {
   const auth = new RpcAuth('gift-service', SECRET);
-  const packet = JSON.stringify({ pattern: { cmd: 'bank.gift.batch-consume' }, data: { items: [{ userId: 1, price: 5 }] }, id: 'p1' });
+  const packet = JSON.stringify({
+    pattern: { cmd: 'bank.gift.batch-consume' },
+    data: { items: [{ userId: 1, price: 5 }] },
+    id: 'p1',
+  });
 
   it('opens what it sealed: the JSON, the caller, the connection and sequence, the time', () => {
     const opened = auth.open('request', auth.seal('request', packet, 'AAAAAAAAAAAAAAAA.7', 1_700_000_000_000));
-    expect(opened).toEqual({ ok: true, json: packet, caller: 'gift-service', connection: 'AAAAAAAAAAAAAAAA', seq: 7, ts: 1_700_000_000_000 });
+    expect(opened).toEqual({
+      ok: true,
+      json: packet,
+      caller: 'gift-service',
+      connection: 'AAAAAAAAAAAAAAAA',
+      seq: 7,
+      ts: 1_700_000_000_000,
+    });
   });
 
   it('refuses a plain Nest packet, whatever it says', () => {
@@ -44,8 +55,14 @@ describe('RpcAuth (the signed envelope)', () => {
 
   it('refuses a frame signed with another secret, and an answer passed off as a request', () => {
     const stranger = new RpcAuth('gift-service', OTHER);
-    expect(auth.open('request', stranger.seal('request', packet, 'AAAAAAAAAAAAAAAA.1'))).toMatchObject({ ok: false, reason: 'bad signature' });
-    expect(auth.open('request', auth.seal('answer', packet, 'AAAAAAAAAAAAAAAA.1'))).toMatchObject({ ok: false, reason: 'bad signature' });
+    expect(auth.open('request', stranger.seal('request', packet, 'AAAAAAAAAAAAAAAA.1'))).toMatchObject({
+      ok: false,
+      reason: 'bad signature',
+    });
+    expect(auth.open('request', auth.seal('answer', packet, 'AAAAAAAAAAAAAAAA.1'))).toMatchObject({
+      ok: false,
+      reason: 'bad signature',
+    });
   });
 
   it('accepts the rotation secret too, and signs with the main one only', () => {
@@ -70,8 +87,12 @@ describe('RpcAuth (the signed envelope)', () => {
     const missing = (): RpcAuth => RpcAuth.fromEnv('x', {});
     expect(missing).toThrow(ConfigValidationError);
     expect(missing).toThrow(/RPC_AUTH_SECRET must be set/);
-    expect(() => RpcAuth.fromEnv('x', { RPC_AUTH_SECRET: 'short' })).toThrow(/RPC_AUTH_SECRET must be at least 32 bytes/);
-    expect(() => RpcAuth.fromEnv('x', { RPC_AUTH_SECRET: SECRET, RPC_AUTH_SECRET_ROTATION: 'short' })).toThrow(/RPC_AUTH_SECRET_ROTATION/);
+    expect(() => RpcAuth.fromEnv('x', { RPC_AUTH_SECRET: 'short' })).toThrow(
+      /RPC_AUTH_SECRET must be at least 32 bytes/,
+    );
+    expect(() => RpcAuth.fromEnv('x', { RPC_AUTH_SECRET: SECRET, RPC_AUTH_SECRET_ROTATION: 'short' })).toThrow(
+      /RPC_AUTH_SECRET_ROTATION/,
+    );
     expect(RpcAuth.fromEnv('x', { RPC_AUTH_SECRET: SECRET }).name).toBe('x');
   });
 });
@@ -113,7 +134,13 @@ describe('RefusalLog', () => {
     const log = new RefusalLog({ warn: (m: string) => lines.push(m) } as unknown as Logger, 3, 1_000);
     for (let i = 0; i < 10; i++) log.refused(`refused ${i}`, 5_000 + i);
     log.refused('later', 6_000);
-    expect(lines).toEqual(['refused 0', 'refused 1', 'refused 2', '7 more refused RPC frames in the last 1 s (not logged one by one)', 'later']);
+    expect(lines).toEqual([
+      'refused 0',
+      'refused 1',
+      'refused 2',
+      '7 more refused RPC frames in the last 1 s (not logged one by one)',
+      'later',
+    ]);
   });
 });
 
@@ -162,17 +189,31 @@ describe('the signed socket classes', () => {
 
   it('a client’s frames reach the server’s handlers, even one character at a time', () => {
     const { raw, messages } = server(); // the listener first: a frame signed before it started is refused
-    const wire = clientFrames({ pattern: 'a', data: { n: 1 }, id: '1' }, { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' });
+    const wire = clientFrames(
+      { pattern: 'a', data: { n: 1 }, id: '1' },
+      { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' },
+    );
     for (const ch of Buffer.from(wire, 'utf8')) raw.emit('data', Buffer.from([ch]));
-    expect(messages).toEqual([{ pattern: 'a', data: { n: 1 }, id: '1' }, { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' }]);
+    expect(messages).toEqual([
+      { pattern: 'a', data: { n: 1 }, id: '1' },
+      { pattern: 'b', data: { s: 'h\u00e9 #' }, id: '2' },
+    ]);
     expect(raw.destroyed).toBe(false);
   });
 
   it.each([
-    ['a plain Nest frame', () => sealedFrame('{"pattern":{"cmd":"bank.account.incr"},"data":{"num":1},"id":"1"}'), 'unsigned frame'],
+    [
+      'a plain Nest frame',
+      () => sealedFrame('{"pattern":{"cmd":"bank.account.incr"},"data":{"num":1},"id":"1"}'),
+      'unsigned frame',
+    ],
     ['no length prefix', () => 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'without a length prefix'],
     ['a huge length', () => '99999999999#{', 'a frame of 99999999999 characters'],
-    ['signed JSON that is not JSON', () => sealedFrame(auth.seal('request', '{not json', 'AAAAAAAAAAAAAAAA.1')), 'not JSON'],
+    [
+      'signed JSON that is not JSON',
+      () => sealedFrame(auth.seal('request', '{not json', 'AAAAAAAAAAAAAAAA.1')),
+      'not JSON',
+    ],
   ])('refuses %s: nothing reaches a handler, the peer is logged, the connection is closed', (_what, frame, reason) => {
     const { raw, messages } = server();
     const wire = frame();
@@ -223,12 +264,17 @@ describe('the signed socket classes', () => {
 
     // From one address: past its share, its own oldest goes.
     const flood = Array.from({ length: RPC_MAX_UNAUTHENTICATED_PER_ADDRESS + 1 }, () => server(ServerSocket));
-    expect(flood.map((w) => w.raw.destroyed)).toEqual([true, ...Array.from({ length: RPC_MAX_UNAUTHENTICATED_PER_ADDRESS }, () => false)]);
+    expect(flood.map((w) => w.raw.destroyed)).toEqual([
+      true,
+      ...Array.from({ length: RPC_MAX_UNAUTHENTICATED_PER_ADDRESS }, () => false),
+    ]);
     expect(known.raw.destroyed).toBe(false);
-    expect(warnings.at(-1)).toContain(`evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from 10.0.0.9 waiting`);
+    expect(warnings.at(-1)).toContain(
+      `evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from 10.0.0.9 waiting`,
+    );
   });
 
-  it('a flood of idle connections from many addresses evicts the flooders\' own, never a genuine caller\'s from elsewhere', () => {
+  it("a flood of idle connections from many addresses evicts the flooders' own, never a genuine caller's from elsewhere", () => {
     const ServerSocket = rpcServerSocketClass(auth, logger);
     const from = (address: string) => {
       const raw = new FakeSocket();
@@ -245,7 +291,8 @@ describe('the signed socket classes', () => {
     expect(flood.filter((r) => !r.destroyed).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_CONNECTIONS);
     // The addresses with many waiting connections paid: none of them holds more than its share.
     const alive = flood.filter((r) => !r.destroyed).map((r) => r.remoteAddress);
-    for (const address of new Set(alive)) expect(alive.filter((a) => a === address).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_PER_ADDRESS);
+    for (const address of new Set(alive))
+      expect(alive.filter((a) => a === address).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_PER_ADDRESS);
   });
 
   it('a client refuses an unsigned answer', () => {

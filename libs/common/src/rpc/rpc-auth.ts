@@ -6,7 +6,9 @@ import { HostSetting, Secret, validateEnv } from '../config';
 export class RpcAuthEnv {
   /** Signs every RPC request and answer (HMAC-SHA256). Required: no code default. */
   @Secret()
-  @IsString({ message: 'RPC_AUTH_SECRET must be set: the per-deployment key that signs internal RPC (README "Internal RPC")' })
+  @IsString({
+    message: 'RPC_AUTH_SECRET must be set: the per-deployment key that signs internal RPC (README "Internal RPC")',
+  })
   @MinLength(32, { message: 'RPC_AUTH_SECRET must be at least 32 bytes' })
   RPC_AUTH_SECRET!: string;
 
@@ -63,7 +65,9 @@ export class RpcAuth {
   ) {
     if (!NAME.test(name)) throw new Error(`RPC caller name '${name}': letters, digits, '.', '_' and '-' only (1-64)`);
     this.signKey = createSecretKey(Buffer.from(secret, 'utf8'));
-    this.verifyKeys = rotationSecret ? [this.signKey, createSecretKey(Buffer.from(rotationSecret, 'utf8'))] : [this.signKey];
+    this.verifyKeys = rotationSecret
+      ? [this.signKey, createSecretKey(Buffer.from(rotationSecret, 'utf8'))]
+      : [this.signKey];
   }
 
   /** From RPC_AUTH_SECRET (and RPC_AUTH_SECRET_ROTATION); throws ConfigValidationError when missing or short. */
@@ -89,16 +93,27 @@ export class RpcAuth {
     const parts = content.slice(0, end).split(' ');
     if (parts.length !== 5 || parts[0] !== VERSION) return { ok: false, reason: 'unsigned frame' };
     const [, caller, tsText, nonce, macText] = parts;
-    if (!NAME.test(caller) || !/^\d{1,15}$/.test(tsText) || macText.length !== MAC_CHARS) return { ok: false, reason: 'malformed envelope' };
+    if (!NAME.test(caller) || !/^\d{1,15}$/.test(tsText) || macText.length !== MAC_CHARS)
+      return { ok: false, reason: 'malformed envelope' };
     const nonceMatch = direction === 'request' ? REQUEST_NONCE.exec(nonce) : nonce === '-' ? [] : null;
     if (!nonceMatch) return { ok: false, reason: 'malformed envelope', caller };
     const json = content.slice(end + 1);
     const header = `${VERSION} ${caller} ${tsText} ${nonce}`;
     const given = Buffer.from(macText, 'base64url');
-    if (given.length !== 32 || !this.verifyKeys.some((key) => timingSafeEqual(given, this.mac(key, direction, header, json)))) {
+    if (
+      given.length !== 32 ||
+      !this.verifyKeys.some((key) => timingSafeEqual(given, this.mac(key, direction, header, json)))
+    ) {
       return { ok: false, reason: 'bad signature', caller };
     }
-    return { ok: true, json, caller, connection: nonceMatch[1] ?? '', seq: Number(nonceMatch[2] ?? 0), ts: Number(tsText) };
+    return {
+      ok: true,
+      json,
+      caller,
+      connection: nonceMatch[1] ?? '',
+      seq: Number(nonceMatch[2] ?? 0),
+      ts: Number(tsText),
+    };
   }
 
   private mac(key: KeyObject, direction: RpcDirection, header: string, json: string): Buffer {
@@ -130,7 +145,8 @@ export class ReplayGuard {
     if (ts < this.notBefore) return `timestamp ${this.notBefore - ts} ms before this listener started`;
     const seen = this.last.get(connection);
     if (seen && seq <= seen.seq) return 'replayed';
-    if (!seen && this.sweep(now) >= this.maxConnections) return `more than ${this.maxConnections} caller connections remembered`;
+    if (!seen && this.sweep(now) >= this.maxConnections)
+      return `more than ${this.maxConnections} caller connections remembered`;
     this.last.set(connection, { seq, at: now });
     return null;
   }

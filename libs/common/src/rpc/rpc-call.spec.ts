@@ -22,7 +22,9 @@ describe('rpcCall', () => {
   });
 
   it('rebuilds the remote BizException', async () => {
-    const { client } = clientAnswering(() => throwError(() => new BizException(BankErrorCode.INSUFFICIENT_BALANCE).toPayload()));
+    const { client } = clientAnswering(() =>
+      throwError(() => new BizException(BankErrorCode.INSUFFICIENT_BALANCE).toPayload()),
+    );
     const err = await rpcCall(client, 'p', {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BizException);
     expect((err as BizException).code).toBe(12001);

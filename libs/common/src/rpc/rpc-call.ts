@@ -18,7 +18,8 @@ export async function rpcCall<TResult, TInput = unknown>(
     return await firstValueFrom(client.send<TResult, TInput>({ cmd: pattern }, data).pipe(timeout(timeoutMs)));
   } catch (err: unknown) {
     if (isBizErrorPayload(err)) throw BizException.fromPayload(err);
-    const why = err instanceof TimeoutError ? `timed out after ${timeoutMs} ms` : (err as Error)?.message ?? String(err);
+    const why =
+      err instanceof TimeoutError ? `timed out after ${timeoutMs} ms` : ((err as Error)?.message ?? String(err));
     throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `${pattern}: ${why}`);
   }
 }

@@ -78,7 +78,12 @@ export class RpcClientsModule {
     }));
     return {
       module: RpcClientsModule,
-      providers: [...clients, ...typed, { provide: RPC_CLIENT_TOKENS, useValue: specs.map((s) => s.token) }, RpcClientsCloser],
+      providers: [
+        ...clients,
+        ...typed,
+        { provide: RPC_CLIENT_TOKENS, useValue: specs.map((s) => s.token) },
+        RpcClientsCloser,
+      ],
       exports: specs.map((s) => s.client),
     };
   }

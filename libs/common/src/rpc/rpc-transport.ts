@@ -14,11 +14,25 @@ declareEnv(RpcAuthEnv);
  * The TCP RPC listener of a service: only signed, fresh requests reach its handlers (rpc-auth.ts).
  * `auth` defaults to RPC_AUTH_SECRET from the environment (ConfigValidationError when missing or short).
  */
-export function rpcServerOptions(name: string, address: { host: string; port: number }, auth = RpcAuth.fromEnv(name)): MicroserviceOptions {
-  return { transport: Transport.TCP, options: { host: address.host, port: address.port, socketClass: rpcServerSocketClass(auth, logger) } };
+export function rpcServerOptions(
+  name: string,
+  address: { host: string; port: number },
+  auth = RpcAuth.fromEnv(name),
+): MicroserviceOptions {
+  return {
+    transport: Transport.TCP,
+    options: { host: address.host, port: address.port, socketClass: rpcServerSocketClass(auth, logger) },
+  };
 }
 
 /** A TCP RPC client that signs its requests and accepts only signed answers. Call it with rpcCall. */
-export function createRpcClient(caller: string, address: { host: string; port: number }, auth = RpcAuth.fromEnv(caller)): ClientProxy {
-  return ClientProxyFactory.create({ transport: Transport.TCP, options: { host: address.host, port: address.port, socketClass: rpcClientSocketClass(auth, logger) } });
+export function createRpcClient(
+  caller: string,
+  address: { host: string; port: number },
+  auth = RpcAuth.fromEnv(caller),
+): ClientProxy {
+  return ClientProxyFactory.create({
+    transport: Transport.TCP,
+    options: { host: address.host, port: address.port, socketClass: rpcClientSocketClass(auth, logger) },
+  });
 }

@@ -37,19 +37,42 @@ describe('typed RPC clients', () => {
     await new ImCoreClient(proxy, 1_000).roomMembers(7);
     await new ImCoreClient(proxy, 1_000).pushToRooms([]);
     await new BankClient(proxy, 1_000).balance(9);
-    expect(sent.map((s) => (s as [{ cmd: string }])[0].cmd)).toEqual(['im-router.room.members', 'im-core.room.members', 'im-core.msg.push-rooms', 'bank.account.balance']);
-    expect(sent.map((s) => (s as unknown[])[1])).toEqual([{ roomId: 7 }, { roomId: 7 }, { messages: [] }, { userId: 9 }]);
+    expect(sent.map((s) => (s as [{ cmd: string }])[0].cmd)).toEqual([
+      'im-router.room.members',
+      'im-core.room.members',
+      'im-core.msg.push-rooms',
+      'bank.account.balance',
+    ]);
+    expect(sent.map((s) => (s as unknown[])[1])).toEqual([
+      { roomId: 7 },
+      { roomId: 7 },
+      { messages: [] },
+      { userId: 9 },
+    ]);
   });
 
   it('ImRouterClient.sendToRoom is a SEND_TO_ROOMS of one, answered by its one result', async () => {
     const { proxy, sent } = transport(() => of({ results: [{ msgId: 'm1', pushed: 2, offline: [] }] }));
-    const effect = { requestId: 'm1', giftId: 1, giftName: 'Rose', svgaUrl: '', senderId: 2, receiverId: 3, roomId: 5, combo: 1 };
+    const effect = {
+      requestId: 'm1',
+      giftId: 1,
+      giftName: 'Rose',
+      svgaUrl: '',
+      senderId: 2,
+      receiverId: 3,
+      roomId: 5,
+      combo: 1,
+    };
     const message = { msgId: 'm1', roomId: 5, bizCode: ImBizCode.GIFT_SUCCESS as const, data: effect };
-    await expect(new ImRouterClient(proxy, 1_000).sendToRoom(message)).resolves.toEqual({ msgId: 'm1', pushed: 2, offline: [] });
+    await expect(new ImRouterClient(proxy, 1_000).sendToRoom(message)).resolves.toEqual({
+      msgId: 'm1',
+      pushed: 2,
+      offline: [],
+    });
     expect(sent).toEqual([[{ cmd: 'im-router.msg.rooms' }, { messages: [message] }]]);
   });
 
-  it('the timeout is the client\'s: a silent peer becomes SERVICE_UNAVAILABLE after it, naming the pattern', async () => {
+  it("the timeout is the client's: a silent peer becomes SERVICE_UNAVAILABLE after it, naming the pattern", async () => {
     const { proxy } = transport(() => NEVER);
     const err = await new BankClient(proxy, 25).settleBatch([]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BizException);
@@ -58,7 +81,9 @@ describe('typed RPC clients', () => {
   });
 
   it('a remote BizException comes back as the same BizException', async () => {
-    const { proxy } = transport(() => throwError(() => new BizException(BankErrorCode.INSUFFICIENT_BALANCE).toPayload()));
+    const { proxy } = transport(() =>
+      throwError(() => new BizException(BankErrorCode.INSUFFICIENT_BALANCE).toPayload()),
+    );
     const err = await new BankClient(proxy, 1_000).balance(1).catch((e: unknown) => e);
     expect((err as BizException).code).toBe(12001);
   });
@@ -71,7 +96,11 @@ class CallerEnv {
 
 describe('RpcClientsModule', () => {
   it("provides the typed clients with the caller's timeout and exports only them (the transports stay inside)", async () => {
-    const clients = RpcClientsModule.register('unit-test', [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT], rpcTimeout(CallerEnv, (e) => e.CALLER_RPC_TIMEOUT_MS));
+    const clients = RpcClientsModule.register(
+      'unit-test',
+      [BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT],
+      rpcTimeout(CallerEnv, (e) => e.CALLER_RPC_TIMEOUT_MS),
+    );
     expect(clients.exports).toEqual([BankClient, ImRouterClient]);
     @Module({ imports: [clients] })
     class CallerModule {}

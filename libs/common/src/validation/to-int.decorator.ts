@@ -5,5 +5,7 @@ import { Transform } from 'class-transformer';
  * anything else (a boolean, "4.5", "abc", an object) is left as it is, for @IsInt() to refuse.
  */
 export function ToInt(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value));
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim()) ? Number(value.trim()) : value,
+  );
 }

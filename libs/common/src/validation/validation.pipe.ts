@@ -4,7 +4,9 @@ import { BaseErrorCode, BizException } from '../errors';
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((c) => (c.startsWith(e.property) ? c.replace(e.property, path) : `${path}: ${c}`));
+    const own = Object.values(e.constraints ?? {}).map((c) =>
+      c.startsWith(e.property) ? c.replace(e.property, path) : `${path}: ${c}`,
+    );
     return [...own, ...flatten(e.children ?? [], path)];
   });
 }
@@ -28,6 +30,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
-    exceptionFactory: (errors) => new BizException(BaseErrorCode.PARAM_ERROR, flatten(errors).join('; ') || 'bad parameter'),
+    exceptionFactory: (errors) =>
+      new BizException(BaseErrorCode.PARAM_ERROR, flatten(errors).join('; ') || 'bad parameter'),
   });
 }

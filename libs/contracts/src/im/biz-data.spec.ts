@@ -3,7 +3,16 @@ import { IM_BIZ_DATA_CLASSES } from './biz-data';
 import { GiftEffectData, GiftFailData } from './gift-push-data.dto';
 import { ImBizCode } from './im-frame.dto';
 
-const effect: GiftEffectData = { requestId: '1:a', giftId: 1, giftName: 'Rose', svgaUrl: '', senderId: 1, receiverId: 2, roomId: 3, combo: 1 };
+const effect: GiftEffectData = {
+  requestId: '1:a',
+  giftId: 1,
+  giftName: 'Rose',
+  svgaUrl: '',
+  senderId: 1,
+  receiverId: 2,
+  roomId: 3,
+  combo: 1,
+};
 const failure: GiftFailData = { requestId: '1:a', msg: 'no wallet' };
 
 describe('the bizCode -> data map', () => {
@@ -16,12 +25,26 @@ describe('the bizCode -> data map', () => {
 
   it('a push typed by its bizCode takes that bizCode data only (the @ts-expect-error lines are checked by tsc)', () => {
     const pushes = [
-      { msgId: '1:a', roomId: 3, bizCode: ImBizCode.GIFT_SUCCESS, data: effect } satisfies ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS>,
-      { msgId: '1:a', userId: 1, bizCode: ImBizCode.GIFT_FAIL, data: failure } satisfies ImSendMsgRequest<ImBizCode.GIFT_FAIL>,
+      {
+        msgId: '1:a',
+        roomId: 3,
+        bizCode: ImBizCode.GIFT_SUCCESS,
+        data: effect,
+      } satisfies ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS>,
+      {
+        msgId: '1:a',
+        userId: 1,
+        bizCode: ImBizCode.GIFT_FAIL,
+        data: failure,
+      } satisfies ImSendMsgRequest<ImBizCode.GIFT_FAIL>,
       // @ts-expect-error a 5557 carries GiftFailData, not the effect
       { userId: 1, bizCode: ImBizCode.GIFT_FAIL, data: effect } satisfies ImSendMsgRequest<ImBizCode.GIFT_FAIL>,
-      // @ts-expect-error a 5556 carries the whole effect
-      { roomId: 3, bizCode: ImBizCode.GIFT_SUCCESS, data: failure } satisfies ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS>,
+      {
+        roomId: 3,
+        bizCode: ImBizCode.GIFT_SUCCESS,
+        // @ts-expect-error a 5556 carries the whole effect
+        data: failure,
+      } satisfies ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS>,
       // @ts-expect-error the bizCode must be the one the request is typed by
       { userId: 1, bizCode: ImBizCode.GIFT_SUCCESS, data: failure } satisfies ImSendMsgRequest<ImBizCode.GIFT_FAIL>,
     ];

@@ -3,7 +3,13 @@ import { buildImFrame, IM_MAGIC, ImAppId, ImBizCode, ImFrame, ImFrameCode, ImMsg
 
 describe('ImFrame', () => {
   it('buildImFrame fills in the UTF-8 byte length of the JSON body', () => {
-    const body = { msgId: 'm1', appId: ImAppId.LIVE_BIZ, userId: 7, bizCode: ImBizCode.GIFT_FAIL, data: { requestId: 'r', msg: '余额不足' } };
+    const body = {
+      msgId: 'm1',
+      appId: ImAppId.LIVE_BIZ,
+      userId: 7,
+      bizCode: ImBizCode.GIFT_FAIL,
+      data: { requestId: 'r', msg: '余额不足' },
+    };
     const frame = buildImFrame(ImFrameCode.BIZ, body);
     expect(frame).toEqual({ magic: IM_MAGIC, code: 1003, len: Buffer.byteLength(JSON.stringify(body)), body });
     expect(frame.len).toBeGreaterThan(JSON.stringify(body).length);

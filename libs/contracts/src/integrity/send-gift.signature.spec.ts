@@ -1,4 +1,5 @@
 import { SendGiftMq, SendGiftType } from '../kafka/send-gift';
+import { sampleSendGift } from '../kafka/send-gift/send-gift.spec-data';
 import { decodeMessage, encodeMessage } from '../kafka/decode-message';
 import { parseSigningKeys, signSendGift, SIGNING_KEYS_SPEC_PATTERN, verifySendGift } from './send-gift.signature';
 
@@ -8,18 +9,7 @@ const keys = new Map([
   [current.id, current.secret],
   [previous.id, previous.secret],
 ]);
-const unsigned = {
-  userId: 101,
-  giftId: 7,
-  giftName: 'Rose',
-  price: 50,
-  receiverId: 202,
-  roomId: 3003,
-  url: 'https://cdn.example/gift/7.svga',
-  requestId: '101:tap-1',
-  type: SendGiftType.DEFAULT,
-  sendTime: 1_764_000_000_000,
-};
+const unsigned = sampleSendGift();
 
 describe('send_gift signatures', () => {
   it('a message signed with the current key verifies, after the trip through Kafka (encode, decode)', () => {
@@ -48,7 +38,10 @@ describe('send_gift signatures', () => {
       { sendTime: 1_764_000_000_001 },
     ];
     for (const change of changes) {
-      expect([change, verifySendGift({ ...signed, ...change }, keys)]).toEqual([change, { ok: false, reason: 'signature does not match (key id k2)' }]);
+      expect([change, verifySendGift({ ...signed, ...change }, keys)]).toEqual([
+        change,
+        { ok: false, reason: 'signature does not match (key id k2)' },
+      ]);
     }
   });
 
@@ -63,14 +56,23 @@ describe('send_gift signatures', () => {
   it('missing, malformed, forged, or under another key id: refused with the reason', () => {
     const signed = signSendGift(unsigned, current);
     expect(verifySendGift({ ...unsigned }, keys)).toEqual({ ok: false, reason: 'signature missing' });
-    expect(verifySendGift({ ...signed, sigKeyId: undefined }, keys)).toEqual({ ok: false, reason: 'signature missing' });
+    expect(verifySendGift({ ...signed, sigKeyId: undefined }, keys)).toEqual({
+      ok: false,
+      reason: 'signature missing',
+    });
     expect(verifySendGift({ ...signed, sig: 'AAAA' }, keys)).toEqual({ ok: false, reason: 'signature malformed' });
     // Signed with a secret nobody configured, under a known id: does not match.
     const forged = signSendGift(unsigned, { id: 'k2', secret: 'attacker-guess-attacker-guess-attacker!!' });
     expect(verifySendGift(forged, keys)).toEqual({ ok: false, reason: 'signature does not match (key id k2)' });
     // The signature of k2 presented as k1's.
-    expect(verifySendGift({ ...signed, sigKeyId: 'k1' }, keys)).toEqual({ ok: false, reason: 'signature does not match (key id k1)' });
-    expect(verifySendGift({ ...signed, sigKeyId: 'nope' }, keys)).toEqual({ ok: false, reason: 'signature under an unknown key id "nope"' });
+    expect(verifySendGift({ ...signed, sigKeyId: 'k1' }, keys)).toEqual({
+      ok: false,
+      reason: 'signature does not match (key id k1)',
+    });
+    expect(verifySendGift({ ...signed, sigKeyId: 'nope' }, keys)).toEqual({
+      ok: false,
+      reason: 'signature under an unknown key id "nope"',
+    });
   });
 
   it('signing an already signed message replaces its signature', () => {

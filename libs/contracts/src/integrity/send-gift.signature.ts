@@ -53,10 +53,12 @@ export function signSendGift(mq: UnsignedSendGift, key: SigningKey): SendGiftMq 
 export function verifySendGift(mq: SendGiftMq, keys: ReadonlyMap<string, string>): SignatureCheck {
   if (mq.sig === undefined || mq.sigKeyId === undefined) return { ok: false, reason: 'signature missing' };
   const secret = keys.get(mq.sigKeyId);
-  if (secret === undefined) return { ok: false, reason: `signature under an unknown key id ${JSON.stringify(mq.sigKeyId.slice(0, 40))}` };
+  if (secret === undefined)
+    return { ok: false, reason: `signature under an unknown key id ${JSON.stringify(mq.sigKeyId.slice(0, 40))}` };
   if (!SIGNATURE_PATTERN.test(mq.sig)) return { ok: false, reason: 'signature malformed' };
   const expected = mac(mq, mq.sigKeyId, secret);
-  if (!timingSafeEqual(expected, Buffer.from(mq.sig, 'base64url'))) return { ok: false, reason: `signature does not match (key id ${mq.sigKeyId})` };
+  if (!timingSafeEqual(expected, Buffer.from(mq.sig, 'base64url')))
+    return { ok: false, reason: `signature does not match (key id ${mq.sigKeyId})` };
   return { ok: true, keyId: mq.sigKeyId };
 }
 
@@ -70,8 +72,12 @@ export function parseSigningKeys(spec: string): Map<string, string> {
     const at = entry.indexOf(':');
     const id = entry.slice(0, at).trim();
     const secret = entry.slice(at + 1);
-    if (at < 0 || !SIGNING_KEY_ID_PATTERN.test(id)) throw new Error(`signing keys: "${entry.slice(0, 20)}..." is not id:secret with an id of 1-32 of A-Z a-z 0-9 _ . -`);
-    if (Buffer.byteLength(secret) < SIGNING_SECRET_MIN_BYTES) throw new Error(`signing keys: the secret of key ${id} is shorter than ${SIGNING_SECRET_MIN_BYTES} bytes`);
+    if (at < 0 || !SIGNING_KEY_ID_PATTERN.test(id))
+      throw new Error(
+        `signing keys: "${entry.slice(0, 20)}..." is not id:secret with an id of 1-32 of A-Z a-z 0-9 _ . -`,
+      );
+    if (Buffer.byteLength(secret) < SIGNING_SECRET_MIN_BYTES)
+      throw new Error(`signing keys: the secret of key ${id} is shorter than ${SIGNING_SECRET_MIN_BYTES} bytes`);
     if (keys.has(id)) throw new Error(`signing keys: key id ${id} is given twice`);
     keys.set(id, secret);
   }

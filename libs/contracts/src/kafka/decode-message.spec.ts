@@ -1,19 +1,9 @@
 import { decodeMessage, encodeMessage } from './decode-message';
 import { RemoveGiftCacheMq } from './remove-gift-cache';
-import { SendGiftMq, sendGiftKey, SendGiftType } from './send-gift';
+import { SendGiftMq, sendGiftKey } from './send-gift';
+import { sampleSendGift } from './send-gift/send-gift.spec-data';
 
-const good = {
-  userId: 101,
-  giftId: 7,
-  giftName: 'Rose',
-  price: 50,
-  receiverId: 202,
-  roomId: 3003,
-  url: 'https://cdn.example/gift/7.svga',
-  requestId: 'c0ffee00-1111-4222-8333-444455556666',
-  type: SendGiftType.DEFAULT,
-  sendTime: 1_764_000_000_000,
-};
+const good = sampleSendGift({ requestId: 'c0ffee00-1111-4222-8333-444455556666' });
 
 function decodeWith(patch: Record<string, unknown>) {
   return decodeMessage(SendGiftMq, encodeMessage({ ...good, ...patch }));
@@ -32,7 +22,10 @@ describe('decodeMessage', () => {
   });
 
   it('decodes from a string too', () => {
-    expect(decodeMessage(RemoveGiftCacheMq, '{"giftId":9}')).toEqual({ ok: true, value: Object.assign(new RemoveGiftCacheMq(), { giftId: 9 }) });
+    expect(decodeMessage(RemoveGiftCacheMq, '{"giftId":9}')).toEqual({
+      ok: true,
+      value: Object.assign(new RemoveGiftCacheMq(), { giftId: 9 }),
+    });
   });
 
   it.each([

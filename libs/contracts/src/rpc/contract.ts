@@ -33,7 +33,16 @@ import {
   TradePage,
   UpdateGiftConfigRequest,
 } from './dto';
-import { BankRpc, BankRpcPattern, GiftRpc, GiftRpcPattern, ImCoreRpc, ImCoreRpcPattern, ImRouterRpc, ImRouterRpcPattern } from './patterns';
+import {
+  BankRpc,
+  BankRpcPattern,
+  GiftRpc,
+  GiftRpcPattern,
+  ImCoreRpc,
+  ImCoreRpcPattern,
+  ImRouterRpc,
+  ImRouterRpcPattern,
+} from './patterns';
 
 /** A class: what the contract names for a request or a response. */
 type Class<T> = abstract new (...args: never[]) => T;
@@ -61,7 +70,10 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.CREATE_ACCOUNT]: { request: CreateAccountRequest, response: AccountResponse },
   [BankRpc.GET_BALANCE]: { request: GetBalanceRequest, response: BalanceResponse },
   [BankRpc.LIST_TRADES]: { request: ListTradesRequest, response: TradePage },
-  [BankRpc.BATCH_CONSUME_FOR_SEND_GIFT]: { request: BatchConsumeForSendGiftRequest, response: BatchConsumeForSendGiftResponse },
+  [BankRpc.BATCH_CONSUME_FOR_SEND_GIFT]: {
+    request: BatchConsumeForSendGiftRequest,
+    response: BatchConsumeForSendGiftResponse,
+  },
   [BankRpc.LIST_PRODUCTS]: { request: ListPayProductsRequest, response: ListPayProductsResponse },
   [BankRpc.CREATE_PAY_ORDER]: { request: CreatePayOrderRequest, response: CreatePayOrderResponse },
   [BankRpc.PAY_NOTIFY]: { request: PayNotifyRequest, response: PayNotifyResponse },

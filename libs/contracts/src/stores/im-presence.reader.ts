@@ -45,7 +45,9 @@ export class ImNodeRegistryReader {
    * Every registered node by id, as much of ImNodeInfo as its entry holds (fields unchecked);
    * `onBadEntry` hears of entries that are not JSON, which are left out.
    */
-  async entries(onBadEntry: (nodeId: string) => void = () => undefined): Promise<Map<string, Partial<Record<keyof ImNodeInfo, unknown>>>> {
+  async entries(
+    onBadEntry: (nodeId: string) => void = () => undefined,
+  ): Promise<Map<string, Partial<Record<keyof ImNodeInfo, unknown>>>> {
     const raw = await this.redis.hgetall(imNodeRegistryKey(this.prefix));
     const nodes = new Map<string, Partial<Record<keyof ImNodeInfo, unknown>>>();
     for (const nodeId of Object.keys(raw).sort()) {

@@ -24,7 +24,10 @@ export class LivingRoomReader {
     const anchors = new Map<number, number>();
     for (let i = 0; i < ids.length; i += LIVING_ROOM_READ_MAX) {
       const chunk = ids.slice(i, i + LIVING_ROOM_READ_MAX);
-      const rows = (await this.db.query(`SELECT id, anchor_id FROM t_living_room WHERE id IN (${chunk.map(() => '?').join(',')})`, chunk)) as {
+      const rows = (await this.db.query(
+        `SELECT id, anchor_id FROM t_living_room WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      )) as {
         id: string | number;
         anchor_id: string | number;
       }[];

@@ -6,11 +6,14 @@
 /** A key part: a positive safe integer, or a non-empty string without spaces or braces (at most 256 chars). */
 export function keyPart(value: number | string, what: string): string {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`redis key: ${what} must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new Error(`redis key: ${what} must be a positive integer, got ${value}`);
     return String(value);
   }
   if (typeof value !== 'string' || value.length === 0 || value.length > 256 || /[\s{}]/.test(value)) {
-    throw new Error(`redis key: ${what} must be a non-empty string without spaces or braces, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `redis key: ${what} must be a non-empty string without spaces or braces, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested, ValidationOptions } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+  ValidationOptions,
+} from 'class-validator';
 
 /** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -40,5 +53,11 @@ export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
 
 /** A batch: an array of 1..`max` items, each an `itemClass` validated in full. */
 export function IsBatchOf(itemClass: new () => object, max: number): PropertyDecorator {
-  return compose(IsArray(), ArrayMinSize(1), ArrayMaxSize(max), ValidateNested({ each: true }), Type(() => itemClass));
+  return compose(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(max),
+    ValidateNested({ each: true }),
+    Type(() => itemClass),
+  );
 }

@@ -27,7 +27,10 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
  */
 export function validatePayload<T extends object>(cls: ClassConstructor<T>, plain: unknown): DecodeResult<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    return { ok: false, error: `${cls.name}: expected a JSON object, got ${plain === null ? 'null' : Array.isArray(plain) ? 'an array' : typeof plain}` };
+    return {
+      ok: false,
+      error: `${cls.name}: expected a JSON object, got ${plain === null ? 'null' : Array.isArray(plain) ? 'an array' : typeof plain}`,
+    };
   }
   try {
     const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });

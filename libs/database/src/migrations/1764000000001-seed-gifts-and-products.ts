@@ -38,18 +38,21 @@ export class SeedGiftsAndProducts1764000000001 implements MigrationInterface {
       );
     }
     for (const [id, name, price, coins] of SEED_PRODUCTS) {
-      await q.query('INSERT INTO t_pay_product (id, name, price, coin_num, type, valid_status, sort_order) VALUES (?, ?, ?, ?, 0, 1, ?)', [
-        id,
-        name,
-        price,
-        coins,
-        id,
-      ]);
+      await q.query(
+        'INSERT INTO t_pay_product (id, name, price, coin_num, type, valid_status, sort_order) VALUES (?, ?, ?, ?, 0, 1, ?)',
+        [id, name, price, coins, id],
+      );
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DELETE FROM t_pay_product WHERE id IN (${SEED_PRODUCTS.map(() => '?').join(',')})`, SEED_PRODUCTS.map((p) => p[0]));
-    await q.query(`DELETE FROM t_gift_config WHERE gift_id IN (${SEED_GIFTS.map(() => '?').join(',')})`, SEED_GIFTS.map((g) => g[0]));
+    await q.query(
+      `DELETE FROM t_pay_product WHERE id IN (${SEED_PRODUCTS.map(() => '?').join(',')})`,
+      SEED_PRODUCTS.map((p) => p[0]),
+    );
+    await q.query(
+      `DELETE FROM t_gift_config WHERE gift_id IN (${SEED_GIFTS.map(() => '?').join(',')})`,
+      SEED_GIFTS.map((g) => g[0]),
+    );
   }
 }

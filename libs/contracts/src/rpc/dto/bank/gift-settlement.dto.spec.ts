@@ -19,12 +19,18 @@ describe('BatchConsumeForSendGiftRequest', () => {
 
   it('rejects an empty batch', () => {
     const result = validatePayload(BatchConsumeForSendGiftRequest, { items: [] });
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/items: items must contain at least 1 elements/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/items: items must contain at least 1 elements/),
+    });
   });
 
   it('rejects 1001 items', () => {
     const result = validatePayload(BatchConsumeForSendGiftRequest, { items: items(MAX_GIFT_SETTLEMENT_BATCH + 1) });
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/items: items must contain no more than 1000 elements/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/items: items must contain no more than 1000 elements/),
+    });
   });
 
   it('rejects a missing or non-array items', () => {
@@ -36,7 +42,10 @@ describe('BatchConsumeForSendGiftRequest', () => {
     const batch = items(5);
     batch[3] = { ...batch[3], price: -10 };
     const result = validatePayload(BatchConsumeForSendGiftRequest, { items: batch });
-    expect(result).toEqual({ ok: false, error: expect.stringMatching(/items\.3\.price: price must not be less than 1/) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringMatching(/items\.3\.price: price must not be less than 1/),
+    });
   });
 
   it('rejects an item that is not an object, or lacks a request id', () => {

@@ -1,0 +1,77 @@
+import { ConsumedBatch, ConsumedMessage } from '@live/kafka';
+import { GiftEffectData, GiftSettlementItem, GiftSettlementResult, SendGiftMq, SentGift } from '@live/contracts';
+
+/** The shapes and small pure helpers of one send_gift pipeline run (SendGiftPipeline). */
+
+/** The most of a parked message's value that is kept. */
+export const PARKED_VALUE_MAX = 64 * 1024;
+
+/** What one batch came to (also the log line). */
+export interface SendGiftBatchReport {
+  gifts: number;
+  charged: number;
+  rejected: number;
+  /** Settled by an earlier delivery (or earlier in this batch): the first answer, nothing moved now. */
+  replayed: number;
+  /** Parked: undecodable, unsigned or badly signed, wrong price or receiver, a reused request id. */
+  parked: number;
+  recordsWritten: number;
+  effectsPushed: number;
+  failuresPushed: number;
+}
+
+export interface Settled {
+  message: ConsumedMessage<SendGiftMq>;
+  /** The message's gift under its internal names (sentGiftOf). */
+  gift: SentGift;
+  result: GiftSettlementResult;
+}
+
+export type Decoded = ConsumedMessage<SendGiftMq> & { value: SendGiftMq };
+
+export function describeBatches(batches: readonly ConsumedBatch<SendGiftMq>[]): string {
+  const where = batches
+    .map((b) => `[${b.partition}]${b.messages[0]?.offset}..${b.messages[b.messages.length - 1]?.offset}`)
+    .join(' ');
+  const retry = Math.max(...batches.map((b) => b.attempt));
+  return `${batches[0]?.topic} ${where}${retry > 1 ? ` (attempt ${retry})` : ''}`;
+}
+
+export function describeReport(r: SendGiftBatchReport): string {
+  return (
+    `${r.gifts} gifts, ${r.charged} charged, ${r.rejected} rejected, ${r.replayed} replayed, ` +
+    `${r.parked} parked, ${r.recordsWritten} records, ${r.effectsPushed}+${r.failuresPushed} pushed`
+  );
+}
+
+/** The promise's value and how many ms it took. */
+export async function timed<T>(work: Promise<T>): Promise<[T, number]> {
+  const start = Date.now();
+  const value = await work;
+  return [value, Date.now() - start];
+}
+
+/**
+ * The 5556 effect of a charged gift, all of it from the message (the gateway put the gift's name and effect
+ * in it), under its wire names (API.md: svgaUrl).
+ */
+export function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
+  const { requestId, giftId, giftName, effectUrl: svgaUrl, senderId, receiverId, roomId } = gift;
+  return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo };
+}
+
+export function toSettlementItem(gift: SentGift, refuseUnlessSettled?: string): GiftSettlementItem {
+  const { requestId, senderId, receiverId, roomId, giftId, price } = gift;
+  const item: GiftSettlementItem = { requestId, senderId, receiverId, roomId, giftId, price };
+  return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
+}
+
+export function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
+  return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
+}
+
+/** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */
+export function firstOfEachRequest(settled: readonly Settled[]): Settled[] {
+  const seen = new Set<string>();
+  return settled.filter(({ gift }) => (seen.has(gift.requestId) ? false : (seen.add(gift.requestId), true)));
+}

@@ -1,0 +1,34 @@
+import WebSocket from 'ws';
+
+/** The WebSocket's close codes, limits and small helpers (ImWebSocketServer). */
+
+export const WS_PATH = '/ws';
+/**
+ * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
+ * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
+ * 4413 slow consumer (more than IM_MAX_BUFFERED_BYTES unsent). Too many connections from one address:
+ * the upgrade is answered HTTP 429.
+ */
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_BAD_FRAMES = 4400;
+export const CLOSE_SILENT = 4408;
+export const CLOSE_REPLACED = 4409;
+export const CLOSE_SLOW_CONSUMER = 4413;
+export const MAX_BAD_FRAMES = 20;
+/** A socket closed by the server gets this long to finish the close handshake, then it is dropped. */
+export const CLOSE_GRACE_MS = 1_000;
+export const TOO_MANY_CONNECTIONS =
+  'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
+  JSON.stringify({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
+
+export function parseRoomId(value: string | null): number | null {
+  if (value === null || !/^\d{1,16}$/.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** Starts the close handshake and drops the socket if it is not done within CLOSE_GRACE_MS (a client that reads nothing). */
+export function closeWithin(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.readyState !== ws.CLOSED && ws.terminate(), CLOSE_GRACE_MS).unref();
+}
