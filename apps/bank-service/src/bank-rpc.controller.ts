@@ -21,7 +21,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
-import { GiftSettlementService } from './settlement/gift-settlement.service';
+import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 
 /**
  * bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe).
@@ -31,7 +31,7 @@ import { GiftSettlementService } from './settlement/gift-settlement.service';
 export class BankRpcController {
   constructor(
     private readonly accounts: CurrencyAccountService,
-    private readonly settlement: GiftSettlementService,
+    private readonly signedSettlement: SignedGiftSettlement,
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
   ) {}
@@ -60,7 +60,7 @@ export class BankRpcController {
   async batchConsumeForSendGift(
     @Payload() req: BatchConsumeForSendGiftRequest,
   ): Promise<BatchConsumeForSendGiftResponse> {
-    return { results: await this.settlement.settleBatch(req.items) };
+    return { results: await this.signedSettlement.settle(req.items) };
   }
 
   @MessagePattern({ cmd: BankRpc.LIST_PRODUCTS })

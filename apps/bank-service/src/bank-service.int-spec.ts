@@ -1,6 +1,13 @@
 import { BankClient, BizException, createRpcClient, startApp } from '@live/common';
 import { GiftSettlementItem } from '@live/contracts';
-import { createTestDatabase, createTestRedis, TestDatabase, TestRedis, uniqueName } from '@live/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  signedSettlementItem,
+  TestDatabase,
+  TestRedis,
+  uniqueName,
+} from '@live/testing';
 import { parseCachedBalance } from '@live/contracts';
 import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
@@ -31,14 +38,8 @@ describe('bank-service on the real MariaDB and Redis', () => {
   const secret = 'integration-test-pay-secret';
 
   const newUser = (): number => (nextUser += 1);
-  const gift = (senderId: number, price: number, receiverId = 1, requestId = uniqueName('g')): GiftSettlementItem => ({
-    requestId,
-    senderId,
-    receiverId,
-    roomId: 5,
-    giftId: 1,
-    price,
-  });
+  const gift = (senderId: number, price: number, receiverId = 1, requestId = uniqueName('g')): GiftSettlementItem =>
+    signedSettlementItem({ requestId, senderId, receiverId, roomId: 5, giftId: 1, price });
   async function fund(userId: number, coins: number): Promise<void> {
     await accounts.adjust({
       userId,
@@ -205,12 +206,43 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(await dbBalance(user)).toBe(paid.coinNum);
   });
 
+  it('charges only what api-gateway signed: a forged signature, or a signed gift with its price or receiver changed, moves nothing', async () => {
+    const victim = newUser();
+    const attacker = newUser();
+    await fund(victim, 1000);
+    const genuine = gift(victim, 1, 7);
+    const forged = [
+      {
+        ...gift(victim, 900, attacker),
+        signed: { ...genuine.signed, sig: genuine.signed.sig.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) },
+      },
+      { ...genuine, requestId: genuine.requestId, price: 900 },
+      { ...genuine, receiverId: attacker },
+      { ...gift(victim, 900, attacker), signed: { ...genuine.signed, sigKeyId: 'attacker-key' } },
+    ];
+    const { results } = await bank.settleBatch([...forged, genuine]);
+    expect(results.map((r) => r.status)).toEqual(['conflict', 'conflict', 'conflict', 'conflict', 'charged']);
+    expect(results.slice(0, 4).every((r) => /^not charged: not signed by api-gateway/.test(r.reason ?? ''))).toBe(true);
+    expect(await dbBalance(victim)).toBe(999);
+    const rows = await ds.query('SELECT request_id FROM t_qiyu_currency_trade WHERE user_id IN (?, ?)', [
+      victim,
+      attacker,
+    ]);
+    expect(
+      rows.map((r: { request_id: string }) => r.request_id).filter((id: string) => !id.startsWith('fund')),
+    ).toEqual([genuine.requestId]);
+  });
+
   it.each([
     ['a negative price', { items: [{ requestId: 'x1', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: -5 }] }],
     ['a zero price', { items: [{ requestId: 'x2', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 0 }] }],
     [
       'a fractional price',
       { items: [{ requestId: 'x3', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1.5 }] },
+    ],
+    [
+      "an item without the gateway's signature",
+      { items: [{ requestId: 'x4', senderId: 1, receiverId: 2, roomId: 1, giftId: 1, price: 1 }] },
     ],
     ['an empty batch', { items: [] }],
     [
@@ -228,7 +260,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     ],
   ])('refuses %s with a clear error and writes nothing', async (_what, payload) => {
     const [{ n_before: before }] = await ds.query('SELECT COUNT(*) AS n_before FROM t_qiyu_currency_trade');
-    const err = await bank.settleBatch(payload.items).catch((e: unknown) => e);
+    const err = await bank.settleBatch(payload.items as GiftSettlementItem[]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BizException);
     expect((err as BizException).code).toBe(100001);
     expect((err as BizException).message).toMatch(/items|price/);

@@ -1,4 +1,4 @@
-import { configProvider, HealthModule, LoggingModule } from '@live/common';
+import { configProvider, GiftOrderKeys, GiftOrderKeysEnv, HealthModule, LoggingModule } from '@live/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
@@ -14,6 +14,7 @@ import { PayOrderRepository } from './recharge/pay-order.repository';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductRepository } from './recharge/pay-product.repository';
 import { PayProductService } from './recharge/pay-product.service';
+import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 import { PayOrderEntity } from './recharge/entities/pay-order.entity';
 import { PayProductEntity } from './recharge/entities/pay-product.entity';
@@ -30,6 +31,8 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
   controllers: [BankRpcController],
   providers: [
     configProvider(BankServiceEnv),
+    configProvider(GiftOrderKeysEnv),
+    GiftOrderKeys,
     CurrencyAccountRepository,
     CurrencyTradeRepository,
     PayOrderRepository,
@@ -37,6 +40,7 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
     BalanceCacheService,
     CurrencyAccountService,
     GiftSettlementService,
+    SignedGiftSettlement,
     PayProductService,
     PayOrderService,
   ],

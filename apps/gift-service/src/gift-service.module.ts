@@ -1,6 +1,8 @@
 import {
   BANK_SERVICE_CLIENT,
   configProvider,
+  GiftOrderKeys,
+  GiftOrderKeysEnv,
   HealthModule,
   IM_ROUTER_CLIENT,
   LoggingModule,
@@ -44,6 +46,8 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
   controllers: [GiftRpcController],
   providers: [
     configProvider(GiftServiceEnv),
+    configProvider(GiftOrderKeysEnv),
+    GiftOrderKeys,
     GiftConfigService,
     GiftRecordService,
     GiftOutcomeService,

@@ -9,3 +9,4 @@ export * from './rpc';
 export * from './bootstrap';
 export * from './auth';
 export * from './cache';
+export * from './integrity';

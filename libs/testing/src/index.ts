@@ -2,3 +2,4 @@ export * from './names';
 export * from './database';
 export * from './redis';
 export * from './kafka';
+export * from './signed-gift';

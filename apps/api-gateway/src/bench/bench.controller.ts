@@ -1,5 +1,12 @@
 import { ApiResponse, ApiResponses, BankClient, ImRouterClient } from '@live/common';
-import { GiftConfigDto, GiftEffectData, GiftSettlementResult, ImBizCode, ImSendToRoomRequest } from '@live/contracts';
+import {
+  GiftConfigDto,
+  GiftEffectData,
+  GiftSettlementResult,
+  ImBizCode,
+  ImSendToRoomRequest,
+  orderSignatureOf,
+} from '@live/contracts';
 import { Body, Controller } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -72,6 +79,11 @@ export class BenchController {
   /** One gift settled on its own: one bank call, one database transaction. */
   private async settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
     const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
+    const order = this.sender.order(
+      { userId: user.userId, giftId: gift.giftId, roomId: dto.roomId, receiverId: dto.receiverId },
+      gift,
+      requestId,
+    );
     const { results } = await this.bank.settleBatch([
       {
         requestId,
@@ -80,6 +92,7 @@ export class BenchController {
         roomId: dto.roomId,
         giftId: gift.giftId,
         price: gift.price,
+        signed: orderSignatureOf(order),
       },
     ]);
     return results[0];

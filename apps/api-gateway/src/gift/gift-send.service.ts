@@ -89,21 +89,7 @@ export class GiftSendService {
         await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
       throw err;
     }
-    const mq: SendGiftMq = signSendGift(
-      {
-        userId: cmd.userId,
-        giftId: gift.giftId,
-        giftName: gift.giftName,
-        price: gift.price,
-        receiverId: cmd.receiverId,
-        roomId: cmd.roomId,
-        url: gift.svgaUrl,
-        requestId,
-        type: SendGiftType.DEFAULT,
-        sendTime: Date.now(),
-      },
-      this.signingKey,
-    );
+    const mq = this.order(cmd, gift, requestId);
     try {
       await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
@@ -168,6 +154,28 @@ export class GiftSendService {
     if (cached !== undefined) return cached;
     const { balance } = await this.bank.balance(userId);
     return balance;
+  }
+
+  /**
+   * The gift order as this gateway signs it (GIFT_MSG_SIGNING_KEY): the send_gift message, whose signature
+   * gift-service and bank-service check before anything is charged.
+   */
+  order(cmd: Omit<SendGiftCommand, 'clientRequestId'>, gift: GiftConfigDto, requestId: string): SendGiftMq {
+    const { userId, receiverId, roomId } = cmd;
+    const { giftId, giftName, price, svgaUrl: url } = gift;
+    const unsigned = {
+      userId,
+      giftId,
+      giftName,
+      price,
+      receiverId,
+      roomId,
+      url,
+      requestId,
+      type: SendGiftType.DEFAULT,
+      sendTime: Date.now(),
+    };
+    return signSendGift(unsigned, this.signingKey);
   }
 
   /** A gift on sale, through the short in-process cache. */

@@ -1,7 +1,6 @@
-import { AppEnv, IntSetting, IsPort, Secret } from '@live/common';
-import { SIGNING_KEYS_SPEC_PATTERN } from '@live/contracts';
-import { hostname } from 'node:os';
+import { AppEnv, IntSetting, IsPort } from '@live/common';
 import { Matches } from 'class-validator';
+import { hostname } from 'node:os';
 
 /** gift-service's own settings (database, Redis, Kafka and RPC client settings belong to their modules). */
 export class GiftServiceEnv extends AppEnv {
@@ -53,16 +52,4 @@ export class GiftServiceEnv extends AppEnv {
   /** Timeout of one call to bank-service or im-router. */
   @IntSetting(100, 120_000)
   GIFT_RPC_TIMEOUT_MS: number = 10_000;
-
-  /**
-   * The keys whose send_gift signatures are accepted, `id:secret,id2:secret2` (each secret 32+ bytes):
-   * api-gateway's current GIFT_MSG_SIGNING_KEY and, while rotating, the previous one. No default: an
-   * unsigned or otherwise signed message is parked, never charged.
-   */
-  @Secret({ parts: (raw) => raw.split(',').map((pair) => pair.slice(pair.indexOf(':') + 1).trim()) })
-  @Matches(SIGNING_KEYS_SPEC_PATTERN, {
-    message:
-      'GIFT_MSG_VERIFY_KEYS must be id:secret pairs separated by commas, ids of 1-32 of A-Z a-z 0-9 _ . -, secrets of 32+ characters',
-  })
-  GIFT_MSG_VERIFY_KEYS: string = '';
 }

@@ -1,5 +1,12 @@
 import { ConsumedBatch, ConsumedMessage } from '@live/kafka';
-import { GiftEffectData, GiftSettlementItem, GiftSettlementResult, SendGiftMq, SentGift } from '@live/contracts';
+import {
+  GiftEffectData,
+  GiftSettlementItem,
+  GiftSettlementResult,
+  orderSignatureOf,
+  SendGiftMq,
+  SentGift,
+} from '@live/contracts';
 
 /** The shapes and small pure helpers of one send_gift pipeline run (SendGiftPipeline). */
 
@@ -60,9 +67,18 @@ export function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
   return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo };
 }
 
-export function toSettlementItem(gift: SentGift, refuseUnlessSettled?: string): GiftSettlementItem {
+/** The settlement of a gift, with the gateway's signature of its message (bank-service checks it again). */
+export function toSettlementItem(gift: SentGift, mq: SendGiftMq, refuseUnlessSettled?: string): GiftSettlementItem {
   const { requestId, senderId, receiverId, roomId, giftId, price } = gift;
-  const item: GiftSettlementItem = { requestId, senderId, receiverId, roomId, giftId, price };
+  const item: GiftSettlementItem = {
+    requestId,
+    senderId,
+    receiverId,
+    roomId,
+    giftId,
+    price,
+    signed: orderSignatureOf(mq),
+  };
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 

@@ -166,9 +166,12 @@ export class SendGiftPipeline {
     const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
     const parked = [
       ...stale,
-      ...reused.map(({ message, gift }) => ({
+      ...reused.map(({ message, gift, result }) => ({
         message,
-        reason: `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
+        // The bank's own word when it gave one (e.g. a signature it does not accept), else the reuse.
+        reason: result.reason?.startsWith('not charged')
+          ? result.reason
+          : `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
       })),
     ];
     return {
@@ -192,7 +195,10 @@ export class SendGiftPipeline {
     const refused: Refusal<ConsumedMessage<SendGiftMq>>[] = [];
     for (const message of messages) {
       const gift = sentGiftOf(message.value);
-      const checked = validatePayload(GiftSettlementItem, toSettlementItem(gift, disputes.get(message)?.senderReason));
+      const checked = validatePayload(
+        GiftSettlementItem,
+        toSettlementItem(gift, message.value, disputes.get(message)?.senderReason),
+      );
       if (checked.ok) sendable.push({ message, gift, item: checked.value });
       else refused.push({ message, reason: `not a valid settlement: ${checked.error}` });
     }

@@ -16,9 +16,13 @@ function mq(requestId: string, price: number): SendGiftMq {
     receiverId: 3,
     roomId: 4,
     url: '/x.svga',
+    giftName: 'Rose',
     type: SendGiftType.DEFAULT,
     sendTime: Date.now(),
-  } as SendGiftMq;
+    // The verifier is stubbed here: a signature of the right shape is all the settlement item needs.
+    sigKeyId: 'k1',
+    sig: 's'.repeat(43),
+  };
 }
 
 function consumed(value: SendGiftMq, offset: number): ConsumedMessage<SendGiftMq> {

@@ -1,6 +1,6 @@
-import { parseSigningKeys, SendGiftMq, verifySendGift } from '@live/contracts';
+import { GiftOrderKeys } from '@live/common';
+import { SendGiftMq } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
-import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigService } from '../gift-config/gift-config.service';
 import { RoomAnchors } from './room-anchors';
 
@@ -28,15 +28,11 @@ export interface Dispute<M> extends Refusal<M> {
  */
 @Injectable()
 export class SendGiftVerifier {
-  private readonly keys: ReadonlyMap<string, string>;
-
   constructor(
-    env: GiftServiceEnv,
+    private readonly keys: GiftOrderKeys,
     private readonly giftConfigs: GiftConfigService,
     private readonly rooms: RoomAnchors,
-  ) {
-    this.keys = parseSigningKeys(env.GIFT_MSG_VERIFY_KEYS);
-  }
+  ) {}
 
   /**
    * `refused`: not signed as it must be: parked, never settled, nobody told (the sender named may not have
@@ -50,7 +46,7 @@ export class SendGiftVerifier {
     const refused: Refusal<M>[] = [];
     const signed: M[] = [];
     for (const m of messages) {
-      const signature = verifySendGift(m.value, this.keys);
+      const signature = this.keys.verify(m.value);
       if (signature.ok) signed.push(m);
       else refused.push({ message: m, reason: `not charged: ${signature.reason}` });
     }

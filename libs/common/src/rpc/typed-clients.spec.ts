@@ -25,7 +25,8 @@ function transport(answer: () => Observable<unknown>): { proxy: ClientProxy; sen
 describe('typed RPC clients', () => {
   it('BankClient.settleBatch sends its own pattern with { items } and returns the typed answer', async () => {
     const { proxy, sent } = transport(() => of({ results: [{ requestId: 'r1', status: 'charged', replayed: false }] }));
-    const items = [{ requestId: 'r1', senderId: 1, receiverId: 2, roomId: 3, giftId: 4, price: 5 }];
+    const signed = { giftName: 'Rose', effectUrl: '', type: 0, sendTime: 1, sigKeyId: 'k1', sig: 'x'.repeat(43) };
+    const items = [{ requestId: 'r1', senderId: 1, receiverId: 2, roomId: 3, giftId: 4, price: 5, signed }];
     const { results } = await new BankClient(proxy, 1_000).settleBatch(items);
     expect(results[0].status).toBe('charged');
     expect(sent).toEqual([[{ cmd: 'bank.gift.batch-consume' }, { items }]]);

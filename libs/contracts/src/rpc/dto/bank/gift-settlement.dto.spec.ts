@@ -2,7 +2,8 @@ import { validatePayload } from '../../../validation';
 import { BatchConsumeForSendGiftRequest, GiftSettlementItem, MAX_GIFT_SETTLEMENT_BATCH } from './gift-settlement.dto';
 
 function item(n: number): Record<string, unknown> {
-  return { requestId: `req-${n}`, senderId: 1 + (n % 10), receiverId: 500, roomId: 9, giftId: 3, price: 10 };
+  const signed = { giftName: 'Rose', effectUrl: '', type: 0, sendTime: 1, sigKeyId: 'k1', sig: 's'.repeat(43) };
+  return { requestId: `req-${n}`, senderId: 1 + (n % 10), receiverId: 500, roomId: 9, giftId: 3, price: 10, signed };
 }
 
 function items(count: number): Record<string, unknown>[] {

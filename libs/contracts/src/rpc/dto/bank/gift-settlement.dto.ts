@@ -1,5 +1,46 @@
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsBatchOf, IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
+import { Type } from 'class-transformer';
+import {
+  IsEnum,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { SIGNING_KEY_ID_PATTERN, UnsignedSendGift } from '../../../integrity/send-gift.signature';
+import { SendGiftMq, SendGiftType } from '../../../kafka/send-gift/send-gift.value';
+import { IsBatchOf, IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../../validation';
+
+/**
+ * The rest of the gift order api-gateway signed (send_gift's signature covers every field of the message):
+ * with the item's own fields it rebuilds the signed message, so bank-service checks the gateway's signature
+ * itself. Holding the internal RPC key is not enough to move money: only a gift the gateway accepted from
+ * its sender, at the price it signed, is charged.
+ */
+export class GiftOrderSignature {
+  @IsString()
+  @MaxLength(128)
+  giftName!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  effectUrl!: string;
+
+  @IsEnum(SendGiftType)
+  type!: SendGiftType;
+
+  @IsNonNegativeInt()
+  sendTime!: number;
+
+  @Matches(SIGNING_KEY_ID_PATTERN)
+  sigKeyId!: string;
+
+  @IsString()
+  @MaxLength(64)
+  sig!: string;
+}
 
 /** The most gifts one settlement call may carry (one database transaction). */
 export const MAX_GIFT_SETTLEMENT_BATCH = 1000;
@@ -25,6 +66,12 @@ export class GiftSettlementItem {
 
   @IsPositiveAmount()
   price!: number;
+
+  /** api-gateway's signature of this gift (see GiftOrderSignature): an item without a valid one is not charged. */
+  @IsObject()
+  @ValidateNested()
+  @Type(() => GiftOrderSignature)
+  signed!: GiftOrderSignature;
 
   /**
    * Set for a message that is genuine (signed by api-gateway) but no longer checks out against the catalogue
@@ -83,3 +130,37 @@ export class BatchConsumeForSendGiftResponse {
   /** Exactly one result per request item, in the same order (results[i] answers items[i]). */
   results!: GiftSettlementResult[];
 }
+
+/** The signed send_gift message a settlement item stands for (to check its signature with verifySendGift). */
+export function signedOrderOf(item: GiftSettlementItem): SendGiftMq {
+  const { giftName, effectUrl, type, sendTime, sigKeyId, sig } = item.signed;
+  const { requestId, senderId, receiverId, roomId, giftId, price } = item;
+  return {
+    userId: senderId,
+    giftId,
+    giftName,
+    price,
+    receiverId,
+    roomId,
+    url: effectUrl,
+    requestId,
+    type,
+    sendTime,
+    sigKeyId,
+    sig,
+  };
+}
+
+/** The signature part of a settlement item, from the signed message (the inverse of signedOrderOf). */
+export function orderSignatureOf(mq: SendGiftMq): GiftOrderSignature {
+  return {
+    giftName: mq.giftName,
+    effectUrl: mq.url,
+    type: mq.type,
+    sendTime: mq.sendTime,
+    sigKeyId: mq.sigKeyId ?? '',
+    sig: mq.sig ?? '',
+  };
+}
+
+export type { UnsignedSendGift };

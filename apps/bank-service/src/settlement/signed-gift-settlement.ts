@@ -1,0 +1,44 @@
+import { GiftOrderKeys } from '@live/common';
+import { GiftSettlementItem, GiftSettlementResult, signedOrderOf } from '@live/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { GiftSettlementService } from './gift-settlement.service';
+
+/**
+ * The RPC face of gift settlement: bank-service, the only writer of money, charges a gift only when
+ * api-gateway signed it (the send_gift signature, GIFT_MSG_VERIFY_KEYS), whoever calls. Holding the
+ * internal RPC key (any service does) is not enough to move anyone's coins. An item without a valid
+ * signature is answered `conflict` (not charged, nothing written: its request id stays free) and logged.
+ */
+@Injectable()
+export class SignedGiftSettlement {
+  private readonly logger = new Logger(SignedGiftSettlement.name);
+
+  constructor(
+    private readonly keys: GiftOrderKeys,
+    private readonly settlement: GiftSettlementService,
+  ) {}
+
+  async settle(items: readonly GiftSettlementItem[]): Promise<GiftSettlementResult[]> {
+    const verdicts = items.map((item) => this.keys.verify(signedOrderOf(item)));
+    const genuine = items.filter((_, i) => verdicts[i].ok);
+    const refused = verdicts.flatMap((v, i) => (v.ok ? [] : [`${items[i].requestId} (${v.reason})`]));
+    if (refused.length > 0) {
+      this.logger.warn(
+        `${refused.length} of ${items.length} gifts not signed by api-gateway, not charged: ${refused.slice(0, 3).join(', ')}`,
+      );
+    }
+    const settled = genuine.length > 0 ? await this.settlement.settleBatch(genuine) : [];
+    let next = 0;
+    return items.map((item, i) => {
+      const verdict = verdicts[i];
+      if (verdict.ok) return settled[next++];
+      return {
+        requestId: item.requestId,
+        status: 'conflict',
+        reason: `not charged: not signed by api-gateway (${verdict.reason})`,
+        balanceAfter: 0,
+        replayed: false,
+      };
+    });
+  }
+}
