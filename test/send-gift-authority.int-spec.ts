@@ -289,5 +289,26 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await board()).toEqual([String(sender), String(price + SEED_GIFTS[0][2])]);
     expect(await wallet(sender)).toEqual({ balance: 1000 - price - SEED_GIFTS[0][2], earnings: 0 });
     expect((await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length).toBe(1);
+
+    // But a delivery that never finished (charged, then Redis or im-router down for longer than the window:
+    // no record written) still gets its effect and board points when it finally comes through.
+    const unfinished = signedAsGateway({ ...mq, requestId: `${sender}:${uniqueName('unfinished')}` });
+    await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
+    await waitFor('the unfinished one settled', () => pushes.pushedIds().has(unfinished.requestId));
+    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
+      unfinished.requestId,
+    ]);
+    await sql('DELETE FROM t_gift_record WHERE request_id = ?', [unfinished.requestId]);
+    await stack.redis.redis.del(
+      keys.giftOutcome(unfinished.requestId),
+      keys.roomGiftApplied(room, unfinished.requestId),
+    );
+    pushes.room = [];
+    await stack.redis.redis.zincrby(keys.roomContributionBoard(room), -price, String(sender)); // as if never boarded
+    await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
+    await waitFor('its effect shown at last', () => pushes.room.some((m) => m.msgId === unfinished.requestId));
+    expect(await board()).toEqual([String(sender), String(2 * price + SEED_GIFTS[0][2])]);
+    expect((await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [unfinished.requestId])).length).toBe(1);
+    expect(await wallet(sender)).toEqual({ balance: 1000 - 2 * price - SEED_GIFTS[0][2], earnings: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { GiftOrderKeys } from '@live/common';
-import { GiftSettlementItem, GiftSettlementResult, signedOrderOf } from '@live/contracts';
+import { GiftSettlementItem, GiftSettlementResult, NOT_SIGNED_BY_GATEWAY, signedOrderOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { GiftSettlementService } from './gift-settlement.service';
 
@@ -35,7 +35,7 @@ export class SignedGiftSettlement {
       return {
         requestId: item.requestId,
         status: 'conflict',
-        reason: `not charged: not signed by api-gateway (${verdict.reason})`,
+        reason: `${NOT_SIGNED_BY_GATEWAY} (${verdict.reason})`,
         balanceAfter: 0,
         replayed: false,
       };

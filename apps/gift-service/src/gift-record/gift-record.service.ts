@@ -18,6 +18,16 @@ const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, comb
 export class GiftRecordService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Which of these request ids have a gift record (written after their room outcome was applied). */
+  async recorded(requestIds: readonly string[]): Promise<Set<string>> {
+    if (requestIds.length === 0) return new Set();
+    const rows: { request_id: string }[] = await this.dataSource.query(
+      `SELECT request_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
+      [...requestIds],
+    );
+    return new Set(rows.map((r) => r.request_id));
+  }
+
   /**
    * Writes the records that are not there yet (INSERT IGNORE on the UNIQUE request id: a redelivered
    * gift writes nothing). Returns how many rows were new.

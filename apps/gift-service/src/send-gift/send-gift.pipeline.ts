@@ -8,6 +8,7 @@ import {
   ImSendMsgRequest,
   ImSendToRoomRequest,
   KafkaTopic,
+  NOT_SIGNED_BY_GATEWAY,
   SendGiftMq,
   SentGift,
   sentGiftOf,
@@ -134,26 +135,22 @@ export class SendGiftPipeline {
   /**
    * Step 3: the room-side outcome of each request id once (combo, board; GiftOutcomeService), for the
    * gifts to show. Not shown, and parked: a disputed message refused now; a request id the ledger or the
-   * outcome record holds for something else. Not shown, not parked (`late`): a replay settled before the
-   * redelivery window (GIFT_REPLAY_EFFECT_WINDOW_MS): its effect and board points belong to the past
-   * (and its outcome record may have expired: showing it again would give them a second time, free).
+   * outcome record holds for something else. Not shown, not parked (`late`): a charged replay settled
+   * before the redelivery window (GIFT_REPLAY_EFFECT_WINDOW_MS) whose effect was shown then: its outcome
+   * record may have expired, and showing it again would give its board points a second time, free.
    */
   private async claimOutcomes(
     answered: Settled[],
     disputes: ReadonlyMap<ConsumedMessage<SendGiftMq>, Dispute<ConsumedMessage<SendGiftMq>>>,
     now: number,
   ) {
-    const stale = answered
-      .filter((s) => disputes.has(s.message) && !s.result.replayed)
-      .map((s) => disputes.get(s.message)!);
     const conflicts = answered.filter((s) => s.result.status === 'conflict');
-    const isLate = (s: Settled): boolean =>
-      s.result.replayed &&
-      s.result.settledAt !== undefined &&
-      now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS;
+    const stale = answered
+      .filter((s) => disputes.has(s.message) && !s.result.replayed && s.result.status !== 'conflict')
+      .map((s) => disputes.get(s.message)!);
     const settled = answered.filter((s) => s.result.status !== 'conflict');
-    const late = settled.filter(isLate);
-    const claimed = firstOfEachRequest(settled.filter((s) => !isLate(s)));
+    const late = await this.lateReplays(settled, now);
+    const claimed = firstOfEachRequest(settled.filter((s) => !late.includes(s)));
     const claims = await this.outcomes.apply(
       claimed.map(({ gift, result }) => ({
         ...gift,
@@ -183,6 +180,24 @@ export class SendGiftPipeline {
   }
 
   /**
+   * Replays settled before the redelivery window whose effect was shown (their gift record exists: it is
+   * written after the room outcome). A charged replay without a record is a delivery that never finished
+   * (say Redis or im-router was down for longer than the window): it still gets its effect, however old.
+   */
+  private async lateReplays(settled: Settled[], now: number): Promise<Settled[]> {
+    const old = settled.filter(
+      (s) =>
+        s.result.replayed &&
+        s.result.status === 'charged' &&
+        s.result.settledAt !== undefined &&
+        now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS,
+    );
+    if (old.length === 0) return [];
+    const recorded = await this.records.recorded(old.map((s) => s.gift.requestId));
+    return old.filter((s) => recorded.has(s.gift.requestId));
+  }
+
+  /**
    * One bank call for the batch. Each item is first checked against GiftSettlementItem, the class the
    * bank validates the batch with: an item it would refuse is parked with the reason instead of being
    * sent, so one bad message never blocks the others. Any error of the call fails the batch (retried).
@@ -206,6 +221,14 @@ export class SendGiftPipeline {
     const { results } = await this.bank.settleBatch(sendable.map((s) => s.item));
     if (results.length !== sendable.length)
       throw new Error(`bank answered ${results.length} results for ${sendable.length} gifts`);
+    // This instance accepted their signatures, the bank did not: the two hold different keys (a rotation
+    // half done). Retried until they agree, never parked: these gifts are genuine, and their senders were told "accepted".
+    const disowned = results.find((r) => r.status === 'conflict' && r.reason?.startsWith(NOT_SIGNED_BY_GATEWAY));
+    if (disowned) {
+      throw new Error(
+        `bank-service refuses a signature gift-service accepts (${disowned.reason}): GIFT_MSG_VERIFY_KEYS differ between them`,
+      );
+    }
     return { settled: sendable.map(({ message, gift }, i) => ({ message, gift, result: results[i] })), refused };
   }
 

@@ -1,5 +1,5 @@
 import { BankClient, ImRouterClient } from '@live/common';
-import { GiftSettlementItem, ParkedMessage, SendGiftMq, SendGiftType } from '@live/contracts';
+import { GiftSettlementItem, NOT_SIGNED_BY_GATEWAY, ParkedMessage, SendGiftMq, SendGiftType } from '@live/contracts';
 import { ConsumedBatch, ConsumedMessage, KafkaProducerService } from '@live/kafka';
 import { GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
@@ -30,7 +30,7 @@ function consumed(value: SendGiftMq, offset: number): ConsumedMessage<SendGiftMq
 }
 
 /** The pipeline with every collaborator stubbed; the verifier lets everything through (so the settlement check is what is tested). */
-function pipelineWith(disputed: { offset: number; senderReason: string }[] = []) {
+function pipelineWith(disputed: { offset: number; senderReason: string }[] = [], bankReason?: string) {
   const settled: GiftSettlementItem[][] = [];
   const parked: ParkedMessage[] = [];
   const bank = {
@@ -39,7 +39,8 @@ function pipelineWith(disputed: { offset: number; senderReason: string }[] = [])
       return {
         results: items.map((i) => ({
           requestId: i.requestId,
-          status: 'charged' as const,
+          status: bankReason === undefined ? ('charged' as const) : ('conflict' as const),
+          reason: bankReason,
           replayed: false,
           balanceAfter: 0,
         })),
@@ -97,6 +98,14 @@ describe('SendGiftPipeline settlement: one bank call, invalid items parked befor
     await pipeline.process(batchOf([consumed(mq('disputed', 5), 1), consumed(mq('fine', 5), 2)]));
     expect(settled.map((items) => items.map((i) => i.requestId))).toEqual([['fine']]);
     expect(parked.map((p) => p.reason)).toEqual([expect.stringMatching(/refuseUnlessSettled/)]);
+  });
+
+  it('signatures this instance accepts and the bank refuses (different keys): the batch fails and is retried, nothing parked', async () => {
+    const { pipeline, parked } = pipelineWith([], `${NOT_SIGNED_BY_GATEWAY} (signature under an unknown key id "k1")`);
+    await expect(pipeline.process(batchOf([consumed(mq('genuine', 5), 1)]))).rejects.toThrow(
+      /GIFT_MSG_VERIFY_KEYS differ/,
+    );
+    expect(parked).toEqual([]);
   });
 
   it('a batch where nothing is valid asks the bank nothing', async () => {

@@ -4,6 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
+import { clientAddress } from '@live/rate-limit';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
@@ -120,7 +121,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    const address = req.socket.remoteAddress ?? 'unknown';
+    // IPv4 as is, IPv6 by its /64 (one subscriber's block): the key of the per-address connect limit.
+    const address = clientAddress(req.socket.remoteAddress);
     if (!this.connectLimiter.take(address)) {
       this.refuseConnect(address);
       socket.end(TOO_MANY_CONNECTIONS);

@@ -131,6 +131,9 @@ export class BatchConsumeForSendGiftResponse {
   results!: GiftSettlementResult[];
 }
 
+/** The reason of a `conflict` answer for an item whose gateway signature bank-service does not accept. */
+export const NOT_SIGNED_BY_GATEWAY = 'not charged: not signed by api-gateway';
+
 /** The signed send_gift message a settlement item stands for (to check its signature with verifySendGift). */
 export function signedOrderOf(item: GiftSettlementItem): SendGiftMq {
   const { giftName, effectUrl, type, sendTime, sigKeyId, sig } = item.signed;
