@@ -99,11 +99,6 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.wss.close();
   }
 
-  /** Sockets this node holds, logged in or not. */
-  get socketCount(): number {
-    return this.sockets.size;
-  }
-
   nodeInfo(): ImNodeInfo {
     const e = this.env;
     return {
