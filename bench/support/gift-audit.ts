@@ -49,6 +49,8 @@ export interface AuditCheck {
   name: string;
   ok: boolean;
   figures: Record<string, number>;
+  /** Where a failing check failed (examples, not figures): printed under it. */
+  samples?: string[];
 }
 
 export interface AuditResult {
@@ -74,10 +76,17 @@ export function verdict(checks: AuditCheck[]): AuditResult {
 export function printAudit(label: string, result: AuditResult): void {
   console.table(result.checks.map((c) => ({ check: c.name, ok: c.ok, figures: JSON.stringify(c.figures) })));
   console.log(`${label} audit: ${result.ok ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(result.figures)}`);
-  for (const c of result.checks.filter((x) => !x.ok)) console.log(`  FAILED: ${c.name} ${JSON.stringify(c.figures)}`);
+  for (const c of result.checks.filter((x) => !x.ok)) {
+    console.log(`  FAILED: ${c.name} ${JSON.stringify(c.figures)}`);
+    for (const line of c.samples ?? []) console.log(`    ${line}`);
+  }
 }
 
-const check = (name: string, ok: boolean, figures: Record<string, number>): AuditCheck => ({ name, ok, figures });
+export const check = (name: string, ok: boolean, figures: Record<string, number>): AuditCheck => ({
+  name,
+  ok,
+  figures,
+});
 const chunks = <T>(list: readonly T[], size = 5_000): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
@@ -230,6 +239,16 @@ interface PairTally {
   excluded: number;
   lost: number;
   duplicated: number;
+  /** Pairs lost or duplicated, by the second (UTC) their gift was sent. */
+  bySecond: Map<string, { lost: number; duplicated: number }>;
+}
+
+const newTally = (): PairTally => ({ judged: 0, excluded: 0, lost: 0, duplicated: 0, bySecond: new Map() });
+
+function samplesOf(t: PairTally): string[] {
+  return [...t.bySecond]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([second, n]) => `gifts sent at ${second}: ${n.lost} pair(s) lost, ${n.duplicated} duplicated`);
 }
 
 /** Receipts of an open socket, indexed by msgId. */
@@ -255,8 +274,12 @@ function tally(
     }
     t.judged += 1;
     const times = socket[kind].get(gift.requestId) ?? 0;
-    if (times === 0) t.lost += 1;
-    if (times > 1) t.duplicated += times - 1;
+    if (times === 1) continue;
+    const second = new Date(gift.sentAt).toISOString().slice(11, 19);
+    const at = t.bySecond.get(second) ?? { lost: 0, duplicated: 0 };
+    t.bySecond.set(second, at);
+    if (times === 0) ((t.lost += 1), (at.lost += 1));
+    else ((t.duplicated += times - 1), (at.duplicated += times - 1));
   }
 }
 
@@ -286,8 +309,8 @@ export function judgePushes(
   const open = new Map<number, Judged>();
   for (const [seat, x] of openBySeat)
     open.set(seat, { loginAt: x.loginAt, effects: new Map(x.effects), failures: new Map(x.failures) });
-  const effects: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
-  const failures: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
+  const effects = newTally();
+  const failures = newTally();
   const giftById = new Map(gifts.map((g) => [g.requestId, g]));
   for (const g of giftById.values()) {
     const outcome = outcomes.get(g.requestId);
@@ -311,18 +334,32 @@ export function judgePushes(
   }
   const judgedMost = (t: PairTally): boolean => t.judged + t.excluded === 0 || t.judged > t.excluded;
   return [
-    check('every charged gift 5556 reached every judged room socket', effects.lost === 0, {
-      effectPairsJudged: effects.judged,
-      effectsLost: effects.lost,
-    }),
-    check('no 5556 delivered twice to a socket', effects.duplicated === 0, { effectsDuplicated: effects.duplicated }),
-    check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
-      failurePairsJudged: failures.judged,
-      failuresLost: failures.lost,
-    }),
-    check('no 5557 delivered twice to a socket', failures.duplicated === 0, {
-      failuresDuplicated: failures.duplicated,
-    }),
+    {
+      ...check('every charged gift 5556 reached every judged room socket', effects.lost === 0, {
+        effectPairsJudged: effects.judged,
+        effectsLost: effects.lost,
+      }),
+      samples: samplesOf(effects),
+    },
+    {
+      ...check('no 5556 delivered twice to a socket', effects.duplicated === 0, {
+        effectsDuplicated: effects.duplicated,
+      }),
+      samples: samplesOf(effects),
+    },
+    {
+      ...check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
+        failurePairsJudged: failures.judged,
+        failuresLost: failures.lost,
+      }),
+      samples: samplesOf(failures),
+    },
+    {
+      ...check('no 5557 delivered twice to a socket', failures.duplicated === 0, {
+        failuresDuplicated: failures.duplicated,
+      }),
+      samples: samplesOf(failures),
+    },
     check(
       'no push to a socket it was not due to',
       unexpectedEffects === 0 && unexpectedFailures === 0 && foreignRoom === 0,
