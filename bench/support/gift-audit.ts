@@ -278,8 +278,13 @@ function tally(
     const second = new Date(gift.sentAt).toISOString().slice(11, 19);
     const at = t.bySecond.get(second) ?? { lost: 0, duplicated: 0 };
     t.bySecond.set(second, at);
-    if (times === 0) ((t.lost += 1), (at.lost += 1));
-    else ((t.duplicated += times - 1), (at.duplicated += times - 1));
+    if (times === 0) {
+      t.lost += 1;
+      at.lost += 1;
+    } else {
+      t.duplicated += times - 1;
+      at.duplicated += times - 1;
+    }
   }
 }
 
