@@ -63,7 +63,7 @@ export interface AuditResult {
 export type GiftOutcome = 'charged' | 'refused';
 
 /** The smallest Redis surface the audit needs (a Redis or a Cluster client). */
-export interface BalanceCacheReader {
+export interface RedisGet {
   get(key: string): Promise<string | null>;
 }
 
@@ -137,7 +137,7 @@ async function settledNotAccepted(
   return out;
 }
 
-async function cacheMismatches(ds: DataSource, redis: BalanceCacheReader, keyPrefix: string): Promise<number[]> {
+async function cacheMismatches(ds: DataSource, redis: RedisGet, keyPrefix: string): Promise<number[]> {
   const keys = new BankRedisKeys(keyPrefix);
   const accounts: { user_id: string; current_balance: string }[] = await ds.query(
     'SELECT user_id, current_balance FROM t_qiyu_currency_account',
@@ -159,7 +159,7 @@ async function cacheMismatches(ds: DataSource, redis: BalanceCacheReader, keyPre
 /** The money half; also returns each accepted id's outcome (for judgePushes). */
 export async function auditMoney(opts: {
   ds: DataSource;
-  redis: BalanceCacheReader;
+  redis: RedisGet;
   keyPrefix: string;
   acceptedIds: readonly string[];
   requestIdLike: readonly string[];
@@ -498,7 +498,7 @@ export interface PushObserversOptions {
  */
 export async function auditGifts(opts: {
   ds: DataSource;
-  redis: BalanceCacheReader;
+  redis: RedisGet;
   keyPrefix: string;
   gifts: readonly AuditedGift[];
   /** LIKE patterns matching every request id the harness may have produced (as answered: `<user>:<id>`). */
