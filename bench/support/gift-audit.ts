@@ -398,6 +398,7 @@ export interface ObserverSeat {
 export class PushObservers {
   private closing = false;
   private reconnects = 0;
+  private readonly attempts = new Map<number, number>();
 
   private constructor(
     private readonly workers: Worker[],
@@ -409,7 +410,7 @@ export class PushObservers {
     const n = Math.max(1, Math.min(opts.workers ?? 2, opts.seats.length));
     const workers = Array.from({ length: n }, () => new Worker(join(__dirname, 'push-observers.worker.js')));
     const o = new PushObservers(workers, opts.seats, opts);
-    const urls = await Promise.all(opts.seats.map((s) => o.url(s)));
+    const urls = await Promise.all(opts.seats.map((_, seat) => o.url(seat)));
     const failed = await Promise.all(
       workers.map(
         (w, k) =>
@@ -431,8 +432,13 @@ export class PushObservers {
     return o;
   }
 
-  private async url(seat: ObserverSeat): Promise<string> {
-    return `${this.opts.wsUrl}?token=${await this.opts.token(seat.userId)}&roomId=${seat.roomId}`;
+  /** A login URL for a seat: the seats spread over the nodes; each reopen of a seat tries the next node. */
+  private async url(seat: number): Promise<string> {
+    const nodes = typeof this.opts.wsUrl === 'string' ? [this.opts.wsUrl] : this.opts.wsUrl;
+    const attempt = this.attempts.get(seat) ?? 0;
+    this.attempts.set(seat, attempt + 1);
+    const { userId, roomId } = this.seats[seat];
+    return `${nodes[(seat + attempt) % nodes.length]}?token=${await this.opts.token(userId)}&roomId=${roomId}`;
   }
 
   /** Opens a new socket in a seat whose socket closed (after a pause; again until one logs in). */
@@ -441,7 +447,7 @@ export class PushObservers {
     this.reconnects += 1;
     setTimeout(() => {
       if (this.closing) return;
-      this.url(this.seats[seat]).then(
+      this.url(seat).then(
         (url) =>
           this.workers[seat % this.workers.length].postMessage({ type: 'reopen', seat, url, ...this.seats[seat] }),
         () => this.replace(seat),
@@ -482,8 +488,8 @@ export class PushObservers {
 }
 
 export interface PushObserversOptions {
-  /** ws://host:port/ws (the token and the room go in the query). */
-  wsUrl: string;
+  /** ws://host:port/ws of one im-core node, or of several (the seats spread over them); token and room go in the query. */
+  wsUrl: string | string[];
   seats: ObserverSeat[];
   token: (userId: number) => Promise<string>;
   /** Worker threads (default 2). */
