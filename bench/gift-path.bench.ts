@@ -9,7 +9,7 @@
  *     fixed time: accepted/s, settled/s, send-to-effect latency at the receiving sockets;
  *  3. the same at half of that rate (latency when not saturated);
  *  4. the seed scenario scaled: a burst of B gifts from U users in R rooms: time until all settled and
- *     all effects delivered; then an exact audit of the money invariants.
+ *     all effects delivered; then the gift audit (bench/support/gift-audit: money and pushes).
  * Prints progress lines, a table, and writes bench-output/gift-path-<time>.{json,svg}.
  *
  *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48]
