@@ -9,11 +9,12 @@
  * bodies, bad JSON, forged tokens, another user's room, forged and replayed callbacks) to every
  * endpoint, and bad frames to the WebSocket: zero 5xx, every answer an envelope, no process down; a
  * rate limit under 200 concurrent requests; every app refusing a bad configuration with a clear message.
- * Chaos: while gifts flow at a steady rate, in turn: kill -9 + restart of each app, Redis gone with its
- * data, the Kafka broker stopped and started, the database refusing connections. Then, quiet: every
- * accepted request id charged once (one trade, one record) or rejected; no negative balance; balances,
- * earnings and the ledger reconcile; Redis' balance cache agrees with the database. Prints a table of
- * faults (client errors seen, time to recover) and exits non-zero when anything does not hold.
+ * Chaos: while gifts flow at a steady rate (viewers, and anchors gifting each other's rooms), with a
+ * WebSocket observer per sender and viewer, in turn: kill -9 + restart of each app, Redis gone with its data,
+ * the Kafka broker stopped and started (chaos' own broker when scripts/infra did not start the configured
+ * one), the database refusing connections. Then, quiet, the gift audit (bench/support/gift-audit.ts:
+ * money and pushes). Prints a table of faults (client errors, time to recover, peak send_gift consumer
+ * lag) and the audit's checks, and exits non-zero when anything does not hold or a fault was not injected.
  */
 import { validateEnv } from '@live/common';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
