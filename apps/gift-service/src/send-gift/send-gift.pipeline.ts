@@ -262,8 +262,8 @@ export class SendGiftPipeline {
     return { effectsPushed: effects.length, failuresPushed: failures.length };
   }
 
-  /** Parking is durable before the offsets move: awaited like every other step. */
-  private async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
+  /** Parking is durable before the offsets move: awaited like every other step (also the consumer's poison path). */
+  async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
     for (const { message, reason } of items) {
       this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
