@@ -36,6 +36,13 @@ export class GiftServiceEnv extends AppEnv {
   @IntSetting(1, 100)
   GIFT_BATCH_ISOLATE_AFTER: number = 3;
 
+  /**
+   * Deliveries of a gift whose push an im-core node failed (im-router's failedNodes) before the push is
+   * given up: marked pushed, logged as an error with the request id (the gift stays charged).
+   */
+  @IntSetting(1, 100)
+  GIFT_PUSH_MAX_ATTEMPTS: number = 5;
+
   /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
   @IntSetting(100, 60_000)
   GIFT_COMBO_WINDOW_MS: number = 3_000;

@@ -89,7 +89,7 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
         .map(({ m, d }) => ({ message: m, reason: 'disputed', senderReason: d!.senderReason })),
     }),
   };
-  const env = { GIFT_COMBO_WINDOW_MS: 10_000, ...options.env } as GiftServiceEnv;
+  const env = { GIFT_COMBO_WINDOW_MS: 10_000, GIFT_PUSH_MAX_ATTEMPTS: 5, ...options.env } as GiftServiceEnv;
   const pipeline = new SendGiftPipeline(
     bank as unknown as BankClient,
     imRouter as unknown as ImRouterClient,
