@@ -222,5 +222,25 @@ describe('BatchConsumer', () => {
       expect(parked).toEqual([]);
       expect(calls).toEqual(['1:5,6', '2:5,6', '3:5,6', '4:5', '4:6', '4:5,6', '5:5', '5:6', '5:5,6']);
     });
+
+    it('a park that fails (the parked topic unreachable) fails the batch: retried, parked once it works', async () => {
+      const f = fakeKafka();
+      const { c, parked } = consumer(f, (b) =>
+        b.messages.some((m) => m.offset === '6') ? new Error('bad') : undefined,
+      );
+      const park = (c as unknown as { options: { poison: { park: (m: unknown, r: string) => Promise<void> } } }).options
+        .poison;
+      const original = park.park;
+      let refused = 1;
+      park.park = async (m, r) => {
+        if (refused-- > 0) throw outage();
+        return original(m, r);
+      };
+      await c.start();
+      const { p, log } = payload([message(5), message(6)]);
+      await f.feed(p);
+      expect(parked.map((x) => x.offset)).toEqual(['6']);
+      expect(log).toEqual(['resolve 6', 'commit 7']);
+    });
   });
 });

@@ -183,9 +183,12 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
         this.logger.warn(`${where}: failed ${attempt} times in a row; settling its messages one at a time`);
         const alone = await withHeartbeats(payload, this.heartbeatIntervalMs, () =>
           this.oneByOne(payload, messages, attempt, poison),
-        );
-        if (alone.outcome !== 'all-failed') return alone.outcome === 'settled';
-        failure = new Error('every message failed alone (an outage?): nothing parked, the batch is retried');
+        ).catch((err: unknown) => ({ outcome: 'park failed' as const, err }));
+        if (alone.outcome === 'settled' || alone.outcome === 'stopped') return alone.outcome === 'settled';
+        failure =
+          alone.outcome === 'park failed'
+            ? alone.err
+            : new Error('every message failed alone (an outage?): nothing parked, the batch is retried');
       }
       const delay = this.delayOf(attempt);
       this.logger.warn(
