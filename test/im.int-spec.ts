@@ -250,6 +250,32 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     expect(members[1].business().map((b) => b.msgId)).toEqual(['once-1', 'once-3']);
   });
 
+  it('when Redis loses the presence of live nodes, pushes still reach their members (offered to the vanished nodes)', async () => {
+    const keys = new ImRedisKeys(redis.prefix);
+    const room = (nextUser += 1);
+    const member = await connect(urlA, (nextUser += 1), room);
+    const private_ = await connect(urlB, (nextUser += 1));
+    expect((await toRoom(room, { n: 0 }, 'lost-0')).pushed).toBe(1); // the router has read the registry
+    await new Promise((r) => setTimeout(r, 300));
+    // As a Redis restart without its data would: the registry and every binding gone at once, the nodes alive.
+    const lost = [
+      keys.nodeRegistry(),
+      keys.roomNodes(room),
+      keys.userNode(member.userId),
+      keys.userNode(private_.userId),
+    ];
+    await Promise.all(lost.map((k) => redis.redis.del(k)));
+    const [toRoomAnswer, toUserAnswer] = await Promise.all([
+      toRoom(room, { n: 1 }, 'lost-1'),
+      toUser(private_.userId, { n: 2 }),
+    ]);
+    expect(toRoomAnswer).toMatchObject({ msgId: 'lost-1', pushed: 1 });
+    expect(toUserAnswer).toMatchObject({ pushed: 1, offline: [] });
+    await settle();
+    expect(member.business().map((b) => b.msgId)).toEqual(['lost-0', 'lost-1']);
+    expect(private_.business().map((b) => b.msgId)).toEqual([toUserAnswer.msgId]);
+  });
+
   it('a node that does not answer is named in failedNodes; a live one delivers; a gone one is skipped quietly', async () => {
     // A hung node: accepts RPC connections, never answers. A gone node: registered and bound, nothing listening.
     const sockets: import('node:net').Socket[] = [];

@@ -10,6 +10,10 @@ interface NodeAddress {
 
 /** How long the node registry is trusted before it is read again. */
 const REGISTRY_CACHE_MS = 2_000;
+/** When a lookup finds nobody, the registry is read again at most this often (see vanished()). */
+const VANISHED_CHECK_MS = 250;
+/** A node missing from the registry is still tried this long after it was last seen there (2 × the nodes' refresh). */
+const VANISHED_KEEP_MS = 60_000;
 
 /**
  * One ImCoreClient per im-core node (timeout IM_ROUTER_NODE_TIMEOUT_MS), found by node id in the
@@ -22,6 +26,8 @@ export class ImNodeClients implements OnApplicationShutdown {
   private readonly clients = new Map<string, { address: string; client: ImCoreClient }>();
   private registry = new Map<string, NodeAddress>();
   private registryReadAt = 0;
+  /** Every node seen in the registry lately, with where it was and when: bounded by VANISHED_KEEP_MS. */
+  private readonly lastSeen = new Map<string, { address: NodeAddress; at: number }>();
   /** Signs the calls to the nodes (RPC_AUTH_SECRET; the app refuses to start without it). */
   private readonly auth = RpcAuth.fromEnv('im-router');
 
@@ -30,10 +36,14 @@ export class ImNodeClients implements OnApplicationShutdown {
     private readonly env: ImRouterEnv,
   ) {}
 
-  /** The client of a node, or null when the node is not registered (gone). */
-  async client(nodeId: string): Promise<ImCoreClient | null> {
+  /**
+   * The client of a node, or null when the node is not registered (gone). `vanished`: also a node missing
+   * from the registry now but seen there within VANISHED_KEEP_MS (see vanished()).
+   */
+  async client(nodeId: string, vanished = false): Promise<ImCoreClient | null> {
     let address = await this.address(nodeId, false);
     if (!address) address = await this.address(nodeId, true);
+    if (!address && vanished) address = this.lastSeen.get(nodeId)?.address;
     if (!address) return null;
     const key = `${address.rpcHost}:${address.rpcPort}`;
     const known = this.clients.get(nodeId);
@@ -50,6 +60,29 @@ export class ImNodeClients implements OnApplicationShutdown {
     void this.clients.get(nodeId)?.client.close();
     this.clients.delete(nodeId);
     this.registryReadAt = 0;
+  }
+
+  /**
+   * Nodes seen in the registry within VANISHED_KEEP_MS that are missing from it now (registry read again,
+   * at most every VANISHED_CHECK_MS). A node leaves the registry when it shuts down; but Redis can also
+   * lose the entries of live nodes (data lost in a restart, writes lost in a failover): until each
+   * node's next refresh (up to 10 s) nothing says where its users and rooms are. A message nobody seems
+   * to hold is offered to these nodes: a live one delivers to its own members, a dead one refuses the
+   * connection and is forgotten (forget()).
+   */
+  async vanished(): Promise<string[]> {
+    if (Date.now() - this.registryReadAt > VANISHED_CHECK_MS) await this.address('', true);
+    return [...this.lastSeen.keys()].filter((nodeId) => !this.registry.has(nodeId));
+  }
+
+  /** In the registry as last read. */
+  registered(nodeId: string): boolean {
+    return this.registry.has(nodeId);
+  }
+
+  /** A vanished node that refused the connection or failed: not offered messages any more. */
+  forget(nodeId: string): void {
+    if (!this.registry.has(nodeId)) this.lastSeen.delete(nodeId);
   }
 
   onApplicationShutdown(): void {
@@ -69,6 +102,9 @@ export class ImNodeClients implements OnApplicationShutdown {
       }
       this.registry = next;
       this.registryReadAt = Date.now();
+      for (const [id, address] of next) this.lastSeen.set(id, { address, at: this.registryReadAt });
+      for (const [id, seen] of this.lastSeen)
+        if (this.registryReadAt - seen.at > VANISHED_KEEP_MS) this.lastSeen.delete(id);
     }
     return this.registry.get(nodeId);
   }

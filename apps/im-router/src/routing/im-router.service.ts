@@ -37,7 +37,7 @@ export class ImRouterService {
   async sendToRooms(req: ImSendToRoomsRequest): Promise<ImSendToRoomsResponse> {
     const messages: ImCorePushToRoomRequest[] = req.messages.map((m) => ({ ...m, msgId: m.msgId ?? randomUUID() }));
     const roomIds = [...new Set(messages.map((m) => m.roomId))];
-    const found = await this.presence.nodesOfRooms(roomIds);
+    const found = await this.orVanished(await this.presence.nodesOfRooms(roomIds));
     const nodesOfRoom = new Map(roomIds.map((roomId, i) => [roomId, found[i]]));
     const perNode = new Map<string, ImCorePushToRoomRequest[]>();
     for (const m of messages) for (const nodeId of nodesOfRoom.get(m.roomId) ?? []) pushTo(perNode, nodeId, m);
@@ -76,7 +76,7 @@ export class ImRouterService {
     userIds: number[],
     msg: Pick<ImCorePushRequest, 'bizCode' | 'data'>,
   ): Promise<ImRouteResponse> {
-    const found = await this.presence.nodesOfUsers(userIds);
+    const found = await this.orVanished(await this.presence.nodesOfUsers(userIds));
     const perNode = new Map<string, number[]>();
     const offline = new Set<number>();
     userIds.forEach((userId, i) => {
@@ -103,6 +103,17 @@ export class ImRouterService {
   }
 
   /**
+   * Where nobody is bound, the nodes that vanished from the registry lately (ImNodeClients.vanished):
+   * when Redis loses presence (data loss, a failover), live nodes re-assert theirs within one refresh;
+   * until then a message is offered to them rather than lost. Otherwise (nobody vanished), unchanged.
+   */
+  private async orVanished(found: string[][]): Promise<string[][]> {
+    if (found.every((nodes) => nodes.length > 0)) return found;
+    const vanished = await this.nodes.vanished();
+    return vanished.length === 0 ? found : found.map((nodes) => (nodes.length > 0 ? nodes : vanished));
+  }
+
+  /**
    * One call to a node. `failed`: the call failed in a way that may have left live sockets without the
    * message (timeout, error answer, connection lost): the caller is told. A node that is gone is skipped
    * quietly (no answer, not failed): not registered any more, or refusing connections (no process listening,
@@ -113,7 +124,7 @@ export class ImRouterService {
     what: string,
     ask: (node: ImCoreClient) => Promise<T>,
   ): Promise<{ answer?: T; failed: boolean }> {
-    const client = await this.nodes.client(nodeId);
+    const client = await this.nodes.client(nodeId, true);
     if (!client) {
       this.logger.warn(`node ${nodeId} is bound in Redis but not registered: skipped`);
       return { failed: false };
@@ -123,7 +134,9 @@ export class ImRouterService {
     } catch (err: unknown) {
       this.nodes.drop(nodeId);
       const why = err instanceof Error ? err.message : String(err);
-      const gone = /ECONNREFUSED/.test(why);
+      // A node offered a message only because it vanished from the registry is not known to hold anyone.
+      const gone = /ECONNREFUSED/.test(why) || !this.nodes.registered(nodeId);
+      if (gone) this.nodes.forget(nodeId);
       this.logger.warn(`node ${nodeId}: ${what} failed: ${why}${gone ? ' (no process: skipped)' : ''}`);
       return { failed: !gone };
     }
