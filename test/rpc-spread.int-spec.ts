@@ -92,7 +92,7 @@ class BankInstance {
 }
 
 /** Accepts TCP connections and never answers (a hung process whose kernel still accepts). */
-async function hungServer(port: number): Promise<{ server: Server; bytes: () => number; close: () => Promise<void> }> {
+async function hungServer(port: number): Promise<{ bytes: () => number; close: () => Promise<void> }> {
   let bytes = 0;
   const sockets = new Set<Socket>();
   const server = createServer((s) => {
@@ -100,9 +100,8 @@ async function hungServer(port: number): Promise<{ server: Server; bytes: () => 
     s.on('data', (d) => (bytes += d.length));
     s.on('error', () => undefined);
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
   return {
-    server,
     bytes: () => bytes,
     close: () => {
       for (const s of sockets) s.destroy();
