@@ -42,8 +42,8 @@ type Attempt<T> = { ok: true; value: T } | { ok: false; sent: boolean; why: stri
  *   request never left (no connection within RPC_CONNECT_TIMEOUT_MS, connection refused), and after it
  *   may have reached the instance (a timeout, a connection dropped mid-call) only when the caller says the
  *   operation is idempotent (`retryAfterSend`, see TypedRpcClient).
- * - No live instance: one attempt on a down one (as a single client did before: a restarted instance is
- *   used at once); if that fails too, SERVICE_UNAVAILABLE.
+ * - No live instance: the call (and its one retry) goes to down ones anyway, in turn (as a single client
+ *   did before: a restarted instance is used at once); if that fails too, SERVICE_UNAVAILABLE.
  * A remote BizException (or any answer) is an answer: the instance is live and the call is not retried.
  */
 export class RpcBalancer {
@@ -61,11 +61,11 @@ export class RpcBalancer {
   }
 
   async call<T>(pattern: string, data: unknown, timeoutMs: number, retryAfterSend: boolean): Promise<T> {
-    const first = this.next(null) ?? this.lastResort();
+    const first = this.next(null) ?? this.lastResort(null)!;
     const tried = await this.attempt<T>(first, pattern, data, timeoutMs);
     if (tried.ok) return tried.value;
     this.markDown(first, tried.why);
-    const second = !tried.sent || retryAfterSend ? this.next(first) : null;
+    const second = !tried.sent || retryAfterSend ? (this.next(first) ?? this.lastResort(first)) : null;
     if (!second) throw this.unavailable(pattern, first, tried.why);
     const again = await this.attempt<T>(second, pattern, data, timeoutMs);
     if (again.ok) return again.value;
@@ -104,11 +104,17 @@ export class RpcBalancer {
     return null;
   }
 
-  /** Every instance is down: the next one in turn, tried anyway. */
-  private lastResort(): RpcInstance {
-    const chosen = this.instances[this.cursor % this.instances.length];
-    this.cursor = (this.cursor + 1) % this.instances.length;
-    return chosen;
+  /** Every instance is down: the next one in turn other than `not`, tried anyway. */
+  private lastResort(not: RpcInstance | null): RpcInstance | null {
+    const n = this.instances.length;
+    for (let step = 0; step < n; step += 1) {
+      const candidate = this.instances[(this.cursor + step) % n];
+      if (candidate !== not) {
+        this.cursor = (this.cursor + step + 1) % n;
+        return candidate;
+      }
+    }
+    return null;
   }
 
   private async attempt<T>(instance: RpcInstance, pattern: string, data: unknown, ms: number): Promise<Attempt<T>> {
