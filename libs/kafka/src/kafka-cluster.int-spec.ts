@@ -6,8 +6,11 @@ import { KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { createTestKafka, TestKafka, uniqueName } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
-import { Admin, ConfigResourceTypes } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Consumer, Kafka } from 'kafkajs';
+
+type ITopicMetadataResponse = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
 import { BatchConsumer } from './kafka-batch.consumer';
+import { KAFKA } from './kafka.constants';
 import { KafkaNames } from './kafka-names';
 import { KafkaProducerService } from './kafka-producer.service';
 import { ensureTopics, withReplication } from './kafka-topics.util';
@@ -61,6 +64,13 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   }
 }
 
+/** The __consumer_offsets partition of a group: abs(Java String.hashCode(groupId)) % partitions, as Kafka computes it. */
+function offsetsPartitionOf(groupId: string, partitions: number): number {
+  let hash = 0;
+  for (let i = 0; i < groupId.length; i++) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
+  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions; // Kafka's Utils.abs
+}
+
 describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () => {
   jest.setTimeout(240_000);
   const saved = { ...process.env };
@@ -98,6 +108,39 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     rmSync(STATE, { recursive: true, force: true });
   });
 
+  /** A topic's metadata; retried while a broker answers "does not host this topic-partition" (a new topic, a failover). */
+  async function metadataOf(topic: string): Promise<ITopicMetadataResponse> {
+    let metadata: ITopicMetadataResponse | null = null;
+    await waitFor(`metadata of ${topic}`, async () => {
+      metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => null);
+      return metadata !== null;
+    });
+    return metadata!;
+  }
+
+  /** A fresh group id whose coordinator is `broker` (the leader of the group's __consumer_offsets partition). */
+  async function groupCoordinatedBy(broker: number): Promise<string> {
+    // A coordinator lookup creates __consumer_offsets (answers "not the coordinator" while it loads).
+    await waitFor('a group coordinator', () =>
+      admin.fetchOffsets({ groupId: uniqueName('offsets-topic'), topics: [] }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    let leaders: Map<number, number> = new Map();
+    await waitFor('__consumer_offsets with a leader per partition', async () => {
+      const metadata = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] }).catch(() => null);
+      if (!metadata) return false; // "does not host this topic-partition" while it is being created
+      const [offsets] = metadata.topics;
+      leaders = new Map(offsets.partitions.map((p) => [p.partitionId, p.leader]));
+      return offsets.partitions.length > 0 && offsets.partitions.every((p) => p.leader > 0);
+    });
+    for (;;) {
+      const groupId = uniqueName('cluster-failover');
+      if (leaders.get(offsetsPartitionOf(groupId, leaders.size)) === broker) return groupId;
+    }
+  }
+
   it("creates every app topic with replication factor 3 and min.insync.replicas 2, on the cluster's three brokers", async () => {
     const topics = KAFKA_TOPIC_SPECS.map((s) => names.topic(s.topic));
     expect(topics).toEqual(expect.arrayContaining([names.topic('send_gift'), names.topic('send_gift.parked')]));
@@ -121,7 +164,7 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     );
   });
 
-  it('kill -9 of a partition leader: acks=all produces succeed again after the election, the group loses nothing', async () => {
+  it('kill -9 of a partition leader that also coordinates the group: acks=all produces succeed again after the election, the group loses nothing', async () => {
     const producer = moduleRef.get<KafkaProducerService<SeqTopics>>(KafkaProducerService);
     const topic = names.topic('failover'); // send() takes the logical name and puts the prefix on
     tk.track({ topics: [topic] });
@@ -130,16 +173,26 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
       withReplication([{ topic, numPartitions: 6 }], { replicationFactor: 3, minInsyncReplicas: 2 }),
     );
 
+    // The victim leads partition 0 of the topic AND coordinates the consumer group (the worst case).
+    const before = await metadataOf(topic);
+    const leader = before.topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
+    const groupId = await groupCoordinatedBy(leader);
+
     const consumed = new Set<string>();
-    const group = new BatchConsumer<string, SeqTopics>(tk.kafka, {
-      groupId: uniqueName('cluster-failover'),
+    // On the apps' own client (its retry settings) with gift-service's group timeouts (send-gift.consumer.ts).
+    const group = new BatchConsumer<string, SeqTopics>(moduleRef.get<Kafka>(KAFKA), {
+      groupId,
       topic,
       valueClass: SeqEvent,
       sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 10_000,
       handler: async (batch) => batch.messages.forEach((m) => m.value && consumed.add(`${m.value.key}:${m.value.seq}`)),
     });
     consumers.push(group);
+    const crashes: string[] = [];
+    (group as unknown as { consumer: Consumer }).consumer.on('consumer.crash', (e) =>
+      crashes.push(e.payload.error.message),
+    );
     await group.start();
     await group.waitForAssignment(60_000);
 
@@ -159,8 +212,6 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
     await waitFor('the first rounds consumed', () => acked.size > 0 && [...acked].every((a) => consumed.has(a)));
 
-    const before = await admin.fetchTopicMetadata({ topics: [topic] });
-    const leader = before.topics[0].partitions.find((p) => p.partitionId === 0)!.leader;
     const killedAt = Date.now();
     await cluster('kill', String(leader));
 
@@ -172,7 +223,7 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     }
     const recoveredMs = Date.now() - killedAt;
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
-    const after = await admin.fetchTopicMetadata({ topics: [topic] });
+    const after = await metadataOf(topic);
     for (const p of after.topics[0].partitions) {
       expect(p.leader).not.toBe(leader);
       expect(p.isr).not.toContain(leader);
@@ -186,15 +237,17 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
       [...acked].every((a) => consumed.has(a)),
     );
     console.log(
-      `leader ${leader} killed: produce failed ${failedRounds} round(s), acks=all again after ${recoveredMs} ms; ` +
+      `leader and group coordinator ${leader} killed: produce failed ${failedRounds} round(s), acks=all again after ${recoveredMs} ms; ` +
         `all ${acked.size} acknowledged messages consumed ${Date.now() - killedAt} ms after the kill`,
     );
+
+    // The member rode the failover out on its retries (CONSUMER_RETRY): no crash, no rejoin of the group.
+    expect(crashes).toEqual([]);
 
     await cluster('start', String(leader));
     await waitFor(
       `broker ${leader} back in every ISR`,
-      async () =>
-        (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0].partitions.every((p) => p.isr.includes(leader)),
+      async () => (await metadataOf(topic)).topics[0].partitions.every((p) => p.isr.includes(leader)),
       60_000,
     );
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
