@@ -1,35 +1,16 @@
 import { BizException } from '@live/common';
-import { createTestKafka, TestKafka } from '@live/testing';
+import { createTestKafka, SeqEvent, SeqTopics, TestKafka, waitUntil } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
-import { IsInt, IsString, Min } from 'class-validator';
-import { Admin } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { BatchConsumer } from './kafka-batch.consumer';
 import { ConsumedBatch, ConsumedMessage } from './kafka-batch.options';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerService } from './kafka-producer.service';
-import { ensureTopics } from './kafka-topics.util';
+import { ensureTopics, withReplication } from './kafka-topics.util';
 import { KafkaModule } from './kafka.module';
 
-class SeqEvent {
-  @IsString()
-  key!: string;
-
-  @IsInt()
-  @Min(0)
-  seq!: number;
-}
-
-/** Random topic names: any topic carries a SeqEvent here (the apps use KafkaTopicMessages). */
-type SeqTopics = Record<string, SeqEvent>;
 type AnyTopics = Record<string, object>;
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,8 +65,33 @@ describe('@live/kafka on a real broker', () => {
     expect(metadata.topics[0].partitions).toHaveLength(3);
     expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({
       created: [],
-      existing: [{ topic, numPartitions: 3 }],
+      existing: [{ topic, numPartitions: 3, replicationFactor: 1 }],
     });
+  });
+
+  it('ensureTopics names an existing topic with fewer replicas than asked (a warning; the topic is left alone)', async () => {
+    const topic = tk.uniqueTopic('kafka_it_rf');
+    const replication = { replicationFactor: 1, minInsyncReplicas: 1 };
+    await ensureTopics(tk.kafka, withReplication([{ topic, numPartitions: 1 }], replication));
+    const [config] = (
+      await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+      })
+    ).resources;
+    expect(config.configEntries[0].configValue).toBe('1');
+
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const wanted = withReplication([{ topic, numPartitions: 1 }], { replicationFactor: 3, minInsyncReplicas: 2 });
+      expect(await ensureTopics(tk.kafka, wanted)).toEqual({
+        created: [],
+        existing: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+      });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has replication factor 1, 3 wanted`));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('200 messages on 10 keys reach the batch consumer exactly once, in order per key, offsets committed', async () => {
@@ -118,7 +124,7 @@ describe('@live/kafka on a real broker', () => {
       },
     });
     await c.start();
-    await waitFor('200 messages', () => received.length >= 200);
+    await waitUntil('200 messages', () => received.length >= 200);
     await sleep(1_500); // anything delivered twice would show up now
 
     expect(received).toHaveLength(200);
@@ -132,7 +138,7 @@ describe('@live/kafka on a real broker', () => {
       expect(ofKey.every((m) => m.value?.key === key)).toBe(true);
       expect(new Set(ofKey.map((m) => m.partition)).size).toBe(1);
     }
-    await waitFor('offsets committed', async () => {
+    await waitUntil('offsets committed', async () => {
       const offsets = await committed(groupId, topic);
       return [...offsets.values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0) === 200;
     });
@@ -162,8 +168,8 @@ describe('@live/kafka on a real broker', () => {
       },
     });
     await first.start();
-    await waitFor('a successful second attempt', () => attempts.length >= 2);
-    await waitFor('offset 20 committed', async () => (await committed(groupId, topic)).get(0) === '20');
+    await waitUntil('a successful second attempt', () => attempts.length >= 2);
+    await waitUntil('offset 20 committed', async () => (await committed(groupId, topic)).get(0) === '20');
 
     expect(attempts[0]).toMatchObject({ attempt: 1, committedAtStart: '-1' });
     expect(attempts[1]).toMatchObject({ attempt: 2, committedAtStart: '-1', offsets: attempts[0].offsets });
@@ -180,7 +186,7 @@ describe('@live/kafka on a real broker', () => {
     const seen: ConsumedMessage<SeqEvent>[] = [];
     const second = consumer({ groupId, topic, handler: async (batch) => void seen.push(...batch.messages) });
     await second.start();
-    await waitFor('the two new messages', () => seen.length >= 2);
+    await waitUntil('the two new messages', () => seen.length >= 2);
     await sleep(1_000);
     expect(seen.map((m) => m.offset)).toEqual(['20', '21']);
     expect(seen[0]).toMatchObject({ rawValue: 'not json', decodeError: expect.stringMatching(/not JSON/) });
