@@ -12,6 +12,7 @@ import {
   Res,
   Type,
 } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -98,6 +99,7 @@ export async function runHealthChecks(app: string, indicators: HealthIndicator[]
 }
 
 @Public()
+@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
@@ -112,6 +114,7 @@ export class HealthController {
    * On a public port (the gateway's, im-core's) the answer is the status only, `{ status }`, unless the
    * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report.
    */
+  @ApiOperation({ summary: 'Liveness and readiness: 200 when every dependency answers, 503 when one does not' })
   @Get('health')
   async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const report = await runHealthChecks(this.app, this.indicators);
