@@ -1,10 +1,13 @@
 /**
  * The gateway's API descriptions, without starting a server (no database, Redis or Kafka: the
- * controllers' dependencies are stubs; only their metadata is read):
- *   npx ts-node --swc -r tsconfig-paths/register scripts/api-docs.ts           writes apps/api-gateway/openapi.json
- *   npx ts-node --swc -r tsconfig-paths/register scripts/api-docs.ts --check   fails when the file differs
- * `npm run docs:api` and `npm run lint` (lint:api) run it; test/api-gateway.e2e-spec.ts checks that the
- * running gateway serves the same document at /docs/json.
+ * controllers' dependencies are stubs; only their metadata is read): the OpenAPI document of the HTTP API
+ * and the AsyncAPI 3.0 document of the WebSocket protocol.
+ *   npx ts-node --swc -r tsconfig-paths/register scripts/api-docs.ts           writes apps/api-gateway/{openapi,asyncapi}.json
+ *   npx ts-node --swc -r tsconfig-paths/register scripts/api-docs.ts --check   fails when a file differs, or when
+ *                                                                              @asyncapi/parser finds an error or warning
+ * `npm run docs:api` and `npm run lint` (lint:api, then Redocly on openapi.json) run it;
+ * test/api-gateway.e2e-spec.ts checks that the running gateway serves the same documents at /docs/json and
+ * /docs/asyncapi.json.
  */
 import 'reflect-metadata';
 import { HealthController } from '@live/common';
@@ -14,9 +17,11 @@ import { Test } from '@nestjs/testing';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
+import { buildAsyncApiDocument } from '../apps/api-gateway/src/docs/asyncapi-document';
 import { buildOpenApiDocument } from '../apps/api-gateway/src/docs/openapi-document';
 
 export const OPENAPI_FILE = resolve(__dirname, '../apps/api-gateway/openapi.json');
+export const ASYNCAPI_FILE = resolve(__dirname, '../apps/api-gateway/asyncapi.json');
 
 /** Anything, callable, with any property: stands in for every dependency of the controllers. */
 const stub = (): unknown =>
@@ -32,24 +37,44 @@ export async function gatewayOpenApi(): Promise<OpenAPIObject> {
   return document;
 }
 
-async function openApiText(): Promise<string> {
-  const text = JSON.stringify(await gatewayOpenApi());
-  const { format, resolveConfig } = await import('prettier'); // here: Jest (the spec imports this file) cannot load it
-  return format(text, { ...(await resolveConfig(OPENAPI_FILE)), parser: 'json' });
+/** Problems @asyncapi/parser finds (errors and warnings; infos and hints are not problems). */
+export async function asyncApiProblems(document: object): Promise<string[]> {
+  const { Parser, DiagnosticSeverity } = await import('@asyncapi/parser');
+  const diagnostics = await new Parser().validate(JSON.stringify(document));
+  return diagnostics
+    .filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning)
+    .map((d) => `${d.code} at ${d.path.join('.') || '/'}: ${d.message}`);
+}
+
+/** The file's text: JSON as prettier formats it (`npm run lint` checks formatting too). */
+async function asText(file: string, document: object): Promise<string> {
+  const { format, resolveConfig } = await import('prettier'); // here: Jest (specs import this file) cannot load it
+  return format(JSON.stringify(document), { ...(await resolveConfig(file)), parser: 'json' });
 }
 
 async function main(): Promise<void> {
-  const text = await openApiText();
-  if (!process.argv.includes('--check')) {
-    writeFileSync(OPENAPI_FILE, text);
-    console.log(`wrote ${OPENAPI_FILE}`);
-    return;
-  }
-  if (readFileSync(OPENAPI_FILE, 'utf8') !== text) {
-    console.error(`${OPENAPI_FILE} is not the document the code describes: run \`npm run docs:api\` and commit it`);
+  const asyncApi = buildAsyncApiDocument();
+  const problems = await asyncApiProblems(asyncApi);
+  if (problems.length > 0) {
+    console.error(`AsyncAPI document: ${problems.length} problem(s)\n${problems.join('\n')}`);
     process.exit(1);
   }
-  console.log(`${OPENAPI_FILE}: up to date`);
+  let stale = 0;
+  for (const [file, document] of [
+    [OPENAPI_FILE, await gatewayOpenApi()],
+    [ASYNCAPI_FILE, asyncApi],
+  ] as const) {
+    const text = await asText(file, document);
+    if (!process.argv.includes('--check')) {
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
+    } else if (readFileSync(file, 'utf8') !== text) {
+      console.error(`${file} is not the document the code describes: run \`npm run docs:api\` and commit it`);
+      stale += 1;
+    } else console.log(`${file}: up to date`);
+  }
+  if (stale > 0) process.exit(1);
+  console.log('AsyncAPI document: valid (@asyncapi/parser, no error or warning)');
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 import { GiftFailData, ImBizCode } from '@live/contracts';
 import { readFileSync } from 'node:fs';
 import { API_ENDPOINTS } from '../bench/support/endpoints';
-import { OPENAPI_FILE } from '../scripts/api-docs';
+import { ASYNCAPI_FILE, OPENAPI_FILE } from '../scripts/api-docs';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -335,7 +335,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     }
   });
 
-  it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API', async () => {
+  it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API, /docs/asyncapi.json the WebSocket', async () => {
     const { client } = await login();
     const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', {
       'content-type': 'application/x-www-form-urlencoded',
@@ -352,5 +352,11 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     // The served document is the one `npm run lint` checks (apps/api-gateway/openapi.json, scripts/api-docs.ts).
     const docs: unknown = await fetch(`${stack.baseUrl}/docs/json`).then((r) => r.json());
     expect(docs).toEqual(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')));
+    const asyncApi = await fetch(`${stack.baseUrl}/docs/asyncapi.json`);
+    expect([asyncApi.status, asyncApi.headers.get('content-type')]).toEqual([
+      200,
+      expect.stringMatching(/^application\/json/),
+    ]);
+    expect(await asyncApi.json()).toEqual(JSON.parse(readFileSync(ASYNCAPI_FILE, 'utf8')));
   });
 });
