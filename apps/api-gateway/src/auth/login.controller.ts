@@ -23,6 +23,7 @@ export class LoginController {
 
   @Public()
   @ApiDoc({
+    ok: DevCodeView,
     summary: 'Send a login code to a phone (development profile: returned as devCode)',
     example: { phone: '13800000001' },
     errors: [GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT],
@@ -35,6 +36,7 @@ export class LoginController {
 
   @Public()
   @ApiDoc({
+    ok: LoginView,
     summary: 'Log in with the code: sets the qytk cookie and returns the token',
     example: { phone: '13800000001', code: '123456' },
     errors: [GatewayErrorCode.LOGIN_CODE_INVALID],
@@ -58,7 +60,7 @@ export class LoginController {
     return ApiResponses.ok(result);
   }
 
-  @ApiDoc({ summary: 'Log out: the token stops working and the cookie is cleared', example: {} })
+  @ApiDoc({ ok: null, summary: 'Log out: the token stops working and the cookie is cleared', example: {} })
   @PostOk('logout')
   async logout(
     @Body() _body: EmptyBodyDto,

@@ -2,7 +2,7 @@ import { ErrorCode } from '@live/common';
 import { applyDecorators, SetMetadata, Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { ApiBody, ApiOperation } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, getSchemaPath } from '@nestjs/swagger';
 
 /** Metadata key of the route-specific error codes @ApiDoc names (read by openapi-document.ts). */
 export const API_DOC_ERRORS = 'api-doc:errors';
@@ -12,6 +12,8 @@ export interface ApiDocOptions {
   summary: string;
   /** A valid request body (the document's request example). */
   example: Record<string, unknown>;
+  /** The success answer's `data`: a class with @ApiProperty fields, a list of one (`[Class]`), or null. */
+  ok: Type | [Type] | null;
   /**
    * The codes this route answers besides those the document adds from the route's traits: 400 (100001)
    * on every route, 401 (100002) unless @Public, 403 (100003) when admin only, 429 (-10001) with
@@ -34,11 +36,38 @@ function BodyExample(example: Record<string, unknown>): MethodDecorator {
   };
 }
 
+/** The 200 answer: the envelope with code 200 and this `data`. */
+function OkEnvelope(data: Type | [Type] | null): MethodDecorator {
+  const model = Array.isArray(data) ? data[0] : data;
+  const dataSchema =
+    model === null
+      ? { type: 'object', nullable: true, description: 'always null', example: null }
+      : Array.isArray(data)
+        ? { type: 'array', items: { $ref: getSchemaPath(model) } }
+        : { $ref: getSchemaPath(model) };
+  return applyDecorators(
+    ...(model === null ? [] : [ApiExtraModels(model)]),
+    ApiOkResponse({
+      description: 'success: the envelope with code 200',
+      schema: {
+        type: 'object',
+        required: ['code', 'msg', 'data'],
+        properties: {
+          code: { type: 'integer', enum: [200] },
+          msg: { type: 'string', example: 'success' },
+          data: dataSchema,
+        },
+      },
+    }),
+  );
+}
+
 /** Describes a route of the public API in the OpenAPI document (apps/api-gateway/openapi.json). */
 export function ApiDoc(options: ApiDocOptions): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: options.summary }),
     BodyExample(options.example),
+    OkEnvelope(options.ok),
     SetMetadata(API_DOC_ERRORS, options.errors ?? []),
   );
 }

@@ -27,6 +27,7 @@ import {
 } from './gift.dto';
 import { GiftSendService } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
+import { BoardView, GiftConfigView } from '../docs/answer-views';
 
 @ApiTags('gift')
 @Controller('gift')
@@ -36,7 +37,7 @@ export class GiftController {
     private readonly giftService: GiftClient,
   ) {}
 
-  @ApiDoc({ summary: 'The gift panel: the gifts on sale', example: {} })
+  @ApiDoc({ ok: [GiftPanelItemView], summary: 'The gift panel: the gifts on sale', example: {} })
   @PostOk('listGift')
   async listGift(@Body() _body: EmptyBodyDto): Promise<ApiResponse<GiftPanelItemView[]>> {
     const { gifts } = await this.giftService.panel();
@@ -44,6 +45,7 @@ export class GiftController {
   }
 
   @ApiDoc({
+    ok: SendGiftView,
     summary: 'Send a gift to the anchor of a living room; the outcome arrives over the WebSocket (5556 / 5557)',
     example: { giftId: 1, roomId: 1, receiverId: 2, requestId: 'gift-0001' },
     errors: [
@@ -86,13 +88,18 @@ export class GiftController {
   }
 
   /** The room's contribution board: top senders by coins spent in the room. */
-  @ApiDoc({ summary: "The room's contribution board: top senders by coins", example: { roomId: 1, limit: 10 } })
+  @ApiDoc({
+    ok: BoardView,
+    summary: "The room's contribution board: top senders by coins",
+    example: { roomId: 1, limit: 10 },
+  })
   @PostOk('contributionBoard')
   async board(@Body() dto: BoardDto): Promise<ApiResponse<ContributionBoardResponse>> {
     return ApiResponses.ok(await this.giftService.board({ roomId: dto.roomId, limit: dto.limit }));
   }
 
   @ApiDoc({
+    ok: GiftConfigView,
     summary: 'Add a gift to the catalogue (admins)',
     example: { giftName: 'rose', price: 10, status: 1, coverImgUrl: '/img/rose.png', svgaUrl: '/svga/rose.svga' },
   })
@@ -103,6 +110,7 @@ export class GiftController {
   }
 
   @ApiDoc({
+    ok: GiftConfigView,
     summary: 'Change a gift of the catalogue (admins): the fields given change',
     example: { giftId: 1, price: 20 },
     errors: [GiftErrorCode.GIFT_NOT_FOUND],

@@ -8,13 +8,18 @@ import { RequestUser } from '../auth/auth.types';
 import { AnchorConfigView, ListLivingDto, RoomIdDto, RoomView, StartLivingDto } from './living.dto';
 import { LivingService } from './living.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
+import { RoomIdView, RoomPageView } from '../docs/answer-views';
 
 @ApiTags('living')
 @Controller('living')
 export class LivingController {
   constructor(private readonly living: LivingService) {}
 
-  @ApiDoc({ summary: 'Open a living room with the caller as its anchor', example: { type: 0, roomName: 'my room' } })
+  @ApiDoc({
+    ok: RoomIdView,
+    summary: 'Open a living room with the caller as its anchor',
+    example: { type: 0, roomName: 'my room' },
+  })
   @PostOk('startingLiving')
   @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be started once every 10 seconds' })
   async start(@CurrentUser() user: RequestUser, @Body() dto: StartLivingDto): Promise<ApiResponse<{ roomId: number }>> {
@@ -22,6 +27,7 @@ export class LivingController {
   }
 
   @ApiDoc({
+    ok: null,
     summary: 'Close a living room (its anchor only)',
     example: { roomId: 1 },
     errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND, GatewayErrorCode.LIVING_ROOM_NOT_OWNER],
@@ -33,13 +39,18 @@ export class LivingController {
     return ApiResponses.ok(null);
   }
 
-  @ApiDoc({ summary: 'The living rooms of a type, newest first', example: { type: 0, page: 1, pageSize: 20 } })
+  @ApiDoc({
+    ok: RoomPageView,
+    summary: 'The living rooms of a type, newest first',
+    example: { type: 0, page: 1, pageSize: 20 },
+  })
   @PostOk('list')
   async list(@Body() dto: ListLivingDto): Promise<ApiResponse<{ list: RoomView[]; hasNext: boolean }>> {
     return ApiResponses.ok(await this.living.list(dto.type, dto.page, dto.pageSize));
   }
 
   @ApiDoc({
+    ok: AnchorConfigView,
     summary: 'A room with its anchor and online count',
     example: { roomId: 1 },
     errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND],
