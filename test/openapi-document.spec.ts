@@ -6,6 +6,7 @@ type Operation = {
   security?: Record<string, string[]>[];
   responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: { code: number } }> }> }>;
   requestBody?: { content: Record<string, { examples?: Record<string, unknown> }> };
+  parameters?: { schema: { example?: unknown } }[];
 };
 
 const operation = (doc: OpenAPIObject, path: string, method = 'post'): Operation =>
@@ -30,6 +31,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
+      else expect(op.parameters?.[0].schema.example).toEqual(expect.any(String)); // GET /health: its one header
       expect(codesAt(op, 500)).toEqual([100500]);
     }
   });
@@ -48,6 +50,8 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
   it("each route's own codes, those of its guards (admin, rate limit) and of validation", () => {
     const send = operation(doc, '/gift/send');
     expect(codesAt(send, 400)).toEqual([100001]);
+    expect(codesAt(send, 413)).toEqual([100001]);
+    expect(codesAt(send, 415)).toEqual([100001]);
     expect(codesAt(send, 402)).toEqual([12001]);
     expect(codesAt(send, 404)).toEqual([11001, 10003]);
     expect(codesAt(send, 409)).toEqual([10007]);

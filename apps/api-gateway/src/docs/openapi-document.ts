@@ -71,10 +71,16 @@ function routeTraits(controllers: Type[]): Map<string, RouteTraits> {
   return routes;
 }
 
+/** Fastify's refusals of a body, before any validation (HttpExceptionFilter keeps their status, code 100001). */
+const BODY_REFUSALS: ErrorCode[] = [
+  { code: BaseErrorCode.PARAM_ERROR.code, msg: 'body is too large', httpStatus: 413 },
+  { code: BaseErrorCode.PARAM_ERROR.code, msg: 'unsupported content type', httpStatus: 415 },
+];
+
 /** Every code a route can answer: its own (@ApiDoc) and those of its traits. */
 function codesOf(traits: RouteTraits, hasBody: boolean): ErrorCode[] {
   return [
-    ...(hasBody ? [BaseErrorCode.PARAM_ERROR] : []),
+    ...(hasBody ? [BaseErrorCode.PARAM_ERROR, ...BODY_REFUSALS] : []),
     ...(traits.isPublic ? [] : [BaseErrorCode.TOKEN_ERROR]),
     ...(traits.isAdmin ? [BaseErrorCode.FORBIDDEN] : []),
     ...(traits.isLimited ? [BaseErrorCode.TOO_MANY_REQUESTS] : []),

@@ -12,7 +12,7 @@ import {
   Res,
   Type,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -115,6 +115,12 @@ export class HealthController {
    * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report.
    */
   @ApiOperation({ summary: 'Liveness and readiness: 200 when every dependency answers, 503 when one does not' })
+  @ApiHeader({
+    name: HEALTH_TOKEN_HEADER,
+    required: false,
+    description: "the operators' HEALTH_DETAILS_TOKEN: the whole report instead of the status only (public ports)",
+    schema: { type: 'string', example: 'operator-token' },
+  })
   @Get('health')
   async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const report = await runHealthChecks(this.app, this.indicators);
