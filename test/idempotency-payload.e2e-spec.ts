@@ -32,10 +32,10 @@ describe('Idempotency-Key bound to its parameters', () => {
 
   async function login(): Promise<{ client: HttpClient; userId: number }> {
     const p = String((phone += 1));
-    const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone: p });
-    const res = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+    const code = await http.post('/userLogin/sendLoginCode', { phone: p });
+    const res = await http.post('/userLogin/login', {
       phone: p,
-      code: code.body.data.devCode,
+      code: code.body.data.devCode!,
     });
     expect(res.body.code).toBe(200);
     return { client: http.as(res.body.data.token), userId: res.body.data.userId };
@@ -43,19 +43,18 @@ describe('Idempotency-Key bound to its parameters', () => {
 
   async function openRoom(): Promise<{ roomId: number; anchorId: number }> {
     const anchor = await login();
-    const res = await anchor.client.post<{ roomId: number }>('/living/startingLiving', { type: 0 });
+    const res = await anchor.client.post('/living/startingLiving', { type: 0 });
     return { roomId: res.body.data.roomId, anchorId: anchor.userId };
   }
 
   const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
     stack.db.dataSource.query(query, params);
   const board = async (client: HttpClient, roomId: number) =>
-    (await client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', { roomId })).body
-      .data.entries;
+    (await client.post('/gift/contributionBoard', { roomId })).body.data.entries;
 
   it('the same key for another gift in another room: 409 while remembered, never charged or shown once forgotten', async () => {
     const viewer = await login();
-    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', {
+    const order = await viewer.client.post('/bank/payProduct', {
       productId,
       paySource: 1,
       payChannel: 0,
@@ -65,7 +64,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     const roomB = await openRoom();
     const key = 'tap-reused-1';
     const send = (giftId: number, room: { roomId: number; anchorId: number }) =>
-      viewer.client.post<{ requestId: string }>(
+      viewer.client.post(
         '/gift/send',
         { giftId, roomId: room.roomId, receiverId: room.anchorId },
         { 'idempotency-key': key },
@@ -137,9 +136,7 @@ describe('Idempotency-Key bound to its parameters', () => {
       ),
     );
     // Charged once, for the rose in room A; nothing for the castle, in room B or anywhere.
-    expect((await viewer.client.post<{ balance: number }>('/bank/balance')).body.data.balance).toBe(
-      productCoins - rosePrice,
-    );
+    expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(productCoins - rosePrice);
     const trades = await sql<{ request_id: string; num: string }>(
       'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 2',
       [viewer.userId],
@@ -170,7 +167,7 @@ describe('Idempotency-Key bound to its parameters', () => {
   it('a retry of an accepted key gets the first answer even after the first charge emptied the wallet', async () => {
     const viewer = await login();
     const [smallId, , , smallCoins] = SEED_PRODUCTS[0];
-    const order = await viewer.client.post<{ orderId: string }>('/bank/payProduct', {
+    const order = await viewer.client.post('/bank/payProduct', {
       productId: smallId,
       paySource: 1,
       payChannel: 0,
@@ -180,7 +177,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     expect(smallCoins - price).toBeLessThan(price);
     const room = await openRoom();
     const send = () =>
-      viewer.client.post<{ requestId: string }>(
+      viewer.client.post(
         '/gift/send',
         { giftId, roomId: room.roomId, receiverId: room.anchorId },
         { 'idempotency-key': 'once' },
@@ -188,7 +185,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     const first = await send();
     expect(first.body.code).toBe(200);
     await waitFor('the gift shown', () => stack.pushes!.pushedIds().has(first.body.data.requestId));
-    expect((await viewer.client.post<{ balance: number }>('/bank/balance')).body.data.balance).toBe(smallCoins - price);
+    expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(smallCoins - price);
     const retry = await send();
     expect([retry.status, retry.body.code, retry.body.data.requestId]).toEqual([200, 200, first.body.data.requestId]);
     // A new key for the same gift is a new request: the pre-check refuses it.

@@ -16,9 +16,9 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
   async function recharge(client: HttpClient, productIndex = 0): Promise<number> {
-    const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
+    const { body } = await client.post('/bank/products', { type: 0 });
     const product = [...body.data.products].sort((a, b) => a.coinNum - b.coinNum)[productIndex];
-    const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+    const order = await client.post('/bank/payProduct', {
       productId: product.id,
       paySource: 1,
       payChannel: 0,
@@ -28,7 +28,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   }
 
   async function openIm(client: HttpClient, roomId: number): Promise<ImTestClient> {
-    const { body } = await client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig');
+    const { body } = await client.post('/im/getImConfig');
     expect(body.data.wsImServerAddress).toBe(stack.wsUrl);
     const socket = (await ImTestClient.connect(body.data.wsImServerAddress, body.data.token, roomId)).startHeartbeat(
       5_000,
@@ -38,7 +38,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
   }
 
   const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+    (await client.post('/bank/balance')).body.data.balance;
 
   beforeAll(async () => {
     // Bench routes on: the baselines of `npm run bench` are tested here, on the same five apps.
@@ -49,10 +49,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
       'the im-core node in the registry',
       async () => {
         const { client } = await login();
-        return (
-          (await client.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress ===
-          stack.wsUrl
-        );
+        return (await client.post('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
       },
       10_000,
     );
@@ -80,15 +77,14 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const outsiderWs = await openIm(outsider.client, outsiderRoom);
 
     // Room membership comes from im-core: the anchor and two viewers are connected.
-    const config = await viewer.client.post<{ onlineCount: number | null }>('/living/anchorConfig', { roomId: room });
+    const config = await viewer.client.post('/living/anchorConfig', { roomId: room });
     expect(config.body.data.onlineCount).toBe(3);
 
-    const panel = (await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift'))
-      .body.data;
+    const panel = (await viewer.client.post('/gift/listGift')).body.data;
     const gift = panel.find((g) => g.price * 3 <= coins)!;
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await viewer.client.post<{ requestId: string }>(
+      const res = await viewer.client.post(
         '/gift/send',
         { giftId: gift.giftId, roomId: room, receiverId: anchor.userId },
         { 'idempotency-key': `e2e-${i}` },
@@ -127,7 +123,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const pricey = panel.filter((g) => g.price <= small).sort((a, b) => b.price - a.price)[0];
     const burst = await Promise.all(
       Array.from({ length: Math.floor(small / pricey.price) + 2 }, (_, i) =>
-        second.client.post<{ requestId: string }>('/gift/send', {
+        second.client.post('/gift/send', {
           giftId: pricey.giftId,
           roomId: room,
           receiverId: anchor.userId,
@@ -154,7 +150,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
 
     // The contribution board over HTTP agrees with what was charged.
     const board = (
-      await second.client.post<{ entries: { userId: number; score: number }[] }>('/gift/contributionBoard', {
+      await second.client.post('/gift/contributionBoard', {
         roomId: room,
       })
     ).body.data.entries;
@@ -172,31 +168,23 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const viewer = await login();
     const coins = await recharge(viewer.client);
     const watcher = await openIm((await login()).client, room);
-    const gift = (
-      await viewer.client.post<{ giftId: number; price: number; giftName: string }[]>('/gift/listGift')
-    ).body.data.find((g) => g.price * 2 <= coins)!;
+    const gift = (await viewer.client.post('/gift/listGift')).body.data.find((g) => g.price * 2 <= coins)!;
     const body = (requestId: string) => ({ giftId: gift.giftId, roomId: room, receiverId: anchor.userId, requestId });
 
-    const noop = await viewer.client.post<{ requestId: string }>('/bench/noop', body('noop-1'));
+    const noop = await viewer.client.postUntyped('/bench/noop', body('noop-1'));
     expect(noop.body.code).toBe(200);
     expect(await balanceOf(viewer.client)).toBe(coins);
 
-    const naive = await viewer.client.post<{ status: string; balanceAfter: number; requestId: string }>(
-      '/bench/naiveSend',
-      body('naive-1'),
-    );
+    const naive = await viewer.client.postUntyped('/bench/naiveSend', body('naive-1'));
     expect(naive.body.data).toMatchObject({
       status: 'charged',
       balanceAfter: coins - gift.price,
       requestId: `${viewer.userId}:naive-1`,
     });
-    const again = await viewer.client.post<{ status: string; replayed: boolean }>('/bench/naiveSend', body('naive-1'));
+    const again = await viewer.client.postUntyped('/bench/naiveSend', body('naive-1'));
     expect(again.body.data).toMatchObject({ status: 'charged', replayed: true });
 
-    const pushed = await viewer.client.post<{ status: string; requestId: string }>(
-      '/bench/naiveSendAndPush',
-      body('naive-2'),
-    );
+    const pushed = await viewer.client.postUntyped('/bench/naiveSendAndPush', body('naive-2'));
     expect(pushed.body.data).toMatchObject({ status: 'charged', requestId: `${viewer.userId}:naive-2` });
     await waitFor(
       'the naive effect on the room socket',

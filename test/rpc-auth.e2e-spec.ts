@@ -80,7 +80,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
   const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
   const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post<{ balance: number }>('/bank/balance')).body.data.balance;
+    (await client.post('/bank/balance')).body.data.balance;
   const client = (port: number): ClientProxy => {
     const made = createRpcClient('rpc-auth-e2e', { host: '127.0.0.1', port });
     clients.push(made);
@@ -97,9 +97,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       'the im-core node in the registry',
       async () => {
         const { client: c } = await login();
-        return (
-          (await c.post<{ wsImServerAddress: string }>('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl
-        );
+        return (await c.post('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
       },
       10_000,
     );
@@ -114,11 +112,9 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
 
   it('bank.order.dev-pay: unsigned, wrongly signed, stale and replayed frames pay nothing and get no answer; each is logged with the peer', async () => {
     const user = await login();
-    const products = (
-      await user.client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 })
-    ).body.data.products;
+    const products = (await user.client.post('/bank/products', { type: 0 })).body.data.products;
     const { orderId } = (
-      await user.client.post<{ orderId: string }>('/bank/payProduct', {
+      await user.client.post('/bank/payProduct', {
         productId: products[0].id,
         paySource: 1,
         payChannel: 0,
@@ -189,7 +185,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const anchor = await login();
     const roomId = await startLiving(anchor.client);
     const viewer = await login();
-    const im = (await viewer.client.post<{ token: string; wsImServerAddress: string }>('/im/getImConfig')).body.data;
+    const im = (await viewer.client.post('/im/getImConfig')).body.data;
     const ws = (await ImTestClient.connect(im.wsImServerAddress, im.token, roomId)).startHeartbeat(5_000);
     sockets.push(ws);
     const effect = {

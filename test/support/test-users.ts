@@ -5,10 +5,10 @@ let phoneSeq = Math.floor(Math.random() * 1e7);
 /** A new user, logged in over HTTP with the development login code: a client carrying its token. */
 export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClient; userId: number }> {
   const phone = `135${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`;
-  const code = await http.post<{ devCode: string }>('/userLogin/sendLoginCode', { phone });
-  const res = await http.post<{ userId: number; token: string }>('/userLogin/login', {
+  const code = await http.post('/userLogin/sendLoginCode', { phone });
+  const res = await http.post('/userLogin/login', {
     phone,
-    code: code.body.data.devCode,
+    code: code.body.data.devCode!,
   });
   if (res.body.code !== 200) throw new Error(`login of ${phone} failed: ${res.body.msg}`);
   return { client: http.as(res.body.data.token), userId: res.body.data.userId };
@@ -16,10 +16,10 @@ export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClie
 
 /** Buys the product worth `coins` and has the development payment provider pay it. */
 export async function rechargeCoins(client: HttpClient, coins: number): Promise<void> {
-  const { body } = await client.post<{ products: { id: number; coinNum: number }[] }>('/bank/products', { type: 0 });
+  const { body } = await client.post('/bank/products', { type: 0 });
   const product = body.data.products.find((p) => p.coinNum === coins);
   if (!product) throw new Error(`no product of ${coins} coins`);
-  const order = await client.post<{ orderId: string }>('/bank/payProduct', {
+  const order = await client.post('/bank/payProduct', {
     productId: product.id,
     paySource: 1,
     payChannel: 0,
@@ -31,7 +31,7 @@ export async function rechargeCoins(client: HttpClient, coins: number): Promise<
 
 /** Opens a living room (type 0) as the client's user; its room id. */
 export async function startLiving(client: HttpClient): Promise<number> {
-  const res = await client.post<{ roomId: number }>('/living/startingLiving', { type: 0 });
+  const res = await client.post('/living/startingLiving', { type: 0 });
   if (res.body.code !== 200) throw new Error(`startingLiving failed: ${res.body.code} ${res.body.msg}`);
   return res.body.data.roomId;
 }

@@ -4,14 +4,16 @@ import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { TOKEN_COOKIE } from './auth/auth.types';
+import { SwaggerModule } from '@nestjs/swagger';
 import { GatewayEnv } from './config/api-gateway.env';
+import { buildAsyncApiDocument } from './docs/asyncapi-document';
+import { buildOpenApiDocument } from './docs/openapi-document';
 import { MetricsService } from './metrics/metrics.service';
 
 /**
  * The gateway's HTTP extras, before it starts: cookies (`qytk`; JSON and form bodies are Nest's), OpenAPI at
- * /docs (generated from the DTOs), request counts and latencies for /metrics, and the web client
+ * /docs (generated from the DTOs and the routes' metadata: docs/openapi-document.ts), AsyncAPI 3.0 of the
+ * WebSocket at /docs/asyncapi.json, request counts and latencies for /metrics, and the web client
  * (static files of GATEWAY_WEB_DIR) at /.
  */
 export async function configureGateway(app: NestFastifyApplication): Promise<void> {
@@ -35,15 +37,10 @@ export async function configureGateway(app: NestFastifyApplication): Promise<voi
       );
       done();
     });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('live-gift public API')
-      .setDescription('Every endpoint answers `{ code, msg, data }`; code 200 is success. See API.md.')
-      .setVersion('1.0')
-      .addCookieAuth(TOKEN_COOKIE)
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/json' });
+  const asyncApi = buildAsyncApiDocument();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get('/docs/asyncapi.json', (_request, reply) => reply.send(asyncApi));
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, LogEntry, RetryOptions } from 'kafkajs';
+import './kafkajs-negative-timeout';
 
 /** Where the brokers are and who we are. */
 export interface KafkaConnection {

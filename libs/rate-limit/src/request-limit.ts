@@ -26,7 +26,8 @@ export interface RequestLimitOptions {
   msg?: string;
 }
 
-const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
+/** Metadata key of @RequestLimit (its options): the gateway's OpenAPI document reads it to list the 429 answer. */
+export const REQUEST_LIMIT = Symbol('REQUEST_LIMIT');
 
 /** Where the counters live: the key of one subject (user id or `ip-<address>`) on one route. */
 export interface RateLimitKeys {

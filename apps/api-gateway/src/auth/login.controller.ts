@@ -1,4 +1,4 @@
-import { ApiResponse, ApiResponses } from '@live/common';
+import { ApiResponse, ApiResponses, GatewayErrorCode } from '@live/common';
 import { clientAddress, RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Req, Res } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
@@ -11,6 +11,7 @@ import { AuthService } from './auth.service';
 import { AuthenticatedRequest, TOKEN_COOKIE } from './auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { DevCodeView, LoginDto, LoginView, SendLoginCodeDto } from './login.dto';
+import { ApiDoc } from '../docs/api-doc.decorator';
 
 @ApiTags('login')
 @Controller('userLogin')
@@ -21,6 +22,12 @@ export class LoginController {
   ) {}
 
   @Public()
+  @ApiDoc({
+    ok: DevCodeView,
+    summary: 'Send a login code to a phone (development profile: returned as devCode)',
+    example: { phone: '13800000001' },
+    errors: [GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT],
+  })
   @PostOk('sendLoginCode')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login codes requested from this address, wait a minute' })
   async sendLoginCode(@Body() dto: SendLoginCodeDto): Promise<ApiResponse<DevCodeView>> {
@@ -28,6 +35,12 @@ export class LoginController {
   }
 
   @Public()
+  @ApiDoc({
+    ok: LoginView,
+    summary: 'Log in with the code: sets the qytk cookie and returns the token',
+    example: { phone: '13800000001', code: '123456' },
+    errors: [GatewayErrorCode.LOGIN_CODE_INVALID],
+  })
   @PostOk('login')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
   async login(
@@ -47,6 +60,7 @@ export class LoginController {
     return ApiResponses.ok(result);
   }
 
+  @ApiDoc({ ok: null, summary: 'Log out: the token stops working and the cookie is cleared', example: {} })
   @PostOk('logout')
   async logout(
     @Body() _body: EmptyBodyDto,

@@ -1,4 +1,4 @@
-import { ApiResponse, ApiResponses, BankClient } from '@live/common';
+import { ApiResponse, ApiResponses, BankClient, BankErrorCode } from '@live/common';
 import {
   BalanceResponse,
   CreatePayOrderResponse,
@@ -14,6 +14,8 @@ import { CurrentUser, Public } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto, PageDto } from '../common/page.dto';
 import { OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
+import { ApiDoc } from '../docs/api-doc.decorator';
+import { BalanceView, PayNotifyView, PayOrderView, ProductsView, TradePageView } from '../docs/answer-views';
 
 /** Wallet and recharge: every call goes to bank-service for the caller's own wallet. */
 @ApiTags('bank')
@@ -21,6 +23,7 @@ import { OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto
 export class BankController {
   constructor(private readonly bank: BankClient) {}
 
+  @ApiDoc({ ok: ProductsView, summary: "The recharge products and the caller's balance", example: { type: 0 } })
   @PostOk('products')
   async products(
     @CurrentUser() user: RequestUser,
@@ -33,6 +36,12 @@ export class BankController {
     return ApiResponses.ok({ products, currentBalance: balance });
   }
 
+  @ApiDoc({
+    ok: PayOrderView,
+    summary: 'Order a recharge product: an order waiting for payment',
+    example: { productId: 1, paySource: 1, payChannel: 0 },
+    errors: [BankErrorCode.PRODUCT_NOT_FOUND],
+  })
   @PostOk('payProduct')
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many orders, wait a moment' })
   async payProduct(
@@ -44,22 +53,36 @@ export class BankController {
 
   /** The payment provider's callback: no user token, the HMAC signature is the proof. */
   @Public()
+  @ApiDoc({
+    ok: PayNotifyView,
+    summary: "The payment provider's callback (HMAC-signed): credits the order's coins once",
+    example: { orderId: 'PO1732900000000ab12', signature: '9f86d081884c7d65...' },
+    errors: [BankErrorCode.PAY_SIGNATURE_INVALID, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
+  })
   @PostOk('payNotify')
   async payNotify(@Body() dto: PayNotifyDto): Promise<ApiResponse<PayNotifyResponse>> {
     return ApiResponses.ok(await this.bank.payNotify({ ...dto }));
   }
 
   /** Development payment provider: pays the caller's own order and sends its signed callback. */
+  @ApiDoc({
+    ok: PayNotifyView,
+    summary: "Development payment provider: pays the caller's own order",
+    example: { orderId: 'PO1732900000000ab12' },
+    errors: [BankErrorCode.DEV_PAY_DISABLED, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
+  })
   @PostOk('devPay')
   async devPay(@CurrentUser() user: RequestUser, @Body() dto: OrderIdDto): Promise<ApiResponse<PayNotifyResponse>> {
     return ApiResponses.ok(await this.bank.devPay({ orderId: dto.orderId, userId: user.userId }));
   }
 
+  @ApiDoc({ ok: BalanceView, summary: "The caller's coin balance", example: {} })
   @PostOk('balance')
   async balance(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<BalanceResponse>> {
     return ApiResponses.ok(await this.bank.balance(user.userId));
   }
 
+  @ApiDoc({ ok: TradePageView, summary: "The caller's ledger, newest first", example: { page: 1, pageSize: 20 } })
   @PostOk('trades')
   async trades(@CurrentUser() user: RequestUser, @Body() dto: PageDto): Promise<ApiResponse<TradePage>> {
     return ApiResponses.ok(await this.bank.trades({ userId: user.userId, page: dto.page, pageSize: dto.pageSize }));

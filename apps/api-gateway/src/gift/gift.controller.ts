@@ -1,4 +1,13 @@
-import { ApiResponse, ApiResponses, BaseErrorCode, BizException, GiftClient } from '@live/common';
+import {
+  ApiResponse,
+  ApiResponses,
+  BankErrorCode,
+  BaseErrorCode,
+  BizException,
+  GatewayErrorCode,
+  GiftClient,
+  GiftErrorCode,
+} from '@live/common';
 import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
@@ -17,6 +26,8 @@ import {
   UpdateGiftDto,
 } from './gift.dto';
 import { GiftSendService } from './gift-send.service';
+import { ApiDoc } from '../docs/api-doc.decorator';
+import { BoardView, GiftConfigView } from '../docs/answer-views';
 
 @ApiTags('gift')
 @Controller('gift')
@@ -26,17 +37,32 @@ export class GiftController {
     private readonly giftService: GiftClient,
   ) {}
 
+  @ApiDoc({ ok: [GiftPanelItemView], summary: 'The gift panel: the gifts on sale', example: {} })
   @PostOk('listGift')
   async listGift(@Body() _body: EmptyBodyDto): Promise<ApiResponse<GiftPanelItemView[]>> {
     const { gifts } = await this.giftService.panel();
     return ApiResponses.ok(gifts);
   }
 
+  @ApiDoc({
+    ok: SendGiftView,
+    summary: 'Send a gift to the anchor of a living room; the outcome arrives over the WebSocket (5556 / 5557)',
+    example: { giftId: 1, roomId: 1, receiverId: 2, requestId: 'gift-0001' },
+    errors: [
+      GiftErrorCode.GIFT_NOT_FOUND,
+      GatewayErrorCode.LIVING_ROOM_NOT_FOUND,
+      BankErrorCode.INSUFFICIENT_BALANCE,
+      GatewayErrorCode.IDEMPOTENCY_KEY_REUSED,
+      GiftErrorCode.GIFT_SEND_FAILED,
+    ],
+  })
   @PostOk('send')
   @ApiHeader({
-    name: 'Idempotency-Key',
+    // Lower case, as @Headers reads it: the scanner then merges the two into one optional parameter.
+    name: 'idempotency-key',
     required: false,
-    description: 'same key twice = one charge (or body requestId)',
+    description: 'Idempotency-Key: the same key twice = one charge (or body requestId)',
+    schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
   })
   @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
   async send(
@@ -62,17 +88,33 @@ export class GiftController {
   }
 
   /** The room's contribution board: top senders by coins spent in the room. */
+  @ApiDoc({
+    ok: BoardView,
+    summary: "The room's contribution board: top senders by coins",
+    example: { roomId: 1, limit: 10 },
+  })
   @PostOk('contributionBoard')
   async board(@Body() dto: BoardDto): Promise<ApiResponse<ContributionBoardResponse>> {
     return ApiResponses.ok(await this.giftService.board({ roomId: dto.roomId, limit: dto.limit }));
   }
 
+  @ApiDoc({
+    ok: GiftConfigView,
+    summary: 'Add a gift to the catalogue (admins)',
+    example: { giftName: 'rose', price: 10, status: 1, coverImgUrl: '/img/rose.png', svgaUrl: '/svga/rose.svga' },
+  })
   @AdminPost('admin/insert')
   async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
     const { gift } = await this.giftService.insert({ ...dto });
     return ApiResponses.ok(gift);
   }
 
+  @ApiDoc({
+    ok: GiftConfigView,
+    summary: 'Change a gift of the catalogue (admins): the fields given change',
+    example: { giftId: 1, price: 20 },
+    errors: [GiftErrorCode.GIFT_NOT_FOUND],
+  })
   @AdminPost('admin/update')
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
     const { gift } = await this.giftService.update({ ...dto });

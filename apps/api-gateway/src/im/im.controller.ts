@@ -8,6 +8,7 @@ import { AuthService } from '../auth/auth.service';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { ImNodeDirectory } from './im-node.directory';
+import { ApiDoc } from '../docs/api-doc.decorator';
 
 class ImConfigView {
   @ApiProperty({ description: 'short-lived IM token for the WebSocket login' })
@@ -26,6 +27,7 @@ export class ImController {
   ) {}
 
   /** Each answer is a new single-use IM token: 30 a minute per user covers reconnects and tabs, not a hoard. */
+  @ApiDoc({ ok: ImConfigView, summary: 'A short-lived IM token and the WebSocket address to use it on', example: {} })
   @PostOk('getImConfig')
   @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
   async getImConfig(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<ImConfigView>> {

@@ -1,4 +1,4 @@
-import { ApiResponse, ApiResponses } from '@live/common';
+import { ApiResponse, ApiResponses, GatewayErrorCode } from '@live/common';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
@@ -7,18 +7,31 @@ import { CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { AnchorConfigView, ListLivingDto, RoomIdDto, RoomView, StartLivingDto } from './living.dto';
 import { LivingService } from './living.service';
+import { ApiDoc } from '../docs/api-doc.decorator';
+import { RoomIdView, RoomPageView } from '../docs/answer-views';
 
 @ApiTags('living')
 @Controller('living')
 export class LivingController {
   constructor(private readonly living: LivingService) {}
 
+  @ApiDoc({
+    ok: RoomIdView,
+    summary: 'Open a living room with the caller as its anchor',
+    example: { type: 0, roomName: 'my room' },
+  })
   @PostOk('startingLiving')
   @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be started once every 10 seconds' })
   async start(@CurrentUser() user: RequestUser, @Body() dto: StartLivingDto): Promise<ApiResponse<{ roomId: number }>> {
     return ApiResponses.ok(await this.living.start(user.userId, dto.type, dto.roomName));
   }
 
+  @ApiDoc({
+    ok: null,
+    summary: 'Close a living room (its anchor only)',
+    example: { roomId: 1 },
+    errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND, GatewayErrorCode.LIVING_ROOM_NOT_OWNER],
+  })
   @PostOk('closeLiving')
   @RequestLimit({ limit: 1, seconds: 10, msg: 'a room can be closed once every 10 seconds' })
   async close(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<null>> {
@@ -26,11 +39,22 @@ export class LivingController {
     return ApiResponses.ok(null);
   }
 
+  @ApiDoc({
+    ok: RoomPageView,
+    summary: 'The living rooms of a type, newest first',
+    example: { type: 0, page: 1, pageSize: 20 },
+  })
   @PostOk('list')
   async list(@Body() dto: ListLivingDto): Promise<ApiResponse<{ list: RoomView[]; hasNext: boolean }>> {
     return ApiResponses.ok(await this.living.list(dto.type, dto.page, dto.pageSize));
   }
 
+  @ApiDoc({
+    ok: AnchorConfigView,
+    summary: 'A room with its anchor and online count',
+    example: { roomId: 1 },
+    errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND],
+  })
   @PostOk('anchorConfig')
   async anchorConfig(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<AnchorConfigView>> {
     return ApiResponses.ok(await this.living.anchorConfig(user.userId, dto.roomId));

@@ -13,6 +13,7 @@ import {
   Res,
   Type,
 } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -116,6 +117,7 @@ export async function runHealthChecks(app: string, indicators: HealthIndicator[]
 }
 
 @Public()
+@ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
@@ -132,6 +134,13 @@ export class HealthController {
    * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report, with
    * the figures of HealthDetails (`rpc.served`, `rpcClients`).
    */
+  @ApiOperation({ summary: 'Liveness and readiness: 200 when every dependency answers, 503 when one does not' })
+  @ApiHeader({
+    name: HEALTH_TOKEN_HEADER,
+    required: false,
+    description: "the operators' HEALTH_DETAILS_TOKEN: the whole report instead of the status only (public ports)",
+    schema: { type: 'string', example: 'operator-token' },
+  })
   @Get('health')
   async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const report = { ...(await runHealthChecks(this.app, this.indicators)), ...this.details?.read() };

@@ -1,0 +1,97 @@
+import {
+  BalanceResponse,
+  ContributionBoardResponse,
+  ContributionEntryDto,
+  CreatePayOrderResponse,
+  GiftConfigDto,
+  GiftStatus,
+  PayNotifyResponse,
+  PayProductDto,
+  TradeDto,
+  TradePage,
+} from '@live/contracts';
+import { ApiProperty } from '@nestjs/swagger';
+import { RoomView } from '../living/living.dto';
+
+/*
+ * The `data` of the answers whose type is a contract class (bank-service's, gift-service's), as the OpenAPI
+ * document describes it. Each view `implements` its contract: a field the contract gains or changes and the
+ * view lacks fails to compile.
+ */
+
+export class RoomIdView {
+  @ApiProperty() roomId!: number;
+}
+
+export class RoomPageView {
+  @ApiProperty({ type: [RoomView] }) list!: RoomView[];
+  @ApiProperty() hasNext!: boolean;
+}
+
+export class BoardEntryView implements ContributionEntryDto {
+  @ApiProperty({ description: '1 = top' }) rank!: number;
+  @ApiProperty() userId!: number;
+  @ApiProperty({ description: 'coins the user spent on gifts in this room' }) score!: number;
+}
+
+export class BoardView implements ContributionBoardResponse {
+  @ApiProperty({ type: [BoardEntryView] }) entries!: BoardEntryView[];
+}
+
+export class GiftConfigView implements GiftConfigDto {
+  @ApiProperty() giftId!: number;
+  @ApiProperty() giftName!: string;
+  @ApiProperty({ description: 'coins' }) price!: number;
+  @ApiProperty({ enum: [GiftStatus.DISABLED, GiftStatus.ENABLED], description: '0 disabled, 1 on sale' })
+  status!: GiftStatus;
+  @ApiProperty() coverImgUrl!: string;
+  @ApiProperty() svgaUrl!: string;
+  @ApiProperty({ description: 'panel order, ascending' }) sortOrder!: number;
+}
+
+export class ProductView implements PayProductDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'price in cents' }) price!: number;
+  @ApiProperty({ description: 'coins credited when paid' }) coinNum!: number;
+  @ApiProperty() type!: number;
+}
+
+export class ProductsView {
+  @ApiProperty({ type: [ProductView] }) products!: ProductView[];
+  @ApiProperty({ description: "the caller's coins" }) currentBalance!: number;
+}
+
+export class PayOrderView implements CreatePayOrderResponse {
+  @ApiProperty() orderId!: string;
+}
+
+export class PayNotifyView implements PayNotifyResponse {
+  @ApiProperty() orderId!: string;
+  @ApiProperty({ enum: ['paid'] }) status!: 'paid';
+  @ApiProperty({ description: 'false when this callback repeated one already applied' }) credited!: boolean;
+  @ApiProperty() coinNum!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'after the credit; null when nothing was credited now' })
+  balance!: number | null;
+}
+
+export class BalanceView implements BalanceResponse {
+  @ApiProperty({ description: 'coins; 0 for a user without a wallet' }) balance!: number;
+}
+
+export class TradeView implements TradeDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() requestId!: string;
+  @ApiProperty({ description: 'signed: coins in, coins out (negative), 0 for a recorded rejection' }) num!: number;
+  @ApiProperty() balanceAfter!: number;
+  @ApiProperty() type!: number;
+  @ApiProperty() status!: number;
+  @ApiProperty({ type: Number, nullable: true }) counterpartyId!: number | null;
+  @ApiProperty({ type: String, nullable: true }) remark!: string | null;
+  @ApiProperty({ description: 'epoch ms' }) createTime!: number;
+}
+
+export class TradePageView implements TradePage {
+  @ApiProperty({ type: [TradeView] }) list!: TradeView[];
+  @ApiProperty() hasNext!: boolean;
+}

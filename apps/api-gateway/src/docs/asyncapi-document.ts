@@ -1,0 +1,101 @@
+import { IM_MESSAGES } from './asyncapi-messages';
+
+/**
+ * The im-core WebSocket close codes (apps/im-core/src/ws/im-close.ts; test/asyncapi-document.spec.ts checks
+ * that both agree).
+ */
+export const IM_CLOSE_CODES: Record<number, string> = {
+  1000: 'logged out (after a 1002)',
+  4400: 'too many bad frames (20)',
+  4401: 'not logged in: bad, expired or used token, or no login within the heartbeat timeout',
+  4408: 'silent longer than the heartbeat timeout (IM_HEARTBEAT_TIMEOUT_MS, 30 s)',
+  4409: 'replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER)',
+  4413: 'slow consumer: more than IM_MAX_BUFFERED_BYTES unsent',
+};
+
+const DESCRIPTION = `The WebSocket protocol of the im-core nodes (API.md "WebSocket"), as a node sees it: it receives
+the client's frames and sends the gift pushes. Get a single-use IM token and a node's address from
+POST /im/getImConfig, connect to \`wsImServerAddress\` with \`?token=T&roomId=R\` (or send a 1001 login
+frame), then heartbeat (1004) well within 30 s.
+
+Every frame is one JSON text message \`{ "magic": 18673, "code": C, "len": N, "body": ... }\`: 1001 login,
+1002 logout, 1003 business message (server to client), 1004 heartbeat, 1005 ack, 0 error answer.
+A 1003's body is an ImMsgBody \`{ msgId, appId, userId, bizCode, data }\`: bizCode 5556 gift effect (to
+the whole room), 5557 gift failed (to the sender only). The client acks each 1003 with a 1005 carrying
+its msgId; an unacked message is resent every IM_RESEND_INTERVAL_MS (3 s), at most IM_RESEND_MAX (3)
+times, by the node holding the socket. A message never reaches a user it was not addressed to.
+
+Close codes: ${Object.entries(IM_CLOSE_CODES)
+  .map(([code, why]) => `${code} ${why}`)
+  .join('; ')}. Too many connections from one address: the upgrade is answered HTTP 429 (code -10001).`;
+
+const clientOperation = (messages: string[], summary: string, reply?: string): Record<string, unknown> => ({
+  action: 'receive',
+  channel: { $ref: '#/channels/im' },
+  summary,
+  messages: messages.map((m) => ({ $ref: `#/channels/im/messages/${m}` })),
+  ...(reply
+    ? { reply: { channel: { $ref: '#/channels/im' }, messages: [{ $ref: `#/channels/im/messages/${reply}` }] } }
+    : {}),
+});
+
+const serverOperation = (messages: string[], summary: string): Record<string, unknown> => ({
+  action: 'send',
+  channel: { $ref: '#/channels/im' },
+  summary,
+  messages: messages.map((m) => ({ $ref: `#/channels/im/messages/${m}` })),
+});
+
+/** The AsyncAPI 3.0 document of the WebSocket protocol, served by the gateway at /docs/asyncapi.json. */
+export function buildAsyncApiDocument(): Record<string, unknown> {
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'live-gift IM WebSocket',
+      version: '1.0',
+      description: DESCRIPTION,
+      license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      imNode: {
+        host: '{node}',
+        protocol: 'ws',
+        pathname: '/ws',
+        description: 'an im-core node: the `wsImServerAddress` POST /im/getImConfig answers',
+        variables: { node: { default: '127.0.0.1:8090', description: 'host:port of the node (IM_CORE_WS_PORT)' } },
+      },
+    },
+    channels: {
+      im: {
+        address: '/ws',
+        title: 'the socket of one logged-in user',
+        description: 'Client and node frames on one WebSocket.',
+        servers: [{ $ref: '#/servers/imNode' }],
+        messages: IM_MESSAGES,
+        bindings: {
+          ws: {
+            query: {
+              type: 'object',
+              properties: {
+                token: { type: 'string', description: 'the single-use IM token of POST /im/getImConfig' },
+                roomId: { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'the room to join on login' },
+              },
+            },
+          },
+        },
+        'x-close-codes': IM_CLOSE_CODES,
+      },
+    },
+    operations: {
+      login: clientOperation(['login'], 'A client logs in or switches room; answered with a 1001.', 'loginResult'),
+      heartbeat: clientOperation(['heartbeat'], 'A client heartbeat; answered with a 1004.', 'heartbeat'),
+      logout: clientOperation(['logout'], 'A client logs out; the node closes with 1000.'),
+      ack: clientOperation(['ack'], 'A client acks a 1003 by msgId; an unacked one is resent (bounded).'),
+      pushGiftEffect: serverOperation(['giftEffect'], 'The node pushes a gift effect (5556) to the whole room.'),
+      pushGiftFail: serverOperation(['giftFail'], 'The node tells the sender a gift failed (5557).'),
+      answerBadFrame: serverOperation(['error'], 'The node answers a frame it could not use.'),
+      answerLogin: serverOperation(['loginResult'], 'The node answers a login (after a URL login too).'),
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { GiftEffectData, GiftFailData, IM_MAGIC, ImAppId, ImBizCode, ImFrameCode } from '@live/contracts';
+
+/** JSON Schema (AsyncAPI's default schema format) of the WebSocket frames, from the contract's constants. */
+type Schema = Record<string, unknown>;
+
+const MSG_ID = { type: 'string', pattern: '^[A-Za-z0-9_\\-:.]{1,64}$', description: 'the request id of the gift' };
+const ID = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+
+/** A frame `{ magic, code, len, body }` of one code; `len` is the UTF-8 byte length of JSON.stringify(body). */
+function frame(code: number, body: Schema | null, description: string): Schema {
+  return {
+    type: 'object',
+    description,
+    required: body ? ['magic', 'code', 'len', 'body'] : ['magic', 'code', 'len'],
+    properties: {
+      magic: { type: 'integer', const: IM_MAGIC },
+      code: { type: 'integer', const: code },
+      len: { type: 'integer', minimum: 0, description: 'UTF-8 byte length of JSON.stringify(body); 0 without one' },
+      ...(body ? { body } : {}),
+    },
+  };
+}
+
+const objectOf = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
+  type: 'object',
+  required,
+  properties,
+});
+
+/** `data` of 5556: every field of GiftEffectData (the `satisfies` fails to compile when the class changes). */
+const giftEffectData = objectOf({
+  requestId: MSG_ID,
+  giftId: ID,
+  giftName: { type: 'string' },
+  svgaUrl: { type: 'string', description: 'the effect animation to play' },
+  senderId: ID,
+  receiverId: { ...ID, description: 'the anchor' },
+  roomId: ID,
+  combo: { type: 'integer', minimum: 1, description: 'how many of this gift the sender sent in a row' },
+} satisfies Record<keyof GiftEffectData, Schema>);
+
+const giftFailData = objectOf({
+  requestId: MSG_ID,
+  msg: { type: 'string', description: 'why the gift was not charged, fit to show the sender' },
+} satisfies Record<keyof GiftFailData, Schema>);
+
+/** ImMsgBody of a business message of one bizCode. */
+function bizBody(bizCode: ImBizCode, data: Schema, userId: string): Schema {
+  return objectOf({
+    msgId: { ...MSG_ID, description: 'what the 1005 ack carries back; the gift request id' },
+    appId: { type: 'integer', const: ImAppId.LIVE_BIZ },
+    userId: { type: 'integer', minimum: 0, description: userId },
+    bizCode: { type: 'integer', const: bizCode },
+    data,
+  });
+}
+
+const message = (name: string, title: string, summary: string, payload: Schema, example: object): Schema => ({
+  name,
+  title,
+  summary,
+  contentType: 'application/json',
+  payload,
+  examples: [{ name: `${name}-example`, payload: example }],
+});
+
+const effectExample = {
+  requestId: '42:gift-0001',
+  giftId: 1,
+  giftName: 'Rose',
+  svgaUrl: '/svga/rose.svga',
+  senderId: 42,
+  receiverId: 7,
+  roomId: 3,
+  combo: 1,
+} satisfies GiftEffectData;
+const failExample = { requestId: '42:gift-0002', msg: 'insufficient balance' } satisfies GiftFailData;
+const bizExample = (bizCode: ImBizCode, userId: number, data: object): object => {
+  const body = { msgId: (data as { requestId: string }).requestId, appId: ImAppId.LIVE_BIZ, userId, bizCode, data };
+  return { magic: IM_MAGIC, code: ImFrameCode.BIZ, len: Buffer.byteLength(JSON.stringify(body)), body };
+};
+const bare = (code: ImFrameCode): object => ({ magic: IM_MAGIC, code, len: 0 });
+const withBody = (code: number, body: object): object => ({
+  magic: IM_MAGIC,
+  code,
+  len: Buffer.byteLength(JSON.stringify(body)),
+  body,
+});
+
+const loginBody = objectOf(
+  {
+    token: { type: 'string', minLength: 1, maxLength: 2048, description: 'the IM token of POST /im/getImConfig' },
+    roomId: { ...ID, description: 'the room to join; without it, the socket leaves its room' },
+  },
+  ['token'],
+);
+const loginAnswer = {
+  oneOf: [
+    objectOf({ userId: ID, roomId: { oneOf: [ID, { type: 'null' }] }, nodeId: { type: 'string' } }),
+    objectOf({ error: { type: 'string' } }),
+  ],
+};
+
+/** Every frame of the protocol, by message id. */
+export const IM_MESSAGES: Record<string, Schema> = {
+  login: message(
+    'login',
+    '1001 login',
+    'Log in (or switch room): for clients that cannot put ?token=&roomId= on the URL. Single-use token.',
+    frame(ImFrameCode.LOGIN, loginBody, 'a login frame'),
+    withBody(ImFrameCode.LOGIN, { token: 'im-token-from-getImConfig', roomId: 3 }),
+  ),
+  loginResult: message(
+    'loginResult',
+    '1001 login answer',
+    'The login answer: `{ userId, roomId, nodeId }`, or `{ error }` and close 4401 for a bad, expired or used token.',
+    frame(ImFrameCode.LOGIN, loginAnswer, 'the answer to a login (also sent after a login by URL)'),
+    withBody(ImFrameCode.LOGIN, { userId: 42, roomId: 3, nodeId: 'im-core-1' }),
+  ),
+  logout: message(
+    'logout',
+    '1002 logout',
+    'Log out: the server closes with 1000.',
+    frame(ImFrameCode.LOGOUT, null, 'no body'),
+    bare(ImFrameCode.LOGOUT),
+  ),
+  heartbeat: message(
+    'heartbeat',
+    '1004 heartbeat',
+    'Keeps the socket alive: answered with a 1004; a socket silent for IM_HEARTBEAT_TIMEOUT_MS (30 s) is closed 4408.',
+    frame(ImFrameCode.HEARTBEAT, null, 'no body'),
+    bare(ImFrameCode.HEARTBEAT),
+  ),
+  giftEffect: message(
+    'giftEffect',
+    '1003 bizCode 5556: gift effect',
+    "A gift's effect, to everyone in the room (userId 0: the room). Ack it with a 1005.",
+    frame(ImFrameCode.BIZ, bizBody(ImBizCode.GIFT_SUCCESS, giftEffectData, '0: everyone in the room'), 'a 5556'),
+    bizExample(ImBizCode.GIFT_SUCCESS, 0, effectExample),
+  ),
+  giftFail: message(
+    'giftFail',
+    '1003 bizCode 5557: gift failed',
+    'A gift that was not charged, to its sender only. Ack it with a 1005.',
+    frame(ImFrameCode.BIZ, bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'), 'a 5557'),
+    bizExample(ImBizCode.GIFT_FAIL, 42, failExample),
+  ),
+  ack: message(
+    'ack',
+    '1005 ack',
+    'Acks a 1003 by its msgId (the other ImMsgBody fields may come along; a userId must be the own or 0).',
+    frame(ImFrameCode.ACK, objectOf({ msgId: MSG_ID, userId: { type: 'integer', minimum: 0 } }, ['msgId']), 'ack'),
+    withBody(ImFrameCode.ACK, { msgId: '42:gift-0001' }),
+  ),
+  error: message(
+    'error',
+    'code 0: error',
+    'A frame the server could not use (not JSON, too large, unknown code, bad body, not logged in): `{ error }`.',
+    frame(0, objectOf({ error: { type: 'string' } }), 'an error answer; 20 unparseable frames close the socket 4400'),
+    withBody(0, { error: 'frame is not JSON' }),
+  ),
+};

@@ -1,0 +1,64 @@
+import { OpenAPIObject } from '@nestjs/swagger';
+import { gatewayOpenApi } from '../scripts/api-docs';
+
+type Operation = {
+  summary?: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { content?: Record<string, { examples?: Record<string, { value: { code: number } }> }> }>;
+  requestBody?: { content: Record<string, { examples?: Record<string, unknown> }> };
+  parameters?: { schema: { example?: unknown } }[];
+};
+
+const operation = (doc: OpenAPIObject, path: string, method = 'post'): Operation =>
+  (doc.paths[path] as Record<string, Operation>)[method];
+
+/** The codes a response documents, from its examples. */
+const codesAt = (op: Operation, status: number): number[] =>
+  Object.values(op.responses[String(status)]?.content?.['application/json']?.examples ?? {}).map((e) => e.value.code);
+
+describe('the gateway OpenAPI document (built from the routes, as /docs/json serves it)', () => {
+  let doc: OpenAPIObject;
+
+  beforeAll(async () => {
+    doc = await gatewayOpenApi();
+  });
+
+  it('every operation has a summary, a request example (POST) and the error envelope on 4xx/5xx', () => {
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
+    );
+    expect(operations).toHaveLength(20);
+    for (const { method, op } of operations) {
+      expect(op.summary).toEqual(expect.any(String));
+      if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
+      else expect(op.parameters?.[0].schema.example).toEqual(expect.any(String)); // GET /health: its one header
+      expect(codesAt(op, 500)).toEqual([100500]);
+    }
+  });
+
+  it('security: none on the public routes, cookie qytk or bearer on every other', () => {
+    for (const path of ['/userLogin/sendLoginCode', '/userLogin/login', '/bank/payNotify']) {
+      expect(operation(doc, path).security).toEqual([]);
+      expect(codesAt(operation(doc, path), 401)).toEqual([]);
+    }
+    expect(operation(doc, '/health', 'get').security).toEqual([]);
+    expect(operation(doc, '/gift/listGift').security).toEqual([{ cookie: [] }, { bearer: [] }]);
+    expect(codesAt(operation(doc, '/gift/listGift'), 401)).toEqual([100002]);
+    expect(doc.components?.securitySchemes?.cookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'qytk' });
+  });
+
+  it("each route's own codes, those of its guards (admin, rate limit) and of validation", () => {
+    const send = operation(doc, '/gift/send');
+    expect(codesAt(send, 400)).toEqual([100001]);
+    expect(codesAt(send, 413)).toEqual([100001]);
+    expect(codesAt(send, 415)).toEqual([100001]);
+    expect(codesAt(send, 402)).toEqual([12001]);
+    expect(codesAt(send, 404)).toEqual([11001, 10003]);
+    expect(codesAt(send, 409)).toEqual([10007]);
+    expect(codesAt(send, 429)).toEqual([-10001]);
+    expect(codesAt(send, 503)).toEqual([11003, 100503]);
+    expect(codesAt(operation(doc, '/gift/admin/update'), 403)).toEqual([100003]);
+    expect(codesAt(operation(doc, '/userLogin/sendLoginCode'), 429)).toEqual([-10001, 10001]);
+    expect(codesAt(operation(doc, '/health', 'get'), 503)).toEqual([100503]);
+  });
+});
