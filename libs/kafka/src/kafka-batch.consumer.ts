@@ -1,18 +1,22 @@
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from 'kafkajs';
-import { describeError, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
-import { BatchConsumerOptions, ConsumedMessage, ConsumedMeta, PoisonOptions } from './kafka-batch.options';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  abortableSleep,
+  describeError,
+  OneByOneOutcome,
+  settleOneByOne,
+  withHeartbeats,
+} from './kafka-batch.isolation';
+import {
+  BatchConsumerOptions,
+  ConsumedMessage,
+  ConsumedMeta,
+  CONSUMER_RETRY,
+  PoisonOptions,
+} from './kafka-batch.options';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
-
-/**
- * Retries of a member's fetch, heartbeat and commit before kafkajs restarts it (a restart rejoins the
- * group: a rebalance for every member): about 20 s, at most 2 s apart, so a broker's failover (fencing,
- * then the election: a few seconds) is ridden out and consumption resumes within 2 s of it. kafkajs'
- * default (5 retries doubling towards the client's 10 s cap) crashes the member mid-failover.
- */
-export const CONSUMER_RETRY: RetryOptions = { retries: 12, initialRetryTime: 200, maxRetryTime: 2_000 };
 
 /**
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
@@ -123,7 +127,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
         this.logger.error(
           `${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`,
         );
-        await this.sleep(delay);
+        await abortableSleep(this.stopSignal.signal, delay);
         if (!this.stopSignal.signal.aborted) await attempt(n + 1);
       }
     };
@@ -203,7 +207,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       this.logger.warn(
         `${where}: handler failed (attempt ${attempt}): ${describeError(failure)}; redelivering in ${delay} ms, offsets not committed`,
       );
-      await this.sleep(delay);
+      await abortableSleep(this.stopSignal.signal, delay);
       // A rebalance shows up here: the error goes to kafkajs, which rejoins; the new owner redelivers.
       if (isRunning()) await payload.heartbeat();
     }
@@ -237,7 +241,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
           this.logger.warn(
             `${message.topic}[${message.partition}]@${message.offset} alone: ${describeError(err)} (an outage): retrying in ${delay} ms`,
           );
-          await this.sleep(delay);
+          await abortableSleep(this.stopSignal.signal, delay);
           return isRunning() && !isStale();
         },
       },
@@ -267,20 +271,6 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
   /** The backoff before try `attempt + 1`: doubles from initialMs to maxMs. */
   private delayOf(attempt: number): number {
     return Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (attempt - 1));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopSignal.signal.aborted) return resolve();
-      const timer = setTimeout(done, ms);
-      const signal = this.stopSignal.signal;
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
   }
 
   private watchGroup(): void {

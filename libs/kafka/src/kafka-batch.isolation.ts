@@ -76,3 +76,17 @@ export async function withHeartbeats<T>(
 export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Resolves after `ms`, or at once when `signal` aborts (a consumer stopping does not wait out its backoff). */
+export function abortableSleep(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
