@@ -18,7 +18,7 @@
 import { validateEnv } from '@live/common';
 import { parseCachedBalance } from '@live/contracts';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { BankRedisKeys, createRedisClient, RedisEnv } from '@live/redis';
+import { BankRedisKeys, createRedisClient, getMany, RedisEnv } from '@live/redis';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -551,7 +551,10 @@ async function main(): Promise<void> {
     const accounts: { user_id: string; current_balance: string }[] = await ds.query(
       'SELECT user_id, current_balance FROM t_qiyu_currency_account',
     );
-    const cached = await redis.mget(...accounts.map((a) => keys.balance(Number(a.user_id))));
+    const cached = await getMany(
+      redis,
+      accounts.map((a) => keys.balance(Number(a.user_id))),
+    );
     const cacheMismatch = accounts.filter((a, i) => {
       const c = parseCachedBalance(cached[i]);
       return c !== undefined && c !== Number(a.current_balance);
