@@ -1,5 +1,5 @@
 import { GatewayRedisKeys } from '@live/redis';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -56,7 +56,7 @@ export function stackEnv(id: string, ports: ReturnType<typeof stackPorts>): Reco
  */
 export async function seedViewers(
   ds: DataSource,
-  redis: Redis,
+  redis: Redis | Cluster,
   keyPrefix: string,
   opts: { count: number; rooms: number; firstUser: number; coins: (i: number) => number },
 ): Promise<Viewer[]> {
@@ -94,21 +94,23 @@ export async function seedViewers(
 }
 
 /** The viewers' login and IM tokens in Redis, as api-gateway writes them at login (again after Redis lost them). */
-export async function writeTokens(redis: Redis, keyPrefix: string, viewers: readonly Viewer[]): Promise<void> {
+export async function writeTokens(
+  redis: Redis | Cluster,
+  keyPrefix: string,
+  viewers: readonly Viewer[],
+): Promise<void> {
   const keys = new GatewayRedisKeys(keyPrefix);
-  const p = redis.pipeline();
-  for (const v of viewers)
-    p.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200).set(
-      keys.imToken(v.imToken),
-      String(v.userId),
-      'EX',
-      7_200,
-    );
-  await p.exec();
+  // One command per key, sent together: a pipeline would have to hold keys of one slot on a Redis Cluster.
+  await Promise.all(
+    viewers.flatMap((v) => [
+      redis.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200),
+      redis.set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200),
+    ]),
+  );
 }
 
 /** A new single-use IM token of a viewer, as api-gateway's /im/getImConfig writes it (each logs in one socket). */
-export async function issueImToken(redis: Redis, keyPrefix: string, userId: number): Promise<string> {
+export async function issueImToken(redis: Redis | Cluster, keyPrefix: string, userId: number): Promise<string> {
   const token = randomBytes(24).toString('base64url');
   await redis.set(new GatewayRedisKeys(keyPrefix).imToken(token), String(userId), 'EX', 600);
   return token;

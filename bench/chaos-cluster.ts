@@ -1,0 +1,212 @@
+/**
+ * Cluster chaos: the whole system scaled out on this machine, under load, with faults.
+ *
+ *   npm run chaos -- --cluster           the full run
+ *   npm run chaos -- --cluster --short   the short run (CI)
+ *
+ * Engines: a 3-broker KRaft Kafka (replication factor 3, min.insync.replicas 2, producers acks=all), a
+ * Redis Cluster of 3 masters + 3 replicas, MariaDB; brought up (timed, their memory printed) and torn
+ * down at the end, also on failure and Ctrl-C. Apps: api-gateway, gift-service, bank-service, im-router
+ * twice each, im-core three times. Load: gifts at a steady rate over both gateways, anchors among the
+ * senders, WebSocket viewers in every room over the three im-core nodes. Faults, one at a time: kill -9
+ * of the broker leading most send_gift partitions; kill of the Redis master of the busiest room's slot
+ * (its replica takes over); kill -9 of one instance of each app; one gift-service cut off from the
+ * database for 10 s. Each prints its client errors, time to recover and peak consumer lag. Then the
+ * RPC calls each instance served (both instances of a service must carry >= 20 %), and the audit.
+ * A fault that cannot be injected fails the run; so does any audit figure off.
+ */
+import { validateEnv } from '@live/common';
+import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
+import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
+import { Cluster } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { seedViewers, sleep, stamp, Viewer } from './support/bench-kit';
+import { AuditLine, moneyAudit, PushObservers } from './support/cluster-audit';
+import { ClusterInfra, rssMb } from './support/cluster-infra';
+import { appsFault, databaseFault, kafkaFault, redisFault, Run, waitFor } from './support/cluster-faults';
+import { KafkaWatch } from './support/cluster-kafka';
+import { clusterLayout, Instance, instancesOf, Layout } from './support/cluster-layout';
+import { GiftLoad, seedAnchors } from './support/cluster-load';
+import { RpcServed, rpcShares } from './support/rpc-served';
+import { StackProcesses } from './support/stack-processes';
+import { TcpProxy } from './support/tcp-proxy';
+
+const ROOT = join(__dirname, '..', '..');
+const log = (msg: string): void => console.log(`[cluster-chaos ${stamp()}] ${msg}`);
+
+async function startApps(run: Run): Promise<void> {
+  for (const i of run.layout.instances) run.stack.startInstance(i.name, `http://127.0.0.1:${i.http}/health`, i.env);
+  await run.stack.waitHealthy(180_000);
+}
+
+/** Every viewer on a WebSocket of im-core node (k mod 3): every room has viewers on each node. */
+function viewerUrls(layout: Layout, viewers: Viewer[]): string[] {
+  const nodes = instancesOf(layout, 'im-core');
+  return viewers.map(
+    (v, k) => `ws://127.0.0.1:${nodes[k % nodes.length].http}/ws?token=${v.imToken}&roomId=${v.roomId}`,
+  );
+}
+
+async function settle(run: Run): Promise<void> {
+  const ids = [...new Set(run.load.accepted())];
+  await waitFor('every accepted gift settled', 180_000, async () => {
+    const [{ n }] = await run.ds.query(
+      'SELECT COUNT(DISTINCT request_id) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
+      [ids.length ? ids : ['-']],
+    );
+    return Number(n) >= ids.length;
+  }).catch((err: Error) => log(err.message));
+  await sleep(3_000);
+}
+
+function printServed(run: Run): boolean {
+  const rows = rpcShares(run.rpc.totals());
+  console.log('RPC calls served per instance (summed over restarts):');
+  console.table(rows);
+  return rows.every((r) => r.ok);
+}
+
+function printAudit(lines: AuditLine[]): boolean {
+  console.table(lines);
+  return lines.every((l) => l.ok);
+}
+
+async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise<boolean> {
+  const observers = await PushObservers.open(viewerUrls(run.layout, viewers));
+  log(`${viewers.length} viewers on WebSockets over 3 im-core nodes; ${senders.length} senders over 2 gateways`);
+  await run.kafka.connect();
+  run.kafka.startSampling();
+  const sampler = setInterval(() => void run.rpc.sample(), 2_000);
+  run.load.start();
+  try {
+    await sleep(run.short ? 5_000 : 15_000);
+    await kafkaFault(run);
+    await redisFault(run);
+    await appsFault(run);
+    await databaseFault(run);
+    await sleep(run.short ? 3_000 : 10_000);
+  } finally {
+    await run.load.stop();
+    await run.rpc.sample();
+    clearInterval(sampler);
+  }
+  const sent = run.load.sent.length;
+  log(`load stopped: ${sent} sent, ${run.load.accepted().length} accepted, ${run.load.readsDone} reads; settling`);
+  await settle(run);
+  await run.rpc.sample();
+  console.table(run.faults);
+  const servedOk = printServed(run);
+  await observers.flush();
+  const lines = [
+    ...(await moneyAudit(run.ds, run.redis, run.layout.shared.REDIS_KEY_PREFIX, run.load.accepted())),
+    ...observers.lines(),
+    { check: 'reads answered 5xx or not at all', value: run.load.readErrors, expected: 'printed', ok: true },
+    {
+      check: 'apps that died on their own',
+      value: run.stack.crashed().join(', ') || 'none',
+      expected: 'none',
+      ok: run.stack.crashed().length === 0,
+    },
+  ];
+  await observers.close();
+  const auditOk = printAudit(lines);
+  log(`RPC spread: ${servedOk ? 'OK' : 'FAILED'}; audit: ${auditOk ? 'EXACT' : 'MISMATCH'}`);
+  return servedOk && auditOk;
+}
+
+export async function runClusterChaos(short: boolean): Promise<boolean> {
+  const started = Date.now();
+  const id = randomBytes(3).toString('hex');
+  const outDir = join(process.cwd(), 'bench-output');
+  mkdirSync(outDir, { recursive: true });
+  const infra = new ClusterInfra(process.env.LIVE_GIFT_INFRA_STATE ?? join(ROOT, '.infra', 'cluster-chaos'));
+  let stack: StackProcesses | undefined;
+  const onSignal = (): void => {
+    log('interrupted: stopping the apps and the clusters');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => {
+      infra.downSync();
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  let ok = false;
+  let ds: DataSource | undefined;
+  let redis: Cluster | undefined;
+  const proxies = new Map<string, TcpProxy>();
+  let realDb: DatabaseEnv | undefined;
+  try {
+    log(`bringing up the engines (state in ${infra.state})`);
+    const { engines, report } = await infra.up();
+    console.table(report);
+    const layout = clusterLayout(24_000 + Math.floor(Math.random() * 50) * 60, id, engines);
+    realDb = validateEnv(DatabaseEnv, { ...process.env, DB_NAME: layout.shared.DB_NAME });
+    for (const g of instancesOf(layout, 'gift-service')) {
+      const proxy = new TcpProxy(g.dbProxy!, { host: realDb.DB_HOST, port: realDb.DB_PORT });
+      await proxy.up();
+      proxies.set(g.name, proxy);
+    }
+    stack = new StackProcesses(layout.shared, join(outDir, `cluster-chaos-logs-${id}`));
+    stack.prepare({ DB_PORT: String(realDb.DB_PORT) });
+    const appsT0 = Date.now();
+    const redisPorts = infra.redisPorts(engines.redisNodes);
+    redis = new Cluster(
+      redisPorts.map((port) => ({ host: '127.0.0.1', port })),
+      { enableAutoPipelining: true },
+    );
+    ds = await new DataSource(buildDataSourceOptions(realDb, {}, await detectServerFlavor(realDb))).initialize();
+    const run: Run = {
+      short,
+      layout,
+      infra,
+      stack,
+      ds,
+      redis,
+      load: undefined as unknown as GiftLoad,
+      kafka: new KafkaWatch(
+        engines.kafkaBrokers,
+        `${layout.shared.KAFKA_TOPIC_PREFIX}${KafkaTopic.SEND_GIFT}`,
+        `${layout.shared.KAFKA_TOPIC_PREFIX}${KafkaConsumerGroup.GIFT_SEND_GIFT}`,
+      ),
+      rpc: new RpcServed(layout.instances),
+      proxies,
+      redisPorts,
+      faults: [],
+    };
+    await startApps(run);
+    const appRss = layout.instances.reduce((s, i: Instance) => s + rssMb(stack!.pid(i.name)), 0);
+    log(`11 app processes healthy in ${((Date.now() - appsT0) / 1_000).toFixed(1)} s, ${appRss} MB RSS together`);
+    const rooms = short ? 12 : 20;
+    const viewers = await seedViewers(ds, redis, layout.shared.REDIS_KEY_PREFIX, {
+      count: short ? 120 : 300,
+      rooms,
+      firstUser: 8_000_000,
+      coins: (i) => (i % 4 === 0 ? 30 : 100_000),
+    });
+    const anchors = await seedAnchors(ds, redis, layout.shared.REDIS_KEY_PREFIX, viewers, 100_000);
+    const senders = [...viewers, ...anchors];
+    const gateways = instancesOf(layout, 'api-gateway').map((g) => g.http);
+    run.load = new GiftLoad(gateways, senders, short ? 40 : 80);
+    try {
+      ok = await scenario(run, viewers, senders);
+    } finally {
+      await run.kafka.close();
+    }
+  } catch (err: unknown) {
+    ok = false;
+    console.error(err);
+  } finally {
+    await stack?.stop();
+    await ds?.destroy().catch(() => undefined);
+    redis?.disconnect();
+    for (const p of proxies.values()) await p.down();
+    if (realDb) await dropDatabase(realDb).catch(() => undefined);
+    log('tearing down the clusters');
+    await infra.down();
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
+  log(`cluster chaos: ${ok ? 'OK' : 'FAILED'} in ${((Date.now() - started) / 1_000).toFixed(0)} s end to end`);
+  return ok;
+}
