@@ -31,6 +31,27 @@ export class CurrencyAccountRepository {
     );
   }
 
+  /**
+   * Opens, in its own statement (autocommit, never inside a settlement transaction), the wallets of these
+   * users that do not exist yet, in user id order: a plain read finds the missing ones, INSERT IGNORE
+   * creates them (a concurrent run creating the same wallet is no error). A settlement then locks every
+   * account it touches in one ordered SELECT ... FOR UPDATE and holds no other account lock.
+   */
+  async openMissing(userIds: readonly number[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const rows: { user_id: string | number }[] = await this.dataSource.query(
+      `SELECT user_id FROM t_qiyu_currency_account WHERE user_id IN (${userIds.map(() => '?').join(',')})`,
+      [...userIds],
+    );
+    const existing = new Set(rows.map((r) => Number(r.user_id)));
+    const missing = [...new Set(userIds)].filter((id) => !existing.has(id)).sort((a, b) => a - b);
+    if (missing.length === 0) return;
+    await this.dataSource.query(
+      `INSERT IGNORE INTO t_qiyu_currency_account (user_id) VALUES ${missing.map(() => '(?)').join(',')}`,
+      missing,
+    );
+  }
+
   async find(userId: number): Promise<AccountBalance | undefined> {
     const [row]: AccountRow[] = await this.dataSource.query(
       'SELECT user_id, current_balance, version FROM t_qiyu_currency_account WHERE user_id = ?',

@@ -12,8 +12,9 @@ import { PlannedResult, planSettlement, RecordedOutcome, SettlementItem, Settlem
 const MAX_SETTLEMENT_BATCH = 1000;
 
 /**
- * Settles gifts: ONE database transaction per batch. Locks every account the batch touches (senders
- * and receivers, in id order: no deadlock between batches), reads the ledger for request ids already
+ * Settles gifts: ONE database transaction per batch. Missing receiver wallets are opened first, outside
+ * it (autocommit, id order). Then it locks every account the batch touches (senders and receivers, in one
+ * SELECT ... FOR UPDATE in id order, before any write: no deadlock between batches), reads the ledger for request ids already
  * settled, applies the gifts in order (planSettlement), writes balances, earnings and one ledger row
  * per new request id (UNIQUE request_id) with the fingerprint of what it was for, commits, then
  * refreshes the Redis balance cache. A request id already in the ledger for something else (another
@@ -39,6 +40,9 @@ export class GiftSettlementService {
       );
     }
     const started = Date.now();
+    // A receiver may have no wallet yet: open it before the transaction, so its earnings have somewhere to
+    // land and the transaction's only account locks are the ordered ones (see settleInTransaction).
+    await this.accounts.openMissing(items.map((i) => i.receiverId));
     const { plan, versions, senderBalances } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) =>
       this.settleInTransaction(em, items),
     );
@@ -67,10 +71,9 @@ export class GiftSettlementService {
     em: EntityManager,
     items: readonly SettlementItem[],
   ): Promise<{ plan: SettlementPlan; versions: Map<number, number>; senderBalances: Map<number, number> }> {
-    const receivers = [...new Set(items.map((i) => i.receiverId))].sort((a, b) => a - b);
-    // A receiver may have no wallet yet: open one so its earnings have somewhere to land.
-    await this.accounts.open(receivers, em);
-    const locked = await this.accounts.lock(em, [...new Set([...items.map((i) => i.senderId), ...receivers])]);
+    // One global lock order: every account of the run, senders and receivers, in one SELECT ... FOR UPDATE
+    // in user id order, before any write. Two runs never wait on each other in a cycle, whoever gifts whom.
+    const locked = await this.accounts.lock(em, [...new Set(items.flatMap((i) => [i.senderId, i.receiverId]))]);
     const senders = new Set(items.map((i) => i.senderId));
     const balances = new Map<number, number>();
     const versions = new Map<number, number>();

@@ -1,0 +1,103 @@
+import { createTestDatabase, TestDatabase, uniqueName } from '@live/testing';
+import { DataSource } from 'typeorm';
+import { BalanceCacheService } from '../account/balance-cache.service';
+import { CurrencyAccountRepository } from '../account/currency-account.repository';
+import { CurrencyTradeRepository } from '../account/currency-trade.repository';
+import { GiftSettlementService } from './gift-settlement.service';
+import { SettlementItem } from './settlement-planner';
+
+/** MySQL errors a settlement transaction must never meet when every run locks in one global order. */
+const LOCK_ERRORS = new Set([1213 /* ER_LOCK_DEADLOCK */, 1205 /* ER_LOCK_WAIT_TIMEOUT */]);
+
+function errnoOf(err: unknown): number | undefined {
+  const e = err as { errno?: unknown; driverError?: { errno?: unknown } } | null;
+  const n = e?.errno ?? e?.driverError?.errno;
+  return typeof n === 'number' ? n : undefined;
+}
+
+/**
+ * Anchors who also send gifts to each other, crosswise, in settlement runs that overlap: A→B in one run
+ * while B→A is in another. With receivers locked before the senders (the old order) two such runs wait on
+ * each other in a cycle (ER_LOCK_DEADLOCK, which withTransactionRetry then hides by running the batch
+ * again); with one global order (every account of a run in id order) no run ever waits in a cycle.
+ */
+describe('gift settlement: one global lock order (real MariaDB)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let settlement: GiftSettlementService;
+  const lockErrors: number[] = [];
+  const anchors = [701, 702, 703, 704, 705, 706];
+  const FUNDS = 1_000_000;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = db.dataSource;
+    // Every transaction the service opens goes through here: record the lock errors it meets (the retry hides them).
+    const transaction = ds.transaction.bind(ds) as (...args: unknown[]) => Promise<unknown>;
+    jest.spyOn(ds, 'transaction').mockImplementation((async (...args: unknown[]) => {
+      try {
+        return await transaction(...args);
+      } catch (err: unknown) {
+        const n = errnoOf(err);
+        if (n !== undefined && LOCK_ERRORS.has(n)) lockErrors.push(n);
+        throw err;
+      }
+    }) as DataSource['transaction']);
+    const cache = { refreshMany: async () => undefined } as unknown as BalanceCacheService;
+    settlement = new GiftSettlementService(
+      ds,
+      new CurrencyAccountRepository(ds),
+      new CurrencyTradeRepository(ds),
+      cache,
+    );
+    await ds.query(
+      `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${anchors.map(() => '(?, ?, ?)').join(',')}`,
+      anchors.flatMap((id) => [id, FUNDS, FUNDS]),
+    );
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const gift = (senderId: number, receiverId: number, price = 1): SettlementItem => ({
+    requestId: uniqueName(`x${senderId}-${receiverId}`),
+    senderId,
+    receiverId,
+    roomId: receiverId,
+    giftId: 1,
+    price,
+  });
+
+  it('concurrent crosswise runs of anchors gifting each other never deadlock, and the money adds up', async () => {
+    let settledCoins = 0;
+    let newWallets = 0;
+    for (let round = 0; round < 25; round++) {
+      // Each run: one anchor sends to all the others, and a viewer with no wallet yet receives too (opened first).
+      const runs = anchors.map((sender, i) => {
+        const others = anchors.filter((a) => a !== sender);
+        const rotated = [...others.slice(i % others.length), ...others.slice(0, i % others.length)];
+        const newcomer = 900_000 + round * 10 + i;
+        newWallets += 1;
+        return [...rotated.map((receiver) => gift(sender, receiver)), gift(sender, newcomer)];
+      });
+      const results = await Promise.all(runs.map((items) => settlement.settleBatch(items)));
+      for (const r of results.flat()) {
+        expect(r.status).toBe('charged');
+        settledCoins += 1;
+      }
+    }
+    expect(lockErrors).toEqual([]);
+    const rows: { balances: string; earnings: string; spent: string; wallets: string }[] = await ds.query(
+      `SELECT SUM(current_balance) AS balances, SUM(earnings) AS earnings, SUM(total_spent) AS spent, COUNT(*) AS wallets
+       FROM t_qiyu_currency_account`,
+    );
+    const [{ balances, earnings, spent, wallets }] = rows;
+    expect(Number(spent)).toBe(settledCoins);
+    expect(Number(earnings)).toBe(settledCoins);
+    expect(Number(balances) + Number(earnings)).toBe(anchors.length * FUNDS);
+    expect(Number(wallets)).toBe(anchors.length + newWallets);
+    const [{ trades }] = await ds.query('SELECT COUNT(*) AS trades FROM t_qiyu_currency_trade WHERE status = 1');
+    expect(Number(trades)).toBe(settledCoins);
+  });
+});
