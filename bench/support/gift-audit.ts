@@ -1,0 +1,480 @@
+/**
+ * The gift audit, written once for chaos (bench/chaos.ts), cluster chaos and the bench (gift-path): money
+ * and pushes, after the load stopped and every accepted gift settled. Every figure it computes belongs to
+ * a check, and the verdict is the conjunction of the checks: nothing computed is left out.
+ *
+ * Use:
+ *   const observers = await PushObservers.open({ wsUrl, seats, token });  // before the load; seats: { userId, roomId }[]
+ *   ... load; keep an AuditedGift { requestId (as answered), senderId, roomId, sentAt } per accepted gift ...
+ *   const result = await auditGifts({ ds, redis, keyPrefix, gifts, requestIdLike: ['%:c-%'], observers });
+ *   printAudit('chaos', result);  if (!result.ok) fail;   await observers.close();
+ *
+ * `auditMoney` and `judgePushes` are the two halves, usable alone; `verdict(checks)` merges checks (add a
+ * harness' own, e.g. "no process died on its own", before printing).
+ *
+ * Money (auditMoney): every accepted request id has exactly one gift trade: charged (status 1) with
+ * exactly one gift record, or refused (status 0) with none; no gift trade charged (or refused) for an id
+ * of the harness (LIKE `requestIdLike`) that was not accepted; no gift record without a charged trade; no
+ * negative balance or earnings; balances + earnings = credits (recharges); the ledger sums to the
+ * balances, and what it spent on gifts to the earnings; Redis' cached balance = the database's, for every
+ * cached account (read key by key: safe on a Redis Cluster).
+ *
+ * Pushes (judgePushes, over what the observers recorded): a socket is judged for a gift when it was
+ * logged in to the room before the gift was sent and never closed until the audit; each judged socket
+ * got a charged gift's 5556 exactly once (msgId = request id), and its sender's judged sockets got a
+ * refused gift's 5557 exactly once. No 5556 of the harness' gifts reached a socket it was not due to (a
+ * refused gift's effect, another room), no 5557 reached anyone but the sender of a refused gift, no
+ * effect carried another room. Sockets closed during the run (their seat is reopened with a new token)
+ * are not judged; (seat, gift) pairs left out that way must stay fewer than the judged ones.
+ */
+import { BankRedisKeys } from '@live/redis';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { DataSource } from 'typeorm';
+import { parseCachedBalance } from '@live/contracts';
+import type { ObservedSocket } from './push-observers.worker';
+
+export type { ObservedSocket } from './push-observers.worker';
+
+/** One accepted gift, as the harness saw it: the request id the gateway answered, and when it was sent. */
+export interface AuditedGift {
+  requestId: string;
+  senderId: number;
+  roomId: number;
+  /** Epoch ms when the request left the client. */
+  sentAt: number;
+}
+
+export interface AuditCheck {
+  name: string;
+  ok: boolean;
+  figures: Record<string, number>;
+}
+
+export interface AuditResult {
+  ok: boolean;
+  /** Every figure of every check, by name. */
+  figures: Record<string, number>;
+  checks: AuditCheck[];
+}
+
+export type GiftOutcome = 'charged' | 'refused';
+
+/** The smallest Redis surface the audit needs (a Redis or a Cluster client). */
+export interface BalanceCacheReader {
+  get(key: string): Promise<string | null>;
+}
+
+export function verdict(checks: AuditCheck[]): AuditResult {
+  const figures: Record<string, number> = {};
+  for (const c of checks) Object.assign(figures, c.figures);
+  return { ok: checks.every((c) => c.ok), figures, checks };
+}
+
+export function printAudit(label: string, result: AuditResult): void {
+  console.table(result.checks.map((c) => ({ check: c.name, ok: c.ok, figures: JSON.stringify(c.figures) })));
+  console.log(`${label} audit: ${result.ok ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(result.figures)}`);
+  for (const c of result.checks.filter((x) => !x.ok)) console.log(`  FAILED: ${c.name} ${JSON.stringify(c.figures)}`);
+}
+
+const check = (name: string, ok: boolean, figures: Record<string, number>): AuditCheck => ({ name, ok, figures });
+const chunks = <T>(list: readonly T[], size = 5_000): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
+
+async function scalar(ds: DataSource, sql: string, params: unknown[] = []): Promise<number> {
+  return Number(Object.values(((await ds.query(sql, params)) as object[])[0] ?? {})[0] ?? 0);
+}
+
+/** Per accepted id: its gift trades and records. */
+async function outcomesOf(
+  ds: DataSource,
+  ids: readonly string[],
+): Promise<{ trades: Map<string, { n: number; charged: number; refused: number }>; records: Map<string, number> }> {
+  const trades = new Map<string, { n: number; charged: number; refused: number }>();
+  const records = new Map<string, number>();
+  for (const part of chunks(ids)) {
+    const t: { request_id: string; n: string; charged: string; refused: string }[] = await ds.query(
+      'SELECT request_id, COUNT(*) AS n, SUM(status = 1) AS charged, SUM(status = 0) AS refused FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?) GROUP BY request_id',
+      [part],
+    );
+    for (const r of t)
+      trades.set(r.request_id, { n: Number(r.n), charged: Number(r.charged), refused: Number(r.refused) });
+    const g: { request_id: string; n: string }[] = await ds.query(
+      'SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id',
+      [part],
+    );
+    for (const r of g) records.set(r.request_id, Number(r.n));
+  }
+  return { trades, records };
+}
+
+/** Gift trades of the harness' ids (LIKE patterns) that were never accepted, charged and refused. */
+async function settledNotAccepted(
+  ds: DataSource,
+  accepted: ReadonlySet<string>,
+  requestIdLike: readonly string[],
+): Promise<{ charged: number; refused: number }> {
+  const out = { charged: 0, refused: 0 };
+  if (requestIdLike.length === 0) return out;
+  const rows: { request_id: string; status: number }[] = await ds.query(
+    `SELECT request_id, status FROM t_qiyu_currency_trade WHERE type = 2 AND (${requestIdLike.map(() => 'request_id LIKE ?').join(' OR ')})`,
+    [...requestIdLike],
+  );
+  for (const r of rows) {
+    if (accepted.has(r.request_id)) continue;
+    if (Number(r.status) === 1) out.charged += 1;
+    else out.refused += 1;
+  }
+  return out;
+}
+
+async function cacheMismatches(ds: DataSource, redis: BalanceCacheReader, keyPrefix: string): Promise<number[]> {
+  const keys = new BankRedisKeys(keyPrefix);
+  const accounts: { user_id: string; current_balance: string }[] = await ds.query(
+    'SELECT user_id, current_balance FROM t_qiyu_currency_account',
+  );
+  let cached = 0;
+  let mismatches = 0;
+  for (const part of chunks(accounts, 500)) {
+    const values = await Promise.all(part.map((a) => redis.get(keys.balance(Number(a.user_id)))));
+    part.forEach((a, i) => {
+      const c = parseCachedBalance(values[i]);
+      if (c === undefined) return;
+      cached += 1;
+      if (c !== Number(a.current_balance)) mismatches += 1;
+    });
+  }
+  return [cached, mismatches];
+}
+
+/** The money half; also returns each accepted id's outcome (for judgePushes). */
+export async function auditMoney(opts: {
+  ds: DataSource;
+  redis: BalanceCacheReader;
+  keyPrefix: string;
+  acceptedIds: readonly string[];
+  requestIdLike: readonly string[];
+}): Promise<{ checks: AuditCheck[]; outcomes: Map<string, GiftOutcome> }> {
+  const { ds } = opts;
+  const accepted = new Set(opts.acceptedIds);
+  const { trades, records } = await outcomesOf(ds, [...accepted]);
+  const outcomes = new Map<string, GiftOutcome>();
+  let settledTwice = 0;
+  let chargedWithoutOneRecord = 0;
+  let refusedWithRecord = 0;
+  for (const [id, t] of trades) {
+    if (t.n !== 1 || t.charged + t.refused !== 1) settledTwice += 1;
+    if (t.charged > 0) outcomes.set(id, 'charged');
+    else if (t.refused > 0) outcomes.set(id, 'refused');
+    if (t.charged > 0 && records.get(id) !== 1) chargedWithoutOneRecord += 1;
+    if (t.charged === 0 && records.has(id)) refusedWithRecord += 1;
+  }
+  const notAccepted = await settledNotAccepted(ds, accepted, opts.requestIdLike);
+  const [cachedAccounts, redisCacheMismatches] = await cacheMismatches(ds, opts.redis, opts.keyPrefix);
+  const q = (sql: string): Promise<number> => scalar(ds, sql);
+  const balancesPlusEarnings = await q(
+    'SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account',
+  );
+  const credited = await q(
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1',
+  );
+  const ledgerBalance = await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1');
+  const balances = await q('SELECT COALESCE(SUM(current_balance), 0) FROM t_qiyu_currency_account');
+  const ledgerSpent = await q('SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND status = 1');
+  const earnings = await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account');
+  const negative = await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0');
+  const recordsWithoutCharge = await q(
+    'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.type = 2 AND t.status = 1 WHERE t.id IS NULL',
+  );
+  const unsettled = accepted.size - trades.size;
+  const checks = [
+    check('every accepted id settled', unsettled === 0, { accepted: accepted.size, unsettled }),
+    check('settled once (one gift trade, charged or refused)', settledTwice === 0, { settledTwice }),
+    check('charged with exactly one gift record', chargedWithoutOneRecord === 0, {
+      charged: [...outcomes.values()].filter((o) => o === 'charged').length,
+      chargedWithoutOneRecord,
+    }),
+    check('refused without a gift record', refusedWithRecord === 0, {
+      refused: [...outcomes.values()].filter((o) => o === 'refused').length,
+      refusedWithRecord,
+    }),
+    check('nothing settled that was not accepted', notAccepted.charged === 0 && notAccepted.refused === 0, {
+      chargedNotAccepted: notAccepted.charged,
+      refusedNotAccepted: notAccepted.refused,
+    }),
+    check('no gift record without a charge', recordsWithoutCharge === 0, { recordsWithoutCharge }),
+    check('no negative balance or earnings', negative === 0, { negativeBalances: negative }),
+    check('balances + earnings = credits', balancesPlusEarnings === credited, { balancesPlusEarnings, credited }),
+    check('ledger = balances', ledgerBalance === balances, { ledgerBalance, balances }),
+    check('ledger spent on gifts = earnings', ledgerSpent === earnings, { ledgerSpent, earnings }),
+    check('Redis balance cache = database', redisCacheMismatches === 0, { cachedAccounts, redisCacheMismatches }),
+  ];
+  return { checks, outcomes };
+}
+
+/** LIKE patterns ('%' and '_') as one regular expression. */
+function likeMatcher(patterns: readonly string[]): (id: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const alt = patterns.map((p) =>
+    p
+      .split('')
+      .map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join(''),
+  );
+  const re = new RegExp(`^(?:${alt.join('|')})$`);
+  return (id) => re.test(id);
+}
+
+interface PairTally {
+  judged: number;
+  excluded: number;
+  lost: number;
+  duplicated: number;
+}
+
+/** Receipts of an open socket, indexed by msgId. */
+interface Judged {
+  loginAt: number;
+  effects: Map<string, number>;
+  failures: Map<string, number>;
+}
+
+/** Tallies one gift's pushes over the seats it was due to (room members for 5556, its sender for 5557). */
+function tally(
+  t: PairTally,
+  seats: ReadonlySet<number> | undefined,
+  open: ReadonlyMap<number, Judged>,
+  gift: AuditedGift,
+  kind: 'effects' | 'failures',
+): void {
+  for (const seat of seats ?? []) {
+    const socket = open.get(seat);
+    if (!socket || socket.loginAt > gift.sentAt) {
+      t.excluded += 1;
+      continue;
+    }
+    t.judged += 1;
+    const times = socket[kind].get(gift.requestId) ?? 0;
+    if (times === 0) t.lost += 1;
+    if (times > 1) t.duplicated += times - 1;
+  }
+}
+
+/**
+ * The push half, over what the observers recorded (`sockets`, with indexed receipts) and each gift's
+ * outcome (auditMoney). `requestIdLike`: the harness' ids; pushes of other ids (not the harness' traffic)
+ * are ignored.
+ */
+export function judgePushes(
+  gifts: readonly AuditedGift[],
+  outcomes: ReadonlyMap<string, GiftOutcome>,
+  sockets: readonly ObservedSocket[],
+  requestIdLike: readonly string[],
+): AuditCheck[] {
+  const seatsOfRoom = new Map<number, Set<number>>();
+  const seatsOfUser = new Map<number, Set<number>>();
+  const openBySeat = new Map<number, ObservedSocket>();
+  const seatsWithAClose = new Set<number>();
+  for (const s of sockets) {
+    if (!seatsOfRoom.has(s.roomId)) seatsOfRoom.set(s.roomId, new Set());
+    seatsOfRoom.get(s.roomId)!.add(s.seat);
+    if (!seatsOfUser.has(s.userId)) seatsOfUser.set(s.userId, new Set());
+    seatsOfUser.get(s.userId)!.add(s.seat);
+    if (s.closedAt === null) openBySeat.set(s.seat, s);
+    else seatsWithAClose.add(s.seat);
+  }
+  const open = new Map<number, Judged>();
+  for (const [seat, x] of openBySeat)
+    open.set(seat, { loginAt: x.loginAt, effects: new Map(x.effects), failures: new Map(x.failures) });
+  const effects: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
+  const failures: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
+  const giftById = new Map(gifts.map((g) => [g.requestId, g]));
+  for (const g of giftById.values()) {
+    const outcome = outcomes.get(g.requestId);
+    if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects');
+    if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures');
+  }
+  const ours = likeMatcher(requestIdLike);
+  let unexpectedEffects = 0;
+  let unexpectedFailures = 0;
+  let foreignRoom = 0;
+  for (const s of openBySeat.values()) {
+    foreignRoom += s.foreignRoom;
+    for (const [msgId, times] of s.effects) {
+      const g = giftById.get(msgId);
+      if (g ? outcomes.get(msgId) !== 'charged' || g.roomId !== s.roomId : ours(msgId)) unexpectedEffects += times;
+    }
+    for (const [msgId, times] of s.failures) {
+      const g = giftById.get(msgId);
+      if (g ? outcomes.get(msgId) !== 'refused' || g.senderId !== s.userId : ours(msgId)) unexpectedFailures += times;
+    }
+  }
+  const judgedMost = (t: PairTally): boolean => t.judged + t.excluded === 0 || t.judged > t.excluded;
+  return [
+    check('every charged gift 5556 reached every judged room socket', effects.lost === 0, {
+      effectPairsJudged: effects.judged,
+      effectsLost: effects.lost,
+    }),
+    check('no 5556 delivered twice to a socket', effects.duplicated === 0, { effectsDuplicated: effects.duplicated }),
+    check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
+      failurePairsJudged: failures.judged,
+      failuresLost: failures.lost,
+    }),
+    check('no 5557 delivered twice to a socket', failures.duplicated === 0, {
+      failuresDuplicated: failures.duplicated,
+    }),
+    check(
+      'no push to a socket it was not due to',
+      unexpectedEffects === 0 && unexpectedFailures === 0 && foreignRoom === 0,
+      { unexpectedEffects, unexpectedFailures, effectsOfAnotherRoom: foreignRoom },
+    ),
+    check(
+      'sockets connected the whole time: most (seat, gift) pairs judged',
+      judgedMost(effects) && judgedMost(failures),
+      {
+        seats: new Set(sockets.map((x) => x.seat)).size,
+        seatsReconnected: seatsWithAClose.size,
+        effectPairsExcluded: effects.excluded,
+        failurePairsExcluded: failures.excluded,
+      },
+    ),
+  ];
+}
+
+/** A socket the observers keep open: a user in a room (a viewer, or a sender waiting for its 5557). */
+export interface ObserverSeat {
+  userId: number;
+  roomId: number;
+}
+
+/**
+ * WebSocket observers spread over worker threads (push-observers.worker). `token(userId)` issues a fresh
+ * single-use IM token (every login, and every reconnect, uses one). With `reconnect` (the default), a
+ * socket the server closed is replaced in its seat by a new one as soon as a login succeeds again; the
+ * closed one is not judged any more.
+ */
+export class PushObservers {
+  private closing = false;
+  private reconnects = 0;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly seats: ObserverSeat[],
+    private readonly opts: PushObserversOptions,
+  ) {}
+
+  static async open(opts: PushObserversOptions): Promise<PushObservers> {
+    const n = Math.max(1, Math.min(opts.workers ?? 2, opts.seats.length));
+    const workers = Array.from({ length: n }, () => new Worker(join(__dirname, 'push-observers.worker.js')));
+    const o = new PushObservers(workers, opts.seats, opts);
+    const urls = await Promise.all(opts.seats.map((s) => o.url(s)));
+    const failed = await Promise.all(
+      workers.map(
+        (w, k) =>
+          new Promise<number[]>((resolve, reject) => {
+            w.once('error', reject);
+            w.on('message', (m: { type: string; failed?: number[]; seat?: number; ok?: boolean }) => {
+              if (m.type === 'opened') resolve(m.failed ?? []);
+              if (m.type === 'closed' || (m.type === 'reopened' && !m.ok)) o.replace(m.seat!);
+            });
+            const seats = opts.seats
+              .map((s, seat) => ({ ...s, seat, url: urls[seat] }))
+              .filter((s) => s.seat % n === k);
+            w.postMessage({ type: 'open', seats });
+          }),
+      ),
+    );
+    const all = failed.flat();
+    if (all.length > 0) throw new Error(`${all.length} of ${opts.seats.length} observer sockets could not log in`);
+    return o;
+  }
+
+  private async url(seat: ObserverSeat): Promise<string> {
+    return `${this.opts.wsUrl}?token=${await this.opts.token(seat.userId)}&roomId=${seat.roomId}`;
+  }
+
+  /** Opens a new socket in a seat whose socket closed (after a pause; again until one logs in). */
+  private replace(seat: number): void {
+    if (this.closing || this.opts.reconnect === false) return;
+    this.reconnects += 1;
+    setTimeout(() => {
+      if (this.closing) return;
+      this.url(this.seats[seat]).then(
+        (url) =>
+          this.workers[seat % this.workers.length].postMessage({ type: 'reopen', seat, url, ...this.seats[seat] }),
+        () => this.replace(seat),
+      );
+    }, 500);
+  }
+
+  /** Reopen attempts so far (a seat whose server is down is tried again every half second). */
+  get reopenAttempts(): number {
+    return this.reconnects;
+  }
+
+  /** What every socket, open or closed, saw so far. */
+  async collect(): Promise<ObservedSocket[]> {
+    const parts = await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<ObservedSocket[]>((resolve) => {
+            const on = (m: { type: string; sockets?: ObservedSocket[] }): void => {
+              if (m.type !== 'record') return;
+              w.off('message', on);
+              resolve(m.sockets ?? []);
+            };
+            w.on('message', on);
+            w.postMessage({ type: 'collect' });
+          }),
+      ),
+    );
+    return parts.flat();
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.workers) w.postMessage({ type: 'close' });
+    await new Promise((r) => setTimeout(r, 200));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export interface PushObserversOptions {
+  /** ws://host:port/ws (the token and the room go in the query). */
+  wsUrl: string;
+  seats: ObserverSeat[];
+  token: (userId: number) => Promise<string>;
+  /** Worker threads (default 2). */
+  workers?: number;
+  /** Replace a socket the server closed (default true). */
+  reconnect?: boolean;
+}
+
+/**
+ * Money, then pushes: waits (up to `pushWaitMs`, default 30 s) until no judged push is missing, then
+ * `settleMs` (default 3.5 s, longer than im-core's resend interval) for late duplicates, and judges.
+ */
+export async function auditGifts(opts: {
+  ds: DataSource;
+  redis: BalanceCacheReader;
+  keyPrefix: string;
+  gifts: readonly AuditedGift[];
+  /** LIKE patterns matching every request id the harness may have produced (as answered: `<user>:<id>`). */
+  requestIdLike: readonly string[];
+  observers?: PushObservers;
+  pushWaitMs?: number;
+  settleMs?: number;
+}): Promise<AuditResult> {
+  const money = await auditMoney({ ...opts, acceptedIds: opts.gifts.map((g) => g.requestId) });
+  if (!opts.observers) return verdict(money.checks);
+  const judge = async (): Promise<AuditCheck[]> =>
+    judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike);
+  const deadline = Date.now() + (opts.pushWaitMs ?? 30_000);
+  for (;;) {
+    const missing = (await judge()).filter((c) => 'effectsLost' in c.figures || 'failuresLost' in c.figures);
+    if (missing.every((c) => c.ok) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await new Promise((r) => setTimeout(r, opts.settleMs ?? 3_500));
+  return verdict([...money.checks, ...(await judge())]);
+}

@@ -1,0 +1,93 @@
+import { AuditedGift, GiftOutcome, judgePushes, ObservedSocket, verdict } from '../../bench/support/gift-audit';
+
+const gift = (requestId: string, senderId: number, roomId: number, sentAt = 100): AuditedGift => ({
+  requestId,
+  senderId,
+  roomId,
+  sentAt,
+});
+
+function socket(seat: number, userId: number, roomId: number, over: Partial<ObservedSocket> = {}): ObservedSocket {
+  return { seat, userId, roomId, loginAt: 50, closedAt: null, effects: [], failures: [], foreignRoom: 0, ...over };
+}
+
+const figures = (...args: Parameters<typeof judgePushes>) => verdict(judgePushes(...args));
+
+describe('judgePushes (the push half of the gift audit)', () => {
+  const gifts = [gift('1:c-1', 1, 10), gift('2:c-2', 2, 10)];
+  const outcomes = new Map<string, GiftOutcome>([
+    ['1:c-1', 'charged'],
+    ['2:c-2', 'refused'],
+  ]);
+
+  it('passes when each room socket got the effect once and the sender its failure once', () => {
+    const sockets = [
+      socket(0, 1, 10, { effects: [['1:c-1', 1]] }),
+      socket(1, 2, 10, { effects: [['1:c-1', 1]], failures: [['2:c-2', 1]] }),
+    ];
+    const r = figures(gifts, outcomes, sockets, ['%:c-%']);
+    expect(r.ok).toBe(true);
+    expect(r.figures).toMatchObject({ effectPairsJudged: 2, failurePairsJudged: 1, effectsLost: 0 });
+  });
+
+  it('fails on a lost effect, a duplicated effect, a lost failure and a duplicated failure', () => {
+    const lost = figures(
+      gifts,
+      outcomes,
+      [socket(0, 1, 10), socket(1, 2, 10, { effects: [['1:c-1', 1]], failures: [['2:c-2', 1]] })],
+      [],
+    );
+    expect(lost.ok).toBe(false);
+    expect(lost.figures.effectsLost).toBe(1);
+    const dup = figures(gifts, outcomes, [socket(1, 2, 10, { effects: [['1:c-1', 2]], failures: [['2:c-2', 3]] })], []);
+    expect(dup.figures).toMatchObject({ effectsDuplicated: 1, failuresDuplicated: 2, effectsLost: 0 });
+    expect(dup.ok).toBe(false);
+    const noFailure = figures(gifts, outcomes, [socket(1, 2, 10, { effects: [['1:c-1', 1]] })], []);
+    expect(noFailure.figures.failuresLost).toBe(1);
+    expect(noFailure.ok).toBe(false);
+  });
+
+  it('does not judge a socket that closed, or that logged in after the gift was sent', () => {
+    const sockets = [
+      socket(0, 1, 10, { closedAt: 120 }),
+      socket(0, 1, 10, { loginAt: 130 }),
+      socket(1, 2, 10, { effects: [['1:c-1', 1]], failures: [['2:c-2', 1]] }),
+      socket(2, 3, 10, { effects: [['1:c-1', 1]] }),
+    ];
+    const r = figures(gifts, outcomes, sockets, []);
+    expect(r.figures).toMatchObject({ effectPairsJudged: 2, effectPairsExcluded: 1, seatsReconnected: 1, seats: 3 });
+    expect(r.ok).toBe(true);
+  });
+
+  it('fails when most pairs could not be judged', () => {
+    const sockets = [socket(0, 1, 10, { loginAt: 200 }), socket(1, 2, 10, { loginAt: 200 })];
+    const r = figures([gift('1:c-1', 1, 10)], outcomes, sockets, []);
+    expect(r.figures).toMatchObject({ effectPairsJudged: 0, effectPairsExcluded: 2 });
+    expect(r.ok).toBe(false);
+  });
+
+  it('fails on pushes a socket was not due: a refused gift effect, another room, another user failure', () => {
+    const sockets = [
+      socket(0, 1, 10, {
+        effects: [
+          ['1:c-1', 1],
+          ['2:c-2', 1],
+        ],
+        failures: [['2:c-2', 1]],
+      }),
+      socket(1, 2, 10, { effects: [['1:c-1', 1]], failures: [['2:c-2', 1]] }),
+      socket(2, 5, 11, {
+        effects: [
+          ['1:c-1', 1],
+          ['9:c-9', 1],
+        ],
+        foreignRoom: 2,
+      }),
+    ];
+    const r = figures(gifts, outcomes, sockets, ['%:c-%']);
+    expect(r.figures).toMatchObject({ unexpectedEffects: 3, unexpectedFailures: 1, effectsOfAnotherRoom: 2 });
+    expect(r.ok).toBe(false);
+    const others = figures(gifts, outcomes, [socket(2, 5, 11, { effects: [['9:x-9', 1]] })], ['%:c-%']);
+    expect(others.figures.unexpectedEffects).toBe(0);
+  });
+});
