@@ -12,6 +12,12 @@ import Redis from 'ioredis';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const execFileAsync = promisify(execFile);
+/**
+ * The run's own engine ports, away from the scripts' defaults (29092.., 27001..) that other checkouts'
+ * tests may hold: the scripts would use such a cluster as is, and this run must own what it kills.
+ */
+const KAFKA_BASE = process.env.KAFKA_CLUSTER_BASE_PORT ?? '29392';
+const REDIS_BASE = Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 27101);
 
 export interface EngineUp {
   engine: string;
@@ -58,10 +64,19 @@ export class ClusterInfra {
     this.state = state;
   }
 
+  private env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      LIVE_GIFT_INFRA_STATE: this.state,
+      KAFKA_CLUSTER_BASE_PORT: KAFKA_BASE,
+      REDIS_CLUSTER_BASE_PORT: String(REDIS_BASE),
+    };
+  }
+
   private script(name: string, args: string[]): Promise<string> {
     return execFileAsync('bash', [join(ROOT, 'scripts', name), ...args], {
       cwd: ROOT,
-      env: { ...process.env, LIVE_GIFT_INFRA_STATE: this.state },
+      env: this.env(),
       maxBuffer: 16 * 1024 * 1024,
     }).then(
       (r) => r.stdout,
@@ -133,7 +148,7 @@ export class ClusterInfra {
       try {
         execFileSync('bash', [join(ROOT, 'scripts', name), 'down'], {
           cwd: ROOT,
-          env: { ...process.env, LIVE_GIFT_INFRA_STATE: this.state },
+          env: this.env(),
           stdio: 'ignore',
         });
       } catch {
@@ -153,9 +168,7 @@ export class ClusterInfra {
 
   redisPids(): (number | undefined)[] {
     const dir = join(this.state, 'redis-cluster');
-    return [0, 1, 2, 3, 4, 5].map((k) =>
-      readPid(join(dir, `redis-${Number(process.env.REDIS_CLUSTER_BASE_PORT ?? 27001) + k}.pid`)),
-    );
+    return [0, 1, 2, 3, 4, 5].map((k) => readPid(join(dir, `redis-${REDIS_BASE + k}.pid`)));
   }
 
   /** kill -9 of one broker (scripts/kafka-cluster kill <id>). */

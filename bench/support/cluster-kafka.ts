@@ -32,10 +32,17 @@ export class KafkaWatch {
     await this.admin.connect();
   }
 
-  /** Leader broker id of each partition of the topic. */
+  /** Leader broker id of each partition of the topic (asked again for up to 10 s while a broker does not know it yet). */
   async leaders(): Promise<number[]> {
-    const meta = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
-    return meta.topics[0].partitions.map((p) => p.leader);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const meta = await this.admin.fetchTopicMetadata({ topics: [this.topic] });
+        return meta.topics[0].partitions.map((p) => p.leader);
+      } catch (err: unknown) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   /** The broker that leads the most partitions of the topic, and how many it leads. */

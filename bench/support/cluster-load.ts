@@ -9,9 +9,14 @@ import type { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { httpPost, sleep, Viewer } from './bench-kit';
+import type { AuditedGift } from './gift-audit';
 
 export interface Sent {
   requestId: string | null;
+  senderId: number;
+  roomId: number;
+  /** Epoch ms when the request left. */
+  sentAt: number;
   status: number;
   code: number | null;
   at: number;
@@ -82,6 +87,13 @@ export class GiftLoad {
     return this.sent.filter((s) => s.requestId).map((s) => s.requestId!);
   }
 
+  /** The accepted gifts, for the audit. */
+  gifts(): AuditedGift[] {
+    return this.sent
+      .filter((s) => s.requestId)
+      .map((s) => ({ requestId: s.requestId!, senderId: s.senderId, roomId: s.roomId, sentAt: s.sentAt }));
+  }
+
   /** Requests since index `from` that got no answer from either gateway, or a 5xx. */
   errorsSince(from: number): number {
     return this.sent.slice(from).filter((s) => s.status === 0 || s.status >= 500).length;
@@ -95,6 +107,7 @@ export class GiftLoad {
     const v = this.senders[n % this.senders.length];
     const body = JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` });
     const first = n % this.gateways.length;
+    const sentAt = Date.now();
     let failedOver = false;
     for (let k = 0; k < this.gateways.length; k++) {
       const port = this.gateways[(first + k) % this.gateways.length];
@@ -103,6 +116,9 @@ export class GiftLoad {
         const b = a.body as { code?: number; data?: { requestId?: string } } | undefined;
         this.sent.push({
           requestId: b?.code === 200 ? (b.data?.requestId ?? null) : null,
+          senderId: v.userId,
+          roomId: v.roomId,
+          sentAt,
           status: a.status,
           code: b?.code ?? null,
           at: Date.now(),
@@ -113,7 +129,16 @@ export class GiftLoad {
         failedOver = true;
       }
     }
-    this.sent.push({ requestId: null, status: 0, code: null, at: Date.now(), failedOver });
+    this.sent.push({
+      requestId: null,
+      senderId: v.userId,
+      roomId: v.roomId,
+      sentAt,
+      status: 0,
+      code: null,
+      at: Date.now(),
+      failedOver,
+    });
   }
 
   private async giftLoop(): Promise<void> {
