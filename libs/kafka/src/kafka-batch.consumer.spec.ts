@@ -1,6 +1,6 @@
 import { IsInt } from 'class-validator';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { BatchConsumer } from './kafka-batch.consumer';
+import { BatchConsumer, CONSUMER_RETRY } from './kafka-batch.consumer';
 import { ConsumedBatch } from './kafka-batch.options';
 
 class Num {
@@ -184,5 +184,21 @@ describe('BatchConsumer', () => {
     );
     await expect(f.feed(p)).rejects.toThrow('rebalancing');
     expect(mock.resolveOffset).not.toHaveBeenCalled();
+  });
+
+  it("rides out a broker's failover on retries (at most 2 s apart, about 20 s in all) instead of crashing and rejoining", () => {
+    const f = fakeKafka();
+    new BatchConsumer<'t', Topics>(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      handler: async () => undefined,
+    });
+    expect(f.kafka.consumer).toHaveBeenCalledWith(expect.objectContaining({ retry: CONSUMER_RETRY }));
+    const { retries = 0, initialRetryTime = 0, maxRetryTime = 0 } = CONSUMER_RETRY;
+    const delays = Array.from({ length: retries }, (_, i) => Math.min(maxRetryTime, initialRetryTime * 2 ** i));
+    expect(maxRetryTime).toBeLessThanOrEqual(2_000);
+    // kafkajs' default (5 retries from 200 ms, doubling) gives up after about 6 s: a failover under load takes 4-8 s.
+    expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(15_000);
   });
 });

@@ -32,11 +32,11 @@ function fakeKafka() {
 }
 
 describe('KafkaProducerService', () => {
-  it('creates an idempotent producer with acks=-1 and no topic auto-creation', async () => {
+  it('creates an idempotent producer (one request in flight per broker) with acks=-1 and no topic auto-creation', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka);
     expect(f.kafka.producer).toHaveBeenCalledWith(
-      expect.objectContaining({ idempotent: true, allowAutoTopicCreation: false }),
+      expect.objectContaining({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
     );
     const sent = service.send('t', [{ key: '1', value: { a: 1 } }]);
     await f.flush();

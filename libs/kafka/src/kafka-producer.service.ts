@@ -44,11 +44,12 @@ interface Pending {
  *
  * - Idempotent (acks=-1, broker-side de-duplication of retried batches by producer id + sequence):
  *   a retry after a lost acknowledgement never writes a message twice, and never reorders a partition.
- * - kafkajs 2.2.4 already serialises an idempotent producer's requests per broker (one in flight per
- *   broker: its EOS manager holds a lock around each produce), so `maxInFlightRequests` would add
- *   nothing. Throughput comes from coalescing instead: send() calls that arrive while a request is in
- *   flight are queued and go out together in the next request (natural batching, no added delay when
- *   idle). One request at a time from this service also means calls are written in call order, so
+ * - One produce request in flight per broker (`maxInFlightRequests: 1`, what idempotence needs for
+ *   order across retries). It costs no throughput here: kafkajs 2.2.4 already serialises an idempotent
+ *   producer's requests per broker (its EOS manager holds a lock around each produce), and this service
+ *   sends one sendBatch at a time anyway. Throughput comes from coalescing: send() calls that arrive
+ *   while a request is in flight are queued and go out together in the next request (natural batching,
+ *   no added delay when idle). One request at a time from this service also means calls are written in call order, so
  *   per-key order holds across concurrent send() calls and across retries.
  * - Retries are bounded (about 2 s), so a caller on a request path gets an answer. A failed request
  *   rejects every send() it carried with BizException(SERVICE_UNAVAILABLE): the messages may or may not
@@ -124,6 +125,7 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
   private createProducer(): Producer {
     return this.kafka.producer({
       idempotent: true,
+      maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },

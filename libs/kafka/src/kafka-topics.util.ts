@@ -13,8 +13,23 @@ export interface TopicSpec {
 
 export interface EnsureTopicsResult {
   created: string[];
-  /** Topics that were already there, with their partition counts (never changed here). */
-  existing: { topic: string; numPartitions: number }[];
+  /** Topics that were already there, with their partition counts and replication factors (never changed here). */
+  existing: { topic: string; numPartitions: number; replicationFactor: number }[];
+}
+
+/** How the apps' topics are replicated (KafkaEnv: KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS). */
+export interface TopicReplication {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+/** The specs with the replication factor and min.insync.replicas put on each (a spec's own configEntries win). */
+export function withReplication(specs: readonly TopicSpec[], replication: TopicReplication): TopicSpec[] {
+  return specs.map((spec) => ({
+    ...spec,
+    replicationFactor: replication.replicationFactor,
+    configEntries: { 'min.insync.replicas': String(replication.minInsyncReplicas), ...spec.configEntries },
+  }));
 }
 
 const logger = new Logger('KafkaTopics');
@@ -27,6 +42,8 @@ const logger = new Logger('KafkaTopics');
  * topic-partition" for a moment, and start-up must ride that out, not fail on it.
  * An existing topic with fewer partitions than asked is only reported (warning): adding partitions
  * moves keys to other partitions, which breaks per-key order, so that stays an operator's decision.
+ * So is one with fewer replicas than asked (created by a single-broker profile, say): it loses
+ * acknowledged messages with a broker, and reassigning replicas is an operator's job.
  * Safe to call from several processes at once (a concurrent creation counts as existing).
  */
 export async function ensureTopics(
@@ -59,19 +76,31 @@ export async function ensureTopics(
       wait,
     );
     for (const t of metadata.topics) {
-      if (result.created.includes(t.name)) continue;
-      const wanted = specs.find((s) => s.topic === t.name)?.numPartitions ?? 0;
-      result.existing.push({ topic: t.name, numPartitions: t.partitions.length });
-      if (t.partitions.length < wanted) {
-        logger.warn(
-          `topic ${t.name} has ${t.partitions.length} partitions, ${wanted} wanted: left as is (adding partitions reorders keys)`,
-        );
-      }
+      if (!result.created.includes(t.name)) result.existing.push(checkExisting(t, specs));
     }
     return result;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** An existing topic as it is, with a warning for each shortfall against its spec. */
+function checkExisting(t: ITopicMetadata, specs: readonly TopicSpec[]): EnsureTopicsResult['existing'][number] {
+  const spec = specs.find((s) => s.topic === t.name);
+  const numPartitions = t.partitions.length;
+  const replicationFactor = Math.min(...t.partitions.map((p) => p.replicas.length));
+  if (numPartitions < (spec?.numPartitions ?? 0)) {
+    logger.warn(
+      `topic ${t.name} has ${numPartitions} partitions, ${spec?.numPartitions} wanted: left as is (adding partitions reorders keys)`,
+    );
+  }
+  if (spec?.replicationFactor !== undefined && replicationFactor < spec.replicationFactor) {
+    logger.warn(
+      `topic ${t.name} has replication factor ${replicationFactor}, ${spec.replicationFactor} wanted: left as is ` +
+        `(it can lose acknowledged messages with a broker; reassign its replicas, e.g. kafka-reassign-partitions)`,
+    );
+  }
+  return { topic: t.name, numPartitions, replicationFactor };
 }
 
 function toCreateRequest(spec: TopicSpec): ITopicConfig {

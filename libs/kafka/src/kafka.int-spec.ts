@@ -2,12 +2,13 @@ import { BizException } from '@live/common';
 import { createTestKafka, TestKafka } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
 import { IsInt, IsString, Min } from 'class-validator';
-import { Admin } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { BatchConsumer } from './kafka-batch.consumer';
 import { ConsumedBatch, ConsumedMessage } from './kafka-batch.options';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerService } from './kafka-producer.service';
-import { ensureTopics } from './kafka-topics.util';
+import { ensureTopics, withReplication } from './kafka-topics.util';
 import { KafkaModule } from './kafka.module';
 
 class SeqEvent {
@@ -84,8 +85,33 @@ describe('@live/kafka on a real broker', () => {
     expect(metadata.topics[0].partitions).toHaveLength(3);
     expect(await ensureTopics(tk.kafka, [{ topic, numPartitions: 3 }])).toEqual({
       created: [],
-      existing: [{ topic, numPartitions: 3 }],
+      existing: [{ topic, numPartitions: 3, replicationFactor: 1 }],
     });
+  });
+
+  it('ensureTopics names an existing topic with fewer replicas than asked (a warning; the topic is left alone)', async () => {
+    const topic = tk.uniqueTopic('kafka_it_rf');
+    const replication = { replicationFactor: 1, minInsyncReplicas: 1 };
+    await ensureTopics(tk.kafka, withReplication([{ topic, numPartitions: 1 }], replication));
+    const [config] = (
+      await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['min.insync.replicas'] }],
+      })
+    ).resources;
+    expect(config.configEntries[0].configValue).toBe('1');
+
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const wanted = withReplication([{ topic, numPartitions: 1 }], { replicationFactor: 3, minInsyncReplicas: 2 });
+      expect(await ensureTopics(tk.kafka, wanted)).toEqual({
+        created: [],
+        existing: [{ topic, numPartitions: 1, replicationFactor: 1 }],
+      });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has replication factor 1, 3 wanted`));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('200 messages on 10 keys reach the batch consumer exactly once, in order per key, offsets committed', async () => {

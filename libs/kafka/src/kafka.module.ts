@@ -5,14 +5,17 @@ import { KAFKA, KAFKA_CONNECTION, KAFKA_PRODUCER_OPTIONS } from './kafka.constan
 import { createKafkaClient, KafkaConnection } from './kafka-client.factory';
 import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerOptions, KafkaProducerService } from './kafka-producer.service';
-import { TopicSpec } from './kafka-topics.util';
+import { TopicSpec, withReplication } from './kafka-topics.util';
 import { KafkaEnv, parseBrokers } from './kafka.env';
 import { KafkaNames } from './kafka-names';
 
 export interface KafkaModuleOptions {
   /** The app's name: the client id unless KAFKA_CLIENT_ID says otherwise. */
   clientId: string;
-  /** Topics to create at start-up when missing (e.g. KAFKA_TOPIC_SPECS from @live/contracts). */
+  /**
+   * Topics to create at start-up when missing (e.g. KAFKA_TOPIC_SPECS from @live/contracts), replicated
+   * as KafkaEnv says (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS).
+   */
   topics?: readonly TopicSpec[];
   producer?: Omit<KafkaProducerOptions, 'topics' | 'names'>;
 }
@@ -59,7 +62,10 @@ export class KafkaModule {
             lingerMs: env.KAFKA_LINGER_MS,
             ...options.producer,
             names,
-            topics: names.topicSpecs(options.topics ?? []),
+            topics: withReplication(names.topicSpecs(options.topics ?? []), {
+              replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+              minInsyncReplicas: env.KAFKA_MIN_INSYNC_REPLICAS,
+            }),
           }),
         },
         KafkaProducerService,
