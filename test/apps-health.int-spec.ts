@@ -29,16 +29,16 @@ describe('every app answers /health on the real servers', () => {
     await db?.drop();
   });
 
-  // [app, module, dependencies, whether its HTTP port is public (the status only without the token)]
-  const apps: [string, Type<unknown>, string[], boolean][] = [
-    ['api-gateway', ApiGatewayModule, ['mysql', 'redis', 'kafka'], true],
-    ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka'], false],
-    ['bank-service', BankServiceModule, ['mysql', 'redis'], false],
-    ['im-router', ImRouterModule, ['redis'], false],
-    ['im-core', ImCoreModule, ['redis'], true],
+  // [app, module, dependencies, whether its HTTP port is public (the status only without the token), the services it calls]
+  const apps: [string, Type<unknown>, string[], boolean, string[]][] = [
+    ['api-gateway', ApiGatewayModule, ['mysql', 'redis', 'kafka'], true, ['bank-service', 'gift-service', 'im-router']],
+    ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka'], false, ['bank-service', 'im-router']],
+    ['bank-service', BankServiceModule, ['mysql', 'redis'], false, []],
+    ['im-router', ImRouterModule, ['redis'], false, []],
+    ['im-core', ImCoreModule, ['redis'], true, []],
   ];
 
-  it.each(apps)('%s', async (name, module, deps, publicPort) => {
+  it.each(apps)('%s', async (name, module, deps, publicPort, calls) => {
     const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
     const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
     app.useGlobalFilters(new HttpExceptionFilter());
@@ -59,13 +59,22 @@ describe('every app answers /health on the real servers', () => {
       const res = await fetch(`${await app.getUrl()}/health`, { headers: { 'x-health-token': detailsToken } });
       const body = (await res.json()) as {
         code: number;
-        data: { status: string; app: string; checks: Record<string, { status: string }> };
+        data: {
+          status: string;
+          app: string;
+          checks: Record<string, { status: string }>;
+          rpcClients?: Record<string, Record<string, number>>;
+        };
       };
       expect(res.status).toBe(200);
       expect(body.code).toBe(200);
       expect(body.data.app).toBe(name);
       expect(body.data.status).toBe('up');
       expect(Object.keys(body.data.checks).sort()).toEqual([...deps].sort());
+      // A caller counts the calls each instance of each service answered (none yet; one address each by default).
+      expect(Object.keys(body.data.rpcClients ?? {}).sort()).toEqual(calls);
+      for (const service of calls) expect(Object.values(body.data.rpcClients![service])).toEqual([0]);
+      if (publicPort) expect(plainBody.data.rpcClients).toBeUndefined();
       const missing = await fetch(`${await app.getUrl()}/no-such-route`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual({ code: 100004, msg: 'not found', data: null });

@@ -6,7 +6,9 @@ import { Logger } from 'nestjs-pino';
 import { ClassConstructor } from 'class-transformer';
 import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
+import { HealthDetails } from '../health';
 import { RpcServerEnv } from '../rpc/rpc-auth';
+import { RpcServedCounter } from '../rpc/rpc-auth-socket';
 import { rpcServerOptions } from '../rpc/rpc-transport';
 import { createValidationPipe } from '../validation';
 import { DependencyNotReadyError } from './wait-for';
@@ -29,7 +31,8 @@ export interface StartAppOptions {
 }
 
 /**
- * Starts one app: Fastify HTTP (always: /health), optional TCP RPC, pino logs, the one HTTP filter,
+ * Starts one app: Fastify HTTP (always: /health; with an RPC listener, its report counts the calls
+ * answered: `rpc: { served }`), optional TCP RPC, pino logs, the one HTTP filter,
  * the one RPC filter, the one validation pipe, graceful shutdown on SIGTERM/SIGINT.
  * A bad configuration stops the process with a message that names every bad variable.
  */
@@ -53,7 +56,9 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     if (options.rpc) {
       // Deferred: the RPC handlers are built when the listener starts, so the filter and the pipe
       // registered here apply to every pattern (registering them on an initialized hybrid does nothing).
-      const ms = app.connectMicroservice(rpcServerOptions(options.app, options.rpc), {
+      const counter = new RpcServedCounter();
+      app.get(HealthDetails, { strict: false }).add('rpc', () => ({ served: counter.served }));
+      const ms = app.connectMicroservice(rpcServerOptions(options.app, options.rpc, undefined, counter), {
         inheritAppConfig: false,
         deferInitialization: true,
       }) as NestMicroservice;

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HealthController, HealthEnv, HealthIndicator, OperatorAccess } from './health';
+import { HealthController, HealthDetails, HealthEnv, HealthIndicator, OperatorAccess } from './health';
 
 /** /health when a dependency is down: a public port says "down" and nothing else; the details need the token or an internal port. */
 describe('HealthController on public and internal ports', () => {
@@ -13,9 +13,13 @@ describe('HealthController on public and internal ports', () => {
   async function ask(
     publicPort: boolean,
     headers: Record<string, string> = {},
+    indicators = [up, down],
   ): Promise<{ status: number; body: { code: number; msg: string; data: Record<string, unknown> } }> {
     const env = Object.assign(new HealthEnv(), { HEALTH_DETAILS_TOKEN: token });
-    const controller = new HealthController('api-gateway', [up, down], publicPort, new OperatorAccess(env));
+    const details = new HealthDetails();
+    details.add('rpc', () => ({ served: 42 }));
+    details.add('rpcClients', () => ({ 'bank-service': { '127.0.0.1:9102': 5, '127.0.0.1:10102': 4 } }));
+    const controller = new HealthController('api-gateway', indicators, publicPort, new OperatorAccess(env), details);
     const sent: { status: number; body: unknown } = { status: 0, body: null };
     const reply = {
       status(code: number) {
@@ -50,6 +54,18 @@ describe('HealthController on public and internal ports', () => {
         checks: { mysql: { status: 'down', error: 'connect ECONNREFUSED 10.0.0.7:3306' }, redis: { status: 'up' } },
       });
     }
+  });
+
+  it('the full report carries the RPC counts (rpc.served, rpcClients); a public port without the token does not', async () => {
+    const internal = await ask(false, {}, [up]);
+    expect(internal.status).toBe(200);
+    expect(internal.body.data).toMatchObject({
+      status: 'up',
+      rpc: { served: 42 },
+      rpcClients: { 'bank-service': { '127.0.0.1:9102': 5, '127.0.0.1:10102': 4 } },
+    });
+    expect((await ask(true, { 'x-health-token': token }, [up])).body.data).toMatchObject({ rpc: { served: 42 } });
+    expect((await ask(true, {}, [up])).body.data).toEqual({ status: 'up' });
   });
 
   it('no token configured: a public port never shows details', async () => {

@@ -8,6 +8,7 @@ import {
   Injectable,
   Module,
   ModuleMetadata,
+  Optional,
   Req,
   Res,
   Type,
@@ -29,6 +30,23 @@ export interface HealthReport {
   app: string;
   uptimeSeconds: number;
   checks: Record<string, { status: 'up' | 'down'; error?: string; ms: number }>;
+}
+
+/**
+ * Figures other modules add to the full /health report (never to a public port's status-only answer):
+ * startApp adds `rpc: { served }` to an app with an RPC listener, RpcClientsModule adds `rpcClients`.
+ */
+@Injectable()
+export class HealthDetails {
+  private readonly sources = new Map<string, () => unknown>();
+
+  add(name: string, read: () => unknown): void {
+    this.sources.set(name, read);
+  }
+
+  read(): Record<string, unknown> {
+    return Object.fromEntries([...this.sources].map(([name, read]) => [name, read()]));
+  }
 }
 
 export const HEALTH_INDICATORS = Symbol('HEALTH_INDICATORS');
@@ -105,16 +123,18 @@ export class HealthController {
     @Inject(HEALTH_INDICATORS) private readonly indicators: HealthIndicator[],
     @Inject(HEALTH_PUBLIC_PORT) private readonly publicPort: boolean,
     private readonly operators: OperatorAccess,
+    @Optional() private readonly details?: HealthDetails,
   ) {}
 
   /**
    * Liveness + readiness: 200 when every dependency answers, 503 (same envelope) when one does not.
    * On a public port (the gateway's, im-core's) the answer is the status only, `{ status }`, unless the
-   * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report.
+   * caller sends HEALTH_DETAILS_TOKEN in `x-health-token`; internal ports answer the whole report, with
+   * the figures of HealthDetails (`rpc.served`, `rpcClients`).
    */
   @Get('health')
   async health(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const report = await runHealthChecks(this.app, this.indicators);
+    const report = { ...(await runHealthChecks(this.app, this.indicators)), ...this.details?.read() };
     const status = report.status === 'up' ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE;
     const data = !this.publicPort || this.operators.allows(request.headers) ? report : { status: report.status };
     const body = report.status === 'up' ? ApiResponses.ok(data) : { code: 100503, msg: 'unhealthy', data };
@@ -142,13 +162,14 @@ export class HealthModule {
         { provide: HEALTH_PUBLIC_PORT, useValue: options.publicPort ?? false },
         configProvider(HealthEnv),
         OperatorAccess,
+        HealthDetails,
         {
           provide: HEALTH_INDICATORS,
           useFactory: (...indicators: HealthIndicator[]) => indicators,
           inject: options.indicators,
         },
       ],
-      exports: [OperatorAccess],
+      exports: [OperatorAccess, HealthDetails],
     };
   }
 }

@@ -2,7 +2,10 @@ import { Logger, Type } from '@nestjs/common';
 import { TcpSocket } from '@nestjs/microservices';
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
+import { RefusalLog } from './refusal-log';
 import { ReplayGuard, RpcAuth, RpcDirection } from './rpc-auth';
+
+export { RefusalLog } from './refusal-log';
 
 /** Largest request frame a server buffers (characters): a settled batch of 1,000 gifts is ~200 KB. */
 export const RPC_MAX_REQUEST_CHARS = 4 * 1024 * 1024;
@@ -18,39 +21,12 @@ export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
 export const RPC_MIN_WAIT_BEFORE_EVICTION_MS = 1_000;
 /** A connection that has not sent one authenticated request by then is closed (a genuine caller writes at once). */
 export const RPC_FIRST_FRAME_TIMEOUT_MS = 2_000;
+/** A signed request of this pattern is answered `{ pong: true }` by the listener itself (no handler, not counted). */
+export const RPC_PING_PATTERN = 'rpc.ping';
 
-/**
- * Logs refused frames with the peer's address: at most `limit` lines per `periodMs`, then one line
- * counting what was left out.
- */
-export class RefusalLog {
-  private windowStart = 0;
-  private logged = 0;
-  private suppressed = 0;
-
-  constructor(
-    private readonly logger: Logger,
-    private readonly limit = 20,
-    private readonly periodMs = 10_000,
-  ) {}
-
-  refused(what: string, now = Date.now()): void {
-    if (now - this.windowStart >= this.periodMs) {
-      if (this.suppressed > 0)
-        this.logger.warn(
-          `${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`,
-        );
-      this.windowStart = now;
-      this.logged = 0;
-      this.suppressed = 0;
-    }
-    if (this.logged < this.limit) {
-      this.logged += 1;
-      this.logger.warn(what);
-    } else {
-      this.suppressed += 1;
-    }
-  }
+/** Calls a listener answered (a handler's last frame sent), since it started: /health's `rpc.served`. */
+export class RpcServedCounter {
+  served = 0;
 }
 
 /**
@@ -82,6 +58,10 @@ abstract class SignedFrameSocket extends TcpSocket {
   protected abstract frameLimit(): number;
 
   protected handleSend(message: unknown, callback?: (err?: unknown) => void): void {
+    this.writeFrame(message, callback);
+  }
+
+  protected writeFrame(message: unknown, callback?: (err?: unknown) => void): void {
     const content = this.auth.seal(this.sending, JSON.stringify(message), this.nextNonce());
     this.socket.write(`${content.length}#${content}`, 'utf-8', callback);
   }
@@ -131,7 +111,12 @@ abstract class SignedFrameSocket extends TcpSocket {
     } catch {
       return this.refuse(`a signed frame that is not JSON${claims}`);
     }
-    this.socket.emit('message', message ?? {});
+    this.deliver(message ?? {});
+  }
+
+  /** A signed, admitted request or answer: to Nest. */
+  protected deliver(message: unknown): void {
+    this.socket.emit('message', message);
   }
 
   refuse(why: string): void {
@@ -195,6 +180,34 @@ function oldestOf<C extends Waiting>(set: Set<C>): C | undefined {
   return oldest;
 }
 
+/** A listener's connection: counts the calls it answers, answers pings itself. */
+abstract class AnsweringSocket extends SignedFrameSocket {
+  protected readonly receiving = 'request' as const;
+  protected readonly sending = 'answer' as const;
+
+  constructor(
+    socket: Socket,
+    auth: RpcAuth,
+    log: RefusalLog,
+    private readonly counter: RpcServedCounter,
+  ) {
+    super(socket, auth, log);
+  }
+
+  /** A handler's last frame (Nest marks it isDisposed) is one call answered. */
+  protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
+    if ((message as { isDisposed?: unknown } | null)?.isDisposed === true) this.counter.served += 1;
+    this.writeFrame(message, callback);
+  }
+
+  /** A ping is answered here, from the event loop that would run a handler (a caller's liveness probe). */
+  protected override deliver(message: unknown): void {
+    const { pattern, id } = message as { pattern?: { cmd?: unknown }; id?: unknown };
+    if (pattern?.cmd !== RPC_PING_PATTERN) return super.deliver(message);
+    if (typeof id === 'string') this.writeFrame({ id, response: { pong: true }, isDisposed: true });
+  }
+}
+
 /**
  * The server side: requests must be signed and fresh (ReplayGuard); answers are signed. Until its first
  * authenticated request a connection may buffer RPC_MAX_FIRST_REQUEST_CHARS, must send it within
@@ -205,19 +218,17 @@ function oldestOf<C extends Waiting>(set: Set<C>): C | undefined {
  * signs at once anyway), and memory held for unauthenticated peers stays bounded (64 x 1 MiB).
  * One class per listener (the guard, the log and the waiting connections are shared by its connections).
  */
-export function rpcServerSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSocket> {
+export function rpcServerSocketClass(auth: RpcAuth, logger: Logger, counter = new RpcServedCounter()): Type<TcpSocket> {
   const guard = new ReplayGuard();
   const log = new RefusalLog(logger);
   const waiting = new WaitingConnections<RpcServerSocket>();
-  class RpcServerSocket extends SignedFrameSocket {
-    protected readonly receiving = 'request' as const;
-    protected readonly sending = 'answer' as const;
+  class RpcServerSocket extends AnsweringSocket {
     private firstFrame: NodeJS.Timeout | null = null;
     readonly address: string;
     readonly since = Date.now();
 
     constructor(socket: Socket) {
-      super(socket, auth, log);
+      super(socket, auth, log, counter);
       this.address = socket.remoteAddress ?? '?';
       if (!waiting.admit(this)) {
         this.refuse(

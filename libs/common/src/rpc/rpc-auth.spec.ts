@@ -10,6 +10,8 @@ import {
   RPC_MAX_FIRST_REQUEST_CHARS,
   RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
   rpcClientSocketClass,
+  RPC_PING_PATTERN,
+  RpcServedCounter,
   rpcServerSocketClass,
 } from './rpc-auth-socket';
 
@@ -293,6 +295,25 @@ describe('the signed socket classes', () => {
     const alive = flood.filter((r) => !r.destroyed).map((r) => r.remoteAddress);
     for (const address of new Set(alive))
       expect(alive.filter((a) => a === address).length).toBeLessThanOrEqual(RPC_MAX_UNAUTHENTICATED_PER_ADDRESS);
+  });
+
+  it('answers a signed ping itself (no handler, not counted) and counts the calls its handlers answered', () => {
+    const counter = new RpcServedCounter();
+    const ServerSocket = rpcServerSocketClass(auth, logger, counter);
+    const raw = new FakeSocket();
+    const messages: unknown[] = [];
+    raw.on('message', (m) => messages.push(m));
+    const socket = new ServerSocket(raw as unknown as Socket);
+    raw.emit('data', Buffer.from(clientFrames({ pattern: { cmd: RPC_PING_PATTERN }, data: {}, id: 'p1' })));
+    expect(messages).toEqual([]);
+    expect(raw.written).toMatch(
+      /^\d+#LG1 bank-service \d+ - \S{43}\n\{"id":"p1","response":\{"pong":true\},"isDisposed":true\}$/,
+    );
+    socket.sendMessage({ id: 'c1', response: { n: 1 } }); // an observable's value: not the end of the call
+    socket.sendMessage({ id: 'c1', isDisposed: true });
+    socket.sendMessage({ id: 'c2', response: { n: 2 }, isDisposed: true });
+    socket.sendMessage({ id: 'c3', status: 'error', err: 'There is no matching message handler' });
+    expect(counter.served).toBe(2);
   });
 
   it('a client refuses an unsigned answer', () => {

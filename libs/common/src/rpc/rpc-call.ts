@@ -17,9 +17,17 @@ export async function rpcCall<TResult, TInput = unknown>(
   try {
     return await firstValueFrom(client.send<TResult, TInput>({ cmd: pattern }, data).pipe(timeout(timeoutMs)));
   } catch (err: unknown) {
-    if (isBizErrorPayload(err)) throw BizException.fromPayload(err);
-    const why =
-      err instanceof TimeoutError ? `timed out after ${timeoutMs} ms` : ((err as Error)?.message ?? String(err));
-    throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `${pattern}: ${why}`);
+    throw rpcFailure(pattern, err, timeoutMs);
   }
+}
+
+/** A failed call as its caller sees it: the remote BizException, or SERVICE_UNAVAILABLE naming the pattern and why. */
+export function rpcFailure(pattern: string, err: unknown, timeoutMs: number): BizException {
+  if (isBizErrorPayload(err)) return BizException.fromPayload(err);
+  return new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `${pattern}: ${rpcFailureReason(err, timeoutMs)}`);
+}
+
+export function rpcFailureReason(err: unknown, timeoutMs: number): string {
+  if (err instanceof TimeoutError) return `timed out after ${timeoutMs} ms`;
+  return (err as Error)?.message ?? String(err);
 }

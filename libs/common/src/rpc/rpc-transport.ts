@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, ClientProxyFactory, MicroserviceOptions, Transport } from '@nestjs/microservices';
 import { declareEnv } from '../config';
 import { RpcAuth, RpcAuthEnv } from './rpc-auth';
-import { rpcClientSocketClass, rpcServerSocketClass } from './rpc-auth-socket';
+import { rpcClientSocketClass, RpcServedCounter, rpcServerSocketClass } from './rpc-auth-socket';
 
 const logger = new Logger('RpcAuth');
 
@@ -13,15 +13,17 @@ declareEnv(RpcAuthEnv);
 /**
  * The TCP RPC listener of a service: only signed, fresh requests reach its handlers (rpc-auth.ts).
  * `auth` defaults to RPC_AUTH_SECRET from the environment (ConfigValidationError when missing or short).
+ * `counter` counts the calls it answers (startApp shows it in /health as `rpc.served`).
  */
 export function rpcServerOptions(
   name: string,
   address: { host: string; port: number },
   auth = RpcAuth.fromEnv(name),
+  counter = new RpcServedCounter(),
 ): MicroserviceOptions {
   return {
     transport: Transport.TCP,
-    options: { host: address.host, port: address.port, socketClass: rpcServerSocketClass(auth, logger) },
+    options: { host: address.host, port: address.port, socketClass: rpcServerSocketClass(auth, logger, counter) },
   };
 }
 

@@ -3,11 +3,12 @@ import { ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { IsInt } from 'class-validator';
 import { NEVER, Observable, of, throwError } from 'rxjs';
-import { BANK_SERVICE, ImBizCode } from '@live/contracts';
+import { BANK_SERVICE, BankRpc, GiftRpc, ImBizCode, ImRouterRpc } from '@live/contracts';
 import { BankErrorCode, BizException } from '../errors';
 import { BANK_SERVICE_CLIENT, IM_ROUTER_CLIENT } from './rpc-clients';
+import { RpcBalancer } from './rpc-balancer';
 import { RpcClientsModule, rpcTimeout } from './rpc-clients.module';
-import { BankClient, ImCoreClient, ImRouterClient } from './typed-clients';
+import { BankClient, ImCoreClient, ImRouterClient, RPC_RETRY_AFTER_SEND } from './typed-clients';
 
 /** A ClientProxy stub: records what was sent, answers with `answer`. */
 function transport(answer: () => Observable<unknown>): { proxy: ClientProxy; sent: unknown[] } {
@@ -73,6 +74,22 @@ describe('typed RPC clients', () => {
     expect(sent).toEqual([[{ cmd: 'im-router.msg.rooms' }, { messages: [message] }]]);
   });
 
+  it('ImRouterClient gives a message without a msgId one, so a retried push carries the same (deduplicated by msgId)', async () => {
+    const { proxy, sent } = transport(() => of({ msgId: 'x', pushed: 0, offline: [], results: [] }));
+    const router = new ImRouterClient(proxy, 1_000);
+    await router.sendToUser({ userId: 1, bizCode: ImBizCode.GIFT_FAIL, data: { reason: 'r' } } as never);
+    await router.sendToRooms([
+      { roomId: 1, bizCode: ImBizCode.GIFT_SUCCESS, data: {} } as never,
+      { msgId: 'mine', roomId: 2, bizCode: ImBizCode.GIFT_SUCCESS, data: {} } as never,
+    ]);
+    const [[, one], [, rooms]] = sent as [unknown, { msgId: string; messages: { msgId: string }[] }][];
+    expect(one.msgId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(rooms.messages.map((m) => m.msgId)).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), 'mine']);
+    expect(RPC_RETRY_AFTER_SEND.has(ImRouterRpc.SEND_TO_ROOMS)).toBe(true);
+    expect(RPC_RETRY_AFTER_SEND.has(BankRpc.CREATE_PAY_ORDER)).toBe(false);
+    expect(RPC_RETRY_AFTER_SEND.has(GiftRpc.INSERT)).toBe(false);
+  });
+
   it("the timeout is the client's: a silent peer becomes SERVICE_UNAVAILABLE after it, naming the pattern", async () => {
     const { proxy } = transport(() => NEVER);
     const err = await new BankClient(proxy, 25).settleBatch([]).catch((e: unknown) => e);
@@ -109,7 +126,7 @@ describe('RpcClientsModule', () => {
     try {
       expect(moduleRef.get(BankClient, { strict: false }).timeoutMs).toBe(1_234);
       expect(moduleRef.get(ImRouterClient, { strict: false })).toBeInstanceOf(ImRouterClient);
-      expect(moduleRef.get(BANK_SERVICE, { strict: false })).toBeInstanceOf(ClientProxy);
+      expect(moduleRef.get(BANK_SERVICE, { strict: false })).toBeInstanceOf(RpcBalancer);
     } finally {
       await moduleRef.close();
     }

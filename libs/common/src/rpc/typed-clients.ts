@@ -2,6 +2,7 @@ import {
   AccountResponse,
   BalanceResponse,
   BankRpc,
+  BankRpcPattern,
   BankRpcContract,
   BatchConsumeForSendGiftResponse,
   ContributionBoardRequest,
@@ -13,6 +14,7 @@ import {
   GiftConfigResponse,
   GiftRpc,
   GiftRpcContract,
+  GiftRpcPattern,
   GiftSettlementItem,
   ImCorePushRequest,
   ImCorePushResponse,
@@ -23,6 +25,7 @@ import {
   ImRouteResponse,
   ImRouterRpc,
   ImRouterRpcContract,
+  ImRouterRpcPattern,
   ImSendMsgRequest,
   ImSendToRoomRequest,
   ImSendToRoomsResponse,
@@ -38,32 +41,70 @@ import {
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { ClientProxy } from '@nestjs/microservices';
+import { randomUUID } from 'node:crypto';
+import { RpcBalancer } from './rpc-balancer';
 import { DEFAULT_RPC_TIMEOUT_MS, rpcCall } from './rpc-call';
+
+/** What a typed client sends through: one signed connection, or every instance of the service (RpcBalancer). */
+export type RpcTransport = ClientProxy | RpcBalancer;
+
+/**
+ * The patterns a balanced call may send again to another instance after the first instance may have
+ * received them (a timeout, a connection dropped mid-call): doing them twice has the effect of once.
+ * Every other pattern is retried only when its request surely never left (no connection). The rule:
+ *   - reads: balance, trades, products, gift config, panel, board, room members;
+ *   - bank.account.create: an existing wallet is returned as is;
+ *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
+ *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
+ *   - gift.config.update: sets the given fields to the given values;
+ *   - im-router pushes: ImRouterClient gives every message a msgId, so a second delivery is dropped by
+ *     the clients (deduplicated by msgId).
+ * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift).
+ */
+export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern | GiftRpcPattern | ImRouterRpcPattern>([
+  BankRpc.CREATE_ACCOUNT,
+  BankRpc.GET_BALANCE,
+  BankRpc.LIST_TRADES,
+  BankRpc.BATCH_CONSUME_FOR_SEND_GIFT,
+  BankRpc.LIST_PRODUCTS,
+  BankRpc.PAY_NOTIFY,
+  BankRpc.DEV_PAY,
+  GiftRpc.GET_CONFIG,
+  GiftRpc.LIST_PANEL,
+  GiftRpc.UPDATE,
+  GiftRpc.CONTRIBUTION_BOARD,
+  ImRouterRpc.SEND_MSG,
+  ImRouterRpc.SEND_TO_ROOMS,
+  ImRouterRpc.ROOM_MEMBERS,
+]);
 
 /**
  * The one piece of code that talks to a remote service: it holds the transport (a signed TCP ClientProxy
- * from createRpcClient / RpcClientsModule), the pattern strings and the timeout; its subclasses' methods
- * are typed by the service's contract (libs/contracts rpc/contract.ts). A remote BizException comes back
- * as the same BizException; a timeout or a dead peer becomes SERVICE_UNAVAILABLE (rpcCall).
+ * from createRpcClient, or RpcClientsModule's RpcBalancer over every instance), the pattern strings and
+ * the timeout; its subclasses' methods are typed by the service's contract (libs/contracts
+ * rpc/contract.ts). A remote BizException comes back as the same BizException; a timeout or a dead peer
+ * becomes SERVICE_UNAVAILABLE (rpcCall, RpcBalancer).
  */
 export abstract class TypedRpcClient<C> {
   constructor(
-    private readonly proxy: ClientProxy,
+    private readonly transport: RpcTransport,
     readonly timeoutMs: number = DEFAULT_RPC_TIMEOUT_MS,
   ) {}
 
   protected call<P extends keyof C & string>(pattern: P, request: RpcRequestOf<C, P>): Promise<RpcResponseOf<C, P>> {
-    return rpcCall<RpcResponseOf<C, P>, RpcRequestOf<C, P>>(this.proxy, pattern, request, this.timeoutMs);
+    if (this.transport instanceof RpcBalancer)
+      return this.transport.call(pattern, request, this.timeoutMs, RPC_RETRY_AFTER_SEND.has(pattern));
+    return rpcCall<RpcResponseOf<C, P>, RpcRequestOf<C, P>>(this.transport, pattern, request, this.timeoutMs);
   }
 
-  /** Closes the connection (the next call would open a new one). */
+  /** Closes the connection(s) (the next call would open new ones). */
   async close(): Promise<void> {
-    await this.proxy.close();
+    await this.transport.close();
   }
 }
 
 /** A typed client class as RpcClientsModule builds it: the transport and the caller's timeout. */
-export type TypedRpcClientClass = new (proxy: ClientProxy, timeoutMs: number) => object;
+export type TypedRpcClientClass = new (transport: RpcTransport, timeoutMs: number) => object;
 
 /** bank-service: wallets, the ledger, gift settlement, recharge. */
 export class BankClient extends TypedRpcClient<BankRpcContract> {
@@ -128,8 +169,9 @@ export class GiftClient extends TypedRpcClient<GiftRpcContract> {
 
 /** im-router: pushes to users and rooms on whichever im-core nodes hold them. */
 export class ImRouterClient extends TypedRpcClient<ImRouterRpcContract> {
+  /** A message without a msgId gets one here, so a retried call carries the same (RPC_RETRY_AFTER_SEND). */
   sendToUser(request: ImSendMsgRequest): Promise<ImRouteResponse> {
-    return this.call(ImRouterRpc.SEND_MSG, request);
+    return this.call(ImRouterRpc.SEND_MSG, { ...request, msgId: request.msgId ?? randomUUID() });
   }
 
   /** One room message: a SEND_TO_ROOMS of one. */
@@ -139,7 +181,8 @@ export class ImRouterClient extends TypedRpcClient<ImRouterRpcContract> {
 
   /** At most IM_MAX_BATCH_MESSAGES messages; results[i] answers messages[i]. */
   sendToRooms(messages: ImSendToRoomRequest[]): Promise<ImSendToRoomsResponse> {
-    return this.call(ImRouterRpc.SEND_TO_ROOMS, { messages });
+    const identified = messages.map((m) => (m.msgId === undefined ? { ...m, msgId: randomUUID() } : m));
+    return this.call(ImRouterRpc.SEND_TO_ROOMS, { messages: identified });
   }
 
   roomMembers(roomId: number): Promise<ImRoomMembersResponse> {

@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+
+/**
+ * Logs refused frames with the peer's address: at most `limit` lines per `periodMs`, then one line
+ * counting what was left out.
+ */
+export class RefusalLog {
+  private windowStart = 0;
+  private logged = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly limit = 20,
+    private readonly periodMs = 10_000,
+  ) {}
+
+  refused(what: string, now = Date.now()): void {
+    if (now - this.windowStart >= this.periodMs) {
+      if (this.suppressed > 0)
+        this.logger.warn(
+          `${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`,
+        );
+      this.windowStart = now;
+      this.logged = 0;
+      this.suppressed = 0;
+    }
+    if (this.logged < this.limit) {
+      this.logged += 1;
+      this.logger.warn(what);
+    } else {
+      this.suppressed += 1;
+    }
+  }
+}
