@@ -10,26 +10,29 @@
  * bodies, bad JSON, forged tokens, another user's room, forged and replayed callbacks) to every
  * endpoint, and bad frames to the WebSocket: zero 5xx, every answer an envelope, no process down; a
  * rate limit under 200 concurrent requests; every app refusing a bad configuration with a clear message.
- * Chaos: while gifts flow at a steady rate, in turn: kill -9 + restart of each app, Redis gone with its
- * data, the Kafka broker stopped and started, the database refusing connections. Then, quiet: every
- * accepted request id charged once (one trade, one record) or rejected; no negative balance; balances,
- * earnings and the ledger reconcile; Redis' balance cache agrees with the database. Prints a table of
- * faults (client errors seen, time to recover) and exits non-zero when anything does not hold.
+ * Chaos: while gifts flow at a steady rate (viewers, and anchors gifting each other's rooms), with a
+ * WebSocket observer per sender and viewer, in turn: kill -9 + restart of each app, Redis gone with its data,
+ * the Kafka broker stopped and started (chaos' own broker when scripts/infra did not start the configured
+ * one), the database refusing connections. Then, quiet, the gift audit (bench/support/gift-audit.ts:
+ * money and pushes). Prints a table of faults (client errors, time to recover, peak send_gift consumer
+ * lag) and the audit's checks, and exits non-zero when anything does not hold or a fault was not injected.
  */
 import { validateEnv } from '@live/common';
-import { parseCachedBalance } from '@live/contracts';
+import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { BankRedisKeys, createRedisClient, RedisEnv } from '@live/redis';
+import { createRedisClient, RedisEnv } from '@live/redis';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import {
   httpPost,
   issueImToken,
+  seedAnchorSenders,
   seedViewers,
   sleep,
   stackEnv,
@@ -38,7 +41,10 @@ import {
   Viewer,
   writeTokens,
 } from './support/bench-kit';
+import { ConsumerLagSampler } from './support/consumer-lag';
 import { API_ENDPOINTS } from './support/endpoints';
+import { auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
+import { GiftLoad } from './support/gift-load';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -56,6 +62,8 @@ const PORTS = stackPorts(23_000 + Math.floor(Math.random() * 300) * 20);
 const DB_PROXY = PORTS.gateway + 15;
 const REDIS_PROXY = PORTS.gateway + 16;
 const REDIS_DB = 5;
+const KAFKA_OWN_PORT = PORTS.gateway + 17; // and its controller on + 18
+type RedisClient = ReturnType<typeof createRedisClient>;
 const ENV: Record<string, string> = {
   ...stackEnv(id, PORTS),
   DB_PORT: String(DB_PROXY),
@@ -299,24 +307,232 @@ async function fuzz(
 }
 
 // ---------------------------------------------------------------- chaos
-interface Sent {
-  requestId: string | null;
-  status: number;
-  code: number | null;
-  at: number;
-}
-
 interface FaultRow {
   fault: string;
   heldMs: number;
   clientErrors: number;
   recoverSeconds: number;
+  peakConsumerLag: number;
+  lagSamples: string;
   note: string;
+}
+
+/**
+ * The broker chaos stops and starts: the one scripts/infra started (its pid file), else a broker of
+ * chaos' own on a port of its range (scripts/infra with KAFKA_BROKERS and LIVE_GIFT_INFRA_STATE, as
+ * scripts/cold-start does), so the fault is always injected. Sets process.env for the apps and scripts/infra.
+ */
+function chaosBroker(): { brokers: string[]; pidFile: string; ownState: string | null } {
+  const state = process.env.LIVE_GIFT_INFRA_STATE ?? join(ROOT, '.infra');
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const pidFile = join(state, 'kafka.pid');
+  if (FUZZ_ONLY) return { brokers, pidFile, ownState: null };
+  if (brokers.length === 1 && existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8').trim())))
+    return { brokers, pidFile, ownState: null };
+  const ownState = mkdtempSync(join(tmpdir(), 'chaos-kafka-'));
+  process.env.LIVE_GIFT_INFRA_STATE = ownState;
+  process.env.KAFKA_BROKERS = `127.0.0.1:${KAFKA_OWN_PORT}`;
+  return { brokers: [process.env.KAFKA_BROKERS], pidFile: join(ownState, 'kafka.pid'), ownState };
+}
+
+/** Steady gifts from viewers and anchors, faults one at a time, then the audit. Returns whether it all held. */
+async function chaos(
+  ctx: { stack: StackProcesses; ds: DataSource; redis: RedisClient; dbProxy: TcpProxy; redisProxy: TcpProxy },
+  viewers: Viewer[],
+  broker: ReturnType<typeof chaosBroker>,
+): Promise<boolean> {
+  const { stack, ds, redis } = ctx;
+  const prefix = ENV.REDIS_KEY_PREFIX;
+  // Anchors send too (anchor A gifts anchor B in B's room).
+  const anchors = await seedAnchorSenders(ds, redis, prefix, viewers, 100_000);
+  const senders = viewers.slice(20);
+  const observers = await PushObservers.open({
+    wsUrl: `ws://127.0.0.1:${PORTS.imWs}/ws`,
+    seats: [...viewers, ...anchors].map((v) => ({ userId: v.userId, roomId: v.roomId })),
+    token: (userId) => issueImToken(redis, prefix, userId),
+  });
+  log(`${viewers.length + anchors.length} observer sockets logged in (viewers, and anchors in the room they gift)`);
+  const load = new GiftLoad({
+    ports: [PORTS.gateway],
+    rate: RATE,
+    pick: (n) => {
+      // Three gifts in a row per sender: a viewer with 12 coins gets past the gateway's cached balance three
+      // times and is refused at settlement once (5557). One triplet in five is an anchor's.
+      const t = Math.floor(n / 3);
+      return t % 5 === 0 ? anchors[(t / 5) % anchors.length] : senders[(t - Math.ceil(t / 5)) % senders.length];
+    },
+  });
+  const lag = new ConsumerLagSampler(
+    broker.brokers,
+    `${ENV.KAFKA_TOPIC_PREFIX}${KafkaConsumerGroup.GIFT_SEND_GIFT}`,
+    `${ENV.KAFKA_TOPIC_PREFIX}${KafkaTopic.SEND_GIFT}`,
+  );
+  load.start();
+  try {
+    const faults = await runFaults(load, lag, ctx, [...viewers, ...anchors], broker);
+    await load.stop();
+    const gifts = load.accepted();
+    log(`load stopped: ${load.attempts.length} attempts, ${gifts.length} accepted; waiting for quiet`);
+    await waitSettled(
+      ds,
+      gifts.map((g) => g.requestId),
+    );
+    console.table(faults);
+    const result = await auditGifts({
+      ds,
+      redis,
+      keyPrefix: prefix,
+      gifts,
+      requestIdLike: ['%:c-%'],
+      observers,
+    });
+    const faultsRan = faults.length === FAULTS && faults.every((f) => f.recoverSeconds > 0);
+    const all = verdict([
+      ...result.checks,
+      check('every request answered definitely (200 or a refusal)', load.undecided() === 0, {
+        undecided: load.undecided(),
+      }),
+      check('every fault injected and recovered', faultsRan, { faults: faults.length, planned: FAULTS }),
+      check('no process died on its own', stack.crashed().length === 0, { crashedOnTheirOwn: stack.crashed().length }),
+    ]);
+    printAudit('chaos', all);
+    return all.ok;
+  } finally {
+    await load.stop(0);
+    await lag.close();
+    await observers.close();
+  }
+}
+
+const FAULTS = 8;
+
+async function runFaults(
+  load: GiftLoad,
+  lag: ConsumerLagSampler,
+  ctx: { stack: StackProcesses; ds: DataSource; redis: RedisClient; dbProxy: TcpProxy; redisProxy: TcpProxy },
+  users: Viewer[],
+  broker: ReturnType<typeof chaosBroker>,
+): Promise<FaultRow[]> {
+  const { stack, ds, redis, dbProxy, redisProxy } = ctx;
+  /** Seconds from `since` until a gift sent now is settled (the path works again end to end). */
+  const recovery = async (since: number): Promise<number> => {
+    for (;;) {
+      const probeStart = load.accepted().length;
+      await sleep(500);
+      const fresh = load
+        .accepted()
+        .slice(probeStart)
+        .map((g) => g.requestId);
+      if (fresh.length > 0) {
+        const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)', [
+          fresh,
+        ]);
+        if (Number(n) > 0) return (Date.now() - since) / 1_000;
+      }
+      if (Date.now() - since > 180_000) throw new Error('no recovery within 3 minutes');
+    }
+  };
+  const faults: FaultRow[] = [];
+  const inject = async (
+    fault: string,
+    act: () => Promise<void>,
+    restore: () => Promise<void>,
+    note = '',
+  ): Promise<void> => {
+    const before = load.attempts.length;
+    const t0 = Date.now();
+    log(`fault: ${fault}`);
+    lag.start();
+    await act();
+    await sleep(FAULT_HOLD_MS);
+    await restore();
+    const recoverSeconds = await recovery(t0);
+    const peak = lag.stop();
+    const clientErrors = load.attempts.slice(before).filter((s) => s.status === 0 || s.status >= 500).length;
+    faults.push({
+      fault,
+      heldMs: Date.now() - t0,
+      clientErrors,
+      recoverSeconds: Number(recoverSeconds.toFixed(1)),
+      peakConsumerLag: peak.peak,
+      lagSamples: `${peak.samples} ok, ${peak.failed} failed`,
+      note,
+    });
+    log(
+      `  recovered after ${recoverSeconds.toFixed(1)} s, ${clientErrors} client error(s), peak send_gift lag ${peak.peak}`,
+    );
+  };
+
+  await sleep(3_000);
+  // im-core first: its restart closes every observer socket, and gifts sent before their new login are not judged.
+  for (const app of ['im-core', 'gift-service', 'bank-service', 'im-router', 'api-gateway']) {
+    await inject(
+      `kill -9 ${app}, restart`,
+      () => stack.kill9(app),
+      () => stack.restart(app),
+    );
+  }
+  await inject(
+    'Redis gone, its data lost',
+    async () => {
+      await redisProxy.down();
+      await redis.flushdb();
+    },
+    async () => {
+      await redisProxy.up();
+      // Logins live in Redis: the tokens went with the data; the clients log in again.
+      await writeTokens(redis, ENV.REDIS_KEY_PREFIX, users);
+    },
+    'logins and IM bindings are lost with it: clients log in again',
+  );
+  await inject(
+    `Kafka broker stopped, started again${broker.ownState ? ' (chaos’ own broker)' : ''}`,
+    async () => {
+      const pid = Number(readFileSync(broker.pidFile, 'utf8').trim());
+      process.kill(pid, 'SIGTERM');
+      while (isAlive(pid)) await sleep(200);
+    },
+    async () => {
+      await execFileAsync('bash', [join(ROOT, 'scripts/infra'), 'up'], { cwd: ROOT });
+    },
+  );
+  await inject(
+    'database refuses connections',
+    () => dbProxy.down(),
+    () => dbProxy.up(),
+  );
+  return faults;
+}
+
+/** Until every accepted id has its gift trade (or 3 minutes), then 2 s more. */
+async function waitSettled(ds: DataSource, ids: string[]): Promise<void> {
+  const unique = [...new Set(ids)];
+  const deadline = Date.now() + 180_000;
+  while (unique.length > 0) {
+    let n = 0;
+    for (let i = 0; i < unique.length; i += 5_000) {
+      const [row] = await ds.query(
+        'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
+        [unique.slice(i, i + 5_000)],
+      );
+      n += Number(row.n);
+    }
+    if (n >= unique.length || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  await sleep(2_000);
 }
 
 async function main(): Promise<void> {
   const outDir = join(process.cwd(), 'bench-output');
   mkdirSync(outDir, { recursive: true });
+  const broker = chaosBroker();
+  if (broker.ownState) log(`Kafka: no broker of scripts/infra to stop; starting chaos' own at ${broker.brokers[0]}`);
+  const stopOwnBroker = (): void => {
+    if (!broker.ownState) return;
+    execFileSync('bash', [join(ROOT, 'scripts/infra'), 'down'], { stdio: 'ignore', cwd: ROOT });
+    rmSync(broker.ownState, { recursive: true, force: true });
+  };
   execFileSync('bash', [join(ROOT, 'scripts/infra'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
   const realDb = validateEnv(DatabaseEnv, { ...process.env, DB_NAME: ENV.DB_NAME });
   const realRedis = validateEnv(RedisEnv, { ...process.env, REDIS_DB: String(REDIS_DB) });
@@ -326,7 +542,7 @@ async function main(): Promise<void> {
   await redisProxy.up();
   const stack = new StackProcesses(ENV, join(outDir, `chaos-logs-${id}`));
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+    process.once(signal, () => void stack.stop().finally(() => (stopOwnBroker(), process.exit(130))));
   const redis = createRedisClient(realRedis);
   let ds: DataSource | undefined;
   let failed = false;
@@ -340,7 +556,7 @@ async function main(): Promise<void> {
       count: 200,
       rooms: 20,
       firstUser: 7_000_000,
-      coins: (i) => (i % 4 === 0 ? 30 : 100_000),
+      coins: (i) => (i % 4 === 0 ? 12 : 100_000),
     });
     const ownRoomOf = new Map(viewers.map((v) => [v.anchorId, v.roomId]));
     log('stack up, 200 viewers in 20 rooms');
@@ -386,206 +602,7 @@ async function main(): Promise<void> {
     if (FUZZ_ONLY) return;
 
     // ---------- chaos ----------
-    const sent: Sent[] = [];
-    let stop = false;
-    let seq = 0;
-    const senders = viewers.slice(20);
-    const loadLoop = (async () => {
-      const interval = 1_000 / RATE;
-      let next = Date.now();
-      const inflight = new Set<Promise<void>>();
-      while (!stop) {
-        next += interval;
-        const v = senders[seq % senders.length];
-        const n = seq++;
-        const p = httpPost(
-          PORTS.gateway,
-          '/gift/send',
-          JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` }),
-          { authorization: `Bearer ${v.token}` },
-        )
-          .then((a) => {
-            const b = a.body as { code?: number; data?: { requestId?: string } } | undefined;
-            sent.push({
-              requestId: b?.code === 200 ? (b.data?.requestId ?? null) : null,
-              status: a.status,
-              code: b?.code ?? null,
-              at: Date.now(),
-            });
-          })
-          .catch(() => void sent.push({ requestId: null, status: 0, code: null, at: Date.now() }))
-          .finally(() => inflight.delete(p));
-        inflight.add(p);
-        const wait = next - Date.now();
-        if (wait > 0) await sleep(wait);
-      }
-      await Promise.all(inflight);
-    })();
-
-    const accepted = (): string[] => sent.filter((s) => s.requestId).map((s) => s.requestId!);
-    /** Seconds from `since` until a gift sent now is settled (the path works again end to end). */
-    const recovery = async (since: number): Promise<number> => {
-      for (;;) {
-        const probeStart = sent.length;
-        await sleep(500);
-        const fresh = sent
-          .slice(probeStart)
-          .filter((s) => s.requestId)
-          .map((s) => s.requestId!);
-        if (fresh.length > 0) {
-          const [{ n }] = await ds!.query('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)', [
-            fresh,
-          ]);
-          if (Number(n) > 0) return (Date.now() - since) / 1_000;
-        }
-        if (Date.now() - since > 180_000) throw new Error('no recovery within 3 minutes');
-      }
-    };
-    const faults: FaultRow[] = [];
-    const inject = async (
-      fault: string,
-      act: () => Promise<void>,
-      restore: () => Promise<void>,
-      note = '',
-    ): Promise<void> => {
-      const before = sent.length;
-      const t0 = Date.now();
-      log(`fault: ${fault}`);
-      await act();
-      await sleep(FAULT_HOLD_MS);
-      await restore();
-      const recoverSeconds = await recovery(t0);
-      const clientErrors = sent.slice(before).filter((s) => s.status === 0 || s.status >= 500).length;
-      faults.push({
-        fault,
-        heldMs: Date.now() - t0,
-        clientErrors,
-        recoverSeconds: Number(recoverSeconds.toFixed(1)),
-        note,
-      });
-      log(`  recovered after ${recoverSeconds.toFixed(1)} s, ${clientErrors} client error(s)`);
-    };
-
-    await sleep(3_000);
-    for (const app of ['gift-service', 'bank-service', 'im-core', 'im-router', 'api-gateway']) {
-      await inject(
-        `kill -9 ${app}, restart`,
-        () => stack.kill9(app),
-        () => stack.restart(app),
-      );
-    }
-    await inject(
-      'Redis gone, its data lost',
-      async () => {
-        await redisProxy.down();
-        await redis.flushdb();
-      },
-      async () => {
-        await redisProxy.up();
-        // Logins live in Redis: the tokens went with the data; the clients log in again.
-        await writeTokens(redis, ENV.REDIS_KEY_PREFIX, viewers);
-      },
-      'logins and IM bindings are lost with it: clients log in again',
-    );
-    const kafkaPidFile = join(process.env.LIVE_GIFT_INFRA_STATE ?? join(ROOT, '.infra'), 'kafka.pid');
-    if (existsSync(kafkaPidFile)) {
-      await inject(
-        'Kafka broker stopped, started again',
-        async () => {
-          const pid = Number(readFileSync(kafkaPidFile, 'utf8').trim());
-          process.kill(pid, 'SIGTERM');
-          while (isAlive(pid)) await sleep(200);
-        },
-        async () => {
-          await execFileAsync('bash', [join(ROOT, 'scripts/infra'), 'up'], { cwd: ROOT });
-        },
-      );
-    } else {
-      faults.push({
-        fault: 'Kafka broker stopped, started again',
-        heldMs: 0,
-        clientErrors: 0,
-        recoverSeconds: 0,
-        note: 'skipped: the broker was not started by scripts/infra',
-      });
-    }
-    await inject(
-      'database refuses connections',
-      () => dbProxy.down(),
-      () => dbProxy.up(),
-    );
-
-    stop = true;
-    await loadLoop;
-    const ids = accepted();
-    log(`load stopped: ${sent.length} sent, ${ids.length} accepted; waiting for quiet`);
-    const quietDeadline = Date.now() + 180_000;
-    for (;;) {
-      const [{ n }] = await ds.query(
-        'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
-        [ids],
-      );
-      if (Number(n) >= new Set(ids).size || Date.now() > quietDeadline) break;
-      await sleep(500);
-    }
-    await sleep(2_000);
-
-    // ---------- audit ----------
-    const q = async (sql: string, params: unknown[] = []): Promise<number> =>
-      Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
-    const unique = [...new Set(ids)];
-    const tradesPerId: { request_id: string; n: string; charged: string }[] = await ds.query(
-      'SELECT request_id, COUNT(*) AS n, SUM(status = 1) AS charged FROM t_qiyu_currency_trade WHERE request_id IN (?) GROUP BY request_id',
-      [unique],
-    );
-    const records: { request_id: string; n: string }[] = await ds.query(
-      'SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id',
-      [unique],
-    );
-    const recordOf = new Map(records.map((r) => [r.request_id, Number(r.n)]));
-    const unsettled = unique.length - tradesPerId.length;
-    const wrong = tradesPerId.filter(
-      (t) =>
-        Number(t.n) !== 1 || (Number(t.charged) === 1 ? recordOf.get(t.request_id) !== 1 : recordOf.has(t.request_id)),
-    );
-    const keys = new BankRedisKeys(ENV.REDIS_KEY_PREFIX);
-    const accounts: { user_id: string; current_balance: string }[] = await ds.query(
-      'SELECT user_id, current_balance FROM t_qiyu_currency_account',
-    );
-    const cached = await redis.mget(...accounts.map((a) => keys.balance(Number(a.user_id))));
-    const cacheMismatch = accounts.filter((a, i) => {
-      const c = parseCachedBalance(cached[i]);
-      return c !== undefined && c !== Number(a.current_balance);
-    }).length;
-    const audit = {
-      accepted: unique.length,
-      unsettled,
-      notOnceOrWithoutRecord: wrong.length,
-      chargedNotAccepted: await q(
-        "SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE '%:c-%' AND request_id NOT IN (?)",
-        [unique],
-      ),
-      negativeBalances: await q(
-        'SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0',
-      ),
-      balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
-      credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
-      ledgerBalance: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1'),
-      balances: await q('SELECT COALESCE(SUM(current_balance), 0) FROM t_qiyu_currency_account'),
-      redisCacheMismatches: cacheMismatch,
-      crashedOnTheirOwn: stack.crashed().length,
-    };
-    console.table(faults);
-    const exact =
-      audit.unsettled === 0 &&
-      audit.notOnceOrWithoutRecord === 0 &&
-      audit.negativeBalances === 0 &&
-      audit.balancesPlusEarnings === audit.credited &&
-      audit.ledgerBalance === audit.balances &&
-      audit.redisCacheMismatches === 0 &&
-      audit.crashedOnTheirOwn === 0;
-    console.log(`chaos audit: ${exact ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(audit)}`);
-    failed ||= !exact;
+    failed = !(await chaos({ stack, ds, redis, dbProxy, redisProxy }, viewers, broker)) || failed;
   } catch (err: unknown) {
     failed = true;
     console.error(err);
@@ -597,6 +614,7 @@ async function main(): Promise<void> {
     await redis.flushdb().catch(() => undefined);
     redis.disconnect();
     await dropDatabase(realDb).catch(() => undefined);
+    stopOwnBroker();
     console.log(`chaos: ${failed ? 'FAILED' : 'OK'}`);
     process.exitCode = failed ? 1 : 0;
   }

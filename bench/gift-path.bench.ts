@@ -9,7 +9,7 @@
  *     fixed time: accepted/s, settled/s, send-to-effect latency at the receiving sockets;
  *  3. the same at half of that rate (latency when not saturated);
  *  4. the seed scenario scaled: a burst of B gifts from U users in R rooms: time until all settled and
- *     all effects delivered; then an exact audit of the money invariants.
+ *     all effects delivered; then the gift audit (bench/support/gift-audit: money and pushes).
  * Prints progress lines, a table, and writes bench-output/gift-path-<time>.{json,svg}.
  *
  *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48]
@@ -25,7 +25,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
-import { httpPost, seedViewers, sleep, stackEnv, stackPorts, Viewer } from './support/bench-kit';
+import { httpPost, issueImToken, seedViewers, sleep, stackEnv, stackPorts, Viewer } from './support/bench-kit';
+import { AuditedGift, auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
 
@@ -124,6 +125,8 @@ interface LoadResult {
   refused: Record<string, number>;
   seconds: number;
   accepted: string[];
+  /** Each accepted gift, for the audit. */
+  gifts: AuditedGift[];
   perSecond: number[];
 }
 
@@ -139,7 +142,7 @@ async function load(opts: {
   rate?: number;
   giftId?: number;
 }): Promise<LoadResult> {
-  const result: LoadResult = { sent: 0, ok: 0, refused: {}, seconds: 0, accepted: [], perSecond: [] };
+  const result: LoadResult = { sent: 0, ok: 0, refused: {}, seconds: 0, accepted: [], gifts: [], perSecond: [] };
   const start = now();
   const deadline = opts.seconds ? start + opts.seconds * 1_000 : Infinity;
   let seq = 0;
@@ -157,6 +160,7 @@ async function load(opts: {
       const n = seq++;
       const v = opts.viewers[n % opts.viewers.length];
       const sentAt = now();
+      const sentAtEpoch = Date.now();
       const body = {
         giftId: opts.giftId ?? 1,
         roomId: v.roomId,
@@ -170,7 +174,15 @@ async function load(opts: {
         ).body as { code: number; data: { requestId?: string } | null };
         if (env.code === 200) {
           result.ok += 1;
-          if (env.data?.requestId) result.accepted.push(env.data.requestId);
+          if (env.data?.requestId) {
+            result.accepted.push(env.data.requestId);
+            result.gifts.push({
+              requestId: env.data.requestId,
+              senderId: v.userId,
+              roomId: v.roomId,
+              sentAt: sentAtEpoch,
+            });
+          }
           const sec = Math.floor((now() - start) / 1_000);
           result.perSecond[sec] = (result.perSecond[sec] ?? 0) + 1;
         } else result.refused[env.code] = (result.refused[env.code] ?? 0) + 1;
@@ -297,7 +309,7 @@ async function main(): Promise<void> {
     const observers = await Observers.open(viewers.map((v) => `${WS}?token=${v.imToken}&roomId=${v.roomId}`));
     log(`${USERS} WebSockets logged in`);
     // Warm-up: caches, connections, JIT.
-    await load({ label: 'warm-up', tag: 'w', path: '/gift/send', viewers, concurrency: 8, total: 400 });
+    const warmup = await load({ label: 'warm-up', tag: 'w', path: '/gift/send', viewers, concurrency: 8, total: 400 });
     await sleep(2_000);
     await observers.flush();
     observers.takeLatencies();
@@ -340,6 +352,7 @@ async function main(): Promise<void> {
     await sleep(1_000);
     await observers.flush();
     const halfLat = observers.takeLatencies().sort((a, b) => a - b);
+    const latencyObservers = { duplicates: observers.duplicates, failures: observers.failures };
     await observers.close();
 
     // ---------- the burst ----------
@@ -354,9 +367,12 @@ async function main(): Promise<void> {
     });
     const roomsSeen = new Map<number, number>();
     burstViewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
-    const burstObservers = await Observers.open(
-      [...roomsSeen.values()].map((i) => `${WS}?token=${burstViewers[i].imToken}&roomId=${burstViewers[i].roomId}`),
-    );
+    // One observer per room (it sends too, so its refused gifts' 5557 are judged): the push audit.
+    const burstObservers = await PushObservers.open({
+      wsUrl: WS,
+      seats: [...roomsSeen.values()].map((i) => ({ userId: burstViewers[i].userId, roomId: burstViewers[i].roomId })),
+      token: (userId) => issueImToken(redis, ENV.REDIS_KEY_PREFIX, userId),
+    });
     log(`burst: ${roomsSeen.size} room observers connected; sending ${BURST} gifts`);
     const burstStart = now();
     const burst = await load({
@@ -372,49 +388,58 @@ async function main(): Promise<void> {
     const burstSettled = await waitSettled(ds, burstLike, burst.accepted.length, burstStart, 'burst');
     phases.end('burst', burst.sent);
     const { charged: burstCharged } = await countGiftTrades(ds, burstLike);
+    // Each charged gift has one observer in its room: done when they got as many distinct effects.
     const effectsDeadline = now() + 120_000;
+    let received = { effects: 0, failures: 0 };
     for (;;) {
-      await burstObservers.flush();
-      if (burstObservers.effects >= burstCharged || now() > effectsDeadline) break;
+      const sockets = await burstObservers.collect();
+      received = {
+        effects: sockets.reduce((n, x) => n + x.effects.length, 0),
+        failures: sockets.reduce((n, x) => n + x.failures.length, 0),
+      };
+      if (received.effects >= burstCharged || now() > effectsDeadline) break;
       await sleep(250);
     }
     const burstDone = (now() - burstStart) / 1_000;
-    const burstEffects = burstObservers.effects;
-    const burstFailures = burstObservers.failures;
-    await burstObservers.close();
+    const burstEffects = received.effects;
+    const burstFailures = received.failures;
 
     // ---------- audit ----------
-    log('audit: money invariants');
-    const q = async (sql: string, params: unknown[] = []): Promise<number> =>
-      Number(Object.values((await ds!.query(sql, params))[0] as object)[0] ?? 0);
-    const audit = {
-      negativeBalances: await q(
-        'SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0',
+    log('audit: money and pushes (bench/support/gift-audit)');
+    const giftsOf = [warmup, e2e, half, burst].flatMap((r) => r.gifts);
+    const burstTrades =
+      (await countGiftTrades(ds, burstLike)).charged + (await countGiftTrades(ds, burstLike)).rejected;
+    const result = await auditGifts({
+      ds,
+      redis,
+      keyPrefix: ENV.REDIS_KEY_PREFIX,
+      gifts: giftsOf,
+      requestIdLike: ['%:w-%', '%:g-%', '%:h-%', '%:b-%'],
+      observers: burstObservers,
+    });
+    await burstObservers.close();
+    const audited = verdict([
+      ...result.checks,
+      check('burst: one gift trade per accepted gift', burstTrades === burst.accepted.length, {
+        acceptedBurst: burst.accepted.length,
+        burstTrades,
+      }),
+      check('burst: every charged gift effect at its room observer', burstEffects === burstCharged, {
+        burstCharged,
+        burstEffects,
+        burstFailurePushes: burstFailures,
+      }),
+      check(
+        'latency observers: no effect twice, no failure push (their senders can pay)',
+        latencyObservers.duplicates === 0 && latencyObservers.failures === 0,
+        {
+          latencyObserverDuplicates: latencyObservers.duplicates,
+          latencyObserverFailures: latencyObservers.failures,
+        },
       ),
-      balancesPlusEarnings: await q('SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account'),
-      credited: await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1'),
-      ledgerSpent: await q('SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND status = 1'),
-      earnings: await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account'),
-      acceptedBurst: burst.accepted.length,
-      burstTrades: await q('SELECT COUNT(*) FROM t_qiyu_currency_trade WHERE type = 2 AND request_id LIKE ?', [
-        burstLike,
-      ]),
-      chargedWithoutRecord: await q(
-        "SELECT COUNT(*) FROM t_qiyu_currency_trade t LEFT JOIN t_gift_record r ON r.request_id = t.request_id WHERE t.type = 2 AND t.status = 1 AND t.request_id NOT LIKE '%:v-%' AND t.request_id NOT LIKE '%:p-%' AND r.id IS NULL",
-      ),
-      recordsWithoutCharge: await q(
-        'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.status = 1 WHERE t.id IS NULL',
-      ),
-      duplicateEffects: burstObservers.duplicates,
-    };
-    const exact =
-      audit.negativeBalances === 0 &&
-      audit.balancesPlusEarnings === audit.credited &&
-      audit.ledgerSpent === audit.earnings &&
-      audit.burstTrades === audit.acceptedBurst &&
-      audit.chargedWithoutRecord === 0 &&
-      audit.recordsWithoutCharge === 0 &&
-      burstEffects === burstCharged;
+    ]);
+    const audit = audited.figures;
+    const exact = audited.ok;
 
     const rows = [
       {
@@ -488,7 +513,7 @@ async function main(): Promise<void> {
       `burst: ${BURST} sent in ${burst.seconds.toFixed(1)} s, ${burst.accepted.length} accepted (${JSON.stringify(burst.refused)} refused at the gateway), ` +
         `all settled after ${burstSettled.seconds.toFixed(1)} s, all ${burstEffects} effects (+${burstFailures} failure pushes) delivered after ${burstDone.toFixed(1)} s`,
     );
-    console.log(`audit: ${exact ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(audit)}`);
+    printAudit('bench', audited);
     Object.assign(report, {
       rows,
       ratios,

@@ -93,6 +93,41 @@ export async function seedViewers(
   return viewers;
 }
 
+/**
+ * The rooms' anchors as senders too (anchor A gifts anchor B in B's room: each account of a settlement
+ * run can be a sender and a receiver at once): wallets with `coins` (and their recharge in the ledger),
+ * login and IM tokens. Anchor i sends in the room of anchor i + 1 (mod the rooms).
+ */
+export async function seedAnchorSenders(
+  ds: DataSource,
+  redis: Redis,
+  keyPrefix: string,
+  viewers: readonly Viewer[],
+  coins: number,
+): Promise<Viewer[]> {
+  const rooms = [...new Map(viewers.map((v) => [v.anchorId, v.roomId])).entries()];
+  const senders: Viewer[] = rooms.map(([anchorId], i) => {
+    const [nextAnchor, nextRoom] = rooms[(i + 1) % rooms.length];
+    return {
+      userId: anchorId,
+      token: randomBytes(24).toString('base64url'),
+      imToken: randomBytes(24).toString('base64url'),
+      roomId: nextRoom,
+      anchorId: nextAnchor,
+    };
+  });
+  await ds.query(
+    `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${senders.map(() => '(?, ?, ?)').join(', ')}`,
+    senders.flatMap((a) => [a.userId, coins, coins]),
+  );
+  await ds.query(
+    `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${senders.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
+    senders.flatMap((a) => [`seed:${a.userId}`, a.userId, coins, coins]),
+  );
+  await writeTokens(redis, keyPrefix, senders);
+  return senders;
+}
+
 /** The viewers' login and IM tokens in Redis, as api-gateway writes them at login (again after Redis lost them). */
 export async function writeTokens(
   redis: Redis | Cluster,

@@ -49,6 +49,8 @@ export interface AuditCheck {
   name: string;
   ok: boolean;
   figures: Record<string, number>;
+  /** Where a failing check failed (examples, not figures): printed under it. */
+  samples?: string[];
 }
 
 export interface AuditResult {
@@ -61,7 +63,7 @@ export interface AuditResult {
 export type GiftOutcome = 'charged' | 'refused';
 
 /** The smallest Redis surface the audit needs (a Redis or a Cluster client). */
-export interface BalanceCacheReader {
+export interface RedisGet {
   get(key: string): Promise<string | null>;
 }
 
@@ -74,10 +76,17 @@ export function verdict(checks: AuditCheck[]): AuditResult {
 export function printAudit(label: string, result: AuditResult): void {
   console.table(result.checks.map((c) => ({ check: c.name, ok: c.ok, figures: JSON.stringify(c.figures) })));
   console.log(`${label} audit: ${result.ok ? 'EXACT' : 'MISMATCH'} ${JSON.stringify(result.figures)}`);
-  for (const c of result.checks.filter((x) => !x.ok)) console.log(`  FAILED: ${c.name} ${JSON.stringify(c.figures)}`);
+  for (const c of result.checks.filter((x) => !x.ok)) {
+    console.log(`  FAILED: ${c.name} ${JSON.stringify(c.figures)}`);
+    for (const line of c.samples ?? []) console.log(`    ${line}`);
+  }
 }
 
-const check = (name: string, ok: boolean, figures: Record<string, number>): AuditCheck => ({ name, ok, figures });
+export const check = (name: string, ok: boolean, figures: Record<string, number>): AuditCheck => ({
+  name,
+  ok,
+  figures,
+});
 const chunks = <T>(list: readonly T[], size = 5_000): T[][] =>
   Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size));
 
@@ -128,7 +137,7 @@ async function settledNotAccepted(
   return out;
 }
 
-async function cacheMismatches(ds: DataSource, redis: BalanceCacheReader, keyPrefix: string): Promise<number[]> {
+async function cacheMismatches(ds: DataSource, redis: RedisGet, keyPrefix: string): Promise<number[]> {
   const keys = new BankRedisKeys(keyPrefix);
   const accounts: { user_id: string; current_balance: string }[] = await ds.query(
     'SELECT user_id, current_balance FROM t_qiyu_currency_account',
@@ -150,7 +159,7 @@ async function cacheMismatches(ds: DataSource, redis: BalanceCacheReader, keyPre
 /** The money half; also returns each accepted id's outcome (for judgePushes). */
 export async function auditMoney(opts: {
   ds: DataSource;
-  redis: BalanceCacheReader;
+  redis: RedisGet;
   keyPrefix: string;
   acceptedIds: readonly string[];
   requestIdLike: readonly string[];
@@ -230,6 +239,16 @@ interface PairTally {
   excluded: number;
   lost: number;
   duplicated: number;
+  /** Pairs lost or duplicated, by the second (UTC) their gift was sent. */
+  bySecond: Map<string, { lost: number; duplicated: number }>;
+}
+
+const newTally = (): PairTally => ({ judged: 0, excluded: 0, lost: 0, duplicated: 0, bySecond: new Map() });
+
+function samplesOf(t: PairTally): string[] {
+  return [...t.bySecond]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([second, n]) => `gifts sent at ${second}: ${n.lost} pair(s) lost, ${n.duplicated} duplicated`);
 }
 
 /** Receipts of an open socket, indexed by msgId. */
@@ -255,8 +274,17 @@ function tally(
     }
     t.judged += 1;
     const times = socket[kind].get(gift.requestId) ?? 0;
-    if (times === 0) t.lost += 1;
-    if (times > 1) t.duplicated += times - 1;
+    if (times === 1) continue;
+    const second = new Date(gift.sentAt).toISOString().slice(11, 19);
+    const at = t.bySecond.get(second) ?? { lost: 0, duplicated: 0 };
+    t.bySecond.set(second, at);
+    if (times === 0) {
+      t.lost += 1;
+      at.lost += 1;
+    } else {
+      t.duplicated += times - 1;
+      at.duplicated += times - 1;
+    }
   }
 }
 
@@ -286,8 +314,8 @@ export function judgePushes(
   const open = new Map<number, Judged>();
   for (const [seat, x] of openBySeat)
     open.set(seat, { loginAt: x.loginAt, effects: new Map(x.effects), failures: new Map(x.failures) });
-  const effects: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
-  const failures: PairTally = { judged: 0, excluded: 0, lost: 0, duplicated: 0 };
+  const effects = newTally();
+  const failures = newTally();
   const giftById = new Map(gifts.map((g) => [g.requestId, g]));
   for (const g of giftById.values()) {
     const outcome = outcomes.get(g.requestId);
@@ -311,18 +339,32 @@ export function judgePushes(
   }
   const judgedMost = (t: PairTally): boolean => t.judged + t.excluded === 0 || t.judged > t.excluded;
   return [
-    check('every charged gift 5556 reached every judged room socket', effects.lost === 0, {
-      effectPairsJudged: effects.judged,
-      effectsLost: effects.lost,
-    }),
-    check('no 5556 delivered twice to a socket', effects.duplicated === 0, { effectsDuplicated: effects.duplicated }),
-    check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
-      failurePairsJudged: failures.judged,
-      failuresLost: failures.lost,
-    }),
-    check('no 5557 delivered twice to a socket', failures.duplicated === 0, {
-      failuresDuplicated: failures.duplicated,
-    }),
+    {
+      ...check('every charged gift 5556 reached every judged room socket', effects.lost === 0, {
+        effectPairsJudged: effects.judged,
+        effectsLost: effects.lost,
+      }),
+      samples: samplesOf(effects),
+    },
+    {
+      ...check('no 5556 delivered twice to a socket', effects.duplicated === 0, {
+        effectsDuplicated: effects.duplicated,
+      }),
+      samples: samplesOf(effects),
+    },
+    {
+      ...check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
+        failurePairsJudged: failures.judged,
+        failuresLost: failures.lost,
+      }),
+      samples: samplesOf(failures),
+    },
+    {
+      ...check('no 5557 delivered twice to a socket', failures.duplicated === 0, {
+        failuresDuplicated: failures.duplicated,
+      }),
+      samples: samplesOf(failures),
+    },
     check(
       'no push to a socket it was not due to',
       unexpectedEffects === 0 && unexpectedFailures === 0 && foreignRoom === 0,
@@ -356,6 +398,7 @@ export interface ObserverSeat {
 export class PushObservers {
   private closing = false;
   private reconnects = 0;
+  private readonly attempts = new Map<number, number>();
 
   private constructor(
     private readonly workers: Worker[],
@@ -367,7 +410,7 @@ export class PushObservers {
     const n = Math.max(1, Math.min(opts.workers ?? 2, opts.seats.length));
     const workers = Array.from({ length: n }, () => new Worker(join(__dirname, 'push-observers.worker.js')));
     const o = new PushObservers(workers, opts.seats, opts);
-    const urls = await Promise.all(opts.seats.map((s) => o.url(s)));
+    const urls = await Promise.all(opts.seats.map((_, seat) => o.url(seat)));
     const failed = await Promise.all(
       workers.map(
         (w, k) =>
@@ -389,8 +432,13 @@ export class PushObservers {
     return o;
   }
 
-  private async url(seat: ObserverSeat): Promise<string> {
-    return `${this.opts.wsUrl}?token=${await this.opts.token(seat.userId)}&roomId=${seat.roomId}`;
+  /** A login URL for a seat: the seats spread over the nodes; each reopen of a seat tries the next node. */
+  private async url(seat: number): Promise<string> {
+    const nodes = typeof this.opts.wsUrl === 'string' ? [this.opts.wsUrl] : this.opts.wsUrl;
+    const attempt = this.attempts.get(seat) ?? 0;
+    this.attempts.set(seat, attempt + 1);
+    const { userId, roomId } = this.seats[seat];
+    return `${nodes[(seat + attempt) % nodes.length]}?token=${await this.opts.token(userId)}&roomId=${roomId}`;
   }
 
   /** Opens a new socket in a seat whose socket closed (after a pause; again until one logs in). */
@@ -399,7 +447,7 @@ export class PushObservers {
     this.reconnects += 1;
     setTimeout(() => {
       if (this.closing) return;
-      this.url(this.seats[seat]).then(
+      this.url(seat).then(
         (url) =>
           this.workers[seat % this.workers.length].postMessage({ type: 'reopen', seat, url, ...this.seats[seat] }),
         () => this.replace(seat),
@@ -440,8 +488,8 @@ export class PushObservers {
 }
 
 export interface PushObserversOptions {
-  /** ws://host:port/ws (the token and the room go in the query). */
-  wsUrl: string;
+  /** ws://host:port/ws of one im-core node, or of several (the seats spread over them); token and room go in the query. */
+  wsUrl: string | string[];
   seats: ObserverSeat[];
   token: (userId: number) => Promise<string>;
   /** Worker threads (default 2). */
@@ -456,7 +504,7 @@ export interface PushObserversOptions {
  */
 export async function auditGifts(opts: {
   ds: DataSource;
-  redis: BalanceCacheReader;
+  redis: RedisGet;
   keyPrefix: string;
   gifts: readonly AuditedGift[];
   /** LIKE patterns matching every request id the harness may have produced (as answered: `<user>:<id>`). */
