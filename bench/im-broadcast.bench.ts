@@ -139,7 +139,8 @@ async function benchOurs(sockets: number, messages: number, port: number, ack: b
     );
     // Wait until every socket is logged in and in the room.
     const push = app.get(ImPushService);
-    while (push.pushToRoom('warm-up', ROOM, ImBizCode.GIFT_SUCCESS, effect(0)) < sockets)
+    // A new msgId each round: a node writes a msgId at most once per room.
+    for (let round = 0; push.pushToRoom(`warm-up-${round}`, ROOM, ImBizCode.GIFT_SUCCESS, effect(0)) < sockets; round++)
       await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
     const figures = await measure(messages, sockets, pool, (seq) =>

@@ -1,9 +1,10 @@
 import { createRpcClient, ImRouterClient, startApp } from '@live/common';
 import { GiftEffectData, GiftFailData, ImBizCode, ImFrameCode } from '@live/contracts';
-import { GatewayRedisKeys } from '@live/redis';
+import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:net';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
 import { ImCoreModule } from '../apps/im-core/src/im-core.module';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
@@ -70,6 +71,7 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
       IM_RESEND_INTERVAL_MS: '200',
       IM_RESEND_MAX: '2',
       IM_CORE_ADVERTISED_HOST: '127.0.0.1',
+      IM_ROUTER_NODE_TIMEOUT_MS: '500',
     });
     nodeA = await bootNode('it-node-a', wsA, rpcA);
     nodeB = await bootNode('it-node-b', wsB, rpcB);
@@ -231,5 +233,70 @@ describe('im-core x2 + im-router on real Redis, with real WebSocket clients', ()
     await expect(ImTestClient.connect(urlA, 'x'.repeat(32))).rejects.toThrow(
       /login refused: IM token is invalid or expired/,
     );
+  });
+
+  it('the same msgId pushed to a room twice reaches each socket once; another msgId still arrives', async () => {
+    const room = (nextUser += 1);
+    const members = [await connect(urlA, (nextUser += 1), room), await connect(urlB, (nextUser += 1), room)];
+    expect((await toRoom(room, { n: 1 }, 'once-1')).pushed).toBe(2);
+    expect((await toRoom(room, { n: 1 }, 'once-1')).pushed).toBe(0);
+    const user = members[0].userId;
+    const again = { userId: user, bizCode: ImBizCode.GIFT_FAIL, data: anyData({ n: 2 }), msgId: 'once-2' };
+    expect((await rpc.sendToUser(again)).pushed).toBe(1);
+    expect((await rpc.sendToUser(again)).pushed).toBe(0);
+    expect((await toRoom(room, { n: 3 }, 'once-3')).pushed).toBe(2);
+    await settle();
+    expect(members[0].business().map((b) => b.msgId)).toEqual(['once-1', 'once-2', 'once-3']);
+    expect(members[1].business().map((b) => b.msgId)).toEqual(['once-1', 'once-3']);
+  });
+
+  it('a node that does not answer is named in failedNodes; a live one delivers; a gone one is skipped quietly', async () => {
+    // A hung node: accepts RPC connections, never answers. A gone node: registered and bound, nothing listening.
+    const sockets: import('node:net').Socket[] = [];
+    const hung: Server = createServer((s) => void sockets.push(s.on('error', () => undefined)));
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    const gone = createServer();
+    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
+    const gonePort = (gone.address() as { port: number }).port;
+    await new Promise((r) => gone.close(r));
+    const keys = new ImRedisKeys(redis.prefix);
+    const room = (nextUser += 1);
+    const live = await connect(urlA, (nextUser += 1), room);
+    const until = Date.now() + 60_000;
+    for (const [nodeId, port] of [
+      ['it-node-hung', (hung.address() as { port: number }).port],
+      ['it-node-gone', gonePort],
+    ] as const) {
+      const info = {
+        nodeId,
+        wsUrl: 'ws://127.0.0.1:1/ws',
+        rpcHost: '127.0.0.1',
+        rpcPort: port,
+        heartbeatAt: Date.now(),
+      };
+      await redis.redis.hset(keys.nodeRegistry(), nodeId, JSON.stringify(info));
+      await redis.redis.zadd(keys.roomNodes(room), until, nodeId);
+      await redis.redis.zadd(keys.userNode(live.userId), until, nodeId);
+    }
+    try {
+      const [answer] = (
+        await rpc.sendToRooms([{ msgId: 'fail-1', roomId: room, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData({}) }])
+      ).results;
+      expect(answer).toEqual({ msgId: 'fail-1', pushed: 1, offline: [], failedNodes: ['it-node-hung'] });
+      const direct = await toUser(live.userId, { direct: true });
+      expect(direct).toMatchObject({ pushed: 1, offline: [], failedNodes: ['it-node-hung'] });
+      await settle();
+      expect(live.business().map((b) => b.msgId)).toEqual(['fail-1', direct.msgId]);
+      // Without the hung node the answer names no failure.
+      await redis.redis.zrem(keys.roomNodes(room), 'it-node-hung');
+      const [clean] = (
+        await rpc.sendToRooms([{ msgId: 'fail-2', roomId: room, bizCode: ImBizCode.GIFT_SUCCESS, data: anyData({}) }])
+      ).results;
+      expect(clean).toEqual({ msgId: 'fail-2', pushed: 1, offline: [] });
+    } finally {
+      await redis.redis.hdel(keys.nodeRegistry(), 'it-node-hung', 'it-node-gone');
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => hung.close(r));
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { IsInt } from 'class-validator';
-import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { BizException, BaseErrorCode } from '@live/common';
+import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
 import { BatchConsumer, CONSUMER_RETRY } from './kafka-batch.consumer';
 import { ConsumedBatch } from './kafka-batch.options';
 
@@ -13,48 +14,8 @@ interface Topics {
   t: Num;
 }
 
-function message(offset: number, value: string | null = JSON.stringify({ n: offset })): KafkaMessage {
-  return {
-    offset: String(offset),
-    key: Buffer.from(`k${offset % 2}`),
-    value: value === null ? null : Buffer.from(value),
-    timestamp: '0',
-    attributes: 0,
-    headers: {},
-  } as KafkaMessage;
-}
-
-/** A fake client: captures the eachBatch callback so the test can feed it batches. */
-function fakeKafka() {
-  let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
-  const consumer = {
-    events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash', STOP: 'stop' },
-    on: jest.fn(),
-    connect: jest.fn(async () => undefined),
-    subscribe: jest.fn(async () => undefined),
-    run: jest.fn(async (config: { eachBatch: (p: EachBatchPayload) => Promise<void> }) => {
-      eachBatch = config.eachBatch;
-    }),
-    disconnect: jest.fn(async () => undefined),
-  };
-  const kafka = { consumer: jest.fn(() => consumer) } as unknown as Kafka;
-  return { kafka, consumer, feed: (p: EachBatchPayload) => eachBatch!(p) };
-}
-
-function payload(messages: KafkaMessage[], running = () => true) {
-  const log: string[] = [];
-  const p = {
-    batch: { topic: 't', partition: 2, messages },
-    resolveOffset: jest.fn((o: string) => log.push(`resolve ${o}`)),
-    commitOffsetsIfNecessary: jest.fn(async (offsets: { topics: { partitions: { offset: string }[] }[] }) => {
-      log.push(`commit ${offsets.topics[0].partitions[0].offset}`);
-    }),
-    heartbeat: jest.fn(async () => undefined),
-    isRunning: jest.fn(running),
-    isStale: jest.fn(() => false),
-  };
-  return { p: p as unknown as EachBatchPayload, mock: p, log };
-}
+const message = (offset: number, value?: string | null) => fakeKafkaMessage(offset, value);
+const payload = fakeBatchPayload;
 
 /** A consumer whose handler always fails; it retries after `backoffMs`. */
 function alwaysFailing(f: ReturnType<typeof fakeKafka>, backoffMs: number): BatchConsumer<'t', Topics> {
@@ -200,5 +161,102 @@ describe('BatchConsumer', () => {
     expect(maxRetryTime).toBeLessThanOrEqual(2_000);
     // kafkajs' default (5 retries from 200 ms, doubling) gives up after about 6 s: a failover under load takes 4-8 s.
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(15_000);
+  });
+
+  describe('poison: a batch failing N times in a row goes one message at a time', () => {
+    const outage = () => new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'bank: timed out');
+    function consumer(f: ReturnType<typeof fakeKafka>, fails: (b: ConsumedBatch<Num>) => Error | undefined) {
+      const parked: { offset: string; reason: string }[] = [];
+      const calls: string[] = [];
+      const c = new BatchConsumer<'t', Topics>(f.kafka, {
+        groupId: 'g',
+        topic: 't',
+        valueClass: Num,
+        retryBackoff: { initialMs: 1, maxMs: 1 },
+        poison: {
+          afterFailures: 3,
+          isOutage: (err) => err instanceof BizException && err.code === BaseErrorCode.SERVICE_UNAVAILABLE.code,
+          park: async (m, reason) => void parked.push({ offset: m.offset, reason }),
+        },
+        handler: async (b) => {
+          calls.push(`${b.attempt}:${b.messages.map((m) => m.offset).join(',')}`);
+          const err = fails(b);
+          if (err) throw err;
+        },
+      });
+      return { c, parked, calls };
+    }
+
+    it('the poison message is parked with its reason, the others go through, the partition moves on', async () => {
+      const f = fakeKafka();
+      const poisoned = (b: ConsumedBatch<Num>) => b.messages.some((m) => m.offset === '6');
+      const { c, parked, calls } = consumer(f, (b) => (poisoned(b) ? new Error('bank: internal error') : undefined));
+      await c.start();
+      const { p, log } = payload([message(5), message(6), message(7)]);
+      await f.feed(p);
+      expect(calls).toEqual(['1:5,6,7', '2:5,6,7', '3:5,6,7', '4:5', '4:6', '4:7']);
+      expect(parked).toEqual([
+        { offset: '6', reason: 'failed 3 times in its batch, then alone: bank: internal error' },
+      ]);
+      expect(log).toEqual(['resolve 7', 'commit 8']);
+    });
+
+    it('an outage parks nothing: the batch waits for it, alone or whole', async () => {
+      const f = fakeKafka();
+      let outages = 0;
+      const { c, parked, calls } = consumer(f, (b) => {
+        if (b.attempt <= 3) return new Error('bank: internal error'); // then one by one...
+        if (b.messages[0].offset === '6' && outages < 4) return ((outages += 1), outage()); // ...where the bank goes down
+        return undefined;
+      });
+      await c.start();
+      const { p, log } = payload([message(5), message(6), message(7)]);
+      await f.feed(p);
+      expect(parked).toEqual([]);
+      expect(calls.slice(3)).toEqual(['4:5', '4:6', '5:6', '6:6', '7:6', '8:6', '4:7']);
+      expect(log).toEqual(['resolve 7', 'commit 8']);
+    });
+
+    it('an outage from the start never goes one by one', async () => {
+      const f = fakeKafka();
+      const { c, parked, calls } = consumer(f, (b) => (b.attempt <= 6 ? outage() : undefined));
+      await c.start();
+      await f.feed(payload([message(5), message(6)]).p);
+      expect(parked).toEqual([]);
+      expect(calls).toEqual([1, 2, 3, 4, 5, 6, 7].map((a) => `${a}:5,6`));
+    });
+
+    it('every message failing alone is taken for an outage nobody recognised: nothing parked, retried whole', async () => {
+      const f = fakeKafka();
+      let round = 0;
+      const { c, parked, calls } = consumer(f, (b) => {
+        if (b.messages.length > 1) round += 1;
+        return round < 5 ? new Error('database: unknown error') : undefined;
+      });
+      await c.start();
+      await f.feed(payload([message(5), message(6)]).p);
+      expect(parked).toEqual([]);
+      expect(calls).toEqual(['1:5,6', '2:5,6', '3:5,6', '4:5', '4:6', '4:5,6', '5:5', '5:6', '5:5,6']);
+    });
+
+    it('a park that fails (the parked topic unreachable) fails the batch: retried, parked once it works', async () => {
+      const f = fakeKafka();
+      const { c, parked } = consumer(f, (b) =>
+        b.messages.some((m) => m.offset === '6') ? new Error('bad') : undefined,
+      );
+      const park = (c as unknown as { options: { poison: { park: (m: unknown, r: string) => Promise<void> } } }).options
+        .poison;
+      const original = park.park;
+      let refused = 1;
+      park.park = async (m, r) => {
+        if (refused-- > 0) throw outage();
+        return original(m, r);
+      };
+      await c.start();
+      const { p, log } = payload([message(5), message(6)]);
+      await f.feed(p);
+      expect(parked.map((x) => x.offset)).toEqual(['6']);
+      expect(log).toEqual(['resolve 6', 'commit 7']);
+    });
   });
 });

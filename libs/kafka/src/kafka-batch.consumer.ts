@@ -1,7 +1,8 @@
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from 'kafkajs';
-import { BatchConsumerOptions, ConsumedMessage, ConsumedMeta } from './kafka-batch.options';
+import { describeError, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
+import { BatchConsumerOptions, ConsumedMessage, ConsumedMeta, PoisonOptions } from './kafka-batch.options';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
 
@@ -118,7 +119,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       } catch (err: unknown) {
         this.started = false;
         if (this.stopSignal.signal.aborted) return;
-        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** n);
+        const delay = this.delayOf(n + 1);
         this.logger.error(
           `${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`,
         );
@@ -168,35 +169,80 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     return this.nextCommit;
   }
 
-  /** Runs the handler on one chunk until it succeeds; false when the consumer stopped (or the partition went stale) first. */
+  /**
+   * Runs the handler on one chunk until it succeeds; false when the consumer stopped (or the partition went
+   * stale) first. With `poison` set, a chunk that failed `afterFailures` times in a row with an error that is
+   * not an outage is settled one message at a time (settleOneByOne): what still fails alone is parked.
+   */
   private async handleChunk(payload: EachBatchPayload, chunk: KafkaMessage[]): Promise<boolean> {
     const { batch, isRunning, isStale } = payload;
     const messages = chunk.map((m) => this.decode(batch.topic, batch.partition, m));
+    const poison = this.options.poison;
+    const where = `${batch.topic}[${batch.partition}] offsets ${chunk[0].offset}..${chunk[chunk.length - 1].offset}`;
     for (let attempt = 1; ; attempt++) {
       if (!isRunning() || isStale()) return false;
-      const keepAlive = setInterval(() => void payload.heartbeat().catch(() => undefined), this.heartbeatIntervalMs);
+      let failure: unknown;
       try {
-        await this.options.handler({
-          topic: batch.topic,
-          partition: batch.partition,
-          messages,
-          attempt,
-          heartbeat: () => payload.heartbeat(),
-        });
+        await withHeartbeats(payload, this.heartbeatIntervalMs, () => this.runHandler(payload, messages, attempt));
         return true;
       } catch (err: unknown) {
-        const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (attempt - 1));
-        this.logger.warn(
-          `${batch.topic}[${batch.partition}] offsets ${chunk[0].offset}..${chunk[chunk.length - 1].offset}: handler failed ` +
-            `(attempt ${attempt}): ${err instanceof Error ? err.message : String(err)}; redelivering in ${delay} ms, offsets not committed`,
-        );
-        await this.sleep(delay);
-        // A rebalance shows up here: the error goes to kafkajs, which rejoins; the new owner redelivers.
-        if (isRunning()) await payload.heartbeat();
-      } finally {
-        clearInterval(keepAlive);
+        failure = err;
       }
+      if (poison && attempt >= poison.afterFailures && !poison.isOutage(failure)) {
+        this.logger.warn(`${where}: failed ${attempt} times in a row; settling its messages one at a time`);
+        const alone = await withHeartbeats(payload, this.heartbeatIntervalMs, () =>
+          this.oneByOne(payload, messages, attempt, poison),
+        ).catch((err: unknown) => ({ outcome: 'park failed' as const, err }));
+        if (alone.outcome === 'settled' || alone.outcome === 'stopped') return alone.outcome === 'settled';
+        failure =
+          alone.outcome === 'park failed'
+            ? alone.err
+            : new Error('every message failed alone (an outage?): nothing parked, the batch is retried');
+      }
+      const delay = this.delayOf(attempt);
+      this.logger.warn(
+        `${where}: handler failed (attempt ${attempt}): ${describeError(failure)}; redelivering in ${delay} ms, offsets not committed`,
+      );
+      await this.sleep(delay);
+      // A rebalance shows up here: the error goes to kafkajs, which rejoins; the new owner redelivers.
+      if (isRunning()) await payload.heartbeat();
     }
+  }
+
+  private runHandler(payload: EachBatchPayload, messages: ConsumedMessage<M[K]>[], attempt: number): Promise<void> {
+    return this.options.handler({
+      topic: payload.batch.topic,
+      partition: payload.batch.partition,
+      messages,
+      attempt,
+      heartbeat: () => payload.heartbeat(),
+    });
+  }
+
+  private oneByOne(
+    payload: EachBatchPayload,
+    messages: ConsumedMessage<M[K]>[],
+    failures: number,
+    poison: PoisonOptions<M[K]>,
+  ): Promise<OneByOneOutcome> {
+    const { isRunning, isStale } = payload;
+    return settleOneByOne(
+      messages,
+      {
+        handle: (message, attempt) => this.runHandler(payload, [message], failures + attempt - 1),
+        isOutage: poison.isOutage,
+        park: poison.park,
+        backoff: async (attempt, message, err) => {
+          const delay = this.delayOf(attempt);
+          this.logger.warn(
+            `${message.topic}[${message.partition}]@${message.offset} alone: ${describeError(err)} (an outage): retrying in ${delay} ms`,
+          );
+          await this.sleep(delay);
+          return isRunning() && !isStale();
+        },
+      },
+      failures,
+    );
   }
 
   private decode(topic: string, partition: number, m: KafkaMessage): ConsumedMessage<M[K]> {
@@ -216,6 +262,11 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       decodeError: decoded.error,
       rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048),
     };
+  }
+
+  /** The backoff before try `attempt + 1`: doubles from initialMs to maxMs. */
+  private delayOf(attempt: number): number {
+    return Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (attempt - 1));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -64,7 +64,24 @@ export interface BatchConsumerOptions<K extends keyof M & string, M extends Topi
   maxBytesPerPartition?: number;
   /** How long the broker may hold a fetch with no new data. Default 1 s (also bounds how long stop() waits on a fetch). */
   maxWaitTimeMs?: number;
+  /**
+   * Poison messages. Without it (the default) a failing batch is retried until it succeeds, holding its
+   * partition. With it, a batch that failed `afterFailures` times in a row, the last time with an error
+   * that is not an outage, is handed over one message at a time (attempt > 1): a message that still fails
+   * alone is parked, and the partition moves on (see settleOneByOne).
+   */
+  poison?: PoisonOptions<M[K]>;
   /** Backoff between attempts at a failed batch: doubles from initial to max. Default 200 ms .. 5 s. */
   retryBackoff?: { initialMs: number; maxMs: number };
   logger?: Logger;
+}
+
+/** How a consumer sets poison messages aside (BatchConsumerOptions.poison). */
+export interface PoisonOptions<T> {
+  /** Failures in a row of a batch before its messages are tried one at a time (at least 1). */
+  afterFailures: number;
+  /** True when the error is an outage of a dependency: retried with backoff, never parked (isOutage of @live/common). */
+  isOutage(err: unknown): boolean;
+  /** Sets the message aside durably with the reason (e.g. a parked topic); a throw fails the batch again. */
+  park(message: ConsumedMessage<T>, reason: string): Promise<void>;
 }

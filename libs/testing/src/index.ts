@@ -3,3 +3,4 @@ export * from './database';
 export * from './redis';
 export * from './kafka';
 export * from './signed-gift';
+export * from './fake-kafka';

@@ -29,6 +29,20 @@ export class GiftServiceEnv extends AppEnv {
   @IntSetting(0, 1_000)
   GIFT_COALESCE_WINDOW_MS: number = 2;
 
+  /**
+   * A `send_gift` batch that failed this many times in a row (not for an outage) is settled one message
+   * at a time; a message that still fails alone is parked on `send_gift.parked` with the reason.
+   */
+  @IntSetting(1, 100)
+  GIFT_BATCH_ISOLATE_AFTER: number = 3;
+
+  /**
+   * Deliveries of a gift whose push an im-core node failed (im-router's failedNodes) before the push is
+   * given up: marked pushed, logged as an error with the request id (the gift stays charged).
+   */
+  @IntSetting(1, 100)
+  GIFT_PUSH_MAX_ATTEMPTS: number = 5;
+
   /** The same gift from the same sender in a room within this many ms of the previous one continues a combo. */
   @IntSetting(100, 60_000)
   GIFT_COMBO_WINDOW_MS: number = 3_000;

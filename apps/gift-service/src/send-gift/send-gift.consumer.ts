@@ -1,5 +1,6 @@
 import { KafkaConsumerGroup, KafkaTopic, SendGiftMq } from '@live/contracts';
 import { BatchConsumer, ConsumedBatch, InjectKafka, KafkaNames } from '@live/kafka';
+import { isOutage } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { GiftServiceEnv } from '../config/gift-service.env';
@@ -9,7 +10,9 @@ import { SendGiftPipeline } from './send-gift.pipeline';
 /**
  * gift-service's member of the `send_gift` consumer group: the batches of its partitions, merged by a
  * BatchCoalescer (up to GIFT_CONSUMER_BATCH_SIZE messages), go through SendGiftPipeline; each
- * partition's offsets are committed only after the run that carried its batch finished.
+ * partition's offsets are committed only after the run that carried its batch finished. A batch that
+ * failed is retried alone (not merged); after GIFT_BATCH_ISOLATE_AFTER failures in a row (not an outage)
+ * its messages are settled one at a time and one that still fails is parked: the partition moves on.
  * Starts once the app is up; at shutdown the running batch finishes and commits.
  */
 @Injectable()
@@ -34,7 +37,17 @@ export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
       // A member that died without leaving (kill -9) holds its partitions until this passes.
       sessionTimeoutMs: 10_000,
       rebalanceTimeoutMs: 10_000,
-      handler: (batch) => coalescer.submit(batch, batch.messages.length),
+      // A retry runs alone: a failing batch never fails the partitions it was merged with again.
+      handler: (batch) =>
+        batch.attempt > 1
+          ? pipeline.process([batch]).then(() => undefined)
+          : coalescer.submit(batch, batch.messages.length),
+      // A batch failing for one message (not an outage) goes one by one; what still fails is parked.
+      poison: {
+        afterFailures: env.GIFT_BATCH_ISOLATE_AFTER,
+        isOutage,
+        park: (message, reason) => pipeline.park([{ message, reason }]),
+      },
       logger: new Logger(SendGiftConsumer.name),
     });
   }

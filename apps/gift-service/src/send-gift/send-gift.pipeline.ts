@@ -1,12 +1,7 @@
 import { BankClient, ImRouterClient } from '@live/common';
 import {
-  GiftFailData,
   GiftSettlementItem,
   giftRequestFingerprint,
-  IM_MAX_BATCH_MESSAGES,
-  ImBizCode,
-  ImSendMsgRequest,
-  ImSendToRoomRequest,
   KafkaTopic,
   NOT_SIGNED_BY_GATEWAY,
   SendGiftMq,
@@ -16,15 +11,15 @@ import {
 } from '@live/contracts';
 import { ConsumedBatch, ConsumedMessage, KafkaProducerService } from '@live/kafka';
 import { Injectable, Logger } from '@nestjs/common';
-import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
+import { GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftRecordService } from '../gift-record/gift-record.service';
+import { GiftEffectPusher } from './gift-effect.pusher';
 import {
   Decoded,
   describeBatches,
   describeReport,
   firstOfEachRequest,
-  giftEffectData,
   PARKED_VALUE_MAX,
   rawOf,
   SendGiftBatchReport,
@@ -48,12 +43,14 @@ import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
  *  4. gift records for the charged gifts (INSERT IGNORE on the request id), and at the same time
  *  5. pushes through im-router: 5556 effects to the rooms in one call, 5557 to each refused sender;
  *     a gift already pushed by an earlier delivery is not pushed again (msgId = request id either way);
+ *     one a node failed is not marked pushed and fails the run, so it is pushed again (GiftEffectPusher, bounded);
  *  6. resolve: the consumer commits the offsets only after this returns.
  * Any step throwing fails the batch: it is redelivered and the steps run again.
  */
 @Injectable()
 export class SendGiftPipeline {
   private readonly logger = new Logger(SendGiftPipeline.name);
+  private readonly pusher: GiftEffectPusher;
 
   constructor(
     private readonly bank: BankClient,
@@ -63,7 +60,9 @@ export class SendGiftPipeline {
     private readonly outcomes: GiftOutcomeService,
     private readonly verifier: SendGiftVerifier,
     private readonly env: GiftServiceEnv,
-  ) {}
+  ) {
+    this.pusher = new GiftEffectPusher(imRouter, outcomes, env.GIFT_PUSH_MAX_ATTEMPTS);
+  }
 
   /**
    * One pipeline run over consumed batches (usually several partitions' batches merged by the
@@ -85,7 +84,7 @@ export class SendGiftPipeline {
     ].filter((s) => s.result.status === 'charged');
     const [[recordsWritten, recordsMs], [pushed, pushesMs]] = await Promise.all([
       timed(this.records.recordCharged(charged.map(({ gift, combo }) => ({ ...gift, combo })))),
-      timed(this.push(shown, outcomes)),
+      timed(this.pusher.push(shown, outcomes)),
     ]);
     const settled = answered.filter((s) => s.result.status !== 'conflict');
     const report: SendGiftBatchReport = {
@@ -232,38 +231,8 @@ export class SendGiftPipeline {
     return { settled: sendable.map(({ message, gift }, i) => ({ message, gift, result: results[i] })), refused };
   }
 
-  private async push(
-    settled: readonly Settled[],
-    outcomes: readonly GiftOutcome[],
-  ): Promise<{ effectsPushed: number; failuresPushed: number }> {
-    const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
-    const effects = due.filter((s) => s.result.status === 'charged');
-    const failures = due.filter((s) => s.result.status === 'rejected');
-    const roomMessages = effects.map(({ gift, outcome }): ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS> => {
-      const data = giftEffectData(gift, outcome.combo);
-      return { msgId: gift.requestId, roomId: gift.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data };
-    });
-    for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
-      await this.imRouter.sendToRooms(roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES));
-    }
-    await Promise.all(
-      failures.map(({ gift, result }) => {
-        const data: GiftFailData = { requestId: gift.requestId, msg: result.reason ?? 'gift not charged' };
-        const request: ImSendMsgRequest<ImBizCode.GIFT_FAIL> = {
-          msgId: gift.requestId,
-          userId: gift.senderId,
-          bizCode: ImBizCode.GIFT_FAIL,
-          data,
-        };
-        return this.imRouter.sendToUser(request);
-      }),
-    );
-    await this.outcomes.markPushed(due.map(({ gift }) => gift.requestId));
-    return { effectsPushed: effects.length, failuresPushed: failures.length };
-  }
-
-  /** Parking is durable before the offsets move: awaited like every other step. */
-  private async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
+  /** Parking is durable before the offsets move: awaited like every other step (also the consumer's poison path). */
+  async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
     for (const { message, reason } of items) {
       this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);

@@ -1,83 +1,24 @@
-import { BankClient, ImRouterClient } from '@live/common';
-import { GiftSettlementItem, NOT_SIGNED_BY_GATEWAY, ParkedMessage, SendGiftMq, SendGiftType } from '@live/contracts';
-import { ConsumedBatch, ConsumedMessage, KafkaProducerService } from '@live/kafka';
-import { GiftOutcomeService } from '../board/gift-outcome.service';
-import { GiftServiceEnv } from '../config/gift-service.env';
-import { GiftRecordService } from '../gift-record/gift-record.service';
-import { SendGiftPipeline } from './send-gift.pipeline';
-import { SendGiftVerifier } from './send-gift.verifier';
+import { NOT_SIGNED_BY_GATEWAY } from '@live/contracts';
+import { batchOf, consumed, mq, stubbedPipeline } from './send-gift.spec-data';
 
-function mq(requestId: string, price: number): SendGiftMq {
-  return {
-    requestId,
-    userId: 1,
-    giftId: 2,
-    price,
-    receiverId: 3,
-    roomId: 4,
-    url: '/x.svga',
-    giftName: 'Rose',
-    type: SendGiftType.DEFAULT,
-    sendTime: Date.now(),
-    // The verifier is stubbed here: a signature of the right shape is all the settlement item needs.
-    sigKeyId: 'k1',
-    sig: 's'.repeat(43),
-  };
-}
-
-function consumed(value: SendGiftMq, offset: number): ConsumedMessage<SendGiftMq> {
-  return { topic: 'send_gift', partition: 0, offset: String(offset), key: '1', timestamp: '0', headers: {}, value };
-}
-
-/** The pipeline with every collaborator stubbed; the verifier lets everything through (so the settlement check is what is tested). */
+/** The pipeline with every collaborator stubbed; the bank answers `bankReason` conflicts when given, else charges. */
 function pipelineWith(disputed: { offset: number; senderReason: string }[] = [], bankReason?: string) {
-  const settled: GiftSettlementItem[][] = [];
-  const parked: ParkedMessage[] = [];
-  const bank = {
-    settleBatch: async (items: GiftSettlementItem[]) => {
-      settled.push(items);
-      return {
-        results: items.map((i) => ({
-          requestId: i.requestId,
-          status: bankReason === undefined ? ('charged' as const) : ('conflict' as const),
-          reason: bankReason,
-          replayed: false,
-          balanceAfter: 0,
-        })),
-      };
-    },
-  } as unknown as BankClient;
-  const imRouter = {
-    sendToRooms: async () => ({ results: [] }),
-    sendToUser: async () => ({ msgId: '', pushed: 0, offline: [] }),
-  } as unknown as ImRouterClient;
-  const producer = {
-    send: async (_topic: string, messages: { value: ParkedMessage }[]) =>
-      void parked.push(...messages.map((m) => m.value)),
-  } as unknown as KafkaProducerService;
-  const records = { recordCharged: async (r: unknown[]) => r.length } as unknown as GiftRecordService;
-  const outcomes = {
-    apply: async (gifts: unknown[]) => gifts.map(() => ({ combo: 1, pushed: false, conflict: false })),
-    markPushed: async () => undefined,
-  } as unknown as GiftOutcomeService;
-  const verifier = {
-    check: async (messages: ConsumedMessage<SendGiftMq>[]) => ({
-      accepted: messages.filter((m) => !disputed.some((d) => String(d.offset) === m.offset)),
-      refused: [],
-      disputed: messages
-        .map((m) => ({ m, d: disputed.find((d) => String(d.offset) === m.offset) }))
-        .filter((x) => x.d)
-        .map(({ m, d }) => ({ message: m, reason: 'disputed', senderReason: d!.senderReason })),
-    }),
-  } as unknown as SendGiftVerifier;
-  const env = { GIFT_COMBO_WINDOW_MS: 10_000 } as GiftServiceEnv;
-  const pipeline = new SendGiftPipeline(bank, imRouter, producer, records, outcomes, verifier, env);
-  return { pipeline, settled, parked };
+  return stubbedPipeline({
+    disputed,
+    settleBatch:
+      bankReason === undefined
+        ? undefined
+        : async (items) => ({
+            results: items.map((i) => ({
+              requestId: i.requestId,
+              status: 'conflict' as const,
+              reason: bankReason,
+              replayed: false,
+              balanceAfter: 0,
+            })),
+          }),
+  });
 }
-
-const batchOf = (messages: ConsumedMessage<SendGiftMq>[]): ConsumedBatch<SendGiftMq>[] => [
-  { topic: 'send_gift', partition: 0, messages, attempt: 1, heartbeat: async () => undefined },
-];
 
 describe('SendGiftPipeline settlement: one bank call, invalid items parked before it', () => {
   it('an item the bank would refuse is parked with the reason; the others are settled in ONE batch call', async () => {

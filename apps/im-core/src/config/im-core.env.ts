@@ -30,6 +30,18 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(0, 20)
   IM_RESEND_MAX: number = 3;
 
+  /**
+   * A msgId is written at most once per room and per user on this node (a caller that pushes again, with
+   * the same msgId, after a node failed, must not show the others a gift twice): the node remembers the
+   * last this-many msgIds of each room and user it holds...
+   */
+  @IntSetting(1, 100_000)
+  IM_DEDUP_WINDOW: number = 1_024;
+
+  /** ...each for this long (ms). */
+  @IntSetting(1_000, 86_400_000)
+  IM_DEDUP_TTL_MS: number = 300_000;
+
   /** Largest frame a client may send. */
   @IntSetting(256, 1_048_576)
   IM_MAX_FRAME_BYTES: number = 8_192;

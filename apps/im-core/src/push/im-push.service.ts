@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection } from '../connection/im-connection';
+import { RecentMsgIds } from './recent-msg-ids';
 
 /** `userId` of a room broadcast body: "everyone in the room" (one frame encoded once for all its sockets). */
 const BROADCAST_USER_ID = 0;
@@ -18,20 +19,31 @@ interface PushResult {
  * (1005): unacked ones are written again every IM_RESEND_INTERVAL_MS, at most IM_RESEND_MAX more
  * times, then dropped. The node that holds the socket is the one that resends, so nothing waits on a
  * node that does not have the socket. A frame is encoded once per message, not once per socket.
+ * A msgId is written at most once per room and per user (RecentMsgIds, IM_DEDUP_WINDOW / IM_DEDUP_TTL_MS):
+ * a caller pushing a message again after a node failed shows it only where it had not been.
  */
 @Injectable()
 export class ImPushService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ImPushService.name);
   private timer: NodeJS.Timeout | undefined;
   private dropped = 0;
+  private readonly recent: RecentMsgIds;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly env: ImCoreEnv,
-  ) {}
+  ) {
+    this.recent = new RecentMsgIds(env.IM_DEDUP_WINDOW, env.IM_DEDUP_TTL_MS);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.resendDue(), Math.max(50, Math.floor(this.env.IM_RESEND_INTERVAL_MS / 2)));
+    this.timer = setInterval(
+      () => {
+        this.resendDue();
+        this.recent.sweep((scope) => this.holds(scope));
+      },
+      Math.max(50, Math.floor(this.env.IM_RESEND_INTERVAL_MS / 2)),
+    );
     this.timer.unref();
   }
 
@@ -49,6 +61,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
         offline.push(userId);
         continue;
       }
+      if (!this.recent.firstTime(`u${userId}`, msgId)) continue; // written before: not again
       const frame = encode(msgId, userId, bizCode, data);
       for (const conn of conns) pushed += this.deliver(conn, msgId, frame);
     }
@@ -64,7 +77,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     excludeUserIds: number[] = [],
   ): number {
     const conns = this.registry.ofRoom(roomId);
-    if (conns.size === 0) return 0;
+    if (conns.size === 0 || !this.recent.firstTime(`r${roomId}`, msgId)) return 0;
     const excluded = new Set(excludeUserIds);
     const frame = encode(msgId, BROADCAST_USER_ID, bizCode, data);
     let pushed = 0;
@@ -83,6 +96,12 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
       if (claimed !== conn.userId && claimed !== BROADCAST_USER_ID) return 'wrong-user';
     }
     return conn.pending.delete(msgId) ? 'acked' : 'unknown';
+  }
+
+  /** A dedup scope (`r<roomId>`, `u<userId>`) still has sockets here. */
+  private holds(scope: string): boolean {
+    const id = Number(scope.slice(1));
+    return (scope[0] === 'r' ? this.registry.ofRoom(id) : this.registry.ofUser(id)).size > 0;
   }
 
   private deliver(conn: ImConnection, msgId: string, frame: Buffer): number {

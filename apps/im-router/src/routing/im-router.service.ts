@@ -16,8 +16,9 @@ import { ImNodeClients } from './im-node.clients';
 /**
  * Finds the nodes in ONE Redis round trip (a pipeline of ZRANGEBYSCORE over the live bindings the nodes
  * keep), then makes ONE call per node. Users (or rooms) with no live node are skipped: offline users
- * are reported, nothing is queued. A node that does not answer is logged and its users reported offline;
- * the message is not retried here (the caller decides; gift pushes are idempotent by msgId).
+ * are reported, nothing is queued. A node whose call fails is logged, its users reported offline and the
+ * node named in the answer's `failedNodes`; the message is not retried here: the caller decides (gift-service
+ * pushes again with the same msgId, which a node writes at most once per room or user).
  */
 @Injectable()
 export class ImRouterService {
@@ -41,16 +42,23 @@ export class ImRouterService {
     const perNode = new Map<string, ImCorePushToRoomRequest[]>();
     for (const m of messages) for (const nodeId of nodesOfRoom.get(m.roomId) ?? []) pushTo(perNode, nodeId, m);
     const pushedPerMessage = new Map<string, number>();
+    const failedPerMessage = new Map<string, string[]>();
     await Promise.all(
       [...perNode].map(async ([nodeId, batch]) => {
-        const answer = await this.call(nodeId, 'push to rooms', (node) => node.pushToRooms(batch));
+        const call = await this.call(nodeId, 'push to rooms', (node) => node.pushToRooms(batch));
+        if (call.failed) for (const m of batch) pushTo(failedPerMessage, m.msgId, nodeId);
         batch.forEach((m, i) =>
-          pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (answer?.perMessage?.[i] ?? 0)),
+          pushedPerMessage.set(m.msgId, (pushedPerMessage.get(m.msgId) ?? 0) + (call.answer?.perMessage?.[i] ?? 0)),
         );
       }),
     );
     return {
-      results: messages.map((m) => ({ msgId: m.msgId, pushed: pushedPerMessage.get(m.msgId) ?? 0, offline: [] })),
+      results: messages.map((m) => ({
+        msgId: m.msgId,
+        pushed: pushedPerMessage.get(m.msgId) ?? 0,
+        offline: [],
+        ...failedNodes(failedPerMessage.get(m.msgId)),
+      })),
     };
   }
 
@@ -60,7 +68,7 @@ export class ImRouterService {
     const answers = await Promise.all(
       nodes.map((nodeId) => this.call(nodeId, 'room members', (node) => node.roomMembers(roomId))),
     );
-    return { userIds: [...new Set(answers.flatMap((a) => a?.userIds ?? []))].sort((a, b) => a - b) };
+    return { userIds: [...new Set(answers.flatMap((a) => a.answer?.userIds ?? []))].sort((a, b) => a - b) };
   }
 
   private async sendToUsers(
@@ -76,12 +84,14 @@ export class ImRouterService {
       for (const nodeId of found[i]) pushTo(perNode, nodeId, userId);
     });
     const reached = new Set<number>();
+    const failed: string[] = [];
     let pushed = 0;
     await Promise.all(
       [...perNode].map(async ([nodeId, users]) => {
-        const answer = await this.call(nodeId, 'push', (node) =>
+        const { answer, failed: callFailed } = await this.call(nodeId, 'push', (node) =>
           node.pushToUsers({ msgId, userIds: users, bizCode: msg.bizCode, data: msg.data }),
         );
+        if (callFailed) failed.push(nodeId);
         if (!answer) return;
         pushed += answer.pushed;
         const notThere = new Set(answer.offline);
@@ -89,24 +99,40 @@ export class ImRouterService {
       }),
     );
     for (const u of userIds) if (!reached.has(u)) offline.add(u);
-    return { msgId, pushed, offline: [...offline] };
+    return { msgId, pushed, offline: [...offline], ...failedNodes(failed) };
   }
 
-  /** One call to a node; null (logged, the node's client dropped) when the node is gone or the call failed. */
-  private async call<T>(nodeId: string, what: string, ask: (node: ImCoreClient) => Promise<T>): Promise<T | null> {
+  /**
+   * One call to a node. `failed`: the call failed in a way that may have left live sockets without the
+   * message (timeout, error answer, connection lost): the caller is told. A node that is gone is skipped
+   * quietly (no answer, not failed): not registered any more, or refusing connections (no process listening,
+   * so none of its sockets is open; its bindings age out). Any failure drops the node's client.
+   */
+  private async call<T>(
+    nodeId: string,
+    what: string,
+    ask: (node: ImCoreClient) => Promise<T>,
+  ): Promise<{ answer?: T; failed: boolean }> {
     const client = await this.nodes.client(nodeId);
     if (!client) {
       this.logger.warn(`node ${nodeId} is bound in Redis but not registered: skipped`);
-      return null;
+      return { failed: false };
     }
     try {
-      return await ask(client);
+      return { answer: await ask(client), failed: false };
     } catch (err: unknown) {
       this.nodes.drop(nodeId);
-      this.logger.warn(`node ${nodeId}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
-      return null;
+      const why = err instanceof Error ? err.message : String(err);
+      const gone = /ECONNREFUSED/.test(why);
+      this.logger.warn(`node ${nodeId}: ${what} failed: ${why}${gone ? ' (no process: skipped)' : ''}`);
+      return { failed: !gone };
     }
   }
+}
+
+/** The failedNodes field of an answer: only when some node failed. */
+function failedNodes(nodes: string[] | undefined): { failedNodes?: string[] } {
+  return nodes && nodes.length > 0 ? { failedNodes: [...nodes].sort() } : {};
 }
 
 function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -36,4 +36,16 @@ describe('RpcBizExceptionFilter', () => {
     expect(payload).toEqual({ type: 'biz-error', code: 100500, msg: 'internal error', httpStatus: 500 });
     expect(JSON.stringify(payload)).not.toContain('reading');
   });
+
+  it("answers an outage of the handler's own dependency as SERVICE_UNAVAILABLE (the caller retries), no detail", () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:3306'), {
+      driverError: { code: 'ECONNREFUSED' },
+    });
+    expect(toRpcErrorPayload(down)).toEqual({
+      type: 'biz-error',
+      code: BaseErrorCode.SERVICE_UNAVAILABLE.code,
+      msg: BaseErrorCode.SERVICE_UNAVAILABLE.msg,
+      httpStatus: 503,
+    });
+  });
 });

@@ -1,8 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
-import { BaseErrorCode, BizErrorPayload, BizException } from '../errors';
+import { BaseErrorCode, BizErrorPayload, BizException, isOutage } from '../errors';
 
-/** Maps any error thrown by an RPC handler to a BizErrorPayload; the caller rebuilds a BizException. */
+/**
+ * Maps any error thrown by an RPC handler to a BizErrorPayload; the caller rebuilds a BizException. An
+ * outage of the handler's dependencies (isOutage) answers SERVICE_UNAVAILABLE, anything else SYS_ERROR.
+ */
 export function toRpcErrorPayload(exception: unknown): BizErrorPayload {
   if (exception instanceof BizException) return exception.toPayload();
   if (exception instanceof HttpException && exception.getStatus() === 400) {
@@ -11,6 +14,8 @@ export function toRpcErrorPayload(exception: unknown): BizErrorPayload {
     const msg = Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : BaseErrorCode.PARAM_ERROR.msg;
     return new BizException(BaseErrorCode.PARAM_ERROR, msg).toPayload();
   }
+  // The handler's own dependency is down (its database, Redis): the caller should retry, not give up on the work.
+  if (isOutage(exception)) return new BizException(BaseErrorCode.SERVICE_UNAVAILABLE).toPayload();
   return new BizException(BaseErrorCode.SYS_ERROR).toPayload();
 }
 

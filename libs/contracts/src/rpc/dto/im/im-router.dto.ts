@@ -66,6 +66,13 @@ export class ImRouteResponse {
   pushed!: number;
   /** Addressed users with no live socket on any node (not sent; nothing is queued for them). */
   offline!: number[];
+  /**
+   * Nodes holding the addressed users (or room members) whose call failed (timeout, error, connection
+   * lost): their sockets may not have the message. Push it again with the same msgId (a node writes a
+   * msgId at most once per room or user, so the nodes that got it do not repeat it). A node that is gone
+   * (not registered, or refusing connections: no process, hence no sockets) is not listed. Absent: none.
+   */
+  failedNodes?: string[];
 }
 
 /** ImRouterRpc.SEND_TO_ROOMS: several room messages at once (e.g. the gift effects of one consumer batch). */

@@ -1,0 +1,103 @@
+import { BaseErrorCode, BizException, ImRouterClient } from '@live/common';
+import {
+  GiftFailData,
+  IM_MAX_BATCH_MESSAGES,
+  ImBizCode,
+  ImRouteResponse,
+  ImSendMsgRequest,
+  ImSendToRoomRequest,
+} from '@live/contracts';
+import { Logger } from '@nestjs/common';
+import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
+import { giftEffectData, Settled } from './send-gift.batch';
+
+/** Request ids whose push attempts are counted at once; past it the oldest count is forgotten. */
+const MAX_COUNTED = 100_000;
+
+/**
+ * Step 5 of the gift path: the 5556 effects of a run to their rooms (one SEND_TO_ROOMS per 1,000), a 5557
+ * to each refused sender; msgId = request id. A gift is marked pushed only once im-router delivered it
+ * without a failed node. One that a node failed (`failedNodes`) stays unmarked and the run fails with
+ * SERVICE_UNAVAILABLE (an outage: retried, never parked), so the redelivery pushes it again; im-core writes
+ * a msgId once per room and user, so the viewers who had it do not see it twice. Bounded: at the
+ * `maxAttempts`-th delivery that still fails, the push is given up, the gift marked and an error logged
+ * with its request id (the gift is charged; only its effect is lost). Attempts are counted in this
+ * process (a restart or a partition moving to another instance counts afresh).
+ */
+export class GiftEffectPusher {
+  private readonly logger = new Logger(GiftEffectPusher.name);
+  private readonly attempts = new Map<string, number>();
+
+  constructor(
+    private readonly imRouter: ImRouterClient,
+    private readonly outcomes: GiftOutcomeService,
+    private readonly maxAttempts: number,
+  ) {}
+
+  async push(
+    settled: readonly Settled[],
+    outcomes: readonly GiftOutcome[],
+  ): Promise<{ effectsPushed: number; failuresPushed: number }> {
+    const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
+    const effects = due.filter((s) => s.result.status === 'charged');
+    const failures = due.filter((s) => s.result.status === 'rejected');
+    const roomMessages = effects.map(({ gift, outcome }): ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS> => {
+      const data = giftEffectData(gift, outcome.combo);
+      return { msgId: gift.requestId, roomId: gift.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data };
+    });
+    const answers: (ImRouteResponse | undefined)[] = [];
+    for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
+      const chunk = roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES);
+      const { results } = await this.imRouter.sendToRooms(chunk);
+      answers.push(...chunk.map((m, j) => (results[j]?.msgId === m.msgId ? results[j] : undefined)));
+    }
+    const failed = new Map<string, string[]>();
+    effects.forEach(({ gift }, i) => noteFailure(failed, gift.requestId, answers[i]));
+    await Promise.all(
+      failures.map(async ({ gift, result }) => {
+        const data: GiftFailData = { requestId: gift.requestId, msg: result.reason ?? 'gift not charged' };
+        const request: ImSendMsgRequest<ImBizCode.GIFT_FAIL> = {
+          msgId: gift.requestId,
+          userId: gift.senderId,
+          bizCode: ImBizCode.GIFT_FAIL,
+          data,
+        };
+        noteFailure(failed, gift.requestId, await this.imRouter.sendToUser(request));
+      }),
+    );
+    const again = this.pushAgain(failed);
+    await this.outcomes.markPushed(due.map(({ gift }) => gift.requestId).filter((id) => !again.has(id)));
+    if (again.size > 0) {
+      const nodes = [...new Set([...again].flatMap((id) => failed.get(id) ?? []))].sort().join(', ');
+      throw new BizException(
+        BaseErrorCode.SERVICE_UNAVAILABLE,
+        `${again.size} gift push(es) failed on im-core node(s) ${nodes}: pushed again on redelivery`,
+      );
+    }
+    return { effectsPushed: effects.length, failuresPushed: failures.length };
+  }
+
+  /** The request ids to push again (counted); a push failed `maxAttempts` times is given up, loudly. */
+  private pushAgain(failed: ReadonlyMap<string, string[]>): Set<string> {
+    const again = new Set<string>();
+    for (const [requestId, nodes] of failed) {
+      const attempts = (this.attempts.get(requestId) ?? 0) + 1;
+      this.attempts.delete(requestId);
+      if (attempts >= this.maxAttempts) {
+        this.logger.error(
+          `gift ${requestId}: its push failed on im-core node(s) ${nodes.join(', ')} ${attempts} times: given up ` +
+            `(the gift is charged; only its effect is lost for the viewers on those nodes)`,
+        );
+        continue;
+      }
+      this.attempts.set(requestId, attempts);
+      again.add(requestId);
+      if (this.attempts.size > MAX_COUNTED) this.attempts.delete(this.attempts.keys().next().value as string);
+    }
+    return again;
+  }
+}
+
+function noteFailure(failed: Map<string, string[]>, requestId: string, answer: ImRouteResponse | undefined): void {
+  if (answer?.failedNodes && answer.failedNodes.length > 0) failed.set(requestId, answer.failedNodes);
+}

@@ -1,0 +1,73 @@
+import { BaseErrorCode, BizException } from '@live/common';
+import { GiftSettlementItem } from '@live/contracts';
+import { KafkaNames } from '@live/kafka';
+import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
+import { GiftServiceEnv } from '../config/gift-service.env';
+import { SendGiftConsumer } from './send-gift.consumer';
+import { chargeAll, mq, stubbedPipeline } from './send-gift.spec-data';
+
+/** send_gift's consumer (the real BatchConsumer and pipeline; Kafka, the bank and the rest stubbed). */
+function consumerWith(settleBatch: (items: GiftSettlementItem[]) => ReturnType<typeof chargeAll>) {
+  const env = {
+    GIFT_COALESCE_WINDOW_MS: 0,
+    GIFT_CONSUMER_BATCH_SIZE: 500,
+    GIFT_CONSUMER_CONCURRENCY: 1,
+    GIFT_BATCH_ISOLATE_AFTER: 3,
+  } as GiftServiceEnv;
+  const stub = stubbedPipeline({ settleBatch, env });
+  const f = fakeKafka();
+  const consumer = new SendGiftConsumer(f.kafka, new KafkaNames(), stub.env, stub.pipeline);
+  return { ...stub, f, consumer };
+}
+
+const gifts = (...ids: string[]) => ids.map((id, i) => fakeKafkaMessage(10 + i, JSON.stringify(mq(id, 5)), '1'));
+
+/** Feeds a batch; 'still retrying' when the consumer has not let it go within `ms`. */
+async function feedWithin(c: ReturnType<typeof consumerWith>, ids: string[], ms = 8_000) {
+  const { p, log } = fakeBatchPayload(gifts(...ids), () => true, 'send_gift');
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    c.f.feed(p).then(() => 'done'),
+    new Promise<string>((r) => (timer = setTimeout(() => r('still retrying'), ms))),
+  ]);
+  clearTimeout(timer);
+  await c.consumer.stop();
+  return { outcome, log };
+}
+
+describe('send_gift: a poison message is parked, an outage parks nothing', () => {
+  it('a message that makes settlement fail (not an outage) is parked with the reason; the others settle', async () => {
+    const c = consumerWith(async (items) => {
+      if (items.some((i) => i.requestId === '1:poison')) throw new BizException(BaseErrorCode.SYS_ERROR);
+      return chargeAll(items);
+    });
+    await c.consumer.start();
+    const { outcome, log } = await feedWithin(c, ['1:ok-1', '1:poison', '1:ok-2']);
+    expect(outcome).toBe('done');
+    expect(c.parked.map((p) => [p.originOffset, p.reason])).toEqual([
+      ['11', 'failed 3 times in its batch, then alone: internal error'],
+    ]);
+    const settledAlone = c.settled.filter((items) => items.length === 1).map(([i]) => i.requestId);
+    expect(settledAlone).toEqual(['1:ok-1', '1:poison', '1:ok-2']);
+    expect(c.markedPushed).toEqual(new Set(['1:ok-1', '1:ok-2']));
+    expect(log).toEqual(['resolve 12', 'commit 13']);
+  });
+
+  it('a bank outage parks nothing: the batch is retried until the bank is back, then settles whole', async () => {
+    let down = 4; // more failures in a row than GIFT_BATCH_ISOLATE_AFTER
+    const c = consumerWith(async (items) => {
+      if (down > 0) {
+        down -= 1;
+        throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'bank.batchConsumeForSendGift: timed out');
+      }
+      return chargeAll(items);
+    });
+    await c.consumer.start();
+    const { outcome, log } = await feedWithin(c, ['1:a', '1:b', '1:c'], 15_000);
+    expect(outcome).toBe('done');
+    expect(c.parked).toEqual([]);
+    expect(c.settled.map((items) => items.length)).toEqual([3, 3, 3, 3, 3]);
+    expect(c.markedPushed).toEqual(new Set(['1:a', '1:b', '1:c']));
+    expect(log).toEqual(['resolve 12', 'commit 13']);
+  }, 30_000);
+});
