@@ -17,7 +17,7 @@
  */
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { createRedisClient, RedisEnv } from '@live/redis';
+import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
 import { createKafkaClient } from '@live/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -584,12 +584,7 @@ async function main(): Promise<void> {
 }
 
 async function cleanRedis(redis: ReturnType<typeof createRedisClient>): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${ENV.REDIS_KEY_PREFIX}:*`, 'COUNT', 1_000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteMatching(redis, `${ENV.REDIS_KEY_PREFIX}:*`);
   redis.disconnect();
 }
 

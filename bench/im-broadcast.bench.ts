@@ -129,9 +129,7 @@ async function benchOurs(sockets: number, messages: number, port: number, ack: b
   try {
     const keys = new GatewayRedisKeys(redis.prefix);
     const tokens = Array.from({ length: sockets }, () => randomBytes(24).toString('base64url'));
-    const p = redis.redis.pipeline();
-    tokens.forEach((t, i) => p.set(keys.imToken(t), String(1_000_000 + i), 'EX', 3_600));
-    await p.exec();
+    await Promise.all(tokens.map((t, i) => redis.redis.set(keys.imToken(t), String(1_000_000 + i), 'EX', 3_600)));
     const pool = await ClientPool.open(
       'im-core',
       tokens.map((t) => `ws://127.0.0.1:${port}/ws?token=${t}&roomId=${ROOM}`),

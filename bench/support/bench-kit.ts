@@ -1,5 +1,4 @@
-import { GatewayRedisKeys } from '@live/redis';
-import type { Cluster, Redis } from 'ioredis';
+import { GatewayRedisKeys, RedisClient, settleAll } from '@live/redis';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -56,7 +55,7 @@ export function stackEnv(id: string, ports: ReturnType<typeof stackPorts>): Reco
  */
 export async function seedViewers(
   ds: DataSource,
-  redis: Redis | Cluster,
+  redis: RedisClient,
   keyPrefix: string,
   opts: { count: number; rooms: number; firstUser: number; coins: (i: number) => number },
 ): Promise<Viewer[]> {
@@ -100,7 +99,7 @@ export async function seedViewers(
  */
 export async function seedAnchorSenders(
   ds: DataSource,
-  redis: Redis,
+  redis: RedisClient,
   keyPrefix: string,
   viewers: readonly Viewer[],
   coins: number,
@@ -129,14 +128,10 @@ export async function seedAnchorSenders(
 }
 
 /** The viewers' login and IM tokens in Redis, as api-gateway writes them at login (again after Redis lost them). */
-export async function writeTokens(
-  redis: Redis | Cluster,
-  keyPrefix: string,
-  viewers: readonly Viewer[],
-): Promise<void> {
+export async function writeTokens(redis: RedisClient, keyPrefix: string, viewers: readonly Viewer[]): Promise<void> {
   const keys = new GatewayRedisKeys(keyPrefix);
-  // One command per key, sent together: a pipeline would have to hold keys of one slot on a Redis Cluster.
-  await Promise.all(
+  // One command per key, all at once (auto-pipelining: one write per Redis node; a Cluster refuses a cross-node pipeline).
+  await settleAll(
     viewers.flatMap((v) => [
       redis.set(keys.userToken(v.token), `${v.userId}:0`, 'EX', 7_200),
       redis.set(keys.imToken(v.imToken), String(v.userId), 'EX', 7_200),
@@ -145,7 +140,7 @@ export async function writeTokens(
 }
 
 /** A new single-use IM token of a viewer, as api-gateway's /im/getImConfig writes it (each logs in one socket). */
-export async function issueImToken(redis: Redis | Cluster, keyPrefix: string, userId: number): Promise<string> {
+export async function issueImToken(redis: RedisClient, keyPrefix: string, userId: number): Promise<string> {
   const token = randomBytes(24).toString('base64url');
   await redis.set(new GatewayRedisKeys(keyPrefix).imToken(token), String(userId), 'EX', 600);
   return token;

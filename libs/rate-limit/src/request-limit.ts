@@ -1,5 +1,5 @@
 import { BaseErrorCode, BizException } from '@live/common';
-import { InjectRedis, withScripts } from '@live/redis';
+import { InjectRedis, RedisClient, withScripts } from '@live/redis';
 import {
   applyDecorators,
   CanActivate,
@@ -14,7 +14,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Redis } from 'ioredis';
 import { isIP } from 'node:net';
 
 export interface RequestLimitOptions {
@@ -100,11 +99,11 @@ interface IncrWithTtl {
 class RequestLimitGuard implements CanActivate {
   private readonly logger = new Logger(RequestLimitGuard.name);
 
-  private readonly redis: Redis & IncrWithTtl;
+  private readonly redis: RedisClient & IncrWithTtl;
 
   constructor(
     private readonly reflector: Reflector,
-    @InjectRedis() redis: Redis,
+    @InjectRedis() redis: RedisClient,
     @Inject(RATE_LIMIT_KEYS) private readonly keys: RateLimitKeys,
   ) {
     this.redis = withScripts<IncrWithTtl>(redis, { lgIncrWithTtl: { numberOfKeys: 1, lua: INCR_WITH_TTL } });

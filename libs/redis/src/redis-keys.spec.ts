@@ -1,20 +1,5 @@
+import { clusterSlot } from './multi-key';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
-
-/** The Redis Cluster hash slot of a key (CRC16/XMODEM of its hash tag, mod 16384). */
-function clusterSlot(key: string): number {
-  const open = key.indexOf('{');
-  let hashed = key;
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) hashed = key.slice(open + 1, close);
-  }
-  let crc = 0;
-  for (const byte of Buffer.from(hashed)) {
-    crc ^= byte << 8;
-    for (let i = 0; i < 8; i += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-  }
-  return crc % 16384;
-}
 
 describe('redis key builders', () => {
   const gw = new GatewayRedisKeys('lg');
@@ -52,6 +37,9 @@ describe('redis key builders', () => {
       applied,
     ]);
     expect(clusterSlot(bank.balance(7))).not.toBe(clusterSlot(bank.balance(8)));
+    const phone = '13800000000';
+    const login = [gw.loginCode(phone), gw.loginGuesses(phone, '10.0.0.1'), gw.loginGuessesAll(phone)];
+    expect(new Set([...login, gw.loginKnownAddresses(phone)].map(clusterSlot)).size).toBe(1);
   });
 
   it('computes the slot Redis documents', () => {

@@ -1,6 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client';
 
-/** A Lua script to register as a Redis command: how many of its arguments are keys, and its source. */
+/**
+ * A Lua script to register as a Redis command: how many of its arguments are keys, and its source.
+ * Cluster rule: the keys of one call share one hash tag (one slot), see redis-keys.ts.
+ */
 export interface RedisScript {
   numberOfKeys: number;
   lua: string;
@@ -9,11 +12,14 @@ export interface RedisScript {
 /**
  * Registers each script as a command on the client, once per client (ioredis then calls it with EVALSHA:
  * the script is not sent, nor parsed by Redis, on every call), and returns the client typed with the
- * commands `T` declares.
+ * commands `T` declares. Its first argument is a key, so auto-pipelining sends it to that key's node.
  */
-export function withScripts<T extends object>(redis: Redis, scripts: Readonly<Record<string, RedisScript>>): Redis & T {
+export function withScripts<T extends object>(
+  redis: RedisClient,
+  scripts: Readonly<Record<string, RedisScript>>,
+): RedisClient & T {
   for (const [name, script] of Object.entries(scripts)) {
     if (!(name in redis)) redis.defineCommand(name, script);
   }
-  return redis as Redis & T;
+  return redis as RedisClient & T;
 }

@@ -4,51 +4,32 @@ import {
   Global,
   Inject,
   Injectable,
-  Logger,
   Module,
   OnApplicationShutdown,
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { createRedisClient, describeRedisTarget, RedisClient } from './redis-client';
 import { RedisEnv } from './redis.env';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
 
-/** One ioredis client per process; logs each change of state once, not every retry. */
-export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): Redis {
-  const client = new Redis({
-    host: env.REDIS_HOST,
-    port: env.REDIS_PORT,
-    password: env.REDIS_PASSWORD,
-    db: env.REDIS_DB,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-    // Commands issued in the same tick (many concurrent requests) leave in one write: under load the
-    // socket writes, not Redis, were the gateway's biggest cost.
-    enableAutoPipelining: true,
+/** How long one start-up PING may take before it counts as a failed attempt. */
+const PING_DEADLINE_MS = 3_000;
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
   });
-  let state = 'connecting';
-  const to = (next: string, log: () => void): void => {
-    if (state !== next) log();
-    state = next;
-  };
-  client.on('ready', () =>
-    to('ready', () => logger.log(`connected to ${env.REDIS_HOST}:${env.REDIS_PORT} db ${env.REDIS_DB}`)),
-  );
-  client.on('error', (err: Error) =>
-    to('error', () => logger.error(`redis ${env.REDIS_HOST}:${env.REDIS_PORT}: ${err.message}`)),
-  );
-  client.on('reconnecting', () => to('reconnecting', () => logger.warn('reconnecting')));
-  return client;
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 @Injectable()
 export class RedisHealthIndicator implements HealthIndicator {
   readonly name = 'redis';
-  constructor(@InjectRedis() private readonly redis: Redis) {}
+  constructor(@InjectRedis() private readonly redis: RedisClient) {}
   async check(): Promise<void> {
     const pong = await this.redis.ping();
     if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
@@ -59,12 +40,13 @@ export class RedisHealthIndicator implements HealthIndicator {
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly env: RedisEnv,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await waitFor(`Redis at ${this.env.REDIS_HOST}:${this.env.REDIS_PORT}`, () => this.redis.ping(), {
+    // A Cluster queues commands while it cannot reach any node: each attempt gets a deadline of its own.
+    await waitFor(describeRedisTarget(this.env), () => withDeadline(this.redis.ping(), PING_DEADLINE_MS), {
       // A wrong password or ACL user is not mended by waiting.
       isFatal: (err) => /NOAUTH|WRONGPASS|NOPERM/.test(err instanceof Error ? err.message : ''),
     });
@@ -75,13 +57,13 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
 }
 
 /** A store reader another app's owner publishes in @live/contracts (BalanceCacheReader, ImTokenReader...). */
-export type StoreReaderClass = new (redis: Redis, prefix: string) => object;
+export type StoreReaderClass = new (redis: RedisClient, prefix: string) => object;
 
 /** The provider of a store reader on this app's client and REDIS_KEY_PREFIX. */
 export function storeReaderProvider(cls: StoreReaderClass): Provider {
   return {
     provide: cls,
-    useFactory: (redis: Redis, env: RedisEnv) => new cls(redis, env.REDIS_KEY_PREFIX),
+    useFactory: (redis: RedisClient, env: RedisEnv) => new cls(redis, env.REDIS_KEY_PREFIX),
     inject: [REDIS_CLIENT, RedisEnv],
   };
 }

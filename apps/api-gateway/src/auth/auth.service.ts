@@ -1,7 +1,6 @@
 import { BankClient, BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
-import { GatewayRedisKeys, InjectRedis } from '@live/redis';
+import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { randomBytes, randomInt } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { UserRole } from '../user/entities/user.entity';
@@ -32,7 +31,7 @@ const LOGIN_KNOWN_ADDRESSES = 20;
 const LOGIN_KNOWN_MEMORY_MS = 90 * 86_400_000;
 
 /**
- * Checks a login code atomically. KEYS: [1] code hash {code}, [2] this address's guesses {fails, until},
+ * Checks a login code atomically. KEYS (all of one phone, one hash tag {phone:<phone>}: one Cluster slot): [1] code hash {code}, [2] this address's guesses {fails, until},
  * [3] the phone's wrong guesses (all addresses), [4] the addresses that logged in to the phone. ARGV:
  * guess, now (ms), free guesses, phone ceiling, backoff base and max (ms), memory (ms), the address, known
  * addresses kept, their memory (ms).
@@ -80,18 +79,29 @@ return ARGV[1]
 `;
 
 /** Login codes, login tokens and IM tokens, all in Redis with their TTLs. */
+/** The login scripts as commands (EVALSHA; the first argument is a key, so a Cluster routes them by key). */
+interface LoginCommands {
+  lgCheckLoginCode(...args: [string, string, string, string, ...(string | number)[]]): Promise<[number, number]>;
+  lgIssueLoginCode(codeKey: string, candidate: string, ttlSeconds: number): Promise<string>;
+}
+
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   private readonly adminPhones: Set<string>;
+  private readonly redis: RedisClient & LoginCommands;
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() redis: RedisClient,
     private readonly keys: GatewayRedisKeys,
     private readonly users: UserService,
     private readonly env: GatewayEnv,
     private readonly bank: BankClient,
   ) {
+    this.redis = withScripts<LoginCommands>(redis, {
+      lgCheckLoginCode: { numberOfKeys: 4, lua: CHECK_CODE },
+      lgIssueLoginCode: { numberOfKeys: 1, lua: ISSUE_CODE },
+    });
     this.adminPhones = new Set(
       env.GATEWAY_ADMIN_PHONES.split(',')
         .map((p) => p.trim())
@@ -114,13 +124,7 @@ export class AuthService {
     if (fresh !== 'OK') throw new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
     const candidate = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const code = String(
-      await this.redis.eval(
-        ISSUE_CODE,
-        1,
-        this.keys.loginCode(phone),
-        candidate,
-        this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS,
-      ),
+      await this.redis.lgIssueLoginCode(this.keys.loginCode(phone), candidate, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS),
     );
     if (this.env.GATEWAY_DEV_LOGIN_CODE === 'true') return { devCode: code };
     this.logger.warn(
@@ -134,9 +138,7 @@ export class AuthService {
    * created at first login. Wrong guesses are limited per (phone, address) and per phone (see CHECK_CODE).
    */
   async login(phone: string, code: string, address: string): Promise<{ userId: number; token: string }> {
-    const [verdict, waitMs] = (await this.redis.eval(
-      CHECK_CODE,
-      4,
+    const [verdict, waitMs] = await this.redis.lgCheckLoginCode(
       this.keys.loginCode(phone),
       this.keys.loginGuesses(phone, address),
       this.keys.loginGuessesAll(phone),
@@ -151,7 +153,7 @@ export class AuthService {
       address,
       LOGIN_KNOWN_ADDRESSES,
       LOGIN_KNOWN_MEMORY_MS,
-    )) as [number, number];
+    );
     if (verdict === -2) {
       this.logger.warn(
         `login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`,

@@ -1,6 +1,5 @@
-import { GatewayRedisKeys, InjectRedis, withScripts } from '@live/redis';
+import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
 /** How long the gateway remembers what an Idempotency-Key was used for (API.md: a key names one request for 24 h). */
 const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3_600;
@@ -27,7 +26,7 @@ interface IdempotencyCommands {
   lgClaimIdempotencyKey(key: string, fingerprint: string, ttl: number): Promise<string | null>;
   lgReleaseIdempotencyKey(key: string, fingerprint: string): Promise<number>;
 }
-type IdempotencyRedis = Redis & IdempotencyCommands;
+type IdempotencyRedis = RedisClient & IdempotencyCommands;
 
 /**
  * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
@@ -40,7 +39,7 @@ export class IdempotencyKeys {
   private readonly redis: IdempotencyRedis;
 
   constructor(
-    @InjectRedis() redis: Redis,
+    @InjectRedis() redis: RedisClient,
     private readonly keys: GatewayRedisKeys,
   ) {
     this.redis = withScripts<IdempotencyCommands>(redis, {

@@ -1,33 +1,22 @@
-import { BankRedisKeys } from '@live/redis';
-import type { Redis } from 'ioredis';
+import { BankRedisKeys, RedisClient } from '@live/redis';
 import { BalanceCacheService } from './balance-cache.service';
 
-/** A Redis stand-in for the refresh pipeline: written entries by key, and a switch to make it unreachable. */
+/** A Redis stand-in for the refresh script: written entries by key, and a switch to make it unreachable. */
 function fakeRedis() {
   const written = new Map<string, string>();
   const state = { down: false };
   const redis = {
     defineCommand: jest.fn(),
-    pipeline: () => {
-      const ops: [string, number, number][] = [];
-      const pipe = {
-        lgSetBalanceIfNewer: (key: string, _marker: string, version: number, balance: number) => {
-          ops.push([key, version, balance]);
-          return pipe;
-        },
-        exec: async () => {
-          if (state.down) throw new Error('connect ECONNREFUSED');
-          for (const [key, version, balance] of ops) {
-            const cur = Number(written.get(key)?.split(':')[0] ?? -1);
-            if (cur <= version) written.set(key, `${version}:${balance}`);
-          }
-          return ops.map(() => [null, 1]);
-        },
-      };
-      return pipe;
+    lgSetBalanceIfNewer: async (key: string, _marker: string, version: number, balance: number) => {
+      await Promise.resolve();
+      if (state.down) throw new Error('connect ECONNREFUSED');
+      const cur = Number(written.get(key)?.split(':')[0] ?? -1);
+      if (cur > version) return 0;
+      written.set(key, `${version}:${balance}`);
+      return 1;
     },
   };
-  return { redis: redis as unknown as Redis, written, state };
+  return { redis: redis as unknown as RedisClient, written, state };
 }
 
 describe('BalanceCacheService.refreshMany', () => {

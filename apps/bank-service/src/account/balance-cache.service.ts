@@ -1,9 +1,11 @@
 import { parseCachedBalance } from '@live/contracts';
-import { BankRedisKeys, InjectRedis, withScripts } from '@live/redis';
+import { BankRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
-/** Cached as "version:balance"; a write never replaces a newer version (two instances committing in turn). */
+/**
+ * Cached as "version:balance"; a write never replaces a newer version (two instances committing in turn).
+ * KEYS: the user's balance and no-account marker (one hash tag, {user:<id>}: one Cluster slot).
+ */
 const SET_IF_NEWER = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
@@ -44,13 +46,13 @@ interface CachedBalance {
 @Injectable()
 export class BalanceCacheService implements OnApplicationShutdown {
   private readonly logger = new Logger(BalanceCacheService.name);
-  private readonly scripts: Redis & BalanceScripts;
+  private readonly scripts: RedisClient & BalanceScripts;
   /** Failed refreshes waiting for Redis, by user (the newest version wins). */
   private readonly retries = new Map<number, CachedBalance>();
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectRedis() redis: Redis,
+    @InjectRedis() redis: RedisClient,
     private readonly keys: BankRedisKeys,
   ) {
     this.scripts = withScripts<BalanceScripts>(redis, { lgSetBalanceIfNewer: { numberOfKeys: 2, lua: SET_IF_NEWER } });
@@ -115,21 +117,18 @@ export class BalanceCacheService implements OnApplicationShutdown {
     if (this.retries.size > MAX_RETRY_ENTRIES) this.retries.delete(this.retries.keys().next().value as number);
   }
 
+  /** One script call per user, all at once (auto-pipelining: one write per Redis node); the first failure throws. */
   private async write(entries: readonly CachedBalance[]): Promise<void> {
-    const pipeline = this.scripts.pipeline() as unknown as BalanceScripts & {
-      exec(): Promise<[Error | null, unknown][] | null>;
-    };
-    for (const e of entries) {
-      void pipeline.lgSetBalanceIfNewer(
-        this.keys.balance(e.userId),
-        this.keys.noAccountMarker(e.userId),
-        e.version,
-        e.balance,
-        BALANCE_TTL_SECONDS,
-      );
-    }
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err !== null)?.[0];
-    if (failed) throw failed;
+    await settleAll(
+      entries.map((e) =>
+        this.scripts.lgSetBalanceIfNewer(
+          this.keys.balance(e.userId),
+          this.keys.noAccountMarker(e.userId),
+          e.version,
+          e.balance,
+          BALANCE_TTL_SECONDS,
+        ),
+      ),
+    );
   }
 }

@@ -1,7 +1,6 @@
 import { BankErrorCode, ErrorAssert } from '@live/common';
-import { BankRedisKeys, InjectRedis } from '@live/redis';
+import { BankRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { PayProductRepository, PayProductView } from './pay-product.repository';
 
 const PRODUCTS_TTL_SECONDS = 300;
@@ -13,7 +12,7 @@ export class PayProductService {
 
   constructor(
     private readonly products: PayProductRepository,
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly keys: BankRedisKeys,
   ) {}
 

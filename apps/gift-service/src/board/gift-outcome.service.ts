@@ -1,7 +1,6 @@
 import { ContributionEntryDto } from '@live/contracts';
-import { GiftRedisKeys, InjectRedis, withScripts } from '@live/redis';
+import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 
 /** How long the consumer remembers what it did for a gift (longer than any redelivery can come late). */
 const OUTCOME_TTL_SECONDS = 7 * 24 * 3_600;
@@ -71,28 +70,32 @@ export interface GiftOutcome {
 }
 
 interface OutcomeCommands {
-  markGiftPushed(k1: string): Promise<number>;
+  claimGiftOutcome(
+    outcomeKey: string,
+    roomId: number,
+    fingerprint: string,
+    ttl: number,
+  ): Promise<[string, string, number]>;
+  applyGiftInRoom(...args: [string, string, string, ...number[]]): Promise<number>;
+  markGiftPushed(outcomeKey: string): Promise<number>;
 }
-type OutcomeRedis = Redis & OutcomeCommands;
-type OutcomePipeline = ReturnType<Redis['pipeline']> & {
-  claimGiftOutcome(...args: (string | number)[]): unknown;
-  applyGiftInRoom(...args: (string | number)[]): unknown;
-  markGiftPushed(key: string): unknown;
-};
+type OutcomeRedis = RedisClient & OutcomeCommands;
 
 /**
  * The room-side state of gifts in Redis: combos, the contribution board, and what was already pushed.
- * Two steps per batch (two pipelined round trips), because the request id's record and the room's board
- * live in different Cluster slots: step 1 claims the request id's outcome (one record whatever room a
- * message says), step 2 applies charged gifts in the room step 1 recorded, guarded by a marker in that room.
+ * Two steps per batch (two round trips), because the request id's record and the room's board live in
+ * different Cluster slots: step 1 claims the request id's outcome (one record whatever room a message
+ * says), step 2 applies charged gifts in the room step 1 recorded, guarded by a marker in that room.
  * A crash between the two is harmless: the redelivery finds the claim and applies step 2 then.
+ * Each step sends one script call per gift, all at once: auto-pipelining writes them in one pipeline per
+ * Redis node (a Cluster refuses one manual pipeline over keys of several nodes).
  */
 @Injectable()
 export class GiftOutcomeService {
   private readonly redis: OutcomeRedis;
 
   constructor(
-    @InjectRedis() redis: Redis,
+    @InjectRedis() redis: RedisClient,
     private readonly keys: GiftRedisKeys,
   ) {
     this.redis = withScripts<OutcomeCommands>(redis, {
@@ -105,52 +108,53 @@ export class GiftOutcomeService {
   /** Applies the gifts in order; the answers are in the same order. */
   async apply(gifts: readonly GiftOutcomeInput[], comboWindowMs: number): Promise<GiftOutcome[]> {
     if (gifts.length === 0) return [];
-    const claims = this.pipeline();
-    for (const g of gifts)
-      claims.claimGiftOutcome(this.keys.giftOutcome(g.requestId), g.roomId, g.fingerprint, OUTCOME_TTL_SECONDS);
-    const claimed = (await exec<[string, string, number]>(claims, gifts, 'claim')).map(
-      ([room, fingerprint, pushed], i) => ({
-        conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
-        pushed: pushed === 1,
-      }),
+    const claims = await settleAll(
+      gifts.map((g) =>
+        this.redis.claimGiftOutcome(this.keys.giftOutcome(g.requestId), g.roomId, g.fingerprint, OUTCOME_TTL_SECONDS),
+      ),
+      failure(gifts, 'claim'),
     );
+    const claimed = claims.map(([room, fingerprint, pushed], i) => ({
+      conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
+      pushed: Number(pushed) === 1,
+    }));
 
     const toApply = gifts.map((g, i) => ({ g, i })).filter(({ g, i }) => g.charged && !claimed[i].conflict);
     const combos = new Map<number, number>();
     if (toApply.length > 0) {
-      const rooms = this.pipeline();
-      for (const { g } of toApply) {
-        rooms.applyGiftInRoom(
-          this.keys.roomGiftApplied(g.roomId, g.requestId),
-          this.keys.comboState(g.roomId, g.senderId),
-          this.keys.roomContributionBoard(g.roomId),
-          g.giftId,
-          g.sendTime,
-          comboWindowMs,
-          g.price,
-          g.senderId,
-          OUTCOME_TTL_SECONDS,
-          COMBO_STATE_TTL_SECONDS,
-        );
-      }
-      const applied = await exec<number>(
-        rooms,
-        toApply.map(({ g }) => g),
-        'room',
+      const applied = await settleAll(
+        toApply.map(({ g }) =>
+          this.redis.applyGiftInRoom(
+            this.keys.roomGiftApplied(g.roomId, g.requestId),
+            this.keys.comboState(g.roomId, g.senderId),
+            this.keys.roomContributionBoard(g.roomId),
+            g.giftId,
+            g.sendTime,
+            comboWindowMs,
+            g.price,
+            g.senderId,
+            OUTCOME_TTL_SECONDS,
+            COMBO_STATE_TTL_SECONDS,
+          ),
+        ),
+        failure(
+          toApply.map(({ g }) => g),
+          'room',
+        ),
       );
-      toApply.forEach(({ i }, k) => combos.set(i, applied[k]));
+      toApply.forEach(({ i }, k) => combos.set(i, Number(applied[k])));
     }
     return claimed.map((c, i) => ({ ...c, combo: combos.get(i) ?? 0 }));
   }
 
   async markPushed(requestIds: readonly string[]): Promise<void> {
     if (requestIds.length === 0) return;
-    const pipeline = this.pipeline();
-    for (const requestId of requestIds) pipeline.markGiftPushed(this.keys.giftOutcome(requestId));
-    await exec(
-      pipeline,
-      requestIds.map((requestId) => ({ requestId })),
-      'mark pushed',
+    await settleAll(
+      requestIds.map((requestId) => this.redis.markGiftPushed(this.keys.giftOutcome(requestId))),
+      failure(
+        requestIds.map((requestId) => ({ requestId })),
+        'mark pushed',
+      ),
     );
   }
 
@@ -162,17 +166,9 @@ export class GiftOutcomeService {
       entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
     return entries;
   }
-
-  private pipeline(): OutcomePipeline {
-    return this.redis.pipeline() as OutcomePipeline;
-  }
 }
 
-/** The replies of a pipeline, in order; the first failed command fails the whole step (the batch is redelivered). */
-async function exec<T>(pipeline: OutcomePipeline, gifts: readonly { requestId: string }[], step: string): Promise<T[]> {
-  const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([err, reply], i) => {
-    if (err) throw new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`);
-    return reply as T;
-  });
+/** The first failed call fails the whole step (the batch is redelivered), naming its gift. */
+function failure(gifts: readonly { requestId: string }[], step: string): (err: Error, i: number) => Error {
+  return (err, i) => new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`);
 }

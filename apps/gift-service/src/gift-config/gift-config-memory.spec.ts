@@ -1,8 +1,7 @@
 import { validateEnv } from '@live/common';
 import { GiftConfigDto, GiftStatus } from '@live/contracts';
 import { KafkaProducerService } from '@live/kafka';
-import { GiftRedisKeys } from '@live/redis';
-import type { Redis } from 'ioredis';
+import { GiftRedisKeys, RedisClient } from '@live/redis';
 import type { DataSource } from 'typeorm';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigService } from './gift-config.service';
@@ -29,12 +28,13 @@ describe('GiftConfigService memory', () => {
     const keys = new GiftRedisKeys('mem');
     const redisReads = { count: 0 };
     const redis = {
+      defineCommand: () => undefined,
       get: async (key: string) => {
         redisReads.count += 1;
         const id = Number(/\{gift:(-?\d+)\}/.exec(key)?.[1]);
         return knownIds(id) ? JSON.stringify(known(id)) : EMPTY_MARKER;
       },
-    } as unknown as Redis;
+    } as unknown as RedisClient;
     const dataSource = { getRepository: () => ({}) } as unknown as DataSource;
     const env = validateEnv(GiftServiceEnv, { ...process.env, GIFT_CONFIG_LOCAL_MAX_ENTRIES: String(maxEntries) });
     const svc = new GiftConfigService(dataSource, redis, keys, {} as KafkaProducerService, env);

@@ -10,10 +10,9 @@ import {
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { KafkaProducerService } from '@live/kafka';
-import { GiftRedisKeys, InjectRedis } from '@live/redis';
+import { GiftRedisKeys, InjectRedis, RedisClient, settleAll } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
 import { DataSource, Repository } from 'typeorm';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftConfigEntity } from './entities/gift-config.entity';
@@ -41,7 +40,7 @@ export class GiftConfigService {
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly keys: GiftRedisKeys,
     private readonly producer: KafkaProducerService,
     private readonly env: GiftServiceEnv,
@@ -147,17 +146,13 @@ export class GiftConfigService {
   }
 
   private async deleteShared(giftId: number): Promise<void> {
-    // Two keys in two slots: two commands (Cluster-safe), one round trip.
-    await this.redis
-      .pipeline()
-      .del(this.keys.giftConfig(giftId))
-      .del(this.keys.giftList())
-      .exec()
-      .catch((err: unknown) =>
+    // Two keys in two slots (two nodes of a Cluster): two commands at once, no pipeline; one round trip on one server.
+    await settleAll([this.redis.del(this.keys.giftConfig(giftId)), this.redis.del(this.keys.giftList())]).catch(
+      (err: unknown) =>
         this.logger.error(
           `gift ${giftId}: cache delete failed (entries expire in ${GIFT_CACHE_TTL_SECONDS} s): ${String(err)}`,
         ),
-      );
+    );
   }
 
   private async reload(giftId: number): Promise<GiftConfigDto> {

@@ -1,6 +1,6 @@
+import { RedisClient, withScripts } from '@live/redis';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 
 /** Deletes the lock only if this caller still owns it (an expired lock may belong to someone else now). */
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -18,6 +18,10 @@ interface CacheLoadOptions<T> {
   waitMs?: number;
 }
 
+interface LockCommands {
+  lgReleaseCacheLock(lockKey: string, token: string): Promise<number>;
+}
+
 /** What the cache holds for "nothing there" (a gift id that does not exist). */
 export const EMPTY_MARKER = '\u0000none';
 
@@ -28,10 +32,14 @@ export const EMPTY_MARKER = '\u0000none';
  * so unknown ids do not reach the database each time. Redis errors degrade to database reads.
  */
 export class RedisCacheLoader {
+  private readonly redis: RedisClient & LockCommands;
+
   constructor(
-    private readonly redis: Redis,
+    redis: RedisClient,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.redis = withScripts<LockCommands>(redis, { lgReleaseCacheLock: { numberOfKeys: 1, lua: RELEASE_LOCK } });
+  }
 
   async get<T>(options: CacheLoadOptions<T>): Promise<T | null> {
     const cached = await this.read<T>(options.key);
@@ -48,7 +56,7 @@ export class RedisCacheLoader {
       await this.fill(options, value);
       return value;
     } finally {
-      await this.redis.eval(RELEASE_LOCK, 1, options.lockKey, token).catch(() => undefined);
+      await this.redis.lgReleaseCacheLock(options.lockKey, token).catch(() => undefined);
     }
   }
 

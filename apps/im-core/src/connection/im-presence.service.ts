@@ -1,7 +1,6 @@
 import { formatImNodeEntry, ImNodeInfo, ImTokenReader } from '@live/contracts';
-import { ImRedisKeys, InjectRedis } from '@live/redis';
+import { ImRedisKeys, InjectRedis, RedisClient, settleAll } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { ImCoreEnv } from '../config/im-core.env';
 
 /**
@@ -18,7 +17,7 @@ export class ImPresenceService {
   readonly bindingTtlMs: number;
 
   constructor(
-    @InjectRedis() private readonly redis: Redis,
+    @InjectRedis() private readonly redis: RedisClient,
     private readonly keys: ImRedisKeys,
     private readonly imTokens: ImTokenReader,
     private readonly env: ImCoreEnv,
@@ -54,33 +53,36 @@ export class ImPresenceService {
     await this.redis.zrem(this.keys.roomNodes(roomId), this.nodeId);
   }
 
-  /** Re-asserts every binding this node holds (one pipeline) and drops expired members on the way. */
+  /**
+   * Re-asserts every binding this node holds and drops expired members on the way: one command per key,
+   * all at once (auto-pipelining writes them in one pipeline per Redis node; the keys of many users and
+   * rooms sit on every node of a Cluster). The first failure throws, after every command has answered.
+   */
   async refresh(userIds: Iterable<number>, roomIds: Iterable<number>, info: ImNodeInfo): Promise<void> {
     const now = Date.now();
     const expiry = now + this.bindingTtlMs;
-    const p = this.redis.pipeline();
-    for (const userId of userIds)
-      p.zadd(this.keys.userNode(userId), expiry, this.nodeId).zremrangebyscore(this.keys.userNode(userId), '-inf', now);
-    for (const roomId of roomIds)
-      p.zadd(this.keys.roomNodes(roomId), expiry, this.nodeId).zremrangebyscore(
-        this.keys.roomNodes(roomId),
-        '-inf',
-        now,
-      );
-    p.hset(this.keys.nodeRegistry(), this.nodeId, formatImNodeEntry(info, now));
-    const results = (await p.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed?.[0]) throw failed[0];
+    const keys = [
+      ...[...userIds].map((u) => this.keys.userNode(u)),
+      ...[...roomIds].map((r) => this.keys.roomNodes(r)),
+    ];
+    await settleAll([
+      ...keys.flatMap((key) => [
+        this.redis.zadd(key, expiry, this.nodeId),
+        this.redis.zremrangebyscore(key, '-inf', now),
+      ]),
+      this.redis.hset(this.keys.nodeRegistry(), this.nodeId, formatImNodeEntry(info, now)),
+    ]);
   }
 
-  /** On shutdown: this node's entries go at once instead of ageing out. */
+  /** On shutdown: this node's entries go at once instead of ageing out (one command per key, all at once). */
   async withdraw(userIds: Iterable<number>, roomIds: Iterable<number>): Promise<void> {
-    const p = this.redis.pipeline();
-    for (const userId of userIds) p.zrem(this.keys.userNode(userId), this.nodeId);
-    for (const roomId of roomIds) p.zrem(this.keys.roomNodes(roomId), this.nodeId);
-    p.hdel(this.keys.nodeRegistry(), this.nodeId);
-    await p
-      .exec()
-      .catch((err: unknown) => this.logger.warn(`withdrawing node ${this.nodeId} from Redis failed: ${String(err)}`));
+    const keys = [
+      ...[...userIds].map((u) => this.keys.userNode(u)),
+      ...[...roomIds].map((r) => this.keys.roomNodes(r)),
+    ];
+    await settleAll([
+      ...keys.map((key) => this.redis.zrem(key, this.nodeId)),
+      this.redis.hdel(this.keys.nodeRegistry(), this.nodeId),
+    ]).catch((err: unknown) => this.logger.warn(`withdrawing node ${this.nodeId} from Redis failed: ${String(err)}`));
   }
 }

@@ -63,29 +63,27 @@ export class ImNodeRegistryReader {
 
 export class ImPresenceReader {
   constructor(
-    private readonly redis: Pick<RedisReadable, 'pipeline'>,
+    private readonly redis: Pick<RedisReadable, 'zrangebyscore'>,
     private readonly prefix: string,
   ) {}
 
-  /** The nodes each user is connected to, in the order asked (one round trip). */
+  /** The nodes each user is connected to, in the order asked (one round trip per Redis node). */
   nodesOfUsers(userIds: readonly number[]): Promise<string[][]> {
     return this.liveMembers(userIds.map((u) => imUserNodesKey(this.prefix, u)));
   }
 
-  /** The nodes with members of each room, in the order asked (one round trip). */
+  /** The nodes with members of each room, in the order asked (one round trip per Redis node). */
   nodesOfRooms(roomIds: readonly number[]): Promise<string[][]> {
     return this.liveMembers(roomIds.map((r) => imRoomNodesKey(this.prefix, r)));
   }
 
-  /** Members of each sorted set whose expiry score is still ahead: one pipeline. */
+  /**
+   * Members of each sorted set whose expiry score is still ahead: one command per key, all at once. The
+   * client's auto-pipelining writes them in one pipeline per Redis node (a Redis Cluster refuses one
+   * manual pipeline over keys of several nodes).
+   */
   private async liveMembers(keys: string[]): Promise<string[][]> {
     const now = Date.now();
-    const p = this.redis.pipeline();
-    for (const key of keys) p.zrangebyscore(key, now, '+inf');
-    const replies = (await p.exec()) ?? [];
-    return replies.map(([err, members]) => {
-      if (err) throw err;
-      return members as string[];
-    });
+    return Promise.all(keys.map((key) => this.redis.zrangebyscore(key, now, '+inf')));
   }
 }

@@ -18,15 +18,13 @@ export function keyPart(value: number | string, what: string): string {
   return value;
 }
 
-/** The Redis commands the readers need: an ioredis client fits. */
+/**
+ * The Redis commands the readers need: an ioredis client (one server or a Cluster) fits. No pipelines:
+ * readers send one command per key at once and rely on the client's auto-pipelining (Cluster-safe).
+ */
 export interface RedisReadable {
   get(key: string): Promise<string | null>;
   getdel(key: string): Promise<string | null>;
   hgetall(key: string): Promise<Record<string, string>>;
-  pipeline(): RedisReadPipeline;
-}
-
-export interface RedisReadPipeline {
-  zrangebyscore(key: string, min: number | string, max: number | string): unknown;
-  exec(): Promise<[error: Error | null, result: unknown][] | null>;
+  zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
 }
