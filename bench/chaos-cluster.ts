@@ -16,21 +16,20 @@
  * A fault that cannot be injected fails the run; so does any audit figure off.
  */
 import { validateEnv } from '@live/common';
+import { createRedisClient, RedisClient, RedisEnv } from '@live/redis';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { Cluster } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { issueImToken, seedViewers, sleep, stamp, Viewer } from './support/bench-kit';
-import { auditCluster, NodeObservers } from './support/cluster-audit';
-import { AuditCheck, printAudit } from './support/gift-audit';
+import { issueImToken, seedAnchorSenders, seedViewers, sleep, stamp, Viewer } from './support/bench-kit';
+import { AuditCheck, auditGifts, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { ClusterInfra, rssMb } from './support/cluster-infra';
 import { appsFault, databaseFault, kafkaFault, redisFault, Run, waitFor } from './support/cluster-faults';
 import { KafkaWatch } from './support/cluster-kafka';
 import { clusterLayout, Instance, instancesOf } from './support/cluster-layout';
-import { GiftLoad, seedAnchors } from './support/cluster-load';
+import { GiftLoad } from './support/cluster-load';
 import { RpcServed, rpcShares } from './support/rpc-served';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
@@ -72,11 +71,11 @@ function servedCheck(run: Run): AuditCheck {
 async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise<boolean> {
   const prefix = run.layout.shared.REDIS_KEY_PREFIX;
   const nodes = instancesOf(run.layout, 'im-core').map((i) => i.http);
-  const observers = await NodeObservers.open(
-    nodes,
-    viewers.map((v) => ({ userId: v.userId, roomId: v.roomId })),
-    (userId) => issueImToken(run.redis, prefix, userId),
-  );
+  const observers = await PushObservers.open({
+    wsUrl: nodes.map((port) => `ws://127.0.0.1:${port}/ws`),
+    seats: viewers.map((v) => ({ userId: v.userId, roomId: v.roomId })),
+    token: (userId) => issueImToken(run.redis, prefix, userId),
+  });
   log(
     `${viewers.length} viewers on WebSockets over ${nodes.length} im-core nodes; ${senders.length} senders over 2 gateways`,
   );
@@ -97,7 +96,9 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
     clearInterval(sampler);
   }
   const sent = run.load.sent.length;
-  log(`load stopped: ${sent} sent, ${run.load.accepted().length} accepted, ${run.load.readsDone} reads (${run.load.readErrors} failed); settling`);
+  log(
+    `load stopped: ${sent} sent, ${run.load.accepted().length} accepted, ${run.load.readsDone} reads (${run.load.readErrors} failed); settling`,
+  );
   await settle(run);
   await run.rpc.sample();
   console.table(run.faults);
@@ -111,14 +112,15 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
       figures: { faultsInjected: run.faults.length },
     },
   ];
-  const result = await auditCluster({
+  const audit = await auditGifts({
     ds: run.ds,
     redis: run.redis,
     keyPrefix: prefix,
     gifts: run.load.gifts(),
+    requestIdLike: ['%:c-%'],
     observers,
-    own,
   });
+  const result = verdict([...audit.checks, ...own]);
   await observers.close();
   printAudit('cluster chaos', result);
   return result.ok;
@@ -141,7 +143,7 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   let ok = false;
   let ds: DataSource | undefined;
-  let redis: Cluster | undefined;
+  let redis: RedisClient | undefined;
   const proxies = new Map<string, TcpProxy>();
   let realDb: DatabaseEnv | undefined;
   try {
@@ -159,9 +161,8 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
     stack.prepare({ DB_PORT: String(realDb.DB_PORT) });
     const appsT0 = Date.now();
     const redisPorts = infra.redisPorts(engines.redisNodes);
-    redis = new Cluster(
-      redisPorts.map((port) => ({ host: '127.0.0.1', port })),
-      { enableAutoPipelining: true },
+    redis = createRedisClient(
+      validateEnv(RedisEnv, { ...process.env, REDIS_CLUSTER_NODES: engines.redisNodes, REDIS_DB: '0' }),
     );
     ds = await new DataSource(buildDataSourceOptions(realDb, {}, await detectServerFlavor(realDb))).initialize();
     const run: Run = {
@@ -192,10 +193,11 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
       firstUser: 8_000_000,
       coins: (i) => (i % 4 === 0 ? 30 : 100_000),
     });
-    const anchors = await seedAnchors(ds, redis, layout.shared.REDIS_KEY_PREFIX, viewers, 100_000);
+    const anchors = await seedAnchorSenders(ds, redis, layout.shared.REDIS_KEY_PREFIX, viewers, 100_000);
     const senders = [...viewers, ...anchors];
     const gateways = instancesOf(layout, 'api-gateway').map((g) => g.http);
-    run.load = new GiftLoad(gateways, senders, short ? 40 : 80);
+    const poor = new Set(viewers.filter((_, i) => i % 4 === 0).map((v) => v.userId));
+    run.load = new GiftLoad(gateways, senders, short ? 40 : 80, poor);
     try {
       ok = await scenario(run, viewers, senders);
     } finally {

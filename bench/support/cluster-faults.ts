@@ -4,8 +4,7 @@
  * after it settles again, and the peak consumer lag of gift-service's group. A fault that cannot be
  * injected throws (the run fails; nothing is "skipped").
  */
-import { GiftRedisKeys } from '@live/redis';
-import type { Cluster } from 'ioredis';
+import { GiftRedisKeys, RedisClient } from '@live/redis';
 import { DataSource } from 'typeorm';
 import { sleep, stamp } from './bench-kit';
 import { ClusterInfra, redisKeySlot, redisMasterOf, redisRole } from './cluster-infra';
@@ -21,7 +20,8 @@ const log = (msg: string): void => console.log(`[cluster-chaos ${stamp()}] ${msg
 export interface FaultRow {
   fault: string;
   clientErrors: number;
-  failedOver: number;
+  /** Requests still failing after the client's retries (20 s). */
+  unanswered: number;
   recoverSeconds: number;
   peakLag: number;
   note: string;
@@ -33,7 +33,7 @@ export interface Run {
   infra: ClusterInfra;
   stack: StackProcesses;
   ds: DataSource;
-  redis: Cluster;
+  redis: RedisClient;
   load: GiftLoad;
   kafka: KafkaWatch;
   rpc: RpcServed;
@@ -61,7 +61,7 @@ async function inject(
   const row: FaultRow = {
     fault,
     clientErrors: run.load.errorsSince(before),
-    failedOver: run.load.failoversSince(before),
+    unanswered: run.load.unansweredSince(before),
     recoverSeconds: Number(recoverSeconds.toFixed(1)),
     peakLag: run.kafka.takePeak(),
     note: [what, after].filter(Boolean).join('; '),
@@ -86,9 +86,10 @@ export async function kafkaFault(run: Run): Promise<void> {
     `kill -9 Kafka broker ${broker} (leads ${leads}/${partitions} send_gift partitions), restart`,
     async () => void (await run.infra.killBroker(broker)),
     async () => {
+      const t0 = Date.now();
       await run.infra.startBroker(broker);
-      const s = await waitFor('replicas back in sync', 120_000, () => run.kafka.inSync());
-      return `broker ${broker} back in sync ${s.toFixed(1)} s after its restart`;
+      await waitFor('replicas back in sync', 120_000, () => run.kafka.inSync());
+      return `broker ${broker} restarted, every replica in sync after ${((Date.now() - t0) / 1_000).toFixed(1)} s`;
     },
   );
 }
@@ -114,13 +115,10 @@ export async function redisFault(run: Run): Promise<void> {
       return `replica :${await redisMasterOf(slot, run.redisPorts, master)} took over in ${s.toFixed(1)} s`;
     },
     async () => {
+      const t0 = Date.now();
       await run.infra.startRedis(master);
-      const s = await waitFor(
-        'old master back as a replica',
-        60_000,
-        async () => (await redisRole(master)) === 'slave',
-      );
-      return `:${master} back as a replica in ${s.toFixed(1)} s`;
+      await waitFor('old master back as a replica', 60_000, async () => (await redisRole(master)) === 'slave');
+      return `:${master} restarted, a synced replica after ${((Date.now() - t0) / 1_000).toFixed(1)} s`;
     },
   );
 }

@@ -509,8 +509,7 @@ export async function auditGifts(opts: {
   gifts: readonly AuditedGift[];
   /** LIKE patterns matching every request id the harness may have produced (as answered: `<user>:<id>`). */
   requestIdLike: readonly string[];
-  /** A PushObservers, or anything that collects what observer sockets saw (e.g. several groups of them). */
-  observers?: Pick<PushObservers, 'collect'>;
+  observers?: PushObservers;
   pushWaitMs?: number;
   settleMs?: number;
 }): Promise<AuditResult> {

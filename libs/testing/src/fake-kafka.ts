@@ -1,3 +1,4 @@
+/// <reference types="jest" />
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 
 /** A kafkajs message at `offset` (value: `{ n: offset }` unless given; null for a tombstone). */
