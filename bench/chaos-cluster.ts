@@ -26,7 +26,7 @@ import { DataSource } from 'typeorm';
 import { issueImToken, seedAnchorSenders, seedViewers, sleep, stamp, Viewer } from './support/bench-kit';
 import { AuditCheck, auditGifts, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { ClusterInfra, rssMb } from './support/cluster-infra';
-import { appsFault, databaseFault, kafkaFault, redisFault, Run, waitFor } from './support/cluster-faults';
+import { appsFault, databaseFault, kafkaFault, redisFault, Run } from './support/cluster-faults';
 import { KafkaWatch } from './support/cluster-kafka';
 import { clusterLayout, Instance, instancesOf } from './support/cluster-layout';
 import { GiftLoad } from './support/cluster-load';
@@ -42,15 +42,34 @@ async function startApps(run: Run): Promise<void> {
   await run.stack.waitHealthy(180_000);
 }
 
+/**
+ * Waits until every accepted gift is settled, or nothing has moved for 30 s with the consumer lag at 0
+ * (then the missing ones are printed: the audit fails on them).
+ */
 async function settle(run: Run): Promise<void> {
   const ids = [...new Set(run.load.accepted())];
-  await waitFor('every accepted gift settled', 180_000, async () => {
-    const [{ n }] = await run.ds.query(
-      'SELECT COUNT(DISTINCT request_id) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
+  const settledIds = async (): Promise<Set<string>> => {
+    const rows: { request_id: string }[] = await run.ds.query(
+      'SELECT DISTINCT request_id FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
       [ids.length ? ids : ['-']],
     );
-    return Number(n) >= ids.length;
-  }).catch((err: Error) => log(err.message));
+    return new Set(rows.map((r) => r.request_id));
+  };
+  let last = -1;
+  let still = Date.now();
+  for (const t0 = Date.now(); ; await sleep(1_000)) {
+    const n = (await settledIds()).size;
+    if (n >= ids.length) break;
+    if (n !== last || run.kafka.current() > 0) [last, still] = [n, Date.now()];
+    if (Date.now() - still > 30_000 || Date.now() - t0 > 180_000) {
+      const settled = await settledIds();
+      const missing = run.load.sent.filter((s) => s.requestId && !settled.has(s.requestId));
+      log(`${missing.length} accepted gift(s) never settled (lag ${run.kafka.current()}):`);
+      for (const m of missing.slice(0, 10))
+        log(`  ${m.requestId} sent ${new Date(m.sentAt).toISOString()}, answered ${new Date(m.at).toISOString()}`);
+      break;
+    }
+  }
   await sleep(3_000);
 }
 

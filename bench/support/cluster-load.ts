@@ -11,6 +11,8 @@ import type { AuditedGift } from './gift-audit';
 /** How long a client keeps sending a gift again while it gets a 5xx or no answer. */
 const RETRY_FOR_MS = 20_000;
 const BURST = 4;
+/** The gateway's answer to a gift its sender cannot afford (AppErrorCodes.INSUFFICIENT_BALANCE). */
+const INSUFFICIENT_BALANCE = 12_001;
 
 export interface Sent {
   requestId: string | null;
@@ -30,6 +32,8 @@ export class GiftLoad {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private reads: Promise<void> | null = null;
+  /** Senders the gateway told they cannot afford the gift: they stop sending, as a user would. */
+  private readonly broke = new Set<number>();
   readErrors = 0;
   readsDone = 0;
 
@@ -100,6 +104,7 @@ export class GiftLoad {
       if (Date.now() - sentAt > RETRY_FOR_MS) break;
       await sleep(500);
     }
+    if (last.code === INSUFFICIENT_BALANCE) this.broke.add(v.userId);
     this.sent.push({ ...last, senderId: v.userId, roomId: v.roomId, sentAt, at: Date.now(), errors });
   }
 
@@ -110,8 +115,9 @@ export class GiftLoad {
     let turn = 0;
     const inflight = new Set<Promise<void>>();
     while (!this.stopped) {
-      next += interval;
       const v = this.senders[turn++ % this.senders.length];
+      if (this.broke.has(v.userId) && this.broke.size < this.senders.length) continue;
+      next += interval;
       for (let k = this.bursty.has(v.userId) ? BURST : 1; k > 0; k--) {
         const p: Promise<void> = this.send(seq++, v).finally(() => inflight.delete(p));
         inflight.add(p);
