@@ -152,19 +152,22 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
   mkdirSync(outDir, { recursive: true });
   const infra = new ClusterInfra(process.env.LIVE_GIFT_INFRA_STATE ?? join(ROOT, '.infra', 'cluster-chaos'));
   let stack: StackProcesses | undefined;
+  let realDb: DatabaseEnv | undefined;
   const onSignal = (): void => {
-    log('interrupted: stopping the apps and the clusters');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => {
-      infra.downSync();
-      process.exit(130);
-    });
+    log('interrupted: stopping the apps, dropping the database, tearing down the clusters');
+    void (stack?.stop(5_000) ?? Promise.resolve())
+      .then(() => realDb && dropDatabase(realDb))
+      .catch(() => undefined)
+      .finally(() => {
+        infra.downSync();
+        process.exit(130);
+      });
   };
   process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   let ok = false;
   let ds: DataSource | undefined;
   let redis: RedisClient | undefined;
   const proxies = new Map<string, TcpProxy>();
-  let realDb: DatabaseEnv | undefined;
   try {
     log(`bringing up the engines (state in ${infra.state})`);
     const { engines, report } = await infra.up();
@@ -226,7 +229,7 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
     ok = false;
     console.error(err);
   } finally {
-    await stack?.stop();
+    await stack?.stop(15_000);
     await ds?.destroy().catch(() => undefined);
     redis?.disconnect();
     for (const p of proxies.values()) await p.down();

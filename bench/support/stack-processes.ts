@@ -217,13 +217,21 @@ export class StackProcesses {
     return out;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM to every app; with `killAfterMs`, kill -9 of those still running after that long. */
+  async stop(killAfterMs?: number): Promise<void> {
     for (const app of [...this.apps].reverse()) app.child.kill('SIGTERM');
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => this.apps.forEach((a) => a.child.exitCode === null && a.child.kill('SIGKILL')), killAfterMs);
     await Promise.all(
       this.apps.map((a) =>
-        a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)),
+        a.child.exitCode !== null || a.child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => a.child.once('exit', r)),
       ),
     );
+    clearTimeout(timer);
   }
 }
 
