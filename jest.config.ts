@@ -37,6 +37,8 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['**/*.int-spec.ts', '**/*.e2e-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/integration-setup.ts'],
+      // A Redis Cluster the specs brought up (createTestRedisCluster) goes down after the run.
+      globalTeardown: '<rootDir>/test/integration-teardown.ts',
     },
   ],
 };

@@ -1,0 +1,76 @@
+import { deleteMany, getMany, GiftRedisKeys, ImRedisKeys, scanKeys } from '@live/redis';
+import { createTestRedis, TestRedis } from '@live/testing';
+import { GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
+import { ImPresenceService } from '../apps/im-core/src/connection/im-presence.service';
+import { ImCoreEnv } from '../apps/im-core/src/config/im-core.env';
+import { ImTokenReader } from '@live/contracts';
+
+/**
+ * On one Redis server the Cluster-safe call sites (one command per key, sent at once) cost what the
+ * manual pipelines did: auto-pipelining writes the commands of one tick in one write, one round trip.
+ */
+describe('Cluster-safe multi-key work on one Redis server', () => {
+  let helper: TestRedis;
+  let writes: number;
+
+  beforeAll(async () => {
+    helper = await createTestRedis();
+    const stream = helper.redis.stream;
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    (stream as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+      writes += 1;
+      return write(...args);
+    };
+  });
+
+  afterAll(async () => {
+    await helper?.cleanup();
+  });
+
+  beforeEach(() => {
+    writes = 0;
+  });
+
+  it('GiftOutcomeService.apply of 200 gifts in 50 rooms: two writes (claims, then room applies); markPushed: one', async () => {
+    const outcomes = new GiftOutcomeService(helper.redis, new GiftRedisKeys(helper.prefix));
+    const gifts = Array.from({ length: 200 }, (_, i) => ({
+      requestId: `r-${i}`,
+      roomId: 1 + (i % 50),
+      senderId: 7,
+      giftId: 1,
+      price: 10,
+      sendTime: 1_000 + i,
+      charged: true,
+      fingerprint: `fp-${i}`,
+    }));
+    const applied = await outcomes.apply(gifts, 1);
+    expect(applied.every((o) => o.combo === 1 && !o.conflict)).toBe(true);
+    expect(writes).toBe(2);
+    writes = 0;
+    await outcomes.markPushed(gifts.map((g) => g.requestId));
+    expect(writes).toBe(1);
+  });
+
+  it('ImPresenceService.refresh of 300 users and 100 rooms: one write', async () => {
+    const env = { IM_CORE_NODE_ID: 'n1', IM_HEARTBEAT_TIMEOUT_MS: 30_000 } as ImCoreEnv;
+    const keys = new ImRedisKeys(helper.prefix);
+    const presence = new ImPresenceService(helper.redis, keys, new ImTokenReader(helper.redis, helper.prefix), env);
+    const users = Array.from({ length: 300 }, (_, i) => i + 1);
+    const rooms = Array.from({ length: 100 }, (_, i) => i + 1);
+    await presence.refresh(users, rooms, { nodeId: 'n1', wsUrl: 'ws://x', rpcHost: 'h', rpcPort: 1, heartbeatAt: 0 });
+    expect(writes).toBe(1);
+    expect(await helper.redis.zscore(keys.userNode(300), 'n1')).not.toBeNull();
+  });
+
+  it('getMany / deleteMany / scanKeys over 2500 keys: values in order, in MGETs of at most 1000 keys', async () => {
+    const keys = Array.from({ length: 2_500 }, (_, i) => `${helper.prefix}:many:{k:${i}}`);
+    await Promise.all(keys.filter((_, i) => i % 2 === 0).map((k) => helper.redis.set(k, k)));
+    writes = 0;
+    const values = await getMany(helper.redis, keys);
+    expect(writes).toBe(1);
+    expect(values).toEqual(keys.map((k, i) => (i % 2 === 0 ? k : null)));
+    expect((await scanKeys(helper.redis, `${helper.prefix}:many:*`)).length).toBe(1_250);
+    expect(await deleteMany(helper.redis, keys)).toBe(1_250);
+    expect(await scanKeys(helper.redis, `${helper.prefix}:many:*`)).toEqual([]);
+  });
+});
