@@ -39,12 +39,19 @@ kafka_jars() {
   KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
   [ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ] && return 0
   command -v mvn >/dev/null 2>&1 || apt_install maven
-  log "kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
   mkdir -p "$(dirname "$KAFKA_LIBS")"
-  local tmp="$KAFKA_LIBS.tmp.$$"
-  mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
-    -DoutputDirectory="$tmp" -DincludeScope=runtime || { rm -rf "$tmp"; die "kafka: Maven could not fetch the broker jars"; }
-  rm -rf "$KAFKA_LIBS"; mv "$tmp" "$KAFKA_LIBS"
+  # One fetch at a time (scripts/infra and scripts/kafka-cluster may both get here): the second waits, then
+  # finds the jars.
+  exec 9>"$KAFKA_LIBS.lock"
+  flock 9
+  if [ ! -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]; then
+    log "kafka: fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
+    local tmp="$KAFKA_LIBS.tmp.$$"
+    mvn -q -B -f "$ROOT/infra/kafka/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$tmp" -DincludeScope=runtime || { rm -rf "$tmp"; die "kafka: Maven could not fetch the broker jars"; }
+    rm -rf "$KAFKA_LIBS"; mv "$tmp" "$KAFKA_LIBS"
+  fi
+  flock -u 9; exec 9>&-
 }
 
 # The JVM options of a broker (and of its StorageTool): log4j to <log file>, heap as given.

@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KAFKA_TOPIC_SPECS } from '@live/contracts';
-import { createTestKafka, TestKafka, uniqueName } from '@live/testing';
+import { createTestKafka, SeqEvent, SeqTopics, TestKafka, uniqueName, waitUntil } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
-import { IsInt, IsString, Min } from 'class-validator';
 import { Admin, ConfigResourceTypes, Consumer, Kafka } from 'kafkajs';
 
 type ITopicMetadataResponse = Awaited<ReturnType<Admin['fetchTopicMetadata']>>;
@@ -16,22 +15,10 @@ import { KafkaProducerService } from './kafka-producer.service';
 import { ensureTopics, withReplication } from './kafka-topics.util';
 import { KafkaModule } from './kafka.module';
 
-/**
- * The apps' Kafka code on a real 3-broker KRaft cluster (scripts/kafka-cluster, its own state directory
- * and ports: brokers 29792..29794, controllers 29892..29894, unless KAFKA_CLUSTER_SPEC_BASE_PORT says otherwise): topics replicated
- * 3 times with min.insync.replicas 2, and an acks=all producer and a consumer group that ride out the
- * kill -9 of a partition leader without losing an acknowledged message.
- */
-class SeqEvent {
-  @IsString()
-  key!: string;
-
-  @IsInt()
-  @Min(0)
-  seq!: number;
-}
-type SeqTopics = Record<string, SeqEvent>;
-
+// The apps' Kafka code on a real 3-broker KRaft cluster (scripts/kafka-cluster with its own state
+// directory and ports: brokers 29792..29794, controllers 29892..29894, unless KAFKA_CLUSTER_SPEC_BASE_PORT
+// says otherwise): topics replicated 3 times with min.insync.replicas 2, and an acks=all producer and a
+// consumer group that ride out the kill -9 of a partition leader without losing an acknowledged message.
 const ROOT = join(__dirname, '..', '..', '..');
 const BASE_PORT = process.env.KAFKA_CLUSTER_SPEC_BASE_PORT ?? '29792';
 const STATE = mkdtempSync(join(tmpdir(), 'live-gift-kafka-cluster-spec-'));
@@ -54,14 +41,6 @@ function cluster(...args: string[]): Promise<string> {
           : resolve(stdout),
     );
   });
-}
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The __consumer_offsets partition of a group: abs(Java String.hashCode(groupId)) % partitions, as Kafka computes it. */
@@ -111,7 +90,7 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
   /** A topic's metadata; retried while a broker answers "does not host this topic-partition" (a new topic, a failover). */
   async function metadataOf(topic: string): Promise<ITopicMetadataResponse> {
     let metadata: ITopicMetadataResponse | null = null;
-    await waitFor(`metadata of ${topic}`, async () => {
+    await waitUntil(`metadata of ${topic}`, async () => {
       metadata = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => null);
       return metadata !== null;
     });
@@ -121,14 +100,14 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
   /** A fresh group id whose coordinator is `broker` (the leader of the group's __consumer_offsets partition). */
   async function groupCoordinatedBy(broker: number): Promise<string> {
     // A coordinator lookup creates __consumer_offsets (answers "not the coordinator" while it loads).
-    await waitFor('a group coordinator', () =>
+    await waitUntil('a group coordinator', () =>
       admin.fetchOffsets({ groupId: uniqueName('offsets-topic'), topics: [] }).then(
         () => true,
         () => false,
       ),
     );
     let leaders: Map<number, number> = new Map();
-    await waitFor('__consumer_offsets with a leader per partition', async () => {
+    await waitUntil('__consumer_offsets with a leader per partition', async () => {
       const metadata = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] }).catch(() => null);
       if (!metadata) return false; // "does not host this topic-partition" while it is being created
       const [offsets] = metadata.topics;
@@ -210,7 +189,7 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
       return ok;
     };
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
-    await waitFor('the first rounds consumed', () => acked.size > 0 && [...acked].every((a) => consumed.has(a)));
+    await waitUntil('the first rounds consumed', () => acked.size > 0 && [...acked].every((a) => consumed.has(a)));
 
     const killedAt = Date.now();
     await cluster('kill', String(leader));
@@ -233,7 +212,7 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     await expect(ensureTopics(tk.kafka, [{ topic, numPartitions: 6 }], { deadlineMs: 10_000 })).resolves.toMatchObject({
       existing: [{ topic, numPartitions: 6, replicationFactor: 3 }],
     });
-    await waitFor('every acknowledged message consumed after the failover', () =>
+    await waitUntil('every acknowledged message consumed after the failover', () =>
       [...acked].every((a) => consumed.has(a)),
     );
     console.log(
@@ -245,13 +224,13 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     expect(crashes).toEqual([]);
 
     await cluster('start', String(leader));
-    await waitFor(
+    await waitUntil(
       `broker ${leader} back in every ISR`,
       async () => (await metadataOf(topic)).topics[0].partitions.every((p) => p.isr.includes(leader)),
       60_000,
     );
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
-    await waitFor('every acknowledged message consumed after the restart', () =>
+    await waitUntil('every acknowledged message consumed after the restart', () =>
       [...acked].every((a) => consumed.has(a)),
     );
   });

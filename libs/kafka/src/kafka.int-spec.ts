@@ -1,7 +1,6 @@
 import { BizException } from '@live/common';
-import { createTestKafka, TestKafka } from '@live/testing';
+import { createTestKafka, SeqEvent, SeqTopics, TestKafka, waitUntil } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
-import { IsInt, IsString, Min } from 'class-validator';
 import { Logger } from '@nestjs/common';
 import { Admin, ConfigResourceTypes } from 'kafkajs';
 import { BatchConsumer } from './kafka-batch.consumer';
@@ -11,26 +10,7 @@ import { KafkaProducerService } from './kafka-producer.service';
 import { ensureTopics, withReplication } from './kafka-topics.util';
 import { KafkaModule } from './kafka.module';
 
-class SeqEvent {
-  @IsString()
-  key!: string;
-
-  @IsInt()
-  @Min(0)
-  seq!: number;
-}
-
-/** Random topic names: any topic carries a SeqEvent here (the apps use KafkaTopicMessages). */
-type SeqTopics = Record<string, SeqEvent>;
 type AnyTopics = Record<string, object>;
-
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -144,7 +124,7 @@ describe('@live/kafka on a real broker', () => {
       },
     });
     await c.start();
-    await waitFor('200 messages', () => received.length >= 200);
+    await waitUntil('200 messages', () => received.length >= 200);
     await sleep(1_500); // anything delivered twice would show up now
 
     expect(received).toHaveLength(200);
@@ -158,7 +138,7 @@ describe('@live/kafka on a real broker', () => {
       expect(ofKey.every((m) => m.value?.key === key)).toBe(true);
       expect(new Set(ofKey.map((m) => m.partition)).size).toBe(1);
     }
-    await waitFor('offsets committed', async () => {
+    await waitUntil('offsets committed', async () => {
       const offsets = await committed(groupId, topic);
       return [...offsets.values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0) === 200;
     });
@@ -188,8 +168,8 @@ describe('@live/kafka on a real broker', () => {
       },
     });
     await first.start();
-    await waitFor('a successful second attempt', () => attempts.length >= 2);
-    await waitFor('offset 20 committed', async () => (await committed(groupId, topic)).get(0) === '20');
+    await waitUntil('a successful second attempt', () => attempts.length >= 2);
+    await waitUntil('offset 20 committed', async () => (await committed(groupId, topic)).get(0) === '20');
 
     expect(attempts[0]).toMatchObject({ attempt: 1, committedAtStart: '-1' });
     expect(attempts[1]).toMatchObject({ attempt: 2, committedAtStart: '-1', offsets: attempts[0].offsets });
@@ -206,7 +186,7 @@ describe('@live/kafka on a real broker', () => {
     const seen: ConsumedMessage<SeqEvent>[] = [];
     const second = consumer({ groupId, topic, handler: async (batch) => void seen.push(...batch.messages) });
     await second.start();
-    await waitFor('the two new messages', () => seen.length >= 2);
+    await waitUntil('the two new messages', () => seen.length >= 2);
     await sleep(1_000);
     expect(seen.map((m) => m.offset)).toEqual(['20', '21']);
     expect(seen[0]).toMatchObject({ rawValue: 'not json', decodeError: expect.stringMatching(/not JSON/) });

@@ -1,4 +1,5 @@
 import { createKafkaClient, parseBrokers } from '@live/kafka';
+import { IsInt, IsString, Min } from 'class-validator';
 import { Kafka, logLevel } from 'kafkajs';
 import { uniqueName } from './names';
 
@@ -64,4 +65,30 @@ export function createTestKafka(options: { clientId?: string } = {}): TestKafka 
       }
     },
   };
+}
+
+/** A test message: a key and its sequence number (per-key order and loss checks). */
+export class SeqEvent {
+  @IsString()
+  key!: string;
+
+  @IsInt()
+  @Min(0)
+  seq!: number;
+}
+
+/** Any topic carries a SeqEvent (the apps use KafkaTopicMessages). */
+export type SeqTopics = Record<string, SeqEvent>;
+
+/** Polls `condition` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
