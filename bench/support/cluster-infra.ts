@@ -203,33 +203,8 @@ function pidOf(pattern: RegExp): number | undefined {
   return undefined;
 }
 
-/** The master serving one slot, asked of any live node: `port` (127.0.0.1 here), or undefined. */
-export async function redisMasterOf(slot: number, ports: number[], skip?: number): Promise<number | undefined> {
-  for (const port of ports) {
-    if (port === skip) continue;
-    const r = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    try {
-      await r.connect();
-      const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
-      const hit = slots.find(([from, to]) => slot >= from && slot <= to);
-      if (hit) return Number(hit[2][1]);
-    } catch {
-      // a dead node: ask the next one
-    } finally {
-      r.disconnect();
-    }
-  }
-  return undefined;
-}
-
-/** `ROLE` of one node: 'master', or 'slave' once connected to its master; undefined while down. */
-export async function redisRole(port: number): Promise<string | undefined> {
+/** One command to one node (no retry, no reconnect); undefined when the node does not answer. */
+async function askNode(port: number, ...command: [string, ...string[]]): Promise<unknown> {
   const r = new Redis({
     port,
     host: '127.0.0.1',
@@ -239,9 +214,7 @@ export async function redisRole(port: number): Promise<string | undefined> {
   });
   try {
     await r.connect();
-    const role = (await r.call('ROLE')) as unknown[];
-    if (role[0] === 'slave' && role[3] !== 'connected') return 'slave (syncing)';
-    return String(role[0]);
+    return await r.call(...command);
   } catch {
     return undefined;
   } finally {
@@ -249,12 +222,27 @@ export async function redisRole(port: number): Promise<string | undefined> {
   }
 }
 
+/** The master serving one slot, asked of any live node: `port` (127.0.0.1 here), or undefined. */
+export async function redisMasterOf(slot: number, ports: number[], skip?: number): Promise<number | undefined> {
+  for (const port of ports) {
+    if (port === skip) continue;
+    const slots = (await askNode(port, 'CLUSTER', 'SLOTS')) as [number, number, [string, number]][] | undefined;
+    const hit = slots?.find(([from, to]) => slot >= from && slot <= to);
+    if (hit) return Number(hit[2][1]);
+  }
+  return undefined;
+}
+
+/** `ROLE` of one node: 'master', or 'slave' once connected to its master; undefined while down. */
+export async function redisRole(port: number): Promise<string | undefined> {
+  const role = (await askNode(port, 'ROLE')) as unknown[] | undefined;
+  if (!role) return undefined;
+  return role[0] === 'slave' && role[3] !== 'connected' ? 'slave (syncing)' : String(role[0]);
+}
+
 /** The hash slot of a key, as the node computes it (CLUSTER KEYSLOT). */
 export async function redisKeySlot(port: number, key: string): Promise<number> {
-  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
-  try {
-    return Number(await r.call('CLUSTER', 'KEYSLOT', key));
-  } finally {
-    r.disconnect();
-  }
+  const slot = await askNode(port, 'CLUSTER', 'KEYSLOT', key);
+  if (slot === undefined) throw new Error(`the Redis node on ${port} did not answer CLUSTER KEYSLOT`);
+  return Number(slot);
 }
