@@ -1,7 +1,8 @@
 import { IsInt } from 'class-validator';
 import { BizException, BaseErrorCode } from '@live/common';
 import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
-import { BatchConsumer, CONSUMER_RETRY } from './kafka-batch.consumer';
+import { BatchConsumer } from './kafka-batch.consumer';
+import { CONSUMER_RETRY } from './kafka-batch.options';
 import { ConsumedBatch } from './kafka-batch.options';
 
 class Num {

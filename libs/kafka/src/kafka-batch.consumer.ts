@@ -1,18 +1,11 @@
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, RetryOptions } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { describeError, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
 import { BatchConsumerOptions, ConsumedMessage, ConsumedMeta, PoisonOptions } from './kafka-batch.options';
+import { CONSUMER_RETRY } from './kafka-batch.options';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
-
-/**
- * Retries of a member's fetch, heartbeat and commit before kafkajs restarts it (a restart rejoins the
- * group: a rebalance for every member): about 20 s, at most 2 s apart, so a broker's failover (fencing,
- * then the election: a few seconds) is ridden out and consumption resumes within 2 s of it. kafkajs'
- * default (5 retries doubling towards the client's 10 s cap) crashes the member mid-failover.
- */
-export const CONSUMER_RETRY: RetryOptions = { retries: 12, initialRetryTime: 200, maxRetryTime: 2_000 };
 
 /**
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
@@ -120,9 +113,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
         this.started = false;
         if (this.stopSignal.signal.aborted) return;
         const delay = this.delayOf(n + 1);
-        this.logger.error(
-          `${this.groupId}: start failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`,
-        );
+        this.logger.error(`${this.groupId}: start failed (${describeError(err)}); retrying in ${delay} ms`);
         await this.sleep(delay);
         if (!this.stopSignal.signal.aborted) await attempt(n + 1);
       }

@@ -1,7 +1,7 @@
 import { KafkaTopicMessages } from '@live/contracts';
 import { Logger } from '@nestjs/common';
 import { ClassConstructor } from 'class-transformer';
-import { IHeaders } from 'kafkajs';
+import { IHeaders, RetryOptions } from 'kafkajs';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
 
@@ -85,3 +85,11 @@ export interface PoisonOptions<T> {
   /** Sets the message aside durably with the reason (e.g. a parked topic); a throw fails the batch again. */
   park(message: ConsumedMessage<T>, reason: string): Promise<void>;
 }
+
+/**
+ * Retries of a member's fetch, heartbeat and commit before kafkajs restarts it (a restart rejoins the
+ * group: a rebalance for every member): about 20 s, at most 2 s apart, so a broker's failover (fencing,
+ * then the election: a few seconds) is ridden out and consumption resumes within 2 s of it. kafkajs'
+ * default (5 retries doubling towards the client's 10 s cap) crashes the member mid-failover.
+ */
+export const CONSUMER_RETRY: RetryOptions = { retries: 12, initialRetryTime: 200, maxRetryTime: 2_000 };
