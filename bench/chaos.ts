@@ -4,6 +4,7 @@
  *   npm run chaos              fuzz (10,000 bad requests + bad WebSocket frames) then every fault, in full
  *   npm run chaos -- --short   the short version npm test runs (fewer requests, shorter faults)
  *   npm run fuzz               hostile input only
+ *   npm run chaos -- --cluster [--short]   the system scaled out, faults under load (bench/chaos-cluster.ts)
  *
  * Fuzz: generated bad requests (wrong types, huge numbers, negative prices, unknown ids, oversized
  * bodies, bad JSON, forged tokens, another user's room, forged and replayed callbacks) to every
@@ -647,7 +648,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (process.argv.includes('--cluster')) {
+  // The scaled-out run (bench/chaos-cluster.ts): its own engines, ports and prefixes.
+  import('./chaos-cluster')
+    .then(({ runClusterChaos }) => runClusterChaos(SHORT))
+    .then(
+      (ok) => (process.exitCode = ok ? 0 : 1),
+      (err: unknown) => {
+        console.error(err);
+        process.exitCode = 1;
+      },
+    );
+} else {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -12,6 +12,15 @@ export interface AppProcess {
 
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** Where each app starts from (under dist/). */
+export const APP_ENTRIES: Record<string, string> = {
+  'api-gateway': 'apps/api-gateway/src/main.js',
+  'gift-service': 'apps/gift-service/src/main.js',
+  'bank-service': 'apps/bank-service/src/main.js',
+  'im-router': 'apps/im-router/src/main.js',
+  'im-core': 'apps/im-core/src/main.js',
+};
+
 /**
  * The five apps as separate processes (as in production: each its own event loop, spread over the
  * cores) from dist/, with the given environment; their output goes to `logDir/<name>.log`.
@@ -49,6 +58,22 @@ export class StackProcesses {
 
   start(name: string, entry: string, health: string, extra: Record<string, string> = {}): void {
     this.apps.push({ name, entry, health, extra, child: this.spawn(name, entry, extra) });
+  }
+
+  /**
+   * A named instance of an app (`gift-service#2`: the app is the part before `#`), with its own
+   * environment (ports, instance id) on top of the stack's; kill9/restart/pid take the same name.
+   */
+  startInstance(name: string, health: string, extra: Record<string, string>): void {
+    const entry = APP_ENTRIES[name.split('#')[0]];
+    if (!entry) throw new Error(`no app for instance ${name}`);
+    this.start(name, entry, health, extra);
+  }
+
+  /** The process id of an app or instance (undefined once it has exited). */
+  pid(name: string): number | undefined {
+    const child = this.app(name).child;
+    return child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   /**
@@ -192,13 +217,21 @@ export class StackProcesses {
     return out;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM to every app; with `killAfterMs`, kill -9 of those still running after that long. */
+  async stop(killAfterMs?: number): Promise<void> {
     for (const app of [...this.apps].reverse()) app.child.kill('SIGTERM');
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => this.apps.forEach((a) => a.child.exitCode === null && a.child.kill('SIGKILL')), killAfterMs);
     await Promise.all(
       this.apps.map((a) =>
-        a.child.exitCode !== null ? Promise.resolve() : new Promise((r) => a.child.once('exit', r)),
+        a.child.exitCode !== null || a.child.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((r) => a.child.once('exit', r)),
       ),
     );
+    clearTimeout(timer);
   }
 }
 

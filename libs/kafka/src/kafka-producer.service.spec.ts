@@ -32,11 +32,16 @@ function fakeKafka() {
 }
 
 describe('KafkaProducerService', () => {
-  it('creates an idempotent producer (one request in flight per broker) with acks=-1 and no topic auto-creation', async () => {
+  it('creates a producer without kafkajs retries (one request in flight per broker) with acks=-1 and no topic auto-creation', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka);
     expect(f.kafka.producer).toHaveBeenCalledWith(
-      expect.objectContaining({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+      expect.objectContaining({
+        idempotent: false,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        retry: { retries: 0 },
+      }),
     );
     const sent = service.send('t', [{ key: '1', value: { a: 1 } }]);
     await f.flush();
@@ -92,9 +97,28 @@ describe('KafkaProducerService', () => {
     await Promise.all(calls);
   });
 
-  it('a failed request rejects every call it carried with SERVICE_UNAVAILABLE and replaces the producer', async () => {
+  it('sends a failed request again whole: every message of it, not only those of the brokers that failed', async () => {
+    // kafkajs' own retry resent only to brokers without an answer, and lost the partitions that had moved
+    // to a broker that had answered (cluster chaos, broker kill): the service retries the request whole.
     const f = fakeKafka();
-    const service = new KafkaProducerService<AnyTopics>(f.kafka);
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { retryBackoffMs: 1 });
+    const sent = service.send('t', [
+      { key: 'a', value: { n: 1 } },
+      { key: 'b', value: { n: 2 } },
+    ]);
+    await f.flush();
+    f.gates[0].reject(new Error('Connection error: read ECONNRESET'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(f.requests).toHaveLength(2);
+    expect(f.requests[1].topicMessages).toEqual(f.requests[0].topicMessages);
+    expect(f.producers).toHaveLength(1);
+    f.gates[1].resolve();
+    await expect(sent).resolves.toBeUndefined();
+  });
+
+  it('a request failing every try rejects every call it carried with SERVICE_UNAVAILABLE and replaces the producer', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { sendAttempts: 1 });
     const failing = service.send('t', [
       { key: 'a', value: {} },
       { key: 'b', value: {} },

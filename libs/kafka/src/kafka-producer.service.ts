@@ -30,6 +30,10 @@ export interface KafkaProducerOptions {
   lingerMs?: number;
   /** Broker-side wait for the in-sync replicas (acks=-1). Default 10 s. */
   ackTimeoutMs?: number;
+  /** Tries of one produce request, each sending it whole, before its calls are rejected. Default 5. */
+  sendAttempts?: number;
+  /** Wait before the second try, doubled for each next one (at most 800 ms). Default 100 ms. */
+  retryBackoffMs?: number;
 }
 
 interface Pending {
@@ -42,21 +46,22 @@ interface Pending {
 /**
  * The app's one Kafka producer.
  *
- * - Idempotent (acks=-1, broker-side de-duplication of retried batches by producer id + sequence):
- *   a retry after a lost acknowledgement never writes a message twice, and never reorders a partition.
- * - One produce request in flight per broker (`maxInFlightRequests: 1`, what idempotence needs for
- *   order across retries). It costs no throughput here: kafkajs 2.2.4 already serialises an idempotent
- *   producer's requests per broker (its EOS manager holds a lock around each produce), and this service
- *   sends one sendBatch at a time anyway (measured 2026-11-29, 300 concurrent sendBatch calls of 50
- *   messages, one broker: 23-26k messages/s without the limit, 33-34k with it). Throughput comes from coalescing: send() calls that arrive
- *   while a request is in flight are queued and go out together in the next request (natural batching,
- *   no added delay when idle). One request at a time from this service also means calls are written in call order, so
- *   per-key order holds across concurrent send() calls and across retries.
- * - Retries are bounded (about 2 s), so a caller on a request path gets an answer. A failed request
- *   rejects every send() it carried with BizException(SERVICE_UNAVAILABLE): the messages may or may not
- *   have been written (consumers de-duplicate by request id). The producer is then replaced: a new
- *   producer id restarts the sequence numbers, so a batch that did land cannot make a later one look
- *   like a duplicate.
+ * - acks=-1: a message is acknowledged once the in-sync replicas hold it (at least min.insync.replicas).
+ * - kafkajs does not retry (`retries: 0`); this service sends a failed request again WHOLE, up to
+ *   `sendAttempts` times over about 1.5 s. kafkajs 2.2.4's own retry of a sendBatch resends only to the
+ *   brokers that have not answered yet: partitions whose leader died and moved to a broker that had
+ *   already answered for its other partitions were never sent again, and the batch resolved as
+ *   acknowledged (gifts lost in cluster chaos, 2026-11-29). Sent again whole, a message whose partition
+ *   did take it is written twice: consumers de-duplicate by request id. Without kafkajs' retries the
+ *   producer cannot be idempotent (kafkajs refuses), and needs not be.
+ * - One produce request in flight per broker (`maxInFlightRequests: 1`), and one request at a time from
+ *   this service. Throughput comes from coalescing: send() calls that arrive while a request is in flight
+ *   are queued and go out together in the next request (natural batching, no added delay when idle). One
+ *   request at a time also means calls are written in call order, so per-key order holds across
+ *   concurrent send() calls (a request sent again may repeat messages already written, never skip ahead).
+ * - A request that fails every try rejects every send() it carried with
+ *   BizException(SERVICE_UNAVAILABLE): the messages may or may not have been written. The producer is
+ *   then replaced (a fresh connection and metadata).
  * - Connects on module init (after creating the configured topics); on shutdown, sends what was
  *   accepted, then disconnects.
  */
@@ -67,6 +72,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
   private readonly logger = new Logger(KafkaProducerService.name);
   private readonly maxBatchMessages: number;
   private readonly ackTimeoutMs: number;
+  private readonly sendAttempts: number;
+  private readonly retryBackoffMs: number;
   private readonly lingerMs: number;
   private lingerTimer: NodeJS.Timeout | undefined;
   private producer: Producer;
@@ -86,6 +93,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
     this.names = options?.names ?? new KafkaNames();
     this.maxBatchMessages = options?.maxBatchMessages ?? 1000;
     this.ackTimeoutMs = options?.ackTimeoutMs ?? 10_000;
+    this.sendAttempts = options?.sendAttempts ?? 5;
+    this.retryBackoffMs = options?.retryBackoffMs ?? 100;
     this.lingerMs = options?.lingerMs ?? 0;
     this.producer = this.createProducer();
   }
@@ -125,11 +134,12 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
 
   private createProducer(): Producer {
     return this.kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 4, initialRetryTime: 100, maxRetryTime: 1_000 },
+      // No kafkajs retry: it would resend only part of a request after a failover (see the class comment).
+      retry: { retries: 0 },
     });
   }
 
@@ -172,19 +182,35 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
       const batch = this.takeBatch();
       const count = batch.reduce((n, p) => n + p.messages.length, 0);
       try {
-        await this.connect();
-        await this.producer.sendBatch({
-          acks: -1,
-          timeout: this.ackTimeoutMs,
-          compression: CompressionTypes.None,
-          topicMessages: toTopicMessages(batch),
-        });
+        await this.sendWhole(batch);
         batch.forEach((p) => p.resolve());
       } catch (err: unknown) {
         this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describe(err)}`);
         const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describe(err)}`);
         batch.forEach((p) => p.reject(failure));
         await this.replaceProducer();
+      }
+    }
+  }
+
+  /** One request, sent whole again after a failure (every message of it), up to sendAttempts tries. */
+  private async sendWhole(batch: Pending[]): Promise<void> {
+    const topicMessages = toTopicMessages(batch);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connect();
+        await this.producer.sendBatch({
+          acks: -1,
+          timeout: this.ackTimeoutMs,
+          compression: CompressionTypes.None,
+          topicMessages,
+        });
+        return;
+      } catch (err: unknown) {
+        if (attempt >= this.sendAttempts) throw err;
+        const wait = Math.min(800, this.retryBackoffMs * 2 ** (attempt - 1));
+        this.logger.warn(`produce failed (try ${attempt}): ${describe(err)}; sending it again whole in ${wait} ms`);
+        await new Promise((r) => setTimeout(r, wait));
       }
     }
   }
