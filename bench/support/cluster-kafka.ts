@@ -3,7 +3,8 @@
  * of a topic, whether every replica is back in sync, and the consumer lag of a group, sampled every
  * 500 ms (the peak during each fault is what the run prints).
  */
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient } from '@live/kafka';
+import { Admin, logLevel } from 'kafkajs';
 
 export class KafkaWatch {
   private readonly admin: Admin;
@@ -17,13 +18,13 @@ export class KafkaWatch {
     private readonly topic: string,
     private readonly groupId: string,
   ) {
-    const kafka = new Kafka({
+    const kafka = createKafkaClient({
       clientId: 'cluster-chaos',
       brokers: brokers.split(',').map((b) => b.trim()),
       logLevel: logLevel.NOTHING,
       retry: { retries: 2, initialRetryTime: 100 },
-      requestTimeout: 2_000,
-      connectionTimeout: 1_000,
+      requestTimeoutMs: 2_000,
+      connectionTimeoutMs: 1_000,
     });
     this.admin = kafka.admin();
   }

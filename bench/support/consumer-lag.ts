@@ -3,7 +3,8 @@
  * every `everyMs` while a fault is on (chaos, cluster chaos): `start()`, then `stop()` returns the peak and
  * how many samples answered. A sample that fails (the broker is down) or is still running is skipped.
  */
-import { Admin, Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient } from '@live/kafka';
+import { Admin, logLevel } from 'kafkajs';
 
 export interface LagSample {
   peak: number;
@@ -27,13 +28,13 @@ export class ConsumerLagSampler {
   /** Messages of `topic` not yet committed by `groupId`, summed over the partitions. */
   async lag(): Promise<number> {
     if (!this.admin) {
-      const kafka = new Kafka({
+      const kafka = createKafkaClient({
         clientId: 'chaos-lag',
         brokers: this.brokers,
         logLevel: logLevel.NOTHING,
         retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 400 },
-        connectionTimeout: 1_000,
-        requestTimeout: 2_000,
+        connectionTimeoutMs: 1_000,
+        requestTimeoutMs: 2_000,
       });
       this.admin = kafka.admin();
       await this.admin.connect();
