@@ -106,16 +106,16 @@ export class ClusterInfra {
       () => [pidOf(/mariadbd|mysqld/)],
     );
     // One at a time: on two cores, the three JVMs and the Redis Cluster starting together slow each other down.
-    this.started.push('kafka-cluster');
+    this.started.push('kafka');
     await timed(
       'kafka (3 brokers)',
-      () => this.script('kafka-cluster', ['up']),
+      () => this.script('infra', ['up', '--cluster', 'kafka']),
       () => this.kafkaPids(),
     );
-    this.started.push('redis-cluster');
+    this.started.push('redis');
     await timed(
       'redis cluster (6 nodes)',
-      () => this.script('redis-cluster', ['up']),
+      () => this.script('infra', ['up', '--cluster', 'redis']),
       () => this.redisPids(),
     );
     const env = {
@@ -138,7 +138,7 @@ export class ClusterInfra {
   /** Stops what up() started (not MariaDB: it is shared). Never throws. */
   async down(): Promise<void> {
     for (const name of this.started.reverse())
-      await this.script(name, ['down']).catch((e: Error) => console.error(e.message));
+      await this.script('infra', ['down', '--cluster', name]).catch((e: Error) => console.error(e.message));
     this.started.length = 0;
   }
 
@@ -146,7 +146,7 @@ export class ClusterInfra {
   downSync(): void {
     for (const name of this.started.reverse()) {
       try {
-        execFileSync('bash', [join(ROOT, 'scripts', name), 'down'], {
+        execFileSync('bash', [join(ROOT, 'scripts/infra'), 'down', '--cluster', name], {
           cwd: ROOT,
           env: this.env(),
           stdio: 'ignore',
