@@ -170,5 +170,7 @@ export class GiftOutcomeService {
 
 /** The first failed call fails the whole step (the batch is redelivered), naming its gift. */
 function failure(gifts: readonly { requestId: string }[], step: string): (err: Error, i: number) => Error {
-  return (err, i) => new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`);
+  // `cause` keeps what failed visible to isOutage: Redis down is retried, never taken for a bad message.
+  return (err, i) =>
+    new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`, { cause: err });
 }

@@ -42,11 +42,12 @@ export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
         batch.attempt > 1
           ? pipeline.process([batch]).then(() => undefined)
           : coalescer.submit(batch, batch.messages.length),
-      // A batch failing for one message (not an outage) goes one by one; what still fails is parked.
+      // A batch failing for one message (not an outage) goes one by one; what still fails is settled as a
+      // refusal unless already charged (its sender hears either way), then parked.
       poison: {
         afterFailures: env.GIFT_BATCH_ISOLATE_AFTER,
         isOutage,
-        park: (message, reason) => pipeline.park([{ message, reason }]),
+        park: (message, reason) => pipeline.parkPoisoned(message, reason),
       },
       logger: new Logger(SendGiftConsumer.name),
     });

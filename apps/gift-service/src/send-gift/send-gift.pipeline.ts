@@ -1,4 +1,4 @@
-import { BankClient, ImRouterClient } from '@live/common';
+import { BankClient, BaseErrorCode, BizException, ImRouterClient } from '@live/common';
 import {
   GiftSettlementItem,
   giftRequestFingerprint,
@@ -27,6 +27,7 @@ import {
   timed,
   toSettlementItem,
 } from './send-gift.batch';
+import { settlePoisoned } from './send-gift.poison';
 import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
 
 /**
@@ -224,14 +225,22 @@ export class SendGiftPipeline {
     // half done). Retried until they agree, never parked: these gifts are genuine, and their senders were told "accepted".
     const disowned = results.find((r) => r.status === 'conflict' && r.reason?.startsWith(NOT_SIGNED_BY_GATEWAY));
     if (disowned) {
-      throw new Error(
+      // SERVICE_UNAVAILABLE: an outage of configuration, retried with backoff and never parked.
+      throw new BizException(
+        BaseErrorCode.SERVICE_UNAVAILABLE,
         `bank-service refuses a signature gift-service accepts (${disowned.reason}): GIFT_MSG_VERIFY_KEYS differ between them`,
       );
     }
     return { settled: sendable.map(({ message, gift }, i) => ({ message, gift, result: results[i] })), refused };
   }
 
-  /** Parking is durable before the offsets move: awaited like every other step (also the consumer's poison path). */
+  /** The consumer's poison path: a gift it gives up on gets a decided outcome first (settlePoisoned), then is parked. */
+  async parkPoisoned(message: ConsumedMessage<SendGiftMq>, reason: string): Promise<void> {
+    const deps = { bank: this.bank, imRouter: this.imRouter, records: this.records, logger: this.logger };
+    await this.park([{ message, reason: await settlePoisoned(deps, { message, reason }) }]);
+  }
+
+  /** Parking is durable before the offsets move: awaited like every other step. */
   async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
     for (const { message, reason } of items) {

@@ -44,12 +44,45 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
     await c.consumer.start();
     const { outcome, log } = await feedWithin(c, ['1:ok-1', '1:poison', '1:ok-2']);
     expect(outcome).toBe('done');
+    // Even its refusal fails: the partition moves on, the gift parked whole, its reason saying so.
     expect(c.parked.map((p) => [p.originOffset, p.reason])).toEqual([
-      ['11', 'failed 3 times in its batch, then alone: internal error'],
+      [
+        '11',
+        'failed 3 times in its batch, then alone: internal error; its refusal could not be recorded either (internal error): undecided, replay it from the parked topic',
+      ],
     ]);
     const settledAlone = c.settled.filter((items) => items.length === 1).map(([i]) => i.requestId);
-    expect(settledAlone).toEqual(['1:ok-1', '1:poison', '1:ok-2']);
+    expect(settledAlone).toEqual(['1:ok-1', '1:poison', '1:ok-2', '1:poison']);
     expect(c.markedPushed).toEqual(new Set(['1:ok-1', '1:ok-2']));
+    expect(log).toEqual(['resolve 12', 'commit 13']);
+  });
+
+  it('a gift given up on is refused in the ledger (its sender hears 5557) before it is parked, unless already charged', async () => {
+    const pushes: string[] = [];
+    const c = consumerWith(async (items) => {
+      // A fault that hits this gift's normal settlement only; its refusal goes through.
+      if (items.some((i) => i.requestId.endsWith(':poison') && i.refuseUnlessSettled === undefined))
+        throw new BizException(BaseErrorCode.SYS_ERROR);
+      return {
+        results: items.map((i) =>
+          i.refuseUnlessSettled !== undefined
+            ? { requestId: i.requestId, status: 'rejected', replayed: false, reason: i.refuseUnlessSettled }
+            : { requestId: i.requestId, status: 'charged', replayed: false, balanceAfter: 0 },
+        ),
+      };
+    });
+    (
+      c.pipeline as unknown as { imRouter: { sendToUser: (r: { msgId: string }) => Promise<unknown> } }
+    ).imRouter.sendToUser = async (r) => (pushes.push(r.msgId), { msgId: r.msgId, pushed: 1, offline: [] });
+    await c.consumer.start();
+    const { outcome, log } = await feedWithin(c, ['1:ok-1', '1:poison', '1:ok-2']);
+    expect(outcome).toBe('done');
+    expect(c.parked.map((p) => [p.originOffset, p.reason])).toEqual([
+      ['11', 'refused in the ledger: failed 3 times in its batch, then alone: internal error'],
+    ]);
+    const refusal = c.settled.flat().find((i) => i.refuseUnlessSettled !== undefined);
+    expect(refusal).toMatchObject({ requestId: '1:poison' });
+    expect(pushes).toEqual(['1:poison']);
     expect(log).toEqual(['resolve 12', 'commit 13']);
   });
 

@@ -20,6 +20,22 @@ describe('isOutage: a dependency down, not bad work', () => {
     ['a Redis Cluster during failover', new Error('CLUSTERDOWN The cluster is down')],
     ['kafkajs without a broker', Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' })],
     ['the cause of a wrapper', new Error('wrapped', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) })],
+    [
+      'ioredis giving up on a Cluster mid-failover',
+      new Error('Too many Cluster redirections. Last error: ReplyError: CLUSTERDOWN The cluster is down'),
+    ],
+    [
+      'an auto-pipeline split by a slot map that changed',
+      new Error('All keys in the pipeline should belong to the same slots allocation group'),
+    ],
+    [
+      "a gift outcome step's wrapped Redis failure (GiftOutcomeService keeps the cause)",
+      new Error('gift 1:a: outcome claim script failed: max retries', {
+        cause: Object.assign(new Error('Reached the max retries per request limit'), {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      }),
+    ],
   ])('%s is an outage', (_what, err) => expect(isOutage(err)).toBe(true));
 
   it.each([

@@ -39,7 +39,7 @@ const OUTAGE_NAMES = new Set([
 
 /** Messages of the same, from clients that give no code (ioredis, mysql2 on a closed connection, Redis Cluster). */
 const OUTAGE_MESSAGE =
-  /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY)\b|Connection is closed|connection is in closed state|Connection lost|Pool is closed|Stream isn't writeable|None of startup nodes is available|Failed to refresh slots cache/;
+  /\b(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY)\b|Too many Cluster redirections|same slots allocation group|Connection is closed|connection is in closed state|Connection lost|Pool is closed|Stream isn't writeable|None of startup nodes is available|Failed to refresh slots cache/;
 
 /**
  * True when `err` says a dependency is down or unreachable (a database, Redis, Kafka, another service's
