@@ -55,8 +55,10 @@ export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
 }
 
 /**
- * - bounded producer retries are deliberate: KafkaProducerService replaces the producer (new producer id)
- *   after a failed send, which is what keeps idempotence sound.
+ * Warnings kafkajs prints that say nothing here: KafkaProducerService turns kafkajs' own produce retries
+ * off and sends a failed request again whole (kafkajs' retry skipped partitions that moved to a broker
+ * that had already answered), so the producer is not kafkajs-idempotent; consumers drop a message written
+ * twice by its request id.
  */
 const DOWNGRADED = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
 const REBALANCE_NOISE = ['The group is rebalancing', 'The coordinator is loading'];

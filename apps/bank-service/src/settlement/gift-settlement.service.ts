@@ -87,6 +87,10 @@ export class GiftSettlementService {
       await this.accounts.applySpending(em, plan.balances, plan.spent);
       for (const id of plan.balances.keys()) versions.set(id, (versions.get(id) ?? 0) + 1);
     }
+    // Receivers' wallets were opened before the transaction: one missing now would take the sender's coins
+    // and credit nobody (an UPDATE of no row). Never: the whole run rolls back instead.
+    const unlocked = [...plan.earnings.keys()].filter((id) => !versions.has(id));
+    if (unlocked.length > 0) throw new Error(`receivers without a locked wallet: ${unlocked.join(', ')}`);
     if (plan.earnings.size > 0) await this.accounts.addEarnings(em, plan.earnings);
     await this.trades.insert(
       em,

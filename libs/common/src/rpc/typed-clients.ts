@@ -56,10 +56,10 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  *   - bank.account.create: an existing wallet is returned as is;
  *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
- *   - gift.config.update: sets the given fields to the given values;
- *   - im-router pushes: ImRouterClient gives every message a msgId, so a second delivery is dropped by
- *     the clients (deduplicated by msgId).
- * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift).
+ *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
+ *     once per room and user (a second delivery reaches nobody twice).
+ * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift),
+ * gift.config.update (a late first attempt could land after a newer update and undo it).
  */
 export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern | GiftRpcPattern | ImRouterRpcPattern>([
   BankRpc.CREATE_ACCOUNT,
@@ -71,7 +71,6 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   BankRpc.DEV_PAY,
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
-  GiftRpc.UPDATE,
   GiftRpc.CONTRIBUTION_BOARD,
   ImRouterRpc.SEND_MSG,
   ImRouterRpc.SEND_TO_ROOMS,
