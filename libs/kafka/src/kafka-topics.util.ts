@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { waitFor, WaitForOptions } from '@live/common';
-import { Admin, ITopicConfig, ITopicMetadata, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ITopicConfig, ITopicMetadata, Kafka } from 'kafkajs';
 
 export interface TopicSpec {
   topic: string;
@@ -78,6 +78,11 @@ export async function ensureTopics(
     for (const t of metadata.topics) {
       if (!result.created.includes(t.name)) result.existing.push(checkExisting(t, specs));
     }
+    await checkMinInsync(
+      admin,
+      result.existing.map((e) => e.topic),
+      specs,
+    ).catch((err: Error) => logger.warn(`could not read the existing topics' min.insync.replicas: ${err.message}`));
     return result;
   } finally {
     await admin.disconnect();
@@ -101,6 +106,37 @@ function checkExisting(t: ITopicMetadata, specs: readonly TopicSpec[]): EnsureTo
     );
   }
   return { topic: t.name, numPartitions, replicationFactor };
+}
+
+/**
+ * A warning for each existing topic whose min.insync.replicas is below its spec's: with acks=all a send
+ * is then acknowledged by fewer brokers than configured, and lost with them (left as is: an operator's
+ * `kafka-configs --alter` decides).
+ */
+async function checkMinInsync(admin: Admin, topics: string[], specs: readonly TopicSpec[]): Promise<void> {
+  const wanted = new Map<string, number>();
+  for (const spec of specs) {
+    const value = spec.configEntries?.['min.insync.replicas'];
+    if (value !== undefined && topics.includes(spec.topic)) wanted.set(spec.topic, Number(value));
+  }
+  if (wanted.size === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [...wanted.keys()].map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['min.insync.replicas'],
+    })),
+  });
+  for (const r of resources) {
+    const actual = Number(r.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue);
+    const want = wanted.get(r.resourceName) ?? 0;
+    if (actual < want)
+      logger.warn(
+        `topic ${r.resourceName} has min.insync.replicas ${actual}, ${want} wanted: left as is (acks=all then ` +
+          `waits for fewer brokers; raise it with kafka-configs --alter)`,
+      );
+  }
 }
 
 function toCreateRequest(spec: TopicSpec): ITopicConfig {

@@ -69,7 +69,7 @@ describe('@live/kafka on a real broker', () => {
     });
   });
 
-  it('ensureTopics names an existing topic with fewer replicas than asked (a warning; the topic is left alone)', async () => {
+  it('ensureTopics names an existing topic with fewer replicas or a lower min.insync.replicas than asked (warnings; the topic is left alone)', async () => {
     const topic = tk.uniqueTopic('kafka_it_rf');
     const replication = { replicationFactor: 1, minInsyncReplicas: 1 };
     await ensureTopics(tk.kafka, withReplication([{ topic, numPartitions: 1 }], replication));
@@ -89,6 +89,7 @@ describe('@live/kafka on a real broker', () => {
         existing: [{ topic, numPartitions: 1, replicationFactor: 1 }],
       });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has replication factor 1, 3 wanted`));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has min.insync.replicas 1, 2 wanted`));
     } finally {
       warn.mockRestore();
     }
