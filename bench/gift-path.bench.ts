@@ -407,8 +407,8 @@ async function main(): Promise<void> {
     // ---------- audit ----------
     log('audit: money and pushes (bench/support/gift-audit)');
     const giftsOf = [warmup, e2e, half, burst].flatMap((r) => r.gifts);
-    const burstTrades =
-      (await countGiftTrades(ds, burstLike)).charged + (await countGiftTrades(ds, burstLike)).rejected;
+    const burstCount = await countGiftTrades(ds, burstLike);
+    const burstTrades = burstCount.charged + burstCount.rejected;
     const result = await auditGifts({
       ds,
       redis,

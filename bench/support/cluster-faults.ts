@@ -4,10 +4,10 @@
  * after it settles again, and the peak consumer lag of gift-service's group. A fault that cannot be
  * injected throws (the run fails; nothing is "skipped").
  */
-import { GiftRedisKeys, RedisClient } from '@live/redis';
+import { clusterSlot, GiftRedisKeys, RedisClient } from '@live/redis';
 import { DataSource } from 'typeorm';
 import { sleep, stamp } from './bench-kit';
-import { ClusterInfra, redisKeySlot, redisMasterOf, redisRole } from './cluster-infra';
+import { ClusterInfra, redisMasterOf, redisRole } from './cluster-infra';
 import { KafkaWatch } from './cluster-kafka';
 import { Layout } from './cluster-layout';
 import { GiftLoad, timeToRecover } from './cluster-load';
@@ -100,7 +100,7 @@ export async function redisFault(run: Run): Promise<void> {
   )) as { roomId: string }[];
   if (!busiest) throw new Error('no gift recorded yet: cannot find the busiest room');
   const key = new GiftRedisKeys(run.layout.shared.REDIS_KEY_PREFIX).roomContributionBoard(Number(busiest.roomId));
-  const slot = await redisKeySlot(run.redisPorts[0], key);
+  const slot = clusterSlot(key);
   const master = await redisMasterOf(slot, run.redisPorts);
   if (!master) throw new Error(`no master serves slot ${slot}: cannot inject the Redis fault`);
   await inject(

@@ -239,10 +239,3 @@ export async function redisRole(port: number): Promise<string | undefined> {
   if (!role) return undefined;
   return role[0] === 'slave' && role[3] !== 'connected' ? 'slave (syncing)' : String(role[0]);
 }
-
-/** The hash slot of a key, as the node computes it (CLUSTER KEYSLOT). */
-export async function redisKeySlot(port: number, key: string): Promise<number> {
-  const slot = await askNode(port, 'CLUSTER', 'KEYSLOT', key);
-  if (slot === undefined) throw new Error(`the Redis node on ${port} did not answer CLUSTER KEYSLOT`);
-  return Number(slot);
-}

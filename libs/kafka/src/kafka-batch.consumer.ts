@@ -1,13 +1,8 @@
+import { describeError } from '@live/common';
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import {
-  abortableSleep,
-  describeError,
-  OneByOneOutcome,
-  settleOneByOne,
-  withHeartbeats,
-} from './kafka-batch.isolation';
+import { abortableSleep, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
 import {
   BatchConsumerOptions,
   ConsumedMessage,

@@ -1,3 +1,4 @@
+import { describeError } from '@live/common';
 import type { EachBatchPayload } from 'kafkajs';
 import { ConsumedMessage } from './kafka-batch.options';
 
@@ -71,10 +72,6 @@ export async function withHeartbeats<T>(
   } finally {
     clearInterval(keepAlive);
   }
-}
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (a consumer stopping does not wait out its backoff). */

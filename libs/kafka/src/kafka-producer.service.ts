@@ -1,4 +1,4 @@
-import { BaseErrorCode, BizException, waitFor } from '@live/common';
+import { BaseErrorCode, BizException, describeError, waitFor } from '@live/common';
 import type { KafkaTopicMessages } from '@live/contracts';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { CompressionTypes, IHeaders, Kafka, Partitioners, Producer, TopicMessages } from 'kafkajs';
@@ -112,7 +112,7 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
       this.startDrain();
     }
     await this.draining;
-    await this.producer.disconnect().catch((err: unknown) => this.logger.warn(`disconnect: ${describe(err)}`));
+    await this.producer.disconnect().catch((err: unknown) => this.logger.warn(`disconnect: ${describeError(err)}`));
     this.connected = null;
   }
 
@@ -185,8 +185,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
         await this.sendWhole(batch);
         batch.forEach((p) => p.resolve());
       } catch (err: unknown) {
-        this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describe(err)}`);
-        const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describe(err)}`);
+        this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describeError(err)}`);
+        const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describeError(err)}`);
         batch.forEach((p) => p.reject(failure));
         await this.replaceProducer();
       }
@@ -209,7 +209,9 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
       } catch (err: unknown) {
         if (attempt >= this.sendAttempts) throw err;
         const wait = Math.min(800, this.retryBackoffMs * 2 ** (attempt - 1));
-        this.logger.warn(`produce failed (try ${attempt}): ${describe(err)}; sending it again whole in ${wait} ms`);
+        this.logger.warn(
+          `produce failed (try ${attempt}): ${describeError(err)}; sending it again whole in ${wait} ms`,
+        );
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -250,8 +252,4 @@ function toTopicMessages(batch: Pending[]): TopicMessages[] {
 
 function topicsOf(batch: Pending[]): string {
   return [...new Set(batch.map((p) => p.topic))].join(', ');
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

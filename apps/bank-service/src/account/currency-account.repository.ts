@@ -33,8 +33,8 @@ export class CurrencyAccountRepository {
 
   /**
    * Opens, in its own statement (autocommit, never inside a settlement transaction), the wallets of these
-   * users that do not exist yet, in user id order: a plain read finds the missing ones, INSERT IGNORE
-   * creates them (a concurrent run creating the same wallet is no error). A settlement then locks every
+   * users that do not exist yet, in user id order: a plain read finds the missing ones, open() creates
+   * them (a concurrent run creating the same wallet is no error). A settlement then locks every
    * account it touches in one ordered SELECT ... FOR UPDATE and holds no other account lock.
    */
   async openMissing(userIds: readonly number[]): Promise<void> {
@@ -45,11 +45,7 @@ export class CurrencyAccountRepository {
     );
     const existing = new Set(rows.map((r) => Number(r.user_id)));
     const missing = [...new Set(userIds)].filter((id) => !existing.has(id)).sort((a, b) => a - b);
-    if (missing.length === 0) return;
-    await this.dataSource.query(
-      `INSERT IGNORE INTO t_qiyu_currency_account (user_id) VALUES ${missing.map(() => '(?)').join(',')}`,
-      missing,
-    );
+    if (missing.length > 0) await this.open(missing);
   }
 
   async find(userId: number): Promise<AccountBalance | undefined> {

@@ -1,4 +1,4 @@
-import { BankClient, ImRouterClient, isOutage } from '@live/common';
+import { BankClient, describeError, ImRouterClient, isOutage } from '@live/common';
 import {
   GiftFailData,
   GiftSettlementItem,
@@ -46,7 +46,7 @@ export async function settlePoisoned(
     if (isOutage(err)) throw err;
     // The partition must move on: the gift is parked whole (raw value included) for an operator to replay.
     deps.logger.error(`gift ${gift.requestId} left undecided: its refusal could not be recorded: ${String(err)}`);
-    return `${reason}; its refusal could not be recorded either (${describe(err)}): undecided, replay it from the parked topic`;
+    return `${reason}; its refusal could not be recorded either (${describeError(err)}): undecided, replay it from the parked topic`;
   }
   if (result?.status === 'charged') {
     await deps.records.recordCharged([{ ...gift, combo: 1 }]);
@@ -61,8 +61,4 @@ export async function settlePoisoned(
     return `refused in the ledger: ${reason}`;
   }
   return `${reason}; the bank answered ${result?.status ?? 'nothing'}: ${result?.reason ?? ''}`;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

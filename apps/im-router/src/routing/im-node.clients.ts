@@ -42,7 +42,9 @@ export class ImNodeClients implements OnApplicationShutdown {
    */
   async client(nodeId: string, vanished = false): Promise<ImCoreClient | null> {
     let address = await this.address(nodeId, false);
-    if (!address) address = await this.address(nodeId, true);
+    // A vanished node was looked for in a registry read just now (vanished()): no second read per message.
+    const fresh = Date.now() - this.registryReadAt <= VANISHED_CHECK_MS;
+    if (!address && !(vanished && fresh && this.lastSeen.has(nodeId))) address = await this.address(nodeId, true);
     if (!address && vanished) address = this.lastSeen.get(nodeId)?.address;
     if (!address) return null;
     const key = `${address.rpcHost}:${address.rpcPort}`;

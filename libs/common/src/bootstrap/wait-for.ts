@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 
 import { IntSetting, validateEnv } from '../config';
+import { describeError } from '../errors';
 
 /** How long an app waits at start-up for each dependency that is not ready yet (broker, database, Redis...). */
 export class StartupEnv {
@@ -16,7 +17,7 @@ export class DependencyNotReadyError extends Error {
     readonly waitedMs: number,
     readonly lastError: unknown,
   ) {
-    super(`${what} not ready after ${(waitedMs / 1000).toFixed(1)} s: ${describe(lastError)}`);
+    super(`${what} not ready after ${(waitedMs / 1000).toFixed(1)} s: ${describeError(lastError)}`);
     this.name = 'DependencyNotReadyError';
   }
 }
@@ -66,15 +67,11 @@ export async function waitFor<T>(what: string, attempt: () => Promise<T>, option
       if (now() - lastLog >= 5_000) {
         lastLog = now();
         logger.warn(
-          `waiting for ${what}: ${describe(err)} (attempt ${failures}, giving up after ${Math.round(deadlineMs / 1000)} s)`,
+          `waiting for ${what}: ${describeError(err)} (attempt ${failures}, giving up after ${Math.round(deadlineMs / 1000)} s)`,
         );
       }
       await sleep(delay);
       delay = Math.min(maxDelay, delay * 2);
     }
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -64,3 +64,8 @@ export function isOutage(err: unknown, depth = 0): boolean {
   if (typeof e.message === 'string' && OUTAGE_MESSAGE.test(e.message)) return true;
   return isOutage(e.driverError, depth + 1) || isOutage(e.cause, depth + 1);
 }
+
+/** The message of an error, or the thing thrown as text: for log lines and reasons. */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
