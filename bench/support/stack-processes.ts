@@ -1,5 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AppProcess {
@@ -190,31 +190,38 @@ export class StackProcesses {
   }
 
   /**
-   * CPU seconds used so far by each app, the servers (MariaDB, Redis, the Kafka JVM) and this process:
-   * where the time went.
+   * CPU seconds used so far by each app, the servers (MariaDB, Redis, the Kafka broker: the processes
+   * listening on DB_PORT, REDIS_PORT and the first of KAFKA_BROKERS on this machine) and this process
+   * (the simulated viewers, and the HTTP client when it runs in process): where the time went.
    */
   cpuSeconds(): Record<string, number> {
     const out: Record<string, number> = {};
-    const rows = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
-    for (const row of rows) {
-      const m = /^\s*(\d+)\s+(.*)$/.exec(row);
-      if (!m) continue;
-      const [pid, args] = [Number(m[1]), m[2]];
-      const app = this.apps.find((a) => a.child.pid === pid);
-      const name =
-        app?.name ??
-        (pid === process.pid
-          ? 'benchmark client'
-          : /mariadbd|mysqld/.test(args)
-            ? 'mariadb'
-            : /redis-server/.test(args)
-              ? 'redis'
-              : /kafka\.Kafka/.test(args)
-                ? 'kafka'
-                : null);
-      if (name) out[name] = (out[name] ?? 0) + processCpuSeconds(pid);
-    }
+    for (const app of this.apps) if (app.child.pid) out[app.name] = processCpuSeconds(app.child.pid);
+    out['bench process'] = processCpuSeconds(process.pid);
+    for (const [name, pid] of Object.entries(this.serverPids())) out[name] = processCpuSeconds(pid);
     return out;
+  }
+
+  private servers: Record<string, number> | null = null;
+
+  /** mariadb, redis, kafka: their pids, found once (again when one is gone). */
+  private serverPids(): Record<string, number> {
+    if (this.servers && Object.values(this.servers).every((pid) => existsSync(`/proc/${pid}/stat`)))
+      return this.servers;
+    const env = { ...process.env, ...this.env };
+    const kafkaPort = Number(/:(\d+)/.exec((env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0])?.[1] ?? 9092);
+    const ports: Record<string, number> = {
+      mariadb: Number(env.DB_PORT ?? 3306),
+      redis: Number(env.REDIS_PORT ?? 6379),
+      kafka: kafkaPort,
+    };
+    const byPort = listeningPids(Object.values(ports));
+    this.servers = {};
+    for (const [name, port] of Object.entries(ports)) {
+      const pid = byPort.get(port);
+      if (pid !== undefined) this.servers[name] = pid;
+    }
+    return this.servers;
   }
 
   /** SIGTERM to every app; with `killAfterMs`, kill -9 of those still running after that long. */
@@ -236,7 +243,7 @@ export class StackProcesses {
 }
 
 /** User + system CPU of a process in seconds, to the clock tick (/proc/<pid>/stat; 0 once it is gone). */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -244,6 +251,54 @@ function processCpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The process listening on each of `ports` (TCP, any local address) on this machine: the socket's inode
+ * from /proc/net/tcp{,6}, then the process holding a descriptor on it. Ports nobody here listens on (a
+ * server on another host) are left out.
+ */
+export function listeningPids(ports: readonly number[]): Map<number, number> {
+  const inodes = new Map<string, number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address rem_address st ... inode (field 9); st 0A = LISTEN
+      if (f.length < 10 || f[3] !== '0A') continue;
+      const port = parseInt(f[1].split(':')[1], 16);
+      if (ports.includes(port)) inodes.set(`socket:[${f[9]}]`, port);
+    }
+  }
+  const out = new Map<number, number>();
+  if (inodes.size === 0) return out;
+  const wanted = new Set(inodes.values()).size;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const port = inodes.get(target);
+      if (port !== undefined && !out.has(port)) out.set(port, Number(entry));
+    }
+    if (out.size === wanted) break;
+  }
+  return out;
 }
 
 /** USER_HZ: 100 on Linux for every architecture Node runs on. */
