@@ -362,6 +362,9 @@ async function main(): Promise<void> {
     await stack.waitHealthy();
     log('all five apps healthy');
     const cpuBefore = stack.cpuSeconds();
+    const unseen = SERVERS.filter((name) => !(name in cpuBefore));
+    if (unseen.length > 0)
+      log(`no process of ${unseen.join(', ')} on this machine: left out of the server CPU (a server elsewhere?)`);
     ds = await new DataSource(buildDataSourceOptions(dbEnv, {}, await detectServerFlavor(dbEnv))).initialize();
     const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
       count: USERS,
