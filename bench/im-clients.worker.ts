@@ -5,10 +5,12 @@
  *
  * in:  { type: 'open', urls: string[], ack: boolean, expected: number }
  * out: { type: 'progress', open } ... { type: 'opened' }, then { type: 'done', seq } once every socket got message `seq`.
+ * Messages come one per frame (1003, acked by msgId) or, to sockets whose URL says `batch=1`, several per
+ * frame (1006, acked once by frameId).
  */
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { ackFrame, IM_CODE } from './support/im-frames';
+import { ackFrame, frameAckFrame, IM_CODE, messagesOf } from './support/im-frames';
 
 interface OpenCommand {
   type: 'open';
@@ -32,13 +34,17 @@ port.on('message', (cmd: OpenCommand | { type: 'close' }) => {
     for (let i = next++; i < cmd.urls.length; i = next++) {
       const ws = new WebSocket(cmd.urls[i]);
       ws.on('message', (data: Buffer) => {
-        const frame = JSON.parse(data.toString()) as { code?: number; body?: { msgId: string; data: { seq: number } } };
-        if (frame.code !== IM_CODE.BIZ || !frame.body) return;
-        if (cmd.ack) ws.send(ackFrame(frame.body.msgId));
-        const seq = frame.body.data.seq;
-        const n = (counts.get(seq) ?? 0) + 1;
-        counts.set(seq, n);
-        if (n === cmd.expected) port.postMessage({ type: 'done', seq });
+        const frame = JSON.parse(data.toString()) as { code?: number; body?: { msgId: string; frameId: number } };
+        const messages = messagesOf<{ msgId: string; data: { seq: number } }>(frame);
+        if (messages.length === 0) return;
+        if (cmd.ack)
+          ws.send(frame.code === IM_CODE.BATCH ? frameAckFrame(frame.body!.frameId) : ackFrame(frame.body!.msgId));
+        for (const m of messages) {
+          const seq = m.data.seq;
+          const n = (counts.get(seq) ?? 0) + 1;
+          counts.set(seq, n);
+          if (n === cmd.expected) port.postMessage({ type: 'done', seq });
+        }
       });
       await new Promise<void>((resolve, reject) => {
         ws.once('open', () => resolve());

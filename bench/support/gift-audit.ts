@@ -421,7 +421,7 @@ export class PushObservers {
               if (m.type === 'closed' || (m.type === 'reopened' && !m.ok)) o.replace(m.seat!);
             });
             const seats = opts.seats
-              .map((s, seat) => ({ ...s, seat, url: urls[seat] }))
+              .map((s, seat) => ({ ...s, seat, url: urls[seat], batch: o.batching(seat) }))
               .filter((s) => s.seat % n === k);
             w.postMessage({ type: 'open', seats });
           }),
@@ -438,7 +438,14 @@ export class PushObservers {
     const attempt = this.attempts.get(seat) ?? 0;
     this.attempts.set(seat, attempt + 1);
     const { userId, roomId } = this.seats[seat];
-    return `${nodes[(seat + attempt) % nodes.length]}?token=${await this.opts.token(userId)}&roomId=${roomId}`;
+    const batch = this.batching(seat) ? '&batch=1' : '';
+    return `${nodes[(seat + attempt) % nodes.length]}?token=${await this.opts.token(userId)}&roomId=${roomId}${batch}`;
+  }
+
+  /** Whether a seat announces batch frames (PushObserversOptions.batch; by default every other seat). */
+  batching(seat: number): boolean {
+    const mode = this.opts.batch ?? 'half';
+    return mode === 'all' || (mode === 'half' && seat % 2 === 1);
   }
 
   /** Opens a new socket in a seat whose socket closed (after a pause; again until one logs in). */
@@ -449,7 +456,13 @@ export class PushObservers {
       if (this.closing) return;
       this.url(seat).then(
         (url) =>
-          this.workers[seat % this.workers.length].postMessage({ type: 'reopen', seat, url, ...this.seats[seat] }),
+          this.workers[seat % this.workers.length].postMessage({
+            type: 'reopen',
+            seat,
+            url,
+            batch: this.batching(seat),
+            ...this.seats[seat],
+          }),
         () => this.replace(seat),
       );
     }, 500);
@@ -496,6 +509,11 @@ export interface PushObserversOptions {
   workers?: number;
   /** Replace a socket the server closed (default true). */
   reconnect?: boolean;
+  /**
+   * Which seats announce batch frames (1006; the others read one 1003 per message): 'half' (the default:
+   * every other seat, so an audit judges both kinds), 'all' or 'none'.
+   */
+  batch?: 'half' | 'all' | 'none';
 }
 
 /**

@@ -1,25 +1,28 @@
 /**
  * Push observers for the gift audit (bench/support/gift-audit.ts), in a worker thread: plain `ws` clients
  * speaking API.md. Each logs in with an IM token into a room, acks every 1003 message with its whole
- * ImMsgBody, and records, per socket, how many times it got each msgId of a gift effect (5556) or a gift
- * failure (5557). A socket that closes without being asked to is marked closed and its receipts are
+ * ImMsgBody (or, a seat that announced batch frames with `batch=1` on its URL, every 1006 frame with its
+ * frameId), and records, per socket, how many times it got each msgId of a gift effect (5556) or a gift
+ * failure (5557), whichever frame brought it. A socket that closes without being asked to is marked closed and its receipts are
  * dropped (it is no longer judged; memory stays bounded); the main thread may open a new one in its seat.
  * Relative imports only: a worker does not inherit the main thread's module aliases.
  *
- * in:  { type: 'open', seats: Seat[] } | { type: 'reopen', ...Seat }  (Seat: { seat, url, userId, roomId }) | { type: 'collect' }
+ * in:  { type: 'open', seats: Seat[] } | { type: 'reopen', ...Seat }  (Seat: { seat, url, userId, roomId, batch }) | { type: 'collect' }
  *      | { type: 'close' }
  * out: { type: 'opened', failed: seat[] } | { type: 'reopened', seat, ok } | { type: 'closed', seat }
  *      | { type: 'record', sockets: ObservedSocket[] } | { type: 'closedAll' }
  */
 import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { HEARTBEAT_FRAME, IM_BIZ, IM_CODE, IM_MAGIC } from './im-frames';
+import { frameAckFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE, IM_MAGIC, messagesOf } from './im-frames';
 
 /** What one socket saw; the main thread judges it (gift-audit.ts). Times are epoch ms. */
 export interface ObservedSocket {
   seat: number;
   userId: number;
   roomId: number;
+  /** The socket announced batch frames (1006) at login. */
+  batch: boolean;
   loginAt: number;
   /** Set when the socket closed without being asked to: then it is not judged. */
   closedAt: number | null;
@@ -42,29 +45,40 @@ const live: Live[] = [];
 const closed: ObservedSocket[] = [];
 let closing = false;
 
+interface MsgBody {
+  msgId?: string;
+  bizCode?: number;
+  data?: { roomId?: number };
+}
+
 function onMessage(s: Live, raw: Buffer): void {
-  let frame: { code?: number; body?: { msgId?: string; bizCode?: number; data?: { roomId?: number } } };
+  let frame: { code?: number; body?: MsgBody & { frameId?: number } };
   try {
     frame = JSON.parse(raw.toString()) as typeof frame;
   } catch {
     return;
   }
   const body = frame.body;
-  if (frame.code !== IM_CODE.BIZ || typeof body?.msgId !== 'string') return;
-  const text = JSON.stringify(body);
-  s.ws.send(JSON.stringify({ magic: IM_MAGIC, code: IM_CODE.ACK, len: Buffer.byteLength(text), body }));
-  if (body.bizCode === IM_BIZ.GIFT_SUCCESS) {
-    s.effects.set(body.msgId, (s.effects.get(body.msgId) ?? 0) + 1);
-    if (body.data?.roomId !== s.record.roomId) s.record.foreignRoom += 1;
-  } else if (body.bizCode === IM_BIZ.GIFT_FAIL) s.failures.set(body.msgId, (s.failures.get(body.msgId) ?? 0) + 1);
+  if (frame.code === IM_CODE.BATCH && typeof body?.frameId === 'number') s.ws.send(frameAckFrame(body.frameId));
+  else if (frame.code === IM_CODE.BIZ && typeof body?.msgId === 'string') {
+    const text = JSON.stringify(body);
+    s.ws.send(JSON.stringify({ magic: IM_MAGIC, code: IM_CODE.ACK, len: Buffer.byteLength(text), body }));
+  } else return;
+  for (const m of messagesOf<MsgBody>(frame)) {
+    if (typeof m.msgId !== 'string') continue;
+    if (m.bizCode === IM_BIZ.GIFT_SUCCESS) {
+      s.effects.set(m.msgId, (s.effects.get(m.msgId) ?? 0) + 1);
+      if (m.data?.roomId !== s.record.roomId) s.record.foreignRoom += 1;
+    } else if (m.bizCode === IM_BIZ.GIFT_FAIL) s.failures.set(m.msgId, (s.failures.get(m.msgId) ?? 0) + 1);
+  }
 }
 
 /** Opens one socket in `seat`; resolves whether it logged in. */
-function openSeat({ seat, url, userId, roomId }: Seat): Promise<boolean> {
+function openSeat({ seat, url, userId, roomId, batch }: Seat): Promise<boolean> {
   const ws = new WebSocket(url);
   const s: Live = {
     ws,
-    record: { seat, userId, roomId, loginAt: 0, closedAt: null, foreignRoom: 0 },
+    record: { seat, userId, roomId, batch, loginAt: 0, closedAt: null, foreignRoom: 0 },
     effects: new Map(),
     failures: new Map(),
   };
@@ -93,9 +107,11 @@ function openSeat({ seat, url, userId, roomId }: Seat): Promise<boolean> {
 
 interface Seat {
   seat: number;
+  /** The login URL (with `&batch=1` when `batch`). */
   url: string;
   userId: number;
   roomId: number;
+  batch: boolean;
 }
 type Command = { type: 'open'; seats: Seat[] } | ({ type: 'reopen' } & Seat) | { type: 'collect' } | { type: 'close' };
 

@@ -4,7 +4,11 @@
  * (`<user>:g-<seq>-<epoch ms with fraction>`) to its arrival here. Relative imports only: a worker does not
  * inherit the main thread's module aliases.
  *
- * in:  { type: 'open', sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }
+ * Each socket announces batch frames (`&batch=1` on its URL: a tick's messages in one 1006, one ack per
+ * frame) unless its entry says `batch: false`, or workerData.batch is false, or BENCH_IM_BATCH=0 (then one
+ * 1003 and one ack per message).
+ *
+ * in:  { type: 'open', sockets: { url: string, batch?: boolean }[] } | { type: 'flush' } | { type: 'close' }
  * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number }
  */
 import type { Socket } from 'node:net';
@@ -28,7 +32,10 @@ const tcp = new Map<WebSocket, Socket>();
  * after seconds). workerData.ackEveryMs = 0: each ack at once.
  */
 const unacked = new Map<WebSocket, string[]>();
-const ACK_EVERY_MS = Number((workerData as { ackEveryMs?: number } | null)?.ackEveryMs ?? 100);
+const options = (workerData ?? {}) as { ackEveryMs?: number; batch?: boolean };
+const ACK_EVERY_MS = Number(options.ackEveryMs ?? 100);
+/** Batch frames unless told otherwise: workerData.batch, or BENCH_IM_BATCH=0 in the environment (`npm run bench`). */
+const BATCH = options.batch ?? process.env.BENCH_IM_BATCH !== '0';
 
 function queueAck(ws: WebSocket, msgId: string): void {
   if (ACK_EVERY_MS === 0) return ws.send(ackFrame(msgId));
@@ -53,28 +60,47 @@ const now = (): number => performance.timeOrigin + performance.now();
 /** msgId, bizCode and the gift's requestId of a 1003 frame, read without parsing the whole frame (the worker reads ~20 frames per gift). */
 const BIZ_FRAME = /^{"magic":\d+,"code":1003,.*?"msgId":"([^"]+)".*?"bizCode":(\d+)/;
 const REQUEST_ID = /"requestId":"[^"]*-(\d+\.?\d*)"/;
+const BATCH_FRAME = /^{"magic":\d+,"code":1006,/;
+const SENT_AT = /-(\d+\.?\d*)$/;
+
+interface BatchBody {
+  frameId: number;
+  msgs: { msgId: string; bizCode: number; data?: { requestId?: string } }[];
+}
 
 function onMessage(ws: WebSocket, raw: Buffer): void {
   const at = now();
   const text = raw.toString();
+  if (BATCH_FRAME.test(text)) {
+    const body = (JSON.parse(text) as { body: BatchBody }).body;
+    queueAck(ws, `#${body.frameId}`);
+    for (const m of body.msgs) record(ws, at, m.msgId, m.bizCode, Number(SENT_AT.exec(m.data?.requestId ?? '')?.[1]));
+    return;
+  }
   const biz = BIZ_FRAME.exec(text);
   if (!biz) return;
   const [, msgId, bizCode] = biz;
   queueAck(ws, msgId);
+  record(ws, at, msgId, Number(bizCode), Number(REQUEST_ID.exec(text)?.[1]));
+}
+
+/** One message received at `at` (sent at `sentAt`, from its request id: NaN when it carries none). */
+function record(ws: WebSocket, at: number, msgId: string, bizCode: number, sentAt: number): void {
   const mine = seen.get(ws)!;
   if (mine.has(msgId)) {
     duplicates += 1;
     return;
   }
   mine.add(msgId);
-  if (Number(bizCode) === IM_BIZ.GIFT_FAIL) failures += 1;
-  if (Number(bizCode) !== IM_BIZ.GIFT_SUCCESS) return;
+  if (bizCode === IM_BIZ.GIFT_FAIL) failures += 1;
+  if (bizCode !== IM_BIZ.GIFT_SUCCESS) return;
   effects += 1;
-  const sentAt = Number(REQUEST_ID.exec(text)?.[1]);
   if (Number.isFinite(sentAt)) latencies.push(at - sentAt);
 }
 
-port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 'flush' } | { type: 'close' }) => {
+type Command = { type: 'open'; sockets: { url: string; batch?: boolean }[] } | { type: 'flush' } | { type: 'close' };
+
+port.on('message', (cmd: Command) => {
   if (cmd.type === 'flush') {
     port.postMessage({ type: 'samples', latencies, effects, failures, duplicates });
     latencies = [];
@@ -88,7 +114,8 @@ port.on('message', (cmd: { type: 'open'; sockets: { url: string }[] } | { type: 
   let failed = 0;
   const open = async (): Promise<void> => {
     for (let i = next++; i < cmd.sockets.length; i = next++) {
-      const ws = new WebSocket(cmd.sockets[i].url, { skipUTF8Validation: true });
+      const { url, batch = BATCH } = cmd.sockets[i];
+      const ws = new WebSocket(batch ? `${url}&batch=1` : url, { skipUTF8Validation: true });
       seen.set(ws, new Set());
       ws.once('upgrade', (res) => tcp.set(ws, res.socket as Socket));
       ws.on('message', (raw: Buffer) => onMessage(ws, raw));

@@ -8,7 +8,19 @@ const gift = (requestId: string, senderId: number, roomId: number, sentAt = 100)
 });
 
 function socket(seat: number, userId: number, roomId: number, over: Partial<ObservedSocket> = {}): ObservedSocket {
-  return { seat, userId, roomId, loginAt: 50, closedAt: null, effects: [], failures: [], foreignRoom: 0, ...over };
+  const batch = seat % 2 === 1;
+  return {
+    seat,
+    userId,
+    roomId,
+    batch,
+    loginAt: 50,
+    closedAt: null,
+    effects: [],
+    failures: [],
+    foreignRoom: 0,
+    ...over,
+  };
 }
 
 const figures = (...args: Parameters<typeof judgePushes>) => verdict(judgePushes(...args));

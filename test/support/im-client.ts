@@ -1,4 +1,4 @@
-import { IM_MAGIC, ImFrameCode, ImMsgBody } from '@live/contracts';
+import { IM_MAGIC, ImBatchBody, ImFrameCode, ImMsgBody } from '@live/contracts';
 import WebSocket from 'ws';
 
 export interface ReceivedFrame {
@@ -10,7 +10,8 @@ export interface ReceivedFrame {
 
 /**
  * A test client of the im-core WebSocket protocol (API.md): logs in by URL, acks every business
- * message (unless told not to), heartbeats on demand, and records what it received.
+ * message (unless told not to) and every batch frame (1006, when it logged in with `batch=1`) by its
+ * frameId, heartbeats on demand, and records what it received.
  */
 export class ImTestClient {
   readonly frames: ReceivedFrame[] = [];
@@ -26,12 +27,20 @@ export class ImTestClient {
       this.frames.push(frame);
       if (this.autoAck && frame.code === ImFrameCode.BIZ && frame.body)
         this.send(ImFrameCode.ACK, { msgId: frame.body.msgId });
+      if (this.autoAck && frame.code === ImFrameCode.BATCH && frame.body)
+        this.send(ImFrameCode.ACK, { frameId: frame.body.frameId });
     });
   }
 
-  /** Connects with `?token=&roomId=` and waits for the 1001 login answer. */
-  static async connect(wsUrl: string, token: string, roomId?: number, timeoutMs = 5_000): Promise<ImTestClient> {
-    const url = `${wsUrl}?token=${encodeURIComponent(token)}${roomId ? `&roomId=${roomId}` : ''}`;
+  /** Connects with `?token=&roomId=` (and `&batch=1` with `batch`) and waits for the 1001 login answer. */
+  static async connect(
+    wsUrl: string,
+    token: string,
+    roomId?: number,
+    timeoutMs = 5_000,
+    batch = false,
+  ): Promise<ImTestClient> {
+    const url = `${wsUrl}?token=${encodeURIComponent(token)}${roomId ? `&roomId=${roomId}` : ''}${batch ? '&batch=1' : ''}`;
     const ws = new WebSocket(url);
     const client = new ImTestClient(ws);
     await new Promise<void>((resolve, reject) => {
@@ -68,12 +77,24 @@ export class ImTestClient {
     return Number(login.body!.userId);
   }
 
-  /** Business messages received (each delivery, resends included). */
+  /** Business messages received, alone (1003) or in batch frames (1006), in order (each delivery, resends included). */
   business(bizCode?: number): ImMsgBody[] {
     return this.frames
-      .filter((f) => f.code === ImFrameCode.BIZ && f.body)
-      .map((f) => f.body as unknown as ImMsgBody)
+      .flatMap((f) =>
+        f.code === ImFrameCode.BIZ && f.body
+          ? [f.body as unknown as ImMsgBody]
+          : f.code === ImFrameCode.BATCH && f.body
+            ? (f.body as unknown as ImBatchBody).msgs
+            : [],
+      )
       .filter((b) => bizCode === undefined || b.bizCode === bizCode);
+  }
+
+  /** The batch frames (1006) received, resends included. */
+  batches(): ImBatchBody[] {
+    return this.frames
+      .filter((f) => f.code === ImFrameCode.BATCH && f.body)
+      .map((f) => f.body as unknown as ImBatchBody);
   }
 
   private beat: NodeJS.Timeout | undefined;

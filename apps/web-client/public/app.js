@@ -2,7 +2,7 @@
 'use strict';
 
 const IM_MAGIC = 18673;
-const FRAME = { LOGIN: 1001, LOGOUT: 1002, BIZ: 1003, HEARTBEAT: 1004, ACK: 1005 };
+const FRAME = { LOGIN: 1001, LOGOUT: 1002, BIZ: 1003, HEARTBEAT: 1004, ACK: 1005, BATCH: 1006 };
 const BIZ = { GIFT_SUCCESS: 5556, GIFT_FAIL: 5557 };
 const HEARTBEAT_MS = 10000;
 
@@ -315,7 +315,8 @@ async function openSocket(roomId) {
   closeSocket();
   const { token, wsImServerAddress } = await api('/im/getImConfig');
   /** @type {WebSocket & { beat?: ReturnType<typeof setInterval> }} */
-  const ws = new WebSocket(`${wsImServerAddress}?token=${encodeURIComponent(token)}&roomId=${roomId}`);
+  // batch=1: the messages of one tick come in one 1006 frame, acked once by its frameId.
+  const ws = new WebSocket(`${wsImServerAddress}?token=${encodeURIComponent(token)}&roomId=${roomId}&batch=1`);
   state.ws = ws;
   ws.onopen = () => {
     ws.beat = setInterval(() => ws.readyState === 1 && ws.send(frame(FRAME.HEARTBEAT)), HEARTBEAT_MS);
@@ -328,11 +329,15 @@ async function openSocket(roomId) {
       return;
     }
     if (f.code === FRAME.LOGIN) document.body.dataset.im = 'online';
-    if (f.code !== FRAME.BIZ || !f.body) return;
-    ws.send(frame(FRAME.ACK, { msgId: f.body.msgId }));
-    if (state.seen.has(f.body.msgId)) return; // a resend of something already shown
-    state.seen.add(f.body.msgId);
-    onBusiness(f.body.bizCode, f.body.data || {});
+    if (!f.body) return;
+    if (f.code === FRAME.BIZ) ws.send(frame(FRAME.ACK, { msgId: f.body.msgId }));
+    else if (f.code === FRAME.BATCH) ws.send(frame(FRAME.ACK, { frameId: f.body.frameId }));
+    else return;
+    for (const m of f.code === FRAME.BATCH ? f.body.msgs : [f.body]) {
+      if (state.seen.has(m.msgId)) continue; // a resend of something already shown
+      state.seen.add(m.msgId);
+      onBusiness(m.bizCode, m.data || {});
+    }
   };
   ws.onclose = (ev) => {
     document.body.dataset.im = 'offline';

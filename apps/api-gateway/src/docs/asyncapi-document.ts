@@ -19,11 +19,20 @@ POST /im/getImConfig, connect to \`wsImServerAddress\` with \`?token=T&roomId=R\
 frame), then heartbeat (1004) well within 30 s.
 
 Every frame is one JSON text message \`{ "magic": 18673, "code": C, "len": N, "body": ... }\`: 1001 login,
-1002 logout, 1003 business message (server to client), 1004 heartbeat, 1005 ack, 0 error answer.
+1002 logout, 1003 business message (server to client), 1004 heartbeat, 1005 ack, 1006 batch frame (server to
+client, only to a socket that announced it), 0 error answer.
 A 1003's body is an ImMsgBody \`{ msgId, appId, userId, bizCode, data }\`: bizCode 5556 gift effect (to
 the whole room), 5557 gift failed (to the sender only). The client acks each 1003 with a 1005 carrying
 its msgId; an unacked message is resent every IM_RESEND_INTERVAL_MS (3 s), at most IM_RESEND_MAX (3)
 times, by the node holding the socket. A message never reaches a user it was not addressed to.
+
+Batch frames (additive: a client that does not announce them never gets one): a client that logs in with
+\`batch=1\` on the URL or \`"batch": 1\` in the 1001 body (the answer says \`batch: 1\`) gets the messages of
+one tick in 1006 frames \`{ frameId, msgs: [ImMsgBody...] }\` of at most IM_MAX_BATCH_MESSAGES (64), in the
+order they were pushed, and acks each frame once with a 1005 \`{ frameId }\`; an unacked frame is resent
+whole, with the same frameId, like a 1003 (a resend repeats messages the client may have shown: dedupe by
+msgId). A batch other than 0 or 1 is an error answer (on the URL: no login; the
+token stays good for a 1001).
 
 Close codes: ${Object.entries(IM_CLOSE_CODES)
   .map(([code, why]) => `${code} ${why}`)
@@ -80,6 +89,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
               properties: {
                 token: { type: 'string', description: 'the single-use IM token of POST /im/getImConfig' },
                 roomId: { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'the room to join on login' },
+                batch: { type: 'string', enum: ['0', '1'], description: '1: this client reads batch frames (1006)' },
               },
             },
           },
@@ -92,8 +102,10 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       heartbeat: clientOperation(['heartbeat'], 'A client heartbeat; answered with a 1004.', 'heartbeat'),
       logout: clientOperation(['logout'], 'A client logs out; the node closes with 1000.'),
       ack: clientOperation(['ack'], 'A client acks a 1003 by msgId; an unacked one is resent (bounded).'),
+      ackFrame: clientOperation(['frameAck'], 'A client acks a 1006 (all its messages) by frameId; resent unacked.'),
       pushGiftEffect: serverOperation(['giftEffect'], 'The node pushes a gift effect (5556) to the whole room.'),
       pushGiftFail: serverOperation(['giftFail'], 'The node tells the sender a gift failed (5557).'),
+      pushBatch: serverOperation(['giftBatch'], "The node pushes a tick's messages in one frame to a batching socket."),
       answerBadFrame: serverOperation(['error'], 'The node answers a frame it could not use.'),
       answerLogin: serverOperation(['loginResult'], 'The node answers a login (after a URL login too).'),
     },

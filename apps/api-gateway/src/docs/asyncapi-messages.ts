@@ -1,4 +1,12 @@
-import { GiftEffectData, GiftFailData, IM_MAGIC, ImAppId, ImBizCode, ImFrameCode } from '@live/contracts';
+import {
+  GiftEffectData,
+  GiftFailData,
+  IM_BATCH_VERSIONS,
+  IM_MAGIC,
+  ImAppId,
+  ImBizCode,
+  ImFrameCode,
+} from '@live/contracts';
 
 /** JSON Schema (AsyncAPI's default schema format) of the WebSocket frames, from the contract's constants. */
 type Schema = Record<string, unknown>;
@@ -87,19 +95,69 @@ const withBody = (code: number, body: object): object => ({
   body,
 });
 
+/** `batch` of a login (IM_BATCH_VERSIONS). */
+const BATCH = {
+  type: 'integer',
+  enum: [...IM_BATCH_VERSIONS],
+  description:
+    '1: this client reads batch frames (1006), 0: one 1003 per message; absent: unchanged on a later login, 0 on the first',
+};
+const FRAME_ID = { ...ID, description: 'the batch frame; what the 1005 ack of the frame carries back' };
+
 const loginBody = objectOf(
   {
     token: { type: 'string', minLength: 1, maxLength: 2048, description: 'the IM token of POST /im/getImConfig' },
     roomId: { ...ID, description: 'the room to join; without it, the socket leaves its room' },
+    batch: BATCH,
   },
   ['token'],
 );
 const loginAnswer = {
   oneOf: [
-    objectOf({ userId: ID, roomId: { oneOf: [ID, { type: 'null' }] }, nodeId: { type: 'string' } }),
+    objectOf({
+      userId: ID,
+      roomId: { oneOf: [ID, { type: 'null' }] },
+      nodeId: { type: 'string' },
+      batch: { ...BATCH, description: '1 when this socket gets batch frames (1006)' },
+    }),
     objectOf({ error: { type: 'string' } }),
   ],
 };
+const batchBody = objectOf({
+  frameId: FRAME_ID,
+  msgs: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 1000,
+    description:
+      'the ImMsgBody of each message, in the order they were pushed: at most IM_MAX_BATCH_MESSAGES (64 by default, 1,000 at the most)',
+    items: {
+      oneOf: [
+        bizBody(ImBizCode.GIFT_SUCCESS, giftEffectData, '0: everyone in the room'),
+        bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'),
+      ],
+    },
+  },
+});
+const batchExample = (() => {
+  const msgs = [
+    {
+      msgId: effectExample.requestId,
+      appId: ImAppId.LIVE_BIZ,
+      userId: 0,
+      bizCode: ImBizCode.GIFT_SUCCESS,
+      data: effectExample,
+    },
+    {
+      msgId: '43:gift-0007',
+      appId: ImAppId.LIVE_BIZ,
+      userId: 0,
+      bizCode: ImBizCode.GIFT_SUCCESS,
+      data: { ...effectExample, requestId: '43:gift-0007', senderId: 43 },
+    },
+  ];
+  return withBody(ImFrameCode.BATCH, { frameId: 812, msgs });
+})();
 
 /** Every frame of the protocol, by message id. */
 export const IM_MESSAGES: Record<string, Schema> = {
@@ -145,12 +203,30 @@ export const IM_MESSAGES: Record<string, Schema> = {
     frame(ImFrameCode.BIZ, bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'), 'a 5557'),
     bizExample(ImBizCode.GIFT_FAIL, 42, failExample),
   ),
+  giftBatch: message(
+    'giftBatch',
+    '1006 batch frame',
+    'Several messages (5556, 5557) of one tick in one frame, only to a socket that logged in with batch 1. Ack the frame once with a 1005 carrying its frameId; unacked, the whole frame is resent (bounded) like a 1003.',
+    frame(ImFrameCode.BATCH, batchBody, 'a batch frame'),
+    batchExample,
+  ),
   ack: message(
     'ack',
     '1005 ack',
     'Acks a 1003 by its msgId (the other ImMsgBody fields may come along; a userId must be the own or 0).',
     frame(ImFrameCode.ACK, objectOf({ msgId: MSG_ID, userId: { type: 'integer', minimum: 0 } }, ['msgId']), 'ack'),
     withBody(ImFrameCode.ACK, { msgId: '42:gift-0001' }),
+  ),
+  frameAck: message(
+    'frameAck',
+    '1005 ack of a batch frame',
+    'Acks every message of a 1006 by its frameId (no msgId with it; a userId must be the own or 0). An invalid frameId is a bad frame; an unknown one is ignored.',
+    frame(
+      ImFrameCode.ACK,
+      objectOf({ frameId: FRAME_ID, userId: { type: 'integer', minimum: 0 } }, ['frameId']),
+      'ack',
+    ),
+    withBody(ImFrameCode.ACK, { frameId: 812 }),
   ),
   error: message(
     'error',

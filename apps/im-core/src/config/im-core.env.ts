@@ -58,6 +58,13 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(1, 100_000)
   IM_MAX_PENDING_PER_SOCKET: number = 1_000;
 
+  /**
+   * Most business messages in one batch frame (1006, to sockets that log in with `batch: 1`): the messages
+   * of one tick to one socket leave in frames of at most this many.
+   */
+  @IntSetting(1, 1_000)
+  IM_MAX_BATCH_MESSAGES: number = 64;
+
   /** New WebSocket connections per second one remote address may open (token bucket refill)... */
   @IntSetting(1, 1_000_000)
   IM_CONNECT_RATE_PER_ADDRESS: number = 10;

@@ -62,10 +62,23 @@ describe('ImConnection bounds', () => {
 
   it('keeps at most maxPending unacked messages: the oldest is given up first', () => {
     const conn = new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7, undefined, limits());
-    const p = () => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1 });
-    expect(['a', 'b', 'c'].map((id) => conn.track(id, p()))).toEqual([false, false, false]);
-    expect(conn.track('d', p())).toBe(true);
+    const p = (messages = 1) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages });
+    expect(['a', 'b', 'c'].map((id) => conn.track(id, p()))).toEqual([0, 0, 0]);
+    expect(conn.track('d', p())).toBe(1);
     expect([...conn.pending.keys()]).toEqual(['b', 'c', 'd']);
+  });
+
+  it('counts the messages of a batch frame against maxPending, and frees them when the frame is settled', () => {
+    const conn = new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7, undefined, limits());
+    const p = (messages: number) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages });
+    expect(conn.track('a', p(1))).toBe(0);
+    expect(conn.track('#1', p(2))).toBe(0);
+    expect(conn.track('#2', p(2))).toBe(3); // 5 > 3: 'a' goes (1 message), then 4 > 3: '#1' too (2 more)
+    expect([...conn.pending.keys()]).toEqual(['#2']);
+    expect(conn.settle('#2')).toBe(true);
+    expect(conn.settle('#2')).toBe(false);
+    expect(conn.track('b', p(1))).toBe(0);
+    expect(conn.track('#3', p(2))).toBe(0); // 3 messages: within the bound
   });
 
   it('a write that leaves more than maxBufferedBytes unsent makes it a slow consumer: once, its pending freed, nothing more written', () => {
@@ -78,7 +91,7 @@ describe('ImConnection bounds', () => {
     ws.send.mockImplementation((f: Buffer) => (ws.bufferedAmount += f.length));
     const bounds = limits();
     const conn = new ImConnection(ws as unknown as WebSocket, 7, undefined, bounds);
-    conn.track('m', { frame: Buffer.alloc(1), sentAt: 0, attempts: 1 });
+    conn.track('m', { frame: Buffer.alloc(1), sentAt: 0, attempts: 1, messages: 1 });
     conn.write(Buffer.alloc(600));
     expect(bounds.onSlowConsumer).not.toHaveBeenCalled();
     conn.write(Buffer.alloc(600));

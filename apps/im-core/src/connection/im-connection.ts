@@ -1,14 +1,16 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 
-/** A business message written to a socket and not acked yet. */
-interface PendingMessage {
-  /** The encoded frame, shared by every socket a broadcast went to. */
+/** A business message (1003), or a batch frame of several (1006), written to a socket and not acked yet. */
+export interface PendingMessage {
+  /** The encoded frame, shared by every socket a broadcast (or the same batch) went to. */
   frame: Buffer;
   /** When it was last written. */
   sentAt: number;
   /** Writes so far (1 = the first delivery). */
   attempts: number;
+  /** Business messages in the frame (1 for a 1003). */
+  messages: number;
 }
 
 let nextId = 0;
@@ -17,7 +19,7 @@ let nextId = 0;
 export interface ImConnectionLimits {
   /** Unsent bytes (ws + socket buffers) past which the client is a slow consumer. */
   maxBufferedBytes: number;
-  /** Unacked messages kept for resending; past it the oldest is given up. */
+  /** Unacked messages kept for resending (a batch frame counts its messages); past it the oldest frame is given up. */
   maxPending: number;
   /** Called once, at the first write that leaves more than maxBufferedBytes unsent. */
   onSlowConsumer(conn: ImConnection): void;
@@ -28,8 +30,14 @@ export class ImConnection {
   readonly id = ++nextId;
   roomId: number | null = null;
   lastSeen = Date.now();
-  /** Unacked messages by msgId, oldest first; at most limits.maxPending (see track). */
-  readonly pending = new Map<string, PendingMessage>();
+  /** The client announced at login that it reads batch frames (1006): its messages of one tick leave in one. */
+  batching = false;
+  /**
+   * Unacked frames, oldest first, by msgId (a 1003) or by `#<frameId>` (a 1006; `#` is never in a msgId);
+   * at most limits.maxPending messages in all (see track).
+   */
+  private readonly unacked = new Map<string, PendingMessage>();
+  private unackedMessages = 0;
   private corked = false;
   private slow = false;
 
@@ -45,12 +53,34 @@ export class ImConnection {
     return !this.slow && this.ws.readyState === this.ws.OPEN;
   }
 
-  /** Keeps a written message for resending; true when the oldest had to be given up to stay in bound. */
-  track(msgId: string, message: PendingMessage): boolean {
-    this.pending.delete(msgId);
-    this.pending.set(msgId, message);
-    if (!this.limits || this.pending.size <= this.limits.maxPending) return false;
-    this.pending.delete(this.pending.keys().next().value as string);
+  /** Unacked frames by key (msgId, or `#<frameId>`), oldest first. */
+  get pending(): ReadonlyMap<string, PendingMessage> {
+    return this.unacked;
+  }
+
+  /**
+   * Keeps a written frame for resending under `key`; answers how many messages had to be given up (the
+   * oldest frames first) to stay within limits.maxPending.
+   */
+  track(key: string, message: PendingMessage): number {
+    this.settle(key);
+    this.unacked.set(key, message);
+    this.unackedMessages += message.messages;
+    let dropped = 0;
+    while (this.limits && this.unackedMessages > this.limits.maxPending) {
+      const oldest = this.unacked.keys().next().value as string;
+      dropped += this.unacked.get(oldest)!.messages;
+      this.settle(oldest);
+    }
+    return dropped;
+  }
+
+  /** Forgets a pending frame (acked, or given up); false when none has that key. */
+  settle(key: string): boolean {
+    const message = this.unacked.get(key);
+    if (!message) return false;
+    this.unacked.delete(key);
+    this.unackedMessages -= message.messages;
     return true;
   }
 
@@ -73,7 +103,8 @@ export class ImConnection {
     // bufferedAmount = the socket's unsent bytes + ws's own queue: what a client that stops reading grows.
     if (this.limits && this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.slow = true;
-      this.pending.clear();
+      this.unacked.clear();
+      this.unackedMessages = 0;
       this.limits.onSlowConsumer(this);
     }
   }

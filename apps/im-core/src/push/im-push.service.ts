@@ -1,8 +1,18 @@
-import { buildImFrame, ImAppId, ImBizCode, ImBizData, ImFrameCode, ImMsgBody } from '@live/contracts';
+import {
+  encodeImFrame,
+  ImAckBody,
+  ImAppId,
+  ImBizCode,
+  ImBizData,
+  ImFrameAckBody,
+  ImFrameCode,
+  ImMsgBody,
+} from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection } from '../connection/im-connection';
+import { ImBatchOutbox, QueuedMessage } from './im-batch-outbox';
 import { RecentMsgIds } from './recent-msg-ids';
 
 /** `userId` of a room broadcast body: "everyone in the room" (one frame encoded once for all its sockets). */
@@ -19,6 +29,8 @@ interface PushResult {
  * (1005): unacked ones are written again every IM_RESEND_INTERVAL_MS, at most IM_RESEND_MAX more
  * times, then dropped. The node that holds the socket is the one that resends, so nothing waits on a
  * node that does not have the socket. A frame is encoded once per message, not once per socket.
+ * A socket that announced batch frames at login gets its messages of one tick in frames of up to
+ * IM_MAX_BATCH_MESSAGES (1006, ImBatchOutbox), each acked, resent and bounded as one unit of its messages.
  * A msgId is written at most once per room and per user (RecentMsgIds, IM_DEDUP_WINDOW / IM_DEDUP_TTL_MS):
  * a caller pushing a message again after a node failed shows it only where it had not been.
  */
@@ -28,12 +40,18 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   private timer: NodeJS.Timeout | undefined;
   private dropped = 0;
   private readonly recent: RecentMsgIds;
+  private readonly outbox: ImBatchOutbox;
 
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly env: ImCoreEnv,
   ) {
     this.recent = new RecentMsgIds(env.IM_DEDUP_WINDOW, env.IM_DEDUP_TTL_MS);
+    // A frame never holds more messages than a socket may keep unacked.
+    const perFrame = Math.min(env.IM_MAX_BATCH_MESSAGES, env.IM_MAX_PENDING_PER_SOCKET);
+    this.outbox = new ImBatchOutbox(perFrame, (conn, batch) =>
+      this.deliver(conn, `#${batch.frameId}`, batch.frame, batch.messages),
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -49,6 +67,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    this.outbox.flush();
   }
 
   /** The same message to each listed user (each body names its recipient). */
@@ -62,8 +81,8 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
         continue;
       }
       if (!this.recent.firstTime(`u${userId}`, msgId)) continue; // written before: not again
-      const frame = encode(msgId, userId, bizCode, data);
-      for (const conn of conns) pushed += this.deliver(conn, msgId, frame);
+      const message = new OutgoingMessage(this.outbox, msgId, userId, bizCode, data);
+      for (const conn of conns) pushed += this.send(conn, message);
     }
     return { pushed, offline };
   }
@@ -79,23 +98,24 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     const conns = this.registry.ofRoom(roomId);
     if (conns.size === 0 || !this.recent.firstTime(`r${roomId}`, msgId)) return 0;
     const excluded = new Set(excludeUserIds);
-    const frame = encode(msgId, BROADCAST_USER_ID, bizCode, data);
+    const message = new OutgoingMessage(this.outbox, msgId, BROADCAST_USER_ID, bizCode, data);
     let pushed = 0;
-    for (const conn of conns) if (!excluded.has(conn.userId)) pushed += this.deliver(conn, msgId, frame);
+    for (const conn of conns) if (!excluded.has(conn.userId)) pushed += this.send(conn, message);
     return pushed;
   }
 
   /**
-   * A client's ack (1005). `userId`, when the body carries one, must be the connection's own (or 0, the
-   * room broadcast's, as a client echoing the body sends it): otherwise 'wrong-user' and nothing is acked.
-   * An ack of a message not pending here (unknown, acked already, given up) is 'unknown': ignored quietly.
+   * A client's ack (1005) of a message by msgId, or of a batch frame (all its messages) by frameId.
+   * `userId`, when the body carries one, must be the connection's own (or 0, the room broadcast's, as a
+   * client echoing the body sends it): otherwise 'wrong-user' and nothing is acked. An ack of a message or
+   * frame not pending here (unknown, acked already, given up) is 'unknown': ignored quietly.
    */
-  ack(conn: ImConnection, msgId: string, userId?: unknown): 'acked' | 'unknown' | 'wrong-user' {
-    if (userId !== undefined && userId !== null) {
-      const claimed = typeof userId === 'string' && /^\d{1,16}$/.test(userId) ? Number(userId) : userId;
+  ack(conn: ImConnection, ack: ImAckBody | ImFrameAckBody): 'acked' | 'unknown' | 'wrong-user' {
+    if (ack.userId !== undefined && ack.userId !== null) {
+      const claimed = typeof ack.userId === 'string' && /^\d{1,16}$/.test(ack.userId) ? Number(ack.userId) : ack.userId;
       if (claimed !== conn.userId && claimed !== BROADCAST_USER_ID) return 'wrong-user';
     }
-    return conn.pending.delete(msgId) ? 'acked' : 'unknown';
+    return conn.settle('frameId' in ack ? `#${ack.frameId}` : ack.msgId) ? 'acked' : 'unknown';
   }
 
   /** A dedup scope (`r<roomId>`, `u<userId>`) still has sockets here. */
@@ -104,31 +124,42 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     return (scope[0] === 'r' ? this.registry.ofRoom(id) : this.registry.ofUser(id)).size > 0;
   }
 
-  private deliver(conn: ImConnection, msgId: string, frame: Buffer): number {
+  /** One message to one socket: queued for its batch frame of this tick, or written now as a 1003. */
+  private send(conn: ImConnection, message: OutgoingMessage): number {
+    if (!conn.open) return 0;
+    if (conn.batching) {
+      this.outbox.add(conn, message.queued());
+      return 1;
+    }
+    return this.deliver(conn, message.msgId, message.single(), 1);
+  }
+
+  /** Writes a frame and keeps it for resending under `key` (a msgId, or `#<frameId>`). */
+  private deliver(conn: ImConnection, key: string, frame: Buffer, messages: number): number {
     if (!conn.open) return 0;
     conn.write(frame);
-    if (this.env.IM_RESEND_MAX > 0 && conn.open && conn.track(msgId, { frame, sentAt: Date.now(), attempts: 1 }))
-      this.dropped += 1;
+    if (this.env.IM_RESEND_MAX > 0 && conn.open)
+      this.dropped += conn.track(key, { frame, sentAt: Date.now(), attempts: 1, messages });
     return 1;
   }
 
-  /** One sweep: every pending message older than the interval is written again, or dropped past the bound. */
+  /** One sweep: every pending frame older than the interval is written again, or dropped past the bound. */
   resendDue(now = Date.now()): { resent: number; dropped: number } {
     let resent = 0;
     let dropped = 0;
     for (const conn of this.registry.connections()) {
       if (conn.pending.size === 0) continue;
-      for (const [msgId, p] of conn.pending) {
+      for (const [key, p] of conn.pending) {
         if (now - p.sentAt < this.env.IM_RESEND_INTERVAL_MS) continue;
         if (p.attempts > this.env.IM_RESEND_MAX || !conn.open) {
-          conn.pending.delete(msgId);
-          dropped += 1;
+          conn.settle(key);
+          dropped += p.messages;
           continue;
         }
         conn.write(p.frame);
         p.attempts += 1;
         p.sentAt = now;
-        resent += 1;
+        resent += p.messages;
       }
     }
     if (dropped > 0) {
@@ -141,7 +172,39 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-function encode<C extends ImBizCode>(msgId: string, userId: number, bizCode: C, data: ImBizData[C]): Buffer {
-  const body: ImMsgBody<ImBizData[C]> = { msgId, appId: ImAppId.LIVE_BIZ, userId, bizCode, data };
-  return Buffer.from(JSON.stringify(buildImFrame(ImFrameCode.BIZ, body)), 'utf8');
+/** A message on its way to sockets: encoded at most once per form (a 1003 frame, a body for batch frames). */
+class OutgoingMessage {
+  private json: string | undefined;
+  private frame: Buffer | undefined;
+  private batched: QueuedMessage | undefined;
+
+  constructor(
+    private readonly outbox: ImBatchOutbox,
+    readonly msgId: string,
+    private readonly userId: number,
+    private readonly bizCode: ImBizCode,
+    private readonly data: object,
+  ) {}
+
+  /** The 1003 frame, shared by every socket that reads single-message frames. */
+  single(): Buffer {
+    return (this.frame ??= Buffer.from(encodeImFrame(ImFrameCode.BIZ, this.body()), 'utf8'));
+  }
+
+  /** The message as queued for every batching socket. */
+  queued(): QueuedMessage {
+    return (this.batched ??= this.outbox.message(this.body()));
+  }
+
+  private body(): string {
+    if (this.json !== undefined) return this.json;
+    const body: ImMsgBody<object> = {
+      msgId: this.msgId,
+      appId: ImAppId.LIVE_BIZ,
+      userId: this.userId,
+      bizCode: this.bizCode,
+      data: this.data,
+    };
+    return (this.json = JSON.stringify(body));
+  }
 }

@@ -27,6 +27,12 @@ export function parseRoomId(value: string | null): number | null {
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
+/** `batch` of a login URL: absent (undefined), 0 or 1; anything else is 'invalid'. */
+export function parseBatch(value: string | null): 0 | 1 | undefined | 'invalid' {
+  if (value === null) return undefined;
+  return value === '0' ? 0 : value === '1' ? 1 : 'invalid';
+}
+
 /** Starts the close handshake and drops the socket if it is not done within CLOSE_GRACE_MS (a client that reads nothing). */
 export function closeWithin(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);

@@ -14,7 +14,9 @@ describe('parseClientFrame', () => {
       frame: { code: ImFrameCode.LOGOUT },
     });
     const ack = parseClientFrame(frame(ImFrameCode.ACK, { msgId: 'm-1' }), 1024);
-    expect(ack.ok && ack.frame.code === ImFrameCode.ACK && ack.frame.body.msgId).toBe('m-1');
+    expect(ack.ok && ack.frame.code === ImFrameCode.ACK && 'msgId' in ack.frame.body && ack.frame.body.msgId).toBe(
+      'm-1',
+    );
     const login = parseClientFrame(frame(ImFrameCode.LOGIN, { token: 't'.repeat(20), roomId: 7 }), 1024);
     expect(login.ok && login.frame.code === ImFrameCode.LOGIN && login.frame.body.roomId).toBe(7);
   });
@@ -30,6 +32,20 @@ describe('parseClientFrame', () => {
       ok: true,
       frame: { code: ImFrameCode.ACK, body: { msgId: 'm-9' } },
     });
+  });
+
+  it('reads the ack of a batch frame by frameId, plain or spelled otherwise, and a login announcing batch frames', () => {
+    const ack = (raw: string) => parseClientFrame(raw, 1024);
+    expect(ack('{"magic":18673,"code":1005,"len":13,"body":{"frameId":42}}')).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { frameId: 42 } },
+    });
+    expect(ack(frame(ImFrameCode.ACK, { frameId: 42, userId: 7 }))).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { frameId: 42, userId: 7 } },
+    });
+    const login = parseClientFrame(frame(ImFrameCode.LOGIN, { token: 't'.repeat(20), batch: 1 }), 1024);
+    expect(login.ok && login.frame.code === ImFrameCode.LOGIN && login.frame.body.batch).toBe(1);
   });
 
   it('reads an ack carrying the other ImMsgBody fields, as the original clients send it (fast path or not)', () => {
@@ -65,6 +81,12 @@ describe('parseClientFrame', () => {
     ['an ack whose body is an array', frame(ImFrameCode.ACK, ['m']), /ack body/],
     ['a login with a negative room', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), roomId: -1 }), /login body/],
     ['a login with extra fields', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), admin: true }), /login body/],
+    ['an ack with a msgId and a frameId', frame(ImFrameCode.ACK, { msgId: 'm', frameId: 1 }), /not both/],
+    ['an ack with frameId 0', frame(ImFrameCode.ACK, { frameId: 0 }), /frameId must be a positive integer/],
+    ['an ack with a frameId string', frame(ImFrameCode.ACK, { frameId: '7' }), /frameId must be a positive integer/],
+    ['an ack with a fractional frameId', frame(ImFrameCode.ACK, { frameId: 1.5 }), /frameId must be/],
+    ['a login with batch 2', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: 2 }), /login body: batch/],
+    ['a login with batch "1"', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: '1' }), /login body: batch/],
     ['an oversized frame', frame(ImFrameCode.HEARTBEAT, { pad: 'x'.repeat(2000) }), /larger than/],
   ])('refuses %s', (_what, raw, error) => {
     const result = parseClientFrame(raw, 1024);

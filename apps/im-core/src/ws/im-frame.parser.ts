@@ -1,4 +1,4 @@
-import { IM_MAGIC, ImAckBody, ImFrameCode, ImLoginBody, REQUEST_ID_PATTERN } from '@live/contracts';
+import { IM_MAGIC, ImAckBody, ImFrameAckBody, ImFrameCode, ImLoginBody, REQUEST_ID_PATTERN } from '@live/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -7,7 +7,7 @@ type ClientFrame =
   | { code: ImFrameCode.LOGIN; body: ImLoginBody }
   | { code: ImFrameCode.LOGOUT }
   | { code: ImFrameCode.HEARTBEAT }
-  | { code: ImFrameCode.ACK; body: ImAckBody };
+  | { code: ImFrameCode.ACK; body: ImAckBody | ImFrameAckBody };
 
 type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
@@ -18,6 +18,9 @@ type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string
  */
 const PLAIN_ACK =
   /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"msgId":"([A-Za-z0-9_\-:.]{1,64})"(?:,"appId":\d{1,10})?(?:,"userId":(\d{1,16}))?(?:,"bizCode":\d{1,10})?\}\}$/;
+
+/** The ack of a batch frame as clients write it: `{ frameId }` alone (else the JSON.parse path). */
+const PLAIN_FRAME_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"frameId":([1-9]\d{0,14})\}\}$/;
 
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
 export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
@@ -30,6 +33,8 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
         body: ack[2] === undefined ? { msgId: ack[1] } : { msgId: ack[1], userId: Number(ack[2]) },
       },
     };
+  const frameAck = raw.length < 100 ? PLAIN_FRAME_ACK.exec(raw) : null;
+  if (frameAck) return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameId: Number(frameAck[1]) } } };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
   let value: unknown;
   try {
@@ -55,8 +60,9 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
     case ImFrameCode.ACK: {
       // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId. The other
       // ImMsgBody fields may come along; userId is the caller's to check (it needs the connection).
-      const body: { msgId?: unknown; userId?: unknown } =
+      const body: { msgId?: unknown; frameId?: unknown; userId?: unknown } =
         typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
+      if (body.frameId !== undefined) return frameAckOf(body);
       const msgId = body.msgId;
       if (typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
         return {
@@ -72,6 +78,18 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
     default:
       return { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };
   }
+}
+
+/** An ack of a batch frame (1006): `{ frameId }`, a positive integer, and no msgId. */
+function frameAckOf(body: { msgId?: unknown; frameId?: unknown; userId?: unknown }): ParseResult {
+  const frameId = body.frameId;
+  if (body.msgId !== undefined) return { ok: false, error: 'ack body: a msgId or a frameId, not both' };
+  if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId) || frameId < 1)
+    return { ok: false, error: 'ack body: frameId must be a positive integer (the frameId of a 1006)' };
+  return {
+    ok: true,
+    frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { frameId } : { frameId, userId: body.userId } },
+  };
 }
 
 function checked<T extends object>(cls: new () => T, body: unknown): T | string {

@@ -1,4 +1,4 @@
-import { buildImFrame, ImFrameCode, ImNodeInfo } from '@live/contracts';
+import { buildImFrame, ImFrameCode, ImLoginBody, ImNodeInfo } from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
@@ -19,6 +19,7 @@ import {
   CLOSE_UNAUTHORIZED,
   closeWithin,
   MAX_BAD_FRAMES,
+  parseBatch,
   parseRoomId,
   TOO_MANY_CONNECTIONS,
   WS_PATH,
@@ -41,7 +42,8 @@ interface SocketState {
  * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"):
  * login by IM token (URL `?token=&roomId=` or a 1001 frame), heartbeat 1004 (answered; a socket silent
  * for IM_HEARTBEAT_TIMEOUT_MS is closed), 1001 again to switch room (without roomId: leave it),
- * 1002 logout, 1005 acks. A bad frame is answered with `{ code, body: { error } }` and never crashes
+ * 1002 logout, 1005 acks (of a 1003 by msgId, of a 1006 batch frame by frameId; `batch=1` on the URL or
+ * `batch: 1` in a 1001 announces batch frames). A bad frame is answered with `{ code, body: { error } }` and never crashes
  * anything; 20 that cannot be parsed (not JSON, too large, unknown code, malformed body) close the socket.
  * Bounds: IM tokens are single-use, IM_MAX_SOCKETS_PER_USER per user, IM_CONNECT_*_PER_ADDRESS new
  * connections per address, IM_MAX_BUFFERED_BYTES unsent per socket, a login within the heartbeat timeout.
@@ -158,8 +160,12 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     ws.on('close', () => void this.onClose(ws, state));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
     const token = query.get('token');
-    if (token)
-      void this.login(ws, state, token, parseRoomId(query.get('roomId'))).catch((err: unknown) => this.fail(ws, err));
+    if (!token) return;
+    const batch = parseBatch(query.get('batch'));
+    // Not logged in (the token stays unused): the client may log in with a 1001 instead.
+    if (batch === 'invalid') return this.badFrame(ws, state, 'login URL: batch must be 0 or 1');
+    const roomId = parseRoomId(query.get('roomId')) ?? undefined;
+    void this.login(ws, state, { token, roomId, batch }).catch((err: unknown) => this.fail(ws, err));
   }
 
   private async onMessage(ws: WebSocket, state: SocketState, raw: string): Promise<void> {
@@ -168,17 +174,17 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     const parsed = parseClientFrame(raw, this.env.IM_MAX_FRAME_BYTES);
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
-    if (frame.code === ImFrameCode.LOGIN) return this.login(ws, state, frame.body.token, frame.body.roomId ?? null);
+    if (frame.code === ImFrameCode.LOGIN) return this.login(ws, state, frame.body);
     // Not counted as bad frames (they parse): answered, and a socket never logged in is closed in time anyway.
     if (!state.conn) return this.send(ws, 0, { error: 'log in first (1001 with a token)' });
     switch (frame.code) {
       case ImFrameCode.HEARTBEAT:
         return this.send(ws, ImFrameCode.HEARTBEAT);
-      case ImFrameCode.ACK:
-        if (this.push.ack(state.conn, frame.body.msgId, frame.body.userId) === 'wrong-user') {
-          this.send(ws, 0, { error: `ack of ${frame.body.msgId} ignored: its userId is not this connection's user` });
-        }
-        return;
+      case ImFrameCode.ACK: {
+        if (this.push.ack(state.conn, frame.body) !== 'wrong-user') return;
+        const acked = 'frameId' in frame.body ? `frame ${frame.body.frameId}` : frame.body.msgId;
+        return this.send(ws, 0, { error: `ack of ${acked} ignored: its userId is not this connection's user` });
+      }
       case ImFrameCode.LOGOUT:
         ws.close(1000, 'logged out');
         return;
@@ -188,9 +194,10 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   /**
    * First login binds the socket to its user (the token is used up); a later one switches or leaves the
    * room, with the same token or a new one of the same user. A socket that closes while its login is in
-   * flight is never registered, or is removed before it could join a room (registry.setRoom).
+   * flight is never registered, or is removed before it could join a room (registry.setRoom). `batch` 1: the
+   * client reads batch frames (1006); absent: as before (off on a first login).
    */
-  private async login(ws: WebSocket, state: SocketState, token: string, roomId: number | null): Promise<void> {
+  private async login(ws: WebSocket, state: SocketState, { token, roomId, batch }: ImLoginBody): Promise<void> {
     if (state.loginInFlight)
       return this.send(ws, ImFrameCode.LOGIN, { error: 'a login is already in progress on this socket' });
     if (!state.conn || token !== state.loginToken) {
@@ -211,9 +218,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       }
     }
     const conn = state.conn;
-    await this.registry.setRoom(conn, roomId);
-    if (this.registry.has(conn))
-      this.send(ws, ImFrameCode.LOGIN, { userId: conn.userId, roomId: conn.roomId, nodeId: this.env.IM_CORE_NODE_ID });
+    if (batch !== undefined) conn.batching = batch === 1;
+    await this.registry.setRoom(conn, roomId ?? null);
+    if (!this.registry.has(conn)) return;
+    const { userId, roomId: joined, batching } = conn;
+    this.send(ws, ImFrameCode.LOGIN, { userId, roomId: joined, nodeId: this.env.IM_CORE_NODE_ID, batch: +batching });
   }
 
   /** Keeps a user below IM_MAX_SOCKETS_PER_USER before one more joins: the oldest sockets give way (4409). */

@@ -1,5 +1,14 @@
 import { validatePayload } from '../validation';
-import { buildImFrame, IM_MAGIC, ImAppId, ImBizCode, ImFrame, ImFrameCode, ImMsgBody } from './im-frame.dto';
+import {
+  buildImFrame,
+  encodeImFrame,
+  IM_MAGIC,
+  ImAppId,
+  ImBizCode,
+  ImFrame,
+  ImFrameCode,
+  ImMsgBody,
+} from './im-frame.dto';
 
 describe('ImFrame', () => {
   it('buildImFrame fills in the UTF-8 byte length of the JSON body', () => {
@@ -14,6 +23,13 @@ describe('ImFrame', () => {
     expect(frame).toEqual({ magic: IM_MAGIC, code: 1003, len: Buffer.byteLength(JSON.stringify(body)), body });
     expect(frame.len).toBeGreaterThan(JSON.stringify(body).length);
     expect(validatePayload(ImMsgBody, body).ok).toBe(true);
+  });
+
+  it('encodeImFrame writes the same text as JSON.stringify(buildImFrame) from a serialized body', () => {
+    const body = { frameId: 3, msgs: [{ msgId: 'm1', data: { msg: '余额不足' } }] };
+    expect(encodeImFrame(ImFrameCode.BATCH, JSON.stringify(body))).toBe(
+      JSON.stringify(buildImFrame(ImFrameCode.BATCH, body)),
+    );
   });
 
   it('a frame without a body has len 0', () => {

@@ -1,4 +1,4 @@
-import { Equals, IsEnum, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Equals, IsEnum, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsEntityId, IsNonNegativeInt, IsRequestId } from '../validation';
 
 /**
@@ -13,8 +13,17 @@ export enum ImFrameCode {
   /** A business message (server -> client), body ImMsgBody; the client acks it with ACK + msgId. */
   BIZ = 1003,
   HEARTBEAT = 1004,
+  /** A client's ack: `{ msgId }` of a BIZ message, or `{ frameId }` of a BATCH frame (all its messages). */
   ACK = 1005,
+  /**
+   * Several business messages in one frame (server -> client), body ImBatchBody; only to a socket that
+   * announced it at login (`batch: 1`). The client acks the whole frame with ACK + frameId.
+   */
+  BATCH = 1006,
 }
+
+/** `batch` of a login: 0 (the default) single-message frames (1003) only; 1 also batch frames (1006). */
+export const IM_BATCH_VERSIONS = [0, 1] as const;
 
 /** What a BIZ message is about (ImMsgBody.bizCode). */
 export enum ImBizCode {
@@ -57,6 +66,24 @@ export class ImLoginBody {
   @IsOptional()
   @IsEntityId()
   roomId?: number;
+
+  /**
+   * 1: this client understands batch frames (1006); 0: it does not. Absent: unchanged on a later login of
+   * the same socket, 0 on its first.
+   */
+  @IsOptional()
+  @IsIn(IM_BATCH_VERSIONS)
+  batch?: (typeof IM_BATCH_VERSIONS)[number];
+}
+
+/**
+ * Body of a BATCH frame: business messages of one tick to one socket, in the order they were pushed (at
+ * most IM_MAX_BATCH_MESSAGES). `frameId` (a positive integer, unique on the node) is what the client's ACK
+ * carries back; it acks every message of the frame.
+ */
+export class ImBatchBody {
+  frameId!: number;
+  msgs!: ImMsgBody[];
 }
 
 /**
@@ -67,6 +94,14 @@ export class ImLoginBody {
 export class ImAckBody {
   @IsRequestId()
   msgId!: string;
+
+  /** As sent; the receiver compares it with the connection's user. */
+  userId?: unknown;
+}
+
+/** Body of an ACK of a BATCH frame: `{ frameId }` (and no msgId); acks every message of the frame. */
+export class ImFrameAckBody {
+  frameId!: number;
 
   /** As sent; the receiver compares it with the connection's user. */
   userId?: unknown;
@@ -93,4 +128,12 @@ export class ImFrame<B extends object = Record<string, unknown>> {
 export function buildImFrame<B extends object>(code: ImFrameCode, body?: B): ImFrame<B> {
   const len = body === undefined ? 0 : Buffer.byteLength(JSON.stringify(body), 'utf8');
   return { magic: IM_MAGIC, code, len, body };
+}
+
+/**
+ * The JSON text of a frame whose body is already serialized (`bodyJson` = JSON.stringify(body)): the same
+ * text as JSON.stringify(buildImFrame(code, body)), without serializing the body twice.
+ */
+export function encodeImFrame(code: ImFrameCode, bodyJson: string): string {
+  return `{"magic":${IM_MAGIC},"code":${code},"len":${Buffer.byteLength(bodyJson, 'utf8')},"body":${bodyJson}}`;
 }
