@@ -15,13 +15,20 @@ const SCOPE_COLUMN: Record<GiftHistoryScope, string> = {
 
 /**
  * One page of a scope's history: rows older (smaller id) than `beforeId`, newest first, `take` of them.
- * An index range scan on `(column, id)` read backwards, whatever the page's depth (no OFFSET).
+ * A deferred join: the inner query finds the page's ids on the covering index `(column, id)` alone, a
+ * range from the cursor down (however deep the page: no OFFSET), and only those rows are then read. Written
+ * as one query with the join and every column, MariaDB 10.11 takes a `ref` on the column instead of the
+ * range and walks the index from the newest row down to the cursor (measured: 90,043 rows read for a page
+ * 90,000 deep; README "The public API").
  */
 export function giftHistorySql(scope: GiftHistoryScope, beforeId: number | null): string {
+  const column = SCOPE_COLUMN[scope];
   return `SELECT r.id, r.request_id, r.gift_id, c.gift_name, r.price, r.combo, r.user_id, r.receiver_id, r.room_id, r.send_time
-    FROM t_gift_record r LEFT JOIN t_gift_config c ON c.gift_id = r.gift_id
-    WHERE r.${SCOPE_COLUMN[scope]} = ?${beforeId === null ? '' : ' AND r.id < ?'}
-    ORDER BY r.id DESC LIMIT ?`;
+    FROM (SELECT id FROM t_gift_record WHERE ${column} = ?${beforeId === null ? '' : ' AND id < ?'}
+          ORDER BY id DESC LIMIT ?) ids
+    JOIN t_gift_record r ON r.id = ids.id
+    LEFT JOIN t_gift_config c ON c.gift_id = r.gift_id
+    ORDER BY r.id DESC`;
 }
 
 interface HistoryRow {
