@@ -27,7 +27,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations).toHaveLength(20);
+    expect(operations).toHaveLength(23);
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
@@ -60,5 +60,9 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     expect(codesAt(operation(doc, '/gift/admin/update'), 403)).toEqual([100003]);
     expect(codesAt(operation(doc, '/userLogin/sendLoginCode'), 429)).toEqual([-10001, 10001]);
     expect(codesAt(operation(doc, '/health', 'get'), 503)).toEqual([100503]);
+    const roomHistory = operation(doc, '/gift/history/room');
+    expect(codesAt(roomHistory, 403)).toEqual([10004]);
+    expect(codesAt(roomHistory, 404)).toEqual([10003]);
+    expect(codesAt(operation(doc, '/gift/history/sent'), 403)).toEqual([]);
   });
 });

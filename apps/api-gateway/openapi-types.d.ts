@@ -208,6 +208,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/gift/history/sent': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The gifts the caller sent, newest first (keyset paged: pass nextCursor back as cursor) */
+    post: operations['GiftHistoryController_sent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/gift/history/received': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The gifts the caller received, newest first (keyset paged: pass nextCursor back as cursor) */
+    post: operations['GiftHistoryController_received'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/gift/history/room': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The gifts sent in a room, newest first: its anchor's (and admins') only */
+    post: operations['GiftHistoryController_room'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/bank/products': {
     parameters: {
       query?: never;
@@ -495,6 +546,41 @@ export interface components {
       svgaUrl?: string;
       sortOrder?: number;
       giftId: number;
+    };
+    GiftHistoryItemView: {
+      /** @description the id /gift/send answered (`<senderId>:<key>`) */
+      requestId: string;
+      giftId: number;
+      giftName: string;
+      /** @description coins per gift, as charged */
+      price: number;
+      /** @description the combo shown with it (5556): how many of this gift the sender had sent in a row, this one included */
+      combo: number;
+      senderId: number;
+      receiverId: number;
+      roomId: number;
+      /** @description when the gateway accepted the gift, epoch ms */
+      sendTime: number;
+    };
+    GiftHistoryPageView: {
+      /** @description newest first */
+      list: components['schemas']['GiftHistoryItemView'][];
+      /** @description the cursor of the next (older) page; null: this is the last page */
+      nextCursor: string | null;
+    };
+    GiftHistoryDto: {
+      /** @description the previous page's nextCursor (opaque); absent: the newest gifts */
+      cursor?: string;
+      /** @default 20 */
+      limit?: number;
+    };
+    RoomGiftHistoryDto: {
+      /** @description the previous page's nextCursor (opaque); absent: the newest gifts */
+      cursor?: string;
+      /** @default 20 */
+      limit?: number;
+      /** @example 1 */
+      roomId: number;
     };
     ProductView: {
       id: number;
@@ -1686,6 +1772,276 @@ export interface operations {
         };
       };
       /** @description 11001: gift not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  GiftHistoryController_sent: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GiftHistoryDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['GiftHistoryPageView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  GiftHistoryController_received: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GiftHistoryDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['GiftHistoryPageView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  GiftHistoryController_room: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RoomGiftHistoryDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['GiftHistoryPageView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10004: only the anchor can close the room */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10003: living room not found */
       404: {
         headers: {
           [name: string]: unknown;

@@ -21,6 +21,8 @@ import { LoginController } from './auth/login.controller';
 import { BankController } from './bank/bank.controller';
 import { BenchModule } from './bench/bench.module';
 import { GatewayEnv } from './config/api-gateway.env';
+import { GiftHistoryController } from './gift/gift-history.controller';
+import { GiftHistoryService } from './gift/gift-history.service';
 import { GiftSendService } from './gift/gift-send.service';
 import { GiftController } from './gift/gift.controller';
 import { IdempotencyKeys } from './gift/idempotency-keys';
@@ -54,7 +56,15 @@ const RPC_CLIENTS = RpcClientsModule.register(
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [LoginController, LivingController, GiftController, BankController, ImController, MetricsController],
+  controllers: [
+    LoginController,
+    LivingController,
+    GiftController,
+    GiftHistoryController,
+    BankController,
+    ImController,
+    MetricsController,
+  ],
   providers: [
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },
@@ -62,6 +72,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     UserService,
     LivingService,
     GiftSendService,
+    GiftHistoryService,
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,

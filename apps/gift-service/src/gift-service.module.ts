@@ -20,6 +20,8 @@ import { GiftConfigEntity } from './gift-config/entities/gift-config.entity';
 import { GiftCacheInvalidationConsumer } from './gift-config/gift-cache-invalidation.consumer';
 import { GiftConfigService } from './gift-config/gift-config.service';
 import { GiftRecordEntity } from './gift-record/entities/gift-record.entity';
+import { GiftHistoryRpcController } from './gift-history/gift-history-rpc.controller';
+import { GiftHistoryService } from './gift-history/gift-history.service';
 import { GiftRecordService } from './gift-record/gift-record.service';
 import { GiftRpcController } from './gift-rpc.controller';
 import { SendGiftConsumer } from './send-gift/send-gift.consumer';
@@ -43,13 +45,14 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [GiftRpcController],
+  controllers: [GiftRpcController, GiftHistoryRpcController],
   providers: [
     configProvider(GiftServiceEnv),
     configProvider(GiftOrderKeysEnv),
     GiftOrderKeys,
     GiftConfigService,
     GiftRecordService,
+    GiftHistoryService,
     GiftOutcomeService,
     RoomAnchors,
     SendGiftVerifier,

@@ -4,6 +4,8 @@ import {
   ContributionEntryDto,
   CreatePayOrderResponse,
   GiftConfigDto,
+  GiftHistoryItemDto,
+  GiftHistoryPage,
   GiftStatus,
   PayNotifyResponse,
   PayProductDto,
@@ -94,4 +96,30 @@ export class TradeView implements TradeDto {
 export class TradePageView implements TradePage {
   @ApiProperty({ type: [TradeView] }) list!: TradeView[];
   @ApiProperty() hasNext!: boolean;
+}
+
+export class GiftHistoryItemView implements GiftHistoryItemDto {
+  @ApiProperty({ description: 'the id /gift/send answered (`<senderId>:<key>`)' }) requestId!: string;
+  @ApiProperty() giftId!: number;
+  @ApiProperty() giftName!: string;
+  @ApiProperty({ description: 'coins per gift, as charged' }) price!: number;
+  @ApiProperty({
+    description:
+      'the combo shown with it (5556): how many of this gift the sender had sent in a row, this one included',
+  })
+  combo!: number;
+  @ApiProperty() senderId!: number;
+  @ApiProperty() receiverId!: number;
+  @ApiProperty() roomId!: number;
+  @ApiProperty({ description: 'when the gateway accepted the gift, epoch ms' }) sendTime!: number;
+}
+
+export class GiftHistoryPageView implements GiftHistoryPage {
+  @ApiProperty({ type: [GiftHistoryItemView], description: 'newest first' }) list!: GiftHistoryItemView[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the cursor of the next (older) page; null: this is the last page',
+  })
+  nextCursor!: string | null;
 }

@@ -62,6 +62,13 @@ export class LivingService {
     return room;
   }
 
+  /** The anchor of a room, living or closed (LIVING_ROOM_NOT_FOUND when there is no such room). */
+  async anchorOf(roomId: number): Promise<number> {
+    const room = await this.rooms.findOne({ select: { anchorId: true }, where: { id: roomId } });
+    if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
+    return room.anchorId;
+  }
+
   async anchorConfig(userId: number, roomId: number): Promise<AnchorConfigView> {
     const room = await this.rooms.findOneBy({ id: roomId });
     if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);

@@ -12,6 +12,9 @@ import {
   DevPayRequest,
   GetGiftConfigResponse,
   GiftConfigResponse,
+  GiftHistoryByRoomRequest,
+  GiftHistoryByUserRequest,
+  GiftHistoryPage,
   GiftRpc,
   GiftRpcContract,
   GiftRpcPattern,
@@ -52,7 +55,7 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  * The patterns a balanced call may send again to another instance after the first instance may have
  * received them (a timeout, a connection dropped mid-call): doing them twice has the effect of once.
  * Every other pattern is retried only when its request surely never left (no connection). The rule:
- *   - reads: balance, trades, products, gift config, panel, board, room members;
+ *   - reads: balance, trades, products, gift config, panel, board, gift history, room members;
  *   - bank.account.create: an existing wallet is returned as is;
  *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
@@ -72,6 +75,9 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
   GiftRpc.CONTRIBUTION_BOARD,
+  GiftRpc.HISTORY_SENT,
+  GiftRpc.HISTORY_RECEIVED,
+  GiftRpc.HISTORY_ROOM,
   ImRouterRpc.SEND_MSG,
   ImRouterRpc.SEND_TO_ROOMS,
   ImRouterRpc.ROOM_MEMBERS,
@@ -142,7 +148,7 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
   }
 }
 
-/** gift-service: the gift catalogue and the contribution board. */
+/** gift-service: the gift catalogue, the contribution board and the gift history. */
 export class GiftClient extends TypedRpcClient<GiftRpcContract> {
   /** `gift: null` when unknown or disabled. */
   config(giftId: number): Promise<GetGiftConfigResponse> {
@@ -163,6 +169,21 @@ export class GiftClient extends TypedRpcClient<GiftRpcContract> {
 
   board(request: ContributionBoardRequest): Promise<ContributionBoardResponse> {
     return this.call(GiftRpc.CONTRIBUTION_BOARD, request);
+  }
+
+  /** The gifts `userId` sent, newest first (GiftHistoryPage.nextCursor continues). */
+  historySent(request: GiftHistoryByUserRequest): Promise<GiftHistoryPage> {
+    return this.call(GiftRpc.HISTORY_SENT, request);
+  }
+
+  /** The gifts `userId` received, newest first. */
+  historyReceived(request: GiftHistoryByUserRequest): Promise<GiftHistoryPage> {
+    return this.call(GiftRpc.HISTORY_RECEIVED, request);
+  }
+
+  /** The gifts sent in `roomId`, newest first (the caller decides who may read them). */
+  historyRoom(request: GiftHistoryByRoomRequest): Promise<GiftHistoryPage> {
+    return this.call(GiftRpc.HISTORY_ROOM, request);
   }
 }
 

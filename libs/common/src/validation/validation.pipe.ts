@@ -11,10 +11,19 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/** A request without a body is validated as an empty one (its required fields are named as missing). */
+/**
+ * A request without a body is validated as an empty one (its required fields are named as missing). A
+ * value for a DTO class that is not an object of fields (an array, a string, a number) is refused: the
+ * class's checks would never run on it, so a DTO whose fields are all optional would take `[]` as `{}`.
+ */
 class AppValidationPipe extends ValidationPipe {
-  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return super.transform(metadata.type === 'body' && (value === undefined || value === null) ? {} : value, metadata);
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const given = metadata.type === 'body' && (value === undefined || value === null) ? {} : value;
+    const bare = given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given));
+    if (bare && this.toValidate(metadata)) {
+      throw new BizException(BaseErrorCode.PARAM_ERROR, 'expected an object of fields, not an array or a bare value');
+    }
+    return super.transform(given, metadata);
   }
 }
 

@@ -13,6 +13,9 @@ import {
   GetGiftConfigRequest,
   GetGiftConfigResponse,
   GiftConfigResponse,
+  GiftHistoryByRoomRequest,
+  GiftHistoryByUserRequest,
+  GiftHistoryPage,
   ImCorePushRequest,
   ImCorePushResponse,
   ImCorePushToRoomsRequest,
@@ -87,6 +90,9 @@ export const GiftRpcContract = contract<GiftRpcPattern>()({
   [GiftRpc.INSERT]: { request: InsertGiftConfigRequest, response: GiftConfigResponse },
   [GiftRpc.UPDATE]: { request: UpdateGiftConfigRequest, response: GiftConfigResponse },
   [GiftRpc.CONTRIBUTION_BOARD]: { request: ContributionBoardRequest, response: ContributionBoardResponse },
+  [GiftRpc.HISTORY_SENT]: { request: GiftHistoryByUserRequest, response: GiftHistoryPage },
+  [GiftRpc.HISTORY_RECEIVED]: { request: GiftHistoryByUserRequest, response: GiftHistoryPage },
+  [GiftRpc.HISTORY_ROOM]: { request: GiftHistoryByRoomRequest, response: GiftHistoryPage },
 });
 
 /** im-router. */

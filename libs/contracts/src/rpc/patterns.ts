@@ -27,7 +27,7 @@ export const BankRpc = {
   DEV_PAY: 'bank.order.dev-pay',
 } as const;
 
-/** gift-service: the gift catalogue, the contribution board. */
+/** gift-service: the gift catalogue, the contribution board, the gift history. */
 export const GiftRpc = {
   /** GetGiftConfigRequest -> GetGiftConfigResponse (`gift: null` when unknown or disabled). */
   GET_CONFIG: 'gift.config.get',
@@ -39,6 +39,12 @@ export const GiftRpc = {
   UPDATE: 'gift.config.update',
   /** ContributionBoardRequest -> ContributionBoardResponse. */
   CONTRIBUTION_BOARD: 'gift.board.contribution',
+  /** GiftHistoryByUserRequest -> GiftHistoryPage (the gifts the user sent, newest first, keyset paged). */
+  HISTORY_SENT: 'gift.history.sent',
+  /** GiftHistoryByUserRequest -> GiftHistoryPage (the gifts the user received). */
+  HISTORY_RECEIVED: 'gift.history.received',
+  /** GiftHistoryByRoomRequest -> GiftHistoryPage (the gifts sent in the room). */
+  HISTORY_ROOM: 'gift.history.room',
 } as const;
 
 /** im-router: finds the im-core node(s) holding a user or a room and forwards the message there. */

@@ -5,6 +5,7 @@ import { Column, Entity, Index } from 'typeorm';
 @Index('uk_gift_record_request', ['requestId'], { unique: true })
 @Index('idx_gift_record_room', ['roomId', 'id'])
 @Index('idx_gift_record_user', ['senderId', 'id'])
+@Index('idx_gift_record_receiver', ['receiverId', 'id'])
 export class GiftRecordEntity {
   @BigIntPrimaryColumn()
   id!: number;

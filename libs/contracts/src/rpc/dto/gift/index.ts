@@ -1,2 +1,3 @@
 export * from './gift-config.dto';
 export * from './gift-record.dto';
+export * from './gift-history.dto';
