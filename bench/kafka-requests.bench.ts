@@ -12,7 +12,7 @@ import { IsInt, IsString } from 'class-validator';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { logLevel } from 'kafkajs';
+import { CompressionTypes, logLevel, Producer } from 'kafkajs';
 import { BatchCoalescer } from '../apps/gift-service/src/send-gift/batch-coalescer';
 
 class BenchMq {
@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     'handler-ms': { type: 'string', default: '15' },
     'max-wait': { type: 'string', default: '' },
     'min-bytes': { type: 'string', default: '' },
+    /** Produce with gzip (the service sends uncompressed): what compression would cost or save. */
+    gzip: { type: 'boolean', default: false },
   },
 });
 const rate = Number(args.rate);
@@ -61,8 +63,12 @@ async function main(): Promise<void> {
     const key = `${who} ${e.payload.apiName}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   };
-  const inner = (producer as unknown as { producer: { on: (e: string, f: (e: never) => void) => void } }).producer;
+  const inner = (producer as unknown as { producer: Producer }).producer;
   inner.on('producer.network.request', count('producer'));
+  if (args.gzip) {
+    const sendBatch = inner.sendBatch.bind(inner);
+    inner.sendBatch = (batch) => sendBatch({ ...batch, compression: CompressionTypes.GZIP });
+  }
   let consumed = 0;
   const latencies: number[] = [];
   // As gift-service: the partitions' batches that arrive together make one run.
@@ -119,7 +125,7 @@ async function main(): Promise<void> {
   const lines = [...counts].sort().map(([k, v]) => `  ${k}: ${v} (${(v / total).toFixed(4)} per gift)`);
   const all = [...counts.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `rate ${rate}/s for ${seconds} s, linger ${args.linger} ms, handler ${args['handler-ms']} ms, maxWait ${args['max-wait'] || 'default'}, minBytes ${args['min-bytes'] || 'default'}\n` +
+    `rate ${rate}/s for ${seconds} s, linger ${args.linger} ms${args.gzip ? ', gzip' : ''}, handler ${args['handler-ms']} ms, maxWait ${args['max-wait'] || 'default'}, minBytes ${args['min-bytes'] || 'default'}\n` +
       lines.join('\n') +
       `\n  all: ${all} (${(all / total).toFixed(4)} per gift)\n` +
       `  broker CPU ${(((cpu1 - cpu0) * 1e6) / total).toFixed(0)} us/gift; this process ${((self.user + self.system) / total) | 0} us/gift; ` +
