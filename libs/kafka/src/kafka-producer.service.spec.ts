@@ -118,6 +118,24 @@ describe('KafkaProducerService', () => {
     }
   });
 
+  it('on shutdown a request waiting for the linger goes at once', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { lingerMs: 60_000 });
+    const first = service.send('t', [{ key: 'a', value: { n: 0 } }]);
+    await f.flush();
+    const second = service.send('t', [{ key: 'a', value: { n: 1 } }]);
+    f.gates[0].resolve();
+    await first;
+    await f.flush();
+    expect(f.requests).toHaveLength(1); // lingering (a minute)
+    const closing = service.onApplicationShutdown();
+    await f.flush();
+    expect(f.requests).toHaveLength(2);
+    f.gates[1].resolve();
+    await Promise.all([second, closing]);
+    expect(f.producers[0].disconnect).toHaveBeenCalled();
+  });
+
   it('a full request does not wait for the linger', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka, { lingerMs: 60_000, maxBatchMessages: 2 });
