@@ -9,6 +9,20 @@ import { ImTokenReader } from '@live/contracts';
  * On one Redis server the Cluster-safe call sites (one command per key, sent at once) cost what the
  * manual pipelines did: auto-pipelining writes the commands of one tick in one write, one round trip.
  */
+/** `count` charged gifts of sender 7, 1 ms apart, spread over `rooms` rooms from `firstRoom`. */
+function chargedGifts(count: number, idPrefix: string, firstRoom: number, rooms: number) {
+  return Array.from({ length: count }, (_, i) => ({
+    requestId: `${idPrefix}-${i}`,
+    roomId: firstRoom + (i % rooms),
+    senderId: 7,
+    giftId: 1,
+    price: 10,
+    sendTime: 1_000 + i,
+    charged: true,
+    fingerprint: `fp-${i}`,
+  }));
+}
+
 describe('Cluster-safe multi-key work on one Redis server', () => {
   let helper: TestRedis;
   let writes: number;
@@ -33,16 +47,7 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
 
   it('GiftOutcomeService.apply of 200 gifts in 50 rooms: two writes (claims, then room applies); markPushed: one', async () => {
     const outcomes = new GiftOutcomeService(helper.redis, new GiftRedisKeys(helper.prefix));
-    const gifts = Array.from({ length: 200 }, (_, i) => ({
-      requestId: `r-${i}`,
-      roomId: 1 + (i % 50),
-      senderId: 7,
-      giftId: 1,
-      price: 10,
-      sendTime: 1_000 + i,
-      charged: true,
-      fingerprint: `fp-${i}`,
-    }));
+    const gifts = chargedGifts(200, 'r', 1, 50);
     // Scripts are sent by digest (EVALSHA): a Redis that never saw them answers NOSCRIPT once and ioredis
     // sends the source (one more write). Loaded first, as they are after an app's first batch.
     await outcomes.apply([{ ...gifts[0], requestId: 'warm-up', roomId: 999, senderId: 8 }], 1);
@@ -58,6 +63,34 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     await outcomes.markPushed(gifts.map((g) => g.requestId));
     expect(writes).toBeGreaterThanOrEqual(1);
     expect(writes).toBeLessThanOrEqual(2); // one write; two if the commands straddle a tick
+  });
+
+  it('GiftOutcomeService.apply: the charged gifts of one room in ONE script call, in order (combos chain); a redelivery changes nothing', async () => {
+    const keys = new GiftRedisKeys(helper.prefix);
+    const outcomes = new GiftOutcomeService(helper.redis, keys);
+    const gifts = chargedGifts(30, 'chain', 500, 3).map((g, i) => ({ ...g, charged: i !== 29 }));
+    // Both scripts loaded first (a Redis that never saw one answers NOSCRIPT, and ioredis sends it again as EVAL).
+    await outcomes.apply([{ ...gifts[0], requestId: 'chain-warm-up', roomId: 999, senderId: 8 }], 1);
+    const sent: string[] = [];
+    const redis = helper.redis as unknown as { sendCommand: (c: { name: string }) => unknown };
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => (sent.push(command.name), send(command));
+    try {
+      const first = await outcomes.apply(gifts, 10_000);
+      // Room by room, the same sender's same gift within the window: 1, 2, 3... (the refused one: 0).
+      expect(first.map((o) => o.combo)).toEqual(gifts.map((g, i) => (g.charged ? Math.floor(i / 3) + 1 : 0)));
+      // 30 claims (one per request id: its own slot), then 3 room calls (not 29).
+      expect(sent.filter((name) => name === 'evalsha' || name === 'eval')).toHaveLength(30 + 3);
+    } finally {
+      redis.sendCommand = send;
+    }
+    const board = async (roomId: number) => outcomes.board(roomId, 10);
+    expect(await board(500)).toEqual([{ rank: 1, userId: 7, score: 100 }]);
+    expect(await board(502)).toEqual([{ rank: 1, userId: 7, score: 90 }]);
+    const again = await outcomes.apply(gifts, 10_000);
+    expect(again.map((o) => o.combo)).toEqual(gifts.map((g, i) => (g.charged ? Math.floor(i / 3) + 1 : 0)));
+    expect(await board(500)).toEqual([{ rank: 1, userId: 7, score: 100 }]);
+    expect(await board(502)).toEqual([{ rank: 1, userId: 7, score: 90 }]);
   });
 
   it('ImPresenceService.refresh of 300 users and 100 rooms: one write', async () => {

@@ -65,6 +65,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+      minBytes: options.minBytes ?? 1,
       retry: CONSUMER_RETRY,
     });
     this.joined = new Promise((resolve) => (this.resolveJoined = resolve));

@@ -70,8 +70,10 @@ export interface BatchConsumerOptions<K extends keyof M & string, M extends Topi
   heartbeatIntervalMs?: number;
   /** Most bytes fetched per partition per request. Default 1 MiB. */
   maxBytesPerPartition?: number;
-  /** How long the broker may hold a fetch with no new data. Default 1 s (also bounds how long stop() waits on a fetch). */
+  /** How long the broker may hold a fetch with no new data (or less than minBytes). Default 1 s (also bounds how long stop() waits on a fetch). */
   maxWaitTimeMs?: number;
+  /** The least a fetch answers with before maxWaitTimeMs has passed. Default 1 byte: at once when anything is there. */
+  minBytes?: number;
   /**
    * Poison messages. Without it (the default) a failing batch is retried until it succeeds, holding its
    * partition. With it, a batch that failed `afterFailures` times in a row, the last time with an error

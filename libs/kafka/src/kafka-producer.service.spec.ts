@@ -79,6 +79,80 @@ describe('KafkaProducerService', () => {
     expect(f.requests).toHaveLength(2);
   });
 
+  it('adaptive linger: under load a request starts lingerMs after the previous one started, carrying what came meanwhile; when idle, at once', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const f = fakeKafka();
+      const service = new KafkaProducerService<AnyTopics>(f.kafka, { lingerMs: 10 });
+      const first = service.send('t', [{ key: 'a', value: { n: 0 } }]);
+      await f.flush();
+      expect(f.requests).toHaveLength(1); // idle: no wait
+
+      const later = [1, 2].map((n) => service.send('t', [{ key: 'a', value: { n } }]));
+      jest.advanceTimersByTime(2);
+      f.gates[0].resolve();
+      await first;
+      await f.flush();
+      expect(f.requests).toHaveLength(1); // busy: waits for the rest of the 10 ms
+      const third = service.send('t', [{ key: 'a', value: { n: 3 } }]);
+      jest.advanceTimersByTime(7);
+      await f.flush();
+      expect(f.requests).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      await f.flush();
+      expect(f.requests).toHaveLength(2);
+      expect(f.requests[1].topicMessages?.[0].messages.map((m) => m.value)).toEqual(
+        [1, 2, 3].map((n) => JSON.stringify({ n })),
+      );
+      f.gates[1].resolve();
+      await Promise.all([...later, third]);
+
+      jest.advanceTimersByTime(50);
+      const idle = service.send('t', [{ key: 'a', value: { n: 4 } }]);
+      await f.flush();
+      expect(f.requests).toHaveLength(3); // idle again: at once
+      f.gates[2].resolve();
+      await idle;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('on shutdown a request waiting for the linger goes at once', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { lingerMs: 60_000 });
+    const first = service.send('t', [{ key: 'a', value: { n: 0 } }]);
+    await f.flush();
+    const second = service.send('t', [{ key: 'a', value: { n: 1 } }]);
+    f.gates[0].resolve();
+    await first;
+    await f.flush();
+    expect(f.requests).toHaveLength(1); // lingering (a minute)
+    const closing = service.onApplicationShutdown();
+    await f.flush();
+    expect(f.requests).toHaveLength(2);
+    f.gates[1].resolve();
+    await Promise.all([second, closing]);
+    expect(f.producers[0].disconnect).toHaveBeenCalled();
+  });
+
+  it('a full request does not wait for the linger', async () => {
+    const f = fakeKafka();
+    const service = new KafkaProducerService<AnyTopics>(f.kafka, { lingerMs: 60_000, maxBatchMessages: 2 });
+    const first = service.send('t', [{ key: 'a', value: {} }]);
+    await f.flush();
+    const full = service.send(
+      't',
+      [1, 2].map(() => ({ key: 'a', value: {} })),
+    );
+    f.gates[0].resolve();
+    await first;
+    await f.flush();
+    expect(f.requests).toHaveLength(2);
+    f.gates[1].resolve();
+    await full;
+  });
+
   it('caps a request at maxBatchMessages whole calls', async () => {
     const f = fakeKafka();
     const service = new KafkaProducerService<AnyTopics>(f.kafka, { maxBatchMessages: 3 });

@@ -24,8 +24,9 @@ export interface KafkaProducerOptions {
   /** Most messages one produce request carries (coalescing). Default 1000. */
   maxBatchMessages?: number;
   /**
-   * How long the first message of an idle producer waits for company before it is sent (messages that
-   * arrive while a request is in flight are batched anyway). Default 0.
+   * Adaptive linger: the least time between the starts of two produce requests. Under load the next
+   * request waits for the rest of it, collecting what arrives meanwhile (fewer, larger requests); an idle
+   * producer (its last request started longer ago) sends at once, with no added delay. Default 0.
    */
   lingerMs?: number;
   /** Broker-side wait for the in-sync replicas (acks=-1). Default 10 s. */
@@ -56,9 +57,11 @@ interface Pending {
  *   producer cannot be idempotent (kafkajs refuses), and needs not be.
  * - One produce request in flight per broker (`maxInFlightRequests: 1`), and one request at a time from
  *   this service. Throughput comes from coalescing: send() calls that arrive while a request is in flight
- *   are queued and go out together in the next request (natural batching, no added delay when idle). One
- *   request at a time also means calls are written in call order, so per-key order holds across
- *   concurrent send() calls (a request sent again may repeat messages already written, never skip ahead).
+ *   are queued and go out together in the next request (natural batching), and the next request starts
+ *   at least `lingerMs` after the previous one started (adaptive linger: under load, fewer and larger
+ *   requests, each of which costs the brokers a fixed price; when idle, no added delay). One request at a
+ *   time also means calls are written in call order, so per-key order holds across concurrent send()
+ *   calls (a request sent again may repeat messages already written, never skip ahead).
  * - A request that fails every try rejects every send() it carried with
  *   BizException(SERVICE_UNAVAILABLE): the messages may or may not have been written. The producer is
  *   then replaced (a fresh connection and metadata).
@@ -76,6 +79,8 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
   private readonly retryBackoffMs: number;
   private readonly lingerMs: number;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** When the last produce request started (Date.now()): the adaptive linger counts from it. */
+  private lastRequestAt = 0;
   private producer: Producer;
   private connected: Promise<void> | null = null;
   private queue: Pending[] = [];
@@ -106,12 +111,13 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
-    if (this.lingerTimer) {
-      clearTimeout(this.lingerTimer);
-      this.lingerTimer = undefined;
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    // What was accepted goes out now, one request after the other (no linger once closed).
+    while (this.draining || this.queue.length > 0) {
       this.startDrain();
+      await this.draining;
     }
-    await this.draining;
     await this.producer.disconnect().catch((err: unknown) => this.logger.warn(`disconnect: ${describeError(err)}`));
     this.connected = null;
   }
@@ -153,43 +159,46 @@ export class KafkaProducerService<M extends TopicMessageMap<M> = KafkaTopicMessa
     return this.connected;
   }
 
+  /** Starts the next request now, or when `lingerMs` has passed since the previous one started (adaptive linger). */
   private kick(): void {
-    if (this.draining || this.lingerTimer) return;
-    if (
-      this.lingerMs > 0 &&
-      !this.closed &&
-      this.queue.reduce((n, p) => n + p.messages.length, 0) < this.maxBatchMessages
-    ) {
+    if (this.draining || this.lingerTimer || this.queue.length === 0) return;
+    const wait = this.lastRequestAt + this.lingerMs - Date.now();
+    if (wait > 0 && !this.closed && this.queuedMessages() < this.maxBatchMessages) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = undefined;
         this.startDrain();
-      }, this.lingerMs);
+      }, wait);
       return;
     }
     this.startDrain();
   }
 
+  private queuedMessages(): number {
+    return this.queue.reduce((n, p) => n + p.messages.length, 0);
+  }
+
+  /** One request (one batch of whole calls); the next one is started by kick(). */
   private startDrain(): void {
     if (this.draining) return;
-    this.draining = this.drain().finally(() => {
+    this.draining = this.drainOne().finally(() => {
       this.draining = null;
-      if (this.queue.length > 0) this.startDrain();
+      this.kick();
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      const count = batch.reduce((n, p) => n + p.messages.length, 0);
-      try {
-        await this.sendWhole(batch);
-        batch.forEach((p) => p.resolve());
-      } catch (err: unknown) {
-        this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describeError(err)}`);
-        const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describeError(err)}`);
-        batch.forEach((p) => p.reject(failure));
-        await this.replaceProducer();
-      }
+  private async drainOne(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const batch = this.takeBatch();
+    const count = batch.reduce((n, p) => n + p.messages.length, 0);
+    this.lastRequestAt = Date.now();
+    try {
+      await this.sendWhole(batch);
+      batch.forEach((p) => p.resolve());
+    } catch (err: unknown) {
+      this.logger.error(`produce of ${count} message(s) to ${topicsOf(batch)} failed: ${describeError(err)}`);
+      const failure = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, `kafka: ${describeError(err)}`);
+      batch.forEach((p) => p.reject(failure));
+      await this.replaceProducer();
     }
   }
 

@@ -17,9 +17,13 @@ export class KafkaEnv {
   @IsNotEmpty()
   KAFKA_CLIENT_ID?: string;
 
-  /** Producer linger: the first message of an idle producer waits this long for company (batching). */
+  /**
+   * Adaptive producer linger: the least time between the starts of two produce requests. Under load a
+   * request waits for the rest of it and carries what arrived meanwhile (fewer, larger requests: each
+   * costs the broker a fixed price); an idle producer sends at once. At most this much added latency.
+   */
   @IntSetting(0, 1_000)
-  KAFKA_LINGER_MS: number = 2;
+  KAFKA_LINGER_MS: number = 10;
 
   /**
    * Replicas of every topic the apps create. Default 3: production runs a replicated cluster, and with

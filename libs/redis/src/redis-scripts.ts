@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import type { RedisClient } from './redis-client';
 
 /**
@@ -5,7 +6,12 @@ import type { RedisClient } from './redis-client';
  * Cluster rule: the keys of one call share one hash tag (one slot), see redis-keys.ts.
  */
 export interface RedisScript {
-  numberOfKeys: number;
+  /**
+   * Unset: as many keys as each call names, passed first (`numkeys, ...keys, ...args`). Auto-pipelining
+   * groups calls by their first argument, here a number: on a Cluster such a script goes out unpipelined
+   * (routed by its keys), on one server it is pipelined as any command.
+   */
+  numberOfKeys?: number;
   lua: string;
 }
 
@@ -19,7 +25,12 @@ export function withScripts<T extends object>(
   scripts: Readonly<Record<string, RedisScript>>,
 ): RedisClient & T {
   for (const [name, script] of Object.entries(scripts)) {
-    if (!(name in redis)) redis.defineCommand(name, script);
+    if (name in redis) continue;
+    redis.defineCommand(name, script);
+    if (script.numberOfKeys === undefined && redis instanceof Cluster) {
+      const options = redis.options as { autoPipeliningIgnoredCommands?: string[] };
+      options.autoPipeliningIgnoredCommands = [...(options.autoPipeliningIgnoredCommands ?? []), name];
+    }
   }
   return redis as RedisClient & T;
 }

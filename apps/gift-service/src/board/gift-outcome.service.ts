@@ -22,28 +22,42 @@ return {ARGV[1], ARGV[2], 0}
 `;
 
 /**
- * Step 2, for a charged gift of a claimed request id, in the room step 1 recorded (keys of one room: one
- * Cluster slot), at most once per request id:
- *   KEYS[1] the gift's applied marker in the room (holds its combo), KEYS[2] the sender's combo state in
- *   the room, KEYS[3] the board. ARGV: giftId, sendTime ms, combo window ms, price, senderId, outcome TTL s, combo TTL s.
+ * Step 2, for the charged gifts of claimed request ids in ONE room (the room step 1 recorded; keys of one
+ * room: one Cluster slot), in order, each at most once per request id:
+ *   KEYS[1] the room's board; then per gift j (from 0): KEYS[2+2j] its applied marker in the room (holds
+ *   its combo), KEYS[3+2j] its sender's combo state in the room.
+ *   ARGV: combo window ms, outcome TTL s, combo TTL s; then per gift j: ARGV[4+4j..7+4j] giftId, sendTime ms, price, senderId.
  * combo = previous + 1 when the sender's previous gift in the room was the same gift sent at most `window`
- * ms earlier (by send time), else 1; the board adds the price to the sender. Applied before: its combo, nothing changes.
+ * ms earlier (by send time), else 1; the board adds the price to the sender. Applied before: its combo,
+ * nothing changes. Answers the combos in order. The same as one call per gift, in one script call.
  */
 const APPLY_IN_ROOM = `
-local known = redis.call('GET', KEYS[1])
-if known then return tonumber(known) end
-local combo = 1
-local last = redis.call('HMGET', KEYS[2], 'gift', 'time', 'combo')
-local t = tonumber(ARGV[2])
-if last[1] == ARGV[1] and last[2] and t >= tonumber(last[2]) and t - tonumber(last[2]) <= tonumber(ARGV[3]) then
-  combo = tonumber(last[3]) + 1
+local window = tonumber(ARGV[1])
+local combos = {}
+for j = 0, (#KEYS - 1) / 2 - 1 do
+  local applied, state, a = KEYS[2 + 2 * j], KEYS[3 + 2 * j], 4 + 4 * j
+  local known = redis.call('GET', applied)
+  if known then
+    combos[j + 1] = tonumber(known)
+  else
+    local combo = 1
+    local last = redis.call('HMGET', state, 'gift', 'time', 'combo')
+    local t = tonumber(ARGV[a + 1])
+    if last[1] == ARGV[a] and last[2] and t >= tonumber(last[2]) and t - tonumber(last[2]) <= window then
+      combo = tonumber(last[3]) + 1
+    end
+    redis.call('HSET', state, 'gift', ARGV[a], 'time', ARGV[a + 1], 'combo', combo)
+    redis.call('EXPIRE', state, ARGV[3])
+    redis.call('ZINCRBY', KEYS[1], ARGV[a + 2], ARGV[a + 3])
+    redis.call('SET', applied, combo, 'EX', ARGV[2])
+    combos[j + 1] = combo
+  end
 end
-redis.call('HSET', KEYS[2], 'gift', ARGV[1], 'time', ARGV[2], 'combo', combo)
-redis.call('EXPIRE', KEYS[2], ARGV[7])
-redis.call('ZINCRBY', KEYS[3], ARGV[4], ARGV[5])
-redis.call('SET', KEYS[1], combo, 'EX', ARGV[6])
-return combo
+return combos
 `;
+
+/** Most gifts of one room per step-2 script call (bounds how long one call holds Redis). */
+const ROOM_APPLY_CHUNK = 100;
 
 /** Marks a gift's push done, only while its outcome exists (never recreates an expired one without a TTL). */
 const MARK_PUSHED = `if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], 'pushed', 1) else return 0 end`;
@@ -76,7 +90,8 @@ interface OutcomeCommands {
     fingerprint: string,
     ttl: number,
   ): Promise<[string, string, number]>;
-  applyGiftInRoom(...args: [string, string, string, ...number[]]): Promise<number>;
+  /** numkeys, the keys, then the arguments (see APPLY_IN_ROOM). */
+  applyGiftInRoom(...args: (string | number)[]): Promise<number[]>;
   markGiftPushed(outcomeKey: string): Promise<number>;
 }
 type OutcomeRedis = RedisClient & OutcomeCommands;
@@ -87,8 +102,9 @@ type OutcomeRedis = RedisClient & OutcomeCommands;
  * different Cluster slots: step 1 claims the request id's outcome (one record whatever room a message
  * says), step 2 applies charged gifts in the room step 1 recorded, guarded by a marker in that room.
  * A crash between the two is harmless: the redelivery finds the claim and applies step 2 then.
- * Each step sends one script call per gift, all at once: auto-pipelining writes them in one pipeline per
- * Redis node (a Cluster refuses one manual pipeline over keys of several nodes).
+ * Step 1 sends one script call per gift, step 2 one per room (its gifts in order), each step's calls all
+ * at once: auto-pipelining writes them in one pipeline per Redis node (a Cluster refuses one manual
+ * pipeline over keys of several nodes).
  */
 @Injectable()
 export class GiftOutcomeService {
@@ -100,7 +116,8 @@ export class GiftOutcomeService {
   ) {
     this.redis = withScripts<OutcomeCommands>(redis, {
       claimGiftOutcome: { numberOfKeys: 1, lua: CLAIM_OUTCOME },
-      applyGiftInRoom: { numberOfKeys: 3, lua: APPLY_IN_ROOM },
+      // As many keys as the call names (numkeys first): one call per room.
+      applyGiftInRoom: { lua: APPLY_IN_ROOM },
       markGiftPushed: { numberOfKeys: 1, lua: MARK_PUSHED },
     });
   }
@@ -121,28 +138,33 @@ export class GiftOutcomeService {
 
     const toApply = gifts.map((g, i) => ({ g, i })).filter(({ g, i }) => g.charged && !claimed[i].conflict);
     const combos = new Map<number, number>();
-    if (toApply.length > 0) {
+    const calls = roomCalls(toApply);
+    if (calls.length > 0) {
       const applied = await settleAll(
-        toApply.map(({ g }) =>
-          this.redis.applyGiftInRoom(
-            this.keys.roomGiftApplied(g.roomId, g.requestId),
-            this.keys.comboState(g.roomId, g.senderId),
-            this.keys.roomContributionBoard(g.roomId),
-            g.giftId,
-            g.sendTime,
+        calls.map((call) => {
+          const keys = [
+            this.keys.roomContributionBoard(call[0].g.roomId),
+            ...call.flatMap(({ g }) => [
+              this.keys.roomGiftApplied(g.roomId, g.requestId),
+              this.keys.comboState(g.roomId, g.senderId),
+            ]),
+          ];
+          const args = call.flatMap(({ g }) => [g.giftId, g.sendTime, g.price, g.senderId]);
+          return this.redis.applyGiftInRoom(
+            keys.length,
+            ...keys,
             comboWindowMs,
-            g.price,
-            g.senderId,
             OUTCOME_TTL_SECONDS,
             COMBO_STATE_TTL_SECONDS,
-          ),
-        ),
+            ...args,
+          );
+        }),
         failure(
-          toApply.map(({ g }) => g),
+          calls.map((call) => call[0].g),
           'room',
         ),
       );
-      toApply.forEach(({ i }, k) => combos.set(i, Number(applied[k])));
+      calls.forEach((call, c) => call.forEach(({ i }, k) => combos.set(i, Number(applied[c][k]))));
     }
     return claimed.map((c, i) => ({ ...c, combo: combos.get(i) ?? 0 }));
   }
@@ -166,6 +188,20 @@ export class GiftOutcomeService {
       entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
     return entries;
   }
+}
+
+/** The gifts by room, in their order, at most ROOM_APPLY_CHUNK per call: one step-2 script call each. */
+function roomCalls<T extends { g: { roomId: number } }>(gifts: readonly T[]): T[][] {
+  const byRoom = new Map<number, T[]>();
+  for (const gift of gifts) {
+    const room = byRoom.get(gift.g.roomId);
+    if (room) room.push(gift);
+    else byRoom.set(gift.g.roomId, [gift]);
+  }
+  const calls: T[][] = [];
+  for (const room of byRoom.values())
+    for (let i = 0; i < room.length; i += ROOM_APPLY_CHUNK) calls.push(room.slice(i, i + ROOM_APPLY_CHUNK));
+  return calls;
 }
 
 /** The first failed call fails the whole step (the batch is redelivered), naming its gift. */

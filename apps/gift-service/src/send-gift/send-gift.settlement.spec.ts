@@ -24,12 +24,16 @@ describe('SendGiftPipeline settlement: one bank call, invalid items parked befor
   it('an item the bank would refuse is parked with the reason; the others are settled in ONE batch call', async () => {
     const { pipeline, settled, parked } = pipelineWith();
     const report = await pipeline.process(
-      batchOf([consumed(mq('good-1', 5), 1), consumed(mq('bad-price', 0), 2), consumed(mq('good-2', 7), 3)]),
+      batchOf([
+        consumed(mq('good-1', 5), 1),
+        consumed({ ...mq('bad-key-id', 5), sigKeyId: 'not a key id' }, 2),
+        consumed(mq('good-2', 7), 3),
+      ]),
     );
     expect(settled).toHaveLength(1);
     expect(settled[0].map((i) => i.requestId)).toEqual(['good-1', 'good-2']);
     expect(parked.map((p) => [p.originOffset, p.reason])).toEqual([
-      ['2', expect.stringMatching(/^not a valid settlement: GiftSettlementItem: price/)],
+      ['2', expect.stringMatching(/^not a valid settlement: GiftSettlementItem: signed.sigKeyId/)],
     ]);
     expect(report).toMatchObject({ gifts: 3, charged: 2, parked: 1 });
   });
@@ -51,7 +55,7 @@ describe('SendGiftPipeline settlement: one bank call, invalid items parked befor
 
   it('a batch where nothing is valid asks the bank nothing', async () => {
     const { pipeline, settled, parked } = pipelineWith();
-    await pipeline.process(batchOf([consumed(mq('bad', -1), 1)]));
+    await pipeline.process(batchOf([consumed({ ...mq('bad', 5), sig: 's'.repeat(65) }, 1)]));
     expect(settled).toEqual([]);
     expect(parked).toHaveLength(1);
   });
