@@ -79,9 +79,11 @@ export class CurrencyAccountService {
     const balance = account.currentBalance;
     const version = account.version;
 
-    const [prior] = await this.trades.findByRequestIds(em, [requestId]);
+    const priors = await this.trades.findByRequestIds(em, [requestId]);
+    const [prior] = priors;
     if (prior) {
-      const same = prior.userId === userId && prior.num === num;
+      // The same adjustment is one row of this user, kind and amount (a gift's request id has two rows: never this).
+      const same = priors.length === 1 && prior.userId === userId && prior.num === num && prior.type === type;
       ErrorAssert.isTrue(
         same,
         BaseErrorCode.PARAM_ERROR,
