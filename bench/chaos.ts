@@ -512,7 +512,7 @@ async function waitSettled(ds: DataSource, ids: string[]): Promise<void> {
     let n = 0;
     for (let i = 0; i < unique.length; i += 5_000) {
       const [row] = await ds.query(
-        'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?)',
+        'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE type = 2 AND direction = 1 AND request_id IN (?)',
         [unique.slice(i, i + 5_000)],
       );
       n += Number(row.n);

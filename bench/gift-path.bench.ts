@@ -285,7 +285,7 @@ async function countGiftTrades(
   afterId = 0,
 ): Promise<{ charged: number; rejected: number }> {
   const rows: { status: number; n: string }[] = await ds.query(
-    'SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE id > ? AND type = 2 AND request_id LIKE ? GROUP BY status',
+    'SELECT status, COUNT(*) AS n FROM t_qiyu_currency_trade WHERE id > ? AND type = 2 AND direction = 1 AND request_id LIKE ? GROUP BY status',
     [afterId, prefixLike],
   );
   return {

@@ -124,9 +124,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   }
 
   async function settledCount(requestIds: string[]): Promise<number> {
-    const [{ n }] = await ds.query(`SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id IN (?)`, [
-      requestIds,
-    ]);
+    const [{ n }] = await ds.query(
+      `SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE direction = 1 AND request_id IN (?)`,
+      [requestIds],
+    );
     return Number(n);
   }
 
@@ -224,7 +225,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     );
 
     const trades: { request_id: string; status: number; num: string }[] = await ds.query(
-      'SELECT request_id, status, num FROM t_qiyu_currency_trade WHERE request_id IN (?)',
+      'SELECT request_id, status, num FROM t_qiyu_currency_trade WHERE direction = 1 AND request_id IN (?)',
       [ids],
     );
     for (const t of trades) {

@@ -344,6 +344,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/bank/earnings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The caller's gift earnings: balance, withdrawable and pending (held), totals today, 7 days, all time */
+    post: operations['BankController_earnings'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/bank/trades': {
     parameters: {
       query?: never;
@@ -353,7 +370,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The caller's ledger, newest first */
+    /** The caller's ledger, newest first: a gift is the sender's debit and the receiver's credit */
     post: operations['BankController_trades'];
     delete?: never;
     options?: never;
@@ -635,14 +652,38 @@ export interface components {
       /** @description coins; 0 for a user without a wallet */
       balance: number;
     };
+    EarningsView: {
+      /** @description coins received as an anchor, not yet withdrawn: withdrawable + pending */
+      earnings: number;
+      /** @description earnings older than EARNINGS_HOLD_DAYS days: can be withdrawn */
+      withdrawable: number;
+      /** @description earnings of the last EARNINGS_HOLD_DAYS days: held, not withdrawable yet */
+      pending: number;
+      /** @description received since midnight (the database clock) */
+      today: number;
+      /** @description received in the last 7 days (7 × 24 hours) */
+      last7Days: number;
+      /** @description received, all time */
+      total: number;
+    };
     TradeView: {
       id: number;
+      /** @description a gift is one request id with two rows: the sender's debit, the receiver's credit */
       requestId: string;
+      /**
+       * @description debit: coins out of the caller's wallet (or a refused gift); credit: coins in (a gift's: to earnings)
+       * @enum {string}
+       */
+      direction: 'debit' | 'credit';
       /** @description signed: coins in, coins out (negative), 0 for a recorded rejection */
       num: number;
+      /** @description the wallet's balance after the row; on a gift's credit, the earnings after it */
       balanceAfter: number;
+      /** @description 1 recharge, 2 gift, 3 manual credit, 4 manual debit */
       type: number;
+      /** @description 1 done, 0 refused */
       status: number;
+      /** @description the counterparty user id of a gift: the receiver on a debit, the sender on a credit; null otherwise */
       counterpartyId: number | null;
       remark: string | null;
       /** @description epoch ms */
@@ -2503,6 +2544,90 @@ export interface operations {
             /** @example success */
             msg: string;
             data: components['schemas']['BalanceView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  BankController_earnings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmptyBodyDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['EarningsView'];
           };
         };
       };

@@ -84,7 +84,7 @@ export async function seedViewers(
       chunk.flatMap((v, k) => [v.userId, balances[k], balances[k]]),
     );
     await ds.query(
-      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
+      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type, status, remark) VALUES ${chunk.map(() => "(?, ?, 2, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
       chunk.flatMap((v, k) => [`seed:${v.userId}`, v.userId, balances[k], balances[k]]),
     );
     await writeTokens(redis, keyPrefix, chunk);
@@ -120,7 +120,7 @@ export async function seedAnchorSenders(
     senders.flatMap((a) => [a.userId, coins, coins]),
   );
   await ds.query(
-    `INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES ${senders.map(() => "(?, ?, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
+    `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type, status, remark) VALUES ${senders.map(() => "(?, ?, 2, ?, ?, 1, 1, 'bench seed')").join(', ')}`,
     senders.flatMap((a) => [`seed:${a.userId}`, a.userId, coins, coins]),
   );
   await writeTokens(redis, keyPrefix, senders);

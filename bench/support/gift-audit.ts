@@ -12,12 +12,15 @@
  * `auditMoney` and `judgePushes` are the two halves, usable alone; `verdict(checks)` merges checks (add a
  * harness' own, e.g. "no process died on its own", before printing).
  *
- * Money (auditMoney): every accepted request id has exactly one gift trade: charged (status 1) with
- * exactly one gift record, or refused (status 0) with none; no gift trade charged (or refused) for an id
- * of the harness (LIKE `requestIdLike`) that was not accepted; no gift record without a charged trade; no
- * negative balance or earnings; balances + earnings = credits (recharges); the ledger sums to the
- * balances, and what it spent on gifts to the earnings; Redis' cached balance = the database's, for every
- * cached account (read key by key: safe on a Redis Cluster).
+ * Money (auditMoney): the ledger is double-entry for gifts (a charged gift is the sender's debit and the
+ * receiver's credit under one request id). Every accepted request id has exactly one gift debit: charged
+ * (status 1) with exactly one gift record, or refused (status 0) with none; a charged one has exactly one
+ * credit, of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
+ * no gift trade charged (or refused) for an id of the harness (LIKE `requestIdLike`) that was not
+ * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings =
+ * credits (recharges); the wallet rows of the ledger (all but gift credits) sum to the balances, its gift
+ * debits to the earnings, and its gift credits to the earnings; Redis' cached balance = the database's,
+ * for every cached account (read key by key: safe on a Redis Cluster).
  *
  * Pushes (judgePushes, over what the observers recorded): a socket is judged for a gift when it was
  * logged in to the room before the gift was sent and never closed until the audit; each judged socket
@@ -94,20 +97,45 @@ async function scalar(ds: DataSource, sql: string, params: unknown[] = []): Prom
   return Number(Object.values(((await ds.query(sql, params)) as object[])[0] ?? {})[0] ?? 0);
 }
 
-/** Per accepted id: its gift trades and records. */
+/** One accepted id's gift rows: its debits (charged, refused) and credits, and whether they make one transfer. */
+interface GiftLedger {
+  debits: number;
+  charged: number;
+  refused: number;
+  credits: number;
+  /** The debit's receiver got the credit, of the same coins, naming the sender (a refused gift: no credit). */
+  balanced: boolean;
+}
+
+/** Per accepted id: its gift rows and records. */
 async function outcomesOf(
   ds: DataSource,
   ids: readonly string[],
-): Promise<{ trades: Map<string, { n: number; charged: number; refused: number }>; records: Map<string, number> }> {
-  const trades = new Map<string, { n: number; charged: number; refused: number }>();
+): Promise<{ trades: Map<string, GiftLedger>; records: Map<string, number> }> {
+  const trades = new Map<string, GiftLedger>();
   const records = new Map<string, number>();
   for (const part of chunks(ids)) {
-    const t: { request_id: string; n: string; charged: string; refused: string }[] = await ds.query(
-      'SELECT request_id, COUNT(*) AS n, SUM(status = 1) AS charged, SUM(status = 0) AS refused FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?) GROUP BY request_id',
+    const t: Record<string, string | null>[] = await ds.query(
+      `SELECT request_id, SUM(direction = 1) AS debits, SUM(direction = 1 AND status = 1) AS charged,
+              SUM(direction = 1 AND status = 0) AS refused, SUM(direction = 2) AS credits,
+              SUM(CASE WHEN direction = 1 THEN num END) AS debited, SUM(CASE WHEN direction = 2 THEN num END) AS credited,
+              MAX(CASE WHEN direction = 1 THEN user_id END) AS sender, MAX(CASE WHEN direction = 1 THEN counterparty_id END) AS receiver,
+              MAX(CASE WHEN direction = 2 THEN user_id END) AS credited_to, MAX(CASE WHEN direction = 2 THEN counterparty_id END) AS credited_from
+       FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?) GROUP BY request_id`,
       [part],
     );
-    for (const r of t)
-      trades.set(r.request_id, { n: Number(r.n), charged: Number(r.charged), refused: Number(r.refused) });
+    for (const r of t) {
+      const [debits, charged, refused, credits] = [r.debits, r.charged, r.refused, r.credits].map(Number);
+      const balanced =
+        charged === 1
+          ? credits === 1 &&
+            Number(r.credited) === -Number(r.debited) &&
+            r.credited_to !== null &&
+            String(r.credited_to) === String(r.receiver) &&
+            String(r.credited_from) === String(r.sender)
+          : credits === 0;
+      trades.set(String(r.request_id), { debits, charged, refused, credits, balanced });
+    }
     const g: { request_id: string; n: string }[] = await ds.query(
       'SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id',
       [part],
@@ -117,7 +145,7 @@ async function outcomesOf(
   return { trades, records };
 }
 
-/** Gift trades of the harness' ids (LIKE patterns) that were never accepted, charged and refused. */
+/** Gifts of the harness' ids (LIKE patterns) that were never accepted, charged (any charged row) and refused. */
 async function settledNotAccepted(
   ds: DataSource,
   accepted: ReadonlySet<string>,
@@ -125,13 +153,14 @@ async function settledNotAccepted(
 ): Promise<{ charged: number; refused: number }> {
   const out = { charged: 0, refused: 0 };
   if (requestIdLike.length === 0) return out;
-  const rows: { request_id: string; status: number }[] = await ds.query(
-    `SELECT request_id, status FROM t_qiyu_currency_trade WHERE type = 2 AND (${requestIdLike.map(() => 'request_id LIKE ?').join(' OR ')})`,
+  const rows: { request_id: string; charged: string }[] = await ds.query(
+    `SELECT request_id, MAX(status = 1) AS charged FROM t_qiyu_currency_trade
+     WHERE type = 2 AND (${requestIdLike.map(() => 'request_id LIKE ?').join(' OR ')}) GROUP BY request_id`,
     [...requestIdLike],
   );
   for (const r of rows) {
     if (accepted.has(r.request_id)) continue;
-    if (Number(r.status) === 1) out.charged += 1;
+    if (Number(r.charged) === 1) out.charged += 1;
     else out.refused += 1;
   }
   return out;
@@ -169,10 +198,12 @@ export async function auditMoney(opts: {
   const { trades, records } = await outcomesOf(ds, [...accepted]);
   const outcomes = new Map<string, GiftOutcome>();
   let settledTwice = 0;
+  let unbalancedTransfers = 0;
   let chargedWithoutOneRecord = 0;
   let refusedWithRecord = 0;
   for (const [id, t] of trades) {
-    if (t.n !== 1 || t.charged + t.refused !== 1) settledTwice += 1;
+    if (t.debits !== 1 || t.charged + t.refused !== 1) settledTwice += 1;
+    if (!t.balanced) unbalancedTransfers += 1;
     if (t.charged > 0) outcomes.set(id, 'charged');
     else if (t.refused > 0) outcomes.set(id, 'refused');
     if (t.charged > 0 && records.get(id) !== 1) chargedWithoutOneRecord += 1;
@@ -187,18 +218,29 @@ export async function auditMoney(opts: {
   const credited = await q(
     'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1',
   );
-  const ledgerBalance = await q('SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1');
+  // The wallets' rows: every row but a gift's credit (which goes to the receiver's earnings).
+  const ledgerBalance = await q(
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1 AND NOT (type = 2 AND direction = 2)',
+  );
   const balances = await q('SELECT COALESCE(SUM(current_balance), 0) FROM t_qiyu_currency_account');
-  const ledgerSpent = await q('SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND status = 1');
+  const ledgerSpent = await q(
+    'SELECT COALESCE(-SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND direction = 1 AND status = 1',
+  );
+  const ledgerEarned = await q(
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND direction = 2 AND status = 1',
+  );
   const earnings = await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account');
   const negative = await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0');
   const recordsWithoutCharge = await q(
-    'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.type = 2 AND t.status = 1 WHERE t.id IS NULL',
+    'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.type = 2 AND t.direction = 1 AND t.status = 1 WHERE t.id IS NULL',
   );
   const unsettled = accepted.size - trades.size;
   const checks = [
     check('every accepted id settled', unsettled === 0, { accepted: accepted.size, unsettled }),
-    check('settled once (one gift trade, charged or refused)', settledTwice === 0, { settledTwice }),
+    check('settled once (one gift debit, charged or refused)', settledTwice === 0, { settledTwice }),
+    check('charged: one credit of the coins to the receiver; refused: none', unbalancedTransfers === 0, {
+      unbalancedTransfers,
+    }),
     check('charged with exactly one gift record', chargedWithoutOneRecord === 0, {
       charged: [...outcomes.values()].filter((o) => o === 'charged').length,
       chargedWithoutOneRecord,
@@ -216,6 +258,7 @@ export async function auditMoney(opts: {
     check('balances + earnings = credits', balancesPlusEarnings === credited, { balancesPlusEarnings, credited }),
     check('ledger = balances', ledgerBalance === balances, { ledgerBalance, balances }),
     check('ledger spent on gifts = earnings', ledgerSpent === earnings, { ledgerSpent, earnings }),
+    check('ledger credited to earnings = earnings', ledgerEarned === earnings, { ledgerEarned, earnings }),
     check('Redis balance cache = database', redisCacheMismatches === 0, { cachedAccounts, redisCacheMismatches }),
   ];
   return { checks, outcomes };

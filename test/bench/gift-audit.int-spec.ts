@@ -17,10 +17,19 @@ describe('auditMoney', () => {
   });
 
   const q = (sql: string, params: unknown[] = []): Promise<unknown> => db.dataSource.query(sql, params);
-  const trade = (requestId: string, userId: number, num: number, type: number, status: number): Promise<unknown> =>
+  /** A ledger row: direction 1 debit, 2 credit; a gift's counterparty is the other side. */
+  const trade = (
+    requestId: string,
+    userId: number,
+    num: number,
+    type: number,
+    status: number,
+    direction = num > 0 ? 2 : 1,
+    counterpartyId: number | null = null,
+  ): Promise<unknown> =>
     q(
-      "INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type, status, remark) VALUES (?, ?, ?, 0, ?, ?, 'audit spec')",
-      [requestId, userId, num, type, status],
+      "INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, remark) VALUES (?, ?, ?, ?, ?, 0, ?, ?, 'audit spec')",
+      [requestId, userId, direction, counterpartyId, num, type, status],
     );
   const record = (requestId: string): Promise<unknown> =>
     q(
@@ -45,9 +54,10 @@ describe('auditMoney', () => {
       'INSERT INTO t_qiyu_currency_account (user_id, current_balance, earnings, total_recharged) VALUES (1, 95, 0, 100), (2, 0, 5, 0)',
     );
     await trade('seed:1', 1, 100, 1, 1);
-    await trade('1:c-1', 1, -5, 2, 1);
+    await trade('1:c-1', 1, -5, 2, 1, 1, 2);
+    await trade('1:c-1', 2, 5, 2, 1, 2, 1);
     await record('1:c-1');
-    await trade('1:c-2', 1, -5, 2, 0);
+    await trade('1:c-2', 1, 0, 2, 0, 1, 2);
     await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '1:95');
     const exact = await audit(['1:c-1', '1:c-2']);
     expect(exact.failed).toEqual([]);
@@ -90,6 +100,26 @@ describe('auditMoney', () => {
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       'balances + earnings = credits',
       'ledger spent on gifts = earnings',
+      'ledger credited to earnings = earnings',
     ]);
+    await q('UPDATE t_qiyu_currency_account SET earnings = 0 WHERE user_id = 1');
+    await q('UPDATE t_qiyu_currency_account SET earnings = 5 WHERE user_id = 2');
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
+
+    // The credit of a charged gift: missing, of other coins, to another user; a refused gift credited.
+    const unbalanced = 'charged: one credit of the coins to the receiver; refused: none';
+    await q("UPDATE t_qiyu_currency_trade SET user_id = 3 WHERE request_id = '1:c-1' AND direction = 2");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
+    await q("UPDATE t_qiyu_currency_trade SET user_id = 2, num = 4 WHERE request_id = '1:c-1' AND direction = 2");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, 'ledger credited to earnings = earnings']);
+    await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-1' AND direction = 2");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, 'ledger credited to earnings = earnings']);
+    await trade('1:c-1', 2, 5, 2, 1, 2, 1);
+    await trade('1:c-2', 2, 0, 2, 1, 2, 1);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
+    await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-2' AND direction = 2");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
+    // A second debit (or credit) for one request id: the schema itself refuses it (UNIQUE (request_id, direction)).
+    await expect(trade('1:c-1', 1, -5, 2, 1, 1, 2)).rejects.toThrow(/Duplicate entry/);
   });
 });

@@ -8,7 +8,9 @@ import {
   CreatePayOrderRequest,
   CreatePayOrderResponse,
   DevPayRequest,
+  EarningsResponse,
   GetBalanceRequest,
+  GetEarningsRequest,
   ListPayProductsRequest,
   ListPayProductsResponse,
   ListTradesRequest,
@@ -19,6 +21,7 @@ import {
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
+import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
@@ -47,12 +50,21 @@ export class BankRpcController {
     return { balance };
   }
 
+  @MessagePattern({ cmd: BankRpc.GET_EARNINGS })
+  getEarnings(@Payload() req: GetEarningsRequest): Promise<EarningsResponse> {
+    return this.accounts.getEarnings(req.userId);
+  }
+
   @MessagePattern({ cmd: BankRpc.LIST_TRADES })
   async listTrades(@Payload() req: ListTradesRequest): Promise<TradePage> {
     const page = await this.accounts.listTrades(req.userId, req.page, req.pageSize);
     return {
       hasNext: page.hasNext,
-      list: page.list.map((t) => ({ ...t, createTime: new Date(t.createTime).getTime() })),
+      list: page.list.map((t) => ({
+        ...t,
+        direction: t.direction === TradeDirection.CREDIT ? 'credit' : 'debit',
+        createTime: new Date(t.createTime).getTime(),
+      })),
     };
   }
 

@@ -268,6 +268,92 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(after).toEqual(before);
   });
 
+  it('a gift is two ledger rows under its request id (debit, credit to earnings); a replay adds none; /earnings holds the last 7 days', async () => {
+    const [sender, anchor] = [newUser(), newUser()];
+    await fund(sender, 100);
+    const first = gift(sender, 30, anchor);
+    const second = gift(sender, 20, anchor);
+    const refused = gift(sender, 500, anchor);
+    expect((await bank.settleBatch([first, second, refused])).results.map((r) => r.status)).toEqual([
+      'charged',
+      'charged',
+      'rejected',
+    ]);
+    const rowsOf = async (): Promise<unknown[][]> =>
+      (
+        await ds.query(
+          `SELECT request_id, user_id, direction, counterparty_id, num, balance_after, status FROM t_qiyu_currency_trade
+           WHERE type = 2 AND user_id IN (?, ?) ORDER BY request_id, direction`,
+          [sender, anchor],
+        )
+      ).map((r: Record<string, unknown>) => [
+        r.request_id,
+        ...[r.user_id, r.direction, r.counterparty_id, r.num, r.balance_after, r.status].map(Number),
+      ]);
+    const rows = await rowsOf();
+    expect(rows).toEqual(
+      [
+        [first.requestId, sender, 1, anchor, -30, 70, 1],
+        [first.requestId, anchor, 2, sender, 30, 30, 1],
+        [second.requestId, sender, 1, anchor, -20, 50, 1],
+        [second.requestId, anchor, 2, sender, 20, 50, 1],
+        [refused.requestId, sender, 1, anchor, 0, 50, 0],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[2]) - Number(b[2])),
+    );
+    // Redelivered, alone and together: the first answers, nothing written, nothing moved.
+    const replay = await bank.settleBatch([second, first, refused]);
+    expect(replay.results.map((r) => [r.status, r.replayed, r.balanceAfter])).toEqual([
+      ['charged', true, 50],
+      ['charged', true, 70],
+      ['rejected', true, 50],
+    ]);
+    expect(await rowsOf()).toEqual(rows);
+    // A request id the ledger holds as a credit of something else (a recharge) is a conflict: nothing moves.
+    const fundId = uniqueName('fund');
+    await accounts.adjust({ userId: sender, num: 5, requestId: fundId, type: TradeType.MANUAL_CREDIT });
+    const [reused] = (await bank.settleBatch([gift(sender, 10, anchor, fundId)])).results;
+    expect(reused.status).toBe('conflict');
+    expect(await rowsOf()).toEqual(rows);
+    expect(await dbBalance(sender)).toBe(55);
+
+    // Default hold (EARNINGS_HOLD_DAYS 7): everything is pending.
+    expect(await bank.earnings(anchor)).toEqual({
+      earnings: 50,
+      withdrawable: 0,
+      pending: 50,
+      today: 50,
+      last7Days: 50,
+      total: 50,
+    });
+    expect(await bank.earnings(sender)).toEqual({
+      earnings: 0,
+      withdrawable: 0,
+      pending: 0,
+      today: 0,
+      last7Days: 0,
+      total: 0,
+    });
+    // The first gift 8 days old: past the hold, withdrawable, out of today and the last 7 days.
+    await ds.query(
+      'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 8 DAY WHERE request_id = ? AND direction = 2',
+      [first.requestId],
+    );
+    expect(await bank.earnings(anchor)).toEqual({
+      earnings: 50,
+      withdrawable: 30,
+      pending: 20,
+      today: 20,
+      last7Days: 20,
+      total: 50,
+    });
+    // The anchor's ledger shows its credit with the direction and the sender as counterparty.
+    const page = await bank.trades({ userId: anchor, page: 1, pageSize: 10 });
+    expect(page.list.map((t) => [t.requestId, t.direction, t.counterpartyId, t.num])).toEqual([
+      [second.requestId, 'credit', sender, 20],
+      [first.requestId, 'credit', sender, 30],
+    ]);
+  });
+
   it('refuses a debit beyond the balance and a debit of an unknown user (manual debits are not on the RPC surface)', async () => {
     const user = newUser();
     await fund(user, 10);

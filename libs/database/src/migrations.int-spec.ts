@@ -43,11 +43,21 @@ describe('migrations on the real database', () => {
     expect(Number(n)).toBeGreaterThanOrEqual(6);
   });
 
-  it('enforce a UNIQUE request id in the ledger and in gift records', async () => {
+  it('enforce a UNIQUE request id per direction in the ledger, and in gift records', async () => {
     const insert =
-      'INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type) VALUES (?, 1, -1, 0, 2)';
-    await db.dataSource.query(insert, ['req-1']);
-    await expect(db.dataSource.query(insert, ['req-1'])).rejects.toThrow(/Duplicate entry/);
+      'INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type) VALUES (?, ?, ?, ?, 0, 2)';
+    await db.dataSource.query(insert, ['req-1', 1, 1, -1]);
+    await expect(db.dataSource.query(insert, ['req-1', 3, 1, -1])).rejects.toThrow(/Duplicate entry/);
+    // The gift's other side: one credit under the same request id, never two.
+    await db.dataSource.query(insert, ['req-1', 2, 2, 1]);
+    await expect(db.dataSource.query(insert, ['req-1', 3, 2, 1])).rejects.toThrow(/Duplicate entry/);
+    // Every row says which side it is on.
+    await expect(
+      db.dataSource.query(
+        'INSERT INTO t_qiyu_currency_trade (request_id, user_id, num, balance_after, type) VALUES (?, 1, -1, 0, 2)',
+        ['req-2'],
+      ),
+    ).rejects.toThrow(/direction/);
     const record =
       'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 1, 1, NOW(3))';
     await db.dataSource.query(record, ['req-1']);
@@ -61,6 +71,46 @@ describe('migrations on the real database', () => {
     ).rejects.toThrow(/CONSTRAINT|check/i);
     const [row] = await db.dataSource.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = 1');
     expect(Number(row.current_balance)).toBe(5);
+  });
+
+  it("TradeDirection: a gift settled before it gets its receiver's credit; recharges are credits", async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    await q('DELETE FROM t_qiyu_currency_trade');
+    await db.dataSource.undoLastMigration({ transaction: 'each' });
+    const legacy =
+      'INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, fingerprint) VALUES (?, ?, ?, ?, 0, ?, ?, ?)';
+    await q(legacy, ['pay:1', 7, null, 100, 1, 1, null]);
+    await q(legacy, ['7:a', 7, 8, -30, 2, 1, 'f'.repeat(64)]);
+    await q(legacy, ['7:b', 7, 8, 0, 2, 0, null]);
+    await q(legacy, ['7:c', 7, 8, -20, 2, 1, null]);
+    await q(legacy, ['8:a', 8, 9, -5, 2, 1, null]);
+    expect((await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual([
+      'TradeDirection1764000000011',
+    ]);
+    const rows: Record<string, unknown>[] = await q(
+      'SELECT request_id, user_id, direction, counterparty_id, num, balance_after, fingerprint FROM t_qiyu_currency_trade ORDER BY id',
+    );
+    expect(
+      rows.map((r) => [
+        r.request_id,
+        Number(r.user_id),
+        Number(r.direction),
+        r.counterparty_id === null ? null : Number(r.counterparty_id),
+        Number(r.num),
+        Number(r.balance_after),
+      ]),
+    ).toEqual([
+      ['pay:1', 7, 2, null, 100, 0],
+      ['7:a', 7, 1, 8, -30, 0],
+      ['7:b', 7, 1, 8, 0, 0],
+      ['7:c', 7, 1, 8, -20, 0],
+      ['8:a', 8, 1, 9, -5, 0],
+      ['7:a', 8, 2, 7, 30, 30],
+      ['7:c', 8, 2, 7, 20, 50],
+      ['8:a', 9, 2, 8, 5, 5],
+    ]);
+    expect(rows[5].fingerprint).toBe('f'.repeat(64));
+    await q('DELETE FROM t_qiyu_currency_trade');
   });
 
   it('go all the way down and up again', async () => {

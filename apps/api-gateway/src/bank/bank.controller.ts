@@ -2,6 +2,7 @@ import { ApiResponse, ApiResponses, BankClient, BankErrorCode } from '@live/comm
 import {
   BalanceResponse,
   CreatePayOrderResponse,
+  EarningsResponse,
   PayNotifyResponse,
   PayProductDto as ProductView,
   TradePage,
@@ -13,7 +14,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Public } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto, PageDto } from '../common/page.dto';
-import { OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
+import { EarningsView, OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BalanceView, PayNotifyView, PayOrderView, ProductsView, TradePageView } from '../docs/answer-views';
 
@@ -82,7 +83,24 @@ export class BankController {
     return ApiResponses.ok(await this.bank.balance(user.userId));
   }
 
-  @ApiDoc({ ok: TradePageView, summary: "The caller's ledger, newest first", example: { page: 1, pageSize: 20 } })
+  @ApiDoc({
+    ok: EarningsView,
+    summary: "The caller's gift earnings: balance, withdrawable and pending (held), totals today, 7 days, all time",
+    example: {},
+  })
+  @PostOk('earnings')
+  async earnings(
+    @CurrentUser() user: RequestUser,
+    @Body() _body: EmptyBodyDto,
+  ): Promise<ApiResponse<EarningsResponse>> {
+    return ApiResponses.ok(await this.bank.earnings(user.userId));
+  }
+
+  @ApiDoc({
+    ok: TradePageView,
+    summary: "The caller's ledger, newest first: a gift is the sender's debit and the receiver's credit",
+    example: { page: 1, pageSize: 20 },
+  })
   @PostOk('trades')
   async trades(@CurrentUser() user: RequestUser, @Body() dto: PageDto): Promise<ApiResponse<TradePage>> {
     return ApiResponses.ok(await this.bank.trades({ userId: user.userId, page: dto.page, pageSize: dto.pageSize }));

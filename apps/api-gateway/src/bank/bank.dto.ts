@@ -1,5 +1,5 @@
 import { ToInt } from '@live/common';
-import { ORDER_ID_PATTERN, PayChannel, PaySource } from '@live/contracts';
+import { EarningsResponse, ORDER_ID_PATTERN, PayChannel, PaySource } from '@live/contracts';
 import { EnumField, IdField, MatchingField } from '../common/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
@@ -36,4 +36,20 @@ export class PayNotifyDto extends OrderIdDto {
   @MinLength(1)
   @MaxLength(256)
   signature!: string;
+}
+
+/** The `data` of `/bank/earnings` (OpenAPI). */
+export class EarningsView implements EarningsResponse {
+  @ApiProperty({ description: 'coins received as an anchor, not yet withdrawn: withdrawable + pending' })
+  earnings!: number;
+  @ApiProperty({ description: 'earnings older than EARNINGS_HOLD_DAYS days: can be withdrawn' })
+  withdrawable!: number;
+  @ApiProperty({ description: 'earnings of the last EARNINGS_HOLD_DAYS days: held, not withdrawable yet' })
+  pending!: number;
+  @ApiProperty({ description: 'received since midnight (the database clock)' })
+  today!: number;
+  @ApiProperty({ description: 'received in the last 7 days (7 × 24 hours)' })
+  last7Days!: number;
+  @ApiProperty({ description: 'received, all time' })
+  total!: number;
 }

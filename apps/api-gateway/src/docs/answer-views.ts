@@ -83,12 +83,25 @@ export class BalanceView implements BalanceResponse {
 
 export class TradeView implements TradeDto {
   @ApiProperty() id!: number;
-  @ApiProperty() requestId!: string;
+  @ApiProperty({ description: "a gift is one request id with two rows: the sender's debit, the receiver's credit" })
+  requestId!: string;
+  @ApiProperty({
+    enum: ['debit', 'credit'],
+    description:
+      "debit: coins out of the caller's wallet (or a refused gift); credit: coins in (a gift's: to earnings)",
+  })
+  direction!: 'debit' | 'credit';
   @ApiProperty({ description: 'signed: coins in, coins out (negative), 0 for a recorded rejection' }) num!: number;
-  @ApiProperty() balanceAfter!: number;
-  @ApiProperty() type!: number;
-  @ApiProperty() status!: number;
-  @ApiProperty({ type: Number, nullable: true }) counterpartyId!: number | null;
+  @ApiProperty({ description: "the wallet's balance after the row; on a gift's credit, the earnings after it" })
+  balanceAfter!: number;
+  @ApiProperty({ description: '1 recharge, 2 gift, 3 manual credit, 4 manual debit' }) type!: number;
+  @ApiProperty({ description: '1 done, 0 refused' }) status!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'the counterparty user id of a gift: the receiver on a debit, the sender on a credit; null otherwise',
+  })
+  counterpartyId!: number | null;
   @ApiProperty({ type: String, nullable: true }) remark!: string | null;
   @ApiProperty({ description: 'epoch ms' }) createTime!: number;
 }

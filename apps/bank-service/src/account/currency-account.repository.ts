@@ -3,18 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CurrencyAccountEntity } from './entities/currency-account.entity';
 
-/** An account's balance and version (a row of t_qiyu_currency_account, as CurrencyAccountEntity names it). */
-type AccountBalance = Pick<CurrencyAccountEntity, 'userId' | 'currentBalance' | 'version'>;
+/** An account's balance, earnings and version (a row of t_qiyu_currency_account, as CurrencyAccountEntity names it). */
+type AccountBalance = Pick<CurrencyAccountEntity, 'userId' | 'currentBalance' | 'earnings' | 'version'>;
 
 interface AccountRow {
   user_id: string | number;
   current_balance: string | number;
+  earnings: string | number;
   version: string | number;
 }
 
 const toBalance = (row: AccountRow): AccountBalance => ({
   userId: Number(row.user_id),
   currentBalance: Number(row.current_balance),
+  earnings: Number(row.earnings),
   version: Number(row.version),
 });
 
@@ -50,7 +52,7 @@ export class CurrencyAccountRepository {
 
   async find(userId: number): Promise<AccountBalance | undefined> {
     const [row]: AccountRow[] = await this.dataSource.query(
-      'SELECT user_id, current_balance, version FROM t_qiyu_currency_account WHERE user_id = ?',
+      'SELECT user_id, current_balance, earnings, version FROM t_qiyu_currency_account WHERE user_id = ?',
       [userId],
     );
     return row ? toBalance(row) : undefined;
@@ -60,7 +62,7 @@ export class CurrencyAccountRepository {
   async lock(em: EntityManager, userIds: readonly number[]): Promise<AccountBalance[]> {
     const sorted = [...userIds].sort((a, b) => a - b);
     const rows: AccountRow[] = await em.query(
-      `SELECT user_id, current_balance, version FROM t_qiyu_currency_account
+      `SELECT user_id, current_balance, earnings, version FROM t_qiyu_currency_account
        WHERE user_id IN (${sorted.map(() => '?').join(',')}) ORDER BY user_id FOR UPDATE`,
       sorted,
     );

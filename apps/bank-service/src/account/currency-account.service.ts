@@ -1,11 +1,13 @@
 import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
+import { EarningsResponse } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { BalanceCacheService } from './balance-cache.service';
 import { CurrencyAccountRepository } from './currency-account.repository';
 import { CurrencyTradeRepository, TradeListItem } from './currency-trade.repository';
-import { TradeStatus, TradeType } from './entities/currency-trade.entity';
+import { TradeDirection, TradeStatus, TradeType } from './entities/currency-trade.entity';
+import { BankServiceEnv } from '../config/bank-service.env';
 import { withTransactionRetry } from './transaction-retry';
 
 interface AdjustCommand {
@@ -30,6 +32,7 @@ export class CurrencyAccountService {
     private readonly accounts: CurrencyAccountRepository,
     private readonly trades: CurrencyTradeRepository,
     private readonly balanceCache: BalanceCacheService,
+    private readonly env: BankServiceEnv,
   ) {}
 
   /** Idempotent: opening an existing wallet changes nothing. */
@@ -76,9 +79,11 @@ export class CurrencyAccountService {
     const balance = account.currentBalance;
     const version = account.version;
 
-    const [prior] = await this.trades.findByRequestIds(em, [requestId]);
+    const priors = await this.trades.findByRequestIds(em, [requestId]);
+    const [prior] = priors;
     if (prior) {
-      const same = prior.userId === userId && prior.num === num;
+      // The same adjustment is one row of this user, kind and amount (a gift's request id has two rows: never this).
+      const same = priors.length === 1 && prior.userId === userId && prior.num === num && prior.type === type;
       ErrorAssert.isTrue(
         same,
         BaseErrorCode.PARAM_ERROR,
@@ -95,6 +100,7 @@ export class CurrencyAccountService {
       {
         requestId,
         userId,
+        direction: num > 0 ? TradeDirection.CREDIT : TradeDirection.DEBIT,
         counterpartyId: null,
         num,
         balanceAfter: after,
@@ -126,6 +132,25 @@ export class CurrencyAccountService {
     );
     const rows = await this.trades.listByUser(userId, pageSize + 1, (page - 1) * pageSize);
     return { list: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
+  }
+
+  /**
+   * The caller's gift earnings: the balance, what is held (credited within the last EARNINGS_HOLD_DAYS
+   * days: pending, never more than the balance) and what is not (withdrawable), and the credits of today,
+   * the last 7 days and all time. One consistent read.
+   */
+  async getEarnings(userId: number): Promise<EarningsResponse> {
+    assertUserId(userId);
+    const t = await this.trades.earnings(userId, this.env.EARNINGS_HOLD_DAYS);
+    const pending = Math.min(t.held, t.earnings);
+    return {
+      earnings: t.earnings,
+      withdrawable: t.earnings - pending,
+      pending,
+      today: t.today,
+      last7Days: t.last7Days,
+      total: t.total,
+    };
   }
 
   private async loadBalance(userId: number): Promise<{ balance: number | null }> {

@@ -1,32 +1,67 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CurrencyTradeEntity, TradeStatus, TradeType } from './entities/currency-trade.entity';
+import { CurrencyTradeEntity, TradeDirection, TradeStatus, TradeType } from './entities/currency-trade.entity';
 
 /** A ledger row as the services read it (CurrencyTradeEntity's names). */
-type TradeRecord = Pick<
+export type TradeRecord = Pick<
   CurrencyTradeEntity,
-  'requestId' | 'userId' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'
+  'requestId' | 'userId' | 'direction' | 'num' | 'type' | 'status' | 'balanceAfter' | 'remark' | 'fingerprint'
 > & {
   /** When the row was written (ms since the epoch, by the database's clock). */
   settledAt: number;
 };
 
 /** A row to write: counterparty, remark and fingerprint may be null. */
-type NewTrade = Pick<
+export type NewTrade = Pick<
   CurrencyTradeEntity,
-  'requestId' | 'userId' | 'counterpartyId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'remark' | 'fingerprint'
+  | 'requestId'
+  | 'userId'
+  | 'direction'
+  | 'counterpartyId'
+  | 'num'
+  | 'balanceAfter'
+  | 'type'
+  | 'status'
+  | 'remark'
+  | 'fingerprint'
 >;
 
 export type TradeListItem = Pick<
   CurrencyTradeEntity,
-  'id' | 'requestId' | 'num' | 'balanceAfter' | 'type' | 'status' | 'counterpartyId' | 'remark' | 'createTime'
+  | 'id'
+  | 'requestId'
+  | 'direction'
+  | 'num'
+  | 'balanceAfter'
+  | 'type'
+  | 'status'
+  | 'counterpartyId'
+  | 'remark'
+  | 'createTime'
 >;
+
+/** A receiver's gift earnings: the balance, and the credit rows summed over windows of the database's clock. */
+export interface EarningsTotals {
+  /** The account's earnings column (0 without an account). */
+  earnings: number;
+  /** Credited since the database's midnight. */
+  today: number;
+  /** Credited in the last 7 × 24 hours. */
+  last7Days: number;
+  /** Every gift credit. */
+  total: number;
+  /** Credited within the hold (the last `holdDays` × 24 hours; 0 when holdDays is 0). */
+  held: number;
+}
 
 /** Rows per INSERT statement of a batch. */
 const INSERT_CHUNK = 500;
 
-/** The queries on t_qiyu_currency_trade (the ledger: one row per request id). `em`: the caller's transaction. */
+/**
+ * The queries on t_qiyu_currency_trade (the ledger: one row per request id and direction; a charged gift is
+ * a debit and a credit under one request id). `em`: the caller's transaction.
+ */
 @Injectable()
 export class CurrencyTradeRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -34,7 +69,7 @@ export class CurrencyTradeRepository {
   /** The ledger rows of these request ids (absent ids are not in the answer). */
   async findByRequestIds(em: EntityManager, requestIds: readonly string[]): Promise<TradeRecord[]> {
     const rows: Record<string, unknown>[] = await em.query(
-      `SELECT request_id, user_id, num, type, status, balance_after, remark, fingerprint,
+      `SELECT request_id, user_id, direction, num, type, status, balance_after, remark, fingerprint,
               FLOOR(UNIX_TIMESTAMP(create_time) * 1000) AS settled_at FROM t_qiyu_currency_trade
        WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
       [...requestIds],
@@ -42,6 +77,7 @@ export class CurrencyTradeRepository {
     return rows.map((r) => ({
       requestId: String(r.request_id),
       userId: Number(r.user_id),
+      direction: Number(r.direction) as TradeDirection,
       num: Number(r.num),
       type: Number(r.type) as TradeType,
       status: Number(r.status) as TradeStatus,
@@ -52,16 +88,17 @@ export class CurrencyTradeRepository {
     }));
   }
 
-  /** Writes the rows, INSERT_CHUNK per statement (UNIQUE request_id: a row already there fails the transaction). */
+  /** Writes the rows, INSERT_CHUNK per statement (UNIQUE (request_id, direction): a row already there fails the transaction). */
   async insert(em: EntityManager, trades: readonly NewTrade[]): Promise<void> {
     for (let i = 0; i < trades.length; i += INSERT_CHUNK) {
       const chunk = trades.slice(i, i + INSERT_CHUNK);
       await em.query(
-        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, remark, fingerprint)
-         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?)').join(',')}`,
+        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, remark, fingerprint)
+         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`,
         chunk.flatMap((t) => [
           t.requestId,
           t.userId,
+          t.direction,
           t.counterpartyId,
           t.num,
           t.balanceAfter,
@@ -77,13 +114,14 @@ export class CurrencyTradeRepository {
   /** A user's rows, newest first. */
   async listByUser(userId: number, limit: number, offset: number): Promise<TradeListItem[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT id, request_id, num, balance_after, type, status, counterparty_id, remark, create_time
+      `SELECT id, request_id, direction, num, balance_after, type, status, counterparty_id, remark, create_time
        FROM t_qiyu_currency_trade WHERE user_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
       [userId, limit, offset],
     );
     return rows.map((r) => ({
       id: Number(r.id),
       requestId: String(r.request_id),
+      direction: Number(r.direction) as TradeDirection,
       num: Number(r.num),
       balanceAfter: Number(r.balance_after),
       type: Number(r.type) as TradeType,
@@ -92,5 +130,30 @@ export class CurrencyTradeRepository {
       remark: (r.remark as string | null) ?? null,
       createTime: r.create_time as Date,
     }));
+  }
+
+  /**
+   * A receiver's earnings and its gift credits over time, in ONE statement (one consistent read): the
+   * credit rows through idx_trade_earnings (user, direction, type, time, num) alone. Windows by the
+   * database's clock, as the rows' create_time.
+   */
+  async earnings(userId: number, holdDays: number): Promise<EarningsTotals> {
+    const [row]: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT (SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?) AS earnings,
+              SUM(num) AS total,
+              SUM(CASE WHEN create_time >= CURDATE() THEN num ELSE 0 END) AS today,
+              SUM(CASE WHEN create_time >= NOW(3) - INTERVAL 7 DAY THEN num ELSE 0 END) AS last7,
+              SUM(CASE WHEN ? > 0 AND create_time >= NOW(3) - INTERVAL ? DAY THEN num ELSE 0 END) AS held
+       FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = ? AND type = ?`,
+      [userId, holdDays, holdDays, userId, TradeDirection.CREDIT, TradeType.GIFT],
+    );
+    const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+    return {
+      earnings: n(row?.earnings),
+      today: n(row?.today),
+      last7Days: n(row?.last7),
+      total: n(row?.total),
+      held: n(row?.held),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { AppEnv, DevConvenience, IsPort, Secret } from '@live/common';
+import { AppEnv, DevConvenience, IntSetting, IsPort, Secret } from '@live/common';
 import { IsIn, IsString, MinLength } from 'class-validator';
 
 /** bank-service's own settings (database and Redis settings belong to their modules). */
@@ -19,4 +19,8 @@ export class BankServiceEnv extends AppEnv {
   @DevConvenience()
   @IsIn(['true', 'false'])
   BANK_DEV_PAY_ENABLED: string = 'false';
+
+  /** Gift earnings of the last this many days are held (pending), the rest withdrawable (`/bank/earnings`). 0: nothing held. */
+  @IntSetting(0, 365)
+  EARNINGS_HOLD_DAYS: number = 7;
 }

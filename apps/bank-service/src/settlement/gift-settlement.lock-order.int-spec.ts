@@ -97,7 +97,24 @@ describe('gift settlement: one global lock order (real MariaDB)', () => {
     expect(Number(earnings)).toBe(settledCoins);
     expect(Number(balances) + Number(earnings)).toBe(anchors.length * FUNDS);
     expect(Number(wallets)).toBe(anchors.length + newWallets);
-    const [{ trades }] = await ds.query('SELECT COUNT(*) AS trades FROM t_qiyu_currency_trade WHERE status = 1');
-    expect(Number(trades)).toBe(settledCoins);
+    // Every gift: the sender's debit and the receiver's credit, one each.
+    const [{ debits, credits }] = await ds.query(
+      'SELECT SUM(direction = 1) AS debits, SUM(direction = 2) AS credits FROM t_qiyu_currency_trade WHERE status = 1',
+    );
+    expect([Number(debits), Number(credits)]).toEqual([settledCoins, settledCoins]);
+    // Each receiver's credits sum to its earnings, and its newest credit row's balance_after is its earnings.
+    const perReceiver: { user_id: string; earnings: string; credited: string; last_after: string }[] = await ds.query(
+      `SELECT a.user_id, a.earnings, SUM(t.num) AS credited,
+              (SELECT balance_after FROM t_qiyu_currency_trade WHERE user_id = a.user_id AND direction = 2 ORDER BY id DESC LIMIT 1) AS last_after
+       FROM t_qiyu_currency_account a JOIN t_qiyu_currency_trade t ON t.user_id = a.user_id AND t.direction = 2
+       GROUP BY a.user_id, a.earnings`,
+    );
+    expect(perReceiver.length).toBeGreaterThan(0);
+    for (const r of perReceiver)
+      expect([r.user_id, Number(r.credited), Number(r.last_after)]).toEqual([
+        r.user_id,
+        Number(r.earnings),
+        Number(r.earnings),
+      ]);
   });
 });

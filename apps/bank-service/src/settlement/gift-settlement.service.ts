@@ -2,10 +2,10 @@ import { BankErrorCode, BizException, ErrorAssert } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { TradeStatus, TradeType } from '../account/entities/currency-trade.entity';
+import { TradeDirection, TradeStatus, TradeType } from '../account/entities/currency-trade.entity';
 import { BalanceCacheService } from '../account/balance-cache.service';
 import { CurrencyAccountRepository } from '../account/currency-account.repository';
-import { CurrencyTradeRepository } from '../account/currency-trade.repository';
+import { CurrencyTradeRepository, NewTrade, TradeRecord } from '../account/currency-trade.repository';
 import { withTransactionRetry } from '../account/transaction-retry';
 import { PlannedResult, planSettlement, RecordedOutcome, SettlementItem, SettlementPlan } from './settlement-planner';
 
@@ -15,10 +15,12 @@ const MAX_SETTLEMENT_BATCH = 1000;
  * Settles gifts: ONE database transaction per batch. Missing receiver wallets are opened first, outside
  * it (autocommit, id order). Then it locks every account the batch touches (senders and receivers, in one
  * SELECT ... FOR UPDATE in id order, before any write: no deadlock between batches), reads the ledger for request ids already
- * settled, applies the gifts in order (planSettlement), writes balances, earnings and one ledger row
- * per new request id (UNIQUE request_id) with the fingerprint of what it was for, commits, then
- * refreshes the Redis balance cache. A request id already in the ledger for something else (another
- * gift, price, room, receiver, sender, or not a gift) is answered `conflict` and changes nothing.
+ * settled, applies the gifts in order (planSettlement), writes balances, earnings and the ledger rows of
+ * each new request id with the fingerprint of what it was for: the sender's debit and, when charged, the
+ * receiver's credit to earnings (UNIQUE (request_id, direction): one of each at most), in multi-row
+ * INSERTs; commits, then refreshes the Redis balance cache. A request id already in the ledger for
+ * something else (another gift, price, room, receiver, sender, or not a gift) is answered `conflict` and
+ * changes nothing.
  */
 @Injectable()
 export class GiftSettlementService {
@@ -76,13 +78,15 @@ export class GiftSettlementService {
     const locked = await this.accounts.lock(em, [...new Set(items.flatMap((i) => [i.senderId, i.receiverId]))]);
     const senders = new Set(items.map((i) => i.senderId));
     const balances = new Map<number, number>();
+    const earnings = new Map<number, number>();
     const versions = new Map<number, number>();
     for (const account of locked) {
       if (senders.has(account.userId)) balances.set(account.userId, account.currentBalance);
+      earnings.set(account.userId, account.earnings);
       versions.set(account.userId, account.version);
     }
 
-    const plan = planSettlement(items, balances, await this.recordedOutcomes(em, items));
+    const plan = planSettlement(items, balances, await this.recordedOutcomes(em, items), earnings);
     if (plan.balances.size > 0) {
       await this.accounts.applySpending(em, plan.balances, plan.spent);
       for (const id of plan.balances.keys()) versions.set(id, (versions.get(id) ?? 0) + 1);
@@ -92,45 +96,77 @@ export class GiftSettlementService {
     const unlocked = [...plan.earnings.keys()].filter((id) => !versions.has(id));
     if (unlocked.length > 0) throw new Error(`receivers without a locked wallet: ${unlocked.join(', ')}`);
     if (plan.earnings.size > 0) await this.accounts.addEarnings(em, plan.earnings);
-    await this.trades.insert(
-      em,
-      plan.trades.map((t) => ({
-        requestId: t.requestId,
-        userId: t.senderId,
-        counterpartyId: t.counterpartyId,
-        num: t.num,
-        balanceAfter: t.balanceAfter,
-        type: TradeType.GIFT,
-        status: t.status === 'charged' ? TradeStatus.SUCCESS : TradeStatus.REJECTED,
-        remark: t.reason ?? null,
-        fingerprint: t.fingerprint,
-      })),
-    );
+    await this.trades.insert(em, ledgerRows(plan));
     return { plan, versions, senderBalances: balances };
   }
 
-  /** Outcomes already in the ledger. READ COMMITTED + the sender locks held: a concurrent batch with the same id has committed. */
+  /**
+   * Outcomes already in the ledger. READ COMMITTED + the sender locks held: a concurrent batch with the same
+   * id has committed. A gift's outcome is its debit row (the credit row repeats it); a request id with any
+   * row that is not a gift's, or with a gift credit and no debit, is not this gift's: `isGift: false`.
+   */
   private async recordedOutcomes(
     em: EntityManager,
     items: readonly SettlementItem[],
   ): Promise<Map<string, RecordedOutcome>> {
     const ids = [...new Set(items.map((i) => i.requestId))];
-    const rows = await this.trades.findByRequestIds(em, ids);
-    return new Map(
-      rows.map((r) => {
-        const what = {
-          isGift: r.type === TradeType.GIFT,
-          senderId: r.userId,
-          fingerprint: r.fingerprint,
-          settledAt: r.settledAt,
-        };
-        return [
-          r.requestId,
-          r.status === TradeStatus.SUCCESS
-            ? { status: 'charged' as const, balanceAfter: r.balanceAfter, ...what }
-            : { status: 'rejected' as const, balanceAfter: r.balanceAfter, reason: r.remark ?? 'rejected', ...what },
-        ];
-      }),
-    );
+    const byId = new Map<string, TradeRecord[]>();
+    for (const r of await this.trades.findByRequestIds(em, ids))
+      byId.set(r.requestId, [...(byId.get(r.requestId) ?? []), r]);
+    const outcomes = new Map<string, RecordedOutcome>();
+    for (const [requestId, rows] of byId) {
+      const debit = rows.find((r) => r.type === TradeType.GIFT && r.direction === TradeDirection.DEBIT);
+      const foreign = rows.some((r) => r.type !== TradeType.GIFT);
+      const r = debit && !foreign ? debit : rows[0];
+      const what = {
+        isGift: r === debit && !foreign,
+        senderId: r.userId,
+        fingerprint: r.fingerprint,
+        settledAt: r.settledAt,
+      };
+      outcomes.set(
+        requestId,
+        r.status === TradeStatus.SUCCESS
+          ? { status: 'charged' as const, balanceAfter: r.balanceAfter, ...what }
+          : { status: 'rejected' as const, balanceAfter: r.balanceAfter, reason: r.remark ?? 'rejected', ...what },
+      );
+    }
+    return outcomes;
   }
+}
+
+/** The plan's ledger rows: every gift's debit from the sender, then every charged gift's credit to its receiver's earnings. */
+function ledgerRows(plan: SettlementPlan): NewTrade[] {
+  const debits = plan.trades.map((t): NewTrade => ({
+    requestId: t.requestId,
+    userId: t.senderId,
+    direction: TradeDirection.DEBIT,
+    counterpartyId: t.counterpartyId,
+    num: t.num,
+    balanceAfter: t.balanceAfter,
+    type: TradeType.GIFT,
+    status: t.status === 'charged' ? TradeStatus.SUCCESS : TradeStatus.REJECTED,
+    remark: t.reason ?? null,
+    fingerprint: t.fingerprint,
+  }));
+  const credits = plan.trades.flatMap((t): NewTrade[] => {
+    if (t.status !== 'charged') return [];
+    // A charge without its credit would take coins and credit nobody: the whole run rolls back instead.
+    if (t.receiverEarningsAfter === undefined) throw new Error(`charged gift ${t.requestId} without its credit`);
+    return [
+      {
+        requestId: t.requestId,
+        userId: t.counterpartyId,
+        direction: TradeDirection.CREDIT,
+        counterpartyId: t.senderId,
+        num: -t.num,
+        balanceAfter: t.receiverEarningsAfter,
+        type: TradeType.GIFT,
+        status: TradeStatus.SUCCESS,
+        remark: null,
+        fingerprint: t.fingerprint,
+      },
+    ];
+  });
+  return [...debits, ...credits];
 }

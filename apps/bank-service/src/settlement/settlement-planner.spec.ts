@@ -238,4 +238,27 @@ describe('planSettlement', () => {
       expect((plan.balances.get(user) ?? before) + (plan.spent.get(user) ?? 0)).toBe(before);
     }
   });
+
+  it("plans each charged gift's credit: the receiver's running earnings after it, from the locked earnings; none for a refusal", () => {
+    const items = [gift(1, 30), gift(2, 5, { receiverId: 901 }), gift(1, 500), gift(2, 7)];
+    const plan = planSettlement(
+      items,
+      new Map([
+        [1, 100],
+        [2, 100],
+      ]),
+      new Map(),
+      new Map([[900, 10]]),
+    );
+    expect(plan.trades.map((t) => [t.status, t.counterpartyId, t.num, t.receiverEarningsAfter])).toEqual([
+      ['charged', 900, -30, 40],
+      ['charged', 901, -5, 5],
+      ['rejected', 900, 0, undefined],
+      ['charged', 900, -7, 47],
+    ]);
+    expect([...plan.earnings]).toEqual([
+      [900, 37],
+      [901, 5],
+    ]);
+  });
 });

@@ -48,7 +48,10 @@ export interface PlannedResult {
   settledAt?: number;
 }
 
-/** One ledger row to insert: charged gifts move coins, rejected ones record the decision with num 0. */
+/**
+ * One gift to write to the ledger: the sender's debit row (charged gifts move coins, rejected ones record
+ * the decision with num 0) and, for a charged gift only, the receiver's credit row to earnings.
+ */
 interface PlannedTrade {
   requestId: string;
   senderId: number;
@@ -58,6 +61,8 @@ interface PlannedTrade {
   status: 'charged' | 'rejected';
   reason?: string;
   fingerprint: string;
+  /** Charged gifts: the receiver's earnings after this credit (the credit row's balance_after). */
+  receiverEarningsAfter?: number;
 }
 
 export interface SettlementPlan {
@@ -83,13 +88,16 @@ function insufficientReason(balance: number, price: number): string {
  * @param items     the batch, in delivery order
  * @param balances  current (locked) balance per sender; a sender with no account is absent
  * @param recorded  outcomes already in the ledger, by request id
+ * @param earnings  current (locked) earnings per receiver (absent: 0), for the credit rows' balance_after
  */
 export function planSettlement(
   items: readonly SettlementItem[],
   balances: ReadonlyMap<number, number>,
   recorded: ReadonlyMap<string, RecordedOutcome>,
+  earnings: ReadonlyMap<number, number> = new Map(),
 ): SettlementPlan {
   const live = new Map(balances);
+  const liveEarnings = new Map(earnings);
   const decided = new Map<string, { result: PlannedResult; senderId: number; fingerprint: string }>();
   const plan: SettlementPlan = { results: [], trades: [], balances: new Map(), spent: new Map(), earnings: new Map() };
 
@@ -124,24 +132,39 @@ export function planSettlement(
     const result = decide(item, live.get(item.senderId));
     decided.set(item.requestId, { result, senderId: item.senderId, fingerprint });
     plan.results.push(result);
-    plan.trades.push({
-      requestId: item.requestId,
-      senderId: item.senderId,
-      counterpartyId: item.receiverId,
-      num: result.status === 'charged' ? -item.price : 0,
-      balanceAfter: result.balanceAfter,
-      status: result.status === 'charged' ? 'charged' : 'rejected',
-      reason: result.reason,
-      fingerprint,
-    });
-    if (result.status === 'charged') {
-      live.set(item.senderId, result.balanceAfter);
-      plan.balances.set(item.senderId, result.balanceAfter);
-      plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + item.price);
-      plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
-    }
+    apply(plan, item, result, fingerprint, live, liveEarnings);
   }
   return plan;
+}
+
+/** A new decision into the plan: its ledger rows, and for a charged gift the coins it moves (live: running balances and earnings). */
+function apply(
+  plan: SettlementPlan,
+  item: SettlementItem,
+  result: PlannedResult,
+  fingerprint: string,
+  live: Map<number, number>,
+  liveEarnings: Map<number, number>,
+): void {
+  const charged = result.status === 'charged';
+  const receiverEarningsAfter = charged ? (liveEarnings.get(item.receiverId) ?? 0) + item.price : undefined;
+  plan.trades.push({
+    requestId: item.requestId,
+    senderId: item.senderId,
+    counterpartyId: item.receiverId,
+    num: charged ? -item.price : 0,
+    balanceAfter: result.balanceAfter,
+    status: charged ? 'charged' : 'rejected',
+    reason: result.reason,
+    fingerprint,
+    ...(receiverEarningsAfter === undefined ? {} : { receiverEarningsAfter }),
+  });
+  if (receiverEarningsAfter === undefined) return;
+  liveEarnings.set(item.receiverId, receiverEarningsAfter);
+  live.set(item.senderId, result.balanceAfter);
+  plan.balances.set(item.senderId, result.balanceAfter);
+  plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + item.price);
+  plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
 }
 
 /** A reused request id: nothing planned; the answer names the reuse (balanceAfter: the sender's balance now, 0 without a wallet). */

@@ -1,6 +1,7 @@
 import {
   AccountResponse,
   BalanceResponse,
+  EarningsResponse,
   BankRpc,
   BankRpcPattern,
   BankRpcContract,
@@ -67,6 +68,7 @@ export type RpcTransport = ClientProxy | RpcBalancer;
 export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern | GiftRpcPattern | ImRouterRpcPattern>([
   BankRpc.CREATE_ACCOUNT,
   BankRpc.GET_BALANCE,
+  BankRpc.GET_EARNINGS,
   BankRpc.LIST_TRADES,
   BankRpc.BATCH_CONSUME_FOR_SEND_GIFT,
   BankRpc.LIST_PRODUCTS,
@@ -120,6 +122,10 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   balance(userId: number): Promise<BalanceResponse> {
     return this.call(BankRpc.GET_BALANCE, { userId });
+  }
+
+  earnings(userId: number): Promise<EarningsResponse> {
+    return this.call(BankRpc.GET_EARNINGS, { userId });
   }
 
   trades(request: ListTradesRequest): Promise<TradePage> {

@@ -1,6 +1,7 @@
 import {
   AccountResponse,
   BalanceResponse,
+  EarningsResponse,
   BatchConsumeForSendGiftRequest,
   BatchConsumeForSendGiftResponse,
   ContributionBoardRequest,
@@ -10,6 +11,7 @@ import {
   CreatePayOrderResponse,
   DevPayRequest,
   GetBalanceRequest,
+  GetEarningsRequest,
   GetGiftConfigRequest,
   GetGiftConfigResponse,
   GiftConfigResponse,
@@ -72,6 +74,7 @@ function contract<P extends string>() {
 export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.CREATE_ACCOUNT]: { request: CreateAccountRequest, response: AccountResponse },
   [BankRpc.GET_BALANCE]: { request: GetBalanceRequest, response: BalanceResponse },
+  [BankRpc.GET_EARNINGS]: { request: GetEarningsRequest, response: EarningsResponse },
   [BankRpc.LIST_TRADES]: { request: ListTradesRequest, response: TradePage },
   [BankRpc.BATCH_CONSUME_FOR_SEND_GIFT]: {
     request: BatchConsumeForSendGiftRequest,

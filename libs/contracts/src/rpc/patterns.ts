@@ -13,6 +13,8 @@ export const BankRpc = {
   CREATE_ACCOUNT: 'bank.account.create',
   /** GetBalanceRequest -> BalanceResponse. */
   GET_BALANCE: 'bank.account.balance',
+  /** GetEarningsRequest -> EarningsResponse (a receiver's gift earnings: held, withdrawable, totals). */
+  GET_EARNINGS: 'bank.account.earnings',
   /** ListTradesRequest -> TradePage (newest first). */
   LIST_TRADES: 'bank.trade.list',
   /** BatchConsumeForSendGiftRequest -> BatchConsumeForSendGiftResponse (one transaction per batch). */

@@ -8,17 +8,29 @@ export enum TradeType {
   MANUAL_DEBIT = 4,
 }
 
+/** Which side of the user's account a row is on (a gift is a transfer: the sender's debit, the receiver's credit). */
+export enum TradeDirection {
+  /** Coins out of the user's wallet (a gift sent, a manual debit; a refused gift, num 0). */
+  DEBIT = 1,
+  /** Coins in: to the wallet (a recharge, a manual credit) or, for a gift, to the receiver's earnings. */
+  CREDIT = 2,
+}
+
 export enum TradeStatus {
   /** A gift refused (e.g. insufficient balance): num 0, kept so a redelivery gets the same answer. */
   REJECTED = 0,
   SUCCESS = 1,
 }
 
-/** The ledger: one row per request id (UNIQUE), never two charges for one request. */
+/**
+ * The ledger: at most one row per request id and direction (UNIQUE), never two charges for one request. A
+ * charged gift is two rows under its request id: the sender's debit and the receiver's credit to earnings.
+ */
 @Entity('t_qiyu_currency_trade')
-@Index('uk_trade_request', ['requestId'], { unique: true })
+@Index('uk_trade_request_direction', ['requestId', 'direction'], { unique: true })
 @Index('idx_trade_user', ['userId', 'id'])
 @Index('idx_trade_counterparty', ['counterpartyId', 'id'])
+@Index('idx_trade_earnings', ['userId', 'direction', 'type', 'createTime', 'num'])
 export class CurrencyTradeEntity {
   @BigIntPrimaryColumn()
   id!: number;
@@ -29,13 +41,18 @@ export class CurrencyTradeEntity {
   @BigIntColumn({ name: 'user_id' })
   userId!: number;
 
+  @Column({ type: 'tinyint' })
+  direction!: TradeDirection;
+
+  /** The other side of a gift: the receiver on the debit row, the sender on the credit row; null otherwise. */
   @BigIntColumn({ name: 'counterparty_id', nullable: true })
   counterpartyId!: number | null;
 
-  /** Signed: negative = coins out. */
+  /** Signed: negative = coins out (debits), positive = coins in (credits); 0 for a refused gift. */
   @BigIntColumn()
   num!: number;
 
+  /** The wallet's balance after the row; on a gift's credit row, the receiver's earnings after it. */
   @BigIntColumn({ name: 'balance_after' })
   balanceAfter!: number;
 

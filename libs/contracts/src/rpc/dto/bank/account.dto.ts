@@ -21,3 +21,23 @@ export class BalanceResponse {
   /** Coins; 0 for a user without a wallet. */
   balance!: number;
 }
+
+/** BankRpc.GET_EARNINGS */
+export class GetEarningsRequest {
+  @IsEntityId()
+  userId!: number;
+}
+
+/**
+ * A receiver's gift earnings (coins). `earnings` = `withdrawable` + `pending`: pending is what was credited
+ * within the last EARNINGS_HOLD_DAYS days (held), withdrawable the rest. `today` (since the database's
+ * midnight), `last7Days` (the last 7 × 24 hours) and `total` sum the gift credits of the ledger.
+ */
+export class EarningsResponse {
+  earnings!: number;
+  withdrawable!: number;
+  pending!: number;
+  today!: number;
+  last7Days!: number;
+  total!: number;
+}

@@ -1,0 +1,174 @@
+import { KafkaTopic, SendGiftType } from '@live/contracts';
+import { SEED_GIFTS } from '@live/database';
+import { HttpClient } from './support/http-client';
+import { signedAsGateway } from './support/signed-gift';
+import { startTestStack, TestStack } from './support/test-stack';
+import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
+import { waitFor } from './support/wait-for';
+
+/**
+ * Issue 19, the ledger and `/bank/earnings`, with plain fetch through the gateway and the real settlement
+ * (Kafka, gift-service, bank-service): a gift is two ledger rows under its request id (the sender's debit,
+ * the anchor's credit to earnings), a replayed or redelivered gift adds none, `/bank/trades` shows each
+ * side to its owner with the direction and the counterparty, and `/bank/earnings` adds the credits up.
+ * EARNINGS_HOLD_DAYS is 0 here: nothing is held, everything earned can be withdrawn.
+ */
+describe('the double-entry ledger and /bank/earnings', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  const [, , heartPrice] = SEED_GIFTS[1];
+  const [crownId, crownName, crownPrice] = SEED_GIFTS[3];
+  const [rocketId, , rocketPrice] = SEED_GIFTS[4];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { EARNINGS_HOLD_DAYS: '0' } });
+    http = new HttpClient(stack.baseUrl);
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
+    stack.db.dataSource.query(query, params);
+  const balanceOf = async (client: HttpClient): Promise<number> =>
+    (await client.post('/bank/balance')).body.data.balance;
+  /** Every ledger row of the request id, as [user, direction, counterparty, num, status], debit first. */
+  const rowsOf = async (requestId: string): Promise<number[][]> =>
+    (
+      await sql(
+        'SELECT user_id, direction, counterparty_id, num, status FROM t_qiyu_currency_trade WHERE request_id = ? ORDER BY direction',
+        [requestId],
+      )
+    ).map((r) => [r.user_id, r.direction, r.counterparty_id, r.num, r.status].map(Number));
+
+  it('a gift is the sender debit and the anchor credit under one request id; replays and redeliveries add no row; each side sees its own row', async () => {
+    const anchor = await loginNewUser(http);
+    const roomId = await startLiving(anchor.client);
+    const viewer = await loginNewUser(http);
+    await rechargeCoins(viewer.client, 1980);
+    const send = (giftId: number, key: string) =>
+      viewer.client.post('/gift/send', { giftId, roomId, receiverId: anchor.userId }, { 'idempotency-key': key });
+    /** A gift after the others, same sender (same partition): once it is settled, everything before it is. */
+    let fence = 0;
+    const settleFence = async (): Promise<void> => {
+      const before = await balanceOf(viewer.client);
+      const res = await send(SEED_GIFTS[1][0], `fence-${(fence += 1)}`);
+      expect(res.body.code).toBe(200);
+      await waitFor('the fence settled', async () => (await balanceOf(viewer.client)) === before - heartPrice, 30_000);
+    };
+
+    const first = await send(crownId, 'ledger-1');
+    expect(first.body.code).toBe(200);
+    const requestId = first.body.data.requestId;
+    await waitFor('the gift settled', async () => (await balanceOf(viewer.client)) === 1980 - crownPrice, 30_000);
+    const expected = [
+      [viewer.userId, 1, anchor.userId, -crownPrice, 1],
+      [anchor.userId, 2, viewer.userId, crownPrice, 1],
+    ];
+    expect(await rowsOf(requestId)).toEqual(expected);
+
+    // Replayed through the gateway (same Idempotency-Key: the same request id, produced again).
+    const again = await send(crownId, 'ledger-1');
+    expect([again.body.code, again.body.data.requestId]).toEqual([200, requestId]);
+    await settleFence();
+    // Redelivered: the same signed message written to Kafka again.
+    const producer = stack.kafka.kafka.producer();
+    await producer.connect();
+    const mq = signedAsGateway({
+      userId: viewer.userId,
+      giftId: crownId,
+      giftName: crownName,
+      price: crownPrice,
+      receiverId: anchor.userId,
+      roomId,
+      url: '',
+      requestId,
+      type: SendGiftType.DEFAULT,
+      sendTime: Date.now(),
+    });
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }],
+    });
+    await producer.disconnect();
+    await settleFence();
+    expect(await rowsOf(requestId)).toEqual(expected);
+    expect(await balanceOf(viewer.client)).toBe(1980 - crownPrice - 2 * heartPrice);
+
+    // Each owner sees its own side: the viewer its debits to the anchor, the anchor its credits from the viewer.
+    const trades = async (client: HttpClient) =>
+      (await client.post('/bank/trades', { page: 1, pageSize: 20 })).body.data.list.filter((t) => t.type === 2);
+    const sent = await trades(viewer.client);
+    expect(sent.map((t) => [t.direction, t.counterpartyId, t.num])).toEqual([
+      ['debit', anchor.userId, -heartPrice],
+      ['debit', anchor.userId, -heartPrice],
+      ['debit', anchor.userId, -crownPrice],
+    ]);
+    const received = await trades(anchor.client);
+    expect(received.map((t) => [t.requestId, t.direction, t.counterpartyId, t.num, t.balanceAfter])).toEqual([
+      [sent[0].requestId, 'credit', viewer.userId, heartPrice, crownPrice + 2 * heartPrice],
+      [sent[1].requestId, 'credit', viewer.userId, heartPrice, crownPrice + heartPrice],
+      [requestId, 'credit', viewer.userId, crownPrice, crownPrice],
+    ]);
+  });
+
+  it('/bank/earnings: the balance, withdrawable (nothing held with EARNINGS_HOLD_DAYS 0), today, 7 days, all time', async () => {
+    const anchor = await loginNewUser(http);
+    const roomId = await startLiving(anchor.client);
+    const viewer = await loginNewUser(http);
+    await rechargeCoins(viewer.client, 1980);
+    const zero = { earnings: 0, withdrawable: 0, pending: 0, today: 0, last7Days: 0, total: 0 };
+    expect((await anchor.client.post('/bank/earnings')).body).toMatchObject({ code: 200, data: zero });
+
+    const ids: string[] = [];
+    for (const [giftId, key] of [
+      [crownId, 'earn-1'],
+      [rocketId, 'earn-2'],
+      [crownId, 'earn-3'],
+    ] as const) {
+      const res = await viewer.client.post(
+        '/gift/send',
+        { giftId, roomId, receiverId: anchor.userId },
+        { 'idempotency-key': key },
+      );
+      expect(res.body.code).toBe(200);
+      ids.push(res.body.data.requestId);
+    }
+    const all = 2 * crownPrice + rocketPrice;
+    await waitFor('three gifts settled', async () => (await balanceOf(viewer.client)) === 1980 - all, 30_000);
+    const earnings = async (client: HttpClient) => (await client.post('/bank/earnings')).body.data;
+    expect(await earnings(anchor.client)).toEqual({
+      earnings: all,
+      withdrawable: all,
+      pending: 0,
+      today: all,
+      last7Days: all,
+      total: all,
+    });
+    // The sender earned nothing.
+    expect(await earnings(viewer.client)).toEqual(zero);
+
+    // The first gift 3 days old and the second 10 days old (the database's clock): out of today, then of the 7 days.
+    await sql(
+      'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 3 DAY WHERE request_id = ? AND direction = 2',
+      [ids[0]],
+    );
+    await sql(
+      'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE request_id = ? AND direction = 2',
+      [ids[1]],
+    );
+    expect(await earnings(anchor.client)).toEqual({
+      earnings: all,
+      withdrawable: all,
+      pending: 0,
+      today: crownPrice,
+      last7Days: 2 * crownPrice,
+      total: all,
+    });
+
+    // Body-less: a field is refused.
+    const bad = await anchor.client.postUntyped('/bank/earnings', { userId: viewer.userId });
+    expect(bad.status).toBe(400);
+  });
+});
