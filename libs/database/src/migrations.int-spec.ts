@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@live/testing';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
+import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
 
 const TABLES = [
   't_gift_config',
@@ -76,7 +77,9 @@ describe('migrations on the real database', () => {
   it("TradeDirection: a gift settled before it gets its receiver's credit; recharges are credits", async () => {
     const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
     await q('DELETE FROM t_qiyu_currency_trade');
-    await db.dataSource.undoLastMigration({ transaction: 'each' });
+    // Back to the schema before TradeDirection (the migrations after it first).
+    const after = MIGRATIONS.slice(MIGRATIONS.indexOf(TradeDirection1764000000011)).map((m) => new m().name);
+    for (let i = 0; i < after.length; i += 1) await db.dataSource.undoLastMigration({ transaction: 'each' });
     const legacy =
       'INSERT INTO t_qiyu_currency_trade (request_id, user_id, counterparty_id, num, balance_after, type, status, fingerprint) VALUES (?, ?, ?, ?, 0, ?, ?, ?)';
     await q(legacy, ['pay:1', 7, null, 100, 1, 1, null]);
@@ -84,9 +87,7 @@ describe('migrations on the real database', () => {
     await q(legacy, ['7:b', 7, 8, 0, 2, 0, null]);
     await q(legacy, ['7:c', 7, 8, -20, 2, 1, null]);
     await q(legacy, ['8:a', 8, 9, -5, 2, 1, null]);
-    expect((await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual([
-      'TradeDirection1764000000011',
-    ]);
+    expect((await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(after);
     const rows: Record<string, unknown>[] = await q(
       'SELECT request_id, user_id, direction, counterparty_id, num, balance_after, fingerprint FROM t_qiyu_currency_trade ORDER BY id',
     );
