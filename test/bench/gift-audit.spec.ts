@@ -78,6 +78,30 @@ describe('judgePushes (the push half of the gift audit)', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('passes when most failure pairs were excluded but at least 10 were judged (refused gifts bunch up after faults)', () => {
+    const judgedAndExcluded = (judged: number, excluded: number) => {
+      const mine = Array.from({ length: judged }, (_, i) => gift(`2:r-${i}`, 2, 10));
+      // Sent while the other sender's socket was being replaced (it logs in after them): not judged.
+      const theirs = Array.from({ length: excluded }, (_, i) => gift(`3:r-${i}`, 3, 10));
+      const all = [...mine, ...theirs];
+      return figures(
+        all,
+        new Map<string, GiftOutcome>(all.map((g) => [g.requestId, 'refused'])),
+        [
+          socket(1, 2, 10, { failures: mine.map((g): [string, number] => [g.requestId, 1]) }),
+          socket(2, 3, 10, { loginAt: 200 }),
+        ],
+        [],
+      );
+    };
+    const ten = judgedAndExcluded(10, 15);
+    expect(ten.figures).toMatchObject({ failurePairsJudged: 10, failurePairsExcluded: 15, failuresLost: 0 });
+    expect(ten.ok).toBe(true);
+    const nine = judgedAndExcluded(9, 15);
+    expect(nine.figures).toMatchObject({ failurePairsJudged: 9, failurePairsExcluded: 15 });
+    expect(nine.ok).toBe(false);
+  });
+
   it('fails on pushes a socket was not due: a refused gift effect, another room, another user failure', () => {
     const sockets = [
       socket(0, 1, 10, {
