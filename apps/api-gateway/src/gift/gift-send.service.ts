@@ -79,10 +79,12 @@ export class GiftSendService {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId)
       this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
+    // The key's claim and the cached balance in one Redis round trip (auto-pipelining: issued in one tick).
+    const cachedBalance = this.balances.balanceOf(cmd.userId).catch(() => undefined);
     const claim = await this.claimKey(cmd);
     let gift: GiftConfigDto;
     try {
-      gift = await this.check(cmd, claim);
+      gift = await this.check(cmd, claim, cachedBalance);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
       if (claim === 'new' && cmd.clientRequestId !== undefined)
@@ -116,7 +118,11 @@ export class GiftSendService {
   }
 
   /** The gift on sale, sent to the anchor of a living room; a first use must also pass the balance pre-check. */
-  private async check(cmd: SendGiftCommand, claim: IdempotencyClaim): Promise<GiftConfigDto> {
+  private async check(
+    cmd: SendGiftCommand,
+    claim: IdempotencyClaim,
+    cachedBalance: Promise<number | undefined>,
+  ): Promise<GiftConfigDto> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
     const anchorId = await this.roomAnchors.get(
       cmd.roomId,
@@ -135,7 +141,9 @@ export class GiftSendService {
     if (claim === 'same') return gift;
     // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
     // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
-    const balance = await this.cachedBalance(cmd.userId);
+    // The balance bank-service keeps in Redis (read with the key's claim), or, when it is not cached,
+    // bank-service's answer (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
+    const balance = (await cachedBalance) ?? (await this.bank.balance(cmd.userId)).balance;
     if (balance < gift.price) {
       this.refuse(
         'balance',
@@ -143,17 +151,6 @@ export class GiftSendService {
       );
     }
     return gift;
-  }
-
-  /**
-   * The balance bank-service keeps in Redis (one GET), or, when it is not cached, bank-service's answer
-   * (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
-   */
-  private async cachedBalance(userId: number): Promise<number> {
-    const cached = await this.balances.balanceOf(userId).catch(() => undefined);
-    if (cached !== undefined) return cached;
-    const { balance } = await this.bank.balance(userId);
-    return balance;
   }
 
   /**
