@@ -18,14 +18,22 @@
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
 import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
-import { createKafkaClient } from '@live/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
-import { httpPost, issueImToken, seedViewers, sleep, stackEnv, stackPorts, Viewer } from './support/bench-kit';
+import {
+  deleteTopics,
+  httpPost,
+  issueImToken,
+  seedViewers,
+  sleep,
+  stackEnv,
+  stackPorts,
+  Viewer,
+} from './support/bench-kit';
 import { AuditedGift, auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
@@ -579,24 +587,13 @@ async function main(): Promise<void> {
     await ds?.destroy();
     await cleanRedis(redis);
     await dropDatabase(dbEnv).catch(() => undefined);
-    await deleteTopics().catch(() => undefined);
+    await deleteTopics(ENV.KAFKA_TOPIC_PREFIX).catch(() => undefined);
   }
 }
 
 async function cleanRedis(redis: ReturnType<typeof createRedisClient>): Promise<void> {
   await deleteMatching(redis, `${ENV.REDIS_KEY_PREFIX}:*`);
   redis.disconnect();
-}
-
-async function deleteTopics(): Promise<void> {
-  const admin = createKafkaClient({
-    clientId: 'bench',
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-  }).admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(ENV.KAFKA_TOPIC_PREFIX));
-  if (topics.length > 0) await admin.deleteTopics({ topics });
-  await admin.disconnect();
 }
 
 main().catch((err: unknown) => {
