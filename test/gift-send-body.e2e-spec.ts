@@ -5,8 +5,10 @@ import { loginNewUser } from './support/test-users';
 /**
  * POST /gift/send's body is checked by Fastify's compiled validator (the route's JSON schema), held to the
  * validation pipe's rules: no coercion but form digits, unknown fields refused, the envelope with 100001.
+ * Its rate limit (100 a second per user) is counted by the send itself, in one Redis round trip with its
+ * other commands.
  */
-describe('POST /gift/send: the body schema', () => {
+describe('POST /gift/send: the body schema, the rate limit', () => {
   let stack: TestStack;
   let client: HttpClient;
 
@@ -46,5 +48,20 @@ describe('POST /gift/send: the body schema', () => {
     const answer = await send('giftId=2147483647&roomId=1&receiverId=2', 'application/x-www-form-urlencoded');
     expect([answer.status, answer.body.code]).toEqual([404, 11001]);
     expect(answer.body.msg).toContain('2147483647');
+  });
+
+  it('250 sends at once from one user: those over 100 a second refused with 429, -10001', async () => {
+    const { client: sender } = await loginNewUser(new HttpClient(stack.baseUrl));
+    const answers = await Promise.all(
+      Array.from({ length: 250 }, () => sender.post('/gift/send', { giftId: 2147483000, roomId: 1, receiverId: 2 })),
+    );
+    const codes = answers.map((a) => [a.status, a.body.code]);
+    // Not yet limited: the unknown gift (404, 11001); over the limit: 429, -10001 (at most 100 pass per second).
+    expect(
+      codes.every(([status, code]) => (status === 404 && code === 11001) || (status === 429 && code === -10001)),
+    ).toBe(true);
+    const limited = answers.filter((a) => a.body.code === -10001);
+    expect(limited.length).toBeGreaterThanOrEqual(50);
+    expect(limited[0].body).toEqual({ code: -10001, msg: 'too many gifts at once, slow down', data: null });
   });
 });

@@ -20,6 +20,7 @@ import {
   SigningKey,
 } from '@live/contracts';
 import { KafkaProducerService } from '@live/kafka';
+import { RequestLimiter, RequestLimitOptions } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -35,6 +36,15 @@ interface SendGiftCommand {
   /** The client's idempotency key, if it gave one. */
   clientRequestId?: string;
 }
+
+/** POST /gift/send's limit per user (@RequestLimit on the route, counted here: see send). */
+export const SEND_GIFT_LIMIT: RequestLimitOptions = {
+  limit: 100,
+  seconds: 1,
+  msg: 'too many gifts at once, slow down',
+};
+/** The counter's route name (the one a guard would use: `<controller>.<handler>`). */
+const SEND_GIFT_LIMIT_ROUTE = 'GiftController.send';
 
 /** How long a room's anchor is remembered for the receiver check; at most this many rooms. */
 const ROOM_CACHE_MS = 5_000;
@@ -66,6 +76,7 @@ export class GiftSendService {
     private readonly env: GatewayEnv,
     private readonly balances: BalanceCacheReader,
     private readonly idempotency: IdempotencyKeys,
+    private readonly limiter: RequestLimiter,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
     this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, {
@@ -79,9 +90,20 @@ export class GiftSendService {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId)
       this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
-    // The key's claim and the cached balance in one Redis round trip (auto-pipelining: issued in one tick).
+    // The rate-limit count, the key's claim and the cached balance in one Redis round trip (auto-pipelining:
+    // issued in one tick; on a Cluster one write per node).
+    const limited = this.limiter.count(cmd.userId, SEND_GIFT_LIMIT_ROUTE, SEND_GIFT_LIMIT);
     const cachedBalance = this.balances.balanceOf(cmd.userId).catch(() => undefined);
-    const claim = await this.claimKey(cmd);
+    const claimed = this.claimKey(cmd);
+    claimed.catch(() => undefined); // awaited below, once the limit is known
+    const tooMany = await limited;
+    if (tooMany) {
+      // Over the limit: refused before anything else; a key this call claimed names nothing.
+      if ((await claimed.catch(() => undefined)) === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      throw tooMany;
+    }
+    const claim = await claimed;
     let gift: GiftConfigDto;
     try {
       gift = await this.check(cmd, claim, cachedBalance);

@@ -28,7 +28,7 @@ import {
   SendGiftView,
   UpdateGiftDto,
 } from './gift.dto';
-import { GiftSendService } from './gift-send.service';
+import { GiftSendService, SEND_GIFT_LIMIT } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BoardView, GiftConfigView } from '../docs/answer-views';
 
@@ -69,7 +69,7 @@ export class GiftController {
     description: 'Idempotency-Key: the same key twice = one charge (or body requestId)',
     schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
   })
-  @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
+  @RequestLimit(SEND_GIFT_LIMIT, 'handler')
   async send(
     @CurrentUser() user: RequestUser,
     @Body() dto: SendGiftBody,
