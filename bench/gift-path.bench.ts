@@ -25,7 +25,6 @@
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
 import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
-import { createKafkaClient } from '@live/kafka';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +32,16 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
 import { spawnSync } from 'node:child_process';
-import { httpPost, issueImToken, seedViewers, sleep, stackEnv, stackPorts, Viewer } from './support/bench-kit';
+import {
+  deleteTopics,
+  httpPost,
+  issueImToken,
+  seedViewers,
+  sleep,
+  stackEnv,
+  stackPorts,
+  Viewer,
+} from './support/bench-kit';
 import { auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
@@ -757,7 +765,7 @@ async function main(): Promise<void> {
     await ds?.destroy();
     await cleanRedis(redis);
     await dropDatabase(dbEnv).catch(() => undefined);
-    await deleteTopics().catch(() => undefined);
+    await deleteTopics(ENV.KAFKA_TOPIC_PREFIX).catch(() => undefined);
   }
 }
 
@@ -770,17 +778,6 @@ function wrkVersion(path: string): string {
 async function cleanRedis(redis: ReturnType<typeof createRedisClient>): Promise<void> {
   await deleteMatching(redis, `${ENV.REDIS_KEY_PREFIX}:*`);
   redis.disconnect();
-}
-
-async function deleteTopics(): Promise<void> {
-  const admin = createKafkaClient({
-    clientId: 'bench',
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-  }).admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(ENV.KAFKA_TOPIC_PREFIX));
-  if (topics.length > 0) await admin.deleteTopics({ topics });
-  await admin.disconnect();
 }
 
 main().catch((err: unknown) => {

@@ -22,6 +22,7 @@ import { Test } from '@nestjs/testing';
 import { Cluster } from 'ioredis';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { TokenCache } from '../apps/api-gateway/src/auth/token-cache';
 import { AuthService } from '../apps/api-gateway/src/auth/auth.service';
 import { GatewayEnv } from '../apps/api-gateway/src/config/api-gateway.env';
 import { IdempotencyKeys } from '../apps/api-gateway/src/gift/idempotency-keys';
@@ -308,7 +309,15 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     const users = { loginByPhone: async (phone: string) => ({ userId: Number(phone.slice(-4)), role: 0 }) };
     const bank = { createAccount: async () => undefined };
     const env = validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' });
-    const auth = new AuthService(redis, keys, users as unknown as UserService, env, bank as unknown as BankClient);
+    const tokens = new TokenCache(redis, keys, env);
+    const auth = new AuthService(
+      redis,
+      keys,
+      users as unknown as UserService,
+      env,
+      bank as unknown as BankClient,
+      tokens,
+    );
     const codes = await Promise.all(phones.map((p) => auth.sendLoginCode(p)));
     expect(codes.every((c) => /^\d{6}$/.test(c.devCode ?? ''))).toBe(true);
     const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
@@ -320,6 +329,8 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     expect(await Promise.all(logins.map((l) => auth.resolveToken(l.token)))).toEqual(
       logins.map((l) => ({ userId: l.userId, role: 0 })),
     );
+    await auth.logout(logins[0].token);
+    expect(await auth.resolveToken(logins[0].token)).toBeNull();
   });
 
   it('IdempotencyKeys: claims and releases for users on every master', async () => {

@@ -1,3 +1,4 @@
+import { createKafkaClient } from '@live/kafka';
 import { GatewayRedisKeys, RedisClient, settleAll } from '@live/redis';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -194,3 +195,15 @@ export function httpPost(
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const stamp = (): string => new Date().toISOString().slice(11, 19);
+
+/** The Kafka topics a harness created (every topic named `prefix`...). */
+export async function deleteTopics(prefix: string): Promise<void> {
+  const admin = createKafkaClient({
+    clientId: 'bench',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  }).admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (topics.length > 0) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+}

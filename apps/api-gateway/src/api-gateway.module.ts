@@ -17,6 +17,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { BankController } from './bank/bank.controller';
 import { BenchModule } from './bench/bench.module';
@@ -69,6 +70,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },
     AuthService,
+    TokenCache,
     UserService,
     LivingService,
     GiftSendService,

@@ -35,13 +35,21 @@ export interface RateLimitKeys {
 
 const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
 
-/** At most `limit` calls of this route per user (or client IP before login) every `seconds`. */
-export function RequestLimit(options: RequestLimitOptions): MethodDecorator & ClassDecorator {
+/**
+ * At most `limit` calls of this route per user (or client IP before login) every `seconds`. With
+ * `countedBy: 'handler'` no guard counts: the handler calls RequestLimiter.count itself (with the same
+ * options), to count in the same Redis round trip as its own commands.
+ */
+export function RequestLimit(
+  options: RequestLimitOptions,
+  countedBy: 'guard' | 'handler' = 'guard',
+): MethodDecorator & ClassDecorator {
   if (!Number.isSafeInteger(options.limit) || options.limit < 1)
     throw new Error('RequestLimit: limit must be an integer >= 1');
   if (!Number.isSafeInteger(options.seconds) || options.seconds < 1)
     throw new Error('RequestLimit: seconds must be an integer >= 1');
-  return applyDecorators(SetMetadata(REQUEST_LIMIT, options), UseGuards(RequestLimitGuard));
+  const metadata = SetMetadata(REQUEST_LIMIT, options);
+  return countedBy === 'guard' ? applyDecorators(metadata, UseGuards(RequestLimitGuard)) : metadata;
 }
 
 /**
@@ -92,23 +100,50 @@ interface IncrWithTtl {
 }
 
 /**
- * Redis unreachable: fail OPEN (the request passes, an error is logged). The limiter protects the
- * system from floods, it is not what keeps money right (settlement is); refusing every request while
- * Redis restarts would take the whole room down for a cache outage.
+ * Counts one call of a route by a subject (user id or `ip-<address>`). Redis unreachable: fail OPEN (the
+ * call passes, an error is logged). The limiter protects the system from floods, it is not what keeps
+ * money right (settlement is); refusing every request while Redis restarts would take the whole room down
+ * for a cache outage.
  */
 @Injectable()
-class RequestLimitGuard implements CanActivate {
-  private readonly logger = new Logger(RequestLimitGuard.name);
-
+export class RequestLimiter {
+  private readonly logger = new Logger(RequestLimiter.name);
   private readonly redis: RedisClient & IncrWithTtl;
 
   constructor(
-    private readonly reflector: Reflector,
     @InjectRedis() redis: RedisClient,
     @Inject(RATE_LIMIT_KEYS) private readonly keys: RateLimitKeys,
   ) {
     this.redis = withScripts<IncrWithTtl>(redis, { lgIncrWithTtl: { numberOfKeys: 1, lua: INCR_WITH_TTL } });
   }
+
+  /**
+   * Counts the call; the -10001 error to throw when it is one too many, else undefined. Returns without
+   * throwing, so a caller can count in the same Redis round trip as its own commands and decide after.
+   */
+  async count(
+    subject: number | string,
+    route: string,
+    options: RequestLimitOptions,
+  ): Promise<BizException | undefined> {
+    let count: number;
+    try {
+      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), options.seconds));
+    } catch (err: unknown) {
+      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
+      return undefined;
+    }
+    return count > options.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg) : undefined;
+  }
+}
+
+/** The limit of a route as @RequestLimit states it (the OpenAPI document lists its 429), counted by its guard. */
+@Injectable()
+class RequestLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RequestLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [
@@ -118,15 +153,12 @@ class RequestLimitGuard implements CanActivate {
     if (!options) return true;
     const request = context.switchToHttp().getRequest<LimitedRequest>();
     const subject = request.user?.userId ?? `ip-${clientAddress(request.ip)}`;
-    const key = this.keys.rateLimit(subject, `${context.getClass().name}.${context.getHandler().name}`);
-    let count: number;
-    try {
-      count = Number(await this.redis.lgIncrWithTtl(key, options.seconds));
-    } catch (err: unknown) {
-      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
-      return true;
-    }
-    if (count > options.limit) throw new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg);
+    const refused = await this.limiter.count(
+      subject,
+      `${context.getClass().name}.${context.getHandler().name}`,
+      options,
+    );
+    if (refused) throw refused;
     return true;
   }
 }
@@ -141,8 +173,8 @@ export class RateLimitModule {
   static forRoot(keys: new (...args: never[]) => RateLimitKeys): DynamicModule {
     return {
       module: RateLimitModule,
-      providers: [{ provide: RATE_LIMIT_KEYS, useExisting: keys }],
-      exports: [RATE_LIMIT_KEYS],
+      providers: [{ provide: RATE_LIMIT_KEYS, useExisting: keys }, RequestLimiter],
+      exports: [RATE_LIMIT_KEYS, RequestLimiter],
     };
   }
 }

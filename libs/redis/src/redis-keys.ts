@@ -62,6 +62,10 @@ export class GatewayRedisKeys extends KeyBuilder {
   userToken(token: string): string {
     return `${this.base}:{token:${id(token, 'token')}}:user`;
   }
+  /** Pub/sub channel: the tokens logged out (each gateway instance drops them from its token cache). */
+  logoutChannel(): string {
+    return `${this.base}:logout`;
+  }
   /** Read by im-core through ImTokenReader (@live/contracts). */
   imToken(token: string): string {
     return imTokenKey(this.prefix, token);

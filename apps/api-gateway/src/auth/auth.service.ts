@@ -6,6 +6,7 @@ import { GatewayEnv } from '../config/api-gateway.env';
 import { UserRole } from '../user/entities/user.entity';
 import { UserService } from '../user/user.service';
 import { RequestUser } from './auth.types';
+import { TokenCache } from './token-cache';
 
 const LOGIN_CODE_COOLDOWN_SECONDS = 60;
 
@@ -97,6 +98,7 @@ export class AuthService {
     private readonly users: UserService,
     private readonly env: GatewayEnv,
     private readonly bank: BankClient,
+    private readonly tokens: TokenCache,
   ) {
     this.redis = withScripts<LoginCommands>(redis, {
       lgCheckLoginCode: { numberOfKeys: 4, lua: CHECK_CODE },
@@ -187,17 +189,23 @@ export class AuthService {
     return { userId: user.userId, token };
   }
 
+  /** The token stops working on every gateway instance (TokenCache: theirs drop it too). */
   async logout(token: string): Promise<void> {
-    await this.redis.del(this.keys.userToken(token));
+    await this.tokens.revoke(token);
   }
 
-  /** The user behind a login token, or null (unknown, expired, malformed). */
+  /** The user behind a login token, or null (unknown, expired, malformed); a token resolved lately from memory. */
   async resolveToken(token: string): Promise<RequestUser | null> {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
+    const cached = this.tokens.get(token);
+    if (cached) return cached;
+    const startedAt = this.tokens.lookupStarted();
     const value = await this.redis.get(this.keys.userToken(token));
     const match = value ? /^(\d+):(\d+)$/.exec(value) : null;
     if (!match) return null;
-    return { userId: Number(match[1]), role: Number(match[2]) as UserRole };
+    const user = { userId: Number(match[1]), role: Number(match[2]) as UserRole };
+    this.tokens.remember(token, user, startedAt);
+    return user;
   }
 
   /** A short-lived, single-use token for one WebSocket login (im-core reads and deletes the key at once). */

@@ -8,12 +8,13 @@ import {
   orderSignatureOf,
 } from '@live/contracts';
 import { Body, Controller } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
-import { SendGiftDto } from '../gift/gift.dto';
+import { SEND_GIFT_SCHEMA, SendGiftBody } from '../gift/gift.dto';
 import { GiftSendService } from '../gift/gift-send.service';
 
 /**
@@ -35,22 +36,25 @@ export class BenchController {
   ) {}
 
   @PostOk('noop')
-  noop(@CurrentUser() _user: RequestUser, @Body() _dto: SendGiftDto): ApiResponse<{ requestId: string }> {
+  @RouteSchema({ body: SEND_GIFT_SCHEMA })
+  noop(@CurrentUser() _user: RequestUser, @Body() _dto: SendGiftBody): ApiResponse<{ requestId: string }> {
     return ApiResponses.ok({ requestId: randomUUID() });
   }
 
   @PostOk('naiveSend')
+  @RouteSchema({ body: SEND_GIFT_SCHEMA })
   async naiveSend(
     @CurrentUser() user: RequestUser,
-    @Body() dto: SendGiftDto,
+    @Body() dto: SendGiftBody,
   ): Promise<ApiResponse<GiftSettlementResult>> {
     return ApiResponses.ok(await this.settleOne(user, dto, await this.sender.giftOnSale(dto.giftId)));
   }
 
   @PostOk('naiveSendAndPush')
+  @RouteSchema({ body: SEND_GIFT_SCHEMA })
   async naiveSendAndPush(
     @CurrentUser() user: RequestUser,
-    @Body() dto: SendGiftDto,
+    @Body() dto: SendGiftBody,
   ): Promise<ApiResponse<GiftSettlementResult>> {
     const gift = await this.sender.giftOnSale(dto.giftId);
     const result = await this.settleOne(user, dto, gift);
@@ -77,7 +81,7 @@ export class BenchController {
   }
 
   /** One gift settled on its own: one bank call, one database transaction. */
-  private async settleOne(user: RequestUser, dto: SendGiftDto, gift: GiftConfigDto): Promise<GiftSettlementResult> {
+  private async settleOne(user: RequestUser, dto: SendGiftBody, gift: GiftConfigDto): Promise<GiftSettlementResult> {
     const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
     const order = this.sender.order(
       { userId: user.userId, giftId: gift.giftId, roomId: dto.roomId, receiverId: dto.receiverId },

@@ -62,6 +62,13 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(0, 600_000)
   GATEWAY_GIFT_CACHE_MS: number = 5_000;
 
+  /**
+   * How long a resolved login token stays in this process's memory (0: every request asks Redis). A logout
+   * on any instance drops it from every instance at once (Redis pub/sub; nothing is kept while that is down).
+   */
+  @IntSetting(0, 60_000)
+  GATEWAY_TOKEN_CACHE_MS: number = 5_000;
+
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
   @DevConvenience()
   @IsIn(['true', 'false'])

@@ -12,6 +12,8 @@ export interface ApiDocOptions {
   summary: string;
   /** A valid request body (the document's request example). */
   example: Record<string, unknown>;
+  /** The body's documented class, when the @Body() parameter is not one (a body a route schema validates). */
+  body?: Type;
   /** The success answer's `data`: a class with @ApiProperty fields, a list of one (`[Class]`), or null. */
   ok: Type | [Type] | null;
   /**
@@ -22,8 +24,8 @@ export interface ApiDocOptions {
   errors?: ErrorCode[];
 }
 
-/** The request body's example, with the schema of the method's @Body() parameter (its class). */
-function BodyExample(example: Record<string, unknown>): MethodDecorator {
+/** The request body's example, with the schema of `type`, else of the method's @Body() parameter (its class). */
+function BodyExample(example: Record<string, unknown>, type?: Type): MethodDecorator {
   return (target, key, descriptor) => {
     const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, target.constructor, key) ?? {}) as Record<
       string,
@@ -32,7 +34,7 @@ function BodyExample(example: Record<string, unknown>): MethodDecorator {
     const body = Object.entries(args).find(([k]) => k.split(':')[0] === String(RouteParamtypes.BODY));
     const types = Reflect.getMetadata('design:paramtypes', target, key) as Type[];
     if (!body) throw new Error(`@ApiDoc on ${String(key)}: the route has no @Body() parameter`);
-    ApiBody({ type: types[body[1].index], examples: { example: { value: example } } })(target, key, descriptor);
+    ApiBody({ type: type ?? types[body[1].index], examples: { example: { value: example } } })(target, key, descriptor);
   };
 }
 
@@ -66,7 +68,7 @@ function OkEnvelope(data: Type | [Type] | null): MethodDecorator {
 export function ApiDoc(options: ApiDocOptions): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary: options.summary }),
-    BodyExample(options.example),
+    BodyExample(options.example, options.body),
     OkEnvelope(options.ok),
     SetMetadata(API_DOC_ERRORS, options.errors ?? []),
   );

@@ -20,6 +20,7 @@ import {
   SigningKey,
 } from '@live/contracts';
 import { KafkaProducerService } from '@live/kafka';
+import { RequestLimiter, RequestLimitOptions } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -35,6 +36,15 @@ interface SendGiftCommand {
   /** The client's idempotency key, if it gave one. */
   clientRequestId?: string;
 }
+
+/** POST /gift/send's limit per user (@RequestLimit on the route, counted here: see send). */
+export const SEND_GIFT_LIMIT: RequestLimitOptions = {
+  limit: 100,
+  seconds: 1,
+  msg: 'too many gifts at once, slow down',
+};
+/** The counter's route name (the one a guard would use: `<controller>.<handler>`). */
+const SEND_GIFT_LIMIT_ROUTE = 'GiftController.send';
 
 /** How long a room's anchor is remembered for the receiver check; at most this many rooms. */
 const ROOM_CACHE_MS = 5_000;
@@ -66,6 +76,7 @@ export class GiftSendService {
     private readonly env: GatewayEnv,
     private readonly balances: BalanceCacheReader,
     private readonly idempotency: IdempotencyKeys,
+    private readonly limiter: RequestLimiter,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
     this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, {
@@ -79,10 +90,23 @@ export class GiftSendService {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId)
       this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
-    const claim = await this.claimKey(cmd);
+    // The rate-limit count, the key's claim and the cached balance in one Redis round trip (auto-pipelining:
+    // issued in one tick; on a Cluster one write per node).
+    const limited = this.limiter.count(cmd.userId, SEND_GIFT_LIMIT_ROUTE, SEND_GIFT_LIMIT);
+    const cachedBalance = this.balances.balanceOf(cmd.userId).catch(() => undefined);
+    const claimed = this.claimKey(cmd);
+    claimed.catch(() => undefined); // awaited below, once the limit is known
+    const tooMany = await limited;
+    if (tooMany) {
+      // Over the limit: refused before anything else; a key this call claimed names nothing.
+      if ((await claimed.catch(() => undefined)) === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      throw tooMany;
+    }
+    const claim = await claimed;
     let gift: GiftConfigDto;
     try {
-      gift = await this.check(cmd, claim);
+      gift = await this.check(cmd, claim, cachedBalance);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
       if (claim === 'new' && cmd.clientRequestId !== undefined)
@@ -116,7 +140,11 @@ export class GiftSendService {
   }
 
   /** The gift on sale, sent to the anchor of a living room; a first use must also pass the balance pre-check. */
-  private async check(cmd: SendGiftCommand, claim: IdempotencyClaim): Promise<GiftConfigDto> {
+  private async check(
+    cmd: SendGiftCommand,
+    claim: IdempotencyClaim,
+    cachedBalance: Promise<number | undefined>,
+  ): Promise<GiftConfigDto> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
     const anchorId = await this.roomAnchors.get(
       cmd.roomId,
@@ -135,7 +163,9 @@ export class GiftSendService {
     if (claim === 'same') return gift;
     // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
     // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
-    const balance = await this.cachedBalance(cmd.userId);
+    // The balance bank-service keeps in Redis (read with the key's claim), or, when it is not cached,
+    // bank-service's answer (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
+    const balance = (await cachedBalance) ?? (await this.bank.balance(cmd.userId)).balance;
     if (balance < gift.price) {
       this.refuse(
         'balance',
@@ -143,17 +173,6 @@ export class GiftSendService {
       );
     }
     return gift;
-  }
-
-  /**
-   * The balance bank-service keeps in Redis (one GET), or, when it is not cached, bank-service's answer
-   * (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
-   */
-  private async cachedBalance(userId: number): Promise<number> {
-    const cached = await this.balances.balanceOf(userId).catch(() => undefined);
-    if (cached !== undefined) return cached;
-    const { balance } = await this.bank.balance(userId);
-    return balance;
   }
 
   /**

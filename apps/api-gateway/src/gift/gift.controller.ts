@@ -11,6 +11,7 @@ import {
 import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AdminPost, CurrentUser } from '../auth/auth.decorators';
@@ -21,11 +22,13 @@ import {
   CLIENT_REQUEST_ID_PATTERN,
   GiftPanelItemView,
   InsertGiftDto,
+  SEND_GIFT_SCHEMA,
+  SendGiftBody,
   SendGiftDto,
   SendGiftView,
   UpdateGiftDto,
 } from './gift.dto';
-import { GiftSendService } from './gift-send.service';
+import { GiftSendService, SEND_GIFT_LIMIT } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BoardView, GiftConfigView } from '../docs/answer-views';
 
@@ -48,6 +51,7 @@ export class GiftController {
     ok: SendGiftView,
     summary: 'Send a gift to the anchor of a living room; the outcome arrives over the WebSocket (5556 / 5557)',
     example: { giftId: 1, roomId: 1, receiverId: 2, requestId: 'gift-0001' },
+    body: SendGiftDto,
     errors: [
       GiftErrorCode.GIFT_NOT_FOUND,
       GatewayErrorCode.LIVING_ROOM_NOT_FOUND,
@@ -57,6 +61,7 @@ export class GiftController {
     ],
   })
   @PostOk('send')
+  @RouteSchema({ body: SEND_GIFT_SCHEMA })
   @ApiHeader({
     // Lower case, as @Headers reads it: the scanner then merges the two into one optional parameter.
     name: 'idempotency-key',
@@ -64,10 +69,10 @@ export class GiftController {
     description: 'Idempotency-Key: the same key twice = one charge (or body requestId)',
     schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
   })
-  @RequestLimit({ limit: 100, seconds: 1, msg: 'too many gifts at once, slow down' })
+  @RequestLimit(SEND_GIFT_LIMIT, 'handler')
   async send(
     @CurrentUser() user: RequestUser,
-    @Body() dto: SendGiftDto,
+    @Body() dto: SendGiftBody,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiResponse<SendGiftView>> {
     if (idempotencyKey !== undefined && !CLIENT_REQUEST_ID_PATTERN.test(idempotencyKey)) {

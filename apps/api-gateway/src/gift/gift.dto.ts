@@ -2,29 +2,57 @@ import { ToInt } from '@live/common';
 import { GIFT_NAME_MAX_LENGTH, GIFT_SORT_ORDER_MAX, GIFT_URL_MAX_LENGTH, GiftStatus } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IdField, INT_MAX, StringField } from '../common/page.dto';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 /** A client idempotency key (header Idempotency-Key or body requestId). */
 export const CLIENT_REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-.]{1,40}$/;
 const MAX_PRICE = 1_000_000_000;
 
-export class SendGiftDto {
-  @ApiProperty({ example: 1 })
-  @IdField(INT_MAX)
+/**
+ * POST /gift/send's body (and /bench/*'s): checked by Fastify's compiled validator (@RouteSchema, the hot
+ * path), not by class-validator; the digits of a form field become integers first (digitStringsToIntegers).
+ */
+export const SEND_GIFT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['giftId', 'roomId', 'receiverId'],
+  properties: {
+    giftId: { type: 'integer', minimum: 1, maximum: INT_MAX },
+    roomId: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    receiverId: {
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'the anchor of the room',
+    },
+    requestId: {
+      type: 'string',
+      pattern: CLIENT_REQUEST_ID_PATTERN.source,
+      description: 'idempotency key (or header Idempotency-Key): 1-40 of A-Z a-z 0-9 _ - .',
+    },
+  },
+} as const;
+
+/** The body SEND_GIFT_SCHEMA lets through. */
+export interface SendGiftBody {
+  giftId: number;
+  roomId: number;
+  receiverId: number;
+  requestId?: string;
+}
+
+/** SEND_GIFT_SCHEMA in the OpenAPI document (the schema is the one source of its fields and limits). */
+export class SendGiftDto implements SendGiftBody {
+  @ApiProperty({ ...SEND_GIFT_SCHEMA.properties.giftId, example: 1 })
   giftId!: number;
 
-  @ApiProperty({ example: 1 })
-  @IdField()
+  @ApiProperty({ ...SEND_GIFT_SCHEMA.properties.roomId, example: 1 })
   roomId!: number;
 
-  @ApiProperty({ description: 'the anchor of the room' })
-  @IdField()
+  @ApiProperty(SEND_GIFT_SCHEMA.properties.receiverId)
   receiverId!: number;
 
-  @ApiPropertyOptional({ description: 'idempotency key (or header Idempotency-Key): 1-40 of A-Z a-z 0-9 _ - .' })
-  @IsOptional()
-  @IsString()
-  @Matches(CLIENT_REQUEST_ID_PATTERN, { message: 'requestId must be 1-40 characters of A-Z a-z 0-9 _ - .' })
+  @ApiPropertyOptional(SEND_GIFT_SCHEMA.properties.requestId)
   requestId?: string;
 }
 

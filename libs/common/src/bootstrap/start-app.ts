@@ -10,7 +10,7 @@ import { HealthDetails } from '../health';
 import { RpcServerEnv } from '../rpc/rpc-auth';
 import { RpcServedCounter } from '../rpc/rpc-auth-socket';
 import { rpcServerOptions } from '../rpc/rpc-transport';
-import { createValidationPipe } from '../validation';
+import { BODY_SCHEMA_AJV, createValidationPipe, digitStringsToIntegers } from '../validation';
 import { DependencyNotReadyError } from './wait-for';
 
 /**
@@ -33,7 +33,8 @@ export interface StartAppOptions {
 /**
  * Starts one app: Fastify HTTP (always: /health; with an RPC listener, its report counts the calls
  * answered: `rpc: { served }`), optional TCP RPC, pino logs, the one HTTP filter,
- * the one RPC filter, the one validation pipe, graceful shutdown on SIGTERM/SIGINT.
+ * the one RPC filter, the one validation pipe (and, for routes with a body schema, Fastify's compiled
+ * validator held to its rules: validation/body-schema.ts), graceful shutdown on SIGTERM/SIGINT.
  * A bad configuration stops the process with a message that names every bad variable.
  */
 export async function startApp(options: StartAppOptions): Promise<NestFastifyApplication> {
@@ -44,12 +45,14 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
       new FastifyAdapter({
         bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024,
         trustProxy: options.http.trustProxy ?? false,
+        ajv: BODY_SCHEMA_AJV,
       }),
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
+    app.getHttpAdapter().getInstance().addHook('preValidation', digitStringsToIntegers);
     app.enableShutdownHooks();
     await options.configure?.(app);
     await app.init();

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply } from 'fastify';
 import { BaseErrorCode, BizException } from '../errors';
 import { ApiResponse, ApiResponses } from '../response';
+import { SchemaProblem, schemaProblemMessage } from '../validation/body-schema';
 
 interface Rendered {
   status: number;
@@ -35,7 +36,7 @@ export function renderHttpError(exception: unknown): Rendered {
 
 function statusOf(exception: unknown): number | undefined {
   if (exception instanceof HttpException) return exception.getStatus();
-  // Fastify's own errors (bad JSON, body too large, unsupported media type) carry a 4xx statusCode.
+  // Fastify's own errors (bad JSON, body too large, unsupported media type, a body its route schema refused) carry a 4xx statusCode.
   const s = (exception as { statusCode?: unknown } | null)?.statusCode;
   return typeof s === 'number' && s >= 400 && s < 600 ? s : undefined;
 }
@@ -52,6 +53,8 @@ function clientMessage(exception: unknown): string {
     return 'body is not valid JSON';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body is too large';
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported content type';
+  if (code === 'FST_ERR_VALIDATION')
+    return schemaProblemMessage((exception as { validation?: SchemaProblem[] }).validation);
   return BaseErrorCode.PARAM_ERROR.msg;
 }
 

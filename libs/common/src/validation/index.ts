@@ -1,2 +1,3 @@
 export * from './validation.pipe';
 export * from './to-int.decorator';
+export * from './body-schema';

@@ -1,0 +1,63 @@
+import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { digitsToInt } from './to-int.decorator';
+
+/**
+ * Fastify's own compiled validator (ajv), for the routes that declare a body schema (@RouteSchema): the hot
+ * ones, where class-validator cost a tenth of the request. Held to the rules of the validation pipe: no type
+ * coercion (a boolean is not a number), unknown fields refused (not removed), no defaults filled in; only the
+ * first problem is reported (Fastify's default: allErrors invites denial of service).
+ */
+export const BODY_SCHEMA_AJV: FastifyServerOptions['ajv'] = {
+  customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false },
+};
+
+interface SchemaProperty {
+  type?: string;
+}
+
+/**
+ * preValidation hook: in a body validated by a route schema, a string of digits given for an `integer`
+ * property becomes the number (form bodies carry only strings), as @ToInt does for class-validator's DTOs.
+ */
+export function digitStringsToIntegers(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const schema = request.routeOptions.schema?.body as { properties?: Record<string, SchemaProperty> } | undefined;
+  const body = request.body as Record<string, unknown> | null | undefined;
+  if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
+    for (const [key, property] of Object.entries(schema.properties)) {
+      if (property.type === 'integer' && typeof body[key] === 'string') body[key] = digitsToInt(body[key]);
+    }
+  }
+  done();
+}
+
+/** One problem ajv found (Fastify's validation error carries them in `validation`). */
+export interface SchemaProblem {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** The client's message for a body a route schema refused, in the validation pipe's words. */
+export function schemaProblemMessage(problems: readonly SchemaProblem[] | undefined): string {
+  return (problems ?? []).map(describeProblem).join('; ') || 'bad parameter';
+}
+
+function describeProblem(problem: SchemaProblem): string {
+  const field = problem.instancePath.slice(1).replaceAll('/', '.') || 'body';
+  const { params } = problem;
+  switch (problem.keyword) {
+    case 'required':
+      return `${String(params.missingProperty)} is required`;
+    case 'additionalProperties':
+      return `property ${String(params.additionalProperty)} should not exist`;
+    case 'type':
+      return `${field} must be ${params.type === 'integer' ? 'an integer number' : params.type === 'object' ? 'an object' : `a ${String(params.type)}`}`;
+    case 'minimum':
+      return `${field} must not be less than ${String(params.limit)}`;
+    case 'maximum':
+      return `${field} must not be greater than ${String(params.limit)}`;
+    default:
+      return `${field} ${problem.message ?? 'is not valid'}`;
+  }
+}

@@ -1,0 +1,67 @@
+import { HttpClient } from './support/http-client';
+import { startTestStack, TestStack } from './support/test-stack';
+import { loginNewUser } from './support/test-users';
+
+/**
+ * POST /gift/send's body is checked by Fastify's compiled validator (the route's JSON schema), held to the
+ * validation pipe's rules: no coercion but form digits, unknown fields refused, the envelope with 100001.
+ * Its rate limit (100 a second per user) is counted by the send itself, in one Redis round trip with its
+ * other commands.
+ */
+describe('POST /gift/send: the body schema, the rate limit', () => {
+  let stack: TestStack;
+  let client: HttpClient;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    client = (await loginNewUser(new HttpClient(stack.baseUrl))).client;
+  });
+
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const send = (body: string, contentType = 'application/json') =>
+    client.request('POST', '/gift/send', body, { 'content-type': contentType });
+
+  it.each([
+    ['{"giftId":true,"roomId":1,"receiverId":2}', 'giftId must be an integer number'],
+    ['{"giftId":1.5,"roomId":1,"receiverId":2}', 'giftId must be an integer number'],
+    ['{"giftId":"1.5","roomId":1,"receiverId":2}', 'giftId must be an integer number'],
+    ['{"giftId":null,"roomId":1,"receiverId":2}', 'giftId must be an integer number'],
+    ['{"giftId":0,"roomId":1,"receiverId":2}', 'giftId must not be less than 1'],
+    ['{"giftId":2147483648,"roomId":1,"receiverId":2}', 'giftId must not be greater than 2147483647'],
+    ['{"giftId":1,"roomId":99999999999999999999,"receiverId":2}', 'roomId must not be greater than 9007199254740991'],
+    ['{"giftId":1,"roomId":1}', 'receiverId is required'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"userId":7}', 'property userId should not exist'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"requestId":7}', 'requestId must be a string'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"requestId":"a b"}', 'requestId must match pattern'],
+    ['[1,2]', 'body must be an object'],
+    ['"a string"', 'body must be an object'],
+  ])('%s: 400, 100001, %s', async (body, msg) => {
+    const answer = await send(body);
+    expect([answer.status, answer.body.code, answer.body.data]).toEqual([400, 100001, null]);
+    expect(answer.body.msg).toContain(msg);
+  });
+
+  it('a form body with digit strings passes the schema (refused further on, by the gift lookup)', async () => {
+    const answer = await send('giftId=2147483647&roomId=1&receiverId=2', 'application/x-www-form-urlencoded');
+    expect([answer.status, answer.body.code]).toEqual([404, 11001]);
+    expect(answer.body.msg).toContain('2147483647');
+  });
+
+  it('250 sends at once from one user: those over 100 a second refused with 429, -10001', async () => {
+    const { client: sender } = await loginNewUser(new HttpClient(stack.baseUrl));
+    const answers = await Promise.all(
+      Array.from({ length: 250 }, () => sender.post('/gift/send', { giftId: 2147483000, roomId: 1, receiverId: 2 })),
+    );
+    const codes = answers.map((a) => [a.status, a.body.code]);
+    // Not yet limited: the unknown gift (404, 11001); over the limit: 429, -10001 (at most 100 pass per second).
+    expect(
+      codes.every(([status, code]) => (status === 404 && code === 11001) || (status === 429 && code === -10001)),
+    ).toBe(true);
+    const limited = answers.filter((a) => a.body.code === -10001);
+    expect(limited.length).toBeGreaterThanOrEqual(50);
+    expect(limited[0].body).toEqual({ code: -10001, msg: 'too many gifts at once, slow down', data: null });
+  });
+});
