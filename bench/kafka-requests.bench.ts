@@ -9,11 +9,10 @@
  */
 import { BatchConsumer, ConsumedBatch, createKafkaClient, KafkaNames, KafkaProducerService } from '@live/kafka';
 import { IsInt, IsString } from 'class-validator';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CompressionTypes, logLevel, Producer } from 'kafkajs';
 import { BatchCoalescer } from '../apps/gift-service/src/send-gift/batch-coalescer';
+import { listeningPids, processCpuSeconds } from './support/stack-processes';
 
 class BenchMq {
   @IsString() id!: string;
@@ -33,25 +32,28 @@ const { values: args } = parseArgs({
     'min-bytes': { type: 'string', default: '' },
     /** Produce with gzip (the service sends uncompressed): what compression would cost or save. */
     gzip: { type: 'boolean', default: false },
+    /** host:port of the broker to measure (default: KAFKA_BROKERS' first, else 127.0.0.1:9092). */
+    brokers: { type: 'string', default: '' },
   },
 });
 const rate = Number(args.rate);
 const seconds = Number(args.seconds);
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+/** The broker under test: --brokers, else KAFKA_BROKERS, else the one `scripts/infra up` starts. */
+const broker = args.brokers || (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')[0];
 
+/** The pid of the process listening on the broker's port (it must run on this machine). */
 function brokerPid(): number {
-  const out = execFileSync('pgrep', ['-f', 'kafka.Kafka'], { encoding: 'utf8' }).trim().split('\n');
-  return Number(out[0]);
+  const port = Number(broker.split(':').pop());
+  const pid = listeningPids([port]).get(port);
+  if (pid === undefined) throw new Error(`no process of this machine listens on ${broker}: its CPU cannot be read`);
+  return pid;
 }
 
 async function main(): Promise<void> {
   const id = `kreq${Date.now().toString(36)}`;
   const names = new KafkaNames(`${id}.`);
-  const kafka = createKafkaClient({ brokers: ['127.0.0.1:9092'], clientId: id, logLevel: logLevel.ERROR });
+  const kafka = createKafkaClient({ brokers: [broker], clientId: id, logLevel: logLevel.ERROR });
   const producer = new KafkaProducerService<Topics>(kafka, {
     names,
     topics: [{ topic: names.topic('gifts'), numPartitions: 12, replicationFactor: 1 }],
@@ -100,7 +102,7 @@ async function main(): Promise<void> {
   latencies.length = 0;
 
   const pid = brokerPid();
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = processCpuSeconds(pid);
   const self0 = process.cpuUsage();
   const total = rate * seconds;
   const started = Date.now();
@@ -118,7 +120,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(inflight);
   while (consumed < total) await new Promise((r) => setTimeout(r, 20));
-  const cpu1 = cpuSeconds(pid);
+  const cpu1 = processCpuSeconds(pid);
   const self = process.cpuUsage(self0);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
