@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { IsInt, IsOptional } from 'class-validator';
+import { SendGiftMq, SendGiftType, slowValidatePayload } from '@live/contracts';
 import { BaseErrorCode } from '../errors';
 import { createValidationPipe } from './validation.pipe';
 
@@ -27,5 +28,34 @@ describe('createValidationPipe', () => {
 
   it('leaves parameters that are not DTO classes alone', async () => {
     await expect(pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).resolves.toBe('abc');
+  });
+
+  describe('a contract DTO (the compiled fast path, class-validator for the rest)', () => {
+    const mq = {
+      userId: 1,
+      giftId: 2,
+      giftName: 'Rose',
+      price: 5,
+      receiverId: 3,
+      roomId: 4,
+      url: '',
+      requestId: 'r-1',
+      type: SendGiftType.PK,
+      sendTime: 0,
+    };
+    const asMq = (value: unknown) => pipe.transform(value, { type: 'body', metatype: SendGiftMq });
+
+    it('gives the instance class-validator gives', async () => {
+      const slow = slowValidatePayload(SendGiftMq, mq);
+      const value = await asMq({ ...mq });
+      expect(slow.ok && value).toStrictEqual(slow.ok && slow.value);
+      expect(value).toBeInstanceOf(SendGiftMq);
+    });
+
+    it('still refuses an unknown field, a wrong type and an out-of-range number, naming each', async () => {
+      await expect(asMq({ ...mq, extra: 1 })).rejects.toMatchObject({ message: expect.stringContaining('extra') });
+      await expect(asMq({ ...mq, userId: '1' })).rejects.toMatchObject({ message: expect.stringContaining('userId') });
+      await expect(asMq({ ...mq, price: 0 })).rejects.toMatchObject({ code: BaseErrorCode.PARAM_ERROR.code });
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { compiledCheckerOf } from '@live/contracts';
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BaseErrorCode, BizException } from '../errors';
 
@@ -22,6 +23,13 @@ class AppValidationPipe extends ValidationPipe {
     const bare = given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given));
     if (bare && this.toValidate(metadata)) {
       throw new BizException(BaseErrorCode.PARAM_ERROR, 'expected an object of fields, not an array or a bare value');
+    }
+    // The compiled checker of the DTO (validatePayload's fast path), asked to decline any unknown field as
+    // this pipe forbids them: what it accepts is the instance class-validator would give; the rest, and
+    // every error message, comes from class-validator below.
+    if (metadata.metatype && typeof given === 'object' && given !== null && this.toValidate(metadata)) {
+      const fast = compiledCheckerOf(metadata.metatype as new () => object)?.(given, true);
+      if (fast !== undefined) return fast;
     }
     return super.transform(given, metadata);
   }

@@ -1,2 +1,3 @@
 export * from './field.decorators';
 export * from './validate-payload';
+export * from './compiled-checker';
