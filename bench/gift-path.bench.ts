@@ -60,6 +60,8 @@ function arg(name: string, fallback: number): number {
 const USERS = arg('users', quick ? 200 : 1_000);
 const ROOMS = arg('rooms', quick ? 10 : 50);
 const SECONDS = arg('seconds', quick ? 5 : 15);
+/** Seconds of sends before anything is measured (`--warmup`). */
+const WARMUP_SECONDS = arg('warmup', quick ? 4 : 8);
 const CONCURRENCY = arg('concurrency', 48);
 const BURST = arg('burst', quick ? 5_000 : 100_000);
 const BURST_USERS = arg('burst-users', quick ? 1_000 : 10_000);
@@ -390,14 +392,16 @@ async function main(): Promise<void> {
     log(`seeded ${USERS} viewers in ${ROOMS} rooms, and ${USERS} senders in ${ROOMS} rooms without viewers`);
     const observers = await Observers.open(viewers.map((v) => `${WS}?token=${v.imToken}&roomId=${v.roomId}`));
     log(`${USERS} WebSockets logged in`);
-    // Warm-up (in process, both sets of rooms): caches, connections, JIT.
-    const warmup = await load({
+    // Warm-up (the phases' generator, both sets of rooms, WARMUP_SECONDS): caches, connections and the JIT of
+    // every process, so the first measured gift phase does not pay for compiling the send path (400 gifts were
+    // too few: the no-viewer phase, measured first, cost more CPU per gift than the one after it).
+    const warmup = await generate({
       label: 'warm-up',
       tag: 'w',
       path: '/gift/send',
       viewers: viewers.flatMap((v, i) => [v, quietSenders[i]]),
-      concurrency: 8,
-      total: 400,
+      concurrency: CONCURRENCY,
+      seconds: WARMUP_SECONDS,
     });
     await sleep(2_000);
     await observers.flush();
