@@ -58,6 +58,20 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
     expect(second.get(TokenCache).get(client.token!)).toBeUndefined();
   });
 
+  it('empties itself and stays unused while the logout channel is silent (no event: its pings stop coming back)', async () => {
+    const { client, userId } = await loginNewUser(httpA);
+    const cache = second.get(TokenCache);
+    expect((await httpB.as(client.token!).post('/bank/balance')).body.code).toBe(200);
+    expect(cache.get(client.token!)).toEqual({ userId, role: 0 });
+    // Writes (PUBLISH among them) held for 3.5 s: no connection drops, the pings just stop arriving.
+    await stack.redis.redis.call('CLIENT', 'PAUSE', '3500', 'WRITE');
+    await waitFor('the cache turned itself off', () => !cache.active, 5_000);
+    expect(cache.size).toBe(0);
+    expect(cache.get(client.token!)).toBeUndefined();
+    await waitFor('the cache on again once its pings come back', () => cache.active, 10_000);
+    expect((await httpB.as(client.token!).post('/bank/balance')).body.code).toBe(200);
+  });
+
   it(`keeps at most ${TOKEN_CACHE_MAX} tokens (the oldest stored go first)`, async () => {
     const keys = new GatewayRedisKeys(stack.redis.prefix);
     const tokens = Array.from({ length: TOKEN_CACHE_MAX + 500 }, () => randomBytes(24).toString('base64url'));

@@ -1,18 +1,30 @@
+import { describeError } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { RequestUser } from './auth.types';
 
 /** Tokens kept at most (the oldest stored goes first): a flood of distinct valid tokens cannot grow the heap. */
 export const TOKEN_CACHE_MAX = 10_000;
+/** How often each instance sends itself a ping over the logout channel (the subscription's liveness). */
+export const TOKEN_CACHE_PING_MS = 1_000;
+/** The cache is used only while this instance's last ping came back within this (2.5 pings). */
+const PING_FRESH_MS = 2_500;
+/** A ping message: `~ping <instance nonce> <sequence>` (a token is base64url: it never starts with `~`). */
+const PING_PREFIX = '~ping ';
 
 /**
  * The login tokens this process resolved in the last GATEWAY_TOKEN_CACHE_MS, so a user's next requests skip
  * the Redis lookup. A logout on any instance publishes the token on `logoutChannel()`; every instance drops
- * it when the message arrives. Entries are kept only while this process is subscribed: when the
- * subscription's connection drops, the cache is emptied and stays unused (every request asks Redis) until
- * it is subscribed again, so a logout published meanwhile cannot be missed. A lookup that was in flight
- * when a logout (or a drop) arrived is not stored: its answer may predate the logout.
+ * it when the message arrives. Entries are kept only while this process is subscribed and hears itself:
+ * every TOKEN_CACHE_PING_MS it publishes a numbered ping on the same channel, and the cache is used only
+ * while its last ping came back within PING_FRESH_MS and no ping went missing. When the subscription's
+ * connection drops, goes silent (no event: a dead peer, or a Redis Cluster moving its subscriber to another
+ * node quietly), or a ping is lost, the cache is emptied and stays unused (every request asks Redis) until
+ * pings come back again, so a logout published meanwhile cannot be missed by more than a gap shorter than
+ * one ping that lost none (then the entry still expires within GATEWAY_TOKEN_CACHE_MS). A lookup that was
+ * in flight when a logout (or a drop) arrived is not stored: its answer may predate the logout.
  */
 @Injectable()
 export class TokenCache implements OnModuleInit, OnModuleDestroy {
@@ -25,6 +37,12 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
   /** Times the subscription was lost. */
   private drops = 0;
   private subscriber: RedisClient | undefined;
+  private pinger: NodeJS.Timeout | undefined;
+  private readonly nonce = randomBytes(6).toString('hex');
+  private pingsSent = 0;
+  /** The sequence of the last ping heard back (0: none since the last drop), and when it was sent. */
+  private pingHeard = 0;
+  private pingHeardSentAt = 0;
 
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
@@ -39,13 +57,16 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     const channel = this.keys.logoutChannel();
     const subscriber = this.redis.duplicate();
     this.subscriber = subscriber;
-    subscriber.on('message', (from: string, token: string) => {
-      if (from === channel) this.forget(token);
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      if (message.startsWith(PING_PREFIX)) this.heard(message);
+      else this.forget(message);
     });
     const suspend = (): void => {
       if (this.subscribed) this.logger.warn('logout channel lost: token cache off until subscribed again');
       this.subscribed = false;
       this.drops++;
+      this.pingHeard = 0;
       this.clear();
     };
     subscriber.on('close', suspend);
@@ -59,16 +80,19 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
         suspend,
       );
     });
+    this.pinger = setInterval(() => this.ping(channel), TOKEN_CACHE_PING_MS).unref();
+    this.ping(channel);
   }
 
   onModuleDestroy(): void {
     this.subscribed = false;
+    if (this.pinger) clearInterval(this.pinger);
     this.subscriber?.disconnect();
   }
 
   /** The user behind a token resolved lately, or undefined (ask Redis). */
   get(token: string): RequestUser | undefined {
-    const hit = this.subscribed ? this.entries.get(token) : undefined;
+    const hit = this.live() ? this.entries.get(token) : undefined;
     if (hit === undefined) return undefined;
     if (hit.expiresAt > Date.now()) return hit.user;
     this.entries.delete(token);
@@ -82,10 +106,11 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
 
   /** Keeps a token's user, unless a logout or a drop came after `startedAt` (lookupStarted) or the cache is off. */
   remember(token: string, user: RequestUser, startedAt: number): void {
-    if (!this.subscribed || startedAt !== this.epoch) return;
+    if (!this.live() || startedAt !== this.epoch) return;
     this.entries.delete(token);
     if (this.entries.size >= TOKEN_CACHE_MAX) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(token, { user, expiresAt: Date.now() + this.ttlMs });
+    // Frozen: the same object answers concurrent requests of the user.
+    this.entries.set(token, { user: Object.freeze({ ...user }), expiresAt: Date.now() + this.ttlMs });
   }
 
   /** Logs a token out everywhere: this process at once, the other instances when the message reaches them. */
@@ -93,16 +118,61 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     this.forget(token);
     // The key is gone before any instance hears of the logout (on a Cluster the two may go to different nodes).
     await this.redis.del(this.keys.userToken(token));
-    await this.redis.publish(this.keys.logoutChannel(), token);
+    // The token is gone from Redis: the logout holds whatever happens next. The other instances hear of it
+    // now, or, if no attempt is published, drop it within GATEWAY_TOKEN_CACHE_MS (said in the log).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.redis.publish(this.keys.logoutChannel(), token);
+        return;
+      } catch (err: unknown) {
+        if (attempt >= 3) {
+          this.logger.error(
+            `logout not published (${describeError(err)}): other instances keep the token for up to ${this.ttlMs} ms`,
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 
   get size(): number {
     return this.entries.size;
   }
 
-  /** Subscribed to the logout channel: entries are kept and used. */
+  /** Subscribed to the logout channel and hearing its own pings: entries are kept and used. */
   get active(): boolean {
-    return this.subscribed;
+    return this.live();
+  }
+
+  private live(): boolean {
+    if (!this.subscribed || this.pingHeard === 0) return false;
+    if (Date.now() - this.pingHeardSentAt <= PING_FRESH_MS) return true;
+    this.lapse('the logout channel is silent');
+    return false;
+  }
+
+  private ping(channel: string): void {
+    const seq = ++this.pingsSent;
+    // A ping that fails to go out is a ping missed: the next one heard shows the gap.
+    this.redis.publish(channel, `${PING_PREFIX}${this.nonce} ${seq} ${Date.now()}`).catch(() => undefined);
+  }
+
+  /** One of this instance's pings came back (another instance's are ignored). */
+  private heard(message: string): void {
+    const [nonce, seqText, sentAtText] = message.slice(PING_PREFIX.length).split(' ');
+    if (nonce !== this.nonce) return;
+    const seq = Number(seqText);
+    if (this.pingHeard !== 0 && seq !== this.pingHeard + 1) this.lapse(`ping ${this.pingHeard + 1} was lost`);
+    this.pingHeard = seq;
+    this.pingHeardSentAt = Number(sentAtText);
+  }
+
+  /** Something may have been missed on the channel: nothing cached may be trusted. */
+  private lapse(why: string): void {
+    if (this.pingHeard !== 0) this.logger.warn(`token cache emptied: ${why}`);
+    this.pingHeard = 0;
+    this.clear();
   }
 
   private forget(token: string): void {

@@ -64,9 +64,10 @@ export class GatewayEnv extends AppEnv {
 
   /**
    * How long a resolved login token stays in this process's memory (0: every request asks Redis). A logout
-   * on any instance drops it from every instance at once (Redis pub/sub; nothing is kept while that is down).
+   * on any instance drops it from every instance at once (Redis pub/sub; nothing is kept while that is down
+   * or silent: see TokenCache). At most 10 s: the bound on a logout missed in a gap too short to lose a ping.
    */
-  @IntSetting(0, 60_000)
+  @IntSetting(0, 10_000)
   GATEWAY_TOKEN_CACHE_MS: number = 5_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
