@@ -111,6 +111,24 @@ describe('migrations on the real database', () => {
       ['8:a', 9, 2, 8, 5, 5],
     ]);
     expect(rows[5].fingerprint).toBe('f'.repeat(64));
+    // Run again (as after a failure half way: each DDL statement commits on its own): nothing changes.
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new TradeDirection1764000000011().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(
+      await q('SELECT request_id, user_id, direction, num, balance_after FROM t_qiyu_currency_trade ORDER BY id'),
+    ).toEqual(
+      rows.map(({ request_id, user_id, direction, num, balance_after }) => ({
+        request_id,
+        user_id,
+        direction,
+        num,
+        balance_after,
+      })),
+    );
     await q('DELETE FROM t_qiyu_currency_trade');
   });
 
