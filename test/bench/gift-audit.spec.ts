@@ -78,7 +78,7 @@ describe('judgePushes (the push half of the gift audit)', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('passes when most failure pairs were excluded but at least 10 were judged (refused gifts bunch up after faults)', () => {
+  it('passes when most failure pairs were excluded but at least 10, and a tenth, were judged (refused gifts bunch up after faults)', () => {
     const judgedAndExcluded = (judged: number, excluded: number) => {
       const mine = Array.from({ length: judged }, (_, i) => gift(`2:r-${i}`, 2, 10));
       // Sent while the other sender's socket was being replaced (it logs in after them): not judged.
@@ -100,6 +100,10 @@ describe('judgePushes (the push half of the gift audit)', () => {
     const nine = judgedAndExcluded(9, 15);
     expect(nine.figures).toMatchObject({ failurePairsJudged: 9, failurePairsExcluded: 15 });
     expect(nine.ok).toBe(false);
+    // Ten judged out of 200: too few to stand for the rest.
+    const tenOf200 = judgedAndExcluded(10, 190);
+    expect(tenOf200.figures).toMatchObject({ failurePairsJudged: 10, failurePairsExcluded: 190 });
+    expect(tenOf200.ok).toBe(false);
   });
 
   it('fails on pushes a socket was not due: a refused gift effect, another room, another user failure', () => {
