@@ -50,6 +50,20 @@ describe('POST /gift/send: the body schema, the rate limit', () => {
     expect(answer.body.msg).toContain('2147483647');
   });
 
+  it('authentication answers first: a bad body without a token is 401, 100002 (the schema is checked after the guards)', async () => {
+    const anonymous = new HttpClient(stack.baseUrl);
+    for (const body of ['{}', '{"giftId":true}', '[1]']) {
+      const answer = await anonymous.request('POST', '/gift/send', body, { 'content-type': 'application/json' });
+      expect([answer.status, answer.body.code]).toEqual([401, 100002]);
+    }
+  });
+
+  it('an optional field given as null is taken as absent (requestId: null), as before the schema', async () => {
+    const answer = await send('{"giftId":2147483000,"roomId":1,"receiverId":2,"requestId":null}');
+    // Past the schema: refused further on, by the gift lookup.
+    expect([answer.status, answer.body.code]).toEqual([404, 11001]);
+  });
+
   it('250 sends at once from one user: those over 100 a second refused with 429, -10001', async () => {
     const { client: sender } = await loginNewUser(new HttpClient(stack.baseUrl));
     const answers = await Promise.all(

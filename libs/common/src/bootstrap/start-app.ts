@@ -10,7 +10,13 @@ import { HealthDetails } from '../health';
 import { RpcServerEnv } from '../rpc/rpc-auth';
 import { RpcServedCounter } from '../rpc/rpc-auth-socket';
 import { rpcServerOptions } from '../rpc/rpc-transport';
-import { BODY_SCHEMA_AJV, createValidationPipe, digitStringsToIntegers } from '../validation';
+import {
+  attachBodyValidation,
+  BODY_SCHEMA_AJV,
+  BodySchemaInterceptor,
+  createValidationPipe,
+  digitStringsToIntegers,
+} from '../validation';
 import { DependencyNotReadyError } from './wait-for';
 
 /**
@@ -52,7 +58,10 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
-    app.getHttpAdapter().getInstance().addHook('preValidation', digitStringsToIntegers);
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('preValidation', digitStringsToIntegers);
+    fastify.addHook('onRoute', attachBodyValidation);
+    app.useGlobalInterceptors(new BodySchemaInterceptor());
     app.enableShutdownHooks();
     await options.configure?.(app);
     await app.init();

@@ -1,4 +1,6 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import type { Observable } from 'rxjs';
 import { digitsToInt } from './to-int.decorator';
 
 /**
@@ -17,17 +19,29 @@ interface SchemaProperty {
 
 /**
  * preValidation hook: in a body validated by a route schema, a string of digits given for an `integer`
- * property becomes the number (form bodies carry only strings), as @ToInt does for class-validator's DTOs.
+ * property becomes the number (form bodies carry only strings), as @ToInt does for class-validator's DTOs,
+ * and an optional property given as null is taken as absent (as class-validator's @IsOptional did).
  */
 export function digitStringsToIntegers(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  const schema = request.routeOptions.schema?.body as { properties?: Record<string, SchemaProperty> } | undefined;
+  const schema = request.routeOptions.schema?.body as
+    { properties?: Record<string, SchemaProperty>; required?: readonly string[] } | undefined;
   const body = request.body as Record<string, unknown> | null | undefined;
   if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
     for (const [key, property] of Object.entries(schema.properties)) {
       if (property.type === 'integer' && typeof body[key] === 'string') body[key] = digitsToInt(body[key]);
+      if (body[key] === null && !schema.required?.includes(key)) delete body[key];
     }
   }
   done();
+}
+
+/**
+ * onRoute hook: a route with a body schema keeps its request when the body is refused (Fastify's
+ * `attachValidation`), so that authentication answers first, as on every other route (401 before 400);
+ * BodySchemaInterceptor, which runs after the guards, throws the refusal.
+ */
+export function attachBodyValidation(route: { schema?: { body?: unknown }; attachValidation?: boolean }): void {
+  if (route.schema?.body) route.attachValidation = true;
 }
 
 /** One problem ajv found (Fastify's validation error carries them in `validation`). */
@@ -59,5 +73,20 @@ function describeProblem(problem: SchemaProblem): string {
       return `${field} must not be greater than ${String(params.limit)}`;
     default:
       return `${field} ${problem.message ?? 'is not valid'}`;
+  }
+}
+
+/**
+ * Throws the body refusal Fastify attached to the request (attachBodyValidation) once the guards have let
+ * it through: a route schema is checked after authentication, never skipped.
+ */
+@Injectable()
+export class BodySchemaInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() === 'http') {
+      const refused = context.switchToHttp().getRequest<FastifyRequest>().validationError;
+      if (refused) throw refused;
+    }
+    return next.handle();
   }
 }
