@@ -12,11 +12,10 @@ import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase }
 import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { deleteTopics, httpPost, seedViewers, stackEnv, stackPorts, Viewer } from './support/bench-kit';
-import { StackProcesses } from './support/stack-processes';
+import { processCpuSeconds, StackProcesses } from './support/stack-processes';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,11 +35,7 @@ const ENV = stackEnv(id, PORTS);
 const AGAINST = process.argv.includes('--against') ? process.argv[process.argv.indexOf('--against') + 1] : undefined;
 const B_PORT = PORTS.gateway + 20;
 
-function cpuOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const cpuOf = (pid: number | undefined): number => (pid === undefined ? 0 : processCpuSeconds(pid));
 
 let sent = 0;
 
