@@ -26,6 +26,9 @@ export const BankErrorCode = defineErrorCodes({
   PAY_SIGNATURE_INVALID: { code: 12006, msg: 'payment callback signature is invalid', httpStatus: 400 },
   BATCH_TOO_LARGE: { code: 12007, msg: 'settlement batch is too large', httpStatus: 400 },
   DEV_PAY_DISABLED: { code: 12008, msg: 'development payment is disabled', httpStatus: 403 },
+  ACCOUNT_FROZEN: { code: 12009, msg: 'the account is frozen', httpStatus: 403 },
+  DAILY_SPEND_CAP_EXCEEDED: { code: 12010, msg: "the gift would pass today's spending cap", httpStatus: 403 },
+  // 12011-12019: withdrawals; 12020-12029: recharge orders and refunds.
 });
 
 export const ImErrorCode = defineErrorCodes({

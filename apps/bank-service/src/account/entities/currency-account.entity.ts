@@ -1,6 +1,12 @@
 import { BigIntColumn, BigIntPrimaryColumn, TimestampedEntity } from '@live/database';
 import { Check, Column, Entity } from 'typeorm';
 
+/** An account's `status`: a frozen account cannot send gifts, recharge or withdraw. */
+export enum AccountStatus {
+  FROZEN = 0,
+  ACTIVE = 1,
+}
+
 @Entity('t_qiyu_currency_account')
 @Check('ck_account_balance', 'current_balance >= 0')
 @Check('ck_account_earnings', 'earnings >= 0')
@@ -25,6 +31,6 @@ export class CurrencyAccountEntity extends TimestampedEntity {
   @BigIntColumn({ default: 0 })
   version!: number;
 
-  @Column({ type: 'tinyint', default: 1 })
-  status!: number;
+  @Column({ type: 'tinyint', default: AccountStatus.ACTIVE })
+  status!: AccountStatus;
 }

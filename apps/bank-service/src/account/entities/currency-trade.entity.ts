@@ -6,6 +6,12 @@ export enum TradeType {
   GIFT = 2,
   MANUAL_CREDIT = 3,
   MANUAL_DEBIT = 4,
+  /** Earnings out to a withdrawal order (its amount: the payout plus the platform's cut). */
+  WITHDRAW = 5,
+  /** A rejected withdrawal's amount back to earnings. */
+  WITHDRAW_REVERSAL = 6,
+  /** A paid recharge order refunded: its coins clawed back from the wallet. */
+  RECHARGE_REFUND = 7,
 }
 
 /** Which side of the user's account a row is on (a gift is a transfer: the sender's debit, the receiver's credit). */
