@@ -1,5 +1,6 @@
 import {
   AccountResponse,
+  AccountStatusResponse,
   BalanceResponse,
   BankRpc,
   BatchConsumeForSendGiftRequest,
@@ -16,11 +17,13 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  SetAccountStatusRequest,
   TradePage,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
+import { AccountStatus } from './account/entities/currency-account.entity';
 import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
@@ -46,8 +49,8 @@ export class BankRpcController {
 
   @MessagePattern({ cmd: BankRpc.GET_BALANCE })
   async getBalance(@Payload() req: GetBalanceRequest): Promise<BalanceResponse> {
-    const { balance } = await this.accounts.getBalance(req.userId);
-    return { balance };
+    const { balance, frozen, spentToday, dailySpendCap } = await this.accounts.getBalance(req.userId);
+    return { balance, frozen, spentToday, dailySpendCap };
   }
 
   @MessagePattern({ cmd: BankRpc.GET_EARNINGS })
@@ -93,5 +96,15 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.DEV_PAY })
   devPay(@Payload() req: DevPayRequest): Promise<PayNotifyResponse> {
     return this.orders.devPay(req.orderId, req.userId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.FREEZE_ACCOUNT })
+  freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({ ...req, status: AccountStatus.FROZEN });
+  }
+
+  @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
+  unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({ ...req, status: AccountStatus.ACTIVE });
   }
 }

@@ -41,7 +41,7 @@ export class BankController {
     ok: PayOrderView,
     summary: 'Order a recharge product: an order waiting for payment',
     example: { productId: 1, paySource: 1, payChannel: 0 },
-    errors: [BankErrorCode.PRODUCT_NOT_FOUND],
+    errors: [BankErrorCode.PRODUCT_NOT_FOUND, BankErrorCode.ACCOUNT_FROZEN],
   })
   @PostOk('payProduct')
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many orders, wait a moment' })
@@ -80,7 +80,8 @@ export class BankController {
   @ApiDoc({ ok: BalanceView, summary: "The caller's coin balance", example: {} })
   @PostOk('balance')
   async balance(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<BalanceResponse>> {
-    return ApiResponses.ok(await this.bank.balance(user.userId));
+    const { balance } = await this.bank.balance(user.userId);
+    return ApiResponses.ok({ balance });
   }
 
   @ApiDoc({

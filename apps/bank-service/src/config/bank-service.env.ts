@@ -23,4 +23,11 @@ export class BankServiceEnv extends AppEnv {
   /** Gift earnings of the last this many days are held (pending), the rest withdrawable (`/bank/earnings`). 0: nothing held. */
   @IntSetting(0, 365)
   EARNINGS_HOLD_DAYS: number = 7;
+
+  /**
+   * Coins a user may spend on gifts per UTC day (the database's clock); 0: no cap. Checked at settlement on
+   * the locked wallet (a gift past it is refused, 5557) and before Kafka by the gateway from the balance cache.
+   */
+  @IntSetting(0, Number.MAX_SAFE_INTEGER)
+  BANK_DAILY_SPEND_CAP: number = 100_000;
 }

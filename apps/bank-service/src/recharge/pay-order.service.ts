@@ -46,6 +46,7 @@ export class PayOrderService {
   /** An order waiting for payment, with the product's price and coins as they are now (a later price change does not touch it). */
   async create(command: CreatePayOrderCommand): Promise<{ orderId: string }> {
     const product = await this.products.getValid(command.productId);
+    await this.accounts.assertNotFrozen(command.userId);
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
     await this.orders.insert({
       orderId,
@@ -94,10 +95,13 @@ export class PayOrderService {
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
     }
-    await this.balanceCache.refreshMany([
-      { userId: outcome.userId, balance: outcome.credit.balance, version: outcome.credit.version },
-    ]);
-    this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
+    await this.balanceCache.refreshMany([outcome.credit.cached]);
+    if (outcome.credit.frozen) {
+      // Paid before (or while) the account was frozen: the money the user paid is never lost.
+      this.logger.warn(
+        `order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins although the account is frozen (the order was placed before the freeze)`,
+      );
+    } else this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
     return { orderId, status: 'paid', credited: true, coinNum: outcome.coinNum, balance: outcome.credit.balance };
   }
 

@@ -1,5 +1,6 @@
 import {
   AccountResponse,
+  AccountStatusResponse,
   BalanceResponse,
   EarningsResponse,
   BankRpc,
@@ -41,6 +42,7 @@ import {
   PayNotifyResponse,
   RpcRequestOf,
   RpcResponseOf,
+  SetAccountStatusRequest,
   TradePage,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
@@ -151,6 +153,15 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   devPay(request: DevPayRequest): Promise<PayNotifyResponse> {
     return this.call(BankRpc.DEV_PAY, request);
+  }
+
+  /** An admin freezes a wallet (recorded with who and why). Not sent again after a timeout (each call is recorded). */
+  freezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.call(BankRpc.FREEZE_ACCOUNT, request);
+  }
+
+  unfreezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.call(BankRpc.UNFREEZE_ACCOUNT, request);
   }
 }
 
