@@ -1,6 +1,6 @@
-import { ACCOUNT_STATUS_REASON_MAX_LENGTH, AccountStatusResponse } from '@live/contracts';
+import { ACCOUNT_STATUS_REASON_MAX_LENGTH, AccountStatusResponse, IsAccountStatusReason } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { IdField } from '../common/page.dto';
 
 export class UnfreezeAccountDto {
@@ -10,10 +10,7 @@ export class UnfreezeAccountDto {
 
   @ApiPropertyOptional({ description: 'why (recorded with the admin)', maxLength: ACCOUNT_STATUS_REASON_MAX_LENGTH })
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(ACCOUNT_STATUS_REASON_MAX_LENGTH)
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @IsAccountStatusReason()
   reason?: string;
 }
 
@@ -23,10 +20,7 @@ export class FreezeAccountDto {
   userId!: number;
 
   @ApiProperty({ description: 'why (recorded with the admin)', maxLength: ACCOUNT_STATUS_REASON_MAX_LENGTH })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(ACCOUNT_STATUS_REASON_MAX_LENGTH)
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @IsAccountStatusReason()
   reason!: string;
 }
 

@@ -278,16 +278,19 @@ describe('planSettlement: spending safeguards', () => {
     senders: new Map(senders.map(([id, s]) => [id, { frozen: false, spentDay: null, spentToday: 0, ...s }])),
   });
   const outcomes = (plan: ReturnType<typeof planSettlement>) => plan.results.map((r) => [r.status, r.reason]);
+  /** A batch with no earlier outcome: `balances` by sender id. */
+  const planWith = (items: SettlementItem[], balances: Record<number, number>, state: SpendSafeguards) =>
+    planSettlement(
+      items,
+      new Map(Object.entries(balances).map(([id, b]): [number, number] => [Number(id), b])),
+      new Map(),
+      new Map(),
+      state,
+    );
 
   it('the daily cap: gifts in order up to the cap are charged, one that would pass it is refused with the figures, a smaller one after it still fits', () => {
     const items = [gift(1, 40), gift(1, 50), gift(1, 20), gift(1, 10)];
-    const plan = planSettlement(
-      items,
-      new Map([[1, 1_000]]),
-      new Map(),
-      new Map(),
-      safeguards(100, [[1, { spentDay: TODAY, spentToday: 0 }]]),
-    );
+    const plan = planWith(items, { 1: 1_000 }, safeguards(100, [[1, { spentDay: TODAY, spentToday: 0 }]]));
     expect(outcomes(plan)).toEqual([
       ['charged', undefined],
       ['charged', undefined],
@@ -307,68 +310,29 @@ describe('planSettlement: spending safeguards', () => {
     const spentYesterday: [number, Partial<SenderSafeguardState>] = [1, { spentDay: '2026-11-29', spentToday: 100 }];
     const items = [gift(1, 60), gift(1, 40)];
     // Same row, two clocks: on 2026-11-29 the cap is reached, on 2026-11-30 the day starts from 0.
-    const yesterday = planSettlement(
-      items,
-      new Map([[1, 500]]),
-      new Map(),
-      new Map(),
-      safeguards(100, [spentYesterday], '2026-11-29'),
-    );
+    const yesterday = planWith(items, { 1: 500 }, safeguards(100, [spentYesterday], '2026-11-29'));
     expect(outcomes(yesterday).map(([status]) => status)).toEqual(['rejected', 'rejected']);
     expect(yesterday.spentToday.size).toBe(0);
-    const today = planSettlement(items, new Map([[1, 500]]), new Map(), new Map(), safeguards(100, [spentYesterday]));
+    const today = planWith(items, { 1: 500 }, safeguards(100, [spentYesterday]));
     expect(outcomes(today).map(([status]) => status)).toEqual(['charged', 'charged']);
     expect(today.spentToday.get(1)).toBe(100);
 
-    const spentToday = planSettlement(
-      [gift(1, 5)],
-      new Map([[1, 500]]),
-      new Map(),
-      new Map(),
-      safeguards(100, [[1, { spentDay: TODAY, spentToday: 96 }]]),
-    );
+    const spentToday = planWith([gift(1, 5)], { 1: 500 }, safeguards(100, [[1, { spentDay: TODAY, spentToday: 96 }]]));
     expect(outcomes(spentToday)).toEqual([['rejected', 'daily spend cap reached: 96 + 5 > 100 coins today (UTC)']]);
   });
 
   it('cap 0 is no cap; each sender has its own cap', () => {
     const items = [gift(1, 900), gift(2, 60), gift(2, 60)];
-    const none = planSettlement(
-      items,
-      new Map([
-        [1, 1_000],
-        [2, 1_000],
-      ]),
-      new Map(),
-      new Map(),
-      safeguards(0),
-    );
+    const none = planWith(items, { 1: 1_000, 2: 1_000 }, safeguards(0));
     expect(none.results.every((r) => r.status === 'charged')).toBe(true);
-    const capped = planSettlement(
-      items,
-      new Map([
-        [1, 1_000],
-        [2, 1_000],
-      ]),
-      new Map(),
-      new Map(),
-      safeguards(100),
-    );
+    const capped = planWith(items, { 1: 1_000, 2: 1_000 }, safeguards(100));
     expect(outcomes(capped).map(([status]) => status)).toEqual(['rejected', 'charged', 'rejected']);
     expect([...capped.spentToday]).toEqual([[2, 60]]);
   });
 
   it('a frozen sender: every gift refused "account is frozen", nothing moves; other senders of the batch are charged', () => {
     const items = [gift(1, 10), gift(2, 10), gift(1, 1)];
-    const plan = planSettlement(
-      items,
-      new Map([
-        [1, 100],
-        [2, 100],
-      ]),
-      new Map(),
-      new Map(),
-      safeguards(0, [[1, { frozen: true }]]),
-    );
+    const plan = planWith(items, { 1: 100, 2: 100 }, safeguards(0, [[1, { frozen: true }]]));
     expect(outcomes(plan)).toEqual([
       ['rejected', REJECT_FROZEN],
       ['charged', undefined],
