@@ -166,6 +166,22 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     expect([afterLoss.status, afterLoss.body.code]).toEqual([403, 12010]);
   });
 
+  it("the day rolls over: yesterday's spending (UTC, the database's clock) does not count today", async () => {
+    const { viewer, send, outcomeOf } = await viewerInRoom();
+    // The wallet spent its whole cap yesterday; the cache forgets it (the gateway reads the wallet again).
+    await sql(
+      'UPDATE t_qiyu_currency_account SET spent_today = ?, spent_day = UTC_DATE() - INTERVAL 1 DAY WHERE user_id = ?',
+      [CAP, viewer.userId],
+    );
+    await stack.redis.redis.del(cacheKey(viewer.userId));
+    const sent = await send(crownId, 'rollover-1');
+    expect(sent.body.code).toBe(200);
+    expect((await outcomeOf(sent.body.data.requestId)).bizCode).toBe(ImBizCode.GIFT_SUCCESS);
+    expect(await walletOf(viewer.userId)).toEqual({ status: 1, spentToday: crownPrice, isToday: true });
+    const over = await send(crownId, 'rollover-2');
+    expect([over.status, over.body.code]).toEqual([403, 12010]);
+  });
+
   it('concurrent sends that together pass the cap: exactly the ones that fit are charged, the others refused at the gateway (12010) or at settlement (5557 with the reason)', async () => {
     const { viewer, send, outcomeOf } = await viewerInRoom();
     const answers = await Promise.all([0, 1, 2].map((i) => send(crownId, `race-${i}`)));
