@@ -245,6 +245,13 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     expect((await walletOf(viewer.userId)).status).toBe(0);
     expect(await auditRows()).toEqual([[0, admin.userId, 'card reported stolen']]);
 
+    // The frozen user cannot unfreeze itself; a bad unfreeze changes nothing.
+    const selfUnfreeze = await viewer.client.post('/bank/admin/unfreeze', { userId: viewer.userId });
+    expect([selfUnfreeze.status, selfUnfreeze.body.code]).toEqual([403, 100003]);
+    const blank = await admin.client.postUntyped('/bank/admin/unfreeze', { userId: viewer.userId, reason: ' ' });
+    expect([blank.status, (blank.body as { code: number }).code]).toEqual([400, 100001]);
+    expect((await walletOf(viewer.userId)).status).toBe(0);
+
     const refused = await send(roseId, 'frozen-1');
     expect([refused.status, refused.body.code]).toEqual([403, 12009]);
     const noOrder = await viewer.client.post('/bank/payProduct', {
