@@ -111,7 +111,9 @@ export class CurrencyAccountRepository {
 
   /**
    * Senders' new balances, what each spent, and what each has spent on `today` after it (spent_today,
-   * spent_day = today), one statement. Every sender in `balances` must be in `spentToday`.
+   * spent_day = today), one statement: the rows joined to a derived table of the figures, one lookup per
+   * row (a CASE per column would compare every row with every sender: 500 senders, 3 x 250,000 compares).
+   * Every sender in `balances` must be in `spent` and `spentToday`.
    */
   async applySpending(
     em: EntityManager,
@@ -121,22 +123,14 @@ export class CurrencyAccountRepository {
     today: string,
   ): Promise<void> {
     const ids = [...balances.keys()];
-    const cases = ids.map(() => 'WHEN ? THEN ?').join(' ');
+    const rows = ids.map((_, i) =>
+      i === 0 ? 'SELECT ? AS user_id, ? AS balance, ? AS spent, ? AS spent_today' : 'SELECT ?, ?, ?, ?',
+    );
     await em.query(
-      `UPDATE t_qiyu_currency_account
-       SET current_balance = CASE user_id ${cases} END,
-           total_spent = total_spent + CASE user_id ${cases} END,
-           spent_today = CASE user_id ${cases} END,
-           spent_day = ?,
-           version = version + 1
-       WHERE user_id IN (${ids.map(() => '?').join(',')})`,
-      [
-        ...ids.flatMap((id) => [id, balances.get(id)]),
-        ...ids.flatMap((id) => [id, spent.get(id)]),
-        ...ids.flatMap((id) => [id, spentToday.get(id)]),
-        today,
-        ...ids,
-      ],
+      `UPDATE t_qiyu_currency_account a JOIN (${rows.join(' UNION ALL ')}) v ON a.user_id = v.user_id
+       SET a.current_balance = v.balance, a.total_spent = a.total_spent + v.spent,
+           a.spent_today = v.spent_today, a.spent_day = ?, a.version = a.version + 1`,
+      [...ids.flatMap((id) => [id, balances.get(id), spent.get(id), spentToday.get(id)]), today],
     );
   }
 
