@@ -157,7 +157,10 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(await balanceOf(viewer.client)).toBe(0);
     expect(await accountOf(viewer.userId)).toEqual([0, 0]);
     // A paid callback repeated after the refund credits nothing.
-    expect((await callback(first)).body.code).toBe(12005);
+    expect((await callback(first)).body).toMatchObject({
+      code: 12005,
+      msg: `order ${first} is refunded, not waiting for payment`,
+    });
     expect(await balanceOf(viewer.client)).toBe(0);
   });
 

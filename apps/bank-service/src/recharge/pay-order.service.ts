@@ -9,7 +9,7 @@ import { TradeType } from '../account/entities/currency-trade.entity';
 import { isDuplicateEntry, withTransactionRetry } from '../account/transaction-retry';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { PayOrderStatus } from './entities/pay-order.entity';
-import { canTransition, isExpired } from './pay-order-status';
+import { canTransition, isExpired, statusName } from './pay-order-status';
 import { PayOrderRepository, PayOrderState } from './pay-order.repository';
 import { signPayCallback, verifyPayCallback } from './pay-signature';
 import { PayProductService } from './pay-product.service';
@@ -114,7 +114,11 @@ export class PayOrderService {
         if (order.status !== PayOrderStatus.EXPIRED) await this.orders.markExpired(em, orderId);
         return { userId, coinNum, credit: null, expired: true };
       }
-      ErrorAssert.isTrue(canTransition(order.status, PayOrderStatus.PAID), BankErrorCode.ORDER_STATUS_INVALID);
+      ErrorAssert.isTrue(
+        canTransition(order.status, PayOrderStatus.PAID),
+        BankErrorCode.ORDER_STATUS_INVALID,
+        `order ${orderId} is ${statusName(order.status)}, not waiting for payment`,
+      );
       await this.orders.markPaid(em, orderId);
       const credit = await this.accounts.adjustInTransaction(em, {
         userId,
