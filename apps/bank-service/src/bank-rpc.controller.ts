@@ -16,6 +16,8 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
@@ -24,6 +26,7 @@ import { CurrencyAccountService } from './account/currency-account.service';
 import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
+import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 
 /**
@@ -37,6 +40,7 @@ export class BankRpcController {
     private readonly signedSettlement: SignedGiftSettlement,
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
+    private readonly refunds: RechargeRefundService,
   ) {}
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
@@ -93,5 +97,10 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.DEV_PAY })
   devPay(@Payload() req: DevPayRequest): Promise<PayNotifyResponse> {
     return this.orders.devPay(req.orderId, req.userId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
+  refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.refunds.refund(req.orderId, req.adminId);
   }
 }

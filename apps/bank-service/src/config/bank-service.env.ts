@@ -23,4 +23,16 @@ export class BankServiceEnv extends AppEnv {
   /** Gift earnings of the last this many days are held (pending), the rest withdrawable (`/bank/earnings`). 0: nothing held. */
   @IntSetting(0, 365)
   EARNINGS_HOLD_DAYS: number = 7;
+
+  /** A recharge order still unpaid this many minutes after it was made expires; a later callback is refused. */
+  @IntSetting(1, 10_080)
+  BANK_ORDER_TTL_MINUTES: number = 30;
+
+  /** How often the expiry job looks for overdue orders (each bank-service instance runs it). */
+  @IntSetting(100, 3_600_000)
+  BANK_ORDER_EXPIRY_INTERVAL_MS: number = 60_000;
+
+  /** Orders expired per statement (a round repeats it while a batch comes back full, at most 20 times). */
+  @IntSetting(1, 10_000)
+  BANK_ORDER_EXPIRY_BATCH: number = 500;
 }

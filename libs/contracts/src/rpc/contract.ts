@@ -35,6 +35,8 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
   UpdateGiftConfigRequest,
 } from './dto';
@@ -84,6 +86,7 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.CREATE_PAY_ORDER]: { request: CreatePayOrderRequest, response: CreatePayOrderResponse },
   [BankRpc.PAY_NOTIFY]: { request: PayNotifyRequest, response: PayNotifyResponse },
   [BankRpc.DEV_PAY]: { request: DevPayRequest, response: PayNotifyResponse },
+  [BankRpc.REFUND_ORDER]: { request: RefundOrderRequest, response: RefundOrderResponse },
 });
 
 /** gift-service. */

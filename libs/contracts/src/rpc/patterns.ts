@@ -27,6 +27,8 @@ export const BankRpc = {
   PAY_NOTIFY: 'bank.order.notify',
   /** DevPayRequest -> PayNotifyResponse (development payment provider only). */
   DEV_PAY: 'bank.order.dev-pay',
+  /** RefundOrderRequest -> RefundOrderResponse (admins; a paid order's coins clawed back, once per order). */
+  REFUND_ORDER: 'bank.order.refund',
 } as const;
 
 /** gift-service: the gift catalogue, the contribution board, the gift history. */

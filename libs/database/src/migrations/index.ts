@@ -3,6 +3,7 @@ import { SeedGiftsAndProducts1764000000001 } from './1764000000001-seed-gifts-an
 import { TradeRequestFingerprint1764000000010 } from './bank-service/1764000000010-trade-request-fingerprint';
 import { TradeDirection1764000000011 } from './bank-service/1764000000011-trade-direction';
 import { GiftRecordReceiverIndex1764000000030 } from './gift-service/1764000000030-gift-record-receiver-index';
+import { PayOrderHygiene1764000000300 } from './bank-service/1764000000300-pay-order-hygiene';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   TradeRequestFingerprint1764000000010, // bank-service's t_qiyu_currency_trade
   TradeDirection1764000000011, // bank-service's t_qiyu_currency_trade: debit and credit rows, the earnings index
   GiftRecordReceiverIndex1764000000030, // gift-service's t_gift_record
+  PayOrderHygiene1764000000300, // bank-service's t_pay_order: request_key (payProduct's Idempotency-Key), the expiry index
 ];
