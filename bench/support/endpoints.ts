@@ -22,5 +22,6 @@ export const API_ENDPOINTS: { path: string; body: Record<string, unknown>; isPub
   { path: '/bank/balance', body: {}, isPublic: false },
   { path: '/bank/trades', body: { page: 1, pageSize: 10 }, isPublic: false },
   { path: '/bank/earnings', body: {}, isPublic: false },
+  { path: '/bank/admin/refund', body: { orderId: 'PO1' }, isPublic: false },
   { path: '/im/getImConfig', body: {}, isPublic: false },
 ];

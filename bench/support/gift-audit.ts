@@ -18,7 +18,7 @@
  * credit, of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
  * no gift trade charged (or refused) for an id of the harness (LIKE `requestIdLike`) that was not
  * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings =
- * credits (recharges); the wallet rows of the ledger (all but gift credits) sum to the balances, its gift
+ * credits (recharges and manual credits, minus refunded recharges); the wallet rows of the ledger (all but gift credits) sum to the balances, its gift
  * debits to the earnings, and its gift credits to the earnings; Redis' cached balance = the database's,
  * for every cached account (read key by key: safe on a Redis Cluster).
  *
@@ -216,8 +216,9 @@ export async function auditMoney(opts: {
   const balancesPlusEarnings = await q(
     'SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account',
   );
+  // Recharges and manual credits in, refunded recharges (type 7, negative num) out.
   const credited = await q(
-    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1',
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3, 7) AND status = 1',
   );
   // The wallets' rows: every row but a gift's credit (which goes to the receiver's earnings).
   const ledgerBalance = await q(

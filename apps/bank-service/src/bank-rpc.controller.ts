@@ -18,6 +18,8 @@ import {
   PayNotifyRequest,
   PayNotifyResponse,
   SetAccountStatusRequest,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
@@ -27,6 +29,7 @@ import { AccountStatus } from './account/entities/currency-account.entity';
 import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
+import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 
 /**
@@ -40,6 +43,7 @@ export class BankRpcController {
     private readonly signedSettlement: SignedGiftSettlement,
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
+    private readonly refunds: RechargeRefundService,
   ) {}
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
@@ -106,5 +110,10 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
   unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
     return this.accounts.setStatus({ ...req, status: AccountStatus.ACTIVE });
+  }
+
+  @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
+  refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.refunds.refund(req.orderId, req.adminId);
   }
 }

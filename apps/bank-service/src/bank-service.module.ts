@@ -12,7 +12,9 @@ import { CurrencyTradeRepository } from './account/currency-trade.repository';
 import { BankRpcController } from './bank-rpc.controller';
 import { BankServiceEnv } from './config/bank-service.env';
 import { PayOrderRepository } from './recharge/pay-order.repository';
+import { PayOrderExpiryJob } from './recharge/pay-order-expiry.job';
 import { PayOrderService } from './recharge/pay-order.service';
+import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { PayProductRepository } from './recharge/pay-product.repository';
 import { PayProductService } from './recharge/pay-product.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
@@ -44,6 +46,8 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
     SignedGiftSettlement,
     PayProductService,
     PayOrderService,
+    PayOrderExpiryJob,
+    RechargeRefundService,
   ],
 })
 export class BankServiceModule {}

@@ -30,4 +30,16 @@ export class BankServiceEnv extends AppEnv {
    */
   @IntSetting(0, Number.MAX_SAFE_INTEGER)
   BANK_DAILY_SPEND_CAP: number = 100_000;
+
+  /** A recharge order still unpaid this many minutes after it was made expires; a later callback is refused. */
+  @IntSetting(1, 10_080)
+  BANK_ORDER_TTL_MINUTES: number = 30;
+
+  /** How often the expiry job looks for overdue orders (each bank-service instance runs it). */
+  @IntSetting(100, 3_600_000)
+  BANK_ORDER_EXPIRY_INTERVAL_MS: number = 60_000;
+
+  /** Orders expired per statement (a round repeats it while a batch comes back full, at most 20 times). */
+  @IntSetting(1, 10_000)
+  BANK_ORDER_EXPIRY_BATCH: number = 500;
 }

@@ -40,6 +40,8 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RefundOrderRequest,
+  RefundOrderResponse,
   RpcRequestOf,
   RpcResponseOf,
   SetAccountStatusRequest,
@@ -62,6 +64,7 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  *   - bank.account.create: an existing wallet is returned as is;
  *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
+ *   - bank.order.refund: an order is refunded once (a second answers refunded: false);
  *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
  *     once per room and user (a second delivery reaches nobody twice).
  * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift),
@@ -76,6 +79,7 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   BankRpc.LIST_PRODUCTS,
   BankRpc.PAY_NOTIFY,
   BankRpc.DEV_PAY,
+  BankRpc.REFUND_ORDER,
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
   GiftRpc.CONTRIBUTION_BOARD,
@@ -162,6 +166,11 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   unfreezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
     return this.call(BankRpc.UNFREEZE_ACCOUNT, request);
+  }
+
+  /** Admins: a paid order's coins back out of the wallet, once per order. */
+  refundOrder(request: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.call(BankRpc.REFUND_ORDER, request);
   }
 }
 

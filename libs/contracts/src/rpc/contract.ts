@@ -37,6 +37,8 @@ import {
   PayNotifyRequest,
   PayNotifyResponse,
   SetAccountStatusRequest,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
   UpdateGiftConfigRequest,
 } from './dto';
@@ -88,6 +90,7 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.DEV_PAY]: { request: DevPayRequest, response: PayNotifyResponse },
   [BankRpc.FREEZE_ACCOUNT]: { request: SetAccountStatusRequest, response: AccountStatusResponse },
   [BankRpc.UNFREEZE_ACCOUNT]: { request: SetAccountStatusRequest, response: AccountStatusResponse },
+  [BankRpc.REFUND_ORDER]: { request: RefundOrderRequest, response: RefundOrderResponse },
 });
 
 /** gift-service. */

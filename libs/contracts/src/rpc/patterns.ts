@@ -31,6 +31,8 @@ export const BankRpc = {
   FREEZE_ACCOUNT: 'bank.account.freeze',
   /** SetAccountStatusRequest -> AccountStatusResponse (an admin makes a frozen wallet active again). */
   UNFREEZE_ACCOUNT: 'bank.account.unfreeze',
+  /** RefundOrderRequest -> RefundOrderResponse (admins; a paid order's coins clawed back, once per order). */
+  REFUND_ORDER: 'bank.order.refund',
 } as const;
 
 /** gift-service: the gift catalogue, the contribution board, the gift history. */
