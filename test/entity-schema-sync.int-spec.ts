@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@live/testing';
 import { LivingRoomEntity } from '../apps/api-gateway/src/living/entities/living-room.entity';
 import { UserEntity } from '../apps/api-gateway/src/user/entities/user.entity';
+import { AccountStatusLogEntity } from '../apps/bank-service/src/account/entities/account-status-log.entity';
 import { CurrencyAccountEntity } from '../apps/bank-service/src/account/entities/currency-account.entity';
 import { CurrencyTradeEntity } from '../apps/bank-service/src/account/entities/currency-trade.entity';
 import { PayOrderEntity } from '../apps/bank-service/src/recharge/entities/pay-order.entity';
@@ -17,6 +18,7 @@ it('every entity matches the migrated schema exactly', async () => {
       GiftConfigEntity,
       GiftRecordEntity,
       CurrencyAccountEntity,
+      AccountStatusLogEntity,
       CurrencyTradeEntity,
       PayProductEntity,
       PayOrderEntity,

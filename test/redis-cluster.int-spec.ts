@@ -28,6 +28,8 @@ import { GatewayEnv } from '../apps/api-gateway/src/config/api-gateway.env';
 import { IdempotencyKeys } from '../apps/api-gateway/src/gift/idempotency-keys';
 import { UserService } from '../apps/api-gateway/src/user/user.service';
 import { BalanceCacheService } from '../apps/bank-service/src/account/balance-cache.service';
+import { AccountStatus } from '../apps/bank-service/src/account/entities/currency-account.entity';
+import { BankServiceEnv } from '../apps/bank-service/src/config/bank-service.env';
 import { GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
 import { GiftServiceEnv } from '../apps/gift-service/src/config/gift-service.env';
 import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-config.service';
@@ -204,14 +206,22 @@ describe('Redis Cluster: every script and multi-key call site', () => {
 
   it('BalanceCacheService and BalanceCacheReader: the newest version per user, markers cleared, users on every master', async () => {
     const keys = new BankRedisKeys(c.prefix);
-    const cache = new BalanceCacheService(redis, keys);
+    const cache = new BalanceCacheService(redis, keys, { BANK_DAILY_SPEND_CAP: 500 } as BankServiceEnv);
     const users = spread((u) => keys.balance(u), 3, 500);
+    const wallet = { status: AccountStatus.ACTIVE, spentDay: '2026-11-30', spentToday: 7 };
     expect(mastersOf(users.map((u) => keys.balance(u)))).toBe(3);
     await cache.markNoAccount(users[2]);
     expect(await cache.get(users[2])).toBeNull();
-    await cache.refreshMany(users.map((userId, i) => ({ userId, balance: 100 + i, version: 5 })));
-    await cache.refreshMany(users.map((userId) => ({ userId, balance: 1, version: 4 })));
-    expect(await Promise.all(users.map((u) => cache.get(u)))).toEqual([100, 101, 102]);
+    await cache.refreshMany(users.map((userId, i) => ({ userId, balance: 100 + i, version: 5, ...wallet })));
+    await cache.refreshMany(users.map((userId) => ({ userId, balance: 1, version: 4, ...wallet })));
+    expect(await Promise.all(users.map(async (u) => (await cache.get(u))?.balance))).toEqual([100, 101, 102]);
+    expect(await cache.get(users[0])).toEqual({
+      balance: 100,
+      frozen: false,
+      spentDay: '2026-11-30',
+      spentToday: 7,
+      dailySpendCap: 500,
+    });
     const reader = new BalanceCacheReader(redis, c.prefix);
     expect(await Promise.all(users.map((u) => reader.balanceOf(u)))).toEqual([100, 101, 102]);
     cache.onApplicationShutdown();

@@ -19,6 +19,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
+import { AccountFreezeController } from './bank/account-freeze.controller';
 import { BankController } from './bank/bank.controller';
 import { BenchModule } from './bench/bench.module';
 import { GatewayEnv } from './config/api-gateway.env';
@@ -63,6 +64,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     GiftController,
     GiftHistoryController,
     BankController,
+    AccountFreezeController,
     ImController,
     MetricsController,
   ],

@@ -1,5 +1,6 @@
 import {
   AccountResponse,
+  AccountStatusResponse,
   BalanceResponse,
   BankRpc,
   BatchConsumeForSendGiftRequest,
@@ -16,6 +17,7 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  SetAccountStatusRequest,
   RefundOrderRequest,
   RefundOrderResponse,
   TradePage,
@@ -23,6 +25,7 @@ import {
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
+import { AccountStatus } from './account/entities/currency-account.entity';
 import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
@@ -50,8 +53,8 @@ export class BankRpcController {
 
   @MessagePattern({ cmd: BankRpc.GET_BALANCE })
   async getBalance(@Payload() req: GetBalanceRequest): Promise<BalanceResponse> {
-    const { balance } = await this.accounts.getBalance(req.userId);
-    return { balance };
+    const { balance, frozen, spentToday, dailySpendCap } = await this.accounts.getBalance(req.userId);
+    return { balance, frozen, spentToday, dailySpendCap };
   }
 
   @MessagePattern({ cmd: BankRpc.GET_EARNINGS })
@@ -97,6 +100,16 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.DEV_PAY })
   devPay(@Payload() req: DevPayRequest): Promise<PayNotifyResponse> {
     return this.orders.devPay(req.orderId, req.userId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.FREEZE_ACCOUNT })
+  freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({ ...req, status: AccountStatus.FROZEN });
+  }
+
+  @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
+  unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({ ...req, status: AccountStatus.ACTIVE });
   }
 
   @MessagePattern({ cmd: BankRpc.REFUND_ORDER })

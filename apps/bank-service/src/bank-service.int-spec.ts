@@ -107,7 +107,13 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(Number(charged)).toBe(100);
     const [anchorRow] = await ds.query('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?', [anchor]);
     expect(Number(anchorRow.earnings)).toBe(100);
-    await expect(bank.balance(sender)).resolves.toEqual({ balance: 0 });
+    // The wallet with its spending safeguards (what the gateway's pre-check reads when the cache misses).
+    await expect(bank.balance(sender)).resolves.toEqual({
+      balance: 0,
+      frozen: false,
+      spentToday: 100,
+      dailySpendCap: 0,
+    });
   });
 
   it('the same batch settled twice charges once and answers the same', async () => {
@@ -170,7 +176,13 @@ describe('bank-service on the real MariaDB and Redis', () => {
     const results = (await running).flat();
     expect(results.filter((r) => r.status === 'charged')).toHaveLength(250);
     await redisHelper.redis.flushdb();
-    expect(await accounts.getBalance(sender)).toEqual({ balance: 0, exists: true });
+    expect(await accounts.getBalance(sender)).toEqual({
+      balance: 0,
+      exists: true,
+      frozen: false,
+      spentToday: 250,
+      dailySpendCap: 0,
+    });
     expect(await dbBalance(sender)).toBe(0);
   });
 

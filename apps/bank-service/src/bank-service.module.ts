@@ -2,6 +2,7 @@ import { configProvider, GiftOrderKeys, GiftOrderKeysEnv, HealthModule, LoggingM
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
+import { AccountStatusLogEntity } from './account/entities/account-status-log.entity';
 import { CurrencyAccountEntity } from './account/entities/currency-account.entity';
 import { CurrencyTradeEntity } from './account/entities/currency-trade.entity';
 import { BalanceCacheService } from './account/balance-cache.service';
@@ -26,7 +27,7 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
     LoggingModule.forApp('bank-service'),
     RedisModule.forRoot(BankRedisKeys),
     DatabaseModule.forRoot({
-      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity],
+      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity, AccountStatusLogEntity],
     }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],

@@ -1,10 +1,12 @@
 import { createTestDatabase } from '@live/testing';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
+import { AccountSafeguards1764000000200 } from './migrations/bank-service/1764000000200-account-safeguards';
 import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 
 const TABLES = [
+  't_account_status_log',
   't_gift_config',
   't_gift_record',
   't_living_room',
@@ -131,6 +133,35 @@ describe('migrations on the real database', () => {
       })),
     );
     await q('DELETE FROM t_qiyu_currency_trade');
+  });
+
+  it('AccountSafeguards: wallets count nothing spent until they spend; run again, it changes nothing', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    await q('INSERT INTO t_qiyu_currency_account (user_id, current_balance) VALUES (42, 7)');
+    const wallet = async () => {
+      const [row] = await q(
+        "SELECT spent_today, DATE_FORMAT(spent_day, '%Y-%m-%d') AS day FROM t_qiyu_currency_account WHERE user_id = 42",
+      );
+      return { spent: Number(row.spent_today), day: row.day };
+    };
+    expect(await wallet()).toEqual({ spent: 0, day: null });
+    await q("UPDATE t_qiyu_currency_account SET spent_today = 5, spent_day = '2026-11-30' WHERE user_id = 42");
+    await q("INSERT INTO t_account_status_log (user_id, status, admin_id, reason) VALUES (42, 0, 1, 'test')");
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new AccountSafeguards1764000000200().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await wallet()).toEqual({ spent: 5, day: '2026-11-30' });
+    expect(
+      (await q('SELECT user_id, reason FROM t_account_status_log')).map((r: { user_id: unknown; reason: string }) => [
+        Number(r.user_id),
+        r.reason,
+      ]),
+    ).toEqual([[42, 'test']]);
+    await q('DELETE FROM t_account_status_log');
+    await q('DELETE FROM t_qiyu_currency_account WHERE user_id = 42');
   });
 
   it('PayOrderHygiene: one order per (user, request key), keyless orders never collide; run again, nothing changes', async () => {

@@ -50,7 +50,7 @@ export class BankController {
     ok: PayOrderView,
     summary: 'Order a recharge product: an order waiting for payment',
     example: { productId: 1, paySource: 1, payChannel: 0 },
-    errors: [BankErrorCode.PRODUCT_NOT_FOUND, GatewayErrorCode.IDEMPOTENCY_KEY_REUSED],
+    errors: [BankErrorCode.PRODUCT_NOT_FOUND, BankErrorCode.ACCOUNT_FROZEN, GatewayErrorCode.IDEMPOTENCY_KEY_REUSED],
   })
   @PostOk('payProduct')
   @IdempotencyKeyHeader('Idempotency-Key: the same key and parameters again = the same order; other parameters: 409')
@@ -120,7 +120,8 @@ export class BankController {
   @ApiDoc({ ok: BalanceView, summary: "The caller's coin balance", example: {} })
   @PostOk('balance')
   async balance(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<BalanceResponse>> {
-    return ApiResponses.ok(await this.bank.balance(user.userId));
+    const { balance } = await this.bank.balance(user.userId);
+    return ApiResponses.ok({ balance });
   }
 
   @ApiDoc({

@@ -10,9 +10,12 @@ import {
 } from '@live/common';
 import {
   BalanceCacheReader,
+  BalanceResponse,
+  CachedAccount,
   fingerprintOf,
   GiftConfigDto,
   KafkaTopic,
+  passesDailySpendCap,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -90,10 +93,10 @@ export class GiftSendService {
     const requestId = `${cmd.userId}:${cmd.clientRequestId ?? randomUUID()}`;
     if (cmd.receiverId === cmd.userId)
       this.refuse('self', new BizException(BaseErrorCode.PARAM_ERROR, 'you cannot send a gift to yourself'));
-    // The rate-limit count, the key's claim and the cached balance in one Redis round trip (auto-pipelining:
-    // issued in one tick; on a Cluster one write per node).
+    // The rate-limit count, the key's claim and the cached wallet (balance, frozen flag, today's spending, the
+    // cap: one entry) in one Redis round trip (auto-pipelining: issued in one tick; on a Cluster one write per node).
     const limited = this.limiter.count(cmd.userId, SEND_GIFT_LIMIT_ROUTE, SEND_GIFT_LIMIT);
-    const cachedBalance = this.balances.balanceOf(cmd.userId).catch(() => undefined);
+    const cachedAccount = this.balances.accountOf(cmd.userId).catch(() => undefined);
     const claimed = this.claimKey(cmd);
     claimed.catch(() => undefined); // awaited below, once the limit is known
     const tooMany = await limited;
@@ -106,7 +109,7 @@ export class GiftSendService {
     const claim = await claimed;
     let gift: GiftConfigDto;
     try {
-      gift = await this.check(cmd, claim, cachedBalance);
+      gift = await this.check(cmd, claim, cachedAccount);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
       if (claim === 'new' && cmd.clientRequestId !== undefined)
@@ -139,11 +142,11 @@ export class GiftSendService {
     return claim;
   }
 
-  /** The gift on sale, sent to the anchor of a living room; a first use must also pass the balance pre-check. */
+  /** The gift on sale, sent to the anchor of a living room; a first use must also pass the wallet pre-check. */
   private async check(
     cmd: SendGiftCommand,
     claim: IdempotencyClaim,
-    cachedBalance: Promise<number | undefined>,
+    cachedAccount: Promise<CachedAccount | undefined>,
   ): Promise<GiftConfigDto> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
     const anchorId = await this.roomAnchors.get(
@@ -161,15 +164,31 @@ export class GiftSendService {
     }
     // A retry of an accepted key gets the first answer (accepted), even if the first charge emptied the wallet.
     if (claim === 'same') return gift;
-    // Cheap pre-check on the cached balance: an obviously unaffordable gift never reaches Kafka.
-    // Not a guarantee (the settlement is): a gift that passes may still be refused there, with a 5557.
-    // The balance bank-service keeps in Redis (read with the key's claim), or, when it is not cached,
-    // bank-service's answer (which fills the cache). Read-only: bank-service is the only writer of money and of that cache.
-    const balance = (await cachedBalance) ?? (await this.bank.balance(cmd.userId)).balance;
-    if (balance < gift.price) {
+    // Cheap pre-check on the cached wallet: a frozen sender, an obviously unaffordable gift or one past the
+    // daily spend cap never reaches Kafka. Not a guarantee (the settlement is, on the locked wallet): a gift
+    // that passes may still be refused there, with a 5557. The wallet bank-service keeps in Redis (read with
+    // the key's claim), or, when it is not cached, bank-service's answer (which fills the cache). Read-only:
+    // bank-service is the only writer of money and of that cache.
+    const today = new Date().toISOString().slice(0, 10);
+    const account = (await cachedAccount) ?? accountOf(await this.bank.balance(cmd.userId), today);
+    if (account.frozen) this.refuse('frozen', new BizException(BankErrorCode.ACCOUNT_FROZEN));
+    if (account.balance < gift.price) {
       this.refuse(
         'balance',
-        new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `balance ${balance} is less than the price ${gift.price}`),
+        new BizException(
+          BankErrorCode.INSUFFICIENT_BALANCE,
+          `balance ${account.balance} is less than the price ${gift.price}`,
+        ),
+      );
+    }
+    if (passesDailySpendCap(account, today, gift.price)) {
+      const spent = account.spentDay === today ? account.spentToday : 0;
+      this.refuse(
+        'spend-cap',
+        new BizException(
+          BankErrorCode.DAILY_SPEND_CAP_EXCEEDED,
+          `daily spend cap reached: ${spent} + ${gift.price} > ${account.dailySpendCap} coins today (UTC)`,
+        ),
       );
     }
     return gift;
@@ -213,6 +232,17 @@ export class GiftSendService {
     this.metrics.giftsRefused.inc({ reason });
     throw err;
   }
+}
+
+/** bank-service's balance answer as a cached wallet (spending counted for today; an older bank-service: none). */
+function accountOf(answer: BalanceResponse, today: string): CachedAccount {
+  return {
+    balance: answer.balance,
+    frozen: answer.frozen ?? false,
+    spentDay: today,
+    spentToday: answer.spentToday ?? 0,
+    dailySpendCap: answer.dailySpendCap ?? 0,
+  };
 }
 
 /** What a client's Idempotency-Key is bound to at the gateway: the parameters the client chose. */

@@ -56,6 +56,8 @@ export class GiftController {
       GiftErrorCode.GIFT_NOT_FOUND,
       GatewayErrorCode.LIVING_ROOM_NOT_FOUND,
       BankErrorCode.INSUFFICIENT_BALANCE,
+      BankErrorCode.ACCOUNT_FROZEN,
+      BankErrorCode.DAILY_SPEND_CAP_EXCEEDED,
       GatewayErrorCode.IDEMPOTENCY_KEY_REUSED,
       GiftErrorCode.GIFT_SEND_FAILED,
     ],

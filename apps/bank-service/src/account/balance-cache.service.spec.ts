@@ -1,5 +1,8 @@
+import { parseCachedAccount } from '@live/contracts';
 import { BankRedisKeys, RedisClient } from '@live/redis';
-import { BalanceCacheService } from './balance-cache.service';
+import { BankServiceEnv } from '../config/bank-service.env';
+import { BalanceCacheService, CachedBalance } from './balance-cache.service';
+import { AccountStatus } from './entities/currency-account.entity';
 
 /** A Redis stand-in for the refresh script: written entries by key, and a switch to make it unreachable. */
 function fakeRedis() {
@@ -7,45 +10,68 @@ function fakeRedis() {
   const state = { down: false };
   const redis = {
     defineCommand: jest.fn(),
-    lgSetBalanceIfNewer: async (key: string, _marker: string, version: number, balance: number) => {
+    lgSetBalanceIfNewer: async (key: string, _marker: string, version: number, value: string) => {
       await Promise.resolve();
       if (state.down) throw new Error('connect ECONNREFUSED');
       const cur = Number(written.get(key)?.split(':')[0] ?? -1);
       if (cur > version) return 0;
-      written.set(key, `${version}:${balance}`);
+      written.set(key, `${version}:${value}`);
       return 1;
     },
   };
   return { redis: redis as unknown as RedisClient, written, state };
 }
 
+const env = { BANK_DAILY_SPEND_CAP: 1_000 } as BankServiceEnv;
+const entry = (userId: number, balance: number, version: number): CachedBalance => ({
+  userId,
+  balance,
+  version,
+  status: AccountStatus.ACTIVE,
+  spentDay: null,
+  spentToday: 0,
+});
+
 describe('BalanceCacheService.refreshMany', () => {
   const keys = new BankRedisKeys('t');
 
   it('writes the balances; while Redis is unreachable keeps the newest per user and writes them once it answers', async () => {
     const { redis, written, state } = fakeRedis();
-    const cache = new BalanceCacheService(redis, keys);
-    await cache.refreshMany([{ userId: 1, balance: 90, version: 3 }]);
-    expect(written.get(keys.balance(1))).toBe('3:90');
+    const cache = new BalanceCacheService(redis, keys, env);
+    await cache.refreshMany([entry(1, 90, 3)]);
+    expect(written.get(keys.balance(1))).toBe('3:90:1:-:0:1000');
 
     state.down = true;
-    await cache.refreshMany([
-      { userId: 1, balance: 80, version: 4 },
-      { userId: 2, balance: 5, version: 1 },
-    ]);
-    await cache.refreshMany([{ userId: 1, balance: 70, version: 5 }]);
-    await cache.refreshMany([{ userId: 1, balance: 999, version: 2 }]);
+    await cache.refreshMany([entry(1, 80, 4), entry(2, 5, 1)]);
+    await cache.refreshMany([entry(1, 70, 5)]);
+    await cache.refreshMany([entry(1, 999, 2)]);
     await cache.retryFailed();
-    expect([written.get(keys.balance(1)), written.get(keys.balance(2))]).toEqual(['3:90', undefined]);
+    expect([written.get(keys.balance(1)), written.get(keys.balance(2))]).toEqual(['3:90:1:-:0:1000', undefined]);
 
     state.down = false;
     await cache.retryFailed();
-    expect(written.get(keys.balance(1))).toBe('5:70');
-    expect(written.get(keys.balance(2))).toBe('1:5');
+    expect(written.get(keys.balance(1))).toBe('5:70:1:-:0:1000');
+    expect(written.get(keys.balance(2))).toBe('1:5:1:-:0:1000');
     // Written once: nothing is left to retry.
     written.clear();
     await cache.retryFailed();
     expect(written.size).toBe(0);
+    cache.onApplicationShutdown();
+  });
+
+  it('keeps the spending safeguards next to the balance: the frozen flag, the day and its spending, the cap', async () => {
+    const { redis, written } = fakeRedis();
+    const cache = new BalanceCacheService(redis, keys, env);
+    await cache.refreshMany([
+      { ...entry(3, 40, 7), status: AccountStatus.FROZEN, spentDay: '2026-11-30', spentToday: 60 },
+    ]);
+    expect(parseCachedAccount(written.get(keys.balance(3)) ?? null)).toEqual({
+      balance: 40,
+      frozen: true,
+      spentDay: '2026-11-30',
+      spentToday: 60,
+      dailySpendCap: 1_000,
+    });
     cache.onApplicationShutdown();
   });
 });

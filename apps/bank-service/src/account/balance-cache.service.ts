@@ -1,9 +1,13 @@
-import { parseCachedBalance } from '@live/contracts';
+import { CachedAccount, formatCachedAccount, parseCachedAccount } from '@live/contracts';
 import { BankRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BankServiceEnv } from '../config/bank-service.env';
+import { AccountBalance } from './currency-account.repository';
+import { AccountStatus } from './entities/currency-account.entity';
 
 /**
- * Cached as "version:balance"; a write never replaces a newer version (two instances committing in turn).
+ * Cached as "version:balance:status:spentDay:spentToday:cap" (formatCachedAccount: the spending safeguards
+ * next to the balance); a write never replaces a newer version (two instances committing in turn).
  * KEYS: the user's balance and no-account marker (one hash tag, {user:<id>}: one Cluster slot).
  */
 const SET_IF_NEWER = `
@@ -28,15 +32,20 @@ interface BalanceScripts {
     balanceKey: string,
     noAccountKey: string,
     version: number,
-    balance: number,
+    value: string,
     ttl: number,
   ): Promise<number>;
 }
 
-interface CachedBalance {
-  userId: number;
+/** A wallet as a committed transaction left it: what the cache keeps of it (the version orders the writes). */
+export type CachedBalance = Pick<AccountBalance, 'userId' | 'version' | 'status' | 'spentDay' | 'spentToday'> & {
   balance: number;
-  version: number;
+};
+
+/** The cache entry of a locked or read account row (its balance as given: the transaction's new one). */
+export function cachedBalanceOf(account: AccountBalance, balance = account.currentBalance): CachedBalance {
+  const { userId, version, status, spentDay, spentToday } = account;
+  return { userId, version, status, spentDay, spentToday, balance };
 }
 
 /**
@@ -54,15 +63,16 @@ export class BalanceCacheService implements OnApplicationShutdown {
   constructor(
     @InjectRedis() redis: RedisClient,
     private readonly keys: BankRedisKeys,
+    private readonly env: BankServiceEnv,
   ) {
     this.scripts = withScripts<BalanceScripts>(redis, { lgSetBalanceIfNewer: { numberOfKeys: 2, lua: SET_IF_NEWER } });
   }
 
-  /** `undefined`: not cached; `null`: cached "no account" marker; else the balance. */
-  async get(userId: number): Promise<number | null | undefined> {
+  /** `undefined`: not cached; `null`: cached "no account" marker; else the wallet as cached. */
+  async get(userId: number): Promise<CachedAccount | null | undefined> {
     const [value, marker] = await this.scripts.mget(this.keys.balance(userId), this.keys.noAccountMarker(userId));
-    const balance = parseCachedBalance(value);
-    if (balance !== undefined) return balance;
+    const account = parseCachedAccount(value);
+    if (account !== undefined) return account;
     return marker ? null : undefined;
   }
 
@@ -125,7 +135,13 @@ export class BalanceCacheService implements OnApplicationShutdown {
           this.keys.balance(e.userId),
           this.keys.noAccountMarker(e.userId),
           e.version,
-          e.balance,
+          formatCachedAccount({
+            balance: e.balance,
+            frozen: e.status === AccountStatus.FROZEN,
+            spentDay: e.spentDay,
+            spentToday: e.spentToday,
+            dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
+          }),
           BALANCE_TTL_SECONDS,
         ),
       ),

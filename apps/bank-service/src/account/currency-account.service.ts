@@ -1,11 +1,12 @@
 import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
-import { EarningsResponse } from '@live/contracts';
-import { Injectable } from '@nestjs/common';
+import { CachedAccount, EarningsResponse } from '@live/contracts';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { BalanceCacheService } from './balance-cache.service';
+import { BalanceCacheService, CachedBalance, cachedBalanceOf } from './balance-cache.service';
 import { CurrencyAccountRepository } from './currency-account.repository';
 import { CurrencyTradeRepository, TradeListItem } from './currency-trade.repository';
+import { AccountStatus } from './entities/currency-account.entity';
 import { TradeDirection, TradeStatus, TradeType } from './entities/currency-trade.entity';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { withTransactionRetry } from './transaction-retry';
@@ -25,8 +26,26 @@ interface AdjustResult {
   replayed: boolean;
 }
 
+/** A wallet's state for the gateway's pre-check (BalanceResponse): spending counted for today (UTC). */
+interface WalletState {
+  balance: number;
+  exists: boolean;
+  frozen: boolean;
+  spentToday: number;
+  dailySpendCap: number;
+}
+
+interface SetStatusCommand {
+  userId: number;
+  status: AccountStatus;
+  adminId: number;
+  reason: string;
+}
+
 @Injectable()
 export class CurrencyAccountService {
+  private readonly logger = new Logger(CurrencyAccountService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: CurrencyAccountRepository,
@@ -39,18 +58,54 @@ export class CurrencyAccountService {
   async create(userId: number): Promise<{ userId: number; balance: number }> {
     assertUserId(userId);
     await this.accounts.open([userId]);
-    const { balance } = await this.loadBalance(userId);
-    return { userId, balance: balance ?? 0 };
+    return { userId, balance: (await this.loadBalance(userId))?.balance ?? 0 };
   }
 
-  /** Cached read; `exists: false` for a user who never had a wallet. */
-  async getBalance(userId: number): Promise<{ balance: number; exists: boolean }> {
+  /**
+   * Cached read; `exists: false` for a user who never had a wallet. With the spending safeguards: frozen,
+   * what was spent today (UTC, by this process's clock against the cached day) and the cap.
+   */
+  async getBalance(userId: number): Promise<WalletState> {
     assertUserId(userId);
     const cached = await this.balanceCache.get(userId).catch(() => undefined);
-    if (typeof cached === 'number') return { balance: cached, exists: true };
-    if (cached === null) return { balance: 0, exists: false };
-    const { balance } = await this.loadBalance(userId);
-    return { balance: balance ?? 0, exists: balance !== null };
+    const dailySpendCap = this.env.BANK_DAILY_SPEND_CAP;
+    if (cached === null) return { balance: 0, exists: false, frozen: false, spentToday: 0, dailySpendCap };
+    const account = cached ?? (await this.loadBalance(userId));
+    if (!account) return { balance: 0, exists: false, frozen: false, spentToday: 0, dailySpendCap };
+    const today = new Date().toISOString().slice(0, 10);
+    const spentToday = account.spentDay === today ? account.spentToday : 0;
+    return { balance: account.balance, exists: true, frozen: account.frozen, spentToday, dailySpendCap };
+  }
+
+  /** Refuses (ACCOUNT_FROZEN) when the user's wallet is frozen (no wallet: not frozen). A plain read, not locked. */
+  async assertNotFrozen(userId: number): Promise<void> {
+    const account = await this.accounts.find(userId);
+    if (account?.status === AccountStatus.FROZEN)
+      throw new BizException(BankErrorCode.ACCOUNT_FROZEN, `the account of user ${userId} is frozen`);
+  }
+
+  /**
+   * Freezes or unfreezes a wallet (opened first if the user has none, so a freeze also holds for a wallet
+   * the user has not used yet), with who asked and why in t_account_status_log; the balance cache gets the
+   * flag at once (the gateway refuses a frozen sender before Kafka; the settlement refuses one anyway).
+   */
+  async setStatus(command: SetStatusCommand): Promise<{ userId: number; status: 'frozen' | 'active' }> {
+    const { userId, status, adminId, reason } = command;
+    assertUserId(userId);
+    await this.accounts.open([userId]);
+    const { account, before } = await withTransactionRetry(this.dataSource, 'account status', async (em) => {
+      const [locked] = await this.accounts.lock(em, [userId]);
+      ErrorAssert.isNotNull(locked, BankErrorCode.ACCOUNT_NOT_FOUND, `user ${userId} has no wallet`);
+      await this.accounts.setStatus(em, userId, status, { adminId, reason });
+      return { account: { ...locked, status, version: locked.version + 1 }, before: locked.status };
+    });
+    await this.balanceCache.refreshMany([cachedBalanceOf(account)]);
+    const name = status === AccountStatus.FROZEN ? 'frozen' : 'active';
+    this.logger.warn(
+      `account of user ${userId} ${status === AccountStatus.FROZEN ? 'frozen' : 'unfrozen'} by admin ${adminId}` +
+        `${before === status ? ' (it already was)' : ''}: ${reason}`,
+    );
+    return { userId, status: name };
   }
 
   /** A credit or a debit with its ledger row, once per request id (a replay returns the first answer). */
@@ -58,12 +113,19 @@ export class CurrencyAccountService {
     const result = await withTransactionRetry(this.dataSource, 'balance adjustment', (em) =>
       this.adjustInTransaction(em, command),
     );
-    await this.balanceCache.refreshMany([{ userId: command.userId, balance: result.balance, version: result.version }]);
+    await this.balanceCache.refreshMany([result.cached]);
     return { balance: result.balance, replayed: result.replayed };
   }
 
-  /** The same inside a caller's transaction (the payment callback credits in the transaction that marks the order paid). */
-  async adjustInTransaction(em: EntityManager, command: AdjustCommand): Promise<AdjustResult & { version: number }> {
+  /**
+   * The same inside a caller's transaction (the payment callback credits in the transaction that marks the
+   * order paid). `cached`: the wallet as the transaction leaves it, for the balance cache after the commit;
+   * `frozen`: the wallet is frozen (a credit still lands: money paid is never lost).
+   */
+  async adjustInTransaction(
+    em: EntityManager,
+    command: AdjustCommand,
+  ): Promise<AdjustResult & { version: number; cached: CachedBalance; frozen: boolean }> {
     const { userId, num, requestId, type } = command;
     assertUserId(userId);
     ErrorAssert.isTrue(
@@ -78,6 +140,7 @@ export class CurrencyAccountService {
     ErrorAssert.isNotNull(account, BankErrorCode.ACCOUNT_NOT_FOUND, `user ${userId} has no wallet`);
     const balance = account.currentBalance;
     const version = account.version;
+    const frozen = account.status === AccountStatus.FROZEN;
 
     const priors = await this.trades.findByRequestIds(em, [requestId]);
     const [prior] = priors;
@@ -89,7 +152,7 @@ export class CurrencyAccountService {
         BaseErrorCode.PARAM_ERROR,
         `requestId ${requestId} was already used for another operation`,
       );
-      return { balance: prior.balanceAfter, replayed: true, version };
+      return { balance: prior.balanceAfter, replayed: true, version, cached: cachedBalanceOf(account), frozen };
     }
     if (balance + num < 0) {
       throw new BizException(BankErrorCode.INSUFFICIENT_BALANCE, `insufficient balance: ${balance} < ${-num}`);
@@ -110,7 +173,13 @@ export class CurrencyAccountService {
         fingerprint: null,
       },
     ]);
-    return { balance: after, replayed: false, version: version + 1 };
+    return {
+      balance: after,
+      replayed: false,
+      version: version + 1,
+      cached: cachedBalanceOf({ ...account, version: version + 1 }, after),
+      frozen,
+    };
   }
 
   /** The caller's ledger, newest first. */
@@ -153,14 +222,21 @@ export class CurrencyAccountService {
     };
   }
 
-  private async loadBalance(userId: number): Promise<{ balance: number | null }> {
+  /** The wallet from the database (and into the cache), or undefined (a no-account marker cached). */
+  private async loadBalance(userId: number): Promise<CachedAccount | undefined> {
     const account = await this.accounts.find(userId);
     if (!account) {
       await this.balanceCache.markNoAccount(userId).catch(() => undefined);
-      return { balance: null };
+      return undefined;
     }
-    await this.balanceCache.refreshMany([{ userId, balance: account.currentBalance, version: account.version }]);
-    return { balance: account.currentBalance };
+    await this.balanceCache.refreshMany([cachedBalanceOf(account)]);
+    return {
+      balance: account.currentBalance,
+      frozen: account.status === AccountStatus.FROZEN,
+      spentDay: account.spentDay,
+      spentToday: account.spentToday,
+      dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
+    };
   }
 }
 

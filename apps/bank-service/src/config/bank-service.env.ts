@@ -24,6 +24,13 @@ export class BankServiceEnv extends AppEnv {
   @IntSetting(0, 365)
   EARNINGS_HOLD_DAYS: number = 7;
 
+  /**
+   * Coins a user may spend on gifts per UTC day (the database's clock); 0: no cap. Checked at settlement on
+   * the locked wallet (a gift past it is refused, 5557) and before Kafka by the gateway from the balance cache.
+   */
+  @IntSetting(0, Number.MAX_SAFE_INTEGER)
+  BANK_DAILY_SPEND_CAP: number = 100_000;
+
   /** A recharge order still unpaid this many minutes after it was made expires; a later callback is refused. */
   @IntSetting(1, 10_080)
   BANK_ORDER_TTL_MINUTES: number = 30;

@@ -56,6 +56,7 @@ export class PayOrderService {
     const known = requestKey === undefined ? undefined : await this.orders.findByRequestKey(command.userId, requestKey);
     if (known) return this.replayed(known, command);
     const product = await this.products.getValid(command.productId);
+    await this.accounts.assertNotFrozen(command.userId);
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
     try {
       await this.orders.insert({
@@ -139,10 +140,13 @@ export class PayOrderService {
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
     }
-    await this.balanceCache.refreshMany([
-      { userId: outcome.userId, balance: outcome.credit.balance, version: outcome.credit.version },
-    ]);
-    this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
+    await this.balanceCache.refreshMany([outcome.credit.cached]);
+    if (outcome.credit.frozen) {
+      // Paid before (or while) the account was frozen: the money the user paid is never lost.
+      this.logger.warn(
+        `order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins although the account is frozen (the order was placed before the freeze)`,
+      );
+    } else this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
     return { orderId, status: 'paid', credited: true, coinNum: outcome.coinNum, balance: outcome.credit.balance };
   }
 

@@ -3,7 +3,7 @@ import { RefundOrderResponse } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { BalanceCacheService } from '../account/balance-cache.service';
+import { BalanceCacheService, CachedBalance, cachedBalanceOf } from '../account/balance-cache.service';
 import { CurrencyAccountRepository } from '../account/currency-account.repository';
 import { CurrencyTradeRepository } from '../account/currency-trade.repository';
 import { TradeDirection, TradeStatus, TradeType } from '../account/entities/currency-trade.entity';
@@ -23,8 +23,8 @@ export function refundShortfall(balance: number, coins: number): number {
 interface RefundOutcome {
   userId: number;
   coinNum: number;
-  /** The wallet after the clawback; null when the order was refunded before. */
-  moved: { balance: number; version: number } | null;
+  /** The wallet after the clawback (as the balance cache takes it); null when the order was refunded before. */
+  moved: CachedBalance | null;
 }
 
 /**
@@ -57,7 +57,7 @@ export class RechargeRefundService {
       this.logger.log(`order ${orderId}: refund asked again by admin ${adminId}, already refunded: nothing moved`);
       return { orderId, status: 'refunded', userId, coinNum, refunded: false, balance: null };
     }
-    await this.balanceCache.refreshMany([{ userId, balance: moved.balance, version: moved.version }]);
+    await this.balanceCache.refreshMany([moved]);
     this.logger.log(`order ${orderId}: refunded by admin ${adminId}, ${coinNum} coins taken back from user ${userId}`);
     return { orderId, status: 'refunded', userId, coinNum, refunded: true, balance: moved.balance };
   }
@@ -101,6 +101,6 @@ export class RechargeRefundService {
       },
     ]);
     await this.orders.markRefunded(em, orderId);
-    return { userId, coinNum, moved: { balance: after, version: account.version + 1 } };
+    return { userId, coinNum, moved: cachedBalanceOf({ ...account, version: account.version + 1 }, after) };
   }
 }

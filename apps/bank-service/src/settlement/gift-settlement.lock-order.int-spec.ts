@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { BalanceCacheService } from '../account/balance-cache.service';
 import { CurrencyAccountRepository } from '../account/currency-account.repository';
 import { CurrencyTradeRepository } from '../account/currency-trade.repository';
+import { BankServiceEnv } from '../config/bank-service.env';
 import { GiftSettlementService } from './gift-settlement.service';
 import { SettlementItem } from './settlement-planner';
 
@@ -49,6 +50,7 @@ describe('gift settlement: one global lock order (real MariaDB)', () => {
       new CurrencyAccountRepository(ds),
       new CurrencyTradeRepository(ds),
       cache,
+      { BANK_DAILY_SPEND_CAP: 0 } as BankServiceEnv,
     );
     await ds.query(
       `INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES ${anchors.map(() => '(?, ?, ?)').join(',')}`,

@@ -2,12 +2,21 @@ import { BankErrorCode, BizException, ErrorAssert } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AccountStatus } from '../account/entities/currency-account.entity';
 import { TradeDirection, TradeStatus, TradeType } from '../account/entities/currency-trade.entity';
-import { BalanceCacheService } from '../account/balance-cache.service';
+import { BalanceCacheService, CachedBalance, cachedBalanceOf } from '../account/balance-cache.service';
 import { CurrencyAccountRepository } from '../account/currency-account.repository';
 import { CurrencyTradeRepository, NewTrade, TradeRecord } from '../account/currency-trade.repository';
 import { withTransactionRetry } from '../account/transaction-retry';
-import { PlannedResult, planSettlement, RecordedOutcome, SettlementItem, SettlementPlan } from './settlement-planner';
+import { BankServiceEnv } from '../config/bank-service.env';
+import {
+  PlannedResult,
+  planSettlement,
+  RecordedOutcome,
+  SenderSafeguardState,
+  SettlementItem,
+  SettlementPlan,
+} from './settlement-planner';
 
 const MAX_SETTLEMENT_BATCH = 1000;
 
@@ -18,7 +27,10 @@ const MAX_SETTLEMENT_BATCH = 1000;
  * settled, applies the gifts in order (planSettlement), writes balances, earnings and the ledger rows of
  * each new request id with the fingerprint of what it was for: the sender's debit and, when charged, the
  * receiver's credit to earnings (UNIQUE (request_id, direction): one of each at most), in multi-row
- * INSERTs; commits, then refreshes the Redis balance cache. A request id already in the ledger for
+ * INSERTs; commits, then refreshes the Redis balance cache. The spending safeguards are decided on the
+ * same locked rows (no query per gift): a frozen sender's gifts and a gift past BANK_DAILY_SPEND_CAP for
+ * the sender's UTC day (the database's clock) are refused like an unaffordable one; each charged sender's
+ * spent_today / spent_day is written in the balance UPDATE. A request id already in the ledger for
  * something else (another gift, price, room, receiver, sender, or not a gift) is answered `conflict` and
  * changes nothing.
  */
@@ -31,6 +43,7 @@ export class GiftSettlementService {
     private readonly accounts: CurrencyAccountRepository,
     private readonly trades: CurrencyTradeRepository,
     private readonly balanceCache: BalanceCacheService,
+    private readonly env: BankServiceEnv,
   ) {}
 
   async settleBatch(items: readonly SettlementItem[]): Promise<PlannedResult[]> {
@@ -45,19 +58,13 @@ export class GiftSettlementService {
     // A receiver may have no wallet yet: open it before the transaction, so its earnings have somewhere to
     // land and the transaction's only account locks are the ordered ones (see settleInTransaction).
     await this.accounts.openMissing(items.map((i) => i.receiverId));
-    const { plan, versions, senderBalances } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) =>
+    const { plan, senders } = await withTransactionRetry(this.dataSource, 'gift settlement', (em) =>
       this.settleInTransaction(em, items),
     );
-    // Every sender's balance as this transaction left it, not only the ones it changed: a batch that
+    // Every sender's wallet as this transaction left it, not only the ones it changed: a batch that
     // committed but whose answer was lost (connection cut during COMMIT) comes back as replays, and
     // this is the refresh it missed.
-    await this.balanceCache.refreshMany(
-      [...senderBalances].map(([userId, before]) => ({
-        userId,
-        balance: plan.balances.get(userId) ?? before,
-        version: versions.get(userId) ?? 0,
-      })),
-    );
+    await this.balanceCache.refreshMany(senders);
     const charged = plan.results.filter((r) => r.status === 'charged' && !r.replayed).length;
     const replayed = plan.results.filter((r) => r.replayed).length;
     const conflicts = plan.results.filter((r) => r.status === 'conflict');
@@ -72,32 +79,45 @@ export class GiftSettlementService {
   private async settleInTransaction(
     em: EntityManager,
     items: readonly SettlementItem[],
-  ): Promise<{ plan: SettlementPlan; versions: Map<number, number>; senderBalances: Map<number, number> }> {
+  ): Promise<{ plan: SettlementPlan; senders: CachedBalance[] }> {
     // One global lock order: every account of the run, senders and receivers, in one SELECT ... FOR UPDATE
     // in user id order, before any write. Two runs never wait on each other in a cycle, whoever gifts whom.
-    const locked = await this.accounts.lock(em, [...new Set(items.flatMap((i) => [i.senderId, i.receiverId]))]);
-    const senders = new Set(items.map((i) => i.senderId));
-    const balances = new Map<number, number>();
-    const earnings = new Map<number, number>();
-    const versions = new Map<number, number>();
-    for (const account of locked) {
-      if (senders.has(account.userId)) balances.set(account.userId, account.currentBalance);
-      earnings.set(account.userId, account.earnings);
-      versions.set(account.userId, account.version);
-    }
+    // The same statement names today's UTC date by the database's clock: the day spending counts on.
+    const { accounts: locked, today } = await this.accounts.lockWithToday(em, [
+      ...new Set(items.flatMap((i) => [i.senderId, i.receiverId])),
+    ]);
+    const senderIds = new Set(items.map((i) => i.senderId));
+    const lockedSenders = locked.filter((a) => senderIds.has(a.userId));
+    const balances = new Map(lockedSenders.map((a): [number, number] => [a.userId, a.currentBalance]));
+    const earnings = new Map(locked.map((a): [number, number] => [a.userId, a.earnings]));
+    const safeguards = new Map(
+      lockedSenders.map((a): [number, SenderSafeguardState] => [
+        a.userId,
+        { frozen: a.status === AccountStatus.FROZEN, spentDay: a.spentDay, spentToday: a.spentToday },
+      ]),
+    );
 
-    const plan = planSettlement(items, balances, await this.recordedOutcomes(em, items), earnings);
-    if (plan.balances.size > 0) {
-      await this.accounts.applySpending(em, plan.balances, plan.spent);
-      for (const id of plan.balances.keys()) versions.set(id, (versions.get(id) ?? 0) + 1);
-    }
+    const plan = planSettlement(items, balances, await this.recordedOutcomes(em, items), earnings, {
+      dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
+      today,
+      senders: safeguards,
+    });
+    if (plan.balances.size > 0)
+      await this.accounts.applySpending(em, plan.balances, plan.spent, plan.spentToday, today);
     // Receivers' wallets were opened before the transaction: one missing now would take the sender's coins
     // and credit nobody (an UPDATE of no row). Never: the whole run rolls back instead.
-    const unlocked = [...plan.earnings.keys()].filter((id) => !versions.has(id));
+    const lockedIds = new Set(locked.map((a) => a.userId));
+    const unlocked = [...plan.earnings.keys()].filter((id) => !lockedIds.has(id));
     if (unlocked.length > 0) throw new Error(`receivers without a locked wallet: ${unlocked.join(', ')}`);
     if (plan.earnings.size > 0) await this.accounts.addEarnings(em, plan.earnings);
     await this.trades.insert(em, ledgerRows(plan));
-    return { plan, versions, senderBalances: balances };
+    const senders = lockedSenders.map((a) => {
+      const balance = plan.balances.get(a.userId);
+      if (balance === undefined) return cachedBalanceOf(a);
+      const spentToday = plan.spentToday.get(a.userId) ?? a.spentToday;
+      return cachedBalanceOf({ ...a, version: a.version + 1, spentDay: today, spentToday }, balance);
+    });
+    return { plan, senders };
   }
 
   /**

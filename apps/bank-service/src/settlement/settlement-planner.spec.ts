@@ -3,9 +3,12 @@ import {
   CONFLICT_KEY_REUSED,
   planSettlement,
   RecordedOutcome,
+  REJECT_FROZEN,
   REJECT_NO_ACCOUNT,
   REJECT_SELF_GIFT,
+  SenderSafeguardState,
   SettlementItem,
+  SpendSafeguards,
 } from './settlement-planner';
 
 let seq = 0;
@@ -260,5 +263,117 @@ describe('planSettlement', () => {
       [900, 37],
       [901, 5],
     ]);
+  });
+});
+
+describe('planSettlement: spending safeguards', () => {
+  const TODAY = '2026-11-30';
+  const safeguards = (
+    dailySpendCap: number,
+    senders: [number, Partial<SenderSafeguardState>][] = [],
+    today = TODAY,
+  ): SpendSafeguards => ({
+    dailySpendCap,
+    today,
+    senders: new Map(senders.map(([id, s]) => [id, { frozen: false, spentDay: null, spentToday: 0, ...s }])),
+  });
+  const outcomes = (plan: ReturnType<typeof planSettlement>) => plan.results.map((r) => [r.status, r.reason]);
+  /** A batch with no earlier outcome: `balances` by sender id. */
+  const planWith = (items: SettlementItem[], balances: Record<number, number>, state: SpendSafeguards) =>
+    planSettlement(
+      items,
+      new Map(Object.entries(balances).map(([id, b]): [number, number] => [Number(id), b])),
+      new Map(),
+      new Map(),
+      state,
+    );
+
+  it('the daily cap: gifts in order up to the cap are charged, one that would pass it is refused with the figures, a smaller one after it still fits', () => {
+    const items = [gift(1, 40), gift(1, 50), gift(1, 20), gift(1, 10)];
+    const plan = planWith(items, { 1: 1_000 }, safeguards(100, [[1, { spentDay: TODAY, spentToday: 0 }]]));
+    expect(outcomes(plan)).toEqual([
+      ['charged', undefined],
+      ['charged', undefined],
+      ['rejected', 'daily spend cap reached: 90 + 20 > 100 coins today (UTC)'],
+      ['charged', undefined],
+    ]);
+    expect(plan.results[2].balanceAfter).toBe(910);
+    expect(plan.spentToday.get(1)).toBe(100);
+    expect(plan.spent.get(1)).toBe(100);
+    expect(plan.balances.get(1)).toBe(900);
+    // The refused gift is a debit row of 0 with its reason (a replay gets it back), and credits nobody.
+    expect(plan.trades[2]).toMatchObject({ num: 0, status: 'rejected', reason: plan.results[2].reason });
+    expect(plan.earnings.get(900)).toBe(100);
+  });
+
+  it("counts what the locked row says was spent today; another day's spending is not counted (the day rolls over)", () => {
+    const spentYesterday: [number, Partial<SenderSafeguardState>] = [1, { spentDay: '2026-11-29', spentToday: 100 }];
+    const items = [gift(1, 60), gift(1, 40)];
+    // Same row, two clocks: on 2026-11-29 the cap is reached, on 2026-11-30 the day starts from 0.
+    const yesterday = planWith(items, { 1: 500 }, safeguards(100, [spentYesterday], '2026-11-29'));
+    expect(outcomes(yesterday).map(([status]) => status)).toEqual(['rejected', 'rejected']);
+    expect(yesterday.spentToday.size).toBe(0);
+    const today = planWith(items, { 1: 500 }, safeguards(100, [spentYesterday]));
+    expect(outcomes(today).map(([status]) => status)).toEqual(['charged', 'charged']);
+    expect(today.spentToday.get(1)).toBe(100);
+
+    const spentToday = planWith([gift(1, 5)], { 1: 500 }, safeguards(100, [[1, { spentDay: TODAY, spentToday: 96 }]]));
+    expect(outcomes(spentToday)).toEqual([['rejected', 'daily spend cap reached: 96 + 5 > 100 coins today (UTC)']]);
+  });
+
+  it('cap 0 is no cap; each sender has its own cap', () => {
+    const items = [gift(1, 900), gift(2, 60), gift(2, 60)];
+    const none = planWith(items, { 1: 1_000, 2: 1_000 }, safeguards(0));
+    expect(none.results.every((r) => r.status === 'charged')).toBe(true);
+    const capped = planWith(items, { 1: 1_000, 2: 1_000 }, safeguards(100));
+    expect(outcomes(capped).map(([status]) => status)).toEqual(['rejected', 'charged', 'rejected']);
+    expect([...capped.spentToday]).toEqual([[2, 60]]);
+  });
+
+  it('a frozen sender: every gift refused "account is frozen", nothing moves; other senders of the batch are charged', () => {
+    const items = [gift(1, 10), gift(2, 10), gift(1, 1)];
+    const plan = planWith(items, { 1: 100, 2: 100 }, safeguards(0, [[1, { frozen: true }]]));
+    expect(outcomes(plan)).toEqual([
+      ['rejected', REJECT_FROZEN],
+      ['charged', undefined],
+      ['rejected', REJECT_FROZEN],
+    ]);
+    expect(plan.results[0].balanceAfter).toBe(100);
+    expect(plan.balances.has(1)).toBe(false);
+    expect(plan.earnings.get(900)).toBe(10);
+  });
+
+  it('a replay gets its first answer and counts nothing again: neither a charged nor a refused gift moves the day twice', () => {
+    const charged = gift(1, 60);
+    const refused = gift(1, 50);
+    const recorded = new Map([
+      [charged.requestId, recordedFor(charged, { status: 'charged', balanceAfter: 440 })],
+      [
+        refused.requestId,
+        recordedFor(refused, {
+          status: 'rejected',
+          balanceAfter: 440,
+          reason: 'daily spend cap reached: 60 + 50 > 100 coins today (UTC)',
+        }),
+      ],
+    ]);
+    // The row already counts the charged gift (spent 60 today); the replays and a redelivery in the same batch add nothing.
+    const state = safeguards(100, [[1, { spentDay: TODAY, spentToday: 60 }]]);
+    const plan = planSettlement(
+      [charged, refused, charged, gift(1, 40)],
+      new Map([[1, 440]]),
+      recorded,
+      new Map(),
+      state,
+    );
+    expect(plan.results.map((r) => [r.status, r.replayed])).toEqual([
+      ['charged', true],
+      ['rejected', true],
+      ['charged', true],
+      ['charged', false],
+    ]);
+    expect(plan.results[1].reason).toBe('daily spend cap reached: 60 + 50 > 100 coins today (UTC)');
+    expect(plan.trades).toHaveLength(1);
+    expect(plan.spentToday.get(1)).toBe(100);
   });
 });

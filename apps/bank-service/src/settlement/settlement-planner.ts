@@ -3,7 +3,8 @@ import { giftRequestFingerprint } from '@live/contracts';
 /**
  * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
  * recorded for some request ids, decide every gift of a batch in order. No I/O: the caller reads the
- * state inside its transaction, calls this, and writes the plan.
+ * state inside its transaction, calls this, and writes the plan. The spending safeguards (a frozen
+ * wallet, the daily spend cap) are decided here too, from the same locked rows: no query per gift.
  */
 
 export interface SettlementItem {
@@ -65,6 +66,26 @@ interface PlannedTrade {
   receiverEarningsAfter?: number;
 }
 
+/** A sender's locked wallet as the safeguards see it. */
+export interface SenderSafeguardState {
+  frozen: boolean;
+  /** The UTC day ('YYYY-MM-DD') `spentToday` counts; null: never spent. */
+  spentDay: string | null;
+  spentToday: number;
+}
+
+/**
+ * The spending safeguards of one settlement: the cap (coins per sender per UTC day, 0: none), the UTC day
+ * it is now ('YYYY-MM-DD', the caller's clock) and each sender's locked state (absent: active, nothing spent).
+ */
+export interface SpendSafeguards {
+  dailySpendCap: number;
+  today: string;
+  senders: ReadonlyMap<number, SenderSafeguardState>;
+}
+
+const NO_SAFEGUARDS: SpendSafeguards = { dailySpendCap: 0, today: '', senders: new Map() };
+
 export interface SettlementPlan {
   results: PlannedResult[];
   trades: PlannedTrade[];
@@ -72,6 +93,8 @@ export interface SettlementPlan {
   balances: Map<number, number>;
   /** Coins spent per sender in this batch. */
   spent: Map<number, number>;
+  /** Every charged sender's coins spent on `today` after this batch (the new spent_today, spent_day = today). */
+  spentToday: Map<number, number>;
   /** Coins earned per receiver in this batch. */
   earnings: Map<number, number>;
 }
@@ -79,9 +102,19 @@ export interface SettlementPlan {
 export const REJECT_NO_ACCOUNT = 'no wallet: recharge first';
 export const REJECT_SELF_GIFT = 'cannot send a gift to yourself';
 export const CONFLICT_KEY_REUSED = 'idempotency key reused with different parameters';
+export const REJECT_FROZEN = 'account is frozen';
 
 function insufficientReason(balance: number, price: number): string {
   return `insufficient balance: ${balance} < ${price}`;
+}
+
+function spendCapReason(spent: number, price: number, cap: number): string {
+  return `daily spend cap reached: ${spent} + ${price} > ${cap} coins today (UTC)`;
+}
+
+/** What the sender spent on `today` before this batch (another day counted: nothing). */
+function spentOn(today: string, state: SenderSafeguardState | undefined): number {
+  return state !== undefined && state.spentDay === today ? state.spentToday : 0;
 }
 
 /**
@@ -89,17 +122,30 @@ function insufficientReason(balance: number, price: number): string {
  * @param balances  current (locked) balance per sender; a sender with no account is absent
  * @param recorded  outcomes already in the ledger, by request id
  * @param earnings  current (locked) earnings per receiver (absent: 0), for the credit rows' balance_after
+ * @param safeguards the daily spend cap, today and each sender's frozen flag and spending (locked rows)
  */
 export function planSettlement(
   items: readonly SettlementItem[],
   balances: ReadonlyMap<number, number>,
   recorded: ReadonlyMap<string, RecordedOutcome>,
   earnings: ReadonlyMap<number, number> = new Map(),
+  safeguards: SpendSafeguards = NO_SAFEGUARDS,
 ): SettlementPlan {
-  const live = new Map(balances);
-  const liveEarnings = new Map(earnings);
+  const live: Live = {
+    balances: new Map(balances),
+    earnings: new Map(earnings),
+    spentToday: new Map(),
+    safeguards,
+  };
   const decided = new Map<string, { result: PlannedResult; senderId: number; fingerprint: string }>();
-  const plan: SettlementPlan = { results: [], trades: [], balances: new Map(), spent: new Map(), earnings: new Map() };
+  const plan: SettlementPlan = {
+    results: [],
+    trades: [],
+    balances: new Map(),
+    spent: new Map(),
+    spentToday: new Map(),
+    earnings: new Map(),
+  };
 
   for (const item of items) {
     const fingerprint = giftRequestFingerprint(item);
@@ -119,35 +165,49 @@ export function planSettlement(
               replayed: true,
               settledAt: prior.settledAt,
             }
-          : conflict(item, live.get(item.senderId)),
+          : conflict(item, live.balances.get(item.senderId)),
       );
       continue;
     }
     const sameBatch = decided.get(item.requestId);
     if (sameBatch) {
       const same = sameBatch.senderId === item.senderId && sameBatch.fingerprint === fingerprint;
-      plan.results.push(same ? { ...sameBatch.result, replayed: true } : conflict(item, live.get(item.senderId)));
+      plan.results.push(
+        same ? { ...sameBatch.result, replayed: true } : conflict(item, live.balances.get(item.senderId)),
+      );
       continue;
     }
-    const result = decide(item, live.get(item.senderId));
+    const result = decide(item, live);
     decided.set(item.requestId, { result, senderId: item.senderId, fingerprint });
     plan.results.push(result);
-    apply(plan, item, result, fingerprint, live, liveEarnings);
+    apply(plan, item, result, fingerprint, live);
   }
   return plan;
 }
 
-/** A new decision into the plan: its ledger rows, and for a charged gift the coins it moves (live: running balances and earnings). */
+/** The running state of a batch: balances, earnings and today's spending as the gifts decided so far left them. */
+interface Live {
+  balances: Map<number, number>;
+  earnings: Map<number, number>;
+  /** Senders charged in this batch: their spending today so far (others: spentOn their locked row). */
+  spentToday: Map<number, number>;
+  safeguards: SpendSafeguards;
+}
+
+function spentTodayOf(live: Live, senderId: number): number {
+  return live.spentToday.get(senderId) ?? spentOn(live.safeguards.today, live.safeguards.senders.get(senderId));
+}
+
+/** A new decision into the plan: its ledger rows, and for a charged gift the coins it moves (live: the running state). */
 function apply(
   plan: SettlementPlan,
   item: SettlementItem,
   result: PlannedResult,
   fingerprint: string,
-  live: Map<number, number>,
-  liveEarnings: Map<number, number>,
+  live: Live,
 ): void {
   const charged = result.status === 'charged';
-  const receiverEarningsAfter = charged ? (liveEarnings.get(item.receiverId) ?? 0) + item.price : undefined;
+  const receiverEarningsAfter = charged ? (live.earnings.get(item.receiverId) ?? 0) + item.price : undefined;
   plan.trades.push({
     requestId: item.requestId,
     senderId: item.senderId,
@@ -160,8 +220,11 @@ function apply(
     ...(receiverEarningsAfter === undefined ? {} : { receiverEarningsAfter }),
   });
   if (receiverEarningsAfter === undefined) return;
-  liveEarnings.set(item.receiverId, receiverEarningsAfter);
-  live.set(item.senderId, result.balanceAfter);
+  live.earnings.set(item.receiverId, receiverEarningsAfter);
+  live.balances.set(item.senderId, result.balanceAfter);
+  const spentToday = spentTodayOf(live, item.senderId) + item.price;
+  live.spentToday.set(item.senderId, spentToday);
+  plan.spentToday.set(item.senderId, spentToday);
   plan.balances.set(item.senderId, result.balanceAfter);
   plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + item.price);
   plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
@@ -178,14 +241,22 @@ function conflict(item: SettlementItem, balance: number | undefined): PlannedRes
   };
 }
 
-function decide(item: SettlementItem, balance: number | undefined): PlannedResult {
+function decide(item: SettlementItem, live: Live): PlannedResult {
+  const balance = live.balances.get(item.senderId);
   const base = { requestId: item.requestId, replayed: false };
-  if (item.refuseUnlessSettled !== undefined)
-    return { ...base, status: 'rejected', reason: item.refuseUnlessSettled, balanceAfter: balance ?? 0 };
-  if (balance === undefined) return { ...base, status: 'rejected', reason: REJECT_NO_ACCOUNT, balanceAfter: 0 };
-  if (item.senderId === item.receiverId)
-    return { ...base, status: 'rejected', reason: REJECT_SELF_GIFT, balanceAfter: balance };
-  if (balance < item.price)
-    return { ...base, status: 'rejected', reason: insufficientReason(balance, item.price), balanceAfter: balance };
+  const reject = (reason: string): PlannedResult => ({
+    ...base,
+    status: 'rejected',
+    reason,
+    balanceAfter: balance ?? 0,
+  });
+  if (item.refuseUnlessSettled !== undefined) return reject(item.refuseUnlessSettled);
+  if (balance === undefined) return reject(REJECT_NO_ACCOUNT);
+  if (live.safeguards.senders.get(item.senderId)?.frozen) return reject(REJECT_FROZEN);
+  if (item.senderId === item.receiverId) return reject(REJECT_SELF_GIFT);
+  if (balance < item.price) return reject(insufficientReason(balance, item.price));
+  const cap = live.safeguards.dailySpendCap;
+  const spent = spentTodayOf(live, item.senderId);
+  if (cap > 0 && spent + item.price > cap) return reject(spendCapReason(spent, item.price, cap));
   return { ...base, status: 'charged', balanceAfter: balance - item.price };
 }

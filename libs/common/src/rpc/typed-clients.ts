@@ -1,5 +1,6 @@
 import {
   AccountResponse,
+  AccountStatusResponse,
   BalanceResponse,
   EarningsResponse,
   BankRpc,
@@ -43,6 +44,7 @@ import {
   RefundOrderResponse,
   RpcRequestOf,
   RpcResponseOf,
+  SetAccountStatusRequest,
   TradePage,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
@@ -155,6 +157,15 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   devPay(request: DevPayRequest): Promise<PayNotifyResponse> {
     return this.call(BankRpc.DEV_PAY, request);
+  }
+
+  /** An admin freezes a wallet (recorded with who and why). Not sent again after a timeout (each call is recorded). */
+  freezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.call(BankRpc.FREEZE_ACCOUNT, request);
+  }
+
+  unfreezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.call(BankRpc.UNFREEZE_ACCOUNT, request);
   }
 
   /** Admins: a paid order's coins back out of the wallet, once per order. */

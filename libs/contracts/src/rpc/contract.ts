@@ -1,5 +1,6 @@
 import {
   AccountResponse,
+  AccountStatusResponse,
   BalanceResponse,
   EarningsResponse,
   BatchConsumeForSendGiftRequest,
@@ -35,6 +36,7 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  SetAccountStatusRequest,
   RefundOrderRequest,
   RefundOrderResponse,
   TradePage,
@@ -86,6 +88,8 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.CREATE_PAY_ORDER]: { request: CreatePayOrderRequest, response: CreatePayOrderResponse },
   [BankRpc.PAY_NOTIFY]: { request: PayNotifyRequest, response: PayNotifyResponse },
   [BankRpc.DEV_PAY]: { request: DevPayRequest, response: PayNotifyResponse },
+  [BankRpc.FREEZE_ACCOUNT]: { request: SetAccountStatusRequest, response: AccountStatusResponse },
+  [BankRpc.UNFREEZE_ACCOUNT]: { request: SetAccountStatusRequest, response: AccountStatusResponse },
   [BankRpc.REFUND_ORDER]: { request: RefundOrderRequest, response: RefundOrderResponse },
 });
 

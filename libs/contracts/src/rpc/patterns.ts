@@ -27,6 +27,10 @@ export const BankRpc = {
   PAY_NOTIFY: 'bank.order.notify',
   /** DevPayRequest -> PayNotifyResponse (development payment provider only). */
   DEV_PAY: 'bank.order.dev-pay',
+  /** SetAccountStatusRequest -> AccountStatusResponse (an admin freezes a wallet: no gift, no recharge). */
+  FREEZE_ACCOUNT: 'bank.account.freeze',
+  /** SetAccountStatusRequest -> AccountStatusResponse (an admin makes a frozen wallet active again). */
+  UNFREEZE_ACCOUNT: 'bank.account.unfreeze',
   /** RefundOrderRequest -> RefundOrderResponse (admins; a paid order's coins clawed back, once per order). */
   REFUND_ORDER: 'bank.order.refund',
 } as const;

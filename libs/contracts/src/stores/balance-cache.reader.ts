@@ -2,18 +2,60 @@ import { keyPart, RedisReadable } from './store-key';
 
 /**
  * bank-service's balance cache, owned and written by bank-service only (it is the only writer of money).
- * Key `${prefix}:bank:{user:<id>}:balance`, value "version:balance". Other apps read it through
+ * Key `${prefix}:bank:{user:<id>}:balance`, value "version:balance:status:spentDay:spentToday:dailySpendCap"
+ * (the spending safeguards next to the balance, so the gateway's pre-check reads them in the same GET;
+ * an entry of the older form "version:balance" still gives its balance). Other apps read it through
  * BalanceCacheReader (the gateway's cheap pre-check), never to settle.
  */
 export function balanceCacheKey(prefix: string, userId: number): string {
   return `${keyPart(prefix, 'prefix')}:bank:{user:${keyPart(userId, 'userId')}}:balance`;
 }
 
-/** The balance in a cache entry ("version:balance"), or undefined when absent or unreadable. */
-export function parseCachedBalance(value: string | null): number | undefined {
+/** A wallet as the cache holds it: what the gateway's pre-check needs (the settlement decides on the locked row). */
+export interface CachedAccount {
+  balance: number;
+  frozen: boolean;
+  /** The UTC day ('YYYY-MM-DD') `spentToday` counts; null: never spent, or not in the entry. */
+  spentDay: string | null;
+  spentToday: number;
+  /** BANK_DAILY_SPEND_CAP when the entry was written (0: no cap, or not in the entry). */
+  dailySpendCap: number;
+}
+
+/** The cache entry's value after its version (bank-service writes "version:" + this). */
+export function formatCachedAccount(a: CachedAccount): string {
+  return [a.balance, a.frozen ? 0 : 1, a.spentDay ?? '-', a.spentToday, a.dailySpendCap].join(':');
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The wallet in a cache entry, or undefined when absent or unreadable. */
+export function parseCachedAccount(value: string | null): CachedAccount | undefined {
   if (!value) return undefined;
-  const balance = Number(value.slice(value.indexOf(':') + 1));
-  return Number.isSafeInteger(balance) ? balance : undefined;
+  const [, balanceText, status, day, spent, cap, ...rest] = value.split(':');
+  const balance = Number(balanceText);
+  if (!Number.isSafeInteger(balance) || rest.length > 0) return undefined;
+  if (status === undefined) return { balance, frozen: false, spentDay: null, spentToday: 0, dailySpendCap: 0 };
+  const spentToday = Number(spent);
+  const dailySpendCap = Number(cap);
+  if (!['0', '1'].includes(status) || !Number.isSafeInteger(spentToday) || !Number.isSafeInteger(dailySpendCap))
+    return undefined;
+  return { balance, frozen: status === '0', spentDay: DAY.test(day) ? day : null, spentToday, dailySpendCap };
+}
+
+/** The balance in a cache entry, or undefined when absent or unreadable. */
+export function parseCachedBalance(value: string | null): number | undefined {
+  return parseCachedAccount(value)?.balance;
+}
+
+/**
+ * What the wallet has spent on `today` ('YYYY-MM-DD', UTC) by the entry, and whether `price` more would pass
+ * its cap (false with no cap). An entry of another day counts nothing spent.
+ */
+export function passesDailySpendCap(account: CachedAccount, today: string, price: number): boolean {
+  if (account.dailySpendCap <= 0) return false;
+  const spent = account.spentDay === today ? account.spentToday : 0;
+  return spent + price > account.dailySpendCap;
 }
 
 export class BalanceCacheReader {
@@ -24,6 +66,11 @@ export class BalanceCacheReader {
 
   /** The cached balance, or undefined when it is not cached. */
   async balanceOf(userId: number): Promise<number | undefined> {
-    return parseCachedBalance(await this.redis.get(balanceCacheKey(this.prefix, userId)));
+    return (await this.accountOf(userId))?.balance;
+  }
+
+  /** The cached wallet (balance, frozen flag, today's spending and the cap), or undefined when it is not cached. */
+  async accountOf(userId: number): Promise<CachedAccount | undefined> {
+    return parseCachedAccount(await this.redis.get(balanceCacheKey(this.prefix, userId)));
   }
 }

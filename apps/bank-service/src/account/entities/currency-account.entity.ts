@@ -27,6 +27,14 @@ export class CurrencyAccountEntity extends TimestampedEntity {
   @BigIntColumn({ name: 'total_spent', default: 0 })
   totalSpent!: number;
 
+  /** Coins spent on gifts on `spentDay` (a UTC day); BANK_DAILY_SPEND_CAP is checked against it at settlement. */
+  @BigIntColumn({ name: 'spent_today', default: 0 })
+  spentToday!: number;
+
+  /** The UTC day `spentToday` counts ('YYYY-MM-DD'); null before the first gift. Another day: nothing spent yet today. */
+  @Column({ name: 'spent_day', type: 'date', nullable: true, default: null })
+  spentDay!: string | null;
+
   /** Incremented on every balance change: the Redis cache never replaces a newer value with an older one. */
   @BigIntColumn({ default: 0 })
   version!: number;

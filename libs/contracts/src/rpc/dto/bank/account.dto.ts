@@ -20,6 +20,15 @@ export class GetBalanceRequest {
 export class BalanceResponse {
   /** Coins; 0 for a user without a wallet. */
   balance!: number;
+  /**
+   * The spending safeguards, for the gateway's pre-check when the balance cache misses (never shown to
+   * clients: `/bank/balance` answers the balance only). Absent from an older bank-service.
+   */
+  frozen?: boolean;
+  /** Coins spent on gifts today (UTC). */
+  spentToday?: number;
+  /** BANK_DAILY_SPEND_CAP (0: none). */
+  dailySpendCap?: number;
 }
 
 /** BankRpc.GET_EARNINGS */
