@@ -20,6 +20,7 @@ import { AuthService } from './auth/auth.service';
 import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { BankController } from './bank/bank.controller';
+import { WithdrawalController } from './bank/withdrawal.controller';
 import { BenchModule } from './bench/bench.module';
 import { GatewayEnv } from './config/api-gateway.env';
 import { GiftHistoryController } from './gift/gift-history.controller';
@@ -63,6 +64,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     GiftController,
     GiftHistoryController,
     BankController,
+    WithdrawalController,
     ImController,
     MetricsController,
   ],

@@ -7,6 +7,7 @@ import {
   CreateAccountRequest,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
+  CreateWithdrawalRequest,
   DevPayRequest,
   EarningsResponse,
   GetBalanceRequest,
@@ -14,9 +15,14 @@ import {
   ListPayProductsRequest,
   ListPayProductsResponse,
   ListTradesRequest,
+  ListWithdrawalsRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RejectWithdrawalRequest,
   TradePage,
+  WithdrawalDto,
+  WithdrawalIdRequest,
+  WithdrawalPage,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -25,6 +31,7 @@ import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
+import { WithdrawalService } from './withdrawal/withdrawal.service';
 
 /**
  * bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe).
@@ -37,6 +44,7 @@ export class BankRpcController {
     private readonly signedSettlement: SignedGiftSettlement,
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
+    private readonly withdrawals: WithdrawalService,
   ) {}
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
@@ -93,5 +101,30 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.DEV_PAY })
   devPay(@Payload() req: DevPayRequest): Promise<PayNotifyResponse> {
     return this.orders.devPay(req.orderId, req.userId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.CREATE_WITHDRAWAL })
+  createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.create(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.LIST_WITHDRAWALS })
+  listWithdrawals(@Payload() req: ListWithdrawalsRequest): Promise<WithdrawalPage> {
+    return this.withdrawals.list(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.APPROVE_WITHDRAWAL })
+  approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.approve(req.withdrawalId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.REJECT_WITHDRAWAL })
+  rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.reject(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
+  markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.markPaid(req.withdrawalId);
   }
 }

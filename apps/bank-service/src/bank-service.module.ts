@@ -18,13 +18,16 @@ import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 import { PayOrderEntity } from './recharge/entities/pay-order.entity';
 import { PayProductEntity } from './recharge/entities/pay-product.entity';
+import { WithdrawalOrderEntity } from './withdrawal/entities/withdrawal-order.entity';
+import { WithdrawalOrderRepository } from './withdrawal/withdrawal-order.repository';
+import { WithdrawalService } from './withdrawal/withdrawal.service';
 
 @Module({
   imports: [
     LoggingModule.forApp('bank-service'),
     RedisModule.forRoot(BankRedisKeys),
     DatabaseModule.forRoot({
-      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity],
+      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity, WithdrawalOrderEntity],
     }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],
@@ -43,6 +46,8 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
     SignedGiftSettlement,
     PayProductService,
     PayOrderService,
+    WithdrawalOrderRepository,
+    WithdrawalService,
   ],
 })
 export class BankServiceModule {}

@@ -23,4 +23,12 @@ export class BankServiceEnv extends AppEnv {
   /** Gift earnings of the last this many days are held (pending), the rest withdrawable (`/bank/earnings`). 0: nothing held. */
   @IntSetting(0, 365)
   EARNINGS_HOLD_DAYS: number = 7;
+
+  /** The smallest withdrawal (coins of earnings). */
+  @IntSetting(1, 1_000_000_000)
+  BANK_WITHDRAW_MIN: number = 100;
+
+  /** The platform's cut of a withdrawal in basis points (3000 = 30%): fee = floor(amount × bps / 10000). */
+  @IntSetting(0, 10_000)
+  BANK_WITHDRAW_FEE_BPS: number = 3000;
 }

@@ -10,7 +10,12 @@ import {
   ContributionBoardResponse,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
+  CreateWithdrawalRequest,
   DevPayRequest,
+  ListWithdrawalsRequest,
+  RejectWithdrawalRequest,
+  WithdrawalDto,
+  WithdrawalPage,
   GetGiftConfigResponse,
   GiftConfigResponse,
   GiftHistoryByRoomRequest,
@@ -60,6 +65,8 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  *   - bank.account.create: an existing wallet is returned as is;
  *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
+ *   - bank.withdrawal.*: an order is made once per (user, key) and each transition happens once (a
+ *     repeat answers the order);
  *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
  *     once per room and user (a second delivery reaches nobody twice).
  * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift),
@@ -74,6 +81,11 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   BankRpc.LIST_PRODUCTS,
   BankRpc.PAY_NOTIFY,
   BankRpc.DEV_PAY,
+  BankRpc.CREATE_WITHDRAWAL,
+  BankRpc.LIST_WITHDRAWALS,
+  BankRpc.APPROVE_WITHDRAWAL,
+  BankRpc.REJECT_WITHDRAWAL,
+  BankRpc.MARK_WITHDRAWAL_PAID,
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
   GiftRpc.CONTRIBUTION_BOARD,
@@ -151,6 +163,27 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   devPay(request: DevPayRequest): Promise<PayNotifyResponse> {
     return this.call(BankRpc.DEV_PAY, request);
+  }
+
+  /** Once per (user, requestId): the same key and amount answer the same order. */
+  createWithdrawal(request: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.CREATE_WITHDRAWAL, request);
+  }
+
+  withdrawals(request: ListWithdrawalsRequest): Promise<WithdrawalPage> {
+    return this.call(BankRpc.LIST_WITHDRAWALS, request);
+  }
+
+  approveWithdrawal(withdrawalId: number): Promise<WithdrawalDto> {
+    return this.call(BankRpc.APPROVE_WITHDRAWAL, { withdrawalId });
+  }
+
+  rejectWithdrawal(request: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.REJECT_WITHDRAWAL, request);
+  }
+
+  markWithdrawalPaid(withdrawalId: number): Promise<WithdrawalDto> {
+    return this.call(BankRpc.MARK_WITHDRAWAL_PAID, { withdrawalId });
   }
 }
 

@@ -7,6 +7,12 @@ import {
   ContributionBoardRequest,
   ContributionBoardResponse,
   CreateAccountRequest,
+  CreateWithdrawalRequest,
+  ListWithdrawalsRequest,
+  RejectWithdrawalRequest,
+  WithdrawalDto,
+  WithdrawalIdRequest,
+  WithdrawalPage,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
   DevPayRequest,
@@ -84,6 +90,11 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.CREATE_PAY_ORDER]: { request: CreatePayOrderRequest, response: CreatePayOrderResponse },
   [BankRpc.PAY_NOTIFY]: { request: PayNotifyRequest, response: PayNotifyResponse },
   [BankRpc.DEV_PAY]: { request: DevPayRequest, response: PayNotifyResponse },
+  [BankRpc.CREATE_WITHDRAWAL]: { request: CreateWithdrawalRequest, response: WithdrawalDto },
+  [BankRpc.LIST_WITHDRAWALS]: { request: ListWithdrawalsRequest, response: WithdrawalPage },
+  [BankRpc.APPROVE_WITHDRAWAL]: { request: WithdrawalIdRequest, response: WithdrawalDto },
+  [BankRpc.REJECT_WITHDRAWAL]: { request: RejectWithdrawalRequest, response: WithdrawalDto },
+  [BankRpc.MARK_WITHDRAWAL_PAID]: { request: WithdrawalIdRequest, response: WithdrawalDto },
 });
 
 /** gift-service. */

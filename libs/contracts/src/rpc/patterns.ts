@@ -27,6 +27,16 @@ export const BankRpc = {
   PAY_NOTIFY: 'bank.order.notify',
   /** DevPayRequest -> PayNotifyResponse (development payment provider only). */
   DEV_PAY: 'bank.order.dev-pay',
+  /** CreateWithdrawalRequest -> WithdrawalDto (once per user and requestId; the amount leaves earnings at once). */
+  CREATE_WITHDRAWAL: 'bank.withdrawal.create',
+  /** ListWithdrawalsRequest -> WithdrawalPage (newest first, keyset paged). */
+  LIST_WITHDRAWALS: 'bank.withdrawal.list',
+  /** WithdrawalIdRequest -> WithdrawalDto (requested -> approved; a repeat answers the order). */
+  APPROVE_WITHDRAWAL: 'bank.withdrawal.approve',
+  /** RejectWithdrawalRequest -> WithdrawalDto (requested | approved -> rejected, the amount back to earnings). */
+  REJECT_WITHDRAWAL: 'bank.withdrawal.reject',
+  /** WithdrawalIdRequest -> WithdrawalDto (approved -> paid). */
+  MARK_WITHDRAWAL_PAID: 'bank.withdrawal.mark-paid',
 } as const;
 
 /** gift-service: the gift catalogue, the contribution board, the gift history. */

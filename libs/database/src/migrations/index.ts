@@ -2,6 +2,7 @@ import { CreateSchema1764000000000 } from './1764000000000-create-schema';
 import { SeedGiftsAndProducts1764000000001 } from './1764000000001-seed-gifts-and-products';
 import { TradeRequestFingerprint1764000000010 } from './bank-service/1764000000010-trade-request-fingerprint';
 import { TradeDirection1764000000011 } from './bank-service/1764000000011-trade-direction';
+import { WithdrawalOrder1764000000100 } from './bank-service/1764000000100-withdrawal-order';
 import { GiftRecordReceiverIndex1764000000030 } from './gift-service/1764000000030-gift-record-receiver-index';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   TradeRequestFingerprint1764000000010, // bank-service's t_qiyu_currency_trade
   TradeDirection1764000000011, // bank-service's t_qiyu_currency_trade: debit and credit rows, the earnings index
   GiftRecordReceiverIndex1764000000030, // gift-service's t_gift_record
+  WithdrawalOrder1764000000100, // bank-service's t_withdrawal_order
 ];

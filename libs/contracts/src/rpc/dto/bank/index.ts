@@ -2,3 +2,4 @@ export * from './account.dto';
 export * from './trade.dto';
 export * from './gift-settlement.dto';
 export * from './recharge.dto';
+export * from './withdrawal.dto';
