@@ -25,6 +25,8 @@ describe('withdrawals of gift earnings', () => {
         EARNINGS_HOLD_DAYS: '7',
         BANK_WITHDRAW_MIN: '100',
         BANK_WITHDRAW_FEE_BPS: '3000',
+        // Ten transactions at once each hold a connection while they wait for the account row.
+        DB_POOL_SIZE: '20',
       },
     });
     http = new HttpClient(stack.baseUrl);
@@ -43,6 +45,40 @@ describe('withdrawals of gift earnings', () => {
   const withdraw = (client: HttpClient, amount: number, key?: string) =>
     client.post('/bank/withdraw', { amount }, key === undefined ? {} : { 'idempotency-key': key });
   const fee = (amount: number): number => Math.floor((amount * 3000) / 10_000);
+
+  /**
+   * `count` requests made while the test holds the anchor's account row (SELECT ... FOR UPDATE), released
+   * once all of them wait for it in the database: they truly run at once, whatever their order of arrival.
+   * The answers.
+   */
+  async function racing<T>(userId: number, count: number, request: (i: number) => Promise<T>): Promise<T[]> {
+    const runner = stack.db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ? FOR UPDATE', [userId]);
+      const answers = Promise.all(Array.from({ length: count }, (_, i) => request(i)));
+      await waitFor(
+        `${count} transactions waiting for a lock`,
+        async () => {
+          // The statements on the accounts running now on this database: the requests', each waiting for the
+          // row (the test's own returned). innodb_trx is not used: MariaDB lists a transaction there late or
+          // not at all while its first statement waits (a primary key read waits in the optimizer).
+          const [{ n }] = await sql<{ n: string }>(
+            `SELECT COUNT(*) AS n FROM information_schema.processlist
+             WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID()
+               AND info LIKE '%t_qiyu_currency_account%'`,
+          );
+          return Number(n) === count;
+        },
+        30_000,
+      );
+      await runner.commitTransaction();
+      return await answers;
+    } finally {
+      await runner.release();
+    }
+  }
 
   /**
    * A new anchor who received a Castle (withdrawable: its credit dated 10 days back) and, when `held`, a
@@ -237,9 +273,7 @@ describe('withdrawals of gift earnings', () => {
 
   it('ten concurrent withdrawals of the whole withdrawable amount, each with its own key: exactly one succeeds', async () => {
     const anchor = await anchorWithEarnings();
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => withdraw(anchor.client, castlePrice, `race-${i}`)),
-    );
+    const answers = await racing(anchor.userId, 10, (i) => withdraw(anchor.client, castlePrice, `race-${i}`));
     const codes = answers.map((a) => a.body.code).sort((x, y) => x - y);
     expect(codes).toEqual([200, ...Array<number>(9).fill(12012)]);
     expect(await earningsOf(anchor.client)).toMatchObject({ earnings: 0, withdrawable: 0 });
@@ -252,7 +286,7 @@ describe('withdrawals of gift earnings', () => {
 
   it('ten concurrent withdrawals with one key: one order, every answer names it', async () => {
     const anchor = await anchorWithEarnings();
-    const answers = await Promise.all(Array.from({ length: 10 }, () => withdraw(anchor.client, 500, 'same-key')));
+    const answers = await racing(anchor.userId, 10, () => withdraw(anchor.client, 500, 'same-key'));
     const ids = new Set(answers.map((a) => a.body.data.withdrawalId));
     expect(answers.map((a) => a.body.code)).toEqual(Array<number>(10).fill(200));
     expect(ids.size).toBe(1);
