@@ -47,27 +47,31 @@ describe('withdrawals of gift earnings', () => {
   const fee = (amount: number): number => Math.floor((amount * 3000) / 10_000);
 
   /**
-   * `count` requests made while the test holds the anchor's account row (SELECT ... FOR UPDATE), released
+   * `count` requests made while the test holds a row (SELECT ... FOR UPDATE: an account, an order), released
    * once all of them wait for it in the database: they truly run at once, whatever their order of arrival.
    * The answers.
    */
-  async function racing<T>(userId: number, count: number, request: (i: number) => Promise<T>): Promise<T[]> {
+  async function racing<T>(
+    row: { table: 't_qiyu_currency_account' | 't_withdrawal_order'; key: 'user_id' | 'id'; id: number },
+    count: number,
+    request: (i: number) => Promise<T>,
+  ): Promise<T[]> {
     const runner = stack.db.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
-      await runner.query('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ? FOR UPDATE', [userId]);
+      await runner.query(`SELECT 1 FROM ${row.table} WHERE ${row.key} = ? FOR UPDATE`, [row.id]);
       const answers = Promise.all(Array.from({ length: count }, (_, i) => request(i)));
       await waitFor(
         `${count} transactions waiting for a lock`,
         async () => {
-          // The statements on the accounts running now on this database: the requests', each waiting for the
+          // The statements on the table running now on this database: the requests', each waiting for the
           // row (the test's own returned). innodb_trx is not used: MariaDB lists a transaction there late or
           // not at all while its first statement waits (a primary key read waits in the optimizer).
           const [{ n }] = await sql<{ n: string }>(
             `SELECT COUNT(*) AS n FROM information_schema.processlist
-             WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID()
-               AND info LIKE '%t_qiyu_currency_account%'`,
+             WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID() AND info LIKE ?`,
+            [`%${row.table}%`],
           );
           return Number(n) === count;
         },
@@ -79,6 +83,9 @@ describe('withdrawals of gift earnings', () => {
       await runner.release();
     }
   }
+
+  const account = (userId: number) => ({ table: 't_qiyu_currency_account', key: 'user_id', id: userId }) as const;
+  const order = (withdrawalId: number) => ({ table: 't_withdrawal_order', key: 'id', id: withdrawalId }) as const;
 
   /**
    * A new anchor who received a Castle (withdrawable: its credit dated 10 days back) and, when `held`, a
@@ -273,7 +280,7 @@ describe('withdrawals of gift earnings', () => {
 
   it('ten concurrent withdrawals of the whole withdrawable amount, each with its own key: exactly one succeeds', async () => {
     const anchor = await anchorWithEarnings();
-    const answers = await racing(anchor.userId, 10, (i) => withdraw(anchor.client, castlePrice, `race-${i}`));
+    const answers = await racing(account(anchor.userId), 10, (i) => withdraw(anchor.client, castlePrice, `race-${i}`));
     const codes = answers.map((a) => a.body.code).sort((x, y) => x - y);
     expect(codes).toEqual([200, ...Array<number>(9).fill(12012)]);
     expect(await earningsOf(anchor.client)).toMatchObject({ earnings: 0, withdrawable: 0 });
@@ -286,11 +293,42 @@ describe('withdrawals of gift earnings', () => {
 
   it('ten concurrent withdrawals with one key: one order, every answer names it', async () => {
     const anchor = await anchorWithEarnings();
-    const answers = await racing(anchor.userId, 10, () => withdraw(anchor.client, 500, 'same-key'));
+    const answers = await racing(account(anchor.userId), 10, () => withdraw(anchor.client, 500, 'same-key'));
     const ids = new Set(answers.map((a) => a.body.data.withdrawalId));
     expect(answers.map((a) => a.body.code)).toEqual(Array<number>(10).fill(200));
     expect(ids.size).toBe(1);
     expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 500);
+  });
+
+  it('concurrent reviews: ten rejects give the amount back once; pay and reject racing on one order, one wins', async () => {
+    const anchor = await anchorWithEarnings();
+    const first = (await withdraw(anchor.client, 400, 'rv-1')).body.data;
+    const rejects = await racing(order(first.withdrawalId), 10, () =>
+      admin.post('/bank/admin/withdrawal/reject', { withdrawalId: first.withdrawalId, reason: 'duplicate' }),
+    );
+    expect(rejects.map((r) => [r.body.code, r.body.data.status])).toEqual(Array(10).fill([200, 'rejected']));
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice);
+    const reversals = await sql('SELECT id FROM t_qiyu_currency_trade WHERE request_id = ? AND type = 6', [
+      `wd:${first.withdrawalId}`,
+    ]);
+    expect(reversals).toHaveLength(1);
+
+    const second = (await withdraw(anchor.client, 400, 'rv-2')).body.data;
+    await admin.post('/bank/admin/withdrawal/approve', { withdrawalId: second.withdrawalId });
+    const moves = await racing(order(second.withdrawalId), 10, (i) =>
+      i % 2 === 0
+        ? admin.post('/bank/admin/withdrawal/markPaid', { withdrawalId: second.withdrawalId })
+        : admin.post('/bank/admin/withdrawal/reject', { withdrawalId: second.withdrawalId, reason: 'race' }),
+    );
+    const final = (await anchor.client.post('/bank/withdrawals', { limit: 1 })).body.data.list[0];
+    expect(final.withdrawalId).toBe(second.withdrawalId);
+    expect(['paid', 'rejected']).toContain(final.status);
+    // The winner's five answer the order in its final state; the loser's five are refused.
+    const loser = final.status === 'paid' ? 1 : 0;
+    expect(moves.map((m, i) => (i % 2 === loser ? m.body.code : m.body.data.status))).toEqual(
+      moves.map((_, i) => (i % 2 === loser ? 12014 : final.status)),
+    );
+    expect((await earningsOf(anchor.client)).earnings).toBe(final.status === 'paid' ? castlePrice - 400 : castlePrice);
   });
 
   it('the money invariant holds: balances + earnings + withdrawn (net) + platform cut (fee) of non-rejected orders = credits', async () => {
