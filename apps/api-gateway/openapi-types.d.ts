@@ -756,15 +756,15 @@ export interface components {
       /** @description a gift is one request id with two rows: the sender's debit, the receiver's credit */
       requestId: string;
       /**
-       * @description debit: coins out of the caller's wallet (or a refused gift); credit: coins in (a gift's: to earnings)
+       * @description debit: coins out of the caller's wallet (or a refused gift; a withdrawal's: out of earnings); credit: coins in (a gift's, a rejected withdrawal's: to earnings)
        * @enum {string}
        */
       direction: 'debit' | 'credit';
       /** @description signed: coins in, coins out (negative), 0 for a recorded rejection */
       num: number;
-      /** @description the wallet's balance after the row; on a gift's credit, the earnings after it */
+      /** @description the wallet's balance after the row; on a gift's credit and a withdrawal's rows, the earnings after it */
       balanceAfter: number;
-      /** @description 1 recharge, 2 gift, 3 manual credit, 4 manual debit */
+      /** @description 1 recharge, 2 gift, 3 manual credit, 4 manual debit, 5 withdrawal (out of earnings), 6 withdrawal rejected (back to earnings) */
       type: number;
       /** @description 1 done, 0 refused */
       status: number;
