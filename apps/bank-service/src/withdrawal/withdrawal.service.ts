@@ -55,13 +55,13 @@ export class WithdrawalService {
   /** Once per (user, requestId): the same key and amount answer the first order, another amount is 409. */
   async create(req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
     const { userId, requestId, amount } = req;
-    const order = await withTransactionRetry(this.dataSource, 'withdrawal', async (em) => {
+    const { order, made } = await withTransactionRetry(this.dataSource, 'withdrawal', async (em) => {
       const account = await this.accounts.lockEarnings(em, userId);
       ErrorAssert.isNotNull(account, BankErrorCode.ACCOUNT_NOT_FOUND, `user ${userId} has no wallet`);
       const prior = await this.orders.findByRequest(em, userId, requestId);
       if (prior) {
         if (prior.amount !== amount) throw new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED);
-        return prior;
+        return { order: prior, made: false };
       }
       ErrorAssert.isTrue(account.status === AccountStatus.ACTIVE, BankErrorCode.ACCOUNT_FROZEN);
       const min = this.env.BANK_WITHDRAW_MIN;
@@ -79,8 +79,12 @@ export class WithdrawalService {
         ...withdrawalSplit(amount, this.env.BANK_WITHDRAW_FEE_BPS),
       });
       await this.moveEarnings(em, id, userId, -amount, TradeType.WITHDRAW);
-      return this.found(await this.orders.find(id, em), id);
+      return { order: this.found(await this.orders.find(id, em), id), made: true };
     });
+    if (made)
+      this.logger.log(
+        `withdrawal ${order.id} of user ${userId}: requested ${amount} (fee ${order.fee}, net ${order.net})`,
+      );
     return toDto(order);
   }
 
