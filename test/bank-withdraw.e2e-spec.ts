@@ -340,8 +340,9 @@ describe('withdrawals of gift earnings', () => {
     const [orders] = await sql<{ net: string; fee: string; orders: string }>(
       'SELECT COALESCE(SUM(net), 0) AS net, COALESCE(SUM(fee), 0) AS fee, COUNT(*) AS orders FROM t_withdrawal_order WHERE status <> 3',
     );
+    // Credits: recharges and manual credits, less refunded recharges (type 7 rows are negative).
     const [credits] = await sql<{ credited: string }>(
-      'SELECT COALESCE(SUM(num), 0) AS credited FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1',
+      'SELECT COALESCE(SUM(num), 0) AS credited FROM t_qiyu_currency_trade WHERE type IN (1, 3, 7) AND status = 1',
     );
     expect(Number(orders.orders)).toBeGreaterThan(0);
     expect(Number(totals.negative)).toBe(0);

@@ -27,7 +27,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations).toHaveLength(29);
+    expect(operations).toHaveLength(30);
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
@@ -74,5 +74,10 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     expect(codesAt(reject, 403)).toEqual([100003]);
     expect(codesAt(reject, 404)).toEqual([12013]);
     expect(codesAt(reject, 409)).toEqual([12014]);
+    const refund = operation(doc, '/bank/admin/refund');
+    expect(codesAt(refund, 403)).toEqual([100003]);
+    expect(codesAt(refund, 409)).toEqual([12022, 12021]);
+    expect(codesAt(operation(doc, '/bank/payProduct'), 409)).toEqual([10007]);
+    expect(codesAt(operation(doc, '/bank/payNotify'), 409)).toEqual([12005, 12020]);
   });
 });

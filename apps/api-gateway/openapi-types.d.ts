@@ -327,6 +327,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/bank/admin/refund': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Refund a paid recharge order (admins): its coins leave the user's wallet, once */
+    post: operations['BankController_refund'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/bank/balance': {
     parameters: {
       query?: never;
@@ -732,6 +749,18 @@ export interface components {
     };
     OrderIdDto: {
       orderId: string;
+    };
+    RefundOrderView: {
+      orderId: string;
+      /** @enum {string} */
+      status: 'refunded';
+      /** @description the order's user, whose wallet gave the coins back */
+      userId: number;
+      coinNum: number;
+      /** @description false when the order had been refunded before: nothing moved now */
+      refunded: boolean;
+      /** @description the wallet after the clawback; null when nothing moved now */
+      balance: number | null;
     };
     BalanceView: {
       /** @description coins; 0 for a user without a wallet */
@@ -2351,7 +2380,10 @@ export interface operations {
   BankController_payProduct: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Idempotency-Key: the same key and parameters again = the same order; other parameters: 409 */
+        'idempotency-key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -2396,6 +2428,15 @@ export interface operations {
       };
       /** @description 12003: product not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10007: idempotency key reused with different parameters */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -2496,7 +2537,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment */
+      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2607,7 +2648,118 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment */
+      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  BankController_refund: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OrderIdDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['RefundOrderView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100003: not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 12004: order not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 12022: only a paid order can be refunded; 12021: the wallet no longer holds the order's coins: nothing was refunded */
       409: {
         headers: {
           [name: string]: unknown;

@@ -27,5 +27,6 @@ export const API_ENDPOINTS: { path: string; body: Record<string, unknown>; isPub
   { path: '/bank/admin/withdrawal/approve', body: { withdrawalId: 1 }, isPublic: false },
   { path: '/bank/admin/withdrawal/reject', body: { withdrawalId: 1, reason: 'x' }, isPublic: false },
   { path: '/bank/admin/withdrawal/markPaid', body: { withdrawalId: 1 }, isPublic: false },
+  { path: '/bank/admin/refund', body: { orderId: 'PO1' }, isPublic: false },
   { path: '/im/getImConfig', body: {}, isPublic: false },
 ];

@@ -18,11 +18,12 @@
  * credit, of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
  * no gift trade charged (or refused) for an id of the harness (LIKE `requestIdLike`) that was not
  * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings +
- * withdrawn (net) + platform cut (fee) of the withdrawal orders not rejected = credits (recharges); the
- * wallet rows of the ledger (all but gift credits and withdrawal rows) sum to the balances; its gift debits,
- * and its gift credits, plus its withdrawal rows (WITHDRAW out, WITHDRAW_REVERSAL back) sum to the
- * earnings; every withdrawal order has its WITHDRAW row of the amount (and a rejected one its reversal,
- * any other none), and no withdrawal row is without its order; Redis' cached balance = the database's,
+ * withdrawn (net) + platform cut (fee) of the withdrawal orders not rejected = credits (recharges and
+ * manual credits, minus refunded recharges); the wallet rows of the ledger (all but gift credits and
+ * withdrawal rows) sum to the balances; its gift debits, and its gift credits, plus its withdrawal rows
+ * (WITHDRAW out, WITHDRAW_REVERSAL back) sum to the earnings; every withdrawal order has its WITHDRAW row
+ * of the amount (and a rejected one its reversal, any other none), and no withdrawal row is without its
+ * order; Redis' cached balance = the database's,
  * for every cached account (read key by key: safe on a Redis Cluster).
  *
  * Pushes (judgePushes, over what the observers recorded): a socket is judged for a gift when it was
@@ -245,8 +246,9 @@ export async function auditMoney(opts: {
   const balancesPlusEarnings = await q(
     'SELECT COALESCE(SUM(current_balance + earnings), 0) FROM t_qiyu_currency_account',
   );
+  // Recharges and manual credits in, refunded recharges (type 7, negative num) out.
   const credited = await q(
-    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3) AND status = 1',
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3, 7) AND status = 1',
   );
   // Withdrawal orders not rejected: their amount left the earnings, net paid out, fee the platform's cut.
   const withdrawnNet = await q('SELECT COALESCE(SUM(net), 0) FROM t_withdrawal_order WHERE status <> 3');

@@ -127,6 +127,21 @@ describe('auditMoney', () => {
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
     // A second debit (or credit) for one request id: the schema itself refuses it (UNIQUE (request_id, direction)).
     await expect(trade('1:c-1', 1, -5, 2, 1, 1, 2)).rejects.toThrow(/Duplicate entry/);
+
+    // A refunded recharge (type 7: its coins out of the wallet) counts against the credits: still exact.
+    await trade('seed:2', 1, 40, 1, 1);
+    await trade('refund:seed:2', 1, -40, 7, 1);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
+    // Its debit without the coins leaving the wallet: the balances no longer match the credits nor the ledger.
+    await q('UPDATE t_qiyu_currency_account SET current_balance = 135 WHERE user_id = 1');
+    await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '2:135');
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
+      'balances + earnings + withdrawn + fees = credits',
+      'ledger = balances',
+    ]);
+    await q('UPDATE t_qiyu_currency_account SET current_balance = 95 WHERE user_id = 1');
+    await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '3:95');
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
   });
 
   it('withdrawals: orders and their ledger rows enter the invariant; each defect fails its checks', async () => {

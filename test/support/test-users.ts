@@ -2,9 +2,11 @@ import { HttpClient } from './http-client';
 
 let phoneSeq = Math.floor(Math.random() * 1e7);
 
-/** A new user, logged in over HTTP with the development login code: a client carrying its token. */
-export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClient; userId: number }> {
-  const phone = `135${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`;
+/** A new user (or the one of `phone`), logged in over HTTP with the development login code: a client carrying its token. */
+export async function loginNewUser(
+  http: HttpClient,
+  phone = `135${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`,
+): Promise<{ client: HttpClient; userId: number }> {
   const code = await http.post('/userLogin/sendLoginCode', { phone });
   const res = await http.post('/userLogin/login', {
     phone,
@@ -14,8 +16,8 @@ export async function loginNewUser(http: HttpClient): Promise<{ client: HttpClie
   return { client: http.as(res.body.data.token), userId: res.body.data.userId };
 }
 
-/** Buys the product worth `coins` and has the development payment provider pay it. */
-export async function rechargeCoins(client: HttpClient, coins: number): Promise<void> {
+/** Buys the product worth `coins` and has the development payment provider pay it; the order's id. */
+export async function rechargeCoins(client: HttpClient, coins: number): Promise<string> {
   const { body } = await client.post('/bank/products', { type: 0 });
   const product = body.data.products.find((p) => p.coinNum === coins);
   if (!product) throw new Error(`no product of ${coins} coins`);
@@ -27,6 +29,7 @@ export async function rechargeCoins(client: HttpClient, coins: number): Promise<
   if (order.body.code !== 200) throw new Error(`payProduct failed: ${order.body.code} ${order.body.msg}`);
   const paid = await client.post('/bank/devPay', { orderId: order.body.data.orderId });
   if (paid.body.code !== 200) throw new Error(`devPay failed: ${paid.body.msg}`);
+  return order.body.data.orderId;
 }
 
 /** Opens a living room (type 0) as the client's user; its room id. */

@@ -19,6 +19,8 @@ import {
   PayNotifyRequest,
   PayNotifyResponse,
   RejectWithdrawalRequest,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
   WithdrawalDto,
   WithdrawalIdRequest,
@@ -30,6 +32,7 @@ import { CurrencyAccountService } from './account/currency-account.service';
 import { TradeDirection } from './account/entities/currency-trade.entity';
 import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
+import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 import { WithdrawalService } from './withdrawal/withdrawal.service';
 
@@ -45,6 +48,7 @@ export class BankRpcController {
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
     private readonly withdrawals: WithdrawalService,
+    private readonly refunds: RechargeRefundService,
   ) {}
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
@@ -126,5 +130,10 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
   markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
     return this.withdrawals.markPaid(req.withdrawalId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
+  refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.refunds.refund(req.orderId, req.adminId);
   }
 }

@@ -64,6 +64,8 @@ describe('bank-service on the real MariaDB and Redis', () => {
       REDIS_DB: String(REDIS_DB),
       BANK_PAY_SECRET: secret,
       BANK_DEV_PAY_ENABLED: 'true',
+      // The expiry job stays out of the way: the test below meets an overdue order before the job does.
+      BANK_ORDER_EXPIRY_INTERVAL_MS: '3600000',
       LOG_LEVEL: 'warn',
     });
     // The production bootstrap (the same filter and pipe wiring as main.ts), on free ports.
@@ -205,6 +207,30 @@ describe('bank-service on the real MariaDB and Redis', () => {
     const again = await orders.devPay(orderId, user);
     expect([paid.credited, again.credited]).toEqual([true, false]);
     expect(await dbBalance(user)).toBe(paid.coinNum);
+  });
+
+  it('a callback for an order past BANK_ORDER_TTL_MINUTES that the job has not reached yet expires it and is refused, nothing credited', async () => {
+    const user = newUser();
+    const { orderId } = await orders.create({ userId: user, productId: 1, paySource: 1, payChannel: 0 });
+    await ds.query('UPDATE t_pay_order SET create_time = create_time - INTERVAL 31 MINUTE WHERE order_id = ?', [
+      orderId,
+    ]);
+    const late = await bank
+      .payNotify({ orderId, signature: signPayCallback(secret, orderId) })
+      .catch((e: unknown) => e);
+    expect([(late as BizException).code, (late as BizException).httpStatus]).toEqual([12020, 409]);
+    const [order] = await ds.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
+    expect(Number(order.status)).toBe(4);
+    expect(await ds.query('SELECT 1 FROM t_qiyu_currency_trade WHERE request_id = ?', [`pay:${orderId}`])).toEqual([]);
+    expect(await ds.query('SELECT 1 FROM t_qiyu_currency_account WHERE user_id = ?', [user])).toEqual([]);
+    // A request key that is not one is refused by the contract before anything is written.
+    const bad = await bank
+      .createPayOrder({ userId: user, productId: 1, paySource: 1, payChannel: 0, requestKey: 'no spaces' })
+      .catch((e: unknown) => e);
+    expect((bad as BizException).code).toBe(100001);
+    expect(await ds.query('SELECT order_id FROM t_pay_order WHERE user_id = ?', [user])).toEqual([
+      { order_id: orderId },
+    ]);
   });
 
   it('charges only what api-gateway signed: a forged signature, or a signed gift with its price or receiver changed, moves nothing', async () => {

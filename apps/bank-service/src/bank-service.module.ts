@@ -11,7 +11,9 @@ import { CurrencyTradeRepository } from './account/currency-trade.repository';
 import { BankRpcController } from './bank-rpc.controller';
 import { BankServiceEnv } from './config/bank-service.env';
 import { PayOrderRepository } from './recharge/pay-order.repository';
+import { PayOrderExpiryJob } from './recharge/pay-order-expiry.job';
 import { PayOrderService } from './recharge/pay-order.service';
+import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { PayProductRepository } from './recharge/pay-product.repository';
 import { PayProductService } from './recharge/pay-product.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
@@ -48,6 +50,8 @@ import { WithdrawalService } from './withdrawal/withdrawal.service';
     PayOrderService,
     WithdrawalOrderRepository,
     WithdrawalService,
+    PayOrderExpiryJob,
+    RechargeRefundService,
   ],
 })
 export class BankServiceModule {}

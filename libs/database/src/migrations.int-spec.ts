@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
 import { WithdrawalOrder1764000000100 } from './migrations/bank-service/1764000000100-withdrawal-order';
+import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 
 const TABLES = [
   't_gift_config',
@@ -156,6 +157,28 @@ describe('migrations on the real database', () => {
       [2, 'k-1'],
     ]);
     await q('DELETE FROM t_withdrawal_order');
+  });
+
+  it('PayOrderHygiene: one order per (user, request key), keyless orders never collide; run again, nothing changes', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    const insert =
+      'INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, price, coin_num, request_key) VALUES (?, 1, ?, 1, 0, 600, 60, ?)';
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new PayOrderHygiene1764000000300().up(runner);
+    } finally {
+      await runner.release();
+    }
+    await q(insert, ['PO-1', 1, 'k']);
+    await q(insert, ['PO-2', 2, 'k']);
+    await q(insert, ['PO-3', 1, null]);
+    await q(insert, ['PO-4', 1, null]);
+    await expect(q(insert, ['PO-5', 1, 'k'])).rejects.toThrow(/Duplicate entry/);
+    const keys: { Key_name: string }[] = await q(
+      "SHOW INDEX FROM t_pay_order WHERE Key_name LIKE 'idx_pay_order_status%'",
+    );
+    expect(keys.map((k) => k.Key_name)).toEqual(['idx_pay_order_status_time', 'idx_pay_order_status_time']);
+    await q('DELETE FROM t_pay_order');
   });
 
   it('go all the way down and up again', async () => {

@@ -1,22 +1,31 @@
-import { ApiResponse, ApiResponses, BankClient, BankErrorCode } from '@live/common';
+import { ApiResponse, ApiResponses, BankClient, BankErrorCode, GatewayErrorCode } from '@live/common';
 import {
   BalanceResponse,
   CreatePayOrderResponse,
   EarningsResponse,
   PayNotifyResponse,
   PayProductDto as ProductView,
+  RefundOrderResponse,
   TradePage,
 } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller } from '@nestjs/common';
+import { Body, Controller, Headers } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Public } from '../auth/auth.decorators';
+import { AdminPost, CurrentUser, Public } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
+import { IdempotencyKeyHeader, idempotencyKeyOf } from '../common/idempotency-key';
 import { EmptyBodyDto, PageDto } from '../common/page.dto';
 import { EarningsView, OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
 import { ApiDoc } from '../docs/api-doc.decorator';
-import { BalanceView, PayNotifyView, PayOrderView, ProductsView, TradePageView } from '../docs/answer-views';
+import {
+  BalanceView,
+  PayNotifyView,
+  PayOrderView,
+  ProductsView,
+  RefundOrderView,
+  TradePageView,
+} from '../docs/answer-views';
 
 /** Wallet and recharge: every call goes to bank-service for the caller's own wallet. */
 @ApiTags('bank')
@@ -41,15 +50,24 @@ export class BankController {
     ok: PayOrderView,
     summary: 'Order a recharge product: an order waiting for payment',
     example: { productId: 1, paySource: 1, payChannel: 0 },
-    errors: [BankErrorCode.PRODUCT_NOT_FOUND],
+    errors: [BankErrorCode.PRODUCT_NOT_FOUND, GatewayErrorCode.IDEMPOTENCY_KEY_REUSED],
   })
   @PostOk('payProduct')
+  @IdempotencyKeyHeader('Idempotency-Key: the same key and parameters again = the same order; other parameters: 409')
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many orders, wait a moment' })
   async payProduct(
     @CurrentUser() user: RequestUser,
     @Body() dto: PayProductDto,
+    @Headers('idempotency-key') header?: string,
   ): Promise<ApiResponse<CreatePayOrderResponse>> {
-    return ApiResponses.ok(await this.bank.createPayOrder({ userId: user.userId, ...dto }));
+    const requestKey = idempotencyKeyOf(header);
+    return ApiResponses.ok(
+      await this.bank.createPayOrder({
+        userId: user.userId,
+        ...dto,
+        ...(requestKey === undefined ? {} : { requestKey }),
+      }),
+    );
   }
 
   /** The payment provider's callback: no user token, the HMAC signature is the proof. */
@@ -58,7 +76,12 @@ export class BankController {
     ok: PayNotifyView,
     summary: "The payment provider's callback (HMAC-signed): credits the order's coins once",
     example: { orderId: 'PO1732900000000ab12', signature: '9f86d081884c7d65...' },
-    errors: [BankErrorCode.PAY_SIGNATURE_INVALID, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
+    errors: [
+      BankErrorCode.PAY_SIGNATURE_INVALID,
+      BankErrorCode.ORDER_NOT_FOUND,
+      BankErrorCode.ORDER_STATUS_INVALID,
+      BankErrorCode.ORDER_EXPIRED,
+    ],
   })
   @PostOk('payNotify')
   async payNotify(@Body() dto: PayNotifyDto): Promise<ApiResponse<PayNotifyResponse>> {
@@ -70,11 +93,28 @@ export class BankController {
     ok: PayNotifyView,
     summary: "Development payment provider: pays the caller's own order",
     example: { orderId: 'PO1732900000000ab12' },
-    errors: [BankErrorCode.DEV_PAY_DISABLED, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
+    errors: [
+      BankErrorCode.DEV_PAY_DISABLED,
+      BankErrorCode.ORDER_NOT_FOUND,
+      BankErrorCode.ORDER_STATUS_INVALID,
+      BankErrorCode.ORDER_EXPIRED,
+    ],
   })
   @PostOk('devPay')
   async devPay(@CurrentUser() user: RequestUser, @Body() dto: OrderIdDto): Promise<ApiResponse<PayNotifyResponse>> {
     return ApiResponses.ok(await this.bank.devPay({ orderId: dto.orderId, userId: user.userId }));
+  }
+
+  /** Admins: a paid order's coins back out of its user's wallet (refused, nothing moved, if they were spent). */
+  @ApiDoc({
+    ok: RefundOrderView,
+    summary: "Refund a paid recharge order (admins): its coins leave the user's wallet, once",
+    example: { orderId: 'PO1732900000000ab12' },
+    errors: [BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_NOT_REFUNDABLE, BankErrorCode.REFUND_COINS_SPENT],
+  })
+  @AdminPost('admin/refund')
+  async refund(@CurrentUser() admin: RequestUser, @Body() dto: OrderIdDto): Promise<ApiResponse<RefundOrderResponse>> {
+    return ApiResponses.ok(await this.bank.refundOrder({ orderId: dto.orderId, adminId: admin.userId }));
   }
 
   @ApiDoc({ ok: BalanceView, summary: "The caller's coin balance", example: {} })

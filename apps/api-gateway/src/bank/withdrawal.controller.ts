@@ -10,12 +10,12 @@ import {
 import { WITHDRAWAL_PAGE_DEFAULT_LIMIT, WithdrawalDto, WithdrawalPage } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { AdminPost, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
+import { IdempotencyKeyHeader, idempotencyKeyOf } from '../common/idempotency-key';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiDoc } from '../docs/api-doc.decorator';
-import { CLIENT_REQUEST_ID_PATTERN } from '../gift/gift.dto';
 import {
   RejectWithdrawalDto,
   WithdrawalIdDto,
@@ -48,27 +48,20 @@ export class WithdrawalController {
     ],
   })
   @PostOk('withdraw')
-  @ApiHeader({
-    name: 'idempotency-key',
-    required: true,
-    description: 'Idempotency-Key (required): names the order; the same key with another amount is refused (409)',
-    schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
-  })
+  @IdempotencyKeyHeader(
+    'Idempotency-Key (required): names the order; the same key with another amount is refused (409)',
+    true,
+  )
   @RequestLimit({ limit: 10, seconds: 10, msg: 'too many withdrawals, wait a moment' })
   async withdraw(
     @CurrentUser() user: RequestUser,
     @Body() dto: WithdrawDto,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<ApiResponse<WithdrawalDto>> {
-    if (idempotencyKey === undefined || !CLIENT_REQUEST_ID_PATTERN.test(idempotencyKey)) {
-      throw new BizException(
-        BaseErrorCode.PARAM_ERROR,
-        'the Idempotency-Key header is required: 1-40 characters of A-Z a-z 0-9 _ - .',
-      );
-    }
-    return ApiResponses.ok(
-      await this.bank.createWithdrawal({ userId: user.userId, requestId: idempotencyKey, amount: dto.amount }),
-    );
+    const requestId = idempotencyKeyOf(idempotencyKey);
+    if (requestId === undefined)
+      throw new BizException(BaseErrorCode.PARAM_ERROR, 'the Idempotency-Key header is required for a withdrawal');
+    return ApiResponses.ok(await this.bank.createWithdrawal({ userId: user.userId, requestId, amount: dto.amount }));
   }
 
   @ApiDoc({

@@ -8,6 +8,7 @@ import {
   GiftHistoryPage,
   GiftStatus,
   PayNotifyResponse,
+  RefundOrderResponse,
   PayProductDto,
   TradeDto,
   TradePage,
@@ -74,6 +75,21 @@ export class PayNotifyView implements PayNotifyResponse {
   @ApiProperty({ description: 'false when this callback repeated one already applied' }) credited!: boolean;
   @ApiProperty() coinNum!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'after the credit; null when nothing was credited now' })
+  balance!: number | null;
+}
+
+export class RefundOrderView implements RefundOrderResponse {
+  @ApiProperty() orderId!: string;
+  @ApiProperty({ enum: ['refunded'] }) status!: 'refunded';
+  @ApiProperty({ description: "the order's user, whose wallet gave the coins back" }) userId!: number;
+  @ApiProperty() coinNum!: number;
+  @ApiProperty({ description: 'false when the order had been refunded before: nothing moved now' })
+  refunded!: boolean;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'the wallet after the clawback; null when nothing moved now',
+  })
   balance!: number | null;
 }
 

@@ -13,13 +13,13 @@ import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { PostOk } from '../common/post-ok.decorator';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { AdminPost, CurrentUser } from '../auth/auth.decorators';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
+import { IdempotencyKeyHeader, idempotencyKeyOf } from '../common/idempotency-key';
 import {
   BoardDto,
-  CLIENT_REQUEST_ID_PATTERN,
   GiftPanelItemView,
   InsertGiftDto,
   SEND_GIFT_SCHEMA,
@@ -62,22 +62,14 @@ export class GiftController {
   })
   @PostOk('send')
   @RouteSchema({ body: SEND_GIFT_SCHEMA })
-  @ApiHeader({
-    // Lower case, as @Headers reads it: the scanner then merges the two into one optional parameter.
-    name: 'idempotency-key',
-    required: false,
-    description: 'Idempotency-Key: the same key twice = one charge (or body requestId)',
-    schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
-  })
+  @IdempotencyKeyHeader('Idempotency-Key: the same key twice = one charge (or body requestId)')
   @RequestLimit(SEND_GIFT_LIMIT, 'handler')
   async send(
     @CurrentUser() user: RequestUser,
     @Body() dto: SendGiftBody,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('idempotency-key') header?: string,
   ): Promise<ApiResponse<SendGiftView>> {
-    if (idempotencyKey !== undefined && !CLIENT_REQUEST_ID_PATTERN.test(idempotencyKey)) {
-      throw new BizException(BaseErrorCode.PARAM_ERROR, 'Idempotency-Key must be 1-40 characters of A-Z a-z 0-9 _ - .');
-    }
+    const idempotencyKey = idempotencyKeyOf(header);
     if (idempotencyKey !== undefined && dto.requestId !== undefined && idempotencyKey !== dto.requestId) {
       throw new BizException(BaseErrorCode.PARAM_ERROR, 'Idempotency-Key and requestId differ: give one of them');
     }

@@ -1,11 +1,10 @@
 import { ToInt } from '@live/common';
 import { GIFT_NAME_MAX_LENGTH, GIFT_SORT_ORDER_MAX, GIFT_URL_MAX_LENGTH, GiftStatus } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { CLIENT_REQUEST_ID_PATTERN } from '../common/idempotency-key';
 import { IdField, INT_MAX, StringField } from '../common/page.dto';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-/** A client idempotency key (header Idempotency-Key or body requestId). */
-export const CLIENT_REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-.]{1,40}$/;
 const MAX_PRICE = 1_000_000_000;
 
 /**

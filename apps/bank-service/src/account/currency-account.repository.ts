@@ -101,6 +101,19 @@ export class CurrencyAccountRepository {
     );
   }
 
+  /**
+   * A refunded recharge's coins out of the wallet, leaving `after`: total_recharged goes down by them too
+   * (it counts recharges net of refunds, so balances + earnings + ... = sum(total_recharged) still holds).
+   */
+  async applyRefund(em: EntityManager, userId: number, coins: number, after: number): Promise<void> {
+    await em.query(
+      `UPDATE t_qiyu_currency_account
+       SET current_balance = ?, total_recharged = total_recharged - ?, version = version + 1
+       WHERE user_id = ?`,
+      [after, coins, userId],
+    );
+  }
+
   /** Senders' new balances and what each spent, one statement. */
   async applySpending(
     em: EntityManager,

@@ -16,6 +16,11 @@ function errno(err: unknown): number | undefined {
   return typeof n === 'number' ? n : undefined;
 }
 
+/** A UNIQUE key refused the row (ER_DUP_ENTRY). */
+export function isDuplicateEntry(err: unknown): boolean {
+  return errno(err) === 1062;
+}
+
 /** Runs `work` in one READ COMMITTED transaction, again from the start after a deadlock or a lost race. */
 export async function withTransactionRetry<T>(
   dataSource: DataSource,

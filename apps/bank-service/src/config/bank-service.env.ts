@@ -31,4 +31,16 @@ export class BankServiceEnv extends AppEnv {
   /** The platform's cut of a withdrawal in basis points (3000 = 30%): fee = floor(amount × bps / 10000). */
   @IntSetting(0, 10_000)
   BANK_WITHDRAW_FEE_BPS: number = 3000;
+
+  /** A recharge order still unpaid this many minutes after it was made expires; a later callback is refused. */
+  @IntSetting(1, 10_080)
+  BANK_ORDER_TTL_MINUTES: number = 30;
+
+  /** How often the expiry job looks for overdue orders (each bank-service instance runs it). */
+  @IntSetting(100, 3_600_000)
+  BANK_ORDER_EXPIRY_INTERVAL_MS: number = 60_000;
+
+  /** Orders expired per statement (a round repeats it while a batch comes back full, at most 20 times). */
+  @IntSetting(1, 10_000)
+  BANK_ORDER_EXPIRY_BATCH: number = 500;
 }

@@ -2,13 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PayOrderEntity, PayOrderStatus } from './entities/pay-order.entity';
+import { UNPAID_STATUSES } from './pay-order-status';
 
-/** What the payment flow reads of an order (PayOrderEntity's names). */
-type PayOrderState = Pick<PayOrderEntity, 'orderId' | 'userId' | 'status' | 'coinNum'>;
+/** What the payment flow reads of an order (PayOrderEntity's names), and its age by the database's clock. */
+export type PayOrderState = Pick<
+  PayOrderEntity,
+  'orderId' | 'userId' | 'status' | 'coinNum' | 'productId' | 'source' | 'payChannel'
+> & {
+  /** Milliseconds since the order was made (the database's clock, as create_time). */
+  ageMs: number;
+};
 
 type NewPayOrder = Pick<
   PayOrderEntity,
-  'orderId' | 'productId' | 'userId' | 'source' | 'payChannel' | 'status' | 'price' | 'coinNum'
+  'orderId' | 'productId' | 'userId' | 'source' | 'payChannel' | 'status' | 'price' | 'coinNum' | 'requestKey'
 >;
 
 interface OrderRow {
@@ -16,24 +23,38 @@ interface OrderRow {
   user_id: string | number;
   status: number;
   coin_num: string | number;
+  product_id: string | number;
+  source: string | number;
+  pay_channel: string | number;
+  age_ms: string | number;
 }
+
+const COLUMNS = `order_id, user_id, status, coin_num, product_id, source, pay_channel,
+  TIMESTAMPDIFF(MICROSECOND, create_time, NOW(3)) DIV 1000 AS age_ms`;
 
 const toState = (row: OrderRow): PayOrderState => ({
   orderId: row.order_id,
   userId: Number(row.user_id),
-  status: row.status as PayOrderStatus,
+  status: Number(row.status) as PayOrderStatus,
   coinNum: Number(row.coin_num),
+  productId: Number(row.product_id),
+  source: Number(row.source),
+  payChannel: Number(row.pay_channel),
+  ageMs: Number(row.age_ms),
 });
+
+const UNPAID = UNPAID_STATUSES.join(',');
 
 /** The queries on t_pay_order. `em`: the caller's transaction. */
 @Injectable()
 export class PayOrderRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** A new order (UNIQUE (user_id, request_key): a second order under one key fails with ER_DUP_ENTRY). */
   async insert(order: NewPayOrder): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, status, price, coin_num)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, status, price, coin_num, request_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         order.orderId,
         order.productId,
@@ -43,32 +64,45 @@ export class PayOrderRepository {
         order.status,
         order.price,
         order.coinNum,
+        order.requestKey,
       ],
     );
   }
 
   async find(orderId: string): Promise<PayOrderState | undefined> {
+    const [row]: OrderRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM t_pay_order WHERE order_id = ?`, [
+      orderId,
+    ]);
+    return row ? toState(row) : undefined;
+  }
+
+  /** The order a user made under an Idempotency-Key (uk_pay_order_request). */
+  async findByRequestKey(userId: number, requestKey: string): Promise<PayOrderState | undefined> {
     const [row]: OrderRow[] = await this.dataSource.query(
-      'SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ?',
-      [orderId],
+      `SELECT ${COLUMNS} FROM t_pay_order WHERE user_id = ? AND request_key = ?`,
+      [userId, requestKey],
     );
     return row ? toState(row) : undefined;
   }
 
   /** The order, locked (FOR UPDATE) until the transaction ends. */
   async lock(em: EntityManager, orderId: string): Promise<PayOrderState | undefined> {
-    const [row]: OrderRow[] = await em.query(
-      'SELECT order_id, user_id, status, coin_num FROM t_pay_order WHERE order_id = ? FOR UPDATE',
-      [orderId],
-    );
+    const [row]: OrderRow[] = await em.query(`SELECT ${COLUMNS} FROM t_pay_order WHERE order_id = ? FOR UPDATE`, [
+      orderId,
+    ]);
     return row ? toState(row) : undefined;
   }
 
   async markPaid(em: EntityManager, orderId: string): Promise<void> {
-    await em.query('UPDATE t_pay_order SET status = ?, pay_time = CURRENT_TIMESTAMP(3) WHERE order_id = ?', [
-      PayOrderStatus.PAID,
-      orderId,
-    ]);
+    await this.setStatus(em, orderId, PayOrderStatus.PAID, ', pay_time = CURRENT_TIMESTAMP(3)');
+  }
+
+  async markExpired(em: EntityManager, orderId: string): Promise<void> {
+    await this.setStatus(em, orderId, PayOrderStatus.EXPIRED);
+  }
+
+  async markRefunded(em: EntityManager, orderId: string): Promise<void> {
+    await this.setStatus(em, orderId, PayOrderStatus.REFUNDED);
   }
 
   /** WAITING -> PAYING; an order in any other status is left as it is. */
@@ -78,5 +112,24 @@ export class PayOrderRepository {
       orderId,
       PayOrderStatus.WAITING,
     ]);
+  }
+
+  /**
+   * At most `limit` orders still unpaid (waiting or paying) and made more than `ttlMinutes` ago (the
+   * database's clock) become EXPIRED, in one conditional statement (a range on idx_pay_order_status_time).
+   * Safe with several instances and against a callback in flight: a row a callback holds (FOR UPDATE) is
+   * waited for and then re-read, so a paid order is never expired; each order is counted by one instance.
+   */
+  async expireOverdue(ttlMinutes: number, limit: number): Promise<number> {
+    const result: { affectedRows?: number } = await this.dataSource.query(
+      `UPDATE t_pay_order SET status = ?
+       WHERE status IN (${UNPAID}) AND create_time < NOW(3) - INTERVAL ? MINUTE LIMIT ?`,
+      [PayOrderStatus.EXPIRED, ttlMinutes, limit],
+    );
+    return result.affectedRows ?? 0;
+  }
+
+  private async setStatus(em: EntityManager, orderId: string, status: PayOrderStatus, extra = ''): Promise<void> {
+    await em.query(`UPDATE t_pay_order SET status = ?${extra} WHERE order_id = ?`, [status, orderId]);
   }
 }

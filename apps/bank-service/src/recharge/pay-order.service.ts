@@ -1,4 +1,4 @@
-import { BankErrorCode, BizException, ErrorAssert } from '@live/common';
+import { BankErrorCode, BizException, ErrorAssert, GatewayErrorCode } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -6,11 +6,11 @@ import { DataSource } from 'typeorm';
 import { BalanceCacheService } from '../account/balance-cache.service';
 import { CurrencyAccountService } from '../account/currency-account.service';
 import { TradeType } from '../account/entities/currency-trade.entity';
-import { withTransactionRetry } from '../account/transaction-retry';
+import { isDuplicateEntry, withTransactionRetry } from '../account/transaction-retry';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { PayOrderStatus } from './entities/pay-order.entity';
-import { canTransition } from './pay-order-status';
-import { PayOrderRepository } from './pay-order.repository';
+import { canTransition, isExpired, statusName } from './pay-order-status';
+import { PayOrderRepository, PayOrderState } from './pay-order.repository';
 import { signPayCallback, verifyPayCallback } from './pay-signature';
 import { PayProductService } from './pay-product.service';
 
@@ -19,6 +19,8 @@ interface CreatePayOrderCommand {
   productId: number;
   paySource: number;
   payChannel: number;
+  /** The client's Idempotency-Key, if it gave one. */
+  requestKey?: string;
 }
 
 interface PayNotifyResult {
@@ -43,30 +45,59 @@ export class PayOrderService {
     private readonly env: BankServiceEnv,
   ) {}
 
-  /** An order waiting for payment, with the product's price and coins as they are now (a later price change does not touch it). */
+  /**
+   * An order waiting for payment, with the product's price and coins as they are now (a later price change
+   * does not touch it). Under an Idempotency-Key (`requestKey`), one order per key and user: UNIQUE
+   * (user_id, request_key) decides between concurrent calls; the same key again answers that order when the
+   * product, source and channel are the same, and is refused (409 IDEMPOTENCY_KEY_REUSED) when they are not.
+   */
   async create(command: CreatePayOrderCommand): Promise<{ orderId: string }> {
+    const { requestKey } = command;
+    const known = requestKey === undefined ? undefined : await this.orders.findByRequestKey(command.userId, requestKey);
+    if (known) return this.replayed(known, command);
     const product = await this.products.getValid(command.productId);
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
-    await this.orders.insert({
-      orderId,
-      productId: product.id,
-      userId: command.userId,
-      source: command.paySource,
-      payChannel: command.payChannel,
-      status: PayOrderStatus.WAITING,
-      price: product.price,
-      coinNum: product.coinNum,
-    });
+    try {
+      await this.orders.insert({
+        orderId,
+        productId: product.id,
+        userId: command.userId,
+        source: command.paySource,
+        payChannel: command.payChannel,
+        status: PayOrderStatus.WAITING,
+        price: product.price,
+        coinNum: product.coinNum,
+        requestKey: requestKey ?? null,
+      });
+    } catch (err: unknown) {
+      // A concurrent call with the same key inserted first: its order is the answer.
+      const raced = requestKey !== undefined && isDuplicateEntry(err);
+      const winner = raced ? await this.orders.findByRequestKey(command.userId, requestKey) : undefined;
+      if (winner) return this.replayed(winner, command);
+      throw err;
+    }
     this.logger.log(
       `order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`,
     );
     return { orderId };
   }
 
+  /** The order an Idempotency-Key made, if this call asks for the same thing. */
+  private replayed(order: PayOrderState, command: CreatePayOrderCommand): { orderId: string } {
+    const same =
+      order.productId === command.productId &&
+      order.source === command.paySource &&
+      order.payChannel === command.payChannel;
+    ErrorAssert.isTrue(same, GatewayErrorCode.IDEMPOTENCY_KEY_REUSED);
+    return { orderId: order.orderId };
+  }
+
   /**
    * The provider's callback. Signed (HMAC) or refused; applied once per order: the order row is locked,
    * marked paid and the coins credited in ONE transaction, to the user recorded on the order (never a
-   * user id from the request). A repeated callback finds the order paid and changes nothing.
+   * user id from the request). A repeated callback finds the order paid and changes nothing. An order
+   * expired (by the job, or unpaid past BANK_ORDER_TTL_MINUTES and marked expired here) is refused with
+   * ORDER_EXPIRED: no coins; what the provider took is refunded by the provider.
    */
   async notify(orderId: string, signature: unknown): Promise<PayNotifyResult> {
     ErrorAssert.isNotBlank(orderId);
@@ -79,7 +110,15 @@ export class PayOrderService {
       ErrorAssert.isNotNull(order, BankErrorCode.ORDER_NOT_FOUND);
       const { userId, coinNum } = order;
       if (order.status === PayOrderStatus.PAID) return { userId, coinNum, credit: null };
-      ErrorAssert.isTrue(canTransition(order.status, PayOrderStatus.PAID), BankErrorCode.ORDER_STATUS_INVALID);
+      if (isExpired(order, this.env.BANK_ORDER_TTL_MINUTES)) {
+        if (order.status !== PayOrderStatus.EXPIRED) await this.orders.markExpired(em, orderId);
+        return { userId, coinNum, credit: null, expired: true };
+      }
+      ErrorAssert.isTrue(
+        canTransition(order.status, PayOrderStatus.PAID),
+        BankErrorCode.ORDER_STATUS_INVALID,
+        `order ${orderId} is ${statusName(order.status)}, not waiting for payment`,
+      );
       await this.orders.markPaid(em, orderId);
       const credit = await this.accounts.adjustInTransaction(em, {
         userId,
@@ -90,6 +129,12 @@ export class PayOrderService {
       });
       return { userId, coinNum, credit };
     });
+    if ('expired' in outcome) {
+      this.logger.warn(
+        `order ${orderId}: payment callback after the order expired refused (user ${outcome.userId}, ${outcome.coinNum} coins): the provider refunds the payment`,
+      );
+      throw new BizException(BankErrorCode.ORDER_EXPIRED, `order ${orderId} expired before it was paid`);
+    }
     if (!outcome.credit) {
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
@@ -103,7 +148,8 @@ export class PayOrderService {
 
   /**
    * Development payment provider: "pays" the caller's own order and sends the signed callback through the
-   * same path a real provider's callback takes. Disabled unless BANK_DEV_PAY_ENABLED=true.
+   * same path a real provider's callback takes (an expired order: ORDER_EXPIRED, as a late callback).
+   * Disabled unless BANK_DEV_PAY_ENABLED=true.
    */
   async devPay(orderId: string, userId: number): Promise<PayNotifyResult> {
     ErrorAssert.isTrue(this.env.BANK_DEV_PAY_ENABLED === 'true', BankErrorCode.DEV_PAY_DISABLED);

@@ -42,6 +42,17 @@ export const BankErrorCode = defineErrorCodes({
     httpStatus: 409,
   },
   // 12020-12029: recharge orders and refunds.
+  ORDER_EXPIRED: {
+    code: 12020,
+    msg: 'the order expired before it was paid: the payment provider refunds the payment',
+    httpStatus: 409,
+  },
+  REFUND_COINS_SPENT: {
+    code: 12021,
+    msg: "the wallet no longer holds the order's coins: nothing was refunded",
+    httpStatus: 409,
+  },
+  ORDER_NOT_REFUNDABLE: { code: 12022, msg: 'only a paid order can be refunded', httpStatus: 409 },
 });
 
 export const ImErrorCode = defineErrorCodes({

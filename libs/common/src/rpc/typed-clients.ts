@@ -44,6 +44,8 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RefundOrderRequest,
+  RefundOrderResponse,
   RpcRequestOf,
   RpcResponseOf,
   TradePage,
@@ -67,6 +69,7 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
  *   - bank.withdrawal.*: an order is made once per (user, key) and each transition happens once (a
  *     repeat answers the order);
+ *   - bank.order.refund: an order is refunded once (a second answers refunded: false);
  *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
  *     once per room and user (a second delivery reaches nobody twice).
  * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift),
@@ -86,6 +89,7 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   BankRpc.APPROVE_WITHDRAWAL,
   BankRpc.REJECT_WITHDRAWAL,
   BankRpc.MARK_WITHDRAWAL_PAID,
+  BankRpc.REFUND_ORDER,
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
   GiftRpc.CONTRIBUTION_BOARD,
@@ -184,6 +188,11 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   markWithdrawalPaid(withdrawalId: number): Promise<WithdrawalDto> {
     return this.call(BankRpc.MARK_WITHDRAWAL_PAID, { withdrawalId });
+  }
+
+  /** Admins: a paid order's coins back out of the wallet, once per order. */
+  refundOrder(request: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.call(BankRpc.REFUND_ORDER, request);
   }
 }
 

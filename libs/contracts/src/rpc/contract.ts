@@ -41,6 +41,8 @@ import {
   ListTradesRequest,
   PayNotifyRequest,
   PayNotifyResponse,
+  RefundOrderRequest,
+  RefundOrderResponse,
   TradePage,
   UpdateGiftConfigRequest,
 } from './dto';
@@ -95,6 +97,7 @@ export const BankRpcContract = contract<BankRpcPattern>()({
   [BankRpc.APPROVE_WITHDRAWAL]: { request: WithdrawalIdRequest, response: WithdrawalDto },
   [BankRpc.REJECT_WITHDRAWAL]: { request: RejectWithdrawalRequest, response: WithdrawalDto },
   [BankRpc.MARK_WITHDRAWAL_PAID]: { request: WithdrawalIdRequest, response: WithdrawalDto },
+  [BankRpc.REFUND_ORDER]: { request: RefundOrderRequest, response: RefundOrderResponse },
 });
 
 /** gift-service. */

@@ -37,6 +37,8 @@ export const BankRpc = {
   REJECT_WITHDRAWAL: 'bank.withdrawal.reject',
   /** WithdrawalIdRequest -> WithdrawalDto (approved -> paid). */
   MARK_WITHDRAWAL_PAID: 'bank.withdrawal.mark-paid',
+  /** RefundOrderRequest -> RefundOrderResponse (admins; a paid order's coins clawed back, once per order). */
+  REFUND_ORDER: 'bank.order.refund',
 } as const;
 
 /** gift-service: the gift catalogue, the contribution board, the gift history. */

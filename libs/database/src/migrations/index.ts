@@ -4,6 +4,7 @@ import { TradeRequestFingerprint1764000000010 } from './bank-service/17640000000
 import { TradeDirection1764000000011 } from './bank-service/1764000000011-trade-direction';
 import { WithdrawalOrder1764000000100 } from './bank-service/1764000000100-withdrawal-order';
 import { GiftRecordReceiverIndex1764000000030 } from './gift-service/1764000000030-gift-record-receiver-index';
+import { PayOrderHygiene1764000000300 } from './bank-service/1764000000300-pay-order-hygiene';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   TradeDirection1764000000011, // bank-service's t_qiyu_currency_trade: debit and credit rows, the earnings index
   GiftRecordReceiverIndex1764000000030, // gift-service's t_gift_record
   WithdrawalOrder1764000000100, // bank-service's t_withdrawal_order
+  PayOrderHygiene1764000000300, // bank-service's t_pay_order: request_key (payProduct's Idempotency-Key), the expiry index
 ];

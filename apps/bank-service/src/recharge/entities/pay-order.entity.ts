@@ -6,11 +6,17 @@ export enum PayOrderStatus {
   PAYING = 1,
   PAID = 2,
   INVALID = 3,
+  /** Still unpaid BANK_ORDER_TTL_MINUTES after it was made: a later callback is refused. */
+  EXPIRED = 4,
+  /** Paid, then refunded by an admin: its coins were clawed back from the wallet. */
+  REFUNDED = 5,
 }
 
 @Entity('t_pay_order')
 @Index('uk_pay_order', ['orderId'], { unique: true })
 @Index('idx_pay_order_user', ['userId', 'id'])
+@Index('uk_pay_order_request', ['userId', 'requestKey'], { unique: true })
+@Index('idx_pay_order_status_time', ['status', 'createTime'])
 export class PayOrderEntity extends TimestampedEntity {
   @BigIntPrimaryColumn()
   id!: number;
@@ -40,6 +46,10 @@ export class PayOrderEntity extends TimestampedEntity {
   /** Snapshot of the product's coins when the order was made. */
   @BigIntColumn({ name: 'coin_num' })
   coinNum!: number;
+
+  /** The client's Idempotency-Key of /bank/payProduct (null: none given); UNIQUE per user. */
+  @Column({ name: 'request_key', type: 'varchar', length: 64, nullable: true, default: null })
+  requestKey!: string | null;
 
   @Column({ name: 'pay_time', type: 'datetime', precision: 3, nullable: true, default: null })
   payTime!: Date | null;

@@ -1,5 +1,5 @@
-import { IsEnum, IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsEntityId } from '../../../validation';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEntityId, IsRequestId } from '../../../validation';
 
 /** Where a recharge was started (the original PaySourceEnum). */
 export enum PaySource {
@@ -54,6 +54,15 @@ export class CreatePayOrderRequest {
 
   @IsEnum(PayChannel)
   payChannel!: PayChannel;
+
+  /**
+   * The client's Idempotency-Key (absent: none given, every call a new order). UNIQUE per user in t_pay_order:
+   * the same key with the same product, source and channel answers the order it made; with others, 409
+   * IDEMPOTENCY_KEY_REUSED.
+   */
+  @IsOptional()
+  @IsRequestId()
+  requestKey?: string;
 }
 
 export class CreatePayOrderResponse {
@@ -94,4 +103,34 @@ export class DevPayRequest {
   /** The caller: only the order's owner may pay it. */
   @IsEntityId()
   userId!: number;
+}
+
+/** An order's status as answers name it. */
+export type PayOrderStatusName = 'waiting' | 'paying' | 'paid' | 'invalid' | 'expired' | 'refunded';
+
+/**
+ * BankRpc.REFUND_ORDER (admins): a PAID order's coins clawed back from its user's wallet, once. Refused,
+ * nothing moved, when the wallet no longer holds them (REFUND_COINS_SPENT, naming what is missing) or the
+ * order is not paid (ORDER_NOT_REFUNDABLE); a refunded order answers again with `refunded: false`.
+ */
+export class RefundOrderRequest {
+  @IsString()
+  @Matches(ORDER_ID_PATTERN)
+  orderId!: string;
+
+  /** The admin asking (logged, and kept in the ledger row's remark). */
+  @IsEntityId()
+  adminId!: number;
+}
+
+export class RefundOrderResponse {
+  orderId!: string;
+  status!: 'refunded';
+  /** The order's user, whose wallet gave the coins back. */
+  userId!: number;
+  coinNum!: number;
+  /** False when the order had been refunded before: nothing moved now. */
+  refunded!: boolean;
+  /** The wallet's balance after the clawback; null when nothing moved now. */
+  balance!: number | null;
 }
