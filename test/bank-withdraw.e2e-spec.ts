@@ -137,6 +137,14 @@ describe('withdrawals of gift earnings', () => {
     // No key: refused.
     const keyless = await withdraw(anchor.client, 500);
     expect([keyless.status, keyless.body.code]).toEqual([400, 100001]);
+    const malformed = await withdraw(anchor.client, 500, 'not a key!');
+    expect([malformed.status, malformed.body.code]).toEqual([400, 100001]);
+    const unknownField = await anchor.client.postUntyped(
+      '/bank/withdraw',
+      { amount: 500, userId: 1 },
+      { 'idempotency-key': 'wd-x' },
+    );
+    expect([unknownField.status, unknownField.body.code]).toEqual([400, 100001]);
     expect(await earningsOf(anchor.client)).toMatchObject({
       earnings: castlePrice + crownPrice - 500,
       withdrawable: castlePrice - 500,
