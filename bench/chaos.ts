@@ -20,7 +20,7 @@
 import { validateEnv } from '@live/common';
 import { KafkaConsumerGroup, KafkaTopic } from '@live/contracts';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
-import { createRedisClient, RedisEnv } from '@live/redis';
+import { createRedisClient, GatewayRedisKeys, RedisEnv } from '@live/redis';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -47,6 +47,7 @@ import { auditGifts, check, printAudit, PushObservers, verdict } from './support
 import { GiftLoad } from './support/gift-load';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
+import { WithdrawalLoad } from './support/withdrawal-load';
 
 const SHORT = process.argv.includes('--short');
 const FUZZ_ONLY = process.argv.includes('--fuzz-only');
@@ -69,7 +70,12 @@ const ENV: Record<string, string> = {
   DB_PORT: String(DB_PROXY),
   REDIS_PORT: String(REDIS_PROXY),
   REDIS_DB: String(REDIS_DB),
+  // A few withdrawals run with the load (WithdrawalLoad): every coin earned is withdrawable, 1 coin is enough.
+  EARNINGS_HOLD_DAYS: '0',
+  BANK_WITHDRAW_MIN: '1',
 };
+/** The admin who reviews the load's withdrawals (a token in Redis only: no account needed). */
+const ADMIN_USER_ID = 6_999_999;
 
 // ---------------------------------------------------------------- fuzz
 const ENDPOINTS: [string, Record<string, unknown>][] = API_ENDPOINTS.map((e) => [e.path, e.body]);
@@ -367,10 +373,23 @@ async function chaos(
     `${ENV.KAFKA_TOPIC_PREFIX}${KafkaConsumerGroup.GIFT_SEND_GIFT}`,
     `${ENV.KAFKA_TOPIC_PREFIX}${KafkaTopic.SEND_GIFT}`,
   );
+  const adminToken = randomBytes(24).toString('base64url');
+  const withdrawals = new WithdrawalLoad({
+    baseUrl: `http://127.0.0.1:${PORTS.gateway}`,
+    anchors,
+    adminToken: async () => {
+      await redis.set(new GatewayRedisKeys(prefix).userToken(adminToken), `${ADMIN_USER_ID}:1`, 'EX', 7_200);
+      return adminToken;
+    },
+    everyMs: 500,
+  });
   load.start();
+  withdrawals.start();
   try {
     const faults = await runFaults(load, lag, ctx, [...viewers, ...anchors], broker);
     await load.stop();
+    await withdrawals.stop();
+    log(`withdrawals by anchors during the run: ${JSON.stringify(withdrawals.counts)}`);
     const gifts = load.accepted();
     log(`load stopped: ${load.attempts.length} attempts, ${gifts.length} accepted; waiting for quiet`);
     await waitSettled(
@@ -394,11 +413,18 @@ async function chaos(
       }),
       check('every fault injected and recovered', faultsRan, { faults: faults.length, planned: FAULTS }),
       check('no process died on its own', stack.crashed().length === 0, { crashedOnTheirOwn: stack.crashed().length }),
+      check('withdrawals made and reviewed during the run', withdrawals.counts.reviewed > 0, {
+        withdrawalsMade: withdrawals.counts.made,
+        withdrawalsReviewed: withdrawals.counts.reviewed,
+        withdrawalsRefused: withdrawals.counts.refused,
+        withdrawalCallsFailed: withdrawals.counts.failed,
+      }),
     ]);
     printAudit('chaos', all);
     return all.ok;
   } finally {
     await load.stop(0);
+    await withdrawals.stop();
     await lag.close();
     await observers.close();
   }

@@ -6,6 +6,7 @@ import { CurrencyAccountEntity } from '../apps/bank-service/src/account/entities
 import { CurrencyTradeEntity } from '../apps/bank-service/src/account/entities/currency-trade.entity';
 import { PayOrderEntity } from '../apps/bank-service/src/recharge/entities/pay-order.entity';
 import { PayProductEntity } from '../apps/bank-service/src/recharge/entities/pay-product.entity';
+import { WithdrawalOrderEntity } from '../apps/bank-service/src/withdrawal/entities/withdrawal-order.entity';
 import { GiftConfigEntity } from '../apps/gift-service/src/gift-config/entities/gift-config.entity';
 import { GiftRecordEntity } from '../apps/gift-service/src/gift-record/entities/gift-record.entity';
 
@@ -22,6 +23,7 @@ it('every entity matches the migrated schema exactly', async () => {
       CurrencyTradeEntity,
       PayProductEntity,
       PayOrderEntity,
+      WithdrawalOrderEntity,
     ],
   });
   try {

@@ -27,7 +27,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations).toHaveLength(27);
+    expect(operations).toHaveLength(32);
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
@@ -64,6 +64,16 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     expect(codesAt(roomHistory, 403)).toEqual([10004]);
     expect(codesAt(roomHistory, 404)).toEqual([10003]);
     expect(codesAt(operation(doc, '/gift/history/sent'), 403)).toEqual([]);
+    const withdraw = operation(doc, '/bank/withdraw');
+    expect(codesAt(withdraw, 400)).toEqual([100001, 12011]);
+    expect(codesAt(withdraw, 402)).toEqual([12012]);
+    expect(codesAt(withdraw, 403)).toEqual([12009]);
+    expect(codesAt(withdraw, 409)).toEqual([10007]);
+    expect(codesAt(withdraw, 429)).toEqual([-10001]);
+    const reject = operation(doc, '/bank/admin/withdrawal/reject');
+    expect(codesAt(reject, 403)).toEqual([100003]);
+    expect(codesAt(reject, 404)).toEqual([12013]);
+    expect(codesAt(reject, 409)).toEqual([12014]);
     const refund = operation(doc, '/bank/admin/refund');
     expect(codesAt(refund, 403)).toEqual([100003]);
     expect(codesAt(refund, 409)).toEqual([12022, 12021]);

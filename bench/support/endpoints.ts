@@ -22,6 +22,11 @@ export const API_ENDPOINTS: { path: string; body: Record<string, unknown>; isPub
   { path: '/bank/balance', body: {}, isPublic: false },
   { path: '/bank/trades', body: { page: 1, pageSize: 10 }, isPublic: false },
   { path: '/bank/earnings', body: {}, isPublic: false },
+  { path: '/bank/withdraw', body: { amount: 100 }, isPublic: false },
+  { path: '/bank/withdrawals', body: { limit: 20 }, isPublic: false },
+  { path: '/bank/admin/withdrawal/approve', body: { withdrawalId: 1 }, isPublic: false },
+  { path: '/bank/admin/withdrawal/reject', body: { withdrawalId: 1, reason: 'x' }, isPublic: false },
+  { path: '/bank/admin/withdrawal/markPaid', body: { withdrawalId: 1 }, isPublic: false },
   { path: '/bank/admin/refund', body: { orderId: 'PO1' }, isPublic: false },
   { path: '/im/getImConfig', body: {}, isPublic: false },
 ];

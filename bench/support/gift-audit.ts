@@ -17,9 +17,13 @@
  * (status 1) with exactly one gift record, or refused (status 0) with none; a charged one has exactly one
  * credit, of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
  * no gift trade charged (or refused) for an id of the harness (LIKE `requestIdLike`) that was not
- * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings =
- * credits (recharges and manual credits, minus refunded recharges); the wallet rows of the ledger (all but gift credits) sum to the balances, its gift
- * debits to the earnings, and its gift credits to the earnings; Redis' cached balance = the database's,
+ * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings +
+ * withdrawn (net) + platform cut (fee) of the withdrawal orders not rejected = credits (recharges and
+ * manual credits, minus refunded recharges); the wallet rows of the ledger (all but gift credits and
+ * withdrawal rows) sum to the balances; its gift debits, and its gift credits, plus its withdrawal rows
+ * (WITHDRAW out, WITHDRAW_REVERSAL back) sum to the earnings; every withdrawal order has its WITHDRAW row
+ * of the amount (and a rejected one its reversal, any other none), and no withdrawal row is without its
+ * order; Redis' cached balance = the database's,
  * for every cached account (read key by key: safe on a Redis Cluster).
  *
  * Pushes (judgePushes, over what the observers recorded): a socket is judged for a gift when it was
@@ -167,6 +171,32 @@ async function settledNotAccepted(
   return out;
 }
 
+/**
+ * Withdrawal orders whose ledger rows are not exactly theirs: the WITHDRAW debit of the amount under
+ * `wd:<id>` (every order), the WITHDRAW_REVERSAL credit of it (a rejected order; any other has none); and
+ * withdrawal rows that name no order.
+ */
+async function withdrawalRowsMismatch(
+  ds: DataSource,
+): Promise<{ ordersWithoutTheirRows: number; rowsWithoutOrder: number }> {
+  const ordersWithoutTheirRows = await scalar(
+    ds,
+    `SELECT COUNT(*) FROM t_withdrawal_order o
+     LEFT JOIN t_qiyu_currency_trade w ON w.request_id = CONCAT('wd:', o.id) AND w.direction = 1
+     LEFT JOIN t_qiyu_currency_trade r ON r.request_id = CONCAT('wd:', o.id) AND r.direction = 2
+     WHERE w.id IS NULL OR w.type <> 5 OR w.status <> 1 OR w.user_id <> o.user_id OR w.num <> -o.amount
+        OR (o.status = 3 AND (r.id IS NULL OR r.type <> 6 OR r.status <> 1 OR r.user_id <> o.user_id OR r.num <> o.amount))
+        OR (o.status <> 3 AND r.id IS NOT NULL)`,
+  );
+  const rowsWithoutOrder = await scalar(
+    ds,
+    `SELECT COUNT(*) FROM t_qiyu_currency_trade t
+     LEFT JOIN t_withdrawal_order o ON t.request_id = CONCAT('wd:', o.id)
+     WHERE t.type IN (5, 6) AND o.id IS NULL`,
+  );
+  return { ordersWithoutTheirRows, rowsWithoutOrder };
+}
+
 async function cacheMismatches(ds: DataSource, redis: RedisGet, keyPrefix: string): Promise<number[]> {
   const keys = new BankRedisKeys(keyPrefix);
   const accounts: { user_id: string; current_balance: string }[] = await ds.query(
@@ -220,9 +250,17 @@ export async function auditMoney(opts: {
   const credited = await q(
     'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (1, 3, 7) AND status = 1',
   );
-  // The wallets' rows: every row but a gift's credit (which goes to the receiver's earnings).
+  // Withdrawal orders not rejected: their amount left the earnings, net paid out, fee the platform's cut.
+  const withdrawnNet = await q('SELECT COALESCE(SUM(net), 0) FROM t_withdrawal_order WHERE status <> 3');
+  const platformCut = await q('SELECT COALESCE(SUM(fee), 0) FROM t_withdrawal_order WHERE status <> 3');
+  // The earnings' rows of withdrawals: WITHDRAW (5) out, WITHDRAW_REVERSAL (6) back.
+  const withdrawalMoves = await q(
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type IN (5, 6) AND status = 1',
+  );
+  const { ordersWithoutTheirRows, rowsWithoutOrder } = await withdrawalRowsMismatch(ds);
+  // The wallets' rows: every row but a gift's credit and a withdrawal's (on the receiver's earnings).
   const ledgerBalance = await q(
-    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1 AND NOT (type = 2 AND direction = 2)',
+    'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE status = 1 AND NOT (type = 2 AND direction = 2) AND type NOT IN (5, 6)',
   );
   const balances = await q('SELECT COALESCE(SUM(current_balance), 0) FROM t_qiyu_currency_account');
   const ledgerSpent = await q(
@@ -257,10 +295,26 @@ export async function auditMoney(opts: {
     }),
     check('no gift record without a charge', recordsWithoutCharge === 0, { recordsWithoutCharge }),
     check('no negative balance or earnings', negative === 0, { negativeBalances: negative }),
-    check('balances + earnings = credits', balancesPlusEarnings === credited, { balancesPlusEarnings, credited }),
+    check(
+      'balances + earnings + withdrawn + fees = credits',
+      balancesPlusEarnings + withdrawnNet + platformCut === credited,
+      { balancesPlusEarnings, withdrawnNet, platformCut, credited },
+    ),
     check('ledger = balances', ledgerBalance === balances, { ledgerBalance, balances }),
-    check('ledger spent on gifts = earnings', ledgerSpent === earnings, { ledgerSpent, earnings }),
-    check('ledger credited to earnings = earnings', ledgerEarned === earnings, { ledgerEarned, earnings }),
+    check('ledger spent on gifts - withdrawals = earnings', ledgerSpent + withdrawalMoves === earnings, {
+      ledgerSpent,
+      withdrawalMoves,
+      earnings,
+    }),
+    check('ledger credited to earnings - withdrawals = earnings', ledgerEarned + withdrawalMoves === earnings, {
+      ledgerEarned,
+      earnings,
+    }),
+    check(
+      'withdrawal orders = their ledger rows',
+      ordersWithoutTheirRows === 0 && rowsWithoutOrder === 0 && -withdrawalMoves === withdrawnNet + platformCut,
+      { ordersWithoutTheirRows, rowsWithoutOrder },
+    ),
     check('Redis balance cache = database', redisCacheMismatches === 0, { cachedAccounts, redisCacheMismatches }),
   ];
   return { checks, outcomes };

@@ -91,16 +91,16 @@ describe('auditMoney', () => {
     // A balance the ledger does not explain (a negative one the schema itself refuses: ck_account_balance).
     await q('UPDATE t_qiyu_currency_account SET current_balance = 90 WHERE user_id = 1');
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
-      'balances + earnings = credits',
+      'balances + earnings + withdrawn + fees = credits',
       'ledger = balances',
       'Redis balance cache = database',
     ]);
     await q('UPDATE t_qiyu_currency_account SET current_balance = 95, earnings = 4 WHERE user_id IN (1, 2)');
     await q('UPDATE t_qiyu_currency_account SET current_balance = 0 WHERE user_id = 2');
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
-      'balances + earnings = credits',
-      'ledger spent on gifts = earnings',
-      'ledger credited to earnings = earnings',
+      'balances + earnings + withdrawn + fees = credits',
+      'ledger spent on gifts - withdrawals = earnings',
+      'ledger credited to earnings - withdrawals = earnings',
     ]);
     await q('UPDATE t_qiyu_currency_account SET earnings = 0 WHERE user_id = 1');
     await q('UPDATE t_qiyu_currency_account SET earnings = 5 WHERE user_id = 2');
@@ -111,9 +111,15 @@ describe('auditMoney', () => {
     await q("UPDATE t_qiyu_currency_trade SET user_id = 3 WHERE request_id = '1:c-1' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
     await q("UPDATE t_qiyu_currency_trade SET user_id = 2, num = 4 WHERE request_id = '1:c-1' AND direction = 2");
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, 'ledger credited to earnings = earnings']);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
+      unbalanced,
+      'ledger credited to earnings - withdrawals = earnings',
+    ]);
     await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-1' AND direction = 2");
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, 'ledger credited to earnings = earnings']);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
+      unbalanced,
+      'ledger credited to earnings - withdrawals = earnings',
+    ]);
     await trade('1:c-1', 2, 5, 2, 1, 2, 1);
     await trade('1:c-2', 2, 0, 2, 1, 2, 1);
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
@@ -129,6 +135,65 @@ describe('auditMoney', () => {
     // Its debit without the coins leaving the wallet: the balances no longer match the credits nor the ledger.
     await q('UPDATE t_qiyu_currency_account SET current_balance = 135 WHERE user_id = 1');
     await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '2:135');
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual(['balances + earnings = credits', 'ledger = balances']);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
+      'balances + earnings + withdrawn + fees = credits',
+      'ledger = balances',
+    ]);
+    await q('UPDATE t_qiyu_currency_account SET current_balance = 95 WHERE user_id = 1');
+    await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '3:95');
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
+  });
+
+  it('withdrawals: orders and their ledger rows enter the invariant; each defect fails its checks', async () => {
+    // Anchor 2 (earnings 5 from the test before) withdraws 3 (fee 1, net 2), and 2 more that are rejected.
+    const order = async (requestId: string, amount: number, fee: number, status: number): Promise<number> => {
+      const res = (await q(
+        'INSERT INTO t_withdrawal_order (user_id, request_id, amount, fee, net, status) VALUES (2, ?, ?, ?, ?, ?)',
+        [requestId, amount, fee, amount - fee, status],
+      )) as { insertId: number };
+      return Number(res.insertId);
+    };
+    const paid = await order('k-1', 3, 1, 2);
+    await trade(`wd:${paid}`, 2, -3, 5, 1);
+    const rejected = await order('k-2', 2, 0, 3);
+    await trade(`wd:${rejected}`, 2, -2, 5, 1);
+    await trade(`wd:${rejected}`, 2, 2, 6, 1);
+    await q('UPDATE t_qiyu_currency_account SET earnings = 2 WHERE user_id = 2');
+    const accepted = ['1:c-1', '1:c-2'];
+    const exact = await audit(accepted);
+    expect(exact.failed).toEqual([]);
+    expect(exact.figures).toMatchObject({ withdrawnNet: 2, platformCut: 1, withdrawalMoves: -3, credited: 100 });
+
+    // Earnings the withdrawal did not take.
+    await q('UPDATE t_qiyu_currency_account SET earnings = 5 WHERE user_id = 2');
+    expect((await audit(accepted)).failed).toEqual([
+      'balances + earnings + withdrawn + fees = credits',
+      'ledger spent on gifts - withdrawals = earnings',
+      'ledger credited to earnings - withdrawals = earnings',
+    ]);
+    await q('UPDATE t_qiyu_currency_account SET earnings = 2 WHERE user_id = 2');
+
+    // A rejected order without its reversal row (earnings as if reversed).
+    await q('DELETE FROM t_qiyu_currency_trade WHERE request_id = ? AND direction = 2', [`wd:${rejected}`]);
+    expect((await audit(accepted)).failed).toEqual([
+      'ledger spent on gifts - withdrawals = earnings',
+      'ledger credited to earnings - withdrawals = earnings',
+      'withdrawal orders = their ledger rows',
+    ]);
+    await trade(`wd:${rejected}`, 2, 2, 6, 1);
+
+    // An order marked rejected with nothing given back.
+    await q('UPDATE t_withdrawal_order SET status = 3 WHERE id = ?', [paid]);
+    expect((await audit(accepted)).failed).toEqual([
+      'balances + earnings + withdrawn + fees = credits',
+      'withdrawal orders = their ledger rows',
+    ]);
+    await q('UPDATE t_withdrawal_order SET status = 2 WHERE id = ?', [paid]);
+
+    // A withdrawal row of an order that does not exist (of no coins: only this check sees it).
+    await trade('wd:999999', 2, 0, 5, 1, 1);
+    expect((await audit(accepted)).failed).toEqual(['withdrawal orders = their ledger rows']);
+    await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = 'wd:999999'");
+    expect((await audit(accepted)).failed).toEqual([]);
   });
 });

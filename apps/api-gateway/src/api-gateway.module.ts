@@ -21,6 +21,7 @@ import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { AccountFreezeController } from './bank/account-freeze.controller';
 import { BankController } from './bank/bank.controller';
+import { WithdrawalController } from './bank/withdrawal.controller';
 import { BenchModule } from './bench/bench.module';
 import { GatewayEnv } from './config/api-gateway.env';
 import { GiftHistoryController } from './gift/gift-history.controller';
@@ -65,6 +66,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     GiftHistoryController,
     BankController,
     AccountFreezeController,
+    WithdrawalController,
     ImController,
     MetricsController,
   ],

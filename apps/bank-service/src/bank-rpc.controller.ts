@@ -8,6 +8,7 @@ import {
   CreateAccountRequest,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
+  CreateWithdrawalRequest,
   DevPayRequest,
   EarningsResponse,
   GetBalanceRequest,
@@ -15,12 +16,17 @@ import {
   ListPayProductsRequest,
   ListPayProductsResponse,
   ListTradesRequest,
+  ListWithdrawalsRequest,
   PayNotifyRequest,
   PayNotifyResponse,
   SetAccountStatusRequest,
+  RejectWithdrawalRequest,
   RefundOrderRequest,
   RefundOrderResponse,
   TradePage,
+  WithdrawalDto,
+  WithdrawalIdRequest,
+  WithdrawalPage,
 } from '@live/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -31,6 +37,7 @@ import { PayOrderService } from './recharge/pay-order.service';
 import { PayProductService } from './recharge/pay-product.service';
 import { RechargeRefundService } from './recharge/recharge-refund.service';
 import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
+import { WithdrawalService } from './withdrawal/withdrawal.service';
 
 /**
  * bank-service's TCP RPC surface: maps each message to one service call (validation by the global pipe).
@@ -43,6 +50,7 @@ export class BankRpcController {
     private readonly signedSettlement: SignedGiftSettlement,
     private readonly products: PayProductService,
     private readonly orders: PayOrderService,
+    private readonly withdrawals: WithdrawalService,
     private readonly refunds: RechargeRefundService,
   ) {}
 
@@ -110,6 +118,31 @@ export class BankRpcController {
   @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
   unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
     return this.accounts.setStatus({ ...req, status: AccountStatus.ACTIVE });
+  }
+
+  @MessagePattern({ cmd: BankRpc.CREATE_WITHDRAWAL })
+  createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.create(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.LIST_WITHDRAWALS })
+  listWithdrawals(@Payload() req: ListWithdrawalsRequest): Promise<WithdrawalPage> {
+    return this.withdrawals.list(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.APPROVE_WITHDRAWAL })
+  approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.approve(req.withdrawalId);
+  }
+
+  @MessagePattern({ cmd: BankRpc.REJECT_WITHDRAWAL })
+  rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.reject(req);
+  }
+
+  @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
+  markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.markPaid(req.withdrawalId);
   }
 
   @MessagePattern({ cmd: BankRpc.REFUND_ORDER })

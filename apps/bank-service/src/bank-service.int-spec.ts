@@ -19,6 +19,7 @@ import { BankServiceModule } from './bank-service.module';
 import { PayOrderService } from './recharge/pay-order.service';
 import { signPayCallback } from './recharge/pay-signature';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
+import { WithdrawalService } from './withdrawal/withdrawal.service';
 
 /** A Redis database of its own: one test flushes it while settlements run. */
 const REDIS_DB = 7;
@@ -408,7 +409,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(trades.hasNext).toBe(true);
   });
 
-  it('money reconciles after a randomized run of 10,000 operations', async () => {
+  it('money reconciles after a randomized run of 10,000 operations, then withdrawals racing gifts and reviews', async () => {
     const users = Array.from({ length: 30 }, () => newUser());
     const anchors = Array.from({ length: 5 }, () => newUser());
     let seed = 42;
@@ -468,10 +469,61 @@ describe('bank-service on the real MariaDB and Redis', () => {
       }),
     );
 
+    // Withdrawals: the anchors' earnings so far made withdrawable (their credits dated 10 days back, past
+    // EARNINGS_HOLD_DAYS), then each anchor asks for amounts concurrently with more gifts to them, and the
+    // orders are approved, paid or rejected (the amount back) while others are made.
+    await ds.query(
+      `UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY
+       WHERE direction = 2 AND type = ? AND user_id IN (${anchors.map(() => '?').join(',')})`,
+      [TradeType.GIFT, ...anchors],
+    );
+    const withdrawals = app.get(WithdrawalService);
+    const outcomes = { made: 0, refused: 0 };
+    const phase: (() => Promise<unknown>)[] = [];
+    for (let i = 0; i < 400; i += 1) {
+      if (i % 4 === 0) {
+        const items = Array.from({ length: 50 }, () =>
+          gift(users[rand(users.length)], 1 + rand(60), anchors[rand(anchors.length)]),
+        );
+        phase.push(() => settlement.settleBatch(items));
+        continue;
+      }
+      const userId = anchors[rand(anchors.length)];
+      const amount = 100 + rand(3_000);
+      const fate = Math.floor(i / 4) % 4; // (the generator's low bits repeat with a short period)
+      phase.push(async () => {
+        const order = await withdrawals.create({ userId, requestId: uniqueName('w'), amount }).catch((err) => {
+          expect(err).toBeInstanceOf(BizException);
+          outcomes.refused += 1;
+          return null;
+        });
+        if (!order) return;
+        outcomes.made += 1;
+        if (fate >= 1) await withdrawals.approve(order.withdrawalId);
+        if (fate === 2) await withdrawals.markPaid(order.withdrawalId);
+        if (fate === 3) await withdrawals.reject({ withdrawalId: order.withdrawalId, reason: 'random' });
+      });
+    }
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let op = phase.shift(); op; op = phase.shift()) await op();
+      }),
+    );
+    expect(outcomes.made).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(0);
+    const [{ withdrawn, fees, rejected }] = await ds.query(
+      `SELECT SUM(CASE WHEN status <> 3 THEN net ELSE 0 END) AS withdrawn, SUM(CASE WHEN status <> 3 THEN fee ELSE 0 END) AS fees,
+              SUM(status = 3) AS rejected
+       FROM t_withdrawal_order WHERE user_id IN (${anchors.map(() => '?').join(',')})`,
+      anchors,
+    );
+    expect(Number(rejected)).toBeGreaterThan(0);
+    const withdrawnAmount = Number(withdrawn) + Number(fees);
+
     const ids = [...users, ...anchors];
     const [totals] = await ds.query(
       `SELECT SUM(current_balance) AS balances, SUM(earnings) AS earnings, SUM(total_recharged) AS recharged,
-              SUM(total_spent) AS spent, MIN(current_balance) AS minBalance
+              SUM(total_spent) AS spent, MIN(current_balance) AS minBalance, MIN(earnings) AS minEarnings
        FROM t_qiyu_currency_account WHERE user_id IN (${ids.map(() => '?').join(',')})`,
       ids,
     );
@@ -485,11 +537,14 @@ describe('bank-service on the real MariaDB and Redis', () => {
       users,
     );
     expect(Number(totals.minBalance)).toBeGreaterThanOrEqual(0);
+    expect(Number(totals.minEarnings)).toBeGreaterThanOrEqual(0);
     expect(Number(ledger.gifted)).toBeGreaterThan(0);
-    // What left the senders as gifts reached the anchors.
-    expect(Number(totals.earnings)).toBe(Number(ledger.gifted));
-    // balances + earnings == everything recharged or credited, less manual debits.
-    expect(Number(totals.balances) + Number(totals.earnings)).toBe(Number(totals.recharged) - Number(ledger.debited));
+    // What left the senders as gifts reached the anchors, less what they withdrew (orders not rejected).
+    expect(Number(totals.earnings) + withdrawnAmount).toBe(Number(ledger.gifted));
+    // balances + earnings + withdrawn (net) + fees == everything recharged or credited, less manual debits.
+    expect(Number(totals.balances) + Number(totals.earnings) + withdrawnAmount).toBe(
+      Number(totals.recharged) - Number(ledger.debited),
+    );
     expect(Number(totals.recharged) - Number(totals.spent)).toBe(Number(totals.balances));
     expect(Number(paid)).toBeGreaterThan(0);
     // Per user: the ledger sums to the balance.
@@ -500,5 +555,15 @@ describe('bank-service on the real MariaDB and Redis', () => {
       users,
     );
     for (const row of perUser) expect([row.user_id, Number(row.ledger)]).toEqual([row.user_id, Number(row.balance)]);
+    // Per anchor: the earnings' rows (gift credits, withdrawals out, reversals back) sum to the earnings.
+    const perAnchor: { user_id: number; earnings: string; ledger: string }[] = await ds.query(
+      `SELECT a.user_id, a.earnings, COALESCE(SUM(t.num), 0) AS ledger
+       FROM t_qiyu_currency_account a LEFT JOIN t_qiyu_currency_trade t ON t.user_id = a.user_id AND t.status = 1
+         AND ((t.type = ? AND t.direction = 2) OR t.type IN (?, ?))
+       WHERE a.user_id IN (${anchors.map(() => '?').join(',')}) GROUP BY a.user_id, a.earnings`,
+      [TradeType.GIFT, TradeType.WITHDRAW, TradeType.WITHDRAW_REVERSAL, ...anchors],
+    );
+    expect(perAnchor).toHaveLength(anchors.length);
+    for (const row of perAnchor) expect([row.user_id, Number(row.ledger)]).toEqual([row.user_id, Number(row.earnings)]);
   });
 });

@@ -21,13 +21,23 @@ import { SignedGiftSettlement } from './settlement/signed-gift-settlement';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 import { PayOrderEntity } from './recharge/entities/pay-order.entity';
 import { PayProductEntity } from './recharge/entities/pay-product.entity';
+import { WithdrawalOrderEntity } from './withdrawal/entities/withdrawal-order.entity';
+import { WithdrawalOrderRepository } from './withdrawal/withdrawal-order.repository';
+import { WithdrawalService } from './withdrawal/withdrawal.service';
 
 @Module({
   imports: [
     LoggingModule.forApp('bank-service'),
     RedisModule.forRoot(BankRedisKeys),
     DatabaseModule.forRoot({
-      entities: [CurrencyAccountEntity, CurrencyTradeEntity, PayProductEntity, PayOrderEntity, AccountStatusLogEntity],
+      entities: [
+        CurrencyAccountEntity,
+        CurrencyTradeEntity,
+        PayProductEntity,
+        PayOrderEntity,
+        AccountStatusLogEntity,
+        WithdrawalOrderEntity,
+      ],
     }),
     HealthModule.forRoot({ app: 'bank-service', indicators: [DatabaseHealthIndicator, RedisHealthIndicator] }),
   ],
@@ -46,6 +56,8 @@ import { PayProductEntity } from './recharge/entities/pay-product.entity';
     SignedGiftSettlement,
     PayProductService,
     PayOrderService,
+    WithdrawalOrderRepository,
+    WithdrawalService,
     PayOrderExpiryJob,
     RechargeRefundService,
   ],

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { AccountSafeguards1764000000200 } from './migrations/bank-service/1764000000200-account-safeguards';
 import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
+import { WithdrawalOrder1764000000100 } from './migrations/bank-service/1764000000100-withdrawal-order';
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 
 const TABLES = [
@@ -15,6 +16,7 @@ const TABLES = [
   't_qiyu_currency_account',
   't_qiyu_currency_trade',
   't_user',
+  't_withdrawal_order',
 ];
 
 async function tables(ds: DataSource): Promise<string[]> {
@@ -162,6 +164,30 @@ describe('migrations on the real database', () => {
     ).toEqual([[42, 'test']]);
     await q('DELETE FROM t_account_status_log');
     await q('DELETE FROM t_qiyu_currency_account WHERE user_id = 42');
+  });
+
+  it('withdrawal orders: one per (user, key), amount = fee + net; the migration runs again harmlessly', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    const insert = 'INSERT INTO t_withdrawal_order (user_id, request_id, amount, fee, net) VALUES (?, ?, ?, ?, ?)';
+    await q(insert, [1, 'k-1', 100, 30, 70]);
+    await expect(q(insert, [1, 'k-1', 100, 30, 70])).rejects.toThrow(/Duplicate entry/);
+    await q(insert, [2, 'k-1', 100, 30, 70]);
+    await expect(q(insert, [1, 'k-2', 100, 30, 71])).rejects.toThrow(/CONSTRAINT|check/i);
+    await expect(q(insert, [1, 'k-3', 0, 0, 0])).rejects.toThrow(/CONSTRAINT|check/i);
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new WithdrawalOrder1764000000100().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows: { user_id: string; request_id: string }[] = await q(
+      'SELECT user_id, request_id FROM t_withdrawal_order ORDER BY id',
+    );
+    expect(rows.map((r) => [Number(r.user_id), r.request_id])).toEqual([
+      [1, 'k-1'],
+      [2, 'k-1'],
+    ]);
+    await q('DELETE FROM t_withdrawal_order');
   });
 
   it('PayOrderHygiene: one order per (user, request key), keyless orders never collide; run again, nothing changes', async () => {

@@ -4,12 +4,12 @@ import { ApiHeader } from '@nestjs/swagger';
 /** A client idempotency key (header Idempotency-Key, or /gift/send's body requestId): 1-40 of A-Z a-z 0-9 _ - . */
 export const CLIENT_REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-.]{1,40}$/;
 
-/** The optional `Idempotency-Key` header in the OpenAPI document (read with `@Headers('idempotency-key')`). */
-export const IdempotencyKeyHeader = (description: string): MethodDecorator =>
+/** The `Idempotency-Key` header in the OpenAPI document, optional unless `required` (read with `@Headers('idempotency-key')`). */
+export const IdempotencyKeyHeader = (description: string, required = false): MethodDecorator =>
   ApiHeader({
-    // Lower case, as @Headers reads it: the scanner then merges the two into one optional parameter.
+    // Lower case, as @Headers reads it: the scanner then merges the two into one parameter.
     name: 'idempotency-key',
-    required: false,
+    required,
     description,
     schema: { type: 'string', pattern: CLIENT_REQUEST_ID_PATTERN.source },
   });

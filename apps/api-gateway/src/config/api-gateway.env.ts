@@ -48,7 +48,7 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(5, 3_600)
   GATEWAY_IM_TOKEN_TTL_SECONDS: number = 60;
 
-  /** Comma-separated phone numbers whose users are admins (gift catalogue writes). */
+  /** Comma-separated phone numbers whose users are admins (gift catalogue writes, withdrawal reviews). */
   @Matches(/^(\+?\d{6,15})?(,\s*\+?\d{6,15})*$/, {
     message: 'GATEWAY_ADMIN_PHONES must be comma-separated phone numbers',
   })

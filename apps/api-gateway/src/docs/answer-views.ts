@@ -104,13 +104,20 @@ export class TradeView implements TradeDto {
   @ApiProperty({
     enum: ['debit', 'credit'],
     description:
-      "debit: coins out of the caller's wallet (or a refused gift); credit: coins in (a gift's: to earnings)",
+      "debit: coins out of the caller's wallet (or a refused gift; a withdrawal's: out of earnings); credit: coins in (a gift's, a rejected withdrawal's: to earnings)",
   })
   direction!: 'debit' | 'credit';
   @ApiProperty({ description: 'signed: coins in, coins out (negative), 0 for a recorded rejection' }) num!: number;
-  @ApiProperty({ description: "the wallet's balance after the row; on a gift's credit, the earnings after it" })
+  @ApiProperty({
+    description:
+      "the wallet's balance after the row; on a gift's credit and a withdrawal's rows, the earnings after it",
+  })
   balanceAfter!: number;
-  @ApiProperty({ description: '1 recharge, 2 gift, 3 manual credit, 4 manual debit' }) type!: number;
+  @ApiProperty({
+    description:
+      '1 recharge, 2 gift, 3 manual credit, 4 manual debit, 5 withdrawal (out of earnings), 6 withdrawal rejected (back to earnings)',
+  })
+  type!: number;
   @ApiProperty({ description: '1 done, 0 refused' }) status!: number;
   @ApiProperty({
     type: Number,

@@ -99,6 +99,28 @@ export class CurrencyAccountRepository {
     return { accounts: rows.map(toBalance), today: rows[0]?.utc_today ?? utcToday() };
   }
 
+  /** The account's earnings and status, locked (FOR UPDATE) until the transaction ends; undefined without one. */
+  async lockEarnings(
+    em: EntityManager,
+    userId: number,
+  ): Promise<Pick<CurrencyAccountEntity, 'earnings' | 'status'> | undefined> {
+    const [row]: { earnings: string | number; status: string | number }[] = await em.query(
+      'SELECT earnings, status FROM t_qiyu_currency_account WHERE user_id = ? FOR UPDATE',
+      [userId],
+    );
+    return row ? { earnings: Number(row.earnings), status: Number(row.status) } : undefined;
+  }
+
+  /** Earnings moved by `delta` (a withdrawal out: negative; its reversal: positive); the earnings after it. */
+  async moveEarnings(em: EntityManager, userId: number, delta: number): Promise<number> {
+    await em.query('UPDATE t_qiyu_currency_account SET earnings = earnings + ? WHERE user_id = ?', [delta, userId]);
+    const [row]: { earnings: string | number }[] = await em.query(
+      'SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?',
+      [userId],
+    );
+    return Number(row.earnings);
+  }
+
   /** One credit (num > 0) or debit (num < 0) leaving `after`. */
   async applyAdjustment(em: EntityManager, userId: number, num: number, after: number): Promise<void> {
     await em.query(

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { BalanceCacheService, CachedBalance, cachedBalanceOf } from './balance-cache.service';
 import { CurrencyAccountRepository } from './currency-account.repository';
-import { CurrencyTradeRepository, TradeListItem } from './currency-trade.repository';
+import { CurrencyTradeRepository, EarningsTotals, TradeListItem } from './currency-trade.repository';
 import { AccountStatus } from './entities/currency-account.entity';
 import { TradeDirection, TradeStatus, TradeType } from './entities/currency-trade.entity';
 import { BankServiceEnv } from '../config/bank-service.env';
@@ -211,11 +211,9 @@ export class CurrencyAccountService {
   async getEarnings(userId: number): Promise<EarningsResponse> {
     assertUserId(userId);
     const t = await this.trades.earnings(userId, this.env.EARNINGS_HOLD_DAYS);
-    const pending = Math.min(t.held, t.earnings);
     return {
       earnings: t.earnings,
-      withdrawable: t.earnings - pending,
-      pending,
+      ...splitEarnings(t),
       today: t.today,
       last7Days: t.last7Days,
       total: t.total,
@@ -240,7 +238,13 @@ export class CurrencyAccountService {
   }
 }
 
-function assertUserId(userId: number): void {
+/** Earnings held (credited within the hold, never more than the earnings: pending) and the rest (withdrawable). */
+export function splitEarnings(t: Pick<EarningsTotals, 'earnings' | 'held'>): { withdrawable: number; pending: number } {
+  const pending = Math.min(t.held, t.earnings);
+  return { withdrawable: t.earnings - pending, pending };
+}
+
+export function assertUserId(userId: number): void {
   ErrorAssert.isTrue(
     Number.isSafeInteger(userId) && userId > 0,
     BaseErrorCode.PARAM_ERROR,

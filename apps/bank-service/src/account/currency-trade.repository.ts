@@ -135,10 +135,15 @@ export class CurrencyTradeRepository {
   /**
    * A receiver's earnings and its gift credits over time, in ONE statement (one consistent read): the
    * credit rows through idx_trade_earnings (user, direction, type, time, num) alone. Windows by the
-   * database's clock, as the rows' create_time.
+   * database's clock, as the rows' create_time. In a transaction that locked the account (`em`), the
+   * earnings read are the locked row's.
    */
-  async earnings(userId: number, holdDays: number): Promise<EarningsTotals> {
-    const [row]: Record<string, unknown>[] = await this.dataSource.query(
+  async earnings(
+    userId: number,
+    holdDays: number,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<EarningsTotals> {
+    const [row]: Record<string, unknown>[] = await em.query(
       `SELECT (SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?) AS earnings,
               SUM(num) AS total,
               SUM(CASE WHEN create_time >= CURDATE() THEN num ELSE 0 END) AS today,

@@ -31,6 +31,14 @@ export class BankServiceEnv extends AppEnv {
   @IntSetting(0, Number.MAX_SAFE_INTEGER)
   BANK_DAILY_SPEND_CAP: number = 100_000;
 
+  /** The smallest withdrawal (coins of earnings). */
+  @IntSetting(1, 1_000_000_000)
+  BANK_WITHDRAW_MIN: number = 100;
+
+  /** The platform's cut of a withdrawal in basis points (3000 = 30%): fee = floor(amount × bps / 10000). */
+  @IntSetting(0, 10_000)
+  BANK_WITHDRAW_FEE_BPS: number = 3000;
+
   /** A recharge order still unpaid this many minutes after it was made expires; a later callback is refused. */
   @IntSetting(1, 10_080)
   BANK_ORDER_TTL_MINUTES: number = 30;

@@ -28,7 +28,20 @@ export const BankErrorCode = defineErrorCodes({
   DEV_PAY_DISABLED: { code: 12008, msg: 'development payment is disabled', httpStatus: 403 },
   ACCOUNT_FROZEN: { code: 12009, msg: 'the account is frozen', httpStatus: 403 },
   DAILY_SPEND_CAP_EXCEEDED: { code: 12010, msg: "the gift would pass today's spending cap", httpStatus: 403 },
-  // 12011-12019: withdrawals; 12020-12029: recharge orders and refunds.
+  // 12011-12019: withdrawals.
+  WITHDRAW_BELOW_MINIMUM: { code: 12011, msg: 'the withdrawal is below the minimum', httpStatus: 400 },
+  WITHDRAW_OVER_WITHDRAWABLE: {
+    code: 12012,
+    msg: 'the withdrawal is more than the withdrawable earnings',
+    httpStatus: 402,
+  },
+  WITHDRAWAL_NOT_FOUND: { code: 12013, msg: 'withdrawal order not found', httpStatus: 404 },
+  WITHDRAWAL_STATUS_INVALID: {
+    code: 12014,
+    msg: 'the withdrawal order is not in a state that allows this',
+    httpStatus: 409,
+  },
+  // 12020-12029: recharge orders and refunds.
   ORDER_EXPIRED: {
     code: 12020,
     msg: 'the order expired before it was paid: the payment provider refunds the payment',

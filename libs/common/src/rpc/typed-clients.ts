@@ -11,7 +11,12 @@ import {
   ContributionBoardResponse,
   CreatePayOrderRequest,
   CreatePayOrderResponse,
+  CreateWithdrawalRequest,
   DevPayRequest,
+  ListWithdrawalsRequest,
+  RejectWithdrawalRequest,
+  WithdrawalDto,
+  WithdrawalPage,
   GetGiftConfigResponse,
   GiftConfigResponse,
   GiftHistoryByRoomRequest,
@@ -64,6 +69,8 @@ export type RpcTransport = ClientProxy | RpcBalancer;
  *   - bank.account.create: an existing wallet is returned as is;
  *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
  *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
+ *   - bank.withdrawal.*: an order is made once per (user, key) and each transition happens once (a
+ *     repeat answers the order);
  *   - bank.order.refund: an order is refunded once (a second answers refunded: false);
  *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
  *     once per room and user (a second delivery reaches nobody twice).
@@ -79,6 +86,11 @@ export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern 
   BankRpc.LIST_PRODUCTS,
   BankRpc.PAY_NOTIFY,
   BankRpc.DEV_PAY,
+  BankRpc.CREATE_WITHDRAWAL,
+  BankRpc.LIST_WITHDRAWALS,
+  BankRpc.APPROVE_WITHDRAWAL,
+  BankRpc.REJECT_WITHDRAWAL,
+  BankRpc.MARK_WITHDRAWAL_PAID,
   BankRpc.REFUND_ORDER,
   GiftRpc.GET_CONFIG,
   GiftRpc.LIST_PANEL,
@@ -166,6 +178,27 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
 
   unfreezeAccount(request: SetAccountStatusRequest): Promise<AccountStatusResponse> {
     return this.call(BankRpc.UNFREEZE_ACCOUNT, request);
+  }
+
+  /** Once per (user, requestId): the same key and amount answer the same order. */
+  createWithdrawal(request: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.CREATE_WITHDRAWAL, request);
+  }
+
+  withdrawals(request: ListWithdrawalsRequest): Promise<WithdrawalPage> {
+    return this.call(BankRpc.LIST_WITHDRAWALS, request);
+  }
+
+  approveWithdrawal(withdrawalId: number): Promise<WithdrawalDto> {
+    return this.call(BankRpc.APPROVE_WITHDRAWAL, { withdrawalId });
+  }
+
+  rejectWithdrawal(request: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.REJECT_WITHDRAWAL, request);
+  }
+
+  markWithdrawalPaid(withdrawalId: number): Promise<WithdrawalDto> {
+    return this.call(BankRpc.MARK_WITHDRAWAL_PAID, { withdrawalId });
   }
 
   /** Admins: a paid order's coins back out of the wallet, once per order. */

@@ -31,6 +31,16 @@ export const BankRpc = {
   FREEZE_ACCOUNT: 'bank.account.freeze',
   /** SetAccountStatusRequest -> AccountStatusResponse (an admin makes a frozen wallet active again). */
   UNFREEZE_ACCOUNT: 'bank.account.unfreeze',
+  /** CreateWithdrawalRequest -> WithdrawalDto (once per user and requestId; the amount leaves earnings at once). */
+  CREATE_WITHDRAWAL: 'bank.withdrawal.create',
+  /** ListWithdrawalsRequest -> WithdrawalPage (newest first, keyset paged). */
+  LIST_WITHDRAWALS: 'bank.withdrawal.list',
+  /** WithdrawalIdRequest -> WithdrawalDto (requested -> approved; a repeat answers the order). */
+  APPROVE_WITHDRAWAL: 'bank.withdrawal.approve',
+  /** RejectWithdrawalRequest -> WithdrawalDto (requested | approved -> rejected, the amount back to earnings). */
+  REJECT_WITHDRAWAL: 'bank.withdrawal.reject',
+  /** WithdrawalIdRequest -> WithdrawalDto (approved -> paid). */
+  MARK_WITHDRAWAL_PAID: 'bank.withdrawal.mark-paid',
   /** RefundOrderRequest -> RefundOrderResponse (admins; a paid order's coins clawed back, once per order). */
   REFUND_ORDER: 'bank.order.refund',
 } as const;

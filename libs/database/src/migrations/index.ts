@@ -2,6 +2,7 @@ import { CreateSchema1764000000000 } from './1764000000000-create-schema';
 import { SeedGiftsAndProducts1764000000001 } from './1764000000001-seed-gifts-and-products';
 import { TradeRequestFingerprint1764000000010 } from './bank-service/1764000000010-trade-request-fingerprint';
 import { TradeDirection1764000000011 } from './bank-service/1764000000011-trade-direction';
+import { WithdrawalOrder1764000000100 } from './bank-service/1764000000100-withdrawal-order';
 import { AccountSafeguards1764000000200 } from './bank-service/1764000000200-account-safeguards';
 import { GiftRecordReceiverIndex1764000000030 } from './gift-service/1764000000030-gift-record-receiver-index';
 import { PayOrderHygiene1764000000300 } from './bank-service/1764000000300-pay-order-hygiene';
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   TradeRequestFingerprint1764000000010, // bank-service's t_qiyu_currency_trade
   TradeDirection1764000000011, // bank-service's t_qiyu_currency_trade: debit and credit rows, the earnings index
   GiftRecordReceiverIndex1764000000030, // gift-service's t_gift_record
+  WithdrawalOrder1764000000100, // bank-service's t_withdrawal_order
   AccountSafeguards1764000000200, // bank-service's t_qiyu_currency_account (spent today) and t_account_status_log
   PayOrderHygiene1764000000300, // bank-service's t_pay_order: request_key (payProduct's Idempotency-Key), the expiry index
 ];

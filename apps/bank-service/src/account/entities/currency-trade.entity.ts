@@ -16,9 +16,9 @@ export enum TradeType {
 
 /** Which side of the user's account a row is on (a gift is a transfer: the sender's debit, the receiver's credit). */
 export enum TradeDirection {
-  /** Coins out of the user's wallet (a gift sent, a manual debit; a refused gift, num 0). */
+  /** Coins out of the user's wallet (a gift sent, a manual debit; a refused gift, num 0), or earnings to a withdrawal. */
   DEBIT = 1,
-  /** Coins in: to the wallet (a recharge, a manual credit) or, for a gift, to the receiver's earnings. */
+  /** Coins in: to the wallet (a recharge, a manual credit) or to earnings (a gift's receiver, a rejected withdrawal). */
   CREDIT = 2,
 }
 
@@ -58,7 +58,7 @@ export class CurrencyTradeEntity {
   @BigIntColumn()
   num!: number;
 
-  /** The wallet's balance after the row; on a gift's credit row, the receiver's earnings after it. */
+  /** The wallet's balance after the row; on a gift's credit row and a withdrawal's rows, the earnings after it. */
   @BigIntColumn({ name: 'balance_after' })
   balanceAfter!: number;
 

@@ -3,3 +3,4 @@ export * from './trade.dto';
 export * from './gift-settlement.dto';
 export * from './recharge.dto';
 export * from './account-status.dto';
+export * from './withdrawal.dto';

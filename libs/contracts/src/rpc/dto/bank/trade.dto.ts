@@ -14,11 +14,14 @@ export type TradeDirectionName = 'debit' | 'credit';
 export class TradeDto {
   id!: number;
   requestId!: string;
-  /** `debit`: coins out of the owner's wallet (or a refused gift); `credit`: coins in (a gift's to earnings). */
+  /**
+   * `debit`: coins out of the owner's wallet (or a refused gift; a withdrawal's: out of earnings); `credit`: coins
+   * in (a gift's and a rejected withdrawal's: to earnings).
+   */
   direction!: TradeDirectionName;
   /** Signed: positive coins in, negative coins out, 0 for a recorded rejection. */
   num!: number;
-  /** The wallet's balance after the row; on a gift's credit, the earnings after it. */
+  /** The wallet's balance after the row; on a gift's credit and a withdrawal's rows, the earnings after it. */
   balanceAfter!: number;
   /** bank-service's TradeType. */
   type!: number;

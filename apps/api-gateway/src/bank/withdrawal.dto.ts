@@ -1,0 +1,84 @@
+import { ToInt } from '@live/common';
+import {
+  WITHDRAWAL_CURSOR_PATTERN,
+  WITHDRAWAL_PAGE_DEFAULT_LIMIT,
+  WITHDRAWAL_PAGE_MAX_LIMIT,
+  WITHDRAWAL_REASON_MAX_LENGTH,
+  WithdrawalDto,
+  WithdrawalPage,
+  WithdrawalStatusName,
+} from '@live/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IdField } from '../common/page.dto';
+
+/** `{ amount }` of `/bank/withdraw` (the Idempotency-Key header is required). */
+export class WithdrawDto {
+  @ApiProperty({ description: 'coins of withdrawable earnings (at least BANK_WITHDRAW_MIN)', example: 1000 })
+  @IdField()
+  amount!: number;
+}
+
+/** `{ cursor?, limit? }` of `/bank/withdrawals`. */
+export class WithdrawalsDto {
+  @ApiPropertyOptional({
+    description: "the previous page's nextCursor (opaque); absent: the newest orders",
+    pattern: WITHDRAWAL_CURSOR_PATTERN.source,
+    maxLength: 64,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(WITHDRAWAL_CURSOR_PATTERN, { message: 'cursor must be a nextCursor this endpoint gave' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: WITHDRAWAL_PAGE_MAX_LIMIT, default: WITHDRAWAL_PAGE_DEFAULT_LIMIT })
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(WITHDRAWAL_PAGE_MAX_LIMIT)
+  limit?: number;
+}
+
+/** `{ withdrawalId }` of the admin routes. */
+export class WithdrawalIdDto {
+  @ApiProperty({ example: 1 })
+  @IdField()
+  withdrawalId!: number;
+}
+
+/** `{ withdrawalId, reason }` of `/bank/admin/withdrawal/reject`. */
+export class RejectWithdrawalDto extends WithdrawalIdDto {
+  @ApiProperty({ description: 'why (shown to the user)', maxLength: WITHDRAWAL_REASON_MAX_LENGTH })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(WITHDRAWAL_REASON_MAX_LENGTH)
+  reason!: string;
+}
+
+const STATUSES: WithdrawalStatusName[] = ['requested', 'approved', 'paid', 'rejected'];
+
+/** A withdrawal order (OpenAPI). */
+export class WithdrawalView implements WithdrawalDto {
+  @ApiProperty() withdrawalId!: number;
+  @ApiProperty() userId!: number;
+  @ApiProperty({ description: 'coins taken off earnings: fee + net' }) amount!: number;
+  @ApiProperty({ description: "the platform's cut: floor(amount × BANK_WITHDRAW_FEE_BPS / 10000)" }) fee!: number;
+  @ApiProperty({ description: 'paid out: amount - fee' }) net!: number;
+  @ApiProperty({ enum: STATUSES, description: 'requested -> approved -> paid; requested | approved -> rejected' })
+  status!: WithdrawalStatusName;
+  @ApiProperty({ type: String, nullable: true, description: 'why it was rejected; null otherwise' })
+  reason!: string | null;
+  @ApiProperty({ description: 'epoch ms' }) createTime!: number;
+  @ApiProperty({ description: 'epoch ms' }) updateTime!: number;
+}
+
+export class WithdrawalPageView implements WithdrawalPage {
+  @ApiProperty({ type: [WithdrawalView], description: 'newest first' }) list!: WithdrawalView[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the cursor of the next (older) page; null: this is the last page',
+  })
+  nextCursor!: string | null;
+}

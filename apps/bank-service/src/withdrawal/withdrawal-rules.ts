@@ -1,0 +1,59 @@
+import { BaseErrorCode, BizException } from '@live/common';
+import { WithdrawalStatusName } from '@live/contracts';
+import { WithdrawalStatus } from './entities/withdrawal-order.entity';
+
+/** The platform's cut of `amount` at `feeBps` basis points, rounded down (exact for any safe integer). */
+export function withdrawalFee(amount: number, feeBps: number): number {
+  return Number((BigInt(amount) * BigInt(feeBps)) / 10_000n);
+}
+
+/** amount = fee + net. */
+export function withdrawalSplit(amount: number, feeBps: number): { fee: number; net: number } {
+  const fee = withdrawalFee(amount, feeBps);
+  return { fee, net: amount - fee };
+}
+
+export const WITHDRAWAL_STATUS_NAMES: Record<WithdrawalStatus, WithdrawalStatusName> = {
+  [WithdrawalStatus.REQUESTED]: 'requested',
+  [WithdrawalStatus.APPROVED]: 'approved',
+  [WithdrawalStatus.PAID]: 'paid',
+  [WithdrawalStatus.REJECTED]: 'rejected',
+};
+
+/** An admin's move of an order: the states it leaves from, the one it reaches. */
+export interface WithdrawalTransition {
+  name: 'approve' | 'reject' | 'markPaid';
+  from: readonly WithdrawalStatus[];
+  to: WithdrawalStatus;
+}
+
+export const APPROVE: WithdrawalTransition = {
+  name: 'approve',
+  from: [WithdrawalStatus.REQUESTED],
+  to: WithdrawalStatus.APPROVED,
+};
+export const REJECT: WithdrawalTransition = {
+  name: 'reject',
+  from: [WithdrawalStatus.REQUESTED, WithdrawalStatus.APPROVED],
+  to: WithdrawalStatus.REJECTED,
+};
+export const MARK_PAID: WithdrawalTransition = {
+  name: 'markPaid',
+  from: [WithdrawalStatus.APPROVED],
+  to: WithdrawalStatus.PAID,
+};
+
+/** The opaque cursor that continues after the order `id`: base64url of `w1.<id>` (w1: version 1). */
+export function encodeWithdrawalCursor(id: number): string {
+  return Buffer.from(`w1.${id}`, 'utf8').toString('base64url');
+}
+
+/** The order id a cursor continues after; anything bank-service did not write is a PARAM_ERROR. */
+export function decodeWithdrawalCursor(cursor: string): number {
+  const match = /^w1\.([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const id = match ? Number(match[1]) : NaN;
+  if (!Number.isSafeInteger(id) || encodeWithdrawalCursor(id) !== cursor) {
+    throw new BizException(BaseErrorCode.PARAM_ERROR, 'cursor is not one this endpoint gave');
+  }
+  return id;
+}
