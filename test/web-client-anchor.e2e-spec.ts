@@ -282,7 +282,7 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
       total,
     );
     await anchor.waitForSelector('#wd-orders[data-loaded=true]');
-    expect(await anchor.isVisible('#wd-empty')).toBe(true);
+    expect(await anchor.isVisible('#wd-orders .empty')).toBe(true);
     const amount = anchor.getByLabel('Amount (coins)');
     const alert = anchor.locator('#withdraw-form [role=alert]');
 
@@ -327,8 +327,8 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     );
     expect(await anchor.isVisible('#wd-error')).toBe(false);
 
-    await anchor.waitForFunction(() => document.querySelectorAll('#wd-list tr').length === 1);
-    const row = anchor.locator('#wd-list tr').first();
+    await anchor.waitForFunction(() => document.querySelectorAll('#wd-orders tbody tr').length === 1);
+    const row = anchor.locator('#wd-orders tbody tr').first();
     expect(await row.getAttribute('data-withdrawal-id')).toBe(String(firstOrder!.withdrawalId));
     expect(await row.getAttribute('data-status')).toBe('requested');
     expect(await row.locator('td').allTextContents()).toEqual([
@@ -347,10 +347,10 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     // Another withdrawal is another intent: a fresh key, a second order, newest first.
     await amount.fill('20');
     await anchor.click('#wd-submit');
-    await anchor.waitForFunction(() => document.querySelectorAll('#wd-list tr').length === 2);
+    await anchor.waitForFunction(() => document.querySelectorAll('#wd-orders tbody tr').length === 2);
     expect(keys).toHaveLength(3);
     expect(keys[2]).not.toBe(keys[0]);
-    expect(await anchor.locator('#wd-list tr').first().locator('td').nth(1).textContent()).toBe('20');
+    expect(await anchor.locator('#wd-orders tbody tr').first().locator('td').nth(1).textContent()).toBe('20');
     await waitForEarnings(anchor, total - 120);
     expect(await contrastFailures(anchor, '#panel-withdraw')).toEqual([]);
     await anchor.unroute('**/bank/withdraw');

@@ -498,7 +498,7 @@ const earningsSync = {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   timer: undefined,
   lastStart: 0,
-  /** Bumped on logout and on leaving the room: an answer for the previous page state is dropped. */
+  /** Bumped on logout: an answer read for the previous user is dropped. */
   gen: 0,
   /** The last figures read, null before the first. */
   last: null,
@@ -586,24 +586,56 @@ function coins(n) {
 
 // ---------- paged lists (history, withdrawals) ----------
 /**
- * A table filled page by page with "Load more"; a reset starts again from the newest rows (answers to an
- * older generation are dropped). Rows already shown (by key) are not repeated when offset pages shift.
+ * A table filled page by page with "Load more", built inside `root`; a reset starts again from the newest
+ * rows (answers to an older generation are dropped). Rows already shown (by key) are not repeated when
+ * offset pages shift.
  * @param {{
  *   root: HTMLElement,
+ *   caption: string,
+ *   columns: [label: string, numeric?: 'num'][],
+ *   emptyText: string,
  *   fetchPage: (cursor: any) => Promise<{ rows: any[], next: any }>,
  *   key: (row: any) => string,
- *   render: (row: any) => HTMLTableRowElement,
- *   errorText?: (err: ApiError) => string,
+ *   cells: (row: any) => string[],
+ *   data: (row: any) => Record<string, string>,
  * }} o
  */
 function pagedTable(o) {
-  const body = $in(o.root, 'tbody');
-  const empty = $in(o.root, '.empty');
-  const error = $in(o.root, '.error');
-  const more = $in(o.root, '.more');
+  const table = document.createElement('table');
+  table.className = 'table';
+  const caption = table.createCaption();
+  caption.className = 'sr-only';
+  caption.textContent = o.caption;
+  const headRow = table.createTHead().insertRow();
+  for (const [label, numeric] of o.columns) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = label;
+    if (numeric) th.className = 'num';
+    headRow.append(th);
+  }
+  const body = table.createTBody();
+  const empty = textParagraph(o.emptyText, 'muted empty');
+  const error = textParagraph('', 'error');
+  error.setAttribute('role', 'alert');
+  const more = document.createElement('button');
+  more.className = 'more';
+  more.textContent = 'Load more';
+  more.hidden = true;
+  o.root.append(table, empty, error, more);
+
   let gen = 0;
   let next = null;
   const shown = new Set();
+  const rowOf = (item) => {
+    const tr = body.insertRow();
+    o.cells(item).forEach((text, i) => {
+      const td = tr.insertCell();
+      td.textContent = text;
+      if (o.columns[i][1]) td.className = 'num';
+    });
+    Object.assign(tr.dataset, o.data(item));
+  };
   const load = async (fresh) => {
     const mine = fresh ? ++gen : gen;
     more.disabled = true;
@@ -616,11 +648,11 @@ function pagedTable(o) {
         body.replaceChildren();
         shown.clear();
       }
-      for (const row of page.rows) {
-        const k = o.key(row);
+      for (const item of page.rows) {
+        const k = o.key(item);
         if (shown.has(k)) continue;
         shown.add(k);
-        body.append(o.render(row));
+        rowOf(item);
       }
       next = page.next;
       more.hidden = next === null || next === undefined;
@@ -628,7 +660,7 @@ function pagedTable(o) {
       o.root.dataset.loaded = 'true';
     } catch (err) {
       if (mine !== gen) return;
-      error.textContent = o.errorText ? o.errorText(err) : `Could not load: ${err.message}`;
+      error.textContent = `Could not load: ${err.message}`;
       error.hidden = false;
     } finally {
       if (mine === gen) {
@@ -641,16 +673,12 @@ function pagedTable(o) {
   return { reset: () => load(true) };
 }
 
-/** @param {string[]} cells @param {number[]} [numeric] the indexes of the cells holding figures (right-aligned) */
-function tableRow(cells, numeric = []) {
-  const tr = document.createElement('tr');
-  cells.forEach((text, i) => {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (numeric.includes(i)) td.className = 'num';
-    tr.append(td);
-  });
-  return tr;
+function textParagraph(text, cls) {
+  const p = document.createElement('p');
+  p.textContent = text;
+  p.className = cls;
+  p.hidden = true;
+  return p;
 }
 
 function when(ms) {
@@ -659,30 +687,32 @@ function when(ms) {
 
 const HISTORY_PAGE = 20;
 
-/** @param {'/gift/history/sent' | '/gift/history/received'} path @param {'senderId' | 'receiverId'} other */
-function giftHistory(root, path, other) {
+/** A keyset-paged list: `{ list, nextCursor }` for `{ cursor?, limit }`. @param {(body: object) => Promise<any>} call */
+function byCursor(call) {
+  return async (cursor) => {
+    const { list, nextCursor } = await call(cursor ? { cursor, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE });
+    return { rows: list, next: nextCursor };
+  };
+}
+
+/** @param {'sent' | 'received'} side */
+function giftHistory(side) {
+  const other = side === 'sent' ? 'receiverId' : 'senderId';
   return pagedTable({
-    root,
-    fetchPage: async (cursor) => {
-      const { list, nextCursor } = await api(path, cursor ? { cursor, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE });
-      return { rows: list, next: nextCursor };
-    },
+    root: $(`hist-${side}`),
+    caption: `Gifts you ${side}, newest first`,
+    columns: [['When'], ['Gift'], [side === 'sent' ? 'To' : 'From'], ['Room'], ['Coins', 'num']],
+    emptyText: `No gifts ${side} yet.`,
+    fetchPage: byCursor((body) => api(side === 'sent' ? '/gift/history/sent' : '/gift/history/received', body)),
     key: (g) => g.requestId,
-    render: (g) => {
-      const tr = tableRow(
-        [
-          when(g.sendTime),
-          g.combo > 1 ? `${g.giftName} x${g.combo}` : g.giftName,
-          `user ${g[other]}`,
-          `room ${g.roomId}`,
-          coins(g.price),
-        ],
-        [4],
-      );
-      tr.dataset.requestId = g.requestId;
-      tr.dataset.giftId = String(g.giftId);
-      return tr;
-    },
+    cells: (g) => [
+      when(g.sendTime),
+      g.combo > 1 ? `${g.giftName} x${g.combo}` : g.giftName,
+      `user ${g[other]}`,
+      `room ${g.roomId}`,
+      coins(g.price),
+    ],
+    data: (g) => ({ requestId: g.requestId, giftId: String(g.giftId) }),
   });
 }
 
@@ -698,35 +728,29 @@ const TRADE_TYPES = {
 
 const ledger = pagedTable({
   root: $('hist-ledger'),
+  caption: 'Your ledger, newest first',
+  columns: [['When'], ['What'], ['Direction'], ['With'], ['Coins', 'num'], ['After', 'num']],
+  emptyText: 'No ledger rows yet.',
   fetchPage: async (page) => {
     const p = page || 1;
     const { list, hasNext } = await api('/bank/trades', { page: p, pageSize: HISTORY_PAGE });
     return { rows: list, next: hasNext ? p + 1 : null };
   },
   key: (t) => String(t.id),
-  render: (t) => {
-    const tr = tableRow(
-      [
-        when(t.createTime),
-        TRADE_TYPES[t.type] || `type ${t.type}`,
-        t.direction === 'credit' ? 'In (credit)' : 'Out (debit)',
-        t.counterpartyId ? `user ${t.counterpartyId}` : '—',
-        `${t.num > 0 ? '+' : ''}${coins(t.num)}`,
-        coins(t.balanceAfter),
-      ],
-      [4, 5],
-    );
-    tr.dataset.tradeId = String(t.id);
-    tr.dataset.direction = t.direction;
-    tr.dataset.counterpartyId = String(t.counterpartyId ?? '');
-    tr.className = t.direction;
-    return tr;
-  },
+  cells: (t) => [
+    when(t.createTime),
+    TRADE_TYPES[t.type] || `type ${t.type}`,
+    t.direction === 'credit' ? 'In (credit)' : 'Out (debit)',
+    t.counterpartyId ? `user ${t.counterpartyId}` : '—',
+    `${t.num > 0 ? '+' : ''}${coins(t.num)}`,
+    coins(t.balanceAfter),
+  ],
+  data: (t) => ({ tradeId: String(t.id), direction: t.direction, counterpartyId: String(t.counterpartyId ?? '') }),
 });
 
 const historyLists = {
-  'hist-tab-received': giftHistory($('hist-received'), '/gift/history/received', 'senderId'),
-  'hist-tab-sent': giftHistory($('hist-sent'), '/gift/history/sent', 'receiverId'),
+  'hist-tab-received': giftHistory('received'),
+  'hist-tab-sent': giftHistory('sent'),
   'hist-tab-ledger': ledger,
 };
 const historyTab = {
@@ -846,30 +870,20 @@ $('withdraw-form').addEventListener('submit', async (e) => {
 
 const withdrawals = pagedTable({
   root: $('wd-orders'),
-  fetchPage: async (cursor) => {
-    const { list, nextCursor } = await post(
-      '/bank/withdrawals',
-      cursor ? { cursor, limit: HISTORY_PAGE } : { limit: HISTORY_PAGE },
-    );
-    return { rows: list, next: nextCursor };
-  },
+  caption: 'Your withdrawal orders, newest first',
+  columns: [['When'], ['Amount', 'num'], ['Fee', 'num'], ['You get', 'num'], ['Status'], ['Reason']],
+  emptyText: 'No withdrawals yet.',
+  fetchPage: byCursor((body) => post('/bank/withdrawals', body)),
   key: (w) => String(w.withdrawalId),
-  render: (w) => {
-    const tr = tableRow(
-      [
-        when(w.createTime),
-        coins(w.amount),
-        coins(w.fee),
-        coins(w.net),
-        WITHDRAW_STATUS[w.status] || w.status,
-        w.reason || '—',
-      ],
-      [1, 2, 3],
-    );
-    tr.dataset.withdrawalId = String(w.withdrawalId);
-    tr.dataset.status = w.status;
-    return tr;
-  },
+  cells: (w) => [
+    when(w.createTime),
+    coins(w.amount),
+    coins(w.fee),
+    coins(w.net),
+    WITHDRAW_STATUS[w.status] || w.status,
+    w.reason || '—',
+  ],
+  data: (w) => ({ withdrawalId: String(w.withdrawalId), status: w.status }),
 });
 $('wd-refresh').addEventListener('click', () => void withdrawals.reset());
 
