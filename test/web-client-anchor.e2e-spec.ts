@@ -264,6 +264,8 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     expect(await alert.textContent()).toBe('The smallest withdrawal is 1 coin.');
     expect(withdrawCalls).toHaveLength(0);
     expect(await contrastFailures(anchor, '#withdraw-form')).toEqual([]);
+    await anchor.hover('#wd-submit');
+    expect(await contrastFailures(anchor, '#withdraw-form')).toEqual([]); // hovered too
 
     // Phone: the earnings panel first, the tabs below it.
     await anchor.setViewportSize(PHONE);
@@ -317,6 +319,9 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     expect(disabledInFlight).toBe(true);
     expect(resubmitSent).toBe(false);
     expect(firstOrder?.withdrawalId).toBeDefined();
+    // The page read its earnings again: the order is there, 100 is more than withdrawable now. The retry of
+    // the same attempt is not held to that figure (it would never get its answer otherwise).
+    await waitForEarnings(anchor, total - 100);
     await anchor.click('#wd-submit');
     await anchor.waitForSelector('#wd-ok:not([hidden])');
     expect(keys).toHaveLength(2);
@@ -354,6 +359,7 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     await waitForEarnings(anchor, total - 120);
     expect(await contrastFailures(anchor, '#panel-withdraw')).toEqual([]);
     await anchor.unroute('**/bank/withdraw');
+    await anchor.mouse.move(0, 0); // no hover state in the picture
     await anchor.screenshot({ path: join(SHOTS, 'anchor-withdraw.png') });
   });
 });

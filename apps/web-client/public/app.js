@@ -816,15 +816,20 @@ function withdrawErrorText(err) {
   return sentence(err.message);
 }
 
-/** The amount typed, checked here before any request; a message when it cannot be right. */
+/**
+ * The amount typed, checked here before any request; a message when it cannot be right. A retry of the
+ * attempt whose outcome is unknown is not held to the withdrawable figure: that attempt may have made its
+ * order already (the figure then shows the amount gone), and the server answers the same order for its key.
+ */
 function checkAmount(raw) {
   const min = Number($('wd-amount').min) || 1;
   if (!/^\d+$/.test(raw)) return { msg: 'Enter a whole number of coins.' };
   const amount = Number(raw);
   if (!Number.isSafeInteger(amount)) return { msg: 'That amount is too large.' };
   if (amount < min) return { msg: `The smallest withdrawal is ${coins(min)} coin${min === 1 ? '' : 's'}.` };
+  const retry = withdrawAttempt.key !== '' && withdrawAttempt.amount === amount;
   const known = earningsSync.last;
-  if (known && amount > known.withdrawable)
+  if (known && amount > known.withdrawable && !retry)
     return { msg: `You can withdraw at most ${coins(known.withdrawable)} coins now.` };
   return { amount };
 }
@@ -860,7 +865,7 @@ $('withdraw-form').addEventListener('submit', async (e) => {
   } catch (err) {
     if (!(err instanceof ApiError) || !err.outcomeUnknown) resetWithdrawAttempt();
     withdrawError(err instanceof ApiError ? withdrawErrorText(err) : String(err));
-    if (err instanceof ApiError && !err.outcomeUnknown) requestEarnings();
+    requestEarnings(); // after a lost answer too: the figures then say whether the order was made
   } finally {
     withdrawAttempt.inFlight = false;
     $('wd-submit').disabled = false;
