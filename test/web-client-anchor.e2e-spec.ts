@@ -166,7 +166,7 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
       },
     );
 
-  it('the anchor sees its earnings update live as 22 gifts arrive, equal to /bank/earnings; the History tab pages the gifts and the ledger; the Withdraw form checks the amount before asking', async () => {
+  it('the anchor sees its earnings update live as 22 gifts arrive, equal to /bank/earnings; the History tab pages the gifts and the ledger; the Withdraw form checks the amount before asking and words the refusals', async () => {
     const { anchor, viewer, anchorId, viewerId } = await anchorAndViewer('Anchor money');
     // The anchor's money is its earnings: no "Balance: 0" in its room, the panel instead (0 before any gift).
     expect(await anchor.isVisible('#earnings')).toBe(true);
@@ -266,6 +266,37 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     expect(await contrastFailures(anchor, '#withdraw-form')).toEqual([]);
     await anchor.hover('#wd-submit');
     expect(await contrastFailures(anchor, '#withdraw-form')).toEqual([]); // hovered too
+
+    // The envelope codes in plain words. The answers are stubbed here (the page's mapping is under test;
+    // freezing an account is another piece's admin route): 12009, then a withdrawal code with the server's
+    // msg. A definite answer ends the attempt: the same amount again is a new intent with a new key.
+    const stubbed: { code: number; msg: string; status: number }[] = [
+      { code: 12009, msg: 'the account is frozen', status: 403 },
+      { code: 12012, msg: '10 is more than the 0 withdrawable now', status: 402 },
+    ];
+    const stubKeys: string[] = [];
+    await anchor.route('**/bank/withdraw', (route) => {
+      stubKeys.push(route.request().headers()['idempotency-key']);
+      const { code, msg, status } = stubbed[stubKeys.length - 1];
+      return route.fulfill({
+        status,
+        contentType: 'application/json',
+        body: JSON.stringify({ code, msg, data: null }),
+      });
+    });
+    await amount.fill('10');
+    await anchor.click('#wd-submit');
+    await anchor.waitForFunction(() => /frozen/.test(document.getElementById('wd-error')!.textContent!));
+    expect(await alert.textContent()).toBe(
+      'Your account is frozen, so nothing can be withdrawn. Please contact support.',
+    );
+    await anchor.click('#wd-submit');
+    await anchor.waitForFunction(() => /^Withdrawal refused/.test(document.getElementById('wd-error')!.textContent!));
+    expect(await alert.textContent()).toBe('Withdrawal refused: 10 is more than the 0 withdrawable now.');
+    expect(stubKeys).toHaveLength(2);
+    expect(stubKeys[1]).not.toBe(stubKeys[0]);
+    await anchor.unroute('**/bank/withdraw');
+    await amount.fill('');
 
     // Phone: the earnings panel first, the tabs below it.
     await anchor.setViewportSize(PHONE);
