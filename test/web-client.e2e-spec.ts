@@ -1,23 +1,9 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { findChromium, launchChromium, loginPage as newUserPage } from './support/browser';
 import { startTestStack, TestStack } from './support/test-stack';
-
-/** Debian's Chromium through scripts/browser (installed there if missing); null with the reason when impossible. */
-function findChromium(): { path: string | null; why: string } {
-  try {
-    const path = execFileSync('bash', ['scripts/browser'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 600_000,
-    }).trim();
-    return { path, why: '' };
-  } catch (err: unknown) {
-    return { path: null, why: String((err as { stderr?: string }).stderr ?? err).trim() };
-  }
-}
 
 const browserFound = findChromium();
 const OUT = join('test-output', 'web-client');
@@ -29,36 +15,12 @@ const describeWithBrowser = browserFound.path ? describe : describe.skip;
 describeWithBrowser('web client in a real browser (Chromium via playwright-core): anchor and viewer', () => {
   let stack: TestStack;
   let browser: Browser;
-  let phoneSeq = Math.floor(Math.random() * 1e7);
-
-  async function loginPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
-    await page.goto(stack.baseUrl);
-    await page.fill('#phone', `136${String((phoneSeq += 1)).padStart(8, '0')}`);
-    await page.click('#send-code');
-    await page.waitForFunction(() => (document.getElementById('code') as HTMLInputElement).value.length === 6);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#view-lobby:not([hidden])');
-    return page;
-  }
+  const loginPage = (): Promise<Page> => newUserPage(browser, stack.baseUrl);
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     stack = await startTestStack({ realIm: true });
-    browser = await chromium.launch({
-      executablePath: browserFound.path!,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium(browserFound.path!);
   });
 
   afterAll(async () => {
