@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { SEED_GIFTS } from '@live/database';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, Request } from 'playwright-core';
 import { findChromium, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
+import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 
 /**
@@ -26,13 +26,9 @@ const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-const byName = (name: string): { id: number; price: number } => {
-  const [id, , price] = SEED_GIFTS.find(([, n]) => n === name)!;
-  return { id, price };
-};
-const ROSE = byName('Rose');
-const APPLAUSE = byName('Applause');
-const CROWN = byName('Crown');
+const ROSE = seedGift('Rose');
+const APPLAUSE = seedGift('Applause');
+const CROWN = seedGift('Crown');
 const FIGURES = ['earnings', 'withdrawable', 'pending', 'today'] as const;
 
 /** The figures the anchor's panel shows (its raw numbers, data-value). */

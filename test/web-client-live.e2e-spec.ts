@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { SEED_GIFTS } from '@live/database';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
 import { findChromium, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
+import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -31,14 +31,10 @@ const describeWithBrowser = browserFound.path ? describe : describe.skip;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const NARROW = { width: 320, height: 640 };
-const gift = (name: string): { id: number; price: number } => {
-  const [id, , price] = SEED_GIFTS.find(([, n]) => n === name)!;
-  return { id, price };
-};
-const ROSE = gift('Rose');
-const HEART = gift('Heart');
-const APPLAUSE = gift('Applause');
-const CASTLE = gift('Castle');
+const ROSE = seedGift('Rose');
+const HEART = seedGift('Heart');
+const APPLAUSE = seedGift('Applause');
+const CASTLE = seedGift('Castle');
 const ROOM = 'Issue 20 live';
 
 /** What the screen showed, recorded in the page as it changed: combo banners and overlapping labels. */
@@ -241,8 +237,12 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
   it('a gift sent with the network off is retried with the same key once back: charged once, the balance converges', async () => {
     const before = await serverBalance(viewer);
     const keys: string[] = [];
+    const counts: unknown[] = [];
     viewer.on('request', (r) => {
-      if (r.url().endsWith('/gift/send')) keys.push(JSON.parse(r.postData() ?? '{}').requestId);
+      if (!r.url().endsWith('/gift/send')) return;
+      const body = JSON.parse(r.postData() ?? '{}');
+      keys.push(body.requestId);
+      counts.push(body.count);
     });
     await viewer.context().setOffline(true);
     await viewer.waitForSelector('#conn[data-state=offline]');
@@ -266,15 +266,20 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     expect(await serverBalance(viewer)).toBe(before - ROSE.price);
     expect(keys.length).toBeGreaterThanOrEqual(1);
     expect(new Set(keys).size).toBe(1);
+    expect(counts.every((c) => c === undefined)).toBe(true); // x1: no `count` (a server without it refuses it)
   });
 
   it("ten quick Hearts make one combo banner on the anchor's screen counting up to x10; no two labels overlap", async () => {
     const viewerId = await userIdOf(viewer);
     for (let i = 0; i < 10; i++) await send(viewer, HEART.id);
     const key = `${viewerId}:${HEART.id}`;
-    await anchor.waitForFunction((k) => ((window as any).screenLog as ScreenLog).banners[k]?.max >= 10, key, {
-      timeout: 30_000,
-    });
+    await anchor.waitForFunction(
+      (k) => (window as unknown as { screenLog: ScreenLog }).screenLog.banners[k]?.max >= 10,
+      key,
+      {
+        timeout: 30_000,
+      },
+    );
     const log = await screenLog(anchor);
     expect(log.banners[key]).toEqual({ max: 10, atOnce: 1 });
     expect(log.overlaps).toEqual([]);
@@ -359,18 +364,21 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     if (!existsSync(AXE)) throw new Error(`axe-core is not installed (${AXE}): add it as a dev dependency`);
     const scan = async (page: Page, what: string): Promise<string[]> => {
       await page.addScriptTag({ path: AXE });
+      type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
       const violations = await page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<any> } }).axe;
+        const axe = (
+          window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: Violation[] }> } }
+        ).axe;
         const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });
-        return r.violations.map((v: any) => ({
+        return r.violations.map((v) => ({
           id: v.id,
-          impact: v.impact,
-          nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 5),
+          impact: v.impact ?? '',
+          nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
         }));
       });
       return violations
-        .filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v: { id: string; nodes: string[] }) => `${what}: ${v.id} ${v.nodes.join(', ')}`);
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${what}: ${v.id} ${v.nodes.join(', ')}`);
     };
     const found = [...(await scan(phone, 'room (phone)')), ...(await scan(viewer, 'room (desktop)'))];
     await phone.click('#tab-wallet');
@@ -382,6 +390,26 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     found.push(...(await scan(lobby, 'lobby')));
     await lobby.context().close();
     expect(found).toEqual([]);
+  });
+
+  it('x10 sends one gift with count 10, charged price x 10, shown as one effect x10 [needs SPEC-20 count from wt-count]', async () => {
+    const before = await serverBalance(viewer);
+    await viewer.check('input[name=qty][value="10"]');
+    const [request] = await Promise.all([
+      viewer.waitForRequest((r) => r.url().endsWith('/gift/send')),
+      viewer.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`),
+    ]);
+    await viewer.check('input[name=qty][value="1"]');
+    expect(JSON.parse(request.postData()!).count).toBe(10);
+    await viewer.waitForFunction(
+      () => document.querySelector('#my-sends li')?.getAttribute('data-state') === 'charged',
+    );
+    expect(await viewer.textContent('#my-sends li .what')).toBe('Rose x10');
+    await viewer.waitForFunction(
+      (want) => document.getElementById('balance')!.textContent === String(want),
+      before - 10 * ROSE.price,
+    );
+    expect(await serverBalance(viewer)).toBe(before - 10 * ROSE.price);
   });
 
   it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused [needs SPEC-20 chat from wt-chat]', async () => {

@@ -538,6 +538,13 @@ $('start-form').addEventListener('submit', (e) => {
     const { roomId } = await api('/living/startingLiving', name ? { type: 0, roomName: name } : { type: 0 });
     $('room-name').value = '';
     go(`#/room/${roomId}`);
+    await routing;
+    // The server answers an anchor's room that is still open (with its old name) instead of a new one.
+    if (state.room && state.room.roomId === roomId && name && state.room.roomName !== name)
+      toast(
+        `Your room "${state.room.roomName}" was still live, so you are back in it. End it to start a new one.`,
+        'info',
+      );
   }).finally(() => ($('start-living').disabled = false));
 });
 
