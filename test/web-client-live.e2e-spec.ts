@@ -307,6 +307,19 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
       (want) => document.getElementById('balance')!.textContent === String(want),
       1980 - CASTLE.price,
     );
+    // Reduced motion: the same effect, without animation.
+    await anchor.emulateMedia({ reducedMotion: 'reduce' });
+    expect(
+      await anchor.evaluate(() => {
+        const probe = document.createElement('div');
+        probe.className = 'effect effect-dear';
+        document.getElementById('effects')!.append(probe);
+        const name = getComputedStyle(probe).animationName;
+        probe.remove();
+        return name;
+      }),
+    ).toBe('none');
+    await anchor.emulateMedia({ reducedMotion: null });
     // Cancelling sends nothing.
     let sends = 0;
     phone.on('request', (r) => r.url().endsWith('/gift/send') && sends++);
@@ -356,6 +369,30 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
       expect(box.x + box.width).toBeLessThanOrEqual(NARROW.width);
     }
     await shot(narrow, 'narrow-320', true);
+
+    // No coins: the refusal in plain words, as an alert, with a way forward (Recharge opens the packs).
+    const refused = async (): Promise<void> => {
+      await openGifts(narrow);
+      const [res] = await Promise.all([
+        narrow.waitForResponse((r) => r.url().endsWith('/gift/send')),
+        narrow.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`),
+      ]);
+      expect(res.status()).toBe(402);
+    };
+    await refused();
+    const alert = narrow.locator('#toasts [role=alert]', { hasText: 'Not enough coins' });
+    await alert.waitFor();
+    await shot(narrow, 'no-coins');
+    await alert.locator('button', { hasText: 'Recharge' }).click();
+    await narrow.waitForSelector('#products button');
+    expect(await narrow.getAttribute('#open-recharge', 'aria-expanded')).toBe('true');
+    expect(await narrow.locator('#my-sends li').first().getAttribute('data-state')).toBe('refused');
+    // Toasts stack and clear on navigation.
+    await refused();
+    await narrow.waitForFunction(() => document.querySelectorAll('#toasts [role=alert]').length >= 1);
+    await narrow.click('#leave-room');
+    await narrow.waitForSelector('#view-lobby:not([hidden])');
+    expect(await narrow.locator('#toasts > *').count()).toBe(0);
     await narrow.context().close();
     await other.context().close();
   });
@@ -381,6 +418,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
         .map((v) => `${what}: ${v.id} ${v.nodes.join(', ')}`);
     };
     const found = [...(await scan(phone, 'room (phone)')), ...(await scan(viewer, 'room (desktop)'))];
+    await shot(phone, 'axe-room');
     await phone.click('#tab-wallet');
     await phone.waitForSelector('#wallet-trades[data-loaded=true]');
     found.push(...(await scan(phone, 'wallet')));
@@ -410,6 +448,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
       before - 10 * ROSE.price,
     );
     expect(await serverBalance(viewer)).toBe(before - 10 * ROSE.price);
+    await shot(viewer, 'x10');
   });
 
   it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused [needs SPEC-20 chat from wt-chat]', async () => {

@@ -560,7 +560,6 @@ async function enterRoom(roomId) {
     room.isAnchor ? 'You are the anchor' : 'Anchor: ',
     ...(room.isAnchor ? [] : [nameSpan(room.anchorId)]),
   );
-  rememberName(room.anchorId, room.anchorNickName);
   $('end-live').hidden = !room.isAnchor || state.room.ended;
   renderViewers(room);
   for (const id of ['feed', 'chat', 'my-sends', 'combos']) $(id).replaceChildren();
@@ -932,8 +931,8 @@ function setConn(st, text) {
       replaced: 'Open in another tab',
       idle: '',
     }[st];
-  $('chat-send').disabled = st !== 'online';
-  $('chat-text').disabled = st !== 'online';
+  $('chat-send').disabled = st !== 'online' || chat.unsupported;
+  $('chat-text').disabled = st !== 'online' || chat.unsupported;
 }
 
 /** A request failed for want of a connection: say so, and reconnect (the catch-up runs on the way back). */
@@ -1069,6 +1068,12 @@ function onErrorFrame(f) {
   if (!msg) return;
   if (chat.waiting && Date.now() - chat.waiting < 5000) {
     chat.waiting = 0;
+    // A server without chat refuses the 1003 as a bad frame (20 of them close the socket): stop sending.
+    if (/unknown or server-only code/.test(msg)) {
+      chat.unsupported = true;
+      setConn(/** @type {any} */ (conn.state));
+      return chatError('Chat is not available on this server yet.');
+    }
     chatError(`Not sent: ${clause(msg)}`);
   }
 }
@@ -1238,7 +1243,7 @@ const effects = (() => {
 
 // ---------- chat (SPEC-20: bizCode 5555 both ways; refusals as error frames) ----------
 const CHAT_SHOWN = 100;
-const chat = { seen: new Set(), waiting: 0 };
+const chat = { seen: new Set(), waiting: 0, unsupported: false };
 
 function chatError(msg) {
   $('chat-error').textContent = msg;
