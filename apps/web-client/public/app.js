@@ -375,6 +375,14 @@ function logoutLocally() {
 
 $('logout').addEventListener('click', () =>
   guarded(async () => {
+    if (state.room && state.room.isAnchor && !state.room.ended) {
+      const ok = await confirmDialog(
+        'Log out while you are live?',
+        'Your room stays live for your viewers until you end it. Use End live to close it.',
+        'Log out',
+      );
+      if (!ok) return;
+    }
     await api('/userLogin/logout').catch(() => undefined);
     logoutLocally();
     history.replaceState(null, '', '#/');
@@ -502,7 +510,7 @@ function leaveRoomLocally() {
   effects.clear();
   state.room = null;
   showEarningsPanel(false);
-  $('gift-sheet').dataset.open = 'false';
+  setSheet(false);
 }
 
 async function loadRooms() {
@@ -683,12 +691,13 @@ function quantity() {
   return checked ? Number(/** @type {HTMLInputElement} */ (checked).value) : 1;
 }
 
-$('gift-sheet-toggle').addEventListener('click', () => {
-  const open = $('gift-sheet').dataset.open !== 'true';
+/** The gift panel's bottom sheet (phones; always open on wide screens). */
+function setSheet(open) {
   $('gift-sheet').dataset.open = String(open);
   $('gift-sheet-toggle').setAttribute('aria-expanded', String(open));
   $('gift-sheet-toggle').textContent = open ? 'Hide gifts' : 'Show gifts';
-});
+}
+$('gift-sheet-toggle').addEventListener('click', () => setSheet($('gift-sheet').dataset.open !== 'true'));
 
 // ---------- sends: pending until 5556 (charged) or 5557 (refused), matched by requestId ----------
 const PENDING_MAX = 50;
@@ -838,6 +847,7 @@ const rechargeAttempt = { key: '', productId: 0, inFlight: false };
 
 function openRecharge() {
   if (state.room && !state.room.isAnchor && !$('view-room').hidden && !$('panel-live').hidden) {
+    setSheet(false); // on a phone the sheet would cover the packs
     void showProducts(true).then(() => {
       const first = $in($('products'), 'button');
       if (first) first.focus();
