@@ -94,7 +94,29 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
   /** The desktop viewer, its live connection behind a gate the test opens and closes. */
   let viewer: Page;
   let roomId: number;
-  const gate = { blocked: false, routes: [] as { page: WebSocketRoute; server: WebSocketRoute }[] };
+  /** A page's live connection behind a gate the test closes (the page's socket and the server's) and opens. */
+  const gated = async (page: Page) => {
+    const g = { blocked: false, routes: [] as { page: WebSocketRoute; server: WebSocketRoute }[] };
+    await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+      if (g.blocked) return void ws.close({ code: 4000, reason: 'blocked by the test' });
+      g.routes.push({ page: ws, server: ws.connectToServer() });
+    });
+    return {
+      async block(): Promise<void> {
+        g.blocked = true;
+        for (const r of g.routes.splice(0)) {
+          await r.server.close();
+          await r.page.close({ code: 4000, reason: 'blocked by the test' });
+        }
+        await page.waitForSelector('#conn[data-state=offline]');
+      },
+      open(): void {
+        g.blocked = false;
+      },
+    };
+  };
+  let viewerGate: Awaited<ReturnType<typeof gated>>;
+  let anchorGate: Awaited<ReturnType<typeof gated>>;
 
   const userIdOf = async (page: Page): Promise<number> =>
     Number(await page.evaluate(() => localStorage.getItem('lg.userId')));
@@ -149,6 +171,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     browser = await launchChromium(browserFound.path!);
 
     anchor = await loginPage(browser, stack.baseUrl, DESKTOP);
+    anchorGate = await gated(anchor);
     await anchor.fill('#room-name', ROOM);
     await anchor.click('#start-living');
     await anchor.waitForSelector('#view-room:not([hidden])');
@@ -160,10 +183,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     await enterRoom(phone, ROOM);
 
     viewer = await loginPage(browser, stack.baseUrl, DESKTOP);
-    await viewer.routeWebSocket(/\/ws(\?|$)/, (ws) => {
-      if (gate.blocked) return void ws.close({ code: 4000, reason: 'blocked by the test' });
-      gate.routes.push({ page: ws, server: ws.connectToServer() });
-    });
+    viewerGate = await gated(viewer);
     await enterRoom(viewer, ROOM);
   });
 
@@ -206,12 +226,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
   });
 
   it("a gift sent while the live connection is blocked: the page says offline and shows the send pending; after the reconnect the balance is the server's", async () => {
-    gate.blocked = true;
-    for (const r of gate.routes.splice(0)) {
-      await r.server.close();
-      await r.page.close({ code: 4000, reason: 'blocked by the test' });
-    }
-    await viewer.waitForSelector('#conn[data-state=offline]');
+    await viewerGate.block();
     expect(await viewer.textContent('#conn')).toMatch(/Offline/);
     await send(viewer, APPLAUSE.id); // the gateway is reachable: the gift is accepted, its 5556 has nowhere to go
     const pendingSend = viewer.locator('#my-sends li').first();
@@ -221,7 +236,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     expect(await shownBalance(viewer)).toBe(300); // nothing told the page yet
     await shot(viewer, 'offline-pending', true);
 
-    gate.blocked = false;
+    viewerGate.open();
     await viewer.waitForSelector('#conn[data-state=online]', { timeout: 30_000 });
     await viewer.waitForFunction(
       (want) => document.getElementById('balance')!.textContent === String(want),
@@ -330,6 +345,28 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     expect(sends).toBe(0);
   });
 
+  it("the anchor's connection drops: the gifts sent meanwhile join its activity list, marked missed, and its earnings catch up", async () => {
+    const CROWN = seedGift('Crown');
+    await anchorGate.block();
+    expect(await anchor.textContent('#conn')).toMatch(/Offline/);
+    await send(viewer, CROWN.id);
+    await waitFor('the Crown recorded in the room', async () => {
+      const { list } = (await (await apiAs(anchor)).post('/gift/history/room', { roomId, limit: 5 })).body.data;
+      return list.some((g: { giftId: number }) => g.giftId === CROWN.id);
+    });
+    // Recorded, so settled (records are written after the bank's settlement): the figure the page must reach.
+    const served = (await (await apiAs(anchor)).post('/bank/earnings')).body.data.earnings;
+    anchorGate.open();
+    await anchor.waitForSelector('#conn[data-state=online]', { timeout: 30_000 });
+    const missed = anchor.locator(`#feed li[data-missed=true][data-key$=":${CROWN.id}"]`);
+    await missed.waitFor({ state: 'attached' });
+    expect(await missed.textContent()).toMatch(/sent Crown x1 \(while you were offline\)$/);
+    await anchor.waitForFunction(
+      (want) => document.getElementById('earn-earnings')!.dataset.value === String(want),
+      served,
+    );
+  });
+
   it('reload inside a room keeps the room; Back goes back to the lobby; the anchor sees a viewer count', async () => {
     await phone.reload();
     await phone.waitForSelector('#view-room:not([hidden])');
@@ -342,6 +379,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     await phone.waitForSelector('#view-lobby:not([hidden])');
     await phone.goForward();
     await phone.waitForSelector('#view-room:not([hidden])');
+    await phone.waitForFunction(() => document.body.dataset.im === 'online');
 
     await anchor.reload();
     await anchor.waitForSelector('#view-room:not([hidden])');

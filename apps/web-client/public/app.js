@@ -575,6 +575,7 @@ async function enterRoom(roomId) {
   $('chat-error').hidden = true;
   chat.seen.clear();
   pending.clear();
+  shownGifts.clear();
   // The anchor's money is their earnings (gifts credit earnings, not the wallet): the panel, not "Balance".
   showEarningsPanel(room.isAnchor);
   $('gift-sheet').hidden = room.isAnchor;
@@ -920,7 +921,7 @@ async function recharge(p, box) {
 }
 
 // ---------- IM (WebSocket): connection status, reconnect with backoff, catch-up ----------
-const conn = { attempt: 0, timer: undefined, wasDown: false, state: 'idle' };
+const conn = { attempt: 0, timer: undefined, wasDown: false, state: 'idle', downSince: 0 };
 
 function isOnline() {
   return conn.state === 'online';
@@ -967,6 +968,7 @@ function closeSocket() {
   conn.timer = undefined;
   conn.attempt = 0;
   conn.wasDown = false;
+  conn.downSince = 0;
   if (state.ws) {
     clearInterval(state.ws.beat);
     state.ws.onclose = null;
@@ -986,6 +988,7 @@ function scheduleReconnect(roomId) {
   const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** conn.attempt);
   const wait = Math.round(base / 2 + Math.random() * (base / 2));
   conn.attempt += 1;
+  if (!conn.downSince) conn.downSince = Date.now();
   setConn('offline', `Offline: reconnecting in ${Math.ceil(wait / 1000)} s…`);
   conn.timer = setTimeout(() => reconnect(roomId), wait);
 }
@@ -1055,8 +1058,10 @@ async function openSocket(roomId) {
 /** Logged in on the socket: after a gap, read again what may have changed meanwhile. */
 function onImLogin() {
   const back = conn.wasDown;
+  const downSince = conn.downSince || Date.now();
   conn.attempt = 0;
   conn.wasDown = false;
+  conn.downSince = 0;
   setConn('online');
   if (!state.room) return;
   // (Re)connected: gifts may have settled while no socket was there to say so.
@@ -1068,6 +1073,7 @@ function onImLogin() {
       if (!state.room) return;
       if (!state.room.isAnchor) await refreshBalance().catch(() => undefined);
       await refreshBoard().catch(() => undefined);
+      if (state.room && state.room.isAnchor) await catchUpRoom(downSince).catch(() => undefined);
     })();
   }
 }
@@ -1098,6 +1104,7 @@ function onGiftEffect(data) {
   if (state.room && data.roomId && data.roomId !== state.room.roomId) return;
   const send = pending.get(data.requestId);
   if (send) setSendState(send, 'charged', 'Sent ✓');
+  rememberGift(data.requestId);
   effects.play(data);
   addFeed(data);
   void refreshBoard().catch(() => undefined);
@@ -1114,13 +1121,43 @@ function onGiftRefused(data) {
   void refreshBalance().catch(() => undefined);
 }
 
+/** requestIds of the gifts shown in this room (bounded): a catch-up adds only the others. */
+const shownGifts = new Set();
+function rememberGift(requestId) {
+  shownGifts.add(requestId);
+  if (shownGifts.size > 500) shownGifts.delete(shownGifts.values().next().value);
+}
+
+/** A gift record's quantity (SPEC-20 `count`, from wt-count; 1 before it). @param {object} g */
+function countOf(g) {
+  return /** @type {{ count?: number }} */ (g).count || 1;
+}
+
+/** Slack for the clocks of the page and the server when a catch-up picks the gifts sent while offline. */
+const CATCH_UP_SLACK_MS = 60000;
+
+/**
+ * The anchor, back after a gap: the room's gifts it did not see (`/gift/history/room`, the anchor's own route)
+ * join the activity list, marked as missed. A viewer has no such route: its missed effects are not replayed.
+ */
+async function catchUpRoom(downSince) {
+  const room = state.room;
+  const { list } = await api('/gift/history/room', { roomId: room.roomId, limit: 50 });
+  if (state.room !== room) return;
+  const missed = list.filter((g) => g.sendTime >= downSince - CATCH_UP_SLACK_MS && !shownGifts.has(g.requestId));
+  for (const g of missed.reverse()) {
+    rememberGift(g.requestId);
+    addFeed({ senderId: g.senderId, giftId: g.giftId, giftName: g.giftName, count: countOf(g) }, true);
+  }
+}
+
 /** The activity list: one line per sender and gift in a row, its count going up (not one line per tap). */
-function addFeed(data) {
+function addFeed(data, missed = false) {
   const g = state.gifts.get(data.giftId);
   const giftName = data.giftName || (g && g.giftName) || 'a gift';
   const n = data.count || 1;
   const top = /** @type {HTMLElement | null} */ ($('feed').firstElementChild);
-  if (top && top.dataset.key === `${data.senderId}:${data.giftId}`) {
+  if (top && top.dataset.key === `${data.senderId}:${data.giftId}` && top.dataset.missed === String(missed)) {
     const total = Number(top.dataset.total) + n;
     top.dataset.total = String(total);
     $in(top, '.n').textContent = `x${total}`;
@@ -1129,7 +1166,9 @@ function addFeed(data) {
   const li = document.createElement('li');
   li.dataset.key = `${data.senderId}:${data.giftId}`;
   li.dataset.total = String(n);
+  li.dataset.missed = String(missed);
   li.append(nameSpan(data.senderId), ` sent ${giftName} `, textSpan(`x${n}`, 'n'));
+  if (missed) li.append(textSpan(' (while you were offline)', 'muted'));
   $('feed').prepend(li);
   while ($('feed').children.length > 50) $('feed').lastChild.remove();
 }
@@ -1610,10 +1649,10 @@ function giftHistory(side) {
     key: (g) => g.requestId,
     cells: (g) => [
       when(g.sendTime),
-      g.count > 1 ? `${g.giftName} x${g.count}` : g.giftName,
+      countOf(g) > 1 ? `${g.giftName} x${countOf(g)}` : g.giftName,
       nameSpan(g[other]),
       `room ${g.roomId}`,
-      coins(g.price * (g.count || 1)),
+      coins(g.price * countOf(g)),
     ],
     data: (g) => ({ requestId: g.requestId, giftId: String(g.giftId), otherId: String(g[other]) }),
   });
