@@ -101,6 +101,24 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.wss.close();
   }
 
+  /**
+   * Every per-socket structure of this node, counted (specs; the soak's explanation of im-core's memory):
+   * sockets open, registered connections, users and rooms bound, messages kept for resending, rooms and
+   * users whose recent msgIds are remembered, addresses in the connect limiter. All but the last two are
+   * released by a socket's close; those two by their sweeps (the TTL, a full bucket).
+   */
+  stats(): Record<
+    'sockets' | 'connections' | 'users' | 'rooms' | 'pendingMessages' | 'dedupScopes' | 'addresses',
+    number
+  > {
+    return {
+      sockets: this.sockets.size,
+      ...this.registry.stats(),
+      dedupScopes: this.push.dedupScopes,
+      addresses: this.connectLimiter.size,
+    };
+  }
+
   nodeInfo(): ImNodeInfo {
     const e = this.env;
     return {
