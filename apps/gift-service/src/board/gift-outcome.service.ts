@@ -71,7 +71,6 @@ return combos
 
 /** Most gifts of one room per step-2 script call (bounds how long one call holds Redis). */
 const ROOM_APPLY_CHUNK = 100;
-
 /**
  * Marks a gift done (pushed, and recorded when charged), only while its outcome exists (never recreates an
  * expired one), and cuts its life to the redelivery window. ARGV: the window s.
