@@ -48,7 +48,13 @@ const RSS_DRIFT_LIMIT = 0.05;
 export async function runSoak(o: SoakOptions): Promise<{
   samples: SoakSample[];
   warmupMinutes: number;
-  growth: { redisMbPerMillionGifts: number; rssDrift: Record<string, number>; gifts: number };
+  growth: {
+    redisMbPerMillionGifts: number;
+    rssDrift: Record<string, number>;
+    gifts: number;
+    /** Keys of the run's own prefix, by family: how many more per million gifts (0: bounded, not growing). */
+    keysPerMillionGifts: Record<string, number>;
+  };
   targets: SoakTarget[];
 }> {
   const warmupMinutes = Math.min(2, o.minutes - 1);
@@ -96,6 +102,17 @@ export async function runSoak(o: SoakOptions): Promise<{
   const rssDrift = Object.fromEntries(
     Object.entries(last.rssBytes).map(([app, b]) => [app, (b - (from.rssBytes[app] ?? b)) / (from.rssBytes[app] ?? b)]),
   );
+  const keysPerMillionGifts = Object.fromEntries(
+    [...new Set([...Object.keys(from.keys), ...Object.keys(last.keys)])].map((family) => [
+      family,
+      gifts > 0 ? Math.round((((last.keys[family] ?? 0) - (from.keys[family] ?? 0)) / gifts) * 1_000_000) : NaN,
+    ]),
+  );
+  o.log(
+    `  keys per million gifts after the warm-up, by family: ${Object.entries(keysPerMillionGifts)
+      .map(([f, n]) => `${f} ${n >= 0 ? '+' : ''}${n}`)
+      .join(', ')}`,
+  );
   const targets: SoakTarget[] = [
     {
       target: `Redis <= ${REDIS_LIMIT_MB} MB per million gifts after the warm-up (window ${o.windowMs / 1000} s)`,
@@ -114,7 +131,12 @@ export async function runSoak(o: SoakOptions): Promise<{
   ];
   console.log(`soak targets (issue 23; a MISS is reported, not an exit failure):`);
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.figure}`);
-  return { samples, warmupMinutes, growth: { redisMbPerMillionGifts, rssDrift, gifts }, targets };
+  return {
+    samples,
+    warmupMinutes,
+    growth: { redisMbPerMillionGifts, rssDrift, gifts, keysPerMillionGifts },
+    targets,
+  };
 }
 
 async function datasetBytes(redis: RedisClient): Promise<number> {
@@ -122,7 +144,10 @@ async function datasetBytes(redis: RedisClient): Promise<number> {
   return Number(/^used_memory_dataset:(\d+)/m.exec(info)?.[1] ?? NaN);
 }
 
-/** The run's keys by family: `<prefix>:<app>:{tag}:<family>[:...]` (SCAN, a few hundred thousand at most). */
+/**
+ * The run's keys by family: `<prefix>:<app>:{<tag>:<id>}:<family>[:...]`, or the tag's name when what follows
+ * is not a word (rate limits: `{rl:<subject>}:<route>`). SCAN: a few hundred thousand keys at most.
+ */
 async function keyFamilies(redis: RedisClient, prefix: string): Promise<Record<string, number>> {
   const families: Record<string, number> = {};
   let cursor = '0';
@@ -132,7 +157,7 @@ async function keyFamilies(redis: RedisClient, prefix: string): Promise<Record<s
     for (const key of keys) {
       const rest = key.slice(prefix.length + 1);
       const app = rest.slice(0, rest.indexOf(':'));
-      const family = /}:([a-z-]+)/.exec(rest)?.[1] ?? rest.split(':')[1] ?? '?';
+      const family = /}:([a-z-]+)(?::|$)/.exec(rest)?.[1] ?? /{([a-z-]+)/.exec(rest)?.[1] ?? rest.split(':')[1] ?? '?';
       const name = `${app}:${family}`;
       families[name] = (families[name] ?? 0) + 1;
     }
