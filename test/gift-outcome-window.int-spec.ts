@@ -1,10 +1,9 @@
-import { KafkaTopic, SendGiftMq, SendGiftType } from '@live/contracts';
+import { KafkaTopic, SendGiftMq } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { GiftRedisKeys } from '@live/redis';
-import { uniqueName } from '@live/testing';
 import { Producer } from 'kafkajs';
 import { GiftServiceEnv } from '../apps/gift-service/src/config/gift-service.env';
-import { signedAsGateway } from './support/signed-gift';
+import { signedGift } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -71,26 +70,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
       )[0].n,
     );
 
-  function gift(
-    sender: number,
-    anchor: number,
-    room: number,
-    label: string,
-    [giftId, giftName, price]: (typeof SEED_GIFTS)[number],
-  ) {
-    return signedAsGateway({
-      userId: sender,
-      giftId,
-      giftName,
-      price,
-      receiverId: anchor,
-      roomId: room,
-      url: 'https://cdn.example/g.svga',
-      requestId: `${sender}:${uniqueName(label)}`,
-      type: SendGiftType.DEFAULT,
-      sendTime: Date.now(),
-    });
-  }
+  const gift = signedGift;
 
   /** 3 rooms; 6 funded senders, 3 roses each (combos), and 2 senders too poor for a heart (refused: 5557). */
   async function scene() {

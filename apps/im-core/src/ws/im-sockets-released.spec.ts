@@ -1,13 +1,9 @@
 import { ImBizCode, ImFrameCode } from '@live/contracts';
-import { HttpAdapterHost } from '@nestjs/core';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
-import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
 import { ImWebSocketServer } from './im-websocket.server';
+import { presenceStub, startImTestServer } from './im-test-server.spec-data';
 
 const SOCKETS = 300;
 const USERS = 100;
@@ -15,21 +11,12 @@ const ROOMS = 10;
 
 /** Redis stands aside: token `t<user>-<n>` logs user <user> in once; bindings go nowhere. */
 const used = new Set<string>();
-const presence = {
-  nodeId: 'unit-node',
-  consumeToken: (token: string) => {
-    const m = /^t(\d+)-\d+$/.exec(token);
-    if (!m || used.has(token)) return Promise.resolve(null);
-    used.add(token);
-    return Promise.resolve(Number(m[1]));
-  },
-  bindUser: () => Promise.resolve(),
-  unbindUser: () => Promise.resolve(),
-  joinRoom: () => Promise.resolve(),
-  leaveRoom: () => Promise.resolve(),
-  refresh: () => Promise.resolve(),
-  withdraw: () => Promise.resolve(),
-} as unknown as ImPresenceService;
+const presence = presenceStub((token) => {
+  const m = /^t(\d+)-\d+$/.exec(token);
+  if (!m || used.has(token)) return null;
+  used.add(token);
+  return Number(m[1]);
+});
 
 /** A socket logged in (URL token and room); resolves once the 1001 answer came. */
 async function login(url: string): Promise<WebSocket> {
@@ -49,39 +36,22 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 describe('im-core: what a socket holds is released when it closes (issue 23: memory flat however many sockets come and go)', () => {
-  let http: Server;
   let server: ImWebSocketServer;
   let push: ImPushService;
   let registry: ConnectionRegistry;
   let url: string;
+  let close: () => Promise<void>;
   /** Every per-socket structure of the node, counted. */
   const stats = () => ({ sockets: server.openSockets(), ...registry.stats(), dedupScopes: push.dedupScopes });
 
   beforeAll(async () => {
-    http = createServer();
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
-    const env = Object.assign(new ImCoreEnv(), {
-      IM_CORE_NODE_ID: 'unit-node',
+    ({ url, registry, push, server, close } = await startImTestServer(presence, {
       IM_CONNECT_BURST_PER_ADDRESS: 10 * SOCKETS,
       IM_CONNECT_RATE_PER_ADDRESS: 10 * SOCKETS,
-    });
-    registry = new ConnectionRegistry(presence);
-    push = new ImPushService(registry, env);
-    server = new ImWebSocketServer(
-      { httpAdapter: { getHttpServer: () => http } } as unknown as HttpAdapterHost,
-      registry,
-      presence,
-      push,
-      env,
-    );
-    server.onApplicationBootstrap();
+    }));
   });
 
-  afterAll(async () => {
-    await server.onApplicationShutdown();
-    await new Promise((resolve) => http.close(resolve));
-  });
+  afterAll(() => close());
 
   it('opens 300 sockets in rounds, pushes unacked messages to them, closes them: every per-socket count returns to 0', async () => {
     const empty = { sockets: 0, connections: 0, users: 0, rooms: 0, pendingMessages: 0, dedupScopes: 0 };
