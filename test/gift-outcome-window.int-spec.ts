@@ -2,6 +2,7 @@ import { KafkaTopic, SendGiftMq } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { GiftRedisKeys } from '@live/redis';
 import { Producer } from 'kafkajs';
+import { GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
 import { GiftServiceEnv } from '../apps/gift-service/src/config/gift-service.env';
 import { signedGift } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -196,6 +197,36 @@ describe('per-gift Redis state only for the redelivery window; the database past
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(windowSeconds);
     expect(await stack.redis.redis.ttl(keys.roomGiftApplied(one.roomId, one.requestId))).toBeLessThanOrEqual(
+      windowSeconds,
+    );
+  });
+
+  it('a board keeps its top GIFT_BOARD_MAX_MEMBERS senders and expires GIFT_BOARD_IDLE_TTL_MS after the last gift', async () => {
+    const env = Object.assign(new GiftServiceEnv(), { GIFT_BOARD_MAX_MEMBERS: 10, GIFT_BOARD_IDLE_TTL_MS: 120_000 });
+    const outcomes = new GiftOutcomeService(stack.redis.redis, keys, env);
+    const room = newId();
+    // Senders 1..15 give 1..15 coins each, in one batch: the 5 lowest fall off the board.
+    const gifts = Array.from({ length: 15 }, (_, i) => ({
+      requestId: `${room}:cap-${i}`,
+      roomId: room,
+      senderId: i + 1,
+      giftId: 1,
+      price: i + 1,
+      sendTime: 1_000 + i,
+      charged: true,
+      fingerprint: `fp-${i}`,
+    }));
+    await outcomes.apply(gifts, 3_000);
+    const board = await outcomes.board(room, 100);
+    expect(board.map((e) => e.userId)).toEqual([15, 14, 13, 12, 11, 10, 9, 8, 7, 6]);
+    const ttl = await stack.redis.redis.pttl(keys.roomContributionBoard(room));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    // Not done yet: the per-gift keys are held (7 days) until the gift is pushed and recorded.
+    expect(await stack.redis.redis.ttl(keys.giftOutcome(gifts[0].requestId))).toBeGreaterThan(windowSeconds);
+    await outcomes.done(gifts.map((g) => ({ ...g, charged: true })));
+    expect(await stack.redis.redis.ttl(keys.giftOutcome(gifts[0].requestId))).toBeLessThanOrEqual(windowSeconds);
+    expect(await stack.redis.redis.ttl(keys.roomGiftApplied(room, gifts[14].requestId))).toBeLessThanOrEqual(
       windowSeconds,
     );
   });
