@@ -148,9 +148,9 @@ export class SendGiftPipeline {
   /**
    * Step 3: the room-side outcome of each request id once (combo, board; GiftOutcomeService), for the
    * gifts to show. Not shown, and parked: a disputed message refused now; a request id the ledger or the
-   * outcome record holds for something else. Not shown, not parked (`late`): a charged replay whose gift
-   * record exists (done: applied and pushed; t_gift_record is the authority once its Redis keys expired
-   * after the redelivery window); a refused replay settled before the window (its 5557 went then).
+   * outcome record or the gift record holds for something else. Not shown, not parked (`late`): a charged
+   * replay whose gift record exists (done: applied and pushed; t_gift_record is the authority once its Redis
+   * keys expired after the redelivery window); a refused replay settled before the window (its 5557 went then).
    */
   private async claimOutcomes(
     answered: Settled[],
@@ -162,8 +162,10 @@ export class SendGiftPipeline {
       .filter((s) => disputes.has(s.message) && !s.result.replayed && s.result.status !== 'conflict')
       .map((s) => disputes.get(s.message)!);
     const settled = answered.filter((s) => s.result.status !== 'conflict');
-    const { late, skipped } = await this.doneBefore(settled, now);
-    const claimed = firstOfEachRequest(settled.filter((s) => !late.includes(s) && !skipped.has(s)));
+    const { late, reusedLate, skipped } = await this.doneBefore(settled, now);
+    const claimed = firstOfEachRequest(
+      settled.filter((s) => !late.includes(s) && !reusedLate.includes(s) && !skipped.has(s)),
+    );
     const claims = await this.outcomes.apply(
       claimed.map(({ gift, result }) => ({
         ...gift,
@@ -172,8 +174,9 @@ export class SendGiftPipeline {
       })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
-    // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
-    const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
+    // The outcome record (or past the window the gift record) is the second line: a reused id the ledger
+    // could not tell (a row older than fingerprints).
+    const reused = [...conflicts, ...reusedLate, ...claimed.filter((_, i) => claims[i].conflict)];
     const parked = [
       ...stale,
       ...reused.map(({ message, gift, result }) => ({
@@ -201,7 +204,10 @@ export class SendGiftPipeline {
    * expired) is skipped: its 5557 went with its first delivery (or, if that delivery died before pushing
    * and came back only after the window, a refusal notice that late is dropped: never sent twice).
    */
-  private async doneBefore(settled: Settled[], now: number): Promise<{ late: Settled[]; skipped: Set<Settled> }> {
+  private async doneBefore(
+    settled: Settled[],
+    now: number,
+  ): Promise<{ late: Settled[]; reusedLate: Settled[]; skipped: Set<Settled> }> {
     const window = this.env.GIFT_OUTCOME_WINDOW_MS;
     const skipped = new Set(
       settled.filter(
@@ -213,9 +219,12 @@ export class SendGiftPipeline {
       ),
     );
     const charged = settled.filter((s) => s.result.replayed && s.result.status === 'charged');
-    if (charged.length === 0) return { late: [], skipped };
+    if (charged.length === 0) return { late: [], reusedLate: [], skipped };
     const recorded = await this.records.recorded([...new Set(charged.map((s) => s.gift.requestId))]);
-    return { late: charged.filter((s) => recorded.has(s.gift.requestId)), skipped };
+    const done = charged.filter((s) => recorded.has(s.gift.requestId));
+    // A record of another gift under this request id: a reuse, parked as the outcome record would have it.
+    const same = (s: Settled) => recorded.get(s.gift.requestId) === giftRequestFingerprint(s.gift);
+    return { late: done.filter(same), reusedLate: done.filter((s) => !same(s)), skipped };
   }
 
   /**

@@ -73,7 +73,7 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
     send: async (_topic: string, messages: { value: ParkedMessage }[]) =>
       void parked.push(...messages.map((m) => m.value)),
   };
-  const records = { recordCharged: async (r: unknown[]) => r.length, recorded: async () => new Set<string>() };
+  const records = { recordCharged: async (r: unknown[]) => r.length, recorded: async () => new Map<string, string>() };
   const outcomes = {
     apply: async (gifts: { requestId: string }[]) =>
       gifts.map((g) => ({ combo: 1, pushed: markedPushed.has(g.requestId), conflict: false })),
