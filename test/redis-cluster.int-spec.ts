@@ -56,6 +56,7 @@ const ALL_SCRIPTS = [
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
   'markGiftPushed',
+  'releaseGiftApplied',
 ];
 
 /** The production sources (apps, libs; no specs): what registers scripts, what still calls EVAL by hand. */
@@ -187,7 +188,12 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     expect(await outcomes.board(rooms[0], 10)).toEqual([{ rank: 1, userId: 7, score: 20 }]);
     expect(await scores()).toEqual([20, 20, 10]);
 
-    await outcomes.markPushed(requestIds);
+    // Done: marked pushed, and the outcome records and applied markers (every master) cut to the window.
+    await outcomes.done(batch);
+    const window = outcomes.limits.outcomeWindowMs / 1000;
+    for (const g of batch) expect(await redis.ttl(keys.giftOutcome(g.requestId))).toBeLessThanOrEqual(window);
+    for (const g of batch.filter((b) => b.charged))
+      expect(await redis.ttl(keys.roomGiftApplied(g.roomId, g.requestId))).toBeLessThanOrEqual(window);
     const redelivered = await outcomes.apply(batch, 10_000);
     expect(redelivered.map((o) => [o.combo, o.pushed])).toEqual([
       [1, true],
