@@ -351,7 +351,11 @@ describe('Redis Cluster: every script and multi-key call site', () => {
 
   it('IdempotencyKeys: claims and releases for users on every master', async () => {
     const keys = new GatewayRedisKeys(c.prefix);
-    const idem = new IdempotencyKeys(redis, keys);
+    const idem = new IdempotencyKeys(
+      redis,
+      keys,
+      validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
+    );
     const users = spread((u) => keys.idempotencyKey(u, 'tap-1'));
     expect(mastersOf(users.map((u) => keys.idempotencyKey(u, 'tap-1')))).toBe(3);
     expect(await Promise.all(users.map((u) => idem.claim(u, 'tap-1', 'fp')))).toEqual(['new', 'new', 'new']);
