@@ -27,7 +27,7 @@
  *
  *   npm run bench -- --soak 10 [--rate 300] [--window-ms 60000] [--users 1000 --rooms 50] [--quick]
  *
- * `--window-ms`: gift-service's GIFT_OUTCOME_WINDOW_MS for the run (default 60 s, so that a short soak
+ * `--window-ms`: gift-service's GIFT_OUTCOME_WINDOW_MS and the gateway's GATEWAY_IDEMPOTENCY_WINDOW_SECONDS for the run (default 60 s, so that a short soak
  * passes the window; production's default is 10 minutes).
  */
 import { validateEnv } from '@live/common';
@@ -374,6 +374,14 @@ async function main(): Promise<void> {
   log(`stack up: database ${ENV.DB_NAME}, Redis prefix ${ENV.REDIS_KEY_PREFIX}, topics ${ENV.KAFKA_TOPIC_PREFIX}*`);
   stack.prepare();
   stack.startAll(PORTS, {
+    // A soak's window covers both families of per-gift keys: gift-service's outcomes and the gateway's claims.
+    ...(SOAK_MINUTES > 0
+      ? {
+          'api-gateway': {
+            GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: String(Math.max(60, Math.round(SOAK_WINDOW_MS / 1000))),
+          },
+        }
+      : {}),
     'gift-service': {
       LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn',
       ...(SOAK_MINUTES > 0 ? { GIFT_OUTCOME_WINDOW_MS: String(SOAK_WINDOW_MS) } : {}),

@@ -59,8 +59,9 @@ export async function runSoak(o: SoakOptions): Promise<{
 }> {
   const warmupMinutes = Math.min(2, o.minutes - 1);
   o.log(
-    `soak: ${o.rate} gifts/s with viewers for ${o.minutes} min; GIFT_OUTCOME_WINDOW_MS=${o.windowMs} ` +
-      `(the redelivery window: per-gift Redis keys live that long); warm-up ${warmupMinutes} min`,
+    `soak: ${o.rate} gifts/s with viewers for ${o.minutes} min; GIFT_OUTCOME_WINDOW_MS=${o.windowMs} and ` +
+      `GATEWAY_IDEMPOTENCY_WINDOW_SECONDS=${Math.max(60, Math.round(o.windowMs / 1000))} (the redelivery window: ` +
+      `per-gift Redis keys live that long); warm-up ${warmupMinutes} min`,
   );
   if (o.windowMs > warmupMinutes * 60_000)
     o.log(`  note: the window (${o.windowMs / 1000} s) is longer than the warm-up: the growth includes it filling`);
