@@ -44,6 +44,11 @@ export interface SoakOptions {
 const MB = 1_000_000;
 const REDIS_LIMIT_MB = 10;
 const RSS_DRIFT_LIMIT = 0.05;
+/**
+ * A family that grows with gifts gains up to a million keys per million gifts; one bounded by the window
+ * moves by the noise of a window's worth between two samples (about 4,000 per million in the 10-minute soak).
+ */
+const KEYS_LIMIT_PER_MILLION = 10_000;
 
 export async function runSoak(o: SoakOptions): Promise<{
   samples: SoakSample[];
@@ -125,6 +130,13 @@ export async function runSoak(o: SoakOptions): Promise<{
       figure: `${redisMbPerMillionGifts.toFixed(2)} MB per million (used_memory_dataset ${(from.redisDatasetBytes / MB).toFixed(1)} -> ${(last.redisDatasetBytes / MB).toFixed(1)} MB over ${gifts} gifts; the whole Redis: other users of it count too)`,
       pass: redisMbPerMillionGifts <= REDIS_LIMIT_MB,
     },
+    ...Object.entries(keysPerMillionGifts).map(([family, perMillion]) => ({
+      target: `${family} keys bounded (<= ${KEYS_LIMIT_PER_MILLION} more per million gifts after the warm-up)`,
+      value: perMillion,
+      limit: KEYS_LIMIT_PER_MILLION,
+      figure: `${perMillion >= 0 ? '+' : ''}${perMillion} per million (${from.keys[family] ?? 0} -> ${last.keys[family] ?? 0})`,
+      pass: perMillion <= KEYS_LIMIT_PER_MILLION,
+    })),
     ...Object.entries(rssDrift).map(([app, drift]) => ({
       target: `${app} RSS flat (<= ${RSS_DRIFT_LIMIT * 100}% drift after minute ${warmupMinutes})`,
       value: drift,
