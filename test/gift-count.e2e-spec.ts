@@ -6,7 +6,7 @@ import { ImTestClient } from './support/im-client';
 import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
-import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
+import { loginNewUser, rechargeCoins, startLiving, waitForImNode } from './support/test-users';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -29,14 +29,7 @@ describe('gift count: one send of N gifts', () => {
     http = new HttpClient(stack.baseUrl);
     producer = stack.kafka.kafka.producer();
     await producer.connect();
-    await waitFor(
-      'the im-core node in the registry',
-      async () => {
-        const { client } = await loginNewUser(http);
-        return (await client.post('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
-      },
-      10_000,
-    );
+    await waitForImNode(http, stack.wsUrl);
   });
 
   afterAll(async () => {
