@@ -73,10 +73,11 @@ return combos
 const ROOM_APPLY_CHUNK = 100;
 /**
  * Marks a gift done (pushed, and recorded when charged), only while its outcome exists (never recreates an
- * expired one), and cuts its life to the redelivery window. ARGV: the window s.
+ * expired one), and cuts its life to the redelivery window. ARGV: the window s (0: its life unchanged).
  */
 const MARK_PUSHED = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'pushed', 1)
+if ARGV[1] == '0' then return 1 end
 return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
 
 /** Cuts the applied markers of done gifts (KEYS, one room) to the redelivery window. ARGV: the window s. */
@@ -227,11 +228,12 @@ export class GiftOutcomeService {
 
   /**
    * The gifts are done (pushed or given up; recorded when charged): marked pushed, and their outcome
-   * records kept only for the redelivery window from now on.
+   * records kept only for the redelivery window from now on. `keepLife`: pushed but not yet recorded (their
+   * records failed): marked pushed, kept as long as the message, so the redelivery records them, never pushes again.
    */
-  async markPushed(requestIds: readonly string[]): Promise<void> {
+  async markPushed(requestIds: readonly string[], keepLife = false): Promise<void> {
     if (requestIds.length === 0) return;
-    const ttl = seconds(this.limits.outcomeWindowMs);
+    const ttl = keepLife ? 0 : seconds(this.limits.outcomeWindowMs);
     await settleAll(
       requestIds.map((requestId) => this.redis.markGiftPushed(this.keys.giftOutcome(requestId), ttl)),
       failure(

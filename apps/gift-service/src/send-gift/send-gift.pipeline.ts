@@ -89,9 +89,14 @@ export class SendGiftPipeline {
       .map((s, i) => ({ ...s, combo: outcomes[i].combo }))
       .filter((s, i) => outcomes[i].pushed || pushed.done.has(s.gift.requestId));
     const [recordsWritten, recordsMs] = await timed(
-      this.records.recordCharged(
-        done.filter((s) => s.result.status === 'charged').map(({ gift, combo }) => ({ ...gift, combo })),
-      ),
+      this.records
+        .recordCharged(done.filter((s) => s.result.status === 'charged').map(({ gift, combo }) => ({ ...gift, combo })))
+        .catch(async (err: unknown) => {
+          // The pushes went out: say so before the batch fails, so its redelivery records them and never
+          // pushes them again (their keys keep the message's life: nothing is cut before the record).
+          await this.outcomes.markPushed([...pushed.done], true).catch(() => undefined);
+          throw err;
+        }),
     );
     await this.outcomes.done([
       ...done.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged' })),
