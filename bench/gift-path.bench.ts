@@ -41,6 +41,7 @@ import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
 import { spawnSync } from 'node:child_process';
 import {
+  benchGiftCount,
   deleteTopics,
   httpPost,
   issueImToken,
@@ -203,6 +204,7 @@ async function load(opts: LoadOptions): Promise<LoadResult> {
         giftId: opts.giftId ?? 1,
         roomId: v.roomId,
         receiverId: v.anchorId,
+        ...benchGiftCount(n),
         requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}`,
       };
       result.sent += 1;

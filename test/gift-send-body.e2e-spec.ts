@@ -5,7 +5,7 @@ import { loginNewUser } from './support/test-users';
 
 /**
  * POST /gift/send's body is checked by Fastify's compiled validator (the route's JSON schema), held to the
- * validation pipe's rules: no coercion but form digits, unknown fields refused, the envelope with 100001.
+ * validation pipe's rules: no coercion but the digits of a form body, unknown fields refused, the envelope with 100001.
  * Its rate limit (100 a second per user) is counted by the send itself, in one Redis round trip with its
  * other commands.
  */
@@ -36,6 +36,12 @@ describe('POST /gift/send: the body schema, the rate limit', () => {
     ['{"giftId":1,"roomId":1}', 'receiverId is required'],
     ['{"giftId":1,"roomId":1,"receiverId":2,"userId":7}', 'property userId should not exist'],
     ['{"giftId":1,"roomId":1,"receiverId":2,"requestId":7}', 'requestId must be a string'],
+    // JSON is taken as typed: a string of digits is not an integer (only a form's fields are strings).
+    ['{"giftId":"7","roomId":1,"receiverId":2}', 'giftId must be an integer number'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"count":0}', 'count must not be less than 1'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"count":1000}', 'count must not be greater than 999'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"count":1.5}', 'count must be an integer number'],
+    ['{"giftId":1,"roomId":1,"receiverId":2,"count":"3"}', 'count must be an integer number'],
     ['{"giftId":1,"roomId":1,"receiverId":2,"requestId":"a b"}', 'requestId must match pattern'],
     ['[1,2]', 'body must be an object'],
     ['"a string"', 'body must be an object'],
@@ -46,7 +52,7 @@ describe('POST /gift/send: the body schema, the rate limit', () => {
   });
 
   it('a form body with digit strings passes the schema (refused further on, by the gift lookup)', async () => {
-    const answer = await send('giftId=2147483647&roomId=1&receiverId=2', 'application/x-www-form-urlencoded');
+    const answer = await send('giftId=2147483647&roomId=1&receiverId=2&count=999', 'application/x-www-form-urlencoded');
     expect([answer.status, answer.body.code]).toEqual([404, 11001]);
     expect(answer.body.msg).toContain('2147483647');
   });

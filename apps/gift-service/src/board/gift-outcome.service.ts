@@ -1,4 +1,4 @@
-import { ContributionEntryDto } from '@live/contracts';
+import { amountOfSend, ContributionEntryDto, SentGift } from '@live/contracts';
 import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
@@ -31,12 +31,12 @@ return {ARGV[1], ARGV[2], 0}
  *   KEYS[1] the room's board; then per gift j (from 0): KEYS[2+2j] its applied marker in the room (holds
  *   its combo), KEYS[3+2j] its sender's combo state in the room.
  *   ARGV: combo window ms, applied-marker TTL s, combo TTL s, board TTL s, board members kept; then per
- *   gift j: ARGV[6+4j..9+4j] giftId, sendTime ms, price, senderId.
+ *   gift j: ARGV[6+4j..9+4j] giftId, sendTime ms, amount (price x count), senderId.
  * combo = previous + 1 when the sender's previous gift in the room was the same gift sent at most `window`
- * ms earlier (by send time), else 1; the board adds the price to the sender. Applied before: its combo,
- * nothing changes. Answers the combos in order. The same as one call per gift, in one script call.
- * The board then lives `board TTL` past the room's last gift (a room silent that long has ended its live
- * session) and keeps its top `members` senders (the lowest scores beyond them are dropped).
+ * ms earlier (by send time), else 1 (it counts sends: a send of 10 gifts is one); the board adds the amount
+ * to the sender. Applied before: its combo, nothing changes. Answers the combos in order (one call per gift,
+ * in one script call). The board lives `board TTL` past the room's last gift (a room silent that long ended
+ * its session) and keeps its top `members` senders (the lowest scores beyond them are dropped).
  */
 const APPLY_IN_ROOM = `
 local window = tonumber(ARGV[1])
@@ -105,13 +105,11 @@ function limitsOf(env?: GiftServiceEnv): GiftKeyLimits {
 
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
-interface GiftOutcomeInput {
-  requestId: string;
-  roomId: number;
-  senderId: number;
-  giftId: number;
-  price: number;
-  sendTime: number;
+/** A gift's fields the outcome needs; the board counts price x count (a count absent: 1). */
+interface GiftOutcomeInput
+  extends
+    Pick<SentGift, 'requestId' | 'roomId' | 'senderId' | 'giftId' | 'price' | 'sendTime'>,
+    Partial<Pick<SentGift, 'count'>> {
   charged: boolean;
   /** giftRequestFingerprint of the message: what the request id is for. */
   fingerprint: string;
@@ -205,7 +203,7 @@ export class GiftOutcomeService {
               this.keys.comboState(g.roomId, g.senderId),
             ]),
           ];
-          const args = call.flatMap(({ g }) => [g.giftId, g.sendTime, g.price, g.senderId]);
+          const args = call.flatMap(({ g }) => [g.giftId, g.sendTime, amountOfSend(g), g.senderId]);
           return this.redis.applyGiftInRoom(
             keys.length,
             ...keys,
