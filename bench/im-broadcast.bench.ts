@@ -53,6 +53,7 @@ function effect(seq: number): GiftEffectData {
     receiverId: 2,
     roomId: ROOM,
     combo: 1,
+    count: 1,
     seq,
   };
   return data;

@@ -103,7 +103,7 @@ describe('gift history (keyset paged, per user and per room)', () => {
 
     const rows = await all(viewer.client, '/gift/history/sent');
     expect(rows.map((r) => r.requestId)).toEqual([heart, rose]);
-    const common = { senderId: viewer.userId, receiverId: room.anchorId, roomId: room.roomId, combo: 1 };
+    const common = { senderId: viewer.userId, receiverId: room.anchorId, roomId: room.roomId, combo: 1, count: 1 };
     expect(rows[0]).toMatchObject({
       ...common,
       requestId: heart,
@@ -114,7 +114,18 @@ describe('gift history (keyset paged, per user and per room)', () => {
     expect(rows[1]).toMatchObject({ ...common, requestId: rose, giftId: roseId, giftName: roseName, price: rosePrice });
     for (const row of rows) {
       expect(Object.keys(row).sort()).toEqual(
-        ['combo', 'giftId', 'giftName', 'price', 'receiverId', 'requestId', 'roomId', 'sendTime', 'senderId'].sort(),
+        [
+          'combo',
+          'count',
+          'giftId',
+          'giftName',
+          'price',
+          'receiverId',
+          'requestId',
+          'roomId',
+          'sendTime',
+          'senderId',
+        ].sort(),
       );
       expect(row.sendTime).toBeGreaterThanOrEqual(before - 1_000);
       expect(row.sendTime).toBeLessThanOrEqual(Date.now() + 1_000);

@@ -191,6 +191,7 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       receiverId: 2,
       roomId: room,
       combo: 1,
+      count: 1,
     };
     let pushes = 0;
     while (registry().has(conn) && pushes < 1_500) {

@@ -197,6 +197,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       receiverId: anchor.userId,
       roomId,
       combo: 99,
+      count: 1,
     };
     const forged: [number, string, object][] = [
       [

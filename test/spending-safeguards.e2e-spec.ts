@@ -3,7 +3,7 @@ import { SEED_GIFTS } from '@live/database';
 import { HttpClient } from './support/http-client';
 import { ImTestClient } from './support/im-client';
 import { startTestStack, TestStack } from './support/test-stack';
-import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
+import { loginNewUser, rechargeCoins, startLiving, waitForImNode } from './support/test-users';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -28,14 +28,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
       env: { BANK_DAILY_SPEND_CAP: String(CAP), GATEWAY_ADMIN_PHONES: adminPhone },
     });
     http = new HttpClient(stack.baseUrl);
-    await waitFor(
-      'the im-core node in the registry',
-      async () => {
-        const { client } = await loginNewUser(http);
-        return (await client.post('/im/getImConfig')).body.data.wsImServerAddress === stack.wsUrl;
-      },
-      10_000,
-    );
+    await waitForImNode(http, stack.wsUrl);
   });
 
   afterAll(async () => {

@@ -648,6 +648,12 @@ export interface components {
       roomId: number;
       /** @description the anchor of the room */
       receiverId: number;
+      /**
+       * @description how many of the gift: ONE trade of price x count, ONE effect (5556) showing the count
+       * @default 1
+       * @example 1
+       */
+      count?: number;
       /** @description idempotency key (or header Idempotency-Key): 1-40 of A-Z a-z 0-9 _ - . */
       requestId?: string;
     };
@@ -705,9 +711,11 @@ export interface components {
       requestId: string;
       giftId: number;
       giftName: string;
-      /** @description coins per gift, as charged */
+      /** @description coins per gift, as charged (the send cost price x count) */
       price: number;
-      /** @description the combo shown with it (5556): how many of this gift the sender had sent in a row, this one included */
+      /** @description how many of the gift the send carried */
+      count: number;
+      /** @description the combo shown with it (5556): the sender's streak of sends of this gift in a row (a send of any count is one), this one included */
       combo: number;
       senderId: number;
       receiverId: number;

@@ -207,3 +207,15 @@ export async function deleteTopics(prefix: string): Promise<void> {
   if (topics.length > 0) await admin.deleteTopics({ topics });
   await admin.disconnect();
 }
+
+/** Every BENCH_MULTI_GIFT_EVERY-th gift of a load (n = EVERY - 1, 2 EVERY - 1, ...) is a send of BENCH_MULTI_GIFT_COUNT. */
+export const BENCH_MULTI_GIFT_EVERY = 7;
+export const BENCH_MULTI_GIFT_COUNT = 3;
+
+/**
+ * The `count` of the load's n-th gift (issue 20): most are single gifts (no field, as an older client sends
+ * them), every 7th carries 3, so the audit checks price x count on every run (wrk-load.ts' Lua does the same).
+ */
+export function benchGiftCount(n: number): { count?: number } {
+  return n % BENCH_MULTI_GIFT_EVERY === BENCH_MULTI_GIFT_EVERY - 1 ? { count: BENCH_MULTI_GIFT_COUNT } : {};
+}

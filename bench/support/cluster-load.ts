@@ -5,7 +5,7 @@
  * reads that reach gift-service and bank-service over RPC (contribution boards, trade lists).
  */
 import { DataSource } from 'typeorm';
-import { httpPost, sleep, Viewer } from './bench-kit';
+import { benchGiftCount, httpPost, sleep, Viewer } from './bench-kit';
 import type { AuditedGift } from './gift-audit';
 
 /** How long a client keeps sending a gift again while it gets a 5xx or no answer. */
@@ -82,7 +82,13 @@ export class GiftLoad {
    * every half second for up to RETRY_FOR_MS.
    */
   private async send(n: number, v: Viewer): Promise<void> {
-    const body = JSON.stringify({ giftId: 2, roomId: v.roomId, receiverId: v.anchorId, requestId: `c-${n}` });
+    const body = JSON.stringify({
+      giftId: 2,
+      roomId: v.roomId,
+      receiverId: v.anchorId,
+      ...benchGiftCount(n),
+      requestId: `c-${n}`,
+    });
     const sentAt = Date.now();
     let errors = 0;
     let last = { status: 0, code: null as number | null, requestId: null as string | null };

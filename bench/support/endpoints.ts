@@ -8,7 +8,7 @@ export const API_ENDPOINTS: { path: string; body: Record<string, unknown>; isPub
   { path: '/living/list', body: { type: 0, page: 1, pageSize: 10 }, isPublic: false },
   { path: '/living/anchorConfig', body: { roomId: 1 }, isPublic: false },
   { path: '/gift/listGift', body: {}, isPublic: false },
-  { path: '/gift/send', body: { giftId: 1, roomId: 1, receiverId: 2 }, isPublic: false },
+  { path: '/gift/send', body: { giftId: 1, roomId: 1, receiverId: 2, count: 2 }, isPublic: false },
   { path: '/gift/contributionBoard', body: { roomId: 1 }, isPublic: false },
   { path: '/gift/history/sent', body: { limit: 20 }, isPublic: false },
   { path: '/gift/history/received', body: { limit: 20 }, isPublic: false },

@@ -14,8 +14,9 @@
  *
  * Money (auditMoney): the ledger is double-entry for gifts (a charged gift is the sender's debit and the
  * receiver's credit under one request id). Every accepted request id has exactly one gift debit: charged
- * (status 1) with exactly one gift record, or refused (status 0) with none; a charged one has exactly one
- * credit, of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
+ * (status 1) with exactly one gift record, or refused (status 0) with none; a charged one's debit is the
+ * price x count its record names (one trade per send, whatever its count) and it has exactly one credit,
+ * of the same coins, to the receiver its debit names (and naming its sender), a refused one none;
  * no gift trade charged (or refused) for an id of the harness (LIKE `requestIdLike`) that was not
  * accepted; no gift record without a charged debit; no negative balance or earnings; balances + earnings +
  * withdrawn (net) + platform cut (fee) of the withdrawal orders not rejected = credits (recharges and
@@ -110,15 +111,23 @@ interface GiftLedger {
   credits: number;
   /** The debit's receiver got the credit, of the same coins, naming the sender (a refused gift: no credit). */
   balanced: boolean;
+  /** Coins the debit took (its -num). */
+  debited: number;
 }
 
 /** Per accepted id: its gift rows and records. */
 async function outcomesOf(
   ds: DataSource,
   ids: readonly string[],
-): Promise<{ trades: Map<string, GiftLedger>; records: Map<string, number> }> {
+): Promise<{
+  trades: Map<string, GiftLedger>;
+  records: Map<string, number>;
+  amounts: Map<string, { amount: number; count: number }>;
+}> {
   const trades = new Map<string, GiftLedger>();
   const records = new Map<string, number>();
+  /** Per recorded id: its record's price x count (what one send of `count` gifts costs), and its count. */
+  const amounts = new Map<string, { amount: number; count: number }>();
   for (const part of chunks(ids)) {
     const t: Record<string, string | null>[] = await ds.query(
       `SELECT request_id, SUM(direction = 1) AS debits, SUM(direction = 1 AND status = 1) AS charged,
@@ -139,15 +148,19 @@ async function outcomesOf(
             String(r.credited_to) === String(r.receiver) &&
             String(r.credited_from) === String(r.sender)
           : credits === 0;
-      trades.set(String(r.request_id), { debits, charged, refused, credits, balanced });
+      trades.set(String(r.request_id), { debits, charged, refused, credits, balanced, debited: -Number(r.debited) });
     }
-    const g: { request_id: string; n: string }[] = await ds.query(
-      'SELECT request_id, COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id',
+    const g: { request_id: string; n: string; amount: string; count: string }[] = await ds.query(
+      `SELECT request_id, COUNT(*) AS n, MAX(price * count) AS amount, MAX(count) AS count
+       FROM t_gift_record WHERE request_id IN (?) GROUP BY request_id`,
       [part],
     );
-    for (const r of g) records.set(r.request_id, Number(r.n));
+    for (const r of g) {
+      records.set(r.request_id, Number(r.n));
+      amounts.set(r.request_id, { amount: Number(r.amount), count: Number(r.count) });
+    }
   }
-  return { trades, records };
+  return { trades, records, amounts };
 }
 
 /** Gifts of the harness' ids (LIKE patterns) that were never accepted, charged (any charged row) and refused. */
@@ -226,9 +239,11 @@ export async function auditMoney(opts: {
 }): Promise<{ checks: AuditCheck[]; outcomes: Map<string, GiftOutcome> }> {
   const { ds } = opts;
   const accepted = new Set(opts.acceptedIds);
-  const { trades, records } = await outcomesOf(ds, [...accepted]);
+  const { trades, records, amounts } = await outcomesOf(ds, [...accepted]);
   const outcomes = new Map<string, GiftOutcome>();
   let settledTwice = 0;
+  let chargedNotPriceTimesCount = 0;
+  let multiGifts = 0;
   let unbalancedTransfers = 0;
   let chargedWithoutOneRecord = 0;
   let refusedWithRecord = 0;
@@ -238,6 +253,10 @@ export async function auditMoney(opts: {
     if (t.charged > 0) outcomes.set(id, 'charged');
     else if (t.refused > 0) outcomes.set(id, 'refused');
     if (t.charged > 0 && records.get(id) !== 1) chargedWithoutOneRecord += 1;
+    // One trade per send: price x count of what its record says was sent (a send of 3: three times the price).
+    const recorded = amounts.get(id);
+    if (t.charged > 0 && recorded !== undefined && t.debited !== recorded.amount) chargedNotPriceTimesCount += 1;
+    if (t.charged > 0 && recorded !== undefined && recorded.count > 1) multiGifts += 1;
     if (t.charged === 0 && records.has(id)) refusedWithRecord += 1;
   }
   const notAccepted = await settledNotAccepted(ds, accepted, opts.requestIdLike);
@@ -284,6 +303,10 @@ export async function auditMoney(opts: {
     check('charged with exactly one gift record', chargedWithoutOneRecord === 0, {
       charged: [...outcomes.values()].filter((o) => o === 'charged').length,
       chargedWithoutOneRecord,
+    }),
+    check('charged: one debit of price x count of its record', chargedNotPriceTimesCount === 0, {
+      chargedNotPriceTimesCount,
+      multiGifts,
     }),
     check('refused without a gift record', refusedWithRecord === 0, {
       refused: [...outcomes.values()].filter((o) => o === 'refused').length,

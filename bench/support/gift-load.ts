@@ -10,7 +10,7 @@
  *   load.start(); ... faults ...; await load.stop();
  */
 import { AuditedGift } from './gift-audit';
-import { httpPost, sleep, Viewer } from './bench-kit';
+import { benchGiftCount, httpPost, sleep, Viewer } from './bench-kit';
 
 export interface GiftAttempt {
   /** 0: no answer. */
@@ -63,6 +63,7 @@ export class GiftLoad {
           giftId: this.opts.giftId ?? 2,
           roomId: sender.roomId,
           receiverId: sender.anchorId,
+          ...benchGiftCount(n),
           requestId: `${this.opts.tag ?? 'c'}-${n}`,
         });
         this.send({ sender, body, sentAt: Date.now() }, false);

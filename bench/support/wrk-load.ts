@@ -1,7 +1,8 @@
 /**
  * HTTP load from an external generator for bench/gift-path: wrk (a C tool, its own process: the client's
  * cost stays out of the bench process and is measured apart), installed with apt-get when missing. A Lua
- * script gives every request its own sender (bearer token), body (giftId, the sender's room and anchor)
+ * script gives every request its own sender (bearer token), body (giftId, the sender's room and anchor;
+ * every 7th a count of 3: benchGiftCount)
  * and request id `<tag>-<n>-<epoch ms with fraction>` (the send time: the WebSocket viewers read it to
  * time each effect); it paces to a rate, stops after a time or a count, and stops each thread only once
  * every request it sent has its answer (an unanswered request could be a gift charged but never counted
@@ -16,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { AuditedGift } from './gift-audit';
 import { processCpuSeconds } from './stack-processes';
-import { sleep, Viewer } from './bench-kit';
+import { BENCH_MULTI_GIFT_COUNT, BENCH_MULTI_GIFT_EVERY, sleep, Viewer } from './bench-kit';
 
 /** What one load phase did, with either generator. */
 export interface LoadResult {
@@ -108,6 +109,8 @@ local threads = tonumber(os.getenv("LG_THREADS"))
 local path = os.getenv("LG_PATH")
 local tag = os.getenv("LG_TAG")
 local gift = os.getenv("LG_GIFT")
+local multi_every = tonumber(os.getenv("LG_MULTI_EVERY"))
+local multi_count = os.getenv("LG_MULTI_COUNT")
 local seconds = tonumber(os.getenv("LG_SECONDS"))
 local total = tonumber(os.getenv("LG_TOTAL"))
 local rate = tonumber(os.getenv("LG_RATE"))
@@ -196,7 +199,9 @@ function request()
   local n = index + k * threads
   k = k + 1
   local u = users[(n % #users) + 1]
-  local body = '{"giftId":' .. gift .. ',"roomId":' .. u.room .. ',"receiverId":' .. u.anchor ..
+  local count = ""
+  if n % multi_every == multi_every - 1 then count = ',"count":' .. multi_count end
+  local body = '{"giftId":' .. gift .. ',"roomId":' .. u.room .. ',"receiverId":' .. u.anchor .. count ..
     ',"requestId":"' .. tag .. "-" .. n .. "-" .. string.format("%.3f", now_ms()) .. '"}'
   return wrk.format("POST", path, { ["Authorization"] = u.auth, ["Content-Type"] = "application/json" }, body)
 end
@@ -253,6 +258,9 @@ export async function wrkLoad(opts: WrkLoadOptions): Promise<LoadResult> {
         LG_PATH: opts.path,
         LG_TAG: opts.tag,
         LG_GIFT: String(opts.giftId ?? 1),
+        // benchGiftCount's rule: every 7th request a send of 3.
+        LG_MULTI_EVERY: String(BENCH_MULTI_GIFT_EVERY),
+        LG_MULTI_COUNT: String(BENCH_MULTI_GIFT_COUNT),
         LG_SECONDS: String(opts.seconds ?? 0),
         LG_TOTAL: String(opts.total ?? 0),
         LG_RATE: String(opts.rate ?? 0),

@@ -88,6 +88,15 @@ describe('auditMoney', () => {
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual(['charged with exactly one gift record']);
     await record('1:c-1');
 
+    // One send of several gifts (issue 20): its debit is its record's price x count. 5 = 1 x 5: exact, and
+    // counted; a count the debit does not match fails that check alone.
+    await q("UPDATE t_gift_record SET price = 1, count = 5 WHERE request_id = '1:c-1'");
+    const multi = await audit(['1:c-1', '1:c-2']);
+    expect([multi.failed, multi.figures.multiGifts]).toEqual([[], 1]);
+    await q("UPDATE t_gift_record SET price = 5, count = 2 WHERE request_id = '1:c-1'");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual(['charged: one debit of price x count of its record']);
+    await q("UPDATE t_gift_record SET count = 1 WHERE request_id = '1:c-1'");
+
     // A balance the ledger does not explain (a negative one the schema itself refuses: ck_account_balance).
     await q('UPDATE t_qiyu_currency_account SET current_balance = 90 WHERE user_id = 1');
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([

@@ -1,4 +1,5 @@
 import { HttpClient } from './http-client';
+import { waitFor } from './wait-for';
 
 let phoneSeq = Math.floor(Math.random() * 1e7);
 
@@ -37,4 +38,16 @@ export async function startLiving(client: HttpClient): Promise<number> {
   const res = await client.post('/living/startingLiving', { type: 0 });
   if (res.body.code !== 200) throw new Error(`startingLiving failed: ${res.body.code} ${res.body.msg}`);
   return res.body.data.roomId;
+}
+
+/** Waits until the gateway hands out the stack's im-core node (it registers itself in Redis on start). */
+export async function waitForImNode(http: HttpClient, wsUrl: string | null): Promise<void> {
+  await waitFor(
+    'the im-core node in the registry',
+    async () => {
+      const { client } = await loginNewUser(http);
+      return (await client.post('/im/getImConfig')).body.data.wsImServerAddress === wsUrl;
+    },
+    10_000,
+  );
 }

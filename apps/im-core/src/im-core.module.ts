@@ -1,7 +1,7 @@
-import { configProvider, HealthModule, LoggingModule } from '@live/common';
+import { configProvider, HealthDetails, HealthModule, LoggingModule } from '@live/common';
 import { ImTokenReader } from '@live/contracts';
 import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
-import { Module } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ImCoreEnv } from './config/im-core.env';
 import { ConnectionRegistry } from './connection/connection-registry';
 import { ImPresenceService } from './connection/im-presence.service';
@@ -25,4 +25,20 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     ImWebSocketServer,
   ],
 })
-export class ImCoreModule {}
+export class ImCoreModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly details: HealthDetails,
+    private readonly server: ImWebSocketServer,
+    private readonly registry: ConnectionRegistry,
+    private readonly push: ImPushService,
+  ) {}
+
+  /** /health's details (operators: the token or an internal port) count every per-socket structure. */
+  onApplicationBootstrap(): void {
+    this.details.add('connections', () => ({
+      sockets: this.server.openSockets(),
+      ...this.registry.stats(),
+      dedupScopes: this.push.dedupScopes,
+    }));
+  }
+}

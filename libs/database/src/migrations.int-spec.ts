@@ -6,6 +6,7 @@ import { TradeDirection1764000000011 } from './migrations/bank-service/176400000
 import { WithdrawalOrder1764000000100 } from './migrations/bank-service/1764000000100-withdrawal-order';
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 import { LocalGiftPictures1764000000500 } from './migrations/gift-service/1764000000500-local-gift-pictures';
+import { GiftRecordCount1764000000600 } from './migrations/gift-service/1764000000600-gift-record-count';
 
 const TABLES = [
   't_account_status_log',
@@ -255,6 +256,39 @@ describe('migrations on the real database', () => {
     );
     await run('up');
     expect(await pictures()).toEqual(migrated);
+  });
+
+  it('GiftRecordCount: every gift record has a count, 1 unless written; run again, nothing changes', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    const insert = (requestId: string, count?: number) =>
+      count === undefined
+        ? q(
+            'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 4, 52, NOW(3))',
+            [requestId],
+          )
+        : q(
+            'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, count, send_time) VALUES (?, 1, 2, 3, 4, 52, ?, NOW(3))',
+            [requestId, count],
+          );
+    // A table as it was before the migration, with a row, then the migration twice.
+    await q('ALTER TABLE t_gift_record DROP COLUMN count');
+    await insert('before-counts');
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new GiftRecordCount1764000000600().up(runner);
+      await new GiftRecordCount1764000000600().up(runner);
+    } finally {
+      await runner.release();
+    }
+    await insert('ten', 10);
+    const rows: { request_id: string; count: number }[] = await q(
+      "SELECT request_id, count FROM t_gift_record WHERE request_id IN ('before-counts', 'ten') ORDER BY id",
+    );
+    expect(rows.map((r) => [r.request_id, Number(r.count)])).toEqual([
+      ['before-counts', 1],
+      ['ten', 10],
+    ]);
+    await q("DELETE FROM t_gift_record WHERE request_id IN ('before-counts', 'ten')");
   });
 
   it('go all the way down and up again', async () => {

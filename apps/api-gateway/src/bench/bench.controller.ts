@@ -68,6 +68,7 @@ export class BenchController {
         receiverId: dto.receiverId,
         roomId: dto.roomId,
         combo: 1,
+        count: dto.count ?? 1,
       };
       const push: ImSendToRoomRequest = {
         msgId: result.requestId,
@@ -83,8 +84,9 @@ export class BenchController {
   /** One gift settled on its own: one bank call, one database transaction. */
   private async settleOne(user: RequestUser, dto: SendGiftBody, gift: GiftConfigDto): Promise<GiftSettlementResult> {
     const requestId = `${user.userId}:${dto.requestId ?? randomUUID()}`;
+    const count = dto.count ?? 1;
     const order = this.sender.order(
-      { userId: user.userId, giftId: gift.giftId, roomId: dto.roomId, receiverId: dto.receiverId },
+      { userId: user.userId, giftId: gift.giftId, roomId: dto.roomId, receiverId: dto.receiverId, count },
       gift,
       requestId,
     );
@@ -96,6 +98,7 @@ export class BenchController {
         roomId: dto.roomId,
         giftId: gift.giftId,
         price: gift.price,
+        ...(count === 1 ? {} : { count }),
         signed: orderSignatureOf(order),
       },
     ]);

@@ -138,10 +138,11 @@ export class GiftHistoryItemView implements GiftHistoryItemDto {
   @ApiProperty({ description: 'the id /gift/send answered (`<senderId>:<key>`)' }) requestId!: string;
   @ApiProperty() giftId!: number;
   @ApiProperty() giftName!: string;
-  @ApiProperty({ description: 'coins per gift, as charged' }) price!: number;
+  @ApiProperty({ description: 'coins per gift, as charged (the send cost price x count)' }) price!: number;
+  @ApiProperty({ minimum: 1, maximum: 999, description: 'how many of the gift the send carried' }) count!: number;
   @ApiProperty({
     description:
-      'the combo shown with it (5556): how many of this gift the sender had sent in a row, this one included',
+      "the combo shown with it (5556): the sender's streak of sends of this gift in a row (a send of any count is one), this one included",
   })
   combo!: number;
   @ApiProperty() senderId!: number;

@@ -1,4 +1,5 @@
 import {
+  GIFT_COUNT_MAX,
   GiftEffectData,
   GiftFailData,
   IM_BATCH_VERSIONS,
@@ -44,7 +45,18 @@ const giftEffectData = objectOf({
   senderId: ID,
   receiverId: { ...ID, description: 'the anchor' },
   roomId: ID,
-  combo: { type: 'integer', minimum: 1, description: 'how many of this gift the sender sent in a row' },
+  combo: {
+    type: 'integer',
+    minimum: 1,
+    description:
+      "the sender's streak of sends of this gift in the room (a send of any count is one), this one included",
+  },
+  count: {
+    type: 'integer',
+    minimum: 1,
+    maximum: GIFT_COUNT_MAX,
+    description: 'how many of the gift this one send carries: one effect showing the count, charged price x count',
+  },
 } satisfies Record<keyof GiftEffectData, Schema>);
 
 const giftFailData = objectOf({
@@ -81,6 +93,7 @@ const effectExample = {
   receiverId: 7,
   roomId: 3,
   combo: 1,
+  count: 10,
 } satisfies GiftEffectData;
 const failExample = { requestId: '42:gift-0002', msg: 'insufficient balance' } satisfies GiftFailData;
 const bizExample = (bizCode: ImBizCode, userId: number, data: object): object => {

@@ -13,6 +13,7 @@ import {
   BalanceResponse,
   CachedAccount,
   fingerprintOf,
+  giftAmount,
   GiftConfigDto,
   KafkaTopic,
   passesDailySpendCap,
@@ -36,6 +37,8 @@ interface SendGiftCommand {
   giftId: number;
   roomId: number;
   receiverId: number;
+  /** How many of the gift (1..GIFT_COUNT_MAX, checked by the route's schema): one trade of price x count. */
+  count: number;
   /** The client's idempotency key, if it gave one. */
   clientRequestId?: string;
 }
@@ -59,7 +62,7 @@ const GATEWAY_GIFT_CACHE_MAX = 1_000;
  * POST /gift/send: check cheaply, then hand the gift to Kafka, signed; the charge happens in the consumer.
  * The request id is scoped to the sender (`<userId>:<key>`), so one user's key can never match, and
  * so replay, another user's request. The same key sent twice makes the same request id: charged once.
- * A client's key is bound to its parameters (gift, room, receiver) for 24 h: the same key with other
+ * A client's key is bound to its parameters (gift, room, receiver, count) for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: the same key with other
  * parameters is refused (409, IDEMPOTENCY_KEY_REUSED); with the same ones it gets the first answer again
  * (its request id; the message is produced again, harmlessly, in case the first produce was lost).
  */
@@ -127,7 +130,7 @@ export class GiftSendService {
     return { requestId };
   }
 
-  /** The client's key bound to these parameters: a key used for something else within 24 h is refused (409). */
+  /** The client's key bound to these parameters: a key used for something else within the window is refused (409). */
   private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
     if (cmd.clientRequestId === undefined) return 'new';
     const claim = await this.idempotency
@@ -172,22 +175,26 @@ export class GiftSendService {
     const today = new Date().toISOString().slice(0, 10);
     const account = (await cachedAccount) ?? accountOf(await this.bank.balance(cmd.userId), today);
     if (account.frozen) this.refuse('frozen', new BizException(BankErrorCode.ACCOUNT_FROZEN));
-    if (account.balance < gift.price) {
+    // One send costs price x count (the catalogue's prices are at most 10^9, the count 999: a safe integer).
+    const amount = giftAmount(gift.price, cmd.count);
+    if (account.balance < amount) {
       this.refuse(
         'balance',
         new BizException(
           BankErrorCode.INSUFFICIENT_BALANCE,
-          `balance ${account.balance} is less than the price ${gift.price}`,
+          cmd.count === 1
+            ? `balance ${account.balance} is less than the price ${gift.price}`
+            : `balance ${account.balance} is less than ${cmd.count} x ${gift.price} = ${amount}`,
         ),
       );
     }
-    if (passesDailySpendCap(account, today, gift.price)) {
+    if (passesDailySpendCap(account, today, amount)) {
       const spent = account.spentDay === today ? account.spentToday : 0;
       this.refuse(
         'spend-cap',
         new BizException(
           BankErrorCode.DAILY_SPEND_CAP_EXCEEDED,
-          `daily spend cap reached: ${spent} + ${gift.price} > ${account.dailySpendCap} coins today (UTC)`,
+          `daily spend cap reached: ${spent} + ${amount} > ${account.dailySpendCap} coins today (UTC)`,
         ),
       );
     }
@@ -199,13 +206,14 @@ export class GiftSendService {
    * gift-service and bank-service check before anything is charged.
    */
   order(cmd: Omit<SendGiftCommand, 'clientRequestId'>, gift: GiftConfigDto, requestId: string): SendGiftMq {
-    const { userId, receiverId, roomId } = cmd;
+    const { userId, receiverId, roomId, count } = cmd;
     const { giftId, giftName, price, svgaUrl: url } = gift;
     const unsigned = {
       userId,
       giftId,
       giftName,
       price,
+      count,
       receiverId,
       roomId,
       url,
@@ -245,7 +253,11 @@ function accountOf(answer: BalanceResponse, today: string): CachedAccount {
   };
 }
 
-/** What a client's Idempotency-Key is bound to at the gateway: the parameters the client chose. */
+/**
+ * What a client's Idempotency-Key is bound to at the gateway: the parameters the client chose. Count 1 keeps
+ * the fingerprint of before counts (a claim made then still matches a retry now); another count is part of it.
+ */
 function paramsFingerprint(cmd: SendGiftCommand): string {
-  return fingerprintOf('gift-send/v1', [cmd.giftId, cmd.roomId, cmd.receiverId]);
+  if (cmd.count === 1) return fingerprintOf('gift-send/v1', [cmd.giftId, cmd.roomId, cmd.receiverId]);
+  return fingerprintOf('gift-send/v2', [cmd.giftId, cmd.roomId, cmd.receiverId, cmd.count]);
 }

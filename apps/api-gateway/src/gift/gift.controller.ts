@@ -50,7 +50,7 @@ export class GiftController {
   @ApiDoc({
     ok: SendGiftView,
     summary: 'Send a gift to the anchor of a living room; the outcome arrives over the WebSocket (5556 / 5557)',
-    example: { giftId: 1, roomId: 1, receiverId: 2, requestId: 'gift-0001' },
+    example: { giftId: 1, roomId: 1, receiverId: 2, count: 1, requestId: 'gift-0001' },
     body: SendGiftDto,
     errors: [
       GiftErrorCode.GIFT_NOT_FOUND,
@@ -81,6 +81,7 @@ export class GiftController {
         giftId: dto.giftId,
         roomId: dto.roomId,
         receiverId: dto.receiverId,
+        count: dto.count ?? 1,
         clientRequestId: idempotencyKey ?? dto.requestId,
       }),
     );

@@ -1,5 +1,11 @@
 import { ToInt } from '@live/common';
-import { GIFT_NAME_MAX_LENGTH, GIFT_SORT_ORDER_MAX, GIFT_URL_MAX_LENGTH, GiftStatus } from '@live/contracts';
+import {
+  GIFT_COUNT_MAX,
+  GIFT_NAME_MAX_LENGTH,
+  GIFT_SORT_ORDER_MAX,
+  GIFT_URL_MAX_LENGTH,
+  GiftStatus,
+} from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CLIENT_REQUEST_ID_PATTERN } from '../common/idempotency-key';
 import { IdField, INT_MAX, StringField } from '../common/page.dto';
@@ -24,6 +30,13 @@ export const SEND_GIFT_SCHEMA = {
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'the anchor of the room',
     },
+    count: {
+      type: 'integer',
+      minimum: 1,
+      maximum: GIFT_COUNT_MAX,
+      default: 1,
+      description: 'how many of the gift: ONE trade of price x count, ONE effect (5556) showing the count',
+    },
     requestId: {
       type: 'string',
       pattern: CLIENT_REQUEST_ID_PATTERN.source,
@@ -37,6 +50,8 @@ export interface SendGiftBody {
   giftId: number;
   roomId: number;
   receiverId: number;
+  /** Absent: 1 (the schema fills in no default). */
+  count?: number;
   requestId?: string;
 }
 
@@ -50,6 +65,9 @@ export class SendGiftDto implements SendGiftBody {
 
   @ApiProperty(SEND_GIFT_SCHEMA.properties.receiverId)
   receiverId!: number;
+
+  @ApiPropertyOptional({ ...SEND_GIFT_SCHEMA.properties.count, example: 1 })
+  count?: number;
 
   @ApiPropertyOptional(SEND_GIFT_SCHEMA.properties.requestId)
   requestId?: string;

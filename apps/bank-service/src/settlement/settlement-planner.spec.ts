@@ -3,6 +3,7 @@ import {
   CONFLICT_KEY_REUSED,
   planSettlement,
   RecordedOutcome,
+  REJECT_BAD_AMOUNT,
   REJECT_FROZEN,
   REJECT_NO_ACCOUNT,
   REJECT_SELF_GIFT,
@@ -375,5 +376,100 @@ describe('planSettlement: spending safeguards', () => {
     expect(plan.results[1].reason).toBe('daily spend cap reached: 60 + 50 > 100 coins today (UTC)');
     expect(plan.trades).toHaveLength(1);
     expect(plan.spentToday.get(1)).toBe(100);
+  });
+});
+
+describe('planSettlement: a gift count (price x count, one trade)', () => {
+  const TODAY = '2026-11-30';
+  const capOf = (dailySpendCap: number, spentToday = 0): SpendSafeguards => ({
+    dailySpendCap,
+    today: TODAY,
+    senders: new Map([[1, { frozen: false, spentDay: TODAY, spentToday }]]),
+  });
+
+  it('10 of a 52-coin gift: ONE debit of 520 and ONE credit of 520, the balance and the day move by 520', () => {
+    const item = gift(1, 52, { count: 10 });
+    const plan = planSettlement([item], new Map([[1, 1_000]]), new Map(), new Map([[900, 7]]), capOf(0));
+    expect(plan.results.map((r) => [r.status, r.balanceAfter])).toEqual([['charged', 480]]);
+    expect(plan.trades).toEqual([
+      expect.objectContaining({ requestId: item.requestId, num: -520, balanceAfter: 480, receiverEarningsAfter: 527 }),
+    ]);
+    expect([plan.spent.get(1), plan.earnings.get(900), plan.spentToday.get(1), plan.balances.get(1)]).toEqual([
+      520, 520, 520, 480,
+    ]);
+  });
+
+  it('the balance is compared with price x count: 10 x 52 on 519 coins is refused with the amount; 1 x 52 still fits', () => {
+    const plan = planSettlement([gift(1, 52, { count: 10 }), gift(1, 52)], new Map([[1, 519]]), new Map());
+    expect(plan.results.map((r) => [r.status, r.reason, r.balanceAfter])).toEqual([
+      ['rejected', 'insufficient balance: 519 < 520', 519],
+      ['charged', undefined, 467],
+    ]);
+    expect(plan.trades.map((t) => t.num)).toEqual([0, -52]);
+  });
+
+  it('the daily cap counts price x count', () => {
+    const refused = planSettlement(
+      [gift(1, 10, { count: 6 })],
+      new Map([[1, 1_000]]),
+      new Map(),
+      new Map(),
+      capOf(100, 50),
+    );
+    expect(refused.results[0].reason).toBe('daily spend cap reached: 50 + 60 > 100 coins today (UTC)');
+    const fits = planSettlement(
+      [gift(1, 10, { count: 5 })],
+      new Map([[1, 1_000]]),
+      new Map(),
+      new Map(),
+      capOf(100, 50),
+    );
+    expect([fits.results[0].status, fits.spentToday.get(1)]).toEqual(['charged', 100]);
+  });
+
+  it('no count is one gift, as before (a caller that predates counts); count 1 has the fingerprint of no count', () => {
+    const none = gift(1, 52);
+    const one = gift(1, 52, { count: 1 });
+    const plan = planSettlement([none, one], new Map([[1, 200]]), new Map());
+    expect(plan.trades.map((t) => t.num)).toEqual([-52, -52]);
+    expect(plan.trades[0].fingerprint).toBe(plan.trades[1].fingerprint);
+  });
+
+  it('a replay with the same count gets its first answer; with another count it is a conflict, never a second charge', () => {
+    const first = gift(1, 52, { count: 10 });
+    const recorded = new Map([[first.requestId, recordedFor(first, { status: 'charged', balanceAfter: 480 })]]);
+    const plan = planSettlement(
+      [first, { ...first, count: 11 }, { ...first, count: undefined }],
+      new Map([[1, 480]]),
+      recorded,
+    );
+    expect(plan.results.map((r) => [r.status, r.replayed])).toEqual([
+      ['charged', true],
+      ['conflict', false],
+      ['conflict', false],
+    ]);
+    expect(plan.trades).toEqual([]);
+    // In one batch: the second use of the request id with another count is a conflict too.
+    const item = gift(1, 52, { count: 2 });
+    const same = planSettlement([item, { ...item, count: 3 }], new Map([[1, 1_000]]), new Map());
+    expect(same.results.map((r) => r.status)).toEqual(['charged', 'conflict']);
+    expect(same.balances.get(1)).toBe(896);
+  });
+
+  it('an amount past safe integers is refused, never rounded; a count outside 1..999 likewise', () => {
+    const huge = gift(1, Number.MAX_SAFE_INTEGER, { count: 2 });
+    const zero = gift(1, 5, { count: 0 });
+    const many = gift(1, 5, { count: 1_000 });
+    const plan = planSettlement([huge, zero, many], new Map([[1, Number.MAX_SAFE_INTEGER]]), new Map());
+    expect(plan.results.map((r) => [r.status, r.reason])).toEqual([
+      ['rejected', REJECT_BAD_AMOUNT],
+      ['rejected', REJECT_BAD_AMOUNT],
+      ['rejected', REJECT_BAD_AMOUNT],
+    ]);
+    expect(plan.balances.size).toBe(0);
+    // The largest count of the largest price that stays exact is charged exactly.
+    const price = Math.floor(Number.MAX_SAFE_INTEGER / 999);
+    const max = planSettlement([gift(1, price, { count: 999 })], new Map([[1, Number.MAX_SAFE_INTEGER]]), new Map());
+    expect(max.results[0]).toMatchObject({ status: 'charged', balanceAfter: Number.MAX_SAFE_INTEGER - price * 999 });
   });
 });

@@ -1,4 +1,4 @@
-import { giftRequestFingerprint } from '@live/contracts';
+import { amountOfSend, giftRequestFingerprint } from '@live/contracts';
 
 /**
  * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
@@ -13,7 +13,10 @@ export interface SettlementItem {
   receiverId: number;
   roomId: number;
   giftId: number;
+  /** The price of one. */
   price: number;
+  /** How many of the gift (1..GIFT_COUNT_MAX; absent: 1): ONE trade of price x count. */
+  count?: number;
   /** Replay only: when the request id has no outcome yet, reject it with this reason (GiftSettlementItem). */
   refuseUnlessSettled?: string;
 }
@@ -103,13 +106,15 @@ export const REJECT_NO_ACCOUNT = 'no wallet: recharge first';
 export const REJECT_SELF_GIFT = 'cannot send a gift to yourself';
 export const CONFLICT_KEY_REUSED = 'idempotency key reused with different parameters';
 export const REJECT_FROZEN = 'account is frozen';
+export const REJECT_BAD_AMOUNT = 'not a valid amount: price x count';
 
-function insufficientReason(balance: number, price: number): string {
-  return `insufficient balance: ${balance} < ${price}`;
+/** The gift's amount: price x count. */
+function insufficientReason(balance: number, amount: number): string {
+  return `insufficient balance: ${balance} < ${amount}`;
 }
 
-function spendCapReason(spent: number, price: number, cap: number): string {
-  return `daily spend cap reached: ${spent} + ${price} > ${cap} coins today (UTC)`;
+function spendCapReason(spent: number, amount: number, cap: number): string {
+  return `daily spend cap reached: ${spent} + ${amount} > ${cap} coins today (UTC)`;
 }
 
 /** What the sender spent on `today` before this batch (another day counted: nothing). */
@@ -207,12 +212,14 @@ function apply(
   live: Live,
 ): void {
   const charged = result.status === 'charged';
-  const receiverEarningsAfter = charged ? (live.earnings.get(item.receiverId) ?? 0) + item.price : undefined;
+  // Charged: decide() computed the amount, so it is a safe integer here.
+  const amount = charged ? amountOfSend(item) : 0;
+  const receiverEarningsAfter = charged ? (live.earnings.get(item.receiverId) ?? 0) + amount : undefined;
   plan.trades.push({
     requestId: item.requestId,
     senderId: item.senderId,
     counterpartyId: item.receiverId,
-    num: charged ? -item.price : 0,
+    num: charged ? -amount : 0,
     balanceAfter: result.balanceAfter,
     status: charged ? 'charged' : 'rejected',
     reason: result.reason,
@@ -222,12 +229,12 @@ function apply(
   if (receiverEarningsAfter === undefined) return;
   live.earnings.set(item.receiverId, receiverEarningsAfter);
   live.balances.set(item.senderId, result.balanceAfter);
-  const spentToday = spentTodayOf(live, item.senderId) + item.price;
+  const spentToday = spentTodayOf(live, item.senderId) + amount;
   live.spentToday.set(item.senderId, spentToday);
   plan.spentToday.set(item.senderId, spentToday);
   plan.balances.set(item.senderId, result.balanceAfter);
-  plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + item.price);
-  plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + item.price);
+  plan.spent.set(item.senderId, (plan.spent.get(item.senderId) ?? 0) + amount);
+  plan.earnings.set(item.receiverId, (plan.earnings.get(item.receiverId) ?? 0) + amount);
 }
 
 /** A reused request id: nothing planned; the answer names the reuse (balanceAfter: the sender's balance now, 0 without a wallet). */
@@ -254,9 +261,20 @@ function decide(item: SettlementItem, live: Live): PlannedResult {
   if (balance === undefined) return reject(REJECT_NO_ACCOUNT);
   if (live.safeguards.senders.get(item.senderId)?.frozen) return reject(REJECT_FROZEN);
   if (item.senderId === item.receiverId) return reject(REJECT_SELF_GIFT);
-  if (balance < item.price) return reject(insufficientReason(balance, item.price));
+  const amount = amountOf(item);
+  if (amount === null) return reject(REJECT_BAD_AMOUNT);
+  if (balance < amount) return reject(insufficientReason(balance, amount));
   const cap = live.safeguards.dailySpendCap;
   const spent = spentTodayOf(live, item.senderId);
-  if (cap > 0 && spent + item.price > cap) return reject(spendCapReason(spent, item.price, cap));
-  return { ...base, status: 'charged', balanceAfter: balance - item.price };
+  if (cap > 0 && spent + amount > cap) return reject(spendCapReason(spent, amount, cap));
+  return { ...base, status: 'charged', balanceAfter: balance - amount };
+}
+
+/** The coins the gift moves, price x count, or null when that is no safe whole amount (never charged, never rounded). */
+function amountOf(item: SettlementItem): number | null {
+  try {
+    return amountOfSend(item);
+  } catch {
+    return null;
+  }
 }

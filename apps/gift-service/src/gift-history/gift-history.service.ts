@@ -23,7 +23,7 @@ const SCOPE_COLUMN: Record<GiftHistoryScope, string> = {
  */
 export function giftHistorySql(scope: GiftHistoryScope, beforeId: number | null): string {
   const column = SCOPE_COLUMN[scope];
-  return `SELECT r.id, r.request_id, r.gift_id, c.gift_name, r.price, r.combo, r.user_id, r.receiver_id, r.room_id, r.send_time
+  return `SELECT r.id, r.request_id, r.gift_id, c.gift_name, r.price, r.count, r.combo, r.user_id, r.receiver_id, r.room_id, r.send_time
     FROM (SELECT id FROM t_gift_record WHERE ${column} = ?${beforeId === null ? '' : ' AND id < ?'}
           ORDER BY id DESC LIMIT ?) ids
     JOIN t_gift_record r ON r.id = ids.id
@@ -37,6 +37,7 @@ interface HistoryRow {
   gift_id: number;
   gift_name: string | null;
   price: number;
+  count: number;
   combo: number;
   user_id: number;
   receiver_id: number;
@@ -70,6 +71,7 @@ function toItem(r: HistoryRow): GiftHistoryItemDto {
     giftId: Number(r.gift_id),
     giftName: r.gift_name ?? `gift ${r.gift_id}`,
     price: Number(r.price),
+    count: Number(r.count),
     combo: Number(r.combo),
     senderId: Number(r.user_id),
     receiverId: Number(r.receiver_id),

@@ -1,3 +1,4 @@
+import { giftRequestFingerprint } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,26 +7,47 @@ import { GiftRecordEntity } from './entities/gift-record.entity';
 /** A charged gift, as the consumer records it: a t_gift_record row before it has an id, with `sendTime` in epoch milliseconds (when the gateway accepted the gift). */
 type NewGiftRecord = Pick<
   GiftRecordEntity,
-  'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'combo'
+  'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'count' | 'combo'
 > & { sendTime: number };
 
 /** Rows per INSERT statement (well under max_allowed_packet and the placeholder limit). */
 const INSERT_CHUNK = 500;
-const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, combo, send_time';
+const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, count, combo, send_time';
 
 /** t_gift_record: one row per charged gift (UNIQUE request id). */
 @Injectable()
 export class GiftRecordService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Which of these request ids have a gift record (written after their room outcome was applied). */
-  async recorded(requestIds: readonly string[]): Promise<Set<string>> {
-    if (requestIds.length === 0) return new Set();
-    const rows: { request_id: string }[] = await this.dataSource.query(
-      `SELECT request_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
+  /**
+   * Which of these request ids have a gift record (written once the gift was applied and pushed), each with
+   * the giftRequestFingerprint of what it records (gift, price, room, receiver, count). One query.
+   */
+  async recorded(requestIds: readonly string[]): Promise<Map<string, string>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: {
+      request_id: string;
+      gift_id: number;
+      price: number;
+      count: number;
+      room_id: number;
+      receiver_id: number;
+    }[] = await this.dataSource.query(
+      `SELECT request_id, gift_id, price, count, room_id, receiver_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
       [...requestIds],
     );
-    return new Set(rows.map((r) => r.request_id));
+    return new Map(
+      rows.map((r) => [
+        r.request_id,
+        giftRequestFingerprint({
+          giftId: Number(r.gift_id),
+          price: Number(r.price),
+          roomId: Number(r.room_id),
+          receiverId: Number(r.receiver_id),
+          count: Number(r.count),
+        }),
+      ]),
+    );
   }
 
   /**
@@ -36,7 +58,7 @@ export class GiftRecordService {
     let inserted = 0;
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const chunk = records.slice(i, i + INSERT_CHUNK);
-      const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
       const params = chunk.flatMap((r) => [
         r.requestId,
         r.senderId,
@@ -44,6 +66,7 @@ export class GiftRecordService {
         r.roomId,
         r.giftId,
         r.price,
+        r.count,
         r.combo,
         new Date(r.sendTime),
       ]);

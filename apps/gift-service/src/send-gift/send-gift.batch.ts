@@ -63,13 +63,17 @@ export async function timed<T>(work: Promise<T>): Promise<[T, number]> {
  * in it), under its wire names (API.md: svgaUrl).
  */
 export function giftEffectData(gift: SentGift, combo: number): GiftEffectData {
-  const { requestId, giftId, giftName, effectUrl: svgaUrl, senderId, receiverId, roomId } = gift;
-  return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo };
+  const { requestId, giftId, giftName, effectUrl: svgaUrl, senderId, receiverId, roomId, count } = gift;
+  return { requestId, giftId, giftName, svgaUrl, senderId, receiverId, roomId, combo, count };
 }
 
-/** The settlement of a gift, with the gateway's signature of its message (bank-service checks it again). */
+/**
+ * The settlement of a gift, with the gateway's signature of its message (bank-service checks it again). The
+ * count only when it is not 1 (signed only then): a single gift's item is the one a bank-service that predates
+ * counts takes.
+ */
 export function toSettlementItem(gift: SentGift, mq: SendGiftMq, refuseUnlessSettled?: string): GiftSettlementItem {
-  const { requestId, senderId, receiverId, roomId, giftId, price } = gift;
+  const { requestId, senderId, receiverId, roomId, giftId, price, count } = gift;
   const item: GiftSettlementItem = {
     requestId,
     senderId,
@@ -77,6 +81,7 @@ export function toSettlementItem(gift: SentGift, mq: SendGiftMq, refuseUnlessSet
     roomId,
     giftId,
     price,
+    ...(count === 1 ? {} : { count }),
     signed: orderSignatureOf(mq),
   };
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };

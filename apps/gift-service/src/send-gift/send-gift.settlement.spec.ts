@@ -59,4 +59,27 @@ describe('SendGiftPipeline settlement: one bank call, invalid items parked befor
     expect(settled).toEqual([]);
     expect(parked).toHaveLength(1);
   });
+
+  it('pushed but not recorded (the database failed): the batch fails, and its redelivery records without pushing again', async () => {
+    const pushedIds: string[] = [];
+    const recorded: unknown[][] = [];
+    let failRecords = true;
+    const { pipeline } = stubbedPipeline({
+      sendToRooms: async (messages) => {
+        pushedIds.push(...messages.map((m) => m.msgId ?? ''));
+        return { results: messages.map((m) => ({ msgId: m.msgId ?? '', pushed: 1, offline: [] })) };
+      },
+      recordCharged: async (records) => {
+        if (failRecords) throw new Error('database blip');
+        recorded.push(records);
+        return records.length;
+      },
+    });
+    const batch = batchOf([consumed(mq('shown-once', 5), 1)]);
+    await expect(pipeline.process(batch)).rejects.toThrow('database blip');
+    failRecords = false;
+    await pipeline.process(batchOf([consumed(mq('shown-once', 5), 1)], 2));
+    expect(pushedIds).toEqual(['shown-once']);
+    expect(recorded.map((r) => r.length)).toEqual([1]);
+  });
 });

@@ -55,6 +55,8 @@ export interface StubbedPipelineOptions {
   /** Messages (by offset) the verifier calls disputed, with the reason their sender gets. */
   disputed?: { offset: number; senderReason: string }[];
   env?: Partial<GiftServiceEnv>;
+  /** The gift records' write (default: every one written). */
+  recordCharged?: (records: unknown[]) => Promise<number>;
 }
 
 /** The pipeline with every collaborator stubbed (outcomes kept in memory, by request id); what reached them is recorded. */
@@ -73,11 +75,15 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
     send: async (_topic: string, messages: { value: ParkedMessage }[]) =>
       void parked.push(...messages.map((m) => m.value)),
   };
-  const records = { recordCharged: async (r: unknown[]) => r.length };
+  const records = {
+    recordCharged: options.recordCharged ?? (async (r: unknown[]) => r.length),
+    recorded: async () => new Map<string, string>(),
+  };
   const outcomes = {
     apply: async (gifts: { requestId: string }[]) =>
       gifts.map((g) => ({ combo: 1, pushed: markedPushed.has(g.requestId), conflict: false })),
-    markPushed: async (ids: string[]) => void ids.forEach((id) => markedPushed.add(id)),
+    done: async (gifts: { requestId: string }[]) => void gifts.forEach((g) => markedPushed.add(g.requestId)),
+    markPushed: async (requestIds: string[]) => void requestIds.forEach((id) => markedPushed.add(id)),
   };
   const verifier = {
     check: async (messages: ConsumedMessage<SendGiftMq>[]) => ({

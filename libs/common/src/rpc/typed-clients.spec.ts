@@ -64,6 +64,7 @@ describe('typed RPC clients', () => {
       receiverId: 3,
       roomId: 5,
       combo: 1,
+      count: 1,
     };
     const message = { msgId: 'm1', roomId: 5, bizCode: ImBizCode.GIFT_SUCCESS as const, data: effect };
     await expect(new ImRouterClient(proxy, 1_000).sendToRoom(message)).resolves.toEqual({

@@ -18,21 +18,28 @@ interface SchemaProperty {
 }
 
 /**
- * preValidation hook: in a body validated by a route schema, a string of digits given for an `integer`
- * property becomes the number (form bodies carry only strings), as @ToInt does for class-validator's DTOs,
- * and an optional property given as null is taken as absent (as class-validator's @IsOptional did).
+ * preValidation hook: in a FORM body validated by a route schema, a string of digits given for an `integer`
+ * property becomes the number (a form carries only strings), as @ToInt does for class-validator's DTOs; a JSON
+ * body is taken as typed (`"count": "3"` is not an integer: refused). In either, an optional property given as
+ * null is taken as absent (as class-validator's @IsOptional did).
  */
 export function digitStringsToIntegers(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   const schema = request.routeOptions.schema?.body as
     { properties?: Record<string, SchemaProperty>; required?: readonly string[] } | undefined;
   const body = request.body as Record<string, unknown> | null | undefined;
   if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
+    const form = isFormBody(request);
     for (const [key, property] of Object.entries(schema.properties)) {
-      if (property.type === 'integer' && typeof body[key] === 'string') body[key] = digitsToInt(body[key]);
+      if (form && property.type === 'integer' && typeof body[key] === 'string') body[key] = digitsToInt(body[key]);
       if (body[key] === null && !schema.required?.includes(key)) delete body[key];
     }
   }
   done();
+}
+
+function isFormBody(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
 }
 
 /**

@@ -12,6 +12,7 @@ const effect: GiftEffectData = {
   receiverId: 2,
   roomId: 3,
   combo: 1,
+  count: 1,
 };
 const failure: GiftFailData = { requestId: '1:a', msg: 'no wallet' };
 

@@ -7,8 +7,13 @@ export class GiftEffectData {
   senderId!: number;
   receiverId!: number;
   roomId!: number;
-  /** How many of this gift the sender sent in a row (1 for a single gift). */
+  /**
+   * The sender's streak of sends of this gift in the room (a send of any count is one tap: 1 for the first),
+   * within GIFT_COMBO_WINDOW_MS of the previous one.
+   */
   combo!: number;
+  /** How many of the gift this one send carries (1..999): ONE effect showing the count, charged price x count. */
+  count!: number;
 }
 
 /** `data` of a GIFT_FAIL (5557) message, pushed to the sender only. */

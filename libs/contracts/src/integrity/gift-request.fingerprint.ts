@@ -6,13 +6,19 @@ export interface GiftRequestParameters {
   price: number;
   roomId: number;
   receiverId: number;
+  /** How many of the gift; absent: 1. */
+  count?: number;
 }
 
 /**
  * The fingerprint the ledger keeps with a gift's request id (t_qiyu_currency_trade.fingerprint) and the
- * consumer keeps with its outcome: a request id seen again with another fingerprint is a reused key, never
- * the same gift (charged, recorded, boarded and pushed as such).
+ * consumer keeps with its outcome (and t_gift_record's row gives back): a request id seen again with another
+ * fingerprint is a reused key, never the same gift (charged, recorded, boarded and pushed as such).
  */
 export function giftRequestFingerprint(p: GiftRequestParameters): string {
-  return fingerprintOf('gift-request/v1', [p.giftId, p.price, p.roomId, p.receiverId]);
+  const count = p.count ?? 1;
+  // Count 1: the fingerprint written before counts existed (a gift charged then and redelivered now is the
+  // same gift); any other count is part of what the request id is for (another count: a reuse, never a charge).
+  if (count === 1) return fingerprintOf('gift-request/v1', [p.giftId, p.price, p.roomId, p.receiverId]);
+  return fingerprintOf('gift-request/v2', [p.giftId, p.price, p.roomId, p.receiverId, count]);
 }

@@ -45,6 +45,29 @@ describe('send_gift signatures', () => {
     }
   });
 
+  it('a count other than 1 is signed: it cannot be changed or taken off; count 1 signs as a message without one', () => {
+    const three = signSendGift({ ...unsigned, count: 3 }, current);
+    expect(three.count).toBe(3);
+    const decoded = decodeMessage(SendGiftMq, encodeMessage(three));
+    expect(decoded.ok && verifySendGift(decoded.value, keys)).toEqual({ ok: true, keyId: 'k2' });
+    const { count: _dropped, ...withoutCount } = three;
+    for (const forged of [{ ...three, count: 4 }, { ...three, count: 1 }, withoutCount])
+      expect(verifySendGift(forged, keys)).toEqual({ ok: false, reason: 'signature does not match (key id k2)' });
+    // An older producer's message (no count) and a new one's single gift are the same bytes signed.
+    const old = signSendGift(unsigned, current);
+    expect(old).not.toHaveProperty('count');
+    expect(signSendGift({ ...unsigned, count: 1 }, current).sig).toBe(old.sig);
+    expect(verifySendGift({ ...old, count: 1 }, keys).ok).toBe(true);
+    expect(verifySendGift({ ...old, count: 2 }, keys).ok).toBe(false);
+  });
+
+  it('a count outside 1..999 or not an integer does not decode', () => {
+    for (const count of [0, 1000, 1.5, '3', null]) {
+      const decoded = decodeMessage(SendGiftMq, encodeMessage({ ...signSendGift(unsigned, current), count }));
+      expect([count, decoded.ok]).toEqual([count, count === null]);
+    }
+  });
+
   it('a message signed with the previous key still verifies while that key is accepted (rotation)', () => {
     expect(verifySendGift(signSendGift(unsigned, previous), keys)).toEqual({ ok: true, keyId: 'k1' });
     expect(verifySendGift(signSendGift(unsigned, previous), new Map([[current.id, current.secret]]))).toEqual({

@@ -20,8 +20,14 @@ export type UnsignedSendGift = Omit<SendGiftMq, 'sigKeyId' | 'sig'>;
 
 export type SignatureCheck = { ok: true; keyId: string } | { ok: false; reason: string };
 
+/**
+ * The signed bytes: `send_gift/v2` over the key id and every field for a gift of count 1 (with or without the
+ * field: what every producer before `count` signed, so their messages and a new producer's single gifts read
+ * alike to any consumer), `send_gift/v3` with the count appended for any other count. A count cannot be taken
+ * off or changed without the signature failing (a v3 signature never matches the v2 bytes, nor another count).
+ */
 function mac(mq: UnsignedSendGift, keyId: string, secret: string): Buffer {
-  const signed = canonicalFields('send_gift/v2', [
+  const fields = [
     keyId,
     mq.userId,
     mq.giftId,
@@ -33,7 +39,10 @@ function mac(mq: UnsignedSendGift, keyId: string, secret: string): Buffer {
     mq.requestId,
     mq.type,
     mq.sendTime,
-  ]);
+  ];
+  const count = mq.count ?? 1;
+  const signed =
+    count === 1 ? canonicalFields('send_gift/v2', fields) : canonicalFields('send_gift/v3', [...fields, count]);
   return createHmac('sha256', secret).update(signed).digest();
 }
 
@@ -88,6 +97,7 @@ export function parseSigningKeys(spec: string): Map<string, string> {
 export const SIGNING_KEYS_SPEC_PATTERN = /^[A-Za-z0-9_.-]{1,32}:[^,]{32,}(,[A-Za-z0-9_.-]{1,32}:[^,]{32,})*$/;
 
 function stripSignature(mq: UnsignedSendGift & Partial<Pick<SendGiftMq, 'sigKeyId' | 'sig'>>): UnsignedSendGift {
-  const { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime } = mq;
-  return { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime };
+  const { userId, giftId, giftName, price, count, receiverId, roomId, url, requestId, type, sendTime } = mq;
+  const unsigned = { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime };
+  return count === undefined ? unsigned : { ...unsigned, count };
 }

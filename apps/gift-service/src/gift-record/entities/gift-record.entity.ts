@@ -26,8 +26,13 @@ export class GiftRecordEntity {
   @Column({ name: 'gift_id', type: 'int' })
   giftId!: number;
 
+  /** The price of one. */
   @BigIntColumn()
   price!: number;
+
+  /** How many of the gift the send carried (charged price x count as one trade); migration 1764000000600. */
+  @Column({ type: 'int', default: 1 })
+  count!: number;
 
   @Column({ type: 'int', default: 1 })
   combo!: number;

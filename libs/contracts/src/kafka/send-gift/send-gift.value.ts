@@ -1,5 +1,6 @@
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../validation';
+import { IsGiftCount } from './gift-count';
 
 /** Where a gift was sent from (the original system's SendGiftTypeEnum). */
 export enum SendGiftType {
@@ -32,6 +33,13 @@ export class SendGiftMq {
   /** Coins, as the gift cost when the gateway accepted it: what will be charged. */
   @IsPositiveAmount()
   price!: number;
+
+  /**
+   * How many of the gift (1..GIFT_COUNT_MAX): ONE trade of price x count, ONE effect showing the count.
+   * Absent (a message of an older producer): 1. Signed when it is not 1 (signSendGift).
+   */
+  @IsGiftCount()
+  count?: number;
 
   /** The anchor who receives the gift (and the coins). */
   @IsEntityId()

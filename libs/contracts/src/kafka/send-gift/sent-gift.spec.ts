@@ -26,10 +26,16 @@ describe('sentGiftOf (the one place the send_gift wire names become the internal
       giftId: 2,
       giftName: 'Kiss',
       price: 20,
+      count: 1,
       effectUrl: 'https://cdn.example/2.svga',
       sendTime: 5,
     };
     expect(sentGiftOf(mq)).toStrictEqual(gift);
+  });
+
+  it('a count travels as it is; a message without one (an older producer) is one gift', () => {
+    expect(sentGiftOf({ ...mq, count: 7 }).count).toBe(7);
+    expect(sentGiftOf(mq).count).toBe(1);
   });
 
   it('keeps no wire name and no signature inside', () => {

@@ -1,3 +1,4 @@
+import { giftCountOf } from './gift-count';
 import type { SendGiftMq } from './send-gift.value';
 
 /**
@@ -12,7 +13,10 @@ export interface SentGift {
   roomId: number;
   giftId: number;
   giftName: string;
+  /** The price of one. */
   price: number;
+  /** How many of the gift (1..GIFT_COUNT_MAX; a message without one: 1): one charge of price x count. */
+  count: number;
   /** The gift's SVGA effect (`url` in SendGiftMq, `svgaUrl` in the 5556 push and the gift panel). */
   effectUrl: string;
   /** When the gateway accepted the gift, epoch milliseconds. */
@@ -22,5 +26,6 @@ export interface SentGift {
 /** The wire message's fields under their internal names. */
 export function sentGiftOf(mq: SendGiftMq): SentGift {
   const { requestId, userId: senderId, receiverId, roomId, giftId, giftName, price, url: effectUrl, sendTime } = mq;
-  return { requestId, senderId, receiverId, roomId, giftId, giftName, price, effectUrl, sendTime };
+  const count = giftCountOf(mq);
+  return { requestId, senderId, receiverId, roomId, giftId, giftName, price, count, effectUrl, sendTime };
 }

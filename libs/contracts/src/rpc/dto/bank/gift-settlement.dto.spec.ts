@@ -83,6 +83,7 @@ describe('settlementItemOfMessageProblem', () => {
       [GiftSettlementItem, 'roomId', 'roomId'],
       [GiftSettlementItem, 'giftId', 'giftId'],
       [GiftSettlementItem, 'price', 'price'],
+      [GiftSettlementItem, 'count', 'count'],
       [GiftOrderSignature, 'giftName', 'giftName'],
       [GiftOrderSignature, 'effectUrl', 'url'],
       [GiftOrderSignature, 'type', 'type'],
@@ -121,6 +122,7 @@ describe('settlementItemOfMessageProblem', () => {
       { ...base, refuseUnlessSettled: 'x'.repeat(200) },
       { ...base, refuseUnlessSettled: 'x'.repeat(201) },
       { ...base, refuseUnlessSettled: '' },
+      { ...base, count: 999 },
     ];
     for (const variant of variants) {
       const full = validatePayload(GiftSettlementItem, variant);

@@ -10,6 +10,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SIGNING_KEY_ID_PATTERN, UnsignedSendGift } from '../../../integrity/send-gift.signature';
+import { IsGiftCount } from '../../../kafka/send-gift/gift-count';
 import { SendGiftMq, SendGiftType } from '../../../kafka/send-gift/send-gift.value';
 import { IsBatchOf, IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../../validation';
 
@@ -49,7 +50,10 @@ export class GiftOrderSignature {
 /** The most gifts one settlement call may carry (one database transaction). */
 export const MAX_GIFT_SETTLEMENT_BATCH = 1000;
 
-/** One gift to charge: `price` coins from `senderId` to `receiverId`, at most once per `requestId`. */
+/**
+ * One gift to charge: `price` x `count` coins from `senderId` to `receiverId` (one trade), at most once per
+ * `requestId`.
+ */
 export class GiftSettlementItem {
   @IsRequestId()
   requestId!: string;
@@ -68,8 +72,16 @@ export class GiftSettlementItem {
   @IsEntityId()
   giftId!: number;
 
+  /** The price of one. */
   @IsPositiveAmount()
   price!: number;
+
+  /**
+   * How many of the gift (1..GIFT_COUNT_MAX), as the signed message says; absent: 1 (gift-service leaves it
+   * out for a single gift, so a bank-service that predates counts takes the batch as before).
+   */
+  @IsGiftCount()
+  count?: number;
 
   /** api-gateway's signature of this gift (see GiftOrderSignature): an item without a valid one is not charged. */
   @IsObject()
@@ -141,12 +153,13 @@ export const NOT_SIGNED_BY_GATEWAY = 'not charged: not signed by api-gateway';
 /** The signed send_gift message a settlement item stands for (to check its signature with verifySendGift). */
 export function signedOrderOf(item: GiftSettlementItem): SendGiftMq {
   const { giftName, effectUrl, type, sendTime, sigKeyId, sig } = item.signed;
-  const { requestId, senderId, receiverId, roomId, giftId, price } = item;
+  const { requestId, senderId, receiverId, roomId, giftId, price, count } = item;
   return {
     userId: senderId,
     giftId,
     giftName,
     price,
+    ...(count === undefined ? {} : { count }),
     receiverId,
     roomId,
     url: effectUrl,

@@ -40,9 +40,11 @@ export class GiftHistoryItemDto {
   requestId!: string;
   giftId!: number;
   giftName!: string;
-  /** Coins per gift, as charged. */
+  /** Coins per gift, as charged (the send cost price x count). */
   price!: number;
-  /** The combo shown with it (5556): how many of this gift the sender had sent in a row, this one included. */
+  /** How many of the gift the send carried (1..999; gifts recorded before counts: 1). */
+  count!: number;
+  /** The combo shown with it (5556): the sender's streak of sends of this gift in a row, this one included. */
   combo!: number;
   senderId!: number;
   receiverId!: number;
