@@ -468,7 +468,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     expect(found).toEqual([]);
   });
 
-  it('x10 sends one gift with count 10, charged price x 10, shown as one effect x10 [needs SPEC-20 count from wt-count]', async () => {
+  it('x10 sends one gift with count 10, charged price x 10, listed as one send "Rose x10"', async () => {
     const before = await serverBalance(viewer);
     await viewer.check('input[name=qty][value="10"]');
     const [request] = await Promise.all([
@@ -486,6 +486,10 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
       before - 10 * ROSE.price,
     );
     expect(await serverBalance(viewer)).toBe(before - 10 * ROSE.price);
+    // The anchor: one activity line with its count.
+    const key = `${await userIdOf(viewer)}:${ROSE.id}`;
+    await anchor.waitForFunction((k) => document.querySelector<HTMLElement>('#feed li')?.dataset.key === k, key);
+    expect(await anchor.textContent('#feed li .n')).toBe('x10');
     await shot(viewer, 'x10');
   });
 

@@ -752,10 +752,9 @@ async function submitSend(send, room) {
   send.tries += 1;
   setSendState(send, 'pending', isOnline() ? 'Sending…' : 'Offline: waiting to send…');
   const body = { giftId: send.gift.giftId, roomId: room.roomId, receiverId: room.anchorId, requestId: send.key };
-  // SPEC-20: `count` only when more than one (a server without it refuses the unknown field).
-  if (send.count > 1) body.count = send.count;
   try {
-    const { requestId } = await post('/gift/send', body);
+    // `count` only when more than one: x1 is the request an older gateway knows too.
+    const { requestId } = await api('/gift/send', send.count > 1 ? { ...body, count: send.count } : body);
     send.requestId = requestId;
     trackPending(send);
     if (send.state === 'pending')
