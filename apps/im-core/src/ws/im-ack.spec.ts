@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import { ChatService } from '../chat/chat.service';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImPresenceService } from '../connection/im-presence.service';
@@ -16,6 +17,13 @@ const TOKENS = new Set(['a'.repeat(24), 'b'.repeat(24)]);
 /** Redis stands aside: tokens are known up front (single-use as in Redis), bindings go nowhere. */
 const presence = {
   nodeId: 'unit-node',
+  nodeInfo: () => ({
+    nodeId: 'unit-node',
+    wsUrl: 'ws://127.0.0.1/ws',
+    rpcHost: '127.0.0.1',
+    rpcPort: 1,
+    heartbeatAt: 0,
+  }),
   consumeToken: (token: string) => Promise.resolve(TOKENS.delete(token) ? USER : null),
   bindUser: () => Promise.resolve(),
   unbindUser: () => Promise.resolve(),
@@ -75,6 +83,8 @@ describe('acks (1005) on a real WebSocket server: the ImMsgBody of the original 
       presence,
       push,
       env,
+      // No chat here: these sockets join no room and send no 5555.
+      { say: () => Promise.resolve(null), replay: () => Promise.resolve() } as unknown as ChatService,
     );
     server.onApplicationBootstrap();
   });
