@@ -21,6 +21,14 @@
  *
  *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48] [--in-process]
  *                    [--burst 100000 --burst-users 10000 --burst-rooms 1000] [--ack-every-ms 100] [--quick]
+ *
+ * Soak mode (issue 23), instead of the phases: after the warm-up, a steady `--rate` with the viewers for
+ * N minutes, memory sampled every minute, growth per million gifts judged (bench/support/soak):
+ *
+ *   npm run bench -- --soak 10 [--rate 300] [--window-ms 60000] [--users 1000 --rooms 50] [--quick]
+ *
+ * `--window-ms`: gift-service's GIFT_OUTCOME_WINDOW_MS and the gateway's GATEWAY_IDEMPOTENCY_WINDOW_SECONDS for the run (default 60 s, so that a short soak
+ * passes the window; production's default is 10 minutes).
  */
 import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
@@ -46,6 +54,7 @@ import { auditGifts, check, printAudit, PushObservers, verdict } from './support
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
 import { ensureWrk, LoadResult, wrkLoad } from './support/wrk-load';
+import { runSoak } from './support/soak';
 
 // ---------- arguments ----------
 const quick = process.argv.includes('--quick');
@@ -72,6 +81,11 @@ const ACK_EVERY_MS = process.argv.includes('--ack-every-ms')
   : 100;
 if (!Number.isSafeInteger(ACK_EVERY_MS) || ACK_EVERY_MS < 0)
   throw new Error('--ack-every-ms must be a whole number >= 0');
+
+/** Soak mode: minutes of steady load (0: the phases). */
+const SOAK_MINUTES = process.argv.includes('--soak') ? arg('soak', 10) : 0;
+const SOAK_RATE = arg('rate', 300);
+const SOAK_WINDOW_MS = arg('window-ms', 60_000);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -359,14 +373,40 @@ async function main(): Promise<void> {
   }
   log(`stack up: database ${ENV.DB_NAME}, Redis prefix ${ENV.REDIS_KEY_PREFIX}, topics ${ENV.KAFKA_TOPIC_PREFIX}*`);
   stack.prepare();
-  stack.startAll(PORTS, { 'gift-service': { LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn' } });
+  stack.startAll(PORTS, {
+    // A soak's window covers both families of per-gift keys: gift-service's outcomes and the gateway's claims.
+    ...(SOAK_MINUTES > 0
+      ? {
+          'api-gateway': {
+            GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: String(Math.max(60, Math.round(SOAK_WINDOW_MS / 1000))),
+          },
+        }
+      : {}),
+    'gift-service': {
+      LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn',
+      ...(SOAK_MINUTES > 0 ? { GIFT_OUTCOME_WINDOW_MS: String(SOAK_WINDOW_MS) } : {}),
+    },
+  });
   const dbEnv = validateEnv(DatabaseEnv, { ...process.env, ...ENV });
   let ds: DataSource | undefined;
   const redis = createRedisClient(validateEnv(RedisEnv, { ...process.env, ...ENV }));
   const report: Record<string, unknown> = {
     when: new Date().toISOString(),
     generator,
-    args: { USERS, ROOMS, SECONDS, CONCURRENCY, BURST, BURST_USERS, BURST_ROOMS, ACK_EVERY_MS, IN_PROCESS },
+    args: {
+      USERS,
+      ROOMS,
+      SECONDS,
+      CONCURRENCY,
+      BURST,
+      BURST_USERS,
+      BURST_ROOMS,
+      ACK_EVERY_MS,
+      IN_PROCESS,
+      SOAK_MINUTES,
+      SOAK_RATE,
+      SOAK_WINDOW_MS,
+    },
   };
   try {
     await stack.waitHealthy();
@@ -406,6 +446,42 @@ async function main(): Promise<void> {
     await sleep(2_000);
     await observers.flush();
     observers.takeLatencies();
+
+    if (SOAK_MINUTES > 0) {
+      const soakFrom = await lastTradeId(ds);
+      const soak = await runSoak({
+        minutes: SOAK_MINUTES,
+        rate: SOAK_RATE,
+        windowMs: SOAK_WINDOW_MS,
+        stack,
+        redis,
+        prefix: ENV.REDIS_KEY_PREFIX,
+        load: (seconds) =>
+          generate({
+            label: 'soak',
+            tag: 's',
+            path: '/gift/send',
+            viewers,
+            concurrency: CONCURRENCY,
+            seconds,
+            rate: SOAK_RATE,
+          }),
+        settled: async () => {
+          const { charged, rejected } = await countGiftTrades(ds!, '%:s-%', soakFrom);
+          return charged + rejected;
+        },
+        log,
+      });
+      await observers.flush();
+      await observers.close();
+      Object.assign(report, {
+        soak: { ...soak, rate: SOAK_RATE, windowMs: SOAK_WINDOW_MS, duplicates: observers.duplicates },
+      });
+      const file = join(outDir, `gift-soak-${report.when as string}`.replace(/[:.]/g, '-'));
+      writeFileSync(`${file}.json`, JSON.stringify(report, null, 2));
+      log(`wrote ${file}.json`);
+      return;
+    }
 
     const phases = new PhaseCpu(stack);
     /** SECONDS of load on `path` from `senders` at CONCURRENCY (at most `rate` requests per second when given). */

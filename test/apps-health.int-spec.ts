@@ -76,6 +76,16 @@ describe('every app answers /health on the real servers', () => {
       expect(Object.keys(body.data.rpcClients ?? {}).sort()).toEqual(calls);
       for (const service of calls) expect(Object.values(body.data.rpcClients![service])).toEqual([0]);
       if (publicPort) expect(plainBody.data.rpcClients).toBeUndefined();
+      // im-core counts its per-socket structures for operators (issue 23: all 0 with no socket open).
+      if (name === 'im-core')
+        expect((body.data as { connections?: object }).connections).toEqual({
+          sockets: 0,
+          connections: 0,
+          users: 0,
+          rooms: 0,
+          pendingMessages: 0,
+          dedupScopes: 0,
+        });
       const missing = await fetch(`${await app.getUrl()}/no-such-route`);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual({ code: 100004, msg: 'not found', data: null });

@@ -56,6 +56,7 @@ const ALL_SCRIPTS = [
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
   'markGiftPushed',
+  'releaseGiftApplied',
 ];
 
 /** The production sources (apps, libs; no specs): what registers scripts, what still calls EVAL by hand. */
@@ -187,7 +188,12 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     expect(await outcomes.board(rooms[0], 10)).toEqual([{ rank: 1, userId: 7, score: 20 }]);
     expect(await scores()).toEqual([20, 20, 10]);
 
-    await outcomes.markPushed(requestIds);
+    // Done: marked pushed, and the outcome records and applied markers (every master) cut to the window.
+    await outcomes.done(batch);
+    const window = outcomes.limits.outcomeWindowMs / 1000;
+    for (const g of batch) expect(await redis.ttl(keys.giftOutcome(g.requestId))).toBeLessThanOrEqual(window);
+    for (const g of batch.filter((b) => b.charged))
+      expect(await redis.ttl(keys.roomGiftApplied(g.roomId, g.requestId))).toBeLessThanOrEqual(window);
     const redelivered = await outcomes.apply(batch, 10_000);
     expect(redelivered.map((o) => [o.combo, o.pushed])).toEqual([
       [1, true],
@@ -345,7 +351,11 @@ describe('Redis Cluster: every script and multi-key call site', () => {
 
   it('IdempotencyKeys: claims and releases for users on every master', async () => {
     const keys = new GatewayRedisKeys(c.prefix);
-    const idem = new IdempotencyKeys(redis, keys);
+    const idem = new IdempotencyKeys(
+      redis,
+      keys,
+      validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
+    );
     const users = spread((u) => keys.idempotencyKey(u, 'tap-1'));
     expect(mastersOf(users.map((u) => keys.idempotencyKey(u, 'tap-1')))).toBe(3);
     expect(await Promise.all(users.map((u) => idem.claim(u, 'tap-1', 'fp')))).toEqual(['new', 'new', 'new']);

@@ -103,6 +103,9 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     expect(writes).toBeGreaterThanOrEqual(1);
     expect(writes).toBeLessThanOrEqual(2); // one write; two if the commands straddle a tick
     expect(await helper.redis.zscore(keys.userNode(300), 'n1')).not.toBeNull();
+    // The key itself expires with its binding (a dead node's users and rooms do not stay forever).
+    expect(await helper.redis.pttl(keys.roomNodes(100))).toBeGreaterThan(0);
+    expect(await helper.redis.pttl(keys.roomNodes(100))).toBeLessThanOrEqual(presence.bindingTtlMs);
   });
 
   it('getMany / deleteMany / scanKeys over 2500 keys: values in order, in MGETs of at most 1000 keys', async () => {

@@ -13,7 +13,7 @@ import { uniqueName } from '@live/testing';
 import { Producer } from 'kafkajs';
 import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-config.service';
 import { readParked } from './support/parked-reader';
-import { gatewaySigningKey, signedAsGateway } from './support/signed-gift';
+import { gatewaySigningKey, signedAsGateway, signedGift } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -70,18 +70,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     );
     const room = await openRoom(anchor);
     const [giftId, giftName, price] = SEED_GIFTS[seed];
-    const mq = signedAsGateway({
-      userId: sender,
-      giftId,
-      giftName,
-      price,
-      receiverId: anchor,
-      roomId: room,
-      url: 'https://cdn.example/g.svga',
-      requestId: `${sender}:${uniqueName(label)}`,
-      type: SendGiftType.DEFAULT,
-      sendTime: Date.now(),
-    });
+    const mq = signedGift(sender, anchor, room, label, SEED_GIFTS[seed]);
     return { sender, anchor, room, giftId, giftName, price, mq };
   }
 

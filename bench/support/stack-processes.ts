@@ -202,6 +202,16 @@ export class StackProcesses {
     return out;
   }
 
+  /** Each app's resident memory (VmRSS) in bytes, by name (an app that exited is left out). */
+  rssBytes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const app of this.apps) {
+      const rss = app.child.pid === undefined ? undefined : processRssBytes(app.child.pid);
+      if (rss !== undefined) out[app.name] = rss;
+    }
+    return out;
+  }
+
   private servers: Record<string, number> | null = null;
 
   /** mariadb, redis, kafka: their pids, found once (again when one is gone). */
@@ -239,6 +249,16 @@ export class StackProcesses {
       ),
     );
     clearTimeout(timer);
+  }
+}
+
+/** A process's resident memory in bytes (VmRSS of /proc/<pid>/status); undefined once it is gone. */
+export function processRssBytes(pid: number): number | undefined {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
-import { SendGiftMq, signSendGift, SigningKey, UnsignedSendGift } from '@live/contracts';
+import { SendGiftMq, SendGiftType, signSendGift, SigningKey, UnsignedSendGift } from '@live/contracts';
+import { uniqueName } from '@live/testing';
 
 /** The signing key api-gateway uses here (the development profile's GIFT_MSG_SIGNING_KEY*). */
 export function gatewaySigningKey(): SigningKey {
@@ -11,4 +12,29 @@ export function gatewaySigningKey(): SigningKey {
 /** A send_gift message signed as api-gateway signs it (the same lib, the same key). */
 export function signedAsGateway(mq: UnsignedSendGift): SendGiftMq {
   return signSendGift(mq, gatewaySigningKey());
+}
+
+/**
+ * A signed gift of `[giftId, giftName, price]` (a SEED_GIFTS row) from `sender` to the anchor of `roomId`,
+ * sent now, with a fresh request id `<sender>:<unique label>`.
+ */
+export function signedGift(
+  sender: number,
+  anchor: number,
+  roomId: number,
+  label: string,
+  [giftId, giftName, price]: [number, string, number],
+): SendGiftMq {
+  return signedAsGateway({
+    userId: sender,
+    giftId,
+    giftName,
+    price,
+    receiverId: anchor,
+    roomId,
+    url: 'https://cdn.example/g.svga',
+    requestId: `${sender}:${uniqueName(label)}`,
+    type: SendGiftType.DEFAULT,
+    sendTime: Date.now(),
+  });
 }

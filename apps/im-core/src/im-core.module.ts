@@ -1,5 +1,6 @@
 import {
   configProvider,
+  HealthDetails,
   HealthModule,
   IM_ROUTER_CLIENT,
   LoggingModule,
@@ -8,7 +9,7 @@ import {
 } from '@live/common';
 import { ChatMuteReader, ImTokenReader, UserNickReader } from '@live/contracts';
 import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
-import { Module } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ChatEnv } from './chat/chat.env';
 import { ChatService } from './chat/chat.service';
 import { ChatStore } from './chat/chat.store';
@@ -46,4 +47,20 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     ImWebSocketServer,
   ],
 })
-export class ImCoreModule {}
+export class ImCoreModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly details: HealthDetails,
+    private readonly server: ImWebSocketServer,
+    private readonly registry: ConnectionRegistry,
+    private readonly push: ImPushService,
+  ) {}
+
+  /** /health's details (operators: the token or an internal port) count every per-socket structure. */
+  onApplicationBootstrap(): void {
+    this.details.add('connections', () => ({
+      sockets: this.server.openSockets(),
+      ...this.registry.stats(),
+      dedupScopes: this.push.dedupScopes,
+    }));
+  }
+}

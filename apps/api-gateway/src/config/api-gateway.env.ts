@@ -70,6 +70,14 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(0, 10_000)
   GATEWAY_TOKEN_CACHE_MS: number = 5_000;
 
+  /**
+   * How long the gateway remembers what an Idempotency-Key was used for (seconds): within it, a reuse with
+   * other parameters is refused at once (409); after it, the ledger answers (the same parameters: the first
+   * outcome, charged once; others: parked, never charged). Redis holds one claim per gift of the window.
+   */
+  @IntSetting(60, 86_400)
+  GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: number = 600;
+
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
   @DevConvenience()
   @IsIn(['true', 'false'])

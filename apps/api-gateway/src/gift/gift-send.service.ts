@@ -127,7 +127,7 @@ export class GiftSendService {
     return { requestId };
   }
 
-  /** The client's key bound to these parameters: a key used for something else within 24 h is refused (409). */
+  /** The client's key bound to these parameters: a key used for something else within the window is refused (409). */
   private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
     if (cmd.clientRequestId === undefined) return 'new';
     const claim = await this.idempotency

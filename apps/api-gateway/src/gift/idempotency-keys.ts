@@ -1,8 +1,6 @@
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
 import { Injectable } from '@nestjs/common';
-
-/** How long the gateway remembers what an Idempotency-Key was used for (API.md: a key names one request for 24 h). */
-const IDEMPOTENCY_KEY_TTL_SECONDS = 24 * 3_600;
+import { GatewayEnv } from '../config/api-gateway.env';
 
 /** Remembers the fingerprint unless the key is known; answers what it held before (nil: nothing, now ours). */
 const CLAIM = `
@@ -16,7 +14,7 @@ return false
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
- * - `new`: first use of the key (now remembered with its fingerprint for 24 h);
+ * - `new`: first use of the key (now remembered with its fingerprint for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS);
  * - `same`: used before with the same parameters (a retry: it gets the first answer);
  * - `conflict`: used before with other parameters (refused, 409).
  */
@@ -30,9 +28,10 @@ type IdempotencyRedis = RedisClient & IdempotencyCommands;
 
 /**
  * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
- * 24 h. One script per claim (atomic: of two concurrent uses with different parameters, exactly one wins).
- * Bounded per user by the gift-send rate limit times the 24 h expiry. Losing Redis loses this memory, not
- * the guarantee: the ledger keeps a fingerprint with every request id and never settles a reused one.
+ * for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS (10 min). One script per claim (atomic: of two concurrent uses with
+ * different parameters, exactly one wins). Bounded per user by the gift-send rate limit times the window.
+ * Past the window, or with Redis lost, the ledger is the authority: it keeps a fingerprint with every
+ * request id, answers a replay with its first outcome and never settles a reused one (parked).
  */
 @Injectable()
 export class IdempotencyKeys {
@@ -41,6 +40,7 @@ export class IdempotencyKeys {
   constructor(
     @InjectRedis() redis: RedisClient,
     private readonly keys: GatewayRedisKeys,
+    private readonly env: GatewayEnv,
   ) {
     this.redis = withScripts<IdempotencyCommands>(redis, {
       lgClaimIdempotencyKey: { numberOfKeys: 1, lua: CLAIM },
@@ -52,7 +52,7 @@ export class IdempotencyKeys {
     const known = await this.redis.lgClaimIdempotencyKey(
       this.keys.idempotencyKey(userId, clientKey),
       fingerprint,
-      IDEMPOTENCY_KEY_TTL_SECONDS,
+      this.env.GATEWAY_IDEMPOTENCY_WINDOW_SECONDS,
     );
     if (known === null) return 'new';
     return known === fingerprint ? 'same' : 'conflict';

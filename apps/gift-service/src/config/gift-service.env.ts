@@ -48,12 +48,25 @@ export class GiftServiceEnv extends AppEnv {
   GIFT_COMBO_WINDOW_MS: number = 3_000;
 
   /**
-   * A replay settled longer ago than this (a message from the past: a redelivery after a long outage, or a
-   * captured message sent again) gets no room effect, combo or board points again: those are only for the
-   * redelivery window. Its money is the ledger's first answer either way. Below the outcome records' 7 days.
+   * The redelivery window: how long a gift's per-gift keys in Redis (its outcome record, its applied marker)
+   * are kept once it is done (applied, pushed, recorded). A redelivery within it is answered from them; a
+   * later one from t_gift_record (the gift's record: done, no combo, board or push again). A gift not yet
+   * done keeps its keys for as long as the topic keeps the message. Bounds Redis: about 300 bytes per gift
+   * of the last window.
    */
   @IntSetting(60_000, 86_400_000)
-  GIFT_REPLAY_EFFECT_WINDOW_MS: number = 3_600_000;
+  GIFT_OUTCOME_WINDOW_MS: number = 600_000;
+
+  /**
+   * A room's contribution board lives this long past the room's last gift: a room silent that long has
+   * ended its live session, and its board goes (the next session starts a new one).
+   */
+  @IntSetting(60_000, 30 * 86_400_000)
+  GIFT_BOARD_IDLE_TTL_MS: number = 86_400_000;
+
+  /** Senders a room's contribution board keeps: the top ones (the lowest scores beyond are dropped). */
+  @IntSetting(10, 1_000_000)
+  GIFT_BOARD_MAX_MEMBERS: number = 10_000;
 
   /** How long a gift config stays in this process's memory (invalidations drop it sooner). */
   @IntSetting(0, 3_600_000)

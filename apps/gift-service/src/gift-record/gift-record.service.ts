@@ -1,3 +1,4 @@
+import { giftRequestFingerprint } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -18,14 +19,28 @@ const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, comb
 export class GiftRecordService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Which of these request ids have a gift record (written after their room outcome was applied). */
-  async recorded(requestIds: readonly string[]): Promise<Set<string>> {
-    if (requestIds.length === 0) return new Set();
-    const rows: { request_id: string }[] = await this.dataSource.query(
-      `SELECT request_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
-      [...requestIds],
+  /**
+   * Which of these request ids have a gift record (written once the gift was applied and pushed), each with
+   * the giftRequestFingerprint of what it records (gift, price, room, receiver). One query.
+   */
+  async recorded(requestIds: readonly string[]): Promise<Map<string, string>> {
+    if (requestIds.length === 0) return new Map();
+    const rows: { request_id: string; gift_id: number; price: number; room_id: number; receiver_id: number }[] =
+      await this.dataSource.query(
+        `SELECT request_id, gift_id, price, room_id, receiver_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
+        [...requestIds],
+      );
+    return new Map(
+      rows.map((r) => [
+        r.request_id,
+        giftRequestFingerprint({
+          giftId: Number(r.gift_id),
+          price: Number(r.price),
+          roomId: Number(r.room_id),
+          receiverId: Number(r.receiver_id),
+        }),
+      ]),
     );
-    return new Set(rows.map((r) => r.request_id));
   }
 
   /**

@@ -8,7 +8,7 @@ import {
   ImSendToRoomRequest,
 } from '@live/contracts';
 import { Logger } from '@nestjs/common';
-import { GiftOutcome, GiftOutcomeService } from '../board/gift-outcome.service';
+import { GiftOutcome } from '../board/gift-outcome.service';
 import { giftEffectData, Settled } from './send-gift.batch';
 
 /** Request ids whose push attempts are counted at once; past it the oldest count is forgotten. */
@@ -16,9 +16,10 @@ const MAX_COUNTED = 100_000;
 
 /**
  * Step 5 of the gift path: the 5556 effects of a run to their rooms (one SEND_TO_ROOMS per 1,000), a 5557
- * to each refused sender; msgId = request id. A gift is marked pushed only once im-router delivered it
- * without a failed node. One that a node failed (`failedNodes`) stays unmarked and the run fails with
- * SERVICE_UNAVAILABLE (an outage: retried, never parked), so the redelivery pushes it again; im-core writes
+ * to each refused sender; msgId = request id. A gift is answered `done` (to be recorded and marked pushed by
+ * the pipeline) only once im-router delivered it without a failed node. One that a node failed
+ * (`failedNodes`) is not done and the run fails with `failure`, SERVICE_UNAVAILABLE (an outage: retried,
+ * never parked), after the done ones are recorded and marked, so the redelivery pushes it again; im-core writes
  * a msgId once per room and user, so the viewers who had it do not see it twice. Bounded: at the
  * `maxAttempts`-th delivery that still fails, the push is given up, the gift marked and an error logged
  * with its request id (the gift is charged; only its effect is lost). Attempts are counted in this
@@ -30,14 +31,17 @@ export class GiftEffectPusher {
 
   constructor(
     private readonly imRouter: ImRouterClient,
-    private readonly outcomes: GiftOutcomeService,
     private readonly maxAttempts: number,
   ) {}
 
+  /**
+   * Pushes what was not pushed yet. `done`: the request ids now delivered or given up (those pushed by an
+   * earlier delivery are the caller's to add); `failure`: to throw once the done ones are recorded.
+   */
   async push(
     settled: readonly Settled[],
     outcomes: readonly GiftOutcome[],
-  ): Promise<{ effectsPushed: number; failuresPushed: number }> {
+  ): Promise<{ effectsPushed: number; failuresPushed: number; done: Set<string>; failure?: BizException }> {
     const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
     const effects = due.filter((s) => s.result.status === 'charged');
     const failures = due.filter((s) => s.result.status === 'rejected');
@@ -66,15 +70,15 @@ export class GiftEffectPusher {
       }),
     );
     const again = this.pushAgain(failed);
-    await this.outcomes.markPushed(due.map(({ gift }) => gift.requestId).filter((id) => !again.has(id)));
-    if (again.size > 0) {
-      const nodes = [...new Set([...again].flatMap((id) => failed.get(id) ?? []))].sort().join(', ');
-      throw new BizException(
-        BaseErrorCode.SERVICE_UNAVAILABLE,
-        `${again.size} gift push(es) failed on im-core node(s) ${nodes}: pushed again on redelivery`,
-      );
-    }
-    return { effectsPushed: effects.length, failuresPushed: failures.length };
+    const done = new Set(due.map(({ gift }) => gift.requestId).filter((id) => !again.has(id)));
+    const counts = { effectsPushed: effects.length, failuresPushed: failures.length, done };
+    if (again.size === 0) return counts;
+    const nodes = [...new Set([...again].flatMap((id) => failed.get(id) ?? []))].sort().join(', ');
+    const failure = new BizException(
+      BaseErrorCode.SERVICE_UNAVAILABLE,
+      `${again.size} gift push(es) failed on im-core node(s) ${nodes}: pushed again on redelivery`,
+    );
+    return { ...counts, failure };
   }
 
   /** The request ids to push again (counted); a push failed `maxAttempts` times is given up, loudly. */

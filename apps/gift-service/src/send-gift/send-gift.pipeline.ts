@@ -41,10 +41,14 @@ import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
  *     Never blocks the partition;
  *  2. settle the whole batch in ONE bank-service call (one database transaction; replays answer as before);
  *  3. room-side outcome per gift in Redis (combo, contribution board), once per request id (whatever room);
- *  4. gift records for the charged gifts (INSERT IGNORE on the request id), and at the same time
- *  5. pushes through im-router: 5556 effects to the rooms in one call, 5557 to each refused sender;
+ *     a replay whose gift record exists is done already (t_gift_record is the authority past the
+ *     redelivery window, when its Redis keys are gone): no outcome, no push again;
+ *  4. pushes through im-router: 5556 effects to the rooms in one call, 5557 to each refused sender;
  *     a gift already pushed by an earlier delivery is not pushed again (msgId = request id either way);
- *     one a node failed is not marked pushed and fails the run, so it is pushed again (GiftEffectPusher, bounded);
+ *     one a node failed is not done and fails the run, so it is pushed again (GiftEffectPusher, bounded);
+ *  5. the done gifts (pushed now or before, or given up): records for the charged ones (INSERT IGNORE on the
+ *     request id; a record means "applied and pushed"), then their Redis keys are marked and cut to the
+ *     redelivery window (GIFT_OUTCOME_WINDOW_MS);
  *  6. resolve: the consumer commits the offsets only after this returns.
  * Any step throwing fails the batch: it is redelivered and the steps run again.
  */
@@ -62,7 +66,7 @@ export class SendGiftPipeline {
     private readonly verifier: SendGiftVerifier,
     private readonly env: GiftServiceEnv,
   ) {
-    this.pusher = new GiftEffectPusher(imRouter, outcomes, env.GIFT_PUSH_MAX_ATTEMPTS);
+    this.pusher = new GiftEffectPusher(imRouter, env.GIFT_PUSH_MAX_ATTEMPTS);
   }
 
   /**
@@ -78,15 +82,23 @@ export class SendGiftPipeline {
     const { shown, outcomes, late, parked } = await this.claimOutcomes(answered, disputes, started);
     await this.park([...refused, ...parked]);
     const t2 = Date.now();
-    // Records and pushes are independent (both idempotent, both done before the offsets move): at once.
-    const charged = [
-      ...shown.map((s, i) => ({ ...s, combo: outcomes[i].combo })),
-      ...late.map((s) => ({ ...s, combo: 1 })),
-    ].filter((s) => s.result.status === 'charged');
-    const [[recordsWritten, recordsMs], [pushed, pushesMs]] = await Promise.all([
-      timed(this.records.recordCharged(charged.map(({ gift, combo }) => ({ ...gift, combo })))),
-      timed(this.pusher.push(shown, outcomes)),
+    const [pushed, pushesMs] = await timed(this.pusher.push(shown, outcomes));
+    // Done: pushed now or by an earlier delivery, or given up. Recorded (a record: applied and pushed) before
+    // their Redis keys are cut to the window, so they are never without both.
+    const done = shown
+      .map((s, i) => ({ ...s, combo: outcomes[i].combo }))
+      .filter((s, i) => outcomes[i].pushed || pushed.done.has(s.gift.requestId));
+    const [recordsWritten, recordsMs] = await timed(
+      this.records.recordCharged(
+        done.filter((s) => s.result.status === 'charged').map(({ gift, combo }) => ({ ...gift, combo })),
+      ),
+    );
+    await this.outcomes.done([
+      ...done.map(({ gift, result }) => ({ ...gift, charged: result.status === 'charged' })),
+      // Done before: their keys may still be held (a delivery that failed after its record): cut them too.
+      ...late.map(({ gift }) => ({ ...gift, charged: true })),
     ]);
+    if (pushed.failure) throw pushed.failure;
     const settled = answered.filter((s) => s.result.status !== 'conflict');
     const report: SendGiftBatchReport = {
       gifts: valid.length,
@@ -95,12 +107,13 @@ export class SendGiftPipeline {
       replayed: settled.filter((s) => s.result.replayed).length,
       parked: early + refused.length + parked.length,
       recordsWritten,
-      ...pushed,
+      effectsPushed: pushed.effectsPushed,
+      failuresPushed: pushed.failuresPushed,
     };
     const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
-    const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, then records ${recordsMs} and pushes ${pushesMs} at once`;
+    const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, pushes ${pushesMs}, records ${recordsMs}`;
     this.logger.log(
-      `${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} late replays: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`,
+      `${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} replays recorded before: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`,
     );
     return report;
   }
@@ -135,9 +148,9 @@ export class SendGiftPipeline {
   /**
    * Step 3: the room-side outcome of each request id once (combo, board; GiftOutcomeService), for the
    * gifts to show. Not shown, and parked: a disputed message refused now; a request id the ledger or the
-   * outcome record holds for something else. Not shown, not parked (`late`): a charged replay settled
-   * before the redelivery window (GIFT_REPLAY_EFFECT_WINDOW_MS) whose effect was shown then: its outcome
-   * record may have expired, and showing it again would give its board points a second time, free.
+   * outcome record or the gift record holds for something else. Not shown, not parked (`late`): a charged
+   * replay whose gift record exists (done: applied and pushed; t_gift_record is the authority once its Redis
+   * keys expired after the redelivery window); a refused replay settled before the window (its 5557 went then).
    */
   private async claimOutcomes(
     answered: Settled[],
@@ -149,8 +162,10 @@ export class SendGiftPipeline {
       .filter((s) => disputes.has(s.message) && !s.result.replayed && s.result.status !== 'conflict')
       .map((s) => disputes.get(s.message)!);
     const settled = answered.filter((s) => s.result.status !== 'conflict');
-    const late = await this.lateReplays(settled, now);
-    const claimed = firstOfEachRequest(settled.filter((s) => !late.includes(s)));
+    const { late, reusedLate, skipped } = await this.doneBefore(settled, now);
+    const claimed = firstOfEachRequest(
+      settled.filter((s) => !late.includes(s) && !reusedLate.includes(s) && !skipped.has(s)),
+    );
     const claims = await this.outcomes.apply(
       claimed.map(({ gift, result }) => ({
         ...gift,
@@ -159,8 +174,9 @@ export class SendGiftPipeline {
       })),
       this.env.GIFT_COMBO_WINDOW_MS,
     );
-    // The outcome record is the second line: a reused id the ledger could not tell (a row older than fingerprints).
-    const reused = [...conflicts, ...claimed.filter((_, i) => claims[i].conflict)];
+    // The outcome record (or past the window the gift record) is the second line: a reused id the ledger
+    // could not tell (a row older than fingerprints).
+    const reused = [...conflicts, ...reusedLate, ...claimed.filter((_, i) => claims[i].conflict)];
     const parked = [
       ...stale,
       ...reused.map(({ message, gift, result }) => ({
@@ -180,21 +196,35 @@ export class SendGiftPipeline {
   }
 
   /**
-   * Replays settled before the redelivery window whose effect was shown (their gift record exists: it is
-   * written after the room outcome). A charged replay without a record is a delivery that never finished
-   * (say Redis or im-router was down for longer than the window): it still gets its effect, however old.
+   * Replays done by an earlier delivery, by the database's word: a charged replay whose gift record exists
+   * (written only once its outcome was applied and pushed). One query per batch holding charged replays,
+   * none on the normal path (first deliveries are never replays). A charged replay without a record is a
+   * delivery that never finished: its Redis keys are held until it does (however long), so it is applied
+   * and pushed at most once. A refused replay settled before the redelivery window (its keys may have
+   * expired) is skipped: its 5557 went with its first delivery (or, if that delivery died before pushing
+   * and came back only after the window, a refusal notice that late is dropped: never sent twice).
    */
-  private async lateReplays(settled: Settled[], now: number): Promise<Settled[]> {
-    const old = settled.filter(
-      (s) =>
-        s.result.replayed &&
-        s.result.status === 'charged' &&
-        s.result.settledAt !== undefined &&
-        now - s.result.settledAt > this.env.GIFT_REPLAY_EFFECT_WINDOW_MS,
+  private async doneBefore(
+    settled: Settled[],
+    now: number,
+  ): Promise<{ late: Settled[]; reusedLate: Settled[]; skipped: Set<Settled> }> {
+    const window = this.env.GIFT_OUTCOME_WINDOW_MS;
+    const skipped = new Set(
+      settled.filter(
+        (s) =>
+          s.result.replayed &&
+          s.result.status === 'rejected' &&
+          s.result.settledAt !== undefined &&
+          now - s.result.settledAt > window,
+      ),
     );
-    if (old.length === 0) return [];
-    const recorded = await this.records.recorded(old.map((s) => s.gift.requestId));
-    return old.filter((s) => recorded.has(s.gift.requestId));
+    const charged = settled.filter((s) => s.result.replayed && s.result.status === 'charged');
+    if (charged.length === 0) return { late: [], reusedLate: [], skipped };
+    const recorded = await this.records.recorded([...new Set(charged.map((s) => s.gift.requestId))]);
+    const done = charged.filter((s) => recorded.has(s.gift.requestId));
+    // A record of another gift under this request id: a reuse, parked as the outcome record would have it.
+    const same = (s: Settled) => recorded.get(s.gift.requestId) === giftRequestFingerprint(s.gift);
+    return { late: done.filter(same), reusedLate: done.filter((s) => !same(s)), skipped };
   }
 
   /**

@@ -73,11 +73,11 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
     send: async (_topic: string, messages: { value: ParkedMessage }[]) =>
       void parked.push(...messages.map((m) => m.value)),
   };
-  const records = { recordCharged: async (r: unknown[]) => r.length };
+  const records = { recordCharged: async (r: unknown[]) => r.length, recorded: async () => new Map<string, string>() };
   const outcomes = {
     apply: async (gifts: { requestId: string }[]) =>
       gifts.map((g) => ({ combo: 1, pushed: markedPushed.has(g.requestId), conflict: false })),
-    markPushed: async (ids: string[]) => void ids.forEach((id) => markedPushed.add(id)),
+    done: async (gifts: { requestId: string }[]) => void gifts.forEach((g) => markedPushed.add(g.requestId)),
   };
   const verifier = {
     check: async (messages: ConsumedMessage<SendGiftMq>[]) => ({

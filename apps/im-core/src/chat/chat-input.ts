@@ -52,10 +52,12 @@ export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
 }
 
 /**
- * A refusal's error frame (code 0) body: `error` as every error frame has it, plus its 13xxx `code`, `msg` and
+ * A refusal's error frame (code 0) body (null: none, the message was delivered): `error` as every error frame has it, plus its 13xxx `code`, `msg` and
  * bizCode 5555. `badFrame`: data that is not `{ roomId, text }` counts toward the bad frames, as any malformed body.
  */
-export function chatErrorFrame({ error, msg }: ChatRefusal): { body: object; badFrame: boolean } {
+export function chatErrorFrame(refusal: ChatRefusal | null): { body: object; badFrame: boolean } | null {
+  if (!refusal) return null;
+  const { error, msg } = refusal;
   return {
     body: { error: msg, code: error.code, msg, bizCode: ImBizCode.CHAT },
     badFrame: error === ImErrorCode.CHAT_MESSAGE_INVALID,

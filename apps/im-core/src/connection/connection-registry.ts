@@ -44,6 +44,7 @@ export class ConnectionRegistry {
   /** Forgets a connection; unbinds the user / the room only when it was the last one here. */
   async remove(conn: ImConnection): Promise<void> {
     if (!this.all.delete(conn)) return;
+    conn.release();
     const tasks: Promise<void>[] = [];
     if (removeFrom(this.byUser, conn.userId, conn)) tasks.push(this.presence.unbindUser(conn.userId));
     if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn))
@@ -51,6 +52,13 @@ export class ConnectionRegistry {
     await Promise.all(tasks).catch((err: unknown) =>
       this.logger.warn(`unbinding user ${conn.userId} failed (it ages out): ${String(err)}`),
     );
+  }
+
+  /** What this registry holds (health, specs: every count returns to 0 once the sockets closed). */
+  stats(): { connections: number; users: number; rooms: number; pendingMessages: number } {
+    let pendingMessages = 0;
+    for (const conn of this.all) pendingMessages += conn.pendingMessages;
+    return { connections: this.all.size, users: this.byUser.size, rooms: this.byRoom.size, pendingMessages };
   }
 
   /** Still registered (not removed since add). */

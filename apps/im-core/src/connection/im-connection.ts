@@ -75,6 +75,17 @@ export class ImConnection {
     return dropped;
   }
 
+  /** The socket is gone: its resend queue goes at once (nothing holds its frames until the object is collected). */
+  release(): void {
+    this.unacked.clear();
+    this.unackedMessages = 0;
+  }
+
+  /** Messages kept for resending (at most limits.maxPending). */
+  get pendingMessages(): number {
+    return this.unackedMessages;
+  }
+
   /** Forgets a pending frame (acked, or given up); false when none has that key. */
   settle(key: string): boolean {
     const message = this.unacked.get(key);

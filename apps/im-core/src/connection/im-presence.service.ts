@@ -10,7 +10,9 @@ import { WS_PATH } from '../ws/im-close';
  * - `roomNodes(roomId)`: sorted set of node ids with members of the room, score = expiry;
  * - `nodeRegistry()`: hash node id -> ImNodeInfo JSON.
  * Scores are expiries so a node that dies without cleaning up simply ages out; a node only ever adds
- * or removes ITS OWN member, so one node's close can never wipe another node's (newer) binding.
+ * or removes ITS OWN member, so one node's close can never wipe another node's (newer) binding. The sorted
+ * sets themselves expire with their newest member (every write sets the key's TTL to the binding's): the
+ * key of a user or room a dead node held, that nobody holds again, goes too instead of staying forever.
  */
 @Injectable()
 export class ImPresenceService {
@@ -51,7 +53,7 @@ export class ImPresenceService {
   }
 
   async bindUser(userId: number): Promise<void> {
-    await this.redis.zadd(this.keys.userNode(userId), Date.now() + this.bindingTtlMs, this.nodeId);
+    await this.bind(this.keys.userNode(userId));
   }
 
   async unbindUser(userId: number): Promise<void> {
@@ -59,7 +61,15 @@ export class ImPresenceService {
   }
 
   async joinRoom(roomId: number): Promise<void> {
-    await this.redis.zadd(this.keys.roomNodes(roomId), Date.now() + this.bindingTtlMs, this.nodeId);
+    await this.bind(this.keys.roomNodes(roomId));
+  }
+
+  /** This node's member, and the key's life, both the binding TTL from now (two commands, one round trip). */
+  private async bind(key: string): Promise<void> {
+    await settleAll([
+      this.redis.zadd(key, Date.now() + this.bindingTtlMs, this.nodeId),
+      this.redis.pexpire(key, this.bindingTtlMs),
+    ]);
   }
 
   async leaveRoom(roomId: number): Promise<void> {
@@ -82,6 +92,7 @@ export class ImPresenceService {
       ...keys.flatMap((key) => [
         this.redis.zadd(key, expiry, this.nodeId),
         this.redis.zremrangebyscore(key, '-inf', now),
+        this.redis.pexpire(key, this.bindingTtlMs),
       ]),
       this.redis.hset(this.keys.nodeRegistry(), this.nodeId, formatImNodeEntry(info, now)),
     ]);

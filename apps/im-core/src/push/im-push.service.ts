@@ -58,7 +58,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     this.timer = setInterval(
       () => {
         this.resendDue();
-        this.recent.sweep((scope) => this.holds(scope));
+        this.sweepDedup();
       },
       Math.max(50, Math.floor(this.env.IM_RESEND_INTERVAL_MS / 2)),
     );
@@ -121,6 +121,16 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
       if (claimed !== conn.userId && claimed !== BROADCAST_USER_ID) return 'wrong-user';
     }
     return conn.settle('frameId' in ack ? `#${ack.frameId}` : ack.msgId) ? 'acked' : 'unknown';
+  }
+
+  /** Forgets the msgIds past IM_DEDUP_TTL_MS, and every room and user with no socket here any more. */
+  sweepDedup(now = Date.now()): void {
+    this.recent.sweep((scope) => this.holds(scope), now);
+  }
+
+  /** Rooms and users whose msgIds are remembered (each at most IM_DEDUP_WINDOW). */
+  get dedupScopes(): number {
+    return this.recent.size;
   }
 
   /** A dedup scope (`r<roomId>`, `u<userId>`) still has sockets here. */

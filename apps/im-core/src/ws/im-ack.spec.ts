@@ -1,37 +1,15 @@
 import { IM_MAGIC, ImBizCode, ImFrameCode } from '@live/contracts';
-import { HttpAdapterHost } from '@nestjs/core';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { ChatService } from '../chat/chat.service';
-import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
-import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
 import { CLOSE_BAD_FRAMES } from './im-close';
-import { ImWebSocketServer } from './im-websocket.server';
+import { presenceStub, startImTestServer } from './im-test-server.spec-data';
 
 const USER = 42;
 const TOKENS = new Set(['a'.repeat(24), 'b'.repeat(24)]);
 
-/** Redis stands aside: tokens are known up front (single-use as in Redis), bindings go nowhere. */
-const presence = {
-  nodeId: 'unit-node',
-  nodeInfo: () => ({
-    nodeId: 'unit-node',
-    wsUrl: 'ws://127.0.0.1/ws',
-    rpcHost: '127.0.0.1',
-    rpcPort: 1,
-    heartbeatAt: 0,
-  }),
-  consumeToken: (token: string) => Promise.resolve(TOKENS.delete(token) ? USER : null),
-  bindUser: () => Promise.resolve(),
-  unbindUser: () => Promise.resolve(),
-  joinRoom: () => Promise.resolve(),
-  leaveRoom: () => Promise.resolve(),
-  refresh: () => Promise.resolve(),
-  withdraw: () => Promise.resolve(),
-} as unknown as ImPresenceService;
+/** Tokens are known up front (single-use as in Redis). */
+const presence = presenceStub((token) => (TOKENS.delete(token) ? USER : null));
 
 interface Frame {
   code: number;
@@ -64,35 +42,16 @@ async function open(url: string): Promise<{
 }
 
 describe('acks (1005) on a real WebSocket server: the ImMsgBody of the original clients', () => {
-  let http: Server;
-  let server: ImWebSocketServer;
   let registry: ConnectionRegistry;
   let push: ImPushService;
   let url: string;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    http = createServer();
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/ws`;
-    const env = Object.assign(new ImCoreEnv(), { IM_CORE_NODE_ID: 'unit-node' });
-    registry = new ConnectionRegistry(presence);
-    push = new ImPushService(registry, env);
-    server = new ImWebSocketServer(
-      { httpAdapter: { getHttpServer: () => http } } as unknown as HttpAdapterHost,
-      registry,
-      presence,
-      push,
-      env,
-      // No chat here: these sockets join no room and send no 5555.
-      { say: () => Promise.resolve(null), replay: () => Promise.resolve() } as unknown as ChatService,
-    );
-    server.onApplicationBootstrap();
+    ({ url, registry, push, close } = await startImTestServer(presence));
   });
 
-  afterAll(async () => {
-    await server.onApplicationShutdown();
-    await new Promise((resolve) => http.close(resolve));
-  });
+  afterAll(() => close());
 
   const pendingOf = () => [...registry.ofUser(USER)].flatMap((c) => [...c.pending.keys()]);
   const full = (msgId: string, userId: number) => ({

@@ -41,14 +41,12 @@ interface SocketState {
 }
 
 /**
- * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"):
- * login by IM token (URL `?token=&roomId=` or a 1001 frame), heartbeat 1004 (answered; a socket silent
- * for IM_HEARTBEAT_TIMEOUT_MS is closed), 1001 again to switch room (without roomId: leave it),
- * 1002 logout, 1005 acks (of a 1003 by msgId, of a 1006 batch frame by frameId; `batch=1` on the URL or
- * `batch: 1` in a 1001 announces batch frames). A bad frame is answered with `{ code, body: { error } }` and never crashes
- * anything; 20 that cannot be parsed (not JSON, too large, unknown code, malformed body) close the socket.
- * Bounds: IM tokens are single-use, IM_MAX_SOCKETS_PER_USER per user, IM_CONNECT_*_PER_ADDRESS new
- * connections per address, IM_MAX_BUFFERED_BYTES unsent per socket, a login within the heartbeat timeout.
+ * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"): login by IM token
+ * (URL `?token=&roomId=` or a 1001 frame), heartbeat 1004 (answered; a socket silent for IM_HEARTBEAT_TIMEOUT_MS is
+ * closed), 1001 again to switch room (without roomId: leave it), 1002 logout, 1005 acks (of a 1003 by msgId, of a 1006
+ * batch frame by frameId; `batch=1` on the URL or `batch: 1` in a 1001 announces batch frames). A bad frame is answered
+ * with `{ code, body: { error } }` and never crashes anything; 20 that cannot be parsed (not JSON, too large, unknown
+ * code, malformed body) close the socket. Bounds: README "Real-time push" (tokens, sockets, connects, buffers).
  */
 @Injectable()
 export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -103,6 +101,9 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     for (const ws of this.sockets.keys()) ws.terminate();
     this.wss.close();
   }
+
+  /** Sockets open, logged in or not (specs: 0 again once they all closed; the registry counts the rest). */
+  readonly openSockets = (): number => this.sockets.size;
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -181,8 +182,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
         ws.close(1000, 'logged out');
         return;
       case ImFrameCode.BIZ: {
-        const refused = await this.chat.say(state.conn, frame.body.data);
-        const answer = refused && chatErrorFrame(refused);
+        const answer = chatErrorFrame(await this.chat.say(state.conn, frame.body.data));
         if (answer) return answer.badFrame ? this.badFrame(ws, state, answer.body) : this.send(ws, 0, answer.body);
         return;
       }
