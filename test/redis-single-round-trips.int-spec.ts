@@ -136,6 +136,19 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     expect(writes).toBeLessThanOrEqual(3); // two writes; three if the first step's commands straddle a tick
     expect(pushed).toHaveLength(2);
     expect(await helper.redis.llen(keys.chatHistory(5))).toBe(2);
+    // A socket past the rate (its window made a minute long here) is refused for the rest of the window
+    // without Redis: one round trip for the first refusal, none for the next.
+    await helper.redis.set(keys.chatRate(3), '5', 'PX', 60_000);
+    const flooder = conn(3);
+    writes = 0;
+    expect((await chat.say(flooder, { roomId: 5, text: 'spam 1' }))?.error.code).toBe(13006);
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(2); // one write; two if the commands straddle a tick
+    writes = 0;
+    expect((await chat.say(flooder, { roomId: 5, text: 'spam 2' }))?.error.code).toBe(13006);
+    expect(writes).toBe(0);
+    expect(await helper.redis.get(keys.chatRate(3))).toBe('6');
+    expect(pushed).toHaveLength(2);
   });
 
   it('getMany / deleteMany / scanKeys over 2500 keys: values in order, in MGETs of at most 1000 keys', async () => {

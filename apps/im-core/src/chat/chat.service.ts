@@ -22,6 +22,12 @@ import { ChatStore } from './chat.store';
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
   private readonly blocked: BlockedWords;
+  /**
+   * Sockets past the rate, until the end of the window, and their answer (CHAT_RATE_LIMITED): a flood of chat
+   * frames from one socket costs Redis one round trip per window, not one per frame. Weak: an entry goes with
+   * its connection (nothing to clean up, no bound to keep beyond the sockets').
+   */
+  private readonly quiet = new WeakMap<ImConnection, { until: number; refusal: ChatRefusal }>();
 
   constructor(
     private readonly store: ChatStore,
@@ -42,10 +48,12 @@ export class ChatService {
     if (conn.roomId !== roomId)
       return chatRefusal(ImErrorCode.CHAT_NOT_IN_ROOM, `you are not in room ${roomId}: join it before chatting in it`);
     if (this.blocked.find(text) !== null) return chatRefusal(ImErrorCode.CHAT_BLOCKED_WORD);
+    const quiet = this.quiet.get(conn);
+    if (quiet && quiet.until > Date.now()) return quiet.refusal;
     const userId = conn.userId;
-    let sent: number, mutedUntil: number | null, nick: string | null;
+    let count: { sent: number; windowLeftMs: number }, mutedUntil: number | null, nick: string | null;
     try {
-      [sent, mutedUntil, nick] = await Promise.all([
+      [count, mutedUntil, nick] = await Promise.all([
         this.store.count(userId),
         this.mutes.mutedUntil(roomId, userId),
         this.nicks.get(userId),
@@ -54,12 +62,16 @@ export class ChatService {
       this.logger.warn(`chat of user ${userId} in room ${roomId}: Redis failed: ${String(err)}`);
       return chatRefusal(ImErrorCode.CHAT_UNAVAILABLE);
     }
-    if (mutedUntil !== null) return chatRefusal(ImErrorCode.CHAT_MUTED, mutedMessage(mutedUntil));
-    if (sent > this.env.IM_CHAT_RATE)
-      return chatRefusal(
+    if (count.sent > this.env.IM_CHAT_RATE) {
+      // Past the rate: this socket's next messages in the window are refused without asking Redis again.
+      const tooFast = chatRefusal(
         ImErrorCode.CHAT_RATE_LIMITED,
         `chatting too fast: at most ${this.env.IM_CHAT_RATE} message(s) a second`,
       );
+      this.quiet.set(conn, { until: Date.now() + count.windowLeftMs, refusal: tooFast });
+      if (mutedUntil === null) return tooFast;
+    }
+    if (mutedUntil !== null) return chatRefusal(ImErrorCode.CHAT_MUTED, mutedMessage(mutedUntil));
     const message: ChatMessageData = {
       chatId: randomUUID(),
       roomId,

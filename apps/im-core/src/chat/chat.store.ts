@@ -7,13 +7,20 @@ import { ChatEnv } from './chat.env';
 const RATE_WINDOW_MS = 1_000;
 
 const SCRIPTS = {
-  /** INCR, and PEXPIRE when the counter is new (or lost its TTL): a fixed window per user, no read-then-write race. */
+  /**
+   * INCR, and PEXPIRE when the counter is new (or lost its TTL): a fixed window per user, no read-then-write
+   * race. Answers the count and the window's time left (ms).
+   */
   chatCount: {
     numberOfKeys: 1,
     lua: `
 local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`,
+local ttl = redis.call('PTTL', KEYS[1])
+if n == 1 or ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`,
   },
   /** Appends a message and keeps the newest ARGV[2]; the list lives ARGV[3] seconds past its last message. */
   chatAppend: {
@@ -27,7 +34,7 @@ return 1`,
 };
 
 interface ChatScripts {
-  chatCount(key: string, windowMs: number): Promise<number>;
+  chatCount(key: string, windowMs: number): Promise<[number, number]>;
   chatAppend(key: string, json: string, keep: number, ttlSeconds: number): Promise<number>;
 }
 
@@ -49,9 +56,10 @@ export class ChatStore {
     this.redis = withScripts<ChatScripts>(redis, SCRIPTS);
   }
 
-  /** Counts one message of the user; answers how many it sent in the current window, this one included. */
-  count(userId: number): Promise<number> {
-    return this.redis.chatCount(this.keys.chatRate(userId), RATE_WINDOW_MS);
+  /** Counts one message of the user: how many it sent in the current window (this one included), and the window's ms left. */
+  async count(userId: number): Promise<{ sent: number; windowLeftMs: number }> {
+    const [sent, windowLeftMs] = await this.redis.chatCount(this.keys.chatRate(userId), RATE_WINDOW_MS);
+    return { sent, windowLeftMs };
   }
 
   async append(message: ChatMessageData): Promise<void> {
