@@ -1,5 +1,6 @@
 import { startApp } from '@live/common';
 import { ChatMessageData, ImBizCode, ImFrameCode, ImMsgBody } from '@live/contracts';
+import { ImRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ImCoreModule } from '../apps/im-core/src/im-core.module';
 import { HttpClient } from './support/http-client';
@@ -210,17 +211,46 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     const onFirstNode = await openIm(viewer.client, room);
     const onSecondNode = await openIm(viewer.client, room, secondWsUrl);
 
-    await sayAccepted(onFirstNode, room, 'first');
-    expect(await refusedWith(onFirstNode, { roomId: room, text: 'second, same socket' })).toEqual(
+    const rateKey = new ImRedisKeys(stack.redis.prefix).chatRate(viewer.userId);
+    const windowOver = () =>
+      waitFor('the rate window over', async () => (await stack.redis.redis.exists(rateKey)) === 0);
+    /** Sends two messages at once; answers what the anchor got of them, and the refusals of both sockets. */
+    async function twoAtOnce(a: ImTestClient, b: ImTestClient, texts: [string, string]) {
+      const senders = [...new Set([a, b])];
+      const seen = senders.map((ws) => refusals(ws).length);
+      const heard = chats(anchorWs).length;
+      const refusedSince = () => senders.flatMap((ws, i) => refusals(ws).slice(seen[i]));
+      say(a, { roomId: room, text: texts[0] });
+      say(b, { roomId: room, text: texts[1] });
+      await waitFor('both messages answered', () => chats(anchorWs).length - heard + refusedSince().length === 2);
+      return {
+        delivered: chats(anchorWs)
+          .slice(heard)
+          .map((c) => c.text),
+        refused: refusedSince(),
+      };
+    }
+
+    // Two at once from one socket: one goes through, the other is refused (one message a second).
+    await windowOver();
+    const sameSocket = await twoAtOnce(onFirstNode, onFirstNode, ['first', 'second']);
+    expect(sameSocket.delivered).toHaveLength(1);
+    expect(sameSocket.refused).toEqual([
       expect.objectContaining({ code: 13006, msg: 'chatting too fast: at most 1 message(s) a second' }),
-    );
-    // The counter is the user's, in Redis: the socket on the other node is no way around it.
-    expect(await refusedWith(onSecondNode, { roomId: room, text: 'second, other node' })).toMatchObject({
-      code: 13006,
-    });
+    ]);
+    // The counter is the user's, in Redis: a socket on the other node is no way around it.
+    await windowOver();
+    const twoNodes = await twoAtOnce(onFirstNode, onSecondNode, ['node one', 'node two']);
+    expect(twoNodes.delivered).toHaveLength(1);
+    expect(twoNodes.refused).toEqual([expect.objectContaining({ code: 13006 })]);
+    // Once the window is over, the user chats again (from either node).
+    await windowOver();
     await sayAccepted(onSecondNode, room, 'later, other node');
-    await waitFor('both accepted messages at the anchor', () => chats(anchorWs).length === 2);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual(['first', 'later, other node']);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual([
+      ...sameSocket.delivered,
+      ...twoNodes.delivered,
+      'later, other node',
+    ]);
   });
 
   it('the anchor mutes and unmutes a viewer; anyone else may not; bad mutes change nothing', async () => {
@@ -310,6 +340,25 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     await waitFor('the live message at the late joiner', () => chats(lateWs).length === HISTORY + 1);
     expect(chats(lateWs)[HISTORY]).toEqual(live);
     expect(live.history).toBeUndefined();
+  });
+
+  it("a socket switching room with a 1001 gets the new room's history; switching back, the first room's again", async () => {
+    const anchorA = await login();
+    const roomA = await startLiving(anchorA.client);
+    const anchorB = await login();
+    const roomB = await startLiving(anchorB.client);
+    const saidA = await sayAccepted(await openIm(anchorA.client, roomA), roomA, 'in room A');
+    const saidB = await sayAccepted(await openIm(anchorB.client, roomB), roomB, 'in room B');
+    const viewer = await login();
+    const { body } = await viewer.client.post('/im/getImConfig');
+    const ws = (await ImTestClient.connect(stack.wsUrl!, body.data.token, roomA)).startHeartbeat(5_000);
+    sockets.push(ws);
+    await waitFor("room A's history", () => chats(ws).length === 1);
+    ws.send(ImFrameCode.LOGIN, { token: body.data.token, roomId: roomB });
+    await waitFor("room B's history", () => chats(ws).length === 2);
+    ws.send(ImFrameCode.LOGIN, { token: body.data.token, roomId: roomA });
+    await waitFor("room A's history again", () => chats(ws).length === 3);
+    expect(chats(ws)).toEqual([saidA, saidB, saidA].map((m) => ({ ...m, history: true })));
   });
 
   it('nicknames: the default, set (trimmed), the profile, names of many users; bad input changes nothing', async () => {
