@@ -1,6 +1,6 @@
 import { startApp } from '@live/common';
 import { ChatMessageData, ImBizCode, ImFrameCode, ImMsgBody } from '@live/contracts';
-import { ImRedisKeys } from '@live/redis';
+import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ImCoreModule } from '../apps/im-core/src/im-core.module';
 import { HttpClient } from './support/http-client';
@@ -402,12 +402,17 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     expect([anonymous.status, anonymous.body.code]).toEqual([401, 100002]);
   });
 
-  it('a rename shows on the next chat message, on the socket that was open before it', async () => {
+  it('a rename shows on the next chat message, on the socket that was open before it; a nickname Redis lost comes back', async () => {
     const anchor = await login();
     const room = await startLiving(anchor.client);
     const anchorWs = await openIm(anchor.client, room);
     expect((await sayAccepted(anchorWs, room, 'before')).nickName).toBe(`user${anchor.userId}`);
     await anchor.client.post('/user/setNickname', { nickName: 'Host' });
     expect((await sayAccepted(anchorWs, room, 'after')).nickName).toBe('Host');
+    // Redis lost it: the default shows until the user's next /im/getImConfig puts it back from the table.
+    await stack.redis.redis.del(new GatewayRedisKeys(stack.redis.prefix).userNick(anchor.userId));
+    expect((await sayAccepted(anchorWs, room, 'lost')).nickName).toBe(`user${anchor.userId}`);
+    expect((await anchor.client.post('/im/getImConfig')).body.code).toBe(200);
+    expect((await sayAccepted(anchorWs, room, 'back')).nickName).toBe('Host');
   });
 });

@@ -9,7 +9,8 @@ import { UserEntity, UserRole } from './entities/user.entity';
  * t_user: one user per phone number, created at first login with the nickname `user<userId>`
  * (defaultNickName: nothing of the phone number is shown to others), which the user may change.
  * The nickname is also kept in Redis (`gw:{user:<id>}:nick`), where im-core reads it for every chat message
- * (UserNickReader): written by setNickname and refreshed by every /im/getImConfig (publishNick).
+ * (UserNickReader): written by setNickname, kept (and put back when Redis lost it) by every /im/getImConfig
+ * (publishNick).
  */
 @Injectable()
 export class UserService {
@@ -62,9 +63,15 @@ export class UserService {
     return nickName;
   }
 
-  /** Puts the user's nickname in Redis for im-core again (before a WebSocket login), with a fresh TTL. */
+  /**
+   * Keeps the user's nickname in Redis for im-core (before each WebSocket login): a fresh TTL when it is there
+   * (no database read), else read from the table and put back only if still missing (SET NX), so a rename
+   * written meanwhile by setNickname is never overwritten with the name read before it.
+   */
   async publishNick(userId: number): Promise<void> {
-    await this.writeNick(userId, await this.nickName(userId));
+    const key = this.keys.userNick(userId);
+    if ((await this.redis.expire(key, USER_NICK_TTL_SECONDS)) === 1) return;
+    await this.redis.set(key, await this.nickName(userId), 'EX', USER_NICK_TTL_SECONDS, 'NX');
   }
 
   /** The nicknames of the users that exist among `userIds` (others are left out). */
