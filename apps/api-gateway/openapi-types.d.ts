@@ -1491,7 +1491,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1779,7 +1779,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1890,7 +1890,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2934,7 +2934,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;

@@ -5,7 +5,7 @@ export const GatewayErrorCode = defineErrorCodes({
   LOGIN_CODE_TOO_FREQUENT: { code: 10001, msg: 'a login code was sent less than a minute ago', httpStatus: 429 },
   LOGIN_CODE_INVALID: { code: 10002, msg: 'login code is wrong or expired', httpStatus: 400 },
   LIVING_ROOM_NOT_FOUND: { code: 10003, msg: 'living room not found', httpStatus: 404 },
-  LIVING_ROOM_NOT_OWNER: { code: 10004, msg: 'only the anchor can close the room', httpStatus: 403 },
+  LIVING_ROOM_NOT_OWNER: { code: 10004, msg: "only the room's anchor can do this", httpStatus: 403 },
   LIVING_ROOM_ALREADY_OPEN: { code: 10005, msg: 'the anchor already has an open room', httpStatus: 409 },
   ADMIN_ONLY: { code: 10006, msg: 'admin only', httpStatus: 403 },
   IDEMPOTENCY_KEY_REUSED: { code: 10007, msg: 'idempotency key reused with different parameters', httpStatus: 409 },
