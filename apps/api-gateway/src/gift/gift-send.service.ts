@@ -15,7 +15,7 @@ import {
   fingerprintOf,
   GiftConfigDto,
   KafkaTopic,
-  passesDailySpendCap,
+  wouldExceedDailySpendCap,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -181,7 +181,7 @@ export class GiftSendService {
         ),
       );
     }
-    if (passesDailySpendCap(account, today, gift.price)) {
+    if (wouldExceedDailySpendCap(account, today, gift.price)) {
       const spent = account.spentDay === today ? account.spentToday : 0;
       this.refuse(
         'spend-cap',
