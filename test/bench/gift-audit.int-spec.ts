@@ -191,9 +191,10 @@ describe('auditMoney', () => {
       'balances + earnings + withdrawn + fees = credits',
       'withdrawal orders = their ledger rows',
     ]);
-    // The failed check prints every figure of its verdict: the rows' -3 against the orders' 0 + 0.
+    // The failed check prints every figure of its verdict: the rows' -3 against the orders' 0 + 0 (and the
+    // "rejected" order without its reversal row).
     expect(unreversed.printed['withdrawal orders = their ledger rows']).toEqual({
-      ordersWithoutTheirRows: 0,
+      ordersWithoutTheirRows: 1,
       rowsWithoutOrder: 0,
       withdrawalMoves: -3,
       withdrawnNet: 0,
