@@ -332,6 +332,34 @@ describe('withdrawals of gift earnings', () => {
     expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 900);
   });
 
+  it('a frozen anchor still receives gifts into its earnings; it withdraws them only after the unfreeze', async () => {
+    const anchor = await loginNewUser(http);
+    const roomId = await startLiving(anchor.client);
+    const viewer = await loginNewUser(http);
+    await rechargeCoins(viewer.client, 1980);
+    const freeze = await admin.post('/bank/admin/freeze', { userId: anchor.userId, reason: 'payout under review' });
+    expect(freeze.body.data).toEqual({ userId: anchor.userId, status: 'frozen' });
+
+    const sent = await viewer.client.post(
+      '/gift/send',
+      { giftId: castleId, roomId, receiverId: anchor.userId },
+      { 'idempotency-key': 'to-a-frozen-anchor' },
+    );
+    expect(sent.body.code).toBe(200);
+    await waitFor('the gift credited', async () => (await earningsOf(anchor.client)).earnings === castlePrice, 30_000);
+    await sql(
+      'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
+      [anchor.userId],
+    );
+    const refused = await withdraw(anchor.client, 300, 'frozen-anchor');
+    expect([refused.status, refused.body.code]).toEqual([403, 12009]);
+
+    await admin.post('/bank/admin/unfreeze', { userId: anchor.userId });
+    const ok = await withdraw(anchor.client, 300, 'frozen-anchor');
+    expect(ok.body).toMatchObject({ code: 200, data: { status: 'requested', amount: 300 } });
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 300);
+  });
+
   it('a blank rejection reason is refused (400 / 100001), the order unchanged', async () => {
     const anchor = await anchorWithEarnings();
     const { withdrawalId } = (await withdraw(anchor.client, 300, 'blank')).body.data;

@@ -258,6 +258,24 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(new Set(racing.map((r) => r.body.data.orderId)).size).toBe(1);
     expect(await countOf(viewer.userId)).toBe(2);
 
+    // The key is remembered as long as its order: after that order expired, the same key answers the expired
+    // order (paying it is refused); a new attempt takes a new key. (Another user: 10 orders per 10 s.)
+    const late = await loginNewUser(http);
+    const expiring = (await order(late.client, bigId, 'retry-1')).body.data.orderId;
+    await backdate(expiring, 31);
+    await waitFor('the keyed order expired', async () => (await statusOf(expiring)) === 4, 10_000);
+    const replayed = await order(late.client, bigId, 'retry-1');
+    expect(replayed.body).toMatchObject({ code: 200, data: { orderId: expiring } });
+    const payExpired = await late.client.post('/bank/devPay', { orderId: expiring });
+    expect([payExpired.status, payExpired.body.code]).toEqual([409, 12020]);
+    const fresh = await order(late.client, bigId, 'retry-2');
+    expect(fresh.body.data.orderId).not.toBe(expiring);
+    expect((await late.client.post('/bank/devPay', { orderId: fresh.body.data.orderId })).body).toMatchObject({
+      code: 200,
+      data: { credited: true, coinNum: bigCoins },
+    });
+    expect(await countOf(late.userId)).toBe(2);
+
     // The key is the user's own: another user's same key is another order.
     const someone = await loginNewUser(http);
     const theirs = await order(someone.client, smallId, 'recharge-1');
