@@ -387,7 +387,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The payment provider's callback (HMAC-signed): credits the order's coins once */
+    /** The payment provider's callback (HMAC-signed): credits the order's coins once (an expired order's too: money paid is never lost) */
     post: operations['BankController_payNotify'];
     delete?: never;
     options?: never;
@@ -557,7 +557,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Approve a requested withdrawal (admins); again on an approved one: the order */
+    /** Approve a requested withdrawal (admins); again on an approved one: the order; refused while the account is frozen */
     post: operations['WithdrawalController_approve'];
     delete?: never;
     options?: never;
@@ -591,7 +591,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Mark an approved withdrawal paid out (admins); again on a paid one: the order */
+    /** Mark an approved withdrawal paid out (admins); again on a paid one: the order; refused while the account is frozen */
     post: operations['WithdrawalController_markPaid'];
     delete?: never;
     options?: never;
@@ -1064,7 +1064,7 @@ export interface components {
     RejectWithdrawalDto: {
       /** @example 1 */
       withdrawalId: number;
-      /** @description why (shown to the user) */
+      /** @description why (shown to the user; not blank) */
       reason: string;
     };
     ImConfigView: {
@@ -3251,7 +3251,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
+      /** @description 12005: order is not waiting for payment */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3362,7 +3362,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
+      /** @description 12005: order is not waiting for payment; 12020: the order expired: a payment can no longer start (make a new order) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4247,7 +4247,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 100003: not allowed */
+      /** @description 100003: not allowed; 12009: the account is frozen */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4469,7 +4469,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 100003: not allowed */
+      /** @description 100003: not allowed; 12009: the account is frozen */
       403: {
         headers: {
           [name: string]: unknown;

@@ -44,7 +44,7 @@ export const BankErrorCode = defineErrorCodes({
   // 12020-12029: recharge orders and refunds.
   ORDER_EXPIRED: {
     code: 12020,
-    msg: 'the order expired before it was paid: the payment provider refunds the payment',
+    msg: 'the order expired: a payment can no longer start (make a new order)',
     httpStatus: 409,
   },
   REFUND_COINS_SPENT: {
