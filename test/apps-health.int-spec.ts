@@ -35,7 +35,8 @@ describe('every app answers /health on the real servers', () => {
     ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka'], false, ['bank-service', 'im-router']],
     ['bank-service', BankServiceModule, ['mysql', 'redis'], false, []],
     ['im-router', ImRouterModule, ['redis'], false, []],
-    ['im-core', ImCoreModule, ['redis'], true, []],
+    // im-core calls im-router for chat messages (a room's nodes get them as gift effects do).
+    ['im-core', ImCoreModule, ['redis'], true, ['im-router']],
   ];
 
   it.each(apps)('%s', async (name, module, deps, publicPort, calls) => {

@@ -286,6 +286,95 @@ describe('withdrawals of gift earnings', () => {
     expect([reasonless.status, reasonless.body.code]).toEqual([400, 100001]);
   });
 
+  it('a freeze holds the orders already requested: approve and markPaid 403 / 12009, nothing moves; reject still gives the amount back; after unfreeze they go on', async () => {
+    const anchor = await anchorWithEarnings();
+    const approve = (id: number) => admin.post('/bank/admin/withdrawal/approve', { withdrawalId: id });
+    const markPaid = (id: number) => admin.post('/bank/admin/withdrawal/markPaid', { withdrawalId: id });
+    const statusesOf = async (...ids: number[]) =>
+      (
+        await sql<{ status: number }>(
+          `SELECT status FROM t_withdrawal_order WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+          ids,
+        )
+      ).map((r) => Number(r.status));
+    const requested = (await withdraw(anchor.client, 300, 'fz-a')).body.data.withdrawalId;
+    const approved = (await withdraw(anchor.client, 300, 'fz-b')).body.data.withdrawalId;
+    const toReject = (await withdraw(anchor.client, 300, 'fz-c')).body.data.withdrawalId;
+    expect((await approve(approved)).body.data.status).toBe('approved');
+
+    const freeze = await admin.post('/bank/admin/freeze', { userId: anchor.userId, reason: 'payout under review' });
+    expect(freeze.body.data).toEqual({ userId: anchor.userId, status: 'frozen' });
+    // Neither a first approval nor the payout of an approved order: 403 / 12009, the orders as they were.
+    const refusedApprove = await approve(requested);
+    expect([refusedApprove.status, refusedApprove.body.code]).toEqual([403, 12009]);
+    const refusedPaid = await markPaid(approved);
+    expect([refusedPaid.status, refusedPaid.body.code]).toEqual([403, 12009]);
+    expect(await statusesOf(requested, approved, toReject)).toEqual([0, 1, 0]);
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 900);
+    // The user sees nothing new on them.
+    const listed = (await anchor.client.post('/bank/withdrawals', {})).body.data.list;
+    expect(listed.map((o) => [o.withdrawalId, o.status, o.reason])).toEqual([
+      [toReject, 'requested', null],
+      [approved, 'approved', null],
+      [requested, 'requested', null],
+    ]);
+    // A reject is still allowed: the amount goes back to the (frozen) earnings.
+    const rejected = await admin.post('/bank/admin/withdrawal/reject', { withdrawalId: toReject, reason: 'frozen' });
+    expect(rejected.body).toMatchObject({ code: 200, data: { status: 'rejected', reason: 'frozen' } });
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 600);
+
+    const unfreeze = await admin.post('/bank/admin/unfreeze', { userId: anchor.userId, reason: 'reviewed' });
+    expect(unfreeze.body.data).toEqual({ userId: anchor.userId, status: 'active' });
+    expect((await approve(requested)).body.data.status).toBe('approved');
+    expect((await markPaid(approved)).body.data.status).toBe('paid');
+    const again = (await withdraw(anchor.client, 300, 'fz-d')).body.data.withdrawalId;
+    expect((await approve(again)).body).toMatchObject({ code: 200, data: { withdrawalId: again, status: 'approved' } });
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 900);
+  });
+
+  it('a frozen anchor still receives gifts into its earnings; it withdraws them only after the unfreeze', async () => {
+    const anchor = await loginNewUser(http);
+    const roomId = await startLiving(anchor.client);
+    const viewer = await loginNewUser(http);
+    await rechargeCoins(viewer.client, 1980);
+    const freeze = await admin.post('/bank/admin/freeze', { userId: anchor.userId, reason: 'payout under review' });
+    expect(freeze.body.data).toEqual({ userId: anchor.userId, status: 'frozen' });
+
+    const sent = await viewer.client.post(
+      '/gift/send',
+      { giftId: castleId, roomId, receiverId: anchor.userId },
+      { 'idempotency-key': 'to-a-frozen-anchor' },
+    );
+    expect(sent.body.code).toBe(200);
+    await waitFor('the gift credited', async () => (await earningsOf(anchor.client)).earnings === castlePrice, 30_000);
+    await sql(
+      'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
+      [anchor.userId],
+    );
+    const refused = await withdraw(anchor.client, 300, 'frozen-anchor');
+    expect([refused.status, refused.body.code]).toEqual([403, 12009]);
+
+    await admin.post('/bank/admin/unfreeze', { userId: anchor.userId });
+    const ok = await withdraw(anchor.client, 300, 'frozen-anchor');
+    expect(ok.body).toMatchObject({ code: 200, data: { status: 'requested', amount: 300 } });
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 300);
+  });
+
+  it('a blank rejection reason is refused (400 / 100001), the order unchanged', async () => {
+    const anchor = await anchorWithEarnings();
+    const { withdrawalId } = (await withdraw(anchor.client, 300, 'blank')).body.data;
+    for (const reason of ['   ', '\t\n', '']) {
+      const res = await admin.post('/bank/admin/withdrawal/reject', { withdrawalId, reason });
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    const [order] = await sql<{ status: number; reason: string | null }>(
+      'SELECT status, reason FROM t_withdrawal_order WHERE id = ?',
+      [withdrawalId],
+    );
+    expect([Number(order.status), order.reason]).toEqual([0, null]);
+    expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice - 300);
+  });
+
   it('ten concurrent withdrawals of the whole withdrawable amount, each with its own key: exactly one succeeds', async () => {
     const anchor = await anchorWithEarnings();
     const answers = await racing(account(anchor.userId), 10, (i) => withdraw(anchor.client, castlePrice, `race-${i}`));

@@ -27,7 +27,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations).toHaveLength(32);
+    expect(operations).toHaveLength(37);
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();
@@ -78,6 +78,9 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     expect(codesAt(refund, 403)).toEqual([100003]);
     expect(codesAt(refund, 409)).toEqual([12022, 12021]);
     expect(codesAt(operation(doc, '/bank/payProduct'), 409)).toEqual([10007]);
-    expect(codesAt(operation(doc, '/bank/payNotify'), 409)).toEqual([12005, 12020]);
+    expect(codesAt(operation(doc, '/bank/payNotify'), 409)).toEqual([12005]);
+    expect(codesAt(operation(doc, '/bank/devPay'), 409)).toEqual([12005, 12020]);
+    for (const review of ['/bank/admin/withdrawal/approve', '/bank/admin/withdrawal/markPaid'] as const)
+      expect(codesAt(operation(doc, review), 403)).toEqual([100003, 12009]);
   });
 });

@@ -1,4 +1,5 @@
 import { SEED_GIFTS, SEED_PRODUCTS } from '@live/database';
+import { Logger } from '@nestjs/common';
 import { PayOrderRepository } from '../apps/bank-service/src/recharge/pay-order.repository';
 import { signPayCallback } from '../apps/bank-service/src/recharge/pay-signature';
 import { HttpClient } from './support/http-client';
@@ -9,7 +10,8 @@ import { waitFor } from './support/wait-for';
 /**
  * Issue 19's recharge hygiene and issue 20's recharge idempotency, with plain fetch through the gateway and
  * the real bank-service (its expiry job on a 200 ms timer here; BANK_ORDER_TTL_MINUTES stays 30, so an order is
- * made overdue by moving its create_time back): unpaid orders expire and a late callback is refused; an admin
+ * made overdue by moving its create_time back): unpaid orders expire, no payment starts on them, and a late
+ * callback of a payment made in time still credits it once; an admin
  * refund claws a paid order's coins back once, or is refused with nothing moved when they were spent;
  * /bank/payProduct's Idempotency-Key makes one order per key.
  */
@@ -61,7 +63,8 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
   const callback = (id: string) =>
     http.post('/bank/payNotify', { orderId: id, signature: signPayCallback(process.env.BANK_PAY_SECRET!, id) });
 
-  it('the job expires orders unpaid past the TTL (not younger ones, not paid ones); a late callback or devPay is refused, nothing credited', async () => {
+  it("the job expires orders unpaid past the TTL (not younger ones, not paid ones); no payment can start on an expired one (devPay 409 / 12020), but a payment's late signed callback credits it once", async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     const viewer = await loginNewUser(http);
     const overdue = await orderId(viewer.client);
     const overduePaying = await orderId(viewer.client);
@@ -75,20 +78,42 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     // The job has run past them: a fresh order still waits, a paid one stays paid.
     expect([await statusOf(fresh), await statusOf(paid)]).toEqual([0, 2]);
 
-    // The provider's callback comes late (signed, genuine): refused, nothing credited.
-    const late = await callback(overdue);
-    expect([late.status, late.body.code]).toEqual([409, 12020]);
-    expect(late.body.msg).toContain(overdue);
+    // Expiry stops a payment from starting: devPay of an expired order is refused, nothing credited.
     const dev = await viewer.client.post('/bank/devPay', { orderId: overduePaying });
     expect([dev.status, dev.body.code]).toEqual([409, 12020]);
-    expect(await ledgerOf(`pay:${overdue}`)).toEqual([]);
+    expect(dev.body.msg).toContain(overduePaying);
     expect(await ledgerOf(`pay:${overduePaying}`)).toEqual([]);
-    expect([await statusOf(overdue), await statusOf(overduePaying)]).toEqual([4, 4]);
+    expect(await statusOf(overduePaying)).toBe(4);
     expect(await balanceOf(viewer.client)).toBe(smallCoins);
-    expect(await accountOf(viewer.userId)).toEqual([smallCoins, smallCoins]);
+
+    // Money paid is never lost: the provider's signed callback of a payment made in time comes after the
+    // order expired (paid at minute 29, called back at 31): credited once, the order paid.
+    const late = await callback(overdue);
+    expect(late.body).toEqual({
+      code: 200,
+      msg: 'success',
+      data: { orderId: overdue, status: 'paid', credited: true, coinNum: smallCoins, balance: 2 * smallCoins },
+    });
+    // The same callback again: the same answer, nothing credited twice.
+    const repeated = await callback(overdue);
+    expect(repeated.body).toMatchObject({
+      code: 200,
+      data: { orderId: overdue, status: 'paid', credited: false, coinNum: smallCoins },
+    });
+    expect(await ledgerOf(`pay:${overdue}`)).toEqual([
+      { user_id: viewer.userId, direction: 2, num: smallCoins, balance_after: 2 * smallCoins, type: 1, status: 1 },
+    ]);
+    expect(await statusOf(overdue)).toBe(2);
+    expect(await balanceOf(viewer.client)).toBe(2 * smallCoins);
+    expect(await accountOf(viewer.userId)).toEqual([2 * smallCoins, 2 * smallCoins]);
+    // An operator is told: a warning with the order, the user and the coins.
+    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(overdue))).toEqual([
+      `order ${overdue}: paid, user ${viewer.userId} credited ${smallCoins} coins: paid after expiry (the provider's callback came late)`,
+    ]);
+    warn.mockRestore();
     // The fresh order is still payable.
     expect((await callback(fresh)).body).toMatchObject({ code: 200, data: { credited: true } });
-    expect(await balanceOf(viewer.client)).toBe(2 * smallCoins);
+    expect(await balanceOf(viewer.client)).toBe(3 * smallCoins);
   });
 
   it('two instances expiring at once: each overdue order expired exactly once, in bounded batches', async () => {
@@ -232,6 +257,24 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(racing.map((r) => r.body.code)).toEqual([200, 200, 200, 200, 200]);
     expect(new Set(racing.map((r) => r.body.data.orderId)).size).toBe(1);
     expect(await countOf(viewer.userId)).toBe(2);
+
+    // The key is remembered as long as its order: after that order expired, the same key answers the expired
+    // order (paying it is refused); a new attempt takes a new key. (Another user: 10 orders per 10 s.)
+    const late = await loginNewUser(http);
+    const expiring = (await order(late.client, bigId, 'retry-1')).body.data.orderId;
+    await backdate(expiring, 31);
+    await waitFor('the keyed order expired', async () => (await statusOf(expiring)) === 4, 10_000);
+    const replayed = await order(late.client, bigId, 'retry-1');
+    expect(replayed.body).toMatchObject({ code: 200, data: { orderId: expiring } });
+    const payExpired = await late.client.post('/bank/devPay', { orderId: expiring });
+    expect([payExpired.status, payExpired.body.code]).toEqual([409, 12020]);
+    const fresh = await order(late.client, bigId, 'retry-2');
+    expect(fresh.body.data.orderId).not.toBe(expiring);
+    expect((await late.client.post('/bank/devPay', { orderId: fresh.body.data.orderId })).body).toMatchObject({
+      code: 200,
+      data: { credited: true, coinNum: bigCoins },
+    });
+    expect(await countOf(late.userId)).toBe(2);
 
     // The key is the user's own: another user's same key is another order.
     const someone = await loginNewUser(http);

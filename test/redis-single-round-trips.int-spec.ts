@@ -3,7 +3,13 @@ import { createTestRedis, TestRedis } from '@live/testing';
 import { GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
 import { ImPresenceService } from '../apps/im-core/src/connection/im-presence.service';
 import { ImCoreEnv } from '../apps/im-core/src/config/im-core.env';
-import { ImTokenReader } from '@live/contracts';
+import { ChatMuteReader, ImTokenReader, UserNickReader } from '@live/contracts';
+import { ImRouterClient } from '@live/common';
+import { ChatEnv } from '../apps/im-core/src/chat/chat.env';
+import { ChatService } from '../apps/im-core/src/chat/chat.service';
+import { ChatStore } from '../apps/im-core/src/chat/chat.store';
+import { ImConnection } from '../apps/im-core/src/connection/im-connection';
+import { ImPushService } from '../apps/im-core/src/push/im-push.service';
 
 /**
  * On one Redis server the Cluster-safe call sites (one command per key, sent at once) cost what the
@@ -106,6 +112,43 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     // The key itself expires with its binding (a dead node's users and rooms do not stay forever).
     expect(await helper.redis.pttl(keys.roomNodes(100))).toBeGreaterThan(0);
     expect(await helper.redis.pttl(keys.roomNodes(100))).toBeLessThanOrEqual(presence.bindingTtlMs);
+  });
+
+  it('ChatService.say: the mute, the rate and the nickname in one write; the history append in one more', async () => {
+    const env = new ChatEnv();
+    const keys = new ImRedisKeys(helper.prefix);
+    const pushed: unknown[] = [];
+    const router = { sendToRoom: (m: unknown) => (pushed.push(m), Promise.resolve({ pushed: 1, offline: [] })) };
+    const chat = new ChatService(
+      new ChatStore(helper.redis, keys, env),
+      new ChatMuteReader(helper.redis, helper.prefix),
+      new UserNickReader(helper.redis, helper.prefix),
+      router as unknown as ImRouterClient,
+      {} as ImPushService,
+      env,
+    );
+    const conn = (userId: number) => ({ userId, roomId: 5 }) as ImConnection;
+    // Scripts loaded first (a Redis that never saw one answers NOSCRIPT once, and ioredis sends its source).
+    expect(await chat.say(conn(1), { roomId: 5, text: 'warm-up' })).toBeNull();
+    writes = 0;
+    expect(await chat.say(conn(2), { roomId: 5, text: 'hello' })).toBeNull();
+    expect(writes).toBeGreaterThanOrEqual(2);
+    expect(writes).toBeLessThanOrEqual(3); // two writes; three if the first step's commands straddle a tick
+    expect(pushed).toHaveLength(2);
+    expect(await helper.redis.llen(keys.chatHistory(5))).toBe(2);
+    // A socket past the rate (its window made a minute long here) is refused for the rest of the window
+    // without Redis: one round trip for the first refusal, none for the next.
+    await helper.redis.set(keys.chatRate(3), '5', 'PX', 60_000);
+    const flooder = conn(3);
+    writes = 0;
+    expect((await chat.say(flooder, { roomId: 5, text: 'spam 1' }))?.error.code).toBe(13006);
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(2); // one write; two if the commands straddle a tick
+    writes = 0;
+    expect((await chat.say(flooder, { roomId: 5, text: 'spam 2' }))?.error.code).toBe(13006);
+    expect(writes).toBe(0);
+    expect(await helper.redis.get(keys.chatRate(3))).toBe('6');
+    expect(pushed).toHaveLength(2);
   });
 
   it('getMany / deleteMany / scanKeys over 2500 keys: values in order, in MGETs of at most 1000 keys', async () => {

@@ -123,6 +123,91 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/living/mute': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mute a user in the room's chat for some minutes (the room's anchor only) */
+    post: operations['ChatMuteController_mute'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/living/unmute': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Lift a user's mute in the room's chat (the room's anchor only) */
+    post: operations['ChatMuteController_unmute'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user/setNickname': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set the caller's nickname (shown with its chat messages within seconds) */
+    post: operations['UserController_setNickname'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user/profile': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The caller's user id and nickname */
+    post: operations['UserController_profile'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/user/names': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The nicknames of up to 100 users (unknown ids are left out) */
+    post: operations['UserController_names'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/gift/listGift': {
     parameters: {
       query?: never;
@@ -302,7 +387,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** The payment provider's callback (HMAC-signed): credits the order's coins once */
+    /** The payment provider's callback (HMAC-signed): credits the order's coins once (an expired order's too: money paid is never lost) */
     post: operations['BankController_payNotify'];
     delete?: never;
     options?: never;
@@ -472,7 +557,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Approve a requested withdrawal (admins); again on an approved one: the order */
+    /** Approve a requested withdrawal (admins); again on an approved one: the order; refused while the account is frozen */
     post: operations['WithdrawalController_approve'];
     delete?: never;
     options?: never;
@@ -506,7 +591,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Mark an approved withdrawal paid out (admins); again on a paid one: the order */
+    /** Mark an approved withdrawal paid out (admins); again on a paid one: the order; refused while the account is frozen */
     post: operations['WithdrawalController_markPaid'];
     delete?: never;
     options?: never;
@@ -629,6 +714,66 @@ export interface components {
       status: number;
       /** @description viewers connected to the room now (im-core); null when unknown */
       onlineCount: number | null;
+    };
+    EmptyView: Record<string, never>;
+    MuteDto: {
+      /** @example 1 */
+      roomId: number;
+      /**
+       * @description the user whose chat messages the room refuses
+       * @example 10002
+       */
+      userId: number;
+      /** @default 10 */
+      minutes?: number;
+    };
+    UnmuteDto: {
+      /** @example 1 */
+      roomId: number;
+      /**
+       * @description the user whose chat messages the room refuses
+       * @example 10002
+       */
+      userId: number;
+    };
+    NickNameView: {
+      /** @example Lucky Star */
+      nickName: string;
+    };
+    SetNickNameDto: {
+      /**
+       * @description 1-20 characters once trimmed (spaces around are dropped), no control characters
+       * @example Lucky Star
+       */
+      nickName: string;
+    };
+    ProfileView: {
+      /** @example 10001 */
+      userId: number;
+      /** @example user10001 */
+      nickName: string;
+    };
+    NamesView: {
+      /**
+       * @description user id -> nickname, for the ids that exist (unknown ids are left out)
+       * @example {
+       *       "10001": "Lucky Star",
+       *       "10002": "user10002"
+       *     }
+       */
+      names: {
+        [key: string]: string;
+      };
+    };
+    UserNamesDto: {
+      /**
+       * @description user ids (positive integers)
+       * @example [
+       *       10001,
+       *       10002
+       *     ]
+       */
+      userIds: number[];
     };
     GiftPanelItemView: {
       giftId: number;
@@ -919,7 +1064,7 @@ export interface components {
     RejectWithdrawalDto: {
       /** @example 1 */
       withdrawalId: number;
-      /** @description why (shown to the user) */
+      /** @description why (shown to the user; not blank) */
       reason: string;
     };
     ImConfigView: {
@@ -1354,7 +1499,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1569,6 +1714,498 @@ export interface operations {
       };
       /** @description 100001: unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  ChatMuteController_mute: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MuteDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['EmptyView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10004: only the room's anchor can do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10003: living room not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  ChatMuteController_unmute: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UnmuteDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['EmptyView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10004: only the room's anchor can do this */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10003: living room not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  UserController_setNickname: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetNickNameDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['NickNameView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  UserController_profile: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmptyBodyDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['ProfileView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100500: internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100503: service unavailable, try again */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+    };
+  };
+  UserController_names: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserNamesDto'];
+      };
+    };
+    responses: {
+      /** @description success: the envelope with code 200 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {integer} */
+            code: 200;
+            /** @example success */
+            msg: string;
+            data: components['schemas']['NamesView'];
+          };
+        };
+      };
+      /** @description 100001: bad parameter */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100002: missing or bad token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: body is too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 100001: unsupported content type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2305,7 +2942,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10004: only the anchor can close the room */
+      /** @description 10004: only the room's anchor can do this */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2614,7 +3251,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
+      /** @description 12005: order is not waiting for payment */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2725,7 +3362,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 12005: order is not waiting for payment; 12020: the order expired before it was paid: the payment provider refunds the payment */
+      /** @description 12005: order is not waiting for payment; 12020: the order expired: a payment can no longer start (make a new order) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3610,7 +4247,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 100003: not allowed */
+      /** @description 100003: not allowed; 12009: the account is frozen */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3832,7 +4469,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 100003: not allowed */
+      /** @description 100003: not allowed; 12009: the account is frozen */
       403: {
         headers: {
           [name: string]: unknown;

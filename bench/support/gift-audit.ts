@@ -331,12 +331,13 @@ export async function auditMoney(opts: {
     }),
     check('ledger credited to earnings - withdrawals = earnings', ledgerEarned + withdrawalMoves === earnings, {
       ledgerEarned,
+      withdrawalMoves,
       earnings,
     }),
     check(
       'withdrawal orders = their ledger rows',
       ordersWithoutTheirRows === 0 && rowsWithoutOrder === 0 && -withdrawalMoves === withdrawnNet + platformCut,
-      { ordersWithoutTheirRows, rowsWithoutOrder },
+      { ordersWithoutTheirRows, rowsWithoutOrder, withdrawalMoves, withdrawnNet, platformCut },
     ),
     check('Redis balance cache = database', redisCacheMismatches === 0, { cachedAccounts, redisCacheMismatches }),
   ];

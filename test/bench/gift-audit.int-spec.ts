@@ -45,7 +45,9 @@ describe('auditMoney', () => {
       requestIdLike: ['%:c-%'],
     });
     const figures = Object.assign({}, ...checks.map((c) => c.figures)) as Record<string, number>;
-    return { failed: checks.filter((c) => !c.ok).map((c) => c.name), figures, outcomes };
+    // What each check prints with its verdict (a failed check is read by these alone).
+    const printed = Object.fromEntries(checks.map((c) => [c.name, c.figures]));
+    return { failed: checks.filter((c) => !c.ok).map((c) => c.name), figures, printed, outcomes };
   };
 
   it('is exact on a consistent ledger, and fails each check on its own defect', async () => {
@@ -193,10 +195,23 @@ describe('auditMoney', () => {
 
     // An order marked rejected with nothing given back.
     await q('UPDATE t_withdrawal_order SET status = 3 WHERE id = ?', [paid]);
-    expect((await audit(accepted)).failed).toEqual([
+    const unreversed = await audit(accepted);
+    expect(unreversed.failed).toEqual([
       'balances + earnings + withdrawn + fees = credits',
       'withdrawal orders = their ledger rows',
     ]);
+    // The failed check prints every figure of its verdict: the rows' -3 against the orders' 0 + 0 (and the
+    // "rejected" order without its reversal row).
+    expect(unreversed.printed['withdrawal orders = their ledger rows']).toEqual({
+      ordersWithoutTheirRows: 1,
+      rowsWithoutOrder: 0,
+      withdrawalMoves: -3,
+      withdrawnNet: 0,
+      platformCut: 0,
+    });
+    expect(unreversed.printed['ledger credited to earnings - withdrawals = earnings']).toMatchObject({
+      withdrawalMoves: -3,
+    });
     await q('UPDATE t_withdrawal_order SET status = 2 WHERE id = ?', [paid]);
 
     // A withdrawal row of an order that does not exist (of no coins: only this check sees it).

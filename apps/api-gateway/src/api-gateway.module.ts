@@ -32,11 +32,14 @@ import { IdempotencyKeys } from './gift/idempotency-keys';
 import { ImNodeDirectory } from './im/im-node.directory';
 import { ImController } from './im/im.controller';
 import { LivingRoomEntity } from './living/entities/living-room.entity';
+import { ChatMuteController } from './living/chat-mute.controller';
+import { ChatMuteService } from './living/chat-mute.service';
 import { LivingController } from './living/living.controller';
 import { LivingService } from './living/living.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { UserEntity } from './user/entities/user.entity';
+import { UserController } from './user/user.controller';
 import { UserService } from './user/user.service';
 
 const RPC_CLIENTS = RpcClientsModule.register(
@@ -62,6 +65,8 @@ const RPC_CLIENTS = RpcClientsModule.register(
   controllers: [
     LoginController,
     LivingController,
+    ChatMuteController,
+    UserController,
     GiftController,
     GiftHistoryController,
     BankController,
@@ -77,6 +82,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     TokenCache,
     UserService,
     LivingService,
+    ChatMuteService,
     GiftSendService,
     GiftHistoryService,
     IdempotencyKeys,

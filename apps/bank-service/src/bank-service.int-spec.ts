@@ -221,20 +221,28 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(await dbBalance(user)).toBe(paid.coinNum);
   });
 
-  it('a callback for an order past BANK_ORDER_TTL_MINUTES that the job has not reached yet expires it and is refused, nothing credited', async () => {
+  it('an order past BANK_ORDER_TTL_MINUTES that the job has not reached yet: no payment starts (devPay 12020), a late signed callback credits it once and marks it paid', async () => {
     const user = newUser();
     const { orderId } = await orders.create({ userId: user, productId: 1, paySource: 1, payChannel: 0 });
     await ds.query('UPDATE t_pay_order SET create_time = create_time - INTERVAL 31 MINUTE WHERE order_id = ?', [
       orderId,
     ]);
-    const late = await bank
-      .payNotify({ orderId, signature: signPayCallback(secret, orderId) })
-      .catch((e: unknown) => e);
-    expect([(late as BizException).code, (late as BizException).httpStatus]).toEqual([12020, 409]);
-    const [order] = await ds.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
-    expect(Number(order.status)).toBe(4);
-    expect(await ds.query('SELECT 1 FROM t_qiyu_currency_trade WHERE request_id = ?', [`pay:${orderId}`])).toEqual([]);
+    const statusOf = async () =>
+      Number((await ds.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]))[0].status);
+    const started = await orders.devPay(orderId, user).catch((e: unknown) => e);
+    expect([(started as BizException).code, (started as BizException).httpStatus]).toEqual([12020, 409]);
+    expect(await statusOf()).toBe(0);
     expect(await ds.query('SELECT 1 FROM t_qiyu_currency_account WHERE user_id = ?', [user])).toEqual([]);
+
+    const signature = signPayCallback(secret, orderId);
+    const late = await bank.payNotify({ orderId, signature });
+    const again = await bank.payNotify({ orderId, signature });
+    expect([late.credited, again.credited]).toEqual([true, false]);
+    expect(await statusOf()).toBe(2);
+    expect(await ds.query('SELECT num FROM t_qiyu_currency_trade WHERE request_id = ?', [`pay:${orderId}`])).toEqual([
+      { num: late.coinNum },
+    ]);
+    expect(await dbBalance(user)).toBe(late.coinNum);
     // A request key that is not one is refused by the contract before anything is written.
     const bad = await bank
       .createPayOrder({ userId: user, productId: 1, paySource: 1, payChannel: 0, requestKey: 'no spaces' })

@@ -1,7 +1,18 @@
-import { configProvider, HealthDetails, HealthModule, LoggingModule } from '@live/common';
-import { ImTokenReader } from '@live/contracts';
+import {
+  configProvider,
+  HealthDetails,
+  HealthModule,
+  IM_ROUTER_CLIENT,
+  LoggingModule,
+  RpcClientsModule,
+  rpcTimeout,
+} from '@live/common';
+import { ChatMuteReader, ImTokenReader, UserNickReader } from '@live/contracts';
 import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { ChatEnv } from './chat/chat.env';
+import { ChatService } from './chat/chat.service';
+import { ChatStore } from './chat/chat.store';
 import { ImCoreEnv } from './config/im-core.env';
 import { ConnectionRegistry } from './connection/connection-registry';
 import { ImPresenceService } from './connection/im-presence.service';
@@ -14,11 +25,22 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     LoggingModule.forApp('im-core'),
     RedisModule.forRoot(ImRedisKeys),
     HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
+    // Chat messages go to their room's nodes (this one included) through im-router, as gift effects do.
+    RpcClientsModule.register(
+      'im-core',
+      [IM_ROUTER_CLIENT],
+      rpcTimeout(ChatEnv, (e) => e.IM_CHAT_PUSH_TIMEOUT_MS),
+    ),
   ],
   controllers: [ImCoreRpcController],
   providers: [
     configProvider(ImCoreEnv),
+    configProvider(ChatEnv),
     storeReaderProvider(ImTokenReader),
+    storeReaderProvider(ChatMuteReader),
+    storeReaderProvider(UserNickReader),
+    ChatStore,
+    ChatService,
     ImPresenceService,
     ConnectionRegistry,
     ImPushService,

@@ -7,6 +7,7 @@ import { WithdrawalOrder1764000000100 } from './migrations/bank-service/17640000
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 import { LocalGiftPictures1764000000500 } from './migrations/gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './migrations/gift-service/1764000000600-gift-record-count';
+import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
 
 const TABLES = [
   't_account_status_log',
@@ -289,6 +290,46 @@ describe('migrations on the real database', () => {
       ['ten', 10],
     ]);
     await q("DELETE FROM t_gift_record WHERE request_id IN ('before-counts', 'ten')");
+  });
+
+  it('DefaultNickNames: the phone-derived defaults become user<userId>, chosen nicknames stay; run again, nothing changes', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    await q('INSERT INTO t_user (user_id, phone, nick_name) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?), (?, ?, ?)', [
+      50001,
+      '13800001234',
+      'user1234',
+      50002,
+      '13800005678',
+      'Lucky Star',
+      50003,
+      '13800009999',
+      '',
+      50004,
+      '13800004321',
+      'user1234',
+    ]);
+    const nicks = async () =>
+      (
+        (await q('SELECT user_id AS id, nick_name AS nick FROM t_user WHERE user_id >= 50001 ORDER BY user_id')) as {
+          id: string;
+          nick: string;
+        }[]
+      ).map((r) => [Number(r.id), r.nick]);
+    for (let run = 0; run < 2; run += 1) {
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        await new DefaultNickNames1764000000400().up(runner);
+      } finally {
+        await runner.release();
+      }
+      expect(await nicks()).toEqual([
+        [50001, 'user50001'],
+        [50002, 'Lucky Star'],
+        [50003, 'user50003'],
+        [50004, 'user1234'], // not this phone's digits: a nickname of its own
+      ]);
+    }
+    await q('DELETE FROM t_user WHERE user_id >= 50001');
   });
 
   it('go all the way down and up again', async () => {

@@ -25,6 +25,10 @@ describe('redis key builders', () => {
     expect(im.nodeRegistry()).toBe('lg:im:{nodes}:registry');
     expect(gw.imToken('tok-1')).toBe('lg:gw:{im-token:tok-1}:user');
     expect(new BankRedisKeys('test_1').balance(1)).toBe('test_1:bank:{user:1}:balance');
+    expect(gw.userNick(7)).toBe('lg:gw:{user:7}:nick');
+    expect(gw.chatMute(42, 7)).toBe('lg:gw:{room:42}:chat-mute:7');
+    expect(im.chatHistory(42)).toBe('lg:im:{room:42}:chat-history');
+    expect(im.chatRate(7)).toBe('lg:im:{user:7}:chat-rate');
   });
 
   it('puts keys one script touches together in one Cluster slot', () => {

@@ -1,10 +1,12 @@
 import {
   balanceCacheKey,
+  chatMuteKey,
   imNodeRegistryKey,
   imRoomNodesKey,
   imTokenKey,
   imUserNodesKey,
   keyPart,
+  userNickKey,
 } from '@live/contracts';
 
 /**
@@ -72,6 +74,14 @@ export class GatewayRedisKeys extends KeyBuilder {
   }
   rateLimit(subject: number | string, route: string): string {
     return `${this.base}:{rl:${id(subject, 'subject')}}:${id(route, 'route')}`;
+  }
+  /** The user's nickname, read by im-core through UserNickReader (@live/contracts). */
+  userNick(userId: number): string {
+    return userNickKey(this.prefix, userId);
+  }
+  /** A user muted in a room's chat by its anchor, read by im-core through ChatMuteReader (@live/contracts). */
+  chatMute(roomId: number, userId: number): string {
+    return chatMuteKey(this.prefix, roomId, userId);
   }
   /** What the user's Idempotency-Key was first used for (a fingerprint), kept 24 h: other parameters get 409. */
   idempotencyKey(userId: number, clientKey: string): string {
@@ -148,5 +158,13 @@ export class ImRedisKeys extends KeyBuilder {
   /** Read by api-gateway and im-router through ImNodeRegistryReader (@live/contracts). */
   nodeRegistry(): string {
     return imNodeRegistryKey(this.prefix);
+  }
+  /** A room's recent chat messages (a list of ChatMessageData JSON, oldest first, at most IM_CHAT_HISTORY, with a TTL). */
+  chatHistory(roomId: number): string {
+    return `${this.base}:{room:${id(roomId, 'roomId')}}:chat-history`;
+  }
+  /** A user's chat messages in the current second (a counter with a TTL; shared by every im-core node). */
+  chatRate(userId: number): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:chat-rate`;
   }
 }

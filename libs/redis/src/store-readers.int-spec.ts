@@ -1,9 +1,11 @@
 import {
   BalanceCacheReader,
+  ChatMuteReader,
   formatImNodeEntry,
   ImNodeRegistryReader,
   ImPresenceReader,
   ImTokenReader,
+  UserNickReader,
 } from '@live/contracts';
 import { createTestRedis } from '@live/testing';
 import { BankRedisKeys, GatewayRedisKeys, ImRedisKeys } from './redis-keys';
@@ -45,6 +47,21 @@ describe('store readers read what the owners write', () => {
     expect(await reader.consume(token)).toBeNull();
     await helper.redis.set(keys.imToken('tok_badvalue_000000'), 'abc', 'EX', 60);
     expect(await reader.consume('tok_badvalue_000000')).toBeNull();
+  });
+
+  it("UserNickReader and ChatMuteReader: the gateway's nickname and mute entries, nothing when missing", async () => {
+    const keys = new GatewayRedisKeys(helper.prefix);
+    const nicks = new UserNickReader(helper.redis, helper.prefix);
+    const mutes = new ChatMuteReader(helper.redis, helper.prefix);
+    await helper.redis.set(keys.userNick(7), 'Lucky Star', 'EX', 60);
+    await helper.redis.set(keys.chatMute(42, 7), '1764464400000', 'PX', 60_000);
+    await helper.redis.set(keys.chatMute(42, 8), 'garbage', 'PX', 60_000);
+    expect([await nicks.get(7), await nicks.get(8)]).toEqual(['Lucky Star', null]);
+    expect([await mutes.mutedUntil(42, 7), await mutes.mutedUntil(42, 8), await mutes.mutedUntil(43, 7)]).toEqual([
+      1764464400000,
+      0,
+      null,
+    ]);
   });
 
   it('ImNodeRegistryReader: every node im-core registered, by id in order; an entry that is not JSON is reported and left out', async () => {

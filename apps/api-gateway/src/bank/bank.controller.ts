@@ -74,14 +74,10 @@ export class BankController {
   @Public()
   @ApiDoc({
     ok: PayNotifyView,
-    summary: "The payment provider's callback (HMAC-signed): credits the order's coins once",
+    summary:
+      "The payment provider's callback (HMAC-signed): credits the order's coins once (an expired order's too: money paid is never lost)",
     example: { orderId: 'PO1732900000000ab12', signature: '9f86d081884c7d65...' },
-    errors: [
-      BankErrorCode.PAY_SIGNATURE_INVALID,
-      BankErrorCode.ORDER_NOT_FOUND,
-      BankErrorCode.ORDER_STATUS_INVALID,
-      BankErrorCode.ORDER_EXPIRED,
-    ],
+    errors: [BankErrorCode.PAY_SIGNATURE_INVALID, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
   })
   @PostOk('payNotify')
   async payNotify(@Body() dto: PayNotifyDto): Promise<ApiResponse<PayNotifyResponse>> {

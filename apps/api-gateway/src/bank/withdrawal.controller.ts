@@ -85,9 +85,10 @@ export class WithdrawalController {
 
   @ApiDoc({
     ok: WithdrawalView,
-    summary: 'Approve a requested withdrawal (admins); again on an approved one: the order',
+    summary:
+      'Approve a requested withdrawal (admins); again on an approved one: the order; refused while the account is frozen',
     example: { withdrawalId: 1 },
-    errors: [BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
+    errors: [BankErrorCode.ACCOUNT_FROZEN, BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
   })
   @AdminPost('admin/withdrawal/approve')
   async approve(@Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {
@@ -107,9 +108,10 @@ export class WithdrawalController {
 
   @ApiDoc({
     ok: WithdrawalView,
-    summary: 'Mark an approved withdrawal paid out (admins); again on a paid one: the order',
+    summary:
+      'Mark an approved withdrawal paid out (admins); again on a paid one: the order; refused while the account is frozen',
     example: { withdrawalId: 1 },
-    errors: [BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
+    errors: [BankErrorCode.ACCOUNT_FROZEN, BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
   })
   @AdminPost('admin/withdrawal/markPaid')
   async markPaid(@Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {

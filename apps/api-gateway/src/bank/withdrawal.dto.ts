@@ -1,5 +1,6 @@
 import { ToInt } from '@live/common';
 import {
+  IsWithdrawalRejectReason,
   WITHDRAWAL_CURSOR_PATTERN,
   WITHDRAWAL_PAGE_DEFAULT_LIMIT,
   WITHDRAWAL_PAGE_MAX_LIMIT,
@@ -9,7 +10,7 @@ import {
   WithdrawalStatusName,
 } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IdField } from '../common/page.dto';
 
 /** `{ amount }` of `/bank/withdraw` (the Idempotency-Key header is required). */
@@ -49,10 +50,8 @@ export class WithdrawalIdDto {
 
 /** `{ withdrawalId, reason }` of `/bank/admin/withdrawal/reject`. */
 export class RejectWithdrawalDto extends WithdrawalIdDto {
-  @ApiProperty({ description: 'why (shown to the user)', maxLength: WITHDRAWAL_REASON_MAX_LENGTH })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(WITHDRAWAL_REASON_MAX_LENGTH)
+  @ApiProperty({ description: 'why (shown to the user; not blank)', maxLength: WITHDRAWAL_REASON_MAX_LENGTH })
+  @IsWithdrawalRejectReason()
   reason!: string;
 }
 

@@ -22,7 +22,9 @@ Every frame is one JSON text message \`{ "magic": 18673, "code": C, "len": N, "b
 1002 logout, 1003 business message (server to client), 1004 heartbeat, 1005 ack, 1006 batch frame (server to
 client, only to a socket that announced it), 0 error answer.
 A 1003's body is an ImMsgBody \`{ msgId, appId, userId, bizCode, data }\`: bizCode 5556 gift effect (to
-the whole room), 5557 gift failed (to the sender only). The client acks each 1003 with a 1005 carrying
+the whole room), 5557 gift failed (to the sender only), 5555 chat message (both ways: a client sends
+\`{ roomId, text }\` in its room; the room gets \`{ chatId, roomId, userId, nickName, text, time }\`, a joining
+socket the recent ones with \`history: true\`; a refusal is an error frame with a 13xxx code and msg). The client acks each 1003 with a 1005 carrying
 its msgId; an unacked message is resent every IM_RESEND_INTERVAL_MS (3 s), at most IM_RESEND_MAX (3)
 times, by the node holding the socket. A message never reaches a user it was not addressed to.
 
@@ -102,8 +104,10 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       heartbeat: clientOperation(['heartbeat'], 'A client heartbeat; answered with a 1004.', 'heartbeat'),
       logout: clientOperation(['logout'], 'A client logs out; the node closes with 1000.'),
       ack: clientOperation(['ack'], 'A client acks a 1003 by msgId; an unacked one is resent (bounded).'),
+      chat: clientOperation(['chatSend'], 'A client says something in its room (5555); a refusal is an error frame.'),
       ackFrame: clientOperation(['frameAck'], 'A client acks a 1006 (all its messages) by frameId; resent unacked.'),
       pushGiftEffect: serverOperation(['giftEffect'], 'The node pushes a gift effect (5556) to the whole room.'),
+      pushChat: serverOperation(['chatMessage'], 'The node pushes a chat message (5555) to the room, or history.'),
       pushGiftFail: serverOperation(['giftFail'], 'The node tells the sender a gift failed (5557).'),
       pushBatch: serverOperation(['giftBatch'], "The node pushes a tick's messages in one frame to a batching socket."),
       answerBadFrame: serverOperation(['error'], 'The node answers a frame it could not use.'),

@@ -8,6 +8,14 @@ import {
   ImBizCode,
   ImFrameCode,
 } from '@live/contracts';
+import {
+  chatMessageData,
+  chatMessageExample,
+  chatRefusedExample,
+  chatSendData,
+  chatSendExample,
+  errorBody,
+} from './asyncapi-chat';
 
 /** JSON Schema (AsyncAPI's default schema format) of the WebSocket frames, from the contract's constants. */
 type Schema = Record<string, unknown>;
@@ -148,6 +156,7 @@ const batchBody = objectOf({
       oneOf: [
         bizBody(ImBizCode.GIFT_SUCCESS, giftEffectData, '0: everyone in the room'),
         bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'),
+        bizBody(ImBizCode.CHAT, chatMessageData, '0: everyone in the room; a history replay: the socket that joined'),
       ],
     },
   },
@@ -216,10 +225,34 @@ export const IM_MESSAGES: Record<string, Schema> = {
     frame(ImFrameCode.BIZ, bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'), 'a 5557'),
     bizExample(ImBizCode.GIFT_FAIL, 42, failExample),
   ),
+  chatSend: message(
+    'chatSend',
+    '1003 bizCode 5555: chat message (client)',
+    'A chat message to the room the socket is in: data `{ roomId, text }`. Delivered to every member (the sender too) as a 5555; refused with an error frame (code 0) carrying its 13xxx code and msg, to the sender only: text empty or over 200 characters (13004), not in that room (13005), faster than IM_CHAT_RATE a second (13006), muted in the room by its anchor (13007), a blocked word (13008), unavailable (13009); data that is not { roomId, text } (13003) also counts as a bad frame. Any other client 1003 is a bad frame, as before.',
+    frame(
+      ImFrameCode.BIZ,
+      objectOf({ bizCode: { type: 'integer', const: ImBizCode.CHAT }, data: chatSendData }),
+      'a client 5555: msgId, appId and userId may come along and are ignored',
+    ),
+    withBody(ImFrameCode.BIZ, { bizCode: ImBizCode.CHAT, data: chatSendExample }),
+  ),
+  chatMessage: message(
+    'chatMessage',
+    '1003 bizCode 5555: chat message (room)',
+    "A room's chat message, to everyone in the room (userId 0); msgId = chatId. On joining a room, its recent messages (IM_CHAT_HISTORY, 50) come first, oldest first, each with history: true and msgId h:<chatId>, to that socket only (userId its user). Ack each with a 1005; drop a second copy by chatId.",
+    frame(ImFrameCode.BIZ, bizBody(ImBizCode.CHAT, chatMessageData, '0: everyone in the room'), 'a 5555'),
+    withBody(ImFrameCode.BIZ, {
+      msgId: chatMessageExample.chatId,
+      appId: ImAppId.LIVE_BIZ,
+      userId: 0,
+      bizCode: ImBizCode.CHAT,
+      data: chatMessageExample,
+    }),
+  ),
   giftBatch: message(
     'giftBatch',
     '1006 batch frame',
-    'Several messages (5556, 5557) of one tick in one frame, only to a socket that logged in with batch 1. Ack the frame once with a 1005 carrying its frameId; unacked, the whole frame is resent (bounded) like a 1003.',
+    'Several messages (5555, 5556, 5557) of one tick in one frame, only to a socket that logged in with batch 1. Ack the frame once with a 1005 carrying its frameId; unacked, the whole frame is resent (bounded) like a 1003.',
     frame(ImFrameCode.BATCH, batchBody, 'a batch frame'),
     batchExample,
   ),
@@ -244,8 +277,8 @@ export const IM_MESSAGES: Record<string, Schema> = {
   error: message(
     'error',
     'code 0: error',
-    'A frame the server could not use (not JSON, too large, unknown code, bad body, not logged in): `{ error }`.',
-    frame(0, objectOf({ error: { type: 'string' } }), 'an error answer; 20 unparseable frames close the socket 4400'),
-    withBody(0, { error: 'frame is not JSON' }),
+    'A frame the server could not use (not JSON, too large, unknown code, bad body, not logged in): `{ error }`; a refused chat message (5555): `{ error, code, msg, bizCode }`.',
+    frame(0, errorBody, 'an error answer; 20 unparseable frames close the socket 4400'),
+    withBody(0, chatRefusedExample),
   ),
 };

@@ -16,7 +16,7 @@ import {
   giftAmount,
   GiftConfigDto,
   KafkaTopic,
-  passesDailySpendCap,
+  wouldExceedDailySpendCap,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -188,7 +188,7 @@ export class GiftSendService {
         ),
       );
     }
-    if (passesDailySpendCap(account, today, amount)) {
+    if (wouldExceedDailySpendCap(account, today, amount)) {
       const spent = account.spentDay === today ? account.spentToday : 0;
       this.refuse(
         'spend-cap',

@@ -7,6 +7,7 @@ import { CurrentUser } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
 import { RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
+import { UserService } from '../user/user.service';
 import { ImNodeDirectory } from './im-node.directory';
 import { ApiDoc } from '../docs/api-doc.decorator';
 
@@ -24,9 +25,13 @@ export class ImController {
   constructor(
     private readonly auth: AuthService,
     private readonly nodes: ImNodeDirectory,
+    private readonly users: UserService,
   ) {}
 
-  /** Each answer is a new single-use IM token: 30 a minute per user covers reconnects and tabs, not a hoard. */
+  /**
+   * Each answer is a new single-use IM token: 30 a minute per user covers reconnects and tabs, not a hoard.
+   * The caller's nickname is put in Redis again on the way (im-core shows it with the user's chat messages).
+   */
   @ApiDoc({ ok: ImConfigView, summary: 'A short-lived IM token and the WebSocket address to use it on', example: {} })
   @PostOk('getImConfig')
   @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
@@ -34,6 +39,7 @@ export class ImController {
     const [token, wsImServerAddress] = await Promise.all([
       this.auth.issueImToken(user.userId),
       this.nodes.wsAddressFor(user.userId),
+      this.users.publishNick(user.userId),
     ]);
     return ApiResponses.ok({ token, wsImServerAddress });
   }

@@ -3,7 +3,9 @@ import { PayOrderStatus } from './entities/pay-order.entity';
 
 /**
  * The order status machine: waiting -> paying -> paid -> refunded; waiting/paying -> invalid or expired
- * (BANK_ORDER_TTL_MINUTES without payment). Invalid, expired and refunded are final.
+ * (BANK_ORDER_TTL_MINUTES without payment); expired -> paid when the provider's signed callback of a payment
+ * made in time arrives late (money paid is never lost: expiry only stops a payment from starting). Invalid and
+ * refunded are final.
  */
 const NEXT: Record<PayOrderStatus, readonly PayOrderStatus[]> = {
   [PayOrderStatus.WAITING]: [
@@ -15,7 +17,7 @@ const NEXT: Record<PayOrderStatus, readonly PayOrderStatus[]> = {
   [PayOrderStatus.PAYING]: [PayOrderStatus.PAID, PayOrderStatus.INVALID, PayOrderStatus.EXPIRED],
   [PayOrderStatus.PAID]: [PayOrderStatus.REFUNDED],
   [PayOrderStatus.INVALID]: [],
-  [PayOrderStatus.EXPIRED]: [],
+  [PayOrderStatus.EXPIRED]: [PayOrderStatus.PAID],
   [PayOrderStatus.REFUNDED]: [],
 };
 
@@ -42,7 +44,8 @@ export function statusName(status: PayOrderStatus): PayOrderStatusName {
 
 /**
  * Whether an order is expired: marked so, or still unpaid (waiting, paying) more than `ttlMinutes` after it
- * was made (`ageMs`, by the database's clock) and not yet reached by the expiry job. A callback then is refused.
+ * was made (`ageMs`, by the database's clock) and not yet reached by the expiry job. No payment may start then
+ * (devPay: ORDER_EXPIRED); the callback of a payment already made still credits it.
  */
 export function isExpired(order: { status: PayOrderStatus; ageMs: number }, ttlMinutes: number): boolean {
   if (order.status === PayOrderStatus.EXPIRED) return true;

@@ -97,10 +97,6 @@ export class PayOrderRepository {
     await this.setStatus(em, orderId, PayOrderStatus.PAID, ', pay_time = CURRENT_TIMESTAMP(3)');
   }
 
-  async markExpired(em: EntityManager, orderId: string): Promise<void> {
-    await this.setStatus(em, orderId, PayOrderStatus.EXPIRED);
-  }
-
   async markRefunded(em: EntityManager, orderId: string): Promise<void> {
     await this.setStatus(em, orderId, PayOrderStatus.REFUNDED);
   }

@@ -96,9 +96,10 @@ export class PayOrderService {
   /**
    * The provider's callback. Signed (HMAC) or refused; applied once per order: the order row is locked,
    * marked paid and the coins credited in ONE transaction, to the user recorded on the order (never a
-   * user id from the request). A repeated callback finds the order paid and changes nothing. An order
-   * expired (by the job, or unpaid past BANK_ORDER_TTL_MINUTES and marked expired here) is refused with
-   * ORDER_EXPIRED: no coins; what the provider took is refunded by the provider.
+   * user id from the request). A repeated callback finds the order paid and changes nothing. Money paid is
+   * never lost: an order expired (by the job, or unpaid past BANK_ORDER_TTL_MINUTES) whose signed callback
+   * arrives late (paid at minute 29, called back at 31) is credited and marked paid all the same, with a
+   * warning; expiry only stops a payment from starting (devPay). A refunded or invalid order is refused.
    */
   async notify(orderId: string, signature: unknown): Promise<PayNotifyResult> {
     ErrorAssert.isNotBlank(orderId);
@@ -110,16 +111,13 @@ export class PayOrderService {
       const order = await this.orders.lock(em, orderId);
       ErrorAssert.isNotNull(order, BankErrorCode.ORDER_NOT_FOUND);
       const { userId, coinNum } = order;
-      if (order.status === PayOrderStatus.PAID) return { userId, coinNum, credit: null };
-      if (isExpired(order, this.env.BANK_ORDER_TTL_MINUTES)) {
-        if (order.status !== PayOrderStatus.EXPIRED) await this.orders.markExpired(em, orderId);
-        return { userId, coinNum, credit: null, expired: true };
-      }
+      if (order.status === PayOrderStatus.PAID) return { userId, coinNum, credit: null, late: false };
       ErrorAssert.isTrue(
         canTransition(order.status, PayOrderStatus.PAID),
         BankErrorCode.ORDER_STATUS_INVALID,
         `order ${orderId} is ${statusName(order.status)}, not waiting for payment`,
       );
+      const late = isExpired(order, this.env.BANK_ORDER_TTL_MINUTES);
       await this.orders.markPaid(em, orderId);
       const credit = await this.accounts.adjustInTransaction(em, {
         userId,
@@ -128,37 +126,37 @@ export class PayOrderService {
         type: TradeType.RECHARGE,
         createIfMissing: true,
       });
-      return { userId, coinNum, credit };
+      return { userId, coinNum, credit, late };
     });
-    if ('expired' in outcome) {
-      this.logger.warn(
-        `order ${orderId}: payment callback after the order expired refused (user ${outcome.userId}, ${outcome.coinNum} coins): the provider refunds the payment`,
-      );
-      throw new BizException(BankErrorCode.ORDER_EXPIRED, `order ${orderId} expired before it was paid`);
-    }
     if (!outcome.credit) {
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
     }
     await this.balanceCache.refreshMany([outcome.credit.cached]);
-    if (outcome.credit.frozen) {
-      // Paid before (or while) the account was frozen: the money the user paid is never lost.
-      this.logger.warn(
-        `order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins although the account is frozen (the order was placed before the freeze)`,
-      );
-    } else this.logger.log(`order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`);
+    const credited = `order ${orderId}: paid, user ${outcome.userId} credited ${outcome.coinNum} coins`;
+    // Money the user paid is never lost: a payment called back after the order expired, or into a wallet
+    // frozen since the order was placed, is credited all the same, and an operator is told.
+    if (outcome.late) this.logger.warn(`${credited}: paid after expiry (the provider's callback came late)`);
+    if (outcome.credit.frozen)
+      this.logger.warn(`${credited} although the account is frozen (the order was placed before the freeze)`);
+    if (!outcome.late && !outcome.credit.frozen) this.logger.log(credited);
     return { orderId, status: 'paid', credited: true, coinNum: outcome.coinNum, balance: outcome.credit.balance };
   }
 
   /**
    * Development payment provider: "pays" the caller's own order and sends the signed callback through the
-   * same path a real provider's callback takes (an expired order: ORDER_EXPIRED, as a late callback).
-   * Disabled unless BANK_DEV_PAY_ENABLED=true.
+   * same path a real provider's callback takes. A payment cannot start on an expired order (marked so, or
+   * unpaid past BANK_ORDER_TTL_MINUTES): ORDER_EXPIRED, nothing paid. Disabled unless BANK_DEV_PAY_ENABLED=true.
    */
   async devPay(orderId: string, userId: number): Promise<PayNotifyResult> {
     ErrorAssert.isTrue(this.env.BANK_DEV_PAY_ENABLED === 'true', BankErrorCode.DEV_PAY_DISABLED);
     const order = await this.orders.find(orderId);
     ErrorAssert.isTrue(order !== undefined && order.userId === userId, BankErrorCode.ORDER_NOT_FOUND);
+    ErrorAssert.isTrue(
+      !isExpired(order, this.env.BANK_ORDER_TTL_MINUTES),
+      BankErrorCode.ORDER_EXPIRED,
+      `order ${orderId} expired: a payment can no longer start, make a new order`,
+    );
     if (canTransition(order.status, PayOrderStatus.PAYING)) await this.orders.markPayingIfWaiting(orderId);
     return this.notify(orderId, signPayCallback(this.env.BANK_PAY_SECRET, orderId));
   }

@@ -96,12 +96,14 @@ export class WithdrawalService {
     return { list: list.map(toDto), nextCursor: more ? encodeWithdrawalCursor(list[list.length - 1].id) : null };
   }
 
+  /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen. */
   approve(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.move(withdrawalId, APPROVE);
+    return this.move(withdrawalId, APPROVE, null, (em, order) => this.assertActive(em, order, APPROVE));
   }
 
+  /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen: a freeze stops the payout. */
   markPaid(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.move(withdrawalId, MARK_PAID);
+    return this.move(withdrawalId, MARK_PAID, null, (em, order) => this.assertActive(em, order, MARK_PAID));
   }
 
   /** The amount back to the user's earnings with the reversal row, in the transaction that rejects the order. */
@@ -132,6 +134,21 @@ export class WithdrawalService {
       );
     });
     return toDto(order);
+  }
+
+  /**
+   * The order's account, locked after the order row (the lock order of every move: order, then account, as
+   * reject's reversal takes them), must be ACTIVE: a freeze holds the orders already requested too. Throwing
+   * rolls the transition back.
+   */
+  private async assertActive(em: EntityManager, order: WithdrawalOrder, t: WithdrawalTransition): Promise<void> {
+    const account = await this.accounts.lockEarnings(em, order.userId);
+    if (account?.status === AccountStatus.ACTIVE) return;
+    this.logger.warn(`withdrawal ${order.id} of user ${order.userId}: ${t.name} refused, the account is frozen`);
+    throw new BizException(
+      BankErrorCode.ACCOUNT_FROZEN,
+      `the account of user ${order.userId} is frozen: withdrawal ${order.id} cannot ${t.name}`,
+    );
   }
 
   /** Earnings of the (locked) account moved by `delta`, with its ledger row under the order's trade id. */

@@ -2,6 +2,7 @@ import { formatImNodeEntry, ImNodeInfo, ImTokenReader } from '@live/contracts';
 import { ImRedisKeys, InjectRedis, RedisClient, settleAll } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ImCoreEnv } from '../config/im-core.env';
+import { WS_PATH } from '../ws/im-close';
 
 /**
  * This node's presence in Redis, read by im-router and api-gateway:
@@ -29,6 +30,18 @@ export class ImPresenceService {
 
   get nodeId(): string {
     return this.env.IM_CORE_NODE_ID;
+  }
+
+  /** This node's entry in the registry: where clients and im-router reach it. */
+  nodeInfo(): ImNodeInfo {
+    const e = this.env;
+    return {
+      nodeId: e.IM_CORE_NODE_ID,
+      wsUrl: `ws://${e.IM_CORE_ADVERTISED_HOST}:${e.IM_CORE_WS_PORT}${WS_PATH}`,
+      rpcHost: e.IM_CORE_ADVERTISED_HOST,
+      rpcPort: e.IM_CORE_RPC_PORT,
+      heartbeatAt: Date.now(),
+    };
   }
 
   /**

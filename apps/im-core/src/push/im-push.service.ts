@@ -104,6 +104,11 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     return pushed;
   }
 
+  /** A message to one socket only (a chat history replay to the socket that joined), tracked like any other. */
+  pushToConnection<C extends ImBizCode>(conn: ImConnection, msgId: string, bizCode: C, data: ImBizData[C]): number {
+    return this.send(conn, new OutgoingMessage(this.outbox, msgId, conn.userId, bizCode, data));
+  }
+
   /**
    * A client's ack (1005) of a message by msgId, or of a batch frame (all its messages) by frameId.
    * `userId`, when the body carries one, must be the connection's own (or 0, the room broadcast's, as a

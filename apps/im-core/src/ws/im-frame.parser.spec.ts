@@ -21,6 +21,14 @@ describe('parseClientFrame', () => {
     expect(login.ok && login.frame.code === ImFrameCode.LOGIN && login.frame.body.roomId).toBe(7);
   });
 
+  it('takes a client 1003 with bizCode 5555 (chat), its data as sent (checked by ChatService)', () => {
+    const body = { msgId: 'x', appId: 10001, userId: 0, bizCode: 5555, data: { roomId: 3, text: 'hi' } };
+    expect(parseClientFrame(frame(ImFrameCode.BIZ, body), 1024)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.BIZ, body: { bizCode: 5555, data: { roomId: 3, text: 'hi' } } },
+    });
+  });
+
   it('reads a plain ack without a full parse, and an ack written differently the long way', () => {
     const plain = '{"magic":18673,"code":1005,"len":15,"body":{"msgId":"m-9"}}';
     expect(parseClientFrame(plain, 1024)).toEqual({
@@ -76,6 +84,11 @@ describe('parseClientFrame', () => {
     ['a wrong magic', JSON.stringify({ magic: 1, code: 1004 }), /magic/],
     ['an unknown code', frame(4242), /unknown/],
     ['a server-only code', frame(ImFrameCode.BIZ, {}), /unknown or server-only/],
+    [
+      'a client 1003 of a bizCode other than chat',
+      frame(ImFrameCode.BIZ, { bizCode: 5556, data: {} }),
+      /unknown or server-only/,
+    ],
     ['an ack without msgId', frame(ImFrameCode.ACK, {}), /ack body/],
     ['an ack with a bad msgId', frame(ImFrameCode.ACK, { msgId: 'has space' }), /ack body/],
     ['an ack whose body is an array', frame(ImFrameCode.ACK, ['m']), /ack body/],

@@ -1,4 +1,12 @@
-import { IM_MAGIC, ImAckBody, ImFrameAckBody, ImFrameCode, ImLoginBody, REQUEST_ID_PATTERN } from '@live/contracts';
+import {
+  IM_MAGIC,
+  ImAckBody,
+  ImBizCode,
+  ImFrameAckBody,
+  ImFrameCode,
+  ImLoginBody,
+  REQUEST_ID_PATTERN,
+} from '@live/contracts';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -7,7 +15,9 @@ type ClientFrame =
   | { code: ImFrameCode.LOGIN; body: ImLoginBody }
   | { code: ImFrameCode.LOGOUT }
   | { code: ImFrameCode.HEARTBEAT }
-  | { code: ImFrameCode.ACK; body: ImAckBody | ImFrameAckBody };
+  | { code: ImFrameCode.ACK; body: ImAckBody | ImFrameAckBody }
+  /** A chat message (bizCode 5555): its data is checked by ChatService, which answers refusals with a code. */
+  | { code: ImFrameCode.BIZ; body: { bizCode: ImBizCode.CHAT; data: unknown } };
 
 type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: string };
 
@@ -75,9 +85,21 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
         frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { msgId } : { msgId, userId: body.userId } },
       };
     }
+    case ImFrameCode.BIZ:
+      return chatOf(f.body) ?? { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };
     default:
       return { ok: false, error: `unknown or server-only code ${JSON.stringify(f.code)}` };
   }
+}
+
+/**
+ * A client's 1003: clients send one business message, chat (bizCode 5555; its data checked by ChatService).
+ * Any other (null) stays what a client 1003 was before, a server-only code.
+ */
+function chatOf(body: unknown): ParseResult | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { bizCode, data } = body as { bizCode?: unknown; data?: unknown };
+  return bizCode === ImBizCode.CHAT ? { ok: true, frame: { code: ImFrameCode.BIZ, body: { bizCode, data } } } : null;
 }
 
 /** An ack of a batch frame (1006): `{ frameId }`, a positive integer, and no msgId. */

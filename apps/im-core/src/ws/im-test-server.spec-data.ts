@@ -1,6 +1,7 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ChatService } from '../chat/chat.service';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImPresenceService } from '../connection/im-presence.service';
@@ -12,6 +13,13 @@ export function presenceStub(consumeToken: (token: string) => number | null): Im
   const none = () => Promise.resolve();
   return {
     nodeId: 'unit-node',
+    nodeInfo: () => ({
+      nodeId: 'unit-node',
+      wsUrl: 'ws://127.0.0.1/ws',
+      rpcHost: '127.0.0.1',
+      rpcPort: 1,
+      heartbeatAt: 0,
+    }),
     consumeToken: (token: string) => Promise.resolve(consumeToken(token)),
     ...{ bindUser: none, unbindUser: none, joinRoom: none, leaveRoom: none, refresh: none, withdraw: none },
   } as unknown as ImPresenceService;
@@ -34,6 +42,8 @@ export async function startImTestServer(presence: ImPresenceService, settings: P
     presence,
     push,
     env,
+    // No chat here: these specs' sockets send no 5555 (and a room they join replays nothing).
+    { say: () => Promise.resolve(null), replay: () => Promise.resolve() } as unknown as ChatService,
   );
   server.onApplicationBootstrap();
   const close = async (): Promise<void> => {

@@ -1,10 +1,12 @@
-import { buildImFrame, ImFrameCode, ImLoginBody, ImNodeInfo } from '@live/contracts';
+import { buildImFrame, ImFrameCode, ImLoginBody } from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { clientAddress } from '@live/rate-limit';
+import { chatErrorFrame } from '../chat/chat-input';
+import { ChatService } from '../chat/chat.service';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
@@ -66,6 +68,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     private readonly presence: ImPresenceService,
     private readonly push: ImPushService,
     private readonly env: ImCoreEnv,
+    private readonly chat: ChatService,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2 });
     this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
@@ -87,7 +90,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     for (const t of this.timers) t.unref();
     void this.refreshPresence();
     this.logger.log(
-      `node ${this.env.IM_CORE_NODE_ID}: WebSocket at ${this.nodeInfo().wsUrl}, heartbeat timeout ${timeout} ms`,
+      `node ${this.env.IM_CORE_NODE_ID}: WebSocket at ${this.presence.nodeInfo().wsUrl}, heartbeat timeout ${timeout} ms`,
     );
   }
 
@@ -101,17 +104,6 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   /** Sockets open, logged in or not (specs: 0 again once they all closed; the registry counts the rest). */
   readonly openSockets = (): number => this.sockets.size;
-
-  nodeInfo(): ImNodeInfo {
-    const e = this.env;
-    return {
-      nodeId: e.IM_CORE_NODE_ID,
-      wsUrl: `ws://${e.IM_CORE_ADVERTISED_HOST}:${e.IM_CORE_WS_PORT}${WS_PATH}`,
-      rpcHost: e.IM_CORE_ADVERTISED_HOST,
-      rpcPort: e.IM_CORE_RPC_PORT,
-      heartbeatAt: Date.now(),
-    };
-  }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -189,6 +181,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       case ImFrameCode.LOGOUT:
         ws.close(1000, 'logged out');
         return;
+      case ImFrameCode.BIZ: {
+        const answer = chatErrorFrame(await this.chat.say(state.conn, frame.body.data));
+        if (answer) return answer.badFrame ? this.badFrame(ws, state, answer.body) : this.send(ws, 0, answer.body);
+        return;
+      }
     }
   }
 
@@ -220,10 +217,13 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
     const conn = state.conn;
     if (batch !== undefined) conn.batching = batch === 1;
+    const before = conn.roomId;
     await this.registry.setRoom(conn, roomId ?? null);
     if (!this.registry.has(conn)) return;
     const { userId, roomId: joined, batching } = conn;
     this.send(ws, ImFrameCode.LOGIN, { userId, roomId: joined, nodeId: this.env.IM_CORE_NODE_ID, batch: +batching });
+    // Joined a room (not the one it was in): its recent chat, after the login answer.
+    if (joined !== null && joined !== before) await this.chat.replay(conn, joined);
   }
 
   /** Keeps a user below IM_MAX_SOCKETS_PER_USER before one more joins: the oldest sockets give way (4409). */
@@ -248,9 +248,10 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     closeWithin(conn.ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
   }
 
-  private badFrame(ws: WebSocket, state: SocketState, error: string): void {
+  /** A bad frame's answer: `{ error }`, or a body of its own (a malformed chat message's, with its code). */
+  private badFrame(ws: WebSocket, state: SocketState, error: string | object): void {
     state.badFrames += 1;
-    this.send(ws, 0, { error });
+    this.send(ws, 0, typeof error === 'string' ? { error } : error);
     if (state.badFrames >= MAX_BAD_FRAMES) ws.close(CLOSE_BAD_FRAMES, 'too many bad frames');
   }
 
@@ -282,7 +283,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   private async refreshPresence(): Promise<void> {
     try {
-      await this.presence.refresh([...this.registry.userIds()], [...this.registry.roomIds()], this.nodeInfo());
+      await this.presence.refresh([...this.registry.userIds()], [...this.registry.roomIds()], this.presence.nodeInfo());
     } catch (err: unknown) {
       this.logger.warn(`presence refresh failed (retrying): ${String(err)}`);
     }

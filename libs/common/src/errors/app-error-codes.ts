@@ -5,7 +5,7 @@ export const GatewayErrorCode = defineErrorCodes({
   LOGIN_CODE_TOO_FREQUENT: { code: 10001, msg: 'a login code was sent less than a minute ago', httpStatus: 429 },
   LOGIN_CODE_INVALID: { code: 10002, msg: 'login code is wrong or expired', httpStatus: 400 },
   LIVING_ROOM_NOT_FOUND: { code: 10003, msg: 'living room not found', httpStatus: 404 },
-  LIVING_ROOM_NOT_OWNER: { code: 10004, msg: 'only the anchor can close the room', httpStatus: 403 },
+  LIVING_ROOM_NOT_OWNER: { code: 10004, msg: "only the room's anchor can do this", httpStatus: 403 },
   LIVING_ROOM_ALREADY_OPEN: { code: 10005, msg: 'the anchor already has an open room', httpStatus: 409 },
   ADMIN_ONLY: { code: 10006, msg: 'admin only', httpStatus: 403 },
   IDEMPOTENCY_KEY_REUSED: { code: 10007, msg: 'idempotency key reused with different parameters', httpStatus: 409 },
@@ -44,7 +44,7 @@ export const BankErrorCode = defineErrorCodes({
   // 12020-12029: recharge orders and refunds.
   ORDER_EXPIRED: {
     code: 12020,
-    msg: 'the order expired before it was paid: the payment provider refunds the payment',
+    msg: 'the order expired: a payment can no longer start (make a new order)',
     httpStatus: 409,
   },
   REFUND_COINS_SPENT: {
@@ -58,4 +58,24 @@ export const BankErrorCode = defineErrorCodes({
 export const ImErrorCode = defineErrorCodes({
   IM_TOKEN_INVALID: { code: 13001, msg: 'IM token is invalid or expired', httpStatus: 401 },
   IM_NODE_UNAVAILABLE: { code: 13002, msg: 'no IM node is available', httpStatus: 503 },
+  // 13003-13019: live-room chat (bizCode 5555): im-core's error frames to the sender, nothing delivered.
+  CHAT_MESSAGE_INVALID: {
+    code: 13003,
+    msg: 'a chat message is a 1003 whose body has bizCode 5555 and data { roomId, text }',
+    httpStatus: 400,
+  },
+  CHAT_TEXT_INVALID: {
+    code: 13004,
+    msg: 'chat text must be 1-200 characters after trimming, without control characters',
+    httpStatus: 400,
+  },
+  CHAT_NOT_IN_ROOM: {
+    code: 13005,
+    msg: 'join the room (log in with its roomId) before chatting in it',
+    httpStatus: 403,
+  },
+  CHAT_RATE_LIMITED: { code: 13006, msg: 'chatting too fast, wait a moment', httpStatus: 429 },
+  CHAT_MUTED: { code: 13007, msg: "you are muted in this room's chat", httpStatus: 403 },
+  CHAT_BLOCKED_WORD: { code: 13008, msg: 'the message contains a word that is not allowed', httpStatus: 400 },
+  CHAT_UNAVAILABLE: { code: 13009, msg: 'chat is unavailable right now, try again', httpStatus: 503 },
 });

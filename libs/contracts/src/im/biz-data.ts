@@ -1,4 +1,5 @@
 import { ClassConstructor } from 'class-transformer';
+import { ChatMessageData } from './chat-data.dto';
 import { GiftEffectData, GiftFailData } from './gift-push-data.dto';
 import { ImBizCode } from './im-frame.dto';
 
@@ -7,6 +8,7 @@ import { ImBizCode } from './im-frame.dto';
  * builds its pushes with it and im-core sends them with it (ImSendMsgRequest<C>, ImRoomMessage<C>...).
  */
 export const IM_BIZ_DATA_CLASSES = {
+  [ImBizCode.CHAT]: ChatMessageData,
   [ImBizCode.GIFT_SUCCESS]: GiftEffectData,
   [ImBizCode.GIFT_FAIL]: GiftFailData,
 } as const satisfies { [C in ImBizCode]: ClassConstructor<object> };

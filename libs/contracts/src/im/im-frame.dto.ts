@@ -27,6 +27,11 @@ export const IM_BATCH_VERSIONS = [0, 1] as const;
 
 /** What a BIZ message is about (ImMsgBody.bizCode). */
 export enum ImBizCode {
+  /**
+   * A chat message of a live room. Client -> im-core (in a 1003): data ChatSendData; im-core -> everyone in the
+   * room (the sender included, and replayed from the room's recent history on joining): data ChatMessageData.
+   */
+  CHAT = 5555,
   /** A gift's effect, to everyone in the room: data GiftEffectData. */
   GIFT_SUCCESS = 5556,
   /** A gift that was not charged, to its sender only: data GiftFailData. */

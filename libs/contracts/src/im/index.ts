@@ -1,3 +1,4 @@
 export * from './im-frame.dto';
 export * from './gift-push-data.dto';
 export * from './biz-data';
+export * from './chat-data.dto';

@@ -2,7 +2,7 @@ import {
   formatCachedAccount,
   parseCachedAccount,
   parseCachedBalance,
-  passesDailySpendCap,
+  wouldExceedDailySpendCap,
 } from './balance-cache.reader';
 
 describe('the balance cache entry', () => {
@@ -31,11 +31,11 @@ describe('the balance cache entry', () => {
       expect(parseCachedAccount(value)).toBeUndefined();
   });
 
-  it("passesDailySpendCap: today's spending plus the price over the cap; another day counts nothing; cap 0 is none", () => {
-    expect(passesDailySpendCap(wallet, '2026-11-30', 70)).toBe(false);
-    expect(passesDailySpendCap(wallet, '2026-11-30', 71)).toBe(true);
-    expect(passesDailySpendCap(wallet, '2026-12-01', 100)).toBe(false);
-    expect(passesDailySpendCap(wallet, '2026-12-01', 101)).toBe(true);
-    expect(passesDailySpendCap({ ...wallet, dailySpendCap: 0 }, '2026-11-30', 1e9)).toBe(false);
+  it("wouldExceedDailySpendCap: today's spending plus the price over the cap; another day counts nothing; cap 0 is none", () => {
+    expect(wouldExceedDailySpendCap(wallet, '2026-11-30', 70)).toBe(false);
+    expect(wouldExceedDailySpendCap(wallet, '2026-11-30', 71)).toBe(true);
+    expect(wouldExceedDailySpendCap(wallet, '2026-12-01', 100)).toBe(false);
+    expect(wouldExceedDailySpendCap(wallet, '2026-12-01', 101)).toBe(true);
+    expect(wouldExceedDailySpendCap({ ...wallet, dailySpendCap: 0 }, '2026-11-30', 1e9)).toBe(false);
   });
 });

@@ -49,10 +49,10 @@ export function parseCachedBalance(value: string | null): number | undefined {
 }
 
 /**
- * What the wallet has spent on `today` ('YYYY-MM-DD', UTC) by the entry, and whether `price` more would pass
- * its cap (false with no cap). An entry of another day counts nothing spent.
+ * Whether `price` more would EXCEED the wallet's daily spend cap (true: refuse the gift), by what the entry
+ * says it spent on `today` ('YYYY-MM-DD', UTC); false with no cap. An entry of another day counts nothing spent.
  */
-export function passesDailySpendCap(account: CachedAccount, today: string, price: number): boolean {
+export function wouldExceedDailySpendCap(account: CachedAccount, today: string, price: number): boolean {
   if (account.dailySpendCap <= 0) return false;
   const spent = account.spentDay === today ? account.spentToday : 0;
   return spent + price > account.dailySpendCap;

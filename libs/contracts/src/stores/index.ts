@@ -3,3 +3,4 @@ export * from './living-room.reader';
 export * from './balance-cache.reader';
 export * from './im-presence.reader';
 export * from './im-token.reader';
+export * from './user-chat.readers';

@@ -51,6 +51,19 @@ export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/**
+ * A reason an admin gives (a freeze, a rejected withdrawal): 1..`maxLength` characters, not blank (at least one
+ * character that is not whitespace: "   " says nothing and is refused).
+ */
+export function IsReasonText(maxLength: number): PropertyDecorator {
+  return compose(
+    IsString(),
+    MinLength(1),
+    MaxLength(maxLength),
+    Matches(/\S/, { message: '$property must not be blank' }),
+  );
+}
+
 /** A batch: an array of 1..`max` items, each an `itemClass` validated in full. */
 export function IsBatchOf(itemClass: new () => object, max: number): PropertyDecorator {
   return compose(

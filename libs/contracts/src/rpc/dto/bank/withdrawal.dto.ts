@@ -1,5 +1,5 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsEntityId, IsPositiveAmount, IsRequestId } from '../../../validation';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsEntityId, IsPositiveAmount, IsReasonText, IsRequestId } from '../../../validation';
 
 /** A page of withdrawal orders holds 1..100 rows (20 when the caller gives none). */
 export const WITHDRAWAL_PAGE_MAX_LIMIT = 100;
@@ -47,11 +47,14 @@ export class WithdrawalIdRequest {
   withdrawalId!: number;
 }
 
+/** Why a withdrawal is rejected: 1..255 characters, not blank. */
+export function IsWithdrawalRejectReason(): PropertyDecorator {
+  return IsReasonText(WITHDRAWAL_REASON_MAX_LENGTH);
+}
+
 /** BankRpc.REJECT_WITHDRAWAL: the amount goes back to the user's earnings. */
 export class RejectWithdrawalRequest extends WithdrawalIdRequest {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(WITHDRAWAL_REASON_MAX_LENGTH)
+  @IsWithdrawalRejectReason()
   reason!: string;
 }
 

@@ -1,0 +1,53 @@
+import { ImErrorCode } from '@live/common';
+import { BlockedWords, isRefusal, parseChatData } from './chat-input';
+
+describe('parseChatData', () => {
+  it('takes { roomId, text } with the text trimmed', () => {
+    expect(parseChatData({ roomId: 7, text: '  hello  ' })).toEqual({ roomId: 7, text: 'hello' });
+  });
+
+  it('takes the same as a JSON string (data as original clients send it)', () => {
+    expect(parseChatData(JSON.stringify({ roomId: 7, text: 'hi' }))).toEqual({ roomId: 7, text: 'hi' });
+  });
+
+  it('counts characters, not UTF-16 units: 200 emoji pass, 201 do not', () => {
+    expect(parseChatData({ roomId: 1, text: '😀'.repeat(200) })).toEqual({ roomId: 1, text: '😀'.repeat(200) });
+    const refused = parseChatData({ roomId: 1, text: '😀'.repeat(201) });
+    expect(isRefusal(refused) && refused.error).toBe(ImErrorCode.CHAT_TEXT_INVALID);
+  });
+
+  it.each([
+    ['empty', { roomId: 1, text: '' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['blank', { roomId: 1, text: ' \t ' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['too long', { roomId: 1, text: 'x'.repeat(201) }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a control character', { roomId: 1, text: 'a\u0007b' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a newline inside', { roomId: 1, text: 'a\nb' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a bidi override', { roomId: 1, text: 'a\u202Eb' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['no roomId', { text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['a string roomId', { roomId: '1', text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['roomId 0', { roomId: 0, text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['a number text', { roomId: 1, text: 5 }, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['an unknown field', { roomId: 1, text: 'hi', userId: 9 }, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['an array', [1, 'hi'], ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['null', null, ImErrorCode.CHAT_MESSAGE_INVALID],
+    ['a string that is not JSON', '{roomId', ImErrorCode.CHAT_MESSAGE_INVALID],
+  ])('refuses %s', (_what, data, code) => {
+    const result = parseChatData(data);
+    expect(isRefusal(result) && result.error).toBe(code);
+  });
+});
+
+describe('BlockedWords', () => {
+  it('finds a word case-insensitively, inside other text, full-width letters included', () => {
+    const words = new BlockedWords(' Spam , scam,,');
+    expect(words.size).toBe(2);
+    expect(words.find('buy SPAM now')).toBe('spam');
+    expect(words.find('a ＳＣＡＭ here')).toBe('scam');
+    expect(words.find('hello')).toBeNull();
+  });
+
+  it('blocks nothing when the list is empty', () => {
+    expect(new BlockedWords('').find('anything')).toBeNull();
+    expect(new BlockedWords(' , ').size).toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+import { ErrorCode, ImErrorCode } from '@live/common';
+import { CHAT_TEXT_MAX_CHARS, ChatSendData, FORBIDDEN_TEXT_CHARS, ImBizCode } from '@live/contracts';
+
+/** Why a chat message was refused: its code and the message the sender is shown. */
+export interface ChatRefusal {
+  error: ErrorCode;
+  msg: string;
+}
+
+export function chatRefusal(error: ErrorCode, msg: string = error.msg): ChatRefusal {
+  return { error, msg };
+}
+
+/**
+ * The `data` of a client's 5555, checked: `{ roomId, text }` (an object, or a JSON string of one, as
+ * clients of the original protocol send `data`); text trimmed, 1..CHAT_TEXT_MAX_CHARS characters (code
+ * points), no control characters. Nothing else may come along.
+ */
+export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
+  let value = data;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return chatRefusal(
+        ImErrorCode.CHAT_MESSAGE_INVALID,
+        'chat data must be { roomId, text } (an object or its JSON)',
+      );
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data must be { roomId, text }');
+  const { roomId, text, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0)
+    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data: unknown field(s) ${unknown.join(', ')}`);
+  if (typeof roomId !== 'number' || !Number.isSafeInteger(roomId) || roomId < 1)
+    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data: roomId must be a positive integer');
+  if (typeof text !== 'string')
+    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data: text must be a string');
+  const trimmed = text.trim();
+  const chars = [...trimmed].length;
+  if (chars === 0) return chatRefusal(ImErrorCode.CHAT_TEXT_INVALID, 'chat text is empty');
+  if (chars > CHAT_TEXT_MAX_CHARS)
+    return chatRefusal(
+      ImErrorCode.CHAT_TEXT_INVALID,
+      `chat text has ${chars} characters: at most ${CHAT_TEXT_MAX_CHARS} are allowed`,
+    );
+  if (FORBIDDEN_TEXT_CHARS.test(trimmed))
+    return chatRefusal(ImErrorCode.CHAT_TEXT_INVALID, 'chat text must not contain control characters');
+  return { roomId, text: trimmed };
+}
+
+/**
+ * A refusal's error frame (code 0) body (null: none, the message was delivered): `error` as every error frame has it, plus its 13xxx `code`, `msg` and
+ * bizCode 5555. `badFrame`: data that is not `{ roomId, text }` counts toward the bad frames, as any malformed body.
+ */
+export function chatErrorFrame(refusal: ChatRefusal | null): { body: object; badFrame: boolean } | null {
+  if (!refusal) return null;
+  const { error, msg } = refusal;
+  return {
+    body: { error: msg, code: error.code, msg, bizCode: ImBizCode.CHAT },
+    badFrame: error === ImErrorCode.CHAT_MESSAGE_INVALID,
+  };
+}
+
+export function isRefusal(value: ChatSendData | ChatRefusal): value is ChatRefusal {
+  return 'error' in value;
+}
+
+/** The blocked words (IM_CHAT_BLOCKED_WORDS): case-insensitive substrings, after NFKC normalization. */
+export class BlockedWords {
+  private readonly words: string[];
+
+  constructor(list: string) {
+    this.words = [
+      ...new Set(
+        list
+          .split(',')
+          .map(normalized)
+          .filter((w) => w.length > 0),
+      ),
+    ];
+  }
+
+  get size(): number {
+    return this.words.length;
+  }
+
+  /** The first blocked word the text contains, or null. */
+  find(text: string): string | null {
+    if (this.words.length === 0) return null;
+    const t = normalized(text);
+    return this.words.find((w) => t.includes(w)) ?? null;
+  }
+}
+
+function normalized(s: string): string {
+  return s.normalize('NFKC').toLowerCase().trim();
+}

@@ -1,0 +1,22 @@
+import { validatePayload } from '../../../validation';
+import { SetAccountStatusRequest } from './account-status.dto';
+import { RejectWithdrawalRequest, WITHDRAWAL_REASON_MAX_LENGTH } from './withdrawal.dto';
+
+/** bank-service's own check of the reasons admins give (the gateway checks them too, with the same rule). */
+describe('reasons: a rejected withdrawal and a freeze', () => {
+  const reject = (reason: unknown) => validatePayload(RejectWithdrawalRequest, { withdrawalId: 7, reason });
+  const freeze = (reason: unknown) => validatePayload(SetAccountStatusRequest, { userId: 7, adminId: 1, reason });
+
+  it.each(['   ', '\t\n', '', 5, null])('refuses %j (blank, empty or not text) for both', (reason) => {
+    expect(reject(reason).ok).toBe(false);
+    expect(freeze(reason).ok).toBe(false);
+  });
+
+  it('accepts text with a non-blank character, up to each maximum', () => {
+    expect(reject(' duplicate ').ok).toBe(true);
+    expect(reject('x'.repeat(WITHDRAWAL_REASON_MAX_LENGTH)).ok).toBe(true);
+    expect(reject('x'.repeat(WITHDRAWAL_REASON_MAX_LENGTH + 1)).ok).toBe(false);
+    expect(freeze('x'.repeat(200)).ok).toBe(true);
+    expect(freeze('x'.repeat(201)).ok).toBe(false);
+  });
+});

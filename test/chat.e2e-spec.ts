@@ -1,0 +1,418 @@
+import { startApp } from '@live/common';
+import { ChatMessageData, ImBizCode, ImFrameCode, ImMsgBody } from '@live/contracts';
+import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
+import { INestApplication } from '@nestjs/common';
+import { ImCoreModule } from '../apps/im-core/src/im-core.module';
+import { HttpClient } from './support/http-client';
+import { ImTestClient } from './support/im-client';
+import { loginNewUser, startLiving } from './support/test-users';
+import { portBlock, startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
+
+/** The history window of this stack: small, so a late joiner's replay shows it bounded. */
+const HISTORY = 3;
+
+/**
+ * The live-room chat (bizCode 5555, SPEC-20) and nicknames over the real apps: plain fetch and WebSockets
+ * against api-gateway, im-router and two im-core nodes, on real MariaDB, Redis and Kafka.
+ */
+describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  let secondNode: INestApplication;
+  let secondWsUrl: string;
+  const sockets: ImTestClient[] = [];
+  const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
+
+  /** A socket of the user in `roomId` (on the stack's node, or on `wsUrl`). */
+  async function openIm(client: HttpClient, roomId: number, wsUrl = stack.wsUrl!): Promise<ImTestClient> {
+    const { body } = await client.post('/im/getImConfig');
+    const socket = (await ImTestClient.connect(wsUrl, body.data.token, roomId)).startHeartbeat(5_000);
+    sockets.push(socket);
+    return socket;
+  }
+
+  const say = (ws: ImTestClient, data: unknown): void =>
+    ws.send(ImFrameCode.BIZ, { msgId: 'client', appId: 10001, userId: 0, bizCode: ImBizCode.CHAT, data });
+
+  const chats = (ws: ImTestClient): ChatMessageData[] =>
+    ws.business(ImBizCode.CHAT).map((b) => b.data as unknown as ChatMessageData);
+  const chatBodies = (ws: ImTestClient): ImMsgBody[] => ws.business(ImBizCode.CHAT);
+
+  /** The error frames (code 0) carrying a chat refusal's code. */
+  const refusals = (ws: ImTestClient): { code: number; msg: string; error: string }[] =>
+    ws.frames
+      .filter((f) => f.code === 0 && f.body && typeof f.body.code === 'number')
+      .map((f) => f.body as { code: number; msg: string; error: string });
+
+  /** Says `text` and waits for the refusal it gets (the n-th refusal on that socket). */
+  async function refusedWith(ws: ImTestClient, data: unknown): Promise<{ code: number; msg: string }> {
+    const before = refusals(ws).length;
+    say(ws, data);
+    await waitFor('a chat refusal', () => refusals(ws).length > before, 10_000);
+    return refusals(ws)[before];
+  }
+
+  /** Says `text` until it is accepted (a refusal for the rate, from an earlier message, is waited out). */
+  async function sayAccepted(ws: ImTestClient, roomId: number, text: string): Promise<ChatMessageData> {
+    for (;;) {
+      const seen = refusals(ws).length;
+      say(ws, { roomId, text });
+      let mine: ChatMessageData | undefined;
+      await waitFor(
+        `"${text}" delivered or refused`,
+        () =>
+          (mine = chats(ws).find((c) => c.text === text.trim() && !c.history)) !== undefined ||
+          refusals(ws).length > seen,
+        10_000,
+      );
+      if (mine) return mine;
+      const refusal = refusals(ws)[seen];
+      if (refusal.code !== 13006) throw new Error(`"${text}" refused: ${refusal.code} ${refusal.msg}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      realIm: true,
+      env: { IM_CHAT_BLOCKED_WORDS: ' forbidden , Spam', IM_CHAT_HISTORY: String(HISTORY) },
+    });
+    http = new HttpClient(stack.baseUrl);
+    // A second im-core node (same Redis, same im-router): a room's members on both get its chat.
+    const [ws2, rpc2] = portBlock(2);
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      IM_CORE_NODE_ID: `${process.env.IM_CORE_NODE_ID}-b`,
+      IM_CORE_WS_PORT: String(ws2),
+      IM_CORE_RPC_PORT: String(rpc2),
+    });
+    secondNode = await startApp({
+      app: 'im-core',
+      module: ImCoreModule,
+      http: { host: '127.0.0.1', port: ws2 },
+      rpc: { host: '127.0.0.1', port: rpc2 },
+    });
+    Object.assign(process.env, {
+      IM_CORE_NODE_ID: saved.IM_CORE_NODE_ID,
+      IM_CORE_WS_PORT: saved.IM_CORE_WS_PORT,
+      IM_CORE_RPC_PORT: saved.IM_CORE_RPC_PORT,
+    });
+    secondWsUrl = `ws://127.0.0.1:${ws2}/ws`;
+  });
+
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await secondNode?.close();
+    await stack?.close();
+  });
+
+  it('chat goes both ways between the members of a room on both nodes, with the nickname; never to another room', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    const outsider = await login();
+    const otherRoom = await startLiving((await login()).client);
+    const renamed = await viewer.client.post('/user/setNickname', { nickName: 'Lucky Star' });
+    expect(renamed.body).toEqual({ code: 200, msg: 'success', data: { nickName: 'Lucky Star' } });
+    const anchorWs = await openIm(anchor.client, room);
+    const viewerWs = await openIm(viewer.client, room, secondWsUrl); // on the other node
+    const outsiderWs = await openIm(outsider.client, otherRoom, secondWsUrl);
+
+    const before = Date.now();
+    say(viewerWs, { roomId: room, text: '  hello room  ' });
+    await waitFor(
+      'the viewer’s chat on both nodes',
+      () => chats(anchorWs).length === 1 && chats(viewerWs).length === 1,
+    );
+    const said = chats(anchorWs)[0];
+    expect(said).toEqual({
+      chatId: expect.any(String),
+      roomId: room,
+      userId: viewer.userId,
+      nickName: 'Lucky Star',
+      text: 'hello room',
+      time: expect.any(Number),
+    });
+    expect(said.time).toBeGreaterThanOrEqual(before);
+    expect(chats(viewerWs)[0]).toEqual(said);
+    // The room broadcast: msgId = chatId, userId 0 (the room); acked by the clients like any 1003.
+    expect(chatBodies(anchorWs)[0]).toMatchObject({ msgId: said.chatId, userId: 0, bizCode: ImBizCode.CHAT });
+
+    say(anchorWs, { roomId: room, text: 'welcome!' });
+    await waitFor(
+      'the anchor’s answer on both nodes',
+      () => chats(anchorWs).length === 2 && chats(viewerWs).length === 2,
+    );
+    // The anchor's default nickname: user<id>, nothing of the phone number.
+    expect(chats(viewerWs)[1]).toMatchObject({
+      userId: anchor.userId,
+      nickName: `user${anchor.userId}`,
+      text: 'welcome!',
+    });
+    expect(chats(viewerWs)[1].chatId).not.toBe(said.chatId);
+
+    // The outsider (another room, the viewer's node) got neither; a message in its own room it does get.
+    say(outsiderWs, { roomId: otherRoom, text: 'elsewhere' });
+    await waitFor('the outsider’s own chat', () => chats(outsiderWs).length === 1);
+    expect(chats(outsiderWs).map((c) => c.text)).toEqual(['elsewhere']);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual(['hello room', 'welcome!']);
+    expect(chats(viewerWs).map((c) => c.text)).toEqual(['hello room', 'welcome!']);
+  });
+
+  it('refuses, to the sender only, an empty or too long text, a room the socket is not in, and data that is not { roomId, text }', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const otherRoom = await startLiving((await login()).client);
+    const viewer = await login();
+    const anchorWs = await openIm(anchor.client, room);
+    const viewerWs = await openIm(viewer.client, room);
+
+    expect(await refusedWith(viewerWs, { roomId: room, text: '' })).toMatchObject({ code: 13004 });
+    expect(await refusedWith(viewerWs, { roomId: room, text: '   ' })).toMatchObject({
+      code: 13004,
+      msg: 'chat text is empty',
+    });
+    expect(await refusedWith(viewerWs, { roomId: room, text: 'x'.repeat(201) })).toMatchObject({
+      code: 13004,
+      msg: 'chat text has 201 characters: at most 200 are allowed',
+    });
+    expect(await refusedWith(viewerWs, { roomId: otherRoom, text: 'hi' })).toMatchObject({ code: 13005 });
+    expect(await refusedWith(viewerWs, { roomId: String(room), text: 'hi' })).toMatchObject({ code: 13003 });
+    expect(await refusedWith(viewerWs, { roomId: room, text: 'hi', userId: anchor.userId })).toMatchObject({
+      code: 13003,
+    });
+    // Every refusal is the error frame (code 0) with `error` as before, plus the code, msg and bizCode.
+    const frame = viewerWs.frames.find((f) => f.code === 0 && f.body?.code === 13005);
+    expect(frame?.body).toEqual({
+      error: `you are not in room ${otherRoom}: join it before chatting in it`,
+      code: 13005,
+      msg: `you are not in room ${otherRoom}: join it before chatting in it`,
+      bizCode: ImBizCode.CHAT,
+    });
+    // 200 characters (emoji count as one each) pass; the socket stayed open through the refusals.
+    const longest = '🎉'.repeat(200);
+    await sayAccepted(viewerWs, room, longest);
+    await waitFor('the longest text at the anchor', () => chats(anchorWs).length === 1);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual([longest]);
+    expect(refusals(anchorWs)).toEqual([]);
+    // A client 1003 of another bizCode keeps its handling: a bad frame.
+    viewerWs.send(ImFrameCode.BIZ, { msgId: 'x', appId: 10001, userId: 0, bizCode: ImBizCode.GIFT_SUCCESS, data: {} });
+    await waitFor('the bad-frame answer', () =>
+      viewerWs.frames.some((f) => f.code === 0 && f.body?.error === 'unknown or server-only code 1003'),
+    );
+  });
+
+  it('limits each user to IM_CHAT_RATE (1) a second, across its sockets on both nodes', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    const anchorWs = await openIm(anchor.client, room);
+    const onFirstNode = await openIm(viewer.client, room);
+    const onSecondNode = await openIm(viewer.client, room, secondWsUrl);
+
+    const rateKey = new ImRedisKeys(stack.redis.prefix).chatRate(viewer.userId);
+    const windowOver = () =>
+      waitFor('the rate window over', async () => (await stack.redis.redis.exists(rateKey)) === 0);
+    /** Sends two messages at once; answers what the anchor got of them, and the refusals of both sockets. */
+    async function twoAtOnce(a: ImTestClient, b: ImTestClient, texts: [string, string]) {
+      const senders = [...new Set([a, b])];
+      const seen = senders.map((ws) => refusals(ws).length);
+      const heard = chats(anchorWs).length;
+      const refusedSince = () => senders.flatMap((ws, i) => refusals(ws).slice(seen[i]));
+      say(a, { roomId: room, text: texts[0] });
+      say(b, { roomId: room, text: texts[1] });
+      await waitFor('both messages answered', () => chats(anchorWs).length - heard + refusedSince().length === 2);
+      return {
+        delivered: chats(anchorWs)
+          .slice(heard)
+          .map((c) => c.text),
+        refused: refusedSince(),
+      };
+    }
+
+    // Two at once from one socket: one goes through, the other is refused (one message a second).
+    await windowOver();
+    const sameSocket = await twoAtOnce(onFirstNode, onFirstNode, ['first', 'second']);
+    expect(sameSocket.delivered).toHaveLength(1);
+    expect(sameSocket.refused).toEqual([
+      expect.objectContaining({ code: 13006, msg: 'chatting too fast: at most 1 message(s) a second' }),
+    ]);
+    // The counter is the user's, in Redis: a socket on the other node is no way around it.
+    await windowOver();
+    const twoNodes = await twoAtOnce(onFirstNode, onSecondNode, ['node one', 'node two']);
+    expect(twoNodes.delivered).toHaveLength(1);
+    expect(twoNodes.refused).toEqual([expect.objectContaining({ code: 13006 })]);
+    // Once the window is over, the user chats again (from either node).
+    await windowOver();
+    await sayAccepted(onSecondNode, room, 'later, other node');
+    expect(chats(anchorWs).map((c) => c.text)).toEqual([
+      ...sameSocket.delivered,
+      ...twoNodes.delivered,
+      'later, other node',
+    ]);
+  });
+
+  it('the anchor mutes and unmutes a viewer; anyone else may not; bad mutes change nothing', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    const other = await login();
+    const anchorWs = await openIm(anchor.client, room);
+    const viewerWs = await openIm(viewer.client, room);
+
+    // A viewer (not the anchor) cannot mute: 403 10004, and the target can still chat.
+    const notAnchor = await other.client.post('/living/mute', { roomId: room, userId: viewer.userId });
+    expect(notAnchor.status).toBe(403);
+    expect(notAnchor.body.code).toBe(10004);
+    expect((await other.client.post('/living/unmute', { roomId: room, userId: viewer.userId })).status).toBe(403);
+    const unknownRoom = await anchor.client.post('/living/mute', { roomId: 999_999_999, userId: viewer.userId });
+    expect([unknownRoom.status, unknownRoom.body.code]).toEqual([404, 10003]);
+    for (const bad of [
+      { roomId: room, userId: viewer.userId, minutes: 0 },
+      { roomId: room, userId: viewer.userId, minutes: 1441 },
+      { roomId: room, userId: viewer.userId, minutes: 1.5 },
+      { roomId: room },
+      { roomId: room, userId: viewer.userId, extra: 1 },
+      { roomId: room, userId: anchor.userId },
+    ]) {
+      const res = await anchor.client.postUntyped('/living/mute', bad);
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    await sayAccepted(viewerWs, room, 'not muted yet');
+
+    expect(
+      (await anchor.client.post('/living/mute', { roomId: room, userId: viewer.userId, minutes: 5 })).body,
+    ).toEqual({
+      code: 200,
+      msg: 'success',
+      data: {},
+    });
+    const muted = await refusedWith(viewerWs, { roomId: room, text: 'can you hear me?' });
+    expect(muted).toEqual(
+      expect.objectContaining({ code: 13007, msg: "you are muted in this room's chat for 5 more minutes" }),
+    );
+    // Muted in this room only: the anchor still chats, and so would the viewer elsewhere.
+    await sayAccepted(anchorWs, room, 'quiet please');
+
+    expect((await anchor.client.post('/living/unmute', { roomId: room, userId: viewer.userId })).body.code).toBe(200);
+    await sayAccepted(viewerWs, room, 'thanks');
+    await waitFor('three messages at the anchor', () => chats(anchorWs).length === 3);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual(['not muted yet', 'quiet please', 'thanks']);
+  });
+
+  it('refuses a text with a blocked word (IM_CHAT_BLOCKED_WORDS, any case), delivering nothing', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    const anchorWs = await openIm(anchor.client, room);
+    const viewerWs = await openIm(viewer.client, room);
+
+    expect(await refusedWith(viewerWs, { roomId: room, text: 'buy SPAM here' })).toMatchObject({ code: 13008 });
+    expect(await refusedWith(viewerWs, { roomId: room, text: 'a Forbidden word' })).toMatchObject({ code: 13008 });
+    await sayAccepted(viewerWs, room, 'a clean one');
+    await waitFor('the clean message at the anchor', () => chats(anchorWs).length === 1);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual(['a clean one']);
+  });
+
+  it(`a late joiner gets the room's last ${HISTORY} messages, oldest first, marked history; then live ones`, async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const speakers = [anchor, await login(), await login(), await login()];
+    const speakerWs: ImTestClient[] = [];
+    for (const s of speakers)
+      speakerWs.push(await openIm(s.client, room, speakerWs.length % 2 ? secondWsUrl : undefined));
+    const said: ChatMessageData[] = [];
+    for (const [i, ws] of speakerWs.entries()) said.push(await sayAccepted(ws, room, `message ${i + 1}`));
+
+    const late = await login();
+    const lateWs = await openIm(late.client, room, secondWsUrl);
+    await waitFor('the history', () => chats(lateWs).length === HISTORY);
+    expect(chats(lateWs)).toEqual(said.slice(-HISTORY).map((m) => ({ ...m, history: true })));
+    // A replay is to this socket (userId its user) under a msgId of its own; acked like any message.
+    expect(chatBodies(lateWs).map((b) => [b.msgId, b.userId])).toEqual(
+      said.slice(-HISTORY).map((m) => [`h:${m.chatId}`, late.userId]),
+    );
+    // The sockets already in the room got no replay.
+    expect(chats(speakerWs[0]).filter((c) => c.history)).toEqual([]);
+
+    const live = await sayAccepted(speakerWs[1], room, 'after the join');
+    await waitFor('the live message at the late joiner', () => chats(lateWs).length === HISTORY + 1);
+    expect(chats(lateWs)[HISTORY]).toEqual(live);
+    expect(live.history).toBeUndefined();
+  });
+
+  it("a socket switching room with a 1001 gets the new room's history; switching back, the first room's again", async () => {
+    const anchorA = await login();
+    const roomA = await startLiving(anchorA.client);
+    const anchorB = await login();
+    const roomB = await startLiving(anchorB.client);
+    const saidA = await sayAccepted(await openIm(anchorA.client, roomA), roomA, 'in room A');
+    const saidB = await sayAccepted(await openIm(anchorB.client, roomB), roomB, 'in room B');
+    const viewer = await login();
+    const { body } = await viewer.client.post('/im/getImConfig');
+    const ws = (await ImTestClient.connect(stack.wsUrl!, body.data.token, roomA)).startHeartbeat(5_000);
+    sockets.push(ws);
+    await waitFor("room A's history", () => chats(ws).length === 1);
+    ws.send(ImFrameCode.LOGIN, { token: body.data.token, roomId: roomB });
+    await waitFor("room B's history", () => chats(ws).length === 2);
+    ws.send(ImFrameCode.LOGIN, { token: body.data.token, roomId: roomA });
+    await waitFor("room A's history again", () => chats(ws).length === 3);
+    expect(chats(ws)).toEqual([saidA, saidB, saidA].map((m) => ({ ...m, history: true })));
+  });
+
+  it('nicknames: the default, set (trimmed), the profile, names of many users; bad input changes nothing', async () => {
+    const a = await login();
+    const b = await login();
+    expect((await a.client.post('/user/profile')).body.data).toEqual({ userId: a.userId, nickName: `user${a.userId}` });
+
+    expect((await a.client.post('/user/setNickname', { nickName: '  星星 ⭐ Star  ' })).body.data).toEqual({
+      nickName: '星星 ⭐ Star',
+    });
+    expect((await a.client.post('/user/profile')).body.data).toEqual({ userId: a.userId, nickName: '星星 ⭐ Star' });
+    const names = await b.client.post('/user/names', { userIds: [a.userId, b.userId, a.userId, 999_999_999] });
+    expect(names.body.data).toEqual({ names: { [a.userId]: '星星 ⭐ Star', [b.userId]: `user${b.userId}` } });
+
+    for (const nickName of ['', '    ', 'x'.repeat(21), 'tab\there', 'new\nline', 'rtl\u202Eevil', 42, null]) {
+      const res = await a.client.postUntyped('/user/setNickname', { nickName });
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    const extra = await a.client.postUntyped('/user/setNickname', { nickName: 'ok', userId: b.userId });
+    expect([extra.status, extra.body.code]).toEqual([400, 100001]);
+    expect((await a.client.post('/user/setNickname', { nickName: '🎉'.repeat(20) })).body.data).toEqual({
+      nickName: '🎉'.repeat(20),
+    });
+    expect((await a.client.post('/user/profile')).body.data.nickName).toBe('🎉'.repeat(20));
+    expect((await b.client.post('/user/profile')).body.data.nickName).toBe(`user${b.userId}`);
+
+    for (const body of [
+      { userIds: [] },
+      { userIds: Array.from({ length: 101 }, (_, i) => i + 1) },
+      { userIds: ['1'] },
+      { userIds: [0] },
+      { userIds: 5 },
+      {},
+    ]) {
+      const res = await a.client.postUntyped('/user/names', body);
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    const profileWithBody = await a.client.postUntyped('/user/profile', { userId: b.userId });
+    expect([profileWithBody.status, profileWithBody.body.code]).toEqual([400, 100001]);
+    const anonymous = await http.post('/user/profile');
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 100002]);
+  });
+
+  it('a rename shows on the next chat message, on the socket that was open before it; a nickname Redis lost comes back', async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const anchorWs = await openIm(anchor.client, room);
+    expect((await sayAccepted(anchorWs, room, 'before')).nickName).toBe(`user${anchor.userId}`);
+    await anchor.client.post('/user/setNickname', { nickName: 'Host' });
+    expect((await sayAccepted(anchorWs, room, 'after')).nickName).toBe('Host');
+    // Redis lost it: the default shows until the user's next /im/getImConfig puts it back from the table.
+    await stack.redis.redis.del(new GatewayRedisKeys(stack.redis.prefix).userNick(anchor.userId));
+    expect((await sayAccepted(anchorWs, room, 'lost')).nickName).toBe(`user${anchor.userId}`);
+    expect((await anchor.client.post('/im/getImConfig')).body.code).toBe(200);
+    expect((await sayAccepted(anchorWs, room, 'back')).nickName).toBe('Host');
+  });
+});
