@@ -15,8 +15,7 @@ import { waitFor } from './support/wait-for';
  * a gift sent with the network off is retried with the same key once back (charged once); ten quick Hearts
  * make one combo banner counting to x10; a dear gift asks first and plays full-width; reload keeps the room
  * and Back goes back; a long room name at 320 px does not scroll sideways; an axe-core scan finds nothing
- * serious. Chat and mute need the SPEC-20 chat of wt-chat (5555, /living/mute, /user/*): those tests fail
- * until it is merged. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*). Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
 const browserFound = findChromium();
@@ -493,7 +492,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     await shot(viewer, 'x10');
   });
 
-  it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused [needs SPEC-20 chat from wt-chat]', async () => {
+  it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused', async () => {
     const phoneId = await userIdOf(phone);
     await phone.fill('#chat-text', 'hello from the phone');
     await phone.click('#chat-send');
@@ -518,10 +517,13 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     await phone.click('#chat-send');
     await phone.waitForSelector('#chat-error:not([hidden])');
     expect(await phone.getAttribute('#chat-error', 'role')).toBe('alert');
-    expect(await phone.textContent('#chat-error')).toMatch(/^Not sent: /);
+    expect(await phone.textContent('#chat-error')).toMatch(
+      /^Not sent: you are muted in this room's chat for 10 more minutes\.$/,
+    );
+    await shot(phone, 'chat-muted');
   });
 
-  it('a display name chosen at first login is the one shown everywhere [needs SPEC-20 names from wt-chat]', async () => {
+  it('a display name chosen at first login is the one shown everywhere', async () => {
     const fresh = await loginPage(browser, stack.baseUrl, DESKTOP);
     await fresh.waitForSelector('#name-form:not([hidden])');
     await fresh.fill('#nick', 'Ada Lovelace');

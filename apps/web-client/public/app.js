@@ -1077,19 +1077,42 @@ function onImLogin() {
   }
 }
 
-/** An error frame from im-core (`{ code, body: { error | msg } }`): a chat refusal when one is waiting. */
+/**
+ * An error frame from im-core (`{ code: 0, body: { error, code?, msg?, bizCode? } }`): a chat refusal when it
+ * names bizCode 5555 (or one is waiting), in plain words.
+ */
 function onErrorFrame(f) {
   const msg = f.body.msg || f.body.error;
   if (!msg) return;
-  if (chat.waiting && Date.now() - chat.waiting < 5000) {
-    chat.waiting = 0;
-    // A server without chat refuses the 1003 as a bad frame (20 of them close the socket): stop sending.
-    if (/unknown or server-only code/.test(msg)) {
-      chat.unsupported = true;
-      setConn(/** @type {any} */ (conn.state));
-      return chatError('Chat is not available on this server yet.');
-    }
-    chatError(`Not sent: ${clause(msg)}`);
+  const forChat = f.body.bizCode === BIZ.CHAT || (chat.waiting && Date.now() - chat.waiting < 5000);
+  if (!forChat) return;
+  chat.waiting = 0;
+  // A server without chat refuses the 1003 as a bad frame (20 of them close the socket): stop sending.
+  if (f.body.bizCode === undefined && /unknown or server-only code/.test(msg)) {
+    chat.unsupported = true;
+    setConn(/** @type {any} */ (conn.state));
+    return chatError('Chat is not available on this server yet.');
+  }
+  chatError(`Not sent: ${chatRefusal(f.body.code, msg)}`);
+}
+
+/** im-core's chat refusal codes (README, live-room chat) in plain words. */
+function chatRefusal(code, msg) {
+  switch (code) {
+    case 13004:
+      return `a message has 1 to ${CHAT_MAX} characters of plain text.`;
+    case 13005:
+      return 'you are not in this room any more. Reload the page to join it again.';
+    case 13006:
+      return 'you are sending messages too fast. Wait a second and try again.';
+    case 13007:
+      return clause(msg); // "you are muted in this room's chat for 9 more minutes"
+    case 13008:
+      return 'the message contains a word that is not allowed here.';
+    case 13009:
+      return 'chat is having a problem. Please try again in a moment.';
+    default:
+      return clause(msg);
   }
 }
 
