@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { SEED_GIFTS } from '@live/database';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, Request } from 'playwright-core';
 import { findChromium, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
+import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 
 /**
@@ -26,13 +26,9 @@ const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-const byName = (name: string): { id: number; price: number } => {
-  const [id, , price] = SEED_GIFTS.find(([, n]) => n === name)!;
-  return { id, price };
-};
-const ROSE = byName('Rose');
-const APPLAUSE = byName('Applause');
-const CROWN = byName('Crown');
+const ROSE = seedGift('Rose');
+const APPLAUSE = seedGift('Applause');
+const CROWN = seedGift('Crown');
 const FIGURES = ['earnings', 'withdrawable', 'pending', 'today'] as const;
 
 /** The figures the anchor's panel shows (its raw numbers, data-value). */
@@ -138,7 +134,7 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
 
     const viewer = await loginPage(browser, stack.baseUrl, DESKTOP);
     await viewer.click('#refresh-rooms');
-    await viewer.locator('#rooms button', { hasText: roomName }).first().click();
+    await viewer.locator('#rooms a', { hasText: roomName }).first().click();
     await viewer.waitForSelector('#view-room:not([hidden])');
     await viewer.waitForFunction(() => document.body.dataset.im === 'online');
     await viewer.click('#open-recharge');
@@ -221,7 +217,10 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     expect(rows.filter((r) => r.includes('Applause'))).toHaveLength(6);
     expect(rows.filter((r) => r.includes('Crown'))).toHaveLength(1);
     expect(rows.filter((r) => r.includes('Rose'))).toHaveLength(15);
-    expect(rows.every((r) => r.includes(`user ${viewerId}`))).toBe(true);
+    // The other side of each row is the viewer (shown by display name: data-other-id is its id).
+    expect(
+      await anchor.$$eval('#hist-received tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.otherId)),
+    ).toEqual(rows.map(() => String(viewerId)));
     expect(rows[0]).toContain('Rose'); // newest first
     expect(await contrastFailures(anchor, '#panel-history')).toEqual([]);
     await anchor.evaluate(() => window.scrollTo(0, 0));
@@ -242,7 +241,9 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
     await viewer.click('#hist-tab-sent');
     await viewer.waitForFunction(() => document.querySelectorAll('#hist-sent tbody tr').length === 20);
     expect(
-      (await viewer.locator('#hist-sent tbody tr').allTextContents()).every((r) => r.includes(`user ${anchorId}`)),
+      (await viewer.$$eval('#hist-sent tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.otherId))).every(
+        (id) => id === String(anchorId),
+      ),
     ).toBe(true);
     expect(await viewer.isVisible('#hist-sent .more')).toBe(true);
 

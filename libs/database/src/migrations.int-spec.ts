@@ -5,6 +5,7 @@ import { AccountSafeguards1764000000200 } from './migrations/bank-service/176400
 import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
 import { WithdrawalOrder1764000000100 } from './migrations/bank-service/1764000000100-withdrawal-order';
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
+import { LocalGiftPictures1764000000500 } from './migrations/gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './migrations/gift-service/1764000000600-gift-record-count';
 import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
 
@@ -212,6 +213,50 @@ describe('migrations on the real database', () => {
     );
     expect(keys.map((k) => k.Key_name)).toEqual(['idx_pay_order_status_time', 'idx_pay_order_status_time']);
     await q('DELETE FROM t_pay_order');
+  });
+
+  it("LocalGiftPictures: the seeded gifts' pictures are the gateway's; again: no change; a re-pointed gift is left alone; down restores", async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    const pictures = async (): Promise<string[][]> =>
+      (await q('SELECT gift_name, cover_img_url, svga_url FROM t_gift_config ORDER BY gift_id')).map(
+        (r: { gift_name: string; cover_img_url: string; svga_url: string }) => [
+          r.gift_name,
+          r.cover_img_url,
+          r.svga_url,
+        ],
+      );
+    const migrated = await pictures();
+    expect(migrated[0]).toEqual(['Rose', '/assets/gifts/rose.svg', '/assets/gifts/rose.svg']);
+    expect(migrated[5]).toEqual(['Sports car', '/assets/gifts/sports-car.svg', '/assets/gifts/sports-car.svg']);
+    expect(migrated.every(([, cover, svga]) => cover.startsWith('/assets/gifts/') && svga === cover)).toBe(true);
+    const run = async (step: 'up' | 'down'): Promise<void> => {
+      const runner = db.dataSource.createQueryRunner();
+      try {
+        await new LocalGiftPictures1764000000500()[step](runner);
+      } finally {
+        await runner.release();
+      }
+    };
+    await run('up');
+    expect(await pictures()).toEqual(migrated);
+    // down: the CDN addresses back, except for a gift an admin pointed elsewhere meanwhile.
+    await q("UPDATE t_gift_config SET cover_img_url = '/img/my-rose.png' WHERE gift_id = 1");
+    await run('down');
+    const restored = await pictures();
+    expect(restored[0][1]).toBe('/img/my-rose.png');
+    expect(restored[1]).toEqual([
+      'Heart',
+      'https://static.live-gift.dev/gifts/heart.png',
+      'https://static.live-gift.dev/gifts/heart.svga',
+    ]);
+    await run('up');
+    expect((await pictures())[0][1]).toBe('/img/my-rose.png');
+    expect((await pictures()).slice(1)).toEqual(migrated.slice(1));
+    await q(
+      "UPDATE t_gift_config SET cover_img_url = 'https://static.live-gift.dev/gifts/rose.png', svga_url = 'https://static.live-gift.dev/gifts/rose.svga' WHERE gift_id = 1",
+    );
+    await run('up');
+    expect(await pictures()).toEqual(migrated);
   });
 
   it('GiftRecordCount: every gift record has a count, 1 unless written; run again, nothing changes', async () => {

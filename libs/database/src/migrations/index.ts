@@ -7,6 +7,7 @@ import { AccountSafeguards1764000000200 } from './bank-service/1764000000200-acc
 import { GiftRecordReceiverIndex1764000000030 } from './gift-service/1764000000030-gift-record-receiver-index';
 import { PayOrderHygiene1764000000300 } from './bank-service/1764000000300-pay-order-hygiene';
 import { DefaultNickNames1764000000400 } from './api-gateway/1764000000400-default-nick-names';
+import { LocalGiftPictures1764000000500 } from './gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './gift-service/1764000000600-gift-record-count';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
@@ -27,5 +28,6 @@ export const MIGRATIONS = [
   AccountSafeguards1764000000200, // bank-service's t_qiyu_currency_account (spent today) and t_account_status_log
   PayOrderHygiene1764000000300, // bank-service's t_pay_order: request_key (payProduct's Idempotency-Key), the expiry index
   DefaultNickNames1764000000400, // api-gateway's t_user: the phone-derived default nicknames become user<userId>
+  LocalGiftPictures1764000000500, // gift-service's t_gift_config: the seeded gifts' pictures served by the gateway
   GiftRecordCount1764000000600, // gift-service's t_gift_record: count (issue 20)
 ];
