@@ -1156,6 +1156,8 @@ function onImLogin() {
   if (!state.room) return;
   // (Re)connected: gifts may have settled while no socket was there to say so.
   if (state.room.isAnchor) requestEarnings();
+  // Entering a room with sends of an earlier one still unsettled: retried (their own parameters) or read back now.
+  if (!back && (retryQueue.size > 0 || [...pending.values()].some((s) => s.state === 'pending'))) void reconcileSends();
   if (back) {
     toast('Back online.', 'info');
     void (async () => {
