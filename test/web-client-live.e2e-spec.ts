@@ -15,7 +15,8 @@ import { waitFor } from './support/wait-for';
  * a gift sent with the network off is retried with the same key once back (charged once); ten quick Hearts
  * make one combo banner counting to x10; a dear gift asks first and plays full-width; reload keeps the room
  * and Back goes back; a long room name at 320 px does not scroll sideways; an axe-core scan finds nothing
- * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*). Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
+ * were lost in one room are retried with that room's parameters after moving to another; the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
 const browserFound = findChromium();
