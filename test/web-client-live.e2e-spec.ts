@@ -15,7 +15,8 @@ import { waitFor } from './support/wait-for';
  * a gift sent with the network off is retried with the same key once back (charged once); ten quick Hearts
  * make one combo banner counting to x10; a dear gift asks first and plays full-width; reload keeps the room
  * and Back goes back; a long room name at 320 px does not scroll sideways; an axe-core scan finds nothing
- * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*). Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
+ * were lost in one room are retried with that room's parameters after moving to another; the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
 const browserFound = findChromium();
@@ -35,6 +36,7 @@ const HEART = seedGift('Heart');
 const APPLAUSE = seedGift('Applause');
 const CASTLE = seedGift('Castle');
 const ROOM = 'Issue 20 live';
+const ROOM_B = 'Issue 20 other room';
 
 /** What the screen showed, recorded in the page as it changed: combo banners and overlapping labels. */
 interface ScreenLog {
@@ -542,11 +544,111 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     await fresh.context().close();
   });
 
+  it('sends whose answers were lost in room A, retried after moving to room B, go to room A (its anchor, once), not B; shown charged', async () => {
+    const anchorB = await loginPage(browser, stack.baseUrl, DESKTOP);
+    await anchorB.fill('#room-name', ROOM_B);
+    await anchorB.click('#start-living');
+    await anchorB.waitForSelector('#view-room:not([hidden])');
+    const roomB = Number(/#\/room\/(\d+)/.exec(anchorB.url())![1]);
+    const [anchorId, anchorBId, viewerId] = [await userIdOf(anchor), await userIdOf(anchorB), await userIdOf(viewer)];
+    await recharge(viewer, '300 coins', 300);
+    const before = await serverBalance(viewer);
+
+    // The first send reaches the server and its answer is lost; the next requests are lost before arriving.
+    const bodies: { requestId: string; roomId: number; receiverId: number; giftId: number; count?: number }[] = [];
+    let mode: 'arrive-then-lose' | 'lose' | 'pass' = 'arrive-then-lose';
+    await viewer.route(/\/gift\/send$/, async (route) => {
+      bodies.push(JSON.parse(route.request().postData() ?? '{}'));
+      if (mode === 'pass') return route.continue();
+      if (mode === 'arrive-then-lose') {
+        await route.fetch();
+        mode = 'lose';
+      }
+      return route.abort('connectionreset');
+    });
+    await openGifts(viewer);
+    await viewer.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
+    await viewer.waitForFunction(() => /retry/.test(document.querySelector('#my-sends li .status')!.textContent!));
+    await viewer.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
+    await viewer.waitForFunction(() =>
+      Array.from(document.querySelectorAll('#my-sends li .status'))
+        .slice(0, 2)
+        .every((s) => /retry/.test(s.textContent!)),
+    );
+    const keys = [...new Set(bodies.map((b) => b.requestId))];
+    expect(keys).toHaveLength(2);
+    await waitFor(
+      'the first send charged on the server',
+      async () => (await serverBalance(viewer)) === before - ROSE.price,
+    );
+
+    // Room B: its "Your gifts" still lists the two sends of room A, pending.
+    await viewer.evaluate((id) => (location.hash = `#/room/${id}`), roomB);
+    await viewer.waitForFunction(
+      (name) => document.getElementById('room-title')!.textContent === name && document.body.dataset.im === 'online',
+      ROOM_B,
+    );
+    expect(await viewer.locator('#my-sends li', { hasText: `(in ${ROOM})` }).count()).toBe(2);
+
+    // B's connection drops once; the retries go out when it is back.
+    mode = 'pass';
+    await viewerGate.block();
+    viewerGate.open();
+    await viewer.waitForSelector('#conn[data-state=online]', { timeout: 30_000 });
+
+    // From the server first: both keys recorded (once each), in room A for its anchor; nothing for room B.
+    type Sent = { requestId: string; roomId: number; receiverId: number };
+    const recorded = async (): Promise<Sent[]> =>
+      ((await (await apiAs(viewer)).post('/gift/history/sent', { limit: 20 })).body.data.list as Sent[]).filter((g) =>
+        keys.some((k) => g.requestId === `${viewerId}:${k}`),
+      );
+    await waitFor('both sends recorded by the server', async () => (await recorded()).length === 2);
+    for (const g of await recorded()) expect(g).toMatchObject({ roomId, receiverId: anchorId });
+    const [{ n }] = await stack.db.dataSource.query(
+      'SELECT COUNT(*) AS n FROM t_gift_record WHERE receiver_id = ? OR room_id = ?',
+      [anchorBId, roomB],
+    );
+    expect(Number(n)).toBe(0);
+    expect(await serverBalance(viewer)).toBe(before - 2 * ROSE.price);
+    // Every request, first tries and retries, carried room A's parameters.
+    expect(bodies.length).toBeGreaterThanOrEqual(3);
+    for (const b of bodies) expect(b).toMatchObject({ roomId, receiverId: anchorId, giftId: ROSE.id });
+
+    // And the page: both shown charged (none refused), the balance the server's.
+    await viewer.waitForFunction(
+      () => {
+        const lis = Array.from(document.querySelectorAll('#my-sends li')).slice(0, 2);
+        return lis.length === 2 && lis.every((li) => li.getAttribute('data-state') === 'charged');
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await viewer.locator('#my-sends li[data-state=refused]').count()).toBe(0);
+    await viewer.waitForFunction(
+      (want) => document.getElementById('balance')!.textContent === String(want),
+      before - 2 * ROSE.price,
+    );
+    await viewer.unroute(/\/gift\/send$/);
+    await anchorB.context().close();
+  });
+
+  it('the chat box counts characters as the server does: 200 emoji are one full message', async () => {
+    await phone.fill('#chat-text', ` ${'😀'.repeat(200)} `);
+    expect(await phone.textContent('#chat-count')).toBe('200/200');
+    await phone.fill('#chat-text', '😀'.repeat(201));
+    expect(await phone.textContent('#chat-count')).toBe('201/200');
+    await phone.click('#chat-send');
+    expect(await phone.textContent('#chat-error')).toBe('A message has at most 200 characters.');
+    await phone.fill('#chat-text', '');
+  });
+
   it('the anchor: Leave asks first (cancel stays), End live closes the room and it leaves the lobby', async () => {
     await anchor.click('#leave-room');
     await anchor.locator('#confirm').waitFor({ state: 'visible' });
     await anchor.click('#confirm-cancel');
     await anchor.waitForSelector('#view-room:not([hidden])');
+    // The room's address comes back once the dialog has closed (the view never left): wait for it.
+    await anchor.waitForURL(new RegExp(`#/room/${roomId}$`));
     expect(anchor.url()).toMatch(new RegExp(`#/room/${roomId}$`));
     await anchor.click('#end-live');
     await anchor.locator('#confirm').waitFor({ state: 'visible' });

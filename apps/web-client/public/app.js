@@ -368,6 +368,7 @@ function logoutLocally() {
   names.clear();
   resetEarnings();
   resetWithdrawAttempt();
+  forgetSends();
   localStorage.removeItem('lg.token');
   localStorage.removeItem('lg.userId');
   show('login');
@@ -574,7 +575,7 @@ async function enterRoom(roomId) {
   $('chat-empty').hidden = false;
   $('chat-error').hidden = true;
   chat.seen.clear();
-  pending.clear();
+  carryOverSends();
   shownGifts.clear();
   // The anchor's money is their earnings (gifts credit earnings, not the wallet): the panel, not "Balance".
   showEarningsPanel(room.isAnchor);
@@ -702,13 +703,14 @@ $('gift-sheet-toggle').addEventListener('click', () => setSheet($('gift-sheet').
 
 // ---------- sends: pending until 5556 (charged) or 5557 (refused), matched by requestId ----------
 const PENDING_MAX = 50;
-/** requestId -> { li, gift, count, state }; the last PENDING_MAX sends. */
+/** requestId -> send; the last PENDING_MAX sends (of this room, and those of earlier rooms not settled yet). */
 const pending = new Map();
 
 /**
  * One tap of a gift: the button is disabled while its request is in flight (a double tap sends once), the
  * request carries its requestId (Idempotency-Key); a dear send asks first. A send whose answer is lost is
- * retried with the same requestId when the connection is back (charged at most once).
+ * retried with the same requestId and its own room, receiver, gift and count when the connection is back
+ * (charged at most once; never sent to the room the page shows meanwhile).
  */
 async function sendGift(g, button) {
   const room = state.room;
@@ -728,30 +730,60 @@ async function sendGift(g, button) {
       if (!ok || state.room !== room) return;
     }
     const key = newRequestId();
-    const send = addPending(key, g, count);
-    await submitSend(send, room);
+    const send = addPending(key, g, count, room);
+    await submitSend(send);
   } finally {
     button.disabled = false;
   }
 }
 
-function addPending(key, g, count) {
+/**
+ * A send, its parameters fixed when it was confirmed: roomId, receiverId, giftId (its gift) and count. Every
+ * retry sends exactly these, whatever room the page shows by then.
+ */
+function addPending(key, g, count, room) {
   const li = document.createElement('li');
   li.dataset.state = 'pending';
   li.dataset.giftId = String(g.giftId);
+  li.dataset.roomId = String(room.roomId);
   const label = textSpan(count > 1 ? `${g.giftName} x${count}` : g.giftName, 'what');
   const status = textSpan('Sending…', 'status');
   li.append(label, status);
   $('my-sends').prepend(li);
   while ($('my-sends').children.length > 4) $('my-sends').lastChild.remove();
-  return { key, requestId: '', li, status, gift: g, count, state: 'pending', tries: 0 };
+  const { roomId, anchorId: receiverId, roomName } = room;
+  return { key, requestId: '', li, status, gift: g, count, roomId, receiverId, roomName, state: 'pending', tries: 0 };
 }
 
-/** Sends (or re-sends, same key) one gift; its requestId is the server's answer. */
-async function submitSend(send, room) {
+/**
+ * Entering a room: its "Your gifts" list starts empty but for the sends of earlier rooms not settled yet (no
+ * answer, or no 5556/5557): they stay listed, with their room's name, until they settle (retried with their own
+ * parameters, then found in /gift/history/sent; their 5556 goes to their own room, not this one).
+ */
+function carryOverSends() {
+  const open = new Set([...retryQueue, ...[...pending.values()].filter((s) => s.state === 'pending')]);
+  for (const [id, s] of pending) if (!open.has(s)) pending.delete(id);
+  for (const s of open) {
+    if (!s.li.querySelector('.where')) s.li.append(textSpan(` (in ${s.roomName})`, 'where muted small'));
+  }
+  $('my-sends').replaceChildren(
+    ...[...open]
+      .slice(-4)
+      .reverse()
+      .map((s) => s.li),
+  );
+}
+
+/** The request id the server gives a send (README, public API: `<userId>:<key>`), before it answered. */
+function serverRequestId(send) {
+  return send.requestId || `${state.userId}:${send.key}`;
+}
+
+/** Sends (or re-sends, same key and the same parameters) one gift; its requestId is the server's answer. */
+async function submitSend(send) {
   send.tries += 1;
   setSendState(send, 'pending', isOnline() ? 'Sending…' : 'Offline: waiting to send…');
-  const body = { giftId: send.gift.giftId, roomId: room.roomId, receiverId: room.anchorId, requestId: send.key };
+  const body = { giftId: send.gift.giftId, roomId: send.roomId, receiverId: send.receiverId, requestId: send.key };
   try {
     // `count` only when more than one: x1 is the request an older gateway knows too.
     const { requestId } = await api('/gift/send', send.count > 1 ? { ...body, count: send.count } : body);
@@ -763,8 +795,23 @@ async function submitSend(send, room) {
     if (err instanceof ApiError && err.outcomeUnknown) {
       // Maybe charged, maybe not: the same key again when the connection is back.
       retryQueue.add(send);
+      while (retryQueue.size > PENDING_MAX) retryQueue.delete(retryQueue.values().next().value);
       setSendState(send, 'pending', 'Offline: will retry when back (never charged twice)…');
       markOffline();
+    } else if (send.tries > 1 || (err instanceof ApiError && err.code === 10007)) {
+      // A retry refused, or a 409 on the send's own key: the first request may have arrived (a 409 says it did).
+      // Settled by /gift/history/sent; never shown refused while the first may have been charged.
+      send.requestId = serverRequestId(send);
+      trackPending(send);
+      if (await settleFromHistory([send])) return;
+      if (err instanceof ApiError && err.code === 10007) {
+        setSendState(send, 'pending', 'Confirming… (it shows in History once charged)');
+        scheduleSettle();
+      } else {
+        const { text, action } = humanError(err);
+        setSendState(send, 'refused', text);
+        toast(text, 'error', action);
+      }
     } else {
       const { text, action } = humanError(err);
       setSendState(send, 'refused', text);
@@ -787,23 +834,67 @@ function setSendState(send, st, text) {
   send.status.textContent = text;
 }
 
-/** After a reconnect: sends still pending are checked against the gifts the server recorded. */
+/**
+ * After a reconnect: the sends whose answer was lost are sent again, each with its own key and parameters (its
+ * room, not the one shown now); sends still pending are checked against the gifts the server recorded.
+ */
 async function reconcileSends() {
-  const room = state.room;
-  if (!room) return;
+  if (!state.room) return;
   for (const send of [...retryQueue]) {
     retryQueue.delete(send);
-    await submitSend(send, room);
+    await submitSend(send);
   }
-  const open = [...pending.values()].filter((s) => s.state === 'pending');
-  if (open.length === 0) return;
+  await settleFromHistory([...pending.values()].filter((s) => s.state === 'pending'));
+  scheduleSettle();
+}
+
+/**
+ * Marks as charged the sends found in /gift/history/sent (the newest 100, matched by request id); true when
+ * all of them were. A read that fails changes nothing (the next reconnect reads again).
+ */
+async function settleFromHistory(sends) {
+  if (sends.length === 0) return true;
   try {
-    const { list } = await api('/gift/history/sent', { limit: 50 });
+    const { list } = await api('/gift/history/sent', { limit: 100 });
     const recorded = new Set(list.map((g) => g.requestId));
-    for (const send of open) if (recorded.has(send.requestId)) setSendState(send, 'charged', 'Sent ✓');
+    const found = sends.filter((send) => recorded.has(serverRequestId(send)));
+    for (const send of found) setSendState(send, 'charged', 'Sent ✓');
+    if (found.length > 0 && state.room && !state.room.isAnchor) void refreshBalance().catch(() => undefined);
+    return found.length === sends.length;
   } catch {
-    /* the balance read below still converges */
+    return false;
   }
+}
+
+/**
+ * Sends of another room than the one shown (their 5556 goes to their room) or answered 409 settle only through
+ * /gift/history/sent: read again after 1, 2, 4, 8, 16 s while some are pending; then at the next reconnect.
+ */
+const settle = { timer: undefined, tries: 0 };
+function scheduleSettle() {
+  const waiting = () => [...pending.values()].filter((s) => s.state === 'pending');
+  if (settle.timer || waiting().length === 0) return;
+  settle.tries = 0;
+  const next = () => {
+    settle.timer = setTimeout(
+      async () => {
+        settle.timer = undefined;
+        const open = waiting().filter((s) => !retryQueue.has(s));
+        if (open.length === 0 || (await settleFromHistory(open)) || (settle.tries += 1) >= 5) return;
+        next();
+      },
+      1000 * 2 ** settle.tries,
+    );
+  };
+  next();
+}
+
+/** Logged out: the sends of this user are no business of the next one. */
+function forgetSends() {
+  retryQueue.clear();
+  pending.clear();
+  clearTimeout(settle.timer);
+  settle.timer = undefined;
 }
 
 function newRequestId() {
@@ -1065,6 +1156,8 @@ function onImLogin() {
   if (!state.room) return;
   // (Re)connected: gifts may have settled while no socket was there to say so.
   if (state.room.isAnchor) requestEarnings();
+  // Entering a room with sends of an earlier one still unsettled: retried (their own parameters) or read back now.
+  if (!back && (retryQueue.size > 0 || [...pending.values()].some((s) => s.state === 'pending'))) void reconcileSends();
   if (back) {
     toast('Back online.', 'info');
     void (async () => {
@@ -1316,13 +1409,18 @@ const effects = (() => {
 const CHAT_SHOWN = 100;
 const chat = { seen: new Set(), waiting: 0, unsupported: false };
 
+/** A message's length as im-core counts it: characters (code points), not UTF-16 units; 200 emoji fit. */
+function chatLength(text) {
+  return [...text].length;
+}
+
 function chatError(msg) {
   $('chat-error').textContent = msg;
   $('chat-error').hidden = !msg;
 }
 
 $('chat-text').addEventListener('input', () => {
-  $('chat-count').textContent = `${$('chat-text').value.length}/${CHAT_MAX}`;
+  $('chat-count').textContent = `${chatLength($('chat-text').value.trim())}/${CHAT_MAX}`;
 });
 
 $('chat-form').addEventListener('submit', (e) => {
@@ -1330,7 +1428,7 @@ $('chat-form').addEventListener('submit', (e) => {
   const text = $('chat-text').value.trim();
   if (!state.room || !state.ws || conn.state !== 'online') return chatError('Offline: the message was not sent.');
   if (!text) return chatError('Type a message first.');
-  if (text.length > CHAT_MAX) return chatError(`A message has at most ${CHAT_MAX} characters.`);
+  if (chatLength(text) > CHAT_MAX) return chatError(`A message has at most ${CHAT_MAX} characters.`);
   chatError('');
   chat.waiting = Date.now();
   state.ws.send(
