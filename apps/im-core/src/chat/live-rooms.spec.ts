@@ -1,4 +1,5 @@
 import { SqlQueryable } from '@live/contracts';
+import { ChatDatabase } from './chat-database';
 import { ChatEnv } from './chat.env';
 import { LIVE_ROOM_CACHE_MAX, LiveRooms } from './live-rooms';
 
@@ -17,7 +18,7 @@ function fakeDb(live: Set<number>) {
 }
 
 const rooms = (db: SqlQueryable, cacheMs = 5_000) =>
-  new LiveRooms(db, Object.assign(new ChatEnv(), { IM_CHAT_ROOM_CACHE_MS: cacheMs }));
+  new LiveRooms(db as ChatDatabase, Object.assign(new ChatEnv(), { IM_CHAT_ROOM_CACHE_MS: cacheMs }));
 
 describe('LiveRooms', () => {
   afterEach(() => jest.useRealTimers());

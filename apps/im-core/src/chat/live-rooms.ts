@@ -1,6 +1,6 @@
-import { LivingRoomReader, SqlQueryable } from '@live/contracts';
+import { LivingRoomReader } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { ChatDatabase } from './chat-database';
 import { ChatEnv } from './chat.env';
 
 /** Rooms whose live-or-not answer this process holds at once (the oldest answers go first past it). */
@@ -8,7 +8,7 @@ export const LIVE_ROOM_CACHE_MAX = 10_000;
 
 /**
  * Whether a room is live (exists in api-gateway's t_living_room with status LIVING), read through the reader
- * its owner publishes (LivingRoomReader) and held IM_CHAT_ROOM_CACHE_MS (a few seconds), so a room's chat
+ * its owner publishes (LivingRoomReader, on ChatDatabase) and held IM_CHAT_ROOM_CACHE_MS (a few seconds), so a room's chat
  * costs the database at most one query per room per that period, not one per message. Both answers are held
  * (a flood of made-up room ids costs one query per id per period, and the cache stays bounded: past
  * LIVE_ROOM_CACHE_MAX the oldest answer goes). Concurrent asks for a room share one query. A room closed
@@ -20,10 +20,10 @@ export class LiveRooms {
   private readonly held = new Map<number, { until: number; live: Promise<boolean> }>();
 
   constructor(
-    @InjectDataSource() dataSource: SqlQueryable,
+    db: ChatDatabase,
     private readonly env: ChatEnv,
   ) {
-    this.reader = new LivingRoomReader(dataSource);
+    this.reader = new LivingRoomReader(db);
   }
 
   isLive(roomId: number): Promise<boolean> {
