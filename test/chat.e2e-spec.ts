@@ -11,6 +11,8 @@ import { waitFor } from './support/wait-for';
 
 /** The history window of this stack: small, so a late joiner's replay shows it bounded. */
 const HISTORY = 3;
+/** Chat frames one socket may send at once (refilled at IM_CHAT_SOCKET_RATE, 2 a second). */
+const SOCKET_BURST = 10;
 
 /**
  * The live-room chat (bizCode 5555, SPEC-20) and nicknames over the real apps: plain fetch and WebSockets
@@ -76,7 +78,13 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       realIm: true,
-      env: { IM_CHAT_BLOCKED_WORDS: ' forbidden , Spam', IM_CHAT_HISTORY: String(HISTORY) },
+      env: {
+        IM_CHAT_BLOCKED_WORDS: ' forbidden , Spam',
+        IM_CHAT_HISTORY: String(HISTORY),
+        // A room closed is refused at once (the few seconds' cache is live-rooms.spec's).
+        IM_CHAT_ROOM_CACHE_MS: '0',
+        IM_CHAT_SOCKET_BURST: String(SOCKET_BURST),
+      },
     });
     http = new HttpClient(stack.baseUrl);
     // A second im-core node (same Redis, same im-router): a room's members on both get its chat.
@@ -310,9 +318,16 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
 
     expect(await refusedWith(viewerWs, { roomId: room, text: 'buy SPAM here' })).toMatchObject({ code: 13008 });
     expect(await refusedWith(viewerWs, { roomId: room, text: 'a Forbidden word' })).toMatchObject({ code: 13008 });
+    // Folded: spaces, punctuation, case, width and combining marks do not hide it.
+    for (const text of ['s p a m', 'S.P.A.M', 'ｓｐａｍ', 'spa\u0308m'])
+      expect(await refusedWith(viewerWs, { roomId: room, text })).toMatchObject({ code: 13008 });
+    // Invisible format characters are refused outright (a zero-width joiner only between emoji).
+    for (const text of ['sp\u200Bam', 'sp\u00ADam'])
+      expect(await refusedWith(viewerWs, { roomId: room, text })).toMatchObject({ code: 13004 });
+    await sayAccepted(viewerWs, room, '👩‍💻 coding');
     await sayAccepted(viewerWs, room, 'a clean one');
-    await waitFor('the clean message at the anchor', () => chats(anchorWs).length === 1);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual(['a clean one']);
+    await waitFor('the clean messages at the anchor', () => chats(anchorWs).length === 2);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual(['👩‍💻 coding', 'a clean one']);
   });
 
   it(`a late joiner gets the room's last ${HISTORY} messages, oldest first, marked history; then live ones`, async () => {
@@ -361,6 +376,68 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     expect(chats(ws)).toEqual([saidA, saidB, saidA].map((m) => ({ ...m, history: true })));
   });
 
+  it('chat only in a live room: a room that does not exist or has ended refuses it (13010), no history kept', async () => {
+    const keys = new ImRedisKeys(stack.redis.prefix);
+    const viewer = await login();
+    const nowhere = 2_000_000_000 + Math.floor(Math.random() * 1_000_000); // no such room
+    const nowhereWs = await openIm(viewer.client, nowhere);
+    expect(await refusedWith(nowhereWs, { roomId: nowhere, text: 'anyone here?' })).toEqual(
+      expect.objectContaining({ code: 13010, msg: `room ${nowhere} is not live: chat is open only while it is` }),
+    );
+    expect(await stack.redis.redis.exists(keys.chatHistory(nowhere))).toBe(0);
+
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const anchorWs = await openIm(anchor.client, room);
+    const roomWs = await openIm(viewer.client, room);
+    expect((await anchor.client.post('/living/closeLiving', { roomId: room })).body.code).toBe(200);
+    expect(await refusedWith(roomWs, { roomId: room, text: 'is it over?' })).toMatchObject({ code: 13010 });
+    expect(await refusedWith(anchorWs, { roomId: room, text: 'bye' })).toMatchObject({ code: 13010 });
+    expect(await stack.redis.redis.exists(keys.chatHistory(room))).toBe(0);
+    expect(chats(anchorWs)).toEqual([]);
+  });
+
+  it(`a socket's chat frames past its bucket (${SOCKET_BURST} at once) are refused 13006 before any other check`, async () => {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    const viewerWs = await openIm(viewer.client, room);
+    // A flood of blocked words: the bucket's frames are scanned (13008), the rest refused unread.
+    const FLOOD = 3 * SOCKET_BURST;
+    for (let i = 0; i < FLOOD; i += 1) say(viewerWs, { roomId: room, text: `spam ${i}` });
+    await waitFor('every frame answered', () => refusals(viewerWs).length === FLOOD);
+    const blocked = refusals(viewerWs).filter((r) => r.code === 13008).length;
+    const unread = refusals(viewerWs).filter(
+      (r) => r.code === 13006 && r.msg === 'chatting too fast on this connection: wait a moment',
+    ).length;
+    expect(blocked + unread).toBe(FLOOD);
+    expect(blocked).toBeGreaterThanOrEqual(SOCKET_BURST);
+    expect(unread).toBeGreaterThanOrEqual(SOCKET_BURST);
+    // Not bad frames: the socket is open, and chats again once its bucket refilled.
+    await sayAccepted(viewerWs, room, 'calm now');
+  });
+
+  it('room switches (1001 on a logged-in socket) past 10 per 10 s are refused as bad frames; a flood closes the socket', async () => {
+    const anchorA = await login();
+    const roomA = await startLiving(anchorA.client);
+    const roomB = await startLiving((await login()).client);
+    const viewer = await login();
+    const { body } = await viewer.client.post('/im/getImConfig');
+    const ws = await ImTestClient.connect(stack.wsUrl!, body.data.token, roomA);
+    sockets.push(ws);
+    const answers = () => ws.frames.filter((f) => f.code === ImFrameCode.LOGIN).length;
+    const tooMany = () =>
+      ws.frames.filter((f) => f.code === 0 && String(f.body?.error).startsWith('too many room switches')).length;
+    await waitFor('the login answer', () => answers() === 1);
+    const closed = ws.closed();
+    for (let i = 0; i < 40; i += 1)
+      ws.send(ImFrameCode.LOGIN, { token: body.data.token, roomId: i % 2 ? roomA : roomB });
+    expect(await closed).toBe(4400);
+    // 20 bad frames close a socket (MAX_BAD_FRAMES): the switches past the bucket, each answered first.
+    expect(tooMany()).toBe(20);
+    expect(answers() - 1).toBeLessThanOrEqual(11);
+  });
+
   it('nicknames: the default, set (trimmed), the profile, names of many users; bad input changes nothing', async () => {
     const a = await login();
     const b = await login();
@@ -373,12 +450,27 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     const names = await b.client.post('/user/names', { userIds: [a.userId, b.userId, a.userId, 999_999_999] });
     expect(names.body.data).toEqual({ names: { [a.userId]: '星星 ⭐ Star', [b.userId]: `user${b.userId}` } });
 
-    for (const nickName of ['', '    ', 'x'.repeat(21), 'tab\there', 'new\nline', 'rtl\u202Eevil', 42, null]) {
+    for (const nickName of [
+      '',
+      '    ',
+      'x'.repeat(21),
+      'tab\there',
+      'new\nline',
+      'rtl\u202Eevil',
+      'zero\u200Bwidth',
+      'soft\u00ADhyphen',
+      'a\u200Djoiner',
+      42,
+      null,
+    ]) {
       const res = await a.client.postUntyped('/user/setNickname', { nickName });
       expect([res.status, res.body.code]).toEqual([400, 100001]);
     }
     const extra = await a.client.postUntyped('/user/setNickname', { nickName: 'ok', userId: b.userId });
     expect([extra.status, extra.body.code]).toEqual([400, 100001]);
+    expect((await a.client.post('/user/setNickname', { nickName: 'dev 👩‍💻' })).body.data).toEqual({
+      nickName: 'dev 👩‍💻',
+    });
     expect((await a.client.post('/user/setNickname', { nickName: '🎉'.repeat(20) })).body.data).toEqual({
       nickName: '🎉'.repeat(20),
     });

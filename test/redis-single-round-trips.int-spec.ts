@@ -8,6 +8,7 @@ import { ImRouterClient } from '@live/common';
 import { ChatEnv } from '../apps/im-core/src/chat/chat.env';
 import { ChatService } from '../apps/im-core/src/chat/chat.service';
 import { ChatStore } from '../apps/im-core/src/chat/chat.store';
+import { LiveRooms } from '../apps/im-core/src/chat/live-rooms';
 import { ImConnection } from '../apps/im-core/src/connection/im-connection';
 import { ImPushService } from '../apps/im-core/src/push/im-push.service';
 
@@ -126,6 +127,8 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
       router as unknown as ImRouterClient,
       {} as ImPushService,
       env,
+      // Room 5 is live (the database's part is chat.e2e-spec's; here only Redis is counted).
+      { isLive: (roomId: number) => Promise.resolve(roomId === 5) } as unknown as LiveRooms,
     );
     const conn = (userId: number) => ({ userId, roomId: 5 }) as ImConnection;
     // Scripts loaded first (a Redis that never saw one answers NOSCRIPT once, and ioredis sends its source).

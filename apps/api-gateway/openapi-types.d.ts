@@ -742,7 +742,7 @@ export interface components {
     };
     SetNickNameDto: {
       /**
-       * @description 1-20 characters once trimmed (spaces around are dropped), no control characters
+       * @description 1-20 characters once trimmed (spaces around are dropped), no control or invisible format characters (a zero-width joiner only between emoji)
        * @example Lucky Star
        */
       nickName: string;

@@ -8,11 +8,14 @@ import {
   rpcTimeout,
 } from '@live/common';
 import { ChatMuteReader, ImTokenReader, UserNickReader } from '@live/contracts';
+import { DatabaseEnv } from '@live/database';
 import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ChatEnv } from './chat/chat.env';
 import { ChatService } from './chat/chat.service';
+import { ChatDatabase } from './chat/chat-database';
 import { ChatStore } from './chat/chat.store';
+import { LiveRooms } from './chat/live-rooms';
 import { ImCoreEnv } from './config/im-core.env';
 import { ConnectionRegistry } from './connection/connection-registry';
 import { ImPresenceService } from './connection/im-presence.service';
@@ -24,6 +27,7 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
   imports: [
     LoggingModule.forApp('im-core'),
     RedisModule.forRoot(ImRedisKeys),
+    // Not a health indicator: the database down refuses chat (13009), the pushes of gifts go on.
     HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
     // Chat messages go to their room's nodes (this one included) through im-router, as gift effects do.
     RpcClientsModule.register(
@@ -36,10 +40,14 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
   providers: [
     configProvider(ImCoreEnv),
     configProvider(ChatEnv),
+    // Chat asks MariaDB whether a room is live (LivingRoomReader), connected on first use: not needed to start.
+    configProvider(DatabaseEnv),
+    ChatDatabase,
     storeReaderProvider(ImTokenReader),
     storeReaderProvider(ChatMuteReader),
     storeReaderProvider(UserNickReader),
     ChatStore,
+    LiveRooms,
     ChatService,
     ImPresenceService,
     ConnectionRegistry,

@@ -228,7 +228,7 @@ export const IM_MESSAGES: Record<string, Schema> = {
   chatSend: message(
     'chatSend',
     '1003 bizCode 5555: chat message (client)',
-    'A chat message to the room the socket is in: data `{ roomId, text }`. Delivered to every member (the sender too) as a 5555; refused with an error frame (code 0) carrying its 13xxx code and msg, to the sender only: text empty or over 200 characters (13004), not in that room (13005), faster than IM_CHAT_RATE a second (13006), muted in the room by its anchor (13007), a blocked word (13008), unavailable (13009); data that is not { roomId, text } (13003) also counts as a bad frame. Any other client 1003 is a bad frame, as before.',
+    'A chat message to the room the socket is in: data `{ roomId, text }`. Delivered to every member (the sender too) as a 5555; refused with an error frame (code 0) carrying its 13xxx code and msg, to the sender only: more chat frames than the socket bucket allows (IM_CHAT_SOCKET_BURST at once, IM_CHAT_SOCKET_RATE a second) or faster than IM_CHAT_RATE a second per user (13006), text empty or over 200 characters or with a control or invisible format character (a zero-width joiner only between emoji) (13004), not in that room (13005), the room not live (13010), muted in the room by its anchor (13007), a blocked word, matched on the folded text (13008), unavailable (13009); data that is not { roomId, text } (13003) also counts as a bad frame. Any other client 1003 is a bad frame, as before.',
     frame(
       ImFrameCode.BIZ,
       objectOf({ bizCode: { type: 'integer', const: ImBizCode.CHAT }, data: chatSendData }),

@@ -1,4 +1,4 @@
-import { FORBIDDEN_TEXT_CHARS, NICK_NAME_MAX_CHARS } from '@live/contracts';
+import { hasForbiddenTextChars, NICK_NAME_MAX_CHARS } from '@live/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, Min, ValidateBy } from 'class-validator';
@@ -6,7 +6,10 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, Min, Validat
 /** The most user ids one /user/names call may name. */
 export const MAX_NAMES_PER_CALL = 100;
 
-/** 1..NICK_NAME_MAX_CHARS characters (code points) once trimmed (the Transform trims), without control characters. */
+/**
+ * 1..NICK_NAME_MAX_CHARS characters (code points) once trimmed (the Transform trims), without control or invisible
+ * format characters (hasForbiddenTextChars: a zero-width joiner only between emoji).
+ */
 function IsNickName(): PropertyDecorator {
   return ValidateBy({
     name: 'isNickName',
@@ -15,9 +18,9 @@ function IsNickName(): PropertyDecorator {
         typeof value === 'string' &&
         [...value].length >= 1 &&
         [...value].length <= NICK_NAME_MAX_CHARS &&
-        !FORBIDDEN_TEXT_CHARS.test(value),
+        !hasForbiddenTextChars(value),
       defaultMessage: () =>
-        `nickName must be 1-${NICK_NAME_MAX_CHARS} characters after trimming, without control characters`,
+        `nickName must be 1-${NICK_NAME_MAX_CHARS} characters after trimming, without control or invisible characters`,
     },
   });
 }
@@ -27,7 +30,7 @@ export class SetNickNameDto {
     minLength: 1,
     maxLength: NICK_NAME_MAX_CHARS,
     example: 'Lucky Star',
-    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), no control characters`,
+    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), no control or invisible format characters (a zero-width joiner only between emoji)`,
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()

@@ -1,5 +1,5 @@
 import { ImErrorCode } from '@live/common';
-import { BlockedWords, isRefusal, parseChatData } from './chat-input';
+import { BlockedWords, foldForMatching, isRefusal, parseChatData } from './chat-input';
 
 describe('parseChatData', () => {
   it('takes { roomId, text } with the text trimmed', () => {
@@ -16,6 +16,13 @@ describe('parseChatData', () => {
     expect(isRefusal(refused) && refused.error).toBe(ImErrorCode.CHAT_TEXT_INVALID);
   });
 
+  it.each(['👩‍💻', '👨‍👩‍👧', '🏳️‍🌈', '👩🏽‍💻 ok', '❤️‍🔥', 'café', 'e\u0301', '👍🏻'])(
+    'takes %s (a zero-width joiner between emoji, combining marks, skin tones)',
+    (text) => {
+      expect(parseChatData({ roomId: 1, text })).toEqual({ roomId: 1, text });
+    },
+  );
+
   it.each([
     ['empty', { roomId: 1, text: '' }, ImErrorCode.CHAT_TEXT_INVALID],
     ['blank', { roomId: 1, text: ' \t ' }, ImErrorCode.CHAT_TEXT_INVALID],
@@ -23,6 +30,17 @@ describe('parseChatData', () => {
     ['a control character', { roomId: 1, text: 'a\u0007b' }, ImErrorCode.CHAT_TEXT_INVALID],
     ['a newline inside', { roomId: 1, text: 'a\nb' }, ImErrorCode.CHAT_TEXT_INVALID],
     ['a bidi override', { roomId: 1, text: 'a\u202Eb' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a zero-width space', { roomId: 1, text: 'sp\u200Bam' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a soft hyphen', { roomId: 1, text: 'sp\u00ADam' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a word joiner', { roomId: 1, text: 'sp\u2060am' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a BOM inside', { roomId: 1, text: 'sp\uFEFFam' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a zero-width joiner between letters', { roomId: 1, text: 'sp\u200Dam' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a zero-width joiner after an emoji only', { roomId: 1, text: '😀\u200Dam' }, ImErrorCode.CHAT_TEXT_INVALID],
+    [
+      'a tag character (subdivision flags too)',
+      { roomId: 1, text: '🏴\u{E0067}\u{E0062}\u{E007F}' },
+      ImErrorCode.CHAT_TEXT_INVALID,
+    ],
     ['no roomId', { text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
     ['a string roomId', { roomId: '1', text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
     ['roomId 0', { roomId: 0, text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
@@ -49,5 +67,30 @@ describe('BlockedWords', () => {
   it('blocks nothing when the list is empty', () => {
     expect(new BlockedWords('').find('anything')).toBeNull();
     expect(new BlockedWords(' , ').size).toBe(0);
+  });
+});
+
+describe('foldForMatching and the blocked words on it', () => {
+  it('folds width, case, combining marks, whitespace, punctuation and symbols away', () => {
+    expect(foldForMatching('Ｓ.P a-M! s̶p̶ä̃m ½')).toBe('spamspam12');
+  });
+
+  it.each(['s p a m', 'S.P.A.M', 's-p_a*m', 'SPAM', 'ＳＰＡＭ', 'späm', 's̶p̶a̶m̶', 'spa\tm', 'buy spam!!'])(
+    '"%s" holds spam',
+    (text) => {
+      expect(new BlockedWords('spam').find(text)).toBe('spam');
+    },
+  );
+
+  it('folds the configured words the same way', () => {
+    expect(new BlockedWords('S.P.A.M, Bad Word').find('a badword here')).toBe('badword');
+    expect(new BlockedWords('S.P.A.M').find('s p a m')).toBe('spam');
+  });
+
+  it('does not fold look-alike letters of other scripts or digits for letters (documented limits)', () => {
+    const words = new BlockedWords('spam');
+    expect(words.find('\u0455\u0440\u0430m')).toBeNull(); // Cyrillic dze, er, a
+    expect(words.find('sp4m')).toBeNull();
+    expect(words.find('hello')).toBeNull();
   });
 });

@@ -19,8 +19,27 @@ export class ChatEnv {
   IM_CHAT_HISTORY_TTL_SECONDS: number = 86_400;
 
   /**
-   * Words refused in chat texts, comma-separated (spaces around each are ignored), compared case-insensitively
-   * (and after Unicode NFKC normalization, so full-width letters match too) as substrings. Empty: none.
+   * How long a room's "live or not" answer (t_living_room, read once) is held before it is read again (ms; 0:
+   * read for every message). A room closed meanwhile still takes chat for at most this long.
+   */
+  @IntSetting(0, 60_000)
+  IM_CHAT_ROOM_CACHE_MS: number = 5_000;
+
+  /**
+   * Chat frames (1003 with bizCode 5555) one socket may send in a burst: a token bucket on the connection, taken
+   * before anything of the frame beyond its JSON is looked at; an empty bucket answers CHAT_RATE_LIMITED (13006).
+   */
+  @IntSetting(1, 100)
+  IM_CHAT_SOCKET_BURST: number = 5;
+
+  /** ...refilled at this many chat frames a second. */
+  @IntSetting(1, 100)
+  IM_CHAT_SOCKET_RATE: number = 2;
+
+  /**
+   * Words refused in chat texts, comma-separated, matched as substrings of the text's folded form (NFKC, lower
+   * case, combining marks, whitespace, punctuation and symbols removed: `S.P.A.M`, `s p a m`, `ＳＰＡＭ` and
+   * `späm` all hold `spam`; the words are folded the same way). Empty: none.
    */
   @IsString()
   @MaxLength(65_536)

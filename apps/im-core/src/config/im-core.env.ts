@@ -22,6 +22,14 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(1000, 600_000)
   IM_HEARTBEAT_TIMEOUT_MS: number = 30_000;
 
+  /**
+   * Room switches (a 1001 on a socket already logged in) one socket may make per 10 seconds (a burst of this
+   * many, refilled evenly): each writes presence and replays a history. Past it the 1001 is refused as a bad
+   * frame (MAX_BAD_FRAMES of them close the socket, 4400).
+   */
+  @IntSetting(1, 1_000)
+  IM_ROOM_SWITCHES_PER_10S: number = 10;
+
   /** An unacked business message is sent again after this long... */
   @IntSetting(100, 600_000)
   IM_RESEND_INTERVAL_MS: number = 3_000;

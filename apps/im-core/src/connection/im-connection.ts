@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
+import { FrameBucket } from './frame-bucket';
 
 /** A business message (1003), or a batch frame of several (1006), written to a socket and not acked yet. */
 export interface PendingMessage {
@@ -23,6 +24,8 @@ export interface ImConnectionLimits {
   maxPending: number;
   /** Called once, at the first write that leaves more than maxBufferedBytes unsent. */
   onSlowConsumer(conn: ImConnection): void;
+  /** Room switches (1001s once logged in) per 10 s: a burst of this many, refilled evenly. Absent: no limit. */
+  roomSwitchesPer10s?: number;
 }
 
 /** One logged-in WebSocket on this node. A user may hold several (tabs); each has its own id. */
@@ -40,6 +43,8 @@ export class ImConnection {
   private unackedMessages = 0;
   private corked = false;
   private slow = false;
+  /** Room switches left (limits.roomSwitchesPer10s): made on the first switch, two numbers. */
+  private roomSwitches: FrameBucket | undefined;
 
   /** `socket` is the TCP stream under `ws` (from the upgrade): writes of one tick are corked into one. */
   constructor(
@@ -48,6 +53,14 @@ export class ImConnection {
     private readonly socket?: Duplex,
     private readonly limits?: ImConnectionLimits,
   ) {}
+
+  /** Takes one room switch of this socket: false past limits.roomSwitchesPer10s (the 1001 is refused). */
+  takeRoomSwitch(now = Date.now()): boolean {
+    const per10s = this.limits?.roomSwitchesPer10s;
+    if (per10s === undefined) return true;
+    this.roomSwitches ??= new FrameBucket(per10s, per10s / 10, now);
+    return this.roomSwitches.take(now);
+  }
 
   get open(): boolean {
     return !this.slow && this.ws.readyState === this.ws.OPEN;

@@ -42,3 +42,20 @@ export class AddressRateLimiter {
     return Math.min(this.burst, bucket.tokens + ((now - bucket.at) * this.perSecond) / 1000);
   }
 }
+
+/** Connections refused by the limiter, logged at most once a second (a flood must not flood the log too), with the address and the count. */
+export class RefusedConnects {
+  private count = 0;
+  private loggedAt = 0;
+
+  constructor(private readonly logger: { warn(message: string): void }) {}
+
+  note(address: string, now = Date.now()): void {
+    this.count += 1;
+    if (now - this.loggedAt < 1_000) return;
+    this.loggedAt = now;
+    this.logger.warn(
+      `refused a WebSocket from ${address}: too many connections from this address (${this.count} refused in all)`,
+    );
+  }
+}

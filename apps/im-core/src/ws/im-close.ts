@@ -38,3 +38,7 @@ export function closeWithin(ws: WebSocket, code: number, reason: string): void {
   ws.close(code, reason);
   setTimeout(() => ws.readyState !== ws.CLOSED && ws.terminate(), CLOSE_GRACE_MS).unref();
 }
+
+/** The answer (a bad frame) to a room switch past IM_ROOM_SWITCHES_PER_10S. */
+export const tooManyRoomSwitches = (per10s: number): string =>
+  `too many room switches: at most ${per10s} per 10 seconds on a socket`;

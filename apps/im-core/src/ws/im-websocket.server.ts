@@ -12,7 +12,7 @@ import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
 import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
-import { AddressRateLimiter } from './address-rate-limiter';
+import { AddressRateLimiter, RefusedConnects } from './address-rate-limiter';
 import {
   CLOSE_BAD_FRAMES,
   CLOSE_REPLACED,
@@ -24,6 +24,7 @@ import {
   parseBatch,
   parseRoomId,
   TOO_MANY_CONNECTIONS,
+  tooManyRoomSwitches,
   WS_PATH,
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
@@ -57,8 +58,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private server: Server | undefined;
   private readonly connectLimiter: AddressRateLimiter;
   private readonly limits: ImConnectionLimits;
-  private refusedConnects = 0;
-  private refusedLoggedAt = 0;
+  private readonly refusedConnects = new RefusedConnects(this.logger);
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.upgrade(req, socket, head);
 
@@ -75,6 +75,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
+      roomSwitchesPer10s: env.IM_ROOM_SWITCHES_PER_10S,
       onSlowConsumer: (conn) => this.closeSlowConsumer(conn),
     };
   }
@@ -114,22 +115,11 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     // IPv4 as is, IPv6 by its /64 (one subscriber's block): the key of the per-address connect limit.
     const address = clientAddress(req.socket.remoteAddress);
     if (!this.connectLimiter.take(address)) {
-      this.refuseConnect(address);
+      this.refusedConnects.note(address);
       socket.end(TOO_MANY_CONNECTIONS);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, url.searchParams));
-  }
-
-  /** Logged at most once a second (a flood must not flood the log too), with the address and the count. */
-  private refuseConnect(address: string): void {
-    this.refusedConnects += 1;
-    const now = Date.now();
-    if (now - this.refusedLoggedAt < 1_000) return;
-    this.refusedLoggedAt = now;
-    this.logger.warn(
-      `refused a WebSocket from ${address}: too many connections from this address (${this.refusedConnects} refused in all)`,
-    );
   }
 
   private accept(ws: WebSocket, socket: Duplex, address: string, query: URLSearchParams): void {
@@ -167,6 +157,9 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     const parsed = parseClientFrame(raw, this.env.IM_MAX_FRAME_BYTES);
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
+    // A 1001 on a logged-in socket switches room (presence writes, a history replay): a few per 10 s, or a bad frame.
+    if (frame.code === ImFrameCode.LOGIN && state.conn?.takeRoomSwitch() === false)
+      return this.badFrame(ws, state, tooManyRoomSwitches(this.env.IM_ROOM_SWITCHES_PER_10S));
     if (frame.code === ImFrameCode.LOGIN) return this.login(ws, state, frame.body);
     // Not counted as bad frames (they parse): answered, and a socket never logged in is closed in time anyway.
     if (!state.conn) return this.send(ws, 0, { error: 'log in first (1001 with a token)' });

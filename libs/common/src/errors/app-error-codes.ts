@@ -66,7 +66,7 @@ export const ImErrorCode = defineErrorCodes({
   },
   CHAT_TEXT_INVALID: {
     code: 13004,
-    msg: 'chat text must be 1-200 characters after trimming, without control characters',
+    msg: 'chat text must be 1-200 characters after trimming, without control or invisible characters',
     httpStatus: 400,
   },
   CHAT_NOT_IN_ROOM: {
@@ -78,4 +78,5 @@ export const ImErrorCode = defineErrorCodes({
   CHAT_MUTED: { code: 13007, msg: "you are muted in this room's chat", httpStatus: 403 },
   CHAT_BLOCKED_WORD: { code: 13008, msg: 'the message contains a word that is not allowed', httpStatus: 400 },
   CHAT_UNAVAILABLE: { code: 13009, msg: 'chat is unavailable right now, try again', httpStatus: 503 },
+  CHAT_ROOM_NOT_LIVE: { code: 13010, msg: 'this room is not live: chat is open only while it is', httpStatus: 409 },
 });

@@ -1,7 +1,8 @@
 /**
  * t_living_room belongs to api-gateway (it opens and closes rooms). This reader is what the owner
  * publishes for other apps that need a room's facts without trusting a message about them: gift-service
- * checks that a gift's receiver is the anchor of its room. Read-only, one query for many rooms.
+ * checks that a gift's receiver is the anchor of its room, im-core that a chat message's room is live.
+ * Read-only, one query for many rooms.
  */
 
 /** The SQL surface the reader needs: a TypeORM DataSource or EntityManager fits. */
@@ -34,5 +35,13 @@ export class LivingRoomReader {
       for (const row of rows) anchors.set(Number(row.id), Number(row.anchor_id));
     }
     return anchors;
+  }
+
+  /** Whether the room exists and is live now (status 1: api-gateway's LivingRoomStatus.LIVING). One query by primary key. */
+  async isLive(roomId: number): Promise<boolean> {
+    const rows = (await this.db.query('SELECT 1 AS live FROM t_living_room WHERE id = ? AND status = 1', [
+      roomId,
+    ])) as unknown[];
+    return rows.length > 0;
   }
 }

@@ -1,0 +1,47 @@
+import { SqlQueryable } from '@live/contracts';
+import { buildDataSourceOptions, DatabaseEnv } from '@live/database';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Connections chat's database pool may hold (its one query is by primary key, and held a few seconds). */
+const CHAT_DB_POOL = 2;
+
+/**
+ * MariaDB for chat's one question, whether a room is live (LiveRooms), connected on first use rather than at
+ * start: im-core starts, logs sockets in and pushes gifts without the database; while it cannot be reached,
+ * a chat message is refused 13009 (CHAT_UNAVAILABLE) and a history is not replayed. A failed connect is
+ * tried again on the next question.
+ */
+@Injectable()
+export class ChatDatabase implements SqlQueryable, OnApplicationShutdown {
+  private source: Promise<DataSource> | null = null;
+
+  constructor(private readonly env: DatabaseEnv) {}
+
+  async query(sql: string, parameters?: unknown[]): Promise<unknown> {
+    const source = await (this.source ??= this.connect());
+    return source.query(sql, parameters);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const source = this.source;
+    this.source = null;
+    await source?.then(
+      (s) => s.destroy(),
+      () => undefined,
+    );
+  }
+
+  private connect(): Promise<DataSource> {
+    const options = buildDataSourceOptions(this.env, {
+      entities: [],
+      migrations: [],
+      extra: { connectionLimit: Math.min(CHAT_DB_POOL, this.env.DB_POOL_SIZE) },
+    });
+    const connecting = new DataSource(options).initialize();
+    connecting.catch(() => {
+      if (this.source === connecting) this.source = null;
+    });
+    return connecting;
+  }
+}
