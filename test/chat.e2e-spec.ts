@@ -468,6 +468,15 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     }
     const extra = await a.client.postUntyped('/user/setNickname', { nickName: 'ok', userId: b.userId });
     expect([extra.status, extra.body.code]).toEqual([400, 100001]);
+    // Names that would pass for another user or for staff: refused, the name unchanged.
+    for (const nickName of [`user${b.userId}`, 'Ad.min', 'Official']) {
+      const res = await a.client.post('/user/setNickname', { nickName });
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    expect((await a.client.post('/user/profile')).body.data.nickName).toBe('星星 ⭐ Star');
+    expect((await a.client.post('/user/setNickname', { nickName: `user${a.userId}` })).body.data).toEqual({
+      nickName: `user${a.userId}`,
+    });
     expect((await a.client.post('/user/setNickname', { nickName: 'dev 👩‍💻' })).body.data).toEqual({
       nickName: 'dev 👩‍💻',
     });

@@ -1,3 +1,4 @@
+import { BaseErrorCode, BizException } from '@live/common';
 import { defaultNickName, USER_NICK_TTL_SECONDS } from '@live/contracts';
 import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
@@ -58,6 +59,8 @@ export class UserService {
 
   /** Sets the caller's nickname (already trimmed and checked), in the table, then in Redis for im-core. */
   async setNickName(userId: number, nickName: string): Promise<string> {
+    const reserved = reservedNickName(userId, nickName);
+    if (reserved) throw new BizException(BaseErrorCode.PARAM_ERROR, `nickName ${reserved}`);
     await this.dataSource.getRepository(UserEntity).update({ userId }, { nickName });
     await this.writeNick(userId, nickName);
     return nickName;
@@ -85,4 +88,23 @@ export class UserService {
   private async writeNick(userId: number, nickName: string): Promise<void> {
     await this.redis.set(this.keys.userNick(userId), nickName, 'EX', USER_NICK_TTL_SECONDS);
   }
+}
+
+/** Words a nickname may not contain once folded: they would pass for the platform's staff. */
+const STAFF_WORDS = ['admin', 'official', 'moderator', 'staff', 'system'];
+
+/**
+ * Why a nickname would pass for someone else, or null. Compared on a folded form (NFKC, lower case, only letters
+ * and digits: "Ad.min" and "ＡＤＭＩＮ" are "admin"): another user's default name (`user<digits>`: only one's own), or
+ * a staff word. Look-alike letters of other scripts are not folded (the chat's blocked words have the same limit).
+ */
+export function reservedNickName(userId: number, nickName: string): string | null {
+  const folded = nickName
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+  const other = /^user(\d+)$/.exec(folded);
+  if (other && folded !== defaultNickName(userId)) return `"${nickName}" is another user's default name`;
+  const word = STAFF_WORDS.find((w) => folded.includes(w));
+  return word ? `"${nickName}" contains "${word}", kept for the platform's staff` : null;
 }

@@ -1,0 +1,25 @@
+import { reservedNickName } from './user.service';
+
+describe('reservedNickName: names that would pass for another user or for staff', () => {
+  it("refuses another user's default name, in any dress", () => {
+    for (const nick of ['user10002', 'User 10002', 'ｕｓｅｒ１０００２', 'user.10002']) {
+      expect(reservedNickName(10001, nick)).toMatch(/another user's default name/);
+    }
+  });
+
+  it('lets a user take back its own default name', () => {
+    expect(reservedNickName(10001, 'user10001')).toBeNull();
+  });
+
+  it('refuses staff words, folded', () => {
+    for (const nick of ['admin', 'Ad.min', 'ＡＤＭＩＮ', 'the Official one', 'Moderator', 'system']) {
+      expect(reservedNickName(10001, nick)).toMatch(/kept for the platform's staff/);
+    }
+  });
+
+  it('lets ordinary names through', () => {
+    for (const nick of ['Lucky Star', '星星 ⭐ Star', 'user', 'users 1', 'dev 👩‍💻']) {
+      expect(reservedNickName(10001, nick)).toBeNull();
+    }
+  });
+});
