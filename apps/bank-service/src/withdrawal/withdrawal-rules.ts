@@ -1,4 +1,4 @@
-import { BaseErrorCode, BizException } from '@live/common';
+import { keysetCursor } from '@live/common';
 import { WithdrawalStatusName } from '@live/contracts';
 import { WithdrawalStatus } from './entities/withdrawal-order.entity';
 
@@ -43,17 +43,8 @@ export const MARK_PAID: WithdrawalTransition = {
   to: WithdrawalStatus.PAID,
 };
 
-/** The opaque cursor that continues after the order `id`: base64url of `w1.<id>` (w1: version 1). */
-export function encodeWithdrawalCursor(id: number): string {
-  return Buffer.from(`w1.${id}`, 'utf8').toString('base64url');
-}
+/** The withdrawals list's opaque cursor: base64url of `w1.<id>` (w1: version 1), the last order of the page before. */
+const WITHDRAWAL_CURSOR = keysetCursor('w1');
 
-/** The order id a cursor continues after; anything bank-service did not write is a PARAM_ERROR. */
-export function decodeWithdrawalCursor(cursor: string): number {
-  const match = /^w1\.([1-9][0-9]{0,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const id = match ? Number(match[1]) : NaN;
-  if (!Number.isSafeInteger(id) || encodeWithdrawalCursor(id) !== cursor) {
-    throw new BizException(BaseErrorCode.PARAM_ERROR, 'cursor is not one this endpoint gave');
-  }
-  return id;
-}
+export const encodeWithdrawalCursor = (id: number): string => WITHDRAWAL_CURSOR.encode(id);
+export const decodeWithdrawalCursor = (cursor: string): number => WITHDRAWAL_CURSOR.decode(cursor);

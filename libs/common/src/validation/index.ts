@@ -1,3 +1,4 @@
 export * from './validation.pipe';
 export * from './to-int.decorator';
 export * from './body-schema';
+export * from './keyset-cursor';
