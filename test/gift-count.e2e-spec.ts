@@ -7,7 +7,7 @@ import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 import { loginNewUser, rechargeCoins, startLiving, waitForImNode } from './support/test-users';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForGiftRecords } from './support/wait-for';
 
 /**
  * Issue 20, the gift count: POST /gift/send `count` (1..999, default 1) is ONE trade of price x count (the
@@ -243,6 +243,7 @@ describe('gift count: one send of N gifts', () => {
     expect(await giftTrades(anchor.client)).toEqual([[requestId, 'credit', viewer.userId, 10 * crownPrice]]);
     expect(await balanceOf(viewer.client)).toBe(980 - 10 * crownPrice);
     expect(await board(anchor.client, roomId)).toEqual([[viewer.userId, 10 * crownPrice]]);
+    await waitForGiftRecords(stack.db.dataSource, [requestId]);
     const records: { count: number; price: string }[] = await stack.db.dataSource.query(
       'SELECT count, price FROM t_gift_record WHERE request_id = ?',
       [requestId],

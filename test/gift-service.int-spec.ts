@@ -32,7 +32,7 @@ import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-con
 import { PushLog, startRecordingImRouter } from './support/recording-im-router';
 import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForGiftRecords } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
   const kafka = createTestKafka({ clientId: 'gift-it' });
@@ -238,6 +238,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [u]);
       expect([u, row ? Number(row.current_balance) : undefined]).toEqual([u, balances.get(u)]);
     }
+    await waitForGiftRecords(ds, charged.map((g) => g.requestId));
     const records: { request_id: string; price: string; room_id: string }[] = await ds.query(
       'SELECT request_id, price, room_id FROM t_gift_record WHERE request_id IN (?)',
       [ids],
@@ -383,6 +384,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     expect(await settledCount(ids)).toBe(4);
     const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [sender]);
     expect(Number(row.current_balance)).toBe(0);
+    await waitForGiftRecords(ds, ids, 3);
     const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [ids]);
     expect(Number(n)).toBe(3);
     const count = (id: string): number =>
@@ -408,6 +410,7 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     const combo = (id: string): number =>
       (pushes.room.find((m) => m.msgId === id)!.data as unknown as GiftEffectData).combo;
     expect(gifts.map((g) => combo(g.requestId))).toEqual([1, 2, 3, 1, 1, 1]);
+    await waitForGiftRecords(ds, gifts.map((g) => g.requestId));
     const rows: { request_id: string; combo: number }[] = await ds.query(
       'SELECT request_id, combo FROM t_gift_record WHERE user_id = ?',
       [sender],

@@ -5,7 +5,7 @@ import { HttpClient } from './support/http-client';
 import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForGiftRecords } from './support/wait-for';
 
 /**
  * Issue 15, point 4: an Idempotency-Key is bound to what it was first used for. With plain fetch: the
@@ -148,6 +148,7 @@ describe('Idempotency-Key bound to its parameters', () => {
       [roomB.anchorId],
     );
     expect(Number(earnedB?.earnings ?? 0)).toBe(0);
+    await waitForGiftRecords({ query: sql }, [requestId]);
     const records = await sql<{ room_id: string; gift_id: number }>(
       'SELECT room_id, gift_id FROM t_gift_record WHERE request_id = ?',
       [requestId],

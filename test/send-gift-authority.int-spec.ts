@@ -15,7 +15,7 @@ import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-con
 import { readParked } from './support/parked-reader';
 import { gatewaySigningKey, signedAsGateway, signedGift } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForGiftRecords } from './support/wait-for';
 
 /**
  * Issue 15, point 3: a send_gift message carries no authority of its own. An attacker with a plain
@@ -176,6 +176,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
         .map((t) => t.request_id)
         .sort(),
     ).toEqual([...signedAttacks].sort());
+    await waitForGiftRecords({ query: sql }, [honest.requestId]);
     const records = await sql<{ request_id: string }>(
       'SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?',
       [victim, attacker],

@@ -10,3 +10,21 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Waits until `expected` of these request ids have their gift record. The record is written after the
+ * effect is pushed (a record means "applied and pushed"), so a test that saw the push or the charge has to
+ * wait for it before reading t_gift_record.
+ */
+export async function waitForGiftRecords(
+  db: { query: (sql: string, params: unknown[]) => Promise<unknown> },
+  requestIds: string[],
+  expected = requestIds.length,
+): Promise<void> {
+  await waitFor(`${expected} gift record(s) written`, async () => {
+    const rows = (await db.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [
+      requestIds,
+    ])) as { n: number | string }[];
+    return Number(rows[0].n) >= expected;
+  });
+}
