@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import { Browser, BrowserContext, Page, Route, WebSocketRoute } from 'playwright-core';
-import { findChromium, launchChromium } from './support/browser';
+import { axeViolations, browserSpec, DESKTOP, launchChromium } from './support/browser';
 
 /**
  * Issue 21, the web client's PK panel on its own, in Chromium: the page is served from apps/web-client/public
@@ -11,18 +11,13 @@ import { findChromium, launchChromium } from './support/browser';
  * repeated 5558s never move the bar back, a snapshot is a full state, an ended PK is never revived by a late
  * push, the winner banner (a draw too) and its reason, the side picker's receiverId, the Challenge errors in
  * words, and an axe-core scan of the panel. test/web-client-pk.e2e-spec.ts drives the same against the real
- * stack. Screenshots: test-output/web-client-pk-frames.
+ * stack. Screenshots: test-output/web-client-pk-frames (SCREENSHOTS_DIR=docs/screenshots: pk-frames-running.png,
+ * pk-frames-winner.png, linked from the README).
  */
-const browserFound = findChromium();
+const { describeWithBrowser, chromiumPath } = browserSpec('web-client-pk-frames');
 const OUT = join('test-output', 'web-client-pk-frames');
+const DOCS = process.env.SCREENSHOTS_DIR;
 const PUBLIC = resolve('apps/web-client/public');
-const AXE = resolve('node_modules/axe-core/axe.min.js');
-if (!browserFound.path) {
-  process.stderr.write(
-    `[web-client-pk-frames e2e] SKIPPED: no Chromium could be installed here: ${browserFound.why}\n`,
-  );
-}
-const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
 const ORIGIN = 'http://pk.test';
 const ROOM = 7;
@@ -106,6 +101,13 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     text: (await page.getAttribute('#pk-bar', 'aria-valuetext'))!,
   });
 
+  /** A screenshot (animations finished) to OUT, and as `pk-frames-<name>.png` to SCREENSHOTS_DIR when set. */
+  async function shot(name: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(OUT, `${name}.png`), animations: 'disabled' });
+    if (DOCS) await page.screenshot({ path: join(DOCS, `pk-frames-${name}.png`), animations: 'disabled' });
+  }
+
   async function serve(route: Route): Promise<void> {
     const url = new URL(route.request().url());
     if (route.request().method() === 'GET') {
@@ -123,7 +125,8 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    browser = await launchChromium(browserFound.path!);
+    if (DOCS) mkdirSync(DOCS, { recursive: true });
+    browser = await launchChromium(chromiumPath);
     answers.set('/living/anchorConfig', () => ({
       status: 200,
       body: ok({
@@ -160,7 +163,7 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     // A PK running: seq 3, even, Bob challenging, two minutes left.
     answerPkState(3, CHALLENGER, 120_000);
 
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context = await browser.newContext({ viewport: DESKTOP });
     await context.addInitScript(
       ({ me }) => {
         localStorage.setItem('lg.token', 'token');
@@ -219,7 +222,7 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect((await bar()).now).toBe(60);
     await progress(7, 45, { snapshot: true, requestId: null, winnerId: null });
     expect(await bar()).toMatchObject({ now: 45, state: 'running' });
-    await page.screenshot({ path: join(OUT, 'running.png'), animations: 'disabled' });
+    await shot('running');
   });
 
   it('the side picker decides the receiverId: the challenger or the anchor, fixed when sent', async () => {
@@ -233,17 +236,7 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
   });
 
   it('axe-core (WCAG 2 A/AA) finds no violation in the PK panel and the side picker', async () => {
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<Result> } }).axe;
-      const r = await axe.run(
-        { include: [['#pk'], ['#pk-to']] },
-        { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } },
-      );
-      return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page, ['#pk', '#pk-to'])).toEqual([]);
   });
 
   it('5561: the winner banner names the winner with the final bar and the reason; a late push never revives it; dismissible', async () => {
@@ -256,7 +249,7 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.textContent('#pk-status')).toBe('PK over: Bob wins. The bar reached the end.');
     expect(await page.isVisible('#pk-to')).toBe(false); // no PK: gifts go to the anchor
     expect(await page.isVisible('#pk-challenge')).toBe(true); // the seat is free again
-    await page.screenshot({ path: join(OUT, 'winner.png'), animations: 'disabled' });
+    await shot('winner');
 
     await progress(8, 20); // older than the end
     await progress(10, 20); // newer, but its PK has ended
@@ -321,5 +314,14 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.textContent('#pk-result-text')).toBe('PK over: a draw');
     expect(await page.textContent('#pk-result-reason')).toBe('Time ran out.');
     expect(await page.getAttribute('#pk-result', 'data-winner-id')).toBe('0');
+  });
+
+  it('at 320 px the panel fits: no horizontal scroll', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    await online(14, CHALLENGER);
+    await progress(15, 70, { pkId: `pk-${ROOM}-14` });
+    expect(await bar()).toMatchObject({ now: 70, state: 'running' });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await shot('phone');
   });
 });
