@@ -233,6 +233,11 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     await page.waitForFunction(() => document.querySelectorAll('#my-sends li').length === 2);
     expect(sends.map((s) => s.receiverId)).toEqual([CHALLENGER, ANCHOR]);
     expect(await page.textContent('#my-sends li:nth-child(2) .what')).toBe('Heart to Bob');
+    // Its 5556: charged; the activity list says to whom.
+    const effect = { roomId: ROOM, senderId: ME, giftId: 2, giftName: 'Heart', count: 1 };
+    await push(5556, { ...effect, receiverId: CHALLENGER, requestId: `${ME}:k0` }); // the first send's
+    expect(await page.getAttribute('#my-sends li:nth-child(2)', 'data-state')).toBe('charged');
+    expect(await page.textContent('#feed li:first-child')).toBe('Vera sent Heart x1 to Bob');
   });
 
   it('axe-core (WCAG 2 A/AA) finds no violation in the PK panel and the side picker', async () => {
@@ -316,11 +321,13 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.getAttribute('#pk-result', 'data-winner-id')).toBe('0');
   });
 
-  it('at 320 px the panel fits: no horizontal scroll', async () => {
+  it('at 320 px the panel fits (no horizontal scroll); numbers sent as strings are read alike', async () => {
     await page.setViewportSize({ width: 320, height: 640 });
     await online(14, CHALLENGER);
     await progress(15, 70, { pkId: `pk-${ROOM}-14` });
     expect(await bar()).toMatchObject({ now: 70, state: 'running' });
+    await progress(16, '72' as unknown as number, { pkId: `pk-${ROOM}-14`, seq: '16' }); // numbers as strings: read alike
+    expect(await bar()).toMatchObject({ now: 72, state: 'running' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     await shot('phone');
   });

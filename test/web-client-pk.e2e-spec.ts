@@ -196,6 +196,8 @@ describeWithBrowser('web client, a PK battle (issue 21; Chromium via playwright-
     await barEverywhere(afterCrown, 'running'); // toward the challenger: down
     expect(await viewer.textContent('#pk-anchor-share')).toBe(`${afterCrown}%`);
     expect(await viewer.textContent('#pk-challenger-share')).toBe(`${100 - afterCrown}%`);
+    // The activity list says which gift went to the challenger.
+    await anchor.waitForSelector(`#feed li[data-key="${await userIdOf(viewer)}:to${challengerId}:${CROWN.id}"]`);
 
     // A repeated 5558 (the same seq) and an older one, fed into the viewer's socket: the bar stays.
     const seq = Number(await viewer.getAttribute('#pk', 'data-seq'));

@@ -1244,7 +1244,7 @@ function onBusiness(bizCode, data) {
   else if (bizCode === BIZ.GIFT_FAIL) onGiftRefused(data);
   else if (bizCode === BIZ.CHAT) onChat(data);
   else if (bizCode === BIZ.PK_PROGRESS) pkApply(data, data.snapshot ? 'snapshot' : 'progress');
-  else if (bizCode === BIZ.PK_ONLINE) pkApply(data, data.online === false ? 'offline' : 'online');
+  else if (bizCode === BIZ.PK_ONLINE) pkApply(data, data.online ? 'online' : 'offline');
   else if (bizCode === BIZ.PK_ENDED) pkApply(data, 'ended');
 }
 
@@ -1304,18 +1304,22 @@ function addFeed(data, missed = false) {
   const g = state.gifts.get(data.giftId);
   const giftName = data.giftName || (g && g.giftName) || 'a gift';
   const n = data.count || 1;
+  // In a PK, a gift to the challenger says so (and is a line of its own).
+  const toChallenger = data.receiverId && state.room && data.receiverId !== state.room.anchorId ? data.receiverId : 0;
+  const key = `${data.senderId}:${toChallenger ? `to${toChallenger}:` : ''}${data.giftId}`;
   const top = /** @type {HTMLElement | null} */ ($('feed').firstElementChild);
-  if (top && top.dataset.key === `${data.senderId}:${data.giftId}` && top.dataset.missed === String(missed)) {
+  if (top && top.dataset.key === key && top.dataset.missed === String(missed)) {
     const total = Number(top.dataset.total) + n;
     top.dataset.total = String(total);
     $in(top, '.n').textContent = `x${total}`;
     return;
   }
   const li = document.createElement('li');
-  li.dataset.key = `${data.senderId}:${data.giftId}`;
+  li.dataset.key = key;
   li.dataset.total = String(n);
   li.dataset.missed = String(missed);
   li.append(nameSpan(data.senderId), ` sent ${giftName} `, textSpan(`x${n}`, 'n'));
+  if (toChallenger) li.append(' to ', nameSpan(toChallenger));
   if (missed) li.append(textSpan(' (while you were offline)', 'muted'));
   $('feed').prepend(li);
   while ($('feed').children.length > 50) $('feed').lastChild.remove();
@@ -1554,14 +1558,16 @@ function pkEndedIn(d) {
 /**
  * One PK update: `state` (pkState), `snapshot` (5558 with snapshot: true, on joining), `progress` (5558),
  * `online` / `offline` (5559), `ended` (5561). Ordered by the room's seq (see `pk`).
- * @param {any} d @param {'state' | 'snapshot' | 'progress' | 'online' | 'offline' | 'ended'} kind
+ * @param {any} raw the push's data or pkState's answer @param {'state' | 'snapshot' | 'progress' | 'online' | 'offline' | 'ended'} kind
  */
-function pkApply(d, kind) {
-  if (!pk.roomId || !d || typeof d !== 'object') return;
+function pkApply(raw, kind) {
+  if (!pk.roomId || !raw || typeof raw !== 'object') return;
+  const d = pkNumbers(raw);
   // pkId is `pk-<roomId>-<seq>`: a push of another room (one that raced a room change) is not this room's.
-  if (d.pkId && !String(d.pkId).startsWith(`pk-${pk.roomId}-`)) return;
-  const seq = Number(d.seq);
-  if (!Number.isFinite(seq)) return;
+  const ofRoom = /^pk-(\d+)-/.exec(String(d.pkId || ''));
+  if (ofRoom && Number(ofRoom[1]) !== pk.roomId) return;
+  const seq = d.seq;
+  if (seq === null) return;
   const isCurrent = Boolean(d.pkId) && d.pkId === pk.pkId;
   if (kind === 'progress' && seq <= pk.seq) return; // reordered or repeated: never moves the bar back
   if (seq < pk.seq && !(kind === 'ended' && isCurrent)) return; // older than what is shown
@@ -1570,7 +1576,7 @@ function pkApply(d, kind) {
   const before = pk.progress;
   if (seq >= pk.seq) {
     pk.seq = seq;
-    if (Number.isFinite(Number(d.progress))) pk.progress = Math.min(100, Math.max(0, Math.round(Number(d.progress))));
+    if (d.progress !== null) pk.progress = Math.min(100, Math.max(0, Math.round(d.progress)));
   }
   if (kind === 'state' || kind === 'snapshot') {
     const pkId = d.pkId || null;
@@ -1618,6 +1624,16 @@ function pkApply(d, kind) {
   }
   renderPk();
   if (pk.progress !== before) pkAnnounce();
+}
+
+/** The numeric fields as numbers or null (absent, null or ''), whatever JSON type they came as. */
+function pkNumbers(d) {
+  const out = { ...d };
+  for (const f of ['progress', 'seq', 'anchorId', 'challengerId', 'endsAt', 'winnerId']) {
+    const v = d[f] === null || d[f] === undefined || d[f] === '' ? null : Number(d[f]);
+    out[f] = v === null || Number.isFinite(v) ? v : null;
+  }
+  return out;
 }
 
 function pkRememberEnded(pkId) {
