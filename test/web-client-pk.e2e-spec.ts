@@ -15,7 +15,8 @@ import { waitFor } from './support/wait-for';
  * the anchor, toward 0 for the challenger), a phone that joins mid-PK gets the current bar, a repeated and an
  * older 5558 fed into the viewer's socket never move it back; the bar reaches 0 (Rockets and a dear Sports
  * car): the challenger wins, the banner names them on the viewer's page with the reason; then a second PK
- * ends by the challenger leaving (Leave PK: /living/offlinePK): the anchor wins. axe-core finds no violation
+ * ends by the challenger leaving (Leave PK: /living/offlinePK): the anchor wins; a third ends when the
+ * challenger's page closes (their IM session ends: reason session): the anchor wins. axe-core finds no violation
  * in the PK panel. Screenshots: test-output/web-client-pk; SCREENSHOTS_DIR=docs/screenshots refreshes the
  * README's (pk-running, pk-winner, pk-phone).
  */
@@ -278,5 +279,15 @@ describeWithBrowser('web client, a PK battle (issue 21; Chromium via playwright-
 
     await winnerBanner(viewer, anchor, anchorId, 'The challenger left the PK.');
     expect(await pkState(viewer)).toMatchObject({ pkId: secondPkId, winnerId: anchorId, endReason: 'offline' });
+  });
+
+  it("a third PK ends when the challenger's page closes (their IM session ends): the anchor wins", async () => {
+    await challenger.click('#pk-challenge');
+    await barEverywhere(50, 'running');
+    const thirdPkId = (await viewer.getAttribute('#pk', 'data-pk-id'))!;
+    await challenger.context().close(); // its only socket closes: im-core tells gift-service the session ended
+    await barEverywhere(50, 'ended', [anchor, viewer]);
+    await winnerBanner(viewer, anchor, anchorId, "The challenger's connection ended.");
+    expect(await pkState(viewer)).toMatchObject({ pkId: thirdPkId, winnerId: anchorId, endReason: 'session' });
   });
 });
