@@ -571,12 +571,10 @@ $('start-form').addEventListener('submit', (e) => {
     $('room-pk').checked = false;
     go(`#/room/${roomId}`);
     await routing;
-    // The server answers an anchor's room that is still open (with its old name) instead of a new one.
-    if (state.room && state.room.roomId === roomId && name && state.room.roomName !== name)
-      toast(
-        `Your room "${state.room.roomName}" was still live, so you are back in it. End it to start a new one.`,
-        'info',
-      );
+    // The server answers an anchor's room that is still open (with its old name and type) instead of a new one.
+    const open = state.room && state.room.roomId === roomId ? state.room : null;
+    if (open && ((name && open.roomName !== name) || open.type !== type))
+      toast(`Your room "${open.roomName}" was still live, so you are back in it. End it to start a new one.`, 'info');
   }).finally(() => ($('start-living').disabled = false));
 });
 
