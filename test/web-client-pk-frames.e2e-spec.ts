@@ -319,6 +319,9 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.textContent('#pk-result-text')).toBe('PK over: a draw');
     expect(await page.textContent('#pk-result-reason')).toBe('Time ran out.');
     expect(await page.getAttribute('#pk-result', 'data-winner-id')).toBe('0');
+    // A 5559 offline of it coming after its 5561: the status line keeps the result.
+    await push(5559, { pkId: `pk-${ROOM}-13`, challengerId: CHALLENGER, online: false, seq: 13, progress: 50 });
+    expect(await page.textContent('#pk-status')).toBe('PK over: a draw. Time ran out.');
   });
 
   it('at 320 px the panel fits (no horizontal scroll); numbers sent as strings are read alike', async () => {

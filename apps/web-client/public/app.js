@@ -1587,9 +1587,11 @@ function pkApply(raw, kind) {
     if (pk.ended) pkRememberEnded(pkId);
     if (pkId !== pk.bannerFor) pk.banner = false;
     if (!pk.ended && pkId) pkStatus(...pkChallengerLine());
-    else if (pk.ended)
+    // An end seen live (its 5561): the status line says who won already.
+    else if (pk.ended && pkId !== pk.bannerFor)
       pkStatus('Last PK: ', ...pkResultWords(), pk.endReason ? ` ${PK_REASONS[pk.endReason] || ''}` : '');
-    else pkStatus(state.room && state.room.isAnchor ? 'Waiting for a challenger…' : 'No PK running: take the seat!');
+    else if (!pk.ended)
+      pkStatus(state.room && state.room.isAnchor ? 'Waiting for a challenger…' : 'No PK running: take the seat!');
   } else if (kind === 'progress' || kind === 'online') {
     if (d.pkId && d.pkId !== pk.pkId) {
       // A new PK (its 5559 may come after its first 5558): it starts clean.
@@ -1603,7 +1605,8 @@ function pkApply(raw, kind) {
     if (d.challengerId) pk.challengerId = d.challengerId;
     if (d.endsAt) pk.endsAt = d.endsAt;
     if (kind === 'online') pkStatus(...pkChallengerLine());
-  } else if (kind === 'offline') {
+  } else if (kind === 'offline' && !(pk.ended && (!d.pkId || d.pkId === pk.pkId))) {
+    // (After its 5561, the status line says who won already.)
     if (d.challengerId) pkStatus({ user: d.challengerId }, ' left the PK.');
     // The 5561 that names the winner follows; should it be lost, pkState tells.
     pkCheckLater(PK_LATE_END_MS);
