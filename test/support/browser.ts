@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium through scripts/browser (installed there if missing); null with the reason when impossible. */
@@ -53,4 +54,35 @@ export async function loginPage(
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#view-lobby:not([hidden])');
   return page;
+}
+
+/**
+ * The axe-core violations (WCAG 2 A/AA, every impact) inside the elements `include` selects, as
+ * "rule: targets" lines; [] when there is none.
+ */
+export async function axeViolations(page: Page, include: string[]): Promise<string[]> {
+  await page.addScriptTag({ path: resolve('node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async (include) => {
+    type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<Result> } }).axe;
+    const r = await axe.run(
+      { include: include.map((s) => [s]) },
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } },
+    );
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, include);
+}
+
+/** The viewports the web client's specs use: a laptop and a 390x844 phone. */
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/**
+ * A browser spec's `describe` and its Chromium: `describe.skip` when none could be had (saying why on stderr,
+ * tagged with the spec's name).
+ */
+export function browserSpec(spec: string): { describeWithBrowser: typeof describe; chromiumPath: string } {
+  const found = findChromium();
+  if (!found.path) process.stderr.write(`[${spec} e2e] SKIPPED: no Chromium could be installed here: ${found.why}\n`);
+  return { describeWithBrowser: found.path ? describe : describe.skip, chromiumPath: found.path ?? '' };
 }

@@ -3,7 +3,9 @@
 
 const IM_MAGIC = 18673;
 const FRAME = { LOGIN: 1001, LOGOUT: 1002, BIZ: 1003, HEARTBEAT: 1004, ACK: 1005, BATCH: 1006 };
-const BIZ = { CHAT: 5555, GIFT_SUCCESS: 5556, GIFT_FAIL: 5557 };
+const BIZ = { CHAT: 5555, GIFT_SUCCESS: 5556, GIFT_FAIL: 5557, PK_PROGRESS: 5558, PK_ONLINE: 5559, PK_ENDED: 5561 };
+/** Room types (`/living/startingLiving`'s `type`): 1 is a PK battle room. */
+const ROOM_TYPE_PK = 1;
 const HEARTBEAT_MS = 10000;
 /** A send of at least this many coins (price x count) asks for confirmation first. */
 const DEAR_COINS = 500;
@@ -196,6 +198,14 @@ function humanError(err) {
       return { text: 'That payment took too long and expired. Nothing was charged; please try again.' };
     case 100001:
       return { text: `Please check what you entered: ${clause(err.message)}` };
+    case 14001:
+      return { text: 'Someone else took the challenger seat first. You can challenge when this PK ends.' };
+    case 14002:
+      return { text: 'This room is not a live PK room, so there is no challenger seat here.' };
+    case 14003:
+      return { text: 'You are the anchor of this room: the challenger has to be someone else.' };
+    case 14004:
+      return { text: 'Only the current challenger can leave the PK, and you are not (any more) the challenger.' };
     default:
       return err.status >= 500
         ? { text: 'The server had a problem. Please try again in a moment.' }
@@ -369,6 +379,7 @@ function logoutLocally() {
   resetEarnings();
   resetWithdrawAttempt();
   forgetSends();
+  pkReset(null);
   localStorage.removeItem('lg.token');
   localStorage.removeItem('lg.userId');
   show('login');
@@ -446,6 +457,7 @@ function renderNames() {
     /** @type {HTMLElement} */ (el).title = n;
   }
   renderWho();
+  if (pk.roomId) renderPkLabel();
 }
 
 function renderWho() {
@@ -510,12 +522,17 @@ function leaveRoomLocally() {
   stopRoomPoll();
   effects.clear();
   state.room = null;
+  pkReset(null);
   showEarningsPanel(false);
   setSheet(false);
 }
 
 async function loadRooms() {
-  const { list } = await api('/living/list', { type: 0, page: 1, pageSize: 50 });
+  // Ordinary rooms and PK rooms, newest first (each list is the newest 50 of its type).
+  const [plain, pkRooms] = await Promise.all(
+    /** @type {(0 | 1)[]} */ ([0, ROOM_TYPE_PK]).map((type) => api('/living/list', { type, page: 1, pageSize: 50 })),
+  );
+  const list = [...plain.list, ...pkRooms.list].sort((a, b) => b.roomId - a.roomId);
   const ul = $('rooms');
   ul.replaceChildren(
     ...list.map((r) => {
@@ -530,6 +547,10 @@ async function loadRooms() {
       by.className = 'muted small truncate';
       by.append('by ', nameSpan(r.anchorId));
       a.append(title, by);
+      if (r.type === ROOM_TYPE_PK) {
+        a.dataset.type = 'pk';
+        a.prepend(textSpan('PK battle', 'badge-pk'));
+      }
       li.append(a);
       return li;
     }),
@@ -544,16 +565,16 @@ $('start-form').addEventListener('submit', (e) => {
   $('start-living').disabled = true;
   guarded(async () => {
     const name = $('room-name').value.trim();
-    const { roomId } = await api('/living/startingLiving', name ? { type: 0, roomName: name } : { type: 0 });
+    const type = /** @type {0 | 1} */ ($('room-pk').checked ? ROOM_TYPE_PK : 0);
+    const { roomId } = await api('/living/startingLiving', name ? { type, roomName: name } : { type });
     $('room-name').value = '';
+    $('room-pk').checked = false;
     go(`#/room/${roomId}`);
     await routing;
-    // The server answers an anchor's room that is still open (with its old name) instead of a new one.
-    if (state.room && state.room.roomId === roomId && name && state.room.roomName !== name)
-      toast(
-        `Your room "${state.room.roomName}" was still live, so you are back in it. End it to start a new one.`,
-        'info',
-      );
+    // The server answers an anchor's room that is still open (with its old name and type) instead of a new one.
+    const open = state.room && state.room.roomId === roomId ? state.room : null;
+    if (open && ((name && open.roomName !== name) || open.type !== type))
+      toast(`Your room "${open.roomName}" was still live, so you are back in it. End it to start a new one.`, 'info');
   }).finally(() => ($('start-living').disabled = false));
 });
 
@@ -580,9 +601,10 @@ async function enterRoom(roomId) {
   // The anchor's money is their earnings (gifts credit earnings, not the wallet): the panel, not "Balance".
   showEarningsPanel(room.isAnchor);
   $('gift-sheet').hidden = room.isAnchor;
+  pkEnter(state.room);
   show('room');
   focusHeading($('view-room'));
-  await Promise.all([loadGifts(), room.isAnchor ? undefined : refreshBalance(), refreshBoard()]);
+  await Promise.all([loadGifts(), room.isAnchor ? undefined : refreshBalance(), refreshBoard(), loadPkState()]);
   startRoomPoll();
   await openSocket(roomId);
 }
@@ -619,6 +641,7 @@ function roomEnded() {
   state.room.ended = true;
   $('end-live').hidden = true;
   $('screen-caption').textContent = 'ENDED';
+  renderPk();
   if (!state.room.isAnchor) toast('This live has ended.', 'info', { label: 'Lobby', run: () => go('#/') });
 }
 
@@ -718,19 +741,22 @@ async function sendGift(g, button) {
   if (room.isAnchor) return toast('Anchors receive gifts; open the room as a viewer to send one.');
   const count = quantity();
   const total = g.price * count;
+  // In a PK, the side picked now (the anchor or the challenger); fixed for this send and its retries.
+  const receiverId = pkReceiver(room);
+  const toWhom = pkRunning() ? ` to ${nameOf(receiverId)}` : '';
   button.disabled = true;
   try {
     if (total >= DEAR_COINS) {
       const what = count > 1 ? `${count} × ${g.giftName}` : g.giftName;
       const ok = await confirmDialog(
-        `Send ${what}?`,
+        `Send ${what}${toWhom}?`,
         `This costs ${coins(total)} coins.`,
         `Send for ${coins(total)} coins`,
       );
       if (!ok || state.room !== room) return;
     }
     const key = newRequestId();
-    const send = addPending(key, g, count, room);
+    const send = addPending(key, g, count, room, receiverId, toWhom);
     await submitSend(send);
   } finally {
     button.disabled = false;
@@ -741,17 +767,18 @@ async function sendGift(g, button) {
  * A send, its parameters fixed when it was confirmed: roomId, receiverId, giftId (its gift) and count. Every
  * retry sends exactly these, whatever room the page shows by then.
  */
-function addPending(key, g, count, room) {
+function addPending(key, g, count, room, receiverId = room.anchorId, toWhom = '') {
   const li = document.createElement('li');
   li.dataset.state = 'pending';
   li.dataset.giftId = String(g.giftId);
   li.dataset.roomId = String(room.roomId);
-  const label = textSpan(count > 1 ? `${g.giftName} x${count}` : g.giftName, 'what');
+  li.dataset.receiverId = String(receiverId);
+  const label = textSpan(`${count > 1 ? `${g.giftName} x${count}` : g.giftName}${toWhom}`, 'what');
   const status = textSpan('Sending…', 'status');
   li.append(label, status);
   $('my-sends').prepend(li);
   while ($('my-sends').children.length > 4) $('my-sends').lastChild.remove();
-  const { roomId, anchorId: receiverId, roomName } = room;
+  const { roomId, roomName } = room;
   return { key, requestId: '', li, status, gift: g, count, roomId, receiverId, roomName, state: 'pending', tries: 0 };
 }
 
@@ -1165,6 +1192,7 @@ function onImLogin() {
       if (!state.room) return;
       if (!state.room.isAnchor) await refreshBalance().catch(() => undefined);
       await refreshBoard().catch(() => undefined);
+      await loadPkState();
       if (state.room && state.room.isAnchor) await catchUpRoom(downSince).catch(() => undefined);
     })();
   }
@@ -1213,6 +1241,9 @@ function onBusiness(bizCode, data) {
   if (bizCode === BIZ.GIFT_SUCCESS) onGiftEffect(data);
   else if (bizCode === BIZ.GIFT_FAIL) onGiftRefused(data);
   else if (bizCode === BIZ.CHAT) onChat(data);
+  else if (bizCode === BIZ.PK_PROGRESS) pkApply(data, data.snapshot ? 'snapshot' : 'progress');
+  else if (bizCode === BIZ.PK_ONLINE) pkApply(data, data.online ? 'online' : 'offline');
+  else if (bizCode === BIZ.PK_ENDED) pkApply(data, 'ended');
 }
 
 function onGiftEffect(data) {
@@ -1271,18 +1302,22 @@ function addFeed(data, missed = false) {
   const g = state.gifts.get(data.giftId);
   const giftName = data.giftName || (g && g.giftName) || 'a gift';
   const n = data.count || 1;
+  // In a PK, a gift to the challenger says so (and is a line of its own).
+  const toChallenger = data.receiverId && state.room && data.receiverId !== state.room.anchorId ? data.receiverId : 0;
+  const key = `${data.senderId}:${toChallenger ? `to${toChallenger}:` : ''}${data.giftId}`;
   const top = /** @type {HTMLElement | null} */ ($('feed').firstElementChild);
-  if (top && top.dataset.key === `${data.senderId}:${data.giftId}` && top.dataset.missed === String(missed)) {
+  if (top && top.dataset.key === key && top.dataset.missed === String(missed)) {
     const total = Number(top.dataset.total) + n;
     top.dataset.total = String(total);
     $in(top, '.n').textContent = `x${total}`;
     return;
   }
   const li = document.createElement('li');
-  li.dataset.key = `${data.senderId}:${data.giftId}`;
+  li.dataset.key = key;
   li.dataset.total = String(n);
   li.dataset.missed = String(missed);
   li.append(nameSpan(data.senderId), ` sent ${giftName} `, textSpan(`x${n}`, 'n'));
+  if (toChallenger) li.append(' to ', nameSpan(toChallenger));
   if (missed) li.append(textSpan(' (while you were offline)', 'muted'));
   $('feed').prepend(li);
   while ($('feed').children.length > 50) $('feed').lastChild.remove();
@@ -1404,6 +1439,407 @@ const effects = (() => {
     },
   };
 })();
+
+// ---------- PK battles (issue 21): the bar, the challenger seat, the side picker, the winner ----------
+/** Why a PK ended (5561 `reason`, pkState `endReason`), in words. */
+const PK_REASONS = {
+  bound: 'The bar reached the end.',
+  time: 'Time ran out.',
+  offline: 'The challenger left the PK.',
+  session: "The challenger's connection ended.",
+};
+/** The score is read out to screen readers at most this often: the bar may move many times a second. */
+const PK_ANNOUNCE_MS = 10000;
+/** Past endsAt with no 5561 yet: pkState is asked (it ends a due PK itself) this long after, then every 5 s. */
+const PK_LATE_END_MS = 3000;
+const PK_ENDED_MAX = 20;
+
+/** A PK room entered afresh: no PK known yet (`seq` -1: the first state read or pushed applies). */
+function pkFresh(roomId) {
+  return {
+    roomId,
+    /** @type {string | null} */
+    pkId: null,
+    /** @type {number | null} */
+    challengerId: null,
+    progress: 50,
+    seq: -1,
+    /** @type {number | null} epoch ms (the server's clock) */
+    endsAt: null,
+    /** @type {number | null} 0: a draw */
+    winnerId: null,
+    endReason: '',
+    ended: false,
+    /** The PK whose winner banner was shown (a 5561 seen live); dismissing it hides it for good. */
+    bannerFor: '',
+    banner: false,
+    /** Challenge or Leave in flight. */
+    busy: false,
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    clock: undefined,
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    late: undefined,
+    lateTries: 0,
+    announced: 0,
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    announceTimer: undefined,
+  };
+}
+
+/**
+ * The PK of the room shown (room type 1). `seq` is the room's and never goes back: a 5558 whose seq is not
+ * newer than the last one seen (reordered, or pushed again for a redelivered gift) never moves the bar, and a
+ * full state (pkState, a 5558 snapshot) or a 5559/5561 older than it is ignored too. `roomId` is 0 outside a
+ * PK room.
+ */
+const pk = {
+  ...pkFresh(0),
+  /** false once the server answered that it has no pkState route (an older gateway). */
+  supported: true,
+  /** The PKs known to have ended (bounded): a late push never revives one. */
+  endedIds: new Set(),
+  /** Bumped on every room change: an answer for the previous room is dropped. */
+  gen: 0,
+};
+
+/** Leaves the PK shown (if any) and, in a PK room, starts from "no PK known yet". */
+function pkReset(room) {
+  clearInterval(pk.clock);
+  clearTimeout(pk.late);
+  clearTimeout(pk.announceTimer);
+  Object.assign(pk, pkFresh(room && room.type === ROOM_TYPE_PK ? room.roomId : 0), { gen: pk.gen + 1 });
+  pk.endedIds.clear();
+  pkStatus();
+  $('pk-score-live').textContent = '';
+  renderPk();
+}
+
+/** Entering a room: its PK panel (PK rooms only); the state comes from loadPkState and the pushes. */
+function pkEnter(room) {
+  pkReset(room);
+  if (pk.roomId) pkStatus(room.isAnchor ? 'Waiting for a challenger…' : '');
+}
+
+/** `/living/pkState`: the room's PK now (a full state); on entering the room and after every reconnect. */
+async function loadPkState() {
+  const { roomId, gen } = pk;
+  if (!roomId || !pk.supported) return;
+  try {
+    const d = await post('/living/pkState', { roomId });
+    if (gen === pk.gen) pkApply(d, 'state');
+  } catch (err) {
+    if (gen !== pk.gen) return;
+    // No such route (a gateway without PK battles): the panel says so instead of a bar that never moves.
+    if (err instanceof ApiError && (err.code === 100004 || (err.code === 0 && err.status === 404))) {
+      pk.supported = false;
+      pkStatus('PK battles are not available on this server yet.');
+      renderPk();
+    }
+    // Any other failure: the pushes still move the bar; the next reconnect reads the state again.
+  }
+}
+
+function pkRunning() {
+  return Boolean(pk.roomId && pk.pkId && !pk.ended);
+}
+
+/**
+ * A full state says its PK ended: pkState's endReason, or (a 5558 snapshot has none) a winnerId. A draw is
+ * winnerId 0, which only a PK past its endsAt can have.
+ */
+function pkEndedIn(d) {
+  if (d.endReason) return true;
+  if (typeof d.winnerId !== 'number') return false;
+  return d.winnerId !== 0 || !d.endsAt || Date.now() >= d.endsAt;
+}
+
+/**
+ * One PK update: `state` (pkState), `snapshot` (5558 with snapshot: true, on joining), `progress` (5558),
+ * `online` / `offline` (5559), `ended` (5561). Ordered by the room's seq (see `pk`).
+ * @param {any} raw the push's data or pkState's answer @param {'state' | 'snapshot' | 'progress' | 'online' | 'offline' | 'ended'} kind
+ */
+function pkApply(raw, kind) {
+  if (!pk.roomId || !raw || typeof raw !== 'object') return;
+  const d = pkNumbers(raw);
+  // pkId is `pk-<roomId>-<seq>`: a push of another room (one that raced a room change) is not this room's.
+  const ofRoom = /^pk-(\d+)-/.exec(String(d.pkId || ''));
+  if (ofRoom && Number(ofRoom[1]) !== pk.roomId) return;
+  const seq = d.seq;
+  if (seq === null) return;
+  const isCurrent = Boolean(d.pkId) && d.pkId === pk.pkId;
+  if (kind === 'progress' && seq <= pk.seq) return; // reordered or repeated: never moves the bar back
+  if (seq < pk.seq && !(kind === 'ended' && isCurrent)) return; // older than what is shown
+  // An ended PK stays ended: a late 5558/5559 of it, or a state read before its end, never revives it.
+  if (d.pkId && pk.endedIds.has(d.pkId) && kind !== 'ended' && kind !== 'offline' && !pkEndedIn(d)) return;
+  const before = pk.progress;
+  if (seq >= pk.seq) {
+    pk.seq = seq;
+    if (d.progress !== null) pk.progress = Math.min(100, Math.max(0, Math.round(d.progress)));
+  }
+  if (kind === 'state' || kind === 'snapshot') {
+    const pkId = d.pkId || null;
+    pk.pkId = pkId;
+    pk.challengerId = d.challengerId || null;
+    pk.endsAt = d.endsAt || null;
+    pk.ended = pkId !== null && pkEndedIn(d);
+    pk.winnerId = pk.ended ? (typeof d.winnerId === 'number' ? d.winnerId : null) : null;
+    pk.endReason = pk.ended ? d.endReason || '' : '';
+    if (pk.ended) pkRememberEnded(pkId);
+    if (pkId !== pk.bannerFor) pk.banner = false;
+    if (!pk.ended && pkId) pkStatus(...pkChallengerLine());
+    // An end seen live (its 5561): the status line says who won already.
+    else if (pk.ended && pkId !== pk.bannerFor)
+      pkStatus('Last PK: ', ...pkResultWords(), pk.endReason ? ` ${PK_REASONS[pk.endReason] || ''}` : '');
+    else if (!pk.ended)
+      pkStatus(state.room && state.room.isAnchor ? 'Waiting for a challenger…' : 'No PK running: take the seat!');
+  } else if (kind === 'progress' || kind === 'online') {
+    if (d.pkId && d.pkId !== pk.pkId) {
+      // A new PK (its 5559 may come after its first 5558): it starts clean.
+      pk.pkId = d.pkId;
+      pk.ended = false;
+      pk.winnerId = null;
+      pk.endReason = '';
+      pk.banner = false;
+      pk.lateTries = 0;
+    }
+    if (d.challengerId) pk.challengerId = d.challengerId;
+    if (d.endsAt) pk.endsAt = d.endsAt;
+    if (kind === 'online') pkStatus(...pkChallengerLine());
+  } else if (kind === 'offline' && !(pk.ended && (!d.pkId || d.pkId === pk.pkId))) {
+    // (After its 5561, the status line says who won already.)
+    if (d.challengerId) pkStatus({ user: d.challengerId }, ' left the PK.');
+    // The 5561 that names the winner follows; should it be lost, pkState tells.
+    pkCheckLater(PK_LATE_END_MS);
+  } else if (kind === 'ended') {
+    pk.pkId = d.pkId || pk.pkId;
+    if (d.challengerId) pk.challengerId = d.challengerId;
+    pk.ended = true;
+    pk.winnerId = typeof d.winnerId === 'number' ? d.winnerId : 0;
+    pk.endReason = d.reason || '';
+    pkRememberEnded(pk.pkId);
+    if (pk.bannerFor !== pk.pkId) {
+      pk.bannerFor = pk.pkId;
+      pk.banner = true;
+    }
+    pkStatus('PK over: ', ...pkResultWords(), PK_REASONS[pk.endReason] ? ` ${PK_REASONS[pk.endReason]}` : '');
+  }
+  renderPk();
+  if (pk.progress !== before) pkAnnounce();
+}
+
+/** The numeric fields as numbers or null (absent, null or ''), whatever JSON type they came as. */
+function pkNumbers(d) {
+  const out = { ...d };
+  for (const f of ['progress', 'seq', 'anchorId', 'challengerId', 'endsAt', 'winnerId']) {
+    const v = d[f] === null || d[f] === undefined || d[f] === '' ? null : Number(d[f]);
+    out[f] = v === null || Number.isFinite(v) ? v : null;
+  }
+  return out;
+}
+
+function pkRememberEnded(pkId) {
+  if (!pkId) return;
+  pk.endedIds.add(pkId);
+  while (pk.endedIds.size > PK_ENDED_MAX) pk.endedIds.delete(pk.endedIds.values().next().value);
+}
+
+/** @typedef {string | { user: number }} PkWords a text, or a user shown by name */
+
+/** @returns {PkWords[]} */
+function pkChallengerLine() {
+  if (!pk.challengerId) return [];
+  if (pk.challengerId === state.userId) return ['You are the challenger. Gifts to you pull the bar your way.'];
+  return [{ user: pk.challengerId }, ' is challenging ', { user: state.room ? state.room.anchorId : 0 }, '.'];
+}
+
+/** @returns {PkWords[]} */
+function pkResultWords() {
+  if (pk.winnerId === 0) return ['a draw.'];
+  if (!pk.winnerId) return ['ended.'];
+  return pk.winnerId === state.userId ? ['you win!'] : [{ user: pk.winnerId }, ' wins.'];
+}
+
+/**
+ * The polite status line under the bar: who challenges, who left, who won (read out by screen readers). Users
+ * are name spans (their names follow when they arrive); the same words again change nothing (no re-reading).
+ * @param {PkWords[]} words
+ */
+function pkStatus(...words) {
+  const key = JSON.stringify(words);
+  const el = $('pk-status');
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  el.replaceChildren(...words.map((w) => (typeof w === 'string' ? w : w.user ? nameSpan(w.user) : 'the anchor')));
+}
+
+/** The score read out (politely, at most every PK_ANNOUNCE_MS): the bar itself only changes its value. */
+function pkAnnounce() {
+  if (pk.announceTimer !== undefined) return;
+  const wait = Math.max(0, pk.announced + PK_ANNOUNCE_MS - Date.now());
+  pk.announceTimer = setTimeout(() => {
+    pk.announceTimer = undefined;
+    pk.announced = Date.now();
+    if (pk.roomId) $('pk-score-live').textContent = `PK score: ${pkScoreText()}`;
+  }, wait);
+}
+
+function pkScoreText() {
+  const anchor = state.room ? nameOf(state.room.anchorId) : 'the anchor';
+  const challenger = pk.challengerId ? nameOf(pk.challengerId) : 'the challenger';
+  return `${anchor} ${pk.progress}%, ${challenger} ${100 - pk.progress}%`;
+}
+
+/** The bar's text alternative (names can arrive after the bar moved). */
+function renderPkLabel() {
+  if (!pk.roomId) return;
+  $('pk-bar').setAttribute('aria-valuetext', `${pkScoreText()}${pk.ended ? ' (final)' : ''}`);
+}
+
+/** A name span in `el` for `userId` (kept when it is the same user: no flicker), or a text. */
+function setPkName(el, userId, otherwise) {
+  if (userId) {
+    if (el.dataset.userId === String(userId)) return;
+    el.dataset.userId = String(userId);
+    el.replaceChildren(nameSpan(userId));
+  } else {
+    delete el.dataset.userId;
+    el.replaceChildren(otherwise);
+  }
+}
+
+function renderPk() {
+  const room = state.room;
+  $('pk').hidden = !pk.roomId || !room;
+  if (!pk.roomId || !room) {
+    $('pk-to').hidden = true;
+    pkPickAnchor();
+    return;
+  }
+  const running = pkRunning();
+  const panel = $('pk');
+  panel.dataset.state = running ? 'running' : pk.ended ? 'ended' : 'idle';
+  panel.dataset.progress = String(pk.progress);
+  panel.dataset.seq = String(pk.seq);
+  panel.dataset.pkId = pk.pkId || '';
+  $('pk-fill-anchor').style.width = `${pk.progress}%`;
+  $('pk-fill-challenger').style.width = `${100 - pk.progress}%`;
+  $('pk-bar').setAttribute('aria-valuenow', String(pk.progress));
+  $('pk-anchor-share').textContent = `${pk.progress}%`;
+  $('pk-challenger-share').textContent = `${100 - pk.progress}%`;
+  setPkName($('pk-anchor-name'), room.anchorId, 'Anchor');
+  setPkName($('pk-challenger-name'), pk.challengerId, running || pk.ended ? 'Challenger' : 'No challenger yet');
+  renderPkLabel();
+
+  const me = state.userId;
+  $('pk-challenge').hidden = room.isAnchor || room.ended || running || !pk.supported;
+  $('pk-challenge').disabled = pk.busy;
+  $('pk-leave').hidden = !running || pk.challengerId !== me;
+  $('pk-leave').disabled = pk.busy;
+
+  // The side picker: while a PK runs, for viewers (the challenger can only send to the anchor).
+  $('pk-to').hidden = !running || room.isAnchor;
+  const toChallenger = /** @type {HTMLInputElement} */ ($in($('pk-to'), 'input[value=challenger]'));
+  toChallenger.disabled = !running || pk.challengerId === me;
+  if ($('pk-to').hidden || toChallenger.disabled) pkPickAnchor();
+  setPkName($('pk-to-anchor'), room.anchorId, 'Anchor');
+  setPkName($('pk-to-challenger'), pk.challengerId, 'Challenger');
+
+  $('pk-result').hidden = !pk.banner;
+  if (pk.banner) {
+    $('pk-result').dataset.winnerId = String(pk.winnerId ?? '');
+    $('pk-result').dataset.reason = pk.endReason;
+    $('pk-result-text').replaceChildren(
+      ...(pk.winnerId === 0
+        ? ['PK over: a draw']
+        : pk.winnerId === me
+          ? ['PK over: you win!']
+          : ['PK over: ', nameSpan(pk.winnerId, 'name pk-winner-name'), ' wins']),
+    );
+    $('pk-result-reason').textContent = PK_REASONS[pk.endReason] || '';
+  }
+
+  if (running && pk.endsAt && pk.clock === undefined) pk.clock = setInterval(renderPkClock, 1000);
+  if (!running && pk.clock !== undefined) {
+    clearInterval(pk.clock);
+    pk.clock = undefined;
+  }
+  renderPkClock();
+}
+
+function pkPickAnchor() {
+  const anchor = /** @type {HTMLInputElement} */ ($in($('pk-to'), 'input[value=anchor]'));
+  if (!anchor.checked) anchor.checked = true;
+}
+
+/** The countdown to endsAt; at zero, the 5561 is due (asked of pkState if it does not come). */
+function renderPkClock() {
+  let text = '';
+  if (pkRunning() && pk.endsAt) {
+    const left = Math.max(0, pk.endsAt - Date.now());
+    const s = Math.ceil(left / 1000);
+    text = left > 0 ? `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')} left` : "Time's up…";
+    if (left === 0) pkCheckLater(PK_LATE_END_MS);
+  } else if (pk.ended) text = 'Ended';
+  if ($('pk-clock').textContent !== text) $('pk-clock').textContent = text;
+}
+
+/** Reads pkState after `ms` (once at a time) while the PK still looks running past its end. */
+function pkCheckLater(ms) {
+  if (pk.late !== undefined || pk.lateTries >= 5) return;
+  const gen = pk.gen;
+  pk.late = setTimeout(async () => {
+    pk.late = undefined;
+    if (gen !== pk.gen) return;
+    pk.lateTries += 1;
+    await loadPkState();
+    if (gen === pk.gen && pkRunning() && pk.endsAt && Date.now() >= pk.endsAt) pkCheckLater(5000);
+  }, ms);
+}
+
+/** The receiver of a gift sent now: the side picked while a PK runs, else the anchor. */
+function pkReceiver(room) {
+  if (!pkRunning() || room.isAnchor || pk.roomId !== room.roomId) return room.anchorId;
+  const picked = /** @type {HTMLInputElement | null} */ ($in($('pk-to'), 'input[name=pk-to]:checked'));
+  return picked && picked.value === 'challenger' && pk.challengerId && pk.challengerId !== state.userId
+    ? pk.challengerId
+    : room.anchorId;
+}
+
+$('pk-challenge').addEventListener('click', () => void pkSeat('online'));
+$('pk-leave').addEventListener('click', () => void pkSeat('offline'));
+$('pk-result-close').addEventListener('click', () => {
+  pk.banner = false;
+  renderPk();
+  const next = $('pk-challenge').hidden ? $('pk-title') : $('pk-challenge');
+  if (next === $('pk-title')) next.tabIndex = -1;
+  next.focus();
+});
+
+/** Challenge (POST /living/onlinePK) or Leave PK (POST /living/offlinePK; asks first: the anchor wins it). */
+async function pkSeat(which) {
+  const room = state.room;
+  if (!room || pk.busy || pk.roomId !== room.roomId) return;
+  if (which === 'offline') {
+    const ok = await confirmDialog('Leave the PK?', 'Leaving ends the PK now, and the anchor wins it.', 'Leave PK');
+    if (!ok || state.room !== room) return;
+  }
+  pk.busy = true;
+  renderPk();
+  try {
+    await post(which === 'online' ? '/living/onlinePK' : '/living/offlinePK', { roomId: room.roomId });
+    if (state.room !== room) return;
+    if (which === 'online') pkStatus('You are the challenger. Gifts to you pull the bar your way.');
+  } catch (err) {
+    showError(err);
+  } finally {
+    pk.busy = false;
+    // The 5559/5561 tell the whole room; pkState makes this page right at once (and after a refusal: who has it).
+    if (state.room === room) {
+      renderPk();
+      void loadPkState();
+    }
+  }
+}
 
 // ---------- chat (SPEC-20: bizCode 5555 both ways; refusals as error frames) ----------
 const CHAT_SHOWN = 100;
