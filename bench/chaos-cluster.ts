@@ -129,6 +129,7 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[], pk: PkLo
   const crashed = run.stack.crashed();
   const own: AuditCheck[] = [
     servedCheck(run),
+    pk.coverageCheck(),
     { name: 'no app died on its own', ok: crashed.length === 0, figures: { appsDown: crashed.length } },
     {
       name: 'every fault injected',
@@ -229,6 +230,7 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
       redis,
       keyPrefix: layout.shared.REDIS_KEY_PREFIX,
       firstUser: 8_100_000,
+      maxStarts: 8, // PKs of 45 s (the layout's GIFT_PK_DURATION_MS)
       log,
     });
     const viewers = pk.adopt(seeded, seeded[seeded.length - 1].roomId);

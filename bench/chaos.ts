@@ -356,7 +356,15 @@ async function chaos(
 ): Promise<boolean> {
   const { stack, ds, redis } = ctx;
   const prefix = ENV.REDIS_KEY_PREFIX;
-  const pk = await PkLoad.open({ ports: [PORTS.gateway], redis, keyPrefix: prefix, firstUser: 7_100_000, log });
+  // PKs of 45 s (ENV): up to 8 in the run, the one the Redis fault takes included.
+  const pk = await PkLoad.open({
+    ports: [PORTS.gateway],
+    redis,
+    keyPrefix: prefix,
+    firstUser: 7_100_000,
+    maxStarts: 8,
+    log,
+  });
   const viewers = pk.adopt(seeded, seeded[seeded.length - 1].roomId);
   log(`PK room ${pk.roomIds().join(', ')} opened (type 1): the viewers of one seeded room gift there`);
   // Anchors send too (anchor A gifts anchor B in B's room).
@@ -432,6 +440,7 @@ async function chaos(
       }),
       check('every fault injected and recovered', faultsRan, { faults: faults.length, planned: FAULTS }),
       check('no process died on its own', stack.crashed().length === 0, { crashedOnTheirOwn: stack.crashed().length }),
+      pk.coverageCheck(),
       check('withdrawals made and reviewed during the run', withdrawals.counts.reviewed > 0, {
         withdrawalsMade: withdrawals.counts.made,
         withdrawalsReviewed: withdrawals.counts.reviewed,

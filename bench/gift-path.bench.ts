@@ -516,6 +516,7 @@ async function main(): Promise<void> {
       });
       const soakAudit = verdict([
         ...money.checks,
+        pk.coverageCheck(),
         check(
           'soak viewers: no effect twice, no failure push',
           observers.duplicates === 0 && observers.failures === 0,
@@ -661,6 +662,7 @@ async function main(): Promise<void> {
     await burstObservers.close();
     const audited = verdict([
       ...result.checks,
+      pk.coverageCheck(),
       check('burst: one gift trade per accepted gift', burstTrades === burst.accepted.length, {
         acceptedBurst: burst.accepted.length,
         burstTrades,

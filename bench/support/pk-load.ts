@@ -22,7 +22,7 @@ import { RedisClient } from '@live/redis';
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { httpPost, sleep, Viewer, writeTokens } from './bench-kit';
-import type { AuditedPk } from './gift-audit';
+import type { AuditCheck, AuditedPk } from './gift-audit';
 
 /** What /living/pkState answers (PK-DESIGN.md). */
 interface PkStateView {
@@ -65,6 +65,8 @@ export interface PkLoadOptions {
 
 export class PkLoad {
   readonly counts = { starts: 0, startRefused: 0, ended: 0, pollFailures: 0 };
+  /** Poll ticks (summed over the rooms) that found a room in PK, and without one. */
+  private readonly ticks = { inPk: 0, outOfPk: 0 };
   private readonly seen = new Set<string>();
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
@@ -158,11 +160,33 @@ export class PkLoad {
     return { roomIds: this.roomIds(), pkIds: [...this.seen] };
   }
 
+  /**
+   * A check for the harness' verdict: the PK rooms were in PK for most of the load (a start refused for good,
+   * e.g. a pkId that collides with an earlier one's after Redis lost the room's seq, leaves the room without).
+   */
+  coverageCheck(): AuditCheck {
+    const polls = this.ticks.inPk + this.ticks.outOfPk;
+    return {
+      name: 'PK load: the PK rooms in PK for at least 80 % of the polls',
+      ok: polls > 0 && this.ticks.inPk >= 0.8 * polls,
+      figures: {
+        pkStarts: this.counts.starts,
+        pkStartsRefused: this.counts.startRefused,
+        pkPollsInPk: this.ticks.inPk,
+        pkPollsOutOfPk: this.ticks.outOfPk,
+        pkPollFailures: this.counts.pollFailures,
+      },
+    };
+  }
+
   private async pollLoop(): Promise<void> {
     const every = this.opts.pollMs ?? 1_000;
     while (!this.stopped) {
       await sleep(every);
-      for (const room of this.rooms) await this.poll(room).catch(() => (this.counts.pollFailures += 1));
+      for (const room of this.rooms) {
+        await this.poll(room).catch(() => (this.counts.pollFailures += 1));
+        this.ticks[room.current ? 'inPk' : 'outOfPk'] += 1;
+      }
     }
   }
 

@@ -136,6 +136,9 @@ describe('PkLoad (the PK room of a bench or chaos load)', () => {
     // Another room's sender: its own anchor, always.
     expect(new Set(Array.from({ length: 50 }, () => load.receiverOf(adopted[2])))).toEqual(new Set([90]));
     expect(load.audited()).toEqual({ roomIds: [77], pkIds: ['pk-77-1'] });
+    // In PK at every poll: the harness' coverage check holds.
+    await until(() => load.coverageCheck().figures.pkPollsInPk >= 3);
+    expect(load.coverageCheck()).toMatchObject({ ok: true, figures: { pkStarts: 1, pkPollsOutOfPk: 0 } });
   });
 
   it('starts the next PK with a fresh challenger when one ends, at most maxStarts in all', async () => {
@@ -157,6 +160,12 @@ describe('PkLoad (the PK room of a bench or chaos load)', () => {
     expect(gateway.calls.filter((c) => c.path === '/living/onlinePK').map((c) => c.userId)).toEqual([501, 502, 503]);
     expect(load.audited().pkIds).toEqual(['pk-77-1', 'pk-77-2', 'pk-77-3']);
     expect(load.counts).toMatchObject({ starts: 3, ended: 3 });
+    // Out of starts, out of PK: once most polls find the room without one, the coverage check fails.
+    await until(() => {
+      const { pkPollsInPk, pkPollsOutOfPk } = load.coverageCheck().figures;
+      return pkPollsOutOfPk > pkPollsInPk * 4;
+    });
+    expect(load.coverageCheck().ok).toBe(false);
   });
 });
 
