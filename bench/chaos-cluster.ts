@@ -103,9 +103,9 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[], pk: PkLo
   await run.kafka.connect();
   run.kafka.startSampling();
   const sampler = setInterval(() => void run.rpc.sample(), 2_000);
-  await pk.start();
-  run.load.start();
   try {
+    await pk.start();
+    run.load.start();
     await sleep(run.short ? 5_000 : 15_000);
     await kafkaFault(run);
     await redisFault(run);

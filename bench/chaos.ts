@@ -403,10 +403,10 @@ async function chaos(
     },
     everyMs: 500,
   });
-  await pk.start();
-  load.start();
-  withdrawals.start();
   try {
+    await pk.start();
+    load.start();
+    withdrawals.start();
     const faults = await runFaults(load, lag, ctx, [...viewers, ...anchors, ...pk.users()], broker);
     await load.stop();
     await withdrawals.stop();
