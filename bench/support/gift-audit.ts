@@ -457,8 +457,8 @@ async function judgePks(
     samples: [],
   };
   const sample = (line: string): void => void (t.samples.length < 20 && t.samples.push(line));
-  // The hashes before the rows: an end is written to Redis first, then to t_living_pk, so a hash read
-  // first never shows an end the rows read after it could still be missing for good.
+  // The hashes first, then the rows: an end reaches Redis before t_living_pk, so rows read after a hash are
+  // at least as late as it (an end the hash shows and the rows do not yet is waited for: auditPk).
   const hashes = new Map<number, Record<string, string>>();
   const readHash = async (roomId: number): Promise<void> => {
     if (!hashes.has(roomId)) hashes.set(roomId, await redis.hgetall(pkHashKey(keyPrefix, roomId)));
@@ -500,7 +500,10 @@ async function judgePks(
           [rows.map((r) => r.pk_id)],
         );
   const giftsOf = new Map<string, PkGiftRow[]>();
-  for (const g of gifts) giftsOf.set(g.pk_id, [...(giftsOf.get(g.pk_id) ?? []), g]);
+  for (const g of gifts) {
+    if (!giftsOf.has(g.pk_id)) giftsOf.set(g.pk_id, []);
+    giftsOf.get(g.pk_id)!.push(g);
+  }
 
   for (const row of rows) {
     const id = row.pk_id;
@@ -569,7 +572,8 @@ async function judgePks(
     }
     // A short step is the one that hit the bound: one at most, toward the bound the PK ended at.
     const bound = end?.reason === 'bound' ? end.progress : null;
-    const shortOk = short.length === 0 || (short.length === 1 && bound !== null && short[0] > 0 === bound >= 100);
+    const towardTheBound = (step: number): boolean => bound !== null && (bound >= 100 ? step > 0 : step < 0);
+    const shortOk = short.length === 0 || (short.length === 1 && towardTheBound(short[0]));
     if (!shortOk) {
       t.pkStepsOffRule += short.length;
       sample(`${id}: steps short of the rule ${JSON.stringify(short)} (end: ${end?.reason ?? 'running'})`);

@@ -182,6 +182,9 @@ describe('auditPk', () => {
     // A step off the rule: 2 points for 5 coins.
     const offRule = await withStep('1:c-2', 2, 1);
     expect([offRule.failed, offRule.figures.pkStepsOffRule]).toEqual([[STEPS], 1]);
+    // Short of the rule (5 points for 199 coins) in a PK no bound ended: no clamp explains it.
+    const short = await withStep('1:c-4', 5, 10);
+    expect([short.failed, short.figures.pkStepsOffRule]).toEqual([[STEPS], 1]);
 
     // A wrong winner: time up at 51, the challenger named.
     await q("UPDATE t_living_pk SET winner_id = 5 WHERE pk_id = 'pk-3-1'");
