@@ -8,7 +8,8 @@
  * Redis Cluster of 3 masters + 3 replicas, MariaDB; brought up (timed, their memory printed) and torn
  * down at the end, also on failure and Ctrl-C. Apps: api-gateway, gift-service, bank-service, im-router
  * twice each, im-core three times. Load: gifts at a steady rate over both gateways, anchors among the
- * senders, WebSocket viewers in every room over the three im-core nodes. Faults, one at a time: kill -9
+ * senders, one PK room (bench/support/pk-load: gifts to its anchor or its challenger, a new PK when one
+ * ends), WebSocket viewers in every room over the three im-core nodes. Faults, one at a time: kill -9
  * of the broker leading most send_gift partitions; kill of the Redis master of the busiest room's slot
  * (its replica takes over); kill -9 of one instance of each app; one gift-service cut off from the
  * database for 10 s. Each prints its client errors, time to recover and peak consumer lag. Then the
@@ -30,6 +31,7 @@ import { appsFault, databaseFault, kafkaFault, redisFault, Run } from './support
 import { KafkaWatch } from './support/cluster-kafka';
 import { clusterLayout, Instance, instancesOf } from './support/cluster-layout';
 import { GiftLoad } from './support/cluster-load';
+import { PkLoad } from './support/pk-load';
 import { RpcServed, rpcShares } from './support/rpc-served';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
@@ -87,7 +89,7 @@ function servedCheck(run: Run): AuditCheck {
   };
 }
 
-async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise<boolean> {
+async function scenario(run: Run, viewers: Viewer[], senders: Viewer[], pk: PkLoad): Promise<boolean> {
   const prefix = run.layout.shared.REDIS_KEY_PREFIX;
   const nodes = instancesOf(run.layout, 'im-core').map((i) => i.http);
   const observers = await PushObservers.open({
@@ -101,8 +103,9 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
   await run.kafka.connect();
   run.kafka.startSampling();
   const sampler = setInterval(() => void run.rpc.sample(), 2_000);
-  run.load.start();
   try {
+    await pk.start();
+    run.load.start();
     await sleep(run.short ? 5_000 : 15_000);
     await kafkaFault(run);
     await redisFault(run);
@@ -111,9 +114,11 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
     await sleep(run.short ? 3_000 : 10_000);
   } finally {
     await run.load.stop();
+    await pk.stop();
     await run.rpc.sample();
     clearInterval(sampler);
   }
+  log(`PK load: ${JSON.stringify(pk.counts)}, pkIds ${pk.audited().pkIds.join(', ')}`);
   const sent = run.load.sent.length;
   log(
     `load stopped: ${sent} sent, ${run.load.accepted().length} accepted, ${run.load.readsDone} reads (${run.load.readErrors} failed); settling`,
@@ -124,6 +129,7 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
   const crashed = run.stack.crashed();
   const own: AuditCheck[] = [
     servedCheck(run),
+    pk.coverageCheck(),
     { name: 'no app died on its own', ok: crashed.length === 0, figures: { appsDown: crashed.length } },
     {
       name: 'every fault injected',
@@ -138,6 +144,8 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[]): Promise
     gifts: run.load.gifts(),
     requestIdLike: ['%:c-%'],
     observers,
+    // Nothing flushes Redis here: a PK's bar must survive the master's failover (its hash is in its room's slot).
+    pk: pk.audited(),
   });
   const result = verdict([...audit.checks, ...own]);
   await observers.close();
@@ -209,19 +217,29 @@ export async function runClusterChaos(short: boolean): Promise<boolean> {
     const appRss = layout.instances.reduce((s, i: Instance) => s + rssMb(stack!.pid(i.name)), 0);
     log(`11 app processes healthy in ${((Date.now() - appsT0) / 1_000).toFixed(1)} s, ${appRss} MB RSS together`);
     const rooms = short ? 12 : 20;
-    const viewers = await seedViewers(ds, redis, layout.shared.REDIS_KEY_PREFIX, {
+    const seeded = await seedViewers(ds, redis, layout.shared.REDIS_KEY_PREFIX, {
       count: short ? 120 : 300,
       rooms,
       firstUser: 8_000_000,
       coins: (i) => (i % 4 === 0 ? 30 : 100_000),
     });
+    const gateways = instancesOf(layout, 'api-gateway').map((g) => g.http);
+    // One PK room (type 1, opened through a gateway) for the whole run: the last seeded room's viewers gift there.
+    const pk = await PkLoad.open({
+      ports: gateways,
+      redis,
+      keyPrefix: layout.shared.REDIS_KEY_PREFIX,
+      firstUser: 8_100_000,
+      maxStarts: 8, // PKs of 45 s (the layout's GIFT_PK_DURATION_MS)
+      log,
+    });
+    const viewers = pk.adopt(seeded, seeded[seeded.length - 1].roomId);
     const anchors = await seedAnchorSenders(ds, redis, layout.shared.REDIS_KEY_PREFIX, viewers, 100_000);
     const senders = [...viewers, ...anchors];
-    const gateways = instancesOf(layout, 'api-gateway').map((g) => g.http);
     const poor = new Set(viewers.filter((_, i) => i % 4 === 0).map((v) => v.userId));
-    run.load = new GiftLoad(gateways, senders, short ? 40 : 80, poor);
+    run.load = new GiftLoad(gateways, senders, short ? 40 : 80, poor, (v) => pk.receiverOf(v));
     try {
-      ok = await scenario(run, viewers, senders);
+      ok = await scenario(run, viewers, senders, pk);
     } finally {
       await run.kafka.close();
     }

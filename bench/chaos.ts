@@ -10,11 +10,12 @@
  * bodies, bad JSON, forged tokens, another user's room, forged and replayed callbacks) to every
  * endpoint, and bad frames to the WebSocket: zero 5xx, every answer an envelope, no process down; a
  * rate limit under 200 concurrent requests; every app refusing a bad configuration with a clear message.
- * Chaos: while gifts flow at a steady rate (viewers, and anchors gifting each other's rooms), with a
+ * Chaos: while gifts flow at a steady rate (viewers, and anchors gifting each other's rooms; one room a PK
+ * room for the whole run, bench/support/pk-load), with a
  * WebSocket observer per sender and viewer, in turn: kill -9 + restart of each app, Redis gone with its data,
  * the Kafka broker stopped and started (chaos' own broker when scripts/infra did not start the configured
  * one), the database refusing connections. Then, quiet, the gift audit (bench/support/gift-audit.ts:
- * money and pushes). Prints a table of faults (client errors, time to recover, peak send_gift consumer
+ * money, PK bars and pushes). Prints a table of faults (client errors, time to recover, peak send_gift consumer
  * lag) and the audit's checks, and exits non-zero when anything does not hold or a fault was not injected.
  */
 import { validateEnv } from '@live/common';
@@ -45,6 +46,7 @@ import { ConsumerLagSampler } from './support/consumer-lag';
 import { API_ENDPOINTS } from './support/endpoints';
 import { auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
 import { GiftLoad } from './support/gift-load';
+import { PkLoad } from './support/pk-load';
 import { StackProcesses } from './support/stack-processes';
 import { TcpProxy } from './support/tcp-proxy';
 import { WithdrawalLoad } from './support/withdrawal-load';
@@ -73,6 +75,8 @@ const ENV: Record<string, string> = {
   // A few withdrawals run with the load (WithdrawalLoad): every coin earned is withdrawable, 1 coin is enough.
   EARNINGS_HOLD_DAYS: '0',
   BANK_WITHDRAW_MIN: '1',
+  // PKs of 45 s (default 5 min): the PK room's battles end by time within the run, and PkLoad starts the next.
+  GIFT_PK_DURATION_MS: '45000',
 };
 /** The admin who reviews the load's withdrawals (a token in Redis only: no account needed). */
 const ADMIN_USER_ID = 6_999_999;
@@ -341,14 +345,28 @@ function chaosBroker(): { brokers: string[]; pidFile: string; ownState: string |
   return { brokers: [process.env.KAFKA_BROKERS], pidFile: join(ownState, 'kafka.pid'), ownState };
 }
 
-/** Steady gifts from viewers and anchors, faults one at a time, then the audit. Returns whether it all held. */
+/**
+ * Steady gifts from viewers and anchors, faults one at a time, then the audit. One room is a PK room for
+ * the whole run (PkLoad: its viewers are those of the last seeded room). Returns whether it all held.
+ */
 async function chaos(
   ctx: { stack: StackProcesses; ds: DataSource; redis: RedisClient; dbProxy: TcpProxy; redisProxy: TcpProxy },
-  viewers: Viewer[],
+  seeded: Viewer[],
   broker: ReturnType<typeof chaosBroker>,
 ): Promise<boolean> {
   const { stack, ds, redis } = ctx;
   const prefix = ENV.REDIS_KEY_PREFIX;
+  // PKs of 45 s (ENV): up to 8 in the run, the one the Redis fault takes included.
+  const pk = await PkLoad.open({
+    ports: [PORTS.gateway],
+    redis,
+    keyPrefix: prefix,
+    firstUser: 7_100_000,
+    maxStarts: 8,
+    log,
+  });
+  const viewers = pk.adopt(seeded, seeded[seeded.length - 1].roomId);
+  log(`PK room ${pk.roomIds().join(', ')} opened (type 1): the viewers of one seeded room gift there`);
   // Anchors send too (anchor A gifts anchor B in B's room).
   const anchors = await seedAnchorSenders(ds, redis, prefix, viewers, 100_000);
   const senders = viewers.slice(20);
@@ -367,6 +385,8 @@ async function chaos(
       const t = Math.floor(n / 3);
       return t % 5 === 0 ? anchors[(t / 5) % anchors.length] : senders[(t - Math.ceil(t / 5)) % senders.length];
     },
+    // In the PK room, the anchor or the challenger; elsewhere the room's anchor.
+    receiverOf: (v) => pk.receiverOf(v),
   });
   const lag = new ConsumerLagSampler(
     broker.brokers,
@@ -383,13 +403,16 @@ async function chaos(
     },
     everyMs: 500,
   });
-  load.start();
-  withdrawals.start();
   try {
-    const faults = await runFaults(load, lag, ctx, [...viewers, ...anchors], broker);
+    await pk.start();
+    load.start();
+    withdrawals.start();
+    const faults = await runFaults(load, lag, ctx, [...viewers, ...anchors, ...pk.users()], broker);
     await load.stop();
     await withdrawals.stop();
+    await pk.stop();
     log(`withdrawals by anchors during the run: ${JSON.stringify(withdrawals.counts)}`);
+    log(`PK load: ${JSON.stringify(pk.counts)}, pkIds ${pk.audited().pkIds.join(', ')}`);
     const gifts = load.accepted();
     log(`load stopped: ${load.attempts.length} attempts, ${gifts.length} accepted; waiting for quiet`);
     await waitSettled(
@@ -404,6 +427,10 @@ async function chaos(
       gifts,
       requestIdLike: ['%:c-%'],
       observers,
+      pk: pk.audited(),
+      // "Redis gone, its data lost" takes the running PK's hash (and the sweeper's entry) with it: that PK keeps
+      // its t_living_pk row, running, and no bar to judge (PkLoad starts the next).
+      pkStateLossAllowed: pk.roomIds().length,
     });
     const faultsRan = faults.length === FAULTS && faults.every((f) => f.recoverSeconds > 0);
     const all = verdict([
@@ -413,6 +440,7 @@ async function chaos(
       }),
       check('every fault injected and recovered', faultsRan, { faults: faults.length, planned: FAULTS }),
       check('no process died on its own', stack.crashed().length === 0, { crashedOnTheirOwn: stack.crashed().length }),
+      pk.coverageCheck(),
       check('withdrawals made and reviewed during the run', withdrawals.counts.reviewed > 0, {
         withdrawalsMade: withdrawals.counts.made,
         withdrawalsReviewed: withdrawals.counts.reviewed,
@@ -425,6 +453,7 @@ async function chaos(
   } finally {
     await load.stop(0);
     await withdrawals.stop();
+    await pk.stop();
     await lag.close();
     await observers.close();
   }

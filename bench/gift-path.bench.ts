@@ -34,7 +34,7 @@ import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
 import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -56,6 +56,7 @@ import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
 import { ensureWrk, LoadResult, wrkLoad } from './support/wrk-load';
 import { runSoak } from './support/soak';
+import { PkLoad } from './support/pk-load';
 
 // ---------- arguments ----------
 const quick = process.argv.includes('--quick');
@@ -155,6 +156,10 @@ class Observers {
 }
 
 // ---------- HTTP load ----------
+/** The run's PK room (set once it is open): gift phases send in it to its anchor or its challenger. */
+let pkLoad: PkLoad | undefined;
+const PK_RECEIVERS = join(process.cwd(), 'bench-output', `pk-receivers-${id}.txt`);
+
 interface LoadOptions {
   label: string;
   tag: string;
@@ -174,6 +179,8 @@ function generate(opts: LoadOptions): Promise<LoadResult> {
     ...opts,
     port: PORTS.gateway,
     record: opts.path === '/gift/send',
+    // The baselines (/bench/*) send to the anchor: only gifts meet the PK room's challenger.
+    receiversFile: opts.path === '/gift/send' && pkLoad ? PK_RECEIVERS : undefined,
     workDir: join(process.cwd(), 'bench-output', `wrk-${id}`),
     log,
   });
@@ -203,7 +210,7 @@ async function load(opts: LoadOptions): Promise<LoadResult> {
       const body = {
         giftId: opts.giftId ?? 1,
         roomId: v.roomId,
-        receiverId: v.anchorId,
+        receiverId: opts.path === '/gift/send' && pkLoad ? pkLoad.receiverOf(v) : v.anchorId,
         ...benchGiftCount(n),
         requestId: `${opts.tag}-${n}-${sentAt.toFixed(3)}`,
       };
@@ -418,12 +425,25 @@ async function main(): Promise<void> {
     if (unseen.length > 0)
       log(`no process of ${unseen.join(', ')} on this machine: left out of the server CPU (a server elsewhere?)`);
     ds = await new DataSource(buildDataSourceOptions(dbEnv, {}, await detectServerFlavor(dbEnv))).initialize();
-    const viewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
+    const seeded = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
       count: USERS,
       rooms: ROOMS,
       firstUser: 1_000_000,
       coins: () => 10_000_000,
     });
+    // One PK room (issue 21): opened by its anchor (type 1), in PK the whole run (a new PK when one ends);
+    // the viewers of the last seeded room gift there, to its anchor or its challenger.
+    const pk = await PkLoad.open({
+      ports: [PORTS.gateway],
+      redis,
+      keyPrefix: ENV.REDIS_KEY_PREFIX,
+      firstUser: 6_000_000,
+      receiversFile: PK_RECEIVERS,
+      log,
+    });
+    const viewers = pk.adopt(seeded, seeded[seeded.length - 1].roomId);
+    await pk.start();
+    pkLoad = pk;
     // As many senders in as many other rooms, where no WebSocket is logged in: the no-viewer phase.
     const quietSenders = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
       count: USERS,
@@ -483,16 +503,20 @@ async function main(): Promise<void> {
       await sleep(3_500);
       await observers.flush();
       await observers.close();
-      log("audit: money (bench/support/gift-audit) and the viewers' pushes");
+      await pk.stop();
+      log(`PK load: ${JSON.stringify(pk.counts)}, pkIds ${pk.audited().pkIds.join(', ')}`);
+      log("audit: money and PK bars (bench/support/gift-audit) and the viewers' pushes");
       const money = await auditGifts({
         ds,
         redis,
         keyPrefix: ENV.REDIS_KEY_PREFIX,
         gifts: soakGifts,
         requestIdLike: ['%:w-%', '%:s-%'],
+        pk: pk.audited(),
       });
       const soakAudit = verdict([
         ...money.checks,
+        pk.coverageCheck(),
         check(
           'soak viewers: no effect twice, no failure push',
           observers.duplicates === 0 && observers.failures === 0,
@@ -570,12 +594,14 @@ async function main(): Promise<void> {
     log(`burst: seeding ${BURST_USERS} users in ${BURST_ROOMS} rooms`);
     // Balances from 0 to 60 coins, gifts of 5: about a third of the burst cannot be paid -> refused at the
     // gateway (cached balance) or at settlement (5557), exercising both paths under load.
-    const burstViewers = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
+    const burstSeeded = await seedViewers(ds, redis, ENV.REDIS_KEY_PREFIX, {
       count: BURST_USERS,
       rooms: BURST_ROOMS,
       firstUser: 5_000_000,
       coins: (i) => (i * 7) % 61,
     });
+    // The last burst room's users gift in the PK room (still in PK: PkLoad restarts it when one ends).
+    const burstViewers = pk.adopt(burstSeeded, burstSeeded[burstSeeded.length - 1].roomId);
     const roomsSeen = new Map<number, number>();
     burstViewers.forEach((v, i) => !roomsSeen.has(v.roomId) && roomsSeen.set(v.roomId, i));
     // One observer per room (it sends too, so its refused gifts' 5557 are judged): the push audit.
@@ -615,11 +641,13 @@ async function main(): Promise<void> {
     }
     const burstDone = (now() - burstStart) / 1_000;
     phases.end('burst', burst.accepted.length, burst);
+    await pk.stop();
+    log(`PK load: ${JSON.stringify(pk.counts)}, pkIds ${pk.audited().pkIds.join(', ')}`);
     const burstEffects = received.effects;
     const burstFailures = received.failures;
 
     // ---------- audit ----------
-    log('audit: money and pushes (bench/support/gift-audit)');
+    log('audit: money, PK bars and pushes (bench/support/gift-audit)');
     const giftsOf = [warmup, quiet, e2e, half, burst].flatMap((r) => r.gifts);
     const burstTrades = burstCount.charged + burstCount.rejected;
     const result = await auditGifts({
@@ -629,10 +657,12 @@ async function main(): Promise<void> {
       gifts: giftsOf,
       requestIdLike: ['%:w-%', '%:q-%', '%:g-%', '%:h-%', '%:b-%'],
       observers: burstObservers,
+      pk: pk.audited(),
     });
     await burstObservers.close();
     const audited = verdict([
       ...result.checks,
+      pk.coverageCheck(),
       check('burst: one gift trade per accepted gift', burstTrades === burst.accepted.length, {
         acceptedBurst: burst.accepted.length,
         burstTrades,
@@ -873,6 +903,8 @@ async function main(): Promise<void> {
     log(`wrote ${file}.json and ${file}.svg`);
     if (!exact) process.exitCode = 1;
   } finally {
+    await pkLoad?.stop();
+    rmSync(PK_RECEIVERS, { force: true });
     await stack.stop();
     await ds?.destroy();
     await cleanRedis(redis);

@@ -71,6 +71,8 @@ export function clusterLayout(
     KAFKA_TOPIC_PREFIX: `cluster_${id}.`,
     LOG_LEVEL: 'warn',
     GATEWAY_BENCH_ROUTES: 'true',
+    // PKs of 45 s (default 5 min): the PK room's battles end by time within the run, and PkLoad starts the next.
+    GIFT_PK_DURATION_MS: '45000',
     BANK_RPC_ADDRESSES: list(rpcOf('bank-service')),
     GIFT_RPC_ADDRESSES: list(rpcOf('gift-service')),
     IM_ROUTER_RPC_ADDRESSES: list(rpcOf('im-router')),

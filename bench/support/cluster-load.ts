@@ -43,6 +43,8 @@ export class GiftLoad {
     private readonly rate: number,
     /** Senders whose turn sends BURST gifts at once (a few poor ones: some of a burst pass the gateway's check on the cached balance and are refused at settlement, 5557). */
     private readonly bursty: ReadonlySet<number> = new Set(),
+    /** The receiver of a send (default the sender's anchor): a PK room's chooser picks the anchor or the challenger. */
+    private readonly receiverOf: (sender: Viewer) => number = (v) => v.anchorId,
   ) {}
 
   start(): void {
@@ -85,7 +87,7 @@ export class GiftLoad {
     const body = JSON.stringify({
       giftId: 2,
       roomId: v.roomId,
-      receiverId: v.anchorId,
+      receiverId: this.receiverOf(v),
       ...benchGiftCount(n),
       requestId: `c-${n}`,
     });

@@ -6,7 +6,7 @@
  * Use:
  *   const observers = await PushObservers.open({ wsUrl, seats, token });  // before the load; seats: { userId, roomId }[]
  *   ... load; keep an AuditedGift { requestId (as answered), senderId, roomId, sentAt } per accepted gift ...
- *   const result = await auditGifts({ ds, redis, keyPrefix, gifts, requestIdLike: ['%:c-%'], observers });
+ *   const result = await auditGifts({ ds, redis, keyPrefix, gifts, requestIdLike: ['%:c-%'], observers, pk: pkLoad.audited() });
  *   printAudit('chaos', result);  if (!result.ok) fail;   await observers.close();
  *
  * `auditMoney` and `judgePushes` are the two halves, usable alone; `verdict(checks)` merges checks (add a
@@ -27,6 +27,13 @@
  * order; Redis' cached balance = the database's,
  * for every cached account (read key by key: safe on a Redis Cluster).
  *
+ * PK battles (auditPk, with `pk`: the run's PK rooms and the pkIds its load saw; issue 21): every PK's bar
+ * (the room's Redis hash while it is the room's PK, t_living_pk.final_progress once ended) = 50 + the sum of
+ * pk_step over its gift records; every record of a PK has a charged debit; every nonzero step is on a gift to
+ * the side its sign names (+ anchor, - challenger) and of the rule's size, min(10, ceil(price x count / 10))
+ * (short of it only for the move that hit the bound the PK ended at); an ended PK's winner fits its end reason
+ * and bar; every end and every pkId is in t_living_pk.
+ *
  * Pushes (judgePushes, over what the observers recorded): a socket is judged for a gift when it was
  * logged in to the room before the gift was sent and never closed until the audit; each judged socket
  * got a charged gift's 5556 exactly once (msgId = request id), and its sender's judged sockets got a
@@ -36,7 +43,7 @@
  * are not judged; (seat, gift) pairs left out that way must stay fewer than the judged ones, or at least
  * MIN_PAIRS_JUDGED pairs of each kind, and a tenth of them, must be judged.
  */
-import { BankRedisKeys } from '@live/redis';
+import { BankRedisKeys, GiftRedisKeys } from '@live/redis';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
@@ -74,6 +81,8 @@ export type GiftOutcome = 'charged' | 'refused';
 /** The smallest Redis surface the audit needs (a Redis or a Cluster client). */
 export interface RedisGet {
   get(key: string): Promise<string | null>;
+  /** The PK check reads each PK room's hash. */
+  hgetall(key: string): Promise<Record<string, string>>;
 }
 
 export function verdict(checks: AuditCheck[]): AuditResult {
@@ -342,6 +351,318 @@ export async function auditMoney(opts: {
     check('Redis balance cache = database', redisCacheMismatches === 0, { cachedAccounts, redisCacheMismatches }),
   ];
   return { checks, outcomes };
+}
+
+// ---------------------------------------------------------------- PK battles (issue 21)
+
+/** The PK rooms of a run and every pkId its load saw (PkLoad.audited()). */
+export interface AuditedPk {
+  roomIds: readonly number[];
+  pkIds: readonly string[];
+}
+
+/** The bar rule (PK-DESIGN.md): a charged gift of a = price x count coins moves it min(maxStep, ceil(a / coinsPerPoint)). */
+export interface PkRule {
+  coinsPerPoint: number;
+  maxStep: number;
+}
+/** gift-service's defaults (GIFT_PK_COINS_PER_POINT, GIFT_PK_MAX_STEP): no harness sets them. */
+export const PK_RULE: PkRule = { coinsPerPoint: 10, maxStep: 10 };
+const PK_START = 50;
+
+/**
+ * The room's PK hash (GiftRedisKeys.roomPk, PK-DESIGN.md: `${base}:{room:R}:pk`, the board's slot). Spelled
+ * here until the server's key builder is in the tree; the builder's own when it is.
+ */
+export function pkHashKey(keyPrefix: string, roomId: number): string {
+  const keys = new GiftRedisKeys(keyPrefix) as GiftRedisKeys & { roomPk?: (roomId: number) => string };
+  return keys.roomPk ? keys.roomPk(roomId) : `${keyPrefix}:gift:{room:${roomId}}:pk`;
+}
+
+/** Who should have won an ended PK, from its end reason and final progress; undefined: no winner fits. */
+export function expectedWinner(
+  reason: string,
+  progress: number,
+  anchorId: number,
+  challengerId: number,
+): number | undefined {
+  if (reason === 'bound') return progress >= 100 ? anchorId : progress <= 0 ? challengerId : undefined;
+  if (reason === 'time') return progress > PK_START ? anchorId : progress < PK_START ? challengerId : 0;
+  if (reason === 'offline' || reason === 'session') return anchorId;
+  return undefined;
+}
+
+interface PkRow {
+  pk_id: string;
+  room_id: string;
+  anchor_id: string;
+  challenger_id: string;
+  ended: string;
+  winner_id: string | null;
+  end_reason: string | null;
+  final_progress: string | null;
+}
+
+interface PkGiftRow {
+  pk_id: string;
+  room_id: string;
+  receiver_id: string;
+  pk_step: string;
+  amount: string;
+  charged: string;
+}
+
+/** What one judgement of the PKs counts (every figure belongs to a check of auditPk). */
+interface PkTally {
+  pks: number;
+  pksEnded: number;
+  pkGiftsCharged: number;
+  pkStepsMoved: number;
+  pkStepSum: number;
+  pkMismatches: number;
+  pkStateLost: number;
+  pkStepsOffRule: number;
+  pkStepsWrongSide: number;
+  pkRecordsNotCharged: number;
+  pkWrongWinner: number;
+  pkEndsNotRecorded: number;
+  pksWithoutRow: number;
+  /** PK rooms of the run without any PK in t_living_pk. */
+  pkRoomsWithoutPk: number;
+  samples: string[];
+}
+
+async function judgePks(
+  ds: DataSource,
+  redis: RedisGet,
+  keyPrefix: string,
+  pk: AuditedPk,
+  rule: PkRule,
+): Promise<PkTally> {
+  const t: PkTally = {
+    pks: 0,
+    pksEnded: 0,
+    pkGiftsCharged: 0,
+    pkStepsMoved: 0,
+    pkStepSum: 0,
+    pkMismatches: 0,
+    pkStateLost: 0,
+    pkStepsOffRule: 0,
+    pkStepsWrongSide: 0,
+    pkRecordsNotCharged: 0,
+    pkWrongWinner: 0,
+    pkEndsNotRecorded: 0,
+    pksWithoutRow: 0,
+    pkRoomsWithoutPk: 0,
+    samples: [],
+  };
+  const sample = (line: string): void => void (t.samples.length < 20 && t.samples.push(line));
+  // The hashes first, then the rows: an end reaches Redis before t_living_pk, so rows read after a hash are
+  // at least as late as it (an end the hash shows and the rows do not yet is waited for: auditPk).
+  const hashes = new Map<number, Record<string, string>>();
+  const readHash = async (roomId: number): Promise<void> => {
+    if (!hashes.has(roomId)) hashes.set(roomId, await redis.hgetall(pkHashKey(keyPrefix, roomId)));
+  };
+  for (const roomId of pk.roomIds) await readHash(roomId);
+  const rooms = pk.roomIds.length > 0 ? [...pk.roomIds] : [-1];
+  const rows: PkRow[] = await ds.query(
+    `SELECT pk_id, room_id, anchor_id, challenger_id, ended_at IS NOT NULL AS ended, winner_id, end_reason, final_progress
+     FROM t_living_pk WHERE room_id IN (?) OR pk_id IN (?)`,
+    [rooms, pk.pkIds.length > 0 ? [...pk.pkIds] : ['-']],
+  );
+  for (const r of rows) await readHash(Number(r.room_id));
+  const recorded: { pk_id: string }[] = await ds.query(
+    'SELECT DISTINCT pk_id FROM t_gift_record WHERE pk_id IS NOT NULL AND room_id IN (?)',
+    [rooms],
+  );
+  const rowOf = new Map(rows.map((r) => [r.pk_id, r]));
+  const roomsInPk = new Set(rows.map((r) => Number(r.room_id)));
+  for (const roomId of pk.roomIds) {
+    if (roomsInPk.has(roomId)) continue;
+    t.pkRoomsWithoutPk += 1;
+    sample(`room ${roomId}: no PK in t_living_pk`);
+  }
+  const ids = new Set([...pk.pkIds, ...rows.map((r) => r.pk_id), ...recorded.map((r) => r.pk_id)]);
+  for (const h of hashes.values()) if (h.pkId) ids.add(h.pkId);
+  for (const id of ids) {
+    if (rowOf.has(id)) continue;
+    t.pksWithoutRow += 1;
+    sample(`${id}: no t_living_pk row`);
+  }
+  const gifts: PkGiftRow[] =
+    rows.length === 0
+      ? []
+      : await ds.query(
+          `SELECT g.pk_id, g.room_id, g.receiver_id, g.pk_step, g.price * g.count AS amount, d.id IS NOT NULL AS charged
+           FROM t_gift_record g
+           LEFT JOIN t_qiyu_currency_trade d ON d.request_id = g.request_id AND d.type = 2 AND d.direction = 1 AND d.status = 1
+           WHERE g.pk_id IN (?)`,
+          [rows.map((r) => r.pk_id)],
+        );
+  const giftsOf = new Map<string, PkGiftRow[]>();
+  for (const g of gifts) {
+    if (!giftsOf.has(g.pk_id)) giftsOf.set(g.pk_id, []);
+    giftsOf.get(g.pk_id)!.push(g);
+  }
+
+  for (const row of rows) {
+    const id = row.pk_id;
+    const [anchorId, challengerId] = [Number(row.anchor_id), Number(row.challenger_id)];
+    const hash = hashes.get(Number(row.room_id));
+    const current = hash?.pkId === id ? hash : undefined;
+    t.pks += 1;
+    let sum = 0;
+    /** Steps short of the rule: only the move that hit the bound may be one (the bar is clamped to [0, 100]). */
+    const short: number[] = [];
+    for (const g of giftsOf.get(id) ?? []) {
+      const step = Number(g.pk_step);
+      const charged = Number(g.charged) === 1;
+      sum += step;
+      if (charged) t.pkGiftsCharged += 1;
+      else {
+        t.pkRecordsNotCharged += 1;
+        sample(`${id}: a record (step ${step}) without a charged debit`);
+      }
+      if (step === 0) continue;
+      t.pkStepsMoved += 1;
+      const receiver = Number(g.receiver_id);
+      if (Number(g.room_id) !== Number(row.room_id) || receiver !== (step > 0 ? anchorId : challengerId)) {
+        t.pkStepsWrongSide += 1;
+        sample(`${id}: step ${step} on a gift to ${receiver} (anchor ${anchorId}, challenger ${challengerId})`);
+      }
+      const due = Math.min(rule.maxStep, Math.ceil(Number(g.amount) / rule.coinsPerPoint));
+      if (Math.abs(step) > due) {
+        t.pkStepsOffRule += 1;
+        sample(`${id}: step ${step} for ${g.amount} coins (the rule: ${due})`);
+      } else if (Math.abs(step) < due) short.push(step);
+    }
+    t.pkStepSum += sum;
+
+    // The end, from t_living_pk when it recorded one, else from the hash (checked against each other).
+    const hashEnded = current !== undefined && Boolean(current.endReason);
+    const rowEnded = Number(row.ended) === 1;
+    if (hashEnded && !rowEnded) {
+      t.pkEndsNotRecorded += 1;
+      sample(`${id}: ended in Redis (${current.endReason}) but not in t_living_pk`);
+    }
+    if (
+      hashEnded &&
+      rowEnded &&
+      (current.endReason !== row.end_reason ||
+        Number(current.winnerId || 0) !== Number(row.winner_id ?? 0) ||
+        Number(current.progress) !== Number(row.final_progress))
+    ) {
+      t.pkEndsNotRecorded += 1;
+      sample(`${id}: t_living_pk's end differs from the hash's`);
+    }
+    const end = rowEnded
+      ? { reason: row.end_reason ?? '', winner: Number(row.winner_id ?? 0), progress: Number(row.final_progress) }
+      : hashEnded
+        ? { reason: current.endReason, winner: Number(current.winnerId || 0), progress: Number(current.progress) }
+        : null;
+    if (end) {
+      t.pksEnded += 1;
+      const expected = expectedWinner(end.reason, end.progress, anchorId, challengerId);
+      if (expected === undefined || expected !== end.winner) {
+        t.pkWrongWinner += 1;
+        sample(
+          `${id}: ended by ${end.reason} at ${end.progress}, winner ${end.winner} (expected ${expected ?? 'none'})`,
+        );
+      }
+    }
+    // A short step is the one that hit the bound: one at most, toward the bound the PK ended at.
+    const bound = end?.reason === 'bound' ? end.progress : null;
+    const towardTheBound = (step: number): boolean => bound !== null && (bound >= 100 ? step > 0 : step < 0);
+    const shortOk = short.length === 0 || (short.length === 1 && towardTheBound(short[0]));
+    if (!shortOk) {
+      t.pkStepsOffRule += short.length;
+      sample(`${id}: steps short of the rule ${JSON.stringify(short)} (end: ${end?.reason ?? 'running'})`);
+    }
+
+    // The bar: 50 + the sum of its records' steps, in the hash of the room's current PK and in an ended row.
+    const bars = [
+      ...(current ? [Number(current.progress)] : []),
+      ...(rowEnded && row.final_progress !== null ? [Number(row.final_progress)] : []),
+    ];
+    if (bars.length === 0) {
+      t.pkStateLost += 1;
+      sample(
+        `${id}: running in t_living_pk, no hash names it (its state is gone): bar of its records ${PK_START + sum}`,
+      );
+    } else if (bars.some((b) => b !== PK_START + sum)) {
+      t.pkMismatches += 1;
+      sample(`${id}: bar ${bars.join(' / ')}, 50 + its records' steps = ${PK_START + sum}`);
+    }
+  }
+  return t;
+}
+
+/**
+ * The PK check (issue 21), over the run's PK rooms and the pkIds its load saw (and every t_living_pk row and
+ * record of those rooms): for each PK, its bar (the room's hash when it is the room's current PK,
+ * final_progress when it ended) = 50 + the sum of pk_step of its records; every record of a PK has a charged
+ * debit (a refused gift: no record, no step); every nonzero step on a gift to the side its sign names (+ the
+ * anchor, - the challenger) in the PK's room, of the rule's size for price x count (short of it only for the
+ * one move that hit the bound of a PK that ended there); an ended PK's winner fits its end reason and bar;
+ * an end in the hash is in t_living_pk too; every pkId has its row. `stateLossAllowed`: PKs whose state may
+ * be gone with Redis' data (chaos flushes it once: the PK then running keeps its row, running, and no hash),
+ * counted apart. Waits (up to `waitMs`) for an end the hash shows to reach t_living_pk.
+ */
+export async function auditPk(opts: {
+  ds: DataSource;
+  redis: RedisGet;
+  keyPrefix: string;
+  pk: AuditedPk;
+  rule?: PkRule;
+  stateLossAllowed?: number;
+  waitMs?: number;
+}): Promise<AuditCheck[]> {
+  const deadline = Date.now() + (opts.waitMs ?? 10_000);
+  let t = await judgePks(opts.ds, opts.redis, opts.keyPrefix, opts.pk, opts.rule ?? PK_RULE);
+  while (t.pkEndsNotRecorded > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    t = await judgePks(opts.ds, opts.redis, opts.keyPrefix, opts.pk, opts.rule ?? PK_RULE);
+  }
+  const allowed = opts.stateLossAllowed ?? 0;
+  const withSamples = (c: AuditCheck, ok: boolean): AuditCheck => (ok ? c : { ...c, samples: t.samples });
+  const checks: [string, boolean, Record<string, number>][] = [
+    [
+      'PK: the PK rooms were in PK and their bars moved',
+      t.pkRoomsWithoutPk === 0 && (opts.pk.roomIds.length === 0 || t.pkStepsMoved > 0),
+      {
+        pkRooms: opts.pk.roomIds.length,
+        pkRoomsWithoutPk: t.pkRoomsWithoutPk,
+        pks: t.pks,
+        pksEnded: t.pksEnded,
+        pkStepsMoved: t.pkStepsMoved,
+      },
+    ],
+    [
+      'PK: bar = 50 + the steps of its records',
+      t.pkMismatches === 0,
+      { pkGiftsCharged: t.pkGiftsCharged, pkStepSum: t.pkStepSum, pkMismatches: t.pkMismatches },
+    ],
+    [
+      `PK: a bar known for every PK (its hash or its ended row; ${allowed} may be gone with Redis' data)`,
+      t.pkStateLost <= allowed,
+      { pkStateLost: t.pkStateLost, pkStateLossAllowed: allowed },
+    ],
+    [
+      'PK: steps of the rule, on charged gifts, to the side of their sign',
+      t.pkStepsOffRule === 0 && t.pkStepsWrongSide === 0 && t.pkRecordsNotCharged === 0,
+      {
+        pkStepsOffRule: t.pkStepsOffRule,
+        pkStepsWrongSide: t.pkStepsWrongSide,
+        pkRecordsNotCharged: t.pkRecordsNotCharged,
+      },
+    ],
+    [
+      'PK: the winner of each ended PK fits its end and bar; every end and pkId in t_living_pk',
+      t.pkWrongWinner === 0 && t.pkEndsNotRecorded === 0 && t.pksWithoutRow === 0,
+      { pkWrongWinner: t.pkWrongWinner, pkEndsNotRecorded: t.pkEndsNotRecorded, pksWithoutRow: t.pksWithoutRow },
+    ],
+  ];
+  return checks.map(([name, ok, figures]) => withSamples(check(name, ok, figures), ok));
 }
 
 /** LIKE patterns ('%' and '_') as one regular expression. */
@@ -650,8 +971,8 @@ export interface PushObserversOptions {
 }
 
 /**
- * Money, then pushes: waits (up to `pushWaitMs`, default 30 s) until no judged push is missing, then
- * `settleMs` (default 3.5 s, longer than im-core's resend interval) for late duplicates, and judges.
+ * Money, the PK bars (with `pk`), then pushes: waits (up to `pushWaitMs`, default 30 s) until no judged push
+ * is missing, then `settleMs` (default 3.5 s, longer than im-core's resend interval) for late duplicates, and judges.
  */
 export async function auditGifts(opts: {
   ds: DataSource;
@@ -663,9 +984,14 @@ export async function auditGifts(opts: {
   observers?: PushObservers;
   pushWaitMs?: number;
   settleMs?: number;
+  /** The run's PK rooms and pkIds (PkLoad.audited()): the PK check (auditPk) enters the verdict. */
+  pk?: AuditedPk;
+  /** PKs whose state may be gone with Redis' data (auditPk). */
+  pkStateLossAllowed?: number;
 }): Promise<AuditResult> {
   const money = await auditMoney({ ...opts, acceptedIds: opts.gifts.map((g) => g.requestId) });
-  if (!opts.observers) return verdict(money.checks);
+  const pk = opts.pk ? await auditPk({ ...opts, pk: opts.pk, stateLossAllowed: opts.pkStateLossAllowed }) : [];
+  if (!opts.observers) return verdict([...money.checks, ...pk]);
   const judge = async (): Promise<AuditCheck[]> =>
     judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike);
   const deadline = Date.now() + (opts.pushWaitMs ?? 30_000);
@@ -675,5 +1001,5 @@ export async function auditGifts(opts: {
     await new Promise((r) => setTimeout(r, 500));
   }
   await new Promise((r) => setTimeout(r, opts.settleMs ?? 3_500));
-  return verdict([...money.checks, ...(await judge())]);
+  return verdict([...money.checks, ...pk, ...(await judge())]);
 }

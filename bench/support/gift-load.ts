@@ -6,7 +6,8 @@
  * `accepted()` gives the AuditedGift of every id answered 200, `undecided()` the ids still without a
  * definite answer, and `attempts` every attempt (client errors per fault window).
  *
- *   const load = new GiftLoad({ ports: [gatewayPort], rate: 40, pick: (n) => senders[n % senders.length] });
+ *   const load = new GiftLoad({ ports: [gatewayPort], rate: 40, pick: (n) => senders[n % senders.length],
+ *                               receiverOf: (v) => pk.receiverOf(v) });
  *   load.start(); ... faults ...; await load.stop();
  */
 import { AuditedGift } from './gift-audit';
@@ -31,8 +32,13 @@ export interface GiftLoadOptions {
   ports: number[];
   /** Gifts per second. */
   rate: number;
-  /** The sender of the n-th gift (it gifts `anchorId` in `roomId`). */
+  /** The sender of the n-th gift (it gifts in `roomId`). */
   pick: (n: number) => Viewer;
+  /**
+   * The receiver of a send by `sender` (default its `anchorId`): a PK room's chooser (PkLoad.receiverOf) picks
+   * the anchor or the challenger. Asked once per gift: a retry sends the same body.
+   */
+  receiverOf?: (sender: Viewer) => number;
   /** Request ids are `<tag>-<n>` (answered as `<userId>:<tag>-<n>`); default 'c'. */
   tag?: string;
   giftId?: number;
@@ -62,7 +68,7 @@ export class GiftLoad {
         const body = JSON.stringify({
           giftId: this.opts.giftId ?? 2,
           roomId: sender.roomId,
-          receiverId: sender.anchorId,
+          receiverId: this.opts.receiverOf?.(sender) ?? sender.anchorId,
           ...benchGiftCount(n),
           requestId: `${this.opts.tag ?? 'c'}-${n}`,
         });

@@ -1,8 +1,9 @@
 /**
  * HTTP load from an external generator for bench/gift-path: wrk (a C tool, its own process: the client's
  * cost stays out of the bench process and is measured apart), installed with apt-get when missing. A Lua
- * script gives every request its own sender (bearer token), body (giftId, the sender's room and anchor;
- * every 7th a count of 3: benchGiftCount)
+ * script gives every request its own sender (bearer token), body (giftId, the sender's room and anchor,
+ * or in a PK room its anchor or challenger at random, from PkLoad's receivers file; every 7th a count of 3:
+ * benchGiftCount)
  * and request id `<tag>-<n>-<epoch ms with fraction>` (the send time: the WebSocket viewers read it to
  * time each effect); it paces to a rate, stops after a time or a count, and stops each thread only once
  * every request it sent has its answer (an unanswered request could be a gift charged but never counted
@@ -52,6 +53,8 @@ export interface WrkLoadOptions {
   giftId?: number;
   /** Keep the accepted ids (for gift phases; the baselines only count). */
   record: boolean;
+  /** PkLoad's receivers file: a sender in a PK room gifts its anchor or its challenger (read every 250 ms). */
+  receiversFile?: string;
   /** Where the script, the senders and the answers go (removed afterwards). */
   workDir: string;
   log: (msg: string) => void;
@@ -116,6 +119,8 @@ local total = tonumber(os.getenv("LG_TOTAL"))
 local rate = tonumber(os.getenv("LG_RATE"))
 local record = os.getenv("LG_RECORD") == "1"
 local out_prefix = os.getenv("LG_OUT")
+-- PK rooms (PkLoad's receivers file, "<room> <anchor> <challenger or 0>" a line): read again every 250 ms
+local pk_file = os.getenv("LG_PK")
 
 -- main state: number the threads, read their counters at the end
 local all = {}
@@ -151,6 +156,30 @@ refused = {}
 local k = 0
 local closing = false
 local finished = false
+local pk = {}
+local pk_read_ms = 0
+
+-- A gift in a PK room during a PK goes to the anchor or the challenger, at random; elsewhere to the anchor.
+local function receiver(u)
+  if not pk_file then return u.anchor end
+  local t = now_ms()
+  if t - pk_read_ms >= 250 then
+    pk_read_ms = t
+    local f = io.open(pk_file, "r")
+    if f then
+      local fresh = {}
+      for line in f:lines() do
+        local room, challenger = string.match(line, "^(%d+) %d+ (%d+)$")
+        if room then fresh[room] = challenger end
+      end
+      f:close()
+      pk = fresh
+    end
+  end
+  local challenger = pk[u.room]
+  if challenger and challenger ~= "0" and math.random() < 0.5 then return challenger end
+  return u.anchor
+end
 
 function init(args)
   for line in io.lines(os.getenv("LG_DATA")) do
@@ -163,6 +192,7 @@ function init(args)
     if index < total % threads then quota = quota + 1 end
   end
   if rate > 0 then interval = 1000 * threads / rate end
+  math.randomseed(os.time() + index)
   if record then out = io.open(out_prefix .. "." .. index, "w") end
 end
 
@@ -201,7 +231,7 @@ function request()
   local u = users[(n % #users) + 1]
   local count = ""
   if n % multi_every == multi_every - 1 then count = ',"count":' .. multi_count end
-  local body = '{"giftId":' .. gift .. ',"roomId":' .. u.room .. ',"receiverId":' .. u.anchor .. count ..
+  local body = '{"giftId":' .. gift .. ',"roomId":' .. u.room .. ',"receiverId":' .. receiver(u) .. count ..
     ',"requestId":"' .. tag .. "-" .. n .. "-" .. string.format("%.3f", now_ms()) .. '"}'
   return wrk.format("POST", path, { ["Authorization"] = u.auth, ["Content-Type"] = "application/json" }, body)
 end
@@ -267,6 +297,7 @@ export async function wrkLoad(opts: WrkLoadOptions): Promise<LoadResult> {
         LG_RECORD: opts.record ? '1' : '0',
         LG_OUT: out,
         LG_DATA: data,
+        ...(opts.receiversFile ? { LG_PK: opts.receiversFile } : {}),
       },
     },
   );
