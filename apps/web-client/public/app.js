@@ -770,6 +770,8 @@ async function sendGift(g, button) {
 function addPending(key, g, count, room, receiverId = room.anchorId, toWhom = '') {
   const li = document.createElement('li');
   li.dataset.state = 'pending';
+  // The send's idempotency key: names this send before the server answered (its requestId is set then).
+  li.dataset.key = key;
   li.dataset.giftId = String(g.giftId);
   li.dataset.roomId = String(room.roomId);
   li.dataset.receiverId = String(receiverId);
