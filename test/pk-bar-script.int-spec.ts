@@ -3,6 +3,7 @@ import { createTestRedis, TestRedis } from '@live/testing';
 import { GiftRedisKeys } from '@live/redis';
 import { GiftOutcome, GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
 import { PK_END, PK_ONLINE } from '../apps/gift-service/src/pk/pk-scripts';
+import { anchorOfRoom, drivePkService } from './support/pk-service-drive';
 
 /**
  * Issue 21, the room scripts on a real Redis: the bar move inside APPLY_IN_ROOM (the rule, the clamp, the
@@ -166,5 +167,37 @@ describe('PK scripts (the bar in the room script, the seat, the end)', () => {
     const late = await end(leaning.roomId, 'session', CHALLENGER, Date.now() + 120_000);
     expect([late[0], late[2], late[3], late[8]]).toEqual([1, CHALLENGER, 47, 'time']);
     expect(await redis.redis.ttl(keys.roomPk(leaning.roomId))).toBeGreaterThan(86_000);
+  });
+});
+
+describe('PkService over its scripts (online, the bar, offline, session end, the sweeper)', () => {
+  let redis: TestRedis;
+
+  beforeAll(async () => {
+    redis = await createTestRedis();
+  });
+
+  afterAll(async () => {
+    await redis?.cleanup();
+  });
+
+  it('each room its PK, one move each, then ended by leaving, by the session, by time: the lists are empty after', async () => {
+    const rooms = [81, 82, 83, 84];
+    const challengers = [91, 92, 93, 94];
+    const run = await drivePkService(redis.redis, redis.prefix, rooms, challengers);
+    expect(run.started.map((s) => s.pkId)).toEqual(rooms.map((r) => `pk-${r}-1`));
+    expect(run.applied.map((a) => [a.pk?.step, a.pk?.progress])).toEqual(rooms.map(() => [-3, 47]));
+    expect([run.sessionEnded, run.swept]).toEqual([1, 2]);
+    expect(run.states.map((s) => [s.endReason, s.winnerId, s.progress])).toEqual([
+      ['offline', anchorOfRoom(81), 47],
+      ['session', anchorOfRoom(82), 47],
+      ['time', 93, 47],
+      ['time', 94, 47],
+    ]);
+    expect(run.leftOver).toEqual([0, 0, 0, 0, 0]);
+    // 5559 on each start and each leaving, 5561 on each end.
+    expect(run.pushes.map((p) => p.msgId).sort()).toEqual(
+      [...rooms.map((r) => `pk-${r}-1:on`), 'pk-81-1:off', 'pk-82-1:off', ...rooms.map((r) => `pk-${r}-1:end`)].sort(),
+    );
   });
 });

@@ -46,7 +46,7 @@ export class PkSweeper implements OnApplicationBootstrap, OnApplicationShutdown 
           await this.redis.zrem(this.keys.pkEnds(), member);
           continue;
         }
-        const [done, refusal] = await this.pk.end(roomId, 'time');
+        const [done, refusal] = await this.pk.end(roomId, 'time', undefined, now);
         if (done) ended += 1;
         // Listed early (its PK runs longer): listed again at its time. Gone or ended: unlisted.
         else if (refusal.why === 'running') await this.redis.zadd(this.keys.pkEnds(), refusal.endsAt, roomId);

@@ -170,15 +170,16 @@ export class PkService {
   }
 
   /**
-   * Ends the room's running PK (`challengerId`: only when they hold the seat). [the ended PK, null] when this
-   * call ended it (its 5559/5561 pushed, its row completed), else [null, why it did not].
+   * Ends the room's running PK (`challengerId`: only when they hold the seat), as of `now` (the sweeper's
+   * clock). [the ended PK, null] when this call ended it (its 5559/5561 pushed, its row completed), else
+   * [null, why it did not].
    */
   async end(
     roomId: number,
     reason: Exclude<PkEndReason, 'bound'>,
     challengerId?: number,
+    now = Date.now(),
   ): Promise<[EndedPk, null] | [null, { why: string; pkId: string; challengerId: number; endsAt: number }]> {
-    const now = Date.now();
     const answer = await this.redis.pkEnd(
       this.keys.roomPk(roomId),
       reason,
