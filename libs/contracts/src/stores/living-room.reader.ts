@@ -42,9 +42,11 @@ export class LivingRoomReader {
    * room. One query by primary key (gift-service's PK seat).
    */
   async roomOf(roomId: number): Promise<{ anchorId: number; type: number; live: boolean } | null> {
-    const rows = (await this.db.query('SELECT anchor_id, type, status FROM t_living_room WHERE id = ?', [
-      roomId,
-    ])) as { anchor_id: string | number; type: string | number; status: string | number }[];
+    const rows = (await this.db.query('SELECT anchor_id, type, status FROM t_living_room WHERE id = ?', [roomId])) as {
+      anchor_id: string | number;
+      type: string | number;
+      status: string | number;
+    }[];
     if (rows.length === 0) return null;
     return { anchorId: Number(rows[0].anchor_id), type: Number(rows[0].type), live: Number(rows[0].status) === 1 };
   }
