@@ -1,6 +1,7 @@
 import { GiftClient } from '@live/common';
 import { ImBizCode, PkStateReader } from '@live/contracts';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection } from '../connection/im-connection';
 import { ImPushService } from '../push/im-push.service';
 
@@ -14,8 +15,9 @@ const MAX_SESSION_CALLS = 256;
  * written here):
  * - a socket that joins a room during a PK (or within ENDED_SHOWN_MS of its end) gets one 5558 snapshot of
  *   the state, to that socket only (one Redis read per room join);
- * - when a user's last socket on this node closes (logout, close, heartbeat timeout) and the user holds a
- *   challenger seat (one Redis read), gift-service is told (PK_SESSION_ENDED): their PKs end. Fire-and-forget,
+ * - when a user's last socket on this node closes (logout, close, heartbeat timeout), the user holds a
+ *   challenger seat (one Redis read) and has no socket here again by then, gift-service is told
+ *   (PK_SESSION_ENDED): their PKs end. Fire-and-forget,
  *   at most MAX_SESSION_CALLS at once, a failure logged (the PK still ends at its time).
  */
 @Injectable()
@@ -28,6 +30,7 @@ export class ImPkService implements OnModuleDestroy {
     private readonly states: PkStateReader,
     private readonly gifts: GiftClient,
     private readonly push: ImPushService,
+    private readonly registry: ConnectionRegistry,
   ) {}
 
   onModuleDestroy(): void {
@@ -75,6 +78,9 @@ export class ImPkService implements OnModuleDestroy {
   private async tell(userId: number): Promise<void> {
     try {
       if (!(await this.states.isChallenger(userId))) return;
+      // A socket of the user joined meanwhile (a login past IM_MAX_SOCKETS_PER_USER replaces the oldest socket
+      // before it registers): the session goes on.
+      if (this.registry.ofUser(userId).size > 0) return;
       await this.gifts.pkSessionEnded(userId);
     } catch (err: unknown) {
       this.logger.warn(`user ${userId}: PK session end not told to gift-service: ${String(err)}`);
