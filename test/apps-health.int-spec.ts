@@ -35,8 +35,9 @@ describe('every app answers /health on the real servers', () => {
     ['gift-service', GiftServiceModule, ['mysql', 'redis', 'kafka'], false, ['bank-service', 'im-router']],
     ['bank-service', BankServiceModule, ['mysql', 'redis'], false, []],
     ['im-router', ImRouterModule, ['redis'], false, []],
-    // im-core calls im-router for chat messages (a room's nodes get them as gift effects do).
-    ['im-core', ImCoreModule, ['redis'], true, ['im-router']],
+    // im-core calls im-router for chat messages (a room's nodes get them as gift effects do), gift-service
+    // when a PK challenger's session ends.
+    ['im-core', ImCoreModule, ['redis'], true, ['gift-service', 'im-router']],
   ];
 
   it.each(apps)('%s', async (name, module, deps, publicPort, calls) => {

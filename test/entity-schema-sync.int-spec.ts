@@ -9,6 +9,7 @@ import { PayProductEntity } from '../apps/bank-service/src/recharge/entities/pay
 import { WithdrawalOrderEntity } from '../apps/bank-service/src/withdrawal/entities/withdrawal-order.entity';
 import { GiftConfigEntity } from '../apps/gift-service/src/gift-config/entities/gift-config.entity';
 import { GiftRecordEntity } from '../apps/gift-service/src/gift-record/entities/gift-record.entity';
+import { LivingPkEntity } from '../apps/gift-service/src/pk/entities/living-pk.entity';
 
 /** The apps' entities and the migrated schema agree: TypeORM would change nothing. */
 it('every entity matches the migrated schema exactly', async () => {
@@ -18,6 +19,7 @@ it('every entity matches the migrated schema exactly', async () => {
       LivingRoomEntity,
       GiftConfigEntity,
       GiftRecordEntity,
+      LivingPkEntity,
       CurrencyAccountEntity,
       AccountStatusLogEntity,
       CurrencyTradeEntity,

@@ -27,7 +27,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
       Object.entries(item as Record<string, Operation>).map(([method, op]) => ({ path, method, op })),
     );
-    expect(operations).toHaveLength(37);
+    expect(operations).toHaveLength(40);
     for (const { method, op } of operations) {
       expect(op.summary).toEqual(expect.any(String));
       if (method === 'post') expect(op.requestBody?.content['application/json'].examples).toBeDefined();

@@ -36,6 +36,7 @@ import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-con
 import { RedisCacheLoader } from '../apps/gift-service/src/gift-config/redis-cache-loader';
 import { ImCoreEnv } from '../apps/im-core/src/config/im-core.env';
 import { ImPresenceService } from '../apps/im-core/src/connection/im-presence.service';
+import { drivePkService } from './support/pk-service-drive';
 import type { DataSource } from 'typeorm';
 import type { KafkaProducerService } from '@live/kafka';
 
@@ -56,6 +57,9 @@ const ALL_SCRIPTS = [
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
   'markGiftPushed',
+  'pkEnd',
+  'pkOnline',
+  'pkUnlist',
   'releaseGiftApplied',
 ];
 
@@ -208,6 +212,18 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     const reused = await outcomes.apply([{ ...gift(0, rooms[1], 5_000), fingerprint: 'other' }], 10_000);
     expect(reused).toEqual([{ combo: 0, pushed: true, conflict: true }]);
     expect(await scores()).toEqual([20, 20, 10]);
+  });
+
+  it('PkService: seats, bar moves (in the room script, beside the board), ends and the sweeper, rooms and challengers on every master', async () => {
+    const keys = new GiftRedisKeys(c.prefix);
+    const rooms = spread((r) => keys.roomPk(r), 4, 600);
+    const challengers = spread((u) => keys.pkChallenger(u), 4, 700);
+    expect(mastersOf(rooms.map((r) => keys.roomPk(r)))).toBe(3);
+    expect(mastersOf(challengers.map((u) => keys.pkChallenger(u)))).toBe(3);
+    const run = await drivePkService(redis, c.prefix, rooms, challengers);
+    expect(run.applied.map((a) => a.pk?.progress)).toEqual([47, 47, 47, 47]);
+    expect(run.states.map((s) => s.endReason)).toEqual(['offline', 'session', 'time', 'time']);
+    expect(run.leftOver).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('BalanceCacheService and BalanceCacheReader: the newest version per user, markers cleared, users on every master', async () => {

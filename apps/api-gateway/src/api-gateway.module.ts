@@ -8,7 +8,7 @@ import {
   RpcClientsModule,
   rpcTimeout,
 } from '@live/common';
-import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
+import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS, PkStateReader } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
 import { RateLimitModule } from '@live/rate-limit';
@@ -35,6 +35,7 @@ import { LivingRoomEntity } from './living/entities/living-room.entity';
 import { ChatMuteController } from './living/chat-mute.controller';
 import { ChatMuteService } from './living/chat-mute.service';
 import { LivingController } from './living/living.controller';
+import { PkController } from './living/pk.controller';
 import { LivingService } from './living/living.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -66,6 +67,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     LoginController,
     LivingController,
     ChatMuteController,
+    PkController,
     UserController,
     GiftController,
     GiftHistoryController,
@@ -89,6 +91,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     ImNodeDirectory,
     MetricsService,
     storeReaderProvider(BalanceCacheReader),
+    storeReaderProvider(PkStateReader),
     storeReaderProvider(ImNodeRegistryReader),
   ],
 })

@@ -28,12 +28,16 @@ import { SendGiftConsumer } from './send-gift/send-gift.consumer';
 import { SendGiftPipeline } from './send-gift/send-gift.pipeline';
 import { RoomAnchors } from './send-gift/room-anchors';
 import { SendGiftVerifier } from './send-gift/send-gift.verifier';
+import { LivingPkEntity } from './pk/entities/living-pk.entity';
+import { PkRpcController } from './pk/pk-rpc.controller';
+import { PkService } from './pk/pk.service';
+import { PkSweeper } from './pk/pk-sweeper';
 
 @Module({
   imports: [
     LoggingModule.forApp('gift-service'),
     RedisModule.forRoot(GiftRedisKeys),
-    DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity] }),
+    DatabaseModule.forRoot({ entities: [GiftConfigEntity, GiftRecordEntity, LivingPkEntity] }),
     KafkaModule.forRoot({ clientId: 'gift-service', topics: KAFKA_TOPIC_SPECS }),
     RpcClientsModule.register(
       'gift-service',
@@ -45,7 +49,7 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
       indicators: [DatabaseHealthIndicator, RedisHealthIndicator, KafkaHealthIndicator],
     }),
   ],
-  controllers: [GiftRpcController, GiftHistoryRpcController],
+  controllers: [GiftRpcController, GiftHistoryRpcController, PkRpcController],
   providers: [
     configProvider(GiftServiceEnv),
     configProvider(GiftOrderKeysEnv),
@@ -55,6 +59,8 @@ import { SendGiftVerifier } from './send-gift/send-gift.verifier';
     GiftHistoryService,
     GiftOutcomeService,
     RoomAnchors,
+    PkService,
+    PkSweeper,
     SendGiftVerifier,
     SendGiftPipeline,
     SendGiftConsumer,

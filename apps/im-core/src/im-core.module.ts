@@ -1,5 +1,6 @@
 import {
   configProvider,
+  GIFT_SERVICE_CLIENT,
   HealthDetails,
   HealthModule,
   IM_ROUTER_CLIENT,
@@ -7,7 +8,7 @@ import {
   RpcClientsModule,
   rpcTimeout,
 } from '@live/common';
-import { ChatMuteReader, ImTokenReader, UserNickReader } from '@live/contracts';
+import { ChatMuteReader, ImTokenReader, PkStateReader, UserNickReader } from '@live/contracts';
 import { DatabaseEnv } from '@live/database';
 import { ImRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
@@ -20,6 +21,7 @@ import { ImCoreEnv } from './config/im-core.env';
 import { ConnectionRegistry } from './connection/connection-registry';
 import { ImPresenceService } from './connection/im-presence.service';
 import { ImCoreRpcController } from './im-core-rpc.controller';
+import { ImPkService } from './pk/im-pk.service';
 import { ImPushService } from './push/im-push.service';
 import { ImWebSocketServer } from './ws/im-websocket.server';
 
@@ -29,10 +31,11 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     RedisModule.forRoot(ImRedisKeys),
     // Not a health indicator: the database down refuses chat (13009), the pushes of gifts go on.
     HealthModule.forRoot({ app: 'im-core', publicPort: true, indicators: [RedisHealthIndicator] }),
-    // Chat messages go to their room's nodes (this one included) through im-router, as gift effects do.
+    // Chat messages go to their room's nodes (this one included) through im-router, as gift effects do;
+    // a PK challenger's session end goes to gift-service (PK_SESSION_ENDED).
     RpcClientsModule.register(
       'im-core',
-      [IM_ROUTER_CLIENT],
+      [IM_ROUTER_CLIENT, GIFT_SERVICE_CLIENT],
       rpcTimeout(ChatEnv, (e) => e.IM_CHAT_PUSH_TIMEOUT_MS),
     ),
   ],
@@ -46,6 +49,8 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     storeReaderProvider(ImTokenReader),
     storeReaderProvider(ChatMuteReader),
     storeReaderProvider(UserNickReader),
+    storeReaderProvider(PkStateReader),
+    ImPkService,
     ChatStore,
     LiveRooms,
     ChatService,
@@ -61,10 +66,12 @@ export class ImCoreModule implements OnApplicationBootstrap {
     private readonly server: ImWebSocketServer,
     private readonly registry: ConnectionRegistry,
     private readonly push: ImPushService,
+    private readonly pk: ImPkService,
   ) {}
 
   /** /health's details (operators: the token or an internal port) count every per-socket structure. */
   onApplicationBootstrap(): void {
+    this.registry.onUserLeft = (userId) => this.pk.sessionEnded(userId);
     this.details.add('connections', () => ({
       sockets: this.server.openSockets(),
       ...this.registry.stats(),

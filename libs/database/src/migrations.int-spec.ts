@@ -7,12 +7,14 @@ import { WithdrawalOrder1764000000100 } from './migrations/bank-service/17640000
 import { PayOrderHygiene1764000000300 } from './migrations/bank-service/1764000000300-pay-order-hygiene';
 import { LocalGiftPictures1764000000500 } from './migrations/gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './migrations/gift-service/1764000000600-gift-record-count';
+import { LivingPk1764000000700 } from './migrations/gift-service/1764000000700-living-pk';
 import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
 
 const TABLES = [
   't_account_status_log',
   't_gift_config',
   't_gift_record',
+  't_living_pk',
   't_living_room',
   't_pay_order',
   't_pay_product',
@@ -290,6 +292,44 @@ describe('migrations on the real database', () => {
       ['ten', 10],
     ]);
     await q("DELETE FROM t_gift_record WHERE request_id IN ('before-counts', 'ten')");
+  });
+
+  it('LivingPk: t_living_pk, and every gift record gets pk_id null and pk_step 0 unless written; run again, nothing changes', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    // The schema as it was before the migration, with a gift record, then the migration twice.
+    await q('ALTER TABLE t_gift_record DROP COLUMN pk_step, DROP COLUMN pk_id');
+    await q('DROP TABLE t_living_pk');
+    await q(
+      "INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES ('before-pk', 1, 2, 3, 4, 52, NOW(3))",
+    );
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new LivingPk1764000000700().up(runner);
+      await new LivingPk1764000000700().up(runner);
+    } finally {
+      await runner.release();
+    }
+    await q(
+      "INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, pk_id, pk_step, send_time) VALUES ('in-pk', 1, 2, 3, 4, 52, 'pk-3-1', -6, NOW(3))",
+    );
+    const rows: { request_id: string; pk_id: string | null; pk_step: number }[] = await q(
+      "SELECT request_id, pk_id, pk_step FROM t_gift_record WHERE request_id IN ('before-pk', 'in-pk') ORDER BY id",
+    );
+    expect(rows.map((r) => [r.request_id, r.pk_id, Number(r.pk_step)])).toEqual([
+      ['before-pk', null, 0],
+      ['in-pk', 'pk-3-1', -6],
+    ]);
+    await q(
+      "INSERT INTO t_living_pk (pk_id, room_id, anchor_id, challenger_id, started_at, ends_at) VALUES ('pk-3-1', 3, 2, 5, NOW(3), NOW(3))",
+    );
+    // One row per PK.
+    await expect(
+      q(
+        "INSERT INTO t_living_pk (pk_id, room_id, anchor_id, challenger_id, started_at, ends_at) VALUES ('pk-3-1', 3, 2, 6, NOW(3), NOW(3))",
+      ),
+    ).rejects.toThrow(/Duplicate/);
+    await q("DELETE FROM t_gift_record WHERE request_id IN ('before-pk', 'in-pk')");
+    await q('DELETE FROM t_living_pk');
   });
 
   it('DefaultNickNames: the phone-derived defaults become user<userId>, chosen nicknames stay; run again, nothing changes', async () => {

@@ -1,5 +1,7 @@
 import {
   balanceCacheKey,
+  pkChallengerKey,
+  pkStateKey,
   chatMuteKey,
   imNodeRegistryKey,
   imRoomNodesKey,
@@ -122,6 +124,18 @@ export class GiftRedisKeys extends KeyBuilder {
   /** The combo a charged gift got in its room, written with its board increment (so a redelivery never adds twice). */
   roomGiftApplied(roomId: number, requestId: string): string {
     return `${this.base}:{room:${id(roomId, 'roomId')}}:applied:${id(requestId, 'requestId')}`;
+  }
+  /** The room's PK (issue 21), in the room's slot (the gift script moves its bar); read by PkStateReader. */
+  roomPk(roomId: number): string {
+    return pkStateKey(this.prefix, roomId);
+  }
+  /** The rooms whose PK seat the user holds (a set); read by PkStateReader. */
+  pkChallenger(userId: number): string {
+    return pkChallengerKey(this.prefix, userId);
+  }
+  /** Running PKs by when their time runs out (member: roomId, score: endsAt ms): the sweeper's list. */
+  pkEnds(): string {
+    return `${this.base}:{pk}:ends`;
   }
 }
 

@@ -24,7 +24,9 @@ client, only to a socket that announced it), 0 error answer.
 A 1003's body is an ImMsgBody \`{ msgId, appId, userId, bizCode, data }\`: bizCode 5556 gift effect (to
 the whole room), 5557 gift failed (to the sender only), 5555 chat message (both ways: a client sends
 \`{ roomId, text }\` in its room; the room gets \`{ chatId, roomId, userId, nickName, text, time }\`, a joining
-socket the recent ones with \`history: true\`; a refusal is an error frame with a 13xxx code and msg). The client acks each 1003 with a 1005 carrying
+socket the recent ones with \`history: true\`; a refusal is an error frame with a 13xxx code and msg), and in
+a PK room 5558 PK bar, 5559 PK seat taken/left, 5561 PK ended (to the whole room; a socket joining during a
+PK gets a 5558 snapshot). The client acks each 1003 with a 1005 carrying
 its msgId; an unacked message is resent every IM_RESEND_INTERVAL_MS (3 s), at most IM_RESEND_MAX (3)
 times, by the node holding the socket. A message never reaches a user it was not addressed to.
 
@@ -56,6 +58,9 @@ const serverOperation = (messages: string[], summary: string): Record<string, un
   summary,
   messages: messages.map((m) => ({ $ref: `#/channels/im/messages/${m}` })),
 });
+
+const PUSH_PK =
+  "The node pushes a PK's bar (5558), seat (5559) and end (5561) to the room; a joining socket gets a 5558 snapshot.";
 
 /** The AsyncAPI 3.0 document of the WebSocket protocol, served by the gateway at /docs/asyncapi.json. */
 export function buildAsyncApiDocument(): Record<string, unknown> {
@@ -109,6 +114,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       pushGiftEffect: serverOperation(['giftEffect'], 'The node pushes a gift effect (5556) to the whole room.'),
       pushChat: serverOperation(['chatMessage'], 'The node pushes a chat message (5555) to the room, or history.'),
       pushGiftFail: serverOperation(['giftFail'], 'The node tells the sender a gift failed (5557).'),
+      pushPk: serverOperation(['pkProgress', 'pkOnline', 'pkEnded'], PUSH_PK),
       pushBatch: serverOperation(['giftBatch'], "The node pushes a tick's messages in one frame to a batching socket."),
       answerBadFrame: serverOperation(['error'], 'The node answers a frame it could not use.'),
       answerLogin: serverOperation(['loginResult'], 'The node answers a login (after a URL login too).'),

@@ -16,33 +16,8 @@ import {
   chatSendExample,
   errorBody,
 } from './asyncapi-chat';
-
-/** JSON Schema (AsyncAPI's default schema format) of the WebSocket frames, from the contract's constants. */
-type Schema = Record<string, unknown>;
-
-const MSG_ID = { type: 'string', pattern: '^[A-Za-z0-9_\\-:.]{1,64}$', description: 'the request id of the gift' };
-const ID = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
-
-/** A frame `{ magic, code, len, body }` of one code; `len` is the UTF-8 byte length of JSON.stringify(body). */
-function frame(code: number, body: Schema | null, description: string): Schema {
-  return {
-    type: 'object',
-    description,
-    required: body ? ['magic', 'code', 'len', 'body'] : ['magic', 'code', 'len'],
-    properties: {
-      magic: { type: 'integer', const: IM_MAGIC },
-      code: { type: 'integer', const: code },
-      len: { type: 'integer', minimum: 0, description: 'UTF-8 byte length of JSON.stringify(body); 0 without one' },
-      ...(body ? { body } : {}),
-    },
-  };
-}
-
-const objectOf = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({
-  type: 'object',
-  required,
-  properties,
-});
+import { bizBody, frame, ID, message, MSG_ID, objectOf, Schema, withBody } from './asyncapi-schema';
+import { PK_BATCH_BODIES, PK_MESSAGES } from './asyncapi-pk';
 
 /** `data` of 5556: every field of GiftEffectData (the `satisfies` fails to compile when the class changes). */
 const giftEffectData = objectOf({
@@ -72,26 +47,6 @@ const giftFailData = objectOf({
   msg: { type: 'string', description: 'why the gift was not charged, fit to show the sender' },
 } satisfies Record<keyof GiftFailData, Schema>);
 
-/** ImMsgBody of a business message of one bizCode. */
-function bizBody(bizCode: ImBizCode, data: Schema, userId: string): Schema {
-  return objectOf({
-    msgId: { ...MSG_ID, description: 'what the 1005 ack carries back; the gift request id' },
-    appId: { type: 'integer', const: ImAppId.LIVE_BIZ },
-    userId: { type: 'integer', minimum: 0, description: userId },
-    bizCode: { type: 'integer', const: bizCode },
-    data,
-  });
-}
-
-const message = (name: string, title: string, summary: string, payload: Schema, example: object): Schema => ({
-  name,
-  title,
-  summary,
-  contentType: 'application/json',
-  payload,
-  examples: [{ name: `${name}-example`, payload: example }],
-});
-
 const effectExample = {
   requestId: '42:gift-0001',
   giftId: 1,
@@ -109,12 +64,6 @@ const bizExample = (bizCode: ImBizCode, userId: number, data: object): object =>
   return { magic: IM_MAGIC, code: ImFrameCode.BIZ, len: Buffer.byteLength(JSON.stringify(body)), body };
 };
 const bare = (code: ImFrameCode): object => ({ magic: IM_MAGIC, code, len: 0 });
-const withBody = (code: number, body: object): object => ({
-  magic: IM_MAGIC,
-  code,
-  len: Buffer.byteLength(JSON.stringify(body)),
-  body,
-});
 
 /** `batch` of a login (IM_BATCH_VERSIONS). */
 const BATCH = {
@@ -157,6 +106,7 @@ const batchBody = objectOf({
         bizBody(ImBizCode.GIFT_SUCCESS, giftEffectData, '0: everyone in the room'),
         bizBody(ImBizCode.GIFT_FAIL, giftFailData, 'the sender'),
         bizBody(ImBizCode.CHAT, chatMessageData, '0: everyone in the room; a history replay: the socket that joined'),
+        ...PK_BATCH_BODIES,
       ],
     },
   },
@@ -252,7 +202,7 @@ export const IM_MESSAGES: Record<string, Schema> = {
   giftBatch: message(
     'giftBatch',
     '1006 batch frame',
-    'Several messages (5555, 5556, 5557) of one tick in one frame, only to a socket that logged in with batch 1. Ack the frame once with a 1005 carrying its frameId; unacked, the whole frame is resent (bounded) like a 1003.',
+    'Several messages (5555, 5556, 5557, 5558, 5559, 5561) of one tick in one frame, only to a socket that logged in with batch 1. Ack the frame once with a 1005 carrying its frameId; unacked, the whole frame is resent (bounded) like a 1003.',
     frame(ImFrameCode.BATCH, batchBody, 'a batch frame'),
     batchExample,
   ),
@@ -274,6 +224,7 @@ export const IM_MESSAGES: Record<string, Schema> = {
     ),
     withBody(ImFrameCode.ACK, { frameId: 812 }),
   ),
+  ...PK_MESSAGES,
   error: message(
     'error',
     'code 0: error',

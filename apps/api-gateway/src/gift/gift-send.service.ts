@@ -15,7 +15,9 @@ import {
   fingerprintOf,
   giftAmount,
   GiftConfigDto,
+  isPkRunning,
   KafkaTopic,
+  PkStateReader,
   wouldExceedDailySpendCap,
   SendGiftMq,
   sendGiftKey,
@@ -52,7 +54,10 @@ export const SEND_GIFT_LIMIT: RequestLimitOptions = {
 /** The counter's route name (the one a guard would use: `<controller>.<handler>`). */
 const SEND_GIFT_LIMIT_ROUTE = 'GiftController.send';
 
-/** How long a room's anchor is remembered for the receiver check; at most this many rooms. */
+/** Room type 1: a PK room (issue 21). */
+const PK_ROOM_TYPE = 1;
+
+/** How long a room's anchor (and type) is remembered for the receiver check; at most this many rooms. */
 const ROOM_CACHE_MS = 5_000;
 const ROOM_CACHE_MAX = 10_000;
 /** Gift configs kept in this process (the catalogue is a few hundred gifts). */
@@ -69,7 +74,9 @@ const GATEWAY_GIFT_CACHE_MAX = 1_000;
 @Injectable()
 export class GiftSendService {
   private readonly gifts: TtlCache<number, GiftConfigDto | null>;
-  private readonly roomAnchors = new TtlCache<number, number>(ROOM_CACHE_MS, { maxEntries: ROOM_CACHE_MAX });
+  private readonly rooms = new TtlCache<number, { anchorId: number; type: number }>(ROOM_CACHE_MS, {
+    maxEntries: ROOM_CACHE_MAX,
+  });
   private readonly signingKey: SigningKey;
   private readonly logger = new Logger(GiftSendService.name);
 
@@ -83,6 +90,7 @@ export class GiftSendService {
     private readonly balances: BalanceCacheReader,
     private readonly idempotency: IdempotencyKeys,
     private readonly limiter: RequestLimiter,
+    private readonly pkStates: PkStateReader,
   ) {
     // Only gifts that exist are kept: a client may ask for any number of unknown ids.
     this.gifts = new TtlCache(env.GATEWAY_GIFT_CACHE_MS, {
@@ -110,16 +118,16 @@ export class GiftSendService {
       throw tooMany;
     }
     const claim = await claimed;
-    let gift: GiftConfigDto;
+    let checked: { gift: GiftConfigDto; pkId?: string };
     try {
-      gift = await this.check(cmd, claim, cachedAccount);
+      checked = await this.check(cmd, claim, cachedAccount);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
       if (claim === 'new' && cmd.clientRequestId !== undefined)
         await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
       throw err;
     }
-    const mq = this.order(cmd, gift, requestId);
+    const mq = this.order(cmd, checked.gift, requestId, checked.pkId);
     try {
       await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
@@ -145,18 +153,22 @@ export class GiftSendService {
     return claim;
   }
 
-  /** The gift on sale, sent to the anchor of a living room; a first use must also pass the wallet pre-check. */
+  /**
+   * The gift on sale, sent to the anchor of a living room (or, in a PK room while a PK runs, to its anchor or
+   * its challenger: the gift then names the PK); a first use must also pass the wallet pre-check.
+   */
   private async check(
     cmd: SendGiftCommand,
     claim: IdempotencyClaim,
     cachedAccount: Promise<CachedAccount | undefined>,
-  ): Promise<GiftConfigDto> {
+  ): Promise<{ gift: GiftConfigDto; pkId?: string }> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
-    const anchorId = await this.roomAnchors.get(
-      cmd.roomId,
-      async () => (await this.living.getLiving(cmd.roomId)).anchorId,
-    );
-    if (anchorId !== cmd.receiverId) {
+    const room = await this.rooms.get(cmd.roomId, async () => {
+      const { anchorId, type } = await this.living.getLiving(cmd.roomId);
+      return { anchorId, type };
+    });
+    const pkId = room.type === PK_ROOM_TYPE ? await this.runningPk(cmd, room.anchorId) : undefined;
+    if (pkId === undefined && room.anchorId !== cmd.receiverId) {
       this.refuse(
         'receiver',
         new BizException(
@@ -166,7 +178,7 @@ export class GiftSendService {
       );
     }
     // A retry of an accepted key gets the first answer (accepted), even if the first charge emptied the wallet.
-    if (claim === 'same') return gift;
+    if (claim === 'same') return { gift, pkId };
     // Cheap pre-check on the cached wallet: a frozen sender, an obviously unaffordable gift or one past the
     // daily spend cap never reaches Kafka. Not a guarantee (the settlement is, on the locked wallet): a gift
     // that passes may still be refused there, with a 5557. The wallet bank-service keeps in Redis (read with
@@ -198,14 +210,33 @@ export class GiftSendService {
         ),
       );
     }
-    return gift;
+    return { gift, pkId };
+  }
+
+  /**
+   * A PK room's running PK, when the gift goes to one of its sides (its anchor or its challenger): its pkId, the
+   * bar moves. One Redis read (gift-service's PK hash), paid by PK rooms only. Redis failing: no PK (the gift
+   * to the anchor goes as an ordinary one, one to the challenger is refused).
+   */
+  private async runningPk(cmd: SendGiftCommand, anchorId: number): Promise<string | undefined> {
+    const pk = await this.pkStates.of(cmd.roomId).catch((err: unknown) => {
+      this.logger.warn(`room ${cmd.roomId}: PK state unread, Redis failed: ${String(err)}`);
+      return null;
+    });
+    if (!isPkRunning(pk, Date.now())) return undefined;
+    return cmd.receiverId === anchorId || cmd.receiverId === pk.challengerId ? pk.pkId : undefined;
   }
 
   /**
    * The gift order as this gateway signs it (GIFT_MSG_SIGNING_KEY): the send_gift message, whose signature
    * gift-service and bank-service check before anything is charged.
    */
-  order(cmd: Omit<SendGiftCommand, 'clientRequestId'>, gift: GiftConfigDto, requestId: string): SendGiftMq {
+  order(
+    cmd: Omit<SendGiftCommand, 'clientRequestId'>,
+    gift: GiftConfigDto,
+    requestId: string,
+    pkId?: string,
+  ): SendGiftMq {
     const { userId, receiverId, roomId, count } = cmd;
     const { giftId, giftName, price, svgaUrl: url } = gift;
     const unsigned = {
@@ -218,8 +249,9 @@ export class GiftSendService {
       roomId,
       url,
       requestId,
-      type: SendGiftType.DEFAULT,
+      type: pkId === undefined ? SendGiftType.DEFAULT : SendGiftType.PK,
       sendTime: Date.now(),
+      ...(pkId === undefined ? {} : { pkId }),
     };
     return signSendGift(unsigned, this.signingKey);
   }

@@ -17,6 +17,8 @@ export interface SettlementItem {
   price: number;
   /** How many of the gift (1..GIFT_COUNT_MAX; absent: 1): ONE trade of price x count. */
   count?: number;
+  /** The PK a gift was sent in (issue 21; signed): part of its fingerprint. */
+  pkId?: string;
   /** Replay only: when the request id has no outcome yet, reject it with this reason (GiftSettlementItem). */
   refuseUnlessSettled?: string;
 }

@@ -1,5 +1,11 @@
 import { GiftOrderKeys } from '@live/common';
-import { GiftSettlementItem, GiftSettlementResult, NOT_SIGNED_BY_GATEWAY, signedOrderOf } from '@live/contracts';
+import {
+  GiftSettlementItem,
+  GiftSettlementResult,
+  NOT_SIGNED_BY_GATEWAY,
+  settlementFingerprintParameters,
+  signedOrderOf,
+} from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { GiftSettlementService } from './gift-settlement.service';
 
@@ -20,7 +26,8 @@ export class SignedGiftSettlement {
 
   async settle(items: readonly GiftSettlementItem[]): Promise<GiftSettlementResult[]> {
     const verdicts = items.map((item) => this.keys.verify(signedOrderOf(item)));
-    const genuine = items.filter((_, i) => verdicts[i].ok);
+    // A PK gift's pkId (signed) is part of what its request id is for: the planner's fingerprint takes it.
+    const genuine = items.filter((_, i) => verdicts[i].ok).map(settlementFingerprintParameters);
     const refused = verdicts.flatMap((v, i) => (v.ok ? [] : [`${items[i].requestId} (${v.reason})`]));
     if (refused.length > 0) {
       this.logger.warn(

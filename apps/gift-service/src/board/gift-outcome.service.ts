@@ -2,6 +2,7 @@ import { amountOfSend, ContributionEntryDto, SentGift } from '@live/contracts';
 import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
+import { APPLY_ANSWER_WIDTH, APPLY_IN_ROOM, CLAIM_OUTCOME, MARK_PUSHED, RELEASE_APPLIED } from './gift-outcome.scripts';
 
 /**
  * How long a gift's per-gift keys (its outcome record, its applied marker) are held while the gift is NOT
@@ -11,79 +12,8 @@ import { GiftServiceEnv } from '../config/gift-service.env';
  */
 const UNCONFIRMED_TTL_SECONDS = 7 * 24 * 3_600;
 
-/**
- * Step 1, keyed by the request id ALONE (its own Cluster slot): the request id's one outcome record.
- *   KEYS[1] the outcome hash. ARGV: roomId, fingerprint, outcome TTL s.
- * The first delivery writes its room and fingerprint; every later one (any room) gets them back, with
- * whether the push was done. The caller compares the fingerprint: another one is a reused id.
- */
-const CLAIM_OUTCOME = `
-local known = redis.call('HMGET', KEYS[1], 'room', 'fp', 'pushed')
-if known[1] then return {known[1], known[2] or '', tonumber(known[3] or '0')} end
-redis.call('HSET', KEYS[1], 'room', ARGV[1], 'fp', ARGV[2], 'pushed', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {ARGV[1], ARGV[2], 0}
-`;
-
-/**
- * Step 2, for the charged gifts of claimed request ids in ONE room (the room step 1 recorded; keys of one
- * room: one Cluster slot), in order, each at most once per request id:
- *   KEYS[1] the room's board; then per gift j (from 0): KEYS[2+2j] its applied marker in the room (holds
- *   its combo), KEYS[3+2j] its sender's combo state in the room.
- *   ARGV: combo window ms, applied-marker TTL s, combo TTL s, board TTL s, board members kept; then per
- *   gift j: ARGV[6+4j..9+4j] giftId, sendTime ms, amount (price x count), senderId.
- * combo = previous + 1 when the sender's previous gift in the room was the same gift sent at most `window`
- * ms earlier (by send time), else 1 (it counts sends: a send of 10 gifts is one); the board adds the amount
- * to the sender. Applied before: its combo, nothing changes. Answers the combos in order (one call per gift,
- * in one script call). The board lives `board TTL` past the room's last gift (a room silent that long ended
- * its session) and keeps its top `members` senders (the lowest scores beyond them are dropped).
- */
-const APPLY_IN_ROOM = `
-local window = tonumber(ARGV[1])
-local combos = {}
-local boarded = false
-for j = 0, (#KEYS - 1) / 2 - 1 do
-  local applied, state, a = KEYS[2 + 2 * j], KEYS[3 + 2 * j], 6 + 4 * j
-  local known = redis.call('GET', applied)
-  if known then
-    combos[j + 1] = tonumber(known)
-  else
-    local combo = 1
-    local last = redis.call('HMGET', state, 'gift', 'time', 'combo')
-    local t = tonumber(ARGV[a + 1])
-    if last[1] == ARGV[a] and last[2] and t >= tonumber(last[2]) and t - tonumber(last[2]) <= window then
-      combo = tonumber(last[3]) + 1
-    end
-    redis.call('HSET', state, 'gift', ARGV[a], 'time', ARGV[a + 1], 'combo', combo)
-    redis.call('EXPIRE', state, ARGV[3])
-    redis.call('ZINCRBY', KEYS[1], ARGV[a + 2], ARGV[a + 3])
-    redis.call('SET', applied, combo, 'EX', ARGV[2])
-    combos[j + 1] = combo
-    boarded = true
-  end
-end
-if boarded then
-  redis.call('EXPIRE', KEYS[1], ARGV[4])
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[5]) - 1)
-end
-return combos
-`;
-
 /** Most gifts of one room per step-2 script call (bounds how long one call holds Redis). */
 const ROOM_APPLY_CHUNK = 100;
-/**
- * Marks a gift done (pushed, and recorded when charged), only while its outcome exists (never recreates an
- * expired one), and cuts its life to the redelivery window. ARGV: the window s (0: its life unchanged).
- */
-const MARK_PUSHED = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'pushed', 1)
-if ARGV[1] == '0' then return 1 end
-return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
-
-/** Cuts the applied markers of done gifts (KEYS, one room) to the redelivery window. ARGV: the window s. */
-const RELEASE_APPLIED = `for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[1]) end
-return #KEYS`;
-
 /** The limits of the per-gift and per-room keys (GiftServiceEnv; the defaults when none is given). */
 export interface GiftKeyLimits {
   /** GIFT_OUTCOME_WINDOW_MS: how long a done gift's keys are kept for redeliveries. */
@@ -92,7 +22,13 @@ export interface GiftKeyLimits {
   boardIdleTtlMs: number;
   /** GIFT_BOARD_MAX_MEMBERS: the senders a board keeps (the top ones). */
   boardMaxMembers: number;
+  /** GIFT_PK_COINS_PER_POINT, GIFT_PK_MAX_STEP: the PK bar's rule. */
+  pkCoinsPerPoint: number;
+  pkMaxStep: number;
 }
+
+/** How long a PK's hash stays once the PK ended (pkState shows the last PK and its winner): 1 day. */
+export const PK_ENDED_TTL_SECONDS = 86_400;
 
 function limitsOf(env?: GiftServiceEnv): GiftKeyLimits {
   const defaults = new GiftServiceEnv();
@@ -100,6 +36,8 @@ function limitsOf(env?: GiftServiceEnv): GiftKeyLimits {
     outcomeWindowMs: env?.GIFT_OUTCOME_WINDOW_MS ?? defaults.GIFT_OUTCOME_WINDOW_MS,
     boardIdleTtlMs: env?.GIFT_BOARD_IDLE_TTL_MS ?? defaults.GIFT_BOARD_IDLE_TTL_MS,
     boardMaxMembers: env?.GIFT_BOARD_MAX_MEMBERS ?? defaults.GIFT_BOARD_MAX_MEMBERS,
+    pkCoinsPerPoint: env?.GIFT_PK_COINS_PER_POINT ?? defaults.GIFT_PK_COINS_PER_POINT,
+    pkMaxStep: env?.GIFT_PK_MAX_STEP ?? defaults.GIFT_PK_MAX_STEP,
   };
 }
 
@@ -109,7 +47,7 @@ const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 interface GiftOutcomeInput
   extends
     Pick<SentGift, 'requestId' | 'roomId' | 'senderId' | 'giftId' | 'price' | 'sendTime'>,
-    Partial<Pick<SentGift, 'count'>> {
+    Partial<Pick<SentGift, 'count' | 'receiverId' | 'pkId'>> {
   charged: boolean;
   /** giftRequestFingerprint of the message: what the request id is for. */
   fingerprint: string;
@@ -122,6 +60,22 @@ export interface GiftOutcome {
   pushed: boolean;
   /** The request id's outcome was recorded for something else (another fingerprint): not this gift; do nothing for it. */
   conflict: boolean;
+  /** The move this gift made on its PK's bar (issue 21), the same on every delivery; absent when it made none. */
+  pk?: PkMove;
+}
+
+/** A charged gift's move of a PK bar, as the room script applied it once. */
+export interface PkMove {
+  pkId: string;
+  /** Signed: + toward the anchor (100), - toward the challenger (0). */
+  step: number;
+  progress: number;
+  seq: number;
+  /** This gift took the bar to a bound: the PK ended with it. */
+  ended: boolean;
+  anchorId: number;
+  challengerId: number;
+  endsAt: number;
 }
 
 interface OutcomeCommands {
@@ -132,7 +86,7 @@ interface OutcomeCommands {
     ttl: number,
   ): Promise<[string, string, number]>;
   /** numkeys, the keys, then the arguments (see APPLY_IN_ROOM). */
-  applyGiftInRoom(...args: (string | number)[]): Promise<number[]>;
+  applyGiftInRoom(...args: (string | number)[]): Promise<(number | null)[]>;
   markGiftPushed(outcomeKey: string, ttl: number): Promise<number>;
   /** numkeys, the applied markers, then the TTL s. */
   releaseGiftApplied(...args: (string | number)[]): Promise<number>;
@@ -191,39 +145,73 @@ export class GiftOutcomeService {
     }));
 
     const toApply = gifts.map((g, i) => ({ g, i })).filter(({ g, i }) => g.charged && !claimed[i].conflict);
+    const { combos, moves } = await this.applyInRooms(toApply, comboWindowMs);
+    return claimed.map((c, i) => {
+      const pk = moves.get(i);
+      return { ...c, combo: combos.get(i) ?? 0, ...(pk ? { pk } : {}) };
+    });
+  }
+
+  /** Step 2: the charged gifts in their rooms (one script call per room, all at once): combos and PK moves by index. */
+  private async applyInRooms(
+    toApply: { g: GiftOutcomeInput; i: number }[],
+    comboWindowMs: number,
+  ): Promise<{ combos: Map<number, number>; moves: Map<number, PkMove> }> {
     const combos = new Map<number, number>();
+    const moves = new Map<number, PkMove>();
     const calls = roomCalls(toApply);
-    if (calls.length > 0) {
-      const applied = await settleAll(
-        calls.map((call) => {
-          const keys = [
-            this.keys.roomContributionBoard(call[0].g.roomId),
-            ...call.flatMap(({ g }) => [
-              this.keys.roomGiftApplied(g.roomId, g.requestId),
-              this.keys.comboState(g.roomId, g.senderId),
-            ]),
-          ];
-          const args = call.flatMap(({ g }) => [g.giftId, g.sendTime, amountOfSend(g), g.senderId]);
-          return this.redis.applyGiftInRoom(
-            keys.length,
-            ...keys,
-            comboWindowMs,
-            UNCONFIRMED_TTL_SECONDS,
-            // A sender's last gift matters for GIFT_COMBO_WINDOW_MS (by send time): kept for the window past it.
-            seconds(comboWindowMs + this.limits.outcomeWindowMs),
-            seconds(this.limits.boardIdleTtlMs),
-            this.limits.boardMaxMembers,
-            ...args,
-          );
-        }),
-        failure(
-          calls.map((call) => call[0].g),
-          'room',
-        ),
-      );
-      calls.forEach((call, c) => call.forEach(({ i }, k) => combos.set(i, Number(applied[c][k]))));
-    }
-    return claimed.map((c, i) => ({ ...c, combo: combos.get(i) ?? 0 }));
+    if (calls.length === 0) return { combos, moves };
+    const applied = await settleAll(
+      calls.map((call) => {
+        const keys = [
+          this.keys.roomContributionBoard(call[0].g.roomId),
+          // Same slot, same call: a room without a PK pays nothing (the script reads it only for a gift naming a pkId).
+          this.keys.roomPk(call[0].g.roomId),
+          ...call.flatMap(({ g }) => [
+            this.keys.roomGiftApplied(g.roomId, g.requestId),
+            this.keys.comboState(g.roomId, g.senderId),
+          ]),
+        ];
+        const args = call.flatMap(({ g }) => [
+          g.giftId,
+          g.sendTime,
+          amountOfSend(g),
+          g.senderId,
+          g.receiverId ?? 0,
+          g.pkId ?? '',
+        ]);
+        return this.redis.applyGiftInRoom(
+          keys.length,
+          ...keys,
+          comboWindowMs,
+          UNCONFIRMED_TTL_SECONDS,
+          // A sender's last gift matters for GIFT_COMBO_WINDOW_MS (by send time): kept for the window past it.
+          seconds(comboWindowMs + this.limits.outcomeWindowMs),
+          seconds(this.limits.boardIdleTtlMs),
+          this.limits.boardMaxMembers,
+          this.limits.pkCoinsPerPoint,
+          this.limits.pkMaxStep,
+          PK_ENDED_TTL_SECONDS,
+          Date.now(),
+          ...args,
+        );
+      }),
+      failure(
+        calls.map((call) => call[0].g),
+        'room',
+      ),
+    );
+    calls.forEach((call, c) =>
+      call.forEach(({ i, g }, k) => {
+        const [combo, step, progress, seq, ended, anchorId, challengerId, endsAt] = applied[c]
+          .slice(k * APPLY_ANSWER_WIDTH, (k + 1) * APPLY_ANSWER_WIDTH)
+          .map(Number);
+        combos.set(i, combo);
+        if (seq > 0 && g.pkId !== undefined)
+          moves.set(i, { pkId: g.pkId, step, progress, seq, ended: ended === 1, anchorId, challengerId, endsAt });
+      }),
+    );
+    return { combos, moves };
   }
 
   /**

@@ -76,6 +76,18 @@ export class GiftServiceEnv extends AppEnv {
   @IntSetting(1, 1_000_000)
   GIFT_CONFIG_LOCAL_MAX_ENTRIES: number = 10_000;
 
+  /** PK battles (issue 21): the coins a gift needs per point it moves the bar (step = ceil(price x count / this)). */
+  @IntSetting(1, 1_000_000_000)
+  GIFT_PK_COINS_PER_POINT: number = 10;
+
+  /** The most points one gift moves a PK's bar (of 100; every PK starts at 50). */
+  @IntSetting(1, 50)
+  GIFT_PK_MAX_STEP: number = 10;
+
+  /** How long a PK runs before its time is up (the side the bar leans to wins; 50: a draw). */
+  @IntSetting(1_000, 86_400_000)
+  GIFT_PK_DURATION_MS: number = 300_000;
+
   /** Timeout of one call to bank-service or im-router. */
   @IntSetting(100, 120_000)
   GIFT_RPC_TIMEOUT_MS: number = 10_000;

@@ -8,11 +8,12 @@ import { GiftRecordEntity } from './entities/gift-record.entity';
 type NewGiftRecord = Pick<
   GiftRecordEntity,
   'requestId' | 'senderId' | 'receiverId' | 'roomId' | 'giftId' | 'price' | 'count' | 'combo'
-> & { sendTime: number };
+> &
+  Partial<Pick<GiftRecordEntity, 'pkId' | 'pkStep'>> & { sendTime: number };
 
 /** Rows per INSERT statement (well under max_allowed_packet and the placeholder limit). */
 const INSERT_CHUNK = 500;
-const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, count, combo, send_time';
+const COLUMNS = 'request_id, user_id, receiver_id, room_id, gift_id, price, count, combo, pk_id, pk_step, send_time';
 
 /** t_gift_record: one row per charged gift (UNIQUE request id). */
 @Injectable()
@@ -21,7 +22,7 @@ export class GiftRecordService {
 
   /**
    * Which of these request ids have a gift record (written once the gift was applied and pushed), each with
-   * the giftRequestFingerprint of what it records (gift, price, room, receiver, count). One query.
+   * the giftRequestFingerprint of what it records (gift, price, room, receiver, count, PK). One query.
    */
   async recorded(requestIds: readonly string[]): Promise<Map<string, string>> {
     if (requestIds.length === 0) return new Map();
@@ -32,8 +33,9 @@ export class GiftRecordService {
       count: number;
       room_id: number;
       receiver_id: number;
+      pk_id: string | null;
     }[] = await this.dataSource.query(
-      `SELECT request_id, gift_id, price, count, room_id, receiver_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
+      `SELECT request_id, gift_id, price, count, room_id, receiver_id, pk_id FROM t_gift_record WHERE request_id IN (${requestIds.map(() => '?').join(',')})`,
       [...requestIds],
     );
     return new Map(
@@ -45,6 +47,7 @@ export class GiftRecordService {
           roomId: Number(r.room_id),
           receiverId: Number(r.receiver_id),
           count: Number(r.count),
+          ...(r.pk_id === null ? {} : { pkId: r.pk_id }),
         }),
       ]),
     );
@@ -58,7 +61,7 @@ export class GiftRecordService {
     let inserted = 0;
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const chunk = records.slice(i, i + INSERT_CHUNK);
-      const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const placeholders = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
       const params = chunk.flatMap((r) => [
         r.requestId,
         r.senderId,
@@ -68,6 +71,8 @@ export class GiftRecordService {
         r.price,
         r.count,
         r.combo,
+        r.pkId ?? null,
+        r.pkStep ?? 0,
         new Date(r.sendTime),
       ]);
       const result: { affectedRows?: number } = await this.dataSource.query(

@@ -6,6 +6,7 @@ import {
   ImRouteResponse,
   ImSendMsgRequest,
   ImSendToRoomRequest,
+  SentGift,
 } from '@live/contracts';
 import { Logger } from '@nestjs/common';
 import { GiftOutcome } from '../board/gift-outcome.service';
@@ -45,18 +46,15 @@ export class GiftEffectPusher {
     const due = settled.map((s, i) => ({ ...s, outcome: outcomes[i] })).filter((s) => !s.outcome.pushed);
     const effects = due.filter((s) => s.result.status === 'charged');
     const failures = due.filter((s) => s.result.status === 'rejected');
-    const roomMessages = effects.map(({ gift, outcome }): ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS> => {
-      const data = giftEffectData(gift, outcome.combo);
-      return { msgId: gift.requestId, roomId: gift.roomId, bizCode: ImBizCode.GIFT_SUCCESS, data };
-    });
+    const roomMessages = effects.flatMap(({ gift, outcome }) => roomMessagesOf(gift, outcome));
     const answers: (ImRouteResponse | undefined)[] = [];
     for (let i = 0; i < roomMessages.length; i += IM_MAX_BATCH_MESSAGES) {
-      const chunk = roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES);
+      const chunk = roomMessages.slice(i, i + IM_MAX_BATCH_MESSAGES).map((m) => m.message);
       const { results } = await this.imRouter.sendToRooms(chunk);
       answers.push(...chunk.map((m, j) => (results[j]?.msgId === m.msgId ? results[j] : undefined)));
     }
     const failed = new Map<string, string[]>();
-    effects.forEach(({ gift }, i) => noteFailure(failed, gift.requestId, answers[i]));
+    roomMessages.forEach(({ requestId }, i) => noteFailure(failed, requestId, answers[i]));
     await Promise.all(
       failures.map(async ({ gift, result }) => {
         const data: GiftFailData = { requestId: gift.requestId, msg: result.reason ?? 'gift not charged' };
@@ -104,4 +102,39 @@ export class GiftEffectPusher {
 
 function noteFailure(failed: Map<string, string[]>, requestId: string, answer: ImRouteResponse | undefined): void {
   if (answer?.failedNodes && answer.failedNodes.length > 0) failed.set(requestId, answer.failedNodes);
+}
+
+/**
+ * A charged gift's room messages: its 5556 effect, and when it moved a PK bar (issue 21) its 5558 right after,
+ * msgId `<pkId>:<seq>` (the same on a redelivery: the applied marker gives the same seq back). Either failing
+ * pushes the gift again.
+ */
+function roomMessagesOf(gift: SentGift, outcome: GiftOutcome): { requestId: string; message: ImSendToRoomRequest }[] {
+  const effect: ImSendToRoomRequest<ImBizCode.GIFT_SUCCESS> = {
+    msgId: gift.requestId,
+    roomId: gift.roomId,
+    bizCode: ImBizCode.GIFT_SUCCESS,
+    data: giftEffectData(gift, outcome.combo),
+  };
+  const pk = outcome.pk;
+  if (!pk) return [{ requestId: gift.requestId, message: effect }];
+  const progress: ImSendToRoomRequest<ImBizCode.PK_PROGRESS> = {
+    msgId: `${pk.pkId}:${pk.seq}`,
+    roomId: gift.roomId,
+    bizCode: ImBizCode.PK_PROGRESS,
+    data: {
+      pkId: pk.pkId,
+      progress: pk.progress,
+      seq: pk.seq,
+      requestId: gift.requestId,
+      step: pk.step,
+      anchorId: pk.anchorId,
+      challengerId: pk.challengerId,
+      endsAt: pk.endsAt,
+    },
+  };
+  return [
+    { requestId: gift.requestId, message: effect },
+    { requestId: gift.requestId, message: progress },
+  ];
 }

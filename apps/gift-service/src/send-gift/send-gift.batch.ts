@@ -87,8 +87,28 @@ export function toSettlementItem(gift: SentGift, mq: SendGiftMq, refuseUnlessSet
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 
+/** The send_gift.parked record of a refused message: why, where it came from, its value (cut). */
+export function parkedRecordOf({ message, reason }: { message: ConsumedMessage<SendGiftMq>; reason: string }) {
+  return {
+    key: message.key,
+    value: {
+      reason,
+      originTopic: message.topic,
+      originPartition: message.partition,
+      originOffset: message.offset,
+      rawValue: rawOf(message)?.slice(0, PARKED_VALUE_MAX) ?? null,
+      parkedAt: Date.now(),
+    },
+  };
+}
+
 export function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
   return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
+}
+
+/** The gift record of a charged, done gift: its combo, and its PK and bar move (issue 21; 0: none). */
+export function recordOf({ gift, combo, pk }: { gift: SentGift; combo: number; pk?: { step: number } }) {
+  return { ...gift, combo, pkId: gift.pkId ?? null, pkStep: pk?.step ?? 0 };
 }
 
 /** A request id sent twice in one batch: its first occurrence speaks for both (the bank answered the second as a replay). */

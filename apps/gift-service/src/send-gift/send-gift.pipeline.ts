@@ -14,14 +14,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftRecordService } from '../gift-record/gift-record.service';
+import { boundEndOf } from '../pk/pk-end';
+import { PkService } from '../pk/pk.service';
 import { GiftEffectPusher } from './gift-effect.pusher';
 import {
   Decoded,
   describeBatches,
   describeReport,
   firstOfEachRequest,
-  PARKED_VALUE_MAX,
-  rawOf,
+  parkedRecordOf,
+  recordOf,
   SendGiftBatchReport,
   Settled,
   timed,
@@ -65,6 +67,7 @@ export class SendGiftPipeline {
     private readonly outcomes: GiftOutcomeService,
     private readonly verifier: SendGiftVerifier,
     private readonly env: GiftServiceEnv,
+    private readonly pk: PkService,
   ) {
     this.pusher = new GiftEffectPusher(imRouter, env.GIFT_PUSH_MAX_ATTEMPTS);
   }
@@ -86,11 +89,15 @@ export class SendGiftPipeline {
     // Done: pushed now or by an earlier delivery, or given up. Recorded (a record: applied and pushed) before
     // their Redis keys are cut to the window, so they are never without both.
     const done = shown
-      .map((s, i) => ({ ...s, combo: outcomes[i].combo }))
+      .map((s, i) => ({ ...s, combo: outcomes[i].combo, pk: outcomes[i].pk }))
       .filter((s, i) => outcomes[i].pushed || pushed.done.has(s.gift.requestId));
+    // A gift that took a PK's bar to a bound ended it (the room script decided, once): its 5561, its row. Before
+    // the records: a failure redelivers the batch, whose applied markers answer `ended` again.
+    for (const { gift, pk } of done)
+      if (pk?.ended && pushed.done.has(gift.requestId)) await this.pk.finish(boundEndOf(gift.roomId, pk));
     const [recordsWritten, recordsMs] = await timed(
       this.records
-        .recordCharged(done.filter((s) => s.result.status === 'charged').map(({ gift, combo }) => ({ ...gift, combo })))
+        .recordCharged(done.filter((s) => s.result.status === 'charged').map(recordOf))
         .catch(async (err: unknown) => {
           // The pushes went out: say so before the batch fails, so its redelivery records them and never
           // pushes them again (their keys keep the message's life: nothing is cut before the record).
@@ -281,19 +288,6 @@ export class SendGiftPipeline {
     for (const { message, reason } of items) {
       this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
     }
-    await this.producer.send(
-      KafkaTopic.SEND_GIFT_PARKED,
-      items.map(({ message, reason }) => ({
-        key: message.key,
-        value: {
-          reason,
-          originTopic: message.topic,
-          originPartition: message.partition,
-          originOffset: message.offset,
-          rawValue: rawOf(message)?.slice(0, PARKED_VALUE_MAX) ?? null,
-          parkedAt: Date.now(),
-        },
-      })),
-    );
+    await this.producer.send(KafkaTopic.SEND_GIFT_PARKED, items.map(parkedRecordOf));
   }
 }

@@ -15,6 +15,7 @@ import { GiftOutcomeService } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { GiftRecordService } from '../gift-record/gift-record.service';
 import { SendGiftPipeline } from './send-gift.pipeline';
+import { PkService } from '../pk/pk.service';
 import { SendGiftVerifier } from './send-gift.verifier';
 
 /** A send_gift value from sender 1 to anchor 3 in room 4 (signature of the right shape; the verifier is stubbed). */
@@ -104,6 +105,7 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
     outcomes as unknown as GiftOutcomeService,
     verifier as unknown as SendGiftVerifier,
     env,
+    { finish: async () => undefined } as unknown as PkService,
   );
   return { pipeline, settled, parked, markedPushed, env };
 }

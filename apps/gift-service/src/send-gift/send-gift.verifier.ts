@@ -1,6 +1,8 @@
 import { GiftOrderKeys } from '@live/common';
-import { SendGiftMq } from '@live/contracts';
+import { roomOfPkId, SendGiftMq } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { GiftConfigService } from '../gift-config/gift-config.service';
 import { RoomAnchors } from './room-anchors';
 
@@ -23,8 +25,12 @@ export interface Dispute<M> extends Refusal<M> {
  * own (anything that can write to Kafka can write one).
  *  1. it is signed by api-gateway under a key this instance accepts (GIFT_MSG_VERIFY_KEYS);
  *  2. its price is the catalogue's price of its gift;
- *  3. its receiver is the anchor of its room (api-gateway's t_living_room, never the message's word).
- * Per batch: the catalogue through its caches (few distinct gifts), the rooms in one query at most.
+ *  3. its receiver is the anchor of its room (api-gateway's t_living_room, never the message's word), or, in a
+ *     PK (issue 21), the challenger of the PK the message names: its t_living_pk row is this room's, with this
+ *     receiver as challenger, and the gift was sent within the PK's time (+ PK_GRACE_MS); a pkId names its
+ *     room (`pk-<roomId>-<seq>`), and one of another room is refused whoever the receiver is.
+ * Per batch: the catalogue through its caches (few distinct gifts), the rooms in one query at most, the PKs
+ * in one query only when some receiver is not its room's anchor (never on the normal path).
  */
 @Injectable()
 export class SendGiftVerifier {
@@ -32,6 +38,7 @@ export class SendGiftVerifier {
     private readonly keys: GiftOrderKeys,
     private readonly giftConfigs: GiftConfigService,
     private readonly rooms: RoomAnchors,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -56,14 +63,43 @@ export class SendGiftVerifier {
       this.prices(signed.map((m) => m.value.giftId)),
       this.rooms.of(signed.map((m) => m.value.roomId)),
     ]);
+    const pks = await this.challengedPks(signed.map((m) => m.value).filter((mq) => toChallenger(mq, anchors)));
     const accepted: M[] = [];
     const disputed: Dispute<M>[] = [];
     for (const m of signed) {
-      const found = mismatch(m.value, prices, anchors);
+      const found = mismatch(m.value, prices, anchors, pks);
       if (found === null) accepted.push(m);
       else disputed.push({ message: m, reason: `not charged: ${found.reason}`, senderReason: found.senderReason });
     }
     return { accepted, refused, disputed };
+  }
+
+  /** pkId -> its t_living_pk facts, for the PKs named by gifts to someone other than the room's anchor (one query). */
+  private async challengedPks(messages: SendGiftMq[]): Promise<Map<string, PkFacts>> {
+    const ids = [...new Set(messages.map((mq) => mq.pkId!))];
+    if (ids.length === 0) return new Map();
+    const rows: {
+      pk_id: string;
+      room_id: string;
+      challenger_id: string;
+      started_at: Date;
+      ends_at: Date;
+      ended_at: Date | null;
+    }[] = await this.dataSource.query(
+      `SELECT pk_id, room_id, challenger_id, started_at, ends_at, ended_at FROM t_living_pk WHERE pk_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+    return new Map(
+      rows.map((r) => [
+        r.pk_id,
+        {
+          roomId: Number(r.room_id),
+          challengerId: Number(r.challenger_id),
+          from: new Date(r.started_at).getTime(),
+          until: new Date(r.ended_at ?? r.ends_at).getTime(),
+        },
+      ]),
+    );
   }
 
   /** giftId -> catalogue price, for the gifts that exist (whatever their status: a gift taken off sale after it was sent is still charged). */
@@ -77,10 +113,31 @@ export class SendGiftVerifier {
   }
 }
 
+/** How late after its PK's end (or time) a gift to the challenger may have been sent: clocks and queues. */
+export const PK_GRACE_MS = 5_000;
+
+/** What the verifier needs of a PK (t_living_pk). */
+interface PkFacts {
+  roomId: number;
+  challengerId: number;
+  /** started_at .. (ended_at or ends_at), epoch ms. */
+  from: number;
+  until: number;
+}
+
+/** A gift naming a PK of its own room, to someone other than the room's anchor: the challenger, if the PK says so. */
+function toChallenger(mq: SendGiftMq, anchors: ReadonlyMap<number, number>): boolean {
+  const anchorId = anchors.get(mq.roomId);
+  return (
+    mq.pkId !== undefined && anchorId !== undefined && anchorId !== mq.receiverId && roomOfPkId(mq.pkId) === mq.roomId
+  );
+}
+
 function mismatch(
   mq: SendGiftMq,
   prices: ReadonlyMap<number, number>,
   anchors: ReadonlyMap<number, number>,
+  pks: ReadonlyMap<string, PkFacts>,
 ): { reason: string; senderReason: string } | null {
   const price = prices.get(mq.giftId);
   if (price === undefined)
@@ -97,6 +154,22 @@ function mismatch(
   const anchorId = anchors.get(mq.roomId);
   if (anchorId === undefined)
     return { reason: `room ${mq.roomId} does not exist`, senderReason: 'no such room: not charged' };
+  if (mq.pkId !== undefined && roomOfPkId(mq.pkId) !== mq.roomId)
+    return {
+      reason: `PK ${mq.pkId} is not a PK of room ${mq.roomId}`,
+      senderReason: "this PK is not this room's: not charged",
+    };
+  if (anchorId !== mq.receiverId && mq.pkId !== undefined) {
+    const pk = pks.get(mq.pkId);
+    if (
+      pk !== undefined &&
+      pk.roomId === mq.roomId &&
+      pk.challengerId === mq.receiverId &&
+      mq.sendTime >= pk.from - PK_GRACE_MS &&
+      mq.sendTime <= pk.until + PK_GRACE_MS
+    )
+      return null;
+  }
   if (anchorId !== mq.receiverId)
     return {
       reason: `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`,

@@ -16,6 +16,9 @@ export class ConnectionRegistry {
   private readonly byRoom = new Map<number, Set<ImConnection>>();
   private readonly all = new Set<ImConnection>();
 
+  /** Called when a user's last socket on this node is removed (PK battles: a challenger's session ended). */
+  onUserLeft: ((userId: number) => void) | null = null;
+
   constructor(private readonly presence: ImPresenceService) {}
 
   async add(conn: ImConnection): Promise<void> {
@@ -46,7 +49,10 @@ export class ConnectionRegistry {
     if (!this.all.delete(conn)) return;
     conn.release();
     const tasks: Promise<void>[] = [];
-    if (removeFrom(this.byUser, conn.userId, conn)) tasks.push(this.presence.unbindUser(conn.userId));
+    if (removeFrom(this.byUser, conn.userId, conn)) {
+      tasks.push(this.presence.unbindUser(conn.userId));
+      this.onUserLeft?.(conn.userId);
+    }
     if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn))
       tasks.push(this.presence.leaveRoom(conn.roomId));
     await Promise.all(tasks).catch((err: unknown) =>

@@ -1,6 +1,7 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
@@ -44,6 +45,8 @@ export async function startImTestServer(presence: ImPresenceService, settings: P
     env,
     // No chat here: these specs' sockets send no 5555 (and a room they join replays nothing).
     { say: () => Promise.resolve(null), replay: () => Promise.resolve() } as unknown as ChatService,
+    // No PK either: a room they join shows no PK snapshot.
+    { snapshot: () => Promise.resolve() } as unknown as ImPkService,
   );
   server.onApplicationBootstrap();
   const close = async (): Promise<void> => {

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
 import { clientAddress } from '@live/rate-limit';
 import { chatErrorFrame } from '../chat/chat-input';
+import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
@@ -69,6 +70,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     private readonly push: ImPushService,
     private readonly env: ImCoreEnv,
     private readonly chat: ChatService,
+    private readonly pk: ImPkService,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2 });
     this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
@@ -217,6 +219,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.send(ws, ImFrameCode.LOGIN, { userId, roomId: joined, nodeId: this.env.IM_CORE_NODE_ID, batch: +batching });
     // Joined a room (not the one it was in): its recent chat, after the login answer.
     if (joined !== null && joined !== before) await this.chat.replay(conn, joined);
+    // During a PK (issue 21): its current state, a 5558 snapshot, to this socket.
+    if (joined !== null && joined !== before) await this.pk.snapshot(conn, joined);
   }
 
   /** Keeps a user below IM_MAX_SOCKETS_PER_USER before one more joins: the oldest sockets give way (4409). */

@@ -80,3 +80,11 @@ export const ImErrorCode = defineErrorCodes({
   CHAT_UNAVAILABLE: { code: 13009, msg: 'chat is unavailable right now, try again', httpStatus: 503 },
   CHAT_ROOM_NOT_LIVE: { code: 13010, msg: 'this room is not live: chat is open only while it is', httpStatus: 409 },
 });
+
+/** PK battles (issue 21): the challenger seat of a PK room (gift-service owns the PK, the gateway answers these). */
+export const PkErrorCode = defineErrorCodes({
+  PK_SEAT_TAKEN: { code: 14001, msg: 'the PK seat is taken: another challenger is in this room', httpStatus: 409 },
+  PK_NOT_A_PK_ROOM: { code: 14002, msg: 'this room is not a live PK room', httpStatus: 409 },
+  PK_ANCHOR_CANNOT_CHALLENGE: { code: 14003, msg: 'the anchor cannot challenge their own room', httpStatus: 409 },
+  PK_NOT_CHALLENGER: { code: 14004, msg: 'only the current challenger can leave the PK', httpStatus: 403 },
+});

@@ -1,10 +1,14 @@
 import {
   AccountResponse,
+  PkOfflineResponse,
+  PkOnlineResponse,
+  PkSeatRequest,
+  PkSessionEndedResponse,
+  PkStateResponse,
   AccountStatusResponse,
   BalanceResponse,
   EarningsResponse,
   BankRpc,
-  BankRpcPattern,
   BankRpcContract,
   BatchConsumeForSendGiftResponse,
   ContributionBoardRequest,
@@ -24,7 +28,6 @@ import {
   GiftHistoryPage,
   GiftRpc,
   GiftRpcContract,
-  GiftRpcPattern,
   GiftSettlementItem,
   ImCorePushRequest,
   ImCorePushResponse,
@@ -35,7 +38,6 @@ import {
   ImRouteResponse,
   ImRouterRpc,
   ImRouterRpcContract,
-  ImRouterRpcPattern,
   ImSendMsgRequest,
   ImSendToRoomRequest,
   ImSendToRoomsResponse,
@@ -57,51 +59,12 @@ import { ClientProxy } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { RpcBalancer } from './rpc-balancer';
 import { DEFAULT_RPC_TIMEOUT_MS, rpcCall } from './rpc-call';
+import { RPC_RETRY_AFTER_SEND } from './rpc-retry';
+
+export { RPC_RETRY_AFTER_SEND };
 
 /** What a typed client sends through: one signed connection, or every instance of the service (RpcBalancer). */
 export type RpcTransport = ClientProxy | RpcBalancer;
-
-/**
- * The patterns a balanced call may send again to another instance after the first instance may have
- * received them (a timeout, a connection dropped mid-call): doing them twice has the effect of once.
- * Every other pattern is retried only when its request surely never left (no connection). The rule:
- *   - reads: balance, trades, products, gift config, panel, board, gift history, room members;
- *   - bank.account.create: an existing wallet is returned as is;
- *   - bank.gift.batch-consume: settled once per request id (a replay answers its recorded result);
- *   - bank.order.notify / dev-pay: an order is credited once (a second answers credited: false);
- *   - bank.withdrawal.*: an order is made once per (user, key) and each transition happens once (a
- *     repeat answers the order);
- *   - bank.order.refund: an order is refunded once (a second answers refunded: false);
- *   - im-router pushes: ImRouterClient gives every message a msgId, and an im-core node writes a msgId
- *     once per room and user (a second delivery reaches nobody twice).
- * Not retried after sending: bank.order.create (each call makes a new order), gift.config.insert (a new gift),
- * gift.config.update (a late first attempt could land after a newer update and undo it).
- */
-export const RPC_RETRY_AFTER_SEND: ReadonlySet<string> = new Set<BankRpcPattern | GiftRpcPattern | ImRouterRpcPattern>([
-  BankRpc.CREATE_ACCOUNT,
-  BankRpc.GET_BALANCE,
-  BankRpc.GET_EARNINGS,
-  BankRpc.LIST_TRADES,
-  BankRpc.BATCH_CONSUME_FOR_SEND_GIFT,
-  BankRpc.LIST_PRODUCTS,
-  BankRpc.PAY_NOTIFY,
-  BankRpc.DEV_PAY,
-  BankRpc.CREATE_WITHDRAWAL,
-  BankRpc.LIST_WITHDRAWALS,
-  BankRpc.APPROVE_WITHDRAWAL,
-  BankRpc.REJECT_WITHDRAWAL,
-  BankRpc.MARK_WITHDRAWAL_PAID,
-  BankRpc.REFUND_ORDER,
-  GiftRpc.GET_CONFIG,
-  GiftRpc.LIST_PANEL,
-  GiftRpc.CONTRIBUTION_BOARD,
-  GiftRpc.HISTORY_SENT,
-  GiftRpc.HISTORY_RECEIVED,
-  GiftRpc.HISTORY_ROOM,
-  ImRouterRpc.SEND_MSG,
-  ImRouterRpc.SEND_TO_ROOMS,
-  ImRouterRpc.ROOM_MEMBERS,
-]);
 
 /**
  * The one piece of code that talks to a remote service: it holds the transport (a signed TCP ClientProxy
@@ -243,6 +206,25 @@ export class GiftClient extends TypedRpcClient<GiftRpcContract> {
   /** The gifts sent in `roomId`, newest first (the caller decides who may read them). */
   historyRoom(request: GiftHistoryByRoomRequest): Promise<GiftHistoryPage> {
     return this.call(GiftRpc.HISTORY_ROOM, request);
+  }
+
+  /** The user takes the challenger seat of a PK room (PkErrorCode when it cannot). */
+  pkOnline(request: PkSeatRequest): Promise<PkOnlineResponse> {
+    return this.call(GiftRpc.PK_ONLINE, request);
+  }
+
+  /** The challenger leaves: the PK ends, the anchor wins. */
+  pkOffline(request: PkSeatRequest): Promise<PkOfflineResponse> {
+    return this.call(GiftRpc.PK_OFFLINE, request);
+  }
+
+  pkState(roomId: number): Promise<PkStateResponse> {
+    return this.call(GiftRpc.PK_STATE, { roomId });
+  }
+
+  /** im-core: the user's last socket closed; the PKs they challenge end. */
+  pkSessionEnded(userId: number): Promise<PkSessionEndedResponse> {
+    return this.call(GiftRpc.PK_SESSION_ENDED, { userId });
   }
 }
 

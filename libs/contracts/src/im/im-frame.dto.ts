@@ -36,6 +36,12 @@ export enum ImBizCode {
   GIFT_SUCCESS = 5556,
   /** A gift that was not charged, to its sender only: data GiftFailData. */
   GIFT_FAIL = 5557,
+  /** A PK bar move (with the gift that moved it), or a joining socket's snapshot: data PkProgressData. */
+  PK_PROGRESS = 5558,
+  /** A challenger took (online) or left (offline) the PK seat of the room: data PkOnlineData. */
+  PK_ONLINE = 5559,
+  /** A PK ended, naming its winner (0: a draw): data PkEndedData. */
+  PK_ENDED = 5561,
 }
 
 /** The application a message belongs to (the original AppIdEnum). */

@@ -8,6 +8,8 @@ export interface GiftRequestParameters {
   receiverId: number;
   /** How many of the gift; absent: 1. */
   count?: number;
+  /** The PK a gift in a PK room was sent in (issue 21); absent on every other gift. */
+  pkId?: string;
 }
 
 /**
@@ -17,6 +19,9 @@ export interface GiftRequestParameters {
  */
 export function giftRequestFingerprint(p: GiftRequestParameters): string {
   const count = p.count ?? 1;
+  // A PK gift: the PK is part of what the request id is for (the same id in another PK: a reuse).
+  if (p.pkId !== undefined)
+    return fingerprintOf('gift-request/v3', [p.giftId, p.price, p.roomId, p.receiverId, count, p.pkId]);
   // Count 1: the fingerprint written before counts existed (a gift charged then and redelivered now is the
   // same gift); any other count is part of what the request id is for (another count: a reuse, never a charge).
   if (count === 1) return fingerprintOf('gift-request/v1', [p.giftId, p.price, p.roomId, p.receiverId]);

@@ -41,8 +41,14 @@ function mac(mq: UnsignedSendGift, keyId: string, secret: string): Buffer {
     mq.sendTime,
   ];
   const count = mq.count ?? 1;
+  // A PK gift (issue 21): v4 with the count and the pkId appended; no older consumer accepts it (it would
+  // charge it without knowing the PK). Every other gift signs as before.
   const signed =
-    count === 1 ? canonicalFields('send_gift/v2', fields) : canonicalFields('send_gift/v3', [...fields, count]);
+    mq.pkId !== undefined
+      ? canonicalFields('send_gift/v4', [...fields, count, mq.pkId])
+      : count === 1
+        ? canonicalFields('send_gift/v2', fields)
+        : canonicalFields('send_gift/v3', [...fields, count]);
   return createHmac('sha256', secret).update(signed).digest();
 }
 
@@ -97,7 +103,7 @@ export function parseSigningKeys(spec: string): Map<string, string> {
 export const SIGNING_KEYS_SPEC_PATTERN = /^[A-Za-z0-9_.-]{1,32}:[^,]{32,}(,[A-Za-z0-9_.-]{1,32}:[^,]{32,})*$/;
 
 function stripSignature(mq: UnsignedSendGift & Partial<Pick<SendGiftMq, 'sigKeyId' | 'sig'>>): UnsignedSendGift {
-  const { userId, giftId, giftName, price, count, receiverId, roomId, url, requestId, type, sendTime } = mq;
+  const { userId, giftId, giftName, price, count, receiverId, roomId, url, requestId, type, sendTime, pkId } = mq;
   const unsigned = { userId, giftId, giftName, price, receiverId, roomId, url, requestId, type, sendTime };
-  return count === undefined ? unsigned : { ...unsigned, count };
+  return { ...unsigned, ...(count === undefined ? {} : { count }), ...(pkId === undefined ? {} : { pkId }) };
 }

@@ -47,6 +47,13 @@ import {
   RefundOrderResponse,
   TradePage,
   UpdateGiftConfigRequest,
+  PkOfflineResponse,
+  PkOnlineResponse,
+  PkSeatRequest,
+  PkSessionEndedRequest,
+  PkSessionEndedResponse,
+  PkStateRequest,
+  PkStateResponse,
 } from './dto';
 import {
   BankRpc,
@@ -114,6 +121,10 @@ export const GiftRpcContract = contract<GiftRpcPattern>()({
   [GiftRpc.HISTORY_SENT]: { request: GiftHistoryByUserRequest, response: GiftHistoryPage },
   [GiftRpc.HISTORY_RECEIVED]: { request: GiftHistoryByUserRequest, response: GiftHistoryPage },
   [GiftRpc.HISTORY_ROOM]: { request: GiftHistoryByRoomRequest, response: GiftHistoryPage },
+  [GiftRpc.PK_ONLINE]: { request: PkSeatRequest, response: PkOnlineResponse },
+  [GiftRpc.PK_OFFLINE]: { request: PkSeatRequest, response: PkOfflineResponse },
+  [GiftRpc.PK_STATE]: { request: PkStateRequest, response: PkStateResponse },
+  [GiftRpc.PK_SESSION_ENDED]: { request: PkSessionEndedRequest, response: PkSessionEndedResponse },
 });
 
 /** im-router. */

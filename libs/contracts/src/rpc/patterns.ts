@@ -45,7 +45,7 @@ export const BankRpc = {
   REFUND_ORDER: 'bank.order.refund',
 } as const;
 
-/** gift-service: the gift catalogue, the contribution board, the gift history. */
+/** gift-service: the gift catalogue, the contribution board, the gift history, PK battles. */
 export const GiftRpc = {
   /** GetGiftConfigRequest -> GetGiftConfigResponse (`gift: null` when unknown or disabled). */
   GET_CONFIG: 'gift.config.get',
@@ -63,6 +63,14 @@ export const GiftRpc = {
   HISTORY_RECEIVED: 'gift.history.received',
   /** GiftHistoryByRoomRequest -> GiftHistoryPage (the gifts sent in the room). */
   HISTORY_ROOM: 'gift.history.room',
+  /** PkSeatRequest -> PkOnlineResponse (the user takes the challenger seat of a PK room; issue 21). */
+  PK_ONLINE: 'gift.pk.online',
+  /** PkSeatRequest -> PkOfflineResponse (the challenger leaves: the PK ends, the anchor wins). */
+  PK_OFFLINE: 'gift.pk.offline',
+  /** PkStateRequest -> PkStateResponse (the room's running or last PK; a PK past its time is ended first). */
+  PK_STATE: 'gift.pk.state',
+  /** PkSessionEndedRequest -> PkSessionEndedResponse (im-core: the user's last socket closed; their PKs end). */
+  PK_SESSION_ENDED: 'gift.pk.session-ended',
 } as const;
 
 /** im-router: finds the im-core node(s) holding a user or a room and forwards the message there. */

@@ -4,3 +4,4 @@ export * from './balance-cache.reader';
 export * from './im-presence.reader';
 export * from './im-token.reader';
 export * from './user-chat.readers';
+export * from './pk-state.reader';

@@ -37,6 +37,20 @@ export class LivingRoomReader {
     return anchors;
   }
 
+  /**
+   * A room's anchor, type (0 ordinary, 1 PK) and whether it is live (status 1), or null when there is no such
+   * room. One query by primary key (gift-service's PK seat).
+   */
+  async roomOf(roomId: number): Promise<{ anchorId: number; type: number; live: boolean } | null> {
+    const rows = (await this.db.query('SELECT anchor_id, type, status FROM t_living_room WHERE id = ?', [roomId])) as {
+      anchor_id: string | number;
+      type: string | number;
+      status: string | number;
+    }[];
+    if (rows.length === 0) return null;
+    return { anchorId: Number(rows[0].anchor_id), type: Number(rows[0].type), live: Number(rows[0].status) === 1 };
+  }
+
   /** Whether the room exists and is live now (status 1: api-gateway's LivingRoomStatus.LIVING). One query by primary key. */
   async isLive(roomId: number): Promise<boolean> {
     const rows = (await this.db.query('SELECT 1 AS live FROM t_living_room WHERE id = ? AND status = 1', [

@@ -26,5 +26,6 @@ export interface RedisReadable {
   get(key: string): Promise<string | null>;
   getdel(key: string): Promise<string | null>;
   hgetall(key: string): Promise<Record<string, string>>;
+  exists(key: string): Promise<number>;
   zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
 }

@@ -4,6 +4,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsInt,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -72,5 +73,19 @@ export function IsBatchOf(itemClass: new () => object, max: number): PropertyDec
     ArrayMaxSize(max),
     ValidateNested({ each: true }),
     Type(() => itemClass),
+  );
+}
+
+/** A pkId (issue 21): `pk-<roomId>-<the room's seq at its start>`, at most 48 characters (t_living_pk.pk_id). */
+export const PK_ID_PATTERN = /^pk-[1-9][0-9]{0,15}-[1-9][0-9]{0,15}$/;
+export const PK_ID_MAX_LENGTH = 48;
+
+/** An optional pkId (SendGiftMq.pkId, GiftOrderSignature.pkId: the same constraints in both). */
+export function IsOptionalPkId(): PropertyDecorator {
+  return compose(
+    IsOptional(),
+    IsString(),
+    MaxLength(PK_ID_MAX_LENGTH),
+    Matches(PK_ID_PATTERN, { message: '$property must be pk-<roomId>-<seq>' }),
   );
 }

@@ -9,6 +9,7 @@ import { PayOrderHygiene1764000000300 } from './bank-service/1764000000300-pay-o
 import { DefaultNickNames1764000000400 } from './api-gateway/1764000000400-default-nick-names';
 import { LocalGiftPictures1764000000500 } from './gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './gift-service/1764000000600-gift-record-count';
+import { LivingPk1764000000700 } from './gift-service/1764000000700-living-pk';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   DefaultNickNames1764000000400, // api-gateway's t_user: the phone-derived default nicknames become user<userId>
   LocalGiftPictures1764000000500, // gift-service's t_gift_config: the seeded gifts' pictures served by the gateway
   GiftRecordCount1764000000600, // gift-service's t_gift_record: count (issue 20)
+  LivingPk1764000000700, // gift-service's t_living_pk, t_gift_record.pk_id/pk_step (issue 21)
 ];

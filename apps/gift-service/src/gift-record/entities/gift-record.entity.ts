@@ -37,6 +37,14 @@ export class GiftRecordEntity {
   @Column({ type: 'int', default: 1 })
   combo!: number;
 
+  /** The PK the gift was sent in (issue 21; migration 1764000000700), null for any other gift. */
+  @Column({ name: 'pk_id', type: 'varchar', length: 48, nullable: true, default: null })
+  pkId!: string | null;
+
+  /** The signed move the gift made on its PK's bar (+ toward the anchor, - toward the challenger; 0: none). */
+  @Column({ name: 'pk_step', type: 'smallint', default: 0 })
+  pkStep!: number;
+
   @Column({ name: 'send_time', type: 'datetime', precision: 3 })
   sendTime!: Date;
 

@@ -1,5 +1,5 @@
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../validation';
+import { IsEntityId, IsNonNegativeInt, IsOptionalPkId, IsPositiveAmount, IsRequestId } from '../../validation';
 import { IsGiftCount } from './gift-count';
 
 /** Where a gift was sent from (the original system's SendGiftTypeEnum). */
@@ -59,6 +59,14 @@ export class SendGiftMq {
 
   @IsEnum(SendGiftType)
   type!: SendGiftType;
+
+  /**
+   * A gift in a PK room while a PK runs (issue 21; `type` PK): the PK it was sent in, `pk-<roomId>-<seq>`. The
+   * bar moves only for a charged gift naming the room's running PK. Signed, and part of the request id's
+   * fingerprint, when present; absent on every other gift (signed and fingerprinted exactly as before).
+   */
+  @IsOptionalPkId()
+  pkId?: string;
 
   /** When the gateway accepted the gift, epoch milliseconds. */
   @IsNonNegativeInt()

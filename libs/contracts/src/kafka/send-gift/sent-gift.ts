@@ -21,11 +21,14 @@ export interface SentGift {
   effectUrl: string;
   /** When the gateway accepted the gift, epoch milliseconds. */
   sendTime: number;
+  /** The PK the gift was sent in (a PK room while a PK ran); absent otherwise. */
+  pkId?: string;
 }
 
 /** The wire message's fields under their internal names. */
 export function sentGiftOf(mq: SendGiftMq): SentGift {
   const { requestId, userId: senderId, receiverId, roomId, giftId, giftName, price, url: effectUrl, sendTime } = mq;
   const count = giftCountOf(mq);
-  return { requestId, senderId, receiverId, roomId, giftId, giftName, price, count, effectUrl, sendTime };
+  const gift = { requestId, senderId, receiverId, roomId, giftId, giftName, price, count, effectUrl, sendTime };
+  return mq.pkId === undefined ? gift : { ...gift, pkId: mq.pkId };
 }

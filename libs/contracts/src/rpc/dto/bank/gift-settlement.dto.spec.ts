@@ -88,6 +88,7 @@ describe('settlementItemOfMessageProblem', () => {
       [GiftOrderSignature, 'effectUrl', 'url'],
       [GiftOrderSignature, 'type', 'type'],
       [GiftOrderSignature, 'sendTime', 'sendTime'],
+      [GiftOrderSignature, 'pkId', 'pkId'],
     ];
     for (const [target, itemField, messageField] of shared) {
       expect([itemField, constraintsOf(target, itemField)]).toEqual([

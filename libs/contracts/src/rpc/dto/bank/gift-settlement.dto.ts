@@ -12,7 +12,14 @@ import {
 import { SIGNING_KEY_ID_PATTERN, UnsignedSendGift } from '../../../integrity/send-gift.signature';
 import { IsGiftCount } from '../../../kafka/send-gift/gift-count';
 import { SendGiftMq, SendGiftType } from '../../../kafka/send-gift/send-gift.value';
-import { IsBatchOf, IsEntityId, IsNonNegativeInt, IsPositiveAmount, IsRequestId } from '../../../validation';
+import {
+  IsBatchOf,
+  IsEntityId,
+  IsNonNegativeInt,
+  IsOptionalPkId,
+  IsPositiveAmount,
+  IsRequestId,
+} from '../../../validation';
 
 /** The longest signature GiftOrderSignature takes, and refusal reason GiftSettlementItem takes. */
 const SIG_MAX_LENGTH = 64;
@@ -38,6 +45,10 @@ export class GiftOrderSignature {
 
   @IsNonNegativeInt()
   sendTime!: number;
+
+  /** The PK the gift was sent in (signed when present: SendGiftMq.pkId). */
+  @IsOptionalPkId()
+  pkId?: string;
 
   @Matches(SIGNING_KEY_ID_PATTERN)
   sigKeyId!: string;
@@ -152,7 +163,7 @@ export const NOT_SIGNED_BY_GATEWAY = 'not charged: not signed by api-gateway';
 
 /** The signed send_gift message a settlement item stands for (to check its signature with verifySendGift). */
 export function signedOrderOf(item: GiftSettlementItem): SendGiftMq {
-  const { giftName, effectUrl, type, sendTime, sigKeyId, sig } = item.signed;
+  const { giftName, effectUrl, type, sendTime, sigKeyId, sig, pkId } = item.signed;
   const { requestId, senderId, receiverId, roomId, giftId, price, count } = item;
   return {
     userId: senderId,
@@ -166,9 +177,15 @@ export function signedOrderOf(item: GiftSettlementItem): SendGiftMq {
     requestId,
     type,
     sendTime,
+    ...(pkId === undefined ? {} : { pkId }),
     sigKeyId,
     sig,
   };
+}
+
+/** The item with its signed pkId beside its other parameters: what giftRequestFingerprint takes (a PK gift's). */
+export function settlementFingerprintParameters(item: GiftSettlementItem): GiftSettlementItem & { pkId?: string } {
+  return item.signed.pkId === undefined ? item : { ...item, pkId: item.signed.pkId };
 }
 
 /**
@@ -199,6 +216,7 @@ export function orderSignatureOf(mq: SendGiftMq): GiftOrderSignature {
     effectUrl: mq.url,
     type: mq.type,
     sendTime: mq.sendTime,
+    ...(mq.pkId === undefined ? {} : { pkId: mq.pkId }),
     sigKeyId: mq.sigKeyId ?? '',
     sig: mq.sig ?? '',
   };
