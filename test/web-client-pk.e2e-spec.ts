@@ -198,7 +198,12 @@ describeWithBrowser('web client, a PK battle (issue 21; Chromium via playwright-
     expect(await viewer.textContent('#pk-anchor-share')).toBe(`${afterCrown}%`);
     expect(await viewer.textContent('#pk-challenger-share')).toBe(`${100 - afterCrown}%`);
     // The activity list says which gift went to the challenger.
-    await anchor.waitForSelector(`#feed li[data-key="${await userIdOf(viewer)}:to${challengerId}:${CROWN.id}"]`);
+    // (The Activity tab is not the one shown: its line is in the page, not visible.)
+    const toChallenger = await anchor.waitForSelector(
+      `#feed li[data-key="${await userIdOf(viewer)}:to${challengerId}:${CROWN.id}"]`,
+      { state: 'attached' },
+    );
+    expect(await toChallenger.textContent()).toMatch(/ to /);
 
     // A repeated 5558 (the same seq) and an older one, fed into the viewer's socket: the bar stays.
     const seq = Number(await viewer.getAttribute('#pk', 'data-seq'));

@@ -370,15 +370,6 @@ export interface PkRule {
 export const PK_RULE: PkRule = { coinsPerPoint: 10, maxStep: 10 };
 const PK_START = 50;
 
-/**
- * The room's PK hash (GiftRedisKeys.roomPk, PK-DESIGN.md: `${base}:{room:R}:pk`, the board's slot). Spelled
- * here until the server's key builder is in the tree; the builder's own when it is.
- */
-export function pkHashKey(keyPrefix: string, roomId: number): string {
-  const keys = new GiftRedisKeys(keyPrefix) as GiftRedisKeys & { roomPk?: (roomId: number) => string };
-  return keys.roomPk ? keys.roomPk(roomId) : `${keyPrefix}:gift:{room:${roomId}}:pk`;
-}
-
 /** Who should have won an ended PK, from its end reason and final progress; undefined: no winner fits. */
 export function expectedWinner(
   reason: string,
@@ -461,7 +452,7 @@ async function judgePks(
   // at least as late as it (an end the hash shows and the rows do not yet is waited for: auditPk).
   const hashes = new Map<number, Record<string, string>>();
   const readHash = async (roomId: number): Promise<void> => {
-    if (!hashes.has(roomId)) hashes.set(roomId, await redis.hgetall(pkHashKey(keyPrefix, roomId)));
+    if (!hashes.has(roomId)) hashes.set(roomId, await redis.hgetall(new GiftRedisKeys(keyPrefix).roomPk(roomId)));
   };
   for (const roomId of pk.roomIds) await readHash(roomId);
   const rooms = pk.roomIds.length > 0 ? [...pk.roomIds] : [-1];

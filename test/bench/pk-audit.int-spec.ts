@@ -1,5 +1,6 @@
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@live/testing';
-import { auditGifts, auditPk, AuditedPk, pkHashKey, verdict } from '../../bench/support/gift-audit';
+import { GiftRedisKeys } from '@live/redis';
+import { auditGifts, auditPk, AuditedPk, verdict } from '../../bench/support/gift-audit';
 
 /**
  * The PK check of the gift audit (issue 21) against a real database and Redis, on hand-written rows: exact
@@ -11,42 +12,9 @@ describe('auditPk', () => {
 
   const q = (sql: string, params: unknown[] = []): Promise<unknown> => db.dataSource.query(sql, params);
 
-  /**
-   * SHIM until the PK migration is in the tree (remove it then): t_living_pk and t_gift_record's pk_id and
-   * pk_step as PK-DESIGN.md declares them, created only where the migration has not (both checked in
-   * information_schema: MySQL 8 has no ADD COLUMN IF NOT EXISTS).
-   */
-  async function pkSchemaShim(): Promise<void> {
-    await q(`CREATE TABLE IF NOT EXISTS t_living_pk (
-      id BIGINT NOT NULL AUTO_INCREMENT,
-      pk_id VARCHAR(48) NOT NULL,
-      room_id BIGINT NOT NULL,
-      anchor_id BIGINT NOT NULL,
-      challenger_id BIGINT NOT NULL,
-      started_at DATETIME(3) NOT NULL,
-      ends_at DATETIME(3) NOT NULL,
-      ended_at DATETIME(3) NULL,
-      winner_id BIGINT NULL,
-      end_reason VARCHAR(16) NULL,
-      final_progress SMALLINT NULL,
-      PRIMARY KEY (id),
-      UNIQUE KEY uk_living_pk (pk_id)
-    )`);
-    const has = async (column: string): Promise<boolean> => {
-      const [row] = (await q(
-        "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't_gift_record' AND column_name = ?",
-        [column],
-      )) as { n: string | number }[];
-      return Number(row.n) > 0;
-    };
-    if (!(await has('pk_id'))) await q('ALTER TABLE t_gift_record ADD COLUMN pk_id VARCHAR(48) NULL');
-    if (!(await has('pk_step'))) await q('ALTER TABLE t_gift_record ADD COLUMN pk_step SMALLINT NOT NULL DEFAULT 0');
-  }
-
   beforeAll(async () => {
     db = await createTestDatabase();
     r = await createTestRedis();
-    await pkSchemaShim();
   });
   afterAll(async () => {
     await db.drop();
@@ -98,7 +66,10 @@ describe('auditPk', () => {
     );
   /** The room's PK hash, fields as PK-DESIGN.md names them. */
   const hash = (room: number, fields: Record<string, string | number>): Promise<unknown> =>
-    r.redis.hset(pkHashKey(r.prefix, room), Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])));
+    r.redis.hset(
+      new GiftRedisKeys(r.prefix).roomPk(room),
+      Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])),
+    );
   const running = (pkId: string, challenger: number, progress: number): Record<string, string | number> => ({
     pkId,
     anchorId: ANCHOR,
@@ -203,7 +174,7 @@ describe('auditPk', () => {
     expect([stray.failed, stray.figures.pksWithoutRow]).toEqual([[ENDS], 1]);
 
     // The running PK's hash gone with Redis' data: allowed only as many times as the harness flushed Redis.
-    await r.redis.del(pkHashKey(r.prefix, ROOM));
+    await r.redis.del(new GiftRedisKeys(r.prefix).roomPk(ROOM));
     const lost = await audit(seen);
     expect([lost.failed, lost.figures.pkStateLost]).toEqual([[KNOWN], 1]);
     expect((await audit(seen, 1)).failed).toEqual([]);
