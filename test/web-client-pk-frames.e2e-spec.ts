@@ -9,10 +9,12 @@ import { axeViolations, browserSpec, DESKTOP, launchChromium } from './support/b
  * and every HTTP route it calls and its WebSocket are answered by the test (no stack), to the contract of
  * PK-DESIGN (pkState, 5558/5559/5561). The test feeds the push handler synthetic frames: reordered and
  * repeated 5558s never move the bar back, a snapshot is a full state, an ended PK is never revived by a late
- * push, the winner banner (a draw too) and its reason, the side picker's receiverId, the Challenge errors in
- * words, and an axe-core scan of the panel. test/web-client-pk.e2e-spec.ts drives the same against the real
- * stack. Screenshots: test-output/web-client-pk-frames (SCREENSHOTS_DIR=docs/screenshots: pk-frames-running.png,
- * pk-frames-winner.png, linked from the README).
+ * push, a new PK with a lower seq (the server lost the room's PK state) replaces the one shown, the winner
+ * banner (a draw too) and its reason, the side picker's receiverId, the Challenge errors in words, and an
+ * axe-core scan of the panel. test/web-client-pk.e2e-spec.ts drives the same against the real stack. After
+ * every frame the test waits until the page has handled it (its body's data-pk-frames), never a fixed time,
+ * so a check that a frame changed nothing is not vacuous. Screenshots: test-output/web-client-pk-frames
+ * (SCREENSHOTS_DIR=docs/screenshots: pk-frames-running.png, pk-frames-winner.png, linked from the README).
  */
 const { describeWithBrowser, chromiumPath } = browserSpec('web-client-pk-frames');
 const OUT = join('test-output', 'web-client-pk-frames');
@@ -49,10 +51,19 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
   const answers = new Map<string, () => { status: number; body: Envelope }>();
   const sends: { receiverId: number; giftId: number }[] = [];
 
-  const push = async (bizCode: number, data: object): Promise<void> => {
+  /** One 1003 frame into the page's socket (the caller waits for what the page does with it). */
+  const send = (bizCode: number, data: object): void =>
     socket!.send(JSON.stringify({ magic: 18673, code: 1003, body: { msgId: `m${(msgSeq += 1)}`, bizCode, data } }));
-    // The page handles a frame synchronously on arrival: a round trip through the page is after it.
-    await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  /** PK pushes the page has handled, applied or ignored (its body's data-pk-frames). */
+  const pkFrames = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.pkFrames ?? 0));
+  /**
+   * A PK push (5558/5559/5561), then waits until the page has handled it: the checks after it see its effect,
+   * or that it had none, whatever the machine's speed.
+   */
+  const push = async (bizCode: number, data: object): Promise<void> => {
+    const handled = await pkFrames();
+    send(bizCode, data);
+    await page.waitForFunction((n) => Number(document.body.dataset.pkFrames ?? 0) > n, handled);
   };
   const progress = (seq: number, value: number, extra: object = {}) =>
     push(5558, {
@@ -66,15 +77,15 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
       endsAt: Date.now() + 120_000,
       ...extra,
     });
-  /** 5559: a challenger took the seat of PK `pk-<room>-<n>` (seq n, even bar, five minutes). */
-  const online = (n: number, challengerId: number) =>
+  /** 5559: a challenger took the seat of PK `pk-<room>-<n>` (seq n, even bar, ending at `endsAt`: 5 min). */
+  const online = (n: number, challengerId: number, endsAt = Date.now() + 300_000) =>
     push(5559, {
       pkId: `pk-${ROOM}-${n}`,
       challengerId,
       online: true,
       seq: n,
       progress: 50,
-      endsAt: Date.now() + 300_000,
+      endsAt,
       anchorId: ANCHOR,
     });
   /** 5561: PK `pk-<room>-<n>` ended at `seq`. */
@@ -194,7 +205,7 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.textContent('#pk-anchor-name')).toBe('Anna');
     expect(await page.textContent('#pk-anchor-share')).toBe('50%');
     expect(await page.textContent('#pk-challenger-share')).toBe('50%');
-    expect(await page.textContent('#pk-clock')).toMatch(/^(2:00|1:5\d) left$/);
+    expect(await page.textContent('#pk-clock')).toMatch(/^(2:00|1:\d\d) left$/); // two minutes at the start
     expect(await page.getAttribute('#pk-bar', 'role')).toBe('progressbar');
     expect(await bar()).toEqual({ now: 50, state: 'running', text: 'Anna 50%, Bob 50%' });
     expect(await page.isVisible('#pk-to')).toBe(true);
@@ -235,8 +246,8 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await page.textContent('#my-sends li:nth-child(2) .what')).toBe('Heart to Bob');
     // Its 5556: charged; the activity list says to whom.
     const effect = { roomId: ROOM, senderId: ME, giftId: 2, giftName: 'Heart', count: 1 };
-    await push(5556, { ...effect, receiverId: CHALLENGER, requestId: `${ME}:k0` }); // the first send's
-    expect(await page.getAttribute('#my-sends li:nth-child(2)', 'data-state')).toBe('charged');
+    send(5556, { ...effect, receiverId: CHALLENGER, requestId: `${ME}:k0` }); // the first send's
+    await page.waitForSelector('#my-sends li:nth-child(2)[data-state=charged]');
     expect(await page.textContent('#feed li:first-child')).toBe('Vera sent Heart x1 to Bob');
   });
 
@@ -299,13 +310,16 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     answers.set('/living/offlinePK', () => (offline.push('x'), { status: 200, body: ok(null) }));
     await page.click('#pk-leave');
     await page.click('#confirm-cancel');
-    expect(offline).toEqual([]);
+    await page.waitForSelector('#confirm', { state: 'hidden' });
+    expect(await bar()).toMatchObject({ state: 'running' }); // still in the PK
+    const left = page.waitForResponse((r) => r.url().endsWith('/living/offlinePK'));
     await page.click('#pk-leave');
     await page.click('#confirm-ok');
+    await left;
     await push(5559, { pkId: `pk-${ROOM}-12`, challengerId: ME, online: false, seq: 12, progress: 50 });
     await ended(12, 12, { winnerId: ANCHOR, reason: 'offline', progress: 50 });
     await page.waitForSelector('#pk-result:not([hidden])');
-    expect(offline).toEqual(['x']);
+    expect(offline).toEqual(['x']); // asked once: on the confirmation, not on the cancel
     expect(await page.textContent('#pk-result-text')).toBe('PK over: Anna wins');
     expect(await page.textContent('#pk-result-reason')).toBe('The challenger left the PK.');
   });
@@ -333,5 +347,38 @@ describeWithBrowser('web client, the PK panel fed synthetic frames (issue 21; Ch
     expect(await bar()).toMatchObject({ now: 72, state: 'running' });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     await shot('phone');
+  });
+
+  it("a new PK with a lower seq (the server lost the room's PK state) replaces the one shown; the old one stays gone", async () => {
+    await page.setViewportSize(DESKTOP);
+    const lostEnds = Date.now() + 60_000;
+    const nextEnds = Date.now() + 300_000; // started after the lost one: ends later
+    const pkIdAttr = () => page.getAttribute('#pk', 'data-pk-id');
+    // The PK shown, at seq 300 (Redis then loses the room's PK state, and its seq starts over).
+    await online(300, CHALLENGER, lostEnds);
+    await progress(301, 55, { pkId: `pk-${ROOM}-300`, endsAt: lostEnds });
+    expect(await bar()).toMatchObject({ now: 55, state: 'running' });
+    // A new PK at seq 7: the page resets to it (its seq is the baseline), then its 5558 at seq 8 moves the bar.
+    await online(7, CHALLENGER, nextEnds);
+    expect(await pkIdAttr()).toBe(`pk-${ROOM}-7`);
+    expect(await bar()).toMatchObject({ now: 50, state: 'running' });
+    await progress(8, 64, { pkId: `pk-${ROOM}-7`, endsAt: nextEnds });
+    expect(await bar()).toMatchObject({ now: 64, state: 'running', text: 'Anna 64%, Bob 36%' });
+    expect(await page.getAttribute('#pk', 'data-seq')).toBe('8');
+    // Within the new PK the seq orders as before: repeated, older.
+    await progress(8, 10, { pkId: `pk-${ROOM}-7`, endsAt: nextEnds });
+    await progress(7, 10, { pkId: `pk-${ROOM}-7`, endsAt: nextEnds });
+    expect((await bar()).now).toBe(64);
+    // Late pushes of the PK replaced (higher seqs), and of an older one this page never saw (it ends earlier):
+    // none comes back.
+    await progress(302, 90, { pkId: `pk-${ROOM}-300`, endsAt: lostEnds });
+    await ended(300, 303, { winnerId: ANCHOR, reason: 'bound', progress: 100 });
+    await online(5, CHALLENGER, lostEnds - 30_000);
+    await progress(6, 20, { pkId: `pk-${ROOM}-5`, endsAt: lostEnds - 30_000 });
+    expect(await pkIdAttr()).toBe(`pk-${ROOM}-7`);
+    expect(await bar()).toMatchObject({ now: 64, state: 'running' });
+    expect(await page.isVisible('#pk-result')).toBe(false);
+    await progress(9, 66, { pkId: `pk-${ROOM}-7`, endsAt: nextEnds });
+    expect((await bar()).now).toBe(66);
   });
 });

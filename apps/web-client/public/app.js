@@ -1243,9 +1243,8 @@ function onBusiness(bizCode, data) {
   if (bizCode === BIZ.GIFT_SUCCESS) onGiftEffect(data);
   else if (bizCode === BIZ.GIFT_FAIL) onGiftRefused(data);
   else if (bizCode === BIZ.CHAT) onChat(data);
-  else if (bizCode === BIZ.PK_PROGRESS) pkApply(data, data.snapshot ? 'snapshot' : 'progress');
-  else if (bizCode === BIZ.PK_ONLINE) pkApply(data, data.online ? 'online' : 'offline');
-  else if (bizCode === BIZ.PK_ENDED) pkApply(data, 'ended');
+  else if (bizCode === BIZ.PK_PROGRESS || bizCode === BIZ.PK_ONLINE || bizCode === BIZ.PK_ENDED)
+    onPkPush(bizCode, data);
 }
 
 function onGiftEffect(data) {
@@ -1489,16 +1488,18 @@ function pkFresh(roomId) {
 }
 
 /**
- * The PK of the room shown (room type 1). `seq` is the room's and never goes back: a 5558 whose seq is not
- * newer than the last one seen (reordered, or pushed again for a redelivered gift) never moves the bar, and a
- * full state (pkState, a 5558 snapshot) or a 5559/5561 older than it is ignored too. `roomId` is 0 outside a
+ * The PK of the room shown (room type 1). Its updates are ordered by `seq` within the PK: a 5558 whose seq is
+ * not newer than the last one seen (reordered, or pushed again for a redelivered gift) never moves the bar,
+ * and a full state (pkState, a 5558 snapshot) or a 5559/5561 older than it is ignored too. An update naming
+ * another PK is a new PK or a late push of an older one (`pkIsNew`): the room's seq normally grows from one
+ * PK to the next, but a server that lost the room's PK state (Redis) starts it over. `roomId` is 0 outside a
  * PK room.
  */
 const pk = {
   ...pkFresh(0),
   /** false once the server answered that it has no pkState route (an older gateway). */
   supported: true,
-  /** The PKs known to have ended (bounded): a late push never revives one. */
+  /** The PKs known to have ended, or replaced by a newer one (bounded): a late push never revives one. */
   endedIds: new Set(),
   /** Bumped on every room change: an answer for the previous room is dropped. */
   gen: 0,
@@ -1557,7 +1558,7 @@ function pkEndedIn(d) {
 
 /**
  * One PK update: `state` (pkState), `snapshot` (5558 with snapshot: true, on joining), `progress` (5558),
- * `online` / `offline` (5559), `ended` (5561). Ordered by the room's seq (see `pk`).
+ * `online` / `offline` (5559), `ended` (5561). Ordered by seq within a PK (see `pk`).
  * @param {any} raw the push's data or pkState's answer @param {'state' | 'snapshot' | 'progress' | 'online' | 'offline' | 'ended'} kind
  */
 function pkApply(raw, kind) {
@@ -1568,18 +1569,25 @@ function pkApply(raw, kind) {
   if (ofRoom && Number(ofRoom[1]) !== pk.roomId) return;
   const seq = d.seq;
   if (seq === null) return;
-  const isCurrent = Boolean(d.pkId) && d.pkId === pk.pkId;
-  if (kind === 'progress' && seq <= pk.seq) return; // reordered or repeated: never moves the bar back
-  if (seq < pk.seq && !(kind === 'ended' && isCurrent)) return; // older than what is shown
+  const pkId = d.pkId ? String(d.pkId) : null;
   // An ended PK stays ended: a late 5558/5559 of it, or a state read before its end, never revives it.
-  if (d.pkId && pk.endedIds.has(d.pkId) && kind !== 'ended' && kind !== 'offline' && !pkEndedIn(d)) return;
+  if (pkId && pk.endedIds.has(pkId) && kind !== 'ended' && kind !== 'offline' && !pkEndedIn(d)) return;
+  if (pkId && pkId !== pk.pkId) {
+    // Another PK: a new one starts clean (its seq is the baseline from now on); a late push of an older one
+    // is dropped, whatever its seq.
+    if (!pkIsNew(d, kind)) return;
+    pkRememberEnded(pk.pkId); // one PK at a time in a room: the one shown is over
+    Object.assign(pk, { pkId, seq: -1, challengerId: d.challengerId || null, endsAt: d.endsAt || null });
+    Object.assign(pk, { ended: false, winnerId: null, endReason: '', banner: false, lateTries: 0 });
+  } else if (kind === 'progress' ? seq <= pk.seq : seq < pk.seq && !(kind === 'ended' && pkId)) {
+    return; // reordered or repeated (a 5558 never moves the bar back), or older than what is shown
+  }
   const before = pk.progress;
   if (seq >= pk.seq) {
     pk.seq = seq;
     if (d.progress !== null) pk.progress = Math.min(100, Math.max(0, Math.round(d.progress)));
   }
   if (kind === 'state' || kind === 'snapshot') {
-    const pkId = d.pkId || null;
     pk.pkId = pkId;
     pk.challengerId = d.challengerId || null;
     pk.endsAt = d.endsAt || null;
@@ -1595,19 +1603,11 @@ function pkApply(raw, kind) {
     else if (!pk.ended)
       pkStatus(state.room && state.room.isAnchor ? 'Waiting for a challenger…' : 'No PK running: take the seat!');
   } else if (kind === 'progress' || kind === 'online') {
-    if (d.pkId && d.pkId !== pk.pkId) {
-      // A new PK (its 5559 may come after its first 5558): it starts clean.
-      pk.pkId = d.pkId;
-      pk.ended = false;
-      pk.winnerId = null;
-      pk.endReason = '';
-      pk.banner = false;
-      pk.lateTries = 0;
-    }
+    // (A new PK's 5559 may come after its first 5558: either starts it.)
     if (d.challengerId) pk.challengerId = d.challengerId;
     if (d.endsAt) pk.endsAt = d.endsAt;
     if (kind === 'online') pkStatus(...pkChallengerLine());
-  } else if (kind === 'offline' && !(pk.ended && (!d.pkId || d.pkId === pk.pkId))) {
+  } else if (kind === 'offline' && !pk.ended) {
     // (After its 5561, the status line says who won already.)
     if (d.challengerId) pkStatus({ user: d.challengerId }, ' left the PK.');
     // The 5561 that names the winner follows; should it be lost, pkState tells.
@@ -1627,6 +1627,31 @@ function pkApply(raw, kind) {
   }
   renderPk();
   if (pk.progress !== before) pkAnnounce();
+}
+
+/**
+ * An update naming a PK other than the one shown (`d.pkId`): a new PK of the room, or a late push of an older
+ * one (it ended, or was replaced, while this page looked; or it ended before the page came, and a redelivered
+ * gift pushes its 5558 again)? New when no PK is shown or its seq is newer; with an older seq (a server that
+ * lost the room's PK state starts the seq over), when it ends later than the one shown: a PK starts after the
+ * one before it. A 5561 has no endsAt: it counts as new by its seq alone (pkState tells the rest).
+ */
+function pkIsNew(d, kind) {
+  if (pk.endedIds.has(d.pkId)) return false;
+  if (pk.pkId === null || d.seq > pk.seq) return true;
+  return kind !== 'ended' && d.endsAt !== null && (pk.endsAt === null || d.endsAt > pk.endsAt);
+}
+
+/** PK pushes handled (applied or ignored), on the body as data-pk-frames: a test waits on it, not on time. */
+let pkFrames = 0;
+
+/** A 5558 (a snapshot too), 5559 or 5561 push. */
+function onPkPush(bizCode, data) {
+  if (bizCode === BIZ.PK_PROGRESS) pkApply(data, data.snapshot ? 'snapshot' : 'progress');
+  else if (bizCode === BIZ.PK_ONLINE) pkApply(data, data.online ? 'online' : 'offline');
+  else pkApply(data, 'ended');
+  pkFrames += 1;
+  document.body.dataset.pkFrames = String(pkFrames);
 }
 
 /** The numeric fields as numbers or null (absent, null or ''), whatever JSON type they came as. */
