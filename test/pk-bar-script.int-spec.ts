@@ -2,7 +2,7 @@ import { parsePkHash } from '@live/contracts';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { GiftRedisKeys } from '@live/redis';
 import { GiftOutcome, GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
-import { PK_END, PK_ONLINE } from '../apps/gift-service/src/pk/pk-scripts';
+import { PK_END, PK_FINISHED, PK_ONLINE } from '../apps/gift-service/src/pk/pk-scripts';
 import { anchorOfRoom, drivePkService } from './support/pk-service-drive';
 
 /**
@@ -147,7 +147,25 @@ describe('PK scripts (the bar in the room script, the seat, the end)', () => {
     // Ended (the challenger left): the anchor wins; a second end ends nothing.
     const ended = await end(roomId, 'offline', CHALLENGER);
     expect(ended.slice(0, 5)).toEqual([1, pkId, ANCHOR, 50, start + 1]);
-    expect((await end(roomId, 'offline', CHALLENGER)).slice(0, 2)).toEqual([0, 'ended']);
+    // Ended before: the same end fields again (a retried follow-up), not finished yet.
+    expect(await end(roomId, 'offline', CHALLENGER)).toEqual([
+      0,
+      'ended',
+      pkId,
+      expect.any(Number),
+      CHALLENGER,
+      ANCHOR,
+      50,
+      start + 1,
+      ANCHOR,
+      'offline',
+      expect.any(Number),
+      '',
+    ]);
+    // Its follow-up not done: no new PK may take the hash yet; once marked finished (PkService.finish), one may.
+    expect((await online(roomId, 503)).slice(0, 2)).toEqual(['unfinished', pkId]);
+    expect(await redis.redis.eval(PK_FINISHED, 1, keys.roomPk(roomId), 'pk-other')).toBe(0);
+    expect(await redis.redis.eval(PK_FINISHED, 1, keys.roomPk(roomId), pkId)).toBe(1);
     const next = await online(roomId, 503);
     expect(next.slice(0, 2)).toEqual(['new', `pk-${roomId}-${start + 2}`]);
     // The database's last seq wins over a hash that expired (a new room's hash has none).

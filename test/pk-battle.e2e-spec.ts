@@ -1,4 +1,5 @@
 import { ImFrameCode, KafkaTopic } from '@live/contracts';
+import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
 import { HttpClient } from './support/http-client';
 import { readParked } from './support/parked-reader';
 import { APPLAUSE, CROWN, HEART, PkRoomKit, pkStep, ROCKET, startPkStack } from './support/pk-room';
@@ -216,12 +217,17 @@ describe('PK battles', () => {
   it("the challenger's socket closing ends the PK (the anchor wins); a socket of another user closing does not", async () => {
     const { anchor, roomId } = await kit.room();
     const viewerWs = await kit.openIm((await loginNewUser(http)).client, roomId);
-    const bystanderWs = await kit.openIm((await loginNewUser(http)).client, roomId);
+    const bystander = await loginNewUser(http);
+    const bystanderWs = await kit.openIm(bystander.client, roomId);
     const challenger = await loginNewUser(http);
     const challengerWs = await kit.openIm(challenger.client, roomId);
     const { pkId } = (await challenger.client.post('/living/onlinePK', { roomId })).body.data;
     bystanderWs.close();
     await bystanderWs.closed();
+    // The node processed the bystander's close (its last socket: the session-end check ran for them): the PK runs on.
+    const registry = stack.imCore!.get(ConnectionRegistry);
+    await waitFor("the bystander's close processed", () => registry.ofUser(bystander.userId).size === 0);
+    expect(await kit.state(roomId)).toMatchObject({ pkId, endReason: '', winnerId: null });
     challengerWs.close();
     const ended = await kit.waitForEnd(viewerWs, pkId);
     expect(ended).toMatchObject({ winnerId: anchor.userId, reason: 'session' });

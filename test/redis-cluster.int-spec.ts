@@ -57,8 +57,11 @@ const ALL_SCRIPTS = [
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
   'markGiftPushed',
+  'pkChallengerAdd',
   'pkEnd',
+  'pkFinished',
   'pkOnline',
+  'pkRelease',
   'pkUnlist',
   'releaseGiftApplied',
 ];

@@ -297,7 +297,7 @@ describe('migrations on the real database', () => {
   it('LivingPk: t_living_pk, and every gift record gets pk_id null and pk_step 0 unless written; run again, nothing changes', async () => {
     const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
     // The schema as it was before the migration, with a gift record, then the migration twice.
-    await q('ALTER TABLE t_gift_record DROP COLUMN pk_step, DROP COLUMN pk_id');
+    await q('ALTER TABLE t_gift_record DROP INDEX idx_gift_record_pk, DROP COLUMN pk_step, DROP COLUMN pk_id');
     await q('DROP TABLE t_living_pk');
     await q(
       "INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES ('before-pk', 1, 2, 3, 4, 52, NOW(3))",
@@ -319,6 +319,11 @@ describe('migrations on the real database', () => {
       ['before-pk', null, 0],
       ['in-pk', 'pk-3-1', -6],
     ]);
+    // The audit reads a PK's records by pk_id: indexed.
+    const indexed: { Column_name: string }[] = await q(
+      "SHOW INDEX FROM t_gift_record WHERE Key_name = 'idx_gift_record_pk'",
+    );
+    expect(indexed.map((i) => i.Column_name)).toEqual(['pk_id']);
     await q(
       "INSERT INTO t_living_pk (pk_id, room_id, anchor_id, challenger_id, started_at, ends_at) VALUES ('pk-3-1', 3, 2, 5, NOW(3), NOW(3))",
     );
@@ -328,6 +333,10 @@ describe('migrations on the real database', () => {
         "INSERT INTO t_living_pk (pk_id, room_id, anchor_id, challenger_id, started_at, ends_at) VALUES ('pk-3-1', 3, 2, 6, NOW(3), NOW(3))",
       ),
     ).rejects.toThrow(/Duplicate/);
+    // Its end keeps the room's seq (final_seq), null while it runs.
+    await q("UPDATE t_living_pk SET final_seq = 4 WHERE pk_id = 'pk-3-1'");
+    const [ended]: { final_seq: number }[] = await q("SELECT final_seq FROM t_living_pk WHERE pk_id = 'pk-3-1'");
+    expect(Number(ended.final_seq)).toBe(4);
     await q("DELETE FROM t_gift_record WHERE request_id IN ('before-pk', 'in-pk')");
     await q('DELETE FROM t_living_pk');
   });

@@ -215,13 +215,14 @@ export class GiftSendService {
 
   /**
    * A PK room's running PK, when the gift goes to one of its sides (its anchor or its challenger): its pkId, the
-   * bar moves. One Redis read (gift-service's PK hash), paid by PK rooms only. Redis failing: no PK (the gift
-   * to the anchor goes as an ordinary one, one to the challenger is refused).
+   * bar moves. One Redis read (gift-service's PK hash), paid by PK rooms only. Redis failing: refused with
+   * GIFT_SEND_FAILED (503, try again), never signed without its pkId (a gift to the anchor during a PK would
+   * then not move the bar, one to the challenger would be parked); `check`'s caller releases the key.
    */
   private async runningPk(cmd: SendGiftCommand, anchorId: number): Promise<string | undefined> {
     const pk = await this.pkStates.of(cmd.roomId).catch((err: unknown) => {
       this.logger.warn(`room ${cmd.roomId}: PK state unread, Redis failed: ${String(err)}`);
-      return null;
+      return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
     });
     if (!isPkRunning(pk, Date.now())) return undefined;
     return cmd.receiverId === anchorId || cmd.receiverId === pk.challengerId ? pk.pkId : undefined;

@@ -2,7 +2,10 @@ import { amountOfSend, ContributionEntryDto, SentGift } from '@live/contracts';
 import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
+import { appliedAnswerOf, PkMove } from './applied-answer';
 import { APPLY_ANSWER_WIDTH, APPLY_IN_ROOM, CLAIM_OUTCOME, MARK_PUSHED, RELEASE_APPLIED } from './gift-outcome.scripts';
+
+export type { PkMove } from './applied-answer';
 
 /**
  * How long a gift's per-gift keys (its outcome record, its applied marker) are held while the gift is NOT
@@ -62,20 +65,6 @@ export interface GiftOutcome {
   conflict: boolean;
   /** The move this gift made on its PK's bar (issue 21), the same on every delivery; absent when it made none. */
   pk?: PkMove;
-}
-
-/** A charged gift's move of a PK bar, as the room script applied it once. */
-export interface PkMove {
-  pkId: string;
-  /** Signed: + toward the anchor (100), - toward the challenger (0). */
-  step: number;
-  progress: number;
-  seq: number;
-  /** This gift took the bar to a bound: the PK ended with it. */
-  ended: boolean;
-  anchorId: number;
-  challengerId: number;
-  endsAt: number;
 }
 
 interface OutcomeCommands {
@@ -203,12 +192,12 @@ export class GiftOutcomeService {
     );
     calls.forEach((call, c) =>
       call.forEach(({ i, g }, k) => {
-        const [combo, step, progress, seq, ended, anchorId, challengerId, endsAt] = applied[c]
-          .slice(k * APPLY_ANSWER_WIDTH, (k + 1) * APPLY_ANSWER_WIDTH)
-          .map(Number);
+        const { combo, pk } = appliedAnswerOf(
+          applied[c].slice(k * APPLY_ANSWER_WIDTH, (k + 1) * APPLY_ANSWER_WIDTH),
+          g.pkId,
+        );
         combos.set(i, combo);
-        if (seq > 0 && g.pkId !== undefined)
-          moves.set(i, { pkId: g.pkId, step, progress, seq, ended: ended === 1, anchorId, challengerId, endsAt });
+        if (pk) moves.set(i, pk);
       }),
     );
     return { combos, moves };
@@ -254,6 +243,19 @@ export class GiftOutcomeService {
       this.markPushed(gifts.map((g) => g.requestId)),
       this.releaseApplied(gifts.filter((g) => g.charged)),
     ]);
+  }
+
+  /**
+   * What the room script did for a charged gift (its applied marker: combo, and the PK move when it made one), or
+   * null when it was never applied (or its marker is gone). Read-only: the poison path records it as it was.
+   */
+  async appliedOf(gift: {
+    requestId: string;
+    roomId: number;
+    pkId?: string;
+  }): Promise<{ combo: number; pk?: PkMove } | null> {
+    const known = await this.redis.get(this.keys.roomGiftApplied(gift.roomId, gift.requestId));
+    return known === null ? null : appliedAnswerOf(known.split(':'), gift.pkId);
   }
 
   /** The room's top senders by coins spent, best first. */

@@ -32,3 +32,47 @@ export interface EndedPk {
   reason: PkEndReason;
   endedAt: number;
 }
+
+/** Why an end call did not end the PK; `ended`: the PK had ended (its end fields, and whether finish completed). */
+export interface PkEndRefusal {
+  why: string;
+  pkId: string;
+  challengerId: number;
+  endsAt: number;
+  ended?: EndedPk;
+  finished?: boolean;
+}
+
+/** The room of a pkId (`pk-<roomId>-<seq>`), or null when it is not one. */
+export function roomOfPkId(pkId: string): number | null {
+  const match = /^pk-(\d+)-\d+$/.exec(pkId);
+  const roomId = match ? Number(match[1]) : 0;
+  return Number.isSafeInteger(roomId) && roomId > 0 ? roomId : null;
+}
+
+/** The room's seq when the PK started (`pk-<roomId>-<seq>`). */
+export function seqOfPkId(pkId: string): number {
+  return Number(pkId.slice(pkId.lastIndexOf('-') + 1)) || 0;
+}
+
+/** An END script's end fields as an ended PK. */
+export function endedOf(
+  roomId: number,
+  f: Record<
+    'id' | 'winnerId' | 'progress' | 'seq' | 'anchorId' | 'challenger' | 'endsAt' | 'decided' | 'endedAt',
+    unknown
+  >,
+): EndedPk {
+  return {
+    roomId,
+    pkId: String(f.id),
+    winnerId: Number(f.winnerId),
+    progress: Number(f.progress),
+    seq: Number(f.seq),
+    anchorId: Number(f.anchorId),
+    challengerId: Number(f.challenger),
+    endsAt: Number(f.endsAt),
+    reason: String(f.decided) as PkEndReason,
+    endedAt: Number(f.endedAt) || Date.now(),
+  };
+}

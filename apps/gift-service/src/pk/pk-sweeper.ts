@@ -9,8 +9,10 @@ const SWEEP_BATCH = 100;
 
 /**
  * Ends the PKs whose time ran out (issue 21), on every instance every second: the sorted set `{pk}:ends`
- * (member roomId, score endsAt) lists the running PKs; the END script lets exactly one call end each (that
- * one pushes its 5561 and completes its row), so instances sweeping together do no harm.
+ * (member roomId, score endsAt) lists the running PKs and the ended ones whose follow-up is not done yet; the
+ * END script lets exactly one call end each (that one pushes its 5561 and completes its row), and a follow-up
+ * that failed (the database down, a crash) is run again by the next sweep (PkService.finish unlists the room
+ * only once its row is completed), so instances sweeping together do no harm.
  */
 @Injectable()
 export class PkSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,11 +48,11 @@ export class PkSweeper implements OnApplicationBootstrap, OnApplicationShutdown 
           await this.redis.zrem(this.keys.pkEnds(), member);
           continue;
         }
-        const [done, refusal] = await this.pk.end(roomId, 'time', undefined, now);
-        if (done) ended += 1;
-        // Listed early (its PK runs longer): listed again at its time. Gone or ended: unlisted.
-        else if (refusal.why === 'running') await this.redis.zadd(this.keys.pkEnds(), refusal.endsAt, roomId);
-        else await this.pk.unlist(roomId, refusal.endsAt || now);
+        ended += await this.sweepRoom(roomId, now).catch((err: unknown) => {
+          // Stays listed (its follow-up unlists it only once done): the next sweep tries again.
+          this.logger.warn(`room ${roomId}: PK end not completed (next sweep retries): ${String(err)}`);
+          return 0;
+        });
       }
     } catch (err: unknown) {
       this.logger.warn(`PK sweep failed (next one in ${SWEEP_INTERVAL_MS} ms): ${String(err)}`);
@@ -58,5 +60,18 @@ export class PkSweeper implements OnApplicationBootstrap, OnApplicationShutdown 
       this.sweeping = false;
     }
     return ended;
+  }
+
+  /** One listed room: its due PK ended, or an ended one's unfinished follow-up run again; 1 when this call ended it. */
+  private async sweepRoom(roomId: number, now: number): Promise<number> {
+    const [done, refusal] = await this.pk.end(roomId, 'time', undefined, now);
+    if (done) return 1;
+    // Listed early (its PK runs longer): listed again at its time.
+    if (refusal.why === 'running') await this.redis.zadd(this.keys.pkEnds(), refusal.endsAt, roomId);
+    // Ended, its follow-up never completed (the row's UPDATE failed, a crash): run again; it unlists the room last.
+    else if (refusal.ended && !refusal.finished) await this.pk.finish(refusal.ended);
+    // Gone or finished: unlisted.
+    else await this.pk.unlist(roomId, refusal.endsAt || now);
+    return 0;
   }
 }

@@ -15,30 +15,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PK_ENDED_TTL_SECONDS } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
-import { EndedPk } from './pk-end';
+import { EndedPk, endedOf, PkEndRefusal, roomOfPkId, seqOfPkId } from './pk-end';
+import { PkRows, StartedPk } from './pk-rows';
 import { PkPushes } from './pk-pushes';
-import { PK_END, PK_ONLINE, PK_UNLIST } from './pk-scripts';
+import { PK_CHALLENGER_ADD, PK_END, PK_FINISHED, PK_ONLINE, PK_RELEASE, PK_UNLIST, PkCommands } from './pk-scripts';
 
 /** Room type 1: a PK room (t_living_room.type). */
 const PK_ROOM_TYPE = 1;
-/** How long a user's set of challenged rooms lives past its last write: a PK's longest life plus a day. */
+/** How long a user's set of challenged PKs lives past its last write: a PK's longest life plus a day. */
 const CHALLENGER_TTL_EXTRA_S = 86_400;
 /** A running PK's hash lives until its endsAt plus a day (pkState shows the last PK). */
 const RUNNING_TTL_EXTRA_MS = PK_ENDED_TTL_SECONDS * 1000;
-
-interface PkCommands {
-  pkOnline(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
-  pkEnd(key: string, ...args: (string | number)[]): Promise<(string | number)[]>;
-  pkUnlist(key: string, roomId: number, endsAt: number): Promise<number>;
-}
 
 /**
  * PK battles (issue 21): the challenger seat of a PK room, the PK's state in Redis (one hash in the room's
  * slot, the authority for the live bar; the gift script moves it: GiftOutcomeService), its history in
  * t_living_pk, and its end: at a bound (the gift script), when its time runs out (the sweeper on every
  * instance, or pkState lazily), when the challenger leaves (offlinePK) or their IM session ends (im-core's
- * PK_SESSION_ENDED). Each end is decided by one atomic script: only the call that ends a PK pushes its 5561
- * and completes its row. Pushes go to the whole room through im-router: 5559 seat taken/left, 5561 ended.
+ * PK_SESSION_ENDED). Each end is decided by one atomic script; its follow-up (`finish`: the row, the pushes,
+ * the lists) is retried until done: the room stays in the sweeper's list, and the hash unmarked `finished`,
+ * until it is, so the sweeper (and a retried offlinePK, a session end, the next onlinePK) runs it again.
+ * Pushes go to the whole room through im-router: 5559 seat taken/left, 5561 ended.
  */
 @Injectable()
 export class PkService {
@@ -46,11 +43,12 @@ export class PkService {
   private readonly redis: RedisClient & PkCommands;
   private readonly rooms: LivingRoomReader;
   private readonly pushes: PkPushes;
+  private readonly rows: PkRows;
 
   constructor(
     @InjectRedis() redis: RedisClient,
     private readonly keys: GiftRedisKeys,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly imRouter: ImRouterClient,
     private readonly env: GiftServiceEnv,
   ) {
@@ -58,9 +56,13 @@ export class PkService {
       pkOnline: { numberOfKeys: 1, lua: PK_ONLINE },
       pkEnd: { numberOfKeys: 1, lua: PK_END },
       pkUnlist: { numberOfKeys: 1, lua: PK_UNLIST },
+      pkFinished: { numberOfKeys: 1, lua: PK_FINISHED },
+      pkRelease: { numberOfKeys: 1, lua: PK_RELEASE },
+      pkChallengerAdd: { numberOfKeys: 1, lua: PK_CHALLENGER_ADD },
     });
     this.rooms = new LivingRoomReader(dataSource);
     this.pushes = new PkPushes(imRouter);
+    this.rows = new PkRows(dataSource);
   }
 
   /** The user takes the challenger seat of a live PK room: a PK starts (or, a retry, the same one is answered). */
@@ -70,8 +72,8 @@ export class PkService {
       throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND, `room ${roomId} is not living`);
     if (room.type !== PK_ROOM_TYPE) throw new BizException(PkErrorCode.PK_NOT_A_PK_ROOM);
     if (room.anchorId === userId) throw new BizException(PkErrorCode.PK_ANCHOR_CANNOT_CHALLENGE);
-    const lastSeq = await this.lastSeq(roomId);
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const lastSeq = await this.rows.lastSeq(roomId);
+    for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
       const [answer, pkId, endsAt, fourth] = await this.redis.pkOnline(
         this.keys.roomPk(roomId),
@@ -87,6 +89,11 @@ export class PkService {
         await this.end(roomId, 'time');
         continue;
       }
+      if (answer === 'unfinished') {
+        // The last PK's follow-up never completed (its row is still open): done now, before a new PK takes the hash.
+        await this.finishEnded(roomId);
+        continue;
+      }
       if (answer === 'taken')
         throw new BizException(
           PkErrorCode.PK_SEAT_TAKEN,
@@ -99,14 +106,13 @@ export class PkService {
         challengerId: userId,
         startedAt: answer === 'new' ? now : Number(endsAt) - this.env.GIFT_PK_DURATION_MS,
         endsAt: Number(endsAt),
-        seq: Number(fourth),
+        // The seq at its start (a retry: the hash's seq has moved since): the 5559 says what the first one said.
+        seq: answer === 'new' ? Number(fourth) : seqOfPkId(String(pkId)),
       };
-      // A retry ('same') writes these again (the row, the lists: idempotent), in case its first call failed half way.
-      await this.recordStart(started);
-      if (answer === 'new') {
-        this.logger.log(`room ${roomId}: PK ${started.pkId} started, challenger ${userId}`);
-        await this.pushes.online(started, true, PK_PROGRESS_START, started.seq);
-      }
+      await this.recordStart(started, answer === 'new');
+      if (answer === 'new') this.logger.log(`room ${roomId}: PK ${started.pkId} started, challenger ${userId}`);
+      // A retry ('same') pushes again too, in case its first call failed before: msgId `<pkId>:on`, written once.
+      await this.pushes.online(started, true, PK_PROGRESS_START, started.seq);
       return { pkId: started.pkId, endsAt: started.endsAt };
     }
     throw new BizException(PkErrorCode.PK_SEAT_TAKEN, `the PK seat of room ${roomId} is busy, try again`);
@@ -116,8 +122,12 @@ export class PkService {
   async offline(roomId: number, userId: number): Promise<{ pkId: string }> {
     const [ended, refusal] = await this.end(roomId, 'offline', userId);
     if (ended) return { pkId: ended.pkId };
-    // Already ended (a retry, or time ran out first): the same answer to the PK's own challenger.
-    if (refusal.why === 'ended' && refusal.challengerId === userId) return { pkId: refusal.pkId };
+    // Already ended (a retry, or time ran out first): the same answer to the PK's own challenger, its follow-up
+    // run again when it never completed (the retry of a call whose finish failed).
+    if (refusal.why === 'ended' && refusal.challengerId === userId) {
+      if (refusal.ended && !refusal.finished) await this.finish(refusal.ended);
+      return { pkId: refusal.pkId };
+    }
     throw new BizException(PkErrorCode.PK_NOT_CHALLENGER);
   }
 
@@ -157,73 +167,83 @@ export class PkService {
   /** im-core: the user's last socket closed. Every PK they challenge ends (the anchor wins). */
   async sessionEnded(userId: number): Promise<number> {
     const key = this.keys.pkChallenger(userId);
-    const rooms = (await this.redis.smembers(key)).map(Number).filter((r) => Number.isSafeInteger(r) && r > 0);
     let ended = 0;
-    for (const roomId of rooms) {
-      const [done, refusal] = await this.end(roomId, 'session', userId);
+    // Members are pkIds (`pk-<roomId>-<seq>`): a finish removes its own PK only, never a newer one of the room.
+    for (const pkId of await this.redis.smembers(key)) {
+      const roomId = roomOfPkId(pkId);
+      if (roomId === null) {
+        await this.redis.srem(key, pkId);
+        continue;
+      }
+      const [done, refusal] = await this.end(roomId, 'session', userId, Date.now(), pkId);
       if (done) ended += 1;
-      // Not theirs any more (ended, or another challenger now): forget it.
-      else if (refusal.why !== 'running') await this.redis.srem(key, roomId);
+      // Ended before, its follow-up not completed: run again (it removes the member).
+      else if (refusal.ended && !refusal.finished) await this.finish(refusal.ended);
+      // Not theirs any more (ended, gone, or another PK now): forget it.
+      else await this.redis.srem(key, pkId);
     }
     if (ended > 0) this.logger.log(`user ${userId}: IM session ended, ${ended} PK(s) ended`);
     return ended;
   }
 
   /**
-   * Ends the room's running PK (`challengerId`: only when they hold the seat), as of `now` (the sweeper's
-   * clock). [the ended PK, null] when this call ended it (its 5559/5561 pushed, its row completed), else
-   * [null, why it did not].
+   * Ends the room's running PK (`challengerId`: only when they hold the seat; `pkId`: only that PK), as of `now`
+   * (the sweeper's clock). [the ended PK, null] when this call ended it (then finished: its 5559/5561 pushed, its
+   * row completed; a failure of that throws, and is retried: see finish), else [null, why it did not] (an ended
+   * PK comes with its end fields and whether its follow-up completed).
    */
   async end(
     roomId: number,
     reason: Exclude<PkEndReason, 'bound'>,
     challengerId?: number,
     now = Date.now(),
-  ): Promise<[EndedPk, null] | [null, { why: string; pkId: string; challengerId: number; endsAt: number }]> {
+    pkId?: string,
+  ): Promise<[EndedPk, null] | [null, PkEndRefusal]> {
     const answer = await this.redis.pkEnd(
       this.keys.roomPk(roomId),
       reason,
       now,
-      '',
+      pkId ?? '',
       challengerId ?? '',
       PK_ENDED_TTL_SECONDS,
     );
-    if (Number(answer[0]) !== 1) {
-      const [, why, pkId, endsAt, challenger] = answer;
-      return [
-        null,
-        {
-          why: String(why),
-          pkId: String(pkId ?? ''),
-          endsAt: Number(endsAt ?? 0),
-          challengerId: Number(challenger ?? 0),
-        },
-      ];
+    if (Number(answer[0]) === 1) {
+      const [, id, winnerId, progress, seq, anchorId, challenger, endsAt, decided, endedAt] = answer;
+      const ended = endedOf(roomId, { id, winnerId, progress, seq, anchorId, challenger, endsAt, decided, endedAt });
+      await this.finish(ended);
+      return [ended, null];
     }
-    const [, pkId, winnerId, progress, seq, anchorId, challenger, endsAt, decided] = answer;
-    const ended: EndedPk = {
-      roomId,
-      pkId: String(pkId),
-      winnerId: Number(winnerId),
-      progress: Number(progress),
-      seq: Number(seq),
-      anchorId: Number(anchorId),
-      challengerId: Number(challenger),
-      endsAt: Number(endsAt),
-      reason: String(decided) as PkEndReason,
-      endedAt: now,
+    const [, why, id, endsAt, challenger, winnerId, progress, seq, anchorId, decided, endedAt, finished] = answer;
+    const refusal: PkEndRefusal = {
+      why: String(why),
+      pkId: String(id ?? ''),
+      endsAt: Number(endsAt ?? 0),
+      challengerId: Number(challenger ?? 0),
     };
-    await this.finish(ended);
-    return [ended, null];
+    if (refusal.why === 'ended') {
+      refusal.ended = endedOf(roomId, { id, winnerId, progress, seq, anchorId, challenger, endsAt, decided, endedAt });
+      refusal.finished = String(finished) === '1';
+    }
+    return [null, refusal];
+  }
+
+  /** Runs the follow-up of the room's ended PK again when it never completed (the next onlinePK, the sweeper). */
+  async finishEnded(roomId: number, refusal?: PkEndRefusal): Promise<void> {
+    const known = refusal ?? (await this.end(roomId, 'time'))[1];
+    if (known?.ended && !known.finished) await this.finish(known.ended);
   }
 
   /**
-   * What follows an end (by any path; the gift pipeline calls it for a gift that took the bar to a bound):
-   * the 5559 seat left (when the challenger left), the 5561, the row completed, the lists cleaned. Repeated
-   * harmlessly (msgIds per PK, the row's update only while it is open).
+   * What follows an end (by any path; the gift pipeline calls it for a gift that took the bar to a bound), in
+   * an order that makes it retried until done: the row completed first (`ended_at IS NULL`: once; a failure
+   * throws here, nothing else is done, and the room stays listed for the sweeper), then the 5559 seat left (when
+   * the challenger left) and the 5561 (msgIds per PK: written once per room and user), the PK out of its
+   * challenger's set (its own member only), the hash marked `finished` (a new PK may take it), and the room out of
+   * the sweeper's list LAST. Repeated harmlessly.
    */
   async finish(ended: EndedPk): Promise<void> {
     const { roomId, pkId, winnerId, reason, progress, seq, anchorId, challengerId, endsAt } = ended;
+    await this.rows.end(ended);
     if (reason === 'offline' || reason === 'session')
       await this.pushes.online({ pkId, roomId, anchorId, challengerId, endsAt }, false, progress, seq);
     await this.pushes.send(roomId, `${pkId}:end`, ImBizCode.PK_ENDED, {
@@ -235,14 +255,9 @@ export class PkService {
       anchorId,
       challengerId,
     });
-    await Promise.all([
-      this.dataSource.query(
-        'UPDATE t_living_pk SET ended_at = ?, winner_id = ?, end_reason = ?, final_progress = ? WHERE pk_id = ? AND ended_at IS NULL',
-        [new Date(ended.endedAt), winnerId, reason, progress, pkId],
-      ),
-      this.redis.pkUnlist(this.keys.pkEnds(), roomId, endsAt),
-      this.redis.srem(this.keys.pkChallenger(challengerId), roomId),
-    ]);
+    await this.redis.srem(this.keys.pkChallenger(challengerId), pkId);
+    await this.redis.pkFinished(this.keys.roomPk(roomId), pkId);
+    await this.redis.pkUnlist(this.keys.pkEnds(), roomId, endsAt);
     this.logger.log(`room ${roomId}: PK ${pkId} ended (${reason}), winner ${winnerId}, progress ${progress}`);
   }
 
@@ -255,32 +270,30 @@ export class PkService {
     return parsePkHash(await this.redis.hgetall(this.keys.roomPk(roomId)));
   }
 
-  /** The room's highest PK seq in t_living_pk (0: none): the hash may have expired, the seq never goes back. */
-  private async lastSeq(roomId: number): Promise<number> {
-    const rows: { pk_id: string }[] = await this.dataSource.query(
-      'SELECT pk_id FROM t_living_pk WHERE room_id = ? ORDER BY id DESC LIMIT 1',
-      [roomId],
-    );
-    return rows.length === 0 ? 0 : Number(rows[0].pk_id.split('-')[2]) || 0;
-  }
-
-  private async recordStart(pk: {
-    pkId: string;
-    roomId: number;
-    anchorId: number;
-    challengerId: number;
-    startedAt: number;
-    endsAt: number;
-  }): Promise<void> {
-    const challengerKey = this.keys.pkChallenger(pk.challengerId);
+  /**
+   * The start in t_living_pk, then in the sweeper's list and the challenger's set. A new PK whose row cannot be
+   * written gives its seat back (compare-and-delete on its pkId) and answers the error: no PK without its row.
+   * A retry ('same') writes them again (idempotent), in case its first call failed half way.
+   */
+  private async recordStart(pk: StartedPk, isNew: boolean): Promise<void> {
+    try {
+      await this.rows.start(pk);
+    } catch (err: unknown) {
+      if (isNew) {
+        const released = await this.redis.pkRelease(this.keys.roomPk(pk.roomId), pk.pkId).catch(() => 0);
+        this.logger.warn(
+          `room ${pk.roomId}: PK ${pk.pkId} not recorded (${String(err)}); seat ${released === 1 ? 'released' : 'not released'}`,
+        );
+      }
+      throw err;
+    }
     await Promise.all([
-      this.dataSource.query(
-        'INSERT IGNORE INTO t_living_pk (pk_id, room_id, anchor_id, challenger_id, started_at, ends_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [pk.pkId, pk.roomId, pk.anchorId, pk.challengerId, new Date(pk.startedAt), new Date(pk.endsAt)],
-      ),
       this.redis.zadd(this.keys.pkEnds(), pk.endsAt, pk.roomId),
-      this.redis.sadd(challengerKey, pk.roomId),
+      this.redis.pkChallengerAdd(
+        this.keys.pkChallenger(pk.challengerId),
+        pk.pkId,
+        Math.ceil((pk.endsAt - Date.now()) / 1000) + CHALLENGER_TTL_EXTRA_S,
+      ),
     ]);
-    await this.redis.expire(challengerKey, Math.ceil((pk.endsAt - Date.now()) / 1000) + CHALLENGER_TTL_EXTRA_S);
   }
 }

@@ -278,7 +278,14 @@ export class SendGiftPipeline {
 
   /** The consumer's poison path: a gift it gives up on gets a decided outcome first (settlePoisoned), then is parked. */
   async parkPoisoned(message: ConsumedMessage<SendGiftMq>, reason: string): Promise<void> {
-    const deps = { bank: this.bank, imRouter: this.imRouter, records: this.records, logger: this.logger };
+    const deps = {
+      bank: this.bank,
+      imRouter: this.imRouter,
+      records: this.records,
+      logger: this.logger,
+      outcomes: this.outcomes,
+      pk: this.pk,
+    };
     await this.park([{ message, reason: await settlePoisoned(deps, { message, reason }) }]);
   }
 

@@ -2,9 +2,13 @@ import { BaseErrorCode, BizException } from '@live/common';
 import { GiftSettlementItem } from '@live/contracts';
 import { KafkaNames } from '@live/kafka';
 import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
+import { Logger } from '@nestjs/common';
+import { PkMove } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
+import { EndedPk } from '../pk/pk-end';
 import { SendGiftConsumer } from './send-gift.consumer';
-import { chargeAll, mq, stubbedPipeline } from './send-gift.spec-data';
+import { settlePoisoned } from './send-gift.poison';
+import { chargeAll, consumed, mq, stubbedPipeline } from './send-gift.spec-data';
 
 /** send_gift's consumer (the real BatchConsumer and pipeline; Kafka, the bank and the rest stubbed). */
 function consumerWith(settleBatch: (items: GiftSettlementItem[]) => ReturnType<typeof chargeAll>) {
@@ -103,4 +107,54 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
     expect(c.markedPushed).toEqual(new Set(['1:a', '1:b', '1:c']));
     expect(log).toEqual(['resolve 12', 'commit 13']);
   }, 30_000);
+});
+
+describe('send_gift: a poisoned gift charged before is recorded with what its room applied (PK)', () => {
+  const charged = async (items: GiftSettlementItem[]) => ({
+    results: items.map((i) => ({ requestId: i.requestId, status: 'charged', replayed: true, balanceAfter: 0 })),
+  });
+  const settleWith = async (applied: { combo: number; pk?: PkMove } | null) => {
+    const recorded: unknown[] = [];
+    const finished: EndedPk[] = [];
+    const gift = { ...mq('1:pk-gift', 60), pkId: 'pk-4-7' };
+    const reason = await settlePoisoned(
+      {
+        bank: { settleBatch: charged } as never,
+        imRouter: {} as never,
+        records: { recordCharged: async (r: unknown[]) => (recorded.push(...r), r.length) } as never,
+        logger: new Logger('poison-spec'),
+        outcomes: { appliedOf: async () => applied },
+        pk: { finish: async (e: EndedPk) => void finished.push(e) },
+      },
+      { message: consumed(gift, 20), reason: 'failed alone' },
+    );
+    return { reason, recorded, finished };
+  };
+
+  it('records the combo and the PK step its applied marker holds, and finishes the PK that gift ended', async () => {
+    const move: PkMove = {
+      pkId: 'pk-4-7',
+      step: 6,
+      progress: 100,
+      seq: 12,
+      ended: true,
+      anchorId: 3,
+      challengerId: 9,
+      endsAt: 5_000,
+    };
+    const { reason, recorded, finished } = await settleWith({ combo: 3, pk: move });
+    expect(reason).toBe('charged before, recorded, effect not shown: failed alone');
+    expect(recorded).toEqual([
+      expect.objectContaining({ requestId: '1:pk-gift', combo: 3, pkId: 'pk-4-7', pkStep: 6 }),
+    ]);
+    expect(finished).toEqual([
+      expect.objectContaining({ roomId: 4, pkId: 'pk-4-7', winnerId: 3, reason: 'bound', progress: 100, seq: 12 }),
+    ]);
+  });
+
+  it('never applied in its room (no marker): combo 1, step 0, no PK follow-up', async () => {
+    const { recorded, finished } = await settleWith(null);
+    expect(recorded).toEqual([expect.objectContaining({ combo: 1, pkId: 'pk-4-7', pkStep: 0 })]);
+    expect(finished).toEqual([]);
+  });
 });

@@ -85,6 +85,7 @@ export function stubbedPipeline(options: StubbedPipelineOptions = {}) {
       gifts.map((g) => ({ combo: 1, pushed: markedPushed.has(g.requestId), conflict: false })),
     done: async (gifts: { requestId: string }[]) => void gifts.forEach((g) => markedPushed.add(g.requestId)),
     markPushed: async (requestIds: string[]) => void requestIds.forEach((id) => markedPushed.add(id)),
+    appliedOf: async () => null,
   };
   const verifier = {
     check: async (messages: ConsumedMessage<SendGiftMq>[]) => ({

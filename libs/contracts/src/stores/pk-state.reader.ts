@@ -6,7 +6,7 @@ import { keyPart, RedisReadable } from './store-key';
  * startedAt, endsAt, endedAt, winnerId, endReason; endReason '' while the PK runs). The gateway reads it to
  * accept a gift to the challenger (and to name the PK in the message), im-core to send a joining socket the
  * current state; neither writes it. A user's PK rooms as challenger, `${prefix}:gift:{user:<id>}:pk-challenger`
- * (a set of room ids), tells im-core whether a closing session is a challenger's before it asks gift-service.
+ * (a set of their PKs' pkIds), tells im-core whether a closing session is a challenger's before it asks gift-service.
  */
 export function pkStateKey(prefix: string, roomId: number): string {
   return `${keyPart(prefix, 'prefix')}:gift:{room:${keyPart(roomId, 'roomId')}}:pk`;

@@ -6,6 +6,7 @@ import { Column, Entity, Index } from 'typeorm';
 @Index('idx_gift_record_room', ['roomId', 'id'])
 @Index('idx_gift_record_user', ['senderId', 'id'])
 @Index('idx_gift_record_receiver', ['receiverId', 'id'])
+@Index('idx_gift_record_pk', ['pkId'])
 export class GiftRecordEntity {
   @BigIntPrimaryColumn()
   id!: number;

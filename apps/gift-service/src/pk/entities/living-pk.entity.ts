@@ -40,4 +40,8 @@ export class LivingPkEntity {
 
   @Column({ name: 'final_progress', type: 'smallint', nullable: true, default: null })
   finalProgress!: number | null;
+
+  /** The room's seq at the end (null while running): a new PK of the room continues after it, hash or not. */
+  @Column({ name: 'final_seq', type: 'int', nullable: true, default: null })
+  finalSeq!: number | null;
 }
