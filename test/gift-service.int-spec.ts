@@ -238,7 +238,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       const [row] = await ds.query('SELECT current_balance FROM t_qiyu_currency_account WHERE user_id = ?', [u]);
       expect([u, row ? Number(row.current_balance) : undefined]).toEqual([u, balances.get(u)]);
     }
-    await waitForGiftRecords(ds, charged.map((g) => g.requestId));
+    await waitForGiftRecords(
+      ds,
+      charged.map((g) => g.requestId),
+    );
     const records: { request_id: string; price: string; room_id: string }[] = await ds.query(
       'SELECT request_id, price, room_id FROM t_gift_record WHERE request_id IN (?)',
       [ids],
@@ -410,7 +413,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
     const combo = (id: string): number =>
       (pushes.room.find((m) => m.msgId === id)!.data as unknown as GiftEffectData).combo;
     expect(gifts.map((g) => combo(g.requestId))).toEqual([1, 2, 3, 1, 1, 1]);
-    await waitForGiftRecords(ds, gifts.map((g) => g.requestId));
+    await waitForGiftRecords(
+      ds,
+      gifts.map((g) => g.requestId),
+    );
     const rows: { request_id: string; combo: number }[] = await ds.query(
       'SELECT request_id, combo FROM t_gift_record WHERE user_id = ?',
       [sender],

@@ -22,9 +22,9 @@ export async function waitForGiftRecords(
   expected = requestIds.length,
 ): Promise<void> {
   await waitFor(`${expected} gift record(s) written`, async () => {
-    const rows = (await db.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [
-      requestIds,
-    ])) as { n: number | string }[];
+    const rows = (await db.query('SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (?)', [requestIds])) as {
+      n: number | string;
+    }[];
     return Number(rows[0].n) >= expected;
   });
 }
