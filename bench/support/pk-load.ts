@@ -22,19 +22,8 @@ import { RedisClient } from '@live/redis';
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { httpPost, sleep, Viewer, writeTokens } from './bench-kit';
+import type { PkStateResponse } from '@live/contracts';
 import type { AuditCheck, AuditedPk } from './gift-audit';
-
-/** What /living/pkState answers (PK-DESIGN.md). */
-interface PkStateView {
-  pkId: string | null;
-  anchorId: number;
-  challengerId: number | null;
-  progress: number;
-  seq: number;
-  endsAt: number | null;
-  winnerId: number | null;
-  endReason?: string | null;
-}
 
 interface PkRoomState {
   roomId: number;
@@ -192,7 +181,7 @@ export class PkLoad {
 
   /** Reads the room's PK; one that ended (or vanished) is replaced by the next challenger's, while starts remain. */
   private async poll(room: PkRoomState): Promise<void> {
-    const s = await this.call<PkStateView>('/living/pkState', { roomId: room.roomId }, room.anchor);
+    const s = await this.call<PkStateResponse>('/living/pkState', { roomId: room.roomId }, room.anchor);
     if (s.pkId) this.seen.add(s.pkId);
     // endReason is '' while a PK runs (PK-DESIGN.md); a due one pkState reports ended before the sweeper does.
     const running = s.pkId !== null && !s.endReason;
