@@ -123,8 +123,19 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
   it("creates every app topic with replication factor 3 and min.insync.replicas 2, on the cluster's three brokers", async () => {
     const topics = KAFKA_TOPIC_SPECS.map((s) => names.topic(s.topic));
     expect(topics).toEqual(expect.arrayContaining([names.topic('send_gift'), names.topic('send_gift.parked')]));
-    const metadata = await admin.fetchTopicMetadata({ topics });
-    for (const t of metadata.topics) {
+    // A broker that has not caught up on the new topics' metadata answers "does not host this topic-partition",
+    // and a replica joins the ISR a moment after creation: wait until every partition has its leader and ISR.
+    let metadata: Awaited<ReturnType<Admin['fetchTopicMetadata']>> | null = null;
+    await waitUntil('the app topics with a leader and a full ISR on every partition', async () => {
+      metadata = await admin.fetchTopicMetadata({ topics }).catch(() => null);
+      return (
+        metadata !== null &&
+        metadata.topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader > 0 && p.isr.length === 3),
+        )
+      );
+    });
+    for (const t of metadata!.topics) {
       const wanted = KAFKA_TOPIC_SPECS.find((s) => names.topic(s.topic) === t.name)!.numPartitions;
       expect([t.name, t.partitions.length]).toEqual([t.name, wanted]);
       for (const p of t.partitions)
