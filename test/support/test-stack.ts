@@ -21,11 +21,21 @@ import { ImCoreModule } from '../../apps/im-core/src/im-core.module';
 import { ImRouterModule } from '../../apps/im-router/src/im-router.module';
 import { PushLog, startRecordingImRouter } from './recording-im-router';
 
+/**
+ * The fixed ports of the scaled-out infrastructure the specs start (scripts/redis-cluster: 27001-27006 and
+ * their cluster bus 28001-28006; scripts/kafka-cluster: brokers from 29092, controllers 100 above): never
+ * handed out to a stack (a spec file running beside the Redis Cluster's once failed with EADDRINUSE 28005).
+ */
+const RESERVED_PORTS = { from: 27_000, to: 29_299 };
+
 /** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
 export function portBlock(size = 20): number[] {
   // Below the ephemeral range (32768+), where outgoing connections take their local ports.
-  const base = 20_000 + Math.floor(Math.random() * 600) * 20;
-  return Array.from({ length: size }, (_, i) => base + i);
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 600) * 20;
+    if (base + size - 1 < RESERVED_PORTS.from || base > RESERVED_PORTS.to)
+      return Array.from({ length: size }, (_, i) => base + i);
+  }
 }
 
 export interface TestStackOptions {
