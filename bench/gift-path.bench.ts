@@ -19,7 +19,7 @@
  * Prints progress lines, tables, the targets with their verdicts (a missed target is printed, not a
  * failure: the audit alone decides the exit code), and writes bench-output/gift-path-<time>.{json,svg}.
  *
- *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 48] [--in-process]
+ *   npm run bench -- [--users 1000 --rooms 50 --seconds 15 --concurrency 128] [--in-process]
  *                    [--burst 100000 --burst-users 10000 --burst-rooms 1000] [--ack-every-ms 100] [--quick]
  *
  * Soak mode (issue 23), instead of the phases: after the warm-up, a steady `--rate` with the viewers for
@@ -73,7 +73,7 @@ const ROOMS = arg('rooms', quick ? 10 : 50);
 const SECONDS = arg('seconds', quick ? 5 : 15);
 /** Seconds of sends before anything is measured (`--warmup`). */
 const WARMUP_SECONDS = arg('warmup', quick ? 4 : 8);
-const CONCURRENCY = arg('concurrency', 48);
+const CONCURRENCY = arg('concurrency', 128);
 const BURST = arg('burst', quick ? 5_000 : 100_000);
 const BURST_USERS = arg('burst-users', quick ? 1_000 : 10_000);
 const BURST_ROOMS = arg('burst-rooms', quick ? 100 : 1_000);
@@ -248,11 +248,16 @@ async function load(opts: LoadOptions): Promise<LoadResult> {
 const SERVERS = ['api-gateway', 'gift-service', 'bank-service', 'im-router', 'im-core', 'kafka', 'redis', 'mariadb'];
 const GENERATOR = 'load generator (wrk)';
 const SERVER_SUM = 'server processes';
+const CORES_BUSY = '(cores busy while the load ran)';
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** CPU each process used in each phase, per request (or settled gift) of the phase: where the time goes. */
 class PhaseCpu {
   private last: Record<string, number>;
-  readonly phases: { name: string; count: number; cpu: Record<string, number> }[] = [];
+  private lastAt = now();
+  /** How busy the machine was while the phase's load ran (all processes' CPU seconds per second). */
+  private loadCores: number | undefined;
+  readonly phases: { name: string; count: number; cpu: Record<string, number>; cores: number }[] = [];
 
   constructor(private readonly stack: StackProcesses) {
     this.last = stack.cpuSeconds();
@@ -263,16 +268,29 @@ class PhaseCpu {
    * settled gifts); `generator`: the CPU seconds of an external generator's process in the phase.
    */
   end(name: string, count: number, generator?: LoadResult): void {
-    const now = this.stack.cpuSeconds();
-    const cpu = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (this.last[k] ?? 0)]));
+    const current = this.stack.cpuSeconds();
+    const cpu = Object.fromEntries(Object.entries(current).map(([k, v]) => [k, v - (this.last[k] ?? 0)]));
     if (generator?.generatorCpuSeconds !== undefined) cpu[GENERATOR] = generator.generatorCpuSeconds;
-    this.phases.push({ name, count, cpu });
-    this.last = now;
+    const cores = this.loadCores ?? sum(Object.values(cpu)) / ((now() - this.lastAt) / 1_000);
+    this.phases.push({ name, count, cpu, cores });
+    this.last = current;
+    this.lastAt = now();
+    this.loadCores = undefined;
+  }
+
+  /** Marks the end of the phase's load (before its settle wait): the cores busy are measured up to here. */
+  loadEnded(generator?: LoadResult): void {
+    const cpu = this.stack.cpuSeconds();
+    const used =
+      sum(Object.entries(cpu).map(([k, v]) => v - (this.last[k] ?? 0))) + (generator?.generatorCpuSeconds ?? 0);
+    this.loadCores = used / ((now() - this.lastAt) / 1_000);
   }
 
   /** Leaves out what ran since the previous call (seeding between phases). */
   skip(): void {
     this.last = this.stack.cpuSeconds();
+    this.lastAt = now();
+    this.loadCores = undefined;
   }
 
   /** Server CPU µs per request (or settled gift) of a phase. */
@@ -302,6 +320,9 @@ class PhaseCpu {
       ]),
     );
     rows['(requests or gifts counted)'] = Object.fromEntries(this.phases.map((p) => [p.name, p.count]));
+    // Whether the phase saturated the machine (2 cores: 2.00): a rate measured below it is the generator's
+    // concurrency over the request's latency, not the server's capacity.
+    rows[CORES_BUSY] = Object.fromEntries(this.phases.map((p) => [p.name, Math.round(p.cores * 100) / 100]));
     return rows;
   }
 }
@@ -545,12 +566,15 @@ async function main(): Promise<void> {
       generate({ label, tag, path, viewers: senders, concurrency: CONCURRENCY, seconds: SECONDS, rate });
     log(`baseline (a): no-op POST for ${SECONDS} s at concurrency ${CONCURRENCY}`);
     const noop = await timedLoad('no-op', 'n', '/bench/noop', viewers);
+    phases.loadEnded(noop);
     phases.end('no-op', noop.ok, noop);
     log(`baseline (b): naive, one transaction per request, for ${SECONDS} s`);
     const naive = await timedLoad('naive', 'v', '/bench/naiveSend', viewers);
+    phases.loadEnded(naive);
     phases.end('naive', naive.ok, naive);
     log(`baseline (b'): naive with the effect pushed to the room in the request, for ${SECONDS} s`);
     const naivePush = await timedLoad('naive + push', 'p', '/bench/naiveSendAndPush', viewers);
+    phases.loadEnded(naivePush);
     await sleep(1_000);
     await observers.flush();
     const naivePushLat = observers.takeLatencies().sort((a, b) => a - b);
@@ -560,6 +584,7 @@ async function main(): Promise<void> {
     const quietFrom = await lastTradeId(ds);
     const quietStart = now();
     const quiet = await timedLoad('gifts, no viewers', 'q', '/gift/send', quietSenders);
+    phases.loadEnded(quiet);
     const quietSettled = await waitSettled(ds, '%:q-%', quietFrom, quiet.accepted.length, quietStart, 'no viewers');
     phases.end('no viewers', quiet.accepted.length, quiet);
     const quietAccepted = quiet.ok / quiet.seconds;
@@ -569,6 +594,7 @@ async function main(): Promise<void> {
     const e2eFrom = await lastTradeId(ds);
     const e2eStart = now();
     const e2e = await timedLoad('gifts', 'g', '/gift/send', viewers);
+    phases.loadEnded(e2e);
     const e2eSettled = await waitSettled(ds, '%:g-%', e2eFrom, e2e.accepted.length, e2eStart, 'with viewers');
     await sleep(1_000);
     await observers.flush();
@@ -582,6 +608,7 @@ async function main(): Promise<void> {
     const halfFrom = await lastTradeId(ds);
     const halfStart = now();
     const half = await timedLoad('half rate', 'h', '/gift/send', viewers, halfRate);
+    phases.loadEnded(half);
     await waitSettled(ds, '%:h-%', halfFrom, half.accepted.length, halfStart, 'half rate');
     await sleep(1_000);
     await observers.flush();
@@ -623,6 +650,7 @@ async function main(): Promise<void> {
       total: BURST,
       giftId: 2,
     });
+    phases.loadEnded(burst);
     const burstLike = '%:b-%';
     const burstSettled = await waitSettled(ds, burstLike, burstFrom, burst.accepted.length, burstStart, 'burst');
     const burstCount = await countGiftTrades(ds, burstLike, burstFrom);
