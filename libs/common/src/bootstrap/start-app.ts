@@ -13,7 +13,7 @@ import { rpcServerOptions } from '../rpc/rpc-transport';
 import {
   attachBodyValidation,
   BODY_SCHEMA_AJV,
-  BodySchemaInterceptor,
+  BodySchemaGuard,
   createValidationPipe,
   digitStringsToIntegers,
 } from '../validation';
@@ -61,7 +61,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
-    app.useGlobalInterceptors(new BodySchemaInterceptor());
+    app.useGlobalGuards(new BodySchemaGuard());
     app.enableShutdownHooks();
     await options.configure?.(app);
     await app.init();
