@@ -7,6 +7,7 @@ import { ClassConstructor } from 'class-transformer';
 import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
 import { HealthDetails } from '../health';
+import { requestLogContext } from '../logging';
 import { RpcServerEnv } from '../rpc/rpc-auth';
 import { RpcServedCounter } from '../rpc/rpc-auth-socket';
 import { rpcServerOptions } from '../rpc/rpc-transport';
@@ -59,6 +60,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', requestLogContext);
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());
