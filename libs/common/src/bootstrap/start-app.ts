@@ -7,7 +7,7 @@ import { ClassConstructor } from 'class-transformer';
 import { ConfigValidationError, loadEnvOrExit } from '../config';
 import { HttpExceptionFilter, RpcBizExceptionFilter } from '../filters';
 import { HealthDetails } from '../health';
-import { requestLogContext } from '../logging';
+import { REQUEST_LOG_ROOT, RequestLogRoot, requestLogContext } from '../logging';
 import { RpcServerEnv } from '../rpc/rpc-auth';
 import { RpcServedCounter } from '../rpc/rpc-auth-socket';
 import { rpcServerOptions } from '../rpc/rpc-transport';
@@ -60,7 +60,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     const fastify = app.getHttpAdapter().getInstance();
-    fastify.addHook('onRequest', requestLogContext);
+    fastify.addHook('onRequest', requestLogContext(app.get<RequestLogRoot>(REQUEST_LOG_ROOT, { strict: false })));
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());

@@ -1,6 +1,9 @@
-import pino from 'pino';
+import Fastify from 'fastify';
+import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
-import { LazyRequestLogger } from './logging.module';
+import { storage } from 'nestjs-pino/storage';
+import pino from 'pino';
+import { LazyRequestLogger, LOG_REDACT, requestLogContext } from './logging.module';
 
 /** A pino root writing its lines (parsed) into `lines`, with the app's redaction of tokens. */
 function rootInto(lines: Record<string, unknown>[], level = 'info') {
@@ -10,7 +13,7 @@ function rootInto(lines: Record<string, unknown>[], level = 'info') {
       done();
     },
   });
-  return pino({ name: 'test', level, redact: ['*.token'] }, sink);
+  return pino({ name: 'test', level, redact: LOG_REDACT }, sink);
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -20,18 +23,20 @@ describe('LazyRequestLogger (the request logger when the access log is off)', ()
     const lines: Record<string, unknown>[] = [];
     const req = { id: 'req-7', method: 'POST', url: '/gift/send', headers: { authorization: 'Bearer secret' } };
     const log = new LazyRequestLogger(rootInto(lines), req);
-    log.warn({ context: 'GiftSendService', user: { token: 'abc' } }, 'refused');
+    log.warn({ context: 'GiftSendService', user: { token: 'abc', password: 'pw' } }, 'refused');
+    log.warn({ req: { headers: { authorization: 'Bearer secret', cookie: 'qytk=secret' } } }, 'headers');
     await flush();
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ req: { headers: { authorization: '[Redacted]', cookie: '[Redacted]' } } });
     expect(lines[0]).toMatchObject({
       level: 40,
       name: 'test',
       req: { id: 'req-7', method: 'POST', url: '/gift/send' },
       context: 'GiftSendService',
-      user: { token: '[Redacted]' },
+      user: { token: '[Redacted]', password: '[Redacted]' },
       msg: 'refused',
     });
-    expect(JSON.stringify(lines[0])).not.toContain('secret');
+    expect(JSON.stringify(lines)).not.toMatch(/secret|abc|"pw"/);
   });
 
   it('makes the bound child on the first line only (none for a request that writes nothing or only disabled levels)', () => {
@@ -55,5 +60,54 @@ describe('LazyRequestLogger (the request logger when the access log is off)', ()
     log.child({ userId: 5 }).warn('assigned');
     await flush();
     expect(lines[0]).toMatchObject({ req: { id: 'req-9' }, userId: 5, msg: 'assigned' });
+  });
+});
+
+describe('requestLogContext (the Fastify onRequest hook)', () => {
+  it("gives each request its own logger, bound to Fastify's request id, that reaches the handler after a slow body", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const app = Fastify();
+    app.addHook('onRequest', requestLogContext({ root: rootInto(lines) }));
+    app.post('/slow', async (request) => {
+      storage.getStore()?.logger.info({ got: request.body }, 'handled');
+      return { ok: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+    // The body arrives in two parts 50 ms apart: the handler runs in the parser's callback, not the hook's.
+    const post = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { port, method: 'POST', path: '/slow', headers: { 'content-type': 'application/json', 'content-length': 10 } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.write('{"a":');
+        setTimeout(() => req.end('1234}'), 50);
+      });
+    try {
+      expect(await Promise.all([post(), post()])).toEqual([200, 200]);
+      await flush();
+      const handled = lines.filter((l) => l.msg === 'handled');
+      expect(handled).toHaveLength(2);
+      for (const l of handled) expect(l).toMatchObject({ req: { method: 'POST', url: '/slow' }, got: { a: 1234 } });
+      const ids = handled.map((l) => (l.req as { id: string }).id);
+      expect(new Set(ids).size).toBe(2);
+      expect(ids.every((id) => /^req-/.test(id))).toBe(true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('does nothing when the app has no lazy root (LOG_HTTP=1: pino-http binds the request)', async () => {
+    const app = Fastify();
+    app.addHook('onRequest', requestLogContext({}));
+    app.get('/x', async () => ({ store: storage.getStore() === undefined ? 'none' : 'some' }));
+    const answer = await app.inject({ method: 'GET', url: '/x' });
+    expect(answer.json()).toEqual({ store: 'none' });
+    await app.close();
   });
 });

@@ -10,7 +10,7 @@ function requestLine(req: { id?: unknown; method?: string; url?: string }): Reco
 }
 
 /** Credentials never reach the log. */
-const REDACT = [
+export const LOG_REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -78,24 +78,33 @@ export class LazyRequestLogger {
   }
 }
 
-/** The root logger when the access log is off (LoggingModule.forApp sets it): requestLogContext's parent. */
-let lazyRoot: PinoRoot | undefined;
-let requestCounter = 0;
+/**
+ * Where an app's request logger comes from (LoggingModule.forApp provides one per app, under REQUEST_LOG_ROOT):
+ * the root logger when the access log is off, unset when pino-http does it (LOG_HTTP=1).
+ */
+export interface RequestLogRoot {
+  root?: PinoRoot;
+}
+export const REQUEST_LOG_ROOT = Symbol('REQUEST_LOG_ROOT');
 
 /**
- * Fastify onRequest hook (startApp adds it to every app): the rest of the request runs with a
- * LazyRequestLogger in nestjs-pino's store (the async context flows on, as from nestjs-pino's own middleware,
- * which middie also ran at onRequest). With the access log on, pino-http's middleware does this instead.
+ * The Fastify onRequest hook of an app (startApp adds it): the rest of the request runs with a
+ * LazyRequestLogger in nestjs-pino's store (the async context flows on through the body's parsing to the
+ * handler, as from nestjs-pino's own middleware, which middie also ran at onRequest); its id is Fastify's
+ * request id. Nothing when the app's access log is on: pino-http's middleware does it then.
  */
-export function requestLogContext(
-  request: { raw: IncomingMessage & { id?: unknown } },
-  _reply: unknown,
-  done: () => void,
-): void {
-  if (!lazyRoot) return done();
-  const req = request.raw;
-  req.id ??= `req-${(++requestCounter).toString(36)}`;
-  storage.run(new Store(new LazyRequestLogger(lazyRoot, req) as unknown as PinoRoot), done);
+export function requestLogContext(holder: RequestLogRoot) {
+  return (
+    request: { id: string; raw: IncomingMessage & { id?: unknown } },
+    _reply: unknown,
+    done: () => void,
+  ): void => {
+    const root = holder.root;
+    if (!root) return done();
+    const req = request.raw;
+    req.id ??= request.id;
+    storage.run(new Store(new LazyRequestLogger(root, req) as unknown as PinoRoot), done);
+  };
 }
 
 /**
@@ -107,6 +116,8 @@ export function requestLogContext(
 @Module({})
 export class LoggingModule {
   static forApp(app: string): DynamicModule {
+    // This app's own (several apps may run in one process: the test stacks).
+    const holder: RequestLogRoot = {};
     return {
       module: LoggingModule,
       imports: [
@@ -117,21 +128,22 @@ export class LoggingModule {
             const options: LoggerOptions = {
               name: app,
               level: process.env.LOG_LEVEL ?? 'info',
-              redact: REDACT,
+              redact: LOG_REDACT,
               transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             };
             if (process.env.LOG_HTTP === '1') {
-              lazyRoot = undefined;
+              holder.root = undefined;
               return { pinoHttp: { ...options, autoLogging: true } };
             }
             // No access log: nestjs-pino's own middleware (pino-http) is bound to no route; requestLogContext
             // puts a LazyRequestLogger in nestjs-pino's store for each request.
-            lazyRoot = pino(options);
-            return { pinoHttp: { logger: lazyRoot }, useExisting: true, forRoutes: [] };
+            holder.root = pino(options);
+            return { pinoHttp: { logger: holder.root }, useExisting: true, forRoutes: [] };
           },
         }),
       ],
-      exports: [LoggerModule],
+      providers: [{ provide: REQUEST_LOG_ROOT, useValue: holder }],
+      exports: [LoggerModule, REQUEST_LOG_ROOT],
     };
   }
 }
