@@ -78,7 +78,12 @@ describe('requestLogContext (the Fastify onRequest hook)', () => {
     const post = () =>
       new Promise<number>((resolve, reject) => {
         const req = httpRequest(
-          { port, method: 'POST', path: '/slow', headers: { 'content-type': 'application/json', 'content-length': 10 } },
+          {
+            port,
+            method: 'POST',
+            path: '/slow',
+            headers: { 'content-type': 'application/json', 'content-length': 10 },
+          },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
