@@ -85,7 +85,9 @@ function describeProblem(problem: SchemaProblem): string {
 /**
  * Throws the body refusal Fastify attached to the request (attachBodyValidation) once authentication has let it
  * through: a route schema is checked after the authentication guard (an APP_GUARD: registered when the app is
- * created, so it runs before this one, added by startApp), never skipped. A guard, not an interceptor: the
+ * created, so it runs before this one, added by startApp; Nest runs REQUEST-scoped APP_GUARDs after the
+ * global ones, so the gateway's AuthGuard must stay a singleton: test/gift-send-body.e2e-spec.ts checks the
+ * 401), never skipped. A guard, not an interceptor: the
  * hot routes then have no interceptor at all, and Nest skips that machinery (an AsyncResource bound per
  * interceptor per request, rxjs around the handler: 6-10% of a send's CPU in the gateway). A route's own guards
  * (@RequestLimit) run after it: a refused body is not counted.
