@@ -4,6 +4,7 @@ import { RateLimitModule, RequestLimit } from '@live/rate-limit';
 import {
   BankRedisKeys,
   clusterSlot,
+  slotGroups,
   deleteMany,
   GatewayRedisKeys,
   getMany,
@@ -49,6 +50,7 @@ import type { KafkaProducerService } from '@live/kafka';
 const ALL_SCRIPTS = [
   'applyGiftInRoom',
   'claimGiftOutcome',
+  'claimGiftOutcomes',
   'lgCheckLoginCode',
   'lgClaimIdempotencyKey',
   'lgIncrWithTtl',
@@ -57,6 +59,7 @@ const ALL_SCRIPTS = [
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
   'markGiftPushed',
+  'markGiftsPushed',
   'pkChallengerAdd',
   'pkEnd',
   'pkFinished',
@@ -215,6 +218,51 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     const reused = await outcomes.apply([{ ...gift(0, rooms[1], 5_000), fingerprint: 'other' }], 10_000);
     expect(reused).toEqual([{ combo: 0, pushed: true, conflict: true }]);
     expect(await scores()).toEqual([20, 20, 10]);
+  });
+
+  it('GiftOutcomeService: request ids whose outcomes share a slot are claimed and marked in one call (numkeys), the others one by one', async () => {
+    const keys = new GiftRedisKeys(c.prefix);
+    const outcomes = new GiftOutcomeService(redis, keys);
+    // Two request ids of one slot (found by search: 16384 slots), and one of another.
+    const bySlot = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let n = 0; !pair; n += 1) {
+      const id = `same-slot-${n}`;
+      const slot = clusterSlot(keys.giftOutcome(id));
+      const other = bySlot.get(slot);
+      if (other) pair = [other, id];
+      else bySlot.set(slot, id);
+    }
+    const lone = [...bySlot.values()].find(
+      (id) => clusterSlot(keys.giftOutcome(id)) !== clusterSlot(keys.giftOutcome(pair[0])),
+    )!;
+    // One server takes them in one group; a Cluster in two: the pair (one claimGiftOutcomes call), the other alone.
+    const outcomeKeys = [pair[0], lone, pair[1]].map((id) => keys.giftOutcome(id));
+    expect(slotGroups(redis, outcomeKeys, 256)).toEqual([[0, 2], [1]]);
+    const batch = [pair[0], lone, pair[1]].map((requestId, i) => ({
+      requestId,
+      roomId: 900,
+      senderId: 7,
+      giftId: 1,
+      price: 10,
+      sendTime: 1_000 + i * 60_000,
+      charged: true,
+      fingerprint: `fp-${requestId}`,
+    }));
+    const first = await outcomes.apply(batch, 10);
+    expect(first.map((o) => [o.combo, o.conflict, o.pushed])).toEqual(batch.map(() => [1, false, false]));
+    await outcomes.markPushed(batch.map((g) => g.requestId));
+    for (const g of batch) expect(await redis.hget(keys.giftOutcome(g.requestId), 'pushed')).toBe('1');
+    const again = await outcomes.apply(batch, 10);
+    expect(again.map((o) => [o.combo, o.conflict, o.pushed])).toEqual(batch.map(() => [1, false, true]));
+    const reused = await outcomes.apply(
+      [
+        { ...batch[2], fingerprint: 'other' },
+        { ...batch[0], roomId: 901 },
+      ],
+      10,
+    );
+    expect(reused.map((o) => o.conflict)).toEqual([true, true]);
   });
 
   it('PkService: seats, bar moves (in the room script, beside the board), ends and the sweeper, rooms and challengers on every master', async () => {

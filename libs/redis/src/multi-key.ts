@@ -48,6 +48,14 @@ const KEYS_PER_COMMAND = 1_000;
 
 /** The positions of the keys, in groups a multi-key command may take: per slot on a Cluster, in chunks. */
 function groups(redis: RedisClient, keys: readonly string[]): number[][] {
+  return slotGroups(redis, keys, KEYS_PER_COMMAND);
+}
+
+/**
+ * The positions of the keys, in groups one call may name: per slot on a Cluster (keys of other slots never
+ * share a call), all together on one server; at most `perCall` per group.
+ */
+export function slotGroups(redis: RedisClient, keys: readonly string[], perCall: number): number[][] {
   const bySlot = new Map<number, number[]>();
   keys.forEach((key, i) => {
     const slot = redis instanceof Cluster ? clusterSlot(key) : 0;
@@ -57,7 +65,7 @@ function groups(redis: RedisClient, keys: readonly string[]): number[][] {
   });
   const out: number[][] = [];
   for (const group of bySlot.values())
-    for (let i = 0; i < group.length; i += KEYS_PER_COMMAND) out.push(group.slice(i, i + KEYS_PER_COMMAND));
+    for (let i = 0; i < group.length; i += perCall) out.push(group.slice(i, i + perCall));
   return out;
 }
 

@@ -1,18 +1,35 @@
 /** The Lua scripts of GiftOutcomeService (each on the keys of one Cluster slot). */
 
 /**
- * Step 1, keyed by the request id ALONE (its own Cluster slot): the request id's one outcome record.
- *   KEYS[1] the outcome hash. ARGV: roomId, fingerprint, outcome TTL s.
+ * Step 1, keyed by the request ids: each request id's one outcome record, in its own Cluster slot (so on a
+ * Cluster one call per request id; on one server one call for many).
+ *   KEYS: the outcome hashes. ARGV: outcome TTL s; then per key i (from 1): ARGV[2i] roomId, ARGV[2i+1]
+ *   fingerprint.
  * The first delivery writes its room and fingerprint; every later one (any room) gets them back, with
- * whether the push was done. The caller compares the fingerprint: another one is a reused id.
+ * whether the push was done. The caller compares the fingerprint: another one is a reused id. Answers 3
+ * values per key, in order: room, fingerprint, pushed (0 or 1).
  */
 export const CLAIM_OUTCOME = `
-local known = redis.call('HMGET', KEYS[1], 'room', 'fp', 'pushed')
-if known[1] then return {known[1], known[2] or '', tonumber(known[3] or '0')} end
-redis.call('HSET', KEYS[1], 'room', ARGV[1], 'fp', ARGV[2], 'pushed', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return {ARGV[1], ARGV[2], 0}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local known = redis.call('HMGET', key, 'room', 'fp', 'pushed')
+  if known[1] then
+    out[#out + 1] = known[1]
+    out[#out + 1] = known[2] or ''
+    out[#out + 1] = tonumber(known[3] or '0')
+  else
+    redis.call('HSET', key, 'room', ARGV[2 * i], 'fp', ARGV[2 * i + 1], 'pushed', 0)
+    redis.call('EXPIRE', key, ARGV[1])
+    out[#out + 1] = ARGV[2 * i]
+    out[#out + 1] = ARGV[2 * i + 1]
+    out[#out + 1] = 0
+  end
+end
+return out
 `;
+
+/** Values CLAIM_OUTCOME answers per key. */
+export const CLAIM_ANSWER_WIDTH = 3;
 
 /**
  * Step 2, for the charged gifts of claimed request ids in ONE room (the room step 1 recorded; keys of one
@@ -106,13 +123,19 @@ return out
 export const APPLY_ANSWER_WIDTH = 8;
 
 /**
- * Marks a gift done (pushed, and recorded when charged), only while its outcome exists (never recreates an
- * expired one), and cuts its life to the redelivery window. ARGV: the window s (0: its life unchanged).
+ * Marks gifts done (pushed, and recorded when charged), each only while its outcome exists (never recreates
+ * an expired one), and cuts their life to the redelivery window. KEYS: outcome hashes (one per Cluster slot,
+ * as CLAIM_OUTCOME). ARGV: the window s (0: their life unchanged). Answers how many it marked.
  */
-export const MARK_PUSHED = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'pushed', 1)
-if ARGV[1] == '0' then return 1 end
-return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
+export const MARK_PUSHED = `local marked = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('HSET', key, 'pushed', 1)
+    if ARGV[1] ~= '0' then redis.call('EXPIRE', key, ARGV[1]) end
+    marked = marked + 1
+  end
+end
+return marked`;
 
 /** Cuts the applied markers of done gifts (KEYS, one room) to the redelivery window. ARGV: the window s. */
 export const RELEASE_APPLIED = `for _, key in ipairs(KEYS) do redis.call('EXPIRE', key, ARGV[1]) end

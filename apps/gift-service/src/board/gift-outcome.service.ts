@@ -1,9 +1,17 @@
 import { amountOfSend, ContributionEntryDto, SentGift } from '@live/contracts';
-import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
+import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, slotGroups, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { appliedAnswerOf, PkMove } from './applied-answer';
-import { APPLY_ANSWER_WIDTH, APPLY_IN_ROOM, CLAIM_OUTCOME, MARK_PUSHED, RELEASE_APPLIED } from './gift-outcome.scripts';
+import { GiftKeyLimits, limitsOf, PK_ENDED_TTL_SECONDS, seconds } from './gift-key-limits';
+import {
+  APPLY_ANSWER_WIDTH,
+  APPLY_IN_ROOM,
+  CLAIM_ANSWER_WIDTH,
+  CLAIM_OUTCOME,
+  MARK_PUSHED,
+  RELEASE_APPLIED,
+} from './gift-outcome.scripts';
 
 export type { PkMove } from './applied-answer';
 
@@ -17,34 +25,10 @@ const UNCONFIRMED_TTL_SECONDS = 7 * 24 * 3_600;
 
 /** Most gifts of one room per step-2 script call (bounds how long one call holds Redis). */
 const ROOM_APPLY_CHUNK = 100;
-/** The limits of the per-gift and per-room keys (GiftServiceEnv; the defaults when none is given). */
-export interface GiftKeyLimits {
-  /** GIFT_OUTCOME_WINDOW_MS: how long a done gift's keys are kept for redeliveries. */
-  outcomeWindowMs: number;
-  /** GIFT_BOARD_IDLE_TTL_MS: a room's board lives this long past its last gift. */
-  boardIdleTtlMs: number;
-  /** GIFT_BOARD_MAX_MEMBERS: the senders a board keeps (the top ones). */
-  boardMaxMembers: number;
-  /** GIFT_PK_COINS_PER_POINT, GIFT_PK_MAX_STEP: the PK bar's rule. */
-  pkCoinsPerPoint: number;
-  pkMaxStep: number;
-}
-
-/** How long a PK's hash stays once the PK ended (pkState shows the last PK and its winner): 1 day. */
-export const PK_ENDED_TTL_SECONDS = 86_400;
-
-function limitsOf(env?: GiftServiceEnv): GiftKeyLimits {
-  const defaults = new GiftServiceEnv();
-  return {
-    outcomeWindowMs: env?.GIFT_OUTCOME_WINDOW_MS ?? defaults.GIFT_OUTCOME_WINDOW_MS,
-    boardIdleTtlMs: env?.GIFT_BOARD_IDLE_TTL_MS ?? defaults.GIFT_BOARD_IDLE_TTL_MS,
-    boardMaxMembers: env?.GIFT_BOARD_MAX_MEMBERS ?? defaults.GIFT_BOARD_MAX_MEMBERS,
-    pkCoinsPerPoint: env?.GIFT_PK_COINS_PER_POINT ?? defaults.GIFT_PK_COINS_PER_POINT,
-    pkMaxStep: env?.GIFT_PK_MAX_STEP ?? defaults.GIFT_PK_MAX_STEP,
-  };
-}
-
-const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+/** Most request ids per step-1 (claim) or mark-pushed call on one server (bounds how long one call holds Redis). */
+const PER_GIFT_CHUNK = 256;
+export { PK_ENDED_TTL_SECONDS } from './gift-key-limits';
+export type { GiftKeyLimits } from './gift-key-limits';
 
 /** A gift's fields the outcome needs; the board counts price x count (a count absent: 1). */
 interface GiftOutcomeInput
@@ -68,15 +52,15 @@ export interface GiftOutcome {
 }
 
 interface OutcomeCommands {
-  claimGiftOutcome(
-    outcomeKey: string,
-    roomId: number,
-    fingerprint: string,
-    ttl: number,
-  ): Promise<[string, string, number]>;
+  /** One request id: its outcome key, the TTL s, its room and fingerprint (see CLAIM_OUTCOME). */
+  claimGiftOutcome(outcomeKey: string, ttl: number, roomId: number, fingerprint: string): Promise<(string | number)[]>;
+  /** numkeys, the outcome keys (one slot), the TTL s, then room and fingerprint per key. */
+  claimGiftOutcomes(...args: (string | number)[]): Promise<(string | number)[]>;
   /** numkeys, the keys, then the arguments (see APPLY_IN_ROOM). */
   applyGiftInRoom(...args: (string | number)[]): Promise<(number | null)[]>;
   markGiftPushed(outcomeKey: string, ttl: number): Promise<number>;
+  /** numkeys, the outcome keys (one slot), then the TTL s. */
+  markGiftsPushed(...args: (string | number)[]): Promise<number>;
   /** numkeys, the applied markers, then the TTL s. */
   releaseGiftApplied(...args: (string | number)[]): Promise<number>;
 }
@@ -90,9 +74,9 @@ type OutcomeRedis = RedisClient & OutcomeCommands;
  * A crash between the two is harmless: the redelivery finds the claim and applies step 2 then.
  * Both records are held (UNCONFIRMED_TTL_SECONDS) until the gift is done, then kept only for the
  * redelivery window (GIFT_OUTCOME_WINDOW_MS): past it, t_gift_record is the authority (the pipeline).
- * Step 1 sends one script call per gift, step 2 one per room (its gifts in order), each step's calls all
- * at once: auto-pipelining writes them in one pipeline per Redis node (a Cluster refuses one manual
- * pipeline over keys of several nodes).
+ * Step 1 sends one script call per request id on a Cluster (each its own slot) and one per 256 on one
+ * server, step 2 one per room (its gifts in order), each step's calls all at once: auto-pipelining writes
+ * them in one pipeline per Redis node (a Cluster refuses one manual pipeline over keys of several nodes).
  */
 @Injectable()
 export class GiftOutcomeService {
@@ -106,10 +90,13 @@ export class GiftOutcomeService {
   ) {
     this.limits = limitsOf(env);
     this.redis = withScripts<OutcomeCommands>(redis, {
+      // One key: auto-pipelined on a Cluster too (the usual case there: a request id per slot).
       claimGiftOutcome: { numberOfKeys: 1, lua: CLAIM_OUTCOME },
-      // As many keys as the call names (numkeys first): one call per room.
+      // As many keys as the call names (numkeys first): many request ids of one slot, one call per room.
+      claimGiftOutcomes: { lua: CLAIM_OUTCOME },
       applyGiftInRoom: { lua: APPLY_IN_ROOM },
       markGiftPushed: { numberOfKeys: 1, lua: MARK_PUSHED },
+      markGiftsPushed: { lua: MARK_PUSHED },
       releaseGiftApplied: { lua: RELEASE_APPLIED },
     });
   }
@@ -117,16 +104,32 @@ export class GiftOutcomeService {
   /** Applies the gifts in order; the answers are in the same order. */
   async apply(gifts: readonly GiftOutcomeInput[], comboWindowMs: number): Promise<GiftOutcome[]> {
     if (gifts.length === 0) return [];
-    const claims = await settleAll(
-      gifts.map((g) =>
-        this.redis.claimGiftOutcome(
-          this.keys.giftOutcome(g.requestId),
-          g.roomId,
-          g.fingerprint,
-          UNCONFIRMED_TTL_SECONDS,
-        ),
+    const keys = gifts.map((g) => this.keys.giftOutcome(g.requestId));
+    const parts = slotGroups(this.redis, keys, PER_GIFT_CHUNK);
+    const replies = await settleAll(
+      parts.map((part) =>
+        part.length === 1
+          ? this.redis.claimGiftOutcome(
+              keys[part[0]],
+              UNCONFIRMED_TTL_SECONDS,
+              gifts[part[0]].roomId,
+              gifts[part[0]].fingerprint,
+            )
+          : this.redis.claimGiftOutcomes(
+              part.length,
+              ...part.map((i) => keys[i]),
+              UNCONFIRMED_TTL_SECONDS,
+              ...part.flatMap((i) => [gifts[i].roomId, gifts[i].fingerprint]),
+            ),
       ),
-      failure(gifts, 'claim'),
+      failure(
+        parts.map((part) => gifts[part[0]]),
+        'claim',
+      ),
+    );
+    const claims = new Array<(string | number)[]>(gifts.length);
+    parts.forEach((part, g) =>
+      part.forEach((i, k) => (claims[i] = replies[g].slice(k * CLAIM_ANSWER_WIDTH, (k + 1) * CLAIM_ANSWER_WIDTH))),
     );
     const claimed = claims.map(([room, fingerprint, pushed], i) => ({
       conflict: Number(room) !== gifts[i].roomId || fingerprint !== gifts[i].fingerprint,
@@ -211,10 +214,16 @@ export class GiftOutcomeService {
   async markPushed(requestIds: readonly string[], keepLife = false): Promise<void> {
     if (requestIds.length === 0) return;
     const ttl = keepLife ? 0 : seconds(this.limits.outcomeWindowMs);
+    const keys = requestIds.map((requestId) => this.keys.giftOutcome(requestId));
+    const parts = slotGroups(this.redis, keys, PER_GIFT_CHUNK);
     await settleAll(
-      requestIds.map((requestId) => this.redis.markGiftPushed(this.keys.giftOutcome(requestId), ttl)),
+      parts.map((part) =>
+        part.length === 1
+          ? this.redis.markGiftPushed(keys[part[0]], ttl)
+          : this.redis.markGiftsPushed(part.length, ...part.map((i) => keys[i]), ttl),
+      ),
       failure(
-        requestIds.map((requestId) => ({ requestId })),
+        parts.map((part) => ({ requestId: requestIds[part[0]] })),
         'mark pushed',
       ),
     );
