@@ -58,6 +58,7 @@ const ALL_SCRIPTS = [
   'lgReleaseCacheLock',
   'lgReleaseIdempotencyKey',
   'lgSetBalanceIfNewer',
+  'lgSetBalancesIfNewer',
   'markGiftPushed',
   'markGiftsPushed',
   'pkChallengerAdd',

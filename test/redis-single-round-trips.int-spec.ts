@@ -1,4 +1,7 @@
-import { deleteMany, getMany, GiftRedisKeys, ImRedisKeys, scanKeys } from '@live/redis';
+import { BankRedisKeys, deleteMany, getMany, GiftRedisKeys, ImRedisKeys, scanKeys } from '@live/redis';
+import { BalanceCacheService } from '../apps/bank-service/src/account/balance-cache.service';
+import { AccountStatus } from '../apps/bank-service/src/account/entities/currency-account.entity';
+import { BankServiceEnv } from '../apps/bank-service/src/config/bank-service.env';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { GiftOutcomeService } from '../apps/gift-service/src/board/gift-outcome.service';
 import { ImPresenceService } from '../apps/im-core/src/connection/im-presence.service';
@@ -99,6 +102,33 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     expect(again.map((o) => o.combo)).toEqual(gifts.map((g, i) => (g.charged ? Math.floor(i / 3) + 1 : 0)));
     expect(await board(500)).toEqual([{ rank: 1, userId: 7, score: 100 }]);
     expect(await board(502)).toEqual([{ rank: 1, userId: 7, score: 90 }]);
+  });
+
+  it('BalanceCacheService.refreshMany of 300 users: one script call; a newer version is never replaced, no-account markers go', async () => {
+    const keys = new BankRedisKeys(helper.prefix);
+    const cache = new BalanceCacheService(helper.redis, keys, { BANK_DAILY_SPEND_CAP: 500 } as BankServiceEnv);
+    // Every wallet at version 5 with its user id as balance (the first two: version 1, to load the script).
+    const wallet = { version: 5, status: AccountStatus.ACTIVE, spentDay: null, spentToday: 0 };
+    const entry = (userId: number, balance: number, version: number) => ({ ...wallet, userId, balance, version });
+    const users = Array.from({ length: 300 }, (_, i) => 4_000 + i);
+    await cache.refreshMany([entry(1, 1, 1), entry(2, 1, 1)]); // loads the script (a first EVALSHA is NOSCRIPT)
+    await helper.redis.set(keys.balance(users[0]), '9:999:1:-:0:500'); // newer than what comes next
+    await helper.redis.set(keys.noAccountMarker(users[1]), '1');
+    const sent: string[] = [];
+    const redis = helper.redis as unknown as { sendCommand: (c: { name: string }) => unknown };
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command) => (sent.push(command.name), send(command));
+    try {
+      await cache.refreshMany(users.map((u) => entry(u, u, 5)));
+    } finally {
+      redis.sendCommand = send;
+    }
+    expect(sent.filter((name) => name === 'evalsha' || name === 'eval')).toHaveLength(Math.ceil(300 / 256));
+    expect(await cache.get(users[0])).toMatchObject({ balance: 999 });
+    expect(await cache.get(users[1])).toMatchObject({ balance: users[1] });
+    expect(await helper.redis.exists(keys.noAccountMarker(users[1]))).toBe(0);
+    expect(await cache.get(users[299])).toMatchObject({ balance: users[299], dailySpendCap: 500 });
+    cache.onApplicationShutdown();
   });
 
   it('ImPresenceService.refresh of 300 users and 100 rooms: one write', async () => {

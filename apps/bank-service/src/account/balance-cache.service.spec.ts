@@ -8,15 +8,26 @@ import { AccountStatus } from './entities/currency-account.entity';
 function fakeRedis() {
   const written = new Map<string, string>();
   const state = { down: false };
+  const setIfNewer = async (key: string, version: number, value: string): Promise<number> => {
+    await Promise.resolve();
+    if (state.down) throw new Error('connect ECONNREFUSED');
+    const cur = Number(written.get(key)?.split(':')[0] ?? -1);
+    if (cur > version) return 0;
+    written.set(key, `${version}:${value}`);
+    return 1;
+  };
   const redis = {
     defineCommand: jest.fn(),
-    lgSetBalanceIfNewer: async (key: string, _marker: string, version: number, value: string) => {
-      await Promise.resolve();
-      if (state.down) throw new Error('connect ECONNREFUSED');
-      const cur = Number(written.get(key)?.split(':')[0] ?? -1);
-      if (cur > version) return 0;
-      written.set(key, `${version}:${value}`);
-      return 1;
+    lgSetBalanceIfNewer: (key: string, _marker: string, _ttl: number, version: number, value: string) =>
+      setIfNewer(key, version, value),
+    // numkeys, per user its balance and marker keys, the TTL, per user its version and entry (one call).
+    lgSetBalancesIfNewer: async (numkeys: number, ...rest: (string | number)[]) => {
+      const keyList = rest.slice(0, numkeys) as string[];
+      const args = rest.slice(numkeys + 1);
+      let n = 0;
+      for (let i = 0; i < numkeys / 2; i += 1)
+        n += await setIfNewer(keyList[2 * i], args[2 * i] as number, args[2 * i + 1] as string);
+      return n;
     },
   };
   return { redis: redis as unknown as RedisClient, written, state };

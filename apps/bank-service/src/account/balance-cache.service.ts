@@ -1,5 +1,5 @@
 import { CachedAccount, formatCachedAccount, parseCachedAccount } from '@live/contracts';
-import { BankRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
+import { BankRedisKeys, InjectRedis, RedisClient, settleAll, slotGroups, withScripts } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { AccountBalance } from './currency-account.repository';
@@ -8,18 +8,26 @@ import { AccountStatus } from './entities/currency-account.entity';
 /**
  * Cached as "version:balance:status:spentDay:spentToday:cap" (formatCachedAccount: the spending safeguards
  * next to the balance); a write never replaces a newer version (two instances committing in turn).
- * KEYS: the user's balance and no-account marker (one hash tag, {user:<id>}: one Cluster slot).
+ * KEYS: per user i (from 1), KEYS[2i-1] its balance and KEYS[2i] its no-account marker (one hash tag,
+ * {user:<id>}: one Cluster slot; several users in one call only when all their keys share a slot, or on one
+ * server). ARGV: the TTL s; then per user i, ARGV[2i] the version and ARGV[2i+1] the entry. Answers how many
+ * it wrote.
  */
 const SET_IF_NEWER = `
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local v = tonumber(string.match(cur, '^(%d+):'))
-  if v and v > tonumber(ARGV[1]) then return 0 end
+local written = 0
+for i = 1, #KEYS / 2 do
+  local cur = redis.call('GET', KEYS[2 * i - 1])
+  local v = cur and tonumber(string.match(cur, '^(%d+):'))
+  if not (v and v > tonumber(ARGV[2 * i])) then
+    redis.call('SET', KEYS[2 * i - 1], ARGV[2 * i] .. ':' .. ARGV[2 * i + 1], 'EX', ARGV[1])
+    redis.call('DEL', KEYS[2 * i])
+    written = written + 1
+  end
 end
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2], 'EX', ARGV[3])
-redis.call('DEL', KEYS[2])
-return 1`;
+return written`;
 
+/** Most users per refresh call on one server (bounds how long one call holds Redis). */
+const USERS_PER_CALL = 256;
 const BALANCE_TTL_SECONDS = 600;
 const NO_ACCOUNT_TTL_SECONDS = 30;
 /** Refreshes that failed (Redis unreachable) are tried again this often, newest version per user. */
@@ -28,13 +36,16 @@ const REFRESH_RETRY_MS = 1_000;
 const MAX_RETRY_ENTRIES = 100_000;
 
 interface BalanceScripts {
+  /** One user (auto-pipelined on a Cluster too): its two keys, the TTL s, the version and the entry. */
   lgSetBalanceIfNewer(
     balanceKey: string,
     noAccountKey: string,
+    ttl: number,
     version: number,
     value: string,
-    ttl: number,
   ): Promise<number>;
+  /** numkeys, then the keys and arguments of several users (see SET_IF_NEWER). */
+  lgSetBalancesIfNewer(...args: (string | number)[]): Promise<number>;
 }
 
 /** A wallet as a committed transaction left it: what the cache keeps of it (the version orders the writes). */
@@ -65,7 +76,10 @@ export class BalanceCacheService implements OnApplicationShutdown {
     private readonly keys: BankRedisKeys,
     private readonly env: BankServiceEnv,
   ) {
-    this.scripts = withScripts<BalanceScripts>(redis, { lgSetBalanceIfNewer: { numberOfKeys: 2, lua: SET_IF_NEWER } });
+    this.scripts = withScripts<BalanceScripts>(redis, {
+      lgSetBalanceIfNewer: { numberOfKeys: 2, lua: SET_IF_NEWER },
+      lgSetBalancesIfNewer: { lua: SET_IF_NEWER },
+    });
   }
 
   /** `undefined`: not cached; `null`: cached "no account" marker; else the wallet as cached. */
@@ -127,24 +141,41 @@ export class BalanceCacheService implements OnApplicationShutdown {
     if (this.retries.size > MAX_RETRY_ENTRIES) this.retries.delete(this.retries.keys().next().value as number);
   }
 
-  /** One script call per user, all at once (auto-pipelining: one write per Redis node); the first failure throws. */
+  /**
+   * One script call per user on a Cluster (each user its own slot), per USERS_PER_CALL users on one server, all
+   * at once (auto-pipelining: one write per Redis node); the first failure throws.
+   */
   private async write(entries: readonly CachedBalance[]): Promise<void> {
+    const keys = entries.map((e) => this.keys.balance(e.userId));
+    const parts = slotGroups(this.scripts, keys, USERS_PER_CALL);
+    const entryOf = (e: CachedBalance): string =>
+      formatCachedAccount({
+        balance: e.balance,
+        frozen: e.status === AccountStatus.FROZEN,
+        spentDay: e.spentDay,
+        spentToday: e.spentToday,
+        dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
+      });
     await settleAll(
-      entries.map((e) =>
-        this.scripts.lgSetBalanceIfNewer(
-          this.keys.balance(e.userId),
-          this.keys.noAccountMarker(e.userId),
-          e.version,
-          formatCachedAccount({
-            balance: e.balance,
-            frozen: e.status === AccountStatus.FROZEN,
-            spentDay: e.spentDay,
-            spentToday: e.spentToday,
-            dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
-          }),
+      parts.map((part) => {
+        if (part.length === 1) {
+          const e = entries[part[0]];
+          return this.scripts.lgSetBalanceIfNewer(
+            keys[part[0]],
+            this.keys.noAccountMarker(e.userId),
+            BALANCE_TTL_SECONDS,
+            e.version,
+            entryOf(e),
+          );
+        }
+        const users = part.map((i) => entries[i]);
+        return this.scripts.lgSetBalancesIfNewer(
+          users.length * 2,
+          ...users.flatMap((e) => [this.keys.balance(e.userId), this.keys.noAccountMarker(e.userId)]),
           BALANCE_TTL_SECONDS,
-        ),
-      ),
+          ...users.flatMap((e) => [e.version, entryOf(e)]),
+        );
+      }),
     );
   }
 }
