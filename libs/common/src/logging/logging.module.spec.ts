@@ -2,8 +2,7 @@ import Fastify from 'fastify';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { storage } from 'nestjs-pino/storage';
-import pino from 'pino';
-import { LazyRequestLogger, LOG_REDACT, requestLogContext } from './logging.module';
+import { appLogOptions, LazyRequestLogger, requestLogContext, requestLogRoot } from './logging.module';
 
 /** A pino root writing its lines (parsed) into `lines`, with the app's redaction of tokens. */
 function rootInto(lines: Record<string, unknown>[], level = 'info') {
@@ -13,7 +12,8 @@ function rootInto(lines: Record<string, unknown>[], level = 'info') {
       done();
     },
   });
-  return pino({ name: 'test', level, redact: LOG_REDACT }, sink);
+  // The app's own options (redaction, the req serializer); the level as the test asks.
+  return requestLogRoot({ ...appLogOptions('test'), level }, sink);
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -24,10 +24,15 @@ describe('LazyRequestLogger (the request logger when the access log is off)', ()
     const req = { id: 'req-7', method: 'POST', url: '/gift/send', headers: { authorization: 'Bearer secret' } };
     const log = new LazyRequestLogger(rootInto(lines), req);
     log.warn({ context: 'GiftSendService', user: { token: 'abc', password: 'pw' } }, 'refused');
-    log.warn({ req: { headers: { authorization: 'Bearer secret', cookie: 'qytk=secret' } } }, 'headers');
+    // A request given to a line is written as its id, method and url (no headers); a cookie being set is redacted.
+    log.warn({ req, res: { headers: { 'set-cookie': 'qytk=secret' } } }, 'headers');
     await flush();
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ req: { headers: { authorization: '[Redacted]', cookie: '[Redacted]' } } });
+    expect(lines[1]).toMatchObject({
+      req: { id: 'req-7', method: 'POST', url: '/gift/send' },
+      res: { headers: { 'set-cookie': '[Redacted]' } },
+    });
+    expect(lines[1].req).toEqual({ id: 'req-7', method: 'POST', url: '/gift/send' });
     expect(lines[0]).toMatchObject({
       level: 40,
       name: 'test',

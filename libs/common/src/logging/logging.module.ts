@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { storage, Store } from 'nestjs-pino/storage';
-import pino, { Logger as PinoRoot, LoggerOptions } from 'pino';
+import pino, { DestinationStream, Logger as PinoRoot, LoggerOptions } from 'pino';
 
 /** A request as the log lines written during it carry it (no access log: the headers are left out). */
 function requestLine(req: { id?: unknown; method?: string; url?: string }): Record<string, unknown> {
@@ -107,6 +107,26 @@ export function requestLogContext(holder: RequestLogRoot) {
   };
 }
 
+/** An app's pino options from the environment (LOG_LEVEL, LOG_PRETTY): its name, the level, the redaction. */
+export function appLogOptions(app: string): LoggerOptions {
+  const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
+  return {
+    name: app,
+    level: process.env.LOG_LEVEL ?? 'info',
+    redact: LOG_REDACT,
+    transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+  };
+}
+
+/**
+ * The root of an app's request loggers when the access log is off: a `req` given to a line or a binding is
+ * written as its id, method and url only (as pino-http's serializer did). `destination`: for tests.
+ */
+export function requestLogRoot(options: LoggerOptions, destination?: DestinationStream): PinoRoot {
+  const rootOptions = { ...options, serializers: { req: requestLine } };
+  return destination ? pino(rootOptions, destination) : pino(rootOptions);
+}
+
 /**
  * Structured JSON logs (pino) for one app: `LOG_LEVEL` (default info), `LOG_PRETTY=1` for humans.
  * Credentials never reach the log: authorization headers, cookies and tokens are redacted.
@@ -124,20 +144,14 @@ export class LoggingModule {
         // Read when the module is built (not when the file is imported), so the environment at start-up wins.
         LoggerModule.forRootAsync({
           useFactory: () => {
-            const pretty = process.env.LOG_PRETTY === '1' || process.env.LOG_PRETTY === 'true';
-            const options: LoggerOptions = {
-              name: app,
-              level: process.env.LOG_LEVEL ?? 'info',
-              redact: LOG_REDACT,
-              transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-            };
+            const options = appLogOptions(app);
             if (process.env.LOG_HTTP === '1') {
               holder.root = undefined;
               return { pinoHttp: { ...options, autoLogging: true } };
             }
             // No access log: nestjs-pino's own middleware (pino-http) is bound to no route; requestLogContext
             // puts a LazyRequestLogger in nestjs-pino's store for each request.
-            holder.root = pino(options);
+            holder.root = requestLogRoot(options);
             return { pinoHttp: { logger: holder.root }, useExisting: true, forRoutes: [] };
           },
         }),
