@@ -298,6 +298,27 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     });
     const reader = new BalanceCacheReader(redis, c.prefix);
     expect(await Promise.all(users.map((u) => reader.balanceOf(u)))).toEqual([100, 101, 102]);
+
+    // Two users whose keys share a slot (found by search) go in one call (numkeys: lgSetBalancesIfNewer).
+    const bySlot = new Map<number, number>();
+    let pair: [number, number] | undefined;
+    for (let u = 10_000; !pair; u += 1) {
+      const other = bySlot.get(clusterSlot(keys.balance(u)));
+      if (other !== undefined) pair = [other, u];
+      else bySlot.set(clusterSlot(keys.balance(u)), u);
+    }
+    expect(
+      slotGroups(
+        redis,
+        [...pair, users[0]].map((u) => keys.balance(u)),
+        256,
+      ),
+    ).toEqual([[0, 1], [2]]);
+    await cache.markNoAccount(pair[1]);
+    await redis.set(keys.balance(pair[0]), '9:999:1:-:0:500'); // newer than what comes next
+    await cache.refreshMany([...pair, users[0]].map((userId) => ({ userId, balance: 50, version: 8, ...wallet })));
+    expect(await Promise.all([...pair, users[0]].map((u) => reader.balanceOf(u)))).toEqual([999, 50, 50]);
+    expect(await redis.exists(keys.noAccountMarker(pair[1]))).toBe(0);
     cache.onApplicationShutdown();
   });
 

@@ -104,7 +104,7 @@ describe('Cluster-safe multi-key work on one Redis server', () => {
     expect(await board(502)).toEqual([{ rank: 1, userId: 7, score: 90 }]);
   });
 
-  it('BalanceCacheService.refreshMany of 300 users: one script call; a newer version is never replaced, no-account markers go', async () => {
+  it('BalanceCacheService.refreshMany of 300 users: one script call per 256 users; a newer version is never replaced, no-account markers go', async () => {
     const keys = new BankRedisKeys(helper.prefix);
     const cache = new BalanceCacheService(helper.redis, keys, { BANK_DAILY_SPEND_CAP: 500 } as BankServiceEnv);
     // Every wallet at version 5 with its user id as balance (the first two: version 1, to load the script).

@@ -14,6 +14,7 @@ import { AccountStatus } from './entities/currency-account.entity';
  * it wrote.
  */
 const SET_IF_NEWER = `
+assert(#KEYS % 2 == 0, 'SET_IF_NEWER: a balance and a marker key per user')
 local written = 0
 for i = 1, #KEYS / 2 do
   local cur = redis.call('GET', KEYS[2 * i - 1])
@@ -142,7 +143,7 @@ export class BalanceCacheService implements OnApplicationShutdown {
   }
 
   /**
-   * One script call per user on a Cluster (each user its own slot), per USERS_PER_CALL users on one server, all
+   * One script call per slot on a Cluster (mostly one per user), per USERS_PER_CALL users on one server, all
    * at once (auto-pipelining: one write per Redis node); the first failure throws.
    */
   private async write(entries: readonly CachedBalance[]): Promise<void> {

@@ -1,8 +1,8 @@
 /** The Lua scripts of GiftOutcomeService (each on the keys of one Cluster slot). */
 
 /**
- * Step 1, keyed by the request ids: each request id's one outcome record, in its own Cluster slot (so on a
- * Cluster one call per request id; on one server one call for many).
+ * Step 1, keyed by the request ids: each request id's one outcome record, in its own hash tag (so on a
+ * Cluster one call per slot, mostly one per request id; on one server one call for many).
  *   KEYS: the outcome hashes. ARGV: outcome TTL s; then per key i (from 1): ARGV[2i] roomId, ARGV[2i+1]
  *   fingerprint.
  * The first delivery writes its room and fingerprint; every later one (any room) gets them back, with
@@ -16,7 +16,7 @@ for i, key in ipairs(KEYS) do
   if known[1] then
     out[#out + 1] = known[1]
     out[#out + 1] = known[2] or ''
-    out[#out + 1] = tonumber(known[3] or '0')
+    out[#out + 1] = tonumber(known[3]) or 0
   else
     redis.call('HSET', key, 'room', ARGV[2 * i], 'fp', ARGV[2 * i + 1], 'pushed', 0)
     redis.call('EXPIRE', key, ARGV[1])

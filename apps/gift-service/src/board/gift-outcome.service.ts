@@ -4,6 +4,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { appliedAnswerOf, PkMove } from './applied-answer';
 import { GiftKeyLimits, limitsOf, PK_ENDED_TTL_SECONDS, seconds } from './gift-key-limits';
+import { failure, groupOf, roomCalls } from './outcome-calls';
 import {
   APPLY_ANSWER_WIDTH,
   APPLY_IN_ROOM,
@@ -23,8 +24,6 @@ export type { PkMove } from './applied-answer';
  */
 const UNCONFIRMED_TTL_SECONDS = 7 * 24 * 3_600;
 
-/** Most gifts of one room per step-2 script call (bounds how long one call holds Redis). */
-const ROOM_APPLY_CHUNK = 100;
 /** Most request ids per step-1 (claim) or mark-pushed call on one server (bounds how long one call holds Redis). */
 const PER_GIFT_CHUNK = 256;
 export { PK_ENDED_TTL_SECONDS } from './gift-key-limits';
@@ -74,7 +73,7 @@ type OutcomeRedis = RedisClient & OutcomeCommands;
  * A crash between the two is harmless: the redelivery finds the claim and applies step 2 then.
  * Both records are held (UNCONFIRMED_TTL_SECONDS) until the gift is done, then kept only for the
  * redelivery window (GIFT_OUTCOME_WINDOW_MS): past it, t_gift_record is the authority (the pipeline).
- * Step 1 sends one script call per request id on a Cluster (each its own slot) and one per 256 on one
+ * Step 1 sends one script call per slot on a Cluster (mostly one per request id) and one per 256 on one
  * server, step 2 one per room (its gifts in order), each step's calls all at once: auto-pipelining writes
  * them in one pipeline per Redis node (a Cluster refuses one manual pipeline over keys of several nodes).
  */
@@ -123,7 +122,7 @@ export class GiftOutcomeService {
             ),
       ),
       failure(
-        parts.map((part) => gifts[part[0]]),
+        parts.map((part) => groupOf(part.map((i) => gifts[i].requestId))),
         'claim',
       ),
     );
@@ -223,7 +222,7 @@ export class GiftOutcomeService {
           : this.redis.markGiftsPushed(part.length, ...part.map((i) => keys[i]), ttl),
       ),
       failure(
-        parts.map((part) => ({ requestId: requestIds[part[0]] })),
+        parts.map((part) => groupOf(part.map((i) => requestIds[i]))),
         'mark pushed',
       ),
     );
@@ -275,25 +274,4 @@ export class GiftOutcomeService {
       entries.push({ rank: i / 2 + 1, userId: Number(flat[i]), score: Number(flat[i + 1]) });
     return entries;
   }
-}
-
-/** The gifts by room, in their order, at most ROOM_APPLY_CHUNK per call: one step-2 script call each. */
-function roomCalls<T extends { g: { roomId: number } }>(gifts: readonly T[]): T[][] {
-  const byRoom = new Map<number, T[]>();
-  for (const gift of gifts) {
-    const room = byRoom.get(gift.g.roomId);
-    if (room) room.push(gift);
-    else byRoom.set(gift.g.roomId, [gift]);
-  }
-  const calls: T[][] = [];
-  for (const room of byRoom.values())
-    for (let i = 0; i < room.length; i += ROOM_APPLY_CHUNK) calls.push(room.slice(i, i + ROOM_APPLY_CHUNK));
-  return calls;
-}
-
-/** The first failed call fails the whole step (the batch is redelivered), naming its gift. */
-function failure(gifts: readonly { requestId: string }[], step: string): (err: Error, i: number) => Error {
-  // `cause` keeps what failed visible to isOutage: Redis down is retried, never taken for a bad message.
-  return (err, i) =>
-    new Error(`gift ${gifts[i].requestId}: outcome ${step} script failed: ${err.message}`, { cause: err });
 }
