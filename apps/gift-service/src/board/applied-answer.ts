@@ -1,3 +1,5 @@
+import { APPLY_ANSWER_WIDTH } from './gift-outcome.scripts';
+
 /** A charged gift's move of a PK bar, as the room script applied it once. */
 export interface PkMove {
   pkId: string;
@@ -19,7 +21,7 @@ export interface PkMove {
  */
 export function appliedAnswerOf(fields: readonly unknown[], pkId: string | undefined): { combo: number; pk?: PkMove } {
   const [combo, step, progress, seq, ended, anchorId, challengerId, endsAt] = Array.from(
-    { length: 8 },
+    { length: APPLY_ANSWER_WIDTH },
     (_, k) => Number(fields[k] ?? 0) || 0,
   );
   if (!(seq > 0) || pkId === undefined) return { combo };

@@ -43,18 +43,6 @@ export interface PkEndRefusal {
   finished?: boolean;
 }
 
-/** The room of a pkId (`pk-<roomId>-<seq>`), or null when it is not one. */
-export function roomOfPkId(pkId: string): number | null {
-  const match = /^pk-(\d+)-\d+$/.exec(pkId);
-  const roomId = match ? Number(match[1]) : 0;
-  return Number.isSafeInteger(roomId) && roomId > 0 ? roomId : null;
-}
-
-/** The room's seq when the PK started (`pk-<roomId>-<seq>`). */
-export function seqOfPkId(pkId: string): number {
-  return Number(pkId.slice(pkId.lastIndexOf('-') + 1)) || 0;
-}
-
 /** An END script's end fields as an ended PK. */
 export function endedOf(
   roomId: number,

@@ -69,7 +69,7 @@ export class PkSweeper implements OnApplicationBootstrap, OnApplicationShutdown 
     // Listed early (its PK runs longer): listed again at its time.
     if (refusal.why === 'running') await this.redis.zadd(this.keys.pkEnds(), refusal.endsAt, roomId);
     // Ended, its follow-up never completed (the row's UPDATE failed, a crash): run again; it unlists the room last.
-    else if (refusal.ended && !refusal.finished) await this.pk.finish(refusal.ended);
+    else if (await this.pk.finishUnfinished(refusal)) return 0;
     // Gone or finished: unlisted.
     else await this.pk.unlist(roomId, refusal.endsAt || now);
     return 0;

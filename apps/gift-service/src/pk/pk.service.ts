@@ -8,6 +8,8 @@ import {
   PkHashState,
   PkOnlineResponse,
   PkStateResponse,
+  roomOfPkId,
+  seqOfPkId,
 } from '@live/contracts';
 import { GiftRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
@@ -15,7 +17,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PK_ENDED_TTL_SECONDS } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
-import { EndedPk, endedOf, PkEndRefusal, roomOfPkId, seqOfPkId } from './pk-end';
+import { EndedPk, endedOf, PkEndRefusal } from './pk-end';
 import { PkRows, StartedPk } from './pk-rows';
 import { PkPushes } from './pk-pushes';
 import { PK_CHALLENGER_ADD, PK_END, PK_FINISHED, PK_ONLINE, PK_RELEASE, PK_UNLIST, PkCommands } from './pk-scripts';
@@ -91,7 +93,8 @@ export class PkService {
       }
       if (answer === 'unfinished') {
         // The last PK's follow-up never completed (its row is still open): done now, before a new PK takes the hash.
-        await this.finishEnded(roomId);
+        const [, refusal] = await this.end(roomId, 'time');
+        if (refusal) await this.finishUnfinished(refusal);
         continue;
       }
       if (answer === 'taken')
@@ -125,7 +128,7 @@ export class PkService {
     // Already ended (a retry, or time ran out first): the same answer to the PK's own challenger, its follow-up
     // run again when it never completed (the retry of a call whose finish failed).
     if (refusal.why === 'ended' && refusal.challengerId === userId) {
-      if (refusal.ended && !refusal.finished) await this.finish(refusal.ended);
+      await this.finishUnfinished(refusal);
       return { pkId: refusal.pkId };
     }
     throw new BizException(PkErrorCode.PK_NOT_CHALLENGER);
@@ -177,10 +180,9 @@ export class PkService {
       }
       const [done, refusal] = await this.end(roomId, 'session', userId, Date.now(), pkId);
       if (done) ended += 1;
-      // Ended before, its follow-up not completed: run again (it removes the member).
-      else if (refusal.ended && !refusal.finished) await this.finish(refusal.ended);
-      // Not theirs any more (ended, gone, or another PK now): forget it.
-      else await this.redis.srem(key, pkId);
+      // Ended before, its follow-up not completed: run again (it removes the member). Else not theirs any more
+      // (ended, gone, or another PK now): forget it.
+      else if (!(await this.finishUnfinished(refusal))) await this.redis.srem(key, pkId);
     }
     if (ended > 0) this.logger.log(`user ${userId}: IM session ended, ${ended} PK(s) ended`);
     return ended;
@@ -227,10 +229,9 @@ export class PkService {
     return [null, refusal];
   }
 
-  /** Runs the follow-up of the room's ended PK again when it never completed (the next onlinePK, the sweeper). */
-  async finishEnded(roomId: number, refusal?: PkEndRefusal): Promise<void> {
-    const known = refusal ?? (await this.end(roomId, 'time'))[1];
-    if (known?.ended && !known.finished) await this.finish(known.ended);
+  /** An end refused because the PK had ended: its follow-up run again when it never completed; true when it ran. */
+  async finishUnfinished(refusal: PkEndRefusal): Promise<boolean> {
+    return refusal.ended && !refusal.finished ? this.finish(refusal.ended).then(() => true) : false;
   }
 
   /**
@@ -271,9 +272,8 @@ export class PkService {
   }
 
   /**
-   * The start in t_living_pk, then in the sweeper's list and the challenger's set. A new PK whose row cannot be
-   * written gives its seat back (compare-and-delete on its pkId) and answers the error: no PK without its row.
-   * A retry ('same') writes them again (idempotent), in case its first call failed half way.
+   * The start in t_living_pk, then in the sweeper's list and the challenger's set. A new PK whose row fails gives
+   * its seat back (compare-and-delete) and throws: no PK without its row. A retry ('same') writes them again.
    */
   private async recordStart(pk: StartedPk, isNew: boolean): Promise<void> {
     try {

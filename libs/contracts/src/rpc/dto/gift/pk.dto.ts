@@ -9,6 +9,11 @@ export function pkIdOf(roomId: number, seq: number): string {
   return `pk-${roomId}-${seq}`;
 }
 
+/** The room's seq when the PK started (`pk-<roomId>-<seq>`; 0 when it is not a pkId). */
+export function seqOfPkId(pkId: string): number {
+  return PK_ID_PATTERN.test(pkId) ? Number(pkId.split('-')[2]) : 0;
+}
+
 /** The room a pkId belongs to (its pattern names it), or null when it is not a pkId. */
 export function roomOfPkId(pkId: string): number | null {
   if (!PK_ID_PATTERN.test(pkId)) return null;
