@@ -52,7 +52,6 @@ const ALL_SCRIPTS = [
   'claimGiftOutcome',
   'claimGiftOutcomes',
   'lgCheckLoginCode',
-  'lgClaimIdempotencyKey',
   'lgIncrWithTtl',
   'lgIssueLoginCode',
   'lgReleaseCacheLock',

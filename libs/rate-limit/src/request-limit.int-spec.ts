@@ -92,4 +92,17 @@ describe('@RequestLimit on the real Redis', () => {
     await new Promise((r) => setTimeout(r, 2_100));
     expect((await hit('b', 4)).status).toBe(200);
   });
+
+  it('a fixed window: later counts keep the TTL; a counter that lost its TTL gets one back', async () => {
+    const key = `${helper.prefix}:spec:{rl:5}:LimitedController.a`;
+    expect((await hit('a', 5)).status).toBe(200);
+    await helper.redis.pexpire(key, 700);
+    expect((await hit('a', 5)).status).toBe(200);
+    expect(await helper.redis.pttl(key)).toBeLessThanOrEqual(700);
+    await helper.redis.persist(key);
+    expect(await helper.redis.ttl(key)).toBe(-1);
+    expect((await hit('a', 5)).status).toBe(200);
+    expect(await helper.redis.get(key)).toBe('3');
+    expect(await helper.redis.ttl(key)).toBeGreaterThan(0);
+  });
 });
