@@ -209,6 +209,40 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     await waitFor('the socket gone from the node', () => socketsHeldBy(server) === 0, 5_000);
   });
 
+  it('a socket that sends frames but never reads their answers is closed as a slow consumer, logged in or not', async () => {
+    for (const ws of opened) ws.terminate();
+    const server = node.get(ImWebSocketServer);
+    await waitFor('the earlier sockets to go', () => socketsHeldBy(server) === 0, 5_000);
+    const heartbeat = JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 });
+    // A masked client text frame (a zero mask leaves the payload as it is), 2,000 of them per write.
+    const frames = Buffer.concat(
+      Array(2_000).fill(
+        Buffer.concat([Buffer.from([0x81, 0x80 | heartbeat.length, 0, 0, 0, 0]), Buffer.from(heartbeat)]),
+      ),
+    );
+    for (const query of [`?token=${await tokenFor((nextId += 1))}`, '']) {
+      const raw: Socket = tcpConnect(ws1, '127.0.0.1');
+      let received = '';
+      raw.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      raw.on('error', () => undefined);
+      raw.write(
+        `GET /ws${query} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      const ready = query ? '"userId"' : ' 101 ';
+      await waitFor('the upgrade (and the login answer)', () => received.includes(ready), 5_000);
+      raw.pause(); // reads nothing from now on: every answer stays on the node's side
+      let written = 0;
+      while (!raw.destroyed && written < 1_000_000) {
+        if (!raw.write(frames)) await new Promise((r) => setTimeout(r, 5));
+        written += 2_000;
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(raw.destroyed).toBe(true); // the node closed it (4413, then dropped): writing failed
+      await waitFor('the socket gone from the node', () => socketsHeldBy(server) === 0, 5_000);
+    }
+  });
+
   it('a socket that closes while its login is in flight is never left in a room (nor bound in Redis)', async () => {
     const room = (nextId += 1);
     const attempts = Array.from({ length: 40 }, async (_, i) => {

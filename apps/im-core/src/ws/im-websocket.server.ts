@@ -78,7 +78,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
       roomSwitchesPer10s: env.IM_ROOM_SWITCHES_PER_10S,
-      onSlowConsumer: (conn) => this.closeSlowConsumer(conn),
+      onSlowConsumer: (conn) => this.closeSlowConsumer(conn.ws, conn),
     };
   }
 
@@ -235,14 +235,13 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** A client that stopped reading: its queue and resends go now, the socket after the close grace. */
-  private closeSlowConsumer(conn: ImConnection): void {
-    const state = this.sockets.get(conn.ws);
+  /** A client that stopped reading (its pushes or its answers): its queue and resends go now, the socket after the close grace. */
+  private closeSlowConsumer(ws: WebSocket, conn = this.sockets.get(ws)?.conn): void {
     this.logger.warn(
-      `closing a slow consumer (user ${conn.userId}, ${state?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`,
+      `closing a slow consumer (user ${conn?.userId ?? 'not logged in'}, ${this.sockets.get(ws)?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`,
     );
-    void this.registry.remove(conn);
-    closeWithin(conn.ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
+    if (conn) void this.registry.remove(conn);
+    closeWithin(ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
   }
 
   /** A bad frame's answer: `{ error }`, or a body of its own (a malformed chat message's, with its code). */
@@ -287,7 +286,10 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private send(ws: WebSocket, code: number, body?: object): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body)));
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body)));
+    // Answers (heartbeats, errors) to a client that sends but never reads are bounded as its pushes are.
+    if (ws.bufferedAmount > this.env.IM_MAX_BUFFERED_BYTES) this.closeSlowConsumer(ws);
   }
 
   private fail(ws: WebSocket, err: unknown): void {
