@@ -1,6 +1,6 @@
 import { ConfigValidationError, validateEnv } from '@live/common';
 import { Cluster, Redis } from 'ioredis';
-import { createRedisClient } from './redis-client';
+import { createRedisClient, redisVersionProblem } from './redis-client';
 import { parseRedisNodes, RedisEnv } from './redis.env';
 
 const quiet = { log: jest.fn(), warn: jest.fn(), error: jest.fn() } as never;
@@ -71,5 +71,27 @@ describe('RedisEnv.REDIS_CLUSTER_NODES', () => {
       { host: 'a', port: 1 },
       { host: 'b.example', port: 65_535 },
     ]);
+  });
+});
+
+describe('redisVersionProblem (the start-up check of the server version)', () => {
+  const info = (version: string) => `# Server\r\nredis_version:${version}\r\nredis_git_sha1:00000000\r\n`;
+
+  it('accepts 7.0 and later', () => {
+    for (const v of ['7.0.0', '7.0.15', '7.2.4', '8.0.1', '10.1.0'])
+      expect(redisVersionProblem(info(v))).toBeUndefined();
+  });
+
+  it('refuses older servers, naming the version and why', () => {
+    expect(redisVersionProblem(info('6.2.14'))).toBe(
+      'Redis 6.2.14 is too old: 7.0 or later is needed (an Idempotency-Key is claimed with SET ... NX GET)',
+    );
+    for (const v of ['6.0.16', '5.0.7', '2.8.0'])
+      expect(redisVersionProblem(info(v))).toContain(`Redis ${v} is too old`);
+  });
+
+  it('does not judge an answer without a version (a proxy that hides it, or no INFO at all)', () => {
+    expect(redisVersionProblem('')).toBeUndefined();
+    expect(redisVersionProblem('# Server\r\nproxy:yes\r\n')).toBeUndefined();
   });
 });

@@ -81,3 +81,22 @@ export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): 
   }
   return client;
 }
+
+/** The oldest Redis the apps run on: 7.0 (`SET ... NX GET` claims an Idempotency-Key; GETDEL, EXPIRE options). */
+export const MIN_REDIS_VERSION = { major: 7, minor: 0 } as const;
+
+/**
+ * Why the server of this `INFO server` answer is too old to run the apps, or undefined when it is new
+ * enough or does not say its version (a proxy may hide it: not judged).
+ */
+export function redisVersionProblem(info: string): string | undefined {
+  const m = /^redis_version:(\d+)\.(\d+)(\S*)/m.exec(info);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major > MIN_REDIS_VERSION.major || (major === MIN_REDIS_VERSION.major && minor >= MIN_REDIS_VERSION.minor))
+    return undefined;
+  return (
+    `Redis ${m[1]}.${m[2]}${m[3]} is too old: ${MIN_REDIS_VERSION.major}.${MIN_REDIS_VERSION.minor} or later is ` +
+    `needed (an Idempotency-Key is claimed with SET ... NX GET)`
+  );
+}

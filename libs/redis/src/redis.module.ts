@@ -9,7 +9,7 @@ import {
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import { createRedisClient, describeRedisTarget, RedisClient } from './redis-client';
+import { createRedisClient, describeRedisTarget, RedisClient, redisVersionProblem } from './redis-client';
 import { RedisEnv } from './redis.env';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -36,7 +36,10 @@ export class RedisHealthIndicator implements HealthIndicator {
   }
 }
 
-/** Start-up waits until Redis answers (backoff up to the start-up deadline); at shutdown, quits. */
+/**
+ * Start-up waits until Redis answers (backoff up to the start-up deadline), then refuses a server older than
+ * MIN_REDIS_VERSION at once (its commands would fail on every send, unseen by /health); at shutdown, quits.
+ */
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -50,6 +53,10 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
       // A wrong password or ACL user is not mended by waiting.
       isFatal: (err) => /NOAUTH|WRONGPASS|NOPERM/.test(err instanceof Error ? err.message : ''),
     });
+    // A server (or proxy) that refuses INFO is not judged; on a Cluster INFO asks one node.
+    const info = await withDeadline(this.redis.info('server'), PING_DEADLINE_MS).catch(() => '');
+    const problem = redisVersionProblem(info);
+    if (problem) throw new Error(`${describeRedisTarget(this.env)}: ${problem}`);
   }
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
