@@ -21,7 +21,7 @@ type IdempotencyRedis = RedisClient & IdempotencyCommands;
  * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
  * for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS (10 min). One command per claim, `SET NX GET` (atomic: of two
  * concurrent uses with different parameters, exactly one wins; Redis 7.0 or later; a script doing the same
- * cost Redis twice the CPU: README Benchmarks). Bounded per user by the gift-send rate limit times the window.
+ * cost Redis 2-3x the CPU: README Benchmarks). Bounded per user by the gift-send rate limit times the window.
  * Past the window, or with Redis lost, the ledger is the authority: it keeps a fingerprint with every
  * request id, answers a replay with its first outcome and never settles a reused one (parked).
  */
