@@ -77,7 +77,7 @@ describe('the gateway OpenAPI document (built from the routes, as /docs/json ser
     const refund = operation(doc, '/bank/admin/refund');
     expect(codesAt(refund, 403)).toEqual([100003]);
     expect(codesAt(refund, 409)).toEqual([12022, 12021]);
-    expect(codesAt(operation(doc, '/bank/payProduct'), 409)).toEqual([10007]);
+    expect(codesAt(operation(doc, '/bank/payProduct'), 409)).toEqual([12023, 10007]);
     expect(codesAt(operation(doc, '/bank/payNotify'), 409)).toEqual([12005]);
     expect(codesAt(operation(doc, '/bank/devPay'), 409)).toEqual([12005, 12020]);
     for (const review of ['/bank/admin/withdrawal/approve', '/bank/admin/withdrawal/markPaid'] as const)

@@ -13,7 +13,7 @@ import { waitFor } from './support/wait-for';
  * made overdue by moving its create_time back): unpaid orders expire, no payment starts on them, and a late
  * callback of a payment made in time still credits it once; an admin
  * refund claws a paid order's coins back once, or is refused with nothing moved when they were spent;
- * /bank/payProduct's Idempotency-Key makes one order per key.
+ * /bank/payProduct's Idempotency-Key makes one order per key; a user holds at most 5 unpaid orders.
  */
 describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
   let stack: TestStack;
@@ -117,9 +117,10 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
   });
 
   it('two instances expiring at once: each overdue order expired exactly once, in bounded batches', async () => {
-    const viewer = await loginNewUser(http);
+    const [viewer, other] = [await loginNewUser(http), await loginNewUser(http)];
     const ids: string[] = [];
-    for (let i = 0; i < 7; i += 1) ids.push(await orderId(viewer.client));
+    // Two users: one holds at most BANK_MAX_OPEN_ORDERS (5) unpaid orders.
+    for (let i = 0; i < 7; i += 1) ids.push(await orderId((i < 4 ? viewer : other).client));
     // 20 minutes back: past a 10-minute TTL, not the job's 30, so only the calls below expire them.
     for (const id of ids) await backdate(id, 20);
     const repo = stack.bank.get(PayOrderRepository);
@@ -134,6 +135,29 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     // Other specs' orders live in other databases: every order of this database 20+ minutes old is these.
     expect(counts.reduce((x, y) => x + y, 0)).toBe(ids.length);
     for (const id of ids) expect(await statusOf(id)).toBe(4);
+  });
+
+  it('a user holds at most BANK_MAX_OPEN_ORDERS (5) unpaid orders: one more is 409 / 12023, nothing made; a paid one, or one past the TTL, makes room', async () => {
+    const viewer = await loginNewUser(http);
+    const countOf = async () =>
+      Number((await sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]))[0].n);
+    const keyed = (await order(viewer.client, smallId, 'cap-1')).body.data.orderId as string;
+    const ids = [keyed];
+    for (let i = 0; i < 4; i += 1) ids.push(await orderId(viewer.client));
+    const refused = await order(viewer.client);
+    expect([refused.status, refused.body.code]).toEqual([409, 12023]);
+    expect(refused.body.msg).toContain('5 orders are waiting for payment');
+    expect(await countOf()).toBe(5);
+    // A key already used answers its order (no new one): not refused at the cap.
+    expect((await order(viewer.client, smallId, 'cap-1')).body).toMatchObject({ code: 200, data: { orderId: keyed } });
+    // Paid: room for one more, and no more than that.
+    expect((await viewer.client.post('/bank/devPay', { orderId: ids[1] })).body.code).toBe(200);
+    expect((await order(viewer.client)).body.code).toBe(200);
+    expect((await order(viewer.client)).body.code).toBe(12023);
+    // Past the TTL (expired, or not reached by the job yet): no longer counted.
+    await backdate(ids[2], 31);
+    expect((await order(viewer.client)).body.code).toBe(200);
+    expect(await countOf()).toBe(7);
   });
 
   it('admin refund of a paid order: its coins leave the wallet once (ledger row, balance, total_recharged); asked again or at once, nothing more moves', async () => {

@@ -3544,7 +3544,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
-      /** @description 10007: idempotency key reused with different parameters */
+      /** @description 12023: too many orders waiting for payment: pay one or let it expire first; 10007: idempotency key reused with different parameters */
       409: {
         headers: {
           [name: string]: unknown;

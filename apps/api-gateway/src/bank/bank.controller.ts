@@ -50,7 +50,12 @@ export class BankController {
     ok: PayOrderView,
     summary: 'Order a recharge product: an order waiting for payment',
     example: { productId: 1, paySource: 1, payChannel: 0 },
-    errors: [BankErrorCode.PRODUCT_NOT_FOUND, BankErrorCode.ACCOUNT_FROZEN, GatewayErrorCode.IDEMPOTENCY_KEY_REUSED],
+    errors: [
+      BankErrorCode.PRODUCT_NOT_FOUND,
+      BankErrorCode.ACCOUNT_FROZEN,
+      BankErrorCode.TOO_MANY_OPEN_ORDERS,
+      GatewayErrorCode.IDEMPOTENCY_KEY_REUSED,
+    ],
   })
   @PostOk('payProduct')
   @IdempotencyKeyHeader('Idempotency-Key: the same key and parameters again = the same order; other parameters: 409')

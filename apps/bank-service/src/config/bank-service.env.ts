@@ -43,6 +43,14 @@ export class BankServiceEnv extends AppEnv {
   @IntSetting(1, 10_080)
   BANK_ORDER_TTL_MINUTES: number = 30;
 
+  /**
+   * Recharge orders a user may hold unpaid (waiting or paying, within BANK_ORDER_TTL_MINUTES) at once; one more
+   * is refused (409, 12023) until one is paid or expires. Calls racing at the limit may pass it by the few in
+   * flight (the route's rate limit bounds those).
+   */
+  @IntSetting(1, 1_000)
+  BANK_MAX_OPEN_ORDERS: number = 5;
+
   /** How often the expiry job looks for overdue orders (each bank-service instance runs it). */
   @IntSetting(100, 3_600_000)
   BANK_ORDER_EXPIRY_INTERVAL_MS: number = 60_000;

@@ -69,6 +69,16 @@ export class PayOrderRepository {
     );
   }
 
+  /** The user's orders still unpaid (waiting or paying) and made less than `ttlMinutes` ago (idx_pay_order_user). */
+  async countOpen(userId: number, ttlMinutes: number): Promise<number> {
+    const rows: { n: string | number }[] = await this.dataSource.query(
+      `SELECT COUNT(*) AS n FROM t_pay_order
+       WHERE user_id = ? AND status IN (${UNPAID}) AND create_time >= NOW(3) - INTERVAL ? MINUTE`,
+      [userId, ttlMinutes],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async find(orderId: string): Promise<PayOrderState | undefined> {
     const [row]: OrderRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM t_pay_order WHERE order_id = ?`, [
       orderId,

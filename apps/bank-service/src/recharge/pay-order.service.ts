@@ -50,6 +50,8 @@ export class PayOrderService {
    * does not touch it). Under an Idempotency-Key (`requestKey`), one order per key and user: UNIQUE
    * (user_id, request_key) decides between concurrent calls; the same key again answers that order when the
    * product, source and channel are the same, and is refused (409 IDEMPOTENCY_KEY_REUSED) when they are not.
+   * A user holds at most BANK_MAX_OPEN_ORDERS unpaid orders (409 TOO_MANY_OPEN_ORDERS past it): unpaid orders are
+   * rows kept for good, so an account that orders and never pays grows the table by that many per TTL, no faster.
    */
   async create(command: CreatePayOrderCommand): Promise<{ orderId: string }> {
     const { requestKey } = command;
@@ -57,6 +59,12 @@ export class PayOrderService {
     if (known) return this.replayed(known, command);
     const product = await this.products.getValid(command.productId);
     await this.accounts.assertNotFrozen(command.userId);
+    const open = await this.orders.countOpen(command.userId, this.env.BANK_ORDER_TTL_MINUTES);
+    ErrorAssert.isTrue(
+      open < this.env.BANK_MAX_OPEN_ORDERS,
+      BankErrorCode.TOO_MANY_OPEN_ORDERS,
+      `${open} orders are waiting for payment (at most ${this.env.BANK_MAX_OPEN_ORDERS}): pay one or let it expire first`,
+    );
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
     try {
       await this.orders.insert({

@@ -53,6 +53,11 @@ export const BankErrorCode = defineErrorCodes({
     httpStatus: 409,
   },
   ORDER_NOT_REFUNDABLE: { code: 12022, msg: 'only a paid order can be refunded', httpStatus: 409 },
+  TOO_MANY_OPEN_ORDERS: {
+    code: 12023,
+    msg: 'too many orders waiting for payment: pay one or let it expire first',
+    httpStatus: 409,
+  },
 });
 
 export const ImErrorCode = defineErrorCodes({
