@@ -2,7 +2,7 @@ import { startApp } from '@live/common';
 import { IM_MAGIC, ImBizCode, ImFrameCode } from '@live/contracts';
 import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, Socket } from 'node:net';
 import WebSocket from 'ws';
@@ -213,6 +213,7 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     for (const ws of opened) ws.terminate();
     const server = node.get(ImWebSocketServer);
     await waitFor('the earlier sockets to go', () => socketsHeldBy(server) === 0, 5_000);
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     const heartbeat = JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 });
     // A masked client text frame (a zero mask leaves the payload as it is), 2,000 of them per write.
     const frames = Buffer.concat(
@@ -241,6 +242,13 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       expect(raw.destroyed).toBe(true); // the node closed it (4413, then dropped): writing failed
       await waitFor('the socket gone from the node', () => socketsHeldBy(server) === 0, 5_000);
     }
+    // Logged in: IM_MAX_BUFFERED_BYTES (64 KiB here); not logged in: 16 KiB (only errors are ever due to it).
+    const closes = warn.mock.calls.map(([m]) => String(m)).filter((m) => m.startsWith('closing a slow consumer'));
+    expect(closes).toEqual([
+      expect.stringMatching(/^closing a slow consumer \(user \d+, 127\.0\.0\.1\): more than 65536 bytes unsent$/),
+      'closing a slow consumer (user not logged in, 127.0.0.1): more than 16384 bytes unsent',
+    ]);
+    warn.mockRestore();
   });
 
   it('a socket that closes while its login is in flight is never left in a room (nor bound in Redis)', async () => {

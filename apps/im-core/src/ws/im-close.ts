@@ -15,6 +15,12 @@ export const CLOSE_SILENT = 4408;
 export const CLOSE_REPLACED = 4409;
 export const CLOSE_SLOW_CONSUMER = 4413;
 export const MAX_BAD_FRAMES = 20;
+/**
+ * Unsent bytes a socket may hold before it is closed as a slow consumer (4413): IM_MAX_BUFFERED_BYTES once
+ * logged in; before that at most 16 KiB (it is only ever answered errors and its login: one address may hold
+ * hundreds of such sockets, so their sum stays small).
+ */
+export const unsentBytesBound = (loggedIn: boolean, max: number): number => (loggedIn ? max : Math.min(max, 16_384));
 /** A socket closed by the server gets this long to finish the close handshake, then it is dropped. */
 export const CLOSE_GRACE_MS = 1_000;
 export const TOO_MANY_CONNECTIONS =

@@ -26,6 +26,7 @@ import {
   parseRoomId,
   TOO_MANY_CONNECTIONS,
   tooManyRoomSwitches,
+  unsentBytesBound,
   WS_PATH,
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
@@ -34,8 +35,7 @@ interface SocketState {
   socket: Duplex;
   address: string;
   conn: ImConnection | null;
-  /** The token this socket logged in with (a later 1001 carrying it again only switches the room). */
-  loginToken: string | null;
+  loginToken: string | null; // the token it logged in with (a later 1001 with it only switches the room)
   loginInFlight: boolean;
   badFrames: number;
   openedAt: number;
@@ -78,7 +78,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
       roomSwitchesPer10s: env.IM_ROOM_SWITCHES_PER_10S,
-      onSlowConsumer: (conn) => this.closeSlowConsumer(conn.ws, conn),
+      onSlowConsumer: (conn) => this.closeIfSlow(conn.ws, conn),
     };
   }
 
@@ -105,8 +105,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.wss.close();
   }
 
-  /** Sockets open, logged in or not (specs: 0 again once they all closed; the registry counts the rest). */
-  readonly openSockets = (): number => this.sockets.size;
+  readonly openSockets = (): number => this.sockets.size; // logged in or not (specs: 0 once all closed)
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -235,10 +234,13 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  /** A client that stopped reading (its pushes or its answers): its queue and resends go now, the socket after the close grace. */
-  private closeSlowConsumer(ws: WebSocket, conn = this.sockets.get(ws)?.conn): void {
+  // A client that stopped reading (its pushes, or the answers to its own frames), past unsentBytesBound: its queue
+  // and resends go now, the socket after the close grace.
+  private closeIfSlow(ws: WebSocket, conn = this.sockets.get(ws)?.conn): void {
+    const bound = unsentBytesBound(!!conn, this.env.IM_MAX_BUFFERED_BYTES);
+    if (ws.bufferedAmount <= bound) return;
     this.logger.warn(
-      `closing a slow consumer (user ${conn?.userId ?? 'not logged in'}, ${this.sockets.get(ws)?.address ?? 'unknown'}): more than ${this.env.IM_MAX_BUFFERED_BYTES} bytes unsent`,
+      `closing a slow consumer (user ${conn?.userId ?? 'not logged in'}, ${this.sockets.get(ws)?.address ?? 'unknown'}): more than ${bound} bytes unsent`,
     );
     if (conn) void this.registry.remove(conn);
     closeWithin(ws, CLOSE_SLOW_CONSUMER, 'slow consumer');
@@ -288,8 +290,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private send(ws: WebSocket, code: number, body?: object): void {
     if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body)));
-    // Answers (heartbeats, errors) to a client that sends but never reads are bounded as its pushes are.
-    if (ws.bufferedAmount > this.env.IM_MAX_BUFFERED_BYTES) this.closeSlowConsumer(ws);
+    this.closeIfSlow(ws);
   }
 
   private fail(ws: WebSocket, err: unknown): void {
