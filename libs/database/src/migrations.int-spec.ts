@@ -8,6 +8,7 @@ import { PayOrderHygiene1764000000300 } from './migrations/bank-service/17640000
 import { LocalGiftPictures1764000000500 } from './migrations/gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './migrations/gift-service/1764000000600-gift-record-count';
 import { LivingPk1764000000700 } from './migrations/gift-service/1764000000700-living-pk';
+import { PayOrderOpenIndex1764000000800 } from './migrations/bank-service/1764000000800-pay-order-open-index';
 import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
 
 const TABLES = [
@@ -215,6 +216,25 @@ describe('migrations on the real database', () => {
     );
     expect(keys.map((k) => k.Key_name)).toEqual(['idx_pay_order_status_time', 'idx_pay_order_status_time']);
     await q('DELETE FROM t_pay_order');
+  });
+
+  it("PayOrderOpenIndex: a user's unpaid orders counted by a range on (user_id, status, create_time); run again, nothing changes", async () => {
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      await new PayOrderOpenIndex1764000000800().up(runner);
+      await new PayOrderOpenIndex1764000000800().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const columns: { Column_name: string }[] = await db.dataSource.query(
+      "SHOW INDEX FROM t_pay_order WHERE Key_name = 'idx_pay_order_user_open'",
+    );
+    expect(columns.map((c) => c.Column_name)).toEqual(['user_id', 'status', 'create_time']);
+    const [plan]: { possible_keys: string | null }[] = await db.dataSource.query(
+      `EXPLAIN SELECT COUNT(*) FROM t_pay_order WHERE user_id = 7 AND status IN (0, 1)
+         AND create_time >= NOW(3) - INTERVAL 30 MINUTE`,
+    );
+    expect(plan.possible_keys?.split(',')).toContain('idx_pay_order_user_open');
   });
 
   it("LocalGiftPictures: the seeded gifts' pictures are the gateway's; again: no change; a re-pointed gift is left alone; down restores", async () => {

@@ -45,8 +45,7 @@ export class BankServiceEnv extends AppEnv {
 
   /**
    * Recharge orders a user may hold unpaid (waiting or paying, within BANK_ORDER_TTL_MINUTES) at once; one more
-   * is refused (409, 12023) until one is paid or expires. Calls racing at the limit may pass it by the few in
-   * flight (the route's rate limit bounds those).
+   * is refused (409, 12023) until one is paid or expires. Exact under concurrent calls (a per-user lock).
    */
   @IntSetting(1, 1_000)
   BANK_MAX_OPEN_ORDERS: number = 5;

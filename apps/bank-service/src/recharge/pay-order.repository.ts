@@ -1,6 +1,7 @@
+import { BaseErrorCode, BizException } from '@live/common';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { PayOrderEntity, PayOrderStatus } from './entities/pay-order.entity';
 import { UNPAID_STATUSES } from './pay-order-status';
 
@@ -45,14 +46,45 @@ const toState = (row: OrderRow): PayOrderState => ({
 
 const UNPAID = UNPAID_STATUSES.join(',');
 
+/** Where a statement runs: the pool, or one connection (a transaction's, or one holding a lock). */
+type Queryable = Pick<DataSource, 'query'>;
+
+/** How long a call waits for its user's order lock (GET_LOCK) before it is answered 503. */
+const ORDER_LOCK_WAIT_S = 5;
+
 /** The queries on t_pay_order. `em`: the caller's transaction. */
 @Injectable()
 export class PayOrderRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /**
+   * Runs `work` on one connection holding the user's order lock (MariaDB GET_LOCK, named after the user and this
+   * database; released at the end, or by the server if the connection dies): counting the user's open orders
+   * and inserting one are one step for concurrent calls of every bank-service instance. Not got within
+   * ORDER_LOCK_WAIT_S: SERVICE_UNAVAILABLE (try again).
+   */
+  async withUserLock<T>(userId: number, work: (db: QueryRunner) => Promise<T>): Promise<T> {
+    const name = `pay-order:${userId}:${String(this.dataSource.options.database)}`.slice(0, 64);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const [{ got }]: { got: number | string | null }[] = await runner.query('SELECT GET_LOCK(?, ?) AS got', [
+        name,
+        ORDER_LOCK_WAIT_S,
+      ]);
+      if (Number(got) !== 1) throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'order lock busy, try again');
+      try {
+        return await work(runner);
+      } finally {
+        await runner.query('SELECT RELEASE_LOCK(?)', [name]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   /** A new order (UNIQUE (user_id, request_key): a second order under one key fails with ER_DUP_ENTRY). */
-  async insert(order: NewPayOrder): Promise<void> {
-    await this.dataSource.query(
+  async insert(order: NewPayOrder, db: Queryable = this.dataSource): Promise<void> {
+    await db.query(
       `INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, status, price, coin_num, request_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -69,14 +101,17 @@ export class PayOrderRepository {
     );
   }
 
-  /** The user's orders still unpaid (waiting or paying) and made less than `ttlMinutes` ago (idx_pay_order_user). */
-  async countOpen(userId: number, ttlMinutes: number): Promise<number> {
-    const rows: { n: string | number }[] = await this.dataSource.query(
-      `SELECT COUNT(*) AS n FROM t_pay_order
+  /**
+   * The user's orders still unpaid (waiting or paying) and made less than `ttlMinutes` ago, and the age in
+   * seconds of the oldest of them (the database's clock); idx_pay_order_user_open.
+   */
+  async countOpen(db: Queryable, userId: number, ttlMinutes: number): Promise<{ open: number; oldestS: number }> {
+    const [row]: { n: string | number; oldest_s: string | number | null }[] = await db.query(
+      `SELECT COUNT(*) AS n, MAX(TIMESTAMPDIFF(SECOND, create_time, NOW(3))) AS oldest_s FROM t_pay_order
        WHERE user_id = ? AND status IN (${UNPAID}) AND create_time >= NOW(3) - INTERVAL ? MINUTE`,
       [userId, ttlMinutes],
     );
-    return Number(rows[0]?.n ?? 0);
+    return { open: Number(row?.n ?? 0), oldestS: Number(row?.oldest_s ?? 0) };
   }
 
   async find(orderId: string): Promise<PayOrderState | undefined> {
@@ -87,8 +122,12 @@ export class PayOrderRepository {
   }
 
   /** The order a user made under an Idempotency-Key (uk_pay_order_request). */
-  async findByRequestKey(userId: number, requestKey: string): Promise<PayOrderState | undefined> {
-    const [row]: OrderRow[] = await this.dataSource.query(
+  async findByRequestKey(
+    userId: number,
+    requestKey: string,
+    db: Queryable = this.dataSource,
+  ): Promise<PayOrderState | undefined> {
+    const [row]: OrderRow[] = await db.query(
       `SELECT ${COLUMNS} FROM t_pay_order WHERE user_id = ? AND request_key = ?`,
       [userId, requestKey],
     );

@@ -2,7 +2,7 @@ import { BankErrorCode, BizException, ErrorAssert, GatewayErrorCode } from '@liv
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { BalanceCacheService } from '../account/balance-cache.service';
 import { CurrencyAccountService } from '../account/currency-account.service';
 import { TradeType } from '../account/entities/currency-trade.entity';
@@ -59,15 +59,15 @@ export class PayOrderService {
     if (known) return this.replayed(known, command);
     const product = await this.products.getValid(command.productId);
     await this.accounts.assertNotFrozen(command.userId);
-    const open = await this.orders.countOpen(command.userId, this.env.BANK_ORDER_TTL_MINUTES);
-    ErrorAssert.isTrue(
-      open < this.env.BANK_MAX_OPEN_ORDERS,
-      BankErrorCode.TOO_MANY_OPEN_ORDERS,
-      `${open} orders are waiting for payment (at most ${this.env.BANK_MAX_OPEN_ORDERS}): pay one or let it expire first`,
-    );
     const orderId = `PO${Date.now().toString(36).toUpperCase()}${randomBytes(6).toString('hex').toUpperCase()}`;
-    try {
-      await this.orders.insert({
+    // Under the user's lock: a call with the same key that got in first is found here (its order is the
+    // answer, even at the cap); otherwise the count of open orders and the insert are one step.
+    const claim = this.orders.withUserLock(command.userId, async (db) => {
+      const raced =
+        requestKey === undefined ? undefined : await this.orders.findByRequestKey(command.userId, requestKey, db);
+      if (raced) return raced;
+      await this.assertRoomForOrder(db, command.userId);
+      const order = {
         orderId,
         productId: product.id,
         userId: command.userId,
@@ -77,18 +77,34 @@ export class PayOrderService {
         price: product.price,
         coinNum: product.coinNum,
         requestKey: requestKey ?? null,
-      });
-    } catch (err: unknown) {
-      // A concurrent call with the same key inserted first: its order is the answer.
+      };
+      await this.orders.insert(order, db);
+      return undefined;
+    });
+    // ER_DUP_ENTRY: a call that did not take the lock (an instance of an older version) inserted the key first.
+    const winner = await claim.catch(async (err: unknown) => {
       const raced = requestKey !== undefined && isDuplicateEntry(err);
-      const winner = raced ? await this.orders.findByRequestKey(command.userId, requestKey) : undefined;
-      if (winner) return this.replayed(winner, command);
+      const known = raced ? await this.orders.findByRequestKey(command.userId, requestKey) : undefined;
+      if (known) return known;
       throw err;
-    }
+    });
+    if (winner) return this.replayed(winner, command);
     this.logger.log(
       `order ${orderId}: user ${command.userId} product ${product.id} (${product.coinNum} coins for ${product.price})`,
     );
     return { orderId };
+  }
+
+  /** Refused (409 TOO_MANY_OPEN_ORDERS) when the user already holds BANK_MAX_OPEN_ORDERS unpaid orders. */
+  private async assertRoomForOrder(db: Pick<QueryRunner, 'query'>, userId: number): Promise<void> {
+    const { BANK_MAX_OPEN_ORDERS: max, BANK_ORDER_TTL_MINUTES: ttl } = this.env;
+    const { open, oldestS } = await this.orders.countOpen(db, userId, ttl);
+    const minutes = Math.max(1, Math.ceil((ttl * 60 - oldestS) / 60));
+    ErrorAssert.isTrue(
+      open < max,
+      BankErrorCode.TOO_MANY_OPEN_ORDERS,
+      `${open} orders are waiting for payment (at most ${max}): pay one, or order again when the oldest expires (in ${minutes} min)`,
+    );
   }
 
   /** The order an Idempotency-Key made, if this call asks for the same thing. */

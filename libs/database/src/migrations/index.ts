@@ -10,6 +10,7 @@ import { DefaultNickNames1764000000400 } from './api-gateway/1764000000400-defau
 import { LocalGiftPictures1764000000500 } from './gift-service/1764000000500-local-gift-pictures';
 import { GiftRecordCount1764000000600 } from './gift-service/1764000000600-gift-record-count';
 import { LivingPk1764000000700 } from './gift-service/1764000000700-living-pk';
+import { PayOrderOpenIndex1764000000800 } from './bank-service/1764000000800-pay-order-open-index';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   LocalGiftPictures1764000000500, // gift-service's t_gift_config: the seeded gifts' pictures served by the gateway
   GiftRecordCount1764000000600, // gift-service's t_gift_record: count (issue 20)
   LivingPk1764000000700, // gift-service's t_living_pk, t_gift_record.pk_id/pk_step (issue 21)
+  PayOrderOpenIndex1764000000800, // bank-service's t_pay_order: the index of a user's unpaid orders (their cap)
 ];

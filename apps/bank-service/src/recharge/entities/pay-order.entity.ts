@@ -17,6 +17,7 @@ export enum PayOrderStatus {
 @Index('idx_pay_order_user', ['userId', 'id'])
 @Index('uk_pay_order_request', ['userId', 'requestKey'], { unique: true })
 @Index('idx_pay_order_status_time', ['status', 'createTime'])
+@Index('idx_pay_order_user_open', ['userId', 'status', 'createTime'])
 export class PayOrderEntity extends TimestampedEntity {
   @BigIntPrimaryColumn()
   id!: number;
