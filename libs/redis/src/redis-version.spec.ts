@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:net';
 import { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RedisModule } from './redis.module';
 
@@ -7,8 +8,8 @@ import { RedisModule } from './redis.module';
  * A server speaking just enough RESP for a client's start-up: PING, INFO (ioredis' ready check and the
  * version check), QUIT; anything else an error. It reports `version` as its redis_version.
  */
-function fakeRedis(version: string): Promise<Server> {
-  const info = `# Server\r\nredis_version:${version}\r\nloading:0\r\n`;
+function fakeRedis(version: string | null): Promise<Server> {
+  const info = `# Server\r\n${version === null ? '' : `redis_version:${version}\r\n`}loading:0\r\n`;
   const server = createServer((socket) => {
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
@@ -30,7 +31,7 @@ describe('RedisModule start-up: the server version', () => {
     process.env = { ...saved };
   });
 
-  async function startAgainst(version: string): Promise<void> {
+  async function startAgainst(version: string | null): Promise<void> {
     const server = await fakeRedis(version);
     Object.assign(process.env, {
       REDIS_HOST: '127.0.0.1',
@@ -55,5 +56,17 @@ describe('RedisModule start-up: the server version', () => {
 
   it('starts against 7.0', async () => {
     await expect(startAgainst('7.0.15')).resolves.toBeUndefined();
+  });
+
+  it('starts against a server that hides its version, saying it was not checked', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      await expect(startAgainst(null)).resolves.toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/^Redis 127\.0\.0\.1:\d+ db 0: Redis version not checked/),
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -4,11 +4,13 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   OnApplicationShutdown,
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
+import { Cluster } from 'ioredis';
 import { createRedisClient, describeRedisTarget, RedisClient, redisVersionProblem } from './redis-client';
 import { RedisEnv } from './redis.env';
 
@@ -42,6 +44,8 @@ export class RedisHealthIndicator implements HealthIndicator {
  */
 @Injectable()
 class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
   constructor(
     @InjectRedis() private readonly redis: RedisClient,
     private readonly env: RedisEnv,
@@ -53,10 +57,28 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
       // A wrong password or ACL user is not mended by waiting.
       isFatal: (err) => /NOAUTH|WRONGPASS|NOPERM/.test(err instanceof Error ? err.message : ''),
     });
-    // A server (or proxy) that refuses INFO is not judged; on a Cluster INFO asks one node.
-    const info = await withDeadline(this.redis.info('server'), PING_DEADLINE_MS).catch(() => '');
-    const problem = redisVersionProblem(info);
+    const problem = await this.versionProblem();
     if (problem) throw new Error(`${describeRedisTarget(this.env)}: ${problem}`);
+  }
+
+  /**
+   * Why a server is too old (each master of a Cluster), or undefined. One whose version cannot be read (INFO
+   * denied by an ACL, no answer in time, a proxy hiding it) is not judged: a warning says it was not checked.
+   */
+  private async versionProblem(): Promise<string | undefined> {
+    const servers = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
+    for (const server of servers) {
+      const info = await withDeadline(server.info('server'), PING_DEADLINE_MS).catch((err: unknown) => String(err));
+      if (!/^redis_version:/m.test(info)) {
+        this.logger.warn(
+          `${describeRedisTarget(this.env)}: Redis version not checked (INFO server: ${info.slice(0, 80)})`,
+        );
+        continue;
+      }
+      const problem = redisVersionProblem(info);
+      if (problem) return problem;
+    }
+    return undefined;
   }
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());

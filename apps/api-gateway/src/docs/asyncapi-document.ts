@@ -10,7 +10,7 @@ export const IM_CLOSE_CODES: Record<number, string> = {
   4401: 'not logged in: bad, expired or used token, or no login within the heartbeat timeout',
   4408: 'silent longer than the heartbeat timeout (IM_HEARTBEAT_TIMEOUT_MS, 30 s)',
   4409: 'replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER)',
-  4413: 'slow consumer: more than IM_MAX_BUFFERED_BYTES unsent',
+  4413: 'slow consumer: more than IM_MAX_BUFFERED_BYTES unsent (16 KiB before the socket logged in)',
 };
 
 const DESCRIPTION = `The WebSocket protocol of the im-core nodes (API.md "WebSocket"), as a node sees it: it receives

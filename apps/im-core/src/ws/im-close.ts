@@ -6,8 +6,8 @@ export const WS_PATH = '/ws';
 /**
  * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
  * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
- * 4413 slow consumer (more than IM_MAX_BUFFERED_BYTES unsent). Too many connections from one address:
- * the upgrade is answered HTTP 429.
+ * 4413 slow consumer (more unsent than unsentBytesBound: IM_MAX_BUFFERED_BYTES, 16 KiB before login). Too many
+ * connections from one address: the upgrade is answered HTTP 429.
  */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_FRAMES = 4400;

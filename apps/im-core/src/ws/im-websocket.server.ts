@@ -78,7 +78,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
       roomSwitchesPer10s: env.IM_ROOM_SWITCHES_PER_10S,
-      onSlowConsumer: (conn) => this.closeIfSlow(conn.ws, conn),
+      onSlowConsumer: (conn) => this.closeSlowConsumer(conn.ws, conn),
     };
   }
 
@@ -236,9 +236,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   // A client that stopped reading (its pushes, or the answers to its own frames), past unsentBytesBound: its queue
   // and resends go now, the socket after the close grace.
-  private closeIfSlow(ws: WebSocket, conn = this.sockets.get(ws)?.conn): void {
+  private closeSlowConsumer(ws: WebSocket, conn = this.sockets.get(ws)?.conn): void {
     const bound = unsentBytesBound(!!conn, this.env.IM_MAX_BUFFERED_BYTES);
-    if (ws.bufferedAmount <= bound) return;
     this.logger.warn(
       `closing a slow consumer (user ${conn?.userId ?? 'not logged in'}, ${this.sockets.get(ws)?.address ?? 'unknown'}): more than ${bound} bytes unsent`,
     );
@@ -290,7 +289,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private send(ws: WebSocket, code: number, body?: object): void {
     if (ws.readyState !== ws.OPEN) return;
     ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body)));
-    this.closeIfSlow(ws);
+    if (ws.bufferedAmount > unsentBytesBound(!!this.sockets.get(ws)?.conn, this.env.IM_MAX_BUFFERED_BYTES))
+      this.closeSlowConsumer(ws);
   }
 
   private fail(ws: WebSocket, err: unknown): void {
