@@ -69,6 +69,22 @@ export function slotGroups(redis: RedisClient, keys: readonly string[], perCall:
   return out;
 }
 
+/**
+ * One script call per slot group (slotGroups), all at once: `one(i)` for a group of a single key (a script
+ * registered with numberOfKeys: auto-pipelined by its key on a Cluster too, the usual case there), `many(part)`
+ * for a group of several (a variadic script, numkeys first). The groups, and the calls in their order.
+ */
+export function callsPerSlotGroup<T>(
+  redis: RedisClient,
+  keys: readonly string[],
+  perCall: number,
+  one: (i: number) => Promise<T>,
+  many: (part: number[]) => Promise<T>,
+): { parts: number[][]; calls: Promise<T>[] } {
+  const parts = slotGroups(redis, keys, perCall);
+  return { parts, calls: parts.map((part) => (part.length === 1 ? one(part[0]) : many(part))) };
+}
+
 /** The values of the keys, in their order (MGET per slot on a Cluster, one MGET per 1000 keys on one server). */
 export async function getMany(redis: RedisClient, keys: readonly string[]): Promise<(string | null)[]> {
   const parts = groups(redis, keys);

@@ -1,5 +1,5 @@
 import { CachedAccount, formatCachedAccount, parseCachedAccount } from '@live/contracts';
-import { BankRedisKeys, InjectRedis, RedisClient, settleAll, slotGroups, withScripts } from '@live/redis';
+import { BankRedisKeys, callsPerSlotGroup, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { BankServiceEnv } from '../config/bank-service.env';
 import { AccountBalance } from './currency-account.repository';
@@ -148,7 +148,6 @@ export class BalanceCacheService implements OnApplicationShutdown {
    */
   private async write(entries: readonly CachedBalance[]): Promise<void> {
     const keys = entries.map((e) => this.keys.balance(e.userId));
-    const parts = slotGroups(this.scripts, keys, USERS_PER_CALL);
     const entryOf = (e: CachedBalance): string =>
       formatCachedAccount({
         balance: e.balance,
@@ -157,18 +156,21 @@ export class BalanceCacheService implements OnApplicationShutdown {
         spentToday: e.spentToday,
         dailySpendCap: this.env.BANK_DAILY_SPEND_CAP,
       });
-    await settleAll(
-      parts.map((part) => {
-        if (part.length === 1) {
-          const e = entries[part[0]];
-          return this.scripts.lgSetBalanceIfNewer(
-            keys[part[0]],
-            this.keys.noAccountMarker(e.userId),
-            BALANCE_TTL_SECONDS,
-            e.version,
-            entryOf(e),
-          );
-        }
+    const { calls } = callsPerSlotGroup(
+      this.scripts,
+      keys,
+      USERS_PER_CALL,
+      (i) => {
+        const e = entries[i];
+        return this.scripts.lgSetBalanceIfNewer(
+          keys[i],
+          this.keys.noAccountMarker(e.userId),
+          BALANCE_TTL_SECONDS,
+          e.version,
+          entryOf(e),
+        );
+      },
+      (part) => {
         const users = part.map((i) => entries[i]);
         return this.scripts.lgSetBalancesIfNewer(
           users.length * 2,
@@ -176,7 +178,8 @@ export class BalanceCacheService implements OnApplicationShutdown {
           BALANCE_TTL_SECONDS,
           ...users.flatMap((e) => [e.version, entryOf(e)]),
         );
-      }),
+      },
     );
+    await settleAll(calls);
   }
 }

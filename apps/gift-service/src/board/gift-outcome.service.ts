@@ -1,5 +1,5 @@
 import { amountOfSend, ContributionEntryDto, SentGift } from '@live/contracts';
-import { GiftRedisKeys, InjectRedis, RedisClient, settleAll, slotGroups, withScripts } from '@live/redis';
+import { callsPerSlotGroup, GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { appliedAnswerOf, PkMove } from './applied-answer';
@@ -104,23 +104,21 @@ export class GiftOutcomeService {
   async apply(gifts: readonly GiftOutcomeInput[], comboWindowMs: number): Promise<GiftOutcome[]> {
     if (gifts.length === 0) return [];
     const keys = gifts.map((g) => this.keys.giftOutcome(g.requestId));
-    const parts = slotGroups(this.redis, keys, PER_GIFT_CHUNK);
+    const { parts, calls } = callsPerSlotGroup(
+      this.redis,
+      keys,
+      PER_GIFT_CHUNK,
+      (i) => this.redis.claimGiftOutcome(keys[i], UNCONFIRMED_TTL_SECONDS, gifts[i].roomId, gifts[i].fingerprint),
+      (part) =>
+        this.redis.claimGiftOutcomes(
+          part.length,
+          ...part.map((i) => keys[i]),
+          UNCONFIRMED_TTL_SECONDS,
+          ...part.flatMap((i) => [gifts[i].roomId, gifts[i].fingerprint]),
+        ),
+    );
     const replies = await settleAll(
-      parts.map((part) =>
-        part.length === 1
-          ? this.redis.claimGiftOutcome(
-              keys[part[0]],
-              UNCONFIRMED_TTL_SECONDS,
-              gifts[part[0]].roomId,
-              gifts[part[0]].fingerprint,
-            )
-          : this.redis.claimGiftOutcomes(
-              part.length,
-              ...part.map((i) => keys[i]),
-              UNCONFIRMED_TTL_SECONDS,
-              ...part.flatMap((i) => [gifts[i].roomId, gifts[i].fingerprint]),
-            ),
-      ),
+      calls,
       failure(
         parts.map((part) => groupOf(part.map((i) => gifts[i].requestId))),
         'claim',
@@ -214,13 +212,15 @@ export class GiftOutcomeService {
     if (requestIds.length === 0) return;
     const ttl = keepLife ? 0 : seconds(this.limits.outcomeWindowMs);
     const keys = requestIds.map((requestId) => this.keys.giftOutcome(requestId));
-    const parts = slotGroups(this.redis, keys, PER_GIFT_CHUNK);
+    const { parts, calls } = callsPerSlotGroup(
+      this.redis,
+      keys,
+      PER_GIFT_CHUNK,
+      (i) => this.redis.markGiftPushed(keys[i], ttl),
+      (part) => this.redis.markGiftsPushed(part.length, ...part.map((i) => keys[i]), ttl),
+    );
     await settleAll(
-      parts.map((part) =>
-        part.length === 1
-          ? this.redis.markGiftPushed(keys[part[0]], ttl)
-          : this.redis.markGiftsPushed(part.length, ...part.map((i) => keys[i]), ttl),
-      ),
+      calls,
       failure(
         parts.map((part) => groupOf(part.map((i) => requestIds[i]))),
         'mark pushed',
