@@ -1,5 +1,5 @@
 import { createTestDatabase } from '@live/testing';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationInterface } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { AccountSafeguards1764000000200 } from './migrations/bank-service/1764000000200-account-safeguards';
 import { TradeDirection1764000000011 } from './migrations/bank-service/1764000000011-trade-direction';
@@ -42,6 +42,16 @@ describe('migrations on the real database', () => {
   afterAll(async () => {
     await db?.drop();
   });
+
+  /** Runs a migration's `step` on one connection, `times` in a row (a re-run must change nothing). */
+  async function migrate(migration: MigrationInterface, times = 1, step: 'up' | 'down' = 'up'): Promise<void> {
+    const runner = db.dataSource.createQueryRunner();
+    try {
+      for (let i = 0; i < times; i += 1) await migration[step](runner);
+    } finally {
+      await runner.release();
+    }
+  }
 
   it('create every table, with the seeds', async () => {
     expect(await tables(db.dataSource)).toEqual([...TABLES, 'typeorm_migrations'].sort());
@@ -123,12 +133,7 @@ describe('migrations on the real database', () => {
     ]);
     expect(rows[5].fingerprint).toBe('f'.repeat(64));
     // Run again (as after a failure half way: each DDL statement commits on its own): nothing changes.
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new TradeDirection1764000000011().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new TradeDirection1764000000011());
     expect(
       await q('SELECT request_id, user_id, direction, num, balance_after FROM t_qiyu_currency_trade ORDER BY id'),
     ).toEqual(
@@ -155,12 +160,7 @@ describe('migrations on the real database', () => {
     expect(await wallet()).toEqual({ spent: 0, day: null });
     await q("UPDATE t_qiyu_currency_account SET spent_today = 5, spent_day = '2026-11-30' WHERE user_id = 42");
     await q("INSERT INTO t_account_status_log (user_id, status, admin_id, reason) VALUES (42, 0, 1, 'test')");
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new AccountSafeguards1764000000200().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new AccountSafeguards1764000000200());
     expect(await wallet()).toEqual({ spent: 5, day: '2026-11-30' });
     expect(
       (await q('SELECT user_id, reason FROM t_account_status_log')).map((r: { user_id: unknown; reason: string }) => [
@@ -180,12 +180,7 @@ describe('migrations on the real database', () => {
     await q(insert, [2, 'k-1', 100, 30, 70]);
     await expect(q(insert, [1, 'k-2', 100, 30, 71])).rejects.toThrow(/CONSTRAINT|check/i);
     await expect(q(insert, [1, 'k-3', 0, 0, 0])).rejects.toThrow(/CONSTRAINT|check/i);
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new WithdrawalOrder1764000000100().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new WithdrawalOrder1764000000100());
     const rows: { user_id: string; request_id: string }[] = await q(
       'SELECT user_id, request_id FROM t_withdrawal_order ORDER BY id',
     );
@@ -200,12 +195,7 @@ describe('migrations on the real database', () => {
     const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
     const insert =
       'INSERT INTO t_pay_order (order_id, product_id, user_id, source, pay_channel, price, coin_num, request_key) VALUES (?, 1, ?, 1, 0, 600, 60, ?)';
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new PayOrderHygiene1764000000300().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new PayOrderHygiene1764000000300());
     await q(insert, ['PO-1', 1, 'k']);
     await q(insert, ['PO-2', 2, 'k']);
     await q(insert, ['PO-3', 1, null]);
@@ -219,13 +209,7 @@ describe('migrations on the real database', () => {
   });
 
   it("PayOrderOpenIndex: a user's unpaid orders counted by a range on (user_id, status, create_time); run again, nothing changes", async () => {
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new PayOrderOpenIndex1764000000800().up(runner);
-      await new PayOrderOpenIndex1764000000800().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new PayOrderOpenIndex1764000000800(), 2);
     const columns: { Column_name: string }[] = await db.dataSource.query(
       "SHOW INDEX FROM t_pay_order WHERE Key_name = 'idx_pay_order_user_open'",
     );
@@ -251,14 +235,7 @@ describe('migrations on the real database', () => {
     expect(migrated[0]).toEqual(['Rose', '/assets/gifts/rose.svg', '/assets/gifts/rose.svg']);
     expect(migrated[5]).toEqual(['Sports car', '/assets/gifts/sports-car.svg', '/assets/gifts/sports-car.svg']);
     expect(migrated.every(([, cover, svga]) => cover.startsWith('/assets/gifts/') && svga === cover)).toBe(true);
-    const run = async (step: 'up' | 'down'): Promise<void> => {
-      const runner = db.dataSource.createQueryRunner();
-      try {
-        await new LocalGiftPictures1764000000500()[step](runner);
-      } finally {
-        await runner.release();
-      }
-    };
+    const run = (step: 'up' | 'down'): Promise<void> => migrate(new LocalGiftPictures1764000000500(), 1, step);
     await run('up');
     expect(await pictures()).toEqual(migrated);
     // down: the CDN addresses back, except for a gift an admin pointed elsewhere meanwhile.
@@ -296,13 +273,7 @@ describe('migrations on the real database', () => {
     // A table as it was before the migration, with a row, then the migration twice.
     await q('ALTER TABLE t_gift_record DROP COLUMN count');
     await insert('before-counts');
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new GiftRecordCount1764000000600().up(runner);
-      await new GiftRecordCount1764000000600().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new GiftRecordCount1764000000600(), 2);
     await insert('ten', 10);
     const rows: { request_id: string; count: number }[] = await q(
       "SELECT request_id, count FROM t_gift_record WHERE request_id IN ('before-counts', 'ten') ORDER BY id",
@@ -322,13 +293,7 @@ describe('migrations on the real database', () => {
     await q(
       "INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES ('before-pk', 1, 2, 3, 4, 52, NOW(3))",
     );
-    const runner = db.dataSource.createQueryRunner();
-    try {
-      await new LivingPk1764000000700().up(runner);
-      await new LivingPk1764000000700().up(runner);
-    } finally {
-      await runner.release();
-    }
+    await migrate(new LivingPk1764000000700(), 2);
     await q(
       "INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, pk_id, pk_step, send_time) VALUES ('in-pk', 1, 2, 3, 4, 52, 'pk-3-1', -6, NOW(3))",
     );
@@ -385,12 +350,7 @@ describe('migrations on the real database', () => {
         }[]
       ).map((r) => [Number(r.id), r.nick]);
     for (let run = 0; run < 2; run += 1) {
-      const runner = db.dataSource.createQueryRunner();
-      try {
-        await new DefaultNickNames1764000000400().up(runner);
-      } finally {
-        await runner.release();
-      }
+      await migrate(new DefaultNickNames1764000000400());
       expect(await nicks()).toEqual([
         [50001, 'user50001'],
         [50002, 'Lucky Star'],

@@ -85,18 +85,23 @@ export function createRedisClient(env: RedisEnv, logger = new Logger('Redis')): 
 /** The oldest Redis the apps run on: 7.0 (`SET ... NX GET` claims an Idempotency-Key; GETDEL, EXPIRE options). */
 export const MIN_REDIS_VERSION = { major: 7, minor: 0 } as const;
 
+/** The server's version in an `INFO server` answer ("7.0.15"), or undefined when it does not say one. */
+export function redisVersionOf(info: string): string | undefined {
+  return /^redis_version:(\d+\.\d+\S*)/m.exec(info)?.[1];
+}
+
 /**
  * Why the server of this `INFO server` answer is too old to run the apps, or undefined when it is new
  * enough or does not say its version (a proxy may hide it: not judged).
  */
 export function redisVersionProblem(info: string): string | undefined {
-  const m = /^redis_version:(\d+)\.(\d+)(\S*)/m.exec(info);
-  if (!m) return undefined;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
+  const version = redisVersionOf(info);
+  if (version === undefined) return undefined;
+  const [major, minor] = version.split('.').map((n) => parseInt(n, 10));
   if (major > MIN_REDIS_VERSION.major || (major === MIN_REDIS_VERSION.major && minor >= MIN_REDIS_VERSION.minor))
     return undefined;
   return (
-    `Redis ${m[1]}.${m[2]}${m[3]} is too old: ${MIN_REDIS_VERSION.major}.${MIN_REDIS_VERSION.minor} or later is ` +
+    `Redis ${version} is too old: ${MIN_REDIS_VERSION.major}.${MIN_REDIS_VERSION.minor} or later is ` +
     `needed (an Idempotency-Key is claimed with SET ... NX GET)`
   );
 }

@@ -10,8 +10,14 @@ import {
   OnModuleInit,
   Provider,
 } from '@nestjs/common';
-import { Cluster } from 'ioredis';
-import { createRedisClient, describeRedisTarget, RedisClient, redisVersionProblem } from './redis-client';
+import { dataNodes } from './multi-key';
+import {
+  createRedisClient,
+  describeRedisTarget,
+  RedisClient,
+  redisVersionOf,
+  redisVersionProblem,
+} from './redis-client';
 import { RedisEnv } from './redis.env';
 
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -66,10 +72,9 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
    * denied by an ACL, no answer in time, a proxy hiding it) is not judged: a warning says it was not checked.
    */
   private async versionProblem(): Promise<string | undefined> {
-    const servers = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis];
-    for (const server of servers) {
+    for (const server of dataNodes(this.redis)) {
       const info = await withDeadline(server.info('server'), PING_DEADLINE_MS).catch((err: unknown) => String(err));
-      if (!/^redis_version:/m.test(info)) {
+      if (redisVersionOf(info) === undefined) {
         this.logger.warn(
           `${describeRedisTarget(this.env)}: Redis version not checked (INFO server: ${info.slice(0, 80)})`,
         );

@@ -47,7 +47,7 @@ const toState = (row: OrderRow): PayOrderState => ({
 const UNPAID = UNPAID_STATUSES.join(',');
 
 /** Where a statement runs: the pool, or one connection (a transaction's, or one holding a lock). */
-type Queryable = Pick<DataSource, 'query'>;
+export type Queryable = Pick<DataSource, 'query'>;
 
 /** How long a call waits for its user's order lock (GET_LOCK) before it is answered 503. */
 const ORDER_LOCK_WAIT_S = 5;

@@ -2,7 +2,7 @@ import { BankErrorCode, BizException, ErrorAssert, GatewayErrorCode } from '@liv
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { BalanceCacheService } from '../account/balance-cache.service';
 import { CurrencyAccountService } from '../account/currency-account.service';
 import { TradeType } from '../account/entities/currency-trade.entity';
@@ -10,7 +10,7 @@ import { isDuplicateEntry, withTransactionRetry } from '../account/transaction-r
 import { BankServiceEnv } from '../config/bank-service.env';
 import { PayOrderStatus } from './entities/pay-order.entity';
 import { canTransition, isExpired, statusName } from './pay-order-status';
-import { PayOrderRepository, PayOrderState } from './pay-order.repository';
+import { PayOrderRepository, PayOrderState, Queryable } from './pay-order.repository';
 import { signPayCallback, verifyPayCallback } from './pay-signature';
 import { PayProductService } from './pay-product.service';
 
@@ -96,7 +96,7 @@ export class PayOrderService {
   }
 
   /** Refused (409 TOO_MANY_OPEN_ORDERS) when the user already holds BANK_MAX_OPEN_ORDERS unpaid orders. */
-  private async assertRoomForOrder(db: Pick<QueryRunner, 'query'>, userId: number): Promise<void> {
+  private async assertRoomForOrder(db: Queryable, userId: number): Promise<void> {
     const { BANK_MAX_OPEN_ORDERS: max, BANK_ORDER_TTL_MINUTES: ttl } = this.env;
     const { open, oldestS } = await this.orders.countOpen(db, userId, ttl);
     const minutes = Math.max(1, Math.ceil((ttl * 60 - oldestS) / 60));
