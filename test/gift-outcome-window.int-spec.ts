@@ -166,7 +166,9 @@ describe('per-gift Redis state only for the redelivery window; the database past
     });
     // The replays created no per-gift keys again: the database answered for them.
     expect(await stack.redis.redis.exists(...ids.map((id) => keys.giftOutcome(id)), ...applied)).toBe(0);
+    // The two refused gifts (too poor for a heart) stay without a record after their replay too.
     expect(refused).toHaveLength(2);
+    expect(await recordCount(refused)).toBe(0);
   });
 
   it('a delivery that failed half way (applied, not pushed, not recorded) keeps its keys until done, then pushes once and applies nothing again', async () => {

@@ -67,7 +67,6 @@ describe('batch frames on the real stack: a burst of gifts to one room', () => {
     }
     for (const c of [batching, senderWs]) {
       expect(c.frames.filter((f) => f.code === ImFrameCode.BIZ)).toEqual([]);
-      expect(c.batches().length).toBeLessThanOrEqual(accepted.length);
     }
     expect(single.batches()).toEqual([]);
     expect(single.frames.filter((f) => f.code === ImFrameCode.BIZ)).toHaveLength(accepted.length);

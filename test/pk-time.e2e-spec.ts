@@ -43,8 +43,15 @@ describe('PK battles: the time limit', () => {
       progress,
       winnerId: progress < 50 ? challenger.userId : 0,
     });
-    expect(Date.now()).toBeGreaterThanOrEqual(endsAt);
-    expect(await kit.state(roomId)).toMatchObject({ pkId, progress, endReason: 'time', winnerId: ended.winnerId });
+    const state = await kit.state(roomId);
+    expect(state).toMatchObject({ pkId, progress, endReason: 'time', winnerId: ended.winnerId });
+    // Ended by the clock, not before it: its row's end time is at or past its endsAt (the row is written
+    // before the 5561 went out).
+    const [row] = await stack.db.dataSource.query(
+      'SELECT ended_at >= ends_at AS byClock FROM t_living_pk WHERE pk_id = ?',
+      [pkId],
+    );
+    expect(Number(row?.byClock)).toBe(1);
     // After the time: a message naming the PK moves nothing.
     const stale = kit.signed(sender.userId, roomId, anchor.userId, HEART, `${sender.userId}:time-stale`, pkId);
     await kit.produce([stale]);

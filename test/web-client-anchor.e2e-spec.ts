@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, Request } from 'playwright-core';
-import { findChromium, launchChromium, loginPage } from './support/browser';
+import { chromiumFor, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -17,12 +17,8 @@ import { startTestStack, TestStack } from './support/test-stack';
  * Screenshots go to test-output/web-client; SCREENSHOTS_DIR=docs/screenshots refreshes the committed ones the
  * README links (a test run never rewrites tracked files).
  */
-const browserFound = findChromium();
+const chromiumPath = chromiumFor('web-client-anchor');
 const SHOTS = process.env.SCREENSHOTS_DIR || join('test-output', 'web-client');
-if (!browserFound.path) {
-  process.stderr.write(`[web-client-anchor e2e] SKIPPED: no Chromium could be installed here: ${browserFound.why}\n`);
-}
-const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -76,7 +72,7 @@ const contrastFailures = (page: Page, selector: string): Promise<string[]> =>
     return failures;
   }, selector);
 
-describeWithBrowser('web client, the anchor money side (Chromium via playwright-core)', () => {
+describe('web client, the anchor money side (Chromium via playwright-core)', () => {
   let stack: TestStack;
   let browser: Browser;
 
@@ -86,7 +82,7 @@ describeWithBrowser('web client, the anchor money side (Chromium via playwright-
       realIm: true,
       env: { EARNINGS_HOLD_DAYS: '0', BANK_WITHDRAW_MIN: '10', BANK_WITHDRAW_FEE_BPS: '500' },
     });
-    browser = await launchChromium(browserFound.path!);
+    browser = await launchChromium(chromiumPath);
   });
 
   afterAll(async () => {

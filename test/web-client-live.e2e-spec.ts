@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
-import { findChromium, launchChromium, loginPage } from './support/browser';
+import { chromiumFor, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -19,14 +19,10 @@ import { waitFor } from './support/wait-for';
  * were lost in one room are retried with that room's parameters after moving to another; the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
-const browserFound = findChromium();
+const chromiumPath = chromiumFor('web-client-live');
 const OUT = join('test-output', 'web-client-live');
 const DOCS = process.env.SCREENSHOTS_DIR;
 const AXE = resolve('node_modules/axe-core/axe.min.js');
-if (!browserFound.path) {
-  process.stderr.write(`[web-client-live e2e] SKIPPED: no Chromium could be installed here: ${browserFound.why}\n`);
-}
-const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -86,7 +82,7 @@ async function recordScreen(page: Page): Promise<void> {
 const screenLog = (page: Page): Promise<ScreenLog> =>
   page.evaluate(() => (window as unknown as { screenLog: ScreenLog }).screenLog);
 
-describeWithBrowser('web client, the live room (issue 20; Chromium via playwright-core)', () => {
+describe('web client, the live room (issue 20; Chromium via playwright-core)', () => {
   let stack: TestStack;
   let browser: Browser;
   let anchor: Page;
@@ -169,7 +165,7 @@ describeWithBrowser('web client, the live room (issue 20; Chromium via playwrigh
     mkdirSync(OUT, { recursive: true });
     if (DOCS) mkdirSync(DOCS, { recursive: true });
     stack = await startTestStack({ realIm: true });
-    browser = await launchChromium(browserFound.path!);
+    browser = await launchChromium(chromiumPath);
 
     anchor = await loginPage(browser, stack.baseUrl, DESKTOP);
     anchorGate = await gated(anchor);

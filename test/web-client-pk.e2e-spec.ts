@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, WebSocketRoute } from 'playwright-core';
-import { axeViolations, browserSpec, DESKTOP, launchChromium, loginPage, PHONE } from './support/browser';
+import { axeViolations, chromiumFor, DESKTOP, launchChromium, loginPage, PHONE } from './support/browser';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -20,7 +20,7 @@ import { waitFor } from './support/wait-for';
  * in the PK panel. Screenshots: test-output/web-client-pk; SCREENSHOTS_DIR=docs/screenshots refreshes the
  * README's (pk-running, pk-winner, pk-phone).
  */
-const { describeWithBrowser, chromiumPath } = browserSpec('web-client-pk');
+const chromiumPath = chromiumFor('web-client-pk');
 const OUT = join('test-output', 'web-client-pk');
 const DOCS = process.env.SCREENSHOTS_DIR;
 const HEART = seedGift('Heart'); // 5 coins: 1 point
@@ -32,7 +32,7 @@ const ROOM = 'Issue 21 PK night';
 /** The rule of PK-DESIGN: the points one charged send moves the bar by. */
 const stepOf = (price: number, count = 1): number => Math.min(10, Math.ceil((price * count) / 10));
 
-describeWithBrowser('web client, a PK battle (issue 21; Chromium via playwright-core, real stack)', () => {
+describe('web client, a PK battle (issue 21; Chromium via playwright-core, real stack)', () => {
   let stack: TestStack;
   let browser: Browser;
   let anchor: Page;

@@ -2,17 +2,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { findChromium, launchChromium, loginPage as newUserPage } from './support/browser';
+import { chromiumFor, launchChromium, loginPage as newUserPage } from './support/browser';
 import { startTestStack, TestStack } from './support/test-stack';
 
-const browserFound = findChromium();
+const chromiumPath = chromiumFor('web-client');
 const OUT = join('test-output', 'web-client');
-if (!browserFound.path) {
-  process.stderr.write(`[web-client e2e] SKIPPED: no Chromium could be installed here: ${browserFound.why}\n`);
-}
-const describeWithBrowser = browserFound.path ? describe : describe.skip;
 
-describeWithBrowser('web client in a real browser (Chromium via playwright-core): anchor and viewer', () => {
+describe('web client in a real browser (Chromium via playwright-core): anchor and viewer', () => {
   let stack: TestStack;
   let browser: Browser;
   const loginPage = (): Promise<Page> => newUserPage(browser, stack.baseUrl);
@@ -20,7 +16,7 @@ describeWithBrowser('web client in a real browser (Chromium via playwright-core)
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     stack = await startTestStack({ realIm: true });
-    browser = await launchChromium(browserFound.path!);
+    browser = await launchChromium(chromiumPath);
   });
 
   afterAll(async () => {

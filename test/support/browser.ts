@@ -78,11 +78,18 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /**
- * A browser spec's `describe` and its Chromium: `describe.skip` when none could be had (saying why on stderr,
- * tagged with the spec's name).
+ * The Chromium of a browser spec (`spec`: its name, for the message). When none could be had, every test of
+ * the file fails with the reason (a beforeAll that throws): never skipped, so `npm test` is not green
+ * without the browser suites.
  */
-export function browserSpec(spec: string): { describeWithBrowser: typeof describe; chromiumPath: string } {
+export function chromiumFor(spec: string): string {
   const found = findChromium();
-  if (!found.path) process.stderr.write(`[${spec} e2e] SKIPPED: no Chromium could be installed here: ${found.why}\n`);
-  return { describeWithBrowser: found.path ? describe : describe.skip, chromiumPath: found.path ?? '' };
+  if (!found.path) {
+    const why = `[${spec} e2e] no Chromium could be installed here (scripts/browser): ${found.why}`;
+    process.stderr.write(`${why}\n`);
+    beforeAll(() => {
+      throw new Error(why);
+    });
+  }
+  return found.path ?? '';
 }

@@ -57,29 +57,6 @@ describe('typed topics', () => {
     ]);
   });
 
-  it('a wrong payload, topic or value class for a topic does not compile', () => {
-    const producer = new KafkaProducerService(fakeKafka().kafka);
-    const kafka = fakeKafka().kafka;
-    // Never called: the assertions are the @ts-expect-error lines (tsc fails when one of them type-checks).
-    const wrong = [
-      // @ts-expect-error a RemoveGiftCacheMq is not a send_gift message
-      () => producer.send(KafkaTopic.SEND_GIFT, [{ key: '9', value: { giftId: 9 } }]),
-      // @ts-expect-error a send_gift message lacking its price
-      () => producer.send(KafkaTopic.SEND_GIFT, [{ key: '1', value: { ...mq, price: undefined } }]),
-      // @ts-expect-error a cluster (prefixed) name or any other string is not a topic of the map
-      () => producer.send('it7.send_gift', [{ key: '1', value: mq }]),
-      () =>
-        new BatchConsumer<KafkaTopic.SEND_GIFT>(kafka, {
-          groupId: KafkaConsumerGroup.GIFT_SEND_GIFT,
-          topic: KafkaTopic.SEND_GIFT,
-          // @ts-expect-error send_gift is decoded into SendGiftMq, not RemoveGiftCacheMq
-          valueClass: RemoveGiftCacheMq,
-          handler: async () => undefined,
-        }),
-    ];
-    expect(wrong).toHaveLength(4);
-  });
-
   it('a consumer subscribes to the prefixed topic and joins the prefixed group', async () => {
     const f = fakeKafka();
     const seen: number[] = [];
@@ -97,3 +74,28 @@ describe('typed topics', () => {
     await consumer.stop();
   });
 });
+
+/**
+ * A wrong payload, topic or value class for a topic does not compile. Checked by tsc (npm test's typecheck
+ * stage fails when an @ts-expect-error line type-checks), not by jest: never called.
+ */
+function _wrongTopicsDoNotCompile(): void {
+  const producer = new KafkaProducerService(fakeKafka().kafka);
+  const kafka = fakeKafka().kafka;
+  const _wrong = [
+    // @ts-expect-error a RemoveGiftCacheMq is not a send_gift message
+    () => producer.send(KafkaTopic.SEND_GIFT, [{ key: '9', value: { giftId: 9 } }]),
+    // @ts-expect-error a send_gift message lacking its price
+    () => producer.send(KafkaTopic.SEND_GIFT, [{ key: '1', value: { ...mq, price: undefined } }]),
+    // @ts-expect-error a cluster (prefixed) name or any other string is not a topic of the map
+    () => producer.send('it7.send_gift', [{ key: '1', value: mq }]),
+    () =>
+      new BatchConsumer<KafkaTopic.SEND_GIFT>(kafka, {
+        groupId: KafkaConsumerGroup.GIFT_SEND_GIFT,
+        topic: KafkaTopic.SEND_GIFT,
+        // @ts-expect-error send_gift is decoded into SendGiftMq, not RemoveGiftCacheMq
+        valueClass: RemoveGiftCacheMq,
+        handler: async () => undefined,
+      }),
+  ];
+}
