@@ -1,5 +1,7 @@
 import { GiftFailData, ImBizCode } from '@live/contracts';
+import { GatewayRedisKeys } from '@live/redis';
 import { readFileSync } from 'node:fs';
+import { UserRole } from '../apps/api-gateway/src/user/entities/user.entity';
 import { API_ENDPOINTS } from '../bench/support/endpoints';
 import { ASYNCAPI_FILE, OPENAPI_FILE } from '../scripts/api-docs';
 import { HttpClient } from './support/http-client';
@@ -261,6 +263,25 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       },
       5_000,
     );
+  });
+
+  it('a token issued as admin loses the rights once its phone is off GATEWAY_ADMIN_PHONES (no waiting for its TTL)', async () => {
+    // A phone not on the list (this stack's list holds adminPhone only) whose token was issued while it was:
+    // its token's value says admin, as a login before the list changed wrote it.
+    const former = await login();
+    const anchor = await login();
+    const room = await anchor.client.post('/living/startingLiving', { type: 0 });
+    const keys = new GatewayRedisKeys(stack.redis.prefix);
+    await stack.redis.redis.set(keys.userToken(former.token), `${former.userId}:${UserRole.ADMIN}`, 'KEEPTTL');
+    const freeze = await former.client.post('/bank/admin/freeze', { userId: anchor.userId, reason: 'test' });
+    expect([freeze.status, freeze.body.code]).toEqual([403, 100003]);
+    const history = await former.client.post('/gift/history/room', { roomId: room.body.data.roomId });
+    expect([history.status, history.body.code]).toEqual([403, 10004]);
+    // The refused freeze left no trace (an admin on the list: 'admin gift writes need the admin role').
+    const log = await stack.db.dataSource.query('SELECT COUNT(*) AS n FROM t_account_status_log WHERE user_id = ?', [
+      anchor.userId,
+    ]);
+    expect(Number(log[0].n)).toBe(0);
   });
 
   it('the benchmark baselines do not exist unless GATEWAY_BENCH_ROUTES=true', async () => {

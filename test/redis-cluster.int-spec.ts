@@ -24,6 +24,7 @@ import { Cluster } from 'ioredis';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenCache } from '../apps/api-gateway/src/auth/token-cache';
+import { AdminRights } from '../apps/api-gateway/src/auth/admin-rights';
 import { AuthService } from '../apps/api-gateway/src/auth/auth.service';
 import { GatewayEnv } from '../apps/api-gateway/src/config/api-gateway.env';
 import { IdempotencyKeys } from '../apps/api-gateway/src/gift/idempotency-keys';
@@ -421,6 +422,7 @@ describe('Redis Cluster: every script and multi-key call site', () => {
       env,
       bank as unknown as BankClient,
       tokens,
+      new AdminRights(env, users as unknown as UserService),
     );
     const codes = await Promise.all(phones.map((p) => auth.sendLoginCode(p)));
     expect(codes.every((c) => /^\d{6}$/.test(c.devCode ?? ''))).toBe(true);

@@ -16,6 +16,7 @@ import { GatewayRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvide
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
+import { AdminRights } from './auth/admin-rights';
 import { AuthService } from './auth/auth.service';
 import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
@@ -81,6 +82,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     configProvider(GatewayEnv),
     { provide: APP_GUARD, useClass: AuthGuard },
     AuthService,
+    AdminRights,
     TokenCache,
     UserService,
     LivingService,

@@ -1,7 +1,7 @@
 import { BaseErrorCode, BizException } from '@live/common';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { UserRole } from '../user/entities/user.entity';
+import { AdminRights } from './admin-rights';
 import { IS_ADMIN, IS_PUBLIC } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { AuthenticatedRequest, TOKEN_COOKIE } from './auth.types';
@@ -18,13 +18,15 @@ export function tokenOf(req: AuthenticatedRequest): string | undefined {
 
 /**
  * Global: every route needs a valid token unless @Public(); the user id comes from the token alone
- * (request.user), so a client can never set it. @AdminOnly() routes also need the admin role.
+ * (request.user), so a client can never set it. @AdminOnly() routes also need the admin role, as it is now
+ * (AdminRights: the token's role and the phone still on GATEWAY_ADMIN_PHONES).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly admins: AdminRights,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -36,7 +38,7 @@ export class AuthGuard implements CanActivate {
     if (!user)
       throw new BizException(BaseErrorCode.TOKEN_ERROR, token ? 'token is invalid or expired' : 'login required');
     req.user = user;
-    if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets) && user.role !== UserRole.ADMIN) {
+    if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets) && !(await this.admins.holds(user))) {
       throw new BizException(BaseErrorCode.FORBIDDEN, 'admin only');
     }
     return true;

@@ -3,8 +3,9 @@ import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/r
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
-import { UserRole } from '../user/entities/user.entity';
 import { UserService } from '../user/user.service';
+import { UserRole } from '../user/entities/user.entity';
+import { AdminRights } from './admin-rights';
 import { RequestUser } from './auth.types';
 import { TokenCache } from './token-cache';
 
@@ -89,7 +90,6 @@ interface LoginCommands {
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
-  private readonly adminPhones: Set<string>;
   private readonly redis: RedisClient & LoginCommands;
 
   constructor(
@@ -99,16 +99,12 @@ export class AuthService {
     private readonly env: GatewayEnv,
     private readonly bank: BankClient,
     private readonly tokens: TokenCache,
+    private readonly admins: AdminRights,
   ) {
     this.redis = withScripts<LoginCommands>(redis, {
       lgCheckLoginCode: { numberOfKeys: 4, lua: CHECK_CODE },
       lgIssueLoginCode: { numberOfKeys: 1, lua: ISSUE_CODE },
     });
-    this.adminPhones = new Set(
-      env.GATEWAY_ADMIN_PHONES.split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
-    );
   }
 
   /**
@@ -181,7 +177,7 @@ export class AuthService {
         );
       throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
     }
-    const user = await this.users.loginByPhone(phone, this.adminPhones.has(phone) ? UserRole.ADMIN : UserRole.USER);
+    const user = await this.users.loginByPhone(phone, this.admins.roleOf(phone));
     await this.bank.createAccount(user.userId);
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.userToken(token), `${user.userId}:${user.role}`, 'EX', this.tokenTtlSeconds());

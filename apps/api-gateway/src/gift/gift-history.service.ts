@@ -1,9 +1,9 @@
 import { BizException, GatewayErrorCode, GiftClient } from '@live/common';
 import { GIFT_HISTORY_DEFAULT_LIMIT, GiftHistoryPage } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
+import { AdminRights } from '../auth/admin-rights';
 import { RequestUser } from '../auth/auth.types';
 import { LivingService } from '../living/living.service';
-import { UserRole } from '../user/entities/user.entity';
 
 /** A page request as the gateway passes it on: the caller's cursor, a limit (default 20). */
 export interface HistoryPageQuery {
@@ -22,6 +22,7 @@ export class GiftHistoryService {
   constructor(
     private readonly gifts: GiftClient,
     private readonly living: LivingService,
+    private readonly admins: AdminRights,
   ) {}
 
   sent(user: RequestUser, query: HistoryPageQuery): Promise<GiftHistoryPage> {
@@ -34,7 +35,7 @@ export class GiftHistoryService {
 
   async room(user: RequestUser, roomId: number, query: HistoryPageQuery): Promise<GiftHistoryPage> {
     const anchorId = await this.living.anchorOf(roomId);
-    if (anchorId !== user.userId && user.role !== UserRole.ADMIN) {
+    if (anchorId !== user.userId && !(await this.admins.holds(user))) {
       throw new BizException(
         GatewayErrorCode.LIVING_ROOM_NOT_OWNER,
         "only the room's anchor can read its gift history",
