@@ -1,6 +1,7 @@
 import { GiftFailData, ImBizCode } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { UserRole } from '../apps/api-gateway/src/user/entities/user.entity';
 import { API_ENDPOINTS } from '../bench/support/endpoints';
 import { ASYNCAPI_FILE, OPENAPI_FILE } from '../scripts/api-docs';
@@ -341,6 +342,35 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     }
   });
 
+  it('answers given before a route is reached are the envelope too: a deep body, a bad URL, oversized headers', async () => {
+    const { client } = await login();
+    // 20,000 levels of brackets (40 KB): refused in front, never walked recursively (it was a 500 and a stack trace).
+    const deep = `{"phone":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    for (const [who, path] of [
+      [client, '/bank/balance'],
+      [new HttpClient(stack.baseUrl), '/userLogin/sendLoginCode'],
+    ] as const) {
+      const answer = await who.request('POST', path, deep, { 'content-type': 'application/json' });
+      expect([path, answer.status, answer.body.code, answer.body.msg]).toEqual([
+        path,
+        400,
+        100001,
+        'body is nested deeper than 32 levels',
+      ]);
+    }
+    const port = Number(new URL(stack.baseUrl).port);
+    const badUrl = await rawHttp(port, 'GET /% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect([badUrl.status, JSON.parse(badUrl.body)]).toEqual([
+      400,
+      { code: 100001, msg: 'the URL is malformed (a bad percent-encoding)', data: null },
+    ]);
+    const bigHeader = await rawHttp(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect([bigHeader.status, JSON.parse(bigHeader.body)]).toEqual([
+      431,
+      { code: 100001, msg: 'request headers are too large', data: null },
+    ]);
+  });
+
   it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API, /docs/asyncapi.json the WebSocket', async () => {
     const { client } = await login();
     const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', {
@@ -366,3 +396,17 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(await asyncApi.json()).toEqual(JSON.parse(readFileSync(ASYNCAPI_FILE, 'utf8')));
   });
 });
+
+/** One raw HTTP/1.1 exchange on a plain TCP socket (what fetch would not send): the status and the body. */
+function rawHttp(port: number, request: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, ...body] = text.split('\r\n\r\n');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: body.join('\r\n\r\n') });
+    });
+  });
+}

@@ -18,6 +18,7 @@ import {
   createValidationPipe,
   digitStringsToIntegers,
 } from '../validation';
+import { clientErrorReply, frameworkErrorReply, refuseDeepBodies } from './http-edges';
 import { DependencyNotReadyError } from './wait-for';
 
 /**
@@ -53,6 +54,8 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
         bodyLimit: options.http.bodyLimitBytes ?? 64 * 1024,
         trustProxy: options.http.trustProxy ?? false,
         ajv: BODY_SCHEMA_AJV,
+        frameworkErrors: frameworkErrorReply,
+        clientErrorHandler: clientErrorReply,
       }),
       { bufferLogs: true, abortOnError: false },
     );
@@ -61,6 +64,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     app.useGlobalPipes(createValidationPipe());
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRequest', requestLogContext(app.get<RequestLogRoot>(REQUEST_LOG_ROOT, { strict: false })));
+    fastify.addHook('preValidation', refuseDeepBodies);
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());

@@ -53,6 +53,7 @@ function clientMessage(exception: unknown): string {
     return 'body is not valid JSON';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body is too large';
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported content type';
+  if (code === 'FST_ERR_BAD_URL') return 'the URL is malformed (a bad percent-encoding)';
   if (code === 'FST_ERR_VALIDATION')
     return schemaProblemMessage((exception as { validation?: SchemaProblem[] }).validation);
   return BaseErrorCode.PARAM_ERROR.msg;
