@@ -75,6 +75,29 @@ async function settle(run: Run): Promise<void> {
   await sleep(3_000);
 }
 
+/**
+ * What the client may see, as checks. A gift is sent again for 20 s while it gets a 5xx or no answer:
+ * errors during a fault are expected (the client errors column), but every gift ends with a definite
+ * answer (the unanswered column sums to 0). A read is sent once, so a read of a killed instance or of a Redis slot failing over fails by
+ * design; outside the faults (injection to recovery, each fault's row), none may.
+ */
+function clientChecks(run: Run): AuditCheck[] {
+  const unanswered = run.load.unansweredSince(0);
+  const readErrorsOutsideFaults = run.load.readErrors - run.faults.reduce((n, f) => n + f.readErrors, 0);
+  return [
+    {
+      name: 'every gift request answered definitely (200 or a refusal) within its 20 s of retries',
+      ok: unanswered === 0,
+      figures: { unanswered },
+    },
+    {
+      name: 'reads answered, none failed outside a fault',
+      ok: run.load.readsDone > 0 && readErrorsOutsideFaults === 0,
+      figures: { readErrorsOutsideFaults, readsDone: run.load.readsDone },
+    },
+  ];
+}
+
 /** RPC calls each instance served, printed; a check: both instances of each service carried >= 20 %. */
 function servedCheck(run: Run): AuditCheck {
   const rows = rpcShares(run.rpc.totals());
@@ -129,6 +152,7 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[], pk: PkLo
   const crashed = run.stack.crashed();
   const own: AuditCheck[] = [
     servedCheck(run),
+    ...clientChecks(run),
     pk.coverageCheck(),
     { name: 'no app died on its own', ok: crashed.length === 0, figures: { appsDown: crashed.length } },
     {

@@ -22,6 +22,8 @@ export interface FaultRow {
   clientErrors: number;
   /** Requests still failing after the client's retries (20 s). */
   unanswered: number;
+  /** Reads (each sent once) that failed from the injection to the recovery: a read of a killed instance fails. */
+  readErrors: number;
   recoverSeconds: number;
   peakLag: number;
   note: string;
@@ -50,6 +52,7 @@ async function inject(
   restore: () => Promise<string | void>,
 ): Promise<void> {
   const before = run.load.sent.length;
+  const readErrorsBefore = run.load.readErrors;
   run.kafka.takePeak();
   const t0 = Date.now();
   log(`fault: ${fault}`);
@@ -62,6 +65,7 @@ async function inject(
     fault,
     clientErrors: run.load.errorsSince(before),
     unanswered: run.load.unansweredSince(before),
+    readErrors: run.load.readErrors - readErrorsBefore,
     recoverSeconds: Number(recoverSeconds.toFixed(1)),
     peakLag: run.kafka.takePeak(),
     note: [what, after].filter(Boolean).join('; '),
