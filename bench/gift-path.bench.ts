@@ -518,7 +518,8 @@ async function main(): Promise<void> {
         log,
       });
       // The soak is the one run that lasts past the redelivery window, where t_gift_record answers replays
-      // instead of Redis: its money and pushes are audited like the phases' (exit code: the audit alone).
+      // instead of Redis: its money and pushes are audited like the phases', with the soak's leak check (every
+      // key family bounded); exit code: the audit alone (Redis MB and RSS drift are targets, see runSoak).
       const soakGifts = [warmup, soakLoad!].flatMap((r) => r.gifts);
       await waitSettled(ds, '%:s-%', soakFrom, soakLoad!.accepted.length, soakStart, 'soak');
       await sleep(3_500);
@@ -537,6 +538,7 @@ async function main(): Promise<void> {
       });
       const soakAudit = verdict([
         ...money.checks,
+        soak.keysBounded,
         pk.coverageCheck(),
         check(
           'soak viewers: no effect twice, no failure push',
