@@ -170,6 +170,7 @@ async function scenario(run: Run, viewers: Viewer[], senders: Viewer[], pk: PkLo
     observers,
     // Nothing flushes Redis here: a PK's bar must survive the master's failover (its hash is in its room's slot).
     pk: pk.audited(),
+    sentCounts: true, // GiftLoad: benchGiftCount
   });
   const result = verdict([...audit.checks, ...own]);
   await observers.close();

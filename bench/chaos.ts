@@ -431,6 +431,7 @@ async function chaos(
       // "Redis gone, its data lost" takes the running PK's hash (and the sweeper's entry) with it: that PK keeps
       // its t_living_pk row, running, and no bar to judge (PkLoad starts the next).
       pkStateLossAllowed: pk.roomIds().length,
+      sentCounts: true, // GiftLoad: benchGiftCount
     });
     const faultsRan = faults.length === FAULTS && faults.every((f) => f.recoverSeconds > 0);
     const all = verdict([

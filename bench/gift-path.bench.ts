@@ -535,6 +535,7 @@ async function main(): Promise<void> {
         gifts: soakGifts,
         requestIdLike: ['%:w-%', '%:s-%'],
         pk: pk.audited(),
+        sentCounts: true, // wrk-load's Lua: every 7th a send of 3
       });
       const soakAudit = verdict([
         ...money.checks,
@@ -688,6 +689,7 @@ async function main(): Promise<void> {
       requestIdLike: ['%:w-%', '%:q-%', '%:g-%', '%:h-%', '%:b-%'],
       observers: burstObservers,
       pk: pk.audited(),
+      sentCounts: true, // wrk-load's Lua: every 7th a send of 3
     });
     await burstObservers.close();
     const audited = verdict([

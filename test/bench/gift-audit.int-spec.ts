@@ -2,6 +2,10 @@ import { BankRedisKeys } from '@live/redis';
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@live/testing';
 import { auditMoney } from '../../bench/support/gift-audit';
 
+const CACHE = 'Redis balance cache = database (an account cached, when a gift was charged)';
+const PRICE =
+  'charged: one debit of price x count of its record (a send of several among them, when the load sent counts)';
+
 /** The money half of the gift audit against a real database and Redis: each check fails on its own defect. */
 describe('auditMoney', () => {
   let db: TestDatabase;
@@ -36,13 +40,14 @@ describe('auditMoney', () => {
       'INSERT INTO t_gift_record (request_id, user_id, receiver_id, room_id, gift_id, price, send_time) VALUES (?, 1, 2, 3, 1, 5, NOW(3))',
       [requestId],
     );
-  const audit = async (acceptedIds: string[]) => {
+  const audit = async (acceptedIds: string[], sentCounts = false) => {
     const { checks, outcomes } = await auditMoney({
       ds: db.dataSource,
       redis: r.redis,
       keyPrefix: r.prefix,
       acceptedIds,
       requestIdLike: ['%:c-%'],
+      sentCounts,
     });
     const figures = Object.assign({}, ...checks.map((c) => c.figures)) as Record<string, number>;
     // What each check prints with its verdict (a failed check is read by these alone).
@@ -76,7 +81,7 @@ describe('auditMoney', () => {
     expect((await audit(['1:c-2'])).figures.chargedNotAccepted).toBe(1);
 
     await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '1:90');
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual(['Redis balance cache = database']);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([CACHE]);
     await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '1:95');
 
     await record('1:c-2');
@@ -96,7 +101,7 @@ describe('auditMoney', () => {
     const multi = await audit(['1:c-1', '1:c-2']);
     expect([multi.failed, multi.figures.multiGifts]).toEqual([[], 1]);
     await q("UPDATE t_gift_record SET price = 5, count = 2 WHERE request_id = '1:c-1'");
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual(['charged: one debit of price x count of its record']);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([PRICE]);
     await q("UPDATE t_gift_record SET count = 1 WHERE request_id = '1:c-1'");
 
     // A balance the ledger does not explain (a negative one the schema itself refuses: ck_account_balance).
@@ -104,7 +109,7 @@ describe('auditMoney', () => {
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       'balances + earnings + withdrawn + fees = credits',
       'ledger = balances',
-      'Redis balance cache = database',
+      CACHE,
     ]);
     await q('UPDATE t_qiyu_currency_account SET current_balance = 95, earnings = 4 WHERE user_id IN (1, 2)');
     await q('UPDATE t_qiyu_currency_account SET current_balance = 0 WHERE user_id = 2');
@@ -218,6 +223,23 @@ describe('auditMoney', () => {
     await trade('wd:999999', 2, 0, 5, 1, 1);
     expect((await audit(accepted)).failed).toEqual(['withdrawal orders = their ledger rows']);
     await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = 'wd:999999'");
+    expect((await audit(accepted)).failed).toEqual([]);
+  });
+
+  it('fails a run whose coverage checks judged nothing: no send of several, no account cached', async () => {
+    const accepted = ['1:c-1', '1:c-2'];
+    // The load sent counts, and the one charged gift is a send of one: price x count never met a count.
+    const single = await audit(accepted, true);
+    expect([single.failed, single.figures.multiGifts]).toEqual([[PRICE], 0]);
+    await q("UPDATE t_gift_record SET price = 1, count = 5 WHERE request_id = '1:c-1'");
+    expect((await audit(accepted, true)).failed).toEqual([]);
+    await q("UPDATE t_gift_record SET price = 5, count = 1 WHERE request_id = '1:c-1'");
+
+    // A gift was charged and no balance is cached: the cache compared nothing (a charge caches its sender's).
+    await r.redis.del(new BankRedisKeys(r.prefix).balance(1));
+    const uncached = await audit(accepted);
+    expect([uncached.failed, uncached.figures.cachedAccounts]).toEqual([[CACHE], 0]);
+    await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '3:95');
     expect((await audit(accepted)).failed).toEqual([]);
   });
 });

@@ -78,6 +78,17 @@ describe('judgePushes (the push half of the gift audit)', () => {
     expect(r.ok).toBe(false);
   });
 
+  it('fails when a gift was charged and no observer sat in its room (nothing judged); no refusal pair is due', () => {
+    const elsewhere = [socket(0, 3, 11), socket(1, 4, 11)];
+    const r = figures(gifts, outcomes, elsewhere, []);
+    expect(r.figures).toMatchObject({ effectPairsJudged: 0, effectPairsExcluded: 0, failurePairsJudged: 0 });
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([expect.stringMatching(/^sockets connected/)]);
+    // Only a refused gift, its sender without a socket (an anchor, say): nothing was due, nothing to judge.
+    const refusedOnly = figures([gift('2:c-2', 2, 10)], outcomes, [socket(0, 1, 10)], []);
+    expect(refusedOnly.figures).toMatchObject({ effectPairsJudged: 0, failurePairsJudged: 0, failurePairsExcluded: 0 });
+    expect(refusedOnly.ok).toBe(true);
+  });
+
   it('passes when most failure pairs were excluded but at least 10, and a tenth, were judged (refused gifts bunch up after faults)', () => {
     const judgedAndExcluded = (judged: number, excluded: number) => {
       const mine = Array.from({ length: judged }, (_, i) => gift(`2:r-${i}`, 2, 10));

@@ -239,4 +239,34 @@ describe('auditPk', () => {
     );
     expect(after.figures.pkMismatches).toBe(1);
   });
+
+  it("passes the load's counts to the money half: a run that charged only sends of one fails, as does no cache", async () => {
+    // Room 8's nine charged gifts (the test before last), each a send of one; no balance is cached.
+    const gifts = Array.from({ length: 9 }, (_, i) => ({
+      requestId: `1:b-${i}`,
+      senderId: SENDER,
+      roomId: 8,
+      sentAt: 0,
+    }));
+    const run = async (sentCounts: boolean) => {
+      const result = await auditGifts({
+        ds: db.dataSource,
+        redis: r.redis,
+        keyPrefix: r.prefix,
+        gifts,
+        requestIdLike: [],
+        sentCounts,
+      });
+      return Object.fromEntries(result.checks.map((c) => [c.name.split(' (')[0], { ok: c.ok, ...c.figures }]));
+    };
+    const price = 'charged: one debit of price x count of its record';
+    const cache = 'Redis balance cache = database';
+    const singles = await run(true);
+    expect(singles[price]).toEqual({ ok: false, chargedNotPriceTimesCount: 0, multiGifts: 0 });
+    expect(singles[cache]).toEqual({ ok: false, cachedAccounts: 0, redisCacheMismatches: 0 });
+    expect((await run(false))[price].ok).toBe(true);
+    // One of them a send of two at half the price: the same 52 coins (and the same step), a count met.
+    await q("UPDATE t_gift_record SET price = 26, count = 2 WHERE request_id = '1:b-0'");
+    expect((await run(true))[price]).toEqual({ ok: true, chargedNotPriceTimesCount: 0, multiGifts: 1 });
+  });
 });
