@@ -371,6 +371,30 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     ]);
   });
 
+  it('a JSON string of digits is not an integer (400 / 100001, nothing done); the same digits in a form are', async () => {
+    const anchor = await login();
+    const { roomId } = (await anchor.client.post('/living/startingLiving', { type: 0 })).body.data;
+    for (const [path, body] of [
+      ['/living/anchorConfig', `{"roomId":"${roomId}"}`],
+      ['/living/mute', `{"roomId":${roomId},"userId":"${anchor.userId + 1}","minutes":5}`],
+      ['/bank/withdraw', '{"amount":"200"}'],
+      ['/gift/history/room', `{"roomId":" ${roomId}"}`],
+    ]) {
+      const answer = await anchor.client.request('POST', path, body, { 'content-type': 'application/json' });
+      expect([path, answer.status, answer.body.code, answer.body.msg]).toEqual([
+        path,
+        400,
+        100001,
+        expect.stringMatching(/must be an integer number/),
+      ]);
+    }
+    expect((await anchor.client.post('/bank/withdrawals', {})).body.data.list).toEqual([]);
+    const form = await anchor.client.request('POST', '/living/anchorConfig', `roomId=${roomId}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect([form.status, form.body.code, form.body.data.roomId]).toEqual([200, 200, roomId]);
+  });
+
   it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API, /docs/asyncapi.json the WebSocket', async () => {
     const { client } = await login();
     const form = await client.request('POST', '/living/list', 'type=0&page=1&pageSize=5', {

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { digitsToInt } from './to-int.decorator';
+import { digitsToInt, FORM_BODIES } from './to-int.decorator';
 
 /**
  * Fastify's own compiled validator (ajv), for the routes that declare a body schema (@RouteSchema): the hot
@@ -17,17 +17,19 @@ interface SchemaProperty {
 }
 
 /**
- * preValidation hook: in a FORM body validated by a route schema, a string of digits given for an `integer`
- * property becomes the number (a form carries only strings), as @ToInt does for class-validator's DTOs; a JSON
- * body is taken as typed (`"count": "3"` is not an integer: refused). In either, an optional property given as
- * null is taken as absent (as class-validator's @IsOptional did).
+ * preValidation hook: a FORM body is marked (FORM_BODIES: @ToInt converts its digits for class-validator's
+ * DTOs), and in one validated by a route schema a string of digits given for an `integer` property becomes the
+ * number (a form carries only strings); a JSON body is taken as typed (`"count": "3"` is not an integer:
+ * refused), on every route. In either, an optional property given as null is taken as absent (as
+ * class-validator's @IsOptional did).
  */
 export function digitStringsToIntegers(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   const schema = request.routeOptions.schema?.body as
     { properties?: Record<string, SchemaProperty>; required?: readonly string[] } | undefined;
   const body = request.body as Record<string, unknown> | null | undefined;
+  const form = isFormBody(request);
+  if (form && body && typeof body === 'object') FORM_BODIES.add(body);
   if (schema?.properties && body && typeof body === 'object' && !Array.isArray(body)) {
-    const form = isFormBody(request);
     for (const [key, property] of Object.entries(schema.properties)) {
       if (form && property.type === 'integer' && typeof body[key] === 'string') body[key] = digitsToInt(body[key]);
       if (body[key] === null && !schema.required?.includes(key)) delete body[key];

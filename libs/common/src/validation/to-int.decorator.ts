@@ -6,9 +6,18 @@ export function digitsToInt(value: unknown): unknown {
 }
 
 /**
- * For HTTP bodies that may be JSON or a form: a string of digits ("42", "-3") becomes the number;
- * anything else (a boolean, "4.5", "abc", an object) is left as it is, for @IsInt() to refuse.
+ * The bodies that came as a form (application/x-www-form-urlencoded), marked by the digitStringsToIntegers
+ * hook: a form carries only strings, so their digits are numbers; a JSON body is taken as typed.
+ */
+export const FORM_BODIES = new WeakSet<object>();
+
+/**
+ * For HTTP bodies that may be JSON or a form: in a FORM body a string of digits ("42", "-3") becomes the
+ * number; anything else, and every value of a JSON body (`"amount": "200"` is a string, not an integer), is
+ * left as it is, for @IsInt() to refuse. API.md: wrong types are 400 / 100001.
  */
 export function ToInt(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => digitsToInt(value));
+  return Transform(({ value, obj }: { value: unknown; obj: unknown }) =>
+    typeof obj === 'object' && obj !== null && FORM_BODIES.has(obj) ? digitsToInt(value) : value,
+  );
 }
