@@ -392,7 +392,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     const form = await anchor.client.request('POST', '/living/anchorConfig', `roomId=${roomId}`, {
       'content-type': 'application/x-www-form-urlencoded',
     });
-    expect([form.status, form.body.code, form.body.data.roomId]).toEqual([200, 200, roomId]);
+    expect([form.status, form.body.code, (form.body.data as { roomId: number }).roomId]).toEqual([200, 200, roomId]);
   });
 
   it('forms work too; /metrics (operators only) counts requests and gifts; /docs describes the API, /docs/asyncapi.json the WebSocket', async () => {

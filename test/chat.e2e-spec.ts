@@ -295,10 +295,14 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
       { roomId: room },
       { roomId: room, userId: viewer.userId, extra: 1 },
       { roomId: room, userId: anchor.userId },
+      { roomId: room, userId: 2_000_000_000 }, // no such user: no mute key for it
     ]) {
       const res = await anchor.client.postUntyped('/living/mute', bad);
       expect([res.status, res.body.code]).toEqual([400, 100001]);
     }
+    expect(await stack.redis.redis.exists(new GatewayRedisKeys(stack.redis.prefix).chatMute(room, 2_000_000_000))).toBe(
+      0,
+    );
     await sayAccepted(viewerWs, room, 'not muted yet');
 
     expect(

@@ -1,6 +1,7 @@
 import { BizException, GatewayErrorCode, BaseErrorCode } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
+import { UserService } from '../user/user.service';
 import { LivingService } from './living.service';
 
 /**
@@ -16,11 +17,15 @@ export class ChatMuteService {
     private readonly living: LivingService,
     @InjectRedis() private readonly redis: RedisClient,
     private readonly keys: GatewayRedisKeys,
+    private readonly users: UserService,
   ) {}
 
   async mute(anchorId: number, roomId: number, userId: number, minutes: number): Promise<void> {
     await this.assertAnchor(anchorId, roomId, 'mute');
     if (userId === anchorId) throw new BizException(BaseErrorCode.PARAM_ERROR, 'the anchor cannot mute themselves');
+    // Only users: a mute key for an id that is no one would only take room in Redis (until it expires).
+    if (!(await this.users.findById(userId)))
+      throw new BizException(BaseErrorCode.PARAM_ERROR, `userId ${userId} is not a user`);
     const ms = minutes * 60_000;
     await this.redis.set(this.keys.chatMute(roomId, userId), String(Date.now() + ms), 'PX', ms);
     this.logger.log(`room ${roomId}: user ${userId} muted for ${minutes} min by its anchor ${anchorId}`);
