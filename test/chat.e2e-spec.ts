@@ -57,6 +57,14 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
       .filter((f) => f.code === 0 && f.body && typeof f.body.code === 'number')
       .map((f) => f.body as { code: number; msg: string; error: string });
 
+  /** A new anchor's live room with a new viewer in it, each with a socket on the stack's node. */
+  async function roomWithViewer(): Promise<{ room: number; anchorWs: ImTestClient; viewerWs: ImTestClient }> {
+    const anchor = await login();
+    const room = await startLiving(anchor.client);
+    const viewer = await login();
+    return { room, anchorWs: await openIm(anchor.client, room), viewerWs: await openIm(viewer.client, room) };
+  }
+
   /** Says `text` and waits for the refusal it gets (the n-th refusal on that socket). */
   async function refusedWith(ws: ImTestClient, data: unknown): Promise<{ code: number; msg: string }> {
     const before = refusals(ws).length;
@@ -326,11 +334,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
   });
 
   it('refuses a text with a blocked word (IM_CHAT_BLOCKED_WORDS, any case), delivering nothing', async () => {
-    const anchor = await login();
-    const room = await startLiving(anchor.client);
-    const viewer = await login();
-    const anchorWs = await openIm(anchor.client, room);
-    const viewerWs = await openIm(viewer.client, room);
+    const { room, anchorWs, viewerWs } = await roomWithViewer();
 
     expect(await refusedWith(viewerWs, { roomId: room, text: 'buy SPAM here' })).toMatchObject({ code: 13008 });
     expect(await refusedWith(viewerWs, { roomId: room, text: 'a Forbidden word' })).toMatchObject({ code: 13008 });
@@ -344,6 +348,25 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     await sayAccepted(viewerWs, room, 'a clean one');
     await waitFor('the clean messages at the anchor', () => chats(anchorWs).length === 2);
     expect(chats(anchorWs).map((c) => c.text)).toEqual(['👩‍💻 coding', 'a clean one']);
+  });
+
+  it('refuses malformed and invisible texts (13004, the msg naming the problem): never delivered, never in the history', async () => {
+    const { room, anchorWs, viewerWs } = await roomWithViewer();
+
+    for (const [text, msg] of [
+      ['\u3164\u3164', 'chat text must not be blank (only spaces or invisible characters)'],
+      ['a' + '\u0336'.repeat(199), 'chat text must not stack more than 4 combining marks on one character'],
+      // JSON.stringify sends a lone surrogate as the escape \ud800, which the server's JSON.parse decodes back.
+      ['a\ud800b', 'chat text must not contain a lone surrogate (malformed UTF-16)'],
+      ['\uE000\uF8FF', 'chat text must not contain private-use characters'],
+    ])
+      expect(await refusedWith(viewerWs, { roomId: room, text })).toMatchObject({ code: 13004, msg });
+    await sayAccepted(viewerWs, room, '안녕하세요 👩‍💻 café');
+    await waitFor('the clean message at the anchor', () => chats(anchorWs).length === 1);
+    expect(chats(anchorWs).map((c) => c.text)).toEqual(['안녕하세요 👩‍💻 café']);
+    const late = await openIm((await login()).client, room);
+    await waitFor('the replay', () => chats(late).length === 1);
+    expect(chats(late).map((c) => [c.text, c.history])).toEqual([['안녕하세요 👩‍💻 café', true]]);
   });
 
   it(`a late joiner gets the room's last ${HISTORY} messages, oldest first, marked history; then live ones`, async () => {
@@ -487,6 +510,18 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     // Names that would pass for another user or for staff: refused, the name unchanged.
     for (const nickName of [`user${b.userId}`, 'Ad.min', 'Official']) {
       const res = await a.client.post('/user/setNickname', { nickName });
+      expect([res.status, res.body.code]).toEqual([400, 100001]);
+    }
+    // The same hidden by Hangul fillers or look-alike letters, or invisible, or malformed (b: 20 a minute each).
+    for (const nickName of [
+      `user${a.userId}\u3164`,
+      '\u3164' + `user${a.userId}`,
+      'adm\u3164in',
+      'Аdmin',
+      '\u3164\u3164',
+      'bad\ud800',
+    ]) {
+      const res = await b.client.postUntyped('/user/setNickname', { nickName });
       expect([res.status, res.body.code]).toEqual([400, 100001]);
     }
     expect((await a.client.post('/user/profile')).body.data.nickName).toBe('星星 ⭐ Star');

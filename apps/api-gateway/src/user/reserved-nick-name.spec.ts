@@ -7,6 +7,13 @@ describe('reservedNickName: names that would pass for another user or for staff'
     }
   });
 
+  it.each(['user10006\u3164', '\u3164user10006', 'user10006\u115F', 'user10006\uFFA0', 'user10006\u2800', 'uѕеr10006'])(
+    "sees through letters drawn as nothing and look-alikes: %j is another user's default name",
+    (nick) => {
+      expect(reservedNickName(10001, nick)).toMatch(/another user's default name/);
+    },
+  );
+
   it('lets a user take back its own default name', () => {
     expect(reservedNickName(10001, 'user10001')).toBeNull();
   });
@@ -17,8 +24,25 @@ describe('reservedNickName: names that would pass for another user or for staff'
     }
   });
 
+  it.each(['adm\u3164in', 'Аdmin', 'sуstem', 'ΑDΜΙΝ', 'Оffісіаl', 'ädmin', 'ѕtaff', '𝐚𝐝𝐦𝐢𝐧'])(
+    'refuses %j: a staff word spelled with fillers, accents or Cyrillic and Greek look-alikes',
+    (nick) => {
+      expect(reservedNickName(10001, nick)).toMatch(/kept for the platform's staff/);
+    },
+  );
+
   it('lets ordinary names through', () => {
-    for (const nick of ['Lucky Star', '星星 ⭐ Star', 'user', 'users 1', 'dev 👩‍💻']) {
+    for (const nick of [
+      'Lucky Star',
+      '星星 ⭐ Star',
+      'user',
+      'users 1',
+      'dev 👩‍💻',
+      '안녕하세요',
+      'Привет',
+      'José',
+      'Αθηνά',
+    ]) {
       expect(reservedNickName(10001, nick)).toBeNull();
     }
   });

@@ -1,28 +1,43 @@
-import { hasForbiddenTextChars, NICK_NAME_MAX_CHARS } from '@live/contracts';
+import { NICK_NAME_MAX_CHARS, shownTextProblem } from '@live/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, Min, ValidateBy } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
 
 /** The most user ids one /user/names call may name. */
 export const MAX_NAMES_PER_CALL = 100;
 
 /**
- * 1..NICK_NAME_MAX_CHARS characters (code points) once trimmed (the Transform trims), without control or invisible
- * format characters (hasForbiddenTextChars: a zero-width joiner only between emoji).
+ * 1..NICK_NAME_MAX_CHARS characters (code points) once trimmed (the Transform trims), passing the rule of texts
+ * shown to a room (shownTextProblem, as chat texts: not malformed, not blank once invisible characters are left
+ * out, no control or invisible characters but a zero-width joiner between emoji, no private use, no stacked
+ * marks). The message names the problem.
  */
 function IsNickName(): PropertyDecorator {
   return ValidateBy({
     name: 'isNickName',
     validator: {
-      validate: (value: unknown) =>
-        typeof value === 'string' &&
-        [...value].length >= 1 &&
-        [...value].length <= NICK_NAME_MAX_CHARS &&
-        !hasForbiddenTextChars(value),
-      defaultMessage: () =>
-        `nickName must be 1-${NICK_NAME_MAX_CHARS} characters after trimming, without control or invisible characters`,
+      validate: (value: unknown) => nickNameProblem(value) === null,
+      defaultMessage: ({ value }: ValidationArguments) => `nickName ${nickNameProblem(value) ?? 'is invalid'}`,
     },
   });
+}
+
+function nickNameProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  const chars = [...value].length;
+  if (chars < 1 || chars > NICK_NAME_MAX_CHARS)
+    return `must be 1-${NICK_NAME_MAX_CHARS} characters after trimming (it has ${chars})`;
+  return shownTextProblem(value);
 }
 
 export class SetNickNameDto {
@@ -30,7 +45,7 @@ export class SetNickNameDto {
     minLength: 1,
     maxLength: NICK_NAME_MAX_CHARS,
     example: 'Lucky Star',
-    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), no control or invisible format characters (a zero-width joiner only between emoji)`,
+    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (a zero-width joiner only between emoji), private-use characters, or more than 4 combining marks on one character`,
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()

@@ -1,5 +1,5 @@
 import { BaseErrorCode, BizException } from '@live/common';
-import { defaultNickName, USER_NICK_TTL_SECONDS } from '@live/contracts';
+import { defaultNickName, foldLookAlikes, USER_NICK_TTL_SECONDS } from '@live/contracts';
 import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -94,15 +94,13 @@ export class UserService {
 const STAFF_WORDS = ['admin', 'official', 'moderator', 'staff', 'system'];
 
 /**
- * Why a nickname would pass for someone else, or null. Compared on a folded form (NFKC, lower case, only letters
- * and digits: "Ad.min" and "ＡＤＭＩＮ" are "admin"): another user's default name (`user<digits>`: only one's own), or
- * a staff word. Look-alike letters of other scripts are not folded (the chat's blocked words have the same limit).
+ * Why a nickname would pass for someone else, or null. Compared on a folded form (foldLookAlikes: NFKC, lower
+ * case, marks removed, only letters and digits, the letters drawn as nothing such as the Hangul fillers left out,
+ * Cyrillic and Greek look-alikes read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and "Аdmin" are
+ * "admin"): another user's default name (`user<digits>`: only one's own), or a staff word.
  */
 export function reservedNickName(userId: number, nickName: string): string | null {
-  const folded = nickName
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '');
+  const folded = foldLookAlikes(nickName);
   const other = /^user(\d+)$/.exec(folded);
   if (other && folded !== defaultNickName(userId)) return `"${nickName}" is another user's default name`;
   const word = STAFF_WORDS.find((w) => folded.includes(w));

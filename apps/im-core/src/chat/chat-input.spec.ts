@@ -1,5 +1,5 @@
 import { ImErrorCode } from '@live/common';
-import { BlockedWords, foldForMatching, isRefusal, parseChatData } from './chat-input';
+import { BlockedWords, isRefusal, parseChatData } from './chat-input';
 
 describe('parseChatData', () => {
   it('takes { roomId, text } with the text trimmed', () => {
@@ -16,8 +16,8 @@ describe('parseChatData', () => {
     expect(isRefusal(refused) && refused.error).toBe(ImErrorCode.CHAT_TEXT_INVALID);
   });
 
-  it.each(['👩‍💻', '👨‍👩‍👧', '🏳️‍🌈', '👩🏽‍💻 ok', '❤️‍🔥', 'café', 'e\u0301', '👍🏻'])(
-    'takes %s (a zero-width joiner between emoji, combining marks, skin tones)',
+  it.each(['👩‍💻', '👨‍👩‍👧', '🏳️‍🌈', '👩🏽‍💻 ok', '❤️‍🔥', 'café', 'e\u0301', 'e\u0301\u0323', '👍🏻', '안녕하세요', 'مرحبا', '你好'])(
+    'takes %s (a zero-width joiner between emoji, combining marks, skin tones, any script)',
     (text) => {
       expect(parseChatData({ roomId: 1, text })).toEqual({ roomId: 1, text });
     },
@@ -41,6 +41,12 @@ describe('parseChatData', () => {
       { roomId: 1, text: '🏴\u{E0067}\u{E0062}\u{E007F}' },
       ImErrorCode.CHAT_TEXT_INVALID,
     ],
+    ['a lone surrogate', { roomId: 1, text: 'a\ud800b' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['Hangul fillers only (looks empty)', { roomId: 1, text: '\u3164\u3164' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['a Hangul filler inside a word', { roomId: 1, text: 'sp\u3164am' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['199 stacked combining marks', { roomId: 1, text: 'a' + '\u0336'.repeat(199) }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['noncharacters', { roomId: 1, text: '\uFFFF\uFFFE' }, ImErrorCode.CHAT_TEXT_INVALID],
+    ['private use', { roomId: 1, text: '\uE000\uF8FF' }, ImErrorCode.CHAT_TEXT_INVALID],
     ['no roomId', { text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
     ['a string roomId', { roomId: '1', text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
     ['roomId 0', { roomId: 0, text: 'hi' }, ImErrorCode.CHAT_MESSAGE_INVALID],
@@ -52,6 +58,16 @@ describe('parseChatData', () => {
   ])('refuses %s', (_what, data, code) => {
     const result = parseChatData(data);
     expect(isRefusal(result) && result.error).toBe(code);
+  });
+
+  it.each([
+    ['a\ud800b', 'chat text must not contain a lone surrogate (malformed UTF-16)'],
+    ['\u3164\u3164', 'chat text must not be blank (only spaces or invisible characters)'],
+    ['a' + '\u0336'.repeat(199), 'chat text must not stack more than 4 combining marks on one character'],
+    ['\uFFFF\uFFFE', 'chat text must not contain a noncharacter (U+FFFE, U+FFFF, U+FDD0..U+FDEF...)'],
+    ['\uE000\uF8FF', 'chat text must not contain private-use characters'],
+  ])('names the problem of %j in its message', (text, msg) => {
+    expect(parseChatData({ roomId: 1, text })).toEqual({ error: ImErrorCode.CHAT_TEXT_INVALID, msg });
   });
 });
 
@@ -70,17 +86,22 @@ describe('BlockedWords', () => {
   });
 });
 
-describe('foldForMatching and the blocked words on it', () => {
-  it('folds width, case, combining marks, whitespace, punctuation and symbols away', () => {
-    expect(foldForMatching('Ｓ.P a-M! s̶p̶ä̃m ½')).toBe('spamspam12');
+describe('the blocked words on the folded text (foldForMatching, libs/contracts)', () => {
+  it.each([
+    's p a m',
+    'S.P.A.M',
+    's-p_a*m',
+    'SPAM',
+    'ＳＰＡＭ',
+    'späm',
+    's̶p̶a̶m̶',
+    'spa\tm',
+    'buy spam!!',
+    'sp\u3164am',
+    'sp\u2800am',
+  ])('"%s" holds spam', (text) => {
+    expect(new BlockedWords('spam').find(text)).toBe('spam');
   });
-
-  it.each(['s p a m', 'S.P.A.M', 's-p_a*m', 'SPAM', 'ＳＰＡＭ', 'späm', 's̶p̶a̶m̶', 'spa\tm', 'buy spam!!'])(
-    '"%s" holds spam',
-    (text) => {
-      expect(new BlockedWords('spam').find(text)).toBe('spam');
-    },
-  );
 
   it('folds the configured words the same way', () => {
     expect(new BlockedWords('S.P.A.M, Bad Word').find('a badword here')).toBe('badword');

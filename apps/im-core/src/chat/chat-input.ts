@@ -1,5 +1,5 @@
 import { ErrorCode, ImErrorCode } from '@live/common';
-import { CHAT_TEXT_MAX_CHARS, ChatSendData, hasForbiddenTextChars, ImBizCode } from '@live/contracts';
+import { CHAT_TEXT_MAX_CHARS, ChatSendData, foldForMatching, ImBizCode, shownTextProblem } from '@live/contracts';
 
 /** Why a chat message was refused: its code and the message the sender is shown. */
 export interface ChatRefusal {
@@ -14,7 +14,8 @@ export function chatRefusal(error: ErrorCode, msg: string = error.msg): ChatRefu
 /**
  * The `data` of a client's 5555, checked: `{ roomId, text }` (an object, or a JSON string of one, as
  * clients of the original protocol send `data`); text trimmed, 1..CHAT_TEXT_MAX_CHARS characters (code
- * points), no control or invisible format characters (hasForbiddenTextChars). Nothing else may come along.
+ * points), none of what shownTextProblem refuses (malformed, blank once invisible characters are left out,
+ * control or invisible characters, private use, stacked marks). Nothing else may come along.
  */
 export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
   let value = data;
@@ -46,11 +47,8 @@ export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
       ImErrorCode.CHAT_TEXT_INVALID,
       `chat text has ${chars} characters: at most ${CHAT_TEXT_MAX_CHARS} are allowed`,
     );
-  if (hasForbiddenTextChars(trimmed))
-    return chatRefusal(
-      ImErrorCode.CHAT_TEXT_INVALID,
-      'chat text must not contain control or invisible characters (a zero-width joiner only between emoji)',
-    );
+  const problem = shownTextProblem(trimmed);
+  if (problem) return chatRefusal(ImErrorCode.CHAT_TEXT_INVALID, `chat text ${problem}`);
   return { roomId, text: trimmed };
 }
 
@@ -100,18 +98,4 @@ export class BlockedWords {
     const t = foldForMatching(text);
     return this.words.find((w) => t.includes(w)) ?? null;
   }
-}
-
-/** Combining marks (after a canonical decomposition: the accent of `ä`), and what is not a letter or digit. */
-const MARKS = /\p{M}/gu;
-const NOT_MATCHED = /[\p{White_Space}\p{P}\p{S}\p{C}\p{Z}]/gu;
-
-/**
- * The form blocked words are matched on: NFKC (full-width and compatibility forms: `ＳＰＡＭ`, `ｓ`), lower case,
- * combining marks removed (`späm`, `s̶p̶a̶m̶`), then whitespace, punctuation, symbols and any control or format
- * character removed (`s p a m`, `S.P.A.M`, `s-p-a-m`). Not folded: look-alike letters of other scripts
- * (Cyrillic `ѕрам`, Greek `Α`), digits for letters (`sp4m`), or words split across messages.
- */
-export function foldForMatching(s: string): string {
-  return s.normalize('NFKD').replace(MARKS, '').normalize('NFKC').toLowerCase().replace(NOT_MATCHED, '');
 }

@@ -1,30 +1,3 @@
-/**
- * Control characters, line and paragraph separators, and the bidirectional overrides and isolates (which
- * would reorder the text shown after them).
- */
-const CONTROL_OR_SEPARATOR = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-
-/** Invisible format characters (Unicode category Cf: zero-width space and joiners, soft hyphen, BOM, tags...). */
-const FORMAT_CHAR = /\p{Cf}/u;
-
-/**
- * A zero-width joiner (U+200D) between two emoji (the first maybe with its variation selector or skin tone),
- * as in 👩‍💻, 👨‍👩‍👧 or 🏳️‍🌈: the one format character a text may hold.
- */
-const EMOJI_JOINER =
-  /(?<=\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)\u200D(?=\p{Extended_Pictographic})/gu;
-
-/**
- * Whether a text holds a character refused in chat texts (im-core) and nicknames (api-gateway): a control
- * character, a line or paragraph separator, a bidi override or isolate, or any invisible format character
- * (category Cf: U+200B zero-width space, U+00AD soft hyphen, U+2060 word joiner, U+FEFF, the tag characters of
- * subdivision flags such as 🏴󠁧󠁢󠁥󠁮󠁧󠁿...), which would hide a blocked word (`sp\u200Bam`) or make two names look
- * alike, except U+200D between two emoji. Variation selectors and combining marks are not format characters.
- */
-export function hasForbiddenTextChars(text: string): boolean {
-  return CONTROL_OR_SEPARATOR.test(text) || FORMAT_CHAR.test(text.replace(EMOJI_JOINER, ''));
-}
-
 /** The longest nickname, in characters (Unicode code points) after trimming. */
 export const NICK_NAME_MAX_CHARS = 20;
 

@@ -1,3 +1,5 @@
 export * from './field.decorators';
 export * from './validate-payload';
 export * from './compiled-checker';
+export * from './text-rules';
+export * from './text-fold';

@@ -1,0 +1,92 @@
+/**
+ * The text rules shared by what people write for others to read: chat texts (im-core, 5555), nicknames
+ * (api-gateway, /user/setNickname) and admins' reasons (IsReasonText). Each rule answers the problem in words
+ * (a phrase after the field's name: "chat text must not ..."), or null when the text passes.
+ */
+
+/** A lone UTF-16 surrogate (a JSON `"\ud800"` decodes to one): `!text.isWellFormed()`, not in the ES2022 lib. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Noncharacters: U+FDD0..U+FDEF and the last two code points of every plane (U+FFFE, U+FFFF ... U+10FFFF). */
+const NONCHARACTER = /\p{Noncharacter_Code_Point}/u;
+
+/**
+ * What shows nothing: whitespace, the default-ignorable code points (format characters, variation selectors,
+ * the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Khmer inherent vowels U+17B4/U+17B5, U+180E,
+ * U+2060..U+2064...), the Braille blank U+2800 and the null notehead U+1D159 (symbols drawn as nothing).
+ */
+const INVISIBLE = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800\u{1D159}]/gu;
+
+/**
+ * Control characters, line and paragraph separators, and the bidirectional overrides and isolates (which
+ * would reorder the text shown after them).
+ */
+const CONTROL_OR_SEPARATOR = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * Invisible characters: the format characters (Unicode category Cf: zero-width space and joiners, soft hyphen,
+ * BOM, U+2060..U+2064, U+180E, tags...) and the other default-ignorable code points that are letters or marks
+ * drawn as nothing (the Hangul fillers `user1\u3164`, the Khmer inherent vowels, U+034F), but not the variation
+ * selectors (the U+FE0F of ❤️, ideographic variants): those a run of marks limits (STACKED_MARKS).
+ */
+const INVISIBLE_CHAR = /\p{Cf}|(?!\p{Variation_Selector})\p{Default_Ignorable_Code_Point}/u;
+
+/**
+ * A zero-width joiner (U+200D) between two emoji (the first maybe with its variation selector or skin tone),
+ * as in 👩‍💻, 👨‍👩‍👧 or 🏳️‍🌈: the one invisible character a text may hold.
+ */
+const EMOJI_JOINER =
+  /(?<=\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)\u200D(?=\p{Extended_Pictographic})/gu;
+
+/**
+ * Private use (U+E000..U+F8FF and planes 15-16): refused in public texts. They mean nothing agreed on, and each
+ * device draws them its own way (U+F8FF is an Apple logo on Apple devices, a box elsewhere; a custom font's
+ * badge or brand), so a reader cannot know what the sender saw, and a name could carry a fake badge.
+ */
+const PRIVATE_USE = /\p{Co}/u;
+
+/** The most combining marks one character may carry: more is stacked "Zalgo" text that covers the lines around. */
+export const MAX_MARKS_PER_CHAR = 4;
+const STACKED_MARKS = new RegExp(`\\p{M}{${MAX_MARKS_PER_CHAR + 1},}`, 'u');
+
+type Rule = [refuses: (text: string) => boolean, problem: string];
+
+const MALFORMED_OR_BLANK: Rule[] = [
+  [(t) => LONE_SURROGATE.test(t), 'must not contain a lone surrogate (malformed UTF-16)'],
+  [(t) => NONCHARACTER.test(t), 'must not contain a noncharacter (U+FFFE, U+FFFF, U+FDD0..U+FDEF...)'],
+  [(t) => t.replace(INVISIBLE, '').length === 0, 'must not be blank (only spaces or invisible characters)'],
+];
+
+const SHOWN_TEXT: Rule[] = [
+  ...MALFORMED_OR_BLANK,
+  [
+    (t) => CONTROL_OR_SEPARATOR.test(t) || INVISIBLE_CHAR.test(t.replace(EMOJI_JOINER, '')),
+    'must not contain control or invisible characters (a zero-width joiner only between emoji)',
+  ],
+  [(t) => PRIVATE_USE.test(t), 'must not contain private-use characters'],
+  [(t) => STACKED_MARKS.test(t), `must not stack more than ${MAX_MARKS_PER_CHAR} combining marks on one character`],
+];
+
+function firstProblem(rules: Rule[], text: string): string | null {
+  return rules.find(([refuses]) => refuses(text))?.[1] ?? null;
+}
+
+/**
+ * Why a reason an admin gives (a freeze, a rejected withdrawal) is refused, or null: a lone surrogate, a
+ * noncharacter, or nothing visible (`"\u200B"`, `"\u3164"` or `"   "` says nothing). Admins' reasons may hold
+ * line breaks; the stricter rule of shown texts is not applied.
+ */
+export function reasonTextProblem(text: string): string | null {
+  return firstProblem(MALFORMED_OR_BLANK, text);
+}
+
+/**
+ * Why a text shown to a room (a chat text, a nickname) is refused, or null: a lone surrogate, a noncharacter,
+ * nothing visible, a control character, a line or paragraph separator, a bidi override or isolate, an
+ * invisible character (INVISIBLE_CHAR: `sp\u200Bam`, `user1\u3164`; a zero-width joiner only between emoji), a
+ * private-use character, or more than MAX_MARKS_PER_CHAR combining marks on one character. Emoji sequences,
+ * any script's letters and accents of one or two marks pass.
+ */
+export function shownTextProblem(text: string): string | null {
+  return firstProblem(SHOWN_TEXT, text);
+}
