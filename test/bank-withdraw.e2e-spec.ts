@@ -363,7 +363,7 @@ describe('withdrawals of gift earnings', () => {
   it('a blank rejection reason is refused (400 / 100001), the order unchanged', async () => {
     const anchor = await anchorWithEarnings();
     const { withdrawalId } = (await withdraw(anchor.client, 300, 'blank')).body.data;
-    for (const reason of ['   ', '\t\n', '']) {
+    for (const reason of ['   ', '\t\n', '', '\u200b', 'bad\ud800']) {
       const res = await admin.post('/bank/admin/withdrawal/reject', { withdrawalId, reason });
       expect([res.status, res.body.code]).toEqual([400, 100001]);
     }

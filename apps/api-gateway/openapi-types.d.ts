@@ -1140,7 +1140,7 @@ export interface components {
     RejectWithdrawalDto: {
       /** @example 1 */
       withdrawalId: number;
-      /** @description why (shown to the user; not blank) */
+      /** @description why (shown to the user; not blank: something visible once whitespace and invisible characters are left out; no lone surrogate or noncharacter) */
       reason: string;
     };
     ImConfigView: {

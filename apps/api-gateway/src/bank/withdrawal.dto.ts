@@ -50,7 +50,11 @@ export class WithdrawalIdDto {
 
 /** `{ withdrawalId, reason }` of `/bank/admin/withdrawal/reject`. */
 export class RejectWithdrawalDto extends WithdrawalIdDto {
-  @ApiProperty({ description: 'why (shown to the user; not blank)', maxLength: WITHDRAWAL_REASON_MAX_LENGTH })
+  @ApiProperty({
+    description:
+      'why (shown to the user; not blank: something visible once whitespace and invisible characters are left out; no lone surrogate or noncharacter)',
+    maxLength: WITHDRAWAL_REASON_MAX_LENGTH,
+  })
   @IsWithdrawalRejectReason()
   reason!: string;
 }

@@ -11,9 +11,12 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateNested,
+  ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
+import { reasonTextProblem } from './text-rules';
 
 /** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -53,15 +56,23 @@ export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
 }
 
 /**
- * A reason an admin gives (a freeze, a rejected withdrawal): 1..`maxLength` characters, not blank (at least one
- * character that is not whitespace: "   " says nothing and is refused).
+ * A reason an admin gives (a freeze, a rejected withdrawal): 1..`maxLength` characters, passing reasonTextProblem:
+ * not blank (something visible once whitespace and invisible characters are left out: "   ", "\u200B" and
+ * "\u3164" say nothing and are refused), no lone surrogate, no noncharacter. The message names the problem.
  */
 export function IsReasonText(maxLength: number): PropertyDecorator {
   return compose(
     IsString(),
     MinLength(1),
     MaxLength(maxLength),
-    Matches(/\S/, { message: '$property must not be blank' }),
+    ValidateBy({
+      name: 'isReasonText',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && reasonTextProblem(value) === null,
+        defaultMessage: ({ property, value }: ValidationArguments) =>
+          `${property} ${reasonTextProblem(String(value)) ?? 'must be a string'}`,
+      },
+    }),
   );
 }
 

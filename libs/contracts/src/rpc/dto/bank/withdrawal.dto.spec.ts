@@ -12,6 +12,31 @@ describe('reasons: a rejected withdrawal and a freeze', () => {
     expect(freeze(reason).ok).toBe(false);
   });
 
+  it.each(['\u200B', '\u3164', ' \uFEFF\u2800 '])(
+    'refuses %j (nothing visible: only invisible characters) for both',
+    (reason) => {
+      expect(reject(reason)).toEqual({ ok: false, error: expect.stringMatching(/reason must not be blank/) });
+      expect(freeze(reason).ok).toBe(false);
+    },
+  );
+
+  it('refuses a lone surrogate and a noncharacter, naming them', () => {
+    expect(reject('fraud\ud800')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/reason must not contain a lone surrogate/),
+    });
+    expect(reject('fraud\uFFFF')).toEqual({
+      ok: false,
+      error: expect.stringMatching(/reason must not contain a noncharacter/),
+    });
+    expect(freeze('fraud\ud800').ok).toBe(false);
+  });
+
+  it.each(['payout account not verified', 'line one\nline two', '안녕하세요', 'café 👩‍💻'])('accepts %j', (reason) => {
+    expect(reject(reason).ok).toBe(true);
+    expect(freeze(reason).ok).toBe(true);
+  });
+
   it('accepts text with a non-blank character, up to each maximum', () => {
     expect(reject(' duplicate ').ok).toBe(true);
     expect(reject('x'.repeat(WITHDRAWAL_REASON_MAX_LENGTH)).ok).toBe(true);
