@@ -32,6 +32,8 @@ function alwaysFailing(f: ReturnType<typeof fakeKafka>, backoffMs: number): Batc
 }
 
 describe('BatchConsumer', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('hands over chunks of maxBatchSize, decoded, and commits each only after its handler resolved', async () => {
     const f = fakeKafka();
     const { p, log } = payload([message(10), message(11), message(12, 'nope')]);
@@ -119,18 +121,22 @@ describe('BatchConsumer', () => {
   });
 
   it('stops retrying when the consumer stops, without resolving anything', async () => {
+    jest.useFakeTimers();
     const f = fakeKafka();
     let running = true;
     const c = alwaysFailing(f, 60_000);
     await c.start();
     const { p, mock } = payload([message(1)], () => running);
-    const fed = f.feed(p);
-    await new Promise((r) => setImmediate(r));
+    let settled = false;
+    const fed = f.feed(p).then(() => (settled = true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(jest.getTimerCount()).toBe(1); // the handler failed: the 60 s backoff is pending
     running = false;
-    const started = Date.now();
     await c.stop(); // wakes the 60 s backoff
+    await jest.advanceTimersByTimeAsync(0); // no (fake) time passes: only the wake-up can settle the batch
+    expect(settled).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
     await fed;
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(mock.resolveOffset).not.toHaveBeenCalled();
     expect(mock.commitOffsetsIfNecessary).not.toHaveBeenCalled();
     expect(f.consumer.disconnect).toHaveBeenCalled();

@@ -174,20 +174,28 @@ describe('KafkaProducerService', () => {
   it('sends a failed request again whole: every message of it, not only those of the brokers that failed', async () => {
     // kafkajs' own retry resent only to brokers without an answer, and lost the partitions that had moved
     // to a broker that had answered (cluster chaos, broker kill): the service retries the request whole.
-    const f = fakeKafka();
-    const service = new KafkaProducerService<AnyTopics>(f.kafka, { retryBackoffMs: 1 });
-    const sent = service.send('t', [
-      { key: 'a', value: { n: 1 } },
-      { key: 'b', value: { n: 2 } },
-    ]);
-    await f.flush();
-    f.gates[0].reject(new Error('Connection error: read ECONNRESET'));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(f.requests).toHaveLength(2);
-    expect(f.requests[1].topicMessages).toEqual(f.requests[0].topicMessages);
-    expect(f.producers).toHaveLength(1);
-    f.gates[1].resolve();
-    await expect(sent).resolves.toBeUndefined();
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const f = fakeKafka();
+      const service = new KafkaProducerService<AnyTopics>(f.kafka, { retryBackoffMs: 100 });
+      const sent = service.send('t', [
+        { key: 'a', value: { n: 1 } },
+        { key: 'b', value: { n: 2 } },
+      ]);
+      await f.flush();
+      f.gates[0].reject(new Error('Connection error: read ECONNRESET'));
+      await f.flush();
+      expect(f.requests).toHaveLength(1); // waits out the backoff first
+      jest.advanceTimersByTime(100);
+      await f.flush();
+      expect(f.requests).toHaveLength(2);
+      expect(f.requests[1].topicMessages).toEqual(f.requests[0].topicMessages);
+      expect(f.producers).toHaveLength(1);
+      f.gates[1].resolve();
+      await expect(sent).resolves.toBeUndefined();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('a request failing every try rejects every call it carried with SERVICE_UNAVAILABLE and replaces the producer', async () => {

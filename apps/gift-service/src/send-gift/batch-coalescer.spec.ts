@@ -16,12 +16,21 @@ describe('BatchCoalescer', () => {
   });
 
   it('runs at once when the size bound is reached, and never puts more than the bound in a run', async () => {
-    const { runs, c } = recordingCoalescer({ windowMs: 1_000, maxItems: 10, maxConcurrent: 2 });
-    const t0 = Date.now();
-    await Promise.all([c.submit(1, 6), c.submit(2, 6), c.submit(3, 4)]);
-    expect(Date.now() - t0).toBeLessThan(500);
-    expect(runs.flat().sort()).toEqual([1, 2, 3]);
-    expect(runs.every((r) => r.length <= 2)).toBe(true);
+    jest.useFakeTimers();
+    try {
+      const { runs, c } = recordingCoalescer({ windowMs: 1_000, maxItems: 10, maxConcurrent: 2 });
+      let settled = false;
+      const submitted = Promise.all([c.submit(1, 6), c.submit(2, 6), c.submit(3, 4)]).then(() => (settled = true));
+      // No time passes: the runs started because the bound was reached, not because the 1 s window ran out.
+      await jest.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(true);
+      expect(jest.getTimerCount()).toBe(0); // no window timer left behind either
+      await submitted;
+      expect(runs.flat().sort()).toEqual([1, 2, 3]);
+      expect(runs.every((r) => r.length <= 2)).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('holds items while the runs are busy and sends them together with the next run; a failed run fails its submitters only', async () => {

@@ -26,20 +26,24 @@ function consumerWith(settleBatch: (items: GiftSettlementItem[]) => ReturnType<t
 
 const gifts = (...ids: string[]) => ids.map((id, i) => fakeKafkaMessage(10 + i, JSON.stringify(mq(id, 5)), '1'));
 
-/** Feeds a batch; 'still retrying' when the consumer has not let it go within `ms`. */
-async function feedWithin(c: ReturnType<typeof consumerWith>, ids: string[], ms = 8_000) {
+/**
+ * Feeds a batch and lets `ms` of fake time pass (the retries' backoffs): 'done' once the consumer let the
+ * batch go, 'still retrying' if it had not by then. Fake time passes only as the test says, so a slow
+ * machine changes neither answer.
+ */
+async function feedWithin(c: ReturnType<typeof consumerWith>, ids: string[], ms = 60_000) {
   const { p, log } = fakeBatchPayload(gifts(...ids), () => true, 'send_gift');
-  let timer: NodeJS.Timeout | undefined;
-  const outcome = await Promise.race([
-    c.f.feed(p).then(() => 'done'),
-    new Promise<string>((r) => (timer = setTimeout(() => r('still retrying'), ms))),
-  ]);
-  clearTimeout(timer);
+  let outcome = 'still retrying';
+  void c.f.feed(p).then(() => (outcome = 'done'));
+  await jest.advanceTimersByTimeAsync(ms);
   await c.consumer.stop();
   return { outcome, log };
 }
 
 describe('send_gift: a poison message is parked, an outage parks nothing', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('a message that makes settlement fail (not an outage) is parked with the reason; the others settle', async () => {
     const c = consumerWith(async (items) => {
       if (items.some((i) => i.requestId === '1:poison')) throw new BizException(BaseErrorCode.SYS_ERROR);
@@ -100,13 +104,13 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
       return chargeAll(items);
     });
     await c.consumer.start();
-    const { outcome, log } = await feedWithin(c, ['1:a', '1:b', '1:c'], 15_000);
+    const { outcome, log } = await feedWithin(c, ['1:a', '1:b', '1:c']);
     expect(outcome).toBe('done');
     expect(c.parked).toEqual([]);
     expect(c.settled.map((items) => items.length)).toEqual([3, 3, 3, 3, 3]);
     expect(c.markedPushed).toEqual(new Set(['1:a', '1:b', '1:c']));
     expect(log).toEqual(['resolve 12', 'commit 13']);
-  }, 30_000);
+  });
 });
 
 describe('send_gift: a poisoned gift charged before is recorded with what its room applied (PK)', () => {

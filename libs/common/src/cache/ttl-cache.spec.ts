@@ -1,28 +1,38 @@
 import { TtlCache } from './ttl-cache';
 
 describe('TtlCache', () => {
+  // The cache reads the clock with Date.now(): fake timers move it exactly as far as a test says.
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
   it('loads once for concurrent misses and serves hits until the TTL passes', async () => {
     const cache = new TtlCache<number, string>(50);
     let loads = 0;
+    let finishLoad!: () => void;
     const load = async (): Promise<string> => {
       loads += 1;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise<void>((r) => (finishLoad = r));
       return `v${loads}`;
     };
-    const values = await Promise.all([cache.get(1, load), cache.get(1, load), cache.get(1, load)]);
-    expect(values).toEqual(['v1', 'v1', 'v1']);
+    const concurrent = Promise.all([cache.get(1, load), cache.get(1, load), cache.get(1, load)]);
+    expect([loads, cache.pendingLoads]).toEqual([1, 1]);
+    finishLoad();
+    expect(await concurrent).toEqual(['v1', 'v1', 'v1']);
+    jest.advanceTimersByTime(49);
     expect(await cache.get(1, load)).toBe('v1');
-    await new Promise((r) => setTimeout(r, 60));
-    expect(await cache.get(1, load)).toBe('v2');
+    jest.advanceTimersByTime(11); // 60 ms after the load: expired
+    const reload = cache.get(1, load);
+    finishLoad();
+    expect(await reload).toBe('v2');
     expect(loads).toBe(2);
   });
 
   it('serves a recently expired value when the reload fails, but not one past maxStaleMs', async () => {
     const cache = new TtlCache<number, string>(10, { maxEntries: 100, maxStaleMs: 50 });
     await cache.get(1, async () => 'fresh');
-    await new Promise((r) => setTimeout(r, 20));
+    jest.advanceTimersByTime(20); // expired 10 ms ago
     await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).resolves.toBe('fresh');
-    await new Promise((r) => setTimeout(r, 60));
+    jest.advanceTimersByTime(60); // expired 70 ms ago: past maxStaleMs
     await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).rejects.toThrow(
       'gift-service down',
     );
