@@ -63,13 +63,25 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   let nextId = 5_000;
   const newId = (): number => (nextId += 1);
 
-  async function startGiftService(instance: string, rpcPort: number, httpPort: number): Promise<INestApplication> {
-    Object.assign(process.env, { GIFT_INSTANCE_ID: instance });
+  /** Starts a gift-service instance; `env`: settings of this instance only (restored after its start). */
+  async function startGiftService(
+    instance: string,
+    rpcPort: number,
+    httpPort: number,
+    env: Record<string, string> = {},
+  ): Promise<INestApplication> {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, { GIFT_INSTANCE_ID: instance, ...env });
     const app = await startApp({
       app: 'gift-service',
       module: GiftServiceModule,
       http: { host: '127.0.0.1', port: httpPort },
       rpc: { host: '127.0.0.1', port: rpcPort },
+    }).finally(() => {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
     });
     await app.get(SendGiftConsumer).waitForAssignment();
     await app.get(GiftCacheInvalidationConsumer).waitForAssignment();
@@ -443,8 +455,11 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       await expect(gift.update({ giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
     });
 
-    it('a write is visible on a second instance within one second (insert, update, disable)', async () => {
-      const second = await startGiftService('gift-it-2', ports.gift2Rpc, ports.gift2Http);
+    it('a write is visible on a second instance through its invalidation (insert, update, disable)', async () => {
+      // The second instance would keep a gift in memory for an hour: only the invalidation can show it a change.
+      const second = await startGiftService('gift-it-2', ports.gift2Rpc, ports.gift2Http, {
+        GIFT_CONFIG_LOCAL_TTL_MS: '3600000',
+      });
       const gift2 = new GiftClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.gift2Rpc }));
       try {
         const { gift: created } = await gift.insert({
@@ -459,21 +474,20 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
         const panel = await gift2.panel();
         expect(panel.gifts.map((g) => g.giftId)).toContain(created.giftId);
 
-        const visibleWithin = async (
+        // Speed is the benchmarks' business: the deadline only keeps a lost invalidation from hanging the test.
+        const becomesVisible = async (
           change: Omit<UpdateGiftConfigRequest, 'giftId'>,
           seen: (r: GetGiftConfigResponse) => boolean,
-        ): Promise<number> => {
-          const t0 = Date.now();
+        ): Promise<void> => {
           await gift.update({ giftId: created.giftId, ...change });
           await waitFor(
             'the change on the second instance',
             async () => seen(await gift2.config(created.giftId)),
-            5_000,
+            60_000,
           );
-          return Date.now() - t0;
         };
-        expect(await visibleWithin({ price: 88 }, (r) => r.gift?.price === 88)).toBeLessThan(1_000);
-        expect(await visibleWithin({ status: 0 }, (r) => r.gift === null)).toBeLessThan(1_000);
+        await becomesVisible({ price: 88 }, (r) => r.gift?.price === 88);
+        await becomesVisible({ status: 0 }, (r) => r.gift === null);
         const after = await gift2.panel();
         expect(after.gifts.map((g) => g.giftId)).not.toContain(created.giftId);
         const admin = await gift2.panel(true);
