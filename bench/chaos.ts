@@ -67,6 +67,8 @@ const REDIS_PROXY = PORTS.gateway + 16;
 const REDIS_DB = 5;
 const KAFKA_OWN_PORT = PORTS.gateway + 17; // and its controller on + 18
 type RedisClient = ReturnType<typeof createRedisClient>;
+/** The phone of the admin below (ADMIN_USER_ID): on GATEWAY_ADMIN_PHONES. */
+const ADMIN_PHONE = '13699999999';
 const ENV: Record<string, string> = {
   ...stackEnv(id, PORTS),
   DB_PORT: String(DB_PROXY),
@@ -77,8 +79,13 @@ const ENV: Record<string, string> = {
   BANK_WITHDRAW_MIN: '1',
   // PKs of 45 s (default 5 min): the PK room's battles end by time within the run, and PkLoad starts the next.
   GIFT_PK_DURATION_MS: '45000',
+  GATEWAY_ADMIN_PHONES: ADMIN_PHONE,
 };
-/** The admin who reviews the load's withdrawals (a token in Redis only: no account needed). */
+/**
+ * The admin who reviews the load's withdrawals: a user row whose phone is on GATEWAY_ADMIN_PHONES (admin rights
+ * are checked against that list at each admin call) and a token written in Redis (set again before each review
+ * round: the Redis fault may lose it); no wallet needed.
+ */
 const ADMIN_USER_ID = 6_999_999;
 
 // ---------------------------------------------------------------- fuzz
@@ -394,6 +401,10 @@ async function chaos(
     `${ENV.KAFKA_TOPIC_PREFIX}${KafkaTopic.SEND_GIFT}`,
   );
   const adminToken = randomBytes(24).toString('base64url');
+  await ds.query("INSERT IGNORE INTO t_user (user_id, phone, nick_name, role) VALUES (?, ?, 'chaos-admin', 1)", [
+    ADMIN_USER_ID,
+    ADMIN_PHONE,
+  ]);
   const withdrawals = new WithdrawalLoad({
     baseUrl: `http://127.0.0.1:${PORTS.gateway}`,
     anchors,
