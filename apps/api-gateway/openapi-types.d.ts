@@ -818,7 +818,7 @@ export interface components {
     };
     SetNickNameDto: {
       /**
-       * @description 1-20 characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (a zero-width joiner only between emoji), private-use characters, or more than 4 combining marks on one character
+       * @description 1-20 characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character
        * @example Lucky Star
        */
       nickName: string;

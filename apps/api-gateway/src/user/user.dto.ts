@@ -45,7 +45,7 @@ export class SetNickNameDto {
     minLength: 1,
     maxLength: NICK_NAME_MAX_CHARS,
     example: 'Lucky Star',
-    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (a zero-width joiner only between emoji), private-use characters, or more than 4 combining marks on one character`,
+    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character`,
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()

@@ -22,6 +22,14 @@ const ORDINARY = [
   'Ω≈ç√∫',
   'a\u0336'.repeat(4) + '\u0336\u0336\u0336', // four marks on the last character, the most allowed
   '⠁⠃⠉ braille', // Braille letters (not the blank)
+  'လျှော့ဈေး', // Burmese "discount": five marks on one consonant, two of them non-spacing
+  'မျှော်လင့်', // Burmese "hope"
+  'می‌خواهم', // Persian: a zero-width non-joiner inside a word
+  'کتاب‌ها',
+  'ශ්‍රී ලංකා', // Sinhala: a zero-width joiner after a virama
+  'র‍্যাব', // Bengali: a joiner before a virama
+  'नमस्ते', // Devanagari
+  'สวัสดี่', // Thai with a tone mark
 ];
 
 describe('shownTextProblem: chat texts and nicknames', () => {
@@ -55,6 +63,10 @@ describe('shownTextProblem: chat texts and nicknames', () => {
     ['a combining grapheme joiner', 'ad\u034Fmin', /invisible/],
     ['a zero-width space', 'sp\u200Bam', /invisible/],
     ['a zero-width joiner between letters', 'sp\u200Dam', /invisible/],
+    ['a zero-width non-joiner in a Latin word', 'sp\u200Cam', /invisible/],
+    ['a joiner between a Latin and a Persian letter', 'a\u200Cم', /invisible/],
+    ['a joiner at the end', 'کتاب\u200C', /invisible/],
+    ['a left-to-right mark', 'abc\u200E', /invisible/],
     ['a control character', 'a\u0007b', /control/],
     ['a bidi override', 'a\u202Eb', /control/],
     ['a tag character', '🏴\u{E0067}\u{E0062}\u{E007F}', /invisible/],

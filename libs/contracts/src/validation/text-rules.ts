@@ -39,15 +39,26 @@ const EMOJI_JOINER =
   /(?<=\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})?)\u200D(?=\p{Extended_Pictographic})/gu;
 
 /**
+ * A zero-width non-joiner or joiner (U+200C, U+200D) inside a word of a script that needs them: between two
+ * letters or marks neither of which is Latin, as in Persian `می‌خواهم`, Sinhala `ශ්‍රී` or Bengali `র‍্যাব`
+ * (after a virama). Invisible in Latin text, where they only split words to slip past filters: refused there.
+ */
+const WORD_JOINER = /(?<=(?!\p{Script=Latin})[\p{L}\p{M}])[\u200C\u200D](?=(?!\p{Script=Latin})[\p{L}\p{M}])/gu;
+
+/**
  * Private use (U+E000..U+F8FF and planes 15-16): refused in public texts. They mean nothing agreed on, and each
  * device draws them its own way (U+F8FF is an Apple logo on Apple devices, a box elsewhere; a custom font's
  * badge or brand), so a reader cannot know what the sender saw, and a name could carry a fake badge.
  */
 const PRIVATE_USE = /\p{Co}/u;
 
-/** The most combining marks one character may carry: more is stacked "Zalgo" text that covers the lines around. */
+/**
+ * The most non-spacing (or enclosing) marks one character may carry: more is stacked "Zalgo" text that covers the
+ * lines around. Spacing marks (Mc) take their own room and are not counted: a Burmese syllable such as `လျှော့`
+ * carries five marks, two of them non-spacing.
+ */
 export const MAX_MARKS_PER_CHAR = 4;
-const STACKED_MARKS = new RegExp(`\\p{M}{${MAX_MARKS_PER_CHAR + 1},}`, 'u');
+const STACKED_MARKS = new RegExp(`[\\p{Mn}\\p{Me}]{${MAX_MARKS_PER_CHAR + 1},}`, 'u');
 
 type Rule = [refuses: (text: string) => boolean, problem: string];
 
@@ -60,8 +71,8 @@ const MALFORMED_OR_BLANK: Rule[] = [
 const SHOWN_TEXT: Rule[] = [
   ...MALFORMED_OR_BLANK,
   [
-    (t) => CONTROL_OR_SEPARATOR.test(t) || INVISIBLE_CHAR.test(t.replace(EMOJI_JOINER, '')),
-    'must not contain control or invisible characters (a zero-width joiner only between emoji)',
+    (t) => CONTROL_OR_SEPARATOR.test(t) || INVISIBLE_CHAR.test(t.replace(EMOJI_JOINER, '').replace(WORD_JOINER, '')),
+    'must not contain control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word)',
   ],
   [(t) => PRIVATE_USE.test(t), 'must not contain private-use characters'],
   [(t) => STACKED_MARKS.test(t), `must not stack more than ${MAX_MARKS_PER_CHAR} combining marks on one character`],
@@ -83,9 +94,10 @@ export function reasonTextProblem(text: string): string | null {
 /**
  * Why a text shown to a room (a chat text, a nickname) is refused, or null: a lone surrogate, a noncharacter,
  * nothing visible, a control character, a line or paragraph separator, a bidi override or isolate, an
- * invisible character (INVISIBLE_CHAR: `sp\u200Bam`, `user1\u3164`; a zero-width joiner only between emoji), a
- * private-use character, or more than MAX_MARKS_PER_CHAR combining marks on one character. Emoji sequences,
- * any script's letters and accents of one or two marks pass.
+ * invisible character (INVISIBLE_CHAR: `sp\u200Bam`, `user1\u3164`, direction marks U+200E/U+200F; a zero-width
+ * joiner only between emoji, a joiner or non-joiner only inside a non-Latin word), a private-use character, or
+ * more than MAX_MARKS_PER_CHAR non-spacing marks on one character. Emoji sequences, the letters and marks of
+ * the scripts tested in text-rules.spec (Arabic, Persian, Hebrew, Indic, Burmese, Thai, CJK, Korean...) pass.
  */
 export function shownTextProblem(text: string): string | null {
   return firstProblem(SHOWN_TEXT, text);
