@@ -101,6 +101,13 @@ describe('parseClientFrame', () => {
     ['a login with batch 2', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: 2 }), /login body: batch/],
     ['a login with batch "1"', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: '1' }), /login body: batch/],
     ['an oversized frame', frame(ImFrameCode.HEARTBEAT, { pad: 'x'.repeat(2000) }), /larger than/],
+    // Refused before class-transformer walks it: 1,500 levels (3 KB, under IM_MAX_FRAME_BYTES) overflowed its
+    // stack (an internal error, repeatable at will); 400 levels fit this spec's 1 KB limit.
+    [
+      'a login nested 400 levels deep',
+      `{"magic":18673,"code":1001,"body":{"x":${'['.repeat(400)}${']'.repeat(400)}}}`,
+      /nested deeper than 32 levels/,
+    ],
   ])('refuses %s', (_what, raw, error) => {
     const result = parseClientFrame(raw, 1024);
     expect(result.ok).toBe(false);

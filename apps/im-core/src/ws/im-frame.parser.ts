@@ -1,3 +1,4 @@
+import { MAX_BODY_DEPTH, nestedDeeperThan } from '@live/common';
 import {
   IM_MAGIC,
   ImAckBody,
@@ -32,6 +33,20 @@ const PLAIN_ACK =
 /** The ack of a batch frame as clients write it: `{ frameId }` alone (else the JSON.parse path). */
 const PLAIN_FRAME_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"frameId":([1-9]\d{0,14})\}\}$/;
 
+/** The frame as a JSON object, or why it is not one (not JSON, not an object, nested too deep). */
+function jsonObjectOf(raw: string): object | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return 'frame is not JSON';
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'frame must be a JSON object';
+  // Before anything walks it recursively (class-transformer overflowed the stack at ~1,500 levels: 3 KB).
+  if (nestedDeeperThan(value, MAX_BODY_DEPTH)) return `frame is nested deeper than ${MAX_BODY_DEPTH} levels`;
+  return value;
+}
+
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
 export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
   const ack = raw.length < 240 ? PLAIN_ACK.exec(raw) : null;
@@ -46,14 +61,8 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
   const frameAck = raw.length < 100 ? PLAIN_FRAME_ACK.exec(raw) : null;
   if (frameAck) return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameId: Number(frameAck[1]) } } };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: 'frame is not JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, error: 'frame must be a JSON object' };
+  const value = jsonObjectOf(raw);
+  if (typeof value === 'string') return { ok: false, error: value };
   const f = value as { magic?: unknown; code?: unknown; body?: unknown };
   if (f.magic !== IM_MAGIC) return { ok: false, error: `magic must be ${IM_MAGIC}` };
   switch (f.code) {

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { BaseErrorCode, BizException } from '../errors';
 import { renderHttpError } from '../filters';
+import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation';
 
 /**
  * What Fastify answers on its own, before a route (and Nest's filter) is reached, in the envelope like every
@@ -22,6 +23,12 @@ const CLIENT_ERRORS: Record<string, { status: number; msg: string }> = {
 
 export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // A response already under way on this connection (keep-alive, pipelining): an answer written now would be
+  // read as that request's; only close, as Node's own handler does.
+  if ((socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy(err);
+    return;
+  }
   const { status, msg } = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, msg: 'malformed HTTP request' };
   const body = JSON.stringify({ code: BaseErrorCode.PARAM_ERROR.code, msg, data: null });
   if (socket.writable)
@@ -32,36 +39,19 @@ export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): vo
   socket.destroy(err);
 }
 
-/** Bodies nested deeper than this are refused (legitimate ones are one or two levels deep). */
-export const MAX_BODY_DEPTH = 32;
-
 /**
  * preValidation: a body nested deeper than MAX_BODY_DEPTH is refused with 400 / 100001 (thrown by
- * BodySchemaGuard after authentication, as a schema refusal is) and replaced by `{}`, so that nothing after it
- * walks it recursively (the validation pipe's prototype-key scan overflowed the stack at ~10,000 levels: a
- * 500 and a logged stack trace for 40 KB of brackets). Walked without recursion.
+ * BodySchemaGuard after authentication, before a schema's own refusal: EARLY_REFUSALS) and replaced by `{}`,
+ * so that nothing after it walks it recursively (the validation pipe's prototype-key scan overflowed the stack
+ * at ~10,000 levels: a 500 and a logged stack trace for 40 KB of brackets).
  */
 export function refuseDeepBodies(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   if (nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
     request.body = {};
-    request.validationError ??= Object.assign(
+    EARLY_REFUSALS.set(
+      request,
       new BizException(BaseErrorCode.PARAM_ERROR, `body is nested deeper than ${MAX_BODY_DEPTH} levels`),
-      { validation: [], validationContext: 'body' as const },
     );
   }
   done();
-}
-
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  const stack: [object, number][] = [[value, 1]];
-  for (let next = stack.pop(); next; next = stack.pop()) {
-    const [node, depth] = next;
-    for (const child of Object.values(node)) {
-      if (child === null || typeof child !== 'object') continue;
-      if (depth >= limit) return true;
-      stack.push([child, depth + 1]);
-    }
-  }
-  return false;
 }

@@ -1,4 +1,4 @@
-import { MAX_BODY_DEPTH, nestedDeeperThan } from './http-edges';
+import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth';
 
 /** `levels` objects and arrays nested in turn: {"a":[{"a":[...]}]}, the outermost counted as level 1. */
 function nested(levels: number): unknown {

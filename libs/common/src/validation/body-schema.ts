@@ -94,11 +94,18 @@ function describeProblem(problem: SchemaProblem): string {
  * interceptor per request, rxjs around the handler: 6-10% of a send's CPU in the gateway). A route's own guards
  * (@RequestLimit) run after it: a refused body is not counted.
  */
+/**
+ * Requests whose body was refused before validation (a body nested too deep: refuseDeepBodies), thrown first
+ * by BodySchemaGuard: a route schema would otherwise judge the emptied body and name a missing field instead.
+ */
+export const EARLY_REFUSALS = new WeakMap<FastifyRequest, Error>();
+
 @Injectable()
 export class BodySchemaGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http') {
-      const refused = context.switchToHttp().getRequest<FastifyRequest>().validationError;
+      const request = context.switchToHttp().getRequest<FastifyRequest>();
+      const refused = EARLY_REFUSALS.get(request) ?? request.validationError;
       if (refused) throw refused;
     }
     return true;
