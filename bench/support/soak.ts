@@ -54,6 +54,8 @@ const RSS_DRIFT_LIMIT = 0.05;
  * moves by the noise of a window's worth between two samples (about 4,000 per million in the 10-minute soak).
  */
 const KEYS_LIMIT_PER_MILLION = 10_000;
+/** The share of a family's keys (at the end of the warm-up) it may move by between two samples: expiry waves. */
+const KEYS_JITTER_SHARE = 0.1;
 
 export async function runSoak(o: SoakOptions): Promise<{
   samples: SoakSample[];
@@ -117,6 +119,14 @@ export async function runSoak(o: SoakOptions): Promise<{
   const rssDrift = Object.fromEntries(
     Object.keys(last.rssBytes).map((app) => [app, fittedDrift(after.map((s) => s.rssBytes[app] ?? 0))]),
   );
+  // A family the window bounds moves by a few % of its keys between two samples (expiries come in waves),
+  // whatever the soak's length: that much is allowed besides the per-million bound, so a short soak is not
+  // failed by it, while a family that grows with the gifts exceeds it within minutes (300 gifts/s for one
+  // minute: 18,000 keys against a tenth of the window's 18,000).
+  const keysAllowed = (family: string): number =>
+    (KEYS_LIMIT_PER_MILLION * gifts) / 1_000_000 + KEYS_JITTER_SHARE * (from.keys[family] ?? 0);
+  const keysBoundedBy = (family: string): boolean =>
+    gifts > 0 && (last.keys[family] ?? 0) - (from.keys[family] ?? 0) <= keysAllowed(family);
   const keysPerMillionGifts = Object.fromEntries(
     [...new Set([...Object.keys(from.keys), ...Object.keys(last.keys)])].map((family) => [
       family,
@@ -137,11 +147,11 @@ export async function runSoak(o: SoakOptions): Promise<{
       pass: redisMbPerMillionGifts <= REDIS_LIMIT_MB,
     },
     ...Object.entries(keysPerMillionGifts).map(([family, perMillion]) => ({
-      target: `${family} keys bounded (<= ${KEYS_LIMIT_PER_MILLION} more per million gifts after the warm-up)`,
+      target: `${family} keys bounded (<= ${KEYS_LIMIT_PER_MILLION} more per million gifts after the warm-up, + ${KEYS_JITTER_SHARE * 100}% of its keys)`,
       value: perMillion,
       limit: KEYS_LIMIT_PER_MILLION,
-      figure: `${perMillion >= 0 ? '+' : ''}${perMillion} per million (${from.keys[family] ?? 0} -> ${last.keys[family] ?? 0})`,
-      pass: perMillion <= KEYS_LIMIT_PER_MILLION,
+      figure: `${perMillion >= 0 ? '+' : ''}${perMillion} per million (${from.keys[family] ?? 0} -> ${last.keys[family] ?? 0}, at most +${Math.floor(keysAllowed(family))})`,
+      pass: keysBoundedBy(family),
     })),
     ...Object.entries(rssDrift).map(([app, drift]) => ({
       target: `${app} RSS flat (<= ${RSS_DRIFT_LIMIT * 100}% drift after minute ${warmupMinutes})`,
@@ -155,9 +165,9 @@ export async function runSoak(o: SoakOptions): Promise<{
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'MISS'}  ${t.target}: ${t.figure}`);
   const families = Object.entries(keysPerMillionGifts);
   const keysBounded = check(
-    `every key family bounded (<= ${KEYS_LIMIT_PER_MILLION} more keys per million gifts after the warm-up)`,
+    `every key family bounded (<= ${KEYS_LIMIT_PER_MILLION} more keys per million gifts after the warm-up, + ${KEYS_JITTER_SHARE * 100}% of its keys)`,
     // No gift after the warm-up, or no key at all, would pass it with nothing measured.
-    gifts > 0 && families.length > 0 && families.every(([, perMillion]) => perMillion <= KEYS_LIMIT_PER_MILLION),
+    gifts > 0 && families.length > 0 && families.every(([family]) => keysBoundedBy(family)),
     { soakGiftsAfterWarmup: gifts, ...Object.fromEntries(families.map(([f, n]) => [`keysPerMillion ${f}`, n])) },
   );
   return {
