@@ -167,6 +167,25 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
   });
 
+  it('a room closed after a gift was sent to it refuses gifts once its cached row is past its 5 s (never served stale)', async () => {
+    const anchor = await login();
+    const { roomId } = (await anchor.client.post('/living/startingLiving', { type: 0 })).body.data;
+    const viewer = await login();
+    const coins = await recharge(viewer.client);
+    const gift = (await viewer.client.post('/gift/listGift')).body.data.find((g) => g.price <= coins / 4)!;
+    const send = () => viewer.client.post('/gift/send', { giftId: gift.giftId, roomId, receiverId: anchor.userId });
+    expect((await send()).body.code).toBe(200); // the gateway now holds the room, live
+    await waitFor('the gift settled', async () => (await balanceOf(viewer.client)) === coins - gift.price, 30_000);
+    expect((await anchor.client.post('/living/closeLiving', { roomId })).body.code).toBe(200);
+    // Past the room cache's 5 s (waiting longer only makes it surer): the reload's 404 is the answer; it used
+    // to be covered by the stale row for 10 minutes, and the gift charged.
+    await new Promise((r) => setTimeout(r, 5_500));
+    const refused = await send();
+    expect([refused.status, refused.body.code]).toEqual([404, 10003]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await balanceOf(viewer.client)).toBe(coins - gift.price);
+  });
+
   it('gifts: send, settled once per Idempotency-Key, unaffordable refused early, a gift refused at settlement pushes 5557 to the sender only', async () => {
     const anchor = await login();
     const { body: room } = await anchor.client.post('/living/startingLiving', { type: 0 });

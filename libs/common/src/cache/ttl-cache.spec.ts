@@ -1,3 +1,4 @@
+import { BaseErrorCode, BizException, GatewayErrorCode } from '../errors';
 import { TtlCache } from './ttl-cache';
 
 describe('TtlCache', () => {
@@ -36,6 +37,19 @@ describe('TtlCache', () => {
     await expect(cache.get(1, () => Promise.reject(new Error('gift-service down')))).rejects.toThrow(
       'gift-service down',
     );
+  });
+
+  it('a reload refused with a 4xx BizException is the answer (never covered by the stale value); a 5xx one is an outage', async () => {
+    const cache = new TtlCache<number, string>(10, { maxStaleMs: 60_000 });
+    await cache.get(1, async () => 'live');
+    jest.advanceTimersByTime(20);
+    const closed = new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
+    await expect(cache.get(1, () => Promise.reject(closed))).rejects.toBe(closed);
+    expect(cache.size).toBe(0); // gone: the next get loads again
+    await cache.get(2, async () => 'live');
+    jest.advanceTimersByTime(20);
+    const down = new BizException(BaseErrorCode.SERVICE_UNAVAILABLE);
+    await expect(cache.get(2, () => Promise.reject(down))).resolves.toBe('live');
   });
 
   it('does not keep a failed load, and evicts the oldest entry past the bound', async () => {

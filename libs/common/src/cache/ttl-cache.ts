@@ -1,3 +1,5 @@
+import { BizException } from '../errors';
+
 export interface TtlCacheOptions<V> {
   /** Most entries kept; past it the least recently used one goes. */
   maxEntries?: number;
@@ -11,7 +13,9 @@ export interface TtlCacheOptions<V> {
  * A small in-process cache with a TTL per entry and a size bound (least recently used entry evicted
  * first), with load coalescing (concurrent misses of one key share one load) and stale-if-error: when a
  * reload fails, an expired value not older than `maxStaleMs` is served instead of the error (a
- * dependency's restart does not fail requests that an answer from a minute ago serves just as well).
+ * dependency's restart does not fail requests that an answer from a minute ago serves just as well). A
+ * reload refused with a 4xx BizException is not a failure but the new answer: never covered by the old value
+ * (a room closed since is not served as live for ten more minutes).
  * Its memory is bounded whatever keys clients ask for: at most `maxEntries` values, and one pending load
  * per key being loaded.
  */
@@ -61,7 +65,11 @@ export class TtlCache<K, V> {
           return value;
         },
         (err: unknown) => {
-          if (hit && Date.now() - hit.expiresAt < this.maxStaleMs) return hit.value;
+          // A refusal is an answer (a room closed since, an id that is gone): the entry goes and the refusal is
+          // the result. Only a failure to get an answer (a dependency down: any other error, or a 5xx one)
+          // falls back to the expired value.
+          if (err instanceof BizException && err.httpStatus < 500) this.entries.delete(key);
+          else if (hit && Date.now() - hit.expiresAt < this.maxStaleMs) return hit.value;
           throw err;
         },
       )
