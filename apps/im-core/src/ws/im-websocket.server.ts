@@ -30,17 +30,7 @@ import {
   WS_PATH,
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
-
-interface SocketState {
-  socket: Duplex;
-  address: string;
-  conn: ImConnection | null;
-  loginToken: string | null; // the token it logged in with (a later 1001 with it only switches the room)
-  loginInFlight: boolean;
-  badFrames: number;
-  openedAt: number;
-  lastSeen: number;
-}
+import { SocketState } from './socket-state';
 
 /**
  * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"): login by IM token
@@ -72,7 +62,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     private readonly chat: ChatService,
     private readonly pk: ImPkService,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2 });
+    // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
     this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
@@ -143,6 +134,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     );
     ws.on('close', () => void this.onClose(ws, state));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
+    ws.on('ping', (data) => this.answer(ws, () => ws.pong(data)));
     const token = query.get('token');
     if (!token) return;
     const batch = parseBatch(query.get('batch'));
@@ -287,8 +279,13 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private send(ws: WebSocket, code: number, body?: object): void {
+    this.answer(ws, () => ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body))));
+  }
+
+  /** Writes an answer to the client's own frame (a frame, a pong), then holds the socket to its unsent bound. */
+  private answer(ws: WebSocket, write: () => void): void {
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(JSON.stringify(buildImFrame(code as ImFrameCode, body)));
+    write();
     if (ws.bufferedAmount > unsentBytesBound(!!this.sockets.get(ws)?.conn, this.env.IM_MAX_BUFFERED_BYTES))
       this.closeSlowConsumer(ws);
   }

@@ -1,0 +1,14 @@
+import type { Duplex } from 'node:stream';
+import type { ImConnection } from '../connection/im-connection';
+
+/** What ImWebSocketServer keeps per socket, logged in or not. */
+export interface SocketState {
+  socket: Duplex;
+  address: string;
+  conn: ImConnection | null;
+  loginToken: string | null; // the token it logged in with (a later 1001 with it only switches the room)
+  loginInFlight: boolean;
+  badFrames: number;
+  openedAt: number;
+  lastSeen: number;
+}
