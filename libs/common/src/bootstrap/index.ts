@@ -1,2 +1,3 @@
 export * from './start-app';
 export * from './wait-for';
+export * from './http-connections';

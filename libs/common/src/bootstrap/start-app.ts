@@ -18,6 +18,7 @@ import {
   createValidationPipe,
   digitStringsToIntegers,
 } from '../validation';
+import { boundConnections, HttpServerEnv } from './http-connections';
 import { clientErrorReply, frameworkErrorReply, refuseDeepBodies } from './http-edges';
 import { DependencyNotReadyError } from './wait-for';
 
@@ -31,7 +32,14 @@ export interface StartAppOptions {
   /** Name in logs and /health. */
   app: string;
   module: Type<unknown> | DynamicModule;
-  http: { host: string; port: number; bodyLimitBytes?: number; trustProxy?: TrustProxy };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes?: number;
+    trustProxy?: TrustProxy;
+    /** Connection bounds (HttpServerEnv; runApp reads them): none when absent (specs' own servers). */
+    connections?: { maxPerAddress: number; idleTimeoutMs: number };
+  };
   /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };
   /** Extra wiring before listen (cookies, OpenAPI, WebSocket upgrade...). */
@@ -60,6 +68,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
       { bufferLogs: true, abortOnError: false },
     );
     app.useLogger(app.get(Logger));
+    if (options.http.connections) boundConnections(app.getHttpServer(), options.http.connections);
     app.useGlobalFilters(new HttpExceptionFilter());
     app.useGlobalPipes(createValidationPipe());
     const fastify = app.getHttpAdapter().getInstance();
@@ -124,9 +133,21 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
   const env = loadEnvOrExit(options.app, options.env);
   const where = options.listen(env);
   const rpcHost = where.rpc === undefined ? undefined : loadEnvOrExit(options.app, RpcServerEnv).RPC_BIND_HOST;
+  const http = loadEnvOrExit(options.app, HttpServerEnv);
+  // Behind a trusted proxy every connection comes from it: the per-address bound is the proxy's to apply.
+  const proxied = where.trustProxy !== undefined && where.trustProxy !== false;
   return startApp({
     ...options,
-    http: { host: where.host, port: where.http, bodyLimitBytes: where.bodyLimitBytes, trustProxy: where.trustProxy },
+    http: {
+      host: where.host,
+      port: where.http,
+      bodyLimitBytes: where.bodyLimitBytes,
+      trustProxy: where.trustProxy,
+      connections: {
+        maxPerAddress: proxied ? 0 : http.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+        idleTimeoutMs: http.HTTP_IDLE_TIMEOUT_MS,
+      },
+    },
     rpc: rpcHost === undefined || where.rpc === undefined ? undefined : { host: rpcHost, port: where.rpc },
   });
 }

@@ -1,0 +1,62 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { IntSetting } from '../config/settings';
+
+/** Every app's HTTP (and WebSocket) listener: how many connections one address may hold, and how long idle. */
+export class HttpServerEnv {
+  /**
+   * Open TCP connections one client address may hold at once (an HTTP keep-alive connection or a WebSocket each);
+   * past it a new one is closed at once. Not applied behind a trusted proxy (GATEWAY_TRUST_PROXY), where every
+   * connection comes from the proxy: it must bound its clients itself. 0: no bound.
+   */
+  @IntSetting(0, 10_000_000)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: number = 256;
+
+  /**
+   * A connection must have its first request's headers (or its WebSocket upgrade) in within this, and may not
+   * sit silent this long in the middle of a request: else it is closed (idle sockets, slowloris). Between two
+   * requests of a keep-alive connection Fastify's keep-alive timeout (72 s) applies; an upgraded WebSocket is
+   * ruled by its heartbeat timeout.
+   */
+  @IntSetting(1_000, 600_000)
+  HTTP_IDLE_TIMEOUT_MS: number = 30_000;
+}
+
+/**
+ * Bounds the server's connections (found by an attacker helper: 20,000 connections from one address that never
+ * sent a byte stayed open for good and took every file descriptor of the gateway, /health included). Sockets
+ * idle past `idleTimeoutMs` are destroyed (Node's server timeout; ws clears it on an upgraded socket), headers
+ * must arrive within it, and one address holds at most `maxPerAddress` connections (0: unbounded).
+ */
+export function boundConnections(server: Server, limits: { maxPerAddress: number; idleTimeoutMs: number }): void {
+  server.timeout = limits.idleTimeoutMs;
+  server.headersTimeout = limits.idleTimeoutMs;
+  server.requestTimeout = Math.max(server.requestTimeout, limits.idleTimeoutMs);
+  // Node checks headersTimeout only every 30 s: a connection's first request (or upgrade) must have its headers
+  // in within the idle timeout, checked here (a trickle of header bytes keeps the inactivity timer from firing).
+  const firstRequestDue = new WeakMap<Socket, NodeJS.Timeout>();
+  const arrived = (socket: Socket): void => clearTimeout(firstRequestDue.get(socket));
+  server.on('request', (req: { socket: Socket }) => arrived(req.socket));
+  server.on('upgrade', (req: { socket: Socket }) => arrived(req.socket));
+  server.on('connection', (socket: Socket) => {
+    const due = setTimeout(() => socket.destroy(), limits.idleTimeoutMs).unref();
+    firstRequestDue.set(socket, due);
+    socket.once('close', () => clearTimeout(due));
+  });
+  if (limits.maxPerAddress === 0) return;
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const held = open.get(address) ?? 0;
+    if (held >= limits.maxPerAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, held + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
