@@ -28,13 +28,29 @@ import { PushLog, startRecordingImRouter } from './recording-im-router';
  */
 const RESERVED_PORTS = { from: 27_000, to: 29_299 };
 
-/** Free-ish ports for one stack: a random block, so parallel spec files do not meet. */
+/** Jest workers whose port blocks never meet (more workers share: --maxWorkers=2 in npm test). */
+const PORT_PARTITIONS = 8;
+/** Blocks this process handed out lately: not handed out again while a spec may still hold them. */
+const recentBlocks: number[] = [];
+
+/**
+ * Free ports for one stack: a random block of 20, from this Jest worker's share of the range (blocks i with
+ * i % PORT_PARTITIONS = worker), so spec files running at once in two workers never pick the same block (a pure
+ * random pick once gave im-batch the port rpc-spread's bank-service held: EADDRINUSE), and not one of the last
+ * 16 this process handed out (two stacks of one spec file).
+ */
 export function portBlock(size = 20): number[] {
+  const worker = (Number(process.env.JEST_WORKER_ID ?? 1) - 1) % PORT_PARTITIONS;
   // Below the ephemeral range (32768+), where outgoing connections take their local ports.
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 600) * 20;
-    if (base + size - 1 < RESERVED_PORTS.from || base > RESERVED_PORTS.to)
+    const index = Math.floor(Math.random() * 600);
+    const base = 20_000 + index * 20;
+    if (index % PORT_PARTITIONS !== worker || recentBlocks.includes(base)) continue;
+    if (base + size - 1 < RESERVED_PORTS.from || base > RESERVED_PORTS.to) {
+      recentBlocks.push(base);
+      if (recentBlocks.length > 16) recentBlocks.shift();
       return Array.from({ length: size }, (_, i) => base + i);
+    }
   }
 }
 
