@@ -35,25 +35,28 @@ export function boundConnections(server: Server, limits: { maxPerAddress: number
   // Node checks headersTimeout only every 30 s: a connection's first request (or upgrade) must have its headers
   // in within the idle timeout, checked here (a trickle of header bytes keeps the inactivity timer from firing).
   const firstRequestDue = new WeakMap<Socket, NodeJS.Timeout>();
-  const arrived = (socket: Socket): void => clearTimeout(firstRequestDue.get(socket));
-  server.on('request', (req: { socket: Socket }) => arrived(req.socket));
-  server.on('upgrade', (req: { socket: Socket }) => arrived(req.socket));
-  server.on('connection', (socket: Socket) => {
-    const due = setTimeout(() => socket.destroy(), limits.idleTimeoutMs).unref();
-    firstRequestDue.set(socket, due);
-    socket.once('close', () => clearTimeout(due));
-  });
-  if (limits.maxPerAddress === 0) return;
-  const open = new Map<string, number>();
+  const arrived = ({ socket }: { socket: Socket }): void => {
+    const due = firstRequestDue.get(socket);
+    if (due === undefined) return; // a later request of a keep-alive connection
+    clearTimeout(due);
+    firstRequestDue.delete(socket);
+  };
+  server.on('request', arrived);
+  server.on('upgrade', arrived);
+  const open = new Map<string, number>(); // connections per address (with a bound)
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const held = open.get(address) ?? 0;
-    if (held >= limits.maxPerAddress) {
+    if (limits.maxPerAddress > 0 && held >= limits.maxPerAddress) {
       socket.destroy();
       return;
     }
-    open.set(address, held + 1);
+    if (limits.maxPerAddress > 0) open.set(address, held + 1);
+    const due = setTimeout(() => socket.destroy(), limits.idleTimeoutMs).unref();
+    firstRequestDue.set(socket, due);
     socket.once('close', () => {
+      clearTimeout(due);
+      if (limits.maxPerAddress === 0) return;
       const left = (open.get(address) ?? 1) - 1;
       if (left > 0) open.set(address, left);
       else open.delete(address);
