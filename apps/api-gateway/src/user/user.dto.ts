@@ -1,17 +1,7 @@
-import { NICK_NAME_MAX_CHARS, shownTextProblem } from '@live/contracts';
+import { NICK_NAME_MAX_CHARS, shownTextProblem, ValidateProblem } from '@live/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  IsString,
-  Max,
-  Min,
-  ValidateBy,
-  ValidationArguments,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, Min } from 'class-validator';
 
 /** The most user ids one /user/names call may name. */
 export const MAX_NAMES_PER_CALL = 100;
@@ -23,13 +13,7 @@ export const MAX_NAMES_PER_CALL = 100;
  * marks). The message names the problem.
  */
 function IsNickName(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isNickName',
-    validator: {
-      validate: (value: unknown) => nickNameProblem(value) === null,
-      defaultMessage: ({ value }: ValidationArguments) => `nickName ${nickNameProblem(value) ?? 'is invalid'}`,
-    },
-  });
+  return ValidateProblem('isNickName', nickNameProblem);
 }
 
 function nickNameProblem(value: unknown): string | null {

@@ -65,15 +65,24 @@ export function IsReasonText(maxLength: number): PropertyDecorator {
     IsString(),
     MinLength(1),
     MaxLength(maxLength),
-    ValidateBy({
-      name: 'isReasonText',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && reasonTextProblem(value) === null,
-        defaultMessage: ({ property, value }: ValidationArguments) =>
-          `${property} ${reasonTextProblem(String(value)) ?? 'must be a string'}`,
-      },
-    }),
+    ValidateProblem('isReasonText', (value) =>
+      typeof value === 'string' ? reasonTextProblem(value) : 'must be a string',
+    ),
   );
+}
+
+/**
+ * A check written as "why `value` is refused, or null": valid when null, refused with `<property> <problem>`
+ * (the problem in words that follow the field's name: "must not be blank ...").
+ */
+export function ValidateProblem(name: string, problemOf: (value: unknown) => string | null): PropertyDecorator {
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (value: unknown) => problemOf(value) === null,
+      defaultMessage: ({ property, value }: ValidationArguments) => `${property} ${problemOf(value) ?? 'is invalid'}`,
+    },
+  });
 }
 
 /** A batch: an array of 1..`max` items, each an `itemClass` validated in full. */
