@@ -1,5 +1,5 @@
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@live/testing';
-import { GiftRedisKeys } from '@live/redis';
+import { deleteMatching, GiftRedisKeys } from '@live/redis';
 import { auditGifts, auditPk, AuditedPk, verdict } from '../../bench/support/gift-audit';
 
 /**
@@ -19,6 +19,11 @@ describe('auditPk', () => {
   afterAll(async () => {
     await db.drop();
     await r.cleanup();
+  });
+  // Each test writes its own history: none reads the rows or keys of another (each also runs alone, with -t).
+  afterEach(async () => {
+    for (const table of ['t_qiyu_currency_trade', 't_gift_record', 't_living_pk']) await q(`DELETE FROM ${table}`);
+    await deleteMatching(r.redis, `${r.prefix}:*`);
   });
 
   const ROOM = 3;
@@ -93,6 +98,12 @@ describe('auditPk', () => {
   const ENDS = 'PK: the winner of each ended PK fits its end and bar; every end and pkId in t_living_pk';
   const KNOWN = "PK: a bar known for every PK (its hash or its ended row; 0 may be gone with Redis' data)";
   const seen: AuditedPk = { roomIds: [ROOM], pkIds: ['pk-3-1', 'pk-3-4'] };
+  /** Room 8: eight gifts of 52 coins to the anchor (+6 each: 98), the ninth clamped to +2: 100, the anchor won. */
+  async function boundPk(): Promise<void> {
+    await pkRow('pk-8-1', 8, 9, { reason: 'bound', winner: ANCHOR, progress: 100 });
+    for (let i = 0; i < 9; i++)
+      await gift(`1:b-${i}`, { receiver: ANCHOR, price: 52, pkId: 'pk-8-1', step: i < 8 ? 6 : 2, room: 8 });
+  }
 
   it('is exact on a consistent history, and fails the verdict on each defect with its figure', async () => {
     // pk-3-1, challenger 5, ended by time at 51: the anchor won. pk-3-4, challenger 4, running at 55.
@@ -188,11 +199,8 @@ describe('auditPk', () => {
   });
 
   it('ended by a bound: the move that hit it may be short of the rule, once, toward that bound', async () => {
-    // Room 8: eight gifts of 52 coins to the anchor (+6 each: 98), the ninth clamped to +2: 100, the anchor won.
     const room = 8;
-    await pkRow('pk-8-1', room, 9, { reason: 'bound', winner: ANCHOR, progress: 100 });
-    for (let i = 0; i < 9; i++)
-      await gift(`1:b-${i}`, { receiver: ANCHOR, price: 52, pkId: 'pk-8-1', step: i < 8 ? 6 : 2, room });
+    await boundPk();
     const pk: AuditedPk = { roomIds: [room], pkIds: ['pk-8-1'] };
     const exact = await audit(pk);
     expect(exact.failed).toEqual([]);
@@ -219,6 +227,8 @@ describe('auditPk', () => {
   });
 
   it("enters the gift audit's verdict (auditGifts with the run's PK rooms)", async () => {
+    await boundPk();
+    await pkRow('pk-8-2', 8, 10, { reason: 'time', winner: 0, progress: 50 });
     const pk: AuditedPk = { roomIds: [8], pkIds: ['pk-8-1'] };
     const run = () =>
       auditGifts({ ds: db.dataSource, redis: r.redis, keyPrefix: r.prefix, gifts: [], requestIdLike: [], pk });
@@ -230,7 +240,7 @@ describe('auditPk', () => {
       true,
       true,
     ]);
-    expect(before.figures).toMatchObject({ pks: 2, pkStepSum: 50, pkMismatches: 0 }); // room 8's two PKs (the test before)
+    expect(before.figures).toMatchObject({ pks: 2, pkStepSum: 50, pkMismatches: 0 }); // room 8's two PKs
     await q("UPDATE t_living_pk SET final_progress = 99 WHERE pk_id = 'pk-8-1'");
     const after = await run();
     expect(after.ok).toBe(false);
@@ -241,7 +251,8 @@ describe('auditPk', () => {
   });
 
   it("passes the load's counts to the money half: a run that charged only sends of one fails, as does no cache", async () => {
-    // Room 8's nine charged gifts (the test before last), each a send of one; no balance is cached.
+    // Room 8's nine charged gifts, each a send of one; no balance is cached.
+    await boundPk();
     const gifts = Array.from({ length: 9 }, (_, i) => ({
       requestId: `1:b-${i}`,
       senderId: SENDER,
