@@ -199,6 +199,43 @@ describe('Idempotency-Key bound to its parameters', () => {
     expect([fresh.status, fresh.body.code]).toEqual([402, 12001]);
   });
 
+  it('the same key sent several times at once gets one verdict: all refused, or all the one charged send', async () => {
+    const burst = (client: HttpClient, room: { roomId: number; anchorId: number }, key: string) =>
+      Promise.all(
+        Array.from({ length: 6 }, () =>
+          client.post(
+            '/gift/send',
+            { giftId: castleId, roomId: room.roomId, receiverId: room.anchorId },
+            { 'idempotency-key': key },
+          ),
+        ),
+      );
+    const room = await openRoom();
+    // A wallet that cannot pay: every copy is refused by the pre-check (none is taken for a retry of the first).
+    const poor = await login();
+    const refused = await burst(poor.client, room, 'double-tap');
+    expect(refused.map((r) => [r.status, r.body.code])).toEqual(Array(6).fill([402, 12001]));
+    const gwKeys = new GatewayRedisKeys(stack.redis.prefix);
+    expect(await stack.redis.redis.exists(gwKeys.idempotencyKey(poor.userId, 'double-tap'))).toBe(0);
+    // A wallet that can pay once: every copy is the one send, charged once.
+    const rich = await login();
+    const order = await rich.client.post('/bank/payProduct', { productId, paySource: 1, payChannel: 0 });
+    expect((await rich.client.post('/bank/devPay', { orderId: order.body.data.orderId })).body.code).toBe(200);
+    expect(productCoins).toBeGreaterThanOrEqual(castlePrice);
+    const accepted = await burst(rich.client, room, 'double-tap');
+    const requestId = `${rich.userId}:double-tap`;
+    expect(accepted.map((r) => [r.status, r.body.code, r.body.data?.requestId])).toEqual(
+      Array(6).fill([200, 200, requestId]),
+    );
+    await waitForGiftRecords(stack.db.dataSource, [requestId]);
+    const trades = await sql<{ n: string }>(
+      'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id = ? AND direction = 1',
+      [requestId],
+    );
+    expect(Number(trades[0].n)).toBe(1);
+    expect((await rich.client.post('/bank/balance')).body.data.balance).toBe(productCoins - castlePrice);
+  });
+
   it('a key refused before Kafka (balance pre-check) names nothing: it may be used again for another gift', async () => {
     const poor = await login();
     const room = await openRoom();

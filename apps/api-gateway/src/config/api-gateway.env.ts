@@ -78,6 +78,14 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(60, 86_400)
   GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: number = 600;
 
+  /**
+   * How long a send waits for the verdict of a first send with the same Idempotency-Key still in flight (ms):
+   * accepted, it gets the same answer; refused before Kafka, it is checked as a first use. Past this wait it is
+   * taken for a retry of an accepted send (produced again, charged at most once by the ledger).
+   */
+  @IntSetting(0, 30_000)
+  GATEWAY_IDEMPOTENCY_WAIT_MS: number = 3_000;
+
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
   @DevConvenience()
   @IsIn(['true', 'false'])

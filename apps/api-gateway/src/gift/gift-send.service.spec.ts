@@ -25,6 +25,7 @@ describe('GiftSendService in a PK room', () => {
       { accountOf: async () => undefined } as never,
       {
         claim: async () => 'new',
+        settled: async () => undefined,
         release: async (_user: number, key: string) => void released.push(key),
       } as never,
       { count: async () => null } as never,

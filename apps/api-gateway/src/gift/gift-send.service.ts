@@ -133,6 +133,10 @@ export class GiftSendService {
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;
+    } finally {
+      // Produced, or perhaps produced: the key is no longer pending (a retry now gets the first answer at once).
+      if (claim === 'new' && cmd.clientRequestId !== undefined)
+        void this.idempotency.settled(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
     }
     this.metrics.giftsAccepted.inc();
     return { requestId };
