@@ -60,11 +60,11 @@ describe('IdempotencyKeys: a claim pending until its send is answered', () => {
     expect(await r.redis.get(keys.idempotencyKey(2, 'tap'))).toBe('pending:fp');
   });
 
-  it('a wait that runs out takes the key for an answered send; settled never creates a key', async () => {
+  it('a wait that runs out takes the key for an answered send, and marks it so; settled never creates a key', async () => {
     const keysOf = idem(50);
     expect(await keysOf.claim(3, 'tap', 'fp')).toBe('new');
     expect(await keysOf.claim(3, 'tap', 'fp')).toBe('same');
-    expect(await r.redis.get(keys.idempotencyKey(3, 'tap'))).toBe('pending:fp'); // the waiter wrote nothing
+    expect(await r.redis.get(keys.idempotencyKey(3, 'tap'))).toBe('fp'); // so the next retry does not wait
     await keysOf.settled(4, 'gone', 'fp');
     expect(await r.redis.exists(keys.idempotencyKey(4, 'gone'))).toBe(0);
     const ttl = await r.redis.ttl(keys.idempotencyKey(3, 'tap'));

@@ -66,8 +66,12 @@ export class IdempotencyKeys {
       if (known === fingerprint) return 'same';
       if (known !== PENDING + fingerprint) return 'conflict';
       // The first send with this key is still being checked. Past the wait (its gateway died, or its Redis
-      // write was lost) this is taken for a retry of an accepted send: produced again, the ledger charges once.
-      if (Date.now() >= waitUntil) return 'same';
+      // write was lost) this is taken for a retry of an accepted send: produced again, the ledger charges once;
+      // the key says so from now on, so the next retry does not wait again.
+      if (Date.now() >= waitUntil) {
+        await this.markSettled(key, fingerprint).catch(() => undefined);
+        return 'same';
+      }
       await sleep(PENDING_POLL_MS);
     }
   }
@@ -77,7 +81,12 @@ export class IdempotencyKeys {
    * as `same`): a retry gets the same answer at once. Not awaited by the send; lost, a retry waits out the wait.
    */
   async settled(userId: number, clientKey: string, fingerprint: string): Promise<void> {
-    await this.redis.set(this.keys.idempotencyKey(userId, clientKey), fingerprint, 'KEEPTTL', 'XX');
+    await this.markSettled(this.keys.idempotencyKey(userId, clientKey), fingerprint);
+  }
+
+  /** The key's claim answered (only a key that still exists: its window kept). */
+  private async markSettled(key: string, fingerprint: string): Promise<void> {
+    await this.redis.set(key, fingerprint, 'KEEPTTL', 'XX');
   }
 
   /** Undoes a `new` claim whose request was refused before it reached Kafka (the key names nothing yet). */
