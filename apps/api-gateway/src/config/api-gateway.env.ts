@@ -79,9 +79,9 @@ export class GatewayEnv extends AppEnv {
   GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: number = 600;
 
   /**
-   * How long a send waits for the verdict of a first send with the same Idempotency-Key still in flight (ms):
-   * accepted, it gets the same answer; refused before Kafka, it is checked as a first use. Past this wait it is
-   * taken for a retry of an accepted send (produced again, charged at most once by the ledger).
+   * How long after a send's Idempotency-Key claim a copy of it (same key and parameters) whose wallet check
+   * refuses it waits for that send's verdict (ms): released (refused), the copy is refused; still held after
+   * this, the first was accepted and the copy gets its answer. An older claim is answered at once.
    */
   @IntSetting(0, 30_000)
   GATEWAY_IDEMPOTENCY_WAIT_MS: number = 3_000;

@@ -1,5 +1,4 @@
 import {
-  BankErrorCode,
   BaseErrorCode,
   BizException,
   GatewayErrorCode,
@@ -10,15 +9,12 @@ import {
 } from '@live/common';
 import {
   BalanceCacheReader,
-  BalanceResponse,
   CachedAccount,
   fingerprintOf,
-  giftAmount,
   GiftConfigDto,
   isPkRunning,
   KafkaTopic,
   PkStateReader,
-  wouldExceedDailySpendCap,
   SendGiftMq,
   sendGiftKey,
   SendGiftType,
@@ -33,6 +29,7 @@ import { GatewayEnv } from '../config/api-gateway.env';
 import { LivingService } from '../living/living.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { IdempotencyClaim, IdempotencyKeys } from './idempotency-keys';
+import { accountOf, walletRefusal } from './wallet-precheck';
 
 interface SendGiftCommand {
   userId: number;
@@ -113,8 +110,9 @@ export class GiftSendService {
     const tooMany = await limited;
     if (tooMany) {
       // Over the limit: refused before anything else; a key this call claimed names nothing.
-      if ((await claimed.catch(() => undefined)) === 'new' && cmd.clientRequestId !== undefined)
-        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      const claim = await claimed.catch(() => undefined);
+      if (claim?.kind === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, claim).catch(() => undefined);
       throw tooMany;
     }
     const claim = await claimed;
@@ -123,8 +121,8 @@ export class GiftSendService {
       checked = await this.check(cmd, claim, cachedAccount);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
-      if (claim === 'new' && cmd.clientRequestId !== undefined)
-        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
+      if (claim.kind === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, claim).catch(() => undefined);
       throw err;
     }
     const mq = this.order(cmd, checked.gift, requestId, checked.pkId);
@@ -133,10 +131,6 @@ export class GiftSendService {
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;
-    } finally {
-      // Produced, or perhaps produced: the key is no longer pending (a retry now gets the first answer at once).
-      if (claim === 'new' && cmd.clientRequestId !== undefined)
-        void this.idempotency.settled(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd)).catch(() => undefined);
     }
     this.metrics.giftsAccepted.inc();
     return { requestId };
@@ -144,7 +138,7 @@ export class GiftSendService {
 
   /** The client's key bound to these parameters: a key used for something else within the window is refused (409). */
   private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
-    if (cmd.clientRequestId === undefined) return 'new';
+    if (cmd.clientRequestId === undefined) return { kind: 'new', value: '', claimedAt: Date.now() };
     const claim = await this.idempotency
       .claim(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd))
       .catch((err: unknown) => {
@@ -153,13 +147,14 @@ export class GiftSendService {
         );
         return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
       });
-    if (claim === 'conflict') this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
+    if (claim.kind === 'conflict')
+      this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
     return claim;
   }
 
   /**
    * The gift on sale, sent to the anchor of a living room (or, in a PK room while a PK runs, to its anchor or
-   * its challenger: the gift then names the PK); a first use must also pass the wallet pre-check.
+   * its challenger: the gift then names the PK), which the wallet pre-check finds able to pay (a retry: see below).
    */
   private async check(
     cmd: SendGiftCommand,
@@ -181,40 +176,27 @@ export class GiftSendService {
         ),
       );
     }
-    // A retry of an accepted key gets the first answer (accepted), even if the first charge emptied the wallet.
-    if (claim === 'same') return { gift, pkId };
     // Cheap pre-check on the cached wallet: a frozen sender, an obviously unaffordable gift or one past the
     // daily spend cap never reaches Kafka. Not a guarantee (the settlement is, on the locked wallet): a gift
     // that passes may still be refused there, with a 5557. The wallet bank-service keeps in Redis (read with
     // the key's claim), or, when it is not cached, bank-service's answer (which fills the cache). Read-only:
     // bank-service is the only writer of money and of that cache.
     const today = new Date().toISOString().slice(0, 10);
-    const account = (await cachedAccount) ?? accountOf(await this.bank.balance(cmd.userId), today);
-    if (account.frozen) this.refuse('frozen', new BizException(BankErrorCode.ACCOUNT_FROZEN));
-    // One send costs price x count (the catalogue's prices are at most 10^9, the count 999: a safe integer).
-    const amount = giftAmount(gift.price, cmd.count);
-    if (account.balance < amount) {
-      this.refuse(
-        'balance',
-        new BizException(
-          BankErrorCode.INSUFFICIENT_BALANCE,
-          cmd.count === 1
-            ? `balance ${account.balance} is less than the price ${gift.price}`
-            : `balance ${account.balance} is less than ${cmd.count} x ${gift.price} = ${amount}`,
-        ),
-      );
-    }
-    if (wouldExceedDailySpendCap(account, today, amount)) {
-      const spent = account.spentDay === today ? account.spentToday : 0;
-      this.refuse(
-        'spend-cap',
-        new BizException(
-          BankErrorCode.DAILY_SPEND_CAP_EXCEEDED,
-          `daily spend cap reached: ${spent} + ${amount} > ${account.dailySpendCap} coins today (UTC)`,
-        ),
-      );
-    }
-    return { gift, pkId };
+    // A retry (a `same` claim) whose wallet cannot be read is answered as before this check was made for it.
+    const account =
+      (await cachedAccount) ??
+      (await this.bank.balance(cmd.userId).then(
+        (answer) => accountOf(answer, today),
+        (err: unknown) => (claim.kind === 'same' ? undefined : Promise.reject(err)),
+      ));
+    const refusal = account && walletRefusal(account, gift, cmd.count, today);
+    if (refusal === undefined) return { gift, pkId };
+    // A retry of an accepted key gets the first answer, even if the first charge emptied the wallet; a copy sent
+    // while the first is still being checked gets its verdict (the first refused: this copy is refused too).
+    const key = cmd.clientRequestId;
+    if (claim.kind === 'same' && key !== undefined && (await this.idempotency.firstAccepted(cmd.userId, key, claim)))
+      return { gift, pkId };
+    return this.refuse(refusal.reason, refusal.error);
   }
 
   /**
@@ -277,17 +259,6 @@ export class GiftSendService {
     this.metrics.giftsRefused.inc({ reason });
     throw err;
   }
-}
-
-/** bank-service's balance answer as a cached wallet (spending counted for today; an older bank-service: none). */
-function accountOf(answer: BalanceResponse, today: string): CachedAccount {
-  return {
-    balance: answer.balance,
-    frozen: answer.frozen ?? false,
-    spentDay: today,
-    spentToday: answer.spentToday ?? 0,
-    dailySpendCap: answer.dailySpendCap ?? 0,
-  };
 }
 
 /**

@@ -5,11 +5,11 @@ import { GatewayEnv } from '../config/api-gateway.env';
 import { IdempotencyKeys } from './idempotency-keys';
 
 /**
- * Two sends with one Idempotency-Key at once get one verdict (real Redis): the second waits while the first
- * is pending, then gets the same answer (settled) or is checked as a first use (released); a wait that runs
- * out takes the key for an accepted one.
+ * A copy of a send whose own wallet check refused it asks whether the first send with its key was accepted
+ * (real Redis): a first use refused releases the key at once, so a key still held once the wait is over names
+ * an accepted send; a claim older than the wait is answered at once.
  */
-describe('IdempotencyKeys: a claim pending until its send is answered', () => {
+describe('IdempotencyKeys: claims, and the first send verdict a copy waits for', () => {
   let r: TestRedis;
   let keys: GatewayRedisKeys;
   const idem = (waitMs: number) =>
@@ -29,46 +29,55 @@ describe('IdempotencyKeys: a claim pending until its send is answered', () => {
   });
   afterAll(() => r.cleanup());
 
-  /** The claim's promise, and whether it has settled yet (it is then its answer). */
-  function tracked(claim: Promise<string>): { promise: Promise<string>; answer: () => string | undefined } {
-    let answer: string | undefined;
-    void claim.then((a) => (answer = a));
-    return { promise: claim, answer: () => answer };
+  /** The promise, and its answer once it has one. */
+  function tracked<T>(promise: Promise<T>): { promise: Promise<T>; answer: () => T | undefined } {
+    let answer: T | undefined;
+    void promise.then((a) => (answer = a));
+    return { promise, answer: () => answer };
   }
   const ticks = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('a second claim waits for the first: settled, it is the same send; released, it is a first use', async () => {
-    const keysOf = idem(30_000);
-    expect(await keysOf.claim(1, 'tap', 'fp')).toBe('new');
-    expect(await r.redis.get(keys.idempotencyKey(1, 'tap'))).toBe('pending:fp');
-    expect(await keysOf.claim(1, 'tap', 'other')).toBe('conflict'); // other parameters: at once
-    const second = tracked(keysOf.claim(1, 'tap', 'fp'));
-    await ticks(100);
-    expect(second.answer()).toBeUndefined(); // still waiting: the first has no verdict yet
-    await keysOf.settled(1, 'tap', 'fp');
-    expect(await second.promise).toBe('same');
-    expect(await keysOf.claim(1, 'tap', 'fp')).toBe('same'); // at once now
-    await keysOf.release(1, 'tap', 'fp'); // an answered claim is never released
-    expect(await r.redis.get(keys.idempotencyKey(1, 'tap'))).toBe('fp');
-
-    expect(await keysOf.claim(2, 'tap', 'fp')).toBe('new');
-    const waiting = tracked(keysOf.claim(2, 'tap', 'fp'));
-    await ticks(100);
-    expect(waiting.answer()).toBeUndefined();
-    await keysOf.release(2, 'tap', 'fp'); // the first refused before Kafka
-    expect(await waiting.promise).toBe('new'); // the waiting send now holds the key itself
-    expect(await r.redis.get(keys.idempotencyKey(2, 'tap'))).toBe('pending:fp');
+  it('claims: new with its time, same and conflict by fingerprint; a claim of before (no time) is an old one', async () => {
+    const keysOf = idem(3_000);
+    const before = Date.now();
+    const first = await keysOf.claim(1, 'tap', 'fp');
+    expect(first.kind).toBe('new');
+    expect(first.value).toBe(`fp@${first.claimedAt}`);
+    expect(first.claimedAt).toBeGreaterThanOrEqual(before);
+    expect(await keysOf.claim(1, 'tap', 'fp')).toEqual({
+      kind: 'same',
+      value: first.value,
+      claimedAt: first.claimedAt,
+    });
+    expect((await keysOf.claim(1, 'tap', 'other')).kind).toBe('conflict');
+    await r.redis.set(keys.idempotencyKey(2, 'old'), 'fp');
+    expect(await keysOf.claim(2, 'old', 'fp')).toEqual({ kind: 'same', value: 'fp', claimedAt: 0 });
+    expect(await keysOf.firstAccepted(2, 'old', { kind: 'same', value: 'fp', claimedAt: 0 })).toBe(true); // at once
   });
 
-  it('a wait that runs out takes the key for an answered send, and marks it so; settled never creates a key', async () => {
-    const keysOf = idem(50);
-    expect(await keysOf.claim(3, 'tap', 'fp')).toBe('new');
-    expect(await keysOf.claim(3, 'tap', 'fp')).toBe('same');
-    expect(await r.redis.get(keys.idempotencyKey(3, 'tap'))).toBe('fp'); // so the next retry does not wait
-    await keysOf.settled(4, 'gone', 'fp');
-    expect(await r.redis.exists(keys.idempotencyKey(4, 'gone'))).toBe(0);
-    const ttl = await r.redis.ttl(keys.idempotencyKey(3, 'tap'));
-    await keysOf.settled(3, 'tap', 'fp');
-    expect(await r.redis.ttl(keys.idempotencyKey(3, 'tap'))).toBeGreaterThan(ttl - 2); // the window kept
+  it('a young claim: the copy waits; released (the first refused), it is refused; kept past the wait, accepted', async () => {
+    const keysOf = idem(30_000);
+    const first = await keysOf.claim(3, 'tap', 'fp');
+    const copy = await keysOf.claim(3, 'tap', 'fp');
+    const refusedFirst = tracked(keysOf.firstAccepted(3, 'tap', copy));
+    await ticks(100);
+    expect(refusedFirst.answer()).toBeUndefined(); // still waiting: the first has no verdict yet
+    await keysOf.release(3, 'tap', copy); // the copy's claim names the first's value: that is what is released
+    expect(await refusedFirst.promise).toBe(false);
+    expect(await r.redis.exists(keys.idempotencyKey(3, 'tap'))).toBe(0);
+
+    // Re-claimed by another send after the release: the first was refused all the same.
+    const again = await keysOf.claim(3, 'tap', 'fp');
+    expect(again.kind).toBe('new');
+    expect(await keysOf.firstAccepted(3, 'tap', first)).toBe(false);
+
+    const short = idem(150);
+    const kept = await short.claim(4, 'tap', 'fp');
+    const accepted = tracked(short.firstAccepted(4, 'tap', kept));
+    await ticks(50);
+    expect(accepted.answer()).toBeUndefined();
+    expect(await accepted.promise).toBe(true); // nobody released it within the wait
+    await short.release(4, 'tap', { ...kept, value: 'fp@1' }); // another claim's value: nothing released
+    expect(await r.redis.get(keys.idempotencyKey(4, 'tap'))).toBe(kept.value);
   });
 });
