@@ -91,6 +91,16 @@ export class GatewayEnv extends AppEnv {
   @IsIn(['true', 'false'])
   GATEWAY_BENCH_ROUTES: string = 'false';
 
+  /**
+   * Origins of other sites' pages that may act with the `qytk` cookie (comma-separated `scheme://host[:port]`;
+   * default none): a browser request from any other page's origin that uses the cookie, or logs in, is
+   * refused (403). The web client is served by the gateway itself: its origin always passes.
+   */
+  @Matches(/^(https?:\/\/[^\s,/]+)?(,\s*https?:\/\/[^\s,/]+)*$/i, {
+    message: 'GATEWAY_ALLOWED_ORIGINS must be comma-separated origins such as https://live.example.com',
+  })
+  GATEWAY_ALLOWED_ORIGINS: string = '';
+
   /** Send the `qytk` cookie with Secure (behind HTTPS). */
   @IsIn(['true', 'false'])
   GATEWAY_COOKIE_SECURE: string = 'false';

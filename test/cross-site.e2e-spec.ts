@@ -1,0 +1,105 @@
+import { SEED_GIFTS, SEED_PRODUCTS } from '@live/database';
+import { HttpClient } from './support/http-client';
+import { startTestStack, TestStack } from './support/test-stack';
+
+/**
+ * Cross-site request forgery, as a page of another site makes a browser send it (plain fetch with the
+ * browser's headers: an `Origin`, a form body, the `qytk` cookie): a login from another origin is refused
+ * before the code is used (no cookie planted), a cookie is never enough from another origin, and a bearer
+ * token is read before the cookie (a planted cookie cannot turn the web client's calls into another user's).
+ */
+describe('cross-site requests', () => {
+  let stack: TestStack;
+  let http: HttpClient;
+  let phone = 13_600_000_000 + Math.floor(Math.random() * 90_000_000);
+  const EVIL = 'http://evil.example';
+  const SAME_SITE_OTHER_PORT = 'http://127.0.0.1:1'; // "same site" for SameSite=Lax, another origin
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const [giftId] = SEED_GIFTS[3];
+  const [productId, , , coins] = SEED_PRODUCTS[1];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { GATEWAY_ALLOWED_ORIGINS: 'https://friend.example' } });
+    http = new HttpClient(stack.baseUrl);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const codeFor = async (p: string): Promise<string> =>
+    (await http.post('/userLogin/sendLoginCode', { phone: p })).body.data.devCode!;
+  const loginForm = (p: string, code: string, origin?: string) =>
+    http.request('POST', '/userLogin/login', `phone=${p}&code=${code}`, { ...FORM, ...(origin ? { origin } : {}) });
+  async function login(): Promise<{ token: string; cookie: string; userId: number }> {
+    const p = String((phone += 1));
+    const res = await loginForm(p, await codeFor(p));
+    expect(res.body.code).toBe(200);
+    const data = res.body.data as { token: string; userId: number };
+    return { ...data, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
+  }
+  const balance = async (token: string) => (await http.as(token).post('/bank/balance')).body.data.balance;
+
+  it('a login from a page of another origin is refused before its code is used, and sets no cookie', async () => {
+    const p = String((phone += 1));
+    const code = await codeFor(p);
+    for (const origin of [EVIL, SAME_SITE_OTHER_PORT, 'null']) {
+      const forged = await loginForm(p, code, origin);
+      expect([forged.status, forged.body.code]).toEqual([403, 100003]);
+      expect(forged.body.msg).toMatch(/cross-site request refused/);
+      expect(forged.headers.get('set-cookie')).toBeNull();
+    }
+    const own = await loginForm(p, code, new URL(stack.baseUrl).origin); // the web client's page: its own origin
+    expect([own.status, own.body.code]).toEqual([200, 200]);
+    expect(own.headers.get('set-cookie')).toMatch(/^qytk=/);
+  });
+
+  it('the cookie alone acts only from this origin, an allowed one, or no page at all; never spends from another', async () => {
+    const viewer = await login();
+    const order = await http.as(viewer.token).post('/bank/payProduct', { productId, paySource: 1, payChannel: 0 });
+    await http.as(viewer.token).post('/bank/devPay', { orderId: order.body.data.orderId });
+    const anchor = await login();
+    const room = (await http.as(anchor.token).post('/living/startingLiving', { type: 0 })).body.data.roomId;
+    const send = (headers: Record<string, string>) =>
+      http.request('POST', '/gift/send', `giftId=${giftId}&roomId=${room}&receiverId=${anchor.userId}`, {
+        ...FORM,
+        cookie: viewer.cookie,
+        ...headers,
+      });
+    for (const origin of [EVIL, SAME_SITE_OTHER_PORT, 'null', 'https://friend.example.evil.example']) {
+      const forged = await send({ origin });
+      expect([forged.status, forged.body.code]).toEqual([403, 100003]);
+    }
+    expect(await balance(viewer.token)).toBe(coins); // nothing spent
+    const allowed: Record<string, string>[] = [
+      {},
+      { origin: new URL(stack.baseUrl).origin },
+      { origin: 'https://friend.example' },
+    ];
+    for (const headers of allowed) {
+      const res = await send(headers);
+      expect([res.status, res.body.code]).toEqual([200, 200]);
+    }
+    // A bearer token is an explicit header no other site's page can make a browser send: not checked.
+    const bearer = await http.as(viewer.token).post('/user/profile', {}, { origin: EVIL });
+    expect([bearer.status, bearer.body.data.userId]).toEqual([200, viewer.userId]);
+    // Reads with the cookie from another origin are refused too (every route is a POST).
+    const read = await http.request('POST', '/bank/balance', '{}', {
+      'content-type': 'application/json',
+      cookie: viewer.cookie,
+      origin: EVIL,
+    });
+    expect([read.status, read.body.code]).toEqual([403, 100003]);
+  });
+
+  it('a bearer token is read before the cookie: a planted cookie does not change who the caller is', async () => {
+    const victim = await login();
+    const attacker = await login();
+    const asVictim = http.as(victim.token);
+    const profile = await asVictim.post('/user/profile', {}, { cookie: attacker.cookie });
+    expect(profile.body.data.userId).toBe(victim.userId);
+    // A stale or garbage cookie next to a good bearer: the bearer logs out.
+    const out = await asVictim.post('/userLogin/logout', {}, { cookie: 'qytk=garbage' });
+    expect(out.body.code).toBe(200);
+    expect((await asVictim.post('/user/profile')).status).toBe(401);
+  });
+});
