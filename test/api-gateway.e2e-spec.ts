@@ -384,6 +384,18 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       400,
       { code: 100001, msg: 'the URL is malformed (a bad percent-encoding)', data: null },
     ]);
+    // A content type the gateway does not parse, or an empty one: 415 in the envelope, naming no `undefined`.
+    for (const type of ['Content-Type: text/xml\r\n', 'Content-Type: \r\n', 'Content-Type:\r\n']) {
+      const bad = await rawHttp(
+        port,
+        `POST /userLogin/sendLoginCode HTTP/1.1\r\nHost: x\r\n${type}Content-Length: 2\r\nConnection: close\r\n\r\n{}`,
+      );
+      expect([type, bad.status, JSON.parse(bad.body)]).toEqual([
+        type,
+        415,
+        { code: 100001, msg: 'unsupported content type', data: null },
+      ]);
+    }
     const bigHeader = await rawHttp(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect([bigHeader.status, JSON.parse(bigHeader.body)]).toEqual([
       431,

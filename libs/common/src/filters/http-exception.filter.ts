@@ -31,8 +31,12 @@ export function renderHttpError(exception: unknown): Rendered {
       body: ApiResponses.error(BaseErrorCode.TOO_MANY_REQUESTS.code, BaseErrorCode.TOO_MANY_REQUESTS.msg),
     };
   }
+  // Fastify's 415 (whoever wraps it) names the client's header as it came, `undefined` when it was empty.
+  if (status === 415) return { status, body: ApiResponses.error(BaseErrorCode.PARAM_ERROR.code, UNSUPPORTED_TYPE) };
   return { status, body: ApiResponses.error(BaseErrorCode.PARAM_ERROR.code, clientMessage(exception)) };
 }
+
+const UNSUPPORTED_TYPE = 'unsupported content type';
 
 function statusOf(exception: unknown): number | undefined {
   if (exception instanceof HttpException) return exception.getStatus();
@@ -52,7 +56,6 @@ function clientMessage(exception: unknown): string {
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
     return 'body is not valid JSON';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'body is too large';
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported content type';
   if (code === 'FST_ERR_BAD_URL') return 'the URL is malformed (a bad percent-encoding)';
   if (code === 'FST_ERR_VALIDATION')
     return schemaProblemMessage((exception as { validation?: SchemaProblem[] }).validation);
