@@ -1,4 +1,4 @@
-import { BankErrorCode, BizException, ErrorAssert, GatewayErrorCode } from '@live/common';
+import { BankErrorCode, BizException, ErrorAssert, GatewayErrorCode, RefusalLog } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
@@ -35,6 +35,8 @@ interface PayNotifyResult {
 @Injectable()
 export class PayOrderService {
   private readonly logger = new Logger(PayOrderService.name);
+  /** The public callback route's refusals: at most 20 lines per 10 s, then a count (no log flood). */
+  private readonly badSignatures = new RefusalLog(this.logger, 20, 10_000, 'payment callbacks with a bad signature');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -128,7 +130,7 @@ export class PayOrderService {
   async notify(orderId: string, signature: unknown): Promise<PayNotifyResult> {
     ErrorAssert.isNotBlank(orderId);
     if (!verifyPayCallback(this.env.BANK_PAY_SECRET, orderId, signature)) {
-      this.logger.warn(`order ${orderId}: callback with a bad signature refused`);
+      this.badSignatures.refused(`order ${orderId}: callback with a bad signature refused`);
       throw new BizException(BankErrorCode.PAY_SIGNATURE_INVALID);
     }
     const outcome = await withTransactionRetry(this.dataSource, 'pay notify', async (em) => {

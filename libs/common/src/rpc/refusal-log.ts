@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 
 /**
- * Logs refused frames with the peer's address: at most `limit` lines per `periodMs`, then one line
- * counting what was left out.
+ * Logs refusals of what anyone may send (RPC frames with the peer's address, unsigned payment callbacks): at
+ * most `limit` lines per `periodMs`, then one line counting what was left out (`kind` names them), so a flood
+ * of them cannot flood the log.
  */
 export class RefusalLog {
   private windowStart = 0;
@@ -13,13 +14,14 @@ export class RefusalLog {
     private readonly logger: Logger,
     private readonly limit = 20,
     private readonly periodMs = 10_000,
+    private readonly kind = 'refused RPC frames',
   ) {}
 
   refused(what: string, now = Date.now()): void {
     if (now - this.windowStart >= this.periodMs) {
       if (this.suppressed > 0)
         this.logger.warn(
-          `${this.suppressed} more refused RPC frames in the last ${this.periodMs / 1000} s (not logged one by one)`,
+          `${this.suppressed} more ${this.kind} in the last ${this.periodMs / 1000} s (not logged one by one)`,
         );
       this.windowStart = now;
       this.logged = 0;

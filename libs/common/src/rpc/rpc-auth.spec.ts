@@ -143,6 +143,16 @@ describe('RefusalLog', () => {
       '7 more refused RPC frames in the last 1 s (not logged one by one)',
       'later',
     ]);
+    const callbacks: string[] = [];
+    const named = new RefusalLog(
+      { warn: (m: string) => callbacks.push(m) } as unknown as Logger,
+      1,
+      1_000,
+      'callbacks',
+    );
+    for (let i = 0; i < 3; i++) named.refused(`bad ${i}`, 5_000 + i);
+    named.refused('later', 6_000);
+    expect(callbacks).toEqual(['bad 0', '2 more callbacks in the last 1 s (not logged one by one)', 'later']);
   });
 });
 
