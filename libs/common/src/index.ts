@@ -10,3 +10,4 @@ export * from './bootstrap';
 export * from './auth';
 export * from './cache';
 export * from './integrity';
+export * from './net';

@@ -1,5 +1,5 @@
-import { ApiResponse, ApiResponses, BaseErrorCode, GatewayErrorCode } from '@live/common';
-import { clientAddress, RequestLimit } from '@live/rate-limit';
+import { ApiResponse, ApiResponses, BaseErrorCode, clientAddress, GatewayErrorCode } from '@live/common';
+import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Req, Res } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiTags } from '@nestjs/swagger';

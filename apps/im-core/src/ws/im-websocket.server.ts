@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { clientAddress } from '@live/rate-limit';
+import { clientAddress } from '@live/common';
 import { chatErrorFrame } from '../chat/chat-input';
 import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';

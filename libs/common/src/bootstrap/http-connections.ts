@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { IntSetting } from '../config/settings';
+import { clientAddress } from '../net';
 
 /** Every app's HTTP (and WebSocket) listener: how many connections one address may hold, and how long idle. */
 export class HttpServerEnv {
@@ -26,7 +27,8 @@ export class HttpServerEnv {
  * Bounds the server's connections (found by an attacker helper: 20,000 connections from one address that never
  * sent a byte stayed open for good and took every file descriptor of the gateway, /health included). Sockets
  * idle past `idleTimeoutMs` are destroyed (Node's server timeout; ws clears it on an upgraded socket), headers
- * must arrive within it, and one address holds at most `maxPerAddress` connections (0: unbounded).
+ * must arrive within it, and one client address (clientAddress: an IPv6 /64 is one) holds at most `maxPerAddress`
+ * connections (0: unbounded).
  */
 export function boundConnections(server: Server, limits: { maxPerAddress: number; idleTimeoutMs: number }): void {
   server.timeout = limits.idleTimeoutMs;
@@ -45,7 +47,8 @@ export function boundConnections(server: Server, limits: { maxPerAddress: number
   server.on('upgrade', arrived);
   const open = new Map<string, number>(); // connections per address (with a bound)
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
+    // Keyed as the rate limits are: an IPv6 client by its /64 (else 2^64 budgets), ::ffff:a.b.c.d as a.b.c.d.
+    const address = clientAddress(socket.remoteAddress);
     const held = open.get(address) ?? 0;
     if (limits.maxPerAddress > 0 && held >= limits.maxPerAddress) {
       socket.destroy();

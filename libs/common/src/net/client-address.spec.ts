@@ -1,4 +1,4 @@
-import { clientAddress } from './request-limit';
+import { clientAddress } from './client-address';
 
 describe('clientAddress (the key of per-address limits)', () => {
   it('keeps an IPv4 address, and the IPv4 inside an IPv4-mapped IPv6 one', () => {
