@@ -167,6 +167,39 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
   });
 
+  it("a room's title follows the rule of shown texts and nicknames' staff words: a hostile one is 400 / 100001 naming roomName, no room opened", async () => {
+    const viewer = await login();
+    const roomsOf = async (anchorId: number): Promise<unknown[]> =>
+      (await viewer.client.post('/living/list', { type: 0, page: 1, pageSize: 100 })).body.data.list.filter(
+        (r) => r.anchorId === anchorId,
+      );
+    // One anchor per title: the start limit (1 per 10 s) counts a refused request too.
+    for (const roomName of [
+      '\u202eOfficial ADMIN room\u0000\u0007\n<img>\ud800',
+      'RTL\u202eevil',
+      'bell\u0007 and nul\u0000',
+      'zero\u200Bwidth',
+      'Official ADMIN room',
+      'Ѕуѕtеm notice',
+    ]) {
+      const anchor = await login();
+      const res = await anchor.client.postUntyped<{ code: number; msg: string; data: null }>('/living/startingLiving', {
+        type: 0,
+        roomName,
+      });
+      expect([res.status, res.body.code, res.body.data]).toEqual([400, 100001, null]);
+      expect(res.body.msg).toMatch(/^roomName /);
+      expect(await roomsOf(anchor.userId)).toEqual([]);
+    }
+    for (const roomName of ['星星的直播间 🎤', 'Café crème à Zürich ☕', 'dev 👩‍💻 Ελληνικά']) {
+      const anchor = await login();
+      const res = await anchor.client.post('/living/startingLiving', { type: 0, roomName: `  ${roomName} ` });
+      expect(res.body.code).toBe(200);
+      const config = await anchor.client.post('/living/anchorConfig', { roomId: res.body.data.roomId });
+      expect(config.body.data.roomName).toBe(roomName);
+    }
+  });
+
   it('a room closed after a gift was sent to it refuses gifts once its cached row is past its 5 s (never served stale)', async () => {
     const anchor = await login();
     const { roomId } = (await anchor.client.post('/living/startingLiving', { type: 0 })).body.data;

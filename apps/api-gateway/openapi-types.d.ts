@@ -722,6 +722,10 @@ export interface components {
        * @enum {number}
        */
       type: 0 | 1;
+      /**
+       * @description the room's title, 1-128 characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character; not containing admin, official, moderator, staff or system once folded (as nicknames). Absent: "room of <anchorId>"
+       * @example Karaoke night 🎤
+       */
       roomName?: string;
     };
     RoomIdDto: {

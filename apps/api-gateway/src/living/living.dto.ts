@@ -1,10 +1,15 @@
 import { ToInt } from '@live/common';
+import { IsShownText, SHOWN_TEXT_RULES } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IdField, PageDto } from '../common/page.dto';
+import { staffWordProblem } from '../common/staff-words';
 
 /** Room types: 0 ordinary, 1 PK. */
 const ROOM_TYPES = [0, 1];
+
+/** A room's title, in characters (code points; t_living_room.room_name is a VARCHAR(128) of utf8mb4). */
+export const ROOM_NAME_MAX_CHARS = 128;
 
 export class StartLivingDto {
   @ApiProperty({ enum: ROOM_TYPES, description: '0 ordinary, 1 PK' })
@@ -14,11 +19,16 @@ export class StartLivingDto {
   @Max(1)
   type!: number;
 
-  @ApiPropertyOptional({ maxLength: 128 })
+  /** Shown to everyone in the lobby and the room: the rule of nicknames (texts shown to a room, no staff word). */
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: ROOM_NAME_MAX_CHARS,
+    example: 'Karaoke night 🎤',
+    description: `the room's title, 1-${ROOM_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), ${SHOWN_TEXT_RULES}; not containing admin, official, moderator, staff or system once folded (as nicknames). Absent: "room of <anchorId>"`,
+  })
   @IsOptional()
   @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsShownText(ROOM_NAME_MAX_CHARS, staffWordProblem)
   roomName?: string;
 }
 

@@ -1,39 +1,19 @@
-import { NICK_NAME_MAX_CHARS, shownTextProblem, ValidateProblem } from '@live/contracts';
+import { IsShownText, NICK_NAME_MAX_CHARS, SHOWN_TEXT_RULES } from '@live/contracts';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, Max, Min } from 'class-validator';
 
 /** The most user ids one /user/names call may name. */
 export const MAX_NAMES_PER_CALL = 100;
-
-/**
- * 1..NICK_NAME_MAX_CHARS characters (code points) once trimmed (the Transform trims), passing the rule of texts
- * shown to a room (shownTextProblem, as chat texts: not malformed, not blank once invisible characters are left
- * out, no control or invisible characters but a zero-width joiner between emoji, no private use, no stacked
- * marks). The message names the problem.
- */
-function IsNickName(): PropertyDecorator {
-  return ValidateProblem('isNickName', nickNameProblem);
-}
-
-function nickNameProblem(value: unknown): string | null {
-  if (typeof value !== 'string') return 'must be a string';
-  const chars = [...value].length;
-  if (chars < 1 || chars > NICK_NAME_MAX_CHARS)
-    return `must be 1-${NICK_NAME_MAX_CHARS} characters after trimming (it has ${chars})`;
-  return shownTextProblem(value);
-}
 
 export class SetNickNameDto {
   @ApiProperty({
     minLength: 1,
     maxLength: NICK_NAME_MAX_CHARS,
     example: 'Lucky Star',
-    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character`,
+    description: `1-${NICK_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), ${SHOWN_TEXT_RULES}`,
   })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
-  @IsNickName()
+  @IsShownText(NICK_NAME_MAX_CHARS)
   nickName!: string;
 }
 

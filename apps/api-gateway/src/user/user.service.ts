@@ -4,6 +4,7 @@ import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import { staffWordProblem } from '../common/staff-words';
 import { UserEntity, UserRole } from './entities/user.entity';
 
 /**
@@ -90,19 +91,16 @@ export class UserService {
   }
 }
 
-/** Words a nickname may not contain once folded: they would pass for the platform's staff. */
-const STAFF_WORDS = ['admin', 'official', 'moderator', 'staff', 'system'];
-
 /**
  * Why a nickname would pass for someone else, or null. Compared on a folded form (foldLookAlikes: NFKC, lower
  * case, marks removed, only letters and digits, the letters drawn as nothing such as the Hangul fillers left out,
  * Cyrillic and Greek look-alikes read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and "Аdmin" are
- * "admin"): another user's default name (`user<digits>`: only one's own), or a staff word.
+ * "admin"): another user's default name (`user<digits>`: only one's own), or a staff word (staffWordProblem, which
+ * room titles pass too).
  */
 export function reservedNickName(userId: number, nickName: string): string | null {
   const folded = foldLookAlikes(nickName);
   const other = /^user(\d+)$/.exec(folded);
   if (other && folded !== defaultNickName(userId)) return `"${nickName}" is another user's default name`;
-  const word = STAFF_WORDS.find((w) => folded.includes(w));
-  return word ? `"${nickName}" contains "${word}", kept for the platform's staff` : null;
+  return staffWordProblem(nickName, folded);
 }

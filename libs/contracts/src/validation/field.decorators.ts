@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -16,7 +16,7 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { reasonTextProblem } from './text-rules';
+import { reasonTextProblem, shownTextProblem } from './text-rules';
 
 /** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -68,6 +68,27 @@ export function IsReasonText(maxLength: number): PropertyDecorator {
     ValidateProblem('isReasonText', (value) =>
       typeof value === 'string' ? reasonTextProblem(value) : 'must be a string',
     ),
+  );
+}
+
+/** What IsShownText refuses beyond its length, in words for the API's description (after "once trimmed, "). */
+export const SHOWN_TEXT_RULES =
+  'as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character';
+
+/**
+ * A text shown to others in a room (a nickname, a room's title): trimmed (the spaces around dropped), then
+ * 1..`maxChars` characters (code points: an emoji counts one) passing shownTextProblem (the rule of chat texts),
+ * then `more` (the field's own rule: staff words...). The message names the problem. With IsString before it.
+ */
+export function IsShownText(maxChars: number, more: (text: string) => string | null = () => null): PropertyDecorator {
+  return compose(
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
+    ValidateProblem('isShownText', (value) => {
+      if (typeof value !== 'string') return 'must be a string';
+      const chars = [...value].length;
+      if (chars < 1 || chars > maxChars) return `must be 1-${maxChars} characters after trimming (it has ${chars})`;
+      return shownTextProblem(value) ?? more(value);
+    }),
   );
 }
 

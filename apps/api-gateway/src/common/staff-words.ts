@@ -1,0 +1,15 @@
+import { foldLookAlikes } from '@live/contracts';
+
+/** Words a name shown to others (a nickname, a room's title) may not contain once folded: the platform's staff's. */
+const STAFF_WORDS = ['admin', 'official', 'moderator', 'staff', 'system'];
+
+/**
+ * Why `text` would pass for the platform's staff, or null: it contains a staff word once folded (foldLookAlikes:
+ * NFKC, lower case, marks removed, only letters and digits, the letters drawn as nothing such as the Hangul fillers
+ * left out, Cyrillic and Greek look-alikes read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and
+ * "Аdmin" are "admin"). `folded`: the text already folded, when the caller has it.
+ */
+export function staffWordProblem(text: string, folded = foldLookAlikes(text)): string | null {
+  const word = STAFF_WORDS.find((w) => folded.includes(w));
+  return word ? `"${text}" contains "${word}", kept for the platform's staff` : null;
+}
