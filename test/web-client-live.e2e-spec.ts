@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
-import { chromiumFor, launchChromium, loginPage } from './support/browser';
+import { chromiumFor, cspViolations, injectAxe, launchChromium, loginPage } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -435,7 +435,7 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
   it('an axe-core scan (WCAG 2 A/AA) of the lobby, the room on a phone and the wallet finds no serious violation', async () => {
     if (!existsSync(AXE)) throw new Error(`axe-core is not installed (${AXE}): add it as a dev dependency`);
     const scan = async (page: Page, what: string): Promise<string[]> => {
-      await page.addScriptTag({ path: AXE });
+      await injectAxe(page);
       type Violation = { id: string; impact: string | null; nodes: { target: string[] }[] };
       const violations = await page.evaluate(async () => {
         const axe = (
@@ -659,5 +659,9 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     const { list } = (await (await apiAs(anchor)).post('/living/list', { type: 0, page: 1, pageSize: 50 })).body.data;
     expect(list.some((r: { roomId: number }) => r.roomId === roomId)).toBe(false);
     expect(await anchor.locator(`#rooms a[data-room-id="${roomId}"]`).count()).toBe(0);
+  });
+
+  it("no page of this file was refused anything by the page's Content-Security-Policy", () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { chromiumFor, launchChromium, loginPage as newUserPage } from './support/browser';
+import { chromiumFor, cspViolations, launchChromium, loginPage as newUserPage } from './support/browser';
 import { startTestStack, TestStack } from './support/test-stack';
 
 const chromiumPath = chromiumFor('web-client');
@@ -90,5 +90,50 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
 
     await anchor.screenshot({ path: join(OUT, 'anchor.png') });
     await viewer.screenshot({ path: join(OUT, 'viewer.png') });
+  });
+
+  it('every answer carries the security headers: the page, its scripts, styles and pictures, the API, a 404', async () => {
+    const page = await newUserPage(browser, stack.baseUrl);
+    // connect-src: this origin, GATEWAY_IM_WS_URL's (handed out while no node is registered) and the stack's
+    // im-core node's (GATEWAY_WEB_WS_ORIGINS: another port), nothing else; no inline script or style.
+    const fallback = new URL(process.env.GATEWAY_IM_WS_URL ?? 'ws://127.0.0.1:8090/ws').origin;
+    const csp =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+      `connect-src 'self' ${fallback} ${new URL(stack.wsUrl!).origin}; object-src 'none'; frame-ancestors 'none'; ` +
+      "base-uri 'none'; form-action 'self'";
+    const answers = [
+      await fetch(`${stack.baseUrl}/`),
+      await fetch(`${stack.baseUrl}/app.js`),
+      await fetch(`${stack.baseUrl}/style.css`),
+      await fetch(`${stack.baseUrl}/favicon.svg`),
+      await fetch(`${stack.baseUrl}/assets/gifts/gift.svg`),
+      await fetch(`${stack.baseUrl}/no-such-file.html`),
+      await fetch(`${stack.baseUrl}/gift/listGift`, { method: 'POST' }),
+      await fetch(`${stack.baseUrl}/health`),
+    ];
+    for (const res of answers) {
+      const headers = Object.fromEntries(
+        ['content-security-policy', 'x-frame-options', 'x-content-type-options', 'referrer-policy'].map((h) => [
+          h,
+          res.headers.get(h),
+        ]),
+      );
+      expect([res.url, headers]).toEqual([
+        res.url,
+        {
+          'content-security-policy': csp,
+          'x-frame-options': 'DENY',
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+        },
+      ]);
+    }
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 404, 401, 200]);
+    // Under it the page works (the test above: login, a room, IM, recharge, gifts, pictures) and is refused nothing;
+    // so does /docs (Swagger UI: its inline styles allowed there).
+    await page.goto(`${stack.baseUrl}/docs`);
+    await page.waitForSelector('.swagger-ui .opblock', { timeout: 20_000 });
+    expect(cspViolations).toEqual([]);
+    await page.context().close();
   });
 });

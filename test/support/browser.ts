@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
@@ -47,6 +48,7 @@ export async function loginPage(
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page error] ${err.message}\n`));
+  watchCsp(page);
   await page.goto(baseUrl);
   await page.fill('#phone', `136${String((phoneSeq += 1) % 1e8).padStart(8, '0')}`);
   await page.click('#send-code');
@@ -56,12 +58,32 @@ export async function loginPage(
   return page;
 }
 
+/** What the pages of this spec file were refused by their Content-Security-Policy (Chromium's console errors). */
+export const cspViolations: string[] = [];
+
+/** Records `page`'s CSP refusals in cspViolations (and on stderr). */
+export function watchCsp(page: Page): void {
+  page.on('console', (message) => {
+    if (message.type() !== 'error' || !message.text().includes('Content Security Policy')) return;
+    cspViolations.push(message.text());
+    process.stderr.write(`[csp] ${message.text()}\n`);
+  });
+}
+
+/**
+ * Loads axe-core into the page. Evaluated (as DevTools does), not as a <script> tag: the page's CSP (script-src
+ * 'self') refuses inline scripts, as it should.
+ */
+export async function injectAxe(page: Page): Promise<void> {
+  await page.evaluate(readFileSync(resolve('node_modules/axe-core/axe.min.js'), 'utf8'));
+}
+
 /**
  * The axe-core violations (WCAG 2 A/AA, every impact) inside the elements `include` selects, as
  * "rule: targets" lines; [] when there is none.
  */
 export async function axeViolations(page: Page, include: string[]): Promise<string[]> {
-  await page.addScriptTag({ path: resolve('node_modules/axe-core/axe.min.js') });
+  await injectAxe(page);
   return page.evaluate(async (include) => {
     type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
     const axe = (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<Result> } }).axe;

@@ -109,6 +109,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     IM_CORE_WS_PORT: String(imWs),
     IM_CORE_RPC_PORT: String(imRpc),
     IM_CORE_ADVERTISED_HOST: '127.0.0.1',
+    // The web client's CSP lets the page open the stack's im-core node (a port of its own, not 8090).
+    GATEWAY_WEB_WS_ORIGINS: `ws://127.0.0.1:${imWs}`,
     ...options.env,
   });
   const boot = (

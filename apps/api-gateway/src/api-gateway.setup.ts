@@ -9,16 +9,23 @@ import { GatewayEnv } from './config/api-gateway.env';
 import { buildAsyncApiDocument } from './docs/asyncapi-document';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { MetricsService } from './metrics/metrics.service';
+import { webSecurityHeaders, webSocketOrigins } from './web-headers';
 
 /**
  * The gateway's HTTP extras, before it starts: cookies (`qytk`; JSON and form bodies are Nest's), OpenAPI at
  * /docs (generated from the DTOs and the routes' metadata: docs/openapi-document.ts), AsyncAPI 3.0 of the
  * WebSocket at /docs/asyncapi.json, request counts and latencies for /metrics, and the web client
- * (static files of GATEWAY_WEB_DIR) at /.
+ * (static files of GATEWAY_WEB_DIR) at /, every answer with the page's security headers (web-headers.ts).
  */
 export async function configureGateway(app: NestFastifyApplication): Promise<void> {
+  const env = app.get(GatewayEnv);
+  // Before the static files and the routes: every answer carries the page's CSP, no framing, no referrer.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', webSecurityHeaders(webSocketOrigins(env)));
   await app.register(fastifyCookie);
-  const webDir = resolve(app.get(GatewayEnv).GATEWAY_WEB_DIR);
+  const webDir = resolve(env.GATEWAY_WEB_DIR);
   if (existsSync(webDir)) {
     await app.register(fastifyStatic, { root: webDir, prefix: '/', index: ['index.html'], wildcard: true });
   } else {

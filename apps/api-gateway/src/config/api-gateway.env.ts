@@ -19,6 +19,11 @@ export function isTrustProxySetting(value: unknown): boolean {
   });
 }
 
+/** A WebSocket origin as a CSP source: `ws://` or `wss://`, a host name or an IPv4 / [IPv6] address, a port. */
+export function isWsOrigin(value: string): boolean {
+  return /^wss?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value.trim());
+}
+
 /** GATEWAY_TRUST_PROXY as Fastify takes it. */
 export function parseTrustProxy(value: string): TrustProxy {
   if (value === 'false') return false;
@@ -57,6 +62,21 @@ export class GatewayEnv extends AppEnv {
   /** WebSocket address handed out when no im-core node has registered itself in Redis. */
   @Matches(/^wss?:\/\/\S+$/, { message: 'GATEWAY_IM_WS_URL must be a ws:// or wss:// URL' })
   GATEWAY_IM_WS_URL: string = 'ws://127.0.0.1:8090/ws';
+
+  /**
+   * The WebSocket origins the web client's page may open besides GATEWAY_IM_WS_URL's (its Content-Security-Policy
+   * connect-src), comma-separated `ws://host:port` / `wss://host:port`: every im-core node's advertised
+   * `ws://IM_CORE_ADVERTISED_HOST:IM_CORE_WS_PORT` that /im/getImConfig may hand out. None: only GATEWAY_IM_WS_URL's.
+   */
+  @ValidateBy({
+    name: 'isWsOriginList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (value === '' || value.split(',').every(isWsOrigin)),
+      defaultMessage: () =>
+        'GATEWAY_WEB_WS_ORIGINS must be comma-separated ws:// or wss:// origins (scheme, host, port)',
+    },
+  })
+  GATEWAY_WEB_WS_ORIGINS: string = '';
 
   /** How long a gift config stays in this process's memory for /gift/send. */
   @IntSetting(0, 600_000)

@@ -1,6 +1,7 @@
 import { ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
+import { webSocketOrigins } from '../web-headers';
 
 /** A node that has not refreshed its entry for this long is not handed out. */
 const NODE_STALE_MS = 30_000;
@@ -13,11 +14,16 @@ const NODE_STALE_MS = 30_000;
 @Injectable()
 export class ImNodeDirectory {
   private readonly logger = new Logger(ImNodeDirectory.name);
+  /** The web page's CSP connect-src WebSocket origins, and the node addresses already checked against them. */
+  private readonly pageOrigins: Set<string>;
+  private readonly checked = new Set<string>();
 
   constructor(
     private readonly registry: ImNodeRegistryReader,
     private readonly env: GatewayEnv,
-  ) {}
+  ) {
+    this.pageOrigins = new Set(webSocketOrigins(env));
+  }
 
   async wsAddressFor(userId: number): Promise<string> {
     const live = await this.liveNodes().catch((err: unknown) => {
@@ -33,7 +39,26 @@ export class ImNodeDirectory {
     const now = Date.now();
     return [...entries.values()].flatMap((node) => {
       const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < NODE_STALE_MS;
-      return fresh && typeof node.wsUrl === 'string' ? [node.wsUrl] : [];
+      if (!fresh || typeof node.wsUrl !== 'string') return [];
+      this.checkPageMayOpen(node.wsUrl);
+      return [node.wsUrl];
     });
+  }
+
+  /** Once per node address: a warning when the web page's CSP would refuse it (GATEWAY_WEB_WS_ORIGINS). */
+  private checkPageMayOpen(wsUrl: string): void {
+    if (this.checked.has(wsUrl) || this.checked.size >= 1_000) return;
+    this.checked.add(wsUrl);
+    let origin = '';
+    try {
+      origin = new URL(wsUrl).origin;
+    } catch {
+      // not a URL: no browser opens it either
+    }
+    if (!this.pageOrigins.has(origin))
+      this.logger.warn(
+        `im-core node ${wsUrl} is not among the web client's WebSocket origins (GATEWAY_WEB_WS_ORIGINS): ` +
+          'the page cannot open it',
+      );
   }
 }

@@ -5,6 +5,8 @@ import { BaseErrorCode, BizException } from '../errors';
 import { renderHttpError } from '../filters';
 import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation';
 
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' };
+
 /**
  * What Fastify answers on its own, before a route (and Nest's filter) is reached, in the envelope like every
  * other answer: a URL it cannot decode (`GET /%`: frameworkErrors), and a request the HTTP parser refuses
@@ -13,7 +15,16 @@ import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation'
  */
 export function frameworkErrorReply(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = renderHttpError(error);
-  void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  void reply.status(status).headers(JSON_HEADERS).send(body);
+}
+
+/**
+ * onRequest, every app: `X-Content-Type-Options: nosniff` on every answer (the JSON envelope, the gateway's
+ * files), so that no browser reads an answer as another type than it says (a JSON body sniffed as HTML).
+ */
+export function noSniff(_request: FastifyRequest, reply: FastifyReply, done: () => void): void {
+  void reply.header('x-content-type-options', 'nosniff');
+  done();
 }
 
 const CLIENT_ERRORS: Record<string, { status: number; msg: string }> = {
@@ -34,7 +45,7 @@ export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): vo
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
     );
   socket.destroy(err);
 }

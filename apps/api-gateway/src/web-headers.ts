@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isWsOrigin } from './config/api-gateway.env';
+
+/**
+ * The WebSocket origins the page may open (CSP connect-src): GATEWAY_IM_WS_URL's (handed out while no im-core
+ * node is registered) and GATEWAY_WEB_WS_ORIGINS (the registered nodes' advertised addresses), each once.
+ */
+export function webSocketOrigins(env: { GATEWAY_IM_WS_URL: string; GATEWAY_WEB_WS_ORIGINS: string }): string[] {
+  const configured = env.GATEWAY_WEB_WS_ORIGINS.split(',').map((o) => o.trim());
+  let fallback = '';
+  try {
+    fallback = new URL(env.GATEWAY_IM_WS_URL).origin;
+  } catch {
+    // validated as ws(s)://…; an origin Node cannot parse is not one a browser would open either
+  }
+  return [...new Set([fallback, ...configured])].filter((o) => o !== '' && isWsOrigin(o));
+}
+
+/**
+ * The web client's Content-Security-Policy: its own scripts, styles, fonts and pictures only (gift pictures are
+ * the gateway's /assets/gifts; data: for inline SVG), fetch to this origin and WebSockets to the im-core
+ * origins, never framed (clickjacking of the gift and recharge buttons), no <base>, no plugin, forms to itself.
+ * `/docs` (Swagger UI) keeps the same but for its inline <style> blocks.
+ */
+export function contentSecurityPolicy(wsOrigins: string[], inlineStyles = false): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src 'self'${inlineStyles ? " 'unsafe-inline'" : ''}`,
+    "img-src 'self' data:",
+    ['connect-src', "'self'", ...wsOrigins].join(' '),
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/**
+ * onRequest hook: every answer of the gateway (the web client's files, the API's JSON, 404s, errors) carries the
+ * page's CSP, X-Frame-Options: DENY and Referrer-Policy: no-referrer (nosniff: every app's, startApp). The header
+ * values are built once; per request, a prefix test and four header writes.
+ */
+export function webSecurityHeaders(wsOrigins: string[]) {
+  const common = { 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
+  const page = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins) };
+  const docs = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins, true) };
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    void reply.headers(request.url.startsWith('/docs') ? docs : page);
+    done();
+  };
+}
