@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page, Request } from 'playwright-core';
-import { chromiumFor, launchChromium, loginPage } from './support/browser';
+import { chromiumFor, launchChromium, loginPage, sessionToken } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -92,9 +92,8 @@ describe('web client, the anchor money side (Chromium via playwright-core)', () 
 
   const userIdOf = async (page: Page): Promise<number> =>
     Number(await page.evaluate(() => localStorage.getItem('lg.userId')));
-  /** The API as the page's user (its token), from here: what the page shows is compared with it. */
-  const apiAs = async (page: Page): Promise<HttpClient> =>
-    new HttpClient(stack.baseUrl, (await page.evaluate(() => localStorage.getItem('lg.token')))!);
+  /** The API as the page's user (its cookie's token), from here: what the page shows is compared with it. */
+  const apiAs = async (page: Page): Promise<HttpClient> => new HttpClient(stack.baseUrl, await sessionToken(page));
 
   /** An anchor live in a new room (earnings panel up), a viewer in it with 300 coins. */
   async function anchorAndViewer(roomName: string) {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
-import { chromiumFor, cspViolations, injectAxe, launchChromium, loginPage } from './support/browser';
+import { chromiumFor, cspViolations, injectAxe, launchChromium, loginPage, sessionToken } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -117,8 +117,7 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
 
   const userIdOf = async (page: Page): Promise<number> =>
     Number(await page.evaluate(() => localStorage.getItem('lg.userId')));
-  const apiAs = async (page: Page): Promise<HttpClient> =>
-    new HttpClient(stack.baseUrl, (await page.evaluate(() => localStorage.getItem('lg.token')))!);
+  const apiAs = async (page: Page): Promise<HttpClient> => new HttpClient(stack.baseUrl, await sessionToken(page));
   const serverBalance = async (page: Page): Promise<number> =>
     (await (await apiAs(page)).post('/bank/balance')).body.data.balance;
   const shownBalance = async (page: Page): Promise<number> => Number(await page.textContent('#balance'));

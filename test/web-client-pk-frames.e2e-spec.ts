@@ -177,7 +177,6 @@ describe('web client, the PK panel fed synthetic frames (issue 21; Chromium, no 
     context = await browser.newContext({ viewport: DESKTOP });
     await context.addInitScript(
       ({ me }) => {
-        localStorage.setItem('lg.token', 'token');
         localStorage.setItem('lg.userId', String(me));
         localStorage.setItem(`lg.named.${me}`, '1');
       },

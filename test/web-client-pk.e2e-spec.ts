@@ -109,7 +109,7 @@ describe('web client, a PK battle (issue 21; Chromium via playwright-core, real 
     page.evaluate(async (roomId) => {
       const res = await fetch('/living/pkState', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${localStorage.getItem('lg.token')}` },
+        headers: { 'content-type': 'application/json' }, // the page's own cookie: a fetch of its origin sends it
         body: JSON.stringify({ roomId }),
       });
       return ((await res.json()) as { data: Record<string, unknown> }).data;

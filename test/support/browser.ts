@@ -58,6 +58,16 @@ export async function loginPage(
   return page;
 }
 
+/**
+ * The login token of a page's user: the HttpOnly `qytk` cookie the gateway set at its login (the page itself
+ * keeps no token where a script could read it), for a plain API client acting as that user.
+ */
+export async function sessionToken(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'qytk');
+  if (!cookie) throw new Error('the page is not logged in: no qytk cookie');
+  return cookie.value;
+}
+
 /** What the pages of this spec file were refused by their Content-Security-Policy (Chromium's console errors). */
 export const cspViolations: string[] = [];
 

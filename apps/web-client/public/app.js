@@ -19,8 +19,11 @@ const ROOM_POLL_MS = 15000;
 const CHAT_MAX = 200;
 const NAMES_MAX = 500;
 
+// The login token lives only in the HttpOnly `qytk` cookie the gateway sets (no script of the page can read it);
+// the page remembers who it is logged in as (userId: 0 when not). Versions before 2026-11-30 kept the token in
+// localStorage too: forgotten here.
+localStorage.removeItem('lg.token');
 const state = {
-  token: localStorage.getItem('lg.token'),
   userId: Number(localStorage.getItem('lg.userId')) || 0,
   room: null,
   gifts: new Map(),
@@ -74,7 +77,6 @@ async function post(path, body, headers) {
       credentials: 'same-origin',
       headers: {
         'content-type': 'application/json',
-        ...(state.token ? { authorization: `Bearer ${state.token}` } : {}),
         ...headers,
       },
       body: JSON.stringify(body || {}),
@@ -298,7 +300,7 @@ function route() {
 
 async function routeNow() {
   clearToasts();
-  if (!state.token) {
+  if (!state.userId) {
     show('login');
     focusHeading($('view-login'));
     return;
@@ -360,9 +362,7 @@ $('login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   guarded(async () => {
     const data = await api('/userLogin/login', { phone: $('phone').value.trim(), code: $('code').value.trim() });
-    state.token = data.token;
     state.userId = data.userId;
-    localStorage.setItem('lg.token', data.token);
     localStorage.setItem('lg.userId', String(data.userId));
     await route();
     void loadProfile();
@@ -372,7 +372,6 @@ $('login-form').addEventListener('submit', (e) => {
 function logoutLocally() {
   closeSocket();
   stopRoomPoll();
-  state.token = null;
   state.userId = 0;
   state.room = null;
   names.clear();
@@ -380,7 +379,6 @@ function logoutLocally() {
   resetWithdrawAttempt();
   forgetSends();
   pkReset(null);
-  localStorage.removeItem('lg.token');
   localStorage.removeItem('lg.userId');
   show('login');
 }
@@ -438,7 +436,7 @@ async function fetchNames() {
   namesSync.timer = undefined;
   const userIds = [...namesSync.wanted].slice(0, 100);
   for (const id of userIds) namesSync.wanted.delete(id);
-  if (userIds.length === 0 || !state.token) return;
+  if (userIds.length === 0 || !state.userId) return;
   try {
     const data = await post('/user/names', { userIds });
     for (const [id, name] of Object.entries((data && data.names) || {})) rememberName(Number(id), String(name));
@@ -2041,7 +2039,7 @@ function showEarningsPanel(isAnchor) {
 
 /** Asks for fresh figures: now, or once the gap since the last read has passed; never two reads at once. */
 function requestEarnings() {
-  if (!state.token) return;
+  if (!state.userId) return;
   if (earningsSync.inFlight) {
     earningsSync.again = true;
     return;
@@ -2422,6 +2420,6 @@ $('wd-refresh').addEventListener('click', () => void withdrawals.reset());
 
 // ---------- start ----------
 (async () => {
-  if (state.token) void loadProfile();
+  if (state.userId) void loadProfile();
   await route();
 })();
