@@ -2,7 +2,11 @@ import { waitFor, WaitForOptions } from '@live/common';
 import { Connection, createConnection } from 'mysql2/promise';
 import { DatabaseEnv } from './database.env';
 
-/** Creates the database if it does not exist yet (utf8mb4). */
+/**
+ * Creates the database if it does not exist yet (utf8mb4). Its default collation, utf8mb4_unicode_ci, is for
+ * human text: identifier columns declare utf8mb4_bin themselves (EXACT in migrations/owned-table.ts), so a
+ * database created with this default, or an existing one created otherwise, compares ids exactly all the same.
+ */
 export async function ensureDatabase(env: DatabaseEnv): Promise<void> {
   await onServer(env, (conn) =>
     conn.query(`CREATE DATABASE IF NOT EXISTS \`${env.DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`),
