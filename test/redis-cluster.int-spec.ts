@@ -448,13 +448,17 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     );
     const users = spread((u) => keys.idempotencyKey(u, 'tap-1'));
     expect(mastersOf(users.map((u) => keys.idempotencyKey(u, 'tap-1')))).toBe(3);
-    const kinds = async (fingerprint: (i: number) => string) =>
-      (await Promise.all(users.map((u, i) => idem.claim(u, 'tap-1', fingerprint(i))))).map((c) => c.kind);
-    const claims = await Promise.all(users.map((u) => idem.claim(u, 'tap-1', 'fp')));
-    expect(claims.map((c) => c.kind)).toEqual(['new', 'new', 'new']);
-    expect(await kinds((i) => (i === 0 ? 'fp' : 'other'))).toEqual(['same', 'conflict', 'conflict']);
-    await Promise.all(users.map((u, i) => idem.release(u, 'tap-1', claims[i])));
-    expect(await kinds(() => 'fp2')).toEqual(['new', 'new', 'new']);
+    expect(await Promise.all(users.map((u) => idem.claim(u, 'tap-1', 'fp')))).toEqual(['new', 'new', 'new']);
+    expect(await Promise.all(users.map((u, i) => idem.claim(u, 'tap-1', i === 0 ? 'fp' : 'other')))).toEqual([
+      'same',
+      'conflict',
+      'conflict',
+    ]);
+    // A copy's wait for the first verdict reads each user's key on its own master: released, refused.
+    const waits = users.map((u) => idem.firstAccepted(u, 'tap-1'));
+    await Promise.all(users.map((u) => idem.release(u, 'tap-1', 'fp')));
+    expect(await Promise.all(waits)).toEqual([false, false, false]);
+    expect(await Promise.all(users.map((u) => idem.claim(u, 'tap-1', 'fp2')))).toEqual(['new', 'new', 'new']);
   });
 
   describe('RedisModule on REDIS_CLUSTER_NODES, with @RequestLimit', () => {

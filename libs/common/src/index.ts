@@ -11,3 +11,4 @@ export * from './auth';
 export * from './cache';
 export * from './integrity';
 export * from './net';
+export * from './async';

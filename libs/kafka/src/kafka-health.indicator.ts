@@ -1,4 +1,4 @@
-import { HealthIndicator } from '@live/common';
+import { HealthIndicator, withDeadline } from '@live/common';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { KAFKA_CONNECTION } from './kafka.constants';
@@ -30,22 +30,15 @@ export class KafkaHealthIndicator implements HealthIndicator, OnApplicationShutd
   }
 
   async check(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      await withDeadline(
         this.describe(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer from kafka in ${KAFKA_HEALTH_TIMEOUT_MS} ms`)),
-            KAFKA_HEALTH_TIMEOUT_MS,
-          );
-        }),
-      ]);
+        KAFKA_HEALTH_TIMEOUT_MS,
+        () => new Error(`no answer from kafka in ${KAFKA_HEALTH_TIMEOUT_MS} ms`),
+      );
     } catch (err: unknown) {
       await this.reset();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,4 +1,4 @@
-import { configProvider, HealthIndicator, waitFor } from '@live/common';
+import { configProvider, HealthIndicator, waitFor, withDeadline } from '@live/common';
 import {
   DynamicModule,
   Global,
@@ -25,14 +25,7 @@ export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
 
 /** How long one start-up PING may take before it counts as a failed attempt. */
 const PING_DEADLINE_MS = 3_000;
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+const noAnswerIn = (): Error => new Error(`no answer in ${PING_DEADLINE_MS} ms`);
 
 @Injectable()
 export class RedisHealthIndicator implements HealthIndicator {
@@ -59,7 +52,7 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     // A Cluster queues commands while it cannot reach any node: each attempt gets a deadline of its own.
-    await waitFor(describeRedisTarget(this.env), () => withDeadline(this.redis.ping(), PING_DEADLINE_MS), {
+    await waitFor(describeRedisTarget(this.env), () => withDeadline(this.redis.ping(), PING_DEADLINE_MS, noAnswerIn), {
       // A wrong password or ACL user is not mended by waiting.
       isFatal: (err) => /NOAUTH|WRONGPASS|NOPERM/.test(err instanceof Error ? err.message : ''),
     });
@@ -73,7 +66,9 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
    */
   private async versionProblem(): Promise<string | undefined> {
     for (const server of dataNodes(this.redis)) {
-      const info = await withDeadline(server.info('server'), PING_DEADLINE_MS).catch((err: unknown) => String(err));
+      const info = await withDeadline(server.info('server'), PING_DEADLINE_MS, noAnswerIn).catch((err: unknown) =>
+        String(err),
+      );
       if (redisVersionOf(info) === undefined) {
         this.logger.warn(
           `${describeRedisTarget(this.env)}: Redis version not checked (INFO server: ${info.slice(0, 80)})`,

@@ -99,11 +99,12 @@ export class GatewayEnv extends AppEnv {
   GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: number = 600;
 
   /**
-   * How long after a send's Idempotency-Key claim a copy of it (same key and parameters) whose wallet check
-   * refuses it waits for that send's verdict (ms): released (refused), the copy is refused; still held after
-   * this, the first was accepted and the copy gets its answer. An older claim is answered at once.
+   * Copies of a gift send at once (one Idempotency-Key and parameters) get one verdict: a first use's checks
+   * must end within this less 500 ms (past it: 503, the key released), and a copy whose wallet check refuses
+   * it reads the first's claim until it is released (refused: so is the copy) or older than this (accepted: the
+   * copy gets its answer). Longer: a retry right after a send that emptied the wallet waits longer for its 200.
    */
-  @IntSetting(0, 30_000)
+  @IntSetting(1_000, 30_000)
   GATEWAY_IDEMPOTENCY_WAIT_MS: number = 3_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */

@@ -24,7 +24,8 @@ describe('GiftSendService in a PK room', () => {
       { GATEWAY_GIFT_CACHE_MS: 1_000, GIFT_MSG_SIGNING_KEY_ID: 'k1', GIFT_MSG_SIGNING_KEY: 'x'.repeat(32) } as never,
       { accountOf: async () => undefined } as never,
       {
-        claim: async () => ({ kind: 'new', value: 'fp@1', claimedAt: 1 }),
+        claim: async () => 'new',
+        checkDeadlineMs: () => 1_500,
         release: async (_user: number, key: string) => void released.push(key),
       } as never,
       { count: async () => null } as never,

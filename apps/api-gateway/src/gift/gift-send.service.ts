@@ -6,6 +6,7 @@ import {
   BankClient,
   GiftClient,
   TtlCache,
+  withDeadline,
 } from '@live/common';
 import {
   BalanceCacheReader,
@@ -110,19 +111,18 @@ export class GiftSendService {
     const tooMany = await limited;
     if (tooMany) {
       // Over the limit: refused before anything else; a key this call claimed names nothing.
-      const claim = await claimed.catch(() => undefined);
-      if (claim?.kind === 'new' && cmd.clientRequestId !== undefined)
-        await this.idempotency.release(cmd.userId, cmd.clientRequestId, claim).catch(() => undefined);
+      if ((await claimed.catch(() => undefined)) === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd));
       throw tooMany;
     }
     const claim = await claimed;
     let checked: { gift: GiftConfigDto; pkId?: string };
     try {
-      checked = await this.check(cmd, claim, cachedAccount);
+      checked = await this.checkInTime(cmd, claim, cachedAccount);
     } catch (err: unknown) {
       // Refused before Kafka: the key names nothing yet, so the client may use it again for anything.
-      if (claim.kind === 'new' && cmd.clientRequestId !== undefined)
-        await this.idempotency.release(cmd.userId, cmd.clientRequestId, claim).catch(() => undefined);
+      if (claim === 'new' && cmd.clientRequestId !== undefined)
+        await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd));
       throw err;
     }
     const mq = this.order(cmd, checked.gift, requestId, checked.pkId);
@@ -138,7 +138,7 @@ export class GiftSendService {
 
   /** The client's key bound to these parameters: a key used for something else within the window is refused (409). */
   private async claimKey(cmd: SendGiftCommand): Promise<IdempotencyClaim> {
-    if (cmd.clientRequestId === undefined) return { kind: 'new', value: '', claimedAt: Date.now() };
+    if (cmd.clientRequestId === undefined) return 'new';
     const claim = await this.idempotency
       .claim(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd))
       .catch((err: unknown) => {
@@ -147,8 +147,7 @@ export class GiftSendService {
         );
         return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
       });
-    if (claim.kind === 'conflict')
-      this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
+    if (claim === 'conflict') this.refuse('idempotency', new BizException(GatewayErrorCode.IDEMPOTENCY_KEY_REUSED));
     return claim;
   }
 
@@ -182,21 +181,47 @@ export class GiftSendService {
     // the key's claim), or, when it is not cached, bank-service's answer (which fills the cache). Read-only:
     // bank-service is the only writer of money and of that cache.
     const today = new Date().toISOString().slice(0, 10);
-    // A retry (a `same` claim) whose wallet cannot be read is answered as before this check was made for it.
+    // A copy of a send (a `same` claim) whose wallet cannot be read asks the first send's verdict, as one refused.
     const account =
       (await cachedAccount) ??
       (await this.bank.balance(cmd.userId).then(
         (answer) => accountOf(answer, today),
-        (err: unknown) => (claim.kind === 'same' ? undefined : Promise.reject(err)),
+        (err: unknown) => (claim === 'same' ? undefined : Promise.reject(err)),
       ));
-    const refusal = account && walletRefusal(account, gift, cmd.count, today);
+    const refusal = account ? walletRefusal(account, gift, cmd.count, today) : 'unread';
     if (refusal === undefined) return { gift, pkId };
     // A retry of an accepted key gets the first answer, even if the first charge emptied the wallet; a copy sent
     // while the first is still being checked gets its verdict (the first refused: this copy is refused too).
-    const key = cmd.clientRequestId;
-    if (claim.kind === 'same' && key !== undefined && (await this.idempotency.firstAccepted(cmd.userId, key, claim)))
-      return { gift, pkId };
+    if (claim === 'same' && (await this.firstAccepted(cmd))) return { gift, pkId };
+    if (refusal === 'unread') return this.refuse('wallet', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
     return this.refuse(refusal.reason, refusal.error);
+  }
+
+  /**
+   * `check`, for a first use of a client's key within IdempotencyKeys.checkDeadlineMs (GATEWAY_IDEMPOTENCY_WAIT_MS
+   * less 500 ms): past it the send is refused (503, the key released), so a copy that finds the
+   * key older than the wait knows the first send was accepted.
+   */
+  private async checkInTime(
+    cmd: SendGiftCommand,
+    claim: IdempotencyClaim,
+    cachedAccount: Promise<CachedAccount | undefined>,
+  ): Promise<{ gift: GiftConfigDto; pkId?: string }> {
+    const checking = this.check(cmd, claim, cachedAccount);
+    if (claim !== 'new' || cmd.clientRequestId === undefined) return checking;
+    return withDeadline(checking, this.idempotency.checkDeadlineMs(), () => {
+      this.metrics.giftsRefused.inc({ reason: 'deadline' });
+      return new BizException(GiftErrorCode.GIFT_SEND_FAILED, 'the gift could not be checked in time, send it again');
+    });
+  }
+
+  /** The first send's verdict for a copy (IdempotencyKeys.firstAccepted); unknown (Redis failed): refused, 503. */
+  private async firstAccepted(cmd: SendGiftCommand): Promise<boolean> {
+    if (cmd.clientRequestId === undefined) return false;
+    return this.idempotency.firstAccepted(cmd.userId, cmd.clientRequestId).catch((err: unknown) => {
+      this.logger.warn(`user ${cmd.userId}: the first send's verdict is unknown: ${String(err)}`);
+      return this.refuse('redis', new BizException(GiftErrorCode.GIFT_SEND_FAILED));
+    });
   }
 
   /**

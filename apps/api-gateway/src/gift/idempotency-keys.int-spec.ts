@@ -2,16 +2,17 @@ import { validateEnv } from '@live/common';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { GatewayEnv } from '../config/api-gateway.env';
-import { IdempotencyKeys } from './idempotency-keys';
+import { IdempotencyKeys, VerdictUnknown } from './idempotency-keys';
 
 /**
- * A copy of a send whose own wallet check refused it asks whether the first send with its key was accepted
- * (real Redis): a first use refused releases the key at once, so a key still held once the wait is over names
- * an accepted send; a claim older than the wait is answered at once.
+ * The first send's verdict a copy waits for (real Redis): a key released is a refused first send, a key claimed
+ * again (its TTL back up) too, a key older than the wait (by Redis' clock: its PTTL) an accepted one. The claim
+ * itself is one `SET NX GET` holding the fingerprint, as gateways of before read it.
  */
-describe('IdempotencyKeys: claims, and the first send verdict a copy waits for', () => {
+describe('IdempotencyKeys: the first send verdict a copy waits for', () => {
   let r: TestRedis;
   let keys: GatewayRedisKeys;
+  const WINDOW_S = 600;
   const idem = (waitMs: number) =>
     new IdempotencyKeys(
       r.redis,
@@ -19,6 +20,7 @@ describe('IdempotencyKeys: claims, and the first send verdict a copy waits for',
       validateEnv(GatewayEnv, {
         ...process.env,
         GATEWAY_DEV_LOGIN_CODE: 'true',
+        GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: String(WINDOW_S),
         GATEWAY_IDEMPOTENCY_WAIT_MS: String(waitMs),
       }),
     );
@@ -37,47 +39,54 @@ describe('IdempotencyKeys: claims, and the first send verdict a copy waits for',
   }
   const ticks = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('claims: new with its time, same and conflict by fingerprint; a claim of before (no time) is an old one', async () => {
+  it('claims hold the fingerprint alone; a claim older than the wait is answered at once, accepted', async () => {
     const keysOf = idem(3_000);
-    const before = Date.now();
-    const first = await keysOf.claim(1, 'tap', 'fp');
-    expect(first.kind).toBe('new');
-    expect(first.value).toBe(`fp@${first.claimedAt}`);
-    expect(first.claimedAt).toBeGreaterThanOrEqual(before);
-    expect(await keysOf.claim(1, 'tap', 'fp')).toEqual({
-      kind: 'same',
-      value: first.value,
-      claimedAt: first.claimedAt,
-    });
-    expect((await keysOf.claim(1, 'tap', 'other')).kind).toBe('conflict');
-    await r.redis.set(keys.idempotencyKey(2, 'old'), 'fp');
-    expect(await keysOf.claim(2, 'old', 'fp')).toEqual({ kind: 'same', value: 'fp', claimedAt: 0 });
-    expect(await keysOf.firstAccepted(2, 'old', { kind: 'same', value: 'fp', claimedAt: 0 })).toBe(true); // at once
+    expect(keysOf.checkDeadlineMs()).toBe(2_500);
+    expect(await keysOf.claim(1, 'tap', 'fp')).toBe('new');
+    expect(await r.redis.get(keys.idempotencyKey(1, 'tap'))).toBe('fp');
+    expect(await keysOf.claim(1, 'tap', 'fp')).toBe('same');
+    expect(await keysOf.claim(1, 'tap', 'other')).toBe('conflict');
+    // Claimed 4 s ago (its TTL 4 s short of the window): older than the wait.
+    await r.redis.pexpire(keys.idempotencyKey(1, 'tap'), WINDOW_S * 1_000 - 4_000);
+    expect(await keysOf.firstAccepted(1, 'tap')).toBe(true);
   });
 
-  it('a young claim: the copy waits; released (the first refused), it is refused; kept past the wait, accepted', async () => {
+  it('a young claim: the copies wait (one read loop); released, or claimed again, the first was refused', async () => {
     const keysOf = idem(30_000);
-    const first = await keysOf.claim(3, 'tap', 'fp');
-    const copy = await keysOf.claim(3, 'tap', 'fp');
-    const refusedFirst = tracked(keysOf.firstAccepted(3, 'tap', copy));
-    await ticks(100);
-    expect(refusedFirst.answer()).toBeUndefined(); // still waiting: the first has no verdict yet
-    await keysOf.release(3, 'tap', copy); // the copy's claim names the first's value: that is what is released
-    expect(await refusedFirst.promise).toBe(false);
-    expect(await r.redis.exists(keys.idempotencyKey(3, 'tap'))).toBe(0);
+    expect(await keysOf.claim(2, 'tap', 'fp')).toBe('new');
+    const copies = [tracked(keysOf.firstAccepted(2, 'tap')), tracked(keysOf.firstAccepted(2, 'tap'))];
+    await ticks(200);
+    expect(copies.map((c) => c.answer())).toEqual([undefined, undefined]); // the first has no verdict yet
+    await keysOf.release(2, 'tap', 'fp'); // the first refused before Kafka
+    expect(await Promise.all(copies.map((c) => c.promise))).toEqual([false, false]);
 
-    // Re-claimed by another send after the release: the first was refused all the same.
-    const again = await keysOf.claim(3, 'tap', 'fp');
-    expect(again.kind).toBe('new');
-    expect(await keysOf.firstAccepted(3, 'tap', first)).toBe(false);
+    expect(await keysOf.claim(3, 'tap', 'fp')).toBe('new');
+    await r.redis.pexpire(keys.idempotencyKey(3, 'tap'), WINDOW_S * 1_000 - 1_000); // claimed a second ago
+    const copy = tracked(keysOf.firstAccepted(3, 'tap'));
+    await ticks(200);
+    expect(copy.answer()).toBeUndefined();
+    // Released and claimed again by another copy in between two reads: a fresh TTL, so the first was refused.
+    await keysOf.release(3, 'tap', 'fp');
+    expect(await keysOf.claim(3, 'tap', 'fp')).toBe('new');
+    expect(await copy.promise).toBe(false);
+  });
 
-    const short = idem(150);
-    const kept = await short.claim(4, 'tap', 'fp');
-    const accepted = tracked(short.firstAccepted(4, 'tap', kept));
-    await ticks(50);
-    expect(accepted.answer()).toBeUndefined();
-    expect(await accepted.promise).toBe(true); // nobody released it within the wait
-    await short.release(4, 'tap', { ...kept, value: 'fp@1' }); // another claim's value: nothing released
-    expect(await r.redis.get(keys.idempotencyKey(4, 'tap'))).toBe(kept.value);
+  it('kept until it is older than the wait: accepted; Redis failing: the verdict is unknown', async () => {
+    const keysOf = idem(30_000);
+    expect(await keysOf.claim(4, 'tap', 'fp')).toBe('new');
+    const copy = tracked(keysOf.firstAccepted(4, 'tap'));
+    await ticks(200);
+    expect(copy.answer()).toBeUndefined(); // young: no verdict yet
+    await r.redis.pexpire(keys.idempotencyKey(4, 'tap'), WINDOW_S * 1_000 - 31_000); // now claimed 31 s ago
+    expect(await copy.promise).toBe(true);
+    await keysOf.release(4, 'tap', 'other'); // another claim's fingerprint: nothing released
+    expect(await r.redis.get(keys.idempotencyKey(4, 'tap'))).toBe('fp');
+
+    const broken = new IdempotencyKeys(
+      { pttl: () => Promise.reject(new Error('ECONNRESET')), defineCommand: () => undefined } as never,
+      keys,
+      validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
+    );
+    await expect(broken.firstAccepted(5, 'tap')).rejects.toBeInstanceOf(VerdictUnknown);
   });
 });

@@ -1,35 +1,36 @@
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayEnv } from '../config/api-gateway.env';
 
-/** Forgets the key only if it still holds this claim (never another request's). */
+/** Forgets the key only if it still holds this fingerprint (never another request's claim). */
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
-/** How often a copy waiting for the first send's verdict reads the key again. */
-const VERDICT_POLL_MS = 20;
+/** How often a copy waiting for the first send's verdict reads the key's age again. */
+const VERDICT_POLL_MS = 25;
+/** What a first send's checks leave of the wait (checkDeadlineMs). */
+const CHECK_MARGIN_MS = 500;
+/** Keys whose first verdict this process is waiting for at once (one read loop each, shared by their copies). */
+const MAX_VERDICT_WAITS = 10_000;
 
 /**
  * - `new`: first use of the key (now remembered with its fingerprint for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS);
  * - `same`: used before with the same parameters (a retry, or a copy sent at once: it gets the first answer);
  * - `conflict`: used before with other parameters (refused, 409).
- * `value` is what the key holds (`<fingerprint>@<epoch ms of the claim>`; a claim of before 2026-11-30 holds the
- * fingerprint alone), `claimedAt` its time (0: unknown, long ago).
  */
-export interface IdempotencyClaim {
-  kind: 'new' | 'same' | 'conflict';
-  value: string;
-  claimedAt: number;
-}
+export type IdempotencyClaim = 'new' | 'same' | 'conflict';
+
+/** A verdict that could not be had (Redis failed, or too many waits at once): the send is refused, 503. */
+export class VerdictUnknown extends Error {}
 
 interface IdempotencyCommands {
-  lgReleaseIdempotencyKey(key: string, value: string): Promise<number>;
+  lgReleaseIdempotencyKey(key: string, fingerprint: string): Promise<number>;
 }
 type IdempotencyRedis = RedisClient & IdempotencyCommands;
 
 /**
- * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for and
- * when, for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS (10 min). One command per claim, `SET NX GET` (atomic: of two
+ * A user's Idempotency-Keys in Redis: `{user:<id>}:idem:<key>` -> the fingerprint of what it was used for,
+ * for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS (10 min). One command per claim, `SET NX GET` (atomic: of two
  * concurrent uses with different parameters, exactly one wins; Redis 7.0 or later; a script doing the same
  * cost Redis 2-3x the CPU: README Benchmarks). Bounded per user by the gift-send rate limit times the window.
  * Past the window, or with Redis lost, the ledger is the authority: it keeps a fingerprint with every
@@ -38,6 +39,8 @@ type IdempotencyRedis = RedisClient & IdempotencyCommands;
 @Injectable()
 export class IdempotencyKeys {
   private readonly redis: IdempotencyRedis;
+  private readonly logger = new Logger(IdempotencyKeys.name);
+  private readonly verdicts = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectRedis() redis: RedisClient,
@@ -50,43 +53,73 @@ export class IdempotencyKeys {
   }
 
   async claim(userId: number, clientKey: string, fingerprint: string): Promise<IdempotencyClaim> {
-    const now = Date.now();
-    const value = `${fingerprint}@${now}`;
-    // Sets the claim unless the key is known, and answers what it held before (null: nothing, now ours).
+    // Sets the fingerprint unless the key is known, and answers what it held before (null: nothing, now ours).
     const known = await this.redis.set(
       this.keys.idempotencyKey(userId, clientKey),
-      value,
+      fingerprint,
       'EX',
       this.env.GATEWAY_IDEMPOTENCY_WINDOW_SECONDS,
       'NX',
       'GET',
     );
-    if (known === null) return { kind: 'new', value, claimedAt: now };
-    const at = known.lastIndexOf('@');
-    const [knownFingerprint, claimedAt] = at < 0 ? [known, 0] : [known.slice(0, at), Number(known.slice(at + 1))];
-    return { kind: knownFingerprint === fingerprint ? 'same' : 'conflict', value: known, claimedAt };
+    if (known === null) return 'new';
+    return known === fingerprint ? 'same' : 'conflict';
   }
 
   /**
-   * Whether the first send of a `same` claim was accepted, for a copy whose own checks refused it (its wallet
-   * cannot pay now): a claim older than GATEWAY_IDEMPOTENCY_WAIT_MS was (a refused first use releases its key
-   * at once), so the copy gets the first answer even if that charge emptied the wallet. A younger one may still
-   * be in its checks: read again every 20 ms until it is released or re-claimed (refused: the copy's refusal
-   * stands) or old enough (accepted). At most GATEWAY_IDEMPOTENCY_WAIT_MS from now, whatever the clocks say.
+   * Whether the first send of a `same` claim was accepted, for a copy whose own wallet check refused it (or could
+   * not be made). A first send's checks end within GATEWAY_IDEMPOTENCY_WAIT_MS less 500 ms (`checkDeadlineMs`:
+   * past it the send is refused, 503) and a refused first send releases its key at once, so a claim older than the wait
+   * names an accepted send: the copy gets the first answer, even if that charge emptied the wallet. A younger
+   * one is read again every 25 ms until it is released (refused: so is the copy), claimed again by another copy
+   * (its TTL back up: the first was refused) or old enough. Ages by Redis' clock (the key's PTTL against the
+   * window), not the gateways'. Copies of one key in this process share one read loop; at most 10,000 keys at
+   * once (beyond: VerdictUnknown). Redis failing: VerdictUnknown.
    */
-  async firstAccepted(userId: number, clientKey: string, claim: IdempotencyClaim): Promise<boolean> {
+  async firstAccepted(userId: number, clientKey: string): Promise<boolean> {
     const key = this.keys.idempotencyKey(userId, clientKey);
-    const wait = this.env.GATEWAY_IDEMPOTENCY_WAIT_MS;
-    const until = Math.min(claim.claimedAt + wait, Date.now() + wait);
-    while (Date.now() < until) {
-      if ((await this.redis.get(key)) !== claim.value) return false;
+    const running = this.verdicts.get(key);
+    if (running) return running;
+    if (this.verdicts.size >= MAX_VERDICT_WAITS) throw new VerdictUnknown('too many Idempotency-Key waits at once');
+    const verdict = this.readVerdict(key).finally(() => this.verdicts.delete(key));
+    this.verdicts.set(key, verdict);
+    return verdict;
+  }
+
+  /**
+   * How long a first send's checks may take: the wait less half a second (the claim's round trip before the
+   * checks start, and timers late on a busy process), so a claim older than the wait has its verdict.
+   */
+  checkDeadlineMs(): number {
+    return this.env.GATEWAY_IDEMPOTENCY_WAIT_MS - CHECK_MARGIN_MS;
+  }
+
+  private async readVerdict(key: string): Promise<boolean> {
+    const windowMs = this.env.GATEWAY_IDEMPOTENCY_WINDOW_SECONDS * 1_000;
+    const waitMs = this.env.GATEWAY_IDEMPOTENCY_WAIT_MS;
+    const until = Date.now() + waitMs; // whatever another instance's window says
+    let previous = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const ttl = await this.redis.pttl(key).catch((err: unknown) => {
+        throw new VerdictUnknown(`Redis failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      if (ttl === -2 || ttl > previous) return false; // released, or released and claimed again: refused
+      if (ttl === -1 || windowMs - ttl >= waitMs || Date.now() >= until) return true;
+      previous = ttl;
       await sleep(VERDICT_POLL_MS);
     }
-    return true;
   }
 
   /** Undoes a `new` claim whose request was refused before it reached Kafka (the key names nothing yet). */
-  async release(userId: number, clientKey: string, claim: IdempotencyClaim): Promise<void> {
-    await this.redis.lgReleaseIdempotencyKey(this.keys.idempotencyKey(userId, clientKey), claim.value);
+  async release(userId: number, clientKey: string, fingerprint: string): Promise<void> {
+    await this.redis
+      .lgReleaseIdempotencyKey(this.keys.idempotencyKey(userId, clientKey), fingerprint)
+      .catch((err: unknown) => {
+        // Not fatal (the ledger still charges once), but the key keeps naming a refused send for the window:
+        // a copy or retry of it is taken for a retry of an accepted one, produced, and refused by the bank (5557).
+        this.logger.warn(
+          `user ${userId}: Idempotency-Key of a refused send not released, Redis failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
   }
 }

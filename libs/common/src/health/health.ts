@@ -1,3 +1,4 @@
+import { withDeadline } from '../async';
 import { Public } from '../auth';
 import {
   Controller,
@@ -93,19 +94,11 @@ const CHECK_TIMEOUT_MS = 3_000;
 
 async function probe(indicator: HealthIndicator): Promise<HealthReport['checks'][string]> {
   const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      indicator.check(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
+    await withDeadline(indicator.check(), CHECK_TIMEOUT_MS, () => new Error(`no answer in ${CHECK_TIMEOUT_MS} ms`));
     return { status: 'up', ms: Date.now() - started };
   } catch (err: unknown) {
     return { status: 'down', error: err instanceof Error ? err.message : String(err), ms: Date.now() - started };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
