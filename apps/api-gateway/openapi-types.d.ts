@@ -723,7 +723,7 @@ export interface components {
        */
       type: 0 | 1;
       /**
-       * @description the room's title, 1-128 characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character; not containing admin, official, moderator, staff or system once folded (as nicknames). Absent: "room of <anchorId>"
+       * @description the room's title, 1-128 characters once trimmed (spaces around are dropped), as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character; no word that is admin, official, moderator, staff or system once folded (as nicknames fold: ADMIN, S.y.s.t.e.m; "Badminton" is fine). Absent: "room of <anchorId>"
        * @example Karaoke night 🎤
        */
       roomName?: string;
@@ -1294,15 +1294,6 @@ export interface operations {
       };
       /** @description 100001: bad parameter; 10002: login code is wrong or expired */
       400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorEnvelope'];
-        };
-      };
-      /** @description 100003: not allowed */
-      403: {
         headers: {
           [name: string]: unknown;
         };

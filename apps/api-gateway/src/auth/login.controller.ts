@@ -1,4 +1,4 @@
-import { ApiResponse, ApiResponses, BaseErrorCode, clientAddress, GatewayErrorCode } from '@live/common';
+import { ApiResponse, ApiResponses, clientAddress, GatewayErrorCode } from '@live/common';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Req, Res } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
@@ -8,7 +8,7 @@ import { GatewayEnv } from '../config/api-gateway.env';
 import { Public } from './auth.decorators';
 import { tokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
-import { allowedOriginsOf, crossSiteRefusal } from './cross-site';
+import { allowedOriginsOf, isCrossSite } from './cross-site';
 import { AuthenticatedRequest, TOKEN_COOKIE } from './auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { DevCodeView, LoginDto, LoginView, SendLoginCodeDto } from './login.dto';
@@ -44,7 +44,7 @@ export class LoginController {
     ok: LoginView,
     summary: 'Log in with the code: sets the qytk cookie and returns the token',
     example: { phone: '13800000001', code: '123456' },
-    errors: [GatewayErrorCode.LOGIN_CODE_INVALID, BaseErrorCode.FORBIDDEN],
+    errors: [GatewayErrorCode.LOGIN_CODE_INVALID],
   })
   @PostOk('login')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login attempts from this address, wait a minute' })
@@ -53,18 +53,19 @@ export class LoginController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ApiResponse<LoginView>> {
-    // A page of another site logging the browser in as someone else (login CSRF): refused before the code is used.
-    const refusal = crossSiteRefusal(req, this.allowedOrigins);
-    if (refusal) throw refusal;
     // The client's address: the socket's, or X-Forwarded-For's from a trusted proxy (GATEWAY_TRUST_PROXY).
     const result = await this.auth.login(dto.phone, dto.code, clientAddress(req.ip));
-    void reply.setCookie(TOKEN_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.env.GATEWAY_COOKIE_SECURE === 'true',
-      path: '/',
-      maxAge: this.auth.tokenTtlSeconds(),
-    });
+    // A page of another origin logging the browser in (login CSRF: the victim's browser then acts as the
+    // attacker's account) gets the token it cannot read, and no cookie; apps without a page's Origin, or a
+    // WebView's own scheme, read the token from the answer as ever.
+    if (!isCrossSite(req, this.allowedOrigins))
+      void reply.setCookie(TOKEN_COOKIE, result.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.env.GATEWAY_COOKIE_SECURE === 'true',
+        path: '/',
+        maxAge: this.auth.tokenTtlSeconds(),
+      });
     return ApiResponses.ok(result);
   }
 

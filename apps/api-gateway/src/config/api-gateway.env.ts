@@ -113,11 +113,12 @@ export class GatewayEnv extends AppEnv {
   GATEWAY_BENCH_ROUTES: string = 'false';
 
   /**
-   * Origins of other sites' pages that may act with the `qytk` cookie (comma-separated `scheme://host[:port]`;
-   * default none): a browser request from any other page's origin that uses the cookie, or logs in, is
-   * refused (403). The web client is served by the gateway itself: its origin always passes.
+   * Origins of other sites' pages that may act with the `qytk` cookie (comma-separated `scheme://host[:port]`,
+   * e.g. `https://live.example.com` or a WebView's `capacitor://localhost`; default none): a browser request from
+   * any other page's origin that uses the cookie is refused (403), and a login from one sets no cookie. The web
+   * client is served by the gateway itself: its origin always passes.
    */
-  @Matches(/^(https?:\/\/[^\s,/]+)?(,\s*https?:\/\/[^\s,/]+)*$/i, {
+  @Matches(/^([a-z][a-z0-9+.-]*:\/\/[^\s,/]+)?(,\s*[a-z][a-z0-9+.-]*:\/\/[^\s,/]+)*$/i, {
     message: 'GATEWAY_ALLOWED_ORIGINS must be comma-separated origins such as https://live.example.com',
   })
   GATEWAY_ALLOWED_ORIGINS: string = '';
