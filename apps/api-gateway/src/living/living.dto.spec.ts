@@ -18,6 +18,10 @@ describe('StartLivingDto roomName', () => {
     'مرحبا بكم',
     '<b>not html</b>',
     '🎉'.repeat(128),
+    'Badminton night',
+    'Unofficial fan stream',
+    'Ecosystem talk',
+    'Systematic reviews',
   ])('takes %j', (roomName) => {
     expect(start(roomName)).toEqual({ ok: true, value: { type: 0, roomName: roomName.trim() } });
   });
@@ -40,6 +44,8 @@ describe('StartLivingDto roomName', () => {
     ['Official ADMIN room', 'roomName "Official ADMIN room" contains "admin", kept for the platform\'s staff'],
     ['Оffісіаl room', "kept for the platform's staff"],
     ['S.y.s.t.e.m notice', "kept for the platform's staff"],
+    ['Staff-picks: admin/mod', "kept for the platform's staff"],
+    ['ＡＤＭＩＮ', "kept for the platform's staff"],
     ['x'.repeat(129), 'roomName must be 1-128 characters after trimming (it has 129)'],
     ['   ', 'roomName must be 1-128 characters after trimming (it has 0)'],
     [42, 'roomName must be a string'],

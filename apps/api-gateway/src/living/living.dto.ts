@@ -3,7 +3,7 @@ import { IsShownText, SHOWN_TEXT_RULES } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { IdField, PageDto } from '../common/page.dto';
-import { staffWordProblem } from '../common/staff-words';
+import { staffWordInTitleProblem } from '../common/staff-words';
 
 /** Room types: 0 ordinary, 1 PK. */
 const ROOM_TYPES = [0, 1];
@@ -19,16 +19,16 @@ export class StartLivingDto {
   @Max(1)
   type!: number;
 
-  /** Shown to everyone in the lobby and the room: the rule of nicknames (texts shown to a room, no staff word). */
+  /** Shown to everyone in the lobby and the room: the rule of texts shown to a room, and no staff word as a word. */
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: ROOM_NAME_MAX_CHARS,
     example: 'Karaoke night 🎤',
-    description: `the room's title, 1-${ROOM_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), ${SHOWN_TEXT_RULES}; not containing admin, official, moderator, staff or system once folded (as nicknames). Absent: "room of <anchorId>"`,
+    description: `the room's title, 1-${ROOM_NAME_MAX_CHARS} characters once trimmed (spaces around are dropped), ${SHOWN_TEXT_RULES}; no word that is admin, official, moderator, staff or system once folded (as nicknames fold: ADMIN, S.y.s.t.e.m; "Badminton" is fine). Absent: "room of <anchorId>"`,
   })
   @IsOptional()
   @IsString()
-  @IsShownText(ROOM_NAME_MAX_CHARS, staffWordProblem)
+  @IsShownText(ROOM_NAME_MAX_CHARS, staffWordInTitleProblem)
   roomName?: string;
 }
 
