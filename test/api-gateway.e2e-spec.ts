@@ -50,8 +50,6 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     return { coins: product.coinNum, orderId: order.body.data.orderId };
   }
 
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   const tradesOf = async (client: HttpClient) =>
     (
       await client.post('/bank/trades', {
@@ -123,10 +121,10 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       expect.arrayContaining(['coinNum', 'id', 'name', 'price']),
     );
     const { coins, orderId } = await rechargeOrder(client);
-    expect(await balanceOf(client)).toBe(coins);
+    expect(await client.balance()).toBe(coins);
     const again = await client.post('/bank/devPay', { orderId });
     expect(again.status).toBeLessThan(500);
-    expect(await balanceOf(client)).toBe(coins);
+    expect(await client.balance()).toBe(coins);
     const order = await client.post('/bank/payProduct', {
       productId: before.body.data.products[0].id,
       paySource: 1,
@@ -134,13 +132,13 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     });
     const forged = await http.post('/bank/payNotify', { orderId: order.body.data.orderId, signature: 'f'.repeat(64) });
     expect([forged.status, forged.body.code]).toEqual([400, 12006]);
-    expect(await balanceOf(client)).toBe(coins);
+    expect(await client.balance()).toBe(coins);
     // Somebody else's order cannot be paid with my token.
     const { client: other } = await login();
     const stolen = await other.post('/bank/devPay', { orderId: order.body.data.orderId });
     expect(stolen.status).toBeGreaterThanOrEqual(400);
     expect(stolen.status).toBeLessThan(500);
-    expect(await balanceOf(client)).toBe(coins);
+    expect(await client.balance()).toBe(coins);
   });
 
   it('living rooms: start (once per 10 s: -10001), list, anchor config, close by the owner only', async () => {
@@ -208,7 +206,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     const gift = (await viewer.client.post('/gift/listGift')).body.data.find((g) => g.price <= coins / 4)!;
     const send = () => viewer.client.post('/gift/send', { giftId: gift.giftId, roomId, receiverId: anchor.userId });
     expect((await send()).body.code).toBe(200); // the gateway now holds the room, live
-    await waitFor('the gift settled', async () => (await balanceOf(viewer.client)) === coins - gift.price, 30_000);
+    await waitFor('the gift settled', async () => (await viewer.client.balance()) === coins - gift.price, 30_000);
     expect((await anchor.client.post('/living/closeLiving', { roomId })).body.code).toBe(200);
     // Past the room cache's 5 s (waiting longer only makes it surer): the reload's 404 is the answer; it used
     // to be covered by the stale row for 10 minutes, and the gift charged.
@@ -216,7 +214,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     const refused = await send();
     expect([refused.status, refused.body.code]).toEqual([404, 10003]);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await balanceOf(viewer.client)).toBe(coins - gift.price);
+    expect(await viewer.client.balance()).toBe(coins - gift.price);
   });
 
   it('gifts: send, settled once per Idempotency-Key, unaffordable refused early, a gift refused at settlement pushes 5557 to the sender only', async () => {
@@ -238,7 +236,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     const c = await send({}, { requestId: 'tap-2' });
     expect([a.body.code, b.body.code, c.body.code]).toEqual([200, 200, 200]);
     expect(a.body.data.requestId).toBe(b.body.data.requestId);
-    await waitFor('two gifts settled', async () => (await balanceOf(viewer.client)) === coins - 2 * gift.price, 30_000);
+    await waitFor('two gifts settled', async () => (await viewer.client.balance()) === coins - 2 * gift.price, 30_000);
     const gifts = (await tradesOf(viewer.client)).filter((t) => t.type === 2);
     expect(gifts.map((t) => t.requestId).sort()).toEqual([a.body.data.requestId, c.body.data.requestId].sort());
 
@@ -272,7 +270,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       expect([f.userId, f.bizCode]).toEqual([viewer.userId, ImBizCode.GIFT_FAIL]);
       expect((f.data as unknown as GiftFailData).msg).toMatch(/balance/i);
     }
-    expect(await balanceOf(viewer.client)).toBeGreaterThanOrEqual(0);
+    expect(await viewer.client.balance()).toBeGreaterThanOrEqual(0);
     expect(
       stack.pushes!.room.filter((m) => accepted.includes(m.msgId ?? '')).every((m) => m.roomId === room.data.roomId),
     ).toBe(true);
@@ -281,7 +279,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(board.body.data.entries[0]).toEqual({
       rank: 1,
       userId: viewer.userId,
-      score: coins - (await balanceOf(viewer.client)),
+      score: coins - (await viewer.client.balance()),
     });
   });
 

@@ -29,14 +29,10 @@ describe('the double-entry ledger and /bank/earnings', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   /** Every ledger row of the request id, as [user, direction, counterparty, num, status], debit first. */
   const rowsOf = async (requestId: string): Promise<number[][]> =>
     (
-      await sql(
+      await stack.sql(
         'SELECT user_id, direction, counterparty_id, num, status FROM t_qiyu_currency_trade WHERE request_id = ? ORDER BY direction',
         [requestId],
       )
@@ -52,16 +48,16 @@ describe('the double-entry ledger and /bank/earnings', () => {
     /** A gift after the others, same sender (same partition): once it is settled, everything before it is. */
     let fence = 0;
     const settleFence = async (): Promise<void> => {
-      const before = await balanceOf(viewer.client);
+      const before = await viewer.client.balance();
       const res = await send(SEED_GIFTS[1][0], `fence-${(fence += 1)}`);
       expect(res.body.code).toBe(200);
-      await waitFor('the fence settled', async () => (await balanceOf(viewer.client)) === before - heartPrice, 30_000);
+      await waitFor('the fence settled', async () => (await viewer.client.balance()) === before - heartPrice, 30_000);
     };
 
     const first = await send(crownId, 'ledger-1');
     expect(first.body.code).toBe(200);
     const requestId = first.body.data.requestId;
-    await waitFor('the gift settled', async () => (await balanceOf(viewer.client)) === 1980 - crownPrice, 30_000);
+    await waitFor('the gift settled', async () => (await viewer.client.balance()) === 1980 - crownPrice, 30_000);
     const expected = [
       [viewer.userId, 1, anchor.userId, -crownPrice, 1],
       [anchor.userId, 2, viewer.userId, crownPrice, 1],
@@ -94,7 +90,7 @@ describe('the double-entry ledger and /bank/earnings', () => {
     await producer.disconnect();
     await settleFence();
     expect(await rowsOf(requestId)).toEqual(expected);
-    expect(await balanceOf(viewer.client)).toBe(1980 - crownPrice - 2 * heartPrice);
+    expect(await viewer.client.balance()).toBe(1980 - crownPrice - 2 * heartPrice);
 
     // Each owner sees its own side: the viewer its debits to the anchor, the anchor its credits from the viewer.
     const trades = async (client: HttpClient) =>
@@ -136,7 +132,7 @@ describe('the double-entry ledger and /bank/earnings', () => {
       ids.push(res.body.data.requestId);
     }
     const all = 2 * crownPrice + rocketPrice;
-    await waitFor('three gifts settled', async () => (await balanceOf(viewer.client)) === 1980 - all, 30_000);
+    await waitFor('three gifts settled', async () => (await viewer.client.balance()) === 1980 - all, 30_000);
     const earnings = async (client: HttpClient) => (await client.post('/bank/earnings')).body.data;
     expect(await earnings(anchor.client)).toEqual({
       earnings: all,
@@ -150,11 +146,11 @@ describe('the double-entry ledger and /bank/earnings', () => {
     expect(await earnings(viewer.client)).toEqual(zero);
 
     // The first gift 3 days old and the second 10 days old (the database's clock): out of today, then of the 7 days.
-    await sql(
+    await stack.sql(
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 3 DAY WHERE request_id = ? AND direction = 2',
       [ids[0]],
     );
-    await sql(
+    await stack.sql(
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE request_id = ? AND direction = 2',
       [ids[1]],
     );

@@ -39,8 +39,6 @@ describe('withdrawals of gift earnings', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
   const earningsOf = async (client: HttpClient) => (await client.post('/bank/earnings')).body.data;
   const withdraw = (client: HttpClient, amount: number, key?: string) =>
     client.post('/bank/withdraw', { amount }, key === undefined ? {} : { 'idempotency-key': key });
@@ -68,7 +66,7 @@ describe('withdrawals of gift earnings', () => {
           // The statements on the table running now on this database: the requests', each waiting for the
           // row (the test's own returned). innodb_trx is not used: MariaDB lists a transaction there late or
           // not at all while its first statement waits (a primary key read waits in the optimizer).
-          const [{ n }] = await sql<{ n: string }>(
+          const [{ n }] = await stack.sql<{ n: string }>(
             `SELECT COUNT(*) AS n FROM information_schema.processlist
              WHERE db = DATABASE() AND command = 'Query' AND id <> CONNECTION_ID() AND info LIKE ?`,
             [`%${row.table}%`],
@@ -106,7 +104,7 @@ describe('withdrawals of gift earnings', () => {
       await waitFor('the gift settled', async () => (await earningsOf(anchor.client)).earnings === expected, 30_000);
     };
     await send(castleId, 'castle', castlePrice);
-    await sql(
+    await stack.sql(
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
       [anchor.userId],
     );
@@ -195,10 +193,10 @@ describe('withdrawals of gift earnings', () => {
     const zero = await withdraw(anchor.client, 0, 'k-zero');
     expect([zero.status, zero.body.code]).toEqual([400, 100001]);
 
-    await sql('UPDATE t_qiyu_currency_account SET status = 0 WHERE user_id = ?', [anchor.userId]);
+    await stack.sql('UPDATE t_qiyu_currency_account SET status = 0 WHERE user_id = ?', [anchor.userId]);
     const frozen = await withdraw(anchor.client, 200, 'k-frozen');
     expect([frozen.status, frozen.body.code]).toEqual([403, 12009]);
-    await sql('UPDATE t_qiyu_currency_account SET status = 1 WHERE user_id = ?', [anchor.userId]);
+    await stack.sql('UPDATE t_qiyu_currency_account SET status = 1 WHERE user_id = ?', [anchor.userId]);
 
     expect(await earningsOf(anchor.client)).toEqual(before);
     expect((await anchor.client.post('/bank/withdrawals', {})).body.data.list).toEqual([]);
@@ -261,7 +259,7 @@ describe('withdrawals of gift earnings', () => {
     });
 
     // The ledger: a WITHDRAW debit per order, a WITHDRAW_REVERSAL credit per rejected one.
-    const rows = await sql<{ request_id: string; direction: number; num: string; type: number }>(
+    const rows = await stack.sql<{ request_id: string; direction: number; num: string; type: number }>(
       'SELECT request_id, direction, num, type FROM t_qiyu_currency_trade WHERE user_id = ? AND type IN (5, 6) ORDER BY id',
       [anchor.userId],
     );
@@ -292,7 +290,7 @@ describe('withdrawals of gift earnings', () => {
     const markPaid = (id: number) => admin.post('/bank/admin/withdrawal/markPaid', { withdrawalId: id });
     const statusesOf = async (...ids: number[]) =>
       (
-        await sql<{ status: number }>(
+        await stack.sql<{ status: number }>(
           `SELECT status FROM t_withdrawal_order WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
           ids,
         )
@@ -347,7 +345,7 @@ describe('withdrawals of gift earnings', () => {
     );
     expect(sent.body.code).toBe(200);
     await waitFor('the gift credited', async () => (await earningsOf(anchor.client)).earnings === castlePrice, 30_000);
-    await sql(
+    await stack.sql(
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
       [anchor.userId],
     );
@@ -367,7 +365,7 @@ describe('withdrawals of gift earnings', () => {
       const res = await admin.post('/bank/admin/withdrawal/reject', { withdrawalId, reason });
       expect([res.status, res.body.code]).toEqual([400, 100001]);
     }
-    const [order] = await sql<{ status: number; reason: string | null }>(
+    const [order] = await stack.sql<{ status: number; reason: string | null }>(
       'SELECT status, reason FROM t_withdrawal_order WHERE id = ?',
       [withdrawalId],
     );
@@ -381,9 +379,10 @@ describe('withdrawals of gift earnings', () => {
     const codes = answers.map((a) => a.body.code).sort((x, y) => x - y);
     expect(codes).toEqual([200, ...Array<number>(9).fill(12012)]);
     expect(await earningsOf(anchor.client)).toMatchObject({ earnings: 0, withdrawable: 0 });
-    const [row] = await sql<{ earnings: string }>('SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?', [
-      anchor.userId,
-    ]);
+    const [row] = await stack.sql<{ earnings: string }>(
+      'SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?',
+      [anchor.userId],
+    );
     expect(Number(row.earnings)).toBe(0);
     expect((await anchor.client.post('/bank/withdrawals', {})).body.data.list).toHaveLength(1);
   });
@@ -405,7 +404,7 @@ describe('withdrawals of gift earnings', () => {
     );
     expect(rejects.map((r) => [r.body.code, r.body.data.status])).toEqual(Array(10).fill([200, 'rejected']));
     expect((await earningsOf(anchor.client)).earnings).toBe(castlePrice);
-    const reversals = await sql('SELECT id FROM t_qiyu_currency_trade WHERE request_id = ? AND type = 6', [
+    const reversals = await stack.sql('SELECT id FROM t_qiyu_currency_trade WHERE request_id = ? AND type = 6', [
       `wd:${first.withdrawalId}`,
     ]);
     expect(reversals).toHaveLength(1);
@@ -429,16 +428,16 @@ describe('withdrawals of gift earnings', () => {
   });
 
   it('the money invariant holds: balances + earnings + withdrawn (net) + platform cut (fee) of non-rejected orders = credits', async () => {
-    const [totals] = await sql<{ balances: string; earnings: string; negative: string }>(
+    const [totals] = await stack.sql<{ balances: string; earnings: string; negative: string }>(
       `SELECT COALESCE(SUM(current_balance), 0) AS balances, COALESCE(SUM(earnings), 0) AS earnings,
               COALESCE(SUM(current_balance < 0 OR earnings < 0), 0) AS negative
        FROM t_qiyu_currency_account`,
     );
-    const [orders] = await sql<{ net: string; fee: string; orders: string }>(
+    const [orders] = await stack.sql<{ net: string; fee: string; orders: string }>(
       'SELECT COALESCE(SUM(net), 0) AS net, COALESCE(SUM(fee), 0) AS fee, COUNT(*) AS orders FROM t_withdrawal_order WHERE status <> 3',
     );
     // Credits: recharges and manual credits, less refunded recharges (type 7 rows are negative).
-    const [credits] = await sql<{ credited: string }>(
+    const [credits] = await stack.sql<{ credited: string }>(
       'SELECT COALESCE(SUM(num), 0) AS credited FROM t_qiyu_currency_trade WHERE type IN (1, 3, 7) AND status = 1',
     );
     expect(Number(orders.orders)).toBeGreaterThan(0);
@@ -447,7 +446,7 @@ describe('withdrawals of gift earnings', () => {
       Number(credits.credited),
     );
     // Per user: the earnings are the gift credits less the withdrawals plus the reversals.
-    const mismatched = await sql(
+    const mismatched = await stack.sql(
       `SELECT a.user_id FROM t_qiyu_currency_account a
        LEFT JOIN (SELECT user_id, SUM(num) AS moved FROM t_qiyu_currency_trade
                   WHERE status = 1 AND ((type = 2 AND direction = 2) OR type IN (5, 6)) GROUP BY user_id) t

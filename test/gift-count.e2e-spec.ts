@@ -50,8 +50,6 @@ describe('gift count: one send of N gifts', () => {
       .business(ImBizCode.GIFT_SUCCESS)
       .map((b) => b.data as unknown as GiftEffectData)
       .filter((e) => e.requestId === requestId);
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   const giftTrades = async (client: HttpClient) =>
     (await client.post('/bank/trades', { page: 1, pageSize: 50 })).body.data.list
       .filter((t) => t.type === 2)
@@ -121,7 +119,7 @@ describe('gift count: one send of N gifts', () => {
       // A combo counts sends: the single Crown right after is the second of the streak, one gift.
       expect(effectsOf(ws, after.body.data.requestId).map((e) => [e.combo, e.count])).toEqual([[2, 1]]);
     }
-    expect(await balanceOf(viewer.client)).toBe(980 - 10 * crownPrice - crownPrice);
+    expect(await viewer.client.balance()).toBe(980 - 10 * crownPrice - crownPrice);
     expect(await giftTrades(viewer.client)).toEqual([
       [after.body.data.requestId, 'debit', anchor.userId, -crownPrice],
       [requestId, 'debit', anchor.userId, -10 * crownPrice],
@@ -181,7 +179,7 @@ describe('gift count: one send of N gifts', () => {
     expect(effectsOf(viewerWs, requestId).map((e) => e.count)).toEqual([3]);
     expect(viewerWs.business(ImBizCode.GIFT_SUCCESS)).toHaveLength(1);
     expect(await giftTrades(viewer.client)).toEqual([[requestId, 'debit', anchor.userId, -3 * heartPrice]]);
-    expect(await balanceOf(viewer.client)).toBe(300 - 3 * heartPrice);
+    expect(await viewer.client.balance()).toBe(300 - 3 * heartPrice);
   });
 
   it('the pre-check compares the wallet with price x count: 402 12001 naming the amount, never produced; a count that fits is charged', async () => {
@@ -201,7 +199,7 @@ describe('gift count: one send of N gifts', () => {
     expect(await giftTrades(viewer.client)).toEqual([
       [fits.body.data.requestId, 'debit', anchor.userId, -12 * heartPrice],
     ]);
-    expect(await balanceOf(viewer.client)).toBe(0);
+    expect(await viewer.client.balance()).toBe(0);
     expect(viewerWs.business(ImBizCode.GIFT_FAIL)).toEqual([]);
   });
 
@@ -241,7 +239,7 @@ describe('gift count: one send of N gifts', () => {
     expect(effectsOf(anchorWs, requestId).map((e) => e.count)).toEqual([10]);
     expect(await giftTrades(viewer.client)).toEqual([[requestId, 'debit', anchor.userId, -10 * crownPrice]]);
     expect(await giftTrades(anchor.client)).toEqual([[requestId, 'credit', viewer.userId, 10 * crownPrice]]);
-    expect(await balanceOf(viewer.client)).toBe(980 - 10 * crownPrice);
+    expect(await viewer.client.balance()).toBe(980 - 10 * crownPrice);
     expect(await board(anchor.client, roomId)).toEqual([[viewer.userId, 10 * crownPrice]]);
     await waitForGiftRecords(stack.db.dataSource, [requestId]);
     const records: { count: number; price: string }[] = await stack.db.dataSource.query(

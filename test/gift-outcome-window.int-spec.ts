@@ -35,8 +35,6 @@ describe('per-gift Redis state only for the redelivery window; the database past
     await stack?.close();
   });
 
-  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
   const topic = (): string => stack.topicPrefix + KafkaTopic.SEND_GIFT;
   /** `key`: every message on that one key's partition, in order (else each on its sender's). */
   const send = (messages: SendGiftMq[], key?: string) =>
@@ -46,14 +44,13 @@ describe('per-gift Redis state only for the redelivery window; the database past
     });
 
   async function account(userId: number, balance: number): Promise<void> {
-    await sql('INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, ?, ?)', [
-      userId,
-      balance,
-      balance,
-    ]);
+    await stack.sql(
+      'INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, ?, ?)',
+      [userId, balance, balance],
+    );
   }
   async function wallets(userIds: number[]): Promise<Record<number, string>> {
-    const rows = await sql<{ user_id: string; current_balance: string; earnings: string }>(
+    const rows = await stack.sql<{ user_id: string; current_balance: string; earnings: string }>(
       `SELECT user_id, current_balance, earnings FROM t_qiyu_currency_account WHERE user_id IN (${userIds.map(() => '?').join(',')})`,
       userIds,
     );
@@ -64,7 +61,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
   const recordCount = async (ids: string[]): Promise<number> =>
     Number(
       (
-        await sql<{ n: string }>(
+        await stack.sql<{ n: string }>(
           `SELECT COUNT(*) AS n FROM t_gift_record WHERE request_id IN (${ids.map(() => '?').join(',')})`,
           ids,
         )
@@ -80,7 +77,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     for (let r = 0; r < 3; r++) {
       const anchor = newId();
       const room = newId();
-      await sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'window', 1)`, [
+      await stack.sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'window', 1)`, [
         room,
         anchor,
       ]);
@@ -129,7 +126,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     expect(boardsBefore.map((b) => b.length)).toEqual([4, 4, 4]); // two funded senders per room
     expect(boardsBefore.flat().filter((_, i) => i % 2 === 1)).toEqual(Array(6).fill(String(3 * rosePrice)));
     const walletsBefore = await wallets([...senders, ...anchors]);
-    const combos = await sql<{ request_id: string; combo: number }>(
+    const combos = await stack.sql<{ request_id: string; combo: number }>(
       `SELECT request_id, combo FROM t_gift_record WHERE request_id IN (${charged.map(() => '?').join(',')})`,
       charged,
     );
@@ -138,7 +135,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     // Past the window: the per-gift keys are gone (expired) and the ledger's answers are older than it.
     // The same batch comes again (a rebalance that lost the commit, a replay after a long outage).
     await stack.redis.redis.del(...ids.map((id) => keys.giftOutcome(id)), ...applied);
-    await sql(
+    await stack.sql(
       `UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL ${2 * windowSeconds} SECOND WHERE request_id IN (${ids.map(() => '?').join(',')})`,
       ids,
     );
@@ -181,11 +178,11 @@ describe('per-gift Redis state only for the redelivery window; the database past
     const boardBefore = await boards(rooms);
 
     // The state of a crash after the room step: board and combo applied, keys held, no push, no record.
-    await sql('DELETE FROM t_gift_record WHERE request_id = ?', [one.requestId]);
+    await stack.sql('DELETE FROM t_gift_record WHERE request_id = ?', [one.requestId]);
     await stack.redis.redis.hset(keys.giftOutcome(one.requestId), 'pushed', 0);
     await stack.redis.redis.expire(keys.giftOutcome(one.requestId), 7 * 24 * 3_600);
     await stack.redis.redis.expire(keys.roomGiftApplied(one.roomId, one.requestId), 7 * 24 * 3_600);
-    await sql(
+    await stack.sql(
       `UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL ${2 * windowSeconds} SECOND WHERE request_id = ?`,
       [one.requestId],
     );

@@ -47,8 +47,6 @@ describe('Idempotency-Key bound to its parameters', () => {
     return { roomId: res.body.data.roomId, anchorId: anchor.userId };
   }
 
-  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
   const board = async (client: HttpClient, roomId: number) =>
     (await client.post('/gift/contributionBoard', { roomId })).body.data.entries;
 
@@ -120,7 +118,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     await waitFor('both reuses parked', () => parked.messages.length >= 2);
     // 3. A ledger row without a fingerprint (written before there were any): the outcome record, keyed by
     //    the request id alone, still knows the id was used in room A for something else.
-    await sql('UPDATE t_qiyu_currency_trade SET fingerprint = NULL WHERE request_id = ?', [requestId]);
+    await stack.sql('UPDATE t_qiyu_currency_trade SET fingerprint = NULL WHERE request_id = ?', [requestId]);
     await producer.send({
       topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
       messages: [{ key: String(viewer.userId), value: JSON.stringify(mq) }],
@@ -138,18 +136,18 @@ describe('Idempotency-Key bound to its parameters', () => {
     );
     // Charged once, for the rose in room A; nothing for the castle, in room B or anywhere.
     expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(productCoins - rosePrice);
-    const trades = await sql<{ request_id: string; num: string }>(
+    const trades = await stack.sql<{ request_id: string; num: string }>(
       'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 2',
       [viewer.userId],
     );
     expect(trades.map((t) => [t.request_id, Number(t.num)])).toEqual([[requestId, -rosePrice]]);
-    const [earnedB] = await sql<{ earnings: string }>(
+    const [earnedB] = await stack.sql<{ earnings: string }>(
       'SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?',
       [roomB.anchorId],
     );
     expect(Number(earnedB?.earnings ?? 0)).toBe(0);
-    await waitForGiftRecords({ query: sql }, [requestId]);
-    const records = await sql<{ room_id: string; gift_id: number }>(
+    await waitForGiftRecords(stack.db.dataSource, [requestId]);
+    const records = await stack.sql<{ room_id: string; gift_id: number }>(
       'SELECT room_id, gift_id FROM t_gift_record WHERE request_id = ?',
       [requestId],
     );
@@ -228,7 +226,7 @@ describe('Idempotency-Key bound to its parameters', () => {
       Array(6).fill([200, 200, requestId]),
     );
     await waitForGiftRecords(stack.db.dataSource, [requestId]);
-    const trades = await sql<{ n: string }>(
+    const trades = await stack.sql<{ n: string }>(
       'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE request_id = ? AND direction = 1',
       [requestId],
     );

@@ -28,11 +28,6 @@ describe('ids differing only in case are distinct ids', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
-
   it('two gifts whose requestIds differ only in case: each charged once, recorded and shown; nothing parked', async () => {
     const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
     const viewer = await loginNewUser(http);
@@ -48,7 +43,7 @@ describe('ids differing only in case are distinct ids', () => {
       ids.push(res.body.data.requestId);
     }
     const records = () =>
-      sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE user_id = ? ORDER BY id', [
+      stack.sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE user_id = ? ORDER BY id', [
         viewer.userId,
       ]);
     await waitFor(
@@ -60,7 +55,7 @@ describe('ids differing only in case are distinct ids', () => {
     await parked.stop();
     expect(parked.messages.map((p) => p.reason)).toEqual([]);
     expect((await records()).map((r) => r.request_id)).toEqual(ids);
-    const trades = await sql<{ request_id: string; user_id: string; direction: number; num: string }>(
+    const trades = await stack.sql<{ request_id: string; user_id: string; direction: number; num: string }>(
       'SELECT request_id, user_id, direction, num FROM t_qiyu_currency_trade WHERE type = 2 AND request_id IN (?) ORDER BY id',
       [ids],
     );
@@ -74,7 +69,7 @@ describe('ids differing only in case are distinct ids', () => {
         ]),
       ),
     );
-    expect(await balanceOf(viewer.client)).toBe(60 - 2 * price);
+    expect(await viewer.client.balance()).toBe(60 - 2 * price);
     const pushes = stack.pushes!;
     for (const id of ids)
       expect([...pushes.room, ...pushes.direct].filter((m) => m.msgId === id).map((m) => m.bizCode)).toEqual([5556]);
@@ -97,7 +92,7 @@ describe('ids differing only in case are distinct ids', () => {
     const first = await withdraw('wdKey1');
     expect(await withdraw('WDKEY1')).not.toBe(first);
     expect(await withdraw('wdKey1')).toBe(first);
-    const stored = await sql<{ request_id: string }>(
+    const stored = await stack.sql<{ request_id: string }>(
       'SELECT request_id FROM t_withdrawal_order WHERE user_id = ? ORDER BY id',
       [anchor.userId],
     );
@@ -112,14 +107,14 @@ describe('ids differing only in case are distinct ids', () => {
     expect(orderId.toLowerCase()).not.toBe(orderId);
     const lower = await viewer.client.post('/bank/devPay', { orderId: orderId.toLowerCase() });
     expect([lower.status, lower.body.code]).toEqual([404, 12004]);
-    expect(await balanceOf(viewer.client)).toBe(0);
-    const [row] = await sql<{ status: number }>('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
+    expect(await viewer.client.balance()).toBe(0);
+    const [row] = await stack.sql<{ status: number }>('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
     expect(Number(row.status)).toBe(0);
-    const ledger = await sql('SELECT 1 FROM t_qiyu_currency_trade WHERE user_id = ?', [viewer.userId]);
+    const ledger = await stack.sql('SELECT 1 FROM t_qiyu_currency_trade WHERE user_id = ?', [viewer.userId]);
     expect(ledger).toEqual([]);
     const paid = await viewer.client.post('/bank/devPay', { orderId });
     expect([paid.status, paid.body.code]).toEqual([200, 200]);
-    expect(await balanceOf(viewer.client)).toBe(60);
+    expect(await viewer.client.balance()).toBe(60);
   });
 
   it('payProduct Idempotency-Keys differing in case are two orders; the same key again is the same order', async () => {
@@ -137,7 +132,7 @@ describe('ids differing only in case are distinct ids', () => {
     const second = await pay('PAYKEY1');
     expect(second).not.toBe(first);
     expect(await pay('payKey1')).toBe(first);
-    const orders = await sql<{ order_id: string; request_key: string }>(
+    const orders = await stack.sql<{ order_id: string; request_key: string }>(
       'SELECT order_id, request_key FROM t_pay_order WHERE user_id = ? ORDER BY id',
       [viewer.userId],
     );

@@ -37,9 +37,6 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     return socket;
   }
 
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
-
   beforeAll(async () => {
     // Bench routes on: the baselines of `npm run bench` are tested here, on the same five apps.
     stack = await startTestStack({ realIm: true, env: { GATEWAY_BENCH_ROUTES: 'true' } });
@@ -66,7 +63,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     const viewer = await login();
     const second = await login();
     const coins = await recharge(viewer.client);
-    expect(await balanceOf(viewer.client)).toBe(coins);
+    expect(await viewer.client.balance()).toBe(coins);
     const [anchorWs, viewerWs, secondWs] = [
       await openIm(anchor.client, room),
       await openIm(viewer.client, room),
@@ -115,7 +112,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
       expect(effects.map((e) => e.combo).sort()).toEqual([1, 2, 3]);
     }
     expect(outsiderWs.business()).toEqual([]);
-    expect(await balanceOf(viewer.client)).toBe(coins - 3 * gift.price);
+    expect(await viewer.client.balance()).toBe(coins - 3 * gift.price);
 
     // The second viewer buys the smallest pack and sends more than it covers, all at once: the cached
     // pre-check lets each through, the settlement refuses the ones past the balance -> 5557 to them only.
@@ -145,8 +142,8 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     expect(failures.every((f) => /balance/i.test(f.msg))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     for (const ws of [anchorWs, viewerWs, outsiderWs]) expect(ws.business(ImBizCode.GIFT_FAIL)).toEqual([]);
-    expect(await balanceOf(second.client)).toBeGreaterThanOrEqual(0);
-    expect(await balanceOf(second.client)).toBe(small - (accepted.length - failures.length) * pricey.price);
+    expect(await second.client.balance()).toBeGreaterThanOrEqual(0);
+    expect(await second.client.balance()).toBe(small - (accepted.length - failures.length) * pricey.price);
 
     // The contribution board over HTTP agrees with what was charged.
     const board = (
@@ -157,7 +154,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
     expect(board).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ userId: viewer.userId, score: 3 * gift.price }),
-        expect.objectContaining({ userId: second.userId, score: small - (await balanceOf(second.client)) }),
+        expect.objectContaining({ userId: second.userId, score: small - (await second.client.balance()) }),
       ]),
     );
   });
@@ -173,7 +170,7 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
 
     const noop = await viewer.client.postUntyped('/bench/noop', body('noop-1'));
     expect(noop.body.code).toBe(200);
-    expect(await balanceOf(viewer.client)).toBe(coins);
+    expect(await viewer.client.balance()).toBe(coins);
 
     const naive = await viewer.client.postUntyped('/bench/naiveSend', body('naive-1'));
     expect(naive.body.data).toMatchObject({
@@ -202,6 +199,6 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
         roomId: room,
       }),
     });
-    expect(await balanceOf(viewer.client)).toBe(coins - 2 * gift.price);
+    expect(await viewer.client.balance()).toBe(coins - 2 * gift.price);
   });
 });

@@ -36,13 +36,14 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
   const statusOf = async (orderId: string): Promise<number> =>
-    Number((await sql('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]))[0].status);
+    Number((await stack.sql('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]))[0].status);
   /** Made `minutes` earlier than it was (by the database's clock, as the job reads it). */
   const backdate = (orderId: string, minutes: number) =>
-    sql('UPDATE t_pay_order SET create_time = create_time - INTERVAL ? MINUTE WHERE order_id = ?', [minutes, orderId]);
+    stack.sql('UPDATE t_pay_order SET create_time = create_time - INTERVAL ? MINUTE WHERE order_id = ?', [
+      minutes,
+      orderId,
+    ]);
   const order = async (client: HttpClient, productId = smallId, key?: string) =>
     client.post('/bank/payProduct', { productId, paySource: 1, payChannel: 0 }, key ? { 'idempotency-key': key } : {});
   const orderId = async (client: HttpClient, productId = smallId): Promise<string> => {
@@ -50,16 +51,17 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(res.body.code).toBe(200);
     return res.body.data.orderId;
   };
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   const ledgerOf = (requestId: string) =>
-    sql('SELECT user_id, direction, num, balance_after, type, status FROM t_qiyu_currency_trade WHERE request_id = ?', [
-      requestId,
-    ]);
+    stack.sql(
+      'SELECT user_id, direction, num, balance_after, type, status FROM t_qiyu_currency_trade WHERE request_id = ?',
+      [requestId],
+    );
   const accountOf = async (userId: number) =>
-    (await sql('SELECT current_balance, total_recharged FROM t_qiyu_currency_account WHERE user_id = ?', [userId])).map(
-      (r) => [Number(r.current_balance), Number(r.total_recharged)],
-    )[0];
+    (
+      await stack.sql('SELECT current_balance, total_recharged FROM t_qiyu_currency_account WHERE user_id = ?', [
+        userId,
+      ])
+    ).map((r) => [Number(r.current_balance), Number(r.total_recharged)])[0];
   const callback = (id: string) =>
     http.post('/bank/payNotify', { orderId: id, signature: signPayCallback(process.env.BANK_PAY_SECRET!, id) });
 
@@ -84,7 +86,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(dev.body.msg).toContain(overduePaying);
     expect(await ledgerOf(`pay:${overduePaying}`)).toEqual([]);
     expect(await statusOf(overduePaying)).toBe(4);
-    expect(await balanceOf(viewer.client)).toBe(smallCoins);
+    expect(await viewer.client.balance()).toBe(smallCoins);
 
     // Money paid is never lost: the provider's signed callback of a payment made in time comes after the
     // order expired (paid at minute 29, called back at 31): credited once, the order paid.
@@ -104,7 +106,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
       { user_id: viewer.userId, direction: 2, num: smallCoins, balance_after: 2 * smallCoins, type: 1, status: 1 },
     ]);
     expect(await statusOf(overdue)).toBe(2);
-    expect(await balanceOf(viewer.client)).toBe(2 * smallCoins);
+    expect(await viewer.client.balance()).toBe(2 * smallCoins);
     expect(await accountOf(viewer.userId)).toEqual([2 * smallCoins, 2 * smallCoins]);
     // An operator is told: a warning with the order, the user and the coins.
     expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes(overdue))).toEqual([
@@ -113,7 +115,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     warn.mockRestore();
     // The fresh order is still payable.
     expect((await callback(fresh)).body).toMatchObject({ code: 200, data: { credited: true } });
-    expect(await balanceOf(viewer.client)).toBe(3 * smallCoins);
+    expect(await viewer.client.balance()).toBe(3 * smallCoins);
   });
 
   it('two instances expiring at once: each overdue order expired exactly once, in bounded batches', async () => {
@@ -141,7 +143,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     // 9 orders in all: under the route's limit of 10 per 10 s.
     const viewer = await loginNewUser(http);
     const countOf = async () =>
-      Number((await sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]))[0].n);
+      Number((await stack.sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]))[0].n);
     const keyed = (await order(viewer.client, smallId, 'cap-1')).body.data.orderId as string;
     const ids = [keyed];
     for (let i = 0; i < 4; i += 1) ids.push(await orderId(viewer.client));
@@ -167,7 +169,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => order(viewer.client)));
     const codes = answers.map((a) => a.body.code).sort((a, b) => a - b);
     expect(codes).toEqual([200, 200, 200, 200, 200, 12023, 12023, 12023, 12023, 12023]);
-    const [{ n }] = await sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]);
+    const [{ n }] = await stack.sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]);
     expect(Number(n)).toBe(5);
   });
 
@@ -175,7 +177,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     const viewer = await loginNewUser(http);
     const first = await rechargeCoins(viewer.client, bigCoins);
     const second = await rechargeCoins(viewer.client, smallCoins);
-    expect(await balanceOf(viewer.client)).toBe(bigCoins + smallCoins);
+    expect(await viewer.client.balance()).toBe(bigCoins + smallCoins);
 
     const refund = await admin.post('/bank/admin/refund', { orderId: first });
     expect(refund.body).toEqual({
@@ -201,7 +203,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
       },
     ]);
     expect(await statusOf(first)).toBe(5);
-    expect(await balanceOf(viewer.client)).toBe(smallCoins); // the cache refreshed
+    expect(await viewer.client.balance()).toBe(smallCoins); // the cache refreshed
     expect(await accountOf(viewer.userId)).toEqual([smallCoins, smallCoins]);
     const trades = (await viewer.client.post('/bank/trades', { page: 1, pageSize: 10 })).body.data.list;
     expect(trades[0]).toMatchObject({ requestId: `refund:${first}`, direction: 'debit', type: 7, num: -bigCoins });
@@ -214,14 +216,14 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(racing.map((r) => r.body.code)).toEqual([200, 200, 200]);
     expect(racing.filter((r) => r.body.data.refunded).length).toBe(1);
     expect((await ledgerOf(`refund:${second}`)).length).toBe(1);
-    expect(await balanceOf(viewer.client)).toBe(0);
+    expect(await viewer.client.balance()).toBe(0);
     expect(await accountOf(viewer.userId)).toEqual([0, 0]);
     // A paid callback repeated after the refund credits nothing.
     expect((await callback(first)).body).toMatchObject({
       code: 12005,
       msg: `order ${first} is refunded, not waiting for payment`,
     });
-    expect(await balanceOf(viewer.client)).toBe(0);
+    expect(await viewer.client.balance()).toBe(0);
   });
 
   it('refund refused when the coins were spent: 409 naming what is missing, nothing moved', async () => {
@@ -236,7 +238,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     );
     expect(gift.body.code).toBe(200);
     const left = smallCoins - crownPrice;
-    await waitFor('the gift settled', async () => (await balanceOf(viewer.client)) === left, 30_000);
+    await waitFor('the gift settled', async () => (await viewer.client.balance()) === left, 30_000);
 
     const refused = await admin.post('/bank/admin/refund', { orderId: paid });
     expect([refused.status, refused.body.code]).toEqual([409, 12021]);
@@ -244,7 +246,7 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(await ledgerOf(`refund:${paid}`)).toEqual([]);
     expect(await statusOf(paid)).toBe(2);
     expect(await accountOf(viewer.userId)).toEqual([left, smallCoins]);
-    expect(await balanceOf(viewer.client)).toBe(left);
+    expect(await viewer.client.balance()).toBe(left);
   });
 
   it('refund: admins only (403), an unknown order 404, an order not paid 409', async () => {
@@ -262,13 +264,13 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
       12022,
       `order ${waiting} is waiting: only a paid order can be refunded`,
     ]);
-    expect(await balanceOf(viewer.client)).toBe(smallCoins);
+    expect(await viewer.client.balance()).toBe(smallCoins);
   });
 
   it('payProduct with an Idempotency-Key: one order per key (sent twice, or at once); other parameters 409; none: a new order each time', async () => {
     const viewer = await loginNewUser(http);
     const countOf = async (userId: number) =>
-      Number((await sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [userId]))[0].n);
+      Number((await stack.sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [userId]))[0].n);
 
     const a = await order(viewer.client, smallId, 'recharge-1');
     const b = await order(viewer.client, smallId, 'recharge-1');

@@ -79,8 +79,6 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
   const outsider = new RpcAuth('gift-service', 'an-attacker-guess-of-the-secret-0123456789');
   const login = (): Promise<{ client: HttpClient; userId: number }> => loginNewUser(http);
 
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   const client = (port: number): ClientProxy => {
     const made = createRpcClient('rpc-auth-e2e', { host: '127.0.0.1', port });
     clients.push(made);
@@ -128,7 +126,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect(
       await rawExchange(stack.ports.bankRpc, signedFrame(insider, BankRpc.DEV_PAY, pay, Date.now() - 120_000)),
     ).toEqual(REFUSED);
-    expect(await balanceOf(user.client)).toBe(0);
+    expect(await user.client.balance()).toBe(0);
     const [order] = await stack.db.dataSource.query('SELECT status FROM t_pay_order WHERE order_id = ?', [orderId]);
     expect(Number(order.status)).not.toBe(2);
 
@@ -140,7 +138,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect(paid.answer.split('\n')[0]).toMatch(/^\d+#LG1 bank-service \d+ - \S{43}$/); // the answer is signed too
     // ...and replaying its bytes on another connection is refused before any handler runs.
     expect(await rawExchange(stack.ports.bankRpc, genuine)).toEqual(REFUSED);
-    expect(await balanceOf(user.client)).toBe(products[0].coinNum);
+    expect(await user.client.balance()).toBe(products[0].coinNum);
 
     const logged = refusals().slice(before);
     expect(logged).toHaveLength(4);
@@ -158,7 +156,7 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       expect(signed.answer).toContain('There is no matching message handler');
       expect(signed.answer).not.toContain('"balance"');
     }
-    expect(await balanceOf(user.client)).toBe(0);
+    expect(await user.client.balance()).toBe(0);
     const [{ n }] = await stack.db.dataSource.query(
       'SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ?',
       [user.userId],

@@ -41,12 +41,9 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     await stack?.close();
   });
 
-  const sql = <T = Record<string, string>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
-
   async function openRoom(anchorId: number): Promise<number> {
     const roomId = newId();
-    await sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'authority', 1)`, [
+    await stack.sql(`INSERT INTO t_living_room (id, anchor_id, room_name, status) VALUES (?, ?, 'authority', 1)`, [
       roomId,
       anchorId,
     ]);
@@ -54,7 +51,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
   }
 
   async function wallet(userId: number): Promise<{ balance: number; earnings: number }> {
-    const [row] = await sql<{ current_balance: string; earnings: string }>(
+    const [row] = await stack.sql<{ current_balance: string; earnings: string }>(
       'SELECT current_balance, earnings FROM t_qiyu_currency_account WHERE user_id = ?',
       [userId],
     );
@@ -64,7 +61,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
   async function fundedGift(seed: number, label: string) {
     const sender = newId();
     const anchor = newId();
-    await sql(
+    await stack.sql(
       'INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 1000, 1000)',
       [sender],
     );
@@ -78,7 +75,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const victim = newId();
     const attacker = newId();
     const honestAnchor = newId();
-    await sql(
+    await stack.sql(
       'INSERT INTO t_qiyu_currency_account (user_id, current_balance, total_recharged) VALUES (?, 10000, 10000), (?, 0, 0)',
       [victim, attacker],
     );
@@ -164,7 +161,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await wallet(honestAnchor)).toEqual({ balance: 0, earnings: rosePrice });
     // The unsigned ones left no trace in the ledger; the signed ones that do not check out are recorded as
     // refused (nothing moved): a redelivery gets the same answer.
-    const trades = await sql<{ request_id: string; num: string }>(
+    const trades = await stack.sql<{ request_id: string; num: string }>(
       'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id IN (?, ?) ORDER BY id',
       [victim, attacker],
     );
@@ -176,8 +173,8 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
         .map((t) => t.request_id)
         .sort(),
     ).toEqual([...signedAttacks].sort());
-    await waitForGiftRecords({ query: sql }, [honest.requestId]);
-    const records = await sql<{ request_id: string }>(
+    await waitForGiftRecords(stack.db.dataSource, [honest.requestId]);
+    const records = await stack.sql<{ request_id: string }>(
       'SELECT request_id FROM t_gift_record WHERE user_id = ? OR receiver_id = ?',
       [victim, attacker],
     );
@@ -220,7 +217,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
 
     // The state a crash between settlement and records/pushes leaves (the offsets never moved): the
     // charge is in the ledger, the record and the push are not. Then the catalogue changes the price.
-    await sql('DELETE FROM t_gift_record WHERE request_id = ?', [mq.requestId]);
+    await stack.sql('DELETE FROM t_gift_record WHERE request_id = ?', [mq.requestId]);
     await stack.redis.redis.del(new GiftRedisKeys(stack.redis.prefix).giftOutcome(mq.requestId));
     pushes.room = pushes.room.filter((m) => m.msgId !== mq.requestId);
     const configs = stack.gift.get(GiftConfigService);
@@ -232,7 +229,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
         'the redelivery recorded and pushed again',
         async () =>
           pushes.pushedIds().has(mq.requestId) &&
-          (await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length === 1,
+          (await stack.sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length === 1,
       );
       await parked.stop();
       expect(parked.messages.filter((p) => p.rawValue?.includes(mq.requestId))).toEqual([]);
@@ -257,7 +254,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
 
     // Two hours later: the outcome records are gone (expired), and the same signed message comes again
     // (a captured one sent by whoever can write to Kafka, or a redelivery after a long outage).
-    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
+    await stack.sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
       mq.requestId,
     ]);
     await stack.redis.redis.del(keys.giftOutcome(mq.requestId), keys.roomGiftApplied(room, mq.requestId));
@@ -278,17 +275,17 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(pushes.room.map((m) => m.msgId)).toEqual([marker.requestId]);
     expect(await board()).toEqual([String(sender), String(price + SEED_GIFTS[0][2])]);
     expect(await wallet(sender)).toEqual({ balance: 1000 - price - SEED_GIFTS[0][2], earnings: 0 });
-    expect((await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length).toBe(1);
+    expect((await stack.sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [mq.requestId])).length).toBe(1);
 
     // But a delivery that never finished (charged, then Redis or im-router down for longer than the window:
     // no record written) still gets its effect and board points when it finally comes through.
     const unfinished = signedAsGateway({ ...mq, requestId: `${sender}:${uniqueName('unfinished')}` });
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
     await waitFor('the unfinished one settled', () => pushes.pushedIds().has(unfinished.requestId));
-    await sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
+    await stack.sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
       unfinished.requestId,
     ]);
-    await sql('DELETE FROM t_gift_record WHERE request_id = ?', [unfinished.requestId]);
+    await stack.sql('DELETE FROM t_gift_record WHERE request_id = ?', [unfinished.requestId]);
     await stack.redis.redis.del(
       keys.giftOutcome(unfinished.requestId),
       keys.roomGiftApplied(room, unfinished.requestId),
@@ -298,7 +295,9 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
     await waitFor('its effect shown at last', () => pushes.room.some((m) => m.msgId === unfinished.requestId));
     expect(await board()).toEqual([String(sender), String(2 * price + SEED_GIFTS[0][2])]);
-    expect((await sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [unfinished.requestId])).length).toBe(1);
+    expect((await stack.sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [unfinished.requestId])).length).toBe(
+      1,
+    );
     expect(await wallet(sender)).toEqual({ balance: 1000 - 2 * price - SEED_GIFTS[0][2], earnings: 0 });
   });
 });

@@ -36,13 +36,9 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     await stack?.close();
   });
 
-  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> =>
-    stack.db.dataSource.query(query, params);
-  const balanceOf = async (client: HttpClient): Promise<number> =>
-    (await client.post('/bank/balance')).body.data.balance;
   /** The wallet row: status, spent today and the day it counts, and whether that day is today (UTC, the database's clock). */
   const walletOf = async (userId: number) => {
-    const [row] = await sql<{ status: number; spent_today: string; is_today: number }>(
+    const [row] = await stack.sql<{ status: number; spent_today: string; is_today: number }>(
       'SELECT status, spent_today, spent_day = UTC_DATE() AS is_today FROM t_qiyu_currency_account WHERE user_id = ?',
       [userId],
     );
@@ -51,9 +47,10 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
   /** Every ledger row of the request id, as [direction, num, status]. */
   const rowsOf = async (requestId: string): Promise<number[][]> =>
     (
-      await sql('SELECT direction, num, status FROM t_qiyu_currency_trade WHERE request_id = ? ORDER BY direction', [
-        requestId,
-      ])
+      await stack.sql(
+        'SELECT direction, num, status FROM t_qiyu_currency_trade WHERE request_id = ? ORDER BY direction',
+        [requestId],
+      )
     ).map((r) => [r.direction, r.num, r.status].map(Number));
   const cacheKey = (userId: number): string => balanceCacheKey(stack.redis.prefix, userId);
   /** Rewrites the user's cached wallet (same version): the figures a lost or late refresh could leave behind. */
@@ -99,7 +96,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     const first = await send(crownId, 'cap-1');
     expect(first.body.code).toBe(200);
     expect((await outcomeOf(first.body.data.requestId)).bizCode).toBe(ImBizCode.GIFT_SUCCESS);
-    expect(await balanceOf(viewer.client)).toBe(COINS - crownPrice);
+    expect(await viewer.client.balance()).toBe(COINS - crownPrice);
 
     const over = await send(crownId, 'cap-2');
     expect([over.status, over.body.code]).toEqual([403, 12010]);
@@ -108,7 +105,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     const fits = await send(applauseId, 'cap-2');
     expect(fits.body.code).toBe(200);
     expect((await outcomeOf(fits.body.data.requestId)).bizCode).toBe(ImBizCode.GIFT_SUCCESS);
-    expect(await balanceOf(viewer.client)).toBe(COINS - crownPrice - applausePrice);
+    expect(await viewer.client.balance()).toBe(COINS - crownPrice - applausePrice);
     expect(await walletOf(viewer.userId)).toEqual({
       status: 1,
       spentToday: crownPrice + applausePrice,
@@ -135,7 +132,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
       bizCode: ImBizCode.GIFT_FAIL,
       msg: `daily spend cap reached: ${crownPrice} + ${crownPrice} > ${CAP} coins today (UTC)`,
     });
-    expect(await balanceOf(viewer.client)).toBe(COINS - crownPrice);
+    expect(await viewer.client.balance()).toBe(COINS - crownPrice);
     expect(await rowsOf(refusedId)).toEqual([[1, 0, 0]]);
 
     // The same key again: the first answer (its request id), produced again and answered from the ledger.
@@ -151,7 +148,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
       [2, crownPrice, 1],
     ]);
     expect(await walletOf(viewer.userId)).toEqual({ status: 1, spentToday: crownPrice + rosePrice, isToday: true });
-    expect(await balanceOf(viewer.client)).toBe(COINS - crownPrice - rosePrice);
+    expect(await viewer.client.balance()).toBe(COINS - crownPrice - rosePrice);
 
     // The cache entry lost: the gateway asks bank-service, which reads the wallet, and refuses before Kafka.
     await stack.redis.redis.del(cacheKey(viewer.userId));
@@ -162,7 +159,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
   it("the day rolls over: yesterday's spending (UTC, the database's clock) does not count today", async () => {
     const { viewer, send, outcomeOf } = await viewerInRoom();
     // The wallet spent its whole cap yesterday; the cache forgets it (the gateway reads the wallet again).
-    await sql(
+    await stack.sql(
       'UPDATE t_qiyu_currency_account SET spent_today = ?, spent_day = UTC_DATE() - INTERVAL 1 DAY WHERE user_id = ?',
       [CAP, viewer.userId],
     );
@@ -188,7 +185,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     expect(refusedEarly.length + refusedLate.length).toBe(2);
     for (const o of refusedLate)
       expect(o.msg).toBe(`daily spend cap reached: ${crownPrice} + ${crownPrice} > ${CAP} coins today (UTC)`);
-    expect(await balanceOf(viewer.client)).toBe(COINS - crownPrice);
+    expect(await viewer.client.balance()).toBe(COINS - crownPrice);
     expect(await walletOf(viewer.userId)).toEqual({ status: 1, spentToday: crownPrice, isToday: true });
   });
 
@@ -199,7 +196,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     const admin = { client: http.as(adminLogin.body.data.token), userId: adminLogin.body.data.userId };
     const auditRows = async () =>
       (
-        await sql('SELECT status, admin_id, reason FROM t_account_status_log WHERE user_id = ? ORDER BY id', [
+        await stack.sql('SELECT status, admin_id, reason FROM t_account_status_log WHERE user_id = ? ORDER BY id', [
           viewer.userId,
         ])
       ).map((r) => [Number(r.status), Number(r.admin_id), r.reason]);
@@ -257,7 +254,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     const paid = await viewer.client.post('/bank/devPay', { orderId: order.body.data.orderId });
     expect(paid.body).toMatchObject({ code: 200, data: { credited: true, coinNum: product.coinNum } });
     const balance = COINS + product.coinNum;
-    expect(await balanceOf(viewer.client)).toBe(balance);
+    expect(await viewer.client.balance()).toBe(balance);
 
     // The cached flag lost its freeze (a stale entry): the gateway lets the gift through, the settlement refuses it.
     await staleCache(viewer.userId, { frozen: false });
@@ -267,7 +264,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
       bizCode: ImBizCode.GIFT_FAIL,
       msg: 'account is frozen',
     });
-    expect(await balanceOf(viewer.client)).toBe(balance);
+    expect(await viewer.client.balance()).toBe(balance);
 
     const active = await admin.client.post('/bank/admin/unfreeze', { userId: viewer.userId });
     expect(active.body).toMatchObject({ code: 200, data: { userId: viewer.userId, status: 'active' } });
@@ -278,7 +275,7 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     const sent = await send(roseId, 'frozen-3');
     expect(sent.body.code).toBe(200);
     expect((await outcomeOf(sent.body.data.requestId)).bizCode).toBe(ImBizCode.GIFT_SUCCESS);
-    expect(await balanceOf(viewer.client)).toBe(balance - rosePrice);
+    expect(await viewer.client.balance()).toBe(balance - rosePrice);
     const again = await viewer.client.post('/bank/payProduct', { productId: product.id, paySource: 1, payChannel: 0 });
     expect(again.body.code).toBe(200);
   });

@@ -89,6 +89,11 @@ export class HttpClient {
     return { status: res.status, body: parsed<T>(await res.text()), headers: res.headers };
   }
 
+  /** The caller's wallet balance (`/bank/balance`). */
+  async balance(): Promise<number> {
+    return (await this.post('/bank/balance')).body.data.balance;
+  }
+
   as(token: string | undefined): HttpClient {
     return new HttpClient(this.baseUrl, token);
   }

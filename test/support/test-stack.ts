@@ -77,6 +77,8 @@ export interface TestStack {
   /** The im-core node (realIm): its per-connection state, for specs that check what a socket left behind. */
   imCore: INestApplication | null;
   baseUrl: string;
+  /** A query on the stack's database (its rows: numbers of BIGINT columns and DECIMALs may come as strings). */
+  sql<T = Record<string, string>>(query: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -157,6 +159,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     wsUrl: options.realIm ? `ws://127.0.0.1:${imWs}/ws` : null,
     imCore,
     baseUrl: `http://127.0.0.1:${gatewayHttp}`,
+    sql: (query, params = []) => db.dataSource.query(query, params),
     async close() {
       await gateway.close();
       await gift.close();
