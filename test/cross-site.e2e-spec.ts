@@ -98,6 +98,45 @@ describe('cross-site requests', () => {
     expect([read.status, read.body.code]).toEqual([403, 100003]);
   });
 
+  it("a cookie another port's page planted (cookie tossing) never makes the page act as its user", async () => {
+    const victim = await login();
+    const attacker = await login();
+    const own = new URL(stack.baseUrl).origin;
+    const as = (cookie: string, headers: Record<string, string> = {}) =>
+      http.request('POST', '/user/profile', '{}', {
+        'content-type': 'application/json',
+        origin: own,
+        cookie,
+        ...headers,
+      });
+    // The browser sends the planted cookie (a longer path) first, then the page's own.
+    const both = `${attacker.cookie}; ${victim.cookie}`;
+    const told = await as(both, { 'x-live-user': String(victim.userId) }); // the web client says who it is
+    expect([told.status, told.body.data]).toEqual([200, expect.objectContaining({ userId: victim.userId })]);
+    const unknown = await as(both); // no header: whose request it is cannot be told
+    expect([unknown.status, unknown.body.code, unknown.body.msg]).toEqual([
+      401,
+      100002,
+      expect.stringMatching(/several login cookies/),
+    ]);
+    const replaced = await as(attacker.cookie, { 'x-live-user': String(victim.userId) }); // the page's own overwritten
+    expect([replaced.status, replaced.body.code]).toEqual([401, 100002]);
+    // Nothing is bought for the attacker either.
+    const order = await http.request('POST', '/bank/payProduct', `productId=${productId}&paySource=1&payChannel=0`, {
+      ...FORM,
+      origin: own,
+      cookie: both,
+      'x-live-user': String(victim.userId),
+    });
+    expect(order.body.code).toBe(200);
+    const [row] = await stack.sql<{ user_id: string }>('SELECT user_id FROM t_pay_order WHERE order_id = ?', [
+      (order.body.data as { orderId: string }).orderId,
+    ]);
+    expect(Number(row.user_id)).toBe(victim.userId);
+    // One cookie and no header (an app of API.md keeping the cookie): its user, as ever.
+    expect((await as(victim.cookie)).body.data).toEqual(expect.objectContaining({ userId: victim.userId }));
+  });
+
   it('a bearer token is read before the cookie: a planted cookie does not change who the caller is', async () => {
     const victim = await login();
     const attacker = await login();

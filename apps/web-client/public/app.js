@@ -77,6 +77,9 @@ async function post(path, body, headers) {
       credentials: 'same-origin',
       headers: {
         'content-type': 'application/json',
+        // Who this page is logged in as: the gateway then uses that user's login cookie, never one another
+        // page of this host (another port) or a sibling subdomain may have added ("cookie tossing").
+        ...(state.userId ? { 'x-live-user': String(state.userId) } : {}),
         ...headers,
       },
       body: JSON.stringify(body || {}),

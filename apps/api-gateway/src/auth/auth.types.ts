@@ -8,6 +8,8 @@ export interface RequestUser {
 
 export interface AuthenticatedRequest {
   user?: RequestUser;
+  /** The token that authenticated the request (AuthGuard): the one a logout deletes. */
+  authToken?: string;
   headers: Record<string, string | string[] | undefined>;
   cookies?: Record<string, string | undefined>;
 }

@@ -6,7 +6,6 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { Public } from './auth.decorators';
-import { tokenOf } from './auth.guard';
 import { AuthService } from './auth.service';
 import { allowedOriginsOf, isCrossSite } from './cross-site';
 import { AuthenticatedRequest, TOKEN_COOKIE } from './auth.types';
@@ -76,8 +75,7 @@ export class LoginController {
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ApiResponse<null>> {
-    const token = tokenOf(req);
-    if (token) await this.auth.logout(token);
+    if (req.authToken) await this.auth.logout(req.authToken);
     void reply.clearCookie(TOKEN_COOKIE, { path: '/' });
     return ApiResponses.ok(null);
   }

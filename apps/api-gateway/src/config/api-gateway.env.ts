@@ -102,10 +102,11 @@ export class GatewayEnv extends AppEnv {
    * Copies of a gift send at once (one Idempotency-Key and parameters) get one verdict: a first use's checks
    * must end within this less 500 ms (past it: 503, the key released), and a copy whose wallet check refuses
    * it reads the first's claim until it is released (refused: so is the copy) or older than this (accepted: the
-   * copy gets its answer). Longer: a retry right after a send that emptied the wallet waits longer for its 200.
+   * copy gets its answer). 6 s: the checks' deadline (5.5 s) is past GATEWAY_RPC_TIMEOUT_MS (5 s), so a stalled
+   * service times a send out as it did before; a retry right after a send that emptied the wallet waits for it.
    */
   @IntSetting(1_000, 30_000)
-  GATEWAY_IDEMPOTENCY_WAIT_MS: number = 3_000;
+  GATEWAY_IDEMPOTENCY_WAIT_MS: number = 6_000;
 
   /** `true` answers the benchmark baselines under /bench (npm run bench); otherwise they do not exist (404). */
   @DevConvenience()
