@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { chromiumFor, cspViolations, launchChromium, loginPage as newUserPage } from './support/browser';
+import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
 
 const chromiumPath = chromiumFor('web-client');
@@ -135,5 +136,38 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
     await page.waitForSelector('.swagger-ui .opblock', { timeout: 20_000 });
     expect(cspViolations).toEqual([]);
     await page.context().close();
+  });
+  it("a qytk cookie another port's page planted (Path=/bank, sent first) does not turn the page's recharge into another user's", async () => {
+    const http = new HttpClient(stack.baseUrl);
+    const loginByApi = async (phone: string) => {
+      const code = (await http.post('/userLogin/sendLoginCode', { phone })).body.data.devCode!;
+      return (await http.post('/userLogin/login', { phone, code })).body.data;
+    };
+    const stamp = String(Date.now()).slice(-7);
+    const anchor = await loginByApi(`1371${stamp}`);
+    await http.as(anchor.token).post('/living/startingLiving', { type: 0, roomName: 'Tossing test' });
+    const attacker = await loginByApi(`1372${stamp}`);
+    const victim = await loginPage();
+    await victim.click('#refresh-rooms');
+    await victim.locator('#rooms a', { hasText: 'Tossing test' }).first().click();
+    await victim.waitForSelector('#view-room:not([hidden])');
+    // What a page of http://127.0.0.1:<another port> can do: cookies ignore ports.
+    await victim
+      .context()
+      .addCookies([
+        { name: 'qytk', value: attacker.token, domain: '127.0.0.1', path: '/bank', httpOnly: false, sameSite: 'Lax' },
+      ]);
+    await victim.click('#open-recharge');
+    await victim.locator('#products button').first().click();
+    await victim.waitForFunction(() => Number(document.getElementById('balance')!.textContent) > 0);
+    const owners = await stack.sql<{ user_id: string }>('SELECT user_id FROM t_pay_order WHERE user_id IN (?, ?)', [
+      await victim.evaluate(() => Number(localStorage.getItem('lg.userId'))),
+      attacker.userId,
+    ]);
+    expect(owners.map((o) => Number(o.user_id))).toEqual([
+      await victim.evaluate(() => Number(localStorage.getItem('lg.userId'))),
+    ]);
+    expect(await http.as(attacker.token).balance()).toBe(0);
+    await victim.context().close();
   });
 });
