@@ -2,11 +2,17 @@ import { BizException } from '@live/common';
 import { cookieUserOf, expectedUserOf, tokenCookiesOf } from './session-cookies';
 
 describe('login cookies told apart (cookie tossing)', () => {
-  it('reads every qytk value of the Cookie header in order, once each, at most 4', () => {
+  it('reads the qytk values of the Cookie header in order, once each, the last 4', () => {
     expect(tokenCookiesOf('a=1; qytk=planted; b=2; qytk=own')).toEqual(['planted', 'own']);
     expect(tokenCookiesOf('qytk=x; qytk=x; xqytk=y; qytk=')).toEqual(['x']);
     expect(tokenCookiesOf('qytk=a%3Db')).toEqual(['a=b']);
-    expect(tokenCookiesOf(Array.from({ length: 9 }, (_, i) => `qytk=t${i}`).join('; '))).toHaveLength(4);
+    // Planted ones (longer paths) come first; the page's own (Path=/) last: never pushed out by planting more.
+    expect(tokenCookiesOf(Array.from({ length: 9 }, (_, i) => `qytk=t${i}`).join('; '))).toEqual([
+      't5',
+      't6',
+      't7',
+      't8',
+    ]);
     expect(tokenCookiesOf(undefined)).toEqual([]);
   });
 
@@ -42,5 +48,6 @@ describe('login cookies told apart (cookie tossing)', () => {
       "100002 the login cookie is not user 7's: log in again",
     );
     expect(await refusal(cookieUserOf(['gone'], undefined, resolve))).toBe('100002 token is invalid or expired');
+    expect(await refusal(cookieUserOf(['gone'], 7, resolve))).toBe('100002 token is invalid or expired'); // expired
   });
 });

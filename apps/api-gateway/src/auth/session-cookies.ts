@@ -8,9 +8,11 @@ export const EXPECTED_USER_HEADER = 'x-live-user';
 const MAX_TOKEN_COOKIES = 4;
 
 /**
- * Every `qytk` value of the request's Cookie header, in the order sent (at most 4). A browser sends one per
- * (domain, path) it holds, so more than one means a page of another port of this host, or of a sibling
- * subdomain, set its own (cookies ignore ports, and SameSite does not stop them being set): "cookie tossing".
+ * The `qytk` values of the request's Cookie header, in the order sent, each once: the last 4. A browser sends one
+ * per (domain, path) it holds, longer paths first, so more than one means a page of another port of this host, or
+ * of a sibling subdomain, set its own (cookies ignore ports, and SameSite does not stop them being set): "cookie
+ * tossing". The last ones are kept: the page's own cookie (Path=/) comes after every longer-path one, and at most
+ * three can share Path=/ (host-only, Domain=host, Domain=parent), so planting many cannot push it out.
  */
 export function tokenCookiesOf(cookieHeader: string | string[] | undefined): string[] {
   const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : (cookieHeader ?? '');
@@ -20,9 +22,8 @@ export function tokenCookiesOf(cookieHeader: string | string[] | undefined): str
     if (at < 0 || pair.slice(0, at).trim() !== TOKEN_COOKIE) continue;
     const value = decoded(pair.slice(at + 1).trim());
     if (value !== '' && !values.includes(value)) values.push(value);
-    if (values.length === MAX_TOKEN_COOKIES) break;
   }
-  return values;
+  return values.slice(-MAX_TOKEN_COOKIES);
 }
 
 /** The `x-live-user` header: the user id the page believes it is logged in as, or undefined (none, or not one). */
@@ -49,11 +50,11 @@ export async function cookieUserOf(
       BaseErrorCode.TOKEN_ERROR,
       'several login cookies were sent (another site may have set one): log in again',
     );
-  for (const token of tokens) {
-    const user = await resolve(token);
-    if (user && (expectedUser === undefined || user.userId === expectedUser)) return { user, token };
-  }
-  if (expectedUser !== undefined && tokens.length > 0)
+  // At once (one Redis round trip, auto-pipelined), the first match in the order sent.
+  const users = await Promise.all(tokens.map((token) => resolve(token)));
+  const at = users.findIndex((user) => user !== null && (expectedUser === undefined || user.userId === expectedUser));
+  if (at >= 0) return { user: users[at]!, token: tokens[at] };
+  if (users.some((user) => user !== null))
     throw new BizException(BaseErrorCode.TOKEN_ERROR, `the login cookie is not user ${expectedUser}'s: log in again`);
   throw new BizException(BaseErrorCode.TOKEN_ERROR, 'token is invalid or expired');
 }

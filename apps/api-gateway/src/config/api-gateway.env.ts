@@ -93,7 +93,8 @@ export class GatewayEnv extends AppEnv {
   /**
    * How long the gateway remembers what an Idempotency-Key was used for (seconds): within it, a reuse with
    * other parameters is refused at once (409); after it, the ledger answers (the same parameters: the first
-   * outcome, charged once; others: parked, never charged). Redis holds one claim per gift of the window.
+   * outcome, charged once; others: parked, never charged). Redis holds one claim per gift of the window. The
+   * same on every gateway: copies of a send at once age the first's claim by it (IdempotencyKeys).
    */
   @IntSetting(60, 86_400)
   GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: number = 600;

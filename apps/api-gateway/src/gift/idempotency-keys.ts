@@ -1,4 +1,5 @@
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
+import { withDeadline } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -8,6 +9,8 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 /** How often a copy waiting for the first send's verdict reads the key's age again. */
 const VERDICT_POLL_MS = 50;
+/** How long past the wait one read of the key may take before the verdict is unknown. */
+const VERDICT_READ_GRACE_MS = 1_000;
 /** What a first send's checks leave of the wait (checkDeadlineMs). */
 const CHECK_MARGIN_MS = 500;
 /** Keys whose first verdict this process is waiting for at once (one read loop each, shared by their copies). */
@@ -73,7 +76,7 @@ export class IdempotencyKeys {
    * names an accepted send: the copy gets the first answer, even if that charge emptied the wallet. A younger
    * one is read again every 50 ms until it is released (refused: so is the copy), claimed again by another copy
    * (its TTL back up: the first was refused) or old enough. Ages by Redis' clock (the key's PTTL against the
-   * window), not the gateways'. Copies of one key in this process share one read loop; at most 1,000 keys at
+   * window: every gateway must have the same GATEWAY_IDEMPOTENCY_WINDOW_SECONDS), not the gateways' clocks. Copies of one key in this process share one read loop; at most 1,000 keys at
    * once (beyond: VerdictUnknown; so at most 20,000 reads a second). Redis failing: VerdictUnknown.
    */
   async firstAccepted(userId: number, clientKey: string): Promise<boolean> {
@@ -100,8 +103,13 @@ export class IdempotencyKeys {
     const until = Date.now() + waitMs; // whatever another instance's window says
     let previous = Number.POSITIVE_INFINITY;
     for (;;) {
-      const ttl = await this.redis.pttl(key).catch((err: unknown) => {
-        throw new VerdictUnknown(`Redis failed: ${err instanceof Error ? err.message : String(err)}`);
+      // Bounded, so a Redis that never answers cannot hold a wait (and its place among the 1,000) for good.
+      const ttl = await withDeadline(
+        this.redis.pttl(key),
+        Math.max(until - Date.now(), 0) + VERDICT_READ_GRACE_MS,
+        () => new VerdictUnknown('Redis did not answer'),
+      ).catch((err: unknown) => {
+        throw err instanceof VerdictUnknown ? err : new VerdictUnknown(`Redis failed: ${String(err)}`);
       });
       if (ttl === -2 || ttl > previous) return false; // released, or released and claimed again: refused
       if (ttl === -1 || windowMs - ttl >= waitMs || Date.now() >= until) return true;
