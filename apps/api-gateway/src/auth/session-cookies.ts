@@ -16,14 +16,16 @@ const MAX_TOKEN_COOKIES = 4;
  */
 export function tokenCookiesOf(cookieHeader: string | string[] | undefined): string[] {
   const header = Array.isArray(cookieHeader) ? cookieHeader.join('; ') : (cookieHeader ?? '');
+  const pairs = header.split(';');
   const values: string[] = [];
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at < 0 || pair.slice(0, at).trim() !== TOKEN_COOKIE) continue;
-    const value = decoded(pair.slice(at + 1).trim());
-    if (value !== '' && !values.includes(value)) values.push(value);
+  // From the end, stopping at 4: a header of thousands of pairs (16 KB) costs one pass, not a dedupe of each.
+  for (let i = pairs.length - 1; i >= 0 && values.length < MAX_TOKEN_COOKIES; i--) {
+    const at = pairs[i].indexOf('=');
+    if (at < 0 || pairs[i].slice(0, at).trim() !== TOKEN_COOKIE) continue;
+    const value = decoded(pairs[i].slice(at + 1).trim());
+    if (value !== '' && !values.includes(value)) values.unshift(value);
   }
-  return values.slice(-MAX_TOKEN_COOKIES);
+  return values;
 }
 
 /** The `x-live-user` header: the user id the page believes it is logged in as, or undefined (none, or not one). */
