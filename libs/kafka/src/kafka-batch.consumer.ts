@@ -1,4 +1,4 @@
-import { describeError } from '@live/common';
+import { describeError, withDeadline } from '@live/common';
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -88,17 +88,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
 
   /** Resolves when this member has joined the group (and got its partitions) for the first time. */
   async waitForAssignment(timeoutMs = 30_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.joined,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${this.groupId}: no group join in ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(this.joined, timeoutMs, () => new Error(`${this.groupId}: no group join in ${timeoutMs} ms`));
   }
 
   /** Lets the running handler finish (a failing one stops retrying), commits, leaves the group, disconnects. */

@@ -9,7 +9,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
 
 /** How often a copy waiting for the first send's verdict reads the key's age again. */
 const VERDICT_POLL_MS = 50;
-/** How long past the wait one read of the key may take before the verdict is unknown. */
+/** How long past the wait a verdict may take (the key's reads) before it is unknown. */
 const VERDICT_READ_GRACE_MS = 1_000;
 /** What a first send's checks leave of the wait (checkDeadlineMs). */
 const CHECK_MARGIN_MS = 500;
@@ -53,6 +53,12 @@ export class IdempotencyKeys {
     this.redis = withScripts<IdempotencyCommands>(redis, {
       lgReleaseIdempotencyKey: { numberOfKeys: 1, lua: RELEASE },
     });
+    if (this.checkDeadlineMs() <= env.GATEWAY_RPC_TIMEOUT_MS)
+      this.logger.warn(
+        `GATEWAY_IDEMPOTENCY_WAIT_MS ${env.GATEWAY_IDEMPOTENCY_WAIT_MS} leaves the checks of a keyed gift send ` +
+          `${this.checkDeadlineMs()} ms, not more than GATEWAY_RPC_TIMEOUT_MS ${env.GATEWAY_RPC_TIMEOUT_MS}: a slow call ` +
+          `refuses such sends (503) that plain ones survive; set it above ${env.GATEWAY_RPC_TIMEOUT_MS + CHECK_MARGIN_MS}`,
+      );
   }
 
   async claim(userId: number, clientKey: string, fingerprint: string): Promise<IdempotencyClaim> {
@@ -84,7 +90,12 @@ export class IdempotencyKeys {
     const running = this.verdicts.get(key);
     if (running) return running;
     if (this.verdicts.size >= MAX_VERDICT_WAITS) throw new VerdictUnknown('too many Idempotency-Key waits at once');
-    const verdict = this.readVerdict(key).finally(() => this.verdicts.delete(key));
+    // Bounded as a whole, so a Redis that never answers cannot hold a wait (and its place among the 1,000) for good.
+    const verdict = withDeadline(
+      this.readVerdict(key),
+      this.env.GATEWAY_IDEMPOTENCY_WAIT_MS + VERDICT_READ_GRACE_MS,
+      () => new VerdictUnknown('Redis did not answer'),
+    ).finally(() => this.verdicts.delete(key));
     this.verdicts.set(key, verdict);
     return verdict;
   }
@@ -103,13 +114,8 @@ export class IdempotencyKeys {
     const until = Date.now() + waitMs; // whatever another instance's window says
     let previous = Number.POSITIVE_INFINITY;
     for (;;) {
-      // Bounded, so a Redis that never answers cannot hold a wait (and its place among the 1,000) for good.
-      const ttl = await withDeadline(
-        this.redis.pttl(key),
-        Math.max(until - Date.now(), 0) + VERDICT_READ_GRACE_MS,
-        () => new VerdictUnknown('Redis did not answer'),
-      ).catch((err: unknown) => {
-        throw err instanceof VerdictUnknown ? err : new VerdictUnknown(`Redis failed: ${String(err)}`);
+      const ttl = await this.redis.pttl(key).catch((err: unknown) => {
+        throw new VerdictUnknown(`Redis failed: ${err instanceof Error ? err.message : String(err)}`);
       });
       if (ttl === -2 || ttl > previous) return false; // released, or released and claimed again: refused
       if (ttl === -1 || windowMs - ttl >= waitMs || Date.now() >= until) return true;

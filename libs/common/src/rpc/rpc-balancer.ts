@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
+import { withDeadline } from '../async';
 import { BaseErrorCode, BizException } from '../errors';
 import { RPC_PING_PATTERN } from './rpc-auth-socket';
 import { rpcFailure, rpcFailureReason } from './rpc-call';
@@ -138,20 +139,12 @@ export class RpcBalancer {
 
   /** null when connected; else why not (the connection is reset, so the next try dials afresh). */
   private async connect(instance: RpcInstance, ms: number): Promise<string | null> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        instance.proxy.connect(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no connection within ${ms} ms`)), ms);
-        }),
-      ]);
+      await withDeadline(instance.proxy.connect(), ms, () => new Error(`no connection within ${ms} ms`));
       return null;
     } catch (err: unknown) {
       instance.proxy.close();
       return `connect: ${rpcFailureReason(err, ms)}`;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
