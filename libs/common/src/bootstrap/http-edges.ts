@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { BaseErrorCode, BizException } from '../errors';
 import { renderHttpError } from '../filters';
+import { ApiResponses } from '../response';
 import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' };
@@ -41,7 +42,7 @@ export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): vo
     return;
   }
   const { status, msg } = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, msg: 'malformed HTTP request' };
-  const body = JSON.stringify({ code: BaseErrorCode.PARAM_ERROR.code, msg, data: null });
+  const body = JSON.stringify(ApiResponses.error(BaseErrorCode.PARAM_ERROR.code, msg));
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -16,7 +16,7 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { reasonTextProblem, shownTextProblem } from './text-rules';
+import { MAX_MARKS_PER_CHAR, reasonTextProblem, shownTextProblem } from './text-rules';
 
 /** A request id: 1..64 characters of `A-Z a-z 0-9 _ - : .` (a UUID fits; so does `pay:PO123`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -72,8 +72,7 @@ export function IsReasonText(maxLength: number): PropertyDecorator {
 }
 
 /** What IsShownText refuses beyond its length, in words for the API's description (after "once trimmed, "). */
-export const SHOWN_TEXT_RULES =
-  'as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character';
+export const SHOWN_TEXT_RULES = `as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than ${MAX_MARKS_PER_CHAR} non-spacing marks on one character`;
 
 /**
  * A text shown to others in a room (a nickname, a room's title): trimmed (the spaces around dropped), then
