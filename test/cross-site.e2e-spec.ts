@@ -40,7 +40,6 @@ describe('cross-site requests', () => {
     const data = res.body.data as { token: string; userId: number };
     return { ...data, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] };
   }
-  const balance = async (token: string) => (await http.as(token).post('/bank/balance')).body.data.balance;
 
   it('a login from a page of another origin sets no cookie (login CSRF plants nothing); its own origin does', async () => {
     const ownOrigin = new URL(stack.baseUrl).origin;
@@ -76,7 +75,7 @@ describe('cross-site requests', () => {
       const forged = await send({ origin });
       expect([forged.status, forged.body.code]).toEqual([403, 100003]);
     }
-    expect(await balance(viewer.token)).toBe(coins); // nothing spent
+    expect(await http.as(viewer.token).balance()).toBe(coins); // nothing spent
     const allowed: Record<string, string>[] = [
       {},
       { origin: new URL(stack.baseUrl).origin },

@@ -135,7 +135,7 @@ describe('Idempotency-Key bound to its parameters', () => {
       ),
     );
     // Charged once, for the rose in room A; nothing for the castle, in room B or anywhere.
-    expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(productCoins - rosePrice);
+    expect(await viewer.client.balance()).toBe(productCoins - rosePrice);
     const trades = await stack.sql<{ request_id: string; num: string }>(
       'SELECT request_id, num FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 2',
       [viewer.userId],
@@ -185,7 +185,7 @@ describe('Idempotency-Key bound to its parameters', () => {
     const first = await send();
     expect(first.body.code).toBe(200);
     await waitFor('the gift shown', () => stack.pushes!.pushedIds().has(first.body.data.requestId));
-    expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(smallCoins - price);
+    expect(await viewer.client.balance()).toBe(smallCoins - price);
     const retry = await send();
     expect([retry.status, retry.body.code, retry.body.data.requestId]).toEqual([200, 200, first.body.data.requestId]);
     // A new key for the same gift is a new request: the pre-check refuses it.
@@ -231,7 +231,7 @@ describe('Idempotency-Key bound to its parameters', () => {
       [requestId],
     );
     expect(Number(trades[0].n)).toBe(1);
-    expect((await rich.client.post('/bank/balance')).body.data.balance).toBe(productCoins - castlePrice);
+    expect(await rich.client.balance()).toBe(productCoins - castlePrice);
   });
 
   it('a key refused before Kafka (balance pre-check) names nothing: it may be used again for another gift', async () => {

@@ -5,6 +5,7 @@ import { Browser, Page } from 'playwright-core';
 import { chromiumFor, cspViolations, launchChromium, loginPage as newUserPage } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
+import { loginNewUser } from './support/test-users';
 
 const chromiumPath = chromiumFor('web-client');
 const OUT = join('test-output', 'web-client');
@@ -137,16 +138,12 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
     expect(cspViolations).toEqual([]);
     await page.context().close();
   });
+
   it("a qytk cookie another port's page planted (Path=/bank, sent first) does not turn the page's recharge into another user's", async () => {
     const http = new HttpClient(stack.baseUrl);
-    const loginByApi = async (phone: string) => {
-      const code = (await http.post('/userLogin/sendLoginCode', { phone })).body.data.devCode!;
-      return (await http.post('/userLogin/login', { phone, code })).body.data;
-    };
-    const stamp = String(Date.now()).slice(-7);
-    const anchor = await loginByApi(`1371${stamp}`);
-    await http.as(anchor.token).post('/living/startingLiving', { type: 0, roomName: 'Tossing test' });
-    const attacker = await loginByApi(`1372${stamp}`);
+    const anchor = await loginNewUser(http);
+    await anchor.client.post('/living/startingLiving', { type: 0, roomName: 'Tossing test' });
+    const attacker = await loginNewUser(http);
     const victim = await loginPage();
     await victim.click('#refresh-rooms');
     await victim.locator('#rooms a', { hasText: 'Tossing test' }).first().click();
@@ -155,7 +152,14 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
     await victim
       .context()
       .addCookies([
-        { name: 'qytk', value: attacker.token, domain: '127.0.0.1', path: '/bank', httpOnly: false, sameSite: 'Lax' },
+        {
+          name: 'qytk',
+          value: attacker.client.token!,
+          domain: '127.0.0.1',
+          path: '/bank',
+          httpOnly: false,
+          sameSite: 'Lax',
+        },
       ]);
     await victim.click('#open-recharge');
     await victim.locator('#products button').first().click();
@@ -167,7 +171,7 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
     expect(owners.map((o) => Number(o.user_id))).toEqual([
       await victim.evaluate(() => Number(localStorage.getItem('lg.userId'))),
     ]);
-    expect(await http.as(attacker.token).balance()).toBe(0);
+    expect(await attacker.client.balance()).toBe(0);
     await victim.context().close();
   });
 });
