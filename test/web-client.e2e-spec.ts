@@ -149,18 +149,16 @@ describe('web client in a real browser (Chromium via playwright-core): anchor an
     await victim.locator('#rooms a', { hasText: 'Tossing test' }).first().click();
     await victim.waitForSelector('#view-room:not([hidden])');
     // What a page of http://127.0.0.1:<another port> can do: cookies ignore ports.
-    await victim
-      .context()
-      .addCookies([
-        {
-          name: 'qytk',
-          value: attacker.client.token!,
-          domain: '127.0.0.1',
-          path: '/bank',
-          httpOnly: false,
-          sameSite: 'Lax',
-        },
-      ]);
+    await victim.context().addCookies([
+      {
+        name: 'qytk',
+        value: attacker.client.token!,
+        domain: '127.0.0.1',
+        path: '/bank',
+        httpOnly: false,
+        sameSite: 'Lax',
+      },
+    ]);
     await victim.click('#open-recharge');
     await victim.locator('#products button').first().click();
     await victim.waitForFunction(() => Number(document.getElementById('balance')!.textContent) > 0);
