@@ -179,9 +179,15 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
       handler: async (batch) => batch.messages.forEach((m) => m.value && consumed.add(`${m.value.key}:${m.value.seq}`)),
     });
     consumers.push(group);
+    // A first join that meets the coordinator still loading the group's __consumer_offsets partition (a new
+    // cluster) crashes kafkajs' member: joinAndSync gives up on GROUP_LOAD_IN_PROGRESS instead of retrying it
+    // (tulios/kafkajs#1779) and kafkajs restarts the member 200 ms later, before it consumed anything. That is
+    // start-up, counted apart; the failover below must not crash the member at all.
+    let killedAt = 0;
     const crashes: string[] = [];
+    const startCrashes: string[] = [];
     (group as unknown as { consumer: Consumer }).consumer.on('consumer.crash', (e) =>
-      crashes.push(e.payload.error.message),
+      (killedAt ? crashes : startCrashes).push(`${e.payload.error.message}${e.payload.restart ? '' : ' (no restart)'}`),
     );
     await group.start();
     await group.waitForAssignment(60_000);
@@ -202,7 +208,9 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
     for (let i = 0; i < 5; i++) expect(await produceRound()).toBe(true);
     await waitUntil('the first rounds consumed', () => acked.size > 0 && [...acked].every((a) => consumed.has(a)));
 
-    const killedAt = Date.now();
+    for (const crash of startCrashes)
+      expect(crash).toBe("The coordinator is loading and hence can't process requests for this group");
+    killedAt = Date.now();
     await cluster('kill', String(leader));
 
     // Produce until one acks=all round succeeds with the leader gone (the election takes a few seconds);
