@@ -4,7 +4,6 @@ import { Socket } from 'node:net';
 import { ConfigValidationError } from '../config';
 import { ReplayGuard, RPC_MAX_CLOCK_SKEW_MS, RpcAuth } from './rpc-auth';
 import {
-  RefusalLog,
   RPC_FIRST_FRAME_TIMEOUT_MS,
   RPC_MAX_UNAUTHENTICATED_PER_ADDRESS,
   RPC_MAX_FIRST_REQUEST_CHARS,
@@ -127,32 +126,6 @@ describe('ReplayGuard', () => {
     const guard = new ReplayGuard(RPC_MAX_CLOCK_SKEW_MS, 10, now);
     expect(guard.check('c1', 1, now - 1_000, now + 1_000)).toBe('timestamp 1000 ms before this listener started');
     expect(guard.check('c1', 1, now, now + 1_000)).toBeNull();
-  });
-});
-
-describe('RefusalLog', () => {
-  it('logs at most `limit` lines per period, then says how many it left out', () => {
-    const lines: string[] = [];
-    const log = new RefusalLog({ warn: (m: string) => lines.push(m) } as unknown as Logger, 3, 1_000);
-    for (let i = 0; i < 10; i++) log.refused(`refused ${i}`, 5_000 + i);
-    log.refused('later', 6_000);
-    expect(lines).toEqual([
-      'refused 0',
-      'refused 1',
-      'refused 2',
-      '7 more refused RPC frames in the last 1 s (not logged one by one)',
-      'later',
-    ]);
-    const callbacks: string[] = [];
-    const named = new RefusalLog(
-      { warn: (m: string) => callbacks.push(m) } as unknown as Logger,
-      1,
-      1_000,
-      'callbacks',
-    );
-    for (let i = 0; i < 3; i++) named.refused(`bad ${i}`, 5_000 + i);
-    named.refused('later', 6_000);
-    expect(callbacks).toEqual(['bad 0', '2 more callbacks in the last 1 s (not logged one by one)', 'later']);
   });
 });
 
