@@ -1,4 +1,5 @@
 import { IsInt } from 'class-validator';
+import { Logger } from '@nestjs/common';
 import { BizException, BaseErrorCode } from '@live/common';
 import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
 import { BatchConsumer } from './kafka-batch.consumer';
@@ -265,5 +266,39 @@ describe('BatchConsumer', () => {
     expect(maxRetryTime).toBeLessThanOrEqual(2_000);
     // kafkajs' default (5 retries from 200 ms, doubling) gives up after about 6 s: a failover under load takes 4-8 s.
     expect(delays.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(15_000);
+  });
+});
+
+describe('BatchConsumer crash lines', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("logs kafkajs' restart after a join that met a loading coordinator as a warning; any other crash as an error", async () => {
+    const f = fakeKafka();
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      handler: async () => undefined,
+    });
+    await c.start();
+    const onCrash = f.consumer.on.mock.calls.find(([event]) => event === 'crash')![1] as (e: unknown) => void;
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const loading = Object.assign(
+      new Error("The coordinator is loading and hence can't process requests for this group"),
+      {
+        type: 'GROUP_LOAD_IN_PROGRESS',
+      },
+    );
+    onCrash({ payload: { error: loading, restart: true } });
+    onCrash({ payload: { error: loading, restart: false } });
+    onCrash({ payload: { error: new Error('boom'), restart: true } });
+    expect(warn.mock.calls.map(([m]) => m)).toEqual([
+      "g on t: consumer crashed: The coordinator is loading and hence can't process requests for this group; restarting (the group's coordinator was loading it)",
+    ]);
+    expect(error.mock.calls.map(([m]) => m)).toEqual([
+      "g on t: consumer crashed: The coordinator is loading and hence can't process requests for this group; NOT restarting",
+      'g on t: consumer crashed: boom; restarting',
+    ]);
   });
 });

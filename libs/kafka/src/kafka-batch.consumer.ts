@@ -275,9 +275,12 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       this.logger.log(`${id}: group rebalancing (member ${payload.memberId})`);
     });
     this.consumer.on(events.CRASH, ({ payload }) => {
-      this.logger.error(
-        `${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`,
-      );
+      const line = `${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`;
+      // kafkajs gives up a join on a coordinator still loading the group (a broker just started or just took
+      // the group over) instead of retrying it (tulios/kafkajs#1779), and restarts the member: expected, not an error.
+      if (payload.restart && (payload.error as { type?: string }).type === 'GROUP_LOAD_IN_PROGRESS')
+        return this.logger.warn(`${line} (the group's coordinator was loading it)`);
+      this.logger.error(line);
     });
     this.consumer.on(events.STOP, () => this.logger.log(`${id}: stopped`));
   }
