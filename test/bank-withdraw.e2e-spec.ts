@@ -179,6 +179,13 @@ describe('withdrawals of gift earnings', () => {
     expect((await stranger.client.post('/bank/withdrawals', {})).body.data).toEqual({ list: [], nextCursor: null });
     const bad = await anchor.client.post('/bank/withdrawals', { cursor: 'bm90LWEtY3Vyc29y' });
     expect([bad.status, bad.body.code]).toEqual([400, 100001]);
+    // null (the last page's nextCursor) sent back: refused as well, not a server error, not the first page again.
+    const lastPage = await anchor.client.postUntyped('/bank/withdrawals', { cursor: null });
+    expect([lastPage.status, lastPage.body.code, lastPage.body.msg]).toEqual([
+      400,
+      100001,
+      'cursor must be a nextCursor this endpoint gave',
+    ]);
   });
 
   it('refuses below the minimum, above the withdrawable (held earnings) and on a frozen account, changing nothing', async () => {

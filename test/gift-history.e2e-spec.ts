@@ -249,6 +249,7 @@ describe('gift history (keyset paged, per user and per room)', () => {
       ['an empty cursor', { cursor: '' }],
       ['a cursor of another version', { cursor: base64url('h2.5') }],
       ['a cursor with more after the id', { cursor: base64url('h1.5;1') }],
+      ["null: the last page's nextCursor sent back", { cursor: null }],
       ['limit 0', { limit: 0 }],
       ['limit 101', { limit: 101 }],
       ['limit -1', { limit: -1 }],
@@ -289,6 +290,7 @@ describe('gift history (keyset paged, per user and per room)', () => {
         { userId: '1', limit: 5 },
         { userId: 1, limit: 5, cursor: 'garbage' },
         { userId: 1, limit: 5, cursor: "1' OR 1=1 --" },
+        { userId: 1, limit: 5, cursor: null },
       ]) {
         await expect(byUser(req)).rejects.toMatchObject({ code: 100001 });
       }

@@ -267,6 +267,22 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
     expect(await viewer.client.balance()).toBe(smallCoins);
   });
 
+  it("payProduct takes paySource and payChannel as the enums' numbers only: their member names are 400, no order made", async () => {
+    const viewer = await loginNewUser(http);
+    for (const body of [
+      { productId: smallId, paySource: 'LIVING_ROOM', payChannel: 0 },
+      { productId: smallId, paySource: 1, payChannel: 'ALIPAY' },
+      { productId: smallId, paySource: 1, payChannel: 'WECHAT' },
+      { productId: smallId, paySource: 1, payChannel: 9 },
+    ]) {
+      const res = await viewer.client.postUntyped('/bank/payProduct', body);
+      expect([JSON.stringify(body), res.status, res.body.code]).toEqual([JSON.stringify(body), 400, 100001]);
+    }
+    const rows = await stack.sql('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [viewer.userId]);
+    expect(Number(rows[0].n)).toBe(0);
+    expect((await order(viewer.client, smallId)).body.code).toBe(200);
+  });
+
   it('payProduct with an Idempotency-Key: one order per key (sent twice, or at once); other parameters 409; none: a new order each time', async () => {
     const viewer = await loginNewUser(http);
     const countOf = async (userId: number) =>

@@ -1,5 +1,6 @@
 import { ToInt } from '@live/common';
 import {
+  IsOptionalCursor,
   IsWithdrawalRejectReason,
   WITHDRAWAL_CURSOR_PATTERN,
   WITHDRAWAL_PAGE_DEFAULT_LIMIT,
@@ -10,7 +11,7 @@ import {
   WithdrawalStatusName,
 } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IdField } from '../common/page.dto';
 
 /** `{ amount }` of `/bank/withdraw` (the Idempotency-Key header is required). */
@@ -27,9 +28,7 @@ export class WithdrawalsDto {
     pattern: WITHDRAWAL_CURSOR_PATTERN.source,
     maxLength: 64,
   })
-  @IsOptional()
-  @IsString()
-  @Matches(WITHDRAWAL_CURSOR_PATTERN, { message: 'cursor must be a nextCursor this endpoint gave' })
+  @IsOptionalCursor(WITHDRAWAL_CURSOR_PATTERN, 'cursor must be a nextCursor this endpoint gave')
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: WITHDRAWAL_PAGE_MAX_LIMIT, default: WITHDRAWAL_PAGE_DEFAULT_LIMIT })

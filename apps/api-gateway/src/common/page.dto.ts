@@ -1,8 +1,8 @@
 import { ToInt } from '@live/common';
-import { MAX_PAGE_SIZE } from '@live/contracts';
+import { IsEnumValue, MAX_PAGE_SIZE } from '@live/contracts';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsEmpty, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsEmpty, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** The INT columns' bound (gift ids); BIGINT ids go up to Number.MAX_SAFE_INTEGER. */
 export const INT_MAX = 2_147_483_647;
@@ -12,9 +12,12 @@ export function IdField(max: number = Number.MAX_SAFE_INTEGER): PropertyDecorato
   return applyDecorators(ToInt(), IsInt(), Min(1), Max(max));
 }
 
-/** One of `values` (a numeric enum), as a number or a numeric string (form bodies). Applied as `@ApiProperty @ToInt @IsEnum` would be. */
+/**
+ * One of `values` (a numeric enum: its numbers, never its member names), as a number or a numeric string (form
+ * bodies). Applied as `@ApiProperty @ToInt @IsEnumValue` would be.
+ */
 export function EnumField(values: object): PropertyDecorator {
-  return applyDecorators(IsEnum(values), ToInt(), ApiProperty({ enum: values }));
+  return applyDecorators(IsEnumValue(values), ToInt(), ApiProperty({ enum: values }));
 }
 
 /** A string of at most `maxLength` characters. Applied as `@ApiProperty @IsString @MaxLength` would be. */

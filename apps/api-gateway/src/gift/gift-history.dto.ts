@@ -1,7 +1,12 @@
 import { ToInt } from '@live/common';
-import { GIFT_HISTORY_CURSOR_PATTERN, GIFT_HISTORY_DEFAULT_LIMIT, GIFT_HISTORY_MAX_LIMIT } from '@live/contracts';
+import {
+  GIFT_HISTORY_CURSOR_PATTERN,
+  GIFT_HISTORY_DEFAULT_LIMIT,
+  GIFT_HISTORY_MAX_LIMIT,
+  IsOptionalCursor,
+} from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IdField } from '../common/page.dto';
 
 /** `{ cursor?, limit? }`: where to continue and how many rows (1..100, default 20). */
@@ -11,9 +16,7 @@ export class GiftHistoryDto {
     pattern: GIFT_HISTORY_CURSOR_PATTERN.source,
     maxLength: 64,
   })
-  @IsOptional()
-  @IsString()
-  @Matches(GIFT_HISTORY_CURSOR_PATTERN, { message: 'cursor must be a nextCursor this endpoint gave' })
+  @IsOptionalCursor(GIFT_HISTORY_CURSOR_PATTERN, 'cursor must be a nextCursor this endpoint gave')
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: GIFT_HISTORY_MAX_LIMIT, default: GIFT_HISTORY_DEFAULT_LIMIT })

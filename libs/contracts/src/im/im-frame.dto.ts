@@ -1,5 +1,5 @@
-import { Equals, IsEnum, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsEntityId, IsNonNegativeInt, IsRequestId } from '../validation';
+import { Equals, IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEntityId, IsEnumValue, IsNonNegativeInt, IsRequestId } from '../validation';
 
 /**
  * The WebSocket protocol between clients and im-core (public contract: API.md "WebSocket").
@@ -54,13 +54,13 @@ export class ImMsgBody<D extends object = Record<string, unknown>> {
   @IsRequestId()
   msgId!: string;
 
-  @IsEnum(ImAppId)
+  @IsEnumValue(ImAppId)
   appId!: ImAppId;
 
   @IsEntityId()
   userId!: number;
 
-  @IsEnum(ImBizCode)
+  @IsEnumValue(ImBizCode)
   bizCode!: ImBizCode;
 
   @IsObject()
@@ -123,7 +123,7 @@ export class ImFrame<B extends object = Record<string, unknown>> {
   @Equals(IM_MAGIC)
   magic!: typeof IM_MAGIC;
 
-  @IsEnum(ImFrameCode)
+  @IsEnumValue(ImFrameCode)
   code!: ImFrameCode;
 
   @IsNonNegativeInt()

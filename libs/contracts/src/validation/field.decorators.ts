@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -12,6 +13,7 @@ import {
   Min,
   MinLength,
   ValidateBy,
+  ValidateIf,
   ValidateNested,
   ValidationArguments,
   ValidationOptions,
@@ -43,6 +45,35 @@ export function IsPositiveAmount(options?: ValidationOptions): PropertyDecorator
 /** An integer in 0..Number.MAX_SAFE_INTEGER (balances, epoch milliseconds, lengths). */
 export function IsNonNegativeInt(options?: ValidationOptions): PropertyDecorator {
   return safeInt(0, options);
+}
+
+/**
+ * The values of a TypeScript enum: for a numeric enum its numbers, without the member names its reverse mapping
+ * also holds (`PayChannel[0] === 'ALIPAY'`), which class-validator's IsEnum accepts as values.
+ */
+export function enumValues(e: object): (string | number)[] {
+  const members = e as Record<string, string | number>;
+  return Object.keys(members)
+    .filter((k) => !(typeof members[k] === 'string' && members[members[k]] === Number(k)))
+    .map((k) => members[k]);
+}
+
+/** One of an enum's values (enumValues: a numeric enum's numbers only, never its member names). */
+export function IsEnumValue(e: object, options?: ValidationOptions): PropertyDecorator {
+  return IsIn(enumValues(e), options);
+}
+
+/**
+ * An optional paging cursor: absent for the first page, else a string of at most 64 characters matching
+ * `pattern`, refused with `message`. null is refused, not taken for absent: it is the last page's nextCursor
+ * (there is no next page), and a client sending it back would otherwise start over from the newest rows.
+ */
+export function IsOptionalCursor(pattern: RegExp, message: string): PropertyDecorator {
+  const isCursor = (value: unknown): boolean => typeof value === 'string' && value.length <= 64 && pattern.test(value);
+  return compose(
+    ValidateIf((_object, value) => value !== undefined),
+    ValidateBy({ name: 'isCursor', validator: { validate: isCursor, defaultMessage: () => message } }),
+  );
 }
 
 /** An idempotency key or message id: see REQUEST_ID_PATTERN. */

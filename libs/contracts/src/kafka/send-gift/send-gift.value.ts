@@ -1,5 +1,12 @@
-import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IsEntityId, IsNonNegativeInt, IsOptionalPkId, IsPositiveAmount, IsRequestId } from '../../validation';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  IsEntityId,
+  IsEnumValue,
+  IsNonNegativeInt,
+  IsOptionalPkId,
+  IsPositiveAmount,
+  IsRequestId,
+} from '../../validation';
 import { IsGiftCount } from './gift-count';
 
 /** Where a gift was sent from (the original system's SendGiftTypeEnum). */
@@ -57,7 +64,7 @@ export class SendGiftMq {
   @IsRequestId()
   requestId!: string;
 
-  @IsEnum(SendGiftType)
+  @IsEnumValue(SendGiftType)
   type!: SendGiftType;
 
   /**

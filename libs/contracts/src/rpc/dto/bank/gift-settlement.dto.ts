@@ -1,20 +1,12 @@
 import { Type } from 'class-transformer';
-import {
-  IsEnum,
-  IsNotEmpty,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { SIGNING_KEY_ID_PATTERN, UnsignedSendGift } from '../../../integrity/send-gift.signature';
 import { IsGiftCount } from '../../../kafka/send-gift/gift-count';
 import { SendGiftMq, SendGiftType } from '../../../kafka/send-gift/send-gift.value';
 import {
   IsBatchOf,
   IsEntityId,
+  IsEnumValue,
   IsNonNegativeInt,
   IsOptionalPkId,
   IsPositiveAmount,
@@ -40,7 +32,7 @@ export class GiftOrderSignature {
   @MaxLength(1024)
   effectUrl!: string;
 
-  @IsEnum(SendGiftType)
+  @IsEnumValue(SendGiftType)
   type!: SendGiftType;
 
   @IsNonNegativeInt()

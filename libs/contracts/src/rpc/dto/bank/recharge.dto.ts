@@ -1,5 +1,5 @@
-import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsEntityId, IsRequestId } from '../../../validation';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEntityId, IsEnumValue, IsRequestId } from '../../../validation';
 
 /** Where a recharge was started (the original PaySourceEnum). */
 export enum PaySource {
@@ -49,10 +49,10 @@ export class CreatePayOrderRequest {
   @IsEntityId()
   productId!: number;
 
-  @IsEnum(PaySource)
+  @IsEnumValue(PaySource)
   paySource!: PaySource;
 
-  @IsEnum(PayChannel)
+  @IsEnumValue(PayChannel)
   payChannel!: PayChannel;
 
   /**

@@ -1,5 +1,5 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsEntityId, IsPositiveAmount, IsReasonText, IsRequestId } from '../../../validation';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsEntityId, IsOptionalCursor, IsPositiveAmount, IsReasonText, IsRequestId } from '../../../validation';
 
 /** A page of withdrawal orders holds 1..100 rows (20 when the caller gives none). */
 export const WITHDRAWAL_PAGE_MAX_LIMIT = 100;
@@ -29,10 +29,7 @@ export class ListWithdrawalsRequest {
   @IsEntityId()
   userId!: number;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @Matches(WITHDRAWAL_CURSOR_PATTERN, { message: 'cursor must be a cursor this endpoint gave' })
+  @IsOptionalCursor(WITHDRAWAL_CURSOR_PATTERN, 'cursor must be a cursor this endpoint gave')
   cursor?: string;
 
   @IsInt()

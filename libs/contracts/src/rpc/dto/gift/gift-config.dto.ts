@@ -1,5 +1,5 @@
-import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsEntityId, IsPositiveAmount } from '../../../validation';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEntityId, IsEnumValue, IsPositiveAmount } from '../../../validation';
 
 export enum GiftStatus {
   DISABLED = 0,
@@ -68,7 +68,7 @@ export class InsertGiftConfigRequest {
 
   /** Default ENABLED. */
   @IsOptional()
-  @IsEnum(GiftStatus)
+  @IsEnumValue(GiftStatus)
   status?: GiftStatus;
 
   @IsString()
@@ -103,7 +103,7 @@ export class UpdateGiftConfigRequest {
   price?: number;
 
   @IsOptional()
-  @IsEnum(GiftStatus)
+  @IsEnumValue(GiftStatus)
   status?: GiftStatus;
 
   @IsOptional()

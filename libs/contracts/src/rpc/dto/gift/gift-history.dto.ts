@@ -1,5 +1,5 @@
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsEntityId } from '../../../validation';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsEntityId, IsOptionalCursor } from '../../../validation';
 
 /** A page of gift history holds 1..100 rows. */
 export const GIFT_HISTORY_MAX_LIMIT = 100;
@@ -11,10 +11,7 @@ export const GIFT_HISTORY_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** What every history request has: where to continue (an opaque cursor from the last page) and how many rows. */
 export abstract class GiftHistoryPageRequest {
   /** The `nextCursor` of the previous page; absent: the newest rows. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @Matches(GIFT_HISTORY_CURSOR_PATTERN, { message: 'cursor must be a cursor this endpoint gave' })
+  @IsOptionalCursor(GIFT_HISTORY_CURSOR_PATTERN, 'cursor must be a cursor this endpoint gave')
   cursor?: string;
 
   @IsInt()

@@ -1,6 +1,6 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEnum, IsObject } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsObject } from 'class-validator';
 import { ImBizCode, ImBizData } from '../../../im';
-import { IsBatchOf, IsEntityId, IsRequestId } from '../../../validation';
+import { IsBatchOf, IsEntityId, IsEnumValue, IsRequestId } from '../../../validation';
 import { IM_MAX_BATCH_MESSAGES, IM_MAX_BATCH_USERS, ImRoomMessage } from './im-router.dto';
 
 /** ImCoreRpc.PUSH: write one message to the listed users' sockets on this node (each gets its own ImMsgBody, userId = recipient). */
@@ -15,7 +15,7 @@ export class ImCorePushRequest<C extends ImBizCode = ImBizCode> {
   @IsEntityId({ each: true })
   userIds!: number[];
 
-  @IsEnum(ImBizCode)
+  @IsEnumValue(ImBizCode)
   bizCode!: C;
 
   @IsObject()

@@ -1,6 +1,6 @@
-import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional } from 'class-validator';
 import { ImBizCode, ImBizData } from '../../../im';
-import { IsBatchOf, IsEntityId, IsRequestId } from '../../../validation';
+import { IsBatchOf, IsEntityId, IsEnumValue, IsRequestId } from '../../../validation';
 
 /** The most users one push to a node or one room exclusion list may name. */
 export const IM_MAX_BATCH_USERS = 1000;
@@ -21,7 +21,7 @@ export class ImSendMsgRequest<C extends ImBizCode = ImBizCode> {
   @IsRequestId()
   msgId?: string;
 
-  @IsEnum(ImBizCode)
+  @IsEnumValue(ImBizCode)
   bizCode!: C;
 
   /** GiftEffectData, GiftFailData... as the bizCode says (ImBizData). */
@@ -34,7 +34,7 @@ export class ImRoomMessage<C extends ImBizCode = ImBizCode> {
   @IsEntityId()
   roomId!: number;
 
-  @IsEnum(ImBizCode)
+  @IsEnumValue(ImBizCode)
   bizCode!: C;
 
   @IsObject()
