@@ -306,6 +306,14 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       price: 4,
     });
     expect(updated.body.data.price).toBe(4);
+    // null is not "keep it" (that is leaving the field out): refused, nothing changed (it reached the NOT NULL column: 500).
+    for (const field of ['price', 'giftName', 'status', 'coverImgUrl', 'sortOrder']) {
+      const nulled = await admin.client.postUntyped('/gift/admin/update', {
+        giftId: inserted.body.data.giftId,
+        [field]: null,
+      });
+      expect([field, nulled.status, nulled.body.code]).toEqual([field, 400, 100001]);
+    }
     await waitFor(
       'the new price on the panel',
       async () => {

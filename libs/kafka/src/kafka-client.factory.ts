@@ -55,12 +55,17 @@ export function nestLogCreator(logger: Logger = new Logger('kafkajs')) {
 }
 
 /**
- * Warnings kafkajs prints that say nothing here: KafkaProducerService turns kafkajs' own produce retries
+ * Lines kafkajs prints that say nothing here: KafkaProducerService turns kafkajs' own produce retries
  * off and sends a failed request again whole (kafkajs' retry skipped partitions that moved to a broker
  * that had already answered), so the producer is not kafkajs-idempotent; consumers drop a message written
  * twice by its request id.
  */
-const DOWNGRADED = ['Limiting retries for the idempotent producer may invalidate EoS guarantees'];
+const DOWNGRADED = [
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+  // After a consumer's crash: BatchConsumer logs each crash with whether kafkajs restarts it (a warning for
+  // a join that met a loading coordinator, else an error).
+  'Restarting the consumer in',
+];
 const REBALANCE_NOISE = ['The group is rebalancing', 'The coordinator is loading'];
 
 function safeJson(value: unknown): string {

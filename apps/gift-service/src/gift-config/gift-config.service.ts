@@ -116,6 +116,13 @@ export class GiftConfigService {
 
   async update(req: UpdateGiftConfigRequest): Promise<GiftConfigDto> {
     const { giftId, ...fields } = req;
+    // Optional fields let null through validation; a NOT NULL column must not get it (nor a text column '').
+    const nulls = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] === null);
+    ErrorAssert.isTrue(
+      nulls.length === 0,
+      BaseErrorCode.PARAM_ERROR,
+      `${nulls.join(', ')} cannot be null: leave a field out to keep it`,
+    );
     const changes = Object.fromEntries(
       Object.entries(fields).filter(([, v]) => v !== undefined),
     ) as Partial<GiftConfigEntity>;

@@ -31,8 +31,12 @@ export class RefusalLog {
       return;
     }
     this.suppressed += 1;
-    this.countTimer ??= setTimeout(() => this.printCount(), this.windowStart + this.periodMs - now);
-    this.countTimer.unref();
+    if (this.countTimer === undefined) {
+      // At most a period away, whatever the wall clock did since the period began.
+      const delay = Math.min(this.periodMs, Math.max(0, this.windowStart + this.periodMs - now));
+      this.countTimer = setTimeout(() => this.printCount(), delay);
+      this.countTimer.unref();
+    }
   }
 
   /** The line counting the refusals left out of the period (none: nothing). */
