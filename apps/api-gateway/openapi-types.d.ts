@@ -955,13 +955,13 @@ export interface components {
       nextCursor: string | null;
     };
     GiftHistoryDto: {
-      /** @description the previous page's nextCursor (opaque); absent: the newest gifts */
+      /** @description the previous page's nextCursor (opaque); absent: the newest gifts; null (a last page's nextCursor) is refused */
       cursor?: string;
       /** @default 20 */
       limit?: number;
     };
     RoomGiftHistoryDto: {
-      /** @description the previous page's nextCursor (opaque); absent: the newest gifts */
+      /** @description the previous page's nextCursor (opaque); absent: the newest gifts; null (a last page's nextCursor) is refused */
       cursor?: string;
       /** @default 20 */
       limit?: number;
@@ -1132,7 +1132,7 @@ export interface components {
       nextCursor: string | null;
     };
     WithdrawalsDto: {
-      /** @description the previous page's nextCursor (opaque); absent: the newest orders */
+      /** @description the previous page's nextCursor (opaque); absent: the newest orders; null (a last page's nextCursor) is refused */
       cursor?: string;
       /** @default 20 */
       limit?: number;

@@ -24,7 +24,8 @@ export class WithdrawDto {
 /** `{ cursor?, limit? }` of `/bank/withdrawals`. */
 export class WithdrawalsDto {
   @ApiPropertyOptional({
-    description: "the previous page's nextCursor (opaque); absent: the newest orders",
+    description:
+      "the previous page's nextCursor (opaque); absent: the newest orders; null (a last page's nextCursor) is refused",
     pattern: WITHDRAWAL_CURSOR_PATTERN.source,
     maxLength: 64,
   })

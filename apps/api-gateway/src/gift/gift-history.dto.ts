@@ -12,7 +12,8 @@ import { IdField } from '../common/page.dto';
 /** `{ cursor?, limit? }`: where to continue and how many rows (1..100, default 20). */
 export class GiftHistoryDto {
   @ApiPropertyOptional({
-    description: "the previous page's nextCursor (opaque); absent: the newest gifts",
+    description:
+      "the previous page's nextCursor (opaque); absent: the newest gifts; null (a last page's nextCursor) is refused",
     pattern: GIFT_HISTORY_CURSOR_PATTERN.source,
     maxLength: 64,
   })
