@@ -1,4 +1,5 @@
-import { KafkaTopic, SendGiftType } from '@live/contracts';
+import { BankClient, createRpcClient } from '@live/common';
+import { KafkaTopic, MAX_PAGE_DEPTH, SendGiftType } from '@live/contracts';
 import { SEED_GIFTS } from '@live/database';
 import { HttpClient } from './support/http-client';
 import { signedAsGateway } from './support/signed-gift';
@@ -107,6 +108,39 @@ describe('the double-entry ledger and /bank/earnings', () => {
       [sent[1].requestId, 'credit', viewer.userId, heartPrice, crownPrice + heartPrice],
       [requestId, 'credit', viewer.userId, crownPrice, crownPrice],
     ]);
+  });
+
+  it('paging reads no deeper than MAX_PAGE_DEPTH rows: a page past it is 400 naming the bound (HTTP and RPC); the deepest page answers', async () => {
+    const viewer = await loginNewUser(http);
+    await rechargeCoins(viewer.client, 60);
+    const depth = `page x pageSize must be at most ${MAX_PAGE_DEPTH}: paging reads no deeper than that`;
+    for (const [path, body] of [
+      ['/bank/trades', { page: 1_000_000, pageSize: 100 }],
+      ['/bank/trades', { page: MAX_PAGE_DEPTH / 100 + 1, pageSize: 100 }],
+      ['/bank/trades', { page: MAX_PAGE_DEPTH + 1, pageSize: 1 }],
+      ['/living/list', { type: 0, page: MAX_PAGE_DEPTH / 50 + 1, pageSize: 50 }],
+    ] as const) {
+      const res = await viewer.client.postUntyped(path, body);
+      expect([path, body, res.status, res.body.code, res.body.msg.split('; ').includes(depth)]).toEqual([
+        path,
+        body,
+        400,
+        100001,
+        true,
+      ]);
+    }
+    const deepest = await viewer.client.post('/bank/trades', { page: MAX_PAGE_DEPTH / 100, pageSize: 100 });
+    expect(deepest.body).toMatchObject({ code: 200, data: { list: [], hasNext: false } });
+    expect((await viewer.client.post('/bank/trades', { page: 1, pageSize: 100 })).body.data.list).toHaveLength(1);
+    // bank-service holds the bound itself, for any RPC caller.
+    const bank = new BankClient(createRpcClient('ledger-e2e', { host: '127.0.0.1', port: stack.ports.bankRpc }));
+    try {
+      await expect(
+        bank.trades({ userId: viewer.userId, page: MAX_PAGE_DEPTH / 100 + 1, pageSize: 100 }),
+      ).rejects.toMatchObject({ code: 100001 });
+    } finally {
+      await bank.close();
+    }
   });
 
   it('/bank/earnings: the balance, withdrawable (nothing held with EARNINGS_HOLD_DAYS 0), today, 7 days, all time', async () => {

@@ -746,7 +746,10 @@ export interface components {
       hasNext: boolean;
     };
     ListLivingDto: {
-      /** @example 1 */
+      /**
+       * @description page x pageSize at most 10000: paging reads no deeper
+       * @example 1
+       */
       page: number;
       /** @example 20 */
       pageSize: number;
@@ -1075,7 +1078,10 @@ export interface components {
       hasNext: boolean;
     };
     PageDto: {
-      /** @example 1 */
+      /**
+       * @description page x pageSize at most 10000: paging reads no deeper
+       * @example 1
+       */
       page: number;
       /** @example 20 */
       pageSize: number;
@@ -4144,6 +4150,15 @@ export interface operations {
       };
       /** @description 100001: unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };

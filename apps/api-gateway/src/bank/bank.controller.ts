@@ -144,6 +144,7 @@ export class BankController {
     example: { page: 1, pageSize: 20 },
   })
   @PostOk('trades')
+  @RequestLimit({ limit: 30, seconds: 10, msg: 'too many requests, wait a moment' })
   async trades(@CurrentUser() user: RequestUser, @Body() dto: PageDto): Promise<ApiResponse<TradePage>> {
     return ApiResponses.ok(await this.bank.trades({ userId: user.userId, page: dto.page, pageSize: dto.pageSize }));
   }

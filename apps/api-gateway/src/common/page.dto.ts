@@ -1,5 +1,5 @@
 import { ToInt } from '@live/common';
-import { IsEnumValue, MAX_PAGE_SIZE } from '@live/contracts';
+import { IsEnumValue, IsWithinPageDepth, MAX_PAGE_DEPTH, MAX_PAGE_SIZE } from '@live/contracts';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { IsEmpty, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -30,13 +30,19 @@ export function MatchingField(pattern: RegExp, message: string, api: ApiProperty
   return applyDecorators(Matches(pattern, { message }), IsString(), ApiProperty(api));
 }
 
-/** `page` from 1, `pageSize` 1..100, as numbers or numeric strings (form bodies). */
+/** `page` from 1, `pageSize` 1..100, page x pageSize at most 10,000, as numbers or numeric strings (form bodies). */
 export class PageDto {
-  @ApiProperty({ minimum: 1, example: 1 })
+  @ApiProperty({
+    minimum: 1,
+    maximum: MAX_PAGE_DEPTH,
+    example: 1,
+    description: `page x pageSize at most ${MAX_PAGE_DEPTH}: paging reads no deeper`,
+  })
   @ToInt()
   @IsInt()
   @Min(1)
-  @Max(1_000_000)
+  @Max(MAX_PAGE_DEPTH)
+  @IsWithinPageDepth()
   page!: number;
 
   @ApiProperty({ minimum: 1, maximum: MAX_PAGE_SIZE, example: 20 })

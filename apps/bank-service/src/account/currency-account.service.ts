@@ -1,5 +1,5 @@
 import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
-import { CachedAccount, EarningsResponse } from '@live/contracts';
+import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -198,6 +198,11 @@ export class CurrencyAccountService {
       Number.isSafeInteger(pageSize) && pageSize >= 1 && pageSize <= 100,
       BaseErrorCode.PARAM_ERROR,
       'pageSize must be 1..100',
+    );
+    ErrorAssert.isTrue(
+      page * pageSize <= MAX_PAGE_DEPTH,
+      BaseErrorCode.PARAM_ERROR,
+      `page x pageSize must be at most ${MAX_PAGE_DEPTH}: paging reads no deeper than that`,
     );
     const rows = await this.trades.listByUser(userId, pageSize + 1, (page - 1) * pageSize);
     return { list: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
