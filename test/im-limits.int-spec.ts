@@ -126,6 +126,24 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     expect(outcomes.filter((o) => o.closed === 4401)).toHaveLength(9);
   });
 
+  it('refused logins flood no log: 40 bogus tokens at once are all closed 4401, with at most 20 lines per 10 s', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const outcomes = await Promise.all(
+        Array.from(
+          { length: 40 },
+          (_, i) => openWs(`${url}?token=bogus-${i}-${randomBytes(6).toString('hex')}`).outcome,
+        ),
+      );
+      expect(outcomes.filter((o) => o.closed === 4401)).toHaveLength(40);
+      const lines = warn.mock.calls.filter(([m]) => String(m).startsWith('refused an IM login'));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.length).toBeLessThanOrEqual(20);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('a user holds at most 5 sockets on a node: the 6th and 7th close the oldest ones (4409)', async () => {
     const user = (nextId += 1);
     const sockets = [];

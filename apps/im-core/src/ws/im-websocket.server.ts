@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { clientAddress } from '@live/common';
+import { clientAddress, RefusalLog } from '@live/common';
 import { chatErrorFrame } from '../chat/chat-input';
 import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
@@ -50,6 +50,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly connectLimiter: AddressRateLimiter;
   private readonly limits: ImConnectionLimits;
   private readonly refusedConnects = new RefusedConnects(this.logger);
+  /** Logins refused for their token: anyone can send them, so at most 20 lines per 10 s, then a count. */
+  private readonly refusedLogins = new RefusalLog(this.logger, 20, 10_000, 'refused IM logins');
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.upgrade(req, socket, head);
 
@@ -188,7 +190,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       state.loginInFlight = true;
       const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
       if (userId === null || (state.conn && state.conn.userId !== userId)) {
-        this.logger.warn(`refused an IM login from ${state.address}: token invalid, expired or used`);
+        this.refusedLogins.refused(`refused an IM login from ${state.address}: token invalid, expired or used`);
         this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
         ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
         return;
