@@ -1,6 +1,6 @@
 import { BankClient, HttpExceptionFilter, validateEnv } from '@live/common';
 import { BalanceCacheReader, ImNodeInfo, ImNodeRegistryReader, ImPresenceReader, ImTokenReader } from '@live/contracts';
-import { RateLimitModule, RequestLimit } from '@live/rate-limit';
+import { RateLimitModule, RequestLimit, RequestLimiter } from '@live/rate-limit';
 import {
   BankRedisKeys,
   clusterSlot,
@@ -423,8 +423,9 @@ describe('Redis Cluster: every script and multi-key call site', () => {
       bank as unknown as BankClient,
       tokens,
       new AdminRights(env, users as unknown as UserService),
+      new RequestLimiter(redis, keys),
     );
-    const codes = await Promise.all(phones.map((p) => auth.sendLoginCode(p)));
+    const codes = await Promise.all(phones.map((p) => auth.sendLoginCode(p, '127.0.0.1')));
     expect(codes.every((c) => /^\d{6}$/.test(c.devCode ?? ''))).toBe(true);
     const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     const guesses = await Promise.allSettled(phones.map((p, i) => auth.login(p, wrong(codes[i].devCode!), '10.0.0.9')));

@@ -1,5 +1,6 @@
 import { BankClient, BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
+import { RequestLimiter } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
 import { GatewayEnv } from '../config/api-gateway.env';
@@ -10,6 +11,8 @@ import { RequestUser } from './auth.types';
 import { TokenCache } from './token-cache';
 
 const LOGIN_CODE_COOLDOWN_SECONDS = 60;
+/** The counters of the login codes sent in 24 h, per address and per phone (GATEWAY_LOGIN_CODES_PER_*_PER_DAY). */
+const LOGIN_CODES_DAILY_ROUTE = 'LoginController.sendLoginCode.daily';
 
 /**
  * Wrong-guess rules (README, "Login codes"). A wrong guess never burns nor changes the pending code: a
@@ -100,6 +103,7 @@ export class AuthService {
     private readonly bank: BankClient,
     private readonly tokens: TokenCache,
     private readonly admins: AdminRights,
+    private readonly limiter: RequestLimiter,
   ) {
     this.redis = withScripts<LoginCommands>(redis, {
       lgCheckLoginCode: { numberOfKeys: 4, lua: CHECK_CODE },
@@ -108,10 +112,11 @@ export class AuthService {
   }
 
   /**
-   * The phone's login code, sent at most once a minute per phone: a new 6-digit code when none is
-   * pending, else the pending one again (never replaced early). Answered itself in development mode.
+   * The phone's login code, sent at most once a minute per phone and GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY times
+   * a day, at most GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY a day per asking address: a new 6-digit code when none
+   * is pending, else the pending one again (never replaced early). Answered itself in development mode.
    */
-  async sendLoginCode(phone: string): Promise<{ devCode?: string }> {
+  async sendLoginCode(phone: string, address: string): Promise<{ devCode?: string }> {
     const fresh = await this.redis.set(
       this.keys.loginCodeCooldown(phone),
       '1',
@@ -120,6 +125,19 @@ export class AuthService {
       'NX',
     );
     if (fresh !== 'OK') throw new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
+    // Counted only for a code (re)sent: an impatient owner's taps within the minute cost nothing.
+    const tooMany =
+      (await this.limiter.count(`ip-${address}`, LOGIN_CODES_DAILY_ROUTE, {
+        limit: this.env.GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY,
+        seconds: 86_400,
+        msg: 'too many login codes requested from this address today',
+      })) ??
+      (await this.limiter.count(`phone-${phone}`, LOGIN_CODES_DAILY_ROUTE, {
+        limit: this.env.GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY,
+        seconds: 86_400,
+        msg: 'too many login codes sent to this phone today, use the last one or try tomorrow',
+      }));
+    if (tooMany) throw tooMany;
     const candidate = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const code = String(
       await this.redis.lgIssueLoginCode(this.keys.loginCode(phone), candidate, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS),

@@ -34,8 +34,8 @@ export class LoginController {
   })
   @PostOk('sendLoginCode')
   @RequestLimit({ limit: 100, seconds: 60, msg: 'too many login codes requested from this address, wait a minute' })
-  async sendLoginCode(@Body() dto: SendLoginCodeDto): Promise<ApiResponse<DevCodeView>> {
-    return ApiResponses.ok(await this.auth.sendLoginCode(dto.phone));
+  async sendLoginCode(@Body() dto: SendLoginCodeDto, @Req() req: FastifyRequest): Promise<ApiResponse<DevCodeView>> {
+    return ApiResponses.ok(await this.auth.sendLoginCode(dto.phone, clientAddress(req.ip)));
   }
 
   @Public()

@@ -45,6 +45,21 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(30, 3_600)
   GATEWAY_LOGIN_CODE_TTL_SECONDS: number = 300;
 
+  /**
+   * Login codes (SMS) a phone may be sent in 24 h: a stranger cannot text a phone all day (one a minute
+   * would be 1,440). Development profile: 1000000.
+   */
+  @IntSetting(1, 1_000_000)
+  GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY: number = 10;
+
+  /**
+   * Login codes one client address (an IPv4 address, an IPv6 /64) may ask for in 24 h, all phones together:
+   * without it one address could have 144,000 texts a day sent (paid per text) and leave 7-day guess records
+   * for as many phones. A carrier NAT shares it among its subscribers. Development profile: 1000000.
+   */
+  @IntSetting(1, 1_000_000)
+  GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY: number = 200;
+
   /** Login token (cookie `qytk` / bearer) lifetime. */
   @IntSetting(1, 365)
   GATEWAY_TOKEN_TTL_DAYS: number = 30;
