@@ -1,5 +1,6 @@
 import { startApp } from '@live/common';
 import { GatewayRedisKeys } from '@live/redis';
+import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
 import { configureGateway } from '../apps/api-gateway/src/api-gateway.setup';
@@ -138,7 +139,9 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     const attackers = Array.from({ length: LOGIN_PHONE_CEILING / LOGIN_FREE_GUESSES }, newAddress);
     for (const attacker of attackers)
       for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), attacker);
-    // Any number of fresh addresses: refused unchecked, even with the right code (nothing to learn, nothing counted).
+    // Any number of fresh addresses: refused unchecked, even with the right code (nothing to learn, nothing counted),
+    // and not a log line each (at most 20 per 10 s, then a count).
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     for (let i = 0; i < 30; i += 1) {
       const fresh = await guess(phone, i === 29 ? code : wrongFor(code), newAddress());
       expect([fresh.status, fresh.body.code, fresh.body.msg]).toEqual([
@@ -147,6 +150,9 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
         expect.stringContaining('a network you used before'),
       ]);
     }
+    const refusedLines = warn.mock.calls.filter(([m]) => String(m).includes('refused unchecked')).length;
+    warn.mockRestore();
+    expect(refusedLines).toBeLessThanOrEqual(20);
     expect(Number(await stack.redis.redis.get(keys.loginGuessesAll(phone)))).toBe(LOGIN_PHONE_CEILING);
     const owner = await guess(phone, code, ownerHome);
     expect([owner.status, owner.body.code]).toEqual([200, 200]);

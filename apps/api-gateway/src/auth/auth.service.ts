@@ -1,4 +1,4 @@
-import { BankClient, BaseErrorCode, BizException, GatewayErrorCode } from '@live/common';
+import { BankClient, BaseErrorCode, BizException, GatewayErrorCode, RefusalLog } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
 import { RequestLimiter } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
@@ -93,6 +93,8 @@ interface LoginCommands {
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
+  /** Wrong and refused login guesses (anyone may send them, 100 a minute per address): 20 lines per 10 s, then a count. */
+  private readonly refusedGuesses = new RefusalLog(this.logger, 20, 10_000, 'refused or wrong login guesses');
   private readonly redis: RedisClient & LoginCommands;
 
   constructor(
@@ -171,7 +173,7 @@ export class AuthService {
       LOGIN_KNOWN_MEMORY_MS,
     );
     if (verdict === -2) {
-      this.logger.warn(
+      this.refusedGuesses.refused(
         `login for ...${phone.slice(-4)} from ${address} refused unchecked: waiting ${Math.ceil(waitMs / 1000)} s after wrong codes`,
       );
       throw new BizException(
@@ -180,7 +182,7 @@ export class AuthService {
       );
     }
     if (verdict === -3) {
-      this.logger.warn(
+      this.refusedGuesses.refused(
         `login for ...${phone.slice(-4)} from ${address} refused unchecked: the phone is under a guessing attack and this address never logged in to it`,
       );
       throw new BizException(
@@ -190,7 +192,7 @@ export class AuthService {
     }
     if (verdict !== 1) {
       if (waitMs > 0)
-        this.logger.warn(
+        this.refusedGuesses.refused(
           `wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`,
         );
       throw new BizException(GatewayErrorCode.LOGIN_CODE_INVALID);
