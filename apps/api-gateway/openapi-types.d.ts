@@ -13,7 +13,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a login code to a phone (development profile: returned as devCode) */
+    /** Send a login code to a phone (development profile: returned as devCode); 1 a minute per phone, 10 a day per phone from networks that never logged in to it, 200 a day per address */
     post: operations['LoginController_sendLoginCode'];
     delete?: never;
     options?: never;

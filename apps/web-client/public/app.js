@@ -160,6 +160,11 @@ function clause(msg) {
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
+/** " Try again in a moment." unless a refusal's message already says when (in N s, today, tomorrow). */
+function whenToRetry(msg) {
+  return /try again|today|tomorrow/i.test(String(msg || '')) ? '' : ' Try again in a moment.';
+}
+
 /** A server message as a sentence of its own: capitalised, with a full stop. */
 function sentence(msg) {
   const s = clause(msg);
@@ -183,7 +188,7 @@ function humanError(err) {
     case 100002:
       return { text: 'Your session has ended. Please log in again.' };
     case -10001:
-      return { text: `Slow down a little: ${clause(err.message)} Try again in a moment.` };
+      return { text: `Slow down a little: ${clause(err.message)}${whenToRetry(err.message)}` };
     case 10003:
       return { text: 'This live has ended or does not exist.', action: { label: 'Lobby', run: () => go('#/') } };
     case 10007:
@@ -2338,7 +2343,7 @@ function withdrawErrorText(err) {
   if (err.code >= 12011 && err.code <= 12019) return `Withdrawal refused: ${clause(err.message)}`;
   if (err.code === 10007)
     return 'That request was already used for another amount. Nothing was withdrawn by it; press Withdraw to send a new request.';
-  if (err.code === -10001) return `Too many requests: ${clause(err.message)} Try again in a moment.`;
+  if (err.code === -10001) return `Too many requests: ${clause(err.message)}${whenToRetry(err.message)}`;
   if (err.code === 100001) return `Check the amount: ${clause(err.message)}`;
   if (err.outcomeUnknown)
     return `No clear answer from the server (${err.message}): the withdrawal may or may not have been made. Press Withdraw again to retry the same request; it can never be made twice.`;

@@ -114,11 +114,23 @@ export class AuthService {
   }
 
   /**
-   * The phone's login code, sent at most once a minute per phone and GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY times
-   * a day, at most GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY a day per asking address: a new 6-digit code when none
-   * is pending, else the pending one again (never replaced early). Answered itself in development mode.
+   * The phone's login code, sent at most once a minute per phone, GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY times a
+   * day to networks that never logged in to it (phoneCapRefusal), GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY a day per
+   * asking address: a new 6-digit code when none is pending, else the pending one again (never replaced early).
+   * Answered itself in development mode.
    */
   async sendLoginCode(phone: string, address: string): Promise<{ devCode?: string }> {
+    // Within the minute: refused, nothing counted (an impatient owner's taps cost nothing).
+    const tooFrequent = new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
+    if ((await this.redis.exists(this.keys.loginCodeCooldown(phone))) > 0) throw tooFrequent;
+    // The daily caps before the minute is taken: a refused request holds no phone's minute.
+    const tooMany =
+      (await this.limiter.count(`ip-${address}`, LOGIN_CODES_DAILY_ROUTE, {
+        limit: this.env.GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY,
+        seconds: 86_400,
+        msg: 'too many login codes requested from this address today',
+      })) ?? (await this.phoneCapRefusal(phone, address));
+    if (tooMany) throw tooMany;
     const fresh = await this.redis.set(
       this.keys.loginCodeCooldown(phone),
       '1',
@@ -126,20 +138,7 @@ export class AuthService {
       LOGIN_CODE_COOLDOWN_SECONDS,
       'NX',
     );
-    if (fresh !== 'OK') throw new BizException(GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT);
-    // Counted only for a code (re)sent: an impatient owner's taps within the minute cost nothing.
-    const tooMany =
-      (await this.limiter.count(`ip-${address}`, LOGIN_CODES_DAILY_ROUTE, {
-        limit: this.env.GATEWAY_LOGIN_CODES_PER_ADDRESS_PER_DAY,
-        seconds: 86_400,
-        msg: 'too many login codes requested from this address today',
-      })) ??
-      (await this.limiter.count(`phone-${phone}`, LOGIN_CODES_DAILY_ROUTE, {
-        limit: this.env.GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY,
-        seconds: 86_400,
-        msg: 'too many login codes sent to this phone today, use the last one or try tomorrow',
-      }));
-    if (tooMany) throw tooMany;
+    if (fresh !== 'OK') throw tooFrequent; // another request took the minute meanwhile
     const candidate = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const code = String(
       await this.redis.lgIssueLoginCode(this.keys.loginCode(phone), candidate, this.env.GATEWAY_LOGIN_CODE_TTL_SECONDS),
@@ -149,6 +148,20 @@ export class AuthService {
       `login code for ...${phone.slice(-4)} created, but no SMS provider is configured (GATEWAY_DEV_LOGIN_CODE=false)`,
     );
     return {};
+  }
+
+  /**
+   * The phone's daily cap, counted for addresses that never logged in to it (its login-known list): a stranger
+   * cannot have it texted all day, nor, by using its cap up, keep the owner's own networks from a code. As with
+   * wrong guesses, a phone whose cap strangers used up gets no code on a network never used before that day.
+   */
+  private async phoneCapRefusal(phone: string, address: string): Promise<BizException | undefined> {
+    if ((await this.redis.zscore(this.keys.loginKnownAddresses(phone), address)) !== null) return undefined;
+    return this.limiter.count(`phone-${phone}`, LOGIN_CODES_DAILY_ROUTE, {
+      limit: this.env.GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY,
+      seconds: 86_400,
+      msg: 'too many login codes sent to this phone today: ask from a network you logged in from before, or tomorrow',
+    });
   }
 
   /**

@@ -28,7 +28,8 @@ export class LoginController {
   @Public()
   @ApiDoc({
     ok: DevCodeView,
-    summary: 'Send a login code to a phone (development profile: returned as devCode)',
+    summary:
+      'Send a login code to a phone (development profile: returned as devCode); 1 a minute per phone, 10 a day per phone from networks that never logged in to it, 200 a day per address',
     example: { phone: '13800000001' },
     errors: [GatewayErrorCode.LOGIN_CODE_TOO_FREQUENT],
   })

@@ -46,8 +46,9 @@ export class GatewayEnv extends AppEnv {
   GATEWAY_LOGIN_CODE_TTL_SECONDS: number = 300;
 
   /**
-   * Login codes (SMS) a phone may be sent in 24 h: a stranger cannot text a phone all day (one a minute
-   * would be 1,440). Development profile: 1000000.
+   * Login codes (SMS) a phone may be sent in 24 h on request of networks that never logged in to it (its
+   * owner's known ones are not held to it): a stranger cannot text a phone all day (one a minute would be
+   * 1,440). Development profile: 1000000.
    */
   @IntSetting(1, 1_000_000)
   GATEWAY_LOGIN_CODES_PER_PHONE_PER_DAY: number = 10;
