@@ -1,4 +1,5 @@
 import { BizException, GatewayErrorCode, ImRouterClient } from '@live/common';
+import { pageOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
@@ -51,7 +52,8 @@ export class LivingService {
       skip: (page - 1) * pageSize,
       take: pageSize + 1,
     });
-    return { list: rows.slice(0, pageSize).map(toView), hasNext: rows.length > pageSize };
+    const { list, hasNext } = pageOf(rows, page, pageSize);
+    return { list: list.map(toView), hasNext };
   }
 
   /** A living room (for sending gifts), or an error naming why not. */

@@ -1,5 +1,5 @@
 import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
-import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH } from '@live/contracts';
+import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH, pageOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -205,7 +205,7 @@ export class CurrencyAccountService {
       `page x pageSize must be at most ${MAX_PAGE_DEPTH}: paging reads no deeper than that`,
     );
     const rows = await this.trades.listByUser(userId, pageSize + 1, (page - 1) * pageSize);
-    return { list: rows.slice(0, pageSize), hasNext: rows.length > pageSize };
+    return pageOf(rows, page, pageSize);
   }
 
   /**

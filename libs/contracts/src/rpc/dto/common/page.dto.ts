@@ -8,18 +8,16 @@ export const MAX_PAGE_SIZE = 100;
  */
 export const MAX_PAGE_DEPTH = 10_000;
 
-/** page x pageSize <= MAX_PAGE_DEPTH (on `page`, once both are integers; their own checks name the others). */
+/** page x pageSize <= MAX_PAGE_DEPTH (on `page`, once both are otherwise valid; their own checks name the others). */
 export function IsWithinPageDepth(): PropertyDecorator {
   return ValidateBy({
     name: 'isWithinPageDepth',
     validator: {
       validate: (page: unknown, args) => {
-        const pageSize = (args?.object as { pageSize?: unknown }).pageSize;
-        return (
-          !Number.isInteger(page) ||
-          !Number.isInteger(pageSize) ||
-          (page as number) * (pageSize as number) <= MAX_PAGE_DEPTH
-        );
+        const pageSize = (args?.object as { pageSize?: unknown } | undefined)?.pageSize;
+        // Only two values otherwise valid: a bad pageSize is named by its own checks alone.
+        const size = Number.isInteger(pageSize) ? (pageSize as number) : 0;
+        return !Number.isInteger(page) || size < 1 || size > MAX_PAGE_SIZE || (page as number) * size <= MAX_PAGE_DEPTH;
       },
       defaultMessage: () => `page x pageSize must be at most ${MAX_PAGE_DEPTH}: paging reads no deeper than that`,
     },
@@ -44,4 +42,12 @@ export class PageRequest {
 export interface Page<T> {
   list: T[];
   hasNext: boolean;
+}
+
+/**
+ * The page of `rows` read with LIMIT pageSize + 1: hasNext when there is a row after it that a next page may
+ * read, so false at MAX_PAGE_DEPTH (the list ends there: the next page would be refused).
+ */
+export function pageOf<T>(rows: T[], page: number, pageSize: number): Page<T> {
+  return { list: rows.slice(0, pageSize), hasNext: rows.length > pageSize && (page + 1) * pageSize <= MAX_PAGE_DEPTH };
 }
