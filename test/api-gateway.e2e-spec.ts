@@ -306,6 +306,28 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       price: 4,
     });
     expect(updated.body.data.price).toBe(4);
+    // Gift pictures are paths of this site or https URLs, names follow the rule of shown texts: every viewer sees them.
+    for (const bad of [
+      { coverImgUrl: 'javascript:alert(1)' },
+      { svgaUrl: 'data:text/html,<script>alert(1)</script>' },
+      { coverImgUrl: 'https://attacker.example' },
+      { giftName: '<b>g</b>\u202Eevil' },
+      { giftName: '   ' },
+    ]) {
+      const refused = await admin.client.postUntyped('/gift/admin/insert', {
+        giftName: 'Star',
+        price: 3,
+        coverImgUrl: '/s.png',
+        svgaUrl: '/s.svga',
+        ...bad,
+      });
+      expect([bad, refused.status, refused.body.code]).toEqual([bad, 400, 100001]);
+    }
+    const cdn = await admin.client.post('/gift/admin/update', {
+      giftId: inserted.body.data.giftId,
+      coverImgUrl: 'https://cdn.example/star.png',
+    });
+    expect(cdn.body.data.coverImgUrl).toBe('https://cdn.example/star.png');
     // null is not "keep it" (that is leaving the field out): refused, nothing changed (it reached the NOT NULL column: 500).
     for (const field of ['price', 'giftName', 'status', 'coverImgUrl', 'sortOrder']) {
       const nulled = await admin.client.postUntyped('/gift/admin/update', {

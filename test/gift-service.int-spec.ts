@@ -453,6 +453,15 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       await expect(gift.update({ giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
       await expect(gift.update({ giftId: 1 })).rejects.toMatchObject({ code: 100001 });
       await expect(gift.update({ giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
+      // What every viewer is shown: a picture of this site or https, a name by the rule of shown texts.
+      for (const bad of [
+        { coverImgUrl: 'javascript:alert(1)' },
+        { svgaUrl: 'data:text/html,<script>alert(1)</script>' },
+        { coverImgUrl: '//evil.example/t.png' },
+        { giftName: 'evil\u202Etxt.exe' },
+        { giftName: '   ' },
+      ])
+        await expect(gift.update({ giftId: 1, ...bad })).rejects.toMatchObject({ code: 100001 });
     });
 
     it('a write is visible on a second instance through its invalidation (insert, update, disable)', async () => {

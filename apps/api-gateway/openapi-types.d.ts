@@ -916,20 +916,26 @@ export interface components {
       sortOrder: number;
     };
     InsertGiftDto: {
+      /** @description shown to every viewer: once trimmed, as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character */
       giftName: string;
       price: number;
       /** @enum {number} */
       status?: 0 | 1;
+      /** @description must be a path of this site (/...) or an https:// URL; empty: none */
       coverImgUrl: string;
+      /** @description must be a path of this site (/...) or an https:// URL; empty: none */
       svgaUrl: string;
       sortOrder?: number;
     };
     UpdateGiftDto: {
+      /** @description shown to every viewer: once trimmed, as chat texts: not blank once invisible characters are left out, no lone surrogates, noncharacters, control or invisible characters (zero-width joiners only between emoji or inside a non-Latin word, direction marks refused), private-use characters, or more than 4 non-spacing marks on one character */
       giftName?: string;
       price?: number;
       /** @enum {number} */
       status?: 0 | 1;
+      /** @description must be a path of this site (/...) or an https:// URL; empty: none */
       coverImgUrl?: string;
+      /** @description must be a path of this site (/...) or an https:// URL; empty: none */
       svgaUrl?: string;
       sortOrder?: number;
       giftId: number;

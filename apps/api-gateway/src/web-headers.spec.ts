@@ -1,4 +1,4 @@
-import { contentSecurityPolicy, webSocketOrigins } from './web-headers';
+import { contentSecurityPolicy, isDocsPath, webSocketOrigins } from './web-headers';
 
 describe("the web client's Content-Security-Policy", () => {
   it("allows WebSockets to GATEWAY_IM_WS_URL's origin and GATEWAY_WEB_WS_ORIGINS, each once, nothing else", () => {
@@ -28,5 +28,23 @@ describe("the web client's Content-Security-Policy", () => {
         "connect-src 'self' ws://127.0.0.1:8090; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; " +
         "form-action 'self'",
     );
+  });
+});
+
+describe('the CSP of /docs (inline styles) goes to /docs only', () => {
+  it('reads the path as the static file server does: decoded and normalized', () => {
+    for (const url of ['/docs', '/docs/', '/docs/json', '/docs/static/index.html?x=1'])
+      expect([url, isDocsPath(url)]).toEqual([url, true]);
+    for (const url of [
+      '/docs%2f..%2findex.html', // the web client's page under the docs' CSP (an attacker pass)
+      '/docs%2F..%2Fapp.js',
+      '/docs/../index.html',
+      '/docs\\..\\index.html',
+      '/docsx',
+      '/',
+      '/index.html',
+      '/docs%', // undecodable: the page's CSP
+    ])
+      expect([url, isDocsPath(url)]).toEqual([url, false]);
   });
 });

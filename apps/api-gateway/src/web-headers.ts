@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { posix } from 'node:path';
 import { isWsOrigin } from './config/api-gateway.env';
 
 /**
@@ -46,7 +47,22 @@ export function webSecurityHeaders(wsOrigins: string[]) {
   const page = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins) };
   const docs = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins, true) };
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    void reply.headers(request.url.startsWith('/docs') ? docs : page);
+    void reply.headers(isDocsPath(request.url) ? docs : page);
     done();
   };
+}
+
+/**
+ * Whether a request URL names /docs (Swagger UI) as the static file server will read it: decoded, then
+ * normalized, so `/docs%2f..%2findex.html` (the web client's page) is not /docs. Undecodable: not /docs (the
+ * page's stricter CSP).
+ */
+export function isDocsPath(url: string): boolean {
+  let path: string;
+  try {
+    path = posix.normalize(decodeURIComponent(url.split('?')[0].replace(/\\/g, '/')));
+  } catch {
+    return false;
+  }
+  return path === '/docs' || path.startsWith('/docs/');
 }

@@ -2,7 +2,7 @@ import { ToInt } from '@live/common';
 import { IsEnumValue, IsWithinPageDepth, MAX_PAGE_DEPTH, MAX_PAGE_SIZE } from '@live/contracts';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { IsEmpty, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsEmpty, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /** The INT columns' bound (gift ids); BIGINT ids go up to Number.MAX_SAFE_INTEGER. */
 export const INT_MAX = 2_147_483_647;
@@ -18,11 +18,6 @@ export function IdField(max: number = Number.MAX_SAFE_INTEGER): PropertyDecorato
  */
 export function EnumField(values: object): PropertyDecorator {
   return applyDecorators(IsEnumValue(values), ToInt(), ApiProperty({ enum: values }));
-}
-
-/** A string of at most `maxLength` characters. Applied as `@ApiProperty @IsString @MaxLength` would be. */
-export function StringField(maxLength: number): PropertyDecorator {
-  return applyDecorators(MaxLength(maxLength), IsString(), ApiProperty({ maxLength }));
 }
 
 /** A string matching `pattern`, refused with `message`. Applied as `@ApiProperty @IsString @Matches` would be. */

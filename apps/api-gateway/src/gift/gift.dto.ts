@@ -1,15 +1,20 @@
 import { ToInt } from '@live/common';
 import {
+  ASSET_URL_PATTERN,
+  ASSET_URL_RULE,
   GIFT_COUNT_MAX,
   GIFT_NAME_MAX_LENGTH,
   GIFT_SORT_ORDER_MAX,
   GIFT_URL_MAX_LENGTH,
   GiftStatus,
+  IsAssetUrl,
+  IsShownText,
+  SHOWN_TEXT_RULES,
 } from '@live/contracts';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CLIENT_REQUEST_ID_PATTERN } from '../common/idempotency-key';
-import { IdField, INT_MAX, StringField } from '../common/page.dto';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IdField, INT_MAX } from '../common/page.dto';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 const MAX_PRICE = 1_000_000_000;
 
@@ -101,10 +106,11 @@ export class BoardDto {
 }
 
 export class InsertGiftDto {
-  @ApiProperty({ maxLength: GIFT_NAME_MAX_LENGTH })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(GIFT_NAME_MAX_LENGTH)
+  @ApiProperty({
+    maxLength: GIFT_NAME_MAX_LENGTH,
+    description: `shown to every viewer: once trimmed, ${SHOWN_TEXT_RULES}`,
+  })
+  @IsShownText(GIFT_NAME_MAX_LENGTH)
   giftName!: string;
 
   @ApiProperty({ minimum: 1 })
@@ -120,10 +126,20 @@ export class InsertGiftDto {
   @IsIn([GiftStatus.DISABLED, GiftStatus.ENABLED])
   status?: GiftStatus;
 
-  @StringField(GIFT_URL_MAX_LENGTH)
+  @ApiProperty({
+    maxLength: GIFT_URL_MAX_LENGTH,
+    pattern: ASSET_URL_PATTERN.source,
+    description: `${ASSET_URL_RULE}; empty: none`,
+  })
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   coverImgUrl!: string;
 
-  @StringField(GIFT_URL_MAX_LENGTH)
+  @ApiProperty({
+    maxLength: GIFT_URL_MAX_LENGTH,
+    pattern: ASSET_URL_PATTERN.source,
+    description: `${ASSET_URL_RULE}; empty: none`,
+  })
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   svgaUrl!: string;
 
   @ApiPropertyOptional()

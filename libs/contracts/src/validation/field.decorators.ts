@@ -76,6 +76,23 @@ export function IsOptionalCursor(pattern: RegExp, message: string): PropertyDeco
   );
 }
 
+/**
+ * A gift picture's address: a path of this site (`/assets/gifts/rose.svg`) or an https URL; empty: none. Never
+ * another scheme (`javascript:`, `data:`, `http:`), a scheme-relative `//host` or `/\\host`, nor a space, quote,
+ * angle bracket or backslash: every client shows it to every viewer as it is.
+ */
+export const ASSET_URL_PATTERN = /^(|\/(?![/\\])[^\s"'<>\\]*|https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[^\s"'<>\\]*)$/;
+export const ASSET_URL_RULE = 'must be a path of this site (/...) or an https:// URL';
+
+/** See ASSET_URL_PATTERN; at most `maxLength` characters. */
+export function IsAssetUrl(maxLength: number): PropertyDecorator {
+  return compose(
+    IsString(),
+    MaxLength(maxLength),
+    Matches(ASSET_URL_PATTERN, { message: `$property ${ASSET_URL_RULE}` }),
+  );
+}
+
 /** An idempotency key or message id: see REQUEST_ID_PATTERN. */
 export function IsRequestId(options?: ValidationOptions): PropertyDecorator {
   return compose(

@@ -1,5 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsEntityId, IsEnumValue, IsPositiveAmount } from '../../../validation';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsAssetUrl, IsEntityId, IsEnumValue, IsPositiveAmount, IsShownText } from '../../../validation';
 
 export enum GiftStatus {
   DISABLED = 0,
@@ -58,9 +58,7 @@ export class ListGiftPanelResponse {
 
 /** GiftRpc.INSERT (admin). */
 export class InsertGiftConfigRequest {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(GIFT_NAME_MAX_LENGTH)
+  @IsShownText(GIFT_NAME_MAX_LENGTH)
   giftName!: string;
 
   @IsPositiveAmount()
@@ -71,12 +69,10 @@ export class InsertGiftConfigRequest {
   @IsEnumValue(GiftStatus)
   status?: GiftStatus;
 
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   coverImgUrl!: string;
 
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   svgaUrl!: string;
 
   /** Default 0. */
@@ -93,9 +89,7 @@ export class UpdateGiftConfigRequest {
   giftId!: number;
 
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(GIFT_NAME_MAX_LENGTH)
+  @IsShownText(GIFT_NAME_MAX_LENGTH)
   giftName?: string;
 
   @IsOptional()
@@ -107,13 +101,11 @@ export class UpdateGiftConfigRequest {
   status?: GiftStatus;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   coverImgUrl?: string;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(GIFT_URL_MAX_LENGTH)
+  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
   svgaUrl?: string;
 
   @IsOptional()
