@@ -12,6 +12,7 @@ import { GiftRedisKeys } from '@live/redis';
 import { uniqueName } from '@live/testing';
 import { Producer } from 'kafkajs';
 import { GiftConfigService } from '../apps/gift-service/src/gift-config/gift-config.service';
+import { waitForGiftKeysCut } from './support/gift-done';
 import { readParked } from './support/parked-reader';
 import { gatewaySigningKey, signedAsGateway, signedGift } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -214,11 +215,13 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const pushes = stack.pushes!;
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
     await waitFor('the first delivery settled and pushed', () => pushes.pushedIds().has(mq.requestId));
+    const outcomeKey = new GiftRedisKeys(stack.redis.prefix).giftOutcome(mq.requestId);
+    await waitForGiftKeysCut(stack.redis.redis, [outcomeKey]); // the first delivery is over: recorded, cut
 
     // The state a crash between settlement and records/pushes leaves (the offsets never moved): the
     // charge is in the ledger, the record and the push are not. Then the catalogue changes the price.
     await stack.sql('DELETE FROM t_gift_record WHERE request_id = ?', [mq.requestId]);
-    await stack.redis.redis.del(new GiftRedisKeys(stack.redis.prefix).giftOutcome(mq.requestId));
+    await stack.redis.redis.del(outcomeKey);
     pushes.room = pushes.room.filter((m) => m.msgId !== mq.requestId);
     const configs = stack.gift.get(GiftConfigService);
     await configs.update({ giftId, price: price + 7 });
@@ -250,6 +253,10 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const board = () => stack.redis.redis.zrange(keys.roomContributionBoard(room), 0, -1, 'WITHSCORES');
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(mq) }] });
     await waitFor('the gift settled and shown', () => pushes.pushedIds().has(mq.requestId));
+    await waitForGiftKeysCut(stack.redis.redis, [
+      keys.giftOutcome(mq.requestId),
+      keys.roomGiftApplied(room, mq.requestId),
+    ]);
     expect(await board()).toEqual([String(sender), String(price)]);
 
     // Two hours later: the outcome records are gone (expired), and the same signed message comes again
@@ -282,6 +289,10 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     const unfinished = signedAsGateway({ ...mq, requestId: `${sender}:${uniqueName('unfinished')}` });
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
     await waitFor('the unfinished one settled', () => pushes.pushedIds().has(unfinished.requestId));
+    await waitForGiftKeysCut(stack.redis.redis, [
+      keys.giftOutcome(unfinished.requestId),
+      keys.roomGiftApplied(room, unfinished.requestId),
+    ]);
     await stack.sql('UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 2 HOUR WHERE request_id = ?', [
       unfinished.requestId,
     ]);
