@@ -101,6 +101,8 @@ describe('gift count: one send of N gifts', () => {
       { 'idempotency-key': 'after' },
     );
     await waitFor('the single gift after', () => effectsOf(viewerWs, after.body.data.requestId).length > 0, 20_000);
+    // The history below reads the gift records, written after the effect is pushed.
+    await waitForGiftRecords(stack.db.dataSource, [requestId, after.body.data.requestId]);
 
     for (const ws of [anchorWs, viewerWs]) {
       expect(effectsOf(ws, requestId)).toEqual([

@@ -144,6 +144,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     // One partition, in order: once the marker is pushed, every replay before it was handled.
     await send([...batch, marker], String(senders[0]));
     await waitFor('the gift after them pushed', () => pushes.pushedIds().has(marker.requestId));
+    await expectCutToWindow([keys.giftOutcome(marker.requestId)]); // its delivery over: recorded after the push
 
     expect([...pushes.pushedIds()]).toEqual([marker.requestId]);
     const boardsAfter = await boards(rooms);

@@ -32,6 +32,7 @@ import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-con
 import { PushLog, startRecordingImRouter } from './support/recording-im-router';
 import { readParked } from './support/parked-reader';
 import { signedAsGateway } from './support/signed-gift';
+import { portBlock } from './support/test-stack';
 import { waitFor, waitForGiftRecords } from './support/wait-for';
 
 describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => {
@@ -40,16 +41,9 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
   const sendGiftTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT}`;
   const parkedTopic = `${topicPrefix}${KafkaTopic.SEND_GIFT_PARKED}`;
   const groupId = `${topicPrefix}${KafkaConsumerGroup.GIFT_SEND_GIFT}`;
-  const base = 20_000 + Math.floor(Math.random() * 1_500) * 8; // below the ephemeral range
-  const ports = {
-    bankRpc: base,
-    bankHttp: base + 1,
-    giftRpc: base + 2,
-    giftHttp: base + 3,
-    router: base + 4,
-    gift2Rpc: base + 5,
-    gift2Http: base + 6,
-  };
+  // This worker's share of the range, away from the clusters' fixed ports (as every stack's).
+  const [bankRpc, bankHttp, giftRpc, giftHttp, router, gift2Rpc, gift2Http] = portBlock(7);
+  const ports = { bankRpc, bankHttp, giftRpc, giftHttp, router, gift2Rpc, gift2Http };
   let db: TestDatabase;
   let redisHelper: TestRedis;
   let bankApp: INestApplication;

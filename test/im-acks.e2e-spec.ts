@@ -156,17 +156,20 @@ describe('IM acks of the original clients (issue 14): 100 gifts and 20 failures 
     expect(charged.size).toBeGreaterThanOrEqual(100);
     expect(failed.size).toBeGreaterThanOrEqual(20);
 
-    // Every ack was taken: nothing is left to resend on the node, so nothing will arrive twice.
+    // Every effect arrived, then every ack was taken: nothing is left to resend on the node, so nothing will
+    // arrive twice (in that order: an effect still on its way would be pending after the acks were counted).
+    await waitFor(
+      'the effects on both clients and the failures on the sender',
+      () =>
+        [senderWs, watcherWs].every((c) => [...charged].every((id) => c.received(ImBizCode.GIFT_SUCCESS).has(id))) &&
+        [...failed].every((id) => senderWs.received(ImBizCode.GIFT_FAIL).has(id)),
+      10_000,
+    );
     const registry = stack.imCore!.get(ConnectionRegistry);
     const pending = (userId: number) => [...registry.ofUser(userId)].reduce((n, c) => n + c.pending.size, 0);
     await waitFor(
       'the acks of both clients',
       () => pending(sender.userId) === 0 && pending(watcher.userId) === 0,
-      10_000,
-    );
-    await waitFor(
-      'the effects on the watcher',
-      () => [...charged].every((id) => watcherWs.received(ImBizCode.GIFT_SUCCESS).has(id)),
       10_000,
     );
 

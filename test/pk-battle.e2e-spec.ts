@@ -1,5 +1,6 @@
 import { ImFrameCode, KafkaTopic } from '@live/contracts';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
+import { ImPkService } from '../apps/im-core/src/pk/im-pk.service';
 import { HttpClient } from './support/http-client';
 import { readParked } from './support/parked-reader';
 import { APPLAUSE, CROWN, HEART, PkRoomKit, pkStep, ROCKET, startPkStack } from './support/pk-room';
@@ -226,7 +227,10 @@ describe('PK battles', () => {
     await bystanderWs.closed();
     // The node processed the bystander's close (its last socket: the session-end check ran for them): the PK runs on.
     const registry = stack.imCore!.get(ConnectionRegistry);
+    const imPk = stack.imCore!.get(ImPkService);
+    // Its last socket gone (the session end is started at once), then the session end told (or found nothing).
     await waitFor("the bystander's close processed", () => registry.ofUser(bystander.userId).size === 0);
+    await waitFor("the bystander's session end done", () => imPk.sessionCallsInFlight === 0);
     expect(await kit.state(roomId)).toMatchObject({ pkId, endReason: '', winnerId: null });
     challengerWs.close();
     const ended = await kit.waitForEnd(viewerWs, pkId);

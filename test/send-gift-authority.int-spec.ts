@@ -305,6 +305,7 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     await stack.redis.redis.zincrby(keys.roomContributionBoard(room), -price, String(sender)); // as if never boarded
     await producer.send({ topic, messages: [{ key: String(sender), value: JSON.stringify(unfinished) }] });
     await waitFor('its effect shown at last', () => pushes.room.some((m) => m.msgId === unfinished.requestId));
+    await waitForGiftRecords(stack.db.dataSource, [unfinished.requestId]); // written after the push
     expect(await board()).toEqual([String(sender), String(2 * price + SEED_GIFTS[0][2])]);
     expect((await stack.sql('SELECT 1 FROM t_gift_record WHERE request_id = ?', [unfinished.requestId])).length).toBe(
       1,

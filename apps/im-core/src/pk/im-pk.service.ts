@@ -64,6 +64,11 @@ export class ImPkService implements OnModuleDestroy {
     });
   }
 
+  /** Session ends being told to gift-service now (0: every one so far told, failed or found nothing to end). */
+  get sessionCallsInFlight(): number {
+    return this.inFlight;
+  }
+
   /** The user's last socket on this node closed. */
   sessionEnded(userId: number): void {
     if (this.closing) return;
