@@ -11,6 +11,7 @@ import {
   IsShownText,
   SHOWN_TEXT_RULES,
 } from '@live/contracts';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { CLIENT_REQUEST_ID_PATTERN } from '../common/idempotency-key';
 import { IdField, INT_MAX } from '../common/page.dto';
@@ -105,6 +106,17 @@ export class BoardDto {
   limit?: number;
 }
 
+/** A gift's picture (cover, animation): its documented and checked rule, written once for both fields. */
+const AssetUrlField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiProperty({
+      maxLength: GIFT_URL_MAX_LENGTH,
+      pattern: ASSET_URL_PATTERN.source,
+      description: `${ASSET_URL_RULE}; empty: none`,
+    }),
+    IsAssetUrl(GIFT_URL_MAX_LENGTH),
+  );
+
 export class InsertGiftDto {
   @ApiProperty({
     maxLength: GIFT_NAME_MAX_LENGTH,
@@ -126,20 +138,10 @@ export class InsertGiftDto {
   @IsIn([GiftStatus.DISABLED, GiftStatus.ENABLED])
   status?: GiftStatus;
 
-  @ApiProperty({
-    maxLength: GIFT_URL_MAX_LENGTH,
-    pattern: ASSET_URL_PATTERN.source,
-    description: `${ASSET_URL_RULE}; empty: none`,
-  })
-  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
+  @AssetUrlField()
   coverImgUrl!: string;
 
-  @ApiProperty({
-    maxLength: GIFT_URL_MAX_LENGTH,
-    pattern: ASSET_URL_PATTERN.source,
-    description: `${ASSET_URL_RULE}; empty: none`,
-  })
-  @IsAssetUrl(GIFT_URL_MAX_LENGTH)
+  @AssetUrlField()
   svgaUrl!: string;
 
   @ApiPropertyOptional()
