@@ -136,12 +136,22 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     expect((await guess(phone, await sendCode(phone, ownerHome), ownerHome)).body.code).toBe(200); // the owner's earlier login
     await stack.redis.redis.del(keys.loginCodeCooldown(phone));
     const code = await sendCode(phone, newAddress());
+    // A flood of wrong guesses elsewhere first uses up the guess lines' budget (20 per 10 s) ...
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    const [elsewhere, flooder] = [newPhone(), newAddress()];
+    const elsewhereCode = await sendCode(elsewhere, flooder);
+    for (let i = 0; i < 25; i += 1) await guess(elsewhere, wrongFor(elsewhereCode), flooder);
     const attackers = Array.from({ length: LOGIN_PHONE_CEILING / LOGIN_FREE_GUESSES }, newAddress);
     for (const attacker of attackers)
       for (let i = 0; i < LOGIN_FREE_GUESSES; i += 1) await guess(phone, wrongFor(code), attacker);
+    // ... and the guess that put this phone under attack is still said, once, in its own budget.
+    const attackLines = warn.mock.calls.map(([m]) => String(m)).filter((m) => m.includes('under a guessing attack'));
+    expect(attackLines).toEqual([
+      `phone ...${phone.slice(-4)} is under a guessing attack: ${LOGIN_PHONE_CEILING} wrong codes from all addresses (the last from ${attackers[attackers.length - 1]}); only networks that logged in to it before are checked now`,
+    ]);
+    warn.mockClear();
     // Any number of fresh addresses: refused unchecked, even with the right code (nothing to learn, nothing counted),
     // and not a log line each (at most 20 per 10 s, then a count).
-    const warn = jest.spyOn(Logger.prototype, 'warn');
     for (let i = 0; i < 30; i += 1) {
       const fresh = await guess(phone, i === 29 ? code : wrongFor(code), newAddress());
       expect([fresh.status, fresh.body.code, fresh.body.msg]).toEqual([

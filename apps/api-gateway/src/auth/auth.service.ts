@@ -40,8 +40,8 @@ const LOGIN_KNOWN_MEMORY_MS = 90 * 86_400_000;
  * [3] the phone's wrong guesses (all addresses), [4] the addresses that logged in to the phone. ARGV:
  * guess, now (ms), free guesses, phone ceiling, backoff base and max (ms), memory (ms), the address, known
  * addresses kept, their memory (ms).
- * Returns {1, 0} right (code and this address's record deleted, the address remembered); {0, waitMs}
- * wrong; {-1, 0} no code pending; {-2, waitMs} this address must wait; {-3, 0} the phone is under attack
+ * Returns {1, 0} right (code and this address's record deleted, the address remembered); {0, waitMs, the
+ * phone's wrong guesses now} wrong; {-1, 0} no code pending; {-2, waitMs} this address must wait; {-3, 0} the phone is under attack
  * and this address never logged in to it: in both refusals the guess was not even compared.
  */
 const CHECK_CODE = `
@@ -68,7 +68,7 @@ local wait = 0
 if fails >= free then wait = math.min(tonumber(ARGV[5]) * 2 ^ math.min(fails - free, 30), tonumber(ARGV[6])) end
 redis.call('HSET', KEYS[2], 'until', now + wait)
 redis.call('PEXPIRE', KEYS[2], wait + tonumber(ARGV[7]))
-return {0, wait}
+return {0, wait, phoneFails}
 `;
 
 /**
@@ -86,7 +86,9 @@ return ARGV[1]
 /** Login codes, login tokens and IM tokens, all in Redis with their TTLs. */
 /** The login scripts as commands (EVALSHA; the first argument is a key, so a Cluster routes them by key). */
 interface LoginCommands {
-  lgCheckLoginCode(...args: [string, string, string, string, ...(string | number)[]]): Promise<[number, number]>;
+  lgCheckLoginCode(
+    ...args: [string, string, string, string, ...(string | number)[]]
+  ): Promise<[number, number, number?]>;
   lgIssueLoginCode(codeKey: string, candidate: string, ttlSeconds: number): Promise<string>;
 }
 
@@ -95,6 +97,11 @@ export class AuthService {
   private readonly logger = new Logger(AuthService.name);
   /** Wrong and refused login guesses (anyone may send them, 100 a minute per address): 20 lines per 10 s, then a count. */
   private readonly refusedGuesses = new RefusalLog(this.logger, 20, 10_000, 'refused or wrong login guesses');
+  /**
+   * Phones coming under a guessing attack (the guess that reached LOGIN_PHONE_CEILING: once per phone a week at
+   * most): their own budget, so a flood of wrong guesses does not crowd these lines out.
+   */
+  private readonly attackedPhones = new RefusalLog(this.logger, 20, 10_000, 'phones that came under a guessing attack');
   private readonly redis: RedisClient & LoginCommands;
 
   constructor(
@@ -169,7 +176,7 @@ export class AuthService {
    * created at first login. Wrong guesses are limited per (phone, address) and per phone (see CHECK_CODE).
    */
   async login(phone: string, code: string, address: string): Promise<{ userId: number; token: string }> {
-    const [verdict, waitMs] = await this.redis.lgCheckLoginCode(
+    const [verdict, waitMs, phoneFails] = await this.redis.lgCheckLoginCode(
       this.keys.loginCode(phone),
       this.keys.loginGuesses(phone, address),
       this.keys.loginGuessesAll(phone),
@@ -204,6 +211,10 @@ export class AuthService {
       );
     }
     if (verdict !== 1) {
+      if (phoneFails === LOGIN_PHONE_CEILING)
+        this.attackedPhones.refused(
+          `phone ...${phone.slice(-4)} is under a guessing attack: ${LOGIN_PHONE_CEILING} wrong codes from all addresses (the last from ${address}); only networks that logged in to it before are checked now`,
+        );
       if (waitMs > 0)
         this.refusedGuesses.refused(
           `wrong login code for ...${phone.slice(-4)} from ${address}: next guess from there in ${Math.ceil(waitMs / 1000)} s`,
