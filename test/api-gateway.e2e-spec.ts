@@ -165,6 +165,35 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
   });
 
+  it('the routes that add a kept row per call have an hour window too: a room started past 30 an hour, a PK seat taken past 60: 429 / -10001 naming it, nothing opened', async () => {
+    const keys = new GatewayRedisKeys(stack.redis.prefix);
+    const anchor = await login();
+    // The hour's count as 30 starts (at least 10 s apart) would have left it.
+    await stack.redis.redis.set(keys.rateLimit(anchor.userId, 'LivingController.start:3600s'), 30, 'EX', 3_600);
+    const refused = await anchor.client.post('/living/startingLiving', { type: 1 });
+    expect([refused.status, refused.body.code, refused.body.msg]).toEqual([
+      429,
+      -10001,
+      'at most 30 rooms started an hour: try again later',
+    ]);
+    const viewer = await login();
+    const rooms = await viewer.client.post('/living/list', { type: 1, page: 1, pageSize: 100 });
+    expect(rooms.body.data.list.filter((r) => r.anchorId === anchor.userId)).toEqual([]);
+
+    const pkAnchor = await login();
+    const { roomId } = (await pkAnchor.client.post('/living/startingLiving', { type: 1 })).body.data;
+    await stack.redis.redis.set(keys.rateLimit(viewer.userId, 'PkController.online:3600s'), 60, 'EX', 3_600);
+    const seat = await viewer.client.post('/living/onlinePK', { roomId });
+    expect([seat.status, seat.body.code, seat.body.msg]).toEqual([
+      429,
+      -10001,
+      'at most 60 PK seats taken an hour: try again later',
+    ]);
+    expect((await viewer.client.post('/living/pkState', { roomId })).body.data).toMatchObject({ pkId: null });
+    const other = await login(); // another user's hour is its own
+    expect((await other.client.post('/living/onlinePK', { roomId })).body.code).toBe(200);
+  });
+
   it("a room's title follows the rule of shown texts and nicknames' staff words: a hostile one is 400 / 100001 naming roomName, no room opened", async () => {
     const viewer = await login();
     const roomsOf = async (anchorId: number): Promise<unknown[]> =>

@@ -48,6 +48,12 @@ class LimitedController {
   short(): { ok: true } {
     return { ok: true };
   }
+
+  @Get('rows')
+  @RequestLimit({ limit: 3, seconds: 2, msg: 'slow down', longer: { limit: 5, seconds: 60, msg: 'later' } })
+  rows(): { ok: true } {
+    return { ok: true };
+  }
 }
 
 describe('@RequestLimit on the real Redis', () => {
@@ -101,6 +107,31 @@ describe('@RequestLimit on the real Redis', () => {
     expect((await hit('short', 4)).status).toBe(429);
     await new Promise((r) => setTimeout(r, 2_100));
     expect((await hit('short', 4)).status).toBe(200);
+  });
+
+  it('a longer window: counts the calls the first let through (a refused flood uses nothing of it), refuses past its limit with its own message', async () => {
+    const burst = await Promise.all(Array.from({ length: 10 }, () => hit('rows', 6)));
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(3);
+    expect((await burst.find((r) => r.status === 429)?.json())?.msg).toBe('slow down');
+    await new Promise((r) => setTimeout(r, 2_100));
+    // The first window passed: 2 more fill the longer one (5), the next is refused by it, and stays refused.
+    expect((await hit('rows', 6)).status).toBe(200);
+    expect((await hit('rows', 6)).status).toBe(200);
+    const past = await hit('rows', 6);
+    expect([past.status, await past.json()]).toEqual([429, { code: -10001, msg: 'later', data: null }]);
+    await new Promise((r) => setTimeout(r, 2_100));
+    expect((await hit('rows', 6)).status).toBe(429);
+    expect(await helper.redis.ttl(`${helper.prefix}:spec:{rl:6}:LimitedController.rows:60s`)).toBeGreaterThan(2);
+    expect((await hit('rows', 7)).status).toBe(200); // another user: its own windows
+  });
+
+  it('a longer window must be longer and allow at least as many calls', () => {
+    expect(() => RequestLimit({ limit: 5, seconds: 10, longer: { limit: 60, seconds: 10, msg: 'x' } })).toThrow(
+      /longer window/,
+    );
+    expect(() => RequestLimit({ limit: 5, seconds: 10, longer: { limit: 4, seconds: 3_600, msg: 'x' } })).toThrow(
+      /longer window/,
+    );
   });
 
   it('a fixed window: later counts keep the TTL; a counter that lost its TTL gets one back', async () => {

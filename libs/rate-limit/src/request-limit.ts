@@ -22,6 +22,11 @@ export interface RequestLimitOptions {
   seconds: number;
   /** Message of the -10001 error. */
   msg?: string;
+  /**
+   * A second, longer window for what a burst limit alone leaves unbounded (each call writes a row: a room, a PK):
+   * counted only for calls the first window let through, so a flood refused by it does not use this one up.
+   */
+  longer?: { limit: number; seconds: number; msg: string };
 }
 
 /** Metadata key of @RequestLimit (its options): the gateway's OpenAPI document reads it to list the 429 answer. */
@@ -47,6 +52,12 @@ export function RequestLimit(
     throw new Error('RequestLimit: limit must be an integer >= 1');
   if (!Number.isSafeInteger(options.seconds) || options.seconds < 1)
     throw new Error('RequestLimit: seconds must be an integer >= 1');
+  const { longer } = options;
+  if (
+    longer &&
+    !(Number.isSafeInteger(longer.limit) && longer.limit >= options.limit && longer.seconds > options.seconds)
+  )
+    throw new Error('RequestLimit: a longer window allows at least `limit` calls over more than `seconds`');
   const metadata = SetMetadata(REQUEST_LIMIT, options);
   return countedBy === 'guard' ? applyDecorators(metadata, UseGuards(RequestLimitGuard)) : metadata;
 }
@@ -96,14 +107,24 @@ export class RequestLimiter {
     route: string,
     options: RequestLimitOptions,
   ): Promise<BizException | undefined> {
+    const refused = await this.countIn(subject, route, options);
+    if (refused || !options.longer) return refused;
+    return this.countIn(subject, `${route}:${options.longer.seconds}s`, options.longer);
+  }
+
+  private async countIn(
+    subject: number | string,
+    route: string,
+    window: { limit: number; seconds: number; msg?: string },
+  ): Promise<BizException | undefined> {
     let count: number;
     try {
-      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), options.seconds));
+      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), window.seconds));
     } catch (err: unknown) {
       this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
       return undefined;
     }
-    return count > options.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg) : undefined;
+    return count > window.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, window.msg) : undefined;
   }
 }
 

@@ -11,6 +11,14 @@ import { RoomIdDto } from './living.dto';
 
 /** Taking and leaving the seat, per user: a few a second is a client looping, not a person. */
 const PK_SEAT_LIMIT = { limit: 10, seconds: 10, msg: 'too many PK seat requests, wait a moment' };
+/**
+ * Taking the seat, also per hour: every PK started is a t_living_pk row, kept. A PK runs up to 5 minutes; 60 an
+ * hour is far past a person's and bounds the rows one account can add to 1,440 a day (86,400 with the 10 s limit alone).
+ */
+const PK_TAKE_LIMIT = {
+  ...PK_SEAT_LIMIT,
+  longer: { limit: 60, seconds: 3_600, msg: 'at most 60 PK seats taken an hour: try again later' },
+};
 
 export class PkOnlineView implements PkOnlineResponse {
   @ApiProperty({ example: 'pk-1-1', description: 'pk-<roomId>-<seq>' }) pkId!: string;
@@ -56,7 +64,7 @@ export class PkController {
     ],
   })
   @PostOk('onlinePK')
-  @RequestLimit(PK_SEAT_LIMIT)
+  @RequestLimit(PK_TAKE_LIMIT)
   async online(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<PkOnlineView>> {
     return ApiResponses.ok(await this.gifts.pkOnline({ roomId: dto.roomId, userId: user.userId }));
   }
