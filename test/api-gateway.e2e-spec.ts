@@ -165,7 +165,7 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect(after.body.data.list.map((r) => r.roomId)).not.toContain(started.body.data.roomId);
   });
 
-  it('the routes that add a kept row per call have an hour window too: a room started past 30 an hour, a PK seat taken past 60: 429 / -10001 naming it, nothing opened', async () => {
+  it('the routes that add a kept row per call have an hour window of successful calls too: a room started past 30 an hour, a PK seat taken past 60: 429 / -10001 naming it, nothing opened; a failed attempt counts nothing', async () => {
     const keys = new GatewayRedisKeys(stack.redis.prefix);
     const anchor = await login();
     // The hour's count as 30 starts (at least 10 s apart) would have left it.
@@ -192,6 +192,11 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
     expect((await viewer.client.post('/living/pkState', { roomId })).body.data).toMatchObject({ pkId: null });
     const other = await login(); // another user's hour is its own
     expect((await other.client.post('/living/onlinePK', { roomId })).body.code).toBe(200);
+    expect(await stack.redis.redis.get(keys.rateLimit(other.userId, 'PkController.online:3600s'))).toBe('1');
+    // A failed attempt (the seat is taken) writes no row and counts nothing in the hour.
+    const late = await login();
+    expect((await late.client.post('/living/onlinePK', { roomId })).body.code).toBe(14001);
+    expect(await stack.redis.redis.get(keys.rateLimit(late.userId, 'PkController.online:3600s'))).toBeNull();
   });
 
   it("a room's title follows the rule of shown texts and nicknames' staff words: a hostile one is 400 / 100001 naming roomName, no room opened", async () => {

@@ -1,4 +1,4 @@
-import { startApp } from '@live/common';
+import { RefusalLog, startApp } from '@live/common';
 import { GatewayRedisKeys } from '@live/redis';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -138,6 +138,7 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     const code = await sendCode(phone, newAddress());
     // A flood of wrong guesses elsewhere first uses up the guess lines' budget (20 per 10 s) ...
     const warn = jest.spyOn(Logger.prototype, 'warn');
+    const refusals = jest.spyOn(RefusalLog.prototype, 'refused');
     const [elsewhere, flooder] = [newPhone(), newAddress()];
     const elsewhereCode = await sendCode(elsewhere, flooder);
     for (let i = 0; i < 25; i += 1) await guess(elsewhere, wrongFor(elsewhereCode), flooder);
@@ -149,6 +150,14 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     expect(attackLines).toEqual([
       `phone ...${phone.slice(-4)} is under a guessing attack: ${LOGIN_PHONE_CEILING} wrong codes from all addresses (the last from ${attackers[attackers.length - 1]}); only networks that logged in to it before are checked now`,
     ]);
+    // Its own budget: the RefusalLog that took it took none of the guess lines (however the 10 s periods fell).
+    const budgetsOf = (kind: (line: string) => boolean) =>
+      new Set(refusals.mock.calls.flatMap(([line], i) => (kind(String(line)) ? [refusals.mock.contexts[i]] : [])));
+    const attackBudgets = budgetsOf((line) => line.includes('under a guessing attack'));
+    const guessBudgets = budgetsOf((line) => /wrong login code|refused unchecked/.test(line));
+    expect([attackBudgets.size, guessBudgets.size]).toEqual([1, 1]);
+    expect([...attackBudgets].filter((b) => guessBudgets.has(b))).toEqual([]);
+    refusals.mockRestore();
     warn.mockClear();
     // Any number of fresh addresses: refused unchecked, even with the right code (nothing to learn, nothing counted),
     // and not a log line each (at most 20 per 10 s, then a count).

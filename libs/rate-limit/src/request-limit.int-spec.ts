@@ -1,7 +1,7 @@
-import { HttpExceptionFilter } from '@live/common';
+import { BizException, GatewayErrorCode, HttpExceptionFilter } from '@live/common';
 import { RedisModule } from '@live/redis';
 import { createTestRedis } from '@live/testing';
-import { CanActivate, Controller, ExecutionContext, Get, Injectable, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Get, Injectable, Query, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { RateLimitKeys, RateLimitModule, RequestLimit } from './request-limit';
@@ -49,9 +49,11 @@ class LimitedController {
     return { ok: true };
   }
 
+  /** A call that writes a row when it succeeds; `?fail` fails it (409), as a seat already taken would. */
   @Get('rows')
   @RequestLimit({ limit: 3, seconds: 2, msg: 'slow down', longer: { limit: 5, seconds: 60, msg: 'later' } })
-  rows(): { ok: true } {
+  rows(@Query('fail') fail?: string): { ok: true } {
+    if (fail !== undefined) throw new BizException(GatewayErrorCode.LIVING_ROOM_ALREADY_OPEN);
     return { ok: true };
   }
 }
@@ -109,29 +111,43 @@ describe('@RequestLimit on the real Redis', () => {
     expect((await hit('short', 4)).status).toBe(200);
   });
 
-  it('a longer window: counts the calls the first let through (a refused flood uses nothing of it), refuses past its limit with its own message', async () => {
+  it('a longer window: counts the calls that succeeded (failed ones and a flood refused by the burst window use nothing of it), refuses past its limit with its own message and no burst slot', async () => {
+    const key = (route: string) => `${helper.prefix}:spec:{rl:6}:LimitedController.${route}`;
+    const failed = await Promise.all(Array.from({ length: 3 }, () => hit('rows?fail', 6)));
+    expect(failed.map((r) => r.status)).toEqual([409, 409, 409]);
+    expect(await helper.redis.get(key('rows:60s'))).toBeNull();
+    await new Promise((r) => setTimeout(r, 2_100));
     const burst = await Promise.all(Array.from({ length: 10 }, () => hit('rows', 6)));
     expect(burst.filter((r) => r.status === 200)).toHaveLength(3);
     expect((await burst.find((r) => r.status === 429)?.json())?.msg).toBe('slow down');
+    expect(await helper.redis.get(key('rows:60s'))).toBe('3');
     await new Promise((r) => setTimeout(r, 2_100));
-    // The first window passed: 2 more fill the longer one (5), the next is refused by it, and stays refused.
+    // The burst window passed: 2 more fill the longer one (5), the next is refused by it, and stays refused.
     expect((await hit('rows', 6)).status).toBe(200);
     expect((await hit('rows', 6)).status).toBe(200);
     const past = await hit('rows', 6);
     expect([past.status, await past.json()]).toEqual([429, { code: -10001, msg: 'later', data: null }]);
+    expect(await helper.redis.get(key('rows'))).toBe('2'); // the refused call took no burst slot
     await new Promise((r) => setTimeout(r, 2_100));
     expect((await hit('rows', 6)).status).toBe(429);
-    expect(await helper.redis.ttl(`${helper.prefix}:spec:{rl:6}:LimitedController.rows:60s`)).toBeGreaterThan(2);
+    expect(await helper.redis.get(key('rows:60s'))).toBe('5');
+    expect(await helper.redis.ttl(key('rows:60s'))).toBeGreaterThan(2);
     expect((await hit('rows', 7)).status).toBe(200); // another user: its own windows
   });
 
-  it('a longer window must be longer and allow at least as many calls', () => {
+  it('a longer window must be longer (whole seconds), allow at least as many calls, and be counted by the guard', () => {
     expect(() => RequestLimit({ limit: 5, seconds: 10, longer: { limit: 60, seconds: 10, msg: 'x' } })).toThrow(
       /longer window/,
     );
     expect(() => RequestLimit({ limit: 5, seconds: 10, longer: { limit: 4, seconds: 3_600, msg: 'x' } })).toThrow(
       /longer window/,
     );
+    expect(() => RequestLimit({ limit: 5, seconds: 10, longer: { limit: 60, seconds: 3_600.5, msg: 'x' } })).toThrow(
+      /longer window/,
+    );
+    expect(() =>
+      RequestLimit({ limit: 5, seconds: 10, longer: { limit: 60, seconds: 3_600, msg: 'x' } }, 'handler'),
+    ).toThrow(/counted by the guard/);
   });
 
   it('a fixed window: later counts keep the TTL; a counter that lost its TTL gets one back', async () => {

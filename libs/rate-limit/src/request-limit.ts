@@ -10,10 +10,14 @@ import {
   Injectable,
   Logger,
   Module,
+  NestInterceptor,
   SetMetadata,
+  CallHandler,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { concatMap, Observable } from 'rxjs';
 
 export interface RequestLimitOptions {
   /** Requests allowed per window. */
@@ -23,8 +27,11 @@ export interface RequestLimitOptions {
   /** Message of the -10001 error. */
   msg?: string;
   /**
-   * A second, longer window for what a burst limit alone leaves unbounded (each call writes a row: a room, a PK):
-   * counted only for calls the first window let through, so a flood refused by it does not use this one up.
+   * A second, longer window for what a burst limit alone leaves unbounded (a call that succeeds writes a row
+   * kept for good: a room, a PK): it counts the calls that **succeeded** (answered without an error), so failed
+   * attempts (a seat taken, a bad body) and calls refused by either window use nothing of it. Checked before
+   * the burst window (a call it refuses takes no burst slot); calls running at once may each pass the check
+   * before any is counted, so it may be exceeded by as many calls as the burst window lets run at once.
    */
   longer?: { limit: number; seconds: number; msg: string };
 }
@@ -40,9 +47,10 @@ export interface RateLimitKeys {
 const RATE_LIMIT_KEYS = Symbol('RATE_LIMIT_KEYS');
 
 /**
- * At most `limit` calls of this route per user (or client IP before login) every `seconds`. With
- * `countedBy: 'handler'` no guard counts: the handler calls RequestLimiter.count itself (with the same
- * options), to count in the same Redis round trip as its own commands.
+ * At most `limit` calls of this route per user (or client IP before login) every `seconds` (and, with `longer`,
+ * at most `longer.limit` successful calls every `longer.seconds`). With `countedBy: 'handler'` no guard counts:
+ * the handler calls RequestLimiter.count itself (with the same options), to count in the same Redis round trip
+ * as its own commands (no `longer` then).
  */
 export function RequestLimit(
   options: RequestLimitOptions,
@@ -55,11 +63,20 @@ export function RequestLimit(
   const { longer } = options;
   if (
     longer &&
-    !(Number.isSafeInteger(longer.limit) && longer.limit >= options.limit && longer.seconds > options.seconds)
+    !(
+      Number.isSafeInteger(longer.limit) &&
+      Number.isSafeInteger(longer.seconds) &&
+      longer.limit >= options.limit &&
+      longer.seconds > options.seconds
+    )
   )
     throw new Error('RequestLimit: a longer window allows at least `limit` calls over more than `seconds`');
+  if (longer && countedBy === 'handler') throw new Error('RequestLimit: a longer window is counted by the guard');
   const metadata = SetMetadata(REQUEST_LIMIT, options);
-  return countedBy === 'guard' ? applyDecorators(metadata, UseGuards(RequestLimitGuard)) : metadata;
+  if (countedBy === 'handler') return metadata;
+  return longer
+    ? applyDecorators(metadata, UseGuards(RequestLimitGuard), UseInterceptors(SuccessCounter))
+    : applyDecorators(metadata, UseGuards(RequestLimitGuard));
 }
 
 /**
@@ -107,25 +124,63 @@ export class RequestLimiter {
     route: string,
     options: RequestLimitOptions,
   ): Promise<BizException | undefined> {
-    const refused = await this.countIn(subject, route, options);
-    if (refused || !options.longer) return refused;
-    return this.countIn(subject, `${route}:${options.longer.seconds}s`, options.longer);
-  }
-
-  private async countIn(
-    subject: number | string,
-    route: string,
-    window: { limit: number; seconds: number; msg?: string },
-  ): Promise<BizException | undefined> {
     let count: number;
     try {
-      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), window.seconds));
+      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), options.seconds));
     } catch (err: unknown) {
       this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
       return undefined;
     }
-    return count > window.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, window.msg) : undefined;
+    return count > options.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg) : undefined;
   }
+
+  /** The route's longer window, read only: the -10001 error when its successful calls reached its limit. */
+  async longerWindowFull(
+    subject: number | string,
+    route: string,
+    longer: NonNullable<RequestLimitOptions['longer']>,
+  ): Promise<BizException | undefined> {
+    let count: number;
+    try {
+      count = Number((await this.redis.get(this.keys.rateLimit(subject, longerRoute(route, longer)))) ?? 0);
+    } catch (err: unknown) {
+      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
+      return undefined;
+    }
+    return count >= longer.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, longer.msg) : undefined;
+  }
+
+  /** Counts a successful call in the route's longer window (Redis unavailable: logged, not counted). */
+  async countSuccess(
+    subject: number | string,
+    route: string,
+    longer: NonNullable<RequestLimitOptions['longer']>,
+  ): Promise<void> {
+    try {
+      await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, longerRoute(route, longer)), longer.seconds);
+    } catch (err: unknown) {
+      this.logger.error(`a successful call of ${route} not counted (Redis unavailable): ${String(err)}`);
+    }
+  }
+}
+
+/** The longer window's counter: its own key beside the route's (`Class.method:3600s`). */
+const longerRoute = (route: string, longer: { seconds: number }): string => `${route}:${longer.seconds}s`;
+
+/** Who a limit counts (the user; before login the client's address) and the route, as the guard and counter see them. */
+function limitedCall(context: ExecutionContext): { subject: number | string; route: string } {
+  const request = context.switchToHttp().getRequest<LimitedRequest>();
+  return {
+    subject: request.user?.userId ?? `ip-${clientAddress(request.ip)}`,
+    route: `${context.getClass().name}.${context.getHandler().name}`,
+  };
+}
+
+function limitOf(reflector: Reflector, context: ExecutionContext): RequestLimitOptions | undefined {
+  return reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [
+    context.getHandler(),
+    context.getClass(),
+  ]);
 }
 
 /** The limit of a route as @RequestLimit states it (the OpenAPI document lists its 429), counted by its guard. */
@@ -137,20 +192,32 @@ class RequestLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const options = this.reflector.getAllAndOverride<RequestLimitOptions | undefined>(REQUEST_LIMIT, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const options = limitOf(this.reflector, context);
     if (!options) return true;
-    const request = context.switchToHttp().getRequest<LimitedRequest>();
-    const subject = request.user?.userId ?? `ip-${clientAddress(request.ip)}`;
-    const refused = await this.limiter.count(
-      subject,
-      `${context.getClass().name}.${context.getHandler().name}`,
-      options,
-    );
+    const { subject, route } = limitedCall(context);
+    const full = options.longer && (await this.limiter.longerWindowFull(subject, route, options.longer));
+    if (full) throw full;
+    const refused = await this.limiter.count(subject, route, options);
     if (refused) throw refused;
     return true;
+  }
+}
+
+/** Counts a call of a route with a longer window once it succeeded (its handler returned without an error). */
+@Injectable()
+class SuccessCounter implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RequestLimiter,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const longer = limitOf(this.reflector, context)?.longer;
+    if (!longer) return next.handle();
+    const { subject, route } = limitedCall(context);
+    return next
+      .handle()
+      .pipe(concatMap(async (answer) => (await this.limiter.countSuccess(subject, route, longer), answer)));
   }
 }
 

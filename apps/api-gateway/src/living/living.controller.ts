@@ -25,7 +25,8 @@ export class LivingController {
     limit: 1,
     seconds: 10,
     msg: 'a room can be started once every 10 seconds',
-    // Each room opened (after a close) is a t_living_room row, kept: 720 a day an account at most, not 8,640.
+    // Each room opened (after a close) is a t_living_room row, kept: about 720 a day an account, not 8,640 (the
+    // hour counts successful starts only).
     longer: { limit: 30, seconds: 3_600, msg: 'at most 30 rooms started an hour: try again later' },
   })
   async start(@CurrentUser() user: RequestUser, @Body() dto: StartLivingDto): Promise<ApiResponse<{ roomId: number }>> {

@@ -12,8 +12,9 @@ import { RoomIdDto } from './living.dto';
 /** Taking and leaving the seat, per user: a few a second is a client looping, not a person. */
 const PK_SEAT_LIMIT = { limit: 10, seconds: 10, msg: 'too many PK seat requests, wait a moment' };
 /**
- * Taking the seat, also per hour: every PK started is a t_living_pk row, kept. A PK runs up to 5 minutes; 60 an
- * hour is far past a person's and bounds the rows one account can add to 1,440 a day (86,400 with the 10 s limit alone).
+ * Taking the seat, also per hour: every PK started is a t_living_pk row, kept. 60 seats taken an hour (successful
+ * calls: an attempt on a taken seat counts nothing) is far past a person's, a PK running up to 5 minutes, and bounds
+ * the rows one account can add to about 1,440 a day (86,400 with the 10 s limit alone).
  */
 const PK_TAKE_LIMIT = {
   ...PK_SEAT_LIMIT,
