@@ -24,8 +24,8 @@ describe('reservedNickName: names that would pass for another user or for staff'
     }
   });
 
-  it.each(['adm\u3164in', 'Аdmin', 'sуstem', 'ΑDΜΙΝ', 'Оffісіаl', 'ädmin', 'ѕtaff', '𝐚𝐝𝐦𝐢𝐧'])(
-    'refuses %j: a staff word spelled with fillers, accents or Cyrillic and Greek look-alikes',
+  it.each(['adm\u3164in', 'Аdmin', 'sуstem', 'ΑDΜΙΝ', 'Оffісіаl', 'ädmin', 'ѕtaff', '𝐚𝐝𝐦𝐢𝐧', 'ᴀᴅᴍɪɴ', '🅰dmin'])(
+    'refuses %j: a staff word spelled with fillers, accents, Cyrillic and Greek look-alikes, small capitals or enclosed letters',
     (nick) => {
       expect(reservedNickName(10001, nick)).toMatch(/kept for the platform's staff/);
     },

@@ -38,6 +38,13 @@ describe('foldLookAlikes', () => {
     ['uѕеr10002', 'user10002'],
     ['𝐚𝐝𝐦𝐢𝐧', 'admin'], // mathematical bold: NFKC
     ['Ѐdmin', 'edmin'], // a Cyrillic letter with a mark: decomposed first
+    ['ᴀᴅᴍɪɴ', 'admin'], // Latin small capitals
+    ['ꜱʏꜱᴛᴇᴍ', 'system'],
+    ['ɑdmın', 'admin'], // Latin alpha, dotless i
+    ['🅰dmin', 'admin'], // negative squared: a symbol, once left out
+    ['🄰🄳🄼🄸🄽', 'admin'], // squared: NFKC already
+    ['🅐dmin', 'admin'], // negative circled
+    ['ⓐⓓⓜⓘⓝ', 'admin'], // circled: NFKC already
   ])('reads %s as %s', (text, folded) => {
     expect(foldLookAlikes(text)).toBe(folded);
   });

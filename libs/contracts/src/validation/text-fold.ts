@@ -15,8 +15,9 @@ export function foldForMatching(s: string): string {
 }
 
 /**
- * Cyrillic and Greek letters drawn like Latin ones (in common fonts), upper and lower case, with the Latin
- * letter each passes for. Deliberately small: the letters that spell names and words in Latin script.
+ * Letters drawn like Latin ones (in common fonts) that the Unicode normalization keeps apart: Cyrillic and Greek,
+ * upper and lower case, Latin small capitals and enclosed letters, with the Latin letter each passes for.
+ * Deliberately small: the letters that spell names and words in Latin script.
  */
 // prettier-ignore
 const LATIN_LOOK_ALIKES: Record<string, string> = {
@@ -28,8 +29,21 @@ const LATIN_LOOK_ALIKES: Record<string, string> = {
   // Greek capitals, then small letters
   Α: 'a', Β: 'b', Ε: 'e', Ζ: 'z', Η: 'h', Ι: 'i', Κ: 'k', Μ: 'm', Ν: 'n', Ο: 'o', Ρ: 'p', Τ: 't', Υ: 'y', Χ: 'x',
   α: 'a', γ: 'y', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', υ: 'u', χ: 'x',
+  // Latin small capitals (no compatibility decomposition: NFKC keeps them), and Latin letters drawn like others
+  ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ꜰ: 'f', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n',
+  ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ʏ: 'y', ᴢ: 'z',
+  ɑ: 'a', ı: 'i', ɩ: 'i', ɡ: 'g', ȷ: 'j', ɒ: 'a',
+  // Enclosed letters NFKC keeps (negative circled and negative squared: 🅐, 🅰): symbols, else left out
+  ...enclosedLetters(0x1f150), ...enclosedLetters(0x1f170),
 };
 const LOOK_ALIKE = new RegExp(`[${Object.keys(LATIN_LOOK_ALIKES).join('')}]`, 'gu');
+
+/** A block of 26 enclosed capital letters from `first` (A), each with the Latin letter it encloses. */
+function enclosedLetters(first: number): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: 26 }, (_, i) => [String.fromCodePoint(first + i), String.fromCharCode(97 + i)]),
+  );
+}
 
 /**
  * foldForMatching, with the Cyrillic and Greek look-alikes of Latin letters (LATIN_LOOK_ALIKES, after the
