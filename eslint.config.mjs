@@ -62,6 +62,19 @@ export default tseslint.config(
       '@nx/enforce-module-boundaries': boundaries(false),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // class-validator's IsEnum accepts a numeric enum's member names too (its reverse mapping): 'ALIPAY' for 1.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'class-validator',
+              importNames: ['IsEnum', 'isEnum'],
+              message: "Use IsEnumValue (@live/contracts): IsEnum accepts a numeric enum's member names as values.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -72,12 +72,6 @@ const BUILDERS: Record<string, (c: unknown[] | undefined) => Check | null> = {
     const re = c[0];
     return re.global || re.sticky ? null : (v) => isStr(v) && matches(v, re);
   },
-  isEnum: (c) => {
-    const e = c?.[0];
-    if (typeof e !== 'object' || e === null) return null;
-    const values = Object.keys(e).map((k) => (e as Record<string, unknown>)[k]);
-    return (v) => values.includes(v);
-  },
   isIn: (c) => {
     const values = c?.[0];
     return Array.isArray(values) ? (v) => values.some((x) => x === v) : null;
