@@ -197,6 +197,44 @@ describe('Idempotency-Key bound to its parameters', () => {
     expect([fresh.status, fresh.body.code]).toEqual([402, 12001]);
   });
 
+  it('copies of an accepted send get its answer; one is produced again (its first produce may have failed), the rest are not: no free Kafka messages', async () => {
+    const viewer = await login();
+    const order = await viewer.client.post('/bank/payProduct', { productId, paySource: 1, payChannel: 0 });
+    expect((await viewer.client.post('/bank/devPay', { orderId: order.body.data.orderId })).body.code).toBe(200);
+    const room = await openRoom();
+    const topic = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT); // any topic's JSON
+    try {
+      const send = () =>
+        viewer.client.post(
+          '/gift/send',
+          { giftId: roseId, roomId: room.roomId, receiverId: room.anchorId },
+          { 'idempotency-key': 'copies' },
+        );
+      const first = await send();
+      const requestId = first.body.data.requestId;
+      await waitForGiftRecords(stack.db.dataSource, [requestId]);
+      const copies = [];
+      for (let i = 0; i < 20; i += 1) copies.push(await send());
+      expect(copies.map((c) => [c.status, c.body.data.requestId])).toEqual(Array(20).fill([200, requestId]));
+      // A gift after them on the same partition (same sender): once it is read, so is every copy produced.
+      const marker = await viewer.client.post('/gift/send', {
+        giftId: roseId,
+        roomId: room.roomId,
+        receiverId: room.anchorId,
+      });
+      const markerId = marker.body.data.requestId;
+      await waitFor('the gift after the copies read', () =>
+        topic.messages.some((m) => (m as unknown as { requestId: string }).requestId === markerId),
+      );
+      const produced = topic.messages.filter((m) => (m as unknown as { requestId: string }).requestId === requestId);
+      expect(produced).toHaveLength(2); // the first, and one copy
+      await waitForGiftRecords(stack.db.dataSource, [markerId]);
+      expect(await viewer.client.balance()).toBe(productCoins - 2 * rosePrice); // charged once, and the marker
+    } finally {
+      await topic.stop();
+    }
+  });
+
   it('the same key sent several times at once gets one verdict: all refused, or all the one charged send', async () => {
     const burst = (client: HttpClient, room: { roomId: number; anchorId: number }, key: string) =>
       Promise.all(

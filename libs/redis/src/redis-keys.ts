@@ -89,6 +89,10 @@ export class GatewayRedisKeys extends KeyBuilder {
   idempotencyKey(userId: number, clientKey: string): string {
     return `${this.base}:{user:${id(userId, 'userId')}}:idem:${id(clientKey, 'clientKey')}`;
   }
+  /** Set while a copy of a key's send was lately produced again (IdempotencyKeys.resendDue). */
+  idempotencyResent(userId: number, clientKey: string): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:idem-resent:${id(clientKey, 'clientKey')}`;
+  }
 }
 
 export class GiftRedisKeys extends KeyBuilder {

@@ -67,7 +67,7 @@ const GATEWAY_GIFT_CACHE_MAX = 1_000;
  * so replay, another user's request. The same key sent twice makes the same request id: charged once.
  * A client's key is bound to its parameters (gift, room, receiver, count) for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS: the same key with other
  * parameters is refused (409, IDEMPOTENCY_KEY_REUSED); with the same ones it gets the first answer again
- * (its request id; the message is produced again, harmlessly, in case the first produce was lost).
+ * (its request id; produced again in case the first produce was lost, at most once a minute: resendDue).
  */
 @Injectable()
 export class GiftSendService {
@@ -125,11 +125,15 @@ export class GiftSendService {
         await this.idempotency.release(cmd.userId, cmd.clientRequestId, paramsFingerprint(cmd));
       throw err;
     }
+    // A copy of an accepted send gets its answer; it is produced again only now and then (resendDue).
+    const copyOf = claim === 'same' ? cmd.clientRequestId : undefined;
+    if (copyOf !== undefined && !(await this.idempotency.resendDue(cmd.userId, copyOf))) return { requestId };
     const mq = this.order(cmd, checked.gift, requestId, checked.pkId);
     try {
       await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
+      if (copyOf !== undefined) await this.idempotency.resendFailed(cmd.userId, copyOf);
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;
     }
     this.metrics.giftsAccepted.inc();

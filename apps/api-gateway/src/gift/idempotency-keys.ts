@@ -15,6 +15,8 @@ const VERDICT_READ_GRACE_MS = 1_000;
 const CHECK_MARGIN_MS = 500;
 /** Keys whose first verdict this process is waiting for at once (one read loop each, shared by their copies). */
 const MAX_VERDICT_WAITS = 1_000;
+/** A copy of an accepted send is produced to Kafka again at most once in this long (per key). */
+export const RESEND_EVERY_SECONDS = 60;
 
 /**
  * - `new`: first use of the key (now remembered with its fingerprint for GATEWAY_IDEMPOTENCY_WINDOW_SECONDS);
@@ -122,6 +124,23 @@ export class IdempotencyKeys {
       previous = ttl;
       await sleep(VERDICT_POLL_MS);
     }
+  }
+
+  /**
+   * Whether a copy of an accepted send (a `same` claim) is produced again: its first produce may have failed (a
+   * 503 leaves the key claimed, and the client retries), so a copy is, but at most once per RESEND_EVERY_SECONDS
+   * per key: every copy produced was a free Kafka message (the ledger answers it as a replay), 100 a second from
+   * one key at the send limit. Redis failing: produced (a duplicate is harmless, a lost gift is not).
+   */
+  async resendDue(userId: number, clientKey: string): Promise<boolean> {
+    const marker = this.keys.idempotencyResent(userId, clientKey);
+    const set = await this.redis.set(marker, '1', 'EX', RESEND_EVERY_SECONDS, 'NX').catch(() => 'OK');
+    return set === 'OK';
+  }
+
+  /** A copy's produce failed: the next copy is produced again (best effort; the marker expires anyway). */
+  async resendFailed(userId: number, clientKey: string): Promise<void> {
+    await this.redis.del(this.keys.idempotencyResent(userId, clientKey)).catch(() => undefined);
   }
 
   /** Undoes a `new` claim whose request was refused before it reached Kafka (the key names nothing yet). */
