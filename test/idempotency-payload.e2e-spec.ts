@@ -1,5 +1,6 @@
 import { KafkaTopic, SendGiftType } from '@live/contracts';
 import { SEED_GIFTS, SEED_PRODUCTS } from '@live/database';
+import { RefusalLog } from '@live/common';
 import { GatewayRedisKeys, GiftRedisKeys } from '@live/redis';
 import { HttpClient } from './support/http-client';
 import { readParked } from './support/parked-reader';
@@ -92,6 +93,9 @@ describe('Idempotency-Key bound to its parameters', () => {
 
     const parkedTopic = stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED;
     const parked = await readParked(stack.kafka, parkedTopic);
+    // Each reuse is a line of bank-service and of gift-service, in budgets (RefusalLog: 20 per 10 s, then a count):
+    // a client can have 100 a second parked, with keys of its own gifts older than the gateway's window.
+    const refusals = jest.spyOn(RefusalLog.prototype, 'refused');
     // 1. The gateway forgot the key (its Redis entry gone): it accepts, and the ledger refuses the reuse.
     await stack.redis.redis.del(gwKeys.idempotencyKey(viewer.userId, key));
     const forgotten = await send(castleId, roomB);
@@ -126,6 +130,15 @@ describe('Idempotency-Key bound to its parameters', () => {
     await waitFor('the third reuse parked', () => parked.messages.length >= 3);
     await producer.disconnect();
     await parked.stop();
+    const lines = refusals.mock.calls.map(([line]) => String(line));
+    refusals.mockRestore();
+    expect(
+      lines.filter((l) => l.includes(`parked: not charged: request id ${requestId} `)).length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      lines.filter((l) => l.startsWith(`request id ${requestId}: `) && l.includes('settled before for something else'))
+        .length,
+    ).toBeGreaterThanOrEqual(2);
 
     expect(parked.messages.map((p) => p.reason)).toEqual(
       Array.from(

@@ -1,4 +1,4 @@
-import { BankErrorCode, BizException, ErrorAssert } from '@live/common';
+import { BankErrorCode, BizException, ErrorAssert, RefusalLog } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -37,6 +37,8 @@ const MAX_SETTLEMENT_BATCH = 1000;
 @Injectable()
 export class GiftSettlementService {
   private readonly logger = new Logger(GiftSettlementService.name);
+  /** Reused request ids (a client can send 100 a second of them): 20 lines per 10 s, then a count. */
+  private readonly conflictLines = new RefusalLog(this.logger, 20, 10_000, 'settlements refused as reused request ids');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -69,7 +71,9 @@ export class GiftSettlementService {
     const replayed = plan.results.filter((r) => r.replayed).length;
     const conflicts = plan.results.filter((r) => r.status === 'conflict');
     for (const c of conflicts)
-      this.logger.warn(`request id ${c.requestId}: ${c.reason} (settled before for something else): nothing moved`);
+      this.conflictLines.refused(
+        `request id ${c.requestId}: ${c.reason} (settled before for something else): nothing moved`,
+      );
     this.logger.debug(
       `settled ${items.length} gifts: ${charged} charged, ${plan.trades.length - charged} rejected, ${replayed} replayed, ${conflicts.length} conflicts in ${Date.now() - started} ms`,
     );

@@ -1,4 +1,4 @@
-import { BankClient, BaseErrorCode, BizException, ImRouterClient } from '@live/common';
+import { BankClient, BaseErrorCode, BizException, ImRouterClient, RefusalLog } from '@live/common';
 import {
   GiftSettlementItem,
   giftRequestFingerprint,
@@ -57,6 +57,8 @@ import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
 @Injectable()
 export class SendGiftPipeline {
   private readonly logger = new Logger(SendGiftPipeline.name);
+  /** A parked message's line (a client reusing old keys can have 100 a second parked): 20 per 10 s, then a count. */
+  private readonly parkedLines = new RefusalLog(this.logger, 20, 10_000, 'parked messages');
   private readonly pusher: GiftEffectPusher;
 
   constructor(
@@ -278,23 +280,16 @@ export class SendGiftPipeline {
 
   /** The consumer's poison path: a gift it gives up on gets a decided outcome first (settlePoisoned), then is parked. */
   async parkPoisoned(message: ConsumedMessage<SendGiftMq>, reason: string): Promise<void> {
-    const deps = {
-      bank: this.bank,
-      imRouter: this.imRouter,
-      records: this.records,
-      logger: this.logger,
-      outcomes: this.outcomes,
-      pk: this.pk,
-    };
+    const { bank, imRouter, records, logger, outcomes, pk } = this;
+    const deps = { bank, imRouter, records, logger, outcomes, pk };
     await this.park([{ message, reason: await settlePoisoned(deps, { message, reason }) }]);
   }
 
   /** Parking is durable before the offsets move: awaited like every other step. */
   async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
-    for (const { message, reason } of items) {
-      this.logger.warn(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
-    }
+    for (const { message, reason } of items)
+      this.parkedLines.refused(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
     await this.producer.send(KafkaTopic.SEND_GIFT_PARKED, items.map(parkedRecordOf));
   }
 }
