@@ -331,6 +331,15 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     await sayAccepted(viewerWs, room, 'thanks');
     await waitFor('three messages at the anchor', () => chats(anchorWs).length === 3);
     expect(chats(anchorWs).map((c) => c.text)).toEqual(['not muted yet', 'quiet please', 'thanks']);
+
+    // A closed room has no chat to mute: 404 10003, no key (an unmute there is allowed: it only deletes).
+    expect((await anchor.client.post('/living/closeLiving', { roomId: room })).body.code).toBe(200);
+    const closed = await anchor.client.post('/living/mute', { roomId: room, userId: other.userId, minutes: 5 });
+    expect([closed.status, closed.body.code]).toEqual([404, 10003]);
+    expect(await stack.redis.redis.exists(new GatewayRedisKeys(stack.redis.prefix).chatMute(room, other.userId))).toBe(
+      0,
+    );
+    expect((await anchor.client.post('/living/unmute', { roomId: room, userId: viewer.userId })).body.code).toBe(200);
   });
 
   it('refuses a text with a blocked word (IM_CHAT_BLOCKED_WORDS, any case), delivering nothing', async () => {

@@ -20,8 +20,9 @@ export class ChatMuteService {
     private readonly users: UserService,
   ) {}
 
+  /** In a living room only: a closed room has no chat to mute, and a key per call there would only take room. */
   async mute(anchorId: number, roomId: number, userId: number, minutes: number): Promise<void> {
-    await this.assertAnchor(anchorId, roomId, 'mute');
+    if ((await this.living.getLiving(roomId)).anchorId !== anchorId) this.notAnchor('mute');
     if (userId === anchorId) throw new BizException(BaseErrorCode.PARAM_ERROR, 'the anchor cannot mute themselves');
     // Only users: a mute key for an id that is no one would only take room in Redis (until it expires).
     if (!(await this.users.findById(userId)))
@@ -37,7 +38,10 @@ export class ChatMuteService {
   }
 
   private async assertAnchor(userId: number, roomId: number, what: string): Promise<void> {
-    if ((await this.living.anchorOf(roomId)) !== userId)
-      throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_OWNER, `only the room's anchor can ${what} in its chat`);
+    if ((await this.living.anchorOf(roomId)) !== userId) this.notAnchor(what);
+  }
+
+  private notAnchor(what: string): never {
+    throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_OWNER, `only the room's anchor can ${what} in its chat`);
   }
 }
