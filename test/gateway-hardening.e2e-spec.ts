@@ -97,6 +97,25 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
   const guess = (phone: string, code: string, address: string) =>
     viaProxy.post('/userLogin/login', { phone, code }, from(address));
 
+  it('a user holds at most GATEWAY_SESSIONS_PER_USER (20) login tokens: a login past them logs the oldest out', async () => {
+    const phone = newPhone();
+    const home = newAddress();
+    const tokens: string[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      await stack.redis.redis.del(keys.loginCodeCooldown(phone)); // a minute passed
+      const res = await guess(phone, await sendCode(phone, home), home);
+      expect(res.body.code).toBe(200);
+      tokens.push(res.body.data.token);
+    }
+    const profile = (token: string) => direct.as(token).postUntyped('/user/profile', {});
+    expect((await profile(tokens[0])).status).toBe(401); // the oldest, logged out
+    for (const token of [tokens[1], tokens[20]]) expect((await profile(token)).status).toBe(200);
+    expect(await stack.redis.redis.exists(keys.userToken(tokens[0]))).toBe(0);
+    const userId = (await profile(tokens[20])).body as { data: { userId: number } };
+    expect(await stack.redis.redis.zcard(keys.userTokens(userId.data.userId))).toBe(20);
+    expect(await stack.redis.redis.ttl(keys.userTokens(userId.data.userId))).toBeGreaterThan(0);
+  });
+
   it("wrong guesses from a stranger do not burn the owner's code; the stranger waits, refused unchecked", async () => {
     const phone = newPhone();
     const owner = newAddress();

@@ -66,6 +66,10 @@ export class GatewayRedisKeys extends KeyBuilder {
   userToken(token: string): string {
     return `${this.base}:{token:${id(token, 'token')}}:user`;
   }
+  /** A user's login tokens, newest last (score: when issued), at most GATEWAY_SESSIONS_PER_USER. */
+  userTokens(userId: number): string {
+    return `${this.base}:{user:${id(userId, 'userId')}}:tokens`;
+  }
   /** Pub/sub channel: the tokens logged out (each gateway instance drops them from its token cache). */
   logoutChannel(): string {
     return `${this.base}:logout`;

@@ -225,8 +225,35 @@ export class AuthService {
     await this.bank.createAccount(user.userId);
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.userToken(token), `${user.userId}:${user.role}`, 'EX', this.tokenTtlSeconds());
-    this.logger.log(`user ${user.userId} logged in`);
+    const loggedOut = await this.keepNewestSessions(user.userId, token);
+    this.logger.log(
+      `user ${user.userId} logged in${loggedOut > 0 ? ` (${loggedOut} oldest session(s) logged out: GATEWAY_SESSIONS_PER_USER)` : ''}`,
+    );
     return { userId: user.userId, token };
+  }
+
+  /**
+   * The new token among the user's sessions (one sorted set per user, one MULTI on its slot); those past
+   * GATEWAY_SESSIONS_PER_USER, the oldest, are logged out as by a logout. Redis failing here: the login stands
+   * (its token is written), the bound waits for the next login.
+   */
+  private async keepNewestSessions(userId: number, token: string): Promise<number> {
+    const key = this.keys.userTokens(userId);
+    const past = -this.env.GATEWAY_SESSIONS_PER_USER - 1;
+    const answers = await this.redis
+      .multi()
+      .zadd(key, Date.now(), token)
+      .zrange(key, 0, past)
+      .zremrangebyrank(key, 0, past)
+      .expire(key, this.tokenTtlSeconds())
+      .exec()
+      .catch((err: unknown) => {
+        this.logger.warn(`user ${userId}: sessions not counted, Redis failed: ${String(err)}`);
+        return null;
+      });
+    const evicted = (answers?.[1]?.[1] ?? []) as string[];
+    for (const old of evicted) await this.tokens.revoke(old);
+    return evicted.length;
   }
 
   /** The token stops working on every gateway instance (TokenCache: theirs drop it too). */

@@ -65,6 +65,13 @@ export class GatewayEnv extends AppEnv {
   @IntSetting(1, 365)
   GATEWAY_TOKEN_TTL_DAYS: number = 30;
 
+  /**
+   * Login tokens one user holds at once (devices, browsers): a login past it logs the oldest out. Without it each
+   * login left a token for GATEWAY_TOKEN_TTL_DAYS, tens of thousands for one account (a code a minute).
+   */
+  @IntSetting(1, 1_000)
+  GATEWAY_SESSIONS_PER_USER: number = 20;
+
   /** IM token lifetime (it only has to reach the WebSocket login). */
   @IntSetting(5, 3_600)
   GATEWAY_IM_TOKEN_TTL_SECONDS: number = 60;
