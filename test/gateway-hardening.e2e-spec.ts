@@ -114,6 +114,9 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     const userId = (await profile(tokens[20])).body as { data: { userId: number } };
     expect(await stack.redis.redis.zcard(keys.userTokens(userId.data.userId))).toBe(20);
     expect(await stack.redis.redis.ttl(keys.userTokens(userId.data.userId))).toBeGreaterThan(0);
+    // A logout leaves the sessions too.
+    expect((await direct.as(tokens[20]).postUntyped('/userLogin/logout', {})).status).toBe(200);
+    expect(await stack.redis.redis.zcard(keys.userTokens(userId.data.userId))).toBe(19);
   });
 
   it("wrong guesses from a stranger do not burn the owner's code; the stranger waits, refused unchecked", async () => {

@@ -251,14 +251,19 @@ export class AuthService {
         this.logger.warn(`user ${userId}: sessions not counted, Redis failed: ${String(err)}`);
         return null;
       });
-    const evicted = (answers?.[1]?.[1] ?? []) as string[];
-    for (const old of evicted) await this.tokens.revoke(old);
+    // Never the new one (scores are this gateway's clock: a gateway behind the others would give it the lowest).
+    const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== token);
+    for (const old of evicted)
+      await this.tokens.revoke(old).catch((err: unknown) => {
+        this.logger.error(`user ${userId}: an old session not logged out, Redis failed: ${String(err)}`);
+      });
     return evicted.length;
   }
 
-  /** The token stops working on every gateway instance (TokenCache: theirs drop it too). */
-  async logout(token: string): Promise<void> {
+  /** The token stops working on every gateway instance (TokenCache: theirs drop it too), and leaves the user's sessions. */
+  async logout(token: string, userId?: number): Promise<void> {
     await this.tokens.revoke(token);
+    if (userId !== undefined) await this.redis.zrem(this.keys.userTokens(userId), token).catch(() => undefined);
   }
 
   /** The user behind a login token, or null (unknown, expired, malformed); a token resolved lately from memory. */

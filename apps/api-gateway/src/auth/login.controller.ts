@@ -76,7 +76,7 @@ export class LoginController {
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ApiResponse<null>> {
-    if (req.authToken) await this.auth.logout(req.authToken);
+    if (req.authToken) await this.auth.logout(req.authToken, req.user?.userId);
     void reply.clearCookie(TOKEN_COOKIE, { path: '/' });
     return ApiResponses.ok(null);
   }

@@ -6,7 +6,7 @@ const STAFF_WORDS = ['admin', 'official', 'moderator', 'staff', 'system'];
 /**
  * Why `text` would pass for the platform's staff, or null: it contains a staff word once folded (foldLookAlikes:
  * NFKC, lower case, marks removed, only letters and digits, the letters drawn as nothing such as the Hangul fillers
- * left out, Cyrillic and Greek look-alikes read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and
+ * left out, look-alikes of Latin letters (Cyrillic, Greek, small capitals, enclosed) read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and
  * "Аdmin" are "admin"). `folded`: the text already folded, when the caller has it.
  */
 export function staffWordProblem(text: string, folded = foldLookAlikes(text)): string | null {

@@ -133,9 +133,9 @@ export class GiftSendService {
       await this.producer.send(KafkaTopic.SEND_GIFT, [{ key: sendGiftKey(mq), value: mq }]);
     } catch (err: unknown) {
       this.metrics.kafkaProduceErrors.inc();
-      if (copyOf !== undefined) await this.idempotency.resendFailed(cmd.userId, copyOf);
       throw err instanceof BizException ? new BizException(GiftErrorCode.GIFT_SEND_FAILED) : err;
     }
+    if (copyOf !== undefined) await this.idempotency.resent(cmd.userId, copyOf);
     this.metrics.giftsAccepted.inc();
     return { requestId };
   }

@@ -2,7 +2,7 @@ import { validateEnv } from '@live/common';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { GatewayEnv } from '../config/api-gateway.env';
-import { IdempotencyKeys, VerdictUnknown } from './idempotency-keys';
+import { IdempotencyKeys, RESEND_EVERY_SECONDS, VerdictUnknown } from './idempotency-keys';
 
 /**
  * The first send's verdict a copy waits for (real Redis): a key released is a refused first send, a key claimed
@@ -88,5 +88,27 @@ describe('IdempotencyKeys: the first send verdict a copy waits for', () => {
       validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
     );
     await expect(broken.firstAccepted(5, 'tap')).rejects.toBeInstanceOf(VerdictUnknown);
+  });
+
+  it('a copy is produced again unless a copy of the key was produced (and marked) within the minute; Redis failing: produced', async () => {
+    const keysOf = idem(3_000);
+    // Copies before any mark (the first's produce may have failed): each is produced.
+    expect(await keysOf.resendDue(6, 'tap')).toBe(true);
+    expect(await keysOf.resendDue(6, 'tap')).toBe(true);
+    await keysOf.resent(6, 'tap'); // one was acknowledged by Kafka
+    expect(await keysOf.resendDue(6, 'tap')).toBe(false);
+    expect(await r.redis.ttl(keys.idempotencyResent(6, 'tap'))).toBe(RESEND_EVERY_SECONDS);
+    expect(await keysOf.resendDue(6, 'other')).toBe(true); // per key
+    const broken = new IdempotencyKeys(
+      {
+        exists: () => Promise.reject(new Error('ECONNRESET')),
+        set: () => Promise.reject(new Error('ECONNRESET')),
+        defineCommand: () => undefined,
+      } as never,
+      keys,
+      validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
+    );
+    expect(await broken.resendDue(6, 'tap')).toBe(true);
+    await expect(broken.resent(6, 'tap')).resolves.toBeUndefined();
   });
 });

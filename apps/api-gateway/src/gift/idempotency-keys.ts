@@ -128,19 +128,22 @@ export class IdempotencyKeys {
 
   /**
    * Whether a copy of an accepted send (a `same` claim) is produced again: its first produce may have failed (a
-   * 503 leaves the key claimed, and the client retries), so a copy is, but at most once per RESEND_EVERY_SECONDS
-   * per key: every copy produced was a free Kafka message (the ledger answers it as a replay), 100 a second from
-   * one key at the send limit. Redis failing: produced (a duplicate is harmless, a lost gift is not).
+   * 503 leaves the key claimed, and the client retries), so a copy is, unless a copy of the key was produced
+   * within RESEND_EVERY_SECONDS (`resent`, marked only once its produce succeeded: a copy not produced always has
+   * one in Kafka behind it). Every copy produced was a free Kafka message (the ledger answers it as a replay),
+   * 100 a second from one key at the send limit; now about one a minute (copies racing before the mark all are).
+   * Redis failing: produced (a duplicate is harmless, a lost gift is not).
    */
   async resendDue(userId: number, clientKey: string): Promise<boolean> {
-    const marker = this.keys.idempotencyResent(userId, clientKey);
-    const set = await this.redis.set(marker, '1', 'EX', RESEND_EVERY_SECONDS, 'NX').catch(() => 'OK');
-    return set === 'OK';
+    const marked = await this.redis.exists(this.keys.idempotencyResent(userId, clientKey)).catch(() => 0);
+    return marked === 0;
   }
 
-  /** A copy's produce failed: the next copy is produced again (best effort; the marker expires anyway). */
-  async resendFailed(userId: number, clientKey: string): Promise<void> {
-    await this.redis.del(this.keys.idempotencyResent(userId, clientKey)).catch(() => undefined);
+  /** A copy of the key was produced (acknowledged by Kafka): the next copies within the minute are not. */
+  async resent(userId: number, clientKey: string): Promise<void> {
+    await this.redis
+      .set(this.keys.idempotencyResent(userId, clientKey), '1', 'EX', RESEND_EVERY_SECONDS)
+      .catch(() => undefined);
   }
 
   /** Undoes a `new` claim whose request was refused before it reached Kafka (the key names nothing yet). */

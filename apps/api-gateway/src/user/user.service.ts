@@ -94,7 +94,7 @@ export class UserService {
 /**
  * Why a nickname would pass for someone else, or null. Compared on a folded form (foldLookAlikes: NFKC, lower
  * case, marks removed, only letters and digits, the letters drawn as nothing such as the Hangul fillers left out,
- * Cyrillic and Greek look-alikes read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and "Аdmin" are
+ * look-alikes of Latin letters (Cyrillic, Greek, small capitals, enclosed) read as Latin: "Ad.min", "ＡＤＭＩＮ", "ädmin", "adm\u3164in" and "Аdmin" are
  * "admin"): another user's default name (`user<digits>`: only one's own), or a staff word (staffWordProblem, which
  * room titles pass too).
  */

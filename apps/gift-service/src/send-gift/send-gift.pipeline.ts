@@ -54,11 +54,14 @@ import { Dispute, Refusal, SendGiftVerifier } from './send-gift.verifier';
  *  6. resolve: the consumer commits the offsets only after this returns.
  * Any step throwing fails the batch: it is redelivered and the steps run again.
  */
+const REUSED = '(idempotency key reused)'; // how the reason of a parked reuse of a request id ends
+
 @Injectable()
 export class SendGiftPipeline {
   private readonly logger = new Logger(SendGiftPipeline.name);
-  /** A parked message's line (a client reusing old keys can have 100 a second parked): 20 per 10 s, then a count. */
+  /** A parked message's line, 20 per 10 s then a count; reused ids (a client can have 100 a second) apart from the rest. */
   private readonly parkedLines = new RefusalLog(this.logger, 20, 10_000, 'parked messages');
+  private readonly reusedLines = new RefusalLog(this.logger, 20, 10_000, 'parked messages (reused request ids)');
   private readonly pusher: GiftEffectPusher;
 
   constructor(
@@ -198,7 +201,7 @@ export class SendGiftPipeline {
         // The bank's own word when it gave one (e.g. a signature it does not accept), else the reuse.
         reason: result.reason?.startsWith('not charged')
           ? result.reason
-          : `not charged: request id ${gift.requestId} was already used with different parameters (idempotency key reused)`,
+          : `not charged: request id ${gift.requestId} was already used with different parameters ${REUSED}`,
       })),
     ];
     return {
@@ -289,7 +292,9 @@ export class SendGiftPipeline {
   async park(items: Refusal<ConsumedMessage<SendGiftMq>>[]): Promise<void> {
     if (items.length === 0) return;
     for (const { message, reason } of items)
-      this.parkedLines.refused(`${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`);
+      (reason.endsWith(REUSED) ? this.reusedLines : this.parkedLines).refused(
+        `${message.topic}[${message.partition}]@${message.offset} parked: ${reason}`,
+      );
     await this.producer.send(KafkaTopic.SEND_GIFT_PARKED, items.map(parkedRecordOf));
   }
 }

@@ -46,9 +46,9 @@ function enclosedLetters(first: number): Record<string, string> {
 }
 
 /**
- * foldForMatching, with the Cyrillic and Greek look-alikes of Latin letters (LATIN_LOOK_ALIKES, after the
- * decomposition: `ѐ` is `е` with a mark) read as those letters: `Аdmin`, `sуstem`, `ΑDΜΙΝ` fold to admin and
- * system. For names checked against a few Latin words (reserved nicknames), where a Cyrillic or Greek name
+ * foldForMatching, with the look-alikes of Latin letters (LATIN_LOOK_ALIKES: Cyrillic, Greek, small capitals,
+ * enclosed letters; after the decomposition: `ѐ` is `е` with a mark) read as those letters: `Аdmin`, `sуstem`,
+ * `ΑDΜΙΝ`, `ᴀᴅᴍɪɴ`, `🅰dmin` fold to admin and system. For names checked against a few Latin words (reserved nicknames), where a Cyrillic or Greek name
  * folding to Latin gibberish harms nothing; not for the chat's blocked words, where whole words of those
  * languages would (`сор`, litter in Russian, folds to `cop`).
  */
