@@ -1,10 +1,10 @@
 import { BizException, GatewayErrorCode, HttpExceptionFilter } from '@live/common';
 import { RedisModule } from '@live/redis';
 import { createTestRedis } from '@live/testing';
-import { CanActivate, Controller, ExecutionContext, Get, Injectable, Query, UseGuards } from '@nestjs/common';
+import { CanActivate, Controller, ExecutionContext, Get, Injectable, Logger, Query, UseGuards } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { RateLimitKeys, RateLimitModule, RequestLimit } from './request-limit';
+import { RateLimitKeys, RateLimitModule, RequestLimit, RequestLimiter } from './request-limit';
 
 /** The key builder this spec hands the lib (the gateway hands it GatewayRedisKeys). */
 class SpecLimitKeys implements RateLimitKeys {
@@ -133,6 +133,23 @@ describe('@RequestLimit on the real Redis', () => {
     expect(await helper.redis.get(key('rows:60s'))).toBe('5');
     expect(await helper.redis.ttl(key('rows:60s'))).toBeGreaterThan(2);
     expect((await hit('rows', 7)).status).toBe(200); // another user: its own windows
+  });
+
+  it('Redis failing: every count lets the call through (fail open), with an error logged', async () => {
+    const down = () => Promise.reject(new Error('ECONNREFUSED'));
+    const limiter = new RequestLimiter(
+      { lgIncrWithTtl: down, get: down, defineCommand: () => undefined } as never,
+      new SpecLimitKeys('spec-down'),
+    );
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const longer = { limit: 1, seconds: 60, msg: 'later' };
+    expect(await limiter.count(1, 'r', { limit: 1, seconds: 1 })).toBeUndefined();
+    expect(await limiter.longerWindowFull(1, 'r', longer)).toBeUndefined();
+    await expect(limiter.countSuccess(1, 'r', longer)).resolves.toBeUndefined();
+    expect(errors.mock.calls.map(([m]) => String(m))).toEqual(
+      Array(3).fill('rate limit not checked (Redis unavailable), request let through: Error: ECONNREFUSED'),
+    );
+    errors.mockRestore();
   });
 
   it('a longer window must be longer (whole seconds), allow at least as many calls, and be counted by the guard', () => {

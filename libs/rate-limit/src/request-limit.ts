@@ -2,6 +2,7 @@ import { BaseErrorCode, BizException, clientAddress } from '@live/common';
 import { InjectRedis, RedisClient, withScripts } from '@live/redis';
 import {
   applyDecorators,
+  CallHandler,
   CanActivate,
   DynamicModule,
   ExecutionContext,
@@ -12,7 +13,6 @@ import {
   Module,
   NestInterceptor,
   SetMetadata,
-  CallHandler,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
@@ -124,13 +124,9 @@ export class RequestLimiter {
     route: string,
     options: RequestLimitOptions,
   ): Promise<BizException | undefined> {
-    let count: number;
-    try {
-      count = Number(await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), options.seconds));
-    } catch (err: unknown) {
-      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
-      return undefined;
-    }
+    const count = await this.failOpen(() =>
+      this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, route), options.seconds),
+    );
     return count > options.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, options.msg) : undefined;
   }
 
@@ -140,13 +136,7 @@ export class RequestLimiter {
     route: string,
     longer: NonNullable<RequestLimitOptions['longer']>,
   ): Promise<BizException | undefined> {
-    let count: number;
-    try {
-      count = Number((await this.redis.get(this.keys.rateLimit(subject, longerRoute(route, longer)))) ?? 0);
-    } catch (err: unknown) {
-      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
-      return undefined;
-    }
+    const count = await this.failOpen(() => this.redis.get(this.keys.rateLimit(subject, longerRoute(route, longer))));
     return count >= longer.limit ? new BizException(BaseErrorCode.TOO_MANY_REQUESTS, longer.msg) : undefined;
   }
 
@@ -156,10 +146,18 @@ export class RequestLimiter {
     route: string,
     longer: NonNullable<RequestLimitOptions['longer']>,
   ): Promise<void> {
+    await this.failOpen(() =>
+      this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, longerRoute(route, longer)), longer.seconds),
+    );
+  }
+
+  /** A counter's value (none: 0); Redis unavailable: 0, so the call passes (fail open), with an error logged. */
+  private async failOpen(read: () => Promise<number | string | null>): Promise<number> {
     try {
-      await this.redis.lgIncrWithTtl(this.keys.rateLimit(subject, longerRoute(route, longer)), longer.seconds);
+      return Number((await read()) ?? 0);
     } catch (err: unknown) {
-      this.logger.error(`a successful call of ${route} not counted (Redis unavailable): ${String(err)}`);
+      this.logger.error(`rate limit not checked (Redis unavailable), request let through: ${String(err)}`);
+      return 0;
     }
   }
 }
