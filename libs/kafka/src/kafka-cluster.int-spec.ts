@@ -141,15 +141,23 @@ describe('@live/kafka on a 3-broker KRaft cluster (scripts/kafka-cluster)', () =
       for (const p of t.partitions)
         expect([t.name, p.replicas.sort(), p.isr.sort()]).toEqual([t.name, [1, 2, 3], [1, 2, 3]]);
     }
-    const configs = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: topics.map((name) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name,
-        configNames: ['min.insync.replicas'],
-      })),
+    // The configs are asked of any broker: one that has the partitions' metadata may still lack the topics'
+    // configs (CI once saw "does not host this topic-partition" here), so they are asked again until answered.
+    let configs: Awaited<ReturnType<Admin['describeConfigs']>> | null = null;
+    await waitUntil("the app topics' configs answered", async () => {
+      configs = await admin
+        .describeConfigs({
+          includeSynonyms: false,
+          resources: topics.map((name) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['min.insync.replicas'],
+          })),
+        })
+        .catch(() => null);
+      return configs !== null;
     });
-    expect(configs.resources.map((r) => [r.resourceName, r.configEntries[0].configValue]).sort()).toEqual(
+    expect(configs!.resources.map((r) => [r.resourceName, r.configEntries[0].configValue]).sort()).toEqual(
       topics.map((t) => [t, '2']).sort(),
     );
   });
