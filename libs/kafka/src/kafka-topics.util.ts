@@ -78,11 +78,11 @@ export async function ensureTopics(
     for (const t of metadata.topics) {
       if (!result.created.includes(t.name)) result.existing.push(checkExisting(t, specs));
     }
-    await checkMinInsync(
+    await checkConfigs(
       admin,
       result.existing.map((e) => e.topic),
       specs,
-    ).catch((err: Error) => logger.warn(`could not read the existing topics' min.insync.replicas: ${err.message}`));
+    ).catch((err: Error) => logger.warn(`could not read the existing topics' configs: ${err.message}`));
     return result;
   } finally {
     await admin.disconnect();
@@ -109,34 +109,46 @@ function checkExisting(t: ITopicMetadata, specs: readonly TopicSpec[]): EnsureTo
 }
 
 /**
- * A warning for each existing topic whose min.insync.replicas is below its spec's: with acks=all a send
- * is then acknowledged by fewer brokers than configured, and lost with them (left as is: an operator's
- * `kafka-configs --alter` decides).
+ * A warning for each existing topic whose configs fall short of its spec's (left as is: an operator's
+ * `kafka-configs --alter` decides): min.insync.replicas below the spec's (acks=all is then acknowledged
+ * by fewer brokers than configured, and lost with them); any other config (retention, segment size,
+ * cleanup policy) that differs from the spec's (e.g. a parked topic without its size bound, created
+ * before it had one).
  */
-async function checkMinInsync(admin: Admin, topics: string[], specs: readonly TopicSpec[]): Promise<void> {
-  const wanted = new Map<string, number>();
+async function checkConfigs(admin: Admin, topics: string[], specs: readonly TopicSpec[]): Promise<void> {
+  const wanted = new Map<string, Record<string, string>>();
   for (const spec of specs) {
-    const value = spec.configEntries?.['min.insync.replicas'];
-    if (value !== undefined && topics.includes(spec.topic)) wanted.set(spec.topic, Number(value));
+    if (spec.configEntries && Object.keys(spec.configEntries).length > 0 && topics.includes(spec.topic))
+      wanted.set(spec.topic, spec.configEntries);
   }
   if (wanted.size === 0) return;
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: [...wanted.keys()].map((name) => ({
+    resources: [...wanted].map(([name, entries]) => ({
       type: ConfigResourceTypes.TOPIC,
       name,
-      configNames: ['min.insync.replicas'],
+      configNames: Object.keys(entries),
     })),
   });
   for (const r of resources) {
-    const actual = Number(r.configEntries.find((e) => e.configName === 'min.insync.replicas')?.configValue);
-    const want = wanted.get(r.resourceName) ?? 0;
-    if (actual < want)
-      logger.warn(
-        `topic ${r.resourceName} has min.insync.replicas ${actual}, ${want} wanted: left as is (acks=all then ` +
-          `waits for fewer brokers; raise it with kafka-configs --alter)`,
-      );
+    const entries = wanted.get(r.resourceName) ?? {};
+    for (const [configName, want] of Object.entries(entries)) {
+      const actual = r.configEntries.find((e) => e.configName === configName)?.configValue;
+      const problem = configShortfall(configName, actual, want);
+      if (problem)
+        logger.warn(
+          `topic ${r.resourceName} has ${configName} ${actual}, ${want} wanted: left as is (${problem}; ` +
+            `kafka-configs --alter --entity-type topics --entity-name ${r.resourceName} --add-config ${configName}=${want})`,
+        );
+    }
   }
+}
+
+/** Why an existing topic's config value is a problem against the wanted one, or undefined when it is not. */
+function configShortfall(name: string, actual: string | undefined, want: string): string | undefined {
+  if (name === 'min.insync.replicas')
+    return Number(actual) < Number(want) ? 'acks=all then waits for fewer brokers' : undefined;
+  return actual === want ? undefined : "not the system's setting";
 }
 
 function toCreateRequest(spec: TopicSpec): ITopicConfig {

@@ -1,4 +1,5 @@
 import { BizException } from '@live/common';
+import { KAFKA_TOPIC_SPECS, KafkaTopic, PARKED_RETENTION_BYTES } from '@live/contracts';
 import { createTestKafka, SeqEvent, SeqTopics, TestKafka, waitUntil } from '@live/testing';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Logger } from '@nestjs/common';
@@ -9,6 +10,7 @@ import { KafkaHealthIndicator } from './kafka-health.indicator';
 import { KafkaProducerService } from './kafka-producer.service';
 import { ensureTopics, withReplication } from './kafka-topics.util';
 import { KafkaModule } from './kafka.module';
+import { KafkaNames } from './kafka-names';
 
 type AnyTopics = Record<string, object>;
 
@@ -90,6 +92,56 @@ describe('@live/kafka on a real broker', () => {
       });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has replication factor 1, 3 wanted`));
       expect(warn).toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has min.insync.replicas 1, 2 wanted`));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  /** The topic's values of the given configs, by name. */
+  async function topicConfigs(topic: string, names: string[]): Promise<Record<string, string>> {
+    const [config] = (
+      await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: names }],
+      })
+    ).resources;
+    return Object.fromEntries(config.configEntries.map((e) => [e.configName, e.configValue]));
+  }
+
+  it("the system's topics are created with their own retention (time for send_gift, time and size for the parked topic), not the broker's defaults", async () => {
+    const names = new KafkaNames(`${tk.uniqueTopic('kafka_it_specs')}.`);
+    const specs = names.topicSpecs(KAFKA_TOPIC_SPECS);
+    tk.track({ topics: specs.map((s) => s.topic) });
+    await ensureTopics(tk.kafka, specs);
+    for (const spec of specs) {
+      const wanted = spec.configEntries ?? {};
+      expect(Object.keys(wanted).length).toBeGreaterThan(0);
+      expect(await topicConfigs(spec.topic, Object.keys(wanted))).toEqual(wanted);
+    }
+    const gifts = await topicConfigs(names.topic(KafkaTopic.SEND_GIFT), ['retention.ms', 'retention.bytes']);
+    expect(gifts).toEqual({ 'retention.ms': String(7 * 24 * 3_600_000), 'retention.bytes': '-1' });
+    const parked = await topicConfigs(names.topic(KafkaTopic.SEND_GIFT_PARKED), ['retention.bytes', 'segment.bytes']);
+    expect(Number(parked['retention.bytes'])).toBe(PARKED_RETENTION_BYTES);
+    expect(Number(parked['segment.bytes'])).toBeLessThan(PARKED_RETENTION_BYTES);
+  });
+
+  it("ensureTopics names an existing topic whose retention is not the spec's (a warning with the command; the topic is left alone)", async () => {
+    const topic = tk.uniqueTopic('kafka_it_retention');
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      const wanted = { 'retention.ms': '86400000', 'retention.bytes': '1048576' };
+      await ensureTopics(tk.kafka, [{ topic, numPartitions: 1, configEntries: wanted }]);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(`topic ${topic} has retention.bytes -1, 1048576 wanted`),
+      );
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(`--entity-name ${topic} --add-config retention.ms=86400000`),
+      );
+      expect(await topicConfigs(topic, ['retention.bytes'])).toEqual({ 'retention.bytes': '-1' });
+      warn.mockClear();
+      await ensureTopics(tk.kafka, [{ topic, numPartitions: 1, configEntries: { 'retention.bytes': '-1' } }]);
+      expect(warn).not.toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has`));
     } finally {
       warn.mockRestore();
     }

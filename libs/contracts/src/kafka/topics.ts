@@ -28,15 +28,54 @@ export function removeGiftCacheGroupId(instanceId: string): string {
 export interface KafkaTopicSpec {
   topic: KafkaTopic;
   numPartitions: number;
+  /** Topic configs set when the topic is created (an existing topic's are compared and warned about, not changed). */
+  configEntries?: Record<string, string>;
 }
 
 /**
- * The partition counts the system is sized for (pass to ensureTopics at start-up).
- * send_gift: 12 partitions keyed by sender, so up to 12 gift-service instances consume in parallel
- * while each sender's gifts stay in order. remove_gift_cache: rare, order per gift is all that matters.
+ * How long `send_gift` keeps a message (its `retention.ms`): a gift-service down longer than this loses
+ * the gifts it has not consumed, and a gift's outcome keys are held as long (gift-service), so a
+ * redelivery however late finds what was done. Time only: a size bound would drop unsettled gifts.
+ */
+export const SEND_GIFT_RETENTION_MS = 7 * 24 * 3_600_000;
+
+/**
+ * `send_gift.parked` is bounded by time and by size: parked messages were never charged (the ledger and
+ * the audit do not need them; they are there for an operator to inspect), and a client can have its own
+ * messages parked at up to its send limit (an old Idempotency-Key reused with other parameters). At most
+ * PARKED_RETENTION_BYTES per partition plus one segment; the oldest segments go first.
+ */
+export const PARKED_RETENTION_MS = 14 * 24 * 3_600_000;
+export const PARKED_RETENTION_BYTES = 1_024 * 1_024 * 1_024;
+const PARKED_SEGMENT_BYTES = 64 * 1_024 * 1_024;
+
+/**
+ * The partition counts the system is sized for, and each topic's retention (pass to ensureTopics at
+ * start-up). send_gift: 12 partitions keyed by sender, so up to 12 gift-service instances consume in
+ * parallel while each sender's gifts stay in order. remove_gift_cache: rare, order per gift is all that
+ * matters; a day's retention (an instance that restarts reloads its gift cache anyway).
+ * Set explicitly, not left to the broker's defaults (`log.retention.hours` 168 and no size bound, or
+ * whatever a shared cluster was given).
  */
 export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = [
-  { topic: KafkaTopic.SEND_GIFT, numPartitions: 12 },
-  { topic: KafkaTopic.REMOVE_GIFT_CACHE, numPartitions: 1 },
-  { topic: KafkaTopic.SEND_GIFT_PARKED, numPartitions: 1 },
+  {
+    topic: KafkaTopic.SEND_GIFT,
+    numPartitions: 12,
+    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(SEND_GIFT_RETENTION_MS) },
+  },
+  {
+    topic: KafkaTopic.REMOVE_GIFT_CACHE,
+    numPartitions: 1,
+    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(24 * 3_600_000) },
+  },
+  {
+    topic: KafkaTopic.SEND_GIFT_PARKED,
+    numPartitions: 1,
+    configEntries: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(PARKED_RETENTION_MS),
+      'retention.bytes': String(PARKED_RETENTION_BYTES),
+      'segment.bytes': String(PARKED_SEGMENT_BYTES),
+    },
+  },
 ];
