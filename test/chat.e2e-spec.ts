@@ -445,6 +445,21 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     expect(chats(anchorWs)).toEqual([]);
   });
 
+  it("a room's chat history ends with the room: closing it drops the list (not kept for its TTL)", async () => {
+    const keys = new ImRedisKeys(stack.redis.prefix);
+    const anchor = (await login()).client;
+    const room = await startLiving(anchor);
+    const anchorWs = await openIm(anchor, room);
+    const viewerWs = await openIm((await login()).client, room);
+    await sayAccepted(viewerWs, room, 'hello');
+    await sayAccepted(anchorWs, room, 'welcome');
+    expect(await stack.redis.redis.llen(keys.chatHistory(room))).toBe(2);
+    expect((await anchor.post('/living/closeLiving', { roomId: room })).body.code).toBe(200);
+    expect(await stack.redis.redis.exists(keys.chatHistory(room))).toBe(0);
+    expect(await refusedWith(viewerWs, { roomId: room, text: 'still there?' })).toMatchObject({ code: 13010 });
+    expect(await stack.redis.redis.exists(keys.chatHistory(room))).toBe(0);
+  });
+
   it(`a socket's chat frames past its bucket (${SOCKET_BURST} at once) are refused 13006 before any other check`, async () => {
     const anchor = await login();
     const room = await startLiving(anchor.client);

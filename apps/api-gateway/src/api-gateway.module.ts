@@ -8,7 +8,13 @@ import {
   RpcClientsModule,
   rpcTimeout,
 } from '@live/common';
-import { BalanceCacheReader, ImNodeRegistryReader, KAFKA_TOPIC_SPECS, PkStateReader } from '@live/contracts';
+import {
+  BalanceCacheReader,
+  ChatHistoryDropper,
+  ImNodeRegistryReader,
+  KAFKA_TOPIC_SPECS,
+  PkStateReader,
+} from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
 import { RateLimitModule } from '@live/rate-limit';
@@ -95,6 +101,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     storeReaderProvider(BalanceCacheReader),
     storeReaderProvider(PkStateReader),
     storeReaderProvider(ImNodeRegistryReader),
+    storeReaderProvider(ChatHistoryDropper),
   ],
 })
 export class ApiGatewayModule {

@@ -2,6 +2,7 @@ import {
   balanceCacheKey,
   pkChallengerKey,
   pkStateKey,
+  chatHistoryKey,
   chatMuteKey,
   imNodeRegistryKey,
   imRoomNodesKey,
@@ -181,9 +182,9 @@ export class ImRedisKeys extends KeyBuilder {
   nodeRegistry(): string {
     return imNodeRegistryKey(this.prefix);
   }
-  /** A room's recent chat messages (a list of ChatMessageData JSON, oldest first, at most IM_CHAT_HISTORY, with a TTL). */
+  /** A room's recent chat messages (a list of ChatMessageData JSON, oldest first, at most IM_CHAT_HISTORY, with a TTL); dropped by api-gateway when the room closes (ChatHistoryDropper in @live/contracts). */
   chatHistory(roomId: number): string {
-    return `${this.base}:{room:${id(roomId, 'roomId')}}:chat-history`;
+    return chatHistoryKey(this.prefix, roomId);
   }
   /** A user's chat messages in the current second (a counter with a TTL; shared by every im-core node). */
   chatRate(userId: number): string {

@@ -1,5 +1,5 @@
 import { BizException, GatewayErrorCode, ImRouterClient } from '@live/common';
-import { pageOf } from '@live/contracts';
+import { ChatHistoryDropper, pageOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
@@ -16,6 +16,7 @@ export class LivingService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly imRouter: ImRouterClient,
+    private readonly chatHistory: ChatHistoryDropper,
   ) {
     this.rooms = dataSource.getRepository(LivingRoomEntity);
   }
@@ -43,6 +44,13 @@ export class LivingService {
     if (room.status === LivingRoomStatus.CLOSED) return;
     await this.rooms.update({ id: roomId }, { status: LivingRoomStatus.CLOSED, closeTime: new Date() });
     this.logger.log(`room ${roomId} closed by its anchor`);
+    // The room's chat ends with it: its history is not kept for its TTL. Not a reason to fail the close
+    // (the room is closed in the database): the list then expires with its TTL.
+    await this.chatHistory
+      .drop(roomId)
+      .catch((err: Error) =>
+        this.logger.warn(`room ${roomId}: its chat history was not dropped (it expires with its TTL): ${err.message}`),
+      );
   }
 
   async list(type: number, page: number, pageSize: number): Promise<{ list: RoomView[]; hasNext: boolean }> {

@@ -5,3 +5,4 @@ export * from './im-presence.reader';
 export * from './im-token.reader';
 export * from './user-chat.readers';
 export * from './pk-state.reader';
+export * from './chat-history.store';

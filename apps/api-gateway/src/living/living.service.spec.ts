@@ -1,0 +1,45 @@
+import { ChatHistoryDropper } from '@live/contracts';
+import { ImRouterClient } from '@live/common';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { LivingRoomStatus } from './entities/living-room.entity';
+import { LivingService } from './living.service';
+
+describe('LivingService.close and the room chat history', () => {
+  function service(drop: () => Promise<boolean>) {
+    const room = { id: 42, anchorId: 7, status: LivingRoomStatus.LIVING };
+    const update = jest.fn(async () => ({ affected: 1 }));
+    const repo = { findOneBy: jest.fn(async () => ({ ...room })), update };
+    const dataSource = { getRepository: () => repo } as unknown as DataSource;
+    const dropper = { drop: jest.fn(drop) } as unknown as ChatHistoryDropper;
+    return { living: new LivingService(dataSource, {} as ImRouterClient, dropper), update, dropper };
+  }
+
+  afterEach(() => jest.restoreAllMocks());
+
+  it("drops the room's chat history once the room is closed in the database", async () => {
+    const { living, update, dropper } = service(async () => true);
+    await living.close(7, 42);
+    expect(update).toHaveBeenCalledWith({ id: 42 }, expect.objectContaining({ status: LivingRoomStatus.CLOSED }));
+    expect(dropper.drop).toHaveBeenCalledWith(42);
+  });
+
+  it('a failed drop does not fail the close (the room is closed; the list expires with its TTL): a warning says so', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { living, update } = service(async () => {
+      throw new Error('Connection is closed.');
+    });
+    await expect(living.close(7, 42)).resolves.toBeUndefined();
+    expect(update).toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledWith(
+      'room 42: its chat history was not dropped (it expires with its TTL): Connection is closed.',
+    );
+  });
+
+  it("another user's close drops nothing", async () => {
+    const { living, update, dropper } = service(async () => true);
+    await expect(living.close(8, 42)).rejects.toMatchObject({ message: expect.any(String) });
+    expect(update).not.toHaveBeenCalled();
+    expect(dropper.drop).not.toHaveBeenCalled();
+  });
+});
