@@ -33,7 +33,16 @@ describe("the web client's Content-Security-Policy", () => {
 
 describe('the CSP of /docs (inline styles) goes to /docs only', () => {
   it('reads the path as the static file server does: decoded and normalized', () => {
-    for (const url of ['/docs', '/docs/', '/docs/json', '/docs/static/index.html?x=1'])
+    for (const url of [
+      '/docs',
+      '/docs/',
+      '/docs/json',
+      '/docs/static/index.html?x=1',
+      '/%64ocs/json', // escaped letters: decoded first
+      '/x/..%2f%64%6F%63%73',
+      '/x/../docs',
+      '/x\\..\\docs\\json',
+    ])
       expect([url, isDocsPath(url)]).toEqual([url, true]);
     for (const url of [
       '/docs%2f..%2findex.html', // the web client's page under the docs' CSP (an attacker pass)
@@ -44,6 +53,8 @@ describe('the CSP of /docs (inline styles) goes to /docs only', () => {
       '/',
       '/index.html',
       '/docs%', // undecodable: the page's CSP
+      '/gift/send?next=/docs',
+      '/DOCS',
     ])
       expect([url, isDocsPath(url)]).toEqual([url, false]);
   });
