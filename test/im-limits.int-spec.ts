@@ -186,6 +186,33 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     expect(await openWs(strictUrl, { localAddress: '127.0.0.2', untilOpen: true }).outcome).toEqual({ open: true });
   });
 
+  it('an upgrade whose request target is not a URL is answered 400 with the envelope, and the node lives on (it ended the process)', async () => {
+    /** The raw answer to one upgrade request with `target` (the connection closed by the server). */
+    const rawUpgrade = (target: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket: Socket = tcpConnect(ws1, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (c: Buffer) => (answer += c.toString()));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+        socket.write(
+          `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+    for (const target of ['http://[', 'http://[::1', 'http://a:99999/ws', 'http://%zz/ws']) {
+      const answer = await rawUpgrade(target);
+      expect([target, answer.split('\r\n')[0]]).toEqual([target, 'HTTP/1.1 400 Bad Request']);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+        code: 100001,
+        msg: 'the WebSocket URL could not be read',
+        data: null,
+      });
+    }
+    expect((await rawUpgrade('/elsewhere')).split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+    expect(await openWs(url, { untilOpen: true }).outcome).toEqual({ open: true });
+  });
+
   it('a socket that stops reading is closed as a slow consumer: its state on the node and its room binding are gone', async () => {
     // Nothing else on the node, so its socket count tells whether this one is gone too.
     for (const ws of opened) ws.terminate();

@@ -27,6 +27,11 @@ export const TOO_MANY_CONNECTIONS =
   'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
   JSON.stringify({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
 
+/** An upgrade whose request target is not a URL (e.g. `GET http://[ HTTP/1.1`): 400 with the envelope, closed. */
+export const BAD_UPGRADE_URL =
+  'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n' +
+  JSON.stringify({ code: 100001, msg: 'the WebSocket URL could not be read', data: null });
+
 export function parseRoomId(value: string | null): number | null {
   if (value === null || !/^\d{1,16}$/.test(value)) return null;
   const n = Number(value);

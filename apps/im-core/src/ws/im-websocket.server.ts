@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { clientAddress, RefusalLog } from '@live/common';
+import { RefusalLog } from '@live/common';
 import { chatErrorFrame } from '../chat/chat-input';
 import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
@@ -13,7 +13,6 @@ import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
 import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
-import { AddressRateLimiter, RefusedConnects } from './address-rate-limiter';
 import {
   CLOSE_BAD_FRAMES,
   CLOSE_REPLACED,
@@ -24,13 +23,12 @@ import {
   MAX_BAD_FRAMES,
   parseBatch,
   parseRoomId,
-  TOO_MANY_CONNECTIONS,
   tooManyRoomSwitches,
   unsentBytesBound,
-  WS_PATH,
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
 import { SocketState } from './socket-state';
+import { UpgradeGate } from './upgrade-gate';
 
 /**
  * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"): login by IM token
@@ -47,13 +45,14 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly sockets = new Map<WebSocket, SocketState>();
   private timers: NodeJS.Timeout[] = [];
   private server: Server | undefined;
-  private readonly connectLimiter: AddressRateLimiter;
+  private readonly gate: UpgradeGate;
   private readonly limits: ImConnectionLimits;
-  private readonly refusedConnects = new RefusedConnects(this.logger);
   /** Logins refused for their token: anyone can send them, so at most 20 lines per 10 s, then a count. */
   private readonly refusedLogins = new RefusalLog(this.logger, 20, 10_000, 'refused IM logins');
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
-    this.upgrade(req, socket, head);
+    this.gate.handle(req, socket, (address, query) =>
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, query)),
+    );
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -66,7 +65,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   ) {
     // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
-    this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
+    this.gate = new UpgradeGate(this.logger, env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
@@ -80,7 +79,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.server.on('upgrade', this.onUpgrade);
     const timeout = this.env.IM_HEARTBEAT_TIMEOUT_MS;
     this.timers = [
-      setInterval(() => (this.closeSilent(), this.connectLimiter.sweep()), Math.max(100, Math.floor(timeout / 4))),
+      setInterval(() => (this.closeSilent(), this.gate.sweep()), Math.max(100, Math.floor(timeout / 4))),
       setInterval(() => void this.refreshPresence(), Math.min(10_000, Math.max(200, Math.floor(timeout / 3)))),
     ];
     for (const t of this.timers) t.unref();
@@ -99,22 +98,6 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   }
 
   readonly openSockets = (): number => this.sockets.size; // logged in or not (specs: 0 once all closed)
-
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-      return;
-    }
-    // IPv4 as is, IPv6 by its /64 (one subscriber's block): the key of the per-address connect limit.
-    const address = clientAddress(req.socket.remoteAddress);
-    if (!this.connectLimiter.take(address)) {
-      this.refusedConnects.note(address);
-      socket.end(TOO_MANY_CONNECTIONS);
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, url.searchParams));
-  }
 
   private accept(ws: WebSocket, socket: Duplex, address: string, query: URLSearchParams): void {
     const now = Date.now();

@@ -1,0 +1,58 @@
+import { clientAddress, RefusalLog } from '@live/common';
+import type { Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AddressRateLimiter, RefusedConnects } from './address-rate-limiter';
+import { BAD_UPGRADE_URL, TOO_MANY_CONNECTIONS, WS_PATH } from './im-close';
+
+/**
+ * What an HTTP upgrade passes before it becomes a WebSocket: a request target that is a URL (else 400 with the
+ * envelope), the path /ws (else 404), the per-address connect limit (else 429). Anyone can send an upgrade, and it
+ * is handled inside the HTTP server's parser callback, where a throw is uncaught and ends the process (every
+ * socket of the node with it): none escapes `handle`, the connection is dropped and logged instead.
+ */
+export class UpgradeGate {
+  private readonly connectLimiter: AddressRateLimiter;
+  private readonly refusedConnects: RefusedConnects;
+  /** Upgrades that threw (a bug, not an input: inputs are answered): at most 20 lines per 10 s. */
+  private readonly failedUpgrades: RefusalLog;
+
+  constructor(logger: Logger, connectsPerSecond: number, connectBurst: number) {
+    this.connectLimiter = new AddressRateLimiter(connectsPerSecond, connectBurst);
+    this.refusedConnects = new RefusedConnects(logger);
+    this.failedUpgrades = new RefusalLog(logger, 20, 10_000, 'failed WebSocket upgrades');
+  }
+
+  /** Calls `admitted` with the client's address and the URL's query once the upgrade passed; else answers it. */
+  handle(req: IncomingMessage, socket: Duplex, admitted: (address: string, query: URLSearchParams) => void): void {
+    try {
+      const url = upgradeUrl(req.url);
+      if (!url) return void socket.end(BAD_UPGRADE_URL);
+      if (url.pathname !== WS_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      // IPv4 as is, IPv6 by its /64 (one subscriber's block): the key of the per-address connect limit.
+      const address = clientAddress(req.socket.remoteAddress);
+      if (!this.connectLimiter.take(address)) {
+        this.refusedConnects.note(address);
+        return void socket.end(TOO_MANY_CONNECTIONS);
+      }
+      admitted(address, url.searchParams);
+    } catch (err: unknown) {
+      socket.destroy();
+      this.failedUpgrades.refused(`upgrade of ${JSON.stringify(req.url)} failed: ${String(err)}`);
+    }
+  }
+
+  /** Drops the addresses whose buckets are full again (the owner's timer). */
+  sweep(): void {
+    this.connectLimiter.sweep();
+  }
+}
+
+/** The request target of an upgrade as a URL, or null when it is not one (`GET http://[ HTTP/1.1`, say). */
+function upgradeUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return null;
+  }
+}
