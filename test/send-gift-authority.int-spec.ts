@@ -209,6 +209,47 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     });
   });
 
+  it("a gift sent after its room closed (past the gateway's cache of the room) is not charged: parked with the reason, 5557 to its sender; one sent before the close is charged, settled after it", async () => {
+    const { sender, anchor, room, price, mq: before } = await fundedGift(0, 'before-close');
+    const closedAt = before.sendTime + 1_000;
+    await stack.sql('UPDATE t_living_room SET status = 0, close_time = ? WHERE id = ?', [new Date(closedAt), room]);
+    const after = signedAsGateway({
+      ...before,
+      requestId: `${sender}:${uniqueName('after-close')}`,
+      sendTime: closedAt + 5,
+    });
+    const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [before, after].map((mq) => ({ key: String(sender), value: JSON.stringify(mq) })),
+    });
+    const pushes = stack.pushes!;
+    await waitFor(
+      'the gift before the close pushed, the one after it told and parked',
+      () =>
+        pushes.pushedIds().has(before.requestId) &&
+        pushes.direct.some((m) => m.msgId === after.requestId) &&
+        parked.messages.some((p) => p.rawValue?.includes(after.requestId)),
+    );
+    await parked.stop();
+    expect(parked.messages.filter((p) => p.rawValue?.includes(after.requestId)).map((p) => p.reason)).toEqual([
+      expect.stringMatching(new RegExp(`^not charged: room ${room} closed at .+, before the gift was sent`)),
+    ]);
+    expect(parked.messages.filter((p) => p.rawValue?.includes(before.requestId))).toEqual([]);
+    expect(await wallet(sender)).toEqual({ balance: 1000 - price, earnings: 0 });
+    expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
+    const told = pushes.direct.filter((m) => m.msgId === after.requestId);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ userId: sender, bizCode: ImBizCode.GIFT_FAIL });
+    expect((told[0].data as { msg: string }).msg).toMatch(/the room has closed: not charged/);
+    expect(pushes.room.filter((m) => m.msgId === after.requestId)).toEqual([]);
+    await waitForGiftRecords(stack.db.dataSource, [before.requestId]);
+    const records = await stack.sql<{ request_id: string }>('SELECT request_id FROM t_gift_record WHERE room_id = ?', [
+      room,
+    ]);
+    expect(records.map((r) => r.request_id)).toEqual([before.requestId]);
+  });
+
   it('a gift charged before its price changed, redelivered after: its first answer (recorded and pushed), never parked, never charged twice', async () => {
     const { sender, anchor, giftId, price, mq } = await fundedGift(1, 'reprice');
     const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;

@@ -16,7 +16,7 @@ describe('GiftSendService in a PK room', () => {
       { config: async () => ({ gift }) } as never,
       { balance: async () => ({ balance: 1_000 }) } as never,
       { send: async (_topic: string, messages: unknown[]) => void produced.push(...messages) } as never,
-      { getLiving: async () => ({ anchorId: 100, type: 1 }) } as never,
+      { livingRoomCached: async () => ({ anchorId: 100, type: 1 }) } as never,
       {
         giftsAccepted: { inc: () => undefined },
         giftsRefused: { inc: ({ reason }: { reason: string }) => void refused.push(reason) },

@@ -55,9 +55,6 @@ const SEND_GIFT_LIMIT_ROUTE = 'GiftController.send';
 /** Room type 1: a PK room (issue 21). */
 const PK_ROOM_TYPE = 1;
 
-/** How long a room's anchor (and type) is remembered for the receiver check; at most this many rooms. */
-const ROOM_CACHE_MS = 5_000;
-const ROOM_CACHE_MAX = 10_000;
 /** Gift configs kept in this process (the catalogue is a few hundred gifts). */
 const GATEWAY_GIFT_CACHE_MAX = 1_000;
 
@@ -72,9 +69,6 @@ const GATEWAY_GIFT_CACHE_MAX = 1_000;
 @Injectable()
 export class GiftSendService {
   private readonly gifts: TtlCache<number, GiftConfigDto | null>;
-  private readonly rooms = new TtlCache<number, { anchorId: number; type: number }>(ROOM_CACHE_MS, {
-    maxEntries: ROOM_CACHE_MAX,
-  });
   private readonly signingKey: SigningKey;
   private readonly logger = new Logger(GiftSendService.name);
 
@@ -165,10 +159,7 @@ export class GiftSendService {
     cachedAccount: Promise<CachedAccount | undefined>,
   ): Promise<{ gift: GiftConfigDto; pkId?: string }> {
     const gift = await this.giftOnSale(cmd.giftId).catch((err: unknown) => this.refuse('gift', err));
-    const room = await this.rooms.get(cmd.roomId, async () => {
-      const { anchorId, type } = await this.living.getLiving(cmd.roomId);
-      return { anchorId, type };
-    });
+    const room = await this.living.livingRoomCached(cmd.roomId);
     const pkId = room.type === PK_ROOM_TYPE ? await this.runningPk(cmd, room.anchorId) : undefined;
     if (pkId === undefined && room.anchorId !== cmd.receiverId) {
       this.refuse(

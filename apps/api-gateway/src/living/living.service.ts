@@ -1,4 +1,4 @@
-import { BizException, GatewayErrorCode, ImRouterClient } from '@live/common';
+import { BizException, GatewayErrorCode, ImRouterClient, TtlCache } from '@live/common';
 import { ChatHistoryDropper, pageOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,11 +7,23 @@ import { UserEntity } from '../user/entities/user.entity';
 import { LivingRoomEntity, LivingRoomStatus } from './entities/living-room.entity';
 import { AnchorConfigView, RoomView } from './living.dto';
 
+/** How long a living room's anchor and type are remembered for the gift send's checks; at most this many rooms. */
+const LIVING_ROOM_CACHE_MS = 5_000;
+const LIVING_ROOM_CACHE_MAX = 10_000;
+
 /** t_living_room: an anchor opens one room at a time; viewers list the living ones. */
 @Injectable()
 export class LivingService {
   private readonly logger = new Logger(LivingService.name);
   private readonly rooms: Repository<LivingRoomEntity>;
+  /**
+   * Living rooms as the gift send reads them (one query per room per 5 s, not one per send). A close on this
+   * instance drops its room at once; another instance's copy lives out its 5 s, and gift-service refuses a gift
+   * sent after the close whatever a gateway answered (SendGiftVerifier: the room's close_time).
+   */
+  private readonly livingRooms = new TtlCache<number, { anchorId: number; type: number }>(LIVING_ROOM_CACHE_MS, {
+    maxEntries: LIVING_ROOM_CACHE_MAX,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -43,6 +55,7 @@ export class LivingService {
     if (room.anchorId !== userId) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_OWNER);
     if (room.status === LivingRoomStatus.CLOSED) return;
     await this.rooms.update({ id: roomId }, { status: LivingRoomStatus.CLOSED, closeTime: new Date() });
+    this.livingRooms.delete(roomId);
     this.logger.log(`room ${roomId} closed by its anchor`);
     // The room's chat ends with it: its history is not kept for its TTL. Not a reason to fail the close
     // (the room is closed in the database): the list then expires with its TTL.
@@ -70,6 +83,14 @@ export class LivingService {
     if (!room || room.status !== LivingRoomStatus.LIVING)
       throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND, `room ${roomId} is not living`);
     return room;
+  }
+
+  /** A living room's anchor and type, as getLiving, remembered for LIVING_ROOM_CACHE_MS (dropped at its close here). */
+  livingRoomCached(roomId: number): Promise<{ anchorId: number; type: number }> {
+    return this.livingRooms.get(roomId, async () => {
+      const { anchorId, type } = await this.getLiving(roomId);
+      return { anchorId, type };
+    });
   }
 
   /** The anchor of a room, living or closed (LIVING_ROOM_NOT_FOUND when there is no such room). */

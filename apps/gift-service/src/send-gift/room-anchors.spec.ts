@@ -58,4 +58,35 @@ describe('RoomAnchors', () => {
     expect((await anchors.of([2])).get(2)).toBe(1002);
     expect(queries.slice(before)).toEqual([[2]]);
   });
+
+  it('asks which rooms have closed on every call, for the rooms not known closed; a close is kept (final)', async () => {
+    const closes = new Map<number, Date>([[7, new Date(1_764_000_000_123)]]);
+    const asked: number[][] = [];
+    const db = {
+      query: async (sql: string, ids: number[]) => {
+        expect(sql).toMatch(/^SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN \(\?(,\?)*\)$/);
+        asked.push(ids);
+        return ids.filter((id) => closes.has(id)).map((id) => ({ id: String(id), close_time: closes.get(id) }));
+      },
+    };
+    const rooms = new RoomAnchors(db as unknown as DataSource);
+    expect(await rooms.closedAt([7, 8, 8])).toEqual(new Map([[7, 1_764_000_000_123]]));
+    closes.set(8, new Date(1_764_000_009_000)); // room 8 closes meanwhile: the next call sees it
+    expect(await rooms.closedAt([7, 8, 9])).toEqual(
+      new Map([
+        [7, 1_764_000_000_123],
+        [8, 1_764_000_009_000],
+      ]),
+    );
+    expect(await rooms.closedAt([7, 8])).toEqual(
+      new Map([
+        [7, 1_764_000_000_123],
+        [8, 1_764_000_009_000],
+      ]),
+    );
+    expect(asked).toEqual([
+      [7, 8],
+      [8, 9],
+    ]); // the third call: both known closed, no query
+  });
 });

@@ -11,11 +11,14 @@ export const ROOM_ANCHOR_CACHE_MAX = 20_000;
  * owner publishes (LivingRoomReader), never from the message. A room's anchor never changes, so a known
  * one is kept (bounded, least recently used evicted) and needs no invalidation; an unknown room is not
  * kept (a flood of made-up room ids cannot fill the cache). One query per batch for the rooms not held.
+ * Whether a room has closed, and when, is asked per batch (closedAt): only a close is kept.
  */
 @Injectable()
 export class RoomAnchors {
   private readonly reader: LivingRoomReader;
   private readonly known = new Map<number, number>();
+  /** Rooms known closed, and when (a close is final: kept, bounded as `known`). */
+  private readonly closed = new Map<number, number>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     this.reader = new LivingRoomReader(dataSource);
@@ -42,6 +45,28 @@ export class RoomAnchors {
       if (this.known.size > ROOM_ANCHOR_CACHE_MAX) this.known.delete(this.known.keys().next().value as number);
     }
     return anchors;
+  }
+
+  /**
+   * roomId -> when it closed (epoch ms), for the rooms among `roomIds` that are closed. Rooms known closed are
+   * answered from memory; the others are asked every call (one query by primary key for the batch's rooms:
+   * a room may close at any moment, and a gift sent after its close must not be charged).
+   */
+  async closedAt(roomIds: readonly number[]): Promise<Map<number, number>> {
+    const closedAt = new Map<number, number>();
+    const unknown: number[] = [];
+    for (const roomId of new Set(roomIds)) {
+      const at = this.closed.get(roomId);
+      if (at === undefined) unknown.push(roomId);
+      else closedAt.set(roomId, at);
+    }
+    if (unknown.length === 0) return closedAt;
+    for (const [roomId, at] of await this.reader.closedAmong(unknown)) {
+      closedAt.set(roomId, at);
+      this.closed.set(roomId, at);
+      if (this.closed.size > ROOM_ANCHOR_CACHE_MAX) this.closed.delete(this.closed.keys().next().value as number);
+    }
+    return closedAt;
   }
 
   /** How many rooms are held (for tests and health). */

@@ -28,8 +28,12 @@ export interface Dispute<M> extends Refusal<M> {
  *  3. its receiver is the anchor of its room (api-gateway's t_living_room, never the message's word), or, in a
  *     PK (issue 21), the challenger of the PK the message names: its t_living_pk row is this room's, with this
  *     receiver as challenger, and the gift was sent within the PK's time (+ PK_GRACE_MS); a pkId names its
- *     room (`pk-<roomId>-<seq>`), and one of another room is refused whoever the receiver is.
- * Per batch: the catalogue through its caches (few distinct gifts), the rooms in one query at most, the PKs
+ *     room (`pk-<roomId>-<seq>`), and one of another room is refused whoever the receiver is;
+ *  4. its room had not closed when it was sent (its signed sendTime before the room's close_time): the gateway
+ *     checks that the room is live through a cache of a few seconds, per instance, so a send just after a close
+ *     can get through it (an attacker pass: charged for up to 5 s after the close).
+ * Per batch: the catalogue through its caches (few distinct gifts), the rooms' anchors in one query at most
+ * (anchors never change: held), the rooms that have closed in one query (only closes are held), the PKs
  * in one query only when some receiver is not its room's anchor (never on the normal path).
  */
 @Injectable()
@@ -59,15 +63,17 @@ export class SendGiftVerifier {
     }
     if (signed.length === 0) return { accepted: [], refused, disputed: [] };
 
-    const [prices, anchors] = await Promise.all([
+    const roomIds = signed.map((m) => m.value.roomId);
+    const [prices, anchors, closed] = await Promise.all([
       this.prices(signed.map((m) => m.value.giftId)),
-      this.rooms.of(signed.map((m) => m.value.roomId)),
+      this.rooms.of(roomIds),
+      this.rooms.closedAt(roomIds),
     ]);
     const pks = await this.challengedPks(signed.map((m) => m.value).filter((mq) => toChallenger(mq, anchors)));
     const accepted: M[] = [];
     const disputed: Dispute<M>[] = [];
     for (const m of signed) {
-      const found = mismatch(m.value, prices, anchors, pks);
+      const found = mismatch(m.value, prices, anchors, pks) ?? closedBefore(m.value, closed);
       if (found === null) accepted.push(m);
       else disputed.push({ message: m, reason: `not charged: ${found.reason}`, senderReason: found.senderReason });
     }
@@ -176,4 +182,17 @@ function mismatch(
       senderReason: "the receiver is not this room's anchor: not charged",
     };
   return null;
+}
+
+/** A gift sent once its room had closed (a close is final: the sendTime is the gateway's, signed). */
+function closedBefore(
+  mq: SendGiftMq,
+  closed: ReadonlyMap<number, number>,
+): { reason: string; senderReason: string } | null {
+  const closedAt = closed.get(mq.roomId);
+  if (closedAt === undefined || mq.sendTime < closedAt) return null;
+  return {
+    reason: `room ${mq.roomId} closed at ${new Date(closedAt).toISOString()}, before the gift was sent (${new Date(mq.sendTime).toISOString()})`,
+    senderReason: 'the room has closed: not charged',
+  };
 }

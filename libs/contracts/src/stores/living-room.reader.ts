@@ -38,6 +38,26 @@ export class LivingRoomReader {
   }
 
   /**
+   * When each of the rooms that are closed was closed (epoch ms; 0 when the row has no close time), for the
+   * rooms among `roomIds` that are closed (status 0: api-gateway's LivingRoomStatus.CLOSED); live rooms and
+   * rooms that do not exist are absent. A close is final (a new live is a new room), so an answer never changes.
+   */
+  async closedAmong(roomIds: readonly number[]): Promise<Map<number, number>> {
+    const ids = [...new Set(roomIds)];
+    const closed = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += LIVING_ROOM_READ_MAX) {
+      const chunk = ids.slice(i, i + LIVING_ROOM_READ_MAX);
+      const rows = (await this.db.query(
+        `SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      )) as { id: string | number; close_time: Date | string | null }[];
+      for (const row of rows)
+        closed.set(Number(row.id), row.close_time === null ? 0 : new Date(row.close_time).getTime());
+    }
+    return closed;
+  }
+
+  /**
    * A room's anchor, type (0 ordinary, 1 PK) and whether it is live (status 1), or null when there is no such
    * room. One query by primary key (gift-service's PK seat).
    */
