@@ -39,11 +39,8 @@ export class RoomAnchors {
       anchors.set(roomId, anchorId);
     }
     if (missing.length === 0) return anchors;
-    for (const [roomId, anchorId] of await this.reader.anchorsOf(missing)) {
-      anchors.set(roomId, anchorId);
-      this.known.set(roomId, anchorId);
-      if (this.known.size > ROOM_ANCHOR_CACHE_MAX) this.known.delete(this.known.keys().next().value as number);
-    }
+    for (const [roomId, anchorId] of await this.reader.anchorsOf(missing))
+      anchors.set(roomId, hold(this.known, roomId, anchorId));
     return anchors;
   }
 
@@ -61,11 +58,8 @@ export class RoomAnchors {
       else closedAt.set(roomId, at);
     }
     if (unknown.length === 0) return closedAt;
-    for (const [roomId, at] of await this.reader.closedAmong(unknown)) {
-      closedAt.set(roomId, at);
-      this.closed.set(roomId, at);
-      if (this.closed.size > ROOM_ANCHOR_CACHE_MAX) this.closed.delete(this.closed.keys().next().value as number);
-    }
+    for (const [roomId, at] of await this.reader.closedAmong(unknown))
+      closedAt.set(roomId, hold(this.closed, roomId, at));
     return closedAt;
   }
 
@@ -73,4 +67,11 @@ export class RoomAnchors {
   get size(): number {
     return this.known.size;
   }
+}
+
+/** Puts a room's fact last in `held` (the first goes past ROOM_ANCHOR_CACHE_MAX); returns the value. */
+function hold(held: Map<number, number>, roomId: number, value: number): number {
+  held.set(roomId, value);
+  if (held.size > ROOM_ANCHOR_CACHE_MAX) held.delete(held.keys().next().value as number);
+  return value;
 }

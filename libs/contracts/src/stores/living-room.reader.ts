@@ -21,20 +21,11 @@ export class LivingRoomReader {
    * while it was live may be settled after it closed). Rooms that do not exist are absent from the map.
    */
   async anchorsOf(roomIds: readonly number[]): Promise<Map<number, number>> {
-    const ids = [...new Set(roomIds)];
-    const anchors = new Map<number, number>();
-    for (let i = 0; i < ids.length; i += LIVING_ROOM_READ_MAX) {
-      const chunk = ids.slice(i, i + LIVING_ROOM_READ_MAX);
-      const rows = (await this.db.query(
-        `SELECT id, anchor_id FROM t_living_room WHERE id IN (${chunk.map(() => '?').join(',')})`,
-        chunk,
-      )) as {
-        id: string | number;
-        anchor_id: string | number;
-      }[];
-      for (const row of rows) anchors.set(Number(row.id), Number(row.anchor_id));
-    }
-    return anchors;
+    const rows = await this.inChunks<{ id: string | number; anchor_id: string | number }>(
+      'SELECT id, anchor_id FROM t_living_room WHERE id IN',
+      roomIds,
+    );
+    return new Map(rows.map((row) => [Number(row.id), Number(row.anchor_id)]));
   }
 
   /**
@@ -43,18 +34,24 @@ export class LivingRoomReader {
    * rooms that do not exist are absent. A close is final (a new live is a new room), so an answer never changes.
    */
   async closedAmong(roomIds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.inChunks<{ id: string | number; close_time: Date | string | null }>(
+      'SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN',
+      roomIds,
+    );
+    return new Map(
+      rows.map((row) => [Number(row.id), row.close_time === null ? 0 : new Date(row.close_time).getTime()]),
+    );
+  }
+
+  /** `select` (ending in `IN`) with the distinct ids as its list, LIVING_ROOM_READ_MAX ids a query: every row. */
+  private async inChunks<R>(select: string, roomIds: readonly number[]): Promise<R[]> {
     const ids = [...new Set(roomIds)];
-    const closed = new Map<number, number>();
+    const rows: R[] = [];
     for (let i = 0; i < ids.length; i += LIVING_ROOM_READ_MAX) {
       const chunk = ids.slice(i, i + LIVING_ROOM_READ_MAX);
-      const rows = (await this.db.query(
-        `SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN (${chunk.map(() => '?').join(',')})`,
-        chunk,
-      )) as { id: string | number; close_time: Date | string | null }[];
-      for (const row of rows)
-        closed.set(Number(row.id), row.close_time === null ? 0 : new Date(row.close_time).getTime());
+      rows.push(...((await this.db.query(`${select} (${chunk.map(() => '?').join(',')})`, chunk)) as R[]));
     }
-    return closed;
+    return rows;
   }
 
   /**
