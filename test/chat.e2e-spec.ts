@@ -453,9 +453,14 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     const viewerWs = await openIm((await login()).client, room);
     await sayAccepted(viewerWs, room, 'hello');
     await sayAccepted(anchorWs, room, 'welcome');
-    expect(await stack.redis.redis.llen(keys.chatHistory(room))).toBe(2);
+    // The history is appended beside the push: both messages are in it soon after.
+    await waitFor(
+      'both messages in the history',
+      async () => (await stack.redis.redis.llen(keys.chatHistory(room))) === 2,
+    );
     expect((await anchor.post('/living/closeLiving', { roomId: room })).body.code).toBe(200);
-    expect(await stack.redis.redis.exists(keys.chatHistory(room))).toBe(0);
+    // Dropped right after the close (not awaited by it).
+    await waitFor('the history dropped', async () => (await stack.redis.redis.exists(keys.chatHistory(room))) === 0);
     expect(await refusedWith(viewerWs, { roomId: room, text: 'still there?' })).toMatchObject({ code: 13010 });
     expect(await stack.redis.redis.exists(keys.chatHistory(room))).toBe(0);
   });

@@ -115,7 +115,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     await waitFor('every gift pushed', () => ids.every((id) => pushes.pushedIds().has(id)));
     await waitFor('every charged gift recorded', async () => (await recordCount(charged)) === charged.length);
 
-    // Done gifts keep their keys for the window at most (not the 7 days a gift not yet done is held). The
+    // Done gifts keep their keys for the window at most (not the 8 days a gift not yet done is held). The
     // pipeline cuts them after the records are written, so the cut is awaited; every key must then be alive.
     const applied = batch.filter((m) => m.giftId === roseId).map((m) => keys.roomGiftApplied(m.roomId, m.requestId));
     await expectCutToWindow([...ids.map((id) => keys.giftOutcome(id)), ...applied]);
@@ -218,7 +218,7 @@ describe('per-gift Redis state only for the redelivery window; the database past
     const ttl = await stack.redis.redis.pttl(keys.roomContributionBoard(room));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(120_000);
-    // Not done yet: the per-gift keys are held (7 days) until the gift is pushed and recorded.
+    // Not done yet: the per-gift keys are held (8 days) until the gift is pushed and recorded.
     expect(await stack.redis.redis.ttl(keys.giftOutcome(gifts[0].requestId))).toBeGreaterThan(windowSeconds);
     await outcomes.done(gifts.map((g) => ({ ...g, charged: true })));
     expect(await stack.redis.redis.ttl(keys.giftOutcome(gifts[0].requestId))).toBeLessThanOrEqual(windowSeconds);

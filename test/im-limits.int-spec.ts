@@ -210,6 +210,19 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       });
     }
     expect((await rawUpgrade('/elsewhere')).split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+    // Clients that reset the connection as they are answered (a socket error with no listener ended the process).
+    const resetOnAnswer = (target: string): Promise<void> =>
+      new Promise((resolve) => {
+        const socket: Socket = tcpConnect(ws1, '127.0.0.1', () =>
+          socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`),
+        );
+        socket.on('error', () => undefined);
+        socket.once('data', () => socket.resetAndDestroy());
+        socket.on('close', () => resolve());
+      });
+    for (const target of ['/elsewhere', 'http://[', '/elsewhere', 'http://['])
+      await Promise.all(Array.from({ length: 5 }, () => resetOnAnswer(target)));
+    await new Promise((r) => setTimeout(r, 300));
     expect(await openWs(url, { untilOpen: true }).outcome).toEqual({ open: true });
   });
 

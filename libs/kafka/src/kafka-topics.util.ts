@@ -109,11 +109,12 @@ function checkExisting(t: ITopicMetadata, specs: readonly TopicSpec[]): EnsureTo
 }
 
 /**
- * A warning for each existing topic whose configs fall short of its spec's (left as is: an operator's
- * `kafka-configs --alter` decides): min.insync.replicas below the spec's (acks=all is then acknowledged
- * by fewer brokers than configured, and lost with them); any other config (retention, segment size,
- * cleanup policy) that differs from the spec's (e.g. a parked topic without its size bound, created
- * before it had one).
+ * A warning for each existing topic whose configs are less safe than its spec's (left as is: an operator's
+ * `kafka-configs --alter` decides): min.insync.replicas below the spec's (acks=all is then acknowledged by
+ * fewer brokers than configured, and lost with them); a shorter retention (messages may go before they are
+ * consumed); a size bound where the spec has none (it drops unconsumed messages), or none or a larger one
+ * where the spec bounds the size (e.g. a parked topic created before it had one), larger segments than a
+ * bounded spec's; another cleanup policy. What an operator made safer (a longer retention) is not warned about.
  */
 async function checkConfigs(admin: Admin, topics: string[], specs: readonly TopicSpec[]): Promise<void> {
   const wanted = new Map<string, Record<string, string>>();
@@ -138,17 +139,32 @@ async function checkConfigs(admin: Admin, topics: string[], specs: readonly Topi
       if (problem)
         logger.warn(
           `topic ${r.resourceName} has ${configName} ${actual}, ${want} wanted: left as is (${problem}; ` +
-            `kafka-configs --alter --entity-type topics --entity-name ${r.resourceName} --add-config ${configName}=${want})`,
+            `kafka-configs --bootstrap-server <broker> --alter --entity-type topics --entity-name ${r.resourceName} ` +
+            `--add-config ${configName}=${want})`,
         );
     }
   }
 }
 
-/** Why an existing topic's config value is a problem against the wanted one, or undefined when it is not. */
-function configShortfall(name: string, actual: string | undefined, want: string): string | undefined {
-  if (name === 'min.insync.replicas')
-    return Number(actual) < Number(want) ? 'acks=all then waits for fewer brokers' : undefined;
-  return actual === want ? undefined : "not the system's setting";
+/** Why an existing topic's config value is less safe than the wanted one, or undefined when it is not. */
+export function configShortfall(name: string, actual: string | undefined, want: string): string | undefined {
+  const [have, wanted] = [Number(actual), Number(want)];
+  // -1: no bound. A bound where none is wanted, or a looser one (or none) where one is.
+  const looser = (): boolean => wanted !== -1 && (have === -1 || have > wanted);
+  switch (name) {
+    case 'min.insync.replicas':
+      return have < wanted ? 'acks=all then waits for fewer brokers' : undefined;
+    case 'retention.ms':
+      return have !== -1 && (wanted === -1 || have < wanted) ? 'messages may go before they are consumed' : undefined;
+    case 'retention.bytes':
+      if (wanted === -1) return have === -1 ? undefined : 'a size bound drops messages not yet consumed';
+      return looser() ? 'the topic can grow past its bound' : undefined;
+    case 'segment.bytes':
+    case 'segment.ms':
+      return looser() ? 'old messages are kept longer than the retention says' : undefined;
+    default:
+      return actual === want ? undefined : "not the system's setting";
+  }
 }
 
 function toCreateRequest(spec: TopicSpec): ITopicConfig {

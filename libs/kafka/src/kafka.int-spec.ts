@@ -118,16 +118,24 @@ describe('@live/kafka on a real broker', () => {
       expect(Object.keys(wanted).length).toBeGreaterThan(0);
       expect(await topicConfigs(spec.topic, Object.keys(wanted))).toEqual(wanted);
     }
-    const gifts = await topicConfigs(names.topic(KafkaTopic.SEND_GIFT), ['retention.ms', 'retention.bytes']);
-    expect(gifts).toEqual({ 'retention.ms': String(7 * 24 * 3_600_000), 'retention.bytes': '-1' });
+    const gifts = await topicConfigs(names.topic(KafkaTopic.SEND_GIFT), [
+      'retention.ms',
+      'retention.bytes',
+      'segment.ms',
+    ]);
+    expect(gifts).toEqual({
+      'retention.ms': String(7 * 24 * 3_600_000),
+      'retention.bytes': '-1',
+      'segment.ms': String(24 * 3_600_000),
+    });
     const parked = await topicConfigs(names.topic(KafkaTopic.SEND_GIFT_PARKED), ['retention.bytes', 'segment.bytes']);
     expect(Number(parked['retention.bytes'])).toBe(PARKED_RETENTION_BYTES);
     expect(Number(parked['segment.bytes'])).toBeLessThan(PARKED_RETENTION_BYTES);
   });
 
-  it("ensureTopics names an existing topic whose retention is not the spec's (a warning with the command; the topic is left alone)", async () => {
+  it("ensureTopics names an existing topic whose retention is less safe than the spec's (a warning with the command; the topic is left alone), not one made safer", async () => {
     const topic = tk.uniqueTopic('kafka_it_retention');
-    await ensureTopics(tk.kafka, [{ topic, numPartitions: 1 }]);
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 1, configEntries: { 'retention.ms': '3600000' } }]);
     const warn = jest.spyOn(Logger.prototype, 'warn');
     try {
       const wanted = { 'retention.ms': '86400000', 'retention.bytes': '1048576' };
@@ -136,11 +144,22 @@ describe('@live/kafka on a real broker', () => {
         expect.stringContaining(`topic ${topic} has retention.bytes -1, 1048576 wanted`),
       );
       expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          `topic ${topic} has retention.ms 3600000, 86400000 wanted: left as is (messages may go`,
+        ),
+      );
+      expect(warn).toHaveBeenCalledWith(
         expect.stringContaining(`--entity-name ${topic} --add-config retention.ms=86400000`),
       );
-      expect(await topicConfigs(topic, ['retention.bytes'])).toEqual({ 'retention.bytes': '-1' });
+      expect(await topicConfigs(topic, ['retention.ms', 'retention.bytes'])).toEqual({
+        'retention.ms': '3600000',
+        'retention.bytes': '-1',
+      });
       warn.mockClear();
-      await ensureTopics(tk.kafka, [{ topic, numPartitions: 1, configEntries: { 'retention.bytes': '-1' } }]);
+      // Longer than wanted and no size bound where none is wanted: safer, not warned about.
+      await ensureTopics(tk.kafka, [
+        { topic, numPartitions: 1, configEntries: { 'retention.ms': '60000', 'retention.bytes': '-1' } },
+      ]);
       expect(warn).not.toHaveBeenCalledWith(expect.stringContaining(`topic ${topic} has`));
     } finally {
       warn.mockRestore();

@@ -6,9 +6,9 @@ import { LivingRoomStatus } from './entities/living-room.entity';
 import { LivingService } from './living.service';
 
 describe('LivingService.close and the room chat history', () => {
-  function service(drop: () => Promise<boolean>) {
+  function service(drop: () => Promise<boolean>, affected = 1) {
     const room = { id: 42, anchorId: 7, status: LivingRoomStatus.LIVING };
-    const update = jest.fn(async () => ({ affected: 1 }));
+    const update = jest.fn(async () => ({ affected }));
     const repo = { findOneBy: jest.fn(async () => ({ ...room })), update };
     const dataSource = { getRepository: () => repo } as unknown as DataSource;
     const dropper = { drop: jest.fn(drop) } as unknown as ChatHistoryDropper;
@@ -20,8 +20,29 @@ describe('LivingService.close and the room chat history', () => {
   it("drops the room's chat history once the room is closed in the database", async () => {
     const { living, update, dropper } = service(async () => true);
     await living.close(7, 42);
-    expect(update).toHaveBeenCalledWith({ id: 42 }, expect.objectContaining({ status: LivingRoomStatus.CLOSED }));
+    expect(update).toHaveBeenCalledWith(
+      { id: 42, status: LivingRoomStatus.LIVING },
+      expect.objectContaining({ status: LivingRoomStatus.CLOSED }),
+    );
     expect(dropper.drop).toHaveBeenCalledWith(42);
+  });
+
+  it('a close that found the room already closed by another (two at once) changes nothing more', async () => {
+    const { living, update, dropper } = service(async () => true, 0);
+    await living.close(7, 42);
+    expect(update).toHaveBeenCalledTimes(1);
+    expect(dropper.drop).not.toHaveBeenCalled();
+  });
+
+  it('drops the living room it held for gift sends at once (a send right after the close reads it again)', async () => {
+    const { living } = service(async () => true);
+    const read = jest.spyOn(living, 'getLiving').mockResolvedValue({ anchorId: 7, type: 0 } as never);
+    await living.livingRoomCached(42);
+    await living.livingRoomCached(42);
+    expect(read).toHaveBeenCalledTimes(1);
+    await living.close(7, 42);
+    read.mockRejectedValue(new Error('not living'));
+    await expect(living.livingRoomCached(42)).rejects.toThrow('not living');
   });
 
   it('a failed drop does not fail the close (the room is closed; the list expires with its TTL): a warning says so', async () => {
@@ -31,6 +52,7 @@ describe('LivingService.close and the room chat history', () => {
     });
     await expect(living.close(7, 42)).resolves.toBeUndefined();
     expect(update).toHaveBeenCalled();
+    await new Promise((r) => setImmediate(r)); // the drop is not awaited by the close
     expect(warn).toHaveBeenCalledWith(
       'room 42: its chat history was not dropped (it expires with its TTL): Connection is closed.',
     );

@@ -1,4 +1,4 @@
-import { BizException, GatewayErrorCode, ImRouterClient, TtlCache } from '@live/common';
+import { BizException, describeError, GatewayErrorCode, ImRouterClient, TtlCache } from '@live/common';
 import { ChatHistoryDropper, pageOf } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -54,15 +54,23 @@ export class LivingService {
     if (!room) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
     if (room.anchorId !== userId) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_OWNER);
     if (room.status === LivingRoomStatus.CLOSED) return;
-    await this.rooms.update({ id: roomId }, { status: LivingRoomStatus.CLOSED, closeTime: new Date() });
+    // Only a living room is closed: of two closes at once (a double tap), the second changes nothing, so the
+    // close time gift-service judges gifts by is the first one's.
+    const { affected } = await this.rooms.update(
+      { id: roomId, status: LivingRoomStatus.LIVING },
+      { status: LivingRoomStatus.CLOSED, closeTime: new Date() },
+    );
+    if (affected !== 1) return;
     this.livingRooms.delete(roomId);
     this.logger.log(`room ${roomId} closed by its anchor`);
-    // The room's chat ends with it: its history is not kept for its TTL. Not a reason to fail the close
-    // (the room is closed in the database): the list then expires with its TTL.
-    await this.chatHistory
+    // The room's chat ends with it: its history is not kept for its TTL. Not awaited, and not a reason to fail
+    // the close (the room is closed in the database; Redis may be out): the list then expires with its TTL.
+    void this.chatHistory
       .drop(roomId)
-      .catch((err: Error) =>
-        this.logger.warn(`room ${roomId}: its chat history was not dropped (it expires with its TTL): ${err.message}`),
+      .catch((err: unknown) =>
+        this.logger.warn(
+          `room ${roomId}: its chat history was not dropped (it expires with its TTL): ${describeError(err)}`,
+        ),
       );
   }
 

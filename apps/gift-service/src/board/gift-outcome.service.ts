@@ -1,4 +1,4 @@
-import { amountOfSend, ContributionEntryDto, SEND_GIFT_RETENTION_MS, SentGift } from '@live/contracts';
+import { amountOfSend, ContributionEntryDto, SEND_GIFT_READABLE_MS, SentGift } from '@live/contracts';
 import { callsPerSlotGroup, GiftRedisKeys, InjectRedis, RedisClient, settleAll, withScripts } from '@live/redis';
 import { Injectable, Optional } from '@nestjs/common';
 import { GiftServiceEnv } from '../config/gift-service.env';
@@ -19,10 +19,10 @@ export type { PkMove } from './applied-answer';
 /**
  * How long a gift's per-gift keys (its outcome record, its applied marker) are held while the gift is NOT
  * yet done (applied, pushed and recorded in t_gift_record): as long as `send_gift` keeps the message (topic
- * retention, SEND_GIFT_RETENTION_MS), so a redelivery however late finds what was done. Only a gift whose delivery failed half way
+ * retention and its last segment's life, SEND_GIFT_READABLE_MS), so a redelivery however late finds what was done. Only a gift whose delivery failed half way
  * is held that long; a done gift's keys are cut to the redelivery window (markPushed, releaseApplied).
  */
-const UNCONFIRMED_TTL_SECONDS = SEND_GIFT_RETENTION_MS / 1_000;
+const UNCONFIRMED_TTL_SECONDS = SEND_GIFT_READABLE_MS / 1_000;
 
 /** Most request ids per step-1 (claim) or mark-pushed call on one server (bounds how long one call holds Redis). */
 const PER_GIFT_CHUNK = 256;

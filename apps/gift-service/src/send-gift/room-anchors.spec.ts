@@ -64,7 +64,9 @@ describe('RoomAnchors', () => {
     const asked: number[][] = [];
     const db = {
       query: async (sql: string, ids: number[]) => {
-        expect(sql).toMatch(/^SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN \(\?(,\?)*\)$/);
+        expect(sql).toMatch(
+          /^SELECT id, COALESCE\(close_time, update_time\) AS close_time FROM t_living_room WHERE status = 0 AND id IN \(\?(,\?)*\)$/,
+        );
         asked.push(ids);
         return ids.filter((id) => closes.has(id)).map((id) => ({ id: String(id), close_time: closes.get(id) }));
       },

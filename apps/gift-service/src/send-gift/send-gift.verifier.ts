@@ -31,7 +31,8 @@ export interface Dispute<M> extends Refusal<M> {
  *     room (`pk-<roomId>-<seq>`), and one of another room is refused whoever the receiver is;
  *  4. its room had not closed when it was sent (its signed sendTime before the room's close_time): the gateway
  *     checks that the room is live through a cache of a few seconds, per instance, so a send just after a close
- *     can get through it (an attacker pass: charged for up to 5 s after the close).
+ *     can get through it (an attacker pass: charged for up to 5 s after the close). Both times are gateways'
+ *     clocks (the closing one's, the accepting one's): the cut is exact within their skew.
  * Per batch: the catalogue through its caches (few distinct gifts), the rooms' anchors in one query at most
  * (anchors never change: held), the rooms that have closed in one query (only closes are held), the PKs
  * in one query only when some receiver is not its room's anchor (never on the normal path).

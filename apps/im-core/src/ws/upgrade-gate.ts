@@ -9,7 +9,8 @@ import { BAD_UPGRADE_URL, TOO_MANY_CONNECTIONS, WS_PATH } from './im-close';
  * What an HTTP upgrade passes before it becomes a WebSocket: a request target that is a URL (else 400 with the
  * envelope), the path /ws (else 404), the per-address connect limit (else 429). Anyone can send an upgrade, and it
  * is handled inside the HTTP server's parser callback, where a throw is uncaught and ends the process (every
- * socket of the node with it): none escapes `handle`, the connection is dropped and logged instead.
+ * socket of the node with it): none escapes `handle`, the connection is dropped and logged instead; nor does
+ * an error of the socket itself (a reset while it is answered).
  */
 export class UpgradeGate {
   private readonly connectLimiter: AddressRateLimiter;
@@ -25,6 +26,10 @@ export class UpgradeGate {
 
   /** Calls `admitted` with the client's address and the URL's query once the upgrade passed; else answers it. */
   handle(req: IncomingMessage, socket: Duplex, admitted: (address: string, query: URLSearchParams) => void): void {
+    // The HTTP server no longer listens for this socket's errors once it is handed to 'upgrade': a client that
+    // resets it while its 400 / 404 / 429 is written would raise an error with no listener, which ends the
+    // process too (a reviewer's finding). ws adds its own listener to the sockets it takes.
+    socket.on('error', () => socket.destroy());
     try {
       const url = upgradeUrl(req.url);
       if (!url) return void socket.end(BAD_UPGRADE_URL);

@@ -28,6 +28,19 @@ describe('TtlCache', () => {
     expect(loads).toBe(2);
   });
 
+  it('a delete drops a load in flight too: its answer (read before the change) is returned to its callers, not kept', async () => {
+    const cache = new TtlCache<number, string>(5_000);
+    let finishLoad!: (v: string) => void;
+    const slow = (): Promise<string> => new Promise<string>((r) => (finishLoad = r));
+    const inFlight = cache.get(7, slow); // read before the room closed
+    cache.delete(7); // the close, while that read is in flight
+    finishLoad('live');
+    expect(await inFlight).toBe('live');
+    expect(cache.size).toBe(0);
+    expect(await cache.get(7, async () => 'closed')).toBe('closed'); // read again, not the stale answer
+    expect(cache.pendingLoads).toBe(0);
+  });
+
   it('serves a recently expired value when the reload fails, but not one past maxStaleMs', async () => {
     const cache = new TtlCache<number, string>(10, { maxEntries: 100, maxStaleMs: 50 });
     await cache.get(1, async () => 'fresh');

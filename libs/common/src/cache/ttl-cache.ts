@@ -57,9 +57,11 @@ export class TtlCache<K, V> {
     }
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const promise = load()
+    const promise: Promise<V> = load()
       .then(
         (value) => {
+          // A delete while this load ran (the value changed meanwhile): answered, not kept.
+          if (this.loading.get(key) !== promise) return value;
           if (this.ttlMs > 0 && this.keep(value)) this.set(key, value);
           else this.entries.delete(key);
           return value;
@@ -69,17 +71,22 @@ export class TtlCache<K, V> {
           // the result. Only a failure to get an answer (a dependency down: any other error, or a 5xx one)
           // falls back to the expired value.
           if (err instanceof BizException && err.httpStatus < 500) this.entries.delete(key);
-          else if (hit && Date.now() - hit.expiresAt < this.maxStaleMs) return hit.value;
+          else if (hit && Date.now() - hit.expiresAt < this.maxStaleMs && this.loading.get(key) === promise)
+            return hit.value;
           throw err;
         },
       )
-      .finally(() => this.loading.delete(key));
+      .finally(() => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+      });
     this.loading.set(key, promise);
     return promise;
   }
 
+  /** Drops the key's value, and a load of it in flight: that load's answer is not kept (it may predate the change). */
   delete(key: K): void {
     this.entries.delete(key);
+    this.loading.delete(key);
   }
 
   private set(key: K, value: V): void {

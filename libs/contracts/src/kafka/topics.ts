@@ -34,10 +34,15 @@ export interface KafkaTopicSpec {
 
 /**
  * How long `send_gift` keeps a message (its `retention.ms`): a gift-service down longer than this loses
- * the gifts it has not consumed, and a gift's outcome keys are held as long (gift-service), so a
- * redelivery however late finds what was done. Time only: a size bound would drop unsettled gifts.
+ * the gifts it has not consumed. Time only (`retention.bytes` -1, set, not left to a cluster's default): a
+ * size bound would drop unsettled gifts. Kafka deletes whole segments once their newest message is older
+ * than the retention, so a message can be read again until SEND_GIFT_RETENTION_MS + SEND_GIFT_SEGMENT_MS
+ * (segments roll daily): gift-service holds a gift's outcome keys that long (SEND_GIFT_READABLE_MS), so a
+ * redelivery however late finds what was done.
  */
 export const SEND_GIFT_RETENTION_MS = 7 * 24 * 3_600_000;
+export const SEND_GIFT_SEGMENT_MS = 24 * 3_600_000;
+export const SEND_GIFT_READABLE_MS = SEND_GIFT_RETENTION_MS + SEND_GIFT_SEGMENT_MS;
 
 /**
  * `send_gift.parked` is bounded by time and by size: parked messages were never charged (the ledger and
@@ -55,18 +60,24 @@ const PARKED_SEGMENT_BYTES = 64 * 1_024 * 1_024;
  * parallel while each sender's gifts stay in order. remove_gift_cache: rare, order per gift is all that
  * matters; a day's retention (an instance that restarts reloads its gift cache anyway).
  * Set explicitly, not left to the broker's defaults (`log.retention.hours` 168 and no size bound, or
- * whatever a shared cluster was given).
+ * whatever a shared cluster was given). A managed cluster whose policy refuses one of these settings refuses
+ * the topic's creation: create the topics beforehand (an existing topic is only compared, see ensureTopics).
  */
 export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = [
   {
     topic: KafkaTopic.SEND_GIFT,
     numPartitions: 12,
-    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(SEND_GIFT_RETENTION_MS) },
+    configEntries: {
+      'cleanup.policy': 'delete',
+      'retention.ms': String(SEND_GIFT_RETENTION_MS),
+      'retention.bytes': '-1',
+      'segment.ms': String(SEND_GIFT_SEGMENT_MS),
+    },
   },
   {
     topic: KafkaTopic.REMOVE_GIFT_CACHE,
     numPartitions: 1,
-    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(24 * 3_600_000) },
+    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(24 * 3_600_000), 'retention.bytes': '-1' },
   },
   {
     topic: KafkaTopic.SEND_GIFT_PARKED,

@@ -29,18 +29,17 @@ export class LivingRoomReader {
   }
 
   /**
-   * When each of the rooms that are closed was closed (epoch ms; 0 when the row has no close time), for the
+   * When each of the rooms that are closed was closed (epoch ms; a row closed without a close time, by hand,
+   * counts as closed at its last update), for the
    * rooms among `roomIds` that are closed (status 0: api-gateway's LivingRoomStatus.CLOSED); live rooms and
    * rooms that do not exist are absent. A close is final (a new live is a new room), so an answer never changes.
    */
   async closedAmong(roomIds: readonly number[]): Promise<Map<number, number>> {
-    const rows = await this.inChunks<{ id: string | number; close_time: Date | string | null }>(
-      'SELECT id, close_time FROM t_living_room WHERE status = 0 AND id IN',
+    const rows = await this.inChunks<{ id: string | number; close_time: Date | string }>(
+      'SELECT id, COALESCE(close_time, update_time) AS close_time FROM t_living_room WHERE status = 0 AND id IN',
       roomIds,
     );
-    return new Map(
-      rows.map((row) => [Number(row.id), row.close_time === null ? 0 : new Date(row.close_time).getTime()]),
-    );
+    return new Map(rows.map((row) => [Number(row.id), new Date(row.close_time).getTime()]));
   }
 
   /** `select` (ending in `IN`) with the distinct ids as its list, LIVING_ROOM_READ_MAX ids a query: every row. */
