@@ -257,6 +257,8 @@ describe('PK battles', () => {
     const loser = winner === x ? y : x;
     const notYours = await loser.client.post('/living/offlinePK', { roomId });
     expect([notYours.status, notYours.body.code]).toEqual([403, 14004]);
+    const nowhere = await loser.client.post('/living/offlinePK', { roomId: 999_999_999 });
+    expect([nowhere.status, nowhere.body.code]).toEqual([404, 10003]); // as onlinePK and pkState (it was 403 14004)
     const before = await kit.state(roomId);
     for (const path of ['/living/onlinePK', '/living/offlinePK', '/living/pkState'])
       for (const body of [{}, { roomId: 'x' }, { roomId: -1 }, { roomId: 1.5 }, { roomId, userId: loser.userId }]) {

@@ -53,5 +53,6 @@ describe('StartLivingDto roomName', () => {
     const result = slowValidatePayload(StartLivingDto, { type: 0, roomName });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toContain(problem);
+    expect(!result.ok && result.error.split(problem)).toHaveLength(2); // said once
   });
 });

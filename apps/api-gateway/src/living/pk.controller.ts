@@ -74,7 +74,7 @@ export class PkController {
     ok: null,
     summary: 'Leave the challenger seat (the challenger only): the PK ends, the anchor wins',
     example: { roomId: 1 },
-    errors: [PkErrorCode.PK_NOT_CHALLENGER],
+    errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND, PkErrorCode.PK_NOT_CHALLENGER],
   })
   @PostOk('offlinePK')
   @RequestLimit(PK_SEAT_LIMIT)

@@ -121,7 +121,7 @@ export class PkService {
     throw new BizException(PkErrorCode.PK_SEAT_TAKEN, `the PK seat of room ${roomId} is busy, try again`);
   }
 
-  /** The challenger leaves: the PK ends, the anchor wins. Anyone else: PK_NOT_CHALLENGER. */
+  /** The challenger leaves: the PK ends, the anchor wins. Anyone else: PK_NOT_CHALLENGER (no such room: as the other PK routes). */
   async offline(roomId: number, userId: number): Promise<{ pkId: string }> {
     const [ended, refusal] = await this.end(roomId, 'offline', userId);
     if (ended) return { pkId: ended.pkId };
@@ -131,6 +131,7 @@ export class PkService {
       await this.finishUnfinished(refusal);
       return { pkId: refusal.pkId };
     }
+    if (!(await this.rooms.roomOf(roomId))) throw new BizException(GatewayErrorCode.LIVING_ROOM_NOT_FOUND);
     throw new BizException(PkErrorCode.PK_NOT_CHALLENGER);
   }
 

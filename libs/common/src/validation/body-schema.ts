@@ -62,7 +62,8 @@ export interface SchemaProblem {
 
 /** The client's message for a body a route schema refused, in the validation pipe's words. */
 export function schemaProblemMessage(problems: readonly SchemaProblem[] | undefined): string {
-  return (problems ?? []).map(describeProblem).join('; ') || 'bad parameter';
+  // Distinct: two rules can say the same (`roomName must be a string` twice, an attacker pass's finding).
+  return [...new Set((problems ?? []).map(describeProblem))].join('; ') || 'bad parameter';
 }
 
 function describeProblem(problem: SchemaProblem): string {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsInt, IsOptional } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches } from 'class-validator';
 import { SendGiftMq, SendGiftType, slowValidatePayload } from '@live/contracts';
 import { BaseErrorCode } from '../errors';
 import { createValidationPipe } from './validation.pipe';
@@ -8,6 +8,13 @@ class AllOptionalDto {
   @IsOptional()
   @IsInt()
   limit?: number;
+}
+
+/** Two rules that say the same of a wrong type (a text field's own rule beside IsString). */
+class TwoRulesDto {
+  @IsString({ message: 'name must be a string' })
+  @Matches(/^[a-z]+$/, { message: 'name must be a string' })
+  name!: string;
 }
 
 describe('createValidationPipe', () => {
@@ -25,6 +32,12 @@ describe('createValidationPipe', () => {
       await expect(asBody(value)).rejects.toMatchObject({ code: BaseErrorCode.PARAM_ERROR.code });
     },
   );
+
+  it('says each problem once (two rules saying the same read "roomName must be a string; roomName must be a string")', async () => {
+    await expect(pipe.transform({ name: 42 }, { type: 'body', metatype: TwoRulesDto })).rejects.toMatchObject({
+      message: 'name must be a string',
+    });
+  });
 
   it('leaves parameters that are not DTO classes alone', async () => {
     await expect(pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).resolves.toBe('abc');

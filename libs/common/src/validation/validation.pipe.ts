@@ -48,6 +48,6 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new BizException(BaseErrorCode.PARAM_ERROR, flatten(errors).join('; ') || 'bad parameter'),
+      new BizException(BaseErrorCode.PARAM_ERROR, [...new Set(flatten(errors))].join('; ') || 'bad parameter'),
   });
 }

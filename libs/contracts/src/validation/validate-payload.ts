@@ -45,7 +45,8 @@ export function slowValidatePayload<T extends object>(cls: ClassConstructor<T>, 
   try {
     const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
     const errors = validateSync(instance, VALIDATION);
-    if (errors.length > 0) return { ok: false, error: `${cls.name}: ${describeValidationErrors(errors).join('; ')}` };
+    if (errors.length > 0)
+      return { ok: false, error: `${cls.name}: ${[...new Set(describeValidationErrors(errors))].join('; ')}` };
     return { ok: true, value: instance };
   } catch (err: unknown) {
     return { ok: false, error: `${cls.name}: ${err instanceof Error ? err.message : String(err)}` };
