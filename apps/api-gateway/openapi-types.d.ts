@@ -64,7 +64,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a living room with the caller as its anchor */
+    /** Open a living room with the caller as its anchor (already live: the open room, if of the same type) */
     post: operations['LivingController_start'];
     delete?: never;
     options?: never;
@@ -1487,6 +1487,15 @@ export interface operations {
       };
       /** @description 100002: missing or bad token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description 10005: the anchor already has an open room */
+      409: {
         headers: {
           [name: string]: unknown;
         };

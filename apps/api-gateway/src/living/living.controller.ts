@@ -17,8 +17,9 @@ export class LivingController {
 
   @ApiDoc({
     ok: RoomIdView,
-    summary: 'Open a living room with the caller as its anchor',
+    summary: 'Open a living room with the caller as its anchor (already live: the open room, if of the same type)',
     example: { type: 0, roomName: 'my room' },
+    errors: [GatewayErrorCode.LIVING_ROOM_ALREADY_OPEN],
   })
   @PostOk('startingLiving')
   @RequestLimit({

@@ -7,7 +7,7 @@ import { LivingService } from './living.service';
 
 describe('LivingService.close and the room chat history', () => {
   function service(drop: () => Promise<boolean>, affected = 1) {
-    const room = { id: 42, anchorId: 7, status: LivingRoomStatus.LIVING };
+    const room = { id: 42, anchorId: 7, type: 0, status: LivingRoomStatus.LIVING };
     const update = jest.fn(async () => ({ affected }));
     const repo = { findOneBy: jest.fn(async () => ({ ...room })), update };
     const dataSource = { getRepository: () => repo } as unknown as DataSource;
@@ -63,5 +63,14 @@ describe('LivingService.close and the room chat history', () => {
     await expect(living.close(8, 42)).rejects.toMatchObject({ message: expect.any(String) });
     expect(update).not.toHaveBeenCalled();
     expect(dropper.drop).not.toHaveBeenCalled();
+  });
+
+  it('a start while live: the open room back for its type (a retry), 409 10005 naming it for another type, nothing opened', async () => {
+    const { living } = service(async () => true); // its repository: room 42 of anchor 7, type 0, living
+    await expect(living.start(7, 0, 'again')).resolves.toEqual({ roomId: 42 });
+    await expect(living.start(7, 1)).rejects.toMatchObject({
+      code: 10005,
+      message: 'you are live in room 42 of type 0: close it to open a room of type 1',
+    });
   });
 });

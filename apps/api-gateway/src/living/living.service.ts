@@ -33,9 +33,18 @@ export class LivingService {
     this.rooms = dataSource.getRepository(LivingRoomEntity);
   }
 
-  /** Opens a room for the anchor; an anchor who is already live gets the open room back. */
+  /**
+   * Opens a room for the anchor. An anchor already live gets the open room back (a retry), unless another type
+   * is asked: a PK room asked while an ordinary one is open would be answered with a room that cannot hold a PK
+   * (LIVING_ROOM_ALREADY_OPEN instead; an input fuzz pass's finding). The open room's name is not changed.
+   */
   async start(anchorId: number, type: number, roomName?: string): Promise<{ roomId: number }> {
     const open = await this.rooms.findOneBy({ anchorId, status: LivingRoomStatus.LIVING });
+    if (open && open.type !== type)
+      throw new BizException(
+        GatewayErrorCode.LIVING_ROOM_ALREADY_OPEN,
+        `you are live in room ${open.id} of type ${open.type}: close it to open a room of type ${type}`,
+      );
     if (open) return { roomId: open.id };
     const room = await this.rooms.save(
       this.rooms.create({
