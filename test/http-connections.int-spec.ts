@@ -64,4 +64,27 @@ describe('HTTP connection bounds (boundConnections)', () => {
       clearInterval(trickle);
     }
   });
+
+  it('a request asking for an upgrade, on a server that takes none, is answered as a request; a client resetting it ends nothing (it was abandoned unanswered, and the reset ended the process)', async () => {
+    const upgrade = 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n';
+    const asker = await open();
+    let answer = '';
+    asker.socket.on('data', (d: Buffer) => (answer += d.toString()));
+    asker.socket.write(upgrade);
+    await waitFor('an answer', () => answer.includes('{"code":200}'), 5_000);
+    asker.socket.destroy();
+    for (let i = 0; i < 5; i++) {
+      const resetter = await open();
+      resetter.socket.write(upgrade);
+      await new Promise((r) => setTimeout(r, 20));
+      resetter.socket.resetAndDestroy();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const after = await open();
+    let again = '';
+    after.socket.on('data', (d: Buffer) => (again += d.toString()));
+    after.socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await waitFor('the server still answering', () => again.includes('{"code":200}'), 5_000);
+    after.socket.destroy();
+  });
 });

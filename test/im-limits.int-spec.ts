@@ -4,6 +4,7 @@ import { GatewayRedisKeys, ImRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { INestApplication, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
 import { connect as tcpConnect, Socket } from 'node:net';
 import WebSocket from 'ws';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
@@ -101,7 +102,8 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
     strictNode = await startApp({
       app: 'im-core',
       module: ImCoreModule,
-      http: { host: '127.0.0.1', port: ws2 },
+      // As runApp bounds every listener, with a 1 s idle timeout: a WebSocket it accepted is not held to it.
+      http: { host: '127.0.0.1', port: ws2, connections: { maxPerAddress: 0, idleTimeoutMs: 1_000 } },
       rpc: { host: '127.0.0.1', port: rpc2 },
     });
     Object.assign(process.env, { IM_CONNECT_BURST_PER_ADDRESS, IM_CONNECT_RATE_PER_ADDRESS, IM_HEARTBEAT_TIMEOUT_MS });
@@ -222,8 +224,37 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       });
     for (const target of ['/elsewhere', 'http://[', '/elsewhere', 'http://['])
       await Promise.all(Array.from({ length: 5 }, () => resetOnAnswer(target)));
+    // A client that reads the refusal and keeps its side open (half-open): the server closes the connection (an
+    // upgrade's socket has no timeout left: it was held for good).
+    const server = node.getHttpServer() as HttpServer;
+    const connections = (): Promise<number> =>
+      new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    await new Promise((r) => setTimeout(r, 300)); // the resets above are gone
+    const baseline = await connections();
+    const lingering: Socket = tcpConnect({ port: ws1, host: '127.0.0.1', allowHalfOpen: true }, () =>
+      lingering.write(`GET /elsewhere HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`),
+    );
+    lingering.on('error', () => undefined);
+    let refusal = '';
+    lingering.on('data', (d: Buffer) => (refusal += d.toString()));
+    await waitFor('the 404', () => refusal.startsWith('HTTP/1.1 404'), 5_000);
+    try {
+      await waitFor('the refused upgrade closed by the server', async () => (await connections()) === baseline, 5_000);
+    } finally {
+      lingering.destroy();
+    }
     await new Promise((r) => setTimeout(r, 300));
     expect(await openWs(url, { untilOpen: true }).outcome).toEqual({ open: true });
+  });
+
+  it("an accepted WebSocket is not held to the listener's idle timeout for a first request (1 s on this node): it lives on its heartbeat timeout", async () => {
+    const { ws, closed } = openWs(`ws://127.0.0.1:${ws2}/ws`, { localAddress: '127.0.0.3' });
+    let closedWith: number | undefined;
+    void closed.then((code) => (closedWith = code));
+    await new Promise((r) => ws.once('open', r));
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect([ws.readyState, closedWith]).toEqual([WebSocket.OPEN, undefined]);
+    ws.terminate();
   });
 
   it('a socket that stops reading is closed as a slow consumer: its state on the node and its room binding are gone', async () => {

@@ -1,4 +1,5 @@
-import { clientAddress, RefusalLog } from '@live/common';
+import { clientAddress, RefusalLog, requestArrived } from '@live/common';
+import type { Socket } from 'node:net';
 import type { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -30,15 +31,16 @@ export class UpgradeGate {
     // resets it while its 400 / 404 / 429 is written would raise an error with no listener, which ends the
     // process too (a reviewer's finding). ws adds its own listener to the sockets it takes.
     socket.on('error', () => socket.destroy());
+    requestArrived(req.socket as Socket);
     try {
       const url = upgradeUrl(req.url);
-      if (!url) return void socket.end(BAD_UPGRADE_URL);
-      if (url.pathname !== WS_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      if (!url) return refuse(socket, BAD_UPGRADE_URL);
+      if (url.pathname !== WS_PATH) return refuse(socket, 'HTTP/1.1 404 Not Found\r\n\r\n');
       // IPv4 as is, IPv6 by its /64 (one subscriber's block): the key of the per-address connect limit.
       const address = clientAddress(req.socket.remoteAddress);
       if (!this.connectLimiter.take(address)) {
         this.refusedConnects.note(address);
-        return void socket.end(TOO_MANY_CONNECTIONS);
+        return refuse(socket, TOO_MANY_CONNECTIONS);
       }
       admitted(address, url.searchParams);
     } catch (err: unknown) {
@@ -51,6 +53,16 @@ export class UpgradeGate {
   sweep(): void {
     this.connectLimiter.sweep();
   }
+}
+
+/**
+ * Answers a refused upgrade and closes the connection once the answer is written: an upgrade's socket has no
+ * timeout left (Node takes it off), so a client that reads the answer and keeps its side open would hold it
+ * for good (a reviewer's finding; ws's own refusals do the same).
+ */
+function refuse(socket: Duplex, answer: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(answer);
 }
 
 /** The request target of an upgrade as a URL, or null when it is not one (`GET http://[ HTTP/1.1`, say). */
