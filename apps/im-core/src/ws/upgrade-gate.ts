@@ -1,5 +1,4 @@
 import { clientAddress, RefusalLog, requestArrived } from '@live/common';
-import type { Socket } from 'node:net';
 import type { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -31,7 +30,7 @@ export class UpgradeGate {
     // resets it while its 400 / 404 / 429 is written would raise an error with no listener, which ends the
     // process too (a reviewer's finding). ws adds its own listener to the sockets it takes.
     socket.on('error', () => socket.destroy());
-    requestArrived(req.socket as Socket);
+    requestArrived(req.socket);
     try {
       const url = upgradeUrl(req.url);
       if (!url) return refuse(socket, BAD_UPGRADE_URL);
