@@ -172,6 +172,35 @@ describe('spending safeguards: the daily spend cap and the account freeze', () =
     expect([over.status, over.body.code]).toEqual([403, 12010]);
   });
 
+  it('a settlement whose clock still says yesterday (its statement started before midnight) counts the spending another settlement counted on the new day, and keeps that day', async () => {
+    const { viewer, send, outcomeOf } = await viewerInRoom();
+    // Spending counted on the next UTC day (by a settlement whose statement started after midnight), with
+    // room for less than a crown; the cached figures lost (the gateway lets the send through).
+    const spent = CAP - crownPrice + 1;
+    await stack.sql(
+      'UPDATE t_qiyu_currency_account SET spent_today = ?, spent_day = UTC_DATE() + INTERVAL 1 DAY WHERE user_id = ?',
+      [spent, viewer.userId],
+    );
+    await staleCache(viewer.userId, { spentToday: 0 });
+    const sent = await send(crownId, 'midnight-1');
+    expect(sent.body.code).toBe(200);
+    const outcome = await outcomeOf(sent.body.data.requestId);
+    expect([outcome.bizCode, outcome.msg]).toEqual([
+      ImBizCode.GIFT_FAIL,
+      `daily spend cap reached: ${spent} + ${crownPrice} > ${CAP} coins today (UTC)`,
+    ]);
+    const [row] = await stack.sql<{ spent_today: string; next_day: number }>(
+      'SELECT spent_today, spent_day = UTC_DATE() + INTERVAL 1 DAY AS next_day FROM t_qiyu_currency_account WHERE user_id = ?',
+      [viewer.userId],
+    );
+    expect([Number(row.spent_today), Number(row.next_day)]).toEqual([spent, 1]);
+    expect(await viewer.client.balance()).toBe(COINS);
+    // The gateway's pre-check, from bank-service's answer when nothing is cached, counts it too.
+    await stack.redis.redis.del(cacheKey(viewer.userId));
+    const again = await send(crownId, 'midnight-2');
+    expect([again.status, again.body.code]).toEqual([403, 12010]);
+  });
+
   it('concurrent sends that together pass the cap: exactly the ones that fit are charged, the others refused at the gateway (12010) or at settlement (5557 with the reason)', async () => {
     const { viewer, send, outcomeOf } = await viewerInRoom();
     const answers = await Promise.all([0, 1, 2].map((i) => send(crownId, `race-${i}`)));

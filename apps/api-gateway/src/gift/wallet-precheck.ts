@@ -1,5 +1,12 @@
 import { BankErrorCode, BizException } from '@live/common';
-import { BalanceResponse, CachedAccount, giftAmount, GiftConfigDto, wouldExceedDailySpendCap } from '@live/contracts';
+import {
+  BalanceResponse,
+  CachedAccount,
+  giftAmount,
+  GiftConfigDto,
+  spentOnDay,
+  wouldExceedDailySpendCap,
+} from '@live/contracts';
 
 /** Why the wallet refuses a send now (the metric's reason and the answer), or undefined when it may pay. */
 export interface WalletRefusal {
@@ -29,7 +36,7 @@ export function walletRefusal(
     return { reason: 'balance', error: new BizException(BankErrorCode.INSUFFICIENT_BALANCE, msg) };
   }
   if (wouldExceedDailySpendCap(account, today, amount)) {
-    const spent = account.spentDay === today ? account.spentToday : 0;
+    const spent = spentOnDay(today, account.spentDay, account.spentToday);
     return {
       reason: 'spend-cap',
       error: new BizException(

@@ -83,8 +83,13 @@ export class CurrencyAccountRepository {
   }
 
   /**
-   * The same, with today's UTC date by the database's clock ('YYYY-MM-DD', read by the same statement: the
-   * day the settlement counts spending on, one clock for every bank-service instance).
+   * The same, with today's UTC date by the database's clock ('YYYY-MM-DD': the day the settlement counts
+   * spending on, one clock for every bank-service instance). The statement reads the clock when it STARTS,
+   * not when it gets its locks: one that started at 23:59:59.99 and waited for a row that a settlement of
+   * 00:00:00.01 charged would take that row's new day for another day, count its spending as nothing and
+   * write its own day back (a second cap in the day, and the first day's spending forgotten). So today is
+   * the later of the clock and the latest spent_day among the locked rows: a row counted on a later day
+   * proves that day has begun.
    */
   async lockWithToday(
     em: EntityManager,
@@ -96,7 +101,10 @@ export class CurrencyAccountRepository {
        WHERE user_id IN (${sorted.map(() => '?').join(',')}) ORDER BY user_id FOR UPDATE`,
       sorted,
     );
-    return { accounts: rows.map(toBalance), today: rows[0]?.utc_today ?? utcToday() };
+    const accounts = rows.map(toBalance);
+    const clock = rows[0]?.utc_today ?? utcToday();
+    const today = accounts.reduce((day, a) => (a.spentDay !== null && a.spentDay > day ? a.spentDay : day), clock);
+    return { accounts, today };
   }
 
   /** The account's earnings and status, locked (FOR UPDATE) until the transaction ends; undefined without one. */

@@ -1,5 +1,5 @@
 import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
-import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH, pageOf } from '@live/contracts';
+import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH, pageOf, spentOnDay } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -73,7 +73,7 @@ export class CurrencyAccountService {
     const account = cached ?? (await this.loadBalance(userId));
     if (!account) return { balance: 0, exists: false, frozen: false, spentToday: 0, dailySpendCap };
     const today = new Date().toISOString().slice(0, 10);
-    const spentToday = account.spentDay === today ? account.spentToday : 0;
+    const spentToday = spentOnDay(today, account.spentDay, account.spentToday);
     return { balance: account.balance, exists: true, frozen: account.frozen, spentToday, dailySpendCap };
   }
 

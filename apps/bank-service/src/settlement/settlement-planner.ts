@@ -1,4 +1,4 @@
-import { amountOfSend, giftRequestFingerprint } from '@live/contracts';
+import { amountOfSend, giftRequestFingerprint, spentOnDay } from '@live/contracts';
 
 /**
  * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
@@ -119,9 +119,9 @@ function spendCapReason(spent: number, amount: number, cap: number): string {
   return `daily spend cap reached: ${spent} + ${amount} > ${cap} coins today (UTC)`;
 }
 
-/** What the sender spent on `today` before this batch (another day counted: nothing). */
+/** What the sender spent on `today` before this batch (an earlier day counted: nothing; see spentOnDay). */
 function spentOn(today: string, state: SenderSafeguardState | undefined): number {
-  return state !== undefined && state.spentDay === today ? state.spentToday : 0;
+  return state === undefined ? 0 : spentOnDay(today, state.spentDay, state.spentToday);
 }
 
 /**

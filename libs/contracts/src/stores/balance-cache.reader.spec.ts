@@ -31,11 +31,14 @@ describe('the balance cache entry', () => {
       expect(parseCachedAccount(value)).toBeUndefined();
   });
 
-  it("wouldExceedDailySpendCap: today's spending plus the price over the cap; another day counts nothing; cap 0 is none", () => {
+  it("wouldExceedDailySpendCap: today's spending plus the price over the cap; an earlier day counts nothing, a later one counts; cap 0 is none", () => {
     expect(wouldExceedDailySpendCap(wallet, '2026-11-30', 70)).toBe(false);
     expect(wouldExceedDailySpendCap(wallet, '2026-11-30', 71)).toBe(true);
     expect(wouldExceedDailySpendCap(wallet, '2026-12-01', 100)).toBe(false);
     expect(wouldExceedDailySpendCap(wallet, '2026-12-01', 101)).toBe(true);
     expect(wouldExceedDailySpendCap({ ...wallet, dailySpendCap: 0 }, '2026-11-30', 1e9)).toBe(false);
+    // A clock behind the one that counted the spending (before midnight, the entry of the next day): it counts.
+    expect(wouldExceedDailySpendCap(wallet, '2026-11-29', 70)).toBe(false);
+    expect(wouldExceedDailySpendCap(wallet, '2026-11-29', 71)).toBe(true);
   });
 });

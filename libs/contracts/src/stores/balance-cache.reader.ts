@@ -49,13 +49,22 @@ export function parseCachedBalance(value: string | null): number | undefined {
 }
 
 /**
+ * What a wallet spent on `today` ('YYYY-MM-DD', UTC) by its spending figures: an earlier day counts nothing.
+ * A LATER day counts too: a clock read before midnight (a statement that started then and waited for its
+ * lock, a gateway's clock behind the database's) must not take the next day's spending, already counted by a
+ * settlement that read the new day, for another day's, and reset it.
+ */
+export function spentOnDay(today: string, spentDay: string | null, spentToday: number): number {
+  return spentDay !== null && spentDay >= today ? spentToday : 0;
+}
+
+/**
  * Whether `price` more would EXCEED the wallet's daily spend cap (true: refuse the gift), by what the entry
- * says it spent on `today` ('YYYY-MM-DD', UTC); false with no cap. An entry of another day counts nothing spent.
+ * says it spent on `today` (spentOnDay); false with no cap.
  */
 export function wouldExceedDailySpendCap(account: CachedAccount, today: string, price: number): boolean {
   if (account.dailySpendCap <= 0) return false;
-  const spent = account.spentDay === today ? account.spentToday : 0;
-  return spent + price > account.dailySpendCap;
+  return spentOnDay(today, account.spentDay, account.spentToday) + price > account.dailySpendCap;
 }
 
 export class BalanceCacheReader {
