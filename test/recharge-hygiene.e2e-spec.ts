@@ -1,3 +1,4 @@
+import { balanceCacheKey } from '@live/contracts';
 import { SEED_GIFTS, SEED_PRODUCTS } from '@live/database';
 import { Logger } from '@nestjs/common';
 import { PayOrderRepository } from '../apps/bank-service/src/recharge/pay-order.repository';
@@ -224,6 +225,25 @@ describe('recharge orders: expiry, admin refund, Idempotency-Key', () => {
       msg: `order ${first} is refunded, not waiting for payment`,
     });
     expect(await viewer.client.balance()).toBe(0);
+  });
+
+  it("a repeated callback or refund rewrites the wallet's cache entry (the first call may have died between its commit and its cache refresh)", async () => {
+    const viewer = await loginNewUser(http);
+    const paid = await rechargeCoins(viewer.client, bigCoins);
+    /** What a crash after the commit leaves: the entry of before it (an older version), read by /bank/balance. */
+    const entryOfBefore = (balance: number) =>
+      stack.redis.redis.set(balanceCacheKey(stack.redis.prefix, viewer.userId), `0:${balance}:1:-:0:0`, 'EX', 600);
+    await entryOfBefore(0);
+    expect(await viewer.client.balance()).toBe(0);
+    expect((await callback(paid)).body.data).toMatchObject({ credited: false, coinNum: bigCoins });
+    expect(await viewer.client.balance()).toBe(bigCoins);
+
+    expect((await admin.post('/bank/admin/refund', { orderId: paid })).body.data).toMatchObject({ refunded: true });
+    await entryOfBefore(bigCoins);
+    expect(await viewer.client.balance()).toBe(bigCoins);
+    expect((await admin.post('/bank/admin/refund', { orderId: paid })).body.data).toMatchObject({ refunded: false });
+    expect(await viewer.client.balance()).toBe(0);
+    expect(await accountOf(viewer.userId)).toEqual([0, 0]);
   });
 
   it('refund refused when the coins were spent: 409 naming what is missing, nothing moved', async () => {

@@ -1,4 +1,4 @@
-import { BankErrorCode, BaseErrorCode, BizException, ErrorAssert } from '@live/common';
+import { BankErrorCode, BaseErrorCode, BizException, describeError, ErrorAssert } from '@live/common';
 import { CachedAccount, EarningsResponse, MAX_PAGE_DEPTH, pageOf, spentOnDay } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -223,6 +223,21 @@ export class CurrencyAccountService {
       last7Days: t.last7Days,
       total: t.total,
     };
+  }
+
+  /**
+   * The wallet's cache entry rewritten from the database (a plain read; the entry's version keeps a newer
+   * one). For a call that finds its work already done (a repeated payment callback, a refund asked again):
+   * the call that did it may have died between its commit and its cache refresh, leaving the gateway an
+   * older figure (a paid recharge not there, refunded coins still there) until the entry expires.
+   */
+  async refreshCache(userId: number): Promise<void> {
+    // Best effort: the answer of the call stands; the entry expires with its TTL otherwise.
+    const account = await this.accounts.find(userId).catch((err: unknown) => {
+      this.logger.warn(`user ${userId}: wallet not read again for its cache entry: ${describeError(err)}`);
+      return undefined;
+    });
+    if (account) await this.balanceCache.refreshMany([cachedBalanceOf(account)]);
   }
 
   /** The wallet from the database (and into the cache), or undefined (a no-account marker cached). */

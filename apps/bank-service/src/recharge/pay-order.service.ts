@@ -155,6 +155,7 @@ export class PayOrderService {
       return { userId, coinNum, credit, late };
     });
     if (!outcome.credit) {
+      await this.accounts.refreshCache(outcome.userId);
       this.logger.log(`order ${orderId}: repeated callback, already paid: nothing changed`);
       return { orderId, status: 'paid', credited: false, coinNum: outcome.coinNum, balance: null };
     }

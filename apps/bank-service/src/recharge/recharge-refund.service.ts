@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { BalanceCacheService, CachedBalance, cachedBalanceOf } from '../account/balance-cache.service';
 import { CurrencyAccountRepository } from '../account/currency-account.repository';
+import { CurrencyAccountService } from '../account/currency-account.service';
 import { CurrencyTradeRepository } from '../account/currency-trade.repository';
 import { TradeDirection, TradeStatus, TradeType } from '../account/entities/currency-trade.entity';
 import { withTransactionRetry } from '../account/transaction-retry';
@@ -46,6 +47,7 @@ export class RechargeRefundService {
     private readonly accounts: CurrencyAccountRepository,
     private readonly trades: CurrencyTradeRepository,
     private readonly balanceCache: BalanceCacheService,
+    private readonly accountService: CurrencyAccountService,
   ) {}
 
   async refund(orderId: string, adminId: number): Promise<RefundOrderResponse> {
@@ -54,6 +56,7 @@ export class RechargeRefundService {
     );
     const { userId, coinNum, moved } = outcome;
     if (!moved) {
+      await this.accountService.refreshCache(userId);
       this.logger.log(`order ${orderId}: refund asked again by admin ${adminId}, already refunded: nothing moved`);
       return { orderId, status: 'refunded', userId, coinNum, refunded: false, balance: null };
     }
