@@ -1,5 +1,15 @@
 import { BankClient, createRpcClient, GiftClient, ImCoreClient, ImRouterClient, RpcAuth, runApp } from '@live/common';
-import { BankRpc, GiftRpc, ImBizCode, ImCoreRpc, ImRouterRpc } from '@live/contracts';
+import {
+  BankRpc,
+  GiftRpc,
+  ImBizCode,
+  ImCoreRpc,
+  ImRouterRpc,
+  RefundOrderRequest,
+  SetAccountStatusRequest,
+  signBankOrder,
+} from '@live/contracts';
+import { SEED_PRODUCTS } from '@live/database';
 import { Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,7 +18,7 @@ import { connect } from 'node:net';
 import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 import { HttpClient } from './support/http-client';
-import { loginNewUser, startLiving } from './support/test-users';
+import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
 import { ImTestClient } from './support/im-client';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -162,6 +172,55 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       [user.userId],
     );
     expect(Number(n)).toBe(0);
+  });
+
+  it("bank orders on a user's or an admin's word (withdraw, review, refund, freeze) need api-gateway's signature: the RPC key alone, a forged, stale or other order's signature does nothing", async () => {
+    const user = await login();
+    const orderId = await rechargeCoins(user.client, SEED_PRODUCTS[0][3]);
+    const coins = await user.client.balance();
+    const bank = new BankClient(client(stack.ports.bankRpc));
+    const gatewayKey = { id: process.env.GIFT_MSG_SIGNING_KEY_ID!, secret: process.env.GIFT_MSG_SIGNING_KEY! };
+    const forgedKey = { id: gatewayKey.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
+    const refund = { orderId, adminId: user.userId };
+    const freeze = { userId: user.userId, adminId: user.userId, reason: 'forged' };
+    const notSigned = (why: string) => ({
+      code: 100003,
+      message: expect.stringContaining(`not signed by api-gateway (${why}`),
+    });
+
+    // The RPC key alone: the order without a signature is not even a valid request.
+    await expect(bank.refundOrder(refund as RefundOrderRequest)).rejects.toMatchObject({ code: 100001 });
+    await expect(bank.freezeAccount(freeze as SetAccountStatusRequest)).rejects.toMatchObject({ code: 100001 });
+    // Signed with a guessed key, signed two minutes ago, or the gateway's signature of another order.
+    await expect(bank.refundOrder(signBankOrder(BankRpc.REFUND_ORDER, refund, forgedKey))).rejects.toMatchObject(
+      notSigned('signature does not match'),
+    );
+    const stale = signBankOrder(BankRpc.REFUND_ORDER, refund, gatewayKey, Date.now() - 120_000);
+    await expect(bank.refundOrder(stale)).rejects.toMatchObject(notSigned('signed at'));
+    const freezeOrder = signBankOrder(BankRpc.FREEZE_ACCOUNT, freeze, gatewayKey);
+    await expect(bank.unfreezeAccount(freezeOrder)).rejects.toMatchObject(notSigned('signature does not match'));
+    const otherUser = { ...freezeOrder, userId: user.userId + 1 };
+    await expect(bank.freezeAccount(otherUser)).rejects.toMatchObject(notSigned('signature does not match'));
+    const withdrawal = { userId: user.userId, requestId: `wd-${randomUUID()}`, amount: 1 };
+    await expect(
+      bank.createWithdrawal(signBankOrder(BankRpc.CREATE_WITHDRAWAL, withdrawal, forgedKey)),
+    ).rejects.toMatchObject(notSigned('signature does not match'));
+    await expect(
+      bank.approveWithdrawal(signBankOrder(BankRpc.REJECT_WITHDRAWAL, { withdrawalId: 1, adminId: 1 }, gatewayKey)),
+    ).rejects.toMatchObject(notSigned('signature does not match'));
+
+    // Nothing done: the coins are there, the wallet is active, no withdrawal order, no refund row.
+    expect(await user.client.balance()).toBe(coins);
+    const sql = (q: string) => stack.db.dataSource.query(q, [user.userId]);
+    expect((await sql('SELECT status FROM t_qiyu_currency_account WHERE user_id = ?'))[0].status).toBe(1);
+    expect((await sql('SELECT COUNT(*) AS n FROM t_withdrawal_order WHERE user_id = ?'))[0].n).toBe(0);
+    expect((await sql('SELECT COUNT(*) AS n FROM t_qiyu_currency_trade WHERE user_id = ? AND type = 7'))[0].n).toBe(0);
+
+    // The same orders signed with the gateway's key are carried out (the refused ones were well formed).
+    expect(await bank.refundOrder(signBankOrder(BankRpc.REFUND_ORDER, refund, gatewayKey))).toMatchObject({
+      refunded: true,
+    });
+    expect(await bank.freezeAccount(freezeOrder)).toEqual({ userId: user.userId, status: 'frozen' });
   });
 
   it('gift.config.update: an unsigned reprice changes nothing in the catalogue', async () => {

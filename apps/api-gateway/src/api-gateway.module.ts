@@ -27,6 +27,7 @@ import { AuthService } from './auth/auth.service';
 import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { AccountFreezeController } from './bank/account-freeze.controller';
+import { BankOrders } from './bank/bank-orders';
 import { BankController } from './bank/bank.controller';
 import { WithdrawalController } from './bank/withdrawal.controller';
 import { BenchModule } from './bench/bench.module';
@@ -95,6 +96,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     ChatMuteService,
     GiftSendService,
     GiftHistoryService,
+    BankOrders,
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,

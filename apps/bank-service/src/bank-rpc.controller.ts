@@ -2,6 +2,7 @@ import {
   AccountResponse,
   AccountStatusResponse,
   BalanceResponse,
+  BankOrderPattern,
   BankRpc,
   BatchConsumeForSendGiftRequest,
   BatchConsumeForSendGiftResponse,
@@ -28,7 +29,8 @@ import {
   WithdrawalIdRequest,
   WithdrawalPage,
 } from '@live/contracts';
-import { Controller } from '@nestjs/common';
+import { BaseErrorCode, BizException, GiftOrderKeys } from '@live/common';
+import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
 import { AccountStatus } from './account/entities/currency-account.entity';
@@ -45,6 +47,8 @@ import { WithdrawalService } from './withdrawal/withdrawal.service';
  */
 @Controller()
 export class BankRpcController {
+  private readonly logger = new Logger(BankRpcController.name);
+
   constructor(
     private readonly accounts: CurrencyAccountService,
     private readonly signedSettlement: SignedGiftSettlement,
@@ -52,7 +56,20 @@ export class BankRpcController {
     private readonly orders: PayOrderService,
     private readonly withdrawals: WithdrawalService,
     private readonly refunds: RechargeRefundService,
+    private readonly keys: GiftOrderKeys,
   ) {}
+
+  /**
+   * The order, if api-gateway signed it (BANK_ORDER_PATTERNS: the calls that move money or a wallet's rights
+   * on a user's or an admin's word); else FORBIDDEN, nothing done, and a warning: the internal RPC key, which
+   * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze.
+   */
+  private authorized<T extends object>(pattern: BankOrderPattern, order: T): T {
+    const check = this.keys.verifyBankOrder(pattern, order);
+    if (check.ok) return order;
+    this.logger.warn(`${pattern} refused, nothing done: not signed by api-gateway (${check.reason})`);
+    throw new BizException(BaseErrorCode.FORBIDDEN, `${pattern}: not signed by api-gateway (${check.reason})`);
+  }
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
   createAccount(@Payload() req: CreateAccountRequest): Promise<AccountResponse> {
@@ -112,17 +129,17 @@ export class BankRpcController {
 
   @MessagePattern({ cmd: BankRpc.FREEZE_ACCOUNT })
   freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({ ...req, status: AccountStatus.FROZEN });
+    return this.accounts.setStatus({ ...this.authorized(BankRpc.FREEZE_ACCOUNT, req), status: AccountStatus.FROZEN });
   }
 
   @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
   unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({ ...req, status: AccountStatus.ACTIVE });
+    return this.accounts.setStatus({ ...this.authorized(BankRpc.UNFREEZE_ACCOUNT, req), status: AccountStatus.ACTIVE });
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_WITHDRAWAL })
   createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.create(req);
+    return this.withdrawals.create(this.authorized(BankRpc.CREATE_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.LIST_WITHDRAWALS })
@@ -132,21 +149,22 @@ export class BankRpcController {
 
   @MessagePattern({ cmd: BankRpc.APPROVE_WITHDRAWAL })
   approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.approve(req.withdrawalId);
+    return this.withdrawals.approve(this.authorized(BankRpc.APPROVE_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.REJECT_WITHDRAWAL })
   rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.reject(req);
+    return this.withdrawals.reject(this.authorized(BankRpc.REJECT_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
   markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.markPaid(req.withdrawalId);
+    return this.withdrawals.markPaid(this.authorized(BankRpc.MARK_WITHDRAWAL_PAID, req));
   }
 
   @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
   refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
-    return this.refunds.refund(req.orderId, req.adminId);
+    const { orderId, adminId } = this.authorized(BankRpc.REFUND_ORDER, req);
+    return this.refunds.refund(orderId, adminId);
   }
 }

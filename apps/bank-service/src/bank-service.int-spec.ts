@@ -500,16 +500,19 @@ describe('bank-service on the real MariaDB and Redis', () => {
       const amount = 100 + rand(3_000);
       const fate = Math.floor(i / 4) % 4; // (the generator's low bits repeat with a short period)
       phase.push(async () => {
-        const order = await withdrawals.create({ userId, requestId: uniqueName('w'), amount }).catch((err) => {
+        // The service itself (the RPC controller checks the gateway's signature before it: test/rpc-auth).
+        const request = { userId, requestId: uniqueName('w'), amount, authority: 'not checked by the service' };
+        const order = await withdrawals.create(request).catch((err) => {
           expect(err).toBeInstanceOf(BizException);
           outcomes.refused += 1;
           return null;
         });
         if (!order) return;
         outcomes.made += 1;
-        if (fate >= 1) await withdrawals.approve(order.withdrawalId);
-        if (fate === 2) await withdrawals.markPaid(order.withdrawalId);
-        if (fate === 3) await withdrawals.reject({ withdrawalId: order.withdrawalId, reason: 'random' });
+        const review = { withdrawalId: order.withdrawalId, adminId: 1, authority: 'not checked by the service' };
+        if (fate >= 1) await withdrawals.approve(review);
+        if (fate === 2) await withdrawals.markPaid(review);
+        if (fate === 3) await withdrawals.reject({ ...review, reason: 'random' });
       });
     }
     await Promise.all(

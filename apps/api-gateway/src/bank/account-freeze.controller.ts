@@ -1,4 +1,4 @@
-import { ApiResponse, ApiResponses, BankClient, BaseErrorCode, BizException } from '@live/common';
+import { ApiResponse, ApiResponses, BaseErrorCode, BizException } from '@live/common';
 import { AccountStatusResponse } from '@live/contracts';
 import { Body, Controller, Logger } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import { RequestUser } from '../auth/auth.types';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { UserService } from '../user/user.service';
 import { AccountStatusView, FreezeAccountDto, UnfreezeAccountDto } from './account-freeze.dto';
+import { BankOrders } from './bank-orders';
 
 /**
  * Admins freeze and unfreeze a user's wallet (spending safeguards, issue 19): a frozen wallet sends no gift
@@ -18,7 +19,7 @@ export class AccountFreezeController {
   private readonly logger = new Logger(AccountFreezeController.name);
 
   constructor(
-    private readonly bank: BankClient,
+    private readonly orders: BankOrders,
     private readonly users: UserService,
   ) {}
 
@@ -36,7 +37,7 @@ export class AccountFreezeController {
     await this.assertUser(dto.userId);
     this.logger.warn(`admin ${admin.userId} freezes the wallet of user ${dto.userId}: ${dto.reason}`);
     return ApiResponses.ok(
-      await this.bank.freezeAccount({ userId: dto.userId, adminId: admin.userId, reason: dto.reason }),
+      await this.orders.freezeAccount({ userId: dto.userId, adminId: admin.userId, reason: dto.reason }),
     );
   }
 
@@ -54,7 +55,7 @@ export class AccountFreezeController {
     await this.assertUser(dto.userId);
     const reason = dto.reason ?? 'unfrozen';
     this.logger.warn(`admin ${admin.userId} unfreezes the wallet of user ${dto.userId}: ${reason}`);
-    return ApiResponses.ok(await this.bank.unfreezeAccount({ userId: dto.userId, adminId: admin.userId, reason }));
+    return ApiResponses.ok(await this.orders.unfreezeAccount({ userId: dto.userId, adminId: admin.userId, reason }));
   }
 
   /** Only a user who exists (t_user): a freeze of a typo would open and freeze a wallet nobody has. */

@@ -17,6 +17,7 @@ import { RequestUser } from '../auth/auth.types';
 import { IdempotencyKeyHeader, idempotencyKeyOf } from '../common/idempotency-key';
 import { EmptyBodyDto, PageDto } from '../common/page.dto';
 import { EarningsView, OrderIdDto, PayNotifyDto, PayProductDto, ProductsDto } from './bank.dto';
+import { BankOrders } from './bank-orders';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import {
   BalanceView,
@@ -31,7 +32,10 @@ import {
 @ApiTags('bank')
 @Controller('bank')
 export class BankController {
-  constructor(private readonly bank: BankClient) {}
+  constructor(
+    private readonly bank: BankClient,
+    private readonly orders: BankOrders,
+  ) {}
 
   @ApiDoc({ ok: ProductsView, summary: "The recharge products and the caller's balance", example: { type: 0 } })
   @PostOk('products')
@@ -115,7 +119,7 @@ export class BankController {
   })
   @AdminPost('admin/refund')
   async refund(@CurrentUser() admin: RequestUser, @Body() dto: OrderIdDto): Promise<ApiResponse<RefundOrderResponse>> {
-    return ApiResponses.ok(await this.bank.refundOrder({ orderId: dto.orderId, adminId: admin.userId }));
+    return ApiResponses.ok(await this.orders.refundOrder({ orderId: dto.orderId, adminId: admin.userId }));
   }
 
   @ApiDoc({ ok: BalanceView, summary: "The caller's coin balance", example: {} })

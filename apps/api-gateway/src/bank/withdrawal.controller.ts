@@ -24,6 +24,7 @@ import {
   WithdrawalView,
   WithdrawDto,
 } from './withdrawal.dto';
+import { BankOrders } from './bank-orders';
 
 /**
  * Withdrawals of the caller's gift earnings, and the admins' review of them (approve, reject, mark
@@ -32,7 +33,10 @@ import {
 @ApiTags('bank')
 @Controller('bank')
 export class WithdrawalController {
-  constructor(private readonly bank: BankClient) {}
+  constructor(
+    private readonly bank: BankClient,
+    private readonly orders: BankOrders,
+  ) {}
 
   @ApiDoc({
     ok: WithdrawalView,
@@ -61,7 +65,7 @@ export class WithdrawalController {
     const requestId = idempotencyKeyOf(idempotencyKey);
     if (requestId === undefined)
       throw new BizException(BaseErrorCode.PARAM_ERROR, 'the Idempotency-Key header is required for a withdrawal');
-    return ApiResponses.ok(await this.bank.createWithdrawal({ userId: user.userId, requestId, amount: dto.amount }));
+    return ApiResponses.ok(await this.orders.createWithdrawal({ userId: user.userId, requestId, amount: dto.amount }));
   }
 
   @ApiDoc({
@@ -91,8 +95,10 @@ export class WithdrawalController {
     errors: [BankErrorCode.ACCOUNT_FROZEN, BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
   })
   @AdminPost('admin/withdrawal/approve')
-  async approve(@Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {
-    return ApiResponses.ok(await this.bank.approveWithdrawal(dto.withdrawalId));
+  async approve(@CurrentUser() admin: RequestUser, @Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {
+    return ApiResponses.ok(
+      await this.orders.approveWithdrawal({ withdrawalId: dto.withdrawalId, adminId: admin.userId }),
+    );
   }
 
   @ApiDoc({
@@ -102,8 +108,13 @@ export class WithdrawalController {
     errors: [BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
   })
   @AdminPost('admin/withdrawal/reject')
-  async reject(@Body() dto: RejectWithdrawalDto): Promise<ApiResponse<WithdrawalDto>> {
-    return ApiResponses.ok(await this.bank.rejectWithdrawal({ withdrawalId: dto.withdrawalId, reason: dto.reason }));
+  async reject(
+    @CurrentUser() admin: RequestUser,
+    @Body() dto: RejectWithdrawalDto,
+  ): Promise<ApiResponse<WithdrawalDto>> {
+    return ApiResponses.ok(
+      await this.orders.rejectWithdrawal({ withdrawalId: dto.withdrawalId, adminId: admin.userId, reason: dto.reason }),
+    );
   }
 
   @ApiDoc({
@@ -114,7 +125,9 @@ export class WithdrawalController {
     errors: [BankErrorCode.ACCOUNT_FROZEN, BankErrorCode.WITHDRAWAL_NOT_FOUND, BankErrorCode.WITHDRAWAL_STATUS_INVALID],
   })
   @AdminPost('admin/withdrawal/markPaid')
-  async markPaid(@Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {
-    return ApiResponses.ok(await this.bank.markWithdrawalPaid(dto.withdrawalId));
+  async markPaid(@CurrentUser() admin: RequestUser, @Body() dto: WithdrawalIdDto): Promise<ApiResponse<WithdrawalDto>> {
+    return ApiResponses.ok(
+      await this.orders.markWithdrawalPaid({ withdrawalId: dto.withdrawalId, adminId: admin.userId }),
+    );
   }
 }

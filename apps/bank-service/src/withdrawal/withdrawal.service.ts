@@ -3,6 +3,7 @@ import {
   CreateWithdrawalRequest,
   ListWithdrawalsRequest,
   RejectWithdrawalRequest,
+  WithdrawalIdRequest,
   WithdrawalDto,
   WithdrawalPage,
 } from '@live/contracts';
@@ -97,24 +98,25 @@ export class WithdrawalService {
   }
 
   /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen. */
-  approve(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.move(withdrawalId, APPROVE, null, (em, order) => this.assertActive(em, order, APPROVE));
+  approve({ withdrawalId, adminId }: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.move(withdrawalId, adminId, APPROVE, null, (em, order) => this.assertActive(em, order, APPROVE));
   }
 
   /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen: a freeze stops the payout. */
-  markPaid(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.move(withdrawalId, MARK_PAID, null, (em, order) => this.assertActive(em, order, MARK_PAID));
+  markPaid({ withdrawalId, adminId }: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.move(withdrawalId, adminId, MARK_PAID, null, (em, order) => this.assertActive(em, order, MARK_PAID));
   }
 
   /** The amount back to the user's earnings with the reversal row, in the transaction that rejects the order. */
   reject(req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.move(req.withdrawalId, REJECT, req.reason, async (em, order) => {
+    return this.move(req.withdrawalId, req.adminId, REJECT, req.reason, async (em, order) => {
       await this.moveEarnings(em, order.id, order.userId, order.amount, TradeType.WITHDRAW_REVERSAL);
     });
   }
 
   private async move(
     id: number,
+    adminId: number,
     t: WithdrawalTransition,
     reason: string | null = null,
     effect?: (em: EntityManager, order: WithdrawalOrder) => Promise<void>,
@@ -123,7 +125,7 @@ export class WithdrawalService {
       if (await this.orders.transition(em, id, t.from, t.to, reason)) {
         const moved = this.found(await this.orders.find(id, em), id);
         await effect?.(em, moved);
-        this.logger.log(`withdrawal ${id} of user ${moved.userId}: ${t.name} (${moved.amount})`);
+        this.logger.log(`withdrawal ${id} of user ${moved.userId}: ${t.name} (${moved.amount}) by admin ${adminId}`);
         return moved;
       }
       const current = this.found(await this.orders.find(id, em), id);

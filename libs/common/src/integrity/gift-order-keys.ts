@@ -1,8 +1,10 @@
 import {
+  BankOrderPattern,
   parseSigningKeys,
   SendGiftMq,
   SignatureCheck,
   SIGNING_KEYS_SPEC_PATTERN,
+  verifyBankOrder,
   verifySendGift,
 } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
@@ -35,5 +37,10 @@ export class GiftOrderKeys {
 
   verify(order: SendGiftMq): SignatureCheck {
     return verifySendGift(order, this.keys);
+  }
+
+  /** api-gateway's signature of a bank order (a withdrawal, its review, a refund, a freeze: BANK_ORDER_PATTERNS). */
+  verifyBankOrder(pattern: BankOrderPattern, order: object): SignatureCheck {
+    return verifyBankOrder(pattern, order as Record<string, unknown>, this.keys);
   }
 }

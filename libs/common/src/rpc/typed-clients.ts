@@ -20,6 +20,7 @@ import {
   ListWithdrawalsRequest,
   RejectWithdrawalRequest,
   WithdrawalDto,
+  WithdrawalIdRequest,
   WithdrawalPage,
   GetGiftConfigResponse,
   GiftConfigResponse,
@@ -152,16 +153,16 @@ export class BankClient extends TypedRpcClient<BankRpcContract> {
     return this.call(BankRpc.LIST_WITHDRAWALS, request);
   }
 
-  approveWithdrawal(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.call(BankRpc.APPROVE_WITHDRAWAL, { withdrawalId });
+  approveWithdrawal(request: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.APPROVE_WITHDRAWAL, request);
   }
 
   rejectWithdrawal(request: RejectWithdrawalRequest): Promise<WithdrawalDto> {
     return this.call(BankRpc.REJECT_WITHDRAWAL, request);
   }
 
-  markWithdrawalPaid(withdrawalId: number): Promise<WithdrawalDto> {
-    return this.call(BankRpc.MARK_WITHDRAWAL_PAID, { withdrawalId });
+  markWithdrawalPaid(request: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.call(BankRpc.MARK_WITHDRAWAL_PAID, request);
   }
 
   /** Admins: a paid order's coins back out of the wallet, once per order. */

@@ -1,3 +1,4 @@
 export * from './canonical';
 export * from './gift-request.fingerprint';
 export * from './send-gift.signature';
+export * from './bank-order.signature';

@@ -38,7 +38,19 @@ function rng(seed: number): () => number {
   };
 }
 
-const STRINGS = ['', 'a', '5', 'req-1', 'k1', 'pay:PO123', 'a b', '\uFE0F', '\u{1F600}'.repeat(40), 'DEFAULT'];
+const STRINGS = [
+  '',
+  'a',
+  '5',
+  'req-1',
+  'k1',
+  'pay:PO123',
+  'a b',
+  '\uFE0F',
+  '\u{1F600}'.repeat(40),
+  'DEFAULT',
+  `v1.k1.1800000000000.${'A'.repeat(43)}`,
+];
 const SCALARS: unknown[] = [undefined, null, 0, -0, 1, -1, 1.5, 2, 3, NaN, Infinity, -Infinity, 1e21, true, false];
 const STRUCTS: unknown[] = [{}, [], [1], [1, 'a'], [null], { a: 1 }, [{}]];
 SCALARS.push(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, '1', ...STRINGS, ...STRUCTS);

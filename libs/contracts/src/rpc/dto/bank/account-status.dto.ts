@@ -1,4 +1,5 @@
 import { IsEntityId, IsReasonText } from '../../../validation';
+import { BankOrderRequest } from './bank-order.dto';
 
 /** The longest reason a freeze or an unfreeze records (t_account_status_log.reason). */
 export const ACCOUNT_STATUS_REASON_MAX_LENGTH = 200;
@@ -8,8 +9,8 @@ export function IsAccountStatusReason(): PropertyDecorator {
   return IsReasonText(ACCOUNT_STATUS_REASON_MAX_LENGTH);
 }
 
-/** BankRpc.FREEZE_ACCOUNT and BankRpc.UNFREEZE_ACCOUNT: the wallet, the admin who asked (from the token) and why. */
-export class SetAccountStatusRequest {
+/** BankRpc.FREEZE_ACCOUNT and BankRpc.UNFREEZE_ACCOUNT: the wallet, the admin who asked (from the token) and why. Gateway-signed. */
+export class SetAccountStatusRequest extends BankOrderRequest {
   @IsEntityId()
   userId!: number;
 

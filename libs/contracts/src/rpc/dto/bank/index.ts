@@ -4,3 +4,4 @@ export * from './gift-settlement.dto';
 export * from './recharge.dto';
 export * from './account-status.dto';
 export * from './withdrawal.dto';
+export * from './bank-order.dto';

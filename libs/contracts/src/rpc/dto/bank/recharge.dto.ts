@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsEntityId, IsEnumValue, IsRequestId } from '../../../validation';
+import { BankOrderRequest } from './bank-order.dto';
 
 /** Where a recharge was started (the original PaySourceEnum). */
 export enum PaySource {
@@ -112,8 +113,9 @@ export type PayOrderStatusName = 'waiting' | 'paying' | 'paid' | 'invalid' | 'ex
  * BankRpc.REFUND_ORDER (admins): a PAID order's coins clawed back from its user's wallet, once. Refused,
  * nothing moved, when the wallet no longer holds them (REFUND_COINS_SPENT, naming what is missing) or the
  * order is not paid (ORDER_NOT_REFUNDABLE); a refunded order answers again with `refunded: false`.
+ * Gateway-signed (BankOrderRequest).
  */
-export class RefundOrderRequest {
+export class RefundOrderRequest extends BankOrderRequest {
   @IsString()
   @Matches(ORDER_ID_PATTERN)
   orderId!: string;

@@ -4,8 +4,12 @@ import { RejectWithdrawalRequest, WITHDRAWAL_REASON_MAX_LENGTH } from './withdra
 
 /** bank-service's own check of the reasons admins give (the gateway checks them too, with the same rule). */
 describe('reasons: a rejected withdrawal and a freeze', () => {
-  const reject = (reason: unknown) => validatePayload(RejectWithdrawalRequest, { withdrawalId: 7, reason });
-  const freeze = (reason: unknown) => validatePayload(SetAccountStatusRequest, { userId: 7, adminId: 1, reason });
+  /** A well-formed signature field (this checks the form only; bank-service checks the signature). */
+  const authority = `v1.k1.1800000000000.${'A'.repeat(43)}`;
+  const reject = (reason: unknown) =>
+    validatePayload(RejectWithdrawalRequest, { withdrawalId: 7, adminId: 1, reason, authority });
+  const freeze = (reason: unknown) =>
+    validatePayload(SetAccountStatusRequest, { userId: 7, adminId: 1, reason, authority });
 
   it.each(['   ', '\t\n', '', 5, null])('refuses %j (blank, empty or not text) for both', (reason) => {
     expect(reject(reason).ok).toBe(false);

@@ -1,5 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { IsEntityId, IsOptionalCursor, IsPositiveAmount, IsReasonText, IsRequestId } from '../../../validation';
+import { BankOrderRequest } from './bank-order.dto';
 
 /** A page of withdrawal orders holds 1..100 rows (20 when the caller gives none). */
 export const WITHDRAWAL_PAGE_MAX_LIMIT = 100;
@@ -11,8 +12,8 @@ export const WITHDRAWAL_REASON_MAX_LENGTH = 255;
 
 export type WithdrawalStatusName = 'requested' | 'approved' | 'paid' | 'rejected';
 
-/** BankRpc.CREATE_WITHDRAWAL: `amount` of the caller's withdrawable earnings out, once per (user, requestId). */
-export class CreateWithdrawalRequest {
+/** BankRpc.CREATE_WITHDRAWAL: `amount` of the caller's withdrawable earnings out, once per (user, requestId). Gateway-signed. */
+export class CreateWithdrawalRequest extends BankOrderRequest {
   @IsEntityId()
   userId!: number;
 
@@ -38,10 +39,14 @@ export class ListWithdrawalsRequest {
   limit!: number;
 }
 
-/** BankRpc.APPROVE_WITHDRAWAL / MARK_WITHDRAWAL_PAID (admins: the gateway checks). */
-export class WithdrawalIdRequest {
+/** BankRpc.APPROVE_WITHDRAWAL / MARK_WITHDRAWAL_PAID (admins: the gateway checks, and signs the order). */
+export class WithdrawalIdRequest extends BankOrderRequest {
   @IsEntityId()
   withdrawalId!: number;
+
+  /** The admin asking (from the token; logged with the review). */
+  @IsEntityId()
+  adminId!: number;
 }
 
 /** Why a withdrawal is rejected: 1..255 characters, not blank. */

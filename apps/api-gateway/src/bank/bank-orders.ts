@@ -1,0 +1,70 @@
+import { BankClient } from '@live/common';
+import {
+  AccountStatusResponse,
+  BankOrderPattern,
+  BankRpc,
+  CreateWithdrawalRequest,
+  RefundOrderRequest,
+  RefundOrderResponse,
+  RejectWithdrawalRequest,
+  SetAccountStatusRequest,
+  signBankOrder,
+  SigningKey,
+  WithdrawalDto,
+  WithdrawalIdRequest,
+} from '@live/contracts';
+import { Injectable } from '@nestjs/common';
+import { GatewayEnv } from '../config/api-gateway.env';
+
+type Unsigned<T> = Omit<T, 'authority'>;
+
+/**
+ * The bank-service calls that move money or a wallet's rights on a user's or an admin's word, signed by this
+ * gateway (GIFT_MSG_SIGNING_KEY, the key of its gift orders; signBankOrder) after it authenticated that user
+ * or admin: bank-service carries out none of them without the signature (BANK_ORDER_PATTERNS), so the
+ * internal RPC key, which every service holds, does not let another service (im-core, im-router) or a
+ * leaked key withdraw, review, refund, freeze or unfreeze anything.
+ */
+@Injectable()
+export class BankOrders {
+  private readonly key: SigningKey;
+
+  constructor(
+    private readonly bank: BankClient,
+    env: GatewayEnv,
+  ) {
+    this.key = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
+  }
+
+  createWithdrawal(order: Unsigned<CreateWithdrawalRequest>): Promise<WithdrawalDto> {
+    return this.bank.createWithdrawal(this.sign(BankRpc.CREATE_WITHDRAWAL, order));
+  }
+
+  approveWithdrawal(order: Unsigned<WithdrawalIdRequest>): Promise<WithdrawalDto> {
+    return this.bank.approveWithdrawal(this.sign(BankRpc.APPROVE_WITHDRAWAL, order));
+  }
+
+  rejectWithdrawal(order: Unsigned<RejectWithdrawalRequest>): Promise<WithdrawalDto> {
+    return this.bank.rejectWithdrawal(this.sign(BankRpc.REJECT_WITHDRAWAL, order));
+  }
+
+  markWithdrawalPaid(order: Unsigned<WithdrawalIdRequest>): Promise<WithdrawalDto> {
+    return this.bank.markWithdrawalPaid(this.sign(BankRpc.MARK_WITHDRAWAL_PAID, order));
+  }
+
+  refundOrder(order: Unsigned<RefundOrderRequest>): Promise<RefundOrderResponse> {
+    return this.bank.refundOrder(this.sign(BankRpc.REFUND_ORDER, order));
+  }
+
+  freezeAccount(order: Unsigned<SetAccountStatusRequest>): Promise<AccountStatusResponse> {
+    return this.bank.freezeAccount(this.sign(BankRpc.FREEZE_ACCOUNT, order));
+  }
+
+  unfreezeAccount(order: Unsigned<SetAccountStatusRequest>): Promise<AccountStatusResponse> {
+    return this.bank.unfreezeAccount(this.sign(BankRpc.UNFREEZE_ACCOUNT, order));
+  }
+
+  private sign<T extends object>(pattern: BankOrderPattern, order: T): T & { authority: string } {
+    return signBankOrder(pattern, order as T & Record<string, unknown>, this.key);
+  }
+}
