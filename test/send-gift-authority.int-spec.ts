@@ -209,6 +209,30 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     });
   });
 
+  it('a message with a key of most of a megabyte and no gift in it is parked (without that key) and the partition moves on: a signed gift after it is charged', async () => {
+    const { sender, anchor, price, mq } = await fundedGift(0, 'after-a-huge-key');
+    const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
+    const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
+    // One partition for both, named (the attacker's client does not hash its own key either). Re-produced as it
+    // came, such a key took kafkajs' partitioner minutes with gift-service's event loop blocked, at each redelivery.
+    const hugeKey = 'K'.repeat(1_000_000);
+    await producer.send({ topic, messages: [{ partition: 0, key: hugeKey, value: '"'.repeat(2_000) }] });
+    await producer.send({ topic, messages: [{ partition: 0, key: String(sender), value: JSON.stringify(mq) }] });
+    await waitFor(
+      'the huge-keyed message parked and the gift after it pushed',
+      () =>
+        stack.pushes!.pushedIds().has(mq.requestId) &&
+        parked.messages.some((p) => p.originPartition === 0 && /^undecodable: /.test(p.reason)),
+      60_000,
+    );
+    await parked.stop();
+    const huge = parked.messages.find((p) => p.originPartition === 0 && /^undecodable: /.test(p.reason))!;
+    expect(huge.rawValue).toBe('"'.repeat(2_000));
+    expect(huge.reason.length).toBeLessThanOrEqual(2_048);
+    expect(await wallet(sender)).toEqual({ balance: 1000 - price, earnings: 0 });
+    expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
+  });
+
   it("a gift sent after its room closed (past the gateway's cache of the room) is not charged: parked with the reason, 5557 to its sender; one sent before the close is charged, settled after it", async () => {
     const { sender, anchor, room, price, mq: before } = await fundedGift(0, 'before-close');
     const closedAt = before.sendTime + 1_000;

@@ -1,4 +1,4 @@
-import { describeError, withDeadline } from '@live/common';
+import { describeError, RefusalLog, withDeadline } from '@live/common';
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -31,6 +31,8 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
   implements OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly logger: Logger;
+  /** An undecodable message's line, 20 per 10 s then a count: anything that can write to the topic can send many. */
+  private readonly undecodableLines: RefusalLog;
   /** The cluster names of the group and the topic (prefix included). */
   private readonly groupId: string;
   private readonly topic: string;
@@ -54,6 +56,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     this.groupId = names.group(options.groupId);
     this.topic = names.topic(options.topic);
     this.logger = options.logger ?? new Logger(`BatchConsumer ${this.groupId}`);
+    this.undecodableLines = new RefusalLog(this.logger, 20, 10_000, 'undecodable messages');
     this.maxBatchSize = options.maxBatchSize ?? 500;
     this.backoff = options.retryBackoff ?? { initialMs: 200, maxMs: 5_000 };
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
@@ -246,7 +249,9 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     };
     const decoded = decodeMessage(this.options.valueClass, m.value);
     if (decoded.ok) return { ...meta, value: decoded.value };
-    this.logger.warn(`${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error}`);
+    this.undecodableLines.refused(
+      `${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error.slice(0, 500)}`,
+    );
     return {
       ...meta,
       decodeError: decoded.error,

@@ -12,6 +12,16 @@ import {
 
 /** The most of a parked message's value that is kept. */
 export const PARKED_VALUE_MAX = 64 * 1024;
+/**
+ * The longest key a parked record keeps (a send_gift key is a user id). A longer one was not written by the
+ * gateway: the record goes without a key (its origin names it). Re-produced as it came, a key of a megabyte
+ * took kafkajs' partitioner (murmur2 over a BigInt-backed Long) minutes of one CPU, with the event loop
+ * blocked, and again at each redelivery: one message from anything that can write to the topic stopped
+ * every settlement (an attacker pass, 2026-12-01).
+ */
+export const PARKED_KEY_MAX = 256;
+/** The longest reason kept (a decode error quotes the value). */
+export const PARKED_REASON_MAX = 2048;
 
 /** What one batch came to (also the log line). */
 export interface SendGiftBatchReport {
@@ -87,12 +97,12 @@ export function toSettlementItem(gift: SentGift, mq: SendGiftMq, refuseUnlessSet
   return refuseUnlessSettled === undefined ? item : { ...item, refuseUnlessSettled };
 }
 
-/** The send_gift.parked record of a refused message: why, where it came from, its value (cut). */
+/** The send_gift.parked record of a refused message: why, where it came from, its value (cut), a short key only. */
 export function parkedRecordOf({ message, reason }: { message: ConsumedMessage<SendGiftMq>; reason: string }) {
   return {
-    key: message.key,
+    key: message.key !== null && message.key.length <= PARKED_KEY_MAX ? message.key : null,
     value: {
-      reason,
+      reason: reason.slice(0, PARKED_REASON_MAX),
       originTopic: message.topic,
       originPartition: message.partition,
       originOffset: message.offset,
