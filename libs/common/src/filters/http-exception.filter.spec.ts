@@ -18,6 +18,20 @@ describe('renderHttpError', () => {
     });
   });
 
+  it("a 503 or 500 BizException (an RPC call's, a producer's) answers its code's own message: no service, address or cause", () => {
+    const rpc = new BizException(
+      BaseErrorCode.SERVICE_UNAVAILABLE,
+      'gift.config.panel: gift-service 127.0.0.1:9101: timed out after 5000 ms; live: none',
+    );
+    expect(renderHttpError(rpc)).toEqual({
+      status: 503,
+      body: { code: 100503, msg: 'service unavailable, try again', data: null },
+    });
+    expect(
+      renderHttpError(new BizException(BaseErrorCode.SYS_ERROR, 'kafka: broker 10.0.0.7:9092 said no')).body,
+    ).toEqual({ code: 100500, msg: 'internal error', data: null });
+  });
+
   it('hides an unexpected error behind 500 / 100500 with no stack or internal message', () => {
     const secret = new Error('ER_ACCESS_DENIED for user root@10.0.0.3 at /srv/app/db.ts:12');
     const { status, body } = renderHttpError(secret);

@@ -9,10 +9,19 @@ interface Rendered {
   body: ApiResponse<null>;
 }
 
+/** The generic codes whose message is written for the logs (which service, its address, why), not the client. */
+const INTERNAL_DETAIL = new Map(
+  [BaseErrorCode.SERVICE_UNAVAILABLE, BaseErrorCode.SYS_ERROR].map((c) => [c.code, c.msg]),
+);
+
 /** Maps any thrown value to an HTTP status + envelope. Never exposes a stack or an internal message. */
 export function renderHttpError(exception: unknown): Rendered {
   if (exception instanceof BizException) {
-    return { status: exception.httpStatus, body: ApiResponses.error(exception.code, exception.message) };
+    // A 503 of an RPC call names the service, its address and the live instances ("gift.config.panel:
+    // gift-service 127.0.0.1:9101: timed out after 5000 ms; live: none"): the client gets the code's own
+    // message, the log line (HttpExceptionFilter) the detail. Other codes' messages are written for clients.
+    const msg = INTERNAL_DETAIL.get(exception.code) ?? exception.message;
+    return { status: exception.httpStatus, body: ApiResponses.error(exception.code, msg) };
   }
   const status = statusOf(exception);
   if (status === undefined || status >= 500) {
