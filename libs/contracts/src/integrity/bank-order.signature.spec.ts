@@ -1,5 +1,5 @@
 import { BankRpc } from '../rpc/patterns';
-import { BANK_ORDER_MAX_SKEW_MS, signBankOrder, verifyBankOrder } from './bank-order.signature';
+import { BANK_ORDER_MAX_SKEW_MS, BankOrderPattern, signBankOrder, verifyBankOrder } from './bank-order.signature';
 
 describe('bank orders: api-gateway signature (signBankOrder / verifyBankOrder)', () => {
   const key = { id: 'k1', secret: 'a-signing-secret-of-at-least-32-bytes-000' };
@@ -19,7 +19,7 @@ describe('bank orders: api-gateway signature (signBankOrder / verifyBankOrder)',
   });
 
   it('refuses another pattern, any changed, added or missing field, another key, a stale time, a malformed or missing signature', () => {
-    const reasonOf = (o: Record<string, unknown>, pattern = BankRpc.FREEZE_ACCOUNT, at = now) => {
+    const reasonOf = (o: Record<string, unknown>, pattern: BankOrderPattern = BankRpc.FREEZE_ACCOUNT, at = now) => {
       const check = verifyBankOrder(pattern, o, keys, at);
       return check.ok ? 'ok' : check.reason;
     };
