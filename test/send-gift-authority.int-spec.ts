@@ -233,6 +233,39 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
   });
 
+  it("a gift taken off sale (past the gateway's cache of the catalogue) is not charged: parked with the reason, 5557 to its sender", async () => {
+    const { sender, anchor, room } = await fundedGift(0, 'off-sale');
+    const giftId = newId();
+    await stack.sql(
+      "INSERT INTO t_gift_config (gift_id, gift_name, price, status, cover_img_url, svga_url, sort_order) VALUES (?, 'retired', 7, 0, '/a.svg', '/a.svg', 99)",
+      [giftId],
+    );
+    const mq = signedGift(sender, anchor, room, 'off-sale', [giftId, 'retired', 7]);
+    const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
+    await producer.send({
+      topic: stack.topicPrefix + KafkaTopic.SEND_GIFT,
+      messages: [{ key: String(sender), value: JSON.stringify(mq) }],
+    });
+    const pushes = stack.pushes!;
+    await waitFor(
+      'the sender told and the gift parked',
+      () =>
+        pushes.direct.some((m) => m.msgId === mq.requestId) &&
+        parked.messages.some((p) => p.rawValue?.includes(mq.requestId)),
+    );
+    await parked.stop();
+    expect(parked.messages.filter((p) => p.rawValue?.includes(mq.requestId)).map((p) => p.reason)).toEqual([
+      `not charged: gift ${giftId} is off sale`,
+    ]);
+    const told = pushes.direct.filter((m) => m.msgId === mq.requestId);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ userId: sender, bizCode: ImBizCode.GIFT_FAIL });
+    expect((told[0].data as { msg: string }).msg).toMatch(/this gift is no longer on sale: not charged/);
+    expect(pushes.room.filter((m) => m.msgId === mq.requestId)).toEqual([]);
+    expect(await wallet(sender)).toEqual({ balance: 1000, earnings: 0 });
+    expect(await wallet(anchor)).toEqual({ balance: 0, earnings: 0 });
+  });
+
   it("a gift sent after its room closed (past the gateway's cache of the room) is not charged: parked with the reason, 5557 to its sender; one sent before the close is charged, settled after it", async () => {
     const { sender, anchor, room, price, mq: before } = await fundedGift(0, 'before-close');
     const closedAt = before.sendTime + 1_000;

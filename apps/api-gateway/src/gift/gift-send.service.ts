@@ -263,6 +263,11 @@ export class GiftSendService {
     return signSendGift(unsigned, this.signingKey);
   }
 
+  /** Drops this instance's copy of a gift (an admin changed it here; other instances' copies expire, gift-service decides). */
+  forgetGift(giftId: number): void {
+    this.gifts.delete(giftId);
+  }
+
   /** A gift on sale, through the short in-process cache. */
   async giftOnSale(giftId: number): Promise<GiftConfigDto> {
     const gift = await this.gifts.get(giftId, () => this.loadGift(giftId));

@@ -118,6 +118,7 @@ export class GiftController {
   @AdminPost('admin/update')
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
     const { gift } = await this.giftService.update({ ...dto });
+    this.sender.forgetGift(dto.giftId);
     return ApiResponses.ok(gift);
   }
 }

@@ -1,5 +1,5 @@
 import { GiftOrderKeys } from '@live/common';
-import { roomOfPkId, SendGiftMq } from '@live/contracts';
+import { GiftStatus, roomOfPkId, SendGiftMq } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -24,7 +24,9 @@ export interface Dispute<M> extends Refusal<M> {
  * What a send_gift message must prove before anything is charged: a message carries no authority of its
  * own (anything that can write to Kafka can write one).
  *  1. it is signed by api-gateway under a key this instance accepts (GIFT_MSG_VERIFY_KEYS);
- *  2. its price is the catalogue's price of its gift;
+ *  2. its gift is on sale and its price is the catalogue's price of that gift, at settlement (as a price change,
+ *     taking a gift off sale refuses the sends still in flight: the gateway's gift cache of a few seconds, per
+ *     instance, let a disabled gift be sold and charged for up to 5 s: an attacker pass);
  *  3. its receiver is the anchor of its room (api-gateway's t_living_room, never the message's word), or, in a
  *     PK (issue 21), the challenger of the PK the message names: its t_living_pk row is this room's, with this
  *     receiver as challenger, and the gift was sent within the PK's time (+ PK_GRACE_MS); a pkId names its
@@ -109,12 +111,12 @@ export class SendGiftVerifier {
     );
   }
 
-  /** giftId -> catalogue price, for the gifts that exist (whatever their status: a gift taken off sale after it was sent is still charged). */
-  private async prices(giftIds: number[]): Promise<Map<number, number>> {
-    const prices = new Map<number, number>();
+  /** giftId -> catalogue price and whether it is on sale now, for the gifts that exist. */
+  private async prices(giftIds: number[]): Promise<Map<number, CatalogueTerms>> {
+    const prices = new Map<number, CatalogueTerms>();
     for (const giftId of new Set(giftIds)) {
       const gift = await this.giftConfigs.findAny(giftId);
-      if (gift) prices.set(giftId, gift.price);
+      if (gift) prices.set(giftId, { price: gift.price, onSale: gift.status === GiftStatus.ENABLED });
     }
     return prices;
   }
@@ -122,6 +124,12 @@ export class SendGiftVerifier {
 
 /** How late after its PK's end (or time) a gift to the challenger may have been sent: clocks and queues. */
 export const PK_GRACE_MS = 5_000;
+
+/** A gift's terms in the catalogue now. */
+interface CatalogueTerms {
+  price: number;
+  onSale: boolean;
+}
 
 /** What the verifier needs of a PK (t_living_pk). */
 interface PkFacts {
@@ -142,16 +150,22 @@ function toChallenger(mq: SendGiftMq, anchors: ReadonlyMap<number, number>): boo
 
 function mismatch(
   mq: SendGiftMq,
-  prices: ReadonlyMap<number, number>,
+  prices: ReadonlyMap<number, CatalogueTerms>,
   anchors: ReadonlyMap<number, number>,
   pks: ReadonlyMap<string, PkFacts>,
 ): { reason: string; senderReason: string } | null {
-  const price = prices.get(mq.giftId);
-  if (price === undefined)
+  const terms = prices.get(mq.giftId);
+  if (terms === undefined)
     return {
       reason: `gift ${mq.giftId} is not in the catalogue`,
       senderReason: 'this gift is not in the catalogue: not charged',
     };
+  if (!terms.onSale)
+    return {
+      reason: `gift ${mq.giftId} is off sale`,
+      senderReason: 'this gift is no longer on sale: not charged',
+    };
+  const price = terms.price;
   if (price !== mq.price) {
     return {
       reason: `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`,
