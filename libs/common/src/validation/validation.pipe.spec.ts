@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { IsInt, IsOptional, IsString, Matches } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { SendGiftMq, SendGiftType, slowValidatePayload } from '@live/contracts';
 import { BaseErrorCode } from '../errors';
 import { createValidationPipe } from './validation.pipe';
@@ -15,6 +15,19 @@ class TwoRulesDto {
   @IsString({ message: 'name must be a string' })
   @Matches(/^[a-z]+$/, { message: 'name must be a string' })
   name!: string;
+}
+
+/** A field with a type rule and range rules. */
+class RangeDto {
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  type!: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(3)
+  note?: string;
 }
 
 describe('createValidationPipe', () => {
@@ -36,6 +49,22 @@ describe('createValidationPipe', () => {
   it('says each problem once (two rules saying the same read "roomName must be a string; roomName must be a string")', async () => {
     await expect(pipe.transform({ name: 42 }, { type: 'body', metatype: TwoRulesDto })).rejects.toMatchObject({
       message: 'name must be a string',
+    });
+  });
+
+  it('names a missing field as required, a wrong type by its type rule only, a value out of range by each rule it fails', async () => {
+    const asRange = (value: unknown) => pipe.transform(value, { type: 'body', metatype: RangeDto });
+    // Before: "type must not be greater than 1000; type must not be less than 0; type must be an integer number".
+    await expect(asRange({})).rejects.toMatchObject({ message: 'type is required' });
+    await expect(asRange({ type: '100' })).rejects.toMatchObject({ message: 'type must be an integer number' });
+    await expect(asRange({ type: null })).rejects.toMatchObject({ message: 'type must be an integer number' });
+    await expect(asRange({ type: 1001 })).rejects.toMatchObject({ message: 'type must not be greater than 1000' });
+    await expect(asRange({ type: 5, note: 7 })).rejects.toMatchObject({ message: 'note must be a string' });
+    await expect(asRange({ type: 5, note: 'long' })).rejects.toMatchObject({
+      message: 'note must be shorter than or equal to 3 characters',
+    });
+    await expect(asRange({ type: 5, extra: 1 })).rejects.toMatchObject({
+      message: 'extra: property extra should not exist',
     });
   });
 

@@ -2,12 +2,26 @@ import { compiledCheckerOf } from '@live/contracts';
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BaseErrorCode, BizException } from '../errors';
 
+/** class-validator's type checks: when one fails, the range and length checks of the same field add nothing. */
+const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isEnum']);
+
+/**
+ * What is wrong with one field, said once: a missing field is "required" (not every rule it would have had
+ * to meet: "type must not be greater than 1000; type must not be less than 0; type must be an integer
+ * number" for `{}`), a value of the wrong type is named by its type rule only; otherwise every rule it fails.
+ */
+function problemsOf(e: ValidationError): string[] {
+  const failed = Object.entries(e.constraints ?? {});
+  if (failed.length === 0) return [];
+  if (e.value === undefined) return [`${e.property} is required`];
+  const typeOnly = failed.filter(([rule]) => TYPE_CHECKS.has(rule));
+  return (typeOnly.length > 0 ? typeOnly : failed).map(([, message]) => message);
+}
+
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((c) =>
-      c.startsWith(e.property) ? c.replace(e.property, path) : `${path}: ${c}`,
-    );
+    const own = problemsOf(e).map((c) => (c.startsWith(e.property) ? c.replace(e.property, path) : `${path}: ${c}`));
     return [...own, ...flatten(e.children ?? [], path)];
   });
 }
