@@ -1,12 +1,15 @@
 import { RefusalLog, startApp } from '@live/common';
+import { tokenDigest } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
 import { configureGateway } from '../apps/api-gateway/src/api-gateway.setup';
 import { LOGIN_FREE_GUESSES, LOGIN_PHONE_CEILING } from '../apps/api-gateway/src/auth/auth.service';
 import { HttpClient } from './support/http-client';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
+import { waitFor } from './support/wait-for';
 
 /**
  * The gateway's per-address limits and login-code rules, with plain fetch:
@@ -117,6 +120,49 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     // A logout leaves the sessions too.
     expect((await direct.as(tokens[20]).postUntyped('/userLogin/logout', {})).status).toBe(200);
     expect(await stack.redis.redis.zcard(keys.userTokens(userId.data.userId))).toBe(19);
+  });
+
+  it('Redis never holds a login or IM token, only its digest (a reader of Redis gets no credential); a session stored under the token itself (before digests) still works and logs out', async () => {
+    const phone = newPhone();
+    const home = newAddress();
+    const login = await guess(phone, await sendCode(phone, home), home);
+    const { token, userId } = login.body.data;
+    const im = (await direct.as(token).postUntyped('/im/getImConfig', {})).body as { data: { token: string } };
+    const imToken = im.data.token;
+    // Every key of this stack, and every member of the user's session list: neither token appears anywhere.
+    const everything: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await stack.redis.redis.scan(cursor, 'MATCH', `${stack.redis.prefix}:*`, 'COUNT', 1000);
+      everything.push(...found);
+      cursor = next;
+    } while (cursor !== '0');
+    const members = await stack.redis.redis.zrange(keys.userTokens(userId), 0, -1);
+    for (const secret of [token, imToken]) {
+      expect(everything.filter((k) => k.includes(secret))).toEqual([]);
+      expect(members.filter((m) => m.includes(secret))).toEqual([]);
+    }
+    expect(members).toEqual([tokenDigest(token)]);
+    expect(await stack.redis.redis.exists(keys.userSession(tokenDigest(token)), keys.imToken(imToken))).toBe(2);
+    // A logout publishes the session id, not the token.
+    const listener = stack.redis.redis.duplicate();
+    const heard: string[] = [];
+    listener.on('message', (_channel: string, message: string) => void heard.push(message));
+    await listener.subscribe(keys.logoutChannel());
+    expect((await direct.as(token).postUntyped('/userLogin/logout', {})).status).toBe(200);
+    await waitFor('the logout published', () => heard.some((m) => !m.startsWith('~ping')), 5_000);
+    expect(heard.filter((m) => !m.startsWith('~ping'))).toEqual([tokenDigest(token)]);
+    await listener.quit();
+
+    // A session of before digests: its key named by the token itself, the token in the session list.
+    const legacy = randomBytes(24).toString('base64url');
+    await stack.redis.redis.set(keys.userSession(legacy), `${userId}:0`, 'EX', 600);
+    await stack.redis.redis.zadd(keys.userTokens(userId), Date.now(), legacy);
+    expect((await direct.as(legacy).postUntyped('/user/profile', {})).status).toBe(200);
+    expect((await direct.as(legacy).postUntyped('/userLogin/logout', {})).status).toBe(200);
+    expect(await stack.redis.redis.exists(keys.userSession(legacy))).toBe(0);
+    expect(await stack.redis.redis.zrange(keys.userTokens(userId), 0, -1)).toEqual([]);
+    expect((await direct.as(legacy).postUntyped('/user/profile', {})).status).toBe(401);
   });
 
   it("wrong guesses from a stranger do not burn the owner's code; the stranger waits, refused unchecked", async () => {

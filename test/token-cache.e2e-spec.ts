@@ -1,4 +1,5 @@
 import { startApp } from '@live/common';
+import { tokenDigest } from '@live/contracts';
 import { GatewayRedisKeys, settleAll } from '@live/redis';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
@@ -47,7 +48,7 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
     const onB = httpB.as(client.token!);
     expect((await onB.post('/bank/balance')).body.code).toBe(200);
     // B answered the next request from memory: the token is in its cache.
-    expect(second.get(TokenCache).get(client.token!)).toEqual({ userId, role: 0 });
+    expect(second.get(TokenCache).get(tokenDigest(client.token!))).toEqual({ userId, role: 0 });
     expect((await onB.post('/bank/balance')).body.code).toBe(200);
 
     expect((await client.post('/userLogin/logout')).body.code).toBe(200);
@@ -55,19 +56,19 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
     expect([afterOnB.status, afterOnB.body.code]).toEqual([401, 100002]);
     const afterOnA = await client.post('/bank/balance');
     expect([afterOnA.status, afterOnA.body.code]).toEqual([401, 100002]);
-    expect(second.get(TokenCache).get(client.token!)).toBeUndefined();
+    expect(second.get(TokenCache).get(tokenDigest(client.token!))).toBeUndefined();
   });
 
   it('empties itself and stays unused while the logout channel is silent (no event: its pings stop coming back)', async () => {
     const { client, userId } = await loginNewUser(httpA);
     const cache = second.get(TokenCache);
     expect((await httpB.as(client.token!).post('/bank/balance')).body.code).toBe(200);
-    expect(cache.get(client.token!)).toEqual({ userId, role: 0 });
+    expect(cache.get(tokenDigest(client.token!))).toEqual({ userId, role: 0 });
     // Writes (PUBLISH among them) held for 3.5 s: no connection drops, the pings just stop arriving.
     await stack.redis.redis.call('CLIENT', 'PAUSE', '3500', 'WRITE');
     await waitFor('the cache turned itself off', () => !cache.active, 5_000);
     expect(cache.size).toBe(0);
-    expect(cache.get(client.token!)).toBeUndefined();
+    expect(cache.get(tokenDigest(client.token!))).toBeUndefined();
     await waitFor('the cache on again once its pings come back', () => cache.active, 10_000);
     expect((await httpB.as(client.token!).post('/bank/balance')).body.code).toBe(200);
   });
@@ -81,7 +82,7 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
     expect(users.every((u, i) => u?.userId === i + 1)).toBe(true);
     const cache = second.get(TokenCache);
     expect(cache.size).toBe(TOKEN_CACHE_MAX);
-    expect(cache.get(tokens[0])).toBeUndefined();
-    expect(cache.get(tokens[tokens.length - 1])).toEqual({ userId: tokens.length, role: 0 });
+    expect(cache.get(tokenDigest(tokens[0]))).toBeUndefined();
+    expect(cache.get(tokenDigest(tokens[tokens.length - 1]))).toEqual({ userId: tokens.length, role: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { tokenDigest } from '@live/contracts';
 import { clusterSlot } from './multi-key';
 import { BankRedisKeys, GatewayRedisKeys, GiftRedisKeys, ImRedisKeys } from './redis-keys';
 
@@ -9,7 +10,8 @@ describe('redis key builders', () => {
 
   it('builds the exact keys, prefixed per app', () => {
     expect(gw.loginCode('13800000000')).toBe('lg:gw:{phone:13800000000}:login-code');
-    expect(gw.userToken('abc')).toBe('lg:gw:{token:abc}:user');
+    expect(gw.userToken('abc')).toBe(`lg:gw:{token:${tokenDigest('abc')}}:user`);
+    expect(gw.userSession('abc')).toBe('lg:gw:{token:abc}:user');
     expect(gw.rateLimit(7, 'LivingController.start')).toBe('lg:gw:{rl:7}:LivingController.start');
     expect(gift.giftConfig(3)).toBe('lg:gift:{gift:3}:config');
     expect(gift.giftList()).toBe('lg:gift:{gift-list}:panel');
@@ -23,7 +25,7 @@ describe('redis key builders', () => {
     expect(im.userNode(7)).toBe('lg:im:{user:7}:node');
     expect(im.roomNodes(42)).toBe('lg:im:{room:42}:nodes');
     expect(im.nodeRegistry()).toBe('lg:im:{nodes}:registry');
-    expect(gw.imToken('tok-1')).toBe('lg:gw:{im-token:tok-1}:user');
+    expect(gw.imToken('tok-1')).toBe(`lg:gw:{im-token:${tokenDigest('tok-1')}}:user`);
     expect(new BankRedisKeys('test_1').balance(1)).toBe('test_1:bank:{user:1}:balance');
     expect(gw.userNick(7)).toBe('lg:gw:{user:7}:nick');
     expect(gw.chatMute(42, 7)).toBe('lg:gw:{room:42}:chat-mute:7');

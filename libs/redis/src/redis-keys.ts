@@ -9,6 +9,7 @@ import {
   imTokenKey,
   imUserNodesKey,
   keyPart,
+  tokenDigest,
   userNickKey,
 } from '@live/contracts';
 
@@ -64,14 +65,22 @@ export class GatewayRedisKeys extends KeyBuilder {
   loginKnownAddresses(phone: string): string {
     return `${this.base}:{phone:${id(phone, 'phone')}}:login-known`;
   }
+  /** A login token's session: the key holds `<userId>:<role>`; named by the token's digest, never the token. */
   userToken(token: string): string {
-    return `${this.base}:{token:${id(token, 'token')}}:user`;
+    return this.userSession(tokenDigest(id(token, 'token')));
   }
-  /** A user's login tokens, newest last (score: when issued), at most GATEWAY_SESSIONS_PER_USER. */
+  /**
+   * The same key by its session id (tokenDigest). A key named by the token itself (written before digests,
+   * until it expires) is `userSession(token)`: the gateway reads it when the digest's key is missing.
+   */
+  userSession(sessionId: string): string {
+    return `${this.base}:{token:${id(sessionId, 'sessionId')}}:user`;
+  }
+  /** A user's sessions, newest last (score: when issued), at most GATEWAY_SESSIONS_PER_USER: session ids (tokens before). */
   userTokens(userId: number): string {
     return `${this.base}:{user:${id(userId, 'userId')}}:tokens`;
   }
-  /** Pub/sub channel: the tokens logged out (each gateway instance drops them from its token cache). */
+  /** Pub/sub channel: the sessions logged out, by session id (each gateway instance drops them from its token cache). */
   logoutChannel(): string {
     return `${this.base}:logout`;
   }

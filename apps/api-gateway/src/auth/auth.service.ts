@@ -1,5 +1,6 @@
 import { BankClient, BaseErrorCode, BizException, GatewayErrorCode, RefusalLog } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
+import { sessionIdOf, tokenDigest } from '@live/contracts';
 import { RequestLimiter } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -225,7 +226,7 @@ export class AuthService {
     await this.bank.createAccount(user.userId);
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.userToken(token), `${user.userId}:${user.role}`, 'EX', this.tokenTtlSeconds());
-    const loggedOut = await this.keepNewestSessions(user.userId, token);
+    const loggedOut = await this.keepNewestSessions(user.userId, tokenDigest(token));
     this.logger.log(
       `user ${user.userId} logged in${loggedOut > 0 ? ` (${loggedOut} oldest session(s) logged out: GATEWAY_SESSIONS_PER_USER)` : ''}`,
     );
@@ -237,12 +238,12 @@ export class AuthService {
    * GATEWAY_SESSIONS_PER_USER, the oldest, are logged out as by a logout. Redis failing here: the login stands
    * (its token is written), the bound waits for the next login.
    */
-  private async keepNewestSessions(userId: number, token: string): Promise<number> {
+  private async keepNewestSessions(userId: number, sessionId: string): Promise<number> {
     const key = this.keys.userTokens(userId);
     const past = -this.env.GATEWAY_SESSIONS_PER_USER - 1;
     const answers = await this.redis
       .multi()
-      .zadd(key, Date.now(), token)
+      .zadd(key, Date.now(), sessionId)
       .zrange(key, 0, past)
       .zremrangebyrank(key, 0, past)
       .expire(key, this.tokenTtlSeconds())
@@ -252,9 +253,10 @@ export class AuthService {
         return null;
       });
     // Never the new one (scores are this gateway's clock: a gateway behind the others would give it the lowest).
-    const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== token);
+    const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== sessionId);
+    // A member is a session id, or a token (a session of before token digests: its key is named by it).
     for (const old of evicted)
-      await this.tokens.revoke(old).catch((err: unknown) => {
+      await this.tokens.revoke(sessionIdOf(old), sessionIdOf(old) === old ? undefined : old).catch((err: unknown) => {
         this.logger.error(`user ${userId}: an old session not logged out, Redis failed: ${String(err)}`);
       });
     return evicted.length;
@@ -262,21 +264,26 @@ export class AuthService {
 
   /** The token stops working on every gateway instance (TokenCache: theirs drop it too), and leaves the user's sessions. */
   async logout(token: string, userId?: number): Promise<void> {
-    await this.tokens.revoke(token);
-    if (userId !== undefined) await this.redis.zrem(this.keys.userTokens(userId), token).catch(() => undefined);
+    const sessionId = tokenDigest(token);
+    await this.tokens.revoke(sessionId, token);
+    if (userId !== undefined)
+      await this.redis.zrem(this.keys.userTokens(userId), sessionId, token).catch(() => undefined);
   }
 
   /** The user behind a login token, or null (unknown, expired, malformed); a token resolved lately from memory. */
   async resolveToken(token: string): Promise<RequestUser | null> {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
-    const cached = this.tokens.get(token);
+    const sessionId = tokenDigest(token);
+    const cached = this.tokens.get(sessionId);
     if (cached) return cached;
     const startedAt = this.tokens.lookupStarted();
-    const value = await this.redis.get(this.keys.userToken(token));
+    // A session of before token digests (its key named by the token) is read until it expires.
+    const value =
+      (await this.redis.get(this.keys.userSession(sessionId))) ?? (await this.redis.get(this.keys.userSession(token)));
     const match = value ? /^(\d+):(\d+)$/.exec(value) : null;
     if (!match) return null;
     const user = { userId: Number(match[1]), role: Number(match[2]) as UserRole };
-    this.tokens.remember(token, user, startedAt);
+    this.tokens.remember(sessionId, user, startedAt);
     return user;
   }
 

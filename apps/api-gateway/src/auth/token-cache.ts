@@ -11,12 +11,13 @@ export const TOKEN_CACHE_MAX = 10_000;
 export const TOKEN_CACHE_PING_MS = 1_000;
 /** The cache is used only while this instance's last ping came back within this (2.5 pings). */
 const PING_FRESH_MS = 2_500;
-/** A ping message: `~ping <instance nonce> <sequence>` (a token is base64url: it never starts with `~`). */
+/** A ping message: `~ping <instance nonce> <sequence>` (a session id is base64url: it never starts with `~`). */
 const PING_PREFIX = '~ping ';
 
 /**
- * The login tokens this process resolved in the last GATEWAY_TOKEN_CACHE_MS, so a user's next requests skip
- * the Redis lookup. A logout on any instance publishes the token on `logoutChannel()`; every instance drops
+ * The login sessions this process resolved in the last GATEWAY_TOKEN_CACHE_MS, by session id (tokenDigest of
+ * the token), so a user's next requests skip the Redis lookup. A logout on any instance publishes the session
+ * id on `logoutChannel()` (never the token: whoever can read Redis may subscribe); every instance drops
  * it when the message arrives. Entries are kept only while this process is subscribed and hears itself:
  * every TOKEN_CACHE_PING_MS it publishes a numbered ping on the same channel, and the cache is used only
  * while its last ping came back within PING_FRESH_MS and no ping went missing. When the subscription's
@@ -90,12 +91,12 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     this.subscriber?.disconnect();
   }
 
-  /** The user behind a token resolved lately, or undefined (ask Redis). */
-  get(token: string): RequestUser | undefined {
-    const hit = this.live() ? this.entries.get(token) : undefined;
+  /** The user behind a session (tokenDigest of its token) resolved lately, or undefined (ask Redis). */
+  get(sessionId: string): RequestUser | undefined {
+    const hit = this.live() ? this.entries.get(sessionId) : undefined;
     if (hit === undefined) return undefined;
     if (hit.expiresAt > Date.now()) return hit.user;
-    this.entries.delete(token);
+    this.entries.delete(sessionId);
     return undefined;
   }
 
@@ -104,25 +105,30 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     return this.epoch;
   }
 
-  /** Keeps a token's user, unless a logout or a drop came after `startedAt` (lookupStarted) or the cache is off. */
-  remember(token: string, user: RequestUser, startedAt: number): void {
+  /** Keeps a session's user, unless a logout or a drop came after `startedAt` (lookupStarted) or the cache is off. */
+  remember(sessionId: string, user: RequestUser, startedAt: number): void {
     if (!this.live() || startedAt !== this.epoch) return;
-    this.entries.delete(token);
+    this.entries.delete(sessionId);
     if (this.entries.size >= TOKEN_CACHE_MAX) this.entries.delete(this.entries.keys().next().value as string);
     // Frozen: the same object answers concurrent requests of the user.
-    this.entries.set(token, { user: Object.freeze({ ...user }), expiresAt: Date.now() + this.ttlMs });
+    this.entries.set(sessionId, { user: Object.freeze({ ...user }), expiresAt: Date.now() + this.ttlMs });
   }
 
-  /** Logs a token out everywhere: this process at once, the other instances when the message reaches them. */
-  async revoke(token: string): Promise<void> {
-    this.forget(token);
+  /**
+   * Logs a session out everywhere: this process at once, the other instances when the message (its session
+   * id, never the token) reaches them. `legacyToken`: the token, when its key may still be named by it (a
+   * session of before token digests): that key goes too.
+   */
+  async revoke(sessionId: string, legacyToken?: string): Promise<void> {
+    this.forget(sessionId);
     // The key is gone before any instance hears of the logout (on a Cluster the two may go to different nodes).
-    await this.redis.del(this.keys.userToken(token));
+    await this.redis.del(this.keys.userSession(sessionId));
+    if (legacyToken !== undefined) await this.redis.del(this.keys.userSession(legacyToken));
     // The token is gone from Redis: the logout holds whatever happens next. The other instances hear of it
     // now, or, if no attempt is published, drop it within GATEWAY_TOKEN_CACHE_MS (said in the log).
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.redis.publish(this.keys.logoutChannel(), token);
+        await this.redis.publish(this.keys.logoutChannel(), sessionId);
         return;
       } catch (err: unknown) {
         if (attempt >= 3) {
@@ -175,9 +181,9 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     this.clear();
   }
 
-  private forget(token: string): void {
+  private forget(sessionId: string): void {
     this.epoch++;
-    this.entries.delete(token);
+    this.entries.delete(sessionId);
   }
 
   private clear(): void {

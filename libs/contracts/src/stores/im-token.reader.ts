@@ -1,12 +1,13 @@
 import { keyPart, RedisReadable } from './store-key';
+import { tokenDigest } from './token-digest';
 
 /**
  * The IM tokens api-gateway issues (owner and writer: api-gateway): key
- * `${prefix}:gw:{im-token:<token>}:user`, value the user id, short-lived and single-use. im-core
- * redeems them through ImTokenReader when a WebSocket logs in.
+ * `${prefix}:gw:{im-token:<tokenDigest(token)>}:user` (the token itself is never in Redis), value the user
+ * id, short-lived and single-use. im-core redeems them through ImTokenReader when a WebSocket logs in.
  */
 export function imTokenKey(prefix: string, token: string): string {
-  return `${keyPart(prefix, 'prefix')}:gw:{im-token:${keyPart(token, 'token')}}:user`;
+  return `${keyPart(prefix, 'prefix')}:gw:{im-token:${tokenDigest(keyPart(token, 'token'))}}:user`;
 }
 
 /** A token's shape as the gateway issues it: anything else is refused before Redis is asked. */

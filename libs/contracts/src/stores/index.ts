@@ -6,3 +6,4 @@ export * from './im-token.reader';
 export * from './user-chat.readers';
 export * from './pk-state.reader';
 export * from './chat-history.store';
+export * from './token-digest';
