@@ -144,6 +144,10 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     }
     expect(members).toEqual([tokenDigest(token)]);
     expect(await stack.redis.redis.exists(keys.userSession(tokenDigest(token)), keys.imToken(imToken))).toBe(2);
+    // What Redis shows is no credential: the session id sent as a token is refused (it names the session's
+    // key, and the read of sessions of before digests must not take it for a token).
+    expect((await direct.as(tokenDigest(token)).postUntyped('/user/profile', {})).status).toBe(401);
+    expect((await direct.as(token).postUntyped('/user/profile', {})).status).toBe(200);
     // A logout publishes the session id, not the token.
     const listener = stack.redis.redis.duplicate();
     const heard: string[] = [];

@@ -1,3 +1,4 @@
+import { tokenDigest } from '@live/contracts';
 import { RedisClient } from '@live/redis';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -36,7 +37,8 @@ class FakePkGateway {
     let raw = '';
     for await (const c of req) raw += String(c);
     const body = JSON.parse(raw) as Record<string, unknown>;
-    const userId = this.users.get(String(req.headers.authorization).replace('Bearer ', '')) ?? 0;
+    // The keys PkLoad writes are named by the token's digest, as the gateway's are.
+    const userId = this.users.get(tokenDigest(String(req.headers.authorization).replace('Bearer ', ''))) ?? 0;
     this.calls.push({ path: req.url ?? '', userId, body });
     const answer = (code: number, data: unknown): void => {
       res.setHeader('content-type', 'application/json');
@@ -73,7 +75,7 @@ async function until(ok: () => boolean): Promise<void> {
 
 describe('PkLoad (the PK room of a bench or chaos load)', () => {
   const tokens = new Map<string, number>();
-  /** writeTokens' surface: the tokens PkLoad writes are the fake gateway's logins. */
+  /** writeTokens' surface: the sessions PkLoad writes (by token digest) are the fake gateway's logins. */
   const redis = {
     set: async (key: string, value: string) => {
       tokens.set(key.replace(/^.*\{token:(.*)\}:user$/, '$1'), Number(value.split(':')[0]));

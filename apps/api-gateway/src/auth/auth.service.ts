@@ -1,6 +1,6 @@
 import { BankClient, BaseErrorCode, BizException, GatewayErrorCode, RefusalLog } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
-import { sessionIdOf, tokenDigest } from '@live/contracts';
+import { legacySessionToken, tokenDigest } from '@live/contracts';
 import { RequestLimiter } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -226,48 +226,18 @@ export class AuthService {
     await this.bank.createAccount(user.userId);
     const token = randomBytes(24).toString('base64url');
     await this.redis.set(this.keys.userToken(token), `${user.userId}:${user.role}`, 'EX', this.tokenTtlSeconds());
-    const loggedOut = await this.keepNewestSessions(user.userId, tokenDigest(token));
+    const loggedOut = await this.tokens.keepNewest(user.userId, tokenDigest(token), this.tokenTtlSeconds());
     this.logger.log(
       `user ${user.userId} logged in${loggedOut > 0 ? ` (${loggedOut} oldest session(s) logged out: GATEWAY_SESSIONS_PER_USER)` : ''}`,
     );
     return { userId: user.userId, token };
   }
 
-  /**
-   * The new token among the user's sessions (one sorted set per user, one MULTI on its slot); those past
-   * GATEWAY_SESSIONS_PER_USER, the oldest, are logged out as by a logout. Redis failing here: the login stands
-   * (its token is written), the bound waits for the next login.
-   */
-  private async keepNewestSessions(userId: number, sessionId: string): Promise<number> {
-    const key = this.keys.userTokens(userId);
-    const past = -this.env.GATEWAY_SESSIONS_PER_USER - 1;
-    const answers = await this.redis
-      .multi()
-      .zadd(key, Date.now(), sessionId)
-      .zrange(key, 0, past)
-      .zremrangebyrank(key, 0, past)
-      .expire(key, this.tokenTtlSeconds())
-      .exec()
-      .catch((err: unknown) => {
-        this.logger.warn(`user ${userId}: sessions not counted, Redis failed: ${String(err)}`);
-        return null;
-      });
-    // Never the new one (scores are this gateway's clock: a gateway behind the others would give it the lowest).
-    const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== sessionId);
-    // A member is a session id, or a token (a session of before token digests: its key is named by it).
-    for (const old of evicted)
-      await this.tokens.revoke(sessionIdOf(old), sessionIdOf(old) === old ? undefined : old).catch((err: unknown) => {
-        this.logger.error(`user ${userId}: an old session not logged out, Redis failed: ${String(err)}`);
-      });
-    return evicted.length;
-  }
-
   /** The token stops working on every gateway instance (TokenCache: theirs drop it too), and leaves the user's sessions. */
   async logout(token: string, userId?: number): Promise<void> {
     const sessionId = tokenDigest(token);
-    await this.tokens.revoke(sessionId, token);
-    if (userId !== undefined)
-      await this.redis.zrem(this.keys.userTokens(userId), sessionId, token).catch(() => undefined);
+    await this.tokens.revoke(sessionId, legacySessionToken(token));
+    if (userId !== undefined) await this.tokens.leaveList(userId, sessionId, legacySessionToken(token));
   }
 
   /** The user behind a login token, or null (unknown, expired, malformed); a token resolved lately from memory. */
@@ -278,8 +248,10 @@ export class AuthService {
     if (cached) return cached;
     const startedAt = this.tokens.lookupStarted();
     // A session of before token digests (its key named by the token) is read until it expires.
+    const legacy = legacySessionToken(token);
     const value =
-      (await this.redis.get(this.keys.userSession(sessionId))) ?? (await this.redis.get(this.keys.userSession(token)));
+      (await this.redis.get(this.keys.userSession(sessionId))) ??
+      (legacy === undefined ? null : await this.redis.get(this.keys.userSession(legacy)));
     const match = value ? /^(\d+):(\d+)$/.exec(value) : null;
     if (!match) return null;
     const user = { userId: Number(match[1]), role: Number(match[2]) as UserRole };

@@ -1,4 +1,5 @@
 import { describeError } from '@live/common';
+import { sessionIdOf } from '@live/contracts';
 import { GatewayRedisKeys, InjectRedis, RedisClient } from '@live/redis';
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
@@ -32,6 +33,7 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TokenCache.name);
   private readonly entries = new Map<string, { user: RequestUser; expiresAt: number }>();
   private readonly ttlMs: number;
+  private readonly sessionsPerUser: number;
   /** Bumped by every logout and every drop: a lookup started before stores nothing. */
   private epoch = 0;
   private subscribed = false;
@@ -51,6 +53,7 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     env: GatewayEnv,
   ) {
     this.ttlMs = env.GATEWAY_TOKEN_CACHE_MS;
+    this.sessionsPerUser = env.GATEWAY_SESSIONS_PER_USER;
   }
 
   onModuleInit(): void {
@@ -140,6 +143,41 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
+  }
+
+  /**
+   * The new session among the user's sessions (one sorted set per user, one MULTI on its slot); those past
+   * GATEWAY_SESSIONS_PER_USER, the oldest, are logged out as by a logout; how many. Redis failing here: the
+   * login stands (its key is written), the bound waits for the next login.
+   */
+  async keepNewest(userId: number, sessionId: string, ttlSeconds: number): Promise<number> {
+    const key = this.keys.userTokens(userId);
+    const past = -this.sessionsPerUser - 1;
+    const answers = await this.redis
+      .multi()
+      .zadd(key, Date.now(), sessionId)
+      .zrange(key, 0, past)
+      .zremrangebyrank(key, 0, past)
+      .expire(key, ttlSeconds)
+      .exec()
+      .catch((err: unknown) => {
+        this.logger.warn(`user ${userId}: sessions not counted, Redis failed: ${describeError(err)}`);
+        return null;
+      });
+    // Never the new one (scores are this gateway's clock: a gateway behind the others would give it the lowest).
+    const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== sessionId);
+    // A member is a session id, or a token (a session of before token digests: its key is named by it).
+    for (const old of evicted)
+      await this.revoke(sessionIdOf(old), sessionIdOf(old) === old ? undefined : old).catch((err: unknown) => {
+        this.logger.error(`user ${userId}: an old session not logged out, Redis failed: ${describeError(err)}`);
+      });
+    return evicted.length;
+  }
+
+  /** The session leaves the user's list (by its id, and by its token for a list written before digests). */
+  async leaveList(userId: number, sessionId: string, legacyToken?: string): Promise<void> {
+    const members = legacyToken === undefined ? [sessionId] : [sessionId, legacyToken];
+    await this.redis.zrem(this.keys.userTokens(userId), ...members).catch(() => undefined);
   }
 
   get size(): number {
