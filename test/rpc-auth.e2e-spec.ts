@@ -179,35 +179,54 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const orderId = await rechargeCoins(user.client, SEED_PRODUCTS[0][3]);
     const coins = await user.client.balance();
     const bank = new BankClient(client(stack.ports.bankRpc));
-    const gatewayKey = { id: process.env.GIFT_MSG_SIGNING_KEY_ID!, secret: process.env.GIFT_MSG_SIGNING_KEY! };
+    const gatewayKey = { id: process.env.BANK_ORDER_SIGNING_KEY_ID!, secret: process.env.BANK_ORDER_SIGNING_KEY! };
+    // The gateway's key of gift orders, which gift-service holds to check gifts, signs no bank order.
+    const giftKey = { id: process.env.GIFT_MSG_SIGNING_KEY_ID!, secret: process.env.GIFT_MSG_SIGNING_KEY! };
     const forgedKey = { id: gatewayKey.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
     const refund = { orderId, adminId: user.userId };
     const freeze = { userId: user.userId, adminId: user.userId, reason: 'forged' };
-    const notSigned = (why: string) => ({
-      code: 100003,
-      message: expect.stringContaining(`not signed by api-gateway (${why}`),
-    });
+    /** The answer names no key or time (a client may see it); the log line says why. */
+    const notSigned = { code: 100003, message: 'not signed by api-gateway: nothing done' };
+    const logged = (): string[] =>
+      warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused, nothing done: not signed by'));
+    const before = logged().length;
 
     // The RPC key alone: the order without a signature is not even a valid request.
     await expect(bank.refundOrder(refund as RefundOrderRequest)).rejects.toMatchObject({ code: 100001 });
     await expect(bank.freezeAccount(freeze as SetAccountStatusRequest)).rejects.toMatchObject({ code: 100001 });
-    // Signed with a guessed key, signed two minutes ago, or the gateway's signature of another order.
+    // Signed with a guessed key, with the gateway's gift key (gift-service holds it), two minutes ago, or the
+    // gateway's signature of another order.
     await expect(bank.refundOrder(signBankOrder(BankRpc.REFUND_ORDER, refund, forgedKey))).rejects.toMatchObject(
-      notSigned('signature does not match'),
+      notSigned,
+    );
+    await expect(bank.refundOrder(signBankOrder(BankRpc.REFUND_ORDER, refund, giftKey))).rejects.toMatchObject(
+      notSigned,
     );
     const stale = signBankOrder(BankRpc.REFUND_ORDER, refund, gatewayKey, Date.now() - 120_000);
-    await expect(bank.refundOrder(stale)).rejects.toMatchObject(notSigned('signed at'));
+    await expect(bank.refundOrder(stale)).rejects.toMatchObject(notSigned);
     const freezeOrder = signBankOrder(BankRpc.FREEZE_ACCOUNT, freeze, gatewayKey);
-    await expect(bank.unfreezeAccount(freezeOrder)).rejects.toMatchObject(notSigned('signature does not match'));
+    await expect(bank.unfreezeAccount(freezeOrder)).rejects.toMatchObject(notSigned);
     const otherUser = { ...freezeOrder, userId: user.userId + 1 };
-    await expect(bank.freezeAccount(otherUser)).rejects.toMatchObject(notSigned('signature does not match'));
+    await expect(bank.freezeAccount(otherUser)).rejects.toMatchObject(notSigned);
     const withdrawal = { userId: user.userId, requestId: `wd-${randomUUID()}`, amount: 1 };
     await expect(
       bank.createWithdrawal(signBankOrder(BankRpc.CREATE_WITHDRAWAL, withdrawal, forgedKey)),
-    ).rejects.toMatchObject(notSigned('signature does not match'));
+    ).rejects.toMatchObject(notSigned);
     await expect(
       bank.approveWithdrawal(signBankOrder(BankRpc.REJECT_WITHDRAWAL, { withdrawalId: 1, adminId: 1 }, gatewayKey)),
-    ).rejects.toMatchObject(notSigned('signature does not match'));
+    ).rejects.toMatchObject(notSigned);
+    const mismatch = expect.stringContaining(`(signature does not match (key id ${gatewayKey.id}))`);
+    expect(logged().slice(before)).toEqual([
+      expect.stringMatching(
+        /^bank\.order\.refund refused, nothing done: not signed by api-gateway \(signature does not match/,
+      ),
+      mismatch,
+      expect.stringContaining('(signed at '),
+      expect.stringMatching(/^bank\.account\.unfreeze refused/),
+      expect.stringMatching(/^bank\.account\.freeze refused/),
+      expect.stringMatching(/^bank\.withdrawal\.create refused/),
+      expect.stringMatching(/^bank\.withdrawal\.approve refused/),
+    ]);
 
     // Nothing done: the coins are there, the wallet is active, no withdrawal order, no refund row.
     expect(await user.client.balance()).toBe(coins);

@@ -1,4 +1,12 @@
-import { configProvider, GiftOrderKeys, GiftOrderKeysEnv, HealthModule, LoggingModule } from '@live/common';
+import {
+  BankOrderKeys,
+  BankOrderKeysEnv,
+  configProvider,
+  GiftOrderKeys,
+  GiftOrderKeysEnv,
+  HealthModule,
+  LoggingModule,
+} from '@live/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
 import { Module } from '@nestjs/common';
@@ -45,6 +53,8 @@ import { WithdrawalService } from './withdrawal/withdrawal.service';
   providers: [
     configProvider(BankServiceEnv),
     configProvider(GiftOrderKeysEnv),
+    configProvider(BankOrderKeysEnv),
+    BankOrderKeys,
     GiftOrderKeys,
     CurrencyAccountRepository,
     CurrencyTradeRepository,

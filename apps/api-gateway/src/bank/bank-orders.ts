@@ -20,10 +20,10 @@ type Unsigned<T> = Omit<T, 'authority'>;
 
 /**
  * The bank-service calls that move money or a wallet's rights on a user's or an admin's word, signed by this
- * gateway (GIFT_MSG_SIGNING_KEY, the key of its gift orders; signBankOrder) after it authenticated that user
- * or admin: bank-service carries out none of them without the signature (BANK_ORDER_PATTERNS), so the
- * internal RPC key, which every service holds, does not let another service (im-core, im-router) or a
- * leaked key withdraw, review, refund, freeze or unfreeze anything.
+ * gateway (BANK_ORDER_SIGNING_KEY; signBankOrder) after it authenticated that user or admin: bank-service
+ * carries out none of them without the signature (BANK_ORDER_PATTERNS, checked with BANK_ORDER_VERIFY_KEYS,
+ * which no other service holds), so the internal RPC key, which every service holds, does not let another
+ * service (gift-service, im-core, im-router) or a leaked key withdraw, review, refund, freeze or unfreeze.
  */
 @Injectable()
 export class BankOrders {
@@ -33,7 +33,7 @@ export class BankOrders {
     private readonly bank: BankClient,
     env: GatewayEnv,
   ) {
-    this.key = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
+    this.key = { id: env.BANK_ORDER_SIGNING_KEY_ID, secret: env.BANK_ORDER_SIGNING_KEY };
   }
 
   createWithdrawal(order: Unsigned<CreateWithdrawalRequest>): Promise<WithdrawalDto> {

@@ -189,4 +189,14 @@ export class GatewayEnv extends AppEnv {
   @IsString()
   @MinLength(SIGNING_SECRET_MIN_BYTES)
   GIFT_MSG_SIGNING_KEY: string = '';
+
+  /** The id of the key that signs every bank order (a withdrawal, its review, a refund, a freeze). */
+  @Matches(SIGNING_KEY_ID_PATTERN, { message: 'BANK_ORDER_SIGNING_KEY_ID must be 1-32 of A-Z a-z 0-9 _ . -' })
+  BANK_ORDER_SIGNING_KEY_ID: string = '';
+
+  /** Its secret (32+ bytes; bank-service alone holds it, in BANK_ORDER_VERIFY_KEYS). No default: no key, no start. */
+  @Secret()
+  @IsString()
+  @MinLength(SIGNING_SECRET_MIN_BYTES)
+  BANK_ORDER_SIGNING_KEY: string = '';
 }

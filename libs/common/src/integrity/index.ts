@@ -1,1 +1,2 @@
 export * from './gift-order-keys';
+export * from './bank-order-keys';
