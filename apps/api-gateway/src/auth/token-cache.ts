@@ -167,10 +167,12 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     // Never the new one (scores are this gateway's clock: a gateway behind the others would give it the lowest).
     const evicted = ((answers?.[1]?.[1] ?? []) as string[]).filter((old) => old !== sessionId);
     // A member is a session id, or a token (a session of before token digests: its key is named by it).
-    for (const old of evicted)
-      await this.revoke(sessionIdOf(old), sessionIdOf(old) === old ? undefined : old).catch((err: unknown) => {
+    for (const old of evicted) {
+      const id = sessionIdOf(old);
+      await this.revoke(id, id === old ? undefined : old).catch((err: unknown) => {
         this.logger.error(`user ${userId}: an old session not logged out, Redis failed: ${describeError(err)}`);
       });
+    }
     return evicted.length;
   }
 

@@ -233,11 +233,9 @@ export class CurrencyAccountService {
    */
   async refreshCache(userId: number): Promise<void> {
     // Best effort: the answer of the call stands; the entry expires with its TTL otherwise.
-    const account = await this.accounts.find(userId).catch((err: unknown) => {
+    await this.loadBalance(userId).catch((err: unknown) => {
       this.logger.warn(`user ${userId}: wallet not read again for its cache entry: ${describeError(err)}`);
-      return undefined;
     });
-    if (account) await this.balanceCache.refreshMany([cachedBalanceOf(account)]);
   }
 
   /** The wallet from the database (and into the cache), or undefined (a no-account marker cached). */
