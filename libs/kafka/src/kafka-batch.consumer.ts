@@ -1,4 +1,4 @@
-import { describeError, RefusalLog, withDeadline } from '@live/common';
+import { cutText, describeError, RefusalLog, withDeadline } from '@live/common';
 import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
@@ -250,12 +250,12 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     const decoded = decodeMessage(this.options.valueClass, m.value);
     if (decoded.ok) return { ...meta, value: decoded.value };
     this.undecodableLines.refused(
-      `${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${decoded.error.slice(0, 500)}`,
+      `${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${cutText(decoded.error, 500)}`,
     );
     return {
       ...meta,
       decodeError: decoded.error,
-      rawValue: m.value === null ? null : m.value.toString('utf8').slice(0, 2048),
+      rawValue: m.value === null ? null : cutText(m.value.toString('utf8'), 2048),
     };
   }
 

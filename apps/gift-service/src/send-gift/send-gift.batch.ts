@@ -1,3 +1,4 @@
+import { cutText } from '@live/common';
 import { ConsumedBatch, ConsumedMessage } from '@live/kafka';
 import {
   GiftEffectData,
@@ -102,15 +103,17 @@ export function parkedRecordOf({ message, reason }: { message: ConsumedMessage<S
   return {
     key: message.key !== null && message.key.length <= PARKED_KEY_MAX ? message.key : null,
     value: {
-      reason: reason.slice(0, PARKED_REASON_MAX),
+      reason: cutText(reason, PARKED_REASON_MAX),
       originTopic: message.topic,
       originPartition: message.partition,
       originOffset: message.offset,
-      rawValue: rawOf(message)?.slice(0, PARKED_VALUE_MAX) ?? null,
+      rawValue: cutOrNull(rawOf(message), PARKED_VALUE_MAX),
       parkedAt: Date.now(),
     },
   };
 }
+
+const cutOrNull = (text: string | null, max: number): string | null => (text === null ? null : cutText(text, max));
 
 export function rawOf(message: ConsumedMessage<SendGiftMq>): string | null {
   return message.value !== undefined ? JSON.stringify(message.value) : message.rawValue;
