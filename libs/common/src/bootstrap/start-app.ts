@@ -20,6 +20,7 @@ import {
 } from '../validation';
 import { boundConnections, HttpServerEnv } from './http-connections';
 import { clientErrorReply, frameworkErrorReply, noSniff, refuseDeepBodies } from './http-edges';
+import { enableShutdown, ShutdownEnv } from './shutdown-deadline';
 import { DependencyNotReadyError } from './wait-for';
 
 /**
@@ -42,6 +43,8 @@ export interface StartAppOptions {
   };
   /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };
+  /** From the first SIGTERM/SIGINT, the stop's deadline (ShutdownEnv; runApp reads it): none when absent (specs). */
+  shutdownDeadlineMs?: number;
   /** Extra wiring before listen (cookies, OpenAPI, WebSocket upgrade...). */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -50,7 +53,8 @@ export interface StartAppOptions {
  * Starts one app: Fastify HTTP (always: /health; with an RPC listener, its report counts the calls
  * answered: `rpc: { served }`), optional TCP RPC, pino logs, the one HTTP filter,
  * the one RPC filter, the one validation pipe (and, for routes with a body schema, Fastify's compiled
- * validator held to its rules: validation/body-schema.ts), graceful shutdown on SIGTERM/SIGINT.
+ * validator held to its rules: validation/body-schema.ts), graceful shutdown on SIGTERM/SIGINT
+ * (within `shutdownDeadlineMs`, else a logged exit 1).
  * A bad configuration stops the process with a message that names every bad variable.
  */
 export async function startApp(options: StartAppOptions): Promise<NestFastifyApplication> {
@@ -78,7 +82,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());
-    app.enableShutdownHooks();
+    enableShutdown(app, options.app, options.shutdownDeadlineMs ?? 0);
     await options.configure?.(app);
     await app.init();
     if (options.rpc) {
@@ -135,6 +139,7 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
   const where = options.listen(env);
   const rpcHost = where.rpc === undefined ? undefined : loadEnvOrExit(options.app, RpcServerEnv).RPC_BIND_HOST;
   const http = loadEnvOrExit(options.app, HttpServerEnv);
+  const shutdown = loadEnvOrExit(options.app, ShutdownEnv);
   // Behind a trusted proxy every connection comes from it: the per-address bound is the proxy's to apply.
   const proxied = where.trustProxy !== undefined && where.trustProxy !== false;
   return startApp({
@@ -149,6 +154,7 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
         idleTimeoutMs: http.HTTP_IDLE_TIMEOUT_MS,
       },
     },
+    shutdownDeadlineMs: shutdown.SHUTDOWN_DEADLINE_MS,
     rpc: rpcHost === undefined || where.rpc === undefined ? undefined : { host: rpcHost, port: where.rpc },
   });
 }
