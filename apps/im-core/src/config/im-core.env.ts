@@ -30,6 +30,16 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(1, 1_000)
   IM_ROOM_SWITCHES_PER_10S: number = 10;
 
+  /**
+   * Frames one socket may send per second (a burst of 5 s worth, refilled evenly), its acks that settle a message
+   * it was sent not counted (those follow the pushes): heartbeats, chat, logins, acks of nothing, pings, bad
+   * frames. Past it the socket is closed (4429). Before 2026-12-01 heartbeats, acks and the frames of a socket
+   * not logged in were unbounded: one socket sending 200,000 heartbeats a second held im-core's event loop, every
+   * user's heartbeat answered after 0.5 s (2 s with four such sockets).
+   */
+  @IntSetting(1, 100_000)
+  IM_FRAMES_PER_SECOND: number = 20;
+
   /** An unacked business message is sent again after this long... */
   @IntSetting(100, 600_000)
   IM_RESEND_INTERVAL_MS: number = 3_000;

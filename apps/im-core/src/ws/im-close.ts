@@ -1,3 +1,4 @@
+import { ImAckBody, ImFrameAckBody } from '@live/contracts';
 import WebSocket from 'ws';
 
 /** The WebSocket's close codes, limits and small helpers (ImWebSocketServer). */
@@ -6,14 +7,15 @@ export const WS_PATH = '/ws';
 /**
  * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
  * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
- * 4413 slow consumer (more unsent than unsentBytesBound: IM_MAX_BUFFERED_BYTES, 16 KiB before login). Too many
- * connections from one address: the upgrade is answered HTTP 429.
+ * 4413 slow consumer (more unsent than unsentBytesBound: IM_MAX_BUFFERED_BYTES, 16 KiB before login), 4429 too
+ * many frames (IM_FRAMES_PER_SECOND). Too many connections from one address: the upgrade is answered HTTP 429.
  */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_FRAMES = 4400;
 export const CLOSE_SILENT = 4408;
 export const CLOSE_REPLACED = 4409;
 export const CLOSE_SLOW_CONSUMER = 4413;
+export const CLOSE_TOO_MANY_FRAMES = 4429;
 export const MAX_BAD_FRAMES = 20;
 /**
  * Unsent bytes a socket may hold before it is closed as a slow consumer (4413): IM_MAX_BUFFERED_BYTES once
@@ -53,3 +55,8 @@ export function closeWithin(ws: WebSocket, code: number, reason: string): void {
 /** The answer (a bad frame) to a room switch past IM_ROOM_SWITCHES_PER_10S. */
 export const tooManyRoomSwitches = (per10s: number): string =>
   `too many room switches: at most ${per10s} per 10 seconds on a socket`;
+
+/** The answer to an ack whose userId is not the socket's user (nothing settled). */
+export const foreignAck = (ack: ImAckBody | ImFrameAckBody): { error: string } => ({
+  error: `ack of ${'frameId' in ack ? `frame ${ack.frameId}` : ack.msgId} ignored: its userId is not this connection's user`,
+});

@@ -8,6 +8,7 @@ import { RefusalLog } from '@live/common';
 import { chatErrorFrame } from '../chat/chat-input';
 import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
+import { FrameBucket } from '../connection/frame-bucket';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
@@ -18,8 +19,10 @@ import {
   CLOSE_REPLACED,
   CLOSE_SILENT,
   CLOSE_SLOW_CONSUMER,
+  CLOSE_TOO_MANY_FRAMES,
   CLOSE_UNAUTHORIZED,
   closeWithin,
+  foreignAck,
   MAX_BAD_FRAMES,
   parseBatch,
   parseRoomId,
@@ -49,6 +52,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly limits: ImConnectionLimits;
   /** Logins refused for their token: anyone can send them, so at most 20 lines per 10 s, then a count. */
   private readonly refusedLogins = new RefusalLog(this.logger, 20, 10_000, 'refused IM logins');
+  private readonly floods = new RefusalLog(this.logger, 20, 10_000, 'sockets closed for too many frames');
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.gate.handle(req, socket, (address, query) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, query)),
@@ -108,6 +112,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       loginToken: null,
       loginInFlight: false,
       badFrames: 0,
+      frames: new FrameBucket(5 * this.env.IM_FRAMES_PER_SECOND, this.env.IM_FRAMES_PER_SECOND, now),
       openedAt: now,
       lastSeen: now,
     };
@@ -119,7 +124,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     );
     ws.on('close', () => void this.onClose(ws, state));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
-    ws.on('ping', (data) => this.answer(ws, () => ws.pong(data)));
+    ws.on('ping', (data) => this.spend(ws, state) && this.answer(ws, () => ws.pong(data)));
     const token = query.get('token');
     if (!token) return;
     const batch = parseBatch(query.get('batch'));
@@ -130,28 +135,31 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async onMessage(ws: WebSocket, state: SocketState, raw: string): Promise<void> {
+    if (ws.readyState !== ws.OPEN) return; // closed by the server: what it sends meanwhile is not acted on
     state.lastSeen = Date.now();
     if (state.conn) state.conn.lastSeen = state.lastSeen;
     const parsed = parseClientFrame(raw, this.env.IM_MAX_FRAME_BYTES);
+    // An ack that settles a message the socket was sent is free (acks follow the pushes); any other frame costs.
+    const ack =
+      parsed.ok && parsed.frame.code === ImFrameCode.ACK && state.conn
+        ? this.push.ack(state.conn, parsed.frame.body)
+        : null;
+    if (ack === 'acked' || !this.spend(ws, state)) return;
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
     // A 1001 on a logged-in socket switches room (presence writes, a history replay): a few per 10 s, or a bad frame.
     if (frame.code === ImFrameCode.LOGIN && state.conn?.takeRoomSwitch() === false)
       return this.badFrame(ws, state, tooManyRoomSwitches(this.env.IM_ROOM_SWITCHES_PER_10S));
     if (frame.code === ImFrameCode.LOGIN) return this.login(ws, state, frame.body);
-    // Not counted as bad frames (they parse): answered, and a socket never logged in is closed in time anyway.
-    if (!state.conn) return this.send(ws, 0, { error: 'log in first (1001 with a token)' });
+    // Bad frames: 20 close a socket that keeps sending before it logs in.
+    if (!state.conn) return this.badFrame(ws, state, 'log in first (1001 with a token)');
     switch (frame.code) {
       case ImFrameCode.HEARTBEAT:
         return this.send(ws, ImFrameCode.HEARTBEAT);
-      case ImFrameCode.ACK: {
-        if (this.push.ack(state.conn, frame.body) !== 'wrong-user') return;
-        const acked = 'frameId' in frame.body ? `frame ${frame.body.frameId}` : frame.body.msgId;
-        return this.send(ws, 0, { error: `ack of ${acked} ignored: its userId is not this connection's user` });
-      }
+      case ImFrameCode.ACK:
+        return ack === 'wrong-user' ? this.send(ws, 0, foreignAck(frame.body)) : undefined;
       case ImFrameCode.LOGOUT:
-        ws.close(1000, 'logged out');
-        return;
+        return closeWithin(ws, 1000, 'logged out');
       case ImFrameCode.BIZ: {
         const answer = chatErrorFrame(await this.chat.say(state.conn, frame.body.data));
         if (answer) return answer.badFrame ? this.badFrame(ws, state, answer.body) : this.send(ws, 0, answer.body);
@@ -175,8 +183,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       if (userId === null || (state.conn && state.conn.userId !== userId)) {
         this.refusedLogins.refused(`refused an IM login from ${state.address}: token invalid, expired or used`);
         this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
-        ws.close(CLOSE_UNAUTHORIZED, 'invalid token');
-        return;
+        return closeWithin(ws, CLOSE_UNAUTHORIZED, 'invalid token');
       }
       if (ws.readyState !== ws.OPEN) return;
       state.loginToken = token;
@@ -226,7 +233,17 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private badFrame(ws: WebSocket, state: SocketState, error: string | object): void {
     state.badFrames += 1;
     this.send(ws, 0, typeof error === 'string' ? { error } : error);
-    if (state.badFrames >= MAX_BAD_FRAMES) ws.close(CLOSE_BAD_FRAMES, 'too many bad frames');
+    if (state.badFrames >= MAX_BAD_FRAMES) closeWithin(ws, CLOSE_BAD_FRAMES, 'too many bad frames');
+  }
+
+  /** Takes one of the socket's frame tokens (IM_FRAMES_PER_SECOND); none left: the socket goes (4429), the frame unread. */
+  private spend(ws: WebSocket, state: SocketState): boolean {
+    if (state.frames.take()) return true;
+    const who = `user ${state.conn?.userId ?? 'not logged in'}, ${state.address}`;
+    this.floods.refused(`closing a socket (${who}): more than ${this.env.IM_FRAMES_PER_SECOND} frames a second`);
+    if (state.conn) void this.registry.remove(state.conn);
+    closeWithin(ws, CLOSE_TOO_MANY_FRAMES, 'too many frames');
+    return false;
   }
 
   private async onClose(ws: WebSocket, state: SocketState): Promise<void> {

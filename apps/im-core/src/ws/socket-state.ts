@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { FrameBucket } from '../connection/frame-bucket';
 import type { ImConnection } from '../connection/im-connection';
 
 /** What ImWebSocketServer keeps per socket, logged in or not. */
@@ -9,6 +10,8 @@ export interface SocketState {
   loginToken: string | null; // the token it logged in with (a later 1001 with it only switches the room)
   loginInFlight: boolean;
   badFrames: number;
+  /** IM_FRAMES_PER_SECOND: every frame but an ack that settles a message takes a token; none left: closed (4429). */
+  frames: FrameBucket;
   openedAt: number;
   lastSeen: number;
 }
