@@ -1,5 +1,12 @@
 import { BankClient, HttpExceptionFilter, validateEnv } from '@live/common';
-import { BalanceCacheReader, ImNodeInfo, ImNodeRegistryReader, ImPresenceReader, ImTokenReader } from '@live/contracts';
+import {
+  BalanceCacheReader,
+  ImNodeInfo,
+  ImNodeRegistryReader,
+  ImPresenceReader,
+  ImTokenReader,
+  tokenDigest,
+} from '@live/contracts';
 import { RateLimitModule, RequestLimit, RequestLimiter } from '@live/rate-limit';
 import {
   BankRedisKeys,
@@ -357,9 +364,17 @@ describe('Redis Cluster: every script and multi-key call site', () => {
     const gw = new GatewayRedisKeys(c.prefix);
     const tokens = spread((n) => gw.imToken(`tok_cluster_${n}_abcdef`)).map((n) => `tok_cluster_${n}_abcdef`);
     expect(mastersOf(tokens.map((t) => gw.imToken(t)))).toBe(3);
-    await Promise.all(tokens.map((t, i) => redis.set(gw.imToken(t), String(40 + i), 'EX', 60)));
+    // The last one bound to a login session (its key in a slot of its own): redeemed while the session lives.
+    const sessionId = tokenDigest('a-cluster-login-token-0123456789');
+    await redis.set(gw.userSession(sessionId), '42:0', 'EX', 60);
+    const values = ['40', '41', `42:${sessionId}`];
+    await Promise.all(tokens.map((t, i) => redis.set(gw.imToken(t), values[i], 'EX', 60)));
     const reader = new ImTokenReader(redis, c.prefix);
-    expect(await Promise.all(tokens.map((t) => reader.consume(t)))).toEqual([40, 41, 42]);
+    expect(await Promise.all(tokens.map((t) => reader.consume(t)))).toEqual([
+      { userId: 40, sessionId: null },
+      { userId: 41, sessionId: null },
+      { userId: 42, sessionId },
+    ]);
     expect(await Promise.all(tokens.map((t) => reader.consume(t)))).toEqual([null, null, null]);
   });
 

@@ -24,6 +24,7 @@ import { ImCoreRpcController } from './im-core-rpc.controller';
 import { ImPkService } from './pk/im-pk.service';
 import { ImPushService } from './push/im-push.service';
 import { ImWebSocketServer } from './ws/im-websocket.server';
+import { SessionSockets } from './ws/session-sockets';
 
 @Module({
   imports: [
@@ -47,6 +48,7 @@ import { ImWebSocketServer } from './ws/im-websocket.server';
     configProvider(DatabaseEnv),
     ChatDatabase,
     storeReaderProvider(ImTokenReader),
+    storeReaderProvider(SessionSockets), // (the client, the prefix): the logout channel's subscriber
     storeReaderProvider(ChatMuteReader),
     storeReaderProvider(UserNickReader),
     storeReaderProvider(PkStateReader),

@@ -9,8 +9,10 @@ import {
   imTokenKey,
   imUserNodesKey,
   keyPart,
+  logoutChannelName,
   tokenDigest,
   userNickKey,
+  userSessionKey,
 } from '@live/contracts';
 
 /**
@@ -74,7 +76,7 @@ export class GatewayRedisKeys extends KeyBuilder {
    * until it expires) is `userSession(token)`: the gateway reads it when the digest's key is missing.
    */
   userSession(sessionId: string): string {
-    return `${this.base}:{token:${id(sessionId, 'sessionId')}}:user`;
+    return userSessionKey(this.prefix, sessionId);
   }
   /** A user's sessions, newest last (score: when issued), at most GATEWAY_SESSIONS_PER_USER: session ids (tokens before). */
   userTokens(userId: number): string {
@@ -82,7 +84,7 @@ export class GatewayRedisKeys extends KeyBuilder {
   }
   /** Pub/sub channel: the sessions logged out, by session id (each gateway instance drops them from its token cache). */
   logoutChannel(): string {
-    return `${this.base}:logout`;
+    return logoutChannelName(this.prefix);
   }
   /** Read by im-core through ImTokenReader (@live/contracts). */
   imToken(token: string): string {

@@ -5,6 +5,7 @@ import {
   ImNodeRegistryReader,
   ImPresenceReader,
   ImTokenReader,
+  tokenDigest,
   UserNickReader,
 } from '@live/contracts';
 import { createTestRedis } from '@live/testing';
@@ -43,10 +44,20 @@ describe('store readers read what the owners write', () => {
     const token = 'tok_0123456789abcdef';
     await helper.redis.set(keys.imToken(token), '42', 'EX', 60);
     expect(await reader.consume('short')).toBeNull();
-    expect(await reader.consume(token)).toBe(42);
+    expect(await reader.consume(token)).toEqual({ userId: 42, sessionId: null });
     expect(await reader.consume(token)).toBeNull();
     await helper.redis.set(keys.imToken('tok_badvalue_000000'), 'abc', 'EX', 60);
     expect(await reader.consume('tok_badvalue_000000')).toBeNull();
+    // Bound to a login session (the gateway's session key, by its id): logs in while the session lives.
+    const sessionId = tokenDigest('a-login-token-of-32-characters00');
+    await helper.redis.set(keys.userSession(sessionId), '42:0', 'EX', 60);
+    await helper.redis.set(keys.imToken('tok_session_live_00'), `42:${sessionId}`, 'EX', 60);
+    expect(await reader.consume('tok_session_live_00')).toEqual({ userId: 42, sessionId });
+    await helper.redis.del(keys.userSession(sessionId)); // logged out
+    await helper.redis.set(keys.imToken('tok_session_gone_00'), `42:${sessionId}`, 'EX', 60);
+    expect(await reader.consume('tok_session_gone_00')).toBeNull();
+    await helper.redis.set(keys.imToken('tok_session_bad_000'), '42:not-a-session-id', 'EX', 60);
+    expect(await reader.consume('tok_session_bad_000')).toBeNull();
   });
 
   it("UserNickReader and ChatMuteReader: the gateway's nickname and mute entries, nothing when missing", async () => {

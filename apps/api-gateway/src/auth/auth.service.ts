@@ -260,9 +260,14 @@ export class AuthService {
   }
 
   /** A short-lived, single-use token for one WebSocket login (im-core reads and deletes the key at once). */
-  async issueImToken(userId: number): Promise<string> {
+  async issueImToken(userId: number, loginToken: string): Promise<string> {
     const token = randomBytes(24).toString('base64url');
-    await this.redis.set(this.keys.imToken(token), String(userId), 'EX', this.env.GATEWAY_IM_TOKEN_TTL_SECONDS);
+    // Bound to the login session (im-core refuses it once that session is gone, and a logout closes the sockets
+    // it opened); a session of before token digests (its key named by the token) is not bound.
+    const sessionId = tokenDigest(loginToken);
+    const bound = (await this.redis.exists(this.keys.userSession(sessionId))) > 0;
+    const value = bound ? `${userId}:${sessionId}` : String(userId);
+    await this.redis.set(this.keys.imToken(token), value, 'EX', this.env.GATEWAY_IM_TOKEN_TTL_SECONDS);
     return token;
   }
 

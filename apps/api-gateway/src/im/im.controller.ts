@@ -1,11 +1,11 @@
 import { ApiResponse, ApiResponses } from '@live/common';
 import { RequestLimit } from '@live/rate-limit';
-import { Body, Controller } from '@nestjs/common';
+import { Body, Controller, Req } from '@nestjs/common';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/auth.decorators';
 import { AuthService } from '../auth/auth.service';
-import { RequestUser } from '../auth/auth.types';
+import { AuthenticatedRequest, RequestUser } from '../auth/auth.types';
 import { EmptyBodyDto } from '../common/page.dto';
 import { UserService } from '../user/user.service';
 import { ImNodeDirectory } from './im-node.directory';
@@ -35,9 +35,13 @@ export class ImController {
   @ApiDoc({ ok: ImConfigView, summary: 'A short-lived IM token and the WebSocket address to use it on', example: {} })
   @PostOk('getImConfig')
   @RequestLimit({ limit: 30, seconds: 60, msg: 'too many IM tokens requested, wait a minute' })
-  async getImConfig(@CurrentUser() user: RequestUser, @Body() _body: EmptyBodyDto): Promise<ApiResponse<ImConfigView>> {
+  async getImConfig(
+    @CurrentUser() user: RequestUser,
+    @Req() req: AuthenticatedRequest,
+    @Body() _body: EmptyBodyDto,
+  ): Promise<ApiResponse<ImConfigView>> {
     const [token, wsImServerAddress] = await Promise.all([
-      this.auth.issueImToken(user.userId),
+      this.auth.issueImToken(user.userId, req.authToken ?? ''),
       this.nodes.wsAddressFor(user.userId),
       this.users.publishNick(user.userId),
     ]);

@@ -1,4 +1,4 @@
-import { formatImNodeEntry, ImNodeInfo, ImTokenReader } from '@live/contracts';
+import { formatImNodeEntry, ImLogin, ImNodeInfo, ImTokenReader } from '@live/contracts';
 import { ImRedisKeys, InjectRedis, RedisClient, settleAll } from '@live/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import { ImCoreEnv } from '../config/im-core.env';
@@ -45,10 +45,11 @@ export class ImPresenceService {
   }
 
   /**
-   * The user behind an IM token (issued by api-gateway, short-lived), or null. The token is single-use:
-   * read and deleted in one command (GETDEL), so of two logins racing with one token exactly one wins.
+   * The user behind an IM token (issued by api-gateway, short-lived) and its login session, or null (also when
+   * that session has logged out). The token is single-use: read and deleted in one command (GETDEL), so of two
+   * logins racing with one token exactly one wins.
    */
-  consumeToken(token: string): Promise<number | null> {
+  consumeToken(token: string): Promise<ImLogin | null> {
     return this.imTokens.consume(token);
   }
 

@@ -8,6 +8,8 @@ import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImPresenceService } from '../connection/im-presence.service';
 import { ImPushService } from '../push/im-push.service';
 import { ImWebSocketServer } from './im-websocket.server';
+import { SessionSockets } from './session-sockets';
+import type { RedisClient } from '@live/redis';
 
 /** Redis stands aside: `consumeToken` says who a token logs in (null: refused); bindings go nowhere. */
 export function presenceStub(consumeToken: (token: string) => number | null): ImPresenceService {
@@ -21,7 +23,10 @@ export function presenceStub(consumeToken: (token: string) => number | null): Im
       rpcPort: 1,
       heartbeatAt: 0,
     }),
-    consumeToken: (token: string) => Promise.resolve(consumeToken(token)),
+    consumeToken: (token: string) => {
+      const userId = consumeToken(token);
+      return Promise.resolve(userId === null ? null : { userId, sessionId: null });
+    },
     ...{ bindUser: none, unbindUser: none, joinRoom: none, leaveRoom: none, refresh: none, withdraw: none },
   } as unknown as ImPresenceService;
 }
@@ -47,6 +52,8 @@ export async function startImTestServer(presence: ImPresenceService, settings: P
     { say: () => Promise.resolve(null), replay: () => Promise.resolve() } as unknown as ChatService,
     // No PK either: a room they join shows no PK snapshot.
     { snapshot: () => Promise.resolve() } as unknown as ImPkService,
+    // No logout channel: sockets bound to no session.
+    new SessionSockets({} as RedisClient, 'unit'),
   );
   server.onApplicationBootstrap();
   const close = async (): Promise<void> => {

@@ -30,6 +30,7 @@ import {
   unsentBytesBound,
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
+import { SessionSockets } from './session-sockets';
 import { SocketState } from './socket-state';
 import { UpgradeGate } from './upgrade-gate';
 
@@ -66,6 +67,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     private readonly env: ImCoreEnv,
     private readonly chat: ChatService,
     private readonly pk: ImPkService,
+    private readonly sessions: SessionSockets,
   ) {
     // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
@@ -179,17 +181,18 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       return this.send(ws, ImFrameCode.LOGIN, { error: 'a login is already in progress on this socket' });
     if (!state.conn || token !== state.loginToken) {
       state.loginInFlight = true;
-      const userId = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
-      if (userId === null || (state.conn && state.conn.userId !== userId)) {
+      const login = await this.presence.consumeToken(token).finally(() => (state.loginInFlight = false));
+      if (login === null || (state.conn && state.conn.userId !== login.userId)) {
         this.refusedLogins.refused(`refused an IM login from ${state.address}: token invalid, expired or used`);
         this.send(ws, ImFrameCode.LOGIN, { error: 'IM token is invalid or expired (each token logs in once)' });
         return closeWithin(ws, CLOSE_UNAUTHORIZED, 'invalid token');
       }
       if (ws.readyState !== ws.OPEN) return;
       state.loginToken = token;
+      this.sessions.bind(ws, login.sessionId);
       if (!state.conn) {
-        state.conn = new ImConnection(ws, userId, state.socket, this.limits);
-        this.makeRoomFor(userId);
+        state.conn = new ImConnection(ws, login.userId, state.socket, this.limits);
+        this.makeRoomFor(login.userId);
         await this.registry.add(state.conn);
       }
     }
@@ -248,26 +251,18 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   private async onClose(ws: WebSocket, state: SocketState): Promise<void> {
     this.sockets.delete(ws);
+    this.sessions.unbind(ws);
     if (state.conn) await this.registry.remove(state.conn);
   }
 
-  /** Closes sockets silent for longer than the heartbeat timeout, and ones not logged in by then (4401). */
+  /** Closes sockets silent for longer than the heartbeat timeout (4408), and ones not logged in by then (4401). */
   private closeSilent(): void {
     const limit = Date.now() - this.env.IM_HEARTBEAT_TIMEOUT_MS;
     for (const [ws, state] of this.sockets) {
-      if (!state.conn && !state.loginInFlight && state.openedAt < limit) {
-        ws.close(CLOSE_UNAUTHORIZED, 'not logged in in time');
-        ws.terminate();
-        void this.onClose(ws, state);
-        continue;
-      }
-      if (state.lastSeen >= limit) continue;
-      this.logger.debug(
-        `closing a socket silent for ${Date.now() - state.lastSeen} ms (user ${state.conn?.userId ?? 'none'})`,
-      );
-      ws.close(CLOSE_SILENT, 'heartbeat timeout');
-      // A half-open TCP connection never completes the close handshake: drop it now.
-      ws.terminate();
+      const late = !state.conn && !state.loginInFlight && state.openedAt < limit;
+      if (!late && state.lastSeen >= limit) continue;
+      ws.close(late ? CLOSE_UNAUTHORIZED : CLOSE_SILENT, late ? 'not logged in in time' : 'heartbeat timeout');
+      ws.terminate(); // a half-open TCP connection never completes the close handshake: dropped now
       void this.onClose(ws, state);
     }
   }
