@@ -22,6 +22,10 @@ describe('StartLivingDto roomName', () => {
     'Unofficial fan stream',
     'Ecosystem talk',
     'Systematic reviews',
+    'Officially the best',
+    'A fan of staffordshire',
+    'iPhone tips',
+    'I love badminton 2',
   ])('takes %j', (roomName) => {
     expect(start(roomName)).toEqual({ ok: true, value: { type: 0, roomName: roomName.trim() } });
   });
@@ -46,6 +50,15 @@ describe('StartLivingDto roomName', () => {
     ['S.y.s.t.e.m notice', "kept for the platform's staff"],
     ['Staff-picks: admin/mod', "kept for the platform's staff"],
     ['ＡＤＭＩＮ', "kept for the platform's staff"],
+    ['OfficialStream', "kept for the platform's staff"],
+    ['AdminRoom', "kept for the platform's staff"],
+    ['Official2', "kept for the platform's staff"],
+    ['Admins hangout', "kept for the platform's staff"],
+    ['Moderators', "kept for the platform's staff"],
+    ['Off-icial', "kept for the platform's staff"],
+    ['o f f i c i a l', "kept for the platform's staff"],
+    ['Staff\u00b7room', "kept for the platform's staff"],
+    ['Admin\u2024room', "kept for the platform's staff"],
     ['x'.repeat(129), 'roomName must be 1-128 characters after trimming (it has 129)'],
     ['   ', 'roomName must be 1-128 characters after trimming (it has 0)'],
     [42, 'roomName must be a string'],
