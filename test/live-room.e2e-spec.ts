@@ -1,4 +1,5 @@
 import { GiftEffectData, GiftFailData, ImBizCode } from '@live/contracts';
+import { GatewayRedisKeys } from '@live/redis';
 import { HttpClient } from './support/http-client';
 import { loginNewUser, startLiving } from './support/test-users';
 import { ImTestClient } from './support/im-client';
@@ -157,6 +158,29 @@ describe('live room end to end: five apps, real MariaDB, Redis, Kafka and WebSoc
         expect.objectContaining({ userId: second.userId, score: small - (await second.client.balance()) }),
       ]),
     );
+  });
+
+  it('room reads are rate-limited per user: 30 per 10 s of the lobby and of a card each, then 429, -10001', async () => {
+    const reader = await login();
+    const room = await startLiving((await login()).client);
+    // One window for all of them, however slow the machine: the counters opened now with a minute to live,
+    // holding one count each already.
+    const keys = new GatewayRedisKeys(stack.redis.prefix);
+    for (const route of ['LivingController.anchorConfig', 'LivingController.list'])
+      await stack.redis.redis.set(keys.rateLimit(reader.userId, route), '1', 'EX', 60);
+    const [cards, lobby] = await Promise.all([
+      Promise.all(Array.from({ length: 35 }, () => reader.client.post('/living/anchorConfig', { roomId: room }))),
+      Promise.all(
+        Array.from({ length: 35 }, () => reader.client.post('/living/list', { type: 0, page: 1, pageSize: 5 })),
+      ),
+    ]);
+    for (const answers of [cards, lobby]) {
+      const codes = answers.map((a) => `${a.status} ${a.body.code}`);
+      expect(codes.filter((c) => c === '200 200')).toHaveLength(29);
+      expect(codes.filter((c) => c === '429 -10001')).toHaveLength(6);
+    }
+    // Another user's reads are their own.
+    expect((await (await login()).client.post('/living/anchorConfig', { roomId: room })).body.code).toBe(200);
   });
 
   it('the benchmark baselines: no-op charges nothing; naive settles in the request; naive + push also shows the effect to the room', async () => {

@@ -1729,6 +1729,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
+      /** @description -10001: too many requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
       /** @description 100500: internal error */
       500: {
         headers: {
@@ -1815,6 +1824,15 @@ export interface operations {
       };
       /** @description 100001: unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };

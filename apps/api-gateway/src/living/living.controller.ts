@@ -10,6 +10,12 @@ import { LivingService } from './living.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { RoomIdView, RoomPageView } from '../docs/answer-views';
 
+/**
+ * The lobby and a room's card: each reads the database (the card also asks im-router who is in the room). 30 per
+ * 10 s per user, as PK state reads: the web client polls a room's card every 15 s. Unbounded before 2026-12-01 (an
+ * attacker pass made 3,165 card reads in 10 s from one user).
+ */
+const ROOM_READ_LIMIT = { limit: 30, seconds: 10, msg: 'too many room reads, wait a moment' };
 @ApiTags('living')
 @Controller('living')
 export class LivingController {
@@ -53,6 +59,7 @@ export class LivingController {
     example: { type: 0, page: 1, pageSize: 20 },
   })
   @PostOk('list')
+  @RequestLimit(ROOM_READ_LIMIT)
   async list(@Body() dto: ListLivingDto): Promise<ApiResponse<{ list: RoomView[]; hasNext: boolean }>> {
     return ApiResponses.ok(await this.living.list(dto.type, dto.page, dto.pageSize));
   }
@@ -64,6 +71,7 @@ export class LivingController {
     errors: [GatewayErrorCode.LIVING_ROOM_NOT_FOUND],
   })
   @PostOk('anchorConfig')
+  @RequestLimit(ROOM_READ_LIMIT)
   async anchorConfig(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<AnchorConfigView>> {
     return ApiResponses.ok(await this.living.anchorConfig(user.userId, dto.roomId));
   }
