@@ -2,6 +2,7 @@ import { IM_MAGIC, ImFrameCode } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import WebSocket from 'ws';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
+import { SessionSockets } from '../apps/im-core/src/ws/session-sockets';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { loginNewUser, waitForImNode } from './support/test-users';
@@ -81,6 +82,27 @@ describe('a logout ends the IM access of its session (fetch + ws, real stack)', 
       10_000,
     );
     for (const s of [other, again]) s.ws.close();
+  });
+
+  it('a logout missed while the logout channel was down is caught when the subscription is back', async () => {
+    const { client } = await loginNewUser(http);
+    const token = client.token!;
+    const s = open(await imToken(client));
+    await waitFor(
+      'the login answer',
+      () => s.frames.some((f) => f.code === ImFrameCode.LOGIN && !f.body?.error),
+      10_000,
+    );
+    // The session's key gone with no message heard (as a logout published while the subscription was down).
+    await stack.redis.redis.del(new GatewayRedisKeys(stack.redis.prefix).userToken(token));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.closed()).toBeNull();
+    const subscriber = (
+      stack.imCore!.get(SessionSockets) as unknown as { subscriber: { disconnect(r: boolean): void } }
+    ).subscriber;
+    subscriber.disconnect(true); // dropped and connected again
+    await waitFor('the socket closed once the subscription is back', () => s.closed() !== null, 10_000);
+    expect(s.closed()).toBe(4401);
   });
 
   it('an IM token written before session binding (the user id alone) still logs in', async () => {

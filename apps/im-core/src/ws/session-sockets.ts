@@ -1,4 +1,4 @@
-import { logoutChannelName } from '@live/contracts';
+import { logoutChannelName, userSessionKey } from '@live/contracts';
 import type { RedisClient } from '@live/redis';
 import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import WebSocket from 'ws';
@@ -9,14 +9,16 @@ import { CLOSE_UNAUTHORIZED, closeWithin } from './im-close';
  * publishes (session ids, on its logout channel): a session that logs out (or is pushed out by
  * GATEWAY_SESSIONS_PER_USER) has its sockets closed, 4401 "logged out" (an attacker pass, 2026-12-01: after
  * a logout the open socket chatted on, and an IM token fetched before it still logged in; ImTokenReader now
- * refuses the latter). Entries only for open sockets: released by their close. While the subscription is down a
- * logout is missed (logged): the socket then lives until its client leaves, as before.
+ * refuses the latter). Entries only for open sockets: released by their close. A logout published while the
+ * subscription was down is caught when it is back: every session with a socket here is looked up once (EXISTS),
+ * and those gone are closed as if heard.
  */
 export class SessionSockets implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionSockets.name);
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly sessionOf = new Map<WebSocket, string>();
   private subscriber: RedisClient | undefined;
+  private connectedBefore = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -31,7 +33,11 @@ export class SessionSockets implements OnModuleInit, OnModuleDestroy {
     subscriber.on('error', (err: Error) =>
       this.logger.warn(`logout channel: ${err.message} (logouts missed meanwhile)`),
     );
-    // ioredis subscribes again by itself after a reconnect.
+    // ioredis subscribes again by itself after a reconnect; what was published meanwhile is looked up.
+    subscriber.on('ready', () => {
+      if (this.connectedBefore) void this.sweep();
+      this.connectedBefore = true;
+    });
     subscriber.subscribe(channel).catch((err: Error) => this.logger.warn(`logout channel: ${err.message}`));
   }
 
@@ -59,6 +65,17 @@ export class SessionSockets implements OnModuleInit, OnModuleDestroy {
 
   get size(): number {
     return this.sessionOf.size;
+  }
+
+  /** The sessions with a socket here whose key is gone (logged out while the subscription was down): closed. */
+  async sweep(): Promise<void> {
+    const sessions = [...this.bySession.keys()];
+    const found = await Promise.all(
+      sessions.map((id) => this.redis.exists(userSessionKey(this.prefix, id)).catch(() => 1)), // unknown: kept
+    );
+    const gone = sessions.filter((_, i) => found[i] === 0);
+    if (gone.length > 0) this.logger.warn(`${gone.length} session(s) logged out while the logout channel was down`);
+    for (const id of gone) this.loggedOut(id);
   }
 
   private loggedOut(sessionId: string): void {
