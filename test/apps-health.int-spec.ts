@@ -86,6 +86,7 @@ describe('every app answers /health on the real servers', () => {
           rooms: 0,
           pendingMessages: 0,
           dedupScopes: 0,
+          sessionSockets: 0,
         });
       const missing = await fetch(`${await app.getUrl()}/no-such-route`);
       expect(missing.status).toBe(404);

@@ -65,6 +65,7 @@ describe('a logout ends the IM access of its session (fetch + ws, real stack)', 
     await waitFor('the session socket closed', () => live.closed() !== null, 5_000);
     expect(live.closed()).toBe(4401);
     await waitFor('the socket gone from the node', () => registry.ofUser(first.userId).size === 0, 5_000);
+    expect(stack.imCore!.get(SessionSockets).size).toBe(1); // the other session's socket only: the closed one released
     // The other session's socket still answers.
     other.ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 }));
     await waitFor('its heartbeat answered', () => other.frames.some((f) => f.code === ImFrameCode.HEARTBEAT), 5_000);

@@ -69,6 +69,7 @@ export class ImCoreModule implements OnApplicationBootstrap {
     private readonly registry: ConnectionRegistry,
     private readonly push: ImPushService,
     private readonly pk: ImPkService,
+    private readonly sessions: SessionSockets,
   ) {}
 
   /** /health's details (operators: the token or an internal port) count every per-socket structure. */
@@ -78,6 +79,7 @@ export class ImCoreModule implements OnApplicationBootstrap {
       sockets: this.server.openSockets(),
       ...this.registry.stats(),
       dedupScopes: this.push.dedupScopes,
+      sessionSockets: this.sessions.size,
     }));
   }
 }
