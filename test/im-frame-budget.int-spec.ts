@@ -57,6 +57,14 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
     return { ws, userId, frames, closed };
   }
 
+  /** `count` failure pushes (5557, one 1003 each) to the user's sockets on the node, each asking for an ack. */
+  function pushTo(userId: number, count: number): void {
+    for (let i = 0; i < count; i++)
+      node
+        .get(ImPushService)
+        .pushToUsers(`budget-${userId}-${i}`, [userId], ImBizCode.GIFT_FAIL, { requestId: `r${i}`, msg: 'x' });
+  }
+
   beforeAll(async () => {
     redis = await createTestRedis();
     Object.assign(process.env, {
@@ -64,6 +72,9 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
       LOG_LEVEL: 'warn',
       IM_HEARTBEAT_TIMEOUT_MS: '30000',
       IM_FRAMES_PER_SECOND: '20',
+      // Resends come fast here (a stalled client's backlog in a second).
+      IM_RESEND_INTERVAL_MS: '200',
+      IM_RESEND_MAX: '3',
       IM_CORE_ADVERTISED_HOST: '127.0.0.1',
       IM_CORE_NODE_ID: 'budget-node',
       IM_CORE_WS_PORT: String(wsPort),
@@ -106,14 +117,9 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
     expect(other.ws.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('acks that settle a message are free (300 acked, the socket stays); acks of nothing count (closed, 4429)', async () => {
+  it('acks of messages written are free (300 acked, the socket stays); acks of nothing count (closed, 4429)', async () => {
     const user = await socket(true);
-    const push = node.get(ImPushService);
-    for (let i = 0; i < 300; i++)
-      push.pushToUsers(`budget-${user.userId}-${i}`, [user.userId], ImBizCode.GIFT_FAIL, {
-        requestId: `r${i}`,
-        msg: 'x',
-      });
+    pushTo(user.userId, 300);
     const acked = new Set<string>();
     await waitFor(
       '300 messages acked',
@@ -132,8 +138,23 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
     const conn = [...node.get(ConnectionRegistry).ofUser(user.userId)][0];
     await waitFor('nothing pending', () => conn.pending.size === 0, 5_000);
     expect(user.ws.readyState).toBe(WebSocket.OPEN);
-    for (let i = 0; i < 200; i++) user.ws.send(frameOf(ImFrameCode.ACK, { msgId: `nothing-${i}` }));
-    expect(await user.closed).toBe(4429);
+    // Acks of nothing it was sent (a fresh socket: no write to match) cost a token each.
+    const idle = await socket(true);
+    for (let i = 0; i < 200; i++) idle.ws.send(frameOf(ImFrameCode.ACK, { msgId: `nothing-${i}` }));
+    expect(await idle.closed).toBe(4429);
+  });
+
+  it('a client that stalls, then acks every copy it got (the resends too), stays: those acks follow the writes', async () => {
+    const user = await socket(true);
+    pushTo(user.userId, 120);
+    // Stalled for 1 s: every message written again (200 ms apart, up to 3 times) before the client acks anything.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const copies = user.frames.filter((f) => f.code === ImFrameCode.BIZ);
+    expect(copies.length).toBeGreaterThan(200); // more than the burst of 100 in acks
+    for (const f of copies) user.ws.send(frameOf(ImFrameCode.ACK, { msgId: f.body.msgId, userId: user.userId }));
+    user.ws.send(heartbeat);
+    await waitFor('the heartbeat answered', () => user.frames.some((f) => f.code === ImFrameCode.HEARTBEAT), 5_000);
+    expect(user.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('after its logout (1002) a client that never answers the close is not acted on, and is dropped within the grace', async () => {
@@ -145,20 +166,23 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
     raw.on('error', () => undefined);
     const dropped = new Promise<number>((resolve) => raw.once('close', () => resolve(Date.now())));
     const userId = (nextId += 1);
+    const token = await tokenFor(userId);
     raw.write(
-      `GET /ws?token=${await tokenFor(userId)} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET /ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     );
     await waitFor('the login answer', () => received.includes('"userId"'), 5_000);
     // Masked client text frames (a zero mask leaves the payload as it is); the close frame is never answered.
     const masked = (text: string) =>
       Buffer.concat([Buffer.from([0x81, 0x80 | text.length, 0, 0, 0, 0]), Buffer.from(text)]);
-    const switchRoom = frameOf(ImFrameCode.LOGIN, { token: 'x'.repeat(8), roomId: room });
+    const switchRoom = frameOf(ImFrameCode.LOGIN, { token, roomId: room }); // its own token: a room switch
     expect(switchRoom.length).toBeLessThan(126);
     const loggedOutAt = Date.now();
     raw.write(masked(frameOf(ImFrameCode.LOGOUT)));
     await waitFor('the close frame', () => received.includes('logged out'), 2_000);
     raw.write(masked(switchRoom)); // a room switch after the logout: not acted on
+    await new Promise((r) => setTimeout(r, 300));
+    expect(node.get(ConnectionRegistry).ofRoom(room).size).toBe(0); // it would have joined (its own token)
     const droppedAt = await dropped;
     expect(droppedAt - loggedOutAt).toBeLessThan(5_000); // the 1 s grace (ws' own close timeout is 30 s)
     await waitFor('the socket gone from the node', () => node.get(ConnectionRegistry).ofUser(userId).size === 0, 2_000);

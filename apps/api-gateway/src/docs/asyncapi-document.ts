@@ -6,11 +6,14 @@ import { IM_MESSAGES } from './asyncapi-messages';
  */
 export const IM_CLOSE_CODES: Record<number, string> = {
   1000: 'logged out (after a 1002)',
-  4400: 'too many bad frames (20)',
-  4401: 'not logged in: bad, expired or used token, or no login within the heartbeat timeout',
+  4400: 'too many bad frames (20; before the login, any frame but a 1001 is one)',
+  4401:
+    'not logged in: bad, expired or used token (or one of a session that logged out), no login within the heartbeat ' +
+    'timeout, or "logged out": the login session the socket was opened with logged out',
   4408: 'silent longer than the heartbeat timeout (IM_HEARTBEAT_TIMEOUT_MS, 30 s)',
   4409: 'replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER)',
   4413: 'slow consumer: more than IM_MAX_BUFFERED_BYTES unsent (16 KiB before the socket logged in)',
+  4429: 'too many frames: more than IM_FRAMES_PER_SECOND a second (20, 100 at once; acks of what was sent are free)',
 };
 
 const DESCRIPTION = `The WebSocket protocol of the im-core nodes (API.md "WebSocket"), as a node sees it: it receives

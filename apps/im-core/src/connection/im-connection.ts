@@ -15,6 +15,8 @@ export interface PendingMessage {
 }
 
 let nextId = 0;
+/** Ack credit kept at most (a number only; see ImConnection.takeAckCredit). */
+const ACK_CREDIT_MAX = 100_000;
 
 /** The bounds of one connection (IM_MAX_BUFFERED_BYTES, IM_MAX_PENDING_PER_SOCKET). */
 export interface ImConnectionLimits {
@@ -43,6 +45,8 @@ export class ImConnection {
   private unackedMessages = 0;
   private corked = false;
   private slow = false;
+  /** Writes of frames that ask for an ack (first deliveries and resends) not matched by an ack yet. */
+  private ackCredit = 0;
   /** Room switches left (limits.roomSwitchesPer10s): made on the first switch, two numbers. */
   private roomSwitches: FrameBucket | undefined;
 
@@ -77,6 +81,7 @@ export class ImConnection {
    */
   track(key: string, message: PendingMessage): number {
     this.settle(key);
+    this.expectAck();
     this.unacked.set(key, message);
     this.unackedMessages += message.messages;
     let dropped = 0;
@@ -86,6 +91,22 @@ export class ImConnection {
       this.settle(oldest);
     }
     return dropped;
+  }
+
+  /** A frame that asks for an ack was written (again): one more ack of this socket is free of the frame budget. */
+  expectAck(): void {
+    this.ackCredit = Math.min(this.ackCredit + 1, ACK_CREDIT_MAX);
+  }
+
+  /**
+   * An ack arrived: it is free of the frame budget (IM_FRAMES_PER_SECOND) while the acks so far are fewer than the
+   * frames written that ask for one. Clients ack every copy they get, resends included (a stalled client acks
+   * its backlog's resends at once), so acks follow the writes; false: an ack of nothing the socket was sent.
+   */
+  takeAckCredit(): boolean {
+    if (this.ackCredit === 0) return false;
+    this.ackCredit -= 1;
+    return true;
   }
 
   /** The socket is gone: its resend queue goes at once (nothing holds its frames until the object is collected). */

@@ -172,6 +172,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
           continue;
         }
         conn.write(p.frame);
+        conn.expectAck();
         p.attempts += 1;
         p.sentAt = now;
         resent += p.messages;

@@ -141,12 +141,14 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     state.lastSeen = Date.now();
     if (state.conn) state.conn.lastSeen = state.lastSeen;
     const parsed = parseClientFrame(raw, this.env.IM_MAX_FRAME_BYTES);
-    // An ack that settles a message the socket was sent is free (acks follow the pushes); any other frame costs.
+    // An ack is free while it matches a write of a frame asking for one (resends too: acks follow the pushes);
+    // any other frame costs a token.
     const ack =
       parsed.ok && parsed.frame.code === ImFrameCode.ACK && state.conn
         ? this.push.ack(state.conn, parsed.frame.body)
         : null;
-    if (ack === 'acked' || !this.spend(ws, state)) return;
+    const free = (ack === 'acked' || ack === 'unknown') && (state.conn!.takeAckCredit() || ack === 'acked');
+    if (free || !this.spend(ws, state)) return;
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
     // A 1001 on a logged-in socket switches room (presence writes, a history replay): a few per 10 s, or a bad frame.
@@ -241,6 +243,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   /** Takes one of the socket's frame tokens (IM_FRAMES_PER_SECOND); none left: the socket goes (4429), the frame unread. */
   private spend(ws: WebSocket, state: SocketState): boolean {
+    if (ws.readyState !== ws.OPEN) return false; // closing: nothing more is acted on (a ping flood in the grace)
     if (state.frames.take()) return true;
     const who = `user ${state.conn?.userId ?? 'not logged in'}, ${state.address}`;
     this.floods.refused(`closing a socket (${who}): more than ${this.env.IM_FRAMES_PER_SECOND} frames a second`);
