@@ -1,7 +1,8 @@
-import { IM_MAGIC, ImFrameCode } from '@live/contracts';
+import { IM_MAGIC, ImFrameCode, tokenDigest } from '@live/contracts';
 import { GatewayRedisKeys } from '@live/redis';
 import WebSocket from 'ws';
 import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
+import { TokenCache } from '../apps/api-gateway/src/auth/token-cache';
 import { SessionSockets } from '../apps/im-core/src/ws/session-sockets';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -104,6 +105,17 @@ describe('a logout ends the IM access of its session (fetch + ws, real stack)', 
     subscriber.disconnect(true); // dropped and connected again
     await waitFor('the socket closed once the subscription is back', () => s.closed() !== null, 10_000);
     expect(s.closed()).toBe(4401);
+  });
+
+  it('no IM token for a session gone since the request was let in (the token cache still held it)', async () => {
+    await waitFor('the token cache in use', () => stack.gateway.get(TokenCache).active, 10_000);
+    const { client, userId } = await loginNewUser(http);
+    expect((await client.post('/im/getImConfig')).body.code).toBe(200);
+    expect(stack.gateway.get(TokenCache).get(tokenDigest(client.token!))).toEqual({ userId, role: 0 }); // held
+    // Logged out elsewhere, the message not heard here yet: the key is gone.
+    await stack.redis.redis.del(new GatewayRedisKeys(stack.redis.prefix).userToken(client.token!));
+    const answer = await client.post('/im/getImConfig');
+    expect([answer.status, answer.body.code, answer.body.data]).toEqual([401, 100002, null]);
   });
 
   it('an IM token written before session binding (the user id alone) still logs in', async () => {

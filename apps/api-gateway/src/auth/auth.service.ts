@@ -260,13 +260,19 @@ export class AuthService {
   }
 
   /** A short-lived, single-use token for one WebSocket login (im-core reads and deletes the key at once). */
-  async issueImToken(userId: number, loginToken: string): Promise<string> {
+  async issueImToken(userId: number, loginToken = ''): Promise<string> {
     const token = randomBytes(24).toString('base64url');
     // Bound to the login session (im-core refuses it once that session is gone, and a logout closes the sockets
-    // it opened); a session of before token digests (its key named by the token) is not bound.
+    // it opened); a session of before token digests (its key named by the token) is not bound. Neither key: the
+    // session logged out since the guard read it (or from another instance's cache): no token.
     const sessionId = tokenDigest(loginToken);
-    const bound = (await this.redis.exists(this.keys.userSession(sessionId))) > 0;
-    const value = bound ? `${userId}:${sessionId}` : String(userId);
+    const legacy = legacySessionToken(loginToken);
+    const [current, old] = await Promise.all([
+      this.redis.exists(this.keys.userSession(sessionId)),
+      legacy === undefined ? 0 : this.redis.exists(this.keys.userSession(legacy)),
+    ]);
+    if (current === 0 && old === 0) throw new BizException(BaseErrorCode.TOKEN_ERROR, 'token is invalid or expired');
+    const value = current > 0 ? `${userId}:${sessionId}` : String(userId);
     await this.redis.set(this.keys.imToken(token), value, 'EX', this.env.GATEWAY_IM_TOKEN_TTL_SECONDS);
     return token;
   }

@@ -41,7 +41,7 @@ export class ImController {
     @Body() _body: EmptyBodyDto,
   ): Promise<ApiResponse<ImConfigView>> {
     const [token, wsImServerAddress] = await Promise.all([
-      this.auth.issueImToken(user.userId, req.authToken ?? ''),
+      this.auth.issueImToken(user.userId, req.authToken),
       this.nodes.wsAddressFor(user.userId),
       this.users.publishNick(user.userId),
     ]);

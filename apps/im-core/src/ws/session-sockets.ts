@@ -9,16 +9,21 @@ import { CLOSE_UNAUTHORIZED, closeWithin } from './im-close';
  * publishes (session ids, on its logout channel): a session that logs out (or is pushed out by
  * GATEWAY_SESSIONS_PER_USER) has its sockets closed, 4401 "logged out" (an attacker pass, 2026-12-01: after
  * a logout the open socket chatted on, and an IM token fetched before it still logged in; ImTokenReader now
- * refuses the latter). Entries only for open sockets: released by their close. A logout published while the
- * subscription was down is caught when it is back: every session with a socket here is looked up once (EXISTS),
- * and those gone are closed as if heard.
+ * refuses the latter). Entries only for open sockets: released by their close. A logout not heard (published
+ * while the subscription was down, given up by the gateway, moved quietly by a Redis Cluster, or heard just
+ * before the socket's login bound it) is caught by a sweep: every session with a socket here looked up (EXISTS,
+ * 500 at a time), those gone closed as if heard; at each (re)subscription and every SESSION_SWEEP_MS.
  */
+export const SESSION_SWEEP_MS = 60_000;
+const SWEEP_CHUNK = 500;
+
 export class SessionSockets implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SessionSockets.name);
   private readonly bySession = new Map<string, Set<WebSocket>>();
   private readonly sessionOf = new Map<WebSocket, string>();
   private subscriber: RedisClient | undefined;
-  private connectedBefore = false;
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweeping = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -33,22 +38,27 @@ export class SessionSockets implements OnModuleInit, OnModuleDestroy {
     subscriber.on('error', (err: Error) =>
       this.logger.warn(`logout channel: ${err.message} (logouts missed meanwhile)`),
     );
-    // ioredis subscribes again by itself after a reconnect; what was published meanwhile is looked up.
+    // At each (re)connection: subscribed (again), then what was published meanwhile looked up.
     subscriber.on('ready', () => {
-      if (this.connectedBefore) void this.sweep();
-      this.connectedBefore = true;
+      subscriber
+        .subscribe(channel)
+        .then(() => this.sweep())
+        .catch((err: Error) =>
+          this.logger.warn(`logout channel: ${err.message} (swept again in ${SESSION_SWEEP_MS} ms)`),
+        );
     });
-    subscriber.subscribe(channel).catch((err: Error) => this.logger.warn(`logout channel: ${err.message}`));
+    this.sweeper = setInterval(() => void this.sweep(), SESSION_SWEEP_MS).unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweeper);
     this.subscriber?.disconnect();
   }
 
   /** The socket logged in for this session (null: a token of before session binding, never closed by a logout). */
   bind(ws: WebSocket, sessionId: string | null): void {
+    if (sessionId === null) return; // (a room switch with such a token keeps the socket's binding)
     this.unbind(ws);
-    if (sessionId === null) return;
     this.sessionOf.set(ws, sessionId);
     const sockets = this.bySession.get(sessionId) ?? new Set<WebSocket>();
     this.bySession.set(sessionId, sockets.add(ws));
@@ -69,13 +79,24 @@ export class SessionSockets implements OnModuleInit, OnModuleDestroy {
 
   /** The sessions with a socket here whose key is gone (logged out while the subscription was down): closed. */
   async sweep(): Promise<void> {
-    const sessions = [...this.bySession.keys()];
-    const found = await Promise.all(
-      sessions.map((id) => this.redis.exists(userSessionKey(this.prefix, id)).catch(() => 1)), // unknown: kept
-    );
-    const gone = sessions.filter((_, i) => found[i] === 0);
-    if (gone.length > 0) this.logger.warn(`${gone.length} session(s) logged out while the logout channel was down`);
-    for (const id of gone) this.loggedOut(id);
+    if (this.sweeping || this.bySession.size === 0) return;
+    this.sweeping = true;
+    try {
+      const sessions = [...this.bySession.keys()];
+      let gone = 0;
+      for (let i = 0; i < sessions.length; i += SWEEP_CHUNK) {
+        const chunk = sessions.slice(i, i + SWEEP_CHUNK);
+        const found = await Promise.all(
+          chunk.map((id) => this.redis.exists(userSessionKey(this.prefix, id)).catch(() => 1)), // unknown: next sweep
+        );
+        const closed = chunk.filter((_, k) => found[k] === 0);
+        for (const id of closed) this.loggedOut(id);
+        gone += closed.length;
+      }
+      if (gone > 0) this.logger.warn(`${gone} session(s) logged out without their logout heard here: closed now`);
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   private loggedOut(sessionId: string): void {
