@@ -14,45 +14,68 @@ export function staffWordProblem(text: string, folded = foldLookAlikes(text)): s
   return word ? `"${text}" contains "${word}", kept for the platform's staff` : null;
 }
 
-/** Where a room title's words break: anything but a letter, a digit or a mark (spaces, punctuation, symbols). */
-const TITLE_WORD_BREAKS = /[^\p{L}\p{N}\p{M}]+/u;
-/** Within a word: a lower-case letter then a capital ("OfficialStream"), letters then digits ("Admin2") or back. */
-const INNER_WORD_BREAKS = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+/** Within a word: a small letter then a capital ("OfficialStream"), capitals then a capital and a small letter
+ * ("ADMINRoom"), two capitals then a small letter ("OFFICIALstream"), letters then digits ("Admin2") or back. */
+const INNER_WORD_BREAKS =
+  /(?<=\p{Lowercase})(?=\p{Uppercase})|(?<=\p{Uppercase})(?=\p{Uppercase}\p{Lowercase})|(?<=\p{Uppercase}{2})(?=\p{Lowercase})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/u;
+/** Staff words whose plural passes for staff too ("Admins", "Moderators"; "officials" or "systems" are words of any sentence). */
+const STAFF_PLURALS = new Map([
+  ['admins', 'admin'],
+  ['moderators', 'moderator'],
+]);
 
 /**
- * What a room title's words may be read as, folded as staffWordProblem folds: each word, without a plural's s
- * ("Admins"), glued to the next ("Off-icial", "Ad min"), and the runs of single letters spelled out
- * ("o f f i c i a l", "S.y.s.t.e.m").
+ * A title's words: runs of characters that are letters, digits or marks, or that fold to one (enclosed letters
+ * such as Ⓐ or 🅰 are symbols, not letters), split again inside (INNER_WORD_BREAKS), each folded.
  */
-function titleReadings(text: string): Set<string> {
-  const words = text
-    .split(TITLE_WORD_BREAKS)
+function titleWords(text: string): string[] {
+  const runs: string[] = [];
+  let run = '';
+  for (const ch of text) {
+    if (/[\p{L}\p{N}\p{M}]/u.test(ch) || foldLookAlikes(ch) !== '') run += ch;
+    else if (run) {
+      runs.push(run);
+      run = '';
+    }
+  }
+  if (run) runs.push(run);
+  return runs
     .flatMap((w) => w.split(INNER_WORD_BREAKS))
     .map((w) => foldLookAlikes(w))
     .filter((w) => w.length > 0);
-  const readings = new Set<string>();
+}
+
+/**
+ * What a room title's words may be read as: each word (a plural of admin or moderator as the word), two and
+ * three neighbours glued ("Off-icial", "Off-ic-ial", "Ad min"), and the runs of single letters spelled out, with
+ * anything they contain ("o f f i c i a l", "x o f f i c i a l", "S.y.s.t.e.m").
+ */
+function titleHasStaffWord(text: string, staffWord: string): boolean {
+  const words = titleWords(text);
   let spelled = '';
-  words.forEach((word, i) => {
-    readings.add(word).add(word.replace(/e?s$/, ''));
-    if (i + 1 < words.length) readings.add(word + words[i + 1]);
+  return words.some((word, i) => {
     spelled = word.length === 1 ? spelled + word : '';
-    if (spelled.length > 1) readings.add(spelled);
+    const glued = [word, word + (words[i + 1] ?? ''), word + (words[i + 1] ?? '') + (words[i + 2] ?? '')];
+    return (
+      glued.includes(staffWord) ||
+      STAFF_PLURALS.get(word) === staffWord ||
+      (spelled.length > 1 && spelled.includes(staffWord))
+    );
   });
-  return readings;
 }
 
 /**
  * Why a room title would pass for the platform's staff, or null: one of its words, folded as staffWordProblem
- * folds (`ADMIN`, `Оffісіаl` in Cyrillic, `S.y.s.t.e.m`), is a staff word, also when glued to another word by
- * its capital (`OfficialStream`) or a digit (`Admin2`), in the plural (`Moderators`), cut in two (`Off-icial`)
- * or spelled out (`o f f i c i a l`): titleReadings. Whole words, not parts of them as for nicknames: a title
- * is a sentence, and "Badminton night", "Unofficial fan stream" or "Ecosystem talk" are fine. Left: words glued
- * without a capital to show it (`SYSTEMNOTICE`, `adminroom`), which only a dictionary would tell from "Systematic".
- * An attacker pass (2026-12-01) had `OfficialStream`, `AdminRoom`, `Moderators`, `Off-icial`, `o f f i c i a l` and
- * `Staff·room` (U+00B7 was no break) through.
+ * folds (`ADMIN`, `Оffісіаl` in Cyrillic, `ⒶⒹⓂⒾⓃ`, `S.y.s.t.e.m`), is a staff word, also when glued to another
+ * word by its capitals (`OfficialStream`, `ADMINRoom`, `OFFICIALstream`) or a digit (`Admin2`), in the plural
+ * (`Admins`, `Moderators`), cut in two or three (`Off-ic-ial`) or spelled out (`o f f i c i a l`):
+ * titleHasStaffWord. Whole words, not parts of them as for nicknames: a title is a sentence, and "Badminton
+ * night", "Unofficial fan stream", "Ecosystem talk", "Distributed Systems talk" or "Game officials" are fine.
+ * Left: words glued in one case (`SYSTEMNOTICE`, `adminroom`), which only a dictionary would tell from
+ * "Systematic". An attacker pass (2026-12-01) had `OfficialStream`, `AdminRoom`, `Moderators`, `Off-icial`,
+ * `o f f i c i a l` and `Staff·room` through, and a review the enclosed letters of the first fix.
  */
 export function staffWordInTitleProblem(text: string): string | null {
-  const readings = titleReadings(text);
-  const word = STAFF_WORDS.find((w) => readings.has(w));
+  const word = STAFF_WORDS.find((w) => titleHasStaffWord(text, w));
   return word ? `"${text}" contains "${word}", kept for the platform's staff` : null;
 }

@@ -26,6 +26,8 @@ describe('StartLivingDto roomName', () => {
     'A fan of staffordshire',
     'iPhone tips',
     'I love badminton 2',
+    'Distributed Systems talk',
+    'Game officials',
   ])('takes %j', (roomName) => {
     expect(start(roomName)).toEqual({ ok: true, value: { type: 0, roomName: roomName.trim() } });
   });
@@ -59,6 +61,12 @@ describe('StartLivingDto roomName', () => {
     ['o f f i c i a l', "kept for the platform's staff"],
     ['Staff\u00b7room', "kept for the platform's staff"],
     ['Admin\u2024room', "kept for the platform's staff"],
+    ['\u24b6\u24b9\u24c2\u24be\u24c3', "kept for the platform's staff"], // ⒶⒹⓂⒾⓃ
+    ['\u{1f170}dmin room', "kept for the platform's staff"], // 🅰dmin
+    ['ADMINRoom', "kept for the platform's staff"],
+    ['OFFICIALstream', "kept for the platform's staff"],
+    ['Off-ic-ial', "kept for the platform's staff"],
+    ['x o f f i c i a l', "kept for the platform's staff"],
     ['x'.repeat(129), 'roomName must be 1-128 characters after trimming (it has 129)'],
     ['   ', 'roomName must be 1-128 characters after trimming (it has 0)'],
     [42, 'roomName must be a string'],
