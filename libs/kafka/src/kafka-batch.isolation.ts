@@ -1,4 +1,4 @@
-import { describeError } from '@live/common';
+import { cutText, describeError } from '@live/common';
 import type { EachBatchPayload } from 'kafkajs';
 import { ConsumedMessage } from './kafka-batch.options';
 
@@ -54,7 +54,7 @@ export async function settleOneByOne<T>(
   for (const { message, err } of failed) {
     await run.park(
       message,
-      `failed ${failedBefore} times in its batch, then alone: ${describeError(err)}`.slice(0, 1000),
+      cutText(`failed ${failedBefore} times in its batch, then alone: ${describeError(err)}`, 1000),
     );
   }
   return { outcome: 'settled', parked: failed.length };

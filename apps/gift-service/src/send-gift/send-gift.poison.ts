@@ -1,4 +1,4 @@
-import { BankClient, describeError, ImRouterClient, isOutage } from '@live/common';
+import { BankClient, cutText, describeError, ImRouterClient, isOutage } from '@live/common';
 import {
   GiftFailData,
   GiftSettlementItem,
@@ -48,7 +48,7 @@ export async function settlePoisoned(
   const gift = sentGiftOf(message.value);
   const checked = validatePayload(
     GiftSettlementItem,
-    toSettlementItem(gift, message.value, `not charged: ${reason}`.slice(0, 200)),
+    toSettlementItem(gift, message.value, cutText(`not charged: ${reason}`, 200)),
   );
   if (!checked.ok) return `${reason}; not a valid settlement: ${checked.error}`;
   let result: GiftSettlementResult | undefined;

@@ -4,6 +4,8 @@ describe('cutText', () => {
   it('keeps a text within the bound as it is, and cuts a longer one at the bound', () => {
     expect(cutText('abc', 3)).toBe('abc');
     expect(cutText('abcdef', 4)).toBe('abcd');
+    expect(cutText('abcdef', 0)).toBe('');
+    expect(cutText('abcdef', -3)).toBe('');
   });
 
   it('never splits a surrogate pair: the pair is left out whole, and what is kept is well-formed', () => {

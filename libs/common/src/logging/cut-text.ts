@@ -5,6 +5,7 @@
  */
 export function cutText(text: string, max: number): string {
   if (text.length <= max) return text;
+  if (max <= 0) return '';
   const last = text.charCodeAt(max - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
