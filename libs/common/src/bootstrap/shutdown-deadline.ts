@@ -1,11 +1,11 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, ShutdownSignal } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { IntSetting } from '../config/settings';
 
 /** Every app: how long a graceful stop may take before the process ends anyway. */
 export class ShutdownEnv {
   /**
-   * From the first SIGTERM or SIGINT, the app's stop (the close of its listeners, consumers and connections) has
+   * From the first stop signal (SIGTERM, SIGINT, SIGHUP...), the app's stop (the close of its listeners, consumers and connections) has
    * this long; past it the process logs what it was doing and exits with code 1. Nothing is lost by that: an
    * unacknowledged Kafka message is delivered again, a bank transaction not committed is rolled back, a client
    * retries with its Idempotency-Key. Below the usual 30 s grace of a process manager, so the exit is the app's
@@ -15,10 +15,11 @@ export class ShutdownEnv {
   SHUTDOWN_DEADLINE_MS: number = 25_000;
 }
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** The signals Nest's shutdown hooks stop on (enableShutdownHooks() with no list: all of them). */
+const SIGNALS = Object.values(ShutdownSignal);
 
 /**
- * Arms the deadline at the first stop signal (beside Nest's shutdown hooks, which run the graceful stop). Found
+ * Arms the deadline at the first stop signal (SIGTERM, SIGINT, SIGHUP... every one Nest stops on) (beside Nest's shutdown hooks, which run the graceful stop). Found
  * in a review, 2026-12-01: with the broker gone, gift-service's stop took about 70 s, spent in kafkajs'
  * leave-group retries, so a process manager's SIGKILL ended it with no line saying why.
  */
