@@ -65,6 +65,13 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
         .pushToUsers(`budget-${userId}-${i}`, [userId], ImBizCode.GIFT_FAIL, { requestId: `r${i}`, msg: 'x' });
   }
 
+  /** A raw client of a fresh user (rawSocketOf): the close frame it is sent is never answered. */
+  async function rawSocket() {
+    const userId = (nextId += 1);
+    const token = await tokenFor(userId);
+    return { ...(await rawSocketOf(wsPort, token, raws)), userId, token };
+  }
+
   beforeAll(async () => {
     redis = await createTestRedis();
     Object.assign(process.env, {
@@ -159,27 +166,12 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
 
   it('after its logout (1002) a client that never answers the close is not acted on, and is dropped within the grace', async () => {
     const room = 700_000 + Math.floor(Math.random() * 100_000);
-    const raw: Socket = tcpConnect(wsPort, '127.0.0.1');
-    raws.push(raw);
-    let received = '';
-    raw.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    raw.on('error', () => undefined);
-    const dropped = new Promise<number>((resolve) => raw.once('close', () => resolve(Date.now())));
-    const userId = (nextId += 1);
-    const token = await tokenFor(userId);
-    raw.write(
-      `GET /ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-    await waitFor('the login answer', () => received.includes('"userId"'), 5_000);
-    // Masked client text frames (a zero mask leaves the payload as it is); the close frame is never answered.
-    const masked = (text: string) =>
-      Buffer.concat([Buffer.from([0x81, 0x80 | text.length, 0, 0, 0, 0]), Buffer.from(text)]);
+    const { raw, received, dropped, userId, token } = await rawSocket();
     const switchRoom = frameOf(ImFrameCode.LOGIN, { token, roomId: room }); // its own token: a room switch
     expect(switchRoom.length).toBeLessThan(126);
     const loggedOutAt = Date.now();
     raw.write(masked(frameOf(ImFrameCode.LOGOUT)));
-    await waitFor('the close frame', () => received.includes('logged out'), 2_000);
+    await waitFor('the close frame', () => received().includes('logged out'), 2_000);
     raw.write(masked(switchRoom)); // a room switch after the logout: not acted on
     await new Promise((r) => setTimeout(r, 300));
     expect(node.get(ConnectionRegistry).ofRoom(room).size).toBe(0); // it would have joined (its own token)
@@ -187,6 +179,41 @@ describe('im-core: the frames one socket may send (plain ws / raw sockets, real 
     expect(droppedAt - loggedOutAt).toBeLessThan(5_000); // the 1 s grace (ws' own close timeout is 30 s)
     await waitFor('the socket gone from the node', () => node.get(ConnectionRegistry).ofUser(userId).size === 0, 2_000);
     expect(node.get(ConnectionRegistry).ofRoom(room).size).toBe(0);
-    expect(received).not.toContain('IM token is invalid');
+    expect(received()).not.toContain('IM token is invalid');
+  });
+
+  it.each([
+    // Unasked pongs (ws dropped them unseen): each costs a frame token.
+    ['pongs', Buffer.from([0x8a, 0x80, 0, 0, 0, 0]), 500, 'too many frames'],
+    // Empty continuation fragments of a message never finished (ws skipped them unseen): the bytes count.
+    ['empty fragments', Buffer.from([0x00, 0x80, 0, 0, 0, 0]), 50_000, 'too many bytes'],
+  ])('a flood of %s is closed (4429) and the socket dropped', async (_what, frame, count, reason) => {
+    const { raw, received, dropped } = await rawSocket();
+    if (frame[0] === 0x00) raw.write(Buffer.from([0x01, 0x81, 0, 0, 0, 0, 0x7b])); // a text frame begun: "{"
+    raw.write(Buffer.concat(Array<Buffer>(count).fill(frame)));
+    await dropped;
+    expect(received()).toContain(reason);
+    expect(received()).toContain(Buffer.from([0x11, 0x4d]).toString('latin1')); // 4429 in the close frame
   });
 });
+
+/** A hand-framed WebSocket client (raw TCP), logged in with a fresh user's token: what it got, and its drop. */
+async function rawSocketOf(port: number, token: string, raws: Socket[]) {
+  const raw: Socket = tcpConnect(port, '127.0.0.1');
+  raws.push(raw);
+  let received = '';
+  raw.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  raw.on('error', () => undefined);
+  const dropped = new Promise<number>((resolve) => raw.once('close', () => resolve(Date.now())));
+  raw.write(
+    `GET /ws?token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  await waitFor('the login answer', () => received.includes('"userId"'), 5_000);
+  return { raw, received: () => received, dropped };
+}
+
+/** A masked client text frame of up to 125 bytes (a zero mask leaves the payload as it is). */
+function masked(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0x81, 0x80 | text.length, 0, 0, 0, 0]), Buffer.from(text)]);
+}

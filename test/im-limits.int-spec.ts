@@ -79,6 +79,7 @@ describe('im-core bounds under attack (plain ws / raw sockets, real Redis)', () 
       IM_MAX_BUFFERED_BYTES: '65536',
       // The slow-consumer bound alone: the frame budget (test/im-frame-budget) would close a flood first.
       IM_FRAMES_PER_SECOND: '100000',
+      IM_BYTES_PER_SECOND: '100000000',
       IM_CORE_NODE_ID: NODE,
       IM_CORE_WS_PORT: String(ws1),
       IM_CORE_RPC_PORT: String(rpc1),

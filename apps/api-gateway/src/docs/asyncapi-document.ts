@@ -13,7 +13,9 @@ export const IM_CLOSE_CODES: Record<number, string> = {
   4408: 'silent longer than the heartbeat timeout (IM_HEARTBEAT_TIMEOUT_MS, 30 s)',
   4409: 'replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER)',
   4413: 'slow consumer: more than IM_MAX_BUFFERED_BYTES unsent (16 KiB before the socket logged in)',
-  4429: 'too many frames: more than IM_FRAMES_PER_SECOND a second (20, 100 at once; acks of what was sent are free)',
+  4429:
+    'too many frames or bytes: more than IM_FRAMES_PER_SECOND frames (20 a second, 100 at once; acks of what was ' +
+    'sent free) or IM_BYTES_PER_SECOND bytes (16 KiB a second, 80 KiB at once)',
 };
 
 const DESCRIPTION = `The WebSocket protocol of the im-core nodes (API.md "WebSocket"), as a node sees it: it receives

@@ -17,10 +17,15 @@ export class FrameBucket {
 
   /** Takes one token: false when none is left (the frame is refused). */
   take(now = Date.now()): boolean {
+    return this.takeMany(1, now);
+  }
+
+  /** Takes `count` tokens (bytes, say): false when fewer are left (nothing taken). */
+  takeMany(count: number, now = Date.now()): boolean {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1_000) * this.perSecond);
     this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < count) return false;
+    this.tokens -= count;
     return true;
   }
 }

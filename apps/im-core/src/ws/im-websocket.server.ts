@@ -8,7 +8,6 @@ import { RefusalLog } from '@live/common';
 import { chatErrorFrame } from '../chat/chat-input';
 import { ImPkService } from '../pk/im-pk.service';
 import { ChatService } from '../chat/chat.service';
-import { FrameBucket } from '../connection/frame-bucket';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
 import { ImConnection, ImConnectionLimits } from '../connection/im-connection';
@@ -19,7 +18,6 @@ import {
   CLOSE_REPLACED,
   CLOSE_SILENT,
   CLOSE_SLOW_CONSUMER,
-  CLOSE_TOO_MANY_FRAMES,
   CLOSE_UNAUTHORIZED,
   closeWithin,
   foreignAck,
@@ -31,6 +29,7 @@ import {
 } from './im-close';
 import { parseClientFrame } from './im-frame.parser';
 import { SessionSockets } from './session-sockets';
+import { SocketBudgets } from './socket-budgets';
 import { SocketState } from './socket-state';
 import { UpgradeGate } from './upgrade-gate';
 
@@ -53,7 +52,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   private readonly limits: ImConnectionLimits;
   /** Logins refused for their token: anyone can send them, so at most 20 lines per 10 s, then a count. */
   private readonly refusedLogins = new RefusalLog(this.logger, 20, 10_000, 'refused IM logins');
-  private readonly floods = new RefusalLog(this.logger, 20, 10_000, 'sockets closed for too many frames');
+  private readonly budgets: SocketBudgets;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.gate.handle(req, socket, (address, query) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, query)),
@@ -72,6 +71,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
     this.gate = new UpgradeGate(this.logger, env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
+    this.budgets = new SocketBudgets(env, this.logger, (conn) => void registry.remove(conn));
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
@@ -114,7 +114,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       loginToken: null,
       loginInFlight: false,
       badFrames: 0,
-      frames: new FrameBucket(5 * this.env.IM_FRAMES_PER_SECOND, this.env.IM_FRAMES_PER_SECOND, now),
+      ...this.budgets.of(now),
       openedAt: now,
       lastSeen: now,
     };
@@ -126,7 +126,8 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     );
     ws.on('close', () => void this.onClose(ws, state));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
-    ws.on('ping', (data) => this.spend(ws, state) && this.answer(ws, () => ws.pong(data)));
+    this.budgets.watch(ws, state);
+    ws.on('ping', (data) => this.budgets.spend(ws, state) && this.answer(ws, () => ws.pong(data)));
     const token = query.get('token');
     if (!token) return;
     const batch = parseBatch(query.get('batch'));
@@ -148,7 +149,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
         ? this.push.ack(state.conn, parsed.frame.body)
         : null;
     const free = (ack === 'acked' || ack === 'unknown') && (state.conn!.takeAckCredit() || ack === 'acked');
-    if (free || !this.spend(ws, state)) return;
+    if (free || !this.budgets.spend(ws, state)) return;
     if (!parsed.ok) return this.badFrame(ws, state, parsed.error);
     const frame = parsed.frame;
     // A 1001 on a logged-in socket switches room (presence writes, a history replay): a few per 10 s, or a bad frame.
@@ -239,17 +240,6 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     state.badFrames += 1;
     this.send(ws, 0, typeof error === 'string' ? { error } : error);
     if (state.badFrames >= MAX_BAD_FRAMES) closeWithin(ws, CLOSE_BAD_FRAMES, 'too many bad frames');
-  }
-
-  /** Takes one of the socket's frame tokens (IM_FRAMES_PER_SECOND); none left: the socket goes (4429), the frame unread. */
-  private spend(ws: WebSocket, state: SocketState): boolean {
-    if (ws.readyState !== ws.OPEN) return false; // closing: nothing more is acted on (a ping flood in the grace)
-    if (state.frames.take()) return true;
-    const who = `user ${state.conn?.userId ?? 'not logged in'}, ${state.address}`;
-    this.floods.refused(`closing a socket (${who}): more than ${this.env.IM_FRAMES_PER_SECOND} frames a second`);
-    if (state.conn) void this.registry.remove(state.conn);
-    closeWithin(ws, CLOSE_TOO_MANY_FRAMES, 'too many frames');
-    return false;
   }
 
   private async onClose(ws: WebSocket, state: SocketState): Promise<void> {

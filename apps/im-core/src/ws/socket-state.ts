@@ -10,8 +10,10 @@ export interface SocketState {
   loginToken: string | null; // the token it logged in with (a later 1001 with it only switches the room)
   loginInFlight: boolean;
   badFrames: number;
-  /** IM_FRAMES_PER_SECOND: every frame but an ack that settles a message takes a token; none left: closed (4429). */
+  /** IM_FRAMES_PER_SECOND: every message, ping and pong but a matched ack takes a token; none left: closed (4429). */
   frames: FrameBucket;
+  /** IM_BYTES_PER_SECOND: every byte read from the socket (frames, fragments, control frames); none left: 4429. */
+  bytes: FrameBucket;
   openedAt: number;
   lastSeen: number;
 }
