@@ -261,7 +261,16 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
       const refusedSince = () => senders.flatMap((ws, i) => refusals(ws).slice(seen[i]));
       say(a, { roomId: room, text: texts[0] });
       say(b, { roomId: room, text: texts[1] });
-      await waitFor('both messages answered', () => chats(anchorWs).length - heard + refusedSince().length === 2);
+      // At least 2 (more is judged by the expectations below, with what came); on a timeout, what did come.
+      await waitFor('both messages answered', () => chats(anchorWs).length - heard + refusedSince().length >= 2).catch(
+        (err: Error) => {
+          const came = { delivered: chats(anchorWs).slice(heard), refused: refusedSince() };
+          const open = [anchorWs, ...senders].map((ws) => ws.ws.readyState);
+          throw new Error(
+            `${err.message}: ${JSON.stringify(came)}, readyState (anchor, senders) ${JSON.stringify(open)}`,
+          );
+        },
+      );
       return {
         delivered: chats(anchorWs)
           .slice(heard)
