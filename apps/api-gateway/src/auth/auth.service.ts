@@ -1,6 +1,6 @@
 import { BankClient, BaseErrorCode, BizException, GatewayErrorCode, RefusalLog } from '@live/common';
 import { GatewayRedisKeys, InjectRedis, RedisClient, withScripts } from '@live/redis';
-import { legacySessionToken, tokenDigest } from '@live/contracts';
+import { imTokenValue, legacySessionToken, tokenDigest } from '@live/contracts';
 import { RequestLimiter } from '@live/rate-limit';
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -267,12 +267,11 @@ export class AuthService {
     // session logged out since the guard read it (or from another instance's cache): no token.
     const sessionId = tokenDigest(loginToken);
     const legacy = legacySessionToken(loginToken);
-    const [current, old] = await Promise.all([
-      this.redis.exists(this.keys.userSession(sessionId)),
-      legacy === undefined ? 0 : this.redis.exists(this.keys.userSession(legacy)),
-    ]);
+    const current = await this.redis.exists(this.keys.userSession(sessionId));
+    // The legacy key is asked only when the digest's is missing (rare: every issued token has the legacy length).
+    const old = current > 0 || legacy === undefined ? 0 : await this.redis.exists(this.keys.userSession(legacy));
     if (current === 0 && old === 0) throw new BizException(BaseErrorCode.TOKEN_ERROR, 'token is invalid or expired');
-    const value = current > 0 ? `${userId}:${sessionId}` : String(userId);
+    const value = imTokenValue({ userId, sessionId: current > 0 ? sessionId : null });
     await this.redis.set(this.keys.imToken(token), value, 'EX', this.env.GATEWAY_IM_TOKEN_TTL_SECONDS);
     return token;
   }

@@ -50,8 +50,7 @@ function titleWords(text: string): string[] {
  * three neighbours glued ("Off-icial", "Off-ic-ial", "Ad min"), and the runs of single letters spelled out, with
  * anything they contain ("o f f i c i a l", "x o f f i c i a l", "S.y.s.t.e.m").
  */
-function titleHasStaffWord(text: string, staffWord: string): boolean {
-  const words = titleWords(text);
+function titleHasStaffWord(words: readonly string[], staffWord: string): boolean {
   let spelled = '';
   return words.some((word, i) => {
     spelled = word.length === 1 ? spelled + word : '';
@@ -76,6 +75,7 @@ function titleHasStaffWord(text: string, staffWord: string): boolean {
  * `o f f i c i a l` and `Staff·room` through, and a review the enclosed letters of the first fix.
  */
 export function staffWordInTitleProblem(text: string): string | null {
-  const word = STAFF_WORDS.find((w) => titleHasStaffWord(text, w));
+  const words = titleWords(text); // once, for every staff word
+  const word = STAFF_WORDS.find((w) => titleHasStaffWord(words, w));
   return word ? `"${text}" contains "${word}", kept for the platform's staff` : null;
 }

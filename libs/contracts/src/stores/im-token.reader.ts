@@ -29,8 +29,13 @@ export interface ImLogin {
   sessionId: string | null;
 }
 
-/** The value of an IM token's key: `<userId>` or `<userId>:<sessionId>`. */
+/** The value of an IM token's key: `<userId>` or `<userId>:<sessionId>` (imTokenValue writes it, consume reads it). */
 const IM_TOKEN_VALUE = /^(\d{1,16})(?::([A-Za-z0-9_-]{43}))?$/;
+
+/** What api-gateway writes under an IM token's key: its user and the login session it is issued to (null: none). */
+export function imTokenValue({ userId, sessionId }: ImLogin): string {
+  return sessionId === null ? String(userId) : `${userId}:${sessionId}`;
+}
 
 /** A token's shape as the gateway issues it: anything else is refused before Redis is asked. */
 const IM_TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
