@@ -107,10 +107,23 @@ describe('the stop of an app has a deadline', () => {
       sockets.push(socket);
       socket.on('error', () => undefined); // the process it talks to ends
       await new Promise((resolve) => socket.once('connect', resolve));
+      // The SIGTERM must come after the server has read the request's head: a connection with no request in
+      // flight is idle, and the HTTP server's close ends it at once (CI was red once at e700d6b: the signal was
+      // handled before the head was read, so the stop was a clean one). Node answers `Expect: 100-continue`
+      // with "100 Continue" when it has parsed the head, which proves the request is in flight.
+      const continued = new Promise<void>((resolve) => {
+        let heard = '';
+        socket.on('data', (d: Buffer) => {
+          heard += d.toString();
+          if (heard.includes('100 Continue')) resolve();
+        });
+      });
       socket.write(
         'POST /userLogin/sendLoginCode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
-          'Content-Length: 1000\r\n\r\n{"phone":',
+          'Expect: 100-continue\r\nContent-Length: 1000\r\n\r\n',
       );
+      await continued;
+      socket.write('{"phone":');
       const trickle = setInterval(() => socket.write(' '), 300);
       try {
         const exit = await gateway.stop();
