@@ -62,6 +62,27 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
       .map(({ history: _history, ...message }) => message);
   };
 
+  /**
+   * The messages the socket got live (not in a join's history replay), each once. A socket that joined before a
+   * message was said gets it live; its join's replay runs after the login answer (a database and a Redis read),
+   * so on a loaded machine the replay may read a message said just after the join and send it once more, as
+   * history (README: clients drop that copy by chatId). CI was red twice on such a copy (at 8c8331e and
+   * e700d6b+1: a count of every copy never came to the number waited for). Such copies are allowed, and only
+   * they: `waitForLive` checks that every history copy is of a message the socket also got live.
+   */
+  const live = (ws: ImTestClient): ChatMessageData[] => chats(ws).filter((c) => !c.history);
+
+  /** Waits until the socket got `count` messages live; on a timeout, says what came and whether it is open. */
+  async function waitForLive(ws: ImTestClient, count: number, what: string): Promise<string[]> {
+    await waitFor(what, () => live(ws).length >= count).catch((err: Error) => {
+      const came = chats(ws).map((c) => (c.history ? `(history) ${c.text}` : c.text));
+      throw new Error(`${err.message}: came ${JSON.stringify(came)}, readyState ${ws.ws.readyState}`);
+    });
+    const liveIds = new Set(live(ws).map((c) => c.chatId));
+    expect(chats(ws).filter((c) => c.history && !liveIds.has(c.chatId))).toEqual([]);
+    return live(ws).map((c) => c.text);
+  }
+
   /** The error frames (code 0) carrying a chat refusal's code. */
   const refusals = (ws: ImTestClient): { code: number; msg: string; error: string }[] =>
     ws.frames
@@ -232,8 +253,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     // 200 characters (emoji count as one each) pass; the socket stayed open through the refusals.
     const longest = '🎉'.repeat(200);
     await sayAccepted(viewerWs, room, longest);
-    await waitFor('the longest text at the anchor', () => chats(anchorWs).length === 1);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual([longest]);
+    expect(await waitForLive(anchorWs, 1, 'the longest text at the anchor')).toEqual([longest]);
     expect(refusals(anchorWs)).toEqual([]);
     // A client 1003 of another bizCode keeps its handling: a bad frame.
     viewerWs.send(ImFrameCode.BIZ, { msgId: 'x', appId: 10001, userId: 0, bizCode: ImBizCode.GIFT_SUCCESS, data: {} });
@@ -257,14 +277,14 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     async function twoAtOnce(a: ImTestClient, b: ImTestClient, texts: [string, string]) {
       const senders = [...new Set([a, b])];
       const seen = senders.map((ws) => refusals(ws).length);
-      const heard = chats(anchorWs).length;
+      const heard = live(anchorWs).length;
       const refusedSince = () => senders.flatMap((ws, i) => refusals(ws).slice(seen[i]));
       say(a, { roomId: room, text: texts[0] });
       say(b, { roomId: room, text: texts[1] });
       // At least 2 (more is judged by the expectations below, with what came); on a timeout, what did come.
-      await waitFor('both messages answered', () => chats(anchorWs).length - heard + refusedSince().length >= 2).catch(
+      await waitFor('both messages answered', () => live(anchorWs).length - heard + refusedSince().length >= 2).catch(
         (err: Error) => {
-          const came = { delivered: chats(anchorWs).slice(heard), refused: refusedSince() };
+          const came = { delivered: live(anchorWs).slice(heard), refused: refusedSince() };
           const open = [anchorWs, ...senders].map((ws) => ws.ws.readyState);
           throw new Error(
             `${err.message}: ${JSON.stringify(came)}, readyState (anchor, senders) ${JSON.stringify(open)}`,
@@ -272,7 +292,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
         },
       );
       return {
-        delivered: chats(anchorWs)
+        delivered: live(anchorWs)
           .slice(heard)
           .map((c) => c.text),
         refused: refusedSince(),
@@ -294,7 +314,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     // Once the window is over, the user chats again (from either node).
     await windowOver();
     await sayAccepted(onSecondNode, room, 'later, other node');
-    expect(chats(anchorWs).map((c) => c.text)).toEqual([
+    expect(live(anchorWs).map((c) => c.text)).toEqual([
       ...sameSocket.delivered,
       ...twoNodes.delivered,
       'later, other node',
@@ -349,8 +369,11 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
 
     expect((await anchor.client.post('/living/unmute', { roomId: room, userId: viewer.userId })).body.code).toBe(200);
     await sayAccepted(viewerWs, room, 'thanks');
-    await waitFor('three messages at the anchor', () => chats(anchorWs).length === 3);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual(['not muted yet', 'quiet please', 'thanks']);
+    expect(await waitForLive(anchorWs, 3, 'three messages at the anchor')).toEqual([
+      'not muted yet',
+      'quiet please',
+      'thanks',
+    ]);
 
     // A closed room has no chat to mute: 404 10003, no key (an unmute there is allowed: it only deletes).
     expect((await anchor.client.post('/living/closeLiving', { roomId: room })).body.code).toBe(200);
@@ -375,8 +398,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
       expect(await refusedWith(viewerWs, { roomId: room, text })).toMatchObject({ code: 13004 });
     await sayAccepted(viewerWs, room, '👩‍💻 coding');
     await sayAccepted(viewerWs, room, 'a clean one');
-    await waitFor('the clean messages at the anchor', () => chats(anchorWs).length === 2);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual(['👩‍💻 coding', 'a clean one']);
+    expect(await waitForLive(anchorWs, 2, 'the clean messages at the anchor')).toEqual(['👩‍💻 coding', 'a clean one']);
   });
 
   it('refuses malformed and invisible texts (13004, the msg naming the problem): never delivered, never in the history', async () => {
@@ -391,8 +413,7 @@ describe('live-room chat and nicknames end to end (two im-core nodes)', () => {
     ])
       expect(await refusedWith(viewerWs, { roomId: room, text })).toMatchObject({ code: 13004, msg });
     await sayAccepted(viewerWs, room, '안녕하세요 👩‍💻 café');
-    await waitFor('the clean message at the anchor', () => chats(anchorWs).length === 1);
-    expect(chats(anchorWs).map((c) => c.text)).toEqual(['안녕하세요 👩‍💻 café']);
+    expect(await waitForLive(anchorWs, 1, 'the clean message at the anchor')).toEqual(['안녕하세요 👩‍💻 café']);
     const late = await openIm((await login()).client, room);
     await waitFor('the replay', () => chats(late).length === 1);
     expect(chats(late).map((c) => [c.text, c.history])).toEqual([['안녕하세요 👩‍💻 café', true]]);
