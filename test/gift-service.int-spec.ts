@@ -2,6 +2,7 @@ import { BankClient, BizException, createRpcClient, GiftClient, startApp } from 
 import {
   GiftEffectData,
   GiftFailData,
+  GiftRpc,
   ImBizCode,
   KafkaConsumerGroup,
   KafkaTopic,
@@ -31,7 +32,7 @@ import { SendGiftConsumer } from '../apps/gift-service/src/send-gift/send-gift.c
 import { GiftCacheInvalidationConsumer } from '../apps/gift-service/src/gift-config/gift-cache-invalidation.consumer';
 import { PushLog, startRecordingImRouter } from './support/recording-im-router';
 import { readParked } from './support/parked-reader';
-import { signedAsGateway } from './support/signed-gift';
+import { catalogueAsGateway, signedAsGateway } from './support/signed-gift';
 import { portBlock } from './support/test-stack';
 import { waitFor, waitForGiftRecords } from './support/wait-for';
 
@@ -441,12 +442,20 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       expect(again.gifts).toEqual(gifts);
       await expect(gift.config(999_999)).resolves.toEqual({ gift: null });
       await expect(gift.config(-1)).rejects.toMatchObject({ code: 100001 });
-      await expect(gift.insert({ giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })).rejects.toMatchObject({
+      await expect(
+        gift.insert(catalogueAsGateway(GiftRpc.INSERT, { giftName: 'x', price: 0, coverImgUrl: '', svgaUrl: '' })),
+      ).rejects.toMatchObject({
         code: 100001,
       });
-      await expect(gift.update({ giftId: 999_999, price: 3 })).rejects.toMatchObject({ code: 11001 });
-      await expect(gift.update({ giftId: 1 })).rejects.toMatchObject({ code: 100001 });
-      await expect(gift.update({ giftId: 1, coverImgUrl: 'x'.repeat(300) })).rejects.toBeInstanceOf(BizException);
+      await expect(
+        gift.update(catalogueAsGateway(GiftRpc.UPDATE, { giftId: 999_999, price: 3 })),
+      ).rejects.toMatchObject({ code: 11001 });
+      await expect(gift.update(catalogueAsGateway(GiftRpc.UPDATE, { giftId: 1 }))).rejects.toMatchObject({
+        code: 100001,
+      });
+      await expect(
+        gift.update(catalogueAsGateway(GiftRpc.UPDATE, { giftId: 1, coverImgUrl: 'x'.repeat(300) })),
+      ).rejects.toBeInstanceOf(BizException);
       // What every viewer is shown: a picture of this site or https, a name by the rule of shown texts.
       for (const bad of [
         { coverImgUrl: 'javascript:alert(1)' },
@@ -455,7 +464,9 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
         { giftName: 'evil\u202Etxt.exe' },
         { giftName: '   ' },
       ])
-        await expect(gift.update({ giftId: 1, ...bad })).rejects.toMatchObject({ code: 100001 });
+        await expect(gift.update(catalogueAsGateway(GiftRpc.UPDATE, { giftId: 1, ...bad }))).rejects.toMatchObject({
+          code: 100001,
+        });
     });
 
     it('a write is visible on a second instance through its invalidation (insert, update, disable)', async () => {
@@ -465,13 +476,15 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
       });
       const gift2 = new GiftClient(createRpcClient('gift-it', { host: '127.0.0.1', port: ports.gift2Rpc }));
       try {
-        const { gift: created } = await gift.insert({
-          giftName: 'Comet',
-          price: 77,
-          coverImgUrl: '/img/comet.png',
-          svgaUrl: '/svga/comet.svga',
-          sortOrder: 50,
-        });
+        const { gift: created } = await gift.insert(
+          catalogueAsGateway(GiftRpc.INSERT, {
+            giftName: 'Comet',
+            price: 77,
+            coverImgUrl: '/img/comet.png',
+            svgaUrl: '/svga/comet.svga',
+            sortOrder: 50,
+          }),
+        );
         // Warm every layer of the second instance (memory, Redis) with the current version.
         await expect(gift2.config(created.giftId)).resolves.toMatchObject({ gift: { price: 77 } });
         const panel = await gift2.panel();
@@ -479,10 +492,10 @@ describe('gift-service with real Kafka, MariaDB, Redis and bank-service', () => 
 
         // Speed is the benchmarks' business: the deadline only keeps a lost invalidation from hanging the test.
         const becomesVisible = async (
-          change: Omit<UpdateGiftConfigRequest, 'giftId'>,
+          change: Omit<UpdateGiftConfigRequest, 'giftId' | 'authority'>,
           seen: (r: GetGiftConfigResponse) => boolean,
         ): Promise<void> => {
-          await gift.update({ giftId: created.giftId, ...change });
+          await gift.update(catalogueAsGateway(GiftRpc.UPDATE, { giftId: created.giftId, ...change }));
           await waitFor(
             'the change on the second instance',
             async () => seen(await gift2.config(created.giftId)),

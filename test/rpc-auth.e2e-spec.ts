@@ -8,6 +8,8 @@ import {
   RefundOrderRequest,
   SetAccountStatusRequest,
   signBankOrder,
+  signCatalogueOrder,
+  UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { SEED_PRODUCTS } from '@live/database';
 import { Logger } from '@nestjs/common';
@@ -255,6 +257,51 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect([Number(row.price), row.gift_name]).toEqual([target.price, target.giftName]);
     const { gift: served } = await gift.config(target.giftId);
     expect(served?.price).toBe(target.price);
+  });
+
+  it("gift.insert / gift.update need api-gateway's signature: the RPC key alone (any service's, im-core's and im-router's included), a forged, stale or other order's signature reprices nothing", async () => {
+    // A reviewer's finding (2026-12-01): a signed RPC frame from any holder of the internal key repriced a gift,
+    // and every viewer's next tap of it was signed and charged at that price.
+    const gift = new GiftClient(client(stack.ports.giftRpc));
+    const { gifts } = await gift.panel();
+    const target = [...gifts].sort((a, b) => b.price - a.price)[0];
+    const reprice = { giftId: target.giftId, price: target.price * 100 };
+    const giftKey = { id: process.env.GIFT_MSG_SIGNING_KEY_ID!, secret: process.env.GIFT_MSG_SIGNING_KEY! };
+    // The bank-order key is the gateway's too, but not the catalogue's.
+    const bankKey = { id: process.env.BANK_ORDER_SIGNING_KEY_ID!, secret: process.env.BANK_ORDER_SIGNING_KEY! };
+    const forgedKey = { id: giftKey.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
+    const notSigned = { code: 100003, message: 'not signed by api-gateway: nothing done' };
+    const logged = (): string[] =>
+      warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused, nothing changed: not signed by'));
+    const before = logged().length;
+
+    // With the RPC key alone: no signature, not even a valid request.
+    await expect(gift.update(reprice as UpdateGiftConfigRequest)).rejects.toMatchObject({ code: 100001 });
+    await expect(
+      gift.insert({ giftName: 'Pwned', price: 1, coverImgUrl: '', svgaUrl: '' } as never),
+    ).rejects.toMatchObject({ code: 100001 });
+    // Signed with a guessed key, with another of the gateway's keys, as an insert, two minutes ago, or a signed
+    // change with its price changed afterwards.
+    for (const order of [
+      signCatalogueOrder(GiftRpc.UPDATE, reprice, forgedKey),
+      signCatalogueOrder(GiftRpc.UPDATE, reprice, bankKey),
+      signCatalogueOrder(GiftRpc.INSERT, reprice, giftKey),
+      signCatalogueOrder(GiftRpc.UPDATE, reprice, giftKey, Date.now() - 120_000),
+      { ...signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, giftKey), price: 1 },
+    ])
+      await expect(gift.update(order)).rejects.toMatchObject(notSigned);
+    expect(logged().length - before).toBe(5);
+    expect(logged().slice(before).join('\n')).toMatch(
+      /gift\.config\.update refused, nothing changed: not signed by api-gateway \(signature does not match/,
+    );
+    const [row] = await stack.db.dataSource.query('SELECT price FROM t_gift_config WHERE gift_id = ?', [target.giftId]);
+    expect(Number(row.price)).toBe(target.price);
+    expect((await gift.config(target.giftId)).gift?.price).toBe(target.price);
+
+    // The gateway's signature of the same change is carried out (the refused ones were well formed); put back.
+    expect((await gift.update(signCatalogueOrder(GiftRpc.UPDATE, reprice, giftKey))).gift.price).toBe(reprice.price);
+    const back = signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, giftKey);
+    expect((await gift.update(back)).gift.price).toBe(target.price);
   });
 
   it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {

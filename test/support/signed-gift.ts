@@ -1,4 +1,12 @@
-import { SendGiftMq, SendGiftType, signSendGift, SigningKey, UnsignedSendGift } from '@live/contracts';
+import {
+  CatalogueOrderPattern,
+  SendGiftMq,
+  SendGiftType,
+  signCatalogueOrder,
+  signSendGift,
+  SigningKey,
+  UnsignedSendGift,
+} from '@live/contracts';
 import { uniqueName } from '@live/testing';
 
 /** The signing key api-gateway uses here (the development profile's GIFT_MSG_SIGNING_KEY*). */
@@ -12,6 +20,14 @@ export function gatewaySigningKey(): SigningKey {
 /** A send_gift message signed as api-gateway signs it (the same lib, the same key). */
 export function signedAsGateway(mq: UnsignedSendGift): SendGiftMq {
   return signSendGift(mq, gatewaySigningKey());
+}
+
+/** A change of the gift catalogue signed as api-gateway signs an admin's (gift-service makes no other). */
+export function catalogueAsGateway<T extends object>(
+  pattern: CatalogueOrderPattern,
+  change: T,
+): T & { authority: string } {
+  return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, gatewaySigningKey());
 }
 
 /**

@@ -1,4 +1,6 @@
+import { BaseErrorCode, BizException, GiftOrderKeys } from '@live/common';
 import {
+  CatalogueOrderPattern,
   ContributionBoardRequest,
   ContributionBoardResponse,
   GetGiftConfigRequest,
@@ -10,7 +12,7 @@ import {
   ListGiftPanelResponse,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftConfigService } from './gift-config/gift-config.service';
@@ -20,10 +22,29 @@ const DEFAULT_BOARD_SIZE = 10;
 /** gift-service's TCP RPC surface: maps each message to one service call (validation by the global pipe). */
 @Controller()
 export class GiftRpcController {
+  private readonly logger = new Logger(GiftRpcController.name);
+
   constructor(
     private readonly giftConfigs: GiftConfigService,
     private readonly outcomes: GiftOutcomeService,
+    private readonly keys: GiftOrderKeys,
   ) {}
+
+  /**
+   * The catalogue change without its signature, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS: adding a
+   * gift, changing one); else FORBIDDEN, nothing changed, and a warning: the internal RPC key, which every
+   * service holds, is not enough to reprice what viewers pay.
+   */
+  private authorized<T extends { authority: string }>(pattern: CatalogueOrderPattern, order: T): Omit<T, 'authority'> {
+    const check = this.keys.verifyCatalogue(pattern, order);
+    if (!check.ok) {
+      // The reason (a key id, a time) is for the log: the gateway may pass the answer on to a client.
+      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${check.reason})`);
+      throw new BizException(BaseErrorCode.FORBIDDEN, 'not signed by api-gateway: nothing done');
+    }
+    const { authority: _authority, ...change } = order;
+    return change;
+  }
 
   @MessagePattern({ cmd: GiftRpc.GET_CONFIG })
   async getConfig(@Payload() req: GetGiftConfigRequest): Promise<GetGiftConfigResponse> {
@@ -37,12 +58,12 @@ export class GiftRpcController {
 
   @MessagePattern({ cmd: GiftRpc.INSERT })
   async insert(@Payload() req: InsertGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.insert(req) };
+    return { gift: await this.giftConfigs.insert(this.authorized(GiftRpc.INSERT, req)) };
   }
 
   @MessagePattern({ cmd: GiftRpc.UPDATE })
   async update(@Payload() req: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.update(req) };
+    return { gift: await this.giftConfigs.update(this.authorized(GiftRpc.UPDATE, req)) };
   }
 
   @MessagePattern({ cmd: GiftRpc.CONTRIBUTION_BOARD })

@@ -8,7 +8,14 @@ import {
   GiftClient,
   GiftErrorCode,
 } from '@live/common';
-import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
+import {
+  CatalogueOrderPattern,
+  ContributionBoardResponse,
+  GiftConfigDto,
+  GiftRpc,
+  signCatalogueOrder,
+  SigningKey,
+} from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
@@ -31,6 +38,7 @@ import {
 import { GiftSendService, SEND_GIFT_LIMIT } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BoardView, GiftConfigView } from '../docs/answer-views';
+import { GatewayEnv } from '../config/api-gateway.env';
 
 @ApiTags('gift')
 @Controller('gift')
@@ -38,7 +46,20 @@ export class GiftController {
   constructor(
     private readonly sender: GiftSendService,
     private readonly giftService: GiftClient,
-  ) {}
+    env: GatewayEnv,
+  ) {
+    this.catalogueKey = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
+  }
+
+  /**
+   * The gateway's gift key: it signs each catalogue change an admin asked for (CATALOGUE_ORDER_PATTERNS), which
+   * gift-service makes only with that signature (the internal RPC key alone does not reprice a gift).
+   */
+  private readonly catalogueKey: SigningKey;
+
+  private signed<T extends object>(pattern: CatalogueOrderPattern, change: T): T & { authority: string } {
+    return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, this.catalogueKey);
+  }
 
   @ApiDoc({ ok: [GiftPanelItemView], summary: 'The gift panel: the gifts on sale', example: {} })
   @PostOk('listGift')
@@ -105,7 +126,7 @@ export class GiftController {
   })
   @AdminPost('admin/insert')
   async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await this.giftService.insert({ ...dto });
+    const { gift } = await this.giftService.insert(this.signed(GiftRpc.INSERT, dto));
     return ApiResponses.ok(gift);
   }
 
@@ -117,7 +138,7 @@ export class GiftController {
   })
   @AdminPost('admin/update')
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await this.giftService.update({ ...dto });
+    const { gift } = await this.giftService.update(this.signed(GiftRpc.UPDATE, dto));
     this.sender.forgetGift(dto.giftId);
     return ApiResponses.ok(gift);
   }

@@ -97,7 +97,7 @@ export class GiftConfigService {
     return list ?? [];
   }
 
-  async insert(req: InsertGiftConfigRequest): Promise<GiftConfigDto> {
+  async insert(req: Omit<InsertGiftConfigRequest, 'authority'>): Promise<GiftConfigDto> {
     const saved = await this.gifts.save(
       this.gifts.create({
         giftName: req.giftName,
@@ -114,7 +114,7 @@ export class GiftConfigService {
     return gift;
   }
 
-  async update(req: UpdateGiftConfigRequest): Promise<GiftConfigDto> {
+  async update(req: Omit<UpdateGiftConfigRequest, 'authority'>): Promise<GiftConfigDto> {
     const { giftId, ...fields } = req;
     // Optional fields let null through validation; a NOT NULL column must not get it (nor a text column '').
     const nulls = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] === null);

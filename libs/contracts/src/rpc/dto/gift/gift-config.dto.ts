@@ -1,4 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ORDER_AUTHORITY_PATTERN } from '../../../integrity/order.signature';
 import { IsAssetUrl, IsEntityId, IsEnumValue, IsPositiveAmount, IsShownText } from '../../../validation';
 
 export enum GiftStatus {
@@ -56,8 +57,15 @@ export class ListGiftPanelResponse {
   gifts!: GiftPanelItemDto[];
 }
 
-/** GiftRpc.INSERT (admin). */
-export class InsertGiftConfigRequest {
+/** A catalogue change gift-service makes only with api-gateway's signature of it (see CATALOGUE_ORDER_PATTERNS). */
+export class CatalogueOrderRequest {
+  /** signCatalogueOrder's `v1.<key id>.<epoch ms>.<mac>`; checked by gift-service (verifyCatalogueOrder). */
+  @Matches(ORDER_AUTHORITY_PATTERN, { message: 'authority must be api-gateway signature of the order' })
+  authority!: string;
+}
+
+/** GiftRpc.INSERT (admin), signed by api-gateway. */
+export class InsertGiftConfigRequest extends CatalogueOrderRequest {
   @IsShownText(GIFT_NAME_MAX_LENGTH)
   giftName!: string;
 
@@ -83,8 +91,8 @@ export class InsertGiftConfigRequest {
   sortOrder?: number;
 }
 
-/** GiftRpc.UPDATE (admin): the fields given change; the others stay. Publishes remove_gift_cache. */
-export class UpdateGiftConfigRequest {
+/** GiftRpc.UPDATE (admin), signed by api-gateway: the fields given change; the others stay. Publishes remove_gift_cache. */
+export class UpdateGiftConfigRequest extends CatalogueOrderRequest {
   @IsEntityId()
   giftId!: number;
 
