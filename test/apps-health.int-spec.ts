@@ -85,6 +85,7 @@ describe('every app answers /health on the real servers', () => {
           users: 0,
           rooms: 0,
           pendingMessages: 0,
+          pendingBytes: 0,
           dedupScopes: 0,
           sessionSockets: 0,
         });

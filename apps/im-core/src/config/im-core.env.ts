@@ -85,6 +85,14 @@ export class ImCoreEnv extends AppEnv {
   IM_MAX_PENDING_PER_SOCKET: number = 1_000;
 
   /**
+   * Bytes of the unacked frames kept per socket for resending (each frame counted whole, shared or not); past it
+   * the oldest is given up. A socket's own frames (history replays, private messages) are not shared with other
+   * sockets: with the message bound alone, a client that never acks and switches rooms kept up to ~1 MB each.
+   */
+  @IntSetting(4_096, 268_435_456)
+  IM_MAX_PENDING_BYTES_PER_SOCKET: number = 262_144;
+
+  /**
    * Most business messages in one batch frame (1006, to sockets that log in with `batch: 1`): the messages
    * of one tick to one socket leave in frames of at most this many.
    */

@@ -61,10 +61,20 @@ export class ConnectionRegistry {
   }
 
   /** What this registry holds (health, specs: every count returns to 0 once the sockets closed). */
-  stats(): { connections: number; users: number; rooms: number; pendingMessages: number } {
+  stats(): { connections: number; users: number; rooms: number; pendingMessages: number; pendingBytes: number } {
     let pendingMessages = 0;
-    for (const conn of this.all) pendingMessages += conn.pendingMessages;
-    return { connections: this.all.size, users: this.byUser.size, rooms: this.byRoom.size, pendingMessages };
+    let pendingBytes = 0;
+    for (const conn of this.all) {
+      pendingMessages += conn.pendingMessages;
+      pendingBytes += conn.pendingBytes;
+    }
+    return {
+      connections: this.all.size,
+      users: this.byUser.size,
+      rooms: this.byRoom.size,
+      pendingMessages,
+      pendingBytes,
+    };
   }
 
   /** Still registered (not removed since add). */

@@ -53,7 +53,7 @@ describe('ImConnection.write', () => {
 });
 
 describe('ImConnection bounds', () => {
-  const limits = (over: Partial<{ maxBufferedBytes: number; maxPending: number }> = {}) => ({
+  const limits = (over: Partial<{ maxBufferedBytes: number; maxPending: number; maxPendingBytes: number }> = {}) => ({
     maxBufferedBytes: 1_000,
     maxPending: 3,
     onSlowConsumer: jest.fn(),
@@ -79,6 +79,28 @@ describe('ImConnection bounds', () => {
     expect(conn.settle('#2')).toBe(false);
     expect(conn.track('b', p(1))).toBe(0);
     expect(conn.track('#3', p(2))).toBe(0); // 3 messages: within the bound
+  });
+
+  it('keeps at most maxPendingBytes of unacked frames: the oldest are given up first, the newest always kept', () => {
+    const conn = new ImConnection(
+      { readyState: 1, OPEN: 1 } as unknown as WebSocket,
+      7,
+      undefined,
+      limits({ maxPending: 1_000, maxPendingBytes: 1_000 }),
+    );
+    const p = (bytes: number, messages = 1) => ({ frame: Buffer.alloc(bytes), sentAt: 0, attempts: 1, messages });
+    expect(conn.track('a', p(400))).toBe(0);
+    expect(conn.track('#1', p(400, 3))).toBe(0);
+    expect(conn.track('b', p(300))).toBe(1); // 1,100 bytes: 'a' goes
+    expect([...conn.pending.keys()]).toEqual(['#1', 'b']);
+    expect(conn.settle('#1')).toBe(true); // its bytes freed: 300 kept
+    expect(conn.track('c', p(700))).toBe(0);
+    expect(conn.track('d', p(5_000))).toBe(2); // larger than the bound alone: kept, every older frame given up
+    expect([...conn.pending.keys()]).toEqual(['d']);
+    expect(conn.track('e', p(10))).toBe(1);
+    expect([...conn.pending.keys()]).toEqual(['e']);
+    conn.release();
+    expect(conn.track('f', p(999))).toBe(0);
   });
 
   it('a write that leaves more than maxBufferedBytes unsent makes it a slow consumer: once, its pending freed, nothing more written', () => {

@@ -24,6 +24,11 @@ export interface ImConnectionLimits {
   maxBufferedBytes: number;
   /** Unacked messages kept for resending (a batch frame counts its messages); past it the oldest frame is given up. */
   maxPending: number;
+  /**
+   * Bytes of the unacked frames kept for resending (each frame's full size, shared or not); past it the oldest
+   * frame is given up. Absent: no byte bound.
+   */
+  maxPendingBytes?: number;
   /** Called once, at the first write that leaves more than maxBufferedBytes unsent. */
   onSlowConsumer(conn: ImConnection): void;
   /** Room switches (1001s once logged in) per 10 s: a burst of this many, refilled evenly. Absent: no limit. */
@@ -43,6 +48,7 @@ export class ImConnection {
    */
   private readonly unacked = new Map<string, PendingMessage>();
   private unackedMessages = 0;
+  private unackedBytes = 0;
   private corked = false;
   private slow = false;
   /** Writes of frames that ask for an ack (first deliveries and resends) not matched by an ack yet. */
@@ -77,20 +83,29 @@ export class ImConnection {
 
   /**
    * Keeps a written frame for resending under `key`; answers how many messages had to be given up (the
-   * oldest frames first) to stay within limits.maxPending.
+   * oldest frames first) to stay within limits.maxPending and limits.maxPendingBytes (the newest frame is
+   * always kept).
    */
   track(key: string, message: PendingMessage): number {
     this.settle(key);
     this.expectAck();
     this.unacked.set(key, message);
     this.unackedMessages += message.messages;
+    this.unackedBytes += message.frame.length;
     let dropped = 0;
-    while (this.limits && this.unackedMessages > this.limits.maxPending) {
+    while (this.limits && this.unacked.size > 1 && this.overBound(this.limits)) {
       const oldest = this.unacked.keys().next().value as string;
       dropped += this.unacked.get(oldest)!.messages;
       this.settle(oldest);
     }
     return dropped;
+  }
+
+  private overBound(limits: ImConnectionLimits): boolean {
+    return (
+      this.unackedMessages > limits.maxPending ||
+      (limits.maxPendingBytes !== undefined && this.unackedBytes > limits.maxPendingBytes)
+    );
   }
 
   /** A frame that asks for an ack was written (again): one more ack of this socket is free of the frame budget. */
@@ -113,11 +128,17 @@ export class ImConnection {
   release(): void {
     this.unacked.clear();
     this.unackedMessages = 0;
+    this.unackedBytes = 0;
   }
 
   /** Messages kept for resending (at most limits.maxPending). */
   get pendingMessages(): number {
     return this.unackedMessages;
+  }
+
+  /** Bytes of the frames kept for resending (at most limits.maxPendingBytes, or one frame past it). */
+  get pendingBytes(): number {
+    return this.unackedBytes;
   }
 
   /** Forgets a pending frame (acked, or given up); false when none has that key. */
@@ -126,6 +147,7 @@ export class ImConnection {
     if (!message) return false;
     this.unacked.delete(key);
     this.unackedMessages -= message.messages;
+    this.unackedBytes -= message.frame.length;
     return true;
   }
 
@@ -148,8 +170,7 @@ export class ImConnection {
     // bufferedAmount = the socket's unsent bytes + ws's own queue: what a client that stops reading grows.
     if (this.limits && this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.slow = true;
-      this.unacked.clear();
-      this.unackedMessages = 0;
+      this.release();
       this.limits.onSlowConsumer(this);
     }
   }

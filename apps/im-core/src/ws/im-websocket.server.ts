@@ -75,6 +75,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
       maxPending: env.IM_MAX_PENDING_PER_SOCKET,
+      maxPendingBytes: env.IM_MAX_PENDING_BYTES_PER_SOCKET,
       roomSwitchesPer10s: env.IM_ROOM_SWITCHES_PER_10S,
       onSlowConsumer: (conn) => this.closeSlowConsumer(conn.ws, conn),
     };
