@@ -85,9 +85,9 @@ export class ImCoreEnv extends AppEnv {
   IM_MAX_PENDING_PER_SOCKET: number = 1_000;
 
   /**
-   * Bytes of the unacked frames kept per socket for resending (each frame counted whole, shared or not); past it
-   * the oldest is given up. A socket's own frames (history replays, private messages) are not shared with other
-   * sockets: with the message bound alone, a client that never acks and switches rooms kept up to ~1 MB each.
+   * Bytes of a socket's own unacked frames kept for resending (history replays, messages to its user: no other
+   * socket shares them; a room's broadcast frames are one buffer for the room, not counted); past it the oldest
+   * is given up. With the message bound alone, a client that never acks and switches rooms kept ~1 MB of replays.
    */
   @IntSetting(4_096, 268_435_456)
   IM_MAX_PENDING_BYTES_PER_SOCKET: number = 262_144;

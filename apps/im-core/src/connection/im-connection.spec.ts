@@ -62,7 +62,7 @@ describe('ImConnection bounds', () => {
 
   it('keeps at most maxPending unacked messages: the oldest is given up first', () => {
     const conn = new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7, undefined, limits());
-    const p = (messages = 1) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages });
+    const p = (messages = 1) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages, ownBytes: 1 });
     expect(['a', 'b', 'c'].map((id) => conn.track(id, p()))).toEqual([0, 0, 0]);
     expect(conn.track('d', p())).toBe(1);
     expect([...conn.pending.keys()]).toEqual(['b', 'c', 'd']);
@@ -70,7 +70,7 @@ describe('ImConnection bounds', () => {
 
   it('counts the messages of a batch frame against maxPending, and frees them when the frame is settled', () => {
     const conn = new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7, undefined, limits());
-    const p = (messages: number) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages });
+    const p = (messages: number) => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages, ownBytes: 1 });
     expect(conn.track('a', p(1))).toBe(0);
     expect(conn.track('#1', p(2))).toBe(0);
     expect(conn.track('#2', p(2))).toBe(3); // 5 > 3: 'a' goes (1 message), then 4 > 3: '#1' too (2 more)
@@ -88,7 +88,13 @@ describe('ImConnection bounds', () => {
       undefined,
       limits({ maxPending: 1_000, maxPendingBytes: 1_000 }),
     );
-    const p = (bytes: number, messages = 1) => ({ frame: Buffer.alloc(bytes), sentAt: 0, attempts: 1, messages });
+    const p = (bytes: number, messages = 1) => ({
+      frame: Buffer.alloc(bytes),
+      sentAt: 0,
+      attempts: 1,
+      messages,
+      ownBytes: bytes,
+    });
     expect(conn.track('a', p(400))).toBe(0);
     expect(conn.track('#1', p(400, 3))).toBe(0);
     expect(conn.track('b', p(300))).toBe(1); // 1,100 bytes: 'a' goes
@@ -113,7 +119,7 @@ describe('ImConnection bounds', () => {
     ws.send.mockImplementation((f: Buffer) => (ws.bufferedAmount += f.length));
     const bounds = limits();
     const conn = new ImConnection(ws as unknown as WebSocket, 7, undefined, bounds);
-    conn.track('m', { frame: Buffer.alloc(1), sentAt: 0, attempts: 1, messages: 1 });
+    conn.track('m', { frame: Buffer.alloc(1), sentAt: 0, attempts: 1, messages: 1, ownBytes: 1 });
     conn.write(Buffer.alloc(600));
     expect(bounds.onSlowConsumer).not.toHaveBeenCalled();
     conn.write(Buffer.alloc(600));

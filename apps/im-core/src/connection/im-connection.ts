@@ -12,6 +12,11 @@ export interface PendingMessage {
   attempts: number;
   /** Business messages in the frame (1 for a 1003). */
   messages: number;
+  /**
+   * Its bytes counted against limits.maxPendingBytes: the frame's length when it is this socket's own (a history
+   * replay, a message to its user), 0 for a room broadcast's frame, which all the room's sockets share.
+   */
+  ownBytes: number;
 }
 
 let nextId = 0;
@@ -25,8 +30,8 @@ export interface ImConnectionLimits {
   /** Unacked messages kept for resending (a batch frame counts its messages); past it the oldest frame is given up. */
   maxPending: number;
   /**
-   * Bytes of the unacked frames kept for resending (each frame's full size, shared or not); past it the oldest
-   * frame is given up. Absent: no byte bound.
+   * Bytes of the unacked frames kept for resending that are this socket's own (PendingMessage.ownBytes: not a
+   * room broadcast's shared frame); past it the oldest frame is given up. Absent: no byte bound.
    */
   maxPendingBytes?: number;
   /** Called once, at the first write that leaves more than maxBufferedBytes unsent. */
@@ -91,7 +96,7 @@ export class ImConnection {
     this.expectAck();
     this.unacked.set(key, message);
     this.unackedMessages += message.messages;
-    this.unackedBytes += message.frame.length;
+    this.unackedBytes += message.ownBytes;
     let dropped = 0;
     while (this.limits && this.unacked.size > 1 && this.overBound(this.limits)) {
       const oldest = this.unacked.keys().next().value as string;
@@ -136,7 +141,7 @@ export class ImConnection {
     return this.unackedMessages;
   }
 
-  /** Bytes of the frames kept for resending (at most limits.maxPendingBytes, or one frame past it). */
+  /** Own bytes of the frames kept for resending (at most limits.maxPendingBytes, or one frame past it). */
   get pendingBytes(): number {
     return this.unackedBytes;
   }
@@ -147,7 +152,7 @@ export class ImConnection {
     if (!message) return false;
     this.unacked.delete(key);
     this.unackedMessages -= message.messages;
-    this.unackedBytes -= message.frame.length;
+    this.unackedBytes -= message.ownBytes;
     return true;
   }
 

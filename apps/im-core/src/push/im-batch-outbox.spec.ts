@@ -31,6 +31,22 @@ describe('ImBatchOutbox', () => {
     expect(fa.frameId).not.toBe(fb.frameId);
   });
 
+  it("marks a frame holding a message to one user or socket as that socket's own (its bytes bounded per socket), a room's only as shared", () => {
+    const frames: BatchFrame[] = [];
+    const outbox = new ImBatchOutbox(64, (_c, f) => frames.push(f));
+    const [a, b] = [conn(1), conn(2)];
+    const room = outbox.message('{"msgId":"r"}');
+    const mine = outbox.message('{"msgId":"h:1"}', true);
+    outbox.add(a, room);
+    outbox.add(b, room);
+    outbox.add(b, mine);
+    outbox.flush();
+    expect(frames.map((f) => [f.messages, f.own])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
   it('splits a long tick into frames of at most maxPerFrame, in order, each with its own frameId', () => {
     const frames: BatchFrame[] = [];
     const outbox = new ImBatchOutbox(2, (_c, f) => frames.push(f));

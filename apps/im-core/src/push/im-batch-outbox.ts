@@ -7,6 +7,8 @@ export interface QueuedMessage {
   readonly serial: number;
   /** JSON.stringify(ImMsgBody). */
   readonly json: string;
+  /** Not a room broadcast: a message to one user or one socket (a frame holding one is that socket's own). */
+  readonly own: boolean;
 }
 
 /** A batch frame (1006) ready to write: the same buffer for every socket it goes to. */
@@ -15,6 +17,8 @@ export interface BatchFrame {
   frame: Buffer;
   /** Business messages in it. */
   messages: number;
+  /** It holds a message to one user or socket, not only room broadcasts (QueuedMessage.own). */
+  own: boolean;
 }
 
 /**
@@ -36,9 +40,9 @@ export class ImBatchOutbox {
     private readonly write: (conn: ImConnection, frame: BatchFrame) => void,
   ) {}
 
-  /** A message to queue for any number of sockets (`json`: its serialized ImMsgBody). */
-  message(json: string): QueuedMessage {
-    return { serial: ++this.serial, json };
+  /** A message to queue for any number of sockets (`json`: its serialized ImMsgBody; `own`: not a room broadcast). */
+  message(json: string, own = false): QueuedMessage {
+    return { serial: ++this.serial, json, own };
   }
 
   add(conn: ImConnection, message: QueuedMessage): void {
@@ -73,6 +77,7 @@ export class ImBatchOutbox {
         frameId,
         frame: Buffer.from(encodeImFrame(ImFrameCode.BATCH, body), 'utf8'),
         messages: chunk.length,
+        own: chunk.some((m) => m.own),
       });
     }
     return frames;

@@ -50,7 +50,7 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     // A frame never holds more messages than a socket may keep unacked.
     const perFrame = Math.min(env.IM_MAX_BATCH_MESSAGES, env.IM_MAX_PENDING_PER_SOCKET);
     this.outbox = new ImBatchOutbox(perFrame, (conn, batch) =>
-      this.deliver(conn, `#${batch.frameId}`, batch.frame, batch.messages),
+      this.deliver(conn, `#${batch.frameId}`, batch.frame, batch.messages, batch.own),
     );
   }
 
@@ -146,15 +146,24 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
       this.outbox.add(conn, message.queued());
       return 1;
     }
-    return this.deliver(conn, message.msgId, message.single(), 1);
+    return this.deliver(conn, message.msgId, message.single(), 1, message.own);
   }
 
-  /** Writes a frame and keeps it for resending under `key` (a msgId, or `#<frameId>`). */
-  private deliver(conn: ImConnection, key: string, frame: Buffer, messages: number): number {
+  /**
+   * Writes a frame and keeps it for resending under `key` (a msgId, or `#<frameId>`); `own`: the socket's own
+   * frame, not a room broadcast's shared one (its bytes count against IM_MAX_PENDING_BYTES_PER_SOCKET).
+   */
+  private deliver(conn: ImConnection, key: string, frame: Buffer, messages: number, own: boolean): number {
     if (!conn.open) return 0;
     conn.write(frame);
     if (this.env.IM_RESEND_MAX > 0 && conn.open)
-      this.dropped += conn.track(key, { frame, sentAt: Date.now(), attempts: 1, messages });
+      this.dropped += conn.track(key, {
+        frame,
+        sentAt: Date.now(),
+        attempts: 1,
+        messages,
+        ownBytes: own ? frame.length : 0,
+      });
     return 1;
   }
 
@@ -209,7 +218,12 @@ class OutgoingMessage {
 
   /** The message as queued for every batching socket. */
   queued(): QueuedMessage {
-    return (this.batched ??= this.outbox.message(this.body()));
+    return (this.batched ??= this.outbox.message(this.body(), this.own));
+  }
+
+  /** A message to one user or socket (its body names its recipient), not a room broadcast shared by the room. */
+  get own(): boolean {
+    return this.userId !== BROADCAST_USER_ID;
   }
 
   private body(): string {

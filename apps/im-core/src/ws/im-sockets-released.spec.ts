@@ -81,7 +81,7 @@ describe('im-core: what a socket holds is released when it closes (issue 23: mem
     }
   });
 
-  it('a socket that never acks keeps at most IM_MAX_PENDING_BYTES_PER_SOCKET of frames for resending, however many private messages it gets', async () => {
+  it("a socket that never acks keeps at most IM_MAX_PENDING_BYTES_PER_SOCKET of its own frames for resending, however many private messages it gets; a room's shared frames are not counted", async () => {
     // A reviewer's finding (2026-12-01): a socket's own frames (history replays on each room switch, private
     // messages) are not shared with other sockets, and the message bound alone let one keep ~1 MB.
     const bound = 8_192;
@@ -95,6 +95,12 @@ describe('im-core: what a socket holds is released when it closes (issue 23: mem
       expect(held.pendingBytes).toBeGreaterThan(bound - 1_200);
       expect(held.pendingBytes).toBeLessThanOrEqual(bound);
       expect(held.pendingMessages).toBeLessThan(10);
+      // A room's broadcast frames are shared by its sockets: kept (within IM_MAX_PENDING_PER_SOCKET), not counted.
+      for (let m = 0; m < 100; m++)
+        small.push.pushToRoom(`room-${m}`, 1, ImBizCode.GIFT_FAIL, { requestId: 'x', msg: text });
+      expect(small.registry.stats()).toEqual(
+        expect.objectContaining({ pendingMessages: held.pendingMessages + 100, pendingBytes: held.pendingBytes }),
+      );
       expect(ws.readyState).toBe(WebSocket.OPEN);
       ws.close();
       await until(() => small.server.openSockets() === 0);
