@@ -89,6 +89,10 @@ const cases: Case[] = [
   ['bank-service', 'RPC_AUTH_SECRET', development.RPC_AUTH_SECRET, /published/],
   ['api-gateway', 'GIFT_MSG_SIGNING_KEY', development.GIFT_MSG_SIGNING_KEY, /published/],
   ['gift-service', 'GIFT_MSG_VERIFY_KEYS', `new:${fresh()},${development.GIFT_MSG_VERIFY_KEYS}`, /published/],
+  // the keys of catalogue changes (since 2026-12-01)
+  ['api-gateway', 'CATALOGUE_ORDER_SIGNING_KEY', undefined, /not set/],
+  ['api-gateway', 'CATALOGUE_ORDER_SIGNING_KEY', development.CATALOGUE_ORDER_SIGNING_KEY, /published/],
+  ['gift-service', 'CATALOGUE_ORDER_VERIFY_KEYS', example.CATALOGUE_ORDER_VERIFY_KEYS, /published/],
 ];
 
 describe('the production profile (NODE_ENV=production), each app as a process', () => {

@@ -266,10 +266,15 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     const { gifts } = await gift.panel();
     const target = [...gifts].sort((a, b) => b.price - a.price)[0];
     const reprice = { giftId: target.giftId, price: target.price * 100 };
+    const catalogueKey = {
+      id: process.env.CATALOGUE_ORDER_SIGNING_KEY_ID!,
+      secret: process.env.CATALOGUE_ORDER_SIGNING_KEY!,
+    };
+    // The gateway's other keys sign no catalogue change: the gift key (bank-service holds it, to check gifts) and
+    // the bank-order key.
     const giftKey = { id: process.env.GIFT_MSG_SIGNING_KEY_ID!, secret: process.env.GIFT_MSG_SIGNING_KEY! };
-    // The bank-order key is the gateway's too, but not the catalogue's.
     const bankKey = { id: process.env.BANK_ORDER_SIGNING_KEY_ID!, secret: process.env.BANK_ORDER_SIGNING_KEY! };
-    const forgedKey = { id: giftKey.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
+    const forgedKey = { id: catalogueKey.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
     const notSigned = { code: 100003, message: 'not signed by api-gateway: nothing done' };
     const logged = (): string[] =>
       warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('refused, nothing changed: not signed by'));
@@ -284,13 +289,14 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     // change with its price changed afterwards.
     for (const order of [
       signCatalogueOrder(GiftRpc.UPDATE, reprice, forgedKey),
+      signCatalogueOrder(GiftRpc.UPDATE, reprice, giftKey),
       signCatalogueOrder(GiftRpc.UPDATE, reprice, bankKey),
-      signCatalogueOrder(GiftRpc.INSERT, reprice, giftKey),
-      signCatalogueOrder(GiftRpc.UPDATE, reprice, giftKey, Date.now() - 120_000),
-      { ...signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, giftKey), price: 1 },
+      signCatalogueOrder(GiftRpc.INSERT, reprice, catalogueKey),
+      signCatalogueOrder(GiftRpc.UPDATE, reprice, catalogueKey, Date.now() - 120_000),
+      { ...signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, catalogueKey), price: 1 },
     ])
       await expect(gift.update(order)).rejects.toMatchObject(notSigned);
-    expect(logged().length - before).toBe(5);
+    expect(logged().length - before).toBe(6);
     expect(logged().slice(before).join('\n')).toMatch(
       /gift\.config\.update refused, nothing changed: not signed by api-gateway \(signature does not match/,
     );
@@ -299,8 +305,10 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect((await gift.config(target.giftId)).gift?.price).toBe(target.price);
 
     // The gateway's signature of the same change is carried out (the refused ones were well formed); put back.
-    expect((await gift.update(signCatalogueOrder(GiftRpc.UPDATE, reprice, giftKey))).gift.price).toBe(reprice.price);
-    const back = signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, giftKey);
+    expect((await gift.update(signCatalogueOrder(GiftRpc.UPDATE, reprice, catalogueKey))).gift.price).toBe(
+      reprice.price,
+    );
+    const back = signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, catalogueKey);
     expect((await gift.update(back)).gift.price).toBe(target.price);
   });
 

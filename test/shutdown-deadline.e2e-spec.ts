@@ -111,12 +111,17 @@ describe('the stop of an app has a deadline', () => {
       // flight is idle, and the HTTP server's close ends it at once (CI was red once at e700d6b: the signal was
       // handled before the head was read, so the stop was a clean one). Node answers `Expect: 100-continue`
       // with "100 Continue" when it has parsed the head, which proves the request is in flight.
-      const continued = new Promise<void>((resolve) => {
+      const continued = new Promise<void>((resolve, reject) => {
         let heard = '';
+        const timer = setTimeout(
+          () => reject(new Error(`no "100 Continue" within 10 s; heard ${JSON.stringify(heard)}`)),
+          10_000,
+        );
         socket.on('data', (d: Buffer) => {
           heard += d.toString();
-          if (heard.includes('100 Continue')) resolve();
+          if (heard.includes('100 Continue')) resolve(clearTimeout(timer));
         });
+        socket.once('close', () => reject(new Error(`closed before "100 Continue"; heard ${JSON.stringify(heard)}`)));
       });
       socket.write(
         'POST /userLogin/sendLoginCode HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +

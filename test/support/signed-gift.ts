@@ -22,12 +22,14 @@ export function signedAsGateway(mq: UnsignedSendGift): SendGiftMq {
   return signSendGift(mq, gatewaySigningKey());
 }
 
-/** A change of the gift catalogue signed as api-gateway signs an admin's (gift-service makes no other). */
+/** A change of the gift catalogue signed as api-gateway signs an admin's (the development profile's CATALOGUE_ORDER_SIGNING_KEY*). */
 export function catalogueAsGateway<T extends object>(
   pattern: CatalogueOrderPattern,
   change: T,
 ): T & { authority: string } {
-  return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, gatewaySigningKey());
+  const { CATALOGUE_ORDER_SIGNING_KEY_ID: id, CATALOGUE_ORDER_SIGNING_KEY: secret } = process.env;
+  if (!id || !secret) throw new Error('CATALOGUE_ORDER_SIGNING_KEY_ID / _KEY are not set (config/development.env)');
+  return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, { id, secret });
 }
 
 /**

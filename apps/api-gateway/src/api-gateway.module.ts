@@ -28,6 +28,7 @@ import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { AccountFreezeController } from './bank/account-freeze.controller';
 import { BankOrders } from './bank/bank-orders';
+import { CatalogueOrders } from './gift/catalogue-orders';
 import { BankController } from './bank/bank.controller';
 import { WithdrawalController } from './bank/withdrawal.controller';
 import { BenchModule } from './bench/bench.module';
@@ -97,6 +98,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     GiftSendService,
     GiftHistoryService,
     BankOrders,
+    CatalogueOrders,
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,

@@ -1,4 +1,4 @@
-import { BaseErrorCode, BizException, GiftOrderKeys } from '@live/common';
+import { BaseErrorCode, BizException, CatalogueOrderKeys } from '@live/common';
 import {
   CatalogueOrderPattern,
   ContributionBoardRequest,
@@ -27,7 +27,7 @@ export class GiftRpcController {
   constructor(
     private readonly giftConfigs: GiftConfigService,
     private readonly outcomes: GiftOutcomeService,
-    private readonly keys: GiftOrderKeys,
+    private readonly keys: CatalogueOrderKeys,
   ) {}
 
   /**
@@ -36,7 +36,7 @@ export class GiftRpcController {
    * service holds, is not enough to reprice what viewers pay.
    */
   private authorized<T extends { authority: string }>(pattern: CatalogueOrderPattern, order: T): Omit<T, 'authority'> {
-    const check = this.keys.verifyCatalogue(pattern, order);
+    const check = this.keys.verify(pattern, order);
     if (!check.ok) {
       // The reason (a key id, a time) is for the log: the gateway may pass the answer on to a client.
       this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${check.reason})`);

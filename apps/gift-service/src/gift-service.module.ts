@@ -1,5 +1,7 @@
 import {
   BANK_SERVICE_CLIENT,
+  CatalogueOrderKeys,
+  CatalogueOrderKeysEnv,
   configProvider,
   GiftOrderKeys,
   GiftOrderKeysEnv,
@@ -54,6 +56,8 @@ import { PkSweeper } from './pk/pk-sweeper';
     configProvider(GiftServiceEnv),
     configProvider(GiftOrderKeysEnv),
     GiftOrderKeys,
+    configProvider(CatalogueOrderKeysEnv),
+    CatalogueOrderKeys,
     GiftConfigService,
     GiftRecordService,
     GiftHistoryService,

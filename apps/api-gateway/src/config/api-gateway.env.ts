@@ -199,4 +199,14 @@ export class GatewayEnv extends AppEnv {
   @IsString()
   @MinLength(SIGNING_SECRET_MIN_BYTES)
   BANK_ORDER_SIGNING_KEY: string = '';
+
+  /** The id of the key that signs every change of the gift catalogue (an admin's insert or update). */
+  @Matches(SIGNING_KEY_ID_PATTERN, { message: 'CATALOGUE_ORDER_SIGNING_KEY_ID must be 1-32 of A-Z a-z 0-9 _ . -' })
+  CATALOGUE_ORDER_SIGNING_KEY_ID: string = '';
+
+  /** Its secret (32+ bytes; gift-service alone holds it, in CATALOGUE_ORDER_VERIFY_KEYS). No default: no key, no start. */
+  @Secret()
+  @IsString()
+  @MinLength(SIGNING_SECRET_MIN_BYTES)
+  CATALOGUE_ORDER_SIGNING_KEY: string = '';
 }

@@ -8,14 +8,7 @@ import {
   GiftClient,
   GiftErrorCode,
 } from '@live/common';
-import {
-  CatalogueOrderPattern,
-  ContributionBoardResponse,
-  GiftConfigDto,
-  GiftRpc,
-  signCatalogueOrder,
-  SigningKey,
-} from '@live/contracts';
+import { ContributionBoardResponse, GiftConfigDto } from '@live/contracts';
 import { RequestLimit } from '@live/rate-limit';
 import { Body, Controller, Headers } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
@@ -38,7 +31,7 @@ import {
 import { GiftSendService, SEND_GIFT_LIMIT } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BoardView, GiftConfigView } from '../docs/answer-views';
-import { GatewayEnv } from '../config/api-gateway.env';
+import { CatalogueOrders } from './catalogue-orders';
 
 @ApiTags('gift')
 @Controller('gift')
@@ -46,20 +39,8 @@ export class GiftController {
   constructor(
     private readonly sender: GiftSendService,
     private readonly giftService: GiftClient,
-    env: GatewayEnv,
-  ) {
-    this.catalogueKey = { id: env.GIFT_MSG_SIGNING_KEY_ID, secret: env.GIFT_MSG_SIGNING_KEY };
-  }
-
-  /**
-   * The gateway's gift key: it signs each catalogue change an admin asked for (CATALOGUE_ORDER_PATTERNS), which
-   * gift-service makes only with that signature (the internal RPC key alone does not reprice a gift).
-   */
-  private readonly catalogueKey: SigningKey;
-
-  private signed<T extends object>(pattern: CatalogueOrderPattern, change: T): T & { authority: string } {
-    return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, this.catalogueKey);
-  }
+    private readonly catalogue: CatalogueOrders,
+  ) {}
 
   @ApiDoc({ ok: [GiftPanelItemView], summary: 'The gift panel: the gifts on sale', example: {} })
   @PostOk('listGift')
@@ -126,7 +107,7 @@ export class GiftController {
   })
   @AdminPost('admin/insert')
   async insert(@Body() dto: InsertGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await this.giftService.insert(this.signed(GiftRpc.INSERT, dto));
+    const { gift } = await this.catalogue.insert(dto);
     return ApiResponses.ok(gift);
   }
 
@@ -138,7 +119,7 @@ export class GiftController {
   })
   @AdminPost('admin/update')
   async update(@Body() dto: UpdateGiftDto): Promise<ApiResponse<GiftConfigDto>> {
-    const { gift } = await this.giftService.update(this.signed(GiftRpc.UPDATE, dto));
+    const { gift } = await this.catalogue.update(dto);
     this.sender.forgetGift(dto.giftId);
     return ApiResponses.ok(gift);
   }

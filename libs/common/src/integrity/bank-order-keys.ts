@@ -1,6 +1,33 @@
-import { BankOrderPattern, parseSigningKeys, SignatureCheck, verifyBankOrder } from '@live/contracts';
+import {
+  BankOrderPattern,
+  CatalogueOrderPattern,
+  parseSigningKeys,
+  SignatureCheck,
+  verifyBankOrder,
+  verifyCatalogueOrder,
+} from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { SigningKeysSetting } from './gift-order-keys';
+
+/** Checks api-gateway's signature of one kind of order against the keys of a setting (constant time, never throws). */
+class SignedOrderKeys<P extends string> {
+  private readonly keys: ReadonlyMap<string, string>;
+
+  constructor(
+    spec: string,
+    private readonly check: (
+      pattern: P,
+      order: Record<string, unknown>,
+      keys: ReadonlyMap<string, string>,
+    ) => SignatureCheck,
+  ) {
+    this.keys = parseSigningKeys(spec);
+  }
+
+  verify(pattern: P, order: object): SignatureCheck {
+    return this.check(pattern, order as Record<string, unknown>, this.keys);
+  }
+}
 
 /** The keys bank-service accepts api-gateway's bank orders under (a withdrawal, its review, a refund, a freeze). */
 export class BankOrderKeysEnv {
@@ -13,16 +40,29 @@ export class BankOrderKeysEnv {
   BANK_ORDER_VERIFY_KEYS: string = '';
 }
 
-/** Checks api-gateway's signature of a bank order (constant time, never throws). Provide with BankOrderKeysEnv. */
+/** Checks api-gateway's signature of a bank order. Provide with BankOrderKeysEnv. */
 @Injectable()
-export class BankOrderKeys {
-  private readonly keys: ReadonlyMap<string, string>;
-
+export class BankOrderKeys extends SignedOrderKeys<BankOrderPattern> {
   constructor(env: BankOrderKeysEnv) {
-    this.keys = parseSigningKeys(env.BANK_ORDER_VERIFY_KEYS);
+    super(env.BANK_ORDER_VERIFY_KEYS, verifyBankOrder);
   }
+}
 
-  verify(pattern: BankOrderPattern, order: object): SignatureCheck {
-    return verifyBankOrder(pattern, order as Record<string, unknown>, this.keys);
+/** The keys gift-service accepts api-gateway's catalogue changes under (an admin's insert or update of a gift). */
+export class CatalogueOrderKeysEnv {
+  /**
+   * `id:secret,id2:secret2` (each secret 32+ bytes): api-gateway's current CATALOGUE_ORDER_SIGNING_KEY and, while
+   * rotating, the previous one. Held by gift-service ONLY: not the gift key, which bank-service holds too (an
+   * HMAC key that checks can also sign). No default: an unsigned change does nothing.
+   */
+  @SigningKeysSetting('CATALOGUE_ORDER_VERIFY_KEYS')
+  CATALOGUE_ORDER_VERIFY_KEYS: string = '';
+}
+
+/** Checks api-gateway's signature of a catalogue change. Provide with CatalogueOrderKeysEnv. */
+@Injectable()
+export class CatalogueOrderKeys extends SignedOrderKeys<CatalogueOrderPattern> {
+  constructor(env: CatalogueOrderKeysEnv) {
+    super(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyCatalogueOrder);
   }
 }

@@ -1,10 +1,8 @@
 import {
-  CatalogueOrderPattern,
   parseSigningKeys,
   SendGiftMq,
   SignatureCheck,
   SIGNING_KEYS_SPEC_PATTERN,
-  verifyCatalogueOrder,
   verifySendGift,
 } from '@live/contracts';
 import { applyDecorators, Injectable } from '@nestjs/common';
@@ -46,10 +44,5 @@ export class GiftOrderKeys {
 
   verify(order: SendGiftMq): SignatureCheck {
     return verifySendGift(order, this.keys);
-  }
-
-  /** A change of the gift catalogue (gift-service: CATALOGUE_ORDER_PATTERNS), signed with the same keys under its own tag. */
-  verifyCatalogue(pattern: CatalogueOrderPattern, order: object): SignatureCheck {
-    return verifyCatalogueOrder(pattern, order as Record<string, unknown>, this.keys);
   }
 }

@@ -8,17 +8,17 @@ import { orderKind } from './order.signature';
  * (`authority`), made after the gateway authenticated the admin: holding the internal RPC key, which every
  * service holds (im-core and im-router face the internet), is not enough to reprice what viewers pay (a
  * reviewer's finding, 2026-12-01: a signed `gift.update` from any RPC-key holder repriced a gift within the
- * gateways' 5 s gift cache). Signed with the gateway's gift key (GIFT_MSG_SIGNING_KEY, checked with
- * GIFT_MSG_VERIFY_KEYS, held by gift-service and bank-service only) under a tag of its own: a catalogue
- * signature is never a gift's.
+ * gateways' 5 s gift cache). Signed with a key of its own (CATALOGUE_ORDER_SIGNING_KEY, checked with
+ * CATALOGUE_ORDER_VERIFY_KEYS, which gift-service alone holds): not the gift key, which bank-service holds too,
+ * and an HMAC key that checks can also sign; the tag keeps the kinds of orders apart besides.
  */
 export const CATALOGUE_ORDER_PATTERNS = [GiftRpc.INSERT, GiftRpc.UPDATE] as const;
 export type CatalogueOrderPattern = (typeof CATALOGUE_ORDER_PATTERNS)[number];
 
 const catalogueOrders = orderKind<CatalogueOrderPattern>('catalogue_order/v1');
 
-/** The catalogue order with api-gateway's signature (`authority`) under `key` (GIFT_MSG_SIGNING_KEY), made at `now`. */
+/** The catalogue order with api-gateway's signature (`authority`) under `key` (CATALOGUE_ORDER_SIGNING_KEY), made at `now`. */
 export const signCatalogueOrder = catalogueOrders.sign;
 
-/** Checks a catalogue order's `authority` against the gateway's gift keys (GIFT_MSG_VERIFY_KEYS). */
+/** Checks a catalogue order's `authority` against the keys gift-service accepts (CATALOGUE_ORDER_VERIFY_KEYS). */
 export const verifyCatalogueOrder = catalogueOrders.verify;

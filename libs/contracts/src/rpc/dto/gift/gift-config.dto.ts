@@ -1,6 +1,6 @@
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ORDER_AUTHORITY_PATTERN } from '../../../integrity/order.signature';
+import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { IsAssetUrl, IsEntityId, IsEnumValue, IsPositiveAmount, IsShownText } from '../../../validation';
+import { SignedOrderRequest } from '../signed-order.dto';
 
 export enum GiftStatus {
   DISABLED = 0,
@@ -58,11 +58,7 @@ export class ListGiftPanelResponse {
 }
 
 /** A catalogue change gift-service makes only with api-gateway's signature of it (see CATALOGUE_ORDER_PATTERNS). */
-export class CatalogueOrderRequest {
-  /** signCatalogueOrder's `v1.<key id>.<epoch ms>.<mac>`; checked by gift-service (verifyCatalogueOrder). */
-  @Matches(ORDER_AUTHORITY_PATTERN, { message: 'authority must be api-gateway signature of the order' })
-  authority!: string;
-}
+export class CatalogueOrderRequest extends SignedOrderRequest {}
 
 /** GiftRpc.INSERT (admin), signed by api-gateway. */
 export class InsertGiftConfigRequest extends CatalogueOrderRequest {

@@ -1,0 +1,45 @@
+import { GiftClient } from '@live/common';
+import {
+  CatalogueOrderPattern,
+  GiftConfigResponse,
+  GiftRpc,
+  InsertGiftConfigRequest,
+  signCatalogueOrder,
+  SigningKey,
+  UpdateGiftConfigRequest,
+} from '@live/contracts';
+import { Injectable } from '@nestjs/common';
+import { GatewayEnv } from '../config/api-gateway.env';
+
+type Unsigned<T> = Omit<T, 'authority'>;
+
+/**
+ * The changes of the gift catalogue an admin asks for (adding a gift, changing one: what every later send of it
+ * is charged), signed by this gateway (CATALOGUE_ORDER_SIGNING_KEY; signCatalogueOrder) after it authenticated
+ * the admin: gift-service makes none without the signature (CATALOGUE_ORDER_PATTERNS, checked with
+ * CATALOGUE_ORDER_VERIFY_KEYS, which no other service holds), so the internal RPC key, which every service
+ * holds, does not let another service (im-core, im-router, bank-service) or a leaked key reprice a gift.
+ */
+@Injectable()
+export class CatalogueOrders {
+  private readonly key: SigningKey;
+
+  constructor(
+    private readonly gifts: GiftClient,
+    env: GatewayEnv,
+  ) {
+    this.key = { id: env.CATALOGUE_ORDER_SIGNING_KEY_ID, secret: env.CATALOGUE_ORDER_SIGNING_KEY };
+  }
+
+  insert(change: Unsigned<InsertGiftConfigRequest>): Promise<GiftConfigResponse> {
+    return this.gifts.insert(this.sign(GiftRpc.INSERT, change));
+  }
+
+  update(change: Unsigned<UpdateGiftConfigRequest>): Promise<GiftConfigResponse> {
+    return this.gifts.update(this.sign(GiftRpc.UPDATE, change));
+  }
+
+  private sign<T extends object>(pattern: CatalogueOrderPattern, change: T): T & { authority: string } {
+    return signCatalogueOrder(pattern, { ...change } as T & Record<string, unknown>, this.key);
+  }
+}
