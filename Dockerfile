@@ -18,7 +18,7 @@ COPY --from=build /app/scripts/run-app.js scripts/run-app.js
 COPY --from=build /app/apps/web-client/public apps/web-client/public
 # Read by the production profile at start-up: every value in them is published, so refused as a secret.
 COPY config/development.env config/development.env
-COPY deploy/production.env.example deploy/production.env.example
+COPY deploy/*.env.example deploy/
 COPY package.json tsconfig.base.json ./
 USER node
 # e.g. command: ["apps/bank-service/src/main.js"]

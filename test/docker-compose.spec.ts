@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { OWNED_SECRETS, parseEnvFile } from '@live/common';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // js-yaml comes with Jest's own tree (no Docker engine here: the file is checked as compose reads it).
@@ -27,11 +28,49 @@ describe('docker-compose.yml', () => {
     expect(published.sort()).toEqual(['api-gateway 8080:8080', 'im-core 8090:8090']);
   });
 
-  it('every app, the migrations, MySQL and Redis read deploy/production.env, which must exist and is git-ignored', () => {
-    for (const [name, s] of services.filter(([n]) => n !== 'kafka')) {
-      expect([name, s.env_file]).toEqual([name, [{ path: 'deploy/production.env', required: true }]]);
+  /** The env files a service reads (all required). */
+  const envFiles = (s: Service): string[] => (s.env_file ?? []).map((f) => (expect(f.required).toBe(true), f.path));
+  const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n');
+
+  it('every app, the migrations, MySQL and Redis read deploy/production.env, and a service with secrets of its own its own file besides; each must exist and is git-ignored', () => {
+    const read = Object.fromEntries(services.filter(([n]) => n !== 'kafka').map(([n, s]) => [n, envFiles(s)]));
+    const shared = 'deploy/production.env';
+    expect(read).toEqual({
+      mysql: [shared, 'deploy/mysql.env'],
+      redis: [shared],
+      migrate: [shared],
+      'bank-service': [shared, 'deploy/bank-service.env'],
+      'gift-service': [shared, 'deploy/gift-service.env'],
+      'im-router': [shared],
+      'im-core': [shared],
+      'api-gateway': [shared, 'deploy/api-gateway.env'],
+    });
+    for (const file of new Set(Object.values(read).flat())) {
+      expect(ignored).toContain(file);
+      expect(existsSync(join(root, `${file}.example`))).toBe(true);
     }
-    expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toContain('deploy/production.env');
+  });
+
+  it("a service's secrets reach its container only: no container but the owners' reads the file that holds one (a review, 2026-12-01: im-core and im-router held every signing key and the payment key)", () => {
+    const holders = (name: string): string[] =>
+      services
+        .filter(([, s]) =>
+          envFiles(s).some((file) =>
+            parseEnvFile(readFileSync(join(root, `${file}.example`), 'utf8')).some(([key]) => key === name),
+          ),
+        )
+        .map(([n]) => n)
+        .sort();
+    expect(Object.fromEntries(OWNED_SECRETS.map((name) => [name, holders(name)]))).toEqual({
+      MYSQL_ROOT_PASSWORD: ['mysql'],
+      BANK_PAY_SECRET: ['bank-service'],
+      GIFT_MSG_SIGNING_KEY: ['api-gateway'],
+      GIFT_MSG_VERIFY_KEYS: ['bank-service', 'gift-service'],
+      BANK_ORDER_SIGNING_KEY: ['api-gateway'],
+      BANK_ORDER_VERIFY_KEYS: ['bank-service'],
+      CATALOGUE_ORDER_SIGNING_KEY: ['api-gateway'],
+      CATALOGUE_ORDER_VERIFY_KEYS: ['gift-service'],
+    });
   });
 
   it('the apps run the production profile and take no secret from the compose file itself', () => {
@@ -49,7 +88,8 @@ describe('docker-compose.yml', () => {
     expect(mysql.healthcheck?.test.join(' ')).toContain('$$MYSQL_ROOT_PASSWORD');
     expect(compose.services.redis.entrypoint?.join(' ')).toContain('--requirepass "$$REDIS_PASSWORD"');
     const example = readFileSync(join(root, 'deploy/production.env.example'), 'utf8');
-    for (const key of ['MYSQL_ROOT_PASSWORD', 'DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD'])
+    for (const key of ['DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD'])
       expect(example).toMatch(new RegExp(`^${key}=\\S+`, 'm'));
+    expect(readFileSync(join(root, 'deploy/mysql.env.example'), 'utf8')).toMatch(/^MYSQL_ROOT_PASSWORD=\S+/m);
   });
 });

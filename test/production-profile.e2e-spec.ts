@@ -17,22 +17,32 @@ const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 const envFile = (file: string): Record<string, string> => Object.fromEntries(parseEnvFile(read(file)));
 
 const example = envFile('deploy/production.env.example');
+/** The secrets of a service that has its own (docker-compose.yml: deploy/<app>.env, read by that container only). */
+const owned: Record<string, Record<string, string>> = Object.fromEntries(
+  ['api-gateway', 'bank-service', 'gift-service'].map((app) => [app, envFile(`deploy/${app}.env.example`)]),
+);
 const development = envFile('config/development.env');
 const fresh = (): string => randomBytes(32).toString('hex');
 /**
- * The example with every placeholder replaced by a real secret, as the operator is told to do (the same
- * placeholder, e.g. the send_gift key in the gateway's and gift-service's variables, the same secret).
+ * The examples with every placeholder replaced by a real secret, as the operator is told to do (the same
+ * placeholder, e.g. the send_gift key in the gateway's and gift-service's files, the same secret).
  */
 const secrets = new Map<string, string>();
-const goodProduction: Record<string, string> = Object.fromEntries(
-  Object.entries(example).map(([k, v]) => [
-    k,
-    v.replace(
-      /CHANGE-ME[A-Za-z0-9-]*/g,
-      (placeholder) => secrets.get(placeholder) ?? secrets.set(placeholder, fresh()).get(placeholder)!,
-    ),
-  ]),
-);
+const withSecrets = (file: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(file).map(([k, v]) => [
+      k,
+      v.replace(
+        /CHANGE-ME[A-Za-z0-9-]*/g,
+        (placeholder) => secrets.get(placeholder) ?? secrets.set(placeholder, fresh()).get(placeholder)!,
+      ),
+    ]),
+  );
+/** What an app's container reads in production: the shared file and its own (as docker-compose.yml gives them). */
+const goodProductionOf = (app: string): Record<string, string> => ({
+  ...withSecrets(example),
+  ...withSecrets(owned[app] ?? {}),
+});
 
 interface Exit {
   code: number | null;
@@ -92,7 +102,13 @@ const cases: Case[] = [
   // the keys of catalogue changes (since 2026-12-01)
   ['api-gateway', 'CATALOGUE_ORDER_SIGNING_KEY', undefined, /not set/],
   ['api-gateway', 'CATALOGUE_ORDER_SIGNING_KEY', development.CATALOGUE_ORDER_SIGNING_KEY, /published/],
-  ['gift-service', 'CATALOGUE_ORDER_VERIFY_KEYS', example.CATALOGUE_ORDER_VERIFY_KEYS, /published/],
+  ['gift-service', 'CATALOGUE_ORDER_VERIFY_KEYS', owned['gift-service'].CATALOGUE_ORDER_VERIFY_KEYS, /published/],
+  // another service's secret held (since 2026-12-01: a service taken over reads its whole environment)
+  ['im-core', 'GIFT_MSG_SIGNING_KEY', fresh(), /a secret of another service/],
+  ['im-router', 'BANK_PAY_SECRET', fresh(), /a secret of another service/],
+  ['im-core', 'MYSQL_ROOT_PASSWORD', fresh(), /a secret of another service/],
+  ['api-gateway', 'BANK_ORDER_VERIFY_KEYS', `k1:${fresh()}`, /a secret of another service/],
+  ['gift-service', 'BANK_ORDER_SIGNING_KEY', fresh(), /a secret of another service/],
 ];
 
 describe('the production profile (NODE_ENV=production), each app as a process', () => {
@@ -104,12 +120,12 @@ describe('the production profile (NODE_ENV=production), each app as a process', 
   });
 
   it.each(APPS)('%s passes with good production settings (the example with real secrets)', async (app) => {
-    const run = await runApp(app, { ...goodProduction, NODE_ENV: 'production' });
+    const run = await runApp(app, { ...goodProductionOf(app), NODE_ENV: 'production' });
     expect([run.code, run.output.trim()]).toEqual([0, `[${app}] configuration OK, profile production`]);
   });
 
   it.each(cases)('%s refuses %s=%s', async (app, variable, value, why) => {
-    const env: Record<string, string> = { ...goodProduction, NODE_ENV: 'production' };
+    const env: Record<string, string> = { ...goodProductionOf(app), NODE_ENV: 'production' };
     if (value === undefined) delete env[variable];
     else env[variable] = value;
     const run = await runApp(app, env);
@@ -123,7 +139,12 @@ describe('the production profile (NODE_ENV=production), each app as a process', 
   it('the same refusal without --check-config: the app does not start, whatever else is right', async () => {
     const run = await runApp(
       'bank-service',
-      { ...goodProduction, NODE_ENV: 'production', BANK_DEV_PAY_ENABLED: 'true', BANK_PAY_SECRET: published },
+      {
+        ...goodProductionOf('bank-service'),
+        NODE_ENV: 'production',
+        BANK_DEV_PAY_ENABLED: 'true',
+        BANK_PAY_SECRET: published,
+      },
       [],
     );
     expect(run.code).toBe(1);

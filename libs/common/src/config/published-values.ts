@@ -10,7 +10,14 @@ import { dirname, join } from 'node:path';
  * The files ship with the code (the Docker image copies them). Where they cannot be found the production
  * profile refuses to start (fail closed) rather than let a published secret through.
  */
-export const PUBLISHED_VALUE_FILES = ['config/development.env', 'deploy/production.env.example'] as const;
+export const PUBLISHED_VALUE_FILES = [
+  'config/development.env',
+  'deploy/production.env.example',
+  'deploy/mysql.env.example',
+  'deploy/api-gateway.env.example',
+  'deploy/bank-service.env.example',
+  'deploy/gift-service.env.example',
+] as const;
 
 /** Defaults that earlier versions had in code (public in the repository's history). */
 const HISTORICAL_DEFAULTS = ['dev-only-pay-secret-change-me'];

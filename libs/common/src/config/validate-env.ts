@@ -184,6 +184,38 @@ export function declareEnv(cls: ClassConstructor<object>): void {
   declaredEnvs.add(cls);
 }
 
+/**
+ * The secrets that belong to one service each (the keys that sign or check money and prices, the payment
+ * provider's key, the database's root password): in production a process that does not read one must not hold it,
+ * since a service taken over reads its whole environment (a review, 2026-12-01: every container of the compose
+ * stack read one env file, so im-core and im-router, which face the internet, held the gateway's signing keys
+ * and the payment callback key: enough to mint coins and reprice gifts).
+ */
+export const OWNED_SECRETS = [
+  'MYSQL_ROOT_PASSWORD',
+  'BANK_PAY_SECRET',
+  'GIFT_MSG_SIGNING_KEY',
+  'GIFT_MSG_VERIFY_KEYS',
+  'BANK_ORDER_SIGNING_KEY',
+  'BANK_ORDER_VERIFY_KEYS',
+  'CATALOGUE_ORDER_SIGNING_KEY',
+  'CATALOGUE_ORDER_VERIFY_KEYS',
+] as const;
+
+/** The production profile: the owned secrets set in `source` that none of the app's config classes reads. */
+function foreignSecrets(classes: ClassConstructor<object>[], source: Record<string, unknown>): string[] {
+  const read = new Set<string>();
+  for (const cls of classes) {
+    const blank = new cls();
+    for (const key of Object.keys(blank)) read.add(key);
+    for (const rule of rulesOf(blank)) read.add(rule.property);
+  }
+  return OWNED_SECRETS.filter((name) => source[name] !== undefined && source[name] !== '' && !read.has(name)).map(
+    (name) =>
+      `${name}: set, but this service does not use it: a secret of another service, which a process taken over would read (give each container only its own secrets: README "Configuration")`,
+  );
+}
+
 /** Validates the app's class and every declared one; all problems of all classes, or none. */
 export function checkEnvs(
   classes: ClassConstructor<object>[],
@@ -197,6 +229,10 @@ export function checkEnvs(
       if (!(err instanceof ConfigValidationError)) throw err;
       failures.push(err);
     }
+  }
+  if (isProductionProfile(source)) {
+    const foreign = foreignSecrets([...new Set(classes)], source);
+    if (foreign.length > 0) failures.push(new ConfigValidationError('secrets of other services', foreign));
   }
   return failures;
 }
