@@ -1,6 +1,7 @@
 import { BankClient, createRpcClient, GiftClient, ImCoreClient, ImRouterClient, RpcAuth, runApp } from '@live/common';
 import {
   BankRpc,
+  CreatePayOrderRequest,
   GiftRpc,
   ImBizCode,
   ImCoreRpc,
@@ -217,6 +218,16 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     await expect(
       bank.approveWithdrawal(signBankOrder(BankRpc.REJECT_WITHDRAWAL, { withdrawalId: 1, adminId: 1 }, gatewayKey)),
     ).rejects.toMatchObject(notSigned);
+    // A recharge order in the user's name (an RPC-key review: anyone filled a victim's open orders, so the
+    // victim's own recharges were refused).
+    const payOrder = { userId: user.userId, productId: SEED_PRODUCTS[0][0], paySource: 1, payChannel: 0 };
+    const ordersBefore = await stack.db.dataSource.query('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [
+      user.userId,
+    ]);
+    await expect(bank.createPayOrder(payOrder as CreatePayOrderRequest)).rejects.toMatchObject({ code: 100001 });
+    await expect(
+      bank.createPayOrder(signBankOrder(BankRpc.CREATE_PAY_ORDER, payOrder, forgedKey)),
+    ).rejects.toMatchObject(notSigned);
     const mismatch = expect.stringContaining(`(signature does not match (key id ${gatewayKey.id}))`);
     expect(logged().slice(before)).toEqual([
       expect.stringMatching(
@@ -228,7 +239,11 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       expect.stringMatching(/^bank\.account\.freeze refused/),
       expect.stringMatching(/^bank\.withdrawal\.create refused/),
       expect.stringMatching(/^bank\.withdrawal\.approve refused/),
+      expect.stringMatching(/^bank\.order\.create refused/),
     ]);
+    expect(
+      await stack.db.dataSource.query('SELECT COUNT(*) AS n FROM t_pay_order WHERE user_id = ?', [user.userId]),
+    ).toEqual(ordersBefore);
 
     // Nothing done: the coins are there, the wallet is active, no withdrawal order, no refund row.
     expect(await user.client.balance()).toBe(coins);

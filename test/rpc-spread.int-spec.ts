@@ -12,7 +12,7 @@ import {
   rpcTimeout,
   startApp,
 } from '@live/common';
-import { BankRpc, CreatePayOrderRequest, GetBalanceRequest, PaySource } from '@live/contracts';
+import { BankRpc, CreatePayOrderRequest, GetBalanceRequest, PaySource, signBankOrder } from '@live/contracts';
 import { Controller, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -118,7 +118,12 @@ async function hungServer(
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const payOrder = { userId: 1, productId: 1, paySource: PaySource.LIVING_ROOM, payChannel: 0 };
+// The stand-in bank-service does not check it; a real one carries out only the gateway's signature.
+const payOrder = signBankOrder(
+  BankRpc.CREATE_PAY_ORDER,
+  { userId: 1, productId: 1, paySource: PaySource.LIVING_ROOM, payChannel: 0 },
+  { id: 'spread', secret: 'a-key-the-stand-in-never-checks-0123456789' },
+);
 
 function balancerOf(ports: number[], timeoutMs: number): { bank: BankClient; balancer: RpcBalancer } {
   const instances = ports.map((port) => ({

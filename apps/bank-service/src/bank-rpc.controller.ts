@@ -115,7 +115,7 @@ export class BankRpcController {
 
   @MessagePattern({ cmd: BankRpc.CREATE_PAY_ORDER })
   createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
-    return this.orders.create(req);
+    return this.orders.create(this.authorized(BankRpc.CREATE_PAY_ORDER, req));
   }
 
   @MessagePattern({ cmd: BankRpc.PAY_NOTIFY })

@@ -1,5 +1,5 @@
 import { BankClient, BizException, createRpcClient, startApp } from '@live/common';
-import { GiftSettlementItem } from '@live/contracts';
+import { BankRpc, CreatePayOrderRequest, GiftSettlementItem, signBankOrder } from '@live/contracts';
 import {
   createTestDatabase,
   createTestRedis,
@@ -20,6 +20,12 @@ import { PayOrderService } from './recharge/pay-order.service';
 import { signPayCallback } from './recharge/pay-signature';
 import { GiftSettlementService } from './settlement/gift-settlement.service';
 import { WithdrawalService } from './withdrawal/withdrawal.service';
+
+/** A recharge order signed as api-gateway signs it (the development profile's BANK_ORDER_SIGNING_KEY*). */
+function asGateway(order: Omit<CreatePayOrderRequest, 'authority'>): CreatePayOrderRequest {
+  const key = { id: process.env.BANK_ORDER_SIGNING_KEY_ID!, secret: process.env.BANK_ORDER_SIGNING_KEY! };
+  return signBankOrder(BankRpc.CREATE_PAY_ORDER, { ...order }, key);
+}
 
 /** A Redis database of its own: one test flushes it while settlements run. */
 const REDIS_DB = 7;
@@ -192,12 +198,14 @@ describe('bank-service on the real MariaDB and Redis', () => {
     const { products } = await bank.products(0);
     expect(products.length).toBeGreaterThan(0);
     const product = products[0];
-    const { orderId } = await bank.createPayOrder({
-      userId: user,
-      productId: product.id,
-      paySource: 1,
-      payChannel: 0,
-    });
+    const { orderId } = await bank.createPayOrder(
+      asGateway({
+        userId: user,
+        productId: product.id,
+        paySource: 1,
+        payChannel: 0,
+      }),
+    );
     const forged = await bank.payNotify({ orderId, signature: 'f'.repeat(64) }).catch((e: unknown) => e);
     expect(forged).toBeInstanceOf(BizException);
     expect((forged as BizException).code).toBe(12006);
@@ -245,7 +253,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
     expect(await dbBalance(user)).toBe(late.coinNum);
     // A request key that is not one is refused by the contract before anything is written.
     const bad = await bank
-      .createPayOrder({ userId: user, productId: 1, paySource: 1, payChannel: 0, requestKey: 'no spaces' })
+      .createPayOrder(asGateway({ userId: user, productId: 1, paySource: 1, payChannel: 0, requestKey: 'no spaces' }))
       .catch((e: unknown) => e);
     expect((bad as BizException).code).toBe(100001);
     expect(await ds.query('SELECT order_id FROM t_pay_order WHERE user_id = ?', [user])).toEqual([

@@ -3,6 +3,8 @@ import {
   AccountStatusResponse,
   BankOrderPattern,
   BankRpc,
+  CreatePayOrderRequest,
+  CreatePayOrderResponse,
   CreateWithdrawalRequest,
   RefundOrderRequest,
   RefundOrderResponse,
@@ -23,7 +25,8 @@ type Unsigned<T> = Omit<T, 'authority'>;
  * gateway (BANK_ORDER_SIGNING_KEY; signBankOrder) after it authenticated that user or admin: bank-service
  * carries out none of them without the signature (BANK_ORDER_PATTERNS, checked with BANK_ORDER_VERIFY_KEYS,
  * which no other service holds), so the internal RPC key, which every service holds, does not let another
- * service (gift-service, im-core, im-router) or a leaked key withdraw, review, refund, freeze or unfreeze.
+ * service (gift-service, im-core, im-router) or a leaked key withdraw, review, refund, freeze or unfreeze, or make
+ * recharge orders in another user's name.
  */
 @Injectable()
 export class BankOrders {
@@ -34,6 +37,10 @@ export class BankOrders {
     env: GatewayEnv,
   ) {
     this.key = { id: env.BANK_ORDER_SIGNING_KEY_ID, secret: env.BANK_ORDER_SIGNING_KEY };
+  }
+
+  createPayOrder(order: Unsigned<CreatePayOrderRequest>): Promise<CreatePayOrderResponse> {
+    return this.bank.createPayOrder(this.sign(BankRpc.CREATE_PAY_ORDER, order));
   }
 
   createWithdrawal(order: Unsigned<CreateWithdrawalRequest>): Promise<WithdrawalDto> {

@@ -71,7 +71,7 @@ export class BankController {
   ): Promise<ApiResponse<CreatePayOrderResponse>> {
     const requestKey = idempotencyKeyOf(header);
     return ApiResponses.ok(
-      await this.bank.createPayOrder({
+      await this.orders.createPayOrder({
         userId: user.userId,
         ...dto,
         ...(requestKey === undefined ? {} : { requestKey }),

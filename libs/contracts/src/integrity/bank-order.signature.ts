@@ -4,11 +4,14 @@ import { ORDER_AUTHORITY_PATTERN, ORDER_MAX_SKEW_MS, orderKind } from './order.s
 /**
  * The bank-service calls that move money or a wallet's rights on a user's or an admin's word, which only
  * api-gateway (the one service that authenticates users and admins) may make: a withdrawal, its review
- * (approve, reject, mark paid), a recharge's refund, a freeze and an unfreeze. bank-service carries one out
+ * (approve, reject, mark paid), a recharge's refund, a freeze and an unfreeze; and a recharge order's creation (an
+ * RPC-key review, 2026-12-01: any holder made orders for any user, filling their BANK_MAX_OPEN_ORDERS so their
+ * own recharges were refused, and rows kept for good). bank-service carries one out
  * only with api-gateway's signature of it (`authority`), as it charges a gift only with the gateway's
  * signature of the gift: holding the internal RPC key (every service holds it) is not enough.
  */
 export const BANK_ORDER_PATTERNS = [
+  BankRpc.CREATE_PAY_ORDER,
   BankRpc.CREATE_WITHDRAWAL,
   BankRpc.APPROVE_WITHDRAWAL,
   BankRpc.REJECT_WITHDRAWAL,

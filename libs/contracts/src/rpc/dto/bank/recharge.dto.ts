@@ -42,8 +42,8 @@ export class ListPayProductsResponse {
   products!: PayProductDto[];
 }
 
-/** BankRpc.CREATE_PAY_ORDER: an order waiting for payment, priced as the product is now. */
-export class CreatePayOrderRequest {
+/** BankRpc.CREATE_PAY_ORDER: an order waiting for payment, priced as the product is now; signed by api-gateway. */
+export class CreatePayOrderRequest extends BankOrderRequest {
   @IsEntityId()
   userId!: number;
 
