@@ -212,7 +212,7 @@ function foreignSecrets(classes: ClassConstructor<object>[], source: Record<stri
   }
   return OWNED_SECRETS.filter((name) => source[name] !== undefined && source[name] !== '' && !read.has(name)).map(
     (name) =>
-      `${name}: set, but this service does not use it: a secret of another service, which a process taken over would read (give each container only its own secrets: README "Configuration")`,
+      `${name}: set, but this service does not use it: a secret of another service, which a process taken over would read (give each container only its own secrets: README "Profiles")`,
   );
 }
 
