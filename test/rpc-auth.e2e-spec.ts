@@ -3,6 +3,7 @@ import {
   BankRpc,
   CreatePayOrderRequest,
   GiftRpc,
+  PkSeatRequest,
   ImBizCode,
   ImCoreRpc,
   ImRouterRpc,
@@ -10,6 +11,7 @@ import {
   SetAccountStatusRequest,
   signBankOrder,
   signCatalogueOrder,
+  signPkSeatOrder,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { SEED_PRODUCTS } from '@live/database';
@@ -325,6 +327,42 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     );
     const back = signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, catalogueKey);
     expect((await gift.update(back)).gift.price).toBe(target.price);
+  });
+
+  it("gift.pk.online / offline need api-gateway's signature for the token's user: the RPC key alone, a forged key or another user's seat signed by the gateway seats and unseats nobody", async () => {
+    // An RPC-key review (2026-12-01): any holder of the internal key ended a PK and seated itself as the
+    // challenger, whom viewers' gifts "to the challenger" credit.
+    const anchor = await login();
+    const { body } = await anchor.client.post('/living/startingLiving', { type: 1 });
+    const roomId = body.data.roomId;
+    const challenger = await login();
+    const intruder = await login();
+    expect((await challenger.client.post('/living/onlinePK', { roomId })).body.code).toBe(200);
+    const gift = new GiftClient(client(stack.ports.giftRpc));
+    const key = { id: process.env.CATALOGUE_ORDER_SIGNING_KEY_ID!, secret: process.env.CATALOGUE_ORDER_SIGNING_KEY! };
+    const forgedKey = { id: key.id, secret: 'an-attacker-guess-of-the-signing-key-0123456789' };
+    const notSigned = { code: 100003, message: 'not signed by api-gateway: nothing done' };
+    const leave = { roomId, userId: challenger.userId };
+    const seat = { roomId, userId: intruder.userId };
+
+    await expect(gift.pkOffline(leave as PkSeatRequest)).rejects.toMatchObject({ code: 100001 });
+    await expect(gift.pkOffline(signPkSeatOrder(GiftRpc.PK_OFFLINE, leave, forgedKey))).rejects.toMatchObject(
+      notSigned,
+    );
+    // The gateway's signature of the intruder's own call, passed off as the challenger's leave.
+    const own = signPkSeatOrder(GiftRpc.PK_OFFLINE, seat, key);
+    await expect(gift.pkOffline({ ...own, userId: challenger.userId })).rejects.toMatchObject(notSigned);
+    // A seat's signature is not a leave's.
+    await expect(gift.pkOffline(signPkSeatOrder(GiftRpc.PK_ONLINE, leave, key))).rejects.toMatchObject(notSigned);
+    await expect(gift.pkOnline(seat as PkSeatRequest)).rejects.toMatchObject({ code: 100001 });
+    await expect(gift.pkOnline(signPkSeatOrder(GiftRpc.PK_ONLINE, seat, forgedKey))).rejects.toMatchObject(notSigned);
+    const state = (await anchor.client.post('/living/pkState', { roomId })).body.data;
+    expect([state.challengerId, state.endReason]).toEqual([challenger.userId, '']); // '' while running
+
+    // The gateway's signature of the challenger's own leave is carried out.
+    await expect(gift.pkOffline(signPkSeatOrder(GiftRpc.PK_OFFLINE, leave, key))).resolves.toEqual({
+      pkId: state.pkId,
+    });
   });
 
   it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {

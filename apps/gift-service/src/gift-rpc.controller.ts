@@ -1,4 +1,4 @@
-import { BaseErrorCode, BizException, CatalogueOrderKeys } from '@live/common';
+import { CatalogueOrderKeys } from '@live/common';
 import {
   CatalogueOrderPattern,
   ContributionBoardRequest,
@@ -30,20 +30,11 @@ export class GiftRpcController {
     private readonly keys: CatalogueOrderKeys,
   ) {}
 
-  /**
-   * The catalogue change without its signature, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS: adding a
-   * gift, changing one); else FORBIDDEN, nothing changed, and a warning: the internal RPC key, which every
-   * service holds, is not enough to reprice what viewers pay.
-   */
+  /** The catalogue change, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
   private authorized<T extends { authority: string }>(pattern: CatalogueOrderPattern, order: T): Omit<T, 'authority'> {
-    const check = this.keys.verify(pattern, order);
-    if (!check.ok) {
-      // The reason (a key id, a time) is for the log: the gateway may pass the answer on to a client.
-      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${check.reason})`);
-      throw new BizException(BaseErrorCode.FORBIDDEN, 'not signed by api-gateway: nothing done');
-    }
-    const { authority: _authority, ...change } = order;
-    return change;
+    return this.keys.required(pattern, order, (reason) =>
+      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${reason})`),
+    );
   }
 
   @MessagePattern({ cmd: GiftRpc.GET_CONFIG })

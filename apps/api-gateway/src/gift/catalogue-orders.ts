@@ -4,8 +4,12 @@ import {
   GiftConfigResponse,
   GiftRpc,
   InsertGiftConfigRequest,
+  PkOfflineResponse,
+  PkOnlineResponse,
+  PkSeatRequest,
   signCatalogueOrder,
   SigningKey,
+  signPkSeatOrder,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
@@ -18,7 +22,9 @@ type Unsigned<T> = Omit<T, 'authority'>;
  * is charged), signed by this gateway (CATALOGUE_ORDER_SIGNING_KEY; signCatalogueOrder) after it authenticated
  * the admin: gift-service makes none without the signature (CATALOGUE_ORDER_PATTERNS, checked with
  * CATALOGUE_ORDER_VERIFY_KEYS, which no other service holds), so the internal RPC key, which every service
- * holds, does not let another service (im-core, im-router, bank-service) or a leaked key reprice a gift.
+ * holds, does not let another service (im-core, im-router, bank-service) or a leaked key reprice a gift. The
+ * same key signs gift-service's other calls on a user's word: taking and leaving a PK's challenger seat, for the
+ * token's user (PK_SEAT_PATTERNS), so that key does not let anyone seat itself or end another's PK either.
  */
 @Injectable()
 export class CatalogueOrders {
@@ -37,6 +43,14 @@ export class CatalogueOrders {
 
   update(change: Unsigned<UpdateGiftConfigRequest>): Promise<GiftConfigResponse> {
     return this.gifts.update(this.sign(GiftRpc.UPDATE, change));
+  }
+
+  pkOnline(seat: Unsigned<PkSeatRequest>): Promise<PkOnlineResponse> {
+    return this.gifts.pkOnline(signPkSeatOrder(GiftRpc.PK_ONLINE, { ...seat }, this.key));
+  }
+
+  pkOffline(seat: Unsigned<PkSeatRequest>): Promise<PkOfflineResponse> {
+    return this.gifts.pkOffline(signPkSeatOrder(GiftRpc.PK_OFFLINE, { ...seat }, this.key));
   }
 
   private sign<T extends object>(pattern: CatalogueOrderPattern, change: T): T & { authority: string } {

@@ -8,6 +8,7 @@ import { RequestUser } from '../auth/auth.types';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { RoomIdDto } from './living.dto';
+import { CatalogueOrders } from '../gift/catalogue-orders';
 
 /** Taking and leaving the seat, per user: a few a second is a client looping, not a person. */
 const PK_SEAT_LIMIT = { limit: 10, seconds: 10, msg: 'too many PK seat requests, wait a moment' };
@@ -51,7 +52,10 @@ export class PkStateView implements PkStateResponse {
 @ApiTags('living')
 @Controller('living')
 export class PkController {
-  constructor(private readonly gifts: GiftClient) {}
+  constructor(
+    private readonly gifts: GiftClient,
+    private readonly signed: CatalogueOrders,
+  ) {}
 
   @ApiDoc({
     ok: PkOnlineView,
@@ -67,7 +71,7 @@ export class PkController {
   @PostOk('onlinePK')
   @RequestLimit(PK_TAKE_LIMIT)
   async online(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<PkOnlineView>> {
-    return ApiResponses.ok(await this.gifts.pkOnline({ roomId: dto.roomId, userId: user.userId }));
+    return ApiResponses.ok(await this.signed.pkOnline({ roomId: dto.roomId, userId: user.userId }));
   }
 
   @ApiDoc({
@@ -79,7 +83,7 @@ export class PkController {
   @PostOk('offlinePK')
   @RequestLimit(PK_SEAT_LIMIT)
   async offline(@CurrentUser() user: RequestUser, @Body() dto: RoomIdDto): Promise<ApiResponse<null>> {
-    await this.gifts.pkOffline({ roomId: dto.roomId, userId: user.userId });
+    await this.signed.pkOffline({ roomId: dto.roomId, userId: user.userId });
     return ApiResponses.ok(null);
   }
 

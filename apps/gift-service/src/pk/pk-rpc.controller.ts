@@ -1,30 +1,46 @@
+import { PkSeatKeys } from '@live/common';
 import {
   GiftRpc,
   PkOfflineResponse,
   PkOnlineResponse,
+  PkSeatPattern,
   PkSeatRequest,
   PkSessionEndedRequest,
   PkSessionEndedResponse,
   PkStateRequest,
   PkStateResponse,
 } from '@live/contracts';
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { PkService } from './pk.service';
 
 /** PK battles over RPC (issue 21): the gateway's /living/onlinePK|offlinePK|pkState, im-core's session ends. */
 @Controller()
 export class PkRpcController {
-  constructor(private readonly pk: PkService) {}
+  private readonly logger = new Logger(PkRpcController.name);
+
+  constructor(
+    private readonly pk: PkService,
+    private readonly keys: PkSeatKeys,
+  ) {}
+
+  /** The seat call, if api-gateway signed it for its user (PK_SEAT_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
+  private authorized(pattern: PkSeatPattern, req: PkSeatRequest): Omit<PkSeatRequest, 'authority'> {
+    return this.keys.required(pattern, req, (reason) =>
+      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${reason})`),
+    );
+  }
 
   @MessagePattern({ cmd: GiftRpc.PK_ONLINE })
   online(@Payload() req: PkSeatRequest): Promise<PkOnlineResponse> {
-    return this.pk.online(req.roomId, req.userId);
+    const { roomId, userId } = this.authorized(GiftRpc.PK_ONLINE, req);
+    return this.pk.online(roomId, userId);
   }
 
   @MessagePattern({ cmd: GiftRpc.PK_OFFLINE })
   offline(@Payload() req: PkSeatRequest): Promise<PkOfflineResponse> {
-    return this.pk.offline(req.roomId, req.userId);
+    const { roomId, userId } = this.authorized(GiftRpc.PK_OFFLINE, req);
+    return this.pk.offline(roomId, userId);
   }
 
   @MessagePattern({ cmd: GiftRpc.PK_STATE })

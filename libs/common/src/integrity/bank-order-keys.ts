@@ -2,11 +2,14 @@ import {
   BankOrderPattern,
   CatalogueOrderPattern,
   parseSigningKeys,
+  PkSeatPattern,
   SignatureCheck,
   verifyBankOrder,
   verifyCatalogueOrder,
+  verifyPkSeatOrder,
 } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
+import { BaseErrorCode, BizException } from '../errors';
 import { SigningKeysSetting } from './gift-order-keys';
 
 /** Checks api-gateway's signature of one kind of order against the keys of a setting (constant time, never throws). */
@@ -26,6 +29,24 @@ class SignedOrderKeys<P extends string> {
 
   verify(pattern: P, order: object): SignatureCheck {
     return this.check(pattern, order as Record<string, unknown>, this.keys);
+  }
+
+  /**
+   * The order without its signature, if api-gateway signed it; else FORBIDDEN (nothing done) and `refused` told
+   * why (for the log: a key id, a time; the answer, which the gateway may pass on to a client, names neither).
+   */
+  required<T extends { authority: string }>(
+    pattern: P,
+    order: T,
+    refused: (reason: string) => void,
+  ): Omit<T, 'authority'> {
+    const check = this.verify(pattern, order);
+    if (!check.ok) {
+      refused(check.reason);
+      throw new BizException(BaseErrorCode.FORBIDDEN, 'not signed by api-gateway: nothing done');
+    }
+    const { authority: _authority, ...unsigned } = order;
+    return unsigned;
   }
 }
 
@@ -64,5 +85,13 @@ export class CatalogueOrderKeysEnv {
 export class CatalogueOrderKeys extends SignedOrderKeys<CatalogueOrderPattern> {
   constructor(env: CatalogueOrderKeysEnv) {
     super(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyCatalogueOrder);
+  }
+}
+
+/** Checks api-gateway's signature of a PK seat call (taking, leaving the challenger seat), with gift-service's keys. */
+@Injectable()
+export class PkSeatKeys extends SignedOrderKeys<PkSeatPattern> {
+  constructor(env: CatalogueOrderKeysEnv) {
+    super(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyPkSeatOrder);
   }
 }

@@ -22,3 +22,21 @@ export const signCatalogueOrder = catalogueOrders.sign;
 
 /** Checks a catalogue order's `authority` against the keys gift-service accepts (CATALOGUE_ORDER_VERIFY_KEYS). */
 export const verifyCatalogueOrder = catalogueOrders.verify;
+
+/**
+ * gift-service's other calls on a user's word: taking and leaving a PK's challenger seat. The challenger is who
+ * viewers' gifts "to the challenger" credit, so gift-service seats or unseats a user only with api-gateway's
+ * signature of it, made for the token's user (an RPC-key review, 2026-12-01: any holder of the internal key
+ * ended a PK and seated itself). Signed with gift-service's key (CATALOGUE_ORDER_SIGNING_KEY: the key of the
+ * calls gift-service carries out only on the gateway's word) under a tag of its own.
+ */
+export const PK_SEAT_PATTERNS = [GiftRpc.PK_ONLINE, GiftRpc.PK_OFFLINE] as const;
+export type PkSeatPattern = (typeof PK_SEAT_PATTERNS)[number];
+
+const pkSeats = orderKind<PkSeatPattern>('pk_seat/v1');
+
+/** The seat call with api-gateway's signature (`authority`) under `key` (CATALOGUE_ORDER_SIGNING_KEY), made at `now`. */
+export const signPkSeatOrder = pkSeats.sign;
+
+/** Checks a seat call's `authority` against the keys gift-service accepts (CATALOGUE_ORDER_VERIFY_KEYS). */
+export const verifyPkSeatOrder = pkSeats.verify;

@@ -14,7 +14,7 @@ export const ORDER_AUTHORITY_PATTERN = /^v1\.([A-Za-z0-9_.-]{1,32})\.(\d{13})\.(
 export const ORDER_MAX_SKEW_MS = 60_000;
 
 /** The tags of the kinds of signed orders: part of what is signed. */
-export type OrderTag = 'bank_order/v1' | 'catalogue_order/v1';
+export type OrderTag = 'bank_order/v1' | 'catalogue_order/v1' | 'pk_seat/v1';
 
 type OrderFields = Record<string, unknown>;
 

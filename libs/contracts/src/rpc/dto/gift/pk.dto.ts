@@ -1,4 +1,5 @@
 import { IsEntityId, PK_ID_PATTERN } from '../../../validation';
+import { SignedOrderRequest } from '../signed-order.dto';
 
 /** The bar's start, and its bounds (issue 21): 100 the anchor wins, 0 the challenger wins. */
 export const PK_PROGRESS_START = 50;
@@ -29,8 +30,8 @@ export function pkStepOf(amount: number, coinsPerPoint: number, maxStep: number)
   return Math.min(maxStep, Math.ceil(amount / coinsPerPoint));
 }
 
-/** GiftRpc.PK_ONLINE / PK_OFFLINE: the caller (the gateway's authenticated user) and the room. */
-export class PkSeatRequest {
+/** GiftRpc.PK_ONLINE / PK_OFFLINE: the caller (the gateway's authenticated user) and the room; signed by the gateway. */
+export class PkSeatRequest extends SignedOrderRequest {
   @IsEntityId()
   roomId!: number;
 
