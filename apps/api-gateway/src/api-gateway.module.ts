@@ -28,7 +28,7 @@ import { TokenCache } from './auth/token-cache';
 import { LoginController } from './auth/login.controller';
 import { AccountFreezeController } from './bank/account-freeze.controller';
 import { BankOrders } from './bank/bank-orders';
-import { CatalogueOrders } from './gift/catalogue-orders';
+import { GiftServiceOrders } from './gift/gift-service-orders';
 import { BankController } from './bank/bank.controller';
 import { WithdrawalController } from './bank/withdrawal.controller';
 import { BenchModule } from './bench/bench.module';
@@ -98,7 +98,7 @@ const RPC_CLIENTS = RpcClientsModule.register(
     GiftSendService,
     GiftHistoryService,
     BankOrders,
-    CatalogueOrders,
+    GiftServiceOrders,
     IdempotencyKeys,
     ImNodeDirectory,
     MetricsService,

@@ -29,7 +29,7 @@ import {
   WithdrawalIdRequest,
   WithdrawalPage,
 } from '@live/contracts';
-import { BankOrderKeys, BaseErrorCode, BizException } from '@live/common';
+import { BankOrderKeys } from '@live/common';
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
@@ -64,12 +64,10 @@ export class BankRpcController {
    * on a user's or an admin's word); else FORBIDDEN, nothing done, and a warning: the internal RPC key, which
    * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze.
    */
-  private authorized<T extends object>(pattern: BankOrderPattern, order: T): T {
-    const check = this.keys.verify(pattern, order);
-    if (check.ok) return order;
-    // The reason (a key id, a time) is for the log: the gateway may pass the answer on to a client.
-    this.logger.warn(`${pattern} refused, nothing done: not signed by api-gateway (${check.reason})`);
-    throw new BizException(BaseErrorCode.FORBIDDEN, 'not signed by api-gateway: nothing done');
+  private authorized<T extends { authority: string }>(pattern: BankOrderPattern, order: T): Omit<T, 'authority'> {
+    return this.keys.required(pattern, order, (reason) =>
+      this.logger.warn(`${pattern} refused, nothing done: not signed by api-gateway (${reason})`),
+    );
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })

@@ -12,13 +12,12 @@ import {
   SetAccountStatusRequest,
   signBankOrder,
   SigningKey,
+  Unsigned,
   WithdrawalDto,
   WithdrawalIdRequest,
 } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
-
-type Unsigned<T> = Omit<T, 'authority'>;
 
 /**
  * The bank-service calls that move money or a wallet's rights on a user's or an admin's word, signed by this

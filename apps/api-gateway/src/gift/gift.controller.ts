@@ -31,7 +31,7 @@ import {
 import { GiftSendService, SEND_GIFT_LIMIT } from './gift-send.service';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { BoardView, GiftConfigView } from '../docs/answer-views';
-import { CatalogueOrders } from './catalogue-orders';
+import { GiftServiceOrders } from './gift-service-orders';
 
 @ApiTags('gift')
 @Controller('gift')
@@ -39,7 +39,7 @@ export class GiftController {
   constructor(
     private readonly sender: GiftSendService,
     private readonly giftService: GiftClient,
-    private readonly catalogue: CatalogueOrders,
+    private readonly catalogue: GiftServiceOrders,
   ) {}
 
   @ApiDoc({ ok: [GiftPanelItemView], summary: 'The gift panel: the gifts on sale', example: {} })

@@ -8,7 +8,7 @@ import { RequestUser } from '../auth/auth.types';
 import { PostOk } from '../common/post-ok.decorator';
 import { ApiDoc } from '../docs/api-doc.decorator';
 import { RoomIdDto } from './living.dto';
-import { CatalogueOrders } from '../gift/catalogue-orders';
+import { GiftServiceOrders } from '../gift/gift-service-orders';
 
 /** Taking and leaving the seat, per user: a few a second is a client looping, not a person. */
 const PK_SEAT_LIMIT = { limit: 10, seconds: 10, msg: 'too many PK seat requests, wait a moment' };
@@ -54,7 +54,7 @@ export class PkStateView implements PkStateResponse {
 export class PkController {
   constructor(
     private readonly gifts: GiftClient,
-    private readonly signed: CatalogueOrders,
+    private readonly signed: GiftServiceOrders,
   ) {}
 
   @ApiDoc({

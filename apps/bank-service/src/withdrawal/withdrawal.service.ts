@@ -3,6 +3,7 @@ import {
   CreateWithdrawalRequest,
   ListWithdrawalsRequest,
   RejectWithdrawalRequest,
+  Unsigned,
   WithdrawalIdRequest,
   WithdrawalDto,
   WithdrawalPage,
@@ -54,7 +55,7 @@ export class WithdrawalService {
   ) {}
 
   /** Once per (user, requestId): the same key and amount answer the first order, another amount is 409. */
-  async create(req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+  async create(req: Unsigned<CreateWithdrawalRequest>): Promise<WithdrawalDto> {
     const { userId, requestId, amount } = req;
     const { order, made } = await withTransactionRetry(this.dataSource, 'withdrawal', async (em) => {
       const account = await this.accounts.lockEarnings(em, userId);
@@ -98,17 +99,17 @@ export class WithdrawalService {
   }
 
   /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen. */
-  approve({ withdrawalId, adminId }: WithdrawalIdRequest): Promise<WithdrawalDto> {
+  approve({ withdrawalId, adminId }: Unsigned<WithdrawalIdRequest>): Promise<WithdrawalDto> {
     return this.move(withdrawalId, adminId, APPROVE, null, (em, order) => this.assertActive(em, order, APPROVE));
   }
 
   /** Refused (ACCOUNT_FROZEN, nothing moved) while the user's account is frozen: a freeze stops the payout. */
-  markPaid({ withdrawalId, adminId }: WithdrawalIdRequest): Promise<WithdrawalDto> {
+  markPaid({ withdrawalId, adminId }: Unsigned<WithdrawalIdRequest>): Promise<WithdrawalDto> {
     return this.move(withdrawalId, adminId, MARK_PAID, null, (em, order) => this.assertActive(em, order, MARK_PAID));
   }
 
   /** The amount back to the user's earnings with the reversal row, in the transaction that rejects the order. */
-  reject(req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+  reject(req: Unsigned<RejectWithdrawalRequest>): Promise<WithdrawalDto> {
     return this.move(req.withdrawalId, req.adminId, REJECT, req.reason, async (em, order) => {
       await this.moveEarnings(em, order.id, order.userId, order.amount, TradeType.WITHDRAW_REVERSAL);
     });

@@ -7,6 +7,7 @@ import {
   KafkaTopic,
   RemoveGiftCacheMq,
   removeGiftCacheKey,
+  Unsigned,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { KafkaProducerService } from '@live/kafka';
@@ -97,7 +98,7 @@ export class GiftConfigService {
     return list ?? [];
   }
 
-  async insert(req: Omit<InsertGiftConfigRequest, 'authority'>): Promise<GiftConfigDto> {
+  async insert(req: Unsigned<InsertGiftConfigRequest>): Promise<GiftConfigDto> {
     const saved = await this.gifts.save(
       this.gifts.create({
         giftName: req.giftName,
@@ -114,7 +115,7 @@ export class GiftConfigService {
     return gift;
   }
 
-  async update(req: Omit<UpdateGiftConfigRequest, 'authority'>): Promise<GiftConfigDto> {
+  async update(req: Unsigned<UpdateGiftConfigRequest>): Promise<GiftConfigDto> {
     const { giftId, ...fields } = req;
     // Optional fields let null through validation; a NOT NULL column must not get it (nor a text column '').
     const nulls = Object.keys(fields).filter((k) => fields[k as keyof typeof fields] === null);

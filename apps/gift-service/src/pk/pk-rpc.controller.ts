@@ -1,4 +1,4 @@
-import { PkSeatKeys } from '@live/common';
+import { CatalogueOrderKeys } from '@live/common';
 import {
   GiftRpc,
   PkOfflineResponse,
@@ -21,12 +21,12 @@ export class PkRpcController {
 
   constructor(
     private readonly pk: PkService,
-    private readonly keys: PkSeatKeys,
+    private readonly keys: CatalogueOrderKeys,
   ) {}
 
   /** The seat call, if api-gateway signed it for its user (PK_SEAT_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
   private authorized(pattern: PkSeatPattern, req: PkSeatRequest): Omit<PkSeatRequest, 'authority'> {
-    return this.keys.required(pattern, req, (reason) =>
+    return this.keys.pkSeats.required(pattern, req, (reason) =>
       this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${reason})`),
     );
   }

@@ -80,18 +80,17 @@ export class CatalogueOrderKeysEnv {
   CATALOGUE_ORDER_VERIFY_KEYS: string = '';
 }
 
-/** Checks api-gateway's signature of a catalogue change. Provide with CatalogueOrderKeysEnv. */
+/**
+ * Checks api-gateway's signature of a catalogue change, and (`pkSeats`) of a PK seat call: the two kinds of calls
+ * gift-service carries out only on the gateway's word, under its keys. Provide with CatalogueOrderKeysEnv.
+ */
 @Injectable()
 export class CatalogueOrderKeys extends SignedOrderKeys<CatalogueOrderPattern> {
+  /** Taking and leaving a PK's challenger seat (PK_SEAT_PATTERNS), for the gateway's user. */
+  readonly pkSeats: SignedOrderKeys<PkSeatPattern>;
+
   constructor(env: CatalogueOrderKeysEnv) {
     super(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyCatalogueOrder);
-  }
-}
-
-/** Checks api-gateway's signature of a PK seat call (taking, leaving the challenger seat), with gift-service's keys. */
-@Injectable()
-export class PkSeatKeys extends SignedOrderKeys<PkSeatPattern> {
-  constructor(env: CatalogueOrderKeysEnv) {
-    super(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyPkSeatOrder);
+    this.pkSeats = new SignedOrderKeys(env.CATALOGUE_ORDER_VERIFY_KEYS, verifyPkSeatOrder);
   }
 }

@@ -2,3 +2,4 @@ export * from './common';
 export * from './bank';
 export * from './gift';
 export * from './im';
+export * from './signed-order.dto';

@@ -7,3 +7,6 @@ export class SignedOrderRequest {
   @Matches(ORDER_AUTHORITY_PATTERN, { message: 'authority must be api-gateway signature of the order' })
   authority!: string;
 }
+
+/** A signed order as the service that carries it out uses it, and as the gateway has it before signing. */
+export type Unsigned<T> = Omit<T, 'authority'>;

@@ -9,16 +9,15 @@ import {
   PkSeatRequest,
   signCatalogueOrder,
   SigningKey,
+  Unsigned,
   signPkSeatOrder,
   UpdateGiftConfigRequest,
 } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
 
-type Unsigned<T> = Omit<T, 'authority'>;
-
 /**
- * The changes of the gift catalogue an admin asks for (adding a gift, changing one: what every later send of it
+ * gift-service's orders, signed by this gateway: the changes of the gift catalogue an admin asks for (adding a gift, changing one: what every later send of it
  * is charged), signed by this gateway (CATALOGUE_ORDER_SIGNING_KEY; signCatalogueOrder) after it authenticated
  * the admin: gift-service makes none without the signature (CATALOGUE_ORDER_PATTERNS, checked with
  * CATALOGUE_ORDER_VERIFY_KEYS, which no other service holds), so the internal RPC key, which every service
@@ -27,7 +26,7 @@ type Unsigned<T> = Omit<T, 'authority'>;
  * token's user (PK_SEAT_PATTERNS), so that key does not let anyone seat itself or end another's PK either.
  */
 @Injectable()
-export class CatalogueOrders {
+export class GiftServiceOrders {
   private readonly key: SigningKey;
 
   constructor(
