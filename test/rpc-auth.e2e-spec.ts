@@ -365,6 +365,33 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     });
   });
 
+  it("gift.pk.session-ended ends nobody's PK while they are connected: the RPC key alone does not end a challenger's seat, their socket's close does", async () => {
+    // The stop-34 review's list: any holder of the internal key ended anyone's PKs by saying their session ended.
+    const anchor = await login();
+    const roomId = (await anchor.client.post('/living/startingLiving', { type: 1 })).body.data.roomId;
+    const challenger = await login();
+    const im = (await challenger.client.post('/im/getImConfig')).body.data;
+    const ws = (await ImTestClient.connect(im.wsImServerAddress, im.token, roomId)).startHeartbeat(5_000);
+    sockets.push(ws);
+    const { pkId } = (await challenger.client.post('/living/onlinePK', { roomId })).body.data;
+    const gift = new GiftClient(client(stack.ports.giftRpc));
+    const state = async () => (await anchor.client.post('/living/pkState', { roomId })).body.data;
+
+    expect(
+      await rawExchange(stack.ports.giftRpc, nestFrame(GiftRpc.PK_SESSION_ENDED, { userId: challenger.userId })),
+    ).toEqual(REFUSED);
+    await expect(gift.pkSessionEnded(challenger.userId)).resolves.toEqual({ ended: 0 });
+    expect(await state()).toMatchObject({ pkId, challengerId: challenger.userId, endReason: '' });
+    expect(warn.mock.calls.map((c) => String(c[0]))).toContain(
+      `gift.pk.session-ended for user ${challenger.userId} refused, nothing ended: still connected to ${process.env.IM_CORE_NODE_ID}`,
+    );
+
+    // The genuine end: the challenger's last socket closes, im-core removes its binding and tells gift-service.
+    ws.close();
+    await waitFor('the PK ended by the session end', async () => (await state()).endReason === 'session', 10_000);
+    expect(await state()).toMatchObject({ pkId, endReason: 'session' });
+  });
+
   it('a forged 5556 sent to im-router or straight to im-core, for the room or for one user, reaches nobody', async () => {
     const anchor = await login();
     const roomId = await startLiving(anchor.client);

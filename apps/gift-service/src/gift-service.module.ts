@@ -11,10 +11,10 @@ import {
   RpcClientsModule,
   rpcTimeout,
 } from '@live/common';
-import { KAFKA_TOPIC_SPECS } from '@live/contracts';
+import { ImPresenceReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
-import { GiftRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
+import { GiftRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftServiceEnv } from './config/gift-service.env';
@@ -64,6 +64,7 @@ import { PkSweeper } from './pk/pk-sweeper';
     GiftOutcomeService,
     RoomAnchors,
     PkService,
+    storeReaderProvider(ImPresenceReader),
     PkSweeper,
     SendGiftVerifier,
     SendGiftPipeline,

@@ -74,7 +74,7 @@ export class ImCoreModule implements OnApplicationBootstrap {
 
   /** /health's details (operators: the token or an internal port) count every per-socket structure. */
   onApplicationBootstrap(): void {
-    this.registry.onUserLeft = (userId) => this.pk.sessionEnded(userId);
+    this.registry.onUserLeft = (userId, unbound) => this.pk.sessionEnded(userId, unbound);
     this.details.add('connections', () => ({
       sockets: this.server.openSockets(),
       ...this.registry.stats(),

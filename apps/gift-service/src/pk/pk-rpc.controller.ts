@@ -1,6 +1,7 @@
 import { CatalogueOrderKeys } from '@live/common';
 import {
   GiftRpc,
+  ImPresenceReader,
   PkOfflineResponse,
   PkOnlineResponse,
   PkSeatPattern,
@@ -22,6 +23,7 @@ export class PkRpcController {
   constructor(
     private readonly pk: PkService,
     private readonly keys: CatalogueOrderKeys,
+    private readonly presence: ImPresenceReader,
   ) {}
 
   /** The seat call, if api-gateway signed it for its user (PK_SEAT_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
@@ -48,8 +50,21 @@ export class PkRpcController {
     return this.pk.state(req.roomId);
   }
 
+  /**
+   * im-core's word that the user's last socket closed is not believed on its own (any holder of the RPC key can
+   * say it): their PKs end only when im-core's presence in Redis shows no node holding a socket of theirs. A
+   * user still connected anywhere (a forged call, or a second node of theirs) keeps the seat: nothing ended,
+   * a warning. im-core removes its node's binding before it calls (the same connection, in order).
+   */
   @MessagePattern({ cmd: GiftRpc.PK_SESSION_ENDED })
   async sessionEnded(@Payload() req: PkSessionEndedRequest): Promise<PkSessionEndedResponse> {
+    const [nodes] = await this.presence.nodesOfUsers([req.userId]);
+    if (nodes.length > 0) {
+      this.logger.warn(
+        `${GiftRpc.PK_SESSION_ENDED} for user ${req.userId} refused, nothing ended: still connected to ${nodes.join(', ')}`,
+      );
+      return { ended: 0 };
+    }
     return { ended: await this.pk.sessionEnded(req.userId) };
   }
 }

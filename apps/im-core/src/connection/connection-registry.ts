@@ -16,8 +16,11 @@ export class ConnectionRegistry {
   private readonly byRoom = new Map<number, Set<ImConnection>>();
   private readonly all = new Set<ImConnection>();
 
-  /** Called when a user's last socket on this node is removed (PK battles: a challenger's session ended). */
-  onUserLeft: ((userId: number) => void) | null = null;
+  /**
+   * Called when a user's last socket on this node is removed (PK battles: a challenger's session ended), with
+   * the removal of the user's binding to this node (gift-service believes a session end only once no node holds one).
+   */
+  onUserLeft: ((userId: number, unbound: Promise<void>) => void) | null = null;
 
   constructor(private readonly presence: ImPresenceService) {}
 
@@ -50,8 +53,9 @@ export class ConnectionRegistry {
     conn.release();
     const tasks: Promise<void>[] = [];
     if (removeFrom(this.byUser, conn.userId, conn)) {
-      tasks.push(this.presence.unbindUser(conn.userId));
-      this.onUserLeft?.(conn.userId);
+      const unbound = this.presence.unbindUser(conn.userId);
+      tasks.push(unbound);
+      this.onUserLeft?.(conn.userId, unbound);
     }
     if (conn.roomId !== null && removeFrom(this.byRoom, conn.roomId, conn))
       tasks.push(this.presence.leaveRoom(conn.roomId));

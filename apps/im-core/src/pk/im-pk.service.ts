@@ -17,7 +17,8 @@ const MAX_SESSION_CALLS = 256;
  *   the state, to that socket only (one Redis read per room join);
  * - when a user's last socket on this node closes (logout, close, heartbeat timeout), the user holds a
  *   challenger seat (one Redis read) and has no socket here again by then, gift-service is told
- *   (PK_SESSION_ENDED): their PKs end. Fire-and-forget,
+ *   (PK_SESSION_ENDED, after this node's binding of the user is removed: gift-service ends the PKs only when
+ *   no node holds the user): their PKs end. Fire-and-forget,
  *   at most MAX_SESSION_CALLS at once, a failure logged (the PK still ends at its time).
  */
 @Injectable()
@@ -69,20 +70,23 @@ export class ImPkService implements OnModuleDestroy {
     return this.inFlight;
   }
 
-  /** The user's last socket on this node closed. */
-  sessionEnded(userId: number): void {
+  /** The user's last socket on this node closed; `unbound`: the removal of their binding to this node. */
+  sessionEnded(userId: number, unbound: Promise<void>): void {
     if (this.closing) return;
     if (this.inFlight >= MAX_SESSION_CALLS) {
       this.logger.warn(`user ${userId}: session end not told to gift-service (${MAX_SESSION_CALLS} calls in flight)`);
       return;
     }
     this.inFlight += 1;
-    void this.tell(userId).finally(() => (this.inFlight -= 1));
+    void this.tell(userId, unbound).finally(() => (this.inFlight -= 1));
   }
 
-  private async tell(userId: number): Promise<void> {
+  private async tell(userId: number, unbound: Promise<void>): Promise<void> {
     try {
       if (!(await this.states.isChallenger(userId))) return;
+      // gift-service ends the PKs only when no node holds the user any more: this node's binding goes first
+      // (a failure to remove it is logged by the registry; gift-service then refuses until it ages out).
+      await unbound.catch(() => undefined);
       // A socket of the user joined meanwhile (a login past IM_MAX_SOCKETS_PER_USER replaces the oldest socket
       // before it registers): the session goes on.
       if (this.registry.ofUser(userId).size > 0) return;
