@@ -1,4 +1,5 @@
 import { SEED_GIFTS } from '@live/database';
+import { CurrencyTradeRepository } from '../apps/bank-service/src/account/currency-trade.repository';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
 import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
@@ -211,6 +212,45 @@ describe('withdrawals of gift earnings', () => {
     const ok = await withdraw(anchor.client, castlePrice, 'k-small');
     expect(ok.body).toMatchObject({ code: 200, data: { amount: castlePrice, fee: fee(castlePrice) } });
     expect(await earningsOf(anchor.client)).toMatchObject({ earnings: crownPrice, withdrawable: 0 });
+  });
+
+  it("a withdrawal's held read is a range of the hold window: its index reads do not grow with the anchor's older credits", async () => {
+    // An attacker review (2026-12-02): the withdrawal summed every gift credit of the anchor's history while it
+    // held the account's lock (settlements crediting the anchor wait on it), so its cost grew with the ledger.
+    const anchor = await anchorWithEarnings(true);
+    // 2,000 more credit rows 12 days back, as a long-lived anchor has: refused gifts' (num 0, kept for redeliveries),
+    // so the money invariants of the last test hold, and read by the same index as any credit.
+    await stack.sql(
+      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, create_time)
+       SELECT CONCAT('old-', ?, '-', seq), ?, 2, NULL, 0, 0, 2, 0, NOW(3) - INTERVAL 12 DAY FROM seq_1_to_2000`,
+      [anchor.userId, anchor.userId],
+    );
+    const trades = stack.bank.get(CurrencyTradeRepository);
+    const runner = stack.db.dataSource.createQueryRunner();
+    await runner.connect();
+    /** What `read` returned, and the index entries this connection read for it (MariaDB's Handler_read_* counters). */
+    const measured = async <T>(read: () => Promise<T>): Promise<[T, number]> => {
+      const counter = async (): Promise<number> => {
+        const rows: { Value: string }[] = await runner.query("SHOW SESSION STATUS LIKE 'Handler_read_next'");
+        return Number(rows[0].Value);
+      };
+      const before = await counter();
+      const value = await read();
+      return [value, (await counter()) - before];
+    };
+    try {
+      const [held, heldReads] = await measured(() => trades.held(anchor.userId, 7, runner.manager));
+      const [totals, totalReads] = await measured(() => trades.earnings(anchor.userId, 7, runner.manager));
+      expect(held).toBe(crownPrice);
+      expect([totals.held, totals.total]).toEqual([crownPrice, castlePrice + crownPrice]);
+      expect(totalReads).toBeGreaterThanOrEqual(2000); // the all-time totals read every credit
+      expect(heldReads).toBeLessThanOrEqual(2); // the window's: the Crown's credit
+    } finally {
+      await runner.release();
+    }
+    // The withdrawal still holds back the window: the Castle's amount is withdrawable, one coin more is not.
+    expect((await withdraw(anchor.client, castlePrice + 1, 'k-over')).body.code).toBe(12012);
+    expect((await withdraw(anchor.client, castlePrice, 'k-castle')).body.code).toBe(200);
   });
 
   it('admins approve, mark paid and reject, each once; a reject gives the amount back; illegal moves are 409, non-admins 403', async () => {

@@ -161,4 +161,20 @@ export class CurrencyTradeRepository {
       held: n(row?.held),
     };
   }
+
+  /**
+   * The gift credits of the last `holdDays` (held: not withdrawable yet), read as a range of idx_trade_earnings:
+   * the rows of the window only, where `earnings` reads every credit of the user's history. A withdrawal reads this
+   * while it holds the account's lock (settlements crediting the user wait on it), so its cost must not grow with
+   * the ledger.
+   */
+  async held(userId: number, holdDays: number, em: EntityManager): Promise<number> {
+    if (holdDays <= 0) return 0;
+    const [row]: Record<string, unknown>[] = await em.query(
+      `SELECT SUM(num) AS held FROM t_qiyu_currency_trade
+       WHERE user_id = ? AND direction = ? AND type = ? AND create_time >= NOW(3) - INTERVAL ? DAY`,
+      [userId, TradeDirection.CREDIT, TradeType.GIFT, holdDays],
+    );
+    return row?.held === null || row?.held === undefined ? 0 : Number(row.held);
+  }
 }

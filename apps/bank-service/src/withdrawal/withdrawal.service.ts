@@ -68,7 +68,9 @@ export class WithdrawalService {
       ErrorAssert.isTrue(account.status === AccountStatus.ACTIVE, BankErrorCode.ACCOUNT_FROZEN);
       const min = this.env.BANK_WITHDRAW_MIN;
       ErrorAssert.isTrue(amount >= min, BankErrorCode.WITHDRAW_BELOW_MINIMUM, `the smallest withdrawal is ${min}`);
-      const { withdrawable } = splitEarnings(await this.trades.earnings(userId, this.env.EARNINGS_HOLD_DAYS, em));
+      // The locked row's earnings and the window's credits only (not the all-time totals /bank/earnings shows).
+      const held = await this.trades.held(userId, this.env.EARNINGS_HOLD_DAYS, em);
+      const { withdrawable } = splitEarnings({ earnings: account.earnings, held });
       ErrorAssert.isTrue(
         amount <= withdrawable,
         BankErrorCode.WITHDRAW_OVER_WITHDRAWABLE,
