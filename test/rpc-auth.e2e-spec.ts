@@ -329,6 +329,81 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect((await gift.update(back)).gift.price).toBe(target.price);
   });
 
+  it("a signed order is carried out once: a replay of a catalogue change, a freeze or a recharge order within its 60 s does nothing; a refund's replay (retried after sending) answers as before", async () => {
+    // The stop-34 note's list: a holder of the RPC key who saw a signed order on the network could send it again
+    // within its 60 s, undoing a correction made meanwhile or freezing an account again after its unfreeze.
+    const gift = new GiftClient(client(stack.ports.giftRpc));
+    const bank = new BankClient(client(stack.ports.bankRpc));
+    const catalogueKey = {
+      id: process.env.CATALOGUE_ORDER_SIGNING_KEY_ID!,
+      secret: process.env.CATALOGUE_ORDER_SIGNING_KEY!,
+    };
+    const bankKey = { id: process.env.BANK_ORDER_SIGNING_KEY_ID!, secret: process.env.BANK_ORDER_SIGNING_KEY! };
+    const replayed = { code: 100003, message: 'this signed order was carried out already: nothing done' };
+    const logged = (): string[] =>
+      warn.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('its signature was used already'));
+    const before = logged().length;
+
+    const { gifts } = await gift.panel();
+    const target = [...gifts].sort((a, b) => a.price - b.price)[0];
+    const reprice = signCatalogueOrder(
+      GiftRpc.UPDATE,
+      { giftId: target.giftId, price: target.price * 2 },
+      catalogueKey,
+    );
+    expect((await gift.update(reprice)).gift.price).toBe(target.price * 2);
+    const correction = signCatalogueOrder(GiftRpc.UPDATE, { giftId: target.giftId, price: target.price }, catalogueKey);
+    expect((await gift.update(correction)).gift.price).toBe(target.price);
+    await expect(gift.update(reprice)).rejects.toMatchObject(replayed);
+    const [row] = await stack.db.dataSource.query('SELECT price FROM t_gift_config WHERE gift_id = ?', [target.giftId]);
+    expect(Number(row.price)).toBe(target.price);
+
+    const user = await login();
+    const status = async (): Promise<number> =>
+      Number(
+        (
+          await stack.db.dataSource.query('SELECT status FROM t_qiyu_currency_account WHERE user_id = ?', [user.userId])
+        )[0].status,
+      );
+    const freeze = signBankOrder(
+      BankRpc.FREEZE_ACCOUNT,
+      { userId: user.userId, adminId: user.userId, reason: 'e2e' },
+      bankKey,
+    );
+    expect(await bank.freezeAccount(freeze)).toEqual({ userId: user.userId, status: 'frozen' });
+    const unfreeze = signBankOrder(
+      BankRpc.UNFREEZE_ACCOUNT,
+      { userId: user.userId, adminId: user.userId, reason: 'e2e' },
+      bankKey,
+    );
+    expect(await bank.unfreezeAccount(unfreeze)).toEqual({ userId: user.userId, status: 'active' });
+    await expect(bank.freezeAccount(freeze)).rejects.toMatchObject(replayed);
+    expect(await status()).toBe(1);
+
+    const payOrder = signBankOrder(
+      BankRpc.CREATE_PAY_ORDER,
+      { userId: user.userId, productId: SEED_PRODUCTS[0][0], paySource: 1, payChannel: 0 },
+      bankKey,
+    );
+    const made = await bank.createPayOrder(payOrder);
+    await expect(bank.createPayOrder(payOrder)).rejects.toMatchObject(replayed);
+    const orders = await stack.db.dataSource.query('SELECT order_id FROM t_pay_order WHERE user_id = ?', [user.userId]);
+    expect(orders.map((o: { order_id: string }) => o.order_id)).toEqual([made.orderId]);
+    expect(logged().slice(before)).toEqual([
+      expect.stringMatching(/^gift\.config\.update refused, nothing changed: its signature was used already \(v2\./),
+      expect.stringMatching(/^bank\.account\.freeze refused, nothing done: its signature was used already/),
+      expect.stringMatching(/^bank\.order\.create refused, nothing done: its signature was used already/),
+    ]);
+
+    // A refund is sent again after it may have arrived (RPC_RETRY_AFTER_SEND): its replay is answered, not refused.
+    const coins = await user.client.balance();
+    const paid = await rechargeCoins(user.client, SEED_PRODUCTS[0][3]);
+    const refund = signBankOrder(BankRpc.REFUND_ORDER, { orderId: paid, adminId: user.userId }, bankKey);
+    expect(await bank.refundOrder(refund)).toMatchObject({ refunded: true });
+    expect(await bank.refundOrder(refund)).toMatchObject({ refunded: false });
+    expect(await user.client.balance()).toBe(coins);
+  });
+
   it("gift.pk.online / offline need api-gateway's signature for the token's user: the RPC key alone, a forged key or another user's seat signed by the gateway seats and unseats nobody", async () => {
     // An RPC-key review (2026-12-01): any holder of the internal key ended a PK and seated itself as the
     // challenger, whom viewers' gifts "to the challenger" credit.

@@ -30,6 +30,7 @@ import {
   WithdrawalPage,
 } from '@live/contracts';
 import { BankOrderKeys } from '@live/common';
+import { SignedOrderReplays } from '@live/redis';
 import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CurrencyAccountService } from './account/currency-account.service';
@@ -57,16 +58,21 @@ export class BankRpcController {
     private readonly withdrawals: WithdrawalService,
     private readonly refunds: RechargeRefundService,
     private readonly keys: BankOrderKeys,
+    private readonly replays: SignedOrderReplays,
   ) {}
 
   /**
    * The order, if api-gateway signed it (BANK_ORDER_PATTERNS: the calls that move money or a wallet's rights
    * on a user's or an admin's word); else FORBIDDEN, nothing done, and a warning: the internal RPC key, which
-   * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze.
+   * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze. A replay of a signature is
+   * refused where the pattern is not idempotent by its own key (SignedOrderReplays).
    */
-  private authorized<T extends { authority: string }>(pattern: BankOrderPattern, order: T): Omit<T, 'authority'> {
-    return this.keys.required(pattern, order, (reason) =>
-      this.logger.warn(`${pattern} refused, nothing done: not signed by api-gateway (${reason})`),
+  private authorized<T extends { authority: string }>(
+    pattern: BankOrderPattern,
+    order: T,
+  ): Promise<Omit<T, 'authority'>> {
+    return this.replays.required(this.keys, pattern, order, (why) =>
+      this.logger.warn(`${pattern} refused, nothing done: ${why}`),
     );
   }
 
@@ -112,8 +118,8 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_PAY_ORDER })
-  createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
-    return this.orders.create(this.authorized(BankRpc.CREATE_PAY_ORDER, req));
+  async createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    return this.orders.create(await this.authorized(BankRpc.CREATE_PAY_ORDER, req));
   }
 
   @MessagePattern({ cmd: BankRpc.PAY_NOTIFY })
@@ -127,18 +133,24 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.FREEZE_ACCOUNT })
-  freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({ ...this.authorized(BankRpc.FREEZE_ACCOUNT, req), status: AccountStatus.FROZEN });
+  async freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({
+      ...(await this.authorized(BankRpc.FREEZE_ACCOUNT, req)),
+      status: AccountStatus.FROZEN,
+    });
   }
 
   @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
-  unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({ ...this.authorized(BankRpc.UNFREEZE_ACCOUNT, req), status: AccountStatus.ACTIVE });
+  async unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.accounts.setStatus({
+      ...(await this.authorized(BankRpc.UNFREEZE_ACCOUNT, req)),
+      status: AccountStatus.ACTIVE,
+    });
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_WITHDRAWAL })
-  createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.create(this.authorized(BankRpc.CREATE_WITHDRAWAL, req));
+  async createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.create(await this.authorized(BankRpc.CREATE_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.LIST_WITHDRAWALS })
@@ -147,23 +159,23 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.APPROVE_WITHDRAWAL })
-  approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.approve(this.authorized(BankRpc.APPROVE_WITHDRAWAL, req));
+  async approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.approve(await this.authorized(BankRpc.APPROVE_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.REJECT_WITHDRAWAL })
-  rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.reject(this.authorized(BankRpc.REJECT_WITHDRAWAL, req));
+  async rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.reject(await this.authorized(BankRpc.REJECT_WITHDRAWAL, req));
   }
 
   @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
-  markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.markPaid(this.authorized(BankRpc.MARK_WITHDRAWAL_PAID, req));
+  async markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.withdrawals.markPaid(await this.authorized(BankRpc.MARK_WITHDRAWAL_PAID, req));
   }
 
   @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
-  refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
-    const { orderId, adminId } = this.authorized(BankRpc.REFUND_ORDER, req);
+  async refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
+    const { orderId, adminId } = await this.authorized(BankRpc.REFUND_ORDER, req);
     return this.refunds.refund(orderId, adminId);
   }
 }

@@ -8,7 +8,7 @@ import {
   LoggingModule,
 } from '@live/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
-import { BankRedisKeys, RedisHealthIndicator, RedisModule } from '@live/redis';
+import { BankRedisKeys, RedisHealthIndicator, RedisModule, signedOrderReplaysProvider } from '@live/redis';
 import { Module } from '@nestjs/common';
 import { AccountStatusLogEntity } from './account/entities/account-status-log.entity';
 import { CurrencyAccountEntity } from './account/entities/currency-account.entity';
@@ -51,6 +51,7 @@ import { WithdrawalService } from './withdrawal/withdrawal.service';
   ],
   controllers: [BankRpcController],
   providers: [
+    signedOrderReplaysProvider(BankRedisKeys),
     configProvider(BankServiceEnv),
     configProvider(GiftOrderKeysEnv),
     configProvider(BankOrderKeysEnv),

@@ -1,4 +1,5 @@
 import { CatalogueOrderKeys } from '@live/common';
+import { SignedOrderReplays } from '@live/redis';
 import {
   CatalogueOrderPattern,
   ContributionBoardRequest,
@@ -28,12 +29,20 @@ export class GiftRpcController {
     private readonly giftConfigs: GiftConfigService,
     private readonly outcomes: GiftOutcomeService,
     private readonly keys: CatalogueOrderKeys,
+    private readonly replays: SignedOrderReplays,
   ) {}
 
-  /** The catalogue change, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
-  private authorized<T extends { authority: string }>(pattern: CatalogueOrderPattern, order: T): Omit<T, 'authority'> {
-    return this.keys.required(pattern, order, (reason) =>
-      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${reason})`),
+  /**
+   * The catalogue change, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS) and its signature was not used
+   * before (SignedOrderReplays: neither is sent again after it may have arrived); else FORBIDDEN, nothing
+   * changed, a warning.
+   */
+  private authorized<T extends { authority: string }>(
+    pattern: CatalogueOrderPattern,
+    order: T,
+  ): Promise<Omit<T, 'authority'>> {
+    return this.replays.required(this.keys, pattern, order, (why) =>
+      this.logger.warn(`${pattern} refused, nothing changed: ${why}`),
     );
   }
 
@@ -49,12 +58,12 @@ export class GiftRpcController {
 
   @MessagePattern({ cmd: GiftRpc.INSERT })
   async insert(@Payload() req: InsertGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.insert(this.authorized(GiftRpc.INSERT, req)) };
+    return { gift: await this.giftConfigs.insert(await this.authorized(GiftRpc.INSERT, req)) };
   }
 
   @MessagePattern({ cmd: GiftRpc.UPDATE })
   async update(@Payload() req: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.update(this.authorized(GiftRpc.UPDATE, req)) };
+    return { gift: await this.giftConfigs.update(await this.authorized(GiftRpc.UPDATE, req)) };
   }
 
   @MessagePattern({ cmd: GiftRpc.CONTRIBUTION_BOARD })

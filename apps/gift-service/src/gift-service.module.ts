@@ -14,7 +14,13 @@ import {
 import { ImPresenceReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
-import { GiftRedisKeys, RedisHealthIndicator, RedisModule, storeReaderProvider } from '@live/redis';
+import {
+  GiftRedisKeys,
+  RedisHealthIndicator,
+  RedisModule,
+  storeReaderProvider,
+  signedOrderReplaysProvider,
+} from '@live/redis';
 import { Module } from '@nestjs/common';
 import { GiftOutcomeService } from './board/gift-outcome.service';
 import { GiftServiceEnv } from './config/gift-service.env';
@@ -53,6 +59,7 @@ import { PkSweeper } from './pk/pk-sweeper';
   ],
   controllers: [GiftRpcController, GiftHistoryRpcController, PkRpcController],
   providers: [
+    signedOrderReplaysProvider(GiftRedisKeys),
     configProvider(GiftServiceEnv),
     configProvider(GiftOrderKeysEnv),
     GiftOrderKeys,

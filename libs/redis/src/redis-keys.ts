@@ -14,6 +14,7 @@ import {
   userNickKey,
   userSessionKey,
 } from '@live/contracts';
+import { createHash } from 'node:crypto';
 
 /**
  * Redis key builders: one class per app, every key `${prefix}:<app>:...`.
@@ -29,6 +30,11 @@ import {
 
 const id = keyPart;
 
+/** The Redis key part of a signed order's signature: its SHA-256 (hex, 32 characters), whatever the caller sent. */
+function orderDigest(authority: string): string {
+  return createHash('sha256').update(authority).digest('hex').slice(0, 32);
+}
+
 abstract class KeyBuilder {
   protected readonly base: string;
 
@@ -42,6 +48,11 @@ abstract class KeyBuilder {
   /** Every key of this app (for SCAN-based clean-up). */
   pattern(): string {
     return `${this.base}:*`;
+  }
+
+  /** A signed order's signature once carried out (SignedOrderReplays; a string with a TTL). */
+  usedOrder(authority: string): string {
+    return `${this.base}:{order:${orderDigest(authority)}}:used`;
   }
 }
 

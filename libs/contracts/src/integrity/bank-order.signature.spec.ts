@@ -9,7 +9,9 @@ describe('bank orders: api-gateway signature (signBankOrder / verifyBankOrder)',
   const signed = signBankOrder(BankRpc.FREEZE_ACCOUNT, order, key, now);
 
   it('verifies the order it signed, under its pattern, within the skew either way', () => {
-    expect(signed.authority).toMatch(/^v1\.k1\.1800000000000\.[A-Za-z0-9_-]{43}$/);
+    expect(signed.authority).toMatch(/^v2\.k1\.1800000000000\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
+    // A new nonce each time: the same order signed twice in one millisecond is two signatures.
+    expect(signBankOrder(BankRpc.FREEZE_ACCOUNT, order, key, now).authority).not.toBe(signed.authority);
     expect(verifyBankOrder(BankRpc.FREEZE_ACCOUNT, signed, keys, now)).toEqual({ ok: true, keyId: 'k1' });
     for (const at of [now - BANK_ORDER_MAX_SKEW_MS, now + BANK_ORDER_MAX_SKEW_MS])
       expect(verifyBankOrder(BankRpc.FREEZE_ACCOUNT, signed, keys, at).ok).toBe(true);
@@ -51,7 +53,13 @@ describe('bank orders: api-gateway signature (signBankOrder / verifyBankOrder)',
     expect(reasonOf({ ...signed, authority: signed.authority.replace('.1800000000000.', '.1800000000001.') })).toBe(
       mismatch,
     );
-    expect(reasonOf({ ...signed, authority: 'v1.k1.1800000000000.short' })).toBe('signature malformed');
+    // The nonce is signed too.
+    const [v, id, at, nonce, mac] = signed.authority.split('.');
+    const otherNonce = `${nonce[0] === 'A' ? 'B' : 'A'}${nonce.slice(1)}`;
+    expect(reasonOf({ ...signed, authority: [v, id, at, otherNonce, mac].join('.') })).toBe(mismatch);
+    // v1 (no nonce) is no longer taken.
+    expect(reasonOf({ ...signed, authority: ['v1', id, at, mac].join('.') })).toBe('signature malformed');
+    expect(reasonOf({ ...signed, authority: 'v2.k1.1800000000000.short' })).toBe('signature malformed');
     expect(reasonOf({ ...signed, authority: 42 })).toBe('signature malformed');
     expect(reasonOf(order)).toBe('signature missing');
   });

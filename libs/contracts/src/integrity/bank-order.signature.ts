@@ -25,7 +25,7 @@ export type BankOrderPattern = (typeof BANK_ORDER_PATTERNS)[number];
 /** How far a signed order's time may be from bank-service's clock (either way), in ms. */
 export const BANK_ORDER_MAX_SKEW_MS = ORDER_MAX_SKEW_MS;
 
-/** `v1.<key id>.<signed at, epoch ms>.<HMAC-SHA256, base64url>`: one field, checked by its pattern first. */
+/** `v2.<key id>.<signed at, epoch ms>.<nonce>.<HMAC-SHA256, base64url>`: one field, checked by its pattern first. */
 export const BANK_ORDER_AUTHORITY_PATTERN = ORDER_AUTHORITY_PATTERN;
 
 const bankOrders = orderKind<BankOrderPattern>('bank_order/v1');

@@ -1,14 +1,18 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { canonicalFields } from './canonical';
 import { SignatureCheck, SigningKey } from './send-gift.signature';
 
 /**
  * An internal RPC request that a service carries out only on api-gateway's word (the gateway being the one
  * service that authenticates users and admins), signed by the gateway in one field, `authority`:
- * `v1.<key id>.<signed at, epoch ms>.<HMAC-SHA256, base64url>`. Each kind of order has its own tag (bank
- * orders, catalogue orders), so a signature of one kind is never one of another, even under the same key.
+ * `v2.<key id>.<signed at, epoch ms>.<nonce>.<HMAC-SHA256, base64url>`. Each kind of order has its own tag (bank
+ * orders, catalogue orders), so a signature of one kind is never one of another, even under the same key. The
+ * nonce (12 random bytes, signed too) makes every signature the gateway makes a new one, so the service that
+ * carries an order out once per signature (SignedOrderReplays) never takes two identical calls of the same
+ * millisecond (two taps, two gateways) for one call sent twice. v1 (no nonce, before 2026-12-02) is refused.
  */
-export const ORDER_AUTHORITY_PATTERN = /^v1\.([A-Za-z0-9_.-]{1,32})\.(\d{13})\.([A-Za-z0-9_-]{43})$/;
+export const ORDER_AUTHORITY_PATTERN =
+  /^v2\.([A-Za-z0-9_.-]{1,32})\.(\d{13})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{43})$/;
 
 /** How far a signed order's time may be from the checking service's clock (either way), in ms. */
 export const ORDER_MAX_SKEW_MS = 60_000;
@@ -20,16 +24,22 @@ type OrderFields = Record<string, unknown>;
 
 /**
  * The signed bytes: the tag, the key id, the pattern (an approval's signature is not a rejection's), the
- * time, then every field of the request but `authority` (undefined ones left out), sorted by name, as
+ * time, the nonce, then every field of the request but `authority` (undefined ones left out), sorted by name, as
  * [name, value] pairs: a field added to a request later is signed without a change here.
  */
-function mac(tag: OrderTag, pattern: string, order: OrderFields, keyId: string, signedAt: string, secret: string) {
+function mac(
+  tag: OrderTag,
+  pattern: string,
+  order: OrderFields,
+  signer: { keyId: string; signedAt: string; nonce: string },
+  secret: string,
+) {
   const fields = Object.keys(order)
     .filter((name) => name !== 'authority' && order[name] !== undefined)
     .sort()
     .map((name) => JSON.stringify([name, order[name]]));
   return createHmac('sha256', secret)
-    .update(canonicalFields(tag, [keyId, pattern, signedAt, ...fields]))
+    .update(canonicalFields(tag, [signer.keyId, pattern, signer.signedAt, signer.nonce, ...fields]))
     .digest();
 }
 
@@ -41,9 +51,9 @@ export function signOrder<T extends OrderFields>(
   key: SigningKey,
   now = Date.now(),
 ): T & { authority: string } {
-  const signedAt = String(now);
-  const sig = mac(tag, pattern, order, key.id, signedAt, key.secret).toString('base64url');
-  return { ...order, authority: `v1.${key.id}.${signedAt}.${sig}` };
+  const signer = { keyId: key.id, signedAt: String(now), nonce: randomBytes(12).toString('base64url') };
+  const sig = mac(tag, pattern, order, signer, key.secret).toString('base64url');
+  return { ...order, authority: `v2.${key.id}.${signer.signedAt}.${signer.nonce}.${sig}` };
 }
 
 /**
@@ -61,12 +71,12 @@ export function verifyOrder(
   if (authority === undefined) return { ok: false, reason: 'signature missing' };
   const parts = typeof authority === 'string' ? ORDER_AUTHORITY_PATTERN.exec(authority) : null;
   if (!parts) return { ok: false, reason: 'signature malformed' };
-  const [, keyId, signedAt, sig] = parts;
+  const [, keyId, signedAt, nonce, sig] = parts;
   const secret = keys.get(keyId);
   if (secret === undefined) return { ok: false, reason: `signature under an unknown key id ${JSON.stringify(keyId)}` };
   if (Math.abs(now - Number(signedAt)) > ORDER_MAX_SKEW_MS)
     return { ok: false, reason: `signed at ${signedAt}, more than ${ORDER_MAX_SKEW_MS} ms from now` };
-  if (!timingSafeEqual(mac(tag, pattern, order, keyId, signedAt, secret), Buffer.from(sig, 'base64url')))
+  if (!timingSafeEqual(mac(tag, pattern, order, { keyId, signedAt, nonce }, secret), Buffer.from(sig, 'base64url')))
     return { ok: false, reason: `signature does not match (key id ${keyId})` };
   return { ok: true, keyId };
 }

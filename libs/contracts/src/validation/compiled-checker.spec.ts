@@ -49,7 +49,7 @@ const STRINGS = [
   '\uFE0F',
   '\u{1F600}'.repeat(40),
   'DEFAULT',
-  `v1.k1.1800000000000.${'A'.repeat(43)}`,
+  `v2.k1.1800000000000.${'n'.repeat(16)}.${'A'.repeat(43)}`,
 ];
 const SCALARS: unknown[] = [undefined, null, 0, -0, 1, -1, 1.5, 2, 3, NaN, Infinity, -Infinity, 1e21, true, false];
 const STRUCTS: unknown[] = [{}, [], [1], [1, 'a'], [null], { a: 1 }, [{}]];

@@ -3,7 +3,7 @@ import { ORDER_AUTHORITY_PATTERN } from '../../integrity/order.signature';
 
 /** A request its service carries out only with api-gateway's signature of it (a bank order, a catalogue change). */
 export class SignedOrderRequest {
-  /** The gateway's `v1.<key id>.<epoch ms>.<mac>` (signOrder); checked by the service (verifyOrder). */
+  /** The gateway's `v2.<key id>.<epoch ms>.<nonce>.<mac>` (signOrder); checked by the service (verifyOrder). */
   @Matches(ORDER_AUTHORITY_PATTERN, { message: 'authority must be api-gateway signature of the order' })
   authority!: string;
 }

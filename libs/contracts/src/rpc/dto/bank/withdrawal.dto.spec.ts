@@ -5,7 +5,7 @@ import { RejectWithdrawalRequest, WITHDRAWAL_REASON_MAX_LENGTH } from './withdra
 /** bank-service's own check of the reasons admins give (the gateway checks them too, with the same rule). */
 describe('reasons: a rejected withdrawal and a freeze', () => {
   /** A well-formed signature field (this checks the form only; bank-service checks the signature). */
-  const authority = `v1.k1.1800000000000.${'A'.repeat(43)}`;
+  const authority = `v2.k1.1800000000000.${'n'.repeat(16)}.${'A'.repeat(43)}`;
   const reject = (reason: unknown) =>
     validatePayload(RejectWithdrawalRequest, { withdrawalId: 7, adminId: 1, reason, authority });
   const freeze = (reason: unknown) =>
