@@ -64,16 +64,16 @@ export class BankRpcController {
   /**
    * The order, if api-gateway signed it (BANK_ORDER_PATTERNS: the calls that move money or a wallet's rights
    * on a user's or an admin's word); else FORBIDDEN, nothing done, and a warning: the internal RPC key, which
-   * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze. A replay of a signature is
-   * refused where the pattern is not idempotent by its own key (SignedOrderReplays).
+   * every service holds, is not enough to withdraw, review, refund, freeze or unfreeze. Carried out once per
+   * signature: a copy is answered the first's outcome (SignedOrderReplays).
    */
-  private authorized<T extends { authority: string }>(
+  private authorized<T extends { authority: string }, R>(
     pattern: BankOrderPattern,
     order: T,
-  ): Promise<Omit<T, 'authority'>> {
-    return this.replays.required(this.keys, pattern, order, (why) =>
-      this.logger.warn(`${pattern} refused, nothing done: ${why}`),
-    );
+    work: (unsigned: Omit<T, 'authority'>) => Promise<R>,
+  ): Promise<R> {
+    const refused = (why: string): void => this.logger.warn(`${pattern} refused, nothing done: ${why}`);
+    return this.replays.carryOut(this.keys, pattern, order, refused, work);
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_ACCOUNT })
@@ -118,8 +118,8 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_PAY_ORDER })
-  async createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
-    return this.orders.create(await this.authorized(BankRpc.CREATE_PAY_ORDER, req));
+  createPayOrder(@Payload() req: CreatePayOrderRequest): Promise<CreatePayOrderResponse> {
+    return this.authorized(BankRpc.CREATE_PAY_ORDER, req, (order) => this.orders.create(order));
   }
 
   @MessagePattern({ cmd: BankRpc.PAY_NOTIFY })
@@ -133,24 +133,22 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.FREEZE_ACCOUNT })
-  async freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({
-      ...(await this.authorized(BankRpc.FREEZE_ACCOUNT, req)),
-      status: AccountStatus.FROZEN,
-    });
+  freezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.authorized(BankRpc.FREEZE_ACCOUNT, req, (order) =>
+      this.accounts.setStatus({ ...order, status: AccountStatus.FROZEN }),
+    );
   }
 
   @MessagePattern({ cmd: BankRpc.UNFREEZE_ACCOUNT })
-  async unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
-    return this.accounts.setStatus({
-      ...(await this.authorized(BankRpc.UNFREEZE_ACCOUNT, req)),
-      status: AccountStatus.ACTIVE,
-    });
+  unfreezeAccount(@Payload() req: SetAccountStatusRequest): Promise<AccountStatusResponse> {
+    return this.authorized(BankRpc.UNFREEZE_ACCOUNT, req, (order) =>
+      this.accounts.setStatus({ ...order, status: AccountStatus.ACTIVE }),
+    );
   }
 
   @MessagePattern({ cmd: BankRpc.CREATE_WITHDRAWAL })
-  async createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.create(await this.authorized(BankRpc.CREATE_WITHDRAWAL, req));
+  createWithdrawal(@Payload() req: CreateWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.authorized(BankRpc.CREATE_WITHDRAWAL, req, (order) => this.withdrawals.create(order));
   }
 
   @MessagePattern({ cmd: BankRpc.LIST_WITHDRAWALS })
@@ -159,23 +157,22 @@ export class BankRpcController {
   }
 
   @MessagePattern({ cmd: BankRpc.APPROVE_WITHDRAWAL })
-  async approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.approve(await this.authorized(BankRpc.APPROVE_WITHDRAWAL, req));
+  approveWithdrawal(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.authorized(BankRpc.APPROVE_WITHDRAWAL, req, (order) => this.withdrawals.approve(order));
   }
 
   @MessagePattern({ cmd: BankRpc.REJECT_WITHDRAWAL })
-  async rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.reject(await this.authorized(BankRpc.REJECT_WITHDRAWAL, req));
+  rejectWithdrawal(@Payload() req: RejectWithdrawalRequest): Promise<WithdrawalDto> {
+    return this.authorized(BankRpc.REJECT_WITHDRAWAL, req, (order) => this.withdrawals.reject(order));
   }
 
   @MessagePattern({ cmd: BankRpc.MARK_WITHDRAWAL_PAID })
-  async markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
-    return this.withdrawals.markPaid(await this.authorized(BankRpc.MARK_WITHDRAWAL_PAID, req));
+  markWithdrawalPaid(@Payload() req: WithdrawalIdRequest): Promise<WithdrawalDto> {
+    return this.authorized(BankRpc.MARK_WITHDRAWAL_PAID, req, (order) => this.withdrawals.markPaid(order));
   }
 
   @MessagePattern({ cmd: BankRpc.REFUND_ORDER })
-  async refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
-    const { orderId, adminId } = await this.authorized(BankRpc.REFUND_ORDER, req);
-    return this.refunds.refund(orderId, adminId);
+  refundOrder(@Payload() req: RefundOrderRequest): Promise<RefundOrderResponse> {
+    return this.authorized(BankRpc.REFUND_ORDER, req, ({ orderId, adminId }) => this.refunds.refund(orderId, adminId));
   }
 }

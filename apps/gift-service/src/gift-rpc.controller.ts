@@ -33,17 +33,16 @@ export class GiftRpcController {
   ) {}
 
   /**
-   * The catalogue change, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS) and its signature was not used
-   * before (SignedOrderReplays: neither is sent again after it may have arrived); else FORBIDDEN, nothing
-   * changed, a warning.
+   * The catalogue change, if api-gateway signed it (CATALOGUE_ORDER_PATTERNS), once per signature (a copy is
+   * answered the first's outcome: SignedOrderReplays); else FORBIDDEN, nothing changed, a warning.
    */
-  private authorized<T extends { authority: string }>(
+  private authorized<T extends { authority: string }, R>(
     pattern: CatalogueOrderPattern,
     order: T,
-  ): Promise<Omit<T, 'authority'>> {
-    return this.replays.required(this.keys, pattern, order, (why) =>
-      this.logger.warn(`${pattern} refused, nothing changed: ${why}`),
-    );
+    work: (unsigned: Omit<T, 'authority'>) => Promise<R>,
+  ): Promise<R> {
+    const refused = (why: string): void => this.logger.warn(`${pattern} refused, nothing changed: ${why}`);
+    return this.replays.carryOut(this.keys, pattern, order, refused, work);
   }
 
   @MessagePattern({ cmd: GiftRpc.GET_CONFIG })
@@ -57,13 +56,13 @@ export class GiftRpcController {
   }
 
   @MessagePattern({ cmd: GiftRpc.INSERT })
-  async insert(@Payload() req: InsertGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.insert(await this.authorized(GiftRpc.INSERT, req)) };
+  insert(@Payload() req: InsertGiftConfigRequest): Promise<GiftConfigResponse> {
+    return this.authorized(GiftRpc.INSERT, req, async (order) => ({ gift: await this.giftConfigs.insert(order) }));
   }
 
   @MessagePattern({ cmd: GiftRpc.UPDATE })
-  async update(@Payload() req: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
-    return { gift: await this.giftConfigs.update(await this.authorized(GiftRpc.UPDATE, req)) };
+  update(@Payload() req: UpdateGiftConfigRequest): Promise<GiftConfigResponse> {
+    return this.authorized(GiftRpc.UPDATE, req, async (order) => ({ gift: await this.giftConfigs.update(order) }));
   }
 
   @MessagePattern({ cmd: GiftRpc.CONTRIBUTION_BOARD })

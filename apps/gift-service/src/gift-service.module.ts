@@ -11,7 +11,7 @@ import {
   RpcClientsModule,
   rpcTimeout,
 } from '@live/common';
-import { ImPresenceReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
+import { ImNodeRegistryReader, ImPresenceReader, KAFKA_TOPIC_SPECS } from '@live/contracts';
 import { DatabaseHealthIndicator, DatabaseModule } from '@live/database';
 import { KafkaHealthIndicator, KafkaModule } from '@live/kafka';
 import {
@@ -72,6 +72,7 @@ import { PkSweeper } from './pk/pk-sweeper';
     RoomAnchors,
     PkService,
     storeReaderProvider(ImPresenceReader),
+    storeReaderProvider(ImNodeRegistryReader),
     PkSweeper,
     SendGiftVerifier,
     SendGiftPipeline,

@@ -1,10 +1,7 @@
-import { ImNodeRegistryReader } from '@live/contracts';
+import { IM_NODE_STALE_MS, ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { webSocketOrigins } from '../web-headers';
-
-/** A node that has not refreshed its entry for this long is not handed out. */
-const NODE_STALE_MS = 30_000;
 
 /**
  * Where a client should open its WebSocket: one of the live im-core nodes registered in Redis (the
@@ -38,7 +35,7 @@ export class ImNodeDirectory {
     const entries = await this.registry.entries();
     const now = Date.now();
     return [...entries.values()].flatMap((node) => {
-      const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < NODE_STALE_MS;
+      const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < IM_NODE_STALE_MS;
       if (!fresh || typeof node.wsUrl !== 'string') return [];
       this.checkPageMayOpen(node.wsUrl);
       return [node.wsUrl];

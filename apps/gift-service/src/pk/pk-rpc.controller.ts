@@ -1,6 +1,8 @@
 import { CatalogueOrderKeys } from '@live/common';
+import { SignedOrderReplays } from '@live/redis';
 import {
   GiftRpc,
+  ImNodeRegistryReader,
   ImPresenceReader,
   PkOfflineResponse,
   PkOnlineResponse,
@@ -24,25 +26,32 @@ export class PkRpcController {
     private readonly pk: PkService,
     private readonly keys: CatalogueOrderKeys,
     private readonly presence: ImPresenceReader,
+    private readonly registry: ImNodeRegistryReader,
+    private readonly replays: SignedOrderReplays,
   ) {}
 
-  /** The seat call, if api-gateway signed it for its user (PK_SEAT_PATTERNS); else FORBIDDEN, nothing changed, a warning. */
-  private authorized(pattern: PkSeatPattern, req: PkSeatRequest): Omit<PkSeatRequest, 'authority'> {
-    return this.keys.pkSeats.required(pattern, req, (reason) =>
-      this.logger.warn(`${pattern} refused, nothing changed: not signed by api-gateway (${reason})`),
-    );
+  /**
+   * The seat call, if api-gateway signed it for its user (PK_SEAT_PATTERNS), once per signature (a copy is
+   * answered the first's outcome: a leave sent again ends no later PK of the user); else FORBIDDEN, nothing
+   * changed, a warning.
+   */
+  private authorized<R>(
+    pattern: PkSeatPattern,
+    req: PkSeatRequest,
+    work: (seat: Omit<PkSeatRequest, 'authority'>) => Promise<R>,
+  ): Promise<R> {
+    const refused = (why: string): void => this.logger.warn(`${pattern} refused, nothing changed: ${why}`);
+    return this.replays.carryOut(this.keys.pkSeats, pattern, req, refused, work);
   }
 
   @MessagePattern({ cmd: GiftRpc.PK_ONLINE })
   online(@Payload() req: PkSeatRequest): Promise<PkOnlineResponse> {
-    const { roomId, userId } = this.authorized(GiftRpc.PK_ONLINE, req);
-    return this.pk.online(roomId, userId);
+    return this.authorized(GiftRpc.PK_ONLINE, req, ({ roomId, userId }) => this.pk.online(roomId, userId));
   }
 
   @MessagePattern({ cmd: GiftRpc.PK_OFFLINE })
   offline(@Payload() req: PkSeatRequest): Promise<PkOfflineResponse> {
-    const { roomId, userId } = this.authorized(GiftRpc.PK_OFFLINE, req);
-    return this.pk.offline(roomId, userId);
+    return this.authorized(GiftRpc.PK_OFFLINE, req, ({ roomId, userId }) => this.pk.offline(roomId, userId));
   }
 
   @MessagePattern({ cmd: GiftRpc.PK_STATE })
@@ -52,13 +61,17 @@ export class PkRpcController {
 
   /**
    * im-core's word that the user's last socket closed is not believed on its own (any holder of the RPC key can
-   * say it): their PKs end only when im-core's presence in Redis shows no node holding a socket of theirs. A
+   * say it): their PKs end only when im-core's presence in Redis shows no live node (one refreshed within
+   * IM_NODE_STALE_MS) holding a socket of theirs. A
    * user still connected anywhere (a forged call, or a second node of theirs) keeps the seat: nothing ended,
    * a warning. im-core removes its node's binding before it calls (the same connection, in order).
    */
   @MessagePattern({ cmd: GiftRpc.PK_SESSION_ENDED })
   async sessionEnded(@Payload() req: PkSessionEndedRequest): Promise<PkSessionEndedResponse> {
-    const [nodes] = await this.presence.nodesOfUsers([req.userId]);
+    const [bound] = await this.presence.nodesOfUsers([req.userId]);
+    // A node that died holding the user's binding leaves it until it expires: such a node is no socket of theirs.
+    const fresh = bound.length > 0 ? await this.registry.freshNodeIds() : new Set<string>();
+    const nodes = bound.filter((node) => fresh.has(node));
     if (nodes.length > 0) {
       this.logger.warn(
         `${GiftRpc.PK_SESSION_ENDED} for user ${req.userId} refused, nothing ended: still connected to ${nodes.join(', ')}`,

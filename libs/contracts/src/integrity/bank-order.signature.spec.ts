@@ -57,6 +57,14 @@ describe('bank orders: api-gateway signature (signBankOrder / verifyBankOrder)',
     const [v, id, at, nonce, mac] = signed.authority.split('.');
     const otherNonce = `${nonce[0] === 'A' ? 'B' : 'A'}${nonce.slice(1)}`;
     expect(reasonOf({ ...signed, authority: [v, id, at, otherNonce, mac].join('.') })).toBe(mismatch);
+    // Another spelling of the same MAC (the last character's two spare bits) is not taken: one signature, one text.
+    const last = mac[42];
+    const sibling = 'AEIMQUYcgkosw048'.includes(last) ? String.fromCharCode(last.charCodeAt(0) + 1) : last;
+    expect(Buffer.from(mac.slice(0, 42) + sibling, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    expect(sibling).not.toBe(last);
+    expect(reasonOf({ ...signed, authority: [v, id, at, nonce, mac.slice(0, 42) + sibling].join('.') })).toBe(
+      'signature malformed',
+    );
     // v1 (no nonce) is no longer taken.
     expect(reasonOf({ ...signed, authority: ['v1', id, at, mac].join('.') })).toBe('signature malformed');
     expect(reasonOf({ ...signed, authority: 'v2.k1.1800000000000.short' })).toBe('signature malformed');

@@ -35,6 +35,13 @@ export function formatImNodeEntry(info: ImNodeInfo, now: number): string {
   return JSON.stringify({ ...info, heartbeatAt: now });
 }
 
+/**
+ * A node whose registry entry has not been refreshed for this long is taken for dead (it refreshes every
+ * 10 s at most): not handed out to clients (api-gateway), and its bindings no longer count as the user's sockets
+ * (gift-service's check of a PK session end).
+ */
+export const IM_NODE_STALE_MS = 30_000;
+
 export class ImNodeRegistryReader {
   constructor(
     private readonly redis: Pick<RedisReadable, 'hgetall'>,
@@ -58,6 +65,14 @@ export class ImNodeRegistryReader {
       }
     }
     return nodes;
+  }
+
+  /** The ids of the nodes whose entry was refreshed within IM_NODE_STALE_MS of `now`. */
+  async freshNodeIds(now = Date.now()): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    for (const [nodeId, node] of await this.entries())
+      if (typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < IM_NODE_STALE_MS) fresh.add(nodeId);
+    return fresh;
   }
 }
 
