@@ -2,6 +2,7 @@ import {
   BalanceCacheReader,
   ChatMuteReader,
   formatImNodeEntry,
+  IM_NODE_STALE_MS,
   ImNodeRegistryReader,
   ImPresenceReader,
   ImTokenReader,
@@ -92,6 +93,10 @@ describe('store readers read what the owners write', () => {
     expect([...entries.keys()]).toEqual(['n0', 'n2']);
     expect(entries.get('n2')).toEqual({ ...info, heartbeatAt: 1234 });
     expect(bad).toEqual(['n1']);
+    // Fresh: refreshed within IM_NODE_STALE_MS of the time asked (a dead node's entry stays until it is cleaned).
+    const reader = new ImNodeRegistryReader(helper.redis, helper.prefix);
+    expect([...(await reader.freshNodeIds(1234 + IM_NODE_STALE_MS - 1))]).toEqual(['n2']);
+    expect([...(await reader.freshNodeIds(1234 + IM_NODE_STALE_MS))]).toEqual([]);
   });
 
   it('ImPresenceReader: the nodes whose binding has not expired, per user and per room, in the order asked', async () => {
