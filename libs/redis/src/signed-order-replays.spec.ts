@@ -77,40 +77,57 @@ describe('SignedOrderReplays: a signed order carried out once per signature', ()
     expect(work).toHaveBeenCalledTimes(1);
   });
 
-  it('an outage or a crash frees the signature: a retry runs the work', async () => {
+  it('an outage or a crash is an outcome too (503 to every copy): the work may have changed something before it failed', async () => {
     const order = signBankOrder(pattern, { userId: 7, adminId: 1, reason: 'r' }, key);
-    let calls = 0;
-    const work = async (): Promise<string> => {
-      calls += 1;
-      if (calls === 1) throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'bank: timed out');
-      if (calls === 2) throw new Error('connection lost');
-      return 'ok';
-    };
-    await expect(replays.carryOut(checker, pattern, order, refused, work)).rejects.toMatchObject({ code: 100503 });
-    await expect(replays.carryOut(checker, pattern, order, refused, work)).rejects.toThrow('connection lost');
-    expect(await replays.carryOut(checker, pattern, order, refused, work)).toBe('ok');
+    const other = signBankOrder(pattern, { userId: 8, adminId: 1, reason: 'r' }, key);
+    const work = jest.fn(async (): Promise<string> => {
+      throw new Error('committed, then the connection was lost');
+    });
+    await expect(replays.carryOut(checker, pattern, order, refused, work)).rejects.toThrow('connection was lost');
+    await expect(replays.carryOut(checker, pattern, order, refused, work)).rejects.toMatchObject({
+      code: 100503,
+      message: 'this order failed: ask again',
+    });
+    const outage = jest.fn(async (): Promise<string> => {
+      throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'bank: timed out');
+    });
+    await expect(replays.carryOut(checker, pattern, other, refused, outage)).rejects.toMatchObject({ code: 100503 });
+    await expect(replays.carryOut(checker, pattern, other, refused, outage)).rejects.toMatchObject({ code: 100503 });
+    expect([work.mock.calls.length, outage.mock.calls.length]).toEqual([1, 1]);
   });
 
-  it('a copy while the first runs: 503, nothing done; the claim sent again by the client is still its own', async () => {
+  it("a copy while the first runs waits for its outcome (the gateway's retry after a timeout); past 3 s it gets 503; the claim sent again by the client is still its own", async () => {
     const order = signBankOrder(pattern, { userId: 7, adminId: 1, reason: 'r' }, key);
     let release!: () => void;
-    const running = replays.carryOut(
-      checker,
-      pattern,
-      order,
-      refused,
-      () => new Promise<string>((r) => (release = () => r('first'))),
-    );
+    const slow = (): Promise<string> => new Promise<string>((r) => (release = () => r('first')));
+    const running = replays.carryOut(checker, pattern, order, refused, slow);
     await new Promise((r) => setImmediate(r));
     const work = jest.fn(async () => 'second');
-    await expect(replays.carryOut(checker, pattern, order, refused, work)).rejects.toMatchObject({ code: 100503 });
-    release();
+    const copy = replays.carryOut(checker, pattern, order, refused, work);
+    setTimeout(() => release(), 200);
+    expect(await copy).toBe('first');
     expect(await running).toBe('first');
     expect(work).not.toHaveBeenCalled();
+
+    const stuck = signBankOrder(pattern, { userId: 9, adminId: 1, reason: 'r' }, key);
+    void replays.carryOut(checker, pattern, stuck, refused, () => new Promise<string>(() => undefined));
+    await new Promise((r) => setImmediate(r));
+    const started = Date.now();
+    await expect(replays.carryOut(checker, pattern, stuck, refused, work)).rejects.toMatchObject({ code: 100503 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
 
     redis.resent = true; // the SET applied, its answer lost: null; the record is this call's own token
     const other = signBankOrder(pattern, { userId: 8, adminId: 1, reason: 'r' }, key);
     expect(await replays.carryOut(checker, pattern, other, refused, async () => 'mine')).toBe('mine');
+  });
+
+  it("a record this code did not write (another version's) is a refusal, not a crash", async () => {
+    const order = signBankOrder(pattern, { userId: 7, adminId: 1, reason: 'r' }, key);
+    redis.values.set(`used:${order.authority}`, pattern);
+    await expect(replays.carryOut(checker, pattern, order, refused, async () => 1)).rejects.toMatchObject({
+      code: 100003,
+      message: 'this signed order was carried out already: nothing done',
+    });
   });
 
   it('an unsigned order is refused before anything is claimed', async () => {

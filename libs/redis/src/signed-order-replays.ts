@@ -29,6 +29,9 @@ export interface UsedOrderKeys {
 type Outcome<R> = { answer: R } | { refusal: BizErrorPayload };
 
 const PENDING = 'pending:';
+/** How long a copy waits for the first's outcome (under the callers' RPC timeout, 5 s), and how often it looks. */
+const COPY_WAIT_MS = 3_000;
+const COPY_POLL_MS = 50;
 const DONE = 'done:';
 
 /**
@@ -37,9 +40,9 @@ const DONE = 'done:';
  * (`SET NX`, until the signature's time + ORDER_MAX_SKEW_MS + USED_ORDER_MARGIN_MS: past it no instance takes the
  * signature), runs the work and keeps its outcome there: every copy that arrives later (a gateway's retry after
  * a timeout, or a replay by whoever saw the call on the network) is answered that outcome, and nothing is done
- * again. A copy arriving while the first still runs: 503 (ask again). A failure that is not the order's own answer
- * (an outage, a crash: isOutage, or not a BizException) frees the record: the work changed nothing, and a retry
- * may run it. A business refusal (403, 409...) is an outcome like an answer.
+ * again. A copy arriving while the first still runs waits for its outcome (up to 3 s, then 503: ask again). A
+ * failure is an outcome too: a business refusal (403, 409...) as it was, any other (an outage, a crash) as a 503,
+ * since the work may have changed something before it failed; whoever asks again does it under a new signature.
  *
  * Before it (2026-12-02), a copy within the signature's 60 s was carried out again: a freeze after its unfreeze,
  * a catalogue change undoing a correction, a PK leave ending the user's next PK.
@@ -48,7 +51,7 @@ export class SignedOrderReplays {
   private readonly logger = new Logger(SignedOrderReplays.name);
 
   constructor(
-    private readonly redis: Pick<RedisClient, 'set' | 'get' | 'del'>,
+    private readonly redis: Pick<RedisClient, 'set' | 'get'>,
     private readonly keys: UsedOrderKeys,
   ) {}
 
@@ -70,28 +73,51 @@ export class SignedOrderReplays {
     const claimed = await this.redis.set(key, token, 'PXAT', until, 'NX');
     // null: the record exists; it may be this very claim, sent again by the client after a dropped connection.
     const record = claimed === 'OK' ? token : await this.redis.get(key);
-    if (record !== token) return this.copy(pattern, order.authority, record);
+    if (record !== token) return this.copy(pattern, key, order.authority, record);
     let outcome: Outcome<R>;
     try {
       outcome = { answer: await work(unsigned) };
     } catch (err: unknown) {
-      if (!(err instanceof BizException) || isOutage(err)) {
-        await this.redis.del(key).catch(() => undefined); // a retry may run it; it ages out otherwise
-        throw err;
-      }
-      outcome = { refusal: err.toPayload() };
+      // Kept as the outcome whatever the failure: the work may have changed something before it failed (a gift
+      // row committed before its cache message, a PK ended before its follow-up), so a copy must not run it again.
+      // The gateway sends no copy after an error answer; whoever asks again does it under a new signature.
+      outcome = {
+        refusal:
+          err instanceof BizException && !isOutage(err)
+            ? err.toPayload()
+            : new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'this order failed: ask again').toPayload(),
+      };
+      await this.keep(pattern, key, outcome, until);
+      throw err;
     }
-    await this.redis
-      .set(key, `${DONE}${JSON.stringify(outcome)}`, 'PXAT', until, 'XX')
-      .catch((err: unknown) => this.logger.warn(`${pattern}: its outcome not kept for copies: ${String(err)}`));
+    await this.keep(pattern, key, outcome, until);
     return answerOf(outcome);
   }
 
-  private copy<R>(pattern: string, authority: string, record: string | null): R {
+  /** The outcome in the signature's record (which outlives every copy the time check lets in: no CAS needed). */
+  private async keep(pattern: string, key: string, outcome: Outcome<unknown>, until: number): Promise<void> {
+    await this.redis
+      .set(key, `${DONE}${JSON.stringify(outcome)}`, 'PXAT', until, 'XX')
+      .catch((err: unknown) => this.logger.warn(`${pattern}: its outcome not kept for copies: ${String(err)}`));
+  }
+
+  /**
+   * A copy: the first's outcome, waited for up to COPY_WAIT_MS while the first runs (the gateway sends a copy as soon
+   * as the first timed out, which is while it still runs), then 503.
+   */
+  private async copy<R>(pattern: string, key: string, authority: string, record: string | null): Promise<R> {
     const what = `${pattern}: a copy of an order carried out (${authority.split('.').slice(0, 4).join('.')})`;
+    for (const waitUntil = Date.now() + COPY_WAIT_MS; record?.startsWith(PENDING) && Date.now() < waitUntil;) {
+      await new Promise((resolve) => setTimeout(resolve, COPY_POLL_MS));
+      record = await this.redis.get(key);
+    }
     if (record === null || record.startsWith(PENDING)) {
-      this.logger.warn(`${what} arrived while it runs: 503, nothing done`);
+      this.logger.warn(`${what} while it runs: 503, nothing done`);
       throw new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'this order is being carried out: ask again');
+    }
+    if (!record.startsWith(DONE)) {
+      this.logger.warn(`${what}, its outcome unknown (${record.slice(0, 40)}): refused, nothing done`);
+      throw new BizException(BaseErrorCode.FORBIDDEN, 'this signed order was carried out already: nothing done');
     }
     // The gateway sends these again after a timeout; any other copy is someone else's.
     if (RPC_RETRY_AFTER_SEND.has(pattern)) this.logger.log(`${what}: answered as the first, nothing done again`);

@@ -70,8 +70,9 @@ export class PkRpcController {
   async sessionEnded(@Payload() req: PkSessionEndedRequest): Promise<PkSessionEndedResponse> {
     const [bound] = await this.presence.nodesOfUsers([req.userId]);
     // A node that died holding the user's binding leaves it until it expires: such a node is no socket of theirs.
+    // No node fresh at all is the registry's trouble (a failover, clocks apart), not every node dead: all count.
     const fresh = bound.length > 0 ? await this.registry.freshNodeIds() : new Set<string>();
-    const nodes = bound.filter((node) => fresh.has(node));
+    const nodes = fresh.size === 0 ? bound : bound.filter((node) => fresh.has(node));
     if (nodes.length > 0) {
       this.logger.warn(
         `${GiftRpc.PK_SESSION_ENDED} for user ${req.userId} refused, nothing ended: still connected to ${nodes.join(', ')}`,
