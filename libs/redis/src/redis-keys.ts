@@ -192,7 +192,7 @@ export class ImRedisKeys extends KeyBuilder {
   constructor(prefix: string) {
     super(prefix, 'im');
   }
-  /** Read by im-router through ImPresenceReader (@live/contracts). */
+  /** Read by im-router and gift-service through ImPresenceReader (@live/contracts). */
   userNode(userId: number): string {
     return imUserNodesKey(this.prefix, userId);
   }

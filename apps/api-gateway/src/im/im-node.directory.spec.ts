@@ -7,13 +7,12 @@ describe('ImNodeDirectory: nodes the web page may not open are named once', () =
   it("warns once per node whose origin is not in the page's CSP", async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const now = Date.now();
-    const registry = {
-      entries: async () =>
-        new Map([
-          ['a', { wsUrl: 'ws://127.0.0.1:8090/ws', heartbeatAt: now }],
-          ['b', { wsUrl: 'ws://10.0.0.7:8090/ws', heartbeatAt: now }],
-        ]),
-    } as unknown as ImNodeRegistryReader;
+    // The registry hash as im-core nodes write it, read by the real reader (its freshness rule included).
+    const hash = {
+      a: JSON.stringify({ wsUrl: 'ws://127.0.0.1:8090/ws', heartbeatAt: now }),
+      b: JSON.stringify({ wsUrl: 'ws://10.0.0.7:8090/ws', heartbeatAt: now }),
+    };
+    const registry = new ImNodeRegistryReader({ hgetall: async () => hash }, 'lg');
     const env = Object.assign(new GatewayEnv(), { GATEWAY_WEB_WS_ORIGINS: '' });
     const directory = new ImNodeDirectory(registry, env);
     expect(await directory.wsAddressFor(1)).toBe('ws://10.0.0.7:8090/ws');

@@ -1,4 +1,4 @@
-import { IM_NODE_STALE_MS, ImNodeRegistryReader } from '@live/contracts';
+import { ImNodeRegistryReader } from '@live/contracts';
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayEnv } from '../config/api-gateway.env';
 import { webSocketOrigins } from '../web-headers';
@@ -32,11 +32,8 @@ export class ImNodeDirectory {
   }
 
   private async liveNodes(): Promise<string[]> {
-    const entries = await this.registry.entries();
-    const now = Date.now();
-    return [...entries.values()].flatMap((node) => {
-      const fresh = typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < IM_NODE_STALE_MS;
-      if (!fresh || typeof node.wsUrl !== 'string') return [];
+    return [...(await this.registry.freshEntries()).values()].flatMap((node) => {
+      if (typeof node.wsUrl !== 'string') return [];
       this.checkPageMayOpen(node.wsUrl);
       return [node.wsUrl];
     });

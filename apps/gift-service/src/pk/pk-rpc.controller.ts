@@ -62,9 +62,8 @@ export class PkRpcController {
   /**
    * im-core's word that the user's last socket closed is not believed on its own (any holder of the RPC key can
    * say it): their PKs end only when im-core's presence in Redis shows no live node (one refreshed within
-   * IM_NODE_STALE_MS) holding a socket of theirs. A
-   * user still connected anywhere (a forged call, or a second node of theirs) keeps the seat: nothing ended,
-   * a warning. im-core removes its node's binding before it calls (the same connection, in order).
+   * IM_NODE_STALE_MS) holding a socket of theirs. A user still connected anywhere (a forged call, or a second
+   * node of theirs) keeps the seat: nothing ended, a warning. im-core calls once its own binding's removal answered.
    */
   @MessagePattern({ cmd: GiftRpc.PK_SESSION_ENDED })
   async sessionEnded(@Payload() req: PkSessionEndedRequest): Promise<PkSessionEndedResponse> {

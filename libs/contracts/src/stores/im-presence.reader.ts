@@ -7,7 +7,7 @@ import { keyPart, RedisReadable } from './store-key';
  *   im-router (where to call a node) read it through ImNodeRegistryReader;
  * - where users and rooms are connected, sorted sets of node ids scored by expiry (epoch ms):
  *   `${prefix}:im:{user:<id>}:node` and `${prefix}:im:{room:<id>}:nodes`. im-router reads them through
- *   ImPresenceReader.
+ *   ImPresenceReader, and so does gift-service (a PK session end: is the user still connected anywhere?).
  */
 export interface ImNodeInfo {
   nodeId: string;
@@ -67,12 +67,17 @@ export class ImNodeRegistryReader {
     return nodes;
   }
 
-  /** The ids of the nodes whose entry was refreshed within IM_NODE_STALE_MS of `now`. */
+  /** The entries refreshed within IM_NODE_STALE_MS of `now` (the live nodes), by id in order. */
+  async freshEntries(now = Date.now()): Promise<Map<string, Partial<Record<keyof ImNodeInfo, unknown>>>> {
+    const entries = await this.entries();
+    for (const [nodeId, node] of entries)
+      if (typeof node.heartbeatAt !== 'number' || now - node.heartbeatAt >= IM_NODE_STALE_MS) entries.delete(nodeId);
+    return entries;
+  }
+
+  /** The ids of the live nodes (freshEntries). */
   async freshNodeIds(now = Date.now()): Promise<Set<string>> {
-    const fresh = new Set<string>();
-    for (const [nodeId, node] of await this.entries())
-      if (typeof node.heartbeatAt === 'number' && now - node.heartbeatAt < IM_NODE_STALE_MS) fresh.add(nodeId);
-    return fresh;
+    return new Set((await this.freshEntries(now)).keys());
   }
 }
 
