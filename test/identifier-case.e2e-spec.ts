@@ -83,7 +83,7 @@ describe('ids differing only in case are distinct ids', () => {
     const gift = await viewer.client.post('/gift/send', { giftId, roomId, receiverId: anchor.userId });
     expect(gift.body.code).toBe(200);
     const earnings = async () => (await anchor.client.post('/bank/earnings')).body.data.earnings;
-    await waitFor('the gift credited to the anchor', async () => (await earnings()) === price, 30_000);
+    await waitFor('the gift credited to the anchor', async () => (await earnings()) === price, 30_000, 250);
     const withdraw = async (key: string) => {
       const res = await anchor.client.post('/bank/withdraw', { amount: 1 }, { 'idempotency-key': key });
       expect([res.status, res.body.code]).toEqual([200, 200]);

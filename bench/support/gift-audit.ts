@@ -305,6 +305,13 @@ export async function auditMoney(opts: {
     'SELECT COALESCE(SUM(num), 0) FROM t_qiyu_currency_trade WHERE type = 2 AND direction = 2 AND status = 1',
   );
   const earnings = await q('SELECT COALESCE(SUM(earnings), 0) FROM t_qiyu_currency_account');
+  // Each account's all-time gift total (total_earned, what /bank/earnings answers) against its gift credit rows.
+  const totalEarnedMismatches = await q(
+    `SELECT COUNT(*) FROM t_qiyu_currency_account a
+     LEFT JOIN (SELECT user_id, SUM(num) AS earned FROM t_qiyu_currency_trade
+                WHERE type = 2 AND direction = 2 AND status = 1 GROUP BY user_id) c ON c.user_id = a.user_id
+     WHERE a.total_earned <> COALESCE(c.earned, 0)`,
+  );
   const negative = await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0');
   const recordsWithoutCharge = await q(
     'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.type = 2 AND t.direction = 1 AND t.status = 1 WHERE t.id IS NULL',
@@ -352,6 +359,7 @@ export async function auditMoney(opts: {
       withdrawalMoves,
       earnings,
     }),
+    check("each account's total earned = its gift credits", totalEarnedMismatches === 0, { totalEarnedMismatches }),
     check(
       'withdrawal orders = their ledger rows',
       ordersWithoutTheirRows === 0 && rowsWithoutOrder === 0 && -withdrawalMoves === withdrawnNet + platformCut,

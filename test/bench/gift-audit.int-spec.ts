@@ -3,6 +3,7 @@ import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@l
 import { auditMoney } from '../../bench/support/gift-audit';
 
 const CACHE = 'Redis balance cache = database (an account cached, when a gift was charged)';
+const TOTAL_EARNED = "each account's total earned = its gift credits";
 const PRICE =
   'charged: one debit of price x count of its record (a send of several among them, when the load sent counts)';
 
@@ -58,7 +59,7 @@ describe('auditMoney', () => {
   it('is exact on a consistent ledger, and fails each check on its own defect', async () => {
     // user 1: recharged 100, sent two gifts of 5 (one charged, one refused) to anchor 2.
     await q(
-      'INSERT INTO t_qiyu_currency_account (user_id, current_balance, earnings, total_recharged) VALUES (1, 95, 0, 100), (2, 0, 5, 0)',
+      'INSERT INTO t_qiyu_currency_account (user_id, current_balance, earnings, total_earned, total_recharged) VALUES (1, 95, 0, 0, 100), (2, 0, 5, 5, 0)',
     );
     await trade('seed:1', 1, 100, 1, 1);
     await trade('1:c-1', 1, -5, 2, 1, 1, 2);
@@ -122,19 +123,27 @@ describe('auditMoney', () => {
     await q('UPDATE t_qiyu_currency_account SET earnings = 5 WHERE user_id = 2');
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
 
+    // An all-time total (/bank/earnings' `total`) its gift credits do not explain: that check alone, with its figure.
+    await q('UPDATE t_qiyu_currency_account SET total_earned = 4 WHERE user_id = 2');
+    const total = await audit(['1:c-1', '1:c-2']);
+    expect([total.failed, total.printed[TOTAL_EARNED]]).toEqual([[TOTAL_EARNED], { totalEarnedMismatches: 1 }]);
+    await q('UPDATE t_qiyu_currency_account SET total_earned = 5 WHERE user_id = 2');
+
     // The credit of a charged gift: missing, of other coins, to another user; a refused gift credited.
     const unbalanced = 'charged: one credit of the coins to the receiver; refused: none';
     await q("UPDATE t_qiyu_currency_trade SET user_id = 3 WHERE request_id = '1:c-1' AND direction = 2");
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, TOTAL_EARNED]);
     await q("UPDATE t_qiyu_currency_trade SET user_id = 2, num = 4 WHERE request_id = '1:c-1' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       unbalanced,
       'ledger credited to earnings - withdrawals = earnings',
+      TOTAL_EARNED,
     ]);
     await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-1' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       unbalanced,
       'ledger credited to earnings - withdrawals = earnings',
+      TOTAL_EARNED,
     ]);
     await trade('1:c-1', 2, 5, 2, 1, 2, 1);
     await trade('1:c-2', 2, 0, 2, 1, 2, 1);

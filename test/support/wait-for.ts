@@ -1,13 +1,17 @@
-/** Polls `check` every 50 ms until it holds; throws naming `what` after `timeoutMs`. */
+/**
+ * Polls `check` every `everyMs` (50 by default) until it holds; throws naming `what` after `timeoutMs`. A check
+ * through a rate-limited route polls within its limit (`/bank/earnings`: 100 per 10 s, so 250 ms).
+ */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean> | boolean,
   timeoutMs = 60_000,
+  everyMs = 50,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

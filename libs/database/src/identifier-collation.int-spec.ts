@@ -1,5 +1,6 @@
 import { createTestDatabase } from '@live/testing';
 import { BinaryIdentifiers1764000000900, IDENTIFIER_COLUMNS } from './migrations/1764000000900-binary-identifiers';
+import { MIGRATIONS } from './migrations';
 
 type Row = Record<string, unknown>;
 
@@ -65,15 +66,20 @@ describe('identifier columns compare exactly (BinaryIdentifiers1764000000900)', 
       expect.arrayContaining(['t_user.nick_name', 't_living_room.room_name', 't_qiyu_currency_trade.remark']),
     );
     expect(text.filter((r) => r.collation !== 'utf8mb4_unicode_ci')).toEqual([]);
-    // The schema before it: the same columns and indexes, only the collation differs.
+    // The schema before it: the same columns and indexes, only the collation differs (the migrations after it
+    // undone first, and compared from there).
+    const later = MIGRATIONS.slice(MIGRATIONS.indexOf(BinaryIdentifiers1764000000900) + 1).map((m) => new m().name);
+    for (let i = 0; i < later.length; i += 1) await db.dataSource.undoLastMigration({ transaction: 'each' });
+    const justAfter = await q(COLUMNS);
     const indexes = await q(INDEXES);
     await db.dataSource.undoLastMigration({ transaction: 'each' });
     const before = await q(COLUMNS);
     expect(before.filter(isIdentifier).map((r) => r.collation)).toEqual(identifiers.map(() => 'utf8mb4_unicode_ci'));
-    expect(withoutCollation(before)).toEqual(withoutCollation(migrated));
+    expect(withoutCollation(before)).toEqual(withoutCollation(justAfter));
     expect(await q(INDEXES)).toEqual(indexes);
     expect((await db.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual([
       'BinaryIdentifiers1764000000900',
+      ...later,
     ]);
     expect(await q(COLUMNS)).toEqual(migrated);
     // Run again: nothing changes.

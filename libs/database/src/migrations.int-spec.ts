@@ -10,6 +10,7 @@ import { GiftRecordCount1764000000600 } from './migrations/gift-service/17640000
 import { LivingPk1764000000700 } from './migrations/gift-service/1764000000700-living-pk';
 import { PayOrderOpenIndex1764000000800 } from './migrations/bank-service/1764000000800-pay-order-open-index';
 import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
+import { AccountTotalEarned1764000001000 } from './migrations/bank-service/1764000001000-account-total-earned';
 
 const TABLES = [
   't_account_status_log',
@@ -219,6 +220,41 @@ describe('migrations on the real database', () => {
          AND create_time >= NOW(3) - INTERVAL 30 MINUTE`,
     );
     expect(plan.possible_keys?.split(',')).toContain('idx_pay_order_user_open');
+  });
+
+  it("AccountTotalEarned: each wallet's total_earned is the sum of its gift credits, backfilled from the ledger; run again, nothing changes", async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    await q('DELETE FROM t_qiyu_currency_trade');
+    await q('INSERT INTO t_qiyu_currency_account (user_id, earnings) VALUES (51, 25), (52, 0), (53, 0)');
+    const row =
+      'INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type, status) VALUES (?, ?, ?, ?, 0, ?, ?)';
+    await q(row, ['g1', 51, 2, 30, 2, 1]); // two gifts received
+    await q(row, ['g2', 51, 2, 12, 2, 1]);
+    await q(row, ['wd:1', 51, 1, -22, 5, 1]); // a withdrawal out of earnings and its rejection back: not earned
+    await q(row, ['wd:1', 51, 2, 5, 6, 1]);
+    await q(row, ['g3', 52, 2, 0, 2, 0]); // a refused gift's credit row: nothing
+    await q(row, ['pay:1', 53, 2, 100, 1, 1]); // a recharge: the wallet's, not earned
+    await q('UPDATE t_qiyu_currency_account SET total_earned = 999 WHERE user_id IN (51, 52, 53)');
+    const totals = async () =>
+      (
+        await q(
+          'SELECT user_id, total_earned FROM t_qiyu_currency_account WHERE user_id IN (51, 52, 53) ORDER BY user_id',
+        )
+      ).map((r: { user_id: unknown; total_earned: unknown }) => [Number(r.user_id), Number(r.total_earned)]);
+    await migrate(new AccountTotalEarned1764000001000());
+    expect(await totals()).toEqual([
+      [51, 42],
+      [52, 0],
+      [53, 0],
+    ]);
+    await migrate(new AccountTotalEarned1764000001000());
+    expect(await totals()).toEqual([
+      [51, 42],
+      [52, 0],
+      [53, 0],
+    ]);
+    await q('DELETE FROM t_qiyu_currency_trade');
+    await q('DELETE FROM t_qiyu_currency_account WHERE user_id IN (51, 52, 53)');
   });
 
   it("LocalGiftPictures: the seeded gifts' pictures are the gateway's; again: no change; a re-pointed gift is left alone; down restores", async () => {

@@ -199,14 +199,18 @@ export class CurrencyAccountRepository {
     ]);
   }
 
-  /** Receivers' earnings, one statement. */
+  /**
+   * Receivers' gift credits, one statement: to their earnings and to their all-time total (`total_earned`, what
+   * /bank/earnings reads instead of summing the ledger), the same delta each.
+   */
   async addEarnings(em: EntityManager, earnings: ReadonlyMap<number, number>): Promise<void> {
     const ids = [...earnings.keys()];
+    const delta = `CASE user_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    const deltaParams = ids.flatMap((id) => [id, earnings.get(id)]);
     await em.query(
-      `UPDATE t_qiyu_currency_account
-       SET earnings = earnings + CASE user_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END
+      `UPDATE t_qiyu_currency_account SET earnings = earnings + ${delta}, total_earned = total_earned + ${delta}
        WHERE user_id IN (${ids.map(() => '?').join(',')})`,
-      [...ids.flatMap((id) => [id, earnings.get(id)]), ...ids],
+      [...deltaParams, ...deltaParams, ...ids],
     );
   }
 }

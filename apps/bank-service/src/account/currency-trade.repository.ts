@@ -133,10 +133,10 @@ export class CurrencyTradeRepository {
   }
 
   /**
-   * A receiver's earnings and its gift credits over time, in ONE statement (one consistent read): the
-   * credit rows through idx_trade_earnings (user, direction, type, time, num) alone. Windows by the
-   * database's clock, as the rows' create_time. In a transaction that locked the account (`em`), the
-   * earnings read are the locked row's.
+   * A receiver's earnings and its gift credits over time, in ONE statement (one consistent read): the all-time
+   * total is the account's `total_earned` (kept by the settlement with the credits), the windows are a range of
+   * idx_trade_earnings (user, direction, type, time, num) over the last 7 days (or the hold, when longer), so
+   * the read does not grow with the anchor's history. Windows by the database's clock, as the rows' create_time.
    */
   async earnings(
     userId: number,
@@ -144,13 +144,14 @@ export class CurrencyTradeRepository {
     em: EntityManager = this.dataSource.manager,
   ): Promise<EarningsTotals> {
     const [row]: Record<string, unknown>[] = await em.query(
-      `SELECT (SELECT earnings FROM t_qiyu_currency_account WHERE user_id = ?) AS earnings,
-              SUM(num) AS total,
-              SUM(CASE WHEN create_time >= CURDATE() THEN num ELSE 0 END) AS today,
-              SUM(CASE WHEN create_time >= NOW(3) - INTERVAL 7 DAY THEN num ELSE 0 END) AS last7,
-              SUM(CASE WHEN ? > 0 AND create_time >= NOW(3) - INTERVAL ? DAY THEN num ELSE 0 END) AS held
-       FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = ? AND type = ?`,
-      [userId, holdDays, holdDays, userId, TradeDirection.CREDIT, TradeType.GIFT],
+      `SELECT a.earnings, a.total_earned AS total, w.today, w.last7, w.held
+       FROM (SELECT SUM(CASE WHEN create_time >= CURDATE() THEN num ELSE 0 END) AS today,
+                    SUM(CASE WHEN create_time >= NOW(3) - INTERVAL 7 DAY THEN num ELSE 0 END) AS last7,
+                    SUM(CASE WHEN ? > 0 AND create_time >= NOW(3) - INTERVAL ? DAY THEN num ELSE 0 END) AS held
+             FROM t_qiyu_currency_trade
+             WHERE user_id = ? AND direction = ? AND type = ? AND create_time >= NOW(3) - INTERVAL GREATEST(7, ?) DAY) w
+       LEFT JOIN t_qiyu_currency_account a ON a.user_id = ?`,
+      [holdDays, holdDays, userId, TradeDirection.CREDIT, TradeType.GIFT, holdDays, userId],
     );
     const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
     return {
@@ -164,7 +165,7 @@ export class CurrencyTradeRepository {
 
   /**
    * The gift credits of the last `holdDays` (held: not withdrawable yet), read as a range of idx_trade_earnings:
-   * the rows of the window only, where `earnings` reads every credit of the user's history. A withdrawal reads this
+   * the rows of the window only (`earnings` reads the 7 days' too). A withdrawal reads this
    * while it holds the account's lock (settlements crediting the user wait on it), so its cost must not grow with
    * the ledger.
    */

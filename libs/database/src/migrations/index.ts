@@ -12,6 +12,7 @@ import { GiftRecordCount1764000000600 } from './gift-service/1764000000600-gift-
 import { LivingPk1764000000700 } from './gift-service/1764000000700-living-pk';
 import { PayOrderOpenIndex1764000000800 } from './bank-service/1764000000800-pay-order-open-index';
 import { BinaryIdentifiers1764000000900 } from './1764000000900-binary-identifiers';
+import { AccountTotalEarned1764000001000 } from './bank-service/1764000001000-account-total-earned';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
 
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   LivingPk1764000000700, // gift-service's t_living_pk, t_gift_record.pk_id/pk_step (issue 21)
   PayOrderOpenIndex1764000000800, // bank-service's t_pay_order: the index of a user's unpaid orders (their cap)
   BinaryIdentifiers1764000000900, // every app's identifier columns (ids, keys, fingerprints) compared exactly: utf8mb4_bin
+  AccountTotalEarned1764000001000, // bank-service's t_qiyu_currency_account: total_earned (/bank/earnings' all-time total)
 ];

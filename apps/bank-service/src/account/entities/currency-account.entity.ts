@@ -27,6 +27,10 @@ export class CurrencyAccountEntity extends TimestampedEntity {
   @BigIntColumn({ name: 'total_spent', default: 0 })
   totalSpent!: number;
 
+  /** Every coin ever received as gifts (the sum of the gift credit rows), kept with `earnings` by the settlement. */
+  @BigIntColumn({ name: 'total_earned', default: 0 })
+  totalEarned!: number;
+
   /** Coins spent on gifts on `spentDay` (a UTC day); BANK_DAILY_SPEND_CAP is checked against it at settlement. */
   @BigIntColumn({ name: 'spent_today', default: 0 })
   spentToday!: number;
