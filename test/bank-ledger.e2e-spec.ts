@@ -201,4 +201,16 @@ describe('the double-entry ledger and /bank/earnings', () => {
     const bad = await anchor.client.postUntyped('/bank/earnings', { userId: viewer.userId });
     expect(bad.status).toBe(400);
   });
+
+  it('/bank/earnings: 100 reads per user every 10 s (a page reads it twice a second at most: five pages); the 101st is 429 / -10001, another user reads on', async () => {
+    const [reader, other] = [await loginNewUser(http), await loginNewUser(http)];
+    const answers = [];
+    for (let i = 0; i < 101; i += 1) answers.push(await reader.client.post('/bank/earnings'));
+    expect(answers.slice(0, 100).every((a) => a.status === 200 && a.body.code === 200)).toBe(true);
+    expect([answers[100].status, answers[100].body]).toEqual([
+      429,
+      { code: -10001, msg: 'too many earnings reads, wait a moment', data: null },
+    ]);
+    expect((await other.client.post('/bank/earnings')).body).toMatchObject({ code: 200, data: { total: 0 } });
+  });
 });

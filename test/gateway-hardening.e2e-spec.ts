@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module';
 import { configureGateway } from '../apps/api-gateway/src/api-gateway.setup';
 import { LOGIN_FREE_GUESSES, LOGIN_PHONE_CEILING } from '../apps/api-gateway/src/auth/auth.service';
+import { signPayCallback } from '../apps/bank-service/src/recharge/pay-signature';
 import { HttpClient } from './support/http-client';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
@@ -325,5 +326,35 @@ describe('api-gateway: trusted proxies, login-code rules', () => {
     expect((await guess(phone, code, newAddress())).body.code).toBe(200);
     // Used: gone; the next request makes a new code.
     expect((await guess(phone, code, newAddress())).body.code).toBe(10002);
+  });
+
+  it("payment callbacks: 1,000 per 10 s per address; past them a callback is refused (429 / -10001) before bank-service, a signed one too, nothing credited; another address (the provider's) pays the order once", async () => {
+    // Logged in from an address of its own: the direct gateway's one address has used its logins by now.
+    const address = newAddress();
+    const phone = newPhone();
+    const login = await guess(phone, await sendCode(phone, address), address);
+    const user = viaProxy.as(login.body.data.token);
+    const order = await user.post('/bank/payProduct', { productId: 1, paySource: 1, payChannel: 0 });
+    expect(order.body.code).toBe(200);
+    const { orderId } = order.body.data;
+    const [attacker, provider] = [newAddress(), newAddress()];
+    const notify = (signature: string, address: string) =>
+      viaProxy.post('/bank/payNotify', { orderId, signature }, from(address));
+    const forged = await notify(randomBytes(32).toString('hex'), attacker);
+    expect([forged.status, forged.body.code]).toEqual([400, 12006]);
+    const counter = keys.rateLimit(`ip-${attacker}`, 'BankController.payNotify');
+    expect(await stack.redis.redis.get(counter)).toBe('1');
+    await stack.redis.redis.set(counter, '1000', 'KEEPTTL'); // as after 999 more in the same 10 s
+    const signed = signPayCallback(process.env.BANK_PAY_SECRET!, orderId);
+    const refused = await notify(signed, attacker);
+    expect([refused.status, refused.body]).toEqual([
+      429,
+      { code: -10001, msg: 'too many payment callbacks from this address, wait a moment', data: null },
+    ]);
+    expect(await user.balance()).toBe(0);
+    const paid = await notify(signed, provider);
+    expect([paid.status, paid.body.code, paid.body.data.credited]).toEqual([200, 200, true]);
+    expect((await notify(signed, provider)).body.data.credited).toBe(false); // a repeat: answered, nothing more
+    expect(await user.balance()).toBe(paid.body.data.coinNum);
   });
 });

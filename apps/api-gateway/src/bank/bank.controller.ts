@@ -89,6 +89,10 @@ export class BankController {
     errors: [BankErrorCode.PAY_SIGNATURE_INVALID, BankErrorCode.ORDER_NOT_FOUND, BankErrorCode.ORDER_STATUS_INVALID],
   })
   @PostOk('payNotify')
+  // Per address (the route is public): each forged callback costs an RPC and an HMAC check at bank-service. A
+  // provider's callback refused by it is retried by the provider; a count of refused signatures only would
+  // be lower, but it would also refuse the provider's signed callbacks during a BANK_PAY_SECRET switch.
+  @RequestLimit({ limit: 1_000, seconds: 10, msg: 'too many payment callbacks from this address, wait a moment' })
   async payNotify(@Body() dto: PayNotifyDto): Promise<ApiResponse<PayNotifyResponse>> {
     return ApiResponses.ok(await this.bank.payNotify({ ...dto }));
   }
@@ -135,6 +139,7 @@ export class BankController {
     example: {},
   })
   @PostOk('earnings')
+  @RequestLimit({ limit: 100, seconds: 10, msg: 'too many earnings reads, wait a moment' })
   async earnings(
     @CurrentUser() user: RequestUser,
     @Body() _body: EmptyBodyDto,
