@@ -247,6 +247,13 @@ describe('withdrawals of gift earnings', () => {
     try {
       const [held, heldReads] = await measured(() => trades.held(anchor.userId, 7, runner.manager));
       const [totals, totalReads] = await measured(() => trades.earnings(anchor.userId, 7, runner.manager));
+      // The control: the counter sees this connection's reads (the whole history's sum reads every credit).
+      const [, historyReads] = await measured(() =>
+        runner.query('SELECT SUM(num) FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = 2 AND type = 2', [
+          anchor.userId,
+        ]),
+      );
+      expect(historyReads).toBeGreaterThanOrEqual(2000);
       expect(held).toBe(crownPrice);
       expect([totals.held, totals.total]).toEqual([crownPrice, castlePrice + crownPrice]);
       expect(heldReads).toBeLessThanOrEqual(2); // the window's: the Crown's credit

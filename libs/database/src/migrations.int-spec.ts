@@ -233,6 +233,8 @@ describe('migrations on the real database', () => {
     await q(row, ['wd:1', 51, 1, -22, 5, 1]); // a withdrawal out of earnings and its rejection back: not earned
     await q(row, ['wd:1', 51, 2, 5, 6, 1]);
     await q(row, ['g3', 52, 2, 0, 2, 0]); // a refused gift's credit row: nothing
+    await q(row, ['g4', 52, 1, -7, 2, 1]); // a gift sent (the sender's debit): not earned
+    await q(row, ['g5', 53, 2, 9, 2, 0]); // a credit not charged (status 0; the settlement writes num 0): not earned
     await q(row, ['pay:1', 53, 2, 100, 1, 1]); // a recharge: the wallet's, not earned
     await q('UPDATE t_qiyu_currency_account SET total_earned = 999 WHERE user_id IN (51, 52, 53)');
     const totals = async () =>

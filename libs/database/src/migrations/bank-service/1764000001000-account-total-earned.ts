@@ -13,7 +13,8 @@ const SUCCESS = 1;
  * the rows of its windows (7 days, or the hold when longer).
  * Backfilled from the ledger (exact when no bank-service settles meanwhile: stop the old ones before it runs,
  * as with every settlement change; an older bank-service, started again after it, would credit earnings
- * without this column: the gift audit's per-account check finds that, and running this again repairs it).
+ * without this column: the gift audit's per-account check finds that; with every bank-service stopped,
+ * `migrate down 1` then `up` (or this backfill's UPDATE run by hand) repairs it).
  * Re-runnable while nothing settles: the column is added if missing, the backfill recomputes every account.
  */
 export class AccountTotalEarned1764000001000 implements MigrationInterface {
