@@ -498,6 +498,13 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
       431,
       { code: 100001, msg: 'request headers are too large', data: null },
     ]);
+    // The answers Fastify writes before any hook carry the page's security headers too, as every other answer.
+    const health = (await new HttpClient(stack.baseUrl).request('GET', '/health')).headers;
+    const security = ['content-security-policy', 'x-frame-options', 'referrer-policy', 'x-content-type-options'];
+    const page = security.map((name) => [name, health.get(name)]);
+    expect(page.every(([, value]) => typeof value === 'string' && value.length > 0)).toBe(true);
+    for (const answer of [badUrl, bigHeader])
+      expect(security.map((name) => [name, answer.headers[name]])).toEqual(page);
   });
 
   it('a JSON string of digits is not an integer (400 / 100001, nothing done); the same digits in a form are', async () => {
@@ -551,7 +558,10 @@ describe('api-gateway: the public HTTP contract, with bank-service, gift-service
 });
 
 /** One raw HTTP/1.1 exchange on a plain TCP socket (what fetch would not send): the status and the body. */
-function rawHttp(port: number, request: string): Promise<{ status: number; body: string }> {
+function rawHttp(
+  port: number,
+  request: string,
+): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.end(request));
     let text = '';
@@ -559,7 +569,13 @@ function rawHttp(port: number, request: string): Promise<{ status: number; body:
     socket.on('error', reject);
     socket.on('close', () => {
       const [head, ...body] = text.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: body.join('\r\n\r\n') });
+      const headers = Object.fromEntries(
+        head
+          .split('\r\n')
+          .slice(1)
+          .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), body: body.join('\r\n\r\n'), headers });
     });
   });
 }

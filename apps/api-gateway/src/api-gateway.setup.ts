@@ -9,7 +9,8 @@ import { GatewayEnv } from './config/api-gateway.env';
 import { buildAsyncApiDocument } from './docs/asyncapi-document';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { MetricsService } from './metrics/metrics.service';
-import { webSecurityHeaders, webSocketOrigins } from './web-headers';
+import { edgeHeaders } from '@live/common';
+import { webSecurityHeaders, webSecurityHeaderSets, webSocketOrigins } from './web-headers';
 
 /**
  * The gateway's HTTP extras, before it starts: cookies (`qytk`; JSON and form bodies are Nest's), OpenAPI at
@@ -19,11 +20,11 @@ import { webSecurityHeaders, webSocketOrigins } from './web-headers';
  */
 export async function configureGateway(app: NestFastifyApplication): Promise<void> {
   const env = app.get(GatewayEnv);
-  // Before the static files and the routes: every answer carries the page's CSP, no framing, no referrer.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', webSecurityHeaders(webSocketOrigins(env)));
+  // Before the static files and the routes: every answer carries the page's CSP, no framing, no referrer; so do
+  // the ones Fastify writes before any hook (a URL it cannot decode, a request the HTTP parser refuses).
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', webSecurityHeaders(webSocketOrigins(env)));
+  edgeHeaders(fastify, webSecurityHeaderSets(webSocketOrigins(env)).page);
   await app.register(fastifyCookie);
   const webDir = resolve(env.GATEWAY_WEB_DIR);
   if (existsSync(webDir)) {

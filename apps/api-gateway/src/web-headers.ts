@@ -37,15 +37,25 @@ export function contentSecurityPolicy(wsOrigins: string[], inlineStyles = false)
   ].join('; ');
 }
 
+/** The headers of the page's answers and of /docs' (its CSP allows inline styles). */
+export function webSecurityHeaderSets(wsOrigins: string[]): {
+  page: Record<string, string>;
+  docs: Record<string, string>;
+} {
+  const common = { 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
+  return {
+    page: { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins) },
+    docs: { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins, true) },
+  };
+}
+
 /**
  * onRequest hook: every answer of the gateway (the web client's files, the API's JSON, 404s, errors) carries the
  * page's CSP, X-Frame-Options: DENY and Referrer-Policy: no-referrer (nosniff: every app's, startApp). The header
  * values are built once; per request, a prefix test and four header writes.
  */
 export function webSecurityHeaders(wsOrigins: string[]) {
-  const common = { 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer' };
-  const page = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins) };
-  const docs = { ...common, 'content-security-policy': contentSecurityPolicy(wsOrigins, true) };
+  const { page, docs } = webSecurityHeaderSets(wsOrigins);
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     void reply.headers(isDocsPath(request.url) ? docs : page);
     done();

@@ -8,15 +8,32 @@ import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation'
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' };
 
+/** The headers an app adds to what Fastify answers on its own, per (root) Fastify instance: edgeHeaders. */
+const EDGE_HEADERS = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/**
+ * Headers every answer of this app carries that its onRequest hooks add (the gateway's CSP, X-Frame-Options,
+ * Referrer-Policy), for the answers no hook runs before: a URL Fastify cannot decode and a request the HTTP
+ * parser refuses (frameworkErrorReply, clientErrorReply). Header names in lower case, values without CR or LF.
+ */
+export function edgeHeaders(fastify: object, headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers))
+    if (!/^[a-z0-9-]+$/.test(name) || /[\r\n]/.test(value)) throw new Error(`edgeHeaders: bad header ${name}`);
+  EDGE_HEADERS.set(fastify, { ...EDGE_HEADERS.get(fastify), ...headers });
+}
+
 /**
  * What Fastify answers on its own, before a route (and Nest's filter) is reached, in the envelope like every
  * other answer: a URL it cannot decode (`GET /%`: frameworkErrors), and a request the HTTP parser refuses
  * (headers over the size limit: 431; a request that timed out: 408; a malformed one: 400: clientErrorHandler,
  * which writes to the socket itself). Its defaults answered `{ error, message, statusCode }`.
  */
-export function frameworkErrorReply(error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorReply(error: Error, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = renderHttpError(error);
-  void reply.status(status).headers(JSON_HEADERS).send(body);
+  void reply
+    .status(status)
+    .headers({ ...EDGE_HEADERS.get(request.server), ...JSON_HEADERS })
+    .send(body);
 }
 
 /**
@@ -33,7 +50,8 @@ const CLIENT_ERRORS: Record<string, { status: number; msg: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, msg: 'the request took too long to arrive' },
 };
 
-export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): void {
+/** Fastify's clientErrorHandler, called with `this` its root instance. */
+export function clientErrorReply(this: object | undefined, err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   // A response already under way on this connection (keep-alive, pipelining): an answer written now would be
   // read as that request's; only close, as Node's own handler does.
@@ -43,10 +61,13 @@ export function clientErrorReply(err: NodeJS.ErrnoException, socket: Socket): vo
   }
   const { status, msg } = CLIENT_ERRORS[err.code ?? ''] ?? { status: 400, msg: 'malformed HTTP request' };
   const body = JSON.stringify(ApiResponses.error(BaseErrorCode.PARAM_ERROR.code, msg));
+  const extra = Object.entries((this && EDGE_HEADERS.get(this)) ?? {})
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n${extra}Connection: close\r\n\r\n${body}`,
     );
   socket.destroy(err);
 }

@@ -1,4 +1,5 @@
 export * from './start-app';
+export { edgeHeaders } from './http-edges';
 export * from './wait-for';
 export * from './http-connections';
 export * from './shutdown-deadline';
