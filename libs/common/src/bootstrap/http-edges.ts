@@ -11,14 +11,26 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-con
 /** The headers an app adds to what Fastify answers on its own, per (root) Fastify instance: edgeHeaders. */
 const EDGE_HEADERS = new WeakMap<object, Readonly<Record<string, string>>>();
 
+/** Headers the edge answers set themselves: an app's own would be written twice in the raw answer. */
+const EDGE_OWN = new Set([
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+  'x-content-type-options',
+]);
+
 /**
  * Headers every answer of this app carries that its onRequest hooks add (the gateway's CSP, X-Frame-Options,
  * Referrer-Policy), for the answers no hook runs before: a URL Fastify cannot decode and a request the HTTP
- * parser refuses (frameworkErrorReply, clientErrorReply). Header names in lower case, values without CR or LF.
+ * parser refuses (frameworkErrorReply, clientErrorReply). Names in lower case, not one the edge answers set
+ * themselves; values of visible characters and spaces only (they are written raw to the socket): else it throws,
+ * at start-up.
  */
 export function edgeHeaders(fastify: object, headers: Readonly<Record<string, string>>): void {
   for (const [name, value] of Object.entries(headers))
-    if (!/^[a-z0-9-]+$/.test(name) || /[\r\n]/.test(value)) throw new Error(`edgeHeaders: bad header ${name}`);
+    if (!/^[a-z0-9-]+$/.test(name) || EDGE_OWN.has(name) || !/^[\x20-\x7e]*$/.test(value))
+      throw new Error(`edgeHeaders: ${name} cannot be an edge answer's header`);
   EDGE_HEADERS.set(fastify, { ...EDGE_HEADERS.get(fastify), ...headers });
 }
 
