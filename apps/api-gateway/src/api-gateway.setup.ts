@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import { edgeHeaders } from '@live/common';
 import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { GatewayEnv } from './config/api-gateway.env';
 import { buildAsyncApiDocument } from './docs/asyncapi-document';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { MetricsService } from './metrics/metrics.service';
-import { edgeHeaders } from '@live/common';
 import { webSecurityHeaders, webSecurityHeaderSets, webSocketOrigins } from './web-headers';
 
 /**
@@ -23,8 +23,9 @@ export async function configureGateway(app: NestFastifyApplication): Promise<voi
   // Before the static files and the routes: every answer carries the page's CSP, no framing, no referrer; so do
   // the ones Fastify writes before any hook (a URL it cannot decode, a request the HTTP parser refuses).
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', webSecurityHeaders(webSocketOrigins(env)));
-  edgeHeaders(fastify, webSecurityHeaderSets(webSocketOrigins(env)).page);
+  const headers = webSecurityHeaderSets(webSocketOrigins(env));
+  fastify.addHook('onRequest', webSecurityHeaders(headers));
+  edgeHeaders(fastify, headers.page);
   await app.register(fastifyCookie);
   const webDir = resolve(env.GATEWAY_WEB_DIR);
   if (existsSync(webDir)) {

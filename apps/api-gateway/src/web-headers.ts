@@ -54,8 +54,7 @@ export function webSecurityHeaderSets(wsOrigins: string[]): {
  * page's CSP, X-Frame-Options: DENY and Referrer-Policy: no-referrer (nosniff: every app's, startApp). The header
  * values are built once; per request, a prefix test and four header writes.
  */
-export function webSecurityHeaders(wsOrigins: string[]) {
-  const { page, docs } = webSecurityHeaderSets(wsOrigins);
+export function webSecurityHeaders({ page, docs }: ReturnType<typeof webSecurityHeaderSets>) {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
     void reply.headers(isDocsPath(request.url) ? docs : page);
     done();
