@@ -1,6 +1,6 @@
 import { BankClient, createRpcClient } from '@live/common';
 import { KafkaTopic, MAX_PAGE_DEPTH, SendGiftType } from '@live/contracts';
-import { SEED_GIFTS } from '@live/database';
+import { rebuildEarningsHours, SEED_GIFTS } from '@live/database';
 import { HttpClient } from './support/http-client';
 import { signedAsGateway } from './support/signed-gift';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -188,6 +188,7 @@ describe('the double-entry ledger and /bank/earnings', () => {
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE request_id = ? AND direction = 2',
       [ids[1]],
     );
+    await rebuildEarningsHours(stack.sql, [anchor.userId]); // the anchor's earnings per hour, as the settlement keeps them
     expect(await earnings(anchor.client)).toEqual({
       earnings: all,
       withdrawable: all,

@@ -1,4 +1,4 @@
-import { SEED_GIFTS } from '@live/database';
+import { rebuildEarningsHours, SEED_GIFTS } from '@live/database';
 import { CurrencyTradeRepository } from '../apps/bank-service/src/account/currency-trade.repository';
 import { HttpClient } from './support/http-client';
 import { startTestStack, TestStack } from './support/test-stack';
@@ -114,6 +114,7 @@ describe('withdrawals of gift earnings', () => {
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
       [anchor.userId],
     );
+    await rebuildEarningsHours(stack.sql, [anchor.userId]); // its earnings per hour, as the settlement keeps them
     if (held) await send(crownId, 'crown', castlePrice + crownPrice);
     return anchor;
   }
@@ -219,18 +220,23 @@ describe('withdrawals of gift earnings', () => {
     expect(await earningsOf(anchor.client)).toMatchObject({ earnings: crownPrice, withdrawable: 0 });
   });
 
-  it("a withdrawal's held read and /bank/earnings are ranges of their windows: their index reads do not grow with the anchor's older credits", async () => {
+  it("a withdrawal's held read and /bank/earnings sum hours: their index reads grow with neither the anchor's history nor its week", async () => {
     // An attacker review (2026-12-02): the withdrawal summed every gift credit of the anchor's history while it
     // held the account's lock (settlements crediting the anchor wait on it), so its cost grew with the ledger;
-    // /bank/earnings did the same for its all-time total, on every read (now the account's total_earned).
+    // /bank/earnings did the same for its all-time total, on every read (now the account's total_earned). Both
+    // then summed the credit rows of their windows (7 days, the hold), which a busy anchor's week fills just the
+    // same (now the hours of t_qiyu_earnings_hour, and the credit rows of the hour a window starts in).
     const anchor = await anchorWithEarnings(true);
-    // 2,000 more credit rows 12 days back, as a long-lived anchor has: refused gifts' (num 0, kept for redeliveries),
-    // so the money invariants of the last test hold, and read by the same index as any credit.
-    await stack.sql(
-      `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, create_time)
-       SELECT CONCAT('old-', ?, '-', seq), ?, 2, NULL, 0, 0, 2, 0, NOW(3) - INTERVAL 12 DAY FROM seq_1_to_2000`,
-      [anchor.userId, anchor.userId],
-    );
+    // 2,000 more credit rows 12 days back, as a long-lived anchor has, and 2,000 three days back, as a busy week
+    // has: refused gifts' (num 0, kept for redeliveries), so the money invariants of the last test hold, and read
+    // by the same index as any credit.
+    for (const days of [12, 3])
+      await stack.sql(
+        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, create_time)
+         SELECT CONCAT('old-', ?, '-', ?, '-', seq), ?, 2, NULL, 0, 0, 2, 0, NOW(3) - INTERVAL ? DAY - INTERVAL seq SECOND
+         FROM seq_1_to_2000`,
+        [anchor.userId, days, anchor.userId, days],
+      );
     const trades = stack.bank.get(CurrencyTradeRepository);
     const runner = stack.db.dataSource.createQueryRunner();
     await runner.connect();
@@ -247,17 +253,30 @@ describe('withdrawals of gift earnings', () => {
     try {
       const [held, heldReads] = await measured(() => trades.held(anchor.userId, 7, runner.manager));
       const [totals, totalReads] = await measured(() => trades.earnings(anchor.userId, 7, runner.manager));
-      // The control: the counter sees this connection's reads (the whole history's sum reads every credit).
-      const [, historyReads] = await measured(() =>
-        runner.query('SELECT SUM(num) FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = 2 AND type = 2', [
-          anchor.userId,
-        ]),
-      );
-      expect(historyReads).toBeGreaterThanOrEqual(2000);
+      // The controls: the counter sees this connection's reads. The whole history's sum reads every credit, and
+      // the 7 days' range of credit rows (the reads before the hours) the week's.
+      const sum = (since: string) =>
+        measured(() =>
+          runner.query(
+            `SELECT SUM(num) FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = 2 AND type = 2 ${since}`,
+            [anchor.userId],
+          ),
+        );
+      const [, historyReads] = await sum('');
+      const [, weekReads] = await sum('AND create_time >= NOW(3) - INTERVAL 7 DAY');
+      expect(historyReads).toBeGreaterThanOrEqual(4000);
+      expect(weekReads).toBeGreaterThanOrEqual(2000);
       expect(held).toBe(crownPrice);
-      expect([totals.held, totals.total]).toEqual([crownPrice, castlePrice + crownPrice]);
-      expect(heldReads).toBeLessThanOrEqual(2); // the window's: the Crown's credit
-      expect(totalReads).toBeLessThanOrEqual(2); // the 7 days' (the hold's here): the Crown's; the total is a column
+      expect([totals.held, totals.last7Days, totals.today, totals.total]).toEqual([
+        crownPrice,
+        crownPrice,
+        crownPrice,
+        castlePrice + crownPrice,
+      ]);
+      // The hour rows of the window (the Crown's hour, the Castle's is 10 days back) and the credit rows of the
+      // hour the window starts in (none here): a few entries, whatever the history and the week hold.
+      expect(heldReads).toBeLessThanOrEqual(3); // 1 here; 2 when the hour turned since the Crown
+      expect(totalReads).toBeLessThanOrEqual(8); // 3 here: today's, the 7 days' and the hold's; the total is a column
     } finally {
       await runner.release();
     }
@@ -414,6 +433,7 @@ describe('withdrawals of gift earnings', () => {
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 10 DAY WHERE user_id = ? AND direction = 2 AND type = 2',
       [anchor.userId],
     );
+    await rebuildEarningsHours(stack.sql, [anchor.userId]); // its earnings per hour, as the settlement keeps them
     const refused = await withdraw(anchor.client, 300, 'frozen-anchor');
     expect([refused.status, refused.body.code]).toEqual([403, 12009]);
 

@@ -48,6 +48,7 @@
  * gift was charged fails too (the observers sat in none of its rooms); no failure pair at all passes (a
  * refused gift's sender, an anchor for one, need not have a socket).
  */
+import { sqlHourStart } from '@live/database';
 import { BankRedisKeys, GiftRedisKeys } from '@live/redis';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -312,6 +313,18 @@ export async function auditMoney(opts: {
                 WHERE type = 2 AND direction = 2 AND status = 1 GROUP BY user_id) c ON c.user_id = a.user_id
      WHERE a.total_earned <> COALESCE(c.earned, 0)`,
   );
+  // Each account's earnings per hour (t_qiyu_earnings_hour: /bank/earnings' windows, a withdrawal's hold) against
+  // its gift credit rows of that hour (their create_time's hour).
+  const earningsHourMismatches = await q(
+    `SELECT COUNT(*) FROM (
+       SELECT user_id, h, SUM(kept) AS kept, SUM(credited) AS credited FROM (
+         SELECT user_id, hour_start AS h, amount AS kept, 0 AS credited FROM t_qiyu_earnings_hour
+         UNION ALL
+         SELECT user_id, ${sqlHourStart('create_time')}, 0, num
+         FROM t_qiyu_currency_trade WHERE type = 2 AND direction = 2 AND status = 1
+       ) x GROUP BY user_id, h HAVING kept <> credited
+     ) m`,
+  );
   const negative = await q('SELECT COUNT(*) FROM t_qiyu_currency_account WHERE current_balance < 0 OR earnings < 0');
   const recordsWithoutCharge = await q(
     'SELECT COUNT(*) FROM t_gift_record r LEFT JOIN t_qiyu_currency_trade t ON t.request_id = r.request_id AND t.type = 2 AND t.direction = 1 AND t.status = 1 WHERE t.id IS NULL',
@@ -360,6 +373,9 @@ export async function auditMoney(opts: {
       earnings,
     }),
     check("each account's total earned = its gift credits", totalEarnedMismatches === 0, { totalEarnedMismatches }),
+    check("each account's earnings per hour = its gift credits of the hour", earningsHourMismatches === 0, {
+      earningsHourMismatches,
+    }),
     check(
       'withdrawal orders = their ledger rows',
       ordersWithoutTheirRows === 0 && rowsWithoutOrder === 0 && -withdrawalMoves === withdrawnNet + platformCut,

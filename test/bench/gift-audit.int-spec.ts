@@ -1,9 +1,11 @@
+import { rebuildEarningsHours } from '@live/database';
 import { BankRedisKeys } from '@live/redis';
 import { createTestDatabase, createTestRedis, TestDatabase, TestRedis } from '@live/testing';
 import { auditMoney } from '../../bench/support/gift-audit';
 
 const CACHE = 'Redis balance cache = database (an account cached, when a gift was charged)';
 const TOTAL_EARNED = "each account's total earned = its gift credits";
+const HOURS = "each account's earnings per hour = its gift credits of the hour";
 const PRICE =
   'charged: one debit of price x count of its record (a send of several among them, when the load sent counts)';
 
@@ -66,6 +68,7 @@ describe('auditMoney', () => {
     await trade('1:c-1', 2, 5, 2, 1, 2, 1);
     await record('1:c-1');
     await trade('1:c-2', 1, 0, 2, 0, 1, 2);
+    await rebuildEarningsHours(q);
     await r.redis.set(new BankRedisKeys(r.prefix).balance(1), '1:95');
     const exact = await audit(['1:c-1', '1:c-2']);
     expect(exact.failed).toEqual([]);
@@ -128,25 +131,39 @@ describe('auditMoney', () => {
     const total = await audit(['1:c-1', '1:c-2']);
     expect([total.failed, total.printed[TOTAL_EARNED]]).toEqual([[TOTAL_EARNED], { totalEarnedMismatches: 1 }]);
     await q('UPDATE t_qiyu_currency_account SET total_earned = 5 WHERE user_id = 2');
+    // An hour's earnings (/bank/earnings' windows, the hold) its gift credits do not explain; a credit moved to
+    // another hour: that check alone, with its figure (the hour left and the hour reached, for the move).
+    await q('UPDATE t_qiyu_earnings_hour SET amount = 4 WHERE user_id = 2');
+    const hour = await audit(['1:c-1', '1:c-2']);
+    expect([hour.failed, hour.printed[HOURS]]).toEqual([[HOURS], { earningsHourMismatches: 1 }]);
+    await q('UPDATE t_qiyu_earnings_hour SET amount = 5 WHERE user_id = 2');
+    await q("UPDATE t_qiyu_currency_trade SET create_time = create_time - INTERVAL 1 HOUR WHERE request_id = '1:c-1'");
+    const moved = await audit(['1:c-1', '1:c-2']);
+    expect([moved.failed, moved.printed[HOURS]]).toEqual([[HOURS], { earningsHourMismatches: 2 }]);
+    await q("UPDATE t_qiyu_currency_trade SET create_time = create_time + INTERVAL 1 HOUR WHERE request_id = '1:c-1'");
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);
 
     // The credit of a charged gift: missing, of other coins, to another user; a refused gift credited.
     const unbalanced = 'charged: one credit of the coins to the receiver; refused: none';
     await q("UPDATE t_qiyu_currency_trade SET user_id = 3 WHERE request_id = '1:c-1' AND direction = 2");
-    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, TOTAL_EARNED]);
+    expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced, TOTAL_EARNED, HOURS]);
     await q("UPDATE t_qiyu_currency_trade SET user_id = 2, num = 4 WHERE request_id = '1:c-1' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       unbalanced,
       'ledger credited to earnings - withdrawals = earnings',
       TOTAL_EARNED,
+      HOURS,
     ]);
     await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-1' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([
       unbalanced,
       'ledger credited to earnings - withdrawals = earnings',
       TOTAL_EARNED,
+      HOURS,
     ]);
     await trade('1:c-1', 2, 5, 2, 1, 2, 1);
     await trade('1:c-2', 2, 0, 2, 1, 2, 1);
+    await rebuildEarningsHours(q); // the credit written again, as the settlement keeps its hour
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([unbalanced]);
     await q("DELETE FROM t_qiyu_currency_trade WHERE request_id = '1:c-2' AND direction = 2");
     expect((await audit(['1:c-1', '1:c-2'])).failed).toEqual([]);

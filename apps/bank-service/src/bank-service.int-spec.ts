@@ -9,6 +9,7 @@ import {
   uniqueName,
 } from '@live/testing';
 import { parseCachedBalance } from '@live/contracts';
+import { rebuildEarningsHours } from '@live/database';
 import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
@@ -393,6 +394,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 8 DAY WHERE request_id = ? AND direction = 2',
       [first.requestId],
     );
+    await rebuildEarningsHours((sql, params) => ds.query(sql, params), [anchor]); // its hours as the settlement keeps them
     expect(await bank.earnings(anchor)).toEqual({
       earnings: 50,
       withdrawable: 30,
@@ -401,6 +403,27 @@ describe('bank-service on the real MariaDB and Redis', () => {
       last7Days: 20,
       total: 50,
     });
+    // At the windows' edge, to the minute (a window that starts inside an hour sums the hours after it and that
+    // hour's credit rows from the edge on): 7 days less a minute old, the first gift is in the 7 days and held;
+    // 7 days and a minute old, out of both.
+    for (const [age, inWindow] of [
+      ['7 DAY + INTERVAL 1 MINUTE', true], // NOW(3) - 7 days + 1 minute
+      ['7 DAY - INTERVAL 1 MINUTE', false],
+    ] as const) {
+      await ds.query(
+        `UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL ${age} WHERE request_id = ? AND direction = 2`,
+        [first.requestId],
+      );
+      await rebuildEarningsHours((sql, params) => ds.query(sql, params), [anchor]);
+      expect(await bank.earnings(anchor)).toEqual({
+        earnings: 50,
+        withdrawable: inWindow ? 0 : 30,
+        pending: inWindow ? 50 : 20,
+        today: 20,
+        last7Days: inWindow ? 50 : 20,
+        total: 50,
+      });
+    }
     // The anchor's ledger shows its credit with the direction and the sender as counterparty.
     const page = await bank.trades({ userId: anchor, page: 1, pageSize: 10 });
     expect(page.list.map((t) => [t.requestId, t.direction, t.counterpartyId, t.num])).toEqual([
@@ -493,6 +516,7 @@ describe('bank-service on the real MariaDB and Redis', () => {
        WHERE direction = 2 AND type = ? AND user_id IN (${anchors.map(() => '?').join(',')})`,
       [TradeType.GIFT, ...anchors],
     );
+    await rebuildEarningsHours((sql, params) => ds.query(sql, params), anchors);
     const withdrawals = app.get(WithdrawalService);
     const outcomes = { made: 0, refused: 0 };
     const phase: (() => Promise<unknown>)[] = [];

@@ -11,6 +11,7 @@ import { LivingPk1764000000700 } from './migrations/gift-service/1764000000700-l
 import { PayOrderOpenIndex1764000000800 } from './migrations/bank-service/1764000000800-pay-order-open-index';
 import { DefaultNickNames1764000000400 } from './migrations/api-gateway/1764000000400-default-nick-names';
 import { AccountTotalEarned1764000001000 } from './migrations/bank-service/1764000001000-account-total-earned';
+import { EarningsHours1764000001100 } from './migrations/bank-service/1764000001100-earnings-hours';
 
 const TABLES = [
   't_account_status_log',
@@ -22,6 +23,7 @@ const TABLES = [
   't_pay_product',
   't_qiyu_currency_account',
   't_qiyu_currency_trade',
+  't_qiyu_earnings_hour',
   't_user',
   't_withdrawal_order',
 ];
@@ -257,6 +259,46 @@ describe('migrations on the real database', () => {
     ]);
     await q('DELETE FROM t_qiyu_currency_trade');
     await q('DELETE FROM t_qiyu_currency_account WHERE user_id IN (51, 52, 53)');
+  });
+
+  it("EarningsHours: each wallet's gift credits per hour, built from the ledger; run again, nothing changes; down drops it", async () => {
+    const q = (sql: string, params: unknown[] = []) => db.dataSource.query(sql, params);
+    await q('DELETE FROM t_qiyu_currency_trade');
+    const row = `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type, status, create_time)
+      VALUES (?, ?, ?, ?, 0, ?, ?, ?)`;
+    await q(row, ['h1', 61, 2, 30, 2, 1, '2026-11-20 10:00:00.000']); // two gifts in the hour 10:00
+    await q(row, ['h2', 61, 2, 12, 2, 1, '2026-11-20 10:59:59.999']);
+    await q(row, ['h3', 61, 2, 5, 2, 1, '2026-11-20 11:00:00.000']); // the next hour
+    await q(row, ['h4', 62, 2, 7, 2, 1, '2026-11-20 10:30:00.000']); // another anchor
+    await q(row, ['wd:2', 61, 2, 5, 6, 1, '2026-11-20 10:10:00.000']); // a withdrawal's reversal: not earned
+    await q(row, ['h5', 62, 2, 9, 2, 0, '2026-11-20 10:10:00.000']); // a credit not charged: nothing
+    await q(row, ['h6', 62, 1, -4, 2, 1, '2026-11-20 10:10:00.000']); // a gift sent (the debit): not earned
+    await q(row, ['pay:2', 62, 2, 100, 1, 1, '2026-11-20 10:10:00.000']); // a recharge: the wallet's
+    const hours = async () =>
+      (
+        await q(
+          "SELECT user_id, DATE_FORMAT(hour_start, '%Y-%m-%d %H:%i:%s') AS h, amount FROM t_qiyu_earnings_hour ORDER BY user_id, h",
+        )
+      ).map((r: { user_id: unknown; h: string; amount: unknown }) => [Number(r.user_id), r.h, Number(r.amount)]);
+    const built = [
+      [61, '2026-11-20 10:00:00', 42],
+      [61, '2026-11-20 11:00:00', 5],
+      [62, '2026-11-20 10:00:00', 7],
+    ];
+    await migrate(new EarningsHours1764000001100(), 1, 'down');
+    await migrate(new EarningsHours1764000001100());
+    expect(await hours()).toEqual(built);
+    // A wrong hour is rebuilt, a stray one dropped; run again, the same.
+    await q("UPDATE t_qiyu_earnings_hour SET amount = 1 WHERE user_id = 61 AND hour_start = '2026-11-20 10:00:00'");
+    await q("INSERT INTO t_qiyu_earnings_hour (user_id, hour_start, amount) VALUES (63, '2026-11-20 09:00:00', 8)");
+    await migrate(new EarningsHours1764000001100(), 2);
+    expect(await hours()).toEqual(built);
+    await migrate(new EarningsHours1764000001100(), 1, 'down');
+    expect(await q("SHOW TABLES LIKE 't_qiyu_earnings_hour'")).toEqual([]);
+    await migrate(new EarningsHours1764000001100());
+    expect(await hours()).toEqual(built);
+    await q('DELETE FROM t_qiyu_currency_trade');
+    await q('DELETE FROM t_qiyu_earnings_hour');
   });
 
   it("LocalGiftPictures: the seeded gifts' pictures are the gateway's; again: no change; a re-pointed gift is left alone; down restores", async () => {

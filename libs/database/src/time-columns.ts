@@ -24,3 +24,9 @@ export abstract class TimestampedEntity {
   @UpdateTimeColumn()
   updateTime!: Date;
 }
+
+/**
+ * SQL: the start of the hour a DATETIME expression falls in, by the database (t_qiyu_earnings_hour.hour_start of
+ * a gift credit written at that time). Migrations keep their own copy: they run as they were written.
+ */
+export const sqlHourStart = (t: string): string => `TIMESTAMP(DATE(${t}), MAKETIME(HOUR(${t}), 0, 0))`;

@@ -13,7 +13,8 @@ export type AccountBalance = Pick<
 >;
 
 const ACCOUNT_COLUMNS = `user_id, current_balance, earnings, version, status, spent_today,
-  DATE_FORMAT(spent_day, '%Y-%m-%d') AS spent_day, DATE_FORMAT(UTC_DATE(), '%Y-%m-%d') AS utc_today`;
+  DATE_FORMAT(spent_day, '%Y-%m-%d') AS spent_day, DATE_FORMAT(UTC_DATE(), '%Y-%m-%d') AS utc_today,
+  DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.%f') AS db_now`;
 
 interface AccountRow {
   user_id: string | number;
@@ -24,6 +25,7 @@ interface AccountRow {
   spent_today: string | number;
   spent_day: string | null;
   utc_today: string;
+  db_now: string;
 }
 
 const toBalance = (row: AccountRow): AccountBalance => ({
@@ -89,12 +91,13 @@ export class CurrencyAccountRepository {
    * 00:00:00.01 charged would take that row's new day for another day, count its spending as nothing and
    * write its own day back (a second cap in the day, and the first day's spending forgotten). So today is
    * the later of the clock and the latest spent_day among the locked rows: a row counted on a later day
-   * proves that day has begun.
+   * proves that day has begun. `now`: the same statement's clock as the database spells it (NOW(3),
+   * 'YYYY-MM-DD hh:mm:ss.ffffff'; undefined without a row), the time the settlement writes its rows at.
    */
   async lockWithToday(
     em: EntityManager,
     userIds: readonly number[],
-  ): Promise<{ accounts: AccountBalance[]; today: string }> {
+  ): Promise<{ accounts: AccountBalance[]; today: string; now: string | undefined }> {
     const sorted = [...userIds].sort((a, b) => a - b);
     const rows: AccountRow[] = await em.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM t_qiyu_currency_account
@@ -104,7 +107,7 @@ export class CurrencyAccountRepository {
     const accounts = rows.map(toBalance);
     const clock = rows[0]?.utc_today ?? utcToday();
     const today = accounts.reduce((day, a) => (a.spentDay !== null && a.spentDay > day ? a.spentDay : day), clock);
-    return { accounts, today };
+    return { accounts, today, now: rows[0]?.db_now };
   }
 
   /** The account's earnings and status, locked (FOR UPDATE) until the transaction ends; undefined without one. */
@@ -200,17 +203,25 @@ export class CurrencyAccountRepository {
   }
 
   /**
-   * Receivers' gift credits, one statement: to their earnings and to their all-time total (`total_earned`, what
-   * /bank/earnings reads instead of summing the ledger), the same delta each.
+   * Receivers' gift credits: to their earnings and to their all-time total (`total_earned`, what /bank/earnings
+   * reads instead of summing the ledger), the same delta each, in one statement; and to their earnings of the
+   * hour `hourStart` ('YYYY-MM-DD hh:00:00', the hour of the credit rows' create_time), in a second one
+   * (t_qiyu_earnings_hour, what /bank/earnings' windows and a withdrawal's hold sum). The caller holds the
+   * receivers' account locks, so no two transactions add to one user's hours at once.
    */
-  async addEarnings(em: EntityManager, earnings: ReadonlyMap<number, number>): Promise<void> {
-    const ids = [...earnings.keys()];
+  async addEarnings(em: EntityManager, earnings: ReadonlyMap<number, number>, hourStart: string): Promise<void> {
+    const ids = [...earnings.keys()].sort((a, b) => a - b);
     const delta = `CASE user_id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`;
     const deltaParams = ids.flatMap((id) => [id, earnings.get(id)]);
     await em.query(
       `UPDATE t_qiyu_currency_account SET earnings = earnings + ${delta}, total_earned = total_earned + ${delta}
        WHERE user_id IN (${ids.map(() => '?').join(',')})`,
       [...deltaParams, ...deltaParams, ...ids],
+    );
+    await em.query(
+      `INSERT INTO t_qiyu_earnings_hour (user_id, hour_start, amount) VALUES ${ids.map(() => '(?, ?, ?)').join(',')}
+       ON DUPLICATE KEY UPDATE amount = amount + VALUES(amount)`,
+      ids.flatMap((id) => [id, hourStart, earnings.get(id)]),
     );
   }
 }

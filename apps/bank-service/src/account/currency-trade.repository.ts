@@ -1,3 +1,4 @@
+import { sqlHourStart } from '@live/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -12,7 +13,11 @@ export type TradeRecord = Pick<
   settledAt: number;
 };
 
-/** A row to write: counterparty, remark and fingerprint may be null. */
+/**
+ * A row to write: counterparty, remark and fingerprint may be null. `createTime`: when it was written, as the
+ * database's clock spelled it ('YYYY-MM-DD hh:mm:ss.ffffff', DATE_FORMAT of NOW(3)); the insert's NOW(3) when
+ * absent. The settlement gives its credits the time its hourly earnings are counted under (t_qiyu_earnings_hour).
+ */
 export type NewTrade = Pick<
   CurrencyTradeEntity,
   | 'requestId'
@@ -25,7 +30,7 @@ export type NewTrade = Pick<
   | 'status'
   | 'remark'
   | 'fingerprint'
->;
+> & { createTime?: string };
 
 export type TradeListItem = Pick<
   CurrencyTradeEntity,
@@ -54,6 +59,21 @@ export interface EarningsTotals {
   /** Credited within the hold (the last `holdDays` × 24 hours; 0 when holdDays is 0). */
   held: number;
 }
+
+/**
+ * An SQL expression: the gift credits of user `u.id` since `b` (an SQL datetime expression; `u` the query's
+ * one-row table of its arguments). The hours that start at or after b, from t_qiyu_earnings_hour, and the
+ * credit rows from b to the end of the hour b falls in (none when b starts an hour: that hour is a row of the
+ * first part), a range of idx_trade_earnings. At most 24 rows a day and one hour's credits, whatever the week
+ * held. Credit rows of gifts are written for charged gifts only (status 1), so the range needs no status, and
+ * the index alone answers it.
+ */
+const creditedSince = (b: string): string =>
+  `(COALESCE((SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = u.id AND hour_start >= ${b}), 0)
+    + COALESCE((SELECT SUM(num) FROM t_qiyu_currency_trade
+                WHERE user_id = u.id AND direction = ${TradeDirection.CREDIT} AND type = ${TradeType.GIFT}
+                  AND create_time >= ${b} AND create_time < ${sqlHourStart(b)} + INTERVAL 1 HOUR
+                  AND ${sqlHourStart(b)} < ${b}), 0))`;
 
 /** Rows per INSERT statement of a batch. */
 const INSERT_CHUNK = 500;
@@ -93,8 +113,8 @@ export class CurrencyTradeRepository {
     for (let i = 0; i < trades.length; i += INSERT_CHUNK) {
       const chunk = trades.slice(i, i + INSERT_CHUNK);
       await em.query(
-        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, remark, fingerprint)
-         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?)').join(',')}`,
+        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, remark, fingerprint, create_time)
+         VALUES ${chunk.map(() => '(?,?,?,?,?,?,?,?,?,?,IFNULL(?, NOW(3)))').join(',')}`,
         chunk.flatMap((t) => [
           t.requestId,
           t.userId,
@@ -106,6 +126,7 @@ export class CurrencyTradeRepository {
           t.status,
           t.remark,
           t.fingerprint,
+          t.createTime ?? null,
         ]),
       );
     }
@@ -134,9 +155,10 @@ export class CurrencyTradeRepository {
 
   /**
    * A receiver's earnings and its gift credits over time, in ONE statement (one consistent read): the all-time
-   * total is the account's `total_earned` (kept by the settlement with the credits), the windows are a range of
-   * idx_trade_earnings (user, direction, type, time, num) over the last 7 days (or the hold, when longer), so
-   * the read does not grow with the anchor's history. Windows by the database's clock, as the rows' create_time.
+   * total is the account's `total_earned`, the windows (today, the last 7 days, the hold) are summed from
+   * t_qiyu_earnings_hour (both kept by the settlement with the credits) and the credit rows of the hour a window
+   * starts in (creditedSince), so the read grows with neither the anchor's history nor its week. Windows by the
+   * database's clock, as the rows' create_time.
    */
   async earnings(
     userId: number,
@@ -144,14 +166,13 @@ export class CurrencyTradeRepository {
     em: EntityManager = this.dataSource.manager,
   ): Promise<EarningsTotals> {
     const [row]: Record<string, unknown>[] = await em.query(
-      `SELECT a.earnings, a.total_earned AS total, w.today, w.last7, w.held
-       FROM (SELECT SUM(CASE WHEN create_time >= CURDATE() THEN num ELSE 0 END) AS today,
-                    SUM(CASE WHEN create_time >= NOW(3) - INTERVAL 7 DAY THEN num ELSE 0 END) AS last7,
-                    SUM(CASE WHEN ? > 0 AND create_time >= NOW(3) - INTERVAL ? DAY THEN num ELSE 0 END) AS held
-             FROM t_qiyu_currency_trade
-             WHERE user_id = ? AND direction = ? AND type = ? AND create_time >= NOW(3) - INTERVAL GREATEST(7, ?) DAY) w
-       LEFT JOIN t_qiyu_currency_account a ON a.user_id = ?`,
-      [holdDays, holdDays, userId, TradeDirection.CREDIT, TradeType.GIFT, holdDays, userId],
+      `SELECT a.earnings, a.total_earned AS total,
+              (SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = u.id AND hour_start >= CURDATE()) AS today,
+              ${creditedSince('u.now - INTERVAL 7 DAY')} AS last7,
+              IF(u.hold > 0, ${creditedSince('u.now - INTERVAL u.hold DAY')}, 0) AS held
+       FROM (SELECT ? AS id, NOW(3) AS now, ? AS hold) u
+       LEFT JOIN t_qiyu_currency_account a ON a.user_id = u.id`,
+      [userId, holdDays],
     );
     const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
     return {
@@ -164,17 +185,15 @@ export class CurrencyTradeRepository {
   }
 
   /**
-   * The gift credits of the last `holdDays` (held: not withdrawable yet), read as a range of idx_trade_earnings:
-   * the rows of the window only (`earnings` reads the 7 days' too). A withdrawal reads this
-   * while it holds the account's lock (settlements crediting the user wait on it), so its cost must not grow with
-   * the ledger.
+   * The gift credits of the last `holdDays` (held: not withdrawable yet), as `earnings` sums them (creditedSince).
+   * A withdrawal reads this while it holds the account's lock (settlements crediting the user wait on it), so its
+   * cost must grow with neither the ledger nor the hold's credits.
    */
   async held(userId: number, holdDays: number, em: EntityManager): Promise<number> {
     if (holdDays <= 0) return 0;
     const [row]: Record<string, unknown>[] = await em.query(
-      `SELECT SUM(num) AS held FROM t_qiyu_currency_trade
-       WHERE user_id = ? AND direction = ? AND type = ? AND create_time >= NOW(3) - INTERVAL ? DAY`,
-      [userId, TradeDirection.CREDIT, TradeType.GIFT, holdDays],
+      `SELECT ${creditedSince('u.now - INTERVAL u.hold DAY')} AS held FROM (SELECT ? AS id, NOW(3) AS now, ? AS hold) u`,
+      [userId, holdDays],
     );
     return row?.held === null || row?.held === undefined ? 0 : Number(row.held);
   }

@@ -86,10 +86,13 @@ export class GiftSettlementService {
   ): Promise<{ plan: SettlementPlan; senders: CachedBalance[] }> {
     // One global lock order: every account of the run, senders and receivers, in one SELECT ... FOR UPDATE
     // in user id order, before any write. Two runs never wait on each other in a cycle, whoever gifts whom.
-    // The same statement names today's UTC date by the database's clock: the day spending counts on.
-    const { accounts: locked, today } = await this.accounts.lockWithToday(em, [
-      ...new Set(items.flatMap((i) => [i.senderId, i.receiverId])),
-    ]);
+    // The same statement names today's UTC date by the database's clock: the day spending counts on; and the
+    // time the run's rows are written at: the credits' create_time and the hour their earnings are counted in.
+    const {
+      accounts: locked,
+      today,
+      now,
+    } = await this.accounts.lockWithToday(em, [...new Set(items.flatMap((i) => [i.senderId, i.receiverId]))]);
     const senderIds = new Set(items.map((i) => i.senderId));
     const lockedSenders = locked.filter((a) => senderIds.has(a.userId));
     const balances = new Map(lockedSenders.map((a): [number, number] => [a.userId, a.currentBalance]));
@@ -113,8 +116,11 @@ export class GiftSettlementService {
     const lockedIds = new Set(locked.map((a) => a.userId));
     const unlocked = [...plan.earnings.keys()].filter((id) => !lockedIds.has(id));
     if (unlocked.length > 0) throw new Error(`receivers without a locked wallet: ${unlocked.join(', ')}`);
-    if (plan.earnings.size > 0) await this.accounts.addEarnings(em, plan.earnings);
-    await this.trades.insert(em, ledgerRows(plan));
+    if (plan.earnings.size > 0) {
+      if (now === undefined) throw new Error('no clock: the receivers locked no account');
+      await this.accounts.addEarnings(em, plan.earnings, `${now.slice(0, 13)}:00:00`);
+    }
+    await this.trades.insert(em, ledgerRows(plan, now));
     const senders = lockedSenders.map((a) => {
       const balance = plan.balances.get(a.userId);
       if (balance === undefined) return cachedBalanceOf(a);
@@ -159,8 +165,11 @@ export class GiftSettlementService {
   }
 }
 
-/** The plan's ledger rows: every gift's debit from the sender, then every charged gift's credit to its receiver's earnings. */
-function ledgerRows(plan: SettlementPlan): NewTrade[] {
+/**
+ * The plan's ledger rows: every gift's debit from the sender, then every charged gift's credit to its receiver's
+ * earnings; all written at `createTime` (the run's clock: the hour its credits were added to).
+ */
+function ledgerRows(plan: SettlementPlan, createTime: string | undefined): NewTrade[] {
   const debits = plan.trades.map((t): NewTrade => ({
     requestId: t.requestId,
     userId: t.senderId,
@@ -172,6 +181,7 @@ function ledgerRows(plan: SettlementPlan): NewTrade[] {
     status: t.status === 'charged' ? TradeStatus.SUCCESS : TradeStatus.REJECTED,
     remark: t.reason ?? null,
     fingerprint: t.fingerprint,
+    createTime,
   }));
   const credits = plan.trades.flatMap((t): NewTrade[] => {
     if (t.status !== 'charged') return [];
@@ -189,6 +199,7 @@ function ledgerRows(plan: SettlementPlan): NewTrade[] {
         status: TradeStatus.SUCCESS,
         remark: null,
         fingerprint: t.fingerprint,
+        createTime,
       },
     ];
   });

@@ -13,8 +13,10 @@ import { LivingPk1764000000700 } from './gift-service/1764000000700-living-pk';
 import { PayOrderOpenIndex1764000000800 } from './bank-service/1764000000800-pay-order-open-index';
 import { BinaryIdentifiers1764000000900 } from './1764000000900-binary-identifiers';
 import { AccountTotalEarned1764000001000 } from './bank-service/1764000001000-account-total-earned';
+import { EarningsHours1764000001100 } from './bank-service/1764000001100-earnings-hours';
 
 export { SEED_GIFTS, SEED_PRODUCTS } from './1764000000001-seed-gifts-and-products';
+export { rebuildEarningsHours } from './bank-service/1764000001100-earnings-hours';
 
 /**
  * Every migration, in order (listed explicitly: no glob that a build layout could break). One ordered
@@ -38,4 +40,5 @@ export const MIGRATIONS = [
   PayOrderOpenIndex1764000000800, // bank-service's t_pay_order: the index of a user's unpaid orders (their cap)
   BinaryIdentifiers1764000000900, // every app's identifier columns (ids, keys, fingerprints) compared exactly: utf8mb4_bin
   AccountTotalEarned1764000001000, // bank-service's t_qiyu_currency_account: total_earned (/bank/earnings' all-time total)
+  EarningsHours1764000001100, // bank-service's t_qiyu_earnings_hour: gift credits per hour (/bank/earnings' windows, the hold)
 ];
