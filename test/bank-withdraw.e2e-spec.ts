@@ -225,11 +225,11 @@ describe('withdrawals of gift earnings', () => {
     // held the account's lock (settlements crediting the anchor wait on it), so its cost grew with the ledger;
     // /bank/earnings did the same for its all-time total, on every read (now the account's total_earned). Both
     // then summed the credit rows of their windows (7 days, the hold), which a busy anchor's week fills just the
-    // same (now the hours of t_qiyu_earnings_hour, and the credit rows of the hour a window starts in).
+    // same (now the hours of t_qiyu_earnings_hour in the window, and the credit rows of the hour it starts in).
     const anchor = await anchorWithEarnings(true);
     // 2,000 more credit rows 12 days back, as a long-lived anchor has, and 2,000 three days back, as a busy week
-    // has: refused gifts' (num 0, kept for redeliveries), so the money invariants of the last test hold, and read
-    // by the same index as any credit.
+    // has: of 0 coins, not charged (status 0), so the money invariants of the last test hold, and read by the same
+    // index as any credit; and 2,000 hour rows of 0 coins before the week, one an hour (as many hours with gifts).
     for (const days of [12, 3])
       await stack.sql(
         `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, counterparty_id, num, balance_after, type, status, create_time)
@@ -237,14 +237,24 @@ describe('withdrawals of gift earnings', () => {
          FROM seq_1_to_2000`,
         [anchor.userId, days, anchor.userId, days],
       );
+    await stack.sql(
+      `INSERT INTO t_qiyu_earnings_hour (user_id, hour_start, amount)
+       SELECT ?, TIMESTAMP(CURDATE() - INTERVAL 12 DAY, '00:00:00') - INTERVAL seq HOUR, 0 FROM seq_1_to_2000`,
+      [anchor.userId],
+    );
     const trades = stack.bank.get(CurrencyTradeRepository);
     const runner = stack.db.dataSource.createQueryRunner();
     await runner.connect();
-    /** What `read` returned, and the index entries this connection read for it (MariaDB's Handler_read_* counters). */
+    /**
+     * What `read` returned, and the rows this connection read for it: MariaDB's Handler_read_next (the next entry
+     * of an index range or scan) and Handler_read_rnd_next (the next row of a table scan).
+     */
     const measured = async <T>(read: () => Promise<T>): Promise<[T, number]> => {
       const counter = async (): Promise<number> => {
-        const rows: { Value: string }[] = await runner.query("SHOW SESSION STATUS LIKE 'Handler_read_next'");
-        return Number(rows[0].Value);
+        const rows: { Value: string }[] = await runner.query(
+          "SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next')",
+        );
+        return rows.reduce((sum, r) => sum + Number(r.Value), 0);
       };
       const before = await counter();
       const value = await read();
@@ -264,19 +274,19 @@ describe('withdrawals of gift earnings', () => {
         );
       const [, historyReads] = await sum('');
       const [, weekReads] = await sum('AND create_time >= NOW(3) - INTERVAL 7 DAY');
+      const [, hourReads] = await measured(() =>
+        runner.query('SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = ?', [anchor.userId]),
+      );
       expect(historyReads).toBeGreaterThanOrEqual(4000);
       expect(weekReads).toBeGreaterThanOrEqual(2000);
+      expect(hourReads).toBeGreaterThanOrEqual(2000);
       expect(held).toBe(crownPrice);
-      expect([totals.held, totals.last7Days, totals.today, totals.total]).toEqual([
-        crownPrice,
-        crownPrice,
-        crownPrice,
-        castlePrice + crownPrice,
-      ]);
-      // The hour rows of the window (the Crown's hour, the Castle's is 10 days back) and the credit rows of the
-      // hour the window starts in (none here): a few entries, whatever the history and the week hold.
-      expect(heldReads).toBeLessThanOrEqual(3); // 1 here; 2 when the hour turned since the Crown
-      expect(totalReads).toBeLessThanOrEqual(8); // 3 here: today's, the 7 days' and the hold's; the total is a column
+      expect([totals.held, totals.last7Days, totals.total]).toEqual([crownPrice, crownPrice, castlePrice + crownPrice]);
+      // The hour rows of the window (the Crown's hour; the Castle's is 10 days back, with the 2,000 older hours)
+      // and the credit rows of the hour the window starts in (none here): a few rows, whatever the history, the
+      // older hours and the week hold.
+      expect(heldReads).toBeLessThanOrEqual(3); // 2 here: the row of the arguments, the Crown's hour
+      expect(totalReads).toBeLessThanOrEqual(8); // 4 here: today's, the 7 days' and the hold's; the total is a column
     } finally {
       await runner.release();
     }

@@ -9,12 +9,13 @@ import {
   uniqueName,
 } from '@live/testing';
 import { parseCachedBalance } from '@live/contracts';
-import { rebuildEarningsHours } from '@live/database';
+import { rebuildEarningsHours, sqlHourStart } from '@live/database';
 import { BankRedisKeys } from '@live/redis';
 import { INestApplication } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { CurrencyAccountService } from './account/currency-account.service';
+import { CurrencyTradeRepository } from './account/currency-trade.repository';
 import { TradeType } from './account/entities/currency-trade.entity';
 import { BankServiceModule } from './bank-service.module';
 import { PayOrderService } from './recharge/pay-order.service';
@@ -389,6 +390,22 @@ describe('bank-service on the real MariaDB and Redis', () => {
       last7Days: 0,
       total: 0,
     });
+    // The settlement's hours: the anchor's credits are in the hour row of their create_time's hour, and nowhere else.
+    const hourRows = (sql: string) =>
+      ds.query(sql, [anchor]).then((rows: { h: string; n: string }[]) => rows.map((r) => `${r.h} ${Number(r.n)}`));
+    expect(
+      await hourRows(
+        `SELECT DATE_FORMAT(hour_start, '%Y-%m-%d %H:%i:%s.%f') AS h, amount AS n FROM t_qiyu_earnings_hour WHERE user_id = ? ORDER BY h`,
+      ),
+    ).toEqual(
+      await hourRows(
+        `SELECT DATE_FORMAT(${sqlHourStart('create_time')}, '%Y-%m-%d %H:%i:%s.%f') AS h, SUM(num) AS n
+         FROM t_qiyu_currency_trade WHERE user_id = ? AND direction = 2 AND type = 2 AND status = 1 GROUP BY h ORDER BY h`,
+      ),
+    );
+    expect((await hourRows('SELECT 0 AS h, SUM(amount) AS n FROM t_qiyu_earnings_hour WHERE user_id = ?'))[0]).toBe(
+      '0 50',
+    );
     // The first gift 8 days old: past the hold, withdrawable, out of today and the last 7 days.
     await ds.query(
       'UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL 8 DAY WHERE request_id = ? AND direction = 2',
@@ -403,33 +420,48 @@ describe('bank-service on the real MariaDB and Redis', () => {
       last7Days: 20,
       total: 50,
     });
-    // At the windows' edge, to the minute (a window that starts inside an hour sums the hours after it and that
-    // hour's credit rows from the edge on): 7 days less a minute old, the first gift is in the 7 days and held;
-    // 7 days and a minute old, out of both.
-    for (const [age, inWindow] of [
-      ['7 DAY + INTERVAL 1 MINUTE', true], // NOW(3) - 7 days + 1 minute
-      ['7 DAY - INTERVAL 1 MINUTE', false],
-    ] as const) {
-      await ds.query(
-        `UPDATE t_qiyu_currency_trade SET create_time = NOW(3) - INTERVAL ${age} WHERE request_id = ? AND direction = 2`,
-        [first.requestId],
-      );
-      await rebuildEarningsHours((sql, params) => ds.query(sql, params), [anchor]);
-      expect(await bank.earnings(anchor)).toEqual({
-        earnings: 50,
-        withdrawable: inWindow ? 0 : 30,
-        pending: inWindow ? 50 : 20,
-        today: 20,
-        last7Days: inWindow ? 50 : 20,
-        total: 50,
-      });
-    }
     // The anchor's ledger shows its credit with the direction and the sender as counterparty.
     const page = await bank.trades({ userId: anchor, page: 1, pageSize: 10 });
     expect(page.list.map((t) => [t.requestId, t.direction, t.counterpartyId, t.num])).toEqual([
       [second.requestId, 'credit', sender, 20],
       [first.requestId, 'credit', sender, 30],
     ]);
+  });
+
+  it("sums a window to the millisecond: the hours inside it and the credit rows from its edge to the end of that edge's hour", async () => {
+    const trades = app.get(CurrencyTradeRepository);
+    const user = newUser();
+    const credit = (at: string, num: number) =>
+      ds.query(
+        `INSERT INTO t_qiyu_currency_trade (request_id, user_id, direction, num, balance_after, type, status, create_time)
+         VALUES (?, ?, 2, ?, 0, 2, 1, ?)`,
+        [uniqueName('edge'), user, num, at],
+      );
+    await credit('2026-11-20 09:59:59.999', 1); // the hour before 10:00
+    await credit('2026-11-20 10:29:59.999', 2); // the hour 10:00, before 10:30
+    await credit('2026-11-20 10:30:00.000', 4); // 10:30 exactly
+    await credit('2026-11-20 10:59:59.999', 8); // the hour 10:00, after 10:30
+    await credit('2026-11-20 11:00:00.000', 16); // the hour 11:00
+    await credit('2026-11-24 12:00:00.000', 32); // within 3 days of 11-27 10:30
+    await credit('2026-11-27 09:00:00.000', 64); // on 11-27
+    await rebuildEarningsHours((sql, params) => ds.query(sql, params), [user]);
+    const at = async (instant: string, holdDays = 7) => {
+      const totals = await trades.earnings(user, holdDays, undefined, instant);
+      expect(await trades.held(user, holdDays, ds.manager, instant)).toBe(totals.held);
+      return [totals.today, totals.last7Days, totals.held];
+    };
+    // A window from inside an hour (11-20 10:30): its edge in, the rows of that hour before it out, after it in.
+    expect(await at('2026-11-27 10:30:00.000')).toEqual([64, 124, 124]);
+    // One millisecond later: the row of the edge out.
+    expect(await at('2026-11-27 10:30:00.001')).toEqual([64, 120, 120]);
+    // From the start of an hour (11-20 11:00, then 10:00): that hour's row whole, its rows not counted again.
+    expect(await at('2026-11-27 11:00:00.000')).toEqual([64, 112, 112]);
+    expect(await at('2026-11-27 10:00:00.000')).toEqual([64, 126, 126]);
+    // From the last millisecond of an hour: the rows of that millisecond only, then the hours.
+    expect(await at('2026-11-27 09:59:59.999')).toEqual([64, 127, 127]);
+    // A hold of 3 days: its own edge (11-24 10:30); a hold of 0: nothing held.
+    expect(await at('2026-11-27 10:30:00.000', 3)).toEqual([64, 124, 96]);
+    expect(await at('2026-11-27 10:30:00.000', 0)).toEqual([64, 124, 0]);
   });
 
   it('refuses a debit beyond the balance and a debit of an unknown user (manual debits are not on the RPC surface)', async () => {

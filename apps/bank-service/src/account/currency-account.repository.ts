@@ -13,8 +13,7 @@ export type AccountBalance = Pick<
 >;
 
 const ACCOUNT_COLUMNS = `user_id, current_balance, earnings, version, status, spent_today,
-  DATE_FORMAT(spent_day, '%Y-%m-%d') AS spent_day, DATE_FORMAT(UTC_DATE(), '%Y-%m-%d') AS utc_today,
-  DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.%f') AS db_now`;
+  DATE_FORMAT(spent_day, '%Y-%m-%d') AS spent_day, DATE_FORMAT(UTC_DATE(), '%Y-%m-%d') AS utc_today`;
 
 interface AccountRow {
   user_id: string | number;
@@ -25,7 +24,6 @@ interface AccountRow {
   spent_today: string | number;
   spent_day: string | null;
   utc_today: string;
-  db_now: string;
 }
 
 const toBalance = (row: AccountRow): AccountBalance => ({
@@ -91,13 +89,12 @@ export class CurrencyAccountRepository {
    * 00:00:00.01 charged would take that row's new day for another day, count its spending as nothing and
    * write its own day back (a second cap in the day, and the first day's spending forgotten). So today is
    * the later of the clock and the latest spent_day among the locked rows: a row counted on a later day
-   * proves that day has begun. `now`: the same statement's clock as the database spells it (NOW(3),
-   * 'YYYY-MM-DD hh:mm:ss.ffffff'; undefined without a row), the time the settlement writes its rows at.
+   * proves that day has begun.
    */
   async lockWithToday(
     em: EntityManager,
     userIds: readonly number[],
-  ): Promise<{ accounts: AccountBalance[]; today: string; now: string | undefined }> {
+  ): Promise<{ accounts: AccountBalance[]; today: string }> {
     const sorted = [...userIds].sort((a, b) => a - b);
     const rows: AccountRow[] = await em.query(
       `SELECT ${ACCOUNT_COLUMNS} FROM t_qiyu_currency_account
@@ -107,7 +104,18 @@ export class CurrencyAccountRepository {
     const accounts = rows.map(toBalance);
     const clock = rows[0]?.utc_today ?? utcToday();
     const today = accounts.reduce((day, a) => (a.spentDay !== null && a.spentDay > day ? a.spentDay : day), clock);
-    return { accounts, today, now: rows[0]?.db_now };
+    return { accounts, today };
+  }
+
+  /**
+   * The database's clock as it spells it ('YYYY-MM-DD hh:mm:ss.ffffff', NOW(3)): read by the settlement once it
+   * holds its locks, the time its rows are written at and the hour its credits are added to (a clock read by
+   * the lock statement is the time it STARTED, up to the lock wait before another run that took the same
+   * accounts first).
+   */
+  async clock(em: EntityManager): Promise<string> {
+    const [row]: { now: string }[] = await em.query("SELECT DATE_FORMAT(NOW(3), '%Y-%m-%d %H:%i:%s.%f') AS now");
+    return row.now;
   }
 
   /** The account's earnings and status, locked (FOR UPDATE) until the transaction ends; undefined without one. */

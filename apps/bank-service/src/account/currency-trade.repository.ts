@@ -65,15 +65,17 @@ export interface EarningsTotals {
  * one-row table of its arguments). The hours that start at or after b, from t_qiyu_earnings_hour, and the
  * credit rows from b to the end of the hour b falls in (none when b starts an hour: that hour is a row of the
  * first part), a range of idx_trade_earnings. At most 24 rows a day and one hour's credits, whatever the week
- * held. Credit rows of gifts are written for charged gifts only (status 1), so the range needs no status, and
- * the index alone answers it.
+ * held. Charged credits only (status 1), as the hours count them (the settlement writes no other gift credit).
  */
 const creditedSince = (b: string): string =>
   `(COALESCE((SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = u.id AND hour_start >= ${b}), 0)
     + COALESCE((SELECT SUM(num) FROM t_qiyu_currency_trade
                 WHERE user_id = u.id AND direction = ${TradeDirection.CREDIT} AND type = ${TradeType.GIFT}
-                  AND create_time >= ${b} AND create_time < ${sqlHourStart(b)} + INTERVAL 1 HOUR
+                  AND status = ${TradeStatus.SUCCESS} AND create_time >= ${b} AND create_time < ${sqlHourStart(b)} + INTERVAL 1 HOUR
                   AND ${sqlHourStart(b)} < ${b}), 0))`;
+
+/** The one-row table `u` of a window read's arguments: the user, the instant (now, unless given), the hold. */
+const args = '(SELECT ? AS id, CAST(IFNULL(?, NOW(3)) AS DATETIME(3)) AS now, ? AS hold)';
 
 /** Rows per INSERT statement of a batch. */
 const INSERT_CHUNK = 500;
@@ -158,21 +160,23 @@ export class CurrencyTradeRepository {
    * total is the account's `total_earned`, the windows (today, the last 7 days, the hold) are summed from
    * t_qiyu_earnings_hour (both kept by the settlement with the credits) and the credit rows of the hour a window
    * starts in (creditedSince), so the read grows with neither the anchor's history nor its week. Windows by the
-   * database's clock, as the rows' create_time.
+   * database's clock, as the rows' create_time (`at`: another instant, 'YYYY-MM-DD hh:mm:ss.fff', for the tests
+   * of the windows' edges).
    */
   async earnings(
     userId: number,
     holdDays: number,
     em: EntityManager = this.dataSource.manager,
+    at?: string,
   ): Promise<EarningsTotals> {
     const [row]: Record<string, unknown>[] = await em.query(
       `SELECT a.earnings, a.total_earned AS total,
-              (SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = u.id AND hour_start >= CURDATE()) AS today,
+              (SELECT SUM(amount) FROM t_qiyu_earnings_hour WHERE user_id = u.id AND hour_start >= DATE(u.now)) AS today,
               ${creditedSince('u.now - INTERVAL 7 DAY')} AS last7,
               IF(u.hold > 0, ${creditedSince('u.now - INTERVAL u.hold DAY')}, 0) AS held
-       FROM (SELECT ? AS id, NOW(3) AS now, ? AS hold) u
+       FROM ${args} u
        LEFT JOIN t_qiyu_currency_account a ON a.user_id = u.id`,
-      [userId, holdDays],
+      [userId, at ?? null, holdDays],
     );
     const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
     return {
@@ -189,11 +193,11 @@ export class CurrencyTradeRepository {
    * A withdrawal reads this while it holds the account's lock (settlements crediting the user wait on it), so its
    * cost must grow with neither the ledger nor the hold's credits.
    */
-  async held(userId: number, holdDays: number, em: EntityManager): Promise<number> {
+  async held(userId: number, holdDays: number, em: EntityManager, at?: string): Promise<number> {
     if (holdDays <= 0) return 0;
     const [row]: Record<string, unknown>[] = await em.query(
-      `SELECT ${creditedSince('u.now - INTERVAL u.hold DAY')} AS held FROM (SELECT ? AS id, NOW(3) AS now, ? AS hold) u`,
-      [userId, holdDays],
+      `SELECT ${creditedSince('u.now - INTERVAL u.hold DAY')} AS held FROM ${args} u`,
+      [userId, at ?? null, holdDays],
     );
     return row?.held === null || row?.held === undefined ? 0 : Number(row.held);
   }

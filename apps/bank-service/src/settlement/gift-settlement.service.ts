@@ -86,13 +86,10 @@ export class GiftSettlementService {
   ): Promise<{ plan: SettlementPlan; senders: CachedBalance[] }> {
     // One global lock order: every account of the run, senders and receivers, in one SELECT ... FOR UPDATE
     // in user id order, before any write. Two runs never wait on each other in a cycle, whoever gifts whom.
-    // The same statement names today's UTC date by the database's clock: the day spending counts on; and the
-    // time the run's rows are written at: the credits' create_time and the hour their earnings are counted in.
-    const {
-      accounts: locked,
-      today,
-      now,
-    } = await this.accounts.lockWithToday(em, [...new Set(items.flatMap((i) => [i.senderId, i.receiverId]))]);
+    // The same statement names today's UTC date by the database's clock: the day spending counts on.
+    const { accounts: locked, today } = await this.accounts.lockWithToday(em, [
+      ...new Set(items.flatMap((i) => [i.senderId, i.receiverId])),
+    ]);
     const senderIds = new Set(items.map((i) => i.senderId));
     const lockedSenders = locked.filter((a) => senderIds.has(a.userId));
     const balances = new Map(lockedSenders.map((a): [number, number] => [a.userId, a.currentBalance]));
@@ -116,10 +113,10 @@ export class GiftSettlementService {
     const lockedIds = new Set(locked.map((a) => a.userId));
     const unlocked = [...plan.earnings.keys()].filter((id) => !lockedIds.has(id));
     if (unlocked.length > 0) throw new Error(`receivers without a locked wallet: ${unlocked.join(', ')}`);
-    if (plan.earnings.size > 0) {
-      if (now === undefined) throw new Error('no clock: the receivers locked no account');
+    // The run's clock, read under its locks: the create_time of its rows and the hour its credits are added to.
+    const now = plan.trades.length > 0 ? await this.accounts.clock(em) : undefined;
+    if (now !== undefined && plan.earnings.size > 0)
       await this.accounts.addEarnings(em, plan.earnings, `${now.slice(0, 13)}:00:00`);
-    }
     await this.trades.insert(em, ledgerRows(plan, now));
     const senders = lockedSenders.map((a) => {
       const balance = plan.balances.get(a.userId);

@@ -9,6 +9,7 @@ type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
  * database). Exported for the tests that move credit rows in time: they rebuild their users' hours after it.
  */
 export async function rebuildEarningsHours(query: Query, userIds?: readonly number[]): Promise<void> {
+  if (userIds?.length === 0) return;
   const only = userIds === undefined ? '' : `user_id IN (${userIds.map(() => '?').join(',')})`;
   await query(`DELETE FROM t_qiyu_earnings_hour${only ? ` WHERE ${only}` : ''}`, [...(userIds ?? [])]);
   await query(
