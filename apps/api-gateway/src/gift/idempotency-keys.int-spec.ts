@@ -2,7 +2,7 @@ import { validateEnv } from '@live/common';
 import { GatewayRedisKeys } from '@live/redis';
 import { createTestRedis, TestRedis } from '@live/testing';
 import { GatewayEnv } from '../config/api-gateway.env';
-import { IdempotencyKeys, RESEND_EVERY_SECONDS, VerdictUnknown } from './idempotency-keys';
+import { IdempotencyKeys, MAX_VERDICT_WAITS_PER_USER, RESEND_EVERY_SECONDS, VerdictUnknown } from './idempotency-keys';
 
 /**
  * The first send's verdict a copy waits for (real Redis): a key released is a refused first send, a key claimed
@@ -88,6 +88,35 @@ describe('IdempotencyKeys: the first send verdict a copy waits for', () => {
       validateEnv(GatewayEnv, { ...process.env, GATEWAY_DEV_LOGIN_CODE: 'true' }),
     );
     await expect(broken.firstAccepted(5, 'tap')).rejects.toBeInstanceOf(VerdictUnknown);
+  });
+
+  it("one user's keys wait 20 at once: the 21st is unknown (503), another user's still waits; a verdict frees a place", async () => {
+    const keysOf = idem(30_000);
+    const young = Array.from({ length: MAX_VERDICT_WAITS_PER_USER + 1 }, (_, i) => `young-${i}`);
+    for (const k of young) expect(await keysOf.claim(7, k, 'fp')).toBe('new');
+    expect(await keysOf.claim(8, 'young', 'fp')).toBe('new');
+    const waiting = young.slice(0, MAX_VERDICT_WAITS_PER_USER).map((k) => tracked(keysOf.firstAccepted(7, k)));
+    // Another copy of a key already waited for shares its wait: not one more.
+    const shared = tracked(keysOf.firstAccepted(7, young[0]));
+    await expect(keysOf.firstAccepted(7, young[MAX_VERDICT_WAITS_PER_USER])).rejects.toThrow(
+      /too many Idempotency-Key waits of user 7/,
+    );
+    const other = tracked(keysOf.firstAccepted(8, 'young'));
+    await ticks(200);
+    expect([...waiting, shared, other].map((c) => c.answer())).toEqual(
+      Array.from({ length: MAX_VERDICT_WAITS_PER_USER + 2 }, () => undefined),
+    );
+    // One first send refused (its key released): its copies answered, and the 21st key waits now.
+    await keysOf.release(7, young[0], 'fp');
+    expect([await waiting[0].promise, await shared.promise]).toEqual([false, false]);
+    const last = tracked(keysOf.firstAccepted(7, young[MAX_VERDICT_WAITS_PER_USER]));
+    await ticks(200);
+    expect(last.answer()).toBeUndefined();
+    // The rest released: every wait ends.
+    for (const k of [...young.slice(1), 'young']) await keysOf.release(k === 'young' ? 8 : 7, k, 'fp');
+    expect(await Promise.all([...waiting.slice(1), last, other].map((c) => c.promise))).toEqual(
+      Array.from({ length: MAX_VERDICT_WAITS_PER_USER + 1 }, () => false),
+    );
   });
 
   it('a copy is produced again unless a copy of the key was produced (and marked) within the minute; Redis failing: produced', async () => {

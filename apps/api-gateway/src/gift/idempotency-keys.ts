@@ -15,6 +15,12 @@ const VERDICT_READ_GRACE_MS = 1_000;
 const CHECK_MARGIN_MS = 500;
 /** Keys whose first verdict this process is waiting for at once (one read loop each, shared by their copies). */
 const MAX_VERDICT_WAITS = 1_000;
+/**
+ * Of them, one user's keys: a user taps a few keys at once (a double tap, a retry); without a cap of its own, one
+ * user's accounts could fill the 1,000 (keys kept young by sends their wallets then refuse) and every other
+ * user's copies would be refused, 503, while they wait.
+ */
+export const MAX_VERDICT_WAITS_PER_USER = 20;
 /** A copy of an accepted send is produced to Kafka again at most once in this long (per key). */
 export const RESEND_EVERY_SECONDS = 60;
 
@@ -46,6 +52,8 @@ export class IdempotencyKeys {
   private readonly redis: IdempotencyRedis;
   private readonly logger = new Logger(IdempotencyKeys.name);
   private readonly verdicts = new Map<string, Promise<boolean>>();
+  /** The keys of `verdicts` by user (an entry only while it has one: at most MAX_VERDICT_WAITS entries). */
+  private readonly waitsByUser = new Map<number, number>();
 
   constructor(
     @InjectRedis() redis: RedisClient,
@@ -84,21 +92,31 @@ export class IdempotencyKeys {
    * names an accepted send: the copy gets the first answer, even if that charge emptied the wallet. A younger
    * one is read again every 50 ms until it is released (refused: so is the copy), claimed again by another copy
    * (its TTL back up: the first was refused) or old enough. Ages by Redis' clock (the key's PTTL against the
-   * window: every gateway must have the same GATEWAY_IDEMPOTENCY_WINDOW_SECONDS), not the gateways' clocks. Copies of one key in this process share one read loop; at most 1,000 keys at
-   * once (beyond: VerdictUnknown; so at most 20,000 reads a second). Redis failing: VerdictUnknown.
+   * window: every gateway must have the same GATEWAY_IDEMPOTENCY_WINDOW_SECONDS), not the gateways' clocks. Copies
+   * of one key in this process share one read loop; at most 1,000 keys at once, 20 of one user (beyond:
+   * VerdictUnknown; so at most 20,000 reads a second). Redis failing: VerdictUnknown.
    */
   async firstAccepted(userId: number, clientKey: string): Promise<boolean> {
     const key = this.keys.idempotencyKey(userId, clientKey);
     const running = this.verdicts.get(key);
     if (running) return running;
     if (this.verdicts.size >= MAX_VERDICT_WAITS) throw new VerdictUnknown('too many Idempotency-Key waits at once');
+    const waits = this.waitsByUser.get(userId) ?? 0;
+    if (waits >= MAX_VERDICT_WAITS_PER_USER)
+      throw new VerdictUnknown(`too many Idempotency-Key waits of user ${userId} at once`);
     // Bounded as a whole, so a Redis that never answers cannot hold a wait (and its place among the 1,000) for good.
     const verdict = withDeadline(
       this.readVerdict(key),
       this.env.GATEWAY_IDEMPOTENCY_WAIT_MS + VERDICT_READ_GRACE_MS,
       () => new VerdictUnknown('Redis did not answer'),
-    ).finally(() => this.verdicts.delete(key));
+    ).finally(() => {
+      this.verdicts.delete(key);
+      const left = (this.waitsByUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.waitsByUser.set(userId, left);
+      else this.waitsByUser.delete(userId);
+    });
     this.verdicts.set(key, verdict);
+    this.waitsByUser.set(userId, waits + 1);
     return verdict;
   }
 
