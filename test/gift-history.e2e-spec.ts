@@ -73,12 +73,20 @@ describe('gift history (keyset paged, per user and per room)', () => {
   const all = async (client: HttpClient, path: HistoryPath, roomId?: number) =>
     (await page(client, path, { roomId, limit: 100 })).list;
 
-  /** Waits until these request ids are all in the history (the consumer has settled and recorded them). */
+  /**
+   * Waits until these request ids are all in the history (the consumer has settled and recorded them), reading
+   * it 4 times a second (each route takes 100 reads per user every 10 s).
+   */
   async function recorded(client: HttpClient, path: HistoryPath, ids: string[], roomId?: number): Promise<void> {
-    await waitFor(`${ids.length} gift(s) in ${path}`, async () => {
-      const have = new Set((await all(client, path, roomId)).map((r) => r.requestId));
-      return ids.every((id) => have.has(id));
-    });
+    await waitFor(
+      `${ids.length} gift(s) in ${path}`,
+      async () => {
+        const have = new Set((await all(client, path, roomId)).map((r) => r.requestId));
+        return ids.every((id) => have.has(id));
+      },
+      60_000,
+      250,
+    );
   }
 
   it('empty histories: no rows and nextCursor null', async () => {
@@ -275,6 +283,24 @@ describe('gift history (keyset paged, per user and per room)', () => {
     expect(await all(room.client, '/gift/history/received')).toEqual(sent);
     expect((await viewer.client.post('/bank/balance')).body.data.balance).toBe(balance);
     expect((await page(viewer.client, '/gift/history/sent', { cursor: good, limit: 5 })).list).toEqual(sent.slice(1));
+  });
+
+  it('each route takes 100 reads per user every 10 s: the 101st is 429 / -10001; the other routes and another user read on', async () => {
+    const room = await openRoom();
+    const [reader, other] = [await loginNewUser(http), await loginNewUser(http)];
+    const answers = [];
+    for (let i = 0; i < 101; i += 1) answers.push(await reader.client.post('/gift/history/sent', { limit: 1 }));
+    expect(answers.slice(0, 100).every((a) => a.status === 200 && a.body.code === 200)).toBe(true);
+    expect([answers[100].status, answers[100].body]).toEqual([
+      429,
+      { code: -10001, msg: 'too many history reads, wait a moment', data: null },
+    ]);
+    expect((await reader.client.post('/gift/history/received', {})).body.code).toBe(200);
+    expect((await other.client.post('/gift/history/sent', {})).body.code).toBe(200);
+    // The room's anchor: its own bucket on /room.
+    for (let i = 0; i < 100; i += 1) await room.client.post('/gift/history/room', { roomId: room.roomId, limit: 1 });
+    const over = await room.client.post('/gift/history/room', { roomId: room.roomId });
+    expect([over.status, over.body.code]).toEqual([429, -10001]);
   });
 
   it('the RPC validates its input too: a caller of gift-service cannot ask for more, or for nonsense', async () => {

@@ -3239,6 +3239,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorEnvelope'];
         };
       };
+      /** @description -10001: too many requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
       /** @description 100500: internal error */
       500: {
         headers: {
@@ -3316,6 +3325,15 @@ export interface operations {
       };
       /** @description 100001: unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -3418,6 +3436,15 @@ export interface operations {
       };
       /** @description 100001: unsupported content type */
       415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelope'];
+        };
+      };
+      /** @description -10001: too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
