@@ -383,4 +383,46 @@ describe('web client, the PK panel fed synthetic frames (issue 21; Chromium, no 
     await progress(9, 66, { pkId: `pk-${ROOM}-7`, endsAt: nextEnds });
     expect((await bar()).now).toBe(66);
   });
+
+  it('a burst of effects costs the board and my balance a few reads, not one each; the last read follows the last effect', async () => {
+    // Before 2026-12-02 every 5556 read the board (and each of mine the balance): a room's 50 effects a second
+    // were 50 board reads a second from each of its viewers.
+    const reads = { board: 0, balance: 0 };
+    let effects = 0;
+    answers.set('/gift/contributionBoard', () => {
+      reads.board += 1;
+      return { status: 200, body: ok({ entries: [{ userId: CHALLENGER, rank: 1, score: effects }] }) };
+    });
+    answers.set('/bank/balance', () => {
+      reads.balance += 1;
+      return { status: 200, body: ok({ balance: 10_000 + effects }) };
+    });
+    /** `n` effects of `senderId`'s Hearts, back to back; waits until the activity list shows them all. */
+    const burst = async (senderId: number, n: number): Promise<void> => {
+      for (let i = 0; i < n; i += 1) {
+        effects += 1;
+        const requestId = `${senderId}:burst-${effects}`;
+        send(5556, { roomId: ROOM, senderId, receiverId: ANCHOR, giftId: 2, giftName: 'Heart', count: 1, requestId });
+      }
+      await page.waitForFunction(
+        (total) => document.querySelector<HTMLElement>('#feed li')?.dataset.total === total,
+        String(n),
+      );
+    };
+    await burst(CHALLENGER, 30);
+    await burst(ME, 10);
+    // The last read of each started after the last effect: the board and the balance as they were after it.
+    await page.waitForFunction(
+      (want) =>
+        document.querySelector('#board li .price')?.textContent === want.board &&
+        document.querySelector('#balance')?.textContent === want.balance,
+      { board: '40', balance: '10040' },
+    );
+    // Any read still scheduled has started (one a 500 ms at most): a late one would only add to the count.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(reads.board).toBeGreaterThanOrEqual(1);
+    expect(reads.board).toBeLessThanOrEqual(6); // 40 effects: 40 reads before (2 on 2026-12-02)
+    expect(reads.balance).toBeGreaterThanOrEqual(1);
+    expect(reads.balance).toBeLessThanOrEqual(3); // 10 of mine: 10 reads before (2 on 2026-12-02)
+  });
 });

@@ -894,7 +894,7 @@ async function settleFromHistory(sends) {
     const recorded = new Set(list.map((g) => g.requestId));
     const found = sends.filter((send) => recorded.has(serverRequestId(send)));
     for (const send of found) setSendState(send, 'charged', 'Sent ✓');
-    if (found.length > 0 && state.room && !state.room.isAnchor) void refreshBalance().catch(() => undefined);
+    if (found.length > 0 && state.room && !state.room.isAnchor) balanceRead.ask();
     return found.length === sends.length;
   } catch {
     return false;
@@ -943,6 +943,55 @@ async function refreshBalance() {
   showBalance(balance);
 }
 
+/**
+ * A read asked for on each event of a burst (a gift effect), made at most one at a time and started at most once
+ * per `gapMs`: asked while one runs, it runs once more after it (that one may predate the event); asked while one
+ * is scheduled, it joins that one. So a room's 50 effects a second cost each viewer two reads a second, and the
+ * last read starts after the last event. `cancel` drops what is scheduled.
+ * @param {() => Promise<unknown>} read  reports its own failures (a rejection is ignored here)
+ * @param {number} gapMs
+ */
+function coalescedRead(read, gapMs) {
+  let inFlight = false;
+  let again = false;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  let lastStart = 0;
+  const run = async () => {
+    timer = undefined;
+    inFlight = true;
+    again = false;
+    lastStart = Date.now();
+    try {
+      await read();
+    } catch {
+      // the read shows its own failure
+    } finally {
+      inFlight = false;
+      if (again) ask();
+    }
+  };
+  const ask = () => {
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    if (timer !== undefined) return;
+    timer = setTimeout(() => void run(), Math.max(0, lastStart + gapMs - Date.now()));
+  };
+  return {
+    ask,
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      again = false;
+    },
+  };
+}
+
+/** The wallet's balance after my own gifts' effects: at most one read in flight and one started per 500 ms. */
+const balanceRead = coalescedRead(refreshBalance, 500);
+
 function showBalance(balance) {
   for (const id of ['balance', 'wallet-balance']) {
     $(id).textContent = String(balance);
@@ -966,6 +1015,9 @@ async function refreshBoard() {
   );
   $('board-empty').hidden = entries.length > 0;
 }
+
+/** The board after each effect in the room: at most one read in flight and one started per 500 ms. */
+const boardRead = coalescedRead(refreshBoard, 500);
 
 // ---------- recharge: one order per intent (Idempotency-Key), buttons disabled while paying ----------
 /** The intended recharge: its key is kept while its outcome is unknown, so a retry is the same order. */
@@ -1260,8 +1312,8 @@ function onGiftEffect(data) {
   rememberGift(data.requestId);
   effects.play(data);
   addFeed(data);
-  void refreshBoard().catch(() => undefined);
-  if (data.senderId === state.userId) void refreshBalance().catch(() => undefined);
+  boardRead.ask();
+  if (data.senderId === state.userId) balanceRead.ask();
   // A gift to me settled (5556 is pushed after settlement): my earnings changed. Coalesced.
   if (data.receiverId === state.userId) requestEarnings();
 }
@@ -2023,12 +2075,6 @@ tablist($('side-tabs'), () => undefined);
 const EARNINGS_GAP_MS = 500;
 const EARNINGS_RETRY_MS = 5000;
 const earningsSync = {
-  inFlight: false,
-  /** A gift arrived while a read was in flight: read again after it (that read may predate the gift). */
-  again: false,
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  timer: undefined,
-  lastStart: 0,
   /** Bumped on logout: an answer read for the previous user is dropped. */
   gen: 0,
   /** The last figures read, null before the first. */
@@ -2045,23 +2091,14 @@ function showEarningsPanel(isAnchor) {
   }
 }
 
+const earningsRead = coalescedRead(readEarnings, EARNINGS_GAP_MS);
+
 /** Asks for fresh figures: now, or once the gap since the last read has passed; never two reads at once. */
 function requestEarnings() {
-  if (!state.userId) return;
-  if (earningsSync.inFlight) {
-    earningsSync.again = true;
-    return;
-  }
-  if (earningsSync.timer !== undefined) return; // a read is scheduled: it will see this gift too
-  const wait = Math.max(0, earningsSync.lastStart + EARNINGS_GAP_MS - Date.now());
-  earningsSync.timer = setTimeout(readEarnings, wait);
+  if (state.userId) earningsRead.ask();
 }
 
 async function readEarnings() {
-  earningsSync.timer = undefined;
-  earningsSync.inFlight = true;
-  earningsSync.again = false;
-  earningsSync.lastStart = Date.now();
   const gen = earningsSync.gen;
   try {
     const figures = await api('/bank/earnings');
@@ -2072,9 +2109,6 @@ async function readEarnings() {
       $('earnings-state').textContent = `Could not refresh (${err.message}); retrying`;
       setTimeout(() => gen === earningsSync.gen && requestEarnings(), EARNINGS_RETRY_MS);
     }
-  } finally {
-    earningsSync.inFlight = false;
-    if (earningsSync.again) requestEarnings();
   }
 }
 
@@ -2099,9 +2133,7 @@ function renderEarnings(figures) {
 
 function resetEarnings() {
   earningsSync.gen += 1;
-  clearTimeout(earningsSync.timer);
-  earningsSync.timer = undefined;
-  earningsSync.again = false;
+  earningsRead.cancel();
   earningsSync.last = null;
   for (const id of [...EARNING_FIELDS.map((f) => `earn-${f}`), 'wd-available']) {
     delete $(id).dataset.value;
