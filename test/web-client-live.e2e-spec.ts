@@ -346,10 +346,16 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await anchorGate.block();
     expect(await anchor.textContent('#conn')).toMatch(/Offline/);
     await send(viewer, CROWN.id);
-    await waitFor('the Crown recorded in the room', async () => {
-      const { list } = (await (await apiAs(anchor)).post('/gift/history/room', { roomId, limit: 5 })).body.data;
-      return list.some((g: { giftId: number }) => g.giftId === CROWN.id);
-    });
+    // Read 4 times a second: the route takes 100 reads per user every 10 s, and the page reads it too.
+    await waitFor(
+      'the Crown recorded in the room',
+      async () => {
+        const { list } = (await (await apiAs(anchor)).post('/gift/history/room', { roomId, limit: 5 })).body.data;
+        return list.some((g: { giftId: number }) => g.giftId === CROWN.id);
+      },
+      60_000,
+      250,
+    );
     // Recorded, so settled (records are written after the bank's settlement): the figure the page must reach.
     const served = (await (await apiAs(anchor)).post('/bank/earnings')).body.data.earnings;
     anchorGate.open();
@@ -599,7 +605,8 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
       ((await (await apiAs(viewer)).post('/gift/history/sent', { limit: 20 })).body.data.list as Sent[]).filter((g) =>
         keys.some((k) => g.requestId === `${viewerId}:${k}`),
       );
-    await waitFor('both sends recorded by the server', async () => (await recorded()).length === 2);
+    // 4 times a second: the route takes 100 reads per user every 10 s, and the page reads it too.
+    await waitFor('both sends recorded by the server', async () => (await recorded()).length === 2, 60_000, 250);
     for (const g of await recorded()) expect(g).toMatchObject({ roomId, receiverId: anchorId });
     const [{ n }] = await stack.db.dataSource.query(
       'SELECT COUNT(*) AS n FROM t_gift_record WHERE receiver_id = ? OR room_id = ?',

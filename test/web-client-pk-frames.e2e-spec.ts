@@ -48,7 +48,8 @@ describe('web client, the PK panel fed synthetic frames (issue 21; Chromium, no 
   let socket: WebSocketRoute | undefined;
   let msgSeq = 0;
   /** What the test answers per route (the others: 404, as a gateway without them). */
-  const answers = new Map<string, () => { status: number; body: Envelope }>();
+  type Answer = { status: number; body: Envelope };
+  const answers = new Map<string, () => Answer | Promise<Answer>>();
   const sends: { receiverId: number; giftId: number }[] = [];
 
   /** One 1003 frame into the page's socket (the caller waits for what the page does with it). */
@@ -128,7 +129,7 @@ describe('web client, the PK panel fed synthetic frames (issue 21; Chromium, no 
     }
     const answer = answers.get(url.pathname);
     const { status, body } = answer
-      ? answer()
+      ? await answer()
       : { status: 404, body: { code: 100004, msg: `Cannot POST ${url.pathname}`, data: null } };
     if (url.pathname === '/gift/send') sends.push(JSON.parse(route.request().postData() ?? '{}'));
     return route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
@@ -384,45 +385,63 @@ describe('web client, the PK panel fed synthetic frames (issue 21; Chromium, no 
     expect((await bar()).now).toBe(66);
   });
 
-  it('a burst of effects costs the board and my balance a few reads, not one each; the last read follows the last effect', async () => {
+  it('a burst of effects costs the board and my balance two reads each, not one each: the one in flight, then one after the last effect', async () => {
     // Before 2026-12-02 every 5556 read the board (and each of mine the balance): a room's 50 effects a second
-    // were 50 board reads a second from each of its viewers.
+    // were 50 board reads a second from each of its viewers. The first read of each is held until the page has
+    // handled the whole burst, and effects keep coming while it is in flight: exactly one more read must follow,
+    // and only it answers the state after the last effect.
+    let release!: () => void;
+    const burstHandled = new Promise<void>((resolve) => (release = resolve));
     const reads = { board: 0, balance: 0 };
-    let effects = 0;
-    answers.set('/gift/contributionBoard', () => {
-      reads.board += 1;
-      return { status: 200, body: ok({ entries: [{ userId: CHALLENGER, rank: 1, score: effects }] }) };
-    });
-    answers.set('/bank/balance', () => {
-      reads.balance += 1;
-      return { status: 200, body: ok({ balance: 10_000 + effects }) };
-    });
-    /** `n` effects of `senderId`'s Hearts, back to back; waits until the activity list shows them all. */
-    const burst = async (senderId: number, n: number): Promise<void> => {
+    const signal = () => {
+      let resolve!: () => void;
+      return { promise: new Promise<void>((r) => (resolve = r)), resolve: () => resolve() };
+    };
+    const firstArrived = { board: signal(), balance: signal() };
+    const held = async (route: keyof typeof reads, body: (stale: boolean) => unknown): Promise<Answer> => {
+      reads[route] += 1;
+      const first = reads[route] === 1;
+      if (first) {
+        firstArrived[route].resolve();
+        await burstHandled;
+      }
+      return { status: 200, body: ok(body(first)) };
+    };
+    answers.set('/gift/contributionBoard', () =>
+      held('board', (stale) => ({ entries: [{ userId: CHALLENGER, rank: 1, score: stale ? 1 : 40 }] })),
+    );
+    answers.set('/bank/balance', () => held('balance', (stale) => ({ balance: stale ? 1 : 10_040 })));
+    let sent = 0;
+    /** `n` Hearts of `senderId`, back to back. */
+    const burst = (senderId: number, n: number): void => {
       for (let i = 0; i < n; i += 1) {
-        effects += 1;
-        const requestId = `${senderId}:burst-${effects}`;
+        sent += 1;
+        const requestId = `${senderId}:burst-${sent}`;
         send(5556, { roomId: ROOM, senderId, receiverId: ANCHOR, giftId: 2, giftName: 'Heart', count: 1, requestId });
       }
-      await page.waitForFunction(
-        (total) => document.querySelector<HTMLElement>('#feed li')?.dataset.total === total,
-        String(n),
-      );
     };
-    await burst(CHALLENGER, 30);
-    await burst(ME, 10);
-    // The last read of each started after the last effect: the board and the balance as they were after it.
+    // Bob's first Heart starts a board read (held); his 29 more and 10 of mine come while it is in flight; my
+    // first starts a balance read (held), my 9 more come while it is in flight.
+    burst(CHALLENGER, 1);
+    await firstArrived.board.promise;
+    burst(CHALLENGER, 29);
+    burst(ME, 1);
+    await firstArrived.balance.promise;
+    burst(ME, 9);
+    // The activity list shows them all (Vera's 10 on top of Bob's 30): the page has handled every effect.
+    await page.waitForFunction(() => {
+      const lines = Array.from(document.querySelectorAll<HTMLElement>('#feed li')).slice(0, 2);
+      return lines.map((li) => li.dataset.total).join(',') === '10,30';
+    });
+    release();
     await page.waitForFunction(
       (want) =>
         document.querySelector('#board li .price')?.textContent === want.board &&
         document.querySelector('#balance')?.textContent === want.balance,
       { board: '40', balance: '10040' },
     );
-    // Any read still scheduled has started (one a 500 ms at most): a late one would only add to the count.
+    // Any read still to come would start within 500 ms: wait past it, so one more would be counted.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(reads.board).toBeGreaterThanOrEqual(1);
-    expect(reads.board).toBeLessThanOrEqual(6); // 40 effects: 40 reads before (2 on 2026-12-02)
-    expect(reads.balance).toBeGreaterThanOrEqual(1);
-    expect(reads.balance).toBeLessThanOrEqual(3); // 10 of mine: 10 reads before (2 on 2026-12-02)
+    expect(reads).toEqual({ board: 2, balance: 2 }); // 40 and 10 before
   });
 });

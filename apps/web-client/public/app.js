@@ -382,6 +382,8 @@ function logoutLocally() {
   stopRoomPoll();
   state.userId = 0;
   state.room = null;
+  boardRead.cancel();
+  balanceRead.cancel();
   names.clear();
   resetEarnings();
   resetWithdrawAttempt();
@@ -528,6 +530,8 @@ function leaveRoomLocally() {
   stopRoomPoll();
   effects.clear();
   state.room = null;
+  boardRead.cancel();
+  balanceRead.cancel();
   pkReset(null);
   showEarningsPanel(false);
   setSheet(false);
@@ -939,15 +943,20 @@ function newRequestId() {
 }
 
 async function refreshBalance() {
+  if (!state.userId) return;
   const { balance } = await api('/bank/balance');
   showBalance(balance);
 }
+
+/** How long a coalesced read may hold the next ones back (coalescedRead). */
+const READ_GIVE_UP_MS = 15_000;
 
 /**
  * A read asked for on each event of a burst (a gift effect), made at most one at a time and started at most once
  * per `gapMs`: asked while one runs, it runs once more after it (that one may predate the event); asked while one
  * is scheduled, it joins that one. So a room's 50 effects a second cost each viewer two reads a second, and the
- * last read starts after the last event. `cancel` drops what is scheduled.
+ * last read starts after the last event. `cancel` drops what is scheduled. A read that has not answered in
+ * READ_GIVE_UP_MS no longer holds the next ones back (its answer, if it comes, is still shown).
  * @param {() => Promise<unknown>} read  reports its own failures (a rejection is ignored here)
  * @param {number} gapMs
  */
@@ -963,7 +972,7 @@ function coalescedRead(read, gapMs) {
     again = false;
     lastStart = Date.now();
     try {
-      await read();
+      await Promise.race([read(), new Promise((resolve) => setTimeout(resolve, READ_GIVE_UP_MS))]);
     } catch {
       // the read shows its own failure
     } finally {
@@ -1001,7 +1010,9 @@ function showBalance(balance) {
 
 async function refreshBoard() {
   if (!state.room) return;
-  const { entries } = await api('/gift/contributionBoard', { roomId: state.room.roomId, limit: 10 });
+  const roomId = state.room.roomId;
+  const { entries } = await api('/gift/contributionBoard', { roomId, limit: 10 });
+  if (!state.room || state.room.roomId !== roomId) return; // left the room meanwhile: not this room's board
   $('board').replaceChildren(
     ...entries.map((e) => {
       const li = document.createElement('li');

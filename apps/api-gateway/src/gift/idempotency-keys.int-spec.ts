@@ -95,9 +95,10 @@ describe('IdempotencyKeys: the first send verdict a copy waits for', () => {
     const young = Array.from({ length: MAX_VERDICT_WAITS_PER_USER + 1 }, (_, i) => `young-${i}`);
     for (const k of young) expect(await keysOf.claim(7, k, 'fp')).toBe('new');
     expect(await keysOf.claim(8, 'young', 'fp')).toBe('new');
-    const waiting = young.slice(0, MAX_VERDICT_WAITS_PER_USER).map((k) => tracked(keysOf.firstAccepted(7, k)));
-    // Another copy of a key already waited for shares its wait: not one more.
+    // 19 keys waited for, then another copy of the first (it shares that wait: not one more), then the 20th key.
+    const waiting = young.slice(0, MAX_VERDICT_WAITS_PER_USER - 1).map((k) => tracked(keysOf.firstAccepted(7, k)));
     const shared = tracked(keysOf.firstAccepted(7, young[0]));
+    waiting.push(tracked(keysOf.firstAccepted(7, young[MAX_VERDICT_WAITS_PER_USER - 1])));
     await expect(keysOf.firstAccepted(7, young[MAX_VERDICT_WAITS_PER_USER])).rejects.toThrow(
       /too many Idempotency-Key waits of user 7/,
     );
