@@ -108,6 +108,17 @@ describe('parseClientFrame', () => {
       `{"magic":18673,"code":1001,"body":{"x":${'['.repeat(400)}${']'.repeat(400)}}}`,
       /nested deeper than 32 levels/,
     ],
+    // Refused before class-validator makes an error of each unknown field (890 cost 1.4 ms and a 28 KB answer).
+    [
+      'a login of 65 unknown fields',
+      frame(ImFrameCode.LOGIN, Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`p${i}`, 1]))),
+      /^frame has more than 64 fields$/,
+    ],
+    [
+      'a login of 60 unknown fields: 10 named, then a count',
+      frame(ImFrameCode.LOGIN, Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`p${i}`, 1]))),
+      /^login body: (?:[^;]+; ){9}[^;]+; and \d+ more$/,
+    ],
   ])('refuses %s', (_what, raw, error) => {
     const result = parseClientFrame(raw, 1024);
     expect(result.ok).toBe(false);

@@ -1,4 +1,4 @@
-import { MAX_BODY_DEPTH, nestedDeeperThan } from '@live/common';
+import { joinProblems, shapeProblem } from '@live/common';
 import {
   IM_MAGIC,
   ImAckBody,
@@ -42,9 +42,10 @@ function jsonObjectOf(raw: string): object | string {
     return 'frame is not JSON';
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'frame must be a JSON object';
-  // Before anything walks it recursively (class-transformer overflowed the stack at ~1,500 levels: 3 KB).
-  if (nestedDeeperThan(value, MAX_BODY_DEPTH)) return `frame is nested deeper than ${MAX_BODY_DEPTH} levels`;
-  return value;
+  // Before anything walks it recursively (class-transformer overflowed the stack at ~1,500 levels: 3 KB) or
+  // validates it field by field (an error per unknown field: 890 of them cost 1.4 ms and a 28 KB answer).
+  const problem = shapeProblem(value);
+  return problem === null ? value : `frame ${problem}`;
 }
 
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */
@@ -128,5 +129,5 @@ function checked<T extends object>(cls: new () => T, body: unknown): T | string 
   const instance = plainToInstance(cls, body);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length === 0) return instance;
-  return errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ');
+  return joinProblems(errors.flatMap((e) => Object.values(e.constraints ?? {})));
 }

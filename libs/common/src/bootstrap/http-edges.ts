@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { BaseErrorCode, BizException } from '../errors';
 import { renderHttpError } from '../filters';
 import { ApiResponses } from '../response';
-import { EARLY_REFUSALS, MAX_BODY_DEPTH, nestedDeeperThan } from '../validation';
+import { EARLY_REFUSALS, shapeProblem } from '../validation';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' };
 
@@ -85,18 +85,17 @@ export function clientErrorReply(this: object | undefined, err: NodeJS.ErrnoExce
 }
 
 /**
- * preValidation: a body nested deeper than MAX_BODY_DEPTH is refused with 400 / 100001 (thrown by
- * BodySchemaGuard after authentication, before a schema's own refusal: EARLY_REFUSALS) and replaced by `{}`,
- * so that nothing after it walks it recursively (the validation pipe's prototype-key scan overflowed the stack
- * at ~10,000 levels: a 500 and a logged stack trace for 40 KB of brackets).
+ * preValidation: a body nested deeper than MAX_BODY_DEPTH, or holding more than MAX_BODY_FIELDS fields, is refused
+ * with 400 / 100001 (thrown by BodySchemaGuard after authentication, before a schema's own refusal:
+ * EARLY_REFUSALS) and replaced by `{}`, so that nothing after it walks it recursively (the validation pipe's
+ * prototype-key scan overflowed the stack at ~10,000 levels: a 500 and a logged stack trace for 40 KB of
+ * brackets) or validates it field by field (an error and a line of the answer per unknown field).
  */
 export function refuseDeepBodies(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  if (nestedDeeperThan(request.body, MAX_BODY_DEPTH)) {
+  const problem = shapeProblem(request.body);
+  if (problem !== null) {
     request.body = {};
-    EARLY_REFUSALS.set(
-      request,
-      new BizException(BaseErrorCode.PARAM_ERROR, `body is nested deeper than ${MAX_BODY_DEPTH} levels`),
-    );
+    EARLY_REFUSALS.set(request, new BizException(BaseErrorCode.PARAM_ERROR, `body ${problem}`));
   }
   done();
 }

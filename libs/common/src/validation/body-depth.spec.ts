@@ -1,4 +1,4 @@
-import { MAX_BODY_DEPTH, nestedDeeperThan } from './body-depth';
+import { joinProblems, MAX_BODY_DEPTH, MAX_BODY_FIELDS, nestedDeeperThan, shapeProblem } from './body-depth';
 
 /** `levels` objects and arrays nested in turn: {"a":[{"a":[...]}]}, the outermost counted as level 1. */
 function nested(levels: number): unknown {
@@ -24,5 +24,40 @@ describe('nestedDeeperThan (the body depth limit)', () => {
 
   it('200,000 levels: answered without recursion (no stack overflow)', () => {
     expect(nestedDeeperThan(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`), MAX_BODY_DEPTH)).toBe(true);
+  });
+});
+
+describe('shapeProblem (the depth and field limits of a body or frame)', () => {
+  /** An object of `n` fields f0..f(n-1). */
+  const fields = (n: number, prefix = 'f'): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, i]));
+
+  it('counts the fields of every object, at every level, together: exactly the limit passes, one more is refused', () => {
+    expect(shapeProblem(fields(MAX_BODY_FIELDS))).toBeNull();
+    expect(shapeProblem(fields(MAX_BODY_FIELDS + 1))).toBe(`has more than ${MAX_BODY_FIELDS} fields`);
+    // 2 + 29 + 33 = 64, then one more in the nested array's object.
+    const nested = { a: { ...fields(29, 'b') }, c: [{ ...fields(33, 'd') }] };
+    expect(shapeProblem(nested)).toBeNull();
+    nested.c.push({ e: 1 });
+    expect(shapeProblem(nested)).toBe(`has more than ${MAX_BODY_FIELDS} fields`);
+    // 5,000 objects of one field each: the same fields, spread out.
+    expect(shapeProblem({ list: Array.from({ length: 5_000 }, () => ({ x: 1 })) })).toBe(
+      `has more than ${MAX_BODY_FIELDS} fields`,
+    );
+  });
+
+  it("an array's elements are not fields (their own validators bound them); the depth is named when it comes first", () => {
+    expect(shapeProblem({ userIds: Array.from({ length: 10_000 }, (_, i) => i) })).toBeNull();
+    expect(shapeProblem(JSON.parse(`{"x":${'['.repeat(40)}${']'.repeat(40)}}`))).toBe(
+      `is nested deeper than ${MAX_BODY_DEPTH} levels`,
+    );
+    for (const scalar of [null, undefined, 'x', 3]) expect(shapeProblem(scalar)).toBeNull();
+  });
+
+  it('joinProblems: the first 10, then how many more', () => {
+    expect(joinProblems(['a', 'b'])).toBe('a; b');
+    const many = Array.from({ length: 25 }, (_, i) => `p${i} should not exist`);
+    expect(joinProblems(many)).toBe(`${many.slice(0, 10).join('; ')}; and 15 more`);
+    expect(joinProblems([])).toBe('');
   });
 });

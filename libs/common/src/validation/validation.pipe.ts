@@ -1,6 +1,7 @@
 import { compiledCheckerOf } from '@live/contracts';
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BaseErrorCode, BizException } from '../errors';
+import { joinProblems } from './body-depth';
 
 /** class-validator's type checks: when one fails, the range and length checks of the same field add nothing. */
 const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isEnum']);
@@ -62,6 +63,6 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
     exceptionFactory: (errors) =>
-      new BizException(BaseErrorCode.PARAM_ERROR, [...new Set(flatten(errors))].join('; ') || 'bad parameter'),
+      new BizException(BaseErrorCode.PARAM_ERROR, joinProblems([...new Set(flatten(errors))]) || 'bad parameter'),
   });
 }
