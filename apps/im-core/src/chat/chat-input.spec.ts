@@ -69,6 +69,30 @@ describe('parseChatData', () => {
   ])('names the problem of %j in its message', (text, msg) => {
     expect(parseChatData({ roomId: 1, text })).toEqual({ error: ImErrorCode.CHAT_TEXT_INVALID, msg });
   });
+
+  it('data sent as a JSON string is held to the frame limits; unknown fields are named 10 at most, each cut short', () => {
+    const wide = (n: number, name = (i: number) => `p${i}`) =>
+      JSON.stringify({
+        roomId: 1,
+        text: 'hi',
+        ...Object.fromEntries(Array.from({ length: n }, (_, i) => [name(i), 1])),
+      });
+    // A review's finding: decoded from the string, 750 unknown names were all listed in the error frame.
+    expect(parseChatData(wide(750))).toEqual({
+      error: ImErrorCode.CHAT_MESSAGE_INVALID,
+      msg: 'chat data has more than 64 fields',
+    });
+    expect(
+      parseChatData(JSON.stringify({ roomId: 1, text: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) })),
+    ).toEqual({
+      error: ImErrorCode.CHAT_MESSAGE_INVALID,
+      msg: 'chat data is nested deeper than 32 levels',
+    });
+    const named = parseChatData(wide(20, (i) => `${'x'.repeat(40)}${i}`));
+    expect(isRefusal(named) && named.msg).toBe(
+      `chat data: unknown field(s) ${Array.from({ length: 10 }, () => `${'x'.repeat(32)}…`).join('; ')}; and 10 more`,
+    );
+  });
 });
 
 describe('BlockedWords', () => {

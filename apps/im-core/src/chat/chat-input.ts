@@ -1,4 +1,4 @@
-import { ErrorCode, ImErrorCode } from '@live/common';
+import { ErrorCode, ImErrorCode, joinProblems, shapeProblem } from '@live/common';
 import { CHAT_TEXT_MAX_CHARS, ChatSendData, foldForMatching, ImBizCode, shownTextProblem } from '@live/contracts';
 
 /** Why a chat message was refused: its code and the message the sender is shown. */
@@ -31,10 +31,15 @@ export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data must be { roomId, text }');
+  // Decoded from a string, the frame's own limits never saw it (a review's finding: 750 unknown names, all listed).
+  const shape = shapeProblem(value);
+  if (shape !== null) return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data ${shape}`);
   const { roomId, text, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0)
-    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data: unknown field(s) ${unknown.join(', ')}`);
+  if (unknown.length > 0) {
+    const named = joinProblems(unknown.map((name) => (name.length > 32 ? `${name.slice(0, 32)}…` : name)));
+    return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data: unknown field(s) ${named}`);
+  }
   if (typeof roomId !== 'number' || !Number.isSafeInteger(roomId) || roomId < 1)
     return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data: roomId must be a positive integer');
   if (typeof text !== 'string')

@@ -115,7 +115,12 @@ describe('parseClientFrame', () => {
       /^frame has more than 64 fields$/,
     ],
     [
-      'a login of 60 unknown fields: 10 named, then a count',
+      'a login of 61 unknown fields (65 with the frame own 4)',
+      frame(ImFrameCode.LOGIN, Object.fromEntries(Array.from({ length: 61 }, (_, i) => [`p${i}`, 1]))),
+      /^frame has more than 64 fields$/,
+    ],
+    [
+      'a login of 60 unknown fields (64 with the frame own 4): 10 named, then a count',
       frame(ImFrameCode.LOGIN, Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`p${i}`, 1]))),
       /^login body: (?:[^;]+; ){9}[^;]+; and \d+ more$/,
     ],

@@ -91,7 +91,7 @@ export function clientErrorReply(this: object | undefined, err: NodeJS.ErrnoExce
  * prototype-key scan overflowed the stack at ~10,000 levels: a 500 and a logged stack trace for 40 KB of
  * brackets) or validates it field by field (an error and a line of the answer per unknown field).
  */
-export function refuseDeepBodies(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+export function refuseMisshapenBodies(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   const problem = shapeProblem(request.body);
   if (problem !== null) {
     request.body = {};

@@ -19,7 +19,7 @@ import {
   digitStringsToIntegers,
 } from '../validation';
 import { boundConnections, HttpServerEnv } from './http-connections';
-import { clientErrorReply, frameworkErrorReply, noSniff, refuseDeepBodies } from './http-edges';
+import { clientErrorReply, frameworkErrorReply, noSniff, refuseMisshapenBodies } from './http-edges';
 import { enableShutdown, ShutdownEnv } from './shutdown-deadline';
 import { DependencyNotReadyError } from './wait-for';
 
@@ -78,7 +78,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRequest', requestLogContext(app.get<RequestLogRoot>(REQUEST_LOG_ROOT, { strict: false })));
     fastify.addHook('onRequest', noSniff);
-    fastify.addHook('preValidation', refuseDeepBodies);
+    fastify.addHook('preValidation', refuseMisshapenBodies);
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());

@@ -1,4 +1,8 @@
-import { joinProblems, MAX_BODY_DEPTH, MAX_BODY_FIELDS, nestedDeeperThan, shapeProblem } from './body-depth';
+import { joinProblems, MAX_BODY_DEPTH, MAX_BODY_FIELDS, MAX_BODY_VALUES, shapeProblem } from './body-depth';
+
+/** shapeProblem's depth alone (no field or value limit). */
+const nestedDeeperThan = (value: unknown, limit: number): boolean =>
+  shapeProblem(value, limit, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY) !== null;
 
 /** `levels` objects and arrays nested in turn: {"a":[{"a":[...]}]}, the outermost counted as level 1. */
 function nested(levels: number): unknown {
@@ -23,6 +27,10 @@ describe('nestedDeeperThan (the body depth limit)', () => {
   });
 
   it('200,000 levels: answered without recursion (no stack overflow)', () => {
+    // Each level one value: the depth is what is named, and what stops the walk (shapeProblem, limits as in use).
+    expect(shapeProblem(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))).toBe(
+      `is nested deeper than ${MAX_BODY_DEPTH} levels`,
+    );
     expect(nestedDeeperThan(JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`), MAX_BODY_DEPTH)).toBe(true);
   });
 });
@@ -40,14 +48,21 @@ describe('shapeProblem (the depth and field limits of a body or frame)', () => {
     expect(shapeProblem(nested)).toBeNull();
     nested.c.push({ e: 1 });
     expect(shapeProblem(nested)).toBe(`has more than ${MAX_BODY_FIELDS} fields`);
-    // 5,000 objects of one field each: the same fields, spread out.
-    expect(shapeProblem({ list: Array.from({ length: 5_000 }, () => ({ x: 1 })) })).toBe(
+    // 100 objects of one field each: the same fields, spread out.
+    expect(shapeProblem({ list: Array.from({ length: 100 }, () => ({ x: 1 })) })).toBe(
       `has more than ${MAX_BODY_FIELDS} fields`,
     );
   });
 
-  it("an array's elements are not fields (their own validators bound them); the depth is named when it comes first", () => {
-    expect(shapeProblem({ userIds: Array.from({ length: 10_000 }, (_, i) => i) })).toBeNull();
+  it("an array's elements are values, not fields: 1,024 values in all pass, one more is refused", () => {
+    expect(shapeProblem({ userIds: Array.from({ length: MAX_BODY_VALUES - 1 }, (_, i) => i) })).toBeNull();
+    expect(shapeProblem({ userIds: Array.from({ length: MAX_BODY_VALUES }, (_, i) => i) })).toBe(
+      `has more than ${MAX_BODY_VALUES} values`,
+    );
+    // Empty objects hold no field, but each is a value.
+    expect(shapeProblem({ x: Array.from({ length: 21_000 }, () => ({})) })).toBe(
+      `has more than ${MAX_BODY_VALUES} values`,
+    );
     expect(shapeProblem(JSON.parse(`{"x":${'['.repeat(40)}${']'.repeat(40)}}`))).toBe(
       `is nested deeper than ${MAX_BODY_DEPTH} levels`,
     );

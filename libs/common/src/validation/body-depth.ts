@@ -10,19 +10,34 @@ export const MAX_BODY_DEPTH = 32;
 export const MAX_BODY_FIELDS = 64;
 
 /**
+ * Values (fields and array elements, at every level together) a body or frame may hold: the largest legitimate
+ * array is /user/names' 100 ids. Bounds the walk, class-transformer's copy and the pipe's per-element checks of
+ * a body that is mostly array (21,000 empty objects fit in 64 KB, and hold no field).
+ */
+export const MAX_BODY_VALUES = 1_024;
+
+/**
  * Why a parsed JSON value is refused before anything walks it recursively (class-transformer, the validation
  * pipe's prototype-key scan) or validates it field by field: it holds objects or arrays more than `maxDepth`
- * levels deep (the outermost is level 1), or more than `maxFields` object fields in all. null when neither.
- * Walked without recursion, so 200,000 levels cost a loop, not the stack; it stops at the first limit passed.
+ * levels deep (the outermost is level 1), more than `maxFields` object fields in all, or more than `maxValues`
+ * values (fields and array elements) in all. null when none. Walked without recursion, so 200,000 levels cost a
+ * loop, not the stack; it stops at the first limit passed.
  */
-export function shapeProblem(value: unknown, maxDepth = MAX_BODY_DEPTH, maxFields = MAX_BODY_FIELDS): string | null {
+export function shapeProblem(
+  value: unknown,
+  maxDepth = MAX_BODY_DEPTH,
+  maxFields = MAX_BODY_FIELDS,
+  maxValues = MAX_BODY_VALUES,
+): string | null {
   if (value === null || typeof value !== 'object') return null;
   let fields = 0;
+  let values = 0;
   const stack: [object, number][] = [[value, 1]];
   for (let next = stack.pop(); next; next = stack.pop()) {
     const [node, depth] = next;
     const children = Object.values(node);
     if (!Array.isArray(node) && (fields += children.length) > maxFields) return `has more than ${maxFields} fields`;
+    if ((values += children.length) > maxValues) return `has more than ${maxValues} values`;
     for (const child of children) {
       if (child === null || typeof child !== 'object') continue;
       if (depth >= maxDepth) return `is nested deeper than ${maxDepth} levels`;
@@ -30,11 +45,6 @@ export function shapeProblem(value: unknown, maxDepth = MAX_BODY_DEPTH, maxField
     }
   }
   return null;
-}
-
-/** Whether a parsed JSON value holds objects or arrays more than `limit` levels deep (shapeProblem's depth alone). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  return shapeProblem(value, limit, Number.POSITIVE_INFINITY) !== null;
 }
 
 /** Problems of a refused value said in one message: the first `max`, then how many more (an answer stays short). */
