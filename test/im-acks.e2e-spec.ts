@@ -50,6 +50,10 @@ class OriginalClient {
       () => client.frames.some((f) => f.code === ImFrameCode.LOGIN) || client.closeCode !== null,
       10_000,
     );
+    // A refused login is answered with an error 1001, then closed: the close may come a moment after the answer
+    // (CI, 2026-12-02: the answer was read first and the refused socket taken for a logged-in one).
+    const answer = client.frames.find((f) => f.code === ImFrameCode.LOGIN)?.body as { error?: unknown } | undefined;
+    if (answer?.error !== undefined) await waitFor('the refused login closed', () => client.closeCode !== null, 10_000);
     if (client.closeCode !== null) throw new Error(`login refused, closed ${client.closeCode}`);
     client.beat = setInterval(
       () => client.ws.send(JSON.stringify({ magic: IM_MAGIC, code: ImFrameCode.HEARTBEAT, len: 0 })),
