@@ -971,11 +971,14 @@ function coalescedRead(read, gapMs) {
     inFlight = true;
     again = false;
     lastStart = Date.now();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let giveUp;
     try {
-      await Promise.race([read(), new Promise((resolve) => setTimeout(resolve, READ_GIVE_UP_MS))]);
+      await Promise.race([read(), new Promise((resolve) => (giveUp = setTimeout(resolve, READ_GIVE_UP_MS)))]);
     } catch {
       // the read shows its own failure
     } finally {
+      clearTimeout(giveUp);
       inFlight = false;
       if (again) ask();
     }
