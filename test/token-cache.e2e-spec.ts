@@ -78,9 +78,21 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
     const tokens = Array.from({ length: TOKEN_CACHE_MAX + 500 }, () => randomBytes(24).toString('base64url'));
     await settleAll(tokens.map((t, i) => stack.redis.redis.set(keys.userToken(t), `${i + 1}:0`, 'EX', 600)));
     const auth = second.get(AuthService);
-    const users = await Promise.all(tokens.map((t) => auth.resolveToken(t)));
-    expect(users.every((u, i) => u?.userId === i + 1)).toBe(true);
     const cache = second.get(TokenCache);
+    // The cache empties itself whenever its pings come back late, as they may on a loaded machine while
+    // 10,500 lookups run: the fill is made again (3 times at most) until one went through without that.
+    let filled = false;
+    for (let attempt = 1; attempt <= 3 && !filled; attempt++) {
+      await waitFor('the cache on', () => cache.active, 10_000);
+      const emptied = cache.timesEmptied;
+      const users: Awaited<ReturnType<AuthService['resolveToken']>>[] = [];
+      for (let i = 0; i < tokens.length; i += 500) {
+        users.push(...(await Promise.all(tokens.slice(i, i + 500).map((t) => auth.resolveToken(t)))));
+      }
+      expect(users.every((u, i) => u?.userId === i + 1)).toBe(true);
+      filled = cache.active && cache.timesEmptied === emptied;
+    }
+    expect(filled).toBe(true);
     expect(cache.size).toBe(TOKEN_CACHE_MAX);
     expect(cache.get(tokenDigest(tokens[0]))).toBeUndefined();
     expect(cache.get(tokenDigest(tokens[tokens.length - 1]))).toEqual({ userId: tokens.length, role: 0 });

@@ -39,6 +39,8 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
   private subscribed = false;
   /** Times the subscription was lost. */
   private drops = 0;
+  /** Times the cache was emptied (a drop or a lapse of the logout channel). */
+  private emptied = 0;
   private subscriber: RedisClient | undefined;
   private pinger: NodeJS.Timeout | undefined;
   private readonly nonce = randomBytes(6).toString('hex');
@@ -186,6 +188,11 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
     return this.entries.size;
   }
 
+  /** How many times the cache was emptied (and turned off) because the logout channel dropped or went silent. */
+  get timesEmptied(): number {
+    return this.emptied;
+  }
+
   /** Subscribed to the logout channel and hearing its own pings: entries are kept and used. */
   get active(): boolean {
     return this.live();
@@ -228,6 +235,7 @@ export class TokenCache implements OnModuleInit, OnModuleDestroy {
 
   private clear(): void {
     this.epoch++;
+    this.emptied++;
     this.entries.clear();
   }
 }
