@@ -82,6 +82,11 @@ describe('parseChatData', () => {
       error: ImErrorCode.CHAT_MESSAGE_INVALID,
       msg: 'chat data has more than 64 fields',
     });
+    // Told before the parse: 750 fields that are not even JSON get the same answer.
+    expect(parseChatData(`${wide(750)},`)).toEqual({
+      error: ImErrorCode.CHAT_MESSAGE_INVALID,
+      msg: 'chat data has more than 64 fields',
+    });
     expect(
       parseChatData(JSON.stringify({ roomId: 1, text: JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) })),
     ).toEqual({

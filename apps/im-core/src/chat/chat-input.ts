@@ -1,4 +1,4 @@
-import { ErrorCode, ImErrorCode, joinProblems, shapeProblem } from '@live/common';
+import { ErrorCode, ImErrorCode, joinProblems, parseJsonWithin, shapeProblem } from '@live/common';
 import { CHAT_TEXT_MAX_CHARS, ChatSendData, foldForMatching, ImBizCode, shownTextProblem } from '@live/contracts';
 
 /** Why a chat message was refused: its code and the message the sender is shown. */
@@ -19,19 +19,20 @@ export function chatRefusal(error: ErrorCode, msg: string = error.msg): ChatRefu
  */
 export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
   let value = data;
+  // Decoded from a string, the frame's own limits never saw it (a review's finding: 750 unknown names, all listed).
   if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
+    const parsed = parseJsonWithin(value);
+    if (!parsed.ok)
       return chatRefusal(
         ImErrorCode.CHAT_MESSAGE_INVALID,
-        'chat data must be { roomId, text } (an object or its JSON)',
+        parsed.problem === undefined
+          ? 'chat data must be { roomId, text } (an object or its JSON)'
+          : `chat data ${parsed.problem}`,
       );
-    }
+    value = parsed.value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data must be { roomId, text }');
-  // Decoded from a string, the frame's own limits never saw it (a review's finding: 750 unknown names, all listed).
   const shape = shapeProblem(value);
   if (shape !== null) return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data ${shape}`);
   const { roomId, text, ...rest } = value as Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { SCAN_BEFORE_PARSE_FROM } from '@live/common';
 import { IM_MAGIC, ImFrameCode } from '@live/contracts';
 import { parseClientFrame } from './im-frame.parser';
 
@@ -128,5 +129,19 @@ describe('parseClientFrame', () => {
     const result = parseClientFrame(raw, 1024);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(error);
+  });
+
+  it('refuses a long frame misshapen before it is parsed: not even JSON, it is named for its shape', () => {
+    const fields = Object.fromEntries(Array.from({ length: 61 }, (_, i) => [`unknownField${i}`, 1]));
+    const wide = `${frame(ImFrameCode.LOGIN, fields)},`;
+    const deep = `{"magic":18673,"code":1001,"body":${'['.repeat(2_000)}`;
+    for (const [raw, error] of [
+      [wide, 'frame has more than 64 fields'],
+      [deep, 'frame is nested deeper than 32 levels'],
+      [wide.slice(0, 900), 'frame is not JSON'], // short: parsed first, as before
+    ]) {
+      expect(raw.length >= SCAN_BEFORE_PARSE_FROM).toBe(raw !== wide.slice(0, 900));
+      expect(parseClientFrame(raw, 8_192)).toEqual({ ok: false, error });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { joinProblems, shapeProblem } from '@live/common';
+import { joinProblems, parseJsonWithin } from '@live/common';
 import {
   IM_MAGIC,
   ImAckBody,
@@ -33,19 +33,18 @@ const PLAIN_ACK =
 /** The ack of a batch frame as clients write it: `{ frameId }` alone (else the JSON.parse path). */
 const PLAIN_FRAME_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"frameId":([1-9]\d{0,14})\}\}$/;
 
-/** The frame as a JSON object, or why it is not one (not JSON, not an object, nested too deep). */
+/**
+ * The frame as a JSON object, or why it is not one (not JSON, not an object, nested too deep, too many fields or
+ * values), refused before anything walks it recursively (class-transformer overflowed the stack at ~1,500 levels:
+ * 3 KB) or validates it field by field (an error per unknown field: 890 of them cost 1.4 ms and a 28 KB answer),
+ * and before its parse when it is long (parseJsonWithin).
+ */
 function jsonObjectOf(raw: string): object | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return 'frame is not JSON';
-  }
+  const parsed = parseJsonWithin(raw);
+  if (!parsed.ok) return parsed.problem === undefined ? 'frame is not JSON' : `frame ${parsed.problem}`;
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'frame must be a JSON object';
-  // Before anything walks it recursively (class-transformer overflowed the stack at ~1,500 levels: 3 KB) or
-  // validates it field by field (an error per unknown field: 890 of them cost 1.4 ms and a 28 KB answer).
-  const problem = shapeProblem(value);
-  return problem === null ? value : `frame ${problem}`;
+  return value;
 }
 
 /** Parses one text frame from a client; never throws (a bad frame gets an error answer, never a crash). */

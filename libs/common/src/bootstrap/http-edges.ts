@@ -1,10 +1,12 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { parse as parseForm } from 'fast-querystring';
+import type { FastifyReply, FastifyRequest, RawServerDefault } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { BaseErrorCode, BizException } from '../errors';
 import { renderHttpError } from '../filters';
 import { ApiResponses } from '../response';
-import { EARLY_REFUSALS, shapeProblem } from '../validation';
+import { EARLY_REFUSALS, formTextProblem, preParseProblem, shapeProblem } from '../validation';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' };
 
@@ -85,17 +87,50 @@ export function clientErrorReply(this: object | undefined, err: NodeJS.ErrnoExce
 }
 
 /**
- * preValidation: a body nested deeper than MAX_BODY_DEPTH, or holding more than MAX_BODY_FIELDS fields, is refused
- * with 400 / 100001 (thrown by BodySchemaGuard after authentication, before a schema's own refusal:
- * EARLY_REFUSALS) and replaced by `{}`, so that nothing after it walks it recursively (the validation pipe's
- * prototype-key scan overflowed the stack at ~10,000 levels: a 500 and a logged stack trace for 40 KB of
- * brackets) or validates it field by field (an error and a line of the answer per unknown field).
+ * Bodies nested deeper than MAX_BODY_DEPTH or holding more than MAX_BODY_FIELDS fields or MAX_BODY_VALUES values,
+ * refused before anything walks them recursively (the validation pipe's prototype-key scan overflowed the stack at
+ * ~10,000 levels: a 500 and a logged stack trace for 40 KB of brackets) or validates them field by field (an
+ * error and a line of the answer per unknown field: 5,000 unknown fields in a 49 KB body cost 64-91 ms and a
+ * 198 KB answer; an attacker pass, 2026-12-02), and, when long, before they are parsed (the parse was most of
+ * what was left: 90 such bodies from three accounts held /health 1 s; the figures at jsonTextProblem). Refused
+ * with 400 / 100001, thrown by BodySchemaGuard after authentication, before a schema's own refusal
+ * (EARLY_REFUSALS), the body replaced by `{}`.
+ *
+ * These are every app's body parsers, the two Nest registers by default, with the same limit, content types and
+ * results: JSON by Fastify's own parser (prototype and constructor poisoning as configured, refused by default),
+ * forms by fast-querystring (Nest's), each after preParseProblem or formTextProblem; a preValidation hook walks
+ * what was parsed (shapeProblem). Registering them makes Nest skip its own registration, which also sets the
+ * middleware path prefix of `setGlobalPrefix`: no app uses one (one that does must register its prefix itself).
  */
-export function refuseMisshapenBodies(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
-  const problem = shapeProblem(request.body);
-  if (problem !== null) {
-    request.body = {};
+export function refuseMisshapenBodies(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const { bodyLimit, onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+  const json = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error');
+  const refuse = (request: FastifyRequest, problem: string): void => {
     EARLY_REFUSALS.set(request, new BizException(BaseErrorCode.PARAM_ERROR, `body ${problem}`));
-  }
-  done();
+  };
+  type Done = (err: Error | null, body?: unknown) => void;
+  const refuseUnparsed = (request: FastifyRequest, problem: string, done: Done): void => {
+    refuse(request, problem);
+    done(null, {});
+  };
+  app.useBodyParser<RawServerDefault>('application/json', { bodyLimit }, (request, body, done) => {
+    const text = body.toString();
+    const problem = preParseProblem(text);
+    if (problem === null) json(request, text, done);
+    else refuseUnparsed(request, problem, done);
+  });
+  app.useBodyParser<RawServerDefault>('application/x-www-form-urlencoded', { bodyLimit }, (request, body, done) => {
+    const problem = formTextProblem(body);
+    if (problem === null) done(null, parseForm(body.toString()));
+    else refuseUnparsed(request, problem, done);
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const problem = shapeProblem(request.body);
+    if (problem !== null) {
+      request.body = {};
+      refuse(request, problem);
+    }
+    done();
+  });
 }

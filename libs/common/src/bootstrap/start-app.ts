@@ -78,7 +78,7 @@ export async function startApp(options: StartAppOptions): Promise<NestFastifyApp
     const fastify = app.getHttpAdapter().getInstance();
     fastify.addHook('onRequest', requestLogContext(app.get<RequestLogRoot>(REQUEST_LOG_ROOT, { strict: false })));
     fastify.addHook('onRequest', noSniff);
-    fastify.addHook('preValidation', refuseMisshapenBodies);
+    refuseMisshapenBodies(app);
     fastify.addHook('preValidation', digitStringsToIntegers);
     fastify.addHook('onRoute', attachBodyValidation);
     app.useGlobalGuards(new BodySchemaGuard());

@@ -1,4 +1,14 @@
-import { joinProblems, MAX_BODY_DEPTH, MAX_BODY_FIELDS, MAX_BODY_VALUES, shapeProblem } from './body-depth';
+import {
+  formTextProblem,
+  joinProblems,
+  jsonTextProblem,
+  MAX_BODY_DEPTH,
+  MAX_BODY_FIELDS,
+  MAX_BODY_VALUES,
+  parseJsonWithin,
+  SCAN_BEFORE_PARSE_FROM,
+  shapeProblem,
+} from './body-depth';
 
 /** shapeProblem's depth alone (no field or value limit). */
 const nestedDeeperThan = (value: unknown, limit: number): boolean =>
@@ -74,5 +84,93 @@ describe('shapeProblem (the depth and field limits of a body or frame)', () => {
     const many = Array.from({ length: 25 }, (_, i) => `p${i} should not exist`);
     expect(joinProblems(many)).toBe(`${many.slice(0, 10).join('; ')}; and 15 more`);
     expect(joinProblems([])).toBe('');
+  });
+});
+
+describe('jsonTextProblem, parseJsonWithin, formTextProblem (the limits told before the parse)', () => {
+  const array = (n: number): string => `[${Array.from({ length: n }, () => '0').join(',')}]`;
+  const object = (n: number): string =>
+    JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i])));
+  const deep = (levels: number): string => JSON.stringify(nested(levels));
+
+  it("each limit at its boundary, in shapeProblem's words: the limit passes, one more is refused", () => {
+    for (const [text, problem] of [
+      [deep(MAX_BODY_DEPTH), null],
+      [deep(MAX_BODY_DEPTH + 1), `is nested deeper than ${MAX_BODY_DEPTH} levels`],
+      [object(MAX_BODY_FIELDS), null],
+      [object(MAX_BODY_FIELDS + 1), `has more than ${MAX_BODY_FIELDS} fields`],
+      [array(MAX_BODY_VALUES), null],
+      [array(MAX_BODY_VALUES + 1), `has more than ${MAX_BODY_VALUES} values`],
+    ] as const) {
+      expect([text.length, jsonTextProblem(text)]).toEqual([text.length, problem]);
+      expect([text.length, shapeProblem(JSON.parse(text))]).toEqual([text.length, problem]);
+    }
+  });
+
+  it('never refuses what shapeProblem accepts (500 random values, compact and indented)', () => {
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    /** A random value of at most ~2,000 nodes (`budget`), some wide, some deep. */
+    let budget = 0;
+    const value = (depth: number): unknown => {
+      const kind = budget-- <= 0 ? random(3) : random(depth > 36 ? 3 : 6);
+      if (kind === 0) return random(1_000);
+      if (kind === 1) return ['a:b', '{"x":[1,2]}', 'q\\"', '\\', ',,', ''][random(6)];
+      if (kind === 2) return null;
+      const size = random(random(4) === 0 ? 120 : 4);
+      if (kind === 3) return Array.from({ length: size }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: size }, (_, i) => [`k${i}:,"`, value(depth + 1)]));
+    };
+    let refused = 0;
+    let accepted = 0;
+    for (let i = 0; i < 500; i++) {
+      budget = 2_000;
+      const v = value(1);
+      for (const text of [JSON.stringify(v), JSON.stringify(v, null, 2)]) {
+        const before = jsonTextProblem(text);
+        if (before === null) {
+          accepted++;
+          continue;
+        }
+        refused++;
+        expect(shapeProblem(v)).not.toBeNull();
+      }
+    }
+    expect([refused > 50, accepted > 50]).toEqual([true, true]);
+  });
+
+  it('colons, commas, brackets, quotes and backslashes inside strings are not shape', () => {
+    const text = JSON.stringify({ a: ':,'.repeat(2_000), b: '[{'.repeat(100), c: '\\":[,\\', d: '\\' });
+    expect(JSON.parse(text)).toMatchObject({ d: '\\' });
+    expect(jsonTextProblem(text)).toBeNull();
+    expect(jsonTextProblem(text, MAX_BODY_DEPTH, 3)).toBe('has more than 3 fields');
+    expect(jsonTextProblem(text, MAX_BODY_DEPTH, 4)).toBeNull();
+    // Not JSON (a string never closed): no answer, the parse refuses it.
+    expect(jsonTextProblem(`{"a":"${'['.repeat(100)}`)).toBeNull();
+  });
+
+  it('parseJsonWithin: a long text is refused before it is parsed (not even JSON), a short one after', () => {
+    const wide = object(5_000);
+    expect(parseJsonWithin(`${wide},`)).toEqual({ ok: false, problem: `has more than ${MAX_BODY_FIELDS} fields` });
+    expect(parseJsonWithin(`${'['.repeat(20_000)}`)).toEqual({
+      ok: false,
+      problem: `is nested deeper than ${MAX_BODY_DEPTH} levels`,
+    });
+    expect(parseJsonWithin(`[${'{},'.repeat(21_000)}]`)).toEqual({
+      ok: false,
+      problem: `has more than ${MAX_BODY_VALUES} values`,
+    });
+    const short = deep(MAX_BODY_DEPTH + 1);
+    expect(short.length).toBeLessThan(SCAN_BEFORE_PARSE_FROM);
+    expect(parseJsonWithin(`${short},`)).toEqual({ ok: false });
+    expect(parseJsonWithin(short)).toEqual({ ok: false, problem: `is nested deeper than ${MAX_BODY_DEPTH} levels` });
+    expect(parseJsonWithin(object(10))).toEqual({ ok: true, value: JSON.parse(object(10)) });
+  });
+
+  it('a form: its pairs, counted by their separators; encoded ampersands are not separators', () => {
+    const form = (n: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => `f${i}=%26`).join('&'));
+    expect(formTextProblem(form(MAX_BODY_FIELDS))).toBeNull();
+    expect(formTextProblem(form(MAX_BODY_FIELDS + 1))).toBe(`has more than ${MAX_BODY_FIELDS} fields`);
+    expect(formTextProblem(Buffer.from(''))).toBeNull();
   });
 });

@@ -96,7 +96,7 @@ function describeProblem(problem: SchemaProblem): string {
  * (@RequestLimit) run after it: a refused body is not counted.
  */
 /**
- * Requests whose body was refused before validation (nested too deep, or too many fields: refuseMisshapenBodies), thrown first
+ * Requests whose body was refused before validation (nested too deep, too many fields or values: refuseMisshapenBodies), thrown first
  * by BodySchemaGuard: a route schema would otherwise judge the emptied body and name a missing field instead.
  */
 export const EARLY_REFUSALS = new WeakMap<FastifyRequest, Error>();
