@@ -139,6 +139,27 @@ describe('jsonTextProblem, parseJsonWithin, formTextProblem (the limits told bef
     expect([refused > 50, accepted > 50]).toEqual([true, true]);
   });
 
+  it('text that is not JSON costs a bounded scan: a closing bracket with nothing open ends it, and so does a count of structural characters no value within the limits reaches', () => {
+    expect(jsonTextProblem('}'.repeat(65_536))).toBeNull();
+    expect(jsonTextProblem(`[]${']'.repeat(65_536)}`)).toBeNull();
+    for (const text of ['{}'.repeat(32_768), '"'.repeat(65_536), '"a"'.repeat(21_845)])
+      expect(jsonTextProblem(text)).toBe(`has more than ${MAX_BODY_VALUES} values`);
+    // The most structural characters a value within every limit holds: 64 fields of arrays, 1,024 values in all,
+    // each element an empty container (two brackets and a comma).
+    const arrays = Array.from({ length: MAX_BODY_FIELDS }, (_, i) => [
+      `k${i}`,
+      Array.from({ length: (MAX_BODY_VALUES - MAX_BODY_FIELDS) / MAX_BODY_FIELDS }, (_, j) => (j % 2 ? [] : {})),
+    ]);
+    const fullest = JSON.stringify(Object.fromEntries(arrays));
+    expect([shapeProblem(JSON.parse(fullest)), jsonTextProblem(fullest)]).toEqual([null, null]);
+    // One more: its commas stay under the count the scan refuses at, the walk after the parse refuses it.
+    const oneMore = fullest.replace('[', '[[],');
+    expect([shapeProblem(JSON.parse(oneMore)), jsonTextProblem(oneMore)]).toEqual([
+      `has more than ${MAX_BODY_VALUES} values`,
+      null,
+    ]);
+  });
+
   it('colons, commas, brackets, quotes and backslashes inside strings are not shape', () => {
     const text = JSON.stringify({ a: ':,'.repeat(2_000), b: '[{'.repeat(100), c: '\\":[,\\', d: '\\' });
     expect(JSON.parse(text)).toMatchObject({ d: '\\' });
