@@ -92,7 +92,7 @@ describe('api-gateway token cache: logout honored on every instance, bounded', (
       expect(users.every((u, i) => u?.userId === i + 1)).toBe(true);
       filled = cache.active && cache.timesEmptied === emptied;
     }
-    expect(filled).toBe(true);
+    expect({ filled, active: cache.active, timesEmptied: cache.timesEmptied }).toMatchObject({ filled: true });
     expect(cache.size).toBe(TOKEN_CACHE_MAX);
     expect(cache.get(tokenDigest(tokens[0]))).toBeUndefined();
     expect(cache.get(tokenDigest(tokens[tokens.length - 1]))).toEqual({ userId: tokens.length, role: 0 });

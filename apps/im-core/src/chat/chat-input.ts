@@ -30,11 +30,12 @@ export function parseChatData(data: unknown): ChatSendData | ChatRefusal {
           : `chat data ${parsed.problem}`,
       );
     value = parsed.value;
+  } else {
+    const shape = shapeProblem(value);
+    if (shape !== null) return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data ${shape}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, 'chat data must be { roomId, text }');
-  const shape = shapeProblem(value);
-  if (shape !== null) return chatRefusal(ImErrorCode.CHAT_MESSAGE_INVALID, `chat data ${shape}`);
   const { roomId, text, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0) {
