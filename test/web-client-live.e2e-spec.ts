@@ -557,13 +557,19 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
 
     // The first send reaches the server and its answer is lost; the next requests are lost before arriving.
     const bodies: { requestId: string; roomId: number; receiverId: number; giftId: number; count?: number }[] = [];
-    let mode: 'arrive-then-lose' | 'lose' | 'pass' = 'arrive-then-lose';
+    // 'hold': the next request is held (then lost) until `release`, so that a retry is out while the page moves.
+    let mode: 'arrive-then-lose' | 'lose' | 'hold' | 'pass' = 'arrive-then-lose';
+    let release: (() => void) | undefined;
     await viewer.route(/\/gift\/send$/, async (route) => {
       bodies.push(JSON.parse(route.request().postData() ?? '{}'));
       if (mode === 'pass') return route.continue();
       if (mode === 'arrive-then-lose') {
         await route.fetch();
         mode = 'lose';
+      }
+      if (mode === 'hold') {
+        mode = 'lose';
+        await new Promise<void>((resolve) => (release = resolve));
       }
       return route.abort('connectionreset');
     });
@@ -583,12 +589,17 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
       async () => (await serverBalance(viewer)) === before - ROSE.price,
     );
 
-    // Room B: its "Your gifts" still lists the two sends of room A, pending.
+    // The page retries on every reconnect; one retry is held in flight while the page moves to room B.
+    mode = 'hold';
+    await waitFor('a retry held in flight', async () => release !== undefined);
+
+    // Room B: its "Your gifts" still lists the two sends of room A, pending, the one in flight too.
     await viewer.evaluate((id) => (location.hash = `#/room/${id}`), roomB);
     await viewer.waitForFunction(
       (name) => document.getElementById('room-title')!.textContent === name && document.body.dataset.im === 'online',
       ROOM_B,
     );
+    release!();
     // (An earlier test's send still waiting for its effect may be listed too: only these two are counted.)
     for (const key of keys)
       expect(await viewer.locator(`#my-sends li[data-key="${key}"]`, { hasText: `(in ${ROOM})` }).count()).toBe(1);

@@ -800,7 +800,11 @@ function addPending(key, g, count, room, receiverId = room.anchorId, toWhom = ''
  * parameters, then found in /gift/history/sent; their 5556 goes to their own room, not this one).
  */
 function carryOverSends() {
-  const open = new Set([...retryQueue, ...[...pending.values()].filter((s) => s.state === 'pending')]);
+  const open = new Set([
+    ...retryQueue,
+    ...sendsInFlight,
+    ...[...pending.values()].filter((s) => s.state === 'pending'),
+  ]);
   for (const [id, s] of pending) if (!open.has(s)) pending.delete(id);
   for (const s of open) {
     if (!s.li.querySelector('.where')) s.li.append(textSpan(` (in ${s.roomName})`, 'where muted small'));
@@ -818,19 +822,34 @@ function serverRequestId(send) {
   return send.requestId || `${state.userId}:${send.key}`;
 }
 
-/** Sends (or re-sends, same key and the same parameters) one gift; its requestId is the server's answer. */
+/**
+ * Sends (or re-sends, same key and the same parameters) one gift; its requestId is the server's answer. While its
+ * request is out the send is in `sendsInFlight`: a retry taken off `retryQueue` is in neither that nor `pending`, and a
+ * room entered meanwhile must still list it.
+ */
 async function submitSend(send) {
+  sendsInFlight.add(send);
+  try {
+    await submitOnce(send);
+  } finally {
+    sendsInFlight.delete(send);
+  }
+}
+
+async function submitOnce(send) {
   send.tries += 1;
   setSendState(send, 'pending', isOnline() ? 'Sending…' : 'Offline: waiting to send…');
   const body = { giftId: send.gift.giftId, roomId: send.roomId, receiverId: send.receiverId, requestId: send.key };
   try {
     // `count` only when more than one: x1 is the request an older gateway knows too.
     const { requestId } = await api('/gift/send', send.count > 1 ? { ...body, count: send.count } : body);
+    if (!sendsInFlight.has(send)) return; // logged out meanwhile
     send.requestId = requestId;
     trackPending(send);
     if (send.state === 'pending')
       setSendState(send, 'pending', isOnline() ? 'Waiting for confirmation…' : 'Sent; offline, confirming when back…');
   } catch (err) {
+    if (!sendsInFlight.has(send)) return;
     if (err instanceof ApiError && err.outcomeUnknown) {
       // Maybe charged, maybe not: the same key again when the connection is back.
       retryQueue.add(send);
@@ -860,6 +879,8 @@ async function submitSend(send) {
 }
 
 const retryQueue = new Set();
+/** Sends whose request is out now (at most one per gift button, plus the one retry being sent). */
+const sendsInFlight = new Set();
 
 function trackPending(send) {
   pending.set(send.requestId, send);
@@ -931,6 +952,7 @@ function scheduleSettle() {
 /** Logged out: the sends of this user are no business of the next one. */
 function forgetSends() {
   retryQueue.clear();
+  sendsInFlight.clear();
   pending.clear();
   clearTimeout(settle.timer);
   settle.timer = undefined;
