@@ -97,8 +97,9 @@ export function clientErrorReply(this: object | undefined, err: NodeJS.ErrnoExce
  * (EARLY_REFUSALS), the body replaced by `{}`.
  *
  * These are every app's body parsers, the two Nest registers by default, with the same limit, content types and
- * results (but that fields are counted as written before the parse: a repeated key, 65 times, is refused): JSON by Fastify's own parser (prototype and constructor poisoning as configured, refused by default),
- * forms by fast-querystring (Nest's), each after preParseProblem or formTextProblem; a preValidation hook walks
+ * results (but that fields are counted as written before the parse: a repeated key, 65 times, is refused): JSON
+ * by Fastify's own parser (prototype and constructor poisoning as configured, refused by default), forms by
+ * fast-querystring (Nest's), each after preParseProblem or formTextProblem; a preValidation hook walks
  * what was parsed (shapeProblem). Registering them makes Nest skip its own registration, which also sets the
  * middleware path prefix of `setGlobalPrefix`: no app uses one (one that does must register its prefix itself).
  */
