@@ -16,7 +16,9 @@ import { waitFor } from './support/wait-for';
  * make one combo banner counting to x10; a dear gift asks first and plays full-width; reload keeps the room
  * and Back goes back; a long room name at 320 px does not scroll sideways; an axe-core scan finds nothing
  * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
- * were lost in one room are retried with that room's parameters after moving to another; the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * were lost in one room are retried with that room's parameters after moving to another (one of them out while
+ * the page moves); a send out when its sender logs out is not retried or listed for the next user; the chat
+ * counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
 const chromiumPath = chromiumFor('web-client-live');
@@ -645,6 +647,51 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     );
     await viewer.unroute(/\/gift\/send$/);
     await anchorB.context().close();
+  });
+
+  it('a send still out when its sender logs out is neither retried for the next user of the page nor listed', async () => {
+    const page = await loginPage(browser, stack.baseUrl, DESKTOP);
+    await enterRoom(page, ROOM);
+    // The first user's send is held out, then its connection lost: an answer that never came.
+    let held = true;
+    let release: (() => void) | undefined;
+    let sentAfterLogout = 0;
+    await page.route(/\/gift\/send$/, async (route) => {
+      if (!held) {
+        sentAfterLogout += 1;
+        return route.continue();
+      }
+      await new Promise<void>((resolve) => (release = resolve));
+      return route.abort('connectionreset');
+    });
+    await recharge(page, '300 coins', 300);
+    await openGifts(page);
+    await page.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
+    await waitFor('the send held out', async () => release !== undefined);
+    await page.click('#logout');
+    await page.waitForSelector('#view-login:not([hidden])');
+
+    // The next user logs in on the same page; then the first user's request fails (outcome unknown).
+    await page.fill('#phone', `137${String(Date.now() % 1e8).padStart(8, '0')}`);
+    await page.click('#send-code');
+    await page.waitForFunction(() => (document.getElementById('code') as HTMLInputElement).value.length === 6);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#view-lobby:not([hidden])');
+    held = false;
+    const failed = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/gift/send'));
+    release!();
+    await failed;
+    await enterRoom(page, ROOM);
+    expect(await page.locator('#my-sends li').count()).toBe(0);
+    await recharge(page, '300 coins', 300);
+
+    // Its own send, charged; the first user's was never sent again, in its name or anyone's.
+    await send(page, HEART.id);
+    await page.waitForSelector('#my-sends li[data-state=charged]');
+    expect(await page.locator('#my-sends li').count()).toBe(1);
+    expect(sentAfterLogout).toBe(1);
+    expect(await serverBalance(page)).toBe(300 - HEART.price);
+    await page.context().close();
   });
 
   it('the chat box counts characters as the server does: 200 emoji are one full message', async () => {
