@@ -813,7 +813,7 @@ export function judgePushes(
     }
   }
   // The exclusions must not hollow the push checks out: most pairs judged, or at least MIN_PAIRS_JUDGED of
-  // them and a tenth of all (refused gifts are few and bunch up right after a fault, while sockets are replaced).
+  // them and a tenth of all (refused gifts are few; chaos spreads them over the run, most after its last fault).
   // No pair at all is enough only with nothing due: a charged gift is due to its room's sockets, and observers
   // that saw none of the run's rooms judged nothing; a refused gift's sender may have no socket (anchors).
   const charged = [...giftById.keys()].some((id) => outcomes.get(id) === 'charged');

@@ -42,6 +42,13 @@ export interface GiftLoadOptions {
   /** Request ids are `<tag>-<n>` (answered as `<userId>:<tag>-<n>`); default 'c'. */
   tag?: string;
   giftId?: number;
+  /** The `count` of the n-th gift (default benchGiftCount). */
+  countOf?: (n: number) => { count?: number };
+  /**
+   * Whether the n-th gift leaves in the same tick as the next one (default never): one sender's gifts sent at once
+   * all pass the gateway's cached balance, and the settlement refuses those it cannot pay (5557).
+   */
+  withNext?: (n: number) => boolean;
 }
 
 export class GiftLoad {
@@ -69,10 +76,11 @@ export class GiftLoad {
           giftId: this.opts.giftId ?? 2,
           roomId: sender.roomId,
           receiverId: this.opts.receiverOf?.(sender) ?? sender.anchorId,
-          ...benchGiftCount(n),
+          ...(this.opts.countOf ?? benchGiftCount)(n),
           requestId: `${this.opts.tag ?? 'c'}-${n}`,
         });
         this.send({ sender, body, sentAt: Date.now() }, false);
+        if (this.opts.withNext?.(n)) continue;
         const wait = next - Date.now();
         if (wait > 0) await sleep(wait);
       }
