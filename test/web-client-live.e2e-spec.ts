@@ -17,8 +17,8 @@ import { waitFor } from './support/wait-for';
  * and Back goes back; a long room name at 320 px does not scroll sideways; an axe-core scan finds nothing
  * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
  * were lost in one room are retried with that room's parameters after moving to another (one of them out while
- * the page moves); a send out when its sender logs out is not retried or listed for the next user; the chat
- * counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * the page moves); sends out or queued when their sender logs out are not retried or listed for the next user;
+ * the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
  * (docs/screenshots, linked from the README).
  */
 const chromiumPath = chromiumFor('web-client-live');
@@ -649,35 +649,49 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await anchorB.context().close();
   });
 
-  it('a send still out when its sender logs out is neither retried for the next user of the page nor listed', async () => {
+  it('sends still out or queued when their sender logs out are neither retried for the next user of the page nor listed', async () => {
     const page = await loginPage(browser, stack.baseUrl, DESKTOP);
     await enterRoom(page, ROOM);
-    // The first user's send is held out, then its connection lost: an answer that never came.
-    let held = true;
+    // The first user's two sends lose their answers; then one retry is held out while the other waits its turn.
+    let mode: 'lose' | 'hold' | 'pass' = 'lose';
     let release: (() => void) | undefined;
     let sentAfterLogout = 0;
     await page.route(/\/gift\/send$/, async (route) => {
-      if (!held) {
+      if (mode === 'pass') {
         sentAfterLogout += 1;
         return route.continue();
       }
-      await new Promise<void>((resolve) => (release = resolve));
+      if (mode === 'hold') {
+        mode = 'lose';
+        await new Promise<void>((resolve) => (release = resolve));
+      }
       return route.abort('connectionreset');
     });
     await recharge(page, '300 coins', 300);
     await openGifts(page);
-    await page.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
-    await waitFor('the send held out', async () => release !== undefined);
+    for (let i = 0; i < 2; i++) {
+      await page.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
+      await page.waitForFunction(
+        (n) =>
+          Array.from(document.querySelectorAll('#my-sends li .status'))
+            .slice(0, n)
+            .every((s) => /retry/.test(s.textContent!)),
+        i + 1,
+      );
+    }
+    // The page retries them on its next reconnect, one after the other: the first retry is held.
+    mode = 'hold';
+    await waitFor('a retry held out', async () => release !== undefined);
     await page.click('#logout');
     await page.waitForSelector('#view-login:not([hidden])');
 
-    // The next user logs in on the same page; then the first user's request fails (outcome unknown).
+    // The next user logs in on the same page; then the held retry fails (outcome unknown).
     await page.fill('#phone', `137${String(Date.now() % 1e8).padStart(8, '0')}`);
     await page.click('#send-code');
     await page.waitForFunction(() => (document.getElementById('code') as HTMLInputElement).value.length === 6);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#view-lobby:not([hidden])');
-    held = false;
+    mode = 'pass';
     const failed = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/gift/send'));
     release!();
     await failed;
@@ -685,7 +699,7 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     expect(await page.locator('#my-sends li').count()).toBe(0);
     await recharge(page, '300 coins', 300);
 
-    // Its own send, charged; the first user's was never sent again, in its name or anyone's.
+    // Its own send, charged; the first user's were never sent again, in its name or anyone's.
     await send(page, HEART.id);
     await page.waitForSelector('#my-sends li[data-state=charged]');
     expect(await page.locator('#my-sends li').count()).toBe(1);

@@ -824,32 +824,35 @@ function serverRequestId(send) {
 
 /**
  * Sends (or re-sends, same key and the same parameters) one gift; its requestId is the server's answer. While its
- * request is out the send is in `sendsInFlight`: a retry taken off `retryQueue` is in neither that nor `pending`, and a
- * room entered meanwhile must still list it.
+ * request is out the send is in `sendsInFlight`: a retry taken off `retryQueue` is in neither that nor `pending`,
+ * and a room entered meanwhile must still list it. What comes back after a logout (`sendsEpoch` moved) is dropped.
  */
 async function submitSend(send) {
   sendsInFlight.add(send);
   try {
-    await submitOnce(send);
+    await submitOnce(send, sendsEpoch);
   } finally {
     sendsInFlight.delete(send);
   }
 }
 
-async function submitOnce(send) {
+async function submitOnce(send, epoch) {
   send.tries += 1;
   setSendState(send, 'pending', isOnline() ? 'Sending…' : 'Offline: waiting to send…');
   const body = { giftId: send.gift.giftId, roomId: send.roomId, receiverId: send.receiverId, requestId: send.key };
   try {
     // `count` only when more than one: x1 is the request an older gateway knows too.
     const { requestId } = await api('/gift/send', send.count > 1 ? { ...body, count: send.count } : body);
-    if (!sendsInFlight.has(send)) return; // logged out meanwhile
+    if (epoch !== sendsEpoch) return; // logged out meanwhile
     send.requestId = requestId;
     trackPending(send);
-    if (send.state === 'pending')
+    if (send.state === 'pending') {
       setSendState(send, 'pending', isOnline() ? 'Waiting for confirmation…' : 'Sent; offline, confirming when back…');
+      // Answered after the page moved to another room: its 5556 goes to its own room, so it settles by history.
+      if (!state.room || state.room.roomId !== send.roomId) scheduleSettle();
+    }
   } catch (err) {
-    if (!sendsInFlight.has(send)) return;
+    if (epoch !== sendsEpoch) return;
     if (err instanceof ApiError && err.outcomeUnknown) {
       // Maybe charged, maybe not: the same key again when the connection is back.
       retryQueue.add(send);
@@ -861,7 +864,7 @@ async function submitOnce(send) {
       // Settled by /gift/history/sent; never shown refused while the first may have been charged.
       send.requestId = serverRequestId(send);
       trackPending(send);
-      if (await settleFromHistory([send])) return;
+      if ((await settleFromHistory([send])) || epoch !== sendsEpoch) return;
       if (err instanceof ApiError && err.code === 10007) {
         setSendState(send, 'pending', 'Confirming… (it shows in History once charged)');
         scheduleSettle();
@@ -881,6 +884,8 @@ async function submitOnce(send) {
 const retryQueue = new Set();
 /** Sends whose request is out now (at most one per gift button, plus the one retry being sent). */
 const sendsInFlight = new Set();
+/** Moved by each logout: a send's answer, or a retry loop, of an earlier epoch is not the page user's any more. */
+let sendsEpoch = 0;
 
 function trackPending(send) {
   pending.set(send.requestId, send);
@@ -900,10 +905,15 @@ function setSendState(send, st, text) {
  */
 async function reconcileSends() {
   if (!state.room) return;
+  const epoch = sendsEpoch;
   for (const send of [...retryQueue]) {
-    retryQueue.delete(send);
+    // Logged out meanwhile (never sent in the next user's name), or taken by another reconcile (a room entry and
+    // a reconnect at once): not sent from here.
+    if (epoch !== sendsEpoch) return;
+    if (!retryQueue.delete(send)) continue;
     await submitSend(send);
   }
+  if (epoch !== sendsEpoch) return;
   await settleFromHistory([...pending.values()].filter((s) => s.state === 'pending'));
   scheduleSettle();
 }
@@ -951,6 +961,7 @@ function scheduleSettle() {
 
 /** Logged out: the sends of this user are no business of the next one. */
 function forgetSends() {
+  sendsEpoch += 1;
   retryQueue.clear();
   sendsInFlight.clear();
   pending.clear();
