@@ -709,6 +709,8 @@ function likeMatcher(patterns: readonly string[]): (id: string) => boolean {
 interface PairTally {
   judged: number;
   excluded: number;
+  /** Judged pairs of gifts sent at or after `judgedFrom` (judgePushes). */
+  judgedLate: number;
   lost: number;
   duplicated: number;
   /** Pairs lost or duplicated, by the second (UTC) their gift was sent. */
@@ -718,7 +720,14 @@ interface PairTally {
 /** The fewest (seat, gift) pairs of a kind that make its push checks mean something when most were excluded. */
 const MIN_PAIRS_JUDGED = 10;
 
-const newTally = (): PairTally => ({ judged: 0, excluded: 0, lost: 0, duplicated: 0, bySecond: new Map() });
+const newTally = (): PairTally => ({
+  judged: 0,
+  excluded: 0,
+  judgedLate: 0,
+  lost: 0,
+  duplicated: 0,
+  bySecond: new Map(),
+});
 
 function samplesOf(t: PairTally): string[] {
   return [...t.bySecond]
@@ -740,6 +749,7 @@ function tally(
   open: ReadonlyMap<number, Judged>,
   gift: AuditedGift,
   kind: 'effects' | 'failures',
+  judgedFrom: number,
 ): void {
   for (const seat of seats ?? []) {
     const socket = open.get(seat);
@@ -748,6 +758,7 @@ function tally(
       continue;
     }
     t.judged += 1;
+    if (gift.sentAt >= judgedFrom) t.judgedLate += 1;
     const times = socket[kind].get(gift.requestId) ?? 0;
     if (times === 1) continue;
     const second = new Date(gift.sentAt).toISOString().slice(11, 19);
@@ -773,6 +784,8 @@ export function judgePushes(
   outcomes: ReadonlyMap<string, GiftOutcome>,
   sockets: readonly ObservedSocket[],
   requestIdLike: readonly string[],
+  /** Also count the failure pairs judged of gifts sent from then on (failurePairsJudgedLate). */
+  judgedFrom?: number,
 ): AuditCheck[] {
   const seatsOfRoom = new Map<number, Set<number>>();
   const seatsOfUser = new Map<number, Set<number>>();
@@ -794,8 +807,9 @@ export function judgePushes(
   const giftById = new Map(gifts.map((g) => [g.requestId, g]));
   for (const g of giftById.values()) {
     const outcome = outcomes.get(g.requestId);
-    if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects');
-    if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures');
+    const from = judgedFrom ?? Infinity;
+    if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects', from);
+    if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures', from);
   }
   const ours = likeMatcher(requestIdLike);
   let unexpectedEffects = 0;
@@ -838,6 +852,7 @@ export function judgePushes(
     {
       ...check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
         failurePairsJudged: failures.judged,
+        ...(judgedFrom === undefined ? {} : { failurePairsJudgedLate: failures.judgedLate }),
         failuresLost: failures.lost,
       }),
       samples: samplesOf(failures),
@@ -1021,12 +1036,14 @@ export async function auditGifts(opts: {
   pkStateLossAllowed?: number;
   /** The load sent sends of several gifts (auditMoney). */
   sentCounts?: boolean;
+  /** judgePushes' judgedFrom: the failure pairs judged of gifts sent from then on are counted too. */
+  judgedFrom?: number;
 }): Promise<AuditResult> {
   const money = await auditMoney({ ...opts, acceptedIds: opts.gifts.map((g) => g.requestId) });
   const pk = opts.pk ? await auditPk({ ...opts, pk: opts.pk, stateLossAllowed: opts.pkStateLossAllowed }) : [];
   if (!opts.observers) return verdict([...money.checks, ...pk]);
   const judge = async (): Promise<AuditCheck[]> =>
-    judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike);
+    judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike, opts.judgedFrom);
   const deadline = Date.now() + (opts.pushWaitMs ?? 30_000);
   for (;;) {
     const missing = (await judge()).filter((c) => 'effectsLost' in c.figures || 'failuresLost' in c.figures);

@@ -117,6 +117,26 @@ describe('judgePushes (the push half of the gift audit)', () => {
     expect(tenOf200.ok).toBe(false);
   });
 
+  it('with judgedFrom, counts the failure pairs judged of gifts sent from then on (chaos: refusals after its last fault)', () => {
+    const refused = [gift('2:r-early', 2, 10, 100), gift('2:r-late', 2, 10, 300), gift('3:r-late', 3, 10, 300)];
+    const out = new Map<string, GiftOutcome>(refused.map((g) => [g.requestId, 'refused']));
+    const sockets = [
+      socket(1, 2, 10, {
+        failures: [
+          ['2:r-early', 1],
+          ['2:r-late', 1],
+        ],
+      }),
+      // Logged in after the late gift: its pair is excluded, not counted late.
+      socket(2, 3, 10, { loginAt: 400, failures: [['3:r-late', 1]] }),
+    ];
+    const r = figures(refused, out, sockets, [], 300);
+    expect(r.figures).toMatchObject({ failurePairsJudged: 2, failurePairsJudgedLate: 1, failurePairsExcluded: 1 });
+    expect(r.ok).toBe(true);
+    // Without judgedFrom the figure is not there.
+    expect(figures(refused, out, sockets, []).figures).not.toHaveProperty('failurePairsJudgedLate');
+  });
+
   it('fails on pushes a socket was not due: a refused gift effect, another room, another user failure', () => {
     const sockets = [
       socket(0, 1, 10, {
