@@ -233,6 +233,27 @@ describe('send_gift messages written straight to Kafka by an attacker', () => {
     expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
   });
 
+  it('a value of most of a megabyte of wide JSON is parked as too wide, judged from its text before any parse, and a signed gift after it is charged', async () => {
+    const { sender, anchor, price, mq } = await fundedGift(0, 'after-wide-json');
+    const topic = stack.topicPrefix + KafkaTopic.SEND_GIFT;
+    const parked = await readParked(stack.kafka, stack.topicPrefix + KafkaTopic.SEND_GIFT_PARKED);
+    // 60,000 fields in 0.88 MB (the broker takes 1 MB): parsed, then validated, it cost that parse and a walk of each.
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`f${i}`, i])));
+    await producer.send({ topic, messages: [{ partition: 0, key: 'wide', value: wide }] });
+    await producer.send({ topic, messages: [{ partition: 0, key: String(sender), value: JSON.stringify(mq) }] });
+    const tooWide = (p: { originPartition: number; reason: string }) =>
+      p.originPartition === 0 && /^undecodable: SendGiftMq: the message has more than 64 fields/.test(p.reason);
+    await waitFor(
+      'the wide message parked and the gift after it pushed',
+      () => stack.pushes!.pushedIds().has(mq.requestId) && parked.messages.some(tooWide),
+      60_000,
+    );
+    await parked.stop();
+    expect(parked.messages.find(tooWide)!.rawValue).toHaveLength(2_048);
+    expect(await wallet(sender)).toEqual({ balance: 1000 - price, earnings: 0 });
+    expect(await wallet(anchor)).toEqual({ balance: 0, earnings: price });
+  });
+
   it("a gift taken off sale (past the gateway's cache of the catalogue) is not charged: parked with the reason, 5557 to its sender", async () => {
     const { sender, anchor, room } = await fundedGift(0, 'off-sale');
     const giftId = newId();

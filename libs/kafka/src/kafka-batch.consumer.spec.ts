@@ -64,6 +64,31 @@ describe('BatchConsumer', () => {
     });
   });
 
+  it('judges a long value from its text before parsing it: too wide is undecodable (named), long but flat is decoded', async () => {
+    const f = fakeKafka();
+    const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`f${i}`, i])));
+    const deep = '['.repeat(30_000) + ']'.repeat(30_000);
+    const padded = `{"n": 14${' '.repeat(2_000)}}`;
+    const { p } = payload([message(20, wide), message(21, deep), message(22, padded)]);
+    const seen: ConsumedBatch<Num>[] = [];
+    const c = new BatchConsumer<'t', Topics>(f.kafka, {
+      groupId: 'g',
+      topic: 't',
+      valueClass: Num,
+      handler: async (b) => {
+        seen.push(b);
+      },
+    });
+    await c.start();
+    await f.feed(p);
+    const [w, d, ok] = seen.flatMap((b) => b.messages);
+    expect(w).toMatchObject({ offset: '20', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
+    expect(d).toMatchObject({ offset: '21', decodeError: expect.stringMatching(/^Num: .*nested deeper than 32/) });
+    expect(w.rawValue).toHaveLength(2048); // handed over cut, as any undecodable value
+    expect(ok).toMatchObject({ offset: '22', value: { n: 14 } });
+    expect(ok.decodeError).toBeUndefined();
+  });
+
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {
     const f = fakeKafka();
     let release!: () => void;

@@ -1,8 +1,9 @@
 import { cutText, describeError, RefusalLog, withDeadline } from '@live/common';
-import { decodeMessage, KafkaTopicMessages } from '@live/contracts';
+import { KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { abortableSleep, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
+import { decodeValue } from './kafka-decode';
 import {
   BatchConsumerOptions,
   ConsumedMessage,
@@ -247,7 +248,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       timestamp: m.timestamp,
       headers: m.headers ?? {},
     };
-    const decoded = decodeMessage(this.options.valueClass, m.value);
+    const decoded = decodeValue(this.options.valueClass, m.value);
     if (decoded.ok) return { ...meta, value: decoded.value };
     this.undecodableLines.refused(
       `${topic}[${partition}]@${m.offset}: undecodable message handed over as such: ${cutText(decoded.error, 500)}`,
