@@ -69,7 +69,10 @@ describe('BatchConsumer', () => {
     const wide = JSON.stringify(Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`f${i}`, i])));
     const deep = '['.repeat(30_000) + ']'.repeat(30_000);
     const padded = `{"n": 14${' '.repeat(2_000)}}`;
-    const { p } = payload([message(20, wide), message(21, deep), message(22, padded)]);
+    // 65 fields under 1,024 characters but over 1,024 bytes: the bytes decide.
+    const wideCjk = JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`礼物礼物${i}`, i])));
+    expect([wideCjk.length < 1_024, Buffer.byteLength(wideCjk) >= 1_024]).toEqual([true, true]);
+    const { p } = payload([message(20, wide), message(21, deep), message(22, padded), message(23, wideCjk)]);
     const seen: ConsumedBatch<Num>[] = [];
     const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
@@ -81,12 +84,13 @@ describe('BatchConsumer', () => {
     });
     await c.start();
     await f.feed(p);
-    const [w, d, ok] = seen.flatMap((b) => b.messages);
+    const [w, d, ok, cjk] = seen.flatMap((b) => b.messages);
     expect(w).toMatchObject({ offset: '20', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
     expect(d).toMatchObject({ offset: '21', decodeError: expect.stringMatching(/^Num: .*nested deeper than 32/) });
     expect(w.rawValue).toHaveLength(2048); // handed over cut, as any undecodable value
     expect(ok).toMatchObject({ offset: '22', value: { n: 14 } });
     expect(ok.decodeError).toBeUndefined();
+    expect(cjk).toMatchObject({ offset: '23', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
   });
 
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {
