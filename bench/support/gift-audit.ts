@@ -709,7 +709,7 @@ function likeMatcher(patterns: readonly string[]): (id: string) => boolean {
 interface PairTally {
   judged: number;
   excluded: number;
-  /** Judged pairs of gifts sent at or after `judgedFrom` (judgePushes). */
+  /** Judged pairs of the gifts `judgedLate` picks (judgePushes). */
   judgedLate: number;
   lost: number;
   duplicated: number;
@@ -749,7 +749,7 @@ function tally(
   open: ReadonlyMap<number, Judged>,
   gift: AuditedGift,
   kind: 'effects' | 'failures',
-  judgedFrom: number,
+  late: (gift: AuditedGift) => boolean,
 ): void {
   for (const seat of seats ?? []) {
     const socket = open.get(seat);
@@ -758,7 +758,7 @@ function tally(
       continue;
     }
     t.judged += 1;
-    if (gift.sentAt >= judgedFrom) t.judgedLate += 1;
+    if (late(gift)) t.judgedLate += 1;
     const times = socket[kind].get(gift.requestId) ?? 0;
     if (times === 1) continue;
     const second = new Date(gift.sentAt).toISOString().slice(11, 19);
@@ -784,8 +784,8 @@ export function judgePushes(
   outcomes: ReadonlyMap<string, GiftOutcome>,
   sockets: readonly ObservedSocket[],
   requestIdLike: readonly string[],
-  /** Also count the failure pairs judged of gifts sent from then on (failurePairsJudgedLate). */
-  judgedFrom?: number,
+  /** Also count the failure pairs judged of the gifts it picks (failurePairsJudgedLate). */
+  judgedLate?: (gift: AuditedGift) => boolean,
 ): AuditCheck[] {
   const seatsOfRoom = new Map<number, Set<number>>();
   const seatsOfUser = new Map<number, Set<number>>();
@@ -807,9 +807,9 @@ export function judgePushes(
   const giftById = new Map(gifts.map((g) => [g.requestId, g]));
   for (const g of giftById.values()) {
     const outcome = outcomes.get(g.requestId);
-    const from = judgedFrom ?? Infinity;
-    if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects', from);
-    if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures', from);
+    const late = judgedLate ?? ((): boolean => false);
+    if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects', late);
+    if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures', late);
   }
   const ours = likeMatcher(requestIdLike);
   let unexpectedEffects = 0;
@@ -852,7 +852,7 @@ export function judgePushes(
     {
       ...check('every refused gift 5557 reached its judged sender socket', failures.lost === 0, {
         failurePairsJudged: failures.judged,
-        ...(judgedFrom === undefined ? {} : { failurePairsJudgedLate: failures.judgedLate }),
+        ...(judgedLate === undefined ? {} : { failurePairsJudgedLate: failures.judgedLate }),
         failuresLost: failures.lost,
       }),
       samples: samplesOf(failures),
@@ -1036,14 +1036,14 @@ export async function auditGifts(opts: {
   pkStateLossAllowed?: number;
   /** The load sent sends of several gifts (auditMoney). */
   sentCounts?: boolean;
-  /** judgePushes' judgedFrom: the failure pairs judged of gifts sent from then on are counted too. */
-  judgedFrom?: number;
+  /** judgePushes' judgedLate: the failure pairs judged of the gifts it picks are counted too. */
+  judgedLate?: (gift: AuditedGift) => boolean;
 }): Promise<AuditResult> {
   const money = await auditMoney({ ...opts, acceptedIds: opts.gifts.map((g) => g.requestId) });
   const pk = opts.pk ? await auditPk({ ...opts, pk: opts.pk, stateLossAllowed: opts.pkStateLossAllowed }) : [];
   if (!opts.observers) return verdict([...money.checks, ...pk]);
   const judge = async (): Promise<AuditCheck[]> =>
-    judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike, opts.judgedFrom);
+    judgePushes(opts.gifts, money.outcomes, await opts.observers!.collect(), opts.requestIdLike, opts.judgedLate);
   const deadline = Date.now() + (opts.pushWaitMs ?? 30_000);
   for (;;) {
     const missing = (await judge()).filter((c) => 'effectsLost' in c.figures || 'failuresLost' in c.figures);

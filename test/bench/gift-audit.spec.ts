@@ -117,8 +117,13 @@ describe('judgePushes (the push half of the gift audit)', () => {
     expect(tenOf200.ok).toBe(false);
   });
 
-  it('with judgedFrom, counts the failure pairs judged of gifts sent from then on (chaos: refusals after its last fault)', () => {
-    const refused = [gift('2:r-early', 2, 10, 100), gift('2:r-late', 2, 10, 300), gift('3:r-late', 3, 10, 300)];
+  it('with judgedLate, counts the failure pairs judged of the gifts it picks (chaos: the poor viewers after its last fault)', () => {
+    const refused = [
+      gift('2:r-early', 2, 10, 100),
+      gift('2:r-late', 2, 10, 300),
+      gift('3:r-late', 3, 10, 300),
+      gift('4:r-late', 4, 10, 300),
+    ];
     const out = new Map<string, GiftOutcome>(refused.map((g) => [g.requestId, 'refused']));
     const sockets = [
       socket(1, 2, 10, {
@@ -129,11 +134,13 @@ describe('judgePushes (the push half of the gift audit)', () => {
       }),
       // Logged in after the late gift: its pair is excluded, not counted late.
       socket(2, 3, 10, { loginAt: 400, failures: [['3:r-late', 1]] }),
+      // Judged, sent late, but not of a sender picked: not counted late.
+      socket(3, 4, 10, { failures: [['4:r-late', 1]] }),
     ];
-    const r = figures(refused, out, sockets, [], 300);
-    expect(r.figures).toMatchObject({ failurePairsJudged: 2, failurePairsJudgedLate: 1, failurePairsExcluded: 1 });
+    const r = figures(refused, out, sockets, [], (g) => g.sentAt >= 300 && g.senderId !== 4);
+    expect(r.figures).toMatchObject({ failurePairsJudged: 3, failurePairsJudgedLate: 1, failurePairsExcluded: 1 });
     expect(r.ok).toBe(true);
-    // Without judgedFrom the figure is not there.
+    // Without judgedLate the figure is not there.
     expect(figures(refused, out, sockets, []).figures).not.toHaveProperty('failurePairsJudgedLate');
   });
 
