@@ -938,20 +938,24 @@ async function settleFromHistory(sends) {
 
 /**
  * Sends of another room than the one shown (their 5556 goes to their room) or answered 409 settle only through
- * /gift/history/sent: read again after 1, 2, 4, 8, 16 s while some are pending; then at the next reconnect.
+ * /gift/history/sent: read again after 1, 2, 4, 8, 16 s while some are pending; then at the next reconnect. One
+ * chain at a time (`settle.timer` is set from its first wait to its end, its reads included); a send that joins
+ * a running chain starts its waits over. A chain of an earlier epoch (its user logged out during a read) ends.
  */
 const settle = { timer: undefined, tries: 0 };
 function scheduleSettle() {
-  const waiting = () => [...pending.values()].filter((s) => s.state === 'pending');
-  if (settle.timer || waiting().length === 0) return;
+  const open = () => [...pending.values()].filter((s) => s.state === 'pending' && !retryQueue.has(s));
   settle.tries = 0;
+  if (settle.timer || open().length === 0) return;
+  const epoch = sendsEpoch;
   const next = () => {
     settle.timer = setTimeout(
       async () => {
-        settle.timer = undefined;
-        const open = waiting().filter((s) => !retryQueue.has(s));
-        if (open.length === 0 || (await settleFromHistory(open)) || (settle.tries += 1) >= 5) return;
-        next();
+        const sends = open();
+        if (sends.length > 0) await settleFromHistory(sends);
+        if (epoch !== sendsEpoch) return; // forgetSends ended this chain; the next user's may be running
+        if (open().length === 0 || (settle.tries += 1) >= 5) settle.timer = undefined;
+        else next();
       },
       1000 * 2 ** settle.tries,
     );
