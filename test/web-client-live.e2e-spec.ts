@@ -18,8 +18,9 @@ import { waitFor } from './support/wait-for';
  * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
  * were lost in one room are retried with that room's parameters after moving to another (one of them out while
  * the page moves); sends out or queued when their sender logs out are not retried or listed for the next user;
- * the chat counts code points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
- * (docs/screenshots, linked from the README).
+ * an effect that comes before its send's 200 settles the send; the chat counts code points. Screenshots:
+ * test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set (docs/screenshots, linked from the
+ * README).
  */
 const chromiumPath = chromiumFor('web-client-live');
 const OUT = join('test-output', 'web-client-live');
@@ -495,6 +496,31 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await anchor.waitForFunction((k) => document.querySelector<HTMLElement>('#feed li')?.dataset.key === k, key);
     expect(await anchor.textContent('#feed li .n')).toBe('x10');
     await shot(viewer, 'x10');
+  });
+
+  it("a gift's effect that reaches the page before its send's 200 settles the send: shown charged, not left waiting", async () => {
+    const page = await loginPage(browser, stack.baseUrl, DESKTOP);
+    await enterRoom(page, ROOM);
+    await recharge(page, '300 coins', 300);
+    const key = `${await userIdOf(page)}:${HEART.id}`;
+    // The answer is held until the page shows the gift's effect in its activity list (its 5556 came first).
+    let effectFirst = false;
+    await page.route(/\/gift\/send$/, async (route) => {
+      const response = await route.fetch();
+      await page.waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 15_000 });
+      effectFirst = true;
+      await route.fulfill({ response });
+    });
+    await send(page, HEART.id);
+    expect(effectFirst).toBe(true);
+    await page.waitForFunction(
+      () => document.querySelector('#my-sends li')?.getAttribute('data-state') === 'charged',
+      undefined,
+      { timeout: 5_000 },
+    );
+    expect(await page.textContent('#my-sends li .status')).toBe('Sent ✓');
+    expect(await serverBalance(page)).toBe(300 - HEART.price);
+    await page.context().close();
   });
 
   it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused', async () => {

@@ -973,6 +973,17 @@ function forgetSends() {
   settle.timer = undefined;
 }
 
+/**
+ * The page's send a 5556 or 5557 names: one answered (`pending`) or one whose request is still out, as its push
+ * may come before its 200 (settled and pushed while the answer was on its way): at the 200 it is then settled.
+ */
+function sendNamed(requestId) {
+  const send = pending.get(requestId);
+  if (send) return send;
+  for (const s of sendsInFlight) if (serverRequestId(s) === requestId) return s;
+  return undefined;
+}
+
 function newRequestId() {
   return (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`)
     .replace(/[^A-Za-z0-9_.-]/g, '')
@@ -1358,7 +1369,7 @@ function onBusiness(bizCode, data) {
 
 function onGiftEffect(data) {
   if (state.room && data.roomId && data.roomId !== state.room.roomId) return;
-  const send = pending.get(data.requestId);
+  const send = sendNamed(data.requestId);
   if (send) setSendState(send, 'charged', 'Sent ✓');
   rememberGift(data.requestId);
   effects.play(data);
@@ -1371,7 +1382,7 @@ function onGiftEffect(data) {
 
 function onGiftRefused(data) {
   const { text, action } = humanRefusal(data.msg);
-  const send = pending.get(data.requestId);
+  const send = sendNamed(data.requestId);
   if (send) setSendState(send, 'refused', text);
   toast(text, 'error', action);
   void refreshBalance().catch(() => undefined);
