@@ -379,8 +379,9 @@ class SenderRotation {
   /** Poor viewers released by releaseRest (after the last fault), and when. */
   afterFaults = 0;
   restReleasedAt = Infinity;
-  /** The poor viewers whose triplet started after releaseRest (the ones the late refusals are judged of). */
+  /** The poor viewers releaseRest released (the late refusals judged are theirs), from this index of `poor`. */
   readonly lateSenders = new Set<number>();
+  private restFrom = Infinity;
   /** Whether they had all sent their triplets within 30 s of their release (set by the fault run). */
   sentInTime = false;
 
@@ -404,6 +405,7 @@ class SenderRotation {
 
   releaseRest(): void {
     this.restReleasedAt = Date.now();
+    this.restFrom = this.released;
     this.afterFaults = this.release(Infinity);
   }
 
@@ -433,8 +435,9 @@ class SenderRotation {
   private startTriplet(t: number): { triplet: number; sender: Viewer; poor: boolean } {
     if (t % 5 === 0) return { triplet: t, sender: this.anchors[(t / 5) % this.anchors.length], poor: false };
     if (this.used < this.released) {
+      // Only those releaseRest released: the one released after the last recovery may start after it too.
+      if (this.used >= this.restFrom) this.lateSenders.add(this.poor[this.used].userId);
       const sender = this.poor[this.used++];
-      if (Date.now() >= this.restReleasedAt) this.lateSenders.add(sender.userId);
       return { triplet: t, sender, poor: true };
     }
     return { triplet: t, sender: this.rotation[(t - Math.ceil(t / 5)) % this.rotation.length], poor: false };
@@ -552,6 +555,7 @@ async function chaos(
         "refusals after the last fault judged (5557 pairs): the poor viewers' triplets all sent, half of them judged",
         rotation.afterFaults > 0 &&
           rotation.sentInTime &&
+          rotation.lateSenders.size === rotation.afterFaults &&
           result.figures.failurePairsJudgedLate * 2 >= rotation.afterFaults,
         {
           failurePairsJudgedLate: result.figures.failurePairsJudgedLate,
