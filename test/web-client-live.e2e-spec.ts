@@ -18,9 +18,9 @@ import { waitFor } from './support/wait-for';
  * serious; chat both ways, a mute and a display name (SPEC-20: 5555, /living/mute, /user/*); sends whose answers
  * were lost in one room are retried with that room's parameters after moving to another (one of them out while
  * the page moves); sends out or queued when their sender logs out are not retried or listed for the next user;
- * an effect that comes before its send's 200 settles the send; the chat counts code points. Screenshots:
- * test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set (docs/screenshots, linked from the
- * README).
+ * an effect that comes before its send's 200 (or its lost answer) settles the send; the chat counts code
+ * points. Screenshots: test-output/web-client-live; the key ones also to SCREENSHOTS_DIR when set
+ * (docs/screenshots, linked from the README).
  */
 const chromiumPath = chromiumFor('web-client-live');
 const OUT = join('test-output', 'web-client-live');
@@ -94,14 +94,38 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
   /** The desktop viewer, its live connection behind a gate the test opens and closes. */
   let viewer: Page;
   let roomId: number;
-  /** A page's live connection behind a gate the test closes (the page's socket and the server's) and opens. */
+  /**
+   * A page's live connection behind a gate the test closes (the page's socket and the server's) and opens, and
+   * whose frames from the server it can hold back for a while (in order; a socket closed meanwhile loses them).
+   */
   const gated = async (page: Page) => {
-    const g = { blocked: false, routes: [] as { page: WebSocketRoute; server: WebSocketRoute }[] };
+    const g = {
+      blocked: false,
+      held: undefined as (() => void)[] | undefined,
+      routes: [] as { page: WebSocketRoute; server: WebSocketRoute }[],
+    };
     await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       if (g.blocked) return void ws.close({ code: 4000, reason: 'blocked by the test' });
-      g.routes.push({ page: ws, server: ws.connectToServer() });
+      const server = ws.connectToServer();
+      const deliver = (m: string | Buffer) => () => {
+        try {
+          ws.send(m);
+        } catch {
+          // closed meanwhile
+        }
+      };
+      server.onMessage((m) => (g.held ? g.held.push(deliver(m)) : deliver(m)()));
+      g.routes.push({ page: ws, server });
     });
     return {
+      hold(): void {
+        g.held ??= [];
+      },
+      flush(): void {
+        const held = g.held ?? [];
+        g.held = undefined;
+        for (const deliver of held) deliver();
+      },
       async block(): Promise<void> {
         g.blocked = true;
         for (const r of g.routes.splice(0)) {
@@ -500,27 +524,67 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
 
   it("a gift's effect that reaches the page before its send's 200 settles the send: shown charged, not left waiting", async () => {
     const page = await loginPage(browser, stack.baseUrl, DESKTOP);
-    await enterRoom(page, ROOM);
-    await recharge(page, '300 coins', 300);
-    const key = `${await userIdOf(page)}:${HEART.id}`;
-    // The answer is held until the page shows the gift's effect in its activity list (its 5556 came first).
-    let effectFirst = false;
-    await page.route(/\/gift\/send$/, async (route) => {
-      const response = await route.fetch();
-      await page.waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 15_000 });
-      effectFirst = true;
-      await route.fulfill({ response });
-    });
-    await send(page, HEART.id);
-    expect(effectFirst).toBe(true);
-    await page.waitForFunction(
-      () => document.querySelector('#my-sends li')?.getAttribute('data-state') === 'charged',
-      undefined,
-      { timeout: 5_000 },
-    );
-    expect(await page.textContent('#my-sends li .status')).toBe('Sent ✓');
-    expect(await serverBalance(page)).toBe(300 - HEART.price);
-    await page.context().close();
+    try {
+      await enterRoom(page, ROOM);
+      await recharge(page, '300 coins', 300);
+      const key = `${await userIdOf(page)}:${HEART.id}`;
+      // The answer is held until the page shows the gift's effect in its activity list (its 5556 came first);
+      // it is given in any case, so that a late effect fails the expectation below, not a request timeout.
+      let effectFirst: boolean | undefined;
+      await page.route(/\/gift\/send$/, async (route) => {
+        const response = await route.fetch();
+        effectFirst = await page
+          .waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 25_000 })
+          .then(() => true)
+          .catch(() => false);
+        await route.fulfill({ response });
+      });
+      await send(page, HEART.id);
+      expect(effectFirst).toBe(true);
+      await page.waitForFunction(
+        () => document.querySelector('#my-sends li')?.getAttribute('data-state') === 'charged',
+        undefined,
+        { timeout: 5_000 },
+      );
+      expect(await page.textContent('#my-sends li .status')).toBe('Sent ✓');
+      expect(await serverBalance(page)).toBe(300 - HEART.price);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a send settled by its push while its request is out, whose answer is then lost, stays charged and is not sent again', async () => {
+    const page = await loginPage(browser, stack.baseUrl, DESKTOP);
+    try {
+      await enterRoom(page, ROOM);
+      await recharge(page, '300 coins', 300);
+      const key = `${await userIdOf(page)}:${HEART.id}`;
+      // The request arrives; its answer is lost once the page has shown the effect.
+      let requests = 0;
+      await page.route(/\/gift\/send$/, async (route) => {
+        requests += 1;
+        if (requests > 1) return route.continue();
+        await route.fetch();
+        await page
+          .waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 25_000 })
+          .catch(() => undefined);
+        return route.abort('connectionreset');
+      });
+      await openGifts(page);
+      await Promise.all([
+        page.waitForEvent('requestfailed', { predicate: (r) => r.url().endsWith('/gift/send'), timeout: 30_000 }),
+        page.click(`#gift-panel button[data-gift-id="${HEART.id}"]`),
+      ]);
+      // The failure is handled within a moment (the page's catch); then the send is still shown charged.
+      await page.waitForTimeout(1_000);
+      expect(await page.getAttribute('#my-sends li', 'data-state')).toBe('charged');
+      expect(await page.textContent('#my-sends li .status')).toBe('Sent ✓');
+      expect(await page.getAttribute('#conn', 'data-state')).toBe('online');
+      expect(requests).toBe(1);
+      expect(await serverBalance(page)).toBe(300 - HEART.price);
+    } finally {
+      await page.context().close();
+    }
   });
 
   it('chat both ways with display names; the anchor mutes a viewer, whose next message is refused', async () => {
@@ -583,7 +647,9 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await recharge(viewer, '300 coins', 300);
     const before = await serverBalance(viewer);
 
-    // The first send reaches the server and its answer is lost; the next requests are lost before arriving.
+    // The first send reaches the server and its answer is lost; the next requests are lost before arriving. The
+    // live connection's frames are held until the page has queued the first for a retry: its 5556, were it to
+    // come while the request is out, would settle it (sendNamed), and nothing would be retried.
     const bodies: { requestId: string; roomId: number; receiverId: number; giftId: number; count?: number }[] = [];
     // 'hold': the next request is held (then lost) until `release`, so that a retry is out while the page moves.
     let mode: 'arrive-then-lose' | 'lose' | 'hold' | 'pass' = 'arrive-then-lose';
@@ -602,8 +668,10 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
       return route.abort('connectionreset');
     });
     await openGifts(viewer);
+    viewerGate.hold();
     await viewer.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
     await viewer.waitForFunction(() => /retry/.test(document.querySelector('#my-sends li .status')!.textContent!));
+    viewerGate.flush();
     await viewer.click(`#gift-panel button[data-gift-id="${ROSE.id}"]`);
     await viewer.waitForFunction(() =>
       Array.from(document.querySelectorAll('#my-sends li .status'))

@@ -800,11 +800,7 @@ function addPending(key, g, count, room, receiverId = room.anchorId, toWhom = ''
  * parameters, then found in /gift/history/sent; their 5556 goes to their own room, not this one).
  */
 function carryOverSends() {
-  const open = new Set([
-    ...retryQueue,
-    ...sendsInFlight,
-    ...[...pending.values()].filter((s) => s.state === 'pending'),
-  ]);
+  const open = new Set([...retryQueue, ...sendsInFlight, ...pending.values()].filter((s) => s.state === 'pending'));
   for (const [id, s] of pending) if (!open.has(s)) pending.delete(id);
   for (const s of open) {
     if (!s.li.querySelector('.where')) s.li.append(textSpan(` (in ${s.roomName})`, 'where muted small'));
@@ -853,6 +849,12 @@ async function submitOnce(send, epoch) {
     }
   } catch (err) {
     if (epoch !== sendsEpoch) return;
+    if (send.state !== 'pending') {
+      // Settled by its push while the request was out (it arrived, whatever this error): nothing to retry or show.
+      send.requestId = serverRequestId(send);
+      trackPending(send);
+      return;
+    }
     if (err instanceof ApiError && err.outcomeUnknown) {
       // Maybe charged, maybe not: the same key again when the connection is back.
       retryQueue.add(send);
@@ -975,7 +977,9 @@ function forgetSends() {
 
 /**
  * The page's send a 5556 or 5557 names: one answered (`pending`) or one whose request is still out, as its push
- * may come before its 200 (settled and pushed while the answer was on its way): at the 200 it is then settled.
+ * may come before its 200 (settled and pushed while the answer was on its way): at the 200 it is then settled,
+ * and if the answer is lost instead it is not queued for a retry. A send already queued (its answer lost first)
+ * is not matched: its retry, same key, is answered with the same id and it settles by /gift/history/sent.
  */
 function sendNamed(requestId) {
   const send = pending.get(requestId);
