@@ -522,21 +522,34 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await shot(viewer, 'x10');
   });
 
-  it("a gift's effect that reaches the page before its send's 200 settles the send: shown charged, not left waiting", async () => {
+  /** A new viewer in ROOM with 300 coins, and a wait (25 s at most) for its Heart in its activity list. */
+  async function heartSender(): Promise<{ page: Page; effectShown: () => Promise<boolean> }> {
     const page = await loginPage(browser, stack.baseUrl, DESKTOP);
     try {
       await enterRoom(page, ROOM);
       await recharge(page, '300 coins', 300);
-      const key = `${await userIdOf(page)}:${HEART.id}`;
+    } catch (err) {
+      await page.context().close();
+      throw err;
+    }
+    const key = `${await userIdOf(page)}:${HEART.id}`;
+    const effectShown = (): Promise<boolean> =>
+      page.waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 25_000 }).then(
+        () => true,
+        () => false,
+      );
+    return { page, effectShown };
+  }
+
+  it("a gift's effect that reaches the page before its send's 200 settles the send: shown charged, not left waiting", async () => {
+    const { page, effectShown } = await heartSender();
+    try {
       // The answer is held until the page shows the gift's effect in its activity list (its 5556 came first);
       // it is given in any case, so that a late effect fails the expectation below, not a request timeout.
       let effectFirst: boolean | undefined;
       await page.route(/\/gift\/send$/, async (route) => {
         const response = await route.fetch();
-        effectFirst = await page
-          .waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 25_000 })
-          .then(() => true)
-          .catch(() => false);
+        effectFirst = await effectShown();
         await route.fulfill({ response });
       });
       await send(page, HEART.id);
@@ -554,20 +567,15 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
   });
 
   it('a send settled by its push while its request is out, whose answer is then lost, stays charged and is not sent again', async () => {
-    const page = await loginPage(browser, stack.baseUrl, DESKTOP);
+    const { page, effectShown } = await heartSender();
     try {
-      await enterRoom(page, ROOM);
-      await recharge(page, '300 coins', 300);
-      const key = `${await userIdOf(page)}:${HEART.id}`;
       // The request arrives; its answer is lost once the page has shown the effect.
       let requests = 0;
       await page.route(/\/gift\/send$/, async (route) => {
         requests += 1;
         if (requests > 1) return route.continue();
         await route.fetch();
-        await page
-          .waitForSelector(`#feed li[data-key="${key}"]`, { state: 'attached', timeout: 25_000 })
-          .catch(() => undefined);
+        await effectShown();
         return route.abort('connectionreset');
       });
       await openGifts(page);
