@@ -68,6 +68,25 @@ describe('createValidationPipe', () => {
     });
   });
 
+  it('refuses before class-transformer an object of more than 256 fields or nested deeper than 32 levels (an RPC payload, bounded by its 4 MB frame only); wide in all is taken', async () => {
+    const asRange = (value: unknown) => pipe.transform(value, { type: 'body', metatype: RangeDto });
+    const wide = { type: 5, ...Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`f${i}`, i])) };
+    await expect(asRange(wide)).rejects.toMatchObject({
+      code: BaseErrorCode.PARAM_ERROR.code,
+      message: 'the payload has an object of more than 256 fields',
+    });
+    let deep: unknown = 1;
+    for (let i = 0; i < 40; i++) deep = { d: deep };
+    await expect(asRange({ type: 5, note: deep })).rejects.toMatchObject({
+      message: 'the payload is nested deeper than 32 levels',
+    });
+    // 256 fields in one object are class-validator's to name; many objects of few fields are not refused here.
+    const at256 = { type: 5, ...Object.fromEntries(Array.from({ length: 255 }, (_, i) => [`f${i}`, i])) };
+    await expect(asRange(at256)).rejects.toMatchObject({ message: expect.stringMatching(/^f0: property f0/) });
+    const many = { type: 5, note: Array.from({ length: 2_000 }, () => ({ a: 1, b: 2 })) };
+    await expect(asRange(many)).rejects.toMatchObject({ message: 'note must be a string' });
+  });
+
   it('leaves parameters that are not DTO classes alone', async () => {
     await expect(pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).resolves.toBe('abc');
   });
