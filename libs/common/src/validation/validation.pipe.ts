@@ -1,7 +1,7 @@
 import { compiledCheckerOf } from '@live/contracts';
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { BaseErrorCode, BizException } from '../errors';
-import { joinProblems, MAX_BODY_DEPTH, MAX_OBJECT_FIELDS, shapeProblem } from './body-depth';
+import { joinProblems, MAX_BODY_DEPTH, MAX_OBJECT_FIELDS, MAX_PAYLOAD_VALUES, shapeProblem } from './body-depth';
 
 /** class-validator's type checks: when one fails, the range and length checks of the same field add nothing. */
 const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject', 'isEnum']);
@@ -47,7 +47,7 @@ class AppValidationPipe extends ValidationPipe {
       if (fast !== undefined) return fast;
       // Before class-transformer copies it: an RPC payload is bounded by its frame only (4 MB), not by the HTTP
       // edge's totals (an HTTP body was judged by them already; these limits are wider).
-      const problem = shapeProblem(given, MAX_BODY_DEPTH, Infinity, Infinity, MAX_OBJECT_FIELDS);
+      const problem = shapeProblem(given, MAX_BODY_DEPTH, Infinity, MAX_PAYLOAD_VALUES, MAX_OBJECT_FIELDS);
       if (problem) throw new BizException(BaseErrorCode.PARAM_ERROR, `the payload ${problem}`);
     }
     return super.transform(given, metadata);
