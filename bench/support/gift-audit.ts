@@ -805,9 +805,9 @@ export function judgePushes(
   const effects = newTally();
   const failures = newTally();
   const giftById = new Map(gifts.map((g) => [g.requestId, g]));
+  const late = judgedLate ?? ((): boolean => false);
   for (const g of giftById.values()) {
     const outcome = outcomes.get(g.requestId);
-    const late = judgedLate ?? ((): boolean => false);
     if (outcome === 'charged') tally(effects, seatsOfRoom.get(g.roomId), open, g, 'effects', late);
     if (outcome === 'refused') tally(failures, seatsOfUser.get(g.senderId), open, g, 'failures', late);
   }

@@ -942,7 +942,8 @@ async function settleFromHistory(sends) {
  * Sends of another room than the one shown (their 5556 goes to their room) or answered 409 settle only through
  * /gift/history/sent: read again after 1, 2, 4, 8, 16 s while some are pending; then at the next reconnect. One
  * chain at a time (`settle.timer` is set from its first wait to its end, its reads included); a send that joins
- * a running chain starts its waits over. A chain of an earlier epoch (its user logged out during a read) ends.
+ * a running chain makes its next waits 1, 2, 4... s again. A chain of an earlier epoch (its user logged out
+ * during a read) ends.
  */
 const settle = { timer: undefined, tries: 0 };
 function scheduleSettle() {
