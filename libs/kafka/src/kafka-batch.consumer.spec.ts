@@ -72,7 +72,15 @@ describe('BatchConsumer', () => {
     // 65 fields under 1,024 characters but over 1,024 bytes: the bytes decide.
     const wideCjk = JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`礼物礼物${i}`, i])));
     expect([wideCjk.length < 1_024, Buffer.byteLength(wideCjk) >= 1_024]).toEqual([true, true]);
-    const { p } = payload([message(20, wide), message(21, deep), message(22, padded), message(23, wideCjk)]);
+    // Larger than any message the broker takes uncompressed (1 MiB): refused before it is made a string.
+    const huge = `{"n": 1${' '.repeat(1_048_576)}}`;
+    const { p } = payload([
+      message(20, wide),
+      message(21, deep),
+      message(22, padded),
+      message(23, wideCjk),
+      message(24, huge),
+    ]);
     const seen: ConsumedBatch<Num>[] = [];
     const c = new BatchConsumer<'t', Topics>(f.kafka, {
       groupId: 'g',
@@ -84,13 +92,14 @@ describe('BatchConsumer', () => {
     });
     await c.start();
     await f.feed(p);
-    const [w, d, ok, cjk] = seen.flatMap((b) => b.messages);
+    const [w, d, ok, cjk, big] = seen.flatMap((b) => b.messages);
     expect(w).toMatchObject({ offset: '20', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
     expect(d).toMatchObject({ offset: '21', decodeError: expect.stringMatching(/^Num: .*nested deeper than 32/) });
     expect(w.rawValue).toHaveLength(2048); // handed over cut, as any undecodable value
     expect(ok).toMatchObject({ offset: '22', value: { n: 14 } });
     expect(ok.decodeError).toBeUndefined();
     expect(cjk).toMatchObject({ offset: '23', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
+    expect(big).toMatchObject({ offset: '24', decodeError: 'Num: the message is larger than 1048576 bytes' });
   });
 
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {

@@ -3,6 +3,13 @@ import { decodeMessage, DecodeResult } from '@live/contracts';
 import { ClassConstructor } from 'class-transformer';
 
 /**
+ * The largest value read as text: the broker's default `max.message.bytes` (1 MiB). A larger one comes only out of
+ * a compressed batch (kafkajs inflates gzip without a bound); made a string past V8's limit (~512 MiB), it would
+ * throw and stall its partition on retries.
+ */
+export const MAX_VALUE_BYTES = 1_048_576;
+
+/**
  * A consumed value decoded (decodeMessage), but one of SCAN_BEFORE_PARSE_FROM bytes or more is judged from its text
  * first, against the limits HTTP bodies and WebSocket frames have (depth 32, 64 fields, 1,024 values): a producer
  * on the broker could otherwise make the consumer parse and validate up to a fetch (1 MB) of wide JSON before
@@ -12,6 +19,8 @@ import { ClassConstructor } from 'class-transformer';
  */
 export function decodeValue<T extends object>(cls: ClassConstructor<T>, raw: Buffer | null): DecodeResult<T> {
   if (raw === null || raw.length < SCAN_BEFORE_PARSE_FROM) return decodeMessage(cls, raw);
+  if (raw.length > MAX_VALUE_BYTES)
+    return { ok: false, error: `${cls.name}: the message is larger than ${MAX_VALUE_BYTES} bytes` };
   const text = raw.toString('utf8');
   const problem = jsonTextProblem(text);
   if (problem === null) return decodeMessage(cls, text);
