@@ -84,6 +84,9 @@ describe('shapeProblem (the depth and field limits of a body or frame)', () => {
     const many = Array.from({ length: 25 }, (_, i) => `p${i} should not exist`);
     expect(joinProblems(many)).toBe(`${many.slice(0, 10).join('; ')}; and 15 more`);
     expect(joinProblems([])).toBe('');
+    // A name of the caller's, a megabyte long, is said in its first 200 characters.
+    const long = `${'k'.repeat(1_000_000)}: property should not exist`;
+    expect(joinProblems([long, 'b'])).toBe(`${'k'.repeat(200)}…; b`);
   });
 });
 

@@ -1,3 +1,4 @@
+import { cutText } from '../logging/cut-text';
 /** Bodies (and IM frames) nested deeper than this are refused: legitimate ones are one or two levels deep. */
 export const MAX_BODY_DEPTH = 32;
 
@@ -188,8 +189,15 @@ export function formTextProblem(body: Uint8Array, max = MAX_BODY_FIELDS): string
   return null;
 }
 
-/** Problems of a refused value said in one message: the first `max`, then how many more (an answer stays short). */
+/** The longest problem said (the rest cut, with "…"): a field's name is the caller's and may be a megabyte long. */
+const PROBLEM_MAX_CHARS = 200;
+
+/**
+ * Problems of a refused value said in one message: the first `max`, each cut at PROBLEM_MAX_CHARS, then how many
+ * more (an answer stays short).
+ */
 export function joinProblems(problems: readonly string[], max = 10): string {
-  const shown = problems.slice(0, max).join('; ');
+  const cut = (p: string): string => (p.length > PROBLEM_MAX_CHARS ? `${cutText(p, PROBLEM_MAX_CHARS)}…` : p);
+  const shown = problems.slice(0, max).map(cut).join('; ');
   return problems.length > max ? `${shown}; and ${problems.length - max} more` : shown;
 }
