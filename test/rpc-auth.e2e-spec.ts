@@ -1,4 +1,13 @@
-import { BankClient, createRpcClient, GiftClient, ImCoreClient, ImRouterClient, RpcAuth, runApp } from '@live/common';
+import {
+  BankClient,
+  createRpcClient,
+  GiftClient,
+  HealthDetails,
+  ImCoreClient,
+  ImRouterClient,
+  RpcAuth,
+  runApp,
+} from '@live/common';
 import {
   BankRpc,
   CreatePayOrderRequest,
@@ -19,6 +28,7 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
@@ -546,6 +556,54 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
     expect(answered.answer).toContain('the payload has an object of more than 256 fields');
     expect(answered.answer).not.toContain('"balance"');
     await expect(new BankClient(client(stack.ports.bankRpc)).balance(424243)).resolves.toMatchObject({ balance: 0 });
+  });
+
+  it("a caller that sends without reading its answers is no longer read: the listener's queue stays bounded, and every call is answered once it reads", async () => {
+    const calls = 40_000;
+    const connection = RpcAuth.newConnectionId();
+    const wire = Array.from({ length: calls }, (_, i) => {
+      const json = JSON.stringify({ pattern: { cmd: GiftRpc.LIST_PANEL }, data: {}, id: `unread-${i}` });
+      const content = insider.seal('request', json, `${connection}.${i + 1}`);
+      return `${content.length}#${content}`;
+    }).join('');
+    const served = (): number => (stack.gift.get(HealthDetails).read().rpc as { served: number }).served;
+    const before = served();
+    const socket = connect(stack.ports.giftRpc, '127.0.0.1');
+    socket.pause(); // reads nothing
+    await once(socket, 'connect');
+    socket.write(wire);
+    let last = -1;
+    await waitFor(
+      'the listener to stop answering a caller that reads nothing',
+      () => {
+        const now = served();
+        const stalled = now === last && now > before;
+        last = now;
+        return stalled;
+      },
+      30_000,
+      1_000,
+    );
+    const stalledAt = served() - before;
+    // Answers of ~2 KB each: what the kernel's buffers and RPC_MAX_UNSENT_ANSWER_BYTES hold, far from all of them.
+    expect(stalledAt).toBeLessThan(calls / 2);
+    await expect(new GiftClient(client(stack.ports.giftRpc)).config(1)).resolves.toMatchObject({ gift: { giftId: 1 } });
+
+    const ids = new Set<string>();
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      for (const m of text.matchAll(/"id":"(unread-\d+)"/g)) ids.add(m[1]);
+      text = text.slice(Math.max(0, text.lastIndexOf('"id":"unread-'))); // an id cut by the chunk's end stays
+    });
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.resume();
+    await waitFor(`all ${calls} calls answered`, () => ids.size === calls, 60_000);
+    expect(served() - before).toBe(calls + 1); // each call once, and the genuine client's
+    expect(closed).toBe(false);
+    socket.destroy();
   });
 
   it('garbage on any RPC port closes that connection only: each service keeps serving signed callers', async () => {

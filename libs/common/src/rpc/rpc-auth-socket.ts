@@ -4,23 +4,31 @@ import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { RefusalLog } from './refusal-log';
 import { ReplayGuard, RpcAuth, RpcDirection } from './rpc-auth';
+import { RPC_MAX_UNAUTHENTICATED_CONNECTIONS, WaitingConnections } from './rpc-waiting-connections';
 
 export { RefusalLog } from './refusal-log';
+export {
+  RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
+  RPC_MAX_UNAUTHENTICATED_PER_ADDRESS,
+  RPC_MIN_WAIT_BEFORE_EVICTION_MS,
+} from './rpc-waiting-connections';
 
 /** Largest request frame a server buffers (characters): a settled batch of 1,000 gifts is ~200 KB. */
 export const RPC_MAX_REQUEST_CHARS = 4 * 1024 * 1024;
 /** The same before a connection's first authenticated request. */
 export const RPC_MAX_FIRST_REQUEST_CHARS = 1024 * 1024;
-/** Connections of one listener still waiting for their first authenticated request (see rpcServerSocketClass). */
-export const RPC_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
-/** The same, from one remote address. */
-export const RPC_MAX_UNAUTHENTICATED_PER_ADDRESS = 8;
 /** Largest answer frame a client buffers (characters). */
 export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
-/** A waiting connection this young is never evicted for a newcomer from another address (the newcomer is refused). */
-export const RPC_MIN_WAIT_BEFORE_EVICTION_MS = 1_000;
 /** A connection that has not sent one authenticated request by then is closed (a genuine caller writes at once). */
 export const RPC_FIRST_FRAME_TIMEOUT_MS = 2_000;
+/**
+ * Requests one connection may have in the handlers at once (delivered, not yet answered). Past it the listener
+ * stops reading that connection until some are answered: TCP then holds the caller's writes. A caller's balanced
+ * pool keeps a few hundred at most at full load.
+ */
+export const RPC_MAX_REQUESTS_IN_FLIGHT = 1_000;
+/** Answer bytes one connection may leave unsent (its caller not reading them) before the listener stops reading it. */
+export const RPC_MAX_UNSENT_ANSWER_BYTES = 1024 * 1024;
 /** A signed request of this pattern is answered `{ pong: true }` by the listener itself (no handler, not counted). */
 export const RPC_PING_PATTERN = 'rpc.ping';
 
@@ -129,61 +137,19 @@ abstract class SignedFrameSocket extends TcpSocket {
   }
 }
 
-interface Waiting {
-  readonly address: string;
-  readonly since: number;
-  refuse(why: string): void;
-}
-
 /**
- * The connections of one listener still waiting for their first signed request, by remote address (see
- * rpcServerSocketClass for the rules).
+ * A listener's connection: counts the calls it answers, answers pings itself, and reads no more requests
+ * while RPC_MAX_REQUESTS_IN_FLIGHT of its calls are unanswered or RPC_MAX_UNSENT_ANSWER_BYTES of its answers
+ * are unsent (a caller that sends without reading can't make the listener hold an unbounded queue of
+ * answers or calls; the frames of a chunk already read still go to the handlers). Reading resumes once both
+ * are below their bound again.
  */
-class WaitingConnections<C extends Waiting> {
-  private readonly byAddress = new Map<string, Set<C>>();
-  private total = 0;
-
-  /** Makes room for `conn` (closing another when over a bound) and counts it; false: refuse `conn` itself. */
-  admit(conn: C): boolean {
-    const mine = this.byAddress.get(conn.address) ?? new Set<C>();
-    if (mine.size >= RPC_MAX_UNAUTHENTICATED_PER_ADDRESS) {
-      oldestOf(mine)?.refuse(
-        `evicted: more than ${RPC_MAX_UNAUTHENTICATED_PER_ADDRESS} connections from ${conn.address} waiting for their first signed request`,
-      );
-    } else if (this.total >= RPC_MAX_UNAUTHENTICATED_CONNECTIONS) {
-      const why = `evicted: more than ${RPC_MAX_UNAUTHENTICATED_CONNECTIONS} connections waiting for their first signed request`;
-      const busiest = [...this.byAddress.values()].reduce((a, b) => (b.size > a.size ? b : a));
-      // Many addresses with one connection each: the oldest goes if it has had its chance (a genuine
-      // caller signs within milliseconds); if none has, the newcomer is refused instead.
-      const victim =
-        busiest.size > 1
-          ? oldestOf(busiest)
-          : oldestOf(new Set([...this.byAddress.values()].flatMap((set) => [...set])));
-      if (busiest.size === 1 && victim && Date.now() - victim.since < RPC_MIN_WAIT_BEFORE_EVICTION_MS) return false;
-      victim?.refuse(why);
-    }
-    this.byAddress.set(conn.address, mine.add(conn));
-    this.total += 1;
-    return true;
-  }
-
-  remove(conn: C): void {
-    const mine = this.byAddress.get(conn.address);
-    if (mine?.delete(conn)) this.total -= 1;
-    if (mine?.size === 0) this.byAddress.delete(conn.address);
-  }
-}
-
-function oldestOf<C extends Waiting>(set: Set<C>): C | undefined {
-  let oldest: C | undefined;
-  for (const c of set) if (!oldest || c.since < oldest.since) oldest = c;
-  return oldest;
-}
-
-/** A listener's connection: counts the calls it answers, answers pings itself. */
 abstract class AnsweringSocket extends SignedFrameSocket {
   protected readonly receiving = 'request' as const;
   protected readonly sending = 'answer' as const;
+  /** The ids of the calls delivered to Nest and not answered yet. */
+  private readonly unanswered = new Set<string>();
+  private reading = true;
 
   constructor(
     socket: Socket,
@@ -192,19 +158,40 @@ abstract class AnsweringSocket extends SignedFrameSocket {
     private readonly counter: RpcServedCounter,
   ) {
     super(socket, auth, log);
+    socket.on('drain', () => this.readWhileRoom());
   }
 
-  /** A handler's last frame (Nest marks it isDisposed) is one call answered. */
+  /**
+   * A handler's last frame (Nest marks it isDisposed) is one call answered; so is Nest's answer to a pattern
+   * without a handler (an error frame, not marked).
+   */
   protected override handleSend(message: unknown, callback?: (err?: unknown) => void): void {
-    if ((message as { isDisposed?: unknown } | null)?.isDisposed === true) this.counter.served += 1;
+    const { id, isDisposed, status } = (message ?? {}) as { id?: unknown; isDisposed?: unknown; status?: unknown };
+    if (isDisposed === true) this.counter.served += 1;
+    if (typeof id === 'string' && (isDisposed === true || status === 'error')) this.unanswered.delete(id);
     this.writeFrame(message, callback);
+    this.readWhileRoom();
   }
 
   /** A ping is answered here, from the event loop that would run a handler (a caller's liveness probe). */
   protected override deliver(message: unknown): void {
     const { pattern, id } = message as { pattern?: { cmd?: unknown }; id?: unknown };
-    if (pattern?.cmd !== RPC_PING_PATTERN) return super.deliver(message);
-    if (typeof id === 'string') this.writeFrame({ id, response: { pong: true }, isDisposed: true });
+    if (pattern?.cmd === RPC_PING_PATTERN) {
+      if (typeof id === 'string') this.writeFrame({ id, response: { pong: true }, isDisposed: true });
+    } else {
+      if (typeof id === 'string') this.unanswered.add(id); // no id: an event, never answered
+      super.deliver(message);
+    }
+    this.readWhileRoom();
+  }
+
+  private readWhileRoom(): void {
+    const full =
+      this.unanswered.size >= RPC_MAX_REQUESTS_IN_FLIGHT || this.socket.writableLength >= RPC_MAX_UNSENT_ANSWER_BYTES;
+    if (full === !this.reading) return;
+    this.reading = !full;
+    if (full) this.socket.pause();
+    else this.socket.resume();
   }
 }
 

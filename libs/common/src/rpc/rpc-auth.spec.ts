@@ -8,6 +8,8 @@ import {
   RPC_MAX_UNAUTHENTICATED_PER_ADDRESS,
   RPC_MAX_FIRST_REQUEST_CHARS,
   RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
+  RPC_MAX_REQUESTS_IN_FLIGHT,
+  RPC_MAX_UNSENT_ANSWER_BYTES,
   rpcClientSocketClass,
   RPC_PING_PATTERN,
   RpcServedCounter,
@@ -135,6 +137,14 @@ class FakeSocket extends EventEmitter {
   destroyed = false;
   remoteAddress = '10.0.0.9';
   remotePort = 41234;
+  writableLength = 0;
+  paused = false;
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+  }
   write(data: string, _enc?: string, cb?: () => void): boolean {
     this.written += data;
     cb?.();
@@ -297,6 +307,45 @@ describe('the signed socket classes', () => {
     socket.sendMessage({ id: 'c2', response: { n: 2 }, isDisposed: true });
     socket.sendMessage({ id: 'c3', status: 'error', err: 'There is no matching message handler' });
     expect(counter.served).toBe(2);
+  });
+
+  it('stops reading a connection while it has too many calls unanswered or too many answer bytes unsent, and reads again below both', () => {
+    const ServerSocket = rpcServerSocketClass(auth, logger);
+    const raw = new FakeSocket();
+    const messages: { id?: string }[] = [];
+    raw.on('message', (m: { id?: string }) => messages.push(m));
+    const socket = new ServerSocket(raw as unknown as Socket);
+    const calls = Array.from({ length: RPC_MAX_REQUESTS_IN_FLIGHT - 1 }, (_, i) => ({
+      pattern: 'a',
+      data: {},
+      id: `c${i}`,
+    }));
+    const extra = [
+      { pattern: { cmd: RPC_PING_PATTERN }, data: {}, id: 'p1' }, // answered by the listener: not in flight
+      { pattern: 'ev', data: {} }, // an event: no answer, not in flight
+    ];
+    raw.emit('data', Buffer.from(clientFrames(...calls, ...extra)));
+    expect(raw.paused).toBe(false);
+    raw.emit('data', Buffer.from(clientFrames({ pattern: 'a', data: {}, id: 'last' })));
+    expect(messages).toHaveLength(RPC_MAX_REQUESTS_IN_FLIGHT + 1); // every frame of the chunks read went to Nest
+    expect(raw.paused).toBe(true);
+    socket.sendMessage({ id: 'c0', response: { n: 1 } }); // a value, not the end of the call
+    expect(raw.paused).toBe(true);
+    socket.sendMessage({ id: 'c0', isDisposed: true });
+    expect(raw.paused).toBe(false);
+    socket.sendMessage({ id: 'again', status: 'error', err: 'There is no matching message handler' });
+    raw.emit('data', Buffer.from(clientFrames({ pattern: 'nobody', data: {}, id: 'nobody' })));
+    expect(raw.paused).toBe(true);
+    socket.sendMessage({ id: 'nobody', status: 'error', err: 'There is no matching message handler' }); // answered too
+    expect(raw.paused).toBe(false);
+
+    raw.writableLength = RPC_MAX_UNSENT_ANSWER_BYTES; // the caller does not read its answers
+    socket.sendMessage({ id: 'c1', response: {}, isDisposed: true });
+    expect(raw.paused).toBe(true);
+    raw.writableLength = 0;
+    raw.emit('drain');
+    expect(raw.paused).toBe(false);
+    expect(raw.destroyed).toBe(false);
   });
 
   it('a client refuses an unsigned answer', () => {
