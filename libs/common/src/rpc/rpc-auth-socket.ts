@@ -22,13 +22,16 @@ export const RPC_MAX_ANSWER_CHARS = 64 * 1024 * 1024;
 /** A connection that has not sent one authenticated request by then is closed (a genuine caller writes at once). */
 export const RPC_FIRST_FRAME_TIMEOUT_MS = 2_000;
 /**
- * Requests one connection may have in the handlers at once (delivered, not yet answered). Past it the listener
+ * Calls one connection may have in the handlers at once (delivered, not yet answered). Past it the listener
  * stops reading that connection until some are answered: TCP then holds the caller's writes. A caller's balanced
  * pool keeps a few hundred at most at full load.
  */
 export const RPC_MAX_REQUESTS_IN_FLIGHT = 1_000;
-/** Answer bytes one connection may leave unsent (its caller not reading them) before the listener stops reading it. */
-export const RPC_MAX_UNSENT_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Answer characters one connection may leave unsent (its caller not reading them) before the listener stops
+ * reading it (frames are written as strings: `writableLength` counts characters; answers are mostly ASCII).
+ */
+export const RPC_MAX_UNSENT_ANSWER_CHARS = 1024 * 1024;
 /** A signed request of this pattern is answered `{ pong: true }` by the listener itself (no handler, not counted). */
 export const RPC_PING_PATTERN = 'rpc.ping';
 
@@ -139,7 +142,7 @@ abstract class SignedFrameSocket extends TcpSocket {
 
 /**
  * A listener's connection: counts the calls it answers, answers pings itself, and reads no more requests
- * while RPC_MAX_REQUESTS_IN_FLIGHT of its calls are unanswered or RPC_MAX_UNSENT_ANSWER_BYTES of its answers
+ * while RPC_MAX_REQUESTS_IN_FLIGHT of its calls are unanswered or RPC_MAX_UNSENT_ANSWER_CHARS of its answers
  * are unsent (a caller that sends without reading can't make the listener hold an unbounded queue of
  * answers or calls; the frames of a chunk already read still go to the handlers). Reading resumes once both
  * are below their bound again.
@@ -175,19 +178,25 @@ abstract class AnsweringSocket extends SignedFrameSocket {
 
   /** A ping is answered here, from the event loop that would run a handler (a caller's liveness probe). */
   protected override deliver(message: unknown): void {
-    const { pattern, id } = message as { pattern?: { cmd?: unknown }; id?: unknown };
+    const { pattern, data, id } = message as { pattern?: { cmd?: unknown }; data?: unknown; id?: unknown };
     if (pattern?.cmd === RPC_PING_PATTERN) {
       if (typeof id === 'string') this.writeFrame({ id, response: { pong: true }, isDisposed: true });
-    } else {
-      if (typeof id === 'string') this.unanswered.add(id); // no id: an event, never answered
-      super.deliver(message);
+      return this.readWhileRoom();
     }
+    // What Nest answers (server-tcp.js): an id, and a pattern or data; anything else is an event, never answered.
+    if (id !== undefined && (pattern !== undefined || data !== undefined)) {
+      // Nest's clients number calls with fresh UUIDs: any other id could not be told apart from its answer.
+      if (typeof id !== 'string') return this.refuse('a call whose id is not a string');
+      if (this.unanswered.has(id)) return this.refuse('a call whose id is already in flight on this connection');
+      this.unanswered.add(id);
+    }
+    super.deliver(message);
     this.readWhileRoom();
   }
 
   private readWhileRoom(): void {
     const full =
-      this.unanswered.size >= RPC_MAX_REQUESTS_IN_FLIGHT || this.socket.writableLength >= RPC_MAX_UNSENT_ANSWER_BYTES;
+      this.unanswered.size >= RPC_MAX_REQUESTS_IN_FLIGHT || this.socket.writableLength >= RPC_MAX_UNSENT_ANSWER_CHARS;
     if (full === !this.reading) return;
     this.reading = !full;
     if (full) this.socket.pause();

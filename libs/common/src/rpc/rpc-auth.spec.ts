@@ -9,7 +9,7 @@ import {
   RPC_MAX_FIRST_REQUEST_CHARS,
   RPC_MAX_UNAUTHENTICATED_CONNECTIONS,
   RPC_MAX_REQUESTS_IN_FLIGHT,
-  RPC_MAX_UNSENT_ANSWER_BYTES,
+  RPC_MAX_UNSENT_ANSWER_CHARS,
   rpcClientSocketClass,
   RPC_PING_PATTERN,
   RpcServedCounter,
@@ -339,11 +339,33 @@ describe('the signed socket classes', () => {
     socket.sendMessage({ id: 'nobody', status: 'error', err: 'There is no matching message handler' }); // answered too
     expect(raw.paused).toBe(false);
 
-    raw.writableLength = RPC_MAX_UNSENT_ANSWER_BYTES; // the caller does not read its answers
+    raw.writableLength = RPC_MAX_UNSENT_ANSWER_CHARS; // the caller does not read its answers
     socket.sendMessage({ id: 'c1', response: {}, isDisposed: true });
     expect(raw.paused).toBe(true);
     raw.writableLength = 0;
     raw.emit('drain');
+    expect(raw.paused).toBe(false);
+    expect(raw.destroyed).toBe(false);
+  });
+
+  it.each([
+    ['a numeric id', { pattern: 'a', data: {}, id: 7 }, 'a call whose id is not a string'],
+    ['a null id', { pattern: 'a', data: {}, id: null }, 'a call whose id is not a string'],
+    ['an id already in flight', { pattern: 'a', data: {}, id: 'c1' }, 'already in flight on this connection'],
+  ])('refuses a call with %s (it would escape the count of calls in flight)', (_what, packet, reason) => {
+    const { raw, messages } = server();
+    raw.emit('data', Buffer.from(clientFrames({ pattern: 'a', data: {}, id: 'c1' }, packet)));
+    expect(messages).toEqual([{ pattern: 'a', data: {}, id: 'c1' }]);
+    expect(raw.destroyed).toBe(true);
+    expect(warnings.at(-1)).toContain(reason);
+  });
+
+  it('does not count a frame Nest takes for an event (no pattern, no data), which it never answers', () => {
+    const ServerSocket = rpcServerSocketClass(auth, logger);
+    const raw = new FakeSocket();
+    new ServerSocket(raw as unknown as Socket);
+    const events = Array.from({ length: RPC_MAX_REQUESTS_IN_FLIGHT + 10 }, (_, i) => ({ id: `e${i}` }));
+    raw.emit('data', Buffer.from(clientFrames(...events)));
     expect(raw.paused).toBe(false);
     expect(raw.destroyed).toBe(false);
   });
