@@ -5,3 +5,4 @@ export * from './data-source-options';
 export * from './ensure-database';
 export * from './database.module';
 export * from './migrations';
+export * from './app-accounts';

@@ -1,6 +1,8 @@
 /**
  * Migrations CLI: `migrate up` (default; creates the database if missing), `migrate down [n]`,
- * `migrate status`, `migrate reset` (all down, then up). Reads the DB_* settings.
+ * `migrate status`, `migrate reset` (all down, then up), `migrate accounts` (up, then the read-only accounts of
+ * app-accounts.ts: IM_CORE_DB_PASSWORD required, IM_CORE_DB_USER and DB_ACCOUNT_HOST optional). Reads the DB_*
+ * settings.
  */
 import { loadEnvOrExit } from '@live/common';
 import { DataSource } from 'typeorm';
@@ -8,6 +10,7 @@ import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
 import { ensureDatabase, waitForDatabase } from './ensure-database';
 import { MIGRATIONS } from './migrations';
+import { ensureReadOnlyAccount, READ_ONLY_ACCOUNTS } from './app-accounts';
 
 const log = (msg: string): void => console.log(`[migrate] ${msg}`);
 
@@ -50,8 +53,22 @@ async function main(): Promise<void> {
         .catch(() => []);
       for (const m of executed) log(`applied  ${m.name}`);
       log(`${where}: ${executed.length} applied, ${pending ? 'some pending' : 'none pending'}`);
+    } else if (command === 'accounts') {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      log(`${where}: ${applied.length} applied, schema up to date`);
+      for (const account of READ_ONLY_ACCOUNTS) {
+        const user = process.env[account.userSetting] || account.defaultUser;
+        const host = process.env.DB_ACCOUNT_HOST || '%';
+        const password = process.env[account.passwordSetting] ?? '';
+        if (!password)
+          throw new Error(`${account.passwordSetting} is not set: the password of ${account.app}'s account`);
+        await ensureReadOnlyAccount(ds, env.DB_NAME, { user, host, password, tables: account.tables });
+        log(
+          `${account.app}: ${user}@${host} may SELECT from ${account.tables.join(', ')} of ${env.DB_NAME}, nothing else`,
+        );
+      }
     } else {
-      throw new Error(`unknown command "${command}": use up | down [n] | status | reset`);
+      throw new Error(`unknown command "${command}": use up | down [n] | status | reset | accounts`);
     }
   } finally {
     await ds.destroy();

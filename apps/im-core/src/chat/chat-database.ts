@@ -1,6 +1,7 @@
+import { isProductionProfile } from '@live/common';
 import { SqlQueryable } from '@live/contracts';
-import { buildDataSourceOptions, DatabaseEnv } from '@live/database';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { buildDataSourceOptions, DatabaseEnv, writableGrants } from '@live/database';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /** Connections chat's database pool may hold (its one query is by primary key, and held a few seconds). */
@@ -14,6 +15,7 @@ const CHAT_DB_POOL = 2;
  */
 @Injectable()
 export class ChatDatabase implements SqlQueryable, OnApplicationShutdown {
+  private readonly logger = new Logger(ChatDatabase.name);
   private source: Promise<DataSource> | null = null;
 
   constructor(private readonly env: DatabaseEnv) {}
@@ -38,10 +40,22 @@ export class ChatDatabase implements SqlQueryable, OnApplicationShutdown {
       migrations: [],
       extra: { connectionLimit: Math.min(CHAT_DB_POOL, this.env.DB_POOL_SIZE) },
     });
-    const connecting = new DataSource(options).initialize();
+    const connecting = new DataSource(options).initialize().then(async (source) => {
+      if (isProductionProfile()) await this.warnIfWritable(source);
+      return source;
+    });
     connecting.catch(() => {
       if (this.source === connecting) this.source = null;
     });
     return connecting;
+  }
+
+  /** In production: says so when the account can write (its own read-only one is made by `migrate accounts`). */
+  private async warnIfWritable(source: DataSource): Promise<void> {
+    const grants = await writableGrants(source).catch(() => []);
+    if (grants.length > 0)
+      this.logger.warn(
+        `im-core's database account ${this.env.DB_USER} can write (${grants[0]}${grants.length > 1 ? `, and ${grants.length - 1} more grants` : ''}): it needs only SELECT on t_living_room; run \`npm run migrate -- accounts\` and start im-core with that account (README "Database accounts")`,
+      );
   }
 }
