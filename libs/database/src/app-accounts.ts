@@ -35,6 +35,9 @@ export const READ_ONLY_ACCOUNTS: readonly ReadOnlyAccount[] = [
 export const MIN_ACCOUNT_PASSWORD_CHARS = 32;
 const ACCOUNT_NAME = /^[A-Za-z0-9_]{1,32}$/;
 const ACCOUNT_HOST = /^[A-Za-z0-9_.%:-]{1,255}$/;
+/** Hex, base64 and base64url: no quote or backslash, whatever the server's SQL mode. */
+const ACCOUNT_PASSWORD = /^[A-Za-z0-9_+/=.-]+$/;
+const IDENTIFIER = /^[A-Za-z0-9_]{1,64}$/;
 
 /** Why an account's name, host or password cannot be used; null when they can. */
 export function accountSettingsProblem(user: string, host: string, password: string): string | null {
@@ -42,14 +45,17 @@ export function accountSettingsProblem(user: string, host: string, password: str
   if (!ACCOUNT_HOST.test(host)) return `the account host must be a host name, an address or a pattern (got "${host}")`;
   if (password.length < MIN_ACCOUNT_PASSWORD_CHARS)
     return `the password must have ${MIN_ACCOUNT_PASSWORD_CHARS} characters or more (got ${password.length})`;
+  if (!ACCOUNT_PASSWORD.test(password))
+    return 'the password must be made of letters, digits and _ + / = . - (hex or base64: `openssl rand -hex 32`)';
   return null;
 }
 
 /**
- * Makes `user`@`host` able to SELECT from `tables` of `database` and nothing else, with `password`: created when
- * missing, its password set and every other privilege it held taken back when present (so a rerun also rotates
- * the password and repairs grants widened by hand). Run by an account that may create users and grant (the owner's
- * administrator), never by the app.
+ * Makes `user`@`host` able to SELECT from `tables` of `database`, with `password`: created when missing, its
+ * password set and every privilege granted to it directly taken back when present (so a rerun also rotates the
+ * password and narrows grants widened by hand; roles, PROXY and PUBLIC grants are not its business:
+ * `excessGrants` names them). Run by an account that may create users and grant (an administrator), never by the
+ * app. A failure is reported by the server's error code and message, the password never in it.
  */
 export async function ensureReadOnlyAccount(
   db: AccountsQueryable,
@@ -57,23 +63,55 @@ export async function ensureReadOnlyAccount(
   account: { user: string; host: string; password: string; tables: readonly string[] },
 ): Promise<void> {
   const { user, host, password, tables } = account;
-  const problem = accountSettingsProblem(user, host, password);
+  const problem =
+    accountSettingsProblem(user, host, password) ??
+    [database, ...tables]
+      .map((name) => (IDENTIFIER.test(name) ? null : `"${name}" is not a plain identifier`))
+      .find(Boolean);
   if (problem) throw new Error(problem);
-  await db.query('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
-  await db.query('ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
-  await db.query('REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
-  for (const table of tables) await db.query(`GRANT SELECT ON \`${database}\`.\`${table}\` TO ?@?`, [user, host]);
+  const run = async (what: string, sql: string, params: unknown[]): Promise<void> => {
+    try {
+      await db.query(sql, params);
+    } catch (err: unknown) {
+      const { code, message } = err as { code?: string; message?: string };
+      throw new Error(`${what}: ${code ?? 'failed'}: ${String(message).split(password).join('<password>')}`);
+    }
+  };
+  await run('creating the account', 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
+  await run('setting its password', 'ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
+  await run('taking back its privileges', 'REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
+  for (const table of tables)
+    await run(`granting SELECT on ${table}`, `GRANT SELECT ON \`${database}\`.\`${table}\` TO ?@?`, [user, host]);
 }
 
-/** Privileges that change data or schema: a read-only account holds none. */
-const WRITE_PRIVILEGE =
-  /\b(ALL PRIVILEGES|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|INDEX|REFERENCES|TRIGGER|EVENT|EXECUTE|GRANT OPTION|SUPER|FILE|CREATE USER|RELOAD|SHUTDOWN|LOCK TABLES|DELETE HISTORY)\b/i;
-
 /**
- * The lines of `SHOW GRANTS` (the connected account's) that give more than reading: what an app meant to run with
- * a read-only account logs when it finds itself with another (the owner's, say) in production.
+ * The lines of `SHOW GRANTS` that give more than an account reading `tables` of `database` needs: anything but
+ * USAGE on *.* and SELECT on those tables (a write, a read of anything else, a role, PROXY, WITH GRANT OPTION).
+ * Judged by the privilege list and the object of each line, not by names elsewhere in it.
  */
-export async function writableGrants(db: AccountsQueryable): Promise<string[]> {
+export function grantsBeyond(grants: readonly string[], database: string, tables: readonly string[]): string[] {
+  const needed = new Set(tables.map((t) => `\`${database}\`.\`${t}\``));
+  return grants.filter((grant) => {
+    const parsed = /^GRANT (.+?) ON (\S+) TO \S+@\S+(.*)$/i.exec(grant);
+    if (!parsed) return true; // a role ("GRANT `r` TO ..."): not known to be only a read
+    const [, list, object, rest] = parsed;
+    if (/WITH\b.*\bGRANT OPTION/i.test(rest)) return true;
+    const privileges = list.split(',').map((p) => p.trim().toUpperCase());
+    if (privileges.every((p) => p === 'USAGE')) return object !== '*.*';
+    return !(privileges.every((p) => p === 'SELECT') && needed.has(object));
+  });
+}
+
+/** `grantsBeyond` of the connected account (what an app meant to run with a read-only account checks in production). */
+export async function excessGrants(
+  db: AccountsQueryable,
+  database: string,
+  tables: readonly string[],
+): Promise<string[]> {
   const rows = (await db.query('SHOW GRANTS')) as Record<string, unknown>[];
-  return rows.map((row) => String(Object.values(row)[0])).filter((grant) => WRITE_PRIVILEGE.test(grant));
+  return grantsBeyond(
+    rows.map((row) => String(Object.values(row)[0])),
+    database,
+    tables,
+  );
 }

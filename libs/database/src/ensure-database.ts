@@ -18,7 +18,7 @@ export async function dropDatabase(env: DatabaseEnv): Promise<void> {
 }
 
 /** Runs `work` on a connection to the server (no database selected), closed afterwards whatever happens. */
-async function onServer<T>(env: DatabaseEnv, work: (conn: Connection) => Promise<T>): Promise<T> {
+export async function onServer<T>(env: DatabaseEnv, work: (conn: Connection) => Promise<T>): Promise<T> {
   const conn = await createConnection({
     host: env.DB_HOST,
     port: env.DB_PORT,

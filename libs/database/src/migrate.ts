@@ -8,7 +8,7 @@ import { loadEnvOrExit } from '@live/common';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
-import { ensureDatabase, waitForDatabase } from './ensure-database';
+import { ensureDatabase, onServer, waitForDatabase } from './ensure-database';
 import { MIGRATIONS } from './migrations';
 import { ensureReadOnlyAccount, READ_ONLY_ACCOUNTS } from './app-accounts';
 
@@ -62,7 +62,15 @@ async function main(): Promise<void> {
         const password = process.env[account.passwordSetting] ?? '';
         if (!password)
           throw new Error(`${account.passwordSetting} is not set: the password of ${account.app}'s account`);
-        await ensureReadOnlyAccount(ds, env.DB_NAME, { user, host, password, tables: account.tables });
+        // On a connection of its own, not the DataSource: TypeORM's error log would print the password with the SQL.
+        await onServer(env, (conn) =>
+          ensureReadOnlyAccount({ query: async (sql, params) => (await conn.query(sql, params))[0] }, env.DB_NAME, {
+            user,
+            host,
+            password,
+            tables: account.tables,
+          }),
+        );
         log(
           `${account.app}: ${user}@${host} may SELECT from ${account.tables.join(', ')} of ${env.DB_NAME}, nothing else`,
         );

@@ -1,6 +1,6 @@
-import { isProductionProfile } from '@live/common';
+import { describeError, isProductionProfile } from '@live/common';
 import { SqlQueryable } from '@live/contracts';
-import { buildDataSourceOptions, DatabaseEnv, writableGrants } from '@live/database';
+import { buildDataSourceOptions, DatabaseEnv, excessGrants, READ_ONLY_ACCOUNTS } from '@live/database';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -50,12 +50,16 @@ export class ChatDatabase implements SqlQueryable, OnApplicationShutdown {
     return connecting;
   }
 
-  /** In production: says so when the account can write (its own read-only one is made by `migrate accounts`). */
+  /** In production: says so when the account holds more than chat's read (its own account: `migrate accounts`). */
   private async warnIfWritable(source: DataSource): Promise<void> {
-    const grants = await writableGrants(source).catch(() => []);
+    const { tables } = READ_ONLY_ACCOUNTS.find((a) => a.app === 'im-core')!;
+    const grants = await excessGrants(source, this.env.DB_NAME, tables).catch((err: unknown) => {
+      this.logger.warn(`could not read the grants of im-core's database account: ${describeError(err)}`);
+      return [];
+    });
     if (grants.length > 0)
       this.logger.warn(
-        `im-core's database account ${this.env.DB_USER} can write (${grants[0]}${grants.length > 1 ? `, and ${grants.length - 1} more grants` : ''}): it needs only SELECT on t_living_room; run \`npm run migrate -- accounts\` and start im-core with that account (README "Database accounts")`,
+        `im-core's database account ${this.env.DB_USER} holds more than SELECT on ${tables.join(', ')} (${grants[0]}${grants.length > 1 ? `, and ${grants.length - 1} more grants` : ''}): run \`npm run migrate -- accounts\` as an administrator and start im-core with that account (README "Database accounts")`,
       );
   }
 }
