@@ -34,7 +34,7 @@ import { validateEnv } from '@live/common';
 import { buildDataSourceOptions, DatabaseEnv, detectServerFlavor, dropDatabase } from '@live/database';
 import { createRedisClient, deleteMatching, RedisEnv } from '@live/redis';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -52,6 +52,7 @@ import {
   Viewer,
 } from './support/bench-kit';
 import { AuditCheck, auditGifts, check, printAudit, PushObservers, verdict } from './support/gift-audit';
+import { describeRuns, parseRunLines, RunSummary, summarizeRuns } from './support/run-lines';
 import { StackProcesses } from './support/stack-processes';
 import { svgPlot } from './support/svg-plot';
 import { ensureWrk, LoadResult, wrkLoad } from './support/wrk-load';
@@ -436,7 +437,8 @@ async function main(): Promise<void> {
         }
       : {}),
     'gift-service': {
-      LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'warn',
+      // info: its per-run lines (a few a second), which the bench reads for where each phase's time went.
+      LOG_LEVEL: process.env.BENCH_GIFT_LOG_LEVEL ?? 'info',
       ...(SOAK_MINUTES > 0 ? { GIFT_OUTCOME_WINDOW_MS: String(SOAK_WINDOW_MS) } : {}),
     },
   });
@@ -589,6 +591,8 @@ async function main(): Promise<void> {
     }
 
     const phases = new PhaseCpu(stack);
+    /** Each gift phase's time span (epoch ms): its gift-service runs are summed up at the end. */
+    const runWindows: Record<string, [number, number]> = {};
     /** SECONDS of load on `path` from `senders` at CONCURRENCY (at most `rate` requests per second when given). */
     const timedLoad = (label: string, tag: string, path: string, senders: Viewer[], rate?: number) =>
       generate({ label, tag, path, viewers: senders, concurrency: CONCURRENCY, seconds: SECONDS, rate });
@@ -615,6 +619,7 @@ async function main(): Promise<void> {
     phases.loadEnded(quiet);
     const quietSettled = await waitSettled(ds, '%:q-%', quietFrom, quiet.accepted.length, quietStart, 'no viewers');
     phases.end('no viewers', quiet.accepted.length, quiet);
+    runWindows['no viewers'] = [quietStart, now()];
     const quietAccepted = quiet.ok / quiet.seconds;
     const quietSettledRate = quiet.accepted.length / quietSettled.seconds;
 
@@ -628,6 +633,7 @@ async function main(): Promise<void> {
     await observers.flush();
     const e2eLat = observers.takeLatencies().sort((a, b) => a - b);
     phases.end('with viewers', e2e.accepted.length, e2e);
+    runWindows['with viewers'] = [e2eStart, now()];
     const accepted = e2e.ok / e2e.seconds;
     const settledRate = e2e.accepted.length / e2eSettled.seconds;
 
@@ -642,6 +648,7 @@ async function main(): Promise<void> {
     await observers.flush();
     const halfLat = observers.takeLatencies().sort((a, b) => a - b);
     phases.end('half rate', half.accepted.length, half);
+    runWindows['half rate'] = [halfStart, now()];
     const latencyObservers = { duplicates: observers.duplicates, failures: observers.failures };
     await observers.close();
 
@@ -697,6 +704,7 @@ async function main(): Promise<void> {
     }
     const burstDone = (now() - burstStart) / 1_000;
     phases.end('burst', burst.accepted.length, burst);
+    runWindows.burst = [burstStart, now()];
     await pk.stop();
     log(`PK load: ${JSON.stringify(pk.counts)}, pkIds ${pk.audited().pkIds.join(', ')}`);
     const burstEffects = received.effects;
@@ -810,6 +818,15 @@ async function main(): Promise<void> {
         .join(', ')}`,
     );
     report.serverCpuUsPerGift = serverCpu;
+    const runLines = parseRunLines(readFileSync(stack.logFile('gift-service'), 'utf8'));
+    const runs: Record<string, RunSummary | null> = {};
+    for (const [phase, [from, to]] of Object.entries(runWindows)) {
+      runs[phase] = summarizeRuns(runLines, from, to);
+      console.log(
+        `gift-service runs, ${runs[phase] ? describeRuns(phase, runs[phase]) : `${phase}: none logged (BENCH_GIFT_LOG_LEVEL above info?)`}`,
+      );
+    }
+    report.giftServiceRuns = runs;
     const ratios = {
       noViewersOverCeiling: quietSettledRate / noopRate,
       endToEndOverCeiling: settledRate / noopRate,

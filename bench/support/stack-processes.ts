@@ -35,6 +35,11 @@ export class StackProcesses {
     mkdirSync(logDir, { recursive: true });
   }
 
+  /** Where an app's output goes. */
+  logFile(name: string): string {
+    return join(this.logDir, `${name}.log`);
+  }
+
   /** scripts/infra up (servers), then migrations on env.DB_NAME. */
   prepare(envOverrides: Record<string, string> = {}): void {
     execFileSync('bash', [join(ROOT, 'scripts/infra'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
@@ -161,7 +166,7 @@ export class StackProcesses {
   }
 
   private spawn(name: string, entry: string, extra: Record<string, string>): ChildProcess {
-    const log = createWriteStream(join(this.logDir, `${name}.log`), { flags: 'a' });
+    const log = createWriteStream(this.logFile(name), { flags: 'a' });
     const child = spawn('node', [join(ROOT, 'scripts/run-app.js'), entry], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, ...extra },
