@@ -128,7 +128,6 @@ export class SendGiftPipeline {
       failuresPushed: pushed.failuresPushed,
     };
     const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
-    // The line's end is read by the bench (bench/support/run-lines.ts): where each phase's time went.
     const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, pushes ${pushesMs}, records ${recordsMs}`;
     this.logger.log(
       `${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} replays recorded before: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`,
