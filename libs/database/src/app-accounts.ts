@@ -1,7 +1,4 @@
-/** What the accounts need of a connection: a TypeORM DataSource or a mysql2 connection fits. */
-export interface AccountsQueryable {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
+import { SqlQueryable } from '@live/contracts';
 
 /**
  * Database accounts of the apps that own no table and only read one. im-core is the one: it faces the internet
@@ -58,7 +55,7 @@ export function accountSettingsProblem(user: string, host: string, password: str
  * app. A failure is reported by the server's error code and message, the password never in it.
  */
 export async function ensureReadOnlyAccount(
-  db: AccountsQueryable,
+  db: SqlQueryable,
   database: string,
   account: { user: string; host: string; password: string; tables: readonly string[] },
 ): Promise<void> {
@@ -103,11 +100,7 @@ export function grantsBeyond(grants: readonly string[], database: string, tables
 }
 
 /** `grantsBeyond` of the connected account (what an app meant to run with a read-only account checks in production). */
-export async function excessGrants(
-  db: AccountsQueryable,
-  database: string,
-  tables: readonly string[],
-): Promise<string[]> {
+export async function excessGrants(db: SqlQueryable, database: string, tables: readonly string[]): Promise<string[]> {
   const rows = (await db.query('SHOW GRANTS')) as Record<string, unknown>[];
   return grantsBeyond(
     rows.map((row) => String(Object.values(row)[0])),
