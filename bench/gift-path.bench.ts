@@ -46,6 +46,7 @@ import {
   httpPost,
   issueImToken,
   seedViewers,
+  pct,
   sleep,
   stackEnv,
   stackPorts,
@@ -92,8 +93,6 @@ const SOAK_WINDOW_MS = arg('window-ms', 60_000);
 
 const now = (): number => performance.timeOrigin + performance.now();
 const log = (msg: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-const pct = (sorted: number[], p: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 // ---------- the stack ----------
 const id = randomBytes(3).toString('hex');

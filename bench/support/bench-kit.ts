@@ -194,6 +194,9 @@ export function httpPost(
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** The p-th percentile (0-100, nearest rank) of values sorted ascending; NaN of none. */
+export const pct = (sorted: readonly number[], p: number): number =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 export const stamp = (): string => new Date().toISOString().slice(11, 19);
 
 /** The Kafka topics a harness created (every topic named `prefix`...). */

@@ -1,3 +1,5 @@
+import { pct } from './bench-kit';
+
 /**
  * gift-service's per-run lines (SendGiftPipeline.process, at log level info): where a phase's send-to-effect time
  * goes. A line ends `... <n> gifts, ... in <ms> ms, oldest sent <ms> ms before (bank <ms>, outcomes <ms>, pushes
@@ -53,10 +55,11 @@ export interface RunSummary {
   recordsMsP50: number;
 }
 
-const quantile = (values: number[], q: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
+const quantile = (values: number[], q: number): number =>
+  pct(
+    [...values].sort((a, b) => a - b),
+    q * 100,
+  );
 
 /** The runs that ended within [from, to] (epoch ms), summed up; null when there were none. */
 export function summarizeRuns(lines: readonly RunLine[], from: number, to: number): RunSummary | null {
