@@ -1,4 +1,4 @@
-import { accountSettingsProblem, grantsBeyond } from './app-accounts';
+import { accountSettingsProblem, grantForLog, grantsBeyond } from './app-accounts';
 
 describe('grantsBeyond: the SHOW GRANTS lines that give an account more than its reads', () => {
   const beyond = (...grants: string[]): string[] => grantsBeyond(grants, 'live_gift', ['t_living_room']);
@@ -43,10 +43,24 @@ describe('accountSettingsProblem', () => {
 
   it.each([
     ['a quote in the name', "im'", '%', long, 'account name'],
+    ['root', 'root', '%', long, "the server's own account"],
     ['a space in the host', 'im', '% OR 1', long, 'account host'],
     ['31 characters of password', 'im', '%', 'a'.repeat(31), '32 characters or more'],
     ['a backslash in the password', 'im', '%', `${long}\\`, 'letters, digits and'],
   ])('refuses %s', (_what, user, host, password, reason) => {
     expect(accountSettingsProblem(user, host, password)).toContain(reason);
+  });
+});
+
+describe('grantForLog', () => {
+  it('cuts the password hash (or plugin string) off a grant line before it is logged', () => {
+    expect(
+      grantForLog(
+        "GRANT PROCESS, SUPER ON *.* TO `u`@`%` IDENTIFIED BY PASSWORD '*3A56B0E0F1C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6'",
+      ),
+    ).toBe('GRANT PROCESS, SUPER ON *.* TO `u`@`%`');
+    expect(grantForLog('GRANT SELECT ON `live_gift`.`t_living_room` TO `u`@`%`')).toBe(
+      'GRANT SELECT ON `live_gift`.`t_living_room` TO `u`@`%`',
+    );
   });
 });

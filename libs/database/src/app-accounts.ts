@@ -31,6 +31,7 @@ export const READ_ONLY_ACCOUNTS: readonly ReadOnlyAccount[] = [
 /** A password `migrate accounts` sets: as long as a production DB_PASSWORD must be (32 bytes). */
 export const MIN_ACCOUNT_PASSWORD_CHARS = 32;
 const ACCOUNT_NAME = /^[A-Za-z0-9_]{1,32}$/;
+const RESERVED_ACCOUNTS = new Set(['root', 'mysql', 'mariadb.sys', 'mysql.sys', 'mysql.session']);
 const ACCOUNT_HOST = /^[A-Za-z0-9_.%:-]{1,255}$/;
 /** Hex, base64 and base64url: no quote or backslash, whatever the server's SQL mode. */
 const ACCOUNT_PASSWORD = /^[A-Za-z0-9_+/=.-]+$/;
@@ -39,6 +40,7 @@ const IDENTIFIER = /^[A-Za-z0-9_]{1,64}$/;
 /** Why an account's name, host or password cannot be used; null when they can. */
 export function accountSettingsProblem(user: string, host: string, password: string): string | null {
   if (!ACCOUNT_NAME.test(user)) return `the account name must be 1-32 letters, digits or _ (got "${user}")`;
+  if (RESERVED_ACCOUNTS.has(user.toLowerCase())) return `"${user}" is the server's own account: never made read-only`;
   if (!ACCOUNT_HOST.test(host)) return `the account host must be a host name, an address or a pattern (got "${host}")`;
   if (password.length < MIN_ACCOUNT_PASSWORD_CHARS)
     return `the password must have ${MIN_ACCOUNT_PASSWORD_CHARS} characters or more (got ${password.length})`;
@@ -108,3 +110,6 @@ export async function excessGrants(db: SqlQueryable, database: string, tables: r
     tables,
   );
 }
+
+/** A SHOW GRANTS line fit for a log: what follows IDENTIFIED (a password hash, a plugin's string) cut off. */
+export const grantForLog = (grant: string): string => grant.replace(/ IDENTIFIED .*$/i, '');

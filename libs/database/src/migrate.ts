@@ -60,6 +60,8 @@ async function main(): Promise<void> {
         const user = process.env[account.userSetting] || account.defaultUser;
         const host = process.env.DB_ACCOUNT_HOST || '%';
         const password = process.env[account.passwordSetting] ?? '';
+        if (user === env.DB_USER)
+          throw new Error(`${account.userSetting} is ${user}, the account this runs as: it would lose its own rights`);
         if (!password)
           throw new Error(`${account.passwordSetting} is not set: the password of ${account.app}'s account`);
         // On a connection of its own, not the DataSource: TypeORM's error log would print the password with the SQL.

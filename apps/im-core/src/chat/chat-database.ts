@@ -1,6 +1,6 @@
 import { describeError, isProductionProfile } from '@live/common';
 import { SqlQueryable } from '@live/contracts';
-import { buildDataSourceOptions, DatabaseEnv, excessGrants, READ_ONLY_ACCOUNTS } from '@live/database';
+import { buildDataSourceOptions, DatabaseEnv, excessGrants, grantForLog, READ_ONLY_ACCOUNTS } from '@live/database';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -59,7 +59,7 @@ export class ChatDatabase implements SqlQueryable, OnApplicationShutdown {
     });
     if (grants.length > 0)
       this.logger.warn(
-        `im-core's database account ${this.env.DB_USER} holds more than SELECT on ${tables.join(', ')} (${grants[0]}${grants.length > 1 ? `, and ${grants.length - 1} more grants` : ''}): run \`npm run migrate -- accounts\` as an administrator and start im-core with that account (README "Database accounts")`,
+        `im-core's database account ${this.env.DB_USER} holds more than SELECT on ${tables.join(', ')} (${grantForLog(grants[0])}${grants.length > 1 ? `, and ${grants.length - 1} more grants` : ''}): run \`npm run migrate -- accounts\` as an administrator and start im-core with that account (README "Database accounts")`,
       );
   }
 }

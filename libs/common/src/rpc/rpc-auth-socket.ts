@@ -32,6 +32,8 @@ export const RPC_MAX_REQUESTS_IN_FLIGHT = 1_000;
  * reading it (frames are written as strings: `writableLength` counts characters; answers are mostly ASCII).
  */
 export const RPC_MAX_UNSENT_ANSWER_CHARS = 1024 * 1024;
+/** The longest call id taken (Nest's clients send 36-character UUIDs). */
+export const RPC_MAX_CALL_ID_CHARS = 64;
 /** A signed request of this pattern is answered `{ pong: true }` by the listener itself (no handler, not counted). */
 export const RPC_PING_PATTERN = 'rpc.ping';
 
@@ -178,18 +180,18 @@ abstract class AnsweringSocket extends SignedFrameSocket {
 
   /** A ping is answered here, from the event loop that would run a handler (a caller's liveness probe). */
   protected override deliver(message: unknown): void {
-    const { pattern, data, id } = message as { pattern?: { cmd?: unknown }; data?: unknown; id?: unknown };
-    if (pattern?.cmd === RPC_PING_PATTERN) {
+    const { pattern, id } = message as { pattern?: unknown; id?: unknown };
+    // Nest stringifies the pattern outside any handler: one nested 5,000 deep threw there and ended the process.
+    if (!isFlatPattern(pattern)) return this.refuse('a pattern that is not a string or a flat object');
+    if (typeof pattern === 'object' && pattern.cmd === RPC_PING_PATTERN) {
       if (typeof id === 'string') this.writeFrame({ id, response: { pong: true }, isDisposed: true });
       return this.readWhileRoom();
     }
-    // What Nest answers (server-tcp.js): an id, and a pattern or data; anything else is an event, never answered.
-    if (id !== undefined && (pattern !== undefined || data !== undefined)) {
-      // Nest's clients number calls with fresh UUIDs: any other id could not be told apart from its answer.
-      if (typeof id !== 'string') return this.refuse('a call whose id is not a string');
-      if (this.unanswered.has(id)) return this.refuse('a call whose id is already in flight on this connection');
-      this.unanswered.add(id);
-    }
+    // Without an id Nest runs the handler as an event: never answered nor counted (none of ours is an event).
+    if (typeof id !== 'string' || id.length === 0 || id.length > RPC_MAX_CALL_ID_CHARS)
+      return this.refuse(`a call without a string id of 1-${RPC_MAX_CALL_ID_CHARS} characters`);
+    if (this.unanswered.has(id)) return this.refuse('a call whose id is already in flight on this connection');
+    this.unanswered.add(id);
     super.deliver(message);
     this.readWhileRoom();
   }
@@ -291,3 +293,8 @@ export function rpcClientSocketClass(auth: RpcAuth, logger: Logger): Type<TcpSoc
     }
   };
 }
+
+/** A pattern as Nest's clients send it: a string, or an object of scalars (`{ cmd: '...' }`). */
+const isFlatPattern = (p: unknown): p is string | Record<string, unknown> =>
+  typeof p === 'string' ||
+  (typeof p === 'object' && p !== null && !Array.isArray(p) && Object.values(p).every((v) => typeof v !== 'object'));

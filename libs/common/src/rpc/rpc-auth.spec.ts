@@ -320,14 +320,11 @@ describe('the signed socket classes', () => {
       data: {},
       id: `c${i}`,
     }));
-    const extra = [
-      { pattern: { cmd: RPC_PING_PATTERN }, data: {}, id: 'p1' }, // answered by the listener: not in flight
-      { pattern: 'ev', data: {} }, // an event: no answer, not in flight
-    ];
+    const extra = [{ pattern: { cmd: RPC_PING_PATTERN }, data: {}, id: 'p1' }]; // answered by the listener itself
     raw.emit('data', Buffer.from(clientFrames(...calls, ...extra)));
     expect(raw.paused).toBe(false);
     raw.emit('data', Buffer.from(clientFrames({ pattern: 'a', data: {}, id: 'last' })));
-    expect(messages).toHaveLength(RPC_MAX_REQUESTS_IN_FLIGHT + 1); // every frame of the chunks read went to Nest
+    expect(messages).toHaveLength(RPC_MAX_REQUESTS_IN_FLIGHT); // every call of the chunks read went to Nest
     expect(raw.paused).toBe(true);
     socket.sendMessage({ id: 'c0', response: { n: 1 } }); // a value, not the end of the call
     expect(raw.paused).toBe(true);
@@ -349,8 +346,16 @@ describe('the signed socket classes', () => {
   });
 
   it.each([
-    ['a numeric id', { pattern: 'a', data: {}, id: 7 }, 'a call whose id is not a string'],
-    ['a null id', { pattern: 'a', data: {}, id: null }, 'a call whose id is not a string'],
+    ['a numeric id', { pattern: 'a', data: {}, id: 7 }, 'a call without a string id of 1-64 characters'],
+    ['a null id', { pattern: 'a', data: {}, id: null }, 'a call without a string id of 1-64 characters'],
+    ['an id of 65 characters', { pattern: 'a', data: {}, id: 'i'.repeat(65) }, 'a string id of 1-64 characters'],
+    ['no id (Nest would run its handler as an event)', { pattern: 'a', data: {} }, 'a call without a string id'],
+    [
+      'a pattern nested deep (Nest stringifies it outside any handler)',
+      { pattern: { cmd: [[['a']]] }, data: {}, id: 'd' },
+      'not a string or a flat object',
+    ],
+    ['an array pattern', { pattern: ['a'], data: {}, id: 'd' }, 'not a string or a flat object'],
     ['an id already in flight', { pattern: 'a', data: {}, id: 'c1' }, 'already in flight on this connection'],
   ])('refuses a call with %s (it would escape the count of calls in flight)', (_what, packet, reason) => {
     const { raw, messages } = server();
@@ -360,14 +365,15 @@ describe('the signed socket classes', () => {
     expect(warnings.at(-1)).toContain(reason);
   });
 
-  it('does not count a frame Nest takes for an event (no pattern, no data), which it never answers', () => {
-    const ServerSocket = rpcServerSocketClass(auth, logger);
-    const raw = new FakeSocket();
-    new ServerSocket(raw as unknown as Socket);
-    const events = Array.from({ length: RPC_MAX_REQUESTS_IN_FLIGHT + 10 }, (_, i) => ({ id: `e${i}` }));
-    raw.emit('data', Buffer.from(clientFrames(...events)));
-    expect(raw.paused).toBe(false);
-    expect(raw.destroyed).toBe(false);
+  it('a deep pattern closes the connection before Nest stringifies it (5,000 levels ended the process)', () => {
+    const { raw, messages } = server();
+    const json = `{"pattern":${'['.repeat(5_000)}1${']'.repeat(5_000)},"data":1,"id":"x"}`; // too deep for a client
+    raw.emit(
+      'data',
+      Buffer.from(sealedFrame(new RpcAuth('gift-service', SECRET).seal('request', json, 'AAAAAAAAAAAAAAAA.1'))),
+    );
+    expect(messages).toEqual([]);
+    expect(raw.destroyed).toBe(true);
   });
 
   it('a client refuses an unsigned answer', () => {
