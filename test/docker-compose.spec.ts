@@ -1,25 +1,12 @@
-import { OWNED_SECRETS, parseEnvFile } from '@live/common';
-import { existsSync, readFileSync } from 'node:fs';
+import { OWNED_SECRETS, parseEnvFile, PUBLISHED_VALUE_FILES } from '@live/common';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-// js-yaml comes with Jest's own tree (no Docker engine here: the file is checked as compose reads it).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { load } = require('js-yaml') as { load: (text: string) => unknown };
-
-interface Service {
-  image?: string;
-  build?: string;
-  ports?: string[];
-  env_file?: { path: string; required: boolean }[];
-  environment?: Record<string, string>;
-  entrypoint?: string[];
-  healthcheck?: { test: string[] };
-}
+import { ComposeService as Service, composeServices, REPO_ROOT } from './support/compose-file';
 
 /** docker-compose.yml runs the production profile: secrets from a required, git-ignored env file; only 8080 and 8090 published. */
 describe('docker-compose.yml', () => {
-  const root = join(__dirname, '..');
-  const compose = load(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+  const root = REPO_ROOT;
+  const compose = { services: composeServices() };
   const services = Object.entries(compose.services);
   const apps = services.filter(([, s]) => s.build !== undefined);
 
@@ -32,37 +19,71 @@ describe('docker-compose.yml', () => {
   const envFiles = (s: Service): string[] => (s.env_file ?? []).map((f) => (expect(f.required).toBe(true), f.path));
   const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n');
 
-  it('every app, the migrations, MySQL and Redis read deploy/production.env, and a service with secrets of its own its own file besides; each must exist and is git-ignored', () => {
+  it('every app and Redis read deploy/production.env, the apps that write the database its owner account, a service with secrets of its own its own file besides; each must exist, is git-ignored, and its example is published', () => {
     const read = Object.fromEntries(services.filter(([n]) => n !== 'kafka').map(([n, s]) => [n, envFiles(s)]));
     const shared = 'deploy/production.env';
+    const owner = 'deploy/database.env';
     expect(read).toEqual({
-      mysql: [shared, 'deploy/mysql.env'],
+      mysql: [owner, 'deploy/mysql.env'],
       redis: [shared],
-      migrate: [shared],
-      'bank-service': [shared, 'deploy/bank-service.env'],
-      'gift-service': [shared, 'deploy/gift-service.env'],
+      migrate: ['deploy/mysql.env', 'deploy/im-core.env'],
+      'bank-service': [shared, owner, 'deploy/bank-service.env'],
+      'gift-service': [shared, owner, 'deploy/gift-service.env'],
       'im-router': [shared],
-      'im-core': [shared],
-      'api-gateway': [shared, 'deploy/api-gateway.env'],
+      'im-core': [shared, 'deploy/im-core.env'],
+      'api-gateway': [shared, owner, 'deploy/api-gateway.env'],
     });
     for (const file of new Set(Object.values(read).flat())) {
       expect(ignored).toContain(file);
       expect(existsSync(join(root, `${file}.example`))).toBe(true);
     }
+    // Every example's values are refused as secrets in production (a CHANGE-ME left in place stops the app).
+    const examples = readdirSync(join(root, 'deploy')).filter((f) => f.endsWith('.env.example'));
+    expect(
+      examples.map((f) => `deploy/${f}`).filter((f) => !(PUBLISHED_VALUE_FILES as readonly string[]).includes(f)),
+    ).toEqual([]);
+  });
+
+  /** The services whose env files set `name` to a value (from the examples), sorted. */
+  const holdersOf = (name: string, value?: string): string[] =>
+    services
+      .filter(([, s]) =>
+        envFiles(s).some((file) =>
+          parseEnvFile(readFileSync(join(root, `${file}.example`), 'utf8')).some(
+            ([key, v]) => key === name && (value === undefined || v === value),
+          ),
+        ),
+      )
+      .map(([n]) => n)
+      .sort();
+
+  it("the database owner's password reaches only the apps that write and MySQL; im-core's is its own (2026-12-03: im-core, which faces the internet, read the owner account from production.env)", () => {
+    const example = (file: string): Map<string, string> =>
+      new Map(parseEnvFile(readFileSync(join(root, `deploy/${file}.env.example`), 'utf8')));
+    const ownerPassword = example('database').get('DB_PASSWORD')!;
+    const imCorePassword = example('im-core').get('DB_PASSWORD')!;
+    expect(ownerPassword).not.toEqual(imCorePassword);
+    expect(example('database').get('DB_USER')).not.toEqual(example('im-core').get('DB_USER'));
+    expect(holdersOf('DB_PASSWORD', ownerPassword)).toEqual(['api-gateway', 'bank-service', 'gift-service', 'mysql']);
+    expect(holdersOf('DB_PASSWORD', imCorePassword)).toEqual(['im-core', 'migrate']);
+    expect(holdersOf('DB_PASSWORD')).toEqual([
+      'api-gateway',
+      'bank-service',
+      'gift-service',
+      'im-core',
+      'migrate',
+      'mysql',
+    ]);
+    // No app sets a database account in the compose file itself, and im-router holds none.
+    for (const [name, s] of apps)
+      expect([name, s.environment?.DB_USER, s.environment?.DB_PASSWORD]).toEqual([name, undefined, undefined]);
   });
 
   it("a service's secrets reach its container only: no container but the owners' reads the file that holds one (a review, 2026-12-01: im-core and im-router held every signing key and the payment key)", () => {
-    const holders = (name: string): string[] =>
-      services
-        .filter(([, s]) =>
-          envFiles(s).some((file) =>
-            parseEnvFile(readFileSync(join(root, `${file}.example`), 'utf8')).some(([key]) => key === name),
-          ),
-        )
-        .map(([n]) => n)
-        .sort();
-    expect(Object.fromEntries(OWNED_SECRETS.map((name) => [name, holders(name)]))).toEqual({
-      MYSQL_ROOT_PASSWORD: ['mysql'],
+    expect(Object.fromEntries(OWNED_SECRETS.map((name) => [name, holdersOf(name)]))).toEqual({
+      // migrate: the one-shot set-up container, which makes im-core's account as root (it hands the password to
+      // the migration as DB_PASSWORD and unsets it: the process holds no foreign secret).
+      MYSQL_ROOT_PASSWORD: ['migrate', 'mysql'],
       BANK_PAY_SECRET: ['bank-service'],
       GIFT_MSG_SIGNING_KEY: ['api-gateway'],
       GIFT_MSG_VERIFY_KEYS: ['bank-service', 'gift-service'],
@@ -87,9 +108,9 @@ describe('docker-compose.yml', () => {
     expect(mysql.entrypoint?.join(' ')).toContain('MYSQL_PASSWORD="$$DB_PASSWORD"');
     expect(mysql.healthcheck?.test.join(' ')).toContain('$$MYSQL_ROOT_PASSWORD');
     expect(compose.services.redis.entrypoint?.join(' ')).toContain('--requirepass "$$REDIS_PASSWORD"');
-    const example = readFileSync(join(root, 'deploy/production.env.example'), 'utf8');
-    for (const key of ['DB_USER', 'DB_PASSWORD', 'REDIS_PASSWORD'])
-      expect(example).toMatch(new RegExp(`^${key}=\\S+`, 'm'));
+    const example = (file: string): string => readFileSync(join(root, `deploy/${file}.env.example`), 'utf8');
+    expect(example('production')).toMatch(/^REDIS_PASSWORD=\S+/m);
+    for (const key of ['DB_USER', 'DB_PASSWORD']) expect(example('database')).toMatch(new RegExp(`^${key}=\\S+`, 'm'));
     expect(readFileSync(join(root, 'deploy/mysql.env.example'), 'utf8')).toMatch(/^MYSQL_ROOT_PASSWORD=\S+/m);
   });
 });

@@ -1,5 +1,6 @@
 import { parseEnvFile } from '@live/common';
-import { spawn } from 'node:child_process';
+import { composeEnvFiles } from './support/compose-file';
+import { Exit, runProcess, TS_NODE_ENV } from './support/run-process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ const read = (file: string): string => readFileSync(join(ROOT, file), 'utf8');
 const envFile = (file: string): Record<string, string> => Object.fromEntries(parseEnvFile(read(file)));
 
 const example = envFile('deploy/production.env.example');
+/** The database owner's account (docker-compose.yml: deploy/database.env, read by the apps that write). */
+const database = envFile('deploy/database.env.example');
 /** The secrets of a service that has its own (docker-compose.yml: deploy/<app>.env, read by that container only). */
 const owned: Record<string, Record<string, string>> = Object.fromEntries(
   ['api-gateway', 'bank-service', 'gift-service'].map((app) => [app, envFile(`deploy/${app}.env.example`)]),
@@ -38,35 +41,18 @@ const withSecrets = (file: Record<string, string>): Record<string, string> =>
       ),
     ]),
   );
-/** What an app's container reads in production: the shared file and its own (as docker-compose.yml gives them). */
-const goodProductionOf = (app: string): Record<string, string> => ({
-  ...withSecrets(example),
-  ...withSecrets(owned[app] ?? {}),
-});
-
-interface Exit {
-  code: number | null;
-  output: string;
-}
+/** What an app's container reads in production: the env files docker-compose.yml gives it, in its order. */
+const goodProductionOf = (app: string): Record<string, string> =>
+  Object.assign({}, ...composeEnvFiles(app).map((file) => withSecrets(envFile(`${file}.example`))));
 
 /** Runs an app's main.ts (ts-node, swc) with ONLY the given environment (not Jest's development profile). */
 function runApp(app: string, env: Record<string, string>, args: string[] = ['--check-config']): Promise<Exit> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join('apps', app, 'src', 'main.ts'), ...args],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_SWC: '1', LOG_LEVEL: 'warn', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
+  return runProcess(
+    process.execPath,
+    ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join('apps', app, 'src', 'main.ts'), ...args],
+    ROOT,
+    { ...TS_NODE_ENV, LOG_LEVEL: 'warn', ...env },
+  );
 }
 
 type Case = [app: string, variable: string, value: string | undefined, why: RegExp];
@@ -93,7 +79,8 @@ const cases: Case[] = [
   ['bank-service', 'BANK_PAY_SECRET', published, /published/],
   ['api-gateway', 'REDIS_PASSWORD', published, /published/],
   ['im-router', 'REDIS_PASSWORD', example.REDIS_PASSWORD, /published/],
-  ['gift-service', 'DB_PASSWORD', example.DB_PASSWORD, /published/],
+  ['gift-service', 'DB_PASSWORD', database.DB_PASSWORD, /published/],
+  ['im-core', 'DB_PASSWORD', envFile('deploy/im-core.env.example').DB_PASSWORD, /published/],
   // the keys of internal RPC and of send_gift signatures
   ['im-router', 'RPC_AUTH_SECRET', undefined, /not set/],
   ['bank-service', 'RPC_AUTH_SECRET', development.RPC_AUTH_SECRET, /published/],

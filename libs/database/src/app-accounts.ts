@@ -1,4 +1,6 @@
+import { Secret } from '@live/common';
 import { SqlQueryable } from '@live/contracts';
+import { IsString } from 'class-validator';
 
 /**
  * Database accounts of the apps that own no table and only read one. im-core is the one: it faces the internet
@@ -27,6 +29,17 @@ export const READ_ONLY_ACCOUNTS: readonly ReadOnlyAccount[] = [
     tables: ['t_living_room'],
   },
 ];
+
+/**
+ * The passwords of READ_ONLY_ACCOUNTS as settings (`migrate accounts` declares it): checked as every secret is,
+ * so the production profile refuses a short one or a value published in the repository (deploy/im-core.env's
+ * CHANGE-ME left in place), naming the variable and never echoing it.
+ */
+export class ReadOnlyAccountsEnv {
+  @Secret()
+  @IsString()
+  IM_CORE_DB_PASSWORD: string = '';
+}
 
 /** A password `migrate accounts` sets: as long as a production DB_PASSWORD must be (32 bytes). */
 export const MIN_ACCOUNT_PASSWORD_CHARS = 32;

@@ -10,7 +10,7 @@ import { buildDataSourceOptions } from './data-source-options';
 import { DatabaseEnv } from './database.env';
 import { ensureDatabase, onServer, waitForDatabase } from './ensure-database';
 import { MIGRATIONS } from './migrations';
-import { ensureReadOnlyAccount, READ_ONLY_ACCOUNTS } from './app-accounts';
+import { ensureReadOnlyAccount, READ_ONLY_ACCOUNTS, ReadOnlyAccountsEnv } from './app-accounts';
 
 const log = (msg: string): void => console.log(`[migrate] ${msg}`);
 
@@ -28,7 +28,8 @@ async function revert(ds: DataSource, n: number): Promise<void> {
 
 async function main(): Promise<void> {
   const [command = 'up', arg] = process.argv.slice(2);
-  const env = loadEnvOrExit('migrate', DatabaseEnv);
+  // Its own settings only: the migrations speak no RPC (docker-compose's migrate container holds no RPC key).
+  const env = loadEnvOrExit('migrate', DatabaseEnv, command === 'accounts' ? [ReadOnlyAccountsEnv] : []);
   const where = `${env.DB_USER}@${env.DB_HOST}:${env.DB_PORT}/${env.DB_NAME}`;
   const flavor = await waitForDatabase(env);
   await ensureDatabase(env);

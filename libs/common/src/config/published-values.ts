@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
 export const PUBLISHED_VALUE_FILES = [
   'config/development.env',
   'deploy/production.env.example',
+  'deploy/database.env.example',
   'deploy/mysql.env.example',
+  'deploy/im-core.env.example',
   'deploy/api-gateway.env.example',
   'deploy/bank-service.env.example',
   'deploy/gift-service.env.example',

@@ -241,9 +241,16 @@ export function checkEnvs(
  * For main.ts: reads the app's config (and validates every declared module config) or stops the process
  * with every bad variable named. With `--check-config` on the command line it stops there: exit 0 when
  * the configuration is good (an operator's dry run, e.g. of the production profile).
+ *
+ * `only`: a tool that is no app (the migrations) validates these classes besides `cls` instead of the
+ * declared ones: importing @live/common declares RPC's key, which a tool that speaks no RPC does not hold.
  */
-export function loadEnvOrExit<T extends object>(app: string, cls: ClassConstructor<T>): T {
-  const failures = checkEnvs([cls, ...declaredEnvs]);
+export function loadEnvOrExit<T extends object>(
+  app: string,
+  cls: ClassConstructor<T>,
+  only?: readonly ClassConstructor<object>[],
+): T {
+  const failures = checkEnvs([cls, ...(only ?? declaredEnvs)]);
   if (failures.length > 0) {
     process.stderr.write(`[${app}] refusing to start: ${failures.map((f) => f.message).join('\n')}\n`);
     process.exit(1);
