@@ -84,6 +84,8 @@ describe('docker-compose.yml', () => {
       // migrate: the one-shot set-up container, which makes im-core's account as root (it hands the password to
       // the migration as DB_PASSWORD and unsets it: the process holds no foreign secret).
       MYSQL_ROOT_PASSWORD: ['migrate', 'mysql'],
+      // the owner's (database.env) or im-core's own (im-core.env): see the test above
+      DB_PASSWORD: ['api-gateway', 'bank-service', 'gift-service', 'im-core', 'migrate', 'mysql'],
       BANK_PAY_SECRET: ['bank-service'],
       GIFT_MSG_SIGNING_KEY: ['api-gateway'],
       GIFT_MSG_VERIFY_KEYS: ['bank-service', 'gift-service'],
@@ -92,6 +94,18 @@ describe('docker-compose.yml', () => {
       CATALOGUE_ORDER_SIGNING_KEY: ['api-gateway'],
       CATALOGUE_ORDER_VERIFY_KEYS: ['gift-service'],
     });
+  });
+
+  it("every app that reads the database starts once `migrate` has finished (im-core's account exists only then) and MySQL is healthy", () => {
+    for (const name of ['api-gateway', 'bank-service', 'gift-service', 'im-core'])
+      expect([name, compose.services[name].depends_on]).toEqual([
+        name,
+        expect.objectContaining({
+          migrate: { condition: 'service_completed_successfully' },
+          mysql: { condition: 'service_healthy' },
+        }),
+      ]);
+    expect(compose.services.migrate.depends_on).toEqual({ mysql: { condition: 'service_healthy' } });
   });
 
   it('the apps run the production profile and take no secret from the compose file itself', () => {

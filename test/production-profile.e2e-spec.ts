@@ -94,6 +94,8 @@ const cases: Case[] = [
   ['im-core', 'GIFT_MSG_SIGNING_KEY', fresh(), /a secret of another service/],
   ['im-router', 'BANK_PAY_SECRET', fresh(), /a secret of another service/],
   ['im-core', 'MYSQL_ROOT_PASSWORD', fresh(), /a secret of another service/],
+  // a database password in an app without a database (an older production.env held the owner's for every app)
+  ['im-router', 'DB_PASSWORD', fresh(), /a secret of another service/],
   ['api-gateway', 'BANK_ORDER_VERIFY_KEYS', `k1:${fresh()}`, /a secret of another service/],
   ['gift-service', 'BANK_ORDER_SIGNING_KEY', fresh(), /a secret of another service/],
 ];

@@ -14,6 +14,7 @@ export interface ComposeService {
   environment?: Record<string, string>;
   entrypoint?: string[];
   healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..');

@@ -83,6 +83,19 @@ describe("the read-only accounts of `migrate accounts` (im-core's) on the real d
     await expect(excessGrants(queryable(conn), db.name, imCore.tables)).resolves.toEqual([]);
   });
 
+  it("refuses an owner's account named by mistake (2026-12-03: migrate now runs as root, which may narrow any account), and leaves it as it was", async () => {
+    const password = randomBytes(32).toString('base64url');
+    await ensureReadOnlyAccount(db.dataSource, db.name, { user, host, password, tables: imCore.tables });
+    await db.dataSource.query(`GRANT ALL PRIVILEGES ON \`${db.name}\`.* TO ?@?`, [user, host]);
+    const other = randomBytes(32).toString('base64url');
+    await expect(
+      ensureReadOnlyAccount(db.dataSource, db.name, { user, host, password: other, tables: imCore.tables }),
+    ).rejects.toThrow(`${user}@${host} may change the schema of ${db.name} (GRANT ALL PRIVILEGES ON`);
+    const conn = await connectAs(password); // its password unchanged
+    await conn.query('UPDATE t_living_room SET room_name = room_name WHERE id = 801'); // its rights too
+    await db.dataSource.query(`REVOKE ALL PRIVILEGES ON \`${db.name}\`.* FROM ?@?`, [user, host]);
+  });
+
   it("excessGrants names what an account holds beyond its reads: the owner's all, a hand-widened grant", async () => {
     await expect(excessGrants(db.dataSource, db.name, imCore.tables)).resolves.not.toEqual([]); // the tests' owner (root)
     const password = randomBytes(32).toString('base64url');

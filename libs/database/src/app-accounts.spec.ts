@@ -1,4 +1,4 @@
-import { accountSettingsProblem, grantForLog, grantsBeyond } from './app-accounts';
+import { accountSettingsProblem, grantForLog, grantsBeyond, schemaGrants } from './app-accounts';
 
 describe('grantsBeyond: the SHOW GRANTS lines that give an account more than its reads', () => {
   const beyond = (...grants: string[]): string[] => grantsBeyond(grants, 'live_gift', ['t_living_room']);
@@ -30,6 +30,23 @@ describe('grantsBeyond: the SHOW GRANTS lines that give an account more than its
     ['USAGE on a database', 'GRANT USAGE ON `live_gift`.* TO `im`@`%`'],
   ])('names %s', (_what, grant) => {
     expect(beyond(grant)).toEqual([grant]);
+  });
+});
+
+describe("schemaGrants: the lines that make an account an owner's (never made read-only)", () => {
+  it('names ALL, CREATE, DROP or ALTER on the database or on *.*, and nothing narrower', () => {
+    const owner = 'GRANT ALL PRIVILEGES ON `live_gift`.* TO `live_gift`@`%`';
+    const admin = "GRANT SELECT, CREATE, DROP ON *.* TO `ops`@`%` IDENTIFIED BY PASSWORD '*ABC'";
+    const alter = 'GRANT SELECT, ALTER ON `live_gift`.* TO `x`@`%`';
+    const widened = 'GRANT SELECT, UPDATE ON `live_gift`.* TO `live_gift_im_core`@`%`';
+    const table = 'GRANT ALL PRIVILEGES ON `live_gift`.`t_living_room` TO `x`@`%`';
+    const other = 'GRANT ALL PRIVILEGES ON `other_db`.* TO `x`@`%`';
+    const usage = 'GRANT USAGE ON *.* TO `x`@`%`';
+    expect(schemaGrants([owner, admin, alter, widened, table, other, usage], 'live_gift')).toEqual([
+      owner,
+      admin,
+      alter,
+    ]);
   });
 });
 

@@ -66,7 +66,8 @@ export function accountSettingsProblem(user: string, host: string, password: str
  * Makes `user`@`host` able to SELECT from `tables` of `database`, with `password`: created when missing, its
  * password set and every privilege granted to it directly taken back when present (so a rerun also rotates the
  * password and narrows grants widened by hand; roles, PROXY and PUBLIC grants are not its business:
- * `excessGrants` names them). Run by an account that may create users and grant (an administrator), never by the
+ * `excessGrants` names them). An account that may change the database's schema is an owner's (the apps' own,
+ * named here by mistake): refused, untouched. Run by an account that may create users and grant (an administrator), never by the
  * app. A failure is reported by the server's error code and message, the password never in it.
  */
 export async function ensureReadOnlyAccount(
@@ -89,6 +90,11 @@ export async function ensureReadOnlyAccount(
       throw new Error(`${what}: ${code ?? 'failed'}: ${String(message).split(password).join('<password>')}`);
     }
   };
+  const owner = schemaGrants(await grantsOf(db, user, host), database);
+  if (owner.length > 0)
+    throw new Error(
+      `${user}@${host} may change the schema of ${database} (${grantForLog(owner[0])}): an owner's account, never made read-only (name another account)`,
+    );
   await run('creating the account', 'CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [user, host, password]);
   await run('setting its password', 'ALTER USER ?@? IDENTIFIED BY ?', [user, host, password]);
   await run('taking back its privileges', 'REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@?', [user, host]);
@@ -112,6 +118,26 @@ export function grantsBeyond(grants: readonly string[], database: string, tables
     if (privileges.every((p) => p === 'USAGE')) return object !== '*.*';
     return !(privileges.every((p) => p === 'SELECT') && needed.has(object));
   });
+}
+
+/** SHOW GRANTS lines whose privileges change `database`'s schema (ALL, CREATE, DROP, ALTER on it or on *.*): an owner's. */
+export function schemaGrants(grants: readonly string[], database: string): string[] {
+  return grants.filter((grant) => {
+    const parsed = /^GRANT (.+?) ON (\S+) TO /i.exec(grant);
+    if (!parsed || (parsed[2] !== '*.*' && parsed[2] !== `\`${database}\`.*`)) return false;
+    return parsed[1].split(',').some((p) => /^(ALL( PRIVILEGES)?|CREATE|DROP|ALTER)$/i.test(p.trim()));
+  });
+}
+
+/** An account's SHOW GRANTS lines; [] when it does not exist (MySQL and MariaDB: ER_NONEXISTING_GRANT, 1141). */
+async function grantsOf(db: SqlQueryable, user: string, host: string): Promise<string[]> {
+  try {
+    const rows = (await db.query('SHOW GRANTS FOR ?@?', [user, host])) as Record<string, unknown>[];
+    return rows.map((row) => String(Object.values(row)[0]));
+  } catch (err: unknown) {
+    if ((err as { errno?: number }).errno === 1141) return [];
+    throw err;
+  }
 }
 
 /** `grantsBeyond` of the connected account (what an app meant to run with a read-only account checks in production). */

@@ -193,6 +193,9 @@ export function declareEnv(cls: ClassConstructor<object>): void {
  */
 export const OWNED_SECRETS = [
   'MYSQL_ROOT_PASSWORD',
+  // A database account's password: an app with no database (im-router) must not hold one. Since 2026-12-03 the
+  // compose stack keeps the owner's out of production.env; one left there by an older deploy is refused.
+  'DB_PASSWORD',
   'BANK_PAY_SECRET',
   'GIFT_MSG_SIGNING_KEY',
   'GIFT_MSG_VERIFY_KEYS',
