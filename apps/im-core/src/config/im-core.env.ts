@@ -72,6 +72,13 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(256, 1_048_576)
   IM_MAX_FRAME_BYTES: number = 8_192;
 
+  /**
+   * Sockets not logged in yet this node holds at once, from all addresses: past it a new upgrade closes the oldest
+   * that has had a second to log in (4401), or is refused 503 when none has (SocketsBeforeLogin).
+   */
+  @IntSetting(1, 1_000_000)
+  IM_MAX_SOCKETS_BEFORE_LOGIN: number = 5_000;
+
   /** Sockets one user may hold on this node; a login past it closes that user's oldest socket (4409). */
   @IntSetting(1, 1_000)
   IM_MAX_SOCKETS_PER_USER: number = 5;

@@ -1,3 +1,4 @@
+import { BaseErrorCode } from '@live/common';
 import { ImAckBody, ImFrameAckBody } from '@live/contracts';
 import WebSocket from 'ws';
 
@@ -8,7 +9,8 @@ export const WS_PATH = '/ws';
  * Close codes: 4401 not logged in (bad, expired or used token, or none in time), 4400 too many bad frames,
  * 4408 silent too long, 4409 replaced by a newer socket of the same user (IM_MAX_SOCKETS_PER_USER),
  * 4413 slow consumer (more unsent than unsentBytesBound: IM_MAX_BUFFERED_BYTES, 16 KiB before login), 4429 too
- * many frames (IM_FRAMES_PER_SECOND). Too many connections from one address: the upgrade is answered HTTP 429.
+ * many frames (IM_FRAMES_PER_SECOND). Too many connections from one address: the upgrade is answered HTTP 429; too
+ * many sockets waiting to log in on the node (IM_MAX_SOCKETS_BEFORE_LOGIN): the oldest closed 4401, or 503.
  */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_BAD_FRAMES = 4400;
@@ -28,6 +30,15 @@ export const CLOSE_GRACE_MS = 1_000;
 export const TOO_MANY_CONNECTIONS =
   'HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
   JSON.stringify({ code: -10001, msg: 'too many connections from this address, try again in a moment', data: null });
+
+/** An upgrade while the node holds IM_MAX_SOCKETS_BEFORE_LOGIN sockets not logged in, none of them a second old. */
+export const TOO_MANY_WAITING =
+  'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Type: application/json\r\n\r\n' +
+  JSON.stringify({
+    code: BaseErrorCode.SERVICE_UNAVAILABLE.code,
+    msg: 'this node has too many connections waiting to log in, try again in a moment',
+    data: null,
+  });
 
 /** An upgrade whose request target is not a URL (e.g. `GET http://[ HTTP/1.1`): 400 with the envelope, closed. */
 export const BAD_UPGRADE_URL =

@@ -30,6 +30,7 @@ import {
 import { parseClientFrame } from './im-frame.parser';
 import { SessionSockets } from './session-sockets';
 import { SocketBudgets } from './socket-budgets';
+import { SocketsBeforeLogin } from './sockets-before-login';
 import { SocketState } from './socket-state';
 import { UpgradeGate } from './upgrade-gate';
 
@@ -53,6 +54,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   /** Logins refused for their token: anyone can send them, so at most 20 lines per 10 s, then a count. */
   private readonly refusedLogins = new RefusalLog(this.logger, 20, 10_000, 'refused IM logins');
   private readonly budgets: SocketBudgets;
+  private readonly beforeLogin: SocketsBeforeLogin;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
     this.gate.handle(req, socket, (address, query) =>
       this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, socket, address, query)),
@@ -70,7 +72,10 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   ) {
     // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
-    this.gate = new UpgradeGate(this.logger, env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
+    this.beforeLogin = new SocketsBeforeLogin(env.IM_MAX_SOCKETS_BEFORE_LOGIN, this.logger, (ws, state) =>
+      this.closeNow(ws, state, CLOSE_UNAUTHORIZED, 'not logged in in time: too many sockets waiting to log in'),
+    );
+    this.gate = new UpgradeGate(this.logger, env, this.beforeLogin);
     this.budgets = new SocketBudgets(env, this.logger, (conn) => void registry.remove(conn));
     this.limits = {
       maxBufferedBytes: env.IM_MAX_BUFFERED_BYTES,
@@ -120,6 +125,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       lastSeen: now,
     };
     this.sockets.set(ws, state);
+    this.beforeLogin.add(ws, state);
     ws.on(
       'message',
       (data, isBinary) =>
@@ -196,6 +202,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
       this.sessions.bind(ws, login.sessionId);
       if (!state.conn) {
         state.conn = new ImConnection(ws, login.userId, state.socket, this.limits);
+        this.beforeLogin.remove(ws);
         this.makeRoomFor(login.userId);
         await this.registry.add(state.conn);
       }
@@ -245,6 +252,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
 
   private async onClose(ws: WebSocket, state: SocketState): Promise<void> {
     this.sockets.delete(ws);
+    this.beforeLogin.remove(ws);
     this.sessions.unbind(ws);
     if (state.conn) await this.registry.remove(state.conn);
   }
@@ -255,18 +263,22 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
     for (const [ws, state] of this.sockets) {
       const late = !state.conn && !state.loginInFlight && state.openedAt < limit;
       if (!late && state.lastSeen >= limit) continue;
-      ws.close(late ? CLOSE_UNAUTHORIZED : CLOSE_SILENT, late ? 'not logged in in time' : 'heartbeat timeout');
-      ws.terminate(); // a half-open TCP connection never completes the close handshake: dropped now
-      void this.onClose(ws, state);
+      const [code, why] = late ? [CLOSE_UNAUTHORIZED, 'not logged in in time'] : [CLOSE_SILENT, 'heartbeat timeout'];
+      this.closeNow(ws, state, code, why);
     }
   }
 
-  private async refreshPresence(): Promise<void> {
-    try {
-      await this.presence.refresh([...this.registry.userIds()], [...this.registry.roomIds()], this.presence.nodeInfo());
-    } catch (err: unknown) {
-      this.logger.warn(`presence refresh failed (retrying): ${String(err)}`);
-    }
+  private closeNow(ws: WebSocket, state: SocketState, code: number, reason: string): void {
+    ws.close(code, reason);
+    ws.terminate(); // a half-open TCP connection never completes the close handshake: dropped now
+    void this.onClose(ws, state);
+  }
+
+  private refreshPresence(): Promise<void> {
+    const { presence, registry } = this;
+    return presence
+      .refresh([...registry.userIds()], [...registry.roomIds()], presence.nodeInfo())
+      .catch((err: unknown) => this.logger.warn(`presence refresh failed (retrying): ${String(err)}`));
   }
 
   private send(ws: WebSocket, code: number, body?: object): void {

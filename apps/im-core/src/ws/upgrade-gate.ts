@@ -3,11 +3,14 @@ import type { Logger } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AddressRateLimiter, RefusedConnects } from './address-rate-limiter';
-import { BAD_UPGRADE_URL, TOO_MANY_CONNECTIONS, WS_PATH } from './im-close';
+import { ImCoreEnv } from '../config/im-core.env';
+import { BAD_UPGRADE_URL, TOO_MANY_CONNECTIONS, TOO_MANY_WAITING, WS_PATH } from './im-close';
+import { SocketsBeforeLogin } from './sockets-before-login';
 
 /**
  * What an HTTP upgrade passes before it becomes a WebSocket: a request target that is a URL (else 400 with the
- * envelope), the path /ws (else 404), the per-address connect limit (else 429). Anyone can send an upgrade, and it
+ * envelope), the path /ws (else 404), the per-address connect limit (else 429), room on the node for one more socket
+ * not logged in yet (`makeRoom`: SocketsBeforeLogin; else 503). Anyone can send an upgrade, and it
  * is handled inside the HTTP server's parser callback, where a throw is uncaught and ends the process (every
  * socket of the node with it): none escapes `handle`, the connection is dropped and logged instead; nor does
  * an error of the socket itself (a reset while it is answered).
@@ -17,11 +20,18 @@ export class UpgradeGate {
   private readonly refusedConnects: RefusedConnects;
   /** Upgrades that threw (a bug, not an input: inputs are answered): at most 20 lines per 10 s. */
   private readonly failedUpgrades: RefusalLog;
+  /** Upgrades refused because the node was full of sockets waiting to log in. */
+  private readonly refusedFull: RefusalLog;
 
-  constructor(logger: Logger, connectsPerSecond: number, connectBurst: number) {
-    this.connectLimiter = new AddressRateLimiter(connectsPerSecond, connectBurst);
+  constructor(
+    logger: Logger,
+    env: Pick<ImCoreEnv, 'IM_CONNECT_RATE_PER_ADDRESS' | 'IM_CONNECT_BURST_PER_ADDRESS'>,
+    private readonly waiting: Pick<SocketsBeforeLogin, 'makeRoom'>,
+  ) {
+    this.connectLimiter = new AddressRateLimiter(env.IM_CONNECT_RATE_PER_ADDRESS, env.IM_CONNECT_BURST_PER_ADDRESS);
     this.refusedConnects = new RefusedConnects(logger);
     this.failedUpgrades = new RefusalLog(logger, 20, 10_000, 'failed WebSocket upgrades');
+    this.refusedFull = new RefusalLog(logger, 20, 10_000, 'upgrades refused: too many sockets waiting to log in');
   }
 
   /** Calls `admitted` with the client's address and the URL's query once the upgrade passed; else answers it. */
@@ -40,6 +50,10 @@ export class UpgradeGate {
       if (!this.connectLimiter.take(address)) {
         this.refusedConnects.note(address);
         return refuse(socket, TOO_MANY_CONNECTIONS);
+      }
+      if (!this.waiting.makeRoom()) {
+        this.refusedFull.refused(`refused an upgrade from ${address}: the node is full of sockets waiting to log in`);
+        return refuse(socket, TOO_MANY_WAITING);
       }
       admitted(address, url.searchParams);
     } catch (err: unknown) {
