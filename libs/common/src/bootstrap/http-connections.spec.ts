@@ -52,3 +52,43 @@ describe('boundConnections: one count per client address', () => {
     expect(connect('203.0.113.8').destroyed).toBe(false);
   });
 });
+
+/**
+ * Connections waiting for their first request are bounded from every address together (an attacker pass,
+ * 2026-12-03: the per-address bound is one per IPv6 /64, and a /48 holds 65,536 of them).
+ */
+describe('boundConnections: connections waiting for their first request, from every address', () => {
+  let server: EventEmitter;
+  const connect = (address: string): FakeSocket => {
+    const socket = new FakeSocket(address);
+    server.emit('connection', socket as unknown as Socket);
+    return socket;
+  };
+  const destroyed = (...sockets: FakeSocket[]): boolean[] => sockets.map((s) => s.destroyed);
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    server = new EventEmitter();
+    boundConnections(server as unknown as Server, { maxPerAddress: 0, idleTimeoutMs: 30_000, maxWaiting: 2 });
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('a third silent connection within the first second is closed at once; after it, the oldest gives way', () => {
+    const [a, b] = [connect('2001:db8:1::1'), connect('2001:db8:2::1')];
+    expect(destroyed(connect('2001:db8:3::1'))).toEqual([true]);
+    jest.advanceTimersByTime(1_000);
+    const d = connect('2001:db8:4::1');
+    expect(destroyed(a, b, d)).toEqual([true, false, false]);
+  });
+
+  it('a connection whose first request arrived, or that closed, no longer counts', () => {
+    const [a, b] = [connect('203.0.113.1'), connect('203.0.113.2')];
+    server.emit('request', { socket: a });
+    const c = connect('203.0.113.3');
+    expect(destroyed(a, b, c)).toEqual([false, false, false]);
+    c.emit('close');
+    expect(destroyed(connect('203.0.113.4'))).toEqual([false]);
+    expect(destroyed(connect('203.0.113.5'))).toEqual([true]); // b and the fourth wait, both younger than a second
+  });
+});
