@@ -30,7 +30,7 @@ import {
 import { parseClientFrame } from './im-frame.parser';
 import { SessionSockets } from './session-sockets';
 import { SocketBudgets } from './socket-budgets';
-import { SocketsBeforeLogin, socketsBeforeLogin } from './sockets-before-login';
+import { SocketsBeforeLogin } from './sockets-before-login';
 import { SocketState } from './socket-state';
 import { UpgradeGate } from './upgrade-gate';
 
@@ -72,7 +72,7 @@ export class ImWebSocketServer implements OnApplicationBootstrap, OnApplicationS
   ) {
     // Pings answered here (not by ws itself), so their pongs count toward the socket's unsent bound like any answer.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: env.IM_MAX_FRAME_BYTES * 2, autoPong: false });
-    this.beforeLogin = socketsBeforeLogin(env.IM_MAX_SOCKETS_BEFORE_LOGIN, this.logger, (ws, state) =>
+    this.beforeLogin = new SocketsBeforeLogin(env.IM_MAX_SOCKETS_BEFORE_LOGIN, this.logger, (ws, state) =>
       this.closeNow(ws, state, CLOSE_UNAUTHORIZED, 'not logged in in time: too many sockets waiting to log in'),
     );
     this.gate = new UpgradeGate(this.logger, env, this.beforeLogin);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type WebSocket from 'ws';
 import { SocketState } from './socket-state';
-import { MIN_WAIT_BEFORE_EVICTION_MS, socketsBeforeLogin } from './sockets-before-login';
+import { MIN_WAIT_BEFORE_EVICTION_MS, SocketsBeforeLogin } from './sockets-before-login';
 
 describe('SocketsBeforeLogin: the node-wide bound on sockets not logged in yet', () => {
   const logger = new Logger('spec');
@@ -12,7 +12,7 @@ describe('SocketsBeforeLogin: the node-wide bound on sockets not logged in yet',
   const socket = (name: string, openedAt: number, loginInFlight = false) =>
     [{ name } as unknown as WebSocket, { address: name, openedAt, loginInFlight } as SocketState] as const;
   const nameOf = (ws: WebSocket) => (ws as unknown as { name: string }).name;
-  const bound = (max: number) => socketsBeforeLogin(max, logger, (ws) => void evicted.push(nameOf(ws)));
+  const bound = (max: number) => new SocketsBeforeLogin(max, logger, (ws) => evicted.push(nameOf(ws)));
 
   beforeEach(() => (evicted = []));
 

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { IntSetting } from '../config/settings';
 import { clientAddress } from '../net';
-import { OldestFirstBound } from './oldest-first-bound';
 
 /** Every app's HTTP (and WebSocket) listener: how many connections one address may hold, and how long idle. */
 export class HttpServerEnv {
@@ -15,13 +14,6 @@ export class HttpServerEnv {
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: number = 256;
 
   /**
-   * Connections still waiting for their first request (or WebSocket upgrade), from every address together: past
-   * it a new one closes the oldest that has waited a second, or is closed at once when none has. 0: no bound.
-   */
-  @IntSetting(0, 10_000_000)
-  HTTP_MAX_CONNECTIONS_BEFORE_REQUEST: number = 10_000;
-
-  /**
    * A connection must have its first request's headers (or its WebSocket upgrade) in within this, and may not
    * sit silent this long in the middle of a request: else it is closed (idle sockets, slowloris). Between two
    * requests of a keep-alive connection Fastify's keep-alive timeout (72 s) applies; an upgraded WebSocket is
@@ -31,39 +23,32 @@ export class HttpServerEnv {
   HTTP_IDLE_TIMEOUT_MS: number = 30_000;
 }
 
-/** A connection waiting for its first request waits this long before a newcomer may close it to make room. */
-export const MIN_WAIT_BEFORE_FIRST_REQUEST_EVICTION_MS = 1_000;
-
-/** Connections whose first request has not arrived yet: what ends their wait (the timer that closes them, the bound). */
-const firstRequestDue = new WeakMap<Socket, () => void>();
+/** Connections whose first request has not arrived yet: the timer that closes them if it never does. */
+const firstRequestDue = new WeakMap<Socket, NodeJS.Timeout>();
 
 /**
- * A connection's first request arrived: its deadline is over, and it no longer waits. Called for every request;
- * the app that takes WebSocket upgrades calls it for the upgrades it accepts (im-core's UpgradeGate).
+ * A connection's first request arrived: its deadline is over. Called for every request; the app that takes
+ * WebSocket upgrades calls it for the upgrades it accepts (im-core's UpgradeGate).
  */
 export function requestArrived(socket: Socket): void {
-  const arrived = firstRequestDue.get(socket);
-  if (arrived === undefined) return; // a later request of a keep-alive connection
+  const due = firstRequestDue.get(socket);
+  if (due === undefined) return; // a later request of a keep-alive connection
+  clearTimeout(due);
   firstRequestDue.delete(socket);
-  arrived();
 }
 
 /**
  * Bounds the server's connections (found by an attacker helper: 20,000 connections from one address that never
  * sent a byte stayed open for good and took every file descriptor of the gateway, /health included). Sockets
  * idle past `idleTimeoutMs` are destroyed (Node's server timeout; ws clears it on an upgraded socket), headers
- * must arrive within it, one client address (clientAddress: an IPv6 /64 is one) holds at most `maxPerAddress`
- * connections (0: unbounded), and at most `maxWaiting` connections wait for their first request at once, from every
- * address together (OldestFirstBound: the oldest past a second is closed for a newcomer; absent or 0: unbounded).
+ * must arrive within it, and one client address (clientAddress: an IPv6 /64 is one) holds at most `maxPerAddress`
+ * connections (0: unbounded).
  * No 'upgrade' listener here: Node hands a request with `Connection: Upgrade` to the 'upgrade' listeners as soon
  * as there is one, taking the socket's error and timeout listeners off it, so on an app that takes no upgrades
  * such a socket was abandoned, unanswered and unbounded, and a client's reset then ended the process (an error
  * with no listener: a reviewer's finding, 2026-11-30). Without a listener it is an ordinary request.
  */
-export function boundConnections(
-  server: Server,
-  limits: { maxPerAddress: number; idleTimeoutMs: number; maxWaiting?: number },
-): void {
+export function boundConnections(server: Server, limits: { maxPerAddress: number; idleTimeoutMs: number }): void {
   server.timeout = limits.idleTimeoutMs;
   server.headersTimeout = limits.idleTimeoutMs;
   server.requestTimeout = Math.max(server.requestTimeout, limits.idleTimeoutMs);
@@ -71,14 +56,6 @@ export function boundConnections(
   // in within the idle timeout, checked here (a trickle of header bytes keeps the inactivity timer from firing).
   server.on('request', (req: { socket: Socket }) => requestArrived(req.socket));
   const open = new Map<string, number>(); // connections per address (with a bound)
-  // Connections waiting for their first request, from every address (an attacker pass, 2026-12-03: the bound per
-  // address is one per IPv6 /64, and a /48 holds 65,536 of them).
-  const waiting = new OldestFirstBound<Socket, number>({
-    max: limits.maxWaiting || Infinity,
-    minWaitMs: MIN_WAIT_BEFORE_FIRST_REQUEST_EVICTION_MS,
-    since: (connectedAt) => connectedAt,
-    evict: (socket) => socket.destroy(),
-  });
   server.on('connection', (socket: Socket) => {
     // Keyed as the rate limits are: an IPv6 client by its /64 (else 2^64 budgets), ::ffff:a.b.c.d as a.b.c.d.
     const address = clientAddress(socket.remoteAddress);
@@ -87,17 +64,11 @@ export function boundConnections(
       socket.destroy();
       return;
     }
-    if (!waiting.makeRoom()) {
-      socket.destroy();
-      return;
-    }
     if (limits.maxPerAddress > 0) open.set(address, held + 1);
     const due = setTimeout(() => socket.destroy(), limits.idleTimeoutMs).unref();
-    waiting.add(socket, Date.now());
-    firstRequestDue.set(socket, () => (clearTimeout(due), waiting.remove(socket)));
+    firstRequestDue.set(socket, due);
     socket.once('close', () => {
       clearTimeout(due);
-      waiting.remove(socket);
       if (limits.maxPerAddress === 0) return;
       const left = (open.get(address) ?? 1) - 1;
       if (left > 0) open.set(address, left);

@@ -3,4 +3,3 @@ export { edgeHeaders } from './http-edges';
 export * from './wait-for';
 export * from './http-connections';
 export * from './shutdown-deadline';
-export * from './oldest-first-bound';

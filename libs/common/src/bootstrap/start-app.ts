@@ -39,7 +39,7 @@ export interface StartAppOptions {
     bodyLimitBytes?: number;
     trustProxy?: TrustProxy;
     /** Connection bounds (HttpServerEnv; runApp reads them): none when absent (specs' own servers). */
-    connections?: { maxPerAddress: number; idleTimeoutMs: number; maxWaiting?: number };
+    connections?: { maxPerAddress: number; idleTimeoutMs: number };
   };
   /** TCP RPC listener, for services other apps call: only requests signed with RPC_AUTH_SECRET reach it. */
   rpc?: { host: string; port: number };
@@ -152,7 +152,6 @@ export async function runApp<E extends object>(options: RunAppOptions<E>): Promi
       connections: {
         maxPerAddress: proxied ? 0 : http.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
         idleTimeoutMs: http.HTTP_IDLE_TIMEOUT_MS,
-        maxWaiting: http.HTTP_MAX_CONNECTIONS_BEFORE_REQUEST,
       },
     },
     shutdownDeadlineMs: shutdown.SHUTDOWN_DEADLINE_MS,
