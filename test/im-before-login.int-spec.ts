@@ -109,6 +109,19 @@ describe('im-core: sockets waiting to log in, bounded per node (plain ws, real R
     expect(stillOpen).toBe(true);
   });
 
+  it('a socket that closes no longer counts: 5 silent sockets closed by their clients make room for 5 more at once', async () => {
+    for (const ws of opened) ws.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const first = Array.from({ length: 5 }, () => open());
+    for (const s of first) expect(await s.outcome).toEqual({ open: true });
+    for (const ws of opened) ws.terminate();
+    await Promise.all(first.map((s) => s.closed));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the server's side of the closes
+    // All younger than a second: had the closed ones still counted, these would be refused 503.
+    const again = Array.from({ length: 5 }, () => open());
+    for (const s of again) expect(await s.outcome).toEqual({ open: true });
+  });
+
   it('logged-in sockets are not held to it: 8 viewers log in one after another while 5 silent sockets wait', async () => {
     for (const ws of opened) ws.terminate();
     await new Promise((resolve) => setTimeout(resolve, 200));
