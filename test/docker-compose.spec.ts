@@ -106,6 +106,9 @@ describe('docker-compose.yml', () => {
         }),
       ]);
     expect(compose.services.migrate.depends_on).toEqual({ mysql: { condition: 'service_healthy' } });
+    // migrate logs in as root from its own container: root's host may not be localhost only.
+    expect(compose.services.mysql.environment?.MYSQL_ROOT_HOST).toBe('%');
+    expect(compose.services.migrate.entrypoint?.join(' ')).toContain('DB_USER=root');
   });
 
   it('the apps run the production profile and take no secret from the compose file itself', () => {
