@@ -31,8 +31,8 @@ export const READ_ONLY_ACCOUNTS: readonly ReadOnlyAccount[] = [
 ];
 
 /**
- * The passwords of READ_ONLY_ACCOUNTS as settings (`migrate accounts` declares it): checked as every secret is,
- * so the production profile refuses a short one or a value published in the repository (deploy/im-core.env's
+ * The passwords of READ_ONLY_ACCOUNTS as settings (`migrate accounts` validates it with its own): checked as every
+ * secret is, so the production profile refuses a short one or a value published in the repository (deploy/im-core.env's
  * CHANGE-ME left in place), naming the variable and never echoing it.
  */
 export class ReadOnlyAccountsEnv {
@@ -67,8 +67,9 @@ export function accountSettingsProblem(user: string, host: string, password: str
  * password set and every privilege granted to it directly taken back when present (so a rerun also rotates the
  * password and narrows grants widened by hand; roles, PROXY and PUBLIC grants are not its business:
  * `excessGrants` names them). An account that may change the database's schema is an owner's (the apps' own,
- * named here by mistake): refused, untouched. Run by an account that may create users and grant (an administrator), never by the
- * app. A failure is reported by the server's error code and message, the password never in it.
+ * named here by mistake): refused, untouched. Run by an account that may create users and grant (an
+ * administrator), never by the app. A failure is reported by the server's error code and message, the password
+ * never in it.
  */
 export async function ensureReadOnlyAccount(
   db: SqlQueryable,
@@ -129,25 +130,23 @@ export function schemaGrants(grants: readonly string[], database: string): strin
   });
 }
 
+/** The lines of a SHOW GRANTS statement (one column, named after the account). */
+async function showGrants(db: SqlQueryable, sql: string, params?: unknown[]): Promise<string[]> {
+  const rows = (await db.query(sql, params)) as Record<string, unknown>[];
+  return rows.map((row) => String(Object.values(row)[0]));
+}
+
 /** An account's SHOW GRANTS lines; [] when it does not exist (MySQL and MariaDB: ER_NONEXISTING_GRANT, 1141). */
-async function grantsOf(db: SqlQueryable, user: string, host: string): Promise<string[]> {
-  try {
-    const rows = (await db.query('SHOW GRANTS FOR ?@?', [user, host])) as Record<string, unknown>[];
-    return rows.map((row) => String(Object.values(row)[0]));
-  } catch (err: unknown) {
+function grantsOf(db: SqlQueryable, user: string, host: string): Promise<string[]> {
+  return showGrants(db, 'SHOW GRANTS FOR ?@?', [user, host]).catch((err: unknown) => {
     if ((err as { errno?: number }).errno === 1141) return [];
     throw err;
-  }
+  });
 }
 
 /** `grantsBeyond` of the connected account (what an app meant to run with a read-only account checks in production). */
 export async function excessGrants(db: SqlQueryable, database: string, tables: readonly string[]): Promise<string[]> {
-  const rows = (await db.query('SHOW GRANTS')) as Record<string, unknown>[];
-  return grantsBeyond(
-    rows.map((row) => String(Object.values(row)[0])),
-    database,
-    tables,
-  );
+  return grantsBeyond(await showGrants(db, 'SHOW GRANTS'), database, tables);
 }
 
 /** A SHOW GRANTS line fit for a log: what follows IDENTIFIED (a password hash, a plugin's string) cut off. */

@@ -36,11 +36,12 @@ export class SocketsBeforeLogin {
   makeRoom(now = Date.now()): boolean {
     if (this.waiting.size < this.max) return true;
     for (const [ws, state] of this.waiting) {
-      if (now - state.openedAt < MIN_WAIT_BEFORE_EVICTION_MS) return false; // oldest first: the rest are younger
+      const waited = now - state.openedAt;
+      if (waited < MIN_WAIT_BEFORE_EVICTION_MS) return false; // oldest first: the rest are younger
       if (state.loginInFlight) continue;
       this.waiting.delete(ws);
       this.evictions.refused(
-        `closed a socket of ${state.address} not logged in after ${now - state.openedAt} ms: ${this.max} sockets waiting to log in`,
+        `closed a socket of ${state.address} not logged in after ${waited} ms: ${this.max} sockets waiting to log in`,
       );
       this.evict(ws, state);
       return true;
