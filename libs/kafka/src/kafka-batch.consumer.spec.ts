@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { BizException, BaseErrorCode } from '@live/common';
 import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
 import { BatchConsumer } from './kafka-batch.consumer';
+import { textPrefixOf } from './kafka-decode';
 import { CONSUMER_RETRY } from './kafka-batch.options';
 import { ConsumedBatch } from './kafka-batch.options';
 
@@ -18,6 +19,20 @@ interface Topics {
 
 const message = (offset: number, value?: string | null) => fakeKafkaMessage(offset, value);
 const payload = fakeBatchPayload;
+
+/** A consumer whose handler keeps every batch it is handed. */
+function recording(f: ReturnType<typeof fakeKafka>): { c: BatchConsumer<'t', Topics>; seen: ConsumedBatch<Num>[] } {
+  const seen: ConsumedBatch<Num>[] = [];
+  const c = new BatchConsumer<'t', Topics>(f.kafka, {
+    groupId: 'g',
+    topic: 't',
+    valueClass: Num,
+    handler: async (b) => {
+      seen.push(b);
+    },
+  });
+  return { c, seen };
+}
 
 /** A consumer whose handler always fails; it retries after `backoffMs`. */
 function alwaysFailing(f: ReturnType<typeof fakeKafka>, backoffMs: number): BatchConsumer<'t', Topics> {
@@ -81,15 +96,7 @@ describe('BatchConsumer', () => {
       message(23, wideCjk),
       message(24, huge),
     ]);
-    const seen: ConsumedBatch<Num>[] = [];
-    const c = new BatchConsumer<'t', Topics>(f.kafka, {
-      groupId: 'g',
-      topic: 't',
-      valueClass: Num,
-      handler: async (b) => {
-        seen.push(b);
-      },
-    });
+    const { c, seen } = recording(f);
     await c.start();
     await f.feed(p);
     const [w, d, ok, cjk, big] = seen.flatMap((b) => b.messages);
@@ -100,6 +107,35 @@ describe('BatchConsumer', () => {
     expect(ok.decodeError).toBeUndefined();
     expect(cjk).toMatchObject({ offset: '23', decodeError: expect.stringMatching(/^Num: .*more than 64 fields/) });
     expect(big).toMatchObject({ offset: '24', decodeError: 'Num: the message is larger than 1048576 bytes' });
+  });
+
+  it('reads a key and an undecodable value from their first bytes only: a buffer read whole would throw past V8 string limit', async () => {
+    const f = fakeKafka();
+    // A buffer that throws when read whole (as one past V8's string limit does: ERR_STRING_TOO_LONG), not 512 MiB here.
+    const unreadable = (bytes: number, fill: string): Buffer => {
+      const b = Buffer.alloc(bytes, fill);
+      b.toString = () => {
+        throw new Error('Cannot create a string longer than 0x1fffffe8 characters');
+      };
+      return b;
+    };
+    const m = { ...message(30), key: unreadable(3_000_000, 'k'), value: unreadable(3_000_000, '{') };
+    const { c, seen } = recording(f);
+    await c.start();
+    await f.feed(payload([m, message(31)]).p);
+    const [bad, next] = seen.flatMap((b) => b.messages);
+    expect(bad).toMatchObject({ offset: '30', decodeError: 'Num: the message is larger than 1048576 bytes' });
+    expect(bad.key).toBe('k'.repeat(1_024));
+    expect(bad.rawValue).toBe('{'.repeat(2_048));
+    expect(next).toMatchObject({ offset: '31', value: { n: 31 }, key: 'k1' });
+  });
+
+  it('textPrefixOf: short buffers whole, long ones cut at a character, never a lone surrogate half', () => {
+    expect(textPrefixOf(Buffer.from('k1'), 1_024)).toBe('k1');
+    expect(textPrefixOf(Buffer.from('礼'.repeat(5_000)), 2_048)).toBe('礼'.repeat(2_048));
+    // 4-byte characters are two UTF-16 units: 2,048 units hold 1,024 of them.
+    expect(textPrefixOf(Buffer.from('😀'.repeat(5_000)), 2_048)).toBe('😀'.repeat(1_024));
+    expect(textPrefixOf(Buffer.from('a' + '😀'.repeat(5_000)), 2_048)).toBe('a' + '😀'.repeat(1_023));
   });
 
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {

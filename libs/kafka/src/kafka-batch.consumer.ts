@@ -3,7 +3,7 @@ import { KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { abortableSleep, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
-import { decodeValue } from './kafka-decode';
+import { decodeValue, textPrefixOf } from './kafka-decode';
 import {
   BatchConsumerOptions,
   ConsumedMessage,
@@ -13,6 +13,11 @@ import {
 } from './kafka-batch.options';
 import { KafkaNames } from './kafka-names';
 import { TopicMessageMap } from './kafka-producer.service';
+
+/** A message key is handed over as at most this many characters (the topics' keys are ids: a longer one is garbage). */
+const KEY_MAX_CHARS = 1_024;
+/** An undecodable value is handed over (rawValue) as at most this many characters. */
+const RAW_VALUE_MAX_CHARS = 2_048;
 
 /**
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
@@ -244,7 +249,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       topic,
       partition,
       offset: m.offset,
-      key: m.key === null ? null : m.key.toString('utf8'),
+      key: m.key === null ? null : textPrefixOf(m.key, KEY_MAX_CHARS),
       timestamp: m.timestamp,
       headers: m.headers ?? {},
     };
@@ -256,7 +261,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     return {
       ...meta,
       decodeError: decoded.error,
-      rawValue: m.value === null ? null : cutText(m.value.toString('utf8'), 2048),
+      rawValue: m.value === null ? null : textPrefixOf(m.value, RAW_VALUE_MAX_CHARS),
     };
   }
 

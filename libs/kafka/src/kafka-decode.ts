@@ -1,4 +1,4 @@
-import { jsonTextProblem, SCAN_BEFORE_PARSE_FROM } from '@live/common';
+import { cutText, jsonTextProblem, SCAN_BEFORE_PARSE_FROM } from '@live/common';
 import { decodeMessage, DecodeResult } from '@live/contracts';
 import { ClassConstructor } from 'class-transformer';
 
@@ -25,4 +25,14 @@ export function decodeValue<T extends object>(cls: ClassConstructor<T>, raw: Buf
   const problem = jsonTextProblem(text);
   if (problem === null) return decodeMessage(cls, text);
   return { ok: false, error: `${cls.name}: the message ${problem}` };
+}
+
+/**
+ * The first `maxChars` characters of a message's bytes as text (a key, or an undecodable value handed over for
+ * logs and the parked topic), reading at most 4 bytes a character: never the whole buffer, which past V8's string
+ * limit would throw outside the handler's retries and stall the partition, and short of it would be read whole
+ * on every redelivery. A buffer of at most `maxChars` bytes reads whole.
+ */
+export function textPrefixOf(raw: Buffer, maxChars: number): string {
+  return cutText(raw.subarray(0, maxChars * 4).toString('utf8'), maxChars);
 }
