@@ -36,6 +36,18 @@ describe('isOutage: a dependency down, not bad work', () => {
         }),
       }),
     ],
+    // A failover's old primary, a killed or timed-out statement, a full server, a grant changed under the app:
+    // not the work's fault, so never parked (test/transient-db-errors.e2e-spec.ts drives four through the stack).
+    ...[1021, 1037, 1040, 1041, 1044, 1045, 1114, 1129, 1130, 1142, 1143, 1158, 1159, 1160, 1161, 1180]
+      .concat([1203, 1205, 1226, 1227, 1290, 1317, 1637, 1836, 1927, 1969, 3024, 4031])
+      .map((errno): [string, unknown] => [
+        `MariaDB/MySQL errno ${errno} (as TypeORM wraps it)`,
+        Object.assign(new Error('Query failed'), { driverError: Object.assign(new Error('x'), { errno }) }),
+      ]),
+    ['Redis at maxmemory (noeviction)', new Error("OOM command not allowed when used memory > 'maxmemory'.")],
+    ['Redis after a failed snapshot', new Error('MISCONF Redis is configured to save RDB snapshots, but ...')],
+    ['Redis running a long script', new Error('BUSY Redis is busy running a script. You can only call ...')],
+    ['Redis short of replicas', new Error('NOREPLICAS Not enough good replicas to write.')],
   ])('%s is an outage', (_what, err) => expect(isOutage(err)).toBe(true));
 
   it.each([
@@ -43,6 +55,9 @@ describe('isOutage: a dependency down, not bad work', () => {
     ['a parameter error', new BizException(BaseErrorCode.PARAM_ERROR, 'bad')],
     ['a bug', new TypeError("Cannot read properties of undefined (reading 'x')")],
     ['a constraint violation', Object.assign(new Error('CHECK constraint failed'), { errno: 4025 })],
+    ['a duplicate key', Object.assign(new Error("Duplicate entry 'a' for key 'uk'"), { errno: 1062 })],
+    ['a value out of range', Object.assign(new Error("Out of range value for column 'num'"), { errno: 1264 })],
+    ['a message that merely mentions a busy room', new Error('the room is busy')],
     ['not an error', 'down'],
     ['nothing', undefined],
   ])('%s is not', (_what, err) => expect(isOutage(err)).toBe(false));
