@@ -163,6 +163,35 @@ describe('im-core batch frames (1006) with plain ws clients', () => {
     expect(late.batches().map((f) => f.msgs.length)).toEqual([1, 1]);
   });
 
+  it('several frames acked in one 1005 { frameIds }: none resent after it; ids not pending ignored; a foreign userId acks none; an empty list is a bad frame', async () => {
+    const room = (nextUser += 1);
+    const client = await connect(room, true);
+    client.autoAck = false;
+    for (let i = 1; i <= 3; i++) {
+      await rpc.sendToRoom(message(room, `many-${room}-${i}`));
+      await waitFor(`frame ${i}`, () => new Set(client.batches().map((f) => f.frameId)).size === i);
+    }
+    const ids = [...new Set(client.batches().map((f) => f.frameId))];
+    client.send(ImFrameCode.ACK, { frameIds: ids, userId: client.userId + 1 });
+    await roundTrip(client);
+    expect(errors(client)).toEqual([
+      `ack of frames ${ids.join(',')} ignored: its userId is not this connection's user`,
+    ]);
+    expect(pendingOf(client).sort()).toEqual(ids.map((id) => `#${id}`).sort());
+
+    // As a client writes it ({ frameIds } alone: the parser's fast path), an id not pending among them.
+    client.send(ImFrameCode.ACK, { frameIds: [999_999_999, ...ids] });
+    await waitFor('the three frames acked', () => pendingOf(client).length === 0);
+    const written = client.batches().length;
+    await new Promise((r) => setTimeout(r, RESEND_INTERVAL_MS * 3));
+    client.send(ImFrameCode.ACK, { frameIds: [] });
+    await roundTrip(client);
+    expect(client.batches()).toHaveLength(written);
+    expect(errors(client).slice(1)).toEqual([
+      'ack body: frameIds must be 1-64 positive integers (frameIds of 1006 frames)',
+    ]);
+  });
+
   it('exclusions and private messages: each socket gets exactly its own messages, in frames shared where they are the same', async () => {
     const room = (nextUser += 1);
     const [a, b, c] = [await connect(room, true), await connect(room, true), await connect(room, true)];

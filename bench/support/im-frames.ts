@@ -28,6 +28,15 @@ export function frameAckFrame(frameId: number): string {
   return ackFrame(`#${frameId}`);
 }
 
+/** The most frameIds one ack carries (IM_MAX_FRAME_IDS_PER_ACK of @live/contracts). */
+export const MAX_FRAME_IDS_PER_ACK = 64;
+
+/** The ack of several batch frames at once: `{ frameIds }` (1..MAX_FRAME_IDS_PER_ACK of them). */
+export function framesAckFrame(frameIds: number[]): string {
+  const body = JSON.stringify({ frameIds });
+  return `{"magic":${IM_MAGIC},"code":${IM_CODE.ACK},"len":${Buffer.byteLength(body)},"body":${body}}`;
+}
+
 /** The messages of a business frame: the one of a 1003, the list of a 1006; [] for any other frame. */
 export function messagesOf<B>(frame: { code?: number; body?: unknown }): B[] {
   if (frame.code === IM_CODE.BIZ && frame.body) return [frame.body as B];

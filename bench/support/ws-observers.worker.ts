@@ -4,9 +4,10 @@
  * (`<user>:g-<seq>-<epoch ms with fraction>`) to its arrival here. Relative imports only: a worker does not
  * inherit the main thread's module aliases.
  *
- * Each socket announces batch frames (`&batch=1` on its URL: a tick's messages in one 1006, one ack per
- * frame) unless its entry says `batch: false`, or workerData.batch is false, or BENCH_IM_BATCH=0 (then one
- * 1003 and one ack per message).
+ * Each socket announces batch frames (`&batch=1` on its URL: a tick's messages in one 1006) unless its entry
+ * says `batch: false`, or workerData.batch is false, or BENCH_IM_BATCH=0 (then one 1003 and one ack per
+ * message). A batching socket acks the frames of each ACK_EVERY_MS in one 1005 `{ frameIds }` (BENCH_IM_MULTI_ACK=0:
+ * one `{ frameId }` per frame, in the same write).
  *
  * in:  { type: 'open', sockets: { url: string, batch?: boolean }[] } | { type: 'flush' } | { type: 'close' }
  * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number }
@@ -15,7 +16,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { ackFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE } from './im-frames';
+import { ackFrame, framesAckFrame, HEARTBEAT_FRAME, IM_BIZ, IM_CODE, MAX_FRAME_IDS_PER_ACK } from './im-frames';
 
 const port = parentPort;
 if (!port) throw new Error('ws-observers.worker must run as a worker thread');
@@ -44,12 +45,24 @@ function queueAck(ws: WebSocket, msgId: string): void {
   else unacked.set(ws, [msgId]);
 }
 
+/** Batching sockets ack several frames in one 1005 `{ frameIds }` unless BENCH_IM_MULTI_ACK=0. */
+const MULTI_ACK = process.env.BENCH_IM_MULTI_ACK !== '0';
+
 function sendAcks(): void {
   for (const [ws, msgIds] of unacked) {
     if (ws.readyState !== WebSocket.OPEN) continue;
     const socket = tcp.get(ws);
     socket?.cork();
-    for (const msgId of msgIds) ws.send(ackFrame(msgId));
+    const frameIds: number[] = [];
+    for (const msgId of msgIds)
+      if (MULTI_ACK && msgId.startsWith('#')) frameIds.push(Number(msgId.slice(1)));
+      else ws.send(ackFrame(msgId));
+    for (let i = 0; i < frameIds.length; i += MAX_FRAME_IDS_PER_ACK)
+      ws.send(
+        frameIds.length === 1
+          ? ackFrame(`#${frameIds[0]}`)
+          : framesAckFrame(frameIds.slice(i, i + MAX_FRAME_IDS_PER_ACK)),
+      );
     socket?.uncork();
   }
   unacked.clear();

@@ -1,13 +1,4 @@
-import {
-  encodeImFrame,
-  ImAckBody,
-  ImAppId,
-  ImBizCode,
-  ImBizData,
-  ImFrameAckBody,
-  ImFrameCode,
-  ImMsgBody,
-} from '@live/contracts';
+import { encodeImFrame, ImAppId, ImBizCode, ImBizData, ImClientAckBody, ImFrameCode, ImMsgBody } from '@live/contracts';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ImCoreEnv } from '../config/im-core.env';
 import { ConnectionRegistry } from '../connection/connection-registry';
@@ -110,17 +101,22 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * A client's ack (1005) of a message by msgId, or of a batch frame (all its messages) by frameId.
-   * `userId`, when the body carries one, must be the connection's own (or 0, the room broadcast's, as a
-   * client echoing the body sends it): otherwise 'wrong-user' and nothing is acked. An ack of a message or
-   * frame not pending here (unknown, acked already, given up) is 'unknown': ignored quietly.
+   * A client's ack (1005) of a message by msgId, of a batch frame (all its messages) by frameId, or of several
+   * batch frames by frameIds. `userId`, when the body carries one, must be the connection's own (or 0, the room
+   * broadcast's, as a client echoing the body sends it): otherwise 'wrong-user' and nothing is acked. An ack of
+   * nothing pending here (unknown, acked already, given up) is 'unknown': ignored quietly; of several, 'acked'
+   * when one of them was pending.
    */
-  ack(conn: ImConnection, ack: ImAckBody | ImFrameAckBody): 'acked' | 'unknown' | 'wrong-user' {
+  ack(conn: ImConnection, ack: ImClientAckBody): 'acked' | 'unknown' | 'wrong-user' {
     if (ack.userId !== undefined && ack.userId !== null) {
       const claimed = typeof ack.userId === 'string' && /^\d{1,16}$/.test(ack.userId) ? Number(ack.userId) : ack.userId;
       if (claimed !== conn.userId && claimed !== BROADCAST_USER_ID) return 'wrong-user';
     }
-    return conn.settle('frameId' in ack ? `#${ack.frameId}` : ack.msgId) ? 'acked' : 'unknown';
+    if (!('frameIds' in ack))
+      return conn.settle('frameId' in ack ? `#${ack.frameId}` : ack.msgId) ? 'acked' : 'unknown';
+    let acked = false;
+    for (const frameId of ack.frameIds) acked = conn.settle(`#${frameId}`) || acked;
+    return acked ? 'acked' : 'unknown';
   }
 
   /** Forgets the msgIds past IM_DEDUP_TTL_MS, and every room and user with no socket here any more. */

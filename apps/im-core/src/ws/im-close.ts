@@ -1,5 +1,5 @@
 import { BaseErrorCode } from '@live/common';
-import { ImAckBody, ImFrameAckBody } from '@live/contracts';
+import { ImClientAckBody } from '@live/contracts';
 import WebSocket from 'ws';
 
 /** The WebSocket's close codes, limits and small helpers (ImWebSocketServer). */
@@ -68,6 +68,10 @@ export const tooManyRoomSwitches = (per10s: number): string =>
   `too many room switches: at most ${per10s} per 10 seconds on a socket`;
 
 /** The answer to an ack whose userId is not the socket's user (nothing settled). */
-export const foreignAck = (ack: ImAckBody | ImFrameAckBody): { error: string } => ({
-  error: `ack of ${'frameId' in ack ? `frame ${ack.frameId}` : ack.msgId} ignored: its userId is not this connection's user`,
+export const foreignAck = (ack: ImClientAckBody): { error: string } => ({
+  error: `ack of ${ackedOf(ack)} ignored: its userId is not this connection's user`,
 });
+
+/** What an ack names, for an answer: `frame F`, `frames F1,F2`, or the msgId. */
+const ackedOf = (ack: ImClientAckBody): string =>
+  'frameIds' in ack ? `frames ${ack.frameIds.join(',')}` : 'frameId' in ack ? `frame ${ack.frameId}` : ack.msgId;

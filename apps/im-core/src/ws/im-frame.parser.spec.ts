@@ -1,5 +1,5 @@
 import { SCAN_BEFORE_PARSE_FROM } from '@live/common';
-import { IM_MAGIC, ImFrameCode } from '@live/contracts';
+import { IM_MAGIC, IM_MAX_FRAME_IDS_PER_ACK, ImFrameCode } from '@live/contracts';
 import { parseClientFrame } from './im-frame.parser';
 
 const frame = (code: number, body?: unknown): string => JSON.stringify({ magic: IM_MAGIC, code, len: 0, body });
@@ -57,6 +57,23 @@ describe('parseClientFrame', () => {
     expect(login.ok && login.frame.code === ImFrameCode.LOGIN && login.frame.body.batch).toBe(1);
   });
 
+  it('reads the ack of several batch frames by frameIds, plain (up to 64 ids) or spelled otherwise', () => {
+    const ack = (raw: string) => parseClientFrame(raw, 2048);
+    expect(ack('{"magic":18673,"code":1005,"len":22,"body":{"frameIds":[41,42,7]}}')).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { frameIds: [41, 42, 7] } },
+    });
+    const most = Array.from({ length: IM_MAX_FRAME_IDS_PER_ACK }, (_, i) => 999_999_999_999_000 + i);
+    expect(ack(`{"magic":18673,"code":1005,"len":0,"body":{"frameIds":[${most.join(',')}]}}`)).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { frameIds: most } },
+    });
+    expect(ack(frame(ImFrameCode.ACK, { userId: 7, frameIds: [3] }))).toEqual({
+      ok: true,
+      frame: { code: ImFrameCode.ACK, body: { frameIds: [3], userId: 7 } },
+    });
+  });
+
   it('reads an ack carrying the other ImMsgBody fields, as the original clients send it (fast path or not)', () => {
     const ack = (raw: string) => parseClientFrame(raw, 1024);
     const full =
@@ -99,6 +116,22 @@ describe('parseClientFrame', () => {
     ['an ack with frameId 0', frame(ImFrameCode.ACK, { frameId: 0 }), /frameId must be a positive integer/],
     ['an ack with a frameId string', frame(ImFrameCode.ACK, { frameId: '7' }), /frameId must be a positive integer/],
     ['an ack with a fractional frameId', frame(ImFrameCode.ACK, { frameId: 1.5 }), /frameId must be/],
+    ['an ack with frameIds and a frameId', frame(ImFrameCode.ACK, { frameIds: [1], frameId: 2 }), /frameIds alone/],
+    ['an ack with frameIds and a msgId', frame(ImFrameCode.ACK, { frameIds: [1], msgId: 'm' }), /frameIds alone/],
+    ['an ack with no frameIds', frame(ImFrameCode.ACK, { frameIds: [] }), /frameIds must be 1-64 positive/],
+    [
+      'an ack with 65 frameIds',
+      frame(ImFrameCode.ACK, { frameIds: Array.from({ length: 65 }, (_, i) => i + 1) }),
+      /frameIds must be 1-64/,
+    ],
+    ['an ack with frameId 0 among frameIds', frame(ImFrameCode.ACK, { frameIds: [1, 0] }), /frameIds must be/],
+    ['an ack with a frameIds string', frame(ImFrameCode.ACK, { frameIds: '1,2' }), /frameIds must be/],
+    ['an ack with a fractional frameId among frameIds', frame(ImFrameCode.ACK, { frameIds: [2.5] }), /frameIds must/],
+    [
+      'an ack with frameIds past 2^53',
+      '{"magic":18673,"code":1005,"body":{"frameIds":[9007199254740993]}}',
+      /frameIds/,
+    ],
     ['a login with batch 2', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: 2 }), /login body: batch/],
     ['a login with batch "1"', frame(ImFrameCode.LOGIN, { token: 'x'.repeat(20), batch: '1' }), /login body: batch/],
     ['an oversized frame', frame(ImFrameCode.HEARTBEAT, { pad: 'x'.repeat(2000) }), /larger than/],

@@ -1,10 +1,10 @@
 import { joinProblems, parseJsonWithin } from '@live/common';
 import {
   IM_MAGIC,
-  ImAckBody,
   ImBizCode,
-  ImFrameAckBody,
+  ImClientAckBody,
   ImFrameCode,
+  IM_MAX_FRAME_IDS_PER_ACK,
   ImLoginBody,
   REQUEST_ID_PATTERN,
 } from '@live/contracts';
@@ -16,7 +16,7 @@ type ClientFrame =
   | { code: ImFrameCode.LOGIN; body: ImLoginBody }
   | { code: ImFrameCode.LOGOUT }
   | { code: ImFrameCode.HEARTBEAT }
-  | { code: ImFrameCode.ACK; body: ImAckBody | ImFrameAckBody }
+  | { code: ImFrameCode.ACK; body: ImClientAckBody }
   /** A chat message (bizCode 5555): its data is checked by ChatService, which answers refusals with a code. */
   | { code: ImFrameCode.BIZ; body: { bizCode: ImBizCode.CHAT; data: unknown } };
 
@@ -32,6 +32,11 @@ const PLAIN_ACK =
 
 /** The ack of a batch frame as clients write it: `{ frameId }` alone (else the JSON.parse path). */
 const PLAIN_FRAME_ACK = /^\{"magic":18673,"code":1005,"len":\d{1,5},"body":\{"frameId":([1-9]\d{0,14})\}\}$/;
+
+/** The ack of several batch frames as clients write it: `{ frameIds: [...] }` alone (else the JSON.parse path). */
+const PLAIN_FRAMES_ACK = new RegExp(
+  `^\\{"magic":18673,"code":1005,"len":\\d{1,5},"body":\\{"frameIds":\\[([1-9]\\d{0,14}(?:,[1-9]\\d{0,14}){0,${IM_MAX_FRAME_IDS_PER_ACK - 1}})\\]\\}\\}$`,
+);
 
 /**
  * The frame as a JSON object, or why it is not one (not JSON, not an object, nested too deep, too many fields or
@@ -60,6 +65,9 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
     };
   const frameAck = raw.length < 100 ? PLAIN_FRAME_ACK.exec(raw) : null;
   if (frameAck) return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameId: Number(frameAck[1]) } } };
+  const framesAck = raw.length < 1_200 ? PLAIN_FRAMES_ACK.exec(raw) : null;
+  if (framesAck)
+    return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameIds: framesAck[1].split(',').map(Number) } } };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
   const value = jsonObjectOf(raw);
   if (typeof value === 'string') return { ok: false, error: value };
@@ -79,8 +87,8 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
     case ImFrameCode.ACK: {
       // The hot path (one ack per message per socket): checked by hand, same rule as IsRequestId. The other
       // ImMsgBody fields may come along; userId is the caller's to check (it needs the connection).
-      const body: { msgId?: unknown; frameId?: unknown; userId?: unknown } =
-        typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
+      const body: AckFields = typeof f.body === 'object' && f.body !== null && !Array.isArray(f.body) ? f.body : {};
+      if (body.frameIds !== undefined) return framesAckOf(body);
       if (body.frameId !== undefined) return frameAckOf(body);
       const msgId = body.msgId;
       if (typeof msgId !== 'string' || !REQUEST_ID_PATTERN.test(msgId)) {
@@ -111,16 +119,47 @@ function chatOf(body: unknown): ParseResult | null {
   return bizCode === ImBizCode.CHAT ? { ok: true, frame: { code: ImFrameCode.BIZ, body: { bizCode, data } } } : null;
 }
 
+/** The fields of an ack body the parser looks at. */
+type AckFields = { msgId?: unknown; frameId?: unknown; frameIds?: unknown; userId?: unknown };
+
 /** An ack of a batch frame (1006): `{ frameId }`, a positive integer, and no msgId. */
-function frameAckOf(body: { msgId?: unknown; frameId?: unknown; userId?: unknown }): ParseResult {
+function frameAckOf(body: AckFields): ParseResult {
   const frameId = body.frameId;
   if (body.msgId !== undefined) return { ok: false, error: 'ack body: a msgId or a frameId, not both' };
-  if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId) || frameId < 1)
+  if (!isFrameId(frameId))
     return { ok: false, error: 'ack body: frameId must be a positive integer (the frameId of a 1006)' };
   return {
     ok: true,
     frame: { code: ImFrameCode.ACK, body: body.userId === undefined ? { frameId } : { frameId, userId: body.userId } },
   };
+}
+
+/** An ack of several batch frames: `{ frameIds }`, 1..IM_MAX_FRAME_IDS_PER_ACK positive integers, nothing else acked. */
+function framesAckOf(body: AckFields): ParseResult {
+  const frameIds = body.frameIds;
+  if (body.msgId !== undefined || body.frameId !== undefined)
+    return { ok: false, error: 'ack body: frameIds alone, without a msgId or a frameId' };
+  if (
+    !Array.isArray(frameIds) ||
+    frameIds.length === 0 ||
+    frameIds.length > IM_MAX_FRAME_IDS_PER_ACK ||
+    !frameIds.every(isFrameId)
+  )
+    return {
+      ok: false,
+      error: `ack body: frameIds must be 1-${IM_MAX_FRAME_IDS_PER_ACK} positive integers (frameIds of 1006 frames)`,
+    };
+  return {
+    ok: true,
+    frame: {
+      code: ImFrameCode.ACK,
+      body: body.userId === undefined ? { frameIds } : { frameIds, userId: body.userId },
+    },
+  };
+}
+
+function isFrameId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 }
 
 function checked<T extends object>(cls: new () => T, body: unknown): T | string {

@@ -37,8 +37,8 @@ import { UpgradeGate } from './upgrade-gate';
 /**
  * The client-facing WebSocket of this node, on the app's HTTP port at /ws (API.md "WebSocket"): login by IM token
  * (URL `?token=&roomId=` or a 1001 frame), heartbeat 1004 (answered; a socket silent for IM_HEARTBEAT_TIMEOUT_MS is
- * closed), 1001 again to switch room (without roomId: leave it), 1002 logout, 1005 acks (of a 1003 by msgId, of a 1006
- * batch frame by frameId; `batch=1` on the URL or `batch: 1` in a 1001 announces batch frames). A bad frame is answered
+ * closed), 1001 again to switch room (without roomId: leave it), 1002 logout, 1005 acks (of a 1003 by msgId, of 1006
+ * batch frames by frameId or frameIds; `batch=1` on the URL or `batch: 1` in a 1001 announces them). A bad frame is answered
  * with `{ code, body: { error } }` and never crashes anything; 20 that cannot be parsed (not JSON, too large, unknown
  * code, malformed body) close the socket. Bounds: README "Real-time push" (tokens, sockets, connects, buffers).
  */

@@ -118,6 +118,24 @@ export class ImFrameAckBody {
   userId?: unknown;
 }
 
+/** The most frameIds one ACK may carry (ImFramesAckBody). */
+export const IM_MAX_FRAME_IDS_PER_ACK = 64;
+
+/**
+ * Body of an ACK of several BATCH frames at once: `{ frameIds: [F, ...] }` (1..IM_MAX_FRAME_IDS_PER_ACK positive
+ * integers, and no msgId or frameId); the same as one `{ frameId }` ack per id, in one frame: a client that acks
+ * what it got in the last second writes one frame, not one per 1006.
+ */
+export class ImFramesAckBody {
+  frameIds!: number[];
+
+  /** As sent; the receiver compares it with the connection's user. */
+  userId?: unknown;
+}
+
+/** Any ACK a client sends: of a message (msgId), of a batch frame (frameId), of several (frameIds). */
+export type ImClientAckBody = ImAckBody | ImFrameAckBody | ImFramesAckBody;
+
 /** One frame. `len` is the UTF-8 byte length of JSON.stringify(body) (0 without a body). */
 export class ImFrame<B extends object = Record<string, unknown>> {
   @Equals(IM_MAGIC)
