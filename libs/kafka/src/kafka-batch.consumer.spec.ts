@@ -242,6 +242,7 @@ describe('BatchConsumer', () => {
         poison: {
           afterFailures: 3,
           isOutage: (err) => err instanceof BizException && err.code === BaseErrorCode.SERVICE_UNAVAILABLE.code,
+          splits: (err) => err instanceof BizException && err.message === 'statement stopped',
           park: async (m, reason) => void parked.push({ offset: m.offset, reason }),
         },
         handler: async (b) => {
@@ -290,6 +291,21 @@ describe('BatchConsumer', () => {
       await f.feed(payload([message(5), message(6)]).p);
       expect(parked).toEqual([]);
       expect(calls).toEqual([1, 2, 3, 4, 5, 6, 7].map((a) => `${a}:5,6`));
+    });
+
+    it('a batch the database stops (too big a statement: splits) goes one by one all the same, where it is retried, never parked', async () => {
+      const f = fakeKafka();
+      const stopped = () => new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'statement stopped');
+      let alone = 0;
+      const { c, parked, calls } = consumer(f, (b) =>
+        b.messages.length > 1 || (b.messages[0].offset === '6' && (alone += 1) <= 2) ? stopped() : undefined,
+      );
+      await c.start();
+      const { p, log } = payload([message(5), message(6), message(7)]);
+      await f.feed(p);
+      expect(parked).toEqual([]);
+      expect(calls).toEqual(['1:5,6,7', '2:5,6,7', '3:5,6,7', '4:5', '4:6', '5:6', '6:6', '4:7']);
+      expect(log).toEqual(['resolve 7', 'commit 8']);
     });
 
     it('every message failing alone is taken for an outage nobody recognised: nothing parked, retried whole', async () => {

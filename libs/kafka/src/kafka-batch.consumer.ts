@@ -187,7 +187,8 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       } catch (err: unknown) {
         failure = err;
       }
-      if (poison && attempt >= poison.afterFailures && !poison.isOutage(failure)) {
+      const splits = poison && (!poison.isOutage(failure) || poison.splits?.(failure) === true);
+      if (poison && splits && attempt >= poison.afterFailures) {
         this.logger.warn(`${where}: failed ${attempt} times in a row; settling its messages one at a time`);
         const alone = await withHeartbeats(payload, this.heartbeatIntervalMs, () =>
           this.oneByOne(payload, messages, attempt, poison),

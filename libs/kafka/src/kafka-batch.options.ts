@@ -92,6 +92,11 @@ export interface PoisonOptions<T> {
   afterFailures: number;
   /** True when the error is an outage of a dependency: retried with backoff, never parked (isOutage of @live/common). */
   isOutage(err: unknown): boolean;
+  /**
+   * True for an outage the batch's size may cause (isStatementLimit of @live/common: a statement killed or timed
+   * out): after `afterFailures` the batch goes one message at a time all the same, where it is retried, never parked.
+   */
+  splits?(err: unknown): boolean;
   /** Sets the message aside durably with the reason (e.g. a parked topic); a throw fails the batch again. */
   park(message: ConsumedMessage<T>, reason: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { KafkaConsumerGroup, KafkaTopic, SendGiftMq } from '@live/contracts';
 import { BatchConsumer, ConsumedBatch, InjectKafka, KafkaNames } from '@live/kafka';
-import { isOutage } from '@live/common';
+import { isOutage, isStatementLimit } from '@live/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { GiftServiceEnv } from '../config/gift-service.env';
@@ -47,6 +47,8 @@ export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
       poison: {
         afterFailures: env.GIFT_BATCH_ISOLATE_AFTER,
         isOutage,
+        // A batch the database stopped (its time, memory, a query killer) goes one by one: smaller statements.
+        splits: isStatementLimit,
         park: (message, reason) => pipeline.parkPoisoned(message, reason),
       },
       logger: new Logger(SendGiftConsumer.name),

@@ -1,6 +1,6 @@
 import { BaseErrorCode } from './base-error-code';
 import { BizException } from './biz.exception';
-import { isOutage } from './outage';
+import { isOutage, isStatementLimit } from './outage';
 
 describe('isOutage: a dependency down, not bad work', () => {
   it.each([
@@ -58,7 +58,30 @@ describe('isOutage: a dependency down, not bad work', () => {
     ['a duplicate key', Object.assign(new Error("Duplicate entry 'a' for key 'uk'"), { errno: 1062 })],
     ['a value out of range', Object.assign(new Error("Out of range value for column 'num'"), { errno: 1264 })],
     ['a message that merely mentions a busy room', new Error('the room is busy')],
+    ['a Redis key that exists (RENAMENX, RESTORE)', new Error('BUSYKEY Target key name already exists.')],
+    ['a consumer group that exists', new Error('BUSYGROUP Consumer Group name already exists')],
+    // A wrapper's message may carry a client's request id, which may spell these words: its cause decides.
+    ...['BUSY', 'x.MISCONF', 'a-NOREPLICAS', 'READONLY', 'LOADING'].map((requestId): [string, unknown] => [
+      `a wrapper naming request id ${requestId}, over a bug`,
+      new Error(`gift 7:${requestId}: outcome claim script failed: boom`, { cause: new TypeError('boom') }),
+    ]),
     ['not an error', 'down'],
     ['nothing', undefined],
   ])('%s is not', (_what, err) => expect(isOutage(err)).toBe(false));
+});
+
+describe('isStatementLimit: an outage a smaller statement may clear', () => {
+  const driver = (errno: number) =>
+    Object.assign(new Error('Query failed'), { driverError: Object.assign(new Error('x'), { errno }) });
+
+  it.each([1037, 1041, 1114, 1317, 1969, 3024])('errno %i is, and an outage too', (errno) =>
+    expect([isStatementLimit(driver(errno)), isOutage(driver(errno))]).toEqual([true, true]),
+  );
+
+  it.each([1290, 2006, 1213, 1045, 1062])('errno %i is not', (errno) =>
+    expect(isStatementLimit(driver(errno))).toBe(false),
+  );
+
+  it('nor any SERVICE_UNAVAILABLE but the one answered for it (rpc-exception.filter.spec)', () =>
+    expect(isStatementLimit(new BizException(BaseErrorCode.SERVICE_UNAVAILABLE, 'bank: timed out'))).toBe(false));
 });

@@ -1,6 +1,6 @@
 import { ArgumentsHost, BadRequestException } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
-import { BaseErrorCode, BizException, GiftErrorCode } from '../errors';
+import { BaseErrorCode, BizException, GiftErrorCode, isOutage, isStatementLimit } from '../errors';
 import { RpcBizExceptionFilter, toRpcErrorPayload } from './rpc-exception.filter';
 
 const rpcHost = {
@@ -47,5 +47,19 @@ describe('RpcBizExceptionFilter', () => {
       msg: BaseErrorCode.SERVICE_UNAVAILABLE.msg,
       httpStatus: 503,
     });
+  });
+
+  it('answers a statement the database stopped (max_statement_time) so that the caller knows to retry it smaller', () => {
+    const stopped = Object.assign(new Error('Query failed'), {
+      driverError: Object.assign(new Error('Query execution was interrupted (max_statement_time exceeded)'), {
+        errno: 1969,
+      }),
+    });
+    const payload = toRpcErrorPayload(stopped);
+    expect(payload).toMatchObject({ code: BaseErrorCode.SERVICE_UNAVAILABLE.code, httpStatus: 503 });
+    const rebuilt = BizException.fromPayload(payload);
+    expect([isOutage(rebuilt), isStatementLimit(rebuilt)]).toEqual([true, true]);
+    const down = BizException.fromPayload(toRpcErrorPayload(Object.assign(new Error('gone'), { errno: 2006 })));
+    expect([isOutage(down), isStatementLimit(down)]).toEqual([true, false]);
   });
 });

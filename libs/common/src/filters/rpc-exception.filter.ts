@@ -1,6 +1,13 @@
 import { ArgumentsHost, Catch, HttpException, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { Observable, throwError } from 'rxjs';
-import { BaseErrorCode, BizErrorPayload, BizException, isOutage } from '../errors';
+import {
+  BaseErrorCode,
+  BizErrorPayload,
+  BizException,
+  isOutage,
+  isStatementLimit,
+  STATEMENT_LIMIT_MESSAGE,
+} from '../errors';
 
 /**
  * Maps any error thrown by an RPC handler to a BizErrorPayload; the caller rebuilds a BizException. An
@@ -14,8 +21,13 @@ export function toRpcErrorPayload(exception: unknown): BizErrorPayload {
     const msg = Array.isArray(m) ? m.join('; ') : typeof m === 'string' ? m : BaseErrorCode.PARAM_ERROR.msg;
     return new BizException(BaseErrorCode.PARAM_ERROR, msg).toPayload();
   }
-  // The handler's own dependency is down (its database, Redis): the caller should retry, not give up on the work.
-  if (isOutage(exception)) return new BizException(BaseErrorCode.SERVICE_UNAVAILABLE).toPayload();
+  // The handler's own dependency is down (its database, Redis): the caller should retry, not give up on the work;
+  // told when the database stopped a statement (the caller may retry its work in smaller parts: isStatementLimit).
+  if (isOutage(exception))
+    return new BizException(
+      BaseErrorCode.SERVICE_UNAVAILABLE,
+      isStatementLimit(exception) ? STATEMENT_LIMIT_MESSAGE : undefined,
+    ).toPayload();
   return new BizException(BaseErrorCode.SYS_ERROR).toPayload();
 }
 
