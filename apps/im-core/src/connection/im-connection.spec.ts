@@ -1,5 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type WebSocket from 'ws';
+import { ImCoreEnv } from '../config/im-core.env';
+import { ImPushService } from '../push/im-push.service';
+import { ConnectionRegistry } from './connection-registry';
 import { ImConnection } from './im-connection';
 
 /** A ws stand-in that writes each frame to the TCP stream the way ws does (header + payload). */
@@ -129,5 +132,36 @@ describe('ImConnection bounds', () => {
     conn.write(Buffer.alloc(600));
     expect(ws.send).toHaveBeenCalledTimes(2);
     expect(bounds.onSlowConsumer).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('ImConnection ack credits', () => {
+  const frame = () => ({ frame: Buffer.from('x'), sentAt: 0, attempts: 1, messages: 1, ownBytes: 0 });
+  const open = () => new ImConnection({ readyState: 1, OPEN: 1 } as unknown as WebSocket, 7);
+
+  it('one per frame written that asks for an ack; an ack takes `count` of them, at least one left to take', () => {
+    const conn = open();
+    for (const id of ['#1', '#2', '#3']) conn.track(id, frame());
+    expect(conn.takeAckCredit(2)).toBe(true);
+    expect(conn.takeAckCredit(5)).toBe(true); // the last one, though it names more
+    expect(conn.takeAckCredit()).toBe(false);
+  });
+
+  it('a 1005 { frameIds } takes as many credits as the frames it names, as that many single acks would', () => {
+    const push = new ImPushService(
+      {} as ConnectionRegistry,
+      {
+        IM_DEDUP_WINDOW: 8,
+        IM_DEDUP_TTL_MS: 1_000,
+        IM_MAX_BATCH_MESSAGES: 64,
+        IM_MAX_PENDING_PER_SOCKET: 100,
+      } as ImCoreEnv,
+    );
+    const conn = open();
+    for (const id of [1, 2, 3, 4, 5, 6]) conn.track(`#${id}`, frame());
+    expect(push.ack(conn, { frameIds: [1, 2, 3, 4, 5] })).toBe('acked');
+    expect([...conn.pending.keys()]).toEqual(['#6']);
+    // 6 written, 4 taken by the ack itself, 1 by the server for its frame (im-websocket.server): 1 left.
+    expect([conn.takeAckCredit(), conn.takeAckCredit(), conn.takeAckCredit()]).toEqual([true, true, false]);
   });
 });

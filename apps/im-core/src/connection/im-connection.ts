@@ -122,10 +122,11 @@ export class ImConnection {
    * An ack arrived: it is free of the frame budget (IM_FRAMES_PER_SECOND) while the acks so far are fewer than the
    * frames written that ask for one. Clients ack every copy they get, resends included (a stalled client acks
    * its backlog's resends at once), so acks follow the writes; false: an ack of nothing the socket was sent.
+   * `count`: the frames one ack names (a 1005 `{ frameIds }` takes as many credits as it names, as that many acks would).
    */
-  takeAckCredit(): boolean {
+  takeAckCredit(count = 1): boolean {
     if (this.ackCredit === 0) return false;
-    this.ackCredit -= 1;
+    this.ackCredit -= Math.min(this.ackCredit, count);
     return true;
   }
 

@@ -114,6 +114,8 @@ export class ImPushService implements OnApplicationBootstrap, OnApplicationShutd
     }
     if (!('frameIds' in ack))
       return conn.settle('frameId' in ack ? `#${ack.frameId}` : ack.msgId) ? 'acked' : 'unknown';
+    // As many ack credits as frames named, as that many single acks take (the caller takes the last one).
+    if (ack.frameIds.length > 1) conn.takeAckCredit(ack.frameIds.length - 1);
     let acked = false;
     for (const frameId of ack.frameIds) acked = conn.settle(`#${frameId}`) || acked;
     return acked ? 'acked' : 'unknown';

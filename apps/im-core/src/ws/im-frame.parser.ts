@@ -65,7 +65,7 @@ export function parseClientFrame(raw: string, maxBytes: number): ParseResult {
     };
   const frameAck = raw.length < 100 ? PLAIN_FRAME_ACK.exec(raw) : null;
   if (frameAck) return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameId: Number(frameAck[1]) } } };
-  const framesAck = raw.length < 1_200 ? PLAIN_FRAMES_ACK.exec(raw) : null;
+  const framesAck = raw.length < 1_200 && raw.length <= maxBytes ? PLAIN_FRAMES_ACK.exec(raw) : null;
   if (framesAck)
     return { ok: true, frame: { code: ImFrameCode.ACK, body: { frameIds: framesAck[1].split(',').map(Number) } } };
   if (Buffer.byteLength(raw, 'utf8') > maxBytes) return { ok: false, error: `frame larger than ${maxBytes} bytes` };
