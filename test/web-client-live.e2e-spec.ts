@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, Page, Request, WebSocketRoute } from 'playwright-core';
+import { ConnectionRegistry } from '../apps/im-core/src/connection/connection-registry';
 import { chromiumFor, cspViolations, injectAxe, launchChromium, loginPage, sessionToken } from './support/browser';
 import { HttpClient } from './support/http-client';
 import { seedGift } from './support/seed-gift';
@@ -103,6 +104,8 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     const g = {
       blocked: false,
       hidden: new Set<string>(),
+      /** Every frame the page sent to the server. */
+      sent: [] as string[],
       routes: [] as { page: WebSocketRoute; server: WebSocketRoute }[],
     };
     const withoutHidden = (m: string | Buffer): string | Buffer | undefined => {
@@ -116,6 +119,10 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       if (g.blocked) return void ws.close({ code: 4000, reason: 'blocked by the test' });
       const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        if (typeof m === 'string') g.sent.push(m);
+        server.send(m);
+      });
       server.onMessage((m) => {
         const shown = withoutHidden(m);
         if (shown !== undefined) ws.send(shown);
@@ -123,6 +130,12 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
       g.routes.push({ page: ws, server });
     });
     return {
+      /** The acks (1005) the page sent, their bodies. */
+      acks: () =>
+        g.sent
+          .map((m) => JSON.parse(m) as { code: number; body?: object })
+          .filter((f) => f.code === 1005)
+          .map((f) => f.body),
       hide(msgId: string): void {
         g.hidden.add(msgId);
       },
@@ -322,6 +335,18 @@ describe('web client, the live room (issue 20; Chromium via playwright-core)', (
     expect(log.banners[key]).toEqual({ max: 10, atOnce: 1 });
     expect(log.overlaps).toEqual([]);
     await shot(anchor, 'combo', true);
+    // The anchor's page acks its batch frames together (1005 { frameIds }), never one { frameId } each: fewer acks
+    // than frames named, and every frame acked within its FRAME_ACK_MS (nothing left for im-core to resend).
+    const anchorId = await userIdOf(anchor);
+    const registry = stack.imCore!.get(ConnectionRegistry);
+    await waitFor(
+      "the anchor's frames acked",
+      () => [...registry.ofUser(anchorId)].every((c) => c.pending.size === 0),
+      5_000,
+    );
+    const acks = anchorGate.acks() as { frameIds?: number[]; frameId?: number }[];
+    expect(acks.filter((a) => a.frameId !== undefined)).toEqual([]);
+    expect(acks.flatMap((a) => a.frameIds ?? []).length).toBeGreaterThan(acks.length);
   });
 
   it("a dear gift asks for confirmation on the phone, then plays full-width on the anchor's screen", async () => {

@@ -7,6 +7,13 @@ const BIZ = { CHAT: 5555, GIFT_SUCCESS: 5556, GIFT_FAIL: 5557, PK_PROGRESS: 5558
 /** Room types (`/living/startingLiving`'s `type`): 1 is a PK battle room. */
 const ROOM_TYPE_PK = 1;
 const HEARTBEAT_MS = 10000;
+/**
+ * Batch frames are acked together: one 1005 `{ frameIds }` for those of FRAME_ACK_MS after the first (the server
+ * resends only after seconds), at most FRAME_IDS_PER_ACK a frame: a room's effects cost im-core one ack to read, not
+ * one per frame.
+ */
+const FRAME_ACK_MS = 500;
+const FRAME_IDS_PER_ACK = 64;
 /** A send of at least this many coins (price x count) asks for confirmation first. */
 const DEAR_COINS = 500;
 /** Effect tiers by the coins of one send: a slot each; the dearest play full-width. */
@@ -1262,9 +1269,17 @@ async function openSocket(roomId) {
   const { token, wsImServerAddress } = await api('/im/getImConfig');
   if (!state.room || state.room.roomId !== roomId) return;
   /** @type {WebSocket & { beat?: ReturnType<typeof setInterval> }} */
-  // batch=1: the messages of one tick come in one 1006 frame, acked once by its frameId.
+  // batch=1: the messages of one tick come in one 1006 frame, acked by its frameId with the others of FRAME_ACK_MS.
   const ws = new WebSocket(`${wsImServerAddress}?token=${encodeURIComponent(token)}&roomId=${roomId}&batch=1`);
   state.ws = ws;
+  /** @type {number[]} frameIds of the batch frames not acked yet. */
+  let unacked = [];
+  const ackFrames = () => {
+    const ids = unacked;
+    unacked = [];
+    for (let i = 0; i < ids.length && ws.readyState === 1; i += FRAME_IDS_PER_ACK)
+      ws.send(frame(FRAME.ACK, { frameIds: ids.slice(i, i + FRAME_IDS_PER_ACK) }));
+  };
   ws.onopen = () => {
     ws.beat = setInterval(() => ws.readyState === 1 && ws.send(frame(FRAME.HEARTBEAT)), HEARTBEAT_MS);
   };
@@ -1278,8 +1293,10 @@ async function openSocket(roomId) {
     if (f.code === FRAME.LOGIN && !(f.body && f.body.error)) onImLogin();
     if (!f.body) return;
     if (f.code === FRAME.BIZ) ws.send(frame(FRAME.ACK, { msgId: f.body.msgId }));
-    else if (f.code === FRAME.BATCH) ws.send(frame(FRAME.ACK, { frameId: f.body.frameId }));
-    else return void onErrorFrame(f);
+    else if (f.code === FRAME.BATCH) {
+      if (unacked.push(f.body.frameId) === 1) setTimeout(ackFrames, FRAME_ACK_MS);
+      else if (unacked.length >= FRAME_IDS_PER_ACK) ackFrames();
+    } else return void onErrorFrame(f);
     for (const m of f.code === FRAME.BATCH ? f.body.msgs : [f.body]) {
       if (state.seen.has(m.msgId)) continue; // a resend of something already shown
       state.seen.add(m.msgId);
