@@ -1272,11 +1272,11 @@ async function openSocket(roomId) {
   // batch=1: the messages of one tick come in one 1006 frame, acked by its frameId with the others of FRAME_ACK_MS.
   const ws = new WebSocket(`${wsImServerAddress}?token=${encodeURIComponent(token)}&roomId=${roomId}&batch=1`);
   state.ws = ws;
-  /** @type {number[]} frameIds of the batch frames not acked yet. */
-  let unacked = [];
+  /** @type {Set<number>} frameIds of the batch frames not acked yet (a resend meanwhile is the same id). */
+  let unacked = new Set();
   const ackFrames = () => {
-    const ids = unacked;
-    unacked = [];
+    const ids = [...unacked];
+    unacked = new Set();
     for (let i = 0; i < ids.length && ws.readyState === 1; i += FRAME_IDS_PER_ACK)
       ws.send(frame(FRAME.ACK, { frameIds: ids.slice(i, i + FRAME_IDS_PER_ACK) }));
   };
@@ -1294,8 +1294,9 @@ async function openSocket(roomId) {
     if (!f.body) return;
     if (f.code === FRAME.BIZ) ws.send(frame(FRAME.ACK, { msgId: f.body.msgId }));
     else if (f.code === FRAME.BATCH) {
-      if (unacked.push(f.body.frameId) === 1) setTimeout(ackFrames, FRAME_ACK_MS);
-      else if (unacked.length >= FRAME_IDS_PER_ACK) ackFrames();
+      unacked.add(f.body.frameId);
+      if (unacked.size === 1) setTimeout(ackFrames, FRAME_ACK_MS);
+      else if (unacked.size >= FRAME_IDS_PER_ACK) ackFrames();
     } else return void onErrorFrame(f);
     for (const m of f.code === FRAME.BATCH ? f.body.msgs : [f.body]) {
       if (state.seen.has(m.msgId)) continue; // a resend of something already shown

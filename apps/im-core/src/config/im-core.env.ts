@@ -48,7 +48,11 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(1_024, 100_000_000)
   IM_BYTES_PER_SECOND: number = 16_384;
 
-  /** An unacked business message is sent again after this long... */
+  /**
+   * An unacked business message is sent again after this long... Clients may hold their acks a while (the web
+   * client 500 ms, the bench's viewers 100 ms; a phone sparing its radio up to a second): much below 1,000 ms
+   * frames are resent before their ack arrives.
+   */
   @IntSetting(100, 600_000)
   IM_RESEND_INTERVAL_MS: number = 3_000;
 
@@ -68,8 +72,11 @@ export class ImCoreEnv extends AppEnv {
   @IntSetting(1_000, 86_400_000)
   IM_DEDUP_TTL_MS: number = 300_000;
 
-  /** Largest frame a client may send. */
-  @IntSetting(256, 1_048_576)
+  /**
+   * Largest frame a client may send: at least 1,280 bytes, so that a 1005 acking 64 batch frames (about 1.1 KB with
+   * 15-digit frameIds) and a chat message of 200 emoji (about 0.9 KB) fit.
+   */
+  @IntSetting(1_280, 1_048_576)
   IM_MAX_FRAME_BYTES: number = 8_192;
 
   /**

@@ -68,9 +68,10 @@ describe('parseClientFrame', () => {
       ok: true,
       frame: { code: ImFrameCode.ACK, body: { frameIds: most } },
     });
-    // Never past the frame limit, fast path or not (IM_MAX_FRAME_BYTES may be as low as 256).
+    // Never past the frame limit, fast path or not (a limit below the setting's minimum, 1,280, to show it).
     const long = `{"magic":18673,"code":1005,"len":0,"body":{"frameIds":[${most.join(',')}]}}`;
     expect(parseClientFrame(long, 256)).toEqual({ ok: false, error: 'frame larger than 256 bytes' });
+    expect(Buffer.byteLength(long)).toBeLessThan(1_280);
     expect(ack(frame(ImFrameCode.ACK, { userId: 7, frameIds: [3] }))).toEqual({
       ok: true,
       frame: { code: ImFrameCode.ACK, body: { frameIds: [3], userId: 7 } },
