@@ -58,11 +58,7 @@ function sendAcks(): void {
       if (MULTI_ACK && msgId.startsWith('#')) frameIds.push(Number(msgId.slice(1)));
       else ws.send(ackFrame(msgId));
     for (let i = 0; i < frameIds.length; i += MAX_FRAME_IDS_PER_ACK)
-      ws.send(
-        frameIds.length === 1
-          ? ackFrame(`#${frameIds[0]}`)
-          : framesAckFrame(frameIds.slice(i, i + MAX_FRAME_IDS_PER_ACK)),
-      );
+      ws.send(framesAckFrame(frameIds.slice(i, i + MAX_FRAME_IDS_PER_ACK)));
     socket?.uncork();
   }
   unacked.clear();
