@@ -94,3 +94,70 @@ export function describeRuns(phase: string, s: RunSummary): string {
     `runs, the oldest gift sent ${s.oldestMsP50} ms (p90 ${s.oldestMsP90}) before its run started`
   );
 }
+
+/** One gift effect as the viewers saw it (epoch ms): when it was sent, when its room's first and last socket got it. */
+export type EffectTimes = [sentAt: number, first: number, last: number];
+
+/** Where a phase's send-to-effect time goes after gift-service (medians unless said). */
+export interface EffectSummary {
+  gifts: number;
+  /** Send to the first socket of the room. */
+  firstMsP50: number;
+  firstMsP99: number;
+  /**
+   * The first socket's receipt after the end of the last gift-service run that ended before it: im-core's writes
+   * to every socket of the run's rooms, then the viewers' one thread reading them (the gift's own run, unless
+   * another ended in between: runs end tens of ms apart, so mostly its own).
+   */
+  afterRunMsP50: number;
+  afterRunMsP90: number;
+  afterRunMsP99: number;
+  /** From the room's first socket to its last (the viewers read their sockets one after another). */
+  spreadMsP50: number;
+  spreadMsP99: number;
+}
+
+/** The phase's gift effects against the runs' ends; null without gifts or runs. */
+export function summarizeEffects(gifts: readonly EffectTimes[], lines: readonly RunLine[]): EffectSummary | null {
+  const ends = lines.map((r) => r.at).sort((a, b) => a - b);
+  if (gifts.length === 0 || ends.length === 0) return null;
+  const lastEndBefore = (t: number): number | undefined => {
+    let lo = 0;
+    let hi = ends.length - 1;
+    let found: number | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] <= t) {
+        found = ends[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+  const afterRun = gifts.flatMap(([, first]) => {
+    const end = lastEndBefore(first);
+    return end === undefined ? [] : [first - end];
+  });
+  const first = gifts.map(([sentAt, at]) => at - sentAt);
+  const spread = gifts.map(([, at, last]) => last - at);
+  const round = (v: number): number => Math.round(v);
+  return {
+    gifts: gifts.length,
+    firstMsP50: round(quantile(first, 0.5)),
+    firstMsP99: round(quantile(first, 0.99)),
+    afterRunMsP50: round(quantile(afterRun, 0.5)),
+    afterRunMsP90: round(quantile(afterRun, 0.9)),
+    afterRunMsP99: round(quantile(afterRun, 0.99)),
+    spreadMsP50: round(quantile(spread, 0.5)),
+    spreadMsP99: round(quantile(spread, 0.99)),
+  };
+}
+
+/** One line of a phase's effect times. */
+export function describeEffects(phase: string, s: EffectSummary): string {
+  return (
+    `${phase}: ${s.gifts} gifts, the room's first socket got each ${s.firstMsP50} ms (p99 ${s.firstMsP99}) after ` +
+    `its send, ${s.afterRunMsP50} ms (p90 ${s.afterRunMsP90}, p99 ${s.afterRunMsP99}) after the end of the last ` +
+    `run before it; its last socket ${s.spreadMsP50} ms (p99 ${s.spreadMsP99}) after its first`
+  );
+}

@@ -10,7 +10,8 @@
  * one `{ frameId }` per frame, in the same write).
  *
  * in:  { type: 'open', sockets: { url: string, batch?: boolean }[] } | { type: 'flush' } | { type: 'close' }
- * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number }
+ * out: { type: 'opened', failed }, { type: 'samples', latencies: number[], effects: number, failures: number, duplicates: number,
+ *        gifts: [sentAt, first, last][] (epoch ms: each gift effect's send, and its receipt at its first and last socket) }
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +26,8 @@ let latencies: number[] = [];
 let effects = 0;
 let failures = 0;
 let duplicates = 0;
+/** Per gift effect (msgId) since the last flush: when it was sent, and when its first and its last socket got it. */
+let giftTimes = new Map<string, [sentAt: number, first: number, last: number]>();
 const seen = new Map<WebSocket, Set<string>>();
 const tcp = new Map<WebSocket, Socket>();
 /**
@@ -77,13 +80,45 @@ interface BatchBody {
   msgs: { msgId: string; bizCode: number; data?: { requestId?: string } }[];
 }
 
+/** A batch frame read once: its frameId and, per message, what record() needs. */
+interface ReadFrame {
+  frameId: number;
+  msgs: { msgId: string; bizCode: number; sentAt: number }[];
+}
+
+/**
+ * Batch frames read already, by their text: im-core writes one room's frame, the same bytes, to each of its
+ * sockets (20 here), so the viewers parse it once, not once per socket (phones each parse their own, on their
+ * own CPU; here one thread reads every socket, and what it spends per frame delays every later socket's receipt
+ * time). A resent frame is the same text. Bounded: the oldest entries go past FRAMES_KEPT.
+ */
+const framesRead = new Map<string, ReadFrame>();
+const FRAMES_KEPT = 4_096;
+
+function readBatchFrame(text: string): ReadFrame {
+  const known = framesRead.get(text);
+  if (known) return known;
+  const body = (JSON.parse(text) as { body: BatchBody }).body;
+  const frame: ReadFrame = {
+    frameId: body.frameId,
+    msgs: body.msgs.map((m) => ({
+      msgId: m.msgId,
+      bizCode: m.bizCode,
+      sentAt: Number(SENT_AT.exec(m.data?.requestId ?? '')?.[1]),
+    })),
+  };
+  framesRead.set(text, frame);
+  if (framesRead.size > FRAMES_KEPT) framesRead.delete(framesRead.keys().next().value as string);
+  return frame;
+}
+
 function onMessage(ws: WebSocket, raw: Buffer): void {
   const at = now();
   const text = raw.toString();
   if (BATCH_FRAME.test(text)) {
-    const body = (JSON.parse(text) as { body: BatchBody }).body;
-    queueAck(ws, `#${body.frameId}`);
-    for (const m of body.msgs) record(ws, at, m.msgId, m.bizCode, Number(SENT_AT.exec(m.data?.requestId ?? '')?.[1]));
+    const frame = readBatchFrame(text);
+    queueAck(ws, `#${frame.frameId}`);
+    for (const m of frame.msgs) record(ws, at, m.msgId, m.bizCode, m.sentAt);
     return;
   }
   const biz = BIZ_FRAME.exec(text);
@@ -104,15 +139,20 @@ function record(ws: WebSocket, at: number, msgId: string, bizCode: number, sentA
   if (bizCode === IM_BIZ.GIFT_FAIL) failures += 1;
   if (bizCode !== IM_BIZ.GIFT_SUCCESS) return;
   effects += 1;
-  if (Number.isFinite(sentAt)) latencies.push(at - sentAt);
+  if (!Number.isFinite(sentAt)) return;
+  latencies.push(at - sentAt);
+  const times = giftTimes.get(msgId);
+  if (!times) giftTimes.set(msgId, [sentAt, at, at]);
+  else times[2] = at;
 }
 
 type Command = { type: 'open'; sockets: { url: string; batch?: boolean }[] } | { type: 'flush' } | { type: 'close' };
 
 port.on('message', (cmd: Command) => {
   if (cmd.type === 'flush') {
-    port.postMessage({ type: 'samples', latencies, effects, failures, duplicates });
+    port.postMessage({ type: 'samples', latencies, effects, failures, duplicates, gifts: [...giftTimes.values()] });
     latencies = [];
+    giftTimes = new Map();
     return;
   }
   if (cmd.type === 'close') {

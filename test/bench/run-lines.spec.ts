@@ -1,4 +1,11 @@
-import { describeRuns, parseRunLines, summarizeRuns } from '../../bench/support/run-lines';
+import {
+  describeEffects,
+  describeRuns,
+  EffectTimes,
+  parseRunLines,
+  summarizeEffects,
+  summarizeRuns,
+} from '../../bench/support/run-lines';
 
 /** A run line as SendGiftPipeline.process writes it (pino JSON, level info). */
 const runLine = (time: number, gifts: number, ms: number, oldest: number, steps: number[], extra = ''): string =>
@@ -42,5 +49,22 @@ describe("the bench's reading of gift-service's run lines", () => {
     expect(s.gapMsP50).toBe(10);
     expect(describeRuns('half rate', s)).toContain('half rate: 3 runs of 20 gifts, 60 ms each');
     expect(summarizeRuns(parseRunLines(log), 2_000, 3_000)).toBeNull();
+  });
+
+  it("times each gift's effect from the end of the last run before its first socket got it", () => {
+    const runs = parseRunLines(log); // runs end at 1,000, 1,070, 1,150 and 9,000
+    const gifts: EffectTimes[] = [
+      [960, 1_010, 1_040], // first socket 10 ms after the run of 1,000, last 30 ms after the first
+      [990, 1_100, 1_105], // 30 ms after the run of 1,070
+      [1_100, 1_190, 1_190], // 40 ms after the run of 1,150
+      [100, 900, 910], // before any run ended: no run time, still a send-to-first time
+    ];
+    const s = summarizeEffects(gifts, runs)!;
+    expect(s).toMatchObject({ gifts: 4, afterRunMsP50: 30, afterRunMsP99: 40, spreadMsP50: 10, spreadMsP99: 30 });
+    // Send to first socket: 50, 110, 90 and 800 ms.
+    expect([s.firstMsP50, s.firstMsP99]).toEqual([110, 800]);
+    expect(describeEffects('half rate', s)).toContain('half rate: 4 gifts, the room');
+    expect(summarizeEffects([], runs)).toBeNull();
+    expect(summarizeEffects(gifts, [])).toBeNull();
   });
 });
