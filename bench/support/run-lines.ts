@@ -2,8 +2,8 @@ import { pct } from './bench-kit';
 
 /**
  * gift-service's per-run lines (SendGiftPipeline.process, at log level info): where a phase's send-to-effect time
- * goes. A line ends `... <n> gifts, ... in <ms> ms, oldest sent <ms> ms before (bank <ms>, outcomes <ms>, pushes
- * <ms>, records <ms>)`; pino writes it as JSON with its time.
+ * goes. A line ends `... <n> gifts, ... in <ms> ms, oldest sent <ms> ms before (admit <ms>, bank <ms>, outcomes
+ * <ms>, pushes <ms>, records <ms>)` (admit: since 2026-12-03, optional here); pino writes it as JSON with its time.
  */
 export interface RunLine {
   /** When the run ended (epoch ms). */
@@ -12,6 +12,8 @@ export interface RunLine {
   ms: number;
   /** How long before the run started its oldest gift was sent. */
   oldestMs: number;
+  /** Decoding and checking the messages, before the bank step (0 in lines that predate it). */
+  admitMs: number;
   bankMs: number;
   outcomesMs: number;
   pushesMs: number;
@@ -19,7 +21,7 @@ export interface RunLine {
 }
 
 const RUN =
-  /: (\d+) gifts, .* in (\d+) ms, oldest sent (-?\d+) ms before \(bank (\d+), outcomes (\d+), pushes (\d+), records (\d+)\)$/;
+  /: (\d+) gifts, .* in (\d+) ms, oldest sent (-?\d+) ms before \((?:admit (\d+), )?bank (\d+), outcomes (\d+), pushes (\d+), records (\d+)\)$/;
 
 /** The run lines of a gift-service log; every other line (and any line cut or not JSON) is skipped. */
 export function parseRunLines(log: string): RunLine[] {
@@ -34,8 +36,10 @@ export function parseRunLines(log: string): RunLine[] {
     }
     const m = typeof parsed.msg === 'string' ? RUN.exec(parsed.msg) : null;
     if (!m || typeof parsed.time !== 'number') continue;
-    const [gifts, ms, oldestMs, bankMs, outcomesMs, pushesMs, recordsMs] = m.slice(1).map(Number);
-    runs.push({ at: parsed.time, gifts, ms, oldestMs, bankMs, outcomesMs, pushesMs, recordsMs });
+    const [gifts, ms, oldestMs, admitMs, bankMs, outcomesMs, pushesMs, recordsMs] = m
+      .slice(1)
+      .map((v) => Number(v ?? 0));
+    runs.push({ at: parsed.time, gifts, ms, oldestMs, admitMs, bankMs, outcomesMs, pushesMs, recordsMs });
   }
   return runs;
 }
@@ -98,58 +102,71 @@ export function describeRuns(phase: string, s: RunSummary): string {
 /** One gift effect as the viewers saw it (epoch ms): when it was sent, when its room's first and last socket got it. */
 export type EffectTimes = [sentAt: number, first: number, last: number];
 
-/** Where a phase's send-to-effect time goes after gift-service (medians unless said). */
+/** Where a phase's send-to-effect time goes once gift-service pushes (medians unless said). */
 export interface EffectSummary {
   gifts: number;
   /** Send to the first socket of the room. */
   firstMsP50: number;
   firstMsP99: number;
   /**
-   * The first socket's receipt after the end of the last gift-service run that ended before it: im-core's writes
-   * to every socket of the run's rooms, then the viewers' one thread reading them (the gift's own run, unless
-   * another ended in between: runs end tens of ms apart, so mostly its own).
+   * The first socket's receipt after its run's pushes began (the run's start + admit + bank + outcomes): im-router,
+   * im-core writing the run's frames to every socket of its rooms, then the viewers' one thread reading them. The
+   * run is the last whose pushes began before the receipt: the gift's own, unless a later run's began meanwhile
+   * (runs are tens of ms apart), which only makes the tail shorter.
    */
-  afterRunMsP50: number;
-  afterRunMsP90: number;
-  afterRunMsP99: number;
+  afterPushMsP50: number;
+  afterPushMsP90: number;
+  afterPushMsP99: number;
+  /** The pushes step's own time in those runs (until im-router answered gift-service). */
+  pushesMsP50: number;
   /** From the room's first socket to its last (the viewers read their sockets one after another). */
   spreadMsP50: number;
   spreadMsP99: number;
 }
 
-/** The phase's gift effects against the runs' ends; null without gifts or runs. */
+/** When a run's pushes began (epoch ms): its start, then admit, bank and outcomes (park included). */
+const pushesBegan = (r: RunLine): number => r.at - r.ms + r.admitMs + r.bankMs + r.outcomesMs;
+
+/**
+ * The phase's gift effects against its runs' pushes (give the runs of the phase only); null without gifts, or
+ * when no run's pushes began before a first receipt.
+ */
 export function summarizeEffects(gifts: readonly EffectTimes[], lines: readonly RunLine[]): EffectSummary | null {
-  const ends = lines.map((r) => r.at).sort((a, b) => a - b);
-  if (gifts.length === 0 || ends.length === 0) return null;
-  const lastEndBefore = (t: number): number | undefined => {
+  const began = lines.map(pushesBegan).sort((a, b) => a - b);
+  const lastBefore = (t: number): number | undefined => {
     let lo = 0;
-    let hi = ends.length - 1;
+    let hi = began.length - 1;
     let found: number | undefined;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (ends[mid] <= t) {
-        found = ends[mid];
+      if (began[mid] <= t) {
+        found = began[mid];
         lo = mid + 1;
       } else hi = mid - 1;
     }
     return found;
   };
-  const afterRun = gifts.flatMap(([, first]) => {
-    const end = lastEndBefore(first);
-    return end === undefined ? [] : [first - end];
+  const afterPush = gifts.flatMap(([, first]) => {
+    const at = lastBefore(first);
+    return at === undefined ? [] : [first - at];
   });
+  if (afterPush.length === 0) return null;
+  const ms = (values: number[], q: number): number => Math.round(quantile(values, q));
   const first = gifts.map(([sentAt, at]) => at - sentAt);
   const spread = gifts.map(([, at, last]) => last - at);
-  const round = (v: number): number => Math.round(v);
   return {
     gifts: gifts.length,
-    firstMsP50: round(quantile(first, 0.5)),
-    firstMsP99: round(quantile(first, 0.99)),
-    afterRunMsP50: round(quantile(afterRun, 0.5)),
-    afterRunMsP90: round(quantile(afterRun, 0.9)),
-    afterRunMsP99: round(quantile(afterRun, 0.99)),
-    spreadMsP50: round(quantile(spread, 0.5)),
-    spreadMsP99: round(quantile(spread, 0.99)),
+    firstMsP50: ms(first, 0.5),
+    firstMsP99: ms(first, 0.99),
+    afterPushMsP50: ms(afterPush, 0.5),
+    afterPushMsP90: ms(afterPush, 0.9),
+    afterPushMsP99: ms(afterPush, 0.99),
+    pushesMsP50: ms(
+      lines.map((r) => r.pushesMs),
+      0.5,
+    ),
+    spreadMsP50: ms(spread, 0.5),
+    spreadMsP99: ms(spread, 0.99),
   };
 }
 
@@ -157,7 +174,8 @@ export function summarizeEffects(gifts: readonly EffectTimes[], lines: readonly 
 export function describeEffects(phase: string, s: EffectSummary): string {
   return (
     `${phase}: ${s.gifts} gifts, the room's first socket got each ${s.firstMsP50} ms (p99 ${s.firstMsP99}) after ` +
-    `its send, ${s.afterRunMsP50} ms (p90 ${s.afterRunMsP90}, p99 ${s.afterRunMsP99}) after the end of the last ` +
-    `run before it; its last socket ${s.spreadMsP50} ms (p99 ${s.spreadMsP99}) after its first`
+    `its send, ${s.afterPushMsP50} ms (p90 ${s.afterPushMsP90}, p99 ${s.afterPushMsP99}) after its run's pushes ` +
+    `began (the pushes step: ${s.pushesMsP50} ms); its last socket ${s.spreadMsP50} ms (p99 ${s.spreadMsP99}) after ` +
+    `its first`
   );
 }

@@ -36,7 +36,9 @@ const tcp = new Map<WebSocket, Socket>();
  * after seconds). workerData.ackEveryMs = 0: each ack at once.
  */
 const unacked = new Map<WebSocket, string[]>();
-const options = (workerData ?? {}) as { ackEveryMs?: number; batch?: boolean };
+const options = (workerData ?? {}) as { ackEveryMs?: number; batch?: boolean; effectTimes?: boolean };
+/** Keep each gift effect's times (giftTimes) unless workerData.effectTimes is false (a soak: minutes of gifts). */
+const EFFECT_TIMES = options.effectTimes ?? true;
 const ACK_EVERY_MS = Number(options.ackEveryMs ?? 100);
 /** Batch frames unless told otherwise: workerData.batch, or BENCH_IM_BATCH=0 in the environment (`npm run bench`). */
 const BATCH = options.batch ?? process.env.BENCH_IM_BATCH !== '0';
@@ -141,6 +143,7 @@ function record(ws: WebSocket, at: number, msgId: string, bizCode: number, sentA
   effects += 1;
   if (!Number.isFinite(sentAt)) return;
   latencies.push(at - sentAt);
+  if (!EFFECT_TIMES) return;
   const times = giftTimes.get(msgId);
   if (!times) giftTimes.set(msgId, [sentAt, at, at]);
   else times[2] = at;

@@ -32,6 +32,7 @@ describe("the bench's reading of gift-service's run lines", () => {
     expect(runs.map((r) => r.gifts)).toEqual([10, 20, 30, 99]);
     expect(runs[1]).toEqual({
       at: 1_070,
+      admitMs: 0,
       gifts: 20,
       ms: 60,
       oldestMs: 90,
@@ -51,20 +52,33 @@ describe("the bench's reading of gift-service's run lines", () => {
     expect(summarizeRuns(parseRunLines(log), 2_000, 3_000)).toBeNull();
   });
 
-  it("times each gift's effect from the end of the last run before its first socket got it", () => {
-    const runs = parseRunLines(log); // runs end at 1,000, 1,070, 1,150 and 9,000
+  it('reads the admit step of the lines that have it (0 in older lines)', () => {
+    const line = JSON.stringify({
+      level: 30,
+      time: 5_000,
+      msg: 'bench_x.send_gift [0]0..9: 10 gifts, 10 charged, 0 rejected, 0 replayed, 0 parked, 10 records, 10+0 pushed in 60 ms, oldest sent 70 ms before (admit 4, bank 20, outcomes 6, pushes 12, records 5)',
+    });
+    expect(parseRunLines(line)[0]).toMatchObject({ at: 5_000, ms: 60, admitMs: 4, bankMs: 20, pushesMs: 12 });
+    expect(parseRunLines(log)[0].admitMs).toBe(0);
+  });
+
+  it("times each gift's effect from its run's pushes (run start + admit + bank + outcomes), not from the run's end", () => {
+    // Pushes began at 1,000 - 50 + 20 + 5 = 975, 1,070 - 60 + 25 + 6 = 1,041 and 1,150 - 70 + 30 + 7 = 1,117.
+    const runs = parseRunLines(log).slice(0, 3);
     const gifts: EffectTimes[] = [
-      [960, 1_010, 1_040], // first socket 10 ms after the run of 1,000, last 30 ms after the first
-      [990, 1_100, 1_105], // 30 ms after the run of 1,070
-      [1_100, 1_190, 1_190], // 40 ms after the run of 1,150
-      [100, 900, 910], // before any run ended: no run time, still a send-to-first time
+      [900, 985, 1_015], // 10 ms after the pushes of 975 (before that run's line at 1,000), last socket 30 ms later
+      [990, 1_071, 1_076], // 30 ms after 1,041
+      [1_100, 1_157, 1_157], // 40 ms after 1,117
+      [100, 900, 910], // before any run's pushes: no push time, still a send-to-first time
     ];
     const s = summarizeEffects(gifts, runs)!;
-    expect(s).toMatchObject({ gifts: 4, afterRunMsP50: 30, afterRunMsP99: 40, spreadMsP50: 10, spreadMsP99: 30 });
-    // Send to first socket: 50, 110, 90 and 800 ms.
-    expect([s.firstMsP50, s.firstMsP99]).toEqual([110, 800]);
-    expect(describeEffects('half rate', s)).toContain('half rate: 4 gifts, the room');
+    expect(s).toMatchObject({ gifts: 4, afterPushMsP50: 30, afterPushMsP90: 40, afterPushMsP99: 40, pushesMsP50: 12 });
+    expect(s).toMatchObject({ spreadMsP50: 10, spreadMsP99: 30 }); // spreads 30, 5, 0 and 10
+    // Send to first socket: 85, 81, 57 and 800 ms.
+    expect([s.firstMsP50, s.firstMsP99]).toEqual([85, 800]);
+    expect(describeEffects('half rate', s)).toContain("half rate: 4 gifts, the room's first socket got each 85 ms");
     expect(summarizeEffects([], runs)).toBeNull();
     expect(summarizeEffects(gifts, [])).toBeNull();
+    expect(summarizeEffects([[100, 900, 910]], runs)).toBeNull();
   });
 });

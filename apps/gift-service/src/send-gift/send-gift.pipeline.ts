@@ -128,7 +128,7 @@ export class SendGiftPipeline {
       failuresPushed: pushed.failuresPushed,
     };
     const oldest = valid.reduce((age, m) => Math.max(age, started - m.value.sendTime), 0);
-    const timings = `bank ${t1 - t0}, outcomes ${t2 - t1}, pushes ${pushesMs}, records ${recordsMs}`;
+    const timings = `admit ${t0 - started}, bank ${t1 - t0}, outcomes ${t2 - t1}, pushes ${pushesMs}, records ${recordsMs}`;
     this.logger.log(
       `${describeBatches(batches)}: ${describeReport(report)}${late.length > 0 ? ` (${late.length} replays recorded before: no effect again)` : ''} in ${Date.now() - started} ms, oldest sent ${oldest} ms before (${timings})`,
     );
