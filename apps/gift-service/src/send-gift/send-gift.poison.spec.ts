@@ -7,7 +7,7 @@ import { PkMove } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { EndedPk } from '../pk/pk-end';
 import { SendGiftConsumer } from './send-gift.consumer';
-import { settlePoisoned } from './send-gift.poison';
+import { GIVEN_UP_REASON, settlePoisoned } from './send-gift.poison';
 import { chargeAll, consumed, mq, stubbedPipeline } from './send-gift.spec-data';
 
 /** send_gift's consumer (the real BatchConsumer and pipeline; Kafka, the bank and the rest stubbed). */
@@ -66,7 +66,7 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
   });
 
   it('a gift given up on is refused in the ledger (its sender hears 5557) before it is parked, unless already charged', async () => {
-    const pushes: string[] = [];
+    const pushes: { msgId: string; msg: string }[] = [];
     const c = consumerWith(async (items) => {
       // A fault that hits this gift's normal settlement only; its refusal goes through.
       if (items.some((i) => i.requestId.endsWith(':poison') && i.refuseUnlessSettled === undefined))
@@ -80,17 +80,24 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
       };
     });
     (
-      c.pipeline as unknown as { imRouter: { sendToUser: (r: { msgId: string }) => Promise<unknown> } }
-    ).imRouter.sendToUser = async (r) => (pushes.push(r.msgId), { msgId: r.msgId, pushed: 1, offline: [] });
+      c.pipeline as unknown as {
+        imRouter: { sendToUser: (r: { msgId: string; data: { msg: string } }) => Promise<unknown> };
+      }
+    ).imRouter.sendToUser = async (r) => (
+      pushes.push({ msgId: r.msgId, msg: r.data.msg }),
+      { msgId: r.msgId, pushed: 1, offline: [] }
+    );
     await c.consumer.start();
     const { outcome, log } = await feedWithin(c, ['1:ok-1', '1:poison', '1:ok-2']);
     expect(outcome).toBe('done');
     expect(c.parked.map((p) => [p.originOffset, p.reason])).toEqual([
       ['11', 'refused in the ledger: failed 3 times in its batch, then alone: internal error'],
     ]);
+    // The sender and the ledger get a fixed text; the consumer's reason (an error's text) is for the operator only.
     const refusal = c.settled.flat().find((i) => i.refuseUnlessSettled !== undefined);
-    expect(refusal).toMatchObject({ requestId: '1:poison' });
-    expect(pushes).toEqual(['1:poison']);
+    expect(refusal).toMatchObject({ requestId: '1:poison', refuseUnlessSettled: GIVEN_UP_REASON });
+    expect(pushes).toEqual([{ msgId: '1:poison', msg: GIVEN_UP_REASON }]);
+    expect(GIVEN_UP_REASON).not.toMatch(/internal error|failed|alone/);
     expect(log).toEqual(['resolve 12', 'commit 13']);
   });
 
