@@ -870,7 +870,7 @@ async function main(): Promise<void> {
         runLines.filter((r) => r.at >= from && r.at <= to),
       );
       console.log(
-        `effects, ${effects[phase] ? describeEffects(phase, effects[phase]) : `${phase}: no run's pushes before them (run lines logged?)`}`,
+        `effects, ${effects[phase] ? describeEffects(phase, effects[phase]) : gifts.length === 0 ? `${phase}: no gift effect received` : `${phase}: no run's pushes before them (run lines logged?)`}`,
       );
     }
     report.effectTimes = effects;

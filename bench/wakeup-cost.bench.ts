@@ -82,6 +82,7 @@ function portOf(child: ReturnType<typeof spawn>): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+    child.once('error', reject);
   });
 }
 
@@ -107,13 +108,26 @@ async function measure(pid: number, port: number): Promise<void> {
 
   const paced = (every: number, size: number) => async (go: () => Promise<void>) => {
     let answered = 0;
+    let failure: unknown;
     const inFlight: Promise<void>[] = [];
+    // Each request's failure is caught at once (an unhandled rejection would end the process, its server left
+    // running); the first one stops the pattern and is thrown once the requests in flight are done.
     const timer = setInterval(() => {
-      for (let i = 0; i < size; i++) inFlight.push(go().then(() => void (answered += 1)));
+      for (let i = 0; i < size; i++)
+        inFlight.push(
+          go().then(
+            () => void (answered += 1),
+            (err: unknown) => {
+              failure ??= err;
+              clearInterval(timer);
+            },
+          ),
+        );
     }, every);
     await new Promise((r) => setTimeout(r, SECONDS * 1_000));
     clearInterval(timer);
     await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
     return answered;
   };
   const patterns: Pattern[] = [
