@@ -17,7 +17,10 @@ import {
   ImBizCode,
   ImCoreRpc,
   ImRouterRpc,
+  priceChangedRefusal,
+  REFUSAL_NOT_CHECKED_OUT,
   RefundOrderRequest,
+  sentGiftOf,
   SetAccountStatusRequest,
   signBankOrder,
   signCatalogueOrder,
@@ -33,10 +36,12 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { ImRouterEnv } from '../apps/im-router/src/config/im-router.env';
+import { toSettlementItem } from '../apps/gift-service/src/send-gift/send-gift.batch';
 import { ImRouterModule } from '../apps/im-router/src/im-router.module';
 import { HttpClient } from './support/http-client';
 import { loginNewUser, rechargeCoins, startLiving } from './support/test-users';
 import { ImTestClient } from './support/im-client';
+import { signedGift } from './support/signed-gift';
 import { portBlock, startTestStack, TestStack } from './support/test-stack';
 import { waitFor } from './support/wait-for';
 
@@ -189,6 +194,31 @@ describe('internal RPC accepts only signed callers (raw TCP frames against the r
       [user.userId],
     );
     expect(Number(n)).toBe(0);
+  });
+
+  it('bank.gift.batch: an RPC key holder refusing a genuine gift it copied cannot choose the words its sender reads', async () => {
+    const sender = await login();
+    const anchor = await login();
+    const mq = signedGift(sender.userId, anchor.userId, 1, 'copied', [1, 'Rose', 1]);
+    const bank = new BankClient(client(stack.ports.bankRpc), 10_000);
+    const words = 'your coins are frozen: call +1 555 0100 to get them back';
+    const { results } = await bank.settleBatch([toSettlementItem(sentGiftOf(mq), mq, words)]);
+    expect(results).toEqual([expect.objectContaining({ status: 'rejected', reason: REFUSAL_NOT_CHECKED_OUT })]);
+    // The ledger keeps those words, not the caller's: the gift itself sent again gets the same answer.
+    const again = await bank.settleBatch([toSettlementItem(sentGiftOf(mq), mq)]);
+    expect(again.results).toEqual([
+      expect.objectContaining({ status: 'rejected', reason: REFUSAL_NOT_CHECKED_OUT, replayed: true }),
+    ]);
+    const rows: { remark: string | null }[] = await stack.db.dataSource.query(
+      'SELECT remark FROM t_qiyu_currency_trade WHERE user_id = ?',
+      [sender.userId],
+    );
+    expect(rows.map((r) => r.remark)).toEqual([REFUSAL_NOT_CHECKED_OUT]);
+    expect(warn.mock.calls.map((c) => String(c[0])).some((m) => m.includes('not of GIFT_REFUSALS'))).toBe(true);
+    // gift-service's own words stay as they are.
+    const priced = signedGift(sender.userId, anchor.userId, 1, 'repriced', [1, 'Rose', 1]);
+    const ours = await bank.settleBatch([toSettlementItem(sentGiftOf(priced), priced, priceChangedRefusal(3))]);
+    expect(ours.results).toEqual([expect.objectContaining({ status: 'rejected', reason: priceChangedRefusal(3) })]);
   });
 
   it("bank orders on a user's or an admin's word (withdraw, review, refund, freeze) need api-gateway's signature: the RPC key alone, a forged, stale or other order's signature does nothing", async () => {

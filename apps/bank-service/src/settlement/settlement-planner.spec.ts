@@ -1,4 +1,4 @@
-import { giftRequestFingerprint } from '@live/contracts';
+import { GIFT_REFUSALS, giftRequestFingerprint, priceChangedRefusal, REFUSAL_NOT_CHECKED_OUT } from '@live/contracts';
 import {
   CONFLICT_KEY_REUSED,
   planSettlement,
@@ -124,6 +124,28 @@ describe('planSettlement', () => {
     ]);
     expect(plan.trades).toEqual([expect.objectContaining({ requestId: fresh.requestId, num: 0, status: 'rejected' })]);
     expect([...plan.balances, ...plan.spent, ...plan.earnings]).toEqual([]);
+  });
+
+  it("refuseUnlessSettled: words not of GIFT_REFUSALS (an internal caller's own) are not kept nor shown", () => {
+    const texts = [
+      'your coins are frozen: call +1 555 0100 to get them back',
+      "the gift's price changed to 12: not charged, send it again, then visit evil.example",
+      "the gift's price changed to twelve: not charged, send it again",
+    ];
+    const items = texts.map((refuseUnlessSettled) => gift(1, 10, { refuseUnlessSettled }));
+    const plan = planSettlement(items, new Map([[1, 100]]), new Map());
+    expect(plan.results.map((r) => [r.status, r.reason])).toEqual(
+      texts.map(() => ['rejected', REFUSAL_NOT_CHECKED_OUT]),
+    );
+    // The catalogue's own words stay as they are.
+    const ours = [...Object.values(GIFT_REFUSALS), priceChangedRefusal(12)];
+    const kept = planSettlement(
+      ours.map((refuseUnlessSettled) => gift(1, 10, { refuseUnlessSettled })),
+      new Map([[1, 100]]),
+      new Map(),
+    );
+    expect(kept.results.map((r) => r.reason)).toEqual(ours);
+    expect([...plan.balances, ...kept.balances]).toEqual([]);
   });
 
   it('a recorded rejection stays rejected even when the balance would now allow it', () => {

@@ -1,4 +1,4 @@
-import { amountOfSend, giftRequestFingerprint, spentOnDay } from '@live/contracts';
+import { amountOfSend, giftRequestFingerprint, refusalForSender, spentOnDay } from '@live/contracts';
 
 /**
  * The pure heart of gift settlement: given the locked balances of the senders and the outcomes already
@@ -259,7 +259,8 @@ function decide(item: SettlementItem, live: Live): PlannedResult {
     reason,
     balanceAfter: balance ?? 0,
   });
-  if (item.refuseUnlessSettled !== undefined) return reject(item.refuseUnlessSettled);
+  // Only the words of GIFT_REFUSALS reach the sender: another text from an internal caller is not shown.
+  if (item.refuseUnlessSettled !== undefined) return reject(refusalForSender(item.refuseUnlessSettled));
   if (balance === undefined) return reject(REJECT_NO_ACCOUNT);
   if (live.safeguards.senders.get(item.senderId)?.frozen) return reject(REJECT_FROZEN);
   if (item.senderId === item.receiverId) return reject(REJECT_SELF_GIFT);

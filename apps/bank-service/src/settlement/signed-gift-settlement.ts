@@ -3,6 +3,8 @@ import {
   GiftSettlementItem,
   GiftSettlementResult,
   NOT_SIGNED_BY_GATEWAY,
+  REFUSAL_NOT_CHECKED_OUT,
+  refusalForSender,
   settlementFingerprintParameters,
   signedOrderOf,
 } from '@live/contracts';
@@ -34,6 +36,16 @@ export class SignedGiftSettlement {
         `${refused.length} of ${items.length} gifts not signed by api-gateway, not charged: ${refused.slice(0, 3).join(', ')}`,
       );
     }
+    const foreign = genuine.filter(
+      (g) => g.refuseUnlessSettled !== undefined && refusalForSender(g.refuseUnlessSettled) !== g.refuseUnlessSettled,
+    );
+    if (foreign.length > 0)
+      this.logger.warn(
+        `${foreign.length} refusals asked with words not of GIFT_REFUSALS (kept as "${REFUSAL_NOT_CHECKED_OUT}" unless settled before): ${foreign
+          .slice(0, 3)
+          .map((g) => g.requestId)
+          .join(', ')}`,
+      );
     const settled = genuine.length > 0 ? await this.settlement.settleBatch(genuine) : [];
     let next = 0;
     return items.map((item, i) => {

@@ -1,5 +1,5 @@
 import { BaseErrorCode, BizException } from '@live/common';
-import { GiftSettlementItem } from '@live/contracts';
+import { GIFT_REFUSALS, GiftSettlementItem } from '@live/contracts';
 import { KafkaNames } from '@live/kafka';
 import { fakeBatchPayload, fakeKafka, fakeKafkaMessage } from '@live/testing';
 import { Logger } from '@nestjs/common';
@@ -7,7 +7,7 @@ import { PkMove } from '../board/gift-outcome.service';
 import { GiftServiceEnv } from '../config/gift-service.env';
 import { EndedPk } from '../pk/pk-end';
 import { SendGiftConsumer } from './send-gift.consumer';
-import { GIVEN_UP_REASON, settlePoisoned } from './send-gift.poison';
+import { settlePoisoned } from './send-gift.poison';
 import { chargeAll, consumed, mq, stubbedPipeline } from './send-gift.spec-data';
 
 /** send_gift's consumer (the real BatchConsumer and pipeline; Kafka, the bank and the rest stubbed). */
@@ -95,9 +95,9 @@ describe('send_gift: a poison message is parked, an outage parks nothing', () =>
     ]);
     // The sender and the ledger get a fixed text; the consumer's reason (an error's text) is for the operator only.
     const refusal = c.settled.flat().find((i) => i.refuseUnlessSettled !== undefined);
-    expect(refusal).toMatchObject({ requestId: '1:poison', refuseUnlessSettled: GIVEN_UP_REASON });
-    expect(pushes).toEqual([{ msgId: '1:poison', msg: GIVEN_UP_REASON }]);
-    expect(GIVEN_UP_REASON).not.toMatch(/internal error|failed|alone/);
+    expect(refusal).toMatchObject({ requestId: '1:poison', refuseUnlessSettled: GIFT_REFUSALS.givenUp });
+    expect(pushes).toEqual([{ msgId: '1:poison', msg: GIFT_REFUSALS.givenUp }]);
+    expect(GIFT_REFUSALS.givenUp).not.toMatch(/internal error|failed|alone/);
     expect(log).toEqual(['resolve 12', 'commit 13']);
   });
 

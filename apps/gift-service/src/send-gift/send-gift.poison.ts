@@ -1,5 +1,6 @@
 import { BankClient, describeError, ImRouterClient, isOutage } from '@live/common';
 import {
+  GIFT_REFUSALS,
   GiftFailData,
   GiftSettlementItem,
   GiftSettlementResult,
@@ -16,13 +17,6 @@ import { boundEndOf } from '../pk/pk-end';
 import type { PkService } from '../pk/pk.service';
 import { recordOf, toSettlementItem } from './send-gift.batch';
 import { Refusal } from './send-gift.verifier';
-
-/**
- * What the sender (its 5557) and the ledger are told of a gift given up on. The consumer's reason (the error of
- * each try: it may name tables, keys, hosts or a driver's message) stays in the parked record and the logs, for
- * an operator; before 2026-12-03 it went to the sender's client, cut to 200 characters.
- */
-export const GIVEN_UP_REASON = 'this gift could not be processed: not charged';
 
 /**
  * What happens to a gift the consumer gives up on (it failed alone, again and again, and not for an
@@ -53,7 +47,7 @@ export async function settlePoisoned(
 ): Promise<string> {
   if (message.value === undefined) return reason;
   const gift = sentGiftOf(message.value);
-  const checked = validatePayload(GiftSettlementItem, toSettlementItem(gift, message.value, GIVEN_UP_REASON));
+  const checked = validatePayload(GiftSettlementItem, toSettlementItem(gift, message.value, GIFT_REFUSALS.givenUp));
   if (!checked.ok) return `${reason}; not a valid settlement: ${checked.error}`;
   let result: GiftSettlementResult | undefined;
   try {

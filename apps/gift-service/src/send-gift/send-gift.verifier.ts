@@ -1,5 +1,5 @@
 import { GiftOrderKeys } from '@live/common';
-import { GiftStatus, roomOfPkId, SendGiftMq } from '@live/contracts';
+import { GIFT_REFUSALS, GiftStatus, priceChangedRefusal, roomOfPkId, SendGiftMq } from '@live/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -158,27 +158,26 @@ function mismatch(
   if (terms === undefined)
     return {
       reason: `gift ${mq.giftId} is not in the catalogue`,
-      senderReason: 'this gift is not in the catalogue: not charged',
+      senderReason: GIFT_REFUSALS.notInCatalogue,
     };
   if (!terms.onSale)
     return {
       reason: `gift ${mq.giftId} is off sale`,
-      senderReason: 'this gift is no longer on sale: not charged',
+      senderReason: GIFT_REFUSALS.offSale,
     };
   const price = terms.price;
   if (price !== mq.price) {
     return {
       reason: `price ${mq.price} is not the catalogue price ${price} of gift ${mq.giftId}`,
-      senderReason: `the gift's price changed to ${price}: not charged, send it again`,
+      senderReason: priceChangedRefusal(price),
     };
   }
   const anchorId = anchors.get(mq.roomId);
-  if (anchorId === undefined)
-    return { reason: `room ${mq.roomId} does not exist`, senderReason: 'no such room: not charged' };
+  if (anchorId === undefined) return { reason: `room ${mq.roomId} does not exist`, senderReason: GIFT_REFUSALS.noRoom };
   if (mq.pkId !== undefined && roomOfPkId(mq.pkId) !== mq.roomId)
     return {
       reason: `PK ${mq.pkId} is not a PK of room ${mq.roomId}`,
-      senderReason: "this PK is not this room's: not charged",
+      senderReason: GIFT_REFUSALS.pkOfAnotherRoom,
     };
   if (anchorId !== mq.receiverId && mq.pkId !== undefined) {
     const pk = pks.get(mq.pkId);
@@ -194,7 +193,7 @@ function mismatch(
   if (anchorId !== mq.receiverId)
     return {
       reason: `receiver ${mq.receiverId} is not the anchor of room ${mq.roomId}`,
-      senderReason: "the receiver is not this room's anchor: not charged",
+      senderReason: GIFT_REFUSALS.notTheAnchor,
     };
   return null;
 }
@@ -208,6 +207,6 @@ function closedBefore(
   if (closedAt === undefined || mq.sendTime < closedAt) return null;
   return {
     reason: `room ${mq.roomId} closed at ${new Date(closedAt).toISOString()}, before the gift was sent (${new Date(mq.sendTime).toISOString()})`,
-    senderReason: 'the room has closed: not charged',
+    senderReason: GIFT_REFUSALS.roomClosed,
   };
 }

@@ -5,3 +5,4 @@ export * from './recharge.dto';
 export * from './account-status.dto';
 export * from './withdrawal.dto';
 export * from './bank-order.dto';
+export * from './gift-refusals';
