@@ -95,8 +95,9 @@ export class GiftSettlementItem {
   /**
    * Set for a message that is genuine (signed by api-gateway) but no longer checks out against the catalogue
    * or the room (its gift's price changed since it was sent, say): settle it only as a replay, when this
-   * request id was settled before (when it did check out); otherwise reject it with this reason (in words
-   * fit for the sender) and move nothing. A redelivery after a price change so gets the first answer.
+   * request id was settled before (when it did check out); otherwise reject it with this reason and move
+   * nothing. The reason is kept only when it is one of GIFT_REFUSALS (gift-refusals.ts: gift-service's words for
+   * the sender), any other as REFUSAL_NOT_CHECKED_OUT. A redelivery after a price change so gets the first answer.
    */
   @IsOptional()
   @IsString()
