@@ -19,7 +19,7 @@ export interface SettlementItem {
   count?: number;
   /** The PK a gift was sent in (issue 21; signed): part of its fingerprint. */
   pkId?: string;
-  /** Replay only: when the request id has no outcome yet, reject it with this reason if one of GIFT_REFUSALS (refusalForSender). */
+  /** Replay only: with no outcome yet, rejected with this reason if one of GIFT_REFUSALS (refusalForSender). */
   refuseUnlessSettled?: string;
 }
 

@@ -3,8 +3,8 @@ import {
   GiftSettlementItem,
   GiftSettlementResult,
   NOT_SIGNED_BY_GATEWAY,
+  isGiftRefusal,
   REFUSAL_NOT_CHECKED_OUT,
-  refusalForSender,
   settlementFingerprintParameters,
   signedOrderOf,
 } from '@live/contracts';
@@ -36,9 +36,7 @@ export class SignedGiftSettlement {
         `${refused.length} of ${items.length} gifts not signed by api-gateway, not charged: ${refused.slice(0, 3).join(', ')}`,
       );
     }
-    const foreign = genuine.filter(
-      (g) => g.refuseUnlessSettled !== undefined && refusalForSender(g.refuseUnlessSettled) !== g.refuseUnlessSettled,
-    );
+    const foreign = genuine.filter((g) => g.refuseUnlessSettled !== undefined && !isGiftRefusal(g.refuseUnlessSettled));
     if (foreign.length > 0)
       this.logger.warn(
         `${foreign.length} refusals asked with words not of GIFT_REFUSALS (kept as "${REFUSAL_NOT_CHECKED_OUT}" unless settled before): ${foreign

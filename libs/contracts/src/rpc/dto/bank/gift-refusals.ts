@@ -26,7 +26,12 @@ export const REFUSAL_NOT_CHECKED_OUT = 'this gift no longer checks out: not char
 const KNOWN = new Set<string>(Object.values(GIFT_REFUSALS));
 const PRICE_CHANGED = /^the gift's price changed to [1-9]\d{0,15}: not charged, send it again$/;
 
+/** One of the refusals above (gift-service's own words). */
+export function isGiftRefusal(text: string): boolean {
+  return KNOWN.has(text) || PRICE_CHANGED.test(text);
+}
+
 /** `text` when it is one of the refusals above, REFUSAL_NOT_CHECKED_OUT otherwise. */
 export function refusalForSender(text: string): string {
-  return KNOWN.has(text) || PRICE_CHANGED.test(text) ? text : REFUSAL_NOT_CHECKED_OUT;
+  return isGiftRefusal(text) ? text : REFUSAL_NOT_CHECKED_OUT;
 }
