@@ -5,7 +5,7 @@
  * Prints requests per gift by API (counted by the clients' REQUEST instrumentation events) and the
  * broker's CPU per gift (/proc of the Kafka JVM). Usage:
  *   npm run build && LIVE_GIFT_PROFILE=development node scripts/run-app.js bench/kafka-requests.bench.js \
- *     --rate 1500 --seconds 8 --linger 2
+ *     --rate 1500 --seconds 8 --linger 2 [--commit-interval 1000]
  */
 import { BatchConsumer, ConsumedBatch, createKafkaClient, KafkaNames, KafkaProducerService } from '@live/kafka';
 import { IsInt, IsString } from 'class-validator';
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     'handler-ms': { type: 'string', default: '15' },
     'max-wait': { type: 'string', default: '' },
     'min-bytes': { type: 'string', default: '' },
+    /** The member's commitIntervalMs (gift-service: GIFT_COMMIT_INTERVAL_MS); 0: a commit after every run. */
+    'commit-interval': { type: 'string', default: '0' },
     /** Produce with gzip (the service sends uncompressed): what compression would cost or save. */
     gzip: { type: 'boolean', default: false },
     /** host:port of the broker to measure (default: KAFKA_BROKERS' first, else 127.0.0.1:9092). */
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
     partitionsConsumedConcurrently: 12,
     ...(args['max-wait'] ? { maxWaitTimeMs: Number(args['max-wait']) } : {}),
     ...(args['min-bytes'] ? { minBytes: Number(args['min-bytes']) } : {}),
+    commitIntervalMs: Number(args['commit-interval']),
     handler: (batch: ConsumedBatch<BenchMq>) => coalescer.submit(batch, batch.messages.length),
   } as never);
   const kc = (consumer as unknown as { consumer: { on: (e: string, f: (e: never) => void) => void } }).consumer;
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   const lines = [...counts].sort().map(([k, v]) => `  ${k}: ${v} (${(v / total).toFixed(4)} per gift)`);
   const all = [...counts.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `rate ${rate}/s for ${seconds} s, linger ${args.linger} ms${args.gzip ? ', gzip' : ''}, handler ${args['handler-ms']} ms, maxWait ${args['max-wait'] || 'default'}, minBytes ${args['min-bytes'] || 'default'}\n` +
+    `rate ${rate}/s for ${seconds} s, linger ${args.linger} ms${args.gzip ? ', gzip' : ''}, handler ${args['handler-ms']} ms, maxWait ${args['max-wait'] || 'default'}, minBytes ${args['min-bytes'] || 'default'}, commit interval ${args['commit-interval']} ms\n` +
       lines.join('\n') +
       `\n  all: ${all} (${(all / total).toFixed(4)} per gift)\n` +
       `  broker CPU ${(((cpu1 - cpu0) * 1e6) / total).toFixed(0)} us/gift; this process ${((self.user + self.system) / total) | 0} us/gift; ` +

@@ -34,6 +34,20 @@ function recording(f: ReturnType<typeof fakeKafka>): { c: BatchConsumer<'t', Top
   return { c, seen };
 }
 
+/** A consumer whose handler waits for `release()` on the batches `held` picks (the others return at once). */
+function gated(f: ReturnType<typeof fakeKafka>, held: (b: ConsumedBatch<Num>) => boolean, commitIntervalMs?: number) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const c = new BatchConsumer<'t', Topics>(f.kafka, {
+    groupId: 'g',
+    topic: 't',
+    valueClass: Num,
+    commitIntervalMs,
+    handler: async (b) => (held(b) ? gate : undefined),
+  });
+  return { c, release };
+}
+
 /** A consumer whose handler always fails; it retries after `backoffMs`. */
 function alwaysFailing(f: ReturnType<typeof fakeKafka>, backoffMs: number): BatchConsumer<'t', Topics> {
   return new BatchConsumer<'t', Topics>(f.kafka, {
@@ -140,14 +154,7 @@ describe('BatchConsumer', () => {
 
   it('partitions whose batches finish together are committed in one request, each at its own next offset', async () => {
     const f = fakeKafka();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const c = new BatchConsumer<'t', Topics>(f.kafka, {
-      groupId: 'g',
-      topic: 't',
-      valueClass: Num,
-      handler: () => gate,
-    });
+    const { c, release } = gated(f, () => true);
     await c.start();
     const a = payload([message(4), message(5)]);
     const b = payload([message(7)]);
@@ -168,6 +175,103 @@ describe('BatchConsumer', () => {
           ],
         },
       ],
+    });
+  });
+
+  describe('timed commits (commitIntervalMs)', () => {
+    /** A consumer committing every 1 s; `partition` sets a batch's partition. */
+    async function timed(f: ReturnType<typeof fakeKafka>) {
+      const c = new BatchConsumer<'t', Topics>(f.kafka, {
+        groupId: 'g',
+        topic: 't',
+        valueClass: Num,
+        commitIntervalMs: 1_000,
+        handler: async () => undefined,
+      });
+      await c.start();
+      return c;
+    }
+    const on = (partition: number, offsets: number[]) => {
+      const b = payload(offsets.map((o) => message(o)));
+      (b.mock.batch as { partition: number }).partition = partition;
+      return b;
+    };
+
+    it("turns kafkajs' auto-commit off; a batch returns at once and one request a second commits every partition finished meanwhile", async () => {
+      jest.useFakeTimers();
+      const f = fakeKafka();
+      const c = await timed(f);
+      expect(f.consumer.run).toHaveBeenCalledWith(expect.objectContaining({ autoCommit: false }));
+      const first = on(2, [4, 5]);
+      await f.feed(first.p);
+      await f.feed(on(3, [7]).p);
+      await f.feed(on(2, [6]).p);
+      expect(first.log).toEqual(['resolve 5']);
+      expect(f.commits).toEqual([]);
+      await jest.advanceTimersByTimeAsync(999);
+      expect(f.commits).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(f.commits).toEqual([['2@7', '3@8']]);
+      expect(f.consumer.commitOffsets.mock.calls[0][0][0]).toEqual({ topic: 't', partition: 2, offset: '7' });
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect(f.commits).toHaveLength(1); // nothing new finished: no request, no timer
+      expect(jest.getTimerCount()).toBe(0);
+      await c.stop();
+      expect(f.commits).toHaveLength(1);
+    });
+
+    it('stop sends the queue before leaving the group; a batch finishing while stopping commits at once', async () => {
+      jest.useFakeTimers();
+      const f = fakeKafka();
+      const order: string[] = [];
+      f.consumer.commitOffsets.mockImplementation(async (o) => void order.push(`commit ${o.map((x) => x.offset)}`));
+      f.consumer.disconnect.mockImplementation(async () => void order.push('disconnect'));
+      const { c, release } = gated(f, (b) => b.partition === 4, 1_000);
+      await c.start();
+      await f.feed(on(2, [10]).p);
+      const late = on(4, [20]);
+      const running = f.feed(late.p);
+      await c.stop();
+      expect(order).toEqual(['commit 11', 'disconnect']);
+      release();
+      await running;
+      expect(late.log).toEqual(['resolve 20', 'commit 21']); // through its own payload: kafkajs has stopped the consumer's
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('a failed commit keeps its offsets for the next one, where a later offset of the same partition wins', async () => {
+      jest.useFakeTimers();
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const f = fakeKafka();
+      const c = await timed(f);
+      f.consumer.commitOffsets.mockRejectedValueOnce(new Error('coordinator not available'));
+      await f.feed(on(2, [1]).p);
+      await f.feed(on(3, [5]).p);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/commit \(timer\) of 2 partition\(s\) failed: .*coordinator not available; kept/),
+      );
+      await f.feed(on(2, [2]).p);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(f.commits).toEqual([['2@3', '3@6']]);
+      await c.stop();
+      warn.mockRestore();
+    });
+
+    it('sends the queue when the group starts to rebalance, and drops what a join gives to another member', async () => {
+      jest.useFakeTimers();
+      const f = fakeKafka();
+      const c = await timed(f);
+      await f.feed(on(2, [1]).p);
+      f.emit('rebalancing', { memberId: 'm' });
+      await jest.advanceTimersByTimeAsync(0);
+      expect(f.commits).toEqual([['2@2']]);
+      await f.feed(on(2, [2]).p);
+      await f.feed(on(3, [8]).p);
+      f.emit('join', { memberId: 'm', isLeader: false, memberAssignment: { t: [3, 5] } });
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(f.commits).toEqual([['2@2'], ['3@9']]);
+      await c.stop();
     });
   });
 

@@ -2,6 +2,7 @@ import { cutText, describeError, RefusalLog, withDeadline } from '@live/common';
 import { KafkaTopicMessages } from '@live/contracts';
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { OffsetCommits } from './kafka-batch.commits';
 import { abortableSleep, OneByOneOutcome, settleOneByOne, withHeartbeats } from './kafka-batch.isolation';
 import { decodeValue, textPrefixOf } from './kafka-decode';
 import {
@@ -23,7 +24,8 @@ const RAW_VALUE_MAX_CHARS = 2_048;
  * A consumer group member that hands whole batches to a handler (the eachBatch pattern), at least once:
  *
  *  fetch -> decode every message (bad ones flagged, not thrown) -> handler(batch) -> resolve the last
- *  offset -> commit (one request for the partitions that finished together) -> heartbeat.
+ *  offset -> commit (one request for the partitions that finished together; or, with commitIntervalMs,
+ *  queued for the next of one request every interval) -> heartbeat.
  *
  * Offsets move only after the handler resolved, so a crash or a handler failure means redelivery, never
  * loss; handlers must therefore be idempotent. Messages of one partition (hence one key) reach the
@@ -50,9 +52,8 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
   private resolveJoined!: () => void;
   private started = false;
   private readonly heartbeatIntervalMs: number;
-  /** Offsets waiting for the next commit request, by `topic|partition` (see commit). */
-  private readonly commitQueue = new Map<string, { topic: string; partition: number; offset: string }>();
-  private nextCommit: Promise<void> | null = null;
+  /** The offset commits (one request for the partitions finishing together, or on a timer: commitIntervalMs). */
+  private readonly commits: OffsetCommits;
 
   constructor(
     kafka: Kafka,
@@ -77,6 +78,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       minBytes: options.minBytes ?? 1,
       retry: CONSUMER_RETRY,
     });
+    this.commits = new OffsetCommits(this.consumer, options.commitIntervalMs ?? 0, this.logger, this.groupId);
     this.joined = new Promise((resolve) => (this.resolveJoined = resolve));
     this.watchGroup();
   }
@@ -88,7 +90,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [this.topic], fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
-      autoCommit: true,
+      autoCommit: this.commits.kafkajsAutoCommit,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.onBatch(payload),
@@ -100,9 +102,14 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     await withDeadline(this.joined, timeoutMs, () => new Error(`${this.groupId}: no group join in ${timeoutMs} ms`));
   }
 
-  /** Lets the running handler finish (a failing one stops retrying), commits, leaves the group, disconnects. */
+  /**
+   * Lets the running handler finish (a failing one stops retrying), commits, leaves the group, disconnects.
+   * Timed commits: what is queued is sent first, while this member still holds its partitions; a batch
+   * finishing after that commits at once.
+   */
   async stop(): Promise<void> {
     this.stopSignal.abort();
+    if (this.started) await this.commits.stop();
     await this.consumer.disconnect();
   }
 
@@ -142,30 +149,9 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
       if (!done) return;
       const last = chunk[chunk.length - 1].offset;
       payload.resolveOffset(last);
-      await this.commit(payload, batch.topic, batch.partition, (BigInt(last) + 1n).toString());
+      await this.commits.finished(payload, batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       await payload.heartbeat();
     }
-  }
-
-  /**
-   * Commits a partition's next offset, together with every other partition's that finished in the same
-   * tick: the batches of one coalesced run (12 partitions, say) cost one OffsetCommit request, not 12.
-   * Resolves once the request carrying this offset succeeded (a failure rejects every partition in it:
-   * their batches are redelivered, which the handlers tolerate).
-   */
-  private commit(payload: EachBatchPayload, topic: string, partition: number, offset: string): Promise<void> {
-    this.commitQueue.set(`${topic}|${partition}`, { topic, partition, offset });
-    this.nextCommit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const byTopic = new Map<string, { partition: number; offset: string }[]>();
-      for (const o of this.commitQueue.values())
-        byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
-      this.commitQueue.clear();
-      this.nextCommit = null;
-      return payload.commitOffsetsIfNecessary({
-        topics: [...byTopic].map(([t, partitions]) => ({ topic: t, partitions })),
-      });
-    });
-    return this.nextCommit;
   }
 
   /**
@@ -275,6 +261,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     const { events } = this.consumer;
     const id = `${this.groupId} on ${this.topic}`;
     this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      this.commits.joined(payload.memberAssignment);
       const assigned = Object.entries(payload.memberAssignment)
         .map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`)
         .join(' ');
@@ -285,6 +272,7 @@ export class BatchConsumer<K extends keyof M & string, M extends TopicMessageMap
     });
     this.consumer.on(events.REBALANCING, ({ payload }) => {
       this.logger.log(`${id}: group rebalancing (member ${payload.memberId})`);
+      this.commits.rebalancing();
     });
     this.consumer.on(events.CRASH, ({ payload }) => {
       const line = `${id}: consumer crashed: ${payload.error.message}; ${payload.restart ? 'restarting' : 'NOT restarting'}`;

@@ -75,6 +75,16 @@ export interface BatchConsumerOptions<K extends keyof M & string, M extends Topi
   /** The least a fetch answers with before maxWaitTimeMs has passed. Default 1 byte: at once when anything is there. */
   minBytes?: number;
   /**
+   * How long a finished batch's next offset may wait to be committed. 0 (the default): committed as the batch
+   * finishes, in one request with the partitions finishing in the same tick, and the partition is fetched again
+   * only after it. Above 0: the batch returns at once, and one request every commitIntervalMs commits every
+   * partition that finished meanwhile; also at stop (before leaving the group) and when the group starts to
+   * rebalance. A crash (or a failed commit before a rebalance) redelivers at most the last interval's batches,
+   * which the handlers take, being idempotent, as they take a crash in the middle of a batch. Never lost: an
+   * offset is queued only after its handler resolved.
+   */
+  commitIntervalMs?: number;
+  /**
    * Poison messages. Without it (the default) a failing batch is retried until it succeeds, holding its
    * partition. With it, a batch that failed `afterFailures` times in a row, the last time with an error
    * that is not an outage, is handed over one message at a time (attempt > 1): a message that still fails

@@ -267,6 +267,44 @@ describe('@live/kafka on a real broker', () => {
     expect(seen[1].decodeError).toBeUndefined();
   });
 
+  it('timed commits: nothing committed per batch; the queue is committed at stop (the next member starts after it) and by the timer', async () => {
+    const topic = tk.uniqueTopic('kafka_it_timed');
+    const groupId = tk.uniqueGroup('kafka_it_timed');
+    await ensureTopics(tk.kafka, [{ topic, numPartitions: 2 }]);
+    const total = (offsets: Map<number, string>) =>
+      [...offsets.values()].reduce((sum, o) => sum + Math.max(0, Number(o)), 0);
+    const send = (from: number, n: number) =>
+      producer.send(
+        topic,
+        Array.from({ length: n }, (_, i) => ({
+          key: `k${(from + i) % 4}`,
+          value: { key: `k${(from + i) % 4}`, seq: from + i },
+        })),
+      );
+    await send(0, 40);
+
+    const member = (commitIntervalMs: number, into: ConsumedMessage<SeqEvent>[]) =>
+      consumer({ groupId, topic, commitIntervalMs, handler: async (batch) => void into.push(...batch.messages) });
+    const first: ConsumedMessage<SeqEvent>[] = [];
+    const a = member(600_000, first);
+    await a.start();
+    await waitUntil('40 messages', () => first.length >= 40);
+    expect(total(await committed(groupId, topic))).toBe(0); // handled, queued: the next commit is 10 minutes away
+    await a.stop();
+    expect(total(await committed(groupId, topic))).toBe(40);
+
+    const second: ConsumedMessage<SeqEvent>[] = [];
+    const b = member(200, second);
+    await b.start();
+    await send(40, 10);
+    await waitUntil('10 new messages', () => second.length >= 10);
+    await waitUntil('50 offsets committed by the timer', async () => total(await committed(groupId, topic)) === 50);
+    expect(second.map((m) => m.value?.seq).sort((x, y) => x! - y!)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 40 + i),
+    );
+    await b.stop();
+  });
+
   it('a send the brokers refuse fails with SERVICE_UNAVAILABLE, writes nothing, and the producer keeps working', async () => {
     const missing = tk.uniqueTopic('kafka_it_missing'); // never created; auto-creation is off
     // The refusal is what is tested; that it comes rather than hangs is guarded by the test's timeout.

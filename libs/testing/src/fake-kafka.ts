@@ -20,6 +20,7 @@ export function fakeKafkaMessage(
 /** A fake kafkajs client: captures the eachBatch callback so a test can feed a BatchConsumer batches. */
 export function fakeKafka() {
   let eachBatch: ((p: EachBatchPayload) => Promise<void>) | undefined;
+  const commits: string[][] = [];
   const consumer = {
     events: { GROUP_JOIN: 'join', REBALANCING: 'rebalancing', CRASH: 'crash', STOP: 'stop' },
     on: jest.fn(),
@@ -29,9 +30,18 @@ export function fakeKafka() {
       eachBatch = config.eachBatch;
     }),
     disconnect: jest.fn(async () => undefined),
+    /** The consumer's own commit (timed commits): `commits` records each request's offsets as `partition@offset`. */
+    commitOffsets: jest.fn(async (offsets: { topic: string; partition: number; offset: string }[]) => {
+      commits.push(offsets.map((o) => `${o.partition}@${o.offset}`));
+    }),
   };
   const kafka = { consumer: jest.fn(() => consumer) } as unknown as Kafka;
-  return { kafka, consumer, feed: (p: EachBatchPayload) => eachBatch!(p) };
+  /** Calls the handler the consumer gave kafkajs for `event` (GROUP_JOIN: 'join', REBALANCING: 'rebalancing', ...). */
+  const emit = (event: string, payload: unknown) =>
+    (consumer.on.mock.calls as unknown as [string, (e: unknown) => void][])
+      .filter(([name]) => name === event)
+      .forEach(([, listener]) => listener({ payload }));
+  return { kafka, consumer, commits, emit, feed: (p: EachBatchPayload) => eachBatch!(p) };
 }
 
 /** The payload of one fetched batch of `topic` partition 2; `log` records resolves and commits in order. */

@@ -30,6 +30,15 @@ export class GiftServiceEnv extends AppEnv {
   GIFT_COALESCE_WINDOW_MS: number = 2;
 
   /**
+   * How often the `send_gift` offsets of finished runs are committed (one request for every partition that
+   * finished meanwhile; also at shutdown and when the group starts to rebalance). A crash redelivers at most
+   * this long's gifts, answered from their outcome records as any redelivery is. 0: after every run (one
+   * commit request per run, and the next fetch waits for it).
+   */
+  @IntSetting(0, 60_000)
+  GIFT_COMMIT_INTERVAL_MS: number = 1_000;
+
+  /**
    * A `send_gift` batch that failed this many times in a row (not for an outage) is settled one message
    * at a time; a message that still fails alone is parked on `send_gift.parked` with the reason.
    */

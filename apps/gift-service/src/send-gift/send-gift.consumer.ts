@@ -10,7 +10,8 @@ import { SendGiftPipeline } from './send-gift.pipeline';
 /**
  * gift-service's member of the `send_gift` consumer group: the batches of its partitions, merged by a
  * BatchCoalescer (up to GIFT_CONSUMER_BATCH_SIZE messages), go through SendGiftPipeline; each
- * partition's offsets are committed only after the run that carried its batch finished. A batch that
+ * partition's offsets are committed only after the run that carried its batch finished (every
+ * GIFT_COMMIT_INTERVAL_MS, for all the runs finished meanwhile). A batch that
  * failed is retried alone (not merged); after GIFT_BATCH_ISOLATE_AFTER failures in a row (not an outage)
  * its messages are settled one at a time and one that still fails is parked: the partition moves on.
  * Starts once the app is up; at shutdown the running batch finishes and commits.
@@ -34,6 +35,7 @@ export class SendGiftConsumer extends BatchConsumer<KafkaTopic.SEND_GIFT> {
       valueClass: SendGiftMq,
       maxBatchSize: env.GIFT_CONSUMER_BATCH_SIZE,
       partitionsConsumedConcurrently: env.GIFT_CONSUMER_CONCURRENCY,
+      commitIntervalMs: env.GIFT_COMMIT_INTERVAL_MS,
       // A member that died without leaving (kill -9) holds its partitions until this passes.
       sessionTimeoutMs: 10_000,
       rebalanceTimeoutMs: 10_000,
